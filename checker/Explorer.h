@@ -1,0 +1,270 @@
+// Exhaustive search over a model: stateful depth-first search with an exact
+// visited set, or breadth-first search for a shortest counterexample.
+//
+// A model M provides:
+//   using State; using Choice;
+//   State initial() const;
+//   void enabled(const State&, std::vector<Choice>&) const;
+//   StepResult step(State&, Choice) const;      // apply one transition
+//   StepResult terminal(State&) const;          // a state with no choices
+//   void encode(const State&, std::string&) const;  // canonical bytes
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/Search.h"
+#include "checker/StateStore.h"
+
+namespace lifecheck::checker {
+
+template <class M>
+concept ExplorableModel = requires(const M& m, typename M::State& s, const typename M::State& cs,
+                                   typename M::Choice c,
+                                   std::vector<typename M::Choice>& choices, std::string& bytes) {
+  { m.initial() } -> std::same_as<typename M::State>;
+  m.enabled(cs, choices);
+  { m.step(s, c) } -> std::same_as<StepResult>;
+  { m.terminal(s) } -> std::same_as<StepResult>;
+  m.encode(cs, bytes);
+};
+
+template <ExplorableModel M>
+class Explorer {
+ public:
+  using State = typename M::State;
+  using Choice = typename M::Choice;
+  using Result = SearchResult<Choice>;
+
+  Explorer(const M& model, SearchOptions options) : model_(model), options_(options) {}
+
+  Result run() {
+    start_ = std::chrono::steady_clock::now();
+    last_report_ = start_;
+    Result r = options_.order == SearchOrder::BreadthFirst ? bfs() : dfs();
+    r.stats = stats_;
+    r.stats.seconds = elapsed();
+    r.stats.store_bytes = store_.memory_bytes();
+    r.stats.peak_rss_bytes = peak_rss_bytes();
+    return r;
+  }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  // Returns a non-empty reason when a limit is exceeded.
+  std::string check_limits(uint64_t pending) {
+    const Limits& l = options_.limits;
+    if (l.max_states && stats_.states >= l.max_states)
+      return "state limit (" + std::to_string(l.max_states) + " states)";
+    if ((stats_.transitions & 1023) != 0) return {};
+    auto now = std::chrono::steady_clock::now();
+    double secs = std::chrono::duration<double>(now - start_).count();
+    if (l.max_seconds > 0 && secs > l.max_seconds)
+      return "time limit (" + std::to_string(l.max_seconds) + " s)";
+    if (l.max_memory_mb) {
+      uint64_t rss = current_rss_bytes();
+      if (rss > l.max_memory_mb * 1024 * 1024)
+        return "memory limit (" + std::to_string(l.max_memory_mb) + " MiB)";
+    }
+    if (options_.progress &&
+        std::chrono::duration<double>(now - last_report_).count() >= 1.0) {
+      last_report_ = now;
+      Stats s = stats_;
+      s.seconds = secs;
+      s.store_bytes = store_.memory_bytes();
+      options_.progress->progress(s, pending);
+    }
+    return {};
+  }
+
+  // Records a new state; returns false when it was visited already.
+  bool visit(const State& s) {
+    if (!options_.use_visited_set) {
+      ++stats_.states;
+      return true;
+    }
+    model_.encode(s, bytes_);
+    auto [index, inserted] = store_.insert(bytes_);
+    last_index_ = index;
+    if (inserted) ++stats_.states;
+    return inserted;
+  }
+
+  Result violated(std::vector<Choice> path, StepResult failure) {
+    Result r;
+    r.verdict = Verdict::Violated;
+    r.path = std::move(path);
+    r.failure = std::move(failure);
+    return r;
+  }
+
+  Result limited(std::string why) {
+    Result r;
+    r.verdict = Verdict::LimitReached;
+    r.limit = std::move(why);
+    return r;
+  }
+
+  struct Entry {
+    State state;
+    std::vector<Choice> choices;
+    size_t next = 0;
+    Choice via{};
+  };
+
+  std::vector<Choice> stack_path(const std::vector<Entry>& stack) const {
+    std::vector<Choice> path;
+    for (size_t i = 1; i < stack.size(); ++i) path.push_back(stack[i].via);
+    return path;
+  }
+
+  Result dfs() {
+    std::vector<Entry> stack;
+    Entry root;
+    root.state = model_.initial();
+    visit(root.state);
+    model_.enabled(root.state, root.choices);
+    if (root.choices.empty()) {
+      StepResult t = model_.terminal(root.state);
+      if (t.kind == StepResult::Kind::Violation) return violated({}, t);
+    }
+    stack.push_back(std::move(root));
+    std::string depth_limit;
+    while (!stack.empty()) {
+      Entry& top = stack.back();
+      if (top.next == top.choices.size()) {
+        stack.pop_back();
+        continue;
+      }
+      Choice c = top.choices[top.next++];
+      State next = top.state;
+      StepResult r = model_.step(next, c);
+      ++stats_.transitions;
+      if (r.kind == StepResult::Kind::Violation) {
+        std::vector<Choice> path = stack_path(stack);
+        path.push_back(c);
+        return violated(std::move(path), std::move(r));
+      }
+      if (r.kind == StepResult::Kind::Limit) return limited(r.message);
+      if (!visit(next)) continue;
+      uint32_t depth = static_cast<uint32_t>(stack.size());
+      if (depth > stats_.max_depth) stats_.max_depth = depth;
+      Entry e;
+      e.via = c;
+      model_.enabled(next, e.choices);
+      if (e.choices.empty()) {
+        StepResult t = model_.terminal(next);
+        if (t.kind == StepResult::Kind::Violation) {
+          std::vector<Choice> path = stack_path(stack);
+          path.push_back(c);
+          return violated(std::move(path), std::move(t));
+        }
+      } else if (options_.limits.max_depth && depth >= options_.limits.max_depth) {
+        depth_limit = "depth limit (" + std::to_string(options_.limits.max_depth) + ")";
+        continue;
+      }
+      std::string why = check_limits(stack.size());
+      if (!why.empty()) return limited(why);
+      if (!e.choices.empty()) {
+        e.state = std::move(next);
+        stack.push_back(std::move(e));
+      }
+    }
+    if (!depth_limit.empty()) return limited(depth_limit);
+    return Result{};
+  }
+
+  Result bfs() {
+    // parent links per stored state, to rebuild a path
+    std::vector<uint32_t> parent;
+    std::vector<Choice> via;
+    struct Node {
+      State state;
+      uint32_t index;
+    };
+    std::vector<Node> frontier, next_frontier;
+    const bool stateful = options_.use_visited_set;
+    Node root{model_.initial(), 0};
+    visit(root.state);
+    parent.push_back(0);
+    via.push_back(Choice{});
+    std::vector<Choice> choices;
+    model_.enabled(root.state, choices);
+    if (choices.empty()) {
+      StepResult t = model_.terminal(root.state);
+      if (t.kind == StepResult::Kind::Violation) return violated({}, t);
+    }
+    frontier.push_back(std::move(root));
+    auto path_to = [&](uint32_t index) {
+      std::vector<Choice> path;
+      while (index != 0) {
+        path.push_back(via[index]);
+        index = parent[index];
+      }
+      return std::vector<Choice>(path.rbegin(), path.rend());
+    };
+    uint32_t depth = 0;
+    while (!frontier.empty()) {
+      if (options_.limits.max_depth && depth >= options_.limits.max_depth)
+        return limited("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
+      ++depth;
+      for (Node& node : frontier) {
+        model_.enabled(node.state, choices);
+        for (Choice c : choices) {
+          State next = node.state;
+          StepResult r = model_.step(next, c);
+          ++stats_.transitions;
+          if (r.kind == StepResult::Kind::Violation) {
+            std::vector<Choice> path = path_to(node.index);
+            path.push_back(c);
+            return violated(std::move(path), std::move(r));
+          }
+          if (r.kind == StepResult::Kind::Limit) return limited(r.message);
+          if (!visit(next)) continue;
+          uint32_t index = stateful ? last_index_ : static_cast<uint32_t>(parent.size());
+          parent.push_back(node.index);
+          via.push_back(c);
+          stats_.max_depth = depth;
+          std::vector<Choice> after;
+          model_.enabled(next, after);
+          if (after.empty()) {
+            StepResult t = model_.terminal(next);
+            if (t.kind == StepResult::Kind::Violation) {
+              std::vector<Choice> path = path_to(node.index);
+              path.push_back(c);
+              return violated(std::move(path), std::move(t));
+            }
+            continue;
+          }
+          std::string why = check_limits(frontier.size() + next_frontier.size());
+          if (!why.empty()) return limited(why);
+          next_frontier.push_back(Node{std::move(next), index});
+        }
+      }
+      frontier.swap(next_frontier);
+      next_frontier.clear();
+    }
+    return Result{};
+  }
+
+  const M& model_;
+  SearchOptions options_;
+  StateStore store_;
+  Stats stats_;
+  std::string bytes_;
+  uint32_t last_index_ = 0;
+  std::chrono::steady_clock::time_point start_, last_report_;
+};
+
+template <ExplorableModel M>
+SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) {
+  return Explorer<M>(model, options).run();
+}
+
+}  // namespace lifecheck::checker

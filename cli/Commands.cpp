@@ -1,0 +1,366 @@
+#include "cli/Commands.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "checker/Explorer.h"
+#include "checker/RandomScheduler.h"
+#include "checker/ReplayScheduler.h"
+#include "checker/Schedule.h"
+#include "lang/Compiler.h"
+#include "model/Model.h"
+#include "model/Properties.h"
+#include "report/HeapGraph.h"
+#include "report/JsonReport.h"
+#include "report/TextReport.h"
+
+namespace lifecheck::cli {
+
+using nlohmann::json;
+
+namespace {
+
+class TerminalProgress : public checker::ProgressSink {
+ public:
+  void progress(const checker::Stats& s, uint64_t pending) override {
+    double rate = s.seconds > 0 ? s.states / s.seconds : 0;
+    std::cerr << fmt::format("\r  {} states, {} transitions, depth {}, {:.0f} states/s, {} pending  ",
+                             s.states, s.transitions, s.max_depth, rate, pending)
+              << std::flush;
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) std::cerr << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  bool shown_ = false;
+};
+
+// Loads a scenario with the command-line overrides; prints the error and
+// returns nullopt on bad input.
+std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
+  lang::CompileOptions copts;
+  if (!options.profile.empty()) {
+    auto p = model::find_profile(options.profile);
+    if (!p) {
+      std::cerr << "lifecheck: unknown profile '" << options.profile
+                << "'; 'lifecheck list-profiles' lists them\n";
+      return std::nullopt;
+    }
+    copts.profile_override = *p;
+  }
+  for (const std::string& b : options.runtime_bugs) {
+    auto bug = model::find_runtime_bug(b);
+    if (!bug) {
+      std::cerr << "lifecheck: unknown runtime bug '" << b
+                << "'; 'lifecheck list-properties' lists them\n";
+      return std::nullopt;
+    }
+    copts.extra_bugs.push_back(*bug);
+  }
+  try {
+    return lang::load_scenario(file, copts);
+  } catch (const lang::ScenarioError& e) {
+    std::cerr << e.format() << "\n";
+    return std::nullopt;
+  }
+}
+
+model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
+  checker::ReplayScheduler sched(path);
+  return model::run_trace(model, sched, path.size() + 1);
+}
+
+void write_dot(const std::string& file, const model::Program& program, const model::State& s) {
+  if (file.empty()) return;
+  std::ofstream out(file);
+  report::write_heap_dot(out, program, s);
+}
+
+std::string verdict_name(checker::Verdict v) {
+  switch (v) {
+    case checker::Verdict::Holds: return "holds";
+    case checker::Verdict::Violated: return "violated";
+    case checker::Verdict::LimitReached: return "limit";
+  }
+  return "?";
+}
+
+struct CheckOutcome {
+  checker::Verdict verdict;
+  std::vector<std::string> properties;
+  uint64_t states = 0;
+  json j;
+};
+
+CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print) {
+  model::Model model(program);
+  checker::SearchOptions so;
+  so.order = options.order;
+  so.limits = options.limits;
+  so.use_visited_set = options.use_visited_set;
+  TerminalProgress progress;
+  if (!options.quiet && isatty(2)) so.progress = &progress;
+  auto result = checker::explore(model, so);
+  progress.clear();
+  const checker::Stats& st = result.stats;
+  CheckOutcome out{result.verdict, result.failure.properties, st.states, json::object()};
+
+  std::cerr << fmt::format("summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s\n",
+                           program.file, st.states, st.transitions, st.max_depth, st.seconds,
+                           st.seconds > 0 ? st.states / st.seconds : 0.0);
+
+  json& j = out.j;
+  j["file"] = program.file;
+  j["profile"] = program.profile.display_name();
+  j["verdict"] = verdict_name(result.verdict);
+  j["exhaustive"] = result.verdict != checker::Verdict::LimitReached;
+  j["search"] = options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs";
+  j["stats"] = report::stats_json(st, options.output.timing);
+
+  if (result.verdict == checker::Verdict::Holds) {
+    if (print && !options.output.json)
+      std::cout << fmt::format(
+          "{}: holds under {}: every property holds over all {} states ({} transitions, "
+          "depth {})\n",
+          program.file, program.profile.display_name(), st.states, st.transitions, st.max_depth);
+    return out;
+  }
+  if (result.verdict == checker::Verdict::LimitReached) {
+    j["limit"] = result.limit;
+    if (print && !options.output.json)
+      std::cout << fmt::format(
+          "{}: no verdict under {}: {} reached after {} states, {} transitions, depth {} "
+          "(partial: no violation in the explored part)\n",
+          program.file, program.profile.display_name(), result.limit, st.states, st.transitions,
+          st.max_depth);
+    return out;
+  }
+  model::Trace trace = replay_path(model, result.path);
+  std::string token = checker::encode_schedule(program.fingerprint, result.path);
+  j["violation"] = report::violation_json(result.failure);
+  j["replay"] = token;
+  j["replay_reproduces"] = trace.outcome.kind == checker::StepResult::Kind::Violation &&
+                           trace.outcome.properties == result.failure.properties;
+  report::TraceOptions topts{options.output.verbose};
+  j["steps"] = report::trace_json(program, trace, topts);
+  j["heap"] = report::heap_json(program, trace.final_state);
+  write_dot(options.output.dot_file, program, trace.final_state);
+  if (print && !options.output.json) {
+    std::cout << program.file << ": counterexample under " << program.profile.display_name()
+              << " after " << st.states << " states\n";
+    model::Trace shown = trace;
+    if (shown.outcome.kind != checker::StepResult::Kind::Violation) shown.outcome = result.failure;
+    report::print_counterexample(std::cout, program, shown, token, topts);
+  }
+  return out;
+}
+
+}  // namespace
+
+int check_command(const std::vector<std::string>& files, const CheckOptions& options) {
+  std::vector<model::Program> programs;
+  for (const std::string& f : files) {
+    auto p = load(f, options.scenario);
+    if (!p) return kBadInput;
+    programs.push_back(std::move(*p));
+  }
+  bool violated = false, limited = false;
+  json all = json::array();
+  for (const model::Program& p : programs) {
+    CheckOutcome o = check_one(p, options, true);
+    violated = violated || o.verdict == checker::Verdict::Violated;
+    limited = limited || o.verdict == checker::Verdict::LimitReached;
+    all.push_back(std::move(o.j));
+  }
+  if (options.output.json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
+  return violated ? kViolated : limited ? kLimit : kHolds;
+}
+
+int suite_command(const std::vector<std::string>& paths, const CheckOptions& options) {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      for (auto& e : std::filesystem::recursive_directory_iterator(p))
+        if (e.is_regular_file() && e.path().extension() == ".life") files.push_back(e.path());
+    } else {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    std::cerr << "lifecheck: no .life files found\n";
+    return kBadInput;
+  }
+  int passed = 0, failed = 0, bad = 0;
+  json rows = json::array();
+  for (const std::string& f : files) {
+    auto p = load(f, options.scenario);
+    if (!p) {
+      ++bad;
+      std::cout << "ERROR " << f << ": bad input (see above)\n";
+      continue;
+    }
+    if (!p->verdict) {
+      ++failed;
+      std::cout << "FAIL  " << f << ": no 'verdict' line says what to expect\n";
+      continue;
+    }
+    CheckOutcome o = check_one(*p, options, false);
+    const model::Verdict& want = *p->verdict;
+    bool ok;
+    std::string got;
+    if (o.verdict == checker::Verdict::Holds) {
+      ok = want.holds;
+      got = "holds";
+    } else if (o.verdict == checker::Verdict::Violated) {
+      ok = !want.holds && std::find(o.properties.begin(), o.properties.end(), want.property) !=
+                              o.properties.end();
+      got = "violates";
+      for (const std::string& id : o.properties) got += " " + id;
+    } else {
+      ok = false;
+      got = "no verdict (" + o.j.value("limit", std::string("limit")) + ")";
+    }
+    std::string expected = want.holds ? "holds" : "violates " + want.property;
+    (ok ? passed : failed) += 1;
+    std::cout << fmt::format("{} {}: {} ({} states){}\n", ok ? "PASS " : "FAIL ", f, got,
+                             o.states, ok ? "" : "; expected " + expected);
+    rows.push_back(json{{"file", f}, {"expected", expected}, {"got", got}, {"pass", ok}});
+  }
+  std::cout << fmt::format("{} scenarios: {} passed, {} failed, {} with bad input\n",
+                           files.size(), passed, failed, bad);
+  if (options.output.json) std::cerr << rows.dump(2) << "\n";
+  return bad ? kBadInput : failed ? kViolated : kHolds;
+}
+
+int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
+                     const ScenarioOptions& scenario, const OutputOptions& output) {
+  auto p = load(file, scenario);
+  if (!p) return kBadInput;
+  model::Model model(*p);
+  checker::RandomScheduler sched(seed);
+  model::Trace trace = model::run_trace(model, sched, max_steps);
+  std::vector<uint16_t> path;
+  for (const model::TraceStep& s : trace.steps) path.push_back(s.choice);
+  std::string token = checker::encode_schedule(p->fingerprint, path);
+  report::TraceOptions topts{output.verbose};
+  write_dot(output.dot_file, *p, trace.final_state);
+  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
+  if (output.json) {
+    json j{{"file", p->file}, {"profile", p->profile.display_name()}, {"seed", seed},
+           {"replay", token}, {"steps", report::trace_json(*p, trace, topts)},
+           {"heap", report::heap_json(*p, trace.final_state)}};
+    j["outcome"] = violated ? "violated" : trace.outcome.kind == checker::StepResult::Kind::Limit
+                                               ? "limit"
+                                               : "completed";
+    if (violated) j["violation"] = report::violation_json(trace.outcome);
+    std::cout << j.dump(2) << "\n";
+  } else if (violated) {
+    std::cout << p->file << ": simulation with seed " << seed << " found a counterexample\n";
+    report::print_counterexample(std::cout, *p, trace, token, topts);
+  } else {
+    std::cout << p->file << ": simulation with seed " << seed << " under "
+              << p->profile.display_name() << "\n  replay: lifecheck replay " << p->file << " "
+              << token << "\n\n";
+    report::print_trace(std::cout, *p, trace, topts);
+    std::cout << "\n"
+              << (trace.outcome.kind == checker::StepResult::Kind::Limit
+                      ? "run stopped: " + trace.outcome.message
+                      : std::string("run completed without a violation"))
+              << "\n";
+    report::print_heap(std::cout, *p, trace.final_state);
+  }
+  if (violated) return kViolated;
+  return trace.outcome.kind == checker::StepResult::Kind::Limit ? kLimit : kHolds;
+}
+
+int replay_command(const std::string& file, const std::string& token,
+                   const ScenarioOptions& scenario, const OutputOptions& output) {
+  auto p = load(file, scenario);
+  if (!p) return kBadInput;
+  std::string error;
+  auto decoded = checker::decode_schedule(token, error);
+  if (!decoded) {
+    std::cerr << "lifecheck: " << error << "\n";
+    return kBadInput;
+  }
+  if (decoded->fingerprint != p->fingerprint) {
+    std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
+                 "profile (fingerprint mismatch)\n";
+    return kBadInput;
+  }
+  model::Model model(*p);
+  checker::ReplayScheduler sched(decoded->steps);
+  model::Trace trace = model::run_trace(model, sched, decoded->steps.size() + 1);
+  if (sched.mismatch()) {
+    std::cerr << "lifecheck: step " << sched.position() + 1
+              << " of the replay token names a thread that cannot run there\n";
+    return kBadInput;
+  }
+  report::TraceOptions topts{output.verbose};
+  write_dot(output.dot_file, *p, trace.final_state);
+  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
+  if (output.json) {
+    json j{{"file", p->file}, {"profile", p->profile.display_name()}, {"replay", token},
+           {"steps", report::trace_json(*p, trace, topts)},
+           {"heap", report::heap_json(*p, trace.final_state)},
+           {"outcome", violated ? "violated" : "no violation"}};
+    if (violated) j["violation"] = report::violation_json(trace.outcome);
+    std::cout << j.dump(2) << "\n";
+  } else if (violated) {
+    report::print_counterexample(std::cout, *p, trace, token, topts);
+  } else {
+    report::print_trace(std::cout, *p, trace, topts);
+    std::cout << "\nreplayed " << trace.steps.size() << " steps: no violation\n";
+    report::print_heap(std::cout, *p, trace.final_state);
+  }
+  return violated ? kViolated : kHolds;
+}
+
+int list_properties_command(bool as_json) {
+  if (as_json) {
+    json props = json::array(), bugs = json::array();
+    for (const auto& p : model::all_properties())
+      props.push_back(json{{"id", p.id}, {"title", p.title}, {"source", p.source},
+                           {"mechanism", p.mechanism}});
+    for (const auto& b : model::runtime_bugs())
+      bugs.push_back(json{{"name", b.name}, {"breaks", b.breaks}, {"summary", b.summary}});
+    std::cout << json{{"properties", props}, {"runtime_bugs", bugs}}.dump(2) << "\n";
+    return kHolds;
+  }
+  std::cout << "Built-in properties (SEMANTICS.md section 7 and general checks):\n";
+  for (const auto& p : model::all_properties())
+    std::cout << fmt::format("  {:<19} {}\n  {:<19}   documented: {}; mechanism: {}\n", p.id,
+                             p.title, "", p.source, p.mechanism);
+  std::cout << "\nRuntime bugs ('runtime-bug NAME' in a scenario, or --runtime-bug NAME):\n";
+  for (const auto& b : model::runtime_bugs())
+    std::cout << fmt::format("  {:<32} breaks {:<11} {}\n", b.name, b.breaks, b.summary);
+  return kHolds;
+}
+
+int list_profiles_command(bool as_json) {
+  if (as_json) {
+    json out = json::array();
+    for (const auto& p : model::all_profiles())
+      out.push_back(json{{"name", p.name}, {"releases", p.releases}, {"summary", p.summary},
+                         {"weakref_passes", p.weakref_passes}});
+    std::cout << out.dump(2) << "\n";
+    return kHolds;
+  }
+  std::cout << "Profiles (default: " << model::default_profile().name << "):\n";
+  for (const auto& p : model::all_profiles())
+    std::cout << fmt::format("  {:<7} {:<15} {}\n", p.name, p.releases, p.summary);
+  return kHolds;
+}
+
+}  // namespace lifecheck::cli

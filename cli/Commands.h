@@ -1,0 +1,47 @@
+// The lifecheck verbs. Exit codes: 0 every property holds (or the run had
+// no violation), 1 a counterexample, 2 bad input, 3 a limit stopped the
+// search before a verdict.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/Search.h"
+
+namespace lifecheck::cli {
+
+enum ExitCode { kHolds = 0, kViolated = 1, kBadInput = 2, kLimit = 3 };
+
+struct ScenarioOptions {
+  std::string profile;                   // --profile, overrides the file's
+  std::vector<std::string> runtime_bugs; // --runtime-bug
+};
+
+struct OutputOptions {
+  bool json = false;
+  bool verbose = false;
+  bool timing = false;        // timing fields in JSON (not deterministic)
+  std::string dot_file;       // heap at the failing/final state as DOT
+};
+
+struct CheckOptions {
+  ScenarioOptions scenario;
+  OutputOptions output;
+  checker::SearchOrder order = checker::SearchOrder::DepthFirst;
+  checker::Limits limits;
+  bool use_visited_set = true;
+  bool quiet = false;  // no progress line even on a terminal
+};
+
+int check_command(const std::vector<std::string>& files, const CheckOptions& options);
+int suite_command(const std::vector<std::string>& paths, const CheckOptions& options);
+int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
+                     const ScenarioOptions& scenario, const OutputOptions& output);
+int replay_command(const std::string& file, const std::string& token,
+                   const ScenarioOptions& scenario, const OutputOptions& output);
+int list_properties_command(bool json);
+int list_profiles_command(bool json);
+
+}  // namespace lifecheck::cli

@@ -1,0 +1,98 @@
+// lifecheck: command-line entry point (CLI11). The verbs live in Commands.cpp.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/Commands.h"
+
+using namespace lifecheck::cli;
+
+namespace {
+
+void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
+  cmd->add_option("--profile", o.profile,
+                  "CPython profile (P311 ... P314g, or 3.11, 3.13.5, ...); overrides the file");
+  cmd->add_option("--runtime-bug", o.runtime_bugs,
+                  "inject a runtime mutation (see list-properties); repeatable");
+}
+
+void add_output_options(CLI::App* cmd, OutputOptions& o) {
+  cmd->add_flag("--json", o.json, "machine-readable output");
+  cmd->add_flag("--verbose", o.verbose, "also show refcount, tracking and GC-phase events");
+  cmd->add_option("--dot", o.dot_file, "write the heap at the failing/final state as DOT");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lifecheck: a model checker for CPython object lifecycle and GC interleavings"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lifecheck 0.1.0");
+
+  CheckOptions check;
+  std::vector<std::string> files;
+  bool bfs = false, no_visited = false;
+  auto add_check_options = [&](CLI::App* cmd) {
+    add_scenario_options(cmd, check.scenario);
+    cmd->add_flag("--bfs", bfs, "breadth-first search: the counterexample is a shortest one");
+    cmd->add_flag("--no-visited-set", no_visited,
+                  "explore without a visited set (tree search; for comparisons)");
+    cmd->add_option("--max-states", check.limits.max_states, "stop after this many states");
+    cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this");
+    cmd->add_option("--max-memory", check.limits.max_memory_mb, "stop above this RSS (MiB)");
+    cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds");
+    cmd->add_flag("--quiet", check.quiet, "no progress line on a terminal");
+    cmd->add_flag("--timing", check.output.timing, "include timings in --json output");
+  };
+
+  CLI::App* check_cmd = app.add_subcommand("check", "explore every interleaving of scenarios");
+  check_cmd->add_option("files", files, "scenario files (.life)")->required();
+  add_check_options(check_cmd);
+  add_output_options(check_cmd, check.output);
+
+  CLI::App* suite_cmd =
+      app.add_subcommand("suite", "check scenarios against their 'verdict' lines");
+  suite_cmd->add_option("paths", files, "scenario files or directories")->required();
+  add_check_options(suite_cmd);
+
+  std::string file, token;
+  uint64_t seed = 0;
+  size_t steps = 10000;
+  ScenarioOptions scenario;
+  OutputOptions output;
+  CLI::App* sim = app.add_subcommand("simulate", "one seeded random run, printed as a trace");
+  sim->add_option("file", file, "scenario file")->required();
+  sim->add_option("--seed", seed, "random seed")->required();
+  sim->add_option("--max-steps", steps, "stop after this many steps");
+  add_scenario_options(sim, scenario);
+  add_output_options(sim, output);
+
+  CLI::App* rep = app.add_subcommand("replay", "replay a counterexample token step by step");
+  rep->add_option("file", file, "scenario file")->required();
+  rep->add_option("token", token, "replay token (lc1:...)")->required();
+  add_scenario_options(rep, scenario);
+  add_output_options(rep, output);
+
+  bool json = false;
+  CLI::App* lp = app.add_subcommand("list-properties", "the built-in properties and runtime bugs");
+  lp->add_flag("--json", json, "machine-readable output");
+  CLI::App* lprof = app.add_subcommand("list-profiles", "the CPython version profiles");
+  lprof->add_flag("--json", json, "machine-readable output");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+  check.order = bfs ? lifecheck::checker::SearchOrder::BreadthFirst
+                    : lifecheck::checker::SearchOrder::DepthFirst;
+  check.use_visited_set = !no_visited;
+
+  if (check_cmd->parsed()) return check_command(files, check);
+  if (suite_cmd->parsed()) return suite_command(files, check);
+  if (sim->parsed()) return simulate_command(file, seed, steps, scenario, output);
+  if (rep->parsed()) return replay_command(file, token, scenario, output);
+  if (lp->parsed()) return list_properties_command(json);
+  if (lprof->parsed()) return list_profiles_command(json);
+  return kBadInput;
+}

@@ -1,0 +1,117 @@
+// The syntax tree of a scenario, exactly as written. Names are not resolved
+// here; lang/Compiler.cpp checks the tree and lowers it to model::Program.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lang/Diagnostic.h"
+
+namespace lifecheck::lang {
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class ExprKind {
+  None,
+  True,
+  False,
+  Int,
+  Str,
+  Name,       // text = identifier
+  Attr,       // base.text
+  Call,       // base(args...)
+  Subscript,  // base[rhs]
+  Compare,    // base <op> rhs
+  Not,        // not base
+};
+
+enum class CompareOp { Is, IsNot, Eq, Ne };
+
+struct Expr {
+  ExprKind kind = ExprKind::None;
+  Loc loc;
+  std::string text;
+  long value = 0;
+  ExprPtr base;
+  ExprPtr rhs;
+  std::vector<ExprPtr> args;
+  CompareOp op = CompareOp::Is;
+};
+
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise };
+
+struct Stmt {
+  StmtKind kind = StmtKind::Pass;
+  Loc loc;
+  ExprPtr target;                   // Assign, Del
+  ExprPtr value;                    // Assign value, Expr, If/Assert condition
+  std::vector<std::string> names;   // Global
+  std::string text;                 // Raise: exception name; Assert: message
+  std::vector<Stmt> body;           // If
+  std::vector<Stmt> orelse;         // If (an elif is a nested If here)
+};
+
+struct Param {
+  std::string name;
+  Loc loc;
+};
+
+struct FuncDef {
+  std::string name;
+  Loc loc;
+  std::vector<Param> params;
+  std::vector<Stmt> body;
+};
+
+// One "key: value; value; ..." line inside a C type block (issue #3 syntax):
+// flags, fields, new, dealloc, clear, traverse, resource.
+struct SlotLine {
+  std::string key;
+  Loc loc;
+  std::vector<std::vector<std::pair<std::string, Loc>>> steps;  // ';'-separated, words
+};
+
+struct ClassDef {
+  std::string name;
+  Loc loc;
+  bool is_ctype = false;           // "ctype Name:" instead of "class Name:"
+  std::string base;                // "class Sub(Base):"
+  Loc base_loc;
+  std::vector<FuncDef> methods;
+  std::vector<SlotLine> slots;     // C types only
+};
+
+struct ThreadDef {
+  std::string name;
+  Loc loc;
+  std::vector<Stmt> body;
+};
+
+// A directive line after its keyword: the words and strings as written.
+struct DirectiveWord {
+  std::string text;
+  bool quoted = false;
+  Loc loc;
+};
+
+struct Directive {
+  std::string keyword;  // profile, runtime-bug, expect, ignore, verdict
+  Loc loc;
+  std::vector<DirectiveWord> words;
+  std::string source_text;  // the line, for messages
+};
+
+struct Scenario {
+  std::string file;
+  std::string source;
+  std::vector<ClassDef> classes;
+  std::vector<FuncDef> funcs;
+  std::vector<ThreadDef> threads;
+  std::vector<Stmt> setup;  // module-level statements, run first on thread main
+  std::vector<Directive> directives;
+};
+
+}  // namespace lifecheck::lang

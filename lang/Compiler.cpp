@@ -1,0 +1,1114 @@
+#include "lang/Compiler.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "lang/Parser.h"
+
+namespace lifecheck::lang {
+
+using namespace model;
+
+namespace {
+
+// Static kinds: which kinds of value a variable may hold, from the syntax of
+// everything assigned to it. Used only to reject obviously wrong programs
+// (an attribute of a weakref, a call of an instance); the runtime still
+// raises AttributeError/TypeError like Python where a value is unknown.
+enum : uint16_t {
+  KObj = 1,
+  KWeakref = 2,
+  KMethod = 4,
+  KInt = 8,
+  KBool = 16,
+  KStr = 32,
+  KNone = 64,
+  KFunc = 128,
+  KInfo = 256,
+  KAny = 0xFFFF,
+};
+
+std::string kind_phrase(uint16_t k) {
+  if (k == KWeakref) return "a weakref";
+  if (k == KInt) return "an int";
+  if (k == KBool) return "a bool";
+  if (k == KStr) return "a string";
+  if (k == KNone) return "None";
+  if (k == KFunc) return "a function";
+  if (k == KMethod) return "a bound method";
+  if (k == KInfo) return "a gc info dict";
+  if (k == (KWeakref | KNone)) return "a weakref or None";
+  return "a value that is not an instance";
+}
+
+struct Scope {
+  FuncId func = kNoFunc;
+  bool module = false;
+  std::map<std::string, int> locals;
+  std::set<std::string> globals_declared;
+  std::map<std::string, uint16_t> local_kinds;
+};
+
+enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Unknown };
+
+struct Resolved {
+  NameKind kind = NameKind::Unknown;
+  int index = 0;
+};
+
+class Compiler {
+ public:
+  Compiler(const Scenario& sc, const CompileOptions& opts) : sc_(sc), opts_(opts) {}
+
+  Program run() {
+    p_.file = sc_.file;
+    p_.source = sc_.source;
+    p_.str_start = intern("start");
+    p_.str_stop = intern("stop");
+    // exceptions the runtime raises (Interpreter.cpp looks them up by name)
+    for (const char* e : {"AttributeError", "NameError", "UnboundLocalError", "TypeError",
+                          "ValueError", "Exception"})
+      intern(e);
+    directives_before_code();
+    declare_types_functions_threads();
+    collect_globals();
+    infer_kinds();
+    compile_bodies();
+    directives_after_code();
+    p_.fingerprint = fingerprint();
+    return std::move(p_);
+  }
+
+ private:
+  [[noreturn]] void fail(Loc loc, const std::string& msg) const {
+    throw ScenarioError(sc_.file, loc, msg);
+  }
+
+  StrId intern(const std::string& s) {
+    for (size_t i = 0; i < p_.strings.size(); ++i)
+      if (p_.strings[i] == s) return static_cast<StrId>(i);
+    p_.strings.push_back(s);
+    return static_cast<StrId>(p_.strings.size() - 1);
+  }
+
+  // ---------------------------------------------------------------- directives
+  void directives_before_code() {
+    std::optional<Loc> profile_loc;
+    std::vector<RuntimeBug> bugs;
+    for (const Directive& d : sc_.directives) {
+      if (d.keyword == "profile") {
+        if (profile_loc) fail(d.loc, "a second 'profile' line (the first is on line " +
+                                         std::to_string(profile_loc->line) + ")");
+        profile_loc = d.loc;
+        if (d.words.size() != 1)
+          fail(d.loc, "expected 'profile NAME', for example 'profile 3.14' or 'profile P313L'");
+        auto prof = find_profile(d.words[0].text);
+        if (!prof)
+          fail(d.words[0].loc, "unknown profile '" + d.words[0].text +
+                                   "'; 'lifecheck list-profiles' lists them");
+        p_.profile = *prof;
+      } else if (d.keyword == "runtime-bug") {
+        if (d.words.size() != 1) fail(d.loc, "expected 'runtime-bug NAME'");
+        auto bug = find_runtime_bug(d.words[0].text);
+        if (!bug)
+          fail(d.words[0].loc, "unknown runtime bug '" + d.words[0].text +
+                                   "'; 'lifecheck list-properties' lists them");
+        bugs.push_back(*bug);
+      } else if (d.keyword == "ignore") {
+        if (d.words.size() != 2 || d.words[1].quoted == false)
+          fail(d.loc, "expected 'ignore PROPERTY \"reason\"'");
+        if (!known_property(d.words[0].text))
+          fail(d.words[0].loc, "unknown property '" + d.words[0].text +
+                                   "'; 'lifecheck list-properties' lists them");
+        if (d.words[1].text.empty()) fail(d.words[1].loc, "the reason must not be empty");
+        p_.ignores.push_back(Ignore{d.words[0].text, d.words[1].text, d.loc.line});
+      } else if (d.keyword == "verdict") {
+        if (p_.verdict) fail(d.loc, "a second 'verdict' line");
+        Verdict v;
+        v.line = d.loc.line;
+        if (d.words.size() == 1 && d.words[0].text == "holds") {
+          v.holds = true;
+        } else if (d.words.size() == 2 && d.words[0].text == "violates") {
+          v.holds = false;
+          v.property = d.words[1].text;
+          if (!known_property(v.property))
+            fail(d.words[1].loc, "unknown property '" + v.property + "'");
+        } else {
+          fail(d.loc, "expected 'verdict holds' or 'verdict violates PROPERTY'");
+        }
+        p_.verdict = v;
+      }
+    }
+    if (opts_.profile_override) p_.profile = *opts_.profile_override;
+    for (RuntimeBug b : bugs) p_.profile.add(b);
+    for (RuntimeBug b : opts_.extra_bugs) p_.profile.add(b);
+  }
+
+  static bool known_property(const std::string& id);
+
+  // ------------------------------------------------------- declarations
+  void declare_types_functions_threads() {
+    TypeInfo wr;
+    wr.name = "weakref";
+    wr.kind = TypeKind::Weakref;
+    wr.weakrefable = false;
+    wr.heap = false;
+    p_.types.push_back(wr);
+    TypeInfo m;
+    m.name = "method";
+    m.kind = TypeKind::Method;
+    m.weakrefable = false;
+    m.heap = false;
+    p_.types.push_back(m);
+
+    // the module function comes first: FuncId 0
+    FuncInfo module;
+    module.name = "<module>";
+    module.kind = FuncKind::Module;
+    p_.funcs.push_back(module);
+
+    for (const ClassDef& c : sc_.classes) {
+      check_new_name(c.name, c.loc);
+      if (c.is_ctype)
+        fail(c.loc, "C extension types ('ctype') are not supported by this version yet");
+      if (!c.base.empty())
+        fail(c.base_loc, "base classes other than 'object' are not supported yet");
+      if (p_.types.size() >= 250) fail(c.loc, "too many classes (at most 248)");
+      ClassId id = static_cast<ClassId>(p_.types.size());
+      classes_[c.name] = id;
+      TypeInfo t;
+      t.name = c.name;
+      t.line = c.loc.line;
+      p_.types.push_back(t);
+    }
+    for (const ClassDef& c : sc_.classes) {
+      ClassId id = classes_.at(c.name);
+      std::set<std::string> seen;
+      for (const FuncDef& f : c.methods) {
+        if (!seen.insert(f.name).second)
+          fail(f.loc, "method '" + f.name + "' defined twice in class '" + c.name + "'");
+        if (f.params.empty() || f.params[0].name != "self")
+          fail(f.loc, "the first parameter of method '" + f.name + "' must be 'self'");
+        FuncId fid = add_func(c.name + "." + f.name,
+                              f.name == "__del__" ? FuncKind::Finalizer : FuncKind::Method,
+                              f.loc, f.params);
+        p_.funcs[fid].owner = id;
+        func_defs_[fid] = &f;
+        if (f.name == "__del__") {
+          if (f.params.size() != 1)
+            fail(f.params.size() > 1 ? f.params[1].loc : f.loc,
+                 "__del__ takes exactly one parameter, 'self'");
+          p_.types[id].finalizer = fid;
+        } else if (f.name.rfind("__", 0) == 0) {
+          fail(f.loc, "special method '" + f.name + "' is not modelled; only __del__ is");
+        } else {
+          p_.types[id].methods.emplace_back(f.name, fid);
+          method_names_.insert(f.name);
+        }
+      }
+    }
+    for (const FuncDef& f : sc_.funcs) {
+      check_new_name(f.name, f.loc);
+      FuncId fid = add_func(f.name, FuncKind::Function, f.loc, f.params);
+      functions_[f.name] = fid;
+      func_defs_[fid] = &f;
+    }
+
+    ThreadInfo main;
+    main.name = "main";
+    main.body = 0;
+    p_.threads.push_back(main);
+    threads_["main"] = 0;
+    for (const ThreadDef& t : sc_.threads) {
+      if (t.name == "main") {
+        if (p_.threads[0].main_body != kNoFunc)
+          fail(t.loc, "duplicate thread name 'main'");
+        FuncId fid = add_func("thread main", FuncKind::Thread, t.loc, {});
+        p_.threads[0].main_body = fid;
+        thread_defs_[fid] = &t;
+        continue;
+      }
+      if (threads_.count(t.name)) fail(t.loc, "duplicate thread name '" + t.name + "'");
+      check_new_name(t.name, t.loc);
+      if (p_.threads.size() >= 16) fail(t.loc, "too many threads (at most 16)");
+      FuncId fid = add_func("thread " + t.name, FuncKind::Thread, t.loc, {});
+      thread_defs_[fid] = &t;
+      ThreadInfo ti;
+      ti.name = t.name;
+      ti.body = fid;
+      ti.line = t.loc.line;
+      threads_[t.name] = static_cast<ThreadId>(p_.threads.size());
+      p_.threads.push_back(ti);
+    }
+  }
+
+  void check_new_name(const std::string& name, Loc loc) {
+    static const std::set<std::string> reserved = {"gc", "weakref", "log", "self", "object"};
+    if (reserved.count(name)) fail(loc, "'" + name + "' is a reserved name");
+    if (classes_.count(name)) fail(loc, "'" + name + "' is already defined as a class");
+    if (functions_.count(name)) fail(loc, "'" + name + "' is already defined as a function");
+    if (threads_.count(name)) fail(loc, "'" + name + "' is already defined as a thread");
+  }
+
+  FuncId add_func(const std::string& name, FuncKind kind, Loc loc,
+                  const std::vector<Param>& params) {
+    if (p_.funcs.size() >= 0xFFF0) fail(loc, "too many functions");
+    FuncInfo f;
+    f.name = name;
+    f.kind = kind;
+    f.line = loc.line;
+    f.nparams = static_cast<uint8_t>(params.size());
+    for (const Param& prm : params) f.local_names.push_back(prm.name);
+    p_.funcs.push_back(f);
+    return static_cast<FuncId>(p_.funcs.size() - 1);
+  }
+
+  const std::vector<Stmt>& body_of(FuncId f) const {
+    if (f == 0) return sc_.setup;
+    if (auto it = func_defs_.find(f); it != func_defs_.end()) return it->second->body;
+    return thread_defs_.at(f)->body;
+  }
+
+  // ------------------------------------------------------------- scopes
+  static void assigned_names(const std::vector<Stmt>& body,
+                             std::vector<std::pair<std::string, Loc>>& out,
+                             std::set<std::string>& declared_global) {
+    for (const Stmt& s : body) {
+      if ((s.kind == StmtKind::Assign || s.kind == StmtKind::Del) &&
+          s.target->kind == ExprKind::Name)
+        out.emplace_back(s.target->text, s.target->loc);
+      if (s.kind == StmtKind::Global)
+        for (const std::string& n : s.names) declared_global.insert(n);
+      if (s.kind == StmtKind::If) {
+        assigned_names(s.body, out, declared_global);
+        assigned_names(s.orelse, out, declared_global);
+      }
+    }
+  }
+
+  void add_global(const std::string& name, Loc loc) {
+    if (globals_.count(name)) return;
+    if (classes_.count(name))
+      fail(loc, "cannot assign to '" + name + "': it is a class");
+    if (functions_.count(name))
+      fail(loc, "cannot assign to '" + name + "': it is a function");
+    if (threads_.count(name))
+      fail(loc, "cannot assign to '" + name + "': it is a thread");
+    static const std::set<std::string> reserved = {"gc", "weakref", "log"};
+    if (reserved.count(name)) fail(loc, "cannot assign to the reserved name '" + name + "'");
+    globals_[name] = static_cast<int>(p_.globals.size());
+    p_.globals.push_back(name);
+  }
+
+  void collect_globals() {
+    scopes_.resize(p_.funcs.size());
+    {
+      std::vector<std::pair<std::string, Loc>> names;
+      std::set<std::string> declared;
+      assigned_names(sc_.setup, names, declared);
+      for (auto& [n, loc] : names) add_global(n, loc);
+      for (const Stmt& s : sc_.setup)
+        if (s.kind == StmtKind::Global)
+          fail(s.loc, "'global' at module level has no effect; remove it");
+      scopes_[0].module = true;
+      scopes_[0].func = 0;
+    }
+    for (FuncId f = 1; f < p_.funcs.size(); ++f) {
+      std::vector<std::pair<std::string, Loc>> names;
+      std::set<std::string> declared;
+      assigned_names(body_of(f), names, declared);
+      Scope& sc = scopes_[f];
+      sc.func = f;
+      sc.globals_declared = declared;
+      for (const std::string& g : declared) {
+        for (const FuncDef* fd : {func_defs_.count(f) ? func_defs_.at(f) : nullptr})
+          if (fd)
+            for (const Param& prm : fd->params)
+              if (prm.name == g) fail(prm.loc, "name '" + g + "' is parameter and global");
+        add_global(g, find_global_decl_loc(body_of(f), g));
+      }
+      FuncInfo& fi = p_.funcs[f];
+      for (size_t i = 0; i < fi.local_names.size(); ++i)
+        sc.locals[fi.local_names[i]] = static_cast<int>(i);
+      for (auto& [n, loc] : names) {
+        if (declared.count(n) || sc.locals.count(n)) continue;
+        if (classes_.count(n) || functions_.count(n) || threads_.count(n) || n == "gc" ||
+            n == "weakref" || n == "log")
+          fail(loc, "cannot assign to '" + n + "': it names a " +
+                        std::string(classes_.count(n)     ? "class"
+                                    : functions_.count(n) ? "function"
+                                    : threads_.count(n)   ? "thread"
+                                                          : "module"));
+        sc.locals[n] = static_cast<int>(fi.local_names.size());
+        fi.local_names.push_back(n);
+      }
+      if (fi.local_names.size() > 60) fail(loc_of_func(f), "too many local variables");
+      fi.nlocals = static_cast<uint8_t>(fi.local_names.size());
+    }
+  }
+
+  Loc find_global_decl_loc(const std::vector<Stmt>& body, const std::string& name) {
+    for (const Stmt& s : body) {
+      if (s.kind == StmtKind::Global)
+        for (const std::string& n : s.names)
+          if (n == name) return s.loc;
+      if (s.kind == StmtKind::If) {
+        Loc l = find_global_decl_loc(s.body, name);
+        if (l.line) return l;
+        l = find_global_decl_loc(s.orelse, name);
+        if (l.line) return l;
+      }
+    }
+    return Loc{};
+  }
+
+  Loc loc_of_func(FuncId f) const { return Loc{p_.funcs[f].line, 1}; }
+
+  // ------------------------------------------------------------- kinds
+  uint16_t syntactic_kind(const Expr& e, const Scope& scope) {
+    switch (e.kind) {
+      case ExprKind::None: return KNone;
+      case ExprKind::True:
+      case ExprKind::False: return KBool;
+      case ExprKind::Int: return KInt;
+      case ExprKind::Str: return KStr;
+      case ExprKind::Compare:
+      case ExprKind::Not: return KBool;
+      case ExprKind::Name: {
+        if (functions_.count(e.text) && !scope.locals.count(e.text) && !globals_.count(e.text))
+          return KFunc;
+        return KAny;
+      }
+      case ExprKind::Attr: return method_names_.count(e.text) ? KMethod : KAny;
+      case ExprKind::Call: {
+        const Expr& callee = *e.base;
+        if (callee.kind == ExprKind::Name && classes_.count(callee.text)) return KObj;
+        if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name) {
+          const std::string& mod = callee.base->text;
+          if (mod == "weakref" && callee.text == "ref") return KWeakref;
+          if (mod == "gc" && callee.text == "collect") return KInt;
+          if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
+            return KBool;
+        }
+        return KAny;
+      }
+      case ExprKind::Subscript: return KInt;
+    }
+    return KAny;
+  }
+
+  void infer_in(const std::vector<Stmt>& body, Scope& scope) {
+    for (const Stmt& s : body) {
+      if (s.kind == StmtKind::Assign && s.target->kind == ExprKind::Name) {
+        uint16_t k = syntactic_kind(*s.value, scope);
+        const std::string& n = s.target->text;
+        if (!scope.module && scope.locals.count(n))
+          scope.local_kinds[n] |= k;
+        else
+          global_kinds_[n] |= k;
+      }
+      if (s.kind == StmtKind::If) {
+        infer_in(s.body, scope);
+        infer_in(s.orelse, scope);
+      }
+    }
+  }
+
+  void infer_kinds() {
+    for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+      Scope& sc = scopes_[f];
+      // parameters hold anything; 'self' holds an instance
+      const FuncInfo& fi = p_.funcs[f];
+      for (int i = 0; i < fi.nparams; ++i)
+        sc.local_kinds[fi.local_names[i]] =
+            static_cast<uint16_t>((i == 0 && fi.local_names[i] == "self") ? KObj : KAny);
+      infer_in(body_of(f), sc);
+    }
+  }
+
+  uint16_t kind_of_name(const std::string& name, const Scope& scope) const {
+    if (!scope.module && scope.locals.count(name)) {
+      auto it = scope.local_kinds.find(name);
+      return it == scope.local_kinds.end() ? static_cast<uint16_t>(KAny) : it->second;
+    }
+    auto it = global_kinds_.find(name);
+    return it == global_kinds_.end() ? static_cast<uint16_t>(KAny) : it->second;
+  }
+
+  // ------------------------------------------------------------- bodies
+  Resolved resolve(const std::string& name, const Scope& scope) const {
+    if (!scope.module && scope.locals.count(name) && !scope.globals_declared.count(name))
+      return {NameKind::Local, scope.locals.at(name)};
+    if (globals_.count(name)) return {NameKind::Global, globals_.at(name)};
+    if (classes_.count(name)) return {NameKind::Class, classes_.at(name)};
+    if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
+    if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
+    if (name == "gc" || name == "weakref") return {NameKind::Module, 0};
+    if (name == "log") return {NameKind::Log, 0};
+    return {};
+  }
+
+  void compile_bodies() {
+    for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+      cur_ = &scopes_[f];
+      code_.clear();
+      const std::vector<Stmt>& body = body_of(f);
+      for (const Stmt& s : body) stmt(s);
+      p_.funcs[f].code = std::move(code_);
+      code_.clear();
+    }
+  }
+
+  ExprId add_expr(ExprNode n, Loc loc) {
+    if (p_.exprs.size() >= 0xFFF0) fail(loc, "scenario too large");
+    n.line = static_cast<uint16_t>(loc.line);
+    n.col = static_cast<uint16_t>(loc.col);
+    p_.exprs.push_back(n);
+    return static_cast<ExprId>(p_.exprs.size() - 1);
+  }
+
+  Instr& emit(InstrOp op, Loc loc) {
+    Instr in;
+    in.op = op;
+    in.line = static_cast<uint16_t>(loc.line);
+    in.col = static_cast<uint16_t>(loc.col);
+    code_.push_back(in);
+    return code_.back();
+  }
+
+  FieldId field_id(const std::string& name, Loc loc) {
+    if (method_names_.count(name))
+      fail(loc, "'" + name + "' is a method name; it cannot also be used as an attribute");
+    for (size_t i = 0; i < p_.field_names.size(); ++i)
+      if (p_.field_names[i] == name) return static_cast<FieldId>(i);
+    if (p_.field_names.size() >= kMaxFields)
+      fail(loc, "too many distinct attribute names (at most " + std::to_string(kMaxFields) +
+                    " per scenario)");
+    p_.field_names.push_back(name);
+    return static_cast<FieldId>(p_.field_names.size() - 1);
+  }
+
+  LabelId label_id(const std::string& label) {
+    for (size_t i = 0; i < p_.labels.size(); ++i)
+      if (p_.labels[i] == label) return static_cast<LabelId>(i);
+    p_.labels.push_back(label);
+    return static_cast<LabelId>(p_.labels.size() - 1);
+  }
+
+  static std::string target_text(const Expr& e) {
+    if (e.kind == ExprKind::Name) return e.text;
+    if (e.kind == ExprKind::Attr) return target_text(*e.base) + "." + e.text;
+    return "";
+  }
+
+  bool is_module_call(const Expr& e, const char* module, const char* fn) const {
+    return e.kind == ExprKind::Call && e.base->kind == ExprKind::Attr &&
+           e.base->text == fn && e.base->base->kind == ExprKind::Name &&
+           e.base->base->text == module &&
+           resolve(module, *cur_).kind == NameKind::Module;
+  }
+
+  void stmt(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Pass: emit(InstrOp::Pass, s.loc); return;
+      case StmtKind::Global: return;  // a declaration, handled by collect_globals
+      case StmtKind::Assign: return assign(s);
+      case StmtKind::Del: return del(s);
+      case StmtKind::Expr: return expr_stmt(s);
+      case StmtKind::Assert: {
+        ExprId c = condition(*s.value);
+        Instr& in = emit(InstrOp::Assert, s.loc);
+        in.a = c;
+        in.str = intern(s.text);
+        return;
+      }
+      case StmtKind::Raise: {
+        Instr& in = emit(InstrOp::Raise, s.loc);
+        in.str = intern(s.text);
+        return;
+      }
+      case StmtKind::If: {
+        ExprId c = condition(*s.value);
+        size_t jif = code_.size();
+        emit(InstrOp::JumpIfFalse, s.loc).a = c;
+        for (const Stmt& b : s.body) stmt(b);
+        if (s.orelse.empty()) {
+          code_[jif].target = static_cast<uint16_t>(code_.size());
+          return;
+        }
+        size_t jmp = code_.size();
+        emit(InstrOp::Jump, s.loc);
+        code_[jif].target = static_cast<uint16_t>(code_.size());
+        for (const Stmt& b : s.orelse) stmt(b);
+        code_[jmp].target = static_cast<uint16_t>(code_.size());
+        return;
+      }
+    }
+  }
+
+  void assign(const Stmt& s) {
+    const Expr& t = *s.target;
+    std::string label = target_text(t);
+    if (is_module_call(*s.value, "gc", "collect")) {
+      if (t.kind != ExprKind::Name)
+        fail(s.value->loc, "gc.collect() may only be assigned to a variable");
+      Instr in = collect_instr(*s.value, s.loc);
+      Resolved r = resolve(t.text, *cur_);
+      in.dest = r.kind == NameKind::Local ? DestKind::Local : DestKind::Global;
+      in.dest_slot = static_cast<uint16_t>(r.index);
+      code_.push_back(in);
+      return;
+    }
+    if (t.kind == ExprKind::Name) {
+      Resolved r = resolve(t.text, *cur_);
+      ExprId v = value(*s.value, label);
+      if (r.kind == NameKind::Local) {
+        Instr& in = emit(InstrOp::StoreLocal, s.loc);
+        in.slot = static_cast<uint16_t>(r.index);
+        in.a = v;
+      } else if (r.kind == NameKind::Global) {
+        Instr& in = emit(InstrOp::StoreGlobal, s.loc);
+        in.slot = static_cast<uint16_t>(r.index);
+        in.a = v;
+      } else {
+        fail(t.loc, "cannot assign to '" + t.text + "'");
+      }
+      return;
+    }
+    // attribute store
+    ExprId obj = object_expr(*t.base, t.text);
+    FieldId f = field_id(t.text, t.loc);
+    ExprId v = value(*s.value, label);
+    Instr& in = emit(InstrOp::StoreAttr, s.loc);
+    in.a = obj;
+    in.b = v;
+    in.slot = f;
+  }
+
+  void del(const Stmt& s) {
+    const Expr& t = *s.target;
+    if (t.kind == ExprKind::Name) {
+      Resolved r = resolve(t.text, *cur_);
+      if (r.kind == NameKind::Local) {
+        emit(InstrOp::DelLocal, s.loc).slot = static_cast<uint16_t>(r.index);
+      } else if (r.kind == NameKind::Global) {
+        emit(InstrOp::DelGlobal, s.loc).slot = static_cast<uint16_t>(r.index);
+      } else if (r.kind == NameKind::Unknown) {
+        fail(t.loc, "unknown name '" + t.text + "'");
+      } else {
+        fail(t.loc, "cannot delete '" + t.text + "'");
+      }
+      return;
+    }
+    if (t.kind == ExprKind::Attr) {
+      ExprId obj = object_expr(*t.base, t.text);
+      Instr& in = emit(InstrOp::DelAttr, s.loc);
+      in.a = obj;
+      in.slot = field_id(t.text, t.loc);
+      return;
+    }
+    fail(t.loc, "'del' needs a name or an attribute");
+  }
+
+  Instr collect_instr(const Expr& call, Loc loc) {
+    Instr in;
+    in.op = InstrOp::Collect;
+    in.line = static_cast<uint16_t>(loc.line);
+    in.col = static_cast<uint16_t>(loc.col);
+    in.slot = 2;
+    if (call.args.size() > 1) fail(call.loc, "gc.collect() takes at most one argument");
+    if (call.args.size() == 1) {
+      const Expr& g = *call.args[0];
+      if (g.kind != ExprKind::Int || g.value < 0 || g.value > 2)
+        fail(g.loc, "the generation passed to gc.collect() must be 0, 1 or 2");
+      in.slot = static_cast<uint16_t>(g.value);
+    }
+    return in;
+  }
+
+  void expr_stmt(const Stmt& s) {
+    const Expr& e = *s.value;
+    if (e.kind == ExprKind::Call) {
+      const Expr& callee = *e.base;
+      if (callee.kind == ExprKind::Name && resolve(callee.text, *cur_).kind == NameKind::Log)
+        return log_stmt(e, s.loc);
+      if (is_module_call(e, "gc", "collect")) {
+        code_.push_back(collect_instr(e, s.loc));
+        return;
+      }
+      if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
+          callee.base->text == "callbacks" && callee.base->base->kind == ExprKind::Name &&
+          callee.base->base->text == "gc") {
+        if (callee.text != "append" && callee.text != "remove")
+          fail(callee.loc, "gc.callbacks supports append() and remove()");
+        if (e.args.size() != 1)
+          fail(e.loc, "gc.callbacks." + callee.text + "() takes one function");
+        const Expr& f = *e.args[0];
+        if (f.kind != ExprKind::Name || resolve(f.text, *cur_).kind != NameKind::Function)
+          fail(f.loc, "gc.callbacks holds module-level functions; pass a function name");
+        FuncId fid = functions_.at(f.text);
+        if (p_.funcs[fid].nparams != 2)
+          fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text +
+                          "' takes " + std::to_string(p_.funcs[fid].nparams));
+        ExprNode n;
+        n.op = ExprOp::Const;
+        n.value = Value::func(fid);
+        Instr& in = emit(callee.text == "append" ? InstrOp::GcCallbacksAppend
+                                                 : InstrOp::GcCallbacksRemove,
+                         s.loc);
+        in.a = add_expr(n, f.loc);
+        return;
+      }
+      if (callee.kind == ExprKind::Attr && callee.text == "join" &&
+          callee.base->kind == ExprKind::Name &&
+          resolve(callee.base->text, *cur_).kind == NameKind::Thread) {
+        if (!e.args.empty()) fail(e.loc, "join() takes no arguments here");
+        ThreadId t = threads_.at(callee.base->text);
+        if (t == 0) fail(callee.base->loc, "the main thread cannot be joined");
+        if (cur_->func == p_.threads[t].body)
+          fail(callee.base->loc, "thread '" + callee.base->text + "' cannot join itself");
+        if (p_.funcs[cur_->func].kind != FuncKind::Thread &&
+            p_.funcs[cur_->func].kind != FuncKind::Module)
+          fail(callee.loc, "join() is only allowed in thread bodies");
+        if (p_.funcs[cur_->func].kind == FuncKind::Module)
+          fail(callee.loc, "threads start after the module-level code; join them from "
+                           "'thread main:'");
+        emit(InstrOp::Join, s.loc).slot = t;
+        return;
+      }
+    }
+    ExprId v = value(e, "");
+    emit(InstrOp::Eval, s.loc).a = v;
+  }
+
+  void log_stmt(const Expr& call, Loc loc) {
+    if (call.args.empty()) fail(call.loc, "log() needs at least one argument");
+    Instr in;
+    in.op = InstrOp::Log;
+    in.line = static_cast<uint16_t>(loc.line);
+    in.col = static_cast<uint16_t>(loc.col);
+    in.first = static_cast<uint16_t>(p_.log_args.size());
+    for (const ExprPtr& a : call.args) {
+      LogArg arg;
+      if (a->kind == ExprKind::Str) {
+        arg.is_text = true;
+        arg.text = intern(a->text);
+      } else {
+        arg.expr = value(*a, "");
+      }
+      p_.log_args.push_back(arg);
+    }
+    in.count = static_cast<uint16_t>(call.args.size());
+    code_.push_back(in);
+  }
+
+  ExprId condition(const Expr& e) {
+    if (e.kind == ExprKind::Compare || e.kind == ExprKind::Not) return value(e, "");
+    ExprNode n;
+    n.op = ExprOp::Truth;
+    n.a = value(e, "");
+    return add_expr(n, e.loc);
+  }
+
+  // An expression whose value must be an instance (the base of an attribute
+  // access or store): rejects what can never be one.
+  [[noreturn]] void not_object(const Expr& e, const std::string& attr,
+                                const std::string& what) const {
+    fail(e.loc, what + " has no attribute '" + attr + "': only instances have attributes");
+  }
+
+  // An expression whose value must be an instance (the base of an attribute
+  // access or store): rejects what can never be one.
+  ExprId object_expr(const Expr& e, const std::string& attr) {
+    switch (e.kind) {
+      case ExprKind::None: not_object(e, attr, "None");
+      case ExprKind::Int: not_object(e, attr, "an int");
+      case ExprKind::Str: not_object(e, attr, "a string");
+      case ExprKind::True:
+      case ExprKind::False:
+      case ExprKind::Compare:
+      case ExprKind::Not: not_object(e, attr, "a bool");
+      case ExprKind::Name: {
+        Resolved r = resolve(e.text, *cur_);
+        switch (r.kind) {
+          case NameKind::Class: not_object(e, attr, "class '" + e.text + "'");
+          case NameKind::Function: not_object(e, attr, "function '" + e.text + "'");
+          case NameKind::Thread: not_object(e, attr, "thread '" + e.text + "'");
+          case NameKind::Module:
+            fail(e.loc, "'" + e.text + "." + attr + "' is not part of the scenario language");
+          case NameKind::Log: not_object(e, attr, "log");
+          case NameKind::Unknown: fail(e.loc, "unknown name '" + e.text + "'");
+          default: break;
+        }
+        uint16_t k = kind_of_name(e.text, *cur_);
+        if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
+        if ((k & (KObj | KMethod)) == 0 && k != KAny && (k & ~KNone) != 0)
+          not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
+        break;
+      }
+      default: break;
+    }
+    return value(e, "");
+  }
+
+  ExprId value(const Expr& e, const std::string& label) {
+    ExprNode n;
+    switch (e.kind) {
+      case ExprKind::None: n.value = Value::none(); return add_expr(n, e.loc);
+      case ExprKind::True: n.value = Value::boolean(true); return add_expr(n, e.loc);
+      case ExprKind::False: n.value = Value::boolean(false); return add_expr(n, e.loc);
+      case ExprKind::Int: n.value = Value::integer(static_cast<int32_t>(e.value));
+        return add_expr(n, e.loc);
+      case ExprKind::Str: n.value = Value::str(intern(e.text)); return add_expr(n, e.loc);
+      case ExprKind::Name: {
+        Resolved r = resolve(e.text, *cur_);
+        switch (r.kind) {
+          case NameKind::Local: n.op = ExprOp::Local; n.slot = static_cast<uint16_t>(r.index);
+            return add_expr(n, e.loc);
+          case NameKind::Global: n.op = ExprOp::Global; n.slot = static_cast<uint16_t>(r.index);
+            return add_expr(n, e.loc);
+          case NameKind::Function: n.value = Value::func(static_cast<FuncId>(r.index));
+            return add_expr(n, e.loc);
+          case NameKind::Class:
+            fail(e.loc, "class '" + e.text + "' used as a value; call it to create an instance");
+          case NameKind::Thread:
+            fail(e.loc, "thread '" + e.text + "' used as a value; only 'T.join()' is allowed");
+          case NameKind::Module:
+            fail(e.loc, "module '" + e.text + "' used as a value");
+          case NameKind::Log: fail(e.loc, "log(...) is a statement");
+          case NameKind::Unknown: fail(e.loc, "unknown name '" + e.text + "'");
+        }
+        break;
+      }
+      case ExprKind::Attr: {
+        if (e.base->kind == ExprKind::Name && (e.base->text == "gc" || e.base->text == "weakref") &&
+            resolve(e.base->text, *cur_).kind == NameKind::Module)
+          fail(e.loc, "'" + e.base->text + "." + e.text +
+                          "' is not part of the scenario language here");
+        ExprId obj = object_expr(*e.base, e.text);
+        if (method_names_.count(e.text)) {
+          n.op = ExprOp::BoundMethod;
+          n.a = obj;
+          n.slot = 0;
+          // resolved at run time by the instance's class; remember the name
+          n.value = Value::str(intern(e.text));
+          n.label = label_id("method " + e.text);
+          return add_expr(n, e.loc);
+        }
+        n.op = ExprOp::Attr;
+        n.a = obj;
+        n.slot = field_id(e.text, e.loc);
+        return add_expr(n, e.loc);
+      }
+      case ExprKind::Subscript: {
+        if (e.rhs->kind != ExprKind::Str ||
+            (e.rhs->text != "generation" && e.rhs->text != "collected" &&
+             e.rhs->text != "uncollectable"))
+          fail(e.rhs->loc, "only info[\"generation\"], info[\"collected\"] and "
+                           "info[\"uncollectable\"] are supported");
+        n.op = ExprOp::InfoGet;
+        n.a = value(*e.base, "");
+        n.slot = e.rhs->text == "generation" ? 0 : e.rhs->text == "collected" ? 1 : 2;
+        return add_expr(n, e.loc);
+      }
+      case ExprKind::Compare: {
+        n.op = ExprOp::Compare;
+        n.a = value(*e.base, "");
+        n.b = value(*e.rhs, "");
+        n.slot = static_cast<uint16_t>(e.op == CompareOp::Is      ? CompareKind::Is
+                                       : e.op == CompareOp::IsNot ? CompareKind::IsNot
+                                       : e.op == CompareOp::Eq    ? CompareKind::Eq
+                                                                  : CompareKind::Ne);
+        return add_expr(n, e.loc);
+      }
+      case ExprKind::Not:
+        n.op = ExprOp::Not;
+        n.a = condition(*e.base);
+        return add_expr(n, e.loc);
+      case ExprKind::Call: return call(e, label);
+    }
+    fail(e.loc, "unsupported expression");
+  }
+
+  ExprId call(const Expr& e, const std::string& label) {
+    const Expr& callee = *e.base;
+    ExprNode n;
+    std::string site = label.empty() ? "" : label;
+    auto site_label = [&](const std::string& type_name) {
+      return label_id(site.empty() ? type_name + "@" + std::to_string(e.loc.line) : site);
+    };
+    if (callee.kind == ExprKind::Name) {
+      Resolved r = resolve(callee.text, *cur_);
+      switch (r.kind) {
+        case NameKind::Class:
+          if (!e.args.empty())
+            fail(e.args[0]->loc, "'" + callee.text +
+                                     "()' takes no arguments (__init__ is not modelled)");
+          n.op = ExprOp::New;
+          n.slot = static_cast<uint16_t>(r.index);
+          n.label = site_label(callee.text);
+          return add_expr(n, e.loc);
+        case NameKind::Function:
+          fail(callee.loc, "calling '" + callee.text +
+                               "' directly is not supported; functions serve as weakref "
+                               "and gc callbacks");
+        case NameKind::Thread:
+          fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
+        case NameKind::Log: fail(callee.loc, "log(...) is a statement, not a value");
+        case NameKind::Module: fail(callee.loc, "module '" + callee.text + "' is not callable");
+        case NameKind::Unknown: fail(callee.loc, "unknown name '" + callee.text + "'");
+        case NameKind::Local:
+        case NameKind::Global: {
+          uint16_t k = kind_of_name(callee.text, *cur_);
+          if (k != KAny && (k & KWeakref) == 0)
+            fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
+                                 ", which is not callable; only weakrefs are");
+          break;
+        }
+      }
+    }
+    if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
+        resolve(callee.base->text, *cur_).kind == NameKind::Module) {
+      const std::string& mod = callee.base->text;
+      if (mod == "weakref" && callee.text == "ref") {
+        if (e.args.empty() || e.args.size() > 2)
+          fail(e.loc, "weakref.ref() takes a referent and an optional callback");
+        n.op = ExprOp::WeakrefNew;
+        n.a = value(*e.args[0], "");
+        if (e.args.size() == 2) n.b = callback_expr(*e.args[1]);
+        n.label = site_label("weakref");
+        return add_expr(n, e.loc);
+      }
+      if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
+        if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
+        n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;
+        n.a = value(*e.args[0], "");
+        return add_expr(n, e.loc);
+      }
+      if (mod == "gc" && callee.text == "collect")
+        fail(e.loc, "gc.collect() must be a statement of its own or assigned to a variable");
+      fail(callee.loc, "'" + mod + "." + callee.text + "()' is not part of the scenario language");
+    }
+    if (callee.kind == ExprKind::Attr && method_names_.count(callee.text))
+      fail(callee.loc, "calling methods is not supported; pass '" + target_text(callee) +
+                           "' as a weakref callback instead");
+    if (!e.args.empty()) fail(e.args[0]->loc, "calling a weakref takes no arguments");
+    n.op = ExprOp::Deref;
+    n.a = value(callee, "");
+    return add_expr(n, e.loc);
+  }
+
+  // The second argument of weakref.ref: a function, a bound method or None.
+  ExprId callback_expr(const Expr& e) {
+    if (e.kind == ExprKind::None) return value(e, "");
+    if (e.kind == ExprKind::Name) {
+      Resolved r = resolve(e.text, *cur_);
+      if (r.kind == NameKind::Function) {
+        FuncId f = static_cast<FuncId>(r.index);
+        if (p_.funcs[f].nparams != 1)
+          fail(e.loc, "a weakref callback takes one parameter (the weakref); '" + e.text +
+                          "' takes " + std::to_string(p_.funcs[f].nparams));
+        return value(e, "");
+      }
+      if (r.kind == NameKind::Local || r.kind == NameKind::Global) {
+        uint16_t k = kind_of_name(e.text, *cur_);
+        if (k != KAny && (k & (KFunc | KMethod | KNone)) == 0)
+          fail(e.loc, "the callback '" + e.text + "' holds " + kind_phrase(k) +
+                          ", which is not callable");
+        return value(e, "");
+      }
+    }
+    if (e.kind == ExprKind::Attr) {
+      if (!method_names_.count(e.text))
+        fail(e.loc, "'" + e.text + "' is not a method of any class");
+      for (const TypeInfo& t : p_.types)
+        for (auto& [name, fid] : t.methods)
+          if (name == e.text && p_.funcs[fid].nparams != 2)
+            fail(e.loc, "a method used as a weakref callback takes (self, wr); '" +
+                            t.name + "." + name + "' takes " +
+                            std::to_string(p_.funcs[fid].nparams) + " parameters");
+      return value(e, "");
+    }
+    fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");
+  }
+
+  // ------------------------------------------------------------- expects
+  void directives_after_code() {
+    for (const Directive& d : sc_.directives)
+      if (d.keyword == "expect") p_.expects.push_back(expectation(d));
+  }
+
+  EventPattern pattern(const Directive& d, size_t& i) {
+    auto word = [&](const char* what) -> const DirectiveWord& {
+      if (i >= d.words.size())
+        fail(d.loc, std::string("incomplete expect line: expected ") + what);
+      return d.words[i++];
+    };
+    const DirectiveWord& w = word("an event (finalize, callback, clear, dealloc, freed, "
+                                  "resurrect, log, gc, unraisable, garbage)");
+    EventPattern p;
+    auto label = [&]() {
+      const DirectiveWord& l = word("an object label or '*'");
+      if (l.text == "*") return kNoLabel;
+      for (size_t k = 0; k < p_.labels.size(); ++k)
+        if (p_.labels[k] == l.text) return static_cast<LabelId>(k);
+      fail(l.loc, "no object is created with label '" + l.text +
+                      "'; labels are assignment targets such as 'a' in 'a = Node()'");
+    };
+    if (w.text == "finalize" || w.text == "__del__") {
+      p.kind = PatternKind::Finalize;
+      p.label = label();
+      if (i < d.words.size() && d.words[i].text == "by") {
+        ++i;
+        const DirectiveWord& path = word("'gc' or 'refcount'");
+        if (path.text == "gc") p.path = PathFilter::Gc;
+        else if (path.text == "refcount") p.path = PathFilter::Refcount;
+        else fail(path.loc, "expected 'gc' or 'refcount' after 'by'");
+      }
+    } else if (w.text == "callback") {
+      p.kind = PatternKind::Callback;
+      p.label = label();
+    } else if (w.text == "clear") {
+      p.kind = PatternKind::Clear;
+      p.label = label();
+    } else if (w.text == "dealloc") {
+      p.kind = PatternKind::Dealloc;
+      p.label = label();
+    } else if (w.text == "freed") {
+      p.kind = PatternKind::Freed;
+      p.label = label();
+    } else if (w.text == "resurrect") {
+      p.kind = PatternKind::Resurrect;
+      p.label = label();
+    } else if (w.text == "garbage") {
+      p.kind = PatternKind::Garbage;
+      p.label = label();
+    } else if (w.text == "log") {
+      const DirectiveWord& t = word("a quoted message");
+      if (!t.quoted) fail(t.loc, "expected a quoted message after 'log'");
+      p.kind = PatternKind::Log;
+      p.text = t.text;
+    } else if (w.text == "gc") {
+      const DirectiveWord& ph = word("'start' or 'stop'");
+      if (ph.text == "start") p.kind = PatternKind::GcStart;
+      else if (ph.text == "stop") p.kind = PatternKind::GcStop;
+      else fail(ph.loc, "expected 'start' or 'stop' after 'gc'");
+    } else if (w.text == "unraisable") {
+      p.kind = PatternKind::Unraisable;
+    } else {
+      fail(w.loc, "unknown event '" + w.text +
+                      "'; expected finalize, callback, clear, dealloc, freed, resurrect, "
+                      "log, gc, unraisable or garbage");
+    }
+    return p;
+  }
+
+  Expectation expectation(const Directive& d) {
+    Expectation x;
+    x.line = d.loc.line;
+    x.text = "expect " + d.source_text;
+    size_t i = 0;
+    x.a = pattern(d, i);
+    auto rest = [&](size_t k) { return k < d.words.size() ? d.words[k].text : std::string(); };
+    if (x.a.kind == PatternKind::Freed && i == d.words.size()) {
+      x.kind = ExpectKind::Eventually;
+      return x;
+    }
+    if (i >= d.words.size())
+      fail(d.loc, "incomplete expect line: expected 'before', 'never', 'once', "
+                  "'at-most-once', 'eventually' or 'on thread T' after the event");
+    const DirectiveWord& w = d.words[i++];
+    if (w.text == "before") {
+      x.kind = ExpectKind::Before;
+      x.b = pattern(d, i);
+    } else if (w.text == "never") {
+      x.kind = ExpectKind::Never;
+    } else if (w.text == "once") {
+      x.kind = ExpectKind::Once;
+    } else if (w.text == "at-most-once" || (w.text == "at" && rest(i) == "most" &&
+                                             rest(i + 1) == "once")) {
+      if (w.text == "at") i += 2;
+      x.kind = ExpectKind::AtMostOnce;
+    } else if (w.text == "eventually") {
+      x.kind = ExpectKind::Eventually;
+    } else if (w.text == "on") {
+      if (rest(i) == "thread") ++i;
+      if (i >= d.words.size()) fail(d.loc, "expected a thread name after 'on'");
+      const DirectiveWord& t = d.words[i++];
+      auto it = threads_.find(t.text);
+      if (it == threads_.end()) fail(t.loc, "unknown thread '" + t.text + "'");
+      x.kind = ExpectKind::OnThread;
+      x.thread = it->second;
+    } else {
+      fail(w.loc, "expected 'before', 'never', 'once', 'at-most-once', 'eventually' or "
+                  "'on thread T', found '" + w.text + "'");
+    }
+    if (i < d.words.size())
+      fail(d.words[i].loc, "unexpected '" + d.words[i].text + "' at the end of the expect line");
+    return x;
+  }
+
+  uint64_t fingerprint() const {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](const std::string& s) {
+      for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+      }
+      h ^= 0xff;
+      h *= 1099511628211ull;
+    };
+    mix(p_.source);
+    mix(p_.profile.display_name());
+    return h;
+  }
+
+  const Scenario& sc_;
+  const CompileOptions& opts_;
+  Program p_;
+  std::map<std::string, ClassId> classes_;
+  std::map<std::string, FuncId> functions_;
+  std::map<std::string, ThreadId> threads_;
+  std::map<std::string, int> globals_;
+  std::map<std::string, uint16_t> global_kinds_;
+  std::set<std::string> method_names_;
+  std::map<FuncId, const FuncDef*> func_defs_;
+  std::map<FuncId, const ThreadDef*> thread_defs_;
+  std::vector<Scope> scopes_;
+  Scope* cur_ = nullptr;
+  std::vector<Instr> code_;
+};
+
+}  // namespace
+}  // namespace lifecheck::lang
+
+#include "model/Properties.h"
+
+namespace lifecheck::lang {
+namespace {
+bool Compiler::known_property(const std::string& id) {
+  return model::find_property(id) != nullptr;
+}
+}  // namespace
+
+model::Program compile(const Scenario& scenario, const CompileOptions& options) {
+  return Compiler(scenario, options).run();
+}
+
+model::Program load_scenario_text(const std::string& name, const std::string& text,
+                                  const CompileOptions& options) {
+  Scenario sc = parse_scenario(name, text);
+  return compile(sc, options);
+}
+
+model::Program load_scenario(const std::string& path, const CompileOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, Loc{0, 0}, "cannot read the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_scenario_text(path, ss.str(), options);
+}
+
+}  // namespace lifecheck::lang

@@ -1,0 +1,187 @@
+#include "lang/Lexer.h"
+
+#include <cctype>
+
+namespace lifecheck::lang {
+
+bool is_directive_keyword(const std::string& word) {
+  return word == "profile" || word == "runtime-bug" || word == "expect" ||
+         word == "ignore" || word == "verdict";
+}
+
+namespace {
+
+class Lexer {
+ public:
+  Lexer(const std::string& file, const std::string& src) : file_(file), src_(src) {}
+
+  std::vector<Token> run() {
+    std::vector<int> indents{0};
+    size_t pos = 0;
+    int line = 0;
+    while (pos < src_.size()) {
+      size_t end = src_.find('\n', pos);
+      if (end == std::string::npos) end = src_.size();
+      ++line;
+      std::string text = src_.substr(pos, end - pos);
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      pos = end + 1;
+      lex_line(text, line, indents);
+    }
+    Loc eof{line + 1, 1};
+    while (indents.size() > 1) {
+      indents.pop_back();
+      push(TokenKind::Dedent, "", eof);
+    }
+    push(TokenKind::End, "", eof);
+    return std::move(tokens_);
+  }
+
+ private:
+  [[noreturn]] void fail(Loc loc, const std::string& msg) {
+    throw ScenarioError(file_, loc, msg);
+  }
+
+  void push(TokenKind kind, std::string text, Loc loc, long value = 0) {
+    tokens_.push_back(Token{kind, std::move(text), value, loc});
+  }
+
+  void lex_line(const std::string& text, int line, std::vector<int>& indents) {
+    size_t i = 0;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
+      if (text[i] == '\t')
+        fail({line, static_cast<int>(i) + 1},
+             "tab in indentation; indent with spaces");
+      ++i;
+    }
+    if (i == text.size() || text[i] == '#') return;  // blank or comment line
+    int indent = static_cast<int>(i);
+    if (indent > indents.back()) {
+      indents.push_back(indent);
+      push(TokenKind::Indent, "", {line, 1});
+    } else {
+      while (indent < indents.back()) {
+        indents.pop_back();
+        push(TokenKind::Dedent, "", {line, indent + 1});
+      }
+      if (indent != indents.back())
+        fail({line, indent + 1},
+             "unindent does not match any outer indentation level");
+    }
+    size_t word_end = i;
+    while (word_end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[word_end])) ||
+            text[word_end] == '_' || text[word_end] == '-'))
+      ++word_end;
+    if (indent == 0 && is_directive_keyword(text.substr(i, word_end - i))) {
+      lex_words(text, i, line);
+    } else {
+      lex_code(text, i, line);
+    }
+    push(TokenKind::Newline, "", {line, static_cast<int>(text.size()) + 1});
+  }
+
+  std::string lex_string(const std::string& text, size_t& i, int line) {
+    char quote = text[i];
+    Loc start{line, static_cast<int>(i) + 1};
+    ++i;
+    std::string value;
+    while (i < text.size() && text[i] != quote) {
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        char c = text[i + 1];
+        value += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+        i += 2;
+        continue;
+      }
+      value += text[i++];
+    }
+    if (i >= text.size()) fail(start, "unterminated string literal");
+    ++i;
+    return value;
+  }
+
+  void lex_words(const std::string& text, size_t i, int line) {
+    while (i < text.size()) {
+      char c = text[i];
+      if (c == ' ') {
+        ++i;
+        continue;
+      }
+      if (c == '#') break;
+      Loc loc{line, static_cast<int>(i) + 1};
+      if (c == '"' || c == '\'') {
+        std::string value = lex_string(text, i, line);
+        push(TokenKind::String, value, loc);
+        continue;
+      }
+      size_t start = i;
+      while (i < text.size() && text[i] != ' ' && text[i] != '"' &&
+             text[i] != '\'' && text[i] != '#')
+        ++i;
+      push(TokenKind::Word, text.substr(start, i - start), loc);
+    }
+  }
+
+  void lex_code(const std::string& text, size_t i, int line) {
+    int depth = 0;
+    Loc open_loc;
+    while (i < text.size()) {
+      char c = text[i];
+      Loc loc{line, static_cast<int>(i) + 1};
+      if (c == ' ') {
+        ++i;
+      } else if (c == '#') {
+        break;
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        size_t start = i;
+        while (i < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+          ++i;
+        push(TokenKind::Name, text.substr(start, i - start), loc);
+      } else if (std::isdigit(static_cast<unsigned char>(c))) {
+        size_t start = i;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+        if (i < text.size() &&
+            (std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+          fail(loc, "invalid number literal");
+        std::string digits = text.substr(start, i - start);
+        if (digits.size() > 6) fail(loc, "integer literal too large (at most 6 digits)");
+        push(TokenKind::Int, digits, loc, std::stol(digits));
+      } else if (c == '"' || c == '\'') {
+        std::string value = lex_string(text, i, line);
+        push(TokenKind::String, value, loc);
+      } else if ((c == '=' || c == '!') && i + 1 < text.size() && text[i + 1] == '=') {
+        push(TokenKind::Op, std::string{c, '='}, loc);
+        i += 2;
+      } else if (c == '(' || c == '[') {
+        if (depth == 0) open_loc = loc;
+        ++depth;
+        push(TokenKind::Op, std::string(1, c), loc);
+        ++i;
+      } else if (c == ')' || c == ']') {
+        if (depth == 0) fail(loc, std::string("unmatched '") + c + "'");
+        --depth;
+        push(TokenKind::Op, std::string(1, c), loc);
+        ++i;
+      } else if (c == ',' || c == ':' || c == '.' || c == '=' || c == ';') {
+        push(TokenKind::Op, std::string(1, c), loc);
+        ++i;
+      } else {
+        fail(loc, std::string("unexpected character '") + c + "'");
+      }
+    }
+    if (depth != 0) fail(open_loc, "unclosed bracket on this line");
+  }
+
+  const std::string& file_;
+  const std::string& src_;
+  std::vector<Token> tokens_;
+};
+
+}  // namespace
+
+std::vector<Token> tokenize(const std::string& file, const std::string& source) {
+  return Lexer(file, source).run();
+}
+
+}  // namespace lifecheck::lang

@@ -1,0 +1,446 @@
+#include "lang/Parser.h"
+
+#include <set>
+
+#include "lang/Lexer.h"
+
+namespace lifecheck::lang {
+
+namespace {
+
+const std::set<std::string>& keywords() {
+  static const std::set<std::string> k = {
+      "class", "ctype", "def",  "thread", "if",   "elif",  "else", "pass",
+      "global", "del",  "assert", "raise", "not", "is",    "None", "True",
+      "False", "return", "while", "for", "lambda", "import", "with", "try"};
+  return k;
+}
+
+class Parser {
+ public:
+  Parser(const std::string& file, const std::string& source)
+      : file_(file), tokens_(tokenize(file, source)) {
+    scenario_.file = file;
+    scenario_.source = source;
+  }
+
+  Scenario run() {
+    while (!at(TokenKind::End)) top_level();
+    return std::move(scenario_);
+  }
+
+ private:
+  // --- token helpers -------------------------------------------------------
+  const Token& peek(size_t ahead = 0) const {
+    size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
+    return tokens_[i];
+  }
+  bool at(TokenKind kind) const { return peek().kind == kind; }
+  bool at_op(const char* op) const {
+    return peek().kind == TokenKind::Op && peek().text == op;
+  }
+  bool at_name(const char* name) const {
+    return peek().kind == TokenKind::Name && peek().text == name;
+  }
+  const Token& advance() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
+
+  [[noreturn]] void fail(Loc loc, const std::string& msg) {
+    throw ScenarioError(file_, loc, msg);
+  }
+
+  std::string describe(const Token& t) const {
+    switch (t.kind) {
+      case TokenKind::Name: return "'" + t.text + "'";
+      case TokenKind::Int: return "number " + t.text;
+      case TokenKind::String: return "string \"" + t.text + "\"";
+      case TokenKind::Op: return "'" + t.text + "'";
+      case TokenKind::Word: return "'" + t.text + "'";
+      case TokenKind::Newline: return "end of line";
+      case TokenKind::Indent: return "an indented block";
+      case TokenKind::Dedent: return "end of block";
+      case TokenKind::End: return "end of file";
+    }
+    return "token";
+  }
+
+  void expect_op(const char* op, const char* context) {
+    if (!at_op(op))
+      fail(peek().loc, std::string("expected '") + op + "' " + context + ", found " +
+                           describe(peek()));
+    advance();
+  }
+
+  std::string expect_identifier(const char* what) {
+    const Token& t = peek();
+    if (t.kind != TokenKind::Name)
+      fail(t.loc, std::string("expected ") + what + ", found " + describe(t));
+    if (keywords().count(t.text))
+      fail(t.loc, std::string("expected ") + what + ", found keyword '" + t.text + "'");
+    advance();
+    return t.text;
+  }
+
+  void expect_newline() {
+    if (!at(TokenKind::Newline))
+      fail(peek().loc, "expected end of line, found " + describe(peek()));
+    advance();
+  }
+
+  // ':' NEWLINE INDENT ... DEDENT, or ':' simple-statement on the same line.
+  template <class Item>
+  void block(const char* owner, Item item) {
+    expect_op(":", owner);
+    if (!at(TokenKind::Newline)) {
+      item(true);
+      return;
+    }
+    advance();
+    if (!at(TokenKind::Indent))
+      fail(peek().loc, std::string("expected an indented block after ") + owner);
+    advance();
+    while (!at(TokenKind::Dedent) && !at(TokenKind::End)) item(false);
+    if (at(TokenKind::Dedent)) advance();
+  }
+
+  // --- top level -------------------------------------------------------------
+  void top_level() {
+    const Token& t = peek();
+    if (t.kind == TokenKind::Indent) fail(t.loc, "unexpected indent");
+    if (t.kind == TokenKind::Word) return directive();
+    if (t.kind == TokenKind::Name) {
+      if (t.text == "class" || t.text == "ctype") return class_def();
+      if (t.text == "def") {
+        scenario_.funcs.push_back(func_def());
+        return;
+      }
+      if (t.text == "thread") return thread_def();
+    }
+    statement(scenario_.setup);
+  }
+
+  void directive() {
+    Directive d;
+    d.keyword = peek().text;
+    d.loc = peek().loc;
+    advance();
+    while (!at(TokenKind::Newline) && !at(TokenKind::End)) {
+      const Token& w = advance();
+      d.words.push_back(DirectiveWord{w.text, w.kind == TokenKind::String, w.loc});
+      if (!d.source_text.empty()) d.source_text += ' ';
+      d.source_text += w.kind == TokenKind::String ? "\"" + w.text + "\"" : w.text;
+    }
+    expect_newline();
+    scenario_.directives.push_back(std::move(d));
+  }
+
+  void class_def() {
+    ClassDef c;
+    c.is_ctype = peek().text == "ctype";
+    c.loc = peek().loc;
+    advance();
+    c.name = expect_identifier(c.is_ctype ? "a C type name" : "a class name");
+    if (at_op("(")) {
+      advance();
+      c.base_loc = peek().loc;
+      if (!at_op(")")) c.base = expect_identifier("a base class name");
+      if (c.base == "object") c.base.clear();
+      expect_op(")", "after the base class");
+    }
+    const char* owner = c.is_ctype ? "the C type header" : "the class header";
+    block(owner, [&](bool same_line) {
+      if (at_name("pass")) {
+        advance();
+        expect_newline();
+        return;
+      }
+      if (at_name("def")) {
+        if (same_line) fail(peek().loc, "a method needs its own line");
+        c.methods.push_back(func_def());
+        return;
+      }
+      if (c.is_ctype && peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op &&
+          peek(1).text == ":") {
+        c.slots.push_back(slot_line());
+        return;
+      }
+      if (c.is_ctype)
+        fail(peek().loc, "expected 'def', 'pass' or a slot line such as 'dealloc: ...' in a "
+                         "C type, found " + describe(peek()));
+      fail(peek().loc, "expected 'def' or 'pass' in a class body, found " + describe(peek()));
+    });
+    scenario_.classes.push_back(std::move(c));
+  }
+
+  SlotLine slot_line() {
+    SlotLine s;
+    s.loc = peek().loc;
+    s.key = advance().text;
+    advance();  // ':'
+    std::vector<std::pair<std::string, Loc>> step;
+    while (!at(TokenKind::Newline) && !at(TokenKind::End)) {
+      if (at_op(";") || at_op(",")) {
+        if (step.empty()) fail(peek().loc, "empty step in '" + s.key + "'");
+        s.steps.push_back(std::move(step));
+        step.clear();
+        advance();
+        continue;
+      }
+      const Token& t = advance();
+      if (t.kind != TokenKind::Name && t.kind != TokenKind::Int)
+        fail(t.loc, "expected a step word in '" + s.key + "', found " + describe(t));
+      step.emplace_back(t.text, t.loc);
+    }
+    if (!step.empty()) s.steps.push_back(std::move(step));
+    expect_newline();
+    return s;
+  }
+
+  FuncDef func_def() {
+    FuncDef f;
+    f.loc = peek().loc;
+    advance();  // def
+    f.name = expect_identifier("a function name");
+    expect_op("(", "after the function name");
+    while (!at_op(")")) {
+      Loc loc = peek().loc;
+      std::string p = expect_identifier("a parameter name");
+      for (const Param& q : f.params)
+        if (q.name == p) fail(loc, "duplicate parameter '" + p + "'");
+      f.params.push_back(Param{p, loc});
+      if (!at_op(")")) expect_op(",", "between parameters");
+    }
+    advance();
+    block("the function header", [&](bool) { statement(f.body); });
+    return f;
+  }
+
+  void thread_def() {
+    ThreadDef t;
+    t.loc = peek().loc;
+    advance();
+    t.name = expect_identifier("a thread name");
+    block("the thread header", [&](bool) { statement(t.body); });
+    scenario_.threads.push_back(std::move(t));
+  }
+
+  // --- statements ----------------------------------------------------------
+  void statement(std::vector<Stmt>& out) {
+    const Token& t = peek();
+    if (t.kind == TokenKind::Indent) fail(t.loc, "unexpected indent");
+    if (t.kind == TokenKind::Word)
+      fail(t.loc, "'" + t.text + "' lines belong at the top level, not inside a block");
+    if (t.kind == TokenKind::Name) {
+      if (t.text == "if") {
+        out.push_back(if_stmt());
+        return;
+      }
+      if (t.text == "class" || t.text == "ctype" || t.text == "def" || t.text == "thread")
+        fail(t.loc, "'" + t.text + "' is only allowed at the top level");
+      if (t.text == "elif" || t.text == "else")
+        fail(t.loc, "'" + t.text + "' without a matching 'if'");
+      for (const char* unsupported : {"return", "while", "for", "lambda", "import", "with", "try"})
+        if (t.text == unsupported)
+          fail(t.loc, "'" + t.text + "' is not part of the scenario language");
+    }
+    out.push_back(simple_stmt());
+  }
+
+  Stmt if_stmt() {
+    Stmt s;
+    s.kind = StmtKind::If;
+    s.loc = peek().loc;
+    advance();  // if / elif
+    s.value = condition();
+    block("the 'if' condition", [&](bool) { statement(s.body); });
+    if (at_name("elif")) {
+      s.orelse.push_back(if_stmt());
+    } else if (at_name("else")) {
+      advance();
+      block("'else'", [&](bool) { statement(s.orelse); });
+    }
+    return s;
+  }
+
+  Stmt simple_stmt() {
+    Stmt s;
+    s.loc = peek().loc;
+    if (at_name("pass")) {
+      advance();
+      s.kind = StmtKind::Pass;
+    } else if (at_name("global")) {
+      advance();
+      s.kind = StmtKind::Global;
+      s.names.push_back(expect_identifier("a global name"));
+      while (at_op(",")) {
+        advance();
+        s.names.push_back(expect_identifier("a global name"));
+      }
+    } else if (at_name("del")) {
+      advance();
+      s.kind = StmtKind::Del;
+      s.target = postfix();
+    } else if (at_name("assert")) {
+      advance();
+      s.kind = StmtKind::Assert;
+      s.value = condition();
+      if (at_op(",")) {
+        advance();
+        if (!at(TokenKind::String))
+          fail(peek().loc, "expected a message string after 'assert ...,'");
+        s.text = advance().text;
+      }
+    } else if (at_name("raise")) {
+      advance();
+      s.kind = StmtKind::Raise;
+      s.text = "Exception";
+      if (!at(TokenKind::Newline)) {
+        s.text = expect_identifier("an exception name");
+        if (at_op("(")) {
+          advance();
+          if (at(TokenKind::String)) advance();
+          expect_op(")", "after the exception arguments");
+        }
+      }
+    } else {
+      ExprPtr e = condition();
+      if (at_op("=")) {
+        Loc eq = peek().loc;
+        advance();
+        if (e->kind != ExprKind::Name && e->kind != ExprKind::Attr)
+          fail(eq, "cannot assign to this expression; assign to a name or an attribute");
+        s.kind = StmtKind::Assign;
+        s.target = std::move(e);
+        s.value = condition();
+        if (at_op("=")) fail(peek().loc, "chained assignment is not supported");
+      } else {
+        s.kind = StmtKind::Expr;
+        s.value = std::move(e);
+      }
+    }
+    expect_newline();
+    return s;
+  }
+
+  // --- expressions -----------------------------------------------------------
+  ExprPtr condition() {
+    if (at_name("not")) {
+      auto e = std::make_unique<Expr>();
+      e->kind = ExprKind::Not;
+      e->loc = peek().loc;
+      advance();
+      e->base = condition();
+      return e;
+    }
+    ExprPtr lhs = postfix();
+    CompareOp op;
+    if (at_name("is")) {
+      advance();
+      op = CompareOp::Is;
+      if (at_name("not")) {
+        advance();
+        op = CompareOp::IsNot;
+      }
+    } else if (at_op("==")) {
+      advance();
+      op = CompareOp::Eq;
+    } else if (at_op("!=")) {
+      advance();
+      op = CompareOp::Ne;
+    } else {
+      return lhs;
+    }
+    auto e = std::make_unique<Expr>();
+    e->kind = ExprKind::Compare;
+    e->loc = lhs->loc;
+    e->op = op;
+    e->base = std::move(lhs);
+    e->rhs = postfix();
+    return e;
+  }
+
+  ExprPtr postfix() {
+    ExprPtr e = atom();
+    for (;;) {
+      if (at_op(".")) {
+        advance();
+        auto a = std::make_unique<Expr>();
+        a->kind = ExprKind::Attr;
+        a->loc = peek().loc;
+        a->text = expect_identifier("an attribute name");
+        a->base = std::move(e);
+        e = std::move(a);
+      } else if (at_op("(")) {
+        auto c = std::make_unique<Expr>();
+        c->kind = ExprKind::Call;
+        c->loc = e->loc;
+        advance();
+        while (!at_op(")")) {
+          c->args.push_back(condition());
+          if (!at_op(")")) expect_op(",", "between call arguments");
+        }
+        advance();
+        c->base = std::move(e);
+        e = std::move(c);
+      } else if (at_op("[")) {
+        auto s = std::make_unique<Expr>();
+        s->kind = ExprKind::Subscript;
+        s->loc = e->loc;
+        advance();
+        s->rhs = condition();
+        expect_op("]", "after the subscript");
+        s->base = std::move(e);
+        e = std::move(s);
+      } else {
+        return e;
+      }
+    }
+  }
+
+  ExprPtr atom() {
+    const Token& t = peek();
+    auto e = std::make_unique<Expr>();
+    e->loc = t.loc;
+    if (t.kind == TokenKind::Int) {
+      e->kind = ExprKind::Int;
+      e->value = t.value;
+      advance();
+    } else if (t.kind == TokenKind::String) {
+      e->kind = ExprKind::Str;
+      e->text = t.text;
+      advance();
+    } else if (t.kind == TokenKind::Op && t.text == "(") {
+      advance();
+      e = condition();
+      expect_op(")", "to close the parenthesis");
+    } else if (t.kind == TokenKind::Name && t.text == "None") {
+      e->kind = ExprKind::None;
+      advance();
+    } else if (t.kind == TokenKind::Name && t.text == "True") {
+      e->kind = ExprKind::True;
+      advance();
+    } else if (t.kind == TokenKind::Name && t.text == "False") {
+      e->kind = ExprKind::False;
+      advance();
+    } else if (t.kind == TokenKind::Name && !keywords().count(t.text)) {
+      e->kind = ExprKind::Name;
+      e->text = t.text;
+      advance();
+    } else {
+      fail(t.loc, "expected an expression, found " + describe(t));
+    }
+    return e;
+  }
+
+  const std::string& file_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+  Scenario scenario_;
+};
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& file, const std::string& source) {
+  return Parser(file, source).run();
+}
+
+}  // namespace lifecheck::lang

@@ -1,0 +1,571 @@
+// The cyclic collector of the default build, phase by phase as in
+// gc_collect_main (SEMANTICS.md G5-G18), with tp_clear and gc.callbacks.
+// The pure-C phases (update_refs ... handle_weakrefs' clearing) run inside
+// one microstep; wherever Python code runs (callbacks, finalizers, the
+// deallocations a tp_clear triggers), the frame yields and other threads
+// may run (T2).
+#include <algorithm>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+enum : uint8_t {
+  kBegin,
+  kDeduce,
+  kWrcb,
+  kWrcbReturned,
+  kWrcbCheck,
+  kFinalize,
+  kAfterFinalizers,
+  kDelete,
+  kDeleteReturned,
+  kDeleteCheck,
+  kLegacy,
+  kStopCallbacks,
+  kEnd,
+};
+}  // namespace
+
+void Machine::phase(const char* name) {
+  if (!trace_) return;
+  Event e = event(EventKind::GcPhase);
+  e.text = name;
+  emit(std::move(e));
+}
+
+uint8_t Machine::old_list(const Frame& collect) const {
+  // G7: survivors move to the next generation; gen2 survivors stay.
+  return static_cast<uint8_t>(collect.aux >= 2 ? kGen2 : collect.aux + 1);
+}
+
+void Machine::traverse(ObjId o, std::vector<ObjId>& out) const {
+  out.clear();
+  const Object& x = state_.objects[o];
+  switch (program_.types[x.type].kind) {
+    case TypeKind::PyClass: {
+      // subtype_traverse: (type), then the inline values in key order.
+      const auto& keys = state_.class_keys[x.type];
+      for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
+        Value v = x.fields[keys[i]];
+        if (v.is_obj()) out.push_back(v.obj());
+      }
+      return;
+    }
+    case TypeKind::Weakref:  // gc_traverse visits wr_callback only (W1)
+      if (x.fields[kWeakrefCallback].is_obj()) out.push_back(x.fields[kWeakrefCallback].obj());
+      return;
+    case TypeKind::Method:  // method_traverse: im_func, im_self
+      if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
+      return;
+  }
+}
+
+void Machine::update_refs(uint8_t list) {
+  // G8: gc_refs := refcount, set COLLECTING.
+  std::vector<int> frame_refs;
+  if (program_.profile.has(RuntimeBug::GcIgnoresFrameRefs)) {
+    frame_refs.assign(state_.objects.size(), 0);
+    for (const Thread& th : state_.threads)
+      for (Value v : th.values)
+        if (v.is_obj()) ++frame_refs[v.obj()];
+  }
+  for (ObjId o = list_head(list); o != kNoObj; o = obj(o).next) {
+    Object& x = obj(o);
+    if (x.rc == 0)
+      violation({"P7.9"}, "the collector found " + name_of(o) +
+                              " tracked with refcount 0: its tp_dealloc left it tracked and "
+                              "let the collector run (update_refs assertion)");
+    x.gc_refs = x.rc;
+    if (!frame_refs.empty()) x.gc_refs = static_cast<int16_t>(x.gc_refs - frame_refs[o]);
+    x.flags |= kCollecting;
+  }
+}
+
+void Machine::subtract_refs(uint8_t list) {
+  // G9: every reference from inside the set is subtracted.
+  std::vector<ObjId> refs;
+  for (ObjId o = list_head(list); o != kNoObj; o = obj(o).next) {
+    traverse(o, refs);
+    for (ObjId r : refs) {
+      Object& y = obj(r);
+      if (!y.has(kCollecting)) continue;
+      if (y.gc_refs <= 0)
+        violation({"memory-safety"}, "gc_refs of " + name_of(r) +
+                                         " went below zero: a tp_traverse visits a reference "
+                                         "it does not own (\"refcount is too small\")");
+      --y.gc_refs;
+    }
+  }
+}
+
+void Machine::move_unreachable(uint8_t young, uint8_t unreachable) {
+  // G10, as move_unreachable/visit_reachable: objects with gc_refs > 0 are
+  // roots; what they reach is rescued, moving back from `unreachable` to the
+  // tail of `young` if it was tentatively moved there already.
+  std::vector<ObjId> refs;
+  ObjId gc = list_head(young);
+  while (gc != kNoObj) {
+    Object& x = obj(gc);
+    if (x.gc_refs > 0) {
+      traverse(gc, refs);
+      for (ObjId r : refs) {
+        Object& y = obj(r);
+        if (!y.has(kCollecting)) continue;
+        if (y.has(kUnreachableMask)) {
+          y.flags &= static_cast<uint16_t>(~kUnreachableMask);
+          list_move(r, young);
+          y.gc_refs = 1;
+        } else if (y.gc_refs == 0) {
+          y.gc_refs = 1;
+        }
+      }
+      obj(gc).flags &= static_cast<uint16_t>(~kCollecting);
+      gc = obj(gc).next;
+    } else {
+      ObjId next = x.next;
+      list_move(gc, unreachable);
+      obj(gc).flags |= kUnreachableMask;
+      gc = next;
+    }
+  }
+  for (ObjId o = list_head(unreachable); o != kNoObj; o = obj(o).next)
+    obj(o).flags &= static_cast<uint16_t>(~kUnreachableMask);
+}
+
+void Machine::deduce_unreachable(uint8_t base, uint8_t unreachable) {
+  update_refs(base);
+  subtract_refs(base);
+  move_unreachable(base, unreachable);
+}
+
+void Machine::handle_weakrefs_pass1() {
+  // G12: clear every weakref to the garbage; weakrefs that are garbage
+  // themselves lose their referent too (bpo-38006). Callbacks of weakrefs
+  // outside the garbage are queued, with a reference, and run afterwards.
+  const bool trash_callbacks = program_.profile.has(RuntimeBug::TrashWeakrefCallbacks);
+  for (ObjId o : list_items(kUnreachable)) {
+    const Object& x = obj(o);
+    if (program_.types[x.type].kind == TypeKind::Weakref &&
+        x.fields[kWeakrefReferent].is_obj())
+      clear_weakref_link(o);
+    if (!program_.types[x.type].weakrefable) continue;
+    uint16_t last_key = 0;
+    for (ObjId wr : weakref_list(o)) {
+      clear_weakref_link(wr);
+      if (obj(wr).fields[kWeakrefCallback].kind() == ValueKind::None) continue;
+      if (obj(wr).has(kCollecting) && !trash_callbacks) continue;
+      // P7.20: one referent's callbacks are queued newest first.
+      if (last_key != 0 && obj(wr).wl_key > last_key)
+        violation({"P7.20"}, "callbacks for " + name_of(o) +
+                                 " are queued oldest first: " + name_of(wr) +
+                                 " was registered after the one before it");
+      last_key = obj(wr).wl_key;
+      incref(Value::object(wr));
+      list_move(wr, kWrcbToCall);
+    }
+  }
+}
+
+void Machine::clear_weakrefs_of_list(uint8_t list) {
+  // G15: pass 2, no callbacks: weakrefs made by finalizers to the garbage.
+  for (ObjId o : list_items(list)) {
+    const Object& x = obj(o);
+    if (program_.types[x.type].kind == TypeKind::Weakref &&
+        x.fields[kWeakrefReferent].is_obj())
+      clear_weakref_link(o);
+    if (!program_.types[x.type].weakrefable) continue;
+    for (ObjId wr : weakref_list(o)) clear_weakref_link(wr);
+  }
+}
+
+void Machine::step_collect(Frame& f) {
+  GcState& gc = state_.gc;
+  const bool final = f.has(kFinal);
+  switch (f.stage) {
+    case kBegin: {
+      if (gc.collecting) {
+        // G5: a collection during a collection returns 0 at once.
+        emit(event(EventKind::GcReentrant));
+        DestKind dest = f.dest;
+        uint16_t slot = f.dest_slot;
+        pop_frame();
+        Value old;
+        if (dest == DestKind::Local) {
+          Value& v = thread().values[top().base + slot];
+          old = v;
+          v = Value::integer(0);
+        } else if (dest == DestKind::Global) {
+          old = state_.globals[slot];
+          state_.globals[slot] = Value::integer(0);
+        }
+        release_values({old});
+        return;
+      }
+      gc.collecting = true;
+      gc.final_running = final;
+      gc.collected = 0;
+      gc.uncollectable = 0;
+      gc.start_called = false;
+      gc.stop_called = false;
+      Event e = event(EventKind::GcStart);
+      e.value = f.aux;
+      emit(std::move(e));
+      f.stage = kDeduce;
+      if (!final) {
+        Frame c;
+        c.kind = FrameKind::GcCallbacks;
+        c.aux = f.aux;
+        push_frame(c);
+      }
+      return;
+    }
+    case kDeduce: {
+      const uint8_t young = static_cast<uint8_t>(f.aux);
+      const uint8_t old = old_list(f);
+      for (uint8_t i = 0; i < young; ++i) list_merge(i, young);
+      phase("update_refs, subtract_refs, move_unreachable");
+      deduce_unreachable(young, kUnreachable);
+      for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
+        obj(o).flags |= kInGarbageSet;
+      if (young != old) list_merge(young, old);
+      // G11: no modelled type has tp_del, so `finalizers` stays empty.
+      check_garbage_set();
+      phase("handle_weakrefs");
+      handle_weakrefs_pass1();
+      f.stage = kWrcb;
+      return;
+    }
+    case kWrcb: {
+      ObjId wr = list_head(kWrcbToCall);
+      if (wr == kNoObj) {
+        phase("finalize_garbage");
+        f.stage = kFinalize;
+        return;
+      }
+      f.obj = wr;
+      f.stage = kWrcbReturned;
+      call_weakref_callback(wr, obj(wr).fields[kWeakrefCallback], kNoObj, true);
+      return;
+    }
+    case kWrcbReturned:
+      end_weakref_callback(f.obj, true);
+      thread().has_exc = false;
+      f.stage = kWrcbCheck;
+      decref(Value::object(f.obj));  // the reference taken in pass 1
+      return;
+    case kWrcbCheck:
+      if (list_head(kWrcbToCall) == f.obj)
+        list_move(f.obj, old_list(f));  // still alive: it outlived the trash
+      else
+        ++gc.collected;
+      f.stage = kWrcb;
+      return;
+    case kFinalize: {
+      // G13: take the head each time; finalizers may free other members.
+      ObjId o = list_head(kUnreachable);
+      if (o == kNoObj) {
+        list_merge(kSeen, kUnreachable);
+        f.stage = kAfterFinalizers;
+        return;
+      }
+      list_move(o, kSeen);
+      Object& x = obj(o);
+      const TypeInfo& t = program_.types[x.type];
+      if (x.has(kFinalized) || !t.has_finalizer()) return;
+      // G13: the mark is set before the call (R1.6a).
+      if (!program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
+      if (program_.profile.has(RuntimeBug::FinalizeAndClearInterleaved)) {
+        Frame c;
+        c.kind = FrameKind::Clear;
+        c.obj = o;
+        c.func = x.type;
+        c.flags = kHolds;
+        incref(Value::object(o));
+        push_frame(c);
+      }
+      Frame fin;
+      fin.kind = FrameKind::FinalizeGc;
+      fin.obj = o;
+      if (!program_.profile.has(RuntimeBug::FinalizeWithoutIncref)) {
+        incref(Value::object(o));  // G19
+        fin.flags = kHolds;
+      }
+      if (program_.profile.has(RuntimeBug::OverlappingGcFinalizers)) {
+        // The mutation hands the next member's finalizer to another thread.
+        ObjId next = list_head(kUnreachable);
+        while (next != kNoObj && (obj(next).has(kFinalized) ||
+                                  !program_.types[obj(next).type].has_finalizer()))
+          next = obj(next).next;
+        for (size_t t2 = 0; next != kNoObj && t2 < state_.threads.size(); ++t2) {
+          Thread& other = state_.threads[t2];
+          if (t2 == current_ || other.status != ThreadStatus::Running || other.frames.empty())
+            continue;
+          list_move(next, kSeen);
+          obj(next).flags |= kFinalized;
+          incref(Value::object(next));
+          Frame h;
+          h.kind = FrameKind::FinalizeGc;
+          h.obj = next;
+          h.flags = kHolds;
+          other.frames.push_back(h);
+          break;
+        }
+      }
+      push_frame(fin);
+      return;
+    }
+    case kAfterFinalizers: {
+      // G14: recompute reachability of what is left from current refcounts;
+      // what a finalizer resurrected (and what it reaches) survives.
+      phase("handle_resurrected_objects");
+      for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
+        obj(o).flags &= static_cast<uint16_t>(~kCollecting);
+      deduce_unreachable(kUnreachable, kFinalUnreachable);
+      for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
+        obj(o).flags &= static_cast<uint16_t>(~(kInGarbageSet | kCollecting));
+      list_merge(kUnreachable, old_list(f));
+      // G15: weakrefs created during finalizers are cleared without callbacks.
+      if (program_.profile.weakref_passes >= 2 &&
+          !program_.profile.has(RuntimeBug::NoSecondWeakrefPass)) {
+        phase("handle_weakrefs (second pass, no callbacks)");
+        clear_weakrefs_of_list(kFinalUnreachable);
+      }
+      phase("delete_garbage");
+      gc.collected = static_cast<uint16_t>(gc.collected + gc.lists[kFinalUnreachable].size);
+      f.stage = kDelete;
+      if (program_.profile.has(RuntimeBug::StopCallbacksEarly) && !final) {
+        Frame c;
+        c.kind = FrameKind::GcCallbacks;
+        c.aux = f.aux;
+        c.flags = kStopPhase;
+        push_frame(c);
+      }
+      return;
+    }
+    case kDelete: {
+      // G16: clear the head; clearing usually frees other members through
+      // their tp_dealloc, right here.
+      ObjId o = list_head(kFinalUnreachable);
+      if (o == kNoObj) {
+        f.stage = kLegacy;
+        return;
+      }
+      f.obj = o;
+      if (program_.profile.has(RuntimeBug::SkipTpClear)) {
+        f.stage = kDeleteCheck;
+        return;
+      }
+      f.stage = kDeleteReturned;
+      if (!program_.profile.has(RuntimeBug::ClearWithoutIncref)) {
+        incref(Value::object(o));  // G19
+        f.flags |= kHolds;
+      }
+      Frame c;
+      c.kind = FrameKind::Clear;
+      c.obj = o;
+      c.func = obj(o).type;
+      push_frame(c);
+      return;
+    }
+    case kDeleteReturned:
+      f.stage = kDeleteCheck;
+      if (f.has(kHolds)) {
+        f.flags &= static_cast<uint8_t>(~kHolds);
+        decref(Value::object(f.obj));
+      }
+      return;
+    case kDeleteCheck:
+      if (list_head(kFinalUnreachable) == f.obj &&
+          !program_.profile.has(RuntimeBug::ClearSurvivorsAgain)) {
+        // Still alive: it may die later.
+        obj(f.obj).flags &= static_cast<uint16_t>(~kCollecting);
+        list_move(f.obj, old_list(f));
+      }
+      f.stage = kDelete;
+      return;
+    case kLegacy:
+      // G17: no legacy finalizers are modelled yet: nothing is uncollectable.
+      gc.uncollectable = gc.lists[kFinalizers].size;
+      list_merge(kFinalizers, old_list(f));
+      f.stage = kStopCallbacks;
+      return;
+    case kStopCallbacks: {
+      for (Object& x : state_.objects)
+        x.flags &= static_cast<uint16_t>(~(kInGarbageSet | kClearedThisGc | kCollecting));
+      f.stage = kEnd;
+      if (!final && !gc.stop_called) {
+        Frame c;
+        c.kind = FrameKind::GcCallbacks;
+        c.aux = f.aux;
+        c.flags = kStopPhase;
+        push_frame(c);
+      }
+      return;
+    }
+    default: {  // kEnd: G18
+      gc.collecting = false;
+      int32_t result = gc.collected + gc.uncollectable;
+      Event e = event(EventKind::GcStop);
+      e.value = result;
+      emit(std::move(e));
+      DestKind dest = f.dest;
+      uint16_t slot = f.dest_slot;
+      pop_frame();
+      Value old;
+      if (dest == DestKind::Local) {
+        Value& v = thread().values[top().base + slot];
+        old = v;
+        v = Value::integer(result);
+      } else if (dest == DestKind::Global) {
+        old = state_.globals[slot];
+        state_.globals[slot] = Value::integer(result);
+      }
+      release_values({old});
+      return;
+    }
+  }
+}
+
+void Machine::step_finalize_gc(Frame& f) {
+  const ObjId o = f.obj;
+  switch (f.stage) {
+    case 0: {
+      check_finalize_begin(o, true);
+      Event e = event(EventKind::FinalizeBegin, o);
+      e.path = 1;
+      emit(std::move(e));
+      Object& x = obj(o);
+      x.flags |= kFinalizing | kGcFinalizing;
+      if (x.finalize_count < 3) ++x.finalize_count;
+      f.stage = 1;
+      call_python(program_.types[x.type].finalizer, {Value::object(o)});
+      return;
+    }
+    case 1: {
+      Thread& th = thread();
+      if (th.has_exc) {
+        Event u = event(EventKind::Unraisable, o);
+        u.text = program_.strings[th.exc];
+        emit(std::move(u));
+        th.has_exc = false;
+      }
+      obj(o).flags &= static_cast<uint16_t>(~(kFinalizing | kGcFinalizing));
+      Event e = event(EventKind::FinalizeEnd, o);
+      e.path = 1;
+      emit(std::move(e));
+      f.stage = 2;
+      if (f.has(kHolds)) {
+        f.flags &= static_cast<uint8_t>(~kHolds);
+        decref(Value::object(o));
+      }
+      return;
+    }
+    default:
+      pop_frame();
+      return;
+  }
+}
+
+void Machine::step_clear(Frame& f) {
+  const ObjId o = f.obj;
+  switch (f.stage) {
+    case 0:
+      check_clear_begin(o);
+      emit(event(EventKind::ClearBegin, o));
+      obj(o).flags |= kClearing | kCleared | kClearedThisGc;
+      f.pc = 0;
+      f.stage = 1;
+      return;
+    case 1: {
+      Object& x = obj(o);
+      switch (program_.types[x.type].kind) {
+        case TypeKind::PyClass: {
+          // subtype_clear: Py_CLEAR of each inline value, in key order.
+          const auto& keys = state_.class_keys[x.type];
+          while (f.pc < state_.class_key_count[x.type]) {
+            Value& slot = x.fields[keys[f.pc++]];
+            if (!slot.is_obj() && slot.kind() != ValueKind::Unset) {
+              slot = Value::unset();
+              continue;
+            }
+            if (!slot.is_obj()) continue;
+            Value v = slot;
+            slot = Value::unset();
+            decref(v);
+            return;
+          }
+          break;
+        }
+        case TypeKind::Weakref: {
+          // gc_clear -> clear_weakref: unlink and Py_CLEAR the callback.
+          if (x.fields[kWeakrefReferent].is_obj()) clear_weakref_link(o);
+          Value cb = obj(o).fields[kWeakrefCallback];
+          obj(o).fields[kWeakrefCallback] = Value::none();
+          f.stage = 2;
+          decref(cb);
+          return;
+        }
+        case TypeKind::Method:
+          break;
+      }
+      f.stage = 2;
+      return;
+    }
+    default: {
+      obj(o).flags &= static_cast<uint16_t>(~kClearing);
+      emit(event(EventKind::ClearEnd, o));
+      check_clear_end(o);
+      bool holds = f.has(kHolds);
+      pop_frame();
+      if (holds) decref(Value::object(o));
+      return;
+    }
+  }
+}
+
+void Machine::step_gc_callbacks(Frame& f) {
+  GcState& gc = state_.gc;
+  const bool stop = f.has(kStopPhase);
+  switch (f.stage) {
+    case 0:
+      (stop ? gc.stop_called : gc.start_called) = true;
+      f.pc = 0;
+      f.stage = 1;
+      return;
+    case 1: {
+      // G6: each callback in list order, the list re-read every time.
+      if (f.pc >= gc.callbacks.size()) {
+        pop_frame();
+        return;
+      }
+      FuncId fn = gc.callbacks[f.pc++];
+      f.stage = 2;
+      Event e = event(EventKind::GcCallbackBegin);
+      e.text = stop ? "stop" : "start";
+      e.value = fn;
+      emit(std::move(e));
+      Value info = stop ? Value::gc_info(f.aux, gc.collected, gc.uncollectable)
+                        : Value::gc_info(f.aux, 0, 0);
+      call_python(fn, {Value::str(stop ? program_.str_stop : program_.str_start), info});
+      return;
+    }
+    default: {
+      Thread& th = thread();
+      if (th.has_exc) {
+        Event u = event(EventKind::Unraisable);
+        u.text = program_.strings[th.exc];
+        emit(std::move(u));
+        th.has_exc = false;
+      }
+      Event e = event(EventKind::GcCallbackEnd);
+      e.text = stop ? "stop" : "start";
+      emit(std::move(e));
+      f.stage = 1;
+      return;
+    }
+  }
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,64 @@
+// Observable events, the vocabulary of SEMANTICS.md §9.1 plus the
+// Python-level ones a scenario logs. Each carries the thread it ran on and
+// the object's label and serial, so a trace reads "finalize a#1".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/Value.h"
+
+namespace lifecheck::model {
+
+enum class EventKind : uint8_t {
+  Alloc,
+  Incref,
+  Decref,
+  DeallocBegin,
+  DeallocEnd,     // value = 1 when the finalizer resurrected the object
+  FinalizeBegin,  // path: 0 refcount, 1 gc
+  FinalizeEnd,
+  Resurrect,
+  ClearWeakref,   // obj = the weakref, obj2 = its referent
+  CallbackBegin,  // obj = the weakref, path: 0 refcount, 1 gc
+  CallbackEnd,
+  ClearBegin,     // tp_clear
+  ClearEnd,
+  Track,
+  Untrack,
+  Free,           // tp_free
+  TypeDecref,     // Py_DECREF(type) after tp_free (R1.12)
+  GcStart,        // value = generation
+  GcPhase,        // text = phase name
+  GcStop,         // value = collected + uncollectable
+  GcReentrant,    // gc.collect() during a collection returned 0 (G5)
+  GcCallbackBegin,  // text = "start"/"stop"
+  GcCallbackEnd,
+  GarbageAppend,
+  Log,            // text = message
+  Unraisable,     // text = exception name
+  ThreadStart,
+  ThreadEnd,
+  ThreadException,  // text = exception name
+  EndOfThreads,     // every thread finished; the final collections follow
+};
+
+const char* event_name(EventKind kind);
+
+struct Event {
+  EventKind kind = EventKind::Log;
+  ThreadId thread = 0;
+  uint8_t path = 0;
+  ObjId obj = kNoObj;
+  LabelId label = kNoLabel;
+  uint16_t serial = 0;
+  ClassId type = 0;
+  ObjId obj2 = kNoObj;
+  LabelId label2 = kNoLabel;
+  uint16_t serial2 = 0;
+  int32_t value = 0;
+  std::string text;
+};
+
+}  // namespace lifecheck::model

@@ -1,0 +1,168 @@
+// Allocation, reference counts and the GC's intrusive lists.
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+ObjId Machine::alloc(ClassId type, LabelId label) {
+  ObjId id = kNoObj;
+  for (size_t i = 0; i < state_.objects.size(); ++i)
+    if (!state_.objects[i].live) {
+      id = static_cast<ObjId>(i);
+      break;
+    }
+  if (id == kNoObj) {
+    if (state_.objects.size() >= static_cast<size_t>(kMaxObjects))
+      throw ModelLimit{"more than " + std::to_string(kMaxObjects) + " live objects"};
+    state_.objects.emplace_back();
+    id = static_cast<ObjId>(state_.objects.size() - 1);
+  }
+  Object& o = obj(id);
+  o = Object{};
+  o.live = true;
+  o.type = type;
+  o.rc = 1;
+  o.label = label;
+  o.serial = state_.next_serial++;
+  if (program_.types[type].kind == TypeKind::Weakref) {
+    o.fields[kWeakrefReferent] = Value::none();
+    o.fields[kWeakrefCallback] = Value::none();
+  }
+  emit(event(EventKind::Alloc, id));
+  // PyType_GenericAlloc / PyObject_GC_New + track: GC objects are tracked
+  // as soon as they exist (G1, G7: appended to the young generation).
+  if (is_gc_type(type)) track(id);
+  return id;
+}
+
+void Machine::free_object(ObjId o) {
+  check_free(o);
+  // R1.11: PyObject_GC_Del unlinks an object that is still tracked.
+  if (obj(o).tracked()) untrack(o);
+  obj(o).flags |= kFreed;
+  emit(event(EventKind::Free, o));
+}
+
+void Machine::release_slot(ObjId o) {
+  state_.objects[o] = Object{};
+  while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
+}
+
+void Machine::incref(Value v) {
+  if (!v.is_obj()) return;
+  Object& o = obj(v.obj());
+  if (!o.live || o.has(kFreed))
+    violation({"memory-safety"}, "Py_INCREF of " + name_of(v.obj()) + " after it was freed");
+  ++o.rc;
+  if (trace_) {
+    Event e = event(EventKind::Incref, v.obj());
+    e.value = o.rc;
+    emit(std::move(e));
+  }
+}
+
+bool Machine::decref(Value v) {
+  if (!v.is_obj()) return false;
+  ObjId id = v.obj();
+  Object& o = obj(id);
+  if (!o.live || o.has(kFreed))
+    violation({"memory-safety"}, "Py_DECREF of " + name_of(id) + " after it was freed");
+  if (o.rc <= 0)
+    violation({"memory-safety"}, "refcount underflow: Py_DECREF of " + name_of(id) +
+                                     " whose refcount is already 0");
+  --o.rc;
+  if (trace_) {
+    Event e = event(EventKind::Decref, id);
+    e.value = o.rc;
+    emit(std::move(e));
+  }
+  if (o.rc > 0) return false;
+  // R1.1: the count reached zero: _Py_Dealloc runs tp_dealloc right here,
+  // on this thread, before Py_DECREF returns.
+  check_dealloc_begin(id);
+  Frame f;
+  f.kind = FrameKind::Dealloc;
+  f.obj = id;
+  f.func = o.type;
+  push_frame(f);
+  return true;
+}
+
+void Machine::track(ObjId o) {
+  list_append(kGen0, o);
+  emit(event(EventKind::Track, o));
+}
+
+void Machine::untrack(ObjId o) {
+  if (!obj(o).tracked()) return;  // PyObject_GC_UnTrack tolerates it (P7.30)
+  list_remove(o);
+  Object& x = obj(o);
+  x.flags &= static_cast<uint16_t>(~(kCollecting | kUnreachableMask));
+  // Runtime mutation: an untrack that wipes all of _gc_prev, finalized bit
+  // included (SEMANTICS.md P7.5 rt example).
+  if (program_.profile.has(RuntimeBug::UntrackClearsFinalized))
+    x.flags &= static_cast<uint16_t>(~kFinalized);
+  emit(event(EventKind::Untrack, o));
+}
+
+void Machine::list_append(uint8_t list, ObjId o) {
+  GcList& l = state_.gc.lists[list];
+  Object& x = obj(o);
+  x.list = list;
+  x.prev = l.tail;
+  x.next = kNoObj;
+  if (l.tail == kNoObj)
+    l.head = o;
+  else
+    obj(l.tail).next = o;
+  l.tail = o;
+  ++l.size;
+}
+
+void Machine::list_remove(ObjId o) {
+  Object& x = obj(o);
+  GcList& l = state_.gc.lists[x.list];
+  if (x.prev == kNoObj)
+    l.head = x.next;
+  else
+    obj(x.prev).next = x.next;
+  if (x.next == kNoObj)
+    l.tail = x.prev;
+  else
+    obj(x.next).prev = x.prev;
+  --l.size;
+  x.list = kNoList;
+  x.next = x.prev = kNoObj;
+}
+
+void Machine::list_move(ObjId o, uint8_t list) {
+  list_remove(o);
+  list_append(list, o);
+}
+
+void Machine::list_merge(uint8_t from, uint8_t to) {
+  while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
+}
+
+std::vector<ObjId> Machine::list_items(uint8_t list) const {
+  std::vector<ObjId> out;
+  for (ObjId o = state_.gc.lists[list].head; o != kNoObj; o = state_.objects[o].next)
+    out.push_back(o);
+  return out;
+}
+
+void Machine::release_values(const std::vector<Value>& values) {
+  bool any = false;
+  for (Value v : values) any = any || v.is_obj();
+  if (!any) return;
+  Thread& th = thread();
+  Frame f;
+  f.kind = FrameKind::Release;
+  f.base = static_cast<uint16_t>(th.values.size());
+  for (Value v : values)
+    if (v.is_obj()) th.values.push_back(v);
+  f.count = static_cast<uint16_t>(th.values.size() - f.base);
+  push_frame(f);
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,340 @@
+// Python statements of scenario bodies. A statement runs atomically (the
+// GIL is held); what it releases (an overwritten value, temporaries) is
+// Py_DECREF'd afterwards in a Release frame, so that the deallocations it
+// triggers run their Python code at proper scheduling points.
+#include <algorithm>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+StrId find_string(const Program& p, const std::string& s) {
+  for (size_t i = 0; i < p.strings.size(); ++i)
+    if (p.strings[i] == s) return static_cast<StrId>(i);
+  return 0;
+}
+}  // namespace
+
+void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
+
+void Machine::call_python(FuncId func, const std::vector<Value>& args) {
+  const FuncInfo& fn = program_.funcs[func];
+  Thread& th = thread();
+  Frame f;
+  f.kind = FrameKind::Body;
+  f.func = func;
+  f.base = static_cast<uint16_t>(th.values.size());
+  f.count = fn.nlocals;
+  for (Value a : args) incref(a);  // the callee's frame owns its arguments
+  Thread& t2 = thread();
+  for (Value a : args) t2.values.push_back(a);
+  for (size_t i = args.size(); i < fn.nlocals; ++i) t2.values.push_back(Value::unset());
+  push_frame(f);
+}
+
+void Machine::step_body(Frame& f) {
+  const FuncInfo& fn = program_.funcs[f.func];
+  if (f.has(kUnwinding) || f.pc >= fn.code.size()) {
+    // Return (or unwind): the frame's locals are released first to last
+    // (_PyFrame_ClearLocals), then the caller resumes.
+    f.kind = FrameKind::Release;
+    f.pc = 0;
+    f.flags = 0;
+    return;
+  }
+  execute(fn.code[f.pc]);
+}
+
+Value Machine::take(Value v) {
+  if (v.is_obj()) {
+    auto it = std::find(temps_.rbegin(), temps_.rend(), v);
+    if (it != temps_.rend()) temps_.erase(std::next(it).base());
+  }
+  return v;
+}
+
+void Machine::execute(const Instr& in) {
+  const size_t body_index = thread().frames.size() - 1;
+  auto body = [&]() -> Frame& { return thread().frames[body_index]; };
+  auto local = [&](uint16_t slot) -> Value& {
+    return thread().values[body().base + slot];
+  };
+  std::vector<Value> released;
+  temps_.clear();
+  try {
+    switch (in.op) {
+      case InstrOp::StoreLocal: {
+        Value v = take(eval(in.a));
+        released.push_back(local(in.slot));
+        local(in.slot) = v;
+        break;
+      }
+      case InstrOp::StoreGlobal: {
+        Value v = take(eval(in.a));
+        released.push_back(state_.globals[in.slot]);
+        state_.globals[in.slot] = v;
+        break;
+      }
+      case InstrOp::StoreAttr: {
+        // Python evaluates the value, then the owner (LOAD v; LOAD a; STORE_ATTR).
+        Value v = eval(in.b);
+        ObjId o = instance_for_attribute(eval_borrowed(in.a), static_cast<FieldId>(in.slot), true);
+        store_attr(o, static_cast<FieldId>(in.slot), take(v), released);
+        break;
+      }
+      case InstrOp::DelLocal: {
+        if (local(in.slot).kind() == ValueKind::Unset) raise("UnboundLocalError");
+        released.push_back(local(in.slot));
+        local(in.slot) = Value::unset();
+        break;
+      }
+      case InstrOp::DelGlobal: {
+        if (state_.globals[in.slot].kind() == ValueKind::Unset) raise("NameError");
+        released.push_back(state_.globals[in.slot]);
+        state_.globals[in.slot] = Value::unset();
+        break;
+      }
+      case InstrOp::DelAttr: {
+        FieldId field = static_cast<FieldId>(in.slot);
+        ObjId o = instance_for_attribute(eval_borrowed(in.a), field, true);
+        Value& slot = obj(o).fields[field];
+        if (slot.kind() == ValueKind::Unset) raise("AttributeError");
+        released.push_back(slot);
+        slot = Value::unset();
+        break;
+      }
+      case InstrOp::Eval:
+        eval(in.a);  // stays in temps_, released below
+        break;
+      case InstrOp::Collect: {
+        ++body().pc;
+        Frame c;
+        c.kind = FrameKind::Collect;
+        c.aux = in.slot;
+        c.dest = in.dest;
+        c.dest_slot = in.dest_slot;
+        push_frame(c);
+        return;
+      }
+      case InstrOp::Log: {
+        std::string text;
+        for (uint16_t i = 0; i < in.count; ++i) {
+          const LogArg& arg = program_.log_args[in.first + i];
+          if (!text.empty()) text += ' ';
+          text += arg.is_text ? program_.strings[arg.text] : render(eval_borrowed(arg.expr));
+        }
+        Event e = event(EventKind::Log);
+        e.text = std::move(text);
+        emit(std::move(e));
+        break;
+      }
+      case InstrOp::Assert:
+        if (!eval_condition(in.a))
+          violation({"assert"}, "assertion failed at line " + std::to_string(in.line) +
+                                    (program_.strings[in.str].empty()
+                                         ? std::string()
+                                         : ": " + program_.strings[in.str]));
+        break;
+      case InstrOp::Raise:
+        throw PyRaise{in.str};
+      case InstrOp::JumpIfFalse:
+        body().pc = eval_condition(in.a) ? body().pc + 1 : in.target;
+        release_values(temps_);
+        temps_.clear();
+        return;
+      case InstrOp::Jump:
+        body().pc = in.target;
+        return;
+      case InstrOp::Pass:
+      case InstrOp::Join:
+        break;
+      case InstrOp::GcCallbacksAppend:
+        state_.gc.callbacks.push_back(program_.exprs[in.a].value.func());
+        break;
+      case InstrOp::GcCallbacksRemove: {
+        auto& cbs = state_.gc.callbacks;
+        auto it = std::find(cbs.begin(), cbs.end(), program_.exprs[in.a].value.func());
+        if (it == cbs.end()) raise("ValueError");
+        cbs.erase(it);
+        break;
+      }
+    }
+  } catch (const PyRaise& r) {
+    Thread& th = thread();
+    th.has_exc = true;
+    th.exc = r.name;
+    body().flags |= kUnwinding;
+    std::vector<Value> drop = released;
+    drop.insert(drop.end(), temps_.begin(), temps_.end());
+    temps_.clear();
+    release_values(drop);
+    return;
+  }
+  ++body().pc;
+  released.insert(released.end(), temps_.begin(), temps_.end());
+  temps_.clear();
+  release_values(released);
+}
+
+ObjId Machine::instance_for_attribute(Value v, FieldId, bool) {
+  if (!v.is_obj()) raise("AttributeError");
+  ObjId o = v.obj();
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
+  if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("AttributeError");
+  return o;
+}
+
+Value Machine::load_attr(Value base, FieldId field) {
+  ObjId o = instance_for_attribute(base, field, false);
+  Value v = obj(o).fields[field];
+  if (v.kind() == ValueKind::Unset) raise("AttributeError");
+  return v;
+}
+
+void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+  // The instance dict's keys are shared by the class (inline values, 3.11+):
+  // a new attribute name is appended to the class-wide key order.
+  ClassId t = obj(o).type;
+  auto& keys = state_.class_keys[t];
+  uint8_t& n = state_.class_key_count[t];
+  if (std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n) keys[n++] = field;
+  released.push_back(obj(o).fields[field]);
+  obj(o).fields[field] = v;
+}
+
+Value Machine::eval_borrowed(ExprId id) {
+  const ExprNode& e = program_.exprs[id];
+  switch (e.op) {
+    case ExprOp::Local: {
+      const Frame& f = top();
+      Value v = thread().values[f.base + e.slot];
+      if (v.kind() == ValueKind::Unset) raise("UnboundLocalError");
+      return v;
+    }
+    case ExprOp::Global: {
+      Value v = state_.globals[e.slot];
+      if (v.kind() == ValueKind::Unset) raise("NameError");
+      return v;
+    }
+    case ExprOp::Attr:
+      return load_attr(eval_borrowed(e.a), static_cast<FieldId>(e.slot));
+    case ExprOp::Const:
+      return e.value;
+    default:
+      return eval(id);
+  }
+}
+
+Value Machine::eval(ExprId id) {
+  const ExprNode& e = program_.exprs[id];
+  switch (e.op) {
+    case ExprOp::Const:
+      return e.value;
+    case ExprOp::Local:
+    case ExprOp::Global:
+    case ExprOp::Attr: {
+      Value v = eval_borrowed(id);
+      incref(v);
+      if (v.is_obj()) temps_.push_back(v);
+      return v;
+    }
+    case ExprOp::New: {
+      ObjId o = alloc(static_cast<ClassId>(e.slot), e.label);
+      temps_.push_back(Value::object(o));
+      return Value::object(o);
+    }
+    case ExprOp::Deref: {
+      Value v = deref_weakref(eval_borrowed(e.a));
+      if (v.is_obj()) temps_.push_back(v);
+      return v;
+    }
+    case ExprOp::WeakrefNew: {
+      Value referent = eval_borrowed(e.a);
+      Value callback = e.b == kNoExpr ? Value::none() : eval_borrowed(e.b);
+      Value v = new_weakref(referent, callback, e.label);
+      temps_.push_back(v);
+      return v;
+    }
+    case ExprOp::BoundMethod: {
+      Value self = eval_borrowed(e.a);
+      ObjId o = instance_for_attribute(self, 0, false);
+      const std::string& name = program_.strings[e.value.str()];
+      FuncId fid = kNoFunc;
+      for (auto& [mname, f] : program_.types[obj(o).type].methods)
+        if (mname == name) fid = f;
+      if (fid == kNoFunc) raise("AttributeError");
+      // A bound method object holds a strong reference to its self.
+      ObjId m = alloc(kMethodType, e.label);
+      incref(self);
+      obj(m).fields[kMethodSelf] = self;
+      obj(m).fields[kMethodFunc] = Value::func(fid);
+      temps_.push_back(Value::object(m));
+      return Value::object(m);
+    }
+    case ExprOp::IsFinalized: {
+      Value v = eval_borrowed(e.a);
+      return Value::boolean(v.is_obj() && is_gc_type(obj(v.obj()).type) &&
+                            obj(v.obj()).has(kFinalized));
+    }
+    case ExprOp::IsTracked: {
+      Value v = eval_borrowed(e.a);
+      return Value::boolean(v.is_obj() && obj(v.obj()).tracked());
+    }
+    case ExprOp::InfoGet: {
+      Value v = eval_borrowed(e.a);
+      if (v.kind() != ValueKind::GcInfo) raise("TypeError");
+      uint32_t x = e.slot == 0   ? v.info_generation()
+                   : e.slot == 1 ? v.info_collected()
+                                 : v.info_uncollectable();
+      return Value::integer(static_cast<int32_t>(x));
+    }
+    case ExprOp::Compare: {
+      Value a = eval_borrowed(e.a);
+      Value b = eval_borrowed(e.b);
+      bool same = a == b;
+      auto k = static_cast<CompareKind>(e.slot);
+      return Value::boolean((k == CompareKind::Is || k == CompareKind::Eq) ? same : !same);
+    }
+    case ExprOp::Not:
+      return Value::boolean(!eval_condition(e.a));
+    case ExprOp::Truth:
+      return Value::boolean(eval_condition(e.a));
+  }
+  return Value::none();
+}
+
+bool Machine::eval_condition(ExprId id) {
+  Value v = eval_borrowed(id);
+  switch (v.kind()) {
+    case ValueKind::Unset:
+    case ValueKind::None: return false;
+    case ValueKind::Bool: return v.boolean();
+    case ValueKind::Int: return v.integer() != 0;
+    case ValueKind::Str: return !program_.strings[v.str()].empty();
+    default: return true;
+  }
+}
+
+std::string Machine::render(Value v) const {
+  switch (v.kind()) {
+    case ValueKind::Unset: return "<unset>";
+    case ValueKind::None: return "None";
+    case ValueKind::Int: return std::to_string(v.integer());
+    case ValueKind::Bool: return v.boolean() ? "True" : "False";
+    case ValueKind::Str: return program_.strings[v.str()];
+    case ValueKind::Func: return program_.funcs[v.func()].name;
+    case ValueKind::GcInfo:
+      return "{generation: " + std::to_string(v.info_generation()) +
+             ", collected: " + std::to_string(v.info_collected()) +
+             ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
+    case ValueKind::Obj: {
+      const Object& o = state_.objects[v.obj()];
+      return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
+    }
+  }
+  return "?";
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,164 @@
+// The runtime: applies one transition to a State. Its member functions are
+// spread over one file per lifecycle concern:
+//   Threads.cpp      scheduling points, thread and main-program stages (T1)
+//   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
+//   Interpreter.cpp  Python statements and expressions in scenario bodies
+//   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
+//   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
+//   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   Monitors.cpp     built-in properties and expect lines (§7)
+// The Machine holds no state of its own beyond the transition in progress.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/Event.h"
+#include "model/Program.h"
+#include "model/Properties.h"
+#include "model/State.h"
+
+namespace lifecheck::model {
+
+// A Python exception raised by scenario code, unwinding C++ evaluation.
+struct PyRaise {
+  StrId name;
+};
+
+class Machine {
+ public:
+  // `trace` receives every event when not null (replay, simulate).
+  Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr);
+
+  static State initial_state(const Program& program);
+  // Threads that can take a step, in thread order; at most one choice each.
+  static void enabled_threads(const Program& program, const State& state,
+                              std::vector<ThreadId>& out);
+  // Runs thread t from its scheduling point to its next one.
+  void run_transition(ThreadId t);
+  // Checks at a state where no thread can move: deadlock, quiescence.
+  void check_terminal();
+
+  // For tests and reports: the references the runtime accounts for, per
+  // object (globals, values on thread stacks, fields, gc.garbage, holds).
+  static std::vector<int> count_references(const Program& program, const State& state);
+  // Objects reachable from the roots (globals, thread stacks, holds,
+  // gc.garbage), computed with Boost.Graph, independently of the collector.
+  static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
+                                                bool include_thread_roots);
+
+ private:
+  friend class MachineAccess;
+
+  // -------------------------------------------------------------- Threads.cpp
+  Thread& thread() { return state_.threads[current_]; }
+  Frame& top() { return thread().frames.back(); }
+  static bool at_switch_point(const Program& program, const State& state, ThreadId t);
+  void step_top();
+  void frames_empty();
+  void start_threads();
+  void end_of_threads();
+  void push_frame(const Frame& f);
+  void pop_frame();
+
+  // ----------------------------------------------------------------- Heap.cpp
+  ObjId alloc(ClassId type, LabelId label);
+  void free_object(ObjId o);
+  void release_slot(ObjId o);
+  Object& obj(ObjId o) { return state_.objects[o]; }
+  void incref(Value v);
+  // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
+  // was pushed on the current thread (R1.1: synchronously, on this thread).
+  bool decref(Value v);
+  void track(ObjId o);
+  void untrack(ObjId o);
+  void list_append(uint8_t list, ObjId o);
+  void list_remove(ObjId o);
+  void list_move(ObjId o, uint8_t list);
+  void list_merge(uint8_t from, uint8_t to);
+  ObjId list_head(uint8_t list) const { return state_.gc.lists[list].head; }
+  std::vector<ObjId> list_items(uint8_t list) const;
+  // Pushes a Release frame for `values` (in order) if any is an object.
+  void release_values(const std::vector<Value>& values);
+  bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
+
+  // ---------------------------------------------------------- Interpreter.cpp
+  void step_body(Frame& f);
+  void execute(const Instr& in);
+  Value eval(ExprId e);                // a new reference, also kept in temps_
+  Value eval_borrowed(ExprId e);       // no new reference where possible
+  bool eval_condition(ExprId e);
+  Value take(Value v);                 // removes v from temps_: the caller owns it
+  ObjId instance_for_attribute(Value v, FieldId field, bool store);
+  Value load_attr(Value base, FieldId field);
+  void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  std::string render(Value v) const;
+  [[noreturn]] void raise(const std::string& name);
+  // Pushes a Body frame running `func` with `args` (new references taken).
+  void call_python(FuncId func, const std::vector<Value>& args);
+  void unwind_body(Frame& f);
+
+  // -------------------------------------------------------------- Dealloc.cpp
+  void step_dealloc(Frame& f);
+  void step_subtype_dealloc(Frame& f);
+  void step_weakref_dealloc(Frame& f);
+  void step_method_dealloc(Frame& f);
+  void step_finalize_from_dealloc(Frame& f);
+  void dealloc_destruction_step(ObjId o, const char* step);
+
+  // ------------------------------------------------------------- Weakrefs.cpp
+  Value new_weakref(Value referent, Value callback, LabelId label);
+  Value deref_weakref(Value wr);
+  // The weakref objects pointing at o, in list order (W1).
+  std::vector<ObjId> weakref_list(ObjId o) const;
+  void clear_weakref_link(ObjId wr);  // _PyWeakref_ClearRef: callback kept
+  void clear_weakrefs_no_callbacks(ObjId o);
+  void step_clear_weakrefs(Frame& f);
+  void call_weakref_callback(ObjId wr, Value callback, ObjId referent, bool gc_path);
+  void end_weakref_callback(ObjId wr, bool gc_path);
+
+  // ------------------------------------------------------------ Collector.cpp
+  void step_collect(Frame& f);
+  void step_finalize_gc(Frame& f);
+  void step_clear(Frame& f);
+  void step_gc_callbacks(Frame& f);
+  void deduce_unreachable(uint8_t base, uint8_t unreachable);
+  void update_refs(uint8_t list);
+  void subtract_refs(uint8_t list);
+  void move_unreachable(uint8_t young, uint8_t unreachable);
+  // tp_traverse of o: strong references, in the type's visiting order.
+  void traverse(ObjId o, std::vector<ObjId>& out) const;
+  void handle_weakrefs_pass1();
+  void clear_weakrefs_of_list(uint8_t list);
+  void phase(const char* name);
+  uint8_t old_list(const Frame& collect) const;
+
+  // ------------------------------------------------------------- Monitors.cpp
+  void emit(Event e);
+  Event event(EventKind kind, ObjId o = kNoObj);
+  // Throws ViolationFound unless every property named is ignored by the
+  // scenario (memory-safety cannot be ignored).
+  void violation(std::vector<std::string> properties, const std::string& message);
+  void check(bool ok, const char* property, const std::string& message);
+  void observe_expectations(const Event& e);
+  bool matches(const EventPattern& p, const Event& e) const;
+  void check_expectations_at_end();
+  void check_gc_finalize_begin(ObjId o);
+  void check_finalize_begin(ObjId o, bool gc_path);
+  void check_clear_begin(ObjId o);
+  void check_clear_end(ObjId o);
+  void check_dealloc_begin(ObjId o);
+  void check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint16_t& last_key);
+  void check_garbage_set();
+  void check_free(ObjId o);
+  void check_quiescence();
+  std::string name_of(ObjId o) const;
+
+  const Program& program_;
+  State& state_;
+  std::vector<Event>* trace_;
+  ThreadId current_ = 0;
+  std::vector<Value> temps_;  // new references made while evaluating a statement
+};
+
+}  // namespace lifecheck::model

@@ -1,0 +1,61 @@
+// The CPython lifecycle model as the checker sees it: states, choices
+// (which thread runs next), transitions, terminal checks and canonical
+// encoding. A thin adapter over Machine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/Schedule.h"
+#include "checker/Scheduler.h"
+#include "checker/StepResult.h"
+#include "model/Canonical.h"
+#include "model/Event.h"
+#include "model/Machine.h"
+#include "model/Program.h"
+#include "model/State.h"
+
+namespace lifecheck::model {
+
+class Model {
+ public:
+  using State = model::State;
+  using Choice = checker::ScheduleChoice;  // the thread that runs next
+
+  explicit Model(const Program& program) : program_(program) {}
+
+  const Program& program() const { return program_; }
+  State initial() const { return Machine::initial_state(program_); }
+  void enabled(const State& state, std::vector<Choice>& out) const;
+  checker::StepResult step(State& state, Choice choice) const { return step(state, choice, nullptr); }
+  // As step(), recording every event into `trace` when it is not null.
+  checker::StepResult step(State& state, Choice choice, std::vector<Event>* trace) const;
+  checker::StepResult terminal(State& state) const;
+  void encode(const State& state, std::string& out) const { encode_state(program_, state, out); }
+
+ private:
+  const Program& program_;
+};
+
+// One run, step by step, as a trace a person can read.
+struct TraceStep {
+  Model::Choice choice = 0;
+  ThreadId thread = 0;
+  FuncId func = kNoFunc;  // the body the thread was in, or kNoFunc (runtime work)
+  uint16_t line = 0;      // the statement it executed first
+  std::vector<Event> events;
+};
+
+struct Trace {
+  std::vector<TraceStep> steps;
+  checker::StepResult outcome;  // Ok, Violation or Limit
+  bool terminal = false;        // the run reached a state where nothing can move
+  bool stopped_by_scheduler = false;
+  State final_state;
+};
+
+// Runs `scheduler` from the initial state for at most `max_steps` steps,
+// recording events; at a terminal state it runs the terminal checks.
+Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_steps);
+
+}  // namespace lifecheck::model

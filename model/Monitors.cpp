@@ -1,0 +1,365 @@
+// Built-in properties (SEMANTICS.md §7) checked as the runtime emits its
+// events, the scenario's expect lines, and the memory-safety checks that
+// always apply. Monitor state lives in the State (object flags,
+// expect_state), so it is part of what the search compares.
+#include <algorithm>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+bool owns_strongly(const Program& program, const Object& y, ObjId target) {
+  switch (program.types[y.type].kind) {
+    case TypeKind::PyClass:
+      for (Value v : y.fields)
+        if (v.is_obj() && v.obj() == target) return true;
+      return false;
+    case TypeKind::Weakref:
+      return y.fields[kWeakrefCallback].is_obj() && y.fields[kWeakrefCallback].obj() == target;
+    case TypeKind::Method:
+      return y.fields[kMethodSelf].is_obj() && y.fields[kMethodSelf].obj() == target;
+  }
+  return false;
+}
+}  // namespace
+
+std::string Machine::name_of(ObjId o) const {
+  if (o == kNoObj || o >= state_.objects.size()) return "<none>";
+  const Object& x = state_.objects[o];
+  std::string base = x.label == kNoLabel ? program_.types[x.type].name : program_.labels[x.label];
+  return base + "#" + std::to_string(x.serial);
+}
+
+Event Machine::event(EventKind kind, ObjId o) {
+  Event e;
+  e.kind = kind;
+  e.thread = current_;
+  if (o != kNoObj) {
+    const Object& x = state_.objects[o];
+    e.obj = o;
+    e.label = x.label;
+    e.serial = x.serial;
+    e.type = x.type;
+  }
+  return e;
+}
+
+void Machine::emit(Event e) {
+  if (!state_.threads_ended && !program_.expects.empty()) observe_expectations(e);
+  if (trace_) trace_->push_back(std::move(e));
+}
+
+void Machine::violation(std::vector<std::string> properties, const std::string& message) {
+  properties.erase(std::remove_if(properties.begin(), properties.end(),
+                                  [&](const std::string& p) { return program_.ignored(p); }),
+                   properties.end());
+  if (properties.empty()) return;
+  throw ViolationFound{Violation{std::move(properties), message}};
+}
+
+void Machine::check(bool ok, const char* property, const std::string& message) {
+  if (!ok) violation({property}, message);
+}
+
+// ---------------------------------------------------------------------------
+// expect lines
+
+bool Machine::matches(const EventPattern& p, const Event& e) const {
+  EventKind want;
+  switch (p.kind) {
+    case PatternKind::Finalize: want = EventKind::FinalizeBegin; break;
+    case PatternKind::Callback: want = EventKind::CallbackBegin; break;
+    case PatternKind::Clear: want = EventKind::ClearBegin; break;
+    case PatternKind::Dealloc: want = EventKind::DeallocBegin; break;
+    case PatternKind::Freed: want = EventKind::Free; break;
+    case PatternKind::Resurrect: want = EventKind::Resurrect; break;
+    case PatternKind::Log: return e.kind == EventKind::Log && e.text == p.text;
+    case PatternKind::GcStart: return e.kind == EventKind::GcStart;
+    case PatternKind::GcStop: return e.kind == EventKind::GcStop;
+    case PatternKind::Unraisable: return e.kind == EventKind::Unraisable;
+    case PatternKind::Garbage: want = EventKind::GarbageAppend; break;
+    default: return false;
+  }
+  if (e.kind != want) return false;
+  if (p.label != kNoLabel && e.label != p.label) return false;
+  if (p.kind == PatternKind::Finalize && p.path != PathFilter::Any &&
+      e.path != (p.path == PathFilter::Gc ? 1 : 0))
+    return false;
+  return true;
+}
+
+void Machine::observe_expectations(const Event& e) {
+  for (size_t i = 0; i < program_.expects.size(); ++i) {
+    const Expectation& x = program_.expects[i];
+    uint8_t& st = state_.expect_state[i];
+    auto fail = [&](const std::string& why) {
+      violation({"expect"}, "line " + std::to_string(x.line) + ": " + x.text + ": " + why);
+    };
+    switch (x.kind) {
+      case ExpectKind::Before:
+        if (matches(x.b, e) && !st) fail("the second event happened first");
+        if (matches(x.a, e)) st = 1;
+        break;
+      case ExpectKind::Never:
+        if (matches(x.a, e)) fail("it happened");
+        break;
+      case ExpectKind::Once:
+      case ExpectKind::AtMostOnce:
+        if (matches(x.a, e)) {
+          if (st < 3) ++st;
+          if (st > 1) fail("it happened a second time");
+        }
+        break;
+      case ExpectKind::Eventually:
+        if (matches(x.a, e) && st < 3) ++st;
+        break;
+      case ExpectKind::OnThread:
+        if (matches(x.a, e) && e.thread != x.thread)
+          fail("it happened on thread " + program_.threads[e.thread].name);
+        break;
+    }
+  }
+}
+
+void Machine::check_expectations_at_end() {
+  for (size_t i = 0; i < program_.expects.size(); ++i) {
+    const Expectation& x = program_.expects[i];
+    uint8_t st = state_.expect_state[i];
+    std::string prefix = "line " + std::to_string(x.line) + ": " + x.text + ": ";
+    if (x.kind == ExpectKind::Once && st != 1)
+      violation({"expect"}, prefix + (st == 0 ? "it never happened" : "it happened more than once") +
+                                " by the end of the threads");
+    if (x.kind == ExpectKind::Eventually && st == 0)
+      violation({"expect"}, prefix + "it had not happened by the end of the threads");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// §7 properties at their events
+
+void Machine::check_dealloc_begin(ObjId o) {
+  const Object& x = obj(o);
+  if (x.has(kFinalizing))
+    violation({"P7.1", "P7.9"}, "tp_dealloc of " + name_of(o) +
+                                    " starts while its tp_finalize is still running");
+  if (x.has(kClearing))
+    violation({"P7.2", "P7.9"}, "tp_dealloc of " + name_of(o) +
+                                    " starts while its tp_clear is still running");
+  if (x.has(kDeallocating))
+    violation({"P7.9", "memory-safety"},
+              "tp_dealloc of " + name_of(o) + " starts a second time");
+}
+
+void Machine::check_finalize_begin(ObjId o, bool gc_path) {
+  const Object& x = obj(o);
+  if (x.has(kCleared))
+    violation({"P7.4"}, "tp_finalize of " + name_of(o) + " runs after its own tp_clear");
+  if (x.has(kInGarbageSet))
+    for (size_t i = 0; i < state_.objects.size(); ++i) {
+      const Object& y = state_.objects[i];
+      if (y.live && y.has(kInGarbageSet) && y.has(kClearedThisGc))
+        violation({"P7.4"}, "tp_finalize of " + name_of(o) + " runs after tp_clear of " +
+                                name_of(static_cast<ObjId>(i)) +
+                                ", a member of the same isolate");
+    }
+  if (program_.types[x.type].gc && x.finalize_count >= 1)
+    violation({"P7.5"}, "tp_finalize of " + name_of(o) + " runs a second time");
+  if (gc_path) {
+    for (size_t i = 0; i < state_.objects.size(); ++i) {
+      const Object& y = state_.objects[i];
+      if (i != o && y.live && y.has(kGcFinalizing) && y.has(kInGarbageSet))
+        violation({"P7.7"}, "tp_finalize of " + name_of(o) + " starts while tp_finalize of " +
+                                name_of(static_cast<ObjId>(i)) +
+                                ", a member of the same isolate, is still running");
+    }
+    const GcState& gc = state_.gc;
+    if (gc.collecting && !gc.final_running && (!gc.start_called || gc.stop_called))
+      violation({"P7.25"}, "tp_finalize of " + name_of(o) + " runs " +
+                               (gc.stop_called ? "after the gc.callbacks \"stop\" phase"
+                                               : "before the gc.callbacks \"start\" phase"));
+  }
+}
+
+void Machine::check_clear_begin(ObjId o) {
+  const Object& x = obj(o);
+  if (x.has(kClearing))
+    violation({"P7.8"}, "tp_clear of " + name_of(o) + " starts while it is already running");
+  if (x.has(kClearedThisGc))
+    violation({"P7.8"}, "tp_clear of " + name_of(o) + " runs twice in one collection");
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& y = state_.objects[i];
+    if (!y.live || y.has(kFreed) || !y.has(kInGarbageSet)) continue;
+    if (program_.types[y.type].has_finalizer() &&
+        (y.finalize_count == 0 || y.has(kFinalizing)))
+      violation({"P7.3"}, "tp_clear of " + name_of(o) + " starts before " +
+                              name_of(static_cast<ObjId>(i)) +
+                              ", a member of the same isolate, has been finalized");
+  }
+  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  if (reach[o])
+    violation({"P7.6"}, "tp_clear of " + name_of(o) + " although it is reachable");
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& w = state_.objects[i];
+    if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
+    Value r = w.fields[kWeakrefReferent];
+    if (r.is_obj() && obj(r.obj()).has(kInGarbageSet))
+      violation({"P7.23"}, "tp_clear of " + name_of(o) + " starts while weakref " +
+                               name_of(static_cast<ObjId>(i)) + " to " + name_of(r.obj()) +
+                               ", a member of the garbage, is still live");
+  }
+  const GcState& gc = state_.gc;
+  if (gc.collecting && !gc.final_running && (!gc.start_called || gc.stop_called))
+    violation({"P7.25"}, "tp_clear of " + name_of(o) + " runs " +
+                             (gc.stop_called ? "after the gc.callbacks \"stop\" phase"
+                                             : "before the gc.callbacks \"start\" phase"));
+}
+
+void Machine::check_clear_end(ObjId o) {
+  // P7.29: every object adjacent to a cleared object is finalized (or has
+  // no finalizer, or is cleared itself). Adjacent: a strong reference in
+  // either direction, or holding a live weakref to it.
+  auto safe = [&](const Object& y) {
+    return !program_.types[y.type].has_finalizer() || y.finalize_count > 0 || y.has(kCleared);
+  };
+  const Object& x = obj(o);
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& y = state_.objects[i];
+    ObjId yi = static_cast<ObjId>(i);
+    if (!y.live || y.has(kFreed) || yi == o || safe(y)) continue;
+    std::string how;
+    if (owns_strongly(program_, y, o)) how = "references it";
+    else if (owns_strongly(program_, x, yi)) how = "is referenced by it";
+    else
+      for (Value v : y.fields) {
+        if (!v.is_obj() || program_.types[obj(v.obj()).type].kind != TypeKind::Weakref) continue;
+        if (program_.types[y.type].kind != TypeKind::PyClass) break;
+        Value r = obj(v.obj()).fields[kWeakrefReferent];
+        if (r.is_obj() && r.obj() == o) how = "holds live weakref " + name_of(v.obj()) + " to it";
+      }
+    if (!how.empty())
+      violation({"P7.29"}, "after tp_clear of " + name_of(o) + ", " + name_of(yi) +
+                               ", which has a finalizer that has not run, " + how);
+  }
+}
+
+void Machine::check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint16_t& last_key) {
+  const Object& w = obj(wr);
+  if (w.has(kCallbackRan))
+    violation({"P7.19"}, "the callback of " + name_of(wr) + " runs a second time");
+  if (w.fields[kWeakrefReferent].is_obj())
+    violation({"P7.19"}, "the callback of " + name_of(wr) + " runs while it still points at " +
+                             name_of(w.fields[kWeakrefReferent].obj()));
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& v = state_.objects[i];
+    if (!v.live || v.has(kFreed) || program_.types[v.type].kind != TypeKind::Weakref) continue;
+    Value r = v.fields[kWeakrefReferent];
+    if (!r.is_obj()) continue;
+    bool dying = gc_path ? obj(r.obj()).has(kInGarbageSet) : r.obj() == referent;
+    if (dying)
+      violation({"P7.19"}, "the callback of " + name_of(wr) + " runs while weakref " +
+                               name_of(static_cast<ObjId>(i)) + " still reaches " +
+                               name_of(r.obj()));
+  }
+  if (gc_path && w.has(kInGarbageSet))
+    violation({"P7.22"}, "the callback of " + name_of(wr) +
+                             " runs although the weakref is part of the garbage");
+  if (!gc_path && (w.has(kDeallocating) || w.rc <= 0))
+    violation({"P7.22"}, "the callback of " + name_of(wr) + " runs although the weakref is dead");
+  if (!gc_path) {
+    if (last_key != 0 && w.wl_key > last_key)
+      violation({"P7.20"}, "the callback of " + name_of(wr) +
+                               " runs after an older one for the same referent");
+    last_key = w.wl_key;
+  }
+  const GcState& gc = state_.gc;
+  if (gc_path && gc.collecting && !gc.final_running && (!gc.start_called || gc.stop_called))
+    violation({"P7.25"}, "the callback of " + name_of(wr) + " runs " +
+                             (gc.stop_called ? "after the gc.callbacks \"stop\" phase"
+                                             : "before the gc.callbacks \"start\" phase"));
+}
+
+void Machine::check_garbage_set() {
+  // P7.6, checked against an independent reachability computation.
+  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
+    if (reach[o])
+      violation({"P7.6"}, "the collector put " + name_of(o) +
+                              " in the garbage set although it is reachable");
+}
+
+void Machine::check_free(ObjId o) {
+  const Object& x = obj(o);
+  if (x.has(kFreed))
+    violation({"memory-safety"}, "double free of " + name_of(o));
+  if (x.rc != 0)
+    violation({x.has(kResurrected) ? "P7.18" : "memory-safety"},
+              "tp_free of " + name_of(o) + " while its refcount is " + std::to_string(x.rc));
+  auto dangling = [&](const std::string& where) {
+    violation({"memory-safety"}, "tp_free of " + name_of(o) + " while " + where +
+                                     " still refers to it");
+  };
+  for (size_t g = 0; g < state_.globals.size(); ++g)
+    if (state_.globals[g].is_obj() && state_.globals[g].obj() == o)
+      dangling("global '" + program_.globals[g] + "'");
+  for (size_t t = 0; t < state_.threads.size(); ++t)
+    for (Value v : state_.threads[t].values)
+      if (v.is_obj() && v.obj() == o) dangling("a frame of thread " + program_.threads[t].name);
+  for (ObjId g : state_.gc.garbage)
+    if (g == o) dangling("gc.garbage");
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& y = state_.objects[i];
+    if (!y.live || y.has(kFreed) || i == o) continue;
+    if (owns_strongly(program_, y, o)) dangling(name_of(static_cast<ObjId>(i)));
+    if (program_.types[y.type].kind == TypeKind::Weakref &&
+        y.fields[kWeakrefReferent].is_obj() && y.fields[kWeakrefReferent].obj() == o)
+      dangling("weakref " + name_of(static_cast<ObjId>(i)));
+  }
+}
+
+void Machine::check_quiescence() {
+  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  std::string leaked;
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& x = state_.objects[i];
+    if (!x.live || x.has(kFreed) || reach[i]) continue;
+    if (!leaked.empty()) leaked += ", ";
+    leaked += name_of(static_cast<ObjId>(i));
+  }
+  if (!leaked.empty())
+    violation({"quiescence"}, "after every thread finished and " +
+                                  std::to_string(state_.gc.final_rounds) +
+                                  " final collection(s), these objects are unreachable from "
+                                  "globals and gc.garbage but not freed: " + leaked);
+}
+
+std::vector<int> Machine::count_references(const Program& program, const State& state) {
+  std::vector<int> refs(state.objects.size(), 0);
+  auto add = [&](Value v) {
+    if (v.is_obj() && v.obj() < refs.size()) ++refs[v.obj()];
+  };
+  for (Value v : state.globals) add(v);
+  for (const Thread& th : state.threads) {
+    for (Value v : th.values) add(v);
+    for (const Frame& f : th.frames)
+      if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
+        add(Value::object(f.obj));
+  }
+  for (ObjId g : state.gc.garbage) add(Value::object(g));
+  for (const Object& y : state.objects) {
+    if (!y.live || y.has(kFreed)) continue;
+    switch (program.types[y.type].kind) {
+      case TypeKind::PyClass:
+        for (Value v : y.fields) add(v);
+        break;
+      case TypeKind::Weakref: add(y.fields[kWeakrefCallback]); break;
+      case TypeKind::Method: add(y.fields[kMethodSelf]); break;
+    }
+  }
+  // handle_weakrefs holds a reference to each weakref queued for its callback
+  for (size_t i = 0; i < state.objects.size(); ++i)
+    if (state.objects[i].live && state.objects[i].list == kWrcbToCall) ++refs[i];
+  return refs;
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,142 @@
+#include "model/Profile.h"
+
+#include <cstdlib>
+
+namespace lifecheck::model {
+
+const std::vector<RuntimeBugInfo>& runtime_bugs() {
+  static const std::vector<RuntimeBugInfo> bugs = {
+      {RuntimeBug::FinalizeWithoutIncref, "finalize-without-incref", "P7.1",
+       "finalize_garbage calls tp_finalize without holding a reference"},
+      {RuntimeBug::ClearWithoutIncref, "clear-without-incref", "P7.2",
+       "delete_garbage calls tp_clear without holding a reference"},
+      {RuntimeBug::FinalizeAndClearInterleaved, "finalize-and-clear-interleaved", "P7.3",
+       "the collector finalizes and clears one member at a time"},
+      {RuntimeBug::NoFinalizedMark, "no-finalized-mark", "P7.4",
+       "the finalized mark is never set, so a cleared object is finalized at dealloc"},
+      {RuntimeBug::UntrackClearsFinalized, "untrack-clears-finalized", "P7.5",
+       "untracking wipes the finalized mark, so a resurrected object is finalized twice"},
+      {RuntimeBug::GcIgnoresFrameRefs, "gc-ignores-frame-refs", "P7.6",
+       "update_refs does not count references held by thread frames"},
+      {RuntimeBug::OverlappingGcFinalizers, "overlapping-gc-finalizers", "P7.7",
+       "finalize_garbage starts every member's finalizer before the first returns"},
+      {RuntimeBug::ClearSurvivorsAgain, "clear-survivors-again", "P7.8",
+       "delete_garbage calls tp_clear again on a member that survived its clear"},
+      {RuntimeBug::DeallocLeavesTracked, "dealloc-leaves-tracked", "P7.9",
+       "subtype_dealloc leaves the dying object tracked after its finalizer"},
+      {RuntimeBug::ResurrectionContinues, "resurrection-continues", "P7.18",
+       "subtype_dealloc goes on clearing and freeing after a resurrection"},
+      {RuntimeBug::CallbacksWhileClearing, "callbacks-while-clearing", "P7.19",
+       "PyObject_ClearWeakRefs calls each callback as soon as its weakref is cleared"},
+      {RuntimeBug::CallbacksOldestFirst, "callbacks-oldest-first", "P7.20",
+       "new weakrefs with callbacks are appended at the tail of the list"},
+      {RuntimeBug::CallbackErrorStops, "callback-error-stops", "P7.21",
+       "PyObject_ClearWeakRefs stops at the first callback that raises"},
+      {RuntimeBug::TrashWeakrefCallbacks, "trash-weakref-callbacks", "P7.22",
+       "handle_weakrefs calls the callbacks of weakrefs that are garbage themselves"},
+      {RuntimeBug::NoSecondWeakrefPass, "no-second-weakref-pass", "P7.23",
+       "no weakref pass after resurrection (CPython before gh-91636)"},
+      {RuntimeBug::StopCallbacksEarly, "stop-callbacks-early", "P7.25",
+       "gc.callbacks 'stop' runs before delete_garbage"},
+      {RuntimeBug::SkipTpClear, "skip-tp-clear", "quiescence",
+       "delete_garbage never calls tp_clear, so cycles leak"},
+  };
+  return bugs;
+}
+
+std::optional<RuntimeBug> find_runtime_bug(const std::string& name) {
+  for (const RuntimeBugInfo& b : runtime_bugs())
+    if (name == b.name) return b.bug;
+  return std::nullopt;
+}
+
+const RuntimeBugInfo& runtime_bug_info(RuntimeBug bug) {
+  return runtime_bugs().at(static_cast<size_t>(bug));
+}
+
+std::string Profile::display_name() const {
+  std::string out = name;
+  for (const RuntimeBugInfo& b : runtime_bugs())
+    if (has(b.bug)) out += std::string("+") + b.name;
+  return out;
+}
+
+const std::vector<Profile>& all_profiles() {
+  static const std::vector<Profile> profiles = [] {
+    std::vector<Profile> v;
+    auto make = [&](ProfileId id, const char* name, const char* releases,
+                    const char* summary, int passes, GcAlgorithm algo, AutoGcPoint point,
+                    int threshold0) {
+      Profile p;
+      p.id = id;
+      p.name = name;
+      p.releases = releases;
+      p.summary = summary;
+      p.weakref_passes = passes;
+      p.gc_algorithm = algo;
+      p.auto_gc_point = point;
+      p.threshold0 = threshold0;
+      v.push_back(p);
+    };
+    make(ProfileId::P311, "P311", "3.11.x",
+         "generational; automatic GC inside the allocating call; one weakref pass", 1,
+         GcAlgorithm::Generational, AutoGcPoint::InsideAllocation, 700);
+    make(ProfileId::P312, "P312", "3.12.x",
+         "generational; automatic GC at any thread's eval breaker; one weakref pass", 1,
+         GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAnyThread, 700);
+    make(ProfileId::P313, "P313", "3.13.0-3.13.12",
+         "generational; automatic GC at the allocating thread's eval breaker; one weakref pass",
+         1, GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    make(ProfileId::P313L, "P313L", "3.13.13+",
+         "as P313, plus the second weakref pass (gh-91636)", 2, GcAlgorithm::Generational,
+         AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    make(ProfileId::P314i, "P314i", "3.14.0-3.14.3",
+         "incremental collector (young + two old spaces); one weakref pass (inferred)", 1,
+         GcAlgorithm::Incremental, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    make(ProfileId::P314i4, "P314i4", "3.14.4",
+         "incremental collector; second weakref pass (inferred from NEWS)", 2,
+         GcAlgorithm::Incremental, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    make(ProfileId::P314g, "P314g", "3.14.5+",
+         "generational collector again (gh-142516); second weakref pass", 2,
+         GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    return v;
+  }();
+  return profiles;
+}
+
+const Profile& default_profile() { return all_profiles().back(); }
+
+std::optional<Profile> find_profile(const std::string& name) {
+  for (const Profile& p : all_profiles())
+    if (name == p.name) return p;
+  auto by_id = [](ProfileId id) -> std::optional<Profile> {
+    for (const Profile& p : all_profiles())
+      if (p.id == id) return p;
+    return std::nullopt;
+  };
+  // Release spellings: a minor version names its newest profile.
+  if (name == "3.11" || name.rfind("3.11.", 0) == 0) return by_id(ProfileId::P311);
+  if (name == "3.12" || name.rfind("3.12.", 0) == 0) return by_id(ProfileId::P312);
+  if (name == "3.13") return by_id(ProfileId::P313L);
+  if (name == "3.14") return by_id(ProfileId::P314g);
+  auto patch_of = [&](const char* prefix) -> int {
+    std::string rest = name.substr(std::string(prefix).size());
+    if (rest.empty() || rest.find_first_not_of("0123456789") != std::string::npos) return -1;
+    return std::atoi(rest.c_str());
+  };
+  if (name.rfind("3.13.", 0) == 0) {
+    int patch = patch_of("3.13.");
+    if (patch < 0) return std::nullopt;
+    return by_id(patch >= 13 ? ProfileId::P313L : ProfileId::P313);
+  }
+  if (name.rfind("3.14.", 0) == 0) {
+    int patch = patch_of("3.14.");
+    if (patch < 0) return std::nullopt;
+    if (patch <= 3) return by_id(ProfileId::P314i);
+    if (patch == 4) return by_id(ProfileId::P314i4);
+    return by_id(ProfileId::P314g);
+  }
+  return std::nullopt;
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,89 @@
+// Version profiles (SEMANTICS.md §0.2) and test-only runtime mutations.
+// Every behaviour that differs between CPython releases is one field of
+// Profile, read in one place; the runtime never asks "which version".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lifecheck::model {
+
+enum class ProfileId : uint8_t { P311, P312, P313, P313L, P314i, P314i4, P314g };
+
+enum class GcAlgorithm : uint8_t {
+  Generational,  // G7: gen0/gen1/gen2 (P311-P313L, P314g)
+  Incremental,   // G-I1..G-I7: young + two old spaces (P314i, P314i4)
+};
+
+// Where an automatic collection may start (G3).
+enum class AutoGcPoint : uint8_t {
+  InsideAllocation,            // P311: synchronously inside the allocating call
+  EvalBreakerAnyThread,        // P312: interpreter-wide flag, first thread to check
+  EvalBreakerAllocatingThread  // P313+: the allocating thread's next check
+};
+
+// Runtime mutations: deliberately broken collectors and deallocators, used
+// to show that each built-in property can fail. Each names the property it
+// is meant to break and SEMANTICS.md's "rt:" counterexample it models.
+enum class RuntimeBug : uint8_t {
+  FinalizeWithoutIncref,        // P7.1: finalize_garbage without Py_INCREF
+  ClearWithoutIncref,           // P7.2: delete_garbage without Py_INCREF
+  FinalizeAndClearInterleaved,  // P7.3: finalize(a), clear(a), finalize(b)
+  NoFinalizedMark,              // P7.4: the finalized bit is never set
+  UntrackClearsFinalized,       // P7.5: _PyObject_GC_UNTRACK wipes _gc_prev
+  GcIgnoresFrameRefs,           // P7.6: update_refs forgets frame references
+  OverlappingGcFinalizers,      // P7.7: finalizers of one isolate overlap
+  ClearSurvivorsAgain,          // P7.8: delete_garbage retries a survivor
+  DeallocLeavesTracked,         // P7.9: subtype_dealloc skips the final untrack
+  ResurrectionContinues,        // P7.18: dealloc goes on after resurrection
+  CallbacksWhileClearing,       // P7.19: callbacks run before all refs cleared
+  CallbacksOldestFirst,         // P7.20: new callback refs appended at the tail
+  CallbackErrorStops,           // P7.21: ClearWeakRefs stops at a failing callback
+  TrashWeakrefCallbacks,        // P7.22: callbacks of weakrefs in the garbage run
+  NoSecondWeakrefPass,          // P7.23/P7.29: pre-gh-91636 behaviour
+  StopCallbacksEarly,           // P7.25: "stop" before delete_garbage
+  SkipTpClear,                  // quiescence: delete_garbage never clears
+  Count
+};
+
+struct RuntimeBugInfo {
+  RuntimeBug bug;
+  const char* name;
+  const char* breaks;   // property id
+  const char* summary;
+};
+
+const std::vector<RuntimeBugInfo>& runtime_bugs();
+std::optional<RuntimeBug> find_runtime_bug(const std::string& name);
+const RuntimeBugInfo& runtime_bug_info(RuntimeBug bug);
+
+struct Profile {
+  ProfileId id = ProfileId::P314g;
+  const char* name = "P314g";
+  const char* releases = "3.14.5+";
+  const char* summary = "";
+
+  // G12/G15: 1 = weakrefs cleared once, before finalizers; 2 = plus a pass
+  // without callbacks after resurrection (gh-91636, 3.13.13+, 3.14.4+).
+  int weakref_passes = 2;
+  GcAlgorithm gc_algorithm = GcAlgorithm::Generational;
+  AutoGcPoint auto_gc_point = AutoGcPoint::EvalBreakerAllocatingThread;
+  int threshold0 = 2000;  // G2
+
+  uint32_t bugs = 0;  // bit set of RuntimeBug
+  bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }
+  void add(RuntimeBug bug) { bugs |= 1u << static_cast<int>(bug); }
+
+  // "P314g" or "P314g+no-finalized-mark"
+  std::string display_name() const;
+};
+
+// All default-build profiles, oldest first.
+const std::vector<Profile>& all_profiles();
+const Profile& default_profile();
+// Accepts profile names (P314g) and release spellings (3.14, 3.13.5, 3.11).
+std::optional<Profile> find_profile(const std::string& name);
+
+}  // namespace lifecheck::model

@@ -1,0 +1,171 @@
+// The explored state: heap, threads with explicit frame stacks, collector
+// state and monitor state. Plain data; copying a State is a few vector
+// copies of trivially copyable elements. Canonical encoding: Canonical.h.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "model/Program.h"
+#include "model/Value.h"
+
+namespace lifecheck::model {
+
+// ---------------------------------------------------------------------------
+// Objects
+
+// GC lists (G7, G10-G16). The generation lists persist; the others exist
+// only while a collection runs.
+enum GcListId : uint8_t {
+  kGen0,
+  kGen1,
+  kGen2,
+  kUnreachable,       // G10: tentatively unreachable, then the garbage set
+  kFinalizers,        // G11: legacy tp_del objects and what they reach
+  kWrcbToCall,        // G12: weakrefs whose callbacks will run
+  kSeen,              // G13: finalize_garbage's local list
+  kFinalUnreachable,  // G14: still unreachable after finalizers
+  kNumLists,
+  kNoList = 0xFF,
+};
+
+enum ObjFlag : uint16_t {
+  kFinalized = 1 << 0,      // _PyGC_FINALIZED (R1.6, R1.9, G13)
+  kCollecting = 1 << 1,     // PREV_MASK_COLLECTING (G8)
+  kUnreachableMask = 1 << 2,  // NEXT_MASK_UNREACHABLE (G10)
+  kCleared = 1 << 3,        // tp_clear has run on it (P7.4, P7.29)
+  kClearedThisGc = 1 << 4,  // tp_clear ran in the running collection (P7.8)
+  kInGarbageSet = 1 << 5,   // member of the running collection's garbage (P7.3..)
+  kCallbackRan = 1 << 6,    // weakref: its callback has been called (P7.19)
+  kFinalizing = 1 << 7,     // a tp_finalize call on it is running (P7.1)
+  kGcFinalizing = 1 << 8,   // ... started by the collector (P7.7)
+  kClearing = 1 << 9,       // a tp_clear call on it is running (P7.2, P7.8)
+  kDeallocating = 1 << 10,  // tp_dealloc has started (P7.9)
+  kFreed = 1 << 11,         // tp_free ran; the slot is released when dealloc returns
+  kResurrected = 1 << 12,   // a finalizer left it alive in the running dealloc
+};
+
+struct Object {
+  bool live = false;  // slot in use
+  ClassId type = 0;
+  uint8_t list = kNoList;  // GC list it is linked in; kNoList = untracked
+  uint8_t finalize_count = 0;  // saturates at 3 (P7.5)
+  uint16_t flags = 0;
+  int16_t rc = 0;
+  int16_t gc_refs = 0;  // only meaningful while collecting
+  ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
+  ObjId prev = kNoObj;
+  LabelId label = kNoLabel;
+  uint16_t wl_key = 0;  // weakref: registration order among its referent's refs
+  uint16_t serial = 0;  // display only: creation order on this path
+  // Python instance: attribute values by FieldId. Weakref: [0] referent
+  // (weak, not counted), [1] callback. Method: [0] self.
+  std::array<Value, kMaxFields> fields{};
+
+  bool has(uint16_t f) const { return (flags & f) != 0; }
+  bool tracked() const { return list != kNoList; }
+};
+
+inline constexpr int kWeakrefReferent = 0;
+inline constexpr int kWeakrefCallback = 1;
+inline constexpr int kMethodSelf = 0;
+inline constexpr int kMethodFunc = 1;  // Value::func of the method's function
+
+// ---------------------------------------------------------------------------
+// Frames: each thread's call stack, Python bodies and the runtime's own
+// resumable C-level procedures (subtype_dealloc, PyObject_ClearWeakRefs,
+// gc_collect_main, ...). A frame resumes at `stage` when it is on top again.
+
+enum class FrameKind : uint8_t {
+  Body,                // Python code: func, pc, locals at [base, base+count)
+  Release,             // Py_DECREF each value in [base+pc, base+count)
+  Dealloc,             // tp_dealloc of obj
+  FinalizeFromDealloc, // PyObject_CallFinalizerFromDealloc(obj) (R1.6)
+  ClearWeakrefs,       // PyObject_ClearWeakRefs(obj) (W4)
+  Collect,             // one collection (G5-G18)
+  FinalizeGc,          // one tp_finalize call by finalize_garbage (G13)
+  Clear,               // tp_clear(obj)
+  GcCallbacks,         // invoke gc.callbacks (G6)
+};
+
+enum FrameFlag : uint8_t {
+  kHolds = 1 << 0,      // the frame owns one reference to obj (G19, R1.6)
+  kUnwinding = 1 << 1,  // Body: an exception is propagating out
+  kFinal = 1 << 2,      // Collect: the end-of-run collection (no gc.callbacks)
+  kResult = 1 << 3,     // Dealloc: the finalizer resurrected the object
+  kStopPhase = 1 << 4,  // GcCallbacks: "stop" rather than "start"
+  kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut
+};
+
+struct Frame {
+  FrameKind kind = FrameKind::Body;
+  uint8_t stage = 0;
+  uint8_t flags = 0;
+  DestKind dest = DestKind::None;  // Collect: where the count goes
+  uint16_t func = 0;    // Body: function; Dealloc/Clear: type
+  uint16_t pc = 0;      // Body: next instruction; loops: index
+  ObjId obj = kNoObj;   // the subject
+  ObjId obj2 = kNoObj;  // the object being called back / the former referent
+  uint16_t base = 0;    // first value slot owned by this frame
+  uint16_t count = 0;   // number of value slots owned
+  uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called
+  uint16_t dest_slot = 0;
+
+  bool has(uint8_t f) const { return (flags & f) != 0; }
+};
+
+enum class ThreadStatus : uint8_t { Waiting, Running, Finished };
+
+// Main's program: module code, then its own body, then it waits for the
+// others, then the end-of-run collections.
+enum class MainStage : uint8_t { Setup, Body, JoinAll, Final, Done };
+
+struct Thread {
+  ThreadStatus status = ThreadStatus::Waiting;
+  StrId exc = 0;         // pending exception name when has_exc
+  bool has_exc = false;
+  uint8_t exc_from_callback = 0;  // the exception escaped a finalizer/callback (P7.21)
+  std::vector<Frame> frames;
+  std::vector<Value> values;
+};
+
+// ---------------------------------------------------------------------------
+// Collector
+
+struct GcList {
+  ObjId head = kNoObj;
+  ObjId tail = kNoObj;
+  uint16_t size = 0;
+};
+
+struct GcState {
+  bool collecting = false;   // G5
+  bool final_running = false;  // the running collection is an end-of-run one
+  bool start_called = false; // P7.25 monitor: "start" callbacks ran
+  bool stop_called = false;  // P7.25 monitor: "stop" callbacks ran
+  uint8_t final_rounds = 0;  // end-of-run collections done
+  uint16_t collected = 0;
+  uint16_t uncollectable = 0;
+  std::array<GcList, kNumLists> lists{};
+  std::vector<FuncId> callbacks;  // gc.callbacks
+  std::vector<ObjId> garbage;     // gc.garbage (strong references)
+};
+
+struct State {
+  std::vector<Object> objects;
+  std::vector<Value> globals;
+  std::vector<Thread> threads;
+  GcState gc;
+  MainStage main_stage = MainStage::Setup;
+  // Per user class: attribute ids in first-insertion order, the order of
+  // the shared-keys table that subtype_dealloc and subtype_clear walk.
+  std::vector<std::array<uint8_t, kMaxFields>> class_keys;
+  std::vector<uint8_t> class_key_count;
+  // One byte per expectation (see Monitors.cpp).
+  std::vector<uint8_t> expect_state;
+  bool threads_ended = false;  // end-of-threads checks done; expects stop
+  uint16_t next_serial = 1;    // display only
+};
+
+}  // namespace lifecheck::model

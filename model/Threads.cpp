@@ -1,0 +1,222 @@
+// Threads and scheduling points. With the GIL (T1), a thread switch may
+// happen at any statement boundary of Python code (thread bodies,
+// finalizers, callbacks, gc.callbacks) and never inside the runtime's C
+// steps. A transition runs one thread from one such point to the next.
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+Machine::Machine(const Program& program, State& state, std::vector<Event>* trace)
+    : program_(program), state_(state), trace_(trace) {}
+
+State Machine::initial_state(const Program& program) {
+  State s;
+  s.globals.assign(program.globals.size(), Value::unset());
+  s.threads.resize(program.threads.size());
+  s.class_keys.resize(program.types.size());
+  s.class_key_count.assign(program.types.size(), 0);
+  s.expect_state.assign(program.expects.size(), 0);
+  Thread& main = s.threads[0];
+  main.status = ThreadStatus::Running;
+  Frame body;
+  body.kind = FrameKind::Body;
+  body.func = 0;
+  body.count = program.funcs[0].nlocals;
+  main.values.assign(body.count, Value::unset());
+  main.frames.push_back(body);
+  return s;
+}
+
+static bool is_boundary(const Program& program, const Frame& f) {
+  if (f.kind != FrameKind::Body || f.has(kUnwinding)) return false;
+  const FuncInfo& fn = program.funcs[f.func];
+  return f.pc < fn.code.size() && fn.code[f.pc].op != InstrOp::Jump;
+}
+
+bool Machine::at_switch_point(const Program& program, const State& state, ThreadId t) {
+  const Thread& th = state.threads[t];
+  if (th.status != ThreadStatus::Running) return false;
+  if (th.frames.empty()) {
+    // main waiting for every other thread before the final collections
+    if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
+    for (size_t u = 1; u < state.threads.size(); ++u)
+      if (state.threads[u].status != ThreadStatus::Finished) return false;
+    return true;
+  }
+  const Frame& f = th.frames.back();
+  if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
+  const Instr& in = program.funcs[f.func].code[f.pc];
+  if (in.op == InstrOp::Join)
+    return state.threads[in.slot].status == ThreadStatus::Finished;
+  return true;
+}
+
+void Machine::enabled_threads(const Program& program, const State& state,
+                              std::vector<ThreadId>& out) {
+  out.clear();
+  for (size_t t = 0; t < state.threads.size(); ++t)
+    if (at_switch_point(program, state, static_cast<ThreadId>(t)))
+      out.push_back(static_cast<ThreadId>(t));
+}
+
+void Machine::run_transition(ThreadId t) {
+  current_ = t;
+  temps_.clear();
+  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
+    end_of_threads();
+  bool started = false;
+  for (;;) {
+    Thread& th = thread();
+    if (th.frames.empty()) {
+      frames_empty();
+      if (thread().status != ThreadStatus::Running || thread().frames.empty()) break;
+      if (is_boundary(program_, thread().frames.back())) break;
+      continue;
+    }
+    if (started && is_boundary(program_, th.frames.back())) break;
+    started = true;
+    step_top();
+  }
+}
+
+void Machine::step_top() {
+  Frame& f = top();
+  switch (f.kind) {
+    case FrameKind::Body: return step_body(f);
+    case FrameKind::Release: {
+      Thread& th = thread();
+      if (f.pc < f.count) {
+        Value v = th.values[f.base + f.pc];
+        th.values[f.base + f.pc] = Value::unset();
+        ++f.pc;
+        decref(v);
+        return;
+      }
+      th.values.resize(f.base);
+      pop_frame();
+      return;
+    }
+    case FrameKind::Dealloc: return step_dealloc(f);
+    case FrameKind::FinalizeFromDealloc: return step_finalize_from_dealloc(f);
+    case FrameKind::ClearWeakrefs: return step_clear_weakrefs(f);
+    case FrameKind::Collect: return step_collect(f);
+    case FrameKind::FinalizeGc: return step_finalize_gc(f);
+    case FrameKind::Clear: return step_clear(f);
+    case FrameKind::GcCallbacks: return step_gc_callbacks(f);
+  }
+}
+
+void Machine::push_frame(const Frame& f) {
+  Thread& th = thread();
+  if (th.frames.size() >= kMaxFrames)
+    throw ModelLimit{"call stack deeper than " + std::to_string(kMaxFrames) + " frames"};
+  th.frames.push_back(f);
+}
+
+void Machine::pop_frame() { thread().frames.pop_back(); }
+
+void Machine::frames_empty() {
+  Thread& th = thread();
+  if (th.has_exc) {
+    Event e = event(EventKind::ThreadException);
+    e.text = program_.strings[th.exc];
+    emit(std::move(e));
+    bool from_callback = th.exc_from_callback != 0;
+    th.has_exc = false;
+    th.exc_from_callback = 0;
+    if (from_callback)
+      violation({"P7.21"}, "an exception raised inside a finalizer or weakref callback "
+                           "escaped into thread " + program_.threads[current_].name);
+    if (!program_.ignored("uncaught-exception"))
+      violation({"uncaught-exception"}, "exception " + program_.strings[th.exc] +
+                                            " escaped thread " +
+                                            program_.threads[current_].name);
+  }
+  if (current_ != 0) {
+    th.status = ThreadStatus::Finished;
+    emit(event(EventKind::ThreadEnd));
+    return;
+  }
+  switch (state_.main_stage) {
+    case MainStage::Setup: {
+      start_threads();
+      FuncId body = program_.threads[0].main_body;
+      if (body != kNoFunc) {
+        state_.main_stage = MainStage::Body;
+        call_python(body, {});
+      } else {
+        state_.main_stage = MainStage::JoinAll;
+      }
+      return;
+    }
+    case MainStage::Body:
+      state_.main_stage = MainStage::JoinAll;
+      return;
+    case MainStage::JoinAll:
+      return;
+    case MainStage::Final: {
+      // Repeat while a round still collects something: finalizers of one
+      // round may create new cyclic garbage (bounded to 4 rounds).
+      ++state_.gc.final_rounds;
+      if (state_.gc.collected + state_.gc.uncollectable > 0 && state_.gc.final_rounds < 4) {
+        Frame c;
+        c.kind = FrameKind::Collect;
+        c.flags = kFinal;
+        c.aux = 2;
+        push_frame(c);
+        return;
+      }
+      state_.main_stage = MainStage::Done;
+      check_quiescence();
+      th.status = ThreadStatus::Finished;
+      emit(event(EventKind::ThreadEnd));
+      return;
+    }
+    case MainStage::Done:
+      th.status = ThreadStatus::Finished;
+      return;
+  }
+}
+
+void Machine::start_threads() {
+  ThreadId saved = current_;
+  for (size_t t = 1; t < program_.threads.size(); ++t) {
+    current_ = static_cast<ThreadId>(t);
+    thread().status = ThreadStatus::Running;
+    emit(event(EventKind::ThreadStart));
+    call_python(program_.threads[t].body, {});
+  }
+  current_ = saved;
+}
+
+void Machine::end_of_threads() {
+  emit(event(EventKind::EndOfThreads));
+  check_expectations_at_end();
+  state_.threads_ended = true;
+  state_.main_stage = MainStage::Final;
+  Frame c;
+  c.kind = FrameKind::Collect;
+  c.flags = kFinal;
+  c.aux = 2;
+  push_frame(c);
+}
+
+void Machine::check_terminal() {
+  std::string waiting;
+  for (size_t t = 0; t < state_.threads.size(); ++t) {
+    const Thread& th = state_.threads[t];
+    if (th.status == ThreadStatus::Finished) continue;
+    if (!waiting.empty()) waiting += ", ";
+    waiting += program_.threads[t].name;
+    if (!th.frames.empty() && th.frames.back().kind == FrameKind::Body) {
+      const Instr& in = program_.funcs[th.frames.back().func].code[th.frames.back().pc];
+      if (in.op == InstrOp::Join) waiting += " (joining " + program_.threads[in.slot].name + ")";
+    } else if (t == 0) {
+      waiting += " (waiting for the other threads)";
+    }
+  }
+  if (!waiting.empty()) violation({"deadlock"}, "no thread can move; waiting: " + waiting);
+}
+
+}  // namespace lifecheck::model

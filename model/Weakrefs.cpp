@@ -1,0 +1,270 @@
+// Weak references: the per-object list (W1), dereference (W3),
+// PyObject_ClearWeakRefs on the refcount path (W4, W6, W7) and the silent
+// clearing used by subtype_dealloc and the collector (W8, G15).
+#include <algorithm>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+// ClearWeakrefs stages
+enum : uint8_t {
+  kCwStart,
+  kCwBuild,        // one weakref per microstep into the "tuple"
+  kCwBuildCalled,  // a callback called during the build returned (runtime bug)
+  kCwCall,         // call the stored callbacks in order
+  kCwCalled,       // a callback returned
+  kCwRelease,      // drop the tuple, last item first
+  kCwShortcutDone, // single-weakref shortcut: the callback returned
+};
+}  // namespace
+
+std::vector<ObjId> Machine::weakref_list(ObjId o) const {
+  // W1: the basic ref (no callback) heads the list; then every weakref with
+  // a callback, newest first. The runtime mutation appends at the tail.
+  std::vector<ObjId> basic, others;
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& w = state_.objects[i];
+    if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
+    Value r = w.fields[kWeakrefReferent];
+    if (!r.is_obj() || r.obj() != o) continue;
+    (w.fields[kWeakrefCallback].kind() == ValueKind::None ? basic : others)
+        .push_back(static_cast<ObjId>(i));
+  }
+  bool oldest_first = program_.profile.has(RuntimeBug::CallbacksOldestFirst);
+  std::sort(others.begin(), others.end(), [&](ObjId a, ObjId b) {
+    uint16_t ka = state_.objects[a].wl_key, kb = state_.objects[b].wl_key;
+    return oldest_first ? ka < kb : ka > kb;
+  });
+  basic.insert(basic.end(), others.begin(), others.end());
+  return basic;
+}
+
+Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
+  if (!referent.is_obj()) raise("TypeError");
+  ObjId r = referent.obj();
+  if (obj(r).has(kFreed))
+    violation({"memory-safety"}, "weakref.ref() of " + name_of(r) + " after it was freed");
+  if (!program_.types[obj(r).type].weakrefable) raise("TypeError");
+  bool callable = callback.kind() == ValueKind::None || callback.kind() == ValueKind::Func ||
+                  (callback.is_obj() &&
+                   program_.types[obj(callback.obj()).type].kind == TypeKind::Method);
+  if (!callable) raise("TypeError");
+  if (callback.kind() == ValueKind::None) {
+    // W1: the basic ref is shared: weakref.ref(o) twice gives one object.
+    for (ObjId w : weakref_list(r))
+      if (obj(w).fields[kWeakrefCallback].kind() == ValueKind::None) {
+        incref(Value::object(w));
+        return Value::object(w);
+      }
+  }
+  uint16_t key = 0;
+  for (ObjId w : weakref_list(r)) key = std::max(key, obj(w).wl_key);
+  ObjId w = alloc(kWeakrefType, label);
+  obj(w).fields[kWeakrefReferent] = referent;  // weak: not counted
+  incref(callback);
+  obj(w).fields[kWeakrefCallback] = callback;
+  obj(w).wl_key = static_cast<uint16_t>(key + 1);
+  return Value::object(w);
+}
+
+Value Machine::deref_weakref(Value wr) {
+  if (!wr.is_obj() || program_.types[obj(wr.obj()).type].kind != TypeKind::Weakref)
+    raise("TypeError");  // not callable
+  Value r = obj(wr.obj()).fields[kWeakrefReferent];
+  if (!r.is_obj()) return Value::none();
+  const Object& target = obj(r.obj());
+  if (target.has(kFreed))
+    violation({"memory-safety"}, "weakref " + name_of(wr.obj()) + " still points at " +
+                                     name_of(r.obj()) + ", which was freed");
+  // W3: a referent whose refcount is 0 (inside its tp_dealloc) is dead.
+  if (target.rc == 0) return Value::none();
+  incref(r);
+  return r;
+}
+
+void Machine::clear_weakref_link(ObjId wr) {
+  Event e = event(EventKind::ClearWeakref, wr);
+  Value r = obj(wr).fields[kWeakrefReferent];
+  if (r.is_obj()) {
+    e.obj2 = r.obj();
+    e.label2 = obj(r.obj()).label;
+    e.serial2 = obj(r.obj()).serial;
+  }
+  obj(wr).fields[kWeakrefReferent] = Value::none();
+  emit(std::move(e));
+}
+
+void Machine::clear_weakrefs_no_callbacks(ObjId o) {
+  for (ObjId wr : weakref_list(o)) clear_weakref_link(wr);
+}
+
+void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bool gc_path) {
+  Frame& caller = top();
+  check_callback_begin(wr, referent, gc_path, caller.aux);
+  obj(wr).flags |= kCallbackRan;
+  Event e = event(EventKind::CallbackBegin, wr);
+  e.path = gc_path ? 1 : 0;
+  if (referent != kNoObj) {
+    e.obj2 = referent;
+    e.label2 = obj(referent).label;
+    e.serial2 = obj(referent).serial;
+  }
+  emit(std::move(e));
+  // W7: the callback receives the weakref object.
+  if (callback.kind() == ValueKind::Func) {
+    call_python(callback.func(), {Value::object(wr)});
+  } else {
+    const Object& m = obj(callback.obj());
+    call_python(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
+  }
+}
+
+void Machine::end_weakref_callback(ObjId wr, bool gc_path) {
+  Thread& th = thread();
+  if (th.has_exc) {
+    // W4 step 4: reported as unraisable; the remaining callbacks still run.
+    Event u = event(EventKind::Unraisable, wr);
+    u.text = program_.strings[th.exc];
+    emit(std::move(u));
+  }
+  Event e = event(EventKind::CallbackEnd, wr);
+  e.path = gc_path ? 1 : 0;
+  emit(std::move(e));
+}
+
+void Machine::step_clear_weakrefs(Frame& f) {
+  const ObjId o = f.obj;
+  switch (f.stage) {
+    case kCwStart: {
+      // W4 step 1: only legal at refcount 0.
+      if (obj(o).rc != 0)
+        violation({"P7.24"}, "PyObject_ClearWeakRefs(" + name_of(o) + ") with refcount " +
+                                 std::to_string(obj(o).rc) + ": SystemError, weakrefs stay live");
+      std::vector<ObjId> list = weakref_list(o);
+      // W4 step 2: the callback-less basic refs at the head go first.
+      size_t i = 0;
+      while (i < list.size() && obj(list[i]).fields[kWeakrefCallback].kind() == ValueKind::None)
+        clear_weakref_link(list[i++]);
+      list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i));
+      if (list.empty()) {
+        pop_frame();
+        return;
+      }
+      Thread& th = thread();
+      f.base = static_cast<uint16_t>(th.values.size());
+      if (list.size() == 1) {
+        // The single-weakref shortcut (3.11+ default build): detach the
+        // callback, clear, call it if the weakref is alive, drop it.
+        ObjId wr = list[0];
+        Value cb = obj(wr).fields[kWeakrefCallback];
+        obj(wr).fields[kWeakrefCallback] = Value::none();
+        clear_weakref_link(wr);
+        th.values.push_back(cb);
+        f.count = 1;
+        f.flags |= kPairsShortcut;
+        f.stage = kCwShortcutDone;
+        f.obj2 = kNoObj;
+        if (obj(wr).rc > 0 && cb.kind() != ValueKind::None) {
+          f.obj2 = wr;
+          call_weakref_callback(wr, cb, o, false);
+        }
+        return;
+      }
+      f.count = 0;
+      f.stage = kCwBuild;
+      return;
+    }
+    case kCwBuild: {
+      std::vector<ObjId> list = weakref_list(o);
+      if (list.empty()) {
+        f.stage = kCwCall;
+        f.pc = 0;
+        return;
+      }
+      ObjId wr = list[0];
+      Value cb = obj(wr).fields[kWeakrefCallback];
+      obj(wr).fields[kWeakrefCallback] = Value::none();  // W6: can never fire again
+      if (obj(wr).rc > 0) {
+        incref(Value::object(wr));
+        Thread& th = thread();
+        th.values.push_back(Value::object(wr));
+        th.values.push_back(cb);
+        f.count = static_cast<uint16_t>(f.count + 2);
+        clear_weakref_link(wr);
+        if (program_.profile.has(RuntimeBug::CallbacksWhileClearing) &&
+            cb.kind() != ValueKind::None) {
+          f.stage = kCwBuildCalled;
+          f.obj2 = wr;
+          call_weakref_callback(wr, cb, o, false);
+        }
+        return;
+      }
+      // A dying weakref: its callback is dropped, not called (P7.22).
+      clear_weakref_link(wr);
+      release_values({cb});
+      return;
+    }
+    case kCwBuildCalled:
+      end_weakref_callback(f.obj2, false);
+      thread().has_exc = false;
+      f.stage = kCwBuild;
+      return;
+    case kCwCall: {
+      // W4 step 3: only now, after every weakref is cleared, the callbacks
+      // run in list order: newest registered first.
+      const Thread& th = thread();
+      while (f.pc < f.count / 2) {
+        Value wr = th.values[f.base + 2u * f.pc];
+        Value cb = th.values[f.base + 2u * f.pc + 1];
+        ++f.pc;
+        if (cb.kind() == ValueKind::None || obj(wr.obj()).has(kCallbackRan)) continue;
+        f.stage = kCwCalled;
+        f.obj2 = wr.obj();
+        call_weakref_callback(wr.obj(), cb, o, false);
+        return;
+      }
+      f.stage = kCwRelease;
+      return;
+    }
+    case kCwCalled: {
+      bool raised = thread().has_exc;
+      end_weakref_callback(f.obj2, false);
+      thread().has_exc = false;
+      f.stage = kCwCall;
+      if (raised && program_.profile.has(RuntimeBug::CallbackErrorStops)) {
+        // The mutation gives up on the remaining callbacks.
+        const Thread& th = thread();
+        for (uint16_t k = f.pc; k < f.count / 2; ++k)
+          if (th.values[f.base + 2u * k + 1].kind() != ValueKind::None)
+            violation({"P7.21"}, "a callback raised and the callback of " +
+                                     name_of(th.values[f.base + 2u * k].obj()) +
+                                     " was never called");
+        f.pc = static_cast<uint16_t>(f.count / 2);
+      }
+      return;
+    }
+    case kCwRelease: {
+      // Py_DECREF(tuple): tupledealloc releases items last to first.
+      Thread& th = thread();
+      std::reverse(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+      f.kind = FrameKind::Release;
+      f.pc = 0;
+      f.flags = 0;
+      return;
+    }
+    default: {  // kCwShortcutDone
+      if (f.obj2 != kNoObj) {
+        end_weakref_callback(f.obj2, false);
+        thread().has_exc = false;
+      }
+      f.kind = FrameKind::Release;
+      f.pc = 0;
+      f.flags = 0;
+      return;
+    }
+  }
+}
+
+}  // namespace lifecheck::model
