@@ -456,6 +456,8 @@ class Compiler {
       code_.clear();
       const std::vector<Stmt>& body = body_of(f);
       for (const Stmt& s : body) stmt(s);
+      // Every body has a first statement boundary (function entry, T1).
+      if (code_.empty()) emit(InstrOp::Pass, Loc{p_.funcs[f].line, 1});
       p_.funcs[f].code = std::move(code_);
       code_.clear();
     }

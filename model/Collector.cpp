@@ -475,6 +475,7 @@ void Machine::step_clear(Frame& f) {
       check_clear_begin(o);
       emit(event(EventKind::ClearBegin, o));
       obj(o).flags |= kClearing | kCleared | kClearedThisGc;
+      check_cleared_neighbours(o, false);
       f.pc = 0;
       f.stage = 1;
       return;
@@ -516,7 +517,7 @@ void Machine::step_clear(Frame& f) {
     default: {
       obj(o).flags &= static_cast<uint16_t>(~kClearing);
       emit(event(EventKind::ClearEnd, o));
-      check_clear_end(o);
+      check_cleared_neighbours(o, true);
       bool holds = f.has(kHolds);
       pop_frame();
       if (holds) decref(Value::object(o));

@@ -146,7 +146,7 @@ class Machine {
   void check_gc_finalize_begin(ObjId o);
   void check_finalize_begin(ObjId o, bool gc_path);
   void check_clear_begin(ObjId o);
-  void check_clear_end(ObjId o);
+  void check_cleared_neighbours(ObjId o, bool clear_done);
   void check_dealloc_begin(ObjId o);
   void check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint16_t& last_key);
   void check_garbage_set();

@@ -215,10 +215,12 @@ void Machine::check_clear_begin(ObjId o) {
                                              : "before the gc.callbacks \"start\" phase"));
 }
 
-void Machine::check_clear_end(ObjId o) {
-  // P7.29: every object adjacent to a cleared object is finalized (or has
-  // no finalizer, or is cleared itself). Adjacent: a strong reference in
-  // either direction, or holding a live weakref to it.
+void Machine::check_cleared_neighbours(ObjId o, bool clear_done) {
+  // P7.29: no object whose finalizer has not run may see a cleared object.
+  // From the moment tp_clear starts, nothing unfinalized may hold a strong
+  // reference or a live weakref to it; once tp_clear returns, it must not
+  // reference anything unfinalized either. Objects without a finalizer, or
+  // cleared themselves, count as finalized.
   auto safe = [&](const Object& y) {
     return !program_.types[y.type].has_finalizer() || y.finalize_count > 0 || y.has(kCleared);
   };
@@ -229,17 +231,17 @@ void Machine::check_clear_end(ObjId o) {
     if (!y.live || y.has(kFreed) || yi == o || safe(y)) continue;
     std::string how;
     if (owns_strongly(program_, y, o)) how = "references it";
-    else if (owns_strongly(program_, x, yi)) how = "is referenced by it";
-    else
+    if (how.empty() && clear_done && owns_strongly(program_, x, yi)) how = "is referenced by it";
+    if (how.empty() && program_.types[y.type].kind == TypeKind::PyClass)
       for (Value v : y.fields) {
         if (!v.is_obj() || program_.types[obj(v.obj()).type].kind != TypeKind::Weakref) continue;
-        if (program_.types[y.type].kind != TypeKind::PyClass) break;
         Value r = obj(v.obj()).fields[kWeakrefReferent];
         if (r.is_obj() && r.obj() == o) how = "holds live weakref " + name_of(v.obj()) + " to it";
       }
     if (!how.empty())
-      violation({"P7.29"}, "after tp_clear of " + name_of(o) + ", " + name_of(yi) +
-                               ", which has a finalizer that has not run, " + how);
+      violation({"P7.29"}, std::string(clear_done ? "after" : "when") + " tp_clear of " +
+                               name_of(o) + (clear_done ? "" : " starts") + ", " + name_of(yi) +
+                               ", whose finalizer has not run, " + how);
   }
 }
 

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian machine: installs the Debian packages
+# lifecheck needs (when missing), configures, builds, then
+#   ./run.sh check      checks every shipped scenario against its verdict line
+#   ./run.sh test       runs every test
+#   ./run.sh sanitize   builds with ASan + UBSan and runs every test
+#   ./run.sh bench      runs the benchmark (bench/b1.sh)
+#   ./run.sh build      only builds (build/lifecheck)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "run.sh: need root (or sudo) to install: ${missing[*]}" >&2
+      exit 2
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+# build DIR [extra cmake args...]
+build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j "$(jobs)"
+}
+
+run_tests() {
+  local dir=$1
+  ctest --test-dir "$dir" --output-on-failure -j "$(jobs)" --timeout 1800
+}
+
+verb=${1:-}
+case "$verb" in
+  check)
+    install_packages
+    build build
+    build/lifecheck suite scenarios
+    ;;
+  test)
+    install_packages
+    build build
+    run_tests build
+    ;;
+  sanitize)
+    install_packages
+    build build-sanitize -DLIFECHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_tests build-sanitize
+    ;;
+  bench)
+    install_packages
+    build build
+    bench/b1.sh "${@:2}"
+    ;;
+  build)
+    install_packages
+    build build
+    ;;
+  *)
+    echo "usage: ./run.sh check | test | sanitize | bench | build" >&2
+    exit 2
+    ;;
+esac
