@@ -1,0 +1,152 @@
+#include "TestSupport.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "checker/ReplayScheduler.h"
+#include "lang/Compiler.h"
+#include "report/TextReport.h"
+
+namespace lifecheck::testing {
+
+std::string source_path(const std::string& relative) {
+  return std::string(LIFECHECK_SOURCE_DIR) + "/" + relative;
+}
+
+model::Program load_text(const std::string& text, const std::string& name) {
+  return lang::load_scenario_text(name, text);
+}
+
+model::Program load_file(const std::string& relative) {
+  return lang::load_scenario(source_path(relative));
+}
+
+checker::SearchResult<model::Model::Choice> check(const model::Program& program,
+                                                  checker::SearchOptions options) {
+  model::Model m(program);
+  return checker::explore(m, options);
+}
+
+namespace {
+class FirstScheduler : public checker::Scheduler {
+ public:
+  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
+    if (enabled.empty()) return std::nullopt;
+    return 0;
+  }
+};
+}  // namespace
+
+model::Trace run_first(const model::Program& program, size_t max_steps) {
+  model::Model m(program);
+  FirstScheduler s;
+  return model::run_trace(m, s, max_steps);
+}
+
+model::Trace replay(const model::Program& program, const std::vector<uint16_t>& path) {
+  model::Model m(program);
+  checker::ReplayScheduler s(path);
+  return model::run_trace(m, s, path.size() + 1);
+}
+
+std::vector<model::Trace> all_traces(const model::Program& program, size_t max_traces) {
+  model::Model m(program);
+  std::vector<model::Trace> out;
+  // Each pending prefix is extended by every enabled choice at its end.
+  std::vector<std::vector<uint16_t>> pending{{}};
+  while (!pending.empty() && out.size() < max_traces) {
+    std::vector<uint16_t> prefix = std::move(pending.back());
+    pending.pop_back();
+    model::State s = m.initial();
+    bool failed = false;
+    for (uint16_t c : prefix)
+      if (!m.step(s, c).ok()) failed = true;
+    std::vector<uint16_t> enabled;
+    m.enabled(s, enabled);
+    if (failed || enabled.empty()) {
+      out.push_back(replay(program, prefix));
+      continue;
+    }
+    for (auto it = enabled.rbegin(); it != enabled.rend(); ++it) {
+      std::vector<uint16_t> next = prefix;
+      next.push_back(*it);
+      pending.push_back(std::move(next));
+    }
+  }
+  return out;
+}
+
+std::vector<model::Event> events(const model::Trace& trace) {
+  std::vector<model::Event> out;
+  for (const auto& step : trace.steps)
+    for (const auto& e : step.events) out.push_back(e);
+  return out;
+}
+
+std::vector<std::string> observable(const model::Program& program, const model::Trace& trace) {
+  using model::EventKind;
+  std::vector<std::string> out;
+  for (const model::Event& e : events(trace)) {
+    std::string name = report::object_name(program, e.label, e.serial, e.type);
+    switch (e.kind) {
+      case EventKind::FinalizeBegin: out.push_back("finalize " + name); break;
+      case EventKind::CallbackBegin: out.push_back("callback " + name); break;
+      case EventKind::ClearBegin: out.push_back("clear " + name); break;
+      case EventKind::Free: out.push_back("free " + name); break;
+      case EventKind::Log: out.push_back("log: " + e.text); break;
+      case EventKind::GcStart: out.push_back("gc start"); break;
+      case EventKind::GcStop: out.push_back("gc stop"); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+std::string temp_file(const std::string& text, const std::string& suffix) {
+  static int counter = 0;
+  std::string path = (::testing::TempDir().empty() ? std::string("/tmp/") : ::testing::TempDir()) +
+                     "lifecheck-test-" + std::to_string(getpid()) + "-" +
+                     std::to_string(counter++) + suffix;
+  std::ofstream(path) << text;
+  return path;
+}
+
+namespace {
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd) {
+  std::string out = temp_file("", ".out");
+  std::string err = temp_file("", ".err");
+  std::string cmd;
+  if (!cwd.empty()) cmd += "cd " + quote(cwd) + " && ";
+  cmd += quote(LIFECHECK_BINARY);
+  for (const std::string& a : args) cmd += " " + quote(a);
+  cmd += " >" + quote(out) + " 2>" + quote(err);
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_all(out);
+  r.err = read_all(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+}  // namespace lifecheck::testing

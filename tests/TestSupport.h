@@ -1,0 +1,51 @@
+// Shared helpers for the test suite: loading scenarios from text or from
+// scenarios/, exploring them, running single schedules, and running the
+// lifecheck binary itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/Explorer.h"
+#include "model/Model.h"
+
+namespace lifecheck::testing {
+
+// Path of a file in the source tree, e.g. source_path("scenarios/basics/x.life").
+std::string source_path(const std::string& relative);
+
+// Parses and compiles scenario text (throws lang::ScenarioError).
+model::Program load_text(const std::string& text, const std::string& name = "test.life");
+model::Program load_file(const std::string& relative);
+
+// Exhaustive search with default options (DFS, visited set) unless given.
+checker::SearchResult<model::Model::Choice> check(const model::Program& program,
+                                                  checker::SearchOptions options = {});
+
+// Runs the schedule that always picks the first enabled thread; for
+// single-threaded scenarios this is the only schedule.
+model::Trace run_first(const model::Program& program, size_t max_steps = 100000);
+model::Trace replay(const model::Program& program, const std::vector<uint16_t>& path);
+
+// Every complete schedule of a (tiny) scenario, as traces: a depth-first walk
+// over the choices without merging states. Stops after `max_traces`.
+std::vector<model::Trace> all_traces(const model::Program& program, size_t max_traces = 5000);
+
+// The events of a trace, flattened; optionally only some kinds.
+std::vector<model::Event> events(const model::Trace& trace);
+// "finalize a#1", "callback r3#4", ... for the observable kinds; log
+// messages as "log: text".
+std::vector<std::string> observable(const model::Program& program, const model::Trace& trace);
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the lifecheck binary with `args` (each passed as one argument).
+CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
+
+// Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
+std::string temp_file(const std::string& text, const std::string& suffix = ".life");
+
+}  // namespace lifecheck::testing

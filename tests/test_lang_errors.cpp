@@ -1,0 +1,647 @@
+// Malformed scenarios: each one must be rejected by the front end with a
+// ScenarioError at the exact line and column of the offending token and a
+// recognisable message, before anything reaches the explorer. The CLI tests
+// check the same promise end to end: bad input exits 2 and explores nothing.
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "TestSupport.h"
+#include "lang/Compiler.h"
+#include "lang/Diagnostic.h"
+
+namespace lifecheck::testing {
+namespace {
+
+struct BadScenario {
+  const char* name;  // test name suffix
+  const char* text;  // the whole .life file
+  int line;          // expected ScenarioError::loc()
+  int col;
+  const char* message;  // a distinctive substring of what()
+};
+
+// gtest prints parameters on failure; show the case name, not raw bytes.
+void PrintTo(const BadScenario& c, std::ostream* os) { *os << c.name; }
+
+// Locations are 1-based; columns count bytes from the start of the line.
+const std::vector<BadScenario> kBadScenarios = {
+    // Unknown names. A bare 'del NAME' is not here: it binds NAME in its scope
+    // (as in Python), so it fails only at run time.
+    {"UnknownNameInSetup", "a = Nod()\n", 1, 5, "unknown name 'Nod'"},
+    {"UnknownNameInFunctionBody",
+     "def cb(wr):\n"
+     "    log(missing)\n",
+     2, 9, "unknown name 'missing'"},
+    {"UnknownNameInThreadBody",
+     "thread T1:\n"
+     "    x = y\n",
+     2, 9, "unknown name 'y'"},
+    {"UnknownNameInDelAttribute", "del ghost.x\n", 1, 5, "unknown name 'ghost'"},
+    {"UnknownCallbackName",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a, nocb)\n",
+     4, 20, "a weakref callback must be a function name"},
+    // Indentation. Indent tokens are located at column 1; an unindent at the
+    // column of its first non-blank character.
+    {"UnindentMismatch",
+     "class A:\n"
+     "    def __del__(self):\n"
+     "        pass\n"
+     "  x = 1\n",
+     4, 3, "unindent does not match"},
+    {"UnexpectedIndentAtTopLevel",
+     "a = 1\n"
+     "    b = 2\n",
+     2, 1, "unexpected indent"},
+    {"UnexpectedIndentInBlock",
+     "def cb(wr):\n"
+     "    pass\n"
+     "        pass\n",
+     3, 1, "unexpected indent"},
+    {"TabInIndentation",
+     "class A:\n"
+     "  \tpass\n",
+     2, 3, "tab in indentation"},
+    // Attributes of values that are never instances.
+    {"AttributeOfNone", "None.x = 1\n", 1, 1, "None has no attribute 'x'"},
+    {"AttributeOfIntVariable",
+     "n = 5\n"
+     "log(n.x)\n",
+     2, 5, "'n' holds an int"},
+    {"AttributeOfIntLiteral", "log(3.x)\n", 1, 5, "an int has no attribute 'x'"},
+    {"AttributeOfClassName",
+     "class A:\n"
+     "    pass\n"
+     "A.x = 1\n",
+     3, 1, "class 'A' has no attribute 'x'"},
+    {"AttributeOfFunctionName",
+     "def cb(wr):\n"
+     "    pass\n"
+     "cb.x = 1\n",
+     3, 1, "function 'cb' has no attribute 'x'"},
+    {"AttributeOfThreadName",
+     "thread T1:\n"
+     "    pass\n"
+     "thread T2:\n"
+     "    T1.x = 1\n",
+     4, 5, "thread 'T1' has no attribute 'x'"},
+    {"AttributeOfWeakrefVariable",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a)\n"
+     "w.x = 1\n",
+     5, 1, "'w' holds a weakref"},
+    {"AttributeOfAlwaysNoneVariable",
+     "a = None\n"
+     "log(a.x)\n",
+     2, 5, "'a' is always None"},
+    // Thread, class and function names.
+    {"DuplicateThreadName",
+     "thread T1:\n"
+     "    pass\n"
+     "thread T1:\n"
+     "    pass\n",
+     3, 1, "duplicate thread name 'T1'"},
+    {"DuplicateMainThread",
+     "thread main:\n"
+     "    pass\n"
+     "thread main:\n"
+     "    pass\n",
+     3, 1, "duplicate thread name 'main'"},
+    {"ClassFunctionNameClash",
+     "class A:\n"
+     "    pass\n"
+     "def A(wr):\n"
+     "    pass\n",
+     3, 1, "'A' is already defined as a class"},
+    {"ClassThreadNameClash",
+     "class A:\n"
+     "    pass\n"
+     "thread A:\n"
+     "    pass\n",
+     3, 1, "'A' is already defined as a class"},
+    {"FunctionThreadNameClash",
+     "def f(wr):\n"
+     "    pass\n"
+     "thread f:\n"
+     "    pass\n",
+     3, 1, "'f' is already defined as a function"},
+    {"ReservedFunctionName",
+     "def gc(wr):\n"
+     "    pass\n",
+     1, 1, "'gc' is a reserved name"},
+    {"KeywordAsFunctionName",
+     "def if(wr):\n"
+     "    pass\n",
+     1, 5, "found keyword 'if'"},
+    // Blocks without a body: at end of file the error sits on the line after
+    // the last one, where the lexer puts its closing tokens.
+    {"UnterminatedDefAtEof", "def f(wr):\n", 2, 1,
+     "expected an indented block after the function header"},
+    {"UnterminatedClassBeforeCode",
+     "class C:\n"
+     "x = 1\n",
+     2, 1, "expected an indented block after the class header"},
+    {"UnterminatedIfAtEof",
+     "x = 1\n"
+     "if x:\n",
+     3, 1, "expected an indented block after the 'if' condition"},
+    {"UnterminatedIfSameIndent",
+     "def f(wr):\n"
+     "    if wr:\n"
+     "    pass\n",
+     3, 5, "expected an indented block after the 'if' condition"},
+    {"UnterminatedMethodBeforeDedent",
+     "class A:\n"
+     "    def __del__(self):\n"
+     "x = 1\n",
+     3, 1, "expected an indented block after the function header"},
+    {"UnterminatedThreadAtEof", "thread T:\n", 2, 1,
+     "expected an indented block after the thread header"},
+    // Lexical errors.
+    {"UnterminatedString", "log(\"abc)\n", 1, 5, "unterminated string literal"},
+    {"UnterminatedStringInDirective", "expect log \"abc\n", 1, 12, "unterminated string literal"},
+    {"UnmatchedCloseParen", "a = 1)\n", 1, 6, "unmatched ')'"},
+    {"UnclosedParen", "log(\"x\", (1)\n", 1, 4, "unclosed bracket"},
+    {"MismatchedBracketKinds", "x = (1]\n", 1, 7, "expected ')' to close the parenthesis"},
+    {"UnexpectedCharacter", "a = 1 + 2\n", 1, 7, "unexpected character '+'"},
+    {"InvalidNumberLiteral", "a = 12abc\n", 1, 5, "invalid number literal"},
+    {"IntegerTooLarge", "a = 1234567\n", 1, 5, "integer literal too large"},
+    // Directives. A wrong word is located at that word; a wrong shape of the
+    // whole line at its keyword.
+    {"UnknownProfile", "profile 2.7\n", 1, 9, "unknown profile '2.7'"},
+    {"ProfileExtraWords", "profile 3.14 extra\n", 1, 1, "expected 'profile NAME'"},
+    {"TwoProfileLines",
+     "profile 3.14\n"
+     "profile 3.13\n",
+     2, 1, "a second 'profile' line (the first is on line 1)"},
+    {"UnknownRuntimeBug", "runtime-bug no-such-bug\n", 1, 13, "unknown runtime bug 'no-such-bug'"},
+    {"IgnoreUnknownProperty", "ignore P99.9 \"because\"\n", 1, 8, "unknown property 'P99.9'"},
+    {"IgnoreWithoutQuotedReason", "ignore P7.1 because\n", 1, 1,
+     "expected 'ignore PROPERTY \"reason\"'"},
+    {"IgnoreEmptyReason", "ignore P7.1 \"\"\n", 1, 13, "must not be empty"},
+    {"TwoVerdictLines",
+     "verdict holds\n"
+     "verdict holds\n",
+     2, 1, "a second 'verdict' line"},
+    {"MalformedVerdict", "verdict maybe\n", 1, 1,
+     "expected 'verdict holds' or 'verdict violates PROPERTY'"},
+    {"VerdictViolatesWithoutProperty", "verdict violates\n", 1, 1, "expected 'verdict holds' or"},
+    {"VerdictViolatesUnknownProperty", "verdict violates P99\n", 1, 18, "unknown property 'P99'"},
+    {"ExpectUnknownLabel",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect finalize b never\n",
+     4, 17, "no object is created with label 'b'"},
+    {"ExpectUnknownEvent",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect explode a never\n",
+     4, 8, "unknown event 'explode'"},
+    {"ExpectUnknownThread",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect finalize a on thread T9\n",
+     4, 29, "unknown thread 'T9'"},
+    {"ExpectTrailingWords",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect finalize a never please\n",
+     4, 25, "unexpected 'please' at the end of the expect line"},
+    {"ExpectIncomplete",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect finalize a\n",
+     4, 1, "incomplete expect line"},
+    {"ExpectLogUnquoted", "expect log hello once\n", 1, 12,
+     "expected a quoted message after 'log'"},
+    {"ExpectBadPath",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "expect finalize a by magic once\n",
+     4, 22, "expected 'gc' or 'refcount' after 'by'"},
+    // Classes and methods.
+    {"DelWithTwoParameters",
+     "class A:\n"
+     "    def __del__(self, other):\n"
+     "        pass\n",
+     2, 23, "__del__ takes exactly one parameter"},
+    {"DelWithoutParameters",
+     "class A:\n"
+     "    def __del__():\n"
+     "        pass\n",
+     2, 5, "must be 'self'"},
+    {"MethodFirstParamNotSelf",
+     "class A:\n"
+     "    def m(this, wr):\n"
+     "        pass\n",
+     2, 5, "the first parameter of method 'm' must be 'self'"},
+    {"SpecialMethodInit",
+     "class A:\n"
+     "    def __init__(self):\n"
+     "        pass\n",
+     2, 5, "special method '__init__' is not modelled"},
+    {"MethodDefinedTwice",
+     "class A:\n"
+     "    def m(self, wr):\n"
+     "        pass\n"
+     "    def m(self, wr):\n"
+     "        pass\n",
+     4, 5, "method 'm' defined twice"},
+    {"BaseClassNotObject",
+     "class A:\n"
+     "    pass\n"
+     "class B(A):\n"
+     "    pass\n",
+     3, 9, "base classes other than 'object'"},
+    {"StatementInClassBody",
+     "class A:\n"
+     "    x = 1\n",
+     2, 5, "expected 'def' or 'pass' in a class body"},
+    {"MethodOnClassHeaderLine", "class A: def m(self): pass\n", 1, 10,
+     "a method needs its own line"},
+    {"DuplicateParameter",
+     "def f(a, a):\n"
+     "    pass\n",
+     1, 10, "duplicate parameter 'a'"},
+    // Callbacks: weakref callbacks take (wr) or (self, wr), gc callbacks
+    // (phase, info).
+    {"WeakrefCallbackWrongArity",
+     "class A:\n"
+     "    pass\n"
+     "def cb():\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a, cb)\n",
+     6, 20, "a weakref callback takes one parameter (the weakref); 'cb' takes 0"},
+    {"WeakrefMethodCallbackWrongArity",
+     "class A:\n"
+     "    def gone(self):\n"
+     "        pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a, a.gone)\n",
+     5, 22, "takes (self, wr)"},
+    {"WeakrefCallbackIsObject",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "b = A()\n"
+     "w = weakref.ref(a, b)\n",
+     5, 20, "which is not callable"},
+    {"GcCallbackWrongArity",
+     "def on_gc(phase):\n"
+     "    pass\n"
+     "gc.callbacks.append(on_gc)\n",
+     3, 21, "a gc callback takes two parameters (phase, info); 'on_gc' takes 1"},
+    {"GcCallbacksAppendNonFunction", "gc.callbacks.append(5)\n", 1, 21,
+     "gc.callbacks holds module-level functions"},
+    {"GcCallbacksAppendClass",
+     "class A:\n"
+     "    pass\n"
+     "gc.callbacks.append(A)\n",
+     3, 21, "gc.callbacks holds module-level functions"},
+    {"GcCallbacksUnknownMethod", "gc.callbacks.clear()\n", 1, 14, "supports append() and remove()"},
+    // Assignment and del targets.
+    {"AssignToClassName",
+     "class A:\n"
+     "    pass\n"
+     "A = 1\n",
+     3, 1, "cannot assign to 'A': it is a class"},
+    {"AssignToClassNameInFunction",
+     "class A:\n"
+     "    pass\n"
+     "def f(wr):\n"
+     "    A = 1\n",
+     4, 5, "cannot assign to 'A': it names a class"},
+    {"AssignToThreadName",
+     "thread T1:\n"
+     "    pass\n"
+     "T1 = 1\n",
+     3, 1, "cannot assign to 'T1': it is a thread"},
+    {"AssignToModuleName", "gc = 1\n", 1, 1, "reserved name 'gc'"},
+    {"DelClassName",
+     "class A:\n"
+     "    pass\n"
+     "del A\n",
+     3, 5, "'A': it is a class"},
+    {"DelLiteral", "del 5\n", 1, 5, "'del' needs a name or an attribute"},
+    {"ChainedAssignment", "a = b = 1\n", 1, 7, "chained assignment is not supported"},
+    {"AssignToCall",
+     "class A:\n"
+     "    pass\n"
+     "A() = 1\n",
+     3, 5, "cannot assign to this expression"},
+    {"GlobalAtModuleLevel", "global x\n", 1, 1, "'global' at module level has no effect"},
+    {"ParameterAndGlobal",
+     "def f(x):\n"
+     "    global x\n",
+     1, 7, "parameter and global"},
+    // Calls. A call's location is its callee's; an attribute's is the name
+    // after the dot, so 'gc.collect()' errors point at 'collect'.
+    {"CallClassWithArguments",
+     "class A:\n"
+     "    pass\n"
+     "a = A(1)\n",
+     3, 7, "'A()' takes no arguments"},
+    {"CallFunctionDirectly",
+     "def cb(wr):\n"
+     "    pass\n"
+     "cb(None)\n",
+     3, 1, "calling 'cb' directly is not supported"},
+    {"CallMethod",
+     "class A:\n"
+     "    def m(self, wr):\n"
+     "        pass\n"
+     "a = A()\n"
+     "a.m()\n",
+     5, 3, "calling methods is not supported"},
+    {"CallInstance",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "x = a()\n",
+     4, 5, "which is not callable; only weakrefs are"},
+    {"CallThread",
+     "thread T1:\n"
+     "    pass\n"
+     "thread main:\n"
+     "    T1()\n",
+     4, 5, "a thread is not callable"},
+    {"CallWeakrefWithArgument",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a)\n"
+     "x = w(1)\n",
+     5, 7, "calling a weakref takes no arguments"},
+    {"CollectInsideLog", "log(gc.collect())\n", 1, 8,
+     "gc.collect() must be a statement of its own"},
+    {"CollectAssignedToAttribute",
+     "class A:\n"
+     "    pass\n"
+     "x = A()\n"
+     "x.f = gc.collect()\n",
+     4, 10, "gc.collect() may only be assigned to a variable"},
+    {"CollectInCondition",
+     "if gc.collect():\n"
+     "    pass\n",
+     1, 7, "gc.collect() must be a statement of its own"},
+    {"CollectGeneration5", "gc.collect(5)\n", 1, 12, "must be 0, 1 or 2"},
+    {"CollectTwoArguments", "gc.collect(1, 2)\n", 1, 4, "gc.collect() takes at most one argument"},
+    {"WeakrefRefNoArguments", "w = weakref.ref()\n", 1, 13,
+     "weakref.ref() takes a referent and an optional callback"},
+    {"WeakrefRefThreeArguments",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a, None, None)\n",
+     4, 13, "weakref.ref() takes a referent and an optional callback"},
+    {"UnknownGcFunction", "gc.disable()\n", 1, 4,
+     "'gc.disable()' is not part of the scenario language"},
+    {"LogWithoutArguments", "log()\n", 1, 1, "log() needs at least one argument"},
+    // Names used as values.
+    {"ClassUsedAsValue",
+     "class A:\n"
+     "    pass\n"
+     "x = A\n",
+     3, 5, "class 'A' used as a value"},
+    {"ModuleUsedAsValue", "x = gc\n", 1, 5, "module 'gc' used as a value"},
+    {"LogAsValue", "x = log(\"a\")\n", 1, 5, "log(...) is a statement"},
+    {"BadInfoKey",
+     "def on_gc(phase, info):\n"
+     "    log(info[\"foo\"])\n"
+     "gc.callbacks.append(on_gc)\n",
+     2, 14, "only info[\"generation\"]"},
+    {"AssertNonStringMessage", "assert True, 5\n", 1, 14, "expected a message string"},
+    // Statements outside the language, and misplaced ones.
+    {"WhileStatement",
+     "while True:\n"
+     "    pass\n",
+     1, 1, "'while' is not part of the scenario language"},
+    {"ReturnStatement",
+     "def f(wr):\n"
+     "    return\n",
+     2, 5, "'return' is not part of the scenario language"},
+    {"ForStatement",
+     "for x in y:\n"
+     "    pass\n",
+     1, 1, "'for' is not part of the scenario language"},
+    {"ImportStatement", "import gc\n", 1, 1, "'import' is not part of the scenario language"},
+    {"ElifWithoutIf",
+     "x = 1\n"
+     "elif x:\n"
+     "    pass\n",
+     2, 1, "'elif' without a matching 'if'"},
+    {"ElseWithoutIf",
+     "x = 1\n"
+     "if x:\n"
+     "    pass\n"
+     "log(\"a\")\n"
+     "else:\n"
+     "    pass\n",
+     5, 1, "'else' without a matching 'if'"},
+    {"ElseAfterBlockEnded",
+     "def f(wr):\n"
+     "    if wr:\n"
+     "        pass\n"
+     "else:\n"
+     "    pass\n",
+     4, 1, "'else' without a matching 'if'"},
+    {"NestedDefInFunction",
+     "def f(wr):\n"
+     "    def g(x):\n"
+     "        pass\n",
+     2, 5, "'def' is only allowed at the top level"},
+    {"NestedClassInFunction",
+     "def f(wr):\n"
+     "    class B:\n"
+     "        pass\n",
+     2, 5, "'class' is only allowed at the top level"},
+    {"NestedThreadInThread",
+     "thread T1:\n"
+     "    thread T2:\n"
+     "        pass\n",
+     2, 5, "'thread' is only allowed at the top level"},
+    // Joins: only thread bodies join, and never themselves or main.
+    {"JoinUnknownThread",
+     "thread main:\n"
+     "    T9.join()\n",
+     2, 5, "unknown name 'T9'"},
+    {"ThreadJoinsItself",
+     "thread T1:\n"
+     "    T1.join()\n",
+     2, 5, "thread 'T1' cannot join itself"},
+    {"JoinAtModuleLevel",
+     "thread T1:\n"
+     "    pass\n"
+     "T1.join()\n",
+     3, 4, "join them from 'thread main:'"},
+    {"JoinInFunction",
+     "thread T1:\n"
+     "    pass\n"
+     "def cb(wr):\n"
+     "    T1.join()\n",
+     4, 8, "join() is only allowed in thread bodies"},
+    {"JoinMainThread",
+     "thread T1:\n"
+     "    main.join()\n",
+     2, 5, "the main thread cannot be joined"},
+    {"JoinWithArgument",
+     "thread T1:\n"
+     "    pass\n"
+     "thread main:\n"
+     "    T1.join(1)\n",
+     4, 8, "join() takes no arguments"},
+    // Attribute slots: at most kMaxFields (8) names, none shared with a method.
+    {"TooManyAttributeNames",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "a.f1 = 1\n"
+     "a.f2 = 2\n"
+     "a.f3 = 3\n"
+     "a.f4 = 4\n"
+     "a.f5 = 5\n"
+     "a.f6 = 6\n"
+     "a.f7 = 7\n"
+     "a.f8 = 8\n"
+     "a.f9 = 9\n",
+     12, 3, "too many distinct attribute names (at most 8"},
+    {"MethodNameUsedAsAttribute",
+     "class A:\n"
+     "    def m(self, wr):\n"
+     "        pass\n"
+     "a = A()\n"
+     "a.m = 1\n",
+     5, 3, "'m' is a method name"}};
+
+class ScenarioText : public ::testing::TestWithParam<BadScenario> {};
+
+TEST_P(ScenarioText, IsRejectedAtTheOffendingToken) {
+  const BadScenario& c = GetParam();
+  const std::string file = std::string(c.name) + ".life";
+  try {
+    lang::load_scenario_text(file, c.text);
+    FAIL() << "accepted:\n" << c.text;
+  } catch (const lang::ScenarioError& e) {
+    EXPECT_EQ(e.loc().line, c.line) << e.format();
+    EXPECT_EQ(e.loc().col, c.col) << e.format();
+    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos)
+        << "message: " << e.what() << "\nwanted: " << c.message;
+    // The form editors parse: "file:line:col: error: message".
+    EXPECT_EQ(e.format(), file + ":" + std::to_string(c.line) + ":" + std::to_string(c.col) +
+                              ": error: " + e.what());
+  }
+}
+
+std::string case_name(const ::testing::TestParamInfo<BadScenario>& param) {
+  return param.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(LangErrors, ScenarioText, ::testing::ValuesIn(kBadScenarios), case_name);
+
+// Built in a loop rather than spelled out: main plus 16 more threads is one
+// too many, and the error names the first thread over the limit.
+TEST(LangErrors, TooManyThreads) {
+  std::string text;
+  for (int i = 1; i <= 16; ++i) text += "thread T" + std::to_string(i) + ":\n    pass\n";
+  try {
+    lang::load_scenario_text("threads.life", text);
+    FAIL() << "accepted 16 threads besides main";
+  } catch (const lang::ScenarioError& e) {
+    EXPECT_EQ(e.loc().line, 31) << e.format();
+    EXPECT_EQ(e.loc().col, 1) << e.format();
+    EXPECT_NE(std::string(e.what()).find("too many threads"), std::string::npos) << e.what();
+  }
+}
+
+// ---------------------------------------------------------------- CLI
+
+const char* kGoodScenario =
+    "verdict holds\n"
+    "\n"
+    "class Node:\n"
+    "    def __del__(self):\n"
+    "        pass\n"
+    "\n"
+    "a = Node()\n"
+    "del a\n";
+
+// "unknown name 'Nod'" at 1:5.
+const char* kBadScenario = "a = Nod()\n";
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The control for the tests below: on its own the good file is explored and
+// reported, so a missing "summary:" line there really means "not explored".
+TEST(CliErrors, GoodScenarioAloneIsExplored) {
+  std::string good = temp_file(kGoodScenario);
+  CliResult r = run_cli({"check", good});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "summary: " + good)) << r.err;
+}
+
+TEST(CliErrors, BadScenarioExitsTwoWithLocatedError) {
+  std::string bad = temp_file(kBadScenario);
+  CliResult r = run_cli({"check", bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, bad + ":1:5: error: unknown name 'Nod'")) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(contains(r.err, "summary:")) << r.err;
+}
+
+// All files are loaded before any is explored: a bad file anywhere in the
+// list means no exploration at all, not a partial run.
+TEST(CliErrors, GoodThenBadExploresNothing) {
+  std::string good = temp_file(kGoodScenario);
+  std::string bad = temp_file(kBadScenario);
+  CliResult r = run_cli({"check", good, bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, bad + ":1:5: error:")) << r.err;
+  EXPECT_FALSE(contains(r.err, "summary:")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliErrors, MissingFileExitsTwo) {
+  std::string missing = temp_file("") + ".does-not-exist.life";
+  CliResult r = run_cli({"check", missing});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, missing)) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot read the file")) << r.err;
+  EXPECT_FALSE(contains(r.err, "summary:")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliErrors, ReplayWithGarbageTokenExitsTwo) {
+  std::string good = temp_file(kGoodScenario);
+  CliResult r = run_cli({"replay", good, "garbage-token"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "not a lifecheck replay token")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliErrors, UnknownProfileOptionExitsTwo) {
+  std::string good = temp_file(kGoodScenario);
+  CliResult r = run_cli({"check", "--profile", "nonsense", good});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown profile 'nonsense'")) << r.err;
+  EXPECT_FALSE(contains(r.err, "summary:")) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
