@@ -143,7 +143,9 @@ class Explorer {
         continue;
       }
       Choice c = top.choices[top.next++];
-      State next = top.state;
+      // The last choice of an entry takes its state: it is never needed again,
+      // which keeps long single-path stretches from holding a copy per level.
+      State next = top.next == top.choices.size() ? std::move(top.state) : top.state;
       StepResult r = model_.step(next, c);
       ++stats_.transitions;
       if (r.kind == StepResult::Kind::Violation) {

@@ -31,6 +31,7 @@ enum : uint16_t {
 };
 
 std::string kind_phrase(uint16_t k) {
+  if (k == KObj) return "an instance";
   if (k == KWeakref) return "a weakref";
   if (k == KInt) return "an int";
   if (k == KBool) return "a bool";
@@ -118,7 +119,8 @@ class Compiler {
         bugs.push_back(*bug);
       } else if (d.keyword == "ignore") {
         if (d.words.size() != 2 || d.words[1].quoted == false)
-          fail(d.loc, "expected 'ignore PROPERTY \"reason\"'");
+          fail(d.words.size() >= 2 ? d.words[1].loc : d.loc,
+               "expected 'ignore PROPERTY \"reason\"' with the reason in quotes");
         if (!known_property(d.words[0].text))
           fail(d.words[0].loc, "unknown property '" + d.words[0].text +
                                    "'; 'lifecheck list-properties' lists them");
@@ -189,8 +191,10 @@ class Compiler {
       for (const FuncDef& f : c.methods) {
         if (!seen.insert(f.name).second)
           fail(f.loc, "method '" + f.name + "' defined twice in class '" + c.name + "'");
-        if (f.params.empty() || f.params[0].name != "self")
-          fail(f.loc, "the first parameter of method '" + f.name + "' must be 'self'");
+        if (f.params.empty())
+          fail(f.loc, "method '" + f.name + "' needs 'self' as its first parameter");
+        if (f.params[0].name != "self")
+          fail(f.params[0].loc, "the first parameter of method '" + f.name + "' must be 'self'");
         FuncId fid = add_func(c.name + "." + f.name,
                               f.name == "__del__" ? FuncKind::Finalizer : FuncKind::Method,
                               f.loc, f.params);
@@ -232,7 +236,8 @@ class Compiler {
       }
       if (threads_.count(t.name)) fail(t.loc, "duplicate thread name '" + t.name + "'");
       check_new_name(t.name, t.loc);
-      if (p_.threads.size() >= 16) fail(t.loc, "too many threads (at most 16)");
+      if (p_.threads.size() >= 16)
+        fail(t.loc, "too many threads (at most 16, counting main)");
       FuncId fid = add_func("thread " + t.name, FuncKind::Thread, t.loc, {});
       thread_defs_[fid] = &t;
       ThreadInfo ti;
@@ -288,6 +293,52 @@ class Compiler {
     }
   }
 
+  // `del x` binds x in Python, but a name that is deleted and never
+  // assigned anywhere is certainly a mistake (NameError at run time).
+  void reject_delete_only(const std::vector<Stmt>& body) {
+    std::vector<std::pair<std::string, Loc>> dels;
+    collect_dels(body, dels);
+    for (auto& [n, loc] : dels)
+      if (!assigned_anywhere(n)) fail(loc, "unknown name '" + n + "': it is never assigned");
+  }
+  static void collect_dels(const std::vector<Stmt>& body,
+                           std::vector<std::pair<std::string, Loc>>& out) {
+    for (const Stmt& s : body) {
+      if (s.kind == StmtKind::Del && s.target->kind == ExprKind::Name)
+        out.emplace_back(s.target->text, s.target->loc);
+      if (s.kind == StmtKind::If) {
+        collect_dels(s.body, out);
+        collect_dels(s.orelse, out);
+      }
+    }
+  }
+  bool assigned_anywhere(const std::string& name) const {
+    auto in = [&](const std::vector<Stmt>& body, auto& self) -> bool {
+      for (const Stmt& s : body) {
+        if (s.kind == StmtKind::Assign && s.target->kind == ExprKind::Name &&
+            s.target->text == name)
+          return true;
+        if (s.kind == StmtKind::If && (self(s.body, self) || self(s.orelse, self))) return true;
+      }
+      return false;
+    };
+    if (in(sc_.setup, in)) return true;
+    for (const FuncDef& f : sc_.funcs) {
+      if (in(f.body, in)) return true;
+      for (const Param& prm : f.params)
+        if (prm.name == name) return true;
+    }
+    for (const ClassDef& c : sc_.classes)
+      for (const FuncDef& f : c.methods) {
+        if (in(f.body, in)) return true;
+        for (const Param& prm : f.params)
+          if (prm.name == name) return true;
+      }
+    for (const ThreadDef& t : sc_.threads)
+      if (in(t.body, in)) return true;
+    return false;
+  }
+
   void add_global(const std::string& name, Loc loc) {
     if (globals_.count(name)) return;
     if (classes_.count(name))
@@ -309,6 +360,7 @@ class Compiler {
       std::set<std::string> declared;
       assigned_names(sc_.setup, names, declared);
       for (auto& [n, loc] : names) add_global(n, loc);
+      reject_delete_only(sc_.setup);
       for (const Stmt& s : sc_.setup)
         if (s.kind == StmtKind::Global)
           fail(s.loc, "'global' at module level has no effect; remove it");
@@ -319,6 +371,7 @@ class Compiler {
       std::vector<std::pair<std::string, Loc>> names;
       std::set<std::string> declared;
       assigned_names(body_of(f), names, declared);
+      reject_delete_only(body_of(f));
       Scope& sc = scopes_[f];
       sc.func = f;
       sc.globals_declared = declared;
@@ -365,6 +418,21 @@ class Compiler {
   }
 
   Loc loc_of_func(FuncId f) const { return Loc{p_.funcs[f].line, 1}; }
+
+  static std::string kind_word(NameKind k) {
+    switch (k) {
+      case NameKind::Class: return "class";
+      case NameKind::Function: return "function";
+      case NameKind::Thread: return "thread";
+      case NameKind::Module: return "module";
+      case NameKind::Log: return "builtin";
+      default: return "variable";
+    }
+  }
+
+  static std::string parameters(size_t n) {
+    return std::to_string(n) + (n == 1 ? " parameter" : " parameters");
+  }
 
   // ------------------------------------------------------------- kinds
   uint16_t syntactic_kind(const Expr& e, const Scope& scope) {
@@ -600,7 +668,7 @@ class Compiler {
       } else if (r.kind == NameKind::Unknown) {
         fail(t.loc, "unknown name '" + t.text + "'");
       } else {
-        fail(t.loc, "cannot delete '" + t.text + "'");
+        fail(t.loc, "cannot delete '" + t.text + "': it names a " + kind_word(r.kind));
       }
       return;
     }
@@ -653,7 +721,7 @@ class Compiler {
         FuncId fid = functions_.at(f.text);
         if (p_.funcs[fid].nparams != 2)
           fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text +
-                          "' takes " + std::to_string(p_.funcs[fid].nparams));
+                          "' takes " + parameters(p_.funcs[fid].nparams));
         ExprNode n;
         n.op = ExprOp::Const;
         n.value = Value::func(fid);
@@ -911,7 +979,7 @@ class Compiler {
         FuncId f = static_cast<FuncId>(r.index);
         if (p_.funcs[f].nparams != 1)
           fail(e.loc, "a weakref callback takes one parameter (the weakref); '" + e.text +
-                          "' takes " + std::to_string(p_.funcs[f].nparams));
+                          "' takes " + parameters(p_.funcs[f].nparams));
         return value(e, "");
       }
       if (r.kind == NameKind::Local || r.kind == NameKind::Global) {
@@ -930,7 +998,7 @@ class Compiler {
           if (name == e.text && p_.funcs[fid].nparams != 2)
             fail(e.loc, "a method used as a weakref callback takes (self, wr); '" +
                             t.name + "." + name + "' takes " +
-                            std::to_string(p_.funcs[fid].nparams) + " parameters");
+                            parameters(p_.funcs[fid].nparams));
       return value(e, "");
     }
     fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");

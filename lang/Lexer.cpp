@@ -58,7 +58,7 @@ class Lexer {
     int indent = static_cast<int>(i);
     if (indent > indents.back()) {
       indents.push_back(indent);
-      push(TokenKind::Indent, "", {line, 1});
+      push(TokenKind::Indent, "", {line, indent + 1});
     } else {
       while (indent < indents.back()) {
         indents.pop_back();
@@ -68,17 +68,27 @@ class Lexer {
         fail({line, indent + 1},
              "unindent does not match any outer indentation level");
     }
-    size_t word_end = i;
-    while (word_end < text.size() &&
-           (std::isalnum(static_cast<unsigned char>(text[word_end])) ||
-            text[word_end] == '_' || text[word_end] == '-'))
-      ++word_end;
-    if (indent == 0 && is_directive_keyword(text.substr(i, word_end - i))) {
+    if (starts_directive(text, i)) {
       lex_words(text, i, line);
     } else {
       lex_code(text, i, line);
     }
     push(TokenKind::Newline, "", {line, static_cast<int>(text.size()) + 1});
+  }
+
+  // A directive keyword followed by a blank and not by '=' (so that
+  // `expect = 1` stays code). Recognised at any indentation, so that the
+  // parser can say a directive does not belong inside a block.
+  static bool starts_directive(const std::string& text, size_t i) {
+    size_t end = i;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                 text[end] == '_' || text[end] == '-'))
+      ++end;
+    if (!is_directive_keyword(text.substr(i, end - i))) return false;
+    if (end == text.size()) return true;
+    if (text[end] != ' ' && text[end] != '\t') return false;
+    size_t next = text.find_first_not_of(" \t", end);
+    return next == std::string::npos || text[next] != '=';
   }
 
   std::string lex_string(const std::string& text, size_t& i, int line) {
@@ -103,7 +113,7 @@ class Lexer {
   void lex_words(const std::string& text, size_t i, int line) {
     while (i < text.size()) {
       char c = text[i];
-      if (c == ' ') {
+      if (c == ' ' || c == '\t') {
         ++i;
         continue;
       }
@@ -115,7 +125,7 @@ class Lexer {
         continue;
       }
       size_t start = i;
-      while (i < text.size() && text[i] != ' ' && text[i] != '"' &&
+      while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '"' &&
              text[i] != '\'' && text[i] != '#')
         ++i;
       push(TokenKind::Word, text.substr(start, i - start), loc);
@@ -128,7 +138,7 @@ class Lexer {
     while (i < text.size()) {
       char c = text[i];
       Loc loc{line, static_cast<int>(i) + 1};
-      if (c == ' ') {
+      if (c == ' ' || c == '\t') {  // between tokens, as in Python
         ++i;
       } else if (c == '#') {
         break;
@@ -145,6 +155,8 @@ class Lexer {
             (std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '_'))
           fail(loc, "invalid number literal");
         std::string digits = text.substr(start, i - start);
+        if (digits.size() > 1 && digits[0] == '0')
+          fail(loc, "leading zeros in integer literals are not permitted (as in Python)");
         if (digits.size() > 6) fail(loc, "integer literal too large (at most 6 digits)");
         push(TokenKind::Int, digits, loc, std::stol(digits));
       } else if (c == '"' || c == '\'') {
@@ -166,6 +178,8 @@ class Lexer {
       } else if (c == ',' || c == ':' || c == '.' || c == '=' || c == ';') {
         push(TokenKind::Op, std::string(1, c), loc);
         ++i;
+      } else if (static_cast<unsigned char>(c) >= 0x80) {
+        fail(loc, "non-ASCII character; names and operators are ASCII (strings may hold UTF-8)");
       } else {
         fail(loc, std::string("unexpected character '") + c + "'");
       }

@@ -148,6 +148,8 @@ class Parser {
     }
     const char* owner = c.is_ctype ? "the C type header" : "the class header";
     block(owner, [&](bool same_line) {
+      if (peek().kind == TokenKind::Word)
+        fail(peek().loc, "'" + peek().text + "' lines belong at the top level, not inside a block");
       if (at_name("pass")) {
         advance();
         expect_newline();

@@ -28,8 +28,34 @@ void PrintTo(const BadScenario& c, std::ostream* os) { *os << c.name; }
 
 // Locations are 1-based; columns count bytes from the start of the line.
 const std::vector<BadScenario> kBadScenarios = {
-    // Unknown names. A bare 'del NAME' is not here: it binds NAME in its scope
-    // (as in Python), so it fails only at run time.
+    // Unknown names. `del NAME` binds NAME as in Python, but a name that is
+    // deleted and never assigned anywhere is rejected.
+    {"DeletedButNeverAssigned", "a = 1\ndel ghost\n", 2, 5,
+     "unknown name 'ghost': it is never assigned"},
+    {"DeletedButNeverAssignedInThread",
+     "thread T1:\n"
+     "    del q\n",
+     2, 9, "unknown name 'q'"},
+    // Directives: a tab after the keyword separates words like a space, so
+    // a bad word is still reported; inside a block a directive is an error.
+    {"TabAfterDirectiveKeyword", "profile\tnonsense\n", 1, 9, "unknown profile 'nonsense'"},
+    {"TabInsideExpectLine", "expect\tfinalize nobody never\n", 1, 17,
+     "no object is created with label 'nobody'"},
+    {"VerdictInsideFunction",
+     "def f(wr):\n"
+     "    verdict holds\n",
+     2, 5, "'verdict' lines belong at the top level"},
+    {"ExpectInsideThread",
+     "thread T1:\n"
+     "    expect finalize a never\n",
+     2, 5, "'expect' lines belong at the top level"},
+    {"RuntimeBugInsideClass",
+     "class A:\n"
+     "    runtime-bug skip-tp-clear\n",
+     2, 5, "'runtime-bug' lines belong at the top level"},
+    // Literals.
+    {"LeadingZeros", "a = 0123\n", 1, 5, "leading zeros"},
+    {"NonAsciiName", "\xc3\xa9 = 1\n", 1, 1, "non-ASCII character"},
     {"UnknownNameInSetup", "a = Nod()\n", 1, 5, "unknown name 'Nod'"},
     {"UnknownNameInFunctionBody",
      "def cb(wr):\n"
@@ -46,7 +72,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "a = A()\n"
      "w = weakref.ref(a, nocb)\n",
      4, 20, "a weakref callback must be a function name"},
-    // Indentation. Indent tokens are located at column 1; an unindent at the
+    // Indentation. An indent or unindent is located at the
     // column of its first non-blank character.
     {"UnindentMismatch",
      "class A:\n"
@@ -57,12 +83,12 @@ const std::vector<BadScenario> kBadScenarios = {
     {"UnexpectedIndentAtTopLevel",
      "a = 1\n"
      "    b = 2\n",
-     2, 1, "unexpected indent"},
+     2, 5, "unexpected indent"},
     {"UnexpectedIndentInBlock",
      "def cb(wr):\n"
      "    pass\n"
      "        pass\n",
-     3, 1, "unexpected indent"},
+     3, 9, "unexpected indent"},
     {"TabInIndentation",
      "class A:\n"
      "  \tpass\n",
@@ -183,7 +209,7 @@ const std::vector<BadScenario> kBadScenarios = {
      2, 1, "a second 'profile' line (the first is on line 1)"},
     {"UnknownRuntimeBug", "runtime-bug no-such-bug\n", 1, 13, "unknown runtime bug 'no-such-bug'"},
     {"IgnoreUnknownProperty", "ignore P99.9 \"because\"\n", 1, 8, "unknown property 'P99.9'"},
-    {"IgnoreWithoutQuotedReason", "ignore P7.1 because\n", 1, 1,
+    {"IgnoreWithoutQuotedReason", "ignore P7.1 because\n", 1, 13,
      "expected 'ignore PROPERTY \"reason\"'"},
     {"IgnoreEmptyReason", "ignore P7.1 \"\"\n", 1, 13, "must not be empty"},
     {"TwoVerdictLines",
@@ -242,12 +268,12 @@ const std::vector<BadScenario> kBadScenarios = {
      "class A:\n"
      "    def __del__():\n"
      "        pass\n",
-     2, 5, "must be 'self'"},
+     2, 5, "needs 'self' as its first parameter"},
     {"MethodFirstParamNotSelf",
      "class A:\n"
      "    def m(this, wr):\n"
      "        pass\n",
-     2, 5, "the first parameter of method 'm' must be 'self'"},
+     2, 11, "the first parameter of method 'm' must be 'self'"},
     {"SpecialMethodInit",
      "class A:\n"
      "    def __init__(self):\n"

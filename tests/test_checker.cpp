@@ -1,0 +1,200 @@
+// The generic engine: the exact visited set, replay tokens, limits, and
+// the agreement between search orders. A toy model (a counter puzzle) keeps
+// these tests independent of CPython.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "TestSupport.h"
+#include "checker/Explorer.h"
+#include "checker/Hash.h"
+#include "checker/RandomScheduler.h"
+#include "checker/Schedule.h"
+#include "checker/StateStore.h"
+
+namespace lifecheck::testing {
+namespace {
+
+// Two counters, each incremented by its own "thread" up to a bound; a
+// violation when both reach `bad` at once.
+struct CounterModel {
+  struct State {
+    int x = 0;
+    int y = 0;
+  };
+  using Choice = uint16_t;
+  int bound = 4;
+  int bad = -1;
+
+  State initial() const { return {}; }
+  void enabled(const State& s, std::vector<Choice>& out) const {
+    out.clear();
+    if (s.x < bound) out.push_back(0);
+    if (s.y < bound) out.push_back(1);
+  }
+  checker::StepResult step(State& s, Choice c) const {
+    (c == 0 ? s.x : s.y) += 1;
+    checker::StepResult r;
+    if (s.x == bad && s.y == bad) {
+      r.kind = checker::StepResult::Kind::Violation;
+      r.properties = {"both"};
+      r.message = "both counters reached " + std::to_string(bad);
+    }
+    return r;
+  }
+  checker::StepResult terminal(State&) const { return {}; }
+  void encode(const State& s, std::string& out) const {
+    out.assign({static_cast<char>(s.x), static_cast<char>(s.y)});
+  }
+};
+
+TEST(StateStore, ExactMembership) {
+  checker::StateStore store;
+  std::mt19937_64 rng(7);
+  std::vector<std::string> keys;
+  std::set<std::string> distinct;
+  for (int i = 0; i < 20000; ++i) {
+    std::string k(1 + rng() % 40, '\0');
+    for (char& c : k) c = static_cast<char>(rng() % 4);  // many near-duplicates
+    keys.push_back(k);
+  }
+  std::vector<uint32_t> index_of(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto [index, inserted] = store.insert(keys[i]);
+    EXPECT_EQ(inserted, distinct.insert(keys[i]).second);
+    index_of[i] = index;
+  }
+  EXPECT_EQ(store.size(), distinct.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto [index, inserted] = store.insert(keys[i]);
+    EXPECT_FALSE(inserted);
+    EXPECT_EQ(index, index_of[i]);
+  }
+  EXPECT_GT(store.memory_bytes(), 0u);
+}
+
+TEST(StateStore, LongEntriesAndEmptyEntry) {
+  checker::StateStore store;
+  std::string big(3 << 20, 'x');  // larger than one arena block
+  EXPECT_TRUE(store.insert(big).second);
+  EXPECT_TRUE(store.insert("").second);
+  EXPECT_FALSE(store.insert(big).second);
+  big.back() = 'y';
+  EXPECT_TRUE(store.insert(big).second);
+}
+
+TEST(Schedule, RoundTripsAndCompresses) {
+  std::vector<checker::ScheduleChoice> steps{0, 0, 0, 1, 2, 2, 0x0301, 1};
+  std::string token = checker::encode_schedule(0xabcdef0123456789ull, steps);
+  EXPECT_EQ(token, "lc1:abcdef0123456789:0x3.1.2x2.1:3.1");
+  std::string error;
+  auto d = checker::decode_schedule(token, error);
+  ASSERT_TRUE(d) << error;
+  EXPECT_EQ(d->fingerprint, 0xabcdef0123456789ull);
+  EXPECT_EQ(d->steps, steps);
+  auto empty = checker::decode_schedule(checker::encode_schedule(1, {}), error);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->steps.empty());
+}
+
+TEST(Schedule, RejectsMalformedTokens) {
+  std::string error;
+  for (const char* bad : {"", "lc2:0000000000000000:0", "lc1:xyz:0", "lc1:00000000000000zz:0",
+                          "lc1:0000000000000000:a", "lc1:0000000000000000:1x0",
+                          "lc1:0000000000000000:1..2", "lc1:0000000000000000:300"}) {
+    EXPECT_FALSE(checker::decode_schedule(bad, error)) << bad;
+    EXPECT_FALSE(error.empty());
+  }
+}
+
+TEST(Explorer, CountsTheGridOfTheToyModel) {
+  CounterModel m;
+  auto r = checker::explore(m, {});
+  EXPECT_EQ(r.verdict, checker::Verdict::Holds);
+  EXPECT_EQ(r.stats.states, 25u);       // (bound + 1)^2
+  EXPECT_EQ(r.stats.transitions, 40u);  // 2 * bound * (bound + 1)
+  EXPECT_EQ(r.stats.max_depth, 8u);
+}
+
+TEST(Explorer, DfsBfsAndTreeSearchAgree) {
+  CounterModel m;
+  m.bad = 3;
+  checker::SearchOptions bfs;
+  bfs.order = checker::SearchOrder::BreadthFirst;
+  checker::SearchOptions tree;
+  tree.use_visited_set = false;
+  auto a = checker::explore(m, {});
+  auto b = checker::explore(m, bfs);
+  auto c = checker::explore(m, tree);
+  for (auto* r : {&a, &b, &c}) {
+    ASSERT_EQ(r->verdict, checker::Verdict::Violated);
+    EXPECT_EQ(r->failure.properties, std::vector<std::string>{"both"});
+    // the path really leads to the violation
+    CounterModel::State s;
+    checker::StepResult last;
+    for (uint16_t ch : r->path) last = m.step(s, ch);
+    EXPECT_EQ(last.kind, checker::StepResult::Kind::Violation);
+  }
+  EXPECT_EQ(b.path.size(), 6u) << "BFS finds a shortest counterexample";
+}
+
+TEST(Explorer, LimitsEndWithAPartialResult) {
+  CounterModel m;
+  m.bound = 50;
+  checker::SearchOptions o;
+  o.limits.max_states = 100;
+  auto r = checker::explore(m, o);
+  EXPECT_EQ(r.verdict, checker::Verdict::LimitReached);
+  EXPECT_NE(r.limit.find("state limit"), std::string::npos);
+  EXPECT_EQ(r.stats.states, 100u);
+
+  checker::SearchOptions d;
+  d.limits.max_depth = 10;
+  auto rd = checker::explore(m, d);
+  EXPECT_EQ(rd.verdict, checker::Verdict::LimitReached);
+  EXPECT_NE(rd.limit.find("depth limit"), std::string::npos);
+  EXPECT_LE(rd.stats.max_depth, 10u);
+
+  checker::SearchOptions b;
+  b.order = checker::SearchOrder::BreadthFirst;
+  b.limits.max_depth = 10;
+  EXPECT_EQ(checker::explore(m, b).verdict, checker::Verdict::LimitReached);
+}
+
+TEST(Explorer, DeterministicStatistics) {
+  model::Program p = load_file("scenarios/basics/threads-shared-cycle.life");
+  auto a = check(p);
+  auto b = check(p);
+  EXPECT_EQ(a.stats.states, b.stats.states);
+  EXPECT_EQ(a.stats.transitions, b.stats.transitions);
+  EXPECT_EQ(a.stats.max_depth, b.stats.max_depth);
+}
+
+// The model's own bound (call-stack depth, here from deallocating a long
+// chain in one go) stops the search with a partial result, not a crash.
+TEST(Explorer, ModelLimitIsAPartialResult) {
+  std::string text = "class Node:\n    pass\nhead = None\n";
+  for (int i = 0; i < 300; ++i) text += "n = Node()\nn.next = head\nhead = n\n";
+  text += "n = None\nhead = None\n";
+  model::Program p = load_text(text);
+  auto r = check(p);
+  EXPECT_EQ(r.verdict, checker::Verdict::LimitReached);
+  EXPECT_NE(r.limit.find("call stack deeper"), std::string::npos) << r.limit;
+}
+
+TEST(RandomScheduler, SameSeedSameChoices) {
+  std::vector<checker::ScheduleChoice> enabled{0, 1, 2, 3};
+  checker::RandomScheduler a(42), b(42), c(43);
+  std::vector<size_t> xa, xb, xc;
+  for (int i = 0; i < 50; ++i) {
+    xa.push_back(*a.pick(enabled));
+    xb.push_back(*b.pick(enabled));
+    xc.push_back(*c.pick(enabled));
+  }
+  EXPECT_EQ(xa, xb);
+  EXPECT_NE(xa, xc);
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
