@@ -1,0 +1,167 @@
+// The command line end to end: exit codes 0/1/2/3, --json content,
+// byte-for-byte determinism of stdout, replay tokens, simulate, suite, DOT,
+// and no progress line in a pipe.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "TestSupport.h"
+
+namespace lifecheck::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string scenario(const std::string& rel) { return source_path("scenarios/" + rel); }
+
+TEST(Cli, ExitCodesForHoldsViolationAndLimit) {
+  EXPECT_EQ(run_cli({"check", scenario("basics/cycle2-del.life")}).exit_code, 0);
+  EXPECT_EQ(run_cli({"check", scenario("contract/P7.5-bug.life")}).exit_code, 1);
+  CliResult limited =
+      run_cli({"check", "--max-states", "3", scenario("basics/threads-shared-cycle.life")});
+  EXPECT_EQ(limited.exit_code, 3);
+  EXPECT_NE(limited.out.find("no verdict"), std::string::npos);
+  EXPECT_NE(limited.out.find("state limit"), std::string::npos);
+  EXPECT_NE(limited.out.find("partial"), std::string::npos);
+  // several files: a violation anywhere wins over holds
+  EXPECT_EQ(run_cli({"check", scenario("basics/cycle2-del.life"),
+                     scenario("contract/P7.5-bug.life")})
+                .exit_code,
+            1);
+}
+
+TEST(Cli, CounterexampleTextNamesThePropertyAndItsSource) {
+  CliResult r = run_cli({"check", scenario("contract/P7.5-bug.life")});
+  ASSERT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("VIOLATION of P7.5"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Doc/reference/datamodel.rst"), std::string::npos);
+  EXPECT_NE(r.out.find("replay:        lifecheck replay"), std::string::npos);
+  EXPECT_NE(r.out.find("step 1"), std::string::npos);
+  EXPECT_NE(r.out.find("at the failing state:"), std::string::npos);
+  EXPECT_NE(r.out.find("globals:"), std::string::npos);
+}
+
+TEST(Cli, JsonCounterexampleHasTheSameContent) {
+  CliResult r = run_cli({"check", "--json", scenario("contract/P7.20-bug.life")});
+  ASSERT_EQ(r.exit_code, 1);
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "violated");
+  EXPECT_EQ(j["violation"]["properties"][0]["id"], "P7.20");
+  EXPECT_FALSE(j["violation"]["properties"][0]["source"].get<std::string>().empty());
+  EXPECT_TRUE(j["replay_reproduces"].get<bool>());
+  ASSERT_TRUE(j["steps"].is_array());
+  EXPECT_GT(j["steps"].size(), 3u);
+  EXPECT_TRUE(j["steps"][0].contains("thread"));
+  EXPECT_TRUE(j["steps"][0].contains("events"));
+  EXPECT_TRUE(j["heap"].contains("objects"));
+  EXPECT_EQ(j["profile"], "P314g+callbacks-oldest-first");
+  EXPECT_FALSE(j["stats"].contains("seconds")) << "timings only with --timing";
+  json t = json::parse(run_cli({"check", "--json", "--timing", scenario("contract/P7.20-bug.life")}).out);
+  EXPECT_TRUE(t["stats"].contains("seconds"));
+}
+
+TEST(Cli, OutputIsDeterministic) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"check", scenario("contract/P7.29-bug.life")},
+        std::vector<std::string>{"check", "--json", scenario("basics/threads-shared-cycle.life")},
+        std::vector<std::string>{"simulate", "--seed", "17", scenario("basics/nested-collect.life")},
+        std::vector<std::string>{"check", "--bfs", scenario("contract/P7.7-bug.life")}}) {
+    CliResult a = run_cli(args), b = run_cli(args);
+    EXPECT_EQ(a.exit_code, b.exit_code);
+    EXPECT_EQ(a.out, b.out) << args[1];
+    EXPECT_FALSE(a.out.empty());
+  }
+}
+
+TEST(Cli, ReplayTokenReproducesTheViolation) {
+  for (const char* rel : {"contract/P7.1-bug.life", "contract/P7.7-bug.life",
+                          "contract/deadlock-bug.life", "contract/quiescence-bug.life"}) {
+    json j = json::parse(run_cli({"check", "--json", scenario(rel)}).out);
+    std::string token = j["replay"];
+    CliResult r = run_cli({"replay", scenario(rel), token});
+    EXPECT_EQ(r.exit_code, 1) << rel << "\n" << r.out << r.err;
+    std::string prop = j["violation"]["properties"][0]["id"];
+    EXPECT_NE(r.out.find("VIOLATION of " + prop), std::string::npos) << rel;
+  }
+}
+
+TEST(Cli, ReplayRejectsTokensOfOtherScenarios) {
+  json j = json::parse(run_cli({"check", "--json", scenario("contract/P7.1-bug.life")}).out);
+  CliResult r = run_cli({"replay", scenario("contract/P7.2-bug.life"), j["replay"]});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("fingerprint"), std::string::npos);
+  // the same scenario under another profile is another model too
+  CliResult p = run_cli({"replay", "--profile", "P311", scenario("contract/P7.1-bug.life"),
+                         j["replay"]});
+  EXPECT_EQ(p.exit_code, 2);
+}
+
+TEST(Cli, SimulateIsSeededAndReplayable) {
+  std::string file = scenario("basics/threads-shared-cycle.life");
+  CliResult a = run_cli({"simulate", "--seed", "3", "--json", file});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  json j = json::parse(a.out);
+  EXPECT_EQ(j["outcome"], "completed");
+  CliResult r = run_cli({"replay", file, j["replay"]});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("no violation"), std::string::npos);
+  std::set<std::string> tokens;
+  for (int seed = 0; seed < 12; ++seed)
+    tokens.insert(json::parse(run_cli({"simulate", "--seed", std::to_string(seed), "--json", file})
+                                  .out)["replay"]);
+  EXPECT_GT(tokens.size(), 1u) << "different seeds explore different schedules";
+}
+
+TEST(Cli, NoProgressLineInAPipe) {
+  CliResult r = run_cli({"check", scenario("basics/threads-shared-cycle.life")});
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+  EXPECT_EQ(r.err.rfind("summary: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("states/s"), std::string::npos);
+}
+
+TEST(Cli, ListPropertiesAndProfiles) {
+  CliResult r = run_cli({"list-properties"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* id : {"P7.1", "P7.9", "P7.18", "P7.23", "P7.25", "P7.29", "quiescence",
+                         "memory-safety", "no-second-weakref-pass"})
+    EXPECT_NE(r.out.find(id), std::string::npos) << id;
+  json j = json::parse(run_cli({"list-properties", "--json"}).out);
+  EXPECT_GE(j["properties"].size(), 20u);
+  CliResult prof = run_cli({"list-profiles"});
+  EXPECT_NE(prof.out.find("P314g"), std::string::npos);
+  EXPECT_NE(prof.out.find("3.14.5+"), std::string::npos);
+}
+
+TEST(Cli, DotFileOfTheFailingHeap) {
+  std::string dot = temp_file("", ".dot");
+  CliResult r = run_cli({"check", "--dot", dot, scenario("contract/P7.22-bug.life")});
+  EXPECT_EQ(r.exit_code, 1);
+  std::ifstream in(dot);
+  std::string first;
+  std::getline(in, first);
+  EXPECT_EQ(first.rfind("digraph", 0), 0u) << first;
+}
+
+TEST(Cli, SuiteComparesVerdictLines) {
+  CliResult ok = run_cli({"suite", source_path("scenarios/contract")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("0 failed"), std::string::npos);
+  std::string wrong = temp_file("verdict holds\nruntime-bug skip-tp-clear\nclass A:\n    pass\n"
+                                "a = A()\na.me = a\ndel a\ngc.collect()\n");
+  CliResult bad = run_cli({"suite", wrong});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("FAIL"), std::string::npos);
+  EXPECT_NE(bad.out.find("expected holds"), std::string::npos);
+}
+
+TEST(Cli, BfsCounterexampleIsNoLonger) {
+  json d = json::parse(run_cli({"check", "--json", scenario("contract/assert-bug.life")}).out);
+  json b = json::parse(run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
+  EXPECT_EQ(b["verdict"], "violated");
+  EXPECT_LE(b["steps"].size(), d["steps"].size());
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
