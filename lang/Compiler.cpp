@@ -75,6 +75,7 @@ class Compiler {
     directives_before_code();
     declare_types_functions_threads();
     collect_globals();
+    compile_c_types();
     infer_kinds();
     compile_bodies();
     directives_after_code();
@@ -173,16 +174,19 @@ class Compiler {
 
     for (const ClassDef& c : sc_.classes) {
       check_new_name(c.name, c.loc);
-      if (c.is_ctype)
-        fail(c.loc, "C extension types ('ctype') are not supported by this version yet");
-      if (!c.base.empty())
-        fail(c.base_loc, "base classes other than 'object' are not supported yet");
+      if (c.is_ctype && !c.base.empty())
+        fail(c.base_loc, "a C type cannot have a base here; derive a class from it instead");
       if (p_.types.size() >= 250) fail(c.loc, "too many classes (at most 248)");
       ClassId id = static_cast<ClassId>(p_.types.size());
       classes_[c.name] = id;
       TypeInfo t;
       t.name = c.name;
       t.line = c.loc.line;
+      if (c.is_ctype) {
+        // A C type has exactly the flags its `flags:` line gives.
+        t.kind = TypeKind::CType;
+        t.gc = t.heap = t.weakrefable = false;
+      }
       p_.types.push_back(t);
     }
     for (const ClassDef& c : sc_.classes) {
@@ -195,12 +199,25 @@ class Compiler {
           fail(f.loc, "method '" + f.name + "' needs 'self' as its first parameter");
         if (f.params[0].name != "self")
           fail(f.params[0].loc, "the first parameter of method '" + f.name + "' must be 'self'");
+        const bool special = f.name == "__del__" || (c.is_ctype && (f.name == "tp_finalize" ||
+                                                                    f.name == "tp_del"));
         FuncId fid = add_func(c.name + "." + f.name,
-                              f.name == "__del__" ? FuncKind::Finalizer : FuncKind::Method,
-                              f.loc, f.params);
+                              special ? FuncKind::Finalizer : FuncKind::Method, f.loc, f.params);
         p_.funcs[fid].owner = id;
         func_defs_[fid] = &f;
-        if (f.name == "__del__") {
+        if (c.is_ctype && f.name == "__del__")
+          fail(f.loc, "a C type has no __del__; define its slot with 'def tp_finalize(self):'");
+        if (c.is_ctype && (f.name == "tp_finalize" || f.name == "tp_del")) {
+          if (f.params.size() != 1)
+            fail(f.params.size() > 1 ? f.params[1].loc : f.loc,
+                 f.name + " takes exactly one parameter, 'self'");
+          if (f.name == "tp_finalize") {
+            p_.types[id].finalizer = fid;
+            p_.types[id].finalizer_is_c = true;
+          } else {
+            p_.types[id].legacy_del = fid;
+          }
+        } else if (f.name == "__del__") {
           if (f.params.size() != 1)
             fail(f.params.size() > 1 ? f.params[1].loc : f.loc,
                  "__del__ takes exactly one parameter, 'self'");
@@ -274,6 +291,301 @@ class Compiler {
     if (f == 0) return sc_.setup;
     if (auto it = func_defs_.find(f); it != func_defs_.end()) return it->second->body;
     return thread_defs_.at(f)->body;
+  }
+
+  // ------------------------------------------------------------- C types
+  // The `ctype` blocks' slot lines, and the bases of classes deriving from a
+  // C type. Runs after globals and functions are known (steps name them).
+  void compile_c_types() {
+    for (const ClassDef& c : sc_.classes) {
+      ClassId id = classes_.at(c.name);
+      if (c.is_ctype) {
+        compile_c_type(c, p_.types[id]);
+        continue;
+      }
+      if (c.base.empty()) continue;
+      auto it = classes_.find(c.base);
+      if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
+      const TypeInfo& base = p_.types[it->second];
+      if (base.kind != TypeKind::CType)
+        fail(c.base_loc, "base classes must be C types ('ctype'); Python-level inheritance "
+                         "is not modelled");
+      TypeInfo& t = p_.types[id];
+      t.base = it->second;
+      if (!t.has_finalizer()) {  // tp_finalize is inherited
+        t.finalizer = base.finalizer;
+        t.finalizer_is_c = base.finalizer_is_c;
+      }
+    }
+  }
+
+  struct StepWords {
+    const std::vector<std::pair<std::string, Loc>>& w;
+    size_t size() const { return w.size(); }
+    const std::string& at(size_t i) const { return w[i].first; }
+    Loc loc(size_t i) const { return w[i].second; }
+  };
+
+  void compile_c_type(const ClassDef& c, TypeInfo& t) {
+    std::set<std::string> keys;
+    const SlotLine* lines[4] = {nullptr, nullptr, nullptr, nullptr};  // new dealloc clear traverse
+    for (const SlotLine& line : c.slots) {
+      if (!keys.insert(line.key).second) fail(line.loc, "a second '" + line.key + ":' line");
+      if (line.steps.empty()) fail(line.loc, "'" + line.key + ":' needs at least one entry");
+      if (line.key == "flags") {
+        for (const auto& step : line.steps) {
+          if (step.size() != 1) fail(step[1].second, "one flag per entry, separated by ','");
+          const std::string& f = step[0].first;
+          if (f == "gc") t.gc = true;
+          else if (f == "heaptype" || f == "heap") t.heap = true;
+          else if (f == "weakrefable") t.weakrefable = true;
+          else if (f == "finalize" || f == "del") {
+            // documentation only: the slot exists when its def does
+          } else
+            fail(step[0].second, "unknown flag '" + f +
+                                     "'; flags are gc, heaptype, weakrefable (finalize and del "
+                                     "come from 'def tp_finalize' / 'def tp_del')");
+        }
+      } else if (line.key == "fields") {
+        for (const auto& step : line.steps) {
+          if (step.size() != 1) fail(step[1].second, "one field per entry, separated by ','");
+          FieldId fid = field_id(step[0].first, step[0].second);
+          if (t.is_c_field(fid)) fail(step[0].second, "field '" + step[0].first + "' twice");
+          t.c_fields.push_back(fid);
+        }
+      } else if (line.key == "resource") {
+        if (line.steps.size() != 1 || line.steps[0].size() != 1 ||
+            line.steps[0][0].first != "affinity")
+          fail(line.loc, "expected 'resource: affinity'");
+        t.resource = true;
+      } else if (line.key == "new") {
+        lines[0] = &line;
+      } else if (line.key == "dealloc") {
+        lines[1] = &line;
+      } else if (line.key == "clear") {
+        lines[2] = &line;
+      } else if (line.key == "traverse") {
+        lines[3] = &line;
+      } else {
+        fail(line.loc, "unknown slot line '" + line.key +
+                           "'; expected flags, fields, resource, new, dealloc, clear or traverse");
+      }
+    }
+    if (!t.has_finalizer() && keys.count("flags")) {
+      for (const SlotLine& line : c.slots)
+        if (line.key == "flags")
+          for (const auto& step : line.steps)
+            if (step[0].first == "finalize")
+              fail(step[0].second, "flag 'finalize' needs 'def tp_finalize(self):'");
+    }
+    if (lines[2] && lines[2]->steps.size() == 1 && lines[2]->steps[0].size() == 1 &&
+        lines[2]->steps[0][0].first == "none") {
+      t.has_clear = false;
+    } else if (lines[2]) {
+      t.clear_steps = steps_of(*lines[2], t, Slot::Clear);
+    } else {
+      for (FieldId f : t.c_fields) t.clear_steps.push_back(step(SlotOp::ClearField, f, c.loc));
+    }
+    if (lines[3]) {
+      if (!t.gc) fail(lines[3]->loc, "'traverse:' only applies to a GC type (flags: gc)");
+      t.traverse_steps = steps_of(*lines[3], t, Slot::Traverse);
+    } else if (t.gc) {
+      for (FieldId f : t.c_fields) t.traverse_steps.push_back(step(SlotOp::Visit, f, c.loc));
+      if (t.heap) t.traverse_steps.push_back(step(SlotOp::VisitType, 0, c.loc));
+    }
+    if (lines[0]) {
+      t.new_steps = steps_of(*lines[0], t, Slot::New);
+    } else {
+      // PyObject_GC_New, initialise every field, then PyObject_GC_Track.
+      t.new_steps.push_back(step(SlotOp::Alloc, 0, c.loc));
+      for (FieldId f : t.c_fields) t.new_steps.push_back(step(SlotOp::Init, f, c.loc));
+      if (t.gc) t.new_steps.push_back(step(SlotOp::Track, 0, c.loc));
+    }
+    if (t.new_steps.empty() || t.new_steps[0].op != SlotOp::Alloc)
+      fail(lines[0] ? lines[0]->loc : c.loc, "'new:' must start with 'alloc' or 'generic_alloc'");
+    for (size_t i = 1; i < t.new_steps.size(); ++i)
+      if (t.new_steps[i].op == SlotOp::Alloc)
+        fail(Loc{t.new_steps[i].line, t.new_steps[i].col}, "'new:' allocates only once");
+    if (lines[1]) {
+      t.dealloc_steps = steps_of(*lines[1], t, Slot::Dealloc);
+    } else {
+      // The recommended tp_dealloc (Doc/c-api/typeobj.rst, R1.13).
+      if (t.has_finalizer())
+        t.dealloc_steps.push_back(step(SlotOp::FinalizerFromDealloc, 0, c.loc));
+      if (t.gc) t.dealloc_steps.push_back(step(SlotOp::Untrack, 0, c.loc));
+      if (t.weakrefable) t.dealloc_steps.push_back(step(SlotOp::ClearWeakrefs, 0, c.loc));
+      if (t.has_clear)
+        t.dealloc_steps.push_back(step(SlotOp::CallClear, 0, c.loc));
+      else
+        for (FieldId f : t.c_fields) t.dealloc_steps.push_back(step(SlotOp::ClearField, f, c.loc));
+      t.dealloc_steps.push_back(step(SlotOp::Free, 0, c.loc));
+      if (t.heap) t.dealloc_steps.push_back(step(SlotOp::DecrefType, 0, c.loc));
+    }
+  }
+
+  enum class Slot { New, Dealloc, Clear, Traverse };
+
+  static SlotStep step(SlotOp op, FieldId field, Loc loc) {
+    SlotStep s;
+    s.op = op;
+    s.field = field;
+    s.line = static_cast<uint16_t>(loc.line);
+    s.col = static_cast<uint16_t>(loc.col);
+    return s;
+  }
+
+  std::vector<SlotStep> steps_of(const SlotLine& line, const TypeInfo& t, Slot slot) {
+    std::vector<SlotStep> out;
+    const char* slot_name = slot == Slot::New       ? "new"
+                            : slot == Slot::Dealloc ? "dealloc"
+                            : slot == Slot::Clear   ? "clear"
+                                                    : "traverse";
+    for (const auto& words : line.steps) {
+      StepWords w{words};
+      const std::string& verb = w.at(0);
+      Loc loc = w.loc(0);
+      auto need_field = [&](size_t i) -> FieldId {
+        if (i >= w.size()) fail(loc, "'" + verb + "' needs a field name");
+        for (FieldId f : t.c_fields)
+          if (p_.field_names[f] == w.at(i)) return f;
+        fail(w.loc(i), "'" + w.at(i) + "' is not a field of " + t.name +
+                           " (declare it on the 'fields:' line)");
+      };
+      auto no_more = [&](size_t n) {
+        if (w.size() > n) fail(w.loc(n), "unexpected '" + w.at(n) + "' after '" + verb + "'");
+      };
+      auto only_in = [&](std::initializer_list<Slot> slots) {
+        for (Slot s2 : slots)
+          if (s2 == slot) return;
+        fail(loc, "'" + verb + "' is not a step of '" + slot_name + ":'");
+      };
+      SlotStep st = step(SlotOp::Call, 0, loc);
+      if (verb == "alloc" || verb == "generic_alloc") {
+        only_in({Slot::New, Slot::Traverse});
+        no_more(1);
+        st.op = SlotOp::Alloc;
+        st.arg = verb == "generic_alloc" ? 1 : 0;
+      } else if (verb == "init") {
+        only_in({Slot::New});
+        st.op = SlotOp::Init;
+        st.field = need_field(1);
+        no_more(2);
+      } else if (verb == "track" || verb == "untrack") {
+        only_in({Slot::New, Slot::Dealloc});
+        no_more(1);
+        if (!t.gc) fail(loc, "'" + verb + "' needs a GC type (flags: gc)");
+        st.op = verb == "track" ? SlotOp::Track : SlotOp::Untrack;
+      } else if (verb == "finalizer_from_dealloc") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        st.op = SlotOp::FinalizerFromDealloc;
+      } else if (verb == "clear_weakrefs" || verb == "clear_weakrefs_no_callbacks") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        no_more(1);
+        if (!t.weakrefable)
+          fail(loc, "'" + verb + "' needs a weakrefable type (flags: weakrefable)");
+        st.op = verb == "clear_weakrefs" ? SlotOp::ClearWeakrefs : SlotOp::ClearWeakrefsNoCallbacks;
+        if (slot == Slot::Clear && st.op != SlotOp::ClearWeakrefs)
+          fail(loc, "'" + verb + "' is not a step of 'clear:'");
+      } else if (verb == "clear") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        if (w.size() == 1) {
+          if (slot != Slot::Dealloc) fail(loc, "'clear' alone calls tp_clear; write 'clear FIELD'");
+          if (!t.has_clear) fail(loc, t.name + " has no tp_clear ('clear: none')");
+          st.op = SlotOp::CallClear;
+        } else {
+          st.op = SlotOp::ClearField;
+          st.field = need_field(1);
+          no_more(2);
+        }
+      } else if (verb == "decref" || verb == "incref") {
+        only_in({Slot::Dealloc, Slot::Clear, Slot::Traverse});
+        if (verb == "incref" && slot != Slot::Traverse) fail(loc, "'incref' is a step of 'traverse:' only");
+        st.op = slot == Slot::Traverse ? (verb == "incref" ? SlotOp::Incref : SlotOp::Decref)
+                                       : SlotOp::DecrefField;
+        st.field = need_field(1);
+        no_more(2);
+      } else if (verb == "null") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        st.op = SlotOp::NullField;
+        st.field = need_field(1);
+        no_more(2);
+      } else if (verb == "free") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        st.op = SlotOp::Free;
+        if (w.size() == 2 && w.at(1) == "wrong") st.arg = 1;
+        else no_more(1);
+      } else if (verb == "decref_type" || verb == "read_type") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        st.op = verb == "decref_type" ? SlotOp::DecrefType : SlotOp::ReadType;
+      } else if (verb == "call") {
+        st.op = SlotOp::Call;
+        if (w.size() >= 2) {
+          only_in({Slot::Dealloc});
+          auto it = functions_.find(w.at(1));
+          if (it == functions_.end())
+            fail(w.loc(1), "'" + w.at(1) + "' is not a module-level function");
+          st.func = it->second;
+          bool with_self = w.size() == 3 && w.at(2) == "self";
+          if (w.size() == 3 && !with_self) fail(w.loc(2), "expected 'self' or nothing");
+          no_more(with_self ? 3 : 2);
+          st.arg = with_self ? 1 : 0;
+          size_t want = with_self ? 1 : 0;
+          if (p_.funcs[st.func].nparams != want)
+            fail(w.loc(1), "'" + w.at(1) + "' must take " + parameters(want) +
+                               (with_self ? " (it receives self)" : ""));
+        } else {
+          only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+        }
+      } else if (verb == "store_self") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        if (w.size() < 2) fail(loc, "'store_self' needs a global variable name");
+        auto it = globals_.find(w.at(1));
+        if (it == globals_.end())
+          fail(w.loc(1), "'" + w.at(1) + "' is not a global variable (assign it at module level)");
+        no_more(2);
+        st.op = SlotOp::StoreSelf;
+        st.global = static_cast<uint16_t>(it->second);
+      } else if (verb == "release_resource") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        no_more(1);
+        if (!t.resource) fail(loc, t.name + " owns no resource ('resource: affinity')");
+        st.op = SlotOp::ReleaseResource;
+      } else if (verb == "tp_del") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        if (!t.has_legacy_del()) fail(loc, t.name + " has no 'def tp_del(self):'");
+        st.op = SlotOp::TpDel;
+      } else if (verb == "save_error" || verb == "restore_error" || verb == "raise_error" ||
+                 verb == "write_unraisable") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        st.op = verb == "save_error"      ? SlotOp::SaveError
+                : verb == "restore_error" ? SlotOp::RestoreError
+                : verb == "raise_error"   ? SlotOp::RaiseError
+                                          : SlotOp::WriteUnraisable;
+      } else if (verb == "release_gil" || verb == "acquire_gil") {
+        only_in({Slot::New, Slot::Dealloc});
+        no_more(1);
+        st.op = verb == "release_gil" ? SlotOp::ReleaseGil : SlotOp::AcquireGil;
+      } else if (verb == "visit") {
+        only_in({Slot::Traverse});
+        if (w.size() == 2 && w.at(1) == "type") {
+          st.op = SlotOp::VisitType;
+        } else if (w.size() == 2 && w.at(1) == "weakrefs") {
+          st.op = SlotOp::VisitWeakrefs;
+        } else {
+          st.op = SlotOp::Visit;
+          st.field = need_field(1);
+          no_more(2);
+        }
+      } else {
+        fail(loc, "unknown step '" + verb + "' in '" + slot_name + ":'");
+      }
+      out.push_back(st);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------- scopes
@@ -567,9 +879,14 @@ class Compiler {
     return static_cast<LabelId>(p_.labels.size() - 1);
   }
 
+  // The label a creation site gets from its assignment target: `a`,
+  // `self.peer`; empty when the target is not a plain name chain.
   static std::string target_text(const Expr& e) {
     if (e.kind == ExprKind::Name) return e.text;
-    if (e.kind == ExprKind::Attr) return target_text(*e.base) + "." + e.text;
+    if (e.kind == ExprKind::Attr) {
+      std::string base = target_text(*e.base);
+      return base.empty() ? "" : base + "." + e.text;
+    }
     return "";
   }
 
@@ -631,6 +948,17 @@ class Compiler {
       code_.push_back(in);
       return;
     }
+    if (auto ct = c_construction(*s.value)) {
+      if (t.kind != ExprKind::Name)
+        fail(s.value->loc, "creating a C type instance must be a statement of its own or "
+                           "assigned to a variable");
+      Instr in = construct_instr(*s.value, *ct, label, s.loc);
+      Resolved r = resolve(t.text, *cur_);
+      in.dest = r.kind == NameKind::Local ? DestKind::Local : DestKind::Global;
+      in.dest_slot = static_cast<uint16_t>(r.index);
+      code_.push_back(in);
+      return;
+    }
     if (t.kind == ExprKind::Name) {
       Resolved r = resolve(t.text, *cur_);
       ExprId v = value(*s.value, label);
@@ -680,6 +1008,41 @@ class Compiler {
       return;
     }
     fail(t.loc, "'del' needs a name or an attribute");
+  }
+
+  // `T(args)` where T is a C type or a class deriving from one.
+  std::optional<ClassId> c_construction(const Expr& e) const {
+    if (e.kind != ExprKind::Call || e.base->kind != ExprKind::Name) return std::nullopt;
+    Resolved r = resolve(e.base->text, *cur_);
+    if (r.kind != NameKind::Class) return std::nullopt;
+    const TypeInfo& t = p_.types[static_cast<size_t>(r.index)];
+    if (t.kind != TypeKind::CType && t.base == kNoType) return std::nullopt;
+    return static_cast<ClassId>(r.index);
+  }
+
+  Instr construct_instr(const Expr& call, ClassId type, const std::string& label, Loc loc) {
+    const TypeInfo& t = p_.types[type];
+    const TypeInfo& ct = t.kind == TypeKind::CType ? t : p_.types[t.base];
+    if (call.args.size() > ct.c_fields.size())
+      fail(call.args[ct.c_fields.size()]->loc,
+           "'" + t.name + "()' takes at most " + std::to_string(ct.c_fields.size()) +
+               " arguments, one per field of " + ct.name);
+    Instr in;
+    in.op = InstrOp::Construct;
+    in.line = static_cast<uint16_t>(loc.line);
+    in.col = static_cast<uint16_t>(loc.col);
+    in.slot = type;
+    in.target = label_id(label.empty() ? t.name + "@" + std::to_string(call.loc.line) : label);
+    in.first = static_cast<uint16_t>(p_.log_args.size());
+    std::vector<ExprId> args;
+    for (const ExprPtr& a : call.args) args.push_back(value(*a, ""));
+    for (ExprId a : args) {
+      LogArg arg;
+      arg.expr = a;
+      p_.log_args.push_back(arg);
+    }
+    in.count = static_cast<uint16_t>(call.args.size());
+    return in;
   }
 
   Instr collect_instr(const Expr& call, Loc loc) {
@@ -748,6 +1111,10 @@ class Compiler {
         emit(InstrOp::Join, s.loc).slot = t;
         return;
       }
+    }
+    if (auto ct = c_construction(e)) {
+      code_.push_back(construct_instr(e, *ct, "", s.loc));
+      return;
     }
     ExprId v = value(e, "");
     emit(InstrOp::Eval, s.loc).a = v;
@@ -864,7 +1231,7 @@ class Compiler {
           n.slot = 0;
           // resolved at run time by the instance's class; remember the name
           n.value = Value::str(intern(e.text));
-          n.label = label_id("method " + e.text);
+          n.label = label_id(label.empty() ? e.text + "@" + std::to_string(e.loc.line) : label);
           return add_expr(n, e.loc);
         }
         n.op = ExprOp::Attr;
@@ -911,6 +1278,9 @@ class Compiler {
     };
     if (callee.kind == ExprKind::Name) {
       Resolved r = resolve(callee.text, *cur_);
+      if (c_construction(e))
+        fail(e.loc, "creating a C type instance must be a statement of its own or assigned "
+                    "to a variable");
       switch (r.kind) {
         case NameKind::Class:
           if (!e.args.empty())

@@ -23,7 +23,7 @@ class Encoder {
     for (Value v : s_.globals) put_value(v);
     for (const Thread& th : s_.threads) {
       put8(static_cast<uint8_t>(th.status));
-      put8(th.has_exc);
+      put8(static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
       if (th.has_exc) {
         put16(th.exc);
         put8(th.exc_from_callback);
@@ -32,7 +32,8 @@ class Encoder {
       for (const Frame& f : th.frames) {
         put8(static_cast<uint8_t>(f.kind));
         put8(f.stage);
-        put8(f.flags);
+        put16(f.flags);
+        put16(f.saved_exc);
         put8(static_cast<uint8_t>(f.dest));
         put16(f.func);
         put16(f.pc);
@@ -72,7 +73,7 @@ class Encoder {
     order_.push_back(o);
   }
   void discover(Value v) {
-    if (v.is_obj()) discover(v.obj());
+    if (v.points_at_object()) discover(v.obj());
   }
 
   void number_objects() {
@@ -105,6 +106,7 @@ class Encoder {
   }
   void put_value(Value v) {
     if (v.is_obj()) v = Value::object(rename(v.obj()));
+    if (v.kind() == ValueKind::Stale) v = Value::stale(rename(v.obj()));
     uint32_t raw = v.raw();
     put16(static_cast<uint16_t>(raw & 0xFFFF));
     put16(static_cast<uint16_t>(raw >> 16));
@@ -115,7 +117,9 @@ class Encoder {
     put8(x.type);
     put8(x.list);
     put8(x.finalize_count);
-    put16(x.flags);
+    put8(x.resource_owner);
+    put16(static_cast<uint16_t>(x.flags & 0xFFFF));
+    put16(static_cast<uint16_t>(x.flags >> 16));
     put16(static_cast<uint16_t>(x.rc));
     put16(static_cast<uint16_t>(x.gc_refs));
     put16(x.label);

@@ -22,7 +22,7 @@ enum : uint8_t {
   kDelete,
   kDeleteReturned,
   kDeleteCheck,
-  kLegacy,
+  kLegacyOutput,
   kStopCallbacks,
   kEnd,
 };
@@ -40,19 +40,29 @@ uint8_t Machine::old_list(const Frame& collect) const {
   return static_cast<uint8_t>(collect.aux >= 2 ? kGen2 : collect.aux + 1);
 }
 
-void Machine::traverse(ObjId o, std::vector<ObjId>& out) const {
+void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
   out.clear();
   const Object& x = state_.objects[o];
-  switch (program_.types[x.type].kind) {
+  const TypeInfo& t = program_.types[x.type];
+  switch (t.kind) {
     case TypeKind::PyClass: {
-      // subtype_traverse: (type), then the inline values in key order.
+      // subtype_traverse: (type), the inline values in key order, then the
+      // C base's tp_traverse.
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
         Value v = x.fields[keys[i]];
         if (v.is_obj()) out.push_back(v.obj());
       }
+      if (t.base != kNoType) {
+        std::vector<ObjId> more;
+        c_traverse(o, t.base, more);
+        out.insert(out.end(), more.begin(), more.end());
+      }
       return;
     }
+    case TypeKind::CType:
+      c_traverse(o, x.type, out);
+      return;
     case TypeKind::Weakref:  // gc_traverse visits wr_callback only (W1)
       if (x.fields[kWeakrefCallback].is_obj()) out.push_back(x.fields[kWeakrefCallback].obj());
       return;
@@ -114,14 +124,14 @@ void Machine::move_unreachable(uint8_t young, uint8_t unreachable) {
         Object& y = obj(r);
         if (!y.has(kCollecting)) continue;
         if (y.has(kUnreachableMask)) {
-          y.flags &= static_cast<uint16_t>(~kUnreachableMask);
+          y.flags &= ~kUnreachableMask;
           list_move(r, young);
           y.gc_refs = 1;
         } else if (y.gc_refs == 0) {
           y.gc_refs = 1;
         }
       }
-      obj(gc).flags &= static_cast<uint16_t>(~kCollecting);
+      obj(gc).flags &= ~kCollecting;
       gc = obj(gc).next;
     } else {
       ObjId next = x.next;
@@ -131,13 +141,38 @@ void Machine::move_unreachable(uint8_t young, uint8_t unreachable) {
     }
   }
   for (ObjId o = list_head(unreachable); o != kNoObj; o = obj(o).next)
-    obj(o).flags &= static_cast<uint16_t>(~kUnreachableMask);
+    obj(o).flags &= ~kUnreachableMask;
 }
 
 void Machine::deduce_unreachable(uint8_t base, uint8_t unreachable) {
   update_refs(base);
   subtract_refs(base);
   move_unreachable(base, unreachable);
+}
+
+void Machine::move_legacy_finalizers() {
+  // G11: objects with a legacy tp_del, and everything reachable from them,
+  // leave the garbage set: they are never finalized, cleared or freed by
+  // this collection and their weakrefs stay valid (P7.26).
+  std::vector<ObjId> refs;
+  for (ObjId o : list_items(kUnreachable)) {
+    const TypeInfo& t = program_.types[obj(o).type];
+    bool legacy = t.has_legacy_del() || (t.base != kNoType && program_.types[t.base].has_legacy_del());
+    if (!legacy) continue;
+    obj(o).flags &= ~kCollecting;
+    obj(o).flags |= kLegacyGarbage;
+    list_move(o, kFinalizers);
+  }
+  if (program_.profile.has(RuntimeBug::FinalizeLegacyGarbage)) return;
+  for (ObjId o = list_head(kFinalizers); o != kNoObj; o = obj(o).next) {
+    traverse(o, refs);
+    for (ObjId r : refs)
+      if (obj(r).has(kCollecting)) {
+        obj(r).flags &= ~kCollecting;
+        obj(r).flags |= kLegacyGarbage;
+        list_move(r, kFinalizers);
+      }
+  }
 }
 
 void Machine::handle_weakrefs_pass1() {
@@ -151,6 +186,7 @@ void Machine::handle_weakrefs_pass1() {
         x.fields[kWeakrefReferent].is_obj())
       clear_weakref_link(o);
     if (!program_.types[x.type].weakrefable) continue;
+    check_not_legacy_reachable(o, "its weakrefs are cleared");
     uint16_t last_key = 0;
     for (ObjId wr : weakref_list(o)) {
       clear_weakref_link(wr);
@@ -227,10 +263,10 @@ void Machine::step_collect(Frame& f) {
       for (uint8_t i = 0; i < young; ++i) list_merge(i, young);
       phase("update_refs, subtract_refs, move_unreachable");
       deduce_unreachable(young, kUnreachable);
+      if (young != old) list_merge(young, old);
+      move_legacy_finalizers();
       for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;
-      if (young != old) list_merge(young, old);
-      // G11: no modelled type has tp_del, so `finalizers` stays empty.
       check_garbage_set();
       phase("handle_weakrefs");
       handle_weakrefs_pass1();
@@ -251,7 +287,6 @@ void Machine::step_collect(Frame& f) {
     }
     case kWrcbReturned:
       end_weakref_callback(f.obj, true);
-      thread().has_exc = false;
       f.stage = kWrcbCheck;
       decref(Value::object(f.obj));  // the reference taken in pass 1
       return;
@@ -321,10 +356,12 @@ void Machine::step_collect(Frame& f) {
       // what a finalizer resurrected (and what it reaches) survives.
       phase("handle_resurrected_objects");
       for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
-        obj(o).flags &= static_cast<uint16_t>(~kCollecting);
+        obj(o).flags &= ~kCollecting;
       deduce_unreachable(kUnreachable, kFinalUnreachable);
-      for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
-        obj(o).flags &= static_cast<uint16_t>(~(kInGarbageSet | kCollecting));
+      for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next) {
+        obj(o).flags &= ~(kInGarbageSet | kCollecting);
+        emit(event(EventKind::Resurrect, o));  // survives: a finalizer made it reachable
+      }
       list_merge(kUnreachable, old_list(f));
       // G15: weakrefs created during finalizers are cleared without callbacks.
       if (program_.profile.weakref_passes >= 2 &&
@@ -349,12 +386,12 @@ void Machine::step_collect(Frame& f) {
       // their tp_dealloc, right here.
       ObjId o = list_head(kFinalUnreachable);
       if (o == kNoObj) {
-        f.stage = kLegacy;
+        f.stage = kLegacyOutput;
         return;
       }
       f.obj = o;
-      if (program_.profile.has(RuntimeBug::SkipTpClear)) {
-        f.stage = kDeleteCheck;
+      if (program_.profile.has(RuntimeBug::SkipTpClear) || !has_tp_clear(o)) {
+        f.stage = kDeleteCheck;  // G16: no tp_clear, nothing is done to it
         return;
       }
       f.stage = kDeleteReturned;
@@ -372,7 +409,7 @@ void Machine::step_collect(Frame& f) {
     case kDeleteReturned:
       f.stage = kDeleteCheck;
       if (f.has(kHolds)) {
-        f.flags &= static_cast<uint8_t>(~kHolds);
+        f.flags &= static_cast<uint16_t>(~kHolds);
         decref(Value::object(f.obj));
       }
       return;
@@ -380,20 +417,30 @@ void Machine::step_collect(Frame& f) {
       if (list_head(kFinalUnreachable) == f.obj &&
           !program_.profile.has(RuntimeBug::ClearSurvivorsAgain)) {
         // Still alive: it may die later.
-        obj(f.obj).flags &= static_cast<uint16_t>(~kCollecting);
+        obj(f.obj).flags &= ~kCollecting;
         list_move(f.obj, old_list(f));
       }
       f.stage = kDelete;
       return;
-    case kLegacy:
-      // G17: no legacy finalizers are modelled yet: nothing is uncollectable.
+    case kLegacyOutput:
+      // G17: the tp_del objects go to gc.garbage, after delete_garbage; all
+      // of `finalizers` merges into the old generation.
       gc.uncollectable = gc.lists[kFinalizers].size;
+      for (ObjId o : list_items(kFinalizers)) {
+        const TypeInfo& t = program_.types[obj(o).type];
+        if (!t.has_legacy_del() &&
+            !(t.base != kNoType && program_.types[t.base].has_legacy_del()))
+          continue;
+        incref(Value::object(o));
+        gc.garbage.push_back(o);
+        emit(event(EventKind::GarbageAppend, o));
+      }
       list_merge(kFinalizers, old_list(f));
       f.stage = kStopCallbacks;
       return;
     case kStopCallbacks: {
       for (Object& x : state_.objects)
-        x.flags &= static_cast<uint16_t>(~(kInGarbageSet | kClearedThisGc | kCollecting));
+        x.flags &= ~(kInGarbageSet | kClearedThisGc | kCollecting | kLegacyGarbage);
       f.stage = kEnd;
       if (!final && !gc.stop_called) {
         Frame c;
@@ -440,24 +487,27 @@ void Machine::step_finalize_gc(Frame& f) {
       x.flags |= kFinalizing | kGcFinalizing;
       if (x.finalize_count < 3) ++x.finalize_count;
       f.stage = 1;
-      call_python(program_.types[x.type].finalizer, {Value::object(o)});
+      call_python_from_c(program_.types[x.type].finalizer, {Value::object(o)});
       return;
     }
     case 1: {
-      Thread& th = thread();
-      if (th.has_exc) {
+      PyCallResult r = return_from_python(f);
+      if (r.raised) {
+        // finalize_garbage asserts that tp_finalize left no exception.
+        if (program_.types[obj(o).type].finalizer_is_c)
+          violation({"P7.14"}, "tp_finalize of " + name_of(o) + " leaves exception " +
+                                   program_.strings[r.exc] + " set");
         Event u = event(EventKind::Unraisable, o);
-        u.text = program_.strings[th.exc];
+        u.text = program_.strings[r.exc];
         emit(std::move(u));
-        th.has_exc = false;
       }
-      obj(o).flags &= static_cast<uint16_t>(~(kFinalizing | kGcFinalizing));
+      obj(o).flags &= ~(kFinalizing | kGcFinalizing);
       Event e = event(EventKind::FinalizeEnd, o);
       e.path = 1;
       emit(std::move(e));
       f.stage = 2;
       if (f.has(kHolds)) {
-        f.flags &= static_cast<uint8_t>(~kHolds);
+        f.flags &= static_cast<uint16_t>(~kHolds);
         decref(Value::object(o));
       }
       return;
@@ -468,33 +518,57 @@ void Machine::step_finalize_gc(Frame& f) {
   }
 }
 
+bool Machine::has_tp_clear(ObjId o) const {
+  const TypeInfo& t = program_.types[state_.objects[o].type];
+  switch (t.kind) {
+    case TypeKind::PyClass: return true;  // subtype_clear
+    case TypeKind::CType: return t.has_clear;
+    case TypeKind::Weakref: return true;  // gc_clear
+    case TypeKind::Method: return false;  // PyMethod_Type has no tp_clear
+  }
+  return false;
+}
+
 void Machine::step_clear(Frame& f) {
   const ObjId o = f.obj;
+  const bool automatic = !f.has(kExplicit);
+  enum : uint8_t { kBeginClear, kDict, kEnd, kCSteps };
   switch (f.stage) {
-    case 0:
-      check_clear_begin(o);
-      emit(event(EventKind::ClearBegin, o));
-      obj(o).flags |= kClearing | kCleared | kClearedThisGc;
-      check_cleared_neighbours(o, false);
+    case kBeginClear: {
+      if (automatic) check_clear_begin(o);
+      Event e = event(EventKind::ClearBegin, o);
+      e.value = automatic ? 0 : 1;
+      emit(std::move(e));
+      obj(o).flags |= kClearing;
+      if (automatic) {
+        obj(o).flags |= kCleared | kClearedThisGc;
+        check_cleared_neighbours(o, false);
+      }
       f.pc = 0;
-      f.stage = 1;
+      const TypeInfo& t = program_.types[obj(o).type];
+      f.stage = t.kind == TypeKind::CType ? kCSteps : kDict;
       return;
-    case 1: {
+    }
+    case kDict: {
       Object& x = obj(o);
-      switch (program_.types[x.type].kind) {
+      const TypeInfo& t = program_.types[x.type];
+      switch (t.kind) {
         case TypeKind::PyClass: {
-          // subtype_clear: Py_CLEAR of each inline value, in key order.
+          // subtype_clear: Py_CLEAR of each inline value, in key order, then
+          // the C base's tp_clear.
           const auto& keys = state_.class_keys[x.type];
           while (f.pc < state_.class_key_count[x.type]) {
             Value& slot = x.fields[keys[f.pc++]];
-            if (!slot.is_obj() && slot.kind() != ValueKind::Unset) {
-              slot = Value::unset();
-              continue;
-            }
-            if (!slot.is_obj()) continue;
+            if (slot.kind() == ValueKind::Unset) continue;
             Value v = slot;
             slot = Value::unset();
+            if (!v.is_obj()) continue;
             decref(v);
+            return;
+          }
+          if (t.base != kNoType && program_.types[t.base].has_clear) {
+            f.pc = 0;
+            f.stage = kCSteps;
             return;
           }
           break;
@@ -504,20 +578,24 @@ void Machine::step_clear(Frame& f) {
           if (x.fields[kWeakrefReferent].is_obj()) clear_weakref_link(o);
           Value cb = obj(o).fields[kWeakrefCallback];
           obj(o).fields[kWeakrefCallback] = Value::none();
-          f.stage = 2;
+          f.stage = kEnd;
           decref(cb);
           return;
         }
-        case TypeKind::Method:
+        default:
           break;
       }
-      f.stage = 2;
+      f.stage = kEnd;
       return;
     }
+    case kCSteps:
+      f.flags &= static_cast<uint16_t>(~kYielded);
+      if (!step_c_clear(f)) f.stage = kEnd;
+      return;
     default: {
-      obj(o).flags &= static_cast<uint16_t>(~kClearing);
+      obj(o).flags &= ~kClearing;
       emit(event(EventKind::ClearEnd, o));
-      check_cleared_neighbours(o, true);
+      if (automatic) check_cleared_neighbours(o, true);
       bool holds = f.has(kHolds);
       pop_frame();
       if (holds) decref(Value::object(o));
@@ -549,16 +627,15 @@ void Machine::step_gc_callbacks(Frame& f) {
       emit(std::move(e));
       Value info = stop ? Value::gc_info(f.aux, gc.collected, gc.uncollectable)
                         : Value::gc_info(f.aux, 0, 0);
-      call_python(fn, {Value::str(stop ? program_.str_stop : program_.str_start), info});
+      call_python_from_c(fn, {Value::str(stop ? program_.str_stop : program_.str_start), info});
       return;
     }
     default: {
-      Thread& th = thread();
-      if (th.has_exc) {
+      PyCallResult r = return_from_python(f);
+      if (r.raised) {
         Event u = event(EventKind::Unraisable);
-        u.text = program_.strings[th.exc];
+        u.text = program_.strings[r.exc];
         emit(std::move(u));
-        th.has_exc = false;
       }
       Event e = event(EventKind::GcCallbackEnd);
       e.text = stop ? "stop" : "start";

@@ -1,13 +1,31 @@
 // The refcount-to-zero path: tp_dealloc of each modelled type, and
 // PyObject_CallFinalizerFromDealloc. subtype_dealloc follows SEMANTICS.md
-// R1.7b/R1.7c step by step (the 3.14 form: no trashcan macros inside).
+// R1.7b/R1.7c step by step (the 3.14 form: no trashcan macros inside); a C
+// type's tp_dealloc is its own step list (CTypes.cpp).
 #include "model/Machine.h"
 
 namespace lifecheck::model {
 
+namespace {
+// subtype_dealloc stages
+enum : uint8_t {
+  kSdBegin,
+  kSdFinalizer,      // R1.7b step 4: re-track, call the finalizer
+  kSdAfterFinalizer,
+  kSdWeakrefs,       // step 5
+  kSdLegacyDel,      // step 6: tp_del, inherited from a C base
+  kSdAfterLegacyDel,
+  kSdSilentWeakrefs, // step 7
+  kSdDict,           // steps 8-9
+  kSdBaseDealloc,    // steps 10-12
+  kSdTypeDecref,     // step 13
+};
+}  // namespace
+
 void Machine::step_dealloc(Frame& f) {
   switch (program_.types[f.func].kind) {
     case TypeKind::PyClass: return step_subtype_dealloc(f);
+    case TypeKind::CType: return step_c_dealloc(f);
     case TypeKind::Weakref: return step_weakref_dealloc(f);
     case TypeKind::Method: return step_method_dealloc(f);
   }
@@ -27,57 +45,83 @@ void Machine::dealloc_destruction_step(ObjId o, const char* step) {
 void Machine::step_subtype_dealloc(Frame& f) {
   const ObjId o = f.obj;
   const TypeInfo& type = program_.types[f.func];
+  const TypeInfo* base = type.base == kNoType ? nullptr : &program_.types[type.base];
+  // R1.7b: a class introduces the weakref list unless its C base has one.
+  const bool introduces_weaklist = type.weakrefable && (!base || !base->weakrefable);
+  auto stop_resurrected = [&]() {
+    // Resurrected: stop here; the object stays tracked with its weakrefs,
+    // dict and type intact (R1.7b steps 4 and 6).
+    Event e = event(EventKind::DeallocEnd, o);
+    e.value = 1;
+    emit(std::move(e));
+    obj(o).flags &= ~(kDeallocating | kResurrected);
+    pop_frame();
+  };
   switch (f.stage) {
-    case 0:
+    case kSdBegin:
       emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
       untrack(o);  // R1.7b step 1: PyObject_GC_UnTrack
-      f.stage = type.has_finalizer() ? 1 : 3;
+      f.stage = type.has_finalizer() ? kSdFinalizer : kSdWeakrefs;
       return;
-    case 1:
+    case kSdFinalizer: {
       // R1.7b step 4: re-track around the finalizer, then call it.
       track(o);
-      f.stage = 2;
-      {
-        Frame c;
-        c.kind = FrameKind::FinalizeFromDealloc;
-        c.obj = o;
-        push_frame(c);
-      }
+      f.stage = kSdAfterFinalizer;
+      Frame c;
+      c.kind = FrameKind::FinalizeFromDealloc;
+      c.obj = o;
+      push_frame(c);
       return;
-    case 2:
-      if (f.has(kResult) && !program_.profile.has(RuntimeBug::ResurrectionContinues)) {
-        // Resurrected: stop here; the object stays tracked with its weakrefs,
-        // dict and type intact (R1.7b step 4).
-        Event e = event(EventKind::DeallocEnd, o);
-        e.value = 1;
-        emit(std::move(e));
-        obj(o).flags &= static_cast<uint16_t>(~(kDeallocating | kResurrected));
-        pop_frame();
-        return;
-      }
+    }
+    case kSdAfterFinalizer:
+      if (f.has(kResult) && !program_.profile.has(RuntimeBug::ResurrectionContinues))
+        return stop_resurrected();
       if (!f.has(kResult) && !program_.profile.has(RuntimeBug::DeallocLeavesTracked))
         untrack(o);
-      f.stage = 3;
+      f.stage = kSdWeakrefs;
       return;
-    case 3:
+    case kSdWeakrefs:
       dealloc_destruction_step(o, "PyObject_ClearWeakRefs");
-      // R1.7b step 5: this class introduced the weakref list (its base is
-      // object), so it clears weakrefs and calls their callbacks.
-      f.stage = 4;
-      if (type.weakrefable) {
+      // R1.7b step 5: weakrefs are cleared, and their callbacks called, by
+      // the class that introduced the weakref list.
+      f.stage = kSdLegacyDel;
+      if (introduces_weaklist) {
         Frame c;
         c.kind = FrameKind::ClearWeakrefs;
         c.obj = o;
         push_frame(c);
       }
       return;
-    case 4:
-      // R1.7b step 7: weakrefs created by the callbacks are cleared silently.
-      if (type.has_finalizer() && type.weakrefable) clear_weakrefs_no_callbacks(o);
-      f.stage = 5;
+    case kSdLegacyDel: {
+      // R1.7b step 6: a legacy tp_del (from a C base) runs at every death.
+      if (!base || !base->has_legacy_del()) {
+        f.stage = kSdSilentWeakrefs;
+        return;
+      }
+      track(o);
+      f.stage = kSdAfterLegacyDel;
+      Frame c;
+      c.kind = FrameKind::FinalizeFromDealloc;
+      c.obj = o;
+      c.flags = kLegacy;
+      push_frame(c);
       return;
-    case 5: {
+    }
+    case kSdAfterLegacyDel:
+      if (f.has(kResult)) return stop_resurrected();
+      untrack(o);
+      f.stage = kSdSilentWeakrefs;
+      return;
+    case kSdSilentWeakrefs: {
+      // R1.7b step 7: weakrefs created by the callbacks or by tp_del are
+      // cleared without calling theirs.
+      bool finalizers = type.has_finalizer() || (base && base->has_legacy_del());
+      if (finalizers && introduces_weaklist) clear_weakrefs_no_callbacks(o);
+      f.stage = kSdDict;
+      return;
+    }
+    case kSdDict: {
       dealloc_destruction_step(o, "clearing the instance dict");
       // R1.7b step 9: drop the instance dict; inline values are released in
       // the order of the class's shared keys.
@@ -89,24 +133,45 @@ void Machine::step_subtype_dealloc(Frame& f) {
         if (v.kind() != ValueKind::Unset) values.push_back(v);
         v = Value::unset();
       }
-      f.stage = 6;
+      f.stage = kSdBaseDealloc;
       release_values(values);
       return;
     }
-    case 6:
+    case kSdBaseDealloc:
       dealloc_destruction_step(o, "tp_free");
+      f.stage = kSdTypeDecref;
+      if (base) {
+        // R1.7b steps 10-12: re-track for a GC base, which expects a tracked
+        // object, and run the base's tp_dealloc (it frees the memory).
+        if (base->gc && !obj(o).tracked()) track(o);
+        Frame c;
+        c.kind = FrameKind::CDealloc;
+        c.obj = o;
+        c.func = type.base;
+        c.aux = 1;
+        push_frame(c);
+        return;
+      }
       // R1.7b step 12: object_dealloc -> tp_free (PyObject_GC_Del, R1.11).
       free_object(o);
-      f.stage = 7;
       return;
-    default:
-      // R1.7b step 13 / R1.12: the instance's reference to its heap type is
-      // released last, after the memory.
-      emit(event(EventKind::TypeDecref, o));
+    default: {
+      if (f.has(kResult)) return stop_resurrected();  // the base's finalizer resurrected it
+      // R1.7b step 13 / R1.12: the reference to the heap type is released
+      // last, after the memory, unless a heap base's dealloc did it.
+      if (!base || !base->heap) {
+        obj(o).flags &= ~kHoldsTypeRef;
+        emit(event(EventKind::TypeDecref, o));
+      }
+      if (obj(o).has(kHoldsTypeRef))
+        violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
+                                 " never releases its reference to its heap type");
       emit(event(EventKind::DeallocEnd, o));
+      bool freed = obj(o).has(kFreed);
       pop_frame();
-      release_slot(o);
+      if (freed) release_slot(o);
       return;
+    }
   }
 }
 
@@ -166,44 +231,59 @@ void Machine::step_method_dealloc(Frame& f) {
 void Machine::step_finalize_from_dealloc(Frame& f) {
   const ObjId o = f.obj;
   const TypeInfo& type = program_.types[obj(o).type];
+  const bool legacy = f.has(kLegacy);
+  // tp_del comes from the C base of a class, or from the C type itself.
+  FuncId body = legacy ? (type.has_legacy_del() ? type.legacy_del
+                                                : program_.types[type.base].legacy_del)
+                       : type.finalizer;
   switch (f.stage) {
     case 0: {
       Object& x = obj(o);
       if (x.rc != 0)
-        violation({"memory-safety"}, "PyObject_CallFinalizerFromDealloc on " + name_of(o) +
-                                         " whose refcount is " + std::to_string(x.rc));
+        violation({"memory-safety"}, std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") +
+                                         " on " + name_of(o) + " whose refcount is " +
+                                         std::to_string(x.rc));
       // R1.6 step 2: temporary resurrection while the finalizer runs (G19).
       x.rc = 1;
       f.flags |= kHolds;
-      // R1.6 step 3 / R1.9: a GC object is finalized at most once.
-      if (!type.has_finalizer() || (type.gc && x.has(kFinalized))) {
+      // R1.6 step 3 / R1.9: a GC object is finalized at most once; tp_del
+      // has no such mark (R1.8).
+      if (body == kNoFunc || (!legacy && type.gc && x.has(kFinalized))) {
         f.stage = 2;
         return;
       }
-      check_finalize_begin(o, false);
-      Event e = event(EventKind::FinalizeBegin, o);
-      e.path = 0;
-      emit(std::move(e));
-      x.flags |= kFinalizing;
-      if (x.finalize_count < 3) ++x.finalize_count;
+      if (legacy) {
+        emit(event(EventKind::TpDel, o));
+      } else {
+        check_finalize_begin(o, false);
+        Event e = event(EventKind::FinalizeBegin, o);
+        e.path = 0;
+        emit(std::move(e));
+        x.flags |= kFinalizing;
+        if (x.finalize_count < 3) ++x.finalize_count;
+      }
       f.stage = 1;
-      call_python(type.finalizer, {Value::object(o)});
+      call_python_from_c(body, {Value::object(o)});
       return;
     }
     case 1: {
-      Thread& th = thread();
-      if (th.has_exc) {
+      PyCallResult r = return_from_python(f);
+      if (r.raised) {
+        if (!legacy && type.finalizer_is_c)
+          violation({"P7.14"}, "tp_finalize of " + name_of(o) + " leaves exception " +
+                                   program_.strings[r.exc] + " set");
         // R1.10: slot_tp_finalize reports the exception as unraisable.
         Event e = event(EventKind::Unraisable, o);
-        e.text = program_.strings[th.exc];
+        e.text = program_.strings[r.exc];
         emit(std::move(e));
-        th.has_exc = false;
       }
-      Object& x = obj(o);
-      x.flags &= static_cast<uint16_t>(~kFinalizing);
-      emit(event(EventKind::FinalizeEnd, o));
-      // R1.6a: on this path the mark is set after tp_finalize returns.
-      if (type.gc && !program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
+      if (!legacy) {
+        Object& x = obj(o);
+        x.flags &= ~kFinalizing;
+        emit(event(EventKind::FinalizeEnd, o));
+        // R1.6a: on this path the mark is set after tp_finalize returns.
+        if (type.gc && !program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
+      }
       f.stage = 2;
       return;
     }
@@ -211,7 +291,7 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
       // R1.6 step 5: undo the temporary reference without deallocating.
       Object& x = obj(o);
       --x.rc;
-      f.flags &= static_cast<uint8_t>(~kHolds);
+      f.flags &= static_cast<uint16_t>(~kHolds);
       bool resurrected = x.rc > 0;
       if (resurrected) {
         x.flags |= kResurrected;

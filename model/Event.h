@@ -42,6 +42,8 @@ enum class EventKind : uint8_t {
   ThreadEnd,
   ThreadException,  // text = exception name
   EndOfThreads,     // every thread finished; the final collections follow
+  TpDel,            // a legacy tp_del begins
+  ResourceRelease,  // value = the thread that created the resource
 };
 
 const char* event_name(EventKind kind);

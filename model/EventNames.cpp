@@ -34,6 +34,8 @@ const char* event_name(EventKind kind) {
     case EventKind::ThreadEnd: return "THREAD_END";
     case EventKind::ThreadException: return "THREAD_EXCEPTION";
     case EventKind::EndOfThreads: return "END_OF_THREADS";
+    case EventKind::TpDel: return "TP_DEL";
+    case EventKind::ResourceRelease: return "RESOURCE_RELEASE";
   }
   return "?";
 }

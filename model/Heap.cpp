@@ -4,7 +4,8 @@
 
 namespace lifecheck::model {
 
-ObjId Machine::alloc(ClassId type, LabelId label) {
+ObjId Machine::alloc(ClassId type, LabelId label, bool track_now) {
+  require_attached("an allocation");
   ObjId id = kNoObj;
   for (size_t i = 0; i < state_.objects.size(); ++i)
     if (!state_.objects[i].live) {
@@ -28,15 +29,23 @@ ObjId Machine::alloc(ClassId type, LabelId label) {
     o.fields[kWeakrefReferent] = Value::none();
     o.fields[kWeakrefCallback] = Value::none();
   }
+  // R1.12: an instance of a heap type owns a reference to its type.
+  if (program_.types[type].heap) o.flags |= kHoldsTypeRef;
   emit(event(EventKind::Alloc, id));
-  // PyType_GenericAlloc / PyObject_GC_New + track: GC objects are tracked
-  // as soon as they exist (G1, G7: appended to the young generation).
-  if (is_gc_type(type)) track(id);
+  // PyType_GenericAlloc tracks a GC object as soon as it exists (G1, G7:
+  // appended to the young generation); PyObject_GC_New does not.
+  if (track_now && is_gc_type(type)) track(id);
   return id;
 }
 
 void Machine::free_object(ObjId o) {
+  require_attached("tp_free");
   check_free(o);
+  // Non-owning pointers left at o (Py_DECREF without NULL) now dangle.
+  for (Object& y : state_.objects)
+    if (y.live)
+      for (Value& v : y.fields)
+        if (v.kind() == ValueKind::Stale && v.obj() == o) v = Value::dangling();
   // R1.11: PyObject_GC_Del unlinks an object that is still tracked.
   if (obj(o).tracked()) untrack(o);
   obj(o).flags |= kFreed;
@@ -50,6 +59,7 @@ void Machine::release_slot(ObjId o) {
 
 void Machine::incref(Value v) {
   if (!v.is_obj()) return;
+  require_attached("Py_INCREF");
   Object& o = obj(v.obj());
   if (!o.live || o.has(kFreed))
     violation({"memory-safety"}, "Py_INCREF of " + name_of(v.obj()) + " after it was freed");
@@ -63,6 +73,7 @@ void Machine::incref(Value v) {
 
 bool Machine::decref(Value v) {
   if (!v.is_obj()) return false;
+  require_attached("Py_DECREF");
   ObjId id = v.obj();
   Object& o = obj(id);
   if (!o.live || o.has(kFreed))
@@ -84,11 +95,13 @@ bool Machine::decref(Value v) {
   f.kind = FrameKind::Dealloc;
   f.obj = id;
   f.func = o.type;
+  if (program_.types[o.type].kind == TypeKind::CType) f.kind = FrameKind::CDealloc;
   push_frame(f);
   return true;
 }
 
 void Machine::track(ObjId o) {
+  require_attached("PyObject_GC_Track");
   list_append(kGen0, o);
   emit(event(EventKind::Track, o));
 }
@@ -97,11 +110,11 @@ void Machine::untrack(ObjId o) {
   if (!obj(o).tracked()) return;  // PyObject_GC_UnTrack tolerates it (P7.30)
   list_remove(o);
   Object& x = obj(o);
-  x.flags &= static_cast<uint16_t>(~(kCollecting | kUnreachableMask));
+  x.flags &= ~(kCollecting | kUnreachableMask);
   // Runtime mutation: an untrack that wipes all of _gc_prev, finalized bit
   // included (SEMANTICS.md P7.5 rt example).
   if (program_.profile.has(RuntimeBug::UntrackClearsFinalized))
-    x.flags &= static_cast<uint16_t>(~kFinalized);
+    x.flags &= ~kFinalized;
   emit(event(EventKind::Untrack, o));
 }
 

@@ -18,7 +18,39 @@ StrId find_string(const Program& p, const std::string& s) {
 
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
+void Machine::call_python_from_c(FuncId func, const std::vector<Value>& args) {
+  Frame& caller = top();
+  Thread& th = thread();
+  if (th.has_exc) {
+    caller.saved_exc = th.exc;
+    caller.flags |= kSavedExc;
+    th.has_exc = false;
+  }
+  if (args.size() != program_.funcs[func].nparams) {
+    // A callable with the wrong arity: TypeError before its body runs.
+    th.has_exc = true;
+    th.exc = static_cast<StrId>(
+        std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
+        program_.strings.begin());
+    return;
+  }
+  call_python(func, args);
+}
+
+PyCallResult Machine::return_from_python(Frame& caller) {
+  Thread& th = thread();
+  PyCallResult r{th.has_exc, th.exc};
+  th.has_exc = false;
+  if (caller.has(kSavedExc)) {
+    th.has_exc = true;
+    th.exc = caller.saved_exc;
+    caller.flags &= static_cast<uint16_t>(~kSavedExc);
+  }
+  return r;
+}
+
 void Machine::call_python(FuncId func, const std::vector<Value>& args) {
+  require_attached("a call into Python code");
   const FuncInfo& fn = program_.funcs[func];
   Thread& th = thread();
   Frame f;
@@ -98,6 +130,10 @@ void Machine::execute(const Instr& in) {
       case InstrOp::DelAttr: {
         FieldId field = static_cast<FieldId>(in.slot);
         ObjId o = instance_for_attribute(eval_borrowed(in.a), field, true);
+        if (c_type_of(o).is_c_field(field)) {
+          write_c_field(o, field, Value::unset(), released);
+          break;
+        }
         Value& slot = obj(o).fields[field];
         if (slot.kind() == ValueKind::Unset) raise("AttributeError");
         released.push_back(slot);
@@ -115,6 +151,28 @@ void Machine::execute(const Instr& in) {
         c.dest = in.dest;
         c.dest_slot = in.dest_slot;
         push_frame(c);
+        return;
+      }
+      case InstrOp::Construct: {
+        // The arguments are evaluated now and held by the construction frame;
+        // its steps may reach scheduling points (CTypes.cpp).
+        std::vector<Value> args;
+        for (uint16_t i = 0; i < in.count; ++i)
+          args.push_back(take(eval(program_.log_args[in.first + i].expr)));
+        ++body().pc;
+        Thread& th = thread();
+        Frame c;
+        c.kind = FrameKind::Construct;
+        c.func = in.slot;
+        c.aux = in.target;  // the creation site's label
+        c.dest = in.dest;
+        c.dest_slot = in.dest_slot;
+        c.base = static_cast<uint16_t>(th.values.size());
+        c.count = static_cast<uint16_t>(args.size());
+        for (Value v : args) th.values.push_back(v);
+        push_frame(c);
+        release_values(temps_);
+        temps_.clear();
         return;
       }
       case InstrOp::Log: {
@@ -177,23 +235,29 @@ void Machine::execute(const Instr& in) {
   release_values(released);
 }
 
-ObjId Machine::instance_for_attribute(Value v, FieldId, bool) {
+ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
   if (!v.is_obj()) raise("AttributeError");
   ObjId o = v.obj();
   if (obj(o).has(kFreed))
     violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
-  if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("AttributeError");
+  const TypeInfo& t = program_.types[obj(o).type];
+  // C types have only their members (no __dict__); classes have a dict,
+  // plus the members of a C base.
+  if (t.kind == TypeKind::CType && !t.is_c_field(field)) raise("AttributeError");
+  if (t.kind != TypeKind::PyClass && t.kind != TypeKind::CType) raise("AttributeError");
   return o;
 }
 
 Value Machine::load_attr(Value base, FieldId field) {
   ObjId o = instance_for_attribute(base, field, false);
+  if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
   Value v = obj(o).fields[field];
   if (v.kind() == ValueKind::Unset) raise("AttributeError");
   return v;
 }
 
 void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+  if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
   // a new attribute name is appended to the class-wide key order.
   ClassId t = obj(o).type;
@@ -333,6 +397,9 @@ std::string Machine::render(Value v) const {
       const Object& o = state_.objects[v.obj()];
       return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
     }
+    case ValueKind::Garbage: return "<uninitialised>";
+    case ValueKind::Stale: return "<stale pointer>";
+    case ValueKind::Dangling: return "<dangling pointer>";
   }
   return "?";
 }

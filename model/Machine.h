@@ -6,6 +6,8 @@
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
+//                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -23,6 +25,12 @@ namespace lifecheck::model {
 // A Python exception raised by scenario code, unwinding C++ evaluation.
 struct PyRaise {
   StrId name;
+};
+
+// How a call from the runtime into Python code ended.
+struct PyCallResult {
+  bool raised = false;
+  StrId exc = 0;
 };
 
 class Machine {
@@ -62,7 +70,7 @@ class Machine {
   void pop_frame();
 
   // ----------------------------------------------------------------- Heap.cpp
-  ObjId alloc(ClassId type, LabelId label);
+  ObjId alloc(ClassId type, LabelId label, bool track_now = true);
   void free_object(ObjId o);
   void release_slot(ObjId o);
   Object& obj(ObjId o) { return state_.objects[o]; }
@@ -96,6 +104,11 @@ class Machine {
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
   void call_python(FuncId func, const std::vector<Value>& args);
+  // The runtime calling Python code: a pending exception is saved in the
+  // caller frame and restored by return_from_python (slot_tp_finalize,
+  // PyObject_ClearWeakRefs and gc.callbacks all do this).
+  void call_python_from_c(FuncId func, const std::vector<Value>& args);
+  PyCallResult return_from_python(Frame& caller);
   void unwind_body(Frame& f);
 
   // -------------------------------------------------------------- Dealloc.cpp
@@ -115,7 +128,8 @@ class Machine {
   void clear_weakrefs_no_callbacks(ObjId o);
   void step_clear_weakrefs(Frame& f);
   void call_weakref_callback(ObjId wr, Value callback, ObjId referent, bool gc_path);
-  void end_weakref_callback(ObjId wr, bool gc_path);
+  // After a callback returns: reports its exception; true if it raised.
+  bool end_weakref_callback(ObjId wr, bool gc_path);
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);
@@ -127,11 +141,28 @@ class Machine {
   void subtract_refs(uint8_t list);
   void move_unreachable(uint8_t young, uint8_t unreachable);
   // tp_traverse of o: strong references, in the type's visiting order.
-  void traverse(ObjId o, std::vector<ObjId>& out) const;
+  void traverse(ObjId o, std::vector<ObjId>& out);
+  void move_legacy_finalizers();
   void handle_weakrefs_pass1();
+  bool has_tp_clear(ObjId o) const;
   void clear_weakrefs_of_list(uint8_t list);
   void phase(const char* name);
   uint8_t old_list(const Frame& collect) const;
+
+  // --------------------------------------------------------------- CTypes.cpp
+  void step_construct(Frame& f);
+  void step_c_dealloc(Frame& f);
+  // One step of a C tp_clear on f.obj; false when the step list is done.
+  bool step_c_clear(Frame& f);
+  void c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out);
+  // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
+  void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
+  void store_self(ObjId o, uint16_t global);
+  void release_resource(ObjId o);
+  Value read_c_field(ObjId o, FieldId field);
+  void write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void require_attached(const char* what);
+  const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
 
   // ------------------------------------------------------------- Monitors.cpp
   void emit(Event e);
@@ -150,6 +181,8 @@ class Machine {
   void check_dealloc_begin(ObjId o);
   void check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint16_t& last_key);
   void check_garbage_set();
+  // P7.26: nothing reachable from an uncollectable tp_del object is touched.
+  void check_not_legacy_reachable(ObjId o, const char* what);
   void check_free(ObjId o);
   void check_quiescence();
   std::string name_of(ObjId o) const;

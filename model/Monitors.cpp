@@ -12,6 +12,7 @@ namespace {
 bool owns_strongly(const Program& program, const Object& y, ObjId target) {
   switch (program.types[y.type].kind) {
     case TypeKind::PyClass:
+    case TypeKind::CType:  // dict values and C members; stale pointers own nothing
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
       return false;
@@ -46,8 +47,9 @@ Event Machine::event(EventKind kind, ObjId o) {
 }
 
 void Machine::emit(Event e) {
+  // Recorded first, so that an event that breaks an expect line is shown.
+  if (trace_) trace_->push_back(e);
   if (!state_.threads_ended && !program_.expects.empty()) observe_expectations(e);
-  if (trace_) trace_->push_back(std::move(e));
 }
 
 void Machine::violation(std::vector<std::string> properties, const std::string& message) {
@@ -79,6 +81,8 @@ bool Machine::matches(const EventPattern& p, const Event& e) const {
     case PatternKind::GcStop: return e.kind == EventKind::GcStop;
     case PatternKind::Unraisable: return e.kind == EventKind::Unraisable;
     case PatternKind::Garbage: want = EventKind::GarbageAppend; break;
+    case PatternKind::TpDel: want = EventKind::TpDel; break;
+    case PatternKind::Release: want = EventKind::ResourceRelease; break;
     default: return false;
   }
   if (e.kind != want) return false;
@@ -140,6 +144,7 @@ void Machine::check_expectations_at_end() {
 
 void Machine::check_dealloc_begin(ObjId o) {
   const Object& x = obj(o);
+  require_attached("tp_dealloc");
   if (x.has(kFinalizing))
     violation({"P7.1", "P7.9"}, "tp_dealloc of " + name_of(o) +
                                     " starts while its tp_finalize is still running");
@@ -151,8 +156,34 @@ void Machine::check_dealloc_begin(ObjId o) {
               "tp_dealloc of " + name_of(o) + " starts a second time");
 }
 
+void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
+  bool any = false;
+  for (const Object& y : state_.objects) any = any || (y.live && y.has(kLegacyGarbage));
+  if (!any) return;
+  // Breadth-first over owned references from every uncollectable object.
+  std::vector<bool> seen(state_.objects.size(), false);
+  std::vector<ObjId> queue;
+  for (size_t i = 0; i < state_.objects.size(); ++i)
+    if (state_.objects[i].live && state_.objects[i].has(kLegacyGarbage)) {
+      seen[i] = true;
+      queue.push_back(static_cast<ObjId>(i));
+    }
+  for (size_t k = 0; k < queue.size(); ++k)
+    for (Value v : state_.objects[queue[k]].fields)
+      if (v.is_obj() && v.obj() < seen.size() && !seen[v.obj()] &&
+          owns_strongly(program_, state_.objects[queue[k]], v.obj())) {
+        seen[v.obj()] = true;
+        queue.push_back(v.obj());
+      }
+  if (seen[o])
+    violation({"P7.26"}, name_of(o) + " is reachable from an uncollectable object with a "
+                                      "legacy tp_del, yet " + what);
+}
+
 void Machine::check_finalize_begin(ObjId o, bool gc_path) {
   const Object& x = obj(o);
+  require_attached("tp_finalize");
+  if (gc_path) check_not_legacy_reachable(o, "the collector finalizes it");
   if (x.has(kCleared))
     violation({"P7.4"}, "tp_finalize of " + name_of(o) + " runs after its own tp_clear");
   if (x.has(kInGarbageSet))
@@ -183,6 +214,8 @@ void Machine::check_finalize_begin(ObjId o, bool gc_path) {
 
 void Machine::check_clear_begin(ObjId o) {
   const Object& x = obj(o);
+  require_attached("tp_clear");
+  check_not_legacy_reachable(o, "the collector clears it");
   if (x.has(kClearing))
     violation({"P7.8"}, "tp_clear of " + name_of(o) + " starts while it is already running");
   if (x.has(kClearedThisGc))
@@ -297,6 +330,10 @@ void Machine::check_free(ObjId o) {
   if (x.rc != 0)
     violation({x.has(kResurrected) ? "P7.18" : "memory-safety"},
               "tp_free of " + name_of(o) + " while its refcount is " + std::to_string(x.rc));
+  const TypeInfo& ct = c_type_of(o);
+  if (ct.resource && x.resource_owner != kNoThread && !x.has(kResourceReleased))
+    violation({"resource-affinity"}, "tp_free of " + name_of(o) +
+                                         " while its resource was never released");
   auto dangling = [&](const std::string& where) {
     violation({"memory-safety"}, "tp_free of " + name_of(o) + " while " + where +
                                      " still refers to it");
@@ -352,6 +389,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
     if (!y.live || y.has(kFreed)) continue;
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:
+      case TypeKind::CType:
         for (Value v : y.fields) add(v);
         break;
       case TypeKind::Weakref: add(y.fields[kWeakrefCallback]); break;

@@ -40,6 +40,8 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
        "gc.callbacks 'stop' runs before delete_garbage"},
       {RuntimeBug::SkipTpClear, "skip-tp-clear", "quiescence",
        "delete_garbage never calls tp_clear, so cycles leak"},
+      {RuntimeBug::FinalizeLegacyGarbage, "finalize-legacy-garbage", "P7.26",
+       "objects reachable from a tp_del object stay in the garbage and are finalized"},
   };
   return bugs;
 }

@@ -45,6 +45,7 @@ enum class RuntimeBug : uint8_t {
   NoSecondWeakrefPass,          // P7.23/P7.29: pre-gh-91636 behaviour
   StopCallbacksEarly,           // P7.25: "stop" before delete_garbage
   SkipTpClear,                  // quiescence: delete_garbage never clears
+  FinalizeLegacyGarbage,        // P7.26: what a tp_del object reaches stays garbage
   Count
 };
 

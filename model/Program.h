@@ -21,8 +21,59 @@ inline constexpr int kMaxObjects = 4000;
 
 enum class TypeKind : uint8_t {
   PyClass,  // a class statement: heap type, GC, weakrefable, subtype_dealloc
+  CType,    // a C extension type described by its slots' step lists
   Weakref,  // weakref.ref
   Method,   // a bound method object (holds its self)
+};
+
+inline constexpr ClassId kNoType = 0xFF;
+
+// One step of a C type's slot (new, tp_dealloc, tp_clear, tp_traverse), so
+// that a bug is a one-line change in the scenario.
+enum class SlotOp : uint8_t {
+  Alloc,             // arg 0: PyObject_GC_New / PyObject_New (not zeroed, untracked)
+                     // arg 1: PyType_GenericAlloc (zeroed; tracked at once if GC)
+  Init,              // self->field = Py_NewRef(constructor argument)
+  Track,             // PyObject_GC_Track
+  Untrack,           // PyObject_GC_UnTrack
+  FinalizerFromDealloc,      // PyObject_CallFinalizerFromDealloc; stop if resurrected
+  ClearWeakrefs,             // PyObject_ClearWeakRefs
+  ClearWeakrefsNoCallbacks,  // PyUnstable_Object_ClearWeakRefsNoCallbacks
+  CallClear,         // tp_clear(self)
+  TpDel,             // the legacy tp_del(self)
+  ClearField,        // Py_CLEAR(self->field)
+  DecrefField,       // Py_DECREF(self->field), pointer left in place
+  NullField,         // self->field = NULL, no decref
+  Free,              // tp_free; arg 1: the wrong deallocator
+  DecrefType,        // Py_DECREF(Py_TYPE(self))
+  ReadType,          // reads Py_TYPE(self)->tp_flags
+  Call,              // a call into Python code: func, or none (may switch threads);
+                     // arg 1: self is passed as the argument
+  StoreSelf,         // global = Py_NewRef(self)
+  ReleaseResource,   // release the instance's external resource
+  SaveError,         // PyErr_GetRaisedException into a local
+  RestoreError,      // PyErr_SetRaisedException from it
+  RaiseError,        // a C API call fails and sets an exception
+  WriteUnraisable,   // PyErr_WriteUnraisable: report and clear
+  ReleaseGil,        // Py_BEGIN_ALLOW_THREADS
+  AcquireGil,        // Py_END_ALLOW_THREADS
+  Visit,             // Py_VISIT(self->field)
+  VisitType,         // Py_VISIT(Py_TYPE(self))
+  VisitWeakrefs,     // (a bug) visiting the weakref list
+  Incref,            // Py_INCREF(self->field) (a side effect in tp_traverse)
+  Decref,            // Py_DECREF(self->field) (a side effect in tp_traverse)
+};
+
+const char* slot_op_name(SlotOp op);
+
+struct SlotStep {
+  SlotOp op = SlotOp::Call;
+  uint8_t arg = 0;
+  FieldId field = 0;
+  FuncId func = kNoFunc;
+  uint16_t global = 0;
+  uint16_t line = 0;
+  uint16_t col = 0;
 };
 
 inline constexpr ClassId kWeakrefType = 0;
@@ -35,11 +86,28 @@ struct TypeInfo {
   bool gc = true;           // Py_TPFLAGS_HAVE_GC
   bool heap = true;         // Py_TPFLAGS_HEAPTYPE
   bool weakrefable = true;  // tp_weaklistoffset != 0
-  FuncId finalizer = kNoFunc;  // __del__ (tp_finalize = slot_tp_finalize)
+  // tp_finalize: __del__ (slot_tp_finalize) of a class, `def tp_finalize` of
+  // a C type, or inherited from the C base.
+  FuncId finalizer = kNoFunc;
+  bool finalizer_is_c = false;  // a C tp_finalize: must not leave an exception
+  FuncId legacy_del = kNoFunc;  // tp_del (C types only)
   std::vector<std::pair<std::string, FuncId>> methods;  // other methods
   int line = 0;
 
+  // C types; and for a class deriving from one, `base` names it.
+  ClassId base = kNoType;
+  std::vector<FieldId> c_fields;   // PyObject* members, in declaration order
+  bool resource = false;           // owns a resource released on its creating thread
+  bool has_clear = true;           // tp_clear != NULL
+  std::vector<SlotStep> new_steps, dealloc_steps, clear_steps, traverse_steps;
+
   bool has_finalizer() const { return finalizer != kNoFunc; }
+  bool has_legacy_del() const { return legacy_del != kNoFunc; }
+  bool is_c_field(FieldId f) const {
+    for (FieldId c : c_fields)
+      if (c == f) return true;
+    return false;
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -100,6 +168,7 @@ enum class InstrOp : uint8_t {
   Join,         // slot = thread
   GcCallbacksAppend,  // a = function value
   GcCallbacksRemove,  // a = function value
+  Construct,    // slot = C type, args [first, first+count) in log_args, dest
 };
 
 enum class DestKind : uint8_t { None, Local, Global };
@@ -166,6 +235,8 @@ enum class PatternKind : uint8_t {
   GcStop,    // a collection ends
   Unraisable,
   Garbage,   // appended to gc.garbage
+  TpDel,     // a legacy tp_del runs
+  Release,   // an instance's external resource is released
 };
 
 enum class PathFilter : uint8_t { Any, Gc, Refcount };

@@ -30,7 +30,7 @@ enum GcListId : uint8_t {
   kNoList = 0xFF,
 };
 
-enum ObjFlag : uint16_t {
+enum ObjFlag : uint32_t {
   kFinalized = 1 << 0,      // _PyGC_FINALIZED (R1.6, R1.9, G13)
   kCollecting = 1 << 1,     // PREV_MASK_COLLECTING (G8)
   kUnreachableMask = 1 << 2,  // NEXT_MASK_UNREACHABLE (G10)
@@ -44,6 +44,10 @@ enum ObjFlag : uint16_t {
   kDeallocating = 1 << 10,  // tp_dealloc has started (P7.9)
   kFreed = 1 << 11,         // tp_free ran; the slot is released when dealloc returns
   kResurrected = 1 << 12,   // a finalizer left it alive in the running dealloc
+  kResourceReleased = 1 << 13,  // its external resource was released
+  kHoldsTypeRef = 1 << 14,  // a heap-type instance still owns a reference to its type
+  kLegacyGarbage = 1 << 15, // in the running collection's `finalizers` list (G11)
+  kSelfStored = 1 << 16,    // a slot other than tp_finalize stored a reference to self
 };
 
 struct Object {
@@ -51,7 +55,8 @@ struct Object {
   ClassId type = 0;
   uint8_t list = kNoList;  // GC list it is linked in; kNoList = untracked
   uint8_t finalize_count = 0;  // saturates at 3 (P7.5)
-  uint16_t flags = 0;
+  ThreadId resource_owner = kNoThread;  // thread that created its resource
+  uint32_t flags = 0;
   int16_t rc = 0;
   int16_t gc_refs = 0;  // only meaningful while collecting
   ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
@@ -63,7 +68,7 @@ struct Object {
   // (weak, not counted), [1] callback. Method: [0] self.
   std::array<Value, kMaxFields> fields{};
 
-  bool has(uint16_t f) const { return (flags & f) != 0; }
+  bool has(uint32_t f) const { return (flags & f) != 0; }
   bool tracked() const { return list != kNoList; }
 };
 
@@ -87,21 +92,30 @@ enum class FrameKind : uint8_t {
   FinalizeGc,          // one tp_finalize call by finalize_garbage (G13)
   Clear,               // tp_clear(obj)
   GcCallbacks,         // invoke gc.callbacks (G6)
+  Construct,           // a C type's construction steps (tp_new/tp_alloc/tp_init)
+  CDealloc,            // a C type's tp_dealloc steps (func = the C type)
 };
 
-enum FrameFlag : uint8_t {
+enum FrameFlag : uint16_t {
   kHolds = 1 << 0,      // the frame owns one reference to obj (G19, R1.6)
   kUnwinding = 1 << 1,  // Body: an exception is propagating out
   kFinal = 1 << 2,      // Collect: the end-of-run collection (no gc.callbacks)
   kResult = 1 << 3,     // Dealloc: the finalizer resurrected the object
   kStopPhase = 1 << 4,  // GcCallbacks: "stop" rather than "start"
   kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut
+  kSavedExc = 1 << 6,   // saved_exc holds the exception pending before a call
+  kYielded = 1 << 7,    // a native frame stopped at a scheduling point
+  kErrAtBegin = 1 << 8, // CDealloc: an exception was pending when it began (P7.14)
+  kDestroyed = 1 << 9,  // CDealloc: a destruction step has run (P7.28)
+  kLegacy = 1 << 10,    // FinalizeFromDealloc: tp_del, not tp_finalize
+  kExplicit = 1 << 11,  // Clear: called by tp_dealloc, not by the collector
+  kLocalError = 1 << 12,  // CDealloc: SaveError stored an exception in saved_exc
 };
 
 struct Frame {
   FrameKind kind = FrameKind::Body;
   uint8_t stage = 0;
-  uint8_t flags = 0;
+  uint16_t flags = 0;
   DestKind dest = DestKind::None;  // Collect: where the count goes
   uint16_t func = 0;    // Body: function; Dealloc/Clear: type
   uint16_t pc = 0;      // Body: next instruction; loops: index
@@ -111,8 +125,9 @@ struct Frame {
   uint16_t count = 0;   // number of value slots owned
   uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called
   uint16_t dest_slot = 0;
+  StrId saved_exc = 0;  // see kSavedExc / kLocalError
 
-  bool has(uint8_t f) const { return (flags & f) != 0; }
+  bool has(uint16_t f) const { return (flags & f) != 0; }
 };
 
 enum class ThreadStatus : uint8_t { Waiting, Running, Finished };
@@ -125,6 +140,7 @@ struct Thread {
   ThreadStatus status = ThreadStatus::Waiting;
   StrId exc = 0;         // pending exception name when has_exc
   bool has_exc = false;
+  bool detached = false;  // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
   uint8_t exc_from_callback = 0;  // the exception escaped a finalizer/callback (P7.21)
   std::vector<Frame> frames;
   std::vector<Value> values;

@@ -29,7 +29,9 @@ State Machine::initial_state(const Program& program) {
 }
 
 static bool is_boundary(const Program& program, const Frame& f) {
-  if (f.kind != FrameKind::Body || f.has(kUnwinding)) return false;
+  // A C step that releases the GIL or calls opaque Python code stops here.
+  if (f.kind != FrameKind::Body) return f.has(kYielded);
+  if (f.has(kUnwinding)) return false;
   const FuncInfo& fn = program.funcs[f.func];
   return f.pc < fn.code.size() && fn.code[f.pc].op != InstrOp::Jump;
 }
@@ -104,6 +106,8 @@ void Machine::step_top() {
     case FrameKind::FinalizeGc: return step_finalize_gc(f);
     case FrameKind::Clear: return step_clear(f);
     case FrameKind::GcCallbacks: return step_gc_callbacks(f);
+    case FrameKind::Construct: return step_construct(f);
+    case FrameKind::CDealloc: return step_c_dealloc(f);
   }
 }
 

@@ -27,6 +27,11 @@ enum class ValueKind : uint8_t {
   Func,    // a module-level function (never freed: the module holds it)
   Str,     // an interned string (gc callback phase)
   GcInfo,  // the info dict passed to gc.callbacks: packed counts
+  // C-level states of a PyObject* member of a C extension type:
+  Garbage,   // never initialised (PyObject_GC_New does not zero memory)
+  Stale,     // still points at objects[payload] but owns no reference
+             // (after Py_DECREF without nulling)
+  Dangling,  // a stale pointer whose object has been freed
 };
 
 class Value {
@@ -41,6 +46,9 @@ class Value {
   }
   static constexpr Value boolean(bool b) { return Value(ValueKind::Bool, b ? 1 : 0); }
   static constexpr Value func(FuncId f) { return Value(ValueKind::Func, f); }
+  static constexpr Value garbage() { return Value(ValueKind::Garbage, 0); }
+  static constexpr Value stale(ObjId id) { return Value(ValueKind::Stale, id); }
+  static constexpr Value dangling() { return Value(ValueKind::Dangling, 0); }
   static constexpr Value str(StrId s) { return Value(ValueKind::Str, s); }
   // generation (2 bits), collected (11 bits), uncollectable (11 bits)
   static constexpr Value gc_info(uint32_t generation, uint32_t collected,
@@ -52,6 +60,10 @@ class Value {
   constexpr ValueKind kind() const { return static_cast<ValueKind>(raw_ & 0xF); }
   constexpr uint32_t payload() const { return raw_ >> 4; }
   constexpr bool is_obj() const { return kind() == ValueKind::Obj; }
+  // Obj or Stale: a pointer at a live object slot (owning or not).
+  constexpr bool points_at_object() const {
+    return kind() == ValueKind::Obj || kind() == ValueKind::Stale;
+  }
   constexpr ObjId obj() const { return static_cast<ObjId>(payload()); }
   constexpr int32_t integer() const {
     uint32_t p = payload();

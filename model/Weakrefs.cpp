@@ -112,26 +112,28 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
     e.serial2 = obj(referent).serial;
   }
   emit(std::move(e));
-  // W7: the callback receives the weakref object.
+  // W7: the callback receives the weakref object. A pending exception is
+  // saved around the call (W4 step 3).
   if (callback.kind() == ValueKind::Func) {
-    call_python(callback.func(), {Value::object(wr)});
+    call_python_from_c(callback.func(), {Value::object(wr)});
   } else {
     const Object& m = obj(callback.obj());
-    call_python(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
+    call_python_from_c(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
   }
 }
 
-void Machine::end_weakref_callback(ObjId wr, bool gc_path) {
-  Thread& th = thread();
-  if (th.has_exc) {
+bool Machine::end_weakref_callback(ObjId wr, bool gc_path) {
+  PyCallResult r = return_from_python(top());
+  if (r.raised) {
     // W4 step 4: reported as unraisable; the remaining callbacks still run.
     Event u = event(EventKind::Unraisable, wr);
-    u.text = program_.strings[th.exc];
+    u.text = program_.strings[r.exc];
     emit(std::move(u));
   }
   Event e = event(EventKind::CallbackEnd, wr);
   e.path = gc_path ? 1 : 0;
   emit(std::move(e));
+  return r.raised;
 }
 
 void Machine::step_clear_weakrefs(Frame& f) {
@@ -208,7 +210,6 @@ void Machine::step_clear_weakrefs(Frame& f) {
     }
     case kCwBuildCalled:
       end_weakref_callback(f.obj2, false);
-      thread().has_exc = false;
       f.stage = kCwBuild;
       return;
     case kCwCall: {
@@ -229,9 +230,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     case kCwCalled: {
-      bool raised = thread().has_exc;
-      end_weakref_callback(f.obj2, false);
-      thread().has_exc = false;
+      bool raised = end_weakref_callback(f.obj2, false);
       f.stage = kCwCall;
       if (raised && program_.profile.has(RuntimeBug::CallbackErrorStops)) {
         // The mutation gives up on the remaining callbacks.
@@ -255,10 +254,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     default: {  // kCwShortcutDone
-      if (f.obj2 != kNoObj) {
-        end_weakref_callback(f.obj2, false);
-        thread().has_exc = false;
-      }
+      if (f.obj2 != kNoObj) end_weakref_callback(f.obj2, false);
       f.kind = FrameKind::Release;
       f.pc = 0;
       f.flags = 0;

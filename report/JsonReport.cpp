@@ -49,6 +49,9 @@ json heap_json(const Program& program, const State& state) {
       case ValueKind::Str: return program.strings[v.str()];
       case ValueKind::Func: return program.funcs[v.func()].name;
       case ValueKind::GcInfo: return "<gc info>";
+      case ValueKind::Garbage: return "<uninitialised>";
+      case ValueKind::Dangling: return "<dangling pointer>";
+      case ValueKind::Stale: return "<stale pointer>";
       case ValueKind::Obj: {
         if (v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return "<dangling>";
         const Object& o = state.objects[v.obj()];
@@ -81,6 +84,9 @@ json heap_json(const Program& program, const State& state) {
       j["self"] = value(o.fields[kMethodSelf]);
     } else {
       json fields = json::object();
+      const TypeInfo& ct =
+          t.kind == TypeKind::CType || t.base == kNoType ? t : program.types[t.base];
+      for (FieldId f : ct.c_fields) fields["->" + program.field_names[f]] = value(o.fields[f]);
       const auto& keys = state.class_keys[o.type];
       for (uint8_t k = 0; k < state.class_key_count[o.type]; ++k)
         if (o.fields[keys[k]].kind() != ValueKind::Unset)

@@ -43,7 +43,9 @@ std::string format_event(const Program& program, const Event& e) {
     case EventKind::CallbackBegin:
       return fmt::format("callback of {} begins ({} path)", name(), path);
     case EventKind::CallbackEnd: return fmt::format("callback of {} ends", name());
-    case EventKind::ClearBegin: return fmt::format("tp_clear {} begins", name());
+    case EventKind::ClearBegin:
+      return e.value ? fmt::format("tp_clear {} begins (called by its tp_dealloc)", name())
+                     : fmt::format("tp_clear {} begins", name());
     case EventKind::ClearEnd: return fmt::format("tp_clear {} ends", name());
     case EventKind::Track: return fmt::format("track {}", name());
     case EventKind::Untrack: return fmt::format("untrack {}", name());
@@ -66,6 +68,10 @@ std::string format_event(const Program& program, const Event& e) {
     case EventKind::ThreadEnd: return "thread ends";
     case EventKind::ThreadException: return fmt::format("exception {} ends the thread", e.text);
     case EventKind::EndOfThreads: return "every thread has finished; final collection";
+    case EventKind::TpDel: return fmt::format("tp_del {} begins", name());
+    case EventKind::ResourceRelease:
+      return fmt::format("resource of {} released (created on thread {})", name(),
+                         program.threads[e.value].name);
   }
   return event_name(e.kind);
 }
@@ -112,8 +118,15 @@ std::string value_text(const Program& program, const State& state, Value v) {
     case ValueKind::Str: return "\"" + program.strings[v.str()] + "\"";
     case ValueKind::Func: return program.funcs[v.func()].name;
     case ValueKind::GcInfo: return "<gc info>";
+    case ValueKind::Garbage: return "<uninitialised>";
+    case ValueKind::Dangling: return "<dangling pointer>";
+    case ValueKind::Stale:
     case ValueKind::Obj: {
       if (v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return "<dangling>";
+      if (v.kind() == ValueKind::Stale)
+        return "<stale pointer to " +
+               object_name(program, state.objects[v.obj()].label, state.objects[v.obj()].serial,
+                           state.objects[v.obj()].type) + ">";
       const Object& o = state.objects[v.obj()];
       return object_name(program, o.label, o.serial, o.type);
     }
@@ -163,6 +176,15 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
     } else if (t.kind == TypeKind::Method) {
       contents = "self " + value_text(program, state, o.fields[kMethodSelf]);
     } else {
+      const TypeInfo& ct =
+          t.kind == TypeKind::CType || t.base == kNoType ? t : program.types[t.base];
+      for (FieldId f : ct.c_fields) {
+        if (!contents.empty()) contents += ", ";
+        Value v = o.fields[f];
+        contents += "->" + program.field_names[f] + "=" +
+                    (v.kind() == ValueKind::Unset ? std::string("NULL")
+                                                  : value_text(program, state, v));
+      }
       const auto& keys = state.class_keys[o.type];
       for (uint8_t k = 0; k < state.class_key_count[o.type]; ++k) {
         Value v = o.fields[keys[k]];
@@ -171,7 +193,7 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
         contents += program.field_names[keys[k]] + "=" + value_text(program, state, v);
       }
     }
-    out << fmt::format("  {:<16} {:<10} rc={:<3} {:<12}{}{}\n",
+    out << fmt::format("  {:<16} {:<10} rc={:<3} {:<18} {}{}\n",
                        object_name(program, o.label, o.serial, o.type), t.name, o.rc,
                        list_name(o.list), contents.empty() ? "" : contents,
                        flags.empty() ? "" : "  [" + flags.substr(1) + "]");

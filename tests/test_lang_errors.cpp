@@ -291,7 +291,11 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "class B(A):\n"
      "    pass\n",
-     3, 9, "base classes other than 'object'"},
+     3, 9, "base classes must be C types"},
+    {"UnknownBaseClass",
+     "class B(Nowhere):\n"
+     "    pass\n",
+     1, 9, "unknown base class 'Nowhere'"},
     {"StatementInClassBody",
      "class A:\n"
      "    x = 1\n",

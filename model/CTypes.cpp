@@ -1,0 +1,514 @@
+// C extension types, described by their slots' step lists: construction
+// (tp_alloc, field initialisation, PyObject_GC_Track), tp_dealloc, tp_clear
+// and tp_traverse. Each step does what its C counterpart does, and the
+// type-contract properties of SEMANTICS.md §7 (P7.10-P7.17, P7.24,
+// P7.26-P7.28, P7.30) and resource affinity are checked where they apply.
+#include <algorithm>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+enum : uint8_t { kCdInit, kCdSteps, kCdAfterCall, kCdFinish };
+
+bool visits_field(const TypeInfo& t, FieldId f) {
+  for (const SlotStep& s : t.traverse_steps)
+    if (s.op == SlotOp::Visit && s.field == f) return true;
+  return false;
+}
+}  // namespace
+
+const TypeInfo& Machine::c_type_of(ObjId o) const {
+  const TypeInfo& t = program_.types[state_.objects[o].type];
+  if (t.kind == TypeKind::CType || t.base == kNoType) return t;
+  return program_.types[t.base];
+}
+
+void Machine::require_attached(const char* what) {
+  if (thread().detached)
+    violation({"P7.27"}, std::string(what) + " on thread " + program_.threads[current_].name +
+                             " without an attached thread state: the GIL was released by "
+                             "Py_BEGIN_ALLOW_THREADS and not taken back");
+}
+
+Value Machine::read_c_field(ObjId o, FieldId field) {
+  Value v = obj(o).fields[field];
+  const std::string where = name_of(o) + "->" + program_.field_names[field];
+  switch (v.kind()) {
+    case ValueKind::Unset: return Value::none();  // a NULL T_OBJECT member reads as None
+    case ValueKind::Garbage:
+      violation({"memory-safety"}, "read of " + where + ", which was never initialised");
+      return Value::none();
+    case ValueKind::Dangling:
+      violation({"memory-safety"}, "read of " + where + ", which points to freed memory");
+      return Value::none();
+    case ValueKind::Stale:
+      return Value::object(v.obj());  // a borrowed pointer to a live object
+    default: return v;
+  }
+}
+
+void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+  // Py_XSETREF(self->field, v): the old pointer is decref'd, whether or not
+  // this object still owns a reference through it.
+  Value old = obj(o).fields[field];
+  const std::string where = name_of(o) + "->" + program_.field_names[field];
+  if (old.kind() == ValueKind::Garbage)
+    violation({"memory-safety"}, "Py_XSETREF of " + where + ", which was never initialised");
+  if (old.kind() == ValueKind::Dangling)
+    violation({"memory-safety"}, "Py_XSETREF of " + where + ", which points to freed memory");
+  obj(o).fields[field] = v;
+  if (old.kind() == ValueKind::Stale) old = Value::object(old.obj());
+  released.push_back(old);
+}
+
+void Machine::store_self(ObjId o, uint16_t global) {
+  incref(Value::object(o));
+  Value old = state_.globals[global];
+  state_.globals[global] = Value::object(o);
+  obj(o).flags |= kSelfStored;
+  release_values({old});
+}
+
+void Machine::release_resource(ObjId o) {
+  Object& x = obj(o);
+  if (x.has(kResourceReleased))
+    violation({"resource-affinity"}, "the resource of " + name_of(o) + " is released twice");
+  if (x.resource_owner != current_)
+    violation({"resource-affinity"},
+              "the resource of " + name_of(o) + " is released on thread " +
+                  program_.threads[current_].name + ", but it was created on thread " +
+                  program_.threads[x.resource_owner].name);
+  x.flags |= kResourceReleased;
+  Event e = event(EventKind::ResourceRelease, o);
+  e.value = x.resource_owner;
+  emit(std::move(e));
+}
+
+void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
+  const ObjId o = f.obj;
+  const std::string where = name_of(o) + "->" + program_.field_names[st.field];
+  Value v = obj(o).fields[st.field];
+  if (in_dealloc && st.op != SlotOp::NullField && obj(o).tracked() &&
+      visits_field(c_type_of(o), st.field))
+    violation({"P7.10"}, "tp_dealloc releases " + where + ", which tp_traverse visits, while " +
+                             name_of(o) + " is still tracked: a collection started from here "
+                             "would see it");
+  if (st.op != SlotOp::NullField) {
+    if (v.kind() == ValueKind::Garbage)
+      violation({"memory-safety"}, std::string(slot_op_name(st.op)) + " of " + where +
+                                       ", which was never initialised");
+    if (v.kind() == ValueKind::Dangling)
+      violation({"memory-safety"}, std::string(slot_op_name(st.op)) + " of " + where +
+                                       ", which points to freed memory (a second release)");
+  }
+  switch (st.op) {
+    case SlotOp::ClearField:  // Py_CLEAR: NULL first, then Py_DECREF
+      obj(o).fields[st.field] = Value::unset();
+      if (v.points_at_object()) decref(Value::object(v.obj()));
+      return;
+    case SlotOp::DecrefField:  // Py_DECREF, the pointer stays behind
+      if (v.kind() == ValueKind::Unset)
+        violation({"memory-safety"}, "Py_DECREF of " + where + ", which is NULL");
+      if (v.points_at_object()) {
+        obj(o).fields[st.field] = Value::stale(v.obj());
+        decref(Value::object(v.obj()));
+      }
+      return;
+    case SlotOp::NullField:  // an owned reference, if any, is leaked
+      obj(o).fields[st.field] = Value::unset();
+      return;
+    default:
+      return;
+  }
+}
+
+// ------------------------------------------------------------ construction
+
+void Machine::step_construct(Frame& f) {
+  f.flags &= static_cast<uint16_t>(~kYielded);
+  const TypeInfo& instance_type = program_.types[f.func];
+  const TypeInfo& ct = instance_type.kind == TypeKind::CType ? instance_type
+                                                              : program_.types[instance_type.base];
+  if (f.pc < ct.new_steps.size()) {
+    const SlotStep& st = ct.new_steps[f.pc++];
+    switch (st.op) {
+      case SlotOp::Alloc: {
+        // arg 1: PyType_GenericAlloc zeroes the memory and tracks a GC
+        // object at once; arg 0: PyObject_GC_New leaves the fields
+        // uninitialised and the object untracked (P7.11).
+        bool generic = st.arg == 1;
+        ObjId o = alloc(static_cast<ClassId>(f.func), static_cast<LabelId>(f.aux), generic);
+        for (FieldId field : ct.c_fields)
+          obj(o).fields[field] = generic ? Value::unset() : Value::garbage();
+        if (ct.resource) obj(o).resource_owner = current_;
+        f.obj = o;
+        f.flags |= kHolds;
+        return;
+      }
+      case SlotOp::Init: {
+        size_t index = static_cast<size_t>(
+            std::find(ct.c_fields.begin(), ct.c_fields.end(), st.field) - ct.c_fields.begin());
+        Value arg = index < f.count ? thread().values[f.base + index] : Value::none();
+        incref(arg);
+        obj(f.obj).fields[st.field] = arg;  // plain assignment: an earlier value leaks
+        return;
+      }
+      case SlotOp::Track: {
+        if (obj(f.obj).tracked())
+          violation({"P7.30"}, "PyObject_GC_Track of " + name_of(f.obj) +
+                                   ", which is already tracked");
+        for (FieldId field : ct.c_fields)
+          if (visits_field(ct, field) &&
+              obj(f.obj).fields[field].kind() == ValueKind::Garbage)
+            violation({"P7.11"}, "PyObject_GC_Track of " + name_of(f.obj) + " before " +
+                                     name_of(f.obj) + "->" + program_.field_names[field] +
+                                     ", which tp_traverse visits, is initialised");
+        track(f.obj);
+        return;
+      }
+      case SlotOp::Untrack:
+        untrack(f.obj);
+        return;
+      case SlotOp::ReleaseGil:
+        thread().detached = true;
+        f.flags |= kYielded;
+        return;
+      case SlotOp::AcquireGil:
+        thread().detached = false;
+        return;
+      case SlotOp::Call:  // an opaque call into Python: a scheduling point
+        f.flags |= kYielded;
+        return;
+      default:
+        return;
+    }
+  }
+  // Done: the new reference goes to the destination; the destination's old
+  // value and the arguments are released.
+  Thread& th = thread();
+  std::vector<Value> args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+  th.values.resize(f.base);
+  Value result = Value::object(f.obj);
+  DestKind dest = f.dest;
+  uint16_t slot = f.dest_slot;
+  pop_frame();
+  std::vector<Value> released;
+  released.reserve(args.size() + 1);
+  if (dest == DestKind::Local) {
+    Value& v = thread().values[top().base + slot];
+    released.push_back(v);
+    v = result;
+  } else if (dest == DestKind::Global) {
+    released.push_back(state_.globals[slot]);
+    state_.globals[slot] = result;
+  } else {
+    released.push_back(result);
+  }
+  for (Value a : args) released.push_back(a);
+  release_values(released);
+}
+
+// --------------------------------------------------------------- tp_dealloc
+
+void Machine::step_c_dealloc(Frame& f) {
+  f.flags &= static_cast<uint16_t>(~kYielded);
+  const ObjId o = f.obj;
+  const TypeInfo& ct = program_.types[f.func];
+  const bool as_base = f.aux != 0;  // the base part of subtype_dealloc
+  switch (f.stage) {
+    case kCdInit:
+      if (!as_base) {
+        emit(event(EventKind::DeallocBegin, o));
+        obj(o).flags |= kDeallocating;
+      }
+      if (thread().has_exc) f.flags |= kErrAtBegin;
+      f.stage = kCdSteps;
+      return;
+    case kCdAfterCall: {
+      PyCallResult r = return_from_python(f);
+      if (r.raised) {  // the C call returned NULL with the exception set
+        thread().has_exc = true;
+        thread().exc = r.exc;
+      }
+      f.stage = kCdSteps;
+      return;
+    }
+    case kCdSteps: {
+      if (f.has(kResult)) {
+        // PyObject_CallFinalizerFromDealloc (or tp_del) resurrected it: return.
+        if (as_base) {
+          pop_frame();
+          top().flags |= kResult;
+          return;
+        }
+        Event e = event(EventKind::DeallocEnd, o);
+        e.value = 1;
+        emit(std::move(e));
+        obj(o).flags &= ~(kDeallocating | kResurrected);
+        pop_frame();
+        return;
+      }
+      if (f.pc >= ct.dealloc_steps.size()) {
+        f.stage = kCdFinish;
+        return;
+      }
+      const SlotStep& st = ct.dealloc_steps[f.pc++];
+      auto destroying = [&]() { f.flags |= kDestroyed; };
+      switch (st.op) {
+        case SlotOp::FinalizerFromDealloc: {
+          if (f.has(kDestroyed))
+            violation({"P7.28"}, "tp_dealloc of " + name_of(o) +
+                                     " calls PyObject_CallFinalizerFromDealloc after it began "
+                                     "destroying the object: the finalizer sees it half-cleared");
+          Frame c;
+          c.kind = FrameKind::FinalizeFromDealloc;
+          c.obj = o;
+          push_frame(c);
+          return;
+        }
+        case SlotOp::TpDel: {
+          Frame c;
+          c.kind = FrameKind::FinalizeFromDealloc;
+          c.obj = o;
+          c.flags = kLegacy;
+          push_frame(c);
+          return;
+        }
+        case SlotOp::Untrack:
+          untrack(o);
+          return;
+        case SlotOp::Track:
+          if (obj(o).tracked())
+            violation({"P7.30"}, "PyObject_GC_Track of " + name_of(o) +
+                                     ", which is already tracked");
+          track(o);
+          return;
+        case SlotOp::ClearWeakrefs: {
+          destroying();
+          Frame c;
+          c.kind = FrameKind::ClearWeakrefs;
+          c.obj = o;
+          push_frame(c);
+          return;
+        }
+        case SlotOp::ClearWeakrefsNoCallbacks:
+          destroying();
+          clear_weakrefs_no_callbacks(o);
+          return;
+        case SlotOp::CallClear: {
+          destroying();
+          if (obj(o).tracked() && !ct.traverse_steps.empty())
+            violation({"P7.10"}, "tp_dealloc calls tp_clear on " + name_of(o) +
+                                     " while it is still tracked");
+          Frame c;
+          c.kind = FrameKind::Clear;
+          c.obj = o;
+          c.func = obj(o).type;
+          c.flags = kExplicit;
+          push_frame(c);
+          return;
+        }
+        case SlotOp::ClearField:
+        case SlotOp::DecrefField:
+        case SlotOp::NullField:
+          destroying();
+          field_step(f, st, true);
+          return;
+        case SlotOp::Free: {
+          destroying();
+          if (st.arg == 1)
+            violation({"P7.16"}, std::string("tp_free of ") + name_of(o) + " with " +
+                                     (ct.gc ? "PyObject_Free on a GC object: it frees the wrong "
+                                              "pointer (the GC header comes first)"
+                                            : "PyObject_GC_Del on an object allocated by "
+                                              "PyObject_New"));
+          if (obj(o).rc > 0 && obj(o).has(kSelfStored))
+            violation({"P7.17"}, "tp_dealloc of " + name_of(o) +
+                                     " stored a new reference to self, which outlives the "
+                                     "object: use after free");
+          free_object(o);
+          return;
+        }
+        case SlotOp::DecrefType:
+          if (!obj(o).has(kFreed))
+            violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
+                                     " releases its heap type before tp_free");
+          if (!obj(o).has(kHoldsTypeRef))
+            violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
+                                     " releases its type a second time (or a static type)");
+          obj(o).flags &= ~kHoldsTypeRef;
+          emit(event(EventKind::TypeDecref, o));
+          return;
+        case SlotOp::ReadType:
+          if (program_.types[obj(o).type].heap && !obj(o).has(kHoldsTypeRef))
+            violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
+                                     " reads its type after releasing it: the type may be "
+                                     "gone (bpo-44184)");
+          return;
+        case SlotOp::Call:
+          if (st.func == kNoFunc) {
+            f.flags |= kYielded;  // may run finalizers or switch threads
+            return;
+          }
+          if (thread().has_exc)
+            violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
+                                     " calls into Python with an exception set");
+          f.stage = kCdAfterCall;
+          call_python_from_c(st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)}
+                                                  : std::vector<Value>{});
+          return;
+        case SlotOp::StoreSelf:
+          store_self(o, st.global);
+          return;
+        case SlotOp::ReleaseResource:
+          release_resource(o);
+          return;
+        case SlotOp::SaveError:
+          if (thread().has_exc) {
+            f.saved_exc = thread().exc;
+            f.flags |= kLocalError;
+            thread().has_exc = false;
+          }
+          return;
+        case SlotOp::RestoreError:
+          if (f.has(kLocalError)) {
+            thread().has_exc = true;
+            thread().exc = f.saved_exc;
+            f.flags &= static_cast<uint16_t>(~kLocalError);
+          }
+          return;
+        case SlotOp::RaiseError:
+          thread().has_exc = true;
+          thread().exc = static_cast<StrId>(
+              std::find(program_.strings.begin(), program_.strings.end(), "SystemError") -
+              program_.strings.begin());
+          return;
+        case SlotOp::WriteUnraisable:
+          if (thread().has_exc) {
+            Event e = event(EventKind::Unraisable, o);
+            e.text = program_.strings[thread().exc];
+            emit(std::move(e));
+            thread().has_exc = false;
+          }
+          return;
+        case SlotOp::ReleaseGil:
+          thread().detached = true;
+          f.flags |= kYielded;
+          return;
+        case SlotOp::AcquireGil:
+          thread().detached = false;
+          return;
+        default:
+          return;
+      }
+    }
+    default: {  // kCdFinish
+      if (thread().has_exc != f.has(kErrAtBegin))
+        violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
+                                 (thread().has_exc ? " returns with an exception set"
+                                                   : " swallowed the caller's exception"));
+      if (as_base) {
+        pop_frame();
+        return;
+      }
+      if (program_.types[obj(o).type].heap && obj(o).has(kHoldsTypeRef) && obj(o).has(kFreed))
+        violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
+                                 " never releases its reference to its heap type (the type "
+                                 "leaks)");
+      emit(event(EventKind::DeallocEnd, o));
+      bool freed = obj(o).has(kFreed);
+      obj(o).flags &= ~kDeallocating;
+      pop_frame();
+      if (freed) release_slot(o);
+      return;
+    }
+  }
+}
+
+// ----------------------------------------------------------------- tp_clear
+
+bool Machine::step_c_clear(Frame& f) {
+  const ObjId o = f.obj;
+  const TypeInfo& ct = c_type_of(o);
+  if (f.pc >= ct.clear_steps.size()) return false;
+  const SlotStep& st = ct.clear_steps[f.pc++];
+  switch (st.op) {
+    case SlotOp::ClearField:
+    case SlotOp::DecrefField:
+    case SlotOp::NullField:
+      field_step(f, st, false);
+      break;
+    case SlotOp::ClearWeakrefs: {
+      Frame c;
+      c.kind = FrameKind::ClearWeakrefs;
+      c.obj = o;
+      push_frame(c);
+      break;
+    }
+    case SlotOp::Free:
+      violation({"P7.2", "memory-safety"},
+                "tp_clear of " + name_of(o) + " frees the object while the collector holds it");
+      break;
+    case SlotOp::Call:
+      f.flags |= kYielded;
+      break;
+    case SlotOp::StoreSelf:
+      store_self(o, st.global);
+      break;
+    case SlotOp::ReleaseResource:
+      release_resource(o);
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+// ------------------------------------------------------------- tp_traverse
+
+void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
+  const TypeInfo& ct = program_.types[ctype];
+  const Object& x = obj(o);
+  if (x.has(kFreed))
+    violation({"memory-safety"}, "the collector traverses " + name_of(o) +
+                                     ", which has been freed");
+  bool visited_type = false;
+  for (const SlotStep& st : ct.traverse_steps) {
+    switch (st.op) {
+      case SlotOp::Visit: {
+        Value v = x.fields[st.field];
+        const std::string where = name_of(o) + "->" + program_.field_names[st.field];
+        if (v.kind() == ValueKind::Garbage)
+          violation({"memory-safety", "P7.11"},
+                    "tp_traverse visits " + where + ", which was never initialised");
+        if (v.kind() == ValueKind::Dangling)
+          violation({"memory-safety"}, "tp_traverse visits " + where +
+                                           ", which points to freed memory");
+        if (v.points_at_object()) out.push_back(v.obj());
+        break;
+      }
+      case SlotOp::VisitType:
+        visited_type = true;  // the type object is outside the modelled heap
+        break;
+      case SlotOp::VisitWeakrefs:
+        violation({"P7.13"}, "tp_traverse of " + name_of(o) +
+                                 " visits its weakref list: weakrefs are not owned references");
+        break;
+      case SlotOp::Incref:
+      case SlotOp::Decref:
+      case SlotOp::Alloc:
+        violation({"P7.12"}, "tp_traverse of " + name_of(o) + " has a side effect (" +
+                                 slot_op_name(st.op) + ")");
+        break;
+      default:
+        break;
+    }
+  }
+  if (ct.heap && !visited_type)
+    violation({"P7.13"}, "tp_traverse of " + name_of(o) +
+                             ", an instance of a heap type, does not visit its type");
+}
+
+}  // namespace lifecheck::model
