@@ -1387,7 +1387,7 @@ class Compiler {
       return d.words[i++];
     };
     const DirectiveWord& w = word("an event (finalize, callback, clear, dealloc, freed, "
-                                  "resurrect, log, gc, unraisable, garbage)");
+                                  "resurrect, log, gc, unraisable, garbage, tp_del, release)");
     EventPattern p;
     auto label = [&]() {
       const DirectiveWord& l = word("an object label or '*'");
@@ -1425,6 +1425,12 @@ class Compiler {
     } else if (w.text == "garbage") {
       p.kind = PatternKind::Garbage;
       p.label = label();
+    } else if (w.text == "tp_del") {
+      p.kind = PatternKind::TpDel;
+      p.label = label();
+    } else if (w.text == "release") {
+      p.kind = PatternKind::Release;
+      p.label = label();
     } else if (w.text == "log") {
       const DirectiveWord& t = word("a quoted message");
       if (!t.quoted) fail(t.loc, "expected a quoted message after 'log'");
@@ -1440,7 +1446,7 @@ class Compiler {
     } else {
       fail(w.loc, "unknown event '" + w.text +
                       "'; expected finalize, callback, clear, dealloc, freed, resurrect, "
-                      "log, gc, unraisable or garbage");
+                      "log, gc, unraisable, garbage, tp_del or release");
     }
     return p;
   }

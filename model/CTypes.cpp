@@ -32,6 +32,12 @@ void Machine::require_attached(const char* what) {
                              "Py_BEGIN_ALLOW_THREADS and not taken back");
 }
 
+void Machine::require_not_freed(ObjId o, const char* what) {
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, std::string(what) + " on " + name_of(o) +
+                                     " after tp_free released its memory");
+}
+
 Value Machine::read_c_field(ObjId o, FieldId field) {
   Value v = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
@@ -88,6 +94,7 @@ void Machine::release_resource(ObjId o) {
 
 void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
   const ObjId o = f.obj;
+  require_not_freed(o, slot_op_name(st.op));
   const std::string where = name_of(o) + "->" + program_.field_names[st.field];
   Value v = obj(o).fields[st.field];
   if (in_dealloc && st.op != SlotOp::NullField && obj(o).tracked() &&
@@ -258,6 +265,7 @@ void Machine::step_c_dealloc(Frame& f) {
       auto destroying = [&]() { f.flags |= kDestroyed; };
       switch (st.op) {
         case SlotOp::FinalizerFromDealloc: {
+          require_not_freed(o, "PyObject_CallFinalizerFromDealloc");
           if (f.has(kDestroyed))
             violation({"P7.28"}, "tp_dealloc of " + name_of(o) +
                                      " calls PyObject_CallFinalizerFromDealloc after it began "
@@ -277,9 +285,11 @@ void Machine::step_c_dealloc(Frame& f) {
           return;
         }
         case SlotOp::Untrack:
+          require_not_freed(o, "PyObject_GC_UnTrack");
           untrack(o);
           return;
         case SlotOp::Track:
+          require_not_freed(o, "PyObject_GC_Track");
           if (obj(o).tracked())
             violation({"P7.30"}, "PyObject_GC_Track of " + name_of(o) +
                                      ", which is already tracked");
@@ -287,6 +297,7 @@ void Machine::step_c_dealloc(Frame& f) {
           return;
         case SlotOp::ClearWeakrefs: {
           destroying();
+          require_not_freed(o, "PyObject_ClearWeakRefs");
           Frame c;
           c.kind = FrameKind::ClearWeakrefs;
           c.obj = o;
@@ -295,10 +306,12 @@ void Machine::step_c_dealloc(Frame& f) {
         }
         case SlotOp::ClearWeakrefsNoCallbacks:
           destroying();
+          require_not_freed(o, "PyUnstable_Object_ClearWeakRefsNoCallbacks");
           clear_weakrefs_no_callbacks(o);
           return;
         case SlotOp::CallClear: {
           destroying();
+          require_not_freed(o, "tp_clear");
           if (obj(o).tracked() && !ct.traverse_steps.empty())
             violation({"P7.10"}, "tp_dealloc calls tp_clear on " + name_of(o) +
                                      " while it is still tracked");
@@ -355,14 +368,17 @@ void Machine::step_c_dealloc(Frame& f) {
           if (thread().has_exc)
             violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
                                      " calls into Python with an exception set");
+          if (st.arg == 1) require_not_freed(o, "passing self to Python code");
           f.stage = kCdAfterCall;
           call_python_from_c(st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)}
                                                   : std::vector<Value>{});
           return;
         case SlotOp::StoreSelf:
+          require_not_freed(o, "storing self");
           store_self(o, st.global);
           return;
         case SlotOp::ReleaseResource:
+          require_not_freed(o, "releasing the resource");
           release_resource(o);
           return;
         case SlotOp::SaveError:

@@ -162,6 +162,8 @@ class Machine {
   Value read_c_field(ObjId o, FieldId field);
   void write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released);
   void require_attached(const char* what);
+  // memory-safety: `what` touches o after tp_free released it.
+  void require_not_freed(ObjId o, const char* what);
   const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
 
   // ------------------------------------------------------------- Monitors.cpp
