@@ -267,7 +267,8 @@ class Compiler {
   }
 
   void check_new_name(const std::string& name, Loc loc) {
-    static const std::set<std::string> reserved = {"gc", "weakref", "log", "self", "object"};
+    static const std::set<std::string> reserved = {"gc", "weakref", "log", "self", "object",
+                                                   "main"};
     if (reserved.count(name)) fail(loc, "'" + name + "' is a reserved name");
     if (classes_.count(name)) fail(loc, "'" + name + "' is already defined as a class");
     if (functions_.count(name)) fail(loc, "'" + name + "' is already defined as a function");
@@ -705,11 +706,13 @@ class Compiler {
                         std::string(classes_.count(n)     ? "class"
                                     : functions_.count(n) ? "function"
                                     : threads_.count(n)   ? "thread"
+                                    : n == "log"          ? "builtin"
                                                           : "module"));
         sc.locals[n] = static_cast<int>(fi.local_names.size());
         fi.local_names.push_back(n);
       }
-      if (fi.local_names.size() > 60) fail(loc_of_func(f), "too many local variables");
+      if (fi.local_names.size() > 60)
+        fail(loc_of_func(f), "too many local variables (at most 60 per function)");
       fi.nlocals = static_cast<uint8_t>(fi.local_names.size());
     }
   }
@@ -1360,9 +1363,10 @@ class Compiler {
         return value(e, "");
       }
     }
+    if (e.kind == ExprKind::Attr && !method_names_.count(e.text)) {
+      return value(e, "");  // an attribute holding a function or a bound method
+    }
     if (e.kind == ExprKind::Attr) {
-      if (!method_names_.count(e.text))
-        fail(e.loc, "'" + e.text + "' is not a method of any class");
       for (const TypeInfo& t : p_.types)
         for (auto& [name, fid] : t.methods)
           if (name == e.text && p_.funcs[fid].nparams != 2)

@@ -48,13 +48,11 @@ class Lexer {
 
   void lex_line(const std::string& text, int line, std::vector<int>& indents) {
     size_t i = 0;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
-      if (text[i] == '\t')
-        fail({line, static_cast<int>(i) + 1},
-             "tab in indentation; indent with spaces");
-      ++i;
-    }
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (i == text.size() || text[i] == '#') return;  // blank or comment line
+    size_t tab = text.find('\t');
+    if (tab < i)
+      fail({line, static_cast<int>(tab) + 1}, "tab in indentation; indent with spaces");
     int indent = static_cast<int>(i);
     if (indent > indents.back()) {
       indents.push_back(indent);

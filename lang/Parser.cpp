@@ -12,7 +12,8 @@ const std::set<std::string>& keywords() {
   static const std::set<std::string> k = {
       "class", "ctype", "def",  "thread", "if",   "elif",  "else", "pass",
       "global", "del",  "assert", "raise", "not", "is",    "None", "True",
-      "False", "return", "while", "for", "lambda", "import", "with", "try"};
+      "False", "return", "while", "for", "lambda", "import", "with", "try", "and", "or",
+      "in", "break", "continue", "yield", "async", "await", "nonlocal", "except", "finally"};
   return k;
 }
 
@@ -89,8 +90,18 @@ class Parser {
   // ':' NEWLINE INDENT ... DEDENT, or ':' simple-statement on the same line.
   template <class Item>
   void block(const char* owner, Item item) {
-    expect_op(":", owner);
+    if (!at_op(":")) {
+      if (at_name("and") || at_name("or"))
+        fail(peek().loc, "'" + peek().text + "' is not supported; nest 'if' statements instead");
+      fail(peek().loc, std::string("expected ':' after ") + owner + ", found " + describe(peek()));
+    }
+    advance();
     if (!at(TokenKind::Newline)) {
+      // As in Python, only a simple statement may follow the colon.
+      if (peek().kind == TokenKind::Name &&
+          (peek().text == "if" || peek().text == "def" || peek().text == "class" ||
+           peek().text == "thread" || peek().text == "ctype"))
+        fail(peek().loc, "'" + peek().text + "' must start its own line");
       item(true);
       return;
     }
@@ -240,7 +251,9 @@ class Parser {
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
-      for (const char* unsupported : {"return", "while", "for", "lambda", "import", "with", "try"})
+      for (const char* unsupported : {"return", "while", "for", "lambda", "import", "with", "try",
+                                      "break", "continue", "yield", "async", "await",
+                                      "nonlocal", "except", "finally"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -427,6 +440,8 @@ class Parser {
       e->kind = ExprKind::Name;
       e->text = t.text;
       advance();
+    } else if (t.kind == TokenKind::Name && (t.text == "and" || t.text == "or" || t.text == "in")) {
+      fail(t.loc, "'" + t.text + "' is not supported in scenario expressions");
     } else {
       fail(t.loc, "expected an expression, found " + describe(t));
     }

@@ -24,10 +24,7 @@ class Encoder {
     for (const Thread& th : s_.threads) {
       put8(static_cast<uint8_t>(th.status));
       put8(static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
-      if (th.has_exc) {
-        put16(th.exc);
-        put8(th.exc_from_callback);
-      }
+      if (th.has_exc) put16(th.exc);
       put16(static_cast<uint16_t>(th.frames.size()));
       for (const Frame& f : th.frames) {
         put8(static_cast<uint8_t>(f.kind));

@@ -117,15 +117,20 @@ std::optional<Profile> find_profile(const std::string& name) {
     return std::nullopt;
   };
   // Release spellings: a minor version names its newest profile.
-  if (name == "3.11" || name.rfind("3.11.", 0) == 0) return by_id(ProfileId::P311);
-  if (name == "3.12" || name.rfind("3.12.", 0) == 0) return by_id(ProfileId::P312);
-  if (name == "3.13") return by_id(ProfileId::P313L);
-  if (name == "3.14") return by_id(ProfileId::P314g);
   auto patch_of = [&](const char* prefix) -> int {
     std::string rest = name.substr(std::string(prefix).size());
-    if (rest.empty() || rest.find_first_not_of("0123456789") != std::string::npos) return -1;
+    if (rest.empty() || rest.size() > 3 || rest.find_first_not_of("0123456789") != std::string::npos)
+      return -1;
     return std::atoi(rest.c_str());
   };
+  if (name == "3.11") return by_id(ProfileId::P311);
+  if (name == "3.12") return by_id(ProfileId::P312);
+  if (name == "3.13") return by_id(ProfileId::P313L);
+  if (name == "3.14") return by_id(ProfileId::P314g);
+  if (name.rfind("3.11.", 0) == 0)
+    return patch_of("3.11.") < 0 ? std::nullopt : by_id(ProfileId::P311);
+  if (name.rfind("3.12.", 0) == 0)
+    return patch_of("3.12.") < 0 ? std::nullopt : by_id(ProfileId::P312);
   if (name.rfind("3.13.", 0) == 0) {
     int patch = patch_of("3.13.");
     if (patch < 0) return std::nullopt;

@@ -141,7 +141,6 @@ struct Thread {
   StrId exc = 0;         // pending exception name when has_exc
   bool has_exc = false;
   bool detached = false;  // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
-  uint8_t exc_from_callback = 0;  // the exception escaped a finalizer/callback (P7.21)
   std::vector<Frame> frames;
   std::vector<Value> values;
 };

@@ -126,12 +126,7 @@ void Machine::frames_empty() {
     Event e = event(EventKind::ThreadException);
     e.text = program_.strings[th.exc];
     emit(std::move(e));
-    bool from_callback = th.exc_from_callback != 0;
     th.has_exc = false;
-    th.exc_from_callback = 0;
-    if (from_callback)
-      violation({"P7.21"}, "an exception raised inside a finalizer or weakref callback "
-                           "escaped into thread " + program_.threads[current_].name);
     if (!program_.ignored("uncaught-exception"))
       violation({"uncaught-exception"}, "exception " + program_.strings[th.exc] +
                                             " escaped thread " +

@@ -212,15 +212,22 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
     std::string where;
     if (th.status == ThreadStatus::Finished) {
       where = "finished";
+    } else if (th.status == ThreadStatus::Waiting) {
+      where = "not started";
     } else if (th.frames.empty()) {
       where = t == 0 && state.main_stage == MainStage::JoinAll ? "waiting for the other threads"
-                                                               : "not started";
+                                                               : "ending (its body returned)";
     } else {
       for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
         if (it->kind == FrameKind::Body) {
           const auto& code = program.funcs[it->func].code;
           where = program.funcs[it->func].name;
-          if (it->pc < code.size()) where += ", line " + std::to_string(code[it->pc].line);
+          // Below runtime work, the body's pc is already past the statement
+          // that started it.
+          bool below = it != th.frames.rbegin();
+          uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
+          if (pc < code.size())
+            where += (below ? ", executing line " : ", at line ") + std::to_string(code[pc].line);
           break;
         }
       if (th.frames.back().kind != FrameKind::Body) where += " (inside the runtime)";
@@ -249,7 +256,10 @@ void print_counterexample(std::ostream& out, const Program& program, const Trace
   out << "  what happened: " << r.message << "\n";
   out << "  scenario:      " << program.file << " (profile " << program.profile.display_name()
       << ")\n";
-  out << "  replay:        lifecheck replay " << program.file << " " << replay_token << "\n\n";
+  out << "  replay:        lifecheck replay " << program.file << " " << replay_token << "\n";
+  for (const Ignore& ig : program.ignores)
+    out << "  ignoring:      " << ig.property << " (" << ig.reason << ")\n";
+  out << "\n";
   print_trace(out, program, trace, options);
   out << "\nat the failing state:\n";
   print_heap(out, program, trace.final_state);

@@ -53,6 +53,14 @@ const std::vector<BadScenario> kBadScenarios = {
      "class A:\n"
      "    runtime-bug skip-tp-clear\n",
      2, 5, "'runtime-bug' lines belong at the top level"},
+    // Python rules the language keeps.
+    {"CompoundStatementAfterColon", "a = 1\nif a == 1: if a == 1: log(a)\n", 2, 12,
+     "'if' must start its own line"},
+    {"AndIsNotSupported", "a = 1\nif a == 1 and a == 2:\n    pass\n", 2, 11,
+     "'and' is not supported"},
+    {"OrAsAName", "or = 1\n", 1, 1, "'or' is not supported"},
+    {"ProfilePatchNotANumber", "profile 3.11.banana\n", 1, 9, "unknown profile '3.11.banana'"},
+    {"MainIsReservedForAFunction", "def main(wr):\n    pass\n", 1, 1, "'main' is a reserved name"},
     // Literals.
     {"LeadingZeros", "a = 0123\n", 1, 5, "leading zeros"},
     {"NonAsciiName", "\xc3\xa9 = 1\n", 1, 1, "non-ASCII character"},
@@ -301,7 +309,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "    x = 1\n",
      2, 5, "expected 'def' or 'pass' in a class body"},
     {"MethodOnClassHeaderLine", "class A: def m(self): pass\n", 1, 10,
-     "a method needs its own line"},
+     "'def' must start its own line"},
     {"DuplicateParameter",
      "def f(a, a):\n"
      "    pass\n",

@@ -598,7 +598,56 @@ thread T2:
   }
 }
 
+// A callable with the wrong number of parameters, reached through a
+// variable, raises TypeError when called back; it is reported as unraisable
+// and holds no reference afterwards.
+TEST(Weakrefs, CallbackWithWrongArityIsATypeError) {
+  model::Program p = load_text(R"(
+class Node:
+    def one(self):
+        log("never called")
+a = Node()
+b = Node()
+g = b.one
+w = weakref.ref(a, g)
+del g
+del a
+del w
+)");
+  model::Trace t = run_first(p);
+  ASSERT_TRUE(t.outcome.ok()) << t.outcome.message;
+  size_t type_errors = 0;
+  for (const model::Event& e : events(t))
+    type_errors += e.kind == EventKind::Unraisable && e.text == "TypeError";
+  EXPECT_EQ(type_errors, 1u);
+  EXPECT_EQ(logs(p, t), Strings{});
+}
+
+// A function stored in an attribute works as a callback.
+TEST(Weakrefs, CallbackFromAnAttribute) {
+  model::Program p = load_text(R"(
+class Node:
+    pass
+def cb(wr):
+    log("cb")
+holder = Node()
+holder.f = cb
+a = Node()
+w = weakref.ref(a, holder.f)
+del a
+)");
+  model::Trace t = run_first(p);
+  ASSERT_TRUE(t.outcome.ok()) << t.outcome.message;
+  EXPECT_EQ(logs(p, t), (Strings{"cb"}));
+}
+
 // ------------------------------------------------------------- interpreter
+
+// Whitespace-only and comment lines may contain tabs, as in Python.
+TEST(Interpreter, TabsOnBlankLinesAreFine) {
+  model::Program p = load_text("a = 1\n\t\n  \t# comment\nlog(a)\n");
+  EXPECT_EQ(logs(p, run_first(p)), (Strings{"1"}));
+}
 
 // Python scoping: without `global`, an assignment in __del__ makes a local,
 // so this "resurrection" does not keep the object.
