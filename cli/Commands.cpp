@@ -15,6 +15,7 @@
 #include "checker/Schedule.h"
 #include "lang/Compiler.h"
 #include "model/Model.h"
+#include "model/Observe.h"
 #include "model/Properties.h"
 #include "report/HeapGraph.h"
 #include "report/JsonReport.h"
@@ -48,7 +49,7 @@ class TerminalProgress : public checker::ProgressSink {
 // returns nullopt on bad input.
 std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
   lang::CompileOptions copts;
-  if (!options.profile.empty()) {
+  if (!options.profile.empty() && options.profile != "all") {
     auto p = model::find_profile(options.profile);
     if (!p) {
       std::cerr << "lifecheck: unknown profile '" << options.profile
@@ -166,7 +167,101 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
 
 }  // namespace
 
+namespace {
+
+std::string join_trace(const model::ObservedTrace& t, size_t max_events = 8) {
+  std::string out;
+  for (size_t i = 0; i < t.size() && i < max_events; ++i) out += (i ? ", " : "") + t[i];
+  if (t.size() > max_events) out += ", ...";
+  return "[" + out + "]";
+}
+
+// A trace of `a` that `b` cannot show, preferring the shortest.
+std::optional<model::ObservedTrace> only_in(const model::TraceSet& a, const model::TraceSet& b) {
+  std::optional<model::ObservedTrace> best;
+  for (const model::ObservedTrace& t : a.traces)
+    if (!b.traces.count(t) && (!best || t.size() < best->size())) best = t;
+  return best;
+}
+
+// check --profile all: every profile, one table, and where two neighbouring
+// profiles' observable traces differ, an example each way.
+int check_all_profiles(const std::vector<std::string>& files, const CheckOptions& options) {
+  bool violated = false, limited = false;
+  json all = json::array();
+  for (const std::string& file : files) {
+    std::vector<model::Program> programs;
+    for (const model::Profile& prof : model::all_profiles()) {
+      ScenarioOptions so = options.scenario;
+      so.profile = prof.name;
+      auto p = load(file, so);
+      if (!p) return kBadInput;
+      programs.push_back(std::move(*p));
+    }
+    if (!options.output.json) std::cout << file << "\n";
+    if (!options.output.json)
+      std::cout << fmt::format("  {:<8} {:<15} {:<30} {:>9} {:>8}\n", "profile", "releases",
+                               "verdict", "states", "traces");
+    json rows = json::array();
+    std::vector<model::TraceSet> sets;
+    for (const model::Program& p : programs) {
+      CheckOutcome o = check_one(p, options, false);
+      violated = violated || o.verdict == checker::Verdict::Violated;
+      limited = limited || o.verdict == checker::Verdict::LimitReached;
+      std::string verdict = verdict_name(o.verdict);
+      if (o.verdict == checker::Verdict::Violated) {
+        verdict = "violates";
+        for (const std::string& id : o.properties) verdict += " " + id;
+      }
+      sets.push_back(model::observable_traces(p));
+      const model::TraceSet& ts = sets.back();
+      std::string traces = std::to_string(ts.traces.size()) + (ts.complete ? "" : "+");
+      if (!options.output.json)
+        std::cout << fmt::format("  {:<8} {:<15} {:<30} {:>9} {:>8}\n", p.profile.name,
+                                 p.profile.releases, verdict, o.states, traces);
+      json row = o.j;
+      row["traces"] = ts.traces.size();
+      row["traces_complete"] = ts.complete;
+      rows.push_back(std::move(row));
+    }
+    json diffs = json::array();
+    bool any = false;
+    for (size_t i = 1; i < programs.size(); ++i) {
+      const model::TraceSet& before = sets[i - 1];
+      const model::TraceSet& after = sets[i];
+      if (before.traces == after.traces) continue;
+      if (!any && !options.output.json) std::cout << "  observable traces differ:\n";
+      any = true;
+      std::string a = programs[i - 1].profile.name, b = programs[i].profile.name;
+      json d{{"from", a}, {"to", b}};
+      if (auto t = only_in(before, after)) {
+        d["only_before"] = *t;
+        if (!options.output.json)
+          std::cout << fmt::format("    {} -> {}: only {} can show {}\n", a, b, a, join_trace(*t));
+      }
+      if (auto t = only_in(after, before)) {
+        d["only_after"] = *t;
+        if (!options.output.json)
+          std::cout << fmt::format("    {} -> {}: only {} can show {}\n", a, b, b, join_trace(*t));
+      }
+      diffs.push_back(std::move(d));
+    }
+    if (!any && !options.output.json)
+      std::cout << "  observable traces: the same under every profile\n";
+    all.push_back(json{{"file", file}, {"profiles", rows}, {"differences", diffs}});
+  }
+  if (options.output.json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
+  return violated ? kViolated : limited ? kLimit : kHolds;
+}
+
+}  // namespace
+
 int check_command(const std::vector<std::string>& files, const CheckOptions& options) {
+  if (options.scenario.profile == "all") {
+    for (const std::string& f : files)  // bad input first, nothing explored
+      if (!load(f, options.scenario)) return kBadInput;
+    return check_all_profiles(files, options);
+  }
   std::vector<model::Program> programs;
   for (const std::string& f : files) {
     auto p = load(f, options.scenario);

@@ -26,6 +26,9 @@ enum class ExprKind {
   Subscript,  // base[rhs]
   Compare,    // base <op> rhs
   Not,        // not base
+  List,       // [args...]
+  Tuple,      // (args...)
+  Dict,       // {keys[i]: args[i], ...}
 };
 
 enum class CompareOp { Is, IsNot, Eq, Ne };
@@ -38,6 +41,7 @@ struct Expr {
   ExprPtr base;
   ExprPtr rhs;
   std::vector<ExprPtr> args;
+  std::vector<std::string> keys;  // Dict: string keys
   CompareOp op = CompareOp::Is;
 };
 

@@ -70,7 +70,7 @@ class Compiler {
     p_.str_stop = intern("stop");
     // exceptions the runtime raises (Interpreter.cpp looks them up by name)
     for (const char* e : {"AttributeError", "NameError", "UnboundLocalError", "TypeError",
-                          "ValueError", "Exception"})
+                          "ValueError", "Exception", "KeyError", "IndexError", "SystemError"})
       intern(e);
     directives_before_code();
     declare_types_functions_threads();
@@ -165,6 +165,16 @@ class Compiler {
     m.weakrefable = false;
     m.heap = false;
     p_.types.push_back(m);
+    for (auto [name, kind] : {std::pair{"list", TypeKind::List}, std::pair{"tuple", TypeKind::Tuple},
+                              std::pair{"dict", TypeKind::Dict}}) {
+      TypeInfo c;
+      c.name = name;
+      c.kind = kind;
+      c.weakrefable = false;
+      c.heap = false;
+      c.has_clear = kind != TypeKind::Tuple;  // tuples have no tp_clear (G16)
+      p_.types.push_back(c);
+    }
 
     // the module function comes first: FuncId 0
     FuncInfo module;
@@ -397,10 +407,14 @@ class Compiler {
     if (lines[0]) {
       t.new_steps = steps_of(*lines[0], t, Slot::New);
     } else {
-      // PyObject_GC_New, initialise every field, then PyObject_GC_Track.
-      t.new_steps.push_back(step(SlotOp::Alloc, 0, c.loc));
+      // tp_alloc = PyType_GenericAlloc (zeroed, tracked at once for a GC
+      // type: every field is NULL, hence valid, while it is initialised),
+      // the common way and the one that keeps the type subclassable;
+      // PyObject_New for a non-GC type.
+      SlotStep alloc = step(SlotOp::Alloc, 0, c.loc);
+      alloc.arg = t.gc ? 1 : 0;
+      t.new_steps.push_back(alloc);
       for (FieldId f : t.c_fields) t.new_steps.push_back(step(SlotOp::Init, f, c.loc));
-      if (t.gc) t.new_steps.push_back(step(SlotOp::Track, 0, c.loc));
     }
     if (t.new_steps.empty() || t.new_steps[0].op != SlotOp::Alloc)
       fail(lines[0] ? lines[0]->loc : c.loc, "'new:' must start with 'alloc' or 'generic_alloc'");
@@ -777,9 +791,8 @@ class Compiler {
         }
         return KAny;
       }
-      case ExprKind::Subscript: return KInt;
+      default: return KAny;
     }
-    return KAny;
   }
 
   void infer_in(const std::vector<Stmt>& body, Scope& scope) {
@@ -841,9 +854,25 @@ class Compiler {
       for (const Stmt& s : body) stmt(s);
       // Every body has a first statement boundary (function entry, T1).
       if (code_.empty()) emit(InstrOp::Pass, Loc{p_.funcs[f].line, 1});
+      for (Instr& in : code_) {
+        in.allocates = in.op == InstrOp::Construct || allocates(in.a) || allocates(in.b);
+        for (uint16_t i = 0; i < in.count && in.op == InstrOp::Log; ++i)
+          in.allocates = in.allocates || allocates(p_.log_args[in.first + i].expr);
+      }
       p_.funcs[f].code = std::move(code_);
       code_.clear();
     }
+  }
+
+  // Whether evaluating the expression creates an object (G1: a GC
+  // allocation, where an automatic collection may be triggered).
+  bool allocates(ExprId e) const {
+    if (e == kNoExpr) return false;
+    const ExprNode& n = p_.exprs[e];
+    if (n.op == ExprOp::New || n.op == ExprOp::WeakrefNew || n.op == ExprOp::BoundMethod ||
+        n.op == ExprOp::ListNew || n.op == ExprOp::TupleNew || n.op == ExprOp::DictNew)
+      return true;
+    return allocates(n.a) || allocates(n.b);
   }
 
   ExprId add_expr(ExprNode n, Loc loc) {
@@ -978,6 +1007,15 @@ class Compiler {
       }
       return;
     }
+    if (t.kind == ExprKind::Subscript) {
+      ExprId container = value(*t.base, "");
+      ExprId v = value(*s.value, label);
+      Instr& in = emit(InstrOp::StoreItem, s.loc);
+      in.a = container;
+      in.b = v;
+      in.key = item_key(*t.rhs);
+      return;
+    }
     // attribute store
     ExprId obj = object_expr(*t.base, t.text);
     FieldId f = field_id(t.text, t.loc);
@@ -1010,7 +1048,13 @@ class Compiler {
       in.slot = field_id(t.text, t.loc);
       return;
     }
-    fail(t.loc, "'del' needs a name or an attribute");
+    if (t.kind == ExprKind::Subscript) {
+      Instr& in = emit(InstrOp::DelItem, s.loc);
+      in.a = value(*t.base, "");
+      in.key = item_key(*t.rhs);
+      return;
+    }
+    fail(t.loc, "'del' needs a name, an attribute or an item");
   }
 
   // `T(args)` where T is a C type or a class deriving from one.
@@ -1029,7 +1073,8 @@ class Compiler {
     if (call.args.size() > ct.c_fields.size())
       fail(call.args[ct.c_fields.size()]->loc,
            "'" + t.name + "()' takes at most " + std::to_string(ct.c_fields.size()) +
-               " arguments, one per field of " + ct.name);
+               (ct.c_fields.size() == 1 ? " argument" : " arguments") + ", one per field of " +
+               ct.name);
     Instr in;
     in.op = InstrOp::Construct;
     in.line = static_cast<uint16_t>(loc.line);
@@ -1072,6 +1117,11 @@ class Compiler {
         return log_stmt(e, s.loc);
       if (is_module_call(e, "gc", "collect")) {
         code_.push_back(collect_instr(e, s.loc));
+        return;
+      }
+      if (is_module_call(e, "gc", "enable") || is_module_call(e, "gc", "disable")) {
+        if (!e.args.empty()) fail(e.args[0]->loc, "gc." + callee.text + "() takes no arguments");
+        emit(callee.text == "enable" ? InstrOp::GcEnable : InstrOp::GcDisable, s.loc);
         return;
       }
       if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
@@ -1144,6 +1194,13 @@ class Compiler {
     code_.push_back(in);
   }
 
+  // The key of x[key]: an int index or a string key, written literally.
+  Value item_key(const Expr& k) {
+    if (k.kind == ExprKind::Int) return Value::integer(static_cast<int32_t>(k.value));
+    if (k.kind == ExprKind::Str) return Value::str(intern(k.text));
+    fail(k.loc, "an index must be an int or a string literal");
+  }
+
   ExprId condition(const Expr& e) {
     if (e.kind == ExprKind::Compare || e.kind == ExprKind::Not) return value(e, "");
     ExprNode n;
@@ -1170,6 +1227,9 @@ class Compiler {
       case ExprKind::False:
       case ExprKind::Compare:
       case ExprKind::Not: not_object(e, attr, "a bool");
+      case ExprKind::List: not_object(e, attr, "a list");
+      case ExprKind::Tuple: not_object(e, attr, "a tuple");
+      case ExprKind::Dict: not_object(e, attr, "a dict");
       case ExprKind::Name: {
         Resolved r = resolve(e.text, *cur_);
         switch (r.kind) {
@@ -1243,14 +1303,43 @@ class Compiler {
         return add_expr(n, e.loc);
       }
       case ExprKind::Subscript: {
-        if (e.rhs->kind != ExprKind::Str ||
-            (e.rhs->text != "generation" && e.rhs->text != "collected" &&
-             e.rhs->text != "uncollectable"))
-          fail(e.rhs->loc, "only info[\"generation\"], info[\"collected\"] and "
-                           "info[\"uncollectable\"] are supported");
-        n.op = ExprOp::InfoGet;
+        // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
+        n.op = ExprOp::ItemGet;
         n.a = value(*e.base, "");
-        n.slot = e.rhs->text == "generation" ? 0 : e.rhs->text == "collected" ? 1 : 2;
+        n.value = item_key(*e.rhs);
+        return add_expr(n, e.loc);
+      }
+      case ExprKind::List:
+      case ExprKind::Tuple:
+      case ExprKind::Dict: {
+        n.op = e.kind == ExprKind::List    ? ExprOp::ListNew
+               : e.kind == ExprKind::Tuple ? ExprOp::TupleNew
+                                           : ExprOp::DictNew;
+        size_t limit = e.kind == ExprKind::Dict ? kMaxDictEntries : kMaxFields;
+        if (e.args.size() > limit)
+          fail(e.args[limit]->loc, std::string("at most ") + std::to_string(limit) +
+                                       (e.kind == ExprKind::Dict ? " entries in a dict"
+                                                                 : " items in a list or tuple"));
+        std::vector<ExprId> items;
+        for (const ExprPtr& a : e.args) items.push_back(value(*a, ""));
+        n.first = static_cast<uint16_t>(p_.log_args.size());
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (e.kind == ExprKind::Dict) {
+            LogArg k;
+            k.is_text = true;
+            k.text = intern(e.keys[i]);
+            p_.log_args.push_back(k);
+          }
+          LogArg v;
+          v.expr = items[i];
+          p_.log_args.push_back(v);
+        }
+        n.count = static_cast<uint16_t>(items.size());
+        const char* type = e.kind == ExprKind::List    ? "list"
+                           : e.kind == ExprKind::Tuple ? "tuple"
+                                                       : "dict";
+        n.label = label_id(label.empty() ? std::string(type) + "@" + std::to_string(e.loc.line)
+                                         : label);
         return add_expr(n, e.loc);
       }
       case ExprKind::Compare: {

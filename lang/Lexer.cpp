@@ -163,12 +163,12 @@ class Lexer {
       } else if ((c == '=' || c == '!') && i + 1 < text.size() && text[i + 1] == '=') {
         push(TokenKind::Op, std::string{c, '='}, loc);
         i += 2;
-      } else if (c == '(' || c == '[') {
+      } else if (c == '(' || c == '[' || c == '{') {
         if (depth == 0) open_loc = loc;
         ++depth;
         push(TokenKind::Op, std::string(1, c), loc);
         ++i;
-      } else if (c == ')' || c == ']') {
+      } else if (c == ')' || c == ']' || c == '}') {
         if (depth == 0) fail(loc, std::string("unmatched '") + c + "'");
         --depth;
         push(TokenKind::Op, std::string(1, c), loc);

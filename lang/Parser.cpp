@@ -321,8 +321,9 @@ class Parser {
       if (at_op("=")) {
         Loc eq = peek().loc;
         advance();
-        if (e->kind != ExprKind::Name && e->kind != ExprKind::Attr)
-          fail(eq, "cannot assign to this expression; assign to a name or an attribute");
+        if (e->kind != ExprKind::Name && e->kind != ExprKind::Attr &&
+            e->kind != ExprKind::Subscript)
+          fail(eq, "cannot assign to this expression; assign to a name, an attribute or an item");
         s.kind = StmtKind::Assign;
         s.target = std::move(e);
         s.value = condition();
@@ -424,9 +425,46 @@ class Parser {
       e->text = t.text;
       advance();
     } else if (t.kind == TokenKind::Op && t.text == "(") {
+      // (e) is grouping; (), (e,) and (e, f) are tuples.
       advance();
-      e = condition();
-      expect_op(")", "to close the parenthesis");
+      if (at_op(")")) {
+        advance();
+        e->kind = ExprKind::Tuple;
+        return e;
+      }
+      ExprPtr first = condition();
+      if (!at_op(",")) {
+        expect_op(")", "to close the parenthesis");
+        return first;
+      }
+      e->kind = ExprKind::Tuple;
+      e->args.push_back(std::move(first));
+      while (at_op(",")) {
+        advance();
+        if (at_op(")")) break;
+        e->args.push_back(condition());
+      }
+      expect_op(")", "to close the tuple");
+    } else if (t.kind == TokenKind::Op && t.text == "[") {
+      advance();
+      e->kind = ExprKind::List;
+      while (!at_op("]")) {
+        e->args.push_back(condition());
+        if (!at_op("]")) expect_op(",", "between list items");
+      }
+      advance();
+    } else if (t.kind == TokenKind::Op && t.text == "{") {
+      advance();
+      e->kind = ExprKind::Dict;
+      while (!at_op("}")) {
+        if (!at(TokenKind::String))
+          fail(peek().loc, "dict keys must be string literals, found " + describe(peek()));
+        e->keys.push_back(advance().text);
+        expect_op(":", "after a dict key");
+        e->args.push_back(condition());
+        if (!at_op("}")) expect_op(",", "between dict items");
+      }
+      advance();
     } else if (t.kind == TokenKind::Name && t.text == "None") {
       e->kind = ExprKind::None;
       advance();

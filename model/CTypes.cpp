@@ -145,7 +145,9 @@ void Machine::step_construct(Frame& f) {
         // arg 1: PyType_GenericAlloc zeroes the memory and tracks a GC
         // object at once; arg 0: PyObject_GC_New leaves the fields
         // uninitialised and the object untracked (P7.11).
-        bool generic = st.arg == 1;
+        // A class deriving from the C type allocates through its own
+        // tp_alloc, PyType_GenericAlloc.
+        bool generic = st.arg == 1 || &instance_type != &ct;
         ObjId o = alloc(static_cast<ClassId>(f.func), static_cast<LabelId>(f.aux), generic);
         for (FieldId field : ct.c_fields)
           obj(o).fields[field] = generic ? Value::unset() : Value::garbage();
@@ -244,7 +246,14 @@ void Machine::step_c_dealloc(Frame& f) {
     }
     case kCdSteps: {
       if (f.has(kResult)) {
-        // PyObject_CallFinalizerFromDealloc (or tp_del) resurrected it: return.
+        // PyObject_CallFinalizerFromDealloc (or tp_del) resurrected it: the
+        // deallocator returns (through its cleanup: a saved exception is
+        // restored, as the documented template's "goto done" does).
+        if (f.has(kLocalError)) {
+          thread().has_exc = true;
+          thread().exc = f.saved_exc;
+          f.flags &= static_cast<uint16_t>(~kLocalError);
+        }
         if (as_base) {
           pop_frame();
           top().flags |= kResult;
@@ -421,6 +430,10 @@ void Machine::step_c_dealloc(Frame& f) {
       }
     }
     default: {  // kCdFinish
+      if (thread().detached)
+        violation({"P7.27"}, "tp_dealloc of " + name_of(o) +
+                                 " returns without taking the GIL back (Py_BEGIN_ALLOW_THREADS "
+                                 "with no Py_END_ALLOW_THREADS)");
       if (thread().has_exc != f.has(kErrAtBegin))
         violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
                                  (thread().has_exc ? " returns with an exception set"

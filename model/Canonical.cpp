@@ -16,7 +16,9 @@ class Encoder {
     put8(s_.threads_ended);
     const GcState& gc = s_.gc;
     put8(static_cast<uint8_t>(gc.collecting | (gc.final_running << 1) | (gc.start_called << 2) |
-                              (gc.stop_called << 3)));
+                              (gc.stop_called << 3) | (gc.auto_enabled << 4) |
+                              (gc.visited_space << 5) | (gc.incremental_collecting << 6)));
+    put8(gc.scheduled);
     put8(gc.final_rounds);
     put16(gc.collected);
     put16(gc.uncollectable);
@@ -24,6 +26,10 @@ class Encoder {
     for (const Thread& th : s_.threads) {
       put8(static_cast<uint8_t>(th.status));
       put8(static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
+      put8(th.gc_pending);
+      put8(th.trash_nesting);
+      put16(static_cast<uint16_t>(th.trash.size()));
+      for (ObjId o : th.trash) put16(rename(o));
       if (th.has_exc) put16(th.exc);
       put16(static_cast<uint16_t>(th.frames.size()));
       for (const Frame& f : th.frames) {
@@ -82,6 +88,7 @@ class Encoder {
         discover(f.obj2);
       }
       for (Value v : th.values) discover(v);
+      for (ObjId o : th.trash) discover(o);
     }
     for (int l = 0; l < kNumLists; ++l)
       for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
@@ -114,6 +121,7 @@ class Encoder {
     put8(x.type);
     put8(x.list);
     put8(x.finalize_count);
+    put8(x.length);
     put8(x.resource_owner);
     put16(static_cast<uint16_t>(x.flags & 0xFFFF));
     put16(static_cast<uint16_t>(x.flags >> 16));

@@ -36,8 +36,41 @@ void Machine::phase(const char* name) {
 }
 
 uint8_t Machine::old_list(const Frame& collect) const {
-  // G7: survivors move to the next generation; gen2 survivors stay.
-  return static_cast<uint8_t>(collect.aux >= 2 ? kGen2 : collect.aux + 1);
+  return static_cast<uint8_t>(collect.count);  // chosen when the region is (kDeduce)
+}
+
+void Machine::mark_at_start() {
+  // G-I3 step 2: what the global roots and the thread stacks reach is
+  // marked visited.
+  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& x = state_.objects[i];
+    if (reach[i] && x.live && (x.list == kGen0 || x.list == pending_list()))
+      list_move(static_cast<ObjId>(i), visited_list());
+  }
+}
+
+void Machine::build_increment() {
+  // G-I3 step 3: the young objects, plus the head of the pending space with
+  // the transitive closure of what it reaches there, so that an increment
+  // never holds part of a garbage cycle.
+  list_merge(kGen0, kIncrement);
+  ObjId head = list_head(pending_list());
+  if (head == kNoObj) return;
+  list_move(head, kIncrement);
+  std::vector<ObjId> refs;
+  for (ObjId o = head; o != kNoObj; o = obj(o).next) {
+    traverse(o, refs);
+    for (ObjId r : refs)
+      if (obj(r).list == pending_list()) list_move(r, kIncrement);
+  }
+}
+
+void Machine::completed_scavenge() {
+  // G-I3: the pending space is done: the spaces flip, the next increment
+  // marks again.
+  state_.gc.visited_space ^= 1;
+  state_.gc.incremental_collecting = false;
 }
 
 void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
@@ -68,6 +101,15 @@ void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
       return;
     case TypeKind::Method:  // method_traverse: im_func, im_self
       if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
+      return;
+    case TypeKind::List:   // list_traverse and tupletraverse walk backwards
+    case TypeKind::Tuple:
+      for (uint8_t i = x.length; i-- > 0;)
+        if (x.fields[i].is_obj()) out.push_back(x.fields[i].obj());
+      return;
+    case TypeKind::Dict:  // dict_traverse: entries in order (keys are strings here)
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i + 1].is_obj()) out.push_back(x.fields[2u * i + 1].obj());
       return;
   }
 }
@@ -175,6 +217,20 @@ void Machine::move_legacy_finalizers() {
   }
 }
 
+void Machine::untrack_atomic_containers(uint8_t survivors, bool full) {
+  // G10: untrack_tuples: surviving tuples that hold no GC object; up to 3.13
+  // a full collection also untracks such dicts (untrack_dicts).
+  for (ObjId o : list_items(survivors)) {
+    const Object& x = obj(o);
+    TypeKind k = program_.types[x.type].kind;
+    bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;
+    if (k != TypeKind::Tuple && !dict) continue;
+    bool holds_object = false;
+    for (Value v : x.fields) holds_object = holds_object || v.is_obj();
+    if (!holds_object) untrack(o);
+  }
+}
+
 void Machine::handle_weakrefs_pass1() {
   // G12: clear every weakref to the garbage; weakrefs that are garbage
   // themselves lose their referent too (bpo-38006). Callbacks of weakrefs
@@ -258,12 +314,47 @@ void Machine::step_collect(Frame& f) {
       return;
     }
     case kDeduce: {
-      const uint8_t young = static_cast<uint8_t>(f.aux);
-      const uint8_t old = old_list(f);
-      for (uint8_t i = 0; i < young; ++i) list_merge(i, young);
+      // The region to examine and where its survivors go.
+      uint8_t from = 0, to = 0;
+      if (program_.profile.gc_algorithm == GcAlgorithm::Incremental) {
+        switch (f.aux) {
+          case 0:  // G-I2: the young generation alone
+            from = kGen0;
+            to = visited_list();
+            break;
+          case 1:  // G-I3: one increment
+            if (!gc.incremental_collecting) {
+              // The start of a scavenge only marks what the roots reach.
+              phase("mark_at_start");
+              mark_at_start();
+              gc.incremental_collecting = true;
+              f.base = 1;  // nothing collected
+              f.stage = kStopCallbacks;
+              return;
+            }
+            build_increment();
+            from = kIncrement;
+            to = visited_list();
+            break;
+          default:  // G-I4: everything, into the visited space
+            list_merge(kGen0, pending_list());
+            list_merge(pending_list(), visited_list());
+            from = to = visited_list();
+            break;
+        }
+      } else {
+        // G7: younger generations merge into the one collected; survivors
+        // move up one generation (generation 2 keeps them).
+        from = static_cast<uint8_t>(f.aux);
+        for (uint8_t i = 0; i < from; ++i) list_merge(i, from);
+        to = static_cast<uint8_t>(from >= 2 ? kGen2 : from + 1);
+      }
+      f.pc = from;
+      f.count = to;
       phase("update_refs, subtract_refs, move_unreachable");
-      deduce_unreachable(young, kUnreachable);
-      if (young != old) list_merge(young, old);
+      deduce_unreachable(from, kUnreachable);
+      untrack_atomic_containers(from, f.aux >= 2);
+      if (from != to) list_merge(from, to);
       move_legacy_finalizers();
       for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;
@@ -360,7 +451,9 @@ void Machine::step_collect(Frame& f) {
       deduce_unreachable(kUnreachable, kFinalUnreachable);
       for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next) {
         obj(o).flags &= ~(kInGarbageSet | kCollecting);
-        emit(event(EventKind::Resurrect, o));  // survives: a finalizer made it reachable
+        Event e = event(EventKind::Resurrect, o);  // survives: a finalizer made it reachable
+        e.value = 1;
+        emit(std::move(e));
       }
       list_merge(kUnreachable, old_list(f));
       // G15: weakrefs created during finalizers are cleared without callbacks.
@@ -439,6 +532,9 @@ void Machine::step_collect(Frame& f) {
       f.stage = kStopCallbacks;
       return;
     case kStopCallbacks: {
+      if (program_.profile.gc_algorithm == GcAlgorithm::Incremental &&
+          (f.aux >= 2 || (f.aux == 1 && f.base == 0 && list_head(pending_list()) == kNoObj)))
+        completed_scavenge();
       for (Object& x : state_.objects)
         x.flags &= ~(kInGarbageSet | kClearedThisGc | kCollecting | kLegacyGarbage);
       f.stage = kEnd;
@@ -525,6 +621,9 @@ bool Machine::has_tp_clear(ObjId o) const {
     case TypeKind::CType: return t.has_clear;
     case TypeKind::Weakref: return true;  // gc_clear
     case TypeKind::Method: return false;  // PyMethod_Type has no tp_clear
+    case TypeKind::List: return true;     // list_clear
+    case TypeKind::Tuple: return false;   // tuples have none (G16)
+    case TypeKind::Dict: return true;     // dict_tp_clear
   }
   return false;
 }
@@ -582,6 +681,22 @@ void Machine::step_clear(Frame& f) {
           decref(cb);
           return;
         }
+        case TypeKind::List:
+        case TypeKind::Dict: {
+          // _list_clear empties the list, then releases last to first;
+          // PyDict_Clear releases the values in order.
+          std::vector<Value> items;
+          if (t.kind == TypeKind::Dict) {
+            for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
+          } else {
+            for (uint8_t i = x.length; i-- > 0;) items.push_back(x.fields[i]);
+          }
+          for (Value& v : x.fields) v = Value::unset();
+          x.length = 0;
+          f.stage = kEnd;
+          release_values(items);
+          return;
+        }
         default:
           break;
       }
@@ -594,6 +709,10 @@ void Machine::step_clear(Frame& f) {
       return;
     default: {
       obj(o).flags &= ~kClearing;
+      if (obj(o).has(kSelfStored))
+        violation({"P7.17"}, "tp_clear of " + name_of(o) +
+                                 " stored a new reference to self: only tp_finalize may "
+                                 "resurrect an object");
       emit(event(EventKind::ClearEnd, o));
       if (automatic) check_cleared_neighbours(o, true);
       bool holds = f.has(kHolds);

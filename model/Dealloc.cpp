@@ -2,6 +2,7 @@
 // PyObject_CallFinalizerFromDealloc. subtype_dealloc follows SEMANTICS.md
 // R1.7b/R1.7c step by step (the 3.14 form: no trashcan macros inside); a C
 // type's tp_dealloc is its own step list (CTypes.cpp).
+#include "model/Limits.h"
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -28,6 +29,49 @@ void Machine::step_dealloc(Frame& f) {
     case TypeKind::CType: return step_c_dealloc(f);
     case TypeKind::Weakref: return step_weakref_dealloc(f);
     case TypeKind::Method: return step_method_dealloc(f);
+    case TypeKind::List:
+    case TypeKind::Tuple:
+    case TypeKind::Dict: return step_container_dealloc(f);
+  }
+}
+
+void Machine::step_container_dealloc(Frame& f) {
+  const ObjId o = f.obj;
+  const TypeKind kind = program_.types[f.func].kind;
+  switch (f.stage) {
+    case 0: {
+      // list_dealloc / tupledealloc / dict_dealloc: untrack, then (inside the
+      // trashcan) release the items: lists and tuples last to first, a dict's
+      // values in insertion order (SEMANTICS.md §5 TC1, TC4).
+      emit(event(EventKind::DeallocBegin, o));
+      obj(o).flags |= kDeallocating;
+      untrack(o);
+      if (trashcan_begin(f)) return;
+      Object& x = obj(o);
+      std::vector<Value> items;
+      if (kind == TypeKind::Dict) {
+        for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
+      } else {
+        for (uint8_t i = x.length; i-- > 0;) items.push_back(x.fields[i]);
+      }
+      for (Value& v : x.fields) v = Value::unset();
+      x.length = 0;
+      f.stage = 1;
+      release_values(items);
+      return;
+    }
+    case 1:
+      free_object(o);
+      f.stage = 2;
+      return;
+    default: {
+      emit(event(EventKind::DeallocEnd, o));
+      Frame done = f;
+      pop_frame();
+      release_slot(o);
+      trashcan_end(done);
+      return;
+    }
   }
 }
 
@@ -55,13 +99,16 @@ void Machine::step_subtype_dealloc(Frame& f) {
     e.value = 1;
     emit(std::move(e));
     obj(o).flags &= ~(kDeallocating | kResurrected);
+    Frame done = f;
     pop_frame();
+    trashcan_end(done);
   };
   switch (f.stage) {
     case kSdBegin:
       emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
       untrack(o);  // R1.7b step 1: PyObject_GC_UnTrack
+      if (trashcan_begin(f)) return;  // R1.7b step 2: postponed (TC1)
       f.stage = type.has_finalizer() ? kSdFinalizer : kSdWeakrefs;
       return;
     case kSdFinalizer: {
@@ -160,6 +207,10 @@ void Machine::step_subtype_dealloc(Frame& f) {
       // R1.7b step 13 / R1.12: the reference to the heap type is released
       // last, after the memory, unless a heap base's dealloc did it.
       if (!base || !base->heap) {
+        if (!obj(o).has(kHoldsTypeRef))
+          violation({"P7.15"}, "subtype_dealloc of " + name_of(o) +
+                                   " releases the heap type a second time: the static base's "
+                                   "tp_dealloc already did");
         obj(o).flags &= ~kHoldsTypeRef;
         emit(event(EventKind::TypeDecref, o));
       }
@@ -168,11 +219,63 @@ void Machine::step_subtype_dealloc(Frame& f) {
                                  " never releases its reference to its heap type");
       emit(event(EventKind::DeallocEnd, o));
       bool freed = obj(o).has(kFreed);
+      Frame done = f;
       pop_frame();
       if (freed) release_slot(o);
+      trashcan_end(done);  // R1.7b step 14: Py_TRASHCAN_END
       return;
     }
   }
+}
+
+bool Machine::trashcan_begin(Frame& f) {
+  if (program_.profile.trashcan != Trashcan::NestingCounter) return false;
+  Thread& th = thread();
+  if (th.trash_nesting >= kTrashcanDepth) {
+    // TC1: too deep; the rest of tp_dealloc, finalizer included, runs later.
+    th.trash.push_back(f.obj);
+    emit(event(EventKind::TrashDeposit, f.obj));
+    pop_frame();
+    return true;
+  }
+  ++th.trash_nesting;
+  f.flags |= kTrashEntered;
+  return false;
+}
+
+void Machine::trashcan_end(const Frame& f) {
+  if (!f.has(kTrashEntered)) return;
+  Thread& th = thread();
+  --th.trash_nesting;
+  if (th.trash_nesting == 0 && !th.trash.empty()) {
+    Frame d;
+    d.kind = FrameKind::TrashDrain;
+    push_frame(d);
+  }
+}
+
+void Machine::step_trash_drain(Frame& f) {
+  // _PyTrash_thread_destroy_chain: LIFO, with the nesting held at 1 so that
+  // the drained deallocations do not drain recursively.
+  Thread& th = thread();
+  if (f.stage == 0) {
+    ++th.trash_nesting;
+    f.stage = 1;
+    return;
+  }
+  if (th.trash.empty()) {
+    --th.trash_nesting;
+    pop_frame();
+    return;
+  }
+  ObjId o = th.trash.back();
+  th.trash.pop_back();
+  emit(event(EventKind::TrashPop, o));
+  Frame d;
+  d.kind = FrameKind::Dealloc;
+  d.obj = o;
+  d.func = obj(o).type;
+  push_frame(d);
 }
 
 void Machine::step_weakref_dealloc(Frame& f) {

@@ -44,6 +44,8 @@ enum class EventKind : uint8_t {
   EndOfThreads,     // every thread finished; the final collections follow
   TpDel,            // a legacy tp_del begins
   ResourceRelease,  // value = the thread that created the resource
+  TrashDeposit,     // TC1: tp_dealloc postponed (too deep)
+  TrashPop,         // TC1: a postponed tp_dealloc runs
 };
 
 const char* event_name(EventKind kind);

@@ -36,6 +36,8 @@ const char* event_name(EventKind kind) {
     case EventKind::EndOfThreads: return "END_OF_THREADS";
     case EventKind::TpDel: return "TP_DEL";
     case EventKind::ResourceRelease: return "RESOURCE_RELEASE";
+    case EventKind::TrashDeposit: return "TRASH_DEPOSIT";
+    case EventKind::TrashPop: return "TRASH_POP";
   }
   return "?";
 }

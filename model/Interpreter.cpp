@@ -4,6 +4,7 @@
 // triggers run their Python code at proper scheduling points.
 #include <algorithm>
 
+#include "model/Limits.h"
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -68,13 +69,19 @@ void Machine::call_python(FuncId func, const std::vector<Value>& args) {
 void Machine::step_body(Frame& f) {
   const FuncInfo& fn = program_.funcs[f.func];
   if (f.has(kUnwinding) || f.pc >= fn.code.size()) {
-    // Return (or unwind): the frame's locals are released first to last
-    // (_PyFrame_ClearLocals), then the caller resumes.
+    // Return (or unwind): _PyFrame_ClearLocals releases the locals, first to
+    // last up to 3.13 and last to first from 3.14 (a profile switch); then
+    // the caller resumes.
+    if (program_.profile.locals_last_to_first) {
+      Thread& th = thread();
+      std::reverse(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+    }
     f.kind = FrameKind::Release;
     f.pc = 0;
     f.flags = 0;
     return;
   }
+  f.flags &= static_cast<uint16_t>(~kAfterAutoGc);
   execute(fn.code[f.pc]);
 }
 
@@ -87,6 +94,7 @@ Value Machine::take(Value v) {
 }
 
 void Machine::execute(const Instr& in) {
+  require_attached("Python code");
   const size_t body_index = thread().frames.size() - 1;
   auto body = [&]() -> Frame& { return thread().frames[body_index]; };
   auto local = [&](uint16_t slot) -> Value& {
@@ -207,6 +215,20 @@ void Machine::execute(const Instr& in) {
       case InstrOp::Pass:
       case InstrOp::Join:
         break;
+      case InstrOp::StoreItem: {
+        Value v = eval(in.b);
+        store_item(eval_borrowed(in.a), in.key, take(v), released);
+        break;
+      }
+      case InstrOp::DelItem:
+        delete_item(eval_borrowed(in.a), in.key, released);
+        break;
+      case InstrOp::GcEnable:
+        state_.gc.auto_enabled = true;
+        break;
+      case InstrOp::GcDisable:
+        state_.gc.auto_enabled = false;
+        break;
       case InstrOp::GcCallbacksAppend:
         state_.gc.callbacks.push_back(program_.exprs[in.a].value.func());
         break;
@@ -233,6 +255,106 @@ void Machine::execute(const Instr& in) {
   released.insert(released.end(), temps_.begin(), temps_.end());
   temps_.clear();
   release_values(released);
+}
+
+Value Machine::item_slot(Value container, Value key, bool for_store) {
+  if (container.kind() == ValueKind::GcInfo) {
+    if (for_store) raise("TypeError");
+    const std::string& k = key.kind() == ValueKind::Str ? program_.strings[key.str()] : "";
+    if (k == "generation") return Value::integer(static_cast<int32_t>(container.info_generation()));
+    if (k == "collected") return Value::integer(static_cast<int32_t>(container.info_collected()));
+    if (k == "uncollectable")
+      return Value::integer(static_cast<int32_t>(container.info_uncollectable()));
+    raise("KeyError");
+  }
+  if (!container.is_obj()) raise("TypeError");
+  const Object& x = obj(container.obj());
+  if (x.has(kFreed))
+    violation({"memory-safety"}, "item access on " + name_of(container.obj()) + " after it was freed");
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List:
+    case TypeKind::Tuple: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      return x.fields[i];
+    }
+    case TypeKind::Dict: {
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) return x.fields[2u * i + 1];
+      raise("KeyError");
+    }
+    default:
+      raise("TypeError");  // not subscriptable
+  }
+}
+
+void Machine::store_item(Value container, Value key, Value v, std::vector<Value>& released) {
+  if (!container.is_obj()) raise("TypeError");
+  ObjId o = container.obj();
+  Object& x = obj(o);
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      released.push_back(x.fields[i]);
+      x.fields[i] = v;
+      return;
+    }
+    case TypeKind::Dict: {
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) {
+          released.push_back(x.fields[2u * i + 1]);
+          x.fields[2u * i + 1] = v;
+          return;
+        }
+      if (x.length >= kMaxDictEntries)
+        throw ModelLimit{"a dict with more than " + std::to_string(kMaxDictEntries) + " entries"};
+      x.fields[2u * x.length] = key;
+      x.fields[2u * x.length + 1] = v;
+      ++x.length;
+      // MAINTAIN_TRACKING: a dict starts being tracked when it gets a GC object.
+      if (v.is_obj() && !x.tracked()) track(o);
+      return;
+    }
+    default:
+      raise("TypeError");  // tuples and others do not support item assignment
+  }
+}
+
+void Machine::delete_item(Value container, Value key, std::vector<Value>& released) {
+  if (!container.is_obj()) raise("TypeError");
+  Object& x = obj(container.obj());
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      released.push_back(x.fields[i]);
+      for (int k = i; k + 1 < x.length; ++k) x.fields[k] = x.fields[k + 1];
+      x.fields[--x.length] = Value::unset();
+      return;
+    }
+    case TypeKind::Dict:
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) {
+          released.push_back(x.fields[2u * i + 1]);
+          for (uint8_t k = i; k + 1 < x.length; ++k) {
+            x.fields[2u * k] = x.fields[2u * k + 2];
+            x.fields[2u * k + 1] = x.fields[2u * k + 3];
+          }
+          --x.length;
+          x.fields[2u * x.length] = x.fields[2u * x.length + 1] = Value::unset();
+          return;
+        }
+      raise("KeyError");
+    default:
+      raise("TypeError");
+  }
 }
 
 ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
@@ -346,6 +468,42 @@ Value Machine::eval(ExprId id) {
       Value v = eval_borrowed(e.a);
       return Value::boolean(v.is_obj() && obj(v.obj()).tracked());
     }
+    case ExprOp::ListNew:
+    case ExprOp::TupleNew:
+    case ExprOp::DictNew: {
+      const bool dict = e.op == ExprOp::DictNew;
+      std::vector<Value> items;
+      for (uint16_t i = 0; i < e.count; ++i) {
+        const LogArg& v = program_.log_args[e.first + (dict ? 2u * i + 1 : i)];
+        items.push_back(take(eval(v.expr)));
+      }
+      ClassId type = e.op == ExprOp::ListNew ? kListType : e.op == ExprOp::TupleNew ? kTupleType
+                                                                                     : kDictType;
+      bool any_obj = false;
+      for (Value v : items) any_obj = any_obj || v.is_obj();
+      // Lists and tuples are tracked at creation; with lazy dict tracking
+      // (3.11-3.13) a dict is tracked only once it holds a GC object.
+      bool track = !(dict && program_.profile.lazy_dict_tracking && !any_obj);
+      ObjId o = alloc(type, e.label, track);
+      Object& x = obj(o);
+      for (uint16_t i = 0; i < e.count; ++i) {
+        if (dict) {
+          x.fields[2u * i] = Value::str(program_.log_args[e.first + 2u * i].text);
+          x.fields[2u * i + 1] = items[i];
+        } else {
+          x.fields[i] = items[i];
+        }
+      }
+      x.length = static_cast<uint8_t>(e.count);
+      temps_.push_back(Value::object(o));
+      return Value::object(o);
+    }
+    case ExprOp::ItemGet: {
+      Value v = item_slot(eval_borrowed(e.a), e.value, false);
+      incref(v);
+      if (v.is_obj()) temps_.push_back(v);
+      return v;
+    }
     case ExprOp::InfoGet: {
       Value v = eval_borrowed(e.a);
       if (v.kind() != ValueKind::GcInfo) raise("TypeError");
@@ -395,6 +553,22 @@ std::string Machine::render(Value v) const {
              ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
     case ValueKind::Obj: {
       const Object& o = state_.objects[v.obj()];
+      TypeKind k = program_.types[o.type].kind;
+      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) {
+        // Containers render their items like repr() does, objects by label.
+        auto item = [&](Value x) {
+          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'" : render(x);
+        };
+        std::string out;
+        for (uint8_t i = 0; i < o.length; ++i) {
+          if (i) out += ", ";
+          out += k == TypeKind::Dict ? item(o.fields[2u * i]) + ": " + item(o.fields[2u * i + 1])
+                                     : item(o.fields[i]);
+        }
+        if (k == TypeKind::List) return "[" + out + "]";
+        if (k == TypeKind::Dict) return "{" + out + "}";
+        return "(" + out + (o.length == 1 ? ",)" : ")");
+      }
       return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
     }
     case ValueKind::Garbage: return "<uninitialised>";

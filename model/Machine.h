@@ -39,11 +39,13 @@ class Machine {
   Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr);
 
   static State initial_state(const Program& program);
-  // Threads that can take a step, in thread order; at most one choice each.
-  static void enabled_threads(const Program& program, const State& state,
-                              std::vector<ThreadId>& out);
+  // The choices at a state, in thread order: each thread that can take a
+  // step (low byte), plus alternatives where an automatic collection may
+  // start (high byte: generation + 1, or 1 for an incremental step).
+  static void enabled_choices(const Program& program, const State& state,
+                              std::vector<uint16_t>& out);
   // Runs thread t from its scheduling point to its next one.
-  void run_transition(ThreadId t);
+  void run_transition(ThreadId t, uint8_t alt = 0);
   // Checks at a state where no thread can move: deadlock, quiescence.
   void check_terminal();
 
@@ -68,6 +70,12 @@ class Machine {
   void end_of_threads();
   void push_frame(const Frame& f);
   void pop_frame();
+  void push_auto_collection(uint8_t generation);
+  // TC1: deposit o in the thread's trashcan instead of deallocating it now;
+  // returns false when the nesting is below the limit (the caller enters).
+  bool trashcan_begin(Frame& f);
+  void trashcan_end(const Frame& f);
+  void step_trash_drain(Frame& f);
 
   // ----------------------------------------------------------------- Heap.cpp
   ObjId alloc(ClassId type, LabelId label, bool track_now = true);
@@ -99,6 +107,10 @@ class Machine {
   Value take(Value v);                 // removes v from temps_: the caller owns it
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
   Value load_attr(Value base, FieldId field);
+  // container[key] (borrowed); gc.callbacks info dicts too.
+  Value item_slot(Value container, Value key, bool for_store);
+  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
+  void delete_item(Value container, Value key, std::vector<Value>& released);
   void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
   std::string render(Value v) const;
   [[noreturn]] void raise(const std::string& name);
@@ -116,6 +128,7 @@ class Machine {
   void step_subtype_dealloc(Frame& f);
   void step_weakref_dealloc(Frame& f);
   void step_method_dealloc(Frame& f);
+  void step_container_dealloc(Frame& f);
   void step_finalize_from_dealloc(Frame& f);
   void dealloc_destruction_step(ObjId o, const char* step);
 
@@ -143,11 +156,20 @@ class Machine {
   // tp_traverse of o: strong references, in the type's visiting order.
   void traverse(ObjId o, std::vector<ObjId>& out);
   void move_legacy_finalizers();
+  void untrack_atomic_containers(uint8_t survivors, bool full);
   void handle_weakrefs_pass1();
   bool has_tp_clear(ObjId o) const;
   void clear_weakrefs_of_list(uint8_t list);
   void phase(const char* name);
   uint8_t old_list(const Frame& collect) const;
+  // Incremental collector (G-I1..G-I4): the visited and pending old spaces.
+  uint8_t visited_list() const { return static_cast<uint8_t>(kGen1 + state_.gc.visited_space); }
+  uint8_t pending_list() const {
+    return static_cast<uint8_t>(kGen1 + (1 - state_.gc.visited_space));
+  }
+  void mark_at_start();
+  void build_increment();
+  void completed_scavenge();
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);

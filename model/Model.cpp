@@ -5,16 +5,14 @@
 namespace lifecheck::model {
 
 void Model::enabled(const State& state, std::vector<Choice>& out) const {
-  std::vector<ThreadId> threads;
-  Machine::enabled_threads(program_, state, threads);
-  out.assign(threads.begin(), threads.end());
+  Machine::enabled_choices(program_, state, out);
 }
 
 checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>* trace) const {
   checker::StepResult r;
   try {
     Machine m(program_, state, trace);
-    m.run_transition(static_cast<ThreadId>(choice & 0xFF));
+    m.run_transition(static_cast<ThreadId>(choice & 0xFF), static_cast<uint8_t>(choice >> 8));
   } catch (const ViolationFound& v) {
     r.kind = checker::StepResult::Kind::Violation;
     r.properties = v.violation.properties;

@@ -12,7 +12,10 @@ namespace {
 bool owns_strongly(const Program& program, const Object& y, ObjId target) {
   switch (program.types[y.type].kind) {
     case TypeKind::PyClass:
-    case TypeKind::CType:  // dict values and C members; stale pointers own nothing
+    case TypeKind::CType:
+    case TypeKind::List:
+    case TypeKind::Tuple:
+    case TypeKind::Dict:  // dict values and C members; stale pointers own nothing
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
       return false;
@@ -265,7 +268,8 @@ void Machine::check_cleared_neighbours(ObjId o, bool clear_done) {
     std::string how;
     if (owns_strongly(program_, y, o)) how = "references it";
     if (how.empty() && clear_done && owns_strongly(program_, x, yi)) how = "is referenced by it";
-    if (how.empty() && program_.types[y.type].kind == TypeKind::PyClass)
+    if (how.empty() && program_.types[y.type].kind != TypeKind::Weakref &&
+        program_.types[y.type].kind != TypeKind::Method)
       for (Value v : y.fields) {
         if (!v.is_obj() || program_.types[obj(v.obj()).type].kind != TypeKind::Weakref) continue;
         Value r = obj(v.obj()).fields[kWeakrefReferent];
@@ -390,6 +394,9 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:
       case TypeKind::CType:
+      case TypeKind::List:
+      case TypeKind::Tuple:
+      case TypeKind::Dict:
         for (Value v : y.fields) add(v);
         break;
       case TypeKind::Weakref: add(y.fields[kWeakrefCallback]); break;

@@ -69,6 +69,8 @@ const std::vector<Profile>& all_profiles() {
     auto make = [&](ProfileId id, const char* name, const char* releases,
                     const char* summary, int passes, GcAlgorithm algo, AutoGcPoint point,
                     int threshold0) {
+      bool v311_312 = id == ProfileId::P311 || id == ProfileId::P312;
+      bool v313 = id == ProfileId::P313 || id == ProfileId::P313L;
       Profile p;
       p.id = id;
       p.name = name;
@@ -78,6 +80,9 @@ const std::vector<Profile>& all_profiles() {
       p.gc_algorithm = algo;
       p.auto_gc_point = point;
       p.threshold0 = threshold0;
+      p.trashcan = v311_312 ? Trashcan::NestingCounter : Trashcan::DeepOnly;
+      p.locals_last_to_first = !(v311_312 || v313);
+      p.lazy_dict_tracking = v311_312 || v313;
       v.push_back(p);
     };
     make(ProfileId::P311, "P311", "3.11.x",

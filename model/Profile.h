@@ -24,6 +24,13 @@ enum class AutoGcPoint : uint8_t {
   EvalBreakerAllocatingThread  // P313+: the allocating thread's next check
 };
 
+// How deep chains are destroyed (SEMANTICS.md §5).
+enum class Trashcan : uint8_t {
+  NestingCounter,  // TC1 (3.11, 3.12): deposit at 50 nested deallocs, drain at 0
+  DeepOnly,        // TC2/TC3 (3.13+): keyed on the C stack; only near exhaustion,
+                   // far deeper than any modelled chain, so never at model scale
+};
+
 // Runtime mutations: deliberately broken collectors and deallocators, used
 // to show that each built-in property can fail. Each names the property it
 // is meant to break and SEMANTICS.md's "rt:" counterexample it models.
@@ -72,6 +79,15 @@ struct Profile {
   GcAlgorithm gc_algorithm = GcAlgorithm::Generational;
   AutoGcPoint auto_gc_point = AutoGcPoint::EvalBreakerAllocatingThread;
   int threshold0 = 2000;  // G2
+  Trashcan trashcan = Trashcan::DeepOnly;
+  // _PyFrame_ClearLocals: 3.11-3.13 release a returning frame's locals first
+  // to last (the stacktop loop); 3.14 walks the stack pointer down, last to
+  // first.
+  bool locals_last_to_first = true;
+  // Up to 3.13 a dict holding no GC object is not tracked, and full
+  // collections untrack such dicts (untrack_dicts); 3.14 dropped this
+  // (GH-127010).
+  bool lazy_dict_tracking = false;
 
   uint32_t bugs = 0;  // bit set of RuntimeBug
   bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }

@@ -24,6 +24,9 @@ enum class TypeKind : uint8_t {
   CType,    // a C extension type described by its slots' step lists
   Weakref,  // weakref.ref
   Method,   // a bound method object (holds its self)
+  List,     // list: items in fields[0..length)
+  Tuple,    // tuple: items in fields[0..length)
+  Dict,     // dict: (key, value) pairs in fields[2i], fields[2i+1], insertion order
 };
 
 inline constexpr ClassId kNoType = 0xFF;
@@ -78,7 +81,11 @@ struct SlotStep {
 
 inline constexpr ClassId kWeakrefType = 0;
 inline constexpr ClassId kMethodType = 1;
-inline constexpr ClassId kFirstUserType = 2;
+inline constexpr ClassId kListType = 2;
+inline constexpr ClassId kTupleType = 3;
+inline constexpr ClassId kDictType = 4;
+inline constexpr ClassId kFirstUserType = 5;
+inline constexpr int kMaxDictEntries = 4;  // a dict's pairs share the 8 field slots
 
 struct TypeInfo {
   std::string name;
@@ -128,6 +135,10 @@ enum class ExprOp : uint8_t {
   Compare,      // a, b, slot = CompareKind
   Not,          // a
   Truth,        // a, as a condition
+  ListNew,      // elements [first, first+count) in Program::log_args
+  TupleNew,     // elements likewise
+  DictNew,      // (key text, value expr) pairs likewise
+  ItemGet,      // a = container, value = key (Int index or Str key); also gc info
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -142,6 +153,8 @@ struct ExprNode {
   uint16_t slot = 0;
   LabelId label = kNoLabel;
   Value value;
+  uint16_t first = 0;  // ListNew/TupleNew/DictNew: elements in Program::log_args
+  uint16_t count = 0;
   uint16_t line = 0;
   uint16_t col = 0;
 };
@@ -169,6 +182,10 @@ enum class InstrOp : uint8_t {
   GcCallbacksAppend,  // a = function value
   GcCallbacksRemove,  // a = function value
   Construct,    // slot = C type, args [first, first+count) in log_args, dest
+  GcEnable,     // gc.enable(): automatic collections may start (G2)
+  GcDisable,    // gc.disable()
+  StoreItem,    // a = container, b = value, key
+  DelItem,      // a = container, key
 };
 
 enum class DestKind : uint8_t { None, Local, Global };
@@ -186,6 +203,8 @@ struct Instr {
   StrId str = 0;
   uint16_t line = 0;
   uint16_t col = 0;
+  bool allocates = false;  // creates an object: an automatic collection may start (G1-G3)
+  Value key;               // StoreItem/DelItem: Int index or Str key
 };
 
 struct LogArg {

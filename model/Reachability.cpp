@@ -29,7 +29,10 @@ void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
   out.clear();
   switch (program.types[x.type].kind) {
     case TypeKind::PyClass:
-    case TypeKind::CType:  // stale pointers (Py_DECREF without NULL) own nothing
+    case TypeKind::CType:
+    case TypeKind::List:
+    case TypeKind::Tuple:
+    case TypeKind::Dict:  // stale pointers (Py_DECREF without NULL) own nothing
       for (Value v : x.fields)
         if (v.is_obj()) out.push_back(v.obj());
       break;

@@ -26,6 +26,7 @@ enum GcListId : uint8_t {
   kWrcbToCall,        // G12: weakrefs whose callbacks will run
   kSeen,              // G13: finalize_garbage's local list
   kFinalUnreachable,  // G14: still unreachable after finalizers
+  kIncrement,         // G-I3: the region an incremental collection examines
   kNumLists,
   kNoList = 0xFF,
 };
@@ -55,6 +56,7 @@ struct Object {
   ClassId type = 0;
   uint8_t list = kNoList;  // GC list it is linked in; kNoList = untracked
   uint8_t finalize_count = 0;  // saturates at 3 (P7.5)
+  uint8_t length = 0;          // list/tuple items, dict pairs
   ThreadId resource_owner = kNoThread;  // thread that created its resource
   uint32_t flags = 0;
   int16_t rc = 0;
@@ -94,6 +96,7 @@ enum class FrameKind : uint8_t {
   GcCallbacks,         // invoke gc.callbacks (G6)
   Construct,           // a C type's construction steps (tp_new/tp_alloc/tp_init)
   CDealloc,            // a C type's tp_dealloc steps (func = the C type)
+  TrashDrain,          // _PyTrash_thread_destroy_chain (TC1)
 };
 
 enum FrameFlag : uint16_t {
@@ -110,6 +113,9 @@ enum FrameFlag : uint16_t {
   kLegacy = 1 << 10,    // FinalizeFromDealloc: tp_del, not tp_finalize
   kExplicit = 1 << 11,  // Clear: called by tp_dealloc, not by the collector
   kLocalError = 1 << 12,  // CDealloc: SaveError stored an exception in saved_exc
+  kAutomatic = 1 << 13, // Collect: an automatic collection (G3)
+  kAfterAutoGc = 1 << 14, // Body: a collection ran inside this statement's allocation
+  kTrashEntered = 1 << 15, // Dealloc: counted in the thread's trashcan nesting (TC1)
 };
 
 struct Frame {
@@ -141,6 +147,9 @@ struct Thread {
   StrId exc = 0;         // pending exception name when has_exc
   bool has_exc = false;
   bool detached = false;  // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
+  uint8_t gc_pending = 0;  // P313+: generation + 1 of a collection scheduled by this thread
+  uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
+  std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
   std::vector<Frame> frames;
   std::vector<Value> values;
 };
@@ -156,6 +165,10 @@ struct GcList {
 
 struct GcState {
   bool collecting = false;   // G5
+  bool auto_enabled = false; // gc.enable()/gc.disable(); off until a scenario enables it
+  uint8_t scheduled = 0;     // P312: generation + 1 of a pending collection (any thread)
+  uint8_t visited_space = 0; // G-I1: which old space (kGen1 + n) is visited
+  bool incremental_collecting = false;  // G-I3: phase COLLECT (false: MARK)
   bool final_running = false;  // the running collection is an end-of-run one
   bool start_called = false; // P7.25 monitor: "start" callbacks ran
   bool stop_called = false;  // P7.25 monitor: "stop" callbacks ran

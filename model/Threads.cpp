@@ -31,7 +31,7 @@ State Machine::initial_state(const Program& program) {
 static bool is_boundary(const Program& program, const Frame& f) {
   // A C step that releases the GIL or calls opaque Python code stops here.
   if (f.kind != FrameKind::Body) return f.has(kYielded);
-  if (f.has(kUnwinding)) return false;
+  if (f.has(kUnwinding) || f.has(kAfterAutoGc)) return false;
   const FuncInfo& fn = program.funcs[f.func];
   return f.pc < fn.code.size() && fn.code[f.pc].op != InstrOp::Jump;
 }
@@ -54,19 +54,89 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   return true;
 }
 
-void Machine::enabled_threads(const Program& program, const State& state,
-                              std::vector<ThreadId>& out) {
-  out.clear();
-  for (size_t t = 0; t < state.threads.size(); ++t)
-    if (at_switch_point(program, state, static_cast<ThreadId>(t)))
-      out.push_back(static_cast<ThreadId>(t));
+// Whether a statement that allocates may trigger an automatic collection
+// here, and with which choices (G1-G3): one per generation it may collect,
+// or one increment for the incremental collector (G-I3).
+static int auto_gc_alternatives(const Program& program, const State& state, ThreadId t) {
+  const GcState& gc = state.gc;
+  if (!gc.auto_enabled || gc.collecting) return 0;
+  const Thread& th = state.threads[t];
+  if (th.frames.empty() || th.frames.back().kind != FrameKind::Body) return 0;
+  const Frame& f = th.frames.back();
+  if (f.has(kAfterAutoGc)) return 0;
+  const Instr& in = program.funcs[f.func].code[f.pc];
+  if (!in.allocates) return 0;
+  switch (program.profile.auto_gc_point) {
+    case AutoGcPoint::EvalBreakerAnyThread:
+      if (gc.scheduled) return 0;
+      break;
+    case AutoGcPoint::EvalBreakerAllocatingThread:
+      if (th.gc_pending) return 0;
+      break;
+    case AutoGcPoint::InsideAllocation:
+      break;
+  }
+  return program.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
 }
 
-void Machine::run_transition(ThreadId t) {
+void Machine::enabled_choices(const Program& program, const State& state,
+                              std::vector<uint16_t>& out) {
+  out.clear();
+  for (size_t t = 0; t < state.threads.size(); ++t) {
+    ThreadId id = static_cast<ThreadId>(t);
+    if (!at_switch_point(program, state, id)) continue;
+    out.push_back(id);
+    int alts = auto_gc_alternatives(program, state, id);
+    for (int a = 1; a <= alts; ++a) out.push_back(static_cast<uint16_t>(id | (a << 8)));
+  }
+}
+
+void Machine::push_auto_collection(uint8_t generation) {
+  Frame c;
+  c.kind = FrameKind::Collect;
+  c.flags = kAutomatic;
+  c.aux = generation;
+  push_frame(c);
+}
+
+void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
   temps_.clear();
   if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
     end_of_threads();
+  // G3: a collection scheduled by an earlier allocation runs at this
+  // thread's eval-breaker check (P312: any thread's; P313+: its own).
+  if (!thread().frames.empty() && thread().frames.back().kind == FrameKind::Body) {
+    uint8_t pending = 0;
+    if (program_.profile.auto_gc_point == AutoGcPoint::EvalBreakerAnyThread) {
+      pending = state_.gc.scheduled;
+      state_.gc.scheduled = 0;
+    } else if (program_.profile.auto_gc_point == AutoGcPoint::EvalBreakerAllocatingThread) {
+      pending = thread().gc_pending;
+      thread().gc_pending = 0;
+    }
+    if (pending && !state_.gc.collecting && state_.gc.auto_enabled)
+      push_auto_collection(static_cast<uint8_t>(pending - 1));
+  }
+  if (alt != 0) {
+    uint8_t generation = program_.profile.gc_algorithm == GcAlgorithm::Incremental
+                             ? 1
+                             : static_cast<uint8_t>(alt - 1);
+    switch (program_.profile.auto_gc_point) {
+      case AutoGcPoint::InsideAllocation:
+        // P311: the collection runs inside the allocation, on this thread,
+        // and the statement goes on right after it.
+        top().flags |= kAfterAutoGc;
+        push_auto_collection(generation);
+        break;
+      case AutoGcPoint::EvalBreakerAnyThread:
+        state_.gc.scheduled = static_cast<uint8_t>(generation + 1);
+        break;
+      case AutoGcPoint::EvalBreakerAllocatingThread:
+        thread().gc_pending = static_cast<uint8_t>(generation + 1);
+        break;
+    }
+  }
   bool started = false;
   for (;;) {
     Thread& th = thread();
@@ -108,6 +178,7 @@ void Machine::step_top() {
     case FrameKind::GcCallbacks: return step_gc_callbacks(f);
     case FrameKind::Construct: return step_construct(f);
     case FrameKind::CDealloc: return step_c_dealloc(f);
+    case FrameKind::TrashDrain: return step_trash_drain(f);
   }
 }
 

@@ -36,7 +36,9 @@ std::string format_event(const Program& program, const Event& e) {
                      : fmt::format("tp_dealloc {} returns", name());
     case EventKind::FinalizeBegin: return fmt::format("finalize {} begins ({} path)", name(), path);
     case EventKind::FinalizeEnd: return fmt::format("finalize {} ends", name());
-    case EventKind::Resurrect: return fmt::format("{} resurrected by its finalizer", name());
+    case EventKind::Resurrect:
+      return e.value ? fmt::format("{} survives the collection: a finalizer made it reachable", name())
+                     : fmt::format("{} resurrected by its finalizer", name());
     case EventKind::ClearWeakref:
       return e.obj2 == kNoObj ? fmt::format("clear weakref {}", name())
                               : fmt::format("clear weakref {} (to {})", name(), name2());
@@ -69,6 +71,9 @@ std::string format_event(const Program& program, const Event& e) {
     case EventKind::ThreadException: return fmt::format("exception {} ends the thread", e.text);
     case EventKind::EndOfThreads: return "every thread has finished; final collection";
     case EventKind::TpDel: return fmt::format("tp_del {} begins", name());
+    case EventKind::TrashDeposit:
+      return fmt::format("trashcan: tp_dealloc of {} postponed (nesting too deep)", name());
+    case EventKind::TrashPop: return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);
@@ -224,10 +229,14 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
           where = program.funcs[it->func].name;
           // Below runtime work, the body's pc is already past the statement
           // that started it.
-          bool below = it != th.frames.rbegin();
+          bool below = it != th.frames.rbegin() && !it->has(kUnwinding);
           uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
+          if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
           if (pc < code.size())
-            where += (below ? ", executing line " : ", at line ") + std::to_string(code[pc].line);
+            where += (it->has(kUnwinding) ? ", unwinding from line "
+                      : below              ? ", executing line "
+                                           : ", at line ") +
+                     std::to_string(code[pc].line);
           break;
         }
       if (th.frames.back().kind != FrameKind::Body) where += " (inside the runtime)";

@@ -175,7 +175,7 @@ TEST(Explorer, DeterministicStatistics) {
 // chain in one go) stops the search with a partial result, not a crash.
 TEST(Explorer, ModelLimitIsAPartialResult) {
   std::string text = "class Node:\n    pass\nhead = None\n";
-  for (int i = 0; i < 300; ++i) text += "n = Node()\nn.next = head\nhead = n\n";
+  for (int i = 0; i < 600; ++i) text += "n = Node()\nn.next = head\nhead = n\n";
   text += "n = None\nhead = None\n";
   model::Program p = load_text(text);
   auto r = check(p);

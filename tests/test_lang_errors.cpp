@@ -374,7 +374,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "del A\n",
      3, 5, "'A': it is a class"},
-    {"DelLiteral", "del 5\n", 1, 5, "'del' needs a name or an attribute"},
+    {"DelLiteral", "del 5\n", 1, 5, "'del' needs a name, an attribute or an item"},
     {"ChainedAssignment", "a = b = 1\n", 1, 7, "chained assignment is not supported"},
     {"AssignToCall",
      "class A:\n"
@@ -446,8 +446,9 @@ const std::vector<BadScenario> kBadScenarios = {
      "a = A()\n"
      "w = weakref.ref(a, None, None)\n",
      4, 13, "weakref.ref() takes a referent and an optional callback"},
-    {"UnknownGcFunction", "gc.disable()\n", 1, 4,
-     "'gc.disable()' is not part of the scenario language"},
+    {"UnknownGcFunction", "gc.freeze()\n", 1, 4,
+     "'gc.freeze()' is not part of the scenario language"},
+    {"GcEnableWithArgument", "gc.enable(1)\n", 1, 11, "gc.enable() takes no arguments"},
     {"LogWithoutArguments", "log()\n", 1, 1, "log() needs at least one argument"},
     // Names used as values.
     {"ClassUsedAsValue",
@@ -457,11 +458,11 @@ const std::vector<BadScenario> kBadScenarios = {
      3, 5, "class 'A' used as a value"},
     {"ModuleUsedAsValue", "x = gc\n", 1, 5, "module 'gc' used as a value"},
     {"LogAsValue", "x = log(\"a\")\n", 1, 5, "log(...) is a statement"},
-    {"BadInfoKey",
-     "def on_gc(phase, info):\n"
-     "    log(info[\"foo\"])\n"
-     "gc.callbacks.append(on_gc)\n",
-     2, 14, "only info[\"generation\"]"},
+    {"NonLiteralIndex",
+     "a = [1]\n"
+     "i = 0\n"
+     "log(a[i])\n",
+     3, 7, "an index must be an int or a string literal"},
     {"AssertNonStringMessage", "assert True, 5\n", 1, 14, "expected a message string"},
     // Statements outside the language, and misplaced ones.
     {"WhileStatement",
