@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <map>
 
 #include "TestSupport.h"
@@ -365,6 +367,113 @@ thread T2:
     }
   }
   EXPECT_TRUE(interleaved);
+}
+
+// ------------------------------------------- regressions from the doc review
+
+TEST(CTypes, SavedExceptionIsRestoredWhenTheFinalizerResurrects) {
+  model::Program p = load_text(R"(
+ctype Buf:
+    flags: gc, heaptype
+    fields: data
+    dealloc: save_error; finalizer_from_dealloc; untrack; clear data; free; decref_type; restore_error
+    def tp_finalize(self):
+        global keep
+        keep = self
+keep = None
+thread T1:
+    b = Buf(None)
+    raise KeyError
+)");
+  model::Trace t = run_first(p);
+  ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation);
+  EXPECT_EQ(t.outcome.properties, Strings{"uncaught-exception"});
+  EXPECT_NE(t.outcome.message.find("KeyError"), std::string::npos);
+}
+
+TEST(CTypes, StaticBaseThatReleasesTheTypeTwice) {
+  model::Program p = load_text(R"(
+ctype Base:
+    flags: gc
+    fields: data
+    dealloc: untrack; clear data; free; decref_type
+class Sub(Base):
+    pass
+s = Sub(None)
+del s
+)");
+  auto r = check(p);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(r.failure.properties, Strings{"P7.15"});
+}
+
+TEST(CTypes, ResurrectionFromTpClearBreaksP717) {
+  model::Program p = load_text(R"(
+ctype Buf:
+    flags: gc, heaptype
+    fields: data
+    clear: store_self cache; clear data
+cache = None
+b = Buf(None)
+b.data = b
+del b
+gc.collect()
+)");
+  auto r = check(p);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(r.failure.properties, Strings{"P7.17"});
+}
+
+TEST(CTypes, GilNeverTakenBackBreaksP727) {
+  model::Program p = load_text(R"(
+ctype File:
+    flags: gc, heaptype
+    fields: name
+    dealloc: untrack; clear name; free; decref_type; release_gil
+f = File(None)
+del f
+log("after")
+)");
+  auto r = check(p);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(r.failure.properties, Strings{"P7.27"});
+}
+
+TEST(CTypes, SubclassOfANonGcTypeIsTrackedAndCollected) {
+  model::Program p = load_text(R"(
+ctype Plain:
+    fields: data
+class Sub(Plain):
+    pass
+s = Sub(None)
+s.me = s
+log(gc.is_tracked(s))
+del s
+n = gc.collect()
+log(n)
+)");
+  model::Trace t = run_first(p);
+  ASSERT_TRUE(t.outcome.ok()) << t.outcome.message;
+  EXPECT_EQ(logs(p, t), (Strings{"True", "1"}));
+}
+
+TEST(CTypes, P729SeesWeakrefsHeldInCFields) {
+  std::ifstream in(source_path("scenarios/contract/P7.29-bug.life"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  // The holder becomes a C type whose field holds the weakref.
+  size_t at = text.find("class Holder:");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("class Holder:").size(),
+               "ctype Holder:\n    flags: gc, heaptype\n    fields: wr\n");
+  size_t del = text.find("    def __del__(self):\n        log(\"late sees\", self.wr())");
+  ASSERT_NE(del, std::string::npos);
+  text.replace(del, std::string("    def __del__(self):").size(), "    def tp_finalize(self):");
+  model::Program p = load_text(text);
+  auto r = check(p);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated) << text;
+  EXPECT_EQ(r.failure.properties, Strings{"P7.29"});
 }
 
 }  // namespace

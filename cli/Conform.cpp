@@ -1,0 +1,541 @@
+#include "cli/Conform.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "checker/RandomScheduler.h"
+#include "checker/ReplayScheduler.h"
+#include "checker/Schedule.h"
+#include "emit/PythonEmitter.h"
+#include "lang/Compiler.h"
+#include "model/Model.h"
+#include "model/Observe.h"
+#include "model/Properties.h"
+
+namespace lifecheck::cli {
+
+using nlohmann::json;
+using model::ObservedTrace;
+
+namespace {
+
+std::optional<model::Program> load(const std::string& file, const lang::CompileOptions& copts) {
+  try {
+    return lang::load_scenario(file, copts);
+  } catch (const lang::ScenarioError& e) {
+    std::cerr << e.format() << "\n";
+    return std::nullopt;
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// ------------------------------------------------------------ processes
+
+struct ProcessResult {
+  bool started = false;
+  bool timed_out = false;
+  int exit_code = -1;
+  std::string out, err;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lifecheck-conform-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs argv (argv[0] looked up on PATH) with extra environment variables,
+// stdout and stderr captured; kills it after `timeout` seconds.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::vector<std::pair<std::string, std::string>>& env,
+                          const TempDir& dir, double timeout) {
+  ProcessResult r;
+  std::string out_path = dir.file("stdout"), err_path = dir.file("stderr");
+  pid_t pid = ::fork();
+  if (pid < 0) return r;
+  if (pid == 0) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || err < 0 || in < 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  for (;;) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0) return r;
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed > timeout) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      r.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.started = r.exit_code != 127;
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+std::string last_lines(const std::string& text, size_t n) {
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  std::string out;
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += "        " + lines[i] + "\n";
+  return out;
+}
+
+// ------------------------------------------------------------ the interpreter
+
+struct Interpreter {
+  std::string version;  // "3.11.7"
+  model::Profile profile;
+};
+
+std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) {
+  ProcessResult r = run_process(
+      {python, "-c",
+       "import sys, sysconfig\n"
+       "print('%d.%d.%d' % sys.version_info[:3])\n"
+       "print(sys.implementation.name)\n"
+       "print(1 if sysconfig.get_config_var('Py_GIL_DISABLED') else 0)\n"},
+      {}, dir, 30);
+  if (!r.started || r.timed_out || r.exit_code != 0) {
+    std::cerr << "lifecheck: cannot run the interpreter '" << python << "'"
+              << (r.err.empty() ? std::string() : ":\n" + last_lines(r.err, 5)) << "\n";
+    return std::nullopt;
+  }
+  std::stringstream ss(r.out);
+  std::string version, impl, nogil;
+  ss >> version >> impl >> nogil;
+  if (impl != "cpython") {
+    std::cerr << "lifecheck: '" << python << "' is " << impl
+              << ", not CPython; the profiles describe CPython\n";
+    return std::nullopt;
+  }
+  if (nogil == "1") {
+    std::cerr << "lifecheck: '" << python << "' is a free-threaded build (" << version
+              << "t); there is no profile for free-threaded builds yet\n";
+    return std::nullopt;
+  }
+  auto profile = model::find_profile(version);
+  if (!profile) {
+    std::cerr << "lifecheck: no profile for Python " << version
+              << " ('lifecheck list-profiles' lists them)\n";
+    return std::nullopt;
+  }
+  return Interpreter{version, *profile};
+}
+
+// ------------------------------------------------------------ traces
+
+// The model program conform compares against: the scenario, with every
+// property ignored that only observes (P7.x, expect lines, quiescence), so
+// that no model run stops where the interpreter goes on. assert, uncaught
+// exceptions and deadlocks stop the run in the script as well.
+model::Program judged(model::Program p) {
+  for (const model::PropertyInfo& prop : model::all_properties()) {
+    std::string id = prop.id;
+    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" || p.ignored(id))
+      continue;
+    p.ignores.push_back(model::Ignore{id, "conform: the interpreter does not stop here", 0});
+  }
+  return p;
+}
+
+size_t edit_distance(const ObservedTrace& a, const ObservedTrace& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// A line diff (longest common subsequence): "  " both, "- " only in the
+// model's trace, "+ " only in the observed one.
+std::string diff(const ObservedTrace& model, const ObservedTrace& seen) {
+  size_t n = model.size(), m = seen.size();
+  std::vector<std::vector<size_t>> lcs(n + 1, std::vector<size_t>(m + 1, 0));
+  for (size_t i = n; i-- > 0;)
+    for (size_t j = m; j-- > 0;)
+      lcs[i][j] = model[i] == seen[j] ? lcs[i + 1][j + 1] + 1
+                                      : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  std::string out;
+  size_t i = 0, j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && model[i] == seen[j]) {
+      out += "          " + model[i++] + "\n";
+      ++j;
+    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      out += "        + " + seen[j++] + "\n";
+    } else {
+      out += "        - " + model[i++] + "\n";
+    }
+  }
+  return out.empty() ? "        (both empty)\n" : out;
+}
+
+std::string show(const ObservedTrace& t) {
+  std::string out;
+  for (const std::string& s : t) out += "          " + s + "\n";
+  return out.empty() ? "          (nothing observable)\n" : out;
+}
+
+struct ScriptRun {
+  bool ok = false;         // the script ran and reported a result
+  std::string problem;     // when !ok
+  std::string outcome, detail;
+  ObservedTrace trace;
+};
+
+ScriptRun run_script(const std::string& python, const std::string& script, const TempDir& dir,
+                     const std::string& token) {
+  ScriptRun s;
+  std::string result = dir.file("result.json");
+  std::filesystem::remove(result);
+  std::vector<std::pair<std::string, std::string>> env = {{"LIFECHECK_RESULT", result}};
+  if (!token.empty()) env.emplace_back("LIFECHECK_REPLAY", token);
+  ProcessResult r = run_process({python, script}, env, dir, 120);
+  if (r.timed_out) {
+    s.problem = "the script did not finish within 120 s";
+    return s;
+  }
+  std::string text = read_file(result);
+  if (text.empty()) {
+    s.problem = fmt::format("the script failed (exit code {}) without a result:\n{}", r.exit_code,
+                            last_lines(r.err, 12));
+    return s;
+  }
+  try {
+    json j = json::parse(text);
+    s.outcome = j.at("outcome").get<std::string>();
+    s.detail = j.at("detail").get<std::string>();
+    s.trace = j.at("trace").get<ObservedTrace>();
+  } catch (const json::exception& e) {
+    s.problem = std::string("the script's result is not readable: ") + e.what();
+    return s;
+  }
+  s.ok = true;
+  return s;
+}
+
+// The model's run under one schedule: its token, observable trace and how
+// it ended, as the script spells outcomes.
+struct ModelRun {
+  std::string token;
+  ObservedTrace trace;
+  std::string outcome;
+};
+
+std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
+  checker::RandomScheduler sched(seed);
+  model::Trace t = model::run_trace(m, sched, 100000);
+  ModelRun run;
+  std::vector<uint16_t> path;
+  for (const model::TraceStep& s : t.steps) {
+    path.push_back(s.choice);
+    for (const model::Event& e : s.events)
+      if (auto text = model::observable_text(m.program(), e)) run.trace.push_back(*text);
+  }
+  run.token = checker::encode_schedule(m.program().fingerprint, path);
+  const auto& props = t.outcome.properties;
+  auto has = [&](const char* id) { return std::find(props.begin(), props.end(), id) != props.end(); };
+  switch (t.outcome.kind) {
+    case checker::StepResult::Kind::Limit: return std::nullopt;
+    case checker::StepResult::Kind::Ok: run.outcome = "completed"; break;
+    case checker::StepResult::Kind::Violation:
+      run.outcome = has("assert")               ? "assert"
+                    : has("uncaught-exception") ? "exception"
+                    : has("deadlock")           ? "schedule-exhausted"
+                                                : "violation";
+      break;
+  }
+  return run;
+}
+
+// ------------------------------------------------------------ one scenario
+
+enum class Verdict { Pass, Fail, Skip, Bad };
+
+struct Judge {
+  const ConformOptions& options;
+  const Interpreter& interpreter;
+  const TempDir& dir;
+
+  Verdict scenario(const std::string& file) {
+    lang::CompileOptions copts;
+    copts.profile_override = interpreter.profile;
+    auto loaded = load(file, copts);
+    if (!loaded) {
+      std::cout << "ERROR " << file << ": bad input (see above)\n";
+      return Verdict::Bad;
+    }
+    if (auto why = emit::python_level_problem(*loaded)) {
+      std::cout << "SKIP  " << file << ": skipped (not Python-level: " << *why << ")\n";
+      return Verdict::Skip;
+    }
+    model::Program program = judged(std::move(*loaded));
+    std::string script = dir.file("scenario.py");
+    try {
+      std::ofstream(script) << emit::emit_python(program);
+    } catch (const emit::EmitError& e) {
+      std::cout << "SKIP  " << file << ": skipped (" << e.what() << ")\n";
+      return Verdict::Skip;
+    }
+    model::TraceSet allowed = model::observable_traces(program);
+    std::string allowed_text =
+        allowed.complete
+            ? fmt::format("the model allows {} trace{}", allowed.traces.size(),
+                          allowed.traces.size() == 1 ? "" : "s")
+            : fmt::format("the model allows at least {} traces (enumeration capped, incomplete)",
+                          allowed.traces.size());
+
+    // Free runs: the interpreter schedules the threads itself.
+    std::set<ObservedTrace> seen;
+    for (int i = 0; i < options.runs; ++i) {
+      ScriptRun r = run_script(options.python, script, dir, "");
+      if (!r.ok) return fail(file, fmt::format("free run {}: {}", i + 1, r.problem));
+      if (r.outcome == "diverged" || r.outcome == "schedule-exhausted")
+        return fail(file, fmt::format("free run {}: outcome {}: {}", i + 1, r.outcome, r.detail));
+      if (!allowed.traces.count(r.trace)) {
+        std::string msg = fmt::format("free run {} (outcome {}{}) shows a trace the model does not "
+                                      "allow{}\n",
+                                      i + 1, r.outcome, r.detail.empty() ? "" : ": " + r.detail,
+                                      allowed.complete ? "" : " (the model's set is incomplete)");
+        msg += "      observed:\n" + show(r.trace);
+        if (const ObservedTrace* near = closest(allowed, r.trace))
+          msg += "      closest model trace, as a diff (- model only, + observed only):\n" +
+                 diff(*near, r.trace);
+        return fail(file, msg);
+      }
+      seen.insert(r.trace);
+    }
+
+    // Forced runs: schedules of seeded random model runs.
+    model::Model m(program);
+    std::set<std::string> tokens;
+    for (uint64_t seed = 1; static_cast<int>(tokens.size()) < options.forced &&
+                            seed <= static_cast<uint64_t>(options.forced) * 8;
+         ++seed) {
+      auto want = model_run(m, seed);
+      if (!want || !tokens.insert(want->token).second) continue;
+      ScriptRun r = run_script(options.python, script, dir, want->token);
+      if (!r.ok)
+        return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
+      bool outcome_ok = r.outcome == want->outcome ||
+                        (want->outcome == "schedule-exhausted" && r.outcome == "deadlock") ||
+                        want->outcome == "violation";
+      if (r.trace != want->trace || !outcome_ok) {
+        std::string msg = fmt::format(
+            "forced schedule {} (seed {}): the interpreter's run differs from the model's\n"
+            "      model outcome {}, interpreter outcome {}{}\n"
+            "      trace, as a diff (- model only, + observed only):\n",
+            want->token, seed, want->outcome, r.outcome, r.detail.empty() ? "" : ": " + r.detail);
+        return fail(file, msg + diff(want->trace, r.trace));
+      }
+    }
+
+    std::cout << fmt::format("PASS  {}: {} free run{} ({} distinct trace{}), {} forced schedule{} "
+                             "reproduced; {}\n",
+                             file, options.runs, options.runs == 1 ? "" : "s", seen.size(),
+                             seen.size() == 1 ? "" : "s", tokens.size(),
+                             tokens.size() == 1 ? "" : "s", allowed_text);
+    if (options.verbose)
+      for (const ObservedTrace& t : seen) std::cout << "      observed:\n" << show(t);
+    return Verdict::Pass;
+  }
+
+  static const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t) {
+    const ObservedTrace* best = nullptr;
+    size_t best_d = 0;
+    for (const ObservedTrace& c : allowed.traces) {
+      size_t d = edit_distance(c, t);
+      if (!best || d < best_d) {
+        best = &c;
+        best_d = d;
+      }
+    }
+    return best;
+  }
+
+  static Verdict fail(const std::string& file, const std::string& why) {
+    std::cout << "FAIL  " << file << ": " << why;
+    if (why.empty() || why.back() != '\n') std::cout << "\n";
+    return Verdict::Fail;
+  }
+};
+
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto& e : std::filesystem::recursive_directory_iterator(p))
+        if (e.is_regular_file() && e.path().extension() == ".life") found.push_back(e.path());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+int emit_python_command(const std::string& file, const std::string& replay,
+                        const std::string& out, const ScenarioOptions& scenario) {
+  lang::CompileOptions copts;
+  if (!scenario.profile.empty()) {
+    auto p = model::find_profile(scenario.profile);
+    if (!p) {
+      std::cerr << "lifecheck: unknown profile '" << scenario.profile
+                << "'; 'lifecheck list-profiles' lists them\n";
+      return kBadInput;
+    }
+    copts.profile_override = *p;
+  }
+  for (const std::string& b : scenario.runtime_bugs) {
+    auto bug = model::find_runtime_bug(b);
+    if (!bug) {
+      std::cerr << "lifecheck: unknown runtime bug '" << b << "'\n";
+      return kBadInput;
+    }
+    copts.extra_bugs.push_back(*bug);
+  }
+  auto program = load(file, copts);
+  if (!program) return kBadInput;
+  if (auto why = emit::python_level_problem(*program)) {
+    std::cerr << "lifecheck: " << file << " is not a Python-level scenario: " << *why
+              << "; emit-python needs one that uses only Python code\n";
+    return kBadInput;
+  }
+  if (!replay.empty()) {
+    std::string error;
+    auto decoded = checker::decode_schedule(replay, error);
+    if (!decoded) {
+      std::cerr << "lifecheck: " << error << "\n";
+      return kBadInput;
+    }
+    if (decoded->fingerprint != program->fingerprint) {
+      std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
+                   "profile (fingerprint mismatch); pass the same --profile\n";
+      return kBadInput;
+    }
+    model::Model m(*program);
+    checker::ReplayScheduler sched(decoded->steps);
+    model::run_trace(m, sched, decoded->steps.size() + 1);
+    if (sched.mismatch()) {
+      std::cerr << "lifecheck: step " << sched.position() + 1
+                << " of the replay token names a thread that cannot run there\n";
+      return kBadInput;
+    }
+  }
+  std::string script;
+  try {
+    emit::EmitOptions eo;
+    eo.replay = replay;
+    script = emit::emit_python(*program, eo);
+  } catch (const emit::EmitError& e) {
+    std::cerr << "lifecheck: " << e.what() << "\n";
+    return kBadInput;
+  }
+  if (out.empty()) {
+    std::cout << script;
+    return kHolds;
+  }
+  std::ofstream f(out);
+  f << script;
+  if (!f) {
+    std::cerr << "lifecheck: cannot write " << out << "\n";
+    return kBadInput;
+  }
+  return kHolds;
+}
+
+int conform_command(const std::vector<std::string>& paths, const ConformOptions& options) {
+  std::vector<std::string> files = expand(paths);
+  if (files.empty()) {
+    std::cerr << "lifecheck: no .life files found\n";
+    return kBadInput;
+  }
+  if (options.runs < 0 || options.forced < 0) {
+    std::cerr << "lifecheck: --runs and --forced must not be negative\n";
+    return kBadInput;
+  }
+  TempDir dir;
+  auto interpreter = probe(options.python, dir);
+  if (!interpreter) return kBadInput;
+  std::cout << fmt::format("judge: {} (Python {}, profile {})\n", options.python,
+                           interpreter->version, interpreter->profile.name);
+  Judge judge{options, *interpreter, dir};
+  int passed = 0, failed = 0, skipped = 0, bad = 0;
+  for (const std::string& f : files) {
+    switch (judge.scenario(f)) {
+      case Verdict::Pass: ++passed; break;
+      case Verdict::Fail: ++failed; break;
+      case Verdict::Skip: ++skipped; break;
+      case Verdict::Bad: ++bad; break;
+    }
+    std::cout << std::flush;
+  }
+  std::cout << fmt::format("{} scenarios: {} conform, {} differ, {} skipped, {} with bad input\n",
+                           files.size(), passed, failed, skipped, bad);
+  return bad ? kBadInput : failed ? kViolated : kHolds;
+}
+
+}  // namespace lifecheck::cli

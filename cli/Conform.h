@@ -1,0 +1,33 @@
+// The real interpreter as the judge (docs/conformance.md):
+//   emit-python  lowers a scenario to a runnable Python script that logs the
+//                model's observable strings, optionally forced to follow a
+//                model schedule;
+//   conform      runs that script on a given interpreter and checks every
+//                trace it shows against the model's trace set, and forced
+//                schedules against the model's trace for each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/Commands.h"
+
+namespace lifecheck::cli {
+
+// Exit codes: 0 written; 2 bad input, a scenario that is not Python-level,
+// something not expressible yet, or a bad replay token.
+int emit_python_command(const std::string& file, const std::string& replay,
+                        const std::string& out, const ScenarioOptions& scenario);
+
+struct ConformOptions {
+  std::string python;   // the interpreter to judge (a path or a name on PATH)
+  int runs = 10;        // free runs: the interpreter schedules the threads
+  int forced = 5;       // model schedules forced on the interpreter
+  bool verbose = false; // print every distinct observed trace
+};
+
+// Exit codes: 0 every scenario conforms (or is skipped); 1 a mismatch;
+// 2 bad input, or the interpreter cannot be run or has no profile.
+int conform_command(const std::vector<std::string>& paths, const ConformOptions& options);
+
+}  // namespace lifecheck::cli

@@ -1,0 +1,535 @@
+#include "emit/PythonEmitter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "checker/Schedule.h"
+
+namespace lifecheck::emit {
+
+using model::ExprId;
+using model::ExprNode;
+using model::ExprOp;
+using model::FuncId;
+using model::FuncInfo;
+using model::FuncKind;
+using model::Instr;
+using model::InstrOp;
+using model::Program;
+using model::TypeInfo;
+using model::TypeKind;
+using model::Value;
+using model::ValueKind;
+
+namespace {
+
+const char* const kHarness =
+#include "emit/Harness.py.inc"
+    ;
+
+// Names a scenario identifier must not take in the script: Python keywords
+// (a syntax error), builtins (the harness calls them) and the harness's own.
+const std::set<std::string>& reserved_names() {
+  static const std::set<std::string> names = {
+      // keywords
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+      "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+      "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
+      "try", "while", "with", "yield",
+      // builtins
+      "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
+      "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
+      "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float",
+      "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id",
+      "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals",
+      "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print",
+      "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
+      "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+      "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
+      "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
+      "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
+      "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",
+      "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup",
+      "FileExistsError", "FileNotFoundError", "FloatingPointError", "FutureWarning",
+      "GeneratorExit", "IOError", "ImportError", "ImportWarning", "IndentationError",
+      "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
+      "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
+      "NotImplemented", "NotImplementedError", "OSError", "OverflowError",
+      "PendingDeprecationWarning", "PermissionError", "ProcessLookupError",
+      "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning",
+      "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
+      "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError",
+      "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError",
+      "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError", "Warning",
+      "ZeroDivisionError",
+      // the harness
+      "_turn"};
+  return names;
+}
+
+bool needs_rename(const std::string& name) {
+  // "__x" is name-mangled inside class bodies, so methods would not see it.
+  return reserved_names().count(name) || name.rfind("_lc", 0) == 0 || name.rfind("__", 0) == 0;
+}
+
+// A Python string literal (the script is UTF-8; only controls are escaped).
+std::string py_str(const std::string& s) {
+  std::string out = "'";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\'': out += "\\'"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f)
+          out += fmt::format("\\x{:02x}", c);
+        else
+          out += static_cast<char>(c);
+    }
+  }
+  return out + "'";
+}
+
+std::string bool_py(bool b) { return b ? "True" : "False"; }
+
+class Emitter {
+ public:
+  explicit Emitter(const Program& p) : p_(p) {}
+
+  std::string run(const EmitOptions& options) {
+    if (auto why = python_level_problem(p_))
+      throw EmitError(EmitError::Kind::NotPythonLevel, *why);
+    choose_names();
+    std::string scenario;
+    classes(scenario);
+    functions(scenario);
+    bodies(scenario);
+    return header(options) + kHarness + scenario + footer();
+  }
+
+ private:
+  [[noreturn]] void unsupported(const std::string& what, int line) const {
+    throw EmitError(EmitError::Kind::NotExpressible,
+                    fmt::format("{}:{}: {} is not expressible in Python yet", p_.file, line, what));
+  }
+
+  // ------------------------------------------------------------------ names
+  // Every scenario identifier keeps its spelling unless Python or the
+  // harness needs it; a renamed one gets underscores until it is unique.
+  void choose_names() {
+    std::set<std::string> all;
+    for (const std::string& g : p_.globals) all.insert(g);
+    for (const TypeInfo& t : p_.types) {
+      all.insert(t.name);
+      for (const auto& m : t.methods) all.insert(m.first);
+    }
+    for (const FuncInfo& f : p_.funcs)
+      for (const std::string& l : f.local_names) all.insert(l);
+    for (const std::string& f : p_.field_names) all.insert(f);
+    auto rename = [&](const std::string& name) {
+      if (auto it = renamed_.find(name); it != renamed_.end()) return it->second;
+      std::string out = name;
+      if (needs_rename(name)) {
+        out = name.rfind("_", 0) == 0 ? "u" + name : name + "_";
+        while (needs_rename(out) || all.count(out)) out += "_";
+        all.insert(out);
+      }
+      renamed_[name] = out;
+      return out;
+    };
+    for (const std::string& g : p_.globals) globals_.push_back(rename(g));
+    for (const TypeInfo& t : p_.types) types_.push_back(rename(t.name));
+    for (const std::string& f : p_.field_names) fields_.push_back(rename(f));
+    for (const FuncInfo& f : p_.funcs) {
+      std::vector<std::string> locals;
+      for (const std::string& l : f.local_names) locals.push_back(rename(l));
+      locals_.push_back(std::move(locals));
+      std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
+      funcs_.push_back(f.kind == FuncKind::Function || f.kind == FuncKind::Method
+                           ? rename(short_name)
+                           : short_name);
+    }
+  }
+
+  std::string thread_func(size_t t) const {
+    return t == 0 ? "_lc_thread_main" : "_lc_thread_" + std::to_string(t);
+  }
+
+  // ------------------------------------------------------------ expressions
+  std::string expr(ExprId id, FuncId fn) const {
+    const ExprNode& e = p_.exprs[id];
+    switch (e.op) {
+      case ExprOp::Const: return constant(e.value, e.line);
+      case ExprOp::Local: return locals_[fn][e.slot];
+      case ExprOp::Global: return globals_[e.slot];
+      case ExprOp::Attr: return expr(e.a, fn) + "." + fields_[e.slot];
+      case ExprOp::New: return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
+      case ExprOp::Deref: return "_lc_deref(" + expr(e.a, fn) + ")";
+      case ExprOp::WeakrefNew:
+        return fmt::format("_lc_wref({}, {}, {})", expr(e.a, fn),
+                           e.b == model::kNoExpr ? "None" : expr(e.b, fn),
+                           label(e, model::kWeakrefType));
+      case ExprOp::BoundMethod: {
+        std::string name = p_.strings[e.value.str()];
+        auto it = renamed_.find(name);
+        return fmt::format("_lc_new({}.{}, {})", expr(e.a, fn),
+                           it == renamed_.end() ? name : it->second, label(e, model::kMethodType));
+      }
+      case ExprOp::IsFinalized: return "_lc_gc.is_finalized(" + expr(e.a, fn) + ")";
+      case ExprOp::IsTracked: return "_lc_gc.is_tracked(" + expr(e.a, fn) + ")";
+      case ExprOp::InfoGet: {
+        static const char* const keys[] = {"'generation'", "'collected'", "'uncollectable'"};
+        if (e.slot > 2) unsupported("this gc info key", e.line);
+        return expr(e.a, fn) + "[" + keys[e.slot] + "]";
+      }
+      case ExprOp::Compare: {
+        auto k = static_cast<model::CompareKind>(e.slot);
+        std::string same = "_lc_same(" + expr(e.a, fn) + ", " + expr(e.b, fn) + ")";
+        return k == model::CompareKind::Is || k == model::CompareKind::Eq ? same
+                                                                          : "(not " + same + ")";
+      }
+      case ExprOp::Not: return "(not " + expr(e.a, fn) + ")";
+      case ExprOp::Truth: return expr(e.a, fn);  // used where Python tests truth anyway
+      case ExprOp::ListNew:
+      case ExprOp::TupleNew: {
+        std::string items;
+        for (uint16_t i = 0; i < e.count; ++i) {
+          if (i) items += ", ";
+          items += expr(p_.log_args[e.first + i].expr, fn);
+        }
+        bool list = e.op == ExprOp::ListNew;
+        std::string lit = list ? "[" + items + "]" : "(" + items + (e.count == 1 ? ",)" : ")");
+        return fmt::format("_lc_new({}, {})", lit,
+                           label(e, list ? model::kListType : model::kTupleType));
+      }
+      case ExprOp::DictNew: {
+        std::string items;
+        for (uint16_t i = 0; i < e.count; ++i) {
+          if (i) items += ", ";
+          items += py_str(p_.strings[p_.log_args[e.first + 2u * i].text]) + ": " +
+                   expr(p_.log_args[e.first + 2u * i + 1].expr, fn);
+        }
+        return fmt::format("_lc_new({{{}}}, {})", items, label(e, model::kDictType));
+      }
+      case ExprOp::ItemGet: return expr(e.a, fn) + "[" + key(e.value, e.line) + "]";
+      default: break;
+    }
+    unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+  }
+
+  std::string label(const ExprNode& e, size_t type) const {
+    if (e.label != model::kNoLabel) return py_str(p_.labels[e.label]);
+    return py_str(type < p_.types.size() ? p_.types[type].name : "object");
+  }
+
+  std::string key(Value v, int line) const {
+    if (v.kind() == ValueKind::Int || v.kind() == ValueKind::Str) return constant(v, line);
+    unsupported("this subscript", line);
+  }
+
+  std::string constant(Value v, int line) const {
+    switch (v.kind()) {
+      case ValueKind::None: return "None";
+      case ValueKind::Int: return std::to_string(v.integer());
+      case ValueKind::Bool: return bool_py(v.boolean());
+      case ValueKind::Str: return py_str(p_.strings[v.str()]);
+      case ValueKind::Func: return funcs_[v.func()];
+      default: break;
+    }
+    unsupported("this constant", line);
+  }
+
+  // ------------------------------------------------------------- statements
+  static std::string pad(int indent) { return std::string(4 * static_cast<size_t>(indent), ' '); }
+
+  void line(std::string& out, int indent, const std::string& text, int src_line = 0) const {
+    out += pad(indent) + text;
+    if (src_line > 0) out += fmt::format("  # line {}", src_line);
+    out += "\n";
+  }
+
+  // Instructions [begin, end) of `fn`, rebuilt as if/else blocks. Each
+  // statement boundary (every instruction but a jump) gets a _turn().
+  void block(FuncId fn, size_t begin, size_t end, int indent, std::string& out) const {
+    const std::vector<Instr>& code = p_.funcs[fn].code;
+    bool any = false;
+    size_t pc = begin;
+    while (pc < end) {
+      const Instr& in = code[pc];
+      if (in.op == InstrOp::Jump) {
+        // A jump over an empty else branch is a no-op; any other jump here
+        // does not come from if/else.
+        if (in.target != pc + 1) unsupported("an unstructured jump", in.line);
+        ++pc;
+        continue;
+      }
+      any = true;
+      line(out, indent, "_turn()");
+      if (in.op != InstrOp::JumpIfFalse) {
+        statement(in, fn, indent, out);
+        ++pc;
+        continue;
+      }
+      size_t t = in.target;
+      if (t <= pc || t > end) unsupported("an unstructured jump", in.line);
+      size_t then_end = t, else_end = t;
+      const Instr& last = code[t - 1];
+      if (t - 1 > pc && last.op == InstrOp::Jump && last.target > t) {
+        if (last.target > end) unsupported("an unstructured jump", last.line);
+        then_end = t - 1;
+        else_end = last.target;
+      }
+      line(out, indent, "if " + expr(in.a, fn) + ":", in.line);
+      block(fn, pc + 1, then_end, indent + 1, out);
+      if (else_end > t) {
+        line(out, indent, "else:");
+        block(fn, t, else_end, indent + 1, out);
+      }
+      pc = else_end;
+    }
+    if (!any) line(out, indent, "pass");
+  }
+
+  void statement(const Instr& in, FuncId fn, int indent, std::string& out) const {
+    auto emit = [&](const std::string& text) { line(out, indent, text, in.line); };
+    switch (in.op) {
+      case InstrOp::StoreLocal: return emit(locals_[fn][in.slot] + " = " + expr(in.a, fn));
+      case InstrOp::StoreGlobal: return emit(globals_[in.slot] + " = " + expr(in.a, fn));
+      case InstrOp::StoreAttr:
+        return emit(expr(in.a, fn) + "." + fields_[in.slot] + " = " + expr(in.b, fn));
+      case InstrOp::DelLocal: return emit("del " + locals_[fn][in.slot]);
+      case InstrOp::DelGlobal: return emit("del " + globals_[in.slot]);
+      case InstrOp::DelAttr: return emit("del " + expr(in.a, fn) + "." + fields_[in.slot]);
+      case InstrOp::Eval: return emit(expr(in.a, fn));
+      case InstrOp::Collect: {
+        std::string call = fmt::format("_lc_gc.collect({})", in.slot);
+        if (in.dest == model::DestKind::Local) call = locals_[fn][in.dest_slot] + " = " + call;
+        if (in.dest == model::DestKind::Global) call = globals_[in.dest_slot] + " = " + call;
+        return emit(call);
+      }
+      case InstrOp::Log: {
+        std::string args;
+        for (uint16_t i = 0; i < in.count; ++i) {
+          const model::LogArg& a = p_.log_args[in.first + i];
+          if (i) args += ", ";
+          args += a.is_text ? py_str(p_.strings[a.text]) : expr(a.expr, fn);
+        }
+        return emit("_lc_log(" + args + ")");
+      }
+      case InstrOp::Assert:
+        return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(in.a, fn), in.line,
+                                py_str(p_.strings[in.str])));
+      case InstrOp::Raise: return emit("raise _lc_exc(" + py_str(p_.strings[in.str]) + ")");
+      case InstrOp::Pass: return emit("pass");
+      case InstrOp::Join: return emit("_lc_join(" + py_str(p_.threads[in.slot].name) + ")");
+      case InstrOp::GcCallbacksAppend:
+        return emit("_lc_gc.callbacks.append(" + expr(in.a, fn) + ")");
+      case InstrOp::GcCallbacksRemove:
+        return emit("_lc_gc.callbacks.remove(" + expr(in.a, fn) + ")");
+      case InstrOp::GcEnable: return emit("_lc_gc.enable()");
+      case InstrOp::GcDisable: return emit("_lc_gc.disable()");
+      case InstrOp::StoreItem:
+        return emit(expr(in.a, fn) + "[" + key(in.key, in.line) + "] = " + expr(in.b, fn));
+      case InstrOp::DelItem:
+        return emit("del " + expr(in.a, fn) + "[" + key(in.key, in.line) + "]");
+      default: break;
+    }
+    unsupported(fmt::format("statement kind {}", static_cast<int>(in.op)), in.line);
+  }
+
+  // `global` lines: Python makes every assigned name local otherwise.
+  std::string global_line(FuncId fn) const {
+    std::set<uint16_t> assigned;
+    for (const Instr& in : p_.funcs[fn].code) {
+      if (in.op == InstrOp::StoreGlobal || in.op == InstrOp::DelGlobal) assigned.insert(in.slot);
+      if (in.op == InstrOp::Collect && in.dest == model::DestKind::Global)
+        assigned.insert(in.dest_slot);
+    }
+    std::string names;
+    for (uint16_t g : assigned) names += (names.empty() ? "" : ", ") + globals_[g];
+    return names.empty() ? "" : "global " + names;
+  }
+
+  // A body: its `global` line, the event the runtime emits when it calls
+  // the body (FINALIZE_BEGIN, WRCB_BEGIN, GC_CALLBACK_BEGIN: before the first
+  // statement boundary), then the statements.
+  void function(FuncId fn, const std::string& def_name, int indent, std::string& out) const {
+    const FuncInfo& f = p_.funcs[fn];
+    std::string params;
+    for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[fn][i];
+    line(out, indent, "def " + def_name + "(" + params + "):", f.line);
+    if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
+    const std::vector<std::string>& l = locals_[fn];
+    if (f.kind == FuncKind::Finalizer)
+      line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
+    else if (f.kind == FuncKind::Function && f.nparams == 1)
+      line(out, indent + 1, "_lc_event_obj('callback ', " + l[0] + ")");
+    else if (f.kind == FuncKind::Function && f.nparams == 2)
+      line(out, indent + 1, "_lc_gc_event(" + l[0] + ", " + l[1] + ")");
+    else if (f.kind == FuncKind::Method && f.nparams == 2)
+      line(out, indent + 1, "_lc_event_obj('callback ', " + l[1] + ")");
+    block(fn, 0, f.code.size(), indent + 1, out);
+  }
+
+  void classes(std::string& out) const {
+    out += "\n# ---------------------------------------------------------------------------\n"
+           "# The scenario\n";
+    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
+      const TypeInfo& ti = p_.types[t];
+      if (ti.kind != TypeKind::PyClass) continue;
+      out += "\n";
+      line(out, 0, "class " + types_[t] + ":", ti.line);
+      bool any = false;
+      if (ti.has_finalizer()) {
+        function(ti.finalizer, "__del__", 1, out);
+        any = true;
+      }
+      for (const auto& [name, fid] : ti.methods) {
+        function(fid, funcs_[fid], 1, out);
+        any = true;
+      }
+      if (!any) line(out, 1, "pass");
+    }
+  }
+
+  void functions(std::string& out) const {
+    for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+      if (p_.funcs[f].kind != FuncKind::Function) continue;
+      out += "\n";
+      function(f, funcs_[f], 0, out);
+    }
+  }
+
+  void bodies(std::string& out) const {
+    out += "\n# module code: thread main, before the threads start\n";
+    function(0, "_lc_module", 0, out);
+    if (p_.threads[0].main_body != model::kNoFunc) {
+      out += "\n";
+      function(p_.threads[0].main_body, thread_func(0), 0, out);
+    }
+    for (size_t t = 1; t < p_.threads.size(); ++t) {
+      out += "\n";
+      function(p_.threads[t].body, thread_func(t), 0, out);
+    }
+  }
+
+  // ---------------------------------------------------------------- framing
+  std::string header(const EmitOptions& options) const {
+    std::string threads, exceptions;
+    for (const model::ThreadInfo& t : p_.threads) threads += (threads.empty() ? "" : ", ") + py_str(t.name);
+    std::set<std::string> excs;
+    for (const FuncInfo& f : p_.funcs)
+      for (const Instr& in : f.code)
+        if (in.op == InstrOp::Raise) excs.insert(p_.strings[in.str]);
+    for (const std::string& e : excs) exceptions += (exceptions.empty() ? "" : ", ") + py_str(e);
+    std::string source;
+    for (size_t i = 0, start = 0; start < p_.source.size(); ++i) {
+      size_t nl = p_.source.find('\n', start);
+      std::string text = p_.source.substr(start, nl == std::string::npos ? nl : nl - start);
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      source += fmt::format("#   {:3} | {}\n", i + 1, text);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return fmt::format(
+        R"(#!/usr/bin/env python3
+# Generated by `lifecheck emit-python` from {file} (profile {profile}).
+#
+# Runs the scenario on a real interpreter and prints what a Python program
+# can observe of the run, as the model's observable traces spell it
+# ("THREAD: del LABEL", "THREAD: callback LABEL", "THREAD: gc PHASE",
+# "THREAD: log TEXT", "THREAD: unraisable EXC", "THREAD: exception EXC"):
+# a JSON list of strings on the last line of stdout. stderr gets one line
+# "lifecheck: outcome OUTCOME[: DETAIL]"; OUTCOME is one of
+#   completed           the run ended (threads, then the final collections)
+#   assert              an assert failed: the model's run ends there too
+#   exception           an exception escaped a thread body (likewise)
+#   deadlock            every unfinished thread waits in a join
+#   schedule-exhausted  forced: a thread wants a step after the schedule's last
+#   diverged            forced: the interpreter could not follow the schedule
+# Exit code 0, except 3 for "diverged" and 2 for a bad replay token.
+#
+# Environment:
+#   LIFECHECK_REPLAY=lc1:...        force this model schedule (see below)
+#   LIFECHECK_RESULT=PATH           also write {{"outcome", "detail", "steps",
+#                                   "trace"}} as JSON to PATH
+#   LIFECHECK_TURN_TIMEOUT=SECONDS  forced: how long to wait for a thread
+#                                   before reporting "diverged" (default 5)
+#   LIFECHECK_SWITCH_INTERVAL=S     sys.setswitchinterval(S) (free runs)
+#
+# Forcing a schedule: every statement of every body starts with _turn(). A
+# step of the model runs one thread from one statement boundary to the next
+# one (of a thread body, __del__, a weakref or gc callback, or the module);
+# _turn() ends the calling thread's step and blocks until the schedule's next
+# step names it. It cannot be forced where the interpreter does not reach
+# the boundary the model expects (then the run reports "diverged" after the
+# timeout), nor can it pin automatic collections after gc.enable(), or a GIL
+# switch inside a statement (the model has none; free runs may have them).
+#
+# The scenario:
+{source}
+_LC_SCENARIO = {file_py}
+_LC_PROFILE = {profile_py}
+_LC_FINGERPRINT = '{fingerprint:016x}'
+_LC_THREADS = [{threads}]
+_LC_IGNORE_ASSERT = {ignore_assert}
+_LC_IGNORE_UNCAUGHT = {ignore_uncaught}
+_LC_EXCEPTIONS = [{exceptions}]
+_LC_REPLAY = {replay}
+)",
+        fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
+        fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
+        fmt::arg("profile_py", py_str(p_.profile.display_name())),
+        fmt::arg("fingerprint", p_.fingerprint), fmt::arg("threads", threads),
+        fmt::arg("ignore_assert", bool_py(p_.ignored("assert"))),
+        fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
+        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)));
+  }
+
+  std::string footer() const {
+    std::string out = "\n\n# Function names as log() renders them.\n";
+    for (FuncId f = 0; f < p_.funcs.size(); ++f)
+      if (p_.funcs[f].kind == FuncKind::Function)
+        out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(p_.funcs[f].name));
+    std::string bodies;
+    for (size_t t = 1; t < p_.threads.size(); ++t)
+      bodies += fmt::format("({}, {}), ", py_str(p_.threads[t].name), thread_func(t));
+    out += fmt::format("\n_lc_main(_lc_module, [{}], {})\n", bodies,
+                       p_.threads[0].main_body != model::kNoFunc ? thread_func(0) : "None");
+    return out;
+  }
+
+  const Program& p_;
+  std::unordered_map<std::string, std::string> renamed_;
+  std::vector<std::string> globals_, types_, fields_, funcs_;
+  std::vector<std::vector<std::string>> locals_;  // per function
+};
+
+}  // namespace
+
+std::optional<std::string> python_level_problem(const Program& program) {
+  for (const TypeInfo& t : program.types) {
+    if (t.kind == TypeKind::CType) return "it defines the C type '" + t.name + "'";
+    if (t.kind == TypeKind::PyClass && t.base != model::kNoType)
+      return "class '" + t.name + "' derives from the C type '" + program.types[t.base].name + "'";
+  }
+  if (program.profile.bugs != 0) {
+    std::string names;
+    for (const model::RuntimeBugInfo& b : model::runtime_bugs())
+      if (program.profile.has(b.bug)) names += (names.empty() ? "" : ", ") + std::string(b.name);
+    return "it injects the runtime bug " + names + ", which no real interpreter has";
+  }
+  return std::nullopt;
+}
+
+std::string emit_python(const Program& program, const EmitOptions& options) {
+  return Emitter(program).run(options);
+}
+
+}  // namespace lifecheck::emit
