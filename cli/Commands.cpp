@@ -305,35 +305,48 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
       std::cout << "ERROR " << f << ": bad input (see above)\n";
       continue;
     }
-    if (!p->verdict) {
+    if (!p->verdict && p->profile_verdicts.empty()) {
       ++failed;
       std::cout << "FAIL  " << f << ": no 'verdict' line says what to expect\n";
       continue;
     }
-    CheckOutcome o = check_one(*p, options, false);
-    const model::Verdict& want = *p->verdict;
-    bool ok;
-    std::string got;
-    if (o.verdict == checker::Verdict::Holds) {
-      ok = want.holds;
-      got = "holds";
-    } else if (o.verdict == checker::Verdict::Violated) {
-      ok = !want.holds && std::find(o.properties.begin(), o.properties.end(), want.property) !=
-                              o.properties.end();
-      got = "violates";
-      for (const std::string& id : o.properties) got += " " + id;
-    } else {
-      ok = false;
-      got = "no verdict (" + o.j.value("limit", std::string("limit")) + ")";
+    // The scenario's own verdict, then one run per "verdict under PROFILE".
+    std::vector<std::pair<model::Verdict, model::Program>> runs;
+    if (p->verdict) runs.emplace_back(*p->verdict, *p);
+    for (const model::Verdict& v : p->profile_verdicts) {
+      ScenarioOptions so = options.scenario;
+      so.profile = v.profile;
+      auto under = load(f, so);
+      if (!under) return kBadInput;
+      runs.emplace_back(v, std::move(*under));
     }
-    std::string expected = want.holds ? "holds" : "violates " + want.property;
-    (ok ? passed : failed) += 1;
-    std::cout << fmt::format("{} {}: {} ({} states){}\n", ok ? "PASS " : "FAIL ", f, got,
-                             o.states, ok ? "" : "; expected " + expected);
-    rows.push_back(json{{"file", f}, {"expected", expected}, {"got", got}, {"pass", ok}});
+    for (auto& [want, program] : runs) {
+      CheckOutcome o = check_one(program, options, false);
+      bool ok;
+      std::string got;
+      if (o.verdict == checker::Verdict::Holds) {
+        ok = want.holds;
+        got = "holds";
+      } else if (o.verdict == checker::Verdict::Violated) {
+        ok = !want.holds && std::find(o.properties.begin(), o.properties.end(),
+                                      want.property) != o.properties.end();
+        got = "violates";
+        for (const std::string& id : o.properties) got += " " + id;
+      } else {
+        ok = false;
+        got = "no verdict (" + o.j.value("limit", std::string("limit")) + ")";
+      }
+      std::string expected = want.holds ? "holds" : "violates " + want.property;
+      std::string where = want.profile.empty() ? "" : " [" + want.profile + "]";
+      (ok ? passed : failed) += 1;
+      std::cout << fmt::format("{} {}{}: {} ({} states){}\n", ok ? "PASS " : "FAIL ", f, where,
+                               got, o.states, ok ? "" : "; expected " + expected);
+      rows.push_back(json{{"file", f}, {"profile", program.profile.name}, {"expected", expected},
+                          {"got", got}, {"pass", ok}});
+    }
   }
-  std::cout << fmt::format("{} scenarios: {} passed, {} failed, {} with bad input\n",
-                           files.size(), passed, failed, bad);
+  std::cout << fmt::format("{} scenarios, {} verdicts: {} passed, {} failed, {} with bad input\n",
+                           files.size(), passed + failed, passed, failed, bad);
   if (options.output.json) std::cerr << rows.dump(2) << "\n";
   return bad ? kBadInput : failed ? kViolated : kHolds;
 }

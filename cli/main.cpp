@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/Commands.h"
+#include "cli/Conform.h"
 
 using namespace lifecheck::cli;
 
@@ -72,6 +73,24 @@ int main(int argc, char** argv) {
   add_scenario_options(rep, scenario);
   add_output_options(rep, output);
 
+  std::string emit_replay, emit_out;
+  CLI::App* emit_cmd = app.add_subcommand(
+      "emit-python", "write a Python script that runs a scenario on a real interpreter");
+  emit_cmd->add_option("file", file, "scenario file")->required();
+  emit_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
+  emit_cmd->add_option("--out", emit_out, "write the script here instead of to stdout");
+  add_scenario_options(emit_cmd, scenario);
+
+  ConformOptions conform;
+  CLI::App* conform_cmd = app.add_subcommand(
+      "conform", "run scenarios on a real interpreter and check its traces against the model");
+  conform_cmd->add_option("paths", files, "scenario files or directories")->required();
+  conform_cmd->add_option("--python", conform.python, "the interpreter to judge")->required();
+  conform_cmd->add_option("--runs", conform.runs, "free runs per scenario (default 10)");
+  conform_cmd->add_option("--forced", conform.forced,
+                          "model schedules forced on the interpreter per scenario (default 5)");
+  conform_cmd->add_flag("--verbose", conform.verbose, "print every distinct observed trace");
+
   bool json = false;
   CLI::App* lp = app.add_subcommand("list-properties", "the built-in properties and runtime bugs");
   lp->add_flag("--json", json, "machine-readable output");
@@ -92,6 +111,8 @@ int main(int argc, char** argv) {
   if (suite_cmd->parsed()) return suite_command(files, check);
   if (sim->parsed()) return simulate_command(file, seed, steps, scenario, output);
   if (rep->parsed()) return replay_command(file, token, scenario, output);
+  if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
+  if (conform_cmd->parsed()) return conform_command(files, conform);
   if (lp->parsed()) return list_properties_command(json);
   if (lprof->parsed()) return list_profiles_command(json);
   return kBadInput;

@@ -128,20 +128,39 @@ class Compiler {
         if (d.words[1].text.empty()) fail(d.words[1].loc, "the reason must not be empty");
         p_.ignores.push_back(Ignore{d.words[0].text, d.words[1].text, d.loc.line});
       } else if (d.keyword == "verdict") {
-        if (p_.verdict) fail(d.loc, "a second 'verdict' line");
         Verdict v;
         v.line = d.loc.line;
-        if (d.words.size() == 1 && d.words[0].text == "holds") {
-          v.holds = true;
-        } else if (d.words.size() == 2 && d.words[0].text == "violates") {
-          v.holds = false;
-          v.property = d.words[1].text;
-          if (!known_property(v.property))
-            fail(d.words[1].loc, "unknown property '" + v.property + "'");
-        } else {
-          fail(d.loc, "expected 'verdict holds' or 'verdict violates PROPERTY'");
+        size_t i = 0;
+        if (!d.words.empty() && d.words[0].text == "under") {
+          if (d.words.size() < 2) fail(d.loc, "expected a profile after 'verdict under'");
+          auto prof = find_profile(d.words[1].text);
+          if (!prof)
+            fail(d.words[1].loc, "unknown profile '" + d.words[1].text +
+                                     "'; 'lifecheck list-profiles' lists them");
+          v.profile = prof->name;
+          for (const Verdict& other : p_.profile_verdicts)
+            if (other.profile == v.profile)
+              fail(d.loc, "a second 'verdict under " + v.profile + "' line");
+          i = 2;
+        } else if (p_.verdict) {
+          fail(d.loc, "a second 'verdict' line");
         }
-        p_.verdict = v;
+        size_t n = d.words.size() - i;
+        if (n == 1 && d.words[i].text == "holds") {
+          v.holds = true;
+        } else if (n == 2 && d.words[i].text == "violates") {
+          v.holds = false;
+          v.property = d.words[i + 1].text;
+          if (!known_property(v.property))
+            fail(d.words[i + 1].loc, "unknown property '" + v.property + "'");
+        } else {
+          fail(d.loc, "expected 'verdict [under PROFILE] holds' or 'verdict [under PROFILE] "
+                      "violates PROPERTY'");
+        }
+        if (v.profile.empty())
+          p_.verdict = v;
+        else
+          p_.profile_verdicts.push_back(v);
       }
     }
     if (opts_.profile_override) p_.profile = *opts_.profile_override;

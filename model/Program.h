@@ -291,11 +291,13 @@ struct Ignore {
   int line = 0;
 };
 
-// "verdict holds" / "verdict violates P7.5": what the suite expects.
+// "verdict holds" / "verdict violates P7.5": what the suite expects;
+// "verdict under P311 violates P7.23": the same for one profile.
 struct Verdict {
   bool holds = true;
   std::string property;
   int line = 0;
+  std::string profile;  // empty: the scenario's own profile
 };
 
 struct Program {
@@ -316,6 +318,7 @@ struct Program {
   std::vector<Expectation> expects;
   std::vector<Ignore> ignores;
   std::optional<Verdict> verdict;
+  std::vector<Verdict> profile_verdicts;  // "verdict under PROFILE ..."
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

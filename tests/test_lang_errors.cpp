@@ -61,6 +61,9 @@ const std::vector<BadScenario> kBadScenarios = {
     {"OrAsAName", "or = 1\n", 1, 1, "'or' is not supported"},
     {"ProfilePatchNotANumber", "profile 3.11.banana\n", 1, 9, "unknown profile '3.11.banana'"},
     {"MainIsReservedForAFunction", "def main(wr):\n    pass\n", 1, 1, "'main' is a reserved name"},
+    {"VerdictUnderUnknownProfile", "verdict under P999 holds\n", 1, 15, "unknown profile 'P999'"},
+    {"TwoVerdictsForOneProfile", "verdict under 3.11 holds\nverdict under P311 holds\n", 2, 1,
+     "a second 'verdict under P311' line"},
     // Literals.
     {"LeadingZeros", "a = 0123\n", 1, 5, "leading zeros"},
     {"NonAsciiName", "\xc3\xa9 = 1\n", 1, 1, "non-ASCII character"},
@@ -225,8 +228,8 @@ const std::vector<BadScenario> kBadScenarios = {
      "verdict holds\n",
      2, 1, "a second 'verdict' line"},
     {"MalformedVerdict", "verdict maybe\n", 1, 1,
-     "expected 'verdict holds' or 'verdict violates PROPERTY'"},
-    {"VerdictViolatesWithoutProperty", "verdict violates\n", 1, 1, "expected 'verdict holds' or"},
+     "expected 'verdict [under PROFILE] holds' or"},
+    {"VerdictViolatesWithoutProperty", "verdict violates\n", 1, 1, "expected 'verdict [under PROFILE] holds' or"},
     {"VerdictViolatesUnknownProperty", "verdict violates P99\n", 1, 18, "unknown property 'P99'"},
     {"ExpectUnknownLabel",
      "class A:\n"

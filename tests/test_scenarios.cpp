@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "TestSupport.h"
+#include "lang/Compiler.h"
 #include "model/Properties.h"
 
 namespace lifecheck::testing {
@@ -89,7 +90,29 @@ class Scenarios : public ::testing::TestWithParam<std::string> {};
 TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
   const std::string file = GetParam();
   model::Program p = load_file(file);
-  ASSERT_TRUE(p.verdict.has_value()) << file << " has no verdict line";
+  // "verdict under PROFILE" lines: the outcome each profile expects.
+  for (const model::Verdict& v : p.profile_verdicts) {
+    lang::CompileOptions o;
+    o.profile_override = *model::find_profile(v.profile);
+    model::Program under = lang::load_scenario(source_path(file), o);
+    auto r = check(under);
+    ASSERT_NE(r.verdict, checker::Verdict::LimitReached) << file << " under " << v.profile;
+    if (v.holds) {
+      EXPECT_EQ(r.verdict, checker::Verdict::Holds)
+          << file << " under " << v.profile << ": " << r.failure.message;
+    } else {
+      ASSERT_EQ(r.verdict, checker::Verdict::Violated) << file << " under " << v.profile;
+      EXPECT_NE(std::find(r.failure.properties.begin(), r.failure.properties.end(), v.property),
+                r.failure.properties.end())
+          << file << " under " << v.profile << ": " << r.failure.message;
+      model::Trace t = replay(under, r.path);
+      EXPECT_EQ(t.outcome.properties, r.failure.properties);
+    }
+  }
+  if (!p.verdict) {
+    ASSERT_FALSE(p.profile_verdicts.empty()) << file << " has no verdict line";
+    return;
+  }
 
   auto dfs = check(p);
   ASSERT_NE(dfs.verdict, checker::Verdict::LimitReached) << dfs.limit;
