@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "checker/Search.h"
 #include "checker/StateStore.h"
 
@@ -66,7 +68,7 @@ class Explorer {
     auto now = std::chrono::steady_clock::now();
     double secs = std::chrono::duration<double>(now - start_).count();
     if (l.max_seconds > 0 && secs > l.max_seconds)
-      return "time limit (" + std::to_string(l.max_seconds) + " s)";
+      return fmt::format("time limit ({:g} s)", l.max_seconds);
     if (l.max_memory_mb) {
       uint64_t rss = current_rss_bytes();
       if (rss > l.max_memory_mb * 1024 * 1024)

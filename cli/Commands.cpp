@@ -45,17 +45,21 @@ class TerminalProgress : public checker::ProgressSink {
   bool shown_ = false;
 };
 
-// Loads a scenario with the command-line overrides; prints the error and
-// returns nullopt on bad input.
-std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
+}  // namespace
+
+std::optional<model::Profile> profile_option(const std::string& name) {
+  auto p = model::find_profile(name);
+  if (!p)
+    std::cerr << "lifecheck: unknown profile '" << name
+              << "'; 'lifecheck list-profiles' lists them\n";
+  return p;
+}
+
+std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& options) {
   lang::CompileOptions copts;
   if (!options.profile.empty() && options.profile != "all") {
-    auto p = model::find_profile(options.profile);
-    if (!p) {
-      std::cerr << "lifecheck: unknown profile '" << options.profile
-                << "'; 'lifecheck list-profiles' lists them\n";
-      return std::nullopt;
-    }
+    auto p = profile_option(options.profile);
+    if (!p) return std::nullopt;
     copts.profile_override = *p;
   }
   for (const std::string& b : options.runtime_bugs) {
@@ -67,8 +71,18 @@ std::optional<model::Program> load(const std::string& file, const ScenarioOption
     }
     copts.extra_bugs.push_back(*bug);
   }
+  return copts;
+}
+
+namespace {
+
+// Loads a scenario with the command-line overrides; prints the error and
+// returns nullopt on bad input.
+std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
+  auto copts = compile_options(options);
+  if (!copts) return std::nullopt;
   try {
-    return lang::load_scenario(file, copts);
+    return lang::load_scenario(file, *copts);
   } catch (const lang::ScenarioError& e) {
     std::cerr << e.format() << "\n";
     return std::nullopt;

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "checker/Search.h"
+#include "lang/Compiler.h"
+#include "model/Profile.h"
 
 namespace lifecheck::cli {
 
@@ -18,6 +20,12 @@ struct ScenarioOptions {
   std::string profile;                   // --profile, overrides the file's
   std::vector<std::string> runtime_bugs; // --runtime-bug
 };
+
+// A profile named on the command line; prints the error when unknown.
+std::optional<model::Profile> profile_option(const std::string& name);
+// --profile and --runtime-bug as compile options; prints the error and
+// returns nullopt when one is unknown. --profile all is left to the caller.
+std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& options);
 
 struct OutputOptions {
   bool json = false;

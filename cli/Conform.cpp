@@ -1,6 +1,7 @@
 #include "cli/Conform.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,12 +10,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "checker/RandomScheduler.h"
@@ -28,8 +29,8 @@
 
 namespace lifecheck::cli {
 
-using nlohmann::json;
 using model::ObservedTrace;
+using nlohmann::json;
 
 namespace {
 
@@ -61,8 +62,10 @@ struct ProcessResult {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lifecheck-conform-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "lifecheck-conform-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary directory");
     path_ = tmpl;
   }
   ~TempDir() {
@@ -77,8 +80,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Runs argv (argv[0] looked up on PATH) with extra environment variables,
-// stdout and stderr captured; kills it after `timeout` seconds.
+// Runs argv (argv[0] looked up on PATH) with extra environment variables
+// (an empty value unsets one), stdout and stderr captured; kills it after
+// `timeout` seconds.
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::vector<std::pair<std::string, std::string>>& env,
                           const TempDir& dir, double timeout) {
@@ -87,7 +91,12 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   pid_t pid = ::fork();
   if (pid < 0) return r;
   if (pid == 0) {
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    for (const auto& [k, v] : env) {
+      if (v.empty())
+        ::unsetenv(k.c_str());
+      else
+        ::setenv(k.c_str(), v.c_str(), 1);
+    }
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int in = ::open("/dev/null", O_RDONLY);
@@ -137,26 +146,29 @@ std::string last_lines(const std::string& text, size_t n) {
 // ------------------------------------------------------------ the interpreter
 
 struct Interpreter {
-  std::string version;  // "3.11.7"
+  std::string executable;  // sys.executable: runs skip wrappers such as pyenv shims
+  std::string version;     // "3.11.7"
   model::Profile profile;
 };
 
 std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) {
-  ProcessResult r = run_process(
-      {python, "-c",
-       "import sys, sysconfig\n"
-       "print('%d.%d.%d' % sys.version_info[:3])\n"
-       "print(sys.implementation.name)\n"
-       "print(1 if sysconfig.get_config_var('Py_GIL_DISABLED') else 0)\n"},
-      {}, dir, 30);
+  ProcessResult r = run_process({python, "-c",
+                                 "import sys, sysconfig\n"
+                                 "print('%d.%d.%d' % sys.version_info[:3])\n"
+                                 "print(sys.implementation.name)\n"
+                                 "print(1 if sysconfig.get_config_var('Py_GIL_DISABLED') else 0)\n"
+                                 "print(sys.executable)\n"},
+                                {}, dir, 30);
   if (!r.started || r.timed_out || r.exit_code != 0) {
     std::cerr << "lifecheck: cannot run the interpreter '" << python << "'"
               << (r.err.empty() ? std::string() : ":\n" + last_lines(r.err, 5)) << "\n";
     return std::nullopt;
   }
   std::stringstream ss(r.out);
-  std::string version, impl, nogil;
+  std::string version, impl, nogil, executable;
   ss >> version >> impl >> nogil;
+  std::getline(ss >> std::ws, executable);
+  if (executable.empty() || ::access(executable.c_str(), X_OK) != 0) executable = python;
   if (impl != "cpython") {
     std::cerr << "lifecheck: '" << python << "' is " << impl
               << ", not CPython; the profiles describe CPython\n";
@@ -173,7 +185,7 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
               << " ('lifecheck list-profiles' lists them)\n";
     return std::nullopt;
   }
-  return Interpreter{version, *profile};
+  return Interpreter{executable, version, *profile};
 }
 
 // ------------------------------------------------------------ traces
@@ -185,8 +197,7 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
 model::Program judged(model::Program p) {
   for (const model::PropertyInfo& prop : model::all_properties()) {
     std::string id = prop.id;
-    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" || p.ignored(id))
-      continue;
+    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" || p.ignored(id)) continue;
     p.ignores.push_back(model::Ignore{id, "conform: the interpreter does not stop here", 0});
   }
   return p;
@@ -198,7 +209,8 @@ size_t edit_distance(const ObservedTrace& a, const ObservedTrace& b) {
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -211,8 +223,8 @@ std::string diff(const ObservedTrace& model, const ObservedTrace& seen) {
   std::vector<std::vector<size_t>> lcs(n + 1, std::vector<size_t>(m + 1, 0));
   for (size_t i = n; i-- > 0;)
     for (size_t j = m; j-- > 0;)
-      lcs[i][j] = model[i] == seen[j] ? lcs[i + 1][j + 1] + 1
-                                      : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+      lcs[i][j] =
+          model[i] == seen[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
   std::string out;
   size_t i = 0, j = 0;
   while (i < n || j < m) {
@@ -235,20 +247,25 @@ std::string show(const ObservedTrace& t) {
 }
 
 struct ScriptRun {
-  bool ok = false;         // the script ran and reported a result
-  std::string problem;     // when !ok
+  bool ok = false;      // the script ran and reported a result
+  std::string problem;  // when !ok
   std::string outcome, detail;
   ObservedTrace trace;
 };
 
-ScriptRun run_script(const std::string& python, const std::string& script, const TempDir& dir,
-                     const std::string& token) {
+ScriptRun run_script(const ConformOptions& options, const std::string& python,
+                     const std::string& script, const TempDir& dir, const std::string& token) {
   ScriptRun s;
   std::string result = dir.file("result.json");
   std::filesystem::remove(result);
-  std::vector<std::pair<std::string, std::string>> env = {{"LIFECHECK_RESULT", result}};
-  if (!token.empty()) env.emplace_back("LIFECHECK_REPLAY", token);
-  ProcessResult r = run_process({python, script}, env, dir, 120);
+  // The caller's own LIFECHECK_* settings must not leak into the runs.
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"LIFECHECK_RESULT", result},
+      {"LIFECHECK_REPLAY", token},
+      {"LIFECHECK_SWITCH_INTERVAL", token.empty() ? options.switch_interval : ""},
+      {"LIFECHECK_TURN_TIMEOUT", ""}};
+  // -I: no PYTHON* variables, no user site: only the script decides.
+  ProcessResult r = run_process({python, "-I", script}, env, dir, 120);
   if (r.timed_out) {
     s.problem = "the script did not finish within 120 s";
     return s;
@@ -280,8 +297,31 @@ struct ModelRun {
   std::string outcome;
 };
 
+// Random among the enabled threads, never an alternative: an alternative
+// starts an automatic collection, which cannot be forced on an interpreter
+// (its thresholds decide when one starts).
+class ThreadScheduler : public checker::Scheduler {
+ public:
+  explicit ThreadScheduler(uint64_t seed) : random_(seed) {}
+  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
+    std::vector<checker::ScheduleChoice> threads;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < enabled.size(); ++i)
+      if ((enabled[i] >> 8) == 0) {
+        threads.push_back(enabled[i]);
+        index.push_back(i);
+      }
+    auto p = random_.pick(threads);
+    if (!p) return std::nullopt;
+    return index[*p];
+  }
+
+ private:
+  checker::RandomScheduler random_;
+};
+
 std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
-  checker::RandomScheduler sched(seed);
+  ThreadScheduler sched(seed);
   model::Trace t = model::run_trace(m, sched, 100000);
   ModelRun run;
   std::vector<uint16_t> path;
@@ -292,10 +332,15 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
   }
   run.token = checker::encode_schedule(m.program().fingerprint, path);
   const auto& props = t.outcome.properties;
-  auto has = [&](const char* id) { return std::find(props.begin(), props.end(), id) != props.end(); };
+  auto has = [&](const char* id) {
+    return std::find(props.begin(), props.end(), id) != props.end();
+  };
   switch (t.outcome.kind) {
-    case checker::StepResult::Kind::Limit: return std::nullopt;
-    case checker::StepResult::Kind::Ok: run.outcome = "completed"; break;
+    case checker::StepResult::Kind::Limit:
+      return std::nullopt;
+    case checker::StepResult::Kind::Ok:
+      run.outcome = "completed";
+      break;
     case checker::StepResult::Kind::Violation:
       run.outcome = has("assert")               ? "assert"
                     : has("uncaught-exception") ? "exception"
@@ -314,10 +359,11 @@ struct Judge {
   const ConformOptions& options;
   const Interpreter& interpreter;
   const TempDir& dir;
+  model::Profile model_profile;
 
   Verdict scenario(const std::string& file) {
     lang::CompileOptions copts;
-    copts.profile_override = interpreter.profile;
+    copts.profile_override = model_profile;
     auto loaded = load(file, copts);
     if (!loaded) {
       std::cout << "ERROR " << file << ": bad input (see above)\n";
@@ -346,15 +392,16 @@ struct Judge {
     // Free runs: the interpreter schedules the threads itself.
     std::set<ObservedTrace> seen;
     for (int i = 0; i < options.runs; ++i) {
-      ScriptRun r = run_script(options.python, script, dir, "");
+      ScriptRun r = run_script(options, interpreter.executable, script, dir, "");
       if (!r.ok) return fail(file, fmt::format("free run {}: {}", i + 1, r.problem));
       if (r.outcome == "diverged" || r.outcome == "schedule-exhausted")
         return fail(file, fmt::format("free run {}: outcome {}: {}", i + 1, r.outcome, r.detail));
       if (!allowed.traces.count(r.trace)) {
-        std::string msg = fmt::format("free run {} (outcome {}{}) shows a trace the model does not "
-                                      "allow{}\n",
-                                      i + 1, r.outcome, r.detail.empty() ? "" : ": " + r.detail,
-                                      allowed.complete ? "" : " (the model's set is incomplete)");
+        std::string msg = fmt::format(
+            "free run {} (outcome {}{}) shows a trace the model does not "
+            "allow{}\n",
+            i + 1, r.outcome, r.detail.empty() ? "" : ": " + r.detail,
+            allowed.complete ? "" : " (the model's set is incomplete)");
         msg += "      observed:\n" + show(r.trace);
         if (const ObservedTrace* near = closest(allowed, r.trace))
           msg += "      closest model trace, as a diff (- model only, + observed only):\n" +
@@ -365,6 +412,8 @@ struct Judge {
     }
 
     // Forced runs: schedules of seeded random model runs.
+    // Distinct schedules of seeded random runs, as many as asked for when
+    // the scenario has that many (a few seeds per schedule wanted).
     model::Model m(program);
     std::set<std::string> tokens;
     for (uint64_t seed = 1; static_cast<int>(tokens.size()) < options.forced &&
@@ -372,9 +421,8 @@ struct Judge {
          ++seed) {
       auto want = model_run(m, seed);
       if (!want || !tokens.insert(want->token).second) continue;
-      ScriptRun r = run_script(options.python, script, dir, want->token);
-      if (!r.ok)
-        return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
+      ScriptRun r = run_script(options, interpreter.executable, script, dir, want->token);
+      if (!r.ok) return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
       bool outcome_ok = r.outcome == want->outcome ||
                         (want->outcome == "schedule-exhausted" && r.outcome == "deadlock") ||
                         want->outcome == "violation";
@@ -388,11 +436,11 @@ struct Judge {
       }
     }
 
-    std::cout << fmt::format("PASS  {}: {} free run{} ({} distinct trace{}), {} forced schedule{} "
-                             "reproduced; {}\n",
-                             file, options.runs, options.runs == 1 ? "" : "s", seen.size(),
-                             seen.size() == 1 ? "" : "s", tokens.size(),
-                             tokens.size() == 1 ? "" : "s", allowed_text);
+    std::cout << fmt::format(
+        "PASS  {}: {} free run{} ({} distinct trace{}), {} forced schedule{} "
+        "reproduced; {}\n",
+        file, options.runs, options.runs == 1 ? "" : "s", seen.size(), seen.size() == 1 ? "" : "s",
+        tokens.size(), tokens.size() == 1 ? "" : "s", allowed_text);
     if (options.verbose)
       for (const ObservedTrace& t : seen) std::cout << "      observed:\n" << show(t);
     return Verdict::Pass;
@@ -437,27 +485,11 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
 
 }  // namespace
 
-int emit_python_command(const std::string& file, const std::string& replay,
-                        const std::string& out, const ScenarioOptions& scenario) {
-  lang::CompileOptions copts;
-  if (!scenario.profile.empty()) {
-    auto p = model::find_profile(scenario.profile);
-    if (!p) {
-      std::cerr << "lifecheck: unknown profile '" << scenario.profile
-                << "'; 'lifecheck list-profiles' lists them\n";
-      return kBadInput;
-    }
-    copts.profile_override = *p;
-  }
-  for (const std::string& b : scenario.runtime_bugs) {
-    auto bug = model::find_runtime_bug(b);
-    if (!bug) {
-      std::cerr << "lifecheck: unknown runtime bug '" << b << "'\n";
-      return kBadInput;
-    }
-    copts.extra_bugs.push_back(*bug);
-  }
-  auto program = load(file, copts);
+int emit_python_command(const std::string& file, const std::string& replay, const std::string& out,
+                        const ScenarioOptions& scenario) {
+  auto copts = compile_options(scenario);
+  if (!copts) return kBadInput;
+  auto program = load(file, *copts);
   if (!program) return kBadInput;
   if (auto why = emit::python_level_problem(*program)) {
     std::cerr << "lifecheck: " << file << " is not a Python-level scenario: " << *why
@@ -476,6 +508,13 @@ int emit_python_command(const std::string& file, const std::string& replay,
                    "profile (fingerprint mismatch); pass the same --profile\n";
       return kBadInput;
     }
+    for (size_t i = 0; i < decoded->steps.size(); ++i)
+      if (decoded->steps[i] >> 8) {
+        std::cerr << "lifecheck: step " << i + 1
+                  << " of the replay token starts an automatic collection; the interpreter's "
+                     "thresholds decide when one starts, so it cannot be forced\n";
+        return kBadInput;
+      }
     model::Model m(*program);
     checker::ReplayScheduler sched(decoded->steps);
     model::run_trace(m, sched, decoded->steps.size() + 1);
@@ -520,19 +559,27 @@ int conform_command(const std::vector<std::string>& paths, const ConformOptions&
   TempDir dir;
   auto interpreter = probe(options.python, dir);
   if (!interpreter) return kBadInput;
-  std::cout << fmt::format("judge: {} (Python {}, profile {})\n", options.python,
-                           interpreter->version, interpreter->profile.name);
-  Judge judge{options, *interpreter, dir};
-  int passed = 0, failed = 0, skipped = 0, bad = 0;
+  model::Profile model_profile = interpreter->profile;
+  if (!options.profile.empty()) {
+    auto p = profile_option(options.profile);
+    if (!p) return kBadInput;
+    model_profile = *p;
+  }
+  std::cout << fmt::format("judge: {} ({}, Python {}, profile {})\n", options.python,
+                           interpreter->executable, interpreter->version,
+                           interpreter->profile.name);
+  if (std::string_view(model_profile.name) != interpreter->profile.name)
+    std::cout << fmt::format("model: profile {}, not the interpreter's\n", model_profile.name);
+  Judge judge{options, *interpreter, dir, model_profile};
+  int count[4] = {0, 0, 0, 0};  // by Verdict
   for (const std::string& f : files) {
-    switch (judge.scenario(f)) {
-      case Verdict::Pass: ++passed; break;
-      case Verdict::Fail: ++failed; break;
-      case Verdict::Skip: ++skipped; break;
-      case Verdict::Bad: ++bad; break;
-    }
+    ++count[static_cast<int>(judge.scenario(f))];
     std::cout << std::flush;
   }
+  const int passed = count[static_cast<int>(Verdict::Pass)];
+  const int failed = count[static_cast<int>(Verdict::Fail)];
+  const int skipped = count[static_cast<int>(Verdict::Skip)];
+  const int bad = count[static_cast<int>(Verdict::Bad)];
   std::cout << fmt::format("{} scenarios: {} conform, {} differ, {} skipped, {} with bad input\n",
                            files.size(), passed, failed, skipped, bad);
   return bad ? kBadInput : failed ? kViolated : kHolds;

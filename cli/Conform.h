@@ -16,14 +16,20 @@ namespace lifecheck::cli {
 
 // Exit codes: 0 written; 2 bad input, a scenario that is not Python-level,
 // something not expressible yet, or a bad replay token.
-int emit_python_command(const std::string& file, const std::string& replay,
-                        const std::string& out, const ScenarioOptions& scenario);
+int emit_python_command(const std::string& file, const std::string& replay, const std::string& out,
+                        const ScenarioOptions& scenario);
 
 struct ConformOptions {
-  std::string python;   // the interpreter to judge (a path or a name on PATH)
-  int runs = 10;        // free runs: the interpreter schedules the threads
-  int forced = 5;       // model schedules forced on the interpreter
-  bool verbose = false; // print every distinct observed trace
+  std::string python;    // the interpreter to judge (a path or a name on PATH)
+  int runs = 10;         // free runs: the interpreter schedules the threads
+  int forced = 5;        // model schedules forced on the interpreter
+  bool verbose = false;  // print every distinct observed trace
+  // Free runs: sys.setswitchinterval(S); a tiny one makes threads switch
+  // inside statements, which the model does not do (docs/conformance.md).
+  std::string switch_interval;
+  // The model's profile; by default the one matching the interpreter's
+  // version. Another one shows how two releases differ on a scenario.
+  std::string profile;
 };
 
 // Exit codes: 0 every scenario conforms (or is skipped); 1 a mismatch;

@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
   conform_cmd->add_option("--forced", conform.forced,
                           "model schedules forced on the interpreter per scenario (default 5)");
   conform_cmd->add_flag("--verbose", conform.verbose, "print every distinct observed trace");
+  conform_cmd->add_option("--switch-interval", conform.switch_interval,
+                          "free runs: sys.setswitchinterval(S) (e.g. 1e-6)");
+  conform_cmd->add_option("--profile", conform.profile,
+                          "model profile (default: the interpreter's version)");
 
   bool json = false;
   CLI::App* lp = app.add_subcommand("list-properties", "the built-in properties and runtime bugs");

@@ -37,28 +37,27 @@ const std::set<std::string>& reserved_names() {
   static const std::set<std::string> names = {
       // keywords
       "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-      "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-      "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-      "try", "while", "with", "yield",
+      "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
+      "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+      "while", "with", "yield",
       // builtins
       "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
       "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
       "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float",
-      "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id",
-      "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals",
-      "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print",
-      "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
-      "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
-      "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
-      "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
-      "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
-      "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",
-      "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup",
-      "FileExistsError", "FileNotFoundError", "FloatingPointError", "FutureWarning",
-      "GeneratorExit", "IOError", "ImportError", "ImportWarning", "IndentationError",
-      "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
-      "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
-      "NotImplemented", "NotImplementedError", "OSError", "OverflowError",
+      "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input",
+      "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max",
+      "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
+      "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted",
+      "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip", "ArithmeticError",
+      "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
+      "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError",
+      "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
+      "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning", "EnvironmentError",
+      "Exception", "ExceptionGroup", "FileExistsError", "FileNotFoundError", "FloatingPointError",
+      "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning",
+      "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
+      "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError",
+      "NotADirectoryError", "NotImplemented", "NotImplementedError", "OSError", "OverflowError",
       "PendingDeprecationWarning", "PermissionError", "ProcessLookupError",
       "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning",
       "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
@@ -81,11 +80,21 @@ std::string py_str(const std::string& s) {
   std::string out = "'";
   for (unsigned char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f)
           out += fmt::format("\\x{:02x}", c);
@@ -103,8 +112,7 @@ class Emitter {
   explicit Emitter(const Program& p) : p_(p) {}
 
   std::string run(const EmitOptions& options) {
-    if (auto why = python_level_problem(p_))
-      throw EmitError(EmitError::Kind::NotPythonLevel, *why);
+    if (auto why = python_level_problem(p_)) throw EmitError(EmitError::Kind::NotPythonLevel, *why);
     choose_names();
     std::string scenario;
     classes(scenario);
@@ -165,12 +173,18 @@ class Emitter {
   std::string expr(ExprId id, FuncId fn) const {
     const ExprNode& e = p_.exprs[id];
     switch (e.op) {
-      case ExprOp::Const: return constant(e.value, e.line);
-      case ExprOp::Local: return locals_[fn][e.slot];
-      case ExprOp::Global: return globals_[e.slot];
-      case ExprOp::Attr: return expr(e.a, fn) + "." + fields_[e.slot];
-      case ExprOp::New: return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
-      case ExprOp::Deref: return "_lc_deref(" + expr(e.a, fn) + ")";
+      case ExprOp::Const:
+        return constant(e.value, e.line);
+      case ExprOp::Local:
+        return locals_[fn][e.slot];
+      case ExprOp::Global:
+        return globals_[e.slot];
+      case ExprOp::Attr:
+        return expr(e.a, fn) + "." + fields_[e.slot];
+      case ExprOp::New:
+        return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
+      case ExprOp::Deref:
+        return "_lc_deref(" + expr(e.a, fn) + ")";
       case ExprOp::WeakrefNew:
         return fmt::format("_lc_wref({}, {}, {})", expr(e.a, fn),
                            e.b == model::kNoExpr ? "None" : expr(e.b, fn),
@@ -181,8 +195,10 @@ class Emitter {
         return fmt::format("_lc_new({}.{}, {})", expr(e.a, fn),
                            it == renamed_.end() ? name : it->second, label(e, model::kMethodType));
       }
-      case ExprOp::IsFinalized: return "_lc_gc.is_finalized(" + expr(e.a, fn) + ")";
-      case ExprOp::IsTracked: return "_lc_gc.is_tracked(" + expr(e.a, fn) + ")";
+      case ExprOp::IsFinalized:
+        return "_lc_gc.is_finalized(" + expr(e.a, fn) + ")";
+      case ExprOp::IsTracked:
+        return "_lc_gc.is_tracked(" + expr(e.a, fn) + ")";
       case ExprOp::InfoGet: {
         static const char* const keys[] = {"'generation'", "'collected'", "'uncollectable'"};
         if (e.slot > 2) unsupported("this gc info key", e.line);
@@ -190,12 +206,16 @@ class Emitter {
       }
       case ExprOp::Compare: {
         auto k = static_cast<model::CompareKind>(e.slot);
+        if (k == model::CompareKind::Eq || k == model::CompareKind::Ne)
+          return "(" + expr(e.a, fn) + (k == model::CompareKind::Eq ? " == " : " != ") +
+                 expr(e.b, fn) + ")";
         std::string same = "_lc_same(" + expr(e.a, fn) + ", " + expr(e.b, fn) + ")";
-        return k == model::CompareKind::Is || k == model::CompareKind::Eq ? same
-                                                                          : "(not " + same + ")";
+        return k == model::CompareKind::Is ? same : "(not " + same + ")";
       }
-      case ExprOp::Not: return "(not " + expr(e.a, fn) + ")";
-      case ExprOp::Truth: return expr(e.a, fn);  // used where Python tests truth anyway
+      case ExprOp::Not:
+        return "(not " + expr(e.a, fn) + ")";
+      case ExprOp::Truth:
+        return expr(e.a, fn);  // used where Python tests truth anyway
       case ExprOp::ListNew:
       case ExprOp::TupleNew: {
         std::string items;
@@ -217,8 +237,10 @@ class Emitter {
         }
         return fmt::format("_lc_new({{{}}}, {})", items, label(e, model::kDictType));
       }
-      case ExprOp::ItemGet: return expr(e.a, fn) + "[" + key(e.value, e.line) + "]";
-      default: break;
+      case ExprOp::ItemGet:
+        return expr(e.a, fn) + "[" + key(e.value, e.line) + "]";
+      default:
+        break;
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -235,12 +257,18 @@ class Emitter {
 
   std::string constant(Value v, int line) const {
     switch (v.kind()) {
-      case ValueKind::None: return "None";
-      case ValueKind::Int: return std::to_string(v.integer());
-      case ValueKind::Bool: return bool_py(v.boolean());
-      case ValueKind::Str: return py_str(p_.strings[v.str()]);
-      case ValueKind::Func: return funcs_[v.func()];
-      default: break;
+      case ValueKind::None:
+        return "None";
+      case ValueKind::Int:
+        return std::to_string(v.integer());
+      case ValueKind::Bool:
+        return bool_py(v.boolean());
+      case ValueKind::Str:
+        return py_str(p_.strings[v.str()]);
+      case ValueKind::Func:
+        return funcs_[v.func()];
+      default:
+        break;
     }
     unsupported("this constant", line);
   }
@@ -299,14 +327,20 @@ class Emitter {
   void statement(const Instr& in, FuncId fn, int indent, std::string& out) const {
     auto emit = [&](const std::string& text) { line(out, indent, text, in.line); };
     switch (in.op) {
-      case InstrOp::StoreLocal: return emit(locals_[fn][in.slot] + " = " + expr(in.a, fn));
-      case InstrOp::StoreGlobal: return emit(globals_[in.slot] + " = " + expr(in.a, fn));
+      case InstrOp::StoreLocal:
+        return emit(locals_[fn][in.slot] + " = " + expr(in.a, fn));
+      case InstrOp::StoreGlobal:
+        return emit(globals_[in.slot] + " = " + expr(in.a, fn));
       case InstrOp::StoreAttr:
         return emit(expr(in.a, fn) + "." + fields_[in.slot] + " = " + expr(in.b, fn));
-      case InstrOp::DelLocal: return emit("del " + locals_[fn][in.slot]);
-      case InstrOp::DelGlobal: return emit("del " + globals_[in.slot]);
-      case InstrOp::DelAttr: return emit("del " + expr(in.a, fn) + "." + fields_[in.slot]);
-      case InstrOp::Eval: return emit(expr(in.a, fn));
+      case InstrOp::DelLocal:
+        return emit("del " + locals_[fn][in.slot]);
+      case InstrOp::DelGlobal:
+        return emit("del " + globals_[in.slot]);
+      case InstrOp::DelAttr:
+        return emit("del " + expr(in.a, fn) + "." + fields_[in.slot]);
+      case InstrOp::Eval:
+        return emit(expr(in.a, fn));
       case InstrOp::Collect: {
         std::string call = fmt::format("_lc_gc.collect({})", in.slot);
         if (in.dest == model::DestKind::Local) call = locals_[fn][in.dest_slot] + " = " + call;
@@ -325,20 +359,26 @@ class Emitter {
       case InstrOp::Assert:
         return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(in.a, fn), in.line,
                                 py_str(p_.strings[in.str])));
-      case InstrOp::Raise: return emit("raise _lc_exc(" + py_str(p_.strings[in.str]) + ")");
-      case InstrOp::Pass: return emit("pass");
-      case InstrOp::Join: return emit("_lc_join(" + py_str(p_.threads[in.slot].name) + ")");
+      case InstrOp::Raise:
+        return emit("raise _lc_exc(" + py_str(p_.strings[in.str]) + ")");
+      case InstrOp::Pass:
+        return emit("pass");
+      case InstrOp::Join:
+        return emit("_lc_join(" + py_str(p_.threads[in.slot].name) + ")");
       case InstrOp::GcCallbacksAppend:
         return emit("_lc_gc.callbacks.append(" + expr(in.a, fn) + ")");
       case InstrOp::GcCallbacksRemove:
         return emit("_lc_gc.callbacks.remove(" + expr(in.a, fn) + ")");
-      case InstrOp::GcEnable: return emit("_lc_gc.enable()");
-      case InstrOp::GcDisable: return emit("_lc_gc.disable()");
+      case InstrOp::GcEnable:
+        return emit("_lc_gc.enable()");
+      case InstrOp::GcDisable:
+        return emit("_lc_gc.disable()");
       case InstrOp::StoreItem:
         return emit(expr(in.a, fn) + "[" + key(in.key, in.line) + "] = " + expr(in.b, fn));
       case InstrOp::DelItem:
         return emit("del " + expr(in.a, fn) + "[" + key(in.key, in.line) + "]");
-      default: break;
+      default:
+        break;
     }
     unsupported(fmt::format("statement kind {}", static_cast<int>(in.op)), in.line);
   }
@@ -378,8 +418,9 @@ class Emitter {
   }
 
   void classes(std::string& out) const {
-    out += "\n# ---------------------------------------------------------------------------\n"
-           "# The scenario\n";
+    out +=
+        "\n# ---------------------------------------------------------------------------\n"
+        "# The scenario\n";
     for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
       const TypeInfo& ti = p_.types[t];
       if (ti.kind != TypeKind::PyClass) continue;
@@ -422,7 +463,8 @@ class Emitter {
   // ---------------------------------------------------------------- framing
   std::string header(const EmitOptions& options) const {
     std::string threads, exceptions;
-    for (const model::ThreadInfo& t : p_.threads) threads += (threads.empty() ? "" : ", ") + py_str(t.name);
+    for (const model::ThreadInfo& t : p_.threads)
+      threads += (threads.empty() ? "" : ", ") + py_str(t.name);
     std::set<std::string> excs;
     for (const FuncInfo& f : p_.funcs)
       for (const Instr& in : f.code)
@@ -494,9 +536,14 @@ _LC_REPLAY = {replay}
 
   std::string footer() const {
     std::string out = "\n\n# Function names as log() renders them.\n";
-    for (FuncId f = 0; f < p_.funcs.size(); ++f)
-      if (p_.funcs[f].kind == FuncKind::Function)
-        out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(p_.funcs[f].name));
+    for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+      const FuncInfo& fi = p_.funcs[f];
+      if (fi.kind == FuncKind::Function)
+        out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
+      if (fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer)
+        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner], funcs_[f],
+                           py_str(fi.name));
+    }
     std::string bodies;
     for (size_t t = 1; t < p_.threads.size(); ++t)
       bodies += fmt::format("({}, {}), ", py_str(p_.threads[t].name), thread_func(t));

@@ -639,6 +639,42 @@ class Compiler {
     }
   }
 
+  // Every name a body mentions, in the order CPython's compiler first meets
+  // it: an assignment's value before its target, a container before its
+  // key. The compiler numbers a function's locals this way (compiler_nameop
+  // adds each to co_varnames at its first load, store or delete), and
+  // frames release their locals in that order.
+  static void names_in_compile_order(const Expr* e, std::vector<std::string>& out) {
+    if (!e) return;
+    if (e->kind == ExprKind::Name) {
+      out.push_back(e->text);
+      return;
+    }
+    names_in_compile_order(e->base.get(), out);
+    if (e->kind == ExprKind::Attr) return;
+    if (e->kind != ExprKind::Call) names_in_compile_order(e->rhs.get(), out);
+    for (const ExprPtr& a : e->args) names_in_compile_order(a.get(), out);
+    if (e->kind == ExprKind::Call) names_in_compile_order(e->rhs.get(), out);
+  }
+  static void names_in_compile_order(const std::vector<Stmt>& body,
+                                     std::vector<std::string>& out) {
+    for (const Stmt& s : body) {
+      switch (s.kind) {
+        case StmtKind::Assign:
+          names_in_compile_order(s.value.get(), out);
+          names_in_compile_order(s.target.get(), out);
+          break;
+        case StmtKind::Del: names_in_compile_order(s.target.get(), out); break;
+        case StmtKind::If:
+          names_in_compile_order(s.value.get(), out);
+          names_in_compile_order(s.body, out);
+          names_in_compile_order(s.orelse, out);
+          break;
+        default: names_in_compile_order(s.value.get(), out); break;
+      }
+    }
+  }
+
   // `del x` binds x in Python, but a name that is deleted and never
   // assigned anywhere is certainly a mistake (NameError at run time).
   void reject_delete_only(const std::vector<Stmt>& body) {
@@ -731,7 +767,18 @@ class Compiler {
       FuncInfo& fi = p_.funcs[f];
       for (size_t i = 0; i < fi.local_names.size(); ++i)
         sc.locals[fi.local_names[i]] = static_cast<int>(i);
-      for (auto& [n, loc] : names) {
+      // The locals in co_varnames order: parameters, then the others as the
+      // compiler first meets them.
+      std::vector<std::string> order;
+      names_in_compile_order(body_of(f), order);
+      std::vector<std::pair<std::string, Loc>> ordered;
+      for (const std::string& n : order)
+        for (auto& [m, loc] : names)
+          if (m == n) {
+            ordered.emplace_back(m, loc);
+            break;
+          }
+      for (auto& [n, loc] : ordered) {
         if (declared.count(n) || sc.locals.count(n)) continue;
         if (classes_.count(n) || functions_.count(n) || threads_.count(n) || n == "gc" ||
             n == "weakref" || n == "log")
@@ -1198,7 +1245,9 @@ class Compiler {
     in.op = InstrOp::Log;
     in.line = static_cast<uint16_t>(loc.line);
     in.col = static_cast<uint16_t>(loc.col);
-    in.first = static_cast<uint16_t>(p_.log_args.size());
+    // The arguments first: compiling one may add list or dict items to
+    // log_args, and this statement's entries must be contiguous.
+    std::vector<LogArg> args;
     for (const ExprPtr& a : call.args) {
       LogArg arg;
       if (a->kind == ExprKind::Str) {
@@ -1207,8 +1256,10 @@ class Compiler {
       } else {
         arg.expr = value(*a, "");
       }
-      p_.log_args.push_back(arg);
+      args.push_back(arg);
     }
+    in.first = static_cast<uint16_t>(p_.log_args.size());
+    p_.log_args.insert(p_.log_args.end(), args.begin(), args.end());
     in.count = static_cast<uint16_t>(call.args.size());
     code_.push_back(in);
   }

@@ -134,7 +134,7 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
 // ------------------------------------------------------------ construction
 
 void Machine::step_construct(Frame& f) {
-  f.flags &= static_cast<uint16_t>(~kYielded);
+  f.flags &= ~uint32_t{kYielded};
   const TypeInfo& instance_type = program_.types[f.func];
   const TypeInfo& ct = instance_type.kind == TypeKind::CType ? instance_type
                                                               : program_.types[instance_type.base];
@@ -198,7 +198,7 @@ void Machine::step_construct(Frame& f) {
   // value and the arguments are released.
   Thread& th = thread();
   std::vector<Value> args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
-  th.values.resize(f.base);
+  th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   Value result = Value::object(f.obj);
   DestKind dest = f.dest;
   uint16_t slot = f.dest_slot;
@@ -222,7 +222,7 @@ void Machine::step_construct(Frame& f) {
 // --------------------------------------------------------------- tp_dealloc
 
 void Machine::step_c_dealloc(Frame& f) {
-  f.flags &= static_cast<uint16_t>(~kYielded);
+  f.flags &= ~uint32_t{kYielded};
   const ObjId o = f.obj;
   const TypeInfo& ct = program_.types[f.func];
   const bool as_base = f.aux != 0;  // the base part of subtype_dealloc
@@ -252,7 +252,7 @@ void Machine::step_c_dealloc(Frame& f) {
         if (f.has(kLocalError)) {
           thread().has_exc = true;
           thread().exc = f.saved_exc;
-          f.flags &= static_cast<uint16_t>(~kLocalError);
+          f.flags &= ~uint32_t{kLocalError};
         }
         if (as_base) {
           pop_frame();
@@ -401,7 +401,7 @@ void Machine::step_c_dealloc(Frame& f) {
           if (f.has(kLocalError)) {
             thread().has_exc = true;
             thread().exc = f.saved_exc;
-            f.flags &= static_cast<uint16_t>(~kLocalError);
+            f.flags &= ~uint32_t{kLocalError};
           }
           return;
         case SlotOp::RaiseError:
@@ -416,6 +416,7 @@ void Machine::step_c_dealloc(Frame& f) {
             e.text = program_.strings[thread().exc];
             emit(std::move(e));
             thread().has_exc = false;
+            drop_traceback(f, false);  // the next step runs after the release
           }
           return;
         case SlotOp::ReleaseGil:

@@ -1,13 +1,18 @@
 #include "model/Canonical.h"
 
+#include <algorithm>
+
 namespace lifecheck::model {
 
 namespace {
 
 class Encoder {
  public:
-  Encoder(const Program& program, const State& state, std::string& out)
-      : program_(program), s_(state), out_(out), ids_(state.objects.size(), kNoObj) {}
+  Encoder(const Program& program, const State& state, std::string& out,
+          const ThreadSymmetry* symmetry)
+      : program_(program), s_(state), out_(out), ids_(state.objects.size(), kNoObj) {
+    order_threads(symmetry);
+  }
 
   void run() {
     number_objects();
@@ -23,25 +28,26 @@ class Encoder {
     put16(gc.collected);
     put16(gc.uncollectable);
     for (Value v : s_.globals) put_value(v);
-    for (const Thread& th : s_.threads) {
+    for (ThreadId t : thread_order_) {
+      const Thread& th = s_.threads[t];
       put8(static_cast<uint8_t>(th.status));
       put8(static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
       put8(th.gc_pending);
       put8(th.trash_nesting);
       put16(static_cast<uint16_t>(th.trash.size()));
-      for (ObjId o : th.trash) put16(rename(o));
+      for (ObjId o : th.trash) put_id(o);
       if (th.has_exc) put16(th.exc);
       put16(static_cast<uint16_t>(th.frames.size()));
       for (const Frame& f : th.frames) {
         put8(static_cast<uint8_t>(f.kind));
         put8(f.stage);
-        put16(f.flags);
+        putv(f.flags);
         put16(f.saved_exc);
         put8(static_cast<uint8_t>(f.dest));
-        put16(f.func);
+        put16(func(f));
         put16(f.pc);
-        put16(rename(f.obj));
-        put16(rename(f.obj2));
+        put_id(f.obj);
+        put_id(f.obj2);
         put16(f.base);
         put16(f.count);
         put16(f.aux);
@@ -55,12 +61,12 @@ class Encoder {
     for (int l = 0; l < kNumLists; ++l) {
       const GcList& list = gc.lists[l];
       put16(list.size);
-      for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) put16(rename(o));
+      for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) put_id(o);
     }
     put16(static_cast<uint16_t>(gc.callbacks.size()));
     for (FuncId f : gc.callbacks) put16(f);
     put16(static_cast<uint16_t>(gc.garbage.size()));
-    for (ObjId o : gc.garbage) put16(rename(o));
+    for (ObjId o : gc.garbage) put_id(o);
     for (size_t t = 0; t < s_.class_key_count.size(); ++t) {
       put8(s_.class_key_count[t]);
       for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(s_.class_keys[t][i]);
@@ -79,10 +85,61 @@ class Encoder {
     if (v.points_at_object()) discover(v.obj());
   }
 
+  // The order threads are encoded in: their own, except that within a
+  // symmetry class they are sorted by a signature that ignores object
+  // identities (ties keep their order, which is sound, merely less merging).
+  void order_threads(const ThreadSymmetry* sym) {
+    const size_t n = s_.threads.size();
+    thread_order_.resize(n);
+    for (size_t t = 0; t < n; ++t) thread_order_[t] = static_cast<ThreadId>(t);
+    position_.assign(n, 0);
+    if (sym && sym->any) {
+      func_rep_ = &sym->func_rep;
+      std::vector<std::string> sig(n);
+      for (size_t t = 0; t < n; ++t) sig[t] = signature(s_.threads[t]);
+      for (size_t c = 0; c < n; ++c) {
+        std::vector<ThreadId> members;
+        for (size_t t = 0; t < n; ++t)
+          if (sym->class_of[t] == c) members.push_back(static_cast<ThreadId>(t));
+        if (members.size() < 2) continue;
+        std::vector<ThreadId> sorted;
+        sorted.reserve(members.size());
+        sorted.insert(sorted.end(), members.begin(), members.end());
+        std::stable_sort(sorted.begin(), sorted.end(),
+                         [&](ThreadId a, ThreadId b) { return sig[a] < sig[b]; });
+        for (size_t k = 0; k < members.size(); ++k) thread_order_[members[k]] = sorted[k];
+      }
+    }
+    for (size_t pos = 0; pos < n; ++pos) position_[thread_order_[pos]] = static_cast<ThreadId>(pos);
+  }
+
+  // A Body frame's function, a symmetric thread's body standing for its
+  // class's; other frames keep `func`, which names a type there.
+  uint16_t func(const Frame& f) const {
+    if (f.kind != FrameKind::Body || !func_rep_ || f.func >= func_rep_->size()) return f.func;
+    return (*func_rep_)[f.func];
+  }
+
+  std::string signature(const Thread& th) const {
+    std::string s;
+    s.push_back(static_cast<char>(th.status));
+    s.push_back(static_cast<char>(th.has_exc | (th.detached << 1)));
+    for (const Frame& f : th.frames) {
+      s.push_back(static_cast<char>(f.kind));
+      s.push_back(static_cast<char>(f.stage));
+      for (uint32_t v : {f.flags, uint32_t{func(f)}, uint32_t{f.pc}, uint32_t{f.count},
+                         uint32_t{f.aux}})
+        s.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+    for (Value v : th.values) s.push_back(static_cast<char>(v.kind()));
+    return s;
+  }
+
   void number_objects() {
     for (Value v : s_.globals) discover(v);
     for (ObjId o : s_.gc.garbage) discover(o);
-    for (const Thread& th : s_.threads) {
+    for (ThreadId t : thread_order_) {
+      const Thread& th = s_.threads[t];
       for (const Frame& f : th.frames) {
         discover(f.obj);
         discover(f.obj2);
@@ -104,16 +161,33 @@ class Encoder {
   }
 
   void put8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void put16(uint16_t v) {
-    out_.push_back(static_cast<char>(v & 0xFF));
-    out_.push_back(static_cast<char>(v >> 8));
+  // Variable-length unsigned integers: 7 bits per byte. Most numbers in a
+  // state are small, so this keeps the visited set compact.
+  void putv(uint32_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
   }
+  void put16(uint16_t v) { putv(v); }
+  void putz(int32_t v) {  // zigzag for signed numbers
+    putv((static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31));
+  }
+  void put_id(ObjId o) { putv(o == kNoObj ? 0 : static_cast<uint32_t>(rename(o)) + 1); }
   void put_value(Value v) {
-    if (v.is_obj()) v = Value::object(rename(v.obj()));
-    if (v.kind() == ValueKind::Stale) v = Value::stale(rename(v.obj()));
-    uint32_t raw = v.raw();
-    put16(static_cast<uint16_t>(raw & 0xFFFF));
-    put16(static_cast<uint16_t>(raw >> 16));
+    // one tag byte; objects renamed; payload only when there is one
+    put8(static_cast<uint8_t>(v.kind()));
+    switch (v.kind()) {
+      case ValueKind::Unset:
+      case ValueKind::None:
+      case ValueKind::Garbage:
+      case ValueKind::Dangling: return;
+      case ValueKind::Obj:
+      case ValueKind::Stale: put_id(v.obj()); return;
+      case ValueKind::Int: putz(v.integer()); return;
+      default: putv(v.payload()); return;
+    }
   }
 
   void put_object(ObjId o) {
@@ -122,12 +196,11 @@ class Encoder {
     put8(x.list);
     put8(x.finalize_count);
     put8(x.length);
-    put8(x.resource_owner);
-    put16(static_cast<uint16_t>(x.flags & 0xFFFF));
-    put16(static_cast<uint16_t>(x.flags >> 16));
-    put16(static_cast<uint16_t>(x.rc));
-    put16(static_cast<uint16_t>(x.gc_refs));
-    put16(x.label);
+    put8(x.resource_owner == kNoThread ? kNoThread : position_[x.resource_owner]);
+    putv(x.flags);
+    putz(x.rc);
+    putz(x.gc_refs);
+    putv(x.label);
     // Only the relative order of weakrefs to the same referent matters.
     uint16_t rank = 0;
     Value r = x.fields[kWeakrefReferent];
@@ -135,8 +208,12 @@ class Encoder {
       for (const Object& y : s_.objects)
         if (y.live && y.type == x.type && y.fields[kWeakrefReferent] == r && y.wl_key < x.wl_key)
           ++rank;
-    put16(rank);
-    for (Value v : x.fields) put_value(v);
+    putv(rank);
+    // the fields up to the last one in use
+    int used = kMaxFields;
+    while (used > 0 && x.fields[used - 1].kind() == ValueKind::Unset) --used;
+    put8(static_cast<uint8_t>(used));
+    for (int i = 0; i < used; ++i) put_value(x.fields[i]);
   }
 
   const Program& program_;
@@ -144,12 +221,16 @@ class Encoder {
   std::string& out_;
   std::vector<ObjId> ids_;
   std::vector<ObjId> order_;
+  std::vector<ThreadId> thread_order_;  // position -> thread
+  std::vector<ThreadId> position_;      // thread -> position
+  const std::vector<FuncId>* func_rep_ = nullptr;
 };
 
 }  // namespace
 
-void encode_state(const Program& program, const State& state, std::string& out) {
-  Encoder(program, state, out).run();
+void encode_state(const Program& program, const State& state, std::string& out,
+                  const ThreadSymmetry* symmetry) {
+  Encoder(program, state, out, symmetry).run();
 }
 
 }  // namespace lifecheck::model

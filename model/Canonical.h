@@ -9,9 +9,13 @@
 
 #include "model/Program.h"
 #include "model/State.h"
+#include "model/Symmetry.h"
 
 namespace lifecheck::model {
 
-void encode_state(const Program& program, const State& state, std::string& out);
+// With `symmetry`, interchangeable threads (Symmetry.h) are encoded in a
+// sorted order, so permutations of them encode alike.
+void encode_state(const Program& program, const State& state, std::string& out,
+                  const ThreadSymmetry* symmetry = nullptr);
 
 }  // namespace lifecheck::model

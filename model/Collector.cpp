@@ -377,7 +377,7 @@ void Machine::step_collect(Frame& f) {
       return;
     }
     case kWrcbReturned:
-      end_weakref_callback(f.obj, true);
+      if (end_weakref_callback(f.obj, true) == CallbackEnd::Pending) return;
       f.stage = kWrcbCheck;
       decref(Value::object(f.obj));  // the reference taken in pass 1
       return;
@@ -502,7 +502,7 @@ void Machine::step_collect(Frame& f) {
     case kDeleteReturned:
       f.stage = kDeleteCheck;
       if (f.has(kHolds)) {
-        f.flags &= static_cast<uint16_t>(~kHolds);
+        f.flags &= ~uint32_t{kHolds};
         decref(Value::object(f.obj));
       }
       return;
@@ -588,7 +588,7 @@ void Machine::step_finalize_gc(Frame& f) {
     }
     case 1: {
       PyCallResult r = return_from_python(f);
-      if (r.raised) {
+      if (r.raised && !r.reported) {
         // finalize_garbage asserts that tp_finalize left no exception.
         if (program_.types[obj(o).type].finalizer_is_c)
           violation({"P7.14"}, "tp_finalize of " + name_of(o) + " leaves exception " +
@@ -596,6 +596,7 @@ void Machine::step_finalize_gc(Frame& f) {
         Event u = event(EventKind::Unraisable, o);
         u.text = program_.strings[r.exc];
         emit(std::move(u));
+        if (drop_traceback(f, true)) return;
       }
       obj(o).flags &= ~(kFinalizing | kGcFinalizing);
       Event e = event(EventKind::FinalizeEnd, o);
@@ -603,7 +604,7 @@ void Machine::step_finalize_gc(Frame& f) {
       emit(std::move(e));
       f.stage = 2;
       if (f.has(kHolds)) {
-        f.flags &= static_cast<uint16_t>(~kHolds);
+        f.flags &= ~uint32_t{kHolds};
         decref(Value::object(o));
       }
       return;
@@ -704,7 +705,7 @@ void Machine::step_clear(Frame& f) {
       return;
     }
     case kCSteps:
-      f.flags &= static_cast<uint16_t>(~kYielded);
+      f.flags &= ~uint32_t{kYielded};
       if (!step_c_clear(f)) f.stage = kEnd;
       return;
     default: {
@@ -751,10 +752,11 @@ void Machine::step_gc_callbacks(Frame& f) {
     }
     default: {
       PyCallResult r = return_from_python(f);
-      if (r.raised) {
+      if (r.raised && !r.reported) {
         Event u = event(EventKind::Unraisable);
         u.text = program_.strings[r.exc];
         emit(std::move(u));
+        if (drop_traceback(f, true)) return;
       }
       Event e = event(EventKind::GcCallbackEnd);
       e.text = stop ? "stop" : "start";

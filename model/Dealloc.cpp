@@ -371,14 +371,17 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
     }
     case 1: {
       PyCallResult r = return_from_python(f);
-      if (r.raised) {
+      if (r.raised && !r.reported) {
         if (!legacy && type.finalizer_is_c)
           violation({"P7.14"}, "tp_finalize of " + name_of(o) + " leaves exception " +
                                    program_.strings[r.exc] + " set");
-        // R1.10: slot_tp_finalize reports the exception as unraisable.
+        // R1.10: slot_tp_finalize reports the exception as unraisable; the
+        // finalizer's locals (self among them) die with its traceback
+        // before the resurrection check.
         Event e = event(EventKind::Unraisable, o);
         e.text = program_.strings[r.exc];
         emit(std::move(e));
+        if (drop_traceback(f, true)) return;
       }
       if (!legacy) {
         Object& x = obj(o);
@@ -394,7 +397,7 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
       // R1.6 step 5: undo the temporary reference without deallocating.
       Object& x = obj(o);
       --x.rc;
-      f.flags &= static_cast<uint16_t>(~kHolds);
+      f.flags &= ~uint32_t{kHolds};
       bool resurrected = x.rc > 0;
       if (resurrected) {
         x.flags |= kResurrected;

@@ -20,34 +20,83 @@ StrId find_string(const Program& p, const std::string& s) {
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
 void Machine::call_python_from_c(FuncId func, const std::vector<Value>& args) {
-  Frame& caller = top();
+  if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
+    // Not callable, or the wrong arity: TypeError before any body runs.
+    call_fails_from_c();
+    return;
+  }
+  save_pending_exception(top());
+  call_python(func, args);
+}
+
+void Machine::call_fails_from_c() {
+  save_pending_exception(top());
+  Thread& th = thread();
+  th.has_exc = true;
+  th.exc = static_cast<StrId>(
+      std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
+      program_.strings.begin());
+}
+
+void Machine::save_pending_exception(Frame& caller) {
   Thread& th = thread();
   if (th.has_exc) {
     caller.saved_exc = th.exc;
     caller.flags |= kSavedExc;
     th.has_exc = false;
   }
-  if (args.size() != program_.funcs[func].nparams) {
-    // A callable with the wrong arity: TypeError before its body runs.
-    th.has_exc = true;
-    th.exc = static_cast<StrId>(
-        std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
-        program_.strings.begin());
-    return;
-  }
-  call_python(func, args);
 }
 
 PyCallResult Machine::return_from_python(Frame& caller) {
   Thread& th = thread();
   PyCallResult r{th.has_exc, th.exc};
+  if (caller.has(kTracebackDropped)) {
+    caller.flags &= ~uint32_t{kTracebackDropped};
+    r = PyCallResult{true, 0, true};
+  }
   th.has_exc = false;
   if (caller.has(kSavedExc)) {
     th.has_exc = true;
     th.exc = caller.saved_exc;
-    caller.flags &= static_cast<uint16_t>(~kSavedExc);
+    caller.flags &= ~uint32_t{kSavedExc};
   }
   return r;
+}
+
+uint16_t Machine::owned_values_top() const {
+  const Thread& th = state_.threads[current_];
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
+    switch (it->kind) {
+      case FrameKind::Body:
+      case FrameKind::Release:
+      case FrameKind::Construct:
+      case FrameKind::ClearWeakrefs: return static_cast<uint16_t>(it->base + it->count);
+      default: break;
+    }
+  return 0;
+}
+
+bool Machine::drop_traceback(Frame& caller, bool resume) {
+  Thread& th = thread();
+  const uint16_t top = owned_values_top();
+  if (th.values.size() <= top) return false;
+  if (resume) {
+    // The exception that was pending before the call is restored only
+    // after the traceback is gone (slot_tp_finalize, handle_callback:
+    // PyErr_WriteUnraisable, then PyErr_SetRaisedException).
+    if (th.has_exc) {
+      caller.saved_exc = th.exc;
+      caller.flags |= kSavedExc;
+      th.has_exc = false;
+    }
+    caller.flags |= kTracebackDropped;
+  }
+  Frame r;
+  r.kind = FrameKind::Release;
+  r.base = top;
+  r.count = static_cast<uint16_t>(th.values.size() - top);
+  push_frame(r);
+  return true;
 }
 
 void Machine::call_python(FuncId func, const std::vector<Value>& args) {
@@ -71,18 +120,49 @@ void Machine::step_body(Frame& f) {
   if (f.has(kUnwinding) || f.pc >= fn.code.size()) {
     // Return (or unwind): _PyFrame_ClearLocals releases the locals, first to
     // last up to 3.13 and last to first from 3.14 (a profile switch); then
-    // the caller resumes.
-    if (program_.profile.locals_last_to_first) {
-      Thread& th = thread();
+    // the caller resumes. frame_dealloc, for a frame kept by a traceback,
+    // clears them in the same order.
+    Thread& th = thread();
+    if (program_.profile.locals_last_to_first)
       std::reverse(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+    if (f.has(kUnwinding)) {
+      // An exception leaves the frame: PyTraceBack_Here gave the frame a
+      // frame object and the traceback holds it, so its locals live on
+      // until the exception is dropped (drop_traceback). Dropping frees the
+      // traceback innermost entry first (tb_dealloc releases tb_next before
+      // tb_frame), so these locals go after those of frames already unwound.
+      std::rotate(th.values.begin() + f.base, th.values.begin() + f.base + f.count,
+                  th.values.end());
+      pop_frame();
+      return;
     }
     f.kind = FrameKind::Release;
     f.pc = 0;
     f.flags = 0;
     return;
   }
-  f.flags &= static_cast<uint16_t>(~kAfterAutoGc);
+  f.flags &= ~uint32_t{kAfterAutoGc};
+  if (f.has(kStorePending)) {
+    Thread& th = thread();
+    f.flags &= ~uint32_t{kStorePending};
+    Value v = th.values.back();
+    th.values.pop_back();
+    execute(fn.code[f.pc], v);
+    return;
+  }
   execute(fn.code[f.pc]);
+}
+
+bool Machine::park_store_value(Value v) {
+  bool any = false;
+  for (Value t : temps_) any = any || t.is_obj();
+  if (!any) return false;
+  Thread& th = thread();
+  th.values.push_back(v);
+  th.frames.back().flags |= kStorePending;
+  release_values(temps_);
+  temps_.clear();
+  return true;
 }
 
 Value Machine::take(Value v) {
@@ -93,7 +173,7 @@ Value Machine::take(Value v) {
   return v;
 }
 
-void Machine::execute(const Instr& in) {
+void Machine::execute(const Instr& in, std::optional<Value> stored) {
   require_attached("Python code");
   const size_t body_index = thread().frames.size() - 1;
   auto body = [&]() -> Frame& { return thread().frames[body_index]; };
@@ -104,21 +184,28 @@ void Machine::execute(const Instr& in) {
   temps_.clear();
   try {
     switch (in.op) {
+      // A store's value first; if making it left temporaries (a call's
+      // arguments), they die before the store (park_store_value), and the
+      // statement resumes here with `stored`.
       case InstrOp::StoreLocal: {
-        Value v = take(eval(in.a));
+        Value v = stored ? *stored : take(eval(in.a));
+        if (!stored && park_store_value(v)) return;
         released.push_back(local(in.slot));
         local(in.slot) = v;
         break;
       }
       case InstrOp::StoreGlobal: {
-        Value v = take(eval(in.a));
+        Value v = stored ? *stored : take(eval(in.a));
+        if (!stored && park_store_value(v)) return;
         released.push_back(state_.globals[in.slot]);
         state_.globals[in.slot] = v;
         break;
       }
       case InstrOp::StoreAttr: {
         // Python evaluates the value, then the owner (LOAD v; LOAD a; STORE_ATTR).
-        Value v = eval(in.b);
+        Value v = stored ? *stored : take(eval(in.b));
+        if (!stored && park_store_value(v)) return;
+        if (v.is_obj()) temps_.push_back(v);  // owned by the statement until stored
         ObjId o = instance_for_attribute(eval_borrowed(in.a), static_cast<FieldId>(in.slot), true);
         store_attr(o, static_cast<FieldId>(in.slot), take(v), released);
         break;
@@ -216,7 +303,9 @@ void Machine::execute(const Instr& in) {
       case InstrOp::Join:
         break;
       case InstrOp::StoreItem: {
-        Value v = eval(in.b);
+        Value v = stored ? *stored : take(eval(in.b));
+        if (!stored && park_store_value(v)) return;
+        if (v.is_obj()) temps_.push_back(v);  // owned by the statement until stored
         store_item(eval_borrowed(in.a), in.key, take(v), released);
         break;
       }
@@ -466,6 +555,11 @@ Value Machine::eval(ExprId id) {
     }
     case ExprOp::IsTracked: {
       Value v = eval_borrowed(e.a);
+      // Functions are GC objects, tracked from creation; the info dict of
+      // gc.callbacks holds only atomic values, so lazy dict tracking leaves
+      // it untracked.
+      if (v.kind() == ValueKind::Func) return Value::boolean(true);
+      if (v.kind() == ValueKind::GcInfo) return Value::boolean(!program_.profile.lazy_dict_tracking);
       return Value::boolean(v.is_obj() && obj(v.obj()).tracked());
     }
     case ExprOp::ListNew:
@@ -515,8 +609,8 @@ Value Machine::eval(ExprId id) {
     case ExprOp::Compare: {
       Value a = eval_borrowed(e.a);
       Value b = eval_borrowed(e.b);
-      bool same = a == b;
       auto k = static_cast<CompareKind>(e.slot);
+      bool same = (k == CompareKind::Is || k == CompareKind::IsNot) ? a == b : py_equal(a, b, 0);
       return Value::boolean((k == CompareKind::Is || k == CompareKind::Eq) ? same : !same);
     }
     case ExprOp::Not:
@@ -525,6 +619,56 @@ Value Machine::eval(ExprId id) {
       return Value::boolean(eval_condition(e.a));
   }
   return Value::none();
+}
+
+bool Machine::py_equal(Value a, Value b, int depth) const {
+  if (a == b) return true;  // the identity shortcut of PyObject_RichCompareBool
+  auto number = [](Value v, int& out) {
+    if (v.kind() == ValueKind::Int) out = v.integer();
+    else if (v.kind() == ValueKind::Bool) out = v.boolean() ? 1 : 0;
+    else return false;
+    return true;
+  };
+  int x = 0, y = 0;
+  if (number(a, x) && number(b, y)) return x == y;  // True == 1
+  if (!a.is_obj() || !b.is_obj() || depth > 16) return false;
+  const Object& p = state_.objects[a.obj()];
+  const Object& q = state_.objects[b.obj()];
+  const TypeKind kind = program_.types[p.type].kind;
+  if (kind != program_.types[q.type].kind) return false;
+  switch (kind) {
+    case TypeKind::List:
+    case TypeKind::Tuple:
+    case TypeKind::Dict: {
+      // element by element (dicts: same keys, equal values; keys are
+      // strings here, so insertion order does not matter)
+      if (p.type != q.type || p.length != q.length) return false;
+      if (kind != TypeKind::Dict) {
+        for (uint8_t i = 0; i < p.length; ++i)
+          if (!py_equal(p.fields[i], q.fields[i], depth + 1)) return false;
+        return true;
+      }
+      for (uint8_t i = 0; i < p.length; ++i) {
+        bool found = false;
+        for (uint8_t j = 0; j < q.length && !found; ++j)
+          if (p.fields[2u * i] == q.fields[2u * j])
+            found = py_equal(p.fields[2u * i + 1], q.fields[2u * j + 1], depth + 1);
+        if (!found) return false;
+      }
+      return true;
+    }
+    case TypeKind::Weakref: {
+      // weakref_richcompare: referents compared while both are alive
+      Value r = p.fields[kWeakrefReferent];
+      Value s = q.fields[kWeakrefReferent];
+      return r.is_obj() && s.is_obj() && py_equal(r, s, depth + 1);
+    }
+    case TypeKind::Method:  // method_richcompare: same function, same self
+      return p.fields[kMethodFunc] == q.fields[kMethodFunc] &&
+             p.fields[kMethodSelf] == q.fields[kMethodSelf];
+    default:
+      return false;  // instances without __eq__ compare by identity
+  }
 }
 
 bool Machine::eval_condition(ExprId id) {

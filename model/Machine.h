@@ -12,6 +12,7 @@
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct PyRaise {
 struct PyCallResult {
   bool raised = false;
   StrId exc = 0;
+  // the caller reported the exception and dropped its traceback already
+  // (drop_traceback); this is the caller resuming afterwards
+  bool reported = false;
 };
 
 class Machine {
@@ -100,11 +104,17 @@ class Machine {
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
-  void execute(const Instr& in);
+  // `stored`: the parked value of a store statement resuming (kStorePending).
+  void execute(const Instr& in, std::optional<Value> stored = std::nullopt);
   Value eval(ExprId e);                // a new reference, also kept in temps_
   Value eval_borrowed(ExprId e);       // no new reference where possible
   bool eval_condition(ExprId e);
   Value take(Value v);                 // removes v from temps_: the caller owns it
+  // Parks a store's value while the statement's temporaries are released
+  // first; false when there are none (the store goes on at once).
+  bool park_store_value(Value v);
+  // `a == b` as Python computes it for the values of the language.
+  bool py_equal(Value a, Value b, int depth) const;
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
   Value load_attr(Value base, FieldId field);
   // container[key] (borrowed); gc.callbacks info dicts too.
@@ -120,8 +130,21 @@ class Machine {
   // caller frame and restored by return_from_python (slot_tp_finalize,
   // PyObject_ClearWeakRefs and gc.callbacks all do this).
   void call_python_from_c(FuncId func, const std::vector<Value>& args);
+  // The runtime calling something that is not callable (or with the wrong
+  // arity): TypeError, as return_from_python will report.
+  void call_fails_from_c();
+  void save_pending_exception(Frame& caller);
   PyCallResult return_from_python(Frame& caller);
-  void unwind_body(Frame& f);
+  // The runtime has reported the callee's exception (unraisable hook or
+  // threading.excepthook) and now drops it, and with it the traceback that
+  // kept the unwound frames' locals alive: those locals are released.
+  // True when a Release frame was pushed; with `resume`, the caller's
+  // current stage runs again afterwards and return_from_python then says
+  // `reported`.
+  bool drop_traceback(Frame& caller, bool resume);
+  // End of the values owned by live frames; above it lie the locals kept
+  // by a pending exception's traceback.
+  uint16_t owned_values_top() const;
 
   // -------------------------------------------------------------- Dealloc.cpp
   void step_dealloc(Frame& f);
@@ -141,8 +164,10 @@ class Machine {
   void clear_weakrefs_no_callbacks(ObjId o);
   void step_clear_weakrefs(Frame& f);
   void call_weakref_callback(ObjId wr, Value callback, ObjId referent, bool gc_path);
-  // After a callback returns: reports its exception; true if it raised.
-  bool end_weakref_callback(ObjId wr, bool gc_path);
+  // After a callback returns: reports its exception. Pending: the caller
+  // returns and runs the same stage again (drop_traceback).
+  enum class CallbackEnd { Returned, Raised, Pending };
+  CallbackEnd end_weakref_callback(ObjId wr, bool gc_path);
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);

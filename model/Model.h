@@ -14,6 +14,7 @@
 #include "model/Machine.h"
 #include "model/Program.h"
 #include "model/State.h"
+#include "model/Symmetry.h"
 
 namespace lifecheck::model {
 
@@ -22,7 +23,12 @@ class Model {
   using State = model::State;
   using Choice = checker::ScheduleChoice;  // the thread that runs next
 
-  explicit Model(const Program& program) : program_(program) {}
+  // `symmetry`: merge states that differ by a permutation of interchangeable
+  // threads (a sound reduction; off where traces name threads).
+  explicit Model(const Program& program, bool symmetry = true)
+      : program_(program), symmetry_(thread_symmetry(program)) {
+    if (!symmetry) symmetry_.any = false;
+  }
 
   const Program& program() const { return program_; }
   State initial() const { return Machine::initial_state(program_); }
@@ -31,10 +37,14 @@ class Model {
   // As step(), recording every event into `trace` when it is not null.
   checker::StepResult step(State& state, Choice choice, std::vector<Event>* trace) const;
   checker::StepResult terminal(State& state) const;
-  void encode(const State& state, std::string& out) const { encode_state(program_, state, out); }
+  void encode(const State& state, std::string& out) const {
+    encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr);
+  }
+  bool uses_symmetry() const { return symmetry_.any; }
 
  private:
   const Program& program_;
+  ThreadSymmetry symmetry_;
 };
 
 // One run, step by step, as a trace a person can read.

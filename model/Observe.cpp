@@ -29,7 +29,8 @@ using Suffixes = std::shared_ptr<const std::set<ObservedTrace>>;
 
 class Enumerator {
  public:
-  Enumerator(const Program& program, size_t cap) : model_(program), cap_(cap) {}
+  // No thread symmetry: traces name their threads.
+  Enumerator(const Program& program, size_t cap) : model_(program, false), cap_(cap) {}
 
   TraceSet run() {
     State s = model_.initial();

@@ -99,7 +99,7 @@ enum class FrameKind : uint8_t {
   TrashDrain,          // _PyTrash_thread_destroy_chain (TC1)
 };
 
-enum FrameFlag : uint16_t {
+enum FrameFlag : uint32_t {
   kHolds = 1 << 0,      // the frame owns one reference to obj (G19, R1.6)
   kUnwinding = 1 << 1,  // Body: an exception is propagating out
   kFinal = 1 << 2,      // Collect: the end-of-run collection (no gc.callbacks)
@@ -116,12 +116,19 @@ enum FrameFlag : uint16_t {
   kAutomatic = 1 << 13, // Collect: an automatic collection (G3)
   kAfterAutoGc = 1 << 14, // Body: a collection ran inside this statement's allocation
   kTrashEntered = 1 << 15, // Dealloc: counted in the thread's trashcan nesting (TC1)
+  // a runtime frame whose Python callee raised: the exception has been
+  // reported and the locals its traceback kept are being released (X1)
+  kTracebackDropped = 1u << 16,
+  // Body: a store statement whose value is computed and parked on top of
+  // the thread's values while the temporaries of the call that made it die
+  // first (the call's arguments are released inside CALL, before STORE_*)
+  kStorePending = 1u << 17,
 };
 
 struct Frame {
   FrameKind kind = FrameKind::Body;
   uint8_t stage = 0;
-  uint16_t flags = 0;
+  uint32_t flags = 0;
   DestKind dest = DestKind::None;  // Collect: where the count goes
   uint16_t func = 0;    // Body: function; Dealloc/Clear: type
   uint16_t pc = 0;      // Body: next instruction; loops: index
@@ -133,7 +140,7 @@ struct Frame {
   uint16_t dest_slot = 0;
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
 
-  bool has(uint16_t f) const { return (flags & f) != 0; }
+  bool has(uint32_t f) const { return (flags & f) != 0; }
 };
 
 enum class ThreadStatus : uint8_t { Waiting, Running, Finished };

@@ -31,7 +31,7 @@ State Machine::initial_state(const Program& program) {
 static bool is_boundary(const Program& program, const Frame& f) {
   // A C step that releases the GIL or calls opaque Python code stops here.
   if (f.kind != FrameKind::Body) return f.has(kYielded);
-  if (f.has(kUnwinding) || f.has(kAfterAutoGc)) return false;
+  if (f.has(kUnwinding) || f.has(kAfterAutoGc) || f.has(kStorePending)) return false;
   const FuncInfo& fn = program.funcs[f.func];
   return f.pc < fn.code.size() && fn.code[f.pc].op != InstrOp::Jump;
 }
@@ -165,7 +165,9 @@ void Machine::step_top() {
         decref(v);
         return;
       }
-      th.values.resize(f.base);
+      // Usually the top of the stack; locals kept by a pending exception's
+      // traceback may lie above and stay.
+      th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
       pop_frame();
       return;
     }
@@ -202,6 +204,10 @@ void Machine::frames_empty() {
       violation({"uncaught-exception"}, "exception " + program_.strings[th.exc] +
                                             " escaped thread " +
                                             program_.threads[current_].name);
+    // threading.excepthook has reported it; leaving the except clause of
+    // Thread._bootstrap_inner drops it and the frames its traceback kept.
+    Frame none;
+    if (drop_traceback(none, false)) return;
   }
   if (current_ != 0) {
     th.status = ThreadStatus::Finished;

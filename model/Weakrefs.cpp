@@ -47,10 +47,8 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
   if (obj(r).has(kFreed))
     violation({"memory-safety"}, "weakref.ref() of " + name_of(r) + " after it was freed");
   if (!program_.types[obj(r).type].weakrefable) raise("TypeError");
-  bool callable = callback.kind() == ValueKind::None || callback.kind() == ValueKind::Func ||
-                  (callback.is_obj() &&
-                   program_.types[obj(callback.obj()).type].kind == TypeKind::Method);
-  if (!callable) raise("TypeError");
+  // Any callback is accepted (weakref___new__ checks nothing); one that is
+  // not callable fails only when it is called (call_weakref_callback).
   if (callback.kind() == ValueKind::None) {
     // W1: the basic ref is shared: weakref.ref(o) twice gives one object.
     for (ObjId w : weakref_list(r))
@@ -116,24 +114,28 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // saved around the call (W4 step 3).
   if (callback.kind() == ValueKind::Func) {
     call_python_from_c(callback.func(), {Value::object(wr)});
-  } else {
+  } else if (callback.is_obj() && program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
     const Object& m = obj(callback.obj());
     call_python_from_c(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
+  } else {
+    call_fails_from_c();  // not callable: TypeError, reported as unraisable
   }
 }
 
-bool Machine::end_weakref_callback(ObjId wr, bool gc_path) {
+Machine::CallbackEnd Machine::end_weakref_callback(ObjId wr, bool gc_path) {
   PyCallResult r = return_from_python(top());
-  if (r.raised) {
+  if (r.raised && !r.reported) {
     // W4 step 4: reported as unraisable; the remaining callbacks still run.
+    // The callback's locals die with the traceback, inside handle_callback.
     Event u = event(EventKind::Unraisable, wr);
     u.text = program_.strings[r.exc];
     emit(std::move(u));
+    if (drop_traceback(top(), true)) return CallbackEnd::Pending;
   }
   Event e = event(EventKind::CallbackEnd, wr);
   e.path = gc_path ? 1 : 0;
   emit(std::move(e));
-  return r.raised;
+  return r.raised ? CallbackEnd::Raised : CallbackEnd::Returned;
 }
 
 void Machine::step_clear_weakrefs(Frame& f) {
@@ -209,7 +211,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     case kCwBuildCalled:
-      end_weakref_callback(f.obj2, false);
+      if (end_weakref_callback(f.obj2, false) == CallbackEnd::Pending) return;
       f.stage = kCwBuild;
       return;
     case kCwCall: {
@@ -230,7 +232,9 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     case kCwCalled: {
-      bool raised = end_weakref_callback(f.obj2, false);
+      CallbackEnd end = end_weakref_callback(f.obj2, false);
+      if (end == CallbackEnd::Pending) return;
+      const bool raised = end == CallbackEnd::Raised;
       f.stage = kCwCall;
       if (raised && program_.profile.has(RuntimeBug::CallbackErrorStops)) {
         // The mutation gives up on the remaining callbacks.
@@ -254,7 +258,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     default: {  // kCwShortcutDone
-      if (f.obj2 != kNoObj) end_weakref_callback(f.obj2, false);
+      if (f.obj2 != kNoObj && end_weakref_callback(f.obj2, false) == CallbackEnd::Pending) return;
       f.kind = FrameKind::Release;
       f.pc = 0;
       f.flags = 0;

@@ -28,8 +28,9 @@ model::Program load_file(const std::string& relative) {
 }
 
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
-                                                  checker::SearchOptions options) {
-  model::Model m(program);
+                                                  checker::SearchOptions options,
+                                                  bool symmetry) {
+  model::Model m(program, symmetry);
   return checker::explore(m, options);
 }
 
@@ -102,6 +103,8 @@ std::vector<std::string> observable(const model::Program& program, const model::
       case EventKind::Log: out.push_back("log: " + e.text); break;
       case EventKind::GcStart: out.push_back("gc start"); break;
       case EventKind::GcStop: out.push_back("gc stop"); break;
+      case EventKind::ThreadException: out.push_back("exception " + e.text); break;
+      case EventKind::Unraisable: out.push_back("unraisable " + e.text); break;
       default: break;
     }
   }

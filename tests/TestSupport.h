@@ -18,9 +18,11 @@ std::string source_path(const std::string& relative);
 model::Program load_text(const std::string& text, const std::string& name = "test.life");
 model::Program load_file(const std::string& relative);
 
-// Exhaustive search with default options (DFS, visited set) unless given.
+// Exhaustive search with default options (DFS, visited set, thread
+// symmetry) unless given.
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
-                                                  checker::SearchOptions options = {});
+                                                  checker::SearchOptions options = {},
+                                                  bool symmetry = true);
 
 // Runs the schedule that always picks the first enabled thread; for
 // single-threaded scenarios this is the only schedule.

@@ -306,21 +306,60 @@ log("collect", c)
 // ------------------------------------------------------------ exception state
 
 // The runtime saves a propagating exception around the finalizers it runs
-// during unwinding (R1.10): the thread still ends with its own exception.
+// during unwinding (R1.10): a temporary dropped from the value stack dies
+// then, and the thread still ends with its own exception. The locals of
+// the frame it leaves are kept by the traceback: they die only after
+// threading.excepthook has reported it.
 TEST(CTypes, UnwindingExceptionSurvivesFinalizers) {
-  model::Program p = load_text(R"(
+  const char* body = R"(
+class Temp:
+    def __del__(self):
+        log("temporary dies while unwinding")
 class Node:
     def __del__(self):
-        log("del runs during unwinding")
+        log("local dies after the report")
 thread T1:
     a = Node()
-    raise KeyError
-)");
+    log(Temp().missing)
+)";
+  model::Program p = load_text(body);
   model::Trace t = run_first(p);
   ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation);
   EXPECT_EQ(t.outcome.properties, Strings{"uncaught-exception"});
-  EXPECT_NE(t.outcome.message.find("KeyError"), std::string::npos) << t.outcome.message;
-  EXPECT_EQ(logs(p, t), (Strings{"del runs during unwinding"}));
+  EXPECT_NE(t.outcome.message.find("AttributeError"), std::string::npos) << t.outcome.message;
+  EXPECT_EQ(logs(p, t), (Strings{"temporary dies while unwinding"}));
+
+  model::Program q = load_text(
+      std::string("ignore uncaught-exception \"reported by excepthook\"\n") + body);
+  model::Trace u = run_first(q);
+  ASSERT_EQ(u.outcome.kind, checker::StepResult::Kind::Ok) << u.outcome.message;
+  EXPECT_EQ(testing::observable(q, u),
+            (Strings{"finalize Temp@11#2", "log: temporary dies while unwinding",
+                     "free Temp@11#2", "exception AttributeError", "finalize a#1",
+                     "log: local dies after the report", "free a#1", "gc start", "gc stop"}));
+}
+
+// A __del__ that raises: its locals (self too) stay with the traceback
+// until PyErr_WriteUnraisable has reported it, and then die before the
+// deallocator checks for resurrection; innermost frames' locals first.
+TEST(CTypes, RaisingFinalizerLocalsDieAfterTheReport) {
+  model::Program p = load_text(R"(
+class Tag:
+    def __del__(self):
+        log("tag dies")
+class Node:
+    def __del__(self):
+        t = Tag()
+        raise ValueError
+a = Node()
+del a
+log("after")
+)");
+  model::Trace t = run_first(p);
+  ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Ok) << t.outcome.message;
+  EXPECT_EQ(testing::observable(p, t),
+            (Strings{"finalize a#1", "unraisable ValueError", "finalize t#2", "log: tag dies",
+                     "free t#2", "free a#1", "log: after", "gc start", "gc stop"}));
 }
 
 // A C tp_finalize must not leave an exception set (P7.14); a class's

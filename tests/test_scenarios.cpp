@@ -146,6 +146,19 @@ TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
     EXPECT_EQ(bfs.stats.states, dfs.stats.states) << "BFS and DFS visit the same states";
   }
 
+  // Thread symmetry merges states; the plain search must agree on the
+  // verdict and the properties named, and visit at least as many states.
+  if (model::Model(p).uses_symmetry()) {
+    auto plain = check(p, {}, /*symmetry=*/false);
+    ASSERT_NE(plain.verdict, checker::Verdict::LimitReached) << file;
+    EXPECT_EQ(plain.verdict, dfs.verdict) << file;
+    if (plain.verdict == checker::Verdict::Violated) {
+      const auto& props = plain.failure.properties;
+      EXPECT_NE(std::find(props.begin(), props.end(), p.verdict->property), props.end()) << file;
+    }
+    EXPECT_GE(plain.stats.states, dfs.stats.states) << file;
+  }
+
   // Tree search without the visited set (where it stays small): same verdict.
   checker::SearchOptions tree_opts;
   tree_opts.use_visited_set = false;

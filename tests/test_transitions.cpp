@@ -243,6 +243,57 @@ log("after")
 // ---------------------------------------------------------------- weakrefs
 
 // W1: weakref.ref(o) without a callback is shared; with a callback it is not.
+// ------------------------------------------------------------ statements
+
+// `==` is Python's equality (containers item by item, weakrefs by referent
+// while alive, bound methods by function and self, True == 1); `is` is
+// identity. A list literal inside log() arguments stays in its place.
+TEST(Statements, EqualityIsPythons) {
+  model::Program p = load_file("scenarios/conformance/equality.life");
+  model::Trace t = run_first(p);
+  EXPECT_EQ(logs(p, t), (Strings{"eq True False 7 False True True",
+                                 "refs True False True False True True False"}));
+}
+
+// A call's arguments die inside the call, before its result is stored;
+// the finalizer of the argument sees the old value of the target.
+TEST(Statements, ArgumentsDieBeforeTheStore) {
+  model::Program p = load_file("scenarios/conformance/arguments-die-before-store.life");
+  model::Trace t = run_first(p);
+  EXPECT_EQ(logs(p, t), (Strings{"del sees None", "stored False"}));
+}
+
+// co_varnames order: a local is numbered where the compiler first meets
+// it, a read included; the frame releases its locals in that order
+// (first to last up to 3.13).
+TEST(Statements, LocalsNumberedAtFirstMention) {
+  model::Program p = load_text(R"(
+profile 3.13
+class Node:
+    def __del__(self):
+        log("del", self)
+flag = False
+thread T1:
+    if flag:
+        log(b)
+    a = Node()
+    b = Node()
+)");
+  model::Trace t = run_first(p);
+  EXPECT_EQ(logs(p, t), (Strings{"del b", "del a"}));
+}
+
+// weakref.ref accepts any callback; one that is not callable fails when
+// called, reported as unraisable TypeError.
+TEST(Weakrefs, NonCallableCallbackFailsWhenCalled) {
+  model::Program p = load_file("scenarios/conformance/noncallable-weakref-callback.life");
+  model::Trace t = run_first(p);
+  ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Ok) << t.outcome.message;
+  EXPECT_EQ(logs(p, t), (Strings{"created"}));
+  std::vector<std::string> seen = testing::observable(p, t);
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "unraisable TypeError"), seen.end());
+}
+
 TEST(Weakrefs, BasicRefIsReusedCallbackRefsAreNot) {
   model::Program p = load_text(R"(
 class Node:

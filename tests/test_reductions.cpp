@@ -1,0 +1,133 @@
+// Reductions against the plain search: thread symmetry must keep every
+// verdict and give counterexamples that replay, while visiting fewer states
+// where threads are interchangeable.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "TestSupport.h"
+#include "model/Symmetry.h"
+
+namespace lifecheck {
+namespace {
+
+using testing::check;
+using testing::load_text;
+using testing::replay;
+
+// The B1 benchmark family (bench/b1.sh): `threads` identical threads, each
+// building a cycle of two finalizable objects with a weakref callback.
+std::string b1(int threads) {
+  std::string s =
+      "class Node:\n    def __del__(self):\n        pass\n\n"
+      "def on_gone(wr):\n    pass\n";
+  for (int t = 1; t <= threads; ++t)
+    s += "\nthread T" + std::to_string(t) +
+         ":\n    a = Node()\n    b = Node()\n    a.peer = b\n    b.peer = a\n"
+         "    w = weakref.ref(a, on_gone)\n    del a\n    del b\n    gc.collect()\n";
+  return s;
+}
+
+TEST(ThreadSymmetry, FindsIdenticalUnnamedThreads) {
+  model::Program p = load_text(b1(3));
+  model::ThreadSymmetry s = model::thread_symmetry(p);
+  ASSERT_EQ(s.class_of.size(), 4u);
+  EXPECT_TRUE(s.any);
+  EXPECT_EQ(s.class_of[1], 1);
+  EXPECT_EQ(s.class_of[2], 1);
+  EXPECT_EQ(s.class_of[3], 1);
+}
+
+TEST(ThreadSymmetry, ThreadsNamedElsewhereOrDifferentStayApart) {
+  // T2 is joined, so it is distinguishable; T3 differs from T1 by one line.
+  model::Program p = load_text(
+      "class Node:\n    pass\n\n"
+      "thread T1:\n    a = Node()\n\n"
+      "thread T2:\n    a = Node()\n\n"
+      "thread T3:\n    a = Node()\n    del a\n\n"
+      "thread T4:\n    T2.join()\n");
+  model::ThreadSymmetry s = model::thread_symmetry(p);
+  EXPECT_FALSE(s.any);
+  for (size_t t = 0; t < s.class_of.size(); ++t) EXPECT_EQ(s.class_of[t], t);
+
+  model::Program q = load_text(
+      "class Node:\n    pass\n\n"
+      "thread T1:\n    a = Node()\n\n"
+      "thread T2:\n    a = Node()\n\n"
+      "expect freed a on thread T2\n");
+  EXPECT_FALSE(model::thread_symmetry(q).any) << "an expect line names T2";
+}
+
+TEST(ThreadSymmetry, OffUnderRuntimeBugsThatPickAThreadByNumber) {
+  // overlapping-gc-finalizers hands work to the lowest-numbered other
+  // thread: permuting threads changes what happens, so no symmetry.
+  model::Program p = load_text("runtime-bug overlapping-gc-finalizers\n\n" + b1(2));
+  EXPECT_FALSE(model::thread_symmetry(p).any);
+  EXPECT_FALSE(model::Model(p).uses_symmetry());
+}
+
+TEST(ThreadSymmetry, SameVerdictFewerStatesOnB1) {
+  for (int threads : {2, 3}) {
+    model::Program p = load_text(b1(threads));
+    auto reduced = check(p);
+    auto plain = check(p, {}, /*symmetry=*/false);
+    EXPECT_EQ(reduced.verdict, checker::Verdict::Holds) << reduced.failure.message;
+    EXPECT_EQ(plain.verdict, checker::Verdict::Holds) << plain.failure.message;
+    EXPECT_LT(reduced.stats.states, plain.stats.states) << threads << " threads";
+  }
+  // Golden counts (GenMC-style): a change in either search shows here.
+  model::Program p = load_text(b1(3));
+  EXPECT_EQ(check(p).stats.states, 34649u);
+  EXPECT_EQ(check(p, {}, false).stats.states, 201756u);
+}
+
+// Interchangeable threads that can break a property: the reduced search
+// must still find it, and its counterexample (in real thread numbers, not
+// canonical ones) must replay to the same violation.
+struct Case {
+  const char* name;
+  const char* property;
+  const char* text;
+};
+
+const Case kViolating[] = {
+    {"resource freed on another thread", "resource-affinity",
+     "ctype Handle:\n    flags: gc, heaptype\n    fields: peer\n    resource: affinity\n"
+     "    dealloc: untrack; release_resource; clear peer; free; decref_type\n\n"
+     "class Node:\n    pass\n\n"
+     "thread T1:\n    h = Handle(None)\n    n = Node()\n    n.h = h\n    h.peer = n\n"
+     "    del h\n    del n\n    gc.collect()\n\n"
+     "thread T2:\n    h = Handle(None)\n    n = Node()\n    n.h = h\n    h.peer = n\n"
+     "    del h\n    del n\n    gc.collect()\n"},
+    {"assert on a shared object", "assert",
+     "class Node:\n    pass\n\n"
+     "a = Node()\nw = weakref.ref(a)\n\n"
+     "thread T1:\n    global a\n    assert w() is not None, \"still alive\"\n    a = None\n\n"
+     "thread T2:\n    global a\n    assert w() is not None, \"still alive\"\n    a = None\n"},
+};
+
+TEST(ThreadSymmetry, ViolationsFoundAndReplayed) {
+  for (const Case& c : kViolating) {
+    model::Program p = load_text(c.text);
+    ASSERT_TRUE(model::Model(p).uses_symmetry()) << c.name;
+    auto reduced = check(p);
+    auto plain = check(p, {}, /*symmetry=*/false);
+    ASSERT_EQ(reduced.verdict, checker::Verdict::Violated) << c.name;
+    ASSERT_EQ(plain.verdict, checker::Verdict::Violated) << c.name;
+    for (const auto* r : {&reduced, &plain}) {
+      const auto& props = r->failure.properties;
+      EXPECT_NE(std::find(props.begin(), props.end(), c.property), props.end())
+          << c.name << ": " << r->failure.message;
+      model::Trace t = replay(p, r->path);
+      EXPECT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation) << c.name;
+      EXPECT_EQ(t.outcome.properties, r->failure.properties) << c.name;
+    }
+    // Breadth-first: shortest counterexamples have the same length either way.
+    checker::SearchOptions bfs;
+    bfs.order = checker::SearchOrder::BreadthFirst;
+    EXPECT_EQ(check(p, bfs).path.size(), check(p, bfs, false).path.size()) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace lifecheck
