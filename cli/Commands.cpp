@@ -117,7 +117,7 @@ struct CheckOutcome {
 };
 
 CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print) {
-  model::Model model(program);
+  model::Model model(program, options.symmetry);
   checker::SearchOptions so;
   so.order = options.order;
   so.limits = options.limits;
@@ -139,6 +139,7 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   j["verdict"] = verdict_name(result.verdict);
   j["exhaustive"] = result.verdict != checker::Verdict::LimitReached;
   j["search"] = options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs";
+  j["symmetry"] = model.uses_symmetry();
   j["stats"] = report::stats_json(st, options.output.timing);
 
   if (result.verdict == checker::Verdict::Holds) {
@@ -236,6 +237,7 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
       json row = o.j;
       row["traces"] = ts.traces.size();
       row["traces_complete"] = ts.complete;
+      if (!ts.complete) row["traces_stopped"] = ts.stopped;
       rows.push_back(std::move(row));
     }
     json diffs = json::array();
@@ -243,10 +245,21 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
     for (size_t i = 1; i < programs.size(); ++i) {
       const model::TraceSet& before = sets[i - 1];
       const model::TraceSet& after = sets[i];
+      std::string a = programs[i - 1].profile.name, b = programs[i].profile.name;
+      if (!before.complete || !after.complete) {
+        // Partial sets: a trace missing from one may just not be enumerated.
+        const std::string& why = before.complete ? after.stopped : before.stopped;
+        if (!any && !options.output.json) std::cout << "  observable traces:\n";
+        any = true;
+        if (!options.output.json)
+          std::cout << fmt::format("    {} -> {}: not compared (enumeration stopped: {})\n", a,
+                                   b, why);
+        diffs.push_back(json{{"from", a}, {"to", b}, {"compared", false}, {"stopped", why}});
+        continue;
+      }
       if (before.traces == after.traces) continue;
       if (!any && !options.output.json) std::cout << "  observable traces differ:\n";
       any = true;
-      std::string a = programs[i - 1].profile.name, b = programs[i].profile.name;
       json d{{"from", a}, {"to", b}};
       if (auto t = only_in(before, after)) {
         d["only_before"] = *t;

@@ -40,6 +40,7 @@ struct CheckOptions {
   checker::SearchOrder order = checker::SearchOrder::DepthFirst;
   checker::Limits limits;
   bool use_visited_set = true;
+  bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
   bool quiet = false;  // no progress line even on a terminal
 };
 

@@ -31,12 +31,14 @@ int main(int argc, char** argv) {
 
   CheckOptions check;
   std::vector<std::string> files;
-  bool bfs = false, no_visited = false;
+  bool bfs = false, no_visited = false, no_symmetry = false;
   auto add_check_options = [&](CLI::App* cmd) {
     add_scenario_options(cmd, check.scenario);
     cmd->add_flag("--bfs", bfs, "breadth-first search: the counterexample is a shortest one");
     cmd->add_flag("--no-visited-set", no_visited,
                   "explore without a visited set (tree search; for comparisons)");
+    cmd->add_flag("--no-symmetry", no_symmetry,
+                  "do not merge states that differ by a permutation of identical threads");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states");
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this");
     cmd->add_option("--max-memory", check.limits.max_memory_mb, "stop above this RSS (MiB)");
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
   check.order = bfs ? lifecheck::checker::SearchOrder::BreadthFirst
                     : lifecheck::checker::SearchOrder::DepthFirst;
   check.use_visited_set = !no_visited;
+  check.symmetry = !no_symmetry;
 
   if (check_cmd->parsed()) return check_command(files, check);
   if (suite_cmd->parsed()) return suite_command(files, check);

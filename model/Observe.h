@@ -23,14 +23,23 @@ using ObservedTrace = std::vector<std::string>;
 
 struct TraceSet {
   std::set<ObservedTrace> traces;
-  bool complete = true;       // false: a cap was hit, `traces` is a subset
+  bool complete = true;       // false: a bound was hit, `traces` is a subset
   bool violations = false;    // some run ended in a violation (its prefix is kept)
   uint64_t states = 0;        // distinct states visited
+  std::string stopped;        // why the enumeration stopped early, if it did
+};
+
+// Bounds on the enumeration: the trace sets of a state graph can grow much
+// faster than the graph, so the work is bounded by what is stored.
+struct TraceBounds {
+  size_t per_state = 20000;          // traces kept per state's suffix set
+  uint64_t max_states = 300000;      // distinct states memoized
+  uint64_t max_items = 4000000;      // observable items stored over all sets
 };
 
 // Every observable trace of complete runs, computed over the state graph
 // with memoization (a trace suffix depends only on the canonical state).
-// Stops adding traces once a state's suffix set would exceed `cap`.
-TraceSet observable_traces(const Program& program, size_t cap = 20000);
+// Past a bound the result is partial (`complete` false, `stopped` says why).
+TraceSet observable_traces(const Program& program, const TraceBounds& bounds = {});
 
 }  // namespace lifecheck::model

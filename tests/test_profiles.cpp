@@ -214,6 +214,24 @@ TEST(Profiles, CheckProfileAllTable) {
   EXPECT_NE(r.out.find("late sees None"), std::string::npos);
 }
 
+// The trace enumeration is bounded: past a bound the set is partial, says
+// why, and holds only real traces (a subset of the unbounded set).
+TEST(Profiles, TraceEnumerationBoundsGiveASubset) {
+  model::Program p = load_file("scenarios/contract/P7.7-ok.life");
+  model::TraceSet full = model::observable_traces(p);
+  ASSERT_TRUE(full.complete) << full.stopped;
+  ASSERT_GT(full.traces.size(), 2u);
+  for (model::TraceBounds b : {model::TraceBounds{1, 300000, 4000000},
+                               model::TraceBounds{20000, 5, 4000000},
+                               model::TraceBounds{20000, 300000, 10}}) {
+    model::TraceSet part = model::observable_traces(p, b);
+    EXPECT_FALSE(part.complete);
+    EXPECT_FALSE(part.stopped.empty());
+    EXPECT_LT(part.traces.size(), full.traces.size());
+    for (const model::ObservedTrace& t : part.traces) EXPECT_TRUE(full.traces.count(t));
+  }
+}
+
 // ------------------------------------------------------------- containers
 
 TEST(Containers, DeallocOrderListsTuplesBackwardDictsForward) {

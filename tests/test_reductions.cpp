@@ -3,6 +3,7 @@
 // where threads are interchangeable.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "TestSupport.h"
@@ -127,6 +128,21 @@ TEST(ThreadSymmetry, ViolationsFoundAndReplayed) {
     bfs.order = checker::SearchOrder::BreadthFirst;
     EXPECT_EQ(check(p, bfs).path.size(), check(p, bfs, false).path.size()) << c.name;
   }
+}
+
+// The command line: --no-symmetry turns the reduction off; the verdict is
+// the same and the JSON says which search ran.
+TEST(ThreadSymmetry, CommandLineSwitch) {
+  std::string file = testing::temp_file(b1(2));
+  auto on = testing::run_cli({"check", "--json", file});
+  auto off = testing::run_cli({"check", "--json", "--no-symmetry", file});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_NE(on.out.find("\"symmetry\": true"), std::string::npos) << on.out;
+  EXPECT_NE(off.out.find("\"symmetry\": false"), std::string::npos) << off.out;
+  EXPECT_NE(on.out.find("\"states\": 474"), std::string::npos) << on.out;
+  EXPECT_NE(off.out.find("\"states\": 932"), std::string::npos) << off.out;
+  std::remove(file.c_str());
 }
 
 }  // namespace
