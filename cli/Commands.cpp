@@ -486,15 +486,21 @@ int list_properties_command(bool as_json) {
 int list_profiles_command(bool as_json) {
   if (as_json) {
     json out = json::array();
-    for (const auto& p : model::all_profiles())
+    for (const auto& p : model::all_profiles()) {
+      json bugs = json::array();
+      for (const auto& [id, why] : p.release_bugs()) bugs.push_back(json{{"property", id}, {"why", why}});
       out.push_back(json{{"name", p.name}, {"releases", p.releases}, {"summary", p.summary},
-                         {"weakref_passes", p.weakref_passes}});
+                         {"weakref_passes", p.weakref_passes}, {"release_bugs", bugs}});
+    }
     std::cout << out.dump(2) << "\n";
     return kHolds;
   }
   std::cout << "Profiles (default: " << model::default_profile().name << "):\n";
-  for (const auto& p : model::all_profiles())
+  for (const auto& p : model::all_profiles()) {
     std::cout << fmt::format("  {:<7} {:<15} {}\n", p.name, p.releases, p.summary);
+    for (const auto& [id, why] : p.release_bugs())
+      std::cout << fmt::format("  {:<7} {:<15} breaks {}: {}\n", "", "", id, why);
+  }
   return kHolds;
 }
 

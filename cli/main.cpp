@@ -4,6 +4,7 @@
 
 #include "cli/Commands.h"
 #include "cli/Conform.h"
+#include "cli/Fuzz.h"
 
 using namespace lifecheck::cli;
 
@@ -97,6 +98,26 @@ int main(int argc, char** argv) {
   conform_cmd->add_option("--profile", conform.profile,
                           "model profile (default: the interpreter's version)");
 
+  lifecheck::gen::FuzzOptions fuzz;
+  std::string fuzz_out = "fuzz-out";
+  bool fuzz_json = false, broken_ctypes = false, no_ctypes = false;
+  CLI::App* fuzz_cmd = app.add_subcommand(
+      "fuzz", "generate scenarios, check each, and shrink the first violation to a .life file");
+  fuzz_cmd->add_option("--seed", fuzz.seed, "random seed (default 1)");
+  fuzz_cmd->add_option("--runs", fuzz.runs, "scenarios to check (default 100)");
+  fuzz_cmd->add_option("--max-states", fuzz.max_states,
+                       "state limit per scenario; larger ones are set aside (default 20000)");
+  fuzz_cmd->add_option("--max-size", fuzz.max_size, "size of the last scenarios (default 60)");
+  fuzz_cmd->add_option("--profile", fuzz.profile, "CPython profile of every scenario");
+  fuzz_cmd->add_option("--runtime-bug", fuzz.runtime_bugs, "inject a runtime mutation; repeatable");
+  fuzz_cmd->add_option("--property", fuzz.properties,
+                       "only violations of this property count; repeatable");
+  fuzz_cmd->add_flag("--broken-ctypes", broken_ctypes,
+                     "C types may get a broken tp_dealloc (a dropped or swapped step)");
+  fuzz_cmd->add_flag("--no-ctypes", no_ctypes, "Python classes only");
+  fuzz_cmd->add_option("--out", fuzz_out, "folder for the minimal scenario (default fuzz-out)");
+  fuzz_cmd->add_flag("--json", fuzz_json, "machine-readable output");
+
   bool json = false;
   CLI::App* lp = app.add_subcommand("list-properties", "the built-in properties and runtime bugs");
   lp->add_flag("--json", json, "machine-readable output");
@@ -120,6 +141,11 @@ int main(int argc, char** argv) {
   if (rep->parsed()) return replay_command(file, token, scenario, output);
   if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
   if (conform_cmd->parsed()) return conform_command(files, conform);
+  if (fuzz_cmd->parsed()) {
+    fuzz.config.broken_ctypes = broken_ctypes;
+    if (no_ctypes) fuzz.config.max_ctypes = 0;
+    return fuzz_command(fuzz, fuzz_out, fuzz_json);
+  }
   if (lp->parsed()) return list_properties_command(json);
   if (lprof->parsed()) return list_profiles_command(json);
   return kBadInput;

@@ -181,7 +181,7 @@ class Compiler {
     TypeInfo m;
     m.name = "method";
     m.kind = TypeKind::Method;
-    m.weakrefable = false;
+    m.weakrefable = true;  // PyMethod_Type has im_weakreflist
     m.heap = false;
     p_.types.push_back(m);
     for (auto [name, kind] : {std::pair{"list", TypeKind::List}, std::pair{"tuple", TypeKind::Tuple},
@@ -1669,7 +1669,17 @@ class Compiler {
       h ^= 0xff;
       h *= 1099511628211ull;
     };
-    mix(p_.source);
+    // Lines that are only a comment do not count: annotating a scenario
+    // (a replay command in a comment, say) keeps its replay tokens valid.
+    size_t start = 0;
+    const std::string& src = p_.source;
+    while (start < src.size()) {
+      size_t end = src.find('\n', start);
+      if (end == std::string::npos) end = src.size();
+      size_t first = src.find_first_not_of(" \t\r", start);
+      if (first >= end || src[first] != '#') mix(src.substr(start, end - start));
+      start = end + 1;
+    }
     mix(p_.profile.display_name());
     return h;
   }

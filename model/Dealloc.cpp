@@ -309,19 +309,30 @@ void Machine::step_method_dealloc(Frame& f) {
   const ObjId o = f.obj;
   switch (f.stage) {
     case 0: {
-      // method_dealloc: untrack, drop im_func (a module function here), im_self, free.
+      // method_dealloc: untrack, clear weakrefs (callbacks run), drop
+      // im_func (a module function here) and im_self, free.
       emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
       untrack(o);
+      f.stage = 1;
+      if (!weakref_list(o).empty()) {
+        Frame c;
+        c.kind = FrameKind::ClearWeakrefs;
+        c.obj = o;
+        push_frame(c);
+      }
+      return;
+    }
+    case 1: {
       Value self = obj(o).fields[kMethodSelf];
       obj(o).fields[kMethodSelf] = Value::none();
-      f.stage = 1;
+      f.stage = 2;
       release_values({self});
       return;
     }
-    case 1:
+    case 2:
       free_object(o);
-      f.stage = 2;
+      f.stage = 3;
       return;
     default:
       emit(event(EventKind::DeallocEnd, o));

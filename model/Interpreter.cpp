@@ -679,11 +679,25 @@ bool Machine::eval_condition(ExprId id) {
     case ValueKind::Bool: return v.boolean();
     case ValueKind::Int: return v.integer() != 0;
     case ValueKind::Str: return !program_.strings[v.str()].empty();
+    case ValueKind::Obj: {
+      // an empty list, tuple or dict is false (its __len__ is 0)
+      const Object& o = state_.objects[v.obj()];
+      TypeKind k = program_.types[o.type].kind;
+      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) return o.length != 0;
+      return true;
+    }
     default: return true;
   }
 }
 
 std::string Machine::render(Value v) const {
+  std::vector<ObjId> open;
+  return render(v, open);
+}
+
+// `open`: the containers being rendered; one met again shows as [...],
+// {...} or (...), as Py_ReprEnter makes repr() do.
+std::string Machine::render(Value v, std::vector<ObjId>& open) const {
   switch (v.kind()) {
     case ValueKind::Unset: return "<unset>";
     case ValueKind::None: return "None";
@@ -699,16 +713,21 @@ std::string Machine::render(Value v) const {
       const Object& o = state_.objects[v.obj()];
       TypeKind k = program_.types[o.type].kind;
       if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) {
+        if (std::find(open.begin(), open.end(), v.obj()) != open.end())
+          return k == TypeKind::List ? "[...]" : k == TypeKind::Dict ? "{...}" : "(...)";
         // Containers render their items like repr() does, objects by label.
         auto item = [&](Value x) {
-          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'" : render(x);
+          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'"
+                                            : render(x, open);
         };
+        open.push_back(v.obj());
         std::string out;
         for (uint8_t i = 0; i < o.length; ++i) {
           if (i) out += ", ";
           out += k == TypeKind::Dict ? item(o.fields[2u * i]) + ": " + item(o.fields[2u * i + 1])
                                      : item(o.fields[i]);
         }
+        open.pop_back();
         if (k == TypeKind::List) return "[" + out + "]";
         if (k == TypeKind::Dict) return "{" + out + "}";
         return "(" + out + (o.length == 1 ? ",)" : ")");

@@ -123,6 +123,7 @@ class Machine {
   void delete_item(Value container, Value key, std::vector<Value>& released);
   void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
   std::string render(Value v) const;
+  std::string render(Value v, std::vector<ObjId>& open) const;
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
   void call_python(FuncId func, const std::vector<Value>& args);
@@ -234,6 +235,11 @@ class Machine {
   void check_not_legacy_reachable(ObjId o, const char* what);
   void check_free(ObjId o);
   void check_quiescence();
+  // Live objects unreachable from globals, frames and gc.garbage: none;
+  // some, all finalized (or without a finalizer); some with code still to
+  // run (a finalizer not run yet, or a weakref callback).
+  enum class Leftover { None, Finalized, Unfinalized };
+  Leftover unreachable_leftover() const;
   std::string name_of(ObjId o) const;
 
   const Program& program_;

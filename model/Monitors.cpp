@@ -360,6 +360,21 @@ void Machine::check_free(ObjId o) {
   }
 }
 
+Machine::Leftover Machine::unreachable_leftover() const {
+  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  Leftover out = Leftover::None;
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& x = state_.objects[i];
+    if (!x.live || x.has(kFreed) || reach[i]) continue;
+    if (program_.types[x.type].has_finalizer() && !x.has(kFinalized)) return Leftover::Unfinalized;
+    for (ObjId wr : weakref_list(static_cast<ObjId>(i)))  // a callback still to run
+      if (state_.objects[wr].fields[kWeakrefCallback].kind() != ValueKind::None)
+        return Leftover::Unfinalized;
+    out = Leftover::Finalized;
+  }
+  return out;
+}
+
 void Machine::check_quiescence() {
   std::vector<bool> reach = reachable_from_roots(program_, state_, false);
   std::string leaked;

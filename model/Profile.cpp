@@ -63,6 +63,14 @@ std::string Profile::display_name() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Profile::release_bugs() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (weakref_passes == 1)
+    out.emplace_back("P7.23", "gh-91636: a weakref made by a finalizer to a garbage object "
+                              "survives into tp_clear");
+  return out;
+}
+
 const std::vector<Profile>& all_profiles() {
   static const std::vector<Profile> profiles = [] {
     std::vector<Profile> v;

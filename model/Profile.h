@@ -95,6 +95,10 @@ struct Profile {
 
   // "P314g" or "P314g+no-finalized-mark"
   std::string display_name() const;
+  // Documented guarantees these releases themselves break (CPython bugs
+  // fixed later), as "P7.23 (gh-91636)"-style entries: the property id and
+  // why. Scenarios of correct code may still violate these here.
+  std::vector<std::pair<std::string, std::string>> release_bugs() const;
 };
 
 // All default-build profiles, oldest first.

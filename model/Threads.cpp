@@ -232,10 +232,18 @@ void Machine::frames_empty() {
     case MainStage::JoinAll:
       return;
     case MainStage::Final: {
-      // Repeat while a round still collects something: finalizers of one
-      // round may create new cyclic garbage (bounded to 4 rounds).
+      // Repeat while unreachable objects remain: finalizers of one round may
+      // make new cyclic garbage, even in a round that frees nothing (a
+      // finalizer resurrects its own object and drops the last reference to
+      // another cycle). Bounded to 4 rounds. Left over then: objects whose
+      // finalizer has not run yet mean finalizers are still making garbage
+      // (the run has no end state: a limit); otherwise another round would
+      // not free them either, a leak (check_quiescence).
       ++state_.gc.final_rounds;
-      if (state_.gc.collected + state_.gc.uncollectable > 0 && state_.gc.final_rounds < 4) {
+      const Leftover left = unreachable_leftover();
+      if (left == Leftover::Unfinalized && state_.gc.final_rounds >= 4)
+        throw ModelLimit{"finalizers or weakref callbacks still make new cyclic garbage after 4 final collections"};
+      if (state_.gc.final_rounds < 4 && left != Leftover::None) {
         Frame c;
         c.kind = FrameKind::Collect;
         c.flags = kFinal;

@@ -42,6 +42,27 @@ std::vector<ObjId> Machine::weakref_list(ObjId o) const {
 }
 
 Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
+  if (referent.kind() == ValueKind::Func) {
+    // A module-level function: weakrefable, and alive for the whole run
+    // (the module holds it), so the weakref is never cleared and its
+    // callback never runs. The basic ref is shared, as for objects (W1).
+    if (callback.kind() == ValueKind::None)
+      for (size_t i = 0; i < state_.objects.size(); ++i) {
+        const Object& w = state_.objects[i];
+        if (w.live && !w.has(kFreed) && program_.types[w.type].kind == TypeKind::Weakref &&
+            w.fields[kWeakrefReferent] == referent &&
+            w.fields[kWeakrefCallback].kind() == ValueKind::None) {
+          incref(Value::object(static_cast<ObjId>(i)));
+          return Value::object(static_cast<ObjId>(i));
+        }
+      }
+    ObjId w = alloc(kWeakrefType, label);
+    obj(w).fields[kWeakrefReferent] = referent;
+    incref(callback);
+    obj(w).fields[kWeakrefCallback] = callback;
+    obj(w).wl_key = 1;
+    return Value::object(w);
+  }
   if (!referent.is_obj()) raise("TypeError");
   ObjId r = referent.obj();
   if (obj(r).has(kFreed))
@@ -71,6 +92,7 @@ Value Machine::deref_weakref(Value wr) {
   if (!wr.is_obj() || program_.types[obj(wr.obj()).type].kind != TypeKind::Weakref)
     raise("TypeError");  // not callable
   Value r = obj(wr.obj()).fields[kWeakrefReferent];
+  if (r.kind() == ValueKind::Func) return r;  // functions live for the whole run
   if (!r.is_obj()) return Value::none();
   const Object& target = obj(r.obj());
   if (target.has(kFreed))

@@ -1,0 +1,147 @@
+// rapidcheck generators of ScenarioSpec (include/lifecheck/generators.h).
+// Everything is built from rapidcheck's own combinators, so shrinking
+// removes statements, threads and types and lowers indices by itself.
+#include "lifecheck/generators.h"
+
+#include <algorithm>
+
+namespace lifecheck::gen {
+
+namespace {
+
+// Simpler statements first (rapidcheck shrinks an element towards the
+// front of the list), weighted towards those that build and break the heap.
+rc::Gen<Op> plain_op() {
+  return rc::gen::weightedElement<Op>({{1, Op::Log},
+                                       {3, Op::Drop},
+                                       {2, Op::Collect},
+                                       {4, Op::New},
+                                       {1, Op::Unlink},
+                                       {4, Op::Link},
+                                       {3, Op::Weakref},
+                                       {1, Op::Deref},
+                                       {1, Op::Resurrect},
+                                       {2, Op::Hold},
+                                       {1, Op::Release},
+                                       {2, Op::FieldWeakref}});
+}
+rc::Gen<Op> finalizer_op() {
+  return rc::gen::weightedElement<Op>({{1, Op::Log},
+                                       {3, Op::Drop},
+                                       {2, Op::Collect},
+                                       {3, Op::New},
+                                       {1, Op::Unlink},
+                                       {3, Op::Link},
+                                       {2, Op::Weakref},
+                                       {1, Op::Deref},
+                                       {2, Op::Resurrect},
+                                       {1, Op::ClearSelf},
+                                       {3, Op::SelfLink},
+                                       {1, Op::Hold},
+                                       {1, Op::Release},
+                                       {2, Op::WeakrefSelf},
+                                       {1, Op::FieldWeakref},
+                                       {1, Op::Raise}});
+}
+
+// How many of something at the current size: 0 or 1 at the smallest, up
+// to `max` from size 30 on.
+int scaled(int size, int max, int at_least = 0) {
+  return std::clamp(at_least + size * max / 30, at_least, std::max(at_least, max));
+}
+
+// A vector of up to `count` elements from `gen`. rapidcheck draws a
+// container's length from the size, so the length is bounded by resizing
+// it; each element is then made at the caller's size again.
+template <class T>
+rc::Gen<std::vector<T>> up_to(int count, int size, rc::Gen<T> gen) {
+  return rc::gen::resize(count, rc::gen::container<std::vector<T>>(rc::gen::resize(size, gen)));
+}
+
+}  // namespace
+
+rc::Gen<Action> action(bool in_finalizer);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer);
+
+namespace {
+
+// An index into globals, fields or callbacks. rapidcheck scales inRange by
+// the size, and a body's statements are made at a small size (the size
+// bounds its length), so the index is drawn at full size.
+rc::Gen<uint8_t> index() { return rc::gen::resize(100, rc::gen::inRange<uint8_t>(0, 4)); }
+
+// Module code: an object for each of the first globals, then statements.
+rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
+  auto object = rc::gen::build<Action>(rc::gen::set(&Action::op, rc::gen::just(Op::New)),
+                                       rc::gen::set(&Action::b, index()));
+  return rc::gen::map(
+      rc::gen::pair(rc::gen::container<std::vector<Action>>(
+                        static_cast<size_t>(std::max(1, config.max_globals)), object),
+                    body(config.max_body + 2, false)),
+      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
+        for (size_t i = 0; i < parts.first.size(); ++i)
+          parts.first[i].a = static_cast<uint8_t>(i);
+        parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
+        return parts.first;
+      });
+}
+
+}  // namespace
+
+rc::Gen<Action> action(bool in_finalizer) {
+  return rc::gen::build<Action>(
+      rc::gen::set(&Action::op, in_finalizer ? finalizer_op() : plain_op()),
+      rc::gen::set(&Action::a, index()), rc::gen::set(&Action::b, index()),
+      rc::gen::set(&Action::c, index()));
+}
+
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer) {
+  return rc::gen::withSize(
+      [=](int size) { return up_to(scaled(size, max, 1), size, action(in_finalizer)); });
+}
+
+rc::Gen<ClassSpec> python_class(const GenConfig& config) {
+  if (!config.finalizers) return rc::gen::just(ClassSpec{});
+  return rc::gen::build<ClassSpec>(rc::gen::set(&ClassSpec::has_del),
+                                   rc::gen::set(&ClassSpec::del_body, body(config.max_body, true)));
+}
+
+rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
+  const bool finalizers = config.finalizers;
+  const bool broken = config.broken_ctypes;
+  const int max_body = config.max_body;
+  return rc::gen::mapcat(
+      finalizers ? rc::gen::arbitrary<bool>() : rc::gen::just(false), [=](bool has_finalize) {
+        // index 0 is the recommended template (the default dealloc line)
+        std::vector<std::vector<std::string>> deallocs{{}};
+        if (broken)
+          for (auto& v : dealloc_variants(has_finalize)) deallocs.push_back(std::move(v));
+        return rc::gen::build<CTypeSpec>(
+            rc::gen::set(&CTypeSpec::dealloc, rc::gen::elementOf(deallocs)),
+            rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
+            rc::gen::set(&CTypeSpec::finalize_body,
+                         has_finalize ? body(max_body, true)
+                                      : rc::gen::just(std::vector<Action>{})));
+      });
+}
+
+rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
+  return rc::gen::withSize([config](int size) {
+    auto some = [size](int max, auto gen) { return up_to(scaled(size, max), size, gen); };
+    return rc::gen::build<ScenarioSpec>(
+        rc::gen::set(&ScenarioSpec::globals,
+                     rc::gen::inRange(1, std::max(1, scaled(size, config.max_globals, 1)) + 1)),
+        rc::gen::set(&ScenarioSpec::weakrefs,
+                     rc::gen::inRange(1, std::max(1, scaled(size, config.max_weakrefs, 1)) + 1)),
+        rc::gen::set(&ScenarioSpec::classes,
+                     rc::gen::nonEmpty(up_to(scaled(size, config.max_classes, 1), size,
+                                             python_class(config)))),
+        rc::gen::set(&ScenarioSpec::ctypes, some(config.max_ctypes, c_type(config))),
+        rc::gen::set(&ScenarioSpec::callbacks,
+                     some(config.max_callbacks, body(config.max_body, true))),
+        rc::gen::set(&ScenarioSpec::setup, module_code(config)),
+        rc::gen::set(&ScenarioSpec::threads, some(config.max_threads, body(config.max_body, false))));
+  });
+}
+
+}  // namespace lifecheck::gen

@@ -1,0 +1,311 @@
+// Rendering a ScenarioSpec as scenario text (docs/scenario-language.md).
+#include <map>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "lifecheck/spec.h"
+
+namespace lifecheck::gen {
+
+namespace {
+
+// CFinalizer: a C type's tp_finalize, which must not raise (P7.14), so
+// Raise is not written there.
+enum class Body { Module, Function, Finalizer, CFinalizer, Callback };
+
+class Writer {
+ public:
+  explicit Writer(const ScenarioSpec& spec) : spec_(spec) {
+    // The front end rejects an object operation on a global that only ever
+    // holds None; such statements are written as a log line instead.
+    auto scan = [&](const std::vector<Action>& body) {
+      for (const Action& a : body) {
+        if (a.op == Op::New && types() > 0) objects_.insert(g(a.a));
+        if (a.op == Op::Weakref && objects_.count(g(a.a))) weakrefs_.insert(w(a.b));
+      }
+    };
+    auto scan_finalizer = [&](const std::vector<Action>& body) {
+      scan(body);
+      for (const Action& a : body)
+        if (a.op == Op::WeakrefSelf) weakrefs_.insert(w(a.b));
+    };
+    // twice: a weakref may be made to a global assigned in a later body
+    for (int round = 0; round < 2; ++round) {
+      scan(spec_.setup);
+      for (const ClassSpec& c : spec_.classes)
+        if (c.has_del) scan_finalizer(c.del_body);
+      for (const CTypeSpec& c : spec_.ctypes)
+        if (c.has_finalize) scan_finalizer(c.finalize_body);
+      for (const auto& b : spec_.callbacks) scan(b);
+      for (const auto& b : spec_.threads) scan(b);
+    }
+  }
+
+  std::string run() {
+    for (const std::string& b : spec_.runtime_bugs) out_ << "runtime-bug " << b << "\n";
+    if (!spec_.profile.empty()) out_ << "profile " << spec_.profile << "\n";
+    if (!spec_.runtime_bugs.empty() || !spec_.profile.empty()) out_ << "\n";
+    for (size_t i = 0; i < spec_.ctypes.size(); ++i) ctype(i);
+    for (size_t i = 0; i < spec_.classes.size(); ++i) pyclass(i);
+    for (size_t i = 0; i < spec_.callbacks.size(); ++i) {
+      out_ << "def cb" << i + 1 << "(wr):\n";
+      body(spec_.callbacks[i], 1, Body::Callback);
+      out_ << "\n";
+    }
+    out_ << "keep = None\n";
+    for (int g = 0; g < globals(); ++g) out_ << "g" << g << " = None\n";
+    for (int w = 0; w < weakrefs(); ++w) out_ << "w" << w << " = None\n";
+    for (const Action& a : spec_.setup) action(a, 0, Body::Module);
+    for (size_t t = 0; t < spec_.threads.size(); ++t) {
+      out_ << "\nthread T" << t + 1 << ":\n";
+      body(spec_.threads[t], 1, Body::Function);
+    }
+    return out_.str();
+  }
+
+ private:
+  int globals() const { return spec_.globals < 1 ? 1 : spec_.globals; }
+  int weakrefs() const { return spec_.weakrefs < 1 ? 1 : spec_.weakrefs; }
+  int types() const { return static_cast<int>(spec_.classes.size() + spec_.ctypes.size()); }
+
+  std::string g(int i) const {
+    auto it = alias_.find(i % globals());
+    return it != alias_.end() ? it->second : "g" + std::to_string(i % globals());
+  }
+  std::string w(int i) const { return "w" + std::to_string(i % weakrefs()); }
+  static std::string f(int i) { return "f" + std::to_string(i % 2); }
+  std::string type_call(int i) const {
+    if (types() == 0) return "None";
+    int t = i % types();
+    if (t < static_cast<int>(spec_.classes.size())) return "C" + std::to_string(t) + "()";
+    return "X" + std::to_string(t - static_cast<int>(spec_.classes.size())) + "()";
+  }
+
+  void indent(int level) {
+    for (int i = 0; i < level; ++i) out_ << "    ";
+  }
+  void line(int level, const std::string& text) {
+    indent(level);
+    out_ << text << "\n";
+  }
+  void guarded(int level, const std::string& name, const std::string& text) {
+    line(level, "if " + name + " is not None:");
+    line(level + 1, text);
+  }
+
+  // The globals a body assigns, for its `global` line.
+  std::set<std::string> assigned(const std::vector<Action>& actions, Body kind) const {
+    std::set<std::string> out;
+    for (const Action& a : actions) switch (a.op) {
+        case Op::New:
+        case Op::Drop: out.insert(g(a.a)); break;
+        case Op::Weakref:
+        case Op::WeakrefSelf: out.insert(w(a.b)); break;
+        case Op::Resurrect: out.insert("keep"); break;
+        default: break;
+      }
+    (void)kind;
+    return out;
+  }
+
+  void body(const std::vector<Action>& actions, int level, Body kind) {
+    std::set<std::string> names = assigned(actions, kind);
+    if (!names.empty()) {
+      std::string decl = "global ";
+      bool first = true;
+      for (const std::string& n : names) {
+        decl += (first ? "" : ", ") + n;
+        first = false;
+      }
+      line(level, decl);
+    }
+    if (actions.empty()) line(level, "pass");
+    for (const Action& a : actions) action(a, level, kind);
+  }
+
+  // Another thread (or a callback) may rebind a global between the test
+  // `gA is not None` and its use. Where an exception would count against
+  // the scenario (a thread body: uncaught; a C tp_finalize: P7.14), the
+  // statement works on a local copy (s, t), dropped afterwards.
+  void action(const Action& a, int level, Body kind) {
+    bool copy = false;
+    if (kind == Body::Function || kind == Body::CFinalizer) switch (a.op) {
+        case Op::Link:
+        case Op::Unlink:
+        case Op::Weakref:
+        case Op::WeakrefSelf:
+        case Op::FieldWeakref:
+        case Op::SelfLink:
+        case Op::ClearSelf: copy = objects_.count(g(a.a)) > 0; break;
+        default: break;
+      }
+    if (!copy) return statement(a, level, kind);
+    const int ia = a.a % globals(), ic = a.c % globals();
+    const bool second = a.op == Op::FieldWeakref && ic != ia && objects_.count(g(a.c));
+    line(level, "s = " + g(ia));
+    if (second) line(level, "t = " + g(ic));
+    alias_[ia] = "s";
+    if (second) alias_[ic] = "t";
+    statement(a, level, kind);
+    alias_.clear();
+    line(level, "s = None");
+    if (second) line(level, "t = None");
+  }
+
+  void statement(const Action& a, int level, Body kind) {
+    const bool fin = kind == Body::Finalizer || kind == Body::CFinalizer;
+    const bool function = kind != Body::Module;
+    auto unused = [&]() { line(level, "log(\"skip\")"); };
+    switch (a.op) {
+      case Op::Link:
+      case Op::Unlink:
+      case Op::Weakref:
+        if (!known(a.a)) return unused();
+        break;
+      case Op::WeakrefSelf:
+        if (!fin && !known(a.a)) return unused();
+        break;
+      case Op::FieldWeakref:
+        if (!known(a.a) || !known(a.c)) return unused();
+        break;
+      case Op::Release:
+        if (!function) return unused();
+        break;
+      case Op::Raise:
+        if (kind != Body::Finalizer && kind != Body::Callback) return unused();
+        break;
+      case Op::SelfLink:
+      case Op::ClearSelf:
+        if (!fin && !known(a.a)) return unused();
+        if (a.op == Op::SelfLink && fin && !known(a.a)) return unused();
+        break;
+      case Op::Deref:
+        if (!weakrefs_.count(w(a.a))) return unused();
+        break;
+      default: break;
+    }
+    switch (a.op) {
+      case Op::New: return line(level, g(a.a) + " = " + type_call(a.b));
+      case Op::Link:
+        return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + g(a.c));
+      case Op::Unlink: return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+      case Op::Drop: return line(level, g(a.a) + " = None");
+      case Op::Weakref: return guarded(level, g(a.a), w(a.b) + " = " + weakref(g(a.a), a.c));
+      case Op::WeakrefSelf:
+        if (fin) return line(level, w(a.b) + " = " + weakref("self", a.c));
+        return guarded(level, g(a.a), w(a.b) + " = " + weakref(g(a.a), a.c));
+      case Op::FieldWeakref:
+        line(level, "if " + g(a.a) + " is not None:");
+        return guarded(level + 1, g(a.c),
+                       g(a.a) + "." + f(a.b) + " = " + weakref(g(a.c), a.a + a.b));
+      case Op::Hold:
+        if (!function) return line(level, "keep = " + g(a.b));
+        return line(level, "l" + std::to_string(a.a % 2) + " = " + g(a.b));
+      case Op::Release: return line(level, "l" + std::to_string(a.a % 2) + " = None");
+      case Op::Raise: return line(level, "raise ValueError");
+      case Op::Deref:
+        return guarded(level, w(a.a), "log(\"" + w(a.a) + "\", " + w(a.a) + "() is None)");
+      case Op::Collect: return line(level, "gc.collect()");
+      case Op::Log: return line(level, "log(\"mark " + std::to_string(a.a) + "\")");
+      case Op::Resurrect: return line(level, fin ? "keep = self" : "keep = " + g(a.a));
+      case Op::SelfLink:
+        return guarded(level, g(a.a),
+                       g(a.a) + "." + f(a.b) + " = " + (fin ? "self" : g(a.c)));
+      case Op::ClearSelf:
+        if (fin) return line(level, "self." + f(a.b) + " = None");
+        return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+    }
+  }
+
+  // Some body assigns an object to global i (so it is not always None).
+  bool known(int i) const {
+    return objects_.count("g" + std::to_string(i % globals())) > 0;
+  }
+
+  // weakref.ref(target[, cbN]): the callback chosen by `pick`, or none.
+  std::string weakref(const std::string& target, int pick) const {
+    int callbacks = static_cast<int>(spec_.callbacks.size());
+    int cb = callbacks == 0 ? 0 : pick % (callbacks + 1);
+    return "weakref.ref(" + target + (cb ? ", cb" + std::to_string(cb) : "") + ")";
+  }
+
+  void pyclass(size_t i) {
+    const ClassSpec& c = spec_.classes[i];
+    out_ << "class C" << i << ":\n";
+    if (!c.has_del) {
+      out_ << "    pass\n\n";
+      return;
+    }
+    out_ << "    def __del__(self):\n";
+    body(c.del_body, 2, Body::Finalizer);
+    out_ << "\n";
+  }
+
+  void ctype(size_t i) {
+    const CTypeSpec& c = spec_.ctypes[i];
+    out_ << "ctype X" << i << ":\n";
+    out_ << "    flags: gc, heaptype, weakrefable\n";
+    out_ << "    fields: f0, f1\n";
+    if (!c.dealloc.empty()) {
+      out_ << "    dealloc: ";
+      for (size_t k = 0; k < c.dealloc.size(); ++k) out_ << (k ? "; " : "") << c.dealloc[k];
+      out_ << "\n";
+    }
+    if (c.has_finalize) {
+      out_ << "    def tp_finalize(self):\n";
+      body(c.finalize_body, 2, Body::CFinalizer);
+    }
+    out_ << "\n";
+  }
+
+  const ScenarioSpec& spec_;
+  std::ostringstream out_;
+  std::map<int, std::string> alias_;  // globals read through a local copy
+  std::set<std::string> objects_;   // globals some body assigns an object to
+  std::set<std::string> weakrefs_;  // weakref globals some body assigns a weakref to
+};
+
+}  // namespace
+
+std::string ScenarioSpec::to_life() const { return Writer(*this).run(); }
+
+size_t ScenarioSpec::statements() const {
+  size_t n = setup.size();
+  for (const ClassSpec& c : classes) n += c.has_del ? c.del_body.size() : 0;
+  for (const CTypeSpec& c : ctypes) n += c.has_finalize ? c.finalize_body.size() : 0;
+  for (const auto& b : callbacks) n += b.size();
+  for (const auto& b : threads) n += b.size();
+  return n;
+}
+
+std::vector<std::string> recommended_dealloc(bool has_finalize) {
+  std::vector<std::string> steps;
+  if (has_finalize) steps.push_back("finalizer_from_dealloc");
+  for (const char* s : {"untrack", "clear_weakrefs", "clear", "free", "decref_type"})
+    steps.push_back(s);
+  return steps;
+}
+
+std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize) {
+  const std::vector<std::string> base = recommended_dealloc(has_finalize);
+  std::vector<std::vector<std::string>> out;
+  for (size_t i = 0; i < base.size(); ++i) {
+    std::vector<std::string> v = base;
+    v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+    out.push_back(std::move(v));
+  }
+  for (size_t i = 0; i < base.size(); ++i)
+    for (size_t j = i + 1; j < base.size(); ++j) {
+      std::vector<std::string> v = base;
+      std::swap(v[i], v[j]);
+      out.push_back(std::move(v));
+    }
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const ScenarioSpec& spec) {
+  return os << "\n" << spec.to_life();
+}
+
+}  // namespace lifecheck::gen

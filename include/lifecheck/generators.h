@@ -1,0 +1,43 @@
+// rapidcheck generators of scenarios, for property tests over lifecheck's
+// model (RC_GTEST_PROP and friends). They build a ScenarioSpec (spec.h),
+// which rapidcheck shrinks statement by statement; spec.to_life() is the
+// scenario text.
+//
+//   RC_GTEST_PROP(MyType, NeverBreaksP7_4, ()) {
+//     auto spec = *lifecheck::gen::scenario();
+//     auto r = lifecheck::check(lifecheck::Scenario::parse(spec.to_life()));
+//     RC_ASSERT(!r.violates("P7.4"));
+//   }
+#pragma once
+
+#include <rapidcheck.h>
+
+#include "lifecheck/spec.h"
+
+namespace lifecheck::gen {
+
+// Bounds of what is generated. Sizes grow with rapidcheck's size up to
+// these; the defaults keep most scenarios within a few thousand states.
+struct GenConfig {
+  int max_threads = 2;      // threads besides main
+  int max_globals = 3;      // g0 ..
+  int max_weakrefs = 2;     // w0 ..
+  int max_classes = 2;      // Python classes
+  int max_ctypes = 1;       // C types (0: none)
+  int max_callbacks = 2;    // weakref callback functions
+  int max_body = 6;         // statements per body
+  bool broken_ctypes = false;  // C types may get a broken tp_dealloc variant
+  bool finalizers = true;   // classes may have __del__, C types tp_finalize
+};
+
+// One statement; `in_finalizer` adds the ops of finalizers and callbacks
+// (`self`, raising).
+rc::Gen<Action> action(bool in_finalizer);
+// A body of at most `max` statements.
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer);
+rc::Gen<ClassSpec> python_class(const GenConfig& config);
+rc::Gen<CTypeSpec> c_type(const GenConfig& config);
+// A whole scenario: types, callbacks, module code and thread programs.
+rc::Gen<ScenarioSpec> scenario(const GenConfig& config = {});
+
+}  // namespace lifecheck::gen

@@ -1,0 +1,84 @@
+// ScenarioSpec: a small structured description of a scenario, the form the
+// generators (generators.h) produce and shrink. It always renders to a
+// valid scenario: globals are bound before use, reads of objects are
+// guarded by `is not None`, and bodies declare the globals they assign.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace lifecheck::gen {
+
+// One statement of a body, from a small alphabet. `a`, `b`, `c` index
+// globals g0.., weakref globals w0.., types, fields f0/f1 and callbacks
+// (taken modulo what the scenario has, so any numbers are valid).
+enum class Op : uint8_t {
+  New,        // gA = <type B>()
+  Link,       // if gA is not None: gA.fB = gC
+  Unlink,     // if gA is not None: gA.fB = None
+  Drop,       // gA = None
+  Weakref,    // if gA is not None: wB = weakref.ref(gA[, cbC])  (C 0: no callback)
+  Deref,      // if wA is not None: log("wA", wA() is None)
+  Collect,    // gc.collect()
+  Log,        // log("mark A")
+  Resurrect,  // finalizers: keep = self            (elsewhere: keep = gA)
+  SelfLink,   // finalizers: if gA is not None: gA.fB = self   (elsewhere: like Link)
+  ClearSelf,  // finalizers: self.fB = None         (elsewhere: like Unlink)
+  Hold,       // functions: lA = gB, a reference held by the frame (module: keep = gB)
+  Release,    // functions: lA = None                (module: like Log)
+  WeakrefSelf,   // finalizers: wB = weakref.ref(self[, cbC])  (elsewhere: like Weakref)
+  FieldWeakref,  // if gA is not None: if gC is not None: gA.fB = weakref.ref(gC[, cb])
+  Raise,      // callbacks and finalizers: raise ValueError (reported as unraisable)
+};
+inline constexpr int kOpCount = 16;
+
+struct Action {
+  Op op = Op::Log;
+  uint8_t a = 0;
+  uint8_t b = 0;
+  uint8_t c = 0;
+};
+
+// A Python class (GC, weakrefable); with a __del__ when `has_del`.
+struct ClassSpec {
+  bool has_del = false;
+  std::vector<Action> del_body;
+};
+
+// A C extension type with fields f0 and f1: flags gc, heaptype,
+// weakrefable; `dealloc` the tp_dealloc steps (empty: the recommended
+// template); a tp_finalize when `has_finalize`.
+struct CTypeSpec {
+  std::vector<std::string> dealloc;
+  bool has_finalize = false;
+  std::vector<Action> finalize_body;
+};
+
+struct ScenarioSpec {
+  int globals = 2;   // g0 .. g(globals-1), all bound to None first
+  int weakrefs = 1;  // w0 .. , bound to None first
+  std::vector<ClassSpec> classes;   // C0, C1, ...
+  std::vector<CTypeSpec> ctypes;    // X0, X1, ... (types number after the classes)
+  std::vector<std::vector<Action>> callbacks;  // def cb1(wr): ..., cb2, ...
+  std::vector<Action> setup;                   // module code, on thread main
+  std::vector<std::vector<Action>> threads;    // thread T1:, T2:, ...
+  std::string profile;                         // a `profile` line when not empty
+  std::vector<std::string> runtime_bugs;       // `runtime-bug` lines
+
+  // The scenario text, as `lifecheck check` reads it.
+  std::string to_life() const;
+  // Statements in all bodies, a measure of size.
+  size_t statements() const;
+};
+
+// The recommended tp_dealloc steps of a C type as generated here (with or
+// without a tp_finalize), and the broken variants the generators may pick:
+// one step dropped, or two steps swapped.
+std::vector<std::string> recommended_dealloc(bool has_finalize);
+std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize);
+
+std::ostream& operator<<(std::ostream& os, const ScenarioSpec& spec);
+
+}  // namespace lifecheck::gen
