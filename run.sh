@@ -2,7 +2,8 @@
 # One entry point for a fresh Debian machine: installs the Debian packages
 # lifecheck needs (when missing), configures, builds, then
 #   ./run.sh check      checks every shipped scenario against its verdict line
-#   ./run.sh test       runs every test
+#   ./run.sh test       runs every test, then builds and runs examples/ against
+#                       the installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
 #   ./run.sh bench      runs the benchmark (bench/b1.sh)
 #   ./run.sh build      only builds (build/lifecheck)
@@ -49,6 +50,17 @@ run_tests() {
   ctest --test-dir "$dir" --output-on-failure -j "$(jobs)" --timeout 1800
 }
 
+# The out-of-tree example (examples/): install lifecheck into DIR/install,
+# build the example against the installed package, run its tests.
+run_example() {
+  local dir=$1
+  rm -rf "$dir/install" "$dir/examples"
+  cmake --install "$dir" --prefix "$dir/install" >/dev/null
+  cmake -S examples -B "$dir/examples" -G Ninja -DCMAKE_PREFIX_PATH="$PWD/$dir/install" >/dev/null
+  cmake --build "$dir/examples" -j "$(jobs)"
+  ctest --test-dir "$dir/examples" --output-on-failure --timeout 1800
+}
+
 verb=${1:-}
 case "$verb" in
   check)
@@ -60,6 +72,7 @@ case "$verb" in
     install_packages
     build build
     run_tests build
+    run_example build
     ;;
   sanitize)
     install_packages

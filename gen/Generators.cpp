@@ -70,14 +70,16 @@ namespace {
 // bounds its length), so the index is drawn at full size.
 rc::Gen<uint8_t> index() { return rc::gen::resize(100, rc::gen::inRange<uint8_t>(0, 4)); }
 
-// Module code: an object for each of the first globals, then statements.
+// Module code: an object for each of the first globals (shrinkable to
+// fewer), then statements.
 rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
   auto object = rc::gen::build<Action>(rc::gen::set(&Action::op, rc::gen::just(Op::New)),
                                        rc::gen::set(&Action::b, index()));
+  auto objects = rc::gen::withSize([=](int size) {
+    return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
+  });
   return rc::gen::map(
-      rc::gen::pair(rc::gen::container<std::vector<Action>>(
-                        static_cast<size_t>(std::max(1, config.max_globals)), object),
-                    body(config.max_body + 2, false)),
+      rc::gen::pair(objects, body(config.max_body + 2, false)),
       [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
         for (size_t i = 0; i < parts.first.size(); ++i)
           parts.first[i].a = static_cast<uint8_t>(i);
@@ -110,15 +112,19 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
   const bool finalizers = config.finalizers;
   const bool broken = config.broken_ctypes;
   const int max_body = config.max_body;
+  // 0: no finalizer, 1: tp_finalize, 2: a legacy tp_del
   return rc::gen::mapcat(
-      finalizers ? rc::gen::arbitrary<bool>() : rc::gen::just(false), [=](bool has_finalize) {
+      finalizers ? rc::gen::weightedElement<int>({{2, 0}, {3, 1}, {1, 2}}) : rc::gen::just(0),
+      [=](int finalizer) {
+        const bool has_finalize = finalizer != 0, legacy = finalizer == 2;
         // index 0 is the recommended template (the default dealloc line)
         std::vector<std::vector<std::string>> deallocs{{}};
         if (broken)
-          for (auto& v : dealloc_variants(has_finalize)) deallocs.push_back(std::move(v));
+          for (auto& v : dealloc_variants(has_finalize, legacy)) deallocs.push_back(std::move(v));
         return rc::gen::build<CTypeSpec>(
             rc::gen::set(&CTypeSpec::dealloc, rc::gen::elementOf(deallocs)),
             rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
+            rc::gen::set(&CTypeSpec::legacy, rc::gen::just(legacy)),
             rc::gen::set(&CTypeSpec::finalize_body,
                          has_finalize ? body(max_body, true)
                                       : rc::gen::just(std::vector<Action>{})));

@@ -247,13 +247,16 @@ class Writer {
     out_ << "ctype X" << i << ":\n";
     out_ << "    flags: gc, heaptype, weakrefable\n";
     out_ << "    fields: f0, f1\n";
-    if (!c.dealloc.empty()) {
+    // The default tp_dealloc does not call a legacy tp_del: write it out.
+    std::vector<std::string> steps = c.dealloc;
+    if (steps.empty() && c.has_finalize && c.legacy) steps = recommended_dealloc(true, true);
+    if (!steps.empty()) {
       out_ << "    dealloc: ";
-      for (size_t k = 0; k < c.dealloc.size(); ++k) out_ << (k ? "; " : "") << c.dealloc[k];
+      for (size_t k = 0; k < steps.size(); ++k) out_ << (k ? "; " : "") << steps[k];
       out_ << "\n";
     }
     if (c.has_finalize) {
-      out_ << "    def tp_finalize(self):\n";
+      out_ << (c.legacy ? "    def tp_del(self):\n" : "    def tp_finalize(self):\n");
       body(c.finalize_body, 2, Body::CFinalizer);
     }
     out_ << "\n";
@@ -279,16 +282,16 @@ size_t ScenarioSpec::statements() const {
   return n;
 }
 
-std::vector<std::string> recommended_dealloc(bool has_finalize) {
+std::vector<std::string> recommended_dealloc(bool has_finalize, bool legacy) {
   std::vector<std::string> steps;
-  if (has_finalize) steps.push_back("finalizer_from_dealloc");
+  if (has_finalize) steps.push_back(legacy ? "tp_del" : "finalizer_from_dealloc");
   for (const char* s : {"untrack", "clear_weakrefs", "clear", "free", "decref_type"})
     steps.push_back(s);
   return steps;
 }
 
-std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize) {
-  const std::vector<std::string> base = recommended_dealloc(has_finalize);
+std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize, bool legacy) {
+  const std::vector<std::string> base = recommended_dealloc(has_finalize, legacy);
   std::vector<std::vector<std::string>> out;
   for (size_t i = 0; i < base.size(); ++i) {
     std::vector<std::string> v = base;

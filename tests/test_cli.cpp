@@ -3,8 +3,11 @@
 // and no progress line in a pipe.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
@@ -161,6 +164,74 @@ TEST(Cli, BfsCounterexampleIsNoLonger) {
   json b = json::parse(run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
   EXPECT_EQ(b["verdict"], "violated");
   EXPECT_LE(b["steps"].size(), d["steps"].size());
+}
+
+
+// ------------------------------------------------------------------ fuzz
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// lifecheck fuzz: a broken runtime gives exit 1 and a minimal .life file
+// that check, replay and suite reproduce; the same seed gives the same
+// bytes; the correct runtime gives exit 0; bad options exit 2.
+TEST(Cli, FuzzWritesAReproducibleMinimalScenario) {
+  std::string dir = ::testing::TempDir() + "lifecheck-fuzz-" + std::to_string(getpid());
+  std::vector<std::string> args = {"fuzz", "--seed", "3", "--runs", "100", "--runtime-bug",
+                                   "no-finalized-mark", "--out", dir};
+  CliResult a = run_cli(args);
+  ASSERT_EQ(a.exit_code, 1) << a.out << a.err;
+  CliResult b = run_cli(args);
+  EXPECT_EQ(a.out, b.out) << "same seed, same output";
+  std::string path = dir + "/fuzz-seed3-run";
+  size_t at = a.out.find(path);
+  ASSERT_NE(at, std::string::npos) << a.out;
+  std::string file = a.out.substr(at, a.out.find(".life", at) + 5 - at);
+  std::string text = read_file(file);
+  EXPECT_NE(text.find("# Found by: lifecheck fuzz --seed 3 --runs 100"), std::string::npos) << text;
+  EXPECT_NE(text.find("verdict violates P7."), std::string::npos) << text;
+  EXPECT_NE(text.find("runtime-bug no-finalized-mark"), std::string::npos) << text;
+
+  CliResult check = run_cli({"check", file});
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  CliResult suite = run_cli({"suite", file});
+  EXPECT_EQ(suite.exit_code, 0) << suite.out;
+  size_t t = text.find("lc1:");
+  ASSERT_NE(t, std::string::npos);
+  std::string token = text.substr(t, text.find('\n', t) - t);
+  CliResult rep = run_cli({"replay", file, token});
+  EXPECT_EQ(rep.exit_code, 1) << rep.out << rep.err;
+  EXPECT_NE(rep.out.find("VIOLATION of P7."), std::string::npos) << rep.out;
+
+  CliResult quiet = run_cli({"fuzz", "--seed", "3", "--runs", "50", "--out", dir});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.out;
+  EXPECT_NE(quiet.out.find("no violation in 50 scenarios"), std::string::npos) << quiet.out;
+  EXPECT_EQ(run_cli({"fuzz", "--property", "P9.9"}).exit_code, 2);
+  EXPECT_EQ(run_cli({"fuzz", "--runtime-bug", "nonsense"}).exit_code, 2);
+  EXPECT_EQ(run_cli({"fuzz", "--profile", "3.99"}).exit_code, 2);
+}
+
+// Comment-only lines do not change a scenario's fingerprint: a replay
+// token stays valid when the file is annotated, and not when code changes.
+TEST(Cli, ReplayTokensSurviveComments) {
+  std::string body = "class Node:\n    def __del__(self):\n        log(\"del\")\nruntime-bug no-finalized-mark\n"
+                     "a = Node()\na.me = a\ndel a\ngc.collect()\n";
+  std::string plain = temp_file(body);
+  json j = json::parse(run_cli({"check", "--json", plain}).out);
+  ASSERT_EQ(j["verdict"], "violated");
+  std::string token = j["replay"];
+  std::string annotated = temp_file("# a note\n# replay: " + token + "\n" + body + "   # end\n");
+  EXPECT_EQ(run_cli({"replay", annotated, token}).exit_code, 1);
+  std::string changed = temp_file(body + "log(\"x\")\n");
+  EXPECT_EQ(run_cli({"replay", changed, token}).exit_code, 2);
+  std::string trailing = body;
+  trailing.replace(trailing.find("del a"), 5, "del a  # drop it");
+  EXPECT_EQ(run_cli({"replay", temp_file(trailing), token}).exit_code, 2)
+      << "a comment after code is part of its line";
 }
 
 }  // namespace

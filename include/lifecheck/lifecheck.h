@@ -56,6 +56,7 @@ class Scenario {
   std::string profile() const;  // e.g. "P314g"
   size_t threads() const;       // main included
 
+  // Internal: the compiled program, for lifecheck's own sources.
   struct Impl;
   const Impl& impl() const { return *impl_; }
 

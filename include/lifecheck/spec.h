@@ -49,10 +49,12 @@ struct ClassSpec {
 
 // A C extension type with fields f0 and f1: flags gc, heaptype,
 // weakrefable; `dealloc` the tp_dealloc steps (empty: the recommended
-// template); a tp_finalize when `has_finalize`.
+// template); a tp_finalize when `has_finalize`, or with `legacy` a legacy
+// tp_del instead (its objects in cycles are uncollectable).
 struct CTypeSpec {
   std::vector<std::string> dealloc;
   bool has_finalize = false;
+  bool legacy = false;
   std::vector<Action> finalize_body;
 };
 
@@ -76,8 +78,8 @@ struct ScenarioSpec {
 // The recommended tp_dealloc steps of a C type as generated here (with or
 // without a tp_finalize), and the broken variants the generators may pick:
 // one step dropped, or two steps swapped.
-std::vector<std::string> recommended_dealloc(bool has_finalize);
-std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize);
+std::vector<std::string> recommended_dealloc(bool has_finalize, bool legacy = false);
+std::vector<std::vector<std::string>> dealloc_variants(bool has_finalize, bool legacy = false);
 
 std::ostream& operator<<(std::ostream& os, const ScenarioSpec& spec);
 

@@ -1,0 +1,259 @@
+// Meta-properties over generated scenarios (rapidcheck): the reductions
+// keep every verdict, the collector frees exactly the unreachable objects,
+// refcounts are conserved in every reachable state, correct code passes
+// every property under every profile, and the fuzzer finds deliberately
+// broken runtimes within a bounded number of runs.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <iostream>
+#include <unordered_set>
+
+#include "TestSupport.h"
+#include "lifecheck/fuzz.h"
+#include "lifecheck/generators.h"
+#include "lifecheck/lifecheck.h"
+#include "model/Machine.h"
+#include "model/Model.h"
+
+namespace lifecheck {
+namespace {
+
+// Small scenarios: every search below must finish quickly.
+gen::GenConfig small() {
+  gen::GenConfig c;
+  c.max_threads = 2;
+  c.max_body = 3;
+  return c;
+}
+
+constexpr uint64_t kMaxStates = 20000;
+
+CheckOptions bounded() {
+  CheckOptions o;
+  o.max_states = kMaxStates;
+  return o;
+}
+
+// A counterexample must replay to a violation of the same properties.
+void expect_replays(const Scenario& s, const CheckResult& r, const std::string& how) {
+  if (!r.violated()) return;
+  CheckResult again = replay(s, r.replay_token);
+  RC_ASSERT(again.violated());
+  RC_ASSERT(again.properties == r.properties);
+  (void)how;
+}
+
+// ------------------------------------------------------------- reductions
+
+// The visited set, thread symmetry and the search order are reductions or
+// strategies: on every generated scenario (with broken C types and, half
+// the time, a broken runtime) they agree on the verdict, and every
+// counterexample replays.
+RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  const std::vector<std::string> bugs = runtime_bugs();
+  if (*rc::gen::arbitrary<bool>())
+    spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
+
+  CheckOptions plain = bounded();
+  plain.symmetry = false;
+  CheckOptions bfs = bounded();
+  bfs.breadth_first = true;
+  CheckOptions tree = bounded();
+  tree.visited_set = false;
+  tree.symmetry = false;
+
+  const CheckResult reduced = check(s, bounded());
+  const CheckResult no_symmetry = check(s, plain);
+  const CheckResult shortest = check(s, bfs);
+  RC_PRE(reduced.verdict != Verdict::LimitReached && no_symmetry.verdict != Verdict::LimitReached &&
+         shortest.verdict != Verdict::LimitReached);
+  RC_ASSERT(reduced.verdict == no_symmetry.verdict);
+  RC_ASSERT(reduced.verdict == shortest.verdict);
+  RC_ASSERT(reduced.states <= no_symmetry.states);
+  expect_replays(s, reduced, "dfs");
+  expect_replays(s, no_symmetry, "dfs without symmetry");
+  expect_replays(s, shortest, "bfs");
+  if (reduced.violated()) RC_ASSERT(shortest.schedule.size() <= reduced.schedule.size());
+  if (!reduced.violated()) RC_ASSERT(shortest.states == reduced.states);
+
+  const CheckResult unmerged = check(s, tree);  // often too big: then only a limit
+  if (unmerged.verdict != Verdict::LimitReached) {
+    RC_ASSERT(unmerged.verdict == reduced.verdict);
+    expect_replays(s, unmerged, "tree");
+  }
+  RC_TAG(reduced.violated() ? "violated" : "holds");
+}
+
+// --------------------------------------------- the collector and refcounts
+
+// Every state reachable in a generated scenario, each once (plain search,
+// no symmetry), handed to `visit`; terminal states that pass the end checks
+// to `at_end`. Returns false when the scenario is too big.
+template <class Visit, class AtEnd>
+bool for_each_state(const model::Program& program, Visit visit, AtEnd at_end) {
+  model::Model m(program, false);
+  std::unordered_set<std::string> seen;
+  std::vector<model::State> stack{m.initial()};
+  std::string key;
+  m.encode(stack.back(), key);
+  seen.insert(key);
+  std::vector<uint16_t> choices;
+  while (!stack.empty()) {
+    model::State s = std::move(stack.back());
+    stack.pop_back();
+    visit(s);
+    m.enabled(s, choices);
+    if (choices.empty()) {
+      model::State end = s;
+      if (m.terminal(end).ok()) at_end(end);
+      continue;
+    }
+    for (uint16_t c : choices) {
+      model::State next = s;
+      if (!m.step(next, c).ok()) continue;
+      m.encode(next, key);
+      if (!seen.insert(key).second) continue;
+      if (seen.size() > kMaxStates) return false;
+      stack.push_back(std::move(next));
+    }
+  }
+  return true;
+}
+
+// The objects reachable from globals and gc.garbage through strong
+// references, computed here with Boost.Graph from the objects' fields
+// alone (not with the model's own reachability code).
+std::vector<bool> reachable(const model::Program& p, const model::State& s) {
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  const size_t n = s.objects.size();
+  Graph g(n + 1);
+  auto edge = [&](size_t from, model::Value v) {
+    if (v.is_obj() && v.obj() < n) boost::add_edge(from, v.obj(), g);
+  };
+  for (model::Value v : s.globals) edge(n, v);
+  for (model::ObjId o : s.gc.garbage) edge(n, model::Value::object(o));
+  for (size_t i = 0; i < n; ++i) {
+    const model::Object& o = s.objects[i];
+    if (!o.live || o.has(model::kFreed)) continue;
+    const model::TypeKind kind = p.types[o.type].kind;
+    for (size_t f = 0; f < model::kMaxFields; ++f) {
+      if (kind == model::TypeKind::Weakref && f == model::kWeakrefReferent) continue;  // weak
+      edge(i, o.fields[f]);
+    }
+  }
+  std::vector<boost::default_color_type> colour(n + 1, boost::white_color);
+  boost::breadth_first_search(
+      g, n, boost::color_map(boost::make_iterator_property_map(colour.begin(),
+                                                              boost::get(boost::vertex_index, g))));
+  std::vector<bool> out(n);
+  for (size_t i = 0; i < n; ++i) out[i] = colour[i] != boost::white_color;
+  return out;
+}
+
+// On every path that ends (every thread done, the final collections run,
+// the end checks passed), the live objects are exactly those reachable
+// from globals and gc.garbage: the collector freed all the others and
+// nothing else. And in every reachable state, each live object's refcount
+// equals the references to it from globals, frames, fields and the
+// runtime's own holds.
+RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved, ()) {
+  const gen::ScenarioSpec spec = *gen::scenario(small());
+  const model::Program p = testing::load_text(spec.to_life(), "generated.life");
+  size_t ends = 0;
+  const bool complete = for_each_state(
+      p,
+      [&](const model::State& state) {
+        std::vector<int> refs = model::Machine::count_references(p, state);
+        for (size_t i = 0; i < state.objects.size(); ++i) {
+          const model::Object& o = state.objects[i];
+          if (!o.live || o.has(model::kFreed)) continue;
+          RC_ASSERT(o.rc == refs[i]);
+        }
+      },
+      [&](const model::State& end) {
+        ++ends;
+        std::vector<bool> reach = reachable(p, end);
+        for (size_t i = 0; i < end.objects.size(); ++i) {
+          const model::Object& o = end.objects[i];
+          const bool alive = o.live && !o.has(model::kFreed);
+          RC_ASSERT(alive == reach[i]);
+        }
+      });
+  RC_PRE(complete);
+  RC_PRE(ends > 0u);  // every run may end at a model limit (endless finalizer chains)
+}
+
+// ------------------------------------------------------------ correct code
+
+// Scenarios of Python classes and correctly written C types pass every
+// built-in property under every profile, except the guarantees a release
+// itself breaks (Profile::release_bugs, e.g. P7.23 before gh-91636).
+RC_GTEST_PROP(Meta, CorrectTypesPassEveryPropertyUnderEveryProfile, ()) {
+  const gen::ScenarioSpec spec = *gen::scenario(small());
+  for (const std::string& profile : profiles()) {
+    const Scenario s = Scenario::parse(spec.to_life(), "generated.life", LoadOptions{profile, {}});
+    const CheckResult r = check(s, bounded());
+    if (r.verdict != Verdict::Violated) continue;
+    const std::vector<std::string> allowed = release_bugs(profile);
+    for (const std::string& id : r.properties) {
+      if (std::find(allowed.begin(), allowed.end(), id) != allowed.end()) {
+        RC_TAG("release bug " + id + " under " + profile);
+        continue;
+      }
+      RC_FAIL(profile + ": " + r.message + "\n" + r.report);
+    }
+  }
+}
+
+// ------------------------------------------------------- broken runtimes
+
+// Each runtime mutation is found by the fuzzer (seed 1) within a bounded
+// number of runs: the generators reach the states that matter. The runs
+// each needed are printed (docs/property-tests.md has the table).
+TEST(Meta, FuzzerFindsEveryBrokenRuntime) {
+  constexpr int kBound = 5000;
+  for (const std::string& bug : runtime_bugs()) {
+    gen::FuzzOptions o;
+    o.seed = 1;
+    o.runs = kBound;
+    o.runtime_bugs = {bug};
+    gen::FuzzResult r = gen::fuzz(o);
+    EXPECT_TRUE(r.found) << bug << ": not found in " << kBound << " runs";
+    if (!r.found) continue;
+    std::cout << "  " << bug << ": found at run " << r.found_at << " (" << r.property
+              << "), shrunk to " << r.minimal.statements() << " statements\n";
+    // the minimal scenario still breaks the property, and replays
+    EXPECT_TRUE(r.result.violates(r.property)) << bug << "\n" << r.text;
+    const Scenario s = Scenario::parse(r.text, "fuzz.life");
+    EXPECT_TRUE(replay(s, r.result.replay_token).violates(r.property)) << bug;
+  }
+}
+
+// The correct runtime: no violation in the same number of runs, and the
+// same options give the same result.
+TEST(Meta, FuzzerIsQuietOnTheCorrectRuntimeAndDeterministic) {
+  gen::FuzzOptions o;
+  o.seed = 7;
+  o.runs = 300;
+  gen::FuzzResult a = gen::fuzz(o);
+  EXPECT_FALSE(a.found) << a.text << "\n" << a.result.report;
+  EXPECT_EQ(a.runs, 300);
+  o.runtime_bugs = {"no-finalized-mark"};
+  gen::FuzzResult b = gen::fuzz(o), c = gen::fuzz(o);
+  ASSERT_TRUE(b.found);
+  EXPECT_EQ(b.text, c.text);
+  EXPECT_EQ(b.found_at, c.found_at);
+  EXPECT_EQ(b.result.replay_token, c.result.replay_token);
+  // shrinking made it smaller, and no single further step shrinks it
+  EXPECT_LE(b.minimal.statements(), b.original.statements());
+}
+
+}  // namespace
+}  // namespace lifecheck
