@@ -5,7 +5,7 @@
 #   ./run.sh test       runs every test, then builds and runs examples/ against
 #                       the installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
-#   ./run.sh bench      runs the benchmark (bench/b1.sh)
+#   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
 #   ./run.sh build      only builds (build/lifecheck)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -84,6 +84,7 @@ case "$verb" in
     install_packages
     build build
     bench/b1.sh "${@:2}"
+    bench/fuzz.sh
     ;;
   build)
     install_packages

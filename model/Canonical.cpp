@@ -1,6 +1,7 @@
 #include "model/Canonical.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace lifecheck::model {
 
@@ -86,7 +87,7 @@ class Encoder {
   }
 
   // The order threads are encoded in: their own, except that within a
-  // symmetry class they are sorted by a signature that ignores object
+  // symmetry class they are sorted by what they are doing, ignoring object
   // identities (ties keep their order, which is sound, merely less merging).
   void order_threads(const ThreadSymmetry* sym) {
     const size_t n = s_.threads.size();
@@ -95,19 +96,12 @@ class Encoder {
     position_.assign(n, 0);
     if (sym && sym->any) {
       func_rep_ = &sym->func_rep;
-      std::vector<std::string> sig(n);
-      for (size_t t = 0; t < n; ++t) sig[t] = signature(s_.threads[t]);
-      for (size_t c = 0; c < n; ++c) {
-        std::vector<ThreadId> members;
-        for (size_t t = 0; t < n; ++t)
-          if (sym->class_of[t] == c) members.push_back(static_cast<ThreadId>(t));
-        if (members.size() < 2) continue;
-        std::vector<ThreadId> sorted;
-        sorted.reserve(members.size());
-        sorted.insert(sorted.end(), members.begin(), members.end());
-        std::stable_sort(sorted.begin(), sorted.end(),
-                         [&](ThreadId a, ThreadId b) { return sig[a] < sig[b]; });
-        for (size_t k = 0; k < members.size(); ++k) thread_order_[members[k]] = sorted[k];
+      for (const std::vector<ThreadId>& members : sym->classes) {
+        sorted_.assign(members.begin(), members.end());
+        std::stable_sort(sorted_.begin(), sorted_.end(), [&](ThreadId a, ThreadId b) {
+          return before(s_.threads[a], s_.threads[b]);
+        });
+        for (size_t k = 0; k < members.size(); ++k) thread_order_[members[k]] = sorted_[k];
       }
     }
     for (size_t pos = 0; pos < n; ++pos) position_[thread_order_[pos]] = static_cast<ThreadId>(pos);
@@ -120,19 +114,25 @@ class Encoder {
     return (*func_rep_)[f.func];
   }
 
-  std::string signature(const Thread& th) const {
-    std::string s;
-    s.push_back(static_cast<char>(th.status));
-    s.push_back(static_cast<char>(th.has_exc | (th.detached << 1)));
-    for (const Frame& f : th.frames) {
-      s.push_back(static_cast<char>(f.kind));
-      s.push_back(static_cast<char>(f.stage));
-      for (uint32_t v : {f.flags, uint32_t{func(f)}, uint32_t{f.pc}, uint32_t{f.count},
-                         uint32_t{f.aux}})
-        s.append(reinterpret_cast<const char*>(&v), sizeof v);
+  // A total order on what a thread is doing, blind to object identities:
+  // status, then its frames (kind, stage, flags, function, position), then
+  // the kinds of its values.
+  bool before(const Thread& a, const Thread& b) const {
+    auto head = [](const Thread& t) {
+      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size());
+    };
+    if (head(a) != head(b)) return head(a) < head(b);
+    for (size_t i = 0; i < a.frames.size(); ++i) {
+      const Frame& x = a.frames[i];
+      const Frame& y = b.frames[i];
+      auto key = [&](const Frame& f) {
+        return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux);
+      };
+      if (key(x) != key(y)) return key(x) < key(y);
     }
-    for (Value v : th.values) s.push_back(static_cast<char>(v.kind()));
-    return s;
+    for (size_t i = 0; i < a.values.size(); ++i)
+      if (a.values[i].kind() != b.values[i].kind()) return a.values[i].kind() < b.values[i].kind();
+    return false;
   }
 
   void number_objects() {
@@ -224,6 +224,7 @@ class Encoder {
   std::vector<ThreadId> thread_order_;  // position -> thread
   std::vector<ThreadId> position_;      // thread -> position
   const std::vector<FuncId>* func_rep_ = nullptr;
+  std::vector<ThreadId> sorted_;
 };
 
 }  // namespace

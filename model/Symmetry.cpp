@@ -87,6 +87,12 @@ ThreadSymmetry thread_symmetry(const Program& program) {
       }
     }
   }
+  for (size_t c = 1; c < n; ++c) {
+    std::vector<ThreadId> members;
+    for (size_t t = 1; t < n; ++t)
+      if (s.class_of[t] == c) members.push_back(static_cast<ThreadId>(t));
+    if (members.size() >= 2) s.classes.push_back(std::move(members));
+  }
   return s;
 }
 

@@ -17,6 +17,8 @@ struct ThreadSymmetry {
   // func_rep[f]: the function frames of f are encoded as; the body of a
   // symmetric thread stands for the body of its class's first thread
   std::vector<FuncId> func_rep;
+  // the classes of two threads or more, each in thread order
+  std::vector<std::vector<ThreadId>> classes;
   bool any = false;  // some class has two threads or more
 };
 
