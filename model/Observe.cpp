@@ -37,8 +37,7 @@ class Enumerator {
       : model_(program, false), bounds_(bounds) {}
 
   TraceSet run() {
-    State s = model_.initial();
-    Suffixes all = suffixes(s, 0);
+    Suffixes all = enumerate(model_.initial());
     TraceSet out;
     for (const Items& t : *all) {
       ObservedTrace text;
@@ -65,59 +64,99 @@ class Enumerator {
     if (stopped_.empty()) stopped_ = why;
   }
 
-  Suffixes suffixes(const State& s, size_t depth) {
+  // A state being expanded: its suffix set grows as its successors finish.
+  struct Node {
+    State state;
     std::string key;
-    model_.encode(s, key);
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-    auto result = std::make_shared<std::set<Items>>();
     std::vector<Model::Choice> choices;
-    model_.enabled(s, choices);
-    // A run that ends here has the empty suffix; a run cut short by a bound
-    // has none (the set stays a subset of the real one).
-    if (choices.empty()) result->insert(Items{});
-    if (depth > 3000) {  // bounds the recursion; such runs are not enumerated
-      stop("runs longer than 3000 steps");
-      choices.clear();
-    }
-    if (memo_.size() >= bounds_.max_states) {
-      stop("more than " + std::to_string(bounds_.max_states) + " states");
-      choices.clear();
-    }
-    if (items_ >= bounds_.max_items) {
-      stop("more than " + std::to_string(bounds_.max_items) + " stored trace items");
-      choices.clear();
-    }
-    for (Model::Choice c : choices) {
-      State next = s;
+    size_t next = 0;
+    Items prefix;  // of the successor being expanded
+    std::shared_ptr<std::set<Items>> result = std::make_shared<std::set<Items>>();
+  };
+
+  // The suffix sets, computed depth first with an explicit stack (runs can
+  // be thousands of steps long) and memoized by canonical state.
+  Suffixes enumerate(State initial) {
+    std::vector<Node> stack;
+    Suffixes done;
+    open(stack, std::move(initial), done);
+    while (!stack.empty()) {
+      Node& n = stack.back();
+      if (n.next == n.choices.size()) {
+        Suffixes finished = n.result;
+        memo_.emplace(std::move(n.key), finished);
+        stack.pop_back();
+        if (stack.empty()) return finished;
+        add(*stack.back().result, stack.back().prefix, *finished);
+        continue;
+      }
+      State succ = n.state;
       std::vector<Event> events;
-      checker::StepResult r = model_.step(next, c, &events);
+      checker::StepResult r = model_.step(succ, n.choices[n.next++], &events);
       Items prefix;
       for (const Event& e : events)
         if (auto text = observable_text(model_.program(), e)) prefix.push_back(intern(*text));
       if (!r.ok()) {
         // A violation or limit ends the run: keep what was observable so far.
         violations_ = true;
-        result->insert(prefix);
+        n.result->insert(prefix);
         continue;
       }
-      for (const Items& tail : *suffixes(next, depth + 1)) {
-        if (result->size() >= bounds_.per_state) {
-          stop("more than " + std::to_string(bounds_.per_state) + " traces from one state");
-          break;
-        }
-        if (items_ >= bounds_.max_items) {
-          stop("more than " + std::to_string(bounds_.max_items) + " stored trace items");
-          break;
-        }
-        Items t = prefix;
-        t.insert(t.end(), tail.begin(), tail.end());
-        items_ += t.size() + 1;
-        result->insert(std::move(t));
-      }
+      n.prefix = std::move(prefix);
+      Suffixes known;
+      if (open(stack, std::move(succ), known)) continue;  // expanded next
+      Node& parent = stack.back();
+      add(*parent.result, parent.prefix, *known);
     }
-    Suffixes shared = result;
-    memo_.emplace(std::move(key), shared);
-    return shared;
+    return done;
+  }
+
+  // Pushes a node for `s` unless its suffixes are known (then `known`
+  // holds them and it returns false).
+  bool open(std::vector<Node>& stack, State s, Suffixes& known) {
+    Node n;
+    model_.encode(s, n.key);
+    if (auto it = memo_.find(n.key); it != memo_.end()) {
+      known = it->second;
+      return false;
+    }
+    model_.enabled(s, n.choices);
+    // A run that ends here has the empty suffix; a run cut short by a bound
+    // has none (the set stays a subset of the real one).
+    if (n.choices.empty()) n.result->insert(Items{});
+    if (stack.size() > 3000) {
+      stop("runs longer than 3000 steps");
+      n.choices.clear();
+    }
+    if (memo_.size() >= bounds_.max_states) {
+      stop("more than " + std::to_string(bounds_.max_states) + " states");
+      n.choices.clear();
+    }
+    if (items_ >= bounds_.max_items) {
+      stop("more than " + std::to_string(bounds_.max_items) + " stored trace items");
+      n.choices.clear();
+    }
+    n.state = std::move(s);
+    stack.push_back(std::move(n));
+    return true;
+  }
+
+  // result += prefix . tail for every tail, within the bounds.
+  void add(std::set<Items>& result, const Items& prefix, const std::set<Items>& tails) {
+    for (const Items& tail : tails) {
+      if (result.size() >= bounds_.per_state) {
+        stop("more than " + std::to_string(bounds_.per_state) + " traces from one state");
+        return;
+      }
+      if (items_ >= bounds_.max_items) {
+        stop("more than " + std::to_string(bounds_.max_items) + " stored trace items");
+        return;
+      }
+      Items t = prefix;
+      t.insert(t.end(), tail.begin(), tail.end());
+      items_ += t.size() + 1;
+      result.insert(std::move(t));
+    }
   }
 
   Model model_;
