@@ -95,7 +95,7 @@ class Writer {
   }
 
   // The globals a body assigns, for its `global` line.
-  std::set<std::string> assigned(const std::vector<Action>& actions, Body kind) const {
+  std::set<std::string> assigned(const std::vector<Action>& actions) const {
     std::set<std::string> out;
     for (const Action& a : actions) switch (a.op) {
         case Op::New:
@@ -105,12 +105,11 @@ class Writer {
         case Op::Resurrect: out.insert("keep"); break;
         default: break;
       }
-    (void)kind;
     return out;
   }
 
   void body(const std::vector<Action>& actions, int level, Body kind) {
-    std::set<std::string> names = assigned(actions, kind);
+    std::set<std::string> names = assigned(actions);
     if (!names.empty()) {
       std::string decl = "global ";
       bool first = true;
