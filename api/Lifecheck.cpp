@@ -112,8 +112,8 @@ CheckResult check(const Scenario& scenario, const CheckOptions& options) {
   const model::Program& program = scenario.impl().program;
   model::Model model(program, options.symmetry);
   checker::SearchOptions so;
-  so.order = options.breadth_first ? checker::SearchOrder::BreadthFirst
-                                   : checker::SearchOrder::DepthFirst;
+  so.order =
+      options.breadth_first ? checker::SearchOrder::BreadthFirst : checker::SearchOrder::DepthFirst;
   so.use_visited_set = options.visited_set;
   so.limits.max_states = options.max_states;
   so.limits.max_seconds = options.max_seconds;

@@ -10,13 +10,13 @@
 //   void encode(const State&, std::string&) const;  // canonical bytes
 #pragma once
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <concepts>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "checker/Search.h"
 #include "checker/StateStore.h"
@@ -25,8 +25,8 @@ namespace lifecheck::checker {
 
 template <class M>
 concept ExplorableModel = requires(const M& m, typename M::State& s, const typename M::State& cs,
-                                   typename M::Choice c,
-                                   std::vector<typename M::Choice>& choices, std::string& bytes) {
+                                   typename M::Choice c, std::vector<typename M::Choice>& choices,
+                                   std::string& bytes) {
   { m.initial() } -> std::same_as<typename M::State>;
   m.enabled(cs, choices);
   { m.step(s, c) } -> std::same_as<StepResult>;
@@ -74,8 +74,7 @@ class Explorer {
       if (rss > l.max_memory_mb * 1024 * 1024)
         return "memory limit (" + std::to_string(l.max_memory_mb) + " MiB)";
     }
-    if (options_.progress &&
-        std::chrono::duration<double>(now - last_report_).count() >= 1.0) {
+    if (options_.progress && std::chrono::duration<double>(now - last_report_).count() >= 1.0) {
       last_report_ = now;
       Stats s = stats_;
       s.seconds = secs;

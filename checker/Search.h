@@ -51,9 +51,9 @@ template <class Choice>
 struct SearchResult {
   Verdict verdict = Verdict::Holds;
   Stats stats;
-  std::vector<Choice> path;      // Violated: transitions from the initial state
-  StepResult failure;            // Violated: the broken properties
-  std::string limit;             // LimitReached: which limit stopped the search
+  std::vector<Choice> path;  // Violated: transitions from the initial state
+  StepResult failure;        // Violated: the broken properties
+  std::string limit;         // LimitReached: which limit stopped the search
 };
 
 // Resident set size of this process, in bytes (0 where unknown).

@@ -31,8 +31,9 @@ class TerminalProgress : public checker::ProgressSink {
  public:
   void progress(const checker::Stats& s, uint64_t pending) override {
     double rate = s.seconds > 0 ? s.states / s.seconds : 0;
-    std::cerr << fmt::format("\r  {} states, {} transitions, depth {}, {:.0f} states/s, {} pending  ",
-                             s.states, s.transitions, s.max_depth, rate, pending)
+    std::cerr << fmt::format(
+                     "\r  {} states, {} transitions, depth {}, {:.0f} states/s, {} pending  ",
+                     s.states, s.transitions, s.max_depth, rate, pending)
               << std::flush;
     shown_ = true;
   }
@@ -102,9 +103,12 @@ void write_dot(const std::string& file, const model::Program& program, const mod
 
 std::string verdict_name(checker::Verdict v) {
   switch (v) {
-    case checker::Verdict::Holds: return "holds";
-    case checker::Verdict::Violated: return "violated";
-    case checker::Verdict::LimitReached: return "limit";
+    case checker::Verdict::Holds:
+      return "holds";
+    case checker::Verdict::Violated:
+      return "violated";
+    case checker::Verdict::LimitReached:
+      return "limit";
   }
   return "?";
 }
@@ -129,9 +133,10 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   const checker::Stats& st = result.stats;
   CheckOutcome out{result.verdict, result.failure.properties, st.states, json::object()};
 
-  std::cerr << fmt::format("summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s\n",
-                           program.file, st.states, st.transitions, st.max_depth, st.seconds,
-                           st.seconds > 0 ? st.states / st.seconds : 0.0);
+  std::cerr << fmt::format(
+      "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s\n", program.file,
+      st.states, st.transitions, st.max_depth, st.seconds,
+      st.seconds > 0 ? st.states / st.seconds : 0.0);
 
   json& j = out.j;
   j["file"] = program.file;
@@ -252,8 +257,8 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
         if (!any && !options.output.json) std::cout << "  observable traces:\n";
         any = true;
         if (!options.output.json)
-          std::cout << fmt::format("    {} -> {}: not compared (enumeration stopped: {})\n", a,
-                                   b, why);
+          std::cout << fmt::format("    {} -> {}: not compared (enumeration stopped: {})\n", a, b,
+                                   why);
         diffs.push_back(json{{"from", a}, {"to", b}, {"compared", false}, {"stopped", why}});
         continue;
       }
@@ -355,8 +360,8 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
         ok = want.holds;
         got = "holds";
       } else if (o.verdict == checker::Verdict::Violated) {
-        ok = !want.holds && std::find(o.properties.begin(), o.properties.end(),
-                                      want.property) != o.properties.end();
+        ok = !want.holds && std::find(o.properties.begin(), o.properties.end(), want.property) !=
+                                o.properties.end();
         got = "violates";
         for (const std::string& id : o.properties) got += " " + id;
       } else {
@@ -366,10 +371,13 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
       std::string expected = want.holds ? "holds" : "violates " + want.property;
       std::string where = want.profile.empty() ? "" : " [" + want.profile + "]";
       (ok ? passed : failed) += 1;
-      std::cout << fmt::format("{} {}{}: {} ({} states){}\n", ok ? "PASS " : "FAIL ", f, where,
-                               got, o.states, ok ? "" : "; expected " + expected);
-      rows.push_back(json{{"file", f}, {"profile", program.profile.name}, {"expected", expected},
-                          {"got", got}, {"pass", ok}});
+      std::cout << fmt::format("{} {}{}: {} ({} states){}\n", ok ? "PASS " : "FAIL ", f, where, got,
+                               o.states, ok ? "" : "; expected " + expected);
+      rows.push_back(json{{"file", f},
+                          {"profile", program.profile.name},
+                          {"expected", expected},
+                          {"got", got},
+                          {"pass", ok}});
     }
   }
   std::cout << fmt::format("{} scenarios, {} verdicts: {} passed, {} failed, {} with bad input\n",
@@ -392,12 +400,15 @@ int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
   write_dot(output.dot_file, *p, trace.final_state);
   bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
   if (output.json) {
-    json j{{"file", p->file}, {"profile", p->profile.display_name()}, {"seed", seed},
-           {"replay", token}, {"steps", report::trace_json(*p, trace, topts)},
+    json j{{"file", p->file},
+           {"profile", p->profile.display_name()},
+           {"seed", seed},
+           {"replay", token},
+           {"steps", report::trace_json(*p, trace, topts)},
            {"heap", report::heap_json(*p, trace.final_state)}};
-    j["outcome"] = violated ? "violated" : trace.outcome.kind == checker::StepResult::Kind::Limit
-                                               ? "limit"
-                                               : "completed";
+    j["outcome"] = violated                                                 ? "violated"
+                   : trace.outcome.kind == checker::StepResult::Kind::Limit ? "limit"
+                                                                            : "completed";
     if (violated) j["violation"] = report::violation_json(trace.outcome);
     std::cout << j.dump(2) << "\n";
   } else if (violated) {
@@ -446,7 +457,9 @@ int replay_command(const std::string& file, const std::string& token,
   write_dot(output.dot_file, *p, trace.final_state);
   bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
   if (output.json) {
-    json j{{"file", p->file}, {"profile", p->profile.display_name()}, {"replay", token},
+    json j{{"file", p->file},
+           {"profile", p->profile.display_name()},
+           {"replay", token},
            {"steps", report::trace_json(*p, trace, topts)},
            {"heap", report::heap_json(*p, trace.final_state)},
            {"outcome", violated ? "violated" : "no violation"}};
@@ -466,8 +479,8 @@ int list_properties_command(bool as_json) {
   if (as_json) {
     json props = json::array(), bugs = json::array();
     for (const auto& p : model::all_properties())
-      props.push_back(json{{"id", p.id}, {"title", p.title}, {"source", p.source},
-                           {"mechanism", p.mechanism}});
+      props.push_back(
+          json{{"id", p.id}, {"title", p.title}, {"source", p.source}, {"mechanism", p.mechanism}});
     for (const auto& b : model::runtime_bugs())
       bugs.push_back(json{{"name", b.name}, {"breaks", b.breaks}, {"summary", b.summary}});
     std::cout << json{{"properties", props}, {"runtime_bugs", bugs}}.dump(2) << "\n";
@@ -488,9 +501,13 @@ int list_profiles_command(bool as_json) {
     json out = json::array();
     for (const auto& p : model::all_profiles()) {
       json bugs = json::array();
-      for (const auto& [id, why] : p.release_bugs()) bugs.push_back(json{{"property", id}, {"why", why}});
-      out.push_back(json{{"name", p.name}, {"releases", p.releases}, {"summary", p.summary},
-                         {"weakref_passes", p.weakref_passes}, {"release_bugs", bugs}});
+      for (const auto& [id, why] : p.release_bugs())
+        bugs.push_back(json{{"property", id}, {"why", why}});
+      out.push_back(json{{"name", p.name},
+                         {"releases", p.releases},
+                         {"summary", p.summary},
+                         {"weakref_passes", p.weakref_passes},
+                         {"release_bugs", bugs}});
     }
     std::cout << out.dump(2) << "\n";
     return kHolds;

@@ -17,8 +17,8 @@ namespace lifecheck::cli {
 enum ExitCode { kHolds = 0, kViolated = 1, kBadInput = 2, kLimit = 3 };
 
 struct ScenarioOptions {
-  std::string profile;                   // --profile, overrides the file's
-  std::vector<std::string> runtime_bugs; // --runtime-bug
+  std::string profile;                    // --profile, overrides the file's
+  std::vector<std::string> runtime_bugs;  // --runtime-bug
 };
 
 // A profile named on the command line; prints the error when unknown.
@@ -30,8 +30,8 @@ std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& optio
 struct OutputOptions {
   bool json = false;
   bool verbose = false;
-  bool timing = false;        // timing fields in JSON (not deterministic)
-  std::string dot_file;       // heap at the failing/final state as DOT
+  bool timing = false;   // timing fields in JSON (not deterministic)
+  std::string dot_file;  // heap at the failing/final state as DOT
 };
 
 struct CheckOptions {
@@ -41,7 +41,7 @@ struct CheckOptions {
   checker::Limits limits;
   bool use_visited_set = true;
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
-  bool quiet = false;  // no progress line even on a terminal
+  bool quiet = false;    // no progress line even on a terminal
 };
 
 int check_command(const std::vector<std::string>& files, const CheckOptions& options);

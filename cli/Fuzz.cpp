@@ -50,8 +50,8 @@ int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bo
     if (!as_json) std::cout << line << "\n" << std::flush;
   };
   gen::FuzzResult r = gen::fuzz(options, say);
-  nlohmann::json j{{"seed", options.seed},       {"runs", r.runs},
-                   {"set_aside", r.limited},     {"found", r.found}};
+  nlohmann::json j{
+      {"seed", options.seed}, {"runs", r.runs}, {"set_aside", r.limited}, {"found", r.found}};
   if (!r.found) {
     const bool gave_up = r.runs < options.runs;
     if (as_json) {
@@ -69,10 +69,9 @@ int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bo
   std::string body = "verdict violates " + r.property + "\n\n" + r.text;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  const std::string path =
-      (std::filesystem::path(out_dir) / fmt::format("fuzz-seed{}-run{}.life", options.seed,
-                                                    r.found_at))
-          .string();
+  const std::string path = (std::filesystem::path(out_dir) /
+                            fmt::format("fuzz-seed{}-run{}.life", options.seed, r.found_at))
+                               .string();
   // The token comes from the file as written: comment lines do not change
   // a scenario's fingerprint, so the header can carry it.
   lifecheck::CheckOptions bfs;
@@ -82,10 +81,11 @@ int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bo
   std::string header =
       fmt::format("# Found by: {}\n# run {}, shrunk in {} steps ({} candidates checked)\n",
                   command_line(options), r.found_at, r.shrink_steps, r.shrink_checks);
-  header += "# " + std::string(shown.violated() ? "replay: lifecheck replay " + path + " " +
-                                                      shown.replay_token
-                                                : "no counterexample within the limit") +
-            "\n";
+  header +=
+      "# " +
+      std::string(shown.violated() ? "replay: lifecheck replay " + path + " " + shown.replay_token
+                                   : "no counterexample within the limit") +
+      "\n";
   std::ofstream file(path);
   file << header << body;
   if (!file) {

@@ -6,10 +6,9 @@
 // with callbacks, finalizers, collections, 1-3 threads) and lifecheck
 // explores each one exhaustively.
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
 #include <lifecheck/generators.h>
 #include <lifecheck/lifecheck.h>
+#include <rapidcheck/gtest.h>
 
 namespace {
 

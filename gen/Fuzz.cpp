@@ -27,10 +27,10 @@ class Fuzzer {
     const rc::Gen<ScenarioSpec> gen = scenario(options_.config);
     const int budget = options_.runs * 10 + 10;  // set-aside scenarios included
     for (int attempt = 0; attempt < budget && out.runs < options_.runs; ++attempt) {
-      const int size =
-          options_.runs <= 1 ? options_.max_size : options_.max_size * out.runs / (options_.runs - 1);
-      rc::Shrinkable<ScenarioSpec> s = gen(rc::Random(mix(options_.seed * 1000003u + attempt)),
-                                           std::max(1, size));
+      const int size = options_.runs <= 1 ? options_.max_size
+                                          : options_.max_size * out.runs / (options_.runs - 1);
+      rc::Shrinkable<ScenarioSpec> s =
+          gen(rc::Random(mix(options_.seed * 1000003u + attempt)), std::max(1, size));
       Outcome o = outcome(s.value(), "");
       if (o.limited) {
         ++out.limited;
@@ -42,8 +42,8 @@ class Fuzzer {
         out.found_at = out.runs;
         out.original = s.value();
         out.property = o.property;
-        say("run " + std::to_string(out.runs) + " (size " + std::to_string(size) +
-            "): violates " + o.property + "; shrinking");
+        say("run " + std::to_string(out.runs) + " (size " + std::to_string(size) + "): violates " +
+            o.property + "; shrinking");
         shrink(s, out);
         out.minimal = s.value();
         out.text = apply_options(out.minimal).to_life();
@@ -76,8 +76,8 @@ class Fuzzer {
 
   // Checks a spec; `keep`: only a violation naming this property counts.
   Outcome outcome(const ScenarioSpec& spec, const std::string& keep) const {
-    CheckResult r = check(Scenario::parse(apply_options(spec).to_life(), "fuzz.life"),
-                          check_options());
+    CheckResult r =
+        check(Scenario::parse(apply_options(spec).to_life(), "fuzz.life"), check_options());
     Outcome o;
     if (r.verdict == Verdict::LimitReached) {
       o.limited = true;

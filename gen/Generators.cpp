@@ -78,14 +78,14 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
   auto objects = rc::gen::withSize([=](int size) {
     return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
   });
-  return rc::gen::map(
-      rc::gen::pair(objects, body(config.max_body + 2, false)),
-      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
-        for (size_t i = 0; i < parts.first.size(); ++i)
-          parts.first[i].a = static_cast<uint8_t>(i);
-        parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
-        return parts.first;
-      });
+  return rc::gen::map(rc::gen::pair(objects, body(config.max_body + 2, false)),
+                      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
+                        for (size_t i = 0; i < parts.first.size(); ++i)
+                          parts.first[i].a = static_cast<uint8_t>(i);
+                        parts.first.insert(parts.first.end(), parts.second.begin(),
+                                           parts.second.end());
+                        return parts.first;
+                      });
 }
 
 }  // namespace
@@ -125,9 +125,9 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
             rc::gen::set(&CTypeSpec::dealloc, rc::gen::elementOf(deallocs)),
             rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
             rc::gen::set(&CTypeSpec::legacy, rc::gen::just(legacy)),
-            rc::gen::set(&CTypeSpec::finalize_body,
-                         has_finalize ? body(max_body, true)
-                                      : rc::gen::just(std::vector<Action>{})));
+            rc::gen::set(&CTypeSpec::finalize_body, has_finalize
+                                                        ? body(max_body, true)
+                                                        : rc::gen::just(std::vector<Action>{})));
       });
 }
 
@@ -140,13 +140,14 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
         rc::gen::set(&ScenarioSpec::weakrefs,
                      rc::gen::inRange(1, std::max(1, scaled(size, config.max_weakrefs, 1)) + 1)),
         rc::gen::set(&ScenarioSpec::classes,
-                     rc::gen::nonEmpty(up_to(scaled(size, config.max_classes, 1), size,
-                                             python_class(config)))),
+                     rc::gen::nonEmpty(
+                         up_to(scaled(size, config.max_classes, 1), size, python_class(config)))),
         rc::gen::set(&ScenarioSpec::ctypes, some(config.max_ctypes, c_type(config))),
         rc::gen::set(&ScenarioSpec::callbacks,
                      some(config.max_callbacks, body(config.max_body, true))),
         rc::gen::set(&ScenarioSpec::setup, module_code(config)),
-        rc::gen::set(&ScenarioSpec::threads, some(config.max_threads, body(config.max_body, false))));
+        rc::gen::set(&ScenarioSpec::threads,
+                     some(config.max_threads, body(config.max_body, false))));
   });
 }
 

@@ -1,10 +1,10 @@
 // Rendering a ScenarioSpec as scenario text (docs/scenario-language.md).
+#include "lifecheck/spec.h"
+
 #include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
-
-#include "lifecheck/spec.h"
 
 namespace lifecheck::gen {
 
@@ -99,11 +99,18 @@ class Writer {
     std::set<std::string> out;
     for (const Action& a : actions) switch (a.op) {
         case Op::New:
-        case Op::Drop: out.insert(g(a.a)); break;
+        case Op::Drop:
+          out.insert(g(a.a));
+          break;
         case Op::Weakref:
-        case Op::WeakrefSelf: out.insert(w(a.b)); break;
-        case Op::Resurrect: out.insert("keep"); break;
-        default: break;
+        case Op::WeakrefSelf:
+          out.insert(w(a.b));
+          break;
+        case Op::Resurrect:
+          out.insert("keep");
+          break;
+        default:
+          break;
       }
     return out;
   }
@@ -136,8 +143,11 @@ class Writer {
         case Op::WeakrefSelf:
         case Op::FieldWeakref:
         case Op::SelfLink:
-        case Op::ClearSelf: copy = objects_.count(g(a.a)) > 0; break;
-        default: break;
+        case Op::ClearSelf:
+          copy = objects_.count(g(a.a)) > 0;
+          break;
+        default:
+          break;
       }
     if (!copy) return statement(a, level, kind);
     const int ia = a.a % globals(), ic = a.c % globals();
@@ -182,15 +192,20 @@ class Writer {
       case Op::Deref:
         if (!weakrefs_.count(w(a.a))) return unused();
         break;
-      default: break;
+      default:
+        break;
     }
     switch (a.op) {
-      case Op::New: return line(level, g(a.a) + " = " + type_call(a.b));
+      case Op::New:
+        return line(level, g(a.a) + " = " + type_call(a.b));
       case Op::Link:
         return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + g(a.c));
-      case Op::Unlink: return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
-      case Op::Drop: return line(level, g(a.a) + " = None");
-      case Op::Weakref: return guarded(level, g(a.a), w(a.b) + " = " + weakref(g(a.a), a.c));
+      case Op::Unlink:
+        return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+      case Op::Drop:
+        return line(level, g(a.a) + " = None");
+      case Op::Weakref:
+        return guarded(level, g(a.a), w(a.b) + " = " + weakref(g(a.a), a.c));
       case Op::WeakrefSelf:
         if (fin) return line(level, w(a.b) + " = " + weakref("self", a.c));
         return guarded(level, g(a.a), w(a.b) + " = " + weakref(g(a.a), a.c));
@@ -201,16 +216,20 @@ class Writer {
       case Op::Hold:
         if (!function) return line(level, "keep = " + g(a.b));
         return line(level, "l" + std::to_string(a.a % 2) + " = " + g(a.b));
-      case Op::Release: return line(level, "l" + std::to_string(a.a % 2) + " = None");
-      case Op::Raise: return line(level, "raise ValueError");
+      case Op::Release:
+        return line(level, "l" + std::to_string(a.a % 2) + " = None");
+      case Op::Raise:
+        return line(level, "raise ValueError");
       case Op::Deref:
         return guarded(level, w(a.a), "log(\"" + w(a.a) + "\", " + w(a.a) + "() is None)");
-      case Op::Collect: return line(level, "gc.collect()");
-      case Op::Log: return line(level, "log(\"mark " + std::to_string(a.a) + "\")");
-      case Op::Resurrect: return line(level, fin ? "keep = self" : "keep = " + g(a.a));
+      case Op::Collect:
+        return line(level, "gc.collect()");
+      case Op::Log:
+        return line(level, "log(\"mark " + std::to_string(a.a) + "\")");
+      case Op::Resurrect:
+        return line(level, fin ? "keep = self" : "keep = " + g(a.a));
       case Op::SelfLink:
-        return guarded(level, g(a.a),
-                       g(a.a) + "." + f(a.b) + " = " + (fin ? "self" : g(a.c)));
+        return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + (fin ? "self" : g(a.c)));
       case Op::ClearSelf:
         if (fin) return line(level, "self." + f(a.b) + " = None");
         return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
@@ -218,9 +237,7 @@ class Writer {
   }
 
   // Some body assigns an object to global i (so it is not always None).
-  bool known(int i) const {
-    return objects_.count("g" + std::to_string(i % globals())) > 0;
-  }
+  bool known(int i) const { return objects_.count("g" + std::to_string(i % globals())) > 0; }
 
   // weakref.ref(target[, cbN]): the callback chosen by `pick`, or none.
   std::string weakref(const std::string& target, int pick) const {
@@ -264,8 +281,8 @@ class Writer {
   const ScenarioSpec& spec_;
   std::ostringstream out_;
   std::map<int, std::string> alias_;  // globals read through a local copy
-  std::set<std::string> objects_;   // globals some body assigns an object to
-  std::set<std::string> weakrefs_;  // weakref globals some body assigns a weakref to
+  std::set<std::string> objects_;     // globals some body assigns an object to
+  std::set<std::string> weakrefs_;    // weakref globals some body assigns a weakref to
 };
 
 }  // namespace

@@ -50,12 +50,12 @@ enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise };
 struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
-  ExprPtr target;                   // Assign, Del
-  ExprPtr value;                    // Assign value, Expr, If/Assert condition
-  std::vector<std::string> names;   // Global
-  std::string text;                 // Raise: exception name; Assert: message
-  std::vector<Stmt> body;           // If
-  std::vector<Stmt> orelse;         // If (an elif is a nested If here)
+  ExprPtr target;                  // Assign, Del
+  ExprPtr value;                   // Assign value, Expr, If/Assert condition
+  std::vector<std::string> names;  // Global
+  std::string text;                // Raise: exception name; Assert: message
+  std::vector<Stmt> body;          // If
+  std::vector<Stmt> orelse;        // If (an elif is a nested If here)
 };
 
 struct Param {
@@ -81,11 +81,11 @@ struct SlotLine {
 struct ClassDef {
   std::string name;
   Loc loc;
-  bool is_ctype = false;           // "ctype Name:" instead of "class Name:"
-  std::string base;                // "class Sub(Base):"
+  bool is_ctype = false;  // "ctype Name:" instead of "class Name:"
+  std::string base;       // "class Sub(Base):"
   Loc base_loc;
   std::vector<FuncDef> methods;
-  std::vector<SlotLine> slots;     // C types only
+  std::vector<SlotLine> slots;  // C types only
 };
 
 struct ThreadDef {

@@ -101,15 +101,16 @@ class Compiler {
     std::vector<RuntimeBug> bugs;
     for (const Directive& d : sc_.directives) {
       if (d.keyword == "profile") {
-        if (profile_loc) fail(d.loc, "a second 'profile' line (the first is on line " +
-                                         std::to_string(profile_loc->line) + ")");
+        if (profile_loc)
+          fail(d.loc, "a second 'profile' line (the first is on line " +
+                          std::to_string(profile_loc->line) + ")");
         profile_loc = d.loc;
         if (d.words.size() != 1)
           fail(d.loc, "expected 'profile NAME', for example 'profile 3.14' or 'profile P313L'");
         auto prof = find_profile(d.words[0].text);
         if (!prof)
-          fail(d.words[0].loc, "unknown profile '" + d.words[0].text +
-                                   "'; 'lifecheck list-profiles' lists them");
+          fail(d.words[0].loc,
+               "unknown profile '" + d.words[0].text + "'; 'lifecheck list-profiles' lists them");
         p_.profile = *prof;
       } else if (d.keyword == "runtime-bug") {
         if (d.words.size() != 1) fail(d.loc, "expected 'runtime-bug NAME'");
@@ -135,8 +136,8 @@ class Compiler {
           if (d.words.size() < 2) fail(d.loc, "expected a profile after 'verdict under'");
           auto prof = find_profile(d.words[1].text);
           if (!prof)
-            fail(d.words[1].loc, "unknown profile '" + d.words[1].text +
-                                     "'; 'lifecheck list-profiles' lists them");
+            fail(d.words[1].loc,
+                 "unknown profile '" + d.words[1].text + "'; 'lifecheck list-profiles' lists them");
           v.profile = prof->name;
           for (const Verdict& other : p_.profile_verdicts)
             if (other.profile == v.profile)
@@ -154,8 +155,9 @@ class Compiler {
           if (!known_property(v.property))
             fail(d.words[i + 1].loc, "unknown property '" + v.property + "'");
         } else {
-          fail(d.loc, "expected 'verdict [under PROFILE] holds' or 'verdict [under PROFILE] "
-                      "violates PROPERTY'");
+          fail(d.loc,
+               "expected 'verdict [under PROFILE] holds' or 'verdict [under PROFILE] "
+               "violates PROPERTY'");
         }
         if (v.profile.empty())
           p_.verdict = v;
@@ -184,8 +186,9 @@ class Compiler {
     m.weakrefable = true;  // PyMethod_Type has im_weakreflist
     m.heap = false;
     p_.types.push_back(m);
-    for (auto [name, kind] : {std::pair{"list", TypeKind::List}, std::pair{"tuple", TypeKind::Tuple},
-                              std::pair{"dict", TypeKind::Dict}}) {
+    for (auto [name, kind] :
+         {std::pair{"list", TypeKind::List}, std::pair{"tuple", TypeKind::Tuple},
+          std::pair{"dict", TypeKind::Dict}}) {
       TypeInfo c;
       c.name = name;
       c.kind = kind;
@@ -228,8 +231,8 @@ class Compiler {
           fail(f.loc, "method '" + f.name + "' needs 'self' as its first parameter");
         if (f.params[0].name != "self")
           fail(f.params[0].loc, "the first parameter of method '" + f.name + "' must be 'self'");
-        const bool special = f.name == "__del__" || (c.is_ctype && (f.name == "tp_finalize" ||
-                                                                    f.name == "tp_del"));
+        const bool special =
+            f.name == "__del__" || (c.is_ctype && (f.name == "tp_finalize" || f.name == "tp_del"));
         FuncId fid = add_func(c.name + "." + f.name,
                               special ? FuncKind::Finalizer : FuncKind::Method, f.loc, f.params);
         p_.funcs[fid].owner = id;
@@ -273,8 +276,7 @@ class Compiler {
     threads_["main"] = 0;
     for (const ThreadDef& t : sc_.threads) {
       if (t.name == "main") {
-        if (p_.threads[0].main_body != kNoFunc)
-          fail(t.loc, "duplicate thread name 'main'");
+        if (p_.threads[0].main_body != kNoFunc) fail(t.loc, "duplicate thread name 'main'");
         FuncId fid = add_func("thread main", FuncKind::Thread, t.loc, {});
         p_.threads[0].main_body = fid;
         thread_defs_[fid] = &t;
@@ -282,8 +284,7 @@ class Compiler {
       }
       if (threads_.count(t.name)) fail(t.loc, "duplicate thread name '" + t.name + "'");
       check_new_name(t.name, t.loc);
-      if (p_.threads.size() >= 16)
-        fail(t.loc, "too many threads (at most 16, counting main)");
+      if (p_.threads.size() >= 16) fail(t.loc, "too many threads (at most 16, counting main)");
       FuncId fid = add_func("thread " + t.name, FuncKind::Thread, t.loc, {});
       thread_defs_[fid] = &t;
       ThreadInfo ti;
@@ -296,8 +297,8 @@ class Compiler {
   }
 
   void check_new_name(const std::string& name, Loc loc) {
-    static const std::set<std::string> reserved = {"gc", "weakref", "log", "self", "object",
-                                                   "main"};
+    static const std::set<std::string> reserved = {"gc",   "weakref", "log",
+                                                   "self", "object",  "main"};
     if (reserved.count(name)) fail(loc, "'" + name + "' is a reserved name");
     if (classes_.count(name)) fail(loc, "'" + name + "' is already defined as a class");
     if (functions_.count(name)) fail(loc, "'" + name + "' is already defined as a function");
@@ -338,8 +339,9 @@ class Compiler {
       if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
       const TypeInfo& base = p_.types[it->second];
       if (base.kind != TypeKind::CType)
-        fail(c.base_loc, "base classes must be C types ('ctype'); Python-level inheritance "
-                         "is not modelled");
+        fail(c.base_loc,
+             "base classes must be C types ('ctype'); Python-level inheritance "
+             "is not modelled");
       TypeInfo& t = p_.types[id];
       t.base = it->second;
       if (!t.has_finalizer()) {  // tp_finalize is inherited
@@ -366,9 +368,12 @@ class Compiler {
         for (const auto& step : line.steps) {
           if (step.size() != 1) fail(step[1].second, "one flag per entry, separated by ','");
           const std::string& f = step[0].first;
-          if (f == "gc") t.gc = true;
-          else if (f == "heaptype" || f == "heap") t.heap = true;
-          else if (f == "weakrefable") t.weakrefable = true;
+          if (f == "gc")
+            t.gc = true;
+          else if (f == "heaptype" || f == "heap")
+            t.heap = true;
+          else if (f == "weakrefable")
+            t.weakrefable = true;
           else if (f == "finalize" || f == "del") {
             // documentation only: the slot exists when its def does
           } else
@@ -534,7 +539,8 @@ class Compiler {
         }
       } else if (verb == "decref" || verb == "incref") {
         only_in({Slot::Dealloc, Slot::Clear, Slot::Traverse});
-        if (verb == "incref" && slot != Slot::Traverse) fail(loc, "'incref' is a step of 'traverse:' only");
+        if (verb == "incref" && slot != Slot::Traverse)
+          fail(loc, "'incref' is a step of 'traverse:' only");
         st.op = slot == Slot::Traverse ? (verb == "incref" ? SlotOp::Incref : SlotOp::Decref)
                                        : SlotOp::DecrefField;
         st.field = need_field(1);
@@ -547,8 +553,10 @@ class Compiler {
       } else if (verb == "free") {
         only_in({Slot::Dealloc, Slot::Clear});
         st.op = SlotOp::Free;
-        if (w.size() == 2 && w.at(1) == "wrong") st.arg = 1;
-        else no_more(1);
+        if (w.size() == 2 && w.at(1) == "wrong")
+          st.arg = 1;
+        else
+          no_more(1);
       } else if (verb == "decref_type" || verb == "read_type") {
         only_in({Slot::Dealloc});
         no_more(1);
@@ -656,21 +664,24 @@ class Compiler {
     for (const ExprPtr& a : e->args) names_in_compile_order(a.get(), out);
     if (e->kind == ExprKind::Call) names_in_compile_order(e->rhs.get(), out);
   }
-  static void names_in_compile_order(const std::vector<Stmt>& body,
-                                     std::vector<std::string>& out) {
+  static void names_in_compile_order(const std::vector<Stmt>& body, std::vector<std::string>& out) {
     for (const Stmt& s : body) {
       switch (s.kind) {
         case StmtKind::Assign:
           names_in_compile_order(s.value.get(), out);
           names_in_compile_order(s.target.get(), out);
           break;
-        case StmtKind::Del: names_in_compile_order(s.target.get(), out); break;
+        case StmtKind::Del:
+          names_in_compile_order(s.target.get(), out);
+          break;
         case StmtKind::If:
           names_in_compile_order(s.value.get(), out);
           names_in_compile_order(s.body, out);
           names_in_compile_order(s.orelse, out);
           break;
-        default: names_in_compile_order(s.value.get(), out); break;
+        default:
+          names_in_compile_order(s.value.get(), out);
+          break;
       }
     }
   }
@@ -723,12 +734,9 @@ class Compiler {
 
   void add_global(const std::string& name, Loc loc) {
     if (globals_.count(name)) return;
-    if (classes_.count(name))
-      fail(loc, "cannot assign to '" + name + "': it is a class");
-    if (functions_.count(name))
-      fail(loc, "cannot assign to '" + name + "': it is a function");
-    if (threads_.count(name))
-      fail(loc, "cannot assign to '" + name + "': it is a thread");
+    if (classes_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a class");
+    if (functions_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a function");
+    if (threads_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a thread");
     static const std::set<std::string> reserved = {"gc", "weakref", "log"};
     if (reserved.count(name)) fail(loc, "cannot assign to the reserved name '" + name + "'");
     globals_[name] = static_cast<int>(p_.globals.size());
@@ -816,12 +824,18 @@ class Compiler {
 
   static std::string kind_word(NameKind k) {
     switch (k) {
-      case NameKind::Class: return "class";
-      case NameKind::Function: return "function";
-      case NameKind::Thread: return "thread";
-      case NameKind::Module: return "module";
-      case NameKind::Log: return "builtin";
-      default: return "variable";
+      case NameKind::Class:
+        return "class";
+      case NameKind::Function:
+        return "function";
+      case NameKind::Thread:
+        return "thread";
+      case NameKind::Module:
+        return "module";
+      case NameKind::Log:
+        return "builtin";
+      default:
+        return "variable";
     }
   }
 
@@ -832,19 +846,25 @@ class Compiler {
   // ------------------------------------------------------------- kinds
   uint16_t syntactic_kind(const Expr& e, const Scope& scope) {
     switch (e.kind) {
-      case ExprKind::None: return KNone;
+      case ExprKind::None:
+        return KNone;
       case ExprKind::True:
-      case ExprKind::False: return KBool;
-      case ExprKind::Int: return KInt;
-      case ExprKind::Str: return KStr;
+      case ExprKind::False:
+        return KBool;
+      case ExprKind::Int:
+        return KInt;
+      case ExprKind::Str:
+        return KStr;
       case ExprKind::Compare:
-      case ExprKind::Not: return KBool;
+      case ExprKind::Not:
+        return KBool;
       case ExprKind::Name: {
         if (functions_.count(e.text) && !scope.locals.count(e.text) && !globals_.count(e.text))
           return KFunc;
         return KAny;
       }
-      case ExprKind::Attr: return method_names_.count(e.text) ? KMethod : KAny;
+      case ExprKind::Attr:
+        return method_names_.count(e.text) ? KMethod : KAny;
       case ExprKind::Call: {
         const Expr& callee = *e.base;
         if (callee.kind == ExprKind::Name && classes_.count(callee.text)) return KObj;
@@ -857,7 +877,8 @@ class Compiler {
         }
         return KAny;
       }
-      default: return KAny;
+      default:
+        return KAny;
     }
   }
 
@@ -989,19 +1010,24 @@ class Compiler {
   }
 
   bool is_module_call(const Expr& e, const char* module, const char* fn) const {
-    return e.kind == ExprKind::Call && e.base->kind == ExprKind::Attr &&
-           e.base->text == fn && e.base->base->kind == ExprKind::Name &&
-           e.base->base->text == module &&
+    return e.kind == ExprKind::Call && e.base->kind == ExprKind::Attr && e.base->text == fn &&
+           e.base->base->kind == ExprKind::Name && e.base->base->text == module &&
            resolve(module, *cur_).kind == NameKind::Module;
   }
 
   void stmt(const Stmt& s) {
     switch (s.kind) {
-      case StmtKind::Pass: emit(InstrOp::Pass, s.loc); return;
-      case StmtKind::Global: return;  // a declaration, handled by collect_globals
-      case StmtKind::Assign: return assign(s);
-      case StmtKind::Del: return del(s);
-      case StmtKind::Expr: return expr_stmt(s);
+      case StmtKind::Pass:
+        emit(InstrOp::Pass, s.loc);
+        return;
+      case StmtKind::Global:
+        return;  // a declaration, handled by collect_globals
+      case StmtKind::Assign:
+        return assign(s);
+      case StmtKind::Del:
+        return del(s);
+      case StmtKind::Expr:
+        return expr_stmt(s);
       case StmtKind::Assert: {
         ExprId c = condition(*s.value);
         Instr& in = emit(InstrOp::Assert, s.loc);
@@ -1048,8 +1074,9 @@ class Compiler {
     }
     if (auto ct = c_construction(*s.value)) {
       if (t.kind != ExprKind::Name)
-        fail(s.value->loc, "creating a C type instance must be a statement of its own or "
-                           "assigned to a variable");
+        fail(s.value->loc,
+             "creating a C type instance must be a statement of its own or "
+             "assigned to a variable");
       Instr in = construct_instr(*s.value, *ct, label, s.loc);
       Resolved r = resolve(t.text, *cur_);
       in.dest = r.kind == NameKind::Local ? DestKind::Local : DestKind::Global;
@@ -1202,14 +1229,14 @@ class Compiler {
           fail(f.loc, "gc.callbacks holds module-level functions; pass a function name");
         FuncId fid = functions_.at(f.text);
         if (p_.funcs[fid].nparams != 2)
-          fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text +
-                          "' takes " + parameters(p_.funcs[fid].nparams));
+          fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text + "' takes " +
+                          parameters(p_.funcs[fid].nparams));
         ExprNode n;
         n.op = ExprOp::Const;
         n.value = Value::func(fid);
-        Instr& in = emit(callee.text == "append" ? InstrOp::GcCallbacksAppend
-                                                 : InstrOp::GcCallbacksRemove,
-                         s.loc);
+        Instr& in =
+            emit(callee.text == "append" ? InstrOp::GcCallbacksAppend : InstrOp::GcCallbacksRemove,
+                 s.loc);
         in.a = add_expr(n, f.loc);
         return;
       }
@@ -1225,8 +1252,9 @@ class Compiler {
             p_.funcs[cur_->func].kind != FuncKind::Module)
           fail(callee.loc, "join() is only allowed in thread bodies");
         if (p_.funcs[cur_->func].kind == FuncKind::Module)
-          fail(callee.loc, "threads start after the module-level code; join them from "
-                           "'thread main:'");
+          fail(callee.loc,
+               "threads start after the module-level code; join them from "
+               "'thread main:'");
         emit(InstrOp::Join, s.loc).slot = t;
         return;
       }
@@ -1282,7 +1310,7 @@ class Compiler {
   // An expression whose value must be an instance (the base of an attribute
   // access or store): rejects what can never be one.
   [[noreturn]] void not_object(const Expr& e, const std::string& attr,
-                                const std::string& what) const {
+                               const std::string& what) const {
     fail(e.loc, what + " has no attribute '" + attr + "': only instances have attributes");
   }
 
@@ -1290,27 +1318,40 @@ class Compiler {
   // access or store): rejects what can never be one.
   ExprId object_expr(const Expr& e, const std::string& attr) {
     switch (e.kind) {
-      case ExprKind::None: not_object(e, attr, "None");
-      case ExprKind::Int: not_object(e, attr, "an int");
-      case ExprKind::Str: not_object(e, attr, "a string");
+      case ExprKind::None:
+        not_object(e, attr, "None");
+      case ExprKind::Int:
+        not_object(e, attr, "an int");
+      case ExprKind::Str:
+        not_object(e, attr, "a string");
       case ExprKind::True:
       case ExprKind::False:
       case ExprKind::Compare:
-      case ExprKind::Not: not_object(e, attr, "a bool");
-      case ExprKind::List: not_object(e, attr, "a list");
-      case ExprKind::Tuple: not_object(e, attr, "a tuple");
-      case ExprKind::Dict: not_object(e, attr, "a dict");
+      case ExprKind::Not:
+        not_object(e, attr, "a bool");
+      case ExprKind::List:
+        not_object(e, attr, "a list");
+      case ExprKind::Tuple:
+        not_object(e, attr, "a tuple");
+      case ExprKind::Dict:
+        not_object(e, attr, "a dict");
       case ExprKind::Name: {
         Resolved r = resolve(e.text, *cur_);
         switch (r.kind) {
-          case NameKind::Class: not_object(e, attr, "class '" + e.text + "'");
-          case NameKind::Function: not_object(e, attr, "function '" + e.text + "'");
-          case NameKind::Thread: not_object(e, attr, "thread '" + e.text + "'");
+          case NameKind::Class:
+            not_object(e, attr, "class '" + e.text + "'");
+          case NameKind::Function:
+            not_object(e, attr, "function '" + e.text + "'");
+          case NameKind::Thread:
+            not_object(e, attr, "thread '" + e.text + "'");
           case NameKind::Module:
             fail(e.loc, "'" + e.text + "." + attr + "' is not part of the scenario language");
-          case NameKind::Log: not_object(e, attr, "log");
-          case NameKind::Unknown: fail(e.loc, "unknown name '" + e.text + "'");
-          default: break;
+          case NameKind::Log:
+            not_object(e, attr, "log");
+          case NameKind::Unknown:
+            fail(e.loc, "unknown name '" + e.text + "'");
+          default:
+            break;
         }
         uint16_t k = kind_of_name(e.text, *cur_);
         if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
@@ -1318,7 +1359,8 @@ class Compiler {
           not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
         break;
       }
-      default: break;
+      default:
+        break;
     }
     return value(e, "");
   }
@@ -1326,20 +1368,34 @@ class Compiler {
   ExprId value(const Expr& e, const std::string& label) {
     ExprNode n;
     switch (e.kind) {
-      case ExprKind::None: n.value = Value::none(); return add_expr(n, e.loc);
-      case ExprKind::True: n.value = Value::boolean(true); return add_expr(n, e.loc);
-      case ExprKind::False: n.value = Value::boolean(false); return add_expr(n, e.loc);
-      case ExprKind::Int: n.value = Value::integer(static_cast<int32_t>(e.value));
+      case ExprKind::None:
+        n.value = Value::none();
         return add_expr(n, e.loc);
-      case ExprKind::Str: n.value = Value::str(intern(e.text)); return add_expr(n, e.loc);
+      case ExprKind::True:
+        n.value = Value::boolean(true);
+        return add_expr(n, e.loc);
+      case ExprKind::False:
+        n.value = Value::boolean(false);
+        return add_expr(n, e.loc);
+      case ExprKind::Int:
+        n.value = Value::integer(static_cast<int32_t>(e.value));
+        return add_expr(n, e.loc);
+      case ExprKind::Str:
+        n.value = Value::str(intern(e.text));
+        return add_expr(n, e.loc);
       case ExprKind::Name: {
         Resolved r = resolve(e.text, *cur_);
         switch (r.kind) {
-          case NameKind::Local: n.op = ExprOp::Local; n.slot = static_cast<uint16_t>(r.index);
+          case NameKind::Local:
+            n.op = ExprOp::Local;
+            n.slot = static_cast<uint16_t>(r.index);
             return add_expr(n, e.loc);
-          case NameKind::Global: n.op = ExprOp::Global; n.slot = static_cast<uint16_t>(r.index);
+          case NameKind::Global:
+            n.op = ExprOp::Global;
+            n.slot = static_cast<uint16_t>(r.index);
             return add_expr(n, e.loc);
-          case NameKind::Function: n.value = Value::func(static_cast<FuncId>(r.index));
+          case NameKind::Function:
+            n.value = Value::func(static_cast<FuncId>(r.index));
             return add_expr(n, e.loc);
           case NameKind::Class:
             fail(e.loc, "class '" + e.text + "' used as a value; call it to create an instance");
@@ -1347,16 +1403,18 @@ class Compiler {
             fail(e.loc, "thread '" + e.text + "' used as a value; only 'T.join()' is allowed");
           case NameKind::Module:
             fail(e.loc, "module '" + e.text + "' used as a value");
-          case NameKind::Log: fail(e.loc, "log(...) is a statement");
-          case NameKind::Unknown: fail(e.loc, "unknown name '" + e.text + "'");
+          case NameKind::Log:
+            fail(e.loc, "log(...) is a statement");
+          case NameKind::Unknown:
+            fail(e.loc, "unknown name '" + e.text + "'");
         }
         break;
       }
       case ExprKind::Attr: {
         if (e.base->kind == ExprKind::Name && (e.base->text == "gc" || e.base->text == "weakref") &&
             resolve(e.base->text, *cur_).kind == NameKind::Module)
-          fail(e.loc, "'" + e.base->text + "." + e.text +
-                          "' is not part of the scenario language here");
+          fail(e.loc,
+               "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
         ExprId obj = object_expr(*e.base, e.text);
         if (method_names_.count(e.text)) {
           n.op = ExprOp::BoundMethod;
@@ -1387,9 +1445,9 @@ class Compiler {
                                            : ExprOp::DictNew;
         size_t limit = e.kind == ExprKind::Dict ? kMaxDictEntries : kMaxFields;
         if (e.args.size() > limit)
-          fail(e.args[limit]->loc, std::string("at most ") + std::to_string(limit) +
-                                       (e.kind == ExprKind::Dict ? " entries in a dict"
-                                                                 : " items in a list or tuple"));
+          fail(e.args[limit]->loc,
+               std::string("at most ") + std::to_string(limit) +
+                   (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a list or tuple"));
         std::vector<ExprId> items;
         for (const ExprPtr& a : e.args) items.push_back(value(*a, ""));
         n.first = static_cast<uint16_t>(p_.log_args.size());
@@ -1408,8 +1466,8 @@ class Compiler {
         const char* type = e.kind == ExprKind::List    ? "list"
                            : e.kind == ExprKind::Tuple ? "tuple"
                                                        : "dict";
-        n.label = label_id(label.empty() ? std::string(type) + "@" + std::to_string(e.loc.line)
-                                         : label);
+        n.label =
+            label_id(label.empty() ? std::string(type) + "@" + std::to_string(e.loc.line) : label);
         return add_expr(n, e.loc);
       }
       case ExprKind::Compare: {
@@ -1426,7 +1484,8 @@ class Compiler {
         n.op = ExprOp::Not;
         n.a = condition(*e.base);
         return add_expr(n, e.loc);
-      case ExprKind::Call: return call(e, label);
+      case ExprKind::Call:
+        return call(e, label);
     }
     fail(e.loc, "unsupported expression");
   }
@@ -1441,13 +1500,14 @@ class Compiler {
     if (callee.kind == ExprKind::Name) {
       Resolved r = resolve(callee.text, *cur_);
       if (c_construction(e))
-        fail(e.loc, "creating a C type instance must be a statement of its own or assigned "
-                    "to a variable");
+        fail(e.loc,
+             "creating a C type instance must be a statement of its own or assigned "
+             "to a variable");
       switch (r.kind) {
         case NameKind::Class:
           if (!e.args.empty())
-            fail(e.args[0]->loc, "'" + callee.text +
-                                     "()' takes no arguments (__init__ is not modelled)");
+            fail(e.args[0]->loc,
+                 "'" + callee.text + "()' takes no arguments (__init__ is not modelled)");
           n.op = ExprOp::New;
           n.slot = static_cast<uint16_t>(r.index);
           n.label = site_label(callee.text);
@@ -1458,9 +1518,12 @@ class Compiler {
                                "and gc callbacks");
         case NameKind::Thread:
           fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
-        case NameKind::Log: fail(callee.loc, "log(...) is a statement, not a value");
-        case NameKind::Module: fail(callee.loc, "module '" + callee.text + "' is not callable");
-        case NameKind::Unknown: fail(callee.loc, "unknown name '" + callee.text + "'");
+        case NameKind::Log:
+          fail(callee.loc, "log(...) is a statement, not a value");
+        case NameKind::Module:
+          fail(callee.loc, "module '" + callee.text + "' is not callable");
+        case NameKind::Unknown:
+          fail(callee.loc, "unknown name '" + callee.text + "'");
         case NameKind::Local:
         case NameKind::Global: {
           uint16_t k = kind_of_name(callee.text, *cur_);
@@ -1517,8 +1580,8 @@ class Compiler {
       if (r.kind == NameKind::Local || r.kind == NameKind::Global) {
         uint16_t k = kind_of_name(e.text, *cur_);
         if (k != KAny && (k & (KFunc | KMethod | KNone)) == 0)
-          fail(e.loc, "the callback '" + e.text + "' holds " + kind_phrase(k) +
-                          ", which is not callable");
+          fail(e.loc,
+               "the callback '" + e.text + "' holds " + kind_phrase(k) + ", which is not callable");
         return value(e, "");
       }
     }
@@ -1529,9 +1592,8 @@ class Compiler {
       for (const TypeInfo& t : p_.types)
         for (auto& [name, fid] : t.methods)
           if (name == e.text && p_.funcs[fid].nparams != 2)
-            fail(e.loc, "a method used as a weakref callback takes (self, wr); '" +
-                            t.name + "." + name + "' takes " +
-                            parameters(p_.funcs[fid].nparams));
+            fail(e.loc, "a method used as a weakref callback takes (self, wr); '" + t.name + "." +
+                            name + "' takes " + parameters(p_.funcs[fid].nparams));
       return value(e, "");
     }
     fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");
@@ -1545,12 +1607,12 @@ class Compiler {
 
   EventPattern pattern(const Directive& d, size_t& i) {
     auto word = [&](const char* what) -> const DirectiveWord& {
-      if (i >= d.words.size())
-        fail(d.loc, std::string("incomplete expect line: expected ") + what);
+      if (i >= d.words.size()) fail(d.loc, std::string("incomplete expect line: expected ") + what);
       return d.words[i++];
     };
-    const DirectiveWord& w = word("an event (finalize, callback, clear, dealloc, freed, "
-                                  "resurrect, log, gc, unraisable, garbage, tp_del, release)");
+    const DirectiveWord& w = word(
+        "an event (finalize, callback, clear, dealloc, freed, "
+        "resurrect, log, gc, unraisable, garbage, tp_del, release)");
     EventPattern p;
     auto label = [&]() {
       const DirectiveWord& l = word("an object label or '*'");
@@ -1566,9 +1628,12 @@ class Compiler {
       if (i < d.words.size() && d.words[i].text == "by") {
         ++i;
         const DirectiveWord& path = word("'gc' or 'refcount'");
-        if (path.text == "gc") p.path = PathFilter::Gc;
-        else if (path.text == "refcount") p.path = PathFilter::Refcount;
-        else fail(path.loc, "expected 'gc' or 'refcount' after 'by'");
+        if (path.text == "gc")
+          p.path = PathFilter::Gc;
+        else if (path.text == "refcount")
+          p.path = PathFilter::Refcount;
+        else
+          fail(path.loc, "expected 'gc' or 'refcount' after 'by'");
       }
     } else if (w.text == "callback") {
       p.kind = PatternKind::Callback;
@@ -1601,9 +1666,12 @@ class Compiler {
       p.text = t.text;
     } else if (w.text == "gc") {
       const DirectiveWord& ph = word("'start' or 'stop'");
-      if (ph.text == "start") p.kind = PatternKind::GcStart;
-      else if (ph.text == "stop") p.kind = PatternKind::GcStop;
-      else fail(ph.loc, "expected 'start' or 'stop' after 'gc'");
+      if (ph.text == "start")
+        p.kind = PatternKind::GcStart;
+      else if (ph.text == "stop")
+        p.kind = PatternKind::GcStop;
+      else
+        fail(ph.loc, "expected 'start' or 'stop' after 'gc'");
     } else if (w.text == "unraisable") {
       p.kind = PatternKind::Unraisable;
     } else {
@@ -1626,8 +1694,9 @@ class Compiler {
       return x;
     }
     if (i >= d.words.size())
-      fail(d.loc, "incomplete expect line: expected 'before', 'never', 'once', "
-                  "'at-most-once', 'eventually' or 'on thread T' after the event");
+      fail(d.loc,
+           "incomplete expect line: expected 'before', 'never', 'once', "
+           "'at-most-once', 'eventually' or 'on thread T' after the event");
     const DirectiveWord& w = d.words[i++];
     if (w.text == "before") {
       x.kind = ExpectKind::Before;
@@ -1636,8 +1705,8 @@ class Compiler {
       x.kind = ExpectKind::Never;
     } else if (w.text == "once") {
       x.kind = ExpectKind::Once;
-    } else if (w.text == "at-most-once" || (w.text == "at" && rest(i) == "most" &&
-                                             rest(i + 1) == "once")) {
+    } else if (w.text == "at-most-once" ||
+               (w.text == "at" && rest(i) == "most" && rest(i + 1) == "once")) {
       if (w.text == "at") i += 2;
       x.kind = ExpectKind::AtMostOnce;
     } else if (w.text == "eventually") {
@@ -1651,8 +1720,10 @@ class Compiler {
       x.kind = ExpectKind::OnThread;
       x.thread = it->second;
     } else {
-      fail(w.loc, "expected 'before', 'never', 'once', 'at-most-once', 'eventually' or "
-                  "'on thread T', found '" + w.text + "'");
+      fail(w.loc,
+           "expected 'before', 'never', 'once', 'at-most-once', 'eventually' or "
+           "'on thread T', found '" +
+               w.text + "'");
     }
     if (i < d.words.size())
       fail(d.words[i].loc, "unexpected '" + d.words[i].text + "' at the end of the expect line");
@@ -1707,9 +1778,7 @@ class Compiler {
 
 namespace lifecheck::lang {
 namespace {
-bool Compiler::known_property(const std::string& id) {
-  return model::find_property(id) != nullptr;
-}
+bool Compiler::known_property(const std::string& id) { return model::find_property(id) != nullptr; }
 }  // namespace
 
 model::Program compile(const Scenario& scenario, const CompileOptions& options) {

@@ -22,8 +22,8 @@ class ScenarioError : public std::runtime_error {
 
   // "file:line:col: error: message", the form compilers and editors parse.
   std::string format() const {
-    return file_ + ":" + std::to_string(loc_.line) + ":" +
-           std::to_string(loc_.col) + ": error: " + what();
+    return file_ + ":" + std::to_string(loc_.line) + ":" + std::to_string(loc_.col) +
+           ": error: " + what();
   }
 
  private:

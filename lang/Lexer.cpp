@@ -5,8 +5,8 @@
 namespace lifecheck::lang {
 
 bool is_directive_keyword(const std::string& word) {
-  return word == "profile" || word == "runtime-bug" || word == "expect" ||
-         word == "ignore" || word == "verdict";
+  return word == "profile" || word == "runtime-bug" || word == "expect" || word == "ignore" ||
+         word == "verdict";
 }
 
 namespace {
@@ -38,9 +38,7 @@ class Lexer {
   }
 
  private:
-  [[noreturn]] void fail(Loc loc, const std::string& msg) {
-    throw ScenarioError(file_, loc, msg);
-  }
+  [[noreturn]] void fail(Loc loc, const std::string& msg) { throw ScenarioError(file_, loc, msg); }
 
   void push(TokenKind kind, std::string text, Loc loc, long value = 0) {
     tokens_.push_back(Token{kind, std::move(text), value, loc});
@@ -51,8 +49,7 @@ class Lexer {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (i == text.size() || text[i] == '#') return;  // blank or comment line
     size_t tab = text.find('\t');
-    if (tab < i)
-      fail({line, static_cast<int>(tab) + 1}, "tab in indentation; indent with spaces");
+    if (tab < i) fail({line, static_cast<int>(tab) + 1}, "tab in indentation; indent with spaces");
     int indent = static_cast<int>(i);
     if (indent > indents.back()) {
       indents.push_back(indent);
@@ -63,8 +60,7 @@ class Lexer {
         push(TokenKind::Dedent, "", {line, indent + 1});
       }
       if (indent != indents.back())
-        fail({line, indent + 1},
-             "unindent does not match any outer indentation level");
+        fail({line, indent + 1}, "unindent does not match any outer indentation level");
     }
     if (starts_directive(text, i)) {
       lex_words(text, i, line);

@@ -10,10 +10,10 @@ namespace {
 
 const std::set<std::string>& keywords() {
   static const std::set<std::string> k = {
-      "class", "ctype", "def",  "thread", "if",   "elif",  "else", "pass",
-      "global", "del",  "assert", "raise", "not", "is",    "None", "True",
-      "False", "return", "while", "for", "lambda", "import", "with", "try", "and", "or",
-      "in", "break", "continue", "yield", "async", "await", "nonlocal", "except", "finally"};
+      "class", "ctype",    "def",    "thread", "if",    "elif",     "else",   "pass",   "global",
+      "del",   "assert",   "raise",  "not",    "is",    "None",     "True",   "False",  "return",
+      "while", "for",      "lambda", "import", "with",  "try",      "and",    "or",     "in",
+      "break", "continue", "yield",  "async",  "await", "nonlocal", "except", "finally"};
   return k;
 }
 
@@ -37,37 +37,42 @@ class Parser {
     return tokens_[i];
   }
   bool at(TokenKind kind) const { return peek().kind == kind; }
-  bool at_op(const char* op) const {
-    return peek().kind == TokenKind::Op && peek().text == op;
-  }
+  bool at_op(const char* op) const { return peek().kind == TokenKind::Op && peek().text == op; }
   bool at_name(const char* name) const {
     return peek().kind == TokenKind::Name && peek().text == name;
   }
   const Token& advance() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
 
-  [[noreturn]] void fail(Loc loc, const std::string& msg) {
-    throw ScenarioError(file_, loc, msg);
-  }
+  [[noreturn]] void fail(Loc loc, const std::string& msg) { throw ScenarioError(file_, loc, msg); }
 
   std::string describe(const Token& t) const {
     switch (t.kind) {
-      case TokenKind::Name: return "'" + t.text + "'";
-      case TokenKind::Int: return "number " + t.text;
-      case TokenKind::String: return "string \"" + t.text + "\"";
-      case TokenKind::Op: return "'" + t.text + "'";
-      case TokenKind::Word: return "'" + t.text + "'";
-      case TokenKind::Newline: return "end of line";
-      case TokenKind::Indent: return "an indented block";
-      case TokenKind::Dedent: return "end of block";
-      case TokenKind::End: return "end of file";
+      case TokenKind::Name:
+        return "'" + t.text + "'";
+      case TokenKind::Int:
+        return "number " + t.text;
+      case TokenKind::String:
+        return "string \"" + t.text + "\"";
+      case TokenKind::Op:
+        return "'" + t.text + "'";
+      case TokenKind::Word:
+        return "'" + t.text + "'";
+      case TokenKind::Newline:
+        return "end of line";
+      case TokenKind::Indent:
+        return "an indented block";
+      case TokenKind::Dedent:
+        return "end of block";
+      case TokenKind::End:
+        return "end of file";
     }
     return "token";
   }
 
   void expect_op(const char* op, const char* context) {
     if (!at_op(op))
-      fail(peek().loc, std::string("expected '") + op + "' " + context + ", found " +
-                           describe(peek()));
+      fail(peek().loc,
+           std::string("expected '") + op + "' " + context + ", found " + describe(peek()));
     advance();
   }
 
@@ -177,8 +182,10 @@ class Parser {
         return;
       }
       if (c.is_ctype)
-        fail(peek().loc, "expected 'def', 'pass' or a slot line such as 'dealloc: ...' in a "
-                         "C type, found " + describe(peek()));
+        fail(peek().loc,
+             "expected 'def', 'pass' or a slot line such as 'dealloc: ...' in a "
+             "C type, found " +
+                 describe(peek()));
       fail(peek().loc, "expected 'def' or 'pass' in a class body, found " + describe(peek()));
     });
     scenario_.classes.push_back(std::move(c));
@@ -251,9 +258,9 @@ class Parser {
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
-      for (const char* unsupported : {"return", "while", "for", "lambda", "import", "with", "try",
-                                      "break", "continue", "yield", "async", "await",
-                                      "nonlocal", "except", "finally"})
+      for (const char* unsupported :
+           {"return", "while", "for", "lambda", "import", "with", "try", "break", "continue",
+            "yield", "async", "await", "nonlocal", "except", "finally"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }

@@ -34,15 +34,16 @@ void Machine::require_attached(const char* what) {
 
 void Machine::require_not_freed(ObjId o, const char* what) {
   if (obj(o).has(kFreed))
-    violation({"memory-safety"}, std::string(what) + " on " + name_of(o) +
-                                     " after tp_free released its memory");
+    violation({"memory-safety"},
+              std::string(what) + " on " + name_of(o) + " after tp_free released its memory");
 }
 
 Value Machine::read_c_field(ObjId o, FieldId field) {
   Value v = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
   switch (v.kind()) {
-    case ValueKind::Unset: return Value::none();  // a NULL T_OBJECT member reads as None
+    case ValueKind::Unset:
+      return Value::none();  // a NULL T_OBJECT member reads as None
     case ValueKind::Garbage:
       violation({"memory-safety"}, "read of " + where + ", which was never initialised");
       return Value::none();
@@ -51,7 +52,8 @@ Value Machine::read_c_field(ObjId o, FieldId field) {
       return Value::none();
     case ValueKind::Stale:
       return Value::object(v.obj());  // a borrowed pointer to a live object
-    default: return v;
+    default:
+      return v;
   }
 }
 
@@ -82,10 +84,10 @@ void Machine::release_resource(ObjId o) {
   if (x.has(kResourceReleased))
     violation({"resource-affinity"}, "the resource of " + name_of(o) + " is released twice");
   if (x.resource_owner != current_)
-    violation({"resource-affinity"},
-              "the resource of " + name_of(o) + " is released on thread " +
-                  program_.threads[current_].name + ", but it was created on thread " +
-                  program_.threads[x.resource_owner].name);
+    violation({"resource-affinity"}, "the resource of " + name_of(o) + " is released on thread " +
+                                         program_.threads[current_].name +
+                                         ", but it was created on thread " +
+                                         program_.threads[x.resource_owner].name);
   x.flags |= kResourceReleased;
   Event e = event(EventKind::ResourceRelease, o);
   e.value = x.resource_owner;
@@ -100,7 +102,8 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
   if (in_dealloc && st.op != SlotOp::NullField && obj(o).tracked() &&
       visits_field(c_type_of(o), st.field))
     violation({"P7.10"}, "tp_dealloc releases " + where + ", which tp_traverse visits, while " +
-                             name_of(o) + " is still tracked: a collection started from here "
+                             name_of(o) +
+                             " is still tracked: a collection started from here "
                              "would see it");
   if (st.op != SlotOp::NullField) {
     if (v.kind() == ValueKind::Garbage)
@@ -136,8 +139,8 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
 void Machine::step_construct(Frame& f) {
   f.flags &= ~uint32_t{kYielded};
   const TypeInfo& instance_type = program_.types[f.func];
-  const TypeInfo& ct = instance_type.kind == TypeKind::CType ? instance_type
-                                                              : program_.types[instance_type.base];
+  const TypeInfo& ct =
+      instance_type.kind == TypeKind::CType ? instance_type : program_.types[instance_type.base];
   if (f.pc < ct.new_steps.size()) {
     const SlotStep& st = ct.new_steps[f.pc++];
     switch (st.op) {
@@ -166,11 +169,10 @@ void Machine::step_construct(Frame& f) {
       }
       case SlotOp::Track: {
         if (obj(f.obj).tracked())
-          violation({"P7.30"}, "PyObject_GC_Track of " + name_of(f.obj) +
-                                   ", which is already tracked");
+          violation({"P7.30"},
+                    "PyObject_GC_Track of " + name_of(f.obj) + ", which is already tracked");
         for (FieldId field : ct.c_fields)
-          if (visits_field(ct, field) &&
-              obj(f.obj).fields[field].kind() == ValueKind::Garbage)
+          if (visits_field(ct, field) && obj(f.obj).fields[field].kind() == ValueKind::Garbage)
             violation({"P7.11"}, "PyObject_GC_Track of " + name_of(f.obj) + " before " +
                                      name_of(f.obj) + "->" + program_.field_names[field] +
                                      ", which tp_traverse visits, is initialised");
@@ -300,8 +302,8 @@ void Machine::step_c_dealloc(Frame& f) {
         case SlotOp::Track:
           require_not_freed(o, "PyObject_GC_Track");
           if (obj(o).tracked())
-            violation({"P7.30"}, "PyObject_GC_Track of " + name_of(o) +
-                                     ", which is already tracked");
+            violation({"P7.30"},
+                      "PyObject_GC_Track of " + name_of(o) + ", which is already tracked");
           track(o);
           return;
         case SlotOp::ClearWeakrefs: {
@@ -322,8 +324,8 @@ void Machine::step_c_dealloc(Frame& f) {
           destroying();
           require_not_freed(o, "tp_clear");
           if (obj(o).tracked() && !ct.traverse_steps.empty())
-            violation({"P7.10"}, "tp_dealloc calls tp_clear on " + name_of(o) +
-                                     " while it is still tracked");
+            violation({"P7.10"},
+                      "tp_dealloc calls tp_clear on " + name_of(o) + " while it is still tracked");
           Frame c;
           c.kind = FrameKind::Clear;
           c.obj = o;
@@ -355,8 +357,8 @@ void Machine::step_c_dealloc(Frame& f) {
         }
         case SlotOp::DecrefType:
           if (!obj(o).has(kFreed))
-            violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
-                                     " releases its heap type before tp_free");
+            violation({"P7.15"},
+                      "tp_dealloc of " + name_of(o) + " releases its heap type before tp_free");
           if (!obj(o).has(kHoldsTypeRef))
             violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
                                      " releases its type a second time (or a static type)");
@@ -375,12 +377,12 @@ void Machine::step_c_dealloc(Frame& f) {
             return;
           }
           if (thread().has_exc)
-            violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
-                                     " calls into Python with an exception set");
+            violation({"P7.14"},
+                      "tp_dealloc of " + name_of(o) + " calls into Python with an exception set");
           if (st.arg == 1) require_not_freed(o, "passing self to Python code");
           f.stage = kCdAfterCall;
-          call_python_from_c(st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)}
-                                                  : std::vector<Value>{});
+          call_python_from_c(
+              st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)} : std::vector<Value>{});
           return;
         case SlotOp::StoreSelf:
           require_not_freed(o, "storing self");
@@ -502,8 +504,8 @@ void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
   const TypeInfo& ct = program_.types[ctype];
   const Object& x = obj(o);
   if (x.has(kFreed))
-    violation({"memory-safety"}, "the collector traverses " + name_of(o) +
-                                     ", which has been freed");
+    violation({"memory-safety"},
+              "the collector traverses " + name_of(o) + ", which has been freed");
   bool visited_type = false;
   for (const SlotStep& st : ct.traverse_steps) {
     switch (st.op) {
@@ -514,8 +516,8 @@ void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
           violation({"memory-safety", "P7.11"},
                     "tp_traverse visits " + where + ", which was never initialised");
         if (v.kind() == ValueKind::Dangling)
-          violation({"memory-safety"}, "tp_traverse visits " + where +
-                                           ", which points to freed memory");
+          violation({"memory-safety"},
+                    "tp_traverse visits " + where + ", which points to freed memory");
         if (v.points_at_object()) out.push_back(v.obj());
         break;
       }

@@ -182,11 +182,18 @@ class Encoder {
       case ValueKind::Unset:
       case ValueKind::None:
       case ValueKind::Garbage:
-      case ValueKind::Dangling: return;
+      case ValueKind::Dangling:
+        return;
       case ValueKind::Obj:
-      case ValueKind::Stale: put_id(v.obj()); return;
-      case ValueKind::Int: putz(v.integer()); return;
-      default: putv(v.payload()); return;
+      case ValueKind::Stale:
+        put_id(v.obj());
+        return;
+      case ValueKind::Int:
+        putz(v.integer());
+        return;
+      default:
+        putv(v.payload());
+        return;
     }
   }
 

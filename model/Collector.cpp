@@ -102,7 +102,7 @@ void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
     case TypeKind::Method:  // method_traverse: im_func, im_self
       if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
       return;
-    case TypeKind::List:   // list_traverse and tupletraverse walk backwards
+    case TypeKind::List:  // list_traverse and tupletraverse walk backwards
     case TypeKind::Tuple:
       for (uint8_t i = x.length; i-- > 0;)
         if (x.fields[i].is_obj()) out.push_back(x.fields[i].obj());
@@ -199,7 +199,8 @@ void Machine::move_legacy_finalizers() {
   std::vector<ObjId> refs;
   for (ObjId o : list_items(kUnreachable)) {
     const TypeInfo& t = program_.types[obj(o).type];
-    bool legacy = t.has_legacy_del() || (t.base != kNoType && program_.types[t.base].has_legacy_del());
+    bool legacy =
+        t.has_legacy_del() || (t.base != kNoType && program_.types[t.base].has_legacy_del());
     if (!legacy) continue;
     obj(o).flags &= ~kCollecting;
     obj(o).flags |= kLegacyGarbage;
@@ -238,8 +239,7 @@ void Machine::handle_weakrefs_pass1() {
   const bool trash_callbacks = program_.profile.has(RuntimeBug::TrashWeakrefCallbacks);
   for (ObjId o : list_items(kUnreachable)) {
     const Object& x = obj(o);
-    if (program_.types[x.type].kind == TypeKind::Weakref &&
-        x.fields[kWeakrefReferent].is_obj())
+    if (program_.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
       clear_weakref_link(o);
     if (!program_.types[x.type].weakrefable) continue;
     check_not_legacy_reachable(o, "its weakrefs are cleared");
@@ -250,9 +250,8 @@ void Machine::handle_weakrefs_pass1() {
       if (obj(wr).has(kCollecting) && !trash_callbacks) continue;
       // P7.20: one referent's callbacks are queued newest first.
       if (last_key != 0 && obj(wr).wl_key > last_key)
-        violation({"P7.20"}, "callbacks for " + name_of(o) +
-                                 " are queued oldest first: " + name_of(wr) +
-                                 " was registered after the one before it");
+        violation({"P7.20"}, "callbacks for " + name_of(o) + " are queued oldest first: " +
+                                 name_of(wr) + " was registered after the one before it");
       last_key = obj(wr).wl_key;
       incref(Value::object(wr));
       list_move(wr, kWrcbToCall);
@@ -264,8 +263,7 @@ void Machine::clear_weakrefs_of_list(uint8_t list) {
   // G15: pass 2, no callbacks: weakrefs made by finalizers to the garbage.
   for (ObjId o : list_items(list)) {
     const Object& x = obj(o);
-    if (program_.types[x.type].kind == TypeKind::Weakref &&
-        x.fields[kWeakrefReferent].is_obj())
+    if (program_.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
       clear_weakref_link(o);
     if (!program_.types[x.type].weakrefable) continue;
     for (ObjId wr : weakref_list(o)) clear_weakref_link(wr);
@@ -421,8 +419,8 @@ void Machine::step_collect(Frame& f) {
       if (program_.profile.has(RuntimeBug::OverlappingGcFinalizers)) {
         // The mutation hands the next member's finalizer to another thread.
         ObjId next = list_head(kUnreachable);
-        while (next != kNoObj && (obj(next).has(kFinalized) ||
-                                  !program_.types[obj(next).type].has_finalizer()))
+        while (next != kNoObj &&
+               (obj(next).has(kFinalized) || !program_.types[obj(next).type].has_finalizer()))
           next = obj(next).next;
         for (size_t t2 = 0; next != kNoObj && t2 < state_.threads.size(); ++t2) {
           Thread& other = state_.threads[t2];
@@ -521,8 +519,7 @@ void Machine::step_collect(Frame& f) {
       gc.uncollectable = gc.lists[kFinalizers].size;
       for (ObjId o : list_items(kFinalizers)) {
         const TypeInfo& t = program_.types[obj(o).type];
-        if (!t.has_legacy_del() &&
-            !(t.base != kNoType && program_.types[t.base].has_legacy_del()))
+        if (!t.has_legacy_del() && !(t.base != kNoType && program_.types[t.base].has_legacy_del()))
           continue;
         incref(Value::object(o));
         gc.garbage.push_back(o);
@@ -618,13 +615,20 @@ void Machine::step_finalize_gc(Frame& f) {
 bool Machine::has_tp_clear(ObjId o) const {
   const TypeInfo& t = program_.types[state_.objects[o].type];
   switch (t.kind) {
-    case TypeKind::PyClass: return true;  // subtype_clear
-    case TypeKind::CType: return t.has_clear;
-    case TypeKind::Weakref: return true;  // gc_clear
-    case TypeKind::Method: return false;  // PyMethod_Type has no tp_clear
-    case TypeKind::List: return true;     // list_clear
-    case TypeKind::Tuple: return false;   // tuples have none (G16)
-    case TypeKind::Dict: return true;     // dict_tp_clear
+    case TypeKind::PyClass:
+      return true;  // subtype_clear
+    case TypeKind::CType:
+      return t.has_clear;
+    case TypeKind::Weakref:
+      return true;  // gc_clear
+    case TypeKind::Method:
+      return false;  // PyMethod_Type has no tp_clear
+    case TypeKind::List:
+      return true;  // list_clear
+    case TypeKind::Tuple:
+      return false;  // tuples have none (G16)
+    case TypeKind::Dict:
+      return true;  // dict_tp_clear
   }
   return false;
 }

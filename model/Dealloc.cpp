@@ -11,27 +11,32 @@ namespace {
 // subtype_dealloc stages
 enum : uint8_t {
   kSdBegin,
-  kSdFinalizer,      // R1.7b step 4: re-track, call the finalizer
+  kSdFinalizer,  // R1.7b step 4: re-track, call the finalizer
   kSdAfterFinalizer,
-  kSdWeakrefs,       // step 5
-  kSdLegacyDel,      // step 6: tp_del, inherited from a C base
+  kSdWeakrefs,   // step 5
+  kSdLegacyDel,  // step 6: tp_del, inherited from a C base
   kSdAfterLegacyDel,
-  kSdSilentWeakrefs, // step 7
-  kSdDict,           // steps 8-9
-  kSdBaseDealloc,    // steps 10-12
-  kSdTypeDecref,     // step 13
+  kSdSilentWeakrefs,  // step 7
+  kSdDict,            // steps 8-9
+  kSdBaseDealloc,     // steps 10-12
+  kSdTypeDecref,      // step 13
 };
 }  // namespace
 
 void Machine::step_dealloc(Frame& f) {
   switch (program_.types[f.func].kind) {
-    case TypeKind::PyClass: return step_subtype_dealloc(f);
-    case TypeKind::CType: return step_c_dealloc(f);
-    case TypeKind::Weakref: return step_weakref_dealloc(f);
-    case TypeKind::Method: return step_method_dealloc(f);
+    case TypeKind::PyClass:
+      return step_subtype_dealloc(f);
+    case TypeKind::CType:
+      return step_c_dealloc(f);
+    case TypeKind::Weakref:
+      return step_weakref_dealloc(f);
+    case TypeKind::Method:
+      return step_method_dealloc(f);
     case TypeKind::List:
     case TypeKind::Tuple:
-    case TypeKind::Dict: return step_container_dealloc(f);
+    case TypeKind::Dict:
+      return step_container_dealloc(f);
   }
 }
 
@@ -107,7 +112,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
     case kSdBegin:
       emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
-      untrack(o);  // R1.7b step 1: PyObject_GC_UnTrack
+      untrack(o);                     // R1.7b step 1: PyObject_GC_UnTrack
       if (trashcan_begin(f)) return;  // R1.7b step 2: postponed (TC1)
       f.stage = type.has_finalizer() ? kSdFinalizer : kSdWeakrefs;
       return;
@@ -124,8 +129,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
     case kSdAfterFinalizer:
       if (f.has(kResult) && !program_.profile.has(RuntimeBug::ResurrectionContinues))
         return stop_resurrected();
-      if (!f.has(kResult) && !program_.profile.has(RuntimeBug::DeallocLeavesTracked))
-        untrack(o);
+      if (!f.has(kResult) && !program_.profile.has(RuntimeBug::DeallocLeavesTracked)) untrack(o);
       f.stage = kSdWeakrefs;
       return;
     case kSdWeakrefs:
@@ -215,8 +219,8 @@ void Machine::step_subtype_dealloc(Frame& f) {
         emit(event(EventKind::TypeDecref, o));
       }
       if (obj(o).has(kHoldsTypeRef))
-        violation({"P7.15"}, "tp_dealloc of " + name_of(o) +
-                                 " never releases its reference to its heap type");
+        violation({"P7.15"},
+                  "tp_dealloc of " + name_of(o) + " never releases its reference to its heap type");
       emit(event(EventKind::DeallocEnd, o));
       bool freed = obj(o).has(kFreed);
       Frame done = f;
@@ -347,16 +351,16 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
   const TypeInfo& type = program_.types[obj(o).type];
   const bool legacy = f.has(kLegacy);
   // tp_del comes from the C base of a class, or from the C type itself.
-  FuncId body = legacy ? (type.has_legacy_del() ? type.legacy_del
-                                                : program_.types[type.base].legacy_del)
-                       : type.finalizer;
+  FuncId body =
+      legacy ? (type.has_legacy_del() ? type.legacy_del : program_.types[type.base].legacy_del)
+             : type.finalizer;
   switch (f.stage) {
     case 0: {
       Object& x = obj(o);
       if (x.rc != 0)
-        violation({"memory-safety"}, std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") +
-                                         " on " + name_of(o) + " whose refcount is " +
-                                         std::to_string(x.rc));
+        violation({"memory-safety"},
+                  std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") + " on " +
+                      name_of(o) + " whose refcount is " + std::to_string(x.rc));
       // R1.6 step 2: temporary resurrection while the finalizer runs (G19).
       x.rc = 1;
       f.flags |= kHolds;

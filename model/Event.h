@@ -23,21 +23,21 @@ enum class EventKind : uint8_t {
   ClearWeakref,   // obj = the weakref, obj2 = its referent
   CallbackBegin,  // obj = the weakref, path: 0 refcount, 1 gc
   CallbackEnd,
-  ClearBegin,     // tp_clear
+  ClearBegin,  // tp_clear
   ClearEnd,
   Track,
   Untrack,
-  Free,           // tp_free
-  TypeDecref,     // Py_DECREF(type) after tp_free (R1.12)
-  GcStart,        // value = generation
-  GcPhase,        // text = phase name
-  GcStop,         // value = collected + uncollectable
-  GcReentrant,    // gc.collect() during a collection returned 0 (G5)
+  Free,             // tp_free
+  TypeDecref,       // Py_DECREF(type) after tp_free (R1.12)
+  GcStart,          // value = generation
+  GcPhase,          // text = phase name
+  GcStop,           // value = collected + uncollectable
+  GcReentrant,      // gc.collect() during a collection returned 0 (G5)
   GcCallbackBegin,  // text = "start"/"stop"
   GcCallbackEnd,
   GarbageAppend,
-  Log,            // text = message
-  Unraisable,     // text = exception name
+  Log,         // text = message
+  Unraisable,  // text = exception name
   ThreadStart,
   ThreadEnd,
   ThreadException,  // text = exception name

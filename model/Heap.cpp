@@ -79,8 +79,8 @@ bool Machine::decref(Value v) {
   if (!o.live || o.has(kFreed))
     violation({"memory-safety"}, "Py_DECREF of " + name_of(id) + " after it was freed");
   if (o.rc <= 0)
-    violation({"memory-safety"}, "refcount underflow: Py_DECREF of " + name_of(id) +
-                                     " whose refcount is already 0");
+    violation({"memory-safety"},
+              "refcount underflow: Py_DECREF of " + name_of(id) + " whose refcount is already 0");
   --o.rc;
   if (trace_) {
     Event e = event(EventKind::Decref, id);
@@ -113,8 +113,7 @@ void Machine::untrack(ObjId o) {
   x.flags &= ~(kCollecting | kUnreachableMask);
   // Runtime mutation: an untrack that wipes all of _gc_prev, finalized bit
   // included (SEMANTICS.md P7.5 rt example).
-  if (program_.profile.has(RuntimeBug::UntrackClearsFinalized))
-    x.flags &= ~kFinalized;
+  if (program_.profile.has(RuntimeBug::UntrackClearsFinalized)) x.flags &= ~kFinalized;
   emit(event(EventKind::Untrack, o));
 }
 

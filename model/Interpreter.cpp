@@ -33,9 +33,9 @@ void Machine::call_fails_from_c() {
   save_pending_exception(top());
   Thread& th = thread();
   th.has_exc = true;
-  th.exc = static_cast<StrId>(
-      std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
-      program_.strings.begin());
+  th.exc =
+      static_cast<StrId>(std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
+                         program_.strings.begin());
 }
 
 void Machine::save_pending_exception(Frame& caller) {
@@ -65,13 +65,14 @@ PyCallResult Machine::return_from_python(Frame& caller) {
 
 uint16_t Machine::owned_values_top() const {
   const Thread& th = state_.threads[current_];
-  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
-    switch (it->kind) {
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it) switch (it->kind) {
       case FrameKind::Body:
       case FrameKind::Release:
       case FrameKind::Construct:
-      case FrameKind::ClearWeakrefs: return static_cast<uint16_t>(it->base + it->count);
-      default: break;
+      case FrameKind::ClearWeakrefs:
+        return static_cast<uint16_t>(it->base + it->count);
+      default:
+        break;
     }
   return 0;
 }
@@ -177,9 +178,7 @@ void Machine::execute(const Instr& in, std::optional<Value> stored) {
   require_attached("Python code");
   const size_t body_index = thread().frames.size() - 1;
   auto body = [&]() -> Frame& { return thread().frames[body_index]; };
-  auto local = [&](uint16_t slot) -> Value& {
-    return thread().values[body().base + slot];
-  };
+  auto local = [&](uint16_t slot) -> Value& { return thread().values[body().base + slot]; };
   std::vector<Value> released;
   temps_.clear();
   try {
@@ -284,10 +283,10 @@ void Machine::execute(const Instr& in, std::optional<Value> stored) {
       }
       case InstrOp::Assert:
         if (!eval_condition(in.a))
-          violation({"assert"}, "assertion failed at line " + std::to_string(in.line) +
-                                    (program_.strings[in.str].empty()
-                                         ? std::string()
-                                         : ": " + program_.strings[in.str]));
+          violation({"assert"},
+                    "assertion failed at line " + std::to_string(in.line) +
+                        (program_.strings[in.str].empty() ? std::string()
+                                                          : ": " + program_.strings[in.str]));
         break;
       case InstrOp::Raise:
         throw PyRaise{in.str};
@@ -359,7 +358,8 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
   if (!container.is_obj()) raise("TypeError");
   const Object& x = obj(container.obj());
   if (x.has(kFreed))
-    violation({"memory-safety"}, "item access on " + name_of(container.obj()) + " after it was freed");
+    violation({"memory-safety"},
+              "item access on " + name_of(container.obj()) + " after it was freed");
   switch (program_.types[x.type].kind) {
     case TypeKind::List:
     case TypeKind::Tuple: {
@@ -559,7 +559,8 @@ Value Machine::eval(ExprId id) {
       // gc.callbacks holds only atomic values, so lazy dict tracking leaves
       // it untracked.
       if (v.kind() == ValueKind::Func) return Value::boolean(true);
-      if (v.kind() == ValueKind::GcInfo) return Value::boolean(!program_.profile.lazy_dict_tracking);
+      if (v.kind() == ValueKind::GcInfo)
+        return Value::boolean(!program_.profile.lazy_dict_tracking);
       return Value::boolean(v.is_obj() && obj(v.obj()).tracked());
     }
     case ExprOp::ListNew:
@@ -571,8 +572,9 @@ Value Machine::eval(ExprId id) {
         const LogArg& v = program_.log_args[e.first + (dict ? 2u * i + 1 : i)];
         items.push_back(take(eval(v.expr)));
       }
-      ClassId type = e.op == ExprOp::ListNew ? kListType : e.op == ExprOp::TupleNew ? kTupleType
-                                                                                     : kDictType;
+      ClassId type = e.op == ExprOp::ListNew    ? kListType
+                     : e.op == ExprOp::TupleNew ? kTupleType
+                                                : kDictType;
       bool any_obj = false;
       for (Value v : items) any_obj = any_obj || v.is_obj();
       // Lists and tuples are tracked at creation; with lazy dict tracking
@@ -624,9 +626,12 @@ Value Machine::eval(ExprId id) {
 bool Machine::py_equal(Value a, Value b, int depth) const {
   if (a == b) return true;  // the identity shortcut of PyObject_RichCompareBool
   auto number = [](Value v, int& out) {
-    if (v.kind() == ValueKind::Int) out = v.integer();
-    else if (v.kind() == ValueKind::Bool) out = v.boolean() ? 1 : 0;
-    else return false;
+    if (v.kind() == ValueKind::Int)
+      out = v.integer();
+    else if (v.kind() == ValueKind::Bool)
+      out = v.boolean() ? 1 : 0;
+    else
+      return false;
     return true;
   };
   int x = 0, y = 0;
@@ -675,10 +680,14 @@ bool Machine::eval_condition(ExprId id) {
   Value v = eval_borrowed(id);
   switch (v.kind()) {
     case ValueKind::Unset:
-    case ValueKind::None: return false;
-    case ValueKind::Bool: return v.boolean();
-    case ValueKind::Int: return v.integer() != 0;
-    case ValueKind::Str: return !program_.strings[v.str()].empty();
+    case ValueKind::None:
+      return false;
+    case ValueKind::Bool:
+      return v.boolean();
+    case ValueKind::Int:
+      return v.integer() != 0;
+    case ValueKind::Str:
+      return !program_.strings[v.str()].empty();
     case ValueKind::Obj: {
       // an empty list, tuple or dict is false (its __len__ is 0)
       const Object& o = state_.objects[v.obj()];
@@ -686,7 +695,8 @@ bool Machine::eval_condition(ExprId id) {
       if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) return o.length != 0;
       return true;
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -699,12 +709,18 @@ std::string Machine::render(Value v) const {
 // {...} or (...), as Py_ReprEnter makes repr() do.
 std::string Machine::render(Value v, std::vector<ObjId>& open) const {
   switch (v.kind()) {
-    case ValueKind::Unset: return "<unset>";
-    case ValueKind::None: return "None";
-    case ValueKind::Int: return std::to_string(v.integer());
-    case ValueKind::Bool: return v.boolean() ? "True" : "False";
-    case ValueKind::Str: return program_.strings[v.str()];
-    case ValueKind::Func: return program_.funcs[v.func()].name;
+    case ValueKind::Unset:
+      return "<unset>";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return program_.strings[v.str()];
+    case ValueKind::Func:
+      return program_.funcs[v.func()].name;
     case ValueKind::GcInfo:
       return "{generation: " + std::to_string(v.info_generation()) +
              ", collected: " + std::to_string(v.info_collected()) +
@@ -734,9 +750,12 @@ std::string Machine::render(Value v, std::vector<ObjId>& open) const {
       }
       return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
     }
-    case ValueKind::Garbage: return "<uninitialised>";
-    case ValueKind::Stale: return "<stale pointer>";
-    case ValueKind::Dangling: return "<dangling pointer>";
+    case ValueKind::Garbage:
+      return "<uninitialised>";
+    case ValueKind::Stale:
+      return "<stale pointer>";
+    case ValueKind::Dangling:
+      return "<dangling pointer>";
   }
   return "?";
 }

@@ -10,7 +10,7 @@ struct ModelLimit {
   std::string message;
 };
 
-inline constexpr size_t kMaxFrames = 1000;  // per thread: deep dealloc chains
+inline constexpr size_t kMaxFrames = 1000;     // per thread: deep dealloc chains
 inline constexpr uint8_t kTrashcanDepth = 50;  // TC1: PyTrash_UNWIND_LEVEL
 
 }  // namespace lifecheck::model

@@ -106,10 +106,10 @@ class Machine {
   void step_body(Frame& f);
   // `stored`: the parked value of a store statement resuming (kStorePending).
   void execute(const Instr& in, std::optional<Value> stored = std::nullopt);
-  Value eval(ExprId e);                // a new reference, also kept in temps_
-  Value eval_borrowed(ExprId e);       // no new reference where possible
+  Value eval(ExprId e);           // a new reference, also kept in temps_
+  Value eval_borrowed(ExprId e);  // no new reference where possible
   bool eval_condition(ExprId e);
-  Value take(Value v);                 // removes v from temps_: the caller owns it
+  Value take(Value v);  // removes v from temps_: the caller owns it
   // Parks a store's value while the statement's temporaries are released
   // first; false when there are none (the store goes on at once).
   bool park_store_value(Value v);

@@ -33,7 +33,9 @@ class Model {
   const Program& program() const { return program_; }
   State initial() const { return Machine::initial_state(program_); }
   void enabled(const State& state, std::vector<Choice>& out) const;
-  checker::StepResult step(State& state, Choice choice) const { return step(state, choice, nullptr); }
+  checker::StepResult step(State& state, Choice choice) const {
+    return step(state, choice, nullptr);
+  }
   // As step(), recording every event into `trace` when it is not null.
   checker::StepResult step(State& state, Choice choice, std::vector<Event>* trace) const;
   checker::StepResult terminal(State& state) const;

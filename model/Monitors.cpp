@@ -73,20 +73,43 @@ void Machine::check(bool ok, const char* property, const std::string& message) {
 bool Machine::matches(const EventPattern& p, const Event& e) const {
   EventKind want;
   switch (p.kind) {
-    case PatternKind::Finalize: want = EventKind::FinalizeBegin; break;
-    case PatternKind::Callback: want = EventKind::CallbackBegin; break;
-    case PatternKind::Clear: want = EventKind::ClearBegin; break;
-    case PatternKind::Dealloc: want = EventKind::DeallocBegin; break;
-    case PatternKind::Freed: want = EventKind::Free; break;
-    case PatternKind::Resurrect: want = EventKind::Resurrect; break;
-    case PatternKind::Log: return e.kind == EventKind::Log && e.text == p.text;
-    case PatternKind::GcStart: return e.kind == EventKind::GcStart;
-    case PatternKind::GcStop: return e.kind == EventKind::GcStop;
-    case PatternKind::Unraisable: return e.kind == EventKind::Unraisable;
-    case PatternKind::Garbage: want = EventKind::GarbageAppend; break;
-    case PatternKind::TpDel: want = EventKind::TpDel; break;
-    case PatternKind::Release: want = EventKind::ResourceRelease; break;
-    default: return false;
+    case PatternKind::Finalize:
+      want = EventKind::FinalizeBegin;
+      break;
+    case PatternKind::Callback:
+      want = EventKind::CallbackBegin;
+      break;
+    case PatternKind::Clear:
+      want = EventKind::ClearBegin;
+      break;
+    case PatternKind::Dealloc:
+      want = EventKind::DeallocBegin;
+      break;
+    case PatternKind::Freed:
+      want = EventKind::Free;
+      break;
+    case PatternKind::Resurrect:
+      want = EventKind::Resurrect;
+      break;
+    case PatternKind::Log:
+      return e.kind == EventKind::Log && e.text == p.text;
+    case PatternKind::GcStart:
+      return e.kind == EventKind::GcStart;
+    case PatternKind::GcStop:
+      return e.kind == EventKind::GcStop;
+    case PatternKind::Unraisable:
+      return e.kind == EventKind::Unraisable;
+    case PatternKind::Garbage:
+      want = EventKind::GarbageAppend;
+      break;
+    case PatternKind::TpDel:
+      want = EventKind::TpDel;
+      break;
+    case PatternKind::Release:
+      want = EventKind::ResourceRelease;
+      break;
+    default:
+      return false;
   }
   if (e.kind != want) return false;
   if (p.label != kNoLabel && e.label != p.label) return false;
@@ -135,7 +158,8 @@ void Machine::check_expectations_at_end() {
     uint8_t st = state_.expect_state[i];
     std::string prefix = "line " + std::to_string(x.line) + ": " + x.text + ": ";
     if (x.kind == ExpectKind::Once && st != 1)
-      violation({"expect"}, prefix + (st == 0 ? "it never happened" : "it happened more than once") +
+      violation({"expect"}, prefix +
+                                (st == 0 ? "it never happened" : "it happened more than once") +
                                 " by the end of the threads");
     if (x.kind == ExpectKind::Eventually && st == 0)
       violation({"expect"}, prefix + "it had not happened by the end of the threads");
@@ -149,14 +173,13 @@ void Machine::check_dealloc_begin(ObjId o) {
   const Object& x = obj(o);
   require_attached("tp_dealloc");
   if (x.has(kFinalizing))
-    violation({"P7.1", "P7.9"}, "tp_dealloc of " + name_of(o) +
-                                    " starts while its tp_finalize is still running");
+    violation({"P7.1", "P7.9"},
+              "tp_dealloc of " + name_of(o) + " starts while its tp_finalize is still running");
   if (x.has(kClearing))
-    violation({"P7.2", "P7.9"}, "tp_dealloc of " + name_of(o) +
-                                    " starts while its tp_clear is still running");
+    violation({"P7.2", "P7.9"},
+              "tp_dealloc of " + name_of(o) + " starts while its tp_clear is still running");
   if (x.has(kDeallocating))
-    violation({"P7.9", "memory-safety"},
-              "tp_dealloc of " + name_of(o) + " starts a second time");
+    violation({"P7.9", "memory-safety"}, "tp_dealloc of " + name_of(o) + " starts a second time");
 }
 
 void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
@@ -179,8 +202,10 @@ void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
         queue.push_back(v.obj());
       }
   if (seen[o])
-    violation({"P7.26"}, name_of(o) + " is reachable from an uncollectable object with a "
-                                      "legacy tp_del, yet " + what);
+    violation({"P7.26"}, name_of(o) +
+                             " is reachable from an uncollectable object with a "
+                             "legacy tp_del, yet " +
+                             what);
 }
 
 void Machine::check_finalize_begin(ObjId o, bool gc_path) {
@@ -194,8 +219,7 @@ void Machine::check_finalize_begin(ObjId o, bool gc_path) {
       const Object& y = state_.objects[i];
       if (y.live && y.has(kInGarbageSet) && y.has(kClearedThisGc))
         violation({"P7.4"}, "tp_finalize of " + name_of(o) + " runs after tp_clear of " +
-                                name_of(static_cast<ObjId>(i)) +
-                                ", a member of the same isolate");
+                                name_of(static_cast<ObjId>(i)) + ", a member of the same isolate");
     }
   if (program_.types[x.type].gc && x.finalize_count >= 1)
     violation({"P7.5"}, "tp_finalize of " + name_of(o) + " runs a second time");
@@ -226,15 +250,13 @@ void Machine::check_clear_begin(ObjId o) {
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& y = state_.objects[i];
     if (!y.live || y.has(kFreed) || !y.has(kInGarbageSet)) continue;
-    if (program_.types[y.type].has_finalizer() &&
-        (y.finalize_count == 0 || y.has(kFinalizing)))
+    if (program_.types[y.type].has_finalizer() && (y.finalize_count == 0 || y.has(kFinalizing)))
       violation({"P7.3"}, "tp_clear of " + name_of(o) + " starts before " +
                               name_of(static_cast<ObjId>(i)) +
                               ", a member of the same isolate, has been finalized");
   }
   std::vector<bool> reach = reachable_from_roots(program_, state_, true);
-  if (reach[o])
-    violation({"P7.6"}, "tp_clear of " + name_of(o) + " although it is reachable");
+  if (reach[o]) violation({"P7.6"}, "tp_clear of " + name_of(o) + " although it is reachable");
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
     if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
@@ -323,24 +345,23 @@ void Machine::check_garbage_set() {
   std::vector<bool> reach = reachable_from_roots(program_, state_, true);
   for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
     if (reach[o])
-      violation({"P7.6"}, "the collector put " + name_of(o) +
-                              " in the garbage set although it is reachable");
+      violation({"P7.6"},
+                "the collector put " + name_of(o) + " in the garbage set although it is reachable");
 }
 
 void Machine::check_free(ObjId o) {
   const Object& x = obj(o);
-  if (x.has(kFreed))
-    violation({"memory-safety"}, "double free of " + name_of(o));
+  if (x.has(kFreed)) violation({"memory-safety"}, "double free of " + name_of(o));
   if (x.rc != 0)
     violation({x.has(kResurrected) ? "P7.18" : "memory-safety"},
               "tp_free of " + name_of(o) + " while its refcount is " + std::to_string(x.rc));
   const TypeInfo& ct = c_type_of(o);
   if (ct.resource && x.resource_owner != kNoThread && !x.has(kResourceReleased))
-    violation({"resource-affinity"}, "tp_free of " + name_of(o) +
-                                         " while its resource was never released");
+    violation({"resource-affinity"},
+              "tp_free of " + name_of(o) + " while its resource was never released");
   auto dangling = [&](const std::string& where) {
-    violation({"memory-safety"}, "tp_free of " + name_of(o) + " while " + where +
-                                     " still refers to it");
+    violation({"memory-safety"},
+              "tp_free of " + name_of(o) + " while " + where + " still refers to it");
   };
   for (size_t g = 0; g < state_.globals.size(); ++g)
     if (state_.globals[g].is_obj() && state_.globals[g].obj() == o)
@@ -354,8 +375,8 @@ void Machine::check_free(ObjId o) {
     const Object& y = state_.objects[i];
     if (!y.live || y.has(kFreed) || i == o) continue;
     if (owns_strongly(program_, y, o)) dangling(name_of(static_cast<ObjId>(i)));
-    if (program_.types[y.type].kind == TypeKind::Weakref &&
-        y.fields[kWeakrefReferent].is_obj() && y.fields[kWeakrefReferent].obj() == o)
+    if (program_.types[y.type].kind == TypeKind::Weakref && y.fields[kWeakrefReferent].is_obj() &&
+        y.fields[kWeakrefReferent].obj() == o)
       dangling("weakref " + name_of(static_cast<ObjId>(i)));
   }
 }
@@ -388,7 +409,8 @@ void Machine::check_quiescence() {
     violation({"quiescence"}, "after every thread finished and " +
                                   std::to_string(state_.gc.final_rounds) +
                                   " final collection(s), these objects are unreachable from "
-                                  "globals and gc.garbage but not freed: " + leaked);
+                                  "globals and gc.garbage but not freed: " +
+                                  leaked);
 }
 
 std::vector<int> Machine::count_references(const Program& program, const State& state) {
@@ -414,8 +436,12 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Dict:
         for (Value v : y.fields) add(v);
         break;
-      case TypeKind::Weakref: add(y.fields[kWeakrefCallback]); break;
-      case TypeKind::Method: add(y.fields[kMethodSelf]); break;
+      case TypeKind::Weakref:
+        add(y.fields[kWeakrefCallback]);
+        break;
+      case TypeKind::Method:
+        add(y.fields[kMethodSelf]);
+        break;
     }
   }
   // handle_weakrefs holds a reference to each weakref queued for its callback

@@ -13,13 +13,20 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
   };
   std::string thread = program.threads[e.thread].name + ": ";
   switch (e.kind) {
-    case EventKind::FinalizeBegin: return thread + "del " + label();
-    case EventKind::CallbackBegin: return thread + "callback " + label();
-    case EventKind::GcCallbackBegin: return thread + "gc " + e.text;
-    case EventKind::Log: return thread + "log " + e.text;
-    case EventKind::Unraisable: return thread + "unraisable " + e.text;
-    case EventKind::ThreadException: return thread + "exception " + e.text;
-    default: return std::nullopt;
+    case EventKind::FinalizeBegin:
+      return thread + "del " + label();
+    case EventKind::CallbackBegin:
+      return thread + "callback " + label();
+    case EventKind::GcCallbackBegin:
+      return thread + "gc " + e.text;
+    case EventKind::Log:
+      return thread + "log " + e.text;
+    case EventKind::Unraisable:
+      return thread + "unraisable " + e.text;
+    case EventKind::ThreadException:
+      return thread + "exception " + e.text;
+    default:
+      return std::nullopt;
   }
 }
 

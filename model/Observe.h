@@ -23,18 +23,18 @@ using ObservedTrace = std::vector<std::string>;
 
 struct TraceSet {
   std::set<ObservedTrace> traces;
-  bool complete = true;       // false: a bound was hit, `traces` is a subset
-  bool violations = false;    // some run ended in a violation (its prefix is kept)
-  uint64_t states = 0;        // distinct states visited
-  std::string stopped;        // why the enumeration stopped early, if it did
+  bool complete = true;     // false: a bound was hit, `traces` is a subset
+  bool violations = false;  // some run ended in a violation (its prefix is kept)
+  uint64_t states = 0;      // distinct states visited
+  std::string stopped;      // why the enumeration stopped early, if it did
 };
 
 // Bounds on the enumeration: the trace sets of a state graph can grow much
 // faster than the graph, so the work is bounded by what is stored.
 struct TraceBounds {
-  size_t per_state = 20000;          // traces kept per state's suffix set
-  uint64_t max_states = 300000;      // distinct states memoized
-  uint64_t max_items = 4000000;      // observable items stored over all sets
+  size_t per_state = 20000;      // traces kept per state's suffix set
+  uint64_t max_states = 300000;  // distinct states memoized
+  uint64_t max_items = 4000000;  // observable items stored over all sets
 };
 
 // Every observable trace of complete runs, computed over the state graph

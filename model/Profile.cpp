@@ -66,17 +66,17 @@ std::string Profile::display_name() const {
 std::vector<std::pair<std::string, std::string>> Profile::release_bugs() const {
   std::vector<std::pair<std::string, std::string>> out;
   if (weakref_passes == 1)
-    out.emplace_back("P7.23", "gh-91636: a weakref made by a finalizer to a garbage object "
-                              "survives into tp_clear");
+    out.emplace_back("P7.23",
+                     "gh-91636: a weakref made by a finalizer to a garbage object "
+                     "survives into tp_clear");
   return out;
 }
 
 const std::vector<Profile>& all_profiles() {
   static const std::vector<Profile> profiles = [] {
     std::vector<Profile> v;
-    auto make = [&](ProfileId id, const char* name, const char* releases,
-                    const char* summary, int passes, GcAlgorithm algo, AutoGcPoint point,
-                    int threshold0) {
+    auto make = [&](ProfileId id, const char* name, const char* releases, const char* summary,
+                    int passes, GcAlgorithm algo, AutoGcPoint point, int threshold0) {
       bool v311_312 = id == ProfileId::P311 || id == ProfileId::P312;
       bool v313 = id == ProfileId::P313 || id == ProfileId::P313L;
       Profile p;
@@ -100,11 +100,10 @@ const std::vector<Profile>& all_profiles() {
          "generational; automatic GC at any thread's eval breaker; one weakref pass", 1,
          GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAnyThread, 700);
     make(ProfileId::P313, "P313", "3.13.0-3.13.12",
-         "generational; automatic GC at the allocating thread's eval breaker; one weakref pass",
-         1, GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
-    make(ProfileId::P313L, "P313L", "3.13.13+",
-         "as P313, plus the second weakref pass (gh-91636)", 2, GcAlgorithm::Generational,
-         AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+         "generational; automatic GC at the allocating thread's eval breaker; one weakref pass", 1,
+         GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    make(ProfileId::P313L, "P313L", "3.13.13+", "as P313, plus the second weakref pass (gh-91636)",
+         2, GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
     make(ProfileId::P314i, "P314i", "3.14.0-3.14.3",
          "incremental collector (young + two old spaces); one weakref pass (inferred)", 1,
          GcAlgorithm::Incremental, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
@@ -132,7 +131,8 @@ std::optional<Profile> find_profile(const std::string& name) {
   // Release spellings: a minor version names its newest profile.
   auto patch_of = [&](const char* prefix) -> int {
     std::string rest = name.substr(std::string(prefix).size());
-    if (rest.empty() || rest.size() > 3 || rest.find_first_not_of("0123456789") != std::string::npos)
+    if (rest.empty() || rest.size() > 3 ||
+        rest.find_first_not_of("0123456789") != std::string::npos)
       return -1;
     return std::atoi(rest.c_str());
   };

@@ -59,7 +59,7 @@ enum class RuntimeBug : uint8_t {
 struct RuntimeBugInfo {
   RuntimeBug bug;
   const char* name;
-  const char* breaks;   // property id
+  const char* breaks;  // property id
   const char* summary;
 };
 

@@ -34,37 +34,37 @@ inline constexpr ClassId kNoType = 0xFF;
 // One step of a C type's slot (new, tp_dealloc, tp_clear, tp_traverse), so
 // that a bug is a one-line change in the scenario.
 enum class SlotOp : uint8_t {
-  Alloc,             // arg 0: PyObject_GC_New / PyObject_New (not zeroed, untracked)
-                     // arg 1: PyType_GenericAlloc (zeroed; tracked at once if GC)
-  Init,              // self->field = Py_NewRef(constructor argument)
-  Track,             // PyObject_GC_Track
-  Untrack,           // PyObject_GC_UnTrack
+  Alloc,                     // arg 0: PyObject_GC_New / PyObject_New (not zeroed, untracked)
+                             // arg 1: PyType_GenericAlloc (zeroed; tracked at once if GC)
+  Init,                      // self->field = Py_NewRef(constructor argument)
+  Track,                     // PyObject_GC_Track
+  Untrack,                   // PyObject_GC_UnTrack
   FinalizerFromDealloc,      // PyObject_CallFinalizerFromDealloc; stop if resurrected
   ClearWeakrefs,             // PyObject_ClearWeakRefs
   ClearWeakrefsNoCallbacks,  // PyUnstable_Object_ClearWeakRefsNoCallbacks
-  CallClear,         // tp_clear(self)
-  TpDel,             // the legacy tp_del(self)
-  ClearField,        // Py_CLEAR(self->field)
-  DecrefField,       // Py_DECREF(self->field), pointer left in place
-  NullField,         // self->field = NULL, no decref
-  Free,              // tp_free; arg 1: the wrong deallocator
-  DecrefType,        // Py_DECREF(Py_TYPE(self))
-  ReadType,          // reads Py_TYPE(self)->tp_flags
-  Call,              // a call into Python code: func, or none (may switch threads);
-                     // arg 1: self is passed as the argument
-  StoreSelf,         // global = Py_NewRef(self)
-  ReleaseResource,   // release the instance's external resource
-  SaveError,         // PyErr_GetRaisedException into a local
-  RestoreError,      // PyErr_SetRaisedException from it
-  RaiseError,        // a C API call fails and sets an exception
-  WriteUnraisable,   // PyErr_WriteUnraisable: report and clear
-  ReleaseGil,        // Py_BEGIN_ALLOW_THREADS
-  AcquireGil,        // Py_END_ALLOW_THREADS
-  Visit,             // Py_VISIT(self->field)
-  VisitType,         // Py_VISIT(Py_TYPE(self))
-  VisitWeakrefs,     // (a bug) visiting the weakref list
-  Incref,            // Py_INCREF(self->field) (a side effect in tp_traverse)
-  Decref,            // Py_DECREF(self->field) (a side effect in tp_traverse)
+  CallClear,                 // tp_clear(self)
+  TpDel,                     // the legacy tp_del(self)
+  ClearField,                // Py_CLEAR(self->field)
+  DecrefField,               // Py_DECREF(self->field), pointer left in place
+  NullField,                 // self->field = NULL, no decref
+  Free,                      // tp_free; arg 1: the wrong deallocator
+  DecrefType,                // Py_DECREF(Py_TYPE(self))
+  ReadType,                  // reads Py_TYPE(self)->tp_flags
+  Call,                      // a call into Python code: func, or none (may switch threads);
+                             // arg 1: self is passed as the argument
+  StoreSelf,                 // global = Py_NewRef(self)
+  ReleaseResource,           // release the instance's external resource
+  SaveError,                 // PyErr_GetRaisedException into a local
+  RestoreError,              // PyErr_SetRaisedException from it
+  RaiseError,                // a C API call fails and sets an exception
+  WriteUnraisable,           // PyErr_WriteUnraisable: report and clear
+  ReleaseGil,                // Py_BEGIN_ALLOW_THREADS
+  AcquireGil,                // Py_END_ALLOW_THREADS
+  Visit,                     // Py_VISIT(self->field)
+  VisitType,                 // Py_VISIT(Py_TYPE(self))
+  VisitWeakrefs,             // (a bug) visiting the weakref list
+  Incref,                    // Py_INCREF(self->field) (a side effect in tp_traverse)
+  Decref,                    // Py_DECREF(self->field) (a side effect in tp_traverse)
 };
 
 const char* slot_op_name(SlotOp op);
@@ -103,9 +103,9 @@ struct TypeInfo {
 
   // C types; and for a class deriving from one, `base` names it.
   ClassId base = kNoType;
-  std::vector<FieldId> c_fields;   // PyObject* members, in declaration order
-  bool resource = false;           // owns a resource released on its creating thread
-  bool has_clear = true;           // tp_clear != NULL
+  std::vector<FieldId> c_fields;  // PyObject* members, in declaration order
+  bool resource = false;          // owns a resource released on its creating thread
+  bool has_clear = true;          // tp_clear != NULL
   std::vector<SlotStep> new_steps, dealloc_steps, clear_steps, traverse_steps;
 
   bool has_finalizer() const { return finalizer != kNoFunc; }
@@ -178,14 +178,14 @@ enum class InstrOp : uint8_t {
   JumpIfFalse,  // a = condition, target
   Jump,         // target
   Pass,
-  Join,         // slot = thread
+  Join,               // slot = thread
   GcCallbacksAppend,  // a = function value
   GcCallbacksRemove,  // a = function value
-  Construct,    // slot = C type, args [first, first+count) in log_args, dest
-  GcEnable,     // gc.enable(): automatic collections may start (G2)
-  GcDisable,    // gc.disable()
-  StoreItem,    // a = container, b = value, key
-  DelItem,      // a = container, key
+  Construct,          // slot = C type, args [first, first+count) in log_args, dest
+  GcEnable,           // gc.enable(): automatic collections may start (G2)
+  GcDisable,          // gc.disable()
+  StoreItem,          // a = container, b = value, key
+  DelItem,            // a = container, key
 };
 
 enum class DestKind : uint8_t { None, Local, Global };
@@ -234,7 +234,7 @@ struct FuncInfo {
 
 struct ThreadInfo {
   std::string name;
-  FuncId body = kNoFunc;  // main: the module setup; others: the thread body
+  FuncId body = kNoFunc;       // main: the module setup; others: the thread body
   FuncId main_body = kNoFunc;  // main only: a "thread main:" block, if any
   int line = 0;
 };
@@ -243,19 +243,19 @@ struct ThreadInfo {
 // Expectations ("expect" lines) over observable events.
 
 enum class PatternKind : uint8_t {
-  Finalize,  // tp_finalize / __del__ begins
-  Callback,  // a weakref callback begins
-  Clear,     // tp_clear begins
-  Dealloc,   // tp_dealloc begins
-  Freed,     // memory released (tp_free)
-  Resurrect, // a finalizer left the object alive
-  Log,       // log(...) with this exact message
-  GcStart,   // a collection starts (not a reentrant no-op)
-  GcStop,    // a collection ends
+  Finalize,   // tp_finalize / __del__ begins
+  Callback,   // a weakref callback begins
+  Clear,      // tp_clear begins
+  Dealloc,    // tp_dealloc begins
+  Freed,      // memory released (tp_free)
+  Resurrect,  // a finalizer left the object alive
+  Log,        // log(...) with this exact message
+  GcStart,    // a collection starts (not a reentrant no-op)
+  GcStop,     // a collection ends
   Unraisable,
-  Garbage,   // appended to gc.garbage
-  TpDel,     // a legacy tp_del runs
-  Release,   // an instance's external resource is released
+  Garbage,  // appended to gc.garbage
+  TpDel,    // a legacy tp_del runs
+  Release,  // an instance's external resource is released
 };
 
 enum class PathFilter : uint8_t { Any, Gc, Refcount };
@@ -264,13 +264,13 @@ struct EventPattern {
   PatternKind kind = PatternKind::Finalize;
   LabelId label = kNoLabel;  // kNoLabel = any object
   PathFilter path = PathFilter::Any;
-  std::string text;          // Log
+  std::string text;  // Log
 };
 
 enum class ExpectKind : uint8_t {
-  Before,      // a before b: whenever b happens, a has happened
+  Before,  // a before b: whenever b happens, a has happened
   Never,
-  Once,        // exactly once by the end of the threads
+  Once,  // exactly once by the end of the threads
   AtMostOnce,
   Eventually,  // at least once by the end of the threads
   OnThread,    // every occurrence of a is on thread `thread`

@@ -8,10 +8,10 @@
 namespace lifecheck::model {
 
 struct PropertyInfo {
-  const char* id;        // "P7.5", "quiescence"
+  const char* id;  // "P7.5", "quiescence"
   const char* title;
-  const char* source;    // where it is documented
-  const char* mechanism; // SEMANTICS.md rules that make it hold
+  const char* source;     // where it is documented
+  const char* mechanism;  // SEMANTICS.md rules that make it hold
 };
 
 const std::vector<PropertyInfo>& all_properties();

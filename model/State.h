@@ -32,31 +32,31 @@ enum GcListId : uint8_t {
 };
 
 enum ObjFlag : uint32_t {
-  kFinalized = 1 << 0,      // _PyGC_FINALIZED (R1.6, R1.9, G13)
-  kCollecting = 1 << 1,     // PREV_MASK_COLLECTING (G8)
-  kUnreachableMask = 1 << 2,  // NEXT_MASK_UNREACHABLE (G10)
-  kCleared = 1 << 3,        // tp_clear has run on it (P7.4, P7.29)
-  kClearedThisGc = 1 << 4,  // tp_clear ran in the running collection (P7.8)
-  kInGarbageSet = 1 << 5,   // member of the running collection's garbage (P7.3..)
-  kCallbackRan = 1 << 6,    // weakref: its callback has been called (P7.19)
-  kFinalizing = 1 << 7,     // a tp_finalize call on it is running (P7.1)
-  kGcFinalizing = 1 << 8,   // ... started by the collector (P7.7)
-  kClearing = 1 << 9,       // a tp_clear call on it is running (P7.2, P7.8)
-  kDeallocating = 1 << 10,  // tp_dealloc has started (P7.9)
-  kFreed = 1 << 11,         // tp_free ran; the slot is released when dealloc returns
-  kResurrected = 1 << 12,   // a finalizer left it alive in the running dealloc
+  kFinalized = 1 << 0,          // _PyGC_FINALIZED (R1.6, R1.9, G13)
+  kCollecting = 1 << 1,         // PREV_MASK_COLLECTING (G8)
+  kUnreachableMask = 1 << 2,    // NEXT_MASK_UNREACHABLE (G10)
+  kCleared = 1 << 3,            // tp_clear has run on it (P7.4, P7.29)
+  kClearedThisGc = 1 << 4,      // tp_clear ran in the running collection (P7.8)
+  kInGarbageSet = 1 << 5,       // member of the running collection's garbage (P7.3..)
+  kCallbackRan = 1 << 6,        // weakref: its callback has been called (P7.19)
+  kFinalizing = 1 << 7,         // a tp_finalize call on it is running (P7.1)
+  kGcFinalizing = 1 << 8,       // ... started by the collector (P7.7)
+  kClearing = 1 << 9,           // a tp_clear call on it is running (P7.2, P7.8)
+  kDeallocating = 1 << 10,      // tp_dealloc has started (P7.9)
+  kFreed = 1 << 11,             // tp_free ran; the slot is released when dealloc returns
+  kResurrected = 1 << 12,       // a finalizer left it alive in the running dealloc
   kResourceReleased = 1 << 13,  // its external resource was released
-  kHoldsTypeRef = 1 << 14,  // a heap-type instance still owns a reference to its type
-  kLegacyGarbage = 1 << 15, // in the running collection's `finalizers` list (G11)
-  kSelfStored = 1 << 16,    // a slot other than tp_finalize stored a reference to self
+  kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
+  kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
+  kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
 };
 
 struct Object {
   bool live = false;  // slot in use
   ClassId type = 0;
-  uint8_t list = kNoList;  // GC list it is linked in; kNoList = untracked
-  uint8_t finalize_count = 0;  // saturates at 3 (P7.5)
-  uint8_t length = 0;          // list/tuple items, dict pairs
+  uint8_t list = kNoList;               // GC list it is linked in; kNoList = untracked
+  uint8_t finalize_count = 0;           // saturates at 3 (P7.5)
+  uint8_t length = 0;                   // list/tuple items, dict pairs
   ThreadId resource_owner = kNoThread;  // thread that created its resource
   uint32_t flags = 0;
   int16_t rc = 0;
@@ -85,37 +85,37 @@ inline constexpr int kMethodFunc = 1;  // Value::func of the method's function
 // gc_collect_main, ...). A frame resumes at `stage` when it is on top again.
 
 enum class FrameKind : uint8_t {
-  Body,                // Python code: func, pc, locals at [base, base+count)
-  Release,             // Py_DECREF each value in [base+pc, base+count)
-  Dealloc,             // tp_dealloc of obj
-  FinalizeFromDealloc, // PyObject_CallFinalizerFromDealloc(obj) (R1.6)
-  ClearWeakrefs,       // PyObject_ClearWeakRefs(obj) (W4)
-  Collect,             // one collection (G5-G18)
-  FinalizeGc,          // one tp_finalize call by finalize_garbage (G13)
-  Clear,               // tp_clear(obj)
-  GcCallbacks,         // invoke gc.callbacks (G6)
-  Construct,           // a C type's construction steps (tp_new/tp_alloc/tp_init)
-  CDealloc,            // a C type's tp_dealloc steps (func = the C type)
-  TrashDrain,          // _PyTrash_thread_destroy_chain (TC1)
+  Body,                 // Python code: func, pc, locals at [base, base+count)
+  Release,              // Py_DECREF each value in [base+pc, base+count)
+  Dealloc,              // tp_dealloc of obj
+  FinalizeFromDealloc,  // PyObject_CallFinalizerFromDealloc(obj) (R1.6)
+  ClearWeakrefs,        // PyObject_ClearWeakRefs(obj) (W4)
+  Collect,              // one collection (G5-G18)
+  FinalizeGc,           // one tp_finalize call by finalize_garbage (G13)
+  Clear,                // tp_clear(obj)
+  GcCallbacks,          // invoke gc.callbacks (G6)
+  Construct,            // a C type's construction steps (tp_new/tp_alloc/tp_init)
+  CDealloc,             // a C type's tp_dealloc steps (func = the C type)
+  TrashDrain,           // _PyTrash_thread_destroy_chain (TC1)
 };
 
 enum FrameFlag : uint32_t {
-  kHolds = 1 << 0,      // the frame owns one reference to obj (G19, R1.6)
-  kUnwinding = 1 << 1,  // Body: an exception is propagating out
-  kFinal = 1 << 2,      // Collect: the end-of-run collection (no gc.callbacks)
-  kResult = 1 << 3,     // Dealloc: the finalizer resurrected the object
-  kStopPhase = 1 << 4,  // GcCallbacks: "stop" rather than "start"
+  kHolds = 1 << 0,          // the frame owns one reference to obj (G19, R1.6)
+  kUnwinding = 1 << 1,      // Body: an exception is propagating out
+  kFinal = 1 << 2,          // Collect: the end-of-run collection (no gc.callbacks)
+  kResult = 1 << 3,         // Dealloc: the finalizer resurrected the object
+  kStopPhase = 1 << 4,      // GcCallbacks: "stop" rather than "start"
   kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut
-  kSavedExc = 1 << 6,   // saved_exc holds the exception pending before a call
-  kYielded = 1 << 7,    // a native frame stopped at a scheduling point
-  kErrAtBegin = 1 << 8, // CDealloc: an exception was pending when it began (P7.14)
-  kDestroyed = 1 << 9,  // CDealloc: a destruction step has run (P7.28)
-  kLegacy = 1 << 10,    // FinalizeFromDealloc: tp_del, not tp_finalize
-  kExplicit = 1 << 11,  // Clear: called by tp_dealloc, not by the collector
-  kLocalError = 1 << 12,  // CDealloc: SaveError stored an exception in saved_exc
-  kAutomatic = 1 << 13, // Collect: an automatic collection (G3)
-  kAfterAutoGc = 1 << 14, // Body: a collection ran inside this statement's allocation
-  kTrashEntered = 1 << 15, // Dealloc: counted in the thread's trashcan nesting (TC1)
+  kSavedExc = 1 << 6,       // saved_exc holds the exception pending before a call
+  kYielded = 1 << 7,        // a native frame stopped at a scheduling point
+  kErrAtBegin = 1 << 8,     // CDealloc: an exception was pending when it began (P7.14)
+  kDestroyed = 1 << 9,      // CDealloc: a destruction step has run (P7.28)
+  kLegacy = 1 << 10,        // FinalizeFromDealloc: tp_del, not tp_finalize
+  kExplicit = 1 << 11,      // Clear: called by tp_dealloc, not by the collector
+  kLocalError = 1 << 12,    // CDealloc: SaveError stored an exception in saved_exc
+  kAutomatic = 1 << 13,     // Collect: an automatic collection (G3)
+  kAfterAutoGc = 1 << 14,   // Body: a collection ran inside this statement's allocation
+  kTrashEntered = 1 << 15,  // Dealloc: counted in the thread's trashcan nesting (TC1)
   // a runtime frame whose Python callee raised: the exception has been
   // reported and the locals its traceback kept are being released (X1)
   kTracebackDropped = 1u << 16,
@@ -130,13 +130,13 @@ struct Frame {
   uint8_t stage = 0;
   uint32_t flags = 0;
   DestKind dest = DestKind::None;  // Collect: where the count goes
-  uint16_t func = 0;    // Body: function; Dealloc/Clear: type
-  uint16_t pc = 0;      // Body: next instruction; loops: index
-  ObjId obj = kNoObj;   // the subject
-  ObjId obj2 = kNoObj;  // the object being called back / the former referent
-  uint16_t base = 0;    // first value slot owned by this frame
-  uint16_t count = 0;   // number of value slots owned
-  uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called
+  uint16_t func = 0;               // Body: function; Dealloc/Clear: type
+  uint16_t pc = 0;                 // Body: next instruction; loops: index
+  ObjId obj = kNoObj;              // the subject
+  ObjId obj2 = kNoObj;             // the object being called back / the former referent
+  uint16_t base = 0;               // first value slot owned by this frame
+  uint16_t count = 0;              // number of value slots owned
+  uint16_t aux = 0;                // Collect: generation; ClearWeakrefs: last wl_key called
   uint16_t dest_slot = 0;
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
 
@@ -151,10 +151,10 @@ enum class MainStage : uint8_t { Setup, Body, JoinAll, Final, Done };
 
 struct Thread {
   ThreadStatus status = ThreadStatus::Waiting;
-  StrId exc = 0;         // pending exception name when has_exc
+  StrId exc = 0;  // pending exception name when has_exc
   bool has_exc = false;
-  bool detached = false;  // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
-  uint8_t gc_pending = 0;  // P313+: generation + 1 of a collection scheduled by this thread
+  bool detached = false;      // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
+  uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
   std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
   std::vector<Frame> frames;
@@ -171,15 +171,15 @@ struct GcList {
 };
 
 struct GcState {
-  bool collecting = false;   // G5
-  bool auto_enabled = false; // gc.enable()/gc.disable(); off until a scenario enables it
-  uint8_t scheduled = 0;     // P312: generation + 1 of a pending collection (any thread)
-  uint8_t visited_space = 0; // G-I1: which old space (kGen1 + n) is visited
+  bool collecting = false;              // G5
+  bool auto_enabled = false;            // gc.enable()/gc.disable(); off until a scenario enables it
+  uint8_t scheduled = 0;                // P312: generation + 1 of a pending collection (any thread)
+  uint8_t visited_space = 0;            // G-I1: which old space (kGen1 + n) is visited
   bool incremental_collecting = false;  // G-I3: phase COLLECT (false: MARK)
-  bool final_running = false;  // the running collection is an end-of-run one
-  bool start_called = false; // P7.25 monitor: "start" callbacks ran
-  bool stop_called = false;  // P7.25 monitor: "stop" callbacks ran
-  uint8_t final_rounds = 0;  // end-of-run collections done
+  bool final_running = false;           // the running collection is an end-of-run one
+  bool start_called = false;            // P7.25 monitor: "start" callbacks ran
+  bool stop_called = false;             // P7.25 monitor: "stop" callbacks ran
+  uint8_t final_rounds = 0;             // end-of-run collections done
   uint16_t collected = 0;
   uint16_t uncollectable = 0;
   std::array<GcList, kNumLists> lists{};

@@ -49,8 +49,7 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
   const Instr& in = program.funcs[f.func].code[f.pc];
-  if (in.op == InstrOp::Join)
-    return state.threads[in.slot].status == ThreadStatus::Finished;
+  if (in.op == InstrOp::Join) return state.threads[in.slot].status == ThreadStatus::Finished;
   return true;
 }
 
@@ -155,7 +154,8 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
 void Machine::step_top() {
   Frame& f = top();
   switch (f.kind) {
-    case FrameKind::Body: return step_body(f);
+    case FrameKind::Body:
+      return step_body(f);
     case FrameKind::Release: {
       Thread& th = thread();
       if (f.pc < f.count) {
@@ -171,16 +171,26 @@ void Machine::step_top() {
       pop_frame();
       return;
     }
-    case FrameKind::Dealloc: return step_dealloc(f);
-    case FrameKind::FinalizeFromDealloc: return step_finalize_from_dealloc(f);
-    case FrameKind::ClearWeakrefs: return step_clear_weakrefs(f);
-    case FrameKind::Collect: return step_collect(f);
-    case FrameKind::FinalizeGc: return step_finalize_gc(f);
-    case FrameKind::Clear: return step_clear(f);
-    case FrameKind::GcCallbacks: return step_gc_callbacks(f);
-    case FrameKind::Construct: return step_construct(f);
-    case FrameKind::CDealloc: return step_c_dealloc(f);
-    case FrameKind::TrashDrain: return step_trash_drain(f);
+    case FrameKind::Dealloc:
+      return step_dealloc(f);
+    case FrameKind::FinalizeFromDealloc:
+      return step_finalize_from_dealloc(f);
+    case FrameKind::ClearWeakrefs:
+      return step_clear_weakrefs(f);
+    case FrameKind::Collect:
+      return step_collect(f);
+    case FrameKind::FinalizeGc:
+      return step_finalize_gc(f);
+    case FrameKind::Clear:
+      return step_clear(f);
+    case FrameKind::GcCallbacks:
+      return step_gc_callbacks(f);
+    case FrameKind::Construct:
+      return step_construct(f);
+    case FrameKind::CDealloc:
+      return step_c_dealloc(f);
+    case FrameKind::TrashDrain:
+      return step_trash_drain(f);
   }
 }
 
@@ -202,8 +212,7 @@ void Machine::frames_empty() {
     th.has_exc = false;
     if (!program_.ignored("uncaught-exception"))
       violation({"uncaught-exception"}, "exception " + program_.strings[th.exc] +
-                                            " escaped thread " +
-                                            program_.threads[current_].name);
+                                            " escaped thread " + program_.threads[current_].name);
     // threading.excepthook has reported it; leaving the except clause of
     // Thread._bootstrap_inner drops it and the frames its traceback kept.
     Frame none;
@@ -242,7 +251,9 @@ void Machine::frames_empty() {
       ++state_.gc.final_rounds;
       const Leftover left = unreachable_leftover();
       if (left == Leftover::Unfinalized && state_.gc.final_rounds >= 4)
-        throw ModelLimit{"finalizers or weakref callbacks still make new cyclic garbage after 4 final collections"};
+        throw ModelLimit{
+            "finalizers or weakref callbacks still make new cyclic garbage after 4 final "
+            "collections"};
       if (state_.gc.final_rounds < 4 && left != Leftover::None) {
         Frame c;
         c.kind = FrameKind::Collect;

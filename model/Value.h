@@ -19,9 +19,9 @@ using ThreadId = uint8_t;
 inline constexpr ThreadId kNoThread = 0xFF;
 
 enum class ValueKind : uint8_t {
-  Unset,   // an attribute or variable with no binding (reading it raises)
+  Unset,  // an attribute or variable with no binding (reading it raises)
   None,
-  Obj,     // strong reference to objects[payload]
+  Obj,  // strong reference to objects[payload]
   Int,
   Bool,
   Func,    // a module-level function (never freed: the module holds it)
@@ -51,10 +51,9 @@ class Value {
   static constexpr Value dangling() { return Value(ValueKind::Dangling, 0); }
   static constexpr Value str(StrId s) { return Value(ValueKind::Str, s); }
   // generation (2 bits), collected (11 bits), uncollectable (11 bits)
-  static constexpr Value gc_info(uint32_t generation, uint32_t collected,
-                                 uint32_t uncollectable) {
-    return Value(ValueKind::GcInfo, (generation & 3u) | (clamp11(collected) << 2) |
-                                        (clamp11(uncollectable) << 13));
+  static constexpr Value gc_info(uint32_t generation, uint32_t collected, uint32_t uncollectable) {
+    return Value(ValueKind::GcInfo,
+                 (generation & 3u) | (clamp11(collected) << 2) | (clamp11(uncollectable) << 13));
   }
 
   constexpr ValueKind kind() const { return static_cast<ValueKind>(raw_ & 0xF); }

@@ -11,12 +11,12 @@ namespace {
 // ClearWeakrefs stages
 enum : uint8_t {
   kCwStart,
-  kCwBuild,        // one weakref per microstep into the "tuple"
-  kCwBuildCalled,  // a callback called during the build returned (runtime bug)
-  kCwCall,         // call the stored callbacks in order
-  kCwCalled,       // a callback returned
-  kCwRelease,      // drop the tuple, last item first
-  kCwShortcutDone, // single-weakref shortcut: the callback returned
+  kCwBuild,         // one weakref per microstep into the "tuple"
+  kCwBuildCalled,   // a callback called during the build returned (runtime bug)
+  kCwCall,          // call the stored callbacks in order
+  kCwCalled,        // a callback returned
+  kCwRelease,       // drop the tuple, last item first
+  kCwShortcutDone,  // single-weakref shortcut: the callback returned
 };
 }  // namespace
 
@@ -136,7 +136,8 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // saved around the call (W4 step 3).
   if (callback.kind() == ValueKind::Func) {
     call_python_from_c(callback.func(), {Value::object(wr)});
-  } else if (callback.is_obj() && program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
+  } else if (callback.is_obj() &&
+             program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
     const Object& m = obj(callback.obj());
     call_python_from_c(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
   } else {

@@ -22,8 +22,8 @@ struct EdgeProps {
   std::string label;
   std::string style;
 };
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps,
-                                    EdgeProps>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps, EdgeProps>;
 }  // namespace
 
 void write_heap_dot(std::ostream& out, const Program& program, const State& state) {

@@ -42,16 +42,26 @@ json trace_json(const Program& program, const Trace& trace, const TraceOptions& 
 json heap_json(const Program& program, const State& state) {
   auto value = [&](Value v) -> json {
     switch (v.kind()) {
-      case ValueKind::Unset: return nullptr;
-      case ValueKind::None: return "None";
-      case ValueKind::Int: return v.integer();
-      case ValueKind::Bool: return v.boolean();
-      case ValueKind::Str: return program.strings[v.str()];
-      case ValueKind::Func: return program.funcs[v.func()].name;
-      case ValueKind::GcInfo: return "<gc info>";
-      case ValueKind::Garbage: return "<uninitialised>";
-      case ValueKind::Dangling: return "<dangling pointer>";
-      case ValueKind::Stale: return "<stale pointer>";
+      case ValueKind::Unset:
+        return nullptr;
+      case ValueKind::None:
+        return "None";
+      case ValueKind::Int:
+        return v.integer();
+      case ValueKind::Bool:
+        return v.boolean();
+      case ValueKind::Str:
+        return program.strings[v.str()];
+      case ValueKind::Func:
+        return program.funcs[v.func()].name;
+      case ValueKind::GcInfo:
+        return "<gc info>";
+      case ValueKind::Garbage:
+        return "<uninitialised>";
+      case ValueKind::Dangling:
+        return "<dangling pointer>";
+      case ValueKind::Stale:
+        return "<stale pointer>";
       case ValueKind::Obj: {
         if (v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return "<dangling>";
         const Object& o = state.objects[v.obj()];
@@ -70,8 +80,9 @@ json heap_json(const Program& program, const State& state) {
     j["tracked"] = o.tracked();
     json flags = json::array();
     const std::pair<uint16_t, const char*> names[] = {
-        {kFinalized, "finalized"},  {kCleared, "cleared"},   {kFinalizing, "finalizing"},
-        {kClearing, "clearing"},    {kDeallocating, "deallocating"}, {kFreed, "freed"},
+        {kFinalized, "finalized"},        {kCleared, "cleared"},
+        {kFinalizing, "finalizing"},      {kClearing, "clearing"},
+        {kDeallocating, "deallocating"},  {kFreed, "freed"},
         {kInGarbageSet, "in-garbage-set"}};
     for (auto& [bit, name] : names)
       if (o.has(bit)) flags.push_back(name);
@@ -108,8 +119,11 @@ json heap_json(const Program& program, const State& state) {
   }
   json garbage = json::array();
   for (ObjId o : state.gc.garbage) garbage.push_back(value(Value::object(o)));
-  return json{{"objects", objects}, {"globals", globals}, {"threads", threads},
-              {"gc_garbage", garbage}, {"collecting", state.gc.collecting}};
+  return json{{"objects", objects},
+              {"globals", globals},
+              {"threads", threads},
+              {"gc_garbage", garbage},
+              {"collecting", state.gc.collecting}};
 }
 
 json violation_json(const checker::StepResult& failure) {
@@ -128,9 +142,8 @@ json violation_json(const checker::StepResult& failure) {
 }
 
 json stats_json(const checker::Stats& stats, bool timing) {
-  json j{{"states", stats.states},
-         {"transitions", stats.transitions},
-         {"max_depth", stats.max_depth}};
+  json j{
+      {"states", stats.states}, {"transitions", stats.transitions}, {"max_depth", stats.max_depth}};
   if (timing) {
     j["seconds"] = stats.seconds;
     j["states_per_second"] = stats.seconds > 0 ? stats.states / stats.seconds : 0.0;

@@ -27,53 +27,78 @@ std::string format_event(const Program& program, const Event& e) {
   };
   const char* path = e.path ? "gc" : "refcount";
   switch (e.kind) {
-    case EventKind::Alloc: return fmt::format("alloc {} ({})", name(), program.types[e.type].name);
-    case EventKind::Incref: return fmt::format("incref {} -> {}", name(), e.value);
-    case EventKind::Decref: return fmt::format("decref {} -> {}", name(), e.value);
-    case EventKind::DeallocBegin: return fmt::format("tp_dealloc {} begins", name());
+    case EventKind::Alloc:
+      return fmt::format("alloc {} ({})", name(), program.types[e.type].name);
+    case EventKind::Incref:
+      return fmt::format("incref {} -> {}", name(), e.value);
+    case EventKind::Decref:
+      return fmt::format("decref {} -> {}", name(), e.value);
+    case EventKind::DeallocBegin:
+      return fmt::format("tp_dealloc {} begins", name());
     case EventKind::DeallocEnd:
       return e.value ? fmt::format("tp_dealloc {} returns early: resurrected", name())
                      : fmt::format("tp_dealloc {} returns", name());
-    case EventKind::FinalizeBegin: return fmt::format("finalize {} begins ({} path)", name(), path);
-    case EventKind::FinalizeEnd: return fmt::format("finalize {} ends", name());
+    case EventKind::FinalizeBegin:
+      return fmt::format("finalize {} begins ({} path)", name(), path);
+    case EventKind::FinalizeEnd:
+      return fmt::format("finalize {} ends", name());
     case EventKind::Resurrect:
-      return e.value ? fmt::format("{} survives the collection: a finalizer made it reachable", name())
-                     : fmt::format("{} resurrected by its finalizer", name());
+      return e.value
+                 ? fmt::format("{} survives the collection: a finalizer made it reachable", name())
+                 : fmt::format("{} resurrected by its finalizer", name());
     case EventKind::ClearWeakref:
       return e.obj2 == kNoObj ? fmt::format("clear weakref {}", name())
                               : fmt::format("clear weakref {} (to {})", name(), name2());
     case EventKind::CallbackBegin:
       return fmt::format("callback of {} begins ({} path)", name(), path);
-    case EventKind::CallbackEnd: return fmt::format("callback of {} ends", name());
+    case EventKind::CallbackEnd:
+      return fmt::format("callback of {} ends", name());
     case EventKind::ClearBegin:
       return e.value ? fmt::format("tp_clear {} begins (called by its tp_dealloc)", name())
                      : fmt::format("tp_clear {} begins", name());
-    case EventKind::ClearEnd: return fmt::format("tp_clear {} ends", name());
-    case EventKind::Track: return fmt::format("track {}", name());
-    case EventKind::Untrack: return fmt::format("untrack {}", name());
-    case EventKind::Free: return fmt::format("free {}", name());
+    case EventKind::ClearEnd:
+      return fmt::format("tp_clear {} ends", name());
+    case EventKind::Track:
+      return fmt::format("track {}", name());
+    case EventKind::Untrack:
+      return fmt::format("untrack {}", name());
+    case EventKind::Free:
+      return fmt::format("free {}", name());
     case EventKind::TypeDecref:
       return fmt::format("decref type {} (after freeing {})", program.types[e.type].name, name());
-    case EventKind::GcStart: return fmt::format("gc: collection of generation {} starts", e.value);
-    case EventKind::GcPhase: return fmt::format("gc: {}", e.text);
-    case EventKind::GcStop: return fmt::format("gc: collection ends, returns {}", e.value);
-    case EventKind::GcReentrant: return "gc.collect() during a collection returns 0";
+    case EventKind::GcStart:
+      return fmt::format("gc: collection of generation {} starts", e.value);
+    case EventKind::GcPhase:
+      return fmt::format("gc: {}", e.text);
+    case EventKind::GcStop:
+      return fmt::format("gc: collection ends, returns {}", e.value);
+    case EventKind::GcReentrant:
+      return "gc.collect() during a collection returns 0";
     case EventKind::GcCallbackBegin:
       return fmt::format("gc.callbacks {}(\"{}\") begins", program.funcs[e.value].name, e.text);
-    case EventKind::GcCallbackEnd: return fmt::format("gc.callbacks \"{}\" call ends", e.text);
-    case EventKind::GarbageAppend: return fmt::format("{} appended to gc.garbage", name());
-    case EventKind::Log: return fmt::format("log: {}", e.text);
+    case EventKind::GcCallbackEnd:
+      return fmt::format("gc.callbacks \"{}\" call ends", e.text);
+    case EventKind::GarbageAppend:
+      return fmt::format("{} appended to gc.garbage", name());
+    case EventKind::Log:
+      return fmt::format("log: {}", e.text);
     case EventKind::Unraisable:
       return e.obj == kNoObj ? fmt::format("unraisable {}", e.text)
                              : fmt::format("unraisable {} (in {})", e.text, name());
-    case EventKind::ThreadStart: return "thread starts";
-    case EventKind::ThreadEnd: return "thread ends";
-    case EventKind::ThreadException: return fmt::format("exception {} ends the thread", e.text);
-    case EventKind::EndOfThreads: return "every thread has finished; final collection";
-    case EventKind::TpDel: return fmt::format("tp_del {} begins", name());
+    case EventKind::ThreadStart:
+      return "thread starts";
+    case EventKind::ThreadEnd:
+      return "thread ends";
+    case EventKind::ThreadException:
+      return fmt::format("exception {} ends the thread", e.text);
+    case EventKind::EndOfThreads:
+      return "every thread has finished; final collection";
+    case EventKind::TpDel:
+      return fmt::format("tp_del {} begins", name());
     case EventKind::TrashDeposit:
       return fmt::format("trashcan: tp_dealloc of {} postponed (nesting too deep)", name());
-    case EventKind::TrashPop: return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
+    case EventKind::TrashPop:
+      return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);
@@ -106,8 +131,7 @@ void print_trace(std::ostream& out, const Program& program, const Trace& trace,
                        stmt.empty() || s.func == kNoFunc ? "" : "   in " + where);
     for (const Event& e : s.events) {
       if (!options.verbose && is_verbose_event(e.kind)) continue;
-      std::string thread =
-          e.thread == s.thread ? "" : " [" + program.threads[e.thread].name + "]";
+      std::string thread = e.thread == s.thread ? "" : " [" + program.threads[e.thread].name + "]";
       out << "          " << format_event(program, e) << thread << "\n";
     }
   }
@@ -116,22 +140,32 @@ void print_trace(std::ostream& out, const Program& program, const Trace& trace,
 namespace {
 std::string value_text(const Program& program, const State& state, Value v) {
   switch (v.kind()) {
-    case ValueKind::Unset: return "<unset>";
-    case ValueKind::None: return "None";
-    case ValueKind::Int: return std::to_string(v.integer());
-    case ValueKind::Bool: return v.boolean() ? "True" : "False";
-    case ValueKind::Str: return "\"" + program.strings[v.str()] + "\"";
-    case ValueKind::Func: return program.funcs[v.func()].name;
-    case ValueKind::GcInfo: return "<gc info>";
-    case ValueKind::Garbage: return "<uninitialised>";
-    case ValueKind::Dangling: return "<dangling pointer>";
+    case ValueKind::Unset:
+      return "<unset>";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return "\"" + program.strings[v.str()] + "\"";
+    case ValueKind::Func:
+      return program.funcs[v.func()].name;
+    case ValueKind::GcInfo:
+      return "<gc info>";
+    case ValueKind::Garbage:
+      return "<uninitialised>";
+    case ValueKind::Dangling:
+      return "<dangling pointer>";
     case ValueKind::Stale:
     case ValueKind::Obj: {
       if (v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return "<dangling>";
       if (v.kind() == ValueKind::Stale)
         return "<stale pointer to " +
                object_name(program, state.objects[v.obj()].label, state.objects[v.obj()].serial,
-                           state.objects[v.obj()].type) + ">";
+                           state.objects[v.obj()].type) +
+               ">";
       const Object& o = state.objects[v.obj()];
       return object_name(program, o.label, o.serial, o.type);
     }
@@ -141,15 +175,24 @@ std::string value_text(const Program& program, const State& state, Value v) {
 
 const char* list_name(uint8_t list) {
   switch (list) {
-    case kGen0: return "gen0";
-    case kGen1: return "gen1";
-    case kGen2: return "gen2";
-    case kUnreachable: return "unreachable";
-    case kFinalizers: return "finalizers";
-    case kWrcbToCall: return "wrcb_to_call";
-    case kSeen: return "finalize-seen";
-    case kFinalUnreachable: return "final_unreachable";
-    default: return "untracked";
+    case kGen0:
+      return "gen0";
+    case kGen1:
+      return "gen1";
+    case kGen2:
+      return "gen2";
+    case kUnreachable:
+      return "unreachable";
+    case kFinalizers:
+      return "finalizers";
+    case kWrcbToCall:
+      return "wrcb_to_call";
+    case kSeen:
+      return "finalize-seen";
+    case kFinalUnreachable:
+      return "final_unreachable";
+    default:
+      return "untracked";
   }
 }
 }  // namespace
@@ -186,9 +229,9 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
       for (FieldId f : ct.c_fields) {
         if (!contents.empty()) contents += ", ";
         Value v = o.fields[f];
-        contents += "->" + program.field_names[f] + "=" +
-                    (v.kind() == ValueKind::Unset ? std::string("NULL")
-                                                  : value_text(program, state, v));
+        contents +=
+            "->" + program.field_names[f] + "=" +
+            (v.kind() == ValueKind::Unset ? std::string("NULL") : value_text(program, state, v));
       }
       const auto& keys = state.class_keys[o.type];
       for (uint8_t k = 0; k < state.class_key_count[o.type]; ++k) {
@@ -234,8 +277,8 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
           if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
           if (pc < code.size())
             where += (it->has(kUnwinding) ? ", unwinding from line "
-                      : below              ? ", executing line "
-                                           : ", at line ") +
+                      : below             ? ", executing line "
+                                          : ", at line ") +
                      std::to_string(code[pc].line);
           break;
         }

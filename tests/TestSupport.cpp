@@ -1,9 +1,8 @@
 #include "TestSupport.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
@@ -28,8 +27,7 @@ model::Program load_file(const std::string& relative) {
 }
 
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
-                                                  checker::SearchOptions options,
-                                                  bool symmetry) {
+                                                  checker::SearchOptions options, bool symmetry) {
   model::Model m(program, symmetry);
   return checker::explore(m, options);
 }
@@ -96,16 +94,35 @@ std::vector<std::string> observable(const model::Program& program, const model::
   for (const model::Event& e : events(trace)) {
     std::string name = report::object_name(program, e.label, e.serial, e.type);
     switch (e.kind) {
-      case EventKind::FinalizeBegin: out.push_back("finalize " + name); break;
-      case EventKind::CallbackBegin: out.push_back("callback " + name); break;
-      case EventKind::ClearBegin: out.push_back("clear " + name); break;
-      case EventKind::Free: out.push_back("free " + name); break;
-      case EventKind::Log: out.push_back("log: " + e.text); break;
-      case EventKind::GcStart: out.push_back("gc start"); break;
-      case EventKind::GcStop: out.push_back("gc stop"); break;
-      case EventKind::ThreadException: out.push_back("exception " + e.text); break;
-      case EventKind::Unraisable: out.push_back("unraisable " + e.text); break;
-      default: break;
+      case EventKind::FinalizeBegin:
+        out.push_back("finalize " + name);
+        break;
+      case EventKind::CallbackBegin:
+        out.push_back("callback " + name);
+        break;
+      case EventKind::ClearBegin:
+        out.push_back("clear " + name);
+        break;
+      case EventKind::Free:
+        out.push_back("free " + name);
+        break;
+      case EventKind::Log:
+        out.push_back("log: " + e.text);
+        break;
+      case EventKind::GcStart:
+        out.push_back("gc start");
+        break;
+      case EventKind::GcStop:
+        out.push_back("gc stop");
+        break;
+      case EventKind::ThreadException:
+        out.push_back("exception " + e.text);
+        break;
+      case EventKind::Unraisable:
+        out.push_back("unraisable " + e.text);
+        break;
+      default:
+        break;
     }
   }
   return out;

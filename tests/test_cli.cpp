@@ -2,13 +2,12 @@
 // byte-for-byte determinism of stdout, replay tokens, simulate, suite, DOT,
 // and no progress line in a pipe.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
 
@@ -29,10 +28,10 @@ TEST(Cli, ExitCodesForHoldsViolationAndLimit) {
   EXPECT_NE(limited.out.find("state limit"), std::string::npos);
   EXPECT_NE(limited.out.find("partial"), std::string::npos);
   // several files: a violation anywhere wins over holds
-  EXPECT_EQ(run_cli({"check", scenario("basics/cycle2-del.life"),
-                     scenario("contract/P7.5-bug.life")})
-                .exit_code,
-            1);
+  EXPECT_EQ(
+      run_cli({"check", scenario("basics/cycle2-del.life"), scenario("contract/P7.5-bug.life")})
+          .exit_code,
+      1);
 }
 
 TEST(Cli, CounterexampleTextNamesThePropertyAndItsSource) {
@@ -61,7 +60,8 @@ TEST(Cli, JsonCounterexampleHasTheSameContent) {
   EXPECT_TRUE(j["heap"].contains("objects"));
   EXPECT_EQ(j["profile"], "P314g+callbacks-oldest-first");
   EXPECT_FALSE(j["stats"].contains("seconds")) << "timings only with --timing";
-  json t = json::parse(run_cli({"check", "--json", "--timing", scenario("contract/P7.20-bug.life")}).out);
+  json t = json::parse(
+      run_cli({"check", "--json", "--timing", scenario("contract/P7.20-bug.life")}).out);
   EXPECT_TRUE(t["stats"].contains("seconds"));
 }
 
@@ -69,7 +69,8 @@ TEST(Cli, OutputIsDeterministic) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"check", scenario("contract/P7.29-bug.life")},
         std::vector<std::string>{"check", "--json", scenario("basics/threads-shared-cycle.life")},
-        std::vector<std::string>{"simulate", "--seed", "17", scenario("basics/nested-collect.life")},
+        std::vector<std::string>{"simulate", "--seed", "17",
+                                 scenario("basics/nested-collect.life")},
         std::vector<std::string>{"check", "--bfs", scenario("contract/P7.7-bug.life")}}) {
     CliResult a = run_cli(args), b = run_cli(args);
     EXPECT_EQ(a.exit_code, b.exit_code);
@@ -96,8 +97,8 @@ TEST(Cli, ReplayRejectsTokensOfOtherScenarios) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("fingerprint"), std::string::npos);
   // the same scenario under another profile is another model too
-  CliResult p = run_cli({"replay", "--profile", "P311", scenario("contract/P7.1-bug.life"),
-                         j["replay"]});
+  CliResult p =
+      run_cli({"replay", "--profile", "P311", scenario("contract/P7.1-bug.life"), j["replay"]});
   EXPECT_EQ(p.exit_code, 2);
 }
 
@@ -112,8 +113,8 @@ TEST(Cli, SimulateIsSeededAndReplayable) {
   EXPECT_NE(r.out.find("no violation"), std::string::npos);
   std::set<std::string> tokens;
   for (int seed = 0; seed < 12; ++seed)
-    tokens.insert(json::parse(run_cli({"simulate", "--seed", std::to_string(seed), "--json", file})
-                                  .out)["replay"]);
+    tokens.insert(json::parse(
+        run_cli({"simulate", "--seed", std::to_string(seed), "--json", file}).out)["replay"]);
   EXPECT_GT(tokens.size(), 1u) << "different seeds explore different schedules";
 }
 
@@ -151,8 +152,9 @@ TEST(Cli, SuiteComparesVerdictLines) {
   CliResult ok = run_cli({"suite", source_path("scenarios/contract")});
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_NE(ok.out.find("0 failed"), std::string::npos);
-  std::string wrong = temp_file("verdict holds\nruntime-bug skip-tp-clear\nclass A:\n    pass\n"
-                                "a = A()\na.me = a\ndel a\ngc.collect()\n");
+  std::string wrong = temp_file(
+      "verdict holds\nruntime-bug skip-tp-clear\nclass A:\n    pass\n"
+      "a = A()\na.me = a\ndel a\ngc.collect()\n");
   CliResult bad = run_cli({"suite", wrong});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.out.find("FAIL"), std::string::npos);
@@ -161,11 +163,11 @@ TEST(Cli, SuiteComparesVerdictLines) {
 
 TEST(Cli, BfsCounterexampleIsNoLonger) {
   json d = json::parse(run_cli({"check", "--json", scenario("contract/assert-bug.life")}).out);
-  json b = json::parse(run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
+  json b =
+      json::parse(run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
   EXPECT_EQ(b["verdict"], "violated");
   EXPECT_LE(b["steps"].size(), d["steps"].size());
 }
-
 
 // ------------------------------------------------------------------ fuzz
 
@@ -181,8 +183,8 @@ std::string read_file(const std::string& path) {
 // bytes; the correct runtime gives exit 0; bad options exit 2.
 TEST(Cli, FuzzWritesAReproducibleMinimalScenario) {
   std::string dir = ::testing::TempDir() + "lifecheck-fuzz-" + std::to_string(getpid());
-  std::vector<std::string> args = {"fuzz", "--seed", "3", "--runs", "100", "--runtime-bug",
-                                   "no-finalized-mark", "--out", dir};
+  std::vector<std::string> args = {
+      "fuzz", "--seed", "3", "--runs", "100", "--runtime-bug", "no-finalized-mark", "--out", dir};
   CliResult a = run_cli(args);
   ASSERT_EQ(a.exit_code, 1) << a.out << a.err;
   CliResult b = run_cli(args);
@@ -218,8 +220,9 @@ TEST(Cli, FuzzWritesAReproducibleMinimalScenario) {
 // Comment-only lines do not change a scenario's fingerprint: a replay
 // token stays valid when the file is annotated, and not when code changes.
 TEST(Cli, ReplayTokensSurviveComments) {
-  std::string body = "class Node:\n    def __del__(self):\n        log(\"del\")\nruntime-bug no-finalized-mark\n"
-                     "a = Node()\na.me = a\ndel a\ngc.collect()\n";
+  std::string body =
+      "class Node:\n    def __del__(self):\n        log(\"del\")\nruntime-bug no-finalized-mark\n"
+      "a = Node()\na.me = a\ndel a\ngc.collect()\n";
   std::string plain = temp_file(body);
   json j = json::parse(run_cli({"check", "--json", plain}).out);
   ASSERT_EQ(j["verdict"], "violated");

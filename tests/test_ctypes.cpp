@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <map>
+#include <sstream>
 
 #include "TestSupport.h"
 
@@ -27,8 +27,8 @@ Strings logs(const model::Program& p, const model::Trace& t) {
 
 // The recommended tp_dealloc of Doc/c-api/typeobj.rst (R1.13), for a GC,
 // heap, weakrefable type with a finalizer.
-const Strings kRecommended = {"finalizer_from_dealloc", "untrack", "clear_weakrefs",
-                              "clear", "free", "decref_type"};
+const Strings kRecommended = {
+    "finalizer_from_dealloc", "untrack", "clear_weakrefs", "clear", "free", "decref_type"};
 
 // Scenario A: a refcount death with a weakref whose callback collects, a
 // plain weakref that outlives the object, and a payload field.
@@ -36,7 +36,9 @@ std::string scenario_a(const std::string& dealloc) {
   return "ctype Res:\n"
          "    flags: gc, heaptype, weakrefable\n"
          "    fields: data\n"
-         "    dealloc: " + dealloc + "\n"
+         "    dealloc: " +
+         dealloc +
+         "\n"
          "    def tp_finalize(self):\n"
          "        log(\"finalize sees\", self.data)\n"
          "class Payload:\n"
@@ -56,7 +58,9 @@ std::string scenario_b(const std::string& dealloc) {
   return "ctype Res:\n"
          "    flags: gc, heaptype, weakrefable\n"
          "    fields: data\n"
-         "    dealloc: " + dealloc + "\n"
+         "    dealloc: " +
+         dealloc +
+         "\n"
          "    def tp_finalize(self):\n"
          "        global saved\n"
          "        saved = self\n"
@@ -329,14 +333,14 @@ thread T1:
   EXPECT_NE(t.outcome.message.find("AttributeError"), std::string::npos) << t.outcome.message;
   EXPECT_EQ(logs(p, t), (Strings{"temporary dies while unwinding"}));
 
-  model::Program q = load_text(
-      std::string("ignore uncaught-exception \"reported by excepthook\"\n") + body);
+  model::Program q =
+      load_text(std::string("ignore uncaught-exception \"reported by excepthook\"\n") + body);
   model::Trace u = run_first(q);
   ASSERT_EQ(u.outcome.kind, checker::StepResult::Kind::Ok) << u.outcome.message;
   EXPECT_EQ(testing::observable(q, u),
-            (Strings{"finalize Temp@11#2", "log: temporary dies while unwinding",
-                     "free Temp@11#2", "exception AttributeError", "finalize a#1",
-                     "log: local dies after the report", "free a#1", "gc start", "gc stop"}));
+            (Strings{"finalize Temp@11#2", "log: temporary dies while unwinding", "free Temp@11#2",
+                     "exception AttributeError", "finalize a#1", "log: local dies after the report",
+                     "free a#1", "gc start", "gc stop"}));
 }
 
 // A __del__ that raises: its locals (self too) stay with the traceback

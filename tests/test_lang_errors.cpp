@@ -227,9 +227,9 @@ const std::vector<BadScenario> kBadScenarios = {
      "verdict holds\n"
      "verdict holds\n",
      2, 1, "a second 'verdict' line"},
-    {"MalformedVerdict", "verdict maybe\n", 1, 1,
+    {"MalformedVerdict", "verdict maybe\n", 1, 1, "expected 'verdict [under PROFILE] holds' or"},
+    {"VerdictViolatesWithoutProperty", "verdict violates\n", 1, 1,
      "expected 'verdict [under PROFILE] holds' or"},
-    {"VerdictViolatesWithoutProperty", "verdict violates\n", 1, 1, "expected 'verdict [under PROFILE] holds' or"},
     {"VerdictViolatesUnknownProperty", "verdict violates P99\n", 1, 18, "unknown property 'P99'"},
     {"ExpectUnknownLabel",
      "class A:\n"

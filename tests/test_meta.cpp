@@ -56,8 +56,7 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   config.broken_ctypes = true;
   gen::ScenarioSpec spec = *gen::scenario(config);
   const std::vector<std::string> bugs = runtime_bugs();
-  if (*rc::gen::arbitrary<bool>())
-    spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
+  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
   Scenario s = Scenario::parse(spec.to_life(), "generated.life");
 
   CheckOptions plain = bounded();
@@ -148,9 +147,9 @@ std::vector<bool> reachable(const model::Program& p, const model::State& s) {
     }
   }
   std::vector<boost::default_color_type> colour(n + 1, boost::white_color);
-  boost::breadth_first_search(
-      g, n, boost::color_map(boost::make_iterator_property_map(colour.begin(),
-                                                              boost::get(boost::vertex_index, g))));
+  boost::breadth_first_search(g, n,
+                              boost::color_map(boost::make_iterator_property_map(
+                                  colour.begin(), boost::get(boost::vertex_index, g))));
   std::vector<bool> out(n);
   for (size_t i = 0; i < n; ++i) out[i] = colour[i] != boost::white_color;
   return out;

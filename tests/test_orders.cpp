@@ -149,7 +149,8 @@ def cb(wr):
 late = None
 a = Node()
 )";
-  EXPECT_EQ(only(observed(body + "del a\n"), {"log:"}), (Strings{"log: del", "log: late callback"}));
+  EXPECT_EQ(only(observed(body + "del a\n"), {"log:"}),
+            (Strings{"log: del", "log: late callback"}));
   EXPECT_EQ(only(observed(body + "a.me = a\ndel a\ngc.collect()\n"), {"log:"}),
             (Strings{"log: del"}));
 }
@@ -204,8 +205,8 @@ saved = None
 m = gc.collect()
 log("second", m)
 )");
-  EXPECT_EQ(only(got, {"log:"}), (Strings{"log: callback", "log: del", "log: first 0 None",
-                                          "log: second 1"}));
+  EXPECT_EQ(only(got, {"log:"}),
+            (Strings{"log: callback", "log: del", "log: first 0 None", "log: second 1"}));
 }
 
 // 9.2 #9 (G5, G6): gc.collect() inside a GC-run __del__ returns 0; the

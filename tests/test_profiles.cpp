@@ -205,7 +205,8 @@ TEST(Profiles, LazyDictTracking) {
 
 // check --profile all prints one table and an example of the difference.
 TEST(Profiles, CheckProfileAllTable) {
-  CliResult r = run_cli({"check", "--profile", "all", source_path("scenarios/contract/P7.23-ok.life")});
+  CliResult r =
+      run_cli({"check", "--profile", "all", source_path("scenarios/contract/P7.23-ok.life")});
   EXPECT_EQ(r.exit_code, 1);
   for (const char* p : {"P311", "P312", "P313", "P313L", "P314i", "P314i4", "P314g"})
     EXPECT_NE(r.out.find(std::string("  ") + p), std::string::npos) << p;
@@ -221,9 +222,9 @@ TEST(Profiles, TraceEnumerationBoundsGiveASubset) {
   model::TraceSet full = model::observable_traces(p);
   ASSERT_TRUE(full.complete) << full.stopped;
   ASSERT_GT(full.traces.size(), 2u);
-  for (model::TraceBounds b : {model::TraceBounds{1, 300000, 4000000},
-                               model::TraceBounds{20000, 5, 4000000},
-                               model::TraceBounds{20000, 300000, 10}}) {
+  for (model::TraceBounds b :
+       {model::TraceBounds{1, 300000, 4000000}, model::TraceBounds{20000, 5, 4000000},
+        model::TraceBounds{20000, 300000, 10}}) {
     model::TraceSet part = model::observable_traces(p, b);
     EXPECT_FALSE(part.complete);
     EXPECT_FALSE(part.stopped.empty());
@@ -272,8 +273,8 @@ TEST(Containers, SelfReferencingContainersAreCollected) {
 }
 
 TEST(Containers, ItemErrors) {
-  for (const char* text : {"l = [1]\nlog(l[3])\n", "d = {\"a\": 1}\nlog(d[\"b\"])\n",
-                           "t = (1,)\nt[0] = 2\n"}) {
+  for (const char* text :
+       {"l = [1]\nlog(l[3])\n", "d = {\"a\": 1}\nlog(d[\"b\"])\n", "t = (1,)\nt[0] = 2\n"}) {
     model::Program p = load_text(text);
     model::Trace t = run_first(p);
     EXPECT_EQ(t.outcome.properties, Strings{"uncaught-exception"}) << text;

@@ -117,8 +117,7 @@ TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
   auto dfs = check(p);
   ASSERT_NE(dfs.verdict, checker::Verdict::LimitReached) << dfs.limit;
   if (p.verdict->holds) {
-    EXPECT_EQ(dfs.verdict, checker::Verdict::Holds)
-        << file << ": " << dfs.failure.message;
+    EXPECT_EQ(dfs.verdict, checker::Verdict::Holds) << file << ": " << dfs.failure.message;
   } else {
     ASSERT_EQ(dfs.verdict, checker::Verdict::Violated) << file;
     const auto& props = dfs.failure.properties;
@@ -206,12 +205,43 @@ TEST(ScenarioGolden, NoStaleEntries) {
 // the registry lists no property without them.
 TEST(ScenarioGolden, EveryPropertyHasOkAndBugScenarios) {
   auto files = scenario_files();
-  for (const char* prop :
-       {"P7.1", "P7.2", "P7.3", "P7.4", "P7.5", "P7.6", "P7.7", "P7.8", "P7.9", "P7.10",
-        "P7.11", "P7.12", "P7.13", "P7.14", "P7.15", "P7.16", "P7.17", "P7.18", "P7.19", "P7.20",
-        "P7.21", "P7.22", "P7.23", "P7.24", "P7.25", "P7.26", "P7.27", "P7.28", "P7.29",
-        "P7.30", "quiescence", "memory-safety", "resource-affinity", "deadlock",
-        "uncaught-exception", "assert", "expect"}) {
+  for (const char* prop : {"P7.1",
+                           "P7.2",
+                           "P7.3",
+                           "P7.4",
+                           "P7.5",
+                           "P7.6",
+                           "P7.7",
+                           "P7.8",
+                           "P7.9",
+                           "P7.10",
+                           "P7.11",
+                           "P7.12",
+                           "P7.13",
+                           "P7.14",
+                           "P7.15",
+                           "P7.16",
+                           "P7.17",
+                           "P7.18",
+                           "P7.19",
+                           "P7.20",
+                           "P7.21",
+                           "P7.22",
+                           "P7.23",
+                           "P7.24",
+                           "P7.25",
+                           "P7.26",
+                           "P7.27",
+                           "P7.28",
+                           "P7.29",
+                           "P7.30",
+                           "quiescence",
+                           "memory-safety",
+                           "resource-affinity",
+                           "deadlock",
+                           "uncaught-exception",
+                           "assert",
+                           "expect"}) {
     for (const char* kind : {"-ok.life", "-bug.life"}) {
       std::string f = std::string("scenarios/contract/") + prop + kind;
       EXPECT_NE(std::find(files.begin(), files.end(), f), files.end()) << "missing " << f;
@@ -219,8 +249,8 @@ TEST(ScenarioGolden, EveryPropertyHasOkAndBugScenarios) {
   }
   for (const model::PropertyInfo& p : model::all_properties()) {
     std::string f = std::string("scenarios/contract/") + p.id + "-bug.life";
-    EXPECT_NE(std::find(files.begin(), files.end(), f), files.end()) << "no bug scenario for "
-                                                                      << p.id;
+    EXPECT_NE(std::find(files.begin(), files.end(), f), files.end())
+        << "no bug scenario for " << p.id;
   }
   size_t basics = 0;
   for (const std::string& f : files) basics += f.rfind("scenarios/basics/", 0) == 0;

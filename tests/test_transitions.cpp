@@ -145,12 +145,12 @@ del a
       got.push_back(e.kind);
     if (e.kind == EventKind::DeallocEnd && about_a) break;
   }
-  EXPECT_EQ(got, (std::vector<EventKind>{
-                     EventKind::DeallocBegin, EventKind::Untrack, EventKind::Track,
-                     EventKind::FinalizeBegin, EventKind::FinalizeEnd, EventKind::Untrack,
-                     EventKind::CallbackBegin,
-                     EventKind::DeallocBegin,  // a.x, released with the dict
-                     EventKind::Free, EventKind::TypeDecref, EventKind::DeallocEnd}));
+  EXPECT_EQ(
+      got, (std::vector<EventKind>{EventKind::DeallocBegin, EventKind::Untrack, EventKind::Track,
+                                   EventKind::FinalizeBegin, EventKind::FinalizeEnd,
+                                   EventKind::Untrack, EventKind::CallbackBegin,
+                                   EventKind::DeallocBegin,  // a.x, released with the dict
+                                   EventKind::Free, EventKind::TypeDecref, EventKind::DeallocEnd}));
 }
 
 // R1.7b step 4: a resurrected object stays tracked, with its attributes and

@@ -16,10 +16,10 @@ namespace lifecheck::gen {
 
 struct FuzzOptions {
   uint64_t seed = 1;
-  int runs = 100;                 // scenarios checked to the end (limited ones not counted)
-  int max_size = 60;              // rapidcheck size of the last run; runs grow up to it
-  uint64_t max_states = 20000;    // per check; a scenario past it is set aside
-  std::string profile;            // empty: the default profile
+  int runs = 100;               // scenarios checked to the end (limited ones not counted)
+  int max_size = 60;            // rapidcheck size of the last run; runs grow up to it
+  uint64_t max_states = 20000;  // per check; a scenario past it is set aside
+  std::string profile;          // empty: the default profile
   std::vector<std::string> runtime_bugs;
   GenConfig config;
   // Only violations of these properties count (empty: any property).
@@ -27,17 +27,17 @@ struct FuzzOptions {
 };
 
 struct FuzzResult {
-  int runs = 0;          // scenarios checked to a verdict
-  int limited = 0;       // scenarios set aside at max_states
+  int runs = 0;     // scenarios checked to a verdict
+  int limited = 0;  // scenarios set aside at max_states
   bool found = false;
-  int found_at = 0;      // the run (1-based) that found it
-  int shrink_steps = 0;  // successful shrinks
-  int shrink_checks = 0; // candidates checked while shrinking
-  ScenarioSpec original; // as generated
-  ScenarioSpec minimal;  // after shrinking
-  std::string text;      // minimal.to_life()
-  CheckResult result;    // breadth-first check of `text`: a shortest counterexample
-  std::string property;  // the property kept while shrinking
+  int found_at = 0;       // the run (1-based) that found it
+  int shrink_steps = 0;   // successful shrinks
+  int shrink_checks = 0;  // candidates checked while shrinking
+  ScenarioSpec original;  // as generated
+  ScenarioSpec minimal;   // after shrinking
+  std::string text;       // minimal.to_life()
+  CheckResult result;     // breadth-first check of `text`: a shortest counterexample
+  std::string property;   // the property kept while shrinking
 };
 
 // `progress` (optional) receives one line per event worth showing.

@@ -19,15 +19,15 @@ namespace lifecheck::gen {
 // Bounds of what is generated. Sizes grow with rapidcheck's size up to
 // these; the defaults keep most scenarios within a few thousand states.
 struct GenConfig {
-  int max_threads = 2;      // threads besides main
-  int max_globals = 3;      // g0 ..
-  int max_weakrefs = 2;     // w0 ..
-  int max_classes = 2;      // Python classes
-  int max_ctypes = 1;       // C types (0: none)
-  int max_callbacks = 2;    // weakref callback functions
-  int max_body = 6;         // statements per body
+  int max_threads = 2;         // threads besides main
+  int max_globals = 3;         // g0 ..
+  int max_weakrefs = 2;        // w0 ..
+  int max_classes = 2;         // Python classes
+  int max_ctypes = 1;          // C types (0: none)
+  int max_callbacks = 2;       // weakref callback functions
+  int max_body = 6;            // statements per body
   bool broken_ctypes = false;  // C types may get a broken tp_dealloc variant
-  bool finalizers = true;   // classes may have __del__, C types tp_finalize
+  bool finalizers = true;      // classes may have __del__, C types tp_finalize
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks

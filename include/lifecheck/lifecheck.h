@@ -21,8 +21,7 @@ namespace lifecheck {
 // Bad scenario text: one message with file:line:col.
 class ScenarioError : public std::runtime_error {
  public:
-  ScenarioError(const std::string& message, std::string file_name, int line_number,
-                int column)
+  ScenarioError(const std::string& message, std::string file_name, int line_number, int column)
       : std::runtime_error(message), file(std::move(file_name)), line(line_number), col(column) {}
   std::string file;
   int line;

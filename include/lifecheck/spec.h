@@ -15,22 +15,22 @@ namespace lifecheck::gen {
 // globals g0.., weakref globals w0.., types, fields f0/f1 and callbacks
 // (taken modulo what the scenario has, so any numbers are valid).
 enum class Op : uint8_t {
-  New,        // gA = <type B>()
-  Link,       // if gA is not None: gA.fB = gC
-  Unlink,     // if gA is not None: gA.fB = None
-  Drop,       // gA = None
-  Weakref,    // if gA is not None: wB = weakref.ref(gA[, cbC])  (C 0: no callback)
-  Deref,      // if wA is not None: log("wA", wA() is None)
-  Collect,    // gc.collect()
-  Log,        // log("mark A")
-  Resurrect,  // finalizers: keep = self            (elsewhere: keep = gA)
-  SelfLink,   // finalizers: if gA is not None: gA.fB = self   (elsewhere: like Link)
-  ClearSelf,  // finalizers: self.fB = None         (elsewhere: like Unlink)
-  Hold,       // functions: lA = gB, a reference held by the frame (module: keep = gB)
-  Release,    // functions: lA = None                (module: like Log)
+  New,           // gA = <type B>()
+  Link,          // if gA is not None: gA.fB = gC
+  Unlink,        // if gA is not None: gA.fB = None
+  Drop,          // gA = None
+  Weakref,       // if gA is not None: wB = weakref.ref(gA[, cbC])  (C 0: no callback)
+  Deref,         // if wA is not None: log("wA", wA() is None)
+  Collect,       // gc.collect()
+  Log,           // log("mark A")
+  Resurrect,     // finalizers: keep = self            (elsewhere: keep = gA)
+  SelfLink,      // finalizers: if gA is not None: gA.fB = self   (elsewhere: like Link)
+  ClearSelf,     // finalizers: self.fB = None         (elsewhere: like Unlink)
+  Hold,          // functions: lA = gB, a reference held by the frame (module: keep = gB)
+  Release,       // functions: lA = None                (module: like Log)
   WeakrefSelf,   // finalizers: wB = weakref.ref(self[, cbC])  (elsewhere: like Weakref)
   FieldWeakref,  // if gA is not None: if gC is not None: gA.fB = weakref.ref(gC[, cb])
-  Raise,      // callbacks and finalizers: raise ValueError (reported as unraisable)
+  Raise,         // callbacks and finalizers: raise ValueError (reported as unraisable)
 };
 inline constexpr int kOpCount = 16;
 
@@ -59,10 +59,10 @@ struct CTypeSpec {
 };
 
 struct ScenarioSpec {
-  int globals = 2;   // g0 .. g(globals-1), all bound to None first
-  int weakrefs = 1;  // w0 .. , bound to None first
-  std::vector<ClassSpec> classes;   // C0, C1, ...
-  std::vector<CTypeSpec> ctypes;    // X0, X1, ... (types number after the classes)
+  int globals = 2;                             // g0 .. g(globals-1), all bound to None first
+  int weakrefs = 1;                            // w0 .. , bound to None first
+  std::vector<ClassSpec> classes;              // C0, C1, ...
+  std::vector<CTypeSpec> ctypes;               // X0, X1, ... (types number after the classes)
   std::vector<std::vector<Action>> callbacks;  // def cb1(wr): ..., cb2, ...
   std::vector<Action> setup;                   // module code, on thread main
   std::vector<std::vector<Action>> threads;    // thread T1:, T2:, ...
