@@ -328,13 +328,11 @@ class Compiler {
   // The `ctype` blocks' slot lines, and the bases of classes deriving from a
   // C type. Runs after globals and functions are known (steps name them).
   void compile_c_types() {
+    for (const ClassDef& c : sc_.classes)
+      if (c.is_ctype) compile_c_type(c, p_.types[classes_.at(c.name)]);
     for (const ClassDef& c : sc_.classes) {
       ClassId id = classes_.at(c.name);
-      if (c.is_ctype) {
-        compile_c_type(c, p_.types[id]);
-        continue;
-      }
-      if (c.base.empty()) continue;
+      if (c.is_ctype || c.base.empty()) continue;
       auto it = classes_.find(c.base);
       if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
       const TypeInfo& base = p_.types[it->second];
@@ -342,6 +340,10 @@ class Compiler {
         fail(c.base_loc,
              "base classes must be C types ('ctype'); Python-level inheritance "
              "is not modelled");
+      if (!base.basetype)
+        fail(c.base_loc, "'" + c.base +
+                             "' is not an acceptable base type: its flags lack 'basetype' "
+                             "(Py_TPFLAGS_BASETYPE)");
       TypeInfo& t = p_.types[id];
       t.base = it->second;
       if (!t.has_finalizer()) {  // tp_finalize is inherited
@@ -374,12 +376,14 @@ class Compiler {
             t.heap = true;
           else if (f == "weakrefable")
             t.weakrefable = true;
+          else if (f == "basetype")
+            t.basetype = true;
           else if (f == "finalize" || f == "del") {
             // documentation only: the slot exists when its def does
           } else
             fail(step[0].second, "unknown flag '" + f +
-                                     "'; flags are gc, heaptype, weakrefable (finalize and del "
-                                     "come from 'def tp_finalize' / 'def tp_del')");
+                                     "'; flags are gc, heaptype, weakrefable, basetype (finalize "
+                                     "and del come from 'def tp_finalize' / 'def tp_del')");
         }
       } else if (line.key == "fields") {
         for (const auto& step : line.steps) {

@@ -93,6 +93,7 @@ struct TypeInfo {
   bool gc = true;           // Py_TPFLAGS_HAVE_GC
   bool heap = true;         // Py_TPFLAGS_HEAPTYPE
   bool weakrefable = true;  // tp_weaklistoffset != 0
+  bool basetype = false;    // Py_TPFLAGS_BASETYPE: a class may derive from it (C types)
   // tp_finalize: __del__ (slot_tp_finalize) of a class, `def tp_finalize` of
   // a C type, or inherited from the C base.
   FuncId finalizer = kNoFunc;

@@ -258,7 +258,7 @@ del x
 TEST(CTypes, SubclassDeallocWrapsTheBaseDealloc) {
   model::Program p = load_text(R"(
 ctype Base:
-    flags: gc, heaptype
+    flags: gc, heaptype, basetype
     fields: data
     dealloc: untrack; clear data; free; decref_type
 class Sub(Base):
@@ -437,7 +437,7 @@ thread T1:
 TEST(CTypes, StaticBaseThatReleasesTheTypeTwice) {
   model::Program p = load_text(R"(
 ctype Base:
-    flags: gc
+    flags: gc, basetype
     fields: data
     dealloc: untrack; clear data; free; decref_type
 class Sub(Base):
@@ -485,6 +485,7 @@ log("after")
 TEST(CTypes, SubclassOfANonGcTypeIsTrackedAndCollected) {
   model::Program p = load_text(R"(
 ctype Plain:
+    flags: basetype
     fields: data
 class Sub(Plain):
     pass
