@@ -54,6 +54,7 @@ CheckResult result_of(const model::Program& program, const model::Trace& trace,
     r.verdict = Verdict::Violated;
     r.properties = trace.outcome.properties;
     r.message = trace.outcome.message;
+    r.loop_start = trace.loop_start;
     report::print_counterexample(out, program, trace, r.replay_token, topts);
   } else {
     r.verdict = trace.outcome.kind == checker::StepResult::Kind::Limit ? Verdict::LimitReached

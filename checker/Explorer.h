@@ -8,6 +8,10 @@
 //   StepResult step(State&, Choice) const;      // apply one transition
 //   StepResult terminal(State&) const;          // a state with no choices
 //   void encode(const State&, std::string&) const;  // canonical bytes
+// and may provide
+//   const char* cycle_property() const;  // non-null: a reachable cycle of
+//                                        // states (a run that never ends)
+//                                        // violates this property
 #pragma once
 
 #include <fmt/format.h>
@@ -15,9 +19,11 @@
 #include <chrono>
 #include <concepts>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "checker/Lasso.h"
 #include "checker/Search.h"
 #include "checker/StateStore.h"
 
@@ -41,7 +47,10 @@ class Explorer {
   using Choice = typename M::Choice;
   using Result = SearchResult<Choice>;
 
-  Explorer(const M& model, SearchOptions options) : model_(model), options_(options) {}
+  Explorer(const M& model, SearchOptions options) : model_(model), options_(options) {
+    if constexpr (requires { model.cycle_property(); })
+      if (const char* p = model.cycle_property()) cycle_property_ = p;
+  }
 
   Result run() {
     start_ = std::chrono::steady_clock::now();
@@ -112,11 +121,58 @@ class Explorer {
     return r;
   }
 
+  // The path is a lasso: its last state is the state of stack entry `entry`.
+  Result endless(std::vector<Choice> path, size_t entry) {
+    size_t end = path.size();
+    Result r = violated(std::move(path), endless_run(cycle_property_, entry, end));
+    r.loop_start = entry;
+    return r;
+  }
+
   struct Entry {
     State state;
     std::vector<Choice> choices;
     size_t next = 0;
     Choice via{};
+    uint32_t index = 0;  // in the visited set
+  };
+
+  // States on the DFS stack, to see a transition back into one (a cycle).
+  // With the visited set, a flag per stored state; without, the encodings.
+  class StackMembers {
+   public:
+    explicit StackMembers(bool stateful) : stateful_(stateful) {}
+    void push(const Entry& e, std::string bytes) {
+      if (stateful_) {
+        if (on_stack_.size() <= e.index) on_stack_.resize(e.index + 1 + on_stack_.size() / 2, 0);
+        on_stack_[e.index] = 1;
+      } else {
+        depth_of_.emplace(bytes, keys_.size());
+        keys_.push_back(std::move(bytes));
+      }
+    }
+    void pop(const Entry& e) {
+      if (stateful_) {
+        on_stack_[e.index] = 0;
+      } else {
+        depth_of_.erase(keys_.back());
+        keys_.pop_back();
+      }
+    }
+    bool contains(uint32_t index) const {
+      return index < on_stack_.size() && on_stack_[index] != 0;
+    }
+    // Stack position of the state with these bytes, or -1 (tree search).
+    long position(const std::string& bytes) const {
+      auto it = depth_of_.find(bytes);
+      return it == depth_of_.end() ? -1 : static_cast<long>(it->second);
+    }
+
+   private:
+    bool stateful_;
+    std::vector<uint8_t> on_stack_;
+    std::unordered_map<std::string, size_t> depth_of_;
+    std::vector<std::string> keys_;
   };
 
   std::vector<Choice> stack_path(const std::vector<Entry>& stack) const {
@@ -127,19 +183,30 @@ class Explorer {
 
   Result dfs() {
     std::vector<Entry> stack;
+    const bool stateful = options_.use_visited_set;
+    const bool cycles = !cycle_property_.empty();
+    StackMembers members(stateful);
+    // Tree search: bytes_ holds the encoding of the state pushed.
+    auto push = [&](Entry e) {
+      if (cycles) members.push(e, stateful ? std::string() : bytes_);
+      stack.push_back(std::move(e));
+    };
     Entry root;
     root.state = model_.initial();
     visit(root.state);
+    root.index = last_index_;
+    if (cycles && !stateful) model_.encode(root.state, bytes_);
     model_.enabled(root.state, root.choices);
     if (root.choices.empty()) {
       StepResult t = model_.terminal(root.state);
       if (t.kind == StepResult::Kind::Violation) return violated({}, t);
     }
-    stack.push_back(std::move(root));
+    push(std::move(root));
     std::string depth_limit;
     while (!stack.empty()) {
       Entry& top = stack.back();
       if (top.next == top.choices.size()) {
+        if (cycles) members.pop(top);
         stack.pop_back();
         continue;
       }
@@ -155,11 +222,29 @@ class Explorer {
         return violated(std::move(path), std::move(r));
       }
       if (r.kind == StepResult::Kind::Limit) return limited(r.message);
-      if (!visit(next)) continue;
+      if (cycles && !stateful) {
+        model_.encode(next, bytes_);
+        if (long at = members.position(bytes_); at >= 0) {
+          std::vector<Choice> path = stack_path(stack);
+          path.push_back(c);
+          return endless(std::move(path), static_cast<size_t>(at));
+        }
+      }
+      if (!visit(next)) {
+        if (cycles && stateful && members.contains(last_index_)) {
+          std::vector<Choice> path = stack_path(stack);
+          path.push_back(c);
+          size_t at = 0;
+          while (stack[at].index != last_index_) ++at;
+          return endless(std::move(path), at);
+        }
+        continue;
+      }
       uint32_t depth = static_cast<uint32_t>(stack.size());
       if (depth > stats_.max_depth) stats_.max_depth = depth;
       Entry e;
       e.via = c;
+      e.index = last_index_;
       model_.enabled(next, e.choices);
       if (e.choices.empty()) {
         StepResult t = model_.terminal(next);
@@ -176,7 +261,7 @@ class Explorer {
       if (!why.empty()) return limited(why);
       if (!e.choices.empty()) {
         e.state = std::move(next);
-        stack.push_back(std::move(e));
+        push(std::move(e));
       }
     }
     if (!depth_limit.empty()) return limited(depth_limit);
@@ -193,6 +278,11 @@ class Explorer {
     };
     std::vector<Node> frontier, next_frontier;
     const bool stateful = options_.use_visited_set;
+    // Every transition between stored states, to look for a cycle once the
+    // graph is complete (tree search cannot tell a state seen before).
+    const bool cycles = stateful && !cycle_property_.empty();
+    std::vector<GraphEdge> edges;
+    std::vector<Choice> edge_choice;
     Node root{model_.initial(), 0};
     visit(root.state);
     parent.push_back(0);
@@ -229,7 +319,12 @@ class Explorer {
             return violated(std::move(path), std::move(r));
           }
           if (r.kind == StepResult::Kind::Limit) return limited(r.message);
-          if (!visit(next)) continue;
+          bool fresh = visit(next);
+          if (cycles) {
+            edges.push_back(GraphEdge{node.index, last_index_});
+            edge_choice.push_back(c);
+          }
+          if (!fresh) continue;
           uint32_t index = stateful ? last_index_ : static_cast<uint32_t>(parent.size());
           parent.push_back(node.index);
           via.push_back(c);
@@ -253,6 +348,14 @@ class Explorer {
       frontier.swap(next_frontier);
       next_frontier.clear();
     }
+    if (cycles) {
+      if (auto cycle = find_cycle(parent.size(), edges)) {
+        std::vector<Choice> path = path_to(cycle->entry);
+        size_t entry = path.size();
+        for (size_t e : cycle->edges) path.push_back(edge_choice[e]);
+        return endless(std::move(path), entry);
+      }
+    }
     return Result{};
   }
 
@@ -262,6 +365,7 @@ class Explorer {
   Stats stats_;
   std::string bytes_;
   uint32_t last_index_ = 0;
+  std::string cycle_property_;  // empty: cycles are allowed
   std::chrono::steady_clock::time_point start_, last_report_;
 };
 

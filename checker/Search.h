@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct SearchResult {
   std::vector<Choice> path;  // Violated: transitions from the initial state
   StepResult failure;        // Violated: the broken properties
   std::string limit;         // LimitReached: which limit stopped the search
+  // Violated by a run that never ends: the state after the whole path is the
+  // state after its first `loop_start` choices; the rest repeats forever.
+  std::optional<size_t> loop_start;
 };
 
 // Resident set size of this process, in bytes (0 where unknown).

@@ -168,6 +168,7 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   model::Trace trace = replay_path(model, result.path);
   std::string token = checker::encode_schedule(program.fingerprint, result.path);
   j["violation"] = report::violation_json(result.failure);
+  if (result.loop_start) j["loop_start"] = *result.loop_start;
   j["replay"] = token;
   j["replay_reproduces"] = trace.outcome.kind == checker::StepResult::Kind::Violation &&
                            trace.outcome.properties == result.failure.properties;
@@ -179,7 +180,10 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
     std::cout << program.file << ": counterexample under " << program.profile.display_name()
               << " after " << st.states << " states\n";
     model::Trace shown = trace;
-    if (shown.outcome.kind != checker::StepResult::Kind::Violation) shown.outcome = result.failure;
+    if (shown.outcome.kind != checker::StepResult::Kind::Violation) {
+      shown.outcome = result.failure;
+      shown.loop_start = result.loop_start;
+    }
     report::print_counterexample(std::cout, program, shown, token, topts);
   }
   return out;

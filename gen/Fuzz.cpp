@@ -74,12 +74,24 @@ class Fuzzer {
     return c;
   }
 
+  // A run that never ends under the unmutated runtime too: the scenario's
+  // own code loops, whatever the runtime under test does.
+  bool endless_by_itself(const ScenarioSpec& spec, const CheckResult& r) const {
+    if (!r.violates(kTermination)) return false;
+    if (options_.runtime_bugs.empty()) return true;
+    ScenarioSpec plain = apply_options(spec);
+    plain.runtime_bugs.clear();
+    return check(Scenario::parse(plain.to_life(), "fuzz.life"), check_options())
+        .violates(kTermination);
+  }
+  static constexpr const char* kTermination = "termination";
+
   // Checks a spec; `keep`: only a violation naming this property counts.
   Outcome outcome(const ScenarioSpec& spec, const std::string& keep) const {
     CheckResult r =
         check(Scenario::parse(apply_options(spec).to_life(), "fuzz.life"), check_options());
     Outcome o;
-    if (r.verdict == Verdict::LimitReached) {
+    if (r.verdict == Verdict::LimitReached || endless_by_itself(spec, r)) {
       o.limited = true;
       return o;
     }

@@ -1,5 +1,8 @@
 #include "model/Model.h"
 
+#include <string>
+#include <unordered_map>
+
 #include "model/Limits.h"
 
 namespace lifecheck::model {
@@ -41,6 +44,14 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
   Trace t;
   State s = model.initial();
   std::vector<Model::Choice> enabled;
+  // Encodings of the states met so far, to see the run come back to one.
+  const char* cycle_property = model.cycle_property();
+  std::unordered_map<std::string, size_t> seen;
+  std::string bytes;
+  if (cycle_property) {
+    model.encode(s, bytes);
+    seen.emplace(bytes, 0);
+  }
   for (;;) {
     model.enabled(s, enabled);
     if (enabled.empty()) {
@@ -73,6 +84,15 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
     if (!r.ok()) {
       t.outcome = r;
       break;
+    }
+    if (cycle_property) {
+      model.encode(s, bytes);
+      auto [it, fresh] = seen.emplace(bytes, t.steps.size());
+      if (!fresh) {
+        t.loop_start = it->second;
+        t.outcome = checker::endless_run(cycle_property, it->second, t.steps.size());
+        break;
+      }
     }
   }
   t.final_state = std::move(s);

@@ -3,9 +3,11 @@
 // encoding. A thin adapter over Machine.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "checker/Lasso.h"
 #include "checker/Schedule.h"
 #include "checker/Scheduler.h"
 #include "checker/StepResult.h"
@@ -43,6 +45,14 @@ class Model {
     encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr);
   }
   bool uses_symmetry() const { return symmetry_.any; }
+  // Every statement moves a thread forward and no scenario loops, so a state
+  // that comes back means a finalizer or callback re-creates its own work
+  // without end (as `__del__` making and dropping a new instance does in
+  // CPython): the property "termination", unless the scenario ignores it.
+  const char* cycle_property() const {
+    return program_.ignored(kTermination) ? nullptr : kTermination;
+  }
+  static constexpr const char* kTermination = "termination";
 
  private:
   const Program& program_;
@@ -63,6 +73,9 @@ struct Trace {
   checker::StepResult outcome;  // Ok, Violation or Limit
   bool terminal = false;        // the run reached a state where nothing can move
   bool stopped_by_scheduler = false;
+  // The run came back to the state it had after this many steps: the steps
+  // after it repeat forever (outcome: a violation of "termination").
+  std::optional<size_t> loop_start;
   State final_state;
 };
 

@@ -34,6 +34,7 @@ json trace_json(const Program& program, const Trace& trace, const TraceOptions& 
     for (const Event& e : s.events)
       if (options.verbose || !is_verbose_event(e.kind)) events.push_back(event_json(program, e));
     step["events"] = std::move(events);
+    if (trace.loop_start && i >= *trace.loop_start) step["loop"] = true;
     steps.push_back(std::move(step));
   }
   return steps;

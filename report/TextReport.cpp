@@ -124,6 +124,9 @@ void print_trace(std::ostream& out, const Program& program, const Trace& trace,
                  const TraceOptions& options) {
   for (size_t i = 0; i < trace.steps.size(); ++i) {
     const TraceStep& s = trace.steps[i];
+    if (trace.loop_start == i)
+      out << fmt::format("--- loop: steps {}-{} lead back to this state and repeat forever ---\n",
+                         i + 1, trace.steps.size());
     std::string where = s.func == kNoFunc ? "runtime" : program.funcs[s.func].name;
     std::string stmt = statement_text(program, s.line);
     out << fmt::format("step {:<3} [{}] {}{}\n", i + 1, program.threads[s.thread].name,

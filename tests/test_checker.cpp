@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 #include "checker/Explorer.h"
 #include "checker/Hash.h"
+#include "checker/Lasso.h"
 #include "checker/RandomScheduler.h"
 #include "checker/Schedule.h"
 #include "checker/StateStore.h"
@@ -42,6 +43,40 @@ struct CounterModel {
       r.message = "both counters reached " + std::to_string(bad);
     }
     return r;
+  }
+  checker::StepResult terminal(State&) const { return {}; }
+  void encode(const State& s, std::string& out) const {
+    out.assign({static_cast<char>(s.x), static_cast<char>(s.y)});
+  }
+};
+
+// A clock: thread 0 moves x from 0 up to n-1 and then, when `wraps`, back
+// to `loop_to`; thread 1 flips y once. With `wraps` every run is endless:
+// the cycle x = loop_to .. n-1 is reachable with y = 0 and with y = 1.
+struct ClockModel {
+  struct State {
+    int x = 0;
+    int y = 0;
+  };
+  using Choice = uint16_t;
+  int n = 5;
+  int loop_to = 2;
+  bool wraps = true;
+  bool cycles_violate = true;
+
+  const char* cycle_property() const { return cycles_violate ? "ends" : nullptr; }
+  State initial() const { return {}; }
+  void enabled(const State& s, std::vector<Choice>& out) const {
+    out.clear();
+    if (s.x < n - 1 || wraps) out.push_back(0);
+    if (s.y == 0) out.push_back(1);
+  }
+  checker::StepResult step(State& s, Choice c) const {
+    if (c == 0)
+      s.x = s.x == n - 1 ? loop_to : s.x + 1;
+    else
+      s.y = 1;
+    return {};
   }
   checker::StepResult terminal(State&) const { return {}; }
   void encode(const State& s, std::string& out) const {
@@ -137,6 +172,89 @@ TEST(Explorer, DfsBfsAndTreeSearchAgree) {
     EXPECT_EQ(last.kind, checker::StepResult::Kind::Violation);
   }
   EXPECT_EQ(b.path.size(), 6u) << "BFS finds a shortest counterexample";
+}
+
+// Every search order finds the endless run, as a lasso: the state after the
+// whole path is the state after its first loop_start steps, and no state
+// repeats before the end (so a replay sees the loop close at the last step).
+TEST(Explorer, EveryOrderFindsAnEndlessRunAsALasso) {
+  ClockModel m;
+  checker::SearchOptions dfs, bfs, tree;
+  bfs.order = checker::SearchOrder::BreadthFirst;
+  tree.use_visited_set = false;
+  for (const auto& o : {dfs, bfs, tree}) {
+    auto r = checker::explore(m, o);
+    ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+    EXPECT_EQ(r.failure.properties, std::vector<std::string>{"ends"});
+    ASSERT_TRUE(r.loop_start);
+    ASSERT_LT(*r.loop_start, r.path.size());
+    std::vector<std::string> seen;
+    ClockModel::State s;
+    std::string bytes;
+    m.encode(s, bytes);
+    seen.push_back(bytes);
+    for (uint16_t c : r.path) {
+      m.step(s, c);
+      m.encode(s, bytes);
+      seen.push_back(bytes);
+    }
+    EXPECT_EQ(seen.back(), seen[*r.loop_start]);
+    std::set<std::string> distinct(seen.begin(), seen.end() - 1);
+    EXPECT_EQ(distinct.size(), seen.size() - 1) << "a state repeats before the loop closes";
+    EXPECT_NE(r.failure.message.find("steps " + std::to_string(*r.loop_start + 1) + "-" +
+                                     std::to_string(r.path.size()) + " repeat forever"),
+              std::string::npos)
+        << r.failure.message;
+  }
+  // BFS: the loop is entered at the shallowest state on a cycle, (2, 0), and
+  // goes once round x = 2, 3, 4.
+  auto b = checker::explore(m, bfs);
+  EXPECT_EQ(*b.loop_start, 2u);
+  EXPECT_EQ(b.path.size(), 5u);
+}
+
+TEST(Explorer, CyclesAreAllowedUnlessTheModelNamesAProperty) {
+  ClockModel m;
+  m.cycles_violate = false;
+  checker::SearchOptions bfs;
+  bfs.order = checker::SearchOrder::BreadthFirst;
+  for (const auto& o : {checker::SearchOptions{}, bfs}) {
+    auto r = checker::explore(m, o);
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds);
+    EXPECT_EQ(r.stats.states, 10u);  // x in 0..4, y in 0..1
+    EXPECT_FALSE(r.loop_start);
+  }
+  ClockModel ends;  // no wrap: every run ends, the check finds nothing
+  ends.wraps = false;
+  for (const auto& o : {checker::SearchOptions{}, bfs}) {
+    auto r = checker::explore(ends, o);
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds);
+    EXPECT_EQ(r.stats.states, 10u);
+  }
+}
+
+TEST(Lasso, FindsTheCycleThroughTheLowestStateOnAnyCycle) {
+  using checker::GraphEdge;
+  // 0 -> 1 -> 2 -> 3 -> 1, and 0 -> 4 -> 4 (a self-loop): state 1 is the
+  // lowest on a cycle; the way round is 1 -> 2 -> 3 -> 1.
+  std::vector<GraphEdge> edges{{0, 1}, {1, 2}, {2, 3}, {3, 1}, {0, 4}, {4, 4}};
+  auto c = checker::find_cycle(5, edges);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->entry, 1u);
+  EXPECT_EQ(c->edges, (std::vector<size_t>{1, 2, 3}));
+  // a self-loop alone
+  auto self = checker::find_cycle(5, {{0, 1}, {1, 2}, {2, 2}});
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->entry, 2u);
+  EXPECT_EQ(self->edges, std::vector<size_t>{2});
+  // the shortest way round the entry, not the first found
+  auto shortest = checker::find_cycle(4, {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {1, 0}});
+  ASSERT_TRUE(shortest);
+  EXPECT_EQ(shortest->entry, 0u);
+  EXPECT_EQ(shortest->edges, (std::vector<size_t>{0, 4}));
+  // a diamond has no cycle
+  EXPECT_FALSE(checker::find_cycle(4, {{0, 1}, {0, 2}, {1, 3}, {2, 3}}));
+  EXPECT_FALSE(checker::find_cycle(0, {}));
 }
 
 TEST(Explorer, LimitsEndWithAPartialResult) {

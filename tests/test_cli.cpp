@@ -91,6 +91,49 @@ TEST(Cli, ReplayTokenReproducesTheViolation) {
   }
 }
 
+// An endless run: the counterexample is a lasso, marked where the loop
+// begins, in text and JSON, by both search orders; its token replays to the
+// same violation (the replay sees the run come back to the loop's state);
+// and a random run notices the loop instead of running to its step limit.
+TEST(Cli, EndlessRunIsALassoThatReplays) {
+  const std::string file = scenario("contract/termination-bug.life");
+  CliResult text = run_cli({"check", file});
+  ASSERT_EQ(text.exit_code, 1) << text.out << text.err;
+  EXPECT_NE(text.out.find("VIOLATION of termination"), std::string::npos);
+  const size_t marker = text.out.find("--- loop: steps ");
+  ASSERT_NE(marker, std::string::npos) << text.out;
+  EXPECT_LT(text.out.find("step 1 "), marker);
+  EXPECT_NE(text.out.find("repeat forever", marker), std::string::npos);
+  for (const char* order : {"--dfs", "--bfs"}) {
+    std::vector<std::string> args{"check", "--json", file};
+    if (std::string(order) == "--bfs") args.push_back("--bfs");
+    json j = json::parse(run_cli(args).out);
+    EXPECT_EQ(j["violation"]["properties"][0]["id"], "termination") << order;
+    EXPECT_TRUE(j["replay_reproduces"].get<bool>()) << order;
+    const size_t loop = j["loop_start"];
+    ASSERT_LT(loop, j["steps"].size()) << order;
+    EXPECT_FALSE(j["steps"][loop - 1].contains("loop")) << order;
+    EXPECT_TRUE(j["steps"][loop]["loop"].get<bool>()) << order;
+    CliResult r = run_cli({"replay", file, j["replay"]});
+    EXPECT_EQ(r.exit_code, 1) << order << r.err;
+    EXPECT_NE(r.out.find("VIOLATION of termination"), std::string::npos) << order;
+    EXPECT_NE(r.out.find("--- loop: steps " + std::to_string(loop + 1) + "-"), std::string::npos)
+        << order;
+  }
+  CliResult sim = run_cli({"simulate", "--seed", "1", "--json", file});
+  EXPECT_EQ(sim.exit_code, 1);
+  EXPECT_EQ(json::parse(sim.out)["violation"]["properties"][0]["id"], "termination");
+  // `ignore termination`: the same loop is explored to the end and holds
+  std::ifstream in(file);
+  std::stringstream body;
+  body << in.rdbuf() << "ignore termination \"the loop is the point\"\n";
+  std::string text_ignored = body.str();
+  text_ignored.replace(text_ignored.find("verdict violates termination"),
+                       std::string("verdict violates termination").size(), "verdict holds");
+  CliResult ignored = run_cli({"check", temp_file(text_ignored)});
+  EXPECT_EQ(ignored.exit_code, 0) << ignored.out << ignored.err;
+}
+
 TEST(Cli, ReplayRejectsTokensOfOtherScenarios) {
   json j = json::parse(run_cli({"check", "--json", scenario("contract/P7.1-bug.life")}).out);
   CliResult r = run_cli({"replay", scenario("contract/P7.2-bug.life"), j["replay"]});

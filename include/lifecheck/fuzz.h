@@ -27,8 +27,11 @@ struct FuzzOptions {
 };
 
 struct FuzzResult {
-  int runs = 0;     // scenarios checked to a verdict
-  int limited = 0;  // scenarios set aside at max_states
+  int runs = 0;  // scenarios checked to a verdict
+  // Scenarios set aside: past max_states, or endless by their own code (a
+  // finalizer that re-creates its object forever loops in real CPython too,
+  // so it says nothing of the runtime under test).
+  int limited = 0;
   bool found = false;
   int found_at = 0;       // the run (1-based) that found it
   int shrink_steps = 0;   // successful shrinks

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -82,6 +83,9 @@ struct CheckResult {
   std::string replay_token;             // Violated: for `lifecheck replay` and replay()
   std::string report;                   // Violated: the counterexample as the CLI prints it
   std::vector<uint16_t> schedule;       // Violated: the choices, step by step
+  // Violated by a run that never ends ("termination"): the schedule's steps
+  // after this many lead back to the state they started from, forever.
+  std::optional<size_t> loop_start;
   uint64_t states = 0;
   uint64_t transitions = 0;
 

@@ -1,0 +1,91 @@
+#include "checker/Lasso.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <boost/range/iterator_range.hpp>
+#include <deque>
+#include <limits>
+#include <utility>
+
+namespace lifecheck::checker {
+
+namespace {
+struct EdgeIndex {
+  size_t index;
+};
+using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeIndex,
+                                                 boost::no_property, uint32_t, size_t>;
+}  // namespace
+
+std::optional<Cycle> find_cycle(size_t states, const std::vector<GraphEdge>& edges) {
+  if (states == 0) return std::nullopt;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  std::vector<EdgeIndex> props;
+  pairs.reserve(edges.size());
+  props.reserve(edges.size());
+  for (size_t i = 0; i < edges.size(); ++i) {
+    pairs.emplace_back(edges[i].from, edges[i].to);
+    props.push_back(EdgeIndex{i});
+  }
+  Graph g(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), props.begin(),
+          static_cast<uint32_t>(states));
+
+  // A state lies on a cycle when its strongly connected component has
+  // another state, or it has an edge to itself.
+  std::vector<uint32_t> component(states);
+  boost::strong_components(
+      g, boost::make_iterator_property_map(component.begin(), get(boost::vertex_index, g)));
+  std::vector<uint32_t> size(states, 0);
+  for (uint32_t c : component) ++size[c];
+  uint32_t entry = std::numeric_limits<uint32_t>::max();
+  for (uint32_t v = 0; v < states && entry == std::numeric_limits<uint32_t>::max(); ++v) {
+    if (size[component[v]] > 1) entry = v;
+    for (auto e : boost::make_iterator_range(out_edges(v, g)))
+      if (target(e, g) == v) entry = v;
+  }
+  if (entry == std::numeric_limits<uint32_t>::max()) return std::nullopt;
+
+  // Shortest way round: breadth-first from `entry` inside its component.
+  constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  std::vector<size_t> reached_by(states, kNone);  // edge index that first reached a state
+  std::deque<uint32_t> queue{entry};
+  size_t closing = kNone;
+  while (!queue.empty() && closing == kNone) {
+    uint32_t v = queue.front();
+    queue.pop_front();
+    for (auto e : boost::make_iterator_range(out_edges(v, g))) {
+      uint32_t w = target(e, g);
+      if (component[w] != component[entry]) continue;
+      if (w == entry) {
+        closing = g[e].index;
+        break;
+      }
+      if (reached_by[w] != kNone) continue;
+      reached_by[w] = g[e].index;
+      queue.push_back(w);
+    }
+  }
+  Cycle cycle{entry, {closing}};
+  for (uint32_t v = edges[closing].from; v != entry; v = edges[reached_by[v]].from)
+    cycle.edges.push_back(reached_by[v]);
+  std::reverse(cycle.edges.begin(), cycle.edges.end());
+  return cycle;
+}
+
+StepResult endless_run(const std::string& property, size_t loop_start, size_t loop_end) {
+  StepResult r;
+  r.kind = StepResult::Kind::Violation;
+  r.properties = {property};
+  r.message = fmt::format(
+      "the run never ends: after step {} it is back in the state it had {}, so steps {}-{} "
+      "repeat forever",
+      loop_end,
+      loop_start == 0 ? std::string("at the start") : fmt::format("after step {}", loop_start),
+      loop_start + 1, loop_end);
+  return r;
+}
+
+}  // namespace lifecheck::checker
