@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/Model.h"
 
@@ -91,6 +92,7 @@ class Enumerator {
       Node& n = stack.back();
       if (n.next == n.choices.size()) {
         Suffixes finished = n.result;
+        on_stack_.erase(n.key);
         memo_.emplace(std::move(n.key), finished);
         stack.pop_back();
         if (stack.empty()) return finished;
@@ -127,6 +129,13 @@ class Enumerator {
       known = it->second;
       return false;
     }
+    // Back in a state the run is still expanding: the run can repeat it
+    // forever (termination), and its traces have no end to enumerate.
+    if (on_stack_.count(n.key)) {
+      stop("some runs never end");
+      known = std::make_shared<std::set<Items>>();
+      return false;
+    }
     model_.enabled(s, n.choices);
     // A run that ends here has the empty suffix; a run cut short by a bound
     // has none (the set stays a subset of the real one).
@@ -144,6 +153,7 @@ class Enumerator {
       n.choices.clear();
     }
     n.state = std::move(s);
+    on_stack_.insert(n.key);
     stack.push_back(std::move(n));
     return true;
   }
@@ -168,6 +178,7 @@ class Enumerator {
 
   Model model_;
   TraceBounds bounds_;
+  std::unordered_set<std::string> on_stack_;  // keys of the nodes on the stack
   bool complete_ = true;
   bool violations_ = false;
   std::string stopped_;

@@ -196,8 +196,17 @@ void Machine::step_top() {
 
 void Machine::push_frame(const Frame& f) {
   Thread& th = thread();
-  if (th.frames.size() >= kMaxFrames)
-    throw ModelLimit{"call stack deeper than " + std::to_string(kMaxFrames) + " frames"};
+  if (th.frames.size() >= kMaxFrames) {
+    std::string why = "call stack deeper than " + std::to_string(kMaxFrames) + " frames";
+    // §5 TC2/TC3: this trashcan defers only near C stack exhaustion, so a
+    // chain of deallocations that CPython flattens still nests here.
+    if (program_.profile.trashcan == Trashcan::DeepOnly)
+      why +=
+          " (this profile's trashcan acts only near C stack exhaustion, deeper than the "
+          "model goes; a dealloc chain this deep may also never end, which P311 and P312 "
+          "can tell)";
+    throw ModelLimit{why};
+  }
   th.frames.push_back(f);
 }
 

@@ -233,6 +233,18 @@ TEST(Profiles, TraceEnumerationBoundsGiveASubset) {
   }
 }
 
+// A run that never ends has no end to enumerate: the set is partial and
+// says so at once, instead of descending to the step bound.
+TEST(Profiles, TraceEnumerationStopsAtAnEndlessRun) {
+  model::Program p = load_file("scenarios/contract/termination-bug.life");
+  model::TraceSet set = model::observable_traces(p);
+  EXPECT_FALSE(set.complete);
+  EXPECT_EQ(set.stopped, "some runs never end");
+  model::TraceSet ok =
+      model::observable_traces(load_file("scenarios/contract/termination-ok.life"));
+  EXPECT_TRUE(ok.complete) << ok.stopped;
+}
+
 // ------------------------------------------------------------- containers
 
 TEST(Containers, DeallocOrderListsTuplesBackwardDictsForward) {
