@@ -62,6 +62,9 @@ RC_GTEST_PROP(Buffer, SafeUnderEveryProfile, ()) {
     const auto result = lifecheck::check(
         lifecheck::Scenario::parse(spec.to_life(), "buffer.life", {profile, {}}), bounded());
     if (!result.violated()) continue;
+    // The scenario's own code loops forever (a finalizer that re-creates
+    // its object): CPython loops too, and it says nothing about Buffer.
+    RC_PRE(!result.violates("termination"));
     const auto allowed = lifecheck::release_bugs(profile);
     for (const std::string& id : result.properties)
       if (std::find(allowed.begin(), allowed.end(), id) == allowed.end())
