@@ -124,7 +124,10 @@ CheckResult check(const Scenario& scenario, const CheckOptions& options) {
   if (found.verdict == checker::Verdict::Violated) {
     checker::ReplayScheduler sched(found.path);
     model::Trace trace = model::run_trace(model, sched, found.path.size() + 1);
-    if (trace.outcome.kind != checker::StepResult::Kind::Violation) trace.outcome = found.failure;
+    if (trace.outcome.kind != checker::StepResult::Kind::Violation) {
+      trace.outcome = found.failure;
+      trace.loop_start = found.loop_start;
+    }
     r = result_of(program, trace, found.path);
   } else {
     r.verdict = found.verdict == checker::Verdict::Holds ? Verdict::Holds : Verdict::LimitReached;

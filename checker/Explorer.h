@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -135,44 +136,7 @@ class Explorer {
     size_t next = 0;
     Choice via{};
     uint32_t index = 0;  // in the visited set
-  };
-
-  // States on the DFS stack, to see a transition back into one (a cycle).
-  // With the visited set, a flag per stored state; without, the encodings.
-  class StackMembers {
-   public:
-    explicit StackMembers(bool stateful) : stateful_(stateful) {}
-    void push(const Entry& e, std::string bytes) {
-      if (stateful_) {
-        if (on_stack_.size() <= e.index) on_stack_.resize(e.index + 1 + on_stack_.size() / 2, 0);
-        on_stack_[e.index] = 1;
-      } else {
-        depth_of_.emplace(bytes, keys_.size());
-        keys_.push_back(std::move(bytes));
-      }
-    }
-    void pop(const Entry& e) {
-      if (stateful_) {
-        on_stack_[e.index] = 0;
-      } else {
-        depth_of_.erase(keys_.back());
-        keys_.pop_back();
-      }
-    }
-    bool contains(uint32_t index) const {
-      return index < on_stack_.size() && on_stack_[index] != 0;
-    }
-    // Stack position of the state with these bytes, or -1 (tree search).
-    long position(const std::string& bytes) const {
-      auto it = depth_of_.find(bytes);
-      return it == depth_of_.end() ? -1 : static_cast<long>(it->second);
-    }
-
-   private:
-    bool stateful_;
-    std::vector<uint8_t> on_stack_;
-    std::unordered_map<std::string, size_t> depth_of_;
-    std::vector<std::string> keys_;
+    std::string key;     // tree search looking for cycles: the encoding
   };
 
   std::vector<Choice> stack_path(const std::vector<Entry>& stack) const {
@@ -185,17 +149,24 @@ class Explorer {
     std::vector<Entry> stack;
     const bool stateful = options_.use_visited_set;
     const bool cycles = !cycle_property_.empty();
-    StackMembers members(stateful);
-    // Tree search: bytes_ holds the encoding of the state pushed.
+    // The states on the stack, to see a transition back into one (a cycle):
+    // a flag per stored state, or (tree search) their encodings.
+    std::vector<uint8_t> on_stack;
+    std::unordered_map<std::string, size_t> stack_position;
     auto push = [&](Entry e) {
-      if (cycles) members.push(e, stateful ? std::string() : bytes_);
+      if (cycles && stateful) {
+        if (on_stack.size() <= e.index) on_stack.resize(e.index + 1 + on_stack.size() / 2, 0);
+        on_stack[e.index] = 1;
+      } else if (cycles) {
+        stack_position.emplace(e.key, stack.size());
+      }
       stack.push_back(std::move(e));
     };
     Entry root;
     root.state = model_.initial();
     visit(root.state);
     root.index = last_index_;
-    if (cycles && !stateful) model_.encode(root.state, bytes_);
+    if (cycles && !stateful) model_.encode(root.state, root.key);
     model_.enabled(root.state, root.choices);
     if (root.choices.empty()) {
       StepResult t = model_.terminal(root.state);
@@ -206,7 +177,8 @@ class Explorer {
     while (!stack.empty()) {
       Entry& top = stack.back();
       if (top.next == top.choices.size()) {
-        if (cycles) members.pop(top);
+        if (cycles && stateful) on_stack[top.index] = 0;
+        if (cycles && !stateful) stack_position.erase(top.key);
         stack.pop_back();
         continue;
       }
@@ -222,16 +194,17 @@ class Explorer {
         return violated(std::move(path), std::move(r));
       }
       if (r.kind == StepResult::Kind::Limit) return limited(r.message);
+      std::string key;
       if (cycles && !stateful) {
-        model_.encode(next, bytes_);
-        if (long at = members.position(bytes_); at >= 0) {
+        model_.encode(next, key);
+        if (auto at = stack_position.find(key); at != stack_position.end()) {
           std::vector<Choice> path = stack_path(stack);
           path.push_back(c);
-          return endless(std::move(path), static_cast<size_t>(at));
+          return endless(std::move(path), at->second);
         }
       }
       if (!visit(next)) {
-        if (cycles && stateful && members.contains(last_index_)) {
+        if (cycles && stateful && last_index_ < on_stack.size() && on_stack[last_index_]) {
           std::vector<Choice> path = stack_path(stack);
           path.push_back(c);
           size_t at = 0;
@@ -245,6 +218,7 @@ class Explorer {
       Entry e;
       e.via = c;
       e.index = last_index_;
+      e.key = std::move(key);
       model_.enabled(next, e.choices);
       if (e.choices.empty()) {
         StepResult t = model_.terminal(next);
@@ -278,11 +252,11 @@ class Explorer {
     };
     std::vector<Node> frontier, next_frontier;
     const bool stateful = options_.use_visited_set;
-    // Every transition between stored states, to look for a cycle once the
-    // graph is complete (tree search cannot tell a state seen before).
+    // Every transition between stored states, in order of their source, to
+    // look for a cycle once the graph is complete or a limit stops the search
+    // (tree search cannot tell a state seen before).
     const bool cycles = stateful && !cycle_property_.empty();
     std::vector<GraphEdge> edges;
-    std::vector<Choice> edge_choice;
     Node root{model_.initial(), 0};
     visit(root.state);
     parent.push_back(0);
@@ -302,10 +276,23 @@ class Explorer {
       }
       return std::vector<Choice>(path.rbegin(), path.rend());
     };
+    // A cycle among the transitions seen so far is a run that never ends,
+    // whether or not the search got to the end.
+    auto lasso = [&]() -> std::optional<Result> {
+      if (!cycles) return std::nullopt;
+      auto cycle = find_cycle(parent.size(), edges);
+      if (!cycle) return std::nullopt;
+      std::vector<Choice> path = path_to(cycle->entry);
+      return endless_from(std::move(path), *cycle, edges);
+    };
+    auto limited_or_lasso = [&](std::string why) {
+      if (auto found = lasso()) return std::move(*found);
+      return limited(std::move(why));
+    };
     uint32_t depth = 0;
     while (!frontier.empty()) {
       if (options_.limits.max_depth && depth >= options_.limits.max_depth)
-        return limited("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
+        return limited_or_lasso("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
       ++depth;
       for (Node& node : frontier) {
         model_.enabled(node.state, choices);
@@ -318,12 +305,9 @@ class Explorer {
             path.push_back(c);
             return violated(std::move(path), std::move(r));
           }
-          if (r.kind == StepResult::Kind::Limit) return limited(r.message);
+          if (r.kind == StepResult::Kind::Limit) return limited_or_lasso(r.message);
           bool fresh = visit(next);
-          if (cycles) {
-            edges.push_back(GraphEdge{node.index, last_index_});
-            edge_choice.push_back(c);
-          }
+          if (cycles) edges.push_back(GraphEdge{node.index, last_index_});
           if (!fresh) continue;
           uint32_t index = stateful ? last_index_ : static_cast<uint32_t>(parent.size());
           parent.push_back(node.index);
@@ -341,22 +325,41 @@ class Explorer {
             continue;
           }
           std::string why = check_limits(frontier.size() + next_frontier.size());
-          if (!why.empty()) return limited(why);
+          if (!why.empty()) return limited_or_lasso(why);
           next_frontier.push_back(Node{std::move(next), index});
         }
       }
       frontier.swap(next_frontier);
       next_frontier.clear();
     }
-    if (cycles) {
-      if (auto cycle = find_cycle(parent.size(), edges)) {
-        std::vector<Choice> path = path_to(cycle->entry);
-        size_t entry = path.size();
-        for (size_t e : cycle->edges) path.push_back(edge_choice[e]);
-        return endless(std::move(path), entry);
+    if (auto found = lasso()) return std::move(*found);
+    return Result{};
+  }
+
+  // The lasso of a cycle among stored states, as choices: `path` leads to
+  // the cycle's entry. An edge joins two states only as encoded, which may
+  // merge states (thread symmetry), so each choice round the cycle is found
+  // again from the state the path has really reached: the one whose
+  // successor is stored as the edge's target.
+  Result endless_from(std::vector<Choice> path, const Cycle& cycle,
+                      const std::vector<GraphEdge>& edges) {
+    State s = model_.initial();
+    for (Choice c : path) model_.step(s, c);
+    const size_t entry = path.size();
+    std::vector<Choice> choices;
+    for (size_t e : cycle.edges) {
+      model_.enabled(s, choices);
+      for (Choice c : choices) {
+        State next = s;
+        if (!model_.step(next, c).ok()) continue;
+        model_.encode(next, bytes_);
+        if (store_.find(bytes_) != edges[e].to) continue;
+        path.push_back(c);
+        s = std::move(next);
+        break;
       }
     }
-    return Result{};
+    return endless(std::move(path), entry);
   }
 
   const M& model_;

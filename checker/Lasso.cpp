@@ -5,33 +5,31 @@
 #include <algorithm>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/strong_components.hpp>
+#include <boost/iterator/transform_iterator.hpp>
 #include <boost/range/iterator_range.hpp>
 #include <deque>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 
 namespace lifecheck::checker {
 
 namespace {
-struct EdgeIndex {
-  size_t index;
-};
-using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeIndex,
-                                                 boost::no_property, uint32_t, size_t>;
+using Graph =
+    boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                       boost::no_property, uint32_t, size_t>;
 }  // namespace
 
 std::optional<Cycle> find_cycle(size_t states, const std::vector<GraphEdge>& edges) {
   if (states == 0) return std::nullopt;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  std::vector<EdgeIndex> props;
-  pairs.reserve(edges.size());
-  props.reserve(edges.size());
-  for (size_t i = 0; i < edges.size(); ++i) {
-    pairs.emplace_back(edges[i].from, edges[i].to);
-    props.push_back(EdgeIndex{i});
-  }
-  Graph g(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), props.begin(),
-          static_cast<uint32_t>(states));
+  if (!std::is_sorted(edges.begin(), edges.end(),
+                      [](const GraphEdge& a, const GraphEdge& b) { return a.from < b.from; }))
+    throw std::invalid_argument("find_cycle: edges must be sorted by source");
+  // Sorted by source, the edges keep their positions as their indices.
+  auto as_pair = [](const GraphEdge& e) { return std::pair<uint32_t, uint32_t>(e.from, e.to); };
+  Graph g(boost::edges_are_sorted, boost::make_transform_iterator(edges.begin(), as_pair),
+          boost::make_transform_iterator(edges.end(), as_pair), static_cast<uint32_t>(states));
+  auto index_of = get(boost::edge_index, g);
 
   // A state lies on a cycle when its strongly connected component has
   // another state, or it has an edge to itself.
@@ -60,11 +58,11 @@ std::optional<Cycle> find_cycle(size_t states, const std::vector<GraphEdge>& edg
       uint32_t w = target(e, g);
       if (component[w] != component[entry]) continue;
       if (w == entry) {
-        closing = g[e].index;
+        closing = get(index_of, e);
         break;
       }
       if (reached_by[w] != kNone) continue;
-      reached_by[w] = g[e].index;
+      reached_by[w] = get(index_of, e);
       queue.push_back(w);
     }
   }

@@ -26,7 +26,8 @@ struct Cycle {
 
 // The cycle through the lowest-indexed state that lies on any cycle of the
 // graph (states numbered 0..states-1), shortest through that state; nullopt
-// when the graph is acyclic. With indices given in breadth-first order, no
+// when the graph is acyclic. The edges must be sorted by source (a search
+// adds them so), else std::invalid_argument. With indices given in breadth-first order, no
 // state of the path to `entry` lies on the cycle.
 std::optional<Cycle> find_cycle(size_t states, const std::vector<GraphEdge>& edges);
 

@@ -1,5 +1,7 @@
 #include "checker/Search.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
 
@@ -19,5 +21,10 @@ uint64_t status_kb(const char* key) {
 
 uint64_t current_rss_bytes() { return status_kb("VmRSS"); }
 uint64_t peak_rss_bytes() { return status_kb("VmHWM"); }
+
+uint64_t physical_memory_bytes() {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+}
 
 }  // namespace lifecheck::checker

@@ -63,5 +63,7 @@ struct SearchResult {
 // Resident set size of this process, in bytes (0 where unknown).
 uint64_t current_rss_bytes();
 uint64_t peak_rss_bytes();
+// Physical memory of the machine, in bytes (0 where unknown).
+uint64_t physical_memory_bytes();
 
 }  // namespace lifecheck::checker

@@ -38,15 +38,25 @@ void StateStore::grow_table() {
   mask_ = mask;
 }
 
-std::pair<uint32_t, bool> StateStore::insert(std::string_view bytes) {
-  uint64_t h = hash_bytes(bytes);
-  size_t pos = h & mask_;
+size_t StateStore::slot_of(std::string_view bytes, uint64_t hash) const {
+  size_t pos = hash & mask_;
   while (table_[pos] != 0) {
     const Entry& e = entries_[table_[pos] - 1];
-    if (e.hash == h && e.length == bytes.size() && bytes_of(e) == bytes)
-      return {table_[pos] - 1, false};
+    if (e.hash == hash && e.length == bytes.size() && bytes_of(e) == bytes) return pos;
     pos = (pos + 1) & mask_;
   }
+  return pos;
+}
+
+uint32_t StateStore::find(std::string_view bytes) const {
+  size_t pos = slot_of(bytes, hash_bytes(bytes));
+  return table_[pos] != 0 ? table_[pos] - 1 : kAbsent;
+}
+
+std::pair<uint32_t, bool> StateStore::insert(std::string_view bytes) {
+  uint64_t h = hash_bytes(bytes);
+  size_t pos = slot_of(bytes, h);
+  if (table_[pos] != 0) return {table_[pos] - 1, false};
   uint32_t offset = append(bytes);
   entries_.push_back(Entry{h, static_cast<uint32_t>(blocks_.size() - 1), offset,
                            static_cast<uint32_t>(bytes.size())});

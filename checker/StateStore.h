@@ -17,6 +17,9 @@ class StateStore {
 
   // Returns the state's index and whether it was new.
   std::pair<uint32_t, bool> insert(std::string_view bytes);
+  // The state's index, or kAbsent.
+  uint32_t find(std::string_view bytes) const;
+  static constexpr uint32_t kAbsent = UINT32_MAX;
   size_t size() const { return entries_.size(); }
   // Bytes held: arena blocks, entry table and hash table.
   size_t memory_bytes() const;
@@ -29,6 +32,8 @@ class StateStore {
     uint32_t length;
   };
   std::string_view bytes_of(const Entry& e) const;
+  // Where the bytes are in the table, or the empty slot they would take.
+  size_t slot_of(std::string_view bytes, uint64_t hash) const;
   void grow_table();
   uint32_t append(std::string_view bytes);
 

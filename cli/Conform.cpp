@@ -407,13 +407,24 @@ struct Judge {
     // Free runs: the interpreter schedules the threads itself. Where the
     // model has a run that never ends, a script still running after a few
     // seconds agrees with it; two such runs are enough to show it.
-    const bool endless = has_endless_run(program);
+    // Where a model limit stops the search first, the model cannot say
+    // whether every run ends: a script that keeps running is not compared.
+    const Ending ending = ending_of(program);
+    const bool endless = ending == Ending::SomeRunNeverEnds;
     std::set<ObservedTrace> seen;
     int unended = 0, free_runs = 0;
     for (int i = 0; i < options.runs && unended < 2; ++i) {
       ++free_runs;
-      ScriptRun r = run_script(options, interpreter.executable, script, dir, "",
-                               endless ? kEndlessScriptSeconds : kScriptSeconds);
+      ScriptRun r =
+          run_script(options, interpreter.executable, script, dir, "",
+                     ending == Ending::EveryRunEnds ? kScriptSeconds : kEndlessScriptSeconds);
+      if (ending == Ending::Unknown && r.timed_out) {
+        std::cout << fmt::format(
+            "SKIP  {}: skipped (the script did not finish within {:g} s, and the model stops "
+            "at a limit before it can tell whether its runs end)\n",
+            file, kEndlessScriptSeconds);
+        return Verdict::Skip;
+      }
       if (endless && r.timed_out) {
         ++unended;
         continue;
@@ -475,14 +486,17 @@ struct Judge {
     return Verdict::Pass;
   }
 
+  enum class Ending { EveryRunEnds, SomeRunNeverEnds, Unknown };
+
   // Whether some run of the (judged) model never ends: a bounded search
-  // that finds a violation of termination.
-  static bool has_endless_run(const model::Program& program) {
+  // that finds a violation of termination, or stops at a limit first.
+  static Ending ending_of(const model::Program& program) {
     model::Model m(program);
     checker::SearchOptions o;
     o.limits.max_states = 200000;
     auto r = checker::explore(m, o);
-    return r.verdict == checker::Verdict::Violated && r.loop_start.has_value();
+    if (r.verdict == checker::Verdict::LimitReached) return Ending::Unknown;
+    return r.loop_start ? Ending::SomeRunNeverEnds : Ending::EveryRunEnds;
   }
 
   static const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t) {

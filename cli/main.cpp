@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "lifecheck 0.1.0");
 
   CheckOptions check;
+  // A search that outgrows the machine ends with a partial result rather
+  // than being killed: by default it stops at three quarters of memory.
+  check.limits.max_memory_mb = lifecheck::checker::physical_memory_bytes() / (1024 * 1024) * 3 / 4;
   std::vector<std::string> files;
   bool bfs = false, no_visited = false, no_symmetry = false;
   auto add_check_options = [&](CLI::App* cmd) {
@@ -42,7 +45,9 @@ int main(int argc, char** argv) {
                   "do not merge states that differ by a permutation of identical threads");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states");
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this");
-    cmd->add_option("--max-memory", check.limits.max_memory_mb, "stop above this RSS (MiB)");
+    cmd->add_option("--max-memory", check.limits.max_memory_mb,
+                    "stop above this RSS (MiB); 0: no limit")
+        ->capture_default_str();
     cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds");
     cmd->add_flag("--quiet", check.quiet, "no progress line on a terminal");
     cmd->add_flag("--timing", check.output.timing, "include timings in --json output");

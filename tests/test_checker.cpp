@@ -3,6 +3,7 @@
 // these tests independent of CPython.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
@@ -213,6 +214,21 @@ TEST(Explorer, EveryOrderFindsAnEndlessRunAsALasso) {
   EXPECT_EQ(b.path.size(), 5u);
 }
 
+// A limit does not hide a loop already seen: breadth-first, the loop of
+// the clock closes when the states at depth 4 are expanded.
+TEST(Explorer, BfsReportsALoopAmongTheStatesSeenWhenALimitStopsIt) {
+  ClockModel m;
+  checker::SearchOptions o;
+  o.order = checker::SearchOrder::BreadthFirst;
+  o.limits.max_depth = 4;
+  EXPECT_EQ(checker::explore(m, o).verdict, checker::Verdict::LimitReached);
+  o.limits.max_depth = 5;
+  auto r = checker::explore(m, o);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(r.loop_start, 2u);
+  EXPECT_EQ(r.path.size(), 5u);
+}
+
 TEST(Explorer, CyclesAreAllowedUnlessTheModelNamesAProperty) {
   ClockModel m;
   m.cycles_violate = false;
@@ -237,24 +253,106 @@ TEST(Lasso, FindsTheCycleThroughTheLowestStateOnAnyCycle) {
   using checker::GraphEdge;
   // 0 -> 1 -> 2 -> 3 -> 1, and 0 -> 4 -> 4 (a self-loop): state 1 is the
   // lowest on a cycle; the way round is 1 -> 2 -> 3 -> 1.
-  std::vector<GraphEdge> edges{{0, 1}, {1, 2}, {2, 3}, {3, 1}, {0, 4}, {4, 4}};
+  std::vector<GraphEdge> edges{{0, 1}, {0, 4}, {1, 2}, {2, 3}, {3, 1}, {4, 4}};
   auto c = checker::find_cycle(5, edges);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->entry, 1u);
-  EXPECT_EQ(c->edges, (std::vector<size_t>{1, 2, 3}));
+  EXPECT_EQ(c->edges, (std::vector<size_t>{2, 3, 4}));
   // a self-loop alone
   auto self = checker::find_cycle(5, {{0, 1}, {1, 2}, {2, 2}});
   ASSERT_TRUE(self);
   EXPECT_EQ(self->entry, 2u);
   EXPECT_EQ(self->edges, std::vector<size_t>{2});
   // the shortest way round the entry, not the first found
-  auto shortest = checker::find_cycle(4, {{0, 1}, {1, 2}, {2, 3}, {3, 0}, {1, 0}});
+  auto shortest = checker::find_cycle(4, {{0, 1}, {1, 2}, {1, 0}, {2, 3}, {3, 0}});
   ASSERT_TRUE(shortest);
   EXPECT_EQ(shortest->entry, 0u);
-  EXPECT_EQ(shortest->edges, (std::vector<size_t>{0, 4}));
+  EXPECT_EQ(shortest->edges, (std::vector<size_t>{0, 2}));
   // a diamond has no cycle
   EXPECT_FALSE(checker::find_cycle(4, {{0, 1}, {0, 2}, {1, 3}, {2, 3}}));
   EXPECT_FALSE(checker::find_cycle(0, {}));
+  // the edges come sorted by source, as a search adds them
+  EXPECT_THROW(checker::find_cycle(3, {{1, 2}, {0, 1}}), std::invalid_argument);
+}
+
+// Two threads step through the same random table (a thread's next local
+// state depends on its own and the other's), and the encoding is the sorted
+// pair: states that differ by swapping the threads
+// are one state, as with thread symmetry. A lasso is found from merged
+// states, yet its choices must replay on the real ones: the first state to
+// come back does so at the last step, to the state after loop_start steps.
+struct TwinModel {
+  struct State {
+    int a = 0;
+    int b = 0;
+  };
+  using Choice = uint16_t;
+  int n = 0;
+  std::vector<int> next;  // [mine * n + other's]; -1: this thread cannot move
+  int b0 = 0;             // where the second thread starts
+
+  const char* cycle_property() const { return "ends"; }
+  State initial() const { return {0, b0}; }
+  void enabled(const State& s, std::vector<Choice>& out) const {
+    out.clear();
+    if (next[s.a * n + s.b] >= 0) out.push_back(0);
+    if (next[s.b * n + s.a] >= 0) out.push_back(1);
+  }
+  checker::StepResult step(State& s, Choice c) const {
+    if (c == 0)
+      s.a = next[s.a * n + s.b];
+    else
+      s.b = next[s.b * n + s.a];
+    return {};
+  }
+  checker::StepResult terminal(State&) const { return {}; }
+  void encode(const State& s, std::string& out) const {
+    out.assign({static_cast<char>(std::min(s.a, s.b)), static_cast<char>(std::max(s.a, s.b))});
+  }
+};
+
+TEST(Explorer, LassosOfMergedStatesReplayOnTheRealOnes) {
+  std::mt19937 rng(2026);
+  int lassos = 0;
+  for (int round = 0; round < 5000; ++round) {
+    TwinModel m;
+    const int n = 2 + static_cast<int>(rng() % 5);
+    m.n = n;
+    for (int i = 0; i < n * n; ++i)
+      m.next.push_back(rng() % 4 == 0 ? -1 : static_cast<int>(rng() % n));
+    m.b0 = static_cast<int>(rng() % n);
+    checker::SearchOptions bfs, tree;
+    bfs.order = checker::SearchOrder::BreadthFirst;
+    tree.use_visited_set = false;
+    tree.limits.max_states = 100000;
+    for (const auto& o : {checker::SearchOptions{}, bfs, tree}) {
+      auto r = checker::explore(m, o);
+      if (r.verdict != checker::Verdict::Violated) continue;
+      ++lassos;
+      ASSERT_TRUE(r.loop_start);
+      std::map<std::string, size_t> seen;
+      TwinModel::State s = m.initial();
+      std::string bytes;
+      m.encode(s, bytes);
+      seen.emplace(bytes, 0);
+      std::vector<uint16_t> choices;
+      for (size_t i = 0; i < r.path.size(); ++i) {
+        m.enabled(s, choices);
+        ASSERT_NE(std::find(choices.begin(), choices.end(), r.path[i]), choices.end())
+            << "round " << round << ": step " << i + 1 << " cannot be taken";
+        m.step(s, r.path[i]);
+        m.encode(s, bytes);
+        auto [it, fresh] = seen.emplace(bytes, i + 1);
+        if (i + 1 < r.path.size()) {
+          ASSERT_TRUE(fresh) << "round " << round << ": a state repeats at step " << i + 1;
+        } else {
+          ASSERT_FALSE(fresh) << "round " << round << ": the loop does not close";
+          EXPECT_EQ(it->second, *r.loop_start) << "round " << round;
+        }
+      }
+    }
+  }
+  EXPECT_GT(lassos, 1000);
 }
 
 TEST(Explorer, LimitsEndWithAPartialResult) {

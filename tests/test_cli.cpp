@@ -34,6 +34,18 @@ TEST(Cli, ExitCodesForHoldsViolationAndLimit) {
       1);
 }
 
+// The memory limit ends a search with a partial result (exit 3); by
+// default it is three quarters of physical memory, shown in --help.
+TEST(Cli, MemoryLimitEndsWithAPartialResult) {
+  CliResult r = run_cli(
+      {"check", "--max-memory", "1", scenario("cpython-tests/test_gc-test_trashcan.life")});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("memory limit (1 MiB)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("partial"), std::string::npos);
+  CliResult help = run_cli({"check", "--help"});
+  EXPECT_NE(help.out.find("--max-memory UINT="), std::string::npos) << help.out;
+}
+
 TEST(Cli, CounterexampleTextNamesThePropertyAndItsSource) {
   CliResult r = run_cli({"check", scenario("contract/P7.5-bug.life")});
   ASSERT_EQ(r.exit_code, 1);
