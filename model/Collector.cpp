@@ -42,12 +42,13 @@ uint8_t Machine::old_list(const Frame& collect) const {
 void Machine::mark_at_start() {
   // G-I3 step 2: what the global roots and the thread stacks reach is
   // marked visited.
+  // Walked in list order, young first: a canonical order (object slot
+  // numbers must never decide anything, since states equal up to renaming
+  // slots are merged).
   std::vector<bool> reach = reachable_from_roots(program_, state_, true);
-  for (size_t i = 0; i < state_.objects.size(); ++i) {
-    const Object& x = state_.objects[i];
-    if (reach[i] && x.live && (x.list == kGen0 || x.list == pending_list()))
-      list_move(static_cast<ObjId>(i), visited_list());
-  }
+  for (uint8_t list : {static_cast<uint8_t>(kGen0), pending_list()})
+    for (ObjId o : list_items(list))
+      if (reach[o]) list_move(o, visited_list());
 }
 
 void Machine::build_increment() {

@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -24,6 +26,16 @@ model::Program load_text(const std::string& text, const std::string& name) {
 
 model::Program load_file(const std::string& relative) {
   return lang::load_scenario(source_path(relative));
+}
+
+std::vector<std::string> scenario_files() {
+  std::vector<std::string> files;
+  std::string root = source_path("scenarios");
+  for (auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().extension() == ".life")
+      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,

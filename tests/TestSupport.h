@@ -17,6 +17,9 @@ std::string source_path(const std::string& relative);
 // Parses and compiles scenario text (throws lang::ScenarioError).
 model::Program load_text(const std::string& text, const std::string& name = "test.life");
 model::Program load_file(const std::string& relative);
+// Every shipped scenario (scenarios/**/*.life), relative to the source
+// tree, sorted.
+std::vector<std::string> scenario_files();
 
 // Exhaustive search with default options (DFS, visited set, thread
 // symmetry) unless given.
