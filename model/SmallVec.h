@@ -34,6 +34,10 @@ class SmallVec {
   SmallVec() noexcept : ptr_(inline_data()) {}
   SmallVec(size_t n, const T& v) : SmallVec() { assign(n, v); }
   SmallVec(std::initializer_list<T> init) : SmallVec() { assign(init.begin(), init.end()); }
+  template <class It, class = decltype(*std::declval<It>())>
+  SmallVec(It first, It last) : SmallVec() {
+    assign(first, last);
+  }
   SmallVec(const SmallVec& other) : SmallVec() { copy_from(other); }
   SmallVec(SmallVec&& other) noexcept : SmallVec() { move_from(std::move(other)); }
   SmallVec& operator=(const SmallVec& other) {

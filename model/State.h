@@ -14,6 +14,11 @@
 
 namespace lifecheck::model {
 
+// Scratch lists the runtime builds while it works (no allocation for the
+// usual sizes).
+using ObjList = SmallVec<ObjId, 16>;
+using ValueList = SmallVec<Value, 8>;
+
 // ---------------------------------------------------------------------------
 // Objects
 

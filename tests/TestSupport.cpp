@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "checker/ReplayScheduler.h"
 #include "lang/Compiler.h"
@@ -42,6 +43,26 @@ checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options, bool symmetry) {
   model::Model m(program, symmetry);
   return checker::explore(m, options);
+}
+
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit) {
+  std::unordered_set<std::string> seen;
+  std::vector<model::State> stack{model.initial()};
+  std::vector<model::Model::Choice> choices;
+  std::string bytes;
+  while (!stack.empty() && seen.size() < max_states) {
+    model::State s = std::move(stack.back());
+    stack.pop_back();
+    model.encode(s, bytes);
+    if (!seen.insert(bytes).second) continue;
+    visit(s);
+    model.enabled(s, choices);
+    for (model::Model::Choice c : choices) {
+      model::State t = s;
+      if (model.step(t, c).ok()) stack.push_back(std::move(t));
+    }
+  }
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // lifecheck binary itself.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ std::vector<std::string> scenario_files();
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options = {},
                                                   bool symmetry = true);
+
+// Calls `visit` on each distinct state (by canonical encoding) reachable
+// from the initial state, depth first, at most `max_states` of them.
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit);
 
 // Runs the schedule that always picks the first enabled thread; for
 // single-threaded scenarios this is the only schedule.

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "TestSupport.h"
 #include "model/Canonical.h"
+#include "model/Machine.h"
 
 namespace lifecheck::testing {
 namespace {
@@ -53,29 +53,31 @@ TEST_P(Canonical, DecodedStatesReencodeAndHaveTheSameFuture) {
   model::Program p = load_file(GetParam());
   for (bool symmetry : {true, false}) {
     model::Model m(p, symmetry);
-    std::unordered_set<std::string> seen;
-    std::vector<model::State> stack{m.initial()};
-    std::vector<model::Model::Choice> choices;
     std::string bytes, again;
-    size_t checked = 0;
-    while (!stack.empty() && checked < 1500) {
-      model::State s = std::move(stack.back());
-      stack.pop_back();
+    for_each_state(m, 1500, [&](const model::State& s) {
       m.encode(s, bytes);
-      if (!seen.insert(bytes).second) continue;
-      ++checked;
       model::State d = model::decode_state(p, bytes);
       m.encode(d, again);
       ASSERT_EQ(again, bytes) << GetParam() << ": a decoded state re-encodes differently";
       ASSERT_EQ(futures(m, s), futures(m, d))
           << GetParam() << ": a decoded state has another future (symmetry " << symmetry << ")";
-      m.enabled(s, choices);
-      for (model::Model::Choice c : choices) {
-        model::State t = s;
-        if (m.step(t, c).ok()) stack.push_back(std::move(t));
-      }
-    }
+    });
   }
+}
+
+// The monitors' reachability (a bitset walk) against the same relation
+// computed with Boost.Graph, on every state met.
+TEST_P(Canonical, ReachabilityAgreesWithBoostGraph) {
+  model::Program p = load_file(GetParam());
+  model::Model m(p);
+  for_each_state(m, 1500, [&](const model::State& s) {
+    for (bool threads : {true, false}) {
+      model::ObjSet fast = model::Machine::reachable_from_roots(p, s, threads);
+      std::vector<bool> graph = model::Machine::reachable_from_roots_graph(p, s, threads);
+      for (size_t o = 0; o < s.objects.size(); ++o)
+        ASSERT_EQ(fast[o], static_cast<bool>(graph[o])) << GetParam() << ": object slot " << o;
+    }
+  });
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
