@@ -1,13 +1,16 @@
 // Options, limits, statistics and results of a search. Generic over the
-// model's Choice type.
+// model's Choice type. One SearchOptions object carries every choice a
+// search makes (back end, store, reductions, workers, limits).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checker/StepResult.h"
+#include "checker/Store.h"
 
 namespace lifecheck::checker {
 
@@ -16,20 +19,33 @@ struct Limits {
   uint32_t max_depth = 0;      // transitions from the initial state
   uint64_t max_memory_mb = 0;  // resident memory of the process
   double max_seconds = 0;
+  // Set from outside (a signal handler): stop at the next step, as a limit.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 enum class SearchOrder {
-  DepthFirst,    // stateful DFS with a visited set
-  BreadthFirst,  // level by level: the first counterexample is a shortest one
+  BreadthFirst,  // level by level, on `jobs` workers (Bfs.h)
+  DepthFirst,    // one worker, a stack: less memory for a frontier (Dfs.h)
 };
 
 struct Stats {
   uint64_t states = 0;       // distinct states (tree nodes without a visited set)
-  uint64_t transitions = 0;  // transitions applied
+  uint64_t transitions = 0;  // transitions of the explored graph
   uint32_t max_depth = 0;
   double seconds = 0;
   uint64_t store_bytes = 0;  // bytes held by the visited set
   uint64_t peak_rss_bytes = 0;
+  // Partial-order reduction: states expanded with fewer choices than were
+  // enabled, and the transitions that saved.
+  uint64_t reduced_states = 0;
+  uint64_t pruned_transitions = 0;
+  // Fingerprint store: the probability that two distinct states were merged
+  // (TLC's optimistic estimate n(m-n)/2^64 and the birthday bound n^2/2^65).
+  // Bitstate store: the chance per new state of being taken for a seen one.
+  double omission_optimistic = 0;
+  double omission_bound = 0;
+  double bitstate_false_positive = 0;
+  double hash_factor = 0;  // bitstate: bits per stored state
 };
 
 class ProgressSink {
@@ -40,7 +56,15 @@ class ProgressSink {
 };
 
 struct SearchOptions {
-  SearchOrder order = SearchOrder::DepthFirst;
+  SearchOrder order = SearchOrder::BreadthFirst;
+  // Workers of the breadth-first search; its verdict, counts, depth and
+  // counterexample do not depend on their number. (Depth-first: one.)
+  unsigned jobs = 1;
+  StoreKind store = StoreKind::Exact;
+  unsigned bitstate_log2_bits = 32;  // 2^32 bits: 512 MiB
+  unsigned bitstate_hashes = 3;
+  // Partial-order reduction, where the model offers it (persistent_choice).
+  bool partial_order = true;
   Limits limits;
   bool use_visited_set = true;  // false: plain tree search (for soundness tests)
   ProgressSink* progress = nullptr;

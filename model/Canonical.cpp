@@ -74,10 +74,14 @@ class Encoder {
       : program_(program), s_(state), sc_(scratch) {
     sc_.ids.assign(state.objects.size(), kNoObj);
     sc_.order.clear();
+    // Tracked objects are named by their place in the GC lists first: that
+    // needs no thread order, and lets the thread order use those names.
+    for (int l = 0; l < kNumLists; ++l)
+      for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
     order_threads(symmetry);
   }
 
-  void run(std::string& out) {
+  void run(std::string& out, std::vector<uint32_t>* cuts) {
     number_objects();
     out.resize(upper_bound(s_));
     p_ = reinterpret_cast<uint8_t*>(out.data());
@@ -95,9 +99,16 @@ class Encoder {
     putv(static_cast<uint32_t>(s_.globals.size()));
     for (Value v : s_.globals) put_value(v);
     putv(static_cast<uint32_t>(s_.threads.size()));
+    auto cut = [&] {
+      if (cuts) cuts->push_back(static_cast<uint32_t>(p_ - start));
+    };
+    if (cuts) cuts->clear();
+    cut();
     for (ThreadId t : sc_.thread_order) put_thread(s_.threads[t]);
+    cut();
     putv(static_cast<uint32_t>(sc_.order.size()));
     for (ObjId o : sc_.order) put_object(s_.objects[o]);
+    cut();
     for (int l = 0; l < kNumLists; ++l) {
       const GcList& list = gc.lists[l];
       putv(list.size);
@@ -158,27 +169,47 @@ class Encoder {
     return (*func_rep_)[f.func];
   }
 
-  // A total order on what a thread is doing, blind to object identities:
-  // status, then its frames (kind, stage, flags, function, position), then
-  // the kinds of its values.
+  // A total order on what a thread is doing that does not depend on how
+  // threads or object slots are numbered: status, then its frames (kind,
+  // stage, flags, function, position, the objects they work on), then its
+  // values. Objects compare by their names where they have one already
+  // (tracked objects: their place in the GC lists), else by type. Ties
+  // keep their order: sound, merely less merging (and rare).
   bool before(const Thread& a, const Thread& b) const {
     auto head = [](const Thread& t) {
-      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size());
+      return std::tuple(t.status, t.has_exc, t.detached, t.gc_pending, t.trash_nesting,
+                        t.frames.size(), t.values.size(), t.trash.size());
     };
     if (head(a) != head(b)) return head(a) < head(b);
     for (size_t i = 0; i < a.frames.size(); ++i) {
       auto key = [&](const Frame& f) {
-        return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux);
+        return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux, f.base,
+                          f.saved_exc, f.dest, f.dest_slot, object_key(f.obj), object_key(f.obj2));
       };
       if (key(a.frames[i]) != key(b.frames[i])) return key(a.frames[i]) < key(b.frames[i]);
     }
-    for (size_t i = 0; i < a.values.size(); ++i)
-      if (a.values[i].kind() != b.values[i].kind()) return a.values[i].kind() < b.values[i].kind();
-    return false;
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      auto key = [&](Value v) {
+        return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
+      };
+      if (key(a.values[i]) != key(b.values[i])) return key(a.values[i]) < key(b.values[i]);
+    }
+    for (size_t i = 0; i < a.trash.size(); ++i)
+      if (object_key(a.trash[i]) != object_key(b.trash[i]))
+        return object_key(a.trash[i]) < object_key(b.trash[i]);
+    return a.has_exc && a.exc < b.exc;
+  }
+
+  // An object's name where it has one (tracked), after every untracked
+  // object, which compare by type.
+  uint32_t object_key(ObjId o) const {
+    if (o >= sc_.ids.size() || !s_.objects[o].live) return UINT32_MAX;
+    if (sc_.ids[o] != kNoObj) return sc_.ids[o];
+    return 0x10000u + s_.objects[o].type;
   }
 
   void number_objects() {
-    for (Value v : s_.globals) discover(v);
+    for (Value v : s_.globals) discover(v);  // (tracked objects are named already)
     for (ObjId o : s_.gc.garbage) discover(o);
     for (ThreadId t : sc_.thread_order) {
       const Thread& th = s_.threads[t];
@@ -189,8 +220,6 @@ class Encoder {
       for (Value v : th.values) discover(v);
       for (ObjId o : th.trash) discover(o);
     }
-    for (int l = 0; l < kNumLists; ++l)
-      for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
     for (size_t k = 0; k < sc_.order.size(); ++k)
       for (Value v : s_.objects[sc_.order[k]].fields) discover(v);
     // Anything left (not expected for the modelled types) in slot order.
@@ -501,8 +530,8 @@ class Decoder {
 }  // namespace
 
 void encode_state(const Program& program, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry) {
-  Encoder(program, state, symmetry).run(out);
+                  const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts) {
+  Encoder(program, state, symmetry).run(out, cuts);
 }
 
 State decode_state(const Program& program, std::string_view bytes) {

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/Program.h"
 #include "model/State.h"
@@ -27,9 +28,13 @@
 namespace lifecheck::model {
 
 // With `symmetry`, interchangeable threads (Symmetry.h) are encoded in a
-// sorted order, so permutations of them encode alike.
+// sorted order, so permutations of them encode alike. With `cuts`, it gets
+// the ends of the encoding's first three parts (header and globals, the
+// threads, the objects; the GC lists and the rest follow), for stores that
+// keep each distinct part once.
 void encode_state(const Program& program, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry = nullptr);
+                  const ThreadSymmetry* symmetry = nullptr,
+                  std::vector<uint32_t>* cuts = nullptr);
 
 // Bytes that are not an encoding of a state of this program.
 struct BadEncoding : std::runtime_error {
