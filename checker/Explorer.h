@@ -382,7 +382,7 @@ class Explorer {
   std::string bytes_;
   uint32_t last_index_ = 0;
   uint64_t next_clock_check_ = 0;
-  bool stop_now_ = false;  // a limit that must not be overrun (time, memory, interrupt)
+  bool stop_now_ = false;       // a limit that must not be overrun (time, memory, interrupt)
   std::string cycle_property_;  // empty: cycles are allowed
   std::chrono::steady_clock::time_point start_, last_report_;
 };

@@ -113,9 +113,10 @@ std::optional<DecodedSchedule> decode_schedule(const std::string& token, std::st
     size_t start = i;
     auto step_error = [&](const char* what) {
       size_t end = steps.find('.', start);
-      return bad(std::string(what) + " in step " + std::to_string(runs.size() + 1) + " ('" +
-                 std::string(steps.substr(start, end == std::string_view::npos ? end : end - start)) +
-                 "') of the replay token");
+      return bad(
+          std::string(what) + " in step " + std::to_string(runs.size() + 1) + " ('" +
+          std::string(steps.substr(start, end == std::string_view::npos ? end : end - start)) +
+          "') of the replay token");
     };
     auto thread = number(steps, i, 255);
     if (!thread) return step_error("a bad thread number");

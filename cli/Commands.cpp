@@ -329,8 +329,7 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
       return std::nullopt;
     }
     if (l.max_seconds > 0) {
-      double used =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double used = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (used >= l.max_seconds) {
         spent = fmt::format("time limit ({:g} s)", l.max_seconds);
         return std::nullopt;
@@ -636,7 +635,9 @@ int replay_command(const std::string& file, const std::string& token,
            {"replay", token},
            {"steps", report::trace_json(*p, trace, topts)},
            {"heap", report::heap_json(*p, trace.final_state)},
-           {"outcome", violated ? "violated" : limited ? "limit" : "no violation"}};
+           {"outcome", violated  ? "violated"
+                       : limited ? "limit"
+                                 : "no violation"}};
     if (violated) j["violation"] = report::violation_json(trace.outcome);
     std::cout << j.dump(2) << "\n";
   } else if (violated) {

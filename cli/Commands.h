@@ -39,8 +39,9 @@ std::optional<model::Program> load_program(const std::string& file,
 // every step enabled where it is taken); prints the error and returns
 // nullopt when it is not a schedule of this scenario. `what_profile`: a
 // hint added to the fingerprint error.
-std::optional<std::vector<checker::ScheduleChoice>> decode_token_for(
-    const model::Program& program, const std::string& token, const std::string& hint = "");
+std::optional<std::vector<checker::ScheduleChoice>> decode_token_for(const model::Program& program,
+                                                                     const std::string& token,
+                                                                     const std::string& hint = "");
 
 // A path for --dot/--out that can be written (its folder exists and is
 // writable, and it is not a folder); prints the error otherwise. Checked

@@ -151,8 +151,9 @@ int main(int argc, char** argv) {
   conform_cmd->add_option("--python", conform.python, "the interpreter to judge")->required();
   conform_cmd->add_option("--runs", conform.runs, "free runs per scenario (default 10)")
       ->check(kWholeNumber);
-  conform_cmd->add_option("--forced", conform.forced,
-                          "model schedules forced on the interpreter per scenario (default 5)")
+  conform_cmd
+      ->add_option("--forced", conform.forced,
+                   "model schedules forced on the interpreter per scenario (default 5)")
       ->check(kWholeNumber);
   conform_cmd->add_flag("--verbose", conform.verbose, "print every distinct observed trace");
   conform_cmd->add_option("--switch-interval", conform.switch_interval,
@@ -170,8 +171,9 @@ int main(int argc, char** argv) {
   fuzz_cmd->add_option("--seed", fuzz.seed, "random seed (default 1)")->check(kWholeNumber);
   fuzz_cmd->add_option("--runs", fuzz.runs, "scenarios to check (default 100)")
       ->check(kWholeNumber);
-  fuzz_cmd->add_option("--max-states", fuzz.max_states,
-                       "state limit per scenario; larger ones are set aside (default 20000)")
+  fuzz_cmd
+      ->add_option("--max-states", fuzz.max_states,
+                   "state limit per scenario; larger ones are set aside (default 20000)")
       ->check(kWholeNumber);
   fuzz_cmd->add_option("--max-size", fuzz.max_size, "size of the last scenarios (default 60)")
       ->check(kWholeNumber);

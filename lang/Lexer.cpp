@@ -46,9 +46,8 @@ class Lexer {
     // error is the same on every run and names the token that goes over.
     const uint64_t mb = limits_.max_memory_mb;
     if (mb && tokens_.size() >= mb * 1024 * 1024 / kFrontEndBytesPerToken)
-      fail(loc, "the scenario is too large to load within the memory limit (" +
-                    std::to_string(mb) + " MiB, --max-memory): more than " +
-                    std::to_string(tokens_.size()) + " tokens");
+      fail(loc, "the scenario is too large to load within the memory limit (" + std::to_string(mb) +
+                    " MiB, --max-memory): more than " + std::to_string(tokens_.size()) + " tokens");
     tokens_.push_back(Token{kind, std::move(text), value, loc});
   }
 
@@ -95,9 +94,8 @@ class Lexer {
       size_t n = utf8_length(text, i);
       if (n == 0) {
         static const char* hex = "0123456789abcdef";
-        fail({line, static_cast<int>(i) + 1},
-             std::string("invalid UTF-8 (byte 0x") + hex[c >> 4] + hex[c & 15] +
-                 "); scenario files are UTF-8 text");
+        fail({line, static_cast<int>(i) + 1}, std::string("invalid UTF-8 (byte 0x") + hex[c >> 4] +
+                                                  hex[c & 15] + "); scenario files are UTF-8 text");
       }
       i += n;
     }

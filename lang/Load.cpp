@@ -14,9 +14,7 @@ namespace lifecheck::lang {
 
 namespace {
 
-std::string mib(uint64_t bytes) {
-  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
-}
+std::string mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 // Closes a file descriptor on every path out.
 struct Fd {

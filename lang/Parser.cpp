@@ -295,7 +295,7 @@ class Parser {
     s.kind = StmtKind::If;
     s.loc = peek().loc;
     Nest nest(*this, s.loc, "'if'/'elif'");  // an elif is an If nested in the else
-    advance();  // if / elif
+    advance();                               // if / elif
     s.value = condition();
     block("the 'if' condition", [&](bool) { statement(s.body); });
     if (at_name("elif")) {

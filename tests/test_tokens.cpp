@@ -55,10 +55,9 @@ TEST(Tokens, LongRunsRoundTrip) {
 
 RC_GTEST_PROP(Tokens, EverySchedulesRoundTrips, ()) {
   // runs of random lengths (some long) of random choices
-  auto runs = *rc::gen::container<std::vector<std::pair<ScheduleChoice, size_t>>>(
-      rc::gen::pair(rc::gen::arbitrary<ScheduleChoice>(),
-                    rc::gen::oneOf(rc::gen::inRange<size_t>(1, 4),
-                                   rc::gen::inRange<size_t>(1, 100000))));
+  auto runs = *rc::gen::container<std::vector<std::pair<ScheduleChoice, size_t>>>(rc::gen::pair(
+      rc::gen::arbitrary<ScheduleChoice>(),
+      rc::gen::oneOf(rc::gen::inRange<size_t>(1, 4), rc::gen::inRange<size_t>(1, 100000))));
   std::vector<ScheduleChoice> steps;
   for (auto [c, n] : runs) steps.insert(steps.end(), n, c);
   const uint64_t fp = *rc::gen::arbitrary<uint64_t>();
@@ -107,9 +106,10 @@ TEST(Tokens, StrictParsing) {
   std::string error;
   ASSERT_TRUE(decode_schedule(sealed(fp + "0.1:2x3.255"), error)) << error;
   for (const char* bad :
-       {" 0", "+1", "-0", "00", "01", "256", "4294967296", "1:0", "1:01", "1:256", "1x1", "1x0",
-        "1x01", "1x", "1:", "0.", ".0", "0..1", "0.0", "0x2.0", "1:2.1:2", "a", "0 ", "0\t1",
-        "1X2", "0x-2", "0x+2", "1x99999999999999999999"}) {
+       {" 0",  "+1",   "-0",    "00",   "01",   "256",   "4294967296",
+        "1:0", "1:01", "1:256", "1x1",  "1x0",  "1x01",  "1x",
+        "1:",  "0.",   ".0",    "0..1", "0.0",  "0x2.0", "1:2.1:2",
+        "a",   "0 ",   "0\t1",  "1X2",  "0x-2", "0x+2",  "1x99999999999999999999"}) {
     EXPECT_FALSE(decode_schedule(sealed(fp + bad), error)) << bad;
     EXPECT_FALSE(error.empty()) << bad;
   }
@@ -140,7 +140,8 @@ TEST(Tokens, Lc1TokensAreRefusedWithAReason) {
 TEST(Tokens, SizesAreCheckedBeforeExpansion) {
   std::string error;
   std::string body = "lc2:0000000000000000:";
-  for (int i = 0; i < 2000; ++i) body += std::string(i ? "." : "") + (i % 2 ? "1" : "0") + "x99999999";
+  for (int i = 0; i < 2000; ++i)
+    body += std::string(i ? "." : "") + (i % 2 ? "1" : "0") + "x99999999";
   EXPECT_FALSE(decode_schedule(sealed(body), error));
   EXPECT_NE(error.find("more than"), std::string::npos) << error;
   // the bound is a parameter: the same token fits a larger one in principle
