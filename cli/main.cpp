@@ -1,5 +1,6 @@
 // lifecheck: command-line entry point (CLI11). The verbs live in Commands.cpp.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -19,7 +20,10 @@ namespace {
 // unsigned as 2^64 - 1, which would silently mean "no limit".
 const CLI::Validator kWholeNumber(
     [](std::string& s) -> std::string {
-      if (!s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos)
+      uint64_t v = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos &&
+          ec == std::errc() && end == s.data() + s.size())
         return {};
       return "expected a whole number of 0 or more, got '" + lifecheck::lang::escape_control(s) +
              "'";
