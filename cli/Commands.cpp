@@ -470,41 +470,52 @@ int check_command(const std::vector<std::string>& files, const CheckOptions& opt
 
 bool scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& files) {
   namespace fs = std::filesystem;
+  bool ok = true;
   for (const std::string& p : paths) {
     std::error_code ec;
     if (!fs::is_directory(p, ec)) {
       files.push_back(p);
       continue;
     }
-    // Errors are reported with the entry they are about, never thrown.
-    fs::path at = p;
+    // A folder that cannot be read is reported and skipped; the walk goes
+    // on (an explicit stack: folders may nest deeply). Links to folders are
+    // not followed.
     std::vector<std::string> found;
-    fs::recursive_directory_iterator it(p, ec), end;
-    while (!ec && it != end) {
-      at = it->path();
-      if (it->is_regular_file(ec) && at.extension() == ".life") found.push_back(at);
-      if (!ec) it.increment(ec);
-    }
-    if (ec) {
-      std::cerr << lang::escape_control(at.string()) << ":0:0: error: cannot read it ("
-                << ec.message() << ")\n";
-      return false;
+    std::vector<fs::path> pending{p};
+    while (!pending.empty()) {
+      fs::path dir = std::move(pending.back());
+      pending.pop_back();
+      fs::directory_iterator it(dir, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code entry;
+        if (it->is_symlink(entry) && it->is_directory(entry)) continue;
+        if (it->is_directory(entry))
+          pending.push_back(it->path());
+        else if (it->is_regular_file(entry) && it->path().extension() == ".life")
+          found.push_back(it->path());
+      }
+      if (ec) {
+        std::cerr << lang::escape_control(dir.string()) << ":0:0: error: cannot read it ("
+                  << ec.message() << ")\n";
+        ok = false;
+        ec.clear();
+      }
     }
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
-  return true;
+  return ok;
 }
 
 int suite_command(const std::vector<std::string>& paths, const CheckOptions& options) {
   std::vector<std::string> files;
-  if (!scenario_files(paths, files)) return kBadInput;
+  const bool folders_read = scenario_files(paths, files);  // errors printed
   std::sort(files.begin(), files.end());
   if (files.empty()) {
-    std::cerr << "lifecheck: no .life files found\n";
+    if (folders_read) std::cerr << "lifecheck: no .life files found\n";
     return kBadInput;
   }
-  int passed = 0, failed = 0, bad = 0;
+  int passed = 0, failed = 0, bad = folders_read ? 0 : 1;
   json rows = json::array();
   for (const std::string& f : files) {
     if (stop_requested()) {

@@ -49,8 +49,8 @@ std::optional<std::vector<checker::ScheduleChoice>> decode_token_for(const model
 bool writable_path(const std::string& path, const char* what);
 
 // The scenario files named by `paths`: files as given, folders searched
-// for *.life (sorted within each). Prints the error and returns false when a folder
-// cannot be read.
+// for *.life (sorted within each). A folder that cannot be read is
+// reported (one error line) and skipped; then it returns false.
 bool scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& files);
 
 struct OutputOptions {

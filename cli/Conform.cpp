@@ -22,6 +22,7 @@
 #include "checker/RandomScheduler.h"
 #include "checker/ReplayScheduler.h"
 #include "checker/Schedule.h"
+#include "cli/Interrupt.h"
 #include "emit/PythonEmitter.h"
 #include "lang/Compiler.h"
 #include "model/Model.h"
@@ -559,7 +560,8 @@ int emit_python_command(const std::string& file, const std::string& replay, cons
 
 int conform_command(const std::vector<std::string>& paths, const ConformOptions& options) {
   std::vector<std::string> files;
-  if (!scenario_files(paths, files)) return kBadInput;
+  const bool folders_read = scenario_files(paths, files);  // errors printed
+  if (!folders_read && files.empty()) return kBadInput;
   if (files.empty()) {
     std::cerr << "lifecheck: no .life files found\n";
     return kBadInput;
@@ -584,17 +586,26 @@ int conform_command(const std::vector<std::string>& paths, const ConformOptions&
     std::cout << fmt::format("model: profile {}, not the interpreter's\n", model_profile.name);
   Judge judge{options, *interpreter, dir, model_profile};
   int count[4] = {0, 0, 0, 0};  // by Verdict
+  bool interrupted = false;
   for (const std::string& f : files) {
-    ++count[static_cast<int>(judge.scenario(f))];
+    Verdict v = judge.scenario(f);
+    // An interrupt also reaches the interpreter (same process group): the
+    // scenario it cut short is not counted.
+    if (stop_requested()) {
+      std::cout << "interrupted: " << f << " and the scenarios after it were not judged\n";
+      interrupted = true;
+      break;
+    }
+    ++count[static_cast<int>(v)];
     std::cout << std::flush;
   }
   const int passed = count[static_cast<int>(Verdict::Pass)];
   const int failed = count[static_cast<int>(Verdict::Fail)];
   const int skipped = count[static_cast<int>(Verdict::Skip)];
-  const int bad = count[static_cast<int>(Verdict::Bad)];
+  const int bad = count[static_cast<int>(Verdict::Bad)] + (folders_read ? 0 : 1);
   std::cout << fmt::format("{} scenarios: {} conform, {} differ, {} skipped, {} with bad input\n",
                            files.size(), passed, failed, skipped, bad);
-  return bad ? kBadInput : failed ? kViolated : kHolds;
+  return bad ? kBadInput : failed ? kViolated : interrupted ? kLimit : kHolds;
 }
 
 }  // namespace lifecheck::cli

@@ -75,7 +75,6 @@ void add_output_options(CLI::App* cmd, OutputOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  install_interrupt_handlers();
   CLI::App app{"lifecheck: a model checker for CPython object lifecycle and GC interleavings"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lifecheck 0.1.0");
@@ -207,6 +206,10 @@ int main(int argc, char** argv) {
                     : lifecheck::checker::SearchOrder::DepthFirst;
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
+  // The commands that stop at an interrupt and report it; the others keep
+  // the default (Ctrl-C ends them at once).
+  for (CLI::App* cmd : {check_cmd, suite_cmd, sim, rep, conform_cmd})
+    if (cmd->parsed()) install_interrupt_handlers();
 
   if (check_cmd->parsed()) return check_command(files, check);
   if (suite_cmd->parsed()) return suite_command(files, check);

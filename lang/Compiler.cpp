@@ -1,10 +1,9 @@
 #include "lang/Compiler.h"
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "lang/Load.h"
 #include "lang/Parser.h"
 
 namespace lifecheck::lang {
@@ -1852,11 +1851,8 @@ model::Program load_scenario_text(const std::string& name, const std::string& te
 }
 
 model::Program load_scenario(const std::string& path, const CompileOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, Loc{0, 0}, "cannot read the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_scenario_text(path, ss.str(), options);
+  // bounded reading; a directory or an unreadable file is a ScenarioError
+  return load_scenario_text(path, read_scenario_file(path), options);
 }
 
 }  // namespace lifecheck::lang

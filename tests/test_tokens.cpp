@@ -5,6 +5,7 @@
 // truncated token makes `replay` exit 2 instead of replaying a prefix.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
+#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
@@ -165,6 +166,26 @@ TEST(Tokens, ReplayRefusesACutOffToken) {
     EXPECT_EQ(r.out, "");
     EXPECT_NE(r.err.find("not the schedule that was printed"), std::string::npos) << r.err;
   }
+}
+
+// The emitted script's own token parser (emit/Harness.py.inc) checks the
+// checksum the same way: a cut-off token is refused with exit 2.
+TEST(Tokens, EmittedScriptRefusesACutOffToken) {
+  if (std::system("python3 -c pass >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
+  std::string file = source_path("scenarios/basics/cycle2-del.life");
+  std::string script = temp_file("", ".py");
+  ASSERT_EQ(run_cli({"emit-python", file, "--out", script}).exit_code, 0);
+  auto j = nlohmann::json::parse(run_cli({"simulate", file, "--seed", "1", "--json"}).out);
+  std::string token = j["replay"];
+  auto run = [&](const std::string& t) {
+    std::string cmd = "LIFECHECK_REPLAY='" + t + "' python3 -I '" + script + "' >/dev/null 2>&1";
+    int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run(token), 0);
+  EXPECT_EQ(run(token.substr(0, token.size() - 1)), 2);
+  EXPECT_EQ(run("lc1:" + token.substr(4, 16) + ":0x3"), 2);
+  std::remove(script.c_str());
 }
 
 // simulate --max-steps is bounded by what a token can hold, so every token
