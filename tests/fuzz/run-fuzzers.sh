@@ -7,7 +7,8 @@
 #
 # Corpora: BUILD/fuzz-corpus/TARGET keeps what the fuzzer learned between
 # runs; the seeds are rebuilt each time from scenarios/ (every shipped
-# scenario) and tests/fuzz/corpus/ (a few curated inputs). MAX_LEN (default
+# scenario) and tests/fuzz/corpus/ (curated tokens, and scenarios nested
+# just below and past the limit). MAX_LEN (default
 # 65536) bounds the input size; a long run uses 1048576 to reach deep
 # nesting.
 set -euo pipefail
@@ -27,6 +28,9 @@ seed_dir() {  # seed_dir TARGET: fills and prints the seed folder
     while IFS= read -r f; do
       cp "$f" "$dir/$(echo "$f" | tr '/' '_')"
     done < <(find scenarios -name '*.life' | sort)
+    # curated: nesting just below and past the limit, which mutations of
+    # the shipped scenarios rarely reach
+    cp tests/fuzz/corpus/scenario/* "$dir/"
   fi
   echo "$dir"
 }
