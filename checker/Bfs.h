@@ -209,12 +209,17 @@ class Bfs {
   std::string check_time(unsigned index) {
     if (index != 0) {
       const Limits& l = options_.limits;
-      if (l.stop && l.stop->load(std::memory_order_relaxed)) return "interrupted";
+      if (l.stop && l.stop->load(std::memory_order_relaxed)) {
+        urgent_.store(true);
+        return "interrupted";
+      }
       return {};
     }
     Stats s = stats_;
     s.transitions += workers_[0].stats.transitions;
-    return limiter_.slow_checks(s, frontier_size_, [&] { return store_.memory_bytes(); });
+    std::string why = limiter_.slow_checks(s, frontier_size_, [&] { return store_.memory_bytes(); });
+    if (limiter_.urgent()) urgent_.store(true);
+    return why;
   }
 
   void insert_phase(unsigned index) {
@@ -296,7 +301,8 @@ class Bfs {
   }
 
   Result limited(std::string why) {
-    if (auto found = lasso()) return std::move(*found);
+    if (!urgent_.load())
+      if (auto found = lasso()) return std::move(*found);
     Result r;
     r.verdict = Verdict::LimitReached;
     r.limit = std::move(why);
@@ -457,6 +463,7 @@ class Bfs {
   std::vector<Worker> workers_;
   std::atomic<size_t> next_chunk_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> urgent_{false};  // a time, memory or interrupt stop
   uint64_t frontier_size_ = 0;
   // per rank: the parent's rank and the choice (the recorded path)
   std::vector<uint32_t> parent_;
