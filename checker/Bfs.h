@@ -217,7 +217,8 @@ class Bfs {
     }
     Stats s = stats_;
     s.transitions += workers_[0].stats.transitions;
-    std::string why = limiter_.slow_checks(s, frontier_size_, [&] { return store_.memory_bytes(); });
+    std::string why =
+        limiter_.slow_checks(s, frontier_size_, [&] { return store_.memory_bytes(); });
     if (limiter_.urgent()) urgent_.store(true);
     return why;
   }
@@ -413,6 +414,12 @@ class Bfs {
       }
       std::sort(fresh.begin(), fresh.end(),
                 [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
+      // The state limit holds exactly: the level's first new states in rank
+      // order up to it (the same ones for any number of workers).
+      const uint64_t max_states = options_.limits.max_states;
+      const bool over =
+          best.key == UINT64_MAX && max_states && stats_.states + fresh.size() > max_states;
+      if (over) fresh.resize(max_states - stats_.states);
       next.clear();
       next.first_rank = parent_.size();
       for (const Fresh& f : fresh) {
@@ -437,13 +444,15 @@ class Bfs {
       if (cycles_) {
         std::sort(edges.begin(), edges.end(),
                   [](const EdgeToId& a, const EdgeToId& b) { return a.key < b.key; });
-        for (const EdgeToId& e : edges)
-          edges_.push_back(
-              GraphEdge{static_cast<uint32_t>(rank_of_key(e.key)), rank_of_id_.at(e.to)});
+        for (const EdgeToId& e : edges) {
+          auto to = rank_of_id_.find(e.to);
+          if (to == rank_of_id_.end()) continue;  // a state past the state limit
+          edges_.push_back(GraphEdge{static_cast<uint32_t>(rank_of_key(e.key)), to->second});
+        }
       }
       if (best.key != UINT64_MAX) return violated_at(best);
-      if (options_.limits.max_states && stats_.states >= options_.limits.max_states)
-        return limited("state limit (" + std::to_string(options_.limits.max_states) + " states)");
+      if (max_states && stats_.states >= max_states)
+        return limited("state limit (" + std::to_string(max_states) + " states)");
       std::swap(level, next);
     }
     if (auto found = lasso()) return std::move(*found);

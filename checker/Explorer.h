@@ -89,6 +89,24 @@ bool replays(const M& model, const SearchResult<typename M::Choice>& result) {
   return model.terminal(s).properties == result.failure.properties;
 }
 
+// The failure as the concrete run of `result.path` meets it: a search over
+// decoded states names objects as decoding numbered them, the concrete run
+// as the program does (the report and `replay` show those).
+template <ExplorableModel M>
+void concrete_failure(const M& model, SearchResult<typename M::Choice>& result) {
+  if (result.loop_start) return;  // a loop's report names no object
+  typename M::State s = model.initial();
+  for (size_t k = 0; k < result.path.size(); ++k) {
+    StepResult r = model.step(s, result.path[k]);
+    if (r.ok()) continue;
+    if (k + 1 == result.path.size() && r.properties == result.failure.properties)
+      result.failure = std::move(r);
+    return;
+  }
+  StepResult t = model.terminal(s);
+  if (t.properties == result.failure.properties) result.failure = std::move(t);
+}
+
 }  // namespace detail
 
 template <ExplorableModel M>
@@ -110,6 +128,7 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
       auto c = detail::with_kind(model, canonical, bound);
       if (c.verdict == Verdict::Violated) result = std::move(c);
     }
+    if constexpr (DecodableModel<M>) detail::concrete_failure(model, result);
     if (options.store != StoreKind::Exact && !detail::replays(model, result)) {
       result.verdict = Verdict::LimitReached;
       result.limit = "a counterexample that does not replay (two states merged by the " +

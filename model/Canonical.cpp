@@ -54,6 +54,8 @@ struct Scratch {
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
+  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns
+  std::string best, trial;      // the permutation search at ties
 };
 thread_local Scratch scratch;
 
@@ -72,13 +74,47 @@ class Encoder {
  public:
   Encoder(const Program& program, const State& state, const ThreadSymmetry* symmetry)
       : program_(program), s_(state), sc_(scratch) {
-    sc_.ids.assign(state.objects.size(), kNoObj);
-    sc_.order.clear();
-    // Tracked objects are named by their place in the GC lists first: that
-    // needs no thread order, and lets the thread order use those names.
-    for (int l = 0; l < kNumLists; ++l)
-      for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
+    name_tracked();
     order_threads(symmetry);
+  }
+
+  // Threads a symmetry class cannot order by what they do alone (see
+  // before()) but that differ in the untracked objects they hold or own:
+  // their order changes the bytes. Returns the positions of each tied run
+  // of a class's order where that may be so.
+  std::vector<std::vector<ThreadId>> ambiguous_ties() const {
+    std::vector<std::vector<ThreadId>> out;
+    if (!sym_ || !sym_->any) return out;
+    for (const std::vector<ThreadId>& members : sym_->classes) {
+      size_t i = 0;
+      while (i < members.size()) {
+        size_t j = i + 1;
+        const Thread& a = s_.threads[sc_.thread_order[members[i]]];
+        while (j < members.size() && !before(a, s_.threads[sc_.thread_order[members[j]]]) &&
+               !before(s_.threads[sc_.thread_order[members[j]]], a))
+          ++j;
+        if (j - i > 1 && holds_untracked(a))
+          out.emplace_back(members.begin() + static_cast<long>(i),
+                           members.begin() + static_cast<long>(j));
+        i = j;
+      }
+    }
+    return out;
+  }
+
+  // The thread order with each run's threads permuted by `perms` (for run
+  // r, a permutation of 0..size-1), and the tracked names again.
+  void reorder(const std::vector<std::vector<ThreadId>>& runs,
+               const std::vector<std::vector<ThreadId>>& perms) {
+    for (size_t r = 0; r < runs.size(); ++r) {
+      sc_.sorted.clear();
+      for (ThreadId pos : runs[r]) sc_.sorted.push_back(sc_.thread_order[pos]);
+      for (size_t k = 0; k < runs[r].size(); ++k)
+        sc_.thread_order[runs[r][k]] = sc_.sorted[perms[r][k]];
+    }
+    for (size_t pos = 0; pos < sc_.thread_order.size(); ++pos)
+      sc_.position[sc_.thread_order[pos]] = static_cast<ThreadId>(pos);
+    name_tracked();
   }
 
   void run(std::string& out, std::vector<uint32_t>* cuts) {
@@ -141,8 +177,46 @@ class Encoder {
   // The order threads are encoded in: their own, except that within a
   // symmetry class they are sorted by what they are doing, ignoring object
   // identities (ties keep their order, which is sound, merely less merging).
+  void name_tracked() {
+    sc_.ids.assign(s_.objects.size(), kNoObj);
+    sc_.order.clear();
+    // Tracked objects are named by their place in the GC lists first: that
+    // needs no thread order, and lets the thread order use those names.
+    for (int l = 0; l < kNumLists; ++l)
+      for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
+  }
+
+  // Whether a thread refers to an untracked object, or owns an object's
+  // resource that is not tracked: the objects its order names.
+  bool holds_untracked(const Thread& t) const {
+    auto untracked = [&](ObjId o) {
+      return o < sc_.ids.size() && s_.objects[o].live && sc_.ids[o] == kNoObj;
+    };
+    for (const Frame& f : t.frames)
+      if (untracked(f.obj) || untracked(f.obj2)) return true;
+    for (Value v : t.values)
+      if (v.points_at_object() && untracked(v.obj())) return true;
+    for (ObjId o : t.trash)
+      if (untracked(o)) return true;
+    const ThreadId id = static_cast<ThreadId>(&t - s_.threads.data());
+    for (size_t o = 0; o < s_.objects.size(); ++o)
+      if (s_.objects[o].live && s_.objects[o].resource_owner == id && sc_.ids[o] == kNoObj)
+        return true;
+    return false;
+  }
+
   void order_threads(const ThreadSymmetry* sym) {
+    sym_ = sym;
     const size_t n = s_.threads.size();
+    // The objects threads own (resource affinity) tell identical threads
+    // apart: each thread's smallest owned tracked name.
+    sc_.owned.assign(n, UINT32_MAX);
+    if (sym && sym->any)
+      for (size_t o = 0; o < s_.objects.size(); ++o) {
+        const Object& x = s_.objects[o];
+        if (x.live && x.resource_owner != kNoThread && x.resource_owner < n && sc_.ids[o] != kNoObj)
+          sc_.owned[x.resource_owner] = std::min<uint32_t>(sc_.owned[x.resource_owner], sc_.ids[o]);
+      }
     sc_.thread_order.resize(n);
     for (size_t t = 0; t < n; ++t) sc_.thread_order[t] = static_cast<ThreadId>(t);
     sc_.position.assign(n, 0);
@@ -197,8 +271,10 @@ class Encoder {
     for (size_t i = 0; i < a.trash.size(); ++i)
       if (object_key(a.trash[i]) != object_key(b.trash[i]))
         return object_key(a.trash[i]) < object_key(b.trash[i]);
-    return a.has_exc && a.exc < b.exc;
+    if (a.has_exc != b.has_exc || a.exc != b.exc) return a.has_exc && a.exc < b.exc;
+    return sc_.owned[thread_id(a)] < sc_.owned[thread_id(b)];
   }
+  size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
 
   // An object's name where it has one (tracked), after every untracked
   // object, which compare by type.
@@ -328,6 +404,7 @@ class Encoder {
   const State& s_;
   Scratch& sc_;
   const std::vector<FuncId>* func_rep_ = nullptr;
+  const ThreadSymmetry* sym_ = nullptr;
   uint8_t* p_ = nullptr;
 };
 
@@ -527,11 +604,53 @@ class Decoder {
   std::vector<uint32_t> pending_ids_;
 };
 
+// Every order of the tied runs, smallest bytes kept: the encoding is then
+// the same for every state of a symmetry orbit (which the parallel search
+// and the concrete counterexamples rely on). Runs are small; past 120
+// orders the first is kept (sound, merely less merging).
+void encode_at_ties(Encoder& first, const std::vector<std::vector<ThreadId>>& runs,
+                    std::string& out, std::vector<uint32_t>* cuts) {
+  size_t orders = 1;
+  for (const auto& run : runs)
+    for (size_t k = 2; k <= run.size(); ++k) orders *= k;
+  if (orders > 120) {
+    first.run(out, cuts);
+    return;
+  }
+  std::vector<std::vector<ThreadId>> perms(runs.size()), best_perms;
+  for (size_t r = 0; r < runs.size(); ++r)
+    for (size_t k = 0; k < runs[r].size(); ++k) perms[r].push_back(static_cast<ThreadId>(k));
+  const std::vector<ThreadId> base(scratch.thread_order);
+  std::string best;
+  bool have = false;
+  for (;;) {
+    scratch.thread_order = base;
+    first.reorder(runs, perms);
+    first.run(scratch.trial, nullptr);
+    if (!have || scratch.trial < best) {
+      best = scratch.trial;
+      best_perms = perms;
+      have = true;
+    }
+    size_t r = 0;
+    while (r < perms.size() && !std::next_permutation(perms[r].begin(), perms[r].end())) ++r;
+    if (r == perms.size()) break;
+  }
+  scratch.thread_order = base;
+  first.reorder(runs, best_perms);
+  first.run(out, cuts);
+}
+
 }  // namespace
 
 void encode_state(const Program& program, const State& state, std::string& out,
                   const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts) {
-  Encoder(program, state, symmetry).run(out, cuts);
+  Encoder encoder(program, state, symmetry);
+  auto ties = encoder.ambiguous_ties();
+  if (ties.empty())
+    encoder.run(out, cuts);
+  else
+    encode_at_ties(encoder, ties, out, cuts);
 }
 
 State decode_state(const Program& program, std::string_view bytes) {
