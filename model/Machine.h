@@ -2,10 +2,13 @@
 // spread over one file per lifecycle concern:
 //   Threads.cpp      scheduling points, thread and main-program stages (T1)
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
+//   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
 //   Interpreter.cpp  Python statements and expressions in scenario bodies
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   CollectorFreeThreaded.cpp  the free-threaded build's stop-the-world
+//                    collector (F-G1..F-G4, F12)
 //   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
 //   Monitors.cpp     built-in properties and expect lines (§7)
@@ -90,6 +93,9 @@ class Machine {
   // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
   // was pushed on the current thread (R1.1: synchronously, on this thread).
   bool decref(Value v);
+  // Pushes the Dealloc (or CDealloc) frame of o on this thread; true.
+  bool push_dealloc(ObjId o);
+  void emit_refcount(EventKind kind, ObjId o);  // Incref/Decref with the new count
   void track(ObjId o);
   void untrack(ObjId o);
   void list_append(uint8_t list, ObjId o);
@@ -101,6 +107,21 @@ class Machine {
   // Pushes a Release frame for `values` (in order) if any is an object.
   void release_values(const std::vector<Value>& values);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
+
+  // -------------------------------------------------- RefcountFreeThreaded.cpp
+  void incref_biased(ObjId o);
+  bool decref_biased(ObjId o);
+  bool brc_queue_object(ObjId o);
+  int merge_refcount(ObjId o, int extra);  // _Py_ExplicitMergeRefcount; the new count
+  void brc_check_eval_breaker();           // the owner's merge at its eval breaker
+  void step_brc_merge(Frame& f);
+  // STW: every queue merged; objects to decref once the world restarts.
+  void brc_merge_all_queues(std::vector<ObjId>& to_decref);
+  // _Py_TryIncref (W3, F8): a new reference unless o is dead (or dying).
+  bool try_incref(ObjId o);
+  void set_maybe_weakref(ObjId o);  // F8
+  void resurrect_start(ObjId o);    // R1.6 step 2, F7
+  bool resurrect_end(ObjId o);      // R1.6 step 5, F7: true when still alive
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
@@ -172,6 +193,8 @@ class Machine {
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);
+  void begin_collection(Frame& f);           // G5, G6 "start"; may push a frame
+  void return_from_collect(int32_t result);  // pops the Collect frame
   void step_finalize_gc(Frame& f);
   void step_clear(Frame& f);
   void step_gc_callbacks(Frame& f);
@@ -196,6 +219,19 @@ class Machine {
   void mark_at_start();
   void build_increment();
   void completed_scavenge();
+
+  // -------------------------------------------------- CollectorFreeThreaded.cpp
+  // Whether every thread but `except` can be parked for a stop-the-world.
+  static bool world_parkable(const Program& program, const State& state, ThreadId except);
+  // The heap orders thread t may choose next (0: no choice pending).
+  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  void step_collect_ft(Frame& f);
+  void stop_the_world();
+  void start_the_world();
+  void update_refs_ft();
+  void scan_unreachable_ft();
+  void clear_weakrefs_ft(bool enqueue_callbacks);
+  void handle_resurrected_ft();
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
@@ -246,6 +282,7 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   ThreadId current_ = 0;
+  uint8_t choice_ = 0;        // the transition's alternative, for a heap-order choice
   std::vector<Value> temps_;  // new references made while evaluating a statement
 };
 

@@ -66,6 +66,8 @@ std::vector<bool> Machine::reachable_from_roots(const Program& program, const St
         if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet))
           add_root(Value::object(f.obj));
     }
+    for (const Thread& th : state.threads)  // F5: queued for the owner to merge
+      for (ObjId q : th.merge_queue) add_root(Value::object(q));
     for (size_t i = 0; i < n; ++i)
       if (state.objects[i].live && state.objects[i].list == kWrcbToCall)
         add_root(Value::object(static_cast<ObjId>(i)));

@@ -49,6 +49,16 @@ enum ObjFlag : uint32_t {
   kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
   kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
   kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
+  kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
+  kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
+};
+
+// F1: the low two bits of ob_ref_shared (free-threaded profiles only).
+enum SharedRefState : uint8_t {
+  kRefInit = 0,
+  kRefMaybeWeakref = 1,  // F8: a weakref or a lock-free reader may look it up
+  kRefQueued = 2,        // F4: on its owner's merge queue, which holds one reference
+  kRefMerged = 3,        // F3: no owner; every count is in `shared`
 };
 
 struct Object {
@@ -59,7 +69,14 @@ struct Object {
   uint8_t length = 0;                   // list/tuple items, dict pairs
   ThreadId resource_owner = kNoThread;  // thread that created its resource
   uint32_t flags = 0;
+  // The true reference count. Free-threaded profiles split it (F1):
+  // ob_ref_local = `local`, owned by `owner`; ob_ref_shared's count =
+  // rc - local (may be negative); a queued object's queue reference is
+  // counted in rc.
   int16_t rc = 0;
+  int16_t local = 0;
+  ThreadId owner = kNoThread;  // ob_tid; kNoThread once merged (or under the GIL)
+  uint8_t ref_state = kRefInit;
   int16_t gc_refs = 0;  // only meaningful while collecting
   ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
   ObjId prev = kNoObj;
@@ -97,6 +114,7 @@ enum class FrameKind : uint8_t {
   Construct,            // a C type's construction steps (tp_new/tp_alloc/tp_init)
   CDealloc,             // a C type's tp_dealloc steps (func = the C type)
   TrashDrain,           // _PyTrash_thread_destroy_chain (TC1)
+  BrcMerge,             // _Py_brc_merge_refcounts: the owner drains its merge queue (F6)
 };
 
 enum FrameFlag : uint32_t {
@@ -123,6 +141,9 @@ enum FrameFlag : uint32_t {
   // the thread's values while the temporaries of the call that made it die
   // first (the call's arguments are released inside CALL, before STORE_*)
   kStorePending = 1u << 17,
+  // Collect (free-threaded): waiting to stop the world until every other
+  // thread can be parked (F12)
+  kStwWait = 1u << 18,
 };
 
 struct Frame {
@@ -157,6 +178,9 @@ struct Thread {
   uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
   std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
+  // F5/F6: objects other threads queued for this (owning) thread to merge,
+  // a stack; each entry holds one reference.
+  std::vector<ObjId> merge_queue;
   std::vector<Frame> frames;
   std::vector<Value> values;
 };
@@ -172,6 +196,7 @@ struct GcList {
 
 struct GcState {
   bool collecting = false;              // G5
+  ThreadId stopped_by = kNoThread;      // F12: the world is stopped; only this thread runs
   bool auto_enabled = false;            // gc.enable()/gc.disable(); off until a scenario enables it
   uint8_t scheduled = 0;                // P312: generation + 1 of a pending collection (any thread)
   uint8_t visited_space = 0;            // G-I1: which old space (kGen1 + n) is visited
