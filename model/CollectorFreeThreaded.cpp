@@ -62,6 +62,16 @@ int Machine::heap_order_choices(const Program& program, const State& state, Thre
   return state.gc.lists[kUnordered].size;
 }
 
+bool Machine::wait_for_parked_world(Frame& f) {
+  // F12: _PyEval_StopTheWorld waits while some thread runs C code without
+  // detaching; the collecting thread yields and is enabled again once all
+  // can be parked (at_switch_point).
+  f.flags &= ~uint32_t{kYielded | kStwWait};
+  if (world_parkable(program_, state_, current_)) return false;
+  f.flags |= kYielded | kStwWait;
+  return true;
+}
+
 void Machine::stop_the_world() {
   state_.gc.stopped_by = current_;
   emit(event(EventKind::WorldStop));
@@ -195,13 +205,12 @@ void Machine::step_collect_ft(Frame& f) {
         return;
       }
       f.stage = kFtStopWorld1;
-      f.flags |= kYielded | kStwWait;
       begin_collection(f);  // may push a frame: f is not used afterwards
       return;
     case kFtStopWorld1: {
       // STW-1 (F-G2 phase 1): merge every queue (F6), deduce what is
       // unreachable over the whole heap, then choose the worklist's order.
-      f.flags &= ~uint32_t{kYielded | kStwWait};
+      if (wait_for_parked_world(f)) return;
       stop_the_world();
       std::vector<ObjId> to_decref;
       brc_merge_all_queues(to_decref);
@@ -223,6 +232,8 @@ void Machine::step_collect_ft(Frame& f) {
       check_garbage_set();
       scan_unreachable_ft();
       f.stage = kFtOrder;
+      // The next transitions choose the order, one member each.
+      if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
       return;
     }
     case kFtOrder: {
@@ -284,7 +295,6 @@ void Machine::step_collect_ft(Frame& f) {
       if (o == kNoObj) {
         list_merge(kSeen, kWorklist);
         f.stage = kFtStopWorld2;
-        f.flags |= kYielded | kStwWait;
         return;
       }
       list_move(o, kSeen);
@@ -300,7 +310,7 @@ void Machine::step_collect_ft(Frame& f) {
     case kFtStopWorld2: {
       // STW-2: resurrection, then (3.13.13+, 3.14.4+) the second weakref
       // pass without callbacks (G15).
-      f.flags &= ~uint32_t{kYielded | kStwWait};
+      if (wait_for_parked_world(f)) return;
       stop_the_world();
       phase("handle_resurrected_objects");
       // Members a finalizer untracked fell off the worklist's list (untrack

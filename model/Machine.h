@@ -63,6 +63,13 @@ class Machine {
   // gc.garbage), computed with Boost.Graph, independently of the collector.
   static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
                                                 bool include_thread_roots);
+  // Whether every thread but `except` can be parked for a stop-the-world
+  // (F12).
+  static bool world_parkable(const Program& program, const State& state, ThreadId except);
+  // The free-threaded collector's heap orders thread t chooses among next
+  // (F-G3): 0 when no such choice is pending. No interpreter schedule can
+  // force one.
+  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -221,11 +228,8 @@ class Machine {
   void completed_scavenge();
 
   // -------------------------------------------------- CollectorFreeThreaded.cpp
-  // Whether every thread but `except` can be parked for a stop-the-world.
-  static bool world_parkable(const Program& program, const State& state, ThreadId except);
-  // The heap orders thread t may choose next (0: no choice pending).
-  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
   void step_collect_ft(Frame& f);
+  bool wait_for_parked_world(Frame& f);  // true: f yields until it can stop the world
   void stop_the_world();
   void start_the_world();
   void update_refs_ft();

@@ -128,8 +128,14 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     choice_ = alt;  // which member the free-threaded collector places next
     alt = 0;
   }
-  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
-    end_of_threads();
+  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty()) {
+    // F6: main re-attaches after joining the others (threading._shutdown)
+    // and merges its queue at that eval-breaker check, before the end.
+    if (program_.profile.refcounting == Refcounting::Biased && !thread().merge_queue.empty())
+      brc_check_eval_breaker();
+    else
+      end_of_threads();
+  }
   // G3: a collection scheduled by an earlier allocation runs at this
   // thread's eval-breaker check (P312: any thread's; P313+: its own).
   if (!thread().frames.empty() && thread().frames.back().kind == FrameKind::Body) {
