@@ -339,8 +339,8 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
   model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
     const bool heap_order =
-        model::Machine::heap_order_choices(m.program(), state, static_cast<model::ThreadId>(
-                                                                   s.choice & 0xFF)) > 0;
+        model::Machine::heap_order_choices(m.program(), state,
+                                           static_cast<model::ThreadId>(s.choice & 0xFF)) > 0;
     m.step(state, s.choice);
     if (!heap_order) path.push_back(s.choice);
     for (const model::Event& e : s.events)
@@ -471,8 +471,7 @@ struct Judge {
       // on without statement boundaries where the model may stop it: a
       // forced run must show a trace the model allows, and end as the
       // model's run does.
-      const bool forced_exactly =
-          model_profile.gc_algorithm != model::GcAlgorithm::FreeThreaded;
+      const bool forced_exactly = model_profile.gc_algorithm != model::GcAlgorithm::FreeThreaded;
       bool trace_ok = forced_exactly ? r.trace == want->trace : allowed.traces.count(r.trace) > 0;
       if (!trace_ok || !outcome_ok) {
         std::string msg = fmt::format(

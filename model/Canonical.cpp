@@ -56,6 +56,10 @@ class Encoder {
         put16(f.count);
         put16(f.aux);
         put16(f.dest_slot);
+        put_id(f.ref);
+        put16(f.ref_serial);
+        put_id(f.locked2);
+        put16(f.touched);
       }
       put16(static_cast<uint16_t>(th.values.size()));
       for (Value v : th.values) put_value(v);
@@ -147,6 +151,8 @@ class Encoder {
       for (const Frame& f : th.frames) {
         discover(f.obj);
         discover(f.obj2);
+        discover(f.ref);
+        discover(f.locked2);
       }
       for (Value v : th.values) discover(v);
       for (ObjId o : th.trash) discover(o);
@@ -214,6 +220,7 @@ class Encoder {
     putz(x.local);
     put8(x.owner == kNoThread ? kNoThread : position_[x.owner]);
     put8(x.ref_state);
+    put8(x.locked_by == kNoThread ? kNoThread : position_[x.locked_by]);
     putz(x.gc_refs);
     putv(x.label);
     // Only the relative order of weakrefs to the same referent matters.

@@ -11,6 +11,8 @@
 //                    collector (F-G1..F-G4, F12)
 //   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
+//   CApiFreeThreaded.cpp  weakref lookups, critical sections, TryIncRef and
+//                    deferred refcounts as C steps; data-race (§4.2)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -253,6 +255,22 @@ class Machine {
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
   const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
+
+  // ----------------------------------------------------- CApiFreeThreaded.cpp
+  // The free-threaded C API steps; false when st is not one of them.
+  bool step_capi(Frame& f, const SlotStep& st);
+  void before_c_step(Frame& f, const SlotStep& st);
+  // Whether thread t waits for a critical section another thread holds.
+  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
+  ObjId critical_section_target(const Frame& f, const SlotStep& st) const;
+  // data-race: an access to o->field; `in_critical_section` accesses are
+  // not recorded, unprotected ones are recorded on the current frame.
+  void check_data_race(ObjId o, FieldId field, bool write, bool in_critical_section);
+  void c_field_access(const Frame& f, FieldId field, bool write);
+  void release_critical_sections(Frame& f);
+  bool ref_alive(const Frame& f) const;
+  bool ref_alive_id(ObjId r, uint16_t serial) const;
+  void drop_ref_if_strong(Frame& f);
 
   // ------------------------------------------------------------- Monitors.cpp
   void emit(Event e);

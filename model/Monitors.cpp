@@ -425,9 +425,11 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (Value v : state.globals) add(v);
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add(v);
-    for (const Frame& f : th.frames)
+    for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
         add(Value::object(f.obj));
+      if (f.ref != kNoObj && !f.has(kRefBorrowed)) add(Value::object(f.ref));  // a strong C local
+    }
   }
   for (ObjId g : state.gc.garbage) add(Value::object(g));
   for (const Thread& th : state.threads)  // F5: each queue entry holds one

@@ -132,7 +132,7 @@ const std::vector<Profile>& all_profiles() {
            AutoGcPoint::EvalBreakerAllocatingThread, 2000);
       Profile& p = v.back();
       p.refcounting = Refcounting::Biased;
-      p.switch_inside_c_steps = true;
+      p.gil = false;
       p.gil_twin = twin;
       // 3.13t keeps 3.13's frame-local release order and lazy dict
       // tracking; 3.14t 3.14's. F9: the opt-in API exists from 3.14.

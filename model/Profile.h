@@ -103,9 +103,11 @@ struct Profile {
 
   // The free-threaded build (§4.2, §4.3).
   Refcounting refcounting = Refcounting::Single;  // F1-F8
-  // No GIL: every step of a C slot is a point where other threads run, not
-  // only `call` and `release_gil` (T1 gives way to F12's model of threads).
-  bool switch_inside_c_steps = false;
+  // T1-T4. Without it (F12's model of threads): other threads run between
+  // any two steps of a C slot, not only at `call` and `release_gil`, and
+  // two threads touching one C field outside a critical section race
+  // (the data-race property).
+  bool gil = true;
   // F9: PyUnstable_Object_EnableDeferredRefcount exists and marks the
   // object (3.14t); elsewhere it is a no-op returning 0.
   bool deferred_refcount_api = false;

@@ -77,8 +77,9 @@ struct Object {
   int16_t local = 0;
   ThreadId owner = kNoThread;  // ob_tid; kNoThread once merged (or under the GIL)
   uint8_t ref_state = kRefInit;
-  int16_t gc_refs = 0;  // only meaningful while collecting
-  ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
+  ThreadId locked_by = kNoThread;  // holder of its per-object mutex (critical sections)
+  int16_t gc_refs = 0;             // only meaningful while collecting
+  ObjId next = kNoObj;             // intrusive GC list links (_gc_next/_gc_prev)
   ObjId prev = kNoObj;
   LabelId label = kNoLabel;
   uint16_t wl_key = 0;  // weakref: registration order among its referent's refs
@@ -144,6 +145,13 @@ enum FrameFlag : uint32_t {
   // Collect (free-threaded): waiting to stop the world until every other
   // thread can be parked (F12)
   kStwWait = 1u << 18,
+  // C slot frames (CApiFreeThreaded.cpp): `ref` came from
+  // PyWeakref_GetObject (borrowed); code that may run other threads ran
+  // since; the frame holds self's / obj2's critical section
+  kRefBorrowed = 1u << 19,
+  kRefStale = 1u << 20,
+  kCritical = 1u << 21,
+  kCritical2 = 1u << 22,
 };
 
 struct Frame {
@@ -160,6 +168,14 @@ struct Frame {
   uint16_t aux = 0;                // Collect: generation; ClearWeakrefs: last wl_key called
   uint16_t dest_slot = 0;
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
+  // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
+  // and reused slot is not the same object), the second object of a
+  // two-object critical section, and the fields of obj this run touched
+  // outside a critical section (bit f: read, bit 8+f: written; data-race).
+  ObjId ref = kNoObj;
+  uint16_t ref_serial = 0;
+  ObjId locked2 = kNoObj;
+  uint16_t touched = 0;
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
 };

@@ -41,7 +41,7 @@ static bool is_boundary(const Program& program, const Frame& f) {
   // Without a GIL (F12's model of threads), other threads run between any
   // two steps of a C slot; with it, only where a step releases the GIL or
   // calls opaque Python code.
-  if (program.profile.switch_inside_c_steps && runs_c_slot_steps(program, f)) return true;
+  if (!program.profile.gil && runs_c_slot_steps(program, f)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding) || f.has(kAfterAutoGc) || f.has(kStorePending)) return false;
   const FuncInfo& fn = program.funcs[f.func];
@@ -56,6 +56,7 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   if (state.gc.stopped_by != kNoThread && state.gc.stopped_by != t) return false;
   if (!th.frames.empty() && th.frames.back().has(kStwWait) && !world_parkable(program, state, t))
     return false;
+  if (blocked_on_critical_section(program, state, t)) return false;
   if (th.frames.empty()) {
     // main waiting for every other thread before the final collections
     if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
@@ -249,7 +250,13 @@ void Machine::push_frame(const Frame& f) {
   th.frames.push_back(f);
 }
 
-void Machine::pop_frame() { thread().frames.pop_back(); }
+void Machine::pop_frame() {
+  Frame& f = thread().frames.back();
+  // Py_END_CRITICAL_SECTION is implied when a slot returns; a strong C
+  // local not dropped leaks (quiescence sees it).
+  if (f.has(kCritical) || f.has(kCritical2)) release_critical_sections(f);
+  thread().frames.pop_back();
+}
 
 void Machine::frames_empty() {
   Thread& th = thread();
