@@ -186,6 +186,13 @@ std::vector<std::string> properties() {
   return out;
 }
 
+std::string runtime_bug_profile(const std::string& bug) {
+  auto b = model::find_runtime_bug(bug);
+  if (!b) return "";
+  const char* p = model::runtime_bug_info(*b).profile;
+  return p ? p : "";
+}
+
 std::vector<std::string> runtime_bugs() {
   std::vector<std::string> out;
   for (const model::RuntimeBugInfo& b : model::runtime_bugs()) out.push_back(b.name);

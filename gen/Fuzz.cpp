@@ -65,6 +65,9 @@ class Fuzzer {
   ScenarioSpec apply_options(ScenarioSpec spec) const {
     spec.profile = options_.profile;
     spec.runtime_bugs = options_.runtime_bugs;
+    // A free-threaded mutation mutates code only those profiles run.
+    for (const std::string& b : options_.runtime_bugs)
+      if (spec.profile.empty()) spec.profile = runtime_bug_profile(b);
     return spec;
   }
 

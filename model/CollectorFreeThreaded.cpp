@@ -47,7 +47,8 @@ bool Machine::world_parkable(const Program& program, const State& state, ThreadI
       continue;
     const Frame& f = th.frames.back();
     if (f.kind == FrameKind::Body) continue;
-    (void)program;
+    // Runtime mutation: parks a thread in the middle of a C slot.
+    if (program.profile.has(RuntimeBug::StwDuringCCode)) continue;
     return false;
   }
   return true;
@@ -135,9 +136,7 @@ void Machine::clear_weakrefs_ft(bool enqueue_callbacks) {
       stack.emplace_back(wr, o);
     }
   }
-  // Runtime mutation: a collector that calls them newest first.
-  if (!program_.profile.has(RuntimeBug::FtCallbacksNewestFirst))
-    std::reverse(stack.begin(), stack.end());
+  std::reverse(stack.begin(), stack.end());
   // P7.20, as the default collector checks it: one referent's callbacks
   // are called newest first.
   for (size_t i = 0; i < stack.size(); ++i)

@@ -72,6 +72,8 @@ class Machine {
   // (F-G3): 0 when no such choice is pending. No interpreter schedule can
   // force one.
   static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  // Whether thread t waits for a critical section another thread holds.
+  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -260,8 +262,6 @@ class Machine {
   // The free-threaded C API steps; false when st is not one of them.
   bool step_capi(Frame& f, const SlotStep& st);
   void before_c_step(Frame& f, const SlotStep& st);
-  // Whether thread t waits for a critical section another thread holds.
-  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
   ObjId critical_section_target(const Frame& f, const SlotStep& st) const;
   // data-race: an access to o->field; `in_critical_section` accesses are
   // not recorded, unprotected ones are recorded on the current frame.

@@ -43,11 +43,12 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
       {RuntimeBug::FinalizeLegacyGarbage, "finalize-legacy-garbage", "P7.26",
        "objects reachable from a tp_del object stay in the garbage and are finalized"},
       {RuntimeBug::DeallocOnDroppingThread, "dealloc-on-dropping-thread", "resource-affinity",
-       "free-threaded: a non-owner's last decref deallocates at once instead of queueing"},
-      {RuntimeBug::FtCallbacksNewestFirst, "ft-callbacks-newest-first", "P7.20",
-       "free-threaded GC: one referent's weakref callbacks run newest first"},
-      {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "P7.3",
-       "free-threaded GC: the worklist holds no reference, so a member dies mid-collection"},
+       "free-threaded: a non-owner's last decref deallocates at once instead of queueing", "P314t"},
+      {RuntimeBug::StwDuringCCode, "stw-during-c-code", "P7.9",
+       "free-threaded: the world stops while another thread is inside a C slot", "P314t"},
+      {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "memory-safety",
+       "free-threaded GC: the worklist holds no reference, so a member dies mid-collection",
+       "P314t"},
   };
   return bugs;
 }
@@ -71,7 +72,7 @@ std::string Profile::display_name() const {
 
 std::vector<std::pair<std::string, std::string>> Profile::release_bugs() const {
   std::vector<std::pair<std::string, std::string>> out;
-  if (gc_algorithm == GcAlgorithm::FreeThreaded && !has(RuntimeBug::FtCallbacksNewestFirst))
+  if (gc_algorithm == GcAlgorithm::FreeThreaded)
     out.emplace_back("P7.20",
                      "F-G3: the free-threaded collector calls the callbacks of one garbage "
                      "referent's weakrefs oldest first (observed in 3.13.15t)");

@@ -62,9 +62,8 @@ enum class RuntimeBug : uint8_t {
   FinalizeLegacyGarbage,        // P7.26: what a tp_del object reaches stays garbage
   // free-threaded runtime mutations (P313t, P314t)
   DeallocOnDroppingThread,   // resource-affinity: F4/F5 without the merge queue
-  FtCallbacksNewestFirst,    // P7.20 holds then: the FT GC calls one referent's callbacks
-                             // newest first (a fix of F-G3 that CPython does not have)
-  FreeGarbageMidCollection,  // P7.3: the FT worklist holds no reference (F-G3)
+  StwDuringCCode,            // P7.9: the world stops while a thread runs C code (F12)
+  FreeGarbageMidCollection,  // memory-safety: the FT worklist holds no reference (F-G3)
   Count
 };
 
@@ -73,6 +72,9 @@ struct RuntimeBugInfo {
   const char* name;
   const char* breaks;  // property id
   const char* summary;
+  // The profile whose runtime it mutates when none is given (the
+  // free-threaded mutations change code only those profiles run).
+  const char* profile = nullptr;
 };
 
 const std::vector<RuntimeBugInfo>& runtime_bugs();

@@ -238,6 +238,7 @@ TEST(ScenarioGolden, EveryPropertyHasOkAndBugScenarios) {
                            "quiescence",
                            "memory-safety",
                            "resource-affinity",
+                           "data-race",
                            "deadlock",
                            "uncaught-exception",
                            "assert",

@@ -42,7 +42,12 @@ add_source_entry() {
 
 fetch_source() {
   [ -d "$SRC/Python" ] && return 0
-  command -v dpkg-source >/dev/null || "${sudo[@]}" apt-get install -y -q --no-install-recommends dpkg-dev
+  local missing=()
+  for p in dpkg-dev gcc make; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] || "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+
   mkdir -p "$SRC"
   (cd "$SRC" && apt-get source -q "python3.13=$DEBIAN_VERSION")
   local dir

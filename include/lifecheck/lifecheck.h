@@ -114,5 +114,8 @@ std::vector<std::string> release_bugs(const std::string& profile);
 // Built-in property ids ("P7.1" ... "quiescence", ...) and runtime bug names.
 std::vector<std::string> properties();
 std::vector<std::string> runtime_bugs();
+// The profile a runtime bug mutates when none is given ("P314t" for the
+// free-threaded ones), or "" when it applies to any.
+std::string runtime_bug_profile(const std::string& bug);
 
 }  // namespace lifecheck
