@@ -173,7 +173,7 @@ std::vector<std::string> profiles() {
 std::string default_profile() { return model::default_profile().name; }
 
 std::vector<std::string> release_bugs(const std::string& profile) {
-  auto p = model::find_profile(profile);
+  auto p = profile.empty() ? std::optional(model::default_profile()) : model::find_profile(profile);
   if (!p) throw std::invalid_argument("unknown profile '" + profile + "'");
   std::vector<std::string> out;
   for (const auto& [id, why] : p->release_bugs()) out.push_back(id);

@@ -354,7 +354,6 @@ void Machine::step_collect_ft(Frame& f) {
       }
       f.obj = o;
       f.stage = kFtDeleteReturned;
-      obj(o).flags &= ~kOnWorklist;
       list_move(o, kGen0);
       ++gc.collected;
       if (program_.profile.has(RuntimeBug::SkipTpClear) || !has_tp_clear(o)) return;
@@ -368,7 +367,7 @@ void Machine::step_collect_ft(Frame& f) {
     case kFtDeleteReturned: {
       f.stage = kFtDelete;
       Object& x = obj(f.obj);
-      x.flags &= ~(kCollecting | kInGarbageSet);
+      x.flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
       if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
         decref(Value::object(f.obj));  // the worklist's reference
       return;

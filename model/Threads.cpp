@@ -41,7 +41,9 @@ static bool is_boundary(const Program& program, const Frame& f) {
   // Without a GIL (F12's model of threads), other threads run between any
   // two steps of a C slot; with it, only where a step releases the GIL or
   // calls opaque Python code.
-  if (!program.profile.gil && runs_c_slot_steps(program, f)) return true;
+  // (A tp_dealloc whose finalizer resurrected the object returns at once:
+  // no user step, and from then on it no longer touches the object.)
+  if (!program.profile.gil && runs_c_slot_steps(program, f) && !f.has(kResult)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding) || f.has(kAfterAutoGc) || f.has(kStorePending)) return false;
   const FuncInfo& fn = program.funcs[f.func];
@@ -60,9 +62,16 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   if (th.frames.empty()) {
     // main waiting for every other thread before the final collections
     if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
-    for (size_t u = 1; u < state.threads.size(); ++u)
-      if (state.threads[u].status != ThreadStatus::Finished) return false;
-    return true;
+    bool all = true, some = false;
+    for (size_t u = 1; u < state.threads.size(); ++u) {
+      const bool done = state.threads[u].status == ThreadStatus::Finished;
+      all = all && done;
+      some = some || done;
+    }
+    // F6: threading._shutdown joins the threads one by one; each time one
+    // has finished, main attaches again and merges its queue at that
+    // eval-breaker check (so possibly before the others finish).
+    return all || (some && !th.merge_queue.empty());
   }
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
