@@ -67,8 +67,7 @@ bool Machine::brc_queue_object(ObjId id) {
   const ThreadId owner = o.owner;
   const bool owner_gone =
       owner == kNoThread || state_.threads[owner].status == ThreadStatus::Finished;
-  // Runtime mutation: deallocate on the dropping thread (no queue at all).
-  if (owner_gone || program_.profile.has(RuntimeBug::DeallocOnDroppingThread)) {
+  if (owner_gone) {
     // F5: the owner has exited (its bucket entry is gone): merge here with
     // -1 for the stolen reference, and deallocate here if that was the last.
     if (merge_refcount(id, -1) == 0) return push_dealloc(id);
@@ -103,7 +102,9 @@ void Machine::step_brc_merge(Frame&) {
   }
   ObjId id = th.merge_queue.back();
   th.merge_queue.pop_back();
-  if (merge_refcount(id, -1) == 0) push_dealloc(id);
+  // Runtime mutation: the queue's reference is never given back (a leak).
+  const int extra = program_.profile.has(RuntimeBug::MergeKeepsQueueReference) ? 0 : -1;
+  if (merge_refcount(id, extra) == 0) push_dealloc(id);
 }
 
 void Machine::brc_merge_all_queues(std::vector<ObjId>& to_decref) {
