@@ -45,8 +45,6 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
       {RuntimeBug::MergeKeepsQueueReference, "merge-keeps-queue-reference", "quiescence",
        "free-threaded: the owner merges a queued object without dropping the queue's reference",
        "P314t"},
-      {RuntimeBug::StwDuringCCode, "stw-during-c-code", "P7.9",
-       "free-threaded: the world stops while another thread is inside a C slot", "P314t"},
       {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "memory-safety",
        "free-threaded GC: the worklist holds no reference, so a member dies mid-collection",
        "P314t"},
