@@ -45,7 +45,7 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
       {RuntimeBug::MergeKeepsQueueReference, "merge-keeps-queue-reference", "quiescence",
        "free-threaded: the owner merges a queued object without dropping the queue's reference",
        "P314t"},
-      {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "memory-safety",
+      {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "P7.2",
        "free-threaded GC: the worklist holds no reference, so a member dies mid-collection",
        "P314t"},
   };

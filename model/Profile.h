@@ -62,7 +62,7 @@ enum class RuntimeBug : uint8_t {
   FinalizeLegacyGarbage,        // P7.26: what a tp_del object reaches stays garbage
   // free-threaded runtime mutations (P313t, P314t)
   MergeKeepsQueueReference,  // quiescence: the owner's merge forgets the queue's reference (F6)
-  FreeGarbageMidCollection,  // memory-safety: the FT worklist holds no reference (F-G3)
+  FreeGarbageMidCollection,  // P7.2: the FT worklist holds no reference (F-G3)
   Count
 };
 
