@@ -12,7 +12,7 @@ seconds, states/s per core, peak RSS, bytes per state (resident and
 stored), and the CPU cost per state as a ratio to SPIN's at the same T.
 
     bench/b1.py [--budget S] [--max-threads N] [--configs exact-1,fp-2,...]
-                [--lifecheck PATH] [--spin-dir DIR] [--reductions]
+                [--lifecheck PATH] [--spin-dir DIR] [--reductions] [-- CHECK OPTIONS]
 
 --reductions prints, instead, the reductions table: B1 and a few shipped
 scenarios searched naively (no visited set), with a visited set, and with
@@ -154,7 +154,7 @@ def bench(args):
                 if not ok:
                     alive.discard(name)
                 continue
-            r = lifecheck_run(lifecheck, path, CONFIGS[name], left)
+            r = lifecheck_run(lifecheck, path, CONFIGS[name] + args.extra, left)
             states = max(r["states"], 1)
             jobs = 2 if name.endswith("-2") else 1
             per_core = r["states"] / max(r["cpu"], 1e-9)
@@ -212,6 +212,7 @@ def main():
     ap.add_argument("--lifecheck", default=os.path.join(ROOT, "build", "lifecheck"))
     ap.add_argument("--spin-dir", default=os.path.join(ROOT, "..", "shared", "bench", "spin"))
     ap.add_argument("--reductions", action="store_true")
+    ap.add_argument("extra", nargs="*", help="options for every lifecheck check (after --)")
     args = ap.parse_args()
     for c in args.configs.split(","):
         if c not in CONFIGS:

@@ -36,6 +36,9 @@ constexpr uint32_t kFAux = 1 << 8;
 constexpr uint32_t kFSavedExc = 1 << 9;
 constexpr uint32_t kFDest = 1 << 10;
 constexpr uint32_t kFDestSlot = 1 << 11;
+constexpr uint32_t kFRef = 1 << 12;  // free-threaded C slot frames
+constexpr uint32_t kFLocked2 = 1 << 13;
+constexpr uint32_t kFTouched = 1 << 14;
 
 constexpr uint8_t kOFinalizeCount = 1 << 0;
 constexpr uint8_t kOLength = 1 << 1;
@@ -43,8 +46,12 @@ constexpr uint8_t kOResourceOwner = 1 << 2;
 constexpr uint8_t kOFlags = 1 << 3;
 constexpr uint8_t kOLabel = 1 << 4;
 constexpr uint8_t kOWlKey = 1 << 5;
+constexpr uint8_t kOLocal = 1 << 6;    // free-threaded: ob_ref_local
+constexpr uint8_t kOFtOwner = 1 << 7;  // free-threaded: ob_tid, ref state, critical section
 
 constexpr uint32_t kSmallPayload = 15;
+// A decoded C local `ref` whose object is gone: a slot no object has.
+constexpr ObjId kDeadRef = kNoObj - 1;
 
 // Buffers reused from one encoding to the next on the same thread, so that
 // encoding a state allocates nothing.
@@ -130,6 +137,7 @@ class Encoder {
                               (gc.visited_space << 5) | (gc.incremental_collecting << 6)));
     put8(gc.scheduled);
     put8(gc.final_rounds);
+    put8(thread_position(gc.stopped_by));
     putv(gc.collected);
     putv(gc.uncollectable);
     putv(static_cast<uint32_t>(s_.globals.size()));
@@ -199,9 +207,14 @@ class Encoder {
     for (ObjId o : t.trash)
       if (untracked(o)) return true;
     const ThreadId id = static_cast<ThreadId>(&t - s_.threads.data());
-    for (size_t o = 0; o < s_.objects.size(); ++o)
-      if (s_.objects[o].live && s_.objects[o].resource_owner == id && sc_.ids[o] == kNoObj)
+    for (ObjId o : t.merge_queue)
+      if (untracked(o)) return true;
+    for (size_t o = 0; o < s_.objects.size(); ++o) {
+      const Object& x = s_.objects[o];
+      if (x.live && sc_.ids[o] == kNoObj &&
+          (x.resource_owner == id || x.owner == id || x.locked_by == id))
         return true;
+    }
     return false;
   }
 
@@ -214,8 +227,9 @@ class Encoder {
     if (sym && sym->any)
       for (size_t o = 0; o < s_.objects.size(); ++o) {
         const Object& x = s_.objects[o];
-        if (x.live && x.resource_owner != kNoThread && x.resource_owner < n && sc_.ids[o] != kNoObj)
-          sc_.owned[x.resource_owner] = std::min<uint32_t>(sc_.owned[x.resource_owner], sc_.ids[o]);
+        if (!x.live || sc_.ids[o] == kNoObj) continue;
+        for (ThreadId t : {x.resource_owner, x.owner, x.locked_by})
+          if (t < n) sc_.owned[t] = std::min<uint32_t>(sc_.owned[t], sc_.ids[o]);
       }
     sc_.thread_order.resize(n);
     for (size_t t = 0; t < n; ++t) sc_.thread_order[t] = static_cast<ThreadId>(t);
@@ -252,13 +266,17 @@ class Encoder {
   bool before(const Thread& a, const Thread& b) const {
     auto head = [](const Thread& t) {
       return std::tuple(t.status, t.has_exc, t.detached, t.gc_pending, t.trash_nesting,
-                        t.frames.size(), t.values.size(), t.trash.size());
+                        t.frames.size(), t.values.size(), t.trash.size(), t.merge_queue.size());
     };
     if (head(a) != head(b)) return head(a) < head(b);
     for (size_t i = 0; i < a.frames.size(); ++i) {
       auto key = [&](const Frame& f) {
         return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux, f.base,
-                          f.saved_exc, f.dest, f.dest_slot, object_key(f.obj), object_key(f.obj2));
+                          f.saved_exc, f.dest, f.dest_slot, object_key(f.obj), object_key(f.obj2),
+                          ref_alive(f)      ? object_key(f.ref)
+                          : f.ref == kNoObj ? 0u
+                                            : 1u,
+                          object_key(f.locked2), f.touched);
       };
       if (key(a.frames[i]) != key(b.frames[i])) return key(a.frames[i]) < key(b.frames[i]);
     }
@@ -271,6 +289,12 @@ class Encoder {
     for (size_t i = 0; i < a.trash.size(); ++i)
       if (object_key(a.trash[i]) != object_key(b.trash[i]))
         return object_key(a.trash[i]) < object_key(b.trash[i]);
+    for (size_t i = 0; i < a.merge_queue.size(); ++i)
+      if (object_key(a.merge_queue[i]) != object_key(b.merge_queue[i]))
+        return object_key(a.merge_queue[i]) < object_key(b.merge_queue[i]);
+    const bool a_stops = s_.gc.stopped_by == thread_id(a);
+    const bool b_stops = s_.gc.stopped_by == thread_id(b);
+    if (a_stops != b_stops) return a_stops;
     if (a.has_exc != b.has_exc || a.exc != b.exc) return a.has_exc && a.exc < b.exc;
     return sc_.owned[thread_id(a)] < sc_.owned[thread_id(b)];
   }
@@ -292,9 +316,12 @@ class Encoder {
       for (const Frame& f : th.frames) {
         discover(f.obj);
         discover(f.obj2);
+        if (ref_alive(f)) discover(f.ref);
+        discover(f.locked2);
       }
       for (Value v : th.values) discover(v);
       for (ObjId o : th.trash) discover(o);
+      for (ObjId o : th.merge_queue) discover(o);
     }
     for (size_t k = 0; k < sc_.order.size(); ++k)
       for (Value v : s_.objects[sc_.order[k]].fields) discover(v);
@@ -349,6 +376,8 @@ class Encoder {
     if (th.has_exc) putv(th.exc);
     putv(static_cast<uint32_t>(th.trash.size()));
     for (ObjId o : th.trash) putv(id_or_none(o));
+    putv(static_cast<uint32_t>(th.merge_queue.size()));
+    for (ObjId o : th.merge_queue) putv(id_or_none(o));
     putv(static_cast<uint32_t>(th.frames.size()));
     for (const Frame& f : th.frames) put_frame(f);
     putv(static_cast<uint32_t>(th.values.size()));
@@ -361,7 +390,9 @@ class Encoder {
                     (f.count ? kFCount : 0) | (f.stage ? kFStage : 0) | (f.flags ? kFFlags : 0) |
                     (known(f.obj) ? kFObj : 0) | (known(f.obj2) ? kFObj2 : 0) |
                     (f.aux ? kFAux : 0) | (f.saved_exc ? kFSavedExc : 0) |
-                    (f.dest != DestKind::None ? kFDest : 0) | (f.dest_slot ? kFDestSlot : 0);
+                    (f.dest != DestKind::None ? kFDest : 0) | (f.dest_slot ? kFDestSlot : 0) |
+                    (f.ref != kNoObj ? kFRef : 0) | (known(f.locked2) ? kFLocked2 : 0) |
+                    (f.touched ? kFTouched : 0);
     put8(static_cast<uint8_t>(f.kind));
     putv(mask);
     if (mask & kFFunc) putv(fn);
@@ -376,15 +407,35 @@ class Encoder {
     if (mask & kFSavedExc) putv(f.saved_exc);
     if (mask & kFDest) put8(static_cast<uint8_t>(f.dest));
     if (mask & kFDestSlot) putv(f.dest_slot);
+    if (mask & kFRef) putv(ref_code(f));
+    if (mask & kFLocked2) putv(rename(f.locked2));
+    if (mask & kFTouched) putv(f.touched);
+  }
+
+  // A C local `ref` and its serial (CApiFreeThreaded.cpp): what the model
+  // can tell of it is whether it still names the object it was set to, and
+  // otherwise which object (if any) lives in its slot now. 1: a slot with
+  // no object; 2 + 2*name + 1: the same object; 2 + 2*name: another one.
+  uint32_t ref_code(const Frame& f) const {
+    if (f.ref >= s_.objects.size() || !s_.objects[f.ref].live || !known(f.ref)) return 1;
+    return 2 + 2 * rename(f.ref) + (s_.objects[f.ref].serial == f.ref_serial ? 1 : 0);
+  }
+  bool ref_alive(const Frame& f) const {
+    return f.ref < s_.objects.size() && s_.objects[f.ref].live &&
+           s_.objects[f.ref].serial == f.ref_serial;
+  }
+  uint8_t thread_position(ThreadId t) const {
+    return t == kNoThread || t >= sc_.position.size() ? kNoThread : sc_.position[t];
   }
 
   void put_object(const Object& x) {
     const ThreadId owner =
         x.resource_owner == kNoThread ? kNoThread : sc_.position[x.resource_owner];
-    uint8_t mask =
-        static_cast<uint8_t>((x.finalize_count ? kOFinalizeCount : 0) | (x.length ? kOLength : 0) |
-                             (owner != kNoThread ? kOResourceOwner : 0) | (x.flags ? kOFlags : 0) |
-                             (x.label != kNoLabel ? kOLabel : 0) | (x.wl_key ? kOWlKey : 0));
+    uint8_t mask = static_cast<uint8_t>(
+        (x.finalize_count ? kOFinalizeCount : 0) | (x.length ? kOLength : 0) |
+        (owner != kNoThread ? kOResourceOwner : 0) | (x.flags ? kOFlags : 0) |
+        (x.label != kNoLabel ? kOLabel : 0) | (x.wl_key ? kOWlKey : 0) | (x.local ? kOLocal : 0) |
+        (x.owner != kNoThread || x.ref_state || x.locked_by != kNoThread ? kOFtOwner : 0));
     put8(x.type);
     put8(mask);
     putv(zigzag(x.rc));
@@ -394,6 +445,12 @@ class Encoder {
     if (mask & kOFlags) putv(x.flags);
     if (mask & kOLabel) putv(x.label);
     if (mask & kOWlKey) putv(x.wl_key);
+    if (mask & kOLocal) putv(zigzag(x.local));
+    if (mask & kOFtOwner) {
+      put8(thread_position(x.owner));
+      put8(x.ref_state);
+      put8(thread_position(x.locked_by));
+    }
     int used = kMaxFields;
     while (used > 0 && x.fields[used - 1].kind() == ValueKind::Unset) --used;
     put8(static_cast<uint8_t>(used));
@@ -430,12 +487,15 @@ class Decoder {
     gc.incremental_collecting = (gcf >> 6) & 1;
     gc.scheduled = get8(0xFF);
     gc.final_rounds = get8(0xFF);
+    const uint8_t stopped_by = get8(kNoThread);
     gc.collected = static_cast<uint16_t>(getv(0xFFFF));
     gc.uncollectable = static_cast<uint16_t>(getv(0xFFFF));
     size_t nglobals = getv(program_.globals.size());
     s.globals.resize(nglobals);
     for (Value& v : s.globals) v = get_value();
     size_t nthreads = getv(program_.threads.size());
+    threads_ = nthreads;
+    gc.stopped_by = thread_id(stopped_by);
     s.threads.resize(nthreads);
     for (Thread& th : s.threads) get_thread(th);
     size_t nobjects = getv(kMaxObjects);
@@ -486,6 +546,10 @@ class Decoder {
  private:
   [[noreturn]] static void fail(const char* what) {
     throw BadEncoding(std::string("not an encoded state: ") + what);
+  }
+  ThreadId thread_id(uint8_t position) const {
+    if (position != kNoThread && position >= threads_) fail("a thread out of range");
+    return position;
   }
   uint8_t get8(uint32_t max) {
     if (p_ == end_) fail("truncated");
@@ -546,6 +610,8 @@ class Decoder {
     if (th.has_exc) th.exc = static_cast<StrId>(getv(0xFFFF));
     size_t ntrash = getv(kMaxObjects);
     for (size_t i = 0; i < ntrash; ++i) th.trash.push_back(pending_id(getv(kMaxObjects)));
+    size_t nqueued = getv(kMaxObjects);
+    for (size_t i = 0; i < nqueued; ++i) th.merge_queue.push_back(pending_id(getv(kMaxObjects)));
     size_t nframes = getv(0xFFFF);
     for (size_t i = 0; i < nframes; ++i) th.frames.push_back(get_frame());
     size_t nvalues = getv(0xFFFF);
@@ -562,8 +628,8 @@ class Decoder {
 
   Frame get_frame() {
     Frame f;
-    f.kind = static_cast<FrameKind>(get8(static_cast<uint8_t>(FrameKind::TrashDrain)));
-    uint32_t mask = getv(0xFFF);
+    f.kind = static_cast<FrameKind>(get8(static_cast<uint8_t>(FrameKind::BrcMerge)));
+    uint32_t mask = getv(0x7FFF);
     if (mask & kFFunc) f.func = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFPc) f.pc = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFBase) f.base = static_cast<uint16_t>(getv(0xFFFF));
@@ -576,6 +642,18 @@ class Decoder {
     if (mask & kFSavedExc) f.saved_exc = static_cast<StrId>(getv(0xFFFF));
     if (mask & kFDest) f.dest = static_cast<DestKind>(get8(static_cast<uint8_t>(DestKind::Global)));
     if (mask & kFDestSlot) f.dest_slot = static_cast<uint16_t>(getv(0xFFFF));
+    if (mask & kFRef) {
+      uint32_t code = getv(2 * kMaxObjects + 1);
+      if (code == 1) {
+        f.ref = kDeadRef;  // a slot past every object: set at the end
+      } else {
+        f.ref = pending_id((code - 2) / 2 + 1);
+        // serials are the decoded slots plus one; 0 matches no object
+        f.ref_serial = code & 1 ? static_cast<uint16_t>(f.ref + 1) : 0;
+      }
+    }
+    if (mask & kFLocked2) f.locked2 = pending_id(getv(kMaxObjects - 1) + 1);
+    if (mask & kFTouched) f.touched = static_cast<uint16_t>(getv(0xFFFF));
     if (f.kind == FrameKind::Body && f.func >= program_.funcs.size()) fail("an unknown function");
     return f;
   }
@@ -585,7 +663,7 @@ class Decoder {
     x.live = true;
     x.serial = serial;
     x.type = get8(static_cast<uint32_t>(program_.types.size() - 1));
-    uint8_t mask = get8(0x3F);
+    uint8_t mask = get8(0xFF);
     x.rc = static_cast<int16_t>(unzigzag(getv(0xFFFFFFFF)));
     if (mask & kOFinalizeCount) x.finalize_count = get8(0xFF);
     if (mask & kOLength) x.length = get8(kMaxFields);
@@ -593,6 +671,12 @@ class Decoder {
     if (mask & kOFlags) x.flags = getv(0xFFFFFFFF);
     if (mask & kOLabel) x.label = static_cast<LabelId>(getv(0xFFFE));
     if (mask & kOWlKey) x.wl_key = static_cast<uint16_t>(getv(0xFFFF));
+    if (mask & kOLocal) x.local = static_cast<int16_t>(unzigzag(getv(0xFFFFFFFF)));
+    if (mask & kOFtOwner) {
+      x.owner = thread_id(get8(kNoThread));
+      x.ref_state = get8(kRefMerged);
+      x.locked_by = thread_id(get8(kNoThread));
+    }
     uint8_t used = get8(kMaxFields);
     for (uint8_t i = 0; i < used; ++i) x.fields[i] = get_value();
   }
@@ -601,6 +685,7 @@ class Decoder {
   const uint8_t* p_;
   const uint8_t* end_;
   size_t objects_ = 0;
+  size_t threads_ = 0;
   std::vector<uint32_t> pending_ids_;
 };
 

@@ -54,7 +54,8 @@ namespace {
 // The roots: globals, gc.garbage and, with thread roots, every value on a
 // thread's stack, the runtime's own references (except the collector's
 // holds on members of its garbage set, G19, which do not make them
-// reachable) and the weakrefs whose callbacks are queued.
+// reachable), objects queued for their owner to merge (F5) and the
+// weakrefs whose callbacks are queued.
 template <class Add>
 void for_each_root(const State& state, bool include_thread_roots, Add add) {
   const size_t n = state.objects.size();
@@ -66,9 +67,14 @@ void for_each_root(const State& state, bool include_thread_roots, Add add) {
   if (!include_thread_roots) return;
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add_value(v);
-    for (const Frame& f : th.frames)
+    for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet)) add(f.obj);
+      if (f.ref < n && !f.has(kRefBorrowed)) add(f.ref);  // a C local's strong reference
+    }
   }
+  for (const Thread& th : state.threads)  // F5: queued for the owner to merge
+    for (ObjId q : th.merge_queue)
+      if (q < n) add(q);
   for (size_t i = 0; i < n; ++i)
     if (state.objects[i].live && state.objects[i].list == kWrcbToCall) add(static_cast<ObjId>(i));
 }
