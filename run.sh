@@ -90,9 +90,12 @@ case "$verb" in
       run_tests build-sanitize
     ;;
   bench)
+    # SPIN and a C compiler for the side-by-side baseline (bench/b1.py)
+    PACKAGES+=(spin gcc)
     install_packages
     build build
     bench/b1.sh "${@:2}"
+    bench/b1.sh --reductions
     bench/fuzz.sh
     ;;
   fuzz)

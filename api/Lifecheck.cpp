@@ -116,6 +116,8 @@ CheckResult check(const Scenario& scenario, const CheckOptions& options) {
   so.order =
       options.breadth_first ? checker::SearchOrder::BreadthFirst : checker::SearchOrder::DepthFirst;
   so.use_visited_set = options.visited_set;
+  so.jobs = options.jobs;
+  so.store = options.fingerprints ? checker::StoreKind::Fingerprint : checker::StoreKind::Exact;
   so.limits.max_states = options.max_states;
   so.limits.max_seconds = options.max_seconds;
   so.limits.max_memory_mb = options.max_memory_mb;

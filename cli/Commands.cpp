@@ -224,6 +224,9 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   model::Model model(program, options.symmetry);
   checker::SearchOptions so;
   so.order = options.order;
+  so.jobs = options.jobs;
+  so.store = options.store;
+  so.bitstate_log2_bits = options.bitstate_log2_bits;
   so.limits = options.limits;
   so.use_visited_set = options.use_visited_set;
   TerminalProgress progress;
@@ -235,10 +238,15 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   const checker::Stats& st = result.stats;
   CheckOutcome out{result.verdict, result.failure.properties, st.states, json::object()};
 
+  const unsigned effective_jobs = so.order == checker::SearchOrder::BreadthFirst ? so.jobs : 1;
   std::cerr << fmt::format(
-      "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s\n", program.file,
-      st.states, st.transitions, st.max_depth, st.seconds,
-      st.seconds > 0 ? st.states / st.seconds : 0.0);
+      "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s, {} store "
+      "{:.1f} MiB, {} search, {} job{}{}\n",
+      program.file, st.states, st.transitions, st.max_depth, st.seconds,
+      st.seconds > 0 ? st.states / st.seconds : 0.0, checker::store_name(options.store),
+      st.store_bytes / 1048576.0,
+      options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs", effective_jobs,
+      effective_jobs == 1 ? "" : "s", report::reduction_summary(st, options.store));
 
   json& j = out.j;
   j["file"] = program.file;
@@ -247,6 +255,7 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   j["exhaustive"] = result.verdict != checker::Verdict::LimitReached;
   j["search"] = options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs";
   j["symmetry"] = model.uses_symmetry();
+  j["store"] = checker::store_name(options.store);
   j["stats"] = report::stats_json(st, options.output.timing);
 
   if (result.verdict == checker::Verdict::Holds) {

@@ -63,7 +63,10 @@ struct OutputOptions {
 struct CheckOptions {
   ScenarioOptions scenario;
   OutputOptions output;
-  checker::SearchOrder order = checker::SearchOrder::DepthFirst;
+  checker::SearchOrder order = checker::SearchOrder::BreadthFirst;
+  unsigned jobs = 1;  // breadth-first workers; results do not depend on it
+  checker::StoreKind store = checker::StoreKind::Exact;
+  unsigned bitstate_log2_bits = 32;
   checker::Limits limits;
   bool use_visited_set = true;
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)

@@ -61,7 +61,7 @@ Value Machine::read_c_field(ObjId o, FieldId field) {
   }
 }
 
-void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+void Machine::write_c_field(ObjId o, FieldId field, Value v, ValueList& released) {
   // Py_XSETREF(self->field, v): the old pointer is decref'd, whether or not
   // this object still owns a reference through it.
   check_data_race(o, field, true, true);  // PyMember_SetOne: a critical section
@@ -208,13 +208,13 @@ void Machine::step_construct(Frame& f) {
   // Done: the new reference goes to the destination; the destination's old
   // value and the arguments are released.
   Thread& th = thread();
-  std::vector<Value> args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+  ValueList args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   Value result = Value::object(f.obj);
   DestKind dest = f.dest;
   uint16_t slot = f.dest_slot;
   pop_frame();
-  std::vector<Value> released;
+  ValueList released;
   released.reserve(args.size() + 1);
   if (dest == DestKind::Local) {
     Value& v = thread().values[top().base + slot];
@@ -392,8 +392,7 @@ void Machine::step_c_dealloc(Frame& f) {
                       "tp_dealloc of " + name_of(o) + " calls into Python with an exception set");
           if (st.arg == 1) require_not_freed(o, "passing self to Python code");
           f.stage = kCdAfterCall;
-          call_python_from_c(
-              st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)} : std::vector<Value>{});
+          call_python_from_c(st.func, st.arg == 1 ? ValueList{Value::object(o)} : ValueList{});
           return;
         case SlotOp::StoreSelf:
           require_not_freed(o, "storing self");
@@ -513,7 +512,7 @@ bool Machine::step_c_clear(Frame& f) {
 
 // ------------------------------------------------------------- tp_traverse
 
-void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
+void Machine::c_traverse(ObjId o, ClassId ctype, ObjList& out) {
   const TypeInfo& ct = program_.types[ctype];
   const Object& x = obj(o);
   if (x.has(kFreed))

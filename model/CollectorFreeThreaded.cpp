@@ -161,7 +161,7 @@ void Machine::handle_resurrected_ft() {
   // member with an external reference, and what it reaches, leaves the
   // worklist, dropping the worklist's reference.
   const int held = program_.profile.has(RuntimeBug::FreeGarbageMidCollection) ? 0 : 1;
-  std::vector<ObjId> refs;
+  ObjList refs;
   for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next) {
     Object& x = obj(o);
     x.gc_refs = static_cast<int16_t>(x.rc - held);
@@ -312,7 +312,7 @@ void Machine::step_collect_ft(Frame& f) {
       phase("handle_resurrected_objects");
       // Members a finalizer untracked fell off the worklist's list (untrack
       // unlinks them); objs_to_decref takes their worklist reference.
-      std::vector<Value> to_decref;
+      ValueList to_decref;
       for (size_t i = 0; i < state_.objects.size(); ++i) {
         Object& x = state_.objects[i];
         if (x.live && x.has(kOnWorklist) && !x.tracked()) {

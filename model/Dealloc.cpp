@@ -53,7 +53,7 @@ void Machine::step_container_dealloc(Frame& f) {
       untrack(o);
       if (trashcan_begin(f)) return;
       Object& x = obj(o);
-      std::vector<Value> items;
+      ValueList items;
       if (kind == TypeKind::Dict) {
         for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
       } else {
@@ -176,7 +176,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       dealloc_destruction_step(o, "clearing the instance dict");
       // R1.7b step 9: drop the instance dict; inline values are released in
       // the order of the class's shared keys.
-      std::vector<Value> values;
+      ValueList values;
       Object& x = obj(o);
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {

@@ -169,14 +169,14 @@ void Machine::list_merge(uint8_t from, uint8_t to) {
   while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
 }
 
-std::vector<ObjId> Machine::list_items(uint8_t list) const {
-  std::vector<ObjId> out;
+ObjList Machine::list_items(uint8_t list) const {
+  ObjList out;
   for (ObjId o = state_.gc.lists[list].head; o != kNoObj; o = state_.objects[o].next)
     out.push_back(o);
   return out;
 }
 
-void Machine::release_values(const std::vector<Value>& values) {
+void Machine::release_values(const ValueList& values) {
   bool any = false;
   for (Value v : values) any = any || v.is_obj();
   if (!any) return;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "model/Event.h"
+#include "model/ObjSet.h"
 #include "model/Program.h"
 #include "model/Properties.h"
 #include "model/State.h"
@@ -62,9 +63,12 @@ class Machine {
   // object (globals, values on thread stacks, fields, gc.garbage, holds).
   static std::vector<int> count_references(const Program& program, const State& state);
   // Objects reachable from the roots (globals, thread stacks, holds,
-  // gc.garbage), computed with Boost.Graph, independently of the collector.
-  static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
-                                                bool include_thread_roots);
+  // gc.garbage), independently of the collector (Reachability.cpp); the
+  // second computes the same with Boost.Graph, for the tests.
+  static ObjSet reachable_from_roots(const Program& program, const State& state,
+                                     bool include_thread_roots);
+  static std::vector<bool> reachable_from_roots_graph(const Program& program, const State& state,
+                                                      bool include_thread_roots);
   // Whether every thread but `except` can be parked for a stop-the-world
   // (F12).
   static bool world_parkable(const Program& program, const State& state, ThreadId except);
@@ -114,9 +118,9 @@ class Machine {
   void list_move(ObjId o, uint8_t list);
   void list_merge(uint8_t from, uint8_t to);
   ObjId list_head(uint8_t list) const { return state_.gc.lists[list].head; }
-  std::vector<ObjId> list_items(uint8_t list) const;
+  ObjList list_items(uint8_t list) const;
   // Pushes a Release frame for `values` (in order) if any is an object.
-  void release_values(const std::vector<Value>& values);
+  void release_values(const ValueList& values);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
 
   // -------------------------------------------------- RefcountFreeThreaded.cpp
@@ -151,18 +155,18 @@ class Machine {
   Value load_attr(Value base, FieldId field);
   // container[key] (borrowed); gc.callbacks info dicts too.
   Value item_slot(Value container, Value key, bool for_store);
-  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
-  void delete_item(Value container, Value key, std::vector<Value>& released);
-  void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void store_item(Value container, Value key, Value v, ValueList& released);
+  void delete_item(Value container, Value key, ValueList& released);
+  void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
   std::string render(Value v) const;
-  std::string render(Value v, std::vector<ObjId>& open) const;
+  std::string render(Value v, ObjList& open) const;
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
-  void call_python(FuncId func, const std::vector<Value>& args);
+  void call_python(FuncId func, const ValueList& args);
   // The runtime calling Python code: a pending exception is saved in the
   // caller frame and restored by return_from_python (slot_tp_finalize,
   // PyObject_ClearWeakRefs and gc.callbacks all do this).
-  void call_python_from_c(FuncId func, const std::vector<Value>& args);
+  void call_python_from_c(FuncId func, const ValueList& args);
   // The runtime calling something that is not callable (or with the wrong
   // arity): TypeError, as return_from_python will report.
   void call_fails_from_c();
@@ -192,7 +196,7 @@ class Machine {
   Value new_weakref(Value referent, Value callback, LabelId label);
   Value deref_weakref(Value wr);
   // The weakref objects pointing at o, in list order (W1).
-  std::vector<ObjId> weakref_list(ObjId o) const;
+  ObjList weakref_list(ObjId o) const;
   void clear_weakref_link(ObjId wr);  // _PyWeakref_ClearRef: callback kept
   void clear_weakrefs_no_callbacks(ObjId o);
   void step_clear_weakrefs(Frame& f);
@@ -214,7 +218,7 @@ class Machine {
   void subtract_refs(uint8_t list);
   void move_unreachable(uint8_t young, uint8_t unreachable);
   // tp_traverse of o: strong references, in the type's visiting order.
-  void traverse(ObjId o, std::vector<ObjId>& out);
+  void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
   void untrack_atomic_containers(uint8_t survivors, bool full);
   void handle_weakrefs_pass1();
@@ -246,13 +250,13 @@ class Machine {
   void step_c_dealloc(Frame& f);
   // One step of a C tp_clear on f.obj; false when the step list is done.
   bool step_c_clear(Frame& f);
-  void c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out);
+  void c_traverse(ObjId o, ClassId ctype, ObjList& out);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
   void store_self(ObjId o, uint16_t global);
   void release_resource(ObjId o);
   Value read_c_field(ObjId o, FieldId field);
-  void write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void write_c_field(ObjId o, FieldId field, Value v, ValueList& released);
   void require_attached(const char* what);
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
@@ -304,8 +308,8 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   ThreadId current_ = 0;
-  uint8_t choice_ = 0;        // the transition's alternative, for a heap-order choice
-  std::vector<Value> temps_;  // new references made while evaluating a statement
+  uint8_t choice_ = 0;  // the transition's alternative, for a heap-order choice
+  ValueList temps_;     // new references made while evaluating a statement
 };
 
 }  // namespace lifecheck::model

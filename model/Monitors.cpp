@@ -188,7 +188,7 @@ void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
   if (!any) return;
   // Breadth-first over owned references from every uncollectable object.
   std::vector<bool> seen(state_.objects.size(), false);
-  std::vector<ObjId> queue;
+  ObjList queue;
   for (size_t i = 0; i < state_.objects.size(); ++i)
     if (state_.objects[i].live && state_.objects[i].has(kLegacyGarbage)) {
       seen[i] = true;
@@ -255,7 +255,7 @@ void Machine::check_clear_begin(ObjId o) {
                               name_of(static_cast<ObjId>(i)) +
                               ", a member of the same isolate, has been finalized");
   }
-  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  ObjSet reach = reachable_from_roots(program_, state_, true);
   if (reach[o]) violation({"P7.6"}, "tp_clear of " + name_of(o) + " although it is reachable");
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
@@ -342,7 +342,7 @@ void Machine::check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint1
 
 void Machine::check_garbage_set() {
   // P7.6, checked against an independent reachability computation.
-  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  ObjSet reach = reachable_from_roots(program_, state_, true);
   for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
     if (reach[o])
       violation({"P7.6"},
@@ -386,7 +386,7 @@ void Machine::check_free(ObjId o) {
 }
 
 Machine::Leftover Machine::unreachable_leftover() const {
-  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  ObjSet reach = reachable_from_roots(program_, state_, false);
   Leftover out = Leftover::None;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];
@@ -401,7 +401,7 @@ Machine::Leftover Machine::unreachable_leftover() const {
 }
 
 void Machine::check_quiescence() {
-  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  ObjSet reach = reachable_from_roots(program_, state_, false);
   std::string leaked;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];

@@ -1,6 +1,7 @@
 // The explored state: heap, threads with explicit frame stacks, collector
-// state and monitor state. Plain data; copying a State is a few vector
-// copies of trivially copyable elements. Canonical encoding: Canonical.h.
+// state and monitor state. Plain data in inline vectors (SmallVec.h):
+// copying a State of a usual scenario allocates nothing. Canonical
+// encoding: Canonical.h.
 #pragma once
 
 #include <array>
@@ -8,9 +9,15 @@
 #include <vector>
 
 #include "model/Program.h"
+#include "model/SmallVec.h"
 #include "model/Value.h"
 
 namespace lifecheck::model {
+
+// Scratch lists the runtime builds while it works (no allocation for the
+// usual sizes).
+using ObjList = SmallVec<ObjId, 16>;
+using ValueList = SmallVec<Value, 8>;
 
 // ---------------------------------------------------------------------------
 // Objects
@@ -193,12 +200,12 @@ struct Thread {
   bool detached = false;      // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
   uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
-  std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
+  SmallVec<ObjId, 4> trash;   // TC1: postponed deallocations (LIFO)
   // F5/F6: objects other threads queued for this (owning) thread to merge,
   // a stack; each entry holds one reference.
-  std::vector<ObjId> merge_queue;
-  std::vector<Frame> frames;
-  std::vector<Value> values;
+  SmallVec<ObjId, 4> merge_queue;
+  SmallVec<Frame, 8> frames;
+  SmallVec<Value, 16> values;
 };
 
 // ---------------------------------------------------------------------------
@@ -224,22 +231,22 @@ struct GcState {
   uint16_t collected = 0;
   uint16_t uncollectable = 0;
   std::array<GcList, kNumLists> lists{};
-  std::vector<FuncId> callbacks;  // gc.callbacks
-  std::vector<ObjId> garbage;     // gc.garbage (strong references)
+  SmallVec<FuncId, 4> callbacks;  // gc.callbacks
+  SmallVec<ObjId, 4> garbage;     // gc.garbage (strong references)
 };
 
 struct State {
-  std::vector<Object> objects;
-  std::vector<Value> globals;
-  std::vector<Thread> threads;
+  SmallVec<Object, 16> objects;
+  SmallVec<Value, 16> globals;
+  SmallVec<Thread, 4> threads;
   GcState gc;
   MainStage main_stage = MainStage::Setup;
   // Per user class: attribute ids in first-insertion order, the order of
   // the shared-keys table that subtype_dealloc and subtype_clear walk.
-  std::vector<std::array<uint8_t, kMaxFields>> class_keys;
-  std::vector<uint8_t> class_key_count;
+  SmallVec<std::array<uint8_t, kMaxFields>, 16> class_keys;
+  SmallVec<uint8_t, 16> class_key_count;
   // One byte per expectation (see Monitors.cpp).
-  std::vector<uint8_t> expect_state;
+  SmallVec<uint8_t, 16> expect_state;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

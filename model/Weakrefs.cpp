@@ -20,10 +20,10 @@ enum : uint8_t {
 };
 }  // namespace
 
-std::vector<ObjId> Machine::weakref_list(ObjId o) const {
+ObjList Machine::weakref_list(ObjId o) const {
   // W1: the basic ref (no callback) heads the list; then every weakref with
   // a callback, newest first. The runtime mutation appends at the tail.
-  std::vector<ObjId> basic, others;
+  ObjList basic, others;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
     if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
@@ -173,7 +173,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       if (obj(o).rc != 0)
         violation({"P7.24"}, "PyObject_ClearWeakRefs(" + name_of(o) + ") with refcount " +
                                  std::to_string(obj(o).rc) + ": SystemError, weakrefs stay live");
-      std::vector<ObjId> list = weakref_list(o);
+      ObjList list = weakref_list(o);
       // W4 step 2: the callback-less basic refs at the head go first.
       size_t i = 0;
       while (i < list.size() && obj(list[i]).fields[kWeakrefCallback].kind() == ValueKind::None)
@@ -208,7 +208,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     case kCwBuild: {
-      std::vector<ObjId> list = weakref_list(o);
+      ObjList list = weakref_list(o);
       if (list.empty()) {
         f.stage = kCwCall;
         f.pc = 0;

@@ -1,5 +1,7 @@
 #include "report/JsonReport.h"
 
+#include <fmt/format.h>
+
 #include "model/Properties.h"
 
 namespace lifecheck::report {
@@ -145,6 +147,18 @@ json violation_json(const checker::StepResult& failure) {
 json stats_json(const checker::Stats& stats, bool timing) {
   json j{
       {"states", stats.states}, {"transitions", stats.transitions}, {"max_depth", stats.max_depth}};
+  if (stats.reduced_states) {
+    j["reduced_states"] = stats.reduced_states;
+    j["pruned_transitions"] = stats.pruned_transitions;
+  }
+  if (stats.omission_bound > 0) {
+    j["omission_probability"] = stats.omission_optimistic;
+    j["omission_bound"] = stats.omission_bound;
+  }
+  if (stats.hash_factor > 0) {
+    j["hash_factor"] = stats.hash_factor;
+    j["false_positive_rate"] = stats.bitstate_false_positive;
+  }
   if (timing) {
     j["seconds"] = stats.seconds;
     j["states_per_second"] = stats.seconds > 0 ? stats.states / stats.seconds : 0.0;
@@ -152,6 +166,20 @@ json stats_json(const checker::Stats& stats, bool timing) {
     j["peak_rss_bytes"] = stats.peak_rss_bytes;
   }
   return j;
+}
+
+std::string reduction_summary(const checker::Stats& stats, checker::StoreKind store) {
+  std::string out;
+  if (stats.reduced_states)
+    out += fmt::format(", partial-order reduction: {} states reduced, {} transitions pruned",
+                       stats.reduced_states, stats.pruned_transitions);
+  if (store == checker::StoreKind::Fingerprint)
+    out += fmt::format(", chance of a missed state {:.2g} (bound {:.2g})",
+                       stats.omission_optimistic, stats.omission_bound);
+  if (store == checker::StoreKind::Bitstate)
+    out += fmt::format(", bitstate hash factor {:.1f}, chance per state of a false match {:.2g}",
+                       stats.hash_factor, stats.bitstate_false_positive);
+  return out;
 }
 
 }  // namespace lifecheck::report

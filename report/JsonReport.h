@@ -17,5 +17,8 @@ nlohmann::json heap_json(const model::Program& program, const model::State& stat
 nlohmann::json violation_json(const checker::StepResult& failure);
 // Statistics; timing fields only when `timing` (they vary between runs).
 nlohmann::json stats_json(const checker::Stats& stats, bool timing);
+// The reductions and store estimates of a search, for its summary line
+// (empty when there are none).
+std::string reduction_summary(const checker::Stats& stats, checker::StoreKind store);
 
 }  // namespace lifecheck::report

@@ -4,9 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "checker/ReplayScheduler.h"
 #include "lang/Compiler.h"
@@ -26,10 +29,40 @@ model::Program load_file(const std::string& relative) {
   return lang::load_scenario(source_path(relative));
 }
 
+std::vector<std::string> scenario_files() {
+  std::vector<std::string> files;
+  std::string root = source_path("scenarios");
+  for (auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().extension() == ".life")
+      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options, bool symmetry) {
   model::Model m(program, symmetry);
   return checker::explore(m, options);
+}
+
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit) {
+  std::unordered_set<std::string> seen;
+  std::vector<model::State> stack{model.initial()};
+  std::vector<model::Model::Choice> choices;
+  std::string bytes;
+  while (!stack.empty() && seen.size() < max_states) {
+    model::State s = std::move(stack.back());
+    stack.pop_back();
+    model.encode(s, bytes);
+    if (!seen.insert(bytes).second) continue;
+    visit(s);
+    model.enabled(s, choices);
+    for (model::Model::Choice c : choices) {
+      model::State t = s;
+      if (model.step(t, c).ok()) stack.push_back(std::move(t));
+    }
+  }
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // lifecheck binary itself.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,20 @@ std::string source_path(const std::string& relative);
 // Parses and compiles scenario text (throws lang::ScenarioError).
 model::Program load_text(const std::string& text, const std::string& name = "test.life");
 model::Program load_file(const std::string& relative);
+// Every shipped scenario (scenarios/**/*.life), relative to the source
+// tree, sorted.
+std::vector<std::string> scenario_files();
 
 // Exhaustive search with default options (DFS, visited set, thread
 // symmetry) unless given.
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options = {},
                                                   bool symmetry = true);
+
+// Calls `visit` on each distinct state (by canonical encoding) reachable
+// from the initial state, depth first, at most `max_states` of them.
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit);
 
 // Runs the schedule that always picks the first enabled thread; for
 // single-threaded scenarios this is the only schedule.

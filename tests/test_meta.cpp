@@ -47,9 +47,12 @@ void expect_replays(const Scenario& s, const CheckResult& r) {
 
 // ------------------------------------------------------------- reductions
 
-// The visited set, thread symmetry and the search order are reductions or
-// strategies: on every generated scenario (with broken C types and, half
-// the time, a broken runtime) they agree on the verdict, and every
+// The visited set, thread symmetry, the stores,
+// the search order and the number of workers are reductions or strategies:
+// on every generated scenario (with broken C types and, half the time, a
+// broken runtime) they agree on the verdict; the counterexample is the same
+// canonical one for every order, store and number of workers; the counts
+// of a full search do not depend on order, store or workers; and every
 // counterexample replays.
 RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   gen::GenConfig config = small();
@@ -59,27 +62,41 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
   Scenario s = Scenario::parse(spec.to_life(), "generated.life");
 
-  CheckOptions plain = bounded();
+  CheckOptions plain = bounded();  // no reduction but the visited set
   plain.symmetry = false;
-  CheckOptions bfs = bounded();
-  bfs.breadth_first = true;
-  CheckOptions tree = bounded();
+  CheckOptions dfs = bounded();
+  dfs.breadth_first = false;
+  CheckOptions parallel = bounded();
+  parallel.jobs = 3;
+  CheckOptions hashed = bounded();
+  hashed.fingerprints = true;
+  hashed.breadth_first = false;
+  CheckOptions tree = plain;
   tree.visited_set = false;
-  tree.symmetry = false;
 
   const CheckResult reduced = check(s, bounded());
-  const CheckResult no_symmetry = check(s, plain);
-  const CheckResult shortest = check(s, bfs);
-  RC_PRE(reduced.verdict != Verdict::LimitReached && no_symmetry.verdict != Verdict::LimitReached &&
-         shortest.verdict != Verdict::LimitReached);
-  RC_ASSERT(reduced.verdict == no_symmetry.verdict);
-  RC_ASSERT(reduced.verdict == shortest.verdict);
-  RC_ASSERT(reduced.states <= no_symmetry.states);
+  const CheckResult unreduced = check(s, plain);
+  const CheckResult depth_first = check(s, dfs);
+  const CheckResult workers = check(s, parallel);
+  const CheckResult fingerprinted = check(s, hashed);
+  for (const CheckResult* r : {&reduced, &unreduced, &depth_first, &workers, &fingerprinted})
+    RC_PRE(r->verdict != Verdict::LimitReached);
+  for (const CheckResult* r : {&unreduced, &depth_first, &workers, &fingerprinted}) {
+    RC_ASSERT(r->verdict == reduced.verdict);
+    RC_ASSERT(r->properties == reduced.properties);
+    expect_replays(s, *r);
+  }
   expect_replays(s, reduced);
-  expect_replays(s, no_symmetry);
-  expect_replays(s, shortest);
-  if (reduced.violated()) RC_ASSERT(shortest.schedule.size() <= reduced.schedule.size());
-  if (!reduced.violated()) RC_ASSERT(shortest.states == reduced.states);
+  RC_ASSERT(reduced.states <= unreduced.states);
+  // The same reductions give the same counterexample and the same counts,
+  // whatever the order, store or workers.
+  for (const CheckResult* r : {&depth_first, &workers, &fingerprinted}) {
+    RC_ASSERT(r->schedule == reduced.schedule);
+    if (!reduced.violated()) RC_ASSERT(r->states == reduced.states);
+  }
+  // Reductions may pick another counterexample, never a shorter one than
+  // the unreduced graph's shortest (each reduced path is one of its paths).
+  if (reduced.violated()) RC_ASSERT(unreduced.schedule.size() <= reduced.schedule.size());
 
   const CheckResult unmerged = check(s, tree);  // often too big: then only a limit
   if (unmerged.verdict != Verdict::LimitReached) {

@@ -25,16 +25,6 @@ namespace {
 
 const char* kGolden = "tests/golden/scenario-states.txt";
 
-std::vector<std::string> scenario_files() {
-  std::vector<std::string> files;
-  std::string root = source_path("scenarios");
-  for (auto& e : std::filesystem::recursive_directory_iterator(root))
-    if (e.is_regular_file() && e.path().extension() == ".life")
-      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 struct Golden {
   uint64_t states = 0;
   uint64_t transitions = 0;

@@ -69,9 +69,13 @@ struct CheckOptions {
   uint64_t max_states = 1000000;  // 0: no bound
   double max_seconds = 0;         // 0: no bound
   uint64_t max_memory_mb = 0;     // 0: no bound
-  bool breadth_first = false;     // shortest counterexample
-  bool symmetry = true;           // merge states of interchangeable threads
-  bool visited_set = true;        // false: tree search (for comparisons)
+  // The order costs only time and memory: every counterexample is the
+  // canonical one (shortest, then smallest schedule) either way.
+  bool breadth_first = true;
+  unsigned jobs = 1;          // breadth-first workers; results do not depend on it
+  bool fingerprints = false;  // 64-bit fingerprints instead of whole states
+  bool symmetry = true;       // merge states of interchangeable threads
+  bool visited_set = true;    // false: tree search (for comparisons)
 };
 
 enum class Verdict { Holds, Violated, LimitReached };
