@@ -1,0 +1,64 @@
+#include "cli/SearchAll.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "checker/Explorer.h"
+#include "cli/Progress.h"
+
+namespace lifecheck::cli {
+
+ScenarioSearch search_scenario(const model::Program& program, const CheckOptions& options) {
+  ScenarioSearch out;
+  model::Program current = program;
+  std::vector<std::string> ignored;
+  const double budget = options.limits.max_seconds;
+  for (;;) {
+    model::Model model(current, options.symmetry);
+    checker::SearchOptions so;
+    so.order = options.all ? checker::SearchOrder::BreadthFirst : options.order;
+    so.limits = options.limits;
+    so.use_visited_set = options.use_visited_set;
+    // --max-seconds bounds the whole of --all, not each search.
+    if (budget > 0) {
+      so.limits.max_seconds = budget - out.stats.seconds;
+      if (so.limits.max_seconds <= 0) {
+        out.limit = "time limit (" + std::to_string(budget) + " s)";
+        break;
+      }
+    }
+    std::string label = out.searches > 0 ? "search " + std::to_string(out.searches + 1) + ": " : "";
+    TerminalProgress progress(model, label);
+    if (!options.quiet && isatty(2)) so.progress = &progress;
+    auto result = checker::explore(model, so);
+    progress.clear();
+    ++out.searches;
+    out.symmetry = model.uses_symmetry();
+    out.stats.states += result.stats.states;
+    out.stats.transitions += result.stats.transitions;
+    out.stats.max_depth = std::max(out.stats.max_depth, result.stats.max_depth);
+    out.stats.seconds += result.stats.seconds;
+    out.stats.store_bytes = std::max(out.stats.store_bytes, result.stats.store_bytes);
+    out.stats.peak_rss_bytes = std::max(out.stats.peak_rss_bytes, result.stats.peak_rss_bytes);
+    if (result.verdict == checker::Verdict::LimitReached) out.limit = result.limit;
+    if (result.verdict != checker::Verdict::Violated) {
+      if (out.found.empty()) out.verdict = result.verdict;
+      break;
+    }
+    out.verdict = checker::Verdict::Violated;
+    std::vector<std::string> properties = result.failure.properties;
+    bool fresh = false;  // a guard: an ignored property is never reported again
+    for (const std::string& p : properties)
+      fresh = fresh || std::find(ignored.begin(), ignored.end(), p) == ignored.end();
+    out.found.push_back(FoundViolation{current, ignored, std::move(result)});
+    if (!options.all || !fresh) break;
+    for (const std::string& p : properties) {
+      ignored.push_back(p);
+      current.ignores.push_back(model::Ignore{p, "--all: reported already", 0});
+    }
+  }
+  return out;
+}
+
+}  // namespace lifecheck::cli
