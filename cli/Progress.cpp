@@ -13,9 +13,12 @@ void StateSpaceEstimate::one_run() {
   std::vector<model::Model::Choice> enabled;
   std::string bytes;
   // A run that loops (a termination violation) is cut off.
-  for (int steps = 0; steps < 100000; ++steps) {
+  for (uint32_t depth = 0; depth < 100000; ++depth) {
     model_.encode(s, bytes);
-    ++seen_[checker::hash_bytes(bytes)];
+    uint64_t key = checker::mix64(checker::hash_bytes(bytes) + depth);
+    if (++seen_[key] == 1) depth_of_[key] = depth;
+    if (runs_at_depth_.size() <= depth) runs_at_depth_.resize(depth + 1);
+    ++runs_at_depth_[depth];
     model_.enabled(s, enabled);
     if (enabled.empty()) break;
     rng_ += 0x9e3779b97f4a7c15ull;
@@ -24,10 +27,13 @@ void StateSpaceEstimate::one_run() {
   ++runs_;
 }
 
+void StateSpaceEstimate::sample_runs(uint64_t runs) {
+  for (uint64_t i = 0; i < runs && seen_.size() < kMaxSampled; ++i) one_run();
+}
+
 void StateSpaceEstimate::sample(double seconds) {
   auto start = std::chrono::steady_clock::now();
-  // Memory stays small: the sample stops growing at a million states.
-  while (seen_.size() < 1000000) {
+  while (seen_.size() < kMaxSampled) {
     one_run();
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > seconds)
       break;
@@ -35,13 +41,19 @@ void StateSpaceEstimate::sample(double seconds) {
 }
 
 std::optional<double> StateSpaceEstimate::estimate() const {
-  double f1 = 0, f2 = 0;
-  for (const auto& [hash, times] : seen_) {
-    if (times == 1) ++f1;
-    if (times == 2) ++f2;
+  if (runs_ < 20) return std::nullopt;
+  std::vector<double> distinct(runs_at_depth_.size()), f1(runs_at_depth_.size()),
+      f2(runs_at_depth_.size());
+  for (const auto& [key, times] : seen_) {
+    uint32_t d = depth_of_.at(key);
+    distinct[d] += 1;
+    if (times == 1) f1[d] += 1;
+    if (times == 2) f2[d] += 1;
   }
-  if (runs_ < 20 || f2 < 10) return std::nullopt;
-  return static_cast<double>(seen_.size()) + f1 * f1 / (2 * f2);
+  double total = 0;
+  for (size_t d = 0; d < runs_at_depth_.size(); ++d)
+    total += distinct[d] + f1[d] * (f1[d] > 0 ? f1[d] - 1 : 0) / (2 * (f2[d] + 1));
+  return total;
 }
 
 std::string count_text(double n, bool short_form) {

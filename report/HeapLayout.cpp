@@ -117,7 +117,7 @@ std::string union_heap_dot(const json& run, json& nodes, json& edges) {
 
   std::ostringstream dot;
   dot << "digraph heap {\n"
-         "  rankdir=LR;\n"
+         "  rankdir=TB;\n"
          "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", "
          "fillcolor=\"#ffffff\"];\n"
          "  edge [fontname=\"Helvetica\", fontsize=9];\n";

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <sstream>
 
 #include "report/Assets.h"
 #include "report/HeapLayout.h"
@@ -159,6 +160,42 @@ json cited_entries(const json& run) {
   return out;
 }
 
+// An entry's Markdown as HTML: paragraphs, `code` and **bold** only (the
+// reference uses nothing else in its entries).
+std::string entry_html(const std::string& markdown) {
+  std::string out, para;
+  auto inline_md = [](const std::string& text) {
+    std::string html = html_escape(text), done;
+    bool code = false, bold = false;
+    for (size_t i = 0; i < html.size(); ++i) {
+      if (html[i] == '`') {
+        done += code ? "</code>" : "<code>";
+        code = !code;
+      } else if (!code && html.compare(i, 2, "**") == 0) {
+        done += bold ? "</strong>" : "<strong>";
+        bold = !bold;
+        ++i;
+      } else {
+        done += html[i];
+      }
+    }
+    if (code) done += "</code>";
+    if (bold) done += "</strong>";
+    return done;
+  };
+  std::istringstream in(markdown);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) {
+      if (!para.empty()) out += "<p>" + inline_md(para) + "</p>\n";
+      para.clear();
+    } else {
+      para += (para.empty() ? "" : " ") + line;
+    }
+  }
+  if (!para.empty()) out += "<p>" + inline_md(para) + "</p>\n";
+  return out;
+}
+
 std::string rules_html(const json& entries) {
   if (entries.empty()) return "";
   std::string out =
@@ -167,10 +204,16 @@ std::string rules_html(const json& entries) {
       html_escape(semantics_url()) + "\">docs/semantics.md</a>)</h2>\n";
   for (const json& e : entries) {
     std::string id = e.value("id", "");
+    // A one-line field without its paragraph tags.
+    auto field = [](const std::string& md) {
+      std::string html = entry_html(md);
+      return html.size() > 8 ? html.substr(3, html.size() - 8) : html;
+    };
     out += "<article id=\"rule-" + html_escape(id) + "\" class=\"rule\">\n<h3>" + html_escape(id) +
-           " \u2014 " + html_escape(e.value("title", "")) + " <a href=\"" +
-           html_escape(semantics_url()) + "#" + html_escape(id) + "\">\u2197</a></h3>\n<pre>" +
-           html_escape(e.value("text", "")) + "</pre>\n</article>\n";
+           " \u2014 " + html_escape(e.value("title", "")) + "</h3>\n" +
+           "<div class=\"meta\">CPython: " + field(e.value("cpython", "")) +
+           "</div>\n<div class=\"meta\">Profiles: " + field(e.value("profiles", "")) + "</div>\n" +
+           entry_html(e.value("text", "")) + "</article>\n";
   }
   return out + "</section>";
 }

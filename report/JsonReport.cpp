@@ -198,19 +198,27 @@ json run_json(const Model& model, const Trace& trace, const std::string& replay_
   if (trace.loop_start) j["loop_start"] = *trace.loop_start;
   j["steps"] = trace_json(program, trace, options);
   j["spans"] = spans_json(program, trace);
-  if (options.step_heaps) {
-    // The heap after each step, by running the run's choices again.
-    State s = model.initial();
-    j["initial_heap"] = heap_json(program, s);
-    json& steps = j["steps"];
-    for (size_t i = 0; i < trace.steps.size() && i < steps.size(); ++i) {
-      if (!model.step(s, trace.steps[i].choice).ok() && i + 1 < trace.steps.size()) break;
-      steps[i]["heap"] = heap_json(program, s);
-    }
+  // The heap after each step (with step_heaps), and the line the failing
+  // thread was at before the last step, by running the choices again.
+  State s = model.initial();
+  if (options.step_heaps) j["initial_heap"] = heap_json(program, s);
+  int line = 0;
+  json& steps = j["steps"];
+  for (size_t i = 0; i < trace.steps.size() && i < steps.size(); ++i) {
+    bool last = i + 1 == trace.steps.size();
+    if (last) line = executing_line(program, s, trace.steps[i].thread);
+    bool ok = model.step(s, trace.steps[i].choice).ok();
+    if (options.step_heaps) steps[i]["heap"] = heap_json(program, s);
+    if (!ok && !last) break;
   }
   j["heap"] = heap_json(program, trace.final_state);
-  int line = failing_line(j);
-  if (line > 0 && trace.outcome.kind == Kind::Violation) j["line"] = line;
+  if (trace.outcome.kind == Kind::Violation) {
+    // The failing step's own statement; for runtime work, the line its
+    // thread was executing; else the last line the run went through.
+    if (!trace.steps.empty() && trace.steps.back().line) line = trace.steps.back().line;
+    if (line == 0) line = failing_line(j);
+    if (line > 0) j["line"] = line;
+  }
   return j;
 }
 

@@ -59,12 +59,14 @@ std::vector<RuleEntry> parse_rule_entries(std::string_view markdown) {
   std::vector<RuleEntry> out;
   size_t pos = 0;
   RuleEntry* current = nullptr;
+  bool fenced = false;  // inside a ``` block, where "###" is not a heading
   while (pos < markdown.size()) {
     size_t eol = markdown.find('\n', pos);
     if (eol == std::string_view::npos) eol = markdown.size();
     std::string_view line = markdown.substr(pos, eol - pos);
     pos = eol + 1;
-    if (line.rfind("#", 0) == 0) {
+    if (line.rfind("```", 0) == 0) fenced = !fenced;
+    if (!fenced && line.rfind("#", 0) == 0) {
       current = nullptr;
       if (line.rfind("### ", 0) != 0) continue;
       std::string_view heading = line.substr(4);
@@ -83,6 +85,7 @@ std::vector<RuleEntry> parse_rule_entries(std::string_view markdown) {
       continue;
     }
     if (!current) continue;
+    bool field_line = false;
     for (auto [key, field] : {std::pair{"CPython:", &RuleEntry::cpython},
                               std::pair{"Profiles:", &RuleEntry::profiles}}) {
       std::string_view k(key);
@@ -92,9 +95,10 @@ std::vector<RuleEntry> parse_rule_entries(std::string_view markdown) {
         std::string_view value = line.substr(at + k.size());
         while (!value.empty() && (value[0] == '*' || value[0] == ' ')) value.remove_prefix(1);
         current->*field = std::string(value);
+        field_line = true;
       }
     }
-    current->text += std::string(line) + "\n";
+    if (!field_line) current->text += std::string(line) + "\n";
   }
   for (RuleEntry& e : out) {
     while (!e.text.empty() && (e.text.back() == '\n' || e.text.back() == ' ')) e.text.pop_back();

@@ -1,5 +1,5 @@
-// Rule numbers (R1.9, G12, G-I3, W4, T1, TC1, X1, F3, F-G2, P7.5) as the
-// code, the docs and the reports cite them, and their entries in
+// Rule numbers (`R1.9`, `G12`, `G-I3`, `W4`, `T1`, `TC1`, `X1`, `F3`, `F-G2`,
+// `P7.5`) as the code, the docs and the reports cite them, and their entries in
 // docs/semantics.md, the project's reference (built into the binary so that
 // an HTML report can show the entries it cites without the repository).
 #pragma once

@@ -198,6 +198,38 @@ const char* list_name(uint8_t list) {
   }
 }
 
+namespace {
+// A thread's innermost Python body, the line it is at and how.
+struct BodyPosition {
+  FuncId func = kNoFunc;
+  int line = 0;
+  const char* how = ", at line ";
+};
+BodyPosition body_position(const Program& program, const Thread& th) {
+  BodyPosition at;
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
+    if (it->kind == FrameKind::Body) {
+      const auto& code = program.funcs[it->func].code;
+      at.func = it->func;
+      // Below runtime work, the body's pc is already past the statement
+      // that started it.
+      bool below = it != th.frames.rbegin() && !it->has(kUnwinding);
+      uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
+      if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
+      if (pc < code.size()) at.line = code[pc].line;
+      at.how = it->has(kUnwinding) ? ", unwinding from line "
+               : below             ? ", executing line "
+                                   : ", at line ";
+      break;
+    }
+  return at;
+}
+}  // namespace
+
+int executing_line(const Program& program, const State& state, size_t t) {
+  return body_position(program, state.threads[t]).line;
+}
+
 std::string thread_status_text(const Program& program, const State& state, size_t t) {
   const Thread& th = state.threads[t];
   if (th.status == ThreadStatus::Finished) return "finished";
@@ -205,23 +237,10 @@ std::string thread_status_text(const Program& program, const State& state, size_
   if (th.frames.empty())
     return t == 0 && state.main_stage == MainStage::JoinAll ? "waiting for the other threads"
                                                             : "ending (its body returned)";
+  BodyPosition at = body_position(program, th);
   std::string where;
-  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
-    if (it->kind == FrameKind::Body) {
-      const auto& code = program.funcs[it->func].code;
-      where = program.funcs[it->func].name;
-      // Below runtime work, the body's pc is already past the statement
-      // that started it.
-      bool below = it != th.frames.rbegin() && !it->has(kUnwinding);
-      uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
-      if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
-      if (pc < code.size())
-        where += (it->has(kUnwinding) ? ", unwinding from line "
-                  : below             ? ", executing line "
-                                      : ", at line ") +
-                 std::to_string(code[pc].line);
-      break;
-    }
+  if (at.func != kNoFunc) where = program.funcs[at.func].name;
+  if (at.line > 0) where += at.how + std::to_string(at.line);
   if (th.frames.back().kind != FrameKind::Body) where += " (inside the runtime)";
   return where;
 }

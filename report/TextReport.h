@@ -27,6 +27,9 @@ const char* list_name(uint8_t list);
 // Where a thread is: "finished", "<module>, at line 12", ...
 std::string thread_status_text(const model::Program& program, const model::State& state,
                                size_t thread);
+// The scenario line a thread's innermost Python code is at or executing
+// (0 if it has none).
+int executing_line(const model::Program& program, const model::State& state, size_t thread);
 // "line 12: a = Node()" (or "" when there is no source line)
 std::string statement_text(const model::Program& program, int line);
 

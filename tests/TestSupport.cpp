@@ -137,13 +137,14 @@ std::string temp_file(const std::string& text, const std::string& suffix) {
   return path;
 }
 
-namespace {
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -47,6 +47,9 @@ struct CliResult {
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
 
+// The whole content of a file ("" if it cannot be read).
+std::string read_all(const std::string& path);
+
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
 
