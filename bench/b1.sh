@@ -63,7 +63,7 @@ for t in $(seq 1 "$max_threads"); do
   set -e
   python3 - "$work/out-$t.json" "$t" "$code" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1])); t = sys.argv[2]; code = int(sys.argv[3])
+j = json.load(open(sys.argv[1]))["results"][0]; t = sys.argv[2]; code = int(sys.argv[3])
 s = j["stats"]; states = max(s["states"], 1)
 verdict = {0: "holds", 1: "violated", 3: "limit: " + j.get("limit", "")}.get(code, "exit %d" % code)
 print("%3s %12d %13d %9.2f %12.0f %10.1fMB %10.0f B %10.0f B  %s" % (

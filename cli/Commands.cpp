@@ -257,7 +257,9 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
       files.add_html(
           j,
           report::run_json(model, trace, token, replay_command(program, token, ropts), all_events),
-          program, result.failure.properties.front());
+          program,
+          (options.scenario.profile == "all" ? std::string(program.profile.name) + "--" : "") +
+              result.failure.properties.front());
     }
     j["counterexamples"].push_back(std::move(run));
     if (i == 0) write_dot(options.output.dot_file, program, trace.final_state);
@@ -606,7 +608,7 @@ int list_properties_command(bool as_json) {
     std::cout << json{{"properties", props}, {"runtime_bugs", bugs}}.dump(2) << "\n";
     return kHolds;
   }
-  std::cout << "Built-in properties (SEMANTICS.md section 7 and general checks):\n";
+  std::cout << "Built-in properties (docs/semantics.md section 7 and general checks):\n";
   for (const auto& p : model::all_properties())
     std::cout << fmt::format("  {:<19} {}\n  {:<19}   documented: {}; mechanism: {}\n", p.id,
                              p.title, "", p.source, p.mechanism);
