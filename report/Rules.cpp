@@ -10,7 +10,7 @@ namespace {
 // One rule number: family prefix, then digits, then a letter variant.
 const std::regex& rule_pattern() {
   static const std::regex re(
-      R"((^|[^A-Za-z0-9_.\-])((R\d+\.|G-I|F-G|TC|P7\.|[GWTFX])(\d+)([a-z]?))(?![A-Za-z0-9_]))");
+      R"((^|[^A-Za-z0-9_.\-])((R\d{1,3}\.|G-I|F-G|TC|P7\.|[GWTFX])(\d{1,4})([a-z]?))(?![A-Za-z0-9_]))");
   return re;
 }
 

@@ -365,7 +365,7 @@ TEST(Rules, CitationsWithRangesAndVariants) {
             (V{"R1.1", "R1.2", "R1.3", "G-I3", "F-G2", "TC1"}));
   EXPECT_EQ(report::cited_rules("P7.1–P7.3 (X1)"), (V{"P7.1", "P7.2", "P7.3", "X1"}));
   // Not rule numbers: other words, file names, hex, versions.
-  EXPECT_EQ(report::cited_rules("UTF-8 gen1 0xF0 GH-127010 P311 3.11 abcG5"), V{});
+  EXPECT_EQ(report::cited_rules("UTF-8 gen1 0xF0 GH-127010 P311 3.11 abcG5 G1234567890123"), V{});
   EXPECT_EQ(report::cited_rules("G13 before G16"), (V{"G13", "G16"}));
 }
 
