@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 extern char** environ;
@@ -109,11 +110,44 @@ std::string dot_program() {
 }
 
 std::string union_heap_dot(const json& run, json& nodes, json& edges) {
-  std::vector<const json*> heaps;
-  if (run.contains("initial_heap")) heaps.push_back(&run["initial_heap"]);
+  // Objects (with the widest state line they ever show), roots and edges,
+  // in order of first appearance over every heap of the run.
+  std::vector<std::string> order, roots;
+  std::map<std::string, std::pair<std::string, std::string>> objects;  // name -> type, widest
+  std::vector<json> edge_list;
+  std::set<std::string> edge_keys;
+  auto absorb_objects = [&](const json& list) {
+    for (const json& o : list) {
+      std::string name = o.value("name", "");
+      std::string line = state_line(o);
+      auto [it, fresh] = objects.emplace(name, std::make_pair(o.value("type", ""), line));
+      if (fresh) order.push_back(name);
+      if (line.size() > it->second.second.size()) it->second.second = line;
+    }
+  };
+  auto absorb_edges = [&](const json& list) {
+    for (const json& e : list) {
+      if (e.value("root", false)) {
+        std::string r = e.value("from", "");
+        if (std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(r);
+      }
+      std::string key = e.value("from", "") + "|" + e.value("label", "") + "|" + e.value("to", "");
+      if (edge_keys.insert(key).second) edge_list.push_back(e);
+    }
+  };
+  // The initial heap, what each step added or changed, and the heap at the
+  // end: every object and edge the run ever has.
+  if (run.contains("initial_heap")) {
+    absorb_objects(run["initial_heap"].at("objects"));
+    absorb_edges(run["initial_heap"].at("edges"));
+  }
   for (const json& s : run.at("steps"))
-    if (s.contains("heap")) heaps.push_back(&s["heap"]);
-  heaps.push_back(&run.at("heap"));
+    if (s.contains("heap_delta")) {
+      absorb_objects(s["heap_delta"].at("objects"));
+      absorb_edges(s["heap_delta"].at("edges_added"));
+    }
+  absorb_objects(run.at("heap").at("objects"));
+  absorb_edges(run.at("heap").at("edges"));
 
   std::ostringstream dot;
   dot << "digraph heap {\n"
@@ -121,24 +155,6 @@ std::string union_heap_dot(const json& run, json& nodes, json& edges) {
          "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", "
          "fillcolor=\"#ffffff\"];\n"
          "  edge [fontname=\"Helvetica\", fontsize=9];\n";
-  // Objects first (with the widest state line they ever show), then roots.
-  std::vector<std::string> order;
-  std::map<std::string, std::pair<std::string, std::string>> objects;  // name -> type, widest
-  std::vector<std::string> roots;
-  for (const json* h : heaps) {
-    for (const json& o : h->at("objects")) {
-      std::string name = o.value("name", "");
-      std::string line = state_line(o);
-      auto [it, fresh] = objects.emplace(name, std::make_pair(o.value("type", ""), line));
-      if (fresh) order.push_back(name);
-      if (line.size() > it->second.second.size()) it->second.second = line;
-    }
-    for (const json& e : h->at("edges"))
-      if (e.value("root", false)) {
-        std::string r = e.value("from", "");
-        if (std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(r);
-      }
-  }
   for (const std::string& name : order) {
     std::string id = "n" + std::to_string(nodes.size());
     const auto& [type, widest] = objects[name];
@@ -153,19 +169,17 @@ std::string union_heap_dot(const json& run, json& nodes, json& edges) {
     dot << "  " << id << " [id=" << dot_quote(id)
         << ", class=\"heap-root\", shape=plaintext, style=\"\", label=" << dot_quote(r) << "];\n";
   }
-  for (const json* h : heaps)
-    for (const json& e : h->at("edges")) {
-      std::string from = e.value("from", ""), to = e.value("to", ""), label = e.value("label", "");
-      std::string key = from + "|" + label + "|" + to;
-      if (edges.contains(key) || !nodes.contains(from) || !nodes.contains(to)) continue;
-      std::string id = "e" + std::to_string(edges.size());
-      edges[key] = id;
-      bool weak = e.value("kind", "") == "weak";
-      dot << "  " << nodes[from]["id"].get<std::string>() << " -> "
-          << nodes[to]["id"].get<std::string>() << " [id=" << dot_quote(id)
-          << ", class=" << (weak ? "\"heap-edge weak\"" : "\"heap-edge\"")
-          << ", label=" << dot_quote(label) << (weak ? ", style=dashed" : "") << "];\n";
-    }
+  for (const json& e : edge_list) {
+    std::string from = e.value("from", ""), to = e.value("to", ""), label = e.value("label", "");
+    if (!nodes.contains(from) || !nodes.contains(to)) continue;
+    std::string id = "e" + std::to_string(edges.size());
+    edges[from + "|" + label + "|" + to] = id;
+    bool weak = e.value("kind", "") == "weak";
+    dot << "  " << nodes[from]["id"].get<std::string>() << " -> "
+        << nodes[to]["id"].get<std::string>() << " [id=" << dot_quote(id)
+        << ", class=" << (weak ? "\"heap-edge weak\"" : "\"heap-edge\"")
+        << ", label=" << dot_quote(label) << (weak ? ", style=dashed" : "") << "];\n";
+  }
   dot << "}\n";
   return dot.str();
 }
@@ -173,6 +187,16 @@ std::string union_heap_dot(const json& run, json& nodes, json& edges) {
 HeapLayout layout_heaps(const json& run) {
   HeapLayout layout;
   std::string dot = union_heap_dot(run, layout.nodes, layout.edges);
+  // Graphviz takes long on large graphs, and a drawing that large does not
+  // help a reader: the tables show the heap.
+  if (layout.nodes.size() > kMaxDrawnNodes) {
+    layout.note = "the heap is not drawn: the run has " + std::to_string(layout.nodes.size()) +
+                  " objects and roots, more than " + std::to_string(kMaxDrawnNodes) +
+                  "; the tables below show it";
+    layout.nodes = json::object();
+    layout.edges = json::object();
+    return layout;
+  }
   std::string why;
   if (auto svg = run_dot(dot_program(), dot, why))
     layout.svg = inline_svg(*svg);

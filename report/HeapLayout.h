@@ -23,10 +23,13 @@ struct HeapLayout {
   nlohmann::json edges = nlohmann::json::object();
 };
 
-// The union of run["initial_heap"], every step's "heap" and run["heap"] as
-// DOT (deterministic: nodes and edges in order of first appearance).
+// The union of run["initial_heap"], the heap after every step (from the
+// steps' "heap_delta") and run["heap"] as DOT (deterministic: nodes and
+// edges in order of first appearance).
 std::string union_heap_dot(const nlohmann::json& run, nlohmann::json& nodes, nlohmann::json& edges);
 
+// Above this many objects and roots over the run there is no drawing.
+inline constexpr size_t kMaxDrawnNodes = 300;
 HeapLayout layout_heaps(const nlohmann::json& run);
 
 // The program that lays out graphs: $LIFECHECK_DOT, or `dot` on the PATH.

@@ -1,5 +1,9 @@
 #include "report/JsonReport.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "model/Properties.h"
 #include "report/HeapEdges.h"
 #include "report/Rules.h"
@@ -133,6 +137,74 @@ json heap_json(const Program& program, const State& state) {
               {"threads", threads}, {"gc_garbage", garbage}, {"collecting", state.gc.collecting}};
 }
 
+namespace {
+std::string edge_key(const json& e) {
+  return e.value("from", "") + '\n' + e.value("label", "") + '\n' + e.value("to", "") + '\n' +
+         e.value("kind", "") + (e.value("root", false) ? "\nroot" : "");
+}
+}  // namespace
+
+json heap_delta(const json& before, const json& after) {
+  std::map<std::string, const json*> old_objects;
+  for (const json& o : before.at("objects")) old_objects[o.at("name")] = &o;
+  json changed = json::array(), removed = json::array();
+  std::set<std::string> now;
+  for (const json& o : after.at("objects")) {
+    now.insert(o.at("name"));
+    auto it = old_objects.find(o.at("name"));
+    if (it == old_objects.end() || *it->second != o) changed.push_back(o);
+  }
+  for (const json& o : before.at("objects"))
+    if (!now.count(o.at("name"))) removed.push_back(o.at("name"));
+  std::set<std::string> old_edges, new_edges;
+  for (const json& e : before.at("edges")) old_edges.insert(edge_key(e));
+  for (const json& e : after.at("edges")) new_edges.insert(edge_key(e));
+  json added_edges = json::array(), removed_edges = json::array();
+  for (const json& e : after.at("edges"))
+    if (!old_edges.count(edge_key(e))) added_edges.push_back(e);
+  for (const json& e : before.at("edges"))
+    if (!new_edges.count(edge_key(e))) removed_edges.push_back(e);
+  return json{{"objects", changed},
+              {"removed", removed},
+              {"edges_added", added_edges},
+              {"edges_removed", removed_edges},
+              {"globals", after.at("globals")},
+              {"threads", after.at("threads")},
+              {"gc_garbage", after.at("gc_garbage")},
+              {"collecting", after.at("collecting")}};
+}
+
+void apply_heap_delta(json& heap, const json& delta) {
+  std::set<std::string> gone;
+  for (const json& n : delta.at("removed")) gone.insert(n.get<std::string>());
+  std::map<std::string, const json*> changed;
+  for (const json& o : delta.at("objects")) changed[o.at("name")] = &o;
+  json& objects = heap["objects"];
+  size_t kept = 0;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    std::string name = objects[i].at("name");
+    if (gone.count(name)) continue;
+    if (auto it = changed.find(name); it != changed.end()) {
+      objects[i] = *it->second;
+      changed.erase(it);
+    }
+    if (kept != i) objects[kept] = std::move(objects[i]);
+    ++kept;
+  }
+  objects.get_ref<json::array_t&>().resize(kept);
+  for (const json& o : delta.at("objects"))
+    if (changed.count(o.at("name"))) objects.push_back(o);
+  std::set<std::string> removed_edges;
+  for (const json& e : delta.at("edges_removed")) removed_edges.insert(edge_key(e));
+  auto& edges = heap["edges"].get_ref<json::array_t&>();
+  edges.erase(std::remove_if(edges.begin(), edges.end(),
+                             [&](const json& e) { return removed_edges.count(edge_key(e)) > 0; }),
+              edges.end());
+  for (const json& e : delta.at("edges_added")) edges.push_back(e);
+  for (const char* whole : {"globals", "threads", "gc_garbage", "collecting"})
+    heap[whole] = delta.at(whole);
+}
+
 json violation_json(const checker::StepResult& failure) {
   json props = json::array();
   for (const std::string& p : failure.properties) {
@@ -198,17 +270,26 @@ json run_json(const Model& model, const Trace& trace, const std::string& replay_
   if (trace.loop_start) j["loop_start"] = *trace.loop_start;
   j["steps"] = trace_json(program, trace, options);
   j["spans"] = spans_json(program, trace);
-  // The heap after each step (with step_heaps), and the line the failing
-  // thread was at before the last step, by running the choices again.
+  // The heap after each step (with step_heaps, as changes), and the line
+  // the failing thread was at before the last step, by running the choices
+  // again.
   State s = model.initial();
-  if (options.step_heaps) j["initial_heap"] = heap_json(program, s);
+  json before;
+  if (options.step_heaps) {
+    before = heap_json(program, s);
+    j["initial_heap"] = before;
+  }
   int line = 0;
   json& steps = j["steps"];
   for (size_t i = 0; i < trace.steps.size() && i < steps.size(); ++i) {
     bool last = i + 1 == trace.steps.size();
     if (last) line = executing_line(program, s, trace.steps[i].thread);
     bool ok = model.step(s, trace.steps[i].choice).ok();
-    if (options.step_heaps) steps[i]["heap"] = heap_json(program, s);
+    if (options.step_heaps) {
+      json after = heap_json(program, s);
+      steps[i]["heap_delta"] = heap_delta(before, after);
+      before = std::move(after);
+    }
     if (!ok && !last) break;
   }
   j["heap"] = heap_json(program, trace.final_state);

@@ -17,6 +17,7 @@
 #include "cli/Progress.h"
 #include "report/CiReports.h"
 #include "report/HeapLayout.h"
+#include "report/JsonReport.h"
 #include "report/Rules.h"
 #include "report/Spans.h"
 
@@ -344,9 +345,14 @@ TEST(CommandLine, HtmlWithoutGraphvizSaysSo) {
 
 TEST(HeapLayout, OneNodePerObjectEverAliveAndOneEdgePerReference) {
   json run = json::parse(R"({
-    "steps": [{"heap": {
+    "initial_heap": {"objects": [], "edges": [], "globals": {}, "threads": [], "gc_garbage": [],
+                     "collecting": false},
+    "steps": [{"heap_delta": {
       "objects": [{"name": "a#1", "type": "Node", "rc": 1, "tracked": false, "flags": []}],
-      "edges": [{"from": "global a", "to": "a#1", "label": "", "kind": "strong", "root": true}]}}],
+      "removed": [],
+      "edges_added": [{"from": "global a", "to": "a#1", "label": "", "kind": "strong", "root": true}],
+      "edges_removed": [], "globals": {"a": "a#1"}, "threads": [], "gc_garbage": [],
+      "collecting": false}}],
     "heap": {"objects": [], "edges": []}})");
   json nodes = json::object(), edges = json::object();
   std::string dot = report::union_heap_dot(run, nodes, edges);
@@ -355,6 +361,36 @@ TEST(HeapLayout, OneNodePerObjectEverAliveAndOneEdgePerReference) {
   EXPECT_TRUE(nodes["global a"]["root"].get<bool>());
   EXPECT_EQ(edges["global a||a#1"], "e0");
   EXPECT_NE(dot.find("label=\"a#1\\nNode\\nrc=1\""), std::string::npos) << dot;
+}
+
+// The HTML report keeps each step's heap as its changes: applying them to
+// the heap before gives the heap after, step by step, to the end.
+TEST(HeapLayout, DeltasRebuildEveryStepsHeap) {
+  model::Program p = load_file("scenarios/contract/P7.7-bug.life");
+  model::Model m(p);
+  auto result = check(p);
+  model::Trace t = replay(p, result.path);
+  json run = report::run_json(m, t, "", "", {true, true});
+  json heap = run["initial_heap"];
+  model::State s = m.initial();
+  size_t changed_objects = 0, all_objects = 0;
+  for (size_t i = 0; i < t.steps.size(); ++i) {
+    const json& delta = run["steps"][i]["heap_delta"];
+    report::apply_heap_delta(heap, delta);
+    m.step(s, t.steps[i].choice);
+    json expected = report::heap_json(p, s);
+    auto sorted = [](json a) {
+      std::sort(a.begin(), a.end());
+      return a;
+    };
+    EXPECT_EQ(sorted(heap["objects"]), sorted(expected["objects"])) << "step " << i + 1;
+    EXPECT_EQ(sorted(heap["edges"]), sorted(expected["edges"])) << "step " << i + 1;
+    EXPECT_EQ(heap["threads"], expected["threads"]);
+    changed_objects += delta["objects"].size();
+    all_objects += expected["objects"].size();
+  }
+  EXPECT_LT(changed_objects, all_objects) << "unchanged objects are not repeated";
+  EXPECT_FALSE(run["steps"][0].contains("heap"));
 }
 
 TEST(Rules, CitationsWithRangesAndVariants) {

@@ -5,9 +5,36 @@
   const data = JSON.parse(document.getElementById('lifecheck-data').textContent);
   const run = data.run;
   const steps = run.steps;
-  const heaps = [run.initial_heap || run.heap].concat(steps.map((s) => s.heap || run.heap));
+  const heaps = buildHeaps();
   const timeline = document.getElementById('timeline');
   let selected = steps.length;
+
+  // The heap before the first step and after each step, from the initial
+  // heap and each step's changes; unchanged objects are shared.
+  function buildHeaps() {
+    if (!run.initial_heap) return steps.map(() => run.heap).concat([run.heap]);
+    const out = [run.initial_heap];
+    const key = (e) => JSON.stringify([e.from, e.label, e.to, e.kind, Boolean(e.root)]);
+    for (const s of steps) {
+      const before = out[out.length - 1];
+      const d = s.heap_delta;
+      if (!d) { out.push(before); continue; }
+      const gone = new Set(d.removed);
+      const changed = new Map(d.objects.map((o) => [o.name, o]));
+      const objects = [];
+      for (const o of before.objects) {
+        if (gone.has(o.name)) continue;
+        objects.push(changed.get(o.name) || o);
+        changed.delete(o.name);
+      }
+      for (const o of d.objects) if (changed.has(o.name)) objects.push(o);
+      const removedEdges = new Set(d.edges_removed.map(key));
+      const edges = before.edges.filter((e) => !removedEdges.has(key(e))).concat(d.edges_added);
+      out.push({ objects, edges, globals: d.globals, threads: d.threads,
+        gc_garbage: d.gc_garbage, collecting: d.collecting });
+    }
+    return out;
+  }
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
