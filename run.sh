@@ -7,6 +7,9 @@
 #                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
 #   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
+#   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
+#                       and runs each for S seconds (default 60); fails on
+#                       any finding (tests/fuzz/README.md)
 #   ./run.sh build      only builds (build/lifecheck)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,10 +20,12 @@ PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-
 # The browser tests of the HTML report (./run.sh test): headless Chromium,
 # and node + npm for playwright-core (installed by npm ci into build/).
 TEST_PACKAGES=(chromium)
+# ./run.sh fuzz only: clang and its libFuzzer runtime
+FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}" "$@"; do
+  for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$p")
   done
@@ -78,7 +83,8 @@ case "$verb" in
     node_packages=()
     command -v node >/dev/null 2>&1 || node_packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || node_packages+=(npm)
-    install_packages "${TEST_PACKAGES[@]}" "${node_packages[@]}"
+    PACKAGES+=("${TEST_PACKAGES[@]}" "${node_packages[@]}")
+    install_packages
     build build -DLIFECHECK_BROWSER_TESTS=ON
     run_tests build
     run_example build
@@ -95,12 +101,22 @@ case "$verb" in
     bench/b1.sh "${@:2}"
     bench/fuzz.sh
     ;;
+  fuzz)
+    PACKAGES+=("${FUZZ_PACKAGES[@]}")
+    install_packages
+    # clang's -Wshadow is stricter than GCC's on model code; warnings are
+    # errors in the GCC builds, reported here.
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLIFECHECK_FUZZ=ON -DLIFECHECK_TESTS=OFF -DLIFECHECK_WERROR=OFF >/dev/null
+    cmake --build build-fuzz -j "$(jobs)" --target fuzz_frontend fuzz_token fuzz_search
+    tests/fuzz/run-fuzzers.sh build-fuzz "${2:-60}" "${@:3}"
+    ;;
   build)
     install_packages
     build build
     ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | build" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build" >&2
     exit 2
     ;;
 esac

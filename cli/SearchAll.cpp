@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "checker/Explorer.h"
+#include "cli/Interrupt.h"
 #include "cli/Progress.h"
 
 namespace lifecheck::cli {
@@ -41,7 +42,8 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     out.stats.seconds += result.stats.seconds;
     out.stats.store_bytes = std::max(out.stats.store_bytes, result.stats.store_bytes);
     out.stats.peak_rss_bytes = std::max(out.stats.peak_rss_bytes, result.stats.peak_rss_bytes);
-    if (result.verdict == checker::Verdict::LimitReached) out.limit = result.limit;
+    if (result.verdict == checker::Verdict::LimitReached)
+      out.limit = stop_requested() ? interrupt_reason() : result.limit;
     if (result.verdict != checker::Verdict::Violated) {
       if (out.found.empty()) out.verdict = result.verdict;
       break;
@@ -53,6 +55,10 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
       fresh = fresh || std::find(ignored.begin(), ignored.end(), p) == ignored.end();
     out.found.push_back(FoundViolation{current, ignored, std::move(result)});
     if (!options.all || !fresh) break;
+    if (stop_requested()) {  // an interrupt ends --all with what it has
+      out.limit = interrupt_reason();
+      break;
+    }
     for (const std::string& p : properties) {
       ignored.push_back(p);
       current.ignores.push_back(model::Ignore{p, "--all: reported already", 0});
