@@ -134,7 +134,8 @@ std::optional<model::Program> load(const std::string& file, const ScenarioOption
   auto p = load_program(file, *copts, options.max_memory_mb);
   if (p)
     for (const std::string& id : options.ignores)
-      if (!p->ignored(id)) p->ignores.push_back(model::Ignore{id, "--ignore on the command line", 0});
+      if (!p->ignored(id))
+        p->ignores.push_back(model::Ignore{id, "--ignore on the command line", 0});
   return p;
 }
 
@@ -463,22 +464,22 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
       } else {
         // Nothing left: this profile is not explored.
         o = CheckOutcome{checker::Verdict::LimitReached, {}, 0, json::object()};
-        o.j = json{{"file", p.file},
-                   {"profile", p.profile.display_name()},
-                   {"verdict", "limit"},
-                   {"exhaustive", false},
-                   {"limit", spent},
-                   {"explored", false},
-                   {"search", options.all || options.order == checker::SearchOrder::BreadthFirst
-                                  ? "bfs"
-                                  : "dfs"},
-                   {"all", options.all},
-                   {"symmetry", false},
-                   {"stats", report::stats_json(checker::Stats{}, options.output.timing)},
-                   {"searches", 0},
-                   {"properties", checked_properties(p)},
-                   {"ignored", ignored_json(p)},
-                   {"counterexamples", json::array()}};
+        o.j = json{
+            {"file", p.file},
+            {"profile", p.profile.display_name()},
+            {"verdict", "limit"},
+            {"exhaustive", false},
+            {"limit", spent},
+            {"explored", false},
+            {"search",
+             options.all || options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs"},
+            {"all", options.all},
+            {"symmetry", false},
+            {"stats", report::stats_json(checker::Stats{}, options.output.timing)},
+            {"searches", 0},
+            {"properties", checked_properties(p)},
+            {"ignored", ignored_json(p)},
+            {"counterexamples", json::array()}};
       }
       violated = violated || o.verdict == checker::Verdict::Violated;
       limited = limited || o.verdict == checker::Verdict::LimitReached;
@@ -773,11 +774,11 @@ int replay_command(const std::string& file, const std::string& token,
   report::TraceOptions topts{output.verbose, replay_options(*p, scenario, {})};
   bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
   bool limited = trace.outcome.kind == checker::StepResult::Kind::Limit;
-  report_single_run("replay", model, trace, token, scenario, output,
-                    json{{"file", p->file},
-                         {"profile", p->profile.display_name()},
-                         {"ignored", ignored_json(*p)}},
-                    files, "replay");
+  report_single_run(
+      "replay", model, trace, token, scenario, output,
+      json{
+          {"file", p->file}, {"profile", p->profile.display_name()}, {"ignored", ignored_json(*p)}},
+      files, "replay");
   if (output.json) {
     // printed by report_single_run
   } else if (violated) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "lang/Diagnostic.h"
 #include "report/CiReports.h"
 #include "report/HtmlReport.h"
 
@@ -12,13 +13,6 @@ namespace lifecheck::cli {
 using nlohmann::json;
 
 namespace {
-
-bool writable(const std::string& file, const char* option) {
-  std::ofstream out(file, std::ios::trunc);
-  if (out) return true;
-  std::cerr << "lifecheck: cannot write " << option << " file '" << file << "'\n";
-  return false;
-}
 
 void write_file(const std::filesystem::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -33,13 +27,13 @@ bool ReportFiles::open() {
     std::error_code ec;
     std::filesystem::create_directories(options_.html_dir, ec);
     if (!std::filesystem::is_directory(options_.html_dir, ec)) {
-      std::cerr << "lifecheck: cannot create the --html folder '" << options_.html_dir << "'\n";
+      std::cerr << "lifecheck: cannot create the --html folder '"
+                << lang::escape_control(options_.html_dir) << "'\n";
       return false;
     }
   }
-  if (!options_.junit_file.empty() && !writable(options_.junit_file, "--junit")) return false;
-  if (!options_.sarif_file.empty() && !writable(options_.sarif_file, "--sarif")) return false;
-  return true;
+  return writable_path(options_.junit_file, "JUnit report") &&
+         writable_path(options_.sarif_file, "SARIF report");
 }
 
 std::string ReportFiles::page_name(const model::Program& program, const std::string& what) {

@@ -1,6 +1,6 @@
 // The files a command writes besides stdout: HTML reports (--html DIR, one
 // page per counterexample or run, and an index.html), JUnit XML (--junit
-// FILE) and SARIF (--sarif FILE). Every path is opened before anything is
+// FILE) and SARIF (--sarif FILE). Every path is checked before anything is
 // explored, so that an unwritable one is bad input (exit 2).
 #pragma once
 

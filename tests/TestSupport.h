@@ -3,6 +3,7 @@
 // lifecheck binary itself.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,12 @@ struct CliResult {
 };
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
+
+// The one result of a --json report of one scenario (check, simulate,
+// replay): results[0] of the versioned envelope, which it checks.
+nlohmann::json only_result(const std::string& out);
+// The first counterexample of `check --json` of one scenario.
+nlohmann::json first_counterexample(const std::string& out);
 
 // The whole content of a file ("" if it cannot be read).
 std::string read_all(const std::string& path);

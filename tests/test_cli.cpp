@@ -18,21 +18,6 @@ using nlohmann::json;
 
 std::string scenario(const std::string& rel) { return source_path("scenarios/" + rel); }
 
-// The one result of a --json report of one scenario (check, simulate, replay).
-json only_result(const std::string& out) {
-  json j = json::parse(out);
-  EXPECT_EQ(j["format"], "lifecheck");
-  EXPECT_EQ(j["version"], 1);
-  EXPECT_EQ(j["results"].size(), 1u);
-  return j["results"][0];
-}
-// The first counterexample of `check --json` of one scenario.
-json first_counterexample(const std::string& out) {
-  json r = only_result(out);
-  EXPECT_FALSE(r["counterexamples"].empty()) << out;
-  return r["counterexamples"].empty() ? json::object() : r["counterexamples"][0];
-}
-
 TEST(Cli, ExitCodesForHoldsViolationAndLimit) {
   EXPECT_EQ(run_cli({"check", scenario("basics/cycle2-del.life")}).exit_code, 0);
   EXPECT_EQ(run_cli({"check", scenario("contract/P7.5-bug.life")}).exit_code, 1);

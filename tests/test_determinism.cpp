@@ -80,12 +80,12 @@ TEST(Determinism, SimulateAndReplay) {
   for (const char* seed : {"1", "7"}) {
     same_twice({"simulate", file, "--seed", seed}, 0);
     std::string out = same_twice({"simulate", file, "--seed", seed, "--json"}, 0);
-    std::string token = nlohmann::json::parse(out)["replay"];
+    std::string token = only_result(out)["run"]["replay"];
     same_twice({"replay", file, token}, 0);
     same_twice({"replay", file, token, "--json", "--verbose"}, 0);
   }
   std::string bug = scenario("contract/P7.5-bug.life");
-  std::string token = nlohmann::json::parse(run_cli({"check", "--json", bug}).out)["replay"];
+  std::string token = first_counterexample(run_cli({"check", "--json", bug}).out)["replay"];
   same_twice({"replay", bug, token}, 1);
 }
 
@@ -93,7 +93,7 @@ TEST(Determinism, EmitPython) {
   std::string file = scenario("basics/threads-shared-cycle.life");
   same_twice({"emit-python", file}, 0);
   std::string out = run_cli({"simulate", file, "--seed", "3", "--json"}).out;
-  std::string token = nlohmann::json::parse(out)["replay"];
+  std::string token = only_result(out)["run"]["replay"];
   same_twice({"emit-python", file, "--replay", token}, 0);
 }
 

@@ -46,6 +46,10 @@ test('check: holds, violated, several files, --all, --verbose, --timing, a limit
 test('check --profile all', () => {
   const j = report(['check', '--json', '--quiet', '--profile', 'all', 'scenarios/basics/cycle2-del.life']);
   assert.ok(j.results[0].profiles.length > 1);
+  // One budget for every profile: the profiles after it ran out are not explored.
+  const spent = report(['check', '--json', '--quiet', '--profile', 'all', '--max-states', '100',
+                        'scenarios/basics/threads-shared-cycle.life']);
+  assert.ok(spent.results[0].profiles.some((p) => p.explored === false));
 });
 
 test('simulate and replay', () => {
