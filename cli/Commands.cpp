@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/Explorer.h"
-#include "checker/RandomScheduler.h"
 #include "checker/ReplayScheduler.h"
 #include "checker/Schedule.h"
+#include "cli/CommandSupport.h"
 #include "cli/Interrupt.h"
 #include "cli/OutputFiles.h"
 #include "cli/SearchAll.h"
@@ -124,10 +124,6 @@ bool writable_path(const std::string& path, const char* what) {
   return false;
 }
 
-namespace {
-
-// Loads a scenario with the command-line overrides; prints the error and
-// returns nullopt on bad input.
 std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
   auto copts = compile_options(options);
   if (!copts) return std::nullopt;
@@ -139,22 +135,6 @@ std::optional<model::Program> load(const std::string& file, const ScenarioOption
   return p;
 }
 
-model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
-  checker::ReplayScheduler sched(path);
-  return model::run_trace(model, sched, path.size() + 1);
-}
-
-// The run that always picks the first enabled choice: the final state --dot
-// shows when there is no counterexample.
-class FirstChoice : public checker::Scheduler {
- public:
-  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
-    return enabled.empty() ? std::nullopt : std::optional<size_t>(0);
-  }
-};
-
-// The DOT file of --dot (checked writable before the run); false when it
-// could not be written after all.
 bool write_dot(const std::string& file, const model::Program& program, const model::State& s) {
   if (file.empty()) return true;
   std::ofstream out(file);
@@ -163,53 +143,6 @@ bool write_dot(const std::string& file, const model::Program& program, const mod
   if (out) return true;
   std::cerr << "lifecheck: cannot write the DOT file '" << lang::escape_control(file) << "'\n";
   return false;
-}
-
-// A single run (simulate, replay) stops like a search: at an interrupt, or
-// above --max-memory (its trace and the states it has met grow with every
-// step). Looks at memory every 1024 steps.
-class GuardedScheduler : public checker::Scheduler {
- public:
-  GuardedScheduler(checker::Scheduler& inner, uint64_t max_memory_mb)
-      : inner_(inner), max_memory_mb_(max_memory_mb) {}
-
-  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
-    if (stop_requested().load(std::memory_order_relaxed)) {
-      stopped_ = interrupt_reason();
-      return std::nullopt;
-    }
-    if (max_memory_mb_ && ++picks_ % 1024 == 0 &&
-        checker::current_rss_bytes() > max_memory_mb_ * 1024 * 1024) {
-      stopped_ = "memory limit (" + std::to_string(max_memory_mb_) + " MiB)";
-      return std::nullopt;
-    }
-    return inner_.pick(enabled);
-  }
-
-  // Marks a run this guard stopped as ended by a limit.
-  void mark(model::Trace& trace) const {
-    if (stopped_.empty()) return;
-    trace.outcome.kind = checker::StepResult::Kind::Limit;
-    trace.outcome.message = stopped_;
-  }
-
- private:
-  checker::Scheduler& inner_;
-  uint64_t max_memory_mb_;
-  uint64_t picks_ = 0;
-  std::string stopped_;
-};
-
-std::string verdict_name(checker::Verdict v) {
-  switch (v) {
-    case checker::Verdict::Holds:
-      return "holds";
-    case checker::Verdict::Violated:
-      return "violated";
-    case checker::Verdict::LimitReached:
-      return "limit";
-  }
-  return "?";
 }
 
 std::string shell_word(const std::string& s) {
@@ -223,9 +156,6 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
-// What `lifecheck replay` needs besides the file and the token to rebuild
-// the same scenario: the profile, runtime bugs and ignored properties given
-// on the command line (and those --all ignored).
 std::string replay_options(const model::Program& program, const ScenarioOptions& scenario,
                            const std::vector<std::string>& also_ignored) {
   std::string out;
@@ -248,6 +178,44 @@ std::string replay_command(const model::Program& program, const std::string& tok
          (options.empty() ? "" : " " + options);
 }
 
+json ignored_json(const model::Program& program) {
+  json out = json::array();
+  for (const model::Ignore& i : program.ignores)
+    out.push_back(json{{"property", i.property},
+                       {"reason", i.reason},
+                       {"source", i.line ? "scenario line " + std::to_string(i.line)
+                                         : std::string("command line")}});
+  return out;
+}
+
+namespace {
+
+model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
+  checker::ReplayScheduler sched(path);
+  return model::run_trace(model, sched, path.size() + 1);
+}
+
+// The run that always picks the first enabled choice: the final state --dot
+// shows when there is no counterexample.
+class FirstChoice : public checker::Scheduler {
+ public:
+  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
+    return enabled.empty() ? std::nullopt : std::optional<size_t>(0);
+  }
+};
+
+std::string verdict_name(checker::Verdict v) {
+  switch (v) {
+    case checker::Verdict::Holds:
+      return "holds";
+    case checker::Verdict::Violated:
+      return "violated";
+    case checker::Verdict::LimitReached:
+      return "limit";
+  }
+  return "?";
+}
+
 // The properties a scenario is checked for (JUnit lists one test case each):
 // every built-in one; assert and expect only where the scenario has them.
 json checked_properties(const model::Program& program) {
@@ -260,16 +228,6 @@ json checked_properties(const model::Program& program) {
     if ((id == "assert" && !asserts) || (id == "expect" && program.expects.empty())) continue;
     out.push_back(id);
   }
-  return out;
-}
-
-json ignored_json(const model::Program& program) {
-  json out = json::array();
-  for (const model::Ignore& i : program.ignores)
-    out.push_back(json{{"property", i.property},
-                       {"reason", i.reason},
-                       {"source", i.line ? "scenario line " + std::to_string(i.line)
-                                         : std::string("command line")}});
   return out;
 }
 
@@ -382,10 +340,6 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
     std::cout << "\nthe search for further violations stopped: " << search.limit << "\n";
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 std::string join_trace(const model::ObservedTrace& t, size_t max_events = 8) {
   std::string out;
@@ -688,111 +642,6 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
                            files.size(), passed + failed, passed, failed, bad);
   if (options.output.json) std::cerr << rows.dump(2) << "\n";
   return bad ? kBadInput : failed ? kViolated : stop_requested() ? kLimit : kHolds;
-}
-
-namespace {
-
-// simulate and replay: one run, printed as text or JSON, and written as
-// DOT, HTML, JUnit or SARIF when asked. `result` holds what the command
-// knows besides the run (file, profile, seed).
-void report_single_run(const std::string& command, const model::Model& model,
-                       const model::Trace& trace, const std::string& token,
-                       const ScenarioOptions& scenario, const OutputOptions& output, json result,
-                       ReportFiles& files, const std::string& page_name) {
-  const model::Program& p = model.program();
-  std::string ropts = replay_options(p, scenario, {});
-  std::string rcmd = replay_command(p, token, ropts);
-  write_dot(output.dot_file, p, trace.final_state);
-  if (files.wants_html())
-    files.add_html(result, report::run_json(model, trace, token, rcmd, {true, true}), p, page_name);
-  result["run"] = report::run_json(model, trace, token, rcmd, {output.verbose, false});
-  json report = report::report_envelope(command, json::array({std::move(result)}));
-  files.finish(report);
-  if (output.json) std::cout << report.dump(2) << "\n";
-}
-
-}  // namespace
-
-int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
-                     const ScenarioOptions& scenario, const OutputOptions& output) {
-  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
-  auto p = load(file, scenario);
-  if (!p) return kBadInput;
-  ReportFiles files(output);
-  if (!files.open()) return kBadInput;
-  model::Model model(*p);
-  checker::RandomScheduler random(seed);
-  GuardedScheduler sched(random, scenario.max_memory_mb);
-  model::Trace trace = model::run_trace(model, sched, max_steps);
-  sched.mark(trace);
-  std::vector<uint16_t> path;
-  for (const model::TraceStep& s : trace.steps) path.push_back(s.choice);
-  std::string token = checker::encode_schedule(p->fingerprint, path);
-  report::TraceOptions topts{output.verbose, replay_options(*p, scenario, {})};
-  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
-  report_single_run("simulate", model, trace, token, scenario, output,
-                    json{{"file", p->file},
-                         {"profile", p->profile.display_name()},
-                         {"seed", seed},
-                         {"ignored", ignored_json(*p)}},
-                    files, "seed-" + std::to_string(seed));
-  if (output.json) {
-    // printed by report_single_run
-  } else if (violated) {
-    std::cout << p->file << ": simulation with seed " << seed << " found a counterexample\n";
-    report::print_counterexample(std::cout, *p, trace, token, topts);
-  } else {
-    std::cout << p->file << ": simulation with seed " << seed << " under "
-              << p->profile.display_name()
-              << "\n  replay: " << replay_command(*p, token, topts.replay_options) << "\n\n";
-    report::print_trace(std::cout, *p, trace, topts);
-    std::cout << "\n"
-              << (trace.outcome.kind == checker::StepResult::Kind::Limit
-                      ? "run stopped: " + trace.outcome.message
-                      : std::string("run completed without a violation"))
-              << "\n";
-    report::print_heap(std::cout, *p, trace.final_state);
-  }
-  if (violated) return kViolated;
-  return trace.outcome.kind == checker::StepResult::Kind::Limit ? kLimit : kHolds;
-}
-
-int replay_command(const std::string& file, const std::string& token,
-                   const ScenarioOptions& scenario, const OutputOptions& output) {
-  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
-  auto p = load(file, scenario);
-  if (!p) return kBadInput;
-  auto steps = decode_token_for(*p, token);
-  if (!steps) return kBadInput;
-  ReportFiles files(output);
-  if (!files.open()) return kBadInput;
-  model::Model model(*p);
-  checker::ReplayScheduler replay(*steps);
-  GuardedScheduler sched(replay, scenario.max_memory_mb);
-  model::Trace trace = model::run_trace(model, sched, steps->size() + 1);
-  sched.mark(trace);
-  report::TraceOptions topts{output.verbose, replay_options(*p, scenario, {})};
-  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
-  bool limited = trace.outcome.kind == checker::StepResult::Kind::Limit;
-  report_single_run(
-      "replay", model, trace, token, scenario, output,
-      json{
-          {"file", p->file}, {"profile", p->profile.display_name()}, {"ignored", ignored_json(*p)}},
-      files, "replay");
-  if (output.json) {
-    // printed by report_single_run
-  } else if (violated) {
-    report::print_counterexample(std::cout, *p, trace, token, topts);
-  } else {
-    report::print_trace(std::cout, *p, trace, topts);
-    if (limited)
-      std::cout << "\nreplay stopped after " << trace.steps.size()
-                << " steps: " << trace.outcome.message << "\n";
-    else
-      std::cout << "\nreplayed " << trace.steps.size() << " steps: no violation\n";
-    report::print_heap(std::cout, *p, trace.final_state);
-  }
-  return violated ? kViolated : limited ? kLimit : kHolds;
 }
 
 int list_properties_command(bool as_json) {
