@@ -69,6 +69,8 @@ void ReportFiles::finish(const json& report) {
     for (const Page& p : pages_) entries.push_back({p.file, p.scenario, p.profile, p.title});
     write_file(std::filesystem::path(options_.html_dir) / "index.html",
                report::html_index(entries));
+    write_file(std::filesystem::path(options_.html_dir) / report::kRuleReferencePage,
+               report::html_rule_reference());
   }
 }
 

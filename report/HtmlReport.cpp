@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -137,9 +138,17 @@ std::string header_html(const json& result, const json& run) {
   }
   fact("replay",
        "<code id=\"replay-command\">" + html_escape(run.value("replay_command", "")) + "</code>");
-  fact("reference", "rule numbers are explained in <a href=\"" + html_escape(semantics_url()) +
+  fact("reference", "rule numbers are explained in <a href=\"" + std::string(kRuleReferencePage) +
                         "\">docs/semantics.md</a>");
   return h + "<dl class=\"facts\">\n" + facts + "</dl>\n</header>";
+}
+
+json entry_json(const RuleEntry& e) {
+  return json{{"id", e.id},
+              {"title", e.title},
+              {"cpython", e.cpython},
+              {"profiles", e.profiles},
+              {"text", e.text}};
 }
 
 json cited_entries(const json& run) {
@@ -150,12 +159,7 @@ json cited_entries(const json& run) {
     for (const std::string& id : cited_rules(p.value("id", "") + " " + p.value("mechanism", ""))) {
       if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
       seen.push_back(id);
-      if (const RuleEntry* e = find_rule(id))
-        out.push_back(json{{"id", e->id},
-                           {"title", e->title},
-                           {"cpython", e->cpython},
-                           {"profiles", e->profiles},
-                           {"text", e->text}});
+      if (const RuleEntry* e = find_rule(id)) out.push_back(entry_json(*e));
     }
   return out;
 }
@@ -196,12 +200,9 @@ std::string entry_html(const std::string& markdown) {
   return out;
 }
 
-std::string rules_html(const json& entries) {
-  if (entries.empty()) return "";
-  std::string out =
-      "<section id=\"rules\" aria-label=\"rules\">\n<h2>The rules this property rests on "
-      "(from <a href=\"" +
-      html_escape(semantics_url()) + "\">docs/semantics.md</a>)</h2>\n";
+// One <article id="rule-ID"> per entry.
+std::string rule_articles(const json& entries) {
+  std::string out;
   for (const json& e : entries) {
     std::string id = e.value("id", "");
     // A one-line field without its paragraph tags.
@@ -215,7 +216,22 @@ std::string rules_html(const json& entries) {
            "</div>\n<div class=\"meta\">Profiles: " + field(e.value("profiles", "")) + "</div>\n" +
            entry_html(e.value("text", "")) + "</article>\n";
   }
-  return out + "</section>";
+  return out;
+}
+
+std::string rules_html(const json& entries) {
+  if (entries.empty()) return "";
+  return "<section id=\"rules\" aria-label=\"rules\">\n<h2>The rules this property rests on "
+         "(from <a href=\"" +
+         std::string(kRuleReferencePage) + "\">docs/semantics.md</a>)</h2>\n" +
+         rule_articles(entries) + "</section>";
+}
+
+// The head of a page that is not a report (index, rule reference).
+std::string plain_page_head(const std::string& title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
+         html_escape(title) + "</title>\n<style>\n" + std::string(assets::report_css()) +
+         "\nbody { padding: 12px 18px; }\n</style>\n</head>\n<body>\n";
 }
 
 // JSON inside <script>: '<' only occurs in strings, where \u003c means the
@@ -265,15 +281,24 @@ std::string html_index(const std::vector<IndexEntry>& entries) {
     rows += fmt::format("<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>\n",
                         html_escape(e.file), html_escape(e.scenario), html_escape(e.profile),
                         html_escape(e.summary));
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<title>lifecheck reports</title>\n<style>\n" +
-         std::string(assets::report_css()) +
-         "\nbody { padding: 12px 18px; }\n</style>\n</head>\n<body>\n<h1>lifecheck reports</h1>\n" +
+  return plain_page_head("lifecheck reports") + "<h1>lifecheck reports</h1>\n" +
          (entries.empty() ? std::string("<p>No counterexample: nothing to show.</p>\n")
                           : "<table id=\"reports\">\n<thead><tr><th>scenario</th><th>profile</th>"
                             "<th>what happened</th></tr></thead>\n<tbody>\n" +
                                 rows + "</tbody>\n</table>\n") +
-         "</body>\n</html>\n";
+         "<p>Rule numbers are explained in <a href=\"" + std::string(kRuleReferencePage) +
+         "\">the rule reference</a>.</p>\n</body>\n</html>\n";
+}
+
+std::string html_rule_reference() {
+  json entries = json::array();
+  for (const RuleEntry& e : rule_entries()) entries.push_back(entry_json(e));
+  return plain_page_head("lifecheck rule reference") +
+         "<h1>The rules lifecheck cites</h1>\n<p>Every rule number that lifecheck prints or its "
+         "documentation cites, one entry each, as docs/semantics.md of this lifecheck holds them: "
+         "what the runtime does, the CPython function it comes from and the profiles it applies "
+         "to.</p>\n<section id=\"rules\" aria-label=\"rules\">\n" +
+         rule_articles(entries) + "</section>\n</body>\n</html>\n";
 }
 
 }  // namespace lifecheck::report

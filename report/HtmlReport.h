@@ -29,6 +29,12 @@ struct IndexEntry {
 // index.html of an --html folder: a link per page.
 std::string html_index(const std::vector<IndexEntry>& entries);
 
+// The page of every entry of docs/semantics.md (built into the binary),
+// written beside the reports as kRuleReferencePage; the pages and the index
+// link to it, so the reference travels with the folder.
+inline constexpr const char* kRuleReferencePage = "semantics.html";
+std::string html_rule_reference();
+
 // Text for HTML or XML: & < > " escaped, control characters other than tab
 // and newline (which neither allows) replaced by '?'.
 std::string html_escape(const std::string& s);

@@ -127,6 +127,4 @@ namespace lifecheck::report {
 
 std::string_view semantics_markdown() { return assets::semantics_md(); }
 
-std::string semantics_url() { return LIFECHECK_SEMANTICS_URL; }
-
 }  // namespace lifecheck::report

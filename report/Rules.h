@@ -32,8 +32,4 @@ std::string_view semantics_markdown();
 const std::vector<RuleEntry>& rule_entries();
 const RuleEntry* find_rule(std::string_view id);
 
-// Where the full reference can be read (LIFECHECK_SEMANTICS_URL at build
-// time; by default the file in the source tree it was built from).
-std::string semantics_url();
-
 }  // namespace lifecheck::report

@@ -310,8 +310,24 @@ TEST(CommandLine, HtmlReportsAndTheirIndex) {
     EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org"))
         << "nothing to fetch: only XML namespace names";
     EXPECT_NE(html.find(c["replay_command"].get<std::string>()), std::string::npos);
+    // Each rule link of the page goes to an entry on the page, and the whole
+    // reference is the folder's semantics.html.
+    for (size_t at = html.find("href=\"#rule-"); at != std::string::npos;
+         at = html.find("href=\"#rule-", at + 1)) {
+      std::string id = html.substr(at + 12, html.find('"', at + 12) - at - 12);
+      EXPECT_NE(html.find("<article id=\"rule-" + id + "\""), std::string::npos) << id;
+    }
+    EXPECT_NE(html.find("href=\"semantics.html\""), std::string::npos);
   }
   EXPECT_EQ(count(index, "<tr><td><a href="), j["counterexamples"].size());
+  EXPECT_NE(index.find("href=\"semantics.html\""), std::string::npos);
+  // The rule reference beside the pages: an entry for every rule of
+  // docs/semantics.md, so the links work wherever the folder is opened.
+  std::string reference = read_all(dir + "/semantics.html");
+  ASSERT_FALSE(report::rule_entries().empty());
+  for (const report::RuleEntry& e : report::rule_entries())
+    EXPECT_NE(reference.find("<article id=\"rule-" + e.id + "\""), std::string::npos) << e.id;
+  EXPECT_EQ(reference.find("file://"), std::string::npos);
   // The same input and options give the same bytes.
   std::string again = fresh_dir("html2");
   run_cli({"check", "--all", "--html", again, scenario("contract/P7.3-bug.life"),

@@ -177,6 +177,11 @@ test('a counterexample: lanes, events, spans and the heap at a chosen step', asy
   await page.keyboard.press('ArrowUp');
   await page.screenshot({ path: path.join(artifacts, 'report-P7.7-bug.png'), fullPage: true });
   assert.deepEqual(errors, []);
+
+  // The reference link opens the rule reference written beside the page.
+  await Promise.all([page.waitForNavigation(), page.click('header a[href="semantics.html"]')]);
+  assert.ok(await page.$('#rules article#rule-G13'));
+  assert.ok(await page.$('#rules article#rule-P7\\.7'));
   await page.close();
 });
 
