@@ -1,5 +1,6 @@
 #include "cli/SearchAll.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,20 +15,28 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
   ScenarioSearch out;
   model::Program current = program;
   std::vector<std::string> ignored;
-  const double budget = options.limits.max_seconds;
+  const checker::Limits& whole = options.limits;
   for (;;) {
     model::Model model(current, options.symmetry);
     checker::SearchOptions so;
     so.order = options.all ? checker::SearchOrder::BreadthFirst : options.order;
-    so.limits = options.limits;
+    so.limits = whole;
     so.use_visited_set = options.use_visited_set;
-    // --max-seconds bounds the whole of --all, not each search.
-    if (budget > 0) {
-      so.limits.max_seconds = budget - out.stats.seconds;
+    // --max-seconds and --max-states bound the whole of --all, not each
+    // search: each search gets what the ones before have left.
+    if (whole.max_seconds > 0) {
+      so.limits.max_seconds = whole.max_seconds - out.stats.seconds;
       if (so.limits.max_seconds <= 0) {
-        out.limit = "time limit (" + std::to_string(budget) + " s)";
+        out.limit = fmt::format("time limit ({:g} s)", whole.max_seconds);
         break;
       }
+    }
+    if (whole.max_states) {
+      if (out.stats.states >= whole.max_states) {
+        out.limit = fmt::format("state limit ({} states)", whole.max_states);
+        break;
+      }
+      so.limits.max_states = whole.max_states - out.stats.states;
     }
     std::string label = out.searches > 0 ? "search " + std::to_string(out.searches + 1) + ": " : "";
     TerminalProgress progress(model, label);
@@ -42,8 +51,17 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     out.stats.seconds += result.stats.seconds;
     out.stats.store_bytes = std::max(out.stats.store_bytes, result.stats.store_bytes);
     out.stats.peak_rss_bytes = std::max(out.stats.peak_rss_bytes, result.stats.peak_rss_bytes);
-    if (result.verdict == checker::Verdict::LimitReached)
-      out.limit = stop_requested() ? interrupt_reason() : result.limit;
+    if (result.verdict == checker::Verdict::LimitReached) {
+      // A later search's limit is what was left: name the whole budget.
+      if (stop_requested())
+        out.limit = interrupt_reason();
+      else if (whole.max_states && out.stats.states >= whole.max_states)
+        out.limit = fmt::format("state limit ({} states)", whole.max_states);
+      else if (whole.max_seconds > 0 && out.stats.seconds >= whole.max_seconds)
+        out.limit = fmt::format("time limit ({:g} s)", whole.max_seconds);
+      else
+        out.limit = result.limit;
+    }
     if (result.verdict != checker::Verdict::Violated) {
       if (out.found.empty()) out.verdict = result.verdict;
       break;

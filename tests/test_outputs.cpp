@@ -209,6 +209,21 @@ TEST(CommandLine, AllStopsAtAStepThatNeverEnds) {
   EXPECT_NE(j["limit"].get<std::string>().find("the runtime loops"), std::string::npos);
 }
 
+// --max-states bounds all the searches of --all together, as --max-seconds
+// does: P7.3-bug needs 35 states in 4 searches to find its three
+// violations; with 20 it stops after two, within 20 states in all.
+TEST(CommandLine, AllSpendsOneStateBudget) {
+  CliResult r = run_cli(
+      {"check", "--json", "--all", "--max-states", "20", scenario("contract/P7.3-bug.life")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json j = only_result(r.out);
+  EXPECT_LE(j["stats"]["states"].get<uint64_t>(), 20u);
+  EXPECT_GE(j["counterexamples"].size(), 1u);
+  EXPECT_LT(j["counterexamples"].size(), 3u);
+  EXPECT_FALSE(j["exhaustive"].get<bool>());
+  EXPECT_EQ(j["limit"], "state limit (20 states)");
+}
+
 TEST(CommandLine, DotWritesTheFinalStateWhenTheScenarioHolds) {
   std::string dot = fresh_dir("dot") + ".dot";
   CliResult r = run_cli({"check", "--dot", dot, scenario("basics/threads-shared-cycle.life")});
