@@ -1,17 +1,57 @@
 #include "report/Rules.h"
 
 #include <algorithm>
-#include <regex>
+#include <optional>
 
 namespace lifecheck::report {
 
 namespace {
 
-// One rule number: family prefix, then digits, then a letter variant.
-const std::regex& rule_pattern() {
-  static const std::regex re(
-      R"((^|[^A-Za-z0-9_.\-])((R\d{1,3}\.|G-I|F-G|TC|P7\.|[GWTFX])(\d{1,4})([a-z]?))(?![A-Za-z0-9_]))");
-  return re;
+bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool word_char(char c) {
+  return ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+// What may stand before a rule number: not part of a word, a number ("1.2")
+// or a range ("G8-G10" cites G10 through the range).
+bool boundary_before(char c) { return !word_char(c) && c != '.' && c != '-'; }
+
+// One rule number: a family prefix, one to four digits, a letter variant,
+// and no word character after it. (Scanned by hand: GCC 12's std::regex
+// draws a false -Wmaybe-uninitialized at -O2 under the sanitizers.)
+struct RuleMatch {
+  std::string prefix, digits, variant;
+  size_t end = 0;  // one past the last character
+  std::string id() const { return prefix + digits + variant; }
+};
+
+std::optional<RuleMatch> rule_at(std::string_view s, size_t i) {
+  auto has = [&](size_t at, std::string_view what) { return s.substr(at, what.size()) == what; };
+  // The families, tried in this order (TC before T, G-I before G...).
+  std::vector<size_t> prefixes;
+  if (has(i, "R")) {
+    size_t d = 0;
+    while (i + 1 + d < s.size() && ascii_digit(s[i + 1 + d])) ++d;
+    if (d >= 1 && d <= 3 && has(i + 1 + d, ".")) prefixes.push_back(d + 2);
+  }
+  for (std::string_view p : {"G-I", "F-G", "TC", "P7."})
+    if (has(i, p)) prefixes.push_back(p.size());
+  if (i < s.size() && std::string_view("GWTFX").find(s[i]) != std::string_view::npos)
+    prefixes.push_back(1);
+  for (size_t p : prefixes) {
+    size_t k = i + p, d = 0;
+    while (k + d < s.size() && ascii_digit(s[k + d])) ++d;
+    if (d < 1 || d > 4) continue;
+    RuleMatch m{std::string(s.substr(i, p)), std::string(s.substr(k, d)), "", k + d};
+    if (m.end < s.size() && s[m.end] >= 'a' && s[m.end] <= 'z' &&
+        (m.end + 1 >= s.size() || !word_char(s[m.end + 1]))) {
+      m.variant = std::string(1, s[m.end]);
+      ++m.end;
+    } else if (m.end < s.size() && word_char(s[m.end])) {
+      continue;
+    }
+    return m;
+  }
+  return std::nullopt;
 }
 
 // "-", "–" (en dash) or ".." between two numbers of a range.
@@ -31,26 +71,21 @@ std::vector<std::string> cited_rules(std::string_view text) {
   auto add = [&](const std::string& id) {
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
   };
-  const std::string str(text);
-  const std::regex& re = rule_pattern();
-  auto it = std::sregex_iterator(str.begin(), str.end(), re);
-  for (; it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    std::string prefix = m[3], variant = m[5];
-    int first = std::stoi(m[4]);
-    add(m[2]);
-    if (!variant.empty()) continue;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i > 0 && !boundary_before(text[i - 1])) continue;
+    std::optional<RuleMatch> m = rule_at(text, i);
+    if (!m) continue;
+    add(m->id());
+    i = m->end - 1;
+    if (!m->variant.empty()) continue;
     // A range: the same family after the separator ("G8-G10", "T1–T4").
-    size_t end = static_cast<size_t>(m.position(0) + m.length(0));
-    size_t sep = range_separator(std::string_view(str).substr(end));
+    size_t sep = range_separator(text.substr(m->end));
     if (sep == 0) continue;
-    std::smatch next;
-    std::string rest = " " + str.substr(end + sep);
-    if (!std::regex_search(rest, next, re, std::regex_constants::match_continuous)) continue;
-    if (next[3] != prefix || next[5].length() != 0) continue;
-    int last = std::stoi(next[4]);
+    std::optional<RuleMatch> next = rule_at(text, m->end + sep);
+    if (!next || next->prefix != m->prefix || !next->variant.empty()) continue;
+    int first = std::stoi(m->digits), last = std::stoi(next->digits);
     if (last <= first || last > first + 100) continue;
-    for (int n = first + 1; n <= last; ++n) add(prefix + std::to_string(n));
+    for (int n = first + 1; n <= last; ++n) add(m->prefix + std::to_string(n));
   }
   return out;
 }
