@@ -11,6 +11,10 @@
 #                       and runs each for S seconds (default 60); fails on
 #                       any finding (tests/fuzz/README.md)
 #   ./run.sh build      only builds (build/lifecheck)
+#   ./run.sh conform-ft builds CPython 3.13.15 free-threaded and default from
+#                       Debian's source archive into ~/.cache/lifecheck (slow:
+#                       tools/build-cpython-ft.sh) and runs `lifecheck conform`
+#                       on every shipped scenario against both (not in CI)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -115,8 +119,18 @@ case "$verb" in
     install_packages
     build build
     ;;
+  conform-ft)
+    install_packages
+    build build
+    tools/build-cpython-ft.sh
+    cache=${LIFECHECK_CACHE:-$HOME/.cache/lifecheck}
+    status=0
+    build/lifecheck conform scenarios --python "$cache/cpython-3.13.15t/python" "${@:2}" || status=1
+    build/lifecheck conform scenarios --python "$cache/cpython-3.13.15/python" "${@:2}" || status=1
+    exit $status
+    ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | conform-ft" >&2
     exit 2
     ;;
 esac

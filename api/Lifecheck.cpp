@@ -173,7 +173,7 @@ std::vector<std::string> profiles() {
 std::string default_profile() { return model::default_profile().name; }
 
 std::vector<std::string> release_bugs(const std::string& profile) {
-  auto p = model::find_profile(profile);
+  auto p = profile.empty() ? std::optional(model::default_profile()) : model::find_profile(profile);
   if (!p) throw std::invalid_argument("unknown profile '" + profile + "'");
   std::vector<std::string> out;
   for (const auto& [id, why] : p->release_bugs()) out.push_back(id);
@@ -184,6 +184,13 @@ std::vector<std::string> properties() {
   std::vector<std::string> out;
   for (const model::PropertyInfo& p : model::all_properties()) out.push_back(p.id);
   return out;
+}
+
+std::string runtime_bug_profile(const std::string& bug) {
+  auto b = model::find_runtime_bug(bug);
+  if (!b) return "";
+  const char* p = model::runtime_bug_info(*b).profile;
+  return p ? p : "";
 }
 
 std::vector<std::string> runtime_bugs() {

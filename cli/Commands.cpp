@@ -461,9 +461,15 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
     json diffs = json::array();
     bool any = false;
     for (size_t i = 1; i < programs.size(); ++i) {
-      const model::TraceSet& before = sets[i - 1];
+      // Each default-build profile against the one before it; a
+      // free-threaded one against its default-build twin.
+      size_t prev = i - 1;
+      if (const char* twin = programs[i].profile.gil_twin)
+        for (size_t k = 0; k < programs.size(); ++k)
+          if (std::string_view(programs[k].profile.name) == twin) prev = k;
+      const model::TraceSet& before = sets[prev];
       const model::TraceSet& after = sets[i];
-      std::string a = programs[i - 1].profile.name, b = programs[i].profile.name;
+      std::string a = programs[prev].profile.name, b = programs[i].profile.name;
       if (!before.complete || !after.complete) {
         // Partial sets: a trace missing from one may just not be enumerated.
         const std::string& why = before.complete ? after.stopped : before.stopped;

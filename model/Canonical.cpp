@@ -24,6 +24,7 @@ class Encoder {
     put8(static_cast<uint8_t>(gc.collecting | (gc.final_running << 1) | (gc.start_called << 2) |
                               (gc.stop_called << 3) | (gc.auto_enabled << 4) |
                               (gc.visited_space << 5) | (gc.incremental_collecting << 6)));
+    put8(gc.stopped_by == kNoThread ? kNoThread : position_[gc.stopped_by]);
     put8(gc.scheduled);
     put8(gc.final_rounds);
     put16(gc.collected);
@@ -37,6 +38,8 @@ class Encoder {
       put8(th.trash_nesting);
       put16(static_cast<uint16_t>(th.trash.size()));
       for (ObjId o : th.trash) put_id(o);
+      put16(static_cast<uint16_t>(th.merge_queue.size()));
+      for (ObjId o : th.merge_queue) put_id(o);
       if (th.has_exc) put16(th.exc);
       put16(static_cast<uint16_t>(th.frames.size()));
       for (const Frame& f : th.frames) {
@@ -53,6 +56,10 @@ class Encoder {
         put16(f.count);
         put16(f.aux);
         put16(f.dest_slot);
+        put_id(f.ref);
+        put16(f.ref_serial);
+        put_id(f.locked2);
+        put16(f.touched);
       }
       put16(static_cast<uint16_t>(th.values.size()));
       for (Value v : th.values) put_value(v);
@@ -119,7 +126,8 @@ class Encoder {
   // the kinds of its values.
   bool before(const Thread& a, const Thread& b) const {
     auto head = [](const Thread& t) {
-      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size());
+      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size(),
+                        t.merge_queue.size());
     };
     if (head(a) != head(b)) return head(a) < head(b);
     for (size_t i = 0; i < a.frames.size(); ++i) {
@@ -143,9 +151,12 @@ class Encoder {
       for (const Frame& f : th.frames) {
         discover(f.obj);
         discover(f.obj2);
+        discover(f.ref);
+        discover(f.locked2);
       }
       for (Value v : th.values) discover(v);
       for (ObjId o : th.trash) discover(o);
+      for (ObjId o : th.merge_queue) discover(o);
     }
     for (int l = 0; l < kNumLists; ++l)
       for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
@@ -206,6 +217,10 @@ class Encoder {
     put8(x.resource_owner == kNoThread ? kNoThread : position_[x.resource_owner]);
     putv(x.flags);
     putz(x.rc);
+    putz(x.local);
+    put8(x.owner == kNoThread ? kNoThread : position_[x.owner]);
+    put8(x.ref_state);
+    put8(x.locked_by == kNoThread ? kNoThread : position_[x.locked_by]);
     putz(x.gc_refs);
     putv(x.label);
     // Only the relative order of weakrefs to the same referent matters.

@@ -270,6 +270,43 @@ void Machine::clear_weakrefs_of_list(uint8_t list) {
   }
 }
 
+void Machine::begin_collection(Frame& f) {
+  // G5: the `collecting` flag, then the "start" callbacks (G6), which the
+  // end-of-run collections do not call.
+  GcState& gc = state_.gc;
+  gc.collecting = true;
+  gc.final_running = f.has(kFinal);
+  gc.collected = 0;
+  gc.uncollectable = 0;
+  gc.start_called = false;
+  gc.stop_called = false;
+  Event e = event(EventKind::GcStart);
+  e.value = f.aux;
+  emit(std::move(e));
+  if (!f.has(kFinal)) {
+    Frame c;
+    c.kind = FrameKind::GcCallbacks;
+    c.aux = f.aux;
+    push_frame(c);
+  }
+}
+
+void Machine::return_from_collect(int32_t result) {
+  // gc.collect() returns: the count goes to the statement's destination.
+  const Frame f = top();
+  pop_frame();
+  Value old;
+  if (f.dest == DestKind::Local) {
+    Value& v = thread().values[top().base + f.dest_slot];
+    old = v;
+    v = Value::integer(result);
+  } else if (f.dest == DestKind::Global) {
+    old = state_.globals[f.dest_slot];
+    state_.globals[f.dest_slot] = Value::integer(result);
+  }
+  release_values({old});
+}
+
 void Machine::step_collect(Frame& f) {
   GcState& gc = state_.gc;
   const bool final = f.has(kFinal);
@@ -278,37 +315,11 @@ void Machine::step_collect(Frame& f) {
       if (gc.collecting) {
         // G5: a collection during a collection returns 0 at once.
         emit(event(EventKind::GcReentrant));
-        DestKind dest = f.dest;
-        uint16_t slot = f.dest_slot;
-        pop_frame();
-        Value old;
-        if (dest == DestKind::Local) {
-          Value& v = thread().values[top().base + slot];
-          old = v;
-          v = Value::integer(0);
-        } else if (dest == DestKind::Global) {
-          old = state_.globals[slot];
-          state_.globals[slot] = Value::integer(0);
-        }
-        release_values({old});
+        return_from_collect(0);
         return;
       }
-      gc.collecting = true;
-      gc.final_running = final;
-      gc.collected = 0;
-      gc.uncollectable = 0;
-      gc.start_called = false;
-      gc.stop_called = false;
-      Event e = event(EventKind::GcStart);
-      e.value = f.aux;
-      emit(std::move(e));
       f.stage = kDeduce;
-      if (!final) {
-        Frame c;
-        c.kind = FrameKind::GcCallbacks;
-        c.aux = f.aux;
-        push_frame(c);
-      }
+      begin_collection(f);  // may push a frame: f is not used afterwards
       return;
     }
     case kDeduce: {
@@ -550,19 +561,7 @@ void Machine::step_collect(Frame& f) {
       Event e = event(EventKind::GcStop);
       e.value = result;
       emit(std::move(e));
-      DestKind dest = f.dest;
-      uint16_t slot = f.dest_slot;
-      pop_frame();
-      Value old;
-      if (dest == DestKind::Local) {
-        Value& v = thread().values[top().base + slot];
-        old = v;
-        v = Value::integer(result);
-      } else if (dest == DestKind::Global) {
-        old = state_.globals[slot];
-        state_.globals[slot] = Value::integer(result);
-      }
-      release_values({old});
+      return_from_collect(result);
       return;
     }
   }

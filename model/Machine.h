@@ -2,12 +2,17 @@
 // spread over one file per lifecycle concern:
 //   Threads.cpp      scheduling points, thread and main-program stages (T1)
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
+//   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
 //   Interpreter.cpp  Python statements and expressions in scenario bodies
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   CollectorFreeThreaded.cpp  the free-threaded build's stop-the-world
+//                    collector (F-G1..F-G4, F12)
 //   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
+//   CApiFreeThreaded.cpp  weakref lookups, critical sections, TryIncRef and
+//                    deferred refcounts as C steps; data-race (§4.2)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -60,6 +65,15 @@ class Machine {
   // gc.garbage), computed with Boost.Graph, independently of the collector.
   static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
                                                 bool include_thread_roots);
+  // Whether every thread but `except` can be parked for a stop-the-world
+  // (F12).
+  static bool world_parkable(const Program& program, const State& state, ThreadId except);
+  // The free-threaded collector's heap orders thread t chooses among next
+  // (F-G3): 0 when no such choice is pending. No interpreter schedule can
+  // force one.
+  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  // Whether thread t waits for a critical section another thread holds.
+  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -90,6 +104,9 @@ class Machine {
   // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
   // was pushed on the current thread (R1.1: synchronously, on this thread).
   bool decref(Value v);
+  // Pushes the Dealloc (or CDealloc) frame of o on this thread; true.
+  bool push_dealloc(ObjId o);
+  void emit_refcount(EventKind kind, ObjId o);  // Incref/Decref with the new count
   void track(ObjId o);
   void untrack(ObjId o);
   void list_append(uint8_t list, ObjId o);
@@ -101,6 +118,21 @@ class Machine {
   // Pushes a Release frame for `values` (in order) if any is an object.
   void release_values(const std::vector<Value>& values);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
+
+  // -------------------------------------------------- RefcountFreeThreaded.cpp
+  void incref_biased(ObjId o);
+  bool decref_biased(ObjId o);
+  bool brc_queue_object(ObjId o);
+  int merge_refcount(ObjId o, int extra);  // _Py_ExplicitMergeRefcount; the new count
+  void brc_check_eval_breaker();           // the owner's merge at its eval breaker
+  void step_brc_merge(Frame& f);
+  // STW: every queue merged; objects to decref once the world restarts.
+  void brc_merge_all_queues(std::vector<ObjId>& to_decref);
+  // _Py_TryIncref (W3, F8): a new reference unless o is dead (or dying).
+  bool try_incref(ObjId o);
+  void set_maybe_weakref(ObjId o);  // F8
+  void resurrect_start(ObjId o);    // R1.6 step 2, F7
+  bool resurrect_end(ObjId o);      // R1.6 step 5, F7: true when still alive
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
@@ -172,6 +204,8 @@ class Machine {
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);
+  void begin_collection(Frame& f);           // G5, G6 "start"; may push a frame
+  void return_from_collect(int32_t result);  // pops the Collect frame
   void step_finalize_gc(Frame& f);
   void step_clear(Frame& f);
   void step_gc_callbacks(Frame& f);
@@ -197,6 +231,16 @@ class Machine {
   void build_increment();
   void completed_scavenge();
 
+  // -------------------------------------------------- CollectorFreeThreaded.cpp
+  void step_collect_ft(Frame& f);
+  bool wait_for_parked_world(Frame& f);  // true: f yields until it can stop the world
+  void stop_the_world();
+  void start_the_world();
+  void update_refs_ft();
+  void scan_unreachable_ft();
+  void clear_weakrefs_ft(bool enqueue_callbacks);
+  void handle_resurrected_ft();
+
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
   void step_c_dealloc(Frame& f);
@@ -213,6 +257,20 @@ class Machine {
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
   const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
+
+  // ----------------------------------------------------- CApiFreeThreaded.cpp
+  // The free-threaded C API steps; false when st is not one of them.
+  bool step_capi(Frame& f, const SlotStep& st);
+  void before_c_step(Frame& f, const SlotStep& st);
+  ObjId critical_section_target(const Frame& f, const SlotStep& st) const;
+  // data-race: an access to o->field; `in_critical_section` accesses are
+  // not recorded, unprotected ones are recorded on the current frame.
+  void check_data_race(ObjId o, FieldId field, bool write, bool in_critical_section);
+  void c_field_access(const Frame& f, FieldId field, bool write);
+  void release_critical_sections(Frame& f);
+  bool ref_alive(const Frame& f) const;
+  bool ref_alive_id(ObjId r, uint16_t serial) const;
+  void drop_ref_if_strong(Frame& f);
 
   // ------------------------------------------------------------- Monitors.cpp
   void emit(Event e);
@@ -246,6 +304,7 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   ThreadId current_ = 0;
+  uint8_t choice_ = 0;        // the transition's alternative, for a heap-order choice
   std::vector<Value> temps_;  // new references made while evaluating a statement
 };
 

@@ -352,6 +352,10 @@ void Machine::check_garbage_set() {
 void Machine::check_free(ObjId o) {
   const Object& x = obj(o);
   if (x.has(kFreed)) violation({"memory-safety"}, "double free of " + name_of(o));
+  if (x.has(kOnWorklist))
+    violation({"memory-safety"}, "tp_free of " + name_of(o) +
+                                     " while it is on the collector's worklist, which still "
+                                     "points at it (F-G3)");
   if (x.rc != 0)
     violation({x.has(kResurrected) ? "P7.18" : "memory-safety"},
               "tp_free of " + name_of(o) + " while its refcount is " + std::to_string(x.rc));
@@ -421,12 +425,19 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (Value v : state.globals) add(v);
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add(v);
-    for (const Frame& f : th.frames)
+    for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
         add(Value::object(f.obj));
+      if (f.ref != kNoObj && !f.has(kRefBorrowed)) add(Value::object(f.ref));  // a strong C local
+    }
   }
   for (ObjId g : state.gc.garbage) add(Value::object(g));
+  for (const Thread& th : state.threads)  // F5: each queue entry holds one
+    for (ObjId q : th.merge_queue) add(Value::object(q));
   for (const Object& y : state.objects) {
+    // the free-threaded worklist's reference (F-G2) and the deferred bias (F9)
+    if (y.live && y.has(kOnWorklist)) ++refs[static_cast<size_t>(&y - state.objects.data())];
+    if (y.live && y.has(kDeferredRc)) ++refs[static_cast<size_t>(&y - state.objects.data())];
     if (!y.live || y.has(kFreed)) continue;
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:

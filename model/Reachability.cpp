@@ -62,10 +62,14 @@ std::vector<bool> Machine::reachable_from_roots(const Program& program, const St
       for (Value v : th.values) add_root(v);
       // The runtime's own references count, except the collector's holds on
       // members of its garbage set (G19), which do not make them reachable.
-      for (const Frame& f : th.frames)
+      for (const Frame& f : th.frames) {
         if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet))
           add_root(Value::object(f.obj));
+        if (f.ref < n && !f.has(kRefBorrowed)) add_root(Value::object(f.ref));
+      }
     }
+    for (const Thread& th : state.threads)  // F5: queued for the owner to merge
+      for (ObjId q : th.merge_queue) add_root(Value::object(q));
     for (size_t i = 0; i < n; ++i)
       if (state.objects[i].live && state.objects[i].list == kWrcbToCall)
         add_root(Value::object(static_cast<ObjId>(i)));

@@ -85,6 +85,8 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
   incref(callback);
   obj(w).fields[kWeakrefCallback] = callback;
   obj(w).wl_key = static_cast<uint16_t>(key + 1);
+  set_maybe_weakref(r);  // F8: init_weakref marks both
+  set_maybe_weakref(w);
   return Value::object(w);
 }
 
@@ -98,9 +100,11 @@ Value Machine::deref_weakref(Value wr) {
   if (target.has(kFreed))
     violation({"memory-safety"}, "weakref " + name_of(wr.obj()) + " still points at " +
                                      name_of(r.obj()) + ", which was freed");
-  // W3: a referent whose refcount is 0 (inside its tp_dealloc) is dead.
-  if (target.rc == 0) return Value::none();
-  incref(r);
+  // W3: a referent whose refcount is 0 (inside its tp_dealloc) is dead;
+  // _PyWeakref_GET_REF takes the reference with _Py_TryIncref (F8: in the
+  // free-threaded build also refused to other threads while a finalizer
+  // runs from tp_dealloc).
+  if (target.rc == 0 || !try_incref(r.obj())) return Value::none();
   return r;
 }
 

@@ -17,7 +17,8 @@ std::string object_name(const Program& program, LabelId label, uint16_t serial, 
 
 bool is_verbose_event(EventKind kind) {
   return kind == EventKind::Incref || kind == EventKind::Decref || kind == EventKind::Track ||
-         kind == EventKind::Untrack || kind == EventKind::GcPhase;
+         kind == EventKind::Untrack || kind == EventKind::GcPhase || kind == EventKind::WorldStop ||
+         kind == EventKind::WorldStart;
 }
 
 std::string format_event(const Program& program, const Event& e) {
@@ -99,6 +100,13 @@ std::string format_event(const Program& program, const Event& e) {
       return fmt::format("trashcan: tp_dealloc of {} postponed (nesting too deep)", name());
     case EventKind::TrashPop:
       return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
+    case EventKind::BrcQueue:
+      return fmt::format("last shared reference to {} dropped: queued for its owner, thread {}",
+                         name(), program.threads[e.value].name);
+    case EventKind::WorldStop:
+      return "gc: the world stops (other threads parked)";
+    case EventKind::WorldStart:
+      return "gc: the world starts again";
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);

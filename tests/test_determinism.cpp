@@ -54,7 +54,9 @@ TEST(Determinism, Check) {
                      {"--max-states", "10", scenario("basics/threads-shared-cycle.life")});
       same_twice(limited, 3);
     }
-  same_twice({"check", "--profile", "all", scenario("basics/cycle2-del.life")}, 0);
+  // (the free-threaded profiles finalize the cycle in heap order, not in
+  // list order: the scenario's first expect line fails there, exit 1)
+  same_twice({"check", "--profile", "all", scenario("basics/cycle2-del.life")}, 1);
   same_twice({"check", "--profile", "all", "--json", scenario("contract/P7.5-bug.life")}, 1);
   // the DOT file too
   std::string dot1 = temp_file("", ".dot"), dot2 = temp_file("", ".dot");

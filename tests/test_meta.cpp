@@ -89,6 +89,32 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   RC_TAG(reduced.violated() ? "violated" : "holds");
 }
 
+// The same under the free-threaded profiles, where the heap-order choices
+// of the collector and the C-step switch points multiply the states.
+RC_GTEST_PROP(Meta, ReductionsAreSoundFreeThreaded, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  spec.profile = *rc::gen::element<std::string>("3.13t", "3.14t");
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
+  CheckOptions plain = bounded();
+  plain.symmetry = false;
+  CheckOptions bfs = bounded();
+  bfs.breadth_first = true;
+  const CheckResult reduced = check(s, bounded());
+  const CheckResult no_symmetry = check(s, plain);
+  const CheckResult shortest = check(s, bfs);
+  RC_PRE(reduced.verdict != Verdict::LimitReached && no_symmetry.verdict != Verdict::LimitReached &&
+         shortest.verdict != Verdict::LimitReached);
+  RC_ASSERT(reduced.verdict == no_symmetry.verdict);
+  RC_ASSERT(reduced.verdict == shortest.verdict);
+  RC_ASSERT(reduced.states <= no_symmetry.states);
+  expect_replays(s, reduced);
+  expect_replays(s, no_symmetry);
+  expect_replays(s, shortest);
+  RC_TAG(reduced.violated() ? "violated" : "holds");
+}
+
 // --------------------------------------------- the collector and refcounts
 
 // Every state reachable in a generated scenario, each once (plain search,
@@ -161,8 +187,7 @@ std::vector<bool> reachable(const model::Program& p, const model::State& s) {
 // nothing else. And in every reachable state, each live object's refcount
 // equals the references to it from globals, frames, fields and the
 // runtime's own holds.
-RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved, ()) {
-  const gen::ScenarioSpec spec = *gen::scenario(small());
+void collector_frees_exactly_the_unreachable(const gen::ScenarioSpec& spec) {
   const model::Program p = testing::load_text(spec.to_life(), "generated.life");
   size_t ends = 0;
   const bool complete = for_each_state(
@@ -186,6 +211,18 @@ RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved,
       });
   RC_PRE(complete);
   RC_PRE(ends > 0u);  // every run may end at a model limit (endless finalizer chains)
+}
+
+RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved, ()) {
+  collector_frees_exactly_the_unreachable(*gen::scenario(small()));
+}
+
+// Free-threaded: rc = local + shared, plus the merge queues' and the
+// worklist's references (F1, F5, F-G2), conserved in every state.
+RC_GTEST_PROP(Meta, CollectorAndBiasedRefcountsFreeThreaded, ()) {
+  gen::ScenarioSpec spec = *gen::scenario(small());
+  spec.profile = *rc::gen::element<std::string>("3.13t", "3.14t");
+  collector_frees_exactly_the_unreachable(spec);
 }
 
 // ------------------------------------------------------------ correct code

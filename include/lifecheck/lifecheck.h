@@ -109,10 +109,13 @@ std::vector<std::string> profiles();
 std::string default_profile();
 // Properties a profile's releases themselves break (CPython bugs fixed in
 // later releases, e.g. P7.23 before gh-91636): correct code may violate
-// them there.
+// them there. An empty name means the default profile.
 std::vector<std::string> release_bugs(const std::string& profile);
 // Built-in property ids ("P7.1" ... "quiescence", ...) and runtime bug names.
 std::vector<std::string> properties();
 std::vector<std::string> runtime_bugs();
+// The profile a runtime bug mutates when none is given ("P314t" for the
+// free-threaded ones), or "" when it applies to any.
+std::string runtime_bug_profile(const std::string& bug);
 
 }  // namespace lifecheck
