@@ -49,7 +49,7 @@ CheckResult result_of(const model::Program& program, const model::Trace& trace,
   r.replay_token = checker::encode_schedule(program.fingerprint, path);
   r.transitions = trace.steps.size();
   std::ostringstream out;
-  report::TraceOptions topts{false};
+  report::TraceOptions topts;
   if (trace.outcome.kind == checker::StepResult::Kind::Violation) {
     r.verdict = Verdict::Violated;
     r.properties = trace.outcome.properties;

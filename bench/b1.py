@@ -73,8 +73,8 @@ def lifecheck_run(lifecheck, path, options, seconds_left):
            str(max(1, int(seconds_left)))] + options + [path]
     code, out, wall, cpu, _ = run_measured(cmd)
     j = json.loads(out) if out.strip() else {}
-    if isinstance(j, list):
-        j = j[0]
+    if "results" in j:  # the report's envelope: one result per scenario
+        j = j["results"][0] if j["results"] else {}
     s = j.get("stats", {})
     return {
         "code": code, "states": s.get("states", 0), "transitions": s.get("transitions", 0),

@@ -58,6 +58,8 @@ void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
                   "CPython profile (P311 ... P314g, or 3.11, 3.13.5, ...); overrides the file");
   cmd->add_option("--runtime-bug", o.runtime_bugs,
                   "inject a runtime mutation (see list-properties); repeatable");
+  cmd->add_option("--ignore", o.ignores,
+                  "do not check this property (as an 'ignore' line would); repeatable");
 }
 
 // Prints a command-line error on one line, with control characters escaped
@@ -70,9 +72,18 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e) {
 }
 
 void add_output_options(CLI::App* cmd, OutputOptions& o) {
-  cmd->add_flag("--json", o.json, "machine-readable output");
+  cmd->add_flag("--json", o.json,
+                "machine-readable output (format: docs/output-formats.md, version 1)");
   cmd->add_flag("--verbose", o.verbose, "also show refcount, tracking and GC-phase events");
-  cmd->add_option("--dot", o.dot_file, "write the heap at the failing/final state as DOT");
+  cmd->add_option("--dot", o.dot_file,
+                  "write the heap as DOT: at the failing state, or at the end of the first "
+                  "run when there is no counterexample");
+  cmd->add_option("--html", o.html_dir,
+                  "write an HTML report per counterexample or run (and index.html) into DIR");
+  cmd->add_option("--junit", o.junit_file,
+                  "write JUnit XML: a test case per scenario and property");
+  cmd->add_option("--sarif", o.sarif_file,
+                  "write SARIF 2.1.0: a result per violation, at the failing step's line");
 }
 
 }  // namespace
@@ -131,6 +142,9 @@ int main(int argc, char** argv) {
   check_cmd->add_option("files", files, "scenario files (.life)")->required();
   add_check_options(check_cmd);
   add_output_options(check_cmd, check.output);
+  check_cmd->add_flag("--all", check.all,
+                      "after a violation, search on: a shortest counterexample per violated "
+                      "property (breadth-first; implies --bfs)");
 
   CLI::App* suite_cmd =
       app.add_subcommand("suite", "check scenarios against their 'verdict' lines");

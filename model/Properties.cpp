@@ -84,7 +84,7 @@ const std::vector<PropertyInfo>& all_properties() {
        "Doc/library/threading.rst join", "T1"},
       {"termination", "Every run ends: no finalizer or callback re-creates its own work forever",
        "Doc/reference/datamodel.rst __del__ (a finalizer runs when the object dies)",
-       "R1.6, §5 TC (the trashcan bounds nesting); a state that comes back never ends"},
+       "R1.6, TC1-TC4 (the trashcan bounds nesting); a state that comes back never ends"},
       {"uncaught-exception", "No exception escapes a thread body",
        "Doc/library/threading.rst excepthook", "scenario"},
       {"assert", "A scenario assert statement holds", "the scenario", "scenario"},

@@ -183,7 +183,10 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     }
   }
   bool started = false;
-  for (;;) {
+  for (size_t ops = 0;; ++ops) {
+    if (ops == kMaxOpsPerStep)
+      throw ModelLimit{"one step ran more than " + std::to_string(kMaxOpsPerStep) +
+                       " runtime operations without a scheduling point (the runtime loops)"};
     Thread& th = thread();
     if (th.frames.empty()) {
       frames_empty();

@@ -17,6 +17,20 @@
 
 namespace lifecheck::testing {
 
+nlohmann::json only_result(const std::string& out) {
+  nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["format"], "lifecheck");
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["results"].size(), 1u);
+  return j["results"][0];
+}
+
+nlohmann::json first_counterexample(const std::string& out) {
+  nlohmann::json r = only_result(out);
+  EXPECT_FALSE(r["counterexamples"].empty()) << out;
+  return r["counterexamples"].empty() ? nlohmann::json::object() : r["counterexamples"][0];
+}
+
 std::string source_path(const std::string& relative) {
   return std::string(LIFECHECK_SOURCE_DIR) + "/" + relative;
 }
@@ -170,13 +184,14 @@ std::string temp_file(const std::string& text, const std::string& suffix) {
   return path;
 }
 
-namespace {
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

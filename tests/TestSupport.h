@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,15 @@ struct CliResult {
 };
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
+
+// The one result of a --json report of one scenario (check, simulate,
+// replay): results[0] of the versioned envelope, which it checks.
+nlohmann::json only_result(const std::string& out);
+// The first counterexample of `check --json` of one scenario.
+nlohmann::json first_counterexample(const std::string& out);
+
+// The whole content of a file ("" if it cannot be read).
+std::string read_all(const std::string& path);
 
 // The malformed scenarios of test_lang_errors.cpp (text and the expected
 // error position and message), shared with the CLI corpus of
