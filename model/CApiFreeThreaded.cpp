@@ -22,6 +22,10 @@ namespace {
 
 // The step a C slot frame runs next, if it is in its step list.
 const SlotStep* next_step(const Program& program, const Frame& f) {
+  // Only C slot frames name a type in `func` (a Body frame names a function).
+  if (f.kind != FrameKind::Construct && f.kind != FrameKind::CDealloc && f.kind != FrameKind::Clear)
+    return nullptr;
+  if (f.func >= program.types.size()) return nullptr;
   const TypeInfo& t = program.types[f.func];
   const TypeInfo& ct = t.kind == TypeKind::CType || t.base == kNoType ? t : program.types[t.base];
   const std::vector<SlotStep>* steps = nullptr;
