@@ -20,8 +20,6 @@
 #pragma once
 
 #include <algorithm>
-#include <barrier>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
