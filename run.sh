@@ -10,8 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# libclang-dev and python3-dev: `lifecheck extract` (C sources) and the
+# extension modules `conform` builds for C types; without them lifecheck
+# still builds, without that front end.
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
-          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libclang-dev
+          python3-dev)
 
 install_packages() {
   local missing=()

@@ -4,6 +4,7 @@
 
 #include "cli/Commands.h"
 #include "cli/Conform.h"
+#include "cli/Extract.h"
 #include "cli/Fuzz.h"
 
 using namespace lifecheck::cli;
@@ -103,6 +104,14 @@ int main(int argc, char** argv) {
   conform_cmd->add_option("--profile", conform.profile,
                           "model profile (default: the interpreter's version)");
 
+  std::string extract_file, extract_out;
+  std::vector<std::string> extract_flags;
+  CLI::App* extract_cmd = app.add_subcommand(
+      "extract", "write a scenario skeleton from a C extension source (ctype blocks)");
+  extract_cmd->add_option("file", extract_file, "C source file")->required();
+  extract_cmd->add_option("flags", extract_flags, "compiler flags after '--' (-I, -D, -std=...)");
+  extract_cmd->add_option("--out", extract_out, "write the scenario here instead of to stdout");
+
   lifecheck::gen::FuzzOptions fuzz;
   std::string fuzz_out = "fuzz-out";
   bool fuzz_json = false, broken_ctypes = false, no_ctypes = false;
@@ -146,6 +155,7 @@ int main(int argc, char** argv) {
   if (rep->parsed()) return replay_command(file, token, scenario, output);
   if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
   if (conform_cmd->parsed()) return conform_command(files, conform);
+  if (extract_cmd->parsed()) return extract_command(extract_file, extract_flags, extract_out);
   if (fuzz_cmd->parsed()) {
     fuzz.config.broken_ctypes = broken_ctypes;
     if (no_ctypes) fuzz.config.max_ctypes = 0;
