@@ -90,6 +90,14 @@ int main(int argc, char** argv) {
   emit_cmd->add_option("--out", emit_out, "write the script here instead of to stdout");
   add_scenario_options(emit_cmd, scenario);
 
+  std::string emit_c_dir = ".";
+  CLI::App* emit_c_cmd = app.add_subcommand(
+      "emit-c", "write a scenario's C types as an extension module, with its Python driver");
+  emit_c_cmd->add_option("file", file, "scenario file")->required();
+  emit_c_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
+  emit_c_cmd->add_option("--out-dir", emit_c_dir, "write the two files here (default .)");
+  add_scenario_options(emit_c_cmd, scenario);
+
   ConformOptions conform;
   CLI::App* conform_cmd = app.add_subcommand(
       "conform", "run scenarios on a real interpreter and check its traces against the model");
@@ -154,6 +162,7 @@ int main(int argc, char** argv) {
   if (sim->parsed()) return simulate_command(file, seed, steps, scenario, output);
   if (rep->parsed()) return replay_command(file, token, scenario, output);
   if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
+  if (emit_c_cmd->parsed()) return emit_c_command(file, emit_replay, emit_c_dir, scenario);
   if (conform_cmd->parsed()) return conform_command(files, conform);
   if (extract_cmd->parsed()) return extract_command(extract_file, extract_flags, extract_out);
   if (fuzz_cmd->parsed()) {
