@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "checker/Explorer.h"
+#include "cli/ConformC.h"
 #include "cli/ConformSupport.h"
 #include "emit/PythonEmitter.h"
 
@@ -33,10 +34,8 @@ struct Judge {
       std::cout << "ERROR " << file << ": bad input (see above)\n";
       return Verdict::Bad;
     }
-    if (auto why = emit::python_level_problem(*loaded)) {
-      std::cout << "SKIP  " << file << ": skipped (not Python-level: " << *why << ")\n";
-      return Verdict::Skip;
-    }
+    if (emit::python_level_problem(*loaded))  // C types: built as an extension module
+      return judge_c_scenario(options, interpreter, dir, file, std::move(*loaded));
     model::Program program = judged(std::move(*loaded));
     std::string script = dir.file("scenario.py");
     try {
@@ -100,12 +99,9 @@ struct Judge {
     // Distinct schedules of seeded random runs, as many as asked for when
     // the scenario has that many (a few seeds per schedule wanted).
     model::Model m(program);
-    std::set<std::string> tokens;
-    for (uint64_t seed = 1; static_cast<int>(tokens.size()) < options.forced &&
-                            seed <= static_cast<uint64_t>(options.forced) * 8;
-         ++seed) {
-      auto want = model_run(m, seed);
-      if (!want || !tokens.insert(want->token).second) continue;
+    const auto runs = distinct_model_runs(m, options.forced);
+    for (const auto& [seed, run] : runs) {
+      const ModelRun* want = &run;
       ScriptRun r = run_script(options, interpreter.executable, script, dir, want->token);
       if (!r.ok) return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
       bool outcome_ok = r.outcome == want->outcome ||
@@ -129,7 +125,7 @@ struct Judge {
         "PASS  {}: {} free run{} ({} distinct trace{}{}), {} forced schedule{} "
         "reproduced; {}\n",
         file, free_runs, free_runs == 1 ? "" : "s", seen.size(), seen.size() == 1 ? "" : "s",
-        unended_text, tokens.size(), tokens.size() == 1 ? "" : "s", allowed_text);
+        unended_text, runs.size(), runs.size() == 1 ? "" : "s", allowed_text);
     if (options.verbose)
       for (const ObservedTrace& t : seen) std::cout << "      observed:\n" << show(t);
     return Verdict::Pass;

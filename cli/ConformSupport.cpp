@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -160,11 +162,11 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
 // that no model run stops where the interpreter goes on. assert, uncaught
 // exceptions and deadlocks stop the run in the script as well, and a run
 // that never ends (termination) never ends there either.
-model::Program judged(model::Program p) {
+model::Program judged(model::Program p, bool c_types) {
   for (const model::PropertyInfo& prop : model::all_properties()) {
     std::string id = prop.id;
     if (id == "assert" || id == "uncaught-exception" || id == "deadlock" ||
-        id == model::Model::kTermination || p.ignored(id))
+        id == model::Model::kTermination || p.ignored(id) || (c_types && prop.undefined_after))
       continue;
     p.ignores.push_back(model::Ignore{id, "conform: the interpreter does not stop here", 0});
   }
@@ -242,6 +244,13 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
     return s;
   }
   std::string text = read_file(result);
+  s.exit_code = r.exit_code;
+  if (r.signal != 0) {
+    s.signal = r.signal;
+    s.problem = fmt::format("the interpreter died of signal {} ({}):\n{}", r.signal,
+                            ::strsignal(r.signal), last_lines(r.err, 6));
+    return s;
+  }
   if (text.empty()) {
     s.problem = fmt::format("the script failed (exit code {}) without a result:\n{}", r.exit_code,
                             last_lines(r.err, 12));
@@ -324,6 +333,17 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
 }
 
 // ------------------------------------------------------------ one scenario
+
+std::vector<std::pair<uint64_t, ModelRun>> distinct_model_runs(const model::Model& m, int wanted) {
+  std::vector<std::pair<uint64_t, ModelRun>> out;
+  std::set<std::string> tokens;
+  for (uint64_t seed = 1;
+       static_cast<int>(out.size()) < wanted && seed <= static_cast<uint64_t>(wanted) * 8; ++seed) {
+    auto run = model_run(m, seed);
+    if (run && tokens.insert(run->token).second) out.emplace_back(seed, std::move(*run));
+  }
+  return out;
+}
 
 const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t) {
   const ObservedTrace* best = nullptr;

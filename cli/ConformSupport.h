@@ -76,8 +76,11 @@ struct Interpreter {
 std::optional<Interpreter> probe(const std::string& python, const TempDir& dir);
 
 // The model program conform compares against: the scenario, with every
-// property ignored that only observes (docs/conformance.md §2).
-model::Program judged(model::Program p);
+// property ignored that only observes (docs/conformance.md §2). With
+// `c_types`, a run still stops where a real interpreter's behaviour is not
+// defined (PropertyInfo::undefined_after: memory-safety, P7.14, P7.16,
+// P7.27, P7.30): what the interpreter does after it tells nothing.
+model::Program judged(model::Program p, bool c_types = false);
 
 // A line diff of two traces, a trace for a report, the allowed trace
 // closest to `t` (edit distance).
@@ -90,6 +93,8 @@ Verdict fail(const std::string& file, const std::string& why);
 struct ScriptRun {
   bool ok = false;  // the script ran and reported a result
   bool timed_out = false;
+  int signal = 0;  // the process died of this signal (SIGSEGV, SIGABRT...)
+  int exit_code = 0;
   std::string problem;  // when !ok
   std::string outcome, detail;
   ObservedTrace trace;
@@ -114,5 +119,9 @@ struct ModelRun {
 // (never an automatic collection); nullopt for a run that never ends or
 // stops at a model limit.
 std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed);
+
+// Up to `wanted` model runs with distinct schedules, from seeds 1, 2, ...
+// (at most 8 seeds per run wanted), with the seed of each.
+std::vector<std::pair<uint64_t, ModelRun>> distinct_model_runs(const model::Model& m, int wanted);
 
 }  // namespace lifecheck::cli::conform

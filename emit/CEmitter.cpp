@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 namespace lifecheck::emit {
 
@@ -108,6 +109,40 @@ lc_method(const char *name, PyObject *self, PyObject *args)
     return r;
 }
 
+/* _testcapi.with_tp_del: the legacy tp_del of a class, which calls its
+ * __tp_del__ with the temporary resurrection of _testcapi's slot_tp_del. */
+static void
+lc_slot_tp_del(PyObject *self)
+{
+    Py_SET_REFCNT(self, 1);
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *del = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__tp_del__");
+    if (del != NULL) {
+        PyObject *r = PyObject_CallOneArg(del, self);
+        if (r == NULL) {
+            PyErr_WriteUnraisable(del);
+        }
+        Py_XDECREF(r);
+        Py_DECREF(del);
+    } else {
+        PyErr_Clear();
+    }
+    PyErr_Restore(type, value, tb);
+    Py_SET_REFCNT(self, Py_REFCNT(self) - 1);
+}
+
+static PyObject *
+lc_with_tp_del(PyObject *module, PyObject *cls)
+{
+    (void)module;
+    if (!PyType_Check(cls)) {
+        return PyErr_Format(PyExc_TypeError, "with_tp_del needs a class");
+    }
+    ((PyTypeObject *)cls)->tp_del = lc_slot_tp_del;
+    Py_RETURN_NONE;
+}
+
 /* PyUnstable_Object_ClearWeakRefsNoCallbacks, for every release: clear the
  * weakrefs without calling their callbacks (subtype_dealloc's loop). */
 static inline void
@@ -146,8 +181,7 @@ class CEmitter {
         " * Each step of a slot is commented with the step word it stands for. */\n",
         p_.file, p_.profile.display_name(), module_, module_);
     out += kPrelude;
-    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t)
-      if (p_.types[t].kind == TypeKind::CType) out += type(static_cast<model::ClassId>(t));
+    for (model::ClassId t : c_types_in_order()) out += type(t);
     out += module_init();
     return out;
   }
@@ -161,17 +195,50 @@ class CEmitter {
   std::string id(model::ClassId t) const { return "lc_" + p_.types[t].name; }
   std::string obj(model::ClassId t) const { return id(t) + "_Object"; }
   std::string field(model::FieldId f) const { return "f_" + p_.field_names[f]; }
-  // self's member, seen through the type's struct
+  // The type in t's chain of C bases whose struct declares field f (or,
+  // with f = kWeaklist, the weakref list): a C base's struct comes first in
+  // its derived type's, as in C.
+  static constexpr int kWeaklist = -1;
+  model::ClassId declaring(model::ClassId t, int f) const {
+    for (;;) {
+      const TypeInfo& ti = p_.types[t];
+      if (ti.base == model::kNoType) return t;
+      const TypeInfo& b = p_.types[ti.base];
+      bool in_base = f == kWeaklist ? b.weakrefable : b.is_c_field(static_cast<model::FieldId>(f));
+      if (!in_base) return t;
+      t = ti.base;
+    }
+  }
+  // self's member, seen through the struct that declares it
   std::string member(model::ClassId t, model::FieldId f) const {
-    return fmt::format("(({} *)self)->{}", obj(t), field(f));
+    return fmt::format("(({} *)self)->{}", obj(declaring(t, f)), field(f));
+  }
+  std::string weaklist(model::ClassId t) const {
+    return fmt::format("(({} *)self)->lc_weakreflist", obj(declaring(t, kWeaklist)));
+  }
+
+  // The C types, each after its C base.
+  std::vector<model::ClassId> c_types_in_order() const {
+    std::vector<model::ClassId> out;
+    std::function<void(model::ClassId)> add = [&](model::ClassId t) {
+      if (std::find(out.begin(), out.end(), t) != out.end()) return;
+      if (p_.types[t].base != model::kNoType) add(p_.types[t].base);
+      out.push_back(t);
+    };
+    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t)
+      if (p_.types[t].kind == TypeKind::CType) add(static_cast<model::ClassId>(t));
+    return out;
   }
 
   std::string type(model::ClassId t) {
     const TypeInfo& ti = p_.types[t];
     std::string out = fmt::format("\n/* ---- ctype {} (line {}) ---- */\n\n", ti.name, ti.line);
-    out += "typedef struct {\n    PyObject_HEAD\n";
-    for (model::FieldId f : ti.c_fields) out += fmt::format("    PyObject *{};\n", field(f));
-    if (ti.weakrefable) out += "    PyObject *lc_weakreflist;\n";
+    const TypeInfo* base = ti.base == model::kNoType ? nullptr : &p_.types[ti.base];
+    out += base ? fmt::format("typedef struct {{\n    {} lc_base;\n", obj(ti.base))
+                : "typedef struct {\n    PyObject_HEAD\n";
+    for (model::FieldId f : ti.c_fields)
+      if (!base || !base->is_c_field(f)) out += fmt::format("    PyObject *{};\n", field(f));
+    if (ti.weakrefable && !(base && base->weakrefable)) out += "    PyObject *lc_weakreflist;\n";
     out += fmt::format("}} {};\n\nstatic PyTypeObject *{}_type;\n", obj(t), id(t));
     out += new_function(t);
     out += dealloc_function(t);
@@ -232,11 +299,14 @@ class CEmitter {
               "    self = type == {0}_type ? {1} : type->tp_alloc(type, 0);\n"
               "    if (self == NULL) {{\n        return NULL;\n    }}\n",
               id(t), own);
-          if (ti.weakrefable)
-            out += fmt::format("    (({} *)self)->lc_weakreflist = NULL;\n", obj(t));
+          if (ti.weakrefable) out += fmt::format("    {} = NULL;\n", weaklist(t));
           break;
         }
         case SlotOp::Init: {
+          if (s.arg == 1) {
+            out += fmt::format("    {} = NULL;\n", member(t, s.field));
+            break;
+          }
           size_t index = static_cast<size_t>(
               std::find(ti.c_fields.begin(), ti.c_fields.end(), s.field) - ti.c_fields.begin());
           out += fmt::format("    {} = Py_NewRef(lc_arg{});\n", member(t, s.field), index);
@@ -263,9 +333,24 @@ class CEmitter {
       out += fmt::format("    /* {} */\n", step_words(s));
       switch (s.op) {
         case SlotOp::FinalizerFromDealloc:
-          out +=
-              "    if (PyObject_CallFinalizerFromDealloc(self) < 0) {\n"
-              "        goto lc_resurrected;\n    }\n";
+          if (s.arg == 1)  // its result ignored
+            out += "    (void)PyObject_CallFinalizerFromDealloc(self);\n";
+          else
+            out +=
+                "    if (PyObject_CallFinalizerFromDealloc(self) < 0) {\n"
+                "        goto lc_resurrected;\n    }\n";
+          break;
+        case SlotOp::CallFinalize:  // tp_finalize called directly
+          out += "    lc_tp->tp_finalize(self);\n";
+          break;
+        case SlotOp::BaseDealloc:
+          out += fmt::format("    {}_type->tp_dealloc(self);\n", id(ti.base));
+          break;
+        case SlotOp::TrashcanBegin:
+          out += fmt::format("    Py_TRASHCAN_BEGIN(self, {}_dealloc)\n", id(t));
+          break;
+        case SlotOp::TrashcanEnd:
+          out += "    Py_TRASHCAN_END\n";
           break;
         case SlotOp::TpDel:
           // the legacy tp_del with the temporary resurrection of
@@ -345,7 +430,7 @@ class CEmitter {
           out += "    Py_VISIT(Py_TYPE(self));\n";
           break;
         case SlotOp::VisitWeakrefs:
-          out += fmt::format("    Py_VISIT((({} *)self)->lc_weakreflist);\n", obj(t));
+          out += fmt::format("    Py_VISIT({});\n", weaklist(t));
           break;
         case SlotOp::Incref:
           out += fmt::format("    Py_XINCREF({});\n", member(t, s.field));
@@ -355,6 +440,12 @@ class CEmitter {
           break;
         case SlotOp::Alloc:
           out += "    Py_XDECREF(PyList_New(0));\n";
+          break;
+        case SlotOp::BaseTraverse:
+          out += fmt::format(
+              "    {{\n        int lc_r = {}_type->tp_traverse(self, visit, arg);\n"
+              "        if (lc_r) {{\n            return lc_r;\n        }}\n    }}\n",
+              id(ti.base));
           break;
         default:
           unsupported(fmt::format("'{}' in traverse:", step_words(s)), s.line);
@@ -373,14 +464,20 @@ class CEmitter {
       case SlotOp::ClearWeakrefs:
         return "    PyObject_ClearWeakRefs(self);\n";
       case SlotOp::ClearWeakrefsNoCallbacks:
-        return fmt::format("    lc_clear_weakrefs_no_callbacks(&(({} *)self)->lc_weakreflist);\n",
-                           obj(t));
+        return fmt::format("    lc_clear_weakrefs_no_callbacks(&{});\n", weaklist(t));
       case SlotOp::ClearField:
         return fmt::format("    Py_CLEAR({});\n", member(t, s.field));
       case SlotOp::DecrefField:
         return fmt::format("    Py_DECREF({});\n", member(t, s.field));
       case SlotOp::NullField:
         return fmt::format("    {} = NULL;\n", member(t, s.field));
+      case SlotOp::XDecrefField:
+        return fmt::format("    Py_XDECREF({});\n", member(t, s.field));
+      case SlotOp::SetRefField:
+        return fmt::format("    {}({}, {});\n", s.arg & 1 ? "Py_XSETREF" : "Py_SETREF",
+                           member(t, s.field), s.arg & 2 ? "Py_NewRef(Py_None)" : "NULL");
+      case SlotOp::BaseClear:
+        return fmt::format("    {}_type->tp_clear(self);\n", id(p_.types[t].base));
       case SlotOp::Free: {
         const bool gc = p_.types[t].gc;
         if (s.arg == 1) return gc ? "    PyObject_Free(self);\n" : "    PyObject_GC_Del(self);\n";
@@ -404,28 +501,7 @@ class CEmitter {
     }
   }
 
-  std::string step_words(const SlotStep& s) const {
-    std::string w = model::slot_op_name(s.op);
-    switch (s.op) {
-      case SlotOp::Init:
-      case SlotOp::ClearField:
-      case SlotOp::DecrefField:
-      case SlotOp::NullField:
-      case SlotOp::Visit:
-      case SlotOp::Incref:
-      case SlotOp::Decref:
-        return w + " " + p_.field_names[s.field];
-      case SlotOp::Call:
-        return s.func == model::kNoFunc ? w
-                                        : w + " " + p_.funcs[s.func].name + (s.arg ? " self" : "");
-      case SlotOp::Free:
-        return s.arg ? "free wrong" : w;
-      case SlotOp::Alloc:
-        return s.arg ? "generic_alloc" : "alloc";
-      default:
-        return w;
-    }
-  }
+  std::string step_words(const SlotStep& s) const { return model::slot_step_text(p_, s); }
 
   // ---------------------------------------------------------- type objects
   std::string type_object(model::ClassId t) {
@@ -434,10 +510,13 @@ class CEmitter {
     if (ti.gc) flags += " | Py_TPFLAGS_HAVE_GC";
     if (ti.basetype) flags += " | Py_TPFLAGS_BASETYPE";
     std::string out = fmt::format("\nstatic PyMemberDef {}_members[] = {{\n", id(t));
+    // the members a C base declares are its own, inherited
+    const bool own_weaklist = ti.weakrefable && declaring(t, kWeaklist) == t;
     for (model::FieldId f : ti.c_fields)
-      out += fmt::format("    {{{}, T_OBJECT, offsetof({}, {}), 0, NULL}},\n",
-                         c_string(names_.fields[f]), obj(t), field(f));
-    if (ti.weakrefable && ti.heap)
+      if (declaring(t, f) == t)
+        out += fmt::format("    {{{}, T_OBJECT, offsetof({}, {}), 0, NULL}},\n",
+                           c_string(names_.fields[f]), obj(t), field(f));
+    if (own_weaklist && ti.heap)
       out += fmt::format(
           "    {{\"__weaklistoffset__\", T_PYSSIZET, offsetof({}, lc_weakreflist), READONLY, "
           "NULL}},\n",
@@ -454,7 +533,9 @@ class CEmitter {
                                                               {"tp_methods", id(t) + "_methods"}};
     if (ti.has_clear) slots.emplace_back("tp_clear", id(t) + "_clear");
     if (ti.gc) slots.emplace_back("tp_traverse", id(t) + "_traverse");
-    if (ti.has_finalizer()) slots.emplace_back("tp_finalize", id(t) + "_finalize");
+    // a C base's tp_finalize is inherited (inherit_slots)
+    if (ti.has_finalizer() && p_.funcs[ti.finalizer].owner == t)
+      slots.emplace_back("tp_finalize", id(t) + "_finalize");
     if (ti.has_legacy_del()) slots.emplace_back("tp_del", id(t) + "_del");
     if (ti.heap) {
       // a heap type: PyType_FromSpec (Py_TPFLAGS_HEAPTYPE, R1.12)
@@ -479,7 +560,7 @@ class CEmitter {
                                                                         : "(destructor)";
       out += fmt::format("    .{} = {}{},\n", slot, cast, fn);
     }
-    if (ti.weakrefable)
+    if (own_weaklist)
       out += fmt::format("    .tp_weaklistoffset = offsetof({}, lc_weakreflist),\n", obj(t));
     return out + "};\n";
   }
@@ -491,22 +572,29 @@ class CEmitter {
         "    (void)module;\n    Py_XSETREF(lc_hooks, Py_NewRef(hooks));\n    "
         "Py_RETURN_NONE;\n}}\n\n"
         "static PyMethodDef lc_module_methods[] = {{\n"
-        "    {{\"_lc_register\", lc_register, METH_O, NULL}},\n    {{NULL, NULL, 0, "
-        "NULL}},\n}};\n\n"
+        "    {{\"_lc_register\", lc_register, METH_O, NULL}},\n"
+        "    {{\"_lc_with_tp_del\", lc_with_tp_del, METH_O, NULL}},\n"
+        "    {{NULL, NULL, 0, NULL}},\n}};\n\n"
         "static struct PyModuleDef lc_module = {{\n    PyModuleDef_HEAD_INIT, \"{0}\", NULL, -1, "
         "lc_module_methods,\n    NULL, NULL, NULL, NULL,\n}};\n\n"
         "PyMODINIT_FUNC\nPyInit_{0}(void)\n{{\n"
         "    PyObject *m = PyModule_Create(&lc_module);\n    if (m == NULL) {{\n"
         "        return NULL;\n    }}\n",
         module_);
-    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
+    for (model::ClassId t : c_types_in_order()) {
       const TypeInfo& ti = p_.types[t];
-      if (ti.kind != TypeKind::CType) continue;
-      std::string i = id(static_cast<model::ClassId>(t));
-      if (ti.heap)
+      std::string i = id(t);
+      std::string base = ti.base == model::kNoType ? "" : id(ti.base) + "_type";
+      if (ti.heap && base.empty())
         out += fmt::format("    {0}_type = (PyTypeObject *)PyType_FromSpec(&{0}_spec);\n", i);
+      else if (ti.heap)
+        out += fmt::format(
+            "    {0}_type = (PyTypeObject *)PyType_FromSpecWithBases(&{0}_spec, "
+            "(PyObject *){1});\n",
+            i, base);
       else
         out +=
+            (base.empty() ? "" : fmt::format("    {}_static.tp_base = {};\n", i, base)) +
             fmt::format("    {0}_type = PyType_Ready(&{0}_static) < 0 ? NULL : &{0}_static;\n", i);
       out += fmt::format(
           "    if ({0}_type == NULL || PyModule_AddObject(m, \"{1}\", Py_NewRef({0}_type)) < 0) "

@@ -493,8 +493,12 @@ class Emitter {
       std::string base = ti.base == model::kNoType ? "" : "(" + types_[ti.base] + ")";
       line(out, 0, "class " + types_[t] + base + ":", ti.line);
       bool any = false;
-      if (ti.has_finalizer()) {
+      if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
         function(ti.finalizer, "__del__", 1, out);
+        any = true;
+      }
+      if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
+        function(ti.legacy_del, "__tp_del__", 1, out);
         any = true;
       }
       for (const auto& [name, fid] : ti.methods) {
@@ -502,6 +506,8 @@ class Emitter {
         any = true;
       }
       if (!any) line(out, 1, "pass");
+      // _testcapi.with_tp_del: the legacy slot set on the class
+      if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
     }
   }
 
@@ -607,9 +613,10 @@ _LC_REPLAY = {replay}
       if (fi.kind == FuncKind::Function)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
       const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
+      const bool tp_del = p_.types[fi.owner].legacy_del == f;
       if ((fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer) && !c_slot)
-        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner], funcs_[f],
-                           py_str(fi.name));
+        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner],
+                           tp_del ? "__tp_del__" : funcs_[f], py_str(fi.name));
     }
     if (!c_module_.empty()) {
       // what the extension module calls: the switch points, the module
@@ -648,6 +655,8 @@ std::optional<std::string> python_level_problem(const Program& program) {
     if (t.kind == TypeKind::CType) return "it defines the C type '" + t.name + "'";
     if (t.kind == TypeKind::PyClass && t.base != model::kNoType)
       return "class '" + t.name + "' derives from the C type '" + program.types[t.base].name + "'";
+    if (t.kind == TypeKind::PyClass && t.has_legacy_del())
+      return "class '" + t.name + "' has a legacy tp_del, set as _testcapi.with_tp_del does";
   }
   return interpreter_problem(program);
 }

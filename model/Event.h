@@ -46,6 +46,7 @@ enum class EventKind : uint8_t {
   ResourceRelease,  // value = the thread that created the resource
   TrashDeposit,     // TC1: tp_dealloc postponed (too deep)
   TrashPop,         // TC1: a postponed tp_dealloc runs
+  CStep,            // a C slot step with a C origin runs; text = "f.c:12: clear data"
 };
 
 const char* event_name(EventKind kind);

@@ -102,6 +102,9 @@ bool Machine::decref(Value v) {
 
 void Machine::track(ObjId o) {
   require_attached("PyObject_GC_Track");
+  // Tracking a tracked object is a fatal error in CPython (P7.30, checked
+  // by the caller); with P7.30 ignored the object stays where it is.
+  if (obj(o).tracked()) return;
   list_append(kGen0, o);
   emit(event(EventKind::Track, o));
 }

@@ -123,6 +123,14 @@ enum FrameFlag : uint32_t {
   // the thread's values while the temporaries of the call that made it die
   // first (the call's arguments are released inside CALL, before STORE_*)
   kStorePending = 1u << 17,
+  // FinalizeFromDealloc: PyObject_CallFinalizerFromDealloc whose result the
+  // C dealloc ignores: a resurrection does not stop it
+  kUnchecked = 1u << 18,
+  // FinalizeFromDealloc: tp_finalize called directly by a C dealloc: no
+  // finalized mark, no resurrection check
+  kDirect = 1u << 19,
+  // Clear: a C base's tp_clear called by the derived type's (no begin/end)
+  kBasePart = 1u << 20,
 };
 
 struct Frame {

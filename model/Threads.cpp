@@ -101,6 +101,7 @@ void Machine::push_auto_collection(uint8_t generation) {
 void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
   temps_.clear();
+  origin_ = 0;
   if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
     end_of_threads();
   // G3: a collection scheduled by an earlier allocation runs at this

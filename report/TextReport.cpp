@@ -99,6 +99,8 @@ std::string format_event(const Program& program, const Event& e) {
       return fmt::format("trashcan: tp_dealloc of {} postponed (nesting too deep)", name());
     case EventKind::TrashPop:
       return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
+    case EventKind::CStep:
+      return e.text;
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);

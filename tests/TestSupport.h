@@ -47,6 +47,12 @@ struct CliResult {
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
 
+// A file's whole text ("" if it cannot be read).
+std::string read_text(const std::string& path);
+
+// The python3 found on PATH when the tests run; empty if none.
+std::string python3_on_path();
+
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
 
