@@ -12,6 +12,7 @@
 #include "checker/Explorer.h"
 #include "cli/ConformC.h"
 #include "cli/ConformSupport.h"
+#include "cli/Interrupt.h"
 #include "emit/PythonEmitter.h"
 
 namespace lifecheck::cli {
@@ -29,7 +30,7 @@ struct Judge {
   Verdict scenario(const std::string& file) {
     lang::CompileOptions copts;
     copts.profile_override = model_profile;
-    auto loaded = load(file, copts);
+    auto loaded = load_program(file, copts, options.max_memory_mb);
     if (!loaded) {
       std::cout << "ERROR " << file << ": bad input (see above)\n";
       return Verdict::Bad;
@@ -145,27 +146,12 @@ struct Judge {
   }
 };
 
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (auto& e : std::filesystem::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".life") found.push_back(e.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(p);
-    }
-  }
-  return files;
-}
-
 }  // namespace
 
 int conform_command(const std::vector<std::string>& paths, const ConformOptions& options) {
-  std::vector<std::string> files = expand(paths);
+  std::vector<std::string> files;
+  const bool folders_read = scenario_files(paths, files);  // errors printed
+  if (!folders_read && files.empty()) return kBadInput;
   if (files.empty()) {
     std::cerr << "lifecheck: no .life files found\n";
     return kBadInput;
@@ -190,17 +176,26 @@ int conform_command(const std::vector<std::string>& paths, const ConformOptions&
     std::cout << fmt::format("model: profile {}, not the interpreter's\n", model_profile.name);
   Judge judge{options, *interpreter, dir, model_profile};
   int count[4] = {0, 0, 0, 0};  // by Verdict
+  bool interrupted = false;
   for (const std::string& f : files) {
-    ++count[static_cast<int>(judge.scenario(f))];
+    Verdict v = judge.scenario(f);
+    // An interrupt also reaches the interpreter (same process group): the
+    // scenario it cut short is not counted.
+    if (stop_requested()) {
+      std::cout << "interrupted: " << f << " and the scenarios after it were not judged\n";
+      interrupted = true;
+      break;
+    }
+    ++count[static_cast<int>(v)];
     std::cout << std::flush;
   }
   const int passed = count[static_cast<int>(Verdict::Pass)];
   const int failed = count[static_cast<int>(Verdict::Fail)];
   const int skipped = count[static_cast<int>(Verdict::Skip)];
-  const int bad = count[static_cast<int>(Verdict::Bad)];
+  const int bad = count[static_cast<int>(Verdict::Bad)] + (folders_read ? 0 : 1);
   std::cout << fmt::format("{} scenarios: {} conform, {} differ, {} skipped, {} with bad input\n",
                            files.size(), passed, failed, skipped, bad);
-  return bad ? kBadInput : failed ? kViolated : kHolds;
+  return bad ? kBadInput : failed ? kViolated : interrupted ? kLimit : kHolds;
 }
 
 }  // namespace lifecheck::cli

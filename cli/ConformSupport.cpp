@@ -29,15 +29,6 @@ namespace lifecheck::cli::conform {
 
 using nlohmann::json;
 
-std::optional<model::Program> load(const std::string& file, const lang::CompileOptions& copts) {
-  try {
-    return lang::load_scenario(file, copts);
-  } catch (const lang::ScenarioError& e) {
-    std::cerr << e.format() << "\n";
-    return std::nullopt;
-  }
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

@@ -19,8 +19,6 @@ using model::ObservedTrace;
 
 enum class Verdict { Pass, Fail, Skip, Bad };
 
-// Loads a scenario; prints its error and returns nullopt when it is bad.
-std::optional<model::Program> load(const std::string& file, const lang::CompileOptions& copts);
 std::string read_file(const std::string& path);
 
 struct ProcessResult {

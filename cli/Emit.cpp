@@ -4,8 +4,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "checker/ReplayScheduler.h"
-#include "checker/Schedule.h"
 #include "cli/Conform.h"
 #include "cli/ConformSupport.h"
 #include "emit/CEmitter.h"
@@ -14,41 +12,22 @@
 
 namespace lifecheck::cli {
 
-using conform::load;
-
 namespace {
 
 // The replay token of emit-python / emit-c, checked against the program:
-// false (the error printed) when it is malformed, foreign, picks an
-// automatic collection or names a thread that cannot run.
+// false (the error printed) when it is not a schedule of the scenario or
+// picks an automatic collection, which cannot be forced on an interpreter.
 bool check_replay(const std::string& replay, const model::Program& program) {
   if (replay.empty()) return true;
-  std::string error;
-  auto decoded = checker::decode_schedule(replay, error);
-  if (!decoded) {
-    std::cerr << "lifecheck: " << error << "\n";
-    return false;
-  }
-  if (decoded->fingerprint != program.fingerprint) {
-    std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
-                 "profile (fingerprint mismatch); pass the same --profile\n";
-    return false;
-  }
-  for (size_t i = 0; i < decoded->steps.size(); ++i)
-    if (decoded->steps[i] >> 8) {
+  auto steps = decode_token_for(program, replay, "; pass the same --profile");
+  if (!steps) return false;
+  for (size_t i = 0; i < steps->size(); ++i)
+    if ((*steps)[i] >> 8) {
       std::cerr << "lifecheck: step " << i + 1
                 << " of the replay token starts an automatic collection; the interpreter's "
                    "thresholds decide when one starts, so it cannot be forced\n";
       return false;
     }
-  model::Model m(program);
-  checker::ReplayScheduler sched(decoded->steps);
-  model::run_trace(m, sched, decoded->steps.size() + 1);
-  if (sched.mismatch()) {
-    std::cerr << "lifecheck: step " << sched.position() + 1
-              << " of the replay token names a thread that cannot run there\n";
-    return false;
-  }
   return true;
 }
 
@@ -65,13 +44,14 @@ int emit_python_command(const std::string& file, const std::string& replay, cons
                         const ScenarioOptions& scenario) {
   auto copts = compile_options(scenario);
   if (!copts) return kBadInput;
-  auto program = load(file, *copts);
+  auto program = load_program(file, *copts, scenario.max_memory_mb);
   if (!program) return kBadInput;
   if (auto why = emit::python_level_problem(*program)) {
     std::cerr << "lifecheck: " << file << " is not a Python-level scenario: " << *why
               << "; emit-python needs one that uses only Python code (emit-c writes C types)\n";
     return kBadInput;
   }
+  if (!writable_path(out, "script")) return kBadInput;
   if (!check_replay(replay, *program)) return kBadInput;
   std::string script;
   try {
@@ -93,7 +73,7 @@ int emit_c_command(const std::string& file, const std::string& replay, const std
                    const ScenarioOptions& scenario) {
   auto copts = compile_options(scenario);
   if (!copts) return kBadInput;
-  auto program = load(file, *copts);
+  auto program = load_program(file, *copts, scenario.max_memory_mb);
   if (!program) return kBadInput;
   if (!check_replay(replay, *program)) return kBadInput;
   const std::string module = emit::c_module_name(file);
@@ -110,6 +90,11 @@ int emit_c_command(const std::string& file, const std::string& replay, const std
   }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
+  if (ec || !std::filesystem::is_directory(out_dir, ec)) {
+    std::cerr << "lifecheck: cannot create the folder " << out_dir << ": "
+              << (ec ? ec.message() : "a file of that name exists") << "\n";
+    return kBadInput;
+  }
   const std::filesystem::path dir(out_dir);
   const std::string c_path = (dir / (module + ".c")).string();
   const std::string py_path =

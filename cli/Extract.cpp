@@ -14,6 +14,7 @@ namespace lifecheck::cli {
 int extract_command(const std::string& file, const std::vector<std::string>& flags,
                     const std::string& out) {
 #ifdef LIFECHECK_WITH_EXTRACT
+  if (!writable_path(out, "skeleton")) return kBadInput;
   extract::ExtractResult r;
   try {
     r = extract::extract_file(file, flags);

@@ -1,11 +1,10 @@
 #include "lang/Compiler.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "lang/Load.h"
 #include "lang/Parser.h"
 
 namespace lifecheck::lang {
@@ -28,6 +27,9 @@ enum : uint16_t {
   KNone = 64,
   KFunc = 128,
   KInfo = 256,
+  KList = 512,
+  KTuple = 1024,
+  KDict = 2048,
   KAny = 0xFFFF,
 };
 
@@ -41,6 +43,9 @@ std::string kind_phrase(uint16_t k) {
   if (k == KFunc) return "a function";
   if (k == KMethod) return "a bound method";
   if (k == KInfo) return "a gc info dict";
+  if (k == KList) return "a list";
+  if (k == KTuple) return "a tuple";
+  if (k == KDict) return "a dict";
   if (k == (KWeakref | KNone)) return "a weakref or None";
   return "a value that is not an instance";
 }
@@ -89,9 +94,18 @@ class Compiler {
     throw ScenarioError(sc_.file, loc, msg);
   }
 
+  // The 16-bit ids of Program's tables must not wrap (a wrapped id reads
+  // another entry, or past the end): past the bound, the scenario is too
+  // large, reported at the statement being compiled.
+  void room(size_t used, size_t adding, const char* what) const {
+    if (used + adding > 0xFFF0)
+      fail(where_, "scenario too large: more than " + std::to_string(0xFFF0) + " " + what);
+  }
+
   StrId intern(const std::string& s) {
     for (size_t i = 0; i < p_.strings.size(); ++i)
       if (p_.strings[i] == s) return static_cast<StrId>(i);
+    room(p_.strings.size(), 1, "distinct strings");
     p_.strings.push_back(s);
     return static_cast<StrId>(p_.strings.size() - 1);
   }
@@ -504,7 +518,9 @@ class Compiler {
       fail(lines[0] ? lines[0]->loc : c.loc, "'new:' must start with 'alloc' or 'generic_alloc'");
     for (size_t i = 1; i < t.new_steps.size(); ++i)
       if (t.new_steps[i].op == SlotOp::Alloc)
-        fail(Loc{t.new_steps[i].line, t.new_steps[i].col}, "'new:' allocates only once");
+        fail(Loc{static_cast<int32_t>(t.new_steps[i].line),
+                 static_cast<int32_t>(t.new_steps[i].col)},
+             "'new:' allocates only once");
     if (lines[1]) {
       t.dealloc_steps = steps_of(*lines[1], t, Slot::Dealloc);
     } else {
@@ -524,9 +540,11 @@ class Compiler {
     int open = 0;
     for (const SlotStep& st : t.dealloc_steps) {
       if (st.op == SlotOp::TrashcanBegin && open++)
-        fail(Loc{st.line, st.col}, "a second 'trashcan_begin' before 'trashcan_end'");
+        fail(Loc{static_cast<int32_t>(st.line), static_cast<int32_t>(st.col)},
+             "a second 'trashcan_begin' before 'trashcan_end'");
       if (st.op == SlotOp::TrashcanEnd && --open < 0)
-        fail(Loc{st.line, st.col}, "'trashcan_end' without 'trashcan_begin'");
+        fail(Loc{static_cast<int32_t>(st.line), static_cast<int32_t>(st.col)},
+             "'trashcan_end' without 'trashcan_begin'");
     }
     if (open > 0)
       fail(lines[1]->loc,
@@ -540,8 +558,8 @@ class Compiler {
     SlotStep s;
     s.op = op;
     s.field = field;
-    s.line = static_cast<uint16_t>(loc.line);
-    s.col = static_cast<uint16_t>(loc.col);
+    s.line = static_cast<uint32_t>(loc.line);
+    s.col = static_cast<uint32_t>(loc.col);
     return s;
   }
 
@@ -745,6 +763,10 @@ class Compiler {
       }
       if (k < line.origins.size() && !line.origins[k].empty()) {
         auto it = std::find(p_.origins.begin(), p_.origins.end(), line.origins[k]);
+        if (it == p_.origins.end()) {
+          where_ = loc;
+          room(p_.origins.size(), 1, "C step origins");
+        }
         st.origin = static_cast<uint16_t>(it - p_.origins.begin());
         if (it == p_.origins.end()) p_.origins.push_back(line.origins[k]);
       }
@@ -981,6 +1003,12 @@ class Compiler {
       case ExprKind::Compare:
       case ExprKind::Not:
         return KBool;
+      case ExprKind::List:
+        return KList;
+      case ExprKind::Tuple:
+        return KTuple;
+      case ExprKind::Dict:
+        return KDict;
       case ExprKind::Name: {
         if (functions_.count(e.text) && !scope.locals.count(e.text) && !globals_.count(e.text))
           return KFunc;
@@ -1087,17 +1115,20 @@ class Compiler {
 
   ExprId add_expr(ExprNode n, Loc loc) {
     if (p_.exprs.size() >= 0xFFF0) fail(loc, "scenario too large");
-    n.line = static_cast<uint16_t>(loc.line);
-    n.col = static_cast<uint16_t>(loc.col);
+    n.line = static_cast<uint32_t>(loc.line);
+    n.col = static_cast<uint32_t>(loc.col);
     p_.exprs.push_back(n);
     return static_cast<ExprId>(p_.exprs.size() - 1);
   }
 
   Instr& emit(InstrOp op, Loc loc) {
+    // jump targets are 16-bit pcs
+    where_ = loc;
+    room(code_.size(), 1, "statements in one body");
     Instr in;
     in.op = op;
-    in.line = static_cast<uint16_t>(loc.line);
-    in.col = static_cast<uint16_t>(loc.col);
+    in.line = static_cast<uint32_t>(loc.line);
+    in.col = static_cast<uint32_t>(loc.col);
     code_.push_back(in);
     return code_.back();
   }
@@ -1117,6 +1148,7 @@ class Compiler {
   LabelId label_id(const std::string& label) {
     for (size_t i = 0; i < p_.labels.size(); ++i)
       if (p_.labels[i] == label) return static_cast<LabelId>(i);
+    room(p_.labels.size(), 1, "object labels");
     p_.labels.push_back(label);
     return static_cast<LabelId>(p_.labels.size() - 1);
   }
@@ -1139,6 +1171,7 @@ class Compiler {
   }
 
   void stmt(const Stmt& s) {
+    where_ = s.loc;
     switch (s.kind) {
       case StmtKind::Pass:
         emit(InstrOp::Pass, s.loc);
@@ -1224,7 +1257,7 @@ class Compiler {
       return;
     }
     if (t.kind == ExprKind::Subscript) {
-      ExprId container = value(*t.base, "");
+      ExprId container = container_expr(*t.base);
       ExprId v = value(*s.value, label);
       Instr& in = emit(InstrOp::StoreItem, s.loc);
       in.a = container;
@@ -1265,8 +1298,9 @@ class Compiler {
       return;
     }
     if (t.kind == ExprKind::Subscript) {
+      ExprId container = container_expr(*t.base);
       Instr& in = emit(InstrOp::DelItem, s.loc);
-      in.a = value(*t.base, "");
+      in.a = container;
       in.key = item_key(*t.rhs);
       return;
     }
@@ -1293,13 +1327,17 @@ class Compiler {
                ct.name);
     Instr in;
     in.op = InstrOp::Construct;
-    in.line = static_cast<uint16_t>(loc.line);
-    in.col = static_cast<uint16_t>(loc.col);
+    in.line = static_cast<uint32_t>(loc.line);
+    in.col = static_cast<uint32_t>(loc.col);
     in.slot = type;
     in.target = label_id(label.empty() ? t.name + "@" + std::to_string(call.loc.line) : label);
-    in.first = static_cast<uint16_t>(p_.log_args.size());
+    // The arguments first: a list or dict argument adds its own items to
+    // log_args, and this construction's entries must be contiguous (its
+    // `first` pointed into a dict's key/value pairs: issue 9 item 2).
     std::vector<ExprId> args;
     for (const ExprPtr& a : call.args) args.push_back(value(*a, ""));
+    room(p_.log_args.size(), args.size(), "log arguments and container items");
+    in.first = static_cast<uint16_t>(p_.log_args.size());
     for (ExprId a : args) {
       LogArg arg;
       arg.expr = a;
@@ -1312,8 +1350,8 @@ class Compiler {
   Instr collect_instr(const Expr& call, Loc loc) {
     Instr in;
     in.op = InstrOp::Collect;
-    in.line = static_cast<uint16_t>(loc.line);
-    in.col = static_cast<uint16_t>(loc.col);
+    in.line = static_cast<uint32_t>(loc.line);
+    in.col = static_cast<uint32_t>(loc.col);
     in.slot = 2;
     if (call.args.size() > 1) fail(call.loc, "gc.collect() takes at most one argument");
     if (call.args.size() == 1) {
@@ -1394,8 +1432,8 @@ class Compiler {
     if (call.args.empty()) fail(call.loc, "log() needs at least one argument");
     Instr in;
     in.op = InstrOp::Log;
-    in.line = static_cast<uint16_t>(loc.line);
-    in.col = static_cast<uint16_t>(loc.col);
+    in.line = static_cast<uint32_t>(loc.line);
+    in.col = static_cast<uint32_t>(loc.col);
     // The arguments first: compiling one may add list or dict items to
     // log_args, and this statement's entries must be contiguous.
     std::vector<LogArg> args;
@@ -1409,6 +1447,7 @@ class Compiler {
       }
       args.push_back(arg);
     }
+    room(p_.log_args.size(), args.size(), "log arguments and container items");
     in.first = static_cast<uint16_t>(p_.log_args.size());
     p_.log_args.insert(p_.log_args.end(), args.begin(), args.end());
     in.count = static_cast<uint16_t>(call.args.size());
@@ -1416,6 +1455,26 @@ class Compiler {
   }
 
   // The key of x[key]: an int index or a string key, written literally.
+  // The base of x[key] (a read, store or del): rejects what can never be
+  // subscripted, as object_expr does for attributes (issue 9 item 15).
+  ExprId container_expr(const Expr& e) {
+    const char* what = e.kind == ExprKind::None                                ? "None"
+                       : e.kind == ExprKind::Int                               ? "an int"
+                       : e.kind == ExprKind::True || e.kind == ExprKind::False ? "a bool"
+                                                                               : nullptr;
+    if (what) fail(e.loc, std::string(what) + " is not subscriptable");
+    if (e.kind == ExprKind::Name) {
+      NameKind r = resolve(e.text, *cur_).kind;
+      if (r == NameKind::Local || r == NameKind::Global) {
+        uint16_t k = kind_of_name(e.text, *cur_);
+        if (k == KNone) fail(e.loc, "'" + e.text + "' is always None, which is not subscriptable");
+        if (k != KAny && (k & (KList | KTuple | KDict | KInfo | KStr)) == 0 && (k & ~KNone) != 0)
+          fail(e.loc, "'" + e.text + "' holds " + kind_phrase(k) + ", which is not subscriptable");
+      }
+    }
+    return value(e, "");
+  }
+
   Value item_key(const Expr& k) {
     if (k.kind == ExprKind::Int) return Value::integer(static_cast<int32_t>(k.value));
     if (k.kind == ExprKind::Str) return Value::str(intern(k.text));
@@ -1556,7 +1615,7 @@ class Compiler {
       case ExprKind::Subscript: {
         // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
         n.op = ExprOp::ItemGet;
-        n.a = value(*e.base, "");
+        n.a = container_expr(*e.base);
         n.value = item_key(*e.rhs);
         return add_expr(n, e.loc);
       }
@@ -1573,6 +1632,7 @@ class Compiler {
                    (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a list or tuple"));
         std::vector<ExprId> items;
         for (const ExprPtr& a : e.args) items.push_back(value(*a, ""));
+        room(p_.log_args.size(), 2 * items.size(), "log arguments and container items");
         n.first = static_cast<uint16_t>(p_.log_args.size());
         for (size_t i = 0; i < items.size(); ++i) {
           if (e.kind == ExprKind::Dict) {
@@ -1892,6 +1952,7 @@ class Compiler {
   std::vector<Scope> scopes_;
   Scope* cur_ = nullptr;
   std::vector<Instr> code_;
+  Loc where_;  // the statement being compiled, for room()
 };
 
 }  // namespace
@@ -1915,11 +1976,8 @@ model::Program load_scenario_text(const std::string& name, const std::string& te
 }
 
 model::Program load_scenario(const std::string& path, const CompileOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, Loc{0, 0}, "cannot read the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_scenario_text(path, ss.str(), options);
+  // bounded reading; a directory or an unreadable file is a ScenarioError
+  return load_scenario_text(path, read_scenario_file(path), options);
 }
 
 }  // namespace lifecheck::lang

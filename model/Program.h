@@ -84,8 +84,8 @@ struct SlotStep {
   FieldId field = 0;
   FuncId func = kNoFunc;
   uint16_t global = 0;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
   uint16_t origin = 0;  // Program::origins: the C line it came from ("f.c:12"), 0: none
 };
 
@@ -167,8 +167,8 @@ struct ExprNode {
   Value value;
   uint16_t first = 0;  // ListNew/TupleNew/DictNew: elements in Program::log_args
   uint16_t count = 0;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -213,8 +213,8 @@ struct Instr {
   uint16_t first = 0;  // Log args
   uint16_t count = 0;
   StrId str = 0;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
   bool allocates = false;  // creates an object: an automatic collection may start (G1-G3)
   Value key;               // StoreItem/DelItem: Int index or Str key
 };

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "TestSupport.h"
+#include "checker/Schedule.h"
 #include "emit/CEmitter.h"
 #include "emit/PythonEmitter.h"
 #include "lang/Compiler.h"
@@ -78,10 +79,22 @@ TEST(EmitC, BadInput) {
       run_cli({"emit-c", source_path("scenarios/contract/P7.26-bug.life"), "--out-dir", dir});
   EXPECT_EQ(bug.exit_code, 2);
   EXPECT_NE(bug.err.find("runtime bug finalize-legacy-garbage"), std::string::npos) << bug.err;
-  CliResult token = run_cli({"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--replay",
-                             "lc1:0000000000000000:0", "--out-dir", dir});
+  // a token of another scenario, and an lc1 token (no checksum, refused)
+  CliResult token =
+      run_cli({"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--replay",
+               checker::encode_schedule(0x0123456789abcdefull, {0}), "--out-dir", dir});
   EXPECT_EQ(token.exit_code, 2);
   EXPECT_NE(token.err.find("fingerprint"), std::string::npos) << token.err;
+  CliResult lc1 = run_cli({"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--replay",
+                           "lc1:0000000000000000:0", "--out-dir", dir});
+  EXPECT_EQ(lc1.exit_code, 2);
+  EXPECT_NE(lc1.err.find("lc1"), std::string::npos) << lc1.err;
+  // an output folder that cannot be made (a file is in the way)
+  std::string file_in_way = temp_file("x", ".txt");
+  CliResult folder = run_cli(
+      {"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--out-dir", file_in_way});
+  EXPECT_EQ(folder.exit_code, 2);
+  EXPECT_NE(folder.err.find("cannot create the folder"), std::string::npos) << folder.err;
   CliResult missing = run_cli({"emit-c", "/no/such/file.life", "--out-dir", dir});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("error:"), std::string::npos) << missing.err;

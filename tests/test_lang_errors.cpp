@@ -29,9 +29,8 @@ void PrintTo(const BadScenario& c, std::ostream* os) { *os << c.name; }
 // Locations are 1-based; columns count bytes from the start of the line.
 const std::vector<BadScenario> kBadScenarios = {
     // Only a C type with Py_TPFLAGS_BASETYPE can be subclassed.
-    {"SubclassOfANonBaseType",
-     "ctype Base:\n    flags: gc, heaptype\nclass Sub(Base):\n    pass\n", 3, 11,
-     "'Base' is not an acceptable base type: its flags lack 'basetype'"},
+    {"SubclassOfANonBaseType", "ctype Base:\n    flags: gc, heaptype\nclass Sub(Base):\n    pass\n",
+     3, 11, "'Base' is not an acceptable base type: its flags lack 'basetype'"},
     // Unknown names. `del NAME` binds NAME as in Python, but a name that is
     // deleted and never assigned anywhere is rejected.
     {"DeletedButNeverAssigned", "a = 1\ndel ghost\n", 2, 5,
@@ -690,4 +689,12 @@ TEST(CliErrors, UnknownProfileOptionExitsTwo) {
 }
 
 }  // namespace
+
+std::vector<LangErrorCase> lang_error_cases() {
+  std::vector<LangErrorCase> out;
+  for (const BadScenario& c : kBadScenarios)
+    out.push_back({c.name, c.text, c.line, c.col, c.message});
+  return out;
+}
+
 }  // namespace lifecheck::testing
