@@ -152,6 +152,44 @@ lc_clear_weakrefs_no_callbacks(PyObject **list)
         _PyWeakref_ClearRef((PyWeakReference *)*list);
     }
 }
+
+/* weakref_get: PyWeakref_GetRef (3.13+; before it, PyWeakref_GetObject
+ * and a new reference taken at once): a strong reference to the referent,
+ * NULL when the field is NULL or None or the referent is dead. */
+static inline PyObject *
+lc_weakref_get(PyObject *wr)
+{
+    if (wr == NULL || wr == Py_None) {
+        return NULL;
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *obj = NULL;
+    (void)PyWeakref_GetRef(wr, &obj);
+    return obj;
+#else
+    PyObject *obj = PyWeakref_GetObject(wr);
+    return obj == NULL || obj == Py_None ? NULL : Py_NewRef(obj);
+#endif
+}
+
+/* weakref_get_borrowed: PyWeakref_GetObject, a borrowed reference (NULL for
+ * None); deprecated in 3.13 for the use after free it allows. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+static inline PyObject *
+lc_weakref_borrowed(PyObject *wr)
+{
+    if (wr == NULL || wr == Py_None) {
+        return NULL;
+    }
+    PyObject *obj = PyWeakref_GetObject(wr);
+    return obj == Py_None ? NULL : obj;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 )C";
 
 std::string c_string(const std::string& s) {
@@ -327,6 +365,7 @@ class CEmitter {
         "\nstatic void\n{}_dealloc(PyObject *self)\n{{\n"
         "    PyTypeObject *lc_tp = Py_TYPE(self);\n"
         "    PyObject *lc_et = NULL, *lc_ev = NULL, *lc_tb = NULL;\n"
+        "    PyObject *lc_ref = NULL;\n"
         "    PyThreadState *lc_ts = NULL;\n",
         id(t));
     for (const SlotStep& s : ti.dealloc_steps) {
@@ -390,7 +429,7 @@ class CEmitter {
     }
     out +=
         "    (void)lc_tp;\n    (void)lc_ts;\n    (void)lc_et;\n    (void)lc_ev;\n    "
-        "(void)lc_tb;\n";
+        "(void)lc_tb;\n    (void)lc_ref;\n";
     const bool resurrects =
         std::any_of(ti.dealloc_steps.begin(), ti.dealloc_steps.end(), [](const SlotStep& s) {
           return s.op == SlotOp::FinalizerFromDealloc || s.op == SlotOp::TpDel;
@@ -407,12 +446,14 @@ class CEmitter {
   std::string clear_function(model::ClassId t) {
     const TypeInfo& ti = p_.types[t];
     std::string out = fmt::format(
-        "\nstatic int\n{}_clear(PyObject *self)\n{{\n    PyThreadState *lc_ts = NULL;\n", id(t));
+        "\nstatic int\n{}_clear(PyObject *self)\n{{\n    PyThreadState *lc_ts = NULL;\n"
+        "    PyObject *lc_ref = NULL;\n",
+        id(t));
     for (const SlotStep& s : ti.clear_steps) {
       out += fmt::format("    /* {} */\n", step_words(s));
       out += common_step(t, s, "clear");
     }
-    return out + "    (void)lc_ts;\n    return 0;\n}\n";
+    return out + "    (void)lc_ts;\n    (void)lc_ref;\n    return 0;\n}\n";
   }
 
   // ------------------------------------------------------------ tp_traverse
@@ -489,6 +530,15 @@ class CEmitter {
                            s.arg == 1 ? "self" : "NULL");
       case SlotOp::StoreSelf:
         return fmt::format("    lc_store_global({}, self);\n", c_string(names_.globals[s.global]));
+      case SlotOp::WeakrefGet:
+        // a NULL or None field is skipped, as the model does
+        return fmt::format("    lc_ref = {}({});\n",
+                           s.arg ? "lc_weakref_borrowed" : "lc_weakref_get", member(t, s.field));
+      case SlotOp::UseRef:  // reads the object's type: freed memory crashes under -X dev
+        return "    if (lc_ref != NULL) {\n"
+               "        (void)*(volatile unsigned long *)&Py_TYPE(lc_ref)->tp_flags;\n    }\n";
+      case SlotOp::ReleaseRef:
+        return "    Py_XDECREF(lc_ref);\n    lc_ref = NULL;\n";
       case SlotOp::ReleaseResource:
         return "    /* the external resource is released: nothing Python can see */\n";
       case SlotOp::ReleaseGil:

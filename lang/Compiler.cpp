@@ -657,6 +657,21 @@ class Compiler {
           st.field = need_field(1);
           no_more(2);
         }
+      } else if (verb == "weakref_get" || verb == "weakref_get_borrowed") {
+        // ref = the referent of the weakref in FIELD (a C local of the slot)
+        only_in({Slot::Dealloc, Slot::Clear});
+        st.op = SlotOp::WeakrefGet;
+        st.field = need_field(1);
+        no_more(2);
+        st.arg = verb == "weakref_get_borrowed" ? 1 : 0;
+      } else if (verb == "use_ref" || verb == "release_ref") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        no_more(1);
+        st.op = verb == "use_ref" ? SlotOp::UseRef : SlotOp::ReleaseRef;
+        if (std::none_of(out.begin(), out.end(),
+                         [](const SlotStep& s) { return s.op == SlotOp::WeakrefGet; }))
+          fail(loc, "'" + verb + "' needs a 'weakref_get FIELD' before it in '" + slot_name +
+                        ":' (ref is that step's result)");
       } else if (verb == "xdecref") {
         only_in({Slot::Dealloc, Slot::Clear});
         st.op = SlotOp::XDecrefField;

@@ -98,6 +98,64 @@ void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>&
   released.push_back(old);
 }
 
+// The slot's C local `ref`, filled from a weakref held in a field
+// (Objects/weakrefobject.c). PyWeakref_GetRef (3.13+) gives a new strong
+// reference, or NULL once the referent is dead (refcount 0 counts as dead,
+// _PyWeakref_GET_REF). PyWeakref_GetObject gives the same object borrowed
+// (Py_None once dead): nothing keeps it alive, so whatever runs before its
+// use (a call, the release of another field, another thread) may free it
+// under the C code, the reason 3.13 deprecates it. A NULL or None field is
+// skipped (`if (self->wr)`); a field holding something else makes the call
+// fail with an exception set.
+void Machine::ref_step(Frame& f, const SlotStep& st, bool in_dealloc) {
+  const ObjId o = f.obj;
+  const char* slot = in_dealloc ? "tp_dealloc" : "tp_clear";
+  switch (st.op) {
+    case SlotOp::WeakrefGet: {
+      require_not_freed(o, st.arg ? "PyWeakref_GetObject" : "PyWeakref_GetRef");
+      // `ref = ...` overwrites: a strong reference still held leaks
+      f.flags &= ~uint32_t{kRefHeld | kRefBorrowed | kRefDangling};
+      f.obj2 = kNoObj;
+      Value w = read_c_field(o, st.field);
+      if (w.kind() == ValueKind::None) return;
+      if (!w.is_obj() || program_.types[obj(w.obj()).type].kind != TypeKind::Weakref) {
+        raise_system_error();
+        return;
+      }
+      Value r = obj(w.obj()).fields[kWeakrefReferent];
+      if (!r.is_obj() || obj(r.obj()).rc <= 0 || obj(r.obj()).has(kFreed)) return;  // dead
+      f.obj2 = r.obj();
+      if (st.arg == 1) {
+        f.flags |= kRefBorrowed;
+        return;
+      }
+      incref(r);
+      f.flags |= kRefHeld;
+      return;
+    }
+    case SlotOp::UseRef:
+      if (f.has(kRefDangling))
+        violation({"memory-safety"},
+                  std::string(slot) + " of " + name_of(o) +
+                      " uses the object PyWeakref_GetObject returned, which has been freed "
+                      "since: a borrowed reference does not keep it alive (PyWeakref_GetRef "
+                      "returns a strong one)");
+      return;
+    case SlotOp::ReleaseRef:
+      if (f.has(kRefDangling))
+        violation({"memory-safety"}, std::string(slot) + " of " + name_of(o) +
+                                         " releases the object PyWeakref_GetObject returned, "
+                                         "which has been freed since");
+      else if (f.obj2 != kNoObj)
+        decref(Value::object(f.obj2));  // of a borrowed reference: one release too many
+      f.flags &= ~uint32_t{kRefHeld | kRefBorrowed | kRefDangling};
+      f.obj2 = kNoObj;
+      return;
+    default:
+      return;
+  }
+}
+
 void Machine::store_self(ObjId o, uint16_t global) {
   incref(Value::object(o));
   Value old = state_.globals[global];
@@ -420,6 +478,11 @@ void Machine::step_c_dealloc(Frame& f) {
           destroying();
           field_step(f, st, true);
           return;
+        case SlotOp::WeakrefGet:
+        case SlotOp::UseRef:
+        case SlotOp::ReleaseRef:
+          ref_step(f, st, true);
+          return;
         case SlotOp::Free: {
           destroying();
           if (st.arg == 1)
@@ -555,6 +618,11 @@ bool Machine::step_c_clear(Frame& f) {
     case SlotOp::XDecrefField:
     case SlotOp::SetRefField:
       field_step(f, st, false);
+      break;
+    case SlotOp::WeakrefGet:
+    case SlotOp::UseRef:
+    case SlotOp::ReleaseRef:
+      ref_step(f, st, false);
       break;
     case SlotOp::BaseClear:
       push_base_clear(o, ct.base);

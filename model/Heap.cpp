@@ -46,6 +46,13 @@ void Machine::free_object(ObjId o) {
     if (y.live)
       for (Value& v : y.fields)
         if (v.kind() == ValueKind::Stale && v.obj() == o) v = Value::dangling();
+  // So does a slot's borrowed `ref` from PyWeakref_GetObject (ref_step).
+  for (Thread& t : state_.threads)
+    for (Frame& f : t.frames)
+      if (f.has(kRefBorrowed) && f.obj2 == o) {
+        f.obj2 = kNoObj;
+        f.flags = (f.flags & ~uint32_t{kRefBorrowed}) | kRefDangling;
+      }
   // R1.11: PyObject_GC_Del unlinks an object that is still tracked.
   if (obj(o).tracked()) untrack(o);
   obj(o).flags |= kFreed;

@@ -212,6 +212,8 @@ class Machine {
   void trashcan_begin_step(Frame& f);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
+  // weakref_get / use_ref / release_ref: the slot's C local `ref` (obj2).
+  void ref_step(Frame& f, const SlotStep& st, bool in_dealloc);
   void store_self(ObjId o, uint16_t global);
   void release_resource(ObjId o, bool if_held = false);
   Value read_c_field(ObjId o, FieldId field);

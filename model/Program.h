@@ -74,6 +74,10 @@ enum class SlotOp : uint8_t {
   BaseTraverse,              // the C base type's tp_traverse(self, visit, arg)
   TrashcanBegin,             // Py_TRASHCAN_BEGIN(self, dealloc)
   TrashcanEnd,               // Py_TRASHCAN_END
+  WeakrefGet,                // PyWeakref_GetRef(self->field, &ref): a strong reference or NULL;
+                             // arg 1: ref = PyWeakref_GetObject(self->field), borrowed
+  UseRef,                    // the C code reads the object behind ref (skipped when NULL)
+  ReleaseRef,                // Py_XDECREF(ref)
 };
 
 const char* slot_op_name(SlotOp op);

@@ -20,6 +20,9 @@ std::string slot_step_text(const Program& program, const SlotStep& s) {
       return s.arg ? "finalizer_from_dealloc unchecked" : w;
     case SlotOp::ReleaseResource:
       return s.arg ? "release_resource if_held" : w;
+    case SlotOp::WeakrefGet:
+      return std::string(s.arg ? "weakref_get_borrowed " : "weakref_get ") +
+             program.field_names[s.field];
     case SlotOp::Init:
       return "init " + program.field_names[s.field] + (s.arg ? " null" : "");
     case SlotOp::NullField:
@@ -116,6 +119,12 @@ const char* slot_op_name(SlotOp op) {
       return "trashcan_begin";
     case SlotOp::TrashcanEnd:
       return "trashcan_end";
+    case SlotOp::WeakrefGet:
+      return "weakref_get";
+    case SlotOp::UseRef:
+      return "use_ref";
+    case SlotOp::ReleaseRef:
+      return "release_ref";
   }
   return "?";
 }

@@ -131,6 +131,12 @@ enum FrameFlag : uint32_t {
   kDirect = 1u << 19,
   // Clear: a C base's tp_clear called by the derived type's (no begin/end)
   kBasePart = 1u << 20,
+  // CDealloc/Clear: the C local `ref` of weakref_get (obj2): a strong
+  // reference (PyWeakref_GetRef), a borrowed one (PyWeakref_GetObject), or a
+  // borrowed one whose object has since been freed (obj2 then kNoObj)
+  kRefHeld = 1u << 21,
+  kRefBorrowed = 1u << 22,
+  kRefDangling = 1u << 23,
 };
 
 struct Frame {
