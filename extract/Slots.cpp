@@ -11,71 +11,13 @@
 #include <optional>
 #include <set>
 
+#include "extract/CApi.h"
 #include "extract/Tokens.h"
 #include "extract/Types.h"
 
 namespace lifecheck::extract {
 
 namespace {
-
-// Macros that bracket code: each end of the bracket is one step.
-const std::map<std::string, std::string>& marker_macros() {
-  static const std::map<std::string, std::string> m = {
-      {"Py_TRASHCAN_BEGIN", "trashcan_begin"},      {"Py_TRASHCAN_END", "trashcan_end"},
-      {"Py_TRASHCAN_SAFE_BEGIN", "trashcan_begin"}, {"Py_TRASHCAN_SAFE_END", "trashcan_end"},
-      {"Py_BEGIN_ALLOW_THREADS", "release_gil"},    {"Py_END_ALLOW_THREADS", "acquire_gil"},
-      {"Py_UNBLOCK_THREADS", "release_gil"},        {"Py_BLOCK_THREADS", "acquire_gil"},
-  };
-  return m;
-}
-
-// Macros written as a statement of their own, read from their arguments.
-bool is_statement_macro(const std::string& name) {
-  static const std::set<std::string> s = {"Py_CLEAR",  "Py_XDECREF", "Py_DECREF", "Py_XINCREF",
-                                          "Py_INCREF", "Py_XSETREF", "Py_SETREF", "Py_VISIT"};
-  return s.count(name) != 0;
-}
-
-// C API functions that run no Python code and touch no object the model
-// knows: they are no step at all.
-bool is_quiet_api(const std::string& name) {
-  static const std::set<std::string> s = {"PyErr_Occurred",
-                                          "PyErr_Clear",
-                                          "PyMem_Free",
-                                          "PyMem_RawFree",
-                                          "PyMem_Malloc",
-                                          "PyMem_RawMalloc",
-                                          "PyMem_Calloc",
-                                          "PyMem_Realloc",
-                                          "PyObject_GC_IsTracked",
-                                          "PyObject_GC_IsFinalized",
-                                          "PyType_HasFeature",
-                                          "PyType_GetFlags",
-                                          "PyType_IS_GC",
-                                          "PyObject_IS_GC",
-                                          "Py_IsNone",
-                                          "PyThreadState_Get",
-                                          "PyGILState_Check",
-                                          "Py_TYPE",
-                                          "Py_REFCNT",
-                                          "PyType_GetModule",
-                                          "PyType_GetModuleState",
-                                          "PyModule_GetState",
-                                          "PyObject_TypeCheck",
-                                          "PyType_GetSlot",
-                                          "PyArg_ParseTuple",
-                                          "PyArg_ParseTupleAndKeywords",
-                                          "PyArg_UnpackTuple",
-                                          "_PyArg_NoKeywords",
-                                          "_PyArg_NoPositional",
-                                          "Py_NewRef",
-                                          "Py_XNewRef"};
-  return s.count(name) != 0;
-}
-
-bool is_python_api(const std::string& name) {
-  return name.rfind("Py", 0) == 0 || name.rfind("_Py", 0) == 0;
-}
 
 // What an expression is, seen from a slot of the type.
 struct Ref {
@@ -121,6 +63,7 @@ class Translator {
     std::map<std::string, std::string> holds;  // local -> the field whose reference it took
     std::set<std::string> nulled;              // fields NULLed while a local holds the reference
     std::set<std::string> nonnull;             // fields tested non-NULL around this code
+    std::set<std::string> refs;  // locals holding what a weakref_get step returned (`ref`)
     bool returned = false;
   };
 
@@ -355,6 +298,7 @@ class Translator {
   void bind(const std::string& name, const Toks& rhs) {
     Ref r = classify(rhs);
     scope().holds.erase(name);
+    scope().refs.erase(name);
     switch (r.kind) {
       case Ref::Self:
         scope().self.insert(name);
@@ -371,9 +315,11 @@ class Translator {
     size_t before = steps_.size();
     expression(rhs);
     // The result of an allocation is the object from here on.
-    for (size_t i = before; i < steps_.size(); ++i)
+    for (size_t i = before; i < steps_.size(); ++i) {
       if (steps_[i].words == "alloc" || steps_[i].words == "generic_alloc")
         scope().self.insert(name);
+      if (steps_[i].words.rfind("weakref_get", 0) == 0) scope().refs.insert(name);
+    }
   }
 
   // ----------------------------------------------------------- conditions
@@ -402,6 +348,28 @@ class Translator {
                     [](const Tok& t) { return t.text == "PyObject_CallFinalizerFromDealloc"; })) {
       step("finalizer_from_dealloc", cond);
       if (has_else) branch(kids[2]);
+      return;
+    }
+    // if (PyWeakref_GetRef(self->wr, &ref) < 0) ...: the failure branch is
+    // left out; `== 1` / `> 0` tests success: its branch is taken
+    if (std::any_of(cond.begin(), cond.end(),
+                    [](const Tok& t) { return t.text == "PyWeakref_GetRef"; })) {
+      calls_in(cond);
+      const bool failure =
+          find_top(cond, "<") < cond.size() || text.find("-1") != std::string::npos;
+      if (!failure)
+        branch(then_branch);
+      else if (has_else)
+        branch(kids[2]);
+      return;
+    }
+    // if (ref != NULL), if (ref == Py_None)...: use_ref and release_ref skip
+    // a NULL ref themselves; the branch where it is set is taken
+    if (std::optional<bool> set = ref_test(unwrap(cond))) {
+      if (*set)
+        branch(then_branch);
+      else if (has_else)
+        branch(kids[2]);
       return;
     }
     // A call that is a step, tested for failure: the step; the model's
@@ -462,6 +430,29 @@ class Translator {
     warn(cond, "the condition '" + text + "' is not modelled: its then branch is taken");
     branch(then_branch);
     if (has_else) warn(src_.place(kids[2]), "the else branch of '" + text + "' is left out");
+  }
+
+  // Whether `cond` tests a weakref_get result: true when its then branch
+  // runs with the object (ref, ref != NULL, ref != Py_None), false when it
+  // runs without (!ref, ref == NULL, ref == Py_None); nullopt otherwise.
+  std::optional<bool> ref_test(const Toks& u) {
+    auto is_ref = [&](const Toks& t) {
+      Toks v = unwrap(t);
+      return v.size() == 1 && scope().refs.count(v[0].text) != 0;
+    };
+    if (is_ref(u)) return true;
+    if (!u.empty() && u[0].text == "!" && is_ref(Toks(u.begin() + 1, u.end()))) return false;
+    for (const char* op : {"!=", "=="}) {
+      size_t at = find_top(u, op);
+      if (at >= u.size()) continue;
+      Toks a(u.begin(), u.begin() + static_cast<long>(at));
+      Toks b(u.begin() + static_cast<long>(at) + 1, u.end());
+      if (!is_ref(a)) std::swap(a, b);
+      Ref other = classify(b);
+      if (is_ref(a) && (other.kind == Ref::Null || other.kind == Ref::PyNone))
+        return std::string(op) == "!=";
+    }
+    return std::nullopt;
   }
 
   // A branch that only leaves the function (return, goto): an error exit.
@@ -621,6 +612,28 @@ class Translator {
     auto arg = [&](size_t i) { return i < args.size() ? classify(args[i]) : Ref{}; };
     if (!scope().visit.empty() && name == scope().visit) return visit(arg(0), whole);
     if (name == "Py_VISIT") return visit(arg(0), whole);
+    if (name == "PyWeakref_GetRef" || name == "PyWeakref_GetObject" ||
+        name == "PyWeakref_GET_OBJECT")
+      return weakref_get(name, args, whole);
+    auto ref_arg = [&](const Toks& a) {
+      Toks u = unwrap(a);
+      return u.size() == 1 && scope().refs.count(u[0].text) != 0;
+    };
+    if (!args.empty() && ref_arg(args[0])) {
+      if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF") {
+        scope().refs.erase(unwrap(args[0])[0].text);
+        return step("release_ref", whole);
+      }
+      if (name == "Py_INCREF" || name == "Py_XINCREF") return strong_ref(whole);
+    }
+    if ((name == "Py_NewRef" || name == "Py_XNewRef") && args.size() == 1) {
+      // Py_NewRef(PyWeakref_GetObject(...)): a strong reference at once
+      size_t before = steps_.size();
+      expression(args[0]);
+      if (steps_.size() > before) strong_ref(whole);
+      return;
+    }
+    if (std::any_of(args.begin(), args.end(), ref_arg)) step("use_ref", whole);
     if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF")
       return release(name, arg(0), whole);
     if (name == "Py_XSETREF" || name == "Py_SETREF") return setref(name, arg(0), arg(1), whole);
@@ -636,6 +649,32 @@ class Translator {
     }
     if (defined_.count(name)) return file_function(name, args, whole);
     api_function(name, whole);
+  }
+
+  // PyWeakref_GetRef(self->F, &ref), ref = PyWeakref_GetObject(self->F).
+  void weakref_get(const std::string& name, const std::vector<Toks>& args, const Toks& whole) {
+    Ref wr = args.empty() ? Ref{} : classify(args[0]);
+    if (wr.kind != Ref::Field) {
+      warn(whole, "'" + c_text(whole) + "' reads a weakref that is not a field of self");
+      return;
+    }
+    const bool strong = name == "PyWeakref_GetRef";
+    step((strong ? "weakref_get " : "weakref_get_borrowed ") + wr.name, whole);
+    Toks out = args.size() == 2 ? unwrap(args[1]) : Toks{};
+    if (strong && out.size() == 2 && out[0].text == "&") scope().refs.insert(out[1].text);
+  }
+
+  // A new reference taken to a borrowed ref at once (Py_INCREF right after
+  // PyWeakref_GetObject, Py_NewRef around it): the step is weakref_get.
+  void strong_ref(const Toks& whole) {
+    const std::string borrowed = "weakref_get_borrowed ";
+    if (!steps_.empty() && steps_.back().words.rfind(borrowed, 0) == 0) {
+      steps_.back().words = "weakref_get " + steps_.back().words.substr(borrowed.size());
+      return;
+    }
+    warn(whole, "'" + c_text(whole) +
+                    "' takes a reference to what PyWeakref_GetObject returned after other "
+                    "code ran; it is not translated (ref stays borrowed)");
   }
 
   void visit(Ref r, const Toks& whole) {
@@ -746,27 +785,7 @@ class Translator {
 
   // A function of the C API (or of another file).
   void api_function(const std::string& name, const Toks& whole) {
-    if (name == "PyObject_GC_UnTrack") return step("untrack", whole);
-    if (name == "PyObject_GC_Track") return step("track", whole);
-    if (name == "PyObject_ClearWeakRefs") return step("clear_weakrefs", whole);
-    if (name == "PyUnstable_Object_ClearWeakRefsNoCallbacks")
-      return step("clear_weakrefs_no_callbacks", whole);
-    if (name == "PyObject_CallFinalizerFromDealloc")  // its result unused
-      return step("finalizer_from_dealloc unchecked", whole);
-    if (name == "PyObject_GC_Del") return step(type_.gc ? "free" : "free wrong", whole);
-    if (name == "PyObject_Free" || name == "PyObject_Del" || name == "PyObject_FREE" ||
-        name == "PyObject_DEL")
-      return step(type_.gc ? "free wrong" : "free", whole);
-    if (name == "PyErr_WriteUnraisable") return step("write_unraisable", whole);
-    if (name == "PyErr_GetRaisedException" || name == "PyErr_Fetch")
-      return step("save_error", whole);
-    if (name == "PyErr_SetRaisedException" || name == "PyErr_Restore")
-      return step("restore_error", whole);
-    if (name == "PyType_GenericAlloc" || name == "PyType_GenericNew")
-      return step("generic_alloc", whole);
-    if (name == "PyObject_GC_New" || name == "PyObject_New" || name == "_PyObject_GC_New" ||
-        name == "PyObject_GC_NewVar" || name == "PyObject_NewVar")
-      return step("alloc", whole);
+    if (std::string words = api_step(name, type_.gc); !words.empty()) return step(words, whole);
     if (is_quiet_api(name)) return;
     if (!is_python_api(name)) {
       // a function of the C library (in a system header) runs no Python

@@ -194,6 +194,36 @@ TEST(Extract, HelpersAreFollowedAndOtherCodeIsAnOpaqueCall) {
   EXPECT_EQ(b["clear"], (Steps{{"none", 0}}));
 }
 
+// PyWeakref_GetObject (borrowed) and PyWeakref_GetRef / Py_NewRef around
+// GetObject (strong): the local they fill is `ref`; a call passing it uses
+// it, Py_DECREF releases it, a test of it takes the branch where it is set.
+TEST(Extract, WeakrefReadsBorrowedAndStrong) {
+  auto r = run("weakref.c");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().format();
+  EXPECT_EQ(block(r.life, "Watcher")["dealloc"], (Steps{{"untrack", 19},
+                                                        {"weakref_get_borrowed owner_ref", 20},
+                                                        {"clear cache", 21},
+                                                        {"use_ref", 23},
+                                                        {"call", 23},
+                                                        {"clear owner_ref", 25},
+                                                        {"free", 26}}));
+  auto safe = block(r.life, "SafeWatcher");
+  EXPECT_EQ(safe["dealloc"], (Steps{{"untrack", 49},
+                                    {"weakref_get owner_ref", 51},
+                                    {"clear cache", 52},
+                                    {"use_ref", 53},
+                                    {"call", 53},
+                                    {"release_ref", 54},
+                                    {"clear owner_ref", 56},
+                                    {"free", 57}}));
+  EXPECT_EQ(safe["clear"], (Steps{{"weakref_get owner_ref", 63},
+                                  {"clear cache", 64},
+                                  {"use_ref", 65},
+                                  {"call", 65},
+                                  {"release_ref", 66},
+                                  {"clear owner_ref", 67}}));
+}
+
 TEST(Extract, CTypeDerivingFromACType) {
   auto r = run("derived.c");
   EXPECT_NE(r.life.find("ctype Derived(Base):"), std::string::npos);
@@ -274,6 +304,32 @@ TEST(ExtractEndToEnd, CounterexampleNamesTheCLines) {
   std::remove(life.c_str());
 }
 
+// The borrowed weakref read of weakref.c, driven by a main that gives the
+// watcher the owner's last strong reference: the use after free names the
+// C line of the use; SafeWatcher holds.
+TEST(ExtractEndToEnd, BorrowedWeakrefUseAfterFree) {
+  std::string skeleton = run("weakref.c").life;
+  skeleton.erase(skeleton.find("# A first run"));
+  auto with_main = [&](const std::string& type) {
+    return temp_file(skeleton +
+                         "class Owner:\n    pass\n\nthread main:\n    o = Owner()\n"
+                         "    w = " +
+                         type + "(weakref.ref(o), o)\n    del o\n    del w\n",
+                     ".life");
+  };
+  std::string bug = with_main("Watcher"), ok = with_main("SafeWatcher");
+  CliResult r = run_cli({"check", bug});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("uses the object PyWeakref_GetObject returned, which has been freed since"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(at " + corpus("weakref.c") + ":23)"), std::string::npos) << r.out;
+  CliResult k = run_cli({"check", ok});
+  EXPECT_EQ(k.exit_code, 0) << k.out << k.err;
+  std::remove(bug.c_str());
+  std::remove(ok.c_str());
+}
+
 // ------------------------------------------------------------- bad input
 
 TEST(ExtractBadInput, MissingFile) {
@@ -290,6 +346,13 @@ TEST(ExtractBadInput, CThatDoesNotCompile) {
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("broken.c:4:1: error: expected ')'"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+}
+
+TEST(ExtractBadInput, OutputThatCannotBeWritten) {
+  CliResult r = run_cli({"extract", corpus("helper.c"), "--out", "/no/such/folder/x.life"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("its folder does not exist"), std::string::npos) << r.err;
 }
 
 TEST(ExtractBadInput, NoTypeFound) {
