@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   emit_c_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
   emit_c_cmd->add_option("--out-dir", emit_c_dir, "write the two files here (default .)");
   add_scenario_options(emit_c_cmd, scenario);
+  add_memory_option(emit_c_cmd, scenario.max_memory_mb);
 
   ConformOptions conform;
   CLI::App* conform_cmd = app.add_subcommand(
