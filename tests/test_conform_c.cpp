@@ -73,6 +73,26 @@ TEST(EmitC, WritesTheModuleAndItsDriver) {
   std::filesystem::remove_all(dir);
 }
 
+// The C local `ref` of weakref_get_borrowed / use_ref and of weakref_get /
+// release_ref.
+TEST(EmitC, WeakrefStepsAsTheirC) {
+  auto c_of = [](const std::string& scenario) {
+    return emit::emit_c(lang::load_scenario(source_path(scenario)), "_lc_test");
+  };
+  std::string bug = c_of("scenarios/ctypes/weakref-borrowed-bug.life");
+  EXPECT_NE(bug.find("/* weakref_get_borrowed owner_ref */\n    lc_ref = "
+                     "lc_weakref_borrowed(((lc_Watcher_Object *)self)->f_owner_ref);"),
+            std::string::npos)
+      << bug;
+  EXPECT_NE(bug.find("/* use_ref */\n    if (lc_ref != NULL) {"), std::string::npos) << bug;
+  std::string ok = c_of("scenarios/ctypes/weakref-getref-ok.life");
+  EXPECT_NE(ok.find("lc_ref = lc_weakref_get(((lc_Watcher_Object *)self)->f_owner_ref);"),
+            std::string::npos)
+      << ok;
+  EXPECT_NE(ok.find("/* release_ref */\n    Py_XDECREF(lc_ref);"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("PyWeakref_GetRef(wr, &obj)"), std::string::npos);  // 3.13+
+}
+
 TEST(EmitC, BadInput) {
   std::string dir = std::filesystem::temp_directory_path() / "lifecheck-emit-c-bad";
   CliResult bug =
