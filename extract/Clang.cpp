@@ -67,8 +67,17 @@ Source::Source(const std::string& path, const std::vector<std::string>& args) : 
   CXErrorCode code =
       clang_parseTranslationUnit2(index_, path.c_str(), argv.data(), static_cast<int>(argv.size()),
                                   nullptr, 0, CXTranslationUnit_DetailedPreprocessingRecord, &tu_);
-  if (code != CXError_Success || !tu_)
+  // a throwing constructor runs no destructor: release libclang's objects here
+  auto release = [&]() {
+    if (tu_) clang_disposeTranslationUnit(tu_);
+    clang_disposeIndex(index_);
+    tu_ = nullptr;
+    index_ = nullptr;
+  };
+  if (code != CXError_Success || !tu_) {
+    release();
     throw ExtractError(path, 0, 0, "libclang could not parse " + path);
+  }
   for (unsigned i = 0, n = clang_getNumDiagnostics(tu_); i < n; ++i) {
     CXDiagnostic d = clang_getDiagnostic(tu_, i);
     CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
@@ -79,6 +88,7 @@ Source::Source(const std::string& path, const std::vector<std::string>& args) : 
       std::string where = f ? text_of(clang_getFileName(f)) : path;
       std::string msg = text_of(clang_getDiagnosticSpelling(d));
       clang_disposeDiagnostic(d);
+      release();
       throw ExtractError(where, line, col, msg + " (the C file does not compile)");
     }
     clang_disposeDiagnostic(d);
