@@ -23,6 +23,7 @@
 
 #include "checker/RandomScheduler.h"
 #include "checker/Schedule.h"
+#include "model/Machine.h"
 #include "model/Properties.h"
 
 namespace lifecheck::cli::conform {
@@ -132,11 +133,8 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
               << ", not CPython; the profiles describe CPython\n";
     return std::nullopt;
   }
-  if (nogil == "1") {
-    std::cerr << "lifecheck: '" << python << "' is a free-threaded build (" << version
-              << "t); there is no profile for free-threaded builds yet\n";
-    return std::nullopt;
-  }
+  // A free-threaded build (Py_GIL_DISABLED) has its own profiles: 3.13.15t.
+  if (nogil == "1") version += "t";
   auto profile = model::find_profile(version);
   if (!profile) {
     std::cerr << "lifecheck: no profile for Python " << version
@@ -294,8 +292,15 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
   model::Trace t = model::run_trace(m, sched, 100000);
   ModelRun run;
   std::vector<uint16_t> path;
+  // The script is forced thread by thread at statement boundaries; a step
+  // that only picks the free-threaded collector's heap order is none.
+  model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
-    path.push_back(s.choice);
+    const bool heap_order =
+        model::Machine::heap_order_choices(m.program(), state,
+                                           static_cast<model::ThreadId>(s.choice & 0xFF)) > 0;
+    m.step(state, s.choice);
+    if (!heap_order) path.push_back(s.choice);
     for (const model::Event& e : s.events)
       if (auto text = model::observable_text(m.program(), e)) run.trace.push_back(*text);
   }
@@ -347,6 +352,10 @@ const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace
     }
   }
   return best;
+}
+
+bool forced_exactly_under(const model::Profile& p) {
+  return p.gc_algorithm != model::GcAlgorithm::FreeThreaded;
 }
 
 Verdict fail(const std::string& file, const std::string& why) {

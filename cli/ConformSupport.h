@@ -118,6 +118,11 @@ struct ModelRun {
 // stops at a model limit.
 std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed);
 
+// Free-threaded profiles: the collector's heap order (F-G3) and the
+// owner's merges (F6) cannot be forced, so a forced run is checked against
+// the model's trace set, not the schedule's own trace.
+bool forced_exactly_under(const model::Profile& p);
+
 // Up to `wanted` model runs with distinct schedules, from seeds 1, 2, ...
 // (at most 8 seeds per run wanted), with the seed of each.
 std::vector<std::pair<uint64_t, ModelRun>> distinct_model_runs(const model::Model& m, int wanted);

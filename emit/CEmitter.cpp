@@ -153,7 +153,7 @@ lc_clear_weakrefs_no_callbacks(PyObject **list)
     }
 }
 
-/* weakref_get: PyWeakref_GetRef (3.13+; before it, PyWeakref_GetObject
+/* weakref_getref: PyWeakref_GetRef (3.13+; before it, PyWeakref_GetObject
  * and a new reference taken at once): a strong reference to the referent,
  * NULL when the field is NULL or None or the referent is dead. */
 static inline PyObject *
@@ -172,7 +172,7 @@ lc_weakref_get(PyObject *wr)
 #endif
 }
 
-/* weakref_get_borrowed: PyWeakref_GetObject, a borrowed reference (NULL for
+/* weakref_getobject: PyWeakref_GetObject, a borrowed reference (NULL for
  * None); deprecated in 3.13 for the use after free it allows. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -189,6 +189,44 @@ lc_weakref_borrowed(PyObject *wr)
 }
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
+#endif
+
+/* tryincref_ref: PyUnstable_TryIncRef on free-threaded 3.14+; elsewhere,
+ * as the model has it with the GIL, a new reference unless the object is
+ * dying (refcount 0). NULL stays NULL. */
+static inline PyObject *
+lc_try_incref(PyObject *op)
+{
+    if (op == NULL) {
+        return NULL;
+    }
+#if defined(Py_GIL_DISABLED) && PY_VERSION_HEX >= 0x030E0000
+    return PyUnstable_TryIncRef(op) ? op : NULL;
+#else
+    if (Py_REFCNT(op) <= 0) {
+        return NULL;
+    }
+    return Py_NewRef(op);
+#endif
+}
+
+/* critical_section [F] / end_critical_section: the public critical-section
+ * functions of 3.13+ (no-ops with the GIL); before 3.13 the GIL is the only
+ * lock. A slot that returns leaves its sections (lc_cs_end at its end). */
+#if PY_VERSION_HEX >= 0x030D0000
+#define LC_CS_LOCALS PyCriticalSection lc_cs1; PyCriticalSection2 lc_cs2; int lc_cs = 0
+#define lc_cs_begin(a) (PyCriticalSection_Begin(&lc_cs1, (a)), lc_cs = 1)
+#define lc_cs_begin2(a, b) \
+    ((b) == NULL || (b) == (a) ? (void)lc_cs_begin(a) \
+                               : (void)(PyCriticalSection2_Begin(&lc_cs2, (a), (b)), lc_cs = 2))
+#define lc_cs_end() \
+    ((void)(lc_cs == 1 ? PyCriticalSection_End(&lc_cs1) \
+                       : lc_cs == 2 ? PyCriticalSection2_End(&lc_cs2) : (void)0), lc_cs = 0)
+#else
+#define LC_CS_LOCALS int lc_cs = 0
+#define lc_cs_begin(a) ((void)(a), lc_cs = 1)
+#define lc_cs_begin2(a, b) ((void)(a), (void)(b), lc_cs = 2)
+#define lc_cs_end() (lc_cs = 0)
 #endif
 )C";
 
@@ -311,6 +349,8 @@ class CEmitter {
         " * bind to the fields in order (None when missing). */\n"
         "static PyObject *\n{0}_new(PyTypeObject *type, PyObject *args, PyObject *kwds)\n{{\n"
         "    PyObject *self = NULL;\n"
+        "    PyObject *lc_ref = NULL;\n"
+        "    LC_CS_LOCALS;\n"
         "    PyThreadState *lc_ts = NULL;\n"
         "    Py_ssize_t lc_n = PyTuple_GET_SIZE(args);\n",
         id(t));
@@ -354,7 +394,9 @@ class CEmitter {
           out += common_step(t, s, "new");
       }
     }
-    out += "    (void)kwds;\n    (void)lc_ts;\n    return self;\n}\n";
+    out +=
+        "    lc_cs_end();\n    (void)kwds;\n    (void)lc_ts;\n    (void)lc_ref;\n    return "
+        "self;\n}\n";
     return out;
   }
 
@@ -366,6 +408,7 @@ class CEmitter {
         "    PyTypeObject *lc_tp = Py_TYPE(self);\n"
         "    PyObject *lc_et = NULL, *lc_ev = NULL, *lc_tb = NULL;\n"
         "    PyObject *lc_ref = NULL;\n"
+        "    LC_CS_LOCALS;\n"
         "    PyThreadState *lc_ts = NULL;\n",
         id(t));
     for (const SlotStep& s : ti.dealloc_steps) {
@@ -428,7 +471,8 @@ class CEmitter {
       }
     }
     out +=
-        "    (void)lc_tp;\n    (void)lc_ts;\n    (void)lc_et;\n    (void)lc_ev;\n    "
+        "    lc_cs_end();\n    (void)lc_tp;\n    (void)lc_ts;\n    (void)lc_et;\n    "
+        "(void)lc_ev;\n    "
         "(void)lc_tb;\n    (void)lc_ref;\n";
     const bool resurrects =
         std::any_of(ti.dealloc_steps.begin(), ti.dealloc_steps.end(), [](const SlotStep& s) {
@@ -438,6 +482,7 @@ class CEmitter {
     return out +
            "    return;\n"
            "lc_resurrected:\n"
+           "    lc_cs_end();\n"
            "    /* a finalizer resurrected the object: the saved exception comes back */\n"
            "    if (lc_et != NULL) {\n        PyErr_Restore(lc_et, lc_ev, lc_tb);\n    }\n}\n";
   }
@@ -447,13 +492,13 @@ class CEmitter {
     const TypeInfo& ti = p_.types[t];
     std::string out = fmt::format(
         "\nstatic int\n{}_clear(PyObject *self)\n{{\n    PyThreadState *lc_ts = NULL;\n"
-        "    PyObject *lc_ref = NULL;\n",
+        "    PyObject *lc_ref = NULL;\n    LC_CS_LOCALS;\n",
         id(t));
     for (const SlotStep& s : ti.clear_steps) {
       out += fmt::format("    /* {} */\n", step_words(s));
       out += common_step(t, s, "clear");
     }
-    return out + "    (void)lc_ts;\n    (void)lc_ref;\n    return 0;\n}\n";
+    return out + "    lc_cs_end();\n    (void)lc_ts;\n    (void)lc_ref;\n    return 0;\n}\n";
   }
 
   // ------------------------------------------------------------ tp_traverse
@@ -529,15 +574,31 @@ class CEmitter {
         return fmt::format("    lc_call({}, {});\n", c_string(p_.funcs[s.func].name),
                            s.arg == 1 ? "self" : "NULL");
       case SlotOp::StoreSelf:
+      case SlotOp::Publish:  // the dict takes its own reference, the model's incref
         return fmt::format("    lc_store_global({}, self);\n", c_string(names_.globals[s.global]));
-      case SlotOp::WeakrefGet:
+      case SlotOp::WeakrefGetObject:
+      case SlotOp::WeakrefGetRef:
         // a NULL or None field is skipped, as the model does
-        return fmt::format("    lc_ref = {}({});\n",
-                           s.arg ? "lc_weakref_borrowed" : "lc_weakref_get", member(t, s.field));
+        return fmt::format(
+            "    lc_ref = {}({});\n",
+            s.op == SlotOp::WeakrefGetObject ? "lc_weakref_borrowed" : "lc_weakref_get",
+            member(t, s.field));
       case SlotOp::UseRef:  // reads the object's type: freed memory crashes under -X dev
         return "    if (lc_ref != NULL) {\n"
                "        (void)*(volatile unsigned long *)&Py_TYPE(lc_ref)->tp_flags;\n    }\n";
-      case SlotOp::ReleaseRef:
+      case SlotOp::IncrefRef:
+        return "    Py_XINCREF(lc_ref);\n";
+      case SlotOp::TryIncrefRef:
+        return "    lc_ref = lc_try_incref(lc_ref);\n";
+      case SlotOp::CriticalSectionBegin:
+        return s.arg == 1 ? fmt::format("    lc_cs_begin2(self, {});\n", member(t, s.field))
+                          : "    lc_cs_begin(self);\n";
+      case SlotOp::CriticalSectionEnd:
+        return "    lc_cs_end();\n";
+      case SlotOp::EnableDeferredRefcount:  // a no-op returning 0 before 3.14 (F9)
+        return "#if PY_VERSION_HEX >= 0x030E0000\n"
+               "    (void)PyUnstable_Object_EnableDeferredRefcount(self);\n#endif\n";
+      case SlotOp::DropRef:
         return "    Py_XDECREF(lc_ref);\n    lc_ref = NULL;\n";
       case SlotOp::ReleaseResource:
         return "    /* the external resource is released: nothing Python can see */\n";

@@ -424,7 +424,8 @@ class Emitter {
     std::set<uint16_t> assigned;
     for (const Instr& in : p_.funcs[fn].code) {
       if (in.op == InstrOp::StoreGlobal || in.op == InstrOp::DelGlobal) assigned.insert(in.slot);
-      if (in.op == InstrOp::Collect && in.dest == model::DestKind::Global)
+      if ((in.op == InstrOp::Collect || in.op == InstrOp::Construct) &&
+          in.dest == model::DestKind::Global)
         assigned.insert(in.dest_slot);
     }
     std::string names;

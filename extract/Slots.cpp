@@ -63,7 +63,7 @@ class Translator {
     std::map<std::string, std::string> holds;  // local -> the field whose reference it took
     std::set<std::string> nulled;              // fields NULLed while a local holds the reference
     std::set<std::string> nonnull;             // fields tested non-NULL around this code
-    std::set<std::string> refs;  // locals holding what a weakref_get step returned (`ref`)
+    std::set<std::string> refs;  // locals holding what a weakref lookup step returned (`ref`)
     bool returned = false;
   };
 
@@ -318,7 +318,9 @@ class Translator {
     for (size_t i = before; i < steps_.size(); ++i) {
       if (steps_[i].words == "alloc" || steps_[i].words == "generic_alloc")
         scope().self.insert(name);
-      if (steps_[i].words.rfind("weakref_get", 0) == 0) scope().refs.insert(name);
+      if (steps_[i].words.rfind("weakref_getref ", 0) == 0 ||
+          steps_[i].words.rfind("weakref_getobject ", 0) == 0)
+        scope().refs.insert(name);
     }
   }
 
@@ -363,7 +365,7 @@ class Translator {
         branch(kids[2]);
       return;
     }
-    // if (ref != NULL), if (ref == Py_None)...: use_ref and release_ref skip
+    // if (ref != NULL), if (ref == Py_None)...: use_ref and drop_ref skip
     // a NULL ref themselves; the branch where it is set is taken
     if (std::optional<bool> set = ref_test(unwrap(cond))) {
       if (*set)
@@ -432,7 +434,7 @@ class Translator {
     if (has_else) warn(src_.place(kids[2]), "the else branch of '" + text + "' is left out");
   }
 
-  // Whether `cond` tests a weakref_get result: true when its then branch
+  // Whether `cond` tests a weakref lookup's result: true when its then branch
   // runs with the object (ref, ref != NULL, ref != Py_None), false when it
   // runs without (!ref, ref == NULL, ref == Py_None); nullopt otherwise.
   std::optional<bool> ref_test(const Toks& u) {
@@ -614,7 +616,7 @@ class Translator {
     if (name == "Py_VISIT") return visit(arg(0), whole);
     if (name == "PyWeakref_GetRef" || name == "PyWeakref_GetObject" ||
         name == "PyWeakref_GET_OBJECT")
-      return weakref_get(name, args, whole);
+      return weakref_lookup(name, args, whole);
     auto ref_arg = [&](const Toks& a) {
       Toks u = unwrap(a);
       return u.size() == 1 && scope().refs.count(u[0].text) != 0;
@@ -622,7 +624,7 @@ class Translator {
     if (!args.empty() && ref_arg(args[0])) {
       if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF") {
         scope().refs.erase(unwrap(args[0])[0].text);
-        return step("release_ref", whole);
+        return step("drop_ref", whole);
       }
       if (name == "Py_INCREF" || name == "Py_XINCREF") return strong_ref(whole);
     }
@@ -652,24 +654,24 @@ class Translator {
   }
 
   // PyWeakref_GetRef(self->F, &ref), ref = PyWeakref_GetObject(self->F).
-  void weakref_get(const std::string& name, const std::vector<Toks>& args, const Toks& whole) {
+  void weakref_lookup(const std::string& name, const std::vector<Toks>& args, const Toks& whole) {
     Ref wr = args.empty() ? Ref{} : classify(args[0]);
     if (wr.kind != Ref::Field) {
       warn(whole, "'" + c_text(whole) + "' reads a weakref that is not a field of self");
       return;
     }
     const bool strong = name == "PyWeakref_GetRef";
-    step((strong ? "weakref_get " : "weakref_get_borrowed ") + wr.name, whole);
+    step((strong ? "weakref_getref " : "weakref_getobject ") + wr.name, whole);
     Toks out = args.size() == 2 ? unwrap(args[1]) : Toks{};
     if (strong && out.size() == 2 && out[0].text == "&") scope().refs.insert(out[1].text);
   }
 
   // A new reference taken to a borrowed ref at once (Py_INCREF right after
-  // PyWeakref_GetObject, Py_NewRef around it): the step is weakref_get.
+  // PyWeakref_GetObject, Py_NewRef around it): the step is weakref_getref.
   void strong_ref(const Toks& whole) {
-    const std::string borrowed = "weakref_get_borrowed ";
+    const std::string borrowed = "weakref_getobject ";
     if (!steps_.empty() && steps_.back().words.rfind(borrowed, 0) == 0) {
-      steps_.back().words = "weakref_get " + steps_.back().words.substr(borrowed.size());
+      steps_.back().words = "weakref_getref " + steps_.back().words.substr(borrowed.size());
       return;
     }
     warn(whole, "'" + c_text(whole) +

@@ -66,6 +66,10 @@ void Machine::require_not_freed(ObjId o, const char* what) {
 }
 
 Value Machine::read_c_field(ObjId o, FieldId field) {
+  // Python-level member access is atomic (PyMember_GetOne: lock-free with
+  // _Py_TryIncrefCompare, else the object's critical section); it races
+  // only with C code that touches the field outside a critical section.
+  check_data_race(o, field, false, true);
   Value v = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
   switch (v.kind()) {
@@ -84,9 +88,10 @@ Value Machine::read_c_field(ObjId o, FieldId field) {
   }
 }
 
-void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+void Machine::write_c_field(ObjId o, FieldId field, Value v, ValueList& released) {
   // Py_XSETREF(self->field, v): the old pointer is decref'd, whether or not
   // this object still owns a reference through it.
+  check_data_race(o, field, true, true);  // PyMember_SetOne: a critical section
   Value old = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
   if (old.kind() == ValueKind::Garbage)
@@ -96,64 +101,6 @@ void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>&
   obj(o).fields[field] = v;
   if (old.kind() == ValueKind::Stale) old = Value::object(old.obj());
   released.push_back(old);
-}
-
-// The slot's C local `ref`, filled from a weakref held in a field
-// (Objects/weakrefobject.c). PyWeakref_GetRef (3.13+) gives a new strong
-// reference, or NULL once the referent is dead (refcount 0 counts as dead,
-// _PyWeakref_GET_REF). PyWeakref_GetObject gives the same object borrowed
-// (Py_None once dead): nothing keeps it alive, so whatever runs before its
-// use (a call, the release of another field, another thread) may free it
-// under the C code, the reason 3.13 deprecates it. A NULL or None field is
-// skipped (`if (self->wr)`); a field holding something else makes the call
-// fail with an exception set.
-void Machine::ref_step(Frame& f, const SlotStep& st, bool in_dealloc) {
-  const ObjId o = f.obj;
-  const char* slot = in_dealloc ? "tp_dealloc" : "tp_clear";
-  switch (st.op) {
-    case SlotOp::WeakrefGet: {
-      require_not_freed(o, st.arg ? "PyWeakref_GetObject" : "PyWeakref_GetRef");
-      // `ref = ...` overwrites: a strong reference still held leaks
-      f.flags &= ~uint32_t{kRefHeld | kRefBorrowed | kRefDangling};
-      f.obj2 = kNoObj;
-      Value w = read_c_field(o, st.field);
-      if (w.kind() == ValueKind::None) return;
-      if (!w.is_obj() || program_.types[obj(w.obj()).type].kind != TypeKind::Weakref) {
-        raise_system_error();
-        return;
-      }
-      Value r = obj(w.obj()).fields[kWeakrefReferent];
-      if (!r.is_obj() || obj(r.obj()).rc <= 0 || obj(r.obj()).has(kFreed)) return;  // dead
-      f.obj2 = r.obj();
-      if (st.arg == 1) {
-        f.flags |= kRefBorrowed;
-        return;
-      }
-      incref(r);
-      f.flags |= kRefHeld;
-      return;
-    }
-    case SlotOp::UseRef:
-      if (f.has(kRefDangling))
-        violation({"memory-safety"},
-                  std::string(slot) + " of " + name_of(o) +
-                      " uses the object PyWeakref_GetObject returned, which has been freed "
-                      "since: a borrowed reference does not keep it alive (PyWeakref_GetRef "
-                      "returns a strong one)");
-      return;
-    case SlotOp::ReleaseRef:
-      if (f.has(kRefDangling))
-        violation({"memory-safety"}, std::string(slot) + " of " + name_of(o) +
-                                         " releases the object PyWeakref_GetObject returned, "
-                                         "which has been freed since");
-      else if (f.obj2 != kNoObj)
-        decref(Value::object(f.obj2));  // of a borrowed reference: one release too many
-      f.flags &= ~uint32_t{kRefHeld | kRefBorrowed | kRefDangling};
-      f.obj2 = kNoObj;
-      return;
-    default:
-      return;
-  }
 }
 
 void Machine::store_self(ObjId o, uint16_t global) {
@@ -184,6 +131,7 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
   const ObjId o = f.obj;
   require_not_freed(o, slot_op_name(st.op));
   const std::string where = name_of(o) + "->" + program_.field_names[st.field];
+  c_field_access(f, st.field, true);
   Value v = obj(o).fields[st.field];
   // Py_XDECREF and Py_XSETREF skip a NULL field: nothing is released
   const bool x_null =
@@ -247,6 +195,8 @@ void Machine::step_construct(Frame& f) {
     const SlotStep& st = ct.new_steps[f.pc++];
     OriginScope scope{*this};
     c_step_begin(f.obj, st);
+    before_c_step(f, st);
+    if (step_capi(f, st)) return;
     switch (st.op) {
       case SlotOp::Alloc: {
         // arg 1: PyType_GenericAlloc zeroes the memory and tracks a GC
@@ -272,6 +222,7 @@ void Machine::step_construct(Frame& f) {
             std::find(ct.c_fields.begin(), ct.c_fields.end(), st.field) - ct.c_fields.begin());
         Value arg = index < f.count ? thread().values[f.base + index] : Value::none();
         incref(arg);
+        c_field_access(f, st.field, true);
         obj(f.obj).fields[st.field] = arg;  // plain assignment: an earlier value leaks
         return;
       }
@@ -307,13 +258,13 @@ void Machine::step_construct(Frame& f) {
   // Done: the new reference goes to the destination; the destination's old
   // value and the arguments are released.
   Thread& th = thread();
-  std::vector<Value> args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+  ValueList args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   Value result = Value::object(f.obj);
   DestKind dest = f.dest;
   uint16_t slot = f.dest_slot;
   pop_frame();
-  std::vector<Value> released;
+  ValueList released;
   released.reserve(args.size() + 1);
   if (dest == DestKind::Local) {
     Value& v = thread().values[top().base + slot];
@@ -383,6 +334,8 @@ void Machine::step_c_dealloc(Frame& f) {
       const SlotStep& st = ct.dealloc_steps[f.pc++];
       OriginScope scope{*this};
       c_step_begin(o, st);
+      before_c_step(f, st);
+      if (step_capi(f, st)) return;
       auto destroying = [&]() { f.flags |= kDestroyed; };
       switch (st.op) {
         case SlotOp::FinalizerFromDealloc: {
@@ -478,11 +431,6 @@ void Machine::step_c_dealloc(Frame& f) {
           destroying();
           field_step(f, st, true);
           return;
-        case SlotOp::WeakrefGet:
-        case SlotOp::UseRef:
-        case SlotOp::ReleaseRef:
-          ref_step(f, st, true);
-          return;
         case SlotOp::Free: {
           destroying();
           if (st.arg == 1)
@@ -524,8 +472,7 @@ void Machine::step_c_dealloc(Frame& f) {
                       "tp_dealloc of " + name_of(o) + " calls into Python with an exception set");
           if (st.arg == 1) require_not_freed(o, "passing self to Python code");
           f.stage = kCdAfterCall;
-          call_python_from_c(
-              st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)} : std::vector<Value>{});
+          call_python_from_c(st.func, st.arg == 1 ? ValueList{Value::object(o)} : ValueList{});
           return;
         case SlotOp::StoreSelf:
           require_not_freed(o, "storing self");
@@ -611,6 +558,8 @@ bool Machine::step_c_clear(Frame& f) {
   const SlotStep& st = ct.clear_steps[f.pc++];
   OriginScope scope{*this};
   c_step_begin(o, st);
+  before_c_step(f, st);
+  if (step_capi(f, st)) return true;
   switch (st.op) {
     case SlotOp::ClearField:
     case SlotOp::DecrefField:
@@ -618,11 +567,6 @@ bool Machine::step_c_clear(Frame& f) {
     case SlotOp::XDecrefField:
     case SlotOp::SetRefField:
       field_step(f, st, false);
-      break;
-    case SlotOp::WeakrefGet:
-    case SlotOp::UseRef:
-    case SlotOp::ReleaseRef:
-      ref_step(f, st, false);
       break;
     case SlotOp::BaseClear:
       push_base_clear(o, ct.base);
@@ -655,7 +599,7 @@ bool Machine::step_c_clear(Frame& f) {
 
 // ------------------------------------------------------------- tp_traverse
 
-void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
+void Machine::c_traverse(ObjId o, ClassId ctype, ObjList& out) {
   const TypeInfo& ct = program_.types[ctype];
   if (obj(o).has(kFreed))
     violation({"memory-safety"},
@@ -666,7 +610,7 @@ void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
                              ", an instance of a heap type, does not visit its type");
 }
 
-bool Machine::c_traverse_steps(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
+bool Machine::c_traverse_steps(ObjId o, ClassId ctype, ObjList& out) {
   const TypeInfo& ct = program_.types[ctype];
   const Object& x = obj(o);
   bool visited_type = false;

@@ -53,7 +53,7 @@ void Machine::step_container_dealloc(Frame& f) {
       untrack(o);
       if (trashcan_begin(f)) return;
       Object& x = obj(o);
-      std::vector<Value> items;
+      ValueList items;
       if (kind == TypeKind::Dict) {
         for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
       } else {
@@ -179,7 +179,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       dealloc_destruction_step(o, "clearing the instance dict");
       // R1.7b step 9: drop the instance dict; inline values are released in
       // the order of the class's shared keys.
-      std::vector<Value> values;
+      ValueList values;
       Object& x = obj(o);
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
@@ -382,9 +382,11 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         violation({"memory-safety"},
                   std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") + " on " +
                       name_of(o) + " whose refcount is " + std::to_string(x.rc));
-      // R1.6 step 2: temporary resurrection while the finalizer runs (G19).
+      // R1.6 step 2: temporary resurrection while the finalizer runs (G19);
+      // F7: the finalizing thread becomes the owner. A direct tp_finalize
+      // call has none.
       if (!direct) {
-        x.rc = 1;
+        resurrect_start(o);
         f.flags |= kHolds;
       }
       // R1.6 step 3 / R1.9: a GC object is finalized at most once; tp_del
@@ -439,9 +441,8 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
       }
       // R1.6 step 5: undo the temporary reference without deallocating.
       Object& x = obj(o);
-      --x.rc;
       f.flags &= ~uint32_t{kHolds};
-      bool resurrected = x.rc > 0;
+      bool resurrected = resurrect_end(o);  // F7 in the free-threaded build
       if (resurrected) {
         x.flags |= kResurrected;
         emit(event(EventKind::Resurrect, o));

@@ -46,6 +46,9 @@ enum class EventKind : uint8_t {
   ResourceRelease,  // value = the thread that created the resource
   TrashDeposit,     // TC1: tp_dealloc postponed (too deep)
   TrashPop,         // TC1: a postponed tp_dealloc runs
+  BrcQueue,         // F5: queued for its owner to merge; value = the owner thread
+  WorldStop,        // F12: _PyEval_StopTheWorld (the other threads are parked)
+  WorldStart,       // F12: _PyEval_StartTheWorld
   CStep,            // a C slot step with a C origin runs; text = "f.c:12: clear data"
 };
 

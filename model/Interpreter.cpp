@@ -19,7 +19,7 @@ StrId find_string(const Program& p, const std::string& s) {
 
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
-void Machine::call_python_from_c(FuncId func, const std::vector<Value>& args) {
+void Machine::call_python_from_c(FuncId func, const ValueList& args) {
   if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
     // Not callable, or the wrong arity: TypeError before any body runs.
     call_fails_from_c();
@@ -100,7 +100,7 @@ bool Machine::drop_traceback(Frame& caller, bool resume) {
   return true;
 }
 
-void Machine::call_python(FuncId func, const std::vector<Value>& args) {
+void Machine::call_python(FuncId func, const ValueList& args) {
   require_attached("a call into Python code");
   const FuncInfo& fn = program_.funcs[func];
   Thread& th = thread();
@@ -179,7 +179,7 @@ void Machine::execute(const Instr& in, std::optional<Value> stored) {
   const size_t body_index = thread().frames.size() - 1;
   auto body = [&]() -> Frame& { return thread().frames[body_index]; };
   auto local = [&](uint16_t slot) -> Value& { return thread().values[body().base + slot]; };
-  std::vector<Value> released;
+  ValueList released;
   temps_.clear();
   try {
     switch (in.op) {
@@ -250,7 +250,7 @@ void Machine::execute(const Instr& in, std::optional<Value> stored) {
       case InstrOp::Construct: {
         // The arguments are evaluated now and held by the construction frame;
         // its steps may reach scheduling points (CTypes.cpp).
-        std::vector<Value> args;
+        ValueList args;
         for (uint16_t i = 0; i < in.count; ++i)
           args.push_back(take(eval(program_.log_args[in.first + i].expr)));
         ++body().pc;
@@ -333,7 +333,7 @@ void Machine::execute(const Instr& in, std::optional<Value> stored) {
     th.has_exc = true;
     th.exc = r.name;
     body().flags |= kUnwinding;
-    std::vector<Value> drop = released;
+    ValueList drop = released;
     drop.insert(drop.end(), temps_.begin(), temps_.end());
     temps_.clear();
     release_values(drop);
@@ -379,7 +379,7 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
   }
 }
 
-void Machine::store_item(Value container, Value key, Value v, std::vector<Value>& released) {
+void Machine::store_item(Value container, Value key, Value v, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
   ObjId o = container.obj();
   Object& x = obj(o);
@@ -414,7 +414,7 @@ void Machine::store_item(Value container, Value key, Value v, std::vector<Value>
   }
 }
 
-void Machine::delete_item(Value container, Value key, std::vector<Value>& released) {
+void Machine::delete_item(Value container, Value key, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
   Object& x = obj(container.obj());
   switch (program_.types[x.type].kind) {
@@ -467,7 +467,7 @@ Value Machine::load_attr(Value base, FieldId field) {
   return v;
 }
 
-void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
   // a new attribute name is appended to the class-wide key order.
@@ -567,7 +567,7 @@ Value Machine::eval(ExprId id) {
     case ExprOp::TupleNew:
     case ExprOp::DictNew: {
       const bool dict = e.op == ExprOp::DictNew;
-      std::vector<Value> items;
+      ValueList items;
       for (uint16_t i = 0; i < e.count; ++i) {
         const LogArg& v = program_.log_args[e.first + (dict ? 2u * i + 1 : i)];
         items.push_back(take(eval(v.expr)));
@@ -701,13 +701,13 @@ bool Machine::eval_condition(ExprId id) {
 }
 
 std::string Machine::render(Value v) const {
-  std::vector<ObjId> open;
+  ObjList open;
   return render(v, open);
 }
 
 // `open`: the containers being rendered; one met again shows as [...],
 // {...} or (...), as Py_ReprEnter makes repr() do.
-std::string Machine::render(Value v, std::vector<ObjId>& open) const {
+std::string Machine::render(Value v, ObjList& open) const {
   switch (v.kind()) {
     case ValueKind::Unset:
       return "<unset>";

@@ -2,12 +2,17 @@
 // spread over one file per lifecycle concern:
 //   Threads.cpp      scheduling points, thread and main-program stages (T1)
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
+//   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
 //   Interpreter.cpp  Python statements and expressions in scenario bodies
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   CollectorFreeThreaded.cpp  the free-threaded build's stop-the-world
+//                    collector (F-G1..F-G4, F12)
 //   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
+//   CApiFreeThreaded.cpp  weakref lookups, critical sections, TryIncRef and
+//                    deferred refcounts as C steps; data-race (§4.2)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "model/Event.h"
+#include "model/ObjSet.h"
 #include "model/Program.h"
 #include "model/Properties.h"
 #include "model/State.h"
@@ -57,9 +63,21 @@ class Machine {
   // object (globals, values on thread stacks, fields, gc.garbage, holds).
   static std::vector<int> count_references(const Program& program, const State& state);
   // Objects reachable from the roots (globals, thread stacks, holds,
-  // gc.garbage), computed with Boost.Graph, independently of the collector.
-  static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
-                                                bool include_thread_roots);
+  // gc.garbage), independently of the collector (Reachability.cpp); the
+  // second computes the same with Boost.Graph, for the tests.
+  static ObjSet reachable_from_roots(const Program& program, const State& state,
+                                     bool include_thread_roots);
+  static std::vector<bool> reachable_from_roots_graph(const Program& program, const State& state,
+                                                      bool include_thread_roots);
+  // Whether every thread but `except` can be parked for a stop-the-world
+  // (F12).
+  static bool world_parkable(const Program& program, const State& state, ThreadId except);
+  // The free-threaded collector's heap orders thread t chooses among next
+  // (F-G3): 0 when no such choice is pending. No interpreter schedule can
+  // force one.
+  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  // Whether thread t waits for a critical section another thread holds.
+  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -90,6 +108,9 @@ class Machine {
   // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
   // was pushed on the current thread (R1.1: synchronously, on this thread).
   bool decref(Value v);
+  // Pushes the Dealloc (or CDealloc) frame of o on this thread; true.
+  bool push_dealloc(ObjId o);
+  void emit_refcount(EventKind kind, ObjId o);  // Incref/Decref with the new count
   void track(ObjId o);
   void untrack(ObjId o);
   void list_append(uint8_t list, ObjId o);
@@ -97,10 +118,25 @@ class Machine {
   void list_move(ObjId o, uint8_t list);
   void list_merge(uint8_t from, uint8_t to);
   ObjId list_head(uint8_t list) const { return state_.gc.lists[list].head; }
-  std::vector<ObjId> list_items(uint8_t list) const;
+  ObjList list_items(uint8_t list) const;
   // Pushes a Release frame for `values` (in order) if any is an object.
-  void release_values(const std::vector<Value>& values);
+  void release_values(const ValueList& values);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
+
+  // -------------------------------------------------- RefcountFreeThreaded.cpp
+  void incref_biased(ObjId o);
+  bool decref_biased(ObjId o);
+  bool brc_queue_object(ObjId o);
+  int merge_refcount(ObjId o, int extra);  // _Py_ExplicitMergeRefcount; the new count
+  void brc_check_eval_breaker();           // the owner's merge at its eval breaker
+  void step_brc_merge(Frame& f);
+  // STW: every queue merged; objects to decref once the world restarts.
+  void brc_merge_all_queues(std::vector<ObjId>& to_decref);
+  // _Py_TryIncref (W3, F8): a new reference unless o is dead (or dying).
+  bool try_incref(ObjId o);
+  void set_maybe_weakref(ObjId o);  // F8
+  void resurrect_start(ObjId o);    // R1.6 step 2, F7
+  bool resurrect_end(ObjId o);      // R1.6 step 5, F7: true when still alive
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
@@ -119,18 +155,18 @@ class Machine {
   Value load_attr(Value base, FieldId field);
   // container[key] (borrowed); gc.callbacks info dicts too.
   Value item_slot(Value container, Value key, bool for_store);
-  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
-  void delete_item(Value container, Value key, std::vector<Value>& released);
-  void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void store_item(Value container, Value key, Value v, ValueList& released);
+  void delete_item(Value container, Value key, ValueList& released);
+  void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
   std::string render(Value v) const;
-  std::string render(Value v, std::vector<ObjId>& open) const;
+  std::string render(Value v, ObjList& open) const;
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
-  void call_python(FuncId func, const std::vector<Value>& args);
+  void call_python(FuncId func, const ValueList& args);
   // The runtime calling Python code: a pending exception is saved in the
   // caller frame and restored by return_from_python (slot_tp_finalize,
   // PyObject_ClearWeakRefs and gc.callbacks all do this).
-  void call_python_from_c(FuncId func, const std::vector<Value>& args);
+  void call_python_from_c(FuncId func, const ValueList& args);
   // The runtime calling something that is not callable (or with the wrong
   // arity): TypeError, as return_from_python will report.
   void call_fails_from_c();
@@ -160,7 +196,7 @@ class Machine {
   Value new_weakref(Value referent, Value callback, LabelId label);
   Value deref_weakref(Value wr);
   // The weakref objects pointing at o, in list order (W1).
-  std::vector<ObjId> weakref_list(ObjId o) const;
+  ObjList weakref_list(ObjId o) const;
   void clear_weakref_link(ObjId wr);  // _PyWeakref_ClearRef: callback kept
   void clear_weakrefs_no_callbacks(ObjId o);
   void step_clear_weakrefs(Frame& f);
@@ -172,6 +208,8 @@ class Machine {
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);
+  void begin_collection(Frame& f);           // G5, G6 "start"; may push a frame
+  void return_from_collect(int32_t result);  // pops the Collect frame
   void step_finalize_gc(Frame& f);
   void step_clear(Frame& f);
   // A C base's tp_clear on o, called by the derived type's tp_dealloc or
@@ -183,7 +221,7 @@ class Machine {
   void subtract_refs(uint8_t list);
   void move_unreachable(uint8_t young, uint8_t unreachable);
   // tp_traverse of o: strong references, in the type's visiting order.
-  void traverse(ObjId o, std::vector<ObjId>& out);
+  void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
   void untrack_atomic_containers(uint8_t survivors, bool full);
   void handle_weakrefs_pass1();
@@ -200,24 +238,32 @@ class Machine {
   void build_increment();
   void completed_scavenge();
 
+  // -------------------------------------------------- CollectorFreeThreaded.cpp
+  void step_collect_ft(Frame& f);
+  bool wait_for_parked_world(Frame& f);  // true: f yields until it can stop the world
+  void stop_the_world();
+  void start_the_world();
+  void update_refs_ft();
+  void scan_unreachable_ft();
+  void clear_weakrefs_ft(bool enqueue_callbacks);
+  void handle_resurrected_ft();
+
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
   void step_c_dealloc(Frame& f);
   // One step of a C tp_clear on f.obj; false when the step list is done.
   bool step_c_clear(Frame& f);
-  void c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out);
+  void c_traverse(ObjId o, ClassId ctype, ObjList& out);
   // The traverse: steps of ctype (a C base's too); true if it visited the type.
-  bool c_traverse_steps(ObjId o, ClassId ctype, std::vector<ObjId>& out);
+  bool c_traverse_steps(ObjId o, ClassId ctype, ObjList& out);
   // Py_TRASHCAN_BEGIN in a C dealloc (TC1): postpones it when too deep.
   void trashcan_begin_step(Frame& f);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
-  // weakref_get / use_ref / release_ref: the slot's C local `ref` (obj2).
-  void ref_step(Frame& f, const SlotStep& st, bool in_dealloc);
   void store_self(ObjId o, uint16_t global);
   void release_resource(ObjId o, bool if_held = false);
   Value read_c_field(ObjId o, FieldId field);
-  void write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void write_c_field(ObjId o, FieldId field, Value v, ValueList& released);
   void require_attached(const char* what);
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
@@ -226,6 +272,20 @@ class Machine {
   // (C_STEP) and to the message of a violation it causes.
   void c_step_begin(ObjId o, const SlotStep& st);
   void raise_system_error();  // a C API call fails (SystemError)
+
+  // ----------------------------------------------------- CApiFreeThreaded.cpp
+  // The free-threaded C API steps; false when st is not one of them.
+  bool step_capi(Frame& f, const SlotStep& st);
+  void before_c_step(Frame& f, const SlotStep& st);
+  ObjId critical_section_target(const Frame& f, const SlotStep& st) const;
+  // data-race: an access to o->field; `in_critical_section` accesses are
+  // not recorded, unprotected ones are recorded on the current frame.
+  void check_data_race(ObjId o, FieldId field, bool write, bool in_critical_section);
+  void c_field_access(const Frame& f, FieldId field, bool write);
+  void release_critical_sections(Frame& f);
+  bool ref_alive(const Frame& f) const;
+  bool ref_alive_id(ObjId r, uint16_t serial) const;
+  void drop_ref_if_strong(Frame& f);
 
   // ------------------------------------------------------------- Monitors.cpp
   void emit(Event e);
@@ -259,9 +319,10 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   ThreadId current_ = 0;
-  std::vector<Value> temps_;  // new references made while evaluating a statement
-  uint16_t origin_ = 0;       // Program::origins of the C step being executed
-  struct OriginScope {        // clears origin_ when the step's function returns
+  uint8_t choice_ = 0;   // the transition's alternative, for a heap-order choice
+  ValueList temps_;      // new references made while evaluating a statement
+  uint16_t origin_ = 0;  // Program::origins of the C step being executed
+  struct OriginScope {   // clears origin_ when the step's function returns
     Machine& m;
     ~OriginScope() { m.origin_ = 0; }
   };

@@ -74,10 +74,18 @@ enum class SlotOp : uint8_t {
   BaseTraverse,              // the C base type's tp_traverse(self, visit, arg)
   TrashcanBegin,             // Py_TRASHCAN_BEGIN(self, dealloc)
   TrashcanEnd,               // Py_TRASHCAN_END
-  WeakrefGet,                // PyWeakref_GetRef(self->field, &ref): a strong reference or NULL;
-                             // arg 1: ref = PyWeakref_GetObject(self->field), borrowed
-  UseRef,                    // the C code reads the object behind ref (skipped when NULL)
-  ReleaseRef,                // Py_XDECREF(ref)
+  // The C API around a slot's C local `ref` and critical sections
+  // (CApiFreeThreaded.cpp; with or without the GIL)
+  Publish,               // global = Py_NewRef(self) from tp_new (a registry, a cache)
+  CriticalSectionBegin,  // Py_BEGIN_CRITICAL_SECTION(self); arg 1: ..._SECTION2(self, self->field)
+  CriticalSectionEnd,    // Py_END_CRITICAL_SECTION() / ..._SECTION2()
+  WeakrefGetObject,      // ref = PyWeakref_GetObject(self->field): borrowed
+  WeakrefGetRef,         // PyWeakref_GetRef(self->field, &ref): strong or NULL
+  TryIncrefRef,          // PyUnstable_TryIncRef(ref): strong, or NULL if it is dying
+  IncrefRef,             // Py_INCREF(ref)
+  UseRef,                // uses *ref (reads its type or a field); skipped when NULL
+  DropRef,               // Py_XDECREF(ref); ref = NULL
+  EnableDeferredRefcount,  // PyUnstable_Object_EnableDeferredRefcount(self) (F9)
 };
 
 const char* slot_op_name(SlotOp op);

@@ -20,12 +20,13 @@ std::string slot_step_text(const Program& program, const SlotStep& s) {
       return s.arg ? "finalizer_from_dealloc unchecked" : w;
     case SlotOp::ReleaseResource:
       return s.arg ? "release_resource if_held" : w;
-    case SlotOp::WeakrefGet:
-      return std::string(s.arg ? "weakref_get_borrowed " : "weakref_get ") +
-             program.field_names[s.field];
+    case SlotOp::CriticalSectionBegin:
+      return s.arg ? w + " " + program.field_names[s.field] : w;
     case SlotOp::Init:
       return "init " + program.field_names[s.field] + (s.arg ? " null" : "");
     case SlotOp::NullField:
+    case SlotOp::WeakrefGetObject:
+    case SlotOp::WeakrefGetRef:
     case SlotOp::Visit:
     case SlotOp::Incref:
     case SlotOp::Decref:
@@ -37,6 +38,7 @@ std::string slot_step_text(const Program& program, const SlotStep& s) {
     case SlotOp::Alloc:
       return s.arg ? "generic_alloc" : "alloc";
     case SlotOp::StoreSelf:
+    case SlotOp::Publish:
       return w + " " + program.globals[s.global];
     default:
       return w;
@@ -119,12 +121,26 @@ const char* slot_op_name(SlotOp op) {
       return "trashcan_begin";
     case SlotOp::TrashcanEnd:
       return "trashcan_end";
-    case SlotOp::WeakrefGet:
-      return "weakref_get";
+    case SlotOp::Publish:
+      return "publish";
+    case SlotOp::CriticalSectionBegin:
+      return "critical_section";
+    case SlotOp::CriticalSectionEnd:
+      return "end_critical_section";
+    case SlotOp::WeakrefGetObject:
+      return "weakref_getobject";
+    case SlotOp::WeakrefGetRef:
+      return "weakref_getref";
+    case SlotOp::TryIncrefRef:
+      return "tryincref_ref";
+    case SlotOp::IncrefRef:
+      return "incref_ref";
     case SlotOp::UseRef:
       return "use_ref";
-    case SlotOp::ReleaseRef:
-      return "release_ref";
+    case SlotOp::DropRef:
+      return "drop_ref";
+    case SlotOp::EnableDeferredRefcount:
+      return "enable_deferred_refcount";
   }
   return "?";
 }

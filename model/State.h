@@ -1,6 +1,7 @@
 // The explored state: heap, threads with explicit frame stacks, collector
-// state and monitor state. Plain data; copying a State is a few vector
-// copies of trivially copyable elements. Canonical encoding: Canonical.h.
+// state and monitor state. Plain data in inline vectors (SmallVec.h):
+// copying a State of a usual scenario allocates nothing. Canonical
+// encoding: Canonical.h.
 #pragma once
 
 #include <array>
@@ -8,9 +9,15 @@
 #include <vector>
 
 #include "model/Program.h"
+#include "model/SmallVec.h"
 #include "model/Value.h"
 
 namespace lifecheck::model {
+
+// Scratch lists the runtime builds while it works (no allocation for the
+// usual sizes).
+using ObjList = SmallVec<ObjId, 16>;
+using ValueList = SmallVec<Value, 8>;
 
 // ---------------------------------------------------------------------------
 // Objects
@@ -49,6 +56,16 @@ enum ObjFlag : uint32_t {
   kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
   kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
   kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
+  kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
+  kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
+};
+
+// F1: the low two bits of ob_ref_shared (free-threaded profiles only).
+enum SharedRefState : uint8_t {
+  kRefInit = 0,
+  kRefMaybeWeakref = 1,  // F8: a weakref or a lock-free reader may look it up
+  kRefQueued = 2,        // F4: on its owner's merge queue, which holds one reference
+  kRefMerged = 3,        // F3: no owner; every count is in `shared`
 };
 
 struct Object {
@@ -59,9 +76,17 @@ struct Object {
   uint8_t length = 0;                   // list/tuple items, dict pairs
   ThreadId resource_owner = kNoThread;  // thread that created its resource
   uint32_t flags = 0;
+  // The true reference count. Free-threaded profiles split it (F1):
+  // ob_ref_local = `local`, owned by `owner`; ob_ref_shared's count =
+  // rc - local (may be negative); a queued object's queue reference is
+  // counted in rc.
   int16_t rc = 0;
-  int16_t gc_refs = 0;  // only meaningful while collecting
-  ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
+  int16_t local = 0;
+  ThreadId owner = kNoThread;  // ob_tid; kNoThread once merged (or under the GIL)
+  uint8_t ref_state = kRefInit;
+  ThreadId locked_by = kNoThread;  // holder of its per-object mutex (critical sections)
+  int16_t gc_refs = 0;             // only meaningful while collecting
+  ObjId next = kNoObj;             // intrusive GC list links (_gc_next/_gc_prev)
   ObjId prev = kNoObj;
   LabelId label = kNoLabel;
   uint16_t wl_key = 0;  // weakref: registration order among its referent's refs
@@ -97,6 +122,7 @@ enum class FrameKind : uint8_t {
   Construct,            // a C type's construction steps (tp_new/tp_alloc/tp_init)
   CDealloc,             // a C type's tp_dealloc steps (func = the C type)
   TrashDrain,           // _PyTrash_thread_destroy_chain (TC1)
+  BrcMerge,             // _Py_brc_merge_refcounts: the owner drains its merge queue (F6)
 };
 
 enum FrameFlag : uint32_t {
@@ -123,20 +149,24 @@ enum FrameFlag : uint32_t {
   // the thread's values while the temporaries of the call that made it die
   // first (the call's arguments are released inside CALL, before STORE_*)
   kStorePending = 1u << 17,
+  // Collect (free-threaded): waiting to stop the world until every other
+  // thread can be parked (F12)
+  kStwWait = 1u << 18,
+  // C slot frames (CApiFreeThreaded.cpp): `ref` came from
+  // PyWeakref_GetObject (borrowed); code that may run other threads ran
+  // since; the frame holds self's / obj2's critical section
+  kRefBorrowed = 1u << 19,
+  kRefStale = 1u << 20,
+  kCritical = 1u << 21,
+  kCritical2 = 1u << 22,
   // FinalizeFromDealloc: PyObject_CallFinalizerFromDealloc whose result the
   // C dealloc ignores: a resurrection does not stop it
-  kUnchecked = 1u << 18,
+  kUnchecked = 1u << 23,
   // FinalizeFromDealloc: tp_finalize called directly by a C dealloc: no
   // finalized mark, no resurrection check
-  kDirect = 1u << 19,
+  kDirect = 1u << 24,
   // Clear: a C base's tp_clear called by the derived type's (no begin/end)
-  kBasePart = 1u << 20,
-  // CDealloc/Clear: the C local `ref` of weakref_get (obj2): a strong
-  // reference (PyWeakref_GetRef), a borrowed one (PyWeakref_GetObject), or a
-  // borrowed one whose object has since been freed (obj2 then kNoObj)
-  kRefHeld = 1u << 21,
-  kRefBorrowed = 1u << 22,
-  kRefDangling = 1u << 23,
+  kBasePart = 1u << 25,
 };
 
 struct Frame {
@@ -153,6 +183,14 @@ struct Frame {
   uint16_t aux = 0;                // Collect: generation; ClearWeakrefs: last wl_key called
   uint16_t dest_slot = 0;
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
+  // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
+  // and reused slot is not the same object), the second object of a
+  // two-object critical section, and the fields of obj this run touched
+  // outside a critical section (bit f: read, bit 8+f: written; data-race).
+  ObjId ref = kNoObj;
+  uint16_t ref_serial = 0;
+  ObjId locked2 = kNoObj;
+  uint16_t touched = 0;
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
 };
@@ -170,9 +208,12 @@ struct Thread {
   bool detached = false;      // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
   uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
-  std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
-  std::vector<Frame> frames;
-  std::vector<Value> values;
+  SmallVec<ObjId, 4> trash;   // TC1: postponed deallocations (LIFO)
+  // F5/F6: objects other threads queued for this (owning) thread to merge,
+  // a stack; each entry holds one reference.
+  SmallVec<ObjId, 4> merge_queue;
+  SmallVec<Frame, 8> frames;
+  SmallVec<Value, 16> values;
 };
 
 // ---------------------------------------------------------------------------
@@ -186,6 +227,7 @@ struct GcList {
 
 struct GcState {
   bool collecting = false;              // G5
+  ThreadId stopped_by = kNoThread;      // F12: the world is stopped; only this thread runs
   bool auto_enabled = false;            // gc.enable()/gc.disable(); off until a scenario enables it
   uint8_t scheduled = 0;                // P312: generation + 1 of a pending collection (any thread)
   uint8_t visited_space = 0;            // G-I1: which old space (kGen1 + n) is visited
@@ -197,22 +239,22 @@ struct GcState {
   uint16_t collected = 0;
   uint16_t uncollectable = 0;
   std::array<GcList, kNumLists> lists{};
-  std::vector<FuncId> callbacks;  // gc.callbacks
-  std::vector<ObjId> garbage;     // gc.garbage (strong references)
+  SmallVec<FuncId, 4> callbacks;  // gc.callbacks
+  SmallVec<ObjId, 4> garbage;     // gc.garbage (strong references)
 };
 
 struct State {
-  std::vector<Object> objects;
-  std::vector<Value> globals;
-  std::vector<Thread> threads;
+  SmallVec<Object, 16> objects;
+  SmallVec<Value, 16> globals;
+  SmallVec<Thread, 4> threads;
   GcState gc;
   MainStage main_stage = MainStage::Setup;
   // Per user class: attribute ids in first-insertion order, the order of
   // the shared-keys table that subtype_dealloc and subtype_clear walk.
-  std::vector<std::array<uint8_t, kMaxFields>> class_keys;
-  std::vector<uint8_t> class_key_count;
+  SmallVec<std::array<uint8_t, kMaxFields>, 16> class_keys;
+  SmallVec<uint8_t, 16> class_key_count;
   // One byte per expectation (see Monitors.cpp).
-  std::vector<uint8_t> expect_state;
+  SmallVec<uint8_t, 16> expect_state;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

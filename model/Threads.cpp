@@ -1,7 +1,9 @@
 // Threads and scheduling points. With the GIL (T1), a thread switch may
 // happen at any statement boundary of Python code (thread bodies,
 // finalizers, callbacks, gc.callbacks) and never inside the runtime's C
-// steps. A transition runs one thread from one such point to the next.
+// steps. Without it (free-threaded profiles), also between any two steps
+// of a C slot, and a stop-the-world pauses every other thread (F12). A
+// transition runs one thread from one such point to the next.
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -28,8 +30,20 @@ State Machine::initial_state(const Program& program) {
   return s;
 }
 
+// A C slot's step list: construction, tp_dealloc, tp_clear of a C type.
+static bool runs_c_slot_steps(const Program& program, const Frame& f) {
+  return f.kind == FrameKind::CDealloc || f.kind == FrameKind::Construct ||
+         (f.kind == FrameKind::Clear &&
+          (program.types[f.func].kind == TypeKind::CType || program.types[f.func].base != kNoType));
+}
+
 static bool is_boundary(const Program& program, const Frame& f) {
-  // A C step that releases the GIL or calls opaque Python code stops here.
+  // Without a GIL (F12's model of threads), other threads run between any
+  // two steps of a C slot; with it, only where a step releases the GIL or
+  // calls opaque Python code.
+  // (A tp_dealloc whose finalizer resurrected the object returns at once:
+  // no user step, and from then on it no longer touches the object.)
+  if (!program.profile.gil && runs_c_slot_steps(program, f) && !f.has(kResult)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding) || f.has(kAfterAutoGc) || f.has(kStorePending)) return false;
   const FuncInfo& fn = program.funcs[f.func];
@@ -39,12 +53,25 @@ static bool is_boundary(const Program& program, const Frame& f) {
 bool Machine::at_switch_point(const Program& program, const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.status != ThreadStatus::Running) return false;
+  // F12: while the world is stopped only the thread that stopped it runs;
+  // it stops it once every other thread can be parked.
+  if (state.gc.stopped_by != kNoThread && state.gc.stopped_by != t) return false;
+  if (!th.frames.empty() && th.frames.back().has(kStwWait) && !world_parkable(program, state, t))
+    return false;
+  if (blocked_on_critical_section(program, state, t)) return false;
   if (th.frames.empty()) {
     // main waiting for every other thread before the final collections
     if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
-    for (size_t u = 1; u < state.threads.size(); ++u)
-      if (state.threads[u].status != ThreadStatus::Finished) return false;
-    return true;
+    bool all = true, some = false;
+    for (size_t u = 1; u < state.threads.size(); ++u) {
+      const bool done = state.threads[u].status == ThreadStatus::Finished;
+      all = all && done;
+      some = some || done;
+    }
+    // F6: threading._shutdown joins the threads one by one; each time one
+    // has finished, main attaches again and merges its queue at that
+    // eval-breaker check (so possibly before the others finish).
+    return all || (some && !th.merge_queue.empty());
   }
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
@@ -75,7 +102,9 @@ static int auto_gc_alternatives(const Program& program, const State& state, Thre
     case AutoGcPoint::InsideAllocation:
       break;
   }
-  return program.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+  // One choice per generation, or one collection where there are none
+  // (incremental increment; the free-threaded whole heap, F-G1).
+  return program.profile.gc_algorithm == GcAlgorithm::Generational ? 3 : 1;
 }
 
 void Machine::enabled_choices(const Program& program, const State& state,
@@ -85,6 +114,9 @@ void Machine::enabled_choices(const Program& program, const State& state,
     ThreadId id = static_cast<ThreadId>(t);
     if (!at_switch_point(program, state, id)) continue;
     out.push_back(id);
+    // F-G3: the worklist's heap order, one member per choice.
+    for (int a = 1; a < heap_order_choices(program, state, id); ++a)
+      out.push_back(static_cast<uint16_t>(id | (a << 8)));
     int alts = auto_gc_alternatives(program, state, id);
     for (int a = 1; a <= alts; ++a) out.push_back(static_cast<uint16_t>(id | (a << 8)));
   }
@@ -102,8 +134,19 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
   temps_.clear();
   origin_ = 0;
-  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
-    end_of_threads();
+  choice_ = 0;
+  if (heap_order_choices(program_, state_, t) > 0) {
+    choice_ = alt;  // which member the free-threaded collector places next
+    alt = 0;
+  }
+  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty()) {
+    // F6: main re-attaches after joining the others (threading._shutdown)
+    // and merges its queue at that eval-breaker check, before the end.
+    if (program_.profile.refcounting == Refcounting::Biased && !thread().merge_queue.empty())
+      brc_check_eval_breaker();
+    else
+      end_of_threads();
+  }
   // G3: a collection scheduled by an earlier allocation runs at this
   // thread's eval-breaker check (P312: any thread's; P313+: its own).
   if (!thread().frames.empty() && thread().frames.back().kind == FrameKind::Body) {
@@ -117,6 +160,9 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     }
     if (pending && !state_.gc.collecting && state_.gc.auto_enabled)
       push_auto_collection(static_cast<uint8_t>(pending - 1));
+    // F6: the owner merges its queue at the same check, before the
+    // collection (_Py_HandlePending's order), so pushed after it.
+    if (program_.profile.refcounting == Refcounting::Biased) brc_check_eval_breaker();
   }
   if (alt != 0) {
     uint8_t generation = program_.profile.gc_algorithm == GcAlgorithm::Incremental
@@ -138,7 +184,10 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     }
   }
   bool started = false;
-  for (;;) {
+  for (size_t ops = 0;; ++ops) {
+    if (ops == kMaxOpsPerStep)
+      throw ModelLimit{"one step ran more than " + std::to_string(kMaxOpsPerStep) +
+                       " runtime operations without a scheduling point (the runtime loops)"};
     Thread& th = thread();
     if (th.frames.empty()) {
       frames_empty();
@@ -178,7 +227,8 @@ void Machine::step_top() {
       return step_finalize_from_dealloc(f);
     case FrameKind::ClearWeakrefs:
       return step_clear_weakrefs(f);
-    case FrameKind::Collect:
+    case FrameKind::Collect:  // the collector of the build, chosen here once
+      if (program_.profile.gc_algorithm == GcAlgorithm::FreeThreaded) return step_collect_ft(f);
       return step_collect(f);
     case FrameKind::FinalizeGc:
       return step_finalize_gc(f);
@@ -192,6 +242,8 @@ void Machine::step_top() {
       return step_c_dealloc(f);
     case FrameKind::TrashDrain:
       return step_trash_drain(f);
+    case FrameKind::BrcMerge:
+      return step_brc_merge(f);
   }
 }
 
@@ -211,7 +263,13 @@ void Machine::push_frame(const Frame& f) {
   th.frames.push_back(f);
 }
 
-void Machine::pop_frame() { thread().frames.pop_back(); }
+void Machine::pop_frame() {
+  Frame& f = thread().frames.back();
+  // Py_END_CRITICAL_SECTION is implied when a slot returns; a strong C
+  // local not dropped leaks (quiescence sees it).
+  if (f.has(kCritical) || f.has(kCritical2)) release_critical_sections(f);
+  thread().frames.pop_back();
+}
 
 void Machine::frames_empty() {
   Thread& th = thread();
@@ -229,6 +287,11 @@ void Machine::frames_empty() {
     if (drop_traceback(none, false)) return;
   }
   if (current_ != 0) {
+    // F6: _Py_brc_remove_thread drains the queue before the thread goes.
+    if (!th.merge_queue.empty()) {
+      brc_check_eval_breaker();
+      return;
+    }
     th.status = ThreadStatus::Finished;
     emit(event(EventKind::ThreadEnd));
     return;

@@ -126,28 +126,28 @@ TEST(CIdioms, WeakrefGetRefKeepsTheReferentBorrowedDoesNot) {
            args + ")\ndel o\ndel w\n";
   };
   const std::string both = "weakref.ref(o), o";
-  EXPECT_EQ(verdict_of(watcher("weakref_get wr; clear cache; use_ref; release_ref", both)),
+  EXPECT_EQ(verdict_of(watcher("weakref_getref wr; clear cache; use_ref; drop_ref", both)),
             "holds");
-  std::string borrowed = watcher("weakref_get_borrowed wr; clear cache; use_ref", both);
+  std::string borrowed = watcher("weakref_getobject wr; clear cache; use_ref", both);
   EXPECT_EQ(verdict_of(borrowed), "memory-safety");
   EXPECT_NE(message_of(borrowed).find("PyWeakref_GetObject returned, which has been freed"),
             std::string::npos);
   // used before the release that frees it: fine, even borrowed
-  EXPECT_EQ(verdict_of(watcher("weakref_get_borrowed wr; use_ref; clear cache", both)), "holds");
+  EXPECT_EQ(verdict_of(watcher("weakref_getobject wr; use_ref; clear cache", both)), "holds");
   // a borrowed reference released as if owned: one Py_DECREF too many
-  EXPECT_EQ(verdict_of(watcher("weakref_get_borrowed wr; release_ref; clear cache; use_ref", both)),
+  EXPECT_EQ(verdict_of(watcher("weakref_getobject wr; drop_ref; clear cache; use_ref", both)),
             "memory-safety");
   // a strong reference never released: the referent outlives the run
-  EXPECT_NE(verdict_of(watcher("weakref_get wr; clear cache; use_ref", both)), "holds");
+  EXPECT_NE(verdict_of(watcher("weakref_getref wr; clear cache; use_ref", both)), "holds");
   // a dead referent (no strong reference left) gives NULL: use_ref skips it
-  EXPECT_EQ(verdict_of(
-                watcher("weakref_get_borrowed wr; use_ref; clear cache", "weakref.ref(O()), None")),
-            "holds");
+  EXPECT_EQ(
+      verdict_of(watcher("weakref_getobject wr; use_ref; clear cache", "weakref.ref(O()), None")),
+      "holds");
   // a None field is skipped (`if (self->wr)`); a field that is not a
   // weakref makes the call fail, and tp_dealloc returns with it set
-  EXPECT_EQ(verdict_of(watcher("weakref_get wr; use_ref; release_ref; clear cache", "None, o")),
+  EXPECT_EQ(verdict_of(watcher("weakref_getref wr; use_ref; drop_ref; clear cache", "None, o")),
             "holds");
-  EXPECT_EQ(verdict_of(watcher("weakref_get wr; use_ref; release_ref; clear cache", "o, o")),
+  EXPECT_EQ(verdict_of(watcher("weakref_getref wr; use_ref; drop_ref; clear cache", "o, o")),
             "P7.14");
 }
 
@@ -304,16 +304,16 @@ TEST(CIdiomsBadInput, EachIsRejectedAtItsToken) {
        "'trashcan_begin' needs a GC type"},
       {"ctype B:\n    dealloc:\n    free\n", 3, 5, "expected the steps of 'dealloc:'"},
       {"ctype B:\n    fields: d\n    dealloc: use_ref; free\n", 3, 14,
-       "'use_ref' needs a 'weakref_get FIELD' before it"},
-      {"ctype B:\n    fields: d\n    clear: release_ref\n", 3, 12,
-       "'release_ref' needs a 'weakref_get FIELD' before it"},
-      {"ctype B:\n    fields: d\n    dealloc: weakref_get; free\n", 3, 14,
-       "'weakref_get' needs a field name"},
-      {"ctype B:\n    fields: d\n    dealloc: weakref_get_borrowed e; free\n", 3, 35,
+       "'use_ref' needs a 'weakref_getref FIELD' or 'weakref_getobject FIELD' before it"},
+      {"ctype B:\n    fields: d\n    clear: drop_ref\n", 3, 12,
+       "'drop_ref' needs a 'weakref_getref FIELD' or 'weakref_getobject FIELD' before it"},
+      {"ctype B:\n    fields: d\n    dealloc: weakref_getref; free\n", 3, 14,
+       "'weakref_getref' needs a field name"},
+      {"ctype B:\n    fields: d\n    dealloc: weakref_getobject e; free\n", 3, 32,
        "'e' is not a field of B"},
-      {"ctype B:\n    flags: gc\n    fields: d\n    traverse: weakref_get d\n", 4, 15,
-       "'weakref_get' is not a step of 'traverse:'"},
-      {"ctype B:\n    fields: d\n    dealloc: weakref_get d; use_ref now; free\n", 3, 37,
+      {"ctype B:\n    flags: gc\n    fields: d\n    traverse: weakref_getref d\n", 4, 15,
+       "'weakref_getref' is not a step of 'traverse:'"},
+      {"ctype B:\n    fields: d\n    dealloc: weakref_getref d; use_ref now; free\n", 3, 40,
        "unexpected 'now'"},
   };
   for (const Bad& c : cases) {

@@ -51,7 +51,7 @@ model::ObservedTrace run_script(const std::string& python, const std::string& sc
   std::string cmd = env + " '" + python + "' -I '" + script + "' >'" + out + "' 2>/dev/null";
   int status = std::system(cmd.c_str());
   EXPECT_EQ(status, 0) << cmd;
-  std::string text = read_text(out);
+  std::string text = read_all(out);
   std::remove(out.c_str());
   std::string last = text;
   if (!last.empty() && last.back() == '\n') last.pop_back();
@@ -192,7 +192,7 @@ TEST(EmitPython, ScriptReportsAScheduleItCannotFollow) {
                     "' -I '" + script + "' >/dev/null 2>&1";
   int status = std::system(cmd.c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << cmd;
-  json j = json::parse(read_text(result));
+  json j = json::parse(read_all(result));
   EXPECT_EQ(j["outcome"], "diverged");
   EXPECT_NE(j["detail"].get<std::string>().find("the schedule has 20 steps"), std::string::npos);
   std::remove(script.c_str());

@@ -51,8 +51,8 @@ TEST(EmitC, WritesTheModuleAndItsDriver) {
   CliResult r =
       run_cli({"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--out-dir", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string c = read_text(dir + "/_lc_P7_10_ok.c");
-  std::string py = read_text(dir + "/P7.10-ok.py");
+  std::string c = read_all(dir + "/_lc_P7_10_ok.c");
+  std::string py = read_all(dir + "/P7.10-ok.py");
   // each step word becomes its C, in the order of the dealloc: line
   size_t untrack = c.find("/* untrack */\n    PyObject_GC_UnTrack(self);");
   size_t clear = c.find("/* clear data */\n    Py_CLEAR(((lc_Buffer_Object *)self)->f_data);");
@@ -73,14 +73,14 @@ TEST(EmitC, WritesTheModuleAndItsDriver) {
   std::filesystem::remove_all(dir);
 }
 
-// The C local `ref` of weakref_get_borrowed / use_ref and of weakref_get /
-// release_ref.
+// The C local `ref` of weakref_getobject / use_ref and of weakref_getref /
+// drop_ref.
 TEST(EmitC, WeakrefStepsAsTheirC) {
   auto c_of = [](const std::string& scenario) {
     return emit::emit_c(lang::load_scenario(source_path(scenario)), "_lc_test");
   };
   std::string bug = c_of("scenarios/ctypes/weakref-borrowed-bug.life");
-  EXPECT_NE(bug.find("/* weakref_get_borrowed owner_ref */\n    lc_ref = "
+  EXPECT_NE(bug.find("/* weakref_getobject owner_ref */\n    lc_ref = "
                      "lc_weakref_borrowed(((lc_Watcher_Object *)self)->f_owner_ref);"),
             std::string::npos)
       << bug;
@@ -89,7 +89,7 @@ TEST(EmitC, WeakrefStepsAsTheirC) {
   EXPECT_NE(ok.find("lc_ref = lc_weakref_get(((lc_Watcher_Object *)self)->f_owner_ref);"),
             std::string::npos)
       << ok;
-  EXPECT_NE(ok.find("/* release_ref */\n    Py_XDECREF(lc_ref);"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("/* drop_ref */\n    Py_XDECREF(lc_ref);"), std::string::npos) << ok;
   EXPECT_NE(ok.find("PyWeakref_GetRef(wr, &obj)"), std::string::npos);  // 3.13+
 }
 
@@ -143,7 +143,7 @@ TEST(EmitC, LowersEveryShippedCTypeScenario) {
 // told to ignore: conform does not accept the crash.
 TEST(ConformC, ACrashNeedsTheModelsUndefinedBehaviour) {
   REQUIRE_HEADERS(py);
-  std::string text = read_text(source_path("scenarios/contract/P7.10-bug.life"));
+  std::string text = read_all(source_path("scenarios/contract/P7.10-bug.life"));
   std::string blind = temp_file(text +
                                     "ignore P7.10 \"the consequence\"\n"
                                     "ignore memory-safety \"blind the model to the crash\"\n",
