@@ -151,6 +151,32 @@ TEST(CIdioms, WeakrefGetRefKeepsTheReferentBorrowedDoesNot) {
             "P7.14");
 }
 
+// The same steps as the free-threaded C API's (one implementation): with
+// the GIL, a borrowed ref goes stale at a step that may run other code (a
+// release here), even where its referent survives; a second lookup
+// overwrites a strong ref, which then leaks.
+TEST(CIdioms, BorrowedRefGoesStaleAtAReleaseAndALookupOverwrites) {
+  auto watcher = [](const std::string& steps) {
+    return "ctype W:\n    flags: gc, heaptype\n    fields: wr, cache\n"
+           "    dealloc: untrack; " +
+           steps +
+           "; clear wr; free; decref_type\n"
+           "    traverse: visit wr; visit cache; visit type\n"
+           "class O:\n    pass\n"
+           "o = O()\nk = O()\nw = W(weakref.ref(o), k)\ndel k\ndel w\n";
+  };
+  std::string stale = watcher("weakref_getobject wr; xdecref cache; use_ref");
+  EXPECT_EQ(verdict_of(stale), "memory-safety");
+  EXPECT_NE(message_of(stale).find("a borrowed reference from PyWeakref_GetObject, after code "
+                                   "that may run other threads (a call or a decref)"),
+            std::string::npos)
+      << message_of(stale);
+  EXPECT_EQ(verdict_of(watcher("weakref_getobject wr; use_ref; xdecref cache")), "holds");
+  EXPECT_EQ(verdict_of(watcher("weakref_getref wr; xdecref cache; use_ref; drop_ref")), "holds");
+  EXPECT_NE(verdict_of(watcher("weakref_getref wr; weakref_getref wr; use_ref; drop_ref")),
+            "holds");
+}
+
 TEST(CIdioms, DirectTpFinalizeBypassesTheMarkAndTheResurrection) {
   // at refcount 0 the finalizer's own reference drops the count to 0 again
   EXPECT_EQ(verdict_of("ctype C:\n    flags: gc, heaptype\n"
