@@ -19,8 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # graphviz: `dot` lays out the heap in HTML reports (check --html) at run time.
+# libclang-dev and python3-dev: `lifecheck extract` (C sources) and the
+# extension modules `conform` builds for C types; without them lifecheck
+# still builds, without that front end.
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
-          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz)
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz
+          libclang-dev python3-dev)
 # The browser tests of the HTML report (./run.sh test): headless Chromium,
 # and node + npm for playwright-core (installed by npm ci into build/).
 TEST_PACKAGES=(chromium)

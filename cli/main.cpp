@@ -11,6 +11,7 @@
 #include "checker/Schedule.h"
 #include "cli/Commands.h"
 #include "cli/Conform.h"
+#include "cli/Extract.h"
 #include "cli/Fuzz.h"
 #include "cli/Interrupt.h"
 #include "lang/Diagnostic.h"
@@ -182,6 +183,15 @@ int main(int argc, char** argv) {
   add_scenario_options(emit_cmd, scenario);
   add_memory_option(emit_cmd, scenario.max_memory_mb);
 
+  std::string emit_c_dir = ".";
+  CLI::App* emit_c_cmd = app.add_subcommand(
+      "emit-c", "write a scenario's C types as an extension module, with its Python driver");
+  emit_c_cmd->add_option("file", file, "scenario file")->required();
+  emit_c_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
+  emit_c_cmd->add_option("--out-dir", emit_c_dir, "write the two files here (default .)");
+  add_scenario_options(emit_c_cmd, scenario);
+  add_memory_option(emit_c_cmd, scenario.max_memory_mb);
+
   ConformOptions conform;
   CLI::App* conform_cmd = app.add_subcommand(
       "conform", "run scenarios on a real interpreter and check its traces against the model");
@@ -200,6 +210,14 @@ int main(int argc, char** argv) {
                           "model profile (default: the interpreter's version)");
   conform.max_memory_mb = default_memory_mb;
   add_memory_option(conform_cmd, conform.max_memory_mb);
+
+  std::string extract_file, extract_out;
+  std::vector<std::string> extract_flags;
+  CLI::App* extract_cmd = app.add_subcommand(
+      "extract", "write a scenario skeleton from a C extension source (ctype blocks)");
+  extract_cmd->add_option("file", extract_file, "C source file")->required();
+  extract_cmd->add_option("flags", extract_flags, "compiler flags after '--' (-I, -D, -std=...)");
+  extract_cmd->add_option("--out", extract_out, "write the scenario here instead of to stdout");
 
   lifecheck::gen::FuzzOptions fuzz;
   std::string fuzz_out = "fuzz-out";
@@ -251,7 +269,9 @@ int main(int argc, char** argv) {
   if (sim->parsed()) return simulate_command(file, seed, steps, scenario, output);
   if (rep->parsed()) return replay_command(file, token, scenario, output);
   if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
+  if (emit_c_cmd->parsed()) return emit_c_command(file, emit_replay, emit_c_dir, scenario);
   if (conform_cmd->parsed()) return conform_command(files, conform);
+  if (extract_cmd->parsed()) return extract_command(extract_file, extract_flags, extract_out);
   if (fuzz_cmd->parsed()) {
     fuzz.config.broken_ctypes = broken_ctypes;
     if (no_ctypes) fuzz.config.max_ctypes = 0;

@@ -1,5 +1,6 @@
 #include "lang/Compiler.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -220,8 +221,6 @@ class Compiler {
 
     for (const ClassDef& c : sc_.classes) {
       check_new_name(c.name, c.loc);
-      if (c.is_ctype && !c.base.empty())
-        fail(c.base_loc, "a C type cannot have a base here; derive a class from it instead");
       if (p_.types.size() >= 250) fail(c.loc, "too many classes (at most 248)");
       ClassId id = static_cast<ClassId>(p_.types.size());
       classes_[c.name] = id;
@@ -245,15 +244,19 @@ class Compiler {
           fail(f.loc, "method '" + f.name + "' needs 'self' as its first parameter");
         if (f.params[0].name != "self")
           fail(f.params[0].loc, "the first parameter of method '" + f.name + "' must be 'self'");
+        // tp_del in a class is the legacy slot set on it, as
+        // _testcapi.with_tp_del does (slot_tp_del calls the method); a class
+        // never inherits tp_del from its C base (inherit_slots has no
+        // COPYSLOT(tp_del)).
         const bool special =
-            f.name == "__del__" || (c.is_ctype && (f.name == "tp_finalize" || f.name == "tp_del"));
+            f.name == "__del__" || f.name == "tp_del" || (c.is_ctype && f.name == "tp_finalize");
         FuncId fid = add_func(c.name + "." + f.name,
                               special ? FuncKind::Finalizer : FuncKind::Method, f.loc, f.params);
         p_.funcs[fid].owner = id;
         func_defs_[fid] = &f;
         if (c.is_ctype && f.name == "__del__")
           fail(f.loc, "a C type has no __del__; define its slot with 'def tp_finalize(self):'");
-        if (c.is_ctype && (f.name == "tp_finalize" || f.name == "tp_del")) {
+        if (f.name == "tp_del" || (c.is_ctype && f.name == "tp_finalize")) {
           if (f.params.size() != 1)
             fail(f.params.size() > 1 ? f.params[1].loc : f.loc,
                  f.name + " takes exactly one parameter, 'self'");
@@ -342,8 +345,9 @@ class Compiler {
   // The `ctype` blocks' slot lines, and the bases of classes deriving from a
   // C type. Runs after globals and functions are known (steps name them).
   void compile_c_types() {
+    std::set<std::string> done, started;
     for (const ClassDef& c : sc_.classes)
-      if (c.is_ctype) compile_c_type(c, p_.types[classes_.at(c.name)]);
+      if (c.is_ctype) compile_c_type_after_base(c, done, started);
     for (const ClassDef& c : sc_.classes) {
       ClassId id = classes_.at(c.name);
       if (c.is_ctype || c.base.empty()) continue;
@@ -365,6 +369,48 @@ class Compiler {
         t.finalizer_is_c = base.finalizer_is_c;
       }
     }
+  }
+
+  // A C type deriving from a C type (`ctype D(B):`, the C struct starts
+  // with B's): B is compiled first; D has B's fields first, and inherits
+  // Py_TPFLAGS_HAVE_GC, the weakref list and tp_finalize (inherit_special,
+  // inherit_slots), not Py_TPFLAGS_BASETYPE and not tp_del.
+  void compile_c_type_after_base(const ClassDef& c, std::set<std::string>& done,
+                                 std::set<std::string>& started) {
+    if (done.count(c.name)) return;
+    if (!started.insert(c.name).second)
+      fail(c.base_loc, "'" + c.name + "' is its own base, through '" + c.base + "'");
+    TypeInfo* t = &p_.types[classes_.at(c.name)];
+    if (!c.base.empty()) {
+      auto it = classes_.find(c.base);
+      if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
+      const TypeInfo& b = p_.types[it->second];
+      if (b.kind != TypeKind::CType)
+        fail(c.base_loc, "the base of a C type must be a C type ('ctype')");
+      for (const ClassDef& other : sc_.classes)
+        if (other.name == c.base) compile_c_type_after_base(other, done, started);
+      t = &p_.types[classes_.at(c.name)];
+      const TypeInfo& base = p_.types[it->second];
+      if (!base.basetype)
+        fail(c.base_loc, "'" + c.base +
+                             "' is not an acceptable base type: its flags lack 'basetype' "
+                             "(Py_TPFLAGS_BASETYPE)");
+      t->base = it->second;
+      t->c_fields = base.c_fields;
+      t->gc = base.gc;
+      t->weakrefable = base.weakrefable;
+      t->resource = base.resource;
+      if (!t->has_finalizer()) {
+        t->finalizer = base.finalizer;
+        t->finalizer_is_c = base.finalizer_is_c;
+      }
+    }
+    compile_c_type(c, *t);
+    done.insert(c.name);
+  }
+
+  const TypeInfo* c_base(const TypeInfo& t) const {
+    return t.kind == TypeKind::CType && t.base != kNoType ? &p_.types[t.base] : nullptr;
   }
 
   struct StepWords {
@@ -437,14 +483,24 @@ class Compiler {
     } else if (lines[2]) {
       t.clear_steps = steps_of(*lines[2], t, Slot::Clear);
     } else {
-      for (FieldId f : t.c_fields) t.clear_steps.push_back(step(SlotOp::ClearField, f, c.loc));
+      // a C base's tp_clear and tp_traverse handle its own fields
+      const TypeInfo* base = c_base(t);
+      for (FieldId f : t.c_fields)
+        if (!base || !base->is_c_field(f))
+          t.clear_steps.push_back(step(SlotOp::ClearField, f, c.loc));
+      if (base && base->has_clear) t.clear_steps.push_back(step(SlotOp::BaseClear, 0, c.loc));
     }
     if (lines[3]) {
       if (!t.gc) fail(lines[3]->loc, "'traverse:' only applies to a GC type (flags: gc)");
       t.traverse_steps = steps_of(*lines[3], t, Slot::Traverse);
     } else if (t.gc) {
-      for (FieldId f : t.c_fields) t.traverse_steps.push_back(step(SlotOp::Visit, f, c.loc));
-      if (t.heap) t.traverse_steps.push_back(step(SlotOp::VisitType, 0, c.loc));
+      const TypeInfo* base = c_base(t);
+      for (FieldId f : t.c_fields)
+        if (!base || !base->is_c_field(f))
+          t.traverse_steps.push_back(step(SlotOp::Visit, f, c.loc));
+      if (base && base->gc) t.traverse_steps.push_back(step(SlotOp::BaseTraverse, 0, c.loc));
+      if (t.heap && !(base && base->heap))
+        t.traverse_steps.push_back(step(SlotOp::VisitType, 0, c.loc));
     }
     if (lines[0]) {
       t.new_steps = steps_of(*lines[0], t, Slot::New);
@@ -480,6 +536,20 @@ class Compiler {
       t.dealloc_steps.push_back(step(SlotOp::Free, 0, c.loc));
       if (t.heap) t.dealloc_steps.push_back(step(SlotOp::DecrefType, 0, c.loc));
     }
+    // Py_TRASHCAN_BEGIN opens a block that Py_TRASHCAN_END closes
+    int open = 0;
+    for (const SlotStep& st : t.dealloc_steps) {
+      if (st.op == SlotOp::TrashcanBegin && open++)
+        fail(Loc{static_cast<int32_t>(st.line), static_cast<int32_t>(st.col)},
+             "a second 'trashcan_begin' before 'trashcan_end'");
+      if (st.op == SlotOp::TrashcanEnd && --open < 0)
+        fail(Loc{static_cast<int32_t>(st.line), static_cast<int32_t>(st.col)},
+             "'trashcan_end' without 'trashcan_begin'");
+    }
+    if (open > 0)
+      fail(lines[1]->loc,
+           "'trashcan_begin' without 'trashcan_end' (the C macros open and "
+           "close one block)");
   }
 
   enum class Slot { New, Dealloc, Clear, Traverse };
@@ -499,8 +569,8 @@ class Compiler {
                             : slot == Slot::Dealloc ? "dealloc"
                             : slot == Slot::Clear   ? "clear"
                                                     : "traverse";
-    for (const auto& words : line.steps) {
-      StepWords w{words};
+    for (size_t k = 0; k < line.steps.size(); ++k) {
+      StepWords w{line.steps[k]};
       const std::string& verb = w.at(0);
       Loc loc = w.loc(0);
       auto need_field = [&](size_t i) -> FieldId {
@@ -528,7 +598,10 @@ class Compiler {
         only_in({Slot::New});
         st.op = SlotOp::Init;
         st.field = need_field(1);
-        no_more(2);
+        if (w.size() == 3 && w.at(2) == "null")
+          st.arg = 1;  // self->field = NULL
+        else
+          no_more(2);
       } else if (verb == "track" || verb == "untrack") {
         only_in({Slot::New, Slot::Dealloc});
         no_more(1);
@@ -536,8 +609,35 @@ class Compiler {
         st.op = verb == "track" ? SlotOp::Track : SlotOp::Untrack;
       } else if (verb == "finalizer_from_dealloc") {
         only_in({Slot::Dealloc});
-        no_more(1);
         st.op = SlotOp::FinalizerFromDealloc;
+        if (w.size() == 2 && w.at(1) == "unchecked")
+          st.arg = 1;  // its result ignored
+        else
+          no_more(1);
+      } else if (verb == "tp_finalize") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        if (!t.has_finalizer()) fail(loc, t.name + " has no 'def tp_finalize(self):'");
+        st.op = SlotOp::CallFinalize;
+      } else if (verb == "base_dealloc" || verb == "base_clear" || verb == "base_traverse") {
+        only_in(verb == "base_traverse" ? std::initializer_list<Slot>{Slot::Traverse}
+                : verb == "base_clear"  ? std::initializer_list<Slot>{Slot::Dealloc, Slot::Clear}
+                                        : std::initializer_list<Slot>{Slot::Dealloc});
+        no_more(1);
+        const TypeInfo* base = c_base(t);
+        if (!base) fail(loc, "'" + verb + "' needs a C base type ('ctype " + t.name + "(BASE):')");
+        if (verb == "base_clear" && !base->has_clear)
+          fail(loc, base->name + " has no tp_clear ('clear: none')");
+        if (verb == "base_traverse" && !base->gc)
+          fail(loc, base->name + " is not a GC type: it has no tp_traverse");
+        st.op = verb == "base_dealloc" ? SlotOp::BaseDealloc
+                : verb == "base_clear" ? SlotOp::BaseClear
+                                       : SlotOp::BaseTraverse;
+      } else if (verb == "trashcan_begin" || verb == "trashcan_end") {
+        only_in({Slot::Dealloc});
+        no_more(1);
+        if (!t.gc) fail(loc, "'" + verb + "' needs a GC type (flags: gc)");
+        st.op = verb == "trashcan_begin" ? SlotOp::TrashcanBegin : SlotOp::TrashcanEnd;
       } else if (verb == "clear_weakrefs" || verb == "clear_weakrefs_no_callbacks") {
         only_in({Slot::Dealloc, Slot::Clear});
         no_more(1);
@@ -557,6 +657,19 @@ class Compiler {
           st.field = need_field(1);
           no_more(2);
         }
+      } else if (verb == "xdecref") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        st.op = SlotOp::XDecrefField;
+        st.field = need_field(1);
+        no_more(2);
+      } else if (verb == "setref" || verb == "xsetref") {
+        only_in({Slot::Dealloc, Slot::Clear});
+        st.op = SlotOp::SetRefField;
+        st.field = need_field(1);
+        if (w.size() < 3 || (w.at(2) != "null" && w.at(2) != "none"))
+          fail(w.size() < 3 ? loc : w.loc(2), "'" + verb + "' needs the new value: null or none");
+        no_more(3);
+        st.arg = static_cast<uint8_t>((verb == "xsetref" ? 1 : 0) | (w.at(2) == "none" ? 2 : 0));
       } else if (verb == "decref" || verb == "incref") {
         only_in({Slot::Dealloc, Slot::Clear, Slot::Traverse});
         if (verb == "incref" && slot != Slot::Traverse)
@@ -611,7 +724,10 @@ class Compiler {
         st.global = static_cast<uint16_t>(it->second);
       } else if (verb == "release_resource") {
         only_in({Slot::Dealloc, Slot::Clear});
-        no_more(1);
+        if (w.size() == 2 && w.at(1) == "if_held")
+          st.arg = 1;  // only if not yet released
+        else
+          no_more(1);
         if (!t.resource) fail(loc, t.name + " owns no resource ('resource: affinity')");
         st.op = SlotOp::ReleaseResource;
       } else if (verb == "tp_del") {
@@ -665,6 +781,12 @@ class Compiler {
                 : verb == "incref_ref"  ? SlotOp::IncrefRef
                 : verb == "use_ref"     ? SlotOp::UseRef
                                         : SlotOp::DropRef;
+        // ref is a C local of the slot: only a lookup earlier in it sets it
+        if (std::none_of(out.begin(), out.end(), [](const SlotStep& s) {
+              return s.op == SlotOp::WeakrefGetRef || s.op == SlotOp::WeakrefGetObject;
+            }))
+          fail(loc, "'" + verb + "' needs a 'weakref_getref FIELD' or 'weakref_getobject FIELD' " +
+                        "before it in '" + slot_name + ":' (ref is that step's result)");
       } else if (verb == "enable_deferred_refcount") {
         only_in({Slot::New});
         no_more(1);
@@ -683,6 +805,15 @@ class Compiler {
         }
       } else {
         fail(loc, "unknown step '" + verb + "' in '" + slot_name + ":'");
+      }
+      if (k < line.origins.size() && !line.origins[k].empty()) {
+        auto it = std::find(p_.origins.begin(), p_.origins.end(), line.origins[k]);
+        if (it == p_.origins.end()) {
+          where_ = loc;
+          room(p_.origins.size(), 1, "C step origins");
+        }
+        st.origin = static_cast<uint16_t>(it - p_.origins.begin());
+        if (it == p_.origins.end()) p_.origins.push_back(line.origins[k]);
       }
       out.push_back(st);
     }

@@ -159,6 +159,14 @@ enum FrameFlag : uint32_t {
   kRefStale = 1u << 20,
   kCritical = 1u << 21,
   kCritical2 = 1u << 22,
+  // FinalizeFromDealloc: PyObject_CallFinalizerFromDealloc whose result the
+  // C dealloc ignores: a resurrection does not stop it
+  kUnchecked = 1u << 23,
+  // FinalizeFromDealloc: tp_finalize called directly by a C dealloc: no
+  // finalized mark, no resurrection check
+  kDirect = 1u << 24,
+  // Clear: a C base's tp_clear called by the derived type's (no begin/end)
+  kBasePart = 1u << 25,
 };
 
 struct Frame {

@@ -133,6 +133,7 @@ void Machine::push_auto_collection(uint8_t generation) {
 void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
   temps_.clear();
+  origin_ = 0;
   choice_ = 0;
   if (heap_order_choices(program_, state_, t) > 0) {
     choice_ = alt;  // which member the free-threaded collector places next
