@@ -39,9 +39,9 @@ void print_figures(const MpiComm& comm, const checker::RankFigures& f, uint64_t 
     messages += v[2];
     bytes += v[3];
     std::cerr << fmt::format(
-        "distributed: rank {}: {} states, {} transitions, {} messages, {:.1f} MiB sent, store "
+        "distributed: rank {}: {} states, {} transitions, {} messages, {} B sent, store "
         "{:.1f} MiB ({:.1f} B/state), peak RSS {:.1f} MiB\n",
-        r, v[0], v[1], v[2], v[3] / 1048576.0, v[4] / 1048576.0,
+        r, v[0], v[1], v[2], v[3], v[4] / 1048576.0,
         v[0] ? static_cast<double>(v[4]) / static_cast<double>(v[0]) : 0.0, v[5] / 1048576.0);
   }
   std::cerr << fmt::format(
