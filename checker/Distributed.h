@@ -36,6 +36,7 @@
 #include "checker/Engine.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
+#include "checker/LevelSearch.h"
 #include "checker/Limiter.h"
 #include "checker/MpiComm.h"
 #include "checker/Search.h"
@@ -95,9 +96,6 @@ class DistributedBfs {
  private:
   static constexpr uint64_t kNone = UINT64_MAX;
   static constexpr size_t kBatch = 4096;  // states expanded per rank and round
-  static uint64_t key_of(uint64_t rank, Choice c) { return rank << 16 | static_cast<uint16_t>(c); }
-  static uint64_t rank_of_key(uint64_t key) { return key >> 16; }
-  static Choice choice_of_key(uint64_t key) { return static_cast<Choice>(key & 0xFFFF); }
 
   struct Level {  // this rank's part of a level, in rank order
     std::string arena;
@@ -242,7 +240,7 @@ class DistributedBfs {
     std::vector<Choice> path;
     while (rank != 0) {
       uint64_t key = parent_key(rank);
-      path.push_back(choice_of_key(key));
+      path.push_back(choice_of_key<Choice>(key));
       rank = rank_of_key(key);
     }
     std::reverse(path.begin(), path.end());
@@ -263,7 +261,7 @@ class DistributedBfs {
   // running the path over decoded states as the search did.
   Result violated_at(uint64_t key) const {
     std::vector<Choice> recorded = path_to(rank_of_key(key));
-    recorded.push_back(choice_of_key(key));
+    recorded.push_back(choice_of_key<Choice>(key));
     std::string bytes;
     model_.encode(model_.initial(), bytes);
     State s = model_.decode(bytes);
@@ -319,31 +317,10 @@ class DistributedBfs {
     comm_.broadcast(cycle, 0);
     if (cycle.empty()) return std::nullopt;
     std::vector<Choice> path = concrete_path(model_, path_to(cycle[0]), nullptr);
-    State s = model_.initial();
-    for (Choice c : path) model_.step(s, c);
-    const size_t entry = path.size();
-    std::vector<Choice> choices;
-    std::string bytes;
-    std::vector<uint32_t> cuts;
-    for (size_t e = 1; e < cycle.size(); ++e) {
-      model_.enabled(s, choices);
-      for (Choice c : choices) {
-        State next = s;
-        if (!model_.step(next, c).ok()) continue;
-        encode_parts(model_, next, bytes, cuts);
-        if (rank_of(bytes, cuts) != cycle[e]) continue;
-        path.push_back(c);
-        s = std::move(next);
-        break;
-      }
-    }
-    Result r;
-    r.verdict = Verdict::Violated;
-    const size_t end = path.size();
-    r.path = std::move(path);
-    r.failure = endless_run(cycle_property_, entry, end);
-    r.loop_start = entry;
-    return r;
+    return lasso_around(
+        model_, std::move(path), std::vector<uint64_t>(cycle.begin() + 1, cycle.end()),
+        cycle_property_,
+        [&](const std::string& b, const std::vector<uint32_t>& c) { return rank_of(b, c); });
   }
 
   // The level's new states get their ranks; the next frontier is filled.
@@ -407,17 +384,7 @@ class DistributedBfs {
       }
     }
     stats_.states = 1;
-    std::vector<Choice> choices;
-    model_.enabled(root, choices);
-    if (choices.empty()) {
-      StepResult t = model_.terminal(root);
-      if (t.kind == StepResult::Kind::Violation) {
-        Result r;
-        r.verdict = Verdict::Violated;
-        r.failure = t;
-        return r;
-      }
-    }
+    if (auto r = initial_violation(model_)) return std::move(*r);
     uint32_t depth = 0;
     while (comm_.sum(level.size()) > 0) {
       if (options_.limits.max_depth && depth >= options_.limits.max_depth)

@@ -35,8 +35,7 @@ TEST(MpiOptions, BadCombinationsAreBadInput) {
                  says("needs a visited set"));
   expect_refused({"check", kScenario, "--swarm", "--store", "exact"}, says("drop --store"));
   expect_refused({"check", kScenario, "--swarm", "--all"}, says("drop --all"));
-  expect_refused({"suite", kScenario, "--swarm", "--no-visited-set"},
-                 says("needs a visited set"));
+  expect_refused({"suite", kScenario, "--swarm", "--no-visited-set"}, says("needs a visited set"));
   // Both at once: the parser refuses (exit 2 either way).
   expect_refused({"check", kScenario, "--distributed", "--swarm"}, "excludes");
   expect_refused({"check", kScenario, "--distributed=maybe"}, "lifecheck:");
@@ -44,8 +43,9 @@ TEST(MpiOptions, BadCombinationsAreBadInput) {
 
 #ifndef LIFECHECK_MPI
 TEST(MpiOptions, WithoutMpiTheFlagsAreRefused) {
-  expect_refused({"check", kScenario, "--distributed"}, "--distributed needs a lifecheck built "
-                                                        "with MPI");
+  expect_refused({"check", kScenario, "--distributed"},
+                 "--distributed needs a lifecheck built "
+                 "with MPI");
   expect_refused({"check", kScenario, "--swarm"}, "--swarm needs a lifecheck built with MPI");
 }
 #endif
