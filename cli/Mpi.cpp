@@ -175,9 +175,6 @@ ModelResult swarm_search(const model::Model& model, const checker::SearchOptions
   ModelResult r;
   for (size_t k = 0; k * 9 < all.size(); ++k) {
     const uint64_t* v = &all[k * 9];
-    r.stats.states += v[0];
-    r.stats.transitions += v[1];
-    r.stats.max_depth = std::max<uint32_t>(r.stats.max_depth, static_cast<uint32_t>(v[2]));
     const char* how = v[3] == static_cast<uint64_t>(checker::Verdict::Violated) ? "counterexample"
                       : v[4]                                                    ? "stopped"
                       : v[3] == static_cast<uint64_t>(checker::Verdict::Holds)
