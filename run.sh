@@ -6,7 +6,8 @@
 #                       too), then builds and runs examples/ against the
 #                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
-#   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
+#   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh,
+#                       bench/mpi.py)
 #   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
 #                       and runs each for S seconds (default 60); fails on
 #                       any finding (tests/fuzz/README.md)
@@ -27,7 +28,10 @@ PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-
           libclang-dev python3-dev)
 # The browser tests of the HTML report (./run.sh test): headless Chromium,
 # and node + npm for playwright-core (installed by npm ci into build/).
-TEST_PACKAGES=(chromium)
+# Open MPI for check --distributed/--swarm and their tests (tests/mpi/):
+# CMake builds them when it finds MPI; the rest of lifecheck does not need it.
+MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
+TEST_PACKAGES=(chromium "${MPI_PACKAGES[@]}")
 # ./run.sh fuzz only: clang and its libFuzzer runtime
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
@@ -105,12 +109,13 @@ case "$verb" in
     ;;
   bench)
     # SPIN and a C compiler for the side-by-side baseline (bench/b1.py)
-    PACKAGES+=(spin gcc)
+    PACKAGES+=(spin gcc "${MPI_PACKAGES[@]}")
     install_packages
     build build
     bench/b1.sh "${@:2}"
     bench/b1.sh --reductions
     bench/fuzz.sh
+    bench/mpi.py
     ;;
   fuzz)
     PACKAGES+=("${FUZZ_PACKAGES[@]}")
