@@ -57,6 +57,18 @@ void Machine::free_object(ObjId o) {
 }
 
 void Machine::release_slot(ObjId o) {
+  // A pointer kept past tp_free (a type that breaks P7.17, searched on
+  // with the property ignored) now points at freed memory: it dangles,
+  // whatever slot is reused for later objects.
+  auto dangle = [o](Value& v) {
+    if (v.points_at_object() && v.obj() == o) v = Value::dangling();
+  };
+  for (Value& v : state_.globals) dangle(v);
+  for (Thread& t : state_.threads)
+    for (Value& v : t.values) dangle(v);
+  for (Object& y : state_.objects)
+    if (y.live)
+      for (Value& v : y.fields) dangle(v);
   state_.objects[o] = Object{};
   while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
 }

@@ -24,9 +24,7 @@ compare "every shipped scenario" "${files[@]}"
 compare "JSON" --json scenarios/basics/*.life scenarios/contract/*.life
 compare "suite" suite scenarios/basics scenarios/contract
 compare "fingerprint store" --store fingerprint scenarios/basics/*.life scenarios/contract/*.life
-# (P7.17-bug is left out: `check --all` on it fails in the single-process
-# search too, a BadEncoding from the decoder, reported to the engine.)
-compare "--all" --all $(ls scenarios/contract/*.life | grep -v P7.17-bug)
+compare "--all" --all scenarios/contract/*.life
 compare "state limit" --max-states 5000 scenarios/cpython-tests/test_gc-test_trashcan_threads.life
 grep -q "^exit 3" "$work/many" || fail "the state limit did not exit 3"
 compare "depth limit" --max-depth 7 scenarios/basics/*.life
