@@ -2,7 +2,7 @@
 // where its states live: the keys that order a level's new states, the
 // check of an initial state with no choices, and the walk round a cycle
 // that turns a cycle of ranks into the choices of a lasso. Distributed.h
-// uses them; Bfs.h has the same logic inline (it could use these too).
+// and Bfs.h use them.
 #pragma once
 
 #include <optional>
@@ -44,10 +44,11 @@ std::optional<SearchResult<typename M::Choice>> initial_violation(const M& model
 }
 
 // A run that never ends: `path` (concrete) leads to the cycle's entry; the
-// cycle then visits the states of ranks `targets`, in order, back to the
-// entry. Each step round it takes the first enabled choice whose successor
-// has the next rank (`rank_of(bytes, cuts)`: the search's own lookup; with
-// symmetry not always the thread the search recorded).
+// cycle then visits the states `targets`, in order, back to the entry,
+// each named as the search names states (a rank here, a store id in
+// Bfs.h). Each step round it takes the first enabled choice whose
+// successor has the next name (`rank_of(bytes, cuts)`: the search's own
+// lookup; with symmetry not always the thread the search recorded).
 template <ExplorableModel M, class RankOf>
 SearchResult<typename M::Choice> lasso_around(const M& model, std::vector<typename M::Choice> path,
                                               const std::vector<uint64_t>& targets,
