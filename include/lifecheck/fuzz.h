@@ -43,8 +43,21 @@ struct FuzzResult {
   std::string property;   // the property kept while shrinking
 };
 
+// How the fuzz loop's checks are carried out: up to `width` independent
+// checks at a time are handed to `run`, which returns their codes in order
+// (check(i) for i < count). The default runs them one by one in this
+// process; `lifecheck fuzz --distributed` spreads each batch over the MPI
+// ranks (cli/Mpi.h). Every width gives the same FuzzResult: the fuzzer
+// takes the first run, and while shrinking the first candidate, that
+// breaks a property in the order of the one-by-one loop.
+struct FuzzSpread {
+  size_t width = 1;
+  std::function<std::vector<int>(size_t count, const std::function<int(size_t)>& check)> run;
+};
+
 // `progress` (optional) receives one line per event worth showing.
 FuzzResult fuzz(const FuzzOptions& options,
-                const std::function<void(const std::string&)>& progress = {});
+                const std::function<void(const std::string&)>& progress = {},
+                const FuzzSpread& spread = {});
 
 }  // namespace lifecheck::gen
