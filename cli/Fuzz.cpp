@@ -26,7 +26,7 @@ std::string command_line(const gen::FuzzOptions& o) {
 
 }  // namespace
 
-int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bool as_json) {
+int fuzz_options_error(const gen::FuzzOptions& options) {
   if (options.runs < 1 || options.max_size < 1) {
     std::cerr << "lifecheck: --runs and --max-size must be at least 1\n";
     return kBadInput;
@@ -45,11 +45,16 @@ int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bo
                 << "'; 'lifecheck list-properties' lists them\n";
       return kBadInput;
     }
+  return 0;
+}
 
+int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bool as_json,
+                 const gen::FuzzSpread& spread, bool writes) {
+  if (int bad = fuzz_options_error(options)) return bad;
   auto say = [&](const std::string& line) {
     if (!as_json) std::cout << line << "\n" << std::flush;
   };
-  gen::FuzzResult r = gen::fuzz(options, say);
+  gen::FuzzResult r = gen::fuzz(options, say, spread);
   nlohmann::json j{
       {"seed", options.seed}, {"runs", r.runs}, {"set_aside", r.limited}, {"found", r.found}};
   if (!r.found) {
@@ -64,6 +69,7 @@ int fuzz_command(const gen::FuzzOptions& options, const std::string& out_dir, bo
     }
     return gave_up ? kLimit : kHolds;
   }
+  if (!writes) return kViolated;
 
   // The minimal scenario, with its verdict line and how to reproduce it.
   std::string body = "verdict violates " + r.property + "\n\n" + r.text;

@@ -24,6 +24,16 @@ using Choice = model::Model::Choice;
 constexpr uint64_t kNone = UINT64_MAX;
 bool started = false;
 
+// Checks per rank in one batch of lifecheck fuzz --distributed: more evens
+// out checks of unequal length between the ranks; fewer wastes less past a
+// violation or a scenario set aside (gen::FuzzSpread).
+constexpr size_t kFuzzChecksPerRank = 2;
+// What this rank did under lifecheck fuzz --distributed.
+struct {
+  uint64_t checks = 0, batches = 0;
+  double busy_seconds = 0;
+} fuzz_figures;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -216,6 +226,43 @@ ModelResult swarm_search(const model::Model& model, const checker::SearchOptions
   }
   r.stats.seconds = seconds_since(start);
   return r;
+}
+
+gen::FuzzSpread fuzz_spread() {
+  gen::FuzzSpread spread;
+  spread.width = kFuzzChecksPerRank * static_cast<size_t>(mpi_ranks());
+  spread.run = [](size_t count, const std::function<int(size_t)>& check) {
+    MpiComm comm;
+    const size_t me = static_cast<size_t>(comm.rank()), n = static_cast<size_t>(comm.size());
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<uint64_t> mine;
+    for (size_t i = me; i < count; i += n)
+      mine.push_back(static_cast<uint64_t>(static_cast<int64_t>(check(i))));
+    fuzz_figures.busy_seconds += seconds_since(start);
+    fuzz_figures.checks += mine.size();
+    ++fuzz_figures.batches;
+    // Rank r's results, in rank order: checks r, r + n, r + 2n...
+    const std::vector<uint64_t> all = comm.all_gather(mine);
+    std::vector<int> codes(count);
+    size_t at = 0;
+    for (size_t r = 0; r < n; ++r)
+      for (size_t i = r; i < count; i += n)
+        codes[i] = static_cast<int>(static_cast<int64_t>(all.at(at++)));
+    return codes;
+  };
+  return spread;
+}
+
+void print_fuzz_figures() {
+  MpiComm comm;
+  const std::vector<uint64_t> all =
+      comm.gather({fuzz_figures.checks, std::bit_cast<uint64_t>(fuzz_figures.busy_seconds)}, 0);
+  if (comm.rank() != 0) return;
+  for (size_t r = 0; r * 2 < all.size(); ++r)
+    std::cerr << fmt::format("distributed fuzz: rank {}: {} checks, {:.2f} s checking\n", r,
+                             all[r * 2], std::bit_cast<double>(all[r * 2 + 1]));
+  std::cerr << fmt::format("distributed fuzz: {} ranks, {} batches of up to {}\n", comm.size(),
+                           fuzz_figures.batches, kFuzzChecksPerRank * comm.size());
 }
 
 }  // namespace lifecheck::cli

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "checker/Search.h"
+#include "lifecheck/fuzz.h"
 #include "model/Model.h"
 
 namespace lifecheck::cli {
@@ -33,5 +34,14 @@ ModelResult distributed_search(const model::Model& model, const checker::SearchO
 // order; the first counterexample stops the others. Without one, the
 // result is a partial one (a limit) saying what was covered.
 ModelResult swarm_search(const model::Model& model, const checker::SearchOptions& options);
+
+// lifecheck fuzz --distributed: every rank walks the same fuzz loop in
+// step; each batch of checks is dealt round the ranks (check i to rank
+// i mod N) and every rank gets all the results, so every rank takes the
+// same run and shrink steps as the single-process loop.
+gen::FuzzSpread fuzz_spread();
+// Rank 0 prints on stderr how many checks each rank ran, and for how long
+// (collective).
+void print_fuzz_figures();
 
 }  // namespace lifecheck::cli

@@ -1,4 +1,5 @@
 // A lifecheck built without MPI: main refuses --distributed and --swarm
+// (of check, suite and fuzz)
 // (mpi_built() is false) before any of these could run.
 #include <stdexcept>
 
@@ -18,5 +19,8 @@ ModelResult distributed_search(const model::Model&, const checker::SearchOptions
 ModelResult swarm_search(const model::Model&, const checker::SearchOptions&) {
   throw std::logic_error("lifecheck was built without MPI");
 }
+
+gen::FuzzSpread fuzz_spread() { throw std::logic_error("lifecheck was built without MPI"); }
+void print_fuzz_figures() {}
 
 }  // namespace lifecheck::cli

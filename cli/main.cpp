@@ -89,37 +89,53 @@ void add_output_options(CLI::App* cmd, OutputOptions& o) {
                   "write SARIF 2.1.0: a result per violation, at the failing step's line");
 }
 
+int bad_option(const std::string& why) {
+  std::cerr << "lifecheck: " << why << " (--help lists the options)\n";
+  return kBadInput;
+}
+
+int needs_mpi(const std::string& flag) {
+  if (mpi_built()) return 0;
+  return bad_option(flag +
+                    " needs a lifecheck built with MPI (CMake option LIFECHECK_MPI, on when MPI "
+                    "is found; Debian: libopenmpi-dev)");
+}
+
+// Starts MPI; ranks other than 0 print nothing (every rank runs the same
+// command in lock-step, cli/Mpi.h). Returns this rank, -1 when the output
+// cannot be silenced.
+int start_ranks(int* argc, char*** argv) {
+  const int rank = mpi_start(argc, argv);
+  if (rank != 0 &&
+      (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)))
+    return -1;
+  return rank;
+}
+
 // --distributed and --swarm: their conflicts are bad input (exit 2, before
 // MPI starts); then MPI starts, and ranks other than 0 print nothing and
-// write no files (every rank runs the same command in lock-step, cli/Mpi.h).
+// write no files.
 int start_mpi_run(CheckOptions& check, bool dfs, bool no_visited, bool store_given, int* argc,
                   char*** argv) {
   const std::string flag = check.distributed ? "--distributed" : "--swarm";
-  auto bad = [](const std::string& why) {
-    std::cerr << "lifecheck: " << why << " (--help lists the options)\n";
-    return kBadInput;
-  };
-  if (!mpi_built())
-    return bad(flag +
-               " needs a lifecheck built with MPI (CMake option LIFECHECK_MPI, on when MPI is "
-               "found; Debian: libopenmpi-dev)");
-  if (no_visited) return bad(flag + " needs a visited set: drop --no-visited-set");
-  if (check.distributed && dfs) return bad("--distributed searches breadth-first: drop --dfs");
+  if (int bad = needs_mpi(flag)) return bad;
+  if (no_visited) return bad_option(flag + " needs a visited set: drop --no-visited-set");
+  if (check.distributed && dfs)
+    return bad_option("--distributed searches breadth-first: drop --dfs");
   if (check.distributed && check.store == lifecheck::checker::StoreKind::Bitstate)
-    return bad(
+    return bad_option(
         "--distributed keeps an exact or fingerprint store per rank; for bitstate "
         "searches use --swarm");
   if (check.swarm && store_given)
-    return bad(
+    return bad_option(
         "--swarm gives each rank its own bitstate store: drop --store "
         "(--bitstate-bits sets the largest table)");
   if (check.swarm && check.all)
-    return bad("--swarm cannot promise a counterexample per property: drop --all");
-  const int rank = mpi_start(argc, argv);
+    return bad_option("--swarm cannot promise a counterexample per property: drop --all");
+  const int rank = start_ranks(argc, argv);
+  if (rank < 0) return kBadInput;
   check.ranks = static_cast<unsigned>(mpi_ranks());
   if (rank != 0) {
-    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
-      return kBadInput;
     check.quiet = true;
     check.output.dot_file.clear();
     check.output.html_dir.clear();
@@ -127,6 +143,21 @@ int start_mpi_run(CheckOptions& check, bool dfs, bool no_visited, bool store_giv
     check.output.sarif_file.clear();
   }
   return 0;
+}
+
+// lifecheck fuzz, on MPI ranks under --distributed: bad options are bad
+// input before MPI starts; rank 0 alone prints and writes the file.
+int run_fuzz(const lifecheck::gen::FuzzOptions& options, const std::string& out_dir, bool json,
+             bool distributed, int* argc, char*** argv) {
+  if (!distributed) return fuzz_command(options, out_dir, json);
+  if (int bad = needs_mpi("--distributed")) return bad;
+  if (int bad = fuzz_options_error(options)) return bad;
+  const int rank = start_ranks(argc, argv);
+  if (rank < 0) return kBadInput;
+  const int code = fuzz_command(options, out_dir, json, fuzz_spread(), rank == 0);
+  print_fuzz_figures();
+  mpi_stop();
+  return code;
 }
 
 }  // namespace
@@ -292,6 +323,10 @@ int main(int argc, char** argv) {
   fuzz_cmd->add_flag("--no-ctypes", no_ctypes, "Python classes only");
   fuzz_cmd->add_option("--out", fuzz_out, "folder for the minimal scenario (default fuzz-out)");
   fuzz_cmd->add_flag("--json", fuzz_json, "machine-readable output");
+  bool fuzz_distributed = false;
+  fuzz_cmd->add_flag("--distributed", fuzz_distributed,
+                     "under mpirun: the checks dealt round the ranks (same output as one "
+                     "process; docs/distributed.md)");
 
   bool json = false;
   CLI::App* lp = app.add_subcommand("list-properties", "the built-in properties and runtime bugs");
@@ -335,7 +370,7 @@ int main(int argc, char** argv) {
   if (fuzz_cmd->parsed()) {
     fuzz.config.broken_ctypes = broken_ctypes;
     if (no_ctypes) fuzz.config.max_ctypes = 0;
-    return fuzz_command(fuzz, fuzz_out, fuzz_json);
+    return run_fuzz(fuzz, fuzz_out, fuzz_json, fuzz_distributed, &argc, &argv);
   }
   if (lp->parsed()) return list_properties_command(json);
   if (lprof->parsed()) return list_profiles_command(json);

@@ -1,6 +1,7 @@
-// --distributed and --swarm (cli/Mpi.h): their bad combinations are bad
-// input (exit 2, one line, nothing explored) whether or not this lifecheck
-// was built with MPI, and without MPI the flags themselves are. The runs
+// --distributed and --swarm (cli/Mpi.h), and fuzz --distributed: their bad
+// combinations are bad input (exit 2, one line, nothing explored) whether
+// or not this lifecheck was built with MPI, and without MPI the flags
+// themselves are. The runs
 // under mpirun are tested by tests/mpi/ (ctest, when MPI is found).
 #include <gtest/gtest.h>
 
@@ -39,6 +40,10 @@ TEST(MpiOptions, BadCombinationsAreBadInput) {
   // Both at once: the parser refuses (exit 2 either way).
   expect_refused({"check", kScenario, "--distributed", "--swarm"}, "excludes");
   expect_refused({"check", kScenario, "--distributed=maybe"}, "lifecheck:");
+  // fuzz --distributed: its bad options are refused before MPI starts.
+  expect_refused({"fuzz", "--distributed", "--runs", "0"}, says("at least 1"));
+  expect_refused({"fuzz", "--distributed", "--property", "P9.9"}, says("unknown property"));
+  expect_refused({"fuzz", "--distributed=maybe"}, "lifecheck:");
 }
 
 #ifndef LIFECHECK_MPI
@@ -47,6 +52,7 @@ TEST(MpiOptions, WithoutMpiTheFlagsAreRefused) {
                  "--distributed needs a lifecheck built "
                  "with MPI");
   expect_refused({"check", kScenario, "--swarm"}, "--swarm needs a lifecheck built with MPI");
+  expect_refused({"fuzz", "--distributed"}, "--distributed needs a lifecheck built with MPI");
 }
 #endif
 
