@@ -6,7 +6,9 @@ seconds here: T=4 has 4.75 M states) it runs the single-process search
 (--jobs 1) and then `mpirun -np N lifecheck check --distributed` for each N,
 and prints per N: wall seconds, states/s in all and per rank, the bytes a
 rank's store and its resident memory take per state it owns, and the
-messages and bytes sent between ranks per state. It checks that every run
+messages and bytes sent between ranks per state, and the transitions the
+ranks keep for the cycle check per state (16 B each; with the model's
+progress measure only those that do not raise it). It checks that every run
 reports the same states and transitions as the single-process one.
 
     bench/mpi.py [--threads T] [--ranks 1,2,4] [--lifecheck PATH] [--mpirun PATH]
@@ -29,7 +31,7 @@ import b1  # noqa: E402  (the scenario generator)
 ROOT = os.path.dirname(HERE)
 RANK = re.compile(r"distributed: rank (\d+): (\d+) states, (\d+) transitions, (\d+) messages, "
                   r"(\d+) B sent, store ([\d.]+) MiB \(([\d.]+) B/state\), peak RSS "
-                  r"([\d.]+) MiB")
+                  r"([\d.]+) MiB, (\d+) transitions kept for the cycle check")
 SUMMARY = re.compile(r"summary: .*?: (\d+) states, (\d+) transitions, depth (\d+), ([\d.]+) s")
 
 
@@ -67,7 +69,7 @@ def main():
               f"transitions; one process, --jobs 1: {single['search_s']:.2f} s, "
               f"{single['states'] / max(single['search_s'], 1e-9):,.0f} states/s")
         print(f"{'N':>2} {'search s':>8} {'wall s':>7} {'states/s':>9} {'per rank':>9} "
-              f"{'store B/st':>10} {'RSS B/st':>9} {'msgs/st':>8} {'sent B/st':>9}")
+              f"{'store B/st':>10} {'RSS B/st':>9} {'msgs/st':>8} {'sent B/st':>9} {'kept/st':>7}")
         for n in [int(x) for x in args.ranks.split(",")]:
             cmd = [args.mpirun, "-np", str(n), "--oversubscribe"] + base + ["--distributed"]
             r = run(cmd)
@@ -79,10 +81,12 @@ def main():
             rss = sum(x[7] for x in r["ranks"]) * 1048576
             messages = sum(x[3] for x in r["ranks"])
             sent = sum(x[4] for x in r["ranks"])
+            kept = sum(x[8] for x in r["ranks"])
             rate = r["states"] / max(r["search_s"], 1e-9)
             print(f"{n:>2} {r['search_s']:>8.2f} {r['wall']:>7.2f} {rate:>9,.0f} "
                   f"{rate / n:>9,.0f} {store / owned:>10.0f} {rss / owned:>9.0f} "
-                  f"{messages / r['states']:>8.4f} {sent / r['states']:>9.1f}")
+                  f"{messages / r['states']:>8.4f} {sent / r['states']:>9.1f} "
+                  f"{kept / r['states']:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,15 @@
 //   - parent links (rank -> key) stay with the owning rank; a path is rebuilt
 //     by one reduction per step, then made concrete (Engine.h).
 // Runs that never end (cycle_property): each owner keeps the transitions it
-// received as (key, target rank); after the search they are gathered on
-// rank 0 (16 B a transition), which runs the cycle search of Lasso.h over
-// the same edge list as Bfs and sends the cycle to every rank; every rank
-// then walks round it, asking the owners for the ranks of successors.
+// received as (key, target rank) -- with a progress measure (Engine.h) only
+// those that do not raise it, as Bfs does, since every transition of a
+// cycle keeps it (the sender flags them) -- and after the search they are
+// gathered on rank 0 (16 B a transition), which runs the cycle search of
+// Lasso.h over the same edge list as Bfs and sends the cycle to every rank;
+// every rank then walks round it, asking the owners for the ranks of
+// successors. A measure that goes down on some transition (a model bug) is
+// reported in Stats::progress_decreased, for the caller to search again
+// keeping every transition, as explore() does.
 // Every rank computes the same result, so callers may go on in lock-step.
 #pragma once
 
@@ -52,6 +57,7 @@ struct RankFigures {
   uint64_t bytes_sent = 0;   // bytes of those batches
   uint64_t store_bytes = 0;  // its visited set
   uint64_t peak_rss = 0;
+  uint64_t edges = 0;  // transitions it keeps for the cycle check
 };
 
 template <DecodableModel M, class Store>
@@ -60,6 +66,7 @@ class DistributedBfs {
   using State = typename M::State;
   using Choice = typename M::Choice;
   using Result = SearchResult<Choice>;
+  static constexpr bool kMeasured = ProgressModel<M>;
 
   DistributedBfs(const M& model, const SearchOptions& options, Store& store, const MpiComm& comm)
       : model_(model),
@@ -71,6 +78,7 @@ class DistributedBfs {
         nranks_(static_cast<unsigned>(comm.size())) {
     if (const char* p = cycle_property_of(model)) cycle_property_ = p;
     cycles_ = !cycle_property_.empty();
+    measured_ = cycles_ && kMeasured && options.use_progress_measure;
   }
 
   Result run() {
@@ -79,7 +87,9 @@ class DistributedBfs {
     r.stats.transitions = comm_.sum(figures_.expanded);
     r.stats.reduced_states = comm_.sum(reduced_);
     r.stats.pruned_transitions = comm_.sum(pruned_);
+    r.stats.progress_decreased = comm_.max(decreased_ ? 1 : 0) != 0;
     figures_.states = owned_ranks_.size();
+    figures_.edges = edges_.size();
     figures_.store_bytes = store_.memory_bytes();
     r.stats.store_bytes = comm_.sum(figures_.store_bytes);
     return r;
@@ -96,6 +106,9 @@ class DistributedBfs {
  private:
   static constexpr uint64_t kNone = UINT64_MAX;
   static constexpr size_t kBatch = 4096;  // states expanded per rank and round
+  // What a successor's sender tells its owner, besides its bytes.
+  static constexpr uint8_t kBadEnd = 1;  // a terminal state that breaks a property
+  static constexpr uint8_t kEdge = 2;    // a transition kept for the cycle check
 
   struct Level {  // this rank's part of a level, in rank order
     std::string arena;
@@ -140,6 +153,9 @@ class DistributedBfs {
       ++reduced_;
       pruned_ += all - choices_.size();
     }
+    uint64_t measure = 0;
+    if constexpr (kMeasured)
+      if (measured_) measure = model_.progress_measure(s);
     for (Choice c : choices_) {
       const uint64_t key = key_of(rank, c);
       State next = s;
@@ -153,18 +169,26 @@ class DistributedBfs {
         note_limit(r.message, false);
         return;
       }
+      uint8_t flags = cycles_ ? kEdge : 0;
+      if constexpr (kMeasured) {
+        if (measured_) {
+          const uint64_t after = model_.progress_measure(next);
+          if (after < measure) decreased_ = true;
+          if (after > measure) flags = 0;
+        }
+      }
       encode_parts(model_, next, bytes_, cuts_);
       const uint64_t h = hash_bytes(bytes_);
       // A terminal state that breaks a property counts only where the
       // state is new (the owner knows): the sender flags it.
       model_.enabled(next, after_);
-      const bool bad_end =
-          after_.empty() && model_.terminal(next).kind == StepResult::Kind::Violation;
+      if (after_.empty() && model_.terminal(next).kind == StepResult::Kind::Violation)
+        flags |= kBadEnd;
       std::string& out = outbox_[owner_of(h, nranks_)];
       const auto ncuts = static_cast<uint8_t>(std::min(cuts_.size(), ExactStore::kMaxParts - 1));
       put(out, key);
       put(out, h);
-      put(out, static_cast<uint8_t>(bad_end));
+      put(out, flags);
       put(out, ncuts);
       for (size_t k = 0; k < ncuts; ++k) put(out, cuts_[k]);
       put(out, static_cast<uint32_t>(bytes_.size()));
@@ -179,7 +203,7 @@ class DistributedBfs {
     while (at < in.size()) {
       const auto key = take<uint64_t>(in, at);
       const auto h = take<uint64_t>(in, at);
-      const bool bad_end = take<uint8_t>(in, at) != 0;
+      const auto flags = take<uint8_t>(in, at);
       const auto ncuts = take<uint8_t>(in, at);
       for (size_t k = 0; k < ncuts; ++k) cuts[k] = take<uint32_t>(in, at);
       const auto length = take<uint32_t>(in, at);
@@ -196,8 +220,8 @@ class DistributedBfs {
         Fresh& f = fresh_[it->second];
         if (key < f.key) f.key = key;
       }
-      if (bad_end && new_here) best_key_ = std::min(best_key_, key);
-      if (cycles_) level_edges_.push_back({key, ins.id});
+      if ((flags & kBadEnd) && new_here) best_key_ = std::min(best_key_, key);
+      if (flags & kEdge) level_edges_.push_back({key, ins.id});
     }
   }
 
@@ -419,7 +443,9 @@ class DistributedBfs {
   const unsigned me_, nranks_;
   std::string cycle_property_;
   bool cycles_ = false;
-  Stats stats_;  // global: states and depth
+  bool measured_ = false;   // cycles looked for among the measure-keeping transitions
+  bool decreased_ = false;  // the measure went down on a transition expanded here
+  Stats stats_;             // global: states and depth
   RankFigures figures_;
   uint64_t reduced_ = 0, pruned_ = 0;
   std::string limit_;

@@ -40,19 +40,20 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // Rank 0 prints what every rank did: states, memory and messages.
 void print_figures(const MpiComm& comm, const checker::RankFigures& f, uint64_t states) {
-  std::vector<uint64_t> all =
-      comm.gather({f.states, f.expanded, f.messages, f.bytes_sent, f.store_bytes, f.peak_rss}, 0);
+  std::vector<uint64_t> all = comm.gather(
+      {f.states, f.expanded, f.messages, f.bytes_sent, f.store_bytes, f.peak_rss, f.edges}, 0);
   if (comm.rank() != 0) return;
   uint64_t messages = 0, bytes = 0;
-  for (size_t r = 0; r * 6 < all.size(); ++r) {
-    const uint64_t* v = &all[r * 6];
+  for (size_t r = 0; r * 7 < all.size(); ++r) {
+    const uint64_t* v = &all[r * 7];
     messages += v[2];
     bytes += v[3];
     std::cerr << fmt::format(
         "distributed: rank {}: {} states, {} transitions, {} messages, {} B sent, store "
-        "{:.1f} MiB ({:.1f} B/state), peak RSS {:.1f} MiB\n",
+        "{:.1f} MiB ({:.1f} B/state), peak RSS {:.1f} MiB, {} transitions kept for the cycle "
+        "check\n",
         r, v[0], v[1], v[2], v[3], v[4] / 1048576.0,
-        v[0] ? static_cast<double>(v[4]) / static_cast<double>(v[0]) : 0.0, v[5] / 1048576.0);
+        v[0] ? static_cast<double>(v[4]) / static_cast<double>(v[0]) : 0.0, v[5] / 1048576.0, v[6]);
   }
   std::cerr << fmt::format(
       "distributed: {} ranks: {} messages, {:.1f} MiB sent between ranks, {:.1f} B sent per "
@@ -100,10 +101,11 @@ void mpi_stop() {
 
 int mpi_ranks() { return MpiComm().size(); }
 
-ModelResult distributed_search(const model::Model& model, const checker::SearchOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  MpiComm comm;
-  checker::RankFigures figures;
+namespace {
+
+// One distributed search with the store the options ask for.
+ModelResult distributed_once(const model::Model& model, const checker::SearchOptions& options,
+                             const MpiComm& comm, checker::RankFigures& figures) {
   ModelResult r;
   if (options.store == checker::StoreKind::Fingerprint) {
     checker::FingerprintStore store(1);
@@ -115,6 +117,24 @@ ModelResult distributed_search(const model::Model& model, const checker::SearchO
   } else {
     checker::ExactStore store(1);
     r = distributed_with(model, options, store, comm, figures);
+  }
+  return r;
+}
+
+}  // namespace
+
+ModelResult distributed_search(const model::Model& model, const checker::SearchOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  MpiComm comm;
+  checker::RankFigures figures;
+  ModelResult r = distributed_once(model, options, comm, figures);
+  // A progress measure that went down (a model bug): searched again keeping
+  // every transition for the cycle check, as explore() does.
+  if (r.stats.progress_decreased) {
+    checker::SearchOptions all_edges = options;
+    all_edges.use_progress_measure = false;
+    r = distributed_once(model, all_edges, comm, figures);
+    r.stats.progress_decreased = true;
   }
   if (r.verdict == checker::Verdict::Violated) {
     checker::detail::concrete_failure(model, r);
