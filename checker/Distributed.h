@@ -33,6 +33,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -468,5 +469,39 @@ class DistributedBfs {
   std::unordered_map<uint64_t, uint32_t> rank_of_id_;
   std::vector<std::pair<uint64_t, uint64_t>> edges_;
 };
+
+// The distributed search with a store per rank of the kind `options` asks
+// for (exact or fingerprint), searched again keeping every transition for
+// the cycle check when the model's progress measure went down, as
+// explore() does. `figures`: this rank's, from the last search.
+template <DecodableModel M>
+SearchResult<typename M::Choice> distributed_explore(const M& model, const SearchOptions& options,
+                                                     const MpiComm& comm, RankFigures& figures) {
+  auto once = [&](const SearchOptions& o) {
+    if (o.store == StoreKind::Fingerprint) {
+      FingerprintStore store(1);
+      DistributedBfs<M, FingerprintStore> search(model, o, store, comm);
+      SearchResult<typename M::Choice> r = search.run();
+      figures = search.figures();
+      const double n = static_cast<double>(comm.sum(store.size()));
+      const double m = static_cast<double>(r.stats.transitions);
+      r.stats.omission_optimistic = n * std::max(0.0, m - n) / std::ldexp(1.0, 64);
+      r.stats.omission_bound = n * n / std::ldexp(1.0, 65);
+      return r;
+    }
+    ExactStore store(1);
+    DistributedBfs<M, ExactStore> search(model, o, store, comm);
+    SearchResult<typename M::Choice> r = search.run();
+    figures = search.figures();
+    return r;
+  };
+  SearchResult<typename M::Choice> r = once(options);
+  if (!r.stats.progress_decreased) return r;
+  SearchOptions all_edges = options;
+  all_edges.use_progress_measure = false;
+  r = once(all_edges);
+  r.stats.progress_decreased = true;
+  return r;
+}
 
 }  // namespace lifecheck::checker

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
-#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -62,15 +61,6 @@ void print_figures(const MpiComm& comm, const checker::RankFigures& f, uint64_t 
       states ? static_cast<double>(bytes) / static_cast<double>(states) : 0.0);
 }
 
-template <class Store>
-ModelResult distributed_with(const model::Model& model, const checker::SearchOptions& options,
-                             Store& store, const MpiComm& comm, checker::RankFigures& figures) {
-  checker::DistributedBfs<model::Model, Store> search(model, options, store, comm);
-  ModelResult r = search.run();
-  figures = search.figures();
-  return r;
-}
-
 // The failure at the end of `path` as a concrete run meets it (every rank
 // computes it from the path alone).
 checker::StepResult failure_of(const model::Model& model, const std::vector<Choice>& path,
@@ -101,41 +91,11 @@ void mpi_stop() {
 
 int mpi_ranks() { return MpiComm().size(); }
 
-namespace {
-
-// One distributed search with the store the options ask for.
-ModelResult distributed_once(const model::Model& model, const checker::SearchOptions& options,
-                             const MpiComm& comm, checker::RankFigures& figures) {
-  ModelResult r;
-  if (options.store == checker::StoreKind::Fingerprint) {
-    checker::FingerprintStore store(1);
-    r = distributed_with(model, options, store, comm, figures);
-    const double n = static_cast<double>(comm.sum(store.size()));
-    const double m = static_cast<double>(r.stats.transitions);
-    r.stats.omission_optimistic = n * std::max(0.0, m - n) / std::ldexp(1.0, 64);
-    r.stats.omission_bound = n * n / std::ldexp(1.0, 65);
-  } else {
-    checker::ExactStore store(1);
-    r = distributed_with(model, options, store, comm, figures);
-  }
-  return r;
-}
-
-}  // namespace
-
 ModelResult distributed_search(const model::Model& model, const checker::SearchOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   MpiComm comm;
   checker::RankFigures figures;
-  ModelResult r = distributed_once(model, options, comm, figures);
-  // A progress measure that went down (a model bug): searched again keeping
-  // every transition for the cycle check, as explore() does.
-  if (r.stats.progress_decreased) {
-    checker::SearchOptions all_edges = options;
-    all_edges.use_progress_measure = false;
-    r = distributed_once(model, all_edges, comm, figures);
-    r.stats.progress_decreased = true;
-  }
+  ModelResult r = checker::distributed_explore(model, options, comm, figures);
   if (r.verdict == checker::Verdict::Violated) {
     checker::detail::concrete_failure(model, r);
     if (options.store != checker::StoreKind::Exact && !checker::detail::replays(model, r)) {
