@@ -11,7 +11,12 @@ ranks keep for the cycle check per state (16 B each; with the model's
 progress measure only those that do not raise it). It checks that every run
 reports the same states and transitions as the single-process one.
 
-    bench/mpi.py [--threads T] [--ranks 1,2,4] [--lifecheck PATH] [--mpirun PATH]
+Then `lifecheck fuzz --seed 1 --runs R` (default R=500) on one process and
+`mpirun -np N lifecheck fuzz --distributed` for each N: wall seconds and the
+checks each rank ran; it checks that every N prints the same bytes.
+
+    bench/mpi.py [--threads T] [--ranks 1,2,4] [--fuzz-runs R] [--lifecheck PATH]
+                 [--mpirun PATH]
 
 Ranks beyond the machine's cores run oversubscribed (--oversubscribe): on
 a 2-core machine N=4 measures the protocol, not a speed-up.
@@ -35,7 +40,10 @@ RANK = re.compile(r"distributed: rank (\d+): (\d+) states, (\d+) transitions, (\
 SUMMARY = re.compile(r"summary: .*?: (\d+) states, (\d+) transitions, depth (\d+), ([\d.]+) s")
 
 
-def run(cmd):
+FUZZ_RANK = re.compile(r"distributed fuzz: rank (\d+): (\d+) checks, ([\d.]+) s checking")
+
+
+def launch(cmd):
     # root in CI; waiting ranks yield their core (a shared, oversubscribed machine)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_mpi_yield_when_idle="1")
@@ -44,6 +52,11 @@ def run(cmd):
     wall = time.monotonic() - start
     if p.returncode not in (0, 1):
         sys.exit(f"bench/mpi.py: {' '.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
+    return p, wall
+
+
+def run(cmd):
+    p, wall = launch(cmd)
     m = SUMMARY.search(p.stderr)
     if not m:
         sys.exit(f"bench/mpi.py: no summary line from {' '.join(cmd)}:\n{p.stderr}")
@@ -58,6 +71,7 @@ def main():
     ap.add_argument("--ranks", default="1,2,4")
     ap.add_argument("--lifecheck", default=os.path.join(ROOT, "build", "lifecheck"))
     ap.add_argument("--mpirun", default="mpirun")
+    ap.add_argument("--fuzz-runs", type=int, default=500)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as work:
         path = os.path.join(work, f"b1-t{args.threads}.life")
@@ -87,6 +101,24 @@ def main():
                   f"{rate / n:>9,.0f} {store / owned:>10.0f} {rss / owned:>9.0f} "
                   f"{messages / r['states']:>8.4f} {sent / r['states']:>9.1f} "
                   f"{kept / r['states']:>7.2f}")
+
+        fuzz(args, work)
+
+
+def fuzz(args, work):
+    base = [args.lifecheck, "fuzz", "--seed", "1", "--runs", str(args.fuzz_runs),
+            "--out", os.path.join(work, "fuzz-out")]
+    one, wall = launch(base)
+    print(f"fuzz --seed 1 --runs {args.fuzz_runs}: {one.stdout.strip()}; one process: "
+          f"{wall:.2f} s")
+    print(f"{'N':>2} {'wall s':>7} checks per rank (seconds checking)")
+    for n in [int(x) for x in args.ranks.split(",")]:
+        p, wall = launch([args.mpirun, "-np", str(n), "--oversubscribe"] + base +
+                         ["--distributed"])
+        if p.stdout != one.stdout:
+            sys.exit(f"bench/mpi.py: fuzz on {n} ranks printed\n{p.stdout}\nnot\n{one.stdout}")
+        ranks = ", ".join(f"{c} ({s}s)" for _, c, s in FUZZ_RANK.findall(p.stderr))
+        print(f"{n:>2} {wall:>7.2f} {ranks}")
 
 
 if __name__ == "__main__":
