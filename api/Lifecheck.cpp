@@ -116,6 +116,7 @@ CheckResult check(const Scenario& scenario, const CheckOptions& options) {
   so.order =
       options.breadth_first ? checker::SearchOrder::BreadthFirst : checker::SearchOrder::DepthFirst;
   so.use_visited_set = options.visited_set;
+  so.partial_order = options.partial_order;
   so.jobs = options.jobs;
   so.store = options.fingerprints ? checker::StoreKind::Fingerprint : checker::StoreKind::Exact;
   so.limits.max_states = options.max_states;

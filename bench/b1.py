@@ -16,7 +16,7 @@ stored), and the CPU cost per state as a ratio to SPIN's at the same T.
 
 --reductions prints, instead, the reductions table: B1 and a few shipped
 scenarios searched naively (no visited set), with a visited set, and with
-thread symmetry, states and seconds each.
+thread symmetry, then with partial-order reduction, states and seconds each.
 """
 import argparse
 import json
@@ -177,7 +177,7 @@ def bench(args):
 def reductions(args):
     work = tempfile.mkdtemp()
     files = []
-    for t in (2, 3):
+    for t in (2, 3, 4):
         path = os.path.join(work, f"b1-{t}.life")
         with open(path, "w") as f:
             f.write(b1(t))
@@ -188,9 +188,10 @@ def reductions(args):
         p = os.path.join(ROOT, rel)
         if os.path.exists(p):
             files.append((rel.split("/")[-1][:-5], p))
-    steps = [("naive (tree)", ["--no-visited-set", "--no-symmetry", "--dfs"]),
-             ("visited set", ["--no-symmetry", "--jobs", "1"]),
-             ("+ symmetry", ["--jobs", "1"])]
+    steps = [("naive (tree)", ["--no-visited-set", "--no-symmetry", "--no-por", "--dfs"]),
+             ("visited set", ["--no-symmetry", "--no-por", "--jobs", "1"]),
+             ("+ symmetry", ["--no-por", "--jobs", "1"]),
+             ("+ partial order", ["--jobs", "1"])]
     print(f"{'scenario':<32}" + "".join(f"{n:>26}" for n, _ in steps))
     print(f"{'':<32}" + "".join(f"{'states':>16}{'seconds':>10}" for _ in steps))
     for name, path in files:

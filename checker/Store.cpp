@@ -104,107 +104,75 @@ size_t ByteTable::memory_bytes() const {
 // ExactStore
 
 ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
-  for (unsigned i = 0; i < nshards_; ++i) {
-    auto r = std::make_unique<RootShard>();
-    r->slots.assign(16, 0);
-    r->mask = 15;
-    roots_.push_back(std::move(r));
-  }
-  for (unsigned i = 0; i < kMaxParts * kPartShards; ++i)
-    parts_.push_back(std::make_unique<PartShard>());
+  for (unsigned i = 0; i < nshards_; ++i) roots_.push_back(std::make_unique<ByteTable>());
+  for (unsigned i = 0; i < kPartShards; ++i) parts_.push_back(std::make_unique<PartShard>());
 }
 
-bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, Key& key,
-                          bool insert) const {
-  key.fill(UINT32_MAX);
+bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts,
+                          std::string& key, bool insert) const {
+  key.clear();
   size_t begin = 0;
   for (size_t p = 0; p < kMaxParts; ++p) {
     size_t end = p + 1 < kMaxParts && p < cuts.size() ? cuts[p] : bytes.size();
     if (end < begin || end > bytes.size()) end = bytes.size();
     std::string_view part = bytes.substr(begin, end - begin);
-    uint64_t h = hash_bytes(part);
-    PartShard& shard = *parts_[p * kPartShards + (h >> 60) % kPartShards];
+    const uint64_t h = hash_bytes(part);
+    const unsigned shard = static_cast<unsigned>(h >> (64 - kPartShardBits));
+    PartShard& table = *parts_[shard];
     uint32_t local;
     if (insert) {
-      std::lock_guard<std::mutex> hold(shard.lock);
-      local = shard.table.insert(part, h).first;
+      std::lock_guard<std::mutex> hold(table.lock);
+      local = table.table.insert(part, h).first;
     } else {
-      auto found = shard.table.find(part, h);
+      auto found = table.table.find(part, h);
       if (!found) return false;
       local = *found;
     }
-    key[p] = static_cast<uint32_t>((h >> 60) % kPartShards) << 28 | local;
+    // the part's number as a varint: mostly one or two bytes
+    for (uint64_t v = uint64_t{local} << kPartShardBits | shard;; v >>= 7) {
+      if (v < 0x80) {
+        key.push_back(static_cast<char>(v));
+        break;
+      }
+      key.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    }
     begin = end;
     if (end == bytes.size()) break;
   }
   return true;
 }
 
-uint64_t ExactStore::key_hash(const Key& key) {
-  uint64_t h = 0x9e3779b97f4a7c15ull;
-  for (uint32_t k : key) h = mix64(h ^ k) + 0x9e3779b97f4a7c15ull;
-  return mix64(h);
-}
-
-size_t ExactStore::root_probe(const RootShard& r, const Key& key, uint64_t h) const {
-  const uint64_t tag = tag_of(h);
-  size_t pos = h & r.mask;
-  for (;;) {
-    uint64_t slot = r.slots[pos];
-    if (slot == 0) return pos;
-    if ((slot & kTagMask) == tag && r.keys[(slot >> 32) - 1] == key) return pos;
-    pos = (pos + 1) & r.mask;
-  }
-}
+namespace {
+thread_local std::string part_numbers;
+}  // namespace
 
 Inserted ExactStore::insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash) {
-  Key key;
+  std::string& key = part_numbers;
   parts_of(bytes, cuts, key, true);
   const unsigned shard = shard_of(hash);
-  RootShard& r = *roots_[shard];
-  uint64_t h = key_hash(key);
-  size_t pos = root_probe(r, key, h);
-  auto id = [&](uint64_t index) { return static_cast<uint64_t>(shard) << 40 | index; };
-  if (r.slots[pos] != 0) return {id((r.slots[pos] >> 32) - 1), false};
-  uint64_t index = r.keys.size();
-  r.keys.push_back(key);
-  r.slots[pos] = ((index + 1) << 32) | tag_of(h);
-  if (r.keys.size() * 4 > r.slots.size() * 3) {
-    std::vector<uint64_t> bigger(r.slots.size() * 2, 0);
-    size_t mask = bigger.size() - 1;
-    for (uint64_t slot : r.slots) {
-      if (slot == 0) continue;
-      size_t p = key_hash(r.keys[(slot >> 32) - 1]) & mask;
-      while (bigger[p] != 0) p = (p + 1) & mask;
-      bigger[p] = slot;
-    }
-    r.slots.swap(bigger);
-    r.mask = mask;
-  }
-  return {id(index), true};
+  auto [index, fresh] = roots_[shard]->insert(key, hash_bytes(key));
+  return {static_cast<uint64_t>(shard) << 40 | index, fresh};
 }
 
 std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<const uint32_t> cuts,
                                            uint64_t hash) const {
-  Key key;
+  std::string& key = part_numbers;
   if (!parts_of(bytes, cuts, key, false)) return std::nullopt;
   const unsigned shard = shard_of(hash);
-  const RootShard& r = *roots_[shard];
-  uint64_t slot = r.slots[root_probe(r, key, key_hash(key))];
-  if (slot == 0) return std::nullopt;
-  return static_cast<uint64_t>(shard) << 40 | ((slot >> 32) - 1);
+  auto index = roots_[shard]->find(key, hash_bytes(key));
+  if (!index) return std::nullopt;
+  return static_cast<uint64_t>(shard) << 40 | *index;
 }
 
 uint64_t ExactStore::size() const {
   uint64_t n = 0;
-  for (const auto& r : roots_) n += r->keys.size();
+  for (const auto& r : roots_) n += r->size();
   return n;
 }
 
 uint64_t ExactStore::memory_bytes() const {
   uint64_t n = 0;
-  for (const auto& r : roots_)
-    n += r->keys.capacity() * sizeof(Key) + r->slots.capacity() * sizeof(uint64_t);
+  for (const auto& r : roots_) n += r->memory_bytes();
   for (const auto& p : parts_) n += p->table.memory_bytes();
   return n;
 }

@@ -3,11 +3,12 @@
 // whole encoding, computed once by the search):
 //
 //   ExactStore        compares bytes: states merge only when equal. The
-//                     encoding's parts (the model's cuts: e.g. header,
-//                     threads, heap, the rest) are kept once each in part
-//                     tables and a state is the tuple of its part numbers
-//                     (SPIN's COLLAPSE idea), so a state costs a few dozen
-//                     bytes however long its encoding.
+//                     encoding's parts (the model's cuts: e.g. header, each
+//                     thread, a few objects at a time, the rest) are kept
+//                     once each in part tables and a state is the string
+//                     of its part numbers (SPIN's COLLAPSE idea), so a
+//                     state costs a few dozen bytes however long its
+//                     encoding.
 //   FingerprintStore  keeps a 64-bit fingerprint per state (at most 16 B a
 //                     state in the table); two states with the same
 //                     fingerprint merge, with a probability it reports.
@@ -73,7 +74,7 @@ class ByteTable {
 
 class ExactStore {
  public:
-  static constexpr size_t kMaxParts = 4;
+  static constexpr size_t kMaxParts = 16;
   explicit ExactStore(unsigned shards = 1);
   ExactStore(const ExactStore&) = delete;
   ExactStore& operator=(const ExactStore&) = delete;
@@ -89,27 +90,23 @@ class ExactStore {
   uint64_t memory_bytes() const;
 
  private:
-  using Key = std::array<uint32_t, kMaxParts>;
+  // A state is the string of its parts' numbers (varints of the part's
+  // index in its table and the table's number), kept in its root shard's
+  // table; the parts are kept once each in tables shared by all states,
+  // sharded by the part's hash and locked while inserting.
   struct PartShard {
     mutable std::mutex lock;
     ByteTable table;
   };
-  struct RootShard {
-    std::vector<Key> keys;
-    std::vector<uint64_t> slots;  // 0 empty, else (index + 1) << 32 | hash tag
-    size_t mask = 0;
-  };
-  static constexpr unsigned kPartShards = 16;
-  // The part numbers of a state; false when some part is not stored (then
+  static constexpr unsigned kPartShardBits = 6;
+  static constexpr unsigned kPartShards = 1u << kPartShardBits;
+  // The string of part numbers; false when some part is not stored (then
   // the state is not either).
-  bool parts_of(std::string_view bytes, std::span<const uint32_t> cuts, Key& key,
+  bool parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
                 bool insert) const;
-  static uint64_t key_hash(const Key& key);
-  size_t root_probe(const RootShard& r, const Key& key, uint64_t h) const;
 
   unsigned nshards_;
-  std::vector<std::unique_ptr<RootShard>> roots_;
-  // per part position, the part tables, sharded by the part's hash
+  std::vector<std::unique_ptr<ByteTable>> roots_;
   mutable std::vector<std::unique_ptr<PartShard>> parts_;
 };
 

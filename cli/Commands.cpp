@@ -271,6 +271,7 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   j["search"] = breadth_first ? "bfs" : "dfs";
   j["all"] = options.all;
   j["symmetry"] = search.symmetry;
+  j["partial_order"] = options.partial_order;
   j["store"] = checker::store_name(options.store);
   j["stats"] = report::stats_json(st, options.output.timing);
   j["searches"] = search.searches;
@@ -442,6 +443,7 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
              options.all || options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs"},
             {"all", options.all},
             {"symmetry", false},
+            {"partial_order", options.partial_order},
             {"stats", report::stats_json(checker::Stats{}, options.output.timing)},
             {"searches", 0},
             {"properties", checked_properties(p)},

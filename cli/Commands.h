@@ -75,6 +75,7 @@ struct CheckOptions {
   checker::Limits limits;
   bool use_visited_set = true;
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
+  bool partial_order = true;  // explore a private step alone (model/Independence.cpp)
   bool quiet = false;    // no progress line even on a terminal
   bool all = false;      // --all: a shortest counterexample per violated property
   // --distributed / --swarm: the search runs on every MPI rank (cli/Mpi.h)

@@ -26,6 +26,7 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     so.bitstate_log2_bits = options.bitstate_log2_bits;
     so.limits = whole;
     so.use_visited_set = options.use_visited_set;
+    so.partial_order = options.partial_order;
     // --max-seconds and --max-states bound the whole of --all, not each
     // search: each search gets what the ones before have left.
     if (whole.max_seconds > 0) {
@@ -53,6 +54,8 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     out.symmetry = model.uses_symmetry();
     out.stats.states += result.stats.states;
     out.stats.transitions += result.stats.transitions;
+    out.stats.reduced_states += result.stats.reduced_states;
+    out.stats.pruned_transitions += result.stats.pruned_transitions;
     out.stats.max_depth = std::max(out.stats.max_depth, result.stats.max_depth);
     out.stats.seconds += result.stats.seconds;
     out.stats.store_bytes = std::max(out.stats.store_bytes, result.stats.store_bytes);

@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
   check.limits.max_memory_mb = default_memory_mb;
   check.limits.stop = &stop_requested();
   std::vector<std::string> files;
-  bool bfs = false, dfs = false, no_visited = false, no_symmetry = false;
+  bool bfs = false, dfs = false, no_visited = false, no_symmetry = false, no_por = false;
   check.jobs = std::max(1u, std::thread::hardware_concurrency());
   const std::map<std::string, lifecheck::checker::StoreKind> store_kinds{
       {"exact", lifecheck::checker::StoreKind::Exact},
@@ -201,6 +201,8 @@ int main(int argc, char** argv) {
                   "explore without a visited set (tree search; for comparisons)");
     cmd->add_flag("--no-symmetry", no_symmetry,
                   "do not merge states that differ by a permutation of identical threads");
+    cmd->add_flag("--no-por", no_por,
+                  "no partial-order reduction (every interleaving of threads' private steps)");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
         ->check(kWholeNumber);
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")
@@ -344,6 +346,7 @@ int main(int argc, char** argv) {
                     : lifecheck::checker::SearchOrder::BreadthFirst;
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
+  check.partial_order = !no_por;
   if (check.distributed || check.swarm) {
     const CLI::App* cmd = check_cmd->parsed() ? check_cmd : suite_cmd;
     if (int bad = start_mpi_run(check, dfs, no_visited, cmd->get_option("--store")->count() > 0,

@@ -23,6 +23,8 @@ namespace {
 // or more, a varint with the rest. An object id is its discovery number;
 // where "none" is possible, ids are stored plus one.
 
+constexpr size_t kObjectsPerPart = 4;
+
 // Frame fields, most common first so that a Body frame's mask is one byte.
 constexpr uint32_t kFFunc = 1 << 0;
 constexpr uint32_t kFPc = 1 << 1;
@@ -147,11 +149,18 @@ class Encoder {
       if (cuts) cuts->push_back(static_cast<uint32_t>(p_ - start));
     };
     if (cuts) cuts->clear();
+    // Parts for the store (checker/Store.h): the header, each thread, the
+    // objects a few at a time, the rest; a step changes few of them.
     cut();
-    for (ThreadId t : sc_.thread_order) put_thread(s_.threads[t]);
-    cut();
+    for (ThreadId t : sc_.thread_order) {
+      put_thread(s_.threads[t]);
+      cut();
+    }
     putv(static_cast<uint32_t>(sc_.order.size()));
-    for (ObjId o : sc_.order) put_object(s_.objects[o]);
+    for (size_t k = 0; k < sc_.order.size(); ++k) {
+      put_object(s_.objects[sc_.order[k]]);
+      if (k % kObjectsPerPart == kObjectsPerPart - 1) cut();
+    }
     cut();
     for (int l = 0; l < kNumLists; ++l) {
       const GcList& list = gc.lists[l];

@@ -3,6 +3,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "model/Independence.h"
 #include "model/Limits.h"
 
 namespace lifecheck::model {
@@ -71,6 +72,11 @@ uint64_t Model::progress_measure(const State& state) const {
     total += (stage << kStageShift) + at;
   }
   return total;
+}
+
+std::optional<Model::Choice> Model::persistent_choice(const State& state,
+                                                      const std::vector<Choice>& enabled) const {
+  return private_step_choice(*this, state, enabled);
 }
 
 Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_steps) {

@@ -65,6 +65,11 @@ class Model {
   // transitions that keep it (runtime work, finalizers and callbacks run
   // inside a statement) are kept to look for runs that never end.
   uint64_t progress_measure(const State& state) const;
+  // Partial-order reduction (checker/Engine.h): a statement of one thread
+  // that works only on that thread's private objects, explored alone
+  // (Independence.cpp).
+  std::optional<Choice> persistent_choice(const State& state,
+                                          const std::vector<Choice>& enabled) const;
 
  private:
   const Program& program_;

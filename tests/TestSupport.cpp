@@ -60,6 +60,41 @@ checker::SearchResult<model::Model::Choice> check(const model::Program& program,
   return checker::explore(m, options);
 }
 
+std::string private_step_commutes(const model::Model& model, const model::State& state) {
+  std::vector<model::Model::Choice> enabled, later;
+  model.enabled(state, enabled);
+  const auto alone = model.persistent_choice(state, enabled);
+  if (!alone) return "";
+  const uint16_t c = *alone;
+  auto has = [&](const model::State& at, uint16_t choice) {
+    model.enabled(at, later);
+    return std::find(later.begin(), later.end(), choice) != later.end();
+  };
+  std::string a, b;
+  model::State after_c = state;
+  if (!model.step(after_c, c).ok()) return "the private step fails";
+  for (uint16_t d : enabled) {
+    if ((d & 0xFF) == (c & 0xFF)) continue;
+    const std::string pair = "thread " + std::to_string(c & 0xFF) + "'s private step and choice " +
+                             std::to_string(d) + ": ";
+    model::State after_d = state;
+    const checker::StepResult rd = model.step(after_d, d);
+    if (!has(after_c, d)) return pair + "the private step disables the other";
+    model::State cd = after_c;
+    const checker::StepResult rcd = model.step(cd, d);
+    if (rcd.kind != rd.kind || rcd.properties != rd.properties)
+      return pair + "the other's outcome depends on the private step";
+    if (!rd.ok()) continue;
+    if (!has(after_d, c)) return pair + "the other disables the private step";
+    model::State dc = after_d;
+    if (!model.step(dc, c).ok()) return pair + "the private step fails after the other";
+    model.encode(cd, a);
+    model.encode(dc, b);
+    if (a != b) return pair + "the two orders reach different states";
+  }
+  return "";
+}
+
 void for_each_state(const model::Model& model, size_t max_states,
                     const std::function<void(const model::State&)>& visit) {
   std::unordered_set<std::string> seen;

@@ -36,6 +36,13 @@ void for_each_state(const model::Model& model, size_t max_states,
 
 // Runs the schedule that always picks the first enabled thread; for
 // single-threaded scenarios this is the only schedule.
+// Partial-order reduction's local check (LTSmin's por-check in small): at
+// `state`, the choice the model explores alone commutes with every other
+// enabled choice (both orders reach one state, with the same outcome, and
+// neither disables the other). Returns what failed, or "" when it holds or
+// no choice is explored alone.
+std::string private_step_commutes(const model::Model& model, const model::State& state);
+
 model::Trace run_first(const model::Program& program, size_t max_steps = 100000);
 model::Trace replay(const model::Program& program, const std::vector<uint16_t>& path);
 

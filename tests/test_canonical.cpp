@@ -98,6 +98,17 @@ TEST_P(Canonical, ProgressMeasureNeverDecreases) {
   });
 }
 
+// Partial-order reduction: wherever the model explores one thread's
+// private step alone, that step commutes with every other choice there.
+TEST_P(Canonical, PrivateStepsCommute) {
+  model::Program p = load_file(GetParam());
+  model::Model m(p);
+  for_each_state(m, 1500, [&](const model::State& s) {
+    const std::string failed = testing::private_step_commutes(m, s);
+    ASSERT_EQ(failed, "") << GetParam();
+  });
+}
+
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string n = info.param.substr(info.param.find('/') + 1);
   n = n.substr(0, n.size() - 5);

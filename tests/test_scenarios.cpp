@@ -28,6 +28,8 @@ const char* kGolden = "tests/golden/scenario-states.txt";
 struct Golden {
   uint64_t states = 0;
   uint64_t transitions = 0;
+  uint64_t full_states = 0;  // without partial-order reduction
+  uint64_t full_transitions = 0;
 };
 
 std::map<std::string, Golden> read_golden() {
@@ -39,7 +41,7 @@ std::map<std::string, Golden> read_golden() {
     std::istringstream ss(line);
     std::string file;
     Golden v;
-    ss >> file >> v.states >> v.transitions;
+    ss >> file >> v.states >> v.transitions >> v.full_states >> v.full_transitions;
     g[file] = v;
   }
   return g;
@@ -66,8 +68,11 @@ class GoldenWriter {
     std::map<std::string, Golden> all = read_golden();
     for (auto& [f, g] : rows_) all[f] = g;
     std::ofstream out(source_path(kGolden));
-    out << "# scenario  states  transitions  (default DFS with the visited set)\n";
-    for (auto& [f, g] : all) out << f << " " << g.states << " " << g.transitions << "\n";
+    out << "# scenario  states  transitions  (default DFS with the visited set), then the same "
+           "without partial-order reduction\n";
+    for (auto& [f, g] : all)
+      out << f << " " << g.states << " " << g.transitions << " " << g.full_states << " "
+          << g.full_transitions << "\n";
   }
 
  private:
@@ -148,6 +153,20 @@ TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
     EXPECT_GE(plain.stats.states, dfs.stats.states) << file;
   }
 
+  // Partial-order reduction explores some private steps alone; the search
+  // without it must agree on the verdict and the properties named, and
+  // visit at least as many states.
+  checker::SearchOptions full_opts;
+  full_opts.partial_order = false;
+  auto full = check(p, full_opts);
+  ASSERT_NE(full.verdict, checker::Verdict::LimitReached) << file;
+  EXPECT_EQ(full.verdict, dfs.verdict) << file;
+  if (full.verdict == checker::Verdict::Violated) {
+    const auto& props = full.failure.properties;
+    EXPECT_NE(std::find(props.begin(), props.end(), p.verdict->property), props.end()) << file;
+  }
+  EXPECT_GE(full.stats.states, dfs.stats.states) << file;
+
   // Tree search without the visited set (where it stays small): same verdict.
   checker::SearchOptions tree_opts;
   tree_opts.use_visited_set = false;
@@ -157,7 +176,8 @@ TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
     EXPECT_EQ(tree.verdict, dfs.verdict) << file;
   }
 
-  Golden measured{dfs.stats.states, dfs.stats.transitions};
+  Golden measured{dfs.stats.states, dfs.stats.transitions, full.stats.states,
+                  full.stats.transitions};
   if (updating()) {
     GoldenWriter::get().record(file, measured);
     return;
@@ -165,9 +185,14 @@ TEST_P(Scenarios, VerdictGoldenCountsAndReplay) {
   auto golden = read_golden();
   auto it = golden.find(file);
   ASSERT_NE(it, golden.end()) << "no golden counts for " << file << "; add the line\n"
-                              << file << " " << measured.states << " " << measured.transitions;
+                              << file << " " << measured.states << " " << measured.transitions
+                              << " " << measured.full_states << " " << measured.full_transitions;
   EXPECT_EQ(measured.states, it->second.states) << file << ": state count changed";
   EXPECT_EQ(measured.transitions, it->second.transitions) << file << ": transition count changed";
+  EXPECT_EQ(measured.full_states, it->second.full_states)
+      << file << ": state count without partial-order reduction changed";
+  EXPECT_EQ(measured.full_transitions, it->second.full_transitions)
+      << file << ": transition count without partial-order reduction changed";
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

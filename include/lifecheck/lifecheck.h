@@ -75,6 +75,7 @@ struct CheckOptions {
   unsigned jobs = 1;          // breadth-first workers; results do not depend on it
   bool fingerprints = false;  // 64-bit fingerprints instead of whole states
   bool symmetry = true;       // merge states of interchangeable threads
+  bool partial_order = true;  // explore a thread's private step alone
   bool visited_set = true;    // false: tree search (for comparisons)
 };
 
