@@ -1,0 +1,314 @@
+// Expressions: lowered to model::ExprNode trees; calls, attribute access,
+// containers and weakref callbacks.
+#include "lang/CompilerImpl.h"
+
+namespace lifecheck::lang::detail {
+
+// The key of x[key]: an int index or a string key, written literally.
+Value Compiler::item_key(const Expr& k) {
+  if (k.kind == ExprKind::Int) return Value::integer(static_cast<int32_t>(k.value));
+  if (k.kind == ExprKind::Str) return Value::str(intern(k.text));
+  fail(k.loc, "an index must be an int or a string literal");
+}
+
+ExprId Compiler::condition(const Expr& e) {
+  if (e.kind == ExprKind::Compare || e.kind == ExprKind::Not) return value(e, "");
+  ExprNode n;
+  n.op = ExprOp::Truth;
+  n.a = value(e, "");
+  return add_expr(n, e.loc);
+}
+
+// An expression whose value must be an instance (the base of an attribute
+// access or store): rejects what can never be one.
+[[noreturn]] void Compiler::not_object(const Expr& e, const std::string& attr,
+                                       const std::string& what) const {
+  fail(e.loc, what + " has no attribute '" + attr + "': only instances have attributes");
+}
+
+// An expression whose value must be an instance (the base of an attribute
+// access or store): rejects what can never be one.
+ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
+  switch (e.kind) {
+    case ExprKind::None:
+      not_object(e, attr, "None");
+    case ExprKind::Int:
+      not_object(e, attr, "an int");
+    case ExprKind::Str:
+      not_object(e, attr, "a string");
+    case ExprKind::True:
+    case ExprKind::False:
+    case ExprKind::Compare:
+    case ExprKind::Not:
+      not_object(e, attr, "a bool");
+    case ExprKind::List:
+      not_object(e, attr, "a list");
+    case ExprKind::Tuple:
+      not_object(e, attr, "a tuple");
+    case ExprKind::Dict:
+      not_object(e, attr, "a dict");
+    case ExprKind::Name: {
+      Resolved r = resolve(e.text, *cur_);
+      switch (r.kind) {
+        case NameKind::Class:
+          not_object(e, attr, "class '" + e.text + "'");
+        case NameKind::Function:
+          not_object(e, attr, "function '" + e.text + "'");
+        case NameKind::Thread:
+          not_object(e, attr, "thread '" + e.text + "'");
+        case NameKind::Module:
+          fail(e.loc, "'" + e.text + "." + attr + "' is not part of the scenario language");
+        case NameKind::Log:
+          not_object(e, attr, "log");
+        case NameKind::Unknown:
+          fail(e.loc, "unknown name '" + e.text + "'");
+        default:
+          break;
+      }
+      uint16_t k = kind_of_name(e.text, *cur_);
+      if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
+      if ((k & (KObj | KMethod)) == 0 && k != KAny && (k & ~KNone) != 0)
+        not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
+      break;
+    }
+    default:
+      break;
+  }
+  return value(e, "");
+}
+
+ExprId Compiler::value(const Expr& e, const std::string& label) {
+  ExprNode n;
+  switch (e.kind) {
+    case ExprKind::None:
+      n.value = Value::none();
+      return add_expr(n, e.loc);
+    case ExprKind::True:
+      n.value = Value::boolean(true);
+      return add_expr(n, e.loc);
+    case ExprKind::False:
+      n.value = Value::boolean(false);
+      return add_expr(n, e.loc);
+    case ExprKind::Int:
+      n.value = Value::integer(static_cast<int32_t>(e.value));
+      return add_expr(n, e.loc);
+    case ExprKind::Str:
+      n.value = Value::str(intern(e.text));
+      return add_expr(n, e.loc);
+    case ExprKind::Name: {
+      Resolved r = resolve(e.text, *cur_);
+      switch (r.kind) {
+        case NameKind::Local:
+          n.op = ExprOp::Local;
+          n.slot = static_cast<uint16_t>(r.index);
+          return add_expr(n, e.loc);
+        case NameKind::Global:
+          n.op = ExprOp::Global;
+          n.slot = static_cast<uint16_t>(r.index);
+          return add_expr(n, e.loc);
+        case NameKind::Function:
+          n.value = Value::func(static_cast<FuncId>(r.index));
+          return add_expr(n, e.loc);
+        case NameKind::Class:
+          fail(e.loc, "class '" + e.text + "' used as a value; call it to create an instance");
+        case NameKind::Thread:
+          fail(e.loc, "thread '" + e.text + "' used as a value; only 'T.join()' is allowed");
+        case NameKind::Module:
+          fail(e.loc, "module '" + e.text + "' used as a value");
+        case NameKind::Log:
+          fail(e.loc, "log(...) is a statement");
+        case NameKind::Unknown:
+          fail(e.loc, "unknown name '" + e.text + "'");
+      }
+      break;
+    }
+    case ExprKind::Attr: {
+      if (e.base->kind == ExprKind::Name && (e.base->text == "gc" || e.base->text == "weakref") &&
+          resolve(e.base->text, *cur_).kind == NameKind::Module)
+        fail(e.loc,
+             "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
+      ExprId obj = object_expr(*e.base, e.text);
+      if (method_names_.count(e.text)) {
+        n.op = ExprOp::BoundMethod;
+        n.a = obj;
+        n.slot = 0;
+        // resolved at run time by the instance's class; remember the name
+        n.value = Value::str(intern(e.text));
+        n.label = label_id(label.empty() ? e.text + "@" + std::to_string(e.loc.line) : label);
+        return add_expr(n, e.loc);
+      }
+      n.op = ExprOp::Attr;
+      n.a = obj;
+      n.slot = field_id(e.text, e.loc);
+      return add_expr(n, e.loc);
+    }
+    case ExprKind::Subscript: {
+      // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
+      n.op = ExprOp::ItemGet;
+      n.a = value(*e.base, "");
+      n.value = item_key(*e.rhs);
+      return add_expr(n, e.loc);
+    }
+    case ExprKind::List:
+    case ExprKind::Tuple:
+    case ExprKind::Dict: {
+      n.op = e.kind == ExprKind::List    ? ExprOp::ListNew
+             : e.kind == ExprKind::Tuple ? ExprOp::TupleNew
+                                         : ExprOp::DictNew;
+      size_t limit = e.kind == ExprKind::Dict ? kMaxDictEntries : kMaxFields;
+      if (e.args.size() > limit)
+        fail(e.args[limit]->loc,
+             std::string("at most ") + std::to_string(limit) +
+                 (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a list or tuple"));
+      std::vector<ExprId> items;
+      for (const ExprPtr& a : e.args) items.push_back(value(*a, ""));
+      n.first = static_cast<uint16_t>(p_.log_args.size());
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (e.kind == ExprKind::Dict) {
+          LogArg k;
+          k.is_text = true;
+          k.text = intern(e.keys[i]);
+          p_.log_args.push_back(k);
+        }
+        LogArg v;
+        v.expr = items[i];
+        p_.log_args.push_back(v);
+      }
+      n.count = static_cast<uint16_t>(items.size());
+      const char* type = e.kind == ExprKind::List    ? "list"
+                         : e.kind == ExprKind::Tuple ? "tuple"
+                                                     : "dict";
+      n.label =
+          label_id(label.empty() ? std::string(type) + "@" + std::to_string(e.loc.line) : label);
+      return add_expr(n, e.loc);
+    }
+    case ExprKind::Compare: {
+      n.op = ExprOp::Compare;
+      n.a = value(*e.base, "");
+      n.b = value(*e.rhs, "");
+      n.slot = static_cast<uint16_t>(e.op == CompareOp::Is      ? CompareKind::Is
+                                     : e.op == CompareOp::IsNot ? CompareKind::IsNot
+                                     : e.op == CompareOp::Eq    ? CompareKind::Eq
+                                                                : CompareKind::Ne);
+      return add_expr(n, e.loc);
+    }
+    case ExprKind::Not:
+      n.op = ExprOp::Not;
+      n.a = condition(*e.base);
+      return add_expr(n, e.loc);
+    case ExprKind::Call:
+      return call(e, label);
+  }
+  fail(e.loc, "unsupported expression");
+}
+
+ExprId Compiler::call(const Expr& e, const std::string& label) {
+  const Expr& callee = *e.base;
+  ExprNode n;
+  std::string site = label.empty() ? "" : label;
+  auto site_label = [&](const std::string& type_name) {
+    return label_id(site.empty() ? type_name + "@" + std::to_string(e.loc.line) : site);
+  };
+  if (callee.kind == ExprKind::Name) {
+    Resolved r = resolve(callee.text, *cur_);
+    if (c_construction(e))
+      fail(e.loc,
+           "creating a C type instance must be a statement of its own or assigned "
+           "to a variable");
+    switch (r.kind) {
+      case NameKind::Class:
+        if (!e.args.empty())
+          fail(e.args[0]->loc,
+               "'" + callee.text + "()' takes no arguments (__init__ is not modelled)");
+        n.op = ExprOp::New;
+        n.slot = static_cast<uint16_t>(r.index);
+        n.label = site_label(callee.text);
+        return add_expr(n, e.loc);
+      case NameKind::Function:
+        fail(callee.loc, "calling '" + callee.text +
+                             "' directly is not supported; functions serve as weakref "
+                             "and gc callbacks");
+      case NameKind::Thread:
+        fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
+      case NameKind::Log:
+        fail(callee.loc, "log(...) is a statement, not a value");
+      case NameKind::Module:
+        fail(callee.loc, "module '" + callee.text + "' is not callable");
+      case NameKind::Unknown:
+        fail(callee.loc, "unknown name '" + callee.text + "'");
+      case NameKind::Local:
+      case NameKind::Global: {
+        uint16_t k = kind_of_name(callee.text, *cur_);
+        if (k != KAny && (k & KWeakref) == 0)
+          fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
+                               ", which is not callable; only weakrefs are");
+        break;
+      }
+    }
+  }
+  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
+      resolve(callee.base->text, *cur_).kind == NameKind::Module) {
+    const std::string& mod = callee.base->text;
+    if (mod == "weakref" && callee.text == "ref") {
+      if (e.args.empty() || e.args.size() > 2)
+        fail(e.loc, "weakref.ref() takes a referent and an optional callback");
+      n.op = ExprOp::WeakrefNew;
+      n.a = value(*e.args[0], "");
+      if (e.args.size() == 2) n.b = callback_expr(*e.args[1]);
+      n.label = site_label("weakref");
+      return add_expr(n, e.loc);
+    }
+    if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
+      if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
+      n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;
+      n.a = value(*e.args[0], "");
+      return add_expr(n, e.loc);
+    }
+    if (mod == "gc" && callee.text == "collect")
+      fail(e.loc, "gc.collect() must be a statement of its own or assigned to a variable");
+    fail(callee.loc, "'" + mod + "." + callee.text + "()' is not part of the scenario language");
+  }
+  if (callee.kind == ExprKind::Attr && method_names_.count(callee.text))
+    fail(callee.loc, "calling methods is not supported; pass '" + target_text(callee) +
+                         "' as a weakref callback instead");
+  if (!e.args.empty()) fail(e.args[0]->loc, "calling a weakref takes no arguments");
+  n.op = ExprOp::Deref;
+  n.a = value(callee, "");
+  return add_expr(n, e.loc);
+}
+
+// The second argument of weakref.ref: a function, a bound method or None.
+ExprId Compiler::callback_expr(const Expr& e) {
+  if (e.kind == ExprKind::None) return value(e, "");
+  if (e.kind == ExprKind::Name) {
+    Resolved r = resolve(e.text, *cur_);
+    if (r.kind == NameKind::Function) {
+      FuncId f = static_cast<FuncId>(r.index);
+      if (p_.funcs[f].nparams != 1)
+        fail(e.loc, "a weakref callback takes one parameter (the weakref); '" + e.text +
+                        "' takes " + parameters(p_.funcs[f].nparams));
+      return value(e, "");
+    }
+    if (r.kind == NameKind::Local || r.kind == NameKind::Global) {
+      uint16_t k = kind_of_name(e.text, *cur_);
+      if (k != KAny && (k & (KFunc | KMethod | KNone)) == 0)
+        fail(e.loc,
+             "the callback '" + e.text + "' holds " + kind_phrase(k) + ", which is not callable");
+      return value(e, "");
+    }
+  }
+  if (e.kind == ExprKind::Attr && !method_names_.count(e.text)) {
+    return value(e, "");  // an attribute holding a function or a bound method
+  }
+  if (e.kind == ExprKind::Attr) {
+    for (const TypeInfo& t : p_.types)
+      for (auto& [name, fid] : t.methods)
+        if (name == e.text && p_.funcs[fid].nparams != 2)
+          fail(e.loc, "a method used as a weakref callback takes (self, wr); '" + t.name + "." +
+                          name + "' takes " + parameters(p_.funcs[fid].nparams));
+    return value(e, "");
+  }
+  fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");
+}
+
+}  // namespace lifecheck::lang::detail
