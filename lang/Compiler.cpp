@@ -62,15 +62,6 @@ ExprId Compiler::add_expr(ExprNode n, Loc loc) {
   return static_cast<ExprId>(p_.exprs.size() - 1);
 }
 
-Instr& Compiler::emit(InstrOp op, Loc loc) {
-  Instr in;
-  in.op = op;
-  in.line = static_cast<uint16_t>(loc.line);
-  in.col = static_cast<uint16_t>(loc.col);
-  code_.push_back(in);
-  return code_.back();
-}
-
 FieldId Compiler::field_id(const std::string& name, Loc loc) {
   if (method_names_.count(name))
     fail(loc, "'" + name + "' is a method name; it cannot also be used as an attribute");

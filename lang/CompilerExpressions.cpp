@@ -5,10 +5,37 @@
 namespace lifecheck::lang::detail {
 
 // The key of x[key]: an int index or a string key, written literally.
-Value Compiler::item_key(const Expr& k) {
-  if (k.kind == ExprKind::Int) return Value::integer(static_cast<int32_t>(k.value));
-  if (k.kind == ExprKind::Str) return Value::str(intern(k.text));
-  fail(k.loc, "an index must be an int or a string literal");
+ExprId Compiler::item_key(const Expr& k) {
+  if (k.kind != ExprKind::Int && k.kind != ExprKind::Str)
+    fail(k.loc, "an index must be an int or a string literal");
+  return value(k, "");
+}
+
+// CPython folds a tuple of literals (None, numbers, strings, booleans and
+// such tuples) into one constant of the module's code, the same object at
+// every evaluation and for every equal literal (the compiler's constant
+// cache); `()` is the empty-tuple singleton.
+std::optional<Value> Compiler::const_tuple(const std::vector<ExprId>& items) {
+  std::vector<Value> values;
+  for (ExprId i : items) {
+    const ExprNode& x = p_.exprs[i];
+    if (x.op != ExprOp::Const) return std::nullopt;
+    switch (x.value.kind()) {
+      case ValueKind::None:
+      case ValueKind::Int:
+      case ValueKind::Bool:
+      case ValueKind::Str:
+      case ValueKind::ConstTuple:
+        values.push_back(x.value);
+        break;
+      default:
+        return std::nullopt;  // a function name is a load, not a literal
+    }
+  }
+  for (size_t t = 0; t < p_.const_tuples.size(); ++t)
+    if (p_.const_tuples[t] == values) return Value::const_tuple(static_cast<uint32_t>(t));
+  p_.const_tuples.push_back(std::move(values));
+  return Value::const_tuple(static_cast<uint32_t>(p_.const_tuples.size() - 1));
 }
 
 ExprId Compiler::condition(const Expr& e) {
@@ -134,7 +161,9 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
         n.slot = 0;
         // resolved at run time by the instance's class; remember the name
         n.value = Value::str(intern(e.text));
-        n.label = label_id(label.empty() ? e.text + "@" + std::to_string(e.loc.line) : label);
+        // Always "method NAME": a bound method is made anew at each access,
+        // so no creation site names it (expect lines cannot name it either).
+        n.label = label_id("method " + e.text);
         return add_expr(n, e.loc);
       }
       n.op = ExprOp::Attr;
@@ -146,7 +175,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
       n.op = ExprOp::ItemGet;
       n.a = value(*e.base, "");
-      n.value = item_key(*e.rhs);
+      n.b = item_key(*e.rhs);
       return add_expr(n, e.loc);
     }
     case ExprKind::List:
@@ -160,21 +189,20 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
         fail(e.args[limit]->loc,
              std::string("at most ") + std::to_string(limit) +
                  (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a list or tuple"));
-      std::vector<ExprId> items;
-      for (const ExprPtr& a : e.args) items.push_back(value(*a, ""));
-      n.first = static_cast<uint16_t>(p_.log_args.size());
-      for (size_t i = 0; i < items.size(); ++i) {
+      for (size_t i = 0; i < e.args.size(); ++i) {
         if (e.kind == ExprKind::Dict) {
-          LogArg k;
-          k.is_text = true;
-          k.text = intern(e.keys[i]);
-          p_.log_args.push_back(k);
+          ExprNode k;
+          k.value = Value::str(intern(e.keys[i]));
+          n.args.push_back(add_expr(k, e.args[i]->loc));
         }
-        LogArg v;
-        v.expr = items[i];
-        p_.log_args.push_back(v);
+        n.args.push_back(value(*e.args[i], ""));
       }
-      n.count = static_cast<uint16_t>(items.size());
+      if (e.kind == ExprKind::Tuple)
+        if (auto folded = const_tuple(n.args)) {
+          ExprNode c;
+          c.value = *folded;
+          return add_expr(c, e.loc);
+        }
       const char* type = e.kind == ExprKind::List    ? "list"
                          : e.kind == ExprKind::Tuple ? "tuple"
                                                      : "dict";

@@ -71,7 +71,6 @@ class Compiler {
                   const std::vector<Param>& params);
   const std::vector<Stmt>& body_of(FuncId f) const;
   ExprId add_expr(ExprNode n, Loc loc);
-  Instr& emit(InstrOp op, Loc loc);
   FieldId field_id(const std::string& name, Loc loc);
   LabelId label_id(const std::string& label);
   uint64_t fingerprint() const;
@@ -115,20 +114,23 @@ class Compiler {
 
   // ------------------------------------------------------ CompilerStatements.cpp
   void compile_bodies();
-  bool allocates(ExprId e) const;
   static std::string target_text(const Expr& e);
   bool is_module_call(const Expr& e, const char* module, const char* fn) const;
-  void stmt(const Stmt& s);
-  void assign(const Stmt& s);
-  void del(const Stmt& s);
+  model::Statement& add_stmt(model::StatementKind kind, Loc loc, std::vector<StatementId>& out);
+  void stmt(const Stmt& s, std::vector<StatementId>& out);
+  ExprId target_expr(const Expr& t, bool for_del);
+  void assign(const Stmt& s, std::vector<StatementId>& out);
+  void del(const Stmt& s, std::vector<StatementId>& out);
   std::optional<ClassId> c_construction(const Expr& e) const;
-  Instr construct_instr(const Expr& call, ClassId type, const std::string& label, Loc loc);
-  Instr collect_instr(const Expr& call, Loc loc);
-  void expr_stmt(const Stmt& s);
-  void log_stmt(const Expr& call, Loc loc);
+  void construct(const Expr& call, ClassId type, const std::string& label, Loc loc,
+                 std::vector<StatementId>& out);
+  uint16_t collect_generation(const Expr& call);
+  void expr_stmt(const Stmt& s, std::vector<StatementId>& out);
+  void log_stmt(const Expr& call, Loc loc, std::vector<StatementId>& out);
 
   // ----------------------------------------------------- CompilerExpressions.cpp
-  Value item_key(const Expr& k);
+  ExprId item_key(const Expr& k);
+  std::optional<Value> const_tuple(const std::vector<ExprId>& items);
   ExprId condition(const Expr& e);
   [[noreturn]] void not_object(const Expr& e, const std::string& attr,
                                const std::string& what) const;
@@ -158,7 +160,6 @@ class Compiler {
   std::map<FuncId, const ThreadDef*> thread_defs_;
   std::vector<Scope> scopes_;
   Scope* cur_ = nullptr;
-  std::vector<Instr> code_;
 };
 
 }  // namespace lifecheck::lang::detail

@@ -1,36 +1,18 @@
-// Statements: each function body lowered to model::Instr, one per
-// statement boundary.
+// Statements: each body lowered to a tree of model::Statement (what
+// emit-python prints); model/CodeGen.cpp turns the trees into bytecode.
 #include "lang/CompilerImpl.h"
+#include "model/CodeGen.h"
 
 namespace lifecheck::lang::detail {
 
 void Compiler::compile_bodies() {
   for (FuncId f = 0; f < p_.funcs.size(); ++f) {
     cur_ = &scopes_[f];
-    code_.clear();
-    const std::vector<Stmt>& body = body_of(f);
-    for (const Stmt& s : body) stmt(s);
-    // Every body has a first statement boundary (function entry, T1).
-    if (code_.empty()) emit(InstrOp::Pass, Loc{p_.funcs[f].line, 1});
-    for (Instr& in : code_) {
-      in.allocates = in.op == InstrOp::Construct || allocates(in.a) || allocates(in.b);
-      for (uint16_t i = 0; i < in.count && in.op == InstrOp::Log; ++i)
-        in.allocates = in.allocates || allocates(p_.log_args[in.first + i].expr);
-    }
-    p_.funcs[f].code = std::move(code_);
-    code_.clear();
+    std::vector<StatementId> out;
+    for (const Stmt& s : body_of(f)) stmt(s, out);
+    p_.funcs[f].body = std::move(out);
   }
-}
-
-// Whether evaluating the expression creates an object (G1: a GC
-// allocation, where an automatic collection may be triggered).
-bool Compiler::allocates(ExprId e) const {
-  if (e == kNoExpr) return false;
-  const ExprNode& n = p_.exprs[e];
-  if (n.op == ExprOp::New || n.op == ExprOp::WeakrefNew || n.op == ExprOp::BoundMethod ||
-      n.op == ExprOp::ListNew || n.op == ExprOp::TupleNew || n.op == ExprOp::DictNew)
-    return true;
-  return allocates(n.a) || allocates(n.b);
+  model::generate_code(p_);
 }
 
 // The label a creation site gets from its assignment target: `a`,
@@ -50,61 +32,103 @@ bool Compiler::is_module_call(const Expr& e, const char* module, const char* fn)
          resolve(module, *cur_).kind == NameKind::Module;
 }
 
-void Compiler::stmt(const Stmt& s) {
+model::Statement& Compiler::add_stmt(model::StatementKind kind, Loc loc,
+                                     std::vector<StatementId>& out) {
+  if (p_.stmts.size() >= 0xFFF0) fail(loc, "scenario too large");
+  model::Statement s;
+  s.kind = kind;
+  s.line = static_cast<uint16_t>(loc.line);
+  s.col = static_cast<uint16_t>(loc.col);
+  p_.stmts.push_back(std::move(s));
+  out.push_back(static_cast<StatementId>(p_.stmts.size() - 1));
+  return p_.stmts.back();
+}
+
+void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
   switch (s.kind) {
     case StmtKind::Pass:
-      emit(InstrOp::Pass, s.loc);
+      add_stmt(K::Pass, s.loc, out);
       return;
     case StmtKind::Global:
       return;  // a declaration, handled by collect_globals
     case StmtKind::Assign:
-      return assign(s);
+      return assign(s, out);
     case StmtKind::Del:
-      return del(s);
+      return del(s, out);
     case StmtKind::Expr:
-      return expr_stmt(s);
+      return expr_stmt(s, out);
     case StmtKind::Assert: {
       ExprId c = condition(*s.value);
-      Instr& in = emit(InstrOp::Assert, s.loc);
-      in.a = c;
-      in.str = intern(s.text);
+      model::Statement& st = add_stmt(K::Assert, s.loc, out);
+      st.value = c;
+      st.str = intern(s.text);
       return;
     }
-    case StmtKind::Raise: {
-      Instr& in = emit(InstrOp::Raise, s.loc);
-      in.str = intern(s.text);
+    case StmtKind::Raise:
+      add_stmt(K::Raise, s.loc, out).str = intern(s.text);
       return;
-    }
     case StmtKind::If: {
       ExprId c = condition(*s.value);
-      size_t jif = code_.size();
-      emit(InstrOp::JumpIfFalse, s.loc).a = c;
-      for (const Stmt& b : s.body) stmt(b);
-      if (s.orelse.empty()) {
-        code_[jif].target = static_cast<uint16_t>(code_.size());
-        return;
-      }
-      size_t jmp = code_.size();
-      emit(InstrOp::Jump, s.loc);
-      code_[jif].target = static_cast<uint16_t>(code_.size());
-      for (const Stmt& b : s.orelse) stmt(b);
-      code_[jmp].target = static_cast<uint16_t>(code_.size());
+      std::vector<StatementId> body, orelse;
+      for (const Stmt& b : s.body) stmt(b, body);
+      for (const Stmt& b : s.orelse) stmt(b, orelse);
+      model::Statement& st = add_stmt(K::If, s.loc, out);
+      st.value = c;
+      st.body = std::move(body);
+      st.orelse = std::move(orelse);
       return;
     }
   }
 }
 
-void Compiler::assign(const Stmt& s) {
+// Where an assignment or a `del` puts (or removes) a value: a Local,
+// Global, Attr or ItemGet expression.
+ExprId Compiler::target_expr(const Expr& t, bool for_del) {
+  ExprNode n;
+  if (t.kind == ExprKind::Name) {
+    Resolved r = resolve(t.text, *cur_);
+    if (r.kind == NameKind::Local) {
+      n.op = ExprOp::Local;
+    } else if (r.kind == NameKind::Global) {
+      n.op = ExprOp::Global;
+    } else if (!for_del) {
+      fail(t.loc, "cannot assign to '" + t.text + "'");
+    } else if (r.kind == NameKind::Unknown) {
+      fail(t.loc, "unknown name '" + t.text + "'");
+    } else {
+      fail(t.loc, "cannot delete '" + t.text + "': it names a " + kind_word(r.kind));
+    }
+    n.slot = static_cast<uint16_t>(r.index);
+    return add_expr(n, t.loc);
+  }
+  if (t.kind == ExprKind::Attr) {
+    n.op = ExprOp::Attr;
+    n.a = object_expr(*t.base, t.text);
+    n.slot = field_id(t.text, t.loc);
+    return add_expr(n, t.loc);
+  }
+  if (t.kind == ExprKind::Subscript) {
+    n.op = ExprOp::ItemGet;
+    n.a = value(*t.base, "");
+    n.b = item_key(*t.rhs);
+    return add_expr(n, t.loc);
+  }
+  fail(t.loc, "'del' needs a name, an attribute or an item");
+}
+
+void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
   const Expr& t = *s.target;
   std::string label = target_text(t);
   if (is_module_call(*s.value, "gc", "collect")) {
     if (t.kind != ExprKind::Name)
       fail(s.value->loc, "gc.collect() may only be assigned to a variable");
-    Instr in = collect_instr(*s.value, s.loc);
-    Resolved r = resolve(t.text, *cur_);
-    in.dest = r.kind == NameKind::Local ? DestKind::Local : DestKind::Global;
-    in.dest_slot = static_cast<uint16_t>(r.index);
-    code_.push_back(in);
+    uint16_t gen = collect_generation(*s.value);
+    ExprId target = target_expr(t, false);
+    model::Statement& st = add_stmt(K::Collect, s.loc, out);
+    st.slot = gen;
+    st.target = target;
     return;
   }
   if (auto ct = c_construction(*s.value)) {
@@ -112,77 +136,34 @@ void Compiler::assign(const Stmt& s) {
       fail(s.value->loc,
            "creating a C type instance must be a statement of its own or "
            "assigned to a variable");
-    Instr in = construct_instr(*s.value, *ct, label, s.loc);
-    Resolved r = resolve(t.text, *cur_);
-    in.dest = r.kind == NameKind::Local ? DestKind::Local : DestKind::Global;
-    in.dest_slot = static_cast<uint16_t>(r.index);
-    code_.push_back(in);
+    construct(*s.value, *ct, label, s.loc, out);
+    ExprId target = target_expr(t, false);
+    p_.stmts[out.back()].target = target;
     return;
   }
+  ExprId target = kNoExpr, v = kNoExpr;
   if (t.kind == ExprKind::Name) {
-    Resolved r = resolve(t.text, *cur_);
-    ExprId v = value(*s.value, label);
-    if (r.kind == NameKind::Local) {
-      Instr& in = emit(InstrOp::StoreLocal, s.loc);
-      in.slot = static_cast<uint16_t>(r.index);
-      in.a = v;
-    } else if (r.kind == NameKind::Global) {
-      Instr& in = emit(InstrOp::StoreGlobal, s.loc);
-      in.slot = static_cast<uint16_t>(r.index);
-      in.a = v;
-    } else {
-      fail(t.loc, "cannot assign to '" + t.text + "'");
-    }
-    return;
+    target = target_expr(t, false);
+    v = value(*s.value, label);
+  } else if (t.kind == ExprKind::Subscript) {
+    ExprNode n;
+    n.op = ExprOp::ItemGet;
+    n.a = value(*t.base, "");
+    v = value(*s.value, label);
+    n.b = item_key(*t.rhs);
+    target = add_expr(n, t.loc);
+  } else {
+    target = target_expr(t, false);
+    v = value(*s.value, label);
   }
-  if (t.kind == ExprKind::Subscript) {
-    ExprId container = value(*t.base, "");
-    ExprId v = value(*s.value, label);
-    Instr& in = emit(InstrOp::StoreItem, s.loc);
-    in.a = container;
-    in.b = v;
-    in.key = item_key(*t.rhs);
-    return;
-  }
-  // attribute store
-  ExprId obj = object_expr(*t.base, t.text);
-  FieldId f = field_id(t.text, t.loc);
-  ExprId v = value(*s.value, label);
-  Instr& in = emit(InstrOp::StoreAttr, s.loc);
-  in.a = obj;
-  in.b = v;
-  in.slot = f;
+  model::Statement& st = add_stmt(K::Assign, s.loc, out);
+  st.target = target;
+  st.value = v;
 }
 
-void Compiler::del(const Stmt& s) {
-  const Expr& t = *s.target;
-  if (t.kind == ExprKind::Name) {
-    Resolved r = resolve(t.text, *cur_);
-    if (r.kind == NameKind::Local) {
-      emit(InstrOp::DelLocal, s.loc).slot = static_cast<uint16_t>(r.index);
-    } else if (r.kind == NameKind::Global) {
-      emit(InstrOp::DelGlobal, s.loc).slot = static_cast<uint16_t>(r.index);
-    } else if (r.kind == NameKind::Unknown) {
-      fail(t.loc, "unknown name '" + t.text + "'");
-    } else {
-      fail(t.loc, "cannot delete '" + t.text + "': it names a " + kind_word(r.kind));
-    }
-    return;
-  }
-  if (t.kind == ExprKind::Attr) {
-    ExprId obj = object_expr(*t.base, t.text);
-    Instr& in = emit(InstrOp::DelAttr, s.loc);
-    in.a = obj;
-    in.slot = field_id(t.text, t.loc);
-    return;
-  }
-  if (t.kind == ExprKind::Subscript) {
-    Instr& in = emit(InstrOp::DelItem, s.loc);
-    in.a = value(*t.base, "");
-    in.key = item_key(*t.rhs);
-    return;
-  }
-  fail(t.loc, "'del' needs a name, an attribute or an item");
+void Compiler::del(const Stmt& s, std::vector<StatementId>& out) {
+  ExprId target = target_expr(*s.target, true);
+  add_stmt(model::StatementKind::Del, s.loc, out).target = target;
 }
 
 // `T(args)` where T is a C type or a class deriving from one.
@@ -195,7 +176,8 @@ std::optional<ClassId> Compiler::c_construction(const Expr& e) const {
   return static_cast<ClassId>(r.index);
 }
 
-Instr Compiler::construct_instr(const Expr& call, ClassId type, const std::string& label, Loc loc) {
+void Compiler::construct(const Expr& call, ClassId type, const std::string& label, Loc loc,
+                         std::vector<StatementId>& out) {
   const TypeInfo& t = p_.types[type];
   const TypeInfo& ct = t.kind == TypeKind::CType ? t : p_.types[t.base];
   if (call.args.size() > ct.c_fields.size())
@@ -203,53 +185,39 @@ Instr Compiler::construct_instr(const Expr& call, ClassId type, const std::strin
          "'" + t.name + "()' takes at most " + std::to_string(ct.c_fields.size()) +
              (ct.c_fields.size() == 1 ? " argument" : " arguments") + ", one per field of " +
              ct.name);
-  Instr in;
-  in.op = InstrOp::Construct;
-  in.line = static_cast<uint16_t>(loc.line);
-  in.col = static_cast<uint16_t>(loc.col);
-  in.slot = type;
-  in.target = label_id(label.empty() ? t.name + "@" + std::to_string(call.loc.line) : label);
-  in.first = static_cast<uint16_t>(p_.log_args.size());
+  LabelId site = label_id(label.empty() ? t.name + "@" + std::to_string(call.loc.line) : label);
   std::vector<ExprId> args;
   for (const ExprPtr& a : call.args) args.push_back(value(*a, ""));
-  for (ExprId a : args) {
-    LogArg arg;
-    arg.expr = a;
-    p_.log_args.push_back(arg);
-  }
-  in.count = static_cast<uint16_t>(call.args.size());
-  return in;
+  model::Statement& st = add_stmt(model::StatementKind::Construct, loc, out);
+  st.slot = type;
+  st.label = site;
+  st.args = std::move(args);
 }
 
-Instr Compiler::collect_instr(const Expr& call, Loc loc) {
-  Instr in;
-  in.op = InstrOp::Collect;
-  in.line = static_cast<uint16_t>(loc.line);
-  in.col = static_cast<uint16_t>(loc.col);
-  in.slot = 2;
+uint16_t Compiler::collect_generation(const Expr& call) {
   if (call.args.size() > 1) fail(call.loc, "gc.collect() takes at most one argument");
-  if (call.args.size() == 1) {
-    const Expr& g = *call.args[0];
-    if (g.kind != ExprKind::Int || g.value < 0 || g.value > 2)
-      fail(g.loc, "the generation passed to gc.collect() must be 0, 1 or 2");
-    in.slot = static_cast<uint16_t>(g.value);
-  }
-  return in;
+  if (call.args.empty()) return 2;
+  const Expr& g = *call.args[0];
+  if (g.kind != ExprKind::Int || g.value < 0 || g.value > 2)
+    fail(g.loc, "the generation passed to gc.collect() must be 0, 1 or 2");
+  return static_cast<uint16_t>(g.value);
 }
 
-void Compiler::expr_stmt(const Stmt& s) {
+void Compiler::expr_stmt(const Stmt& s, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
   const Expr& e = *s.value;
   if (e.kind == ExprKind::Call) {
     const Expr& callee = *e.base;
     if (callee.kind == ExprKind::Name && resolve(callee.text, *cur_).kind == NameKind::Log)
-      return log_stmt(e, s.loc);
+      return log_stmt(e, s.loc, out);
     if (is_module_call(e, "gc", "collect")) {
-      code_.push_back(collect_instr(e, s.loc));
+      uint16_t gen = collect_generation(e);
+      add_stmt(K::Collect, s.loc, out).slot = gen;
       return;
     }
     if (is_module_call(e, "gc", "enable") || is_module_call(e, "gc", "disable")) {
       if (!e.args.empty()) fail(e.args[0]->loc, "gc." + callee.text + "() takes no arguments");
-      emit(callee.text == "enable" ? InstrOp::GcEnable : InstrOp::GcDisable, s.loc);
+      add_stmt(callee.text == "enable" ? K::GcEnable : K::GcDisable, s.loc, out);
       return;
     }
     if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
@@ -268,9 +236,9 @@ void Compiler::expr_stmt(const Stmt& s) {
       ExprNode n;
       n.op = ExprOp::Const;
       n.value = Value::func(fid);
-      Instr& in = emit(
-          callee.text == "append" ? InstrOp::GcCallbacksAppend : InstrOp::GcCallbacksRemove, s.loc);
-      in.a = add_expr(n, f.loc);
+      ExprId fn = add_expr(n, f.loc);
+      add_stmt(callee.text == "append" ? K::GcCallbacksAppend : K::GcCallbacksRemove, s.loc, out)
+          .value = fn;
       return;
     }
     if (callee.kind == ExprKind::Attr && callee.text == "join" &&
@@ -288,41 +256,20 @@ void Compiler::expr_stmt(const Stmt& s) {
         fail(callee.loc,
              "threads start after the module-level code; join them from "
              "'thread main:'");
-      emit(InstrOp::Join, s.loc).slot = t;
+      add_stmt(K::Join, s.loc, out).slot = t;
       return;
     }
   }
-  if (auto ct = c_construction(e)) {
-    code_.push_back(construct_instr(e, *ct, "", s.loc));
-    return;
-  }
+  if (auto ct = c_construction(e)) return construct(e, *ct, "", s.loc, out);
   ExprId v = value(e, "");
-  emit(InstrOp::Eval, s.loc).a = v;
+  add_stmt(K::Expr, s.loc, out).value = v;
 }
 
-void Compiler::log_stmt(const Expr& call, Loc loc) {
+void Compiler::log_stmt(const Expr& call, Loc loc, std::vector<StatementId>& out) {
   if (call.args.empty()) fail(call.loc, "log() needs at least one argument");
-  Instr in;
-  in.op = InstrOp::Log;
-  in.line = static_cast<uint16_t>(loc.line);
-  in.col = static_cast<uint16_t>(loc.col);
-  // The arguments first: compiling one may add list or dict items to
-  // log_args, and this statement's entries must be contiguous.
-  std::vector<LogArg> args;
-  for (const ExprPtr& a : call.args) {
-    LogArg arg;
-    if (a->kind == ExprKind::Str) {
-      arg.is_text = true;
-      arg.text = intern(a->text);
-    } else {
-      arg.expr = value(*a, "");
-    }
-    args.push_back(arg);
-  }
-  in.first = static_cast<uint16_t>(p_.log_args.size());
-  p_.log_args.insert(p_.log_args.end(), args.begin(), args.end());
-  in.count = static_cast<uint16_t>(call.args.size());
-  code_.push_back(in);
+  std::vector<ExprId> args;
+  for (const ExprPtr& a : call.args) args.push_back(value(*a, ""));
+  add_stmt(model::StatementKind::Log, loc, out).args = std::move(args);
 }
 
 }  // namespace lifecheck::lang::detail

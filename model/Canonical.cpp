@@ -44,7 +44,6 @@ class Encoder {
         put8(f.stage);
         putv(f.flags);
         put16(f.saved_exc);
-        put8(static_cast<uint8_t>(f.dest));
         put16(func(f));
         put16(f.pc);
         put_id(f.obj);
@@ -52,10 +51,11 @@ class Encoder {
         put16(f.base);
         put16(f.count);
         put16(f.aux);
-        put16(f.dest_slot);
       }
       put16(static_cast<uint16_t>(th.values.size()));
       for (Value v : th.values) put_value(v);
+      put16(static_cast<uint16_t>(th.stack.size()));
+      for (Value v : th.stack) put_value(v);
     }
     put16(static_cast<uint16_t>(order_.size()));
     for (ObjId o : order_) put_object(o);
@@ -119,7 +119,8 @@ class Encoder {
   // the kinds of its values.
   bool before(const Thread& a, const Thread& b) const {
     auto head = [](const Thread& t) {
-      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size());
+      return std::tuple(t.status, t.has_exc, t.detached, t.frames.size(), t.values.size(),
+                        t.stack.size());
     };
     if (head(a) != head(b)) return head(a) < head(b);
     for (size_t i = 0; i < a.frames.size(); ++i) {
@@ -132,6 +133,8 @@ class Encoder {
     }
     for (size_t i = 0; i < a.values.size(); ++i)
       if (a.values[i].kind() != b.values[i].kind()) return a.values[i].kind() < b.values[i].kind();
+    for (size_t i = 0; i < a.stack.size(); ++i)
+      if (a.stack[i].kind() != b.stack[i].kind()) return a.stack[i].kind() < b.stack[i].kind();
     return false;
   }
 
@@ -145,6 +148,7 @@ class Encoder {
         discover(f.obj2);
       }
       for (Value v : th.values) discover(v);
+      for (Value v : th.stack) discover(v);
       for (ObjId o : th.trash) discover(o);
     }
     for (int l = 0; l < kNumLists; ++l)

@@ -119,9 +119,12 @@ void Machine::update_refs(uint8_t list) {
   std::vector<int> frame_refs;
   if (program_.profile.has(RuntimeBug::GcIgnoresFrameRefs)) {
     frame_refs.assign(state_.objects.size(), 0);
-    for (const Thread& th : state_.threads)
+    for (const Thread& th : state_.threads) {
       for (Value v : th.values)
         if (v.is_obj()) ++frame_refs[v.obj()];
+      for (Value v : th.stack)
+        if (v.is_obj()) ++frame_refs[v.obj()];
+    }
   }
   for (ObjId o = list_head(list); o != kNoObj; o = obj(o).next) {
     Object& x = obj(o);
@@ -221,14 +224,16 @@ void Machine::move_legacy_finalizers() {
 void Machine::untrack_atomic_containers(uint8_t survivors, bool full) {
   // G10: untrack_tuples: surviving tuples that hold no GC object; up to 3.13
   // a full collection also untracks such dicts (untrack_dicts).
+  // Each container is judged when the walk reaches it: a tuple of a tuple
+  // untracked later in the same walk stays tracked until the next one.
   for (ObjId o : list_items(survivors)) {
     const Object& x = obj(o);
     TypeKind k = program_.types[x.type].kind;
     bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;
     if (k != TypeKind::Tuple && !dict) continue;
-    bool holds_object = false;
-    for (Value v : x.fields) holds_object = holds_object || v.is_obj();
-    if (!holds_object) untrack(o);
+    bool any = false;
+    for (Value v : x.fields) any = any || may_be_tracked(v);
+    if (!any) untrack(o);
   }
 }
 
@@ -278,19 +283,9 @@ void Machine::step_collect(Frame& f) {
       if (gc.collecting) {
         // G5: a collection during a collection returns 0 at once.
         emit(event(EventKind::GcReentrant));
-        DestKind dest = f.dest;
-        uint16_t slot = f.dest_slot;
+        const bool push_result = f.has(kPushResult);
         pop_frame();
-        Value old;
-        if (dest == DestKind::Local) {
-          Value& v = thread().values[top().base + slot];
-          old = v;
-          v = Value::integer(0);
-        } else if (dest == DestKind::Global) {
-          old = state_.globals[slot];
-          state_.globals[slot] = Value::integer(0);
-        }
-        release_values({old});
+        if (push_result) push(Value::integer(0));
         return;
       }
       gc.collecting = true;
@@ -550,19 +545,15 @@ void Machine::step_collect(Frame& f) {
       Event e = event(EventKind::GcStop);
       e.value = result;
       emit(std::move(e));
-      DestKind dest = f.dest;
-      uint16_t slot = f.dest_slot;
+      const bool push_result = f.has(kPushResult);
+      const ObjId deferred = f.has(kAutomatic) ? f.obj2 : kNoObj;
       pop_frame();
-      Value old;
-      if (dest == DestKind::Local) {
-        Value& v = thread().values[top().base + slot];
-        old = v;
-        v = Value::integer(result);
-      } else if (dest == DestKind::Global) {
-        old = state_.globals[slot];
-        state_.globals[slot] = Value::integer(result);
-      }
-      release_values({old});
+      // P311: the object whose allocation ran this collection is tracked
+      // only now, as _PyObject_GC_TRACK follows gc_alloc.
+      if (deferred != kNoObj && obj(deferred).live && !obj(deferred).tracked() &&
+          !obj(deferred).has(kFreed))
+        track(deferred);
+      if (push_result) push(Value::integer(result));
       return;
     }
   }

@@ -72,6 +72,8 @@ const char* event_name(EventKind kind) {
       return "TRASH_DEPOSIT";
     case EventKind::TrashPop:
       return "TRASH_POP";
+    case EventKind::Enter:
+      return "ENTER";
   }
   return "?";
 }

@@ -34,7 +34,9 @@ ObjId Machine::alloc(ClassId type, LabelId label, bool track_now) {
   emit(event(EventKind::Alloc, id));
   // PyType_GenericAlloc tracks a GC object as soon as it exists (G1, G7:
   // appended to the young generation); PyObject_GC_New does not.
-  if (track_now && is_gc_type(type)) track(id);
+  bool track_it = track_now && is_gc_type(type);
+  count_allocation(id, track_it);
+  if (track_it) track(id);
   return id;
 }
 

@@ -366,9 +366,12 @@ void Machine::check_free(ObjId o) {
   for (size_t g = 0; g < state_.globals.size(); ++g)
     if (state_.globals[g].is_obj() && state_.globals[g].obj() == o)
       dangling("global '" + program_.globals[g] + "'");
-  for (size_t t = 0; t < state_.threads.size(); ++t)
+  for (size_t t = 0; t < state_.threads.size(); ++t) {
     for (Value v : state_.threads[t].values)
       if (v.is_obj() && v.obj() == o) dangling("a frame of thread " + program_.threads[t].name);
+    for (Value v : state_.threads[t].stack)
+      if (v.is_obj() && v.obj() == o) dangling("the stack of thread " + program_.threads[t].name);
+  }
   for (ObjId g : state_.gc.garbage)
     if (g == o) dangling("gc.garbage");
   for (size_t i = 0; i < state_.objects.size(); ++i) {
@@ -421,6 +424,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (Value v : state.globals) add(v);
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add(v);
+    for (Value v : th.stack) add(v);
     for (const Frame& f : th.frames)
       if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
         add(Value::object(f.obj));

@@ -14,12 +14,11 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
   };
   std::string thread = program.threads[e.thread].name + ": ";
   switch (e.kind) {
-    case EventKind::FinalizeBegin:
-      return thread + "del " + label();
-    case EventKind::CallbackBegin:
-      return thread + "callback " + label();
-    case EventKind::GcCallbackBegin:
-      return thread + "gc " + e.text;
+    case EventKind::Enter:  // the first line of a __del__ or a callback
+      return thread + e.text;
+    case EventKind::CallbackBegin:  // a callback whose call fails: no body runs
+      if (e.value == 1) return thread + "callback " + label();
+      return std::nullopt;
     case EventKind::Log:
       return thread + "log " + e.text;
     case EventKind::Unraisable:

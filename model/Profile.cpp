@@ -91,6 +91,7 @@ const std::vector<Profile>& all_profiles() {
       p.trashcan = v311_312 ? Trashcan::NestingCounter : Trashcan::DeepOnly;
       p.locals_last_to_first = !(v311_312 || v313);
       p.lazy_dict_tracking = v311_312 || v313;
+      p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       v.push_back(p);
     };
     make(ProfileId::P311, "P311", "3.11.x",

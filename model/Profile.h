@@ -88,6 +88,9 @@ struct Profile {
   // collections untrack such dicts (untrack_dicts); 3.14 dropped this
   // (GH-127010).
   bool lazy_dict_tracking = false;
+  // 3.14 untracks a tuple of atomic values as soon as it is built; earlier
+  // releases leave that to the next collection's untrack_tuples (G10).
+  bool atomic_tuples_untracked_at_creation = true;
 
   uint32_t bugs = 0;  // bit set of RuntimeBug
   bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }

@@ -1,6 +1,7 @@
 // A checked scenario, lowered to what the model executes: types, function
-// bodies as flat instruction lists, threads, expectations and the profile.
-// Produced by lang/Compiler.cpp; read-only during exploration.
+// bodies (as written, and as bytecode), threads, expectations and the
+// profile. Produced by lang/Compiler*.cpp and model/CodeGen.cpp; read-only
+// during exploration.
 #pragma once
 
 #include <cstdint>
@@ -119,27 +120,27 @@ struct TypeInfo {
 };
 
 // ---------------------------------------------------------------------------
-// Expressions: a small tree in Program::exprs, evaluated atomically.
+// Expressions: a small tree in Program::exprs, as written. emit-python
+// prints it back; model/CodeGen.cpp lowers it to bytecode.
 
 enum class ExprOp : uint8_t {
   Const,        // value
   Local,        // slot = local index
   Global,       // slot = global index
   Attr,         // a = object expr, slot = field id
-  New,          // slot = type id, label
+  New,          // slot = type id, label: a class call
   Deref,        // a = weakref expr: wr()
   WeakrefNew,   // a = referent expr, b = callback expr (or none), label
-  BoundMethod,  // a = object expr, slot = method's function id
+  BoundMethod,  // a = object expr, value = the method's name (Str), label
   IsFinalized,  // gc.is_finalized(a)
   IsTracked,    // gc.is_tracked(a)
-  InfoGet,      // a = info expr, slot = 0 generation, 1 collected, 2 uncollectable
   Compare,      // a, b, slot = CompareKind
   Not,          // a
   Truth,        // a, as a condition
-  ListNew,      // elements [first, first+count) in Program::log_args
-  TupleNew,     // elements likewise
-  DictNew,      // (key text, value expr) pairs likewise
-  ItemGet,      // a = container, value = key (Int index or Str key); also gc info
+  ListNew,      // args: the items
+  TupleNew,     // args: the items
+  DictNew,      // args: key, value, key, value, ...
+  ItemGet,      // a = container, b = key expr; also a gc callback's info
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -154,64 +155,110 @@ struct ExprNode {
   uint16_t slot = 0;
   LabelId label = kNoLabel;
   Value value;
-  uint16_t first = 0;  // ListNew/TupleNew/DictNew: elements in Program::log_args
-  uint16_t count = 0;
+  std::vector<ExprId> args;  // ListNew/TupleNew/DictNew
   uint16_t line = 0;
   uint16_t col = 0;
 };
 
 // ---------------------------------------------------------------------------
-// Statements: one Instr per statement; `if` lowers to jumps. Each Instr
-// starts at a statement boundary, where the GIL may switch threads (T1).
+// Statements: the tree of each body as written (Program::stmts), for
+// emit-python and reports. `target` is an expression naming where a value
+// goes: Local, Global, Attr or ItemGet.
 
-enum class InstrOp : uint8_t {
-  StoreLocal,   // slot = local, a = value
-  StoreGlobal,  // slot = global, a = value
-  StoreAttr,    // a = object, b = value, slot = field
-  DelLocal,     // slot
-  DelGlobal,    // slot
-  DelAttr,      // a = object, slot = field
-  Eval,         // a = expression, result dropped
-  Collect,      // slot = generation, dest = where the count goes
-  Log,          // args [first, first + count) in Program::log_args
-  Assert,       // a = condition, str = message
-  Raise,        // str = exception name
-  JumpIfFalse,  // a = condition, target
-  Jump,         // target
+enum class StatementKind : uint8_t {
+  Expr,    // value, result dropped
+  Assign,  // target = value
+  Del,     // del target
+  If,      // value = condition, body, orelse
   Pass,
+  Log,                // args
+  Assert,             // value = condition, str = message
+  Raise,              // str = exception name
+  Collect,            // slot = generation; target = where the count goes, or none
   Join,               // slot = thread
-  GcCallbacksAppend,  // a = function value
-  GcCallbacksRemove,  // a = function value
-  Construct,          // slot = C type, args [first, first+count) in log_args, dest
-  GcEnable,           // gc.enable(): automatic collections may start (G2)
+  GcEnable,           // gc.enable()
   GcDisable,          // gc.disable()
-  StoreItem,          // a = container, b = value, key
-  DelItem,            // a = container, key
+  GcCallbacksAppend,  // value = the function (a Const)
+  GcCallbacksRemove,  // value = the function
+  Construct,          // slot = C type, args, label; target or none
 };
 
-enum class DestKind : uint8_t { None, Local, Global };
+using StatementId = uint16_t;
 
-struct Instr {
-  InstrOp op = InstrOp::Pass;
-  ExprId a = kNoExpr;
-  ExprId b = kNoExpr;
+struct Statement {
+  StatementKind kind = StatementKind::Pass;
+  ExprId target = kNoExpr;
+  ExprId value = kNoExpr;
+  std::vector<ExprId> args;
   uint16_t slot = 0;
-  uint16_t target = 0;  // jump target pc
-  DestKind dest = DestKind::None;
-  uint16_t dest_slot = 0;
-  uint16_t first = 0;  // Log args
-  uint16_t count = 0;
   StrId str = 0;
+  LabelId label = kNoLabel;
+  std::vector<StatementId> body, orelse;
   uint16_t line = 0;
   uint16_t col = 0;
-  bool allocates = false;  // creates an object: an automatic collection may start (G1-G3)
-  Value key;               // StoreItem/DelItem: Int index or Str key
 };
 
-struct LogArg {
-  bool is_text = false;
-  StrId text = 0;
-  ExprId expr = kNoExpr;
+// ---------------------------------------------------------------------------
+// Bytecode: what a body executes, an operand stack machine shaped after
+// CPython's (model/CodeGen.cpp). A thread runs atomically from one
+// eval-breaker check (Check, Join) to the next, as the GIL allows (T1, G3);
+// Python code reached in between (a __del__, a callback) has its own
+// checks.
+
+enum class OpCode : uint8_t {
+  Check,              // an eval-breaker check: a scheduling point; a pending
+                      // automatic collection runs here first (G3)
+  Enter,              // a finalizer's or callback's first step: the event
+                      // the emitted script logs on its first line
+  LoadConst,          // push value
+  LoadLocal,          // a = slot
+  LoadGlobal,         // a = slot
+  LoadAttr,           // a = field: obj -> obj.field
+  StoreLocal,         // a = slot: v ->
+  StoreGlobal,        // a = slot: v ->
+  StoreAttr,          // a = field: v, obj ->
+  StoreItem,          // v, container, key ->
+  DelLocal,           // a = slot
+  DelGlobal,          // a = slot
+  DelAttr,            // a = field: obj ->
+  DelItem,            // container, key ->
+  PopTop,             // v ->
+  New,                // a = type, label: -> instance
+  BoundMethod,        // value = method name, label: obj -> method
+  WeakrefNew,         // a = 1 with a callback, label: referent[, callback] -> weakref
+  Deref,              // wr -> referent or None
+  IsFinalized,        // x -> bool
+  IsTracked,          // x -> bool
+  BuildList,          // a = count, label: items -> list
+  BuildTuple,         // a = count, label: items -> tuple
+  BuildDict,          // a = count of pairs, label: key, value, ... -> dict
+  ItemGet,            // container, key -> item
+  Compare,            // a = CompareKind: x, y -> bool
+  Not,                // x -> bool
+  Jump,               // a = target
+  PopJumpIfFalse,     // a = target: x ->
+  Log,                // a = count: args ->
+  Assert,             // str = message: x ->
+  Raise,              // str = exception name
+  Collect,            // a = generation: -> count (a Collect frame pushes it)
+  GcEnable,           // -> None
+  GcDisable,          // -> None
+  GcCallbacksAppend,  // value = function: -> None
+  GcCallbacksRemove,  // value = function: -> None
+  Join,               // a = thread: a scheduling point that waits for the thread
+  Construct,          // a = C type, b = count, label: args -> instance
+  Return,             // the body ends: its locals are released
+};
+
+struct Op {
+  OpCode code = OpCode::Return;
+  uint16_t a = 0;
+  uint16_t b = 0;
+  LabelId label = kNoLabel;
+  StrId str = 0;
+  Value value;
+  uint16_t line = 0;
+  uint16_t col = 0;
 };
 
 enum class FuncKind : uint8_t {
@@ -229,7 +276,8 @@ struct FuncInfo {
   uint8_t nparams = 0;
   uint8_t nlocals = 0;
   std::vector<std::string> local_names;
-  std::vector<Instr> code;
+  std::vector<StatementId> body;  // the statements as written (Program::stmts)
+  std::vector<Op> code;           // the bytecode
   int line = 0;
 };
 
@@ -310,12 +358,13 @@ struct Program {
   std::vector<TypeInfo> types;
   std::vector<FuncInfo> funcs;
   std::vector<ExprNode> exprs;
-  std::vector<LogArg> log_args;
+  std::vector<Statement> stmts;
   std::vector<std::string> strings;
   std::vector<std::string> field_names;
   std::vector<std::string> globals;
   std::vector<std::string> labels;
-  std::vector<ThreadInfo> threads;  // [0] is main
+  std::vector<std::vector<Value>> const_tuples;  // Value::const_tuple
+  std::vector<ThreadInfo> threads;               // [0] is main
   std::vector<Expectation> expects;
   std::vector<Ignore> ignores;
   std::optional<Verdict> verdict;
@@ -323,6 +372,10 @@ struct Program {
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;
+
+  // A plain value as Python spells it: None, 3, True, 'text' (quoted with
+  // `quote`), a tuple constant.
+  std::string constant_text(Value v, bool quote) const;
 
   bool ignored(const std::string& property) const {
     for (const Ignore& i : ignores)

@@ -60,6 +60,7 @@ std::vector<bool> Machine::reachable_from_roots(const Program& program, const St
   if (include_thread_roots) {
     for (const Thread& th : state.threads) {
       for (Value v : th.values) add_root(v);
+      for (Value v : th.stack) add_root(v);
       // The runtime's own references count, except the collector's holds on
       // members of its garbage set (G19), which do not make them reachable.
       for (const Frame& f : th.frames)

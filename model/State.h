@@ -113,31 +113,27 @@ enum FrameFlag : uint32_t {
   kLegacy = 1 << 10,        // FinalizeFromDealloc: tp_del, not tp_finalize
   kExplicit = 1 << 11,      // Clear: called by tp_dealloc, not by the collector
   kLocalError = 1 << 12,    // CDealloc: SaveError stored an exception in saved_exc
-  kAutomatic = 1 << 13,     // Collect: an automatic collection (G3)
-  kAfterAutoGc = 1 << 14,   // Body: a collection ran inside this statement's allocation
+  kAutomatic = 1 << 13,     // Collect: an automatic collection (G3); obj2: an object
+                            // allocated by the triggering op, tracked when it ends (P311)
+  kPushResult = 1 << 14,    // Collect: gc.collect() pushes its count on the body's stack
   kTrashEntered = 1 << 15,  // Dealloc: counted in the thread's trashcan nesting (TC1)
   // a runtime frame whose Python callee raised: the exception has been
   // reported and the locals its traceback kept are being released (X1)
   kTracebackDropped = 1u << 16,
-  // Body: a store statement whose value is computed and parked on top of
-  // the thread's values while the temporaries of the call that made it die
-  // first (the call's arguments are released inside CALL, before STORE_*)
-  kStorePending = 1u << 17,
 };
 
 struct Frame {
   FrameKind kind = FrameKind::Body;
   uint8_t stage = 0;
   uint32_t flags = 0;
-  DestKind dest = DestKind::None;  // Collect: where the count goes
-  uint16_t func = 0;               // Body: function; Dealloc/Clear: type
-  uint16_t pc = 0;                 // Body: next instruction; loops: index
-  ObjId obj = kNoObj;              // the subject
-  ObjId obj2 = kNoObj;             // the object being called back / the former referent
-  uint16_t base = 0;               // first value slot owned by this frame
-  uint16_t count = 0;              // number of value slots owned
-  uint16_t aux = 0;                // Collect: generation; ClearWeakrefs: last wl_key called
-  uint16_t dest_slot = 0;
+  uint16_t func = 0;    // Body: function; Dealloc/Clear: type
+  uint16_t pc = 0;      // Body: next instruction; loops: index
+  ObjId obj = kNoObj;   // the subject
+  ObjId obj2 = kNoObj;  // the object being called back / the former referent
+  uint16_t base = 0;    // first value slot owned by this frame
+  uint16_t count = 0;   // number of value slots owned
+  uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called;
+                        // Body: where its operand stack starts in Thread::stack
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
@@ -158,7 +154,8 @@ struct Thread {
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
   std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
   std::vector<Frame> frames;
-  std::vector<Value> values;
+  std::vector<Value> values;  // locals of Body frames, values held by runtime frames
+  std::vector<Value> stack;   // the operand stacks of Body frames (owned references)
 };
 
 // ---------------------------------------------------------------------------

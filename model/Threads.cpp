@@ -1,7 +1,10 @@
 // Threads and scheduling points. With the GIL (T1), a thread switch may
-// happen at any statement boundary of Python code (thread bodies,
-// finalizers, callbacks, gc.callbacks) and never inside the runtime's C
-// steps. A transition runs one thread from one such point to the next.
+// happen only at an eval-breaker check of Python code (function entry,
+// after a call of C code: model/CodeGen.cpp places them) or where C code
+// releases the GIL, never inside the runtime's C steps. A transition runs
+// one thread from one such point to the next.
+#include <algorithm>
+
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -28,12 +31,15 @@ State Machine::initial_state(const Program& program) {
   return s;
 }
 
-static bool is_boundary(const Program& program, const Frame& f) {
-  // A C step that releases the GIL or calls opaque Python code stops here.
+// Where a transition stops: a body at an eval-breaker check (or a join)
+// with no collection due there first, or a C step that released the GIL or
+// calls opaque Python code.
+bool Machine::at_boundary(const Frame& f) {
   if (f.kind != FrameKind::Body) return f.has(kYielded);
-  if (f.has(kUnwinding) || f.has(kAfterAutoGc) || f.has(kStorePending)) return false;
-  const FuncInfo& fn = program.funcs[f.func];
-  return f.pc < fn.code.size() && fn.code[f.pc].op != InstrOp::Jump;
+  if (f.has(kUnwinding)) return false;
+  const OpCode code = program_.funcs[f.func].code[f.pc].code;
+  if (code == OpCode::Join) return true;
+  return code == OpCode::Check && !collection_due(false);
 }
 
 bool Machine::at_switch_point(const Program& program, const State& state, ThreadId t) {
@@ -48,34 +54,39 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   }
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
-  const Instr& in = program.funcs[f.func].code[f.pc];
-  if (in.op == InstrOp::Join) return state.threads[in.slot].status == ThreadStatus::Finished;
+  const Op& op = program.funcs[f.func].code[f.pc];
+  if (op.code == OpCode::Join) return state.threads[op.a].status == ThreadStatus::Finished;
   return true;
 }
 
-// Whether a statement that allocates may trigger an automatic collection
-// here, and with which choices (G1-G3): one per generation it may collect,
-// or one increment for the incremental collector (G-I3).
+// G1-G3: with automatic collection enabled, a GC allocation may push the
+// young count over the threshold. The model ignores the thresholds: the
+// step of thread t may trigger a collection at any allocation it makes
+// while no collection runs or is due. A dry run of the step counts them.
+// P311 collects inside the allocation, so which one matters: one choice
+// per allocation and generation; from P312 on the collection waits for the
+// next eval-breaker check, where the step ends: one choice per generation.
+// The incremental collector (G-I3) runs one increment instead.
 static int auto_gc_alternatives(const Program& program, const State& state, ThreadId t) {
   const GcState& gc = state.gc;
   if (!gc.auto_enabled || gc.collecting) return 0;
-  const Thread& th = state.threads[t];
-  if (th.frames.empty() || th.frames.back().kind != FrameKind::Body) return 0;
-  const Frame& f = th.frames.back();
-  if (f.has(kAfterAutoGc)) return 0;
-  const Instr& in = program.funcs[f.func].code[f.pc];
-  if (!in.allocates) return 0;
-  switch (program.profile.auto_gc_point) {
-    case AutoGcPoint::EvalBreakerAnyThread:
-      if (gc.scheduled) return 0;
-      break;
-    case AutoGcPoint::EvalBreakerAllocatingThread:
-      if (th.gc_pending) return 0;
-      break;
-    case AutoGcPoint::InsideAllocation:
-      break;
+  State copy = state;
+  Machine dry(program, copy, nullptr);
+  uint16_t allocations = dry.count_allocations(t);
+  if (allocations == 0) return 0;
+  int generations = program.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+  if (program.profile.auto_gc_point != AutoGcPoint::InsideAllocation) return generations;
+  return std::min(255, allocations * generations);
+}
+
+uint16_t Machine::count_allocations(ThreadId t) {
+  dry_run_ = true;
+  try {
+    run_transition(t, 0);
+  } catch (const ViolationFound&) {
+  } catch (const ModelLimit&) {
   }
-  return program.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+  return alloc_count_;
 }
 
 void Machine::enabled_choices(const Program& program, const State& state,
@@ -98,43 +109,44 @@ void Machine::push_auto_collection(uint8_t generation) {
   push_frame(c);
 }
 
+void Machine::count_allocation(ObjId o, bool& track_now) {
+  const GcState& gc = state_.gc;
+  if (!gc.auto_enabled || gc.collecting || !is_gc_type(obj(o).type)) return;
+  if (collection_due(false)) return;  // one is due already: the count is past the threshold
+  ++alloc_count_;
+  if (dry_run_ || alloc_count_ != trigger_alloc_) return;
+  switch (program_.profile.auto_gc_point) {
+    case AutoGcPoint::InsideAllocation:
+      // P311: gc_alloc collects before the object is initialised and
+      // tracked; the op finishes first here, with the object untracked.
+      collect_after_op_ = true;
+      if (track_now) deferred_track_ = o;
+      track_now = false;
+      break;
+    case AutoGcPoint::EvalBreakerAnyThread:
+      state_.gc.scheduled = static_cast<uint8_t>(trigger_generation_ + 1);
+      break;
+    case AutoGcPoint::EvalBreakerAllocatingThread:
+      thread().gc_pending = static_cast<uint8_t>(trigger_generation_ + 1);
+      break;
+  }
+}
+
 void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
-  temps_.clear();
   if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
     end_of_threads();
-  // G3: a collection scheduled by an earlier allocation runs at this
-  // thread's eval-breaker check (P312: any thread's; P313+: its own).
-  if (!thread().frames.empty() && thread().frames.back().kind == FrameKind::Body) {
-    uint8_t pending = 0;
-    if (program_.profile.auto_gc_point == AutoGcPoint::EvalBreakerAnyThread) {
-      pending = state_.gc.scheduled;
-      state_.gc.scheduled = 0;
-    } else if (program_.profile.auto_gc_point == AutoGcPoint::EvalBreakerAllocatingThread) {
-      pending = thread().gc_pending;
-      thread().gc_pending = 0;
-    }
-    if (pending && !state_.gc.collecting && state_.gc.auto_enabled)
-      push_auto_collection(static_cast<uint8_t>(pending - 1));
-  }
   if (alt != 0) {
-    uint8_t generation = program_.profile.gc_algorithm == GcAlgorithm::Incremental
-                             ? 1
-                             : static_cast<uint8_t>(alt - 1);
-    switch (program_.profile.auto_gc_point) {
-      case AutoGcPoint::InsideAllocation:
-        // P311: the collection runs inside the allocation, on this thread,
-        // and the statement goes on right after it.
-        top().flags |= kAfterAutoGc;
-        push_auto_collection(generation);
-        break;
-      case AutoGcPoint::EvalBreakerAnyThread:
-        state_.gc.scheduled = static_cast<uint8_t>(generation + 1);
-        break;
-      case AutoGcPoint::EvalBreakerAllocatingThread:
-        thread().gc_pending = static_cast<uint8_t>(generation + 1);
-        break;
+    const int generations = program_.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+    const int choice = alt - 1;
+    if (program_.profile.auto_gc_point == AutoGcPoint::InsideAllocation) {
+      trigger_alloc_ = static_cast<uint16_t>(choice / generations + 1);
+      trigger_generation_ = static_cast<uint8_t>(choice % generations);
+    } else {
+      trigger_alloc_ = 1;
+      trigger_generation_ = static_cast<uint8_t>(choice);
     }
+    if (program_.profile.gc_algorithm == GcAlgorithm::Incremental) trigger_generation_ = 1;
   }
   bool started = false;
   for (;;) {
@@ -142,12 +154,20 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     if (th.frames.empty()) {
       frames_empty();
       if (thread().status != ThreadStatus::Running || thread().frames.empty()) break;
-      if (is_boundary(program_, thread().frames.back())) break;
+      if (at_boundary(thread().frames.back())) break;
       continue;
     }
-    if (started && is_boundary(program_, th.frames.back())) break;
+    if (started && at_boundary(th.frames.back())) break;
     started = true;
     step_top();
+    if (collect_after_op_) {
+      // P311: the collection the allocation triggered runs before anything
+      // the op left to do (releasing its arguments).
+      collect_after_op_ = false;
+      push_auto_collection(trigger_generation_);
+      thread().frames.back().obj2 = deferred_track_;
+      deferred_track_ = kNoObj;
+    }
   }
 }
 
@@ -214,6 +234,10 @@ void Machine::pop_frame() { thread().frames.pop_back(); }
 
 void Machine::frames_empty() {
   Thread& th = thread();
+  // The thread's own Python code after its body (threading's bootstrap,
+  // the harness around the module code) reaches a check: a collection its
+  // allocations scheduled runs there.
+  if (!th.has_exc && collection_due(true)) return;
   if (th.has_exc) {
     Event e = event(EventKind::ThreadException);
     e.text = program_.strings[th.exc];
@@ -314,8 +338,8 @@ void Machine::check_terminal() {
     if (!waiting.empty()) waiting += ", ";
     waiting += program_.threads[t].name;
     if (!th.frames.empty() && th.frames.back().kind == FrameKind::Body) {
-      const Instr& in = program_.funcs[th.frames.back().func].code[th.frames.back().pc];
-      if (in.op == InstrOp::Join) waiting += " (joining " + program_.threads[in.slot].name + ")";
+      const Op& op = program_.funcs[th.frames.back().func].code[th.frames.back().pc];
+      if (op.code == OpCode::Join) waiting += " (joining " + program_.threads[op.a].name + ")";
     } else if (t == 0) {
       waiting += " (waiting for the other threads)";
     }

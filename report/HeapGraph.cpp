@@ -65,9 +65,11 @@ void write_heap_dot(std::ostream& out, const Program& program, const State& stat
   for (size_t t = 0; t < state.threads.size(); ++t) {
     bool any = false;
     for (Value v : state.threads[t].values) any = any || v.is_obj();
+    for (Value v : state.threads[t].stack) any = any || v.is_obj();
     if (!any) continue;
     auto v = boost::add_vertex(VertexProps{"thread " + program.threads[t].name, "box"}, g);
     for (Value x : state.threads[t].values) edge_to(v, x, "", "solid");
+    for (Value x : state.threads[t].stack) edge_to(v, x, "", "solid");
   }
   boost::dynamic_properties dp;
   dp.property("node_id", boost::get(boost::vertex_index, g));

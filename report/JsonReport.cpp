@@ -61,6 +61,8 @@ json heap_json(const Program& program, const State& state) {
         return "<uninitialised>";
       case ValueKind::Dangling:
         return "<dangling pointer>";
+      case ValueKind::ConstTuple:
+        return program.constant_text(v, true);
       case ValueKind::Stale:
         return "<stale pointer>";
       case ValueKind::Obj: {

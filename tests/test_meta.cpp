@@ -219,7 +219,7 @@ RC_GTEST_PROP(Meta, CorrectTypesPassEveryPropertyUnderEveryProfile, ()) {
 // number of runs: the generators reach the states that matter. The runs
 // each needed are printed (docs/property-tests.md has the table).
 TEST(Meta, FuzzerFindsEveryBrokenRuntime) {
-  constexpr int kBound = 5000;
+  constexpr int kBound = 8000;
   for (const std::string& bug : runtime_bugs()) {
     gen::FuzzOptions o;
     o.seed = 1;

@@ -1,0 +1,326 @@
+// Python-level values of the scenario language: attribute and item access
+// on instances and containers, Python's equality, truth, and the rendering
+// log() and traces use.
+#include <algorithm>
+
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+Value Machine::item_slot(Value container, Value key, bool for_store) {
+  if (container.kind() == ValueKind::GcInfo) {
+    if (for_store) raise("TypeError");
+    const std::string& k = key.kind() == ValueKind::Str ? program_.strings[key.str()] : "";
+    if (k == "generation") return Value::integer(static_cast<int32_t>(container.info_generation()));
+    if (k == "collected") return Value::integer(static_cast<int32_t>(container.info_collected()));
+    if (k == "uncollectable")
+      return Value::integer(static_cast<int32_t>(container.info_uncollectable()));
+    raise("KeyError");
+  }
+  if (container.kind() == ValueKind::ConstTuple) {
+    if (for_store) raise("TypeError");  // tuples do not support item assignment
+    const std::vector<Value>& items = program_.const_tuples[container.const_tuple()];
+    if (key.kind() != ValueKind::Int) raise("TypeError");
+    int i = key.integer();
+    if (i < 0) i += static_cast<int>(items.size());
+    if (i < 0 || i >= static_cast<int>(items.size())) raise("IndexError");
+    return items[static_cast<size_t>(i)];
+  }
+  if (!container.is_obj()) raise("TypeError");
+  const Object& x = obj(container.obj());
+  if (x.has(kFreed))
+    violation({"memory-safety"},
+              "item access on " + name_of(container.obj()) + " after it was freed");
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List:
+    case TypeKind::Tuple: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      return x.fields[i];
+    }
+    case TypeKind::Dict: {
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) return x.fields[2u * i + 1];
+      raise("KeyError");
+    }
+    default:
+      raise("TypeError");  // not subscriptable
+  }
+}
+
+void Machine::store_item(Value container, Value key, Value v, std::vector<Value>& released) {
+  if (!container.is_obj()) raise("TypeError");
+  ObjId o = container.obj();
+  Object& x = obj(o);
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      released.push_back(x.fields[i]);
+      x.fields[i] = v;
+      return;
+    }
+    case TypeKind::Dict: {
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) {
+          released.push_back(x.fields[2u * i + 1]);
+          x.fields[2u * i + 1] = v;
+          return;
+        }
+      if (x.length >= kMaxDictEntries)
+        throw ModelLimit{"a dict with more than " + std::to_string(kMaxDictEntries) + " entries"};
+      x.fields[2u * x.length] = key;
+      x.fields[2u * x.length + 1] = v;
+      ++x.length;
+      // MAINTAIN_TRACKING: a dict starts being tracked when it gets a value
+      // that may be tracked.
+      if (may_be_tracked(v) && !x.tracked()) track(o);
+      return;
+    }
+    default:
+      raise("TypeError");  // tuples and others do not support item assignment
+  }
+}
+
+void Machine::delete_item(Value container, Value key, std::vector<Value>& released) {
+  if (!container.is_obj()) raise("TypeError");
+  Object& x = obj(container.obj());
+  switch (program_.types[x.type].kind) {
+    case TypeKind::List: {
+      if (key.kind() != ValueKind::Int) raise("TypeError");
+      int i = key.integer();
+      if (i < 0) i += x.length;
+      if (i < 0 || i >= x.length) raise("IndexError");
+      released.push_back(x.fields[i]);
+      for (int k = i; k + 1 < x.length; ++k) x.fields[k] = x.fields[k + 1];
+      x.fields[--x.length] = Value::unset();
+      return;
+    }
+    case TypeKind::Dict:
+      for (uint8_t i = 0; i < x.length; ++i)
+        if (x.fields[2u * i] == key) {
+          released.push_back(x.fields[2u * i + 1]);
+          for (uint8_t k = i; k + 1 < x.length; ++k) {
+            x.fields[2u * k] = x.fields[2u * k + 2];
+            x.fields[2u * k + 1] = x.fields[2u * k + 3];
+          }
+          --x.length;
+          x.fields[2u * x.length] = x.fields[2u * x.length + 1] = Value::unset();
+          return;
+        }
+      raise("KeyError");
+    default:
+      raise("TypeError");
+  }
+}
+
+ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
+  if (!v.is_obj()) raise("AttributeError");
+  ObjId o = v.obj();
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
+  const TypeInfo& t = program_.types[obj(o).type];
+  // C types have only their members (no __dict__); classes have a dict,
+  // plus the members of a C base.
+  if (t.kind == TypeKind::CType && !t.is_c_field(field)) raise("AttributeError");
+  if (t.kind != TypeKind::PyClass && t.kind != TypeKind::CType) raise("AttributeError");
+  return o;
+}
+
+Value Machine::load_attr(Value base, FieldId field) {
+  ObjId o = instance_for_attribute(base, field, false);
+  if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
+  Value v = obj(o).fields[field];
+  if (v.kind() == ValueKind::Unset) raise("AttributeError");
+  return v;
+}
+
+void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+  if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
+  // The instance dict's keys are shared by the class (inline values, 3.11+):
+  // a new attribute name is appended to the class-wide key order.
+  ClassId t = obj(o).type;
+  auto& keys = state_.class_keys[t];
+  uint8_t& n = state_.class_key_count[t];
+  if (std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n) keys[n++] = field;
+  released.push_back(obj(o).fields[field]);
+  obj(o).fields[field] = v;
+}
+
+bool Machine::tuple_items(Value v, std::vector<Value>& out) const {
+  if (v.kind() == ValueKind::ConstTuple) {
+    out = program_.const_tuples[v.const_tuple()];
+    return true;
+  }
+  if (!v.is_obj() || program_.types[state_.objects[v.obj()].type].kind != TypeKind::Tuple)
+    return false;
+  const Object& t = state_.objects[v.obj()];
+  out.assign(t.fields.begin(), t.fields.begin() + t.length);
+  return true;
+}
+
+// _PyObject_GC_MAY_BE_TRACKED: a GC object that is not a tuple, or a
+// tracked tuple. Atomic values (ints, strings, constants, objects of types
+// without Py_TPFLAGS_HAVE_GC) and untracked tuples let their container be
+// untracked (_PyTuple_MaybeUntrack, _PyDict_MaybeUntrack).
+bool Machine::may_be_tracked(Value v) const {
+  if (v.kind() == ValueKind::Func) return true;  // a function object
+  if (!v.is_obj()) return false;
+  const Object& x = state_.objects[v.obj()];
+  if (!is_gc_type(x.type)) return false;
+  if (program_.types[x.type].kind == TypeKind::Tuple) return x.tracked();
+  return true;
+}
+
+bool Machine::py_equal(Value a, Value b, int depth) const {
+  if (a == b) return true;  // the identity shortcut of PyObject_RichCompareBool
+  auto number = [](Value v, int& out) {
+    if (v.kind() == ValueKind::Int)
+      out = v.integer();
+    else if (v.kind() == ValueKind::Bool)
+      out = v.boolean() ? 1 : 0;
+    else
+      return false;
+    return true;
+  };
+  int x = 0, y = 0;
+  if (number(a, x) && number(b, y)) return x == y;  // True == 1
+  if (depth > 16) return false;
+  // Tuples, constant or built, compare item by item.
+  std::vector<Value> ta, tb;
+  if (tuple_items(a, ta) && tuple_items(b, tb)) {
+    if (ta.size() != tb.size()) return false;
+    for (size_t i = 0; i < ta.size(); ++i)
+      if (!py_equal(ta[i], tb[i], depth + 1)) return false;
+    return true;
+  }
+  if (!a.is_obj() || !b.is_obj()) return false;
+  const Object& p = state_.objects[a.obj()];
+  const Object& q = state_.objects[b.obj()];
+  const TypeKind kind = program_.types[p.type].kind;
+  if (kind != program_.types[q.type].kind) return false;
+  switch (kind) {
+    case TypeKind::List:
+    case TypeKind::Tuple:
+    case TypeKind::Dict: {
+      // element by element (dicts: same keys, equal values; keys are
+      // strings here, so insertion order does not matter)
+      if (p.type != q.type || p.length != q.length) return false;
+      if (kind != TypeKind::Dict) {
+        for (uint8_t i = 0; i < p.length; ++i)
+          if (!py_equal(p.fields[i], q.fields[i], depth + 1)) return false;
+        return true;
+      }
+      for (uint8_t i = 0; i < p.length; ++i) {
+        bool found = false;
+        for (uint8_t j = 0; j < q.length && !found; ++j)
+          if (p.fields[2u * i] == q.fields[2u * j])
+            found = py_equal(p.fields[2u * i + 1], q.fields[2u * j + 1], depth + 1);
+        if (!found) return false;
+      }
+      return true;
+    }
+    case TypeKind::Weakref: {
+      // weakref_richcompare: referents compared while both are alive
+      Value r = p.fields[kWeakrefReferent];
+      Value s = q.fields[kWeakrefReferent];
+      return r.is_obj() && s.is_obj() && py_equal(r, s, depth + 1);
+    }
+    case TypeKind::Method:  // method_richcompare: same function, same self
+      return p.fields[kMethodFunc] == q.fields[kMethodFunc] &&
+             p.fields[kMethodSelf] == q.fields[kMethodSelf];
+    default:
+      return false;  // instances without __eq__ compare by identity
+  }
+}
+
+std::string Machine::render(Value v) const {
+  std::vector<ObjId> open;
+  return render(v, open);
+}
+
+// `open`: the containers being rendered; one met again shows as [...],
+// {...} or (...), as Py_ReprEnter makes repr() do.
+std::string Machine::render(Value v, std::vector<ObjId>& open) const {
+  switch (v.kind()) {
+    case ValueKind::Unset:
+      return "<unset>";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return program_.strings[v.str()];
+    case ValueKind::Func:
+      return program_.funcs[v.func()].name;
+    case ValueKind::GcInfo:
+      return "{generation: " + std::to_string(v.info_generation()) +
+             ", collected: " + std::to_string(v.info_collected()) +
+             ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
+    case ValueKind::Obj: {
+      const Object& o = state_.objects[v.obj()];
+      TypeKind k = program_.types[o.type].kind;
+      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) {
+        if (std::find(open.begin(), open.end(), v.obj()) != open.end())
+          return k == TypeKind::List ? "[...]" : k == TypeKind::Dict ? "{...}" : "(...)";
+        // Containers render their items like repr() does, objects by label.
+        auto item = [&](Value x) {
+          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'"
+                                            : render(x, open);
+        };
+        open.push_back(v.obj());
+        std::string out;
+        for (uint8_t i = 0; i < o.length; ++i) {
+          if (i) out += ", ";
+          out += k == TypeKind::Dict ? item(o.fields[2u * i]) + ": " + item(o.fields[2u * i + 1])
+                                     : item(o.fields[i]);
+        }
+        open.pop_back();
+        if (k == TypeKind::List) return "[" + out + "]";
+        if (k == TypeKind::Dict) return "{" + out + "}";
+        return "(" + out + (o.length == 1 ? ",)" : ")");
+      }
+      return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
+    }
+    case ValueKind::Garbage:
+      return "<uninitialised>";
+    case ValueKind::Stale:
+      return "<stale pointer>";
+    case ValueKind::Dangling:
+      return "<dangling pointer>";
+    case ValueKind::ConstTuple:
+      return program_.constant_text(v, true);
+  }
+  return "?";
+}
+
+std::string Program::constant_text(Value v, bool quote) const {
+  switch (v.kind()) {
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return quote ? "'" + strings[v.str()] + "'" : strings[v.str()];
+    case ValueKind::ConstTuple: {
+      const std::vector<Value>& items = const_tuples[v.const_tuple()];
+      std::string out = "(";
+      for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + constant_text(items[i], true);
+      return out + (items.size() == 1 ? ",)" : ")");
+    }
+    default:
+      return "?";
+  }
+}
+
+}  // namespace lifecheck::model
