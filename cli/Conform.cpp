@@ -57,6 +57,7 @@ struct ProcessResult {
   bool started = false;
   bool timed_out = false;
   int exit_code = -1;
+  int signal = 0;  // the signal that killed it, if one did
   std::string out, err;
 };
 
@@ -128,6 +129,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.signal = !r.timed_out && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   r.started = r.exit_code != 127;
   r.out = read_file(out_path);
   r.err = read_file(err_path);
@@ -194,12 +196,14 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
 // The model program conform compares against: the scenario, with every
 // property ignored that only observes (P7.x, expect lines, quiescence), so
 // that no model run stops where the interpreter goes on. assert, uncaught
-// exceptions and deadlocks stop the run in the script as well, and a run
-// that never ends (termination) never ends there either.
+// exceptions and deadlocks stop the run in the script as well, a run that
+// never ends (termination) never ends there either, and after a
+// memory-safety violation the interpreter's behaviour is undefined (it
+// may crash).
 model::Program judged(model::Program p) {
   for (const model::PropertyInfo& prop : model::all_properties()) {
     std::string id = prop.id;
-    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" ||
+    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" || id == "memory-safety" ||
         id == model::Model::kTermination || p.ignored(id))
       continue;
     p.ignores.push_back(model::Ignore{id, "conform: the interpreter does not stop here", 0});
@@ -269,6 +273,7 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
   ScriptRun s;
   std::string result = dir.file("result.json");
   std::filesystem::remove(result);
+  std::filesystem::remove(result + ".trace");
   // The caller's own LIFECHECK_* settings must not leak into the runs.
   std::vector<std::pair<std::string, std::string>> env = {
       {"LIFECHECK_RESULT", result},
@@ -283,6 +288,16 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
     return s;
   }
   std::string text = read_file(result);
+  if (text.empty() && r.signal != 0) {
+    // The interpreter crashed (a memory-safety bug of its own): its trace
+    // so far is in the side file the harness appends each line to.
+    s.ok = true;
+    s.outcome = "crash";
+    s.detail = fmt::format("killed by signal {}", r.signal);
+    std::stringstream lines(read_file(result + ".trace"));
+    for (std::string l; std::getline(lines, l);) s.trace.push_back(l);
+    return s;
+  }
   if (text.empty()) {
     s.problem = fmt::format("the script failed (exit code {}) without a result:\n{}", r.exit_code,
                             last_lines(r.err, 12));
@@ -332,6 +347,10 @@ class ThreadScheduler : public checker::Scheduler {
   checker::RandomScheduler random_;
 };
 
+bool has_property(const checker::StepResult& r, const char* id) {
+  return std::find(r.properties.begin(), r.properties.end(), id) != r.properties.end();
+}
+
 std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
   ThreadScheduler sched(seed);
   model::Trace t = model::run_trace(m, sched, 100000);
@@ -342,6 +361,7 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
     for (const model::Event& e : s.events)
       if (auto text = model::observable_text(m.program(), e)) run.trace.push_back(*text);
   }
+  if (has_property(t.outcome, "memory-safety")) run.trace.push_back(model::kUnsafeEnd);
   run.token = checker::encode_schedule(m.program().fingerprint, path);
   const auto& props = t.outcome.properties;
   auto has = [&](const char* id) {
@@ -357,7 +377,8 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
       run.outcome = "completed";
       break;
     case checker::StepResult::Kind::Violation:
-      run.outcome = has("assert")               ? "assert"
+      run.outcome = has("memory-safety")        ? "memory-safety"
+                    : has("assert")             ? "assert"
                     : has("uncaught-exception") ? "exception"
                     : has("deadlock")           ? "schedule-exhausted"
                                                 : "violation";
@@ -432,7 +453,7 @@ struct Judge {
       if (!r.ok) return fail(file, fmt::format("free run {}: {}", i + 1, r.problem));
       if (r.outcome == "diverged" || r.outcome == "schedule-exhausted")
         return fail(file, fmt::format("free run {}: outcome {}: {}", i + 1, r.outcome, r.detail));
-      if (!allowed.traces.count(r.trace)) {
+      if (!model::trace_allowed(allowed.traces, r.trace)) {
         std::string msg = fmt::format(
             "free run {} (outcome {}{}) shows a trace the model does not "
             "allow{}\n",
@@ -461,8 +482,13 @@ struct Judge {
       if (!r.ok) return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
       bool outcome_ok = r.outcome == want->outcome ||
                         (want->outcome == "schedule-exhausted" && r.outcome == "deadlock") ||
-                        want->outcome == "violation";
-      if (r.trace != want->trace || !outcome_ok) {
+                        want->outcome == "violation" || want->outcome == "memory-safety";
+      // After a memory-safety violation CPython's behaviour is undefined: it
+      // may crash there or later, so its trace need only extend the model's.
+      bool trace_ok = want->outcome == "memory-safety"
+                          ? model::trace_allowed({want->trace}, r.trace)
+                          : r.trace == want->trace;
+      if (!trace_ok || !outcome_ok) {
         std::string msg = fmt::format(
             "forced schedule {} (seed {}): the interpreter's run differs from the model's\n"
             "      model outcome {}, interpreter outcome {}{}\n"

@@ -248,6 +248,8 @@ class Emitter {
       }
       case ExprOp::ItemGet:
         return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
+      case ExprOp::Vars:
+        return "_lc_ck(vars(" + expr(e.a, fn) + "))";
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -476,7 +478,8 @@ class Emitter {
 # Environment:
 #   LIFECHECK_REPLAY=lc1:...        force this model schedule (see below)
 #   LIFECHECK_RESULT=PATH           also write {{"outcome", "detail", "steps",
-#                                   "trace"}} as JSON to PATH
+#                                   "trace"}} as JSON to PATH, and each trace
+#                                   line to PATH.trace as it happens
 #   LIFECHECK_TURN_TIMEOUT=SECONDS  forced: how long to wait for a thread
 #                                   before reporting "diverged" (default 5)
 #   LIFECHECK_SWITCH_INTERVAL=S     sys.setswitchinterval(S) (free runs)

@@ -71,6 +71,7 @@ FieldId Compiler::field_id(const std::string& name, Loc loc) {
     fail(loc, "too many distinct attribute names (at most " + std::to_string(kMaxFields) +
                   " per scenario)");
   p_.field_names.push_back(name);
+  p_.field_strings.push_back(intern(name));
   return static_cast<FieldId>(p_.field_names.size() - 1);
 }
 

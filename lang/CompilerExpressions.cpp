@@ -87,6 +87,8 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
           fail(e.loc, "'" + e.text + "." + attr + "' is not part of the scenario language");
         case NameKind::Log:
           not_object(e, attr, "log");
+        case NameKind::Builtin:
+          not_object(e, attr, "builtin '" + e.text + "'");
         case NameKind::Unknown:
           fail(e.loc, "unknown name '" + e.text + "'");
         default:
@@ -144,6 +146,8 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
           fail(e.loc, "module '" + e.text + "' used as a value");
         case NameKind::Log:
           fail(e.loc, "log(...) is a statement");
+        case NameKind::Builtin:
+          fail(e.loc, "builtin '" + e.text + "' used as a value; call it");
         case NameKind::Unknown:
           fail(e.loc, "unknown name '" + e.text + "'");
       }
@@ -230,6 +234,20 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
   fail(e.loc, "unsupported expression");
 }
 
+// vars(obj): a dict of obj's attributes.
+ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
+  const Expr& callee = *e.base;
+  ExprNode n;
+  if (callee.text == "vars") {
+    if (e.args.size() != 1) fail(e.loc, "vars() takes one argument here, an instance");
+    n.op = ExprOp::Vars;
+    n.a = object_expr(*e.args[0], "__dict__");
+    n.label = label_id(label.empty() ? "dict@" + std::to_string(e.loc.line) : label);
+    return add_expr(n, e.loc);
+  }
+  fail(callee.loc, "'" + callee.text + "()' is not part of the scenario language");
+}
+
 ExprId Compiler::call(const Expr& e, const std::string& label) {
   const Expr& callee = *e.base;
   ExprNode n;
@@ -260,6 +278,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
         fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
       case NameKind::Log:
         fail(callee.loc, "log(...) is a statement, not a value");
+      case NameKind::Builtin:
+        return builtin_call(e, label);
       case NameKind::Module:
         fail(callee.loc, "module '" + callee.text + "' is not callable");
       case NameKind::Unknown:

@@ -48,7 +48,7 @@ struct Scope {
   std::map<std::string, uint16_t> local_kinds;
 };
 
-enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Unknown };
+enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Builtin, Unknown };
 
 struct Resolved {
   NameKind kind = NameKind::Unknown;
@@ -137,6 +137,7 @@ class Compiler {
   ExprId object_expr(const Expr& e, const std::string& attr);
   ExprId value(const Expr& e, const std::string& label);
   ExprId call(const Expr& e, const std::string& label);
+  ExprId builtin_call(const Expr& e, const std::string& label);
   ExprId callback_expr(const Expr& e);
 
   // ------------------------------------------------------ CompilerDirectives.cpp

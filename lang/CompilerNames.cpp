@@ -229,6 +229,7 @@ std::string Compiler::kind_word(NameKind k) {
     case NameKind::Module:
       return "module";
     case NameKind::Log:
+    case NameKind::Builtin:
       return "builtin";
     default:
       return "variable";
@@ -324,6 +325,7 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
   if (name == "gc" || name == "weakref") return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
+  if (name == "vars") return {NameKind::Builtin, 0};
   return {};
 }
 

@@ -11,6 +11,7 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::WeakrefNew:   // CALL of weakref.ref
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
+    case ExprOp::Vars:  // CALL of the builtin vars
       return true;
     default:
       return false;
@@ -149,6 +150,10 @@ class CodeGen {
         expr(e.a);
         expr(e.b);
         emit(OpCode::ItemGet, e);
+        break;
+      case ExprOp::Vars:
+        expr(e.a);
+        emit(OpCode::Vars, e).label = e.label;
         break;
     }
     if (checks_after(e)) emit(OpCode::Check, e);

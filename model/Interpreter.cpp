@@ -490,6 +490,13 @@ void Machine::execute(const Op& op, uint16_t at) {
       push_frame(c);
       return;
     }
+    case OpCode::Vars: {
+      Value x = thread().stack.back();
+      Value d = instance_dict(x, op.label);
+      thread().stack.back() = d;
+      decref(x);
+      return;
+    }
     case OpCode::Return:
       return;  // handled by step_body
   }

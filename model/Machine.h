@@ -166,6 +166,8 @@ class Machine {
   void store_item(Value container, Value key, Value v, std::vector<Value>& released);
   void delete_item(Value container, Value key, std::vector<Value>& released);
   void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  // vars(x): a new dict of the instance's attributes (a copy of __dict__).
+  Value instance_dict(Value x, LabelId label);
   std::string render(Value v) const;
   std::string render(Value v, std::vector<ObjId>& open) const;
 

@@ -1,5 +1,6 @@
 #include "model/Observe.h"
 
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,6 +29,15 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
     default:
       return std::nullopt;
   }
+}
+
+bool trace_allowed(const std::set<ObservedTrace>& allowed, const ObservedTrace& observed) {
+  if (allowed.count(observed)) return true;
+  for (const ObservedTrace& t : allowed) {
+    if (t.empty() || t.back() != kUnsafeEnd || t.size() - 1 > observed.size()) continue;
+    if (std::equal(t.begin(), t.end() - 1, observed.begin())) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -105,8 +115,12 @@ class Enumerator {
       for (const Event& e : events)
         if (auto text = observable_text(model_.program(), e)) prefix.push_back(intern(*text));
       if (!r.ok()) {
-        // A violation or limit ends the run: keep what was observable so far.
+        // A violation or limit ends the run: keep what was observable so
+        // far, marked when memory safety is what ended it.
         violations_ = true;
+        if (std::find(r.properties.begin(), r.properties.end(), "memory-safety") !=
+            r.properties.end())
+          prefix.push_back(intern(kUnsafeEnd));
         n.result->insert(prefix);
         continue;
       }

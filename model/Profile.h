@@ -31,6 +31,15 @@ enum class Trashcan : uint8_t {
                    // far deeper than any modelled chain, so never at model scale
 };
 
+// What touching the instance dict of an object that tp_clear has cleared
+// does: reachable from Python code through a weakref that survived into
+// tp_clear (gh-91636, before the second weakref pass).
+enum class ClearedDict : uint8_t {
+  Crash,            // 3.11: vars() builds a dict over the cleared inline values: a crash
+  CrashAfterStore,  // 3.12: the same after a store into the cleared object
+  Zombie,           // 3.13: a zombie with an empty dict; later stores show in it
+};
+
 // Runtime mutations: deliberately broken collectors and deallocators, used
 // to show that each built-in property can fail. Each names the property it
 // is meant to break and SEMANTICS.md's "rt:" counterexample it models.
@@ -91,6 +100,7 @@ struct Profile {
   // 3.14 untracks a tuple of atomic values as soon as it is built; earlier
   // releases leave that to the next collection's untrack_tuples (G10).
   bool atomic_tuples_untracked_at_creation = true;
+  ClearedDict cleared_dict = ClearedDict::Zombie;
 
   uint32_t bugs = 0;  // bit set of RuntimeBug
   bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }

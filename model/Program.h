@@ -141,6 +141,7 @@ enum class ExprOp : uint8_t {
   TupleNew,     // args: the items
   DictNew,      // args: key, value, key, value, ...
   ItemGet,      // a = container, b = key expr; also a gc callback's info
+  Vars,         // vars(a): a new dict of a's attributes, label
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -247,6 +248,7 @@ enum class OpCode : uint8_t {
   GcCallbacksRemove,  // value = function: -> None
   Join,               // a = thread: a scheduling point that waits for the thread
   Construct,          // a = C type, b = count, label: args -> instance
+  Vars,               // label: obj -> a dict of its attributes
   Return,             // the body ends: its locals are released
 };
 
@@ -361,6 +363,7 @@ struct Program {
   std::vector<Statement> stmts;
   std::vector<std::string> strings;
   std::vector<std::string> field_names;
+  std::vector<StrId> field_strings;  // field_names[i] interned, for vars()
   std::vector<std::string> globals;
   std::vector<std::string> labels;
   std::vector<std::vector<Value>> const_tuples;  // Value::const_tuple

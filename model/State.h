@@ -49,6 +49,7 @@ enum ObjFlag : uint32_t {
   kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
   kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
   kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
+  kStoredAfterClear = 1 << 17,  // an attribute was stored after tp_clear cleared the dict
 };
 
 struct Object {

@@ -141,6 +141,7 @@ Value Machine::load_attr(Value base, FieldId field) {
 }
 
 void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+  if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
   // a new attribute name is appended to the class-wide key order.
@@ -299,6 +300,52 @@ std::string Machine::render(Value v, std::vector<ObjId>& open) const {
       return program_.constant_text(v, true);
   }
   return "?";
+}
+
+Value Machine::instance_dict(Value x, LabelId label) {
+  if (!x.is_obj()) raise("TypeError");  // vars() argument must have __dict__ attribute
+  const ObjId o = x.obj();
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, "vars() of " + name_of(o) + " after it was freed");
+  if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("TypeError");
+  if (obj(o).has(kCleared)) {
+    // gh-91636: the instance dict of an object subtype_clear has cleared.
+    // 3.11 and 3.12 keep the inline values array and build a dict over it
+    // that corrupts memory (observed as a crash); 3.13 leaves an empty
+    // dict, a zombie.
+    const ClearedDict rule = program_.profile.cleared_dict;
+    if (rule == ClearedDict::Crash ||
+        (rule == ClearedDict::CrashAfterStore && obj(o).has(kStoredAfterClear)))
+      violation({"memory-safety"},
+                "vars() of " + name_of(o) +
+                    (rule == ClearedDict::Crash ? ", whose inline values tp_clear has cleared"
+                                                : ", stored into after tp_clear cleared it") +
+                    ": this CPython builds the dict over the cleared values and crashes "
+                    "(gh-91636)");
+  }
+  // A new dict of the attributes, in the class's key order (the shared
+  // keys the materialized dict copies).
+  std::vector<Value> items;
+  bool any_tracked = false;
+  const Object& y = obj(o);
+  for (uint8_t i = 0; i < state_.class_key_count[y.type]; ++i) {
+    FieldId f = state_.class_keys[y.type][i];
+    Value v = y.fields[f];
+    if (v.kind() == ValueKind::Unset || c_type_of(o).is_c_field(f)) continue;
+    items.push_back(Value::str(program_.field_strings[f]));
+    items.push_back(v);
+    any_tracked = any_tracked || may_be_tracked(v);
+  }
+  if (items.size() > 2u * kMaxDictEntries)
+    throw ModelLimit{"vars() of an object with more than " + std::to_string(kMaxDictEntries) +
+                     " attributes"};
+  ObjId d = alloc(kDictType, label, !program_.profile.lazy_dict_tracking || any_tracked);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i % 2) incref(items[i]);
+    obj(d).fields[i] = items[i];
+  }
+  obj(d).length = static_cast<uint8_t>(items.size() / 2);
+  return Value::object(d);
 }
 
 std::string Program::constant_text(Value v, bool quote) const {
