@@ -250,8 +250,57 @@ class Emitter {
         return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
       case ExprOp::Vars:
         return "_lc_ck(vars(" + expr(e.a, fn) + "))";
+      case ExprOp::SetNew: {
+        if (e.args.empty()) return "set()";
+        std::string items;
+        for (size_t i = 0; i < e.args.size(); ++i) items += (i ? ", " : "") + expr(e.args[i], fn);
+        return "{" + items + "}";
+      }
+      case ExprOp::DequeNew:
+        return "_lc_ck(_lc_collections.deque(" + (e.a == model::kNoExpr ? "" : expr(e.a, fn)) +
+               "))";
+      case ExprOp::MethodCall:
+        // A list.append in statement position gets its check guard after the
+        // statement (method_call_statement); anywhere else every call checks.
+        return "_lc_ck(" + method_call(e, fn) + ")";
+      case ExprOp::Slice: {
+        auto bound = [&](ExprId b) { return b == model::kNoExpr ? std::string() : expr(b, fn); };
+        return expr(e.a, fn) + "[" + bound(e.args[0]) + ":" + bound(e.args[1]) + "]";
+      }
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+  }
+
+  std::string method_call(const ExprNode& e, FuncId fn) const {
+    std::string args;
+    for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+    return expr(e.a, fn) + "." + p_.strings[e.value.str()] + "(" + args + ")";
+  }
+
+  // Whether evaluating the expression again has no effect: a name, or
+  // attributes and items of one (the receiver of a list.append guard).
+  bool plain(ExprId id) const {
+    const ExprNode& e = p_.exprs[id];
+    switch (e.op) {
+      case ExprOp::Local:
+      case ExprOp::Global:
+      case ExprOp::Const:
+        return true;
+      case ExprOp::Attr:
+        return plain(e.a);
+      case ExprOp::ItemGet:
+        return plain(e.a) && plain(e.b);
+      default:
+        return false;
+    }
+  }
+
+  // The check after a list.append call site happens on its first run only
+  // from 3.12 on (model/CodeGen.cpp): the guard calls nothing (so adds no
+  // eval-breaker check) once the site has run with a list.
+  std::string append_guard(size_t site, const std::string& receiver) const {
+    return fmt::format("(_lc_warm[{0}] and {1}.__class__ is _lc_list) or _lc_first({0}, {1})", site,
+                       receiver);
   }
 
   std::string label(const ExprNode& e, size_t type) const {
@@ -308,8 +357,12 @@ class Emitter {
         return emit(target(expr(s.value, fn)));
       case StatementKind::Del:
         return emit("del " + expr(s.target, fn));
-      case StatementKind::Expr:
+      case StatementKind::Expr: {
+        const ExprNode& e = p_.exprs[s.value];
+        if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
+          return emit(method_call(e, fn) + "; " + append_guard(e.slot, expr(e.a, fn)));
         return emit(expr(s.value, fn));
+      }
       case StatementKind::Pass:
         return emit("pass");
       case StatementKind::If:
@@ -339,7 +392,8 @@ class Emitter {
       case StatementKind::GcDisable:
         return emit("_lc_ck(_lc_gc.disable())");
       case StatementKind::GcCallbacksAppend:
-        return emit("_lc_ck(_lc_gc.callbacks.append(" + expr(s.value, fn) + "))");
+        return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
+                    append_guard(s.slot, "_lc_gc.callbacks"));
       case StatementKind::GcCallbacksRemove:
         return emit("_lc_ck(_lc_gc.callbacks.remove(" + expr(s.value, fn) + "))");
       case StatementKind::Construct:
@@ -404,8 +458,23 @@ class Emitter {
       const TypeInfo& ti = p_.types[t];
       if (ti.kind != TypeKind::PyClass) continue;
       out += "\n";
-      line(out, 0, "class " + types_[t] + ":", ti.line);
+      // a class may derive from list or dict (any other base is a C type,
+      // refused by python_level_problem)
+      std::string base = ti.base == model::kNoType ? "" : "(" + p_.types[ti.base].name + ")";
+      line(out, 0, "class " + types_[t] + base + ":", ti.line);
       bool any = false;
+      if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
+        // __slots__ as the scenario gave them (the members are sorted by
+        // name in both); '__dict__' and '__weakref__' when it named them
+        std::vector<std::string> names;
+        for (model::FieldId f : ti.slots) names.push_back(py_str(fields_[f]));
+        if (ti.has_dict) names.push_back("'__dict__'");
+        if (ti.weakrefable) names.push_back("'__weakref__'");
+        std::string items;
+        for (const std::string& n : names) items += n + ", ";
+        line(out, 1, "__slots__ = (" + items + ")");
+        any = true;
+      }
       if (ti.has_finalizer()) {
         function(ti.finalizer, "__del__", 1, out);
         any = true;
@@ -503,6 +572,8 @@ _LC_IGNORE_ASSERT = {ignore_assert}
 _LC_IGNORE_UNCAUGHT = {ignore_uncaught}
 _LC_EXCEPTIONS = [{exceptions}]
 _LC_REPLAY = {replay}
+_LC_APPEND_SITES = {append_sites}
+_LC_APPEND_SPECIALIZES = {append_specializes}
 )",
         fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
         fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
@@ -510,7 +581,9 @@ _LC_REPLAY = {replay}
         fmt::arg("fingerprint", p_.fingerprint), fmt::arg("threads", threads),
         fmt::arg("ignore_assert", bool_py(p_.ignored("assert"))),
         fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
-        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)));
+        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
+        fmt::arg("append_sites", p_.append_sites),
+        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)));
   }
 
   std::string footer() const {
@@ -542,7 +615,7 @@ _LC_REPLAY = {replay}
 std::optional<std::string> python_level_problem(const Program& program) {
   for (const TypeInfo& t : program.types) {
     if (t.kind == TypeKind::CType) return "it defines the C type '" + t.name + "'";
-    if (t.kind == TypeKind::PyClass && t.base != model::kNoType)
+    if (program.derives_from_c_type(t))
       return "class '" + t.name + "' derives from the C type '" + program.types[t.base].name + "'";
   }
   if (program.profile.bugs != 0) {

@@ -28,7 +28,9 @@ enum class ExprKind {
   Not,        // not base
   List,       // [args...]
   Tuple,      // (args...)
-  Dict,       // {keys[i]: args[i], ...}
+  Dict,       // {args[0]: args[1], args[2]: args[3], ...}
+  Set,        // {args...}
+  Slice,      // base:rhs inside a subscript, either may be null (x[i:j])
 };
 
 enum class CompareOp { Is, IsNot, Eq, Ne };
@@ -41,7 +43,6 @@ struct Expr {
   ExprPtr base;
   ExprPtr rhs;
   std::vector<ExprPtr> args;
-  std::vector<std::string> keys;  // Dict: string keys
   CompareOp op = CompareOp::Is;
 };
 
@@ -86,6 +87,8 @@ struct ClassDef {
   Loc base_loc;
   std::vector<FuncDef> methods;
   std::vector<SlotLine> slots;  // C types only
+  ExprPtr slot_names;           // `__slots__ = (...)`, classes only
+  Loc slot_names_loc;
 };
 
 struct ThreadDef {

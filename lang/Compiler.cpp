@@ -21,6 +21,7 @@ Program Compiler::run() {
   declare_types_functions_threads();
   collect_globals();
   compile_c_types();
+  compile_slots();
   infer_kinds();
   compile_bodies();
   directives_after_code();

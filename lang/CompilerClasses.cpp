@@ -18,11 +18,13 @@ void Compiler::declare_types_functions_threads() {
   m.heap = false;
   p_.types.push_back(m);
   for (auto [name, kind] : {std::pair{"list", TypeKind::List}, std::pair{"tuple", TypeKind::Tuple},
-                            std::pair{"dict", TypeKind::Dict}}) {
+                            std::pair{"dict", TypeKind::Dict}, std::pair{"set", TypeKind::Set},
+                            std::pair{"deque", TypeKind::Deque}}) {
     TypeInfo c;
     c.name = name;
     c.kind = kind;
-    c.weakrefable = false;
+    // sets and deques have a weakref list (set_dealloc, deque_dealloc clear it)
+    c.weakrefable = kind == TypeKind::Set || kind == TypeKind::Deque;
     c.heap = false;
     c.has_clear = kind != TypeKind::Tuple;  // tuples have no tp_clear (G16)
     p_.types.push_back(c);
@@ -134,13 +136,21 @@ void Compiler::compile_c_types() {
   for (const ClassDef& c : sc_.classes) {
     ClassId id = classes_.at(c.name);
     if (c.is_ctype || c.base.empty()) continue;
+    if (c.base == "list" || c.base == "dict") {
+      // a class deriving from a built-in container: its items, plus a dict
+      // and a weakref list of its own (R1.7b)
+      if (c.slot_names) fail(c.slot_names_loc, "__slots__ are supported on plain classes only");
+      p_.types[id].base = c.base == "list" ? kListType : kDictType;
+      continue;
+    }
     auto it = classes_.find(c.base);
     if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
     const TypeInfo& base = p_.types[it->second];
     if (base.kind != TypeKind::CType)
       fail(c.base_loc,
-           "base classes must be C types ('ctype'); Python-level inheritance "
-           "is not modelled");
+           "a class derives from object, list, dict or a C type ('ctype'); deriving from "
+           "another class is not modelled");
+    if (c.slot_names) fail(c.slot_names_loc, "__slots__ are supported on plain classes only");
     if (!base.basetype)
       fail(c.base_loc, "'" + c.base +
                            "' is not an acceptable base type: its flags lack 'basetype' "
@@ -151,6 +161,43 @@ void Compiler::compile_c_types() {
       t.finalizer = base.finalizer;
       t.finalizer_is_c = base.finalizer_is_c;
     }
+  }
+}
+
+// `__slots__ = ("a", "b")` (a tuple, a list, or one string): the members,
+// sorted by name as type_new does; '__dict__' gives the instances a dict
+// as well, '__weakref__' makes them weakrefable.
+void Compiler::compile_slots() {
+  for (const ClassDef& c : sc_.classes) {
+    if (!c.slot_names) continue;
+    if (c.is_ctype) fail(c.slot_names_loc, "a C type declares its members on a 'fields:' line");
+    TypeInfo& t = p_.types[classes_.at(c.name)];
+    std::vector<const Expr*> items;
+    const Expr& e = *c.slot_names;
+    if (e.kind == ExprKind::Str) {
+      items.push_back(&e);
+    } else if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List) {
+      for (const ExprPtr& a : e.args) items.push_back(a.get());
+    } else {
+      fail(e.loc, "__slots__ must be a tuple or list of attribute names, as strings");
+    }
+    std::set<std::string> names;
+    t.has_dict = false;
+    t.weakrefable = false;
+    for (const Expr* a : items) {
+      if (a->kind != ExprKind::Str)
+        fail(a->loc, "__slots__ must be a tuple or list of attribute names, as strings");
+      if (!names.insert(a->text).second) fail(a->loc, "'" + a->text + "' is in __slots__ twice");
+      if (a->text == "__dict__") {
+        t.has_dict = true;
+      } else if (a->text == "__weakref__") {
+        t.weakrefable = true;
+      } else {
+        check_attribute_name(a->text, a->loc);
+      }
+    }
+    for (const std::string& n : names)
+      if (n != "__dict__" && n != "__weakref__") t.slots.push_back(field_id(n, c.slot_names_loc));
   }
 }
 

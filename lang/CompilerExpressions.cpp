@@ -4,12 +4,9 @@
 
 namespace lifecheck::lang::detail {
 
-// The key of x[key]: an int index or a string key, written literally.
-ExprId Compiler::item_key(const Expr& k) {
-  if (k.kind != ExprKind::Int && k.kind != ExprKind::Str)
-    fail(k.loc, "an index must be an int or a string literal");
-  return value(k, "");
-}
+// The key of x[key]: an index or a dict key, any value (a slice only in
+// `del x[i:j]`).
+ExprId Compiler::item_key(const Expr& k) { return value(k, ""); }
 
 // CPython folds a tuple of literals (None, numbers, strings, booleans and
 // such tuples) into one constant of the module's code, the same object at
@@ -154,7 +151,8 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       break;
     }
     case ExprKind::Attr: {
-      if (e.base->kind == ExprKind::Name && (e.base->text == "gc" || e.base->text == "weakref") &&
+      if (e.base->kind == ExprKind::Name &&
+          (e.base->text == "gc" || e.base->text == "weakref" || e.base->text == "collections") &&
           resolve(e.base->text, *cur_).kind == NameKind::Module)
         fail(e.loc,
              "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
@@ -182,25 +180,23 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       n.b = item_key(*e.rhs);
       return add_expr(n, e.loc);
     }
+    case ExprKind::Slice:
+      fail(e.loc, "a slice x[i:j] is only supported in 'del x[i:j]'");
     case ExprKind::List:
     case ExprKind::Tuple:
-    case ExprKind::Dict: {
+    case ExprKind::Dict:
+    case ExprKind::Set: {
       n.op = e.kind == ExprKind::List    ? ExprOp::ListNew
              : e.kind == ExprKind::Tuple ? ExprOp::TupleNew
+             : e.kind == ExprKind::Set   ? ExprOp::SetNew
                                          : ExprOp::DictNew;
-      size_t limit = e.kind == ExprKind::Dict ? kMaxDictEntries : kMaxFields;
+      size_t limit = e.kind == ExprKind::Dict ? 2 * kMaxDictEntries : kMaxItems;
       if (e.args.size() > limit)
         fail(e.args[limit]->loc,
-             std::string("at most ") + std::to_string(limit) +
-                 (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a list or tuple"));
-      for (size_t i = 0; i < e.args.size(); ++i) {
-        if (e.kind == ExprKind::Dict) {
-          ExprNode k;
-          k.value = Value::str(intern(e.keys[i]));
-          n.args.push_back(add_expr(k, e.args[i]->loc));
-        }
-        n.args.push_back(value(*e.args[i], ""));
-      }
+             std::string("at most ") +
+                 std::to_string(e.kind == ExprKind::Dict ? kMaxDictEntries : kMaxItems) +
+                 (e.kind == ExprKind::Dict ? " entries in a dict" : " items in a container"));
+      for (size_t i = 0; i < e.args.size(); ++i) n.args.push_back(value(*e.args[i], ""));
       if (e.kind == ExprKind::Tuple)
         if (auto folded = const_tuple(n.args)) {
           ExprNode c;
@@ -209,6 +205,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
         }
       const char* type = e.kind == ExprKind::List    ? "list"
                          : e.kind == ExprKind::Tuple ? "tuple"
+                         : e.kind == ExprKind::Set   ? "set"
                                                      : "dict";
       n.label =
           label_id(label.empty() ? std::string(type) + "@" + std::to_string(e.loc.line) : label);
@@ -234,10 +231,16 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
   fail(e.loc, "unsupported expression");
 }
 
-// vars(obj): a dict of obj's attributes.
+// vars(obj): a dict of obj's attributes; set(): an empty set.
 ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
   const Expr& callee = *e.base;
   ExprNode n;
+  if (callee.text == "set") {
+    if (!e.args.empty()) fail(e.args[0]->loc, "set() takes no arguments here; write {a, b}");
+    n.op = ExprOp::SetNew;
+    n.label = label_id(label.empty() ? "set@" + std::to_string(e.loc.line) : label);
+    return add_expr(n, e.loc);
+  }
   if (callee.text == "vars") {
     if (e.args.size() != 1) fail(e.loc, "vars() takes one argument here, an instance");
     n.op = ExprOp::Vars;
@@ -246,6 +249,39 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
     return add_expr(n, e.loc);
   }
   fail(callee.loc, "'" + callee.text + "()' is not part of the scenario language");
+}
+
+// The container methods of the language, with their fewest and most
+// arguments.
+static const std::map<std::string, std::pair<size_t, size_t>>& container_methods() {
+  static const std::map<std::string, std::pair<size_t, size_t>> known = {
+      {"append", {1, 1}},     {"pop", {0, 2}},    {"insert", {2, 2}}, {"clear", {0, 0}},
+      {"remove", {1, 1}},     {"get", {1, 2}},    {"add", {1, 1}},    {"discard", {1, 1}},
+      {"appendleft", {1, 1}}, {"popleft", {0, 0}}};
+  return known;
+}
+
+// x.name(args): a method of a list, dict, set or deque, looked up at run
+// time on the receiver's type (AttributeError on anything else).
+ExprId Compiler::method_call(const Expr& e) {
+  const Expr& callee = *e.base;
+  auto it = container_methods().find(callee.text);
+  if (e.args.size() < it->second.first || e.args.size() > it->second.second)
+    fail(e.loc, "'." + callee.text + "()' does not take " + std::to_string(e.args.size()) +
+                    (e.args.size() == 1 ? " argument" : " arguments"));
+  ExprNode n;
+  n.op = ExprOp::MethodCall;
+  if (callee.base->kind == ExprKind::Name) {
+    NameKind k = resolve(callee.base->text, *cur_).kind;
+    if (k != NameKind::Local && k != NameKind::Global)
+      fail(callee.base->loc, "'" + callee.base->text + "." + callee.text +
+                                 "()' is not part of the scenario language");
+  }
+  n.a = value(*callee.base, "");
+  for (const ExprPtr& a : e.args) n.args.push_back(value(*a, ""));
+  n.value = Value::str(intern(callee.text));
+  n.slot = callee.text == "append" ? p_.append_sites++ : kNoAppendSite;
+  return add_expr(n, e.loc);
 }
 
 ExprId Compiler::call(const Expr& e, const std::string& label) {
@@ -314,11 +350,28 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
     if (mod == "gc" && callee.text == "collect")
       fail(e.loc, "gc.collect() must be a statement of its own or assigned to a variable");
+    if (mod == "collections" && callee.text == "deque") {
+      if (e.args.size() > 1) fail(e.args[1]->loc, "collections.deque() takes at most one list");
+      n.op = ExprOp::DequeNew;
+      if (!e.args.empty()) n.a = value(*e.args[0], "");
+      n.label = site_label("deque");
+      return add_expr(n, e.loc);
+    }
     fail(callee.loc, "'" + mod + "." + callee.text + "()' is not part of the scenario language");
   }
+  // x.append(v) and such; any other x.name() calls what x.name holds (a weakref)
+  if (callee.kind == ExprKind::Attr && !method_names_.count(callee.text) &&
+      container_methods().count(callee.text))
+    return method_call(e);
   if (callee.kind == ExprKind::Attr && method_names_.count(callee.text))
     fail(callee.loc, "calling methods is not supported; pass '" + target_text(callee) +
                          "' as a weakref callback instead");
+  if (callee.kind == ExprKind::Attr && !e.args.empty())
+    fail(callee.loc, "'." + callee.text +
+                         "()' is not a method the scenario language knows; containers have "
+                         "append, pop, insert, clear, remove (list), pop, get, clear (dict), add, "
+                         "discard, remove, clear (set), append, appendleft, pop, popleft, clear "
+                         "(collections.deque)");
   if (!e.args.empty()) fail(e.args[0]->loc, "calling a weakref takes no arguments");
   n.op = ExprOp::Deref;
   n.a = value(callee, "");

@@ -108,6 +108,8 @@ class Compiler {
   enum class Slot { New, Dealloc, Clear, Traverse };
   void declare_types_functions_threads();
   void compile_c_types();
+  void compile_slots();
+  void check_attribute_name(const std::string& name, Loc loc);
   void compile_c_type(const ClassDef& c, TypeInfo& t);
   static SlotStep step(SlotOp op, FieldId field, Loc loc);
   std::vector<SlotStep> steps_of(const SlotLine& line, const TypeInfo& t, Slot slot);
@@ -138,6 +140,7 @@ class Compiler {
   ExprId value(const Expr& e, const std::string& label);
   ExprId call(const Expr& e, const std::string& label);
   ExprId builtin_call(const Expr& e, const std::string& label);
+  ExprId method_call(const Expr& e);
   ExprId callback_expr(const Expr& e);
 
   // ------------------------------------------------------ CompilerDirectives.cpp

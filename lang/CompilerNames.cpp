@@ -1,6 +1,8 @@
 // Names: which variables are global or local to each function, the order
 // CPython numbers locals in, and the static kinds used to reject obviously
 // wrong programs.
+#include <cctype>
+
 #include "lang/CompilerImpl.h"
 
 namespace lifecheck::lang::detail {
@@ -19,8 +21,18 @@ std::string kind_phrase(uint16_t k) {
   return "a value that is not an instance";
 }
 
+// A member named in __slots__: an identifier, not a private (mangled) name.
+void Compiler::check_attribute_name(const std::string& name, Loc loc) {
+  bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char ch : name) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+  if (!ok) fail(loc, "'" + name + "' is not an attribute name");
+  if (name.rfind("__", 0) == 0)
+    fail(loc, "'" + name + "': private names in __slots__ are not modelled");
+}
+
 void Compiler::check_new_name(const std::string& name, Loc loc) {
-  static const std::set<std::string> reserved = {"gc", "weakref", "log", "self", "object", "main"};
+  static const std::set<std::string> reserved = {"gc",   "weakref", "collections", "log",
+                                                 "self", "object",  "main"};
   if (reserved.count(name)) fail(loc, "'" + name + "' is a reserved name");
   if (classes_.count(name)) fail(loc, "'" + name + "' is already defined as a class");
   if (functions_.count(name)) fail(loc, "'" + name + "' is already defined as a function");
@@ -135,7 +147,7 @@ void Compiler::add_global(const std::string& name, Loc loc) {
   if (classes_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a class");
   if (functions_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a function");
   if (threads_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a thread");
-  static const std::set<std::string> reserved = {"gc", "weakref", "log"};
+  static const std::set<std::string> reserved = {"gc", "weakref", "collections", "log"};
   if (reserved.count(name)) fail(loc, "cannot assign to the reserved name '" + name + "'");
   globals_[name] = static_cast<int>(p_.globals.size());
   p_.globals.push_back(name);
@@ -323,9 +335,9 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (classes_.count(name)) return {NameKind::Class, classes_.at(name)};
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
-  if (name == "gc" || name == "weakref") return {NameKind::Module, 0};
+  if (name == "gc" || name == "weakref" || name == "collections") return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
-  if (name == "vars") return {NameKind::Builtin, 0};
+  if (name == "vars" || name == "set") return {NameKind::Builtin, 0};
   return {};
 }
 

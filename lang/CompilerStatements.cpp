@@ -108,6 +108,14 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
     n.slot = field_id(t.text, t.loc);
     return add_expr(n, t.loc);
   }
+  if (t.kind == ExprKind::Subscript && t.rhs->kind == ExprKind::Slice) {
+    if (!for_del) fail(t.rhs->loc, "assigning to a slice is not supported; 'del x[i:j]' is");
+    n.op = ExprOp::Slice;
+    n.a = value(*t.base, "");
+    n.args = {t.rhs->base ? value(*t.rhs->base, "") : kNoExpr,
+              t.rhs->rhs ? value(*t.rhs->rhs, "") : kNoExpr};
+    return add_expr(n, t.loc);
+  }
   if (t.kind == ExprKind::Subscript) {
     n.op = ExprOp::ItemGet;
     n.a = value(*t.base, "");
@@ -146,6 +154,8 @@ void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
     target = target_expr(t, false);
     v = value(*s.value, label);
   } else if (t.kind == ExprKind::Subscript) {
+    if (t.rhs->kind == ExprKind::Slice)
+      fail(t.rhs->loc, "assigning to a slice is not supported; 'del x[i:j]' is");
     ExprNode n;
     n.op = ExprOp::ItemGet;
     n.a = value(*t.base, "");
@@ -172,7 +182,7 @@ std::optional<ClassId> Compiler::c_construction(const Expr& e) const {
   Resolved r = resolve(e.base->text, *cur_);
   if (r.kind != NameKind::Class) return std::nullopt;
   const TypeInfo& t = p_.types[static_cast<size_t>(r.index)];
-  if (t.kind != TypeKind::CType && t.base == kNoType) return std::nullopt;
+  if (t.kind != TypeKind::CType && !p_.derives_from_c_type(t)) return std::nullopt;
   return static_cast<ClassId>(r.index);
 }
 
@@ -237,8 +247,10 @@ void Compiler::expr_stmt(const Stmt& s, std::vector<StatementId>& out) {
       n.op = ExprOp::Const;
       n.value = Value::func(fid);
       ExprId fn = add_expr(n, f.loc);
-      add_stmt(callee.text == "append" ? K::GcCallbacksAppend : K::GcCallbacksRemove, s.loc, out)
-          .value = fn;
+      model::Statement& st = add_stmt(
+          callee.text == "append" ? K::GcCallbacksAppend : K::GcCallbacksRemove, s.loc, out);
+      st.value = fn;
+      st.slot = callee.text == "append" ? p_.append_sites++ : model::kNoAppendSite;
       return;
     }
     if (callee.kind == ExprKind::Attr && callee.text == "join" &&

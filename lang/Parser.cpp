@@ -176,6 +176,15 @@ class Parser {
         c.methods.push_back(func_def());
         return;
       }
+      if (at_name("__slots__")) {
+        if (c.slot_names) fail(peek().loc, "a second '__slots__' line");
+        c.slot_names_loc = peek().loc;
+        advance();
+        expect_op("=", "after '__slots__'");
+        c.slot_names = condition();
+        expect_newline();
+        return;
+      }
       if (c.is_ctype && peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op &&
           peek(1).text == ":") {
         c.slots.push_back(slot_line());
@@ -409,7 +418,21 @@ class Parser {
         s->kind = ExprKind::Subscript;
         s->loc = e->loc;
         advance();
-        s->rhs = condition();
+        ExprPtr lower;
+        Loc colon = peek().loc;
+        if (!at_op(":")) lower = condition();
+        if (at_op(":")) {
+          // a slice: x[i:j], x[:j], x[i:], x[:]
+          auto sl = std::make_unique<Expr>();
+          sl->kind = ExprKind::Slice;
+          sl->loc = lower ? lower->loc : colon;
+          advance();
+          sl->base = std::move(lower);
+          if (!at_op("]")) sl->rhs = condition();
+          s->rhs = std::move(sl);
+        } else {
+          s->rhs = std::move(lower);
+        }
         expect_op("]", "after the subscript");
         s->base = std::move(e);
         e = std::move(s);
@@ -461,15 +484,20 @@ class Parser {
       }
       advance();
     } else if (t.kind == TokenKind::Op && t.text == "{") {
+      // {} and {k: v, ...} are dicts; {a, b} is a set
       advance();
       e->kind = ExprKind::Dict;
+      bool first = true;
       while (!at_op("}")) {
-        if (!at(TokenKind::String))
-          fail(peek().loc, "dict keys must be string literals, found " + describe(peek()));
-        e->keys.push_back(advance().text);
-        expect_op(":", "after a dict key");
         e->args.push_back(condition());
-        if (!at_op("}")) expect_op(",", "between dict items");
+        if (first && !at_op(":")) e->kind = ExprKind::Set;
+        first = false;
+        if (e->kind == ExprKind::Dict) {
+          expect_op(":", "after a dict key");
+          e->args.push_back(condition());
+        }
+        if (!at_op("}"))
+          expect_op(",", e->kind == ExprKind::Dict ? "between dict items" : "between set items");
       }
       advance();
     } else if (t.kind == TokenKind::Name && t.text == "None") {

@@ -21,7 +21,7 @@ bool visits_field(const TypeInfo& t, FieldId f) {
 
 const TypeInfo& Machine::c_type_of(ObjId o) const {
   const TypeInfo& t = program_.types[state_.objects[o].type];
-  if (t.kind == TypeKind::CType || t.base == kNoType) return t;
+  if (!program_.derives_from_c_type(t)) return t;
   return program_.types[t.base];
 }
 

@@ -73,6 +73,7 @@ class Encoder {
       for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(s_.class_keys[t][i]);
     }
     out_.append(reinterpret_cast<const char*>(s_.expect_state.data()), s_.expect_state.size());
+    out_.append(reinterpret_cast<const char*>(s_.warm.data()), s_.warm.size());
   }
 
  private:
@@ -153,8 +154,10 @@ class Encoder {
     }
     for (int l = 0; l < kNumLists; ++l)
       for (ObjId o = s_.gc.lists[l].head; o != kNoObj; o = s_.objects[o].next) discover(o);
-    for (size_t k = 0; k < order_.size(); ++k)
+    for (size_t k = 0; k < order_.size(); ++k) {
       for (Value v : s_.objects[order_[k]].fields) discover(v);
+      for (Value v : s_.objects[order_[k]].items) discover(v);
+    }
     // Anything left (not expected for the modelled types) in slot order.
     for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
   }
@@ -225,6 +228,10 @@ class Encoder {
     while (used > 0 && x.fields[used - 1].kind() == ValueKind::Unset) --used;
     put8(static_cast<uint8_t>(used));
     for (int i = 0; i < used; ++i) put_value(x.fields[i]);
+    int items = kMaxItems;
+    while (items > 0 && x.items[items - 1].kind() == ValueKind::Unset) --items;
+    put8(static_cast<uint8_t>(items));
+    for (int i = 0; i < items; ++i) put_value(x.items[i]);
   }
 
   const Program& program_;

@@ -11,7 +11,10 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::WeakrefNew:   // CALL of weakref.ref
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
-    case ExprOp::Vars:  // CALL of the builtin vars
+    case ExprOp::Vars:        // CALL of the builtin vars
+    case ExprOp::DequeNew:    // CALL of collections.deque
+    case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
+                              // list.append skips it: OpCode::CallMethod)
       return true;
     default:
       return false;
@@ -155,6 +158,31 @@ class CodeGen {
         expr(e.a);
         emit(OpCode::Vars, e).label = e.label;
         break;
+      case ExprOp::SetNew: {
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(OpCode::BuildSet, e);
+        op.a = static_cast<uint16_t>(e.args.size());
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::DequeNew: {
+        if (e.a != kNoExpr) expr(e.a);
+        Op& op = emit(OpCode::NewDeque, e);
+        op.a = e.a != kNoExpr ? 1 : 0;
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::MethodCall: {
+        expr(e.a);
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(OpCode::CallMethod, e);
+        op.a = static_cast<uint16_t>(e.args.size());
+        op.value = e.value;
+        op.b = e.slot;  // the list.append site, or kNoAppendSite
+        break;
+      }
+      case ExprOp::Slice:
+        throw std::logic_error("a slice is only a del target");
     }
     if (checks_after(e)) emit(OpCode::Check, e);
   }
@@ -201,6 +229,17 @@ class CodeGen {
         expr(t.b);
         emit(OpCode::DelItem, s);
         return;
+      case ExprOp::Slice: {
+        expr(t.a);
+        uint16_t bounds = 0;
+        for (size_t i = 0; i < 2; ++i)
+          if (t.args[i] != kNoExpr) {
+            expr(t.args[i]);
+            bounds = static_cast<uint16_t>(bounds | (1u << i));
+          }
+        emit(OpCode::DelSlice, s).a = bounds;
+        return;
+      }
       default:
         throw std::logic_error("not a del target");
     }
@@ -276,6 +315,7 @@ class CodeGen {
                                                                  : OpCode::GcCallbacksRemove,
                       s);
         op.value = p_.exprs[s.value].value;
+        op.b = s.kind == StatementKind::GcCallbacksAppend ? s.slot : kNoAppendSite;
         emit(OpCode::Check, s);
         return;
       }

@@ -79,14 +79,18 @@ void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
   const TypeInfo& t = program_.types[x.type];
   switch (t.kind) {
     case TypeKind::PyClass: {
-      // subtype_traverse: (type), the inline values in key order, then the
-      // C base's tp_traverse.
+      // subtype_traverse: the slots, the inline values in key order, (the
+      // type), then the base's tp_traverse (a C type's, or list or dict).
+      for (FieldId s : t.slots)
+        if (x.fields[s].is_obj()) out.push_back(x.fields[s].obj());
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
         Value v = x.fields[keys[i]];
         if (v.is_obj()) out.push_back(v.obj());
       }
-      if (t.base != kNoType) {
+      if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
+        container_traverse(x, program_.types[t.base].kind, out);
+      } else if (t.base != kNoType) {
         std::vector<ObjId> more;
         c_traverse(o, t.base, more);
         out.insert(out.end(), more.begin(), more.end());
@@ -102,14 +106,12 @@ void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
     case TypeKind::Method:  // method_traverse: im_func, im_self
       if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
       return;
-    case TypeKind::List:  // list_traverse and tupletraverse walk backwards
+    case TypeKind::List:
     case TypeKind::Tuple:
-      for (uint8_t i = x.length; i-- > 0;)
-        if (x.fields[i].is_obj()) out.push_back(x.fields[i].obj());
-      return;
-    case TypeKind::Dict:  // dict_traverse: entries in order (keys are strings here)
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i + 1].is_obj()) out.push_back(x.fields[2u * i + 1].obj());
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:
+      container_traverse(x, t.kind, out);
       return;
   }
 }
@@ -232,7 +234,7 @@ void Machine::untrack_atomic_containers(uint8_t survivors, bool full) {
     bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;
     if (k != TypeKind::Tuple && !dict) continue;
     bool any = false;
-    for (Value v : x.fields) any = any || may_be_tracked(v);
+    for (Value v : x.items) any = any || may_be_tracked(v);
     if (!any) untrack(o);
   }
 }
@@ -620,6 +622,10 @@ bool Machine::has_tp_clear(ObjId o) const {
       return false;  // tuples have none (G16)
     case TypeKind::Dict:
       return true;  // dict_tp_clear
+    case TypeKind::Set:
+      return true;  // set_clear_internal
+    case TypeKind::Deque:
+      return true;  // deque_clear
   }
   return false;
 }
@@ -649,16 +655,22 @@ void Machine::step_clear(Frame& f) {
       const TypeInfo& t = program_.types[x.type];
       switch (t.kind) {
         case TypeKind::PyClass: {
-          // subtype_clear: Py_CLEAR of each inline value, in key order, then
-          // the C base's tp_clear.
-          const auto& keys = state_.class_keys[x.type];
-          while (f.pc < state_.class_key_count[x.type]) {
-            Value& slot = x.fields[keys[f.pc++]];
+          // subtype_clear: Py_CLEAR of each slot (sorted), then of each
+          // inline value in key order, then the base's tp_clear.
+          const size_t nslots = t.slots.size();
+          while (f.pc < nslots + state_.class_key_count[x.type]) {
+            const uint16_t i = f.pc++;
+            Value& slot = x.fields[i < nslots ? t.slots[i] : state_.class_keys[x.type][i - nslots]];
             if (slot.kind() == ValueKind::Unset) continue;
             Value v = slot;
             slot = Value::unset();
             if (!v.is_obj()) continue;
             decref(v);
+            return;
+          }
+          if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
+            f.stage = kEnd;  // list_clear or dict_tp_clear
+            release_values(take_items(o, program_.types[t.base].kind));
             return;
           }
           if (t.base != kNoType && program_.types[t.base].has_clear) {
@@ -678,21 +690,14 @@ void Machine::step_clear(Frame& f) {
           return;
         }
         case TypeKind::List:
-        case TypeKind::Dict: {
-          // _list_clear empties the list, then releases last to first;
-          // PyDict_Clear releases the values in order.
-          std::vector<Value> items;
-          if (t.kind == TypeKind::Dict) {
-            for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
-          } else {
-            for (uint8_t i = x.length; i-- > 0;) items.push_back(x.fields[i]);
-          }
-          for (Value& v : x.fields) v = Value::unset();
-          x.length = 0;
+        case TypeKind::Dict:
+        case TypeKind::Set:
+        case TypeKind::Deque:
+          // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
+          // emptied first, then the items released in each one's order.
           f.stage = kEnd;
-          release_values(items);
+          release_values(take_items(o, t.kind));
           return;
-        }
         default:
           break;
       }

@@ -218,6 +218,11 @@ void Machine::execute(const Op& op, uint16_t at) {
   auto local = [&](uint16_t slot) -> Value& { return thread().values[f.base + slot]; };
   switch (op.code) {
     case OpCode::Check:
+      // A specialized list.append has no check (CALL_LIST_APPEND).
+      if (f.has(kSkipCheck)) {
+        f.flags &= ~uint32_t{kSkipCheck};
+        return;
+      }
       // G3, T1: _Py_HandlePending runs a scheduled collection, then the GIL
       // may change hands (the scheduling point is this op, reached again
       // once the collection is done).
@@ -281,13 +286,14 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::StoreItem: {
+      // STORE_SUBSCR: PyObject_SetItem takes its own references (the old
+      // value goes inside it), then the three operands are released.
       const std::vector<Value>& st = thread().stack;
       Value v = st[st.size() - 3], container = st[st.size() - 2], key = st[st.size() - 1];
       std::vector<Value> released;
       store_item(container, key, v, released);
-      pop_n(3);
-      released.push_back(container);
-      released.push_back(key);
+      std::vector<Value> operands = pop_n(3);
+      released.insert(released.end(), operands.begin(), operands.end());
       release_values(released);
       return;
     }
@@ -388,7 +394,58 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::BuildList:
     case OpCode::BuildTuple:
     case OpCode::BuildDict:
+    case OpCode::BuildSet:
       return build_container(op);
+    case OpCode::NewDeque: {
+      Value source = op.a ? thread().stack.back() : Value::unset();
+      Value d = new_deque(source, op.label);
+      if (op.a) {
+        thread().stack.back() = d;
+        decref(source);
+      } else {
+        push(d);
+      }
+      return;
+    }
+    case OpCode::CallMethod: {
+      // CALL of a method descriptor: the receiver and the arguments are
+      // released after the call, in order; what the container gave up
+      // first (inside the call).
+      const std::vector<Value>& st = thread().stack;
+      Value receiver = st[st.size() - 1 - op.a];
+      std::vector<Value> args(st.end() - op.a, st.end());
+      std::vector<Value> released;
+      Value result = call_method(op, receiver, args, released);
+      // 3.12+: a list.append call site is specialized once it has run
+      // (CALL_LIST_APPEND), and the specialized call has no check.
+      if (op.b != kNoAppendSite && container_of(receiver) == TypeKind::List &&
+          program_.types[obj(receiver.obj()).type].kind == TypeKind::List &&
+          program_.strings[op.value.str()] == "append" &&
+          program_.profile.list_append_specializes) {
+        if (state_.warm[op.b])
+          f.flags |= kSkipCheck;
+        else
+          state_.warm[op.b] = 1;
+      }
+      std::vector<Value> operands = pop_n(op.a + 1u);
+      push(result);
+      released.insert(released.end(), operands.begin(), operands.end());
+      release_values(released);
+      return;
+    }
+    case OpCode::DelSlice: {
+      const size_t n = 1u + ((op.a & 1) ? 1 : 0) + ((op.a & 2) ? 1 : 0);
+      const std::vector<Value>& st = thread().stack;
+      Value container = st[st.size() - n];
+      Value start = (op.a & 1) ? st[st.size() - n + 1] : Value::none();
+      Value stop = (op.a & 2) ? st.back() : Value::none();
+      std::vector<Value> released;
+      delete_slice(container, start, stop, released);
+      std::vector<Value> operands = pop_n(n);
+      released.insert(released.end(), operands.begin(), operands.end());
+      release_values(released);
+      return;
+    }
     case OpCode::ItemGet: {
       const std::vector<Value>& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
@@ -465,6 +522,12 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     case OpCode::GcCallbacksAppend:
       state_.gc.callbacks.push_back(op.value.func());
+      if (op.b != kNoAppendSite && program_.profile.list_append_specializes) {
+        if (state_.warm[op.b])
+          f.flags |= kSkipCheck;  // gc.callbacks is a list: as for list.append
+        else
+          state_.warm[op.b] = 1;
+      }
       return;
     case OpCode::GcCallbacksRemove: {
       auto& cbs = state_.gc.callbacks;
@@ -528,30 +591,6 @@ void Machine::enter_event(const Frame& f) {
   emit(std::move(e));
 }
 
-void Machine::build_container(const Op& op) {
-  const bool dict = op.code == OpCode::BuildDict;
-  std::vector<Value> items = pop_n(dict ? 2u * op.a : op.a);
-  ClassId type = op.code == OpCode::BuildList    ? kListType
-                 : op.code == OpCode::BuildTuple ? kTupleType
-                                                 : kDictType;
-  bool any_tracked = false;
-  for (Value v : items) any_tracked = any_tracked || may_be_tracked(v);
-  // Lists are tracked at creation. With lazy dict tracking (3.11-3.13) a
-  // dict is tracked only once it holds something that may be tracked
-  // (MAINTAIN_TRACKING); 3.14 tracks every dict (GH-127010). 3.14 leaves a
-  // tuple of atomic values untracked from the start; earlier releases
-  // track it until a collection untracks it (G10).
-  bool track = true;
-  if (dict && program_.profile.lazy_dict_tracking && !any_tracked) track = false;
-  if (type == kTupleType && program_.profile.atomic_tuples_untracked_at_creation && !any_tracked)
-    track = false;
-  ObjId o = alloc(type, op.label, track);
-  Object& x = obj(o);
-  for (size_t i = 0; i < items.size(); ++i) x.fields[i] = items[i];
-  x.length = static_cast<uint8_t>(op.a);
-  push(Value::object(o));
-}
-
 bool Machine::truth(Value v) const {
   switch (v.kind()) {
     case ValueKind::Unset:
@@ -565,13 +604,10 @@ bool Machine::truth(Value v) const {
       return !program_.strings[v.str()].empty();
     case ValueKind::ConstTuple:
       return !program_.const_tuples[v.const_tuple()].empty();
-    case ValueKind::Obj: {
-      // an empty list, tuple or dict is false (its __len__ is 0)
-      const Object& o = state_.objects[v.obj()];
-      TypeKind k = program_.types[o.type].kind;
-      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) return o.length != 0;
+    case ValueKind::Obj:
+      // an empty container is false (its __len__ is 0)
+      if (is_container(container_of(v))) return state_.objects[v.obj()].length != 0;
       return true;
-    }
     default:
       return true;
   }

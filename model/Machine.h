@@ -4,7 +4,8 @@
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
 //   CodeGen.cpp      statement trees to bytecode, with CPython's eval-breaker checks
 //   Interpreter.cpp  the bytecode interpreter of scenario bodies
-//   Values.cpp       attributes, items, equality, truth and rendering of values
+//   Values.cpp       attributes, equality, truth and rendering of values
+//   Containers.cpp   list, tuple, dict, set, deque: items, methods, release orders
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
@@ -122,7 +123,6 @@ class Machine {
   void push(Value v);
   Value pop();
   std::vector<Value> pop_n(size_t n);
-  void build_container(const Op& op);
   void enter_event(const Frame& f);
   // Whether an automatic collection an allocation scheduled is due on this
   // thread (G3); with `consume`, clears it and pushes it when it may run.
@@ -150,6 +150,31 @@ class Machine {
   // by a pending exception's traceback.
   uint16_t owned_values_top() const;
 
+  // ----------------------------------------------------------- Containers.cpp
+  // list, tuple, dict, set or deque: the container part of an object of
+  // type t (its own kind, or its class's base); PyClass for none.
+  static TypeKind container_kind(const Program& program, ClassId t);
+  TypeKind container_of(Value v) const;
+  static bool is_container(TypeKind k);
+  static uint8_t item_count(const Object& x, TypeKind kind);
+  void check_hashable(Value key);
+  int find_key(const Object& x, TypeKind kind, Value key) const;
+  int sequence_index(Value key, uint8_t length);
+  void dict_store(ObjId o, Value key, Value v, std::vector<Value>& released);
+  void set_add(ObjId o, Value v, std::vector<Value>& released);
+  Value remove_item(Object& x, TypeKind kind, uint8_t i, Value* out);
+  void delete_slice(Value container, Value start, Value stop, std::vector<Value>& released);
+  void build_container(const Op& op);
+  Value new_deque(Value source, LabelId label);
+  Value call_method(const Op& op, Value receiver, const std::vector<Value>& args,
+                    std::vector<Value>& released);
+  std::vector<Value> take_items(ObjId o, TypeKind kind);
+  void container_traverse(const Object& x, TypeKind kind, std::vector<ObjId>& out) const;
+  // container[key] (borrowed); gc.callbacks info dicts too.
+  Value item_slot(Value container, Value key, bool for_store);
+  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
+  void delete_item(Value container, Value key, std::vector<Value>& released);
+
   // --------------------------------------------------------------- Values.cpp
   // `a == b` as Python computes it for the values of the language.
   bool py_equal(Value a, Value b, int depth) const;
@@ -161,10 +186,6 @@ class Machine {
   bool is_tracked(Value v) const;
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
   Value load_attr(Value base, FieldId field);
-  // container[key] (borrowed); gc.callbacks info dicts too.
-  Value item_slot(Value container, Value key, bool for_store);
-  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
-  void delete_item(Value container, Value key, std::vector<Value>& released);
   void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
   // vars(x): a new dict of the instance's attributes (a copy of __dict__).
   Value instance_dict(Value x, LabelId label);
@@ -176,7 +197,7 @@ class Machine {
   void step_subtype_dealloc(Frame& f);
   void step_weakref_dealloc(Frame& f);
   void step_method_dealloc(Frame& f);
-  void step_container_dealloc(Frame& f);
+  void step_container_dealloc(Frame& f);  // Containers.cpp
   void step_finalize_from_dealloc(Frame& f);
   void dealloc_destruction_step(ObjId o, const char* step);
 

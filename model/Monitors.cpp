@@ -15,8 +15,12 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::CType:
     case TypeKind::List:
     case TypeKind::Tuple:
-    case TypeKind::Dict:  // dict values and C members; stale pointers own nothing
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:  // attributes, items and C members; stale pointers own nothing
       for (Value v : y.fields)
+        if (v.is_obj() && v.obj() == target) return true;
+      for (Value v : y.items)
         if (v.is_obj() && v.obj() == target) return true;
       return false;
     case TypeKind::Weakref:
@@ -438,7 +442,10 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::List:
       case TypeKind::Tuple:
       case TypeKind::Dict:
+      case TypeKind::Set:
+      case TypeKind::Deque:
         for (Value v : y.fields) add(v);
+        for (Value v : y.items) add(v);
         break;
       case TypeKind::Weakref:
         add(y.fields[kWeakrefCallback]);

@@ -101,6 +101,10 @@ struct Profile {
   // releases leave that to the next collection's untrack_tuples (G10).
   bool atomic_tuples_untracked_at_creation = true;
   ClearedDict cleared_dict = ClearedDict::Zombie;
+  // 3.12+ specializes a list.append call site on its second run, and
+  // CALL_LIST_APPEND has no eval-breaker check; 3.11 quickens code only
+  // after 8 runs of its code object, modelled here as never.
+  bool list_append_specializes = true;
 
   uint32_t bugs = 0;  // bit set of RuntimeBug
   bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }

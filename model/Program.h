@@ -15,6 +15,7 @@
 namespace lifecheck::model {
 
 inline constexpr int kMaxFields = 8;  // attribute slots per object
+inline constexpr int kMaxItems = 8;   // a container's item slots (a dict: 4 entries)
 inline constexpr int kMaxObjects = 4000;
 
 // ---------------------------------------------------------------------------
@@ -25,12 +26,15 @@ enum class TypeKind : uint8_t {
   CType,    // a C extension type described by its slots' step lists
   Weakref,  // weakref.ref
   Method,   // a bound method object (holds its self)
-  List,     // list: items in fields[0..length)
-  Tuple,    // tuple: items in fields[0..length)
-  Dict,     // dict: (key, value) pairs in fields[2i], fields[2i+1], insertion order
+  List,     // list: items[0..length)
+  Tuple,    // tuple: items[0..length)
+  Dict,     // dict: (key, value) pairs in items[2i], items[2i+1], insertion order
+  Set,      // set: items[0..length), in insertion order (CPython: hash order)
+  Deque,    // collections.deque: items[0..length), left to right
 };
 
 inline constexpr ClassId kNoType = 0xFF;
+inline constexpr uint16_t kNoAppendSite = 0xFFFF;
 
 // One step of a C type's slot (new, tp_dealloc, tp_clear, tp_traverse), so
 // that a bug is a one-line change in the scenario.
@@ -85,8 +89,10 @@ inline constexpr ClassId kMethodType = 1;
 inline constexpr ClassId kListType = 2;
 inline constexpr ClassId kTupleType = 3;
 inline constexpr ClassId kDictType = 4;
-inline constexpr ClassId kFirstUserType = 5;
-inline constexpr int kMaxDictEntries = 4;  // a dict's pairs share the 8 field slots
+inline constexpr ClassId kSetType = 5;
+inline constexpr ClassId kDequeType = 6;
+inline constexpr ClassId kFirstUserType = 7;
+inline constexpr int kMaxDictEntries = kMaxItems / 2;  // a dict's pairs share the item slots
 
 struct TypeInfo {
   std::string name;
@@ -103,7 +109,13 @@ struct TypeInfo {
   std::vector<std::pair<std::string, FuncId>> methods;  // other methods
   int line = 0;
 
-  // C types; and for a class deriving from one, `base` names it.
+  // __slots__ of a class: members in CPython's order (sorted by name); a
+  // class with __slots__ has an instance dict only with '__dict__' there.
+  std::vector<FieldId> slots;
+  bool has_dict = true;
+
+  // C types; and for a class deriving from one (or from list or dict),
+  // `base` names it.
   ClassId base = kNoType;
   std::vector<FieldId> c_fields;  // PyObject* members, in declaration order
   bool resource = false;          // owns a resource released on its creating thread
@@ -142,6 +154,11 @@ enum class ExprOp : uint8_t {
   DictNew,      // args: key, value, key, value, ...
   ItemGet,      // a = container, b = key expr; also a gc callback's info
   Vars,         // vars(a): a new dict of a's attributes, label
+  SetNew,       // args: the items ({a, b}, or set() without any)
+  DequeNew,     // collections.deque([a]): a = the items (a list or tuple) or none, label
+  MethodCall,   // a = receiver, value = method name (Str), args: a container method;
+                // slot = its list.append site (Program::append_sites) or kNoAppendSite
+  Slice,        // a = container, args = {start or none, stop or none}: the target of del x[i:j]
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -179,7 +196,7 @@ enum class StatementKind : uint8_t {
   Join,               // slot = thread
   GcEnable,           // gc.enable()
   GcDisable,          // gc.disable()
-  GcCallbacksAppend,  // value = the function (a Const)
+  GcCallbacksAppend,  // value = the function (a Const); slot = its list.append site
   GcCallbacksRemove,  // value = the function
   Construct,          // slot = C type, args, label; target or none
 };
@@ -249,6 +266,11 @@ enum class OpCode : uint8_t {
   Join,               // a = thread: a scheduling point that waits for the thread
   Construct,          // a = C type, b = count, label: args -> instance
   Vars,               // label: obj -> a dict of its attributes
+  BuildSet,           // a = count, label: items -> set
+  NewDeque,           // a = 1 with items, label: [items] -> deque
+  CallMethod,         // a = count of arguments, value = name, b = list.append site:
+                      // receiver, args -> result
+  DelSlice,           // a = bit 1: start given, bit 2: stop given: container[, start][, stop] ->
   Return,             // the body ends: its locals are released
 };
 
@@ -373,12 +395,21 @@ struct Program {
   std::optional<Verdict> verdict;
   std::vector<Verdict> profile_verdicts;  // "verdict under PROFILE ..."
 
+  uint16_t append_sites = 0;  // list.append call sites (OpCode::CallMethod b, State::warm)
+
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;
 
   // A plain value as Python spells it: None, 3, True, 'text' (quoted with
   // `quote`), a tuple constant.
   std::string constant_text(Value v, bool quote) const;
+
+  // A class deriving from a C type (not from list or dict): its instances
+  // have that type's fields and slots.
+  bool derives_from_c_type(const TypeInfo& t) const {
+    return t.kind == TypeKind::PyClass && t.base != kNoType &&
+           types[t.base].kind == TypeKind::CType;
+  }
 
   bool ignored(const std::string& property) const {
     for (const Ignore& i : ignores)

@@ -32,8 +32,12 @@ void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
     case TypeKind::CType:
     case TypeKind::List:
     case TypeKind::Tuple:
-    case TypeKind::Dict:  // stale pointers (Py_DECREF without NULL) own nothing
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:  // stale pointers (Py_DECREF without NULL) own nothing
       for (Value v : x.fields)
+        if (v.is_obj()) out.push_back(v.obj());
+      for (Value v : x.items)
         if (v.is_obj()) out.push_back(v.obj());
       break;
     case TypeKind::Weakref:

@@ -70,6 +70,9 @@ struct Object {
   // Python instance: attribute values by FieldId. Weakref: [0] referent
   // (weak, not counted), [1] callback. Method: [0] self.
   std::array<Value, kMaxFields> fields{};
+  // A container's items (see TypeKind), also of a class deriving from list
+  // or dict; `length` counts them (a dict: its entries).
+  std::array<Value, kMaxItems> items{};
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
   bool tracked() const { return list != kNoList; }
@@ -121,6 +124,12 @@ enum FrameFlag : uint32_t {
   // a runtime frame whose Python callee raised: the exception has been
   // reported and the locals its traceback kept are being released (X1)
   kTracebackDropped = 1u << 16,
+  // Body: the check after this list.append call does not happen: the call
+  // site is specialized (CALL_LIST_APPEND has no eval-breaker check)
+  kSkipCheck = 1u << 17,
+  // Dealloc: the base type's tp_dealloc, called by subtype_dealloc (a class
+  // deriving from list or dict)
+  kBaseDealloc = 1u << 18,
 };
 
 struct Frame {
@@ -197,6 +206,9 @@ struct State {
   std::vector<uint8_t> class_key_count;
   // One byte per expectation (see Monitors.cpp).
   std::vector<uint8_t> expect_state;
+  // One byte per list.append call site: it has run once, so CPython (3.12+)
+  // has specialized it.
+  std::vector<uint8_t> warm;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

@@ -8,117 +8,6 @@
 
 namespace lifecheck::model {
 
-Value Machine::item_slot(Value container, Value key, bool for_store) {
-  if (container.kind() == ValueKind::GcInfo) {
-    if (for_store) raise("TypeError");
-    const std::string& k = key.kind() == ValueKind::Str ? program_.strings[key.str()] : "";
-    if (k == "generation") return Value::integer(static_cast<int32_t>(container.info_generation()));
-    if (k == "collected") return Value::integer(static_cast<int32_t>(container.info_collected()));
-    if (k == "uncollectable")
-      return Value::integer(static_cast<int32_t>(container.info_uncollectable()));
-    raise("KeyError");
-  }
-  if (container.kind() == ValueKind::ConstTuple) {
-    if (for_store) raise("TypeError");  // tuples do not support item assignment
-    const std::vector<Value>& items = program_.const_tuples[container.const_tuple()];
-    if (key.kind() != ValueKind::Int) raise("TypeError");
-    int i = key.integer();
-    if (i < 0) i += static_cast<int>(items.size());
-    if (i < 0 || i >= static_cast<int>(items.size())) raise("IndexError");
-    return items[static_cast<size_t>(i)];
-  }
-  if (!container.is_obj()) raise("TypeError");
-  const Object& x = obj(container.obj());
-  if (x.has(kFreed))
-    violation({"memory-safety"},
-              "item access on " + name_of(container.obj()) + " after it was freed");
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List:
-    case TypeKind::Tuple: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      return x.fields[i];
-    }
-    case TypeKind::Dict: {
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) return x.fields[2u * i + 1];
-      raise("KeyError");
-    }
-    default:
-      raise("TypeError");  // not subscriptable
-  }
-}
-
-void Machine::store_item(Value container, Value key, Value v, std::vector<Value>& released) {
-  if (!container.is_obj()) raise("TypeError");
-  ObjId o = container.obj();
-  Object& x = obj(o);
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      released.push_back(x.fields[i]);
-      x.fields[i] = v;
-      return;
-    }
-    case TypeKind::Dict: {
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) {
-          released.push_back(x.fields[2u * i + 1]);
-          x.fields[2u * i + 1] = v;
-          return;
-        }
-      if (x.length >= kMaxDictEntries)
-        throw ModelLimit{"a dict with more than " + std::to_string(kMaxDictEntries) + " entries"};
-      x.fields[2u * x.length] = key;
-      x.fields[2u * x.length + 1] = v;
-      ++x.length;
-      // MAINTAIN_TRACKING: a dict starts being tracked when it gets a value
-      // that may be tracked.
-      if (may_be_tracked(v) && !x.tracked()) track(o);
-      return;
-    }
-    default:
-      raise("TypeError");  // tuples and others do not support item assignment
-  }
-}
-
-void Machine::delete_item(Value container, Value key, std::vector<Value>& released) {
-  if (!container.is_obj()) raise("TypeError");
-  Object& x = obj(container.obj());
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      released.push_back(x.fields[i]);
-      for (int k = i; k + 1 < x.length; ++k) x.fields[k] = x.fields[k + 1];
-      x.fields[--x.length] = Value::unset();
-      return;
-    }
-    case TypeKind::Dict:
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) {
-          released.push_back(x.fields[2u * i + 1]);
-          for (uint8_t k = i; k + 1 < x.length; ++k) {
-            x.fields[2u * k] = x.fields[2u * k + 2];
-            x.fields[2u * k + 1] = x.fields[2u * k + 3];
-          }
-          --x.length;
-          x.fields[2u * x.length] = x.fields[2u * x.length + 1] = Value::unset();
-          return;
-        }
-      raise("KeyError");
-    default:
-      raise("TypeError");
-  }
-}
-
 ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
   if (!v.is_obj()) raise("AttributeError");
   ObjId o = v.obj();
@@ -126,9 +15,13 @@ ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
     violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
   const TypeInfo& t = program_.types[obj(o).type];
   // C types have only their members (no __dict__); classes have a dict,
-  // plus the members of a C base.
+  // plus the members of a C base; a class with __slots__ has only its slots
+  // (and a dict if '__dict__' is one of them).
   if (t.kind == TypeKind::CType && !t.is_c_field(field)) raise("AttributeError");
   if (t.kind != TypeKind::PyClass && t.kind != TypeKind::CType) raise("AttributeError");
+  if (t.kind == TypeKind::PyClass && !t.has_dict && !c_type_of(o).is_c_field(field) &&
+      std::find(t.slots.begin(), t.slots.end(), field) == t.slots.end())
+    raise("AttributeError");
   return o;
 }
 
@@ -144,11 +37,15 @@ void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& re
   if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
-  // a new attribute name is appended to the class-wide key order.
+  // a new attribute name is appended to the class-wide key order. A slot
+  // is a member, outside the dict.
   ClassId t = obj(o).type;
+  const std::vector<FieldId>& slots = program_.types[t].slots;
   auto& keys = state_.class_keys[t];
   uint8_t& n = state_.class_key_count[t];
-  if (std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n) keys[n++] = field;
+  if (std::find(slots.begin(), slots.end(), field) == slots.end() &&
+      std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n)
+    keys[n++] = field;
   released.push_back(obj(o).fields[field]);
   obj(o).fields[field] = v;
 }
@@ -158,10 +55,9 @@ bool Machine::tuple_items(Value v, std::vector<Value>& out) const {
     out = program_.const_tuples[v.const_tuple()];
     return true;
   }
-  if (!v.is_obj() || program_.types[state_.objects[v.obj()].type].kind != TypeKind::Tuple)
-    return false;
+  if (container_of(v) != TypeKind::Tuple) return false;
   const Object& t = state_.objects[v.obj()];
-  out.assign(t.fields.begin(), t.fields.begin() + t.length);
+  out.assign(t.items.begin(), t.items.begin() + t.length);
   return true;
 }
 
@@ -203,29 +99,27 @@ bool Machine::py_equal(Value a, Value b, int depth) const {
   if (!a.is_obj() || !b.is_obj()) return false;
   const Object& p = state_.objects[a.obj()];
   const Object& q = state_.objects[b.obj()];
-  const TypeKind kind = program_.types[p.type].kind;
-  if (kind != program_.types[q.type].kind) return false;
-  switch (kind) {
-    case TypeKind::List:
-    case TypeKind::Tuple:
-    case TypeKind::Dict: {
-      // element by element (dicts: same keys, equal values; keys are
-      // strings here, so insertion order does not matter)
-      if (p.type != q.type || p.length != q.length) return false;
-      if (kind != TypeKind::Dict) {
-        for (uint8_t i = 0; i < p.length; ++i)
-          if (!py_equal(p.fields[i], q.fields[i], depth + 1)) return false;
-        return true;
-      }
+  const TypeKind kind = container_of(a);
+  if (is_container(kind)) {
+    // list_richcompare and the others compare item by item (a subclass
+    // like its base); a dict or a set by lookup, in any order.
+    if (kind != container_of(b) || p.length != q.length) return false;
+    if (kind == TypeKind::Dict || kind == TypeKind::Set) {
       for (uint8_t i = 0; i < p.length; ++i) {
-        bool found = false;
-        for (uint8_t j = 0; j < q.length && !found; ++j)
-          if (p.fields[2u * i] == q.fields[2u * j])
-            found = py_equal(p.fields[2u * i + 1], q.fields[2u * j + 1], depth + 1);
-        if (!found) return false;
+        int j = find_key(q, kind, p.items[kind == TypeKind::Dict ? 2u * i : i]);
+        if (j < 0) return false;
+        if (kind == TypeKind::Dict &&
+            !py_equal(p.items[2u * i + 1], q.items[2u * j + 1], depth + 1))
+          return false;
       }
       return true;
     }
+    for (uint8_t i = 0; i < p.length; ++i)
+      if (!py_equal(p.items[i], q.items[i], depth + 1)) return false;
+    return true;
+  }
+  if (program_.types[p.type].kind != program_.types[q.type].kind) return false;
+  switch (program_.types[p.type].kind) {
     case TypeKind::Weakref: {
       // weakref_richcompare: referents compared while both are alive
       Value r = p.fields[kWeakrefReferent];
@@ -267,26 +161,41 @@ std::string Machine::render(Value v, std::vector<ObjId>& open) const {
              ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
     case ValueKind::Obj: {
       const Object& o = state_.objects[v.obj()];
-      TypeKind k = program_.types[o.type].kind;
-      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) {
+      TypeKind k = program_.types[o.type].kind;  // a subclass renders by its label
+      if (is_container(k)) {
         if (std::find(open.begin(), open.end(), v.obj()) != open.end())
-          return k == TypeKind::List ? "[...]" : k == TypeKind::Dict ? "{...}" : "(...)";
-        // Containers render their items like repr() does, objects by label.
+          return k == TypeKind::List    ? "[...]"
+                 : k == TypeKind::Tuple ? "(...)"
+                 : k == TypeKind::Deque ? "deque([...])"
+                                        : "{...}";
+        // Containers render their items like repr() does, objects by label;
+        // a set's items sorted by their text (CPython's order is by hash).
         auto item = [&](Value x) {
           return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'"
                                             : render(x, open);
         };
         open.push_back(v.obj());
-        std::string out;
-        for (uint8_t i = 0; i < o.length; ++i) {
-          if (i) out += ", ";
-          out += k == TypeKind::Dict ? item(o.fields[2u * i]) + ": " + item(o.fields[2u * i + 1])
-                                     : item(o.fields[i]);
-        }
+        std::vector<std::string> parts;
+        for (uint8_t i = 0; i < o.length; ++i)
+          parts.push_back(k == TypeKind::Dict
+                              ? item(o.items[2u * i]) + ": " + item(o.items[2u * i + 1])
+                              : item(o.items[i]));
         open.pop_back();
-        if (k == TypeKind::List) return "[" + out + "]";
-        if (k == TypeKind::Dict) return "{" + out + "}";
-        return "(" + out + (o.length == 1 ? ",)" : ")");
+        if (k == TypeKind::Set) std::sort(parts.begin(), parts.end());
+        std::string out;
+        for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+        switch (k) {
+          case TypeKind::List:
+            return "[" + out + "]";
+          case TypeKind::Dict:
+            return "{" + out + "}";
+          case TypeKind::Set:
+            return o.length == 0 ? "set()" : "{" + out + "}";
+          case TypeKind::Deque:
+            return "deque([" + out + "])";
+          default:
+            return "(" + out + (o.length == 1 ? ",)" : ")");
+        }
       }
       return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
     }

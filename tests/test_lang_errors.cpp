@@ -29,9 +29,8 @@ void PrintTo(const BadScenario& c, std::ostream* os) { *os << c.name; }
 // Locations are 1-based; columns count bytes from the start of the line.
 const std::vector<BadScenario> kBadScenarios = {
     // Only a C type with Py_TPFLAGS_BASETYPE can be subclassed.
-    {"SubclassOfANonBaseType",
-     "ctype Base:\n    flags: gc, heaptype\nclass Sub(Base):\n    pass\n", 3, 11,
-     "'Base' is not an acceptable base type: its flags lack 'basetype'"},
+    {"SubclassOfANonBaseType", "ctype Base:\n    flags: gc, heaptype\nclass Sub(Base):\n    pass\n",
+     3, 11, "'Base' is not an acceptable base type: its flags lack 'basetype'"},
     // Unknown names. `del NAME` binds NAME as in Python, but a name that is
     // deleted and never assigned anywhere is rejected.
     {"DeletedButNeverAssigned", "a = 1\ndel ghost\n", 2, 5,
@@ -306,7 +305,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "class B(A):\n"
      "    pass\n",
-     3, 9, "base classes must be C types"},
+     3, 9, "a class derives from object, list, dict or a C type"},
     {"UnknownBaseClass",
      "class B(Nowhere):\n"
      "    pass\n",
@@ -431,6 +430,46 @@ const std::vector<BadScenario> kBadScenarios = {
      "w = weakref.ref(a)\n"
      "x = w(1)\n",
      5, 7, "calling a weakref takes no arguments"},
+    {"UnknownMethodWithArgument",
+     "a = [1]\n"
+     "a.extend([2])\n",
+     2, 3, "'.extend()' is not a method the scenario language knows"},
+    {"MethodWrongArity",
+     "a = [1]\n"
+     "a.append(1, 2)\n",
+     2, 3, "'.append()' does not take 2 arguments"},
+    {"SetWithArgument", "s = set([1])\n", 1, 9, "set() takes no arguments here"},
+    {"DequeTwoArguments", "q = collections.deque([1], 2)\n", 1, 28,
+     "collections.deque() takes at most one list"},
+    {"SliceAssignment",
+     "a = [1, 2]\n"
+     "a[0:1] = None\n",
+     2, 3, "assigning to a slice is not supported"},
+    {"SlotsNotStrings",
+     "class A:\n"
+     "    __slots__ = (1,)\n",
+     2, 18, "__slots__ must be a tuple or list of attribute names"},
+    {"SlotsTwice",
+     "class A:\n"
+     "    __slots__ = (\"a\", \"a\")\n",
+     2, 23, "'a' is in __slots__ twice"},
+    {"SlotsPrivateName",
+     "class A:\n"
+     "    __slots__ = (\"__x\",)\n",
+     2, 18, "private names in __slots__ are not modelled"},
+    {"SlotsSecondLine",
+     "class A:\n"
+     "    __slots__ = ()\n"
+     "    __slots__ = ()\n",
+     3, 5, "a second '__slots__' line"},
+    {"SlotsOnListSubclass",
+     "class A(list):\n"
+     "    __slots__ = ()\n",
+     2, 5, "__slots__ are supported on plain classes only"},
+    {"TooManySetItems", "s = {1, 2, 3, 4, 5, 6, 7, 8, 9}\n", 1, 30,
+     "at most 8 items in a container"},
+    {"CollectionsUnknown", "x = collections.Counter()\n", 1, 17,
+     "'collections.Counter()' is not part of the scenario language"},
     {"CollectInsideLog", "log(gc.collect())\n", 1, 8,
      "gc.collect() must be a statement of its own"},
     {"CollectAssignedToAttribute",
@@ -465,11 +504,10 @@ const std::vector<BadScenario> kBadScenarios = {
      3, 5, "class 'A' used as a value"},
     {"ModuleUsedAsValue", "x = gc\n", 1, 5, "module 'gc' used as a value"},
     {"LogAsValue", "x = log(\"a\")\n", 1, 5, "log(...) is a statement"},
-    {"NonLiteralIndex",
+    {"SliceOutsideDel",
      "a = [1]\n"
-     "i = 0\n"
-     "log(a[i])\n",
-     3, 7, "an index must be an int or a string literal"},
+     "log(a[0:1])\n",
+     2, 7, "a slice x[i:j] is only supported in 'del x[i:j]'"},
     {"AssertNonStringMessage", "assert True, 5\n", 1, 14, "expected a message string"},
     // Statements outside the language, and misplaced ones.
     {"WhileStatement",
