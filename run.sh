@@ -6,12 +6,17 @@
 #                       the installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
 #   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
+#   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
+#                       and runs each for S seconds (default 60); fails on
+#                       any finding (tests/fuzz/README.md)
 #   ./run.sh build      only builds (build/lifecheck)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
           libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
+# ./run.sh fuzz only: clang and its libFuzzer runtime
+FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 install_packages() {
   local missing=()
@@ -86,12 +91,22 @@ case "$verb" in
     bench/b1.sh "${@:2}"
     bench/fuzz.sh
     ;;
+  fuzz)
+    PACKAGES+=("${FUZZ_PACKAGES[@]}")
+    install_packages
+    # clang's -Wshadow is stricter than GCC's on model code; warnings are
+    # errors in the GCC builds, reported here.
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLIFECHECK_FUZZ=ON -DLIFECHECK_TESTS=OFF -DLIFECHECK_WERROR=OFF >/dev/null
+    cmake --build build-fuzz -j "$(jobs)" --target fuzz_frontend fuzz_token fuzz_search
+    tests/fuzz/run-fuzzers.sh build-fuzz "${2:-60}" "${@:3}"
+    ;;
   build)
     install_packages
     build build
     ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | build" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build" >&2
     exit 2
     ;;
 esac

@@ -74,15 +74,26 @@ class Explorer {
     const Limits& l = options_.limits;
     if (l.max_states && stats_.states >= l.max_states)
       return "state limit (" + std::to_string(l.max_states) + " states)";
-    if ((stats_.transitions & 1023) != 0) return {};
+    if (l.stop && l.stop->load(std::memory_order_relaxed)) {
+      stop_now_ = true;
+      return "interrupted";
+    }
+    // The clock and memory every 1024 transitions since the last look (not
+    // at exact multiples, which a search may step over for a long time).
+    if (stats_.transitions < next_clock_check_) return {};
+    next_clock_check_ = stats_.transitions + 1024;
     auto now = std::chrono::steady_clock::now();
     double secs = std::chrono::duration<double>(now - start_).count();
-    if (l.max_seconds > 0 && secs > l.max_seconds)
+    if (l.max_seconds > 0 && secs > l.max_seconds) {
+      stop_now_ = true;
       return fmt::format("time limit ({:g} s)", l.max_seconds);
+    }
     if (l.max_memory_mb) {
       uint64_t rss = current_rss_bytes();
-      if (rss > l.max_memory_mb * 1024 * 1024)
+      if (rss > l.max_memory_mb * 1024 * 1024) {
+        stop_now_ = true;
         return "memory limit (" + std::to_string(l.max_memory_mb) + " MiB)";
+      }
     }
     if (options_.progress && std::chrono::duration<double>(now - last_report_).count() >= 1.0) {
       last_report_ = now;
@@ -325,7 +336,9 @@ class Explorer {
             continue;
           }
           std::string why = check_limits(frontier.size() + next_frontier.size());
-          if (!why.empty()) return limited_or_lasso(why);
+          // Past the time or memory limit, or interrupted, the search stops
+          // at once: no cycle search over the graph.
+          if (!why.empty()) return stop_now_ ? limited(why) : limited_or_lasso(why);
           next_frontier.push_back(Node{std::move(next), index});
         }
       }
@@ -368,6 +381,8 @@ class Explorer {
   Stats stats_;
   std::string bytes_;
   uint32_t last_index_ = 0;
+  uint64_t next_clock_check_ = 0;
+  bool stop_now_ = false;       // a limit that must not be overrun (time, memory, interrupt)
   std::string cycle_property_;  // empty: cycles are allowed
   std::chrono::steady_clock::time_point start_, last_report_;
 };

@@ -2,6 +2,7 @@
 // model's Choice type.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,9 @@ struct Limits {
   uint32_t max_depth = 0;      // transitions from the initial state
   uint64_t max_memory_mb = 0;  // resident memory of the process
   double max_seconds = 0;
+  // Set (by a signal handler, say) to stop the search at its next step with
+  // a partial result, like any other limit.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 enum class SearchOrder {

@@ -1,9 +1,13 @@
 #include "cli/Commands.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,7 +17,9 @@
 #include "checker/RandomScheduler.h"
 #include "checker/ReplayScheduler.h"
 #include "checker/Schedule.h"
+#include "cli/Interrupt.h"
 #include "lang/Compiler.h"
+#include "lang/Load.h"
 #include "model/Model.h"
 #include "model/Observe.h"
 #include "model/Properties.h"
@@ -51,7 +57,7 @@ class TerminalProgress : public checker::ProgressSink {
 std::optional<model::Profile> profile_option(const std::string& name) {
   auto p = model::find_profile(name);
   if (!p)
-    std::cerr << "lifecheck: unknown profile '" << name
+    std::cerr << "lifecheck: unknown profile '" << lang::escape_control(name)
               << "'; 'lifecheck list-profiles' lists them\n";
   return p;
 }
@@ -66,13 +72,71 @@ std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& optio
   for (const std::string& b : options.runtime_bugs) {
     auto bug = model::find_runtime_bug(b);
     if (!bug) {
-      std::cerr << "lifecheck: unknown runtime bug '" << b
+      std::cerr << "lifecheck: unknown runtime bug '" << lang::escape_control(b)
                 << "'; 'lifecheck list-properties' lists them\n";
       return std::nullopt;
     }
     copts.extra_bugs.push_back(*bug);
   }
   return copts;
+}
+
+std::optional<model::Program> load_program(const std::string& file,
+                                           const lang::CompileOptions& options,
+                                           uint64_t max_memory_mb) {
+  try {
+    return lang::load_scenario_file(file, options, lang::FrontEndLimits{max_memory_mb});
+  } catch (const lang::ScenarioError& e) {
+    std::cerr << e.format() << "\n";
+    return std::nullopt;
+  }
+}
+
+std::optional<std::vector<checker::ScheduleChoice>> decode_token_for(const model::Program& program,
+                                                                     const std::string& token,
+                                                                     const std::string& hint) {
+  std::string error;
+  auto decoded = checker::decode_schedule(token, error);
+  if (!decoded) {
+    std::cerr << "lifecheck: " << lang::escape_control(error) << "\n";
+    return std::nullopt;
+  }
+  if (decoded->fingerprint != program.fingerprint) {
+    std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
+                 "profile (fingerprint mismatch)"
+              << hint << "\n";
+    return std::nullopt;
+  }
+  // Every step must be enabled where it is taken (the run stops at the
+  // first that is not); nothing is printed or recorded here.
+  model::Model m(program);
+  checker::ReplayScheduler sched(decoded->steps);
+  model::run_trace(m, sched, decoded->steps.size() + 1);
+  if (sched.mismatch()) {
+    std::cerr << "lifecheck: step " << sched.position() + 1
+              << " of the replay token names a thread that cannot run there\n";
+    return std::nullopt;
+  }
+  return std::move(decoded->steps);
+}
+
+bool writable_path(const std::string& path, const char* what) {
+  if (path.empty()) return true;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p(path);
+  fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::string why;
+  if (fs::is_directory(p, ec))
+    why = "it is a directory";
+  else if (!fs::is_directory(dir, ec))
+    why = "its folder does not exist";
+  else if (::access(dir.c_str(), W_OK) != 0 || (fs::exists(p, ec) && ::access(p.c_str(), W_OK)))
+    why = std::strerror(errno);
+  if (why.empty()) return true;
+  std::cerr << "lifecheck: cannot write the " << what << " to '" << lang::escape_control(path)
+            << "': " << why << "\n";
+  return false;
 }
 
 namespace {
@@ -82,12 +146,7 @@ namespace {
 std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
   auto copts = compile_options(options);
   if (!copts) return std::nullopt;
-  try {
-    return lang::load_scenario(file, *copts);
-  } catch (const lang::ScenarioError& e) {
-    std::cerr << e.format() << "\n";
-    return std::nullopt;
-  }
+  return load_program(file, *copts, options.max_memory_mb);
 }
 
 model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
@@ -95,11 +154,52 @@ model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>&
   return model::run_trace(model, sched, path.size() + 1);
 }
 
-void write_dot(const std::string& file, const model::Program& program, const model::State& s) {
-  if (file.empty()) return;
+// The DOT file of --dot (checked writable before the run); false when it
+// could not be written after all.
+bool write_dot(const std::string& file, const model::Program& program, const model::State& s) {
+  if (file.empty()) return true;
   std::ofstream out(file);
   report::write_heap_dot(out, program, s);
+  out.close();
+  if (out) return true;
+  std::cerr << "lifecheck: cannot write the DOT file '" << lang::escape_control(file) << "'\n";
+  return false;
 }
+
+// A single run (simulate, replay) stops like a search: at an interrupt, or
+// above --max-memory (its trace and the states it has met grow with every
+// step). Looks at memory every 1024 steps.
+class GuardedScheduler : public checker::Scheduler {
+ public:
+  GuardedScheduler(checker::Scheduler& inner, uint64_t max_memory_mb)
+      : inner_(inner), max_memory_mb_(max_memory_mb) {}
+
+  std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
+    if (stop_requested().load(std::memory_order_relaxed)) {
+      stopped_ = interrupt_reason();
+      return std::nullopt;
+    }
+    if (max_memory_mb_ && ++picks_ % 1024 == 0 &&
+        checker::current_rss_bytes() > max_memory_mb_ * 1024 * 1024) {
+      stopped_ = "memory limit (" + std::to_string(max_memory_mb_) + " MiB)";
+      return std::nullopt;
+    }
+    return inner_.pick(enabled);
+  }
+
+  // Marks a run this guard stopped as ended by a limit.
+  void mark(model::Trace& trace) const {
+    if (stopped_.empty()) return;
+    trace.outcome.kind = checker::StepResult::Kind::Limit;
+    trace.outcome.message = stopped_;
+  }
+
+ private:
+  checker::Scheduler& inner_;
+  uint64_t max_memory_mb_;
+  uint64_t picks_ = 0;
+  std::string stopped_;
+};
 
 std::string verdict_name(checker::Verdict v) {
   switch (v) {
@@ -130,6 +230,8 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   if (!options.quiet && isatty(2)) so.progress = &progress;
   auto result = checker::explore(model, so);
   progress.clear();
+  if (result.verdict == checker::Verdict::LimitReached && stop_requested())
+    result.limit = interrupt_reason();
   const checker::Stats& st = result.stats;
   CheckOutcome out{result.verdict, result.failure.properties, st.states, json::object()};
 
@@ -159,9 +261,10 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
     j["limit"] = result.limit;
     if (print && !options.output.json)
       std::cout << fmt::format(
-          "{}: no verdict under {}: {} reached after {} states, {} transitions, depth {} "
+          "{}: no verdict under {}: {} after {} states, {} transitions, depth {} "
           "(partial: no violation in the explored part)\n",
-          program.file, program.profile.display_name(), result.limit, st.states, st.transitions,
+          program.file, program.profile.display_name(),
+          result.limit + (stop_requested() ? "" : " reached"), st.states, st.transitions,
           st.max_depth);
     return out;
   }
@@ -213,6 +316,35 @@ std::optional<model::ObservedTrace> only_in(const model::TraceSet& a, const mode
 int check_all_profiles(const std::vector<std::string>& files, const CheckOptions& options) {
   bool violated = false, limited = false;
   json all = json::array();
+  // The limits hold for the whole run, not for each profile: each search and
+  // trace enumeration gets what the ones before have left.
+  const auto start = std::chrono::steady_clock::now();
+  uint64_t states_used = 0;
+  std::string spent;  // which limit the run has used up
+  auto remaining = [&]() -> std::optional<CheckOptions> {
+    CheckOptions o = options;
+    const checker::Limits& l = options.limits;
+    if (stop_requested()) {
+      spent = interrupt_reason();
+      return std::nullopt;
+    }
+    if (l.max_seconds > 0) {
+      double used = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (used >= l.max_seconds) {
+        spent = fmt::format("time limit ({:g} s)", l.max_seconds);
+        return std::nullopt;
+      }
+      o.limits.max_seconds = l.max_seconds - used;
+    }
+    if (l.max_states) {
+      if (states_used >= l.max_states) {
+        spent = "state limit (" + std::to_string(l.max_states) + " states)";
+        return std::nullopt;
+      }
+      o.limits.max_states = l.max_states - states_used;
+    }
+    return o;
+  };
   for (const std::string& file : files) {
     std::vector<model::Program> programs;
     for (const model::Profile& prof : model::all_profiles()) {
@@ -229,7 +361,21 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
     json rows = json::array();
     std::vector<model::TraceSet> sets;
     for (const model::Program& p : programs) {
-      CheckOutcome o = check_one(p, options, false);
+      auto budget = remaining();
+      CheckOutcome o;
+      model::TraceBounds bounds;
+      if (budget) {
+        o = check_one(p, *budget, false);
+        states_used += o.states;
+        bounds.stop = &stop_requested();
+        if (auto left = remaining()) bounds.max_seconds = left->limits.max_seconds;
+      } else {
+        // Nothing left: this profile is not explored.
+        o = CheckOutcome{checker::Verdict::LimitReached, {}, 0, json::object()};
+        o.j = json{{"file", p.file},     {"profile", p.profile.display_name()},
+                   {"verdict", "limit"}, {"exhaustive", false},
+                   {"limit", spent},     {"explored", false}};
+      }
       violated = violated || o.verdict == checker::Verdict::Violated;
       limited = limited || o.verdict == checker::Verdict::LimitReached;
       std::string verdict = verdict_name(o.verdict);
@@ -237,7 +383,11 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
         verdict = "violates";
         for (const std::string& id : o.properties) verdict += " " + id;
       }
-      sets.push_back(model::observable_traces(p));
+      if (budget && remaining()) {
+        sets.push_back(model::observable_traces(p, bounds));
+      } else {
+        sets.push_back(model::TraceSet{{}, false, false, 0, spent});
+      }
       const model::TraceSet& ts = sets.back();
       std::string traces = std::to_string(ts.traces.size()) + (ts.complete ? "" : "+");
       if (!options.output.json)
@@ -293,6 +443,7 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
 }  // namespace
 
 int check_command(const std::vector<std::string>& files, const CheckOptions& options) {
+  if (!writable_path(options.output.dot_file, "DOT file")) return kBadInput;
   if (options.scenario.profile == "all") {
     for (const std::string& f : files)  // bad input first, nothing explored
       if (!load(f, options.scenario)) return kBadInput;
@@ -311,30 +462,66 @@ int check_command(const std::vector<std::string>& files, const CheckOptions& opt
     violated = violated || o.verdict == checker::Verdict::Violated;
     limited = limited || o.verdict == checker::Verdict::LimitReached;
     all.push_back(std::move(o.j));
+    if (stop_requested()) break;  // the files after an interrupt are not checked
   }
   if (options.output.json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
   return violated ? kViolated : limited ? kLimit : kHolds;
 }
 
-int suite_command(const std::vector<std::string>& paths, const CheckOptions& options) {
-  std::vector<std::string> files;
+bool scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& files) {
+  namespace fs = std::filesystem;
+  bool ok = true;
   for (const std::string& p : paths) {
     std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      for (auto& e : std::filesystem::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".life") files.push_back(e.path());
-    } else {
+    if (!fs::is_directory(p, ec)) {
       files.push_back(p);
+      continue;
     }
+    // A folder that cannot be read is reported and skipped; the walk goes
+    // on (an explicit stack: folders may nest deeply). Links to folders are
+    // not followed.
+    std::vector<std::string> found;
+    std::vector<fs::path> pending{p};
+    while (!pending.empty()) {
+      fs::path dir = std::move(pending.back());
+      pending.pop_back();
+      fs::directory_iterator it(dir, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code entry;
+        if (it->is_symlink(entry) && it->is_directory(entry)) continue;
+        if (it->is_directory(entry))
+          pending.push_back(it->path());
+        else if (it->is_regular_file(entry) && it->path().extension() == ".life")
+          found.push_back(it->path());
+      }
+      if (ec) {
+        std::cerr << lang::escape_control(dir.string()) << ":0:0: error: cannot read it ("
+                  << ec.message() << ")\n";
+        ok = false;
+        ec.clear();
+      }
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
   }
+  return ok;
+}
+
+int suite_command(const std::vector<std::string>& paths, const CheckOptions& options) {
+  std::vector<std::string> files;
+  const bool folders_read = scenario_files(paths, files);  // errors printed
   std::sort(files.begin(), files.end());
   if (files.empty()) {
-    std::cerr << "lifecheck: no .life files found\n";
+    if (folders_read) std::cerr << "lifecheck: no .life files found\n";
     return kBadInput;
   }
-  int passed = 0, failed = 0, bad = 0;
+  int passed = 0, failed = 0, bad = folders_read ? 0 : 1;
   json rows = json::array();
   for (const std::string& f : files) {
+    if (stop_requested()) {
+      std::cout << "interrupted: the remaining scenarios were not checked\n";
+      break;
+    }
     auto p = load(f, options.scenario);
     if (!p) {
       ++bad;
@@ -387,16 +574,19 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
   std::cout << fmt::format("{} scenarios, {} verdicts: {} passed, {} failed, {} with bad input\n",
                            files.size(), passed + failed, passed, failed, bad);
   if (options.output.json) std::cerr << rows.dump(2) << "\n";
-  return bad ? kBadInput : failed ? kViolated : kHolds;
+  return bad ? kBadInput : failed ? kViolated : stop_requested() ? kLimit : kHolds;
 }
 
 int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
                      const ScenarioOptions& scenario, const OutputOptions& output) {
+  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
   auto p = load(file, scenario);
   if (!p) return kBadInput;
   model::Model model(*p);
-  checker::RandomScheduler sched(seed);
+  checker::RandomScheduler random(seed);
+  GuardedScheduler sched(random, scenario.max_memory_mb);
   model::Trace trace = model::run_trace(model, sched, max_steps);
+  sched.mark(trace);
   std::vector<uint16_t> path;
   for (const model::TraceStep& s : trace.steps) path.push_back(s.choice);
   std::string token = checker::encode_schedule(p->fingerprint, path);
@@ -436,47 +626,43 @@ int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
 
 int replay_command(const std::string& file, const std::string& token,
                    const ScenarioOptions& scenario, const OutputOptions& output) {
+  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
   auto p = load(file, scenario);
   if (!p) return kBadInput;
-  std::string error;
-  auto decoded = checker::decode_schedule(token, error);
-  if (!decoded) {
-    std::cerr << "lifecheck: " << error << "\n";
-    return kBadInput;
-  }
-  if (decoded->fingerprint != p->fingerprint) {
-    std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
-                 "profile (fingerprint mismatch)\n";
-    return kBadInput;
-  }
+  auto steps = decode_token_for(*p, token);
+  if (!steps) return kBadInput;
   model::Model model(*p);
-  checker::ReplayScheduler sched(decoded->steps);
-  model::Trace trace = model::run_trace(model, sched, decoded->steps.size() + 1);
-  if (sched.mismatch()) {
-    std::cerr << "lifecheck: step " << sched.position() + 1
-              << " of the replay token names a thread that cannot run there\n";
-    return kBadInput;
-  }
+  checker::ReplayScheduler replay(*steps);
+  GuardedScheduler sched(replay, scenario.max_memory_mb);
+  model::Trace trace = model::run_trace(model, sched, steps->size() + 1);
+  sched.mark(trace);
   report::TraceOptions topts{output.verbose};
   write_dot(output.dot_file, *p, trace.final_state);
   bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
+  bool limited = trace.outcome.kind == checker::StepResult::Kind::Limit;
   if (output.json) {
     json j{{"file", p->file},
            {"profile", p->profile.display_name()},
            {"replay", token},
            {"steps", report::trace_json(*p, trace, topts)},
            {"heap", report::heap_json(*p, trace.final_state)},
-           {"outcome", violated ? "violated" : "no violation"}};
+           {"outcome", violated  ? "violated"
+                       : limited ? "limit"
+                                 : "no violation"}};
     if (violated) j["violation"] = report::violation_json(trace.outcome);
     std::cout << j.dump(2) << "\n";
   } else if (violated) {
     report::print_counterexample(std::cout, *p, trace, token, topts);
   } else {
     report::print_trace(std::cout, *p, trace, topts);
-    std::cout << "\nreplayed " << trace.steps.size() << " steps: no violation\n";
+    if (limited)
+      std::cout << "\nreplay stopped after " << trace.steps.size()
+                << " steps: " << trace.outcome.message << "\n";
+    else
+      std::cout << "\nreplayed " << trace.steps.size() << " steps: no violation\n";
     report::print_heap(std::cout, *p, trace.final_state);
   }
-  return violated ? kViolated : kHolds;
+  return violated ? kViolated : limited ? kLimit : kHolds;
 }
 
 int list_properties_command(bool as_json) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/Schedule.h"
 #include "checker/Search.h"
 #include "lang/Compiler.h"
 #include "model/Profile.h"
@@ -19,6 +20,7 @@ enum ExitCode { kHolds = 0, kViolated = 1, kBadInput = 2, kLimit = 3 };
 struct ScenarioOptions {
   std::string profile;                    // --profile, overrides the file's
   std::vector<std::string> runtime_bugs;  // --runtime-bug
+  uint64_t max_memory_mb = 0;             // --max-memory: loading stays within it; 0 none
 };
 
 // A profile named on the command line; prints the error when unknown.
@@ -26,6 +28,30 @@ std::optional<model::Profile> profile_option(const std::string& name);
 // --profile and --runtime-bug as compile options; prints the error and
 // returns nullopt when one is unknown. --profile all is left to the caller.
 std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& options);
+
+// Reads, parses and compiles a scenario within `max_memory_mb` (0: none);
+// prints the one-line error and returns nullopt on bad input.
+std::optional<model::Program> load_program(const std::string& file,
+                                           const lang::CompileOptions& options,
+                                           uint64_t max_memory_mb);
+
+// Decodes a replay token for `program` (format, checksum, fingerprint,
+// every step enabled where it is taken); prints the error and returns
+// nullopt when it is not a schedule of this scenario. `what_profile`: a
+// hint added to the fingerprint error.
+std::optional<std::vector<checker::ScheduleChoice>> decode_token_for(const model::Program& program,
+                                                                     const std::string& token,
+                                                                     const std::string& hint = "");
+
+// A path for --dot/--out that can be written (its folder exists and is
+// writable, and it is not a folder); prints the error otherwise. Checked
+// before anything runs, so bad input writes nothing.
+bool writable_path(const std::string& path, const char* what);
+
+// The scenario files named by `paths`: files as given, folders searched
+// for *.life (sorted within each). A folder that cannot be read is
+// reported (one error line) and skipped; then it returns false.
+bool scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& files);
 
 struct OutputOptions {
   bool json = false;

@@ -22,6 +22,7 @@
 #include "checker/RandomScheduler.h"
 #include "checker/ReplayScheduler.h"
 #include "checker/Schedule.h"
+#include "cli/Interrupt.h"
 #include "emit/PythonEmitter.h"
 #include "lang/Compiler.h"
 #include "model/Model.h"
@@ -34,15 +35,6 @@ using model::ObservedTrace;
 using nlohmann::json;
 
 namespace {
-
-std::optional<model::Program> load(const std::string& file, const lang::CompileOptions& copts) {
-  try {
-    return lang::load_scenario(file, copts);
-  } catch (const lang::ScenarioError& e) {
-    std::cerr << e.format() << "\n";
-    return std::nullopt;
-  }
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -400,7 +392,7 @@ struct Judge {
   Verdict scenario(const std::string& file) {
     lang::CompileOptions copts;
     copts.profile_override = model_profile;
-    auto loaded = load(file, copts);
+    auto loaded = load_program(file, copts, options.max_memory_mb);
     if (!loaded) {
       std::cout << "ERROR " << file << ": bad input (see above)\n";
       return Verdict::Bad;
@@ -545,63 +537,30 @@ struct Judge {
   }
 };
 
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (auto& e : std::filesystem::recursive_directory_iterator(p))
-        if (e.is_regular_file() && e.path().extension() == ".life") found.push_back(e.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(p);
-    }
-  }
-  return files;
-}
-
 }  // namespace
 
 int emit_python_command(const std::string& file, const std::string& replay, const std::string& out,
                         const ScenarioOptions& scenario) {
   auto copts = compile_options(scenario);
   if (!copts) return kBadInput;
-  auto program = load(file, *copts);
+  auto program = load_program(file, *copts, scenario.max_memory_mb);
   if (!program) return kBadInput;
   if (auto why = emit::python_level_problem(*program)) {
     std::cerr << "lifecheck: " << file << " is not a Python-level scenario: " << *why
               << "; emit-python needs one that uses only Python code\n";
     return kBadInput;
   }
+  if (!writable_path(out, "script")) return kBadInput;
   if (!replay.empty()) {
-    std::string error;
-    auto decoded = checker::decode_schedule(replay, error);
-    if (!decoded) {
-      std::cerr << "lifecheck: " << error << "\n";
-      return kBadInput;
-    }
-    if (decoded->fingerprint != program->fingerprint) {
-      std::cerr << "lifecheck: this replay token was recorded for another scenario text or "
-                   "profile (fingerprint mismatch); pass the same --profile\n";
-      return kBadInput;
-    }
-    for (size_t i = 0; i < decoded->steps.size(); ++i)
-      if (decoded->steps[i] >> 8) {
+    auto steps = decode_token_for(*program, replay, "; pass the same --profile");
+    if (!steps) return kBadInput;
+    for (size_t i = 0; i < steps->size(); ++i)
+      if ((*steps)[i] >> 8) {
         std::cerr << "lifecheck: step " << i + 1
                   << " of the replay token starts an automatic collection; the interpreter's "
                      "thresholds decide when one starts, so it cannot be forced\n";
         return kBadInput;
       }
-    model::Model m(*program);
-    checker::ReplayScheduler sched(decoded->steps);
-    model::run_trace(m, sched, decoded->steps.size() + 1);
-    if (sched.mismatch()) {
-      std::cerr << "lifecheck: step " << sched.position() + 1
-                << " of the replay token names a thread that cannot run there\n";
-      return kBadInput;
-    }
   }
   std::string script;
   try {
@@ -626,7 +585,9 @@ int emit_python_command(const std::string& file, const std::string& replay, cons
 }
 
 int conform_command(const std::vector<std::string>& paths, const ConformOptions& options) {
-  std::vector<std::string> files = expand(paths);
+  std::vector<std::string> files;
+  const bool folders_read = scenario_files(paths, files);  // errors printed
+  if (!folders_read && files.empty()) return kBadInput;
   if (files.empty()) {
     std::cerr << "lifecheck: no .life files found\n";
     return kBadInput;
@@ -651,17 +612,26 @@ int conform_command(const std::vector<std::string>& paths, const ConformOptions&
     std::cout << fmt::format("model: profile {}, not the interpreter's\n", model_profile.name);
   Judge judge{options, *interpreter, dir, model_profile};
   int count[4] = {0, 0, 0, 0};  // by Verdict
+  bool interrupted = false;
   for (const std::string& f : files) {
-    ++count[static_cast<int>(judge.scenario(f))];
+    Verdict v = judge.scenario(f);
+    // An interrupt also reaches the interpreter (same process group): the
+    // scenario it cut short is not counted.
+    if (stop_requested()) {
+      std::cout << "interrupted: " << f << " and the scenarios after it were not judged\n";
+      interrupted = true;
+      break;
+    }
+    ++count[static_cast<int>(v)];
     std::cout << std::flush;
   }
   const int passed = count[static_cast<int>(Verdict::Pass)];
   const int failed = count[static_cast<int>(Verdict::Fail)];
   const int skipped = count[static_cast<int>(Verdict::Skip)];
-  const int bad = count[static_cast<int>(Verdict::Bad)];
+  const int bad = count[static_cast<int>(Verdict::Bad)] + (folders_read ? 0 : 1);
   std::cout << fmt::format("{} scenarios: {} conform, {} differ, {} skipped, {} with bad input\n",
                            files.size(), passed, failed, skipped, bad);
-  return bad ? kBadInput : failed ? kViolated : kHolds;
+  return bad ? kBadInput : failed ? kViolated : interrupted ? kLimit : kHolds;
 }
 
 }  // namespace lifecheck::cli

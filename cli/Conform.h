@@ -30,6 +30,7 @@ struct ConformOptions {
   // The model's profile; by default the one matching the interpreter's
   // version. Another one shows how two releases differ on a scenario.
   std::string profile;
+  uint64_t max_memory_mb = 0;  // --max-memory while loading scenarios; 0: none
 };
 
 // Exit codes: 0 every scenario conforms (or is skipped); 1 a mismatch;

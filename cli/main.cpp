@@ -1,20 +1,69 @@
 // lifecheck: command-line entry point (CLI11). The verbs live in Commands.cpp.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
+#include "checker/Schedule.h"
 #include "cli/Commands.h"
 #include "cli/Conform.h"
 #include "cli/Fuzz.h"
+#include "cli/Interrupt.h"
+#include "lang/Diagnostic.h"
 
 using namespace lifecheck::cli;
 
 namespace {
+
+// Limits and counts are plain decimal numbers: CLI11 reads "-1" into an
+// unsigned as 2^64 - 1, which would silently mean "no limit".
+const CLI::Validator kWholeNumber(
+    [](std::string& s) -> std::string {
+      uint64_t v = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos &&
+          ec == std::errc() && end == s.data() + s.size())
+        return {};
+      return "expected a whole number of 0 or more, got '" + lifecheck::lang::escape_control(s) +
+             "'";
+    },
+    "");
+
+// Seconds: a finite number of 0 or more (NaN and inf are not limits).
+const CLI::Validator kSeconds(
+    [](std::string& s) -> std::string {
+      char* end = nullptr;
+      double v = s.empty() ? -1 : std::strtod(s.c_str(), &end);
+      if (end && *end == '\0' && std::isfinite(v) && v >= 0 &&
+          s.find_first_of("xXpP") == std::string::npos)
+        return {};
+      return "expected a number of seconds (0 or more), got '" +
+             lifecheck::lang::escape_control(s) + "'";
+    },
+    "");
+
+// --max-memory: loading a scenario stays within it too (lang/Load.h).
+void add_memory_option(CLI::App* cmd, uint64_t& mb) {
+  cmd->add_option("--max-memory", mb, "stop above this RSS (MiB); 0: no limit")
+      ->check(kWholeNumber)
+      ->capture_default_str();
+}
 
 void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
   cmd->add_option("--profile", o.profile,
                   "CPython profile (P311 ... P314g, or 3.11, 3.13.5, ...); overrides the file");
   cmd->add_option("--runtime-bug", o.runtime_bugs,
                   "inject a runtime mutation (see list-properties); repeatable");
+}
+
+// Prints a command-line error on one line, with control characters escaped
+// (the message may quote what was typed); --help and --version as usual.
+int parse_error(const CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);
+  std::cerr << "lifecheck: " << lifecheck::lang::escape_control(e.what())
+            << " (--help lists the options)\n";
+  return kBadInput;
 }
 
 void add_output_options(CLI::App* cmd, OutputOptions& o) {
@@ -33,7 +82,10 @@ int main(int argc, char** argv) {
   CheckOptions check;
   // A search that outgrows the machine ends with a partial result rather
   // than being killed: by default it stops at three quarters of memory.
-  check.limits.max_memory_mb = lifecheck::checker::physical_memory_bytes() / (1024 * 1024) * 3 / 4;
+  const uint64_t default_memory_mb =
+      lifecheck::checker::physical_memory_bytes() / (1024 * 1024) * 3 / 4;
+  check.limits.max_memory_mb = default_memory_mb;
+  check.limits.stop = &stop_requested();
   std::vector<std::string> files;
   bool bfs = false, no_visited = false, no_symmetry = false;
   auto add_check_options = [&](CLI::App* cmd) {
@@ -43,12 +95,13 @@ int main(int argc, char** argv) {
                   "explore without a visited set (tree search; for comparisons)");
     cmd->add_flag("--no-symmetry", no_symmetry,
                   "do not merge states that differ by a permutation of identical threads");
-    cmd->add_option("--max-states", check.limits.max_states, "stop after this many states");
-    cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this");
-    cmd->add_option("--max-memory", check.limits.max_memory_mb,
-                    "stop above this RSS (MiB); 0: no limit")
-        ->capture_default_str();
-    cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds");
+    cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
+        ->check(kWholeNumber);
+    cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")
+        ->check(kWholeNumber);
+    add_memory_option(cmd, check.limits.max_memory_mb);
+    cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds")
+        ->check(kSeconds);
     cmd->add_flag("--quiet", check.quiet, "no progress line on a terminal");
     cmd->add_flag("--timing", check.output.timing, "include timings in --json output");
   };
@@ -67,18 +120,22 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   size_t steps = 10000;
   ScenarioOptions scenario;
+  scenario.max_memory_mb = default_memory_mb;
   OutputOptions output;
   CLI::App* sim = app.add_subcommand("simulate", "one seeded random run, printed as a trace");
   sim->add_option("file", file, "scenario file")->required();
-  sim->add_option("--seed", seed, "random seed")->required();
-  sim->add_option("--max-steps", steps, "stop after this many steps");
+  sim->add_option("--seed", seed, "random seed")->required()->check(kWholeNumber);
+  sim->add_option("--max-steps", steps, "stop after this many steps (at most 100000000)")
+      ->check(kWholeNumber & CLI::Range(size_t{0}, lifecheck::checker::kMaxScheduleSteps));
   add_scenario_options(sim, scenario);
+  add_memory_option(sim, scenario.max_memory_mb);
   add_output_options(sim, output);
 
   CLI::App* rep = app.add_subcommand("replay", "replay a counterexample token step by step");
   rep->add_option("file", file, "scenario file")->required();
-  rep->add_option("token", token, "replay token (lc1:...)")->required();
+  rep->add_option("token", token, "replay token (lc2:...)")->required();
   add_scenario_options(rep, scenario);
+  add_memory_option(rep, scenario.max_memory_mb);
   add_output_options(rep, output);
 
   std::string emit_replay, emit_out;
@@ -88,31 +145,41 @@ int main(int argc, char** argv) {
   emit_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
   emit_cmd->add_option("--out", emit_out, "write the script here instead of to stdout");
   add_scenario_options(emit_cmd, scenario);
+  add_memory_option(emit_cmd, scenario.max_memory_mb);
 
   ConformOptions conform;
   CLI::App* conform_cmd = app.add_subcommand(
       "conform", "run scenarios on a real interpreter and check its traces against the model");
   conform_cmd->add_option("paths", files, "scenario files or directories")->required();
   conform_cmd->add_option("--python", conform.python, "the interpreter to judge")->required();
-  conform_cmd->add_option("--runs", conform.runs, "free runs per scenario (default 10)");
-  conform_cmd->add_option("--forced", conform.forced,
-                          "model schedules forced on the interpreter per scenario (default 5)");
+  conform_cmd->add_option("--runs", conform.runs, "free runs per scenario (default 10)")
+      ->check(kWholeNumber);
+  conform_cmd
+      ->add_option("--forced", conform.forced,
+                   "model schedules forced on the interpreter per scenario (default 5)")
+      ->check(kWholeNumber);
   conform_cmd->add_flag("--verbose", conform.verbose, "print every distinct observed trace");
   conform_cmd->add_option("--switch-interval", conform.switch_interval,
                           "free runs: sys.setswitchinterval(S) (e.g. 1e-6)");
   conform_cmd->add_option("--profile", conform.profile,
                           "model profile (default: the interpreter's version)");
+  conform.max_memory_mb = default_memory_mb;
+  add_memory_option(conform_cmd, conform.max_memory_mb);
 
   lifecheck::gen::FuzzOptions fuzz;
   std::string fuzz_out = "fuzz-out";
   bool fuzz_json = false, broken_ctypes = false, no_ctypes = false;
   CLI::App* fuzz_cmd = app.add_subcommand(
       "fuzz", "generate scenarios, check each, and shrink the first violation to a .life file");
-  fuzz_cmd->add_option("--seed", fuzz.seed, "random seed (default 1)");
-  fuzz_cmd->add_option("--runs", fuzz.runs, "scenarios to check (default 100)");
-  fuzz_cmd->add_option("--max-states", fuzz.max_states,
-                       "state limit per scenario; larger ones are set aside (default 20000)");
-  fuzz_cmd->add_option("--max-size", fuzz.max_size, "size of the last scenarios (default 60)");
+  fuzz_cmd->add_option("--seed", fuzz.seed, "random seed (default 1)")->check(kWholeNumber);
+  fuzz_cmd->add_option("--runs", fuzz.runs, "scenarios to check (default 100)")
+      ->check(kWholeNumber);
+  fuzz_cmd
+      ->add_option("--max-states", fuzz.max_states,
+                   "state limit per scenario; larger ones are set aside (default 20000)")
+      ->check(kWholeNumber);
+  fuzz_cmd->add_option("--max-size", fuzz.max_size, "size of the last scenarios (default 60)")
+      ->check(kWholeNumber);
   fuzz_cmd->add_option("--profile", fuzz.profile, "CPython profile of every scenario");
   fuzz_cmd->add_option("--runtime-bug", fuzz.runtime_bugs, "inject a runtime mutation; repeatable");
   fuzz_cmd->add_option("--property", fuzz.properties,
@@ -132,13 +199,17 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : kBadInput;
+    return parse_error(app, e);
   }
+  check.scenario.max_memory_mb = check.limits.max_memory_mb;
   check.order = bfs ? lifecheck::checker::SearchOrder::BreadthFirst
                     : lifecheck::checker::SearchOrder::DepthFirst;
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
+  // The commands that stop at an interrupt and report it; the others keep
+  // the default (Ctrl-C ends them at once).
+  for (CLI::App* cmd : {check_cmd, suite_cmd, sim, rep, conform_cmd})
+    if (cmd->parsed()) install_interrupt_handlers();
 
   if (check_cmd->parsed()) return check_command(files, check);
   if (suite_cmd->parsed()) return suite_command(files, check);

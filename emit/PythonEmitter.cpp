@@ -545,7 +545,7 @@ class Emitter {
 # Exit code 0, except 3 for "diverged" and 2 for a bad replay token.
 #
 # Environment:
-#   LIFECHECK_REPLAY=lc1:...        force this model schedule (see below)
+#   LIFECHECK_REPLAY=lc2:...        force this model schedule (see below)
 #   LIFECHECK_RESULT=PATH           also write {{"outcome", "detail", "steps",
 #                                   "trace"}} as JSON to PATH, and each trace
 #                                   line to PATH.trace as it happens

@@ -30,7 +30,7 @@ class EmitError : public std::runtime_error {
 std::optional<std::string> python_level_problem(const model::Program& program);
 
 struct EmitOptions {
-  // A replay token (lc1:...) the script follows unless LIFECHECK_REPLAY
+  // A replay token (lc2:...) the script follows unless LIFECHECK_REPLAY
   // overrides it; empty: the interpreter schedules freely. Must belong to
   // `program` (same fingerprint); emit_python does not check that.
   std::string replay;

@@ -1,9 +1,7 @@
 #include "lang/Compiler.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "lang/CompilerImpl.h"
+#include "lang/Load.h"
 #include "lang/Parser.h"
 
 namespace lifecheck::lang::detail {
@@ -29,9 +27,18 @@ Program Compiler::run() {
   return std::move(p_);
 }
 
+// The 16-bit ids of Program's tables must not wrap (a wrapped id reads
+// another entry, or past the end): past the bound, the scenario is too
+// large, reported at the statement being compiled.
+void Compiler::room(size_t used, size_t adding, const char* what) const {
+  if (used + adding > kMaxTableEntries)
+    fail(where_, "scenario too large: more than " + std::to_string(kMaxTableEntries) + " " + what);
+}
+
 StrId Compiler::intern(const std::string& s) {
   for (size_t i = 0; i < p_.strings.size(); ++i)
     if (p_.strings[i] == s) return static_cast<StrId>(i);
+  room(p_.strings.size(), 1, "distinct strings");
   p_.strings.push_back(s);
   return static_cast<StrId>(p_.strings.size() - 1);
 }
@@ -56,9 +63,9 @@ const std::vector<Stmt>& Compiler::body_of(FuncId f) const {
 }
 
 ExprId Compiler::add_expr(ExprNode n, Loc loc) {
-  if (p_.exprs.size() >= 0xFFF0) fail(loc, "scenario too large");
-  n.line = static_cast<uint16_t>(loc.line);
-  n.col = static_cast<uint16_t>(loc.col);
+  room(p_.exprs.size(), 1, "expressions");
+  n.line = static_cast<uint32_t>(loc.line);
+  n.col = static_cast<uint32_t>(loc.col);
   p_.exprs.push_back(n);
   return static_cast<ExprId>(p_.exprs.size() - 1);
 }
@@ -79,6 +86,7 @@ FieldId Compiler::field_id(const std::string& name, Loc loc) {
 LabelId Compiler::label_id(const std::string& label) {
   for (size_t i = 0; i < p_.labels.size(); ++i)
     if (p_.labels[i] == label) return static_cast<LabelId>(i);
+  room(p_.labels.size(), 1, "object labels");
   p_.labels.push_back(label);
   return static_cast<LabelId>(p_.labels.size() - 1);
 }
@@ -123,11 +131,8 @@ model::Program load_scenario_text(const std::string& name, const std::string& te
 }
 
 model::Program load_scenario(const std::string& path, const CompileOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, Loc{0, 0}, "cannot read the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_scenario_text(path, ss.str(), options);
+  // bounded reading; a directory or an unreadable file is a ScenarioError
+  return load_scenario_text(path, read_scenario_file(path), options);
 }
 
 }  // namespace lifecheck::lang

@@ -21,7 +21,8 @@ struct CompileOptions {
 model::Program compile(const Scenario& scenario, const CompileOptions& options = {});
 
 // Reads, parses and compiles a file; throws ScenarioError (also for a file
-// that cannot be read, located at 0:0).
+// that cannot be read or is a directory, located at 0:0). lang/Load.h has
+// the same with a memory budget.
 model::Program load_scenario(const std::string& path, const CompileOptions& options = {});
 model::Program load_scenario_text(const std::string& name, const std::string& text,
                                   const CompileOptions& options = {});

@@ -289,7 +289,8 @@ void Compiler::compile_c_type(const ClassDef& c, TypeInfo& t) {
     fail(lines[0] ? lines[0]->loc : c.loc, "'new:' must start with 'alloc' or 'generic_alloc'");
   for (size_t i = 1; i < t.new_steps.size(); ++i)
     if (t.new_steps[i].op == SlotOp::Alloc)
-      fail(Loc{t.new_steps[i].line, t.new_steps[i].col}, "'new:' allocates only once");
+      fail(Loc{static_cast<int32_t>(t.new_steps[i].line), static_cast<int32_t>(t.new_steps[i].col)},
+           "'new:' allocates only once");
   if (lines[1]) {
     t.dealloc_steps = steps_of(*lines[1], t, Slot::Dealloc);
   } else {
@@ -310,8 +311,8 @@ SlotStep Compiler::step(SlotOp op, FieldId field, Loc loc) {
   SlotStep s;
   s.op = op;
   s.field = field;
-  s.line = static_cast<uint16_t>(loc.line);
-  s.col = static_cast<uint16_t>(loc.col);
+  s.line = static_cast<uint32_t>(loc.line);
+  s.col = static_cast<uint32_t>(loc.col);
   return s;
 }
 

@@ -8,6 +8,30 @@ namespace lifecheck::lang::detail {
 // `del x[i:j]`).
 ExprId Compiler::item_key(const Expr& k) { return value(k, ""); }
 
+// The base of x[key] (a read, store or del): rejects what can never be
+// subscripted, as object_expr does for attributes (issue 9 item 15). An
+// instance is subscriptable only if some class derives from list or dict.
+ExprId Compiler::container_expr(const Expr& e) {
+  const char* what = e.kind == ExprKind::None                                ? "None"
+                     : e.kind == ExprKind::Int                               ? "an int"
+                     : e.kind == ExprKind::True || e.kind == ExprKind::False ? "a bool"
+                                                                             : nullptr;
+  if (what) fail(e.loc, std::string(what) + " is not subscriptable");
+  if (e.kind == ExprKind::Name) {
+    NameKind r = resolve(e.text, *cur_).kind;
+    if (r == NameKind::Local || r == NameKind::Global) {
+      uint16_t k = kind_of_name(e.text, *cur_);
+      uint16_t ok = KList | KTuple | KDict | KDeque | KInfo | KStr;
+      for (const TypeInfo& t : p_.types)
+        if (t.kind == TypeKind::PyClass && (t.base == kListType || t.base == kDictType)) ok |= KObj;
+      if (k == KNone) fail(e.loc, "'" + e.text + "' is always None, which is not subscriptable");
+      if (k != KAny && (k & ok) == 0 && (k & ~KNone) != 0)
+        fail(e.loc, "'" + e.text + "' holds " + kind_phrase(k) + ", which is not subscriptable");
+    }
+  }
+  return value(e, "");
+}
+
 // CPython folds a tuple of literals (None, numbers, strings, booleans and
 // such tuples) into one constant of the module's code, the same object at
 // every evaluation and for every equal literal (the compiler's constant
@@ -176,7 +200,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
     case ExprKind::Subscript: {
       // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
       n.op = ExprOp::ItemGet;
-      n.a = value(*e.base, "");
+      n.a = container_expr(*e.base);
       n.b = item_key(*e.rhs);
       return add_expr(n, e.loc);
     }

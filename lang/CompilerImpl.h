@@ -35,6 +35,11 @@ enum : uint16_t {
   KNone = 64,
   KFunc = 128,
   KInfo = 256,
+  KList = 512,
+  KTuple = 1024,
+  KDict = 2048,
+  KSet = 4096,
+  KDeque = 8192,
   KAny = 0xFFFF,
 };
 
@@ -66,6 +71,8 @@ class Compiler {
   }
 
   // ---------------------------------------------------------------- Compiler.cpp
+  static constexpr size_t kMaxTableEntries = 0xFFF0;
+  void room(size_t used, size_t adding, const char* what) const;
   StrId intern(const std::string& s);
   FuncId add_func(const std::string& name, FuncKind kind, Loc loc,
                   const std::vector<Param>& params);
@@ -132,6 +139,7 @@ class Compiler {
 
   // ----------------------------------------------------- CompilerExpressions.cpp
   ExprId item_key(const Expr& k);
+  ExprId container_expr(const Expr& e);
   std::optional<Value> const_tuple(const std::vector<ExprId>& items);
   ExprId condition(const Expr& e);
   [[noreturn]] void not_object(const Expr& e, const std::string& attr,
@@ -164,6 +172,7 @@ class Compiler {
   std::map<FuncId, const ThreadDef*> thread_defs_;
   std::vector<Scope> scopes_;
   Scope* cur_ = nullptr;
+  Loc where_;  // the statement being compiled, for room()
 };
 
 }  // namespace lifecheck::lang::detail

@@ -17,6 +17,11 @@ std::string kind_phrase(uint16_t k) {
   if (k == KFunc) return "a function";
   if (k == KMethod) return "a bound method";
   if (k == KInfo) return "a gc info dict";
+  if (k == KList) return "a list";
+  if (k == KTuple) return "a tuple";
+  if (k == KDict) return "a dict";
+  if (k == KSet) return "a set";
+  if (k == KDeque) return "a deque";
   if (k == (KWeakref | KNone)) return "a weakref or None";
   return "a value that is not an instance";
 }
@@ -266,6 +271,14 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
     case ExprKind::Compare:
     case ExprKind::Not:
       return KBool;
+    case ExprKind::List:
+      return KList;
+    case ExprKind::Tuple:
+      return KTuple;
+    case ExprKind::Dict:
+      return KDict;
+    case ExprKind::Set:
+      return KSet;
     case ExprKind::Name: {
       if (functions_.count(e.text) && !scope.locals.count(e.text) && !globals_.count(e.text))
         return KFunc;
@@ -276,9 +289,11 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
     case ExprKind::Call: {
       const Expr& callee = *e.base;
       if (callee.kind == ExprKind::Name && classes_.count(callee.text)) return KObj;
+      if (callee.kind == ExprKind::Name && callee.text == "set") return KSet;
       if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name) {
         const std::string& mod = callee.base->text;
         if (mod == "weakref" && callee.text == "ref") return KWeakref;
+        if (mod == "collections" && callee.text == "deque") return KDeque;
         if (mod == "gc" && callee.text == "collect") return KInt;
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
           return KBool;

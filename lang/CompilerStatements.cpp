@@ -13,6 +13,12 @@ void Compiler::compile_bodies() {
     p_.funcs[f].body = std::move(out);
   }
   model::generate_code(p_);
+  // jump targets and pcs are 16-bit
+  for (const model::FuncInfo& f : p_.funcs)
+    if (f.code.size() > kMaxTableEntries)
+      fail(Loc{static_cast<int32_t>(f.line), 1}, "scenario too large: more than " +
+                                                     std::to_string(kMaxTableEntries) +
+                                                     " bytecode operations in one body");
 }
 
 // The label a creation site gets from its assignment target: `a`,
@@ -34,11 +40,12 @@ bool Compiler::is_module_call(const Expr& e, const char* module, const char* fn)
 
 model::Statement& Compiler::add_stmt(model::StatementKind kind, Loc loc,
                                      std::vector<StatementId>& out) {
-  if (p_.stmts.size() >= 0xFFF0) fail(loc, "scenario too large");
+  where_ = loc;
+  room(p_.stmts.size(), 1, "statements");
   model::Statement s;
   s.kind = kind;
-  s.line = static_cast<uint16_t>(loc.line);
-  s.col = static_cast<uint16_t>(loc.col);
+  s.line = static_cast<uint32_t>(loc.line);
+  s.col = static_cast<uint32_t>(loc.col);
   p_.stmts.push_back(std::move(s));
   out.push_back(static_cast<StatementId>(p_.stmts.size() - 1));
   return p_.stmts.back();
@@ -46,6 +53,7 @@ model::Statement& Compiler::add_stmt(model::StatementKind kind, Loc loc,
 
 void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
   using K = model::StatementKind;
+  where_ = s.loc;
   switch (s.kind) {
     case StmtKind::Pass:
       add_stmt(K::Pass, s.loc, out);
@@ -111,14 +119,14 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
   if (t.kind == ExprKind::Subscript && t.rhs->kind == ExprKind::Slice) {
     if (!for_del) fail(t.rhs->loc, "assigning to a slice is not supported; 'del x[i:j]' is");
     n.op = ExprOp::Slice;
-    n.a = value(*t.base, "");
+    n.a = container_expr(*t.base);
     n.args = {t.rhs->base ? value(*t.rhs->base, "") : kNoExpr,
               t.rhs->rhs ? value(*t.rhs->rhs, "") : kNoExpr};
     return add_expr(n, t.loc);
   }
   if (t.kind == ExprKind::Subscript) {
     n.op = ExprOp::ItemGet;
-    n.a = value(*t.base, "");
+    n.a = container_expr(*t.base);
     n.b = item_key(*t.rhs);
     return add_expr(n, t.loc);
   }
@@ -158,7 +166,7 @@ void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
       fail(t.rhs->loc, "assigning to a slice is not supported; 'del x[i:j]' is");
     ExprNode n;
     n.op = ExprOp::ItemGet;
-    n.a = value(*t.base, "");
+    n.a = container_expr(*t.base);
     v = value(*s.value, label);
     n.b = item_key(*t.rhs);
     target = add_expr(n, t.loc);

@@ -13,7 +13,8 @@ namespace {
 
 class Lexer {
  public:
-  Lexer(const std::string& file, const std::string& src) : file_(file), src_(src) {}
+  Lexer(const std::string& file, const std::string& src, const FrontEndLimits& limits)
+      : file_(file), src_(src), limits_(limits) {}
 
   std::vector<Token> run() {
     std::vector<int> indents{0};
@@ -41,10 +42,67 @@ class Lexer {
   [[noreturn]] void fail(Loc loc, const std::string& msg) { throw ScenarioError(file_, loc, msg); }
 
   void push(TokenKind kind, std::string text, Loc loc, long value = 0) {
+    // --max-memory as a token budget (kFrontEndBytesPerToken), so that the
+    // error is the same on every run and names the token that goes over.
+    const uint64_t mb = limits_.max_memory_mb;
+    if (mb && tokens_.size() >= mb * 1024 * 1024 / kFrontEndBytesPerToken)
+      fail(loc, "the scenario is too large to load within the memory limit (" + std::to_string(mb) +
+                    " MiB, --max-memory): more than " + std::to_string(tokens_.size()) + " tokens");
     tokens_.push_back(Token{kind, std::move(text), value, loc});
   }
 
+  // Length of the well-formed UTF-8 sequence at text[i] (1 for ASCII), or 0.
+  static size_t utf8_length(const std::string& text, size_t i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) return 1;
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      cp = c & 0x07u;
+    } else {
+      return 0;
+    }
+    if (i + n > text.size()) return 0;
+    for (size_t k = 1; k < n; ++k) {
+      auto d = static_cast<unsigned char>(text[i + k]);
+      if ((d & 0xC0) != 0x80) return 0;
+      cp = cp << 6 | (d & 0x3Fu);
+    }
+    bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
+    return overlong || surrogate || cp > 0x10FFFF ? 0 : n;
+  }
+
+  // Scenario files are UTF-8 text: control characters (other than tabs) and
+  // malformed UTF-8 are rejected anywhere, comments and strings included,
+  // since reports and JSON output quote the source.
+  void check_bytes(const std::string& text, int line) {
+    for (size_t i = 0; i < text.size();) {
+      auto c = static_cast<unsigned char>(text[i]);
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        fail({line, static_cast<int>(i) + 1},
+             "control character '" + escape_control(std::string(1, text[i])) +
+                 "' in the source; scenario files are text (inside a string, write \\n or "
+                 "\\t)");
+      size_t n = utf8_length(text, i);
+      if (n == 0) {
+        static const char* hex = "0123456789abcdef";
+        fail({line, static_cast<int>(i) + 1}, std::string("invalid UTF-8 (byte 0x") + hex[c >> 4] +
+                                                  hex[c & 15] + "); scenario files are UTF-8 text");
+      }
+      i += n;
+    }
+  }
+
   void lex_line(const std::string& text, int line, std::vector<int>& indents) {
+    check_bytes(text, line);
     size_t i = 0;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (i == text.size() || text[i] == '#') return;  // blank or comment line
@@ -183,13 +241,15 @@ class Lexer {
 
   const std::string& file_;
   const std::string& src_;
+  FrontEndLimits limits_;
   std::vector<Token> tokens_;
 };
 
 }  // namespace
 
-std::vector<Token> tokenize(const std::string& file, const std::string& source) {
-  return Lexer(file, source).run();
+std::vector<Token> tokenize(const std::string& file, const std::string& source,
+                            const FrontEndLimits& limits) {
+  return Lexer(file, source, limits).run();
 }
 
 }  // namespace lifecheck::lang

@@ -3,6 +3,7 @@
 // runtime-bug, expect, ignore, verdict) whose words may contain '-' and '.'.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,22 @@ struct Token {
 // rest of the line to word mode.
 bool is_directive_keyword(const std::string& word);
 
-// Splits `source` into tokens; throws ScenarioError on a bad character,
-// bad indentation, a tab, an unterminated string or an unclosed bracket.
-std::vector<Token> tokenize(const std::string& file, const std::string& source);
+// What loading a scenario may use. The front end's memory grows with the
+// number of tokens (each becomes a token, then syntax-tree and program
+// entries), so a budget in bytes becomes a token budget.
+struct FrontEndLimits {
+  uint64_t max_memory_mb = 0;  // 0: no limit
+};
+
+// Measured upper bound of the front end's memory per token (token, syntax
+// tree, lowering): 130-170 bytes on dense inputs, rounded up.
+inline constexpr uint64_t kFrontEndBytesPerToken = 256;
+
+// Splits `source` into tokens; throws ScenarioError on a bad character (a
+// control character, invalid UTF-8, non-ASCII outside strings and
+// comments), bad indentation, a tab, an unterminated string, an unclosed
+// bracket, or more tokens than `limits` allow.
+std::vector<Token> tokenize(const std::string& file, const std::string& source,
+                            const FrontEndLimits& limits = {});
 
 }  // namespace lifecheck::lang

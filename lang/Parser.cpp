@@ -19,8 +19,8 @@ const std::set<std::string>& keywords() {
 
 class Parser {
  public:
-  Parser(const std::string& file, const std::string& source)
-      : file_(file), tokens_(tokenize(file, source)) {
+  Parser(const std::string& file, const std::string& source, const FrontEndLimits& limits)
+      : file_(file), tokens_(tokenize(file, source, limits)) {
     scenario_.file = file;
     scenario_.source = source;
   }
@@ -44,6 +44,29 @@ class Parser {
   const Token& advance() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
 
   [[noreturn]] void fail(Loc loc, const std::string& msg) { throw ScenarioError(file_, loc, msg); }
+
+  // Levels of nesting (kMaxNesting) held until the guard goes out of scope;
+  // `what` names the construct for the error.
+  class Nest {
+   public:
+    explicit Nest(Parser& p) : p_(p) {}
+    Nest(Parser& p, Loc loc, const char* what) : p_(p) { grow(loc, what); }
+    ~Nest() { p_.depth_ -= levels_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+    void grow(Loc loc, const char* what) {
+      ++levels_;
+      if (++p_.depth_ > kMaxNesting)
+        p_.fail(loc, std::string(what) + " nested too deeply (at most " +
+                         std::to_string(kMaxNesting) +
+                         " levels of blocks, brackets, 'not', calls, attributes and subscripts)");
+    }
+
+   private:
+    Parser& p_;
+    int levels_ = 0;
+  };
 
   std::string describe(const Token& t) const {
     switch (t.kind) {
@@ -280,7 +303,8 @@ class Parser {
     Stmt s;
     s.kind = StmtKind::If;
     s.loc = peek().loc;
-    advance();  // if / elif
+    Nest nest(*this, s.loc, "'if'/'elif'");  // an elif is an If nested in the else
+    advance();                               // if / elif
     s.value = condition();
     block("the 'if' condition", [&](bool) { statement(s.body); });
     if (at_name("elif")) {
@@ -355,6 +379,7 @@ class Parser {
 
   // --- expressions -----------------------------------------------------------
   ExprPtr condition() {
+    Nest nest(*this, peek().loc, "expression");
     if (at_name("not")) {
       auto e = std::make_unique<Expr>();
       e->kind = ExprKind::Not;
@@ -390,9 +415,13 @@ class Parser {
     return e;
   }
 
+  // Each link of a chain (x.a(b)[c]) holds the chain so far as its base:
+  // one more level of the tree, and of the calls that later walk it.
   ExprPtr postfix() {
     ExprPtr e = atom();
+    Nest chain(*this);
     for (;;) {
+      if (at_op(".") || at_op("(") || at_op("[")) chain.grow(peek().loc, "expression");
       if (at_op(".")) {
         advance();
         auto a = std::make_unique<Expr>();
@@ -524,13 +553,15 @@ class Parser {
   const std::string& file_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;  // current nesting (kMaxNesting)
   Scenario scenario_;
 };
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& file, const std::string& source) {
-  return Parser(file, source).run();
+Scenario parse_scenario(const std::string& file, const std::string& source,
+                        const FrontEndLimits& limits) {
+  return Parser(file, source, limits).run();
 }
 
 }  // namespace lifecheck::lang

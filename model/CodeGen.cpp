@@ -55,8 +55,8 @@ class CodeGen {
     const FuncInfo& fn = p_.funcs[f_];
     // RESUME: every body starts at a check (T1), reported at its first
     // statement's line.
-    uint16_t line = fn.body.empty() ? static_cast<uint16_t>(fn.line) : p_.stmts[fn.body[0]].line;
-    uint16_t col = fn.body.empty() ? 1 : p_.stmts[fn.body[0]].col;
+    uint32_t line = fn.body.empty() ? static_cast<uint32_t>(fn.line) : p_.stmts[fn.body[0]].line;
+    uint32_t col = fn.body.empty() ? 1 : p_.stmts[fn.body[0]].col;
     emit(OpCode::Check, line, col);
     if (entry_event(fn) != EntryEvent::None) emit(OpCode::Enter, line, col);
     for (StatementId s : fn.body) stmt(s);
@@ -65,7 +65,7 @@ class CodeGen {
   }
 
  private:
-  Op& emit(OpCode code, uint16_t line, uint16_t col) {
+  Op& emit(OpCode code, uint32_t line, uint32_t col) {
     if (code_.size() >= 0xFFF0) throw std::length_error("function too large");
     Op op;
     op.code = code;

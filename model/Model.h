@@ -64,7 +64,7 @@ struct TraceStep {
   Model::Choice choice = 0;
   ThreadId thread = 0;
   FuncId func = kNoFunc;  // the body the thread was in, or kNoFunc (runtime work)
-  uint16_t line = 0;      // the statement it executed first
+  uint32_t line = 0;      // the statement it executed first
   std::vector<Event> events;
 };
 

@@ -1,6 +1,7 @@
 #include "model/Observe.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -165,6 +166,15 @@ class Enumerator {
       stop("more than " + std::to_string(bounds_.max_items) + " stored trace items");
       n.choices.clear();
     }
+    if (bounds_.stop && bounds_.stop->load(std::memory_order_relaxed)) {
+      stop("interrupted");
+      n.choices.clear();
+    } else if (bounds_.max_seconds > 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >
+                   bounds_.max_seconds) {
+      stop("time limit");
+      n.choices.clear();
+    }
     n.state = std::move(s);
     on_stack_.insert(n.key);
     stack.push_back(std::move(n));
@@ -191,6 +201,7 @@ class Enumerator {
 
   Model model_;
   TraceBounds bounds_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::unordered_set<std::string> on_stack_;  // keys of the nodes on the stack
   bool complete_ = true;
   bool violations_ = false;

@@ -5,6 +5,7 @@
 // (conform), whose emitted script logs the same strings.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,9 +42,11 @@ struct TraceSet {
 // Bounds on the enumeration: the trace sets of a state graph can grow much
 // faster than the graph, so the work is bounded by what is stored.
 struct TraceBounds {
-  size_t per_state = 20000;      // traces kept per state's suffix set
-  uint64_t max_states = 300000;  // distinct states memoized
-  uint64_t max_items = 4000000;  // observable items stored over all sets
+  size_t per_state = 20000;                 // traces kept per state's suffix set
+  uint64_t max_states = 300000;             // distinct states memoized
+  uint64_t max_items = 4000000;             // observable items stored over all sets
+  double max_seconds = 0;                   // 0: no time limit
+  const std::atomic<bool>* stop = nullptr;  // set: stop now (an interrupt)
 };
 
 // Every observable trace of complete runs, computed over the state graph

@@ -80,8 +80,8 @@ struct SlotStep {
   FieldId field = 0;
   FuncId func = kNoFunc;
   uint16_t global = 0;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
 };
 
 inline constexpr ClassId kWeakrefType = 0;
@@ -174,8 +174,8 @@ struct ExprNode {
   LabelId label = kNoLabel;
   Value value;
   std::vector<ExprId> args;  // ListNew/TupleNew/DictNew
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;         // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -212,8 +212,8 @@ struct Statement {
   StrId str = 0;
   LabelId label = kNoLabel;
   std::vector<StatementId> body, orelse;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -281,8 +281,8 @@ struct Op {
   LabelId label = kNoLabel;
   StrId str = 0;
   Value value;
-  uint16_t line = 0;
-  uint16_t col = 0;
+  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
 };
 
 enum class FuncKind : uint8_t {

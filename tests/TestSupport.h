@@ -47,6 +47,16 @@ struct CliResult {
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
 
+// The malformed scenarios of test_lang_errors.cpp (text and the expected
+// error position and message), shared with the CLI corpus of
+// test_bad_input.cpp.
+struct LangErrorCase {
+  std::string name, text;
+  int line = 0, col = 0;
+  std::string message;
+};
+std::vector<LangErrorCase> lang_error_cases();
+
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
 

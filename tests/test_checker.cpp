@@ -120,30 +120,6 @@ TEST(StateStore, LongEntriesAndEmptyEntry) {
   EXPECT_TRUE(store.insert(big).second);
 }
 
-TEST(Schedule, RoundTripsAndCompresses) {
-  std::vector<checker::ScheduleChoice> steps{0, 0, 0, 1, 2, 2, 0x0301, 1};
-  std::string token = checker::encode_schedule(0xabcdef0123456789ull, steps);
-  EXPECT_EQ(token, "lc1:abcdef0123456789:0x3.1.2x2.1:3.1");
-  std::string error;
-  auto d = checker::decode_schedule(token, error);
-  ASSERT_TRUE(d) << error;
-  EXPECT_EQ(d->fingerprint, 0xabcdef0123456789ull);
-  EXPECT_EQ(d->steps, steps);
-  auto empty = checker::decode_schedule(checker::encode_schedule(1, {}), error);
-  ASSERT_TRUE(empty);
-  EXPECT_TRUE(empty->steps.empty());
-}
-
-TEST(Schedule, RejectsMalformedTokens) {
-  std::string error;
-  for (const char* bad : {"", "lc2:0000000000000000:0", "lc1:xyz:0", "lc1:00000000000000zz:0",
-                          "lc1:0000000000000000:a", "lc1:0000000000000000:1x0",
-                          "lc1:0000000000000000:1..2", "lc1:0000000000000000:300"}) {
-    EXPECT_FALSE(checker::decode_schedule(bad, error)) << bad;
-    EXPECT_FALSE(error.empty());
-  }
-}
-
 TEST(Explorer, CountsTheGridOfTheToyModel) {
   CounterModel m;
   auto r = checker::explore(m, {});

@@ -188,6 +188,12 @@ TEST(EmitPython, RejectsTokensOfAnotherScenarioOrProfile) {
   EXPECT_EQ(early.exit_code, 2);
   EXPECT_NE(early.err.find("step 2"), std::string::npos) << early.err;
   EXPECT_EQ(run_cli({"emit-python", file, "--replay", "lc1:nonsense"}).exit_code, 2);
+  // a cut-off token is not this schedule, there as in replay
+  std::string whole = checker::encode_schedule(p.fingerprint, {0, 0, 0, 0, 0, 1});
+  CliResult cut = run_cli(
+      {"emit-python", file, "--profile", "3.11", "--replay", whole.substr(0, whole.size() - 3)});
+  EXPECT_EQ(cut.exit_code, 2);
+  EXPECT_NE(cut.err.find("incomplete"), std::string::npos) << cut.err;
 }
 
 TEST(EmitPython, ScriptReportsAScheduleItCannotFollow) {

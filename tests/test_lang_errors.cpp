@@ -728,4 +728,12 @@ TEST(CliErrors, UnknownProfileOptionExitsTwo) {
 }
 
 }  // namespace
+
+std::vector<LangErrorCase> lang_error_cases() {
+  std::vector<LangErrorCase> out;
+  for (const BadScenario& c : kBadScenarios)
+    out.push_back({c.name, c.text, c.line, c.col, c.message});
+  return out;
+}
+
 }  // namespace lifecheck::testing

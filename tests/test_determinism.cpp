@@ -1,0 +1,141 @@
+// Same input and options, same bytes: every command runs twice on the same
+// inputs and its stdout (and any file it writes) must be identical, text
+// and --json alike. conform runs where a python3 is on PATH.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "TestSupport.h"
+
+namespace lifecheck::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::string scenario(const std::string& rel) { return source_path("scenarios/" + rel); }
+
+// Runs `args` twice; expects the exit code `code` and the same stdout.
+std::string same_twice(const std::vector<std::string>& args, int code) {
+  CliResult a = run_cli(args), b = run_cli(args);
+  std::string shown;
+  for (const std::string& s : args) shown += s + " ";
+  EXPECT_EQ(a.exit_code, code) << shown << "\n" << a.err;
+  EXPECT_EQ(b.exit_code, code) << shown;
+  EXPECT_FALSE(a.out.empty()) << shown;
+  EXPECT_EQ(a.out, b.out) << shown;
+  return a.out;
+}
+
+TEST(Determinism, Check) {
+  for (const char* format : {"", "--json"})
+    for (const char* order : {"", "--bfs"}) {
+      std::vector<std::string> args = {"check"};
+      for (const char* o : {format, order})
+        if (*o) args.push_back(o);
+      same_twice(
+          [&] {
+            auto a = args;
+            a.push_back(scenario("contract/P7.5-bug.life"));
+            return a;
+          }(),
+          1);
+      auto holds = args;
+      holds.push_back(scenario("basics/threads-shared-cycle.life"));
+      same_twice(holds, 0);
+      auto limited = args;
+      limited.insert(limited.end(),
+                     {"--max-states", "10", scenario("basics/threads-shared-cycle.life")});
+      same_twice(limited, 3);
+    }
+  same_twice({"check", "--profile", "all", scenario("basics/cycle2-del.life")}, 0);
+  same_twice({"check", "--profile", "all", "--json", scenario("contract/P7.5-bug.life")}, 1);
+  // the DOT file too
+  std::string dot1 = temp_file("", ".dot"), dot2 = temp_file("", ".dot");
+  run_cli({"check", "--dot", dot1, scenario("contract/P7.5-bug.life")});
+  run_cli({"check", "--dot", dot2, scenario("contract/P7.5-bug.life")});
+  EXPECT_FALSE(read_all(dot1).empty());
+  EXPECT_EQ(read_all(dot1), read_all(dot2));
+}
+
+TEST(Determinism, Suite) {
+  std::string dir = temp_file("") + ".suite";
+  fs::create_directories(dir + "/sub");
+  fs::copy_file(scenario("basics/cycle2-del.life"), dir + "/a.life");
+  fs::copy_file(scenario("contract/P7.5-bug.life"), dir + "/sub/b.life");
+  fs::copy_file(scenario("contract/P7.5-ok.life"), dir + "/sub/c.life");
+  same_twice({"suite", dir}, 0);
+  same_twice({"suite", "--bfs", dir}, 0);
+  fs::remove_all(dir);
+}
+
+TEST(Determinism, SimulateAndReplay) {
+  std::string file = scenario("basics/threads-shared-cycle.life");
+  for (const char* seed : {"1", "7"}) {
+    same_twice({"simulate", file, "--seed", seed}, 0);
+    std::string out = same_twice({"simulate", file, "--seed", seed, "--json"}, 0);
+    std::string token = nlohmann::json::parse(out)["replay"];
+    same_twice({"replay", file, token}, 0);
+    same_twice({"replay", file, token, "--json", "--verbose"}, 0);
+  }
+  std::string bug = scenario("contract/P7.5-bug.life");
+  std::string token = nlohmann::json::parse(run_cli({"check", "--json", bug}).out)["replay"];
+  same_twice({"replay", bug, token}, 1);
+}
+
+TEST(Determinism, EmitPython) {
+  std::string file = scenario("basics/threads-shared-cycle.life");
+  same_twice({"emit-python", file}, 0);
+  std::string out = run_cli({"simulate", file, "--seed", "3", "--json"}).out;
+  std::string token = nlohmann::json::parse(out)["replay"];
+  same_twice({"emit-python", file, "--replay", token}, 0);
+}
+
+TEST(Determinism, Conform) {
+  if (std::system("python3 -c pass >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
+  // forced schedules only: free runs let the interpreter's own scheduling
+  // choose which traces show
+  same_twice({"conform", scenario("basics/cycle2-del.life"), "--python", "python3", "--runs", "0",
+              "--forced", "2"},
+             0);
+}
+
+TEST(Determinism, Fuzz) {
+  std::string a = temp_file("") + ".fuzz-a", b = temp_file("") + ".fuzz-b";
+  for (const char* format : {"", "--json"}) {
+    std::vector<std::string> args = {"fuzz",          "--seed",           "3", "--runs", "100",
+                                     "--runtime-bug", "no-finalized-mark"};
+    if (*format) args.push_back(format);
+    auto with_out = [&](const std::string& dir) {
+      auto x = args;
+      x.insert(x.end(), {"--out", dir});
+      return x;
+    };
+    CliResult ra = run_cli(with_out(a)), rb = run_cli(with_out(b));
+    EXPECT_EQ(ra.exit_code, 1) << ra.out << ra.err;
+    EXPECT_EQ(rb.exit_code, 1);
+    // the same output but for the folder name, and the same files
+    std::string out_b = rb.out;
+    for (size_t at; (at = out_b.find(b)) != std::string::npos;) out_b.replace(at, b.size(), a);
+    EXPECT_EQ(ra.out, out_b);
+  }
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(a)) files.push_back(e.path().filename());
+  ASSERT_FALSE(files.empty());
+  for (const std::string& f : files) {
+    std::string in_b = read_all(b + "/" + f);  // its header names its folder
+    for (size_t at; (at = in_b.find(b)) != std::string::npos;) in_b.replace(at, b.size(), a);
+    EXPECT_EQ(read_all(a + "/" + f), in_b) << f;
+  }
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
