@@ -198,13 +198,16 @@ void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
       seen[i] = true;
       queue.push_back(static_cast<ObjId>(i));
     }
-  for (size_t k = 0; k < queue.size(); ++k)
-    for (Value v : state_.objects[queue[k]].fields)
-      if (v.is_obj() && v.obj() < seen.size() && !seen[v.obj()] &&
-          owns_strongly(program_, state_.objects[queue[k]], v.obj())) {
-        seen[v.obj()] = true;
-        queue.push_back(v.obj());
-      }
+  for (size_t k = 0; k < queue.size(); ++k) {
+    const Object& y = state_.objects[queue[k]];
+    for (const auto* values : {&y.fields, &y.items})  // attributes and container items
+      for (Value v : *values)
+        if (v.is_obj() && v.obj() < seen.size() && !seen[v.obj()] &&
+            owns_strongly(program_, y, v.obj())) {
+          seen[v.obj()] = true;
+          queue.push_back(v.obj());
+        }
+  }
   if (seen[o])
     violation({"P7.26"}, name_of(o) +
                              " is reachable from an uncollectable object with a "

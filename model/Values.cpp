@@ -251,7 +251,7 @@ Value Machine::instance_dict(Value x, LabelId label) {
   ObjId d = alloc(kDictType, label, !program_.profile.lazy_dict_tracking || any_tracked);
   for (size_t i = 0; i < items.size(); ++i) {
     if (i % 2) incref(items[i]);
-    obj(d).fields[i] = items[i];
+    obj(d).items[i] = items[i];
   }
   obj(d).length = static_cast<uint8_t>(items.size() / 2);
   return Value::object(d);
