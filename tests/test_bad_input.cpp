@@ -139,7 +139,7 @@ TEST(BadInput, GeneratedDeepAndHugeInputs) {
 }
 
 // Peak RSS of the children waited for so far, in KiB (Linux: ru_maxrss).
-long children_peak_kib() {
+[[maybe_unused]] long children_peak_kib() {
   rusage u{};
   getrusage(RUSAGE_CHILDREN, &u);
   return u.ru_maxrss;
