@@ -2,19 +2,28 @@
 # One entry point for a fresh Debian machine: installs the Debian packages
 # lifecheck needs (when missing), configures, builds, then
 #   ./run.sh check      checks every shipped scenario against its verdict line
-#   ./run.sh test       runs every test, then builds and runs examples/ against
-#                       the installed package
+#   ./run.sh test       runs every test (the HTML report's in headless Chromium
+#                       too), then builds and runs examples/ against the
+#                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
 #   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
 #   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
 #                       and runs each for S seconds (default 60); fails on
 #                       any finding (tests/fuzz/README.md)
 #   ./run.sh build      only builds (build/lifecheck)
+#   ./run.sh conform-ft builds CPython 3.13.15 free-threaded and default from
+#                       Debian's source archive into ~/.cache/lifecheck (slow:
+#                       tools/build-cpython-ft.sh) and runs `lifecheck conform`
+#                       on every shipped scenario against both (not in CI)
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# graphviz: `dot` lays out the heap in HTML reports (check --html) at run time.
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
-          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz)
+# The browser tests of the HTML report (./run.sh test): headless Chromium,
+# and node + npm for playwright-core (installed by npm ci into build/).
+TEST_PACKAGES=(chromium)
 # ./run.sh fuzz only: clang and its libFuzzer runtime
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
@@ -74,8 +83,13 @@ case "$verb" in
     build/lifecheck suite scenarios
     ;;
   test)
+    # A node from elsewhere (NodeSource) brings its own npm; Debian's come apart.
+    node_packages=()
+    command -v node >/dev/null 2>&1 || node_packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || node_packages+=(npm)
+    PACKAGES+=("${TEST_PACKAGES[@]}" "${node_packages[@]}")
     install_packages
-    build build
+    build build -DLIFECHECK_BROWSER_TESTS=ON
     run_tests build
     run_example build
     ;;
@@ -86,9 +100,12 @@ case "$verb" in
       run_tests build-sanitize
     ;;
   bench)
+    # SPIN and a C compiler for the side-by-side baseline (bench/b1.py)
+    PACKAGES+=(spin gcc)
     install_packages
     build build
     bench/b1.sh "${@:2}"
+    bench/b1.sh --reductions
     bench/fuzz.sh
     ;;
   fuzz)
@@ -105,8 +122,18 @@ case "$verb" in
     install_packages
     build build
     ;;
+  conform-ft)
+    install_packages
+    build build
+    tools/build-cpython-ft.sh
+    cache=${LIFECHECK_CACHE:-$HOME/.cache/lifecheck}
+    status=0
+    build/lifecheck conform scenarios --python "$cache/cpython-3.13.15t/python" "${@:2}" || status=1
+    build/lifecheck conform scenarios --python "$cache/cpython-3.13.15/python" "${@:2}" || status=1
+    exit $status
+    ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | conform-ft" >&2
     exit 2
     ;;
 esac

@@ -49,7 +49,7 @@ CheckResult result_of(const model::Program& program, const model::Trace& trace,
   r.replay_token = checker::encode_schedule(program.fingerprint, path);
   r.transitions = trace.steps.size();
   std::ostringstream out;
-  report::TraceOptions topts{false};
+  report::TraceOptions topts;
   if (trace.outcome.kind == checker::StepResult::Kind::Violation) {
     r.verdict = Verdict::Violated;
     r.properties = trace.outcome.properties;
@@ -116,6 +116,8 @@ CheckResult check(const Scenario& scenario, const CheckOptions& options) {
   so.order =
       options.breadth_first ? checker::SearchOrder::BreadthFirst : checker::SearchOrder::DepthFirst;
   so.use_visited_set = options.visited_set;
+  so.jobs = options.jobs;
+  so.store = options.fingerprints ? checker::StoreKind::Fingerprint : checker::StoreKind::Exact;
   so.limits.max_states = options.max_states;
   so.limits.max_seconds = options.max_seconds;
   so.limits.max_memory_mb = options.max_memory_mb;
@@ -173,7 +175,7 @@ std::vector<std::string> profiles() {
 std::string default_profile() { return model::default_profile().name; }
 
 std::vector<std::string> release_bugs(const std::string& profile) {
-  auto p = model::find_profile(profile);
+  auto p = profile.empty() ? std::optional(model::default_profile()) : model::find_profile(profile);
   if (!p) throw std::invalid_argument("unknown profile '" + profile + "'");
   std::vector<std::string> out;
   for (const auto& [id, why] : p->release_bugs()) out.push_back(id);
@@ -184,6 +186,13 @@ std::vector<std::string> properties() {
   std::vector<std::string> out;
   for (const model::PropertyInfo& p : model::all_properties()) out.push_back(p.id);
   return out;
+}
+
+std::string runtime_bug_profile(const std::string& bug) {
+  auto b = model::find_runtime_bug(bug);
+  if (!b) return "";
+  const char* p = model::runtime_bug_info(*b).profile;
+  return p ? p : "";
 }
 
 std::vector<std::string> runtime_bugs() {

@@ -1,5 +1,6 @@
 // Options, limits, statistics and results of a search. Generic over the
-// model's Choice type.
+// model's Choice type. One SearchOptions object carries every choice a
+// search makes (back end, store, reductions, workers, limits).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "checker/StepResult.h"
+#include "checker/Store.h"
 
 namespace lifecheck::checker {
 
@@ -23,17 +25,28 @@ struct Limits {
 };
 
 enum class SearchOrder {
-  DepthFirst,    // stateful DFS with a visited set
-  BreadthFirst,  // level by level: the first counterexample is a shortest one
+  BreadthFirst,  // level by level, on `jobs` workers (Bfs.h)
+  DepthFirst,    // one worker, a stack: less memory for a frontier (Dfs.h)
 };
 
 struct Stats {
   uint64_t states = 0;       // distinct states (tree nodes without a visited set)
-  uint64_t transitions = 0;  // transitions applied
+  uint64_t transitions = 0;  // transitions of the explored graph
   uint32_t max_depth = 0;
   double seconds = 0;
   uint64_t store_bytes = 0;  // bytes held by the visited set
   uint64_t peak_rss_bytes = 0;
+  // Partial-order reduction: states expanded with fewer choices than were
+  // enabled, and the transitions that saved.
+  uint64_t reduced_states = 0;
+  uint64_t pruned_transitions = 0;
+  // Fingerprint store: the probability that two distinct states were merged
+  // (TLC's optimistic estimate n(m-n)/2^64 and the birthday bound n^2/2^65).
+  // Bitstate store: the chance per new state of being taken for a seen one.
+  double omission_optimistic = 0;
+  double omission_bound = 0;
+  double bitstate_false_positive = 0;
+  double hash_factor = 0;  // bitstate: bits per stored state
 };
 
 class ProgressSink {
@@ -44,7 +57,15 @@ class ProgressSink {
 };
 
 struct SearchOptions {
-  SearchOrder order = SearchOrder::DepthFirst;
+  SearchOrder order = SearchOrder::BreadthFirst;
+  // Workers of the breadth-first search; its verdict, counts, depth and
+  // counterexample do not depend on their number. (Depth-first: one.)
+  unsigned jobs = 1;
+  StoreKind store = StoreKind::Exact;
+  unsigned bitstate_log2_bits = 32;  // 2^32 bits: 512 MiB
+  unsigned bitstate_hashes = 3;
+  // Partial-order reduction, where the model offers it (persistent_choice).
+  bool partial_order = true;
   Limits limits;
   bool use_visited_set = true;  // false: plain tree search (for soundness tests)
   ProgressSink* progress = nullptr;

@@ -14,10 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/Explorer.h"
-#include "checker/RandomScheduler.h"
 #include "checker/ReplayScheduler.h"
 #include "checker/Schedule.h"
+#include "cli/CommandSupport.h"
 #include "cli/Interrupt.h"
+#include "cli/OutputFiles.h"
+#include "cli/SearchAll.h"
 #include "lang/Compiler.h"
 #include "lang/Load.h"
 #include "model/Model.h"
@@ -30,29 +32,6 @@
 namespace lifecheck::cli {
 
 using nlohmann::json;
-
-namespace {
-
-class TerminalProgress : public checker::ProgressSink {
- public:
-  void progress(const checker::Stats& s, uint64_t pending) override {
-    double rate = s.seconds > 0 ? s.states / s.seconds : 0;
-    std::cerr << fmt::format(
-                     "\r  {} states, {} transitions, depth {}, {:.0f} states/s, {} pending  ",
-                     s.states, s.transitions, s.max_depth, rate, pending)
-              << std::flush;
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-
- private:
-  bool shown_ = false;
-};
-
-}  // namespace
 
 std::optional<model::Profile> profile_option(const std::string& name) {
   auto p = model::find_profile(name);
@@ -78,6 +57,12 @@ std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& optio
     }
     copts.extra_bugs.push_back(*bug);
   }
+  for (const std::string& p : options.ignores)
+    if (!model::find_property(p)) {
+      std::cerr << "lifecheck: unknown property '" << lang::escape_control(p)
+                << "' for --ignore; 'lifecheck list-properties' lists them\n";
+      return std::nullopt;
+    }
   return copts;
 }
 
@@ -139,23 +124,17 @@ bool writable_path(const std::string& path, const char* what) {
   return false;
 }
 
-namespace {
-
-// Loads a scenario with the command-line overrides; prints the error and
-// returns nullopt on bad input.
 std::optional<model::Program> load(const std::string& file, const ScenarioOptions& options) {
   auto copts = compile_options(options);
   if (!copts) return std::nullopt;
-  return load_program(file, *copts, options.max_memory_mb);
+  auto p = load_program(file, *copts, options.max_memory_mb);
+  if (p)
+    for (const std::string& id : options.ignores)
+      if (!p->ignored(id))
+        p->ignores.push_back(model::Ignore{id, "--ignore on the command line", 0});
+  return p;
 }
 
-model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
-  checker::ReplayScheduler sched(path);
-  return model::run_trace(model, sched, path.size() + 1);
-}
-
-// The DOT file of --dot (checked writable before the run); false when it
-// could not be written after all.
 bool write_dot(const std::string& file, const model::Program& program, const model::State& s) {
   if (file.empty()) return true;
   std::ofstream out(file);
@@ -166,39 +145,63 @@ bool write_dot(const std::string& file, const model::Program& program, const mod
   return false;
 }
 
-// A single run (simulate, replay) stops like a search: at an interrupt, or
-// above --max-memory (its trace and the states it has met grow with every
-// step). Looks at memory every 1024 steps.
-class GuardedScheduler : public checker::Scheduler {
+std::string shell_word(const std::string& s) {
+  bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string("_./+-=:@,%").find(c) != std::string::npos;
+  });
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string replay_options(const model::Program& program, const ScenarioOptions& scenario,
+                           const std::vector<std::string>& also_ignored) {
+  std::string out;
+  auto add = [&](const std::string& option, const std::string& value) {
+    out += (out.empty() ? "" : " ") + option + " " + shell_word(value);
+  };
+  if (scenario.profile == "all")
+    add("--profile", program.profile.name);
+  else if (!scenario.profile.empty())
+    add("--profile", scenario.profile);
+  for (const std::string& b : scenario.runtime_bugs) add("--runtime-bug", b);
+  for (const std::string& p : scenario.ignores) add("--ignore", p);
+  for (const std::string& p : also_ignored) add("--ignore", p);
+  return out;
+}
+
+std::string replay_command(const model::Program& program, const std::string& token,
+                           const std::string& options) {
+  return "lifecheck replay " + shell_word(program.file) + " " + token +
+         (options.empty() ? "" : " " + options);
+}
+
+json ignored_json(const model::Program& program) {
+  json out = json::array();
+  for (const model::Ignore& i : program.ignores)
+    out.push_back(json{{"property", i.property},
+                       {"reason", i.reason},
+                       {"source", i.line ? "scenario line " + std::to_string(i.line)
+                                         : std::string("command line")}});
+  return out;
+}
+
+namespace {
+
+model::Trace replay_path(const model::Model& model, const std::vector<uint16_t>& path) {
+  checker::ReplayScheduler sched(path);
+  return model::run_trace(model, sched, path.size() + 1);
+}
+
+// The run that always picks the first enabled choice: the final state --dot
+// shows when there is no counterexample.
+class FirstChoice : public checker::Scheduler {
  public:
-  GuardedScheduler(checker::Scheduler& inner, uint64_t max_memory_mb)
-      : inner_(inner), max_memory_mb_(max_memory_mb) {}
-
   std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
-    if (stop_requested().load(std::memory_order_relaxed)) {
-      stopped_ = interrupt_reason();
-      return std::nullopt;
-    }
-    if (max_memory_mb_ && ++picks_ % 1024 == 0 &&
-        checker::current_rss_bytes() > max_memory_mb_ * 1024 * 1024) {
-      stopped_ = "memory limit (" + std::to_string(max_memory_mb_) + " MiB)";
-      return std::nullopt;
-    }
-    return inner_.pick(enabled);
+    return enabled.empty() ? std::nullopt : std::optional<size_t>(0);
   }
-
-  // Marks a run this guard stopped as ended by a limit.
-  void mark(model::Trace& trace) const {
-    if (stopped_.empty()) return;
-    trace.outcome.kind = checker::StepResult::Kind::Limit;
-    trace.outcome.message = stopped_;
-  }
-
- private:
-  checker::Scheduler& inner_;
-  uint64_t max_memory_mb_;
-  uint64_t picks_ = 0;
-  std::string stopped_;
 };
 
 std::string verdict_name(checker::Verdict v) {
@@ -213,6 +216,21 @@ std::string verdict_name(checker::Verdict v) {
   return "?";
 }
 
+// The properties a scenario is checked for (JUnit lists one test case each):
+// every built-in one; assert and expect only where the scenario has them.
+json checked_properties(const model::Program& program) {
+  bool asserts = false;
+  for (const model::FuncInfo& f : program.funcs)
+    for (const model::Op& op : f.code) asserts = asserts || op.code == model::OpCode::Assert;
+  json out = json::array();
+  for (const model::PropertyInfo& p : model::all_properties()) {
+    std::string id = p.id;
+    if ((id == "assert" && !asserts) || (id == "expect" && program.expects.empty())) continue;
+    out.push_back(id);
+  }
+  return out;
+}
+
 struct CheckOutcome {
   checker::Verdict verdict;
   std::vector<std::string> properties;
@@ -220,81 +238,114 @@ struct CheckOutcome {
   json j;
 };
 
-CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print) {
-  model::Model model(program, options.symmetry);
-  checker::SearchOptions so;
-  so.order = options.order;
-  so.limits = options.limits;
-  so.use_visited_set = options.use_visited_set;
-  TerminalProgress progress;
-  if (!options.quiet && isatty(2)) so.progress = &progress;
-  auto result = checker::explore(model, so);
-  progress.clear();
-  if (result.verdict == checker::Verdict::LimitReached && stop_requested())
-    result.limit = interrupt_reason();
-  const checker::Stats& st = result.stats;
-  CheckOutcome out{result.verdict, result.failure.properties, st.states, json::object()};
+CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print,
+                       ReportFiles& files) {
+  ScenarioSearch search = search_scenario(program, options);
+  const checker::Stats& st = search.stats;
+  CheckOutcome out{search.verdict, {}, st.states, json::object()};
+  const bool text = print && !options.output.json;
 
+  const bool breadth_first = options.all || options.order == checker::SearchOrder::BreadthFirst;
+  const unsigned effective_jobs = breadth_first ? options.jobs : 1;
   std::cerr << fmt::format(
-      "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s\n", program.file,
-      st.states, st.transitions, st.max_depth, st.seconds,
-      st.seconds > 0 ? st.states / st.seconds : 0.0);
+      "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s{}, {} store "
+      "{:.1f} MiB, {} search, {} job{}{}\n",
+      program.file, st.states, st.transitions, st.max_depth, st.seconds,
+      st.seconds > 0 ? st.states / st.seconds : 0.0,
+      search.searches > 1 ? fmt::format(" ({} searches)", search.searches) : "",
+      checker::store_name(options.store), st.store_bytes / 1048576.0, breadth_first ? "bfs" : "dfs",
+      effective_jobs, effective_jobs == 1 ? "" : "s", report::reduction_summary(st, options.store));
 
   json& j = out.j;
   j["file"] = program.file;
   j["profile"] = program.profile.display_name();
-  j["verdict"] = verdict_name(result.verdict);
-  j["exhaustive"] = result.verdict != checker::Verdict::LimitReached;
-  j["search"] = options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs";
-  j["symmetry"] = model.uses_symmetry();
+  j["verdict"] = verdict_name(search.verdict);
+  j["exhaustive"] = search.limit.empty();
+  j["search"] = breadth_first ? "bfs" : "dfs";
+  j["all"] = options.all;
+  j["symmetry"] = search.symmetry;
+  j["store"] = checker::store_name(options.store);
   j["stats"] = report::stats_json(st, options.output.timing);
+  j["searches"] = search.searches;
+  j["properties"] = checked_properties(program);
+  j["ignored"] = ignored_json(program);
+  if (!search.limit.empty()) j["limit"] = search.limit;
+  j["counterexamples"] = json::array();
 
-  if (result.verdict == checker::Verdict::Holds) {
-    if (print && !options.output.json)
+  if (search.found.empty()) {
+    if (!options.output.dot_file.empty()) {
+      model::Model model(program, options.symmetry);
+      FirstChoice first;
+      write_dot(options.output.dot_file, program,
+                model::run_trace(model, first, 100000).final_state);
+    }
+    if (text && search.verdict == checker::Verdict::Holds)
       std::cout << fmt::format(
           "{}: holds under {}: every property holds over all {} states ({} transitions, "
           "depth {})\n",
           program.file, program.profile.display_name(), st.states, st.transitions, st.max_depth);
-    return out;
-  }
-  if (result.verdict == checker::Verdict::LimitReached) {
-    j["limit"] = result.limit;
-    if (print && !options.output.json)
+    else if (text)
       std::cout << fmt::format(
           "{}: no verdict under {}: {} after {} states, {} transitions, depth {} "
           "(partial: no violation in the explored part)\n",
           program.file, program.profile.display_name(),
-          result.limit + (stop_requested() ? "" : " reached"), st.states, st.transitions,
+          search.limit + (stop_requested() ? "" : " reached"), st.states, st.transitions,
           st.max_depth);
     return out;
   }
-  model::Trace trace = replay_path(model, result.path);
-  std::string token = checker::encode_schedule(program.fingerprint, result.path);
-  j["violation"] = report::violation_json(result.failure);
-  if (result.loop_start) j["loop_start"] = *result.loop_start;
-  j["replay"] = token;
-  j["replay_reproduces"] = trace.outcome.kind == checker::StepResult::Kind::Violation &&
-                           trace.outcome.properties == result.failure.properties;
-  report::TraceOptions topts{options.output.verbose};
-  j["steps"] = report::trace_json(program, trace, topts);
-  j["heap"] = report::heap_json(program, trace.final_state);
-  write_dot(options.output.dot_file, program, trace.final_state);
-  if (print && !options.output.json) {
-    std::cout << program.file << ": counterexample under " << program.profile.display_name()
-              << " after " << st.states << " states\n";
-    model::Trace shown = trace;
-    if (shown.outcome.kind != checker::StepResult::Kind::Violation) {
-      shown.outcome = result.failure;
-      shown.loop_start = result.loop_start;
-    }
-    report::print_counterexample(std::cout, program, shown, token, topts);
+
+  if (text && options.all) {
+    std::string ids;
+    for (const FoundViolation& f : search.found)
+      for (const std::string& p : f.result.failure.properties) ids += (ids.empty() ? "" : ", ") + p;
+    std::cout << fmt::format("{}: {} counterexample{} under {} ({} states in {} searches): {}\n",
+                             program.file, search.found.size(), search.found.size() == 1 ? "" : "s",
+                             program.profile.display_name(), st.states, search.searches, ids);
   }
+  for (size_t i = 0; i < search.found.size(); ++i) {
+    const FoundViolation& f = search.found[i];
+    const auto& result = f.result;
+    for (const std::string& p : result.failure.properties) out.properties.push_back(p);
+    model::Model model(f.program, options.symmetry);
+    model::Trace trace = replay_path(model, result.path);
+    bool reproduces = trace.outcome.kind == checker::StepResult::Kind::Violation &&
+                      trace.outcome.properties == result.failure.properties;
+    if (!reproduces) {
+      trace.outcome = result.failure;
+      trace.loop_start = result.loop_start;
+    }
+    std::string token = checker::encode_schedule(program.fingerprint, result.path);
+    std::string ropts = replay_options(program, options.scenario, f.ignored_before);
+    report::JsonOptions jopts{options.output.verbose, false};
+    json run = report::run_json(model, trace, token, replay_command(program, token, ropts), jopts);
+    run["replay_reproduces"] = reproduces;
+    run["ignored_before"] = f.ignored_before;
+    if (files.wants_html()) {
+      report::JsonOptions all_events{true, true};
+      files.add_html(
+          j,
+          report::run_json(model, trace, token, replay_command(program, token, ropts), all_events),
+          program,
+          (options.scenario.profile == "all" ? std::string(program.profile.name) + "--" : "") +
+              result.failure.properties.front());
+    }
+    j["counterexamples"].push_back(std::move(run));
+    if (i == 0) write_dot(options.output.dot_file, program, trace.final_state);
+    if (!text) continue;
+    if (options.all)
+      std::cout << fmt::format(
+          "\ncounterexample {} of {}{}\n", i + 1, search.found.size(),
+          f.ignored_before.empty() ? "" : " (the properties found before are ignored)");
+    else
+      std::cout << program.file << ": counterexample under " << program.profile.display_name()
+                << " after " << st.states << " states\n";
+    report::TraceOptions topts{options.output.verbose, ropts};
+    report::print_counterexample(std::cout, f.program, trace, token, topts);
+  }
+  if (text && options.all && !search.limit.empty())
+    std::cout << "\nthe search for further violations stopped: " << search.limit << "\n";
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 std::string join_trace(const model::ObservedTrace& t, size_t max_events = 8) {
   std::string out;
@@ -313,7 +364,8 @@ std::optional<model::ObservedTrace> only_in(const model::TraceSet& a, const mode
 
 // check --profile all: every profile, one table, and where two neighbouring
 // profiles' observable traces differ, an example each way.
-int check_all_profiles(const std::vector<std::string>& files, const CheckOptions& options) {
+int check_all_profiles(const std::vector<std::string>& files, const CheckOptions& options,
+                       ReportFiles& outputs) {
   bool violated = false, limited = false;
   json all = json::array();
   // The limits hold for the whole run, not for each profile: each search and
@@ -365,16 +417,29 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
       CheckOutcome o;
       model::TraceBounds bounds;
       if (budget) {
-        o = check_one(p, *budget, false);
+        o = check_one(p, *budget, false, outputs);
         states_used += o.states;
         bounds.stop = &stop_requested();
         if (auto left = remaining()) bounds.max_seconds = left->limits.max_seconds;
       } else {
         // Nothing left: this profile is not explored.
         o = CheckOutcome{checker::Verdict::LimitReached, {}, 0, json::object()};
-        o.j = json{{"file", p.file},     {"profile", p.profile.display_name()},
-                   {"verdict", "limit"}, {"exhaustive", false},
-                   {"limit", spent},     {"explored", false}};
+        o.j = json{
+            {"file", p.file},
+            {"profile", p.profile.display_name()},
+            {"verdict", "limit"},
+            {"exhaustive", false},
+            {"limit", spent},
+            {"explored", false},
+            {"search",
+             options.all || options.order == checker::SearchOrder::BreadthFirst ? "bfs" : "dfs"},
+            {"all", options.all},
+            {"symmetry", false},
+            {"stats", report::stats_json(checker::Stats{}, options.output.timing)},
+            {"searches", 0},
+            {"properties", checked_properties(p)},
+            {"ignored", ignored_json(p)},
+            {"counterexamples", json::array()}};
       }
       violated = violated || o.verdict == checker::Verdict::Violated;
       limited = limited || o.verdict == checker::Verdict::LimitReached;
@@ -402,9 +467,15 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
     json diffs = json::array();
     bool any = false;
     for (size_t i = 1; i < programs.size(); ++i) {
-      const model::TraceSet& before = sets[i - 1];
+      // Each default-build profile against the one before it; a
+      // free-threaded one against its default-build twin.
+      size_t prev = i - 1;
+      if (const char* twin = programs[i].profile.gil_twin)
+        for (size_t k = 0; k < programs.size(); ++k)
+          if (std::string_view(programs[k].profile.name) == twin) prev = k;
+      const model::TraceSet& before = sets[prev];
       const model::TraceSet& after = sets[i];
-      std::string a = programs[i - 1].profile.name, b = programs[i].profile.name;
+      std::string a = programs[prev].profile.name, b = programs[i].profile.name;
       if (!before.complete || !after.complete) {
         // Partial sets: a trace missing from one may just not be enumerated.
         const std::string& why = before.complete ? after.stopped : before.stopped;
@@ -436,7 +507,9 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
       std::cout << "  observable traces: the same under every profile\n";
     all.push_back(json{{"file", file}, {"profiles", rows}, {"differences", diffs}});
   }
-  if (options.output.json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
+  json report = report::report_envelope("check", std::move(all));
+  if (options.output.json) std::cout << report.dump(2) << "\n";
+  outputs.finish(report);
   return violated ? kViolated : limited ? kLimit : kHolds;
 }
 
@@ -444,10 +517,12 @@ int check_all_profiles(const std::vector<std::string>& files, const CheckOptions
 
 int check_command(const std::vector<std::string>& files, const CheckOptions& options) {
   if (!writable_path(options.output.dot_file, "DOT file")) return kBadInput;
+  ReportFiles outputs(options.output);
   if (options.scenario.profile == "all") {
     for (const std::string& f : files)  // bad input first, nothing explored
       if (!load(f, options.scenario)) return kBadInput;
-    return check_all_profiles(files, options);
+    if (!outputs.open()) return kBadInput;
+    return check_all_profiles(files, options, outputs);
   }
   std::vector<model::Program> programs;
   for (const std::string& f : files) {
@@ -455,16 +530,19 @@ int check_command(const std::vector<std::string>& files, const CheckOptions& opt
     if (!p) return kBadInput;
     programs.push_back(std::move(*p));
   }
+  if (!outputs.open()) return kBadInput;
   bool violated = false, limited = false;
   json all = json::array();
   for (const model::Program& p : programs) {
-    CheckOutcome o = check_one(p, options, true);
+    CheckOutcome o = check_one(p, options, true, outputs);
     violated = violated || o.verdict == checker::Verdict::Violated;
     limited = limited || o.verdict == checker::Verdict::LimitReached;
     all.push_back(std::move(o.j));
     if (stop_requested()) break;  // the files after an interrupt are not checked
   }
-  if (options.output.json) std::cout << (all.size() == 1 ? all[0] : all).dump(2) << "\n";
+  json report = report::report_envelope("check", std::move(all));
+  if (options.output.json) std::cout << report.dump(2) << "\n";
+  outputs.finish(report);
   return violated ? kViolated : limited ? kLimit : kHolds;
 }
 
@@ -517,6 +595,7 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
   }
   int passed = 0, failed = 0, bad = folders_read ? 0 : 1;
   json rows = json::array();
+  ReportFiles no_outputs(OutputOptions{});
   for (const std::string& f : files) {
     if (stop_requested()) {
       std::cout << "interrupted: the remaining scenarios were not checked\n";
@@ -544,7 +623,7 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
       runs.emplace_back(v, std::move(*under));
     }
     for (auto& [want, program] : runs) {
-      CheckOutcome o = check_one(program, options, false);
+      CheckOutcome o = check_one(program, options, false, no_outputs);
       bool ok;
       std::string got;
       if (o.verdict == checker::Verdict::Holds) {
@@ -577,94 +656,6 @@ int suite_command(const std::vector<std::string>& paths, const CheckOptions& opt
   return bad ? kBadInput : failed ? kViolated : stop_requested() ? kLimit : kHolds;
 }
 
-int simulate_command(const std::string& file, uint64_t seed, size_t max_steps,
-                     const ScenarioOptions& scenario, const OutputOptions& output) {
-  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
-  auto p = load(file, scenario);
-  if (!p) return kBadInput;
-  model::Model model(*p);
-  checker::RandomScheduler random(seed);
-  GuardedScheduler sched(random, scenario.max_memory_mb);
-  model::Trace trace = model::run_trace(model, sched, max_steps);
-  sched.mark(trace);
-  std::vector<uint16_t> path;
-  for (const model::TraceStep& s : trace.steps) path.push_back(s.choice);
-  std::string token = checker::encode_schedule(p->fingerprint, path);
-  report::TraceOptions topts{output.verbose};
-  write_dot(output.dot_file, *p, trace.final_state);
-  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
-  if (output.json) {
-    json j{{"file", p->file},
-           {"profile", p->profile.display_name()},
-           {"seed", seed},
-           {"replay", token},
-           {"steps", report::trace_json(*p, trace, topts)},
-           {"heap", report::heap_json(*p, trace.final_state)}};
-    j["outcome"] = violated                                                 ? "violated"
-                   : trace.outcome.kind == checker::StepResult::Kind::Limit ? "limit"
-                                                                            : "completed";
-    if (violated) j["violation"] = report::violation_json(trace.outcome);
-    std::cout << j.dump(2) << "\n";
-  } else if (violated) {
-    std::cout << p->file << ": simulation with seed " << seed << " found a counterexample\n";
-    report::print_counterexample(std::cout, *p, trace, token, topts);
-  } else {
-    std::cout << p->file << ": simulation with seed " << seed << " under "
-              << p->profile.display_name() << "\n  replay: lifecheck replay " << p->file << " "
-              << token << "\n\n";
-    report::print_trace(std::cout, *p, trace, topts);
-    std::cout << "\n"
-              << (trace.outcome.kind == checker::StepResult::Kind::Limit
-                      ? "run stopped: " + trace.outcome.message
-                      : std::string("run completed without a violation"))
-              << "\n";
-    report::print_heap(std::cout, *p, trace.final_state);
-  }
-  if (violated) return kViolated;
-  return trace.outcome.kind == checker::StepResult::Kind::Limit ? kLimit : kHolds;
-}
-
-int replay_command(const std::string& file, const std::string& token,
-                   const ScenarioOptions& scenario, const OutputOptions& output) {
-  if (!writable_path(output.dot_file, "DOT file")) return kBadInput;
-  auto p = load(file, scenario);
-  if (!p) return kBadInput;
-  auto steps = decode_token_for(*p, token);
-  if (!steps) return kBadInput;
-  model::Model model(*p);
-  checker::ReplayScheduler replay(*steps);
-  GuardedScheduler sched(replay, scenario.max_memory_mb);
-  model::Trace trace = model::run_trace(model, sched, steps->size() + 1);
-  sched.mark(trace);
-  report::TraceOptions topts{output.verbose};
-  write_dot(output.dot_file, *p, trace.final_state);
-  bool violated = trace.outcome.kind == checker::StepResult::Kind::Violation;
-  bool limited = trace.outcome.kind == checker::StepResult::Kind::Limit;
-  if (output.json) {
-    json j{{"file", p->file},
-           {"profile", p->profile.display_name()},
-           {"replay", token},
-           {"steps", report::trace_json(*p, trace, topts)},
-           {"heap", report::heap_json(*p, trace.final_state)},
-           {"outcome", violated  ? "violated"
-                       : limited ? "limit"
-                                 : "no violation"}};
-    if (violated) j["violation"] = report::violation_json(trace.outcome);
-    std::cout << j.dump(2) << "\n";
-  } else if (violated) {
-    report::print_counterexample(std::cout, *p, trace, token, topts);
-  } else {
-    report::print_trace(std::cout, *p, trace, topts);
-    if (limited)
-      std::cout << "\nreplay stopped after " << trace.steps.size()
-                << " steps: " << trace.outcome.message << "\n";
-    else
-      std::cout << "\nreplayed " << trace.steps.size() << " steps: no violation\n";
-    report::print_heap(std::cout, *p, trace.final_state);
-  }
-  return violated ? kViolated : limited ? kLimit : kHolds;
-}
-
 int list_properties_command(bool as_json) {
   if (as_json) {
     json props = json::array(), bugs = json::array();
@@ -676,7 +667,7 @@ int list_properties_command(bool as_json) {
     std::cout << json{{"properties", props}, {"runtime_bugs", bugs}}.dump(2) << "\n";
     return kHolds;
   }
-  std::cout << "Built-in properties (SEMANTICS.md section 7 and general checks):\n";
+  std::cout << "Built-in properties (docs/semantics.md section 7 and general checks):\n";
   for (const auto& p : model::all_properties())
     std::cout << fmt::format("  {:<19} {}\n  {:<19}   documented: {}; mechanism: {}\n", p.id,
                              p.title, "", p.source, p.mechanism);

@@ -20,13 +20,15 @@ enum ExitCode { kHolds = 0, kViolated = 1, kBadInput = 2, kLimit = 3 };
 struct ScenarioOptions {
   std::string profile;                    // --profile, overrides the file's
   std::vector<std::string> runtime_bugs;  // --runtime-bug
+  std::vector<std::string> ignores;       // --ignore: properties not checked
   uint64_t max_memory_mb = 0;             // --max-memory: loading stays within it; 0 none
 };
 
 // A profile named on the command line; prints the error when unknown.
 std::optional<model::Profile> profile_option(const std::string& name);
 // --profile and --runtime-bug as compile options; prints the error and
-// returns nullopt when one is unknown. --profile all is left to the caller.
+// returns nullopt when one of them, or a property of --ignore, is unknown.
+// --profile all is left to the caller.
 std::optional<lang::CompileOptions> compile_options(const ScenarioOptions& options);
 
 // Reads, parses and compiles a scenario within `max_memory_mb` (0: none);
@@ -56,18 +58,25 @@ bool scenario_files(const std::vector<std::string>& paths, std::vector<std::stri
 struct OutputOptions {
   bool json = false;
   bool verbose = false;
-  bool timing = false;   // timing fields in JSON (not deterministic)
-  std::string dot_file;  // heap at the failing/final state as DOT
+  bool timing = false;     // timing fields in JSON (not deterministic)
+  std::string dot_file;    // heap at the failing/final state as DOT
+  std::string html_dir;    // one HTML report per counterexample or run
+  std::string junit_file;  // JUnit XML: a test case per scenario and property
+  std::string sarif_file;  // SARIF 2.1.0: a result per violation
 };
 
 struct CheckOptions {
   ScenarioOptions scenario;
   OutputOptions output;
-  checker::SearchOrder order = checker::SearchOrder::DepthFirst;
+  checker::SearchOrder order = checker::SearchOrder::BreadthFirst;
+  unsigned jobs = 1;  // breadth-first workers; results do not depend on it
+  checker::StoreKind store = checker::StoreKind::Exact;
+  unsigned bitstate_log2_bits = 32;
   checker::Limits limits;
   bool use_visited_set = true;
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
   bool quiet = false;    // no progress line even on a terminal
+  bool all = false;      // --all: a shortest counterexample per violated property
 };
 
 int check_command(const std::vector<std::string>& files, const CheckOptions& options);

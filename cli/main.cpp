@@ -1,9 +1,12 @@
 // lifecheck: command-line entry point (CLI11). The verbs live in Commands.cpp.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <thread>
 
 #include "checker/Schedule.h"
 #include "cli/Commands.h"
@@ -55,6 +58,8 @@ void add_scenario_options(CLI::App* cmd, ScenarioOptions& o) {
                   "CPython profile (P311 ... P314g, or 3.11, 3.13.5, ...); overrides the file");
   cmd->add_option("--runtime-bug", o.runtime_bugs,
                   "inject a runtime mutation (see list-properties); repeatable");
+  cmd->add_option("--ignore", o.ignores,
+                  "do not check this property (as an 'ignore' line would); repeatable");
 }
 
 // Prints a command-line error on one line, with control characters escaped
@@ -67,9 +72,18 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e) {
 }
 
 void add_output_options(CLI::App* cmd, OutputOptions& o) {
-  cmd->add_flag("--json", o.json, "machine-readable output");
+  cmd->add_flag("--json", o.json,
+                "machine-readable output (format: docs/output-formats.md, version 1)");
   cmd->add_flag("--verbose", o.verbose, "also show refcount, tracking and GC-phase events");
-  cmd->add_option("--dot", o.dot_file, "write the heap at the failing/final state as DOT");
+  cmd->add_option("--dot", o.dot_file,
+                  "write the heap as DOT: at the failing state, or at the end of the first "
+                  "run when there is no counterexample");
+  cmd->add_option("--html", o.html_dir,
+                  "write an HTML report per counterexample or run (and index.html) into DIR");
+  cmd->add_option("--junit", o.junit_file,
+                  "write JUnit XML: a test case per scenario and property");
+  cmd->add_option("--sarif", o.sarif_file,
+                  "write SARIF 2.1.0: a result per violation, at the failing step's line");
 }
 
 }  // namespace
@@ -87,10 +101,28 @@ int main(int argc, char** argv) {
   check.limits.max_memory_mb = default_memory_mb;
   check.limits.stop = &stop_requested();
   std::vector<std::string> files;
-  bool bfs = false, no_visited = false, no_symmetry = false;
+  bool bfs = false, dfs = false, no_visited = false, no_symmetry = false;
+  check.jobs = std::max(1u, std::thread::hardware_concurrency());
+  const std::map<std::string, lifecheck::checker::StoreKind> store_kinds{
+      {"exact", lifecheck::checker::StoreKind::Exact},
+      {"fingerprint", lifecheck::checker::StoreKind::Fingerprint},
+      {"bitstate", lifecheck::checker::StoreKind::Bitstate}};
   auto add_check_options = [&](CLI::App* cmd) {
     add_scenario_options(cmd, check.scenario);
-    cmd->add_flag("--bfs", bfs, "breadth-first search: the counterexample is a shortest one");
+    auto* bfs_flag = cmd->add_flag(
+        "--bfs", bfs, "breadth-first search, level by level on --jobs workers (the default)");
+    cmd->add_flag("--dfs", dfs, "depth-first search on one worker (less memory for a frontier)")
+        ->excludes(bfs_flag);
+    cmd->add_option("-j,--jobs", check.jobs,
+                    "breadth-first workers (default: every core); results do not depend on it")
+        ->check(CLI::Range(1u, 256u));
+    cmd->add_option("--store", check.store,
+                    "visited set: exact (default), fingerprint (64-bit hashes, a small chance "
+                    "of a missed state, reported) or bitstate (a bit array, depth-first)")
+        ->transform(CLI::CheckedTransformer(store_kinds, CLI::ignore_case));
+    cmd->add_option("--bitstate-bits", check.bitstate_log2_bits,
+                    "bitstate store: 2^N bits (default 32: 512 MiB; at most 36)")
+        ->check(CLI::Range(10u, 36u));
     cmd->add_flag("--no-visited-set", no_visited,
                   "explore without a visited set (tree search; for comparisons)");
     cmd->add_flag("--no-symmetry", no_symmetry,
@@ -110,6 +142,9 @@ int main(int argc, char** argv) {
   check_cmd->add_option("files", files, "scenario files (.life)")->required();
   add_check_options(check_cmd);
   add_output_options(check_cmd, check.output);
+  check_cmd->add_flag("--all", check.all,
+                      "after a violation, search on: a shortest counterexample per violated "
+                      "property (breadth-first; implies --bfs)");
 
   CLI::App* suite_cmd =
       app.add_subcommand("suite", "check scenarios against their 'verdict' lines");
@@ -202,8 +237,8 @@ int main(int argc, char** argv) {
     return parse_error(app, e);
   }
   check.scenario.max_memory_mb = check.limits.max_memory_mb;
-  check.order = bfs ? lifecheck::checker::SearchOrder::BreadthFirst
-                    : lifecheck::checker::SearchOrder::DepthFirst;
+  check.order = dfs ? lifecheck::checker::SearchOrder::DepthFirst
+                    : lifecheck::checker::SearchOrder::BreadthFirst;
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
   // The commands that stop at an interrupt and report it; the others keep

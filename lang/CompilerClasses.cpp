@@ -453,6 +453,45 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       only_in({Slot::New, Slot::Dealloc});
       no_more(1);
       st.op = verb == "release_gil" ? SlotOp::ReleaseGil : SlotOp::AcquireGil;
+    } else if (verb == "publish") {
+      only_in({Slot::New});
+      if (w.size() < 2) fail(loc, "'publish' needs a global variable name");
+      auto it = globals_.find(w.at(1));
+      if (it == globals_.end())
+        fail(w.loc(1), "'" + w.at(1) + "' is not a global variable (assign it at module level)");
+      no_more(2);
+      st.op = SlotOp::Publish;
+      st.global = static_cast<uint16_t>(it->second);
+    } else if (verb == "critical_section" || verb == "end_critical_section") {
+      // Free-threaded C API (model/CApiFreeThreaded.cpp): one object, or
+      // self and the object in a field (Py_BEGIN_CRITICAL_SECTION2).
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+      st.op =
+          verb == "critical_section" ? SlotOp::CriticalSectionBegin : SlotOp::CriticalSectionEnd;
+      if (st.op == SlotOp::CriticalSectionBegin && w.size() == 2) {
+        st.arg = 1;
+        st.field = need_field(1);
+      } else {
+        no_more(1);
+      }
+    } else if (verb == "weakref_getobject" || verb == "weakref_getref") {
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+      st.op = verb == "weakref_getobject" ? SlotOp::WeakrefGetObject : SlotOp::WeakrefGetRef;
+      st.field = need_field(1);
+      no_more(2);
+    } else if (verb == "tryincref_ref" || verb == "incref_ref" || verb == "use_ref" ||
+               verb == "drop_ref") {
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+      no_more(1);
+      st.op = verb == "tryincref_ref" ? SlotOp::TryIncrefRef
+              : verb == "incref_ref"  ? SlotOp::IncrefRef
+              : verb == "use_ref"     ? SlotOp::UseRef
+                                      : SlotOp::DropRef;
+    } else if (verb == "enable_deferred_refcount") {
+      only_in({Slot::New});
+      no_more(1);
+      if (!t.gc) fail(loc, "'" + verb + "' needs a GC type (flags: gc)");
+      st.op = SlotOp::EnableDeferredRefcount;
     } else if (verb == "visit") {
       only_in({Slot::Traverse});
       if (w.size() == 2 && w.at(1) == "type") {

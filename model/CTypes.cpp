@@ -39,6 +39,10 @@ void Machine::require_not_freed(ObjId o, const char* what) {
 }
 
 Value Machine::read_c_field(ObjId o, FieldId field) {
+  // Python-level member access is atomic (PyMember_GetOne: lock-free with
+  // _Py_TryIncrefCompare, else the object's critical section); it races
+  // only with C code that touches the field outside a critical section.
+  check_data_race(o, field, false, true);
   Value v = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
   switch (v.kind()) {
@@ -57,9 +61,10 @@ Value Machine::read_c_field(ObjId o, FieldId field) {
   }
 }
 
-void Machine::write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+void Machine::write_c_field(ObjId o, FieldId field, Value v, ValueList& released) {
   // Py_XSETREF(self->field, v): the old pointer is decref'd, whether or not
   // this object still owns a reference through it.
+  check_data_race(o, field, true, true);  // PyMember_SetOne: a critical section
   Value old = obj(o).fields[field];
   const std::string where = name_of(o) + "->" + program_.field_names[field];
   if (old.kind() == ValueKind::Garbage)
@@ -98,6 +103,7 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
   const ObjId o = f.obj;
   require_not_freed(o, slot_op_name(st.op));
   const std::string where = name_of(o) + "->" + program_.field_names[st.field];
+  c_field_access(f, st.field, true);
   Value v = obj(o).fields[st.field];
   if (in_dealloc && st.op != SlotOp::NullField && obj(o).tracked() &&
       visits_field(c_type_of(o), st.field))
@@ -143,6 +149,8 @@ void Machine::step_construct(Frame& f) {
       instance_type.kind == TypeKind::CType ? instance_type : program_.types[instance_type.base];
   if (f.pc < ct.new_steps.size()) {
     const SlotStep& st = ct.new_steps[f.pc++];
+    before_c_step(f, st);
+    if (step_capi(f, st)) return;
     switch (st.op) {
       case SlotOp::Alloc: {
         // arg 1: PyType_GenericAlloc zeroes the memory and tracks a GC
@@ -164,6 +172,7 @@ void Machine::step_construct(Frame& f) {
             std::find(ct.c_fields.begin(), ct.c_fields.end(), st.field) - ct.c_fields.begin());
         Value arg = index < f.count ? thread().values[f.base + index] : Value::none();
         incref(arg);
+        c_field_access(f, st.field, true);
         obj(f.obj).fields[st.field] = arg;  // plain assignment: an earlier value leaks
         return;
       }
@@ -199,7 +208,7 @@ void Machine::step_construct(Frame& f) {
   // Done: the new reference is the call's result, on the body's stack; the
   // arguments are released.
   Thread& th = thread();
-  std::vector<Value> args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+  ValueList args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   Value result = Value::object(f.obj);
   pop_frame();
@@ -259,6 +268,8 @@ void Machine::step_c_dealloc(Frame& f) {
         return;
       }
       const SlotStep& st = ct.dealloc_steps[f.pc++];
+      before_c_step(f, st);
+      if (step_capi(f, st)) return;
       auto destroying = [&]() { f.flags |= kDestroyed; };
       switch (st.op) {
         case SlotOp::FinalizerFromDealloc: {
@@ -367,8 +378,7 @@ void Machine::step_c_dealloc(Frame& f) {
                       "tp_dealloc of " + name_of(o) + " calls into Python with an exception set");
           if (st.arg == 1) require_not_freed(o, "passing self to Python code");
           f.stage = kCdAfterCall;
-          call_python_from_c(
-              st.func, st.arg == 1 ? std::vector<Value>{Value::object(o)} : std::vector<Value>{});
+          call_python_from_c(st.func, st.arg == 1 ? ValueList{Value::object(o)} : ValueList{});
           return;
         case SlotOp::StoreSelf:
           require_not_freed(o, "storing self");
@@ -452,6 +462,8 @@ bool Machine::step_c_clear(Frame& f) {
   const TypeInfo& ct = c_type_of(o);
   if (f.pc >= ct.clear_steps.size()) return false;
   const SlotStep& st = ct.clear_steps[f.pc++];
+  before_c_step(f, st);
+  if (step_capi(f, st)) return true;
   switch (st.op) {
     case SlotOp::ClearField:
     case SlotOp::DecrefField:
@@ -486,7 +498,7 @@ bool Machine::step_c_clear(Frame& f) {
 
 // ------------------------------------------------------------- tp_traverse
 
-void Machine::c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out) {
+void Machine::c_traverse(ObjId o, ClassId ctype, ObjList& out) {
   const TypeInfo& ct = program_.types[ctype];
   const Object& x = obj(o);
   if (x.has(kFreed))

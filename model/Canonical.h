@@ -1,11 +1,25 @@
-// Canonical encoding of a State: objects are renumbered in the order a
-// deterministic walk from the roots discovers them (globals, gc.garbage,
-// thread frames, GC lists in list order, then fields), so two states equal
-// up to a renaming of object slots encode to the same bytes. Everything that
-// can influence the future is encoded; display-only data (serials) is not.
+// Canonical encoding of a State, and its inverse. Objects are renumbered in
+// the order a deterministic walk from the roots discovers them (globals,
+// gc.garbage, thread frames and values, GC lists in list order, then
+// fields), so two states equal up to a renaming of object slots encode to
+// the same bytes. Everything that can influence the future is encoded;
+// display-only data (serials) and scratch data (gc_refs, which the
+// collector always writes before it reads them, within one transition) is
+// not.
+//
+// decode_state() rebuilds a State from the bytes: objects occupy slots
+// 0..n-1 in encoded order and symmetric threads sit in encoded order. The
+// result is the encoded state up to a renaming of slots and a permutation
+// of interchangeable threads, so it has the same future up to the same
+// renaming; re-encoding it gives the same bytes. Parallel and distributed
+// searches use it to move states as bytes.
 #pragma once
 
+#include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "model/Program.h"
 #include "model/State.h"
@@ -14,8 +28,19 @@
 namespace lifecheck::model {
 
 // With `symmetry`, interchangeable threads (Symmetry.h) are encoded in a
-// sorted order, so permutations of them encode alike.
+// sorted order, so permutations of them encode alike. With `cuts`, it gets
+// the ends of the encoding's first three parts (header and globals, the
+// threads, the objects; the GC lists and the rest follow), for stores that
+// keep each distinct part once.
 void encode_state(const Program& program, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry = nullptr);
+                  const ThreadSymmetry* symmetry = nullptr, std::vector<uint32_t>* cuts = nullptr);
+
+// Bytes that are not an encoding of a state of this program.
+struct BadEncoding : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The inverse of encode_state (see above). Throws BadEncoding.
+State decode_state(const Program& program, std::string_view bytes);
 
 }  // namespace lifecheck::model

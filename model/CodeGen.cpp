@@ -253,6 +253,14 @@ class CodeGen {
   }
 
   void stmt(StatementId id) {
+    const size_t start = code_.size();
+    stmt_ops(id);
+    // (right after a check it would be the same scheduling point again)
+    if (code_.size() > start && !(start > 0 && code_[start - 1].code == OpCode::Check))
+      code_[start].stmt_start = true;
+  }
+
+  void stmt_ops(StatementId id) {
     const Statement& s = p_.stmts[id];
     switch (s.kind) {
       case StatementKind::Expr:

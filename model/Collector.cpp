@@ -42,12 +42,13 @@ uint8_t Machine::old_list(const Frame& collect) const {
 void Machine::mark_at_start() {
   // G-I3 step 2: what the global roots and the thread stacks reach is
   // marked visited.
-  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
-  for (size_t i = 0; i < state_.objects.size(); ++i) {
-    const Object& x = state_.objects[i];
-    if (reach[i] && x.live && (x.list == kGen0 || x.list == pending_list()))
-      list_move(static_cast<ObjId>(i), visited_list());
-  }
+  // Walked in list order, young first: a canonical order (object slot
+  // numbers must never decide anything, since states equal up to renaming
+  // slots are merged).
+  ObjSet reach = reachable_from_roots(program_, state_, true);
+  for (uint8_t list : {static_cast<uint8_t>(kGen0), pending_list()})
+    for (ObjId o : list_items(list))
+      if (reach[o]) list_move(o, visited_list());
 }
 
 void Machine::build_increment() {
@@ -58,7 +59,7 @@ void Machine::build_increment() {
   ObjId head = list_head(pending_list());
   if (head == kNoObj) return;
   list_move(head, kIncrement);
-  std::vector<ObjId> refs;
+  ObjList refs;
   for (ObjId o = head; o != kNoObj; o = obj(o).next) {
     traverse(o, refs);
     for (ObjId r : refs)
@@ -73,7 +74,7 @@ void Machine::completed_scavenge() {
   state_.gc.incremental_collecting = false;
 }
 
-void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
+void Machine::traverse(ObjId o, ObjList& out) {
   out.clear();
   const Object& x = state_.objects[o];
   const TypeInfo& t = program_.types[x.type];
@@ -91,7 +92,7 @@ void Machine::traverse(ObjId o, std::vector<ObjId>& out) {
       if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
         container_traverse(x, program_.types[t.base].kind, out);
       } else if (t.base != kNoType) {
-        std::vector<ObjId> more;
+        ObjList more;
         c_traverse(o, t.base, more);
         out.insert(out.end(), more.begin(), more.end());
       }
@@ -142,7 +143,7 @@ void Machine::update_refs(uint8_t list) {
 
 void Machine::subtract_refs(uint8_t list) {
   // G9: every reference from inside the set is subtracted.
-  std::vector<ObjId> refs;
+  ObjList refs;
   for (ObjId o = list_head(list); o != kNoObj; o = obj(o).next) {
     traverse(o, refs);
     for (ObjId r : refs) {
@@ -161,7 +162,7 @@ void Machine::move_unreachable(uint8_t young, uint8_t unreachable) {
   // G10, as move_unreachable/visit_reachable: objects with gc_refs > 0 are
   // roots; what they reach is rescued, moving back from `unreachable` to the
   // tail of `young` if it was tentatively moved there already.
-  std::vector<ObjId> refs;
+  ObjList refs;
   ObjId gc = list_head(young);
   while (gc != kNoObj) {
     Object& x = obj(gc);
@@ -201,7 +202,7 @@ void Machine::move_legacy_finalizers() {
   // G11: objects with a legacy tp_del, and everything reachable from them,
   // leave the garbage set: they are never finalized, cleared or freed by
   // this collection and their weakrefs stay valid (P7.26).
-  std::vector<ObjId> refs;
+  ObjList refs;
   for (ObjId o : list_items(kUnreachable)) {
     const TypeInfo& t = program_.types[obj(o).type];
     bool legacy =
@@ -277,6 +278,40 @@ void Machine::clear_weakrefs_of_list(uint8_t list) {
   }
 }
 
+void Machine::begin_collection(Frame& f) {
+  // G5: the `collecting` flag, then the "start" callbacks (G6), which the
+  // end-of-run collections do not call.
+  GcState& gc = state_.gc;
+  gc.collecting = true;
+  gc.final_running = f.has(kFinal);
+  gc.collected = 0;
+  gc.uncollectable = 0;
+  gc.start_called = false;
+  gc.stop_called = false;
+  Event e = event(EventKind::GcStart);
+  e.value = f.aux;
+  emit(std::move(e));
+  if (!f.has(kFinal)) {
+    Frame c;
+    c.kind = FrameKind::GcCallbacks;
+    c.aux = f.aux;
+    push_frame(c);
+  }
+}
+
+void Machine::return_from_collect(int32_t result) {
+  // gc.collect() returns its count on the calling body's operand stack.
+  const Frame f = top();
+  pop_frame();
+  // P311: the object whose allocation ran this collection is tracked only
+  // now, as _PyObject_GC_TRACK follows gc_alloc.
+  const ObjId deferred = f.has(kAutomatic) ? f.obj2 : kNoObj;
+  if (deferred != kNoObj && obj(deferred).live && !obj(deferred).tracked() &&
+      !obj(deferred).has(kFreed))
+    track(deferred);
+  if (f.has(kPushResult)) push(Value::integer(result));
+}
+
 void Machine::step_collect(Frame& f) {
   GcState& gc = state_.gc;
   const bool final = f.has(kFinal);
@@ -285,27 +320,11 @@ void Machine::step_collect(Frame& f) {
       if (gc.collecting) {
         // G5: a collection during a collection returns 0 at once.
         emit(event(EventKind::GcReentrant));
-        const bool push_result = f.has(kPushResult);
-        pop_frame();
-        if (push_result) push(Value::integer(0));
+        return_from_collect(0);
         return;
       }
-      gc.collecting = true;
-      gc.final_running = final;
-      gc.collected = 0;
-      gc.uncollectable = 0;
-      gc.start_called = false;
-      gc.stop_called = false;
-      Event e = event(EventKind::GcStart);
-      e.value = f.aux;
-      emit(std::move(e));
       f.stage = kDeduce;
-      if (!final) {
-        Frame c;
-        c.kind = FrameKind::GcCallbacks;
-        c.aux = f.aux;
-        push_frame(c);
-      }
+      begin_collection(f);  // may push a frame: f is not used afterwards
       return;
     }
     case kDeduce: {
@@ -547,15 +566,7 @@ void Machine::step_collect(Frame& f) {
       Event e = event(EventKind::GcStop);
       e.value = result;
       emit(std::move(e));
-      const bool push_result = f.has(kPushResult);
-      const ObjId deferred = f.has(kAutomatic) ? f.obj2 : kNoObj;
-      pop_frame();
-      // P311: the object whose allocation ran this collection is tracked
-      // only now, as _PyObject_GC_TRACK follows gc_alloc.
-      if (deferred != kNoObj && obj(deferred).live && !obj(deferred).tracked() &&
-          !obj(deferred).has(kFreed))
-        track(deferred);
-      if (push_result) push(Value::integer(result));
+      return_from_collect(result);
       return;
     }
   }

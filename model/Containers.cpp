@@ -53,7 +53,7 @@ uint8_t Machine::item_count(const Object& x, TypeKind kind) {
 // A dict key or set item must be hashable: not a list, dict, set or deque,
 // nor a tuple holding one.
 void Machine::check_hashable(Value key) {
-  std::vector<Value> items;
+  ValueList items;
   if (tuple_items(key, items)) {
     for (Value v : items) check_hashable(v);
     return;
@@ -130,7 +130,7 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
 // A dict entry: `key` (a new reference the dict takes) maps to `v` (one
 // too). An equal key keeps its entry and its old key object; the old value
 // and the unused key go to `released` (insertdict).
-void Machine::dict_store(ObjId o, Value key, Value v, std::vector<Value>& released) {
+void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released) {
   Object& x = obj(o);
   int i = find_key(x, TypeKind::Dict, key);
   if (i >= 0) {
@@ -149,7 +149,7 @@ void Machine::dict_store(ObjId o, Value key, Value v, std::vector<Value>& releas
   if ((may_be_tracked(key) || may_be_tracked(v)) && !obj(o).tracked()) track(o);
 }
 
-void Machine::store_item(Value container, Value key, Value v, std::vector<Value>& released) {
+void Machine::store_item(Value container, Value key, Value v, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
   ObjId o = container.obj();
   Object& x = obj(o);
@@ -172,7 +172,7 @@ void Machine::store_item(Value container, Value key, Value v, std::vector<Value>
   }
 }
 
-void Machine::delete_item(Value container, Value key, std::vector<Value>& released) {
+void Machine::delete_item(Value container, Value key, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
   Object& x = obj(container.obj());
   switch (container_of(container)) {
@@ -217,7 +217,7 @@ Value Machine::remove_item(Object& x, TypeKind kind, uint8_t i, Value* out) {
 
 // del x[i:j] on a list: list_ass_slice releases the removed items last to
 // first.
-void Machine::delete_slice(Value container, Value start, Value stop, std::vector<Value>& released) {
+void Machine::delete_slice(Value container, Value start, Value stop, ValueList& released) {
   if (container_of(container) != TypeKind::List) raise("TypeError");
   Object& x = obj(container.obj());
   auto bound = [&](Value v, int dflt) {
@@ -238,7 +238,7 @@ void Machine::delete_slice(Value container, Value start, Value stop, std::vector
 
 void Machine::build_container(const Op& op) {
   const bool dict = op.code == OpCode::BuildDict;
-  std::vector<Value> items = pop_n(dict ? 2u * op.a : op.a);
+  ValueList items = pop_n(dict ? 2u * op.a : op.a);
   ClassId type = op.code == OpCode::BuildList    ? kListType
                  : op.code == OpCode::BuildTuple ? kTupleType
                  : op.code == OpCode::BuildSet   ? kSetType
@@ -259,7 +259,7 @@ void Machine::build_container(const Op& op) {
   if (items.size() > static_cast<size_t>(kMaxItems))
     throw ModelLimit{"a container with more than " + std::to_string(kMaxItems) + " items"};
   ObjId o = alloc(type, op.label, track);
-  std::vector<Value> released;  // duplicate keys and set items (BUILD_MAP, BUILD_SET)
+  ValueList released;  // duplicate keys and set items (BUILD_MAP, BUILD_SET)
   if (dict) {
     for (size_t i = 0; i < items.size(); i += 2) dict_store(o, items[i], items[i + 1], released);
   } else if (type == kSetType) {
@@ -274,7 +274,7 @@ void Machine::build_container(const Op& op) {
 }
 
 // set.add: takes `v` (a new reference) unless an equal item is there.
-void Machine::set_add(ObjId o, Value v, std::vector<Value>& released) {
+void Machine::set_add(ObjId o, Value v, ValueList& released) {
   Object& x = obj(o);
   if (find_key(x, TypeKind::Set, v) >= 0) {
     released.push_back(v);
@@ -287,7 +287,7 @@ void Machine::set_add(ObjId o, Value v, std::vector<Value>& released) {
 
 // collections.deque(items): a new deque holding the items of a list or tuple.
 Value Machine::new_deque(Value source, LabelId label) {
-  std::vector<Value> items;
+  ValueList items;
   if (source.kind() != ValueKind::Unset && !tuple_items(source, items)) {
     if (container_of(source) != TypeKind::List) raise("TypeError");
     const Object& s = obj(source.obj());
@@ -308,8 +308,8 @@ Value Machine::new_deque(Value source, LabelId label) {
 // or dict). The receiver and the arguments stay owned by the caller's
 // stack; what the container gives up goes to `released`, and the result is
 // a new reference.
-Value Machine::call_method(const Op& op, Value receiver, const std::vector<Value>& args,
-                           std::vector<Value>& released) {
+Value Machine::call_method(const Op& op, Value receiver, const ValueList& args,
+                           ValueList& released) {
   const std::string& name = program_.strings[op.value.str()];
   const TypeKind kind = container_of(receiver);
   if (!is_container(kind) || kind == TypeKind::Tuple) raise("AttributeError");
@@ -333,7 +333,7 @@ Value Machine::call_method(const Op& op, Value receiver, const std::vector<Value
     return remove_item(x, kind, static_cast<uint8_t>(i), nullptr);  // its reference moves
   };
   auto clear_all = [&]() {
-    std::vector<Value> items = take_items(o, kind);
+    ValueList items = take_items(o, kind);
     released.insert(released.end(), items.begin(), items.end());
   };
   switch (kind) {
@@ -467,9 +467,9 @@ Value Machine::call_method(const Op& op, Value receiver, const std::vector<Value
 
 // Empties a container; its items in the order it releases them (dealloc,
 // tp_clear, clear()).
-std::vector<Value> Machine::take_items(ObjId o, TypeKind kind) {
+ValueList Machine::take_items(ObjId o, TypeKind kind) {
   Object& x = obj(o);
-  std::vector<Value> out;
+  ValueList out;
   const uint8_t n = item_count(x, kind);
   if (kind == TypeKind::List || kind == TypeKind::Tuple) {
     for (uint8_t i = n; i-- > 0;) out.push_back(x.items[i]);
@@ -483,7 +483,7 @@ std::vector<Value> Machine::take_items(ObjId o, TypeKind kind) {
 
 // tp_traverse of the container part: the objects it references, in its
 // visiting order.
-void Machine::container_traverse(const Object& x, TypeKind kind, std::vector<ObjId>& out) const {
+void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) const {
   auto add = [&](Value v) {
     if (v.is_obj()) out.push_back(v.obj());
   };

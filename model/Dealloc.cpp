@@ -139,7 +139,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       // R1.7b step 8: clear_slots, the members in their (sorted) order;
       // step 9: drop the instance dict, its inline values in the order of
       // the class's shared keys.
-      std::vector<Value> values;
+      ValueList values;
       Object& x = obj(o);
       for (FieldId s : type.slots) {
         if (x.fields[s].kind() != ValueKind::Unset) values.push_back(x.fields[s]);
@@ -340,8 +340,9 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         violation({"memory-safety"},
                   std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") + " on " +
                       name_of(o) + " whose refcount is " + std::to_string(x.rc));
-      // R1.6 step 2: temporary resurrection while the finalizer runs (G19).
-      x.rc = 1;
+      // R1.6 step 2: temporary resurrection while the finalizer runs (G19);
+      // F7: the finalizing thread becomes the owner.
+      resurrect_start(o);
       f.flags |= kHolds;
       // R1.6 step 3 / R1.9: a GC object is finalized at most once; tp_del
       // has no such mark (R1.8).
@@ -390,9 +391,8 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
     default: {
       // R1.6 step 5: undo the temporary reference without deallocating.
       Object& x = obj(o);
-      --x.rc;
       f.flags &= ~uint32_t{kHolds};
-      bool resurrected = x.rc > 0;
+      bool resurrected = resurrect_end(o);  // F7 in the free-threaded build
       if (resurrected) {
         x.flags |= kResurrected;
         emit(event(EventKind::Resurrect, o));

@@ -48,6 +48,9 @@ enum class EventKind : uint8_t {
   TrashPop,         // TC1: a postponed tp_dealloc runs
   Enter,            // a finalizer or callback body is entered (after its first
                     // check): text = what the emitted script logs there
+  BrcQueue,         // F5: queued for its owner to merge; value = the owner thread
+  WorldStop,        // F12: _PyEval_StopTheWorld (the other threads are parked)
+  WorldStart,       // F12: _PyEval_StartTheWorld
 };
 
 const char* event_name(EventKind kind);

@@ -74,6 +74,12 @@ const char* event_name(EventKind kind) {
       return "TRASH_POP";
     case EventKind::Enter:
       return "ENTER";
+    case EventKind::BrcQueue:
+      return "BRC_QUEUE";
+    case EventKind::WorldStop:
+      return "STOP_THE_WORLD";
+    case EventKind::WorldStart:
+      return "START_THE_WORLD";
   }
   return "?";
 }

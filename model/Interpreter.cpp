@@ -23,7 +23,7 @@ StrId find_string(const Program& p, const std::string& s) {
 
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
-void Machine::call_python_from_c(FuncId func, const std::vector<Value>& args) {
+void Machine::call_python_from_c(FuncId func, const ValueList& args) {
   if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
     // Not callable, or the wrong arity: TypeError before any body runs.
     call_fails_from_c();
@@ -104,7 +104,7 @@ bool Machine::drop_traceback(Frame& caller, bool resume) {
   return true;
 }
 
-void Machine::call_python(FuncId func, const std::vector<Value>& args) {
+void Machine::call_python(FuncId func, const ValueList& args) {
   require_attached("a call into Python code");
   const FuncInfo& fn = program_.funcs[func];
   Thread& th = thread();
@@ -128,10 +128,10 @@ Value Machine::pop() {
   return v;
 }
 
-std::vector<Value> Machine::pop_n(size_t n) {
-  std::vector<Value>& st = thread().stack;
+ValueList Machine::pop_n(size_t n) {
+  ValueList& st = thread().stack;
   const auto first = st.end() - static_cast<std::ptrdiff_t>(n);
-  std::vector<Value> out(first, st.end());
+  ValueList out(first, st.end());
   st.erase(first, st.end());
   return out;
 }
@@ -176,7 +176,7 @@ void Machine::step_body(Frame& f) {
     th.has_exc = true;
     th.exc = r.name;
     body.flags |= kUnwinding;
-    std::vector<Value> drop(th.stack.begin() + body.aux, th.stack.end());
+    ValueList drop(th.stack.begin() + body.aux, th.stack.end());
     th.stack.erase(th.stack.begin() + body.aux, th.stack.end());
     std::reverse(drop.begin(), drop.end());
     release_values(drop);
@@ -228,6 +228,9 @@ void Machine::execute(const Op& op, uint16_t at) {
       // once the collection is done).
       if (collection_due(false)) f.pc = at;
       collection_due(true);  // `f` may move: this pushes a frame
+      // F6: the owner merges its queue at the same check, before the
+      // collection (_Py_HandlePending's order), so pushed after it.
+      if (program_.profile.refcounting == Refcounting::Biased) brc_check_eval_breaker();
       return;
     case OpCode::Enter:
       enter_event(f);
@@ -274,11 +277,11 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::StoreAttr: {
       // STORE_ATTR: the dict drops the old value inside PyObject_SetAttr,
       // then the owner is released.
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value owner = st[st.size() - 1], v = st[st.size() - 2];
       FieldId field = static_cast<FieldId>(op.a);
       ObjId o = instance_for_attribute(owner, field, true);
-      std::vector<Value> released;
+      ValueList released;
       store_attr(o, field, v, released);
       pop_n(2);
       released.push_back(owner);
@@ -288,11 +291,11 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::StoreItem: {
       // STORE_SUBSCR: PyObject_SetItem takes its own references (the old
       // value goes inside it), then the three operands are released.
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value v = st[st.size() - 3], container = st[st.size() - 2], key = st[st.size() - 1];
-      std::vector<Value> released;
+      ValueList released;
       store_item(container, key, v, released);
-      std::vector<Value> operands = pop_n(3);
+      ValueList operands = pop_n(3);
       released.insert(released.end(), operands.begin(), operands.end());
       release_values(released);
       return;
@@ -315,7 +318,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       Value owner = thread().stack.back();
       FieldId field = static_cast<FieldId>(op.a);
       ObjId o = instance_for_attribute(owner, field, true);
-      std::vector<Value> released;
+      ValueList released;
       if (c_type_of(o).is_c_field(field)) {
         write_c_field(o, field, Value::unset(), released);
       } else {
@@ -330,9 +333,9 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::DelItem: {
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
-      std::vector<Value> released;
+      ValueList released;
       delete_item(container, key, released);
       pop_n(2);
       released.push_back(container);
@@ -367,11 +370,11 @@ void Machine::execute(const Op& op, uint16_t at) {
       // CALL of weakref.ref: the arguments stay on the stack (owned there
       // if this raises) until the call returns, then are released in order.
       const size_t n = op.a ? 2 : 1;
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value referent = st[st.size() - n];
       Value callback = op.a ? st.back() : Value::none();
       Value w = new_weakref(referent, callback, op.label);
-      std::vector<Value> args = pop_n(n);
+      ValueList args = pop_n(n);
       push(w);
       release_values(args);
       return;
@@ -411,10 +414,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       // CALL of a method descriptor: the receiver and the arguments are
       // released after the call, in order; what the container gave up
       // first (inside the call).
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value receiver = st[st.size() - 1 - op.a];
-      std::vector<Value> args(st.end() - op.a, st.end());
-      std::vector<Value> released;
+      ValueList args(st.end() - op.a, st.end());
+      ValueList released;
       Value result = call_method(op, receiver, args, released);
       // 3.12+: a list.append call site is specialized once it has run
       // (CALL_LIST_APPEND), and the specialized call has no check.
@@ -427,7 +430,7 @@ void Machine::execute(const Op& op, uint16_t at) {
         else
           state_.warm[op.b] = 1;
       }
-      std::vector<Value> operands = pop_n(op.a + 1u);
+      ValueList operands = pop_n(op.a + 1u);
       push(result);
       released.insert(released.end(), operands.begin(), operands.end());
       release_values(released);
@@ -435,19 +438,19 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::DelSlice: {
       const size_t n = 1u + ((op.a & 1) ? 1 : 0) + ((op.a & 2) ? 1 : 0);
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value container = st[st.size() - n];
       Value start = (op.a & 1) ? st[st.size() - n + 1] : Value::none();
       Value stop = (op.a & 2) ? st.back() : Value::none();
-      std::vector<Value> released;
+      ValueList released;
       delete_slice(container, start, stop, released);
-      std::vector<Value> operands = pop_n(n);
+      ValueList operands = pop_n(n);
       released.insert(released.end(), operands.begin(), operands.end());
       release_values(released);
       return;
     }
     case OpCode::ItemGet: {
-      const std::vector<Value>& st = thread().stack;
+      const ValueList& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
       Value v = item_slot(container, key, false);
       incref(v);
@@ -457,7 +460,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Compare: {
-      std::vector<Value> xy = pop_n(2);
+      ValueList xy = pop_n(2);
       auto k = static_cast<CompareKind>(op.a);
       bool same = (k == CompareKind::Is || k == CompareKind::IsNot) ? xy[0] == xy[1]
                                                                     : py_equal(xy[0], xy[1], 0);
@@ -481,7 +484,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Log: {
-      std::vector<Value> args(thread().stack.end() - op.a, thread().stack.end());
+      ValueList args(thread().stack.end() - op.a, thread().stack.end());
       std::string text;
       for (Value v : args) {
         if (!text.empty()) text += ' ';
@@ -541,7 +544,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::Construct: {
       // The arguments move to the construction frame, which holds them
       // while its steps run (they may reach scheduling points, CTypes.cpp).
-      std::vector<Value> args = pop_n(op.b);
+      ValueList args = pop_n(op.b);
       Thread& th = thread();
       Frame c;
       c.kind = FrameKind::Construct;

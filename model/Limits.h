@@ -10,7 +10,11 @@ struct ModelLimit {
   std::string message;
 };
 
-inline constexpr size_t kMaxFrames = 1000;     // per thread: deep dealloc chains
+inline constexpr size_t kMaxFrames = 1000;  // per thread: deep dealloc chains
+// Runtime operations in one step (between two scheduling points). Only a
+// runtime that loops without end reaches it, such as a mutated collector
+// whose broken property a scenario ignores.
+inline constexpr size_t kMaxOpsPerStep = 1000000;
 inline constexpr uint8_t kTrashcanDepth = 50;  // TC1: PyTrash_UNWIND_LEVEL
 
 }  // namespace lifecheck::model

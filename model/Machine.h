@@ -2,6 +2,7 @@
 // spread over one file per lifecycle concern:
 //   Threads.cpp      scheduling points, thread and main-program stages (T1)
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
+//   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
 //   CodeGen.cpp      statement trees to bytecode, with CPython's eval-breaker checks
 //   Interpreter.cpp  the bytecode interpreter of scenario bodies
 //   Values.cpp       attributes, equality, truth and rendering of values
@@ -9,8 +10,12 @@
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
+//   CollectorFreeThreaded.cpp  the free-threaded build's stop-the-world
+//                    collector (F-G1..F-G4, F12)
 //   CTypes.cpp       C extension types: construction, tp_dealloc, tp_clear and
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
+//   CApiFreeThreaded.cpp  weakref lookups, critical sections, TryIncRef and
+//                    deferred refcounts as C steps; data-race (§4.2)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -20,6 +25,7 @@
 #include <vector>
 
 #include "model/Event.h"
+#include "model/ObjSet.h"
 #include "model/Program.h"
 #include "model/Properties.h"
 #include "model/State.h"
@@ -63,9 +69,21 @@ class Machine {
   // object (globals, values on thread stacks, fields, gc.garbage, holds).
   static std::vector<int> count_references(const Program& program, const State& state);
   // Objects reachable from the roots (globals, thread stacks, holds,
-  // gc.garbage), computed with Boost.Graph, independently of the collector.
-  static std::vector<bool> reachable_from_roots(const Program& program, const State& state,
-                                                bool include_thread_roots);
+  // gc.garbage), independently of the collector (Reachability.cpp); the
+  // second computes the same with Boost.Graph, for the tests.
+  static ObjSet reachable_from_roots(const Program& program, const State& state,
+                                     bool include_thread_roots);
+  static std::vector<bool> reachable_from_roots_graph(const Program& program, const State& state,
+                                                      bool include_thread_roots);
+  // Whether every thread but `except` can be parked for a stop-the-world
+  // (F12).
+  static bool world_parkable(const Program& program, const State& state, ThreadId except);
+  // The free-threaded collector's heap orders thread t chooses among next
+  // (F-G3): 0 when no such choice is pending. No interpreter schedule can
+  // force one.
+  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  // Whether thread t waits for a critical section another thread holds.
+  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -100,6 +118,9 @@ class Machine {
   // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
   // was pushed on the current thread (R1.1: synchronously, on this thread).
   bool decref(Value v);
+  // Pushes the Dealloc (or CDealloc) frame of o on this thread; true.
+  bool push_dealloc(ObjId o);
+  void emit_refcount(EventKind kind, ObjId o);  // Incref/Decref with the new count
   void track(ObjId o);
   void untrack(ObjId o);
   void list_append(uint8_t list, ObjId o);
@@ -107,10 +128,25 @@ class Machine {
   void list_move(ObjId o, uint8_t list);
   void list_merge(uint8_t from, uint8_t to);
   ObjId list_head(uint8_t list) const { return state_.gc.lists[list].head; }
-  std::vector<ObjId> list_items(uint8_t list) const;
+  ObjList list_items(uint8_t list) const;
   // Pushes a Release frame for `values` (in order) if any is an object.
-  void release_values(const std::vector<Value>& values);
+  void release_values(const ValueList& values);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
+
+  // -------------------------------------------------- RefcountFreeThreaded.cpp
+  void incref_biased(ObjId o);
+  bool decref_biased(ObjId o);
+  bool brc_queue_object(ObjId o);
+  int merge_refcount(ObjId o, int extra);  // _Py_ExplicitMergeRefcount; the new count
+  void brc_check_eval_breaker();           // the owner's merge at its eval breaker
+  void step_brc_merge(Frame& f);
+  // STW: every queue merged; objects to decref once the world restarts.
+  void brc_merge_all_queues(std::vector<ObjId>& to_decref);
+  // _Py_TryIncref (W3, F8): a new reference unless o is dead (or dying).
+  bool try_incref(ObjId o);
+  void set_maybe_weakref(ObjId o);  // F8
+  void resurrect_start(ObjId o);    // R1.6 step 2, F7
+  bool resurrect_end(ObjId o);      // R1.6 step 5, F7: true when still alive
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
@@ -122,18 +158,18 @@ class Machine {
   // The body's operand stack (Thread::stack; a Body frame's starts at aux).
   void push(Value v);
   Value pop();
-  std::vector<Value> pop_n(size_t n);
+  ValueList pop_n(size_t n);
   void enter_event(const Frame& f);
   // Whether an automatic collection an allocation scheduled is due on this
   // thread (G3); with `consume`, clears it and pushes it when it may run.
   bool collection_due(bool consume);
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
-  void call_python(FuncId func, const std::vector<Value>& args);
+  void call_python(FuncId func, const ValueList& args);
   // The runtime calling Python code: a pending exception is saved in the
   // caller frame and restored by return_from_python (slot_tp_finalize,
   // PyObject_ClearWeakRefs and gc.callbacks all do this).
-  void call_python_from_c(FuncId func, const std::vector<Value>& args);
+  void call_python_from_c(FuncId func, const ValueList& args);
   // The runtime calling something that is not callable (or with the wrong
   // arity): TypeError, as return_from_python will report.
   void call_fails_from_c();
@@ -160,37 +196,36 @@ class Machine {
   void check_hashable(Value key);
   int find_key(const Object& x, TypeKind kind, Value key) const;
   int sequence_index(Value key, uint8_t length);
-  void dict_store(ObjId o, Value key, Value v, std::vector<Value>& released);
-  void set_add(ObjId o, Value v, std::vector<Value>& released);
+  void dict_store(ObjId o, Value key, Value v, ValueList& released);
+  void set_add(ObjId o, Value v, ValueList& released);
   Value remove_item(Object& x, TypeKind kind, uint8_t i, Value* out);
-  void delete_slice(Value container, Value start, Value stop, std::vector<Value>& released);
+  void delete_slice(Value container, Value start, Value stop, ValueList& released);
   void build_container(const Op& op);
   Value new_deque(Value source, LabelId label);
-  Value call_method(const Op& op, Value receiver, const std::vector<Value>& args,
-                    std::vector<Value>& released);
-  std::vector<Value> take_items(ObjId o, TypeKind kind);
-  void container_traverse(const Object& x, TypeKind kind, std::vector<ObjId>& out) const;
+  Value call_method(const Op& op, Value receiver, const ValueList& args, ValueList& released);
+  ValueList take_items(ObjId o, TypeKind kind);
+  void container_traverse(const Object& x, TypeKind kind, ObjList& out) const;
   // container[key] (borrowed); gc.callbacks info dicts too.
   Value item_slot(Value container, Value key, bool for_store);
-  void store_item(Value container, Value key, Value v, std::vector<Value>& released);
-  void delete_item(Value container, Value key, std::vector<Value>& released);
+  void store_item(Value container, Value key, Value v, ValueList& released);
+  void delete_item(Value container, Value key, ValueList& released);
 
   // --------------------------------------------------------------- Values.cpp
   // `a == b` as Python computes it for the values of the language.
   bool py_equal(Value a, Value b, int depth) const;
   // The items of a tuple, built or constant; false for anything else.
-  bool tuple_items(Value v, std::vector<Value>& out) const;
+  bool tuple_items(Value v, ValueList& out) const;
   bool may_be_tracked(Value v) const;
   bool truth(Value v) const;
   bool is_finalized(Value v) const;
   bool is_tracked(Value v) const;
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
   Value load_attr(Value base, FieldId field);
-  void store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
   // vars(x): a new dict of the instance's attributes (a copy of __dict__).
   Value instance_dict(Value x, LabelId label);
   std::string render(Value v) const;
-  std::string render(Value v, std::vector<ObjId>& open) const;
+  std::string render(Value v, ObjList& open) const;
 
   // -------------------------------------------------------------- Dealloc.cpp
   void step_dealloc(Frame& f);
@@ -205,7 +240,7 @@ class Machine {
   Value new_weakref(Value referent, Value callback, LabelId label);
   Value deref_weakref(Value wr);
   // The weakref objects pointing at o, in list order (W1).
-  std::vector<ObjId> weakref_list(ObjId o) const;
+  ObjList weakref_list(ObjId o) const;
   void clear_weakref_link(ObjId wr);  // _PyWeakref_ClearRef: callback kept
   void clear_weakrefs_no_callbacks(ObjId o);
   void step_clear_weakrefs(Frame& f);
@@ -217,6 +252,8 @@ class Machine {
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);
+  void begin_collection(Frame& f);           // G5, G6 "start"; may push a frame
+  void return_from_collect(int32_t result);  // pops the Collect frame
   void step_finalize_gc(Frame& f);
   void step_clear(Frame& f);
   void step_gc_callbacks(Frame& f);
@@ -225,7 +262,7 @@ class Machine {
   void subtract_refs(uint8_t list);
   void move_unreachable(uint8_t young, uint8_t unreachable);
   // tp_traverse of o: strong references, in the type's visiting order.
-  void traverse(ObjId o, std::vector<ObjId>& out);
+  void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
   void untrack_atomic_containers(uint8_t survivors, bool full);
   void handle_weakrefs_pass1();
@@ -242,22 +279,46 @@ class Machine {
   void build_increment();
   void completed_scavenge();
 
+  // -------------------------------------------------- CollectorFreeThreaded.cpp
+  void step_collect_ft(Frame& f);
+  bool wait_for_parked_world(Frame& f);  // true: f yields until it can stop the world
+  void stop_the_world();
+  void start_the_world();
+  void update_refs_ft();
+  void scan_unreachable_ft();
+  void clear_weakrefs_ft(bool enqueue_callbacks);
+  void handle_resurrected_ft();
+
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
   void step_c_dealloc(Frame& f);
   // One step of a C tp_clear on f.obj; false when the step list is done.
   bool step_c_clear(Frame& f);
-  void c_traverse(ObjId o, ClassId ctype, std::vector<ObjId>& out);
+  void c_traverse(ObjId o, ClassId ctype, ObjList& out);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
   void store_self(ObjId o, uint16_t global);
   void release_resource(ObjId o);
   Value read_c_field(ObjId o, FieldId field);
-  void write_c_field(ObjId o, FieldId field, Value v, std::vector<Value>& released);
+  void write_c_field(ObjId o, FieldId field, Value v, ValueList& released);
   void require_attached(const char* what);
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
   const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
+
+  // ----------------------------------------------------- CApiFreeThreaded.cpp
+  // The free-threaded C API steps; false when st is not one of them.
+  bool step_capi(Frame& f, const SlotStep& st);
+  void before_c_step(Frame& f, const SlotStep& st);
+  ObjId critical_section_target(const Frame& f, const SlotStep& st) const;
+  // data-race: an access to o->field; `in_critical_section` accesses are
+  // not recorded, unprotected ones are recorded on the current frame.
+  void check_data_race(ObjId o, FieldId field, bool write, bool in_critical_section);
+  void c_field_access(const Frame& f, FieldId field, bool write);
+  void release_critical_sections(Frame& f);
+  bool ref_alive(const Frame& f) const;
+  bool ref_alive_id(ObjId r, uint16_t serial) const;
+  void drop_ref_if_strong(Frame& f);
 
   // ------------------------------------------------------------- Monitors.cpp
   void emit(Event e);
@@ -302,6 +363,7 @@ class Machine {
   bool collect_after_op_ = false;
   ObjId deferred_track_ = kNoObj;
   bool dry_run_ = false;  // counting allocations only (enabled_choices)
+  uint8_t choice_ = 0;    // the transition's alternative, for a heap-order choice
 };
 
 }  // namespace lifecheck::model

@@ -44,6 +44,13 @@ class Model {
   void encode(const State& state, std::string& out) const {
     encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr);
   }
+  // As encode(), also giving the ends of the encoding's parts (Canonical.h).
+  void encode(const State& state, std::string& out, std::vector<uint32_t>& cuts) const {
+    encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr, &cuts);
+  }
+  // A state with the same future as the encoded one, up to symmetry and a
+  // renaming of objects (Canonical.h).
+  State decode(std::string_view bytes) const { return decode_state(program_, bytes); }
   bool uses_symmetry() const { return symmetry_.any; }
   // Every statement moves a thread forward and no scenario loops, so a state
   // that comes back means a finalizer or callback re-creates its own work

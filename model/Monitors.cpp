@@ -192,7 +192,7 @@ void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
   if (!any) return;
   // Breadth-first over owned references from every uncollectable object.
   std::vector<bool> seen(state_.objects.size(), false);
-  std::vector<ObjId> queue;
+  ObjList queue;
   for (size_t i = 0; i < state_.objects.size(); ++i)
     if (state_.objects[i].live && state_.objects[i].has(kLegacyGarbage)) {
       seen[i] = true;
@@ -262,7 +262,7 @@ void Machine::check_clear_begin(ObjId o) {
                               name_of(static_cast<ObjId>(i)) +
                               ", a member of the same isolate, has been finalized");
   }
-  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  ObjSet reach = reachable_from_roots(program_, state_, true);
   if (reach[o]) violation({"P7.6"}, "tp_clear of " + name_of(o) + " although it is reachable");
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
@@ -349,7 +349,7 @@ void Machine::check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint1
 
 void Machine::check_garbage_set() {
   // P7.6, checked against an independent reachability computation.
-  std::vector<bool> reach = reachable_from_roots(program_, state_, true);
+  ObjSet reach = reachable_from_roots(program_, state_, true);
   for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
     if (reach[o])
       violation({"P7.6"},
@@ -359,6 +359,10 @@ void Machine::check_garbage_set() {
 void Machine::check_free(ObjId o) {
   const Object& x = obj(o);
   if (x.has(kFreed)) violation({"memory-safety"}, "double free of " + name_of(o));
+  if (x.has(kOnWorklist))
+    violation({"memory-safety"}, "tp_free of " + name_of(o) +
+                                     " while it is on the collector's worklist, which still "
+                                     "points at it (F-G3)");
   if (x.rc != 0)
     violation({x.has(kResurrected) ? "P7.18" : "memory-safety"},
               "tp_free of " + name_of(o) + " while its refcount is " + std::to_string(x.rc));
@@ -392,7 +396,7 @@ void Machine::check_free(ObjId o) {
 }
 
 Machine::Leftover Machine::unreachable_leftover() const {
-  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  ObjSet reach = reachable_from_roots(program_, state_, false);
   Leftover out = Leftover::None;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];
@@ -407,7 +411,7 @@ Machine::Leftover Machine::unreachable_leftover() const {
 }
 
 void Machine::check_quiescence() {
-  std::vector<bool> reach = reachable_from_roots(program_, state_, false);
+  ObjSet reach = reachable_from_roots(program_, state_, false);
   std::string leaked;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];
@@ -432,12 +436,19 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add(v);
     for (Value v : th.stack) add(v);
-    for (const Frame& f : th.frames)
+    for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
         add(Value::object(f.obj));
+      if (f.ref != kNoObj && !f.has(kRefBorrowed)) add(Value::object(f.ref));  // a strong C local
+    }
   }
   for (ObjId g : state.gc.garbage) add(Value::object(g));
+  for (const Thread& th : state.threads)  // F5: each queue entry holds one
+    for (ObjId q : th.merge_queue) add(Value::object(q));
   for (const Object& y : state.objects) {
+    // the free-threaded worklist's reference (F-G2) and the deferred bias (F9)
+    if (y.live && y.has(kOnWorklist)) ++refs[static_cast<size_t>(&y - state.objects.data())];
+    if (y.live && y.has(kDeferredRc)) ++refs[static_cast<size_t>(&y - state.objects.data())];
     if (!y.live || y.has(kFreed)) continue;
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:

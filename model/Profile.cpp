@@ -42,6 +42,12 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
        "delete_garbage never calls tp_clear, so cycles leak"},
       {RuntimeBug::FinalizeLegacyGarbage, "finalize-legacy-garbage", "P7.26",
        "objects reachable from a tp_del object stay in the garbage and are finalized"},
+      {RuntimeBug::MergeKeepsQueueReference, "merge-keeps-queue-reference", "quiescence",
+       "free-threaded: the owner merges a queued object without dropping the queue's reference",
+       "P314t"},
+      {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "P7.2",
+       "free-threaded GC: the worklist holds no reference, so a member dies mid-collection",
+       "P314t"},
   };
   return bugs;
 }
@@ -65,6 +71,10 @@ std::string Profile::display_name() const {
 
 std::vector<std::pair<std::string, std::string>> Profile::release_bugs() const {
   std::vector<std::pair<std::string, std::string>> out;
+  if (gc_algorithm == GcAlgorithm::FreeThreaded)
+    out.emplace_back("P7.20",
+                     "F-G3: the free-threaded collector calls the callbacks of one garbage "
+                     "referent's weakrefs oldest first (observed in 3.13.15t)");
   if (weakref_passes == 1)
     out.emplace_back("P7.23",
                      "gh-91636: a weakref made by a finalizer to a garbage object "
@@ -120,12 +130,38 @@ const std::vector<Profile>& all_profiles() {
     make(ProfileId::P314g, "P314g", "3.14.5+",
          "generational collector again (gh-142516); second weakref pass", 2,
          GcAlgorithm::Generational, AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+    // §4.2-§4.3: no GIL, biased reference counting, the stop-the-world
+    // collector. Both free-threaded series have the second weakref pass from
+    // their patch releases 3.13.13 and 3.14.4 on; the profiles model those.
+    auto free_threaded = [&](ProfileId id, const char* name, const char* releases,
+                             const char* summary, const char* twin) {
+      make(id, name, releases, summary, 2, GcAlgorithm::FreeThreaded,
+           AutoGcPoint::EvalBreakerAllocatingThread, 2000);
+      Profile& p = v.back();
+      p.refcounting = Refcounting::Biased;
+      p.gil = false;
+      p.gil_twin = twin;
+      // 3.13t keeps 3.13's frame-local release order and lazy dict
+      // tracking; 3.14t 3.14's. F9: the opt-in API exists from 3.14.
+      const bool v313 = id == ProfileId::P313t;
+      p.locals_last_to_first = !v313;
+      p.lazy_dict_tracking = v313;
+      p.deferred_refcount_api = !v313;
+    };
+    free_threaded(ProfileId::P313t, "P313t", "3.13.13+ (t)",
+                  "free-threaded: no GIL, biased refcounts, stop-the-world GC", "P313L");
+    free_threaded(ProfileId::P314t, "P314t", "3.14.4+ (t)",
+                  "free-threaded: as P313t, plus the deferred-refcount API", "P314g");
     return v;
   }();
   return profiles;
 }
 
-const Profile& default_profile() { return all_profiles().back(); }
+const Profile& default_profile() {
+  for (const Profile& p : all_profiles())
+    if (p.id == ProfileId::P314g) return p;
+  return all_profiles().front();
+}
 
 std::optional<Profile> find_profile(const std::string& name) {
   for (const Profile& p : all_profiles())
@@ -143,6 +179,17 @@ std::optional<Profile> find_profile(const std::string& name) {
       return -1;
     return std::atoi(rest.c_str());
   };
+  // Free-threaded spellings: 3.13t, 3.14t, 3.13.15t.
+  if (name.size() > 1 && name.back() == 't') {
+    std::string base = name.substr(0, name.size() - 1);
+    if (base == "3.13" || (base.rfind("3.13.", 0) == 0 && base.size() > 5 &&
+                           base.find_first_not_of("0123456789", 5) == std::string::npos))
+      return by_id(ProfileId::P313t);
+    if (base == "3.14" || (base.rfind("3.14.", 0) == 0 && base.size() > 5 &&
+                           base.find_first_not_of("0123456789", 5) == std::string::npos))
+      return by_id(ProfileId::P314t);
+    return std::nullopt;
+  }
   if (name == "3.11") return by_id(ProfileId::P311);
   if (name == "3.12") return by_id(ProfileId::P312);
   if (name == "3.13") return by_id(ProfileId::P313L);

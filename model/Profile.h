@@ -10,11 +10,18 @@
 
 namespace lifecheck::model {
 
-enum class ProfileId : uint8_t { P311, P312, P313, P313L, P314i, P314i4, P314g };
+enum class ProfileId : uint8_t { P311, P312, P313, P313L, P314i, P314i4, P314g, P313t, P314t };
 
 enum class GcAlgorithm : uint8_t {
   Generational,  // G7: gen0/gen1/gen2 (P311-P313L, P314g)
   Incremental,   // G-I1..G-I7: young + two old spaces (P314i, P314i4)
+  FreeThreaded,  // F-G1..F-G4: whole heap, stop-the-world phases, worklists (P313t, P314t)
+};
+
+// How reference counts are kept (SEMANTICS.md §4.2).
+enum class Refcounting : uint8_t {
+  Single,  // one ob_refcnt, guarded by the GIL (R1.1)
+  Biased,  // F1-F8: owner thread, local and shared counts, merge queues
 };
 
 // Where an automatic collection may start (G3).
@@ -62,6 +69,9 @@ enum class RuntimeBug : uint8_t {
   StopCallbacksEarly,           // P7.25: "stop" before delete_garbage
   SkipTpClear,                  // quiescence: delete_garbage never clears
   FinalizeLegacyGarbage,        // P7.26: what a tp_del object reaches stays garbage
+  // free-threaded runtime mutations (P313t, P314t)
+  MergeKeepsQueueReference,  // quiescence: the owner's merge forgets the queue's reference (F6)
+  FreeGarbageMidCollection,  // P7.2: the FT worklist holds no reference (F-G3)
   Count
 };
 
@@ -70,6 +80,9 @@ struct RuntimeBugInfo {
   const char* name;
   const char* breaks;  // property id
   const char* summary;
+  // The profile whose runtime it mutates when none is given (the
+  // free-threaded mutations change code only those profiles run).
+  const char* profile = nullptr;
 };
 
 const std::vector<RuntimeBugInfo>& runtime_bugs();
@@ -106,6 +119,20 @@ struct Profile {
   // after 8 runs of its code object, modelled here as never.
   bool list_append_specializes = true;
 
+  // The free-threaded build (§4.2, §4.3).
+  Refcounting refcounting = Refcounting::Single;  // F1-F8
+  // T1-T4. Without it (F12's model of threads): other threads run between
+  // any two steps of a C slot, not only at `call` and `release_gil`, and
+  // two threads touching one C field outside a critical section race
+  // (the data-race property).
+  bool gil = true;
+  // F9: PyUnstable_Object_EnableDeferredRefcount exists and marks the
+  // object (3.14t); elsewhere it is a no-op returning 0.
+  bool deferred_refcount_api = false;
+  // The default-build profile of the same release, for `--profile all`
+  // comparisons; null for default-build profiles.
+  const char* gil_twin = nullptr;
+
   uint32_t bugs = 0;  // bit set of RuntimeBug
   bool has(RuntimeBug bug) const { return (bugs >> static_cast<int>(bug)) & 1u; }
   void add(RuntimeBug bug) { bugs |= 1u << static_cast<int>(bug); }
@@ -118,7 +145,7 @@ struct Profile {
   std::vector<std::pair<std::string, std::string>> release_bugs() const;
 };
 
-// All default-build profiles, oldest first.
+// All profiles: the default-build ones oldest first, then the free-threaded ones.
 const std::vector<Profile>& all_profiles();
 const Profile& default_profile();
 // Accepts profile names (P314g) and release spellings (3.14, 3.13.5, 3.11).

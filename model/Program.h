@@ -70,6 +70,17 @@ enum class SlotOp : uint8_t {
   VisitWeakrefs,             // (a bug) visiting the weakref list
   Incref,                    // Py_INCREF(self->field) (a side effect in tp_traverse)
   Decref,                    // Py_DECREF(self->field) (a side effect in tp_traverse)
+  // C API for free-threaded code (CApiFreeThreaded.cpp)
+  Publish,               // global = Py_NewRef(self) from tp_new (a registry, a cache)
+  CriticalSectionBegin,  // Py_BEGIN_CRITICAL_SECTION(self); arg 1: ..._SECTION2(self, self->field)
+  CriticalSectionEnd,    // Py_END_CRITICAL_SECTION() / ..._SECTION2()
+  WeakrefGetObject,      // ref = PyWeakref_GetObject(self->field): borrowed
+  WeakrefGetRef,         // PyWeakref_GetRef(self->field, &ref): strong or NULL
+  TryIncrefRef,          // PyUnstable_TryIncRef(ref): strong, or NULL if it is dying
+  IncrefRef,             // Py_INCREF(ref)
+  UseRef,                // uses *ref (reads its type or a field)
+  DropRef,               // Py_XDECREF(ref); ref = NULL
+  EnableDeferredRefcount,  // PyUnstable_Object_EnableDeferredRefcount(self) (F9)
 };
 
 const char* slot_op_name(SlotOp op);
@@ -283,6 +294,9 @@ struct Op {
   Value value;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
+  // The first op of a statement: without a GIL (F12) another thread may
+  // run here, eval-breaker check or not.
+  bool stmt_start = false;
 };
 
 enum class FuncKind : uint8_t {

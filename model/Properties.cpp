@@ -68,6 +68,12 @@ const std::vector<PropertyInfo>& all_properties() {
       {"resource-affinity",
        "An instance's external resource is released once, on the thread that created it",
        "Doc/c-api/typeobj.rst tp_dealloc (\"may be called from any Python thread\")", "T3"},
+      {"data-race",
+       "Without the GIL, no two threads touch one C field outside a critical section, one "
+       "of them writing",
+       "Doc/howto/free-threading-extensions.rst (critical sections; struct fields are not "
+       "thread-safe)",
+       "F12; Py_BEGIN_CRITICAL_SECTION"},
       {"quiescence",
        "After the threads and a final collection, everything unreachable is freed or in "
        "gc.garbage",
@@ -78,7 +84,7 @@ const std::vector<PropertyInfo>& all_properties() {
        "Doc/library/threading.rst join", "T1"},
       {"termination", "Every run ends: no finalizer or callback re-creates its own work forever",
        "Doc/reference/datamodel.rst __del__ (a finalizer runs when the object dies)",
-       "R1.6, §5 TC (the trashcan bounds nesting); a state that comes back never ends"},
+       "R1.6, TC1-TC4 (the trashcan bounds nesting); a state that comes back never ends"},
       {"uncaught-exception", "No exception escapes a thread body",
        "Doc/library/threading.rst excepthook", "scenario"},
       {"assert", "A scenario assert statement holds", "the scenario", "scenario"},

@@ -1,7 +1,9 @@
-// The independent oracle: which objects are reachable from the roots,
-// computed with Boost.Graph from the heap's ownership edges. It shares no
-// code with the collector (Collector.cpp), which works from refcounts and
-// tp_traverse; P7.6 and quiescence compare the two.
+// The independent oracle: which objects are reachable from the roots, from
+// the heap's ownership edges. It shares no code with the collector
+// (Collector.cpp), which works from refcounts and tp_traverse; P7.6 and
+// quiescence compare the two. The monitors use a walk over a bitset (it
+// runs at every collection); the same relation computed with Boost.Graph
+// checks it in the tests.
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 
@@ -51,30 +53,66 @@ void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
 
 }  // namespace
 
-std::vector<bool> Machine::reachable_from_roots(const Program& program, const State& state,
-                                                bool include_thread_roots) {
+namespace {
+
+// The roots: globals, gc.garbage and, with thread roots, every value on a
+// thread's stack, the runtime's own references (except the collector's
+// holds on members of its garbage set, G19, which do not make them
+// reachable), objects queued for their owner to merge (F5) and the
+// weakrefs whose callbacks are queued.
+template <class Add>
+void for_each_root(const State& state, bool include_thread_roots, Add add) {
+  const size_t n = state.objects.size();
+  auto add_value = [&](Value v) {
+    if (v.is_obj() && v.obj() < n) add(v.obj());
+  };
+  for (Value v : state.globals) add_value(v);
+  for (ObjId o : state.gc.garbage) add_value(Value::object(o));
+  if (!include_thread_roots) return;
+  for (const Thread& th : state.threads) {
+    for (Value v : th.values) add_value(v);
+    for (Value v : th.stack) add_value(v);
+    for (const Frame& f : th.frames) {
+      if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet)) add(f.obj);
+      if (f.ref < n && !f.has(kRefBorrowed)) add(f.ref);  // a C local's strong reference
+    }
+  }
+  for (const Thread& th : state.threads)  // F5: queued for the owner to merge
+    for (ObjId q : th.merge_queue)
+      if (q < n) add(q);
+  for (size_t i = 0; i < n; ++i)
+    if (state.objects[i].live && state.objects[i].list == kWrcbToCall) add(static_cast<ObjId>(i));
+}
+
+}  // namespace
+
+ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
+                                     bool include_thread_roots) {
+  const size_t n = state.objects.size();
+  ObjSet seen(n);
+  ObjList work;
+  for_each_root(state, include_thread_roots, [&](ObjId o) {
+    if (seen.insert(o)) work.push_back(o);
+  });
+  std::vector<ObjId> refs;
+  while (!work.empty()) {
+    ObjId o = work.back();
+    work.pop_back();
+    const Object& x = state.objects[o];
+    if (!x.live || x.has(kFreed)) continue;
+    owned(program, x, refs);
+    for (ObjId r : refs)
+      if (r < n && seen.insert(r)) work.push_back(r);
+  }
+  return seen;
+}
+
+std::vector<bool> Machine::reachable_from_roots_graph(const Program& program, const State& state,
+                                                      bool include_thread_roots) {
   const size_t n = state.objects.size();
   const size_t root = n;  // a virtual vertex pointing at every root
   Graph g(n + 1);
-  auto add_root = [&](Value v) {
-    if (v.is_obj() && v.obj() < n) boost::add_edge(root, v.obj(), g);
-  };
-  for (Value v : state.globals) add_root(v);
-  for (ObjId o : state.gc.garbage) add_root(Value::object(o));
-  if (include_thread_roots) {
-    for (const Thread& th : state.threads) {
-      for (Value v : th.values) add_root(v);
-      for (Value v : th.stack) add_root(v);
-      // The runtime's own references count, except the collector's holds on
-      // members of its garbage set (G19), which do not make them reachable.
-      for (const Frame& f : th.frames)
-        if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet))
-          add_root(Value::object(f.obj));
-    }
-    for (size_t i = 0; i < n; ++i)
-      if (state.objects[i].live && state.objects[i].list == kWrcbToCall)
-        add_root(Value::object(static_cast<ObjId>(i)));
-  }
+  for_each_root(state, include_thread_roots, [&](ObjId o) { boost::add_edge(root, o, g); });
   std::vector<ObjId> refs;
   for (size_t i = 0; i < n; ++i) {
     const Object& x = state.objects[i];

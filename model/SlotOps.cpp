@@ -62,6 +62,26 @@ const char* slot_op_name(SlotOp op) {
       return "incref";
     case SlotOp::Decref:
       return "decref";
+    case SlotOp::Publish:
+      return "publish";
+    case SlotOp::CriticalSectionBegin:
+      return "critical_section";
+    case SlotOp::CriticalSectionEnd:
+      return "end_critical_section";
+    case SlotOp::WeakrefGetObject:
+      return "weakref_getobject";
+    case SlotOp::WeakrefGetRef:
+      return "weakref_getref";
+    case SlotOp::TryIncrefRef:
+      return "tryincref_ref";
+    case SlotOp::IncrefRef:
+      return "incref_ref";
+    case SlotOp::UseRef:
+      return "use_ref";
+    case SlotOp::DropRef:
+      return "drop_ref";
+    case SlotOp::EnableDeferredRefcount:
+      return "enable_deferred_refcount";
   }
   return "?";
 }

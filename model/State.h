@@ -1,6 +1,7 @@
 // The explored state: heap, threads with explicit frame stacks, collector
-// state and monitor state. Plain data; copying a State is a few vector
-// copies of trivially copyable elements. Canonical encoding: Canonical.h.
+// state and monitor state. Plain data in inline vectors (SmallVec.h):
+// copying a State of a usual scenario allocates nothing. Canonical
+// encoding: Canonical.h.
 #pragma once
 
 #include <array>
@@ -8,9 +9,15 @@
 #include <vector>
 
 #include "model/Program.h"
+#include "model/SmallVec.h"
 #include "model/Value.h"
 
 namespace lifecheck::model {
+
+// Scratch lists the runtime builds while it works (no allocation for the
+// usual sizes).
+using ObjList = SmallVec<ObjId, 16>;
+using ValueList = SmallVec<Value, 8>;
 
 // ---------------------------------------------------------------------------
 // Objects
@@ -49,7 +56,17 @@ enum ObjFlag : uint32_t {
   kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
   kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
   kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
-  kStoredAfterClear = 1 << 17,  // an attribute was stored after tp_clear cleared the dict
+  kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
+  kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
+  kStoredAfterClear = 1 << 19,  // an attribute was stored after tp_clear cleared the dict
+};
+
+// F1: the low two bits of ob_ref_shared (free-threaded profiles only).
+enum SharedRefState : uint8_t {
+  kRefInit = 0,
+  kRefMaybeWeakref = 1,  // F8: a weakref or a lock-free reader may look it up
+  kRefQueued = 2,        // F4: on its owner's merge queue, which holds one reference
+  kRefMerged = 3,        // F3: no owner; every count is in `shared`
 };
 
 struct Object {
@@ -60,9 +77,17 @@ struct Object {
   uint8_t length = 0;                   // list/tuple items, dict pairs
   ThreadId resource_owner = kNoThread;  // thread that created its resource
   uint32_t flags = 0;
+  // The true reference count. Free-threaded profiles split it (F1):
+  // ob_ref_local = `local`, owned by `owner`; ob_ref_shared's count =
+  // rc - local (may be negative); a queued object's queue reference is
+  // counted in rc.
   int16_t rc = 0;
-  int16_t gc_refs = 0;  // only meaningful while collecting
-  ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
+  int16_t local = 0;
+  ThreadId owner = kNoThread;  // ob_tid; kNoThread once merged (or under the GIL)
+  uint8_t ref_state = kRefInit;
+  ThreadId locked_by = kNoThread;  // holder of its per-object mutex (critical sections)
+  int16_t gc_refs = 0;             // only meaningful while collecting
+  ObjId next = kNoObj;             // intrusive GC list links (_gc_next/_gc_prev)
   ObjId prev = kNoObj;
   LabelId label = kNoLabel;
   uint16_t wl_key = 0;  // weakref: registration order among its referent's refs
@@ -101,6 +126,7 @@ enum class FrameKind : uint8_t {
   Construct,            // a C type's construction steps (tp_new/tp_alloc/tp_init)
   CDealloc,             // a C type's tp_dealloc steps (func = the C type)
   TrashDrain,           // _PyTrash_thread_destroy_chain (TC1)
+  BrcMerge,             // _Py_brc_merge_refcounts: the owner drains its merge queue (F6)
 };
 
 enum FrameFlag : uint32_t {
@@ -130,6 +156,16 @@ enum FrameFlag : uint32_t {
   // Dealloc: the base type's tp_dealloc, called by subtype_dealloc (a class
   // deriving from list or dict)
   kBaseDealloc = 1u << 18,
+  // Collect (free-threaded): waiting to stop the world until every other
+  // thread can be parked (F12)
+  kStwWait = 1u << 19,
+  // C slot frames (CApiFreeThreaded.cpp): `ref` came from
+  // PyWeakref_GetObject (borrowed); code that may run other threads ran
+  // since; the frame holds self's / obj2's critical section
+  kRefBorrowed = 1u << 20,
+  kRefStale = 1u << 21,
+  kCritical = 1u << 22,
+  kCritical2 = 1u << 23,
 };
 
 struct Frame {
@@ -145,6 +181,14 @@ struct Frame {
   uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called;
                         // Body: where its operand stack starts in Thread::stack
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
+  // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
+  // and reused slot is not the same object), the second object of a
+  // two-object critical section, and the fields of obj this run touched
+  // outside a critical section (bit f: read, bit 8+f: written; data-race).
+  ObjId ref = kNoObj;
+  uint16_t ref_serial = 0;
+  ObjId locked2 = kNoObj;
+  uint16_t touched = 0;
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
 };
@@ -162,10 +206,13 @@ struct Thread {
   bool detached = false;      // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
   uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs
-  std::vector<ObjId> trash;   // TC1: postponed deallocations (LIFO)
-  std::vector<Frame> frames;
-  std::vector<Value> values;  // locals of Body frames, values held by runtime frames
-  std::vector<Value> stack;   // the operand stacks of Body frames (owned references)
+  SmallVec<ObjId, 4> trash;   // TC1: postponed deallocations (LIFO)
+  // F5/F6: objects other threads queued for this (owning) thread to merge,
+  // a stack; each entry holds one reference.
+  SmallVec<ObjId, 4> merge_queue;
+  SmallVec<Frame, 8> frames;
+  SmallVec<Value, 16> values;
+  SmallVec<Value, 8> stack;  // the operand stacks of Body frames (owned references)
 };
 
 // ---------------------------------------------------------------------------
@@ -179,6 +226,7 @@ struct GcList {
 
 struct GcState {
   bool collecting = false;              // G5
+  ThreadId stopped_by = kNoThread;      // F12: the world is stopped; only this thread runs
   bool auto_enabled = false;            // gc.enable()/gc.disable(); off until a scenario enables it
   uint8_t scheduled = 0;                // P312: generation + 1 of a pending collection (any thread)
   uint8_t visited_space = 0;            // G-I1: which old space (kGen1 + n) is visited
@@ -190,25 +238,25 @@ struct GcState {
   uint16_t collected = 0;
   uint16_t uncollectable = 0;
   std::array<GcList, kNumLists> lists{};
-  std::vector<FuncId> callbacks;  // gc.callbacks
-  std::vector<ObjId> garbage;     // gc.garbage (strong references)
+  SmallVec<FuncId, 4> callbacks;  // gc.callbacks
+  SmallVec<ObjId, 4> garbage;     // gc.garbage (strong references)
 };
 
 struct State {
-  std::vector<Object> objects;
-  std::vector<Value> globals;
-  std::vector<Thread> threads;
+  SmallVec<Object, 16> objects;
+  SmallVec<Value, 16> globals;
+  SmallVec<Thread, 4> threads;
   GcState gc;
   MainStage main_stage = MainStage::Setup;
   // Per user class: attribute ids in first-insertion order, the order of
   // the shared-keys table that subtype_dealloc and subtype_clear walk.
-  std::vector<std::array<uint8_t, kMaxFields>> class_keys;
-  std::vector<uint8_t> class_key_count;
+  SmallVec<std::array<uint8_t, kMaxFields>, 16> class_keys;
+  SmallVec<uint8_t, 16> class_key_count;
   // One byte per expectation (see Monitors.cpp).
-  std::vector<uint8_t> expect_state;
+  SmallVec<uint8_t, 16> expect_state;
   // One byte per list.append call site: it has run once, so CPython (3.12+)
   // has specialized it.
-  std::vector<uint8_t> warm;
+  SmallVec<uint8_t, 8> warm;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

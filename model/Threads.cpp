@@ -1,8 +1,10 @@
 // Threads and scheduling points. With the GIL (T1), a thread switch may
 // happen only at an eval-breaker check of Python code (function entry,
 // after a call of C code: model/CodeGen.cpp places them) or where C code
-// releases the GIL, never inside the runtime's C steps. A transition runs
-// one thread from one such point to the next.
+// releases the GIL, never inside the runtime's C steps. Without it
+// (free-threaded profiles), also between any two steps of a C slot, and a
+// stop-the-world pauses every other thread (F12). A transition runs one
+// thread from one such point to the next.
 #include <algorithm>
 
 #include "model/Limits.h"
@@ -32,14 +34,28 @@ State Machine::initial_state(const Program& program) {
   return s;
 }
 
+// A C slot's step list: construction, tp_dealloc, tp_clear of a C type.
+static bool runs_c_slot_steps(const Program& program, const Frame& f) {
+  return f.kind == FrameKind::CDealloc || f.kind == FrameKind::Construct ||
+         (f.kind == FrameKind::Clear &&
+          (program.types[f.func].kind == TypeKind::CType || program.types[f.func].base != kNoType));
+}
+
 // Where a transition stops: a body at an eval-breaker check (or a join)
 // with no collection due there first, or a C step that released the GIL or
-// calls opaque Python code.
+// calls opaque Python code; without a GIL (F12's model of threads), also
+// between any two steps of a C slot. (A tp_dealloc whose finalizer
+// resurrected the object returns at once: no user step, and from then on
+// it no longer touches the object.)
 bool Machine::at_boundary(const Frame& f) {
+  if (!program_.profile.gil && runs_c_slot_steps(program_, f) && !f.has(kResult)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding)) return false;
   const OpCode code = program_.funcs[f.func].code[f.pc].code;
   if (code == OpCode::Join) return true;
+  // F12: without a GIL, threads run side by side; the model interleaves
+  // them at every statement boundary as well as at the checks.
+  if (!program_.profile.gil && program_.funcs[f.func].code[f.pc].stmt_start) return true;
   // a specialized list.append's check does not happen (OpCode::CallMethod)
   return code == OpCode::Check && !f.has(kSkipCheck) && !collection_due(false);
 }
@@ -47,12 +63,25 @@ bool Machine::at_boundary(const Frame& f) {
 bool Machine::at_switch_point(const Program& program, const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.status != ThreadStatus::Running) return false;
+  // F12: while the world is stopped only the thread that stopped it runs;
+  // it stops it once every other thread can be parked.
+  if (state.gc.stopped_by != kNoThread && state.gc.stopped_by != t) return false;
+  if (!th.frames.empty() && th.frames.back().has(kStwWait) && !world_parkable(program, state, t))
+    return false;
+  if (blocked_on_critical_section(program, state, t)) return false;
   if (th.frames.empty()) {
     // main waiting for every other thread before the final collections
     if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
-    for (size_t u = 1; u < state.threads.size(); ++u)
-      if (state.threads[u].status != ThreadStatus::Finished) return false;
-    return true;
+    bool all = true, some = false;
+    for (size_t u = 1; u < state.threads.size(); ++u) {
+      const bool done = state.threads[u].status == ThreadStatus::Finished;
+      all = all && done;
+      some = some || done;
+    }
+    // F6: threading._shutdown joins the threads one by one; each time one
+    // has finished, main attaches again and merges its queue at that
+    // eval-breaker check (so possibly before the others finish).
+    return all || (some && !th.merge_queue.empty());
   }
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
@@ -76,7 +105,9 @@ static int auto_gc_alternatives(const Program& program, const State& state, Thre
   Machine dry(program, copy, nullptr);
   uint16_t allocations = dry.count_allocations(t);
   if (allocations == 0) return 0;
-  int generations = program.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+  // One choice per generation, or one collection where there are none
+  // (incremental increment; the free-threaded whole heap, F-G1).
+  int generations = program.profile.gc_algorithm == GcAlgorithm::Generational ? 3 : 1;
   if (program.profile.auto_gc_point != AutoGcPoint::InsideAllocation) return generations;
   return std::min(255, allocations * generations);
 }
@@ -98,6 +129,9 @@ void Machine::enabled_choices(const Program& program, const State& state,
     ThreadId id = static_cast<ThreadId>(t);
     if (!at_switch_point(program, state, id)) continue;
     out.push_back(id);
+    // F-G3: the worklist's heap order, one member per choice.
+    for (int a = 1; a < heap_order_choices(program, state, id); ++a)
+      out.push_back(static_cast<uint16_t>(id | (a << 8)));
     int alts = auto_gc_alternatives(program, state, id);
     for (int a = 1; a <= alts; ++a) out.push_back(static_cast<uint16_t>(id | (a << 8)));
   }
@@ -136,10 +170,21 @@ void Machine::count_allocation(ObjId o, bool& track_now) {
 
 void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
-  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty())
-    end_of_threads();
+  choice_ = 0;
+  if (heap_order_choices(program_, state_, t) > 0) {
+    choice_ = alt;  // which member the free-threaded collector places next
+    alt = 0;
+  }
+  if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty()) {
+    // F6: main re-attaches after joining the others (threading._shutdown)
+    // and merges its queue at that eval-breaker check, before the end.
+    if (program_.profile.refcounting == Refcounting::Biased && !thread().merge_queue.empty())
+      brc_check_eval_breaker();
+    else
+      end_of_threads();
+  }
   if (alt != 0) {
-    const int generations = program_.profile.gc_algorithm == GcAlgorithm::Incremental ? 1 : 3;
+    const int generations = program_.profile.gc_algorithm == GcAlgorithm::Generational ? 3 : 1;
     const int choice = alt - 1;
     if (program_.profile.auto_gc_point == AutoGcPoint::InsideAllocation) {
       trigger_alloc_ = static_cast<uint16_t>(choice / generations + 1);
@@ -151,7 +196,10 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
     if (program_.profile.gc_algorithm == GcAlgorithm::Incremental) trigger_generation_ = 1;
   }
   bool started = false;
-  for (;;) {
+  for (size_t ops = 0;; ++ops) {
+    if (ops == kMaxOpsPerStep)
+      throw ModelLimit{"one step ran more than " + std::to_string(kMaxOpsPerStep) +
+                       " runtime operations without a scheduling point (the runtime loops)"};
     Thread& th = thread();
     if (th.frames.empty()) {
       frames_empty();
@@ -199,7 +247,8 @@ void Machine::step_top() {
       return step_finalize_from_dealloc(f);
     case FrameKind::ClearWeakrefs:
       return step_clear_weakrefs(f);
-    case FrameKind::Collect:
+    case FrameKind::Collect:  // the collector of the build, chosen here once
+      if (program_.profile.gc_algorithm == GcAlgorithm::FreeThreaded) return step_collect_ft(f);
       return step_collect(f);
     case FrameKind::FinalizeGc:
       return step_finalize_gc(f);
@@ -213,6 +262,8 @@ void Machine::step_top() {
       return step_c_dealloc(f);
     case FrameKind::TrashDrain:
       return step_trash_drain(f);
+    case FrameKind::BrcMerge:
+      return step_brc_merge(f);
   }
 }
 
@@ -232,7 +283,13 @@ void Machine::push_frame(const Frame& f) {
   th.frames.push_back(f);
 }
 
-void Machine::pop_frame() { thread().frames.pop_back(); }
+void Machine::pop_frame() {
+  Frame& f = thread().frames.back();
+  // Py_END_CRITICAL_SECTION is implied when a slot returns; a strong C
+  // local not dropped leaks (quiescence sees it).
+  if (f.has(kCritical) || f.has(kCritical2)) release_critical_sections(f);
+  thread().frames.pop_back();
+}
 
 void Machine::frames_empty() {
   Thread& th = thread();
@@ -254,6 +311,11 @@ void Machine::frames_empty() {
     if (drop_traceback(none, false)) return;
   }
   if (current_ != 0) {
+    // F6: _Py_brc_remove_thread drains the queue before the thread goes.
+    if (!th.merge_queue.empty()) {
+      brc_check_eval_breaker();
+      return;
+    }
     th.status = ThreadStatus::Finished;
     emit(event(EventKind::ThreadEnd));
     return;

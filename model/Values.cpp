@@ -33,7 +33,7 @@ Value Machine::load_attr(Value base, FieldId field) {
   return v;
 }
 
-void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& released) {
+void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
   if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
@@ -50,9 +50,12 @@ void Machine::store_attr(ObjId o, FieldId field, Value v, std::vector<Value>& re
   obj(o).fields[field] = v;
 }
 
-bool Machine::tuple_items(Value v, std::vector<Value>& out) const {
+bool Machine::tuple_items(Value v, ValueList& out) const {
   if (v.kind() == ValueKind::ConstTuple) {
-    out = program_.const_tuples[v.const_tuple()];
+    {
+      const std::vector<Value>& items = program_.const_tuples[v.const_tuple()];
+      out.assign(items.begin(), items.end());
+    }
     return true;
   }
   if (container_of(v) != TypeKind::Tuple) return false;
@@ -89,7 +92,7 @@ bool Machine::py_equal(Value a, Value b, int depth) const {
   if (number(a, x) && number(b, y)) return x == y;  // True == 1
   if (depth > 16) return false;
   // Tuples, constant or built, compare item by item.
-  std::vector<Value> ta, tb;
+  ValueList ta, tb;
   if (tuple_items(a, ta) && tuple_items(b, tb)) {
     if (ta.size() != tb.size()) return false;
     for (size_t i = 0; i < ta.size(); ++i)
@@ -135,13 +138,13 @@ bool Machine::py_equal(Value a, Value b, int depth) const {
 }
 
 std::string Machine::render(Value v) const {
-  std::vector<ObjId> open;
+  ObjList open;
   return render(v, open);
 }
 
 // `open`: the containers being rendered; one met again shows as [...],
 // {...} or (...), as Py_ReprEnter makes repr() do.
-std::string Machine::render(Value v, std::vector<ObjId>& open) const {
+std::string Machine::render(Value v, ObjList& open) const {
   switch (v.kind()) {
     case ValueKind::Unset:
       return "<unset>";
@@ -234,7 +237,7 @@ Value Machine::instance_dict(Value x, LabelId label) {
   }
   // A new dict of the attributes, in the class's key order (the shared
   // keys the materialized dict copies).
-  std::vector<Value> items;
+  ValueList items;
   bool any_tracked = false;
   const Object& y = obj(o);
   for (uint8_t i = 0; i < state_.class_key_count[y.type]; ++i) {

@@ -20,10 +20,10 @@ enum : uint8_t {
 };
 }  // namespace
 
-std::vector<ObjId> Machine::weakref_list(ObjId o) const {
+ObjList Machine::weakref_list(ObjId o) const {
   // W1: the basic ref (no callback) heads the list; then every weakref with
   // a callback, newest first. The runtime mutation appends at the tail.
-  std::vector<ObjId> basic, others;
+  ObjList basic, others;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
     if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
@@ -85,6 +85,8 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
   incref(callback);
   obj(w).fields[kWeakrefCallback] = callback;
   obj(w).wl_key = static_cast<uint16_t>(key + 1);
+  set_maybe_weakref(r);  // F8: init_weakref marks both
+  set_maybe_weakref(w);
   return Value::object(w);
 }
 
@@ -98,9 +100,11 @@ Value Machine::deref_weakref(Value wr) {
   if (target.has(kFreed))
     violation({"memory-safety"}, "weakref " + name_of(wr.obj()) + " still points at " +
                                      name_of(r.obj()) + ", which was freed");
-  // W3: a referent whose refcount is 0 (inside its tp_dealloc) is dead.
-  if (target.rc == 0) return Value::none();
-  incref(r);
+  // W3: a referent whose refcount is 0 (inside its tp_dealloc) is dead;
+  // _PyWeakref_GET_REF takes the reference with _Py_TryIncref (F8: in the
+  // free-threaded build also refused to other threads while a finalizer
+  // runs from tp_dealloc).
+  if (target.rc == 0 || !try_incref(r.obj())) return Value::none();
   return r;
 }
 
@@ -127,7 +131,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // W7: the callback receives the weakref object (a bound method: its self
   // first).
   FuncId fn = kNoFunc;
-  std::vector<Value> args;
+  ValueList args;
   if (callback.kind() == ValueKind::Func) {
     fn = callback.func();
     args = {Value::object(wr)};
@@ -179,7 +183,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       if (obj(o).rc != 0)
         violation({"P7.24"}, "PyObject_ClearWeakRefs(" + name_of(o) + ") with refcount " +
                                  std::to_string(obj(o).rc) + ": SystemError, weakrefs stay live");
-      std::vector<ObjId> list = weakref_list(o);
+      ObjList list = weakref_list(o);
       // W4 step 2: the callback-less basic refs at the head go first.
       size_t i = 0;
       while (i < list.size() && obj(list[i]).fields[kWeakrefCallback].kind() == ValueKind::None)
@@ -214,7 +218,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     case kCwBuild: {
-      std::vector<ObjId> list = weakref_list(o);
+      ObjList list = weakref_list(o);
       if (list.empty()) {
         f.stage = kCwCall;
         f.pc = 0;

@@ -6,7 +6,9 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
+#include <map>
 
+#include "report/HeapEdges.h"
 #include "report/TextReport.h"
 
 namespace lifecheck::report {
@@ -40,37 +42,22 @@ void write_heap_dot(std::ostream& out, const Program& program, const State& stat
   }
   auto edge_to = [&](Graph::vertex_descriptor from, Value v, const std::string& label,
                      const char* style) {
-    if (!v.is_obj() || v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return;
+    if (!target_object(state, v)) return;
     boost::add_edge(from, vertex[v.obj()], EdgeProps{label, style}, g);
   };
   for (size_t i = 0; i < state.objects.size(); ++i) {
-    const Object& o = state.objects[i];
-    if (!o.live) continue;
-    const TypeInfo& t = program.types[o.type];
-    if (t.kind == TypeKind::Weakref) {
-      edge_to(vertex[i], o.fields[kWeakrefReferent], "weak", "dashed");
-      edge_to(vertex[i], o.fields[kWeakrefCallback], "callback", "solid");
-    } else if (t.kind == TypeKind::Method) {
-      edge_to(vertex[i], o.fields[kMethodSelf], "self", "solid");
-    } else {
-      for (size_t f = 0; f < program.field_names.size(); ++f)
-        edge_to(vertex[i], o.fields[f], program.field_names[f], "solid");
-    }
+    if (!state.objects[i].live) continue;
+    for_each_object_edge(program, state, i, [&](const HeapEdge& e) {
+      edge_to(vertex[i], e.target, e.label, e.kind == EdgeKind::Weak ? "dashed" : "solid");
+    });
   }
-  for (size_t gi = 0; gi < state.globals.size(); ++gi) {
-    if (!state.globals[gi].is_obj()) continue;
-    auto v = boost::add_vertex(VertexProps{"global " + program.globals[gi], "box"}, g);
-    edge_to(v, state.globals[gi], "", "solid");
-  }
-  for (size_t t = 0; t < state.threads.size(); ++t) {
-    bool any = false;
-    for (Value v : state.threads[t].values) any = any || v.is_obj();
-    for (Value v : state.threads[t].stack) any = any || v.is_obj();
-    if (!any) continue;
-    auto v = boost::add_vertex(VertexProps{"thread " + program.threads[t].name, "box"}, g);
-    for (Value x : state.threads[t].values) edge_to(v, x, "", "solid");
-    for (Value x : state.threads[t].stack) edge_to(v, x, "", "solid");
-  }
+  std::map<std::string, Graph::vertex_descriptor> roots;
+  for_each_root_edge(program, state, [&](const RootEdge& e) {
+    if (!target_object(state, e.target)) return;
+    auto [it, fresh] = roots.emplace(e.root, 0);
+    if (fresh) it->second = boost::add_vertex(VertexProps{e.root, "box"}, g);
+    edge_to(it->second, e.target, e.label, "solid");
+  });
   boost::dynamic_properties dp;
   dp.property("node_id", boost::get(boost::vertex_index, g));
   dp.property("label", boost::get(&VertexProps::label, g));

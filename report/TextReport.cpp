@@ -17,7 +17,8 @@ std::string object_name(const Program& program, LabelId label, uint16_t serial, 
 
 bool is_verbose_event(EventKind kind) {
   return kind == EventKind::Incref || kind == EventKind::Decref || kind == EventKind::Track ||
-         kind == EventKind::Untrack || kind == EventKind::GcPhase || kind == EventKind::Enter;
+         kind == EventKind::Untrack || kind == EventKind::GcPhase || kind == EventKind::Enter ||
+         kind == EventKind::WorldStop || kind == EventKind::WorldStart;
 }
 
 std::string format_event(const Program& program, const Event& e) {
@@ -99,6 +100,13 @@ std::string format_event(const Program& program, const Event& e) {
       return fmt::format("trashcan: tp_dealloc of {} postponed (nesting too deep)", name());
     case EventKind::TrashPop:
       return fmt::format("trashcan: postponed tp_dealloc of {} runs", name());
+    case EventKind::BrcQueue:
+      return fmt::format("last shared reference to {} dropped: queued for its owner, thread {}",
+                         name(), program.threads[e.value].name);
+    case EventKind::WorldStop:
+      return "gc: the world stops (other threads parked)";
+    case EventKind::WorldStart:
+      return "gc: the world starts again";
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);
@@ -142,7 +150,6 @@ void print_trace(std::ostream& out, const Program& program, const Trace& trace,
   }
 }
 
-namespace {
 std::string value_text(const Program& program, const State& state, Value v) {
   switch (v.kind()) {
     case ValueKind::Unset:
@@ -202,7 +209,53 @@ const char* list_name(uint8_t list) {
       return "untracked";
   }
 }
+
+namespace {
+// A thread's innermost Python body, the line it is at and how.
+struct BodyPosition {
+  FuncId func = kNoFunc;
+  int line = 0;
+  const char* how = ", at line ";
+};
+BodyPosition body_position(const Program& program, const Thread& th) {
+  BodyPosition at;
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
+    if (it->kind == FrameKind::Body) {
+      const auto& code = program.funcs[it->func].code;
+      at.func = it->func;
+      // Below runtime work, the body's pc is already past the statement
+      // that started it.
+      bool below = it != th.frames.rbegin() && !it->has(kUnwinding);
+      uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
+      if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
+      if (pc < code.size()) at.line = code[pc].line;
+      at.how = it->has(kUnwinding) ? ", unwinding from line "
+               : below             ? ", executing line "
+                                   : ", at line ";
+      break;
+    }
+  return at;
+}
 }  // namespace
+
+int executing_line(const Program& program, const State& state, size_t t) {
+  return body_position(program, state.threads[t]).line;
+}
+
+std::string thread_status_text(const Program& program, const State& state, size_t t) {
+  const Thread& th = state.threads[t];
+  if (th.status == ThreadStatus::Finished) return "finished";
+  if (th.status == ThreadStatus::Waiting) return "not started";
+  if (th.frames.empty())
+    return t == 0 && state.main_stage == MainStage::JoinAll ? "waiting for the other threads"
+                                                            : "ending (its body returned)";
+  BodyPosition at = body_position(program, th);
+  std::string where;
+  if (at.func != kNoFunc) where = program.funcs[at.func].name;
+  if (at.line > 0) where += at.how + std::to_string(at.line);
+  if (th.frames.back().kind != FrameKind::Body) where += " (inside the runtime)";
+  return where;
+}
 
 void print_heap(std::ostream& out, const Program& program, const State& state) {
   out << "heap:\n";
@@ -262,37 +315,9 @@ void print_heap(std::ostream& out, const Program& program, const State& state) {
   }
   out << "globals: " << (globals.empty() ? "(none)" : globals) << "\n";
   out << "threads:\n";
-  for (size_t t = 0; t < state.threads.size(); ++t) {
-    const Thread& th = state.threads[t];
-    std::string where;
-    if (th.status == ThreadStatus::Finished) {
-      where = "finished";
-    } else if (th.status == ThreadStatus::Waiting) {
-      where = "not started";
-    } else if (th.frames.empty()) {
-      where = t == 0 && state.main_stage == MainStage::JoinAll ? "waiting for the other threads"
-                                                               : "ending (its body returned)";
-    } else {
-      for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
-        if (it->kind == FrameKind::Body) {
-          const auto& code = program.funcs[it->func].code;
-          where = program.funcs[it->func].name;
-          // Below runtime work, the body's pc is already past the statement
-          // that started it.
-          bool below = it != th.frames.rbegin() && !it->has(kUnwinding);
-          uint16_t pc = below && it->pc > 0 ? static_cast<uint16_t>(it->pc - 1) : it->pc;
-          if (it->has(kUnwinding) && pc > 0) pc = static_cast<uint16_t>(pc - 1);
-          if (pc < code.size())
-            where += (it->has(kUnwinding) ? ", unwinding from line "
-                      : below             ? ", executing line "
-                                          : ", at line ") +
-                     std::to_string(code[pc].line);
-          break;
-        }
-      if (th.frames.back().kind != FrameKind::Body) where += " (inside the runtime)";
-    }
-    out << fmt::format("  {:<8} {}\n", program.threads[t].name, where);
-  }
+  for (size_t t = 0; t < state.threads.size(); ++t)
+    out << fmt::format("  {:<8} {}\n", program.threads[t].name,
+                       thread_status_text(program, state, t));
   std::string garbage;
   for (ObjId o : state.gc.garbage) {
     if (!garbage.empty()) garbage += ", ";
@@ -315,7 +340,8 @@ void print_counterexample(std::ostream& out, const Program& program, const Trace
   out << "  what happened: " << r.message << "\n";
   out << "  scenario:      " << program.file << " (profile " << program.profile.display_name()
       << ")\n";
-  out << "  replay:        lifecheck replay " << program.file << " " << replay_token << "\n";
+  out << "  replay:        lifecheck replay " << program.file << " " << replay_token
+      << (options.replay_options.empty() ? "" : " " + options.replay_options) << "\n";
   for (const Ignore& ig : program.ignores)
     out << "  ignoring:      " << ig.property << " (" << ig.reason << ")\n";
   out << "\n";

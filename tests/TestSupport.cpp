@@ -4,15 +4,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "checker/ReplayScheduler.h"
 #include "lang/Compiler.h"
 #include "report/TextReport.h"
 
 namespace lifecheck::testing {
+
+nlohmann::json only_result(const std::string& out) {
+  nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["format"], "lifecheck");
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["results"].size(), 1u);
+  return j["results"][0];
+}
+
+nlohmann::json first_counterexample(const std::string& out) {
+  nlohmann::json r = only_result(out);
+  EXPECT_FALSE(r["counterexamples"].empty()) << out;
+  return r["counterexamples"].empty() ? nlohmann::json::object() : r["counterexamples"][0];
+}
 
 std::string source_path(const std::string& relative) {
   return std::string(LIFECHECK_SOURCE_DIR) + "/" + relative;
@@ -26,10 +43,40 @@ model::Program load_file(const std::string& relative) {
   return lang::load_scenario(source_path(relative));
 }
 
+std::vector<std::string> scenario_files() {
+  std::vector<std::string> files;
+  std::string root = source_path("scenarios");
+  for (auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().extension() == ".life")
+      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options, bool symmetry) {
   model::Model m(program, symmetry);
   return checker::explore(m, options);
+}
+
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit) {
+  std::unordered_set<std::string> seen;
+  std::vector<model::State> stack{model.initial()};
+  std::vector<model::Model::Choice> choices;
+  std::string bytes;
+  while (!stack.empty() && seen.size() < max_states) {
+    model::State s = std::move(stack.back());
+    stack.pop_back();
+    model.encode(s, bytes);
+    if (!seen.insert(bytes).second) continue;
+    visit(s);
+    model.enabled(s, choices);
+    for (model::Model::Choice c : choices) {
+      model::State t = s;
+      if (model.step(t, c).ok()) stack.push_back(std::move(t));
+    }
+  }
 }
 
 namespace {
@@ -137,13 +184,14 @@ std::string temp_file(const std::string& text, const std::string& suffix) {
   return path;
 }
 
-namespace {
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -3,6 +3,8 @@
 // lifecheck binary itself.
 #pragma once
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -17,12 +19,20 @@ std::string source_path(const std::string& relative);
 // Parses and compiles scenario text (throws lang::ScenarioError).
 model::Program load_text(const std::string& text, const std::string& name = "test.life");
 model::Program load_file(const std::string& relative);
+// Every shipped scenario (scenarios/**/*.life), relative to the source
+// tree, sorted.
+std::vector<std::string> scenario_files();
 
 // Exhaustive search with default options (DFS, visited set, thread
 // symmetry) unless given.
 checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options = {},
                                                   bool symmetry = true);
+
+// Calls `visit` on each distinct state (by canonical encoding) reachable
+// from the initial state, depth first, at most `max_states` of them.
+void for_each_state(const model::Model& model, size_t max_states,
+                    const std::function<void(const model::State&)>& visit);
 
 // Runs the schedule that always picks the first enabled thread; for
 // single-threaded scenarios this is the only schedule.
@@ -46,6 +56,15 @@ struct CliResult {
 };
 // Runs the lifecheck binary with `args` (each passed as one argument).
 CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "");
+
+// The one result of a --json report of one scenario (check, simulate,
+// replay): results[0] of the versioned envelope, which it checks.
+nlohmann::json only_result(const std::string& out);
+// The first counterexample of `check --json` of one scenario.
+nlohmann::json first_counterexample(const std::string& out);
+
+// The whole content of a file ("" if it cannot be read).
+std::string read_all(const std::string& path);
 
 // The malformed scenarios of test_lang_errors.cpp (text and the expected
 // error position and message), shared with the CLI corpus of

@@ -193,6 +193,7 @@ TEST(BadInput, PathsThatAreNotScenarioFiles) {
 // Options: each bad value is one line, exit 2, nothing run (item 9 and 10).
 TEST(BadInput, BadOptionsExitTwoWithOneLine) {
   std::string good = source_path("scenarios/basics/cycle2-del.life");
+  std::string not_a_folder = temp_file("", ".txt");  // for --html
   std::vector<std::vector<std::string>> bad = {
       {"check", "--max-states", "-1", good},
       {"check", "--max-states", "+5", good},
@@ -207,6 +208,14 @@ TEST(BadInput, BadOptionsExitTwoWithOneLine) {
       {"check", "--max-seconds", "0x10", good},
       {"check", "--max-seconds", "", good},
       {"suite", "--max-states", "-3", good},
+      {"check", "--jobs", "0", good},
+      {"check", "--jobs", "-2", good},
+      {"check", "-j", "1000", good},
+      {"check", "--store", "hashed", good},
+      {"check", "--store", "", good},
+      {"check", "--bitstate-bits", "60", good},
+      {"check", "--dfs", "--bfs", good},
+      {"suite", "--jobs", "x", good},
       {"simulate", good, "--seed", "-1"},
       {"simulate", good, "--seed", "1", "--max-steps", "-1"},
       {"fuzz", "--runs", "-1"},
@@ -218,6 +227,13 @@ TEST(BadInput, BadOptionsExitTwoWithOneLine) {
       {"check", "--dot", "/", good},
       {"emit-python", good, "--out", "/nonexistent-folder/x.py"},
       {"replay", good, "lc2:\x1b[2J"},
+      {"check", "--ignore", "P7.99", good},
+      {"check", "--ignore", "P7.\x1b[31m", good},
+      {"check", "--junit", "/nonexistent-folder/r.xml", good},
+      {"check", "--sarif", "/", good},
+      {"check", "--html", not_a_folder, good},
+      {"simulate", good, "--seed", "1", "--junit", "/nonexistent-folder/r.xml"},
+      {"simulate", good, "--seed", "1", "--html", not_a_folder},
   };
   for (const auto& args : bad) {
     CliResult r = run_cli(args);

@@ -13,7 +13,7 @@
 #include "checker/Lasso.h"
 #include "checker/RandomScheduler.h"
 #include "checker/Schedule.h"
-#include "checker/StateStore.h"
+#include "checker/Store.h"
 
 namespace lifecheck::testing {
 namespace {
@@ -85,39 +85,82 @@ struct ClockModel {
   }
 };
 
-TEST(StateStore, ExactMembership) {
-  checker::StateStore store;
+// Every store against std::set on random keys with many near-duplicates,
+// cut into parts at random places (ExactStore keeps the parts apart).
+template <class Store>
+void check_membership(Store& store, bool exact) {
   std::mt19937_64 rng(7);
   std::vector<std::string> keys;
   std::set<std::string> distinct;
   for (int i = 0; i < 20000; ++i) {
     std::string k(1 + rng() % 40, '\0');
-    for (char& c : k) c = static_cast<char>(rng() % 4);  // many near-duplicates
+    for (char& c : k) c = static_cast<char>(rng() % 4);
     keys.push_back(k);
   }
-  std::vector<uint32_t> index_of(keys.size());
+  auto cuts_of = [](const std::string& k) {
+    std::vector<uint32_t> cuts;
+    for (uint32_t c = 3; c < k.size() && cuts.size() < 3; c += 7) cuts.push_back(c);
+    return cuts;
+  };
+  std::vector<uint64_t> id_of(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    auto [index, inserted] = store.insert(keys[i]);
-    EXPECT_EQ(inserted, distinct.insert(keys[i]).second);
-    index_of[i] = index;
+    auto cuts = cuts_of(keys[i]);
+    uint64_t h = checker::hash_bytes(keys[i]);
+    bool known = distinct.count(keys[i]) > 0;
+    EXPECT_EQ(store.lookup(keys[i], cuts, h).has_value(), known);
+    checker::Inserted in = store.insert(keys[i], cuts, h);
+    EXPECT_EQ(in.fresh, distinct.insert(keys[i]).second);
+    id_of[i] = in.id;
   }
   EXPECT_EQ(store.size(), distinct.size());
+  std::set<uint64_t> ids(id_of.begin(), id_of.end());
+  if (exact) {
+    EXPECT_EQ(ids.size(), distinct.size()) << "distinct states, distinct ids";
+  }
   for (size_t i = 0; i < keys.size(); ++i) {
-    auto [index, inserted] = store.insert(keys[i]);
-    EXPECT_FALSE(inserted);
-    EXPECT_EQ(index, index_of[i]);
+    auto cuts = cuts_of(keys[i]);
+    checker::Inserted in = store.insert(keys[i], cuts, checker::hash_bytes(keys[i]));
+    EXPECT_FALSE(in.fresh);
+    EXPECT_EQ(in.id, id_of[i]);
   }
   EXPECT_GT(store.memory_bytes(), 0u);
 }
 
-TEST(StateStore, LongEntriesAndEmptyEntry) {
-  checker::StateStore store;
+TEST(Stores, ExactMembership) {
+  for (unsigned shards : {1u, 16u}) {
+    checker::ExactStore store(shards);
+    check_membership(store, true);
+  }
+}
+
+TEST(Stores, FingerprintMembership) {
+  checker::FingerprintStore store(4);
+  check_membership(store, true);  // 20000 keys: a 64-bit collision is not expected
+  EXPECT_LE(store.memory_bytes(), 16 * store.size() + 64 * 8 * 4);
+}
+
+TEST(Stores, BitstateRemembersWhatItSaw) {
+  checker::BitstateStore store(20, 3);
+  std::string a = "alpha", b = "beta";
+  EXPECT_TRUE(store.insert(a, {}, checker::hash_bytes(a)).fresh);
+  EXPECT_FALSE(store.insert(a, {}, checker::hash_bytes(a)).fresh);
+  EXPECT_TRUE(store.lookup(a, {}, checker::hash_bytes(a)).has_value());
+  EXPECT_FALSE(store.lookup(b, {}, checker::hash_bytes(b)).has_value());
+  EXPECT_LT(store.false_positive_rate(), 1e-9);
+}
+
+TEST(Stores, LongEntriesAndEmptyEntry) {
+  checker::ExactStore store;
   std::string big(3 << 20, 'x');  // larger than one arena block
-  EXPECT_TRUE(store.insert(big).second);
-  EXPECT_TRUE(store.insert("").second);
-  EXPECT_FALSE(store.insert(big).second);
+  auto ins = [&](const std::string& k) {
+    std::vector<uint32_t> cuts{static_cast<uint32_t>(k.size() / 2)};
+    return store.insert(k, cuts, checker::hash_bytes(k)).fresh;
+  };
+  EXPECT_TRUE(ins(big));
+  EXPECT_TRUE(ins(""));
+  EXPECT_FALSE(ins(big));
   big.back() = 'y';
-  EXPECT_TRUE(store.insert(big).second);
+  EXPECT_TRUE(ins(big));
 }
 
 TEST(Explorer, CountsTheGridOfTheToyModel) {

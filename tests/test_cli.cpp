@@ -61,19 +61,23 @@ TEST(Cli, CounterexampleTextNamesThePropertyAndItsSource) {
 TEST(Cli, JsonCounterexampleHasTheSameContent) {
   CliResult r = run_cli({"check", "--json", scenario("contract/P7.20-bug.life")});
   ASSERT_EQ(r.exit_code, 1);
-  json j = json::parse(r.out);
+  json j = only_result(r.out);
   EXPECT_EQ(j["verdict"], "violated");
-  EXPECT_EQ(j["violation"]["properties"][0]["id"], "P7.20");
-  EXPECT_FALSE(j["violation"]["properties"][0]["source"].get<std::string>().empty());
-  EXPECT_TRUE(j["replay_reproduces"].get<bool>());
-  ASSERT_TRUE(j["steps"].is_array());
-  EXPECT_GT(j["steps"].size(), 3u);
-  EXPECT_TRUE(j["steps"][0].contains("thread"));
-  EXPECT_TRUE(j["steps"][0].contains("events"));
-  EXPECT_TRUE(j["heap"].contains("objects"));
+  json c = j["counterexamples"][0];
+  EXPECT_EQ(c["violation"]["properties"][0]["id"], "P7.20");
+  EXPECT_FALSE(c["violation"]["properties"][0]["source"].get<std::string>().empty());
+  EXPECT_EQ(c["violation"]["properties"][0]["rules"], json::array({"W1", "W4", "G12"}));
+  EXPECT_TRUE(c["replay_reproduces"].get<bool>());
+  ASSERT_TRUE(c["steps"].is_array());
+  EXPECT_GT(c["steps"].size(), 3u);
+  EXPECT_TRUE(c["steps"][0].contains("thread"));
+  EXPECT_TRUE(c["steps"][0].contains("events"));
+  EXPECT_TRUE(c["heap"].contains("objects"));
+  EXPECT_EQ(c["replay_command"], "lifecheck replay " + scenario("contract/P7.20-bug.life") + " " +
+                                     c["replay"].get<std::string>());
   EXPECT_EQ(j["profile"], "P314g+callbacks-oldest-first");
   EXPECT_FALSE(j["stats"].contains("seconds")) << "timings only with --timing";
-  json t = json::parse(
+  json t = only_result(
       run_cli({"check", "--json", "--timing", scenario("contract/P7.20-bug.life")}).out);
   EXPECT_TRUE(t["stats"].contains("seconds"));
 }
@@ -95,7 +99,7 @@ TEST(Cli, OutputIsDeterministic) {
 TEST(Cli, ReplayTokenReproducesTheViolation) {
   for (const char* rel : {"contract/P7.1-bug.life", "contract/P7.7-bug.life",
                           "contract/deadlock-bug.life", "contract/quiescence-bug.life"}) {
-    json j = json::parse(run_cli({"check", "--json", scenario(rel)}).out);
+    json j = first_counterexample(run_cli({"check", "--json", scenario(rel)}).out);
     std::string token = j["replay"];
     CliResult r = run_cli({"replay", scenario(rel), token});
     EXPECT_EQ(r.exit_code, 1) << rel << "\n" << r.out << r.err;
@@ -120,7 +124,7 @@ TEST(Cli, EndlessRunIsALassoThatReplays) {
   for (const char* order : {"--dfs", "--bfs"}) {
     std::vector<std::string> args{"check", "--json", file};
     if (std::string(order) == "--bfs") args.push_back("--bfs");
-    json j = json::parse(run_cli(args).out);
+    json j = first_counterexample(run_cli(args).out);
     EXPECT_EQ(j["violation"]["properties"][0]["id"], "termination") << order;
     EXPECT_TRUE(j["replay_reproduces"].get<bool>()) << order;
     const size_t loop = j["loop_start"];
@@ -135,7 +139,7 @@ TEST(Cli, EndlessRunIsALassoThatReplays) {
   }
   CliResult sim = run_cli({"simulate", "--seed", "1", "--json", file});
   EXPECT_EQ(sim.exit_code, 1);
-  EXPECT_EQ(json::parse(sim.out)["violation"]["properties"][0]["id"], "termination");
+  EXPECT_EQ(only_result(sim.out)["run"]["violation"]["properties"][0]["id"], "termination");
   // `ignore termination`: the same loop is explored to the end and holds
   std::ifstream in(file);
   std::stringstream body;
@@ -148,7 +152,8 @@ TEST(Cli, EndlessRunIsALassoThatReplays) {
 }
 
 TEST(Cli, ReplayRejectsTokensOfOtherScenarios) {
-  json j = json::parse(run_cli({"check", "--json", scenario("contract/P7.1-bug.life")}).out);
+  json j =
+      first_counterexample(run_cli({"check", "--json", scenario("contract/P7.1-bug.life")}).out);
   CliResult r = run_cli({"replay", scenario("contract/P7.2-bug.life"), j["replay"]});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("fingerprint"), std::string::npos);
@@ -162,15 +167,15 @@ TEST(Cli, SimulateIsSeededAndReplayable) {
   std::string file = scenario("basics/threads-shared-cycle.life");
   CliResult a = run_cli({"simulate", "--seed", "3", "--json", file});
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  json j = json::parse(a.out);
+  json j = only_result(a.out)["run"];
   EXPECT_EQ(j["outcome"], "completed");
   CliResult r = run_cli({"replay", file, j["replay"]});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("no violation"), std::string::npos);
   std::set<std::string> tokens;
   for (int seed = 0; seed < 12; ++seed)
-    tokens.insert(json::parse(
-        run_cli({"simulate", "--seed", std::to_string(seed), "--json", file}).out)["replay"]);
+    tokens.insert(only_result(run_cli({"simulate", "--seed", std::to_string(seed), "--json", file})
+                                  .out)["run"]["replay"]);
   EXPECT_GT(tokens.size(), 1u) << "different seeds explore different schedules";
 }
 
@@ -218,10 +223,11 @@ TEST(Cli, SuiteComparesVerdictLines) {
 }
 
 TEST(Cli, BfsCounterexampleIsNoLonger) {
-  json d = json::parse(run_cli({"check", "--json", scenario("contract/assert-bug.life")}).out);
-  json b =
-      json::parse(run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
-  EXPECT_EQ(b["verdict"], "violated");
+  json d =
+      first_counterexample(run_cli({"check", "--json", scenario("contract/assert-bug.life")}).out);
+  json b = first_counterexample(
+      run_cli({"check", "--json", "--bfs", scenario("contract/assert-bug.life")}).out);
+  EXPECT_EQ(b["violation"]["properties"][0]["id"], "assert");
   EXPECT_LE(b["steps"].size(), d["steps"].size());
 }
 
@@ -280,9 +286,9 @@ TEST(Cli, ReplayTokensSurviveComments) {
       "class Node:\n    def __del__(self):\n        log(\"del\")\nruntime-bug no-finalized-mark\n"
       "a = Node()\na.me = a\ndel a\ngc.collect()\n";
   std::string plain = temp_file(body);
-  json j = json::parse(run_cli({"check", "--json", plain}).out);
+  json j = only_result(run_cli({"check", "--json", plain}).out);
   ASSERT_EQ(j["verdict"], "violated");
-  std::string token = j["replay"];
+  std::string token = j["counterexamples"][0]["replay"];
   std::string annotated = temp_file("# a note\n# replay: " + token + "\n" + body + "   # end\n");
   EXPECT_EQ(run_cli({"replay", annotated, token}).exit_code, 1);
   std::string changed = temp_file(body + "log(\"x\")\n");

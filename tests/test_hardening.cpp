@@ -81,8 +81,8 @@ TEST(Hardening, PositionsPastLine65535) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("assertion failed at line 70004: no"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("line 70003: x = 1"), std::string::npos);
-  json j = json::parse(run_cli({"check", "--json", file}).out);
-  EXPECT_EQ(j["steps"][0]["line"], 70003);
+  json c = first_counterexample(run_cli({"check", "--json", file}).out);
+  EXPECT_EQ(c["steps"][0]["line"], 70003);
   try {
     load_text(repeat("#\n", 70002) + "x = 1\n" + repeat(" ", 70000) + "# deep\ny = x[0]\n");
     FAIL() << "accepted";
@@ -237,10 +237,10 @@ TEST(Hardening, ProfileAllSharesOneBudget) {
   std::string file = source_path("scenarios/basics/threads-shared-cycle.life");
   CliResult r = run_cli({"check", "--profile", "all", "--max-states", "100", "--json", file});
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  json j = json::parse(r.out);
   uint64_t total = 0;
   bool skipped = false;
-  for (const json& row : j["profiles"]) {
+  json result = only_result(r.out);
+  for (const json& row : result["profiles"]) {
     if (row.contains("stats")) total += row["stats"]["states"].get<uint64_t>();
     skipped = skipped || (row.contains("explored") && !row["explored"].get<bool>());
   }

@@ -47,9 +47,12 @@ void expect_replays(const Scenario& s, const CheckResult& r) {
 
 // ------------------------------------------------------------- reductions
 
-// The visited set, thread symmetry and the search order are reductions or
-// strategies: on every generated scenario (with broken C types and, half
-// the time, a broken runtime) they agree on the verdict, and every
+// The visited set, thread symmetry, the stores,
+// the search order and the number of workers are reductions or strategies:
+// on every generated scenario (with broken C types and, half the time, a
+// broken runtime) they agree on the verdict; the counterexample is the same
+// canonical one for every order, store and number of workers; the counts
+// of a full search do not depend on order, store or workers; and every
 // counterexample replays.
 RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   gen::GenConfig config = small();
@@ -59,14 +62,62 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
   Scenario s = Scenario::parse(spec.to_life(), "generated.life");
 
+  CheckOptions plain = bounded();  // no reduction but the visited set
+  plain.symmetry = false;
+  CheckOptions dfs = bounded();
+  dfs.breadth_first = false;
+  CheckOptions parallel = bounded();
+  parallel.jobs = 3;
+  CheckOptions hashed = bounded();
+  hashed.fingerprints = true;
+  hashed.breadth_first = false;
+  CheckOptions tree = plain;
+  tree.visited_set = false;
+
+  const CheckResult reduced = check(s, bounded());
+  const CheckResult unreduced = check(s, plain);
+  const CheckResult depth_first = check(s, dfs);
+  const CheckResult workers = check(s, parallel);
+  const CheckResult fingerprinted = check(s, hashed);
+  for (const CheckResult* r : {&reduced, &unreduced, &depth_first, &workers, &fingerprinted})
+    RC_PRE(r->verdict != Verdict::LimitReached);
+  for (const CheckResult* r : {&unreduced, &depth_first, &workers, &fingerprinted}) {
+    RC_ASSERT(r->verdict == reduced.verdict);
+    RC_ASSERT(r->properties == reduced.properties);
+    expect_replays(s, *r);
+  }
+  expect_replays(s, reduced);
+  RC_ASSERT(reduced.states <= unreduced.states);
+  // The same reductions give the same counterexample and the same counts,
+  // whatever the order, store or workers.
+  for (const CheckResult* r : {&depth_first, &workers, &fingerprinted}) {
+    RC_ASSERT(r->schedule == reduced.schedule);
+    if (!reduced.violated()) RC_ASSERT(r->states == reduced.states);
+  }
+  // Reductions may pick another counterexample, never a shorter one than
+  // the unreduced graph's shortest (each reduced path is one of its paths).
+  if (reduced.violated()) RC_ASSERT(unreduced.schedule.size() <= reduced.schedule.size());
+
+  const CheckResult unmerged = check(s, tree);  // often too big: then only a limit
+  if (unmerged.verdict != Verdict::LimitReached) {
+    RC_ASSERT(unmerged.verdict == reduced.verdict);
+    expect_replays(s, unmerged);
+  }
+  RC_TAG(reduced.violated() ? "violated" : "holds");
+}
+
+// The same under the free-threaded profiles, where the heap-order choices
+// of the collector and the C-step switch points multiply the states.
+RC_GTEST_PROP(Meta, ReductionsAreSoundFreeThreaded, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  spec.profile = *rc::gen::element<std::string>("3.13t", "3.14t");
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
   CheckOptions plain = bounded();
   plain.symmetry = false;
   CheckOptions bfs = bounded();
   bfs.breadth_first = true;
-  CheckOptions tree = bounded();
-  tree.visited_set = false;
-  tree.symmetry = false;
-
   const CheckResult reduced = check(s, bounded());
   const CheckResult no_symmetry = check(s, plain);
   const CheckResult shortest = check(s, bfs);
@@ -78,14 +129,6 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
   expect_replays(s, reduced);
   expect_replays(s, no_symmetry);
   expect_replays(s, shortest);
-  if (reduced.violated()) RC_ASSERT(shortest.schedule.size() <= reduced.schedule.size());
-  if (!reduced.violated()) RC_ASSERT(shortest.states == reduced.states);
-
-  const CheckResult unmerged = check(s, tree);  // often too big: then only a limit
-  if (unmerged.verdict != Verdict::LimitReached) {
-    RC_ASSERT(unmerged.verdict == reduced.verdict);
-    expect_replays(s, unmerged);
-  }
   RC_TAG(reduced.violated() ? "violated" : "holds");
 }
 
@@ -161,8 +204,7 @@ std::vector<bool> reachable(const model::Program& p, const model::State& s) {
 // nothing else. And in every reachable state, each live object's refcount
 // equals the references to it from globals, frames, fields and the
 // runtime's own holds.
-RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved, ()) {
-  const gen::ScenarioSpec spec = *gen::scenario(small());
+void collector_frees_exactly_the_unreachable(const gen::ScenarioSpec& spec) {
   const model::Program p = testing::load_text(spec.to_life(), "generated.life");
   size_t ends = 0;
   const bool complete = for_each_state(
@@ -186,6 +228,18 @@ RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved,
       });
   RC_PRE(complete);
   RC_PRE(ends > 0u);  // every run may end at a model limit (endless finalizer chains)
+}
+
+RC_GTEST_PROP(Meta, CollectorFreesExactlyTheUnreachableAndRefcountsAreConserved, ()) {
+  collector_frees_exactly_the_unreachable(*gen::scenario(small()));
+}
+
+// Free-threaded: rc = local + shared, plus the merge queues' and the
+// worklist's references (F1, F5, F-G2), conserved in every state.
+RC_GTEST_PROP(Meta, CollectorAndBiasedRefcountsFreeThreaded, ()) {
+  gen::ScenarioSpec spec = *gen::scenario(small());
+  spec.profile = *rc::gen::element<std::string>("3.13t", "3.14t");
+  collector_frees_exactly_the_unreachable(spec);
 }
 
 // ------------------------------------------------------------ correct code

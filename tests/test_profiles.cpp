@@ -37,7 +37,7 @@ std::string file_text(const std::string& rel) {
 }
 
 TEST(Profiles, NamesAndReleaseSpellings) {
-  EXPECT_EQ(model::all_profiles().size(), 7u);
+  EXPECT_EQ(model::all_profiles().size(), 9u);
   EXPECT_STREQ(model::default_profile().name, "P314g");
   EXPECT_STREQ(model::find_profile("3.11.7")->name, "P311");
   EXPECT_STREQ(model::find_profile("3.13.5")->name, "P313");
@@ -48,6 +48,16 @@ TEST(Profiles, NamesAndReleaseSpellings) {
   EXPECT_STREQ(model::find_profile("3.13")->name, "P313L");
   EXPECT_FALSE(model::find_profile("3.11.banana"));
   EXPECT_FALSE(model::find_profile("3.10"));
+  // free-threaded builds (§4.2): 3.13t, 3.13.15t, 3.14t
+  EXPECT_STREQ(model::find_profile("3.13t")->name, "P313t");
+  EXPECT_STREQ(model::find_profile("3.13.15t")->name, "P313t");
+  EXPECT_STREQ(model::find_profile("3.14t")->name, "P314t");
+  EXPECT_STREQ(model::find_profile("3.14.7t")->name, "P314t");
+  EXPECT_STREQ(model::find_profile("P314t")->gil_twin, "P314g");
+  EXPECT_STREQ(model::find_profile("P313t")->gil_twin, "P313L");
+  EXPECT_FALSE(model::find_profile("3.12t"));
+  EXPECT_FALSE(model::find_profile("3.13.xt"));
+  EXPECT_FALSE(model::find_profile("t"));
 }
 
 // gh-91636 (P7.23 / P7.29, test_function_tp_clear_leaves_consistent_state):

@@ -25,16 +25,6 @@ namespace {
 
 const char* kGolden = "tests/golden/scenario-states.txt";
 
-std::vector<std::string> scenario_files() {
-  std::vector<std::string> files;
-  std::string root = source_path("scenarios");
-  for (auto& e : std::filesystem::recursive_directory_iterator(root))
-    if (e.is_regular_file() && e.path().extension() == ".life")
-      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 struct Golden {
   uint64_t states = 0;
   uint64_t transitions = 0;
@@ -205,43 +195,19 @@ TEST(ScenarioGolden, NoStaleEntries) {
 // the registry lists no property without them.
 TEST(ScenarioGolden, EveryPropertyHasOkAndBugScenarios) {
   auto files = scenario_files();
-  for (const char* prop : {"P7.1",
-                           "P7.2",
-                           "P7.3",
-                           "P7.4",
-                           "P7.5",
-                           "P7.6",
-                           "P7.7",
-                           "P7.8",
-                           "P7.9",
-                           "P7.10",
-                           "P7.11",
-                           "P7.12",
-                           "P7.13",
-                           "P7.14",
-                           "P7.15",
-                           "P7.16",
-                           "P7.17",
-                           "P7.18",
-                           "P7.19",
-                           "P7.20",
-                           "P7.21",
-                           "P7.22",
-                           "P7.23",
-                           "P7.24",
-                           "P7.25",
-                           "P7.26",
-                           "P7.27",
-                           "P7.28",
-                           "P7.29",
-                           "P7.30",
-                           "quiescence",
-                           "memory-safety",
-                           "resource-affinity",
-                           "deadlock",
-                           "uncaught-exception",
-                           "assert",
-                           "expect"}) {
+  for (const char* prop : {"P7.1",       "P7.2",          "P7.3",
+                           "P7.4",       "P7.5",          "P7.6",
+                           "P7.7",       "P7.8",          "P7.9",
+                           "P7.10",      "P7.11",         "P7.12",
+                           "P7.13",      "P7.14",         "P7.15",
+                           "P7.16",      "P7.17",         "P7.18",
+                           "P7.19",      "P7.20",         "P7.21",
+                           "P7.22",      "P7.23",         "P7.24",
+                           "P7.25",      "P7.26",         "P7.27",
+                           "P7.28",      "P7.29",         "P7.30",
+                           "quiescence", "memory-safety", "resource-affinity",
+                           "data-race",  "deadlock",      "uncaught-exception",
+                           "assert",     "expect"}) {
     for (const char* kind : {"-ok.life", "-bug.life"}) {
       std::string f = std::string("scenarios/contract/") + prop + kind;
       EXPECT_NE(std::find(files.begin(), files.end(), f), files.end()) << "missing " << f;

@@ -157,8 +157,7 @@ TEST(Tokens, SizesAreCheckedBeforeExpansion) {
 // it used to replay a shorter schedule and exit 0.
 TEST(Tokens, ReplayRefusesACutOffToken) {
   std::string file = source_path("scenarios/contract/P7.5-bug.life");
-  auto j = nlohmann::json::parse(run_cli({"check", "--json", file}).out);
-  std::string token = j["replay"];
+  std::string token = first_counterexample(run_cli({"check", "--json", file}).out)["replay"];
   EXPECT_EQ(run_cli({"replay", file, token}).exit_code, 1);
   for (size_t cut : {size_t{1}, size_t{9}, size_t{12}}) {
     CliResult r = run_cli({"replay", file, token.substr(0, token.size() - cut)});
@@ -175,8 +174,8 @@ TEST(Tokens, EmittedScriptRefusesACutOffToken) {
   std::string file = source_path("scenarios/basics/cycle2-del.life");
   std::string script = temp_file("", ".py");
   ASSERT_EQ(run_cli({"emit-python", file, "--out", script}).exit_code, 0);
-  auto j = nlohmann::json::parse(run_cli({"simulate", file, "--seed", "1", "--json"}).out);
-  std::string token = j["replay"];
+  std::string token =
+      only_result(run_cli({"simulate", file, "--seed", "1", "--json"}).out)["run"]["replay"];
   auto run = [&](const std::string& t) {
     std::string cmd = "LIFECHECK_REPLAY='" + t + "' python3 -I '" + script + "' >/dev/null 2>&1";
     int status = std::system(cmd.c_str());

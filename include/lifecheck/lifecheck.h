@@ -69,9 +69,13 @@ struct CheckOptions {
   uint64_t max_states = 1000000;  // 0: no bound
   double max_seconds = 0;         // 0: no bound
   uint64_t max_memory_mb = 0;     // 0: no bound
-  bool breadth_first = false;     // shortest counterexample
-  bool symmetry = true;           // merge states of interchangeable threads
-  bool visited_set = true;        // false: tree search (for comparisons)
+  // The order costs only time and memory: every counterexample is the
+  // canonical one (shortest, then smallest schedule) either way.
+  bool breadth_first = true;
+  unsigned jobs = 1;          // breadth-first workers; results do not depend on it
+  bool fingerprints = false;  // 64-bit fingerprints instead of whole states
+  bool symmetry = true;       // merge states of interchangeable threads
+  bool visited_set = true;    // false: tree search (for comparisons)
 };
 
 enum class Verdict { Holds, Violated, LimitReached };
@@ -109,10 +113,13 @@ std::vector<std::string> profiles();
 std::string default_profile();
 // Properties a profile's releases themselves break (CPython bugs fixed in
 // later releases, e.g. P7.23 before gh-91636): correct code may violate
-// them there.
+// them there. An empty name means the default profile.
 std::vector<std::string> release_bugs(const std::string& profile);
 // Built-in property ids ("P7.1" ... "quiescence", ...) and runtime bug names.
 std::vector<std::string> properties();
 std::vector<std::string> runtime_bugs();
+// The profile a runtime bug mutates when none is given ("P314t" for the
+// free-threaded ones), or "" when it applies to any.
+std::string runtime_bug_profile(const std::string& bug);
 
 }  // namespace lifecheck

@@ -18,11 +18,12 @@ namespace {
 
 void print_reports(const model::Program& p, const model::Trace& t, const std::string& token) {
   std::ostringstream out;
-  report::TraceOptions opts{true};
+  report::TraceOptions opts{true, {}};
   report::print_counterexample(out, p, t, token, opts);
   report::print_heap(out, p, t.final_state);
   // dump() throws on invalid UTF-8: every string from a scenario must be valid
-  out << report::trace_json(p, t, opts).dump() << report::heap_json(p, t.final_state).dump();
+  report::JsonOptions json_opts{true, true};
+  out << report::trace_json(p, t, json_opts).dump() << report::heap_json(p, t.final_state).dump();
 }
 
 }  // namespace

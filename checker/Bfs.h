@@ -1,0 +1,482 @@
+// Level-synchronous breadth-first search, on one worker or several. Each
+// level runs in two phases separated by barriers:
+//   expand  the workers take the level's states in chunks, compute their
+//           successors and look them up in the store (reads only); a
+//           successor not stored yet becomes a candidate, sent to the
+//           worker that owns its store shard;
+//   insert  each worker sorts its candidates, keeps one per distinct state
+//           (the one with the smallest key: parent rank, then choice) and
+//           inserts it into its own shards.
+// Between levels the new states are ranked by key. The ranks, parents and
+// the reported counterexample (the smallest key among the violations of the
+// first level that has one: a shortest counterexample, then the smallest
+// schedule) are therefore the same for any number of workers and any
+// timing; so are the counts (the set of states is the reachable set).
+//
+// A model with decode() has its frontier kept as bytes (and its paths made
+// concrete at the end, Engine.h); otherwise as states. Runs that never end
+// are found once the graph is complete (or a limit stops the search) from
+// the transitions recorded between ranks (Lasso.h).
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "checker/Engine.h"
+#include "checker/Hash.h"
+#include "checker/Lasso.h"
+#include "checker/Limiter.h"
+#include "checker/Search.h"
+#include "checker/Store.h"
+
+namespace lifecheck::checker {
+
+template <ExplorableModel M, class Store>
+class Bfs {
+ public:
+  using State = typename M::State;
+  using Choice = typename M::Choice;
+  using Result = SearchResult<Choice>;
+  static constexpr bool kBytes = DecodableModel<M>;
+
+  // `depth_bound` (> 0): stop after that many levels even without a
+  // verdict (the canonical search after a DFS found a violation that deep).
+  Bfs(const M& model, const SearchOptions& options, Store& store, uint32_t depth_bound = 0)
+      : model_(model),
+        options_(options),
+        store_(store),
+        limiter_(options),
+        jobs_(options.jobs ? options.jobs : 1),
+        depth_bound_(depth_bound) {
+    if (const char* p = cycle_property_of(model)) cycle_property_ = p;
+    cycles_ = !cycle_property_.empty();
+  }
+
+  Result run() {
+    Result r = search();
+    r.stats = stats_;
+    r.stats.store_bytes = store_.memory_bytes();
+    return r;
+  }
+
+ private:
+  static constexpr uint32_t kNoParent = UINT32_MAX;
+  // The order of successors: parent rank, then choice.
+  static uint64_t key_of(uint64_t rank, Choice c) { return rank << 16 | static_cast<uint16_t>(c); }
+  static uint64_t rank_of_key(uint64_t key) { return key >> 16; }
+  static Choice choice_of_key(uint64_t key) { return static_cast<Choice>(key & 0xFFFF); }
+
+  struct Candidate {
+    uint64_t key;
+    uint64_t hash;
+    uint64_t offset;  // in the worker's arena
+    uint32_t length;
+    uint32_t ncuts;
+    uint32_t cuts[ExactStore::kMaxParts - 1];
+    uint32_t state = 0;  // without decode(): index in the worker's states
+  };
+  struct EdgeToId {
+    uint64_t key;  // source rank and choice
+    uint64_t to;   // store id
+  };
+  struct Fresh {  // a new state of the next level
+    uint64_t key;
+    uint64_t id;
+    uint32_t worker;
+    uint64_t offset;
+    uint32_t length;
+    uint32_t state;
+  };
+  struct Found {  // the best violation a worker met in this level
+    uint64_t key = UINT64_MAX;
+    StepResult failure;
+    bool in_step = false;  // the transition failed (not a terminal state)
+  };
+  struct Worker {
+    std::string bytes;
+    std::vector<uint32_t> cuts;
+    std::vector<Choice> choices, after;
+    std::vector<std::vector<Candidate>> outbox;  // by owning worker
+    std::string arena;
+    std::vector<State> states;  // without decode(): candidate states
+    std::vector<EdgeToId> edges;
+    std::vector<Fresh> fresh;
+    Stats stats;
+    Found found;
+    std::string limit;
+  };
+
+  // The frontier: the states of one level, in rank order.
+  struct Level {
+    std::string arena;
+    std::vector<uint64_t> ends;  // bytes of i: [ends[i-1], ends[i])
+    std::vector<State> states;
+    uint64_t first_rank = 0;
+    size_t size() const { return kBytes ? ends.size() : states.size(); }
+    void clear() {
+      arena.clear();
+      ends.clear();
+      states.clear();
+    }
+  };
+
+  // ids -> ranks, for the transitions recorded to find cycles
+  void note_rank(uint64_t id, uint64_t rank) {
+    if (cycles_) rank_of_id_.emplace(id, static_cast<uint32_t>(rank));
+  }
+
+  State state_at(const Level& level, size_t i) const {
+    if constexpr (kBytes) {
+      uint64_t begin = i == 0 ? 0 : level.ends[i - 1];
+      return model_.decode(std::string_view(level.arena).substr(begin, level.ends[i] - begin));
+    } else {
+      return level.states[i];
+    }
+  }
+
+  void stop_with(Worker& w, std::string why) {
+    if (w.limit.empty()) w.limit = std::move(why);
+    stop_.store(true, std::memory_order_relaxed);
+  }
+
+  void expand_one(Worker& w, const Level& level, size_t i) {
+    const uint64_t rank = level.first_rank + i;
+    State s = state_at(level, i);
+    model_.enabled(s, w.choices);
+    if (w.choices.empty()) return;  // terminal: checked when it was found
+    size_t all = w.choices.size();
+    if (reduce_choices(model_, s, w.choices, options_.partial_order)) {
+      ++w.stats.reduced_states;
+      w.stats.pruned_transitions += all - w.choices.size();
+    }
+    for (Choice c : w.choices) {
+      const uint64_t key = key_of(rank, c);
+      State next = s;
+      StepResult r = model_.step(next, c);
+      ++w.stats.transitions;
+      if (r.kind == StepResult::Kind::Violation) {
+        if (key < w.found.key) w.found = Found{key, std::move(r), true};
+        continue;
+      }
+      if (r.kind == StepResult::Kind::Limit) {
+        stop_with(w, r.message);
+        return;
+      }
+      encode_parts(model_, next, w.bytes, w.cuts);
+      uint64_t h = hash_bytes(w.bytes);
+      if (auto id = store_.lookup(w.bytes, w.cuts, h)) {
+        if (cycles_) w.edges.push_back({key, *id});
+        continue;
+      }
+      // A new state (perhaps met by another worker too): a terminal one is
+      // checked now, where its path is known.
+      model_.enabled(next, w.after);
+      if (w.after.empty()) {
+        StepResult t = model_.terminal(next);
+        if (t.kind == StepResult::Kind::Violation && key < w.found.key)
+          w.found = Found{key, std::move(t), false};
+      }
+      Candidate cand{key, h, w.arena.size(), static_cast<uint32_t>(w.bytes.size()), 0, {}, 0};
+      for (size_t k = 0; k < w.cuts.size() && k < ExactStore::kMaxParts - 1; ++k)
+        cand.cuts[cand.ncuts++] = w.cuts[k];
+      w.arena += w.bytes;
+      if constexpr (!kBytes) {
+        cand.state = static_cast<uint32_t>(w.states.size());
+        w.states.push_back(std::move(next));
+      }
+      w.outbox[store_.shard_of(h) % jobs_].push_back(cand);
+    }
+  }
+
+  void expand_phase(unsigned index, const Level& level) {
+    Worker& w = workers_[index];
+    for (;;) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      size_t begin = next_chunk_.fetch_add(kChunk, std::memory_order_relaxed);
+      if (begin >= level.size()) return;
+      size_t end = std::min(level.size(), begin + kChunk);
+      for (size_t i = begin; i < end; ++i) expand_one(w, level, i);
+      if (std::string why = check_time(index); !why.empty()) stop_with(w, why);
+    }
+  }
+
+  std::string check_time(unsigned index) {
+    if (index != 0) {
+      const Limits& l = options_.limits;
+      if (l.stop && l.stop->load(std::memory_order_relaxed)) {
+        urgent_.store(true);
+        return "interrupted";
+      }
+      return {};
+    }
+    Stats s = stats_;
+    s.transitions += workers_[0].stats.transitions;
+    std::string why =
+        limiter_.slow_checks(s, frontier_size_, [&] { return store_.memory_bytes(); });
+    if (limiter_.urgent()) urgent_.store(true);
+    return why;
+  }
+
+  void insert_phase(unsigned index) {
+    Worker& me = workers_[index];
+    std::vector<std::pair<unsigned, const Candidate*>> mine;
+    for (unsigned from = 0; from < jobs_; ++from)
+      for (const Candidate& c : workers_[from].outbox[index]) mine.push_back({from, &c});
+    std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
+      if (a.second->hash != b.second->hash) return a.second->hash < b.second->hash;
+      return a.second->key < b.second->key;
+    });
+    auto bytes_of = [&](unsigned from, const Candidate& c) {
+      return std::string_view(workers_[from].arena).substr(c.offset, c.length);
+    };
+    // within one hash, the distinct states in order of their smallest key
+    size_t i = 0;
+    std::vector<std::pair<std::string_view, uint64_t>> seen;  // bytes, id
+    while (i < mine.size()) {
+      size_t j = i;
+      seen.clear();
+      while (j < mine.size() && mine[j].second->hash == mine[i].second->hash) {
+        auto [from, c] = mine[j];
+        std::string_view b = bytes_of(from, *c);
+        uint64_t id = 0;
+        bool known = false;
+        for (auto& [sb, sid] : seen)
+          if (sb == b) {
+            id = sid;
+            known = true;
+          }
+        if (!known) {
+          std::span<const uint32_t> cuts(c->cuts, c->ncuts);
+          Inserted in = store_.insert(b, cuts, c->hash);
+          id = in.id;
+          seen.push_back({b, id});
+          if (in.fresh) me.fresh.push_back({c->key, id, from, c->offset, c->length, c->state});
+        }
+        if (cycles_) me.edges.push_back({c->key, id});
+        ++j;
+      }
+      i = j;
+    }
+  }
+
+  // Runs `phase(index)` on every worker: in this thread for one worker.
+  template <class Phase>
+  void on_workers(Phase phase) {
+    if (jobs_ == 1) {
+      phase(0u);
+      return;
+    }
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < jobs_; ++w) threads.emplace_back([&, w] { phase(w); });
+    phase(0u);
+    for (std::thread& t : threads) t.join();
+  }
+
+  Result violated_at(const Found& f) {
+    Result r;
+    r.verdict = Verdict::Violated;
+    std::vector<Choice> recorded = path_to(rank_of_key(f.key));
+    recorded.push_back(choice_of_key(f.key));
+    if constexpr (kBytes)
+      r.path = concrete_path(model_, recorded, f.in_step ? &f.failure : nullptr);
+    else
+      r.path = std::move(recorded);
+    r.failure = f.failure;
+    return r;
+  }
+
+  std::vector<Choice> path_to(uint64_t rank) const {
+    std::vector<Choice> path;
+    while (rank != 0) {
+      path.push_back(via_[rank]);
+      rank = parent_[rank];
+    }
+    std::reverse(path.begin(), path.end());
+    return path;
+  }
+
+  Result limited(std::string why) {
+    if (!urgent_.load())
+      if (auto found = lasso()) return std::move(*found);
+    Result r;
+    r.verdict = Verdict::LimitReached;
+    r.limit = std::move(why);
+    return r;
+  }
+
+  // A cycle among the transitions recorded so far: a run that never ends.
+  std::optional<Result> lasso() {
+    if (!cycles_) return std::nullopt;
+    auto cycle = find_cycle(parent_.size(), edges_);
+    if (!cycle) return std::nullopt;
+    std::vector<Choice> path = path_to(cycle->entry);
+    if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
+    // Round the cycle from the concrete state the path reaches: each edge
+    // joins ranks, so the choice is the one whose successor has the edge's
+    // target rank (with symmetry, not always the recorded thread).
+    State s = model_.initial();
+    for (Choice c : path) model_.step(s, c);
+    const size_t entry = path.size();
+    std::vector<Choice> choices;
+    std::string bytes;
+    std::vector<uint32_t> cuts;
+    for (size_t e : cycle->edges) {
+      model_.enabled(s, choices);
+      for (Choice c : choices) {
+        State next = s;
+        if (!model_.step(next, c).ok()) continue;
+        encode_parts(model_, next, bytes, cuts);
+        auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
+        if (!id) continue;
+        auto it = rank_of_id_.find(*id);
+        if (it == rank_of_id_.end() || it->second != edges_[e].to) continue;
+        path.push_back(c);
+        s = std::move(next);
+        break;
+      }
+    }
+    Result r;
+    r.verdict = Verdict::Violated;
+    size_t end = path.size();
+    r.path = std::move(path);
+    r.failure = endless_run(cycle_property_, entry, end);
+    r.loop_start = entry;
+    return r;
+  }
+
+  Result search() {
+    workers_.resize(jobs_);
+    for (Worker& w : workers_) w.outbox.resize(jobs_);
+    Level level, next;
+    State root = model_.initial();
+    {
+      std::string bytes;
+      std::vector<uint32_t> cuts;
+      encode_parts(model_, root, bytes, cuts);
+      Inserted in = store_.insert(bytes, cuts, hash_bytes(bytes));
+      note_rank(in.id, 0);
+      if constexpr (kBytes) {
+        level.arena = bytes;
+        level.ends.push_back(bytes.size());
+      } else {
+        level.states.push_back(root);
+      }
+    }
+    parent_.push_back(kNoParent);
+    via_.push_back(Choice{});
+    stats_.states = 1;
+    std::vector<Choice> choices;
+    model_.enabled(root, choices);
+    if (choices.empty()) {
+      StepResult t = model_.terminal(root);
+      if (t.kind == StepResult::Kind::Violation) {
+        Result r;
+        r.verdict = Verdict::Violated;
+        r.failure = t;
+        return r;
+      }
+    }
+    uint32_t depth = 0;
+    while (level.size() > 0) {
+      if (options_.limits.max_depth && depth >= options_.limits.max_depth)
+        return limited("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
+      if (depth_bound_ && depth >= depth_bound_) return Result{};
+      frontier_size_ = level.size();
+      next_chunk_.store(0);
+      on_workers([&](unsigned w) { expand_phase(w, level); });
+      std::string why;
+      for (Worker& w : workers_)
+        if (why.empty() && !w.limit.empty()) why = w.limit;
+      if (!why.empty()) return limited(why);
+      on_workers([&](unsigned w) { insert_phase(w); });
+      ++depth;
+      // the level's results, in an order that does not depend on the workers
+      Found best;
+      std::vector<Fresh> fresh;
+      std::vector<EdgeToId> edges;
+      for (Worker& w : workers_) {
+        stats_.transitions += w.stats.transitions;
+        stats_.reduced_states += w.stats.reduced_states;
+        stats_.pruned_transitions += w.stats.pruned_transitions;
+        w.stats = Stats{};
+        if (w.found.key < best.key) best = std::move(w.found);
+        w.found = Found{};
+        fresh.insert(fresh.end(), w.fresh.begin(), w.fresh.end());
+        w.fresh.clear();
+        edges.insert(edges.end(), w.edges.begin(), w.edges.end());
+        w.edges.clear();
+      }
+      std::sort(fresh.begin(), fresh.end(),
+                [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
+      // The state limit holds exactly: the level's first new states in rank
+      // order up to it (the same ones for any number of workers).
+      const uint64_t max_states = options_.limits.max_states;
+      const bool over =
+          best.key == UINT64_MAX && max_states && stats_.states + fresh.size() > max_states;
+      if (over) fresh.resize(max_states - stats_.states);
+      next.clear();
+      next.first_rank = parent_.size();
+      for (const Fresh& f : fresh) {
+        uint64_t rank = parent_.size();
+        parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
+        via_.push_back(choice_of_key(f.key));
+        note_rank(f.id, rank);
+        if constexpr (kBytes) {
+          next.arena.append(workers_[f.worker].arena, f.offset, f.length);
+          next.ends.push_back(next.arena.size());
+        } else {
+          next.states.push_back(std::move(workers_[f.worker].states[f.state]));
+        }
+      }
+      for (Worker& w : workers_) {
+        for (auto& box : w.outbox) box.clear();
+        w.arena.clear();
+        w.states.clear();
+      }
+      stats_.states += fresh.size();
+      if (!fresh.empty()) stats_.max_depth = depth;
+      if (cycles_) {
+        std::sort(edges.begin(), edges.end(),
+                  [](const EdgeToId& a, const EdgeToId& b) { return a.key < b.key; });
+        for (const EdgeToId& e : edges) {
+          auto to = rank_of_id_.find(e.to);
+          if (to == rank_of_id_.end()) continue;  // a state past the state limit
+          edges_.push_back(GraphEdge{static_cast<uint32_t>(rank_of_key(e.key)), to->second});
+        }
+      }
+      if (best.key != UINT64_MAX) return violated_at(best);
+      if (max_states && stats_.states >= max_states)
+        return limited("state limit (" + std::to_string(max_states) + " states)");
+      std::swap(level, next);
+    }
+    if (auto found = lasso()) return std::move(*found);
+    return Result{};
+  }
+
+  static constexpr size_t kChunk = 64;
+  const M& model_;
+  const SearchOptions& options_;
+  Store& store_;
+  Limiter limiter_;
+  const unsigned jobs_;
+  const uint32_t depth_bound_;
+  std::string cycle_property_;
+  bool cycles_ = false;
+  Stats stats_;
+  std::vector<Worker> workers_;
+  std::atomic<size_t> next_chunk_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> urgent_{false};  // a time, memory or interrupt stop
+  uint64_t frontier_size_ = 0;
+  // per rank: the parent's rank and the choice (the recorded path)
+  std::vector<uint32_t> parent_;
+  std::vector<Choice> via_;
+  std::vector<GraphEdge> edges_;  // between ranks, sorted by source
+  std::unordered_map<uint64_t, uint32_t> rank_of_id_;
+};
+
+}  // namespace lifecheck::checker

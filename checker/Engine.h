@@ -1,0 +1,147 @@
+// What the search back ends ask of a model (LTSmin's PINS in small): the
+// required operations, the optional ones, and helpers shared by the back
+// ends. Generic: nothing here knows what the states mean.
+//
+// A model M provides:
+//   using State; using Choice;              // Choice: an unsigned integer
+//   State initial() const;
+//   void enabled(const State&, std::vector<Choice>&) const;
+//   StepResult step(State&, Choice) const;      // apply one transition
+//   StepResult terminal(State&) const;          // a state with no choices
+//   void encode(const State&, std::string&) const;  // canonical bytes
+// and may provide
+//   void encode(const State&, std::string&, std::vector<uint32_t>& cuts) const;
+//        // the same bytes, with the ends of its parts (ExactStore shares parts)
+//   State decode(std::string_view) const;   // back from canonical bytes: a
+//        // state with the same future up to the model's symmetries (the
+//        // parallel search moves states as bytes)
+//   const char* cycle_property() const;     // non-null: a reachable cycle of
+//        // states (a run that never ends) violates this property
+//   std::optional<Choice> persistent_choice(const State&, const std::vector<Choice>&) const;
+//        // a choice whose transition commutes with everything the other
+//        // choices, and whatever follows them, can do, and that no property
+//        // observes: exploring it alone is enough (partial-order reduction)
+#pragma once
+
+#include <algorithm>
+#include <concepts>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checker/StepResult.h"
+
+namespace lifecheck::checker {
+
+template <class M>
+concept ExplorableModel = requires(const M& m, typename M::State& s, const typename M::State& cs,
+                                   typename M::Choice c, std::vector<typename M::Choice>& choices,
+                                   std::string& bytes) {
+  { m.initial() } -> std::same_as<typename M::State>;
+  m.enabled(cs, choices);
+  { m.step(s, c) } -> std::same_as<StepResult>;
+  { m.terminal(s) } -> std::same_as<StepResult>;
+  m.encode(cs, bytes);
+};
+
+template <class M>
+concept DecodableModel = ExplorableModel<M> && requires(const M& m, std::string_view b) {
+  { m.decode(b) } -> std::same_as<typename M::State>;
+};
+
+template <class M>
+concept ReducibleModel = ExplorableModel<M> &&
+    requires(const M& m, const typename M::State& s,
+             const std::vector<typename M::Choice>& enabled) {
+  { m.persistent_choice(s, enabled) } -> std::same_as<std::optional<typename M::Choice>>;
+};
+
+template <ExplorableModel M>
+void encode_parts(const M& model, const typename M::State& state, std::string& bytes,
+                  std::vector<uint32_t>& cuts) {
+  if constexpr (requires { model.encode(state, bytes, cuts); }) {
+    model.encode(state, bytes, cuts);
+  } else {
+    model.encode(state, bytes);
+    cuts.clear();
+  }
+}
+
+template <ExplorableModel M>
+const char* cycle_property_of(const M& model) {
+  if constexpr (requires { model.cycle_property(); })
+    return model.cycle_property();
+  else
+    return nullptr;
+}
+
+// The choices a search explores at `state`: all that are enabled, or one
+// that stands for all of them (partial-order reduction). Partial-order
+// reduction needs the cycle check (a cycle of the reduced graph is a real
+// cycle, reported as a run that never ends; without the check a reduction
+// could postpone a transition forever), so it is off where cycles are
+// allowed.
+template <ExplorableModel M>
+bool reduce_choices(const M& model, const typename M::State& state,
+                    std::vector<typename M::Choice>& choices, bool enabled) {
+  if constexpr (ReducibleModel<M>) {
+    if (!enabled || choices.size() < 2 || !cycle_property_of(model)) return false;
+    if (auto c = model.persistent_choice(state, choices)) {
+      choices.assign(1, *c);
+      return true;
+    }
+  }
+  (void)model, (void)state, (void)choices, (void)enabled;
+  return false;
+}
+
+// A path found over decoded states (which stand for the concrete states up
+// to the model's symmetries) made concrete: from the initial state, each
+// step takes the enabled choice, the recorded one first, whose successor
+// encodes like the successor of the decoded state under the recorded
+// choice; the last step, when `failed`, the one that breaks the same
+// properties.
+template <DecodableModel M>
+std::vector<typename M::Choice> concrete_path(const M& model,
+                                              const std::vector<typename M::Choice>& recorded,
+                                              const StepResult* failed) {
+  using State = typename M::State;
+  using Choice = typename M::Choice;
+  std::vector<Choice> path;
+  State s = model.initial();
+  std::vector<Choice> choices;
+  std::string target, bytes;
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    const bool last_fails = failed && k + 1 == recorded.size();
+    model.encode(s, bytes);
+    State seen = model.decode(bytes);
+    if (!last_fails) {
+      if (!model.step(seen, recorded[k]).ok()) return recorded;
+      model.encode(seen, target);
+    }
+    model.enabled(s, choices);
+    auto it = std::find(choices.begin(), choices.end(), recorded[k]);
+    if (it != choices.end()) std::rotate(choices.begin(), it, it + 1);
+    bool found = false;
+    for (Choice c : choices) {
+      State next = s;
+      StepResult r = model.step(next, c);
+      if (last_fails) {
+        if (r.kind != failed->kind || r.properties != failed->properties) continue;
+      } else {
+        if (!r.ok()) continue;
+        model.encode(next, bytes);
+        if (bytes != target) continue;
+      }
+      path.push_back(c);
+      s = std::move(next);
+      found = true;
+      break;
+    }
+    if (!found) return recorded;  // not for a sound model; keep what was found
+  }
+  return path;
+}
+
+}  // namespace lifecheck::checker

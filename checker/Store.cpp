@@ -1,0 +1,338 @@
+#include "checker/Store.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "checker/Hash.h"
+
+namespace lifecheck::checker {
+
+const char* store_name(StoreKind kind) {
+  switch (kind) {
+    case StoreKind::Exact:
+      return "exact";
+    case StoreKind::Fingerprint:
+      return "fingerprint";
+    case StoreKind::Bitstate:
+      return "bitstate";
+  }
+  return "?";
+}
+
+namespace {
+__extension__ typedef unsigned __int128 Wide;
+constexpr uint64_t kTagMask = 0xFFFFFFFFull;
+uint64_t tag_of(uint64_t hash) { return (hash >> 16) & kTagMask; }
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// ByteTable
+
+ByteTable::ByteTable() : slots_(16, 0), mask_(15) {}
+
+std::string_view ByteTable::bytes_of(uint32_t index) const {
+  uint64_t at = offsets_[index];
+  return std::string_view(blocks_[at >> 32].get() + (at & kTagMask), lengths_[index]);
+}
+
+size_t ByteTable::probe(std::string_view bytes, uint64_t hash) const {
+  const uint64_t tag = tag_of(hash);
+  size_t pos = hash & mask_;
+  for (;;) {
+    uint64_t slot = slots_[pos];
+    if (slot == 0) return pos;
+    if ((slot & kTagMask) == tag) {
+      uint32_t index = static_cast<uint32_t>((slot >> 32) - 1);
+      if (lengths_[index] == bytes.size() && bytes_of(index) == bytes) return pos;
+    }
+    pos = (pos + 1) & mask_;
+  }
+}
+
+std::optional<uint32_t> ByteTable::find(std::string_view bytes, uint64_t hash) const {
+  uint64_t slot = slots_[probe(bytes, hash)];
+  if (slot == 0) return std::nullopt;
+  return static_cast<uint32_t>((slot >> 32) - 1);
+}
+
+void ByteTable::grow() {
+  std::vector<uint64_t> bigger(slots_.size() * 2, 0);
+  size_t mask = bigger.size() - 1;
+  for (uint64_t slot : slots_) {
+    if (slot == 0) continue;
+    std::string_view b = bytes_of(static_cast<uint32_t>((slot >> 32) - 1));
+    size_t pos = hash_bytes(b) & mask;
+    while (bigger[pos] != 0) pos = (pos + 1) & mask;
+    bigger[pos] = slot;
+  }
+  slots_.swap(bigger);
+  mask_ = mask;
+}
+
+std::pair<uint32_t, bool> ByteTable::insert(std::string_view bytes, uint64_t hash) {
+  size_t pos = probe(bytes, hash);
+  if (slots_[pos] != 0) return {static_cast<uint32_t>((slots_[pos] >> 32) - 1), false};
+  if (blocks_.empty() || used_ + bytes.size() > block_size_.back()) {
+    size_t size = bytes.size() > kBlock ? bytes.size() : kBlock;
+    // small tables start small: a store has many of them
+    if (blocks_.empty() && bytes.size() < 4096)
+      size = 4096;
+    else if (!blocks_.empty() && block_size_.back() < kBlock && bytes.size() < kBlock)
+      size = std::min(kBlock, block_size_.back() * 4);
+    blocks_.push_back(std::make_unique<char[]>(size));
+    block_size_.push_back(size);
+    used_ = 0;
+  }
+  std::memcpy(blocks_.back().get() + used_, bytes.data(), bytes.size());
+  uint32_t index = static_cast<uint32_t>(offsets_.size());
+  offsets_.push_back((static_cast<uint64_t>(blocks_.size() - 1) << 32) | used_);
+  lengths_.push_back(static_cast<uint32_t>(bytes.size()));
+  used_ += bytes.size();
+  slots_[pos] = (static_cast<uint64_t>(index + 1) << 32) | tag_of(hash);
+  if (offsets_.size() * 4 > slots_.size() * 3) grow();
+  return {index, true};
+}
+
+size_t ByteTable::memory_bytes() const {
+  size_t blocks = 0;
+  for (size_t s : block_size_) blocks += s;
+  return blocks + offsets_.capacity() * sizeof(uint64_t) + lengths_.capacity() * sizeof(uint32_t) +
+         slots_.capacity() * sizeof(uint64_t);
+}
+
+// ---------------------------------------------------------------------------
+// ExactStore
+
+ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
+  for (unsigned i = 0; i < nshards_; ++i) {
+    auto r = std::make_unique<RootShard>();
+    r->slots.assign(16, 0);
+    r->mask = 15;
+    roots_.push_back(std::move(r));
+  }
+  for (unsigned i = 0; i < kMaxParts * kPartShards; ++i)
+    parts_.push_back(std::make_unique<PartShard>());
+}
+
+bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, Key& key,
+                          bool insert) const {
+  key.fill(UINT32_MAX);
+  size_t begin = 0;
+  for (size_t p = 0; p < kMaxParts; ++p) {
+    size_t end = p + 1 < kMaxParts && p < cuts.size() ? cuts[p] : bytes.size();
+    if (end < begin || end > bytes.size()) end = bytes.size();
+    std::string_view part = bytes.substr(begin, end - begin);
+    uint64_t h = hash_bytes(part);
+    PartShard& shard = *parts_[p * kPartShards + (h >> 60) % kPartShards];
+    uint32_t local;
+    if (insert) {
+      std::lock_guard<std::mutex> hold(shard.lock);
+      local = shard.table.insert(part, h).first;
+    } else {
+      auto found = shard.table.find(part, h);
+      if (!found) return false;
+      local = *found;
+    }
+    key[p] = static_cast<uint32_t>((h >> 60) % kPartShards) << 28 | local;
+    begin = end;
+    if (end == bytes.size()) break;
+  }
+  return true;
+}
+
+uint64_t ExactStore::key_hash(const Key& key) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (uint32_t k : key) h = mix64(h ^ k) + 0x9e3779b97f4a7c15ull;
+  return mix64(h);
+}
+
+size_t ExactStore::root_probe(const RootShard& r, const Key& key, uint64_t h) const {
+  const uint64_t tag = tag_of(h);
+  size_t pos = h & r.mask;
+  for (;;) {
+    uint64_t slot = r.slots[pos];
+    if (slot == 0) return pos;
+    if ((slot & kTagMask) == tag && r.keys[(slot >> 32) - 1] == key) return pos;
+    pos = (pos + 1) & r.mask;
+  }
+}
+
+Inserted ExactStore::insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash) {
+  Key key;
+  parts_of(bytes, cuts, key, true);
+  const unsigned shard = shard_of(hash);
+  RootShard& r = *roots_[shard];
+  uint64_t h = key_hash(key);
+  size_t pos = root_probe(r, key, h);
+  auto id = [&](uint64_t index) { return static_cast<uint64_t>(shard) << 40 | index; };
+  if (r.slots[pos] != 0) return {id((r.slots[pos] >> 32) - 1), false};
+  uint64_t index = r.keys.size();
+  r.keys.push_back(key);
+  r.slots[pos] = ((index + 1) << 32) | tag_of(h);
+  if (r.keys.size() * 4 > r.slots.size() * 3) {
+    std::vector<uint64_t> bigger(r.slots.size() * 2, 0);
+    size_t mask = bigger.size() - 1;
+    for (uint64_t slot : r.slots) {
+      if (slot == 0) continue;
+      size_t p = key_hash(r.keys[(slot >> 32) - 1]) & mask;
+      while (bigger[p] != 0) p = (p + 1) & mask;
+      bigger[p] = slot;
+    }
+    r.slots.swap(bigger);
+    r.mask = mask;
+  }
+  return {id(index), true};
+}
+
+std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<const uint32_t> cuts,
+                                           uint64_t hash) const {
+  Key key;
+  if (!parts_of(bytes, cuts, key, false)) return std::nullopt;
+  const unsigned shard = shard_of(hash);
+  const RootShard& r = *roots_[shard];
+  uint64_t slot = r.slots[root_probe(r, key, key_hash(key))];
+  if (slot == 0) return std::nullopt;
+  return static_cast<uint64_t>(shard) << 40 | ((slot >> 32) - 1);
+}
+
+uint64_t ExactStore::size() const {
+  uint64_t n = 0;
+  for (const auto& r : roots_) n += r->keys.size();
+  return n;
+}
+
+uint64_t ExactStore::memory_bytes() const {
+  uint64_t n = 0;
+  for (const auto& r : roots_)
+    n += r->keys.capacity() * sizeof(Key) + r->slots.capacity() * sizeof(uint64_t);
+  for (const auto& p : parts_) n += p->table.memory_bytes();
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// FingerprintStore: open addressing over 64-bit fingerprints, grown by half
+// when three quarters full, so the table holds 10.7 to 16 bytes a state.
+
+FingerprintStore::FingerprintStore(unsigned shards) : nshards_(shards ? shards : 1) {
+  for (unsigned i = 0; i < nshards_; ++i) {
+    auto s = std::make_unique<Shard>();
+    s->slots.assign(64, 0);
+    shards_.push_back(std::move(s));
+  }
+}
+
+uint64_t FingerprintStore::fingerprint(std::string_view bytes) {
+  // A second hash, seeded apart from the table hash; never 0 (the empty mark).
+  uint64_t h = 0x243f6a8885a308d3ull ^ (bytes.size() * 0x13198a2e03707344ull);
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = mix64(h ^ w) * 0xa4093822299f31d1ull;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  h = mix64(h ^ tail ^ 0x082efa98ec4e6c89ull);
+  return h ? h : 1;
+}
+
+size_t FingerprintStore::position(uint64_t fp, size_t size) {
+  return static_cast<size_t>((static_cast<Wide>(mix64(fp)) * size) >> 64);
+}
+
+void FingerprintStore::grow(Shard& s) {
+  std::vector<uint64_t> bigger(s.slots.size() + s.slots.size() / 2, 0);
+  for (uint64_t fp : s.slots) {
+    if (fp == 0) continue;
+    size_t p = position(fp, bigger.size());
+    while (bigger[p] != 0) p = p + 1 == bigger.size() ? 0 : p + 1;
+    bigger[p] = fp;
+  }
+  s.slots.swap(bigger);
+}
+
+Inserted FingerprintStore::insert(std::string_view bytes, std::span<const uint32_t>,
+                                  uint64_t hash) {
+  const uint64_t fp = fingerprint(bytes);
+  Shard& s = *shards_[shard_of(hash)];
+  size_t p = position(fp, s.slots.size());
+  while (s.slots[p] != 0) {
+    if (s.slots[p] == fp) return {fp, false};
+    p = p + 1 == s.slots.size() ? 0 : p + 1;
+  }
+  s.slots[p] = fp;
+  if (++s.count * 4 > s.slots.size() * 3) grow(s);
+  return {fp, true};
+}
+
+std::optional<uint64_t> FingerprintStore::lookup(std::string_view bytes, std::span<const uint32_t>,
+                                                 uint64_t hash) const {
+  const uint64_t fp = fingerprint(bytes);
+  const Shard& s = *shards_[shard_of(hash)];
+  size_t p = position(fp, s.slots.size());
+  while (s.slots[p] != 0) {
+    if (s.slots[p] == fp) return fp;
+    p = p + 1 == s.slots.size() ? 0 : p + 1;
+  }
+  return std::nullopt;
+}
+
+uint64_t FingerprintStore::size() const {
+  uint64_t n = 0;
+  for (const auto& s : shards_) n += s->count;
+  return n;
+}
+
+uint64_t FingerprintStore::memory_bytes() const {
+  uint64_t n = 0;
+  for (const auto& s : shards_) n += s->slots.capacity() * sizeof(uint64_t);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// BitstateStore: k positions from two independent hashes by enhanced double
+// hashing, g_i = h1 + i h2 + (i^3 - i) / 6 (Dillinger and Manolios).
+
+BitstateStore::BitstateStore(unsigned log2_bits, unsigned k)
+    : log2_bits_(log2_bits < 6 ? 6 : log2_bits),
+      k_(k == 0 ? 1 : k),
+      bits_((uint64_t{1} << log2_bits_) / 64, 0) {}
+
+void BitstateStore::bit_positions(std::string_view bytes, uint64_t* out) const {
+  uint64_t h1 = hash_bytes(bytes);
+  uint64_t h2 = FingerprintStore::fingerprint(bytes) | 1;
+  const uint64_t mask = (uint64_t{1} << log2_bits_) - 1;
+  for (uint64_t i = 0; i < k_; ++i) out[i] = (h1 + i * h2 + (i * i * i - i) / 6) & mask;
+}
+
+Inserted BitstateStore::insert(std::string_view bytes, std::span<const uint32_t>, uint64_t hash) {
+  uint64_t pos[16];
+  bit_positions(bytes, pos);
+  bool fresh = false;
+  for (unsigned i = 0; i < k_ && i < 16; ++i) {
+    uint64_t bit = uint64_t{1} << (pos[i] % 64);
+    if (!(bits_[pos[i] / 64] & bit)) {
+      fresh = true;
+      bits_[pos[i] / 64] |= bit;
+    }
+  }
+  if (fresh) ++inserted_;
+  return {hash, fresh};
+}
+
+std::optional<uint64_t> BitstateStore::lookup(std::string_view bytes, std::span<const uint32_t>,
+                                              uint64_t hash) const {
+  uint64_t pos[16];
+  bit_positions(bytes, pos);
+  for (unsigned i = 0; i < k_ && i < 16; ++i)
+    if (!(bits_[pos[i] / 64] & (uint64_t{1} << (pos[i] % 64)))) return std::nullopt;
+  return hash;
+}
+
+double BitstateStore::false_positive_rate() const {
+  double m = static_cast<double>(bits());
+  return std::pow(1.0 - std::exp(-static_cast<double>(k_) * static_cast<double>(inserted_) / m),
+                  static_cast<double>(k_));
+}
+
+}  // namespace lifecheck::checker

@@ -1,0 +1,412 @@
+// The cyclic collector of the free-threaded build (SEMANTICS.md §4.3,
+// F-G1..F-G4; CPython Python/gc_free_threading.c, gc_collect_internal),
+// chosen once in Threads.cpp's step_top by Profile::gc_algorithm. Unlike
+// the default build's collector (Collector.cpp) it has no generations, it
+// stops the world twice (F12), its garbage sits on a worklist that holds a
+// reference to every member until delete_garbage (nothing is freed
+// mid-collection), and the worklist's order is the heap's, which is
+// neither the allocation order nor stable between runs: the search
+// explores every order, one member per choice while the world is stopped.
+#include <algorithm>
+
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+enum : uint8_t {
+  kFtBegin,
+  kFtStopWorld1,  // waits until every other thread can be parked (F12)
+  kFtOrder,       // the heap order of the worklist, one choice per member
+  kFtWrcb,        // world started: call_weakref_callbacks
+  kFtWrcbReturned,
+  kFtWrcbCheck,
+  kFtFinalize,    // finalize_garbage
+  kFtStopWorld2,  // handle_resurrected_objects, second weakref pass
+  kFtDelete,      // world started: delete_garbage
+  kFtDeleteReturned,
+  kFtLegacy,  // handle_legacy_finalizers
+  kFtStopCallbacks,
+  kFtEnd,
+};
+
+// The worklist (F-G2 `state->unreachable`) in iteration order.
+constexpr uint8_t kWorklist = kFinalUnreachable;
+// Members not yet placed in the worklist while its order is chosen.
+constexpr uint8_t kUnordered = kUnreachable;
+}  // namespace
+
+bool Machine::world_parkable(const Program&, const State& state, ThreadId except) {
+  // F12: a thread parks at its next eval-breaker check (Python code: a Body
+  // frame on top) or at once when detached; one inside a C step sequence
+  // runs on until it gets there.
+  for (size_t u = 0; u < state.threads.size(); ++u) {
+    const Thread& th = state.threads[u];
+    if (u == except || th.status != ThreadStatus::Running || th.frames.empty() || th.detached)
+      continue;
+    const Frame& f = th.frames.back();
+    if (f.kind == FrameKind::Body) continue;
+    return false;
+  }
+  return true;
+}
+
+int Machine::heap_order_choices(const Program& program, const State& state, ThreadId t) {
+  if (program.profile.gc_algorithm != GcAlgorithm::FreeThreaded) return 0;
+  const Thread& th = state.threads[t];
+  if (th.frames.empty()) return 0;
+  const Frame& f = th.frames.back();
+  if (f.kind != FrameKind::Collect || f.stage != kFtOrder) return 0;
+  return state.gc.lists[kUnordered].size;
+}
+
+bool Machine::wait_for_parked_world(Frame& f) {
+  // F12: _PyEval_StopTheWorld waits while some thread runs C code without
+  // detaching; the collecting thread yields and is enabled again once all
+  // can be parked (at_switch_point).
+  f.flags &= ~uint32_t{kYielded | kStwWait};
+  if (world_parkable(program_, state_, current_)) return false;
+  f.flags |= kYielded | kStwWait;
+  return true;
+}
+
+void Machine::stop_the_world() {
+  state_.gc.stopped_by = current_;
+  emit(event(EventKind::WorldStop));
+}
+
+void Machine::start_the_world() {
+  state_.gc.stopped_by = kNoThread;
+  emit(event(EventKind::WorldStart));
+}
+
+void Machine::update_refs_ft() {
+  // F-G2 update_refs: gc_refs := refcount minus the deferred bias (F9).
+  // A tracked object at zero is legal here when the merge of the queues
+  // left it so (F6); one whose tp_dealloc is running was left tracked by
+  // it across a stop-the-world (P7.9; CPython gh-153809's bug).
+  for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) {
+    Object& x = obj(o);
+    if (x.rc == 0 && x.has(kDeallocating))
+      violation({"P7.9"}, "the collector found " + name_of(o) +
+                              " tracked with refcount 0 while its tp_dealloc runs: it let the "
+                              "world stop before untracking");
+    x.gc_refs = static_cast<int16_t>(x.rc - (x.has(kDeferredRc) ? 1 : 0));
+    x.flags |= kCollecting;
+  }
+}
+
+void Machine::scan_unreachable_ft() {
+  // F-G2 scan_heap_visitor: deferred counting off (F9); the worklist takes
+  // a reference to each member (merge_refcount(op, 1)), so none can die
+  // before delete_garbage (F-G3).
+  for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next) {
+    Object& x = obj(o);
+    if (x.has(kDeferredRc)) {
+      x.flags &= ~kDeferredRc;
+      --x.rc;
+    }
+    merge_refcount(o, program_.profile.has(RuntimeBug::FreeGarbageMidCollection) ? 0 : 1);
+    x.flags |= kInGarbageSet | kOnWorklist;
+  }
+}
+
+void Machine::clear_weakrefs_ft(bool enqueue_callbacks) {
+  // F-G2 clear_weakrefs: every weakref to a worklist member is cleared; a
+  // weakref with a callback outside the garbage gets a reference and is
+  // pushed on the wrcb_to_call stack. Each referent's list is walked from
+  // its head (newest callback first), and the stack pops last-pushed first:
+  // one referent's callbacks run oldest first (F-G3), unlike the default
+  // build (P7.20).
+  std::vector<std::pair<ObjId, ObjId>> stack;  // (weakref, its referent)
+  for (ObjId o : list_items(kWorklist)) {
+    const Object& x = obj(o);
+    if (program_.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
+      clear_weakref_link(o);
+    if (!program_.types[x.type].weakrefable) continue;
+    for (ObjId wr : weakref_list(o)) {
+      clear_weakref_link(wr);
+      if (!enqueue_callbacks) continue;
+      if (obj(wr).fields[kWeakrefCallback].kind() == ValueKind::None) continue;
+      if (obj(wr).has(kInGarbageSet)) continue;
+      merge_refcount(wr, 1);
+      stack.emplace_back(wr, o);
+    }
+  }
+  std::reverse(stack.begin(), stack.end());
+  // P7.20, as the default collector checks it: one referent's callbacks
+  // are called newest first.
+  for (size_t i = 0; i < stack.size(); ++i)
+    for (size_t j = i + 1; j < stack.size(); ++j)
+      if (stack[i].second == stack[j].second &&
+          obj(stack[i].first).wl_key < obj(stack[j].first).wl_key)
+        violation({"P7.20"}, "the free-threaded collector calls the callback of " +
+                                 name_of(stack[i].first) + " before that of " +
+                                 name_of(stack[j].first) +
+                                 ", registered later for the same object (F-G3: oldest first)");
+  for (const auto& [wr, referent] : stack) {
+    (void)referent;
+    if (obj(wr).tracked())
+      list_move(wr, kWrcbToCall);
+    else
+      list_append(kWrcbToCall, wr);
+  }
+}
+
+void Machine::handle_resurrected_ft() {
+  // F-G2 STW-2 handle_resurrected_objects: members a finalizer untracked
+  // leave for objs_to_decref; the others' external counts are recomputed
+  // (refcount - 1 for the worklist - references from tracked members); a
+  // member with an external reference, and what it reaches, leaves the
+  // worklist, dropping the worklist's reference.
+  const int held = program_.profile.has(RuntimeBug::FreeGarbageMidCollection) ? 0 : 1;
+  ObjList refs;
+  for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next) {
+    Object& x = obj(o);
+    x.gc_refs = static_cast<int16_t>(x.rc - held);
+  }
+  for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next) {
+    traverse(o, refs);
+    for (ObjId r : refs)
+      if (obj(r).list == kWorklist) --obj(r).gc_refs;
+  }
+  std::vector<ObjId> rescued;
+  for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next)
+    if (obj(o).gc_refs > 0) rescued.push_back(o);
+  for (size_t k = 0; k < rescued.size(); ++k) {
+    traverse(rescued[k], refs);
+    for (ObjId r : refs)
+      if (obj(r).list == kWorklist && std::find(rescued.begin(), rescued.end(), r) == rescued.end())
+        rescued.push_back(r);
+  }
+  for (ObjId o : rescued) {
+    Object& x = obj(o);
+    x.flags &= ~(kInGarbageSet | kCollecting | kOnWorklist);
+    list_move(o, kGen0);
+    x.rc = static_cast<int16_t>(x.rc - held);  // merge_refcount(op, -1)
+    Event e = event(EventKind::Resurrect, o);
+    e.value = 1;
+    emit(std::move(e));
+  }
+}
+
+void Machine::step_collect_ft(Frame& f) {
+  GcState& gc = state_.gc;
+  switch (f.stage) {
+    case kFtBegin:
+      if (gc.collecting) {
+        // G5: the `collecting` CAS fails: gc.collect() returns 0 (F-G4).
+        emit(event(EventKind::GcReentrant));
+        return_from_collect(0);
+        return;
+      }
+      f.stage = kFtStopWorld1;
+      begin_collection(f);  // may push a frame: f is not used afterwards
+      return;
+    case kFtStopWorld1: {
+      // STW-1 (F-G2 phase 1): merge every queue (F6), deduce what is
+      // unreachable over the whole heap, then choose the worklist's order.
+      if (wait_for_parked_world(f)) return;
+      stop_the_world();
+      std::vector<ObjId> to_decref;
+      brc_merge_all_queues(to_decref);
+      // The merge step's objects are decref'd once the world restarts; kept
+      // on this thread's stack until then.
+      Thread& th = thread();
+      f.base = static_cast<uint16_t>(th.values.size());
+      for (ObjId o : to_decref) th.values.push_back(Value::object(o));
+      f.count = static_cast<uint16_t>(to_decref.size());
+      phase("update_refs, mark_heap_visitor, scan_heap_visitor");
+      update_refs_ft();
+      subtract_refs(kGen0);
+      move_unreachable(kGen0, kUnordered);
+      for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) obj(o).flags &= ~kCollecting;
+      untrack_atomic_containers(kGen0, true);
+      move_legacy_finalizers();
+      for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next)
+        obj(o).flags |= kInGarbageSet;
+      check_garbage_set();
+      scan_unreachable_ft();
+      f.stage = kFtOrder;
+      // The next transitions choose the order, one member each.
+      if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
+      return;
+    }
+    case kFtOrder: {
+      // The heap order: the member chosen by this transition goes next. A
+      // transition with several candidates makes one choice and yields.
+      f.flags &= ~uint32_t{kYielded};
+      const uint16_t left = gc.lists[kUnordered].size;
+      if (left > 1) {
+        if (left > 255) throw ModelLimit{"more than 255 garbage objects in one collection"};
+        ObjId o = list_head(kUnordered);
+        for (uint8_t k = 0; k < choice_ && o != kNoObj; ++k) o = obj(o).next;
+        choice_ = 0;
+        list_move(o, kWorklist);
+        if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
+        return;
+      }
+      if (left == 1) list_move(list_head(kUnordered), kWorklist);
+      phase("clear_weakrefs");
+      clear_weakrefs_ft(true);
+      start_the_world();
+      f.stage = kFtWrcb;
+      // Deallocate the merge step's objects (cleanup_worklist), here.
+      if (f.count > 0) {
+        Frame r;
+        r.kind = FrameKind::Release;
+        r.base = f.base;
+        r.count = f.count;
+        f.count = 0;
+        push_frame(r);
+      }
+      return;
+    }
+    case kFtWrcb: {
+      ObjId wr = list_head(kWrcbToCall);
+      if (wr == kNoObj) {
+        phase("finalize_garbage");
+        f.stage = kFtFinalize;
+        return;
+      }
+      f.obj = wr;
+      f.stage = kFtWrcbReturned;
+      call_weakref_callback(wr, obj(wr).fields[kWeakrefCallback], kNoObj, true);
+      return;
+    }
+    case kFtWrcbReturned:
+      if (end_weakref_callback(f.obj, true) == CallbackEnd::Pending) return;
+      f.stage = kFtWrcbCheck;
+      list_remove(f.obj);
+      if (is_gc_type(obj(f.obj).type)) list_append(kGen0, f.obj);
+      decref(Value::object(f.obj));  // Py_DECREF(op): the worklist's reference
+      return;
+    case kFtWrcbCheck:
+      f.stage = kFtWrcb;
+      return;
+    case kFtFinalize: {
+      // finalize_garbage: every member in worklist order; the worklist's
+      // reference keeps it alive, no INCREF of its own (F-G2).
+      ObjId o = list_head(kWorklist);
+      if (o == kNoObj) {
+        list_merge(kSeen, kWorklist);
+        f.stage = kFtStopWorld2;
+        return;
+      }
+      list_move(o, kSeen);
+      Object& x = obj(o);
+      if (x.has(kFinalized) || !program_.types[x.type].has_finalizer()) return;
+      if (!program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
+      Frame fin;
+      fin.kind = FrameKind::FinalizeGc;
+      fin.obj = o;
+      push_frame(fin);
+      return;
+    }
+    case kFtStopWorld2: {
+      // STW-2: resurrection, then (3.13.13+, 3.14.4+) the second weakref
+      // pass without callbacks (G15).
+      if (wait_for_parked_world(f)) return;
+      stop_the_world();
+      phase("handle_resurrected_objects");
+      // Members a finalizer untracked fell off the worklist's list (untrack
+      // unlinks them); objs_to_decref takes their worklist reference.
+      ValueList to_decref;
+      for (size_t i = 0; i < state_.objects.size(); ++i) {
+        Object& x = state_.objects[i];
+        if (x.live && x.has(kOnWorklist) && !x.tracked()) {
+          x.flags &= ~(kOnWorklist | kInGarbageSet);
+          to_decref.push_back(Value::object(static_cast<ObjId>(i)));
+        }
+      }
+      handle_resurrected_ft();
+      if (program_.profile.weakref_passes >= 2 &&
+          !program_.profile.has(RuntimeBug::NoSecondWeakrefPass)) {
+        phase("clear_weakrefs (second pass, no callbacks)");
+        clear_weakrefs_ft(false);
+      }
+      start_the_world();
+      phase("delete_garbage");
+      f.stage = kFtDelete;
+      release_values(to_decref);
+      return;
+    }
+    case kFtDelete: {
+      // delete_garbage: pop each member; an untracked one only loses the
+      // worklist's reference; otherwise tp_clear, then that reference is
+      // dropped, usually freeing it here, on the collecting thread.
+      for (size_t i = 0; i < state_.objects.size(); ++i) {
+        Object& x = state_.objects[i];
+        if (x.live && x.has(kOnWorklist) && !x.tracked()) {
+          x.flags &= ~(kOnWorklist | kInGarbageSet | kCollecting);
+          if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
+            decref(Value::object(static_cast<ObjId>(i)));
+          return;
+        }
+      }
+      ObjId o = list_head(kWorklist);
+      if (o == kNoObj) {
+        f.stage = kFtLegacy;
+        return;
+      }
+      f.obj = o;
+      f.stage = kFtDeleteReturned;
+      list_move(o, kGen0);
+      ++gc.collected;
+      if (program_.profile.has(RuntimeBug::SkipTpClear) || !has_tp_clear(o)) return;
+      Frame c;
+      c.kind = FrameKind::Clear;
+      c.obj = o;
+      c.func = obj(o).type;
+      push_frame(c);
+      return;
+    }
+    case kFtDeleteReturned: {
+      f.stage = kFtDelete;
+      Object& x = obj(f.obj);
+      x.flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
+      if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
+        decref(Value::object(f.obj));  // the worklist's reference
+      return;
+    }
+    case kFtLegacy:
+      // handle_legacy_finalizers: tp_del objects go to gc.garbage (G17).
+      gc.uncollectable = gc.lists[kFinalizers].size;
+      for (ObjId o : list_items(kFinalizers)) {
+        const TypeInfo& t = program_.types[obj(o).type];
+        if (!t.has_legacy_del() && !(t.base != kNoType && program_.types[t.base].has_legacy_del()))
+          continue;
+        incref(Value::object(o));
+        gc.garbage.push_back(o);
+        emit(event(EventKind::GarbageAppend, o));
+      }
+      list_merge(kFinalizers, kGen0);
+      f.stage = kFtStopCallbacks;
+      return;
+    case kFtStopCallbacks: {
+      for (Object& x : state_.objects)
+        x.flags &= ~(kInGarbageSet | kClearedThisGc | kCollecting | kLegacyGarbage);
+      f.stage = kFtEnd;
+      if (!f.has(kFinal)) {
+        Frame c;
+        c.kind = FrameKind::GcCallbacks;
+        c.aux = f.aux;
+        c.flags = kStopPhase;
+        push_frame(c);
+      }
+      return;
+    }
+    default: {  // gc_collect_main returns n + m
+      gc.collecting = false;
+      int32_t result = gc.collected + gc.uncollectable;
+      Event e = event(EventKind::GcStop);
+      e.value = result;
+      emit(std::move(e));
+      return_from_collect(result);
+      return;
+    }
+  }
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,388 @@
+// The free-threaded profiles (SEMANTICS.md §4.2-§4.3), one transition
+// family at a time: biased reference counting (F2-F5), the owner's merge
+// (F6), resurrection (F7), _Py_TryIncref (F8), the stop-the-world
+// collector's worklist and heap order (F-G2, F-G3), stop-the-world itself
+// (F12), critical sections, and the canonical encoding of the new fields.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "TestSupport.h"
+#include "lang/Compiler.h"
+#include "model/Canonical.h"
+#include "model/Observe.h"
+
+namespace lifecheck::testing {
+namespace {
+
+model::Program under(const std::string& text, const char* profile) {
+  lang::CompileOptions o;
+  o.profile_override = *model::find_profile(profile);
+  return lang::load_scenario_text("ft-test.life", text, o);
+}
+
+// Steps a program along a schedule of thread numbers, keeping the state.
+struct Stepper {
+  explicit Stepper(const model::Program& p) : program(p) {}
+  const model::Program& program;
+  model::Model model{program, false};
+  model::State state = model.initial();
+  std::vector<model::Event> trace;
+
+  void run(uint16_t choice) {
+    std::vector<uint16_t> enabled;
+    model.enabled(state, enabled);
+    ASSERT_NE(std::find(enabled.begin(), enabled.end(), choice), enabled.end())
+        << "choice " << choice << " is not enabled";
+    ASSERT_TRUE(model.step(state, choice, &trace).ok());
+  }
+  // Module code up to the start of the other threads (its eval-breaker
+  // checks are scheduling points of their own).
+  void start() {
+    for (int i = 0; i < 10 && state.threads[1].status != model::ThreadStatus::Running; ++i) run(0);
+    ASSERT_EQ(state.threads[1].status, model::ThreadStatus::Running);
+  }
+  bool enabled(uint16_t choice) {
+    std::vector<uint16_t> e;
+    model.enabled(state, e);
+    return std::find(e.begin(), e.end(), choice) != e.end();
+  }
+  const model::Object& object(const char* label) const {
+    for (const model::Object& o : state.objects)
+      if (o.live && o.label != model::kNoLabel && program.labels[o.label] == label) return o;
+    static const model::Object none;
+    return none;
+  }
+  // The thread that ran the first event of `kind` on the object labelled.
+  int thread_of(model::EventKind kind, const char* label) const {
+    for (const model::Event& e : trace)
+      if (e.kind == kind && e.label != model::kNoLabel && program.labels[e.label] == label)
+        return e.thread;
+    return -1;
+  }
+};
+
+// main owns x; worker (thread 1) takes a reference and drops it again.
+const char* kShared = R"(
+class X:
+    pass
+
+x = X()
+
+thread worker:
+    global x
+    y = x
+    x = None
+    del y
+
+thread main:
+    log("one")
+    log("two")
+)";
+
+TEST(FreeThreading, OwnerCountsLocallyOtherThreadsInTheSharedCount) {
+  // F1/F2: the allocating thread owns the object; another thread's
+  // Py_INCREF goes to the shared count.
+  model::Program p = under(kShared, "P314t");
+  Stepper s(p);
+  s.start();  // module code: x = X(), threads start
+  EXPECT_EQ(s.object("x").owner, 0);
+  EXPECT_EQ(s.object("x").local, 1);
+  EXPECT_EQ(s.object("x").rc, 1);
+  s.run(1);  // worker: y = x
+  EXPECT_EQ(s.object("x").rc, 2);
+  EXPECT_EQ(s.object("x").local, 1);  // shared count 1
+}
+
+TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNextCheck) {
+  // F4/F5: shared count 0, owner alive: QUEUED, pushed on main's queue, the
+  // queue holding the reference; F6: main merges and deallocates.
+  model::Program p = under(kShared, "P314t");
+  Stepper s(p);
+  s.start();
+  s.run(1);  // y = x
+  s.run(1);  // x = None: shared 1 -> 0
+  EXPECT_EQ(s.object("x").rc, 1);
+  s.run(1);  // del y: queued
+  EXPECT_EQ(s.object("x").ref_state, model::kRefQueued);
+  ASSERT_EQ(s.state.threads[0].merge_queue.size(), 1u);
+  EXPECT_EQ(s.object("x").rc, 1);  // the queue's reference
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), -1);
+  s.run(0);  // main's next statement: eval-breaker check first
+  EXPECT_TRUE(s.state.threads[0].merge_queue.empty());
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 0);
+}
+
+TEST(FreeThreading, WithTheGilTheDroppingThreadDeallocates) {
+  model::Program p = under(kShared, "P314g");
+  Stepper s(p);
+  s.start();
+  s.run(1);  // the whole worker body: with the GIL, no check in it lets it go
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 1);
+}
+
+TEST(FreeThreading, OwnerGoneMergesAndDeallocatesOnTheDroppingThread) {
+  // F5: no owner found: _Py_ExplicitMergeRefcount(-1) and dealloc here.
+  model::Program p = under(R"(
+class X:
+    pass
+
+g = None
+
+thread maker:
+    global g
+    g = X()
+
+thread dropper:
+    global g
+    maker.join()
+    g = None
+)",
+                           "P314t");
+  Stepper s(p);
+  s.start();
+  // maker: g = X() (its call is a check: two steps), and it ends
+  for (int i = 0; i < 4 && s.state.threads[1].status != model::ThreadStatus::Finished; ++i)
+    s.run(1);
+  // dropper: the join, then g = None
+  for (int i = 0; i < 4 && s.thread_of(model::EventKind::DeallocBegin, "g") == -1; ++i) s.run(2);
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "g"), 2);
+}
+
+TEST(FreeThreading, MergedObjectDiesOnTheNonOwnerThatDropsItLast) {
+  // F3: the owner's local count reaches 0 with shared references left:
+  // MERGED, no owner; F4: the last shared decref deallocates there.
+  model::Program p = under(R"(
+class X:
+    pass
+
+x = X()
+
+thread worker:
+    y = x
+    log("took")
+    del y
+
+thread main:
+    global x
+    x = None
+)",
+                           "P314t");
+  Stepper s(p);
+  s.start();
+  s.run(1);  // y = x (shared 1)
+  s.run(0);  // main: x = None: local 0, MERGED
+  EXPECT_EQ(s.object("x").ref_state, model::kRefMerged);
+  EXPECT_EQ(s.object("x").owner, model::kNoThread);
+  // log (a call: its check is a step of its own), then del y
+  for (int i = 0; i < 4 && s.thread_of(model::EventKind::DeallocBegin, "x") == -1; ++i) s.run(1);
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 1);
+}
+
+TEST(FreeThreading, FinalizerThreadOwnsTheObjectAndOtherThreadsCannotTryIncrefIt) {
+  // F7: _PyObject_ResurrectStart; F8: _Py_TryIncRefShared refuses shared 0.
+  model::Program p =
+      load_file("scenarios/free-threading/weakref-read-during-del.life");  // profile 3.13t
+  auto r = check(p);
+  EXPECT_EQ(r.verdict, checker::Verdict::Holds);
+  model::Program gil = under(
+      R"(
+class X:
+    def __del__(self):
+        global started
+        started = 1
+        log("in del")
+
+started = None
+x = X()
+w = weakref.ref(x)
+
+thread main:
+    global x
+    x = None
+
+thread reader:
+    if started is not None:
+        r = w()
+        if r is not None:
+            log("reader got it back")
+        del r
+
+expect log "reader got it back" never
+)",
+      "P313L");
+  EXPECT_EQ(check(gil).verdict, checker::Verdict::Violated);
+}
+
+// A three-object ring whose members log in __del__: the worklist order is
+// the heap's, so every order of the three finalizers is possible (F-G3).
+const char* kRing = R"(
+class N:
+    def __del__(self):
+        log("del", self.name)
+
+a = N()
+b = N()
+c = N()
+a.name = "a"
+b.name = "b"
+c.name = "c"
+a.next = b
+b.next = c
+c.next = a
+del a
+del b
+del c
+gc.collect()
+)";
+
+std::set<std::vector<std::string>> finalizer_orders(const model::Program& p) {
+  std::set<std::vector<std::string>> orders;
+  for (const model::ObservedTrace& t : model::observable_traces(p).traces) {
+    std::vector<std::string> dels;
+    for (const std::string& s : t)
+      if (s.find("log del") != std::string::npos) dels.push_back(s);
+    orders.insert(dels);
+  }
+  return orders;
+}
+
+TEST(FreeThreading, HeapOrderWorklistExploresEveryFinalizerOrder) {
+  EXPECT_EQ(finalizer_orders(under(kRing, "P314t")).size(), 6u);  // 3!
+  EXPECT_EQ(finalizer_orders(under(kRing, "P314g")).size(), 1u);  // list order
+}
+
+TEST(FreeThreading, WorklistHoldsAReferenceUntilDeleteGarbage) {
+  // F-G2/F-G3: during finalize_garbage each member has one reference more
+  // than its cycle gives it, and nothing is freed before delete_garbage.
+  model::Program p = under(kRing, "P314t");
+  model::Trace t = run_first(p);
+  bool in_finalize = false, freed_during = false;
+  for (const model::Event& e : events(t)) {
+    if (e.kind == model::EventKind::FinalizeBegin) in_finalize = true;
+    if (e.kind == model::EventKind::GcPhase && e.text == "delete_garbage") in_finalize = false;
+    if (in_finalize && e.kind == model::EventKind::Free) freed_during = true;
+  }
+  EXPECT_FALSE(freed_during);
+}
+
+TEST(FreeThreading, StopTheWorldParksEveryOtherThread) {
+  // F12: while the world is stopped only the collecting thread is enabled.
+  model::Program p = under(R"(
+class N:
+    pass
+
+a = N()
+a.me = a
+del a
+
+thread collector:
+    gc.collect()
+
+thread other:
+    log("x")
+)",
+                           "P314t");
+  model::Model m(p, false);
+  model::State s = m.initial();
+  std::vector<uint16_t> e;
+  ASSERT_TRUE(m.step(s, 0).ok());
+  s.gc.stopped_by = 1;
+  m.enabled(s, e);
+  for (uint16_t c : e) EXPECT_EQ(c & 0xFF, 1);
+}
+
+TEST(FreeThreading, CollectorWaitsForAThreadInsideACSlot) {
+  // F12: the world cannot stop while a thread runs C code without
+  // detaching: a thread inside a C slot cannot be parked, one in Python
+  // code can; the dealloc's C steps and the collection interleave safely.
+  const char* text = R"(
+ctype Slow:
+    flags: gc, heaptype
+    fields: data
+    dealloc: call; untrack; clear data; free; decref_type
+
+s = Slow(None)
+
+thread main:
+    global s
+    s = None
+
+thread collector:
+    gc.collect()
+)";
+  model::Program p = under(text, "P314t");
+  EXPECT_EQ(check(p).verdict, checker::Verdict::Holds);
+  Stepper st(p);
+  bool saw_c_slot = false;
+  for (int i = 0; i < 30 && !st.state.threads[0].frames.empty() && st.enabled(0); ++i) {
+    st.run(0);  // main alone: construction, then tp_dealloc, step by step
+    if (st.state.threads[0].frames.empty()) break;
+    const model::FrameKind k = st.state.threads[0].frames.back().kind;
+    if (k == model::FrameKind::CDealloc || k == model::FrameKind::Construct) {
+      saw_c_slot = true;
+      EXPECT_FALSE(model::Machine::world_parkable(p, st.state, 1));
+    } else if (k == model::FrameKind::Body) {
+      EXPECT_TRUE(model::Machine::world_parkable(p, st.state, 1));
+    }
+  }
+  EXPECT_TRUE(saw_c_slot);
+}
+
+TEST(FreeThreading, ACriticalSectionHeldElsewhereBlocksTheThread) {
+  // Py_BEGIN_CRITICAL_SECTION2(self, self->item) on one shared object: the
+  // second thread waits at its section until the first leaves its own.
+  model::Program p = under(R"(
+ctype Box:
+    flags: heaptype
+    fields: item
+    new: generic_alloc; init item; critical_section item; end_critical_section
+
+class Shared:
+    pass
+
+shared = Shared()
+
+thread t1:
+    a = Box(shared)
+
+thread t2:
+    b = Box(shared)
+)",
+                           "P314t");
+  Stepper s(p);
+  s.start();
+  auto holds_section = [&](model::ThreadId t) {
+    for (const model::Object& o : s.state.objects)
+      if (o.live && o.locked_by == t) return true;
+    return false;
+  };
+  for (int i = 0; i < 8 && !holds_section(1); ++i) s.run(1);  // t1 inside its section
+  ASSERT_TRUE(holds_section(1));
+  for (int i = 0; i < 8 && !model::Machine::blocked_on_critical_section(p, s.state, 2); ++i)
+    s.run(2);  // t2 at its section
+  EXPECT_TRUE(model::Machine::blocked_on_critical_section(p, s.state, 2));
+  EXPECT_FALSE(s.enabled(2));
+  s.run(1);  // t1 leaves the section
+  EXPECT_TRUE(s.enabled(2));
+}
+
+TEST(FreeThreading, CanonicalEncodingSeesBiasedCountsAndQueues) {
+  model::Program p = under(kShared, "P314t");
+  Stepper s(p);
+  s.run(0);
+  std::string a, b, c;
+  model::encode_state(p, s.state, a);
+  model::State t = s.state;
+  for (model::Object& o : t.objects)
+    if (o.live) o.local = 0;
+  model::encode_state(p, t, b);
+  EXPECT_NE(a, b);
+  model::State u = s.state;
+  u.threads[0].merge_queue.push_back(0);
+  model::encode_state(p, u, c);
+  EXPECT_NE(a, c);
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
