@@ -373,6 +373,14 @@ class Emitter {
           block(fn, s.orelse, indent + 1, out);
         }
         return;
+      case StatementKind::For:
+        // range() is a call of C code: its check (_lc_ck); JUMP_BACKWARD
+        // checks the eval breaker at the end of every iteration (_turn()).
+        line(out, indent, fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
+             s.line);
+        block(fn, s.body, indent + 1, out);
+        line(out, indent + 1, "_turn()  # the backward jump's check");
+        return;
       case StatementKind::Log: {
         std::string args;
         for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);

@@ -46,16 +46,16 @@ struct Expr {
   CompareOp op = CompareOp::Is;
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise };
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For };
 
 struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
-  ExprPtr target;                  // Assign, Del
-  ExprPtr value;                   // Assign value, Expr, If/Assert condition
+  ExprPtr target;                  // Assign, Del, For (the loop variable, a name)
+  ExprPtr value;                   // Assign value, Expr, If/Assert condition, For: range's N
   std::vector<std::string> names;  // Global
   std::string text;                // Raise: exception name; Assert: message
-  std::vector<Stmt> body;          // If
+  std::vector<Stmt> body;          // If, For
   std::vector<Stmt> orelse;        // If (an elif is a nested If here)
 };
 

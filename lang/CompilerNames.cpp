@@ -48,11 +48,12 @@ void Compiler::assigned_names(const std::vector<Stmt>& body,
                               std::vector<std::pair<std::string, Loc>>& out,
                               std::set<std::string>& declared_global) {
   for (const Stmt& s : body) {
-    if ((s.kind == StmtKind::Assign || s.kind == StmtKind::Del) && s.target->kind == ExprKind::Name)
+    if ((s.kind == StmtKind::Assign || s.kind == StmtKind::Del || s.kind == StmtKind::For) &&
+        s.target->kind == ExprKind::Name)
       out.emplace_back(s.target->text, s.target->loc);
     if (s.kind == StmtKind::Global)
       for (const std::string& n : s.names) declared_global.insert(n);
-    if (s.kind == StmtKind::If) {
+    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
       assigned_names(s.body, out, declared_global);
       assigned_names(s.orelse, out, declared_global);
     }
@@ -88,6 +89,10 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
       case StmtKind::Del:
         names_in_compile_order(s.target.get(), out);
         break;
+      case StmtKind::For:  // range is a builtin; then STORE of the variable
+        names_in_compile_order(s.target.get(), out);
+        names_in_compile_order(s.body, out);
+        break;
       case StmtKind::If:
         names_in_compile_order(s.value.get(), out);
         names_in_compile_order(s.body, out);
@@ -114,7 +119,7 @@ void Compiler::collect_dels(const std::vector<Stmt>& body,
   for (const Stmt& s : body) {
     if (s.kind == StmtKind::Del && s.target->kind == ExprKind::Name)
       out.emplace_back(s.target->text, s.target->loc);
-    if (s.kind == StmtKind::If) {
+    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
       collect_dels(s.body, out);
       collect_dels(s.orelse, out);
     }
@@ -124,9 +129,12 @@ void Compiler::collect_dels(const std::vector<Stmt>& body,
 bool Compiler::assigned_anywhere(const std::string& name) const {
   auto in = [&](const std::vector<Stmt>& body, auto& self) -> bool {
     for (const Stmt& s : body) {
-      if (s.kind == StmtKind::Assign && s.target->kind == ExprKind::Name && s.target->text == name)
+      if ((s.kind == StmtKind::Assign || s.kind == StmtKind::For) &&
+          s.target->kind == ExprKind::Name && s.target->text == name)
         return true;
-      if (s.kind == StmtKind::If && (self(s.body, self) || self(s.orelse, self))) return true;
+      if ((s.kind == StmtKind::If || s.kind == StmtKind::For) &&
+          (self(s.body, self) || self(s.orelse, self)))
+        return true;
     }
     return false;
   };
@@ -225,7 +233,7 @@ Loc Compiler::find_global_decl_loc(const std::vector<Stmt>& body, const std::str
     if (s.kind == StmtKind::Global)
       for (const std::string& n : s.names)
         if (n == name) return s.loc;
-    if (s.kind == StmtKind::If) {
+    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
       Loc l = find_global_decl_loc(s.body, name);
       if (l.line) return l;
       l = find_global_decl_loc(s.orelse, name);
@@ -315,7 +323,14 @@ void Compiler::infer_in(const std::vector<Stmt>& body, Scope& scope) {
       else
         global_kinds_[n] |= k;
     }
-    if (s.kind == StmtKind::If) {
+    if (s.kind == StmtKind::For) {  // the loop variable holds ints
+      const std::string& n = s.target->text;
+      if (!scope.module && scope.locals.count(n))
+        scope.local_kinds[n] |= KInt;
+      else
+        global_kinds_[n] |= KInt;
+    }
+    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
       infer_in(s.body, scope);
       infer_in(s.orelse, scope);
     }

@@ -76,6 +76,18 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
     case StmtKind::Raise:
       add_stmt(K::Raise, s.loc, out).str = intern(s.text);
       return;
+    case StmtKind::For: {
+      // for NAME in range(N) (issue 12 point 4): N is a literal, checked
+      // by the parser.
+      ExprId var = target_expr(*s.target, false);
+      std::vector<StatementId> body;
+      for (const Stmt& b : s.body) stmt(b, body);
+      model::Statement& st = add_stmt(K::For, s.loc, out);
+      st.target = var;
+      st.slot = static_cast<uint16_t>(s.value->value);
+      st.body = std::move(body);
+      return;
+    }
     case StmtKind::If: {
       ExprId c = condition(*s.value);
       std::vector<StatementId> body, orelse;

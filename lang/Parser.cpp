@@ -286,13 +286,17 @@ class Parser {
         out.push_back(if_stmt());
         return;
       }
+      if (t.text == "for") {
+        out.push_back(for_stmt());
+        return;
+      }
       if (t.text == "class" || t.text == "ctype" || t.text == "def" || t.text == "thread")
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       for (const char* unsupported :
-           {"return", "while", "for", "lambda", "import", "with", "try", "break", "continue",
-            "yield", "async", "await", "nonlocal", "except", "finally"})
+           {"return", "while", "lambda", "import", "with", "try", "break", "continue", "yield",
+            "async", "await", "nonlocal", "except", "finally"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -313,6 +317,42 @@ class Parser {
       advance();
       block("'else'", [&](bool) { statement(s.orelse); });
     }
+    return s;
+  }
+
+  // for NAME in range(N): a bounded loop, N a small literal (issue 12).
+  Stmt for_stmt() {
+    Stmt s;
+    s.kind = StmtKind::For;
+    s.loc = peek().loc;
+    Nest nest(*this, s.loc, "'for'");
+    advance();
+    auto var = std::make_unique<Expr>();
+    var->kind = ExprKind::Name;
+    var->loc = peek().loc;
+    var->text = expect_identifier("a loop variable after 'for'");
+    s.target = std::move(var);
+    if (!at_name("in"))
+      fail(peek().loc, "expected 'in' after the loop variable, found " + describe(peek()));
+    advance();
+    if (!at_name("range"))
+      fail(peek().loc, "a loop goes over range(N) with a number N, found " + describe(peek()));
+    advance();
+    expect_op("(", "after 'range'");
+    const Token& n = peek();
+    if (n.kind != TokenKind::Int)
+      fail(n.loc, "range() takes one whole number here (the loop's bound), found " + describe(n));
+    if (n.value < 0 || n.value > kMaxLoopCount)
+      fail(n.loc, "a loop runs at most " + std::to_string(kMaxLoopCount) + " times, not " +
+                      std::to_string(n.value));
+    auto count = std::make_unique<Expr>();
+    count->kind = ExprKind::Int;
+    count->loc = n.loc;
+    count->value = n.value;
+    s.value = std::move(count);
+    advance();
+    expect_op(")", "after range()'s bound");
+    block("the 'for' header", [&](bool) { statement(s.body); });
     return s;
   }
 

@@ -292,6 +292,22 @@ class CodeGen {
         code_[jmp].a = here();
         return;
       }
+      case StatementKind::For: {
+        // for x in range(N): CALL range (a C call: a check after it),
+        // GET_ITER; FOR_ITER (the iterator's next index on the stack), STORE
+        // x, the body, JUMP_BACKWARD (a check, T1/G3). A range iterator and
+        // small ints are no GC objects: nothing is allocated.
+        emit(OpCode::LoadConst, s).value = Value::integer(0);
+        emit(OpCode::Check, s);
+        const size_t loop = code_.size();
+        emit(OpCode::ForRange, s).b = s.slot;
+        store(s.target, s);
+        for (StatementId b : s.body) stmt(b);
+        emit(OpCode::Check, s);
+        emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
+        code_[loop].a = here();
+        return;
+      }
       case StatementKind::Log:
         for (ExprId a : s.args) expr(a);
         emit(OpCode::Check, s);

@@ -477,6 +477,19 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::Jump:
       f.pc = op.a;
       return;
+    case OpCode::ForRange: {
+      // FOR_ITER over a range iterator: the next index, or the loop's end.
+      Value& next = thread().stack.back();
+      const int32_t i = next.integer();
+      if (i >= op.b) {
+        pop();
+        f.pc = op.a;
+        return;
+      }
+      next = Value::integer(i + 1);
+      push(Value::integer(i));
+      return;
+    }
     case OpCode::PopJumpIfFalse: {
       Value x = pop();
       if (!truth(x)) f.pc = op.a;

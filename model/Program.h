@@ -210,6 +210,7 @@ enum class StatementKind : uint8_t {
   GcCallbacksAppend,  // value = the function (a Const); slot = its list.append site
   GcCallbacksRemove,  // value = the function
   Construct,          // slot = C type, args, label; target or none
+  For,                // for target in range(slot): body
 };
 
 using StatementId = uint16_t;
@@ -282,6 +283,7 @@ enum class OpCode : uint8_t {
   CallMethod,         // a = count of arguments, value = name, b = list.append site:
                       // receiver, args -> result
   DelSlice,           // a = bit 1: start given, bit 2: stop given: container[, start][, stop] ->
+  ForRange,           // a = exit target, b = N: next -> next+1, next; or, at N, pops and exits
   Return,             // the body ends: its locals are released
 };
 

@@ -518,10 +518,43 @@ const std::vector<BadScenario> kBadScenarios = {
      "def f(wr):\n"
      "    return\n",
      2, 5, "'return' is not part of the scenario language"},
-    {"ForStatement",
+    // Bounded loops (issue 12 point 4): only `for NAME in range(N):`.
+    {"ForOverAName",
+     "y = [1]\n"
      "for x in y:\n"
      "    pass\n",
-     1, 1, "'for' is not part of the scenario language"},
+     2, 10, "a loop goes over range(N) with a number N, found 'y'"},
+    {"ForRangeOfAVariable",
+     "n = 3\n"
+     "for x in range(n):\n"
+     "    pass\n",
+     2, 16, "range() takes one whole number here (the loop's bound), found 'n'"},
+    {"ForRangeTooLong",
+     "for x in range(65):\n"
+     "    pass\n",
+     1, 16, "a loop runs at most 64 times, not 65"},
+    {"ForRangeTwoArguments",
+     "for x in range(1, 3):\n"
+     "    pass\n",
+     1, 17, "expected ')' after range()'s bound"},
+    {"ForWithoutIn",
+     "for x range(3):\n"
+     "    pass\n",
+     1, 7, "expected 'in' after the loop variable"},
+    {"ForNotAName",
+     "for 1 in range(3):\n"
+     "    pass\n",
+     1, 5, "expected a loop variable after 'for'"},
+    {"ForWithoutColon",
+     "for x in range(3)\n"
+     "    pass\n",
+     1, 18, "expected ':' after the 'for' header"},
+    {"ForOverAClass",
+     "class C:\n"
+     "    pass\n"
+     "for C in range(3):\n"
+     "    pass\n",
+     3, 5, "cannot assign to 'C'"},
     {"ImportStatement", "import gc\n", 1, 1, "'import' is not part of the scenario language"},
     {"ElifWithoutIf",
      "x = 1\n"
