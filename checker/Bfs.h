@@ -16,14 +16,17 @@
 // A model with decode() has its frontier kept as bytes (and its paths made
 // concrete at the end, Engine.h); otherwise as states. Runs that never end
 // are found once the graph is complete (or a limit stops the search) from
-// the transitions recorded between ranks (Lasso.h).
+// the transitions recorded between states (Lasso.h): all of them, or with a
+// progress measure (Engine.h) only those that do not raise it, since every
+// transition of a cycle keeps it.
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "checker/Engine.h"
@@ -42,6 +45,7 @@ class Bfs {
   using Choice = typename M::Choice;
   using Result = SearchResult<Choice>;
   static constexpr bool kBytes = DecodableModel<M>;
+  static constexpr bool kMeasured = ProgressModel<M>;
 
   // `depth_bound` (> 0): stop after that many levels even without a
   // verdict (the canonical search after a DFS found a violation that deep).
@@ -54,11 +58,13 @@ class Bfs {
         depth_bound_(depth_bound) {
     if (const char* p = cycle_property_of(model)) cycle_property_ = p;
     cycles_ = !cycle_property_.empty();
+    measured_ = cycles_ && kMeasured && options.use_progress_measure;
   }
 
   Result run() {
     Result r = search();
     r.stats = stats_;
+    r.stats.progress_decreased = decreased_.load();
     r.stats.store_bytes = store_.memory_bytes();
     return r;
   }
@@ -77,11 +83,18 @@ class Bfs {
     uint32_t length;
     uint32_t ncuts;
     uint32_t cuts[ExactStore::kMaxParts - 1];
-    uint32_t state = 0;  // without decode(): index in the worker's states
+    uint32_t state = 0;           // without decode(): index in the worker's states
+    bool terminal_fails = false;  // a terminal state that violates a property
+    uint64_t id = 0;              // its store id, once inserted
   };
-  struct EdgeToId {
+  struct PendingEdge {  // a kept transition to a candidate (its id comes later)
+    uint64_t key;
+    uint32_t owner;  // the candidate: outbox[owner][index]
+    uint32_t index;
+  };
+  struct Edge {    // a transition kept to look for cycles
     uint64_t key;  // source rank and choice
-    uint64_t to;   // store id
+    uint64_t to;   // target store id
   };
   struct Fresh {  // a new state of the next level
     uint64_t key;
@@ -101,9 +114,15 @@ class Bfs {
     std::vector<uint32_t> cuts;
     std::vector<Choice> choices, after;
     std::vector<std::vector<Candidate>> outbox;  // by owning worker
+    // This level's candidates by hash (open addressing; 0 = empty, else
+    // owner << 32 | index, plus 1): a state met again in the level is kept
+    // once, with its smallest key.
+    std::vector<uint64_t> met;
+    size_t met_count = 0;
+    std::vector<PendingEdge> pending;
     std::string arena;
     std::vector<State> states;  // without decode(): candidate states
-    std::vector<EdgeToId> edges;
+    std::vector<Edge> edges;
     std::vector<Fresh> fresh;
     Stats stats;
     Found found;
@@ -123,11 +142,6 @@ class Bfs {
       states.clear();
     }
   };
-
-  // ids -> ranks, for the transitions recorded to find cycles
-  void note_rank(uint64_t id, uint64_t rank) {
-    if (cycles_) rank_of_id_.emplace(id, static_cast<uint32_t>(rank));
-  }
 
   State state_at(const Level& level, size_t i) const {
     if constexpr (kBytes) {
@@ -153,6 +167,9 @@ class Bfs {
       ++w.stats.reduced_states;
       w.stats.pruned_transitions += all - w.choices.size();
     }
+    uint64_t measure = 0;
+    if constexpr (kMeasured)
+      if (measured_) measure = model_.progress_measure(s);
     for (Choice c : w.choices) {
       const uint64_t key = key_of(rank, c);
       State next = s;
@@ -166,21 +183,42 @@ class Bfs {
         stop_with(w, r.message);
         return;
       }
+      bool edge = cycles_;
+      if constexpr (kMeasured) {
+        if (measured_) {
+          const uint64_t after = model_.progress_measure(next);
+          if (after < measure) decreased_.store(true, std::memory_order_relaxed);
+          edge = after <= measure;
+        }
+      }
       encode_parts(model_, next, w.bytes, w.cuts);
       uint64_t h = hash_bytes(w.bytes);
+      uint64_t* slot = met_slot(w, h);
+      if (*slot != 0) {  // met earlier in this level by this worker
+        const uint32_t owner = static_cast<uint32_t>((*slot - 1) >> 32);
+        const uint32_t index = static_cast<uint32_t>(*slot - 1);
+        Candidate& known = w.outbox[owner][index];
+        if (key < known.key) {
+          known.key = key;
+          if (known.terminal_fails && key < w.found.key)
+            w.found = Found{key, model_.terminal(next), false};
+        }
+        if (edge) w.pending.push_back({key, owner, index});
+        continue;
+      }
       if (auto id = store_.lookup(w.bytes, w.cuts, h)) {
-        if (cycles_) w.edges.push_back({key, *id});
+        if (edge) w.edges.push_back({key, *id});
         continue;
       }
       // A new state (perhaps met by another worker too): a terminal one is
       // checked now, where its path is known.
+      Candidate cand{key, h, w.arena.size(), static_cast<uint32_t>(w.bytes.size()), 0, {}, 0};
       model_.enabled(next, w.after);
       if (w.after.empty()) {
         StepResult t = model_.terminal(next);
-        if (t.kind == StepResult::Kind::Violation && key < w.found.key)
-          w.found = Found{key, std::move(t), false};
+        cand.terminal_fails = t.kind == StepResult::Kind::Violation;
+        if (cand.terminal_fails && key < w.found.key) w.found = Found{key, std::move(t), false};
       }
-      Candidate cand{key, h, w.arena.size(), static_cast<uint32_t>(w.bytes.size()), 0, {}, 0};
       for (size_t k = 0; k < w.cuts.size() && k < ExactStore::kMaxParts - 1; ++k)
         cand.cuts[cand.ncuts++] = w.cuts[k];
       w.arena += w.bytes;
@@ -188,7 +226,35 @@ class Bfs {
         cand.state = static_cast<uint32_t>(w.states.size());
         w.states.push_back(std::move(next));
       }
-      w.outbox[store_.shard_of(h) % jobs_].push_back(cand);
+      const uint32_t owner = store_.shard_of(h) % jobs_;
+      const uint32_t index = static_cast<uint32_t>(w.outbox[owner].size());
+      w.outbox[owner].push_back(cand);
+      *slot = (uint64_t{owner} << 32 | index) + 1;
+      ++w.met_count;
+      if (edge) w.pending.push_back({key, owner, index});
+    }
+  }
+
+  // The slot of `w.met` for the state in `w.bytes` (hash `h`): the one that
+  // holds it, or the empty one where it goes.
+  uint64_t* met_slot(Worker& w, uint64_t h) {
+    if (2 * (w.met_count + 1) > w.met.size()) {
+      std::vector<uint64_t> old = std::move(w.met);
+      w.met.assign(std::max<size_t>(1024, old.size() * 2), 0);
+      for (uint64_t v : old)
+        if (v != 0) {
+          const Candidate& c = w.outbox[(v - 1) >> 32][static_cast<uint32_t>(v - 1)];
+          size_t i = c.hash & (w.met.size() - 1);
+          while (w.met[i] != 0) i = (i + 1) & (w.met.size() - 1);
+          w.met[i] = v;
+        }
+    }
+    const size_t mask = w.met.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      if (w.met[i] == 0) return &w.met[i];
+      const Candidate& c = w.outbox[(w.met[i] - 1) >> 32][static_cast<uint32_t>(w.met[i] - 1)];
+      if (c.hash == h && std::string_view(w.arena).substr(c.offset, c.length) == w.bytes)
+        return &w.met[i];
     }
   }
 
@@ -223,9 +289,9 @@ class Bfs {
 
   void insert_phase(unsigned index) {
     Worker& me = workers_[index];
-    std::vector<std::pair<unsigned, const Candidate*>> mine;
+    std::vector<std::pair<unsigned, Candidate*>> mine;
     for (unsigned from = 0; from < jobs_; ++from)
-      for (const Candidate& c : workers_[from].outbox[index]) mine.push_back({from, &c});
+      for (Candidate& c : workers_[from].outbox[index]) mine.push_back({from, &c});
     std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
       if (a.second->hash != b.second->hash) return a.second->hash < b.second->hash;
       return a.second->key < b.second->key;
@@ -256,7 +322,7 @@ class Bfs {
           seen.push_back({b, id});
           if (in.fresh) me.fresh.push_back({c->key, id, from, c->offset, c->length, c->state});
         }
-        if (cycles_) me.edges.push_back({c->key, id});
+        c->id = id;
         ++j;
       }
       i = j;
@@ -309,15 +375,44 @@ class Bfs {
   }
 
   // A cycle among the transitions recorded so far: a run that never ends.
+  // Every state of a cycle is the source of a recorded transition, so the
+  // graph's nodes are the sources, numbered in rank order (the edges are
+  // sorted by rank): the lowest node is the lowest rank, as without the
+  // measure.
   std::optional<Result> lasso() {
-    if (!cycles_) return std::nullopt;
-    auto cycle = find_cycle(parent_.size(), edges_);
+    if (!cycles_ || edges_.empty()) return std::nullopt;
+    std::vector<uint64_t> rank_of_node;
+    std::vector<std::pair<uint64_t, uint32_t>> node_of_id;  // sorted by id
+    for (const Edge& e : edges_) {
+      const uint64_t rank = rank_of_key(e.key);
+      if (!rank_of_node.empty() && rank_of_node.back() == rank) continue;
+      node_of_id.push_back({id_of_rank_[rank], static_cast<uint32_t>(rank_of_node.size())});
+      rank_of_node.push_back(rank);
+    }
+    std::sort(node_of_id.begin(), node_of_id.end());
+    auto node_of = [&](uint64_t id) -> std::optional<uint32_t> {
+      auto it = std::lower_bound(node_of_id.begin(), node_of_id.end(),
+                                 std::pair<uint64_t, uint32_t>(id, 0));
+      if (it == node_of_id.end() || it->first != id) return std::nullopt;
+      return it->second;
+    };
+    std::vector<GraphEdge> graph;
+    std::vector<uint32_t> edge_of;  // graph edge -> index in edges_
+    uint32_t from = 0;
+    for (size_t k = 0; k < edges_.size(); ++k) {
+      if (k > 0 && rank_of_key(edges_[k].key) != rank_of_key(edges_[k - 1].key)) ++from;
+      auto to = node_of(edges_[k].to);
+      if (!to) continue;  // not expanded: on no cycle (yet)
+      graph.push_back({from, *to});
+      edge_of.push_back(static_cast<uint32_t>(k));
+    }
+    auto cycle = find_cycle(rank_of_node.size(), graph);
     if (!cycle) return std::nullopt;
-    std::vector<Choice> path = path_to(cycle->entry);
+    std::vector<Choice> path = path_to(rank_of_node[cycle->entry]);
     if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
-    // Round the cycle from the concrete state the path reaches: each edge
-    // joins ranks, so the choice is the one whose successor has the edge's
-    // target rank (with symmetry, not always the recorded thread).
+    // Round the cycle from the concrete state the path reaches: the choice
+    // is the one whose successor is the edge's target (with symmetry, not
+    // always the recorded thread).
     State s = model_.initial();
     for (Choice c : path) model_.step(s, c);
     const size_t entry = path.size();
@@ -331,9 +426,7 @@ class Bfs {
         if (!model_.step(next, c).ok()) continue;
         encode_parts(model_, next, bytes, cuts);
         auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
-        if (!id) continue;
-        auto it = rank_of_id_.find(*id);
-        if (it == rank_of_id_.end() || it->second != edges_[e].to) continue;
+        if (!id || *id != edges_[edge_of[e]].to) continue;
         path.push_back(c);
         s = std::move(next);
         break;
@@ -358,7 +451,7 @@ class Bfs {
       std::vector<uint32_t> cuts;
       encode_parts(model_, root, bytes, cuts);
       Inserted in = store_.insert(bytes, cuts, hash_bytes(bytes));
-      note_rank(in.id, 0);
+      if (cycles_) id_of_rank_.push_back(in.id);
       if constexpr (kBytes) {
         level.arena = bytes;
         level.ends.push_back(bytes.size());
@@ -397,7 +490,7 @@ class Bfs {
       // the level's results, in an order that does not depend on the workers
       Found best;
       std::vector<Fresh> fresh;
-      std::vector<EdgeToId> edges;
+      std::vector<Edge> edges;
       for (Worker& w : workers_) {
         stats_.transitions += w.stats.transitions;
         stats_.reduced_states += w.stats.reduced_states;
@@ -409,6 +502,9 @@ class Bfs {
         w.fresh.clear();
         edges.insert(edges.end(), w.edges.begin(), w.edges.end());
         w.edges.clear();
+        for (const PendingEdge& e : w.pending)
+          edges.push_back({e.key, w.outbox[e.owner][e.index].id});
+        w.pending.clear();
       }
       std::sort(fresh.begin(), fresh.end(),
                 [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
@@ -421,10 +517,9 @@ class Bfs {
       next.clear();
       next.first_rank = parent_.size();
       for (const Fresh& f : fresh) {
-        uint64_t rank = parent_.size();
         parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
         via_.push_back(choice_of_key(f.key));
-        note_rank(f.id, rank);
+        if (cycles_) id_of_rank_.push_back(f.id);
         if constexpr (kBytes) {
           next.arena.append(workers_[f.worker].arena, f.offset, f.length);
           next.ends.push_back(next.arena.size());
@@ -434,6 +529,8 @@ class Bfs {
       }
       for (Worker& w : workers_) {
         for (auto& box : w.outbox) box.clear();
+        std::fill(w.met.begin(), w.met.end(), 0);
+        w.met_count = 0;
         w.arena.clear();
         w.states.clear();
       }
@@ -441,12 +538,8 @@ class Bfs {
       if (!fresh.empty()) stats_.max_depth = depth;
       if (cycles_) {
         std::sort(edges.begin(), edges.end(),
-                  [](const EdgeToId& a, const EdgeToId& b) { return a.key < b.key; });
-        for (const EdgeToId& e : edges) {
-          auto to = rank_of_id_.find(e.to);
-          if (to == rank_of_id_.end()) continue;  // a state past the state limit
-          edges_.push_back(GraphEdge{static_cast<uint32_t>(rank_of_key(e.key)), to->second});
-        }
+                  [](const Edge& a, const Edge& b) { return a.key < b.key; });
+        edges_.insert(edges_.end(), edges.begin(), edges.end());
       }
       if (best.key != UINT64_MAX) return violated_at(best);
       if (max_states && stats_.states >= max_states)
@@ -466,6 +559,8 @@ class Bfs {
   const uint32_t depth_bound_;
   std::string cycle_property_;
   bool cycles_ = false;
+  bool measured_ = false;               // only transitions keeping the measure
+  std::atomic<bool> decreased_{false};  // the model's measure went down
   Stats stats_;
   std::vector<Worker> workers_;
   std::atomic<size_t> next_chunk_{0};
@@ -475,8 +570,8 @@ class Bfs {
   // per rank: the parent's rank and the choice (the recorded path)
   std::vector<uint32_t> parent_;
   std::vector<Choice> via_;
-  std::vector<GraphEdge> edges_;  // between ranks, sorted by source
-  std::unordered_map<uint64_t, uint32_t> rank_of_id_;
+  std::vector<Edge> edges_;           // by key: sorted by source rank
+  std::vector<uint64_t> id_of_rank_;  // store ids, when cycles are looked for
 };
 
 }  // namespace lifecheck::checker

@@ -17,6 +17,10 @@
 //        // parallel search moves states as bytes)
 //   const char* cycle_property() const;     // non-null: a reachable cycle of
 //        // states (a run that never ends) violates this property
+//   uint64_t progress_measure(const State&) const;  // never decreases along a
+//        // transition, so a transition that raises it lies on no cycle: the
+//        // search keeps only the others to look for cycles (a decrease is a
+//        // model bug; the search then starts again keeping every transition)
 //   std::optional<Choice> persistent_choice(const State&, const std::vector<Choice>&) const;
 //        // a choice whose transition commutes with everything the other
 //        // choices, and whatever follows them, can do, and that no property
@@ -25,6 +29,7 @@
 
 #include <algorithm>
 #include <concepts>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +72,11 @@ void encode_parts(const M& model, const typename M::State& state, std::string& b
     cuts.clear();
   }
 }
+
+template <class M>
+concept ProgressModel = ExplorableModel<M> && requires(const M& m, const typename M::State& s) {
+  { m.progress_measure(s) } -> std::same_as<uint64_t>;
+};
 
 template <ExplorableModel M>
 const char* cycle_property_of(const M& model) {

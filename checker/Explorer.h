@@ -38,8 +38,8 @@ SearchResult<typename M::Choice> with_store(const M& model, const SearchOptions&
 }
 
 template <ExplorableModel M>
-SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& options,
-                                           uint32_t depth_bound = 0) {
+SearchResult<typename M::Choice> with_kind_once(const M& model, const SearchOptions& options,
+                                                uint32_t depth_bound) {
   const bool parallel = options.jobs > 1 && options.order == SearchOrder::BreadthFirst;
   const unsigned shards = parallel ? options.jobs * 8 : 1;
   switch (options.store) {
@@ -65,6 +65,21 @@ SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& 
   }
   ExactStore store(shards);
   return with_store(model, options, store, depth_bound);
+}
+
+// A model whose progress measure went down (a bug in the model) is searched
+// again with every transition kept for the cycle check, so its verdict
+// does not rest on the measure.
+template <ExplorableModel M>
+SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& options,
+                                           uint32_t depth_bound = 0) {
+  auto r = with_kind_once(model, options, depth_bound);
+  if (!r.stats.progress_decreased) return r;
+  SearchOptions all_edges = options;
+  all_edges.use_progress_measure = false;
+  r = with_kind_once(model, all_edges, depth_bound);
+  r.stats.progress_decreased = true;
+  return r;
 }
 
 // Runs `path` from the initial state: true when it ends as `result` says

@@ -40,6 +40,10 @@ struct Stats {
   // enabled, and the transitions that saved.
   uint64_t reduced_states = 0;
   uint64_t pruned_transitions = 0;
+  // The model's progress measure (Engine.h) went down on some transition:
+  // the cycles found without the transitions that raise it are not to be
+  // trusted, and explore() searches again keeping every transition.
+  bool progress_decreased = false;
   // Fingerprint store: the probability that two distinct states were merged
   // (TLC's optimistic estimate n(m-n)/2^64 and the birthday bound n^2/2^65).
   // Bitstate store: the chance per new state of being taken for a seen one.
@@ -66,6 +70,9 @@ struct SearchOptions {
   unsigned bitstate_hashes = 3;
   // Partial-order reduction, where the model offers it (persistent_choice).
   bool partial_order = true;
+  // Look for cycles only among the transitions that keep the model's
+  // progress measure, where it has one (false: among all; for comparisons).
+  bool use_progress_measure = true;
   Limits limits;
   bool use_visited_set = true;  // false: plain tree search (for soundness tests)
   ProgressSink* progress = nullptr;

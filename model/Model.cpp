@@ -40,6 +40,39 @@ checker::StepResult Model::terminal(State& state) const {
   return r;
 }
 
+// Per thread: not started, then the statement its body is at, then body
+// done, then finished; main also counts its stages and final collections.
+// Bodies only jump forward (an `if`), so each part only grows.
+uint64_t Model::progress_measure(const State& state) const {
+  constexpr uint64_t kBodyDone = uint64_t{1} << 17;  // above any pc + 1
+  constexpr int kStageShift = 18;
+  uint64_t total = 0;
+  for (size_t t = 0; t < state.threads.size(); ++t) {
+    const Thread& th = state.threads[t];
+    const ThreadInfo& info = program_.threads[t];
+    FuncId body = info.body;
+    uint64_t stage = 0;
+    if (t == 0) {
+      stage = static_cast<uint64_t>(state.main_stage);
+      if (state.main_stage == MainStage::Body) body = info.main_body;
+    }
+    uint64_t at = 0;
+    if (th.status == ThreadStatus::Finished) {
+      at = kBodyDone + 1;
+    } else if (th.status == ThreadStatus::Running) {
+      if (stage <= static_cast<uint64_t>(MainStage::Body)) {
+        const bool in_body =
+            !th.frames.empty() && th.frames[0].kind == FrameKind::Body && th.frames[0].func == body;
+        at = in_body ? 1 + uint64_t{th.frames[0].pc} : kBodyDone;
+      } else if (state.main_stage == MainStage::Final) {
+        at = state.gc.final_rounds;
+      }
+    }
+    total += (stage << kStageShift) + at;
+  }
+  return total;
+}
+
 Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_steps) {
   Trace t;
   State s = model.initial();

@@ -60,6 +60,11 @@ class Model {
     return program_.ignored(kTermination) ? nullptr : kTermination;
   }
   static constexpr const char* kTermination = "termination";
+  // How far the threads' own bodies have got (checker/Engine.h): it never
+  // decreases, and a transition that raises it lies on no cycle. Only the
+  // transitions that keep it (runtime work, finalizers and callbacks run
+  // inside a statement) are kept to look for runs that never end.
+  uint64_t progress_measure(const State& state) const;
 
  private:
   const Program& program_;

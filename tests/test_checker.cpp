@@ -248,6 +248,43 @@ TEST(Explorer, BfsReportsALoopAmongTheStatesSeenWhenALimitStopsIt) {
   EXPECT_EQ(r.path.size(), 5u);
 }
 
+// The clock with a progress measure (Engine.h): y, which only grows. Only
+// the transitions of thread 0 keep it, so only they are kept for the cycle
+// check. `broken`: a measure that goes down (x, which wraps): the search
+// must notice and search again keeping every transition.
+struct MeasuredClock : ClockModel {
+  bool broken = false;
+  uint64_t progress_measure(const State& s) const {
+    return static_cast<uint64_t>(broken ? s.x : s.y);
+  }
+};
+
+TEST(Explorer, AProgressMeasureFindsTheSameLassoAsEveryTransition) {
+  ClockModel plain;
+  for (bool broken : {false, true}) {
+    MeasuredClock m;
+    m.broken = broken;
+    for (unsigned jobs : {1u, 3u}) {
+      checker::SearchOptions o;
+      o.jobs = jobs;
+      auto want = checker::explore(plain, o);
+      auto got = checker::explore(m, o);
+      ASSERT_EQ(got.verdict, checker::Verdict::Violated);
+      EXPECT_EQ(got.path, want.path);
+      EXPECT_EQ(got.loop_start, want.loop_start);
+      EXPECT_EQ(got.stats.states, want.stats.states);
+      EXPECT_EQ(got.stats.progress_decreased, broken);
+      o.use_progress_measure = false;
+      EXPECT_FALSE(checker::explore(m, o).stats.progress_decreased);
+    }
+  }
+  // A measure that keeps no transition of the loop would hide it: here the
+  // loop's transitions are those of thread 0, which keep y.
+  MeasuredClock ends;
+  ends.wraps = false;
+  EXPECT_EQ(checker::explore(ends, checker::SearchOptions{}).verdict, checker::Verdict::Holds);
+}
+
 TEST(Explorer, CyclesAreAllowedUnlessTheModelNamesAProperty) {
   ClockModel m;
   m.cycles_violate = false;

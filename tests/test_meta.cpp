@@ -242,6 +242,34 @@ RC_GTEST_PROP(Meta, CollectorAndBiasedRefcountsFreeThreaded, ()) {
   collector_frees_exactly_the_unreachable(spec);
 }
 
+// The model's progress measure (the breadth-first search keeps only the
+// transitions that do not raise it to look for endless runs) never goes
+// down, on generated scenarios with broken C types and runtimes, under
+// every profile.
+RC_GTEST_PROP(Meta, ProgressMeasureNeverDecreases, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  const std::vector<std::string> bugs = runtime_bugs();
+  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
+                                                "3.14.4", "3.14", "3.13t", "3.14t");
+  const model::Program p = testing::load_text(spec.to_life(), "generated.life");
+  const model::Model m(p, false);
+  std::vector<uint16_t> choices;
+  for_each_state(
+      p,
+      [&](const model::State& state) {
+        const uint64_t before = m.progress_measure(state);
+        m.enabled(state, choices);
+        for (uint16_t c : choices) {
+          model::State next = state;
+          if (m.step(next, c).ok()) RC_ASSERT(m.progress_measure(next) >= before);
+        }
+      },
+      [](const model::State&) {});
+}
+
 // ------------------------------------------------------------ correct code
 
 // Scenarios of Python classes and correctly written C types pass every
