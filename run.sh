@@ -6,7 +6,8 @@
 #                       too), then builds and runs examples/ against the
 #                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs every test
-#   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh)
+#   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh,
+#                       bench/mpi.py)
 #   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
 #                       and runs each for S seconds (default 60); fails on
 #                       any finding (tests/fuzz/README.md)
@@ -19,11 +20,18 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # graphviz: `dot` lays out the heap in HTML reports (check --html) at run time.
+# libclang-dev and python3-dev: `lifecheck extract` (C sources) and the
+# extension modules `conform` builds for C types; without them lifecheck
+# still builds, without that front end.
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
-          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz)
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz
+          libclang-dev python3-dev)
 # The browser tests of the HTML report (./run.sh test): headless Chromium,
 # and node + npm for playwright-core (installed by npm ci into build/).
-TEST_PACKAGES=(chromium)
+# Open MPI for check --distributed/--swarm and their tests (tests/mpi/):
+# CMake builds them when it finds MPI; the rest of lifecheck does not need it.
+MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
+TEST_PACKAGES=(chromium "${MPI_PACKAGES[@]}")
 # ./run.sh fuzz only: clang and its libFuzzer runtime
 FUZZ_PACKAGES=(clang libclang-rt-dev)
 
@@ -101,12 +109,13 @@ case "$verb" in
     ;;
   bench)
     # SPIN and a C compiler for the side-by-side baseline (bench/b1.py)
-    PACKAGES+=(spin gcc)
+    PACKAGES+=(spin gcc "${MPI_PACKAGES[@]}")
     install_packages
     build build
     bench/b1.sh "${@:2}"
     bench/b1.sh --reductions
     bench/fuzz.sh
+    bench/mpi.py
     ;;
   fuzz)
     PACKAGES+=("${FUZZ_PACKAGES[@]}")

@@ -32,6 +32,7 @@
 #include "checker/Engine.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
+#include "checker/LevelSearch.h"
 #include "checker/Limiter.h"
 #include "checker/Search.h"
 #include "checker/Store.h"
@@ -72,9 +73,6 @@ class Bfs {
  private:
   static constexpr uint32_t kNoParent = UINT32_MAX;
   // The order of successors: parent rank, then choice.
-  static uint64_t key_of(uint64_t rank, Choice c) { return rank << 16 | static_cast<uint16_t>(c); }
-  static uint64_t rank_of_key(uint64_t key) { return key >> 16; }
-  static Choice choice_of_key(uint64_t key) { return static_cast<Choice>(key & 0xFFFF); }
 
   struct Candidate {
     uint64_t key;
@@ -346,7 +344,7 @@ class Bfs {
     Result r;
     r.verdict = Verdict::Violated;
     std::vector<Choice> recorded = path_to(rank_of_key(f.key));
-    recorded.push_back(choice_of_key(f.key));
+    recorded.push_back(choice_of_key<Choice>(f.key));
     if constexpr (kBytes)
       r.path = concrete_path(model_, recorded, f.in_step ? &f.failure : nullptr);
     else
@@ -413,32 +411,12 @@ class Bfs {
     // Round the cycle from the concrete state the path reaches: the choice
     // is the one whose successor is the edge's target (with symmetry, not
     // always the recorded thread).
-    State s = model_.initial();
-    for (Choice c : path) model_.step(s, c);
-    const size_t entry = path.size();
-    std::vector<Choice> choices;
-    std::string bytes;
-    std::vector<uint32_t> cuts;
-    for (size_t e : cycle->edges) {
-      model_.enabled(s, choices);
-      for (Choice c : choices) {
-        State next = s;
-        if (!model_.step(next, c).ok()) continue;
-        encode_parts(model_, next, bytes, cuts);
-        auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
-        if (!id || *id != edges_[edge_of[e]].to) continue;
-        path.push_back(c);
-        s = std::move(next);
-        break;
-      }
-    }
-    Result r;
-    r.verdict = Verdict::Violated;
-    size_t end = path.size();
-    r.path = std::move(path);
-    r.failure = endless_run(cycle_property_, entry, end);
-    r.loop_start = entry;
-    return r;
+    std::vector<uint64_t> targets;
+    for (size_t e : cycle->edges) targets.push_back(edges_[edge_of[e]].to);
+    return lasso_around(model_, std::move(path), targets, cycle_property_,
+                        [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
+                          return store_.lookup(bytes, cuts, hash_bytes(bytes)).value_or(UINT64_MAX);
+                        });
   }
 
   Result search() {
@@ -462,17 +440,7 @@ class Bfs {
     parent_.push_back(kNoParent);
     via_.push_back(Choice{});
     stats_.states = 1;
-    std::vector<Choice> choices;
-    model_.enabled(root, choices);
-    if (choices.empty()) {
-      StepResult t = model_.terminal(root);
-      if (t.kind == StepResult::Kind::Violation) {
-        Result r;
-        r.verdict = Verdict::Violated;
-        r.failure = t;
-        return r;
-      }
-    }
+    if (auto r = initial_violation(model_)) return std::move(*r);
     uint32_t depth = 0;
     while (level.size() > 0) {
       if (options_.limits.max_depth && depth >= options_.limits.max_depth)
@@ -518,7 +486,7 @@ class Bfs {
       next.first_rank = parent_.size();
       for (const Fresh& f : fresh) {
         parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
-        via_.push_back(choice_of_key(f.key));
+        via_.push_back(choice_of_key<Choice>(f.key));
         if (cycles_) id_of_rank_.push_back(f.id);
         if constexpr (kBytes) {
           next.arena.append(workers_[f.worker].arena, f.offset, f.length);

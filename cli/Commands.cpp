@@ -246,15 +246,22 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   const bool text = print && !options.output.json;
 
   const bool breadth_first = options.all || options.order == checker::SearchOrder::BreadthFirst;
-  const unsigned effective_jobs = breadth_first ? options.jobs : 1;
+  const unsigned effective_jobs = options.distributed || options.swarm ? options.ranks
+                                  : breadth_first                      ? options.jobs
+                                                                       : 1;
   std::cerr << fmt::format(
       "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s{}, {} store "
-      "{:.1f} MiB, {} search, {} job{}{}\n",
+      "{:.1f} MiB, {} search, {}{}{}{}\n",
       program.file, st.states, st.transitions, st.max_depth, st.seconds,
       st.seconds > 0 ? st.states / st.seconds : 0.0,
       search.searches > 1 ? fmt::format(" ({} searches)", search.searches) : "",
-      checker::store_name(options.store), st.store_bytes / 1048576.0, breadth_first ? "bfs" : "dfs",
-      effective_jobs, effective_jobs == 1 ? "" : "s", report::reduction_summary(st, options.store));
+      checker::store_name(options.store), st.store_bytes / 1048576.0,
+      options.swarm         ? "swarm"
+      : options.distributed ? "distributed bfs"
+      : breadth_first       ? "bfs"
+                            : "dfs",
+      effective_jobs, options.distributed || options.swarm ? " MPI rank" : " job",
+      effective_jobs == 1 ? "" : "s", report::reduction_summary(st, options.store));
 
   json& j = out.j;
   j["file"] = program.file;

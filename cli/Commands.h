@@ -77,6 +77,10 @@ struct CheckOptions {
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
   bool quiet = false;    // no progress line even on a terminal
   bool all = false;      // --all: a shortest counterexample per violated property
+  // --distributed / --swarm: the search runs on every MPI rank (cli/Mpi.h)
+  bool distributed = false;
+  bool swarm = false;
+  unsigned ranks = 1;  // MPI ranks, for the summary line
 };
 
 int check_command(const std::vector<std::string>& files, const CheckOptions& options);

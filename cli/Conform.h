@@ -19,6 +19,12 @@ namespace lifecheck::cli {
 int emit_python_command(const std::string& file, const std::string& replay, const std::string& out,
                         const ScenarioOptions& scenario);
 
+// emit-c: writes DIR/<module>.c, the scenario's C types as an extension
+// module, and DIR/<stem>.py, the Python driver that imports it. Exit codes
+// as emit-python.
+int emit_c_command(const std::string& file, const std::string& replay, const std::string& out_dir,
+                   const ScenarioOptions& scenario);
+
 struct ConformOptions {
   std::string python;    // the interpreter to judge (a path or a name on PATH)
   int runs = 10;         // free runs: the interpreter schedules the threads

@@ -7,6 +7,7 @@
 
 #include "checker/Explorer.h"
 #include "cli/Interrupt.h"
+#include "cli/Mpi.h"
 #include "cli/Progress.h"
 
 namespace lifecheck::cli {
@@ -44,7 +45,9 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     std::string label = out.searches > 0 ? "search " + std::to_string(out.searches + 1) + ": " : "";
     TerminalProgress progress(model, label);
     if (!options.quiet && isatty(2)) so.progress = &progress;
-    auto result = checker::explore(model, so);
+    auto result = options.distributed ? distributed_search(model, so)
+                  : options.swarm     ? swarm_search(model, so)
+                                      : checker::explore(model, so);
     progress.clear();
     ++out.searches;
     out.symmetry = model.uses_symmetry();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -11,8 +12,10 @@
 #include "checker/Schedule.h"
 #include "cli/Commands.h"
 #include "cli/Conform.h"
+#include "cli/Extract.h"
 #include "cli/Fuzz.h"
 #include "cli/Interrupt.h"
+#include "cli/Mpi.h"
 #include "lang/Diagnostic.h"
 
 using namespace lifecheck::cli;
@@ -86,6 +89,46 @@ void add_output_options(CLI::App* cmd, OutputOptions& o) {
                   "write SARIF 2.1.0: a result per violation, at the failing step's line");
 }
 
+// --distributed and --swarm: their conflicts are bad input (exit 2, before
+// MPI starts); then MPI starts, and ranks other than 0 print nothing and
+// write no files (every rank runs the same command in lock-step, cli/Mpi.h).
+int start_mpi_run(CheckOptions& check, bool dfs, bool no_visited, bool store_given, int* argc,
+                  char*** argv) {
+  const std::string flag = check.distributed ? "--distributed" : "--swarm";
+  auto bad = [](const std::string& why) {
+    std::cerr << "lifecheck: " << why << " (--help lists the options)\n";
+    return kBadInput;
+  };
+  if (!mpi_built())
+    return bad(flag +
+               " needs a lifecheck built with MPI (CMake option LIFECHECK_MPI, on when MPI is "
+               "found; Debian: libopenmpi-dev)");
+  if (no_visited) return bad(flag + " needs a visited set: drop --no-visited-set");
+  if (check.distributed && dfs) return bad("--distributed searches breadth-first: drop --dfs");
+  if (check.distributed && check.store == lifecheck::checker::StoreKind::Bitstate)
+    return bad(
+        "--distributed keeps an exact or fingerprint store per rank; for bitstate "
+        "searches use --swarm");
+  if (check.swarm && store_given)
+    return bad(
+        "--swarm gives each rank its own bitstate store: drop --store "
+        "(--bitstate-bits sets the largest table)");
+  if (check.swarm && check.all)
+    return bad("--swarm cannot promise a counterexample per property: drop --all");
+  const int rank = mpi_start(argc, argv);
+  check.ranks = static_cast<unsigned>(mpi_ranks());
+  if (rank != 0) {
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
+      return kBadInput;
+    check.quiet = true;
+    check.output.dot_file.clear();
+    check.output.html_dir.clear();
+    check.output.junit_file.clear();
+    check.output.sarif_file.clear();
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +177,14 @@ int main(int argc, char** argv) {
     add_memory_option(cmd, check.limits.max_memory_mb);
     cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds")
         ->check(kSeconds);
+    auto* distributed_flag = cmd->add_flag(
+        "--distributed", check.distributed,
+        "under mpirun: one exhaustive breadth-first search with its states split over the "
+        "ranks (same results as one process; docs/distributed.md)");
+    cmd->add_flag("--swarm", check.swarm,
+                  "under mpirun: one randomized depth-first bitstate search per rank, the "
+                  "first counterexample stops all (bug hunting; never 'holds')")
+        ->excludes(distributed_flag);
     cmd->add_flag("--quiet", check.quiet, "no progress line on a terminal");
     cmd->add_flag("--timing", check.output.timing, "include timings in --json output");
   };
@@ -182,6 +233,15 @@ int main(int argc, char** argv) {
   add_scenario_options(emit_cmd, scenario);
   add_memory_option(emit_cmd, scenario.max_memory_mb);
 
+  std::string emit_c_dir = ".";
+  CLI::App* emit_c_cmd = app.add_subcommand(
+      "emit-c", "write a scenario's C types as an extension module, with its Python driver");
+  emit_c_cmd->add_option("file", file, "scenario file")->required();
+  emit_c_cmd->add_option("--replay", emit_replay, "force this model schedule (a replay token)");
+  emit_c_cmd->add_option("--out-dir", emit_c_dir, "write the two files here (default .)");
+  add_scenario_options(emit_c_cmd, scenario);
+  add_memory_option(emit_c_cmd, scenario.max_memory_mb);
+
   ConformOptions conform;
   CLI::App* conform_cmd = app.add_subcommand(
       "conform", "run scenarios on a real interpreter and check its traces against the model");
@@ -200,6 +260,14 @@ int main(int argc, char** argv) {
                           "model profile (default: the interpreter's version)");
   conform.max_memory_mb = default_memory_mb;
   add_memory_option(conform_cmd, conform.max_memory_mb);
+
+  std::string extract_file, extract_out;
+  std::vector<std::string> extract_flags;
+  CLI::App* extract_cmd = app.add_subcommand(
+      "extract", "write a scenario skeleton from a C extension source (ctype blocks)");
+  extract_cmd->add_option("file", extract_file, "C source file")->required();
+  extract_cmd->add_option("flags", extract_flags, "compiler flags after '--' (-I, -D, -std=...)");
+  extract_cmd->add_option("--out", extract_out, "write the scenario here instead of to stdout");
 
   lifecheck::gen::FuzzOptions fuzz;
   std::string fuzz_out = "fuzz-out";
@@ -241,17 +309,29 @@ int main(int argc, char** argv) {
                     : lifecheck::checker::SearchOrder::BreadthFirst;
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
+  if (check.distributed || check.swarm) {
+    const CLI::App* cmd = check_cmd->parsed() ? check_cmd : suite_cmd;
+    if (int bad = start_mpi_run(check, dfs, no_visited, cmd->get_option("--store")->count() > 0,
+                                &argc, &argv))
+      return bad;
+  }
   // The commands that stop at an interrupt and report it; the others keep
   // the default (Ctrl-C ends them at once).
   for (CLI::App* cmd : {check_cmd, suite_cmd, sim, rep, conform_cmd})
     if (cmd->parsed()) install_interrupt_handlers();
 
-  if (check_cmd->parsed()) return check_command(files, check);
-  if (suite_cmd->parsed()) return suite_command(files, check);
+  if (check_cmd->parsed() || suite_cmd->parsed()) {
+    const int code =
+        check_cmd->parsed() ? check_command(files, check) : suite_command(files, check);
+    mpi_stop();
+    return code;
+  }
   if (sim->parsed()) return simulate_command(file, seed, steps, scenario, output);
   if (rep->parsed()) return replay_command(file, token, scenario, output);
   if (emit_cmd->parsed()) return emit_python_command(file, emit_replay, emit_out, scenario);
+  if (emit_c_cmd->parsed()) return emit_c_command(file, emit_replay, emit_c_dir, scenario);
   if (conform_cmd->parsed()) return conform_command(files, conform);
+  if (extract_cmd->parsed()) return extract_command(extract_file, extract_flags, extract_out);
   if (fuzz_cmd->parsed()) {
     fuzz.config.broken_ctypes = broken_ctypes;
     if (no_ctypes) fuzz.config.max_ctypes = 0;

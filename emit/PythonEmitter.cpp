@@ -109,14 +109,61 @@ std::string py_str(const std::string& s) {
 
 std::string bool_py(bool b) { return b ? "True" : "False"; }
 
+}  // namespace
+
+PythonNames python_names(const Program& p) {
+  // Every scenario identifier keeps its spelling unless Python or the
+  // harness needs it; a renamed one gets underscores until it is unique.
+  std::set<std::string> all;
+  for (const std::string& g : p.globals) all.insert(g);
+  for (const TypeInfo& t : p.types) {
+    all.insert(t.name);
+    for (const auto& m : t.methods) all.insert(m.first);
+  }
+  for (const FuncInfo& f : p.funcs)
+    for (const std::string& l : f.local_names) all.insert(l);
+  for (const std::string& f : p.field_names) all.insert(f);
+  std::unordered_map<std::string, std::string> renamed;
+  auto rename = [&](const std::string& name) {
+    if (auto it = renamed.find(name); it != renamed.end()) return it->second;
+    std::string out = name;
+    if (needs_rename(name)) {
+      out = name.rfind("_", 0) == 0 ? "u" + name : name + "_";
+      while (needs_rename(out) || all.count(out)) out += "_";
+      all.insert(out);
+    }
+    renamed[name] = out;
+    return out;
+  };
+  PythonNames n;
+  for (const std::string& g : p.globals) n.globals.push_back(rename(g));
+  for (const TypeInfo& t : p.types) n.types.push_back(rename(t.name));
+  for (const std::string& f : p.field_names) n.fields.push_back(rename(f));
+  for (const FuncInfo& f : p.funcs) {
+    std::vector<std::string> locals;
+    for (const std::string& l : f.local_names) locals.push_back(rename(l));
+    n.locals.push_back(std::move(locals));
+    std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
+    n.funcs.push_back(f.kind == FuncKind::Function || f.kind == FuncKind::Method
+                          ? rename(short_name)
+                          : short_name);
+  }
+  return n;
+}
+
+namespace {
+
 class Emitter {
  public:
   explicit Emitter(const Program& p) : p_(p) {}
 
   std::string run(const EmitOptions& options) {
-    if (auto why = python_level_problem(p_)) throw EmitError(EmitError::Kind::NotPythonLevel, *why);
+    c_module_ = options.c_module;
+    auto why = c_module_.empty() ? python_level_problem(p_) : interpreter_problem(p_);
+    if (why) throw EmitError(EmitError::Kind::NotPythonLevel, *why);
     choose_names();
     std::string scenario;
+    c_types(scenario);
     classes(scenario);
     functions(scenario);
     bodies(scenario);
@@ -130,40 +177,16 @@ class Emitter {
   }
 
   // ------------------------------------------------------------------ names
-  // Every scenario identifier keeps its spelling unless Python or the
-  // harness needs it; a renamed one gets underscores until it is unique.
   void choose_names() {
-    std::set<std::string> all;
-    for (const std::string& g : p_.globals) all.insert(g);
-    for (const TypeInfo& t : p_.types) {
-      all.insert(t.name);
-      for (const auto& m : t.methods) all.insert(m.first);
-    }
-    for (const FuncInfo& f : p_.funcs)
-      for (const std::string& l : f.local_names) all.insert(l);
-    for (const std::string& f : p_.field_names) all.insert(f);
-    auto rename = [&](const std::string& name) {
-      if (auto it = renamed_.find(name); it != renamed_.end()) return it->second;
-      std::string out = name;
-      if (needs_rename(name)) {
-        out = name.rfind("_", 0) == 0 ? "u" + name : name + "_";
-        while (needs_rename(out) || all.count(out)) out += "_";
-        all.insert(out);
-      }
-      renamed_[name] = out;
-      return out;
-    };
-    for (const std::string& g : p_.globals) globals_.push_back(rename(g));
-    for (const TypeInfo& t : p_.types) types_.push_back(rename(t.name));
-    for (const std::string& f : p_.field_names) fields_.push_back(rename(f));
-    for (const FuncInfo& f : p_.funcs) {
-      std::vector<std::string> locals;
-      for (const std::string& l : f.local_names) locals.push_back(rename(l));
-      locals_.push_back(std::move(locals));
-      std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
-      funcs_.push_back(f.kind == FuncKind::Function || f.kind == FuncKind::Method
-                           ? rename(short_name)
-                           : short_name);
+    PythonNames n = python_names(p_);
+    globals_ = std::move(n.globals);
+    types_ = std::move(n.types);
+    fields_ = std::move(n.fields);
+    funcs_ = std::move(n.funcs);
+    locals_ = std::move(n.locals);
+    for (size_t m = 0; m < p_.funcs.size(); ++m) {
+      const FuncInfo& f = p_.funcs[m];
+      if (f.kind == FuncKind::Method) renamed_[f.name.substr(f.name.find('.') + 1)] = funcs_[m];
     }
   }
 
@@ -404,8 +427,15 @@ class Emitter {
                     append_guard(s.slot, "_lc_gc.callbacks"));
       case StatementKind::GcCallbacksRemove:
         return emit("_lc_ck(_lc_gc.callbacks.remove(" + expr(s.value, fn) + "))");
-      case StatementKind::Construct:
-        break;
+      case StatementKind::Construct: {
+        // a C type (or a class deriving from one): its tp_new runs the
+        // new: steps in the extension module
+        std::string args;
+        for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
+        return emit(target(fmt::format(
+            "_lc_new({}({}), {})", types_[s.slot], args,
+            py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name))));
+      }
     }
     unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
   }
@@ -439,7 +469,7 @@ class Emitter {
     if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
     line(out, indent + 1, "_turn()");
     const std::vector<std::string>& l = locals_[fn];
-    switch (model::entry_event(f)) {
+    switch (model::entry_event(p_, fn)) {
       case model::EntryEvent::Del:
         line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
         break;
@@ -458,6 +488,34 @@ class Emitter {
     for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
   }
 
+  // The C types come from the extension module; their tp_finalize, tp_del
+  // and methods are Python functions the module calls (c_function_key).
+  void c_types(std::string& out) const {
+    if (c_module_.empty()) return;
+    out += fmt::format(
+        "\n# The C types: the extension module `{0}` (lifecheck emit-c), built\n"
+        "# next to this script.\n"
+        "_lc_sys.path.insert(0, _lc_os.path.dirname(_lc_os.path.abspath(__file__)))\n"
+        "import {0} as _lc_cmod\n",
+        c_module_);
+    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
+      const TypeInfo& ti = p_.types[t];
+      if (ti.kind != TypeKind::CType) continue;
+      out += "\n";
+      line(out, 0, types_[t] + " = _lc_cmod." + ti.name, ti.line);
+      for (FuncId f = 0; f < p_.funcs.size(); ++f)
+        if (p_.funcs[f].owner == t &&
+            (p_.funcs[f].kind == FuncKind::Finalizer || p_.funcs[f].kind == FuncKind::Method))
+          function(f, c_function_name(f), 0, out);
+    }
+  }
+
+  std::string c_function_name(FuncId f) const {
+    std::string n = "_lc_c_" + p_.funcs[f].name;
+    std::replace(n.begin(), n.end(), '.', '_');
+    return n;
+  }
+
   void classes(std::string& out) const {
     out +=
         "\n# ---------------------------------------------------------------------------\n"
@@ -466,9 +524,12 @@ class Emitter {
       const TypeInfo& ti = p_.types[t];
       if (ti.kind != TypeKind::PyClass) continue;
       out += "\n";
-      // a class may derive from list or dict (any other base is a C type,
-      // refused by python_level_problem)
-      std::string base = ti.base == model::kNoType ? "" : "(" + p_.types[ti.base].name + ")";
+      // a class may derive from list or dict, or from a C type of the
+      // extension module (emit-c)
+      std::string base = ti.base == model::kNoType ? ""
+                         : p_.types[ti.base].kind == TypeKind::CType
+                             ? "(" + types_[ti.base] + ")"
+                             : "(" + p_.types[ti.base].name + ")";
       line(out, 0, "class " + types_[t] + base + ":", ti.line);
       bool any = false;
       if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
@@ -483,8 +544,12 @@ class Emitter {
         line(out, 1, "__slots__ = (" + items + ")");
         any = true;
       }
-      if (ti.has_finalizer()) {
+      if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
         function(ti.finalizer, "__del__", 1, out);
+        any = true;
+      }
+      if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
+        function(ti.legacy_del, "__tp_del__", 1, out);
         any = true;
       }
       for (const auto& [name, fid] : ti.methods) {
@@ -492,6 +557,8 @@ class Emitter {
         any = true;
       }
       if (!any) line(out, 1, "pass");
+      // _testcapi.with_tp_del: the legacy slot set on the class
+      if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
     }
   }
 
@@ -600,9 +667,26 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
       const FuncInfo& fi = p_.funcs[f];
       if (fi.kind == FuncKind::Function)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
-      if (fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer)
-        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner], funcs_[f],
-                           py_str(fi.name));
+      const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
+      const bool tp_del = p_.types[fi.owner].legacy_del == f;
+      if ((fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer) && !c_slot)
+        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner],
+                           tp_del ? "__tp_del__" : funcs_[f], py_str(fi.name));
+    }
+    if (!c_module_.empty()) {
+      // what the extension module calls: the switch points, the module
+      // functions (call FUNC), the C types' Python slots, and the globals
+      // (store_self G)
+      std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
+      for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+        const FuncInfo& fi = p_.funcs[f];
+        if (fi.kind == FuncKind::Function)
+          hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
+        if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
+            (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))
+          hooks += fmt::format(", {}: {}", py_str(fi.name), c_function_name(f));
+      }
+      out += "\n_lc_cmod._lc_register({" + hooks + "})\n";
     }
     std::string bodies;
     for (size_t t = 1; t < p_.threads.size(); ++t)
@@ -613,6 +697,7 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
   }
 
   const Program& p_;
+  std::string c_module_;
   std::unordered_map<std::string, std::string> renamed_;
   std::vector<std::string> globals_, types_, fields_, funcs_;
   std::vector<std::vector<std::string>> locals_;  // per function
@@ -625,7 +710,13 @@ std::optional<std::string> python_level_problem(const Program& program) {
     if (t.kind == TypeKind::CType) return "it defines the C type '" + t.name + "'";
     if (program.derives_from_c_type(t))
       return "class '" + t.name + "' derives from the C type '" + program.types[t.base].name + "'";
+    if (t.kind == TypeKind::PyClass && t.has_legacy_del())
+      return "class '" + t.name + "' has a legacy tp_del, set as _testcapi.with_tp_del does";
   }
+  return interpreter_problem(program);
+}
+
+std::optional<std::string> interpreter_problem(const Program& program) {
   if (program.profile.bugs != 0) {
     std::string names;
     for (const model::RuntimeBugInfo& b : model::runtime_bugs())

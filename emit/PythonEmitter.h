@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "model/Program.h"
 
@@ -29,12 +30,29 @@ class EmitError : public std::runtime_error {
 // from one, a runtime-bug line), or nullopt when it is.
 std::optional<std::string> python_level_problem(const model::Program& program);
 
+// Why `program` cannot run on a real interpreter even with its C types
+// built as an extension module (a runtime-bug line), or nullopt.
+std::optional<std::string> interpreter_problem(const model::Program& program);
+
 struct EmitOptions {
   // A replay token (lc2:...) the script follows unless LIFECHECK_REPLAY
   // overrides it; empty: the interpreter schedules freely. Must belong to
   // `program` (same fingerprint); emit_python does not check that.
   std::string replay;
+  // The extension module that emit_c writes for the scenario's C types
+  // (emit/CEmitter.h): the script imports it from its own folder. Empty:
+  // a Python-level scenario only.
+  std::string c_module;
 };
+
+// The script's spelling of each scenario name: Python keywords, builtins
+// and harness names get a suffix or prefix (docs/conformance.md §3).
+// Shared with the C emitter, whose members and globals Python code names.
+struct PythonNames {
+  std::vector<std::string> globals, types, fields, funcs;
+  std::vector<std::vector<std::string>> locals;  // per function
+};
+PythonNames python_names(const model::Program& program);
 
 // The script's text. Throws EmitError.
 std::string emit_python(const model::Program& program, const EmitOptions& options = {});

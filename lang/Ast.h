@@ -72,11 +72,13 @@ struct FuncDef {
 };
 
 // One "key: value; value; ..." line inside a C type block (issue #3 syntax):
-// flags, fields, new, dealloc, clear, traverse, resource.
+// flags, fields, new, dealloc, clear, traverse, resource; or "key:" with
+// its steps on indented lines below.
 struct SlotLine {
   std::string key;
   Loc loc;
   std::vector<std::vector<std::pair<std::string, Loc>>> steps;  // ';'-separated, words
+  std::vector<std::string> origins;  // per step: "FILE:LINE" from a comment, or ""
 };
 
 struct ClassDef {

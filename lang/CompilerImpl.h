@@ -2,7 +2,8 @@
 // concern, as model/ is split):
 //   Compiler.cpp             the passes in order, interning, code buffers
 //   CompilerNames.cpp        names, scopes, globals and locals, static kinds
-//   CompilerClasses.cpp      built-in types, classes, functions, threads, C types
+//   CompilerClasses.cpp      built-in types, classes, functions, threads, __slots__
+//   CompilerCTypes.cpp       C types: flags, fields, slot steps, C bases
 //   CompilerStatements.cpp   function bodies and statements
 //   CompilerExpressions.cpp  expressions, calls, weakref callbacks
 //   CompilerDirectives.cpp   profile, runtime-bug, ignore, verdict and expect lines
@@ -105,7 +106,7 @@ class Compiler {
   Resolved resolve(const std::string& name, const Scope& scope) const;
   Loc loc_of_func(FuncId f) const { return Loc{p_.funcs[f].line, 1}; }
 
-  // --------------------------------------------------------- CompilerClasses.cpp
+  // ------------------------------------------- CompilerClasses.cpp, CompilerCTypes.cpp
   struct StepWords {
     const std::vector<std::pair<std::string, Loc>>& w;
     size_t size() const { return w.size(); }
@@ -114,9 +115,14 @@ class Compiler {
   };
   enum class Slot { New, Dealloc, Clear, Traverse };
   void declare_types_functions_threads();
-  void compile_c_types();
   void compile_slots();
   void check_attribute_name(const std::string& name, Loc loc);
+
+  // ---------------------------------------------------------- CompilerCTypes.cpp
+  void compile_c_types();
+  void compile_c_type_after_base(const ClassDef& c, std::set<std::string>& done,
+                                 std::set<std::string>& started);
+  const TypeInfo* c_base(const TypeInfo& t) const;
   void compile_c_type(const ClassDef& c, TypeInfo& t);
   static SlotStep step(SlotOp op, FieldId field, Loc loc);
   std::vector<SlotStep> steps_of(const SlotLine& line, const TypeInfo& t, Slot slot);

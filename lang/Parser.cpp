@@ -1,5 +1,6 @@
 #include "lang/Parser.h"
 
+#include <cctype>
 #include <set>
 
 #include "lang/Lexer.h"
@@ -223,17 +224,42 @@ class Parser {
     scenario_.classes.push_back(std::move(c));
   }
 
+  // "key: step; step; ..." on one line, or "key:" and an indented block of
+  // step lines ("dealloc:" then "    untrack", "    clear data", ...). A
+  // step's origin is the "# FILE:LINE" comment ending its line, as `lifecheck
+  // extract` writes it; reports show it with the step.
   SlotLine slot_line() {
     SlotLine s;
     s.loc = peek().loc;
     s.key = advance().text;
     advance();  // ':'
+    if (!at(TokenKind::Newline)) {
+      step_line(s);
+      return s;
+    }
+    advance();
+    if (!at(TokenKind::Indent))
+      fail(peek().loc,
+           "expected the steps of '" + s.key + ":' on the same line or indented below it");
+    advance();
+    while (!at(TokenKind::Dedent) && !at(TokenKind::End)) step_line(s);
+    if (at(TokenKind::Dedent)) advance();
+    return s;
+  }
+
+  // The steps of one line, ';' or ',' between them.
+  void step_line(SlotLine& s) {
+    const std::string origin = origin_comment(peek().loc.line);
     std::vector<std::pair<std::string, Loc>> step;
+    auto finish = [&]() {
+      s.steps.push_back(std::move(step));
+      s.origins.push_back(origin);
+      step.clear();
+    };
     while (!at(TokenKind::Newline) && !at(TokenKind::End)) {
       if (at_op(";") || at_op(",")) {
         if (step.empty()) fail(peek().loc, "empty step in '" + s.key + "'");
-        s.steps.push_back(std::move(step));
-        step.clear();
+        finish();
         advance();
         continue;
       }
@@ -242,9 +268,33 @@ class Parser {
         fail(t.loc, "expected a step word in '" + s.key + "', found " + describe(t));
       step.emplace_back(t.text, t.loc);
     }
-    if (!step.empty()) s.steps.push_back(std::move(step));
+    if (!step.empty()) finish();
     expect_newline();
-    return s;
+  }
+
+  // "FILE:LINE" when source line `line` ends with a comment "# FILE:LINE..."
+  // (the rest of the comment is free text), else "".
+  std::string origin_comment(int line) const {
+    size_t start = 0;
+    for (int i = 1; i < line && start != std::string::npos; ++i) {
+      start = scenario_.source.find('\n', start);
+      if (start != std::string::npos) ++start;
+    }
+    if (start == std::string::npos) return "";
+    size_t end = scenario_.source.find('\n', start);
+    std::string text = scenario_.source.substr(start, end == std::string::npos ? end : end - start);
+    size_t hash = text.find('#');
+    if (hash == std::string::npos) return "";
+    size_t b = text.find_first_not_of(' ', hash + 1);
+    if (b == std::string::npos) return "";
+    size_t e = text.find_first_of(" \t\r", b);
+    std::string word = text.substr(b, e == std::string::npos ? e : e - b);
+    if (!word.empty() && word.back() == ':') word.pop_back();  // "# f.c:12: Py_CLEAR(...)"
+    size_t colon = word.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == word.size()) return "";
+    for (size_t i = colon + 1; i < word.size(); ++i)
+      if (!std::isdigit(static_cast<unsigned char>(word[i]))) return "";
+    return word;
   }
 
   FuncDef func_def() {

@@ -1,15 +1,22 @@
-// The C API that free-threaded extension code uses, as C slot steps
-// (SEMANTICS.md §4.2; Doc/howto/free-threading-extensions.rst), and the
-// data-race property. A C slot frame has one C local, `ref`, for weakref
-// lookups:
-//   weakref_getobject F   PyWeakref_GetObject: borrowed. Using it after
-//                         anything that may run other threads' code is a
-//                         memory-safety violation (without the GIL: any
-//                         later step, since other threads run in between).
-//   weakref_getref F      PyWeakref_GetRef: a strong reference or NULL
-//                         (_Py_TryIncref, W3, F8).
+// The C API around a C slot's local `ref` (weakref lookups, with or
+// without the GIL) and the one free-threaded extension code uses (SEMANTICS.md
+// §4.2; Doc/howto/free-threading-extensions.rst), and the data-race
+// property. The steps on `ref`, one per C API call:
+//   weakref_getobject F   ref = PyWeakref_GetObject(self->F): borrowed.
+//                         Using it once its object is freed, or after
+//                         anything that may run other threads' code (without
+//                         the GIL: any later step, since other threads run
+//                         in between), is a memory-safety violation.
+//   weakref_getref F      PyWeakref_GetRef(self->F, &ref): a strong
+//                         reference or NULL (_Py_TryIncref, W3, F8).
 //   tryincref_ref         PyUnstable_TryIncRef on ref: strong unless dying.
-//   incref_ref, use_ref, drop_ref.
+//   incref_ref            Py_INCREF(ref).
+//   use_ref               a use of *ref (a call with it, Py_TYPE(ref)).
+//   drop_ref              Py_XDECREF(ref): of a borrowed ref, one release
+//                         too many.
+// A lookup overwrites ref: a strong reference still held there leaks, as
+// `ref = ...` does in C. The steps after a lookup are the branch where it
+// found an object: on NULL (or Py_None, a dead weakref) they do nothing.
 // Critical sections lock an object's mutex (one object, or self and
 // self->F); a thread waits while another holds it. Without the GIL two
 // threads touching one C field outside a critical section, one writing,
@@ -60,6 +67,12 @@ bool may_run_other_code(SlotOp op) {
     case SlotOp::TpDel:
     case SlotOp::DropRef:
     case SlotOp::Publish:
+    case SlotOp::XDecrefField:
+    case SlotOp::SetRefField:
+    case SlotOp::CallFinalize:
+    case SlotOp::BaseDealloc:
+    case SlotOp::BaseClear:
+    case SlotOp::TrashcanEnd:  // runs the deallocations it postponed
       return true;
     default:
       return false;
@@ -150,31 +163,48 @@ bool Machine::step_capi(Frame& f, const SlotStep& st) {
     f.flags &= ~uint32_t{kRefBorrowed | kRefStale};
     if (borrowed && r != kNoObj) f.flags |= kRefBorrowed;
   };
+  // The referent of the weakref in self->F (Objects/weakrefobject.c), or
+  // kNoObj. A NULL or None field is the branch the C code's `if (self->wr)`
+  // skips; anything else makes the call fail with SystemError set
+  // (PyErr_BadInternalCall). A referent at refcount 0 reads as dead (W3).
   auto referent_of_field = [&](const char* api) -> ObjId {
     require_not_freed(o, api);
     c_field_access(f, st.field, false);
     Value w = read_c_field(o, st.field);
-    if (!w.is_obj() || program_.types[obj(w.obj()).type].kind != TypeKind::Weakref)
-      violation({"memory-safety"}, std::string(api) + " of " + name_of(o) + "->" +
-                                       program_.field_names[st.field] +
-                                       ", which does not hold a weakref");
+    if (w.kind() == ValueKind::None) return kNoObj;
+    if (!w.is_obj() || program_.types[obj(w.obj()).type].kind != TypeKind::Weakref) {
+      raise_system_error();
+      return kNoObj;
+    }
     Value r = obj(w.obj()).fields[kWeakrefReferent];
-    return r.is_obj() ? r.obj() : kNoObj;
+    if (!r.is_obj() || obj(r.obj()).rc <= 0 || obj(r.obj()).has(kFreed)) return kNoObj;
+    return r.obj();
   };
-  // The steps after a lookup are the branch where it found an object: on
-  // NULL (or Py_None, a dead weakref) they do nothing.
-  auto require_ref = [&](const char* what) {
-    if (!ref_alive(f))
-      violation({"memory-safety"}, std::string(what) + " of the object a slot of " + name_of(o) +
-                                       " looked up, after it was freed");
-    if (f.has(kRefBorrowed) && f.has(kRefStale) && st.op != SlotOp::TryIncrefRef)
+  // `verb` (uses, increfs, releases) the object behind ref: it must still
+  // exist, and a borrowed one must not have gone stale. False when it is
+  // gone (the violation ignored).
+  auto require_ref = [&](const char* verb) -> bool {
+    const char* slot = f.kind == FrameKind::Construct ? "tp_new"
+                       : f.kind == FrameKind::Clear   ? "tp_clear"
+                                                      : "tp_dealloc";
+    const std::string who = std::string(slot) + " of " + name_of(o) + " " + verb;
+    if (!ref_alive(f) && f.has(kRefBorrowed))
       violation({"memory-safety"},
-                std::string(what) + " of " + name_of(f.ref) +
+                who +
+                    " the object PyWeakref_GetObject returned, which has been freed since: a "
+                    "borrowed reference does not keep it alive (PyWeakref_GetRef returns a "
+                    "strong one)");
+    else if (!ref_alive(f))
+      violation({"memory-safety"}, who + " the object it looked up, after it was freed");
+    else if (f.has(kRefBorrowed) && f.has(kRefStale))
+      violation({"memory-safety"},
+                who + " " + name_of(f.ref) +
                     ", a borrowed reference from PyWeakref_GetObject, after code that may run "
                     "other threads (" +
                     (program_.profile.gil ? "a call or a decref" : "no GIL: any later step") +
                     "): another thread may have dropped the last reference; use "
                     "PyWeakref_GetRef");
+    return ref_alive(f);
   };
   switch (st.op) {
     case SlotOp::Publish: {
@@ -212,18 +242,12 @@ bool Machine::step_capi(Frame& f, const SlotStep& st) {
                                          "around one's own tp_dealloc)");
       release_critical_sections(f);
       return true;
-    case SlotOp::WeakrefGetObject: {
-      ObjId r = referent_of_field("PyWeakref_GetObject");
-      // W3: a referent at refcount 0 reads as dead (Py_None).
-      if (r != kNoObj && obj(r).rc == 0) r = kNoObj;
-      drop_ref_if_strong(f);
-      set_ref(r, true);
+    case SlotOp::WeakrefGetObject:
+      set_ref(referent_of_field("PyWeakref_GetObject"), true);
       return true;
-    }
     case SlotOp::WeakrefGetRef: {
       ObjId r = referent_of_field("PyWeakref_GetRef");
-      drop_ref_if_strong(f);
-      set_ref(r != kNoObj && obj(r).rc > 0 && try_incref(r) ? r : kNoObj, false);
+      set_ref(r != kNoObj && try_incref(r) ? r : kNoObj, false);
       return true;
     }
     case SlotOp::TryIncrefRef: {
@@ -240,18 +264,24 @@ bool Machine::step_capi(Frame& f, const SlotStep& st) {
     }
     case SlotOp::IncrefRef:
       if (f.ref == kNoObj) return true;
-      require_ref("Py_INCREF");
-      incref(Value::object(f.ref));
+      if (require_ref("increfs")) incref(Value::object(f.ref));
       f.flags &= ~uint32_t{kRefBorrowed | kRefStale};
       return true;
     case SlotOp::UseRef:
       if (f.ref == kNoObj) return true;
-      require_ref("a use");
+      require_ref("uses");
       return true;
     case SlotOp::DropRef:
+      if (f.ref != kNoObj && f.has(kRefBorrowed)) {
+        // Py_XDECREF of a borrowed reference: its owner's reference goes
+        ObjId r = f.ref;
+        const bool alive = require_ref("releases");
+        set_ref(kNoObj, false);
+        if (alive) decref(Value::object(r));
+        return true;
+      }
       drop_ref_if_strong(f);
-      f.ref = kNoObj;
-      f.flags &= ~uint32_t{kRefBorrowed | kRefStale};
+      set_ref(kNoObj, false);
       return true;
     case SlotOp::EnableDeferredRefcount: {
       // F9 (3.14t): a tracked GC object gets the deferred bias and then

@@ -12,12 +12,39 @@ namespace lifecheck::model {
 namespace {
 enum : uint8_t { kCdInit, kCdSteps, kCdAfterCall, kCdFinish };
 
+// A runtime frame that a C step pushes for o.
+Frame child(FrameKind kind, ObjId o, uint16_t func = 0, uint32_t flags = 0) {
+  Frame c;
+  c.kind = kind;
+  c.obj = o;
+  c.func = func;
+  c.flags = flags;
+  return c;
+}
+
 bool visits_field(const TypeInfo& t, FieldId f) {
   for (const SlotStep& s : t.traverse_steps)
     if (s.op == SlotOp::Visit && s.field == f) return true;
   return false;
 }
 }  // namespace
+
+void Machine::c_step_begin(ObjId o, const SlotStep& st) {
+  origin_ = st.origin;
+  if (st.origin == 0) return;
+  Event e = event(EventKind::CStep, o);
+  e.text = program_.origins[st.origin] + ": " + slot_step_text(program_, st);
+  emit(std::move(e));
+}
+
+void Machine::raise_system_error() {
+  // a C API call failed: its exception is set on the thread (the compiler
+  // interns "SystemError" in every program)
+  thread().has_exc = true;
+  thread().exc = static_cast<StrId>(
+      std::find(program_.strings.begin(), program_.strings.end(), "SystemError") -
+      program_.strings.begin());
+}
 
 const TypeInfo& Machine::c_type_of(ObjId o) const {
   const TypeInfo& t = program_.types[state_.objects[o].type];
@@ -84,8 +111,9 @@ void Machine::store_self(ObjId o, uint16_t global) {
   release_values({old});
 }
 
-void Machine::release_resource(ObjId o) {
+void Machine::release_resource(ObjId o, bool if_held) {
   Object& x = obj(o);
+  if (if_held && x.has(kResourceReleased)) return;  // `if (self->handle) ...` in C
   if (x.has(kResourceReleased))
     violation({"resource-affinity"}, "the resource of " + name_of(o) + " is released twice");
   if (x.resource_owner != current_)
@@ -105,13 +133,17 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
   const std::string where = name_of(o) + "->" + program_.field_names[st.field];
   c_field_access(f, st.field, true);
   Value v = obj(o).fields[st.field];
-  if (in_dealloc && st.op != SlotOp::NullField && obj(o).tracked() &&
+  // Py_XDECREF and Py_XSETREF skip a NULL field: nothing is released
+  const bool x_null =
+      v.kind() == ValueKind::Unset &&
+      (st.op == SlotOp::XDecrefField || (st.op == SlotOp::SetRefField && (st.arg & 1)));
+  if (in_dealloc && st.op != SlotOp::NullField && !x_null && obj(o).tracked() &&
       visits_field(c_type_of(o), st.field))
     violation({"P7.10"}, "tp_dealloc releases " + where + ", which tp_traverse visits, while " +
                              name_of(o) +
                              " is still tracked: a collection started from here "
                              "would see it");
-  if (st.op != SlotOp::NullField) {
+  if (st.op != SlotOp::NullField && !x_null) {
     if (v.kind() == ValueKind::Garbage)
       violation({"memory-safety"}, std::string(slot_op_name(st.op)) + " of " + where +
                                        ", which was never initialised");
@@ -135,6 +167,18 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
     case SlotOp::NullField:  // an owned reference, if any, is leaked
       obj(o).fields[st.field] = Value::unset();
       return;
+    case SlotOp::XDecrefField:  // Py_XDECREF: NULL is skipped, the pointer stays
+      if (v.points_at_object()) {
+        obj(o).fields[st.field] = Value::stale(v.obj());
+        decref(Value::object(v.obj()));
+      }
+      return;
+    case SlotOp::SetRefField:  // Py_(X)SETREF: the new value first, then the old released
+      if (v.kind() == ValueKind::Unset && !(st.arg & 1))
+        violation({"memory-safety"}, "Py_SETREF of " + where + ", which is NULL: Py_DECREF(NULL)");
+      obj(o).fields[st.field] = st.arg & 2 ? Value::none() : Value::unset();
+      if (v.points_at_object()) decref(Value::object(v.obj()));
+      return;
     default:
       return;
   }
@@ -149,6 +193,8 @@ void Machine::step_construct(Frame& f) {
       instance_type.kind == TypeKind::CType ? instance_type : program_.types[instance_type.base];
   if (f.pc < ct.new_steps.size()) {
     const SlotStep& st = ct.new_steps[f.pc++];
+    OriginScope scope{*this};
+    c_step_begin(f.obj, st);
     before_c_step(f, st);
     if (step_capi(f, st)) return;
     switch (st.op) {
@@ -168,6 +214,10 @@ void Machine::step_construct(Frame& f) {
         return;
       }
       case SlotOp::Init: {
+        if (st.arg == 1) {  // self->field = NULL
+          obj(f.obj).fields[st.field] = Value::unset();
+          return;
+        }
         size_t index = static_cast<size_t>(
             std::find(ct.c_fields.begin(), ct.c_fields.end(), st.field) - ct.c_fields.begin());
         Value arg = index < f.count ? thread().values[f.base + index] : Value::none();
@@ -268,6 +318,8 @@ void Machine::step_c_dealloc(Frame& f) {
         return;
       }
       const SlotStep& st = ct.dealloc_steps[f.pc++];
+      OriginScope scope{*this};
+      c_step_begin(o, st);
       before_c_step(f, st);
       if (step_capi(f, st)) return;
       auto destroying = [&]() { f.flags |= kDestroyed; };
@@ -278,18 +330,44 @@ void Machine::step_c_dealloc(Frame& f) {
             violation({"P7.28"}, "tp_dealloc of " + name_of(o) +
                                      " calls PyObject_CallFinalizerFromDealloc after it began "
                                      "destroying the object: the finalizer sees it half-cleared");
-          Frame c;
-          c.kind = FrameKind::FinalizeFromDealloc;
-          c.obj = o;
+          // unchecked: a resurrection does not stop this dealloc
+          push_frame(
+              child(FrameKind::FinalizeFromDealloc, o, 0, st.arg == 1 ? uint32_t{kUnchecked} : 0u));
+          return;
+        }
+        case SlotOp::CallFinalize: {
+          // tp_finalize(self) called directly, at refcount 0: no temporary
+          // resurrection and no finalized mark (R1.6 bypassed)
+          require_not_freed(o, "tp_finalize");
+          push_frame(child(FrameKind::FinalizeFromDealloc, o, 0, kDirect));
+          return;
+        }
+        case SlotOp::BaseDealloc: {
+          // the base's tp_dealloc on this object, as subtype_dealloc runs a
+          // C base's (it untracks, frees, and releases a heap type)
+          Frame c = child(FrameKind::CDealloc, o, ct.base);
+          c.aux = 1;  // the base part
           push_frame(c);
           return;
         }
+        case SlotOp::BaseClear:
+          destroying();
+          require_not_freed(o, "the base's tp_clear");
+          push_base_clear(o, ct.base);
+          return;
+        case SlotOp::TrashcanBegin:
+          trashcan_begin_step(f);
+          return;
+        case SlotOp::TrashcanEnd: {
+          // Py_TRASHCAN_END: may drain the postponed deallocations (TC1)
+          Frame entered = f;
+          f.flags &= ~uint32_t{kTrashEntered};
+          trashcan_end(entered);
+          return;
+        }
         case SlotOp::TpDel: {
-          Frame c;
-          c.kind = FrameKind::FinalizeFromDealloc;
-          c.obj = o;
-          c.flags = kLegacy;
-          push_frame(c);
+          // the C type calls its own tp_del function
+          push_frame(child(FrameKind::FinalizeFromDealloc, o, ct.legacy_del, kLegacy));
           return;
         }
         case SlotOp::Untrack:
@@ -334,6 +412,8 @@ void Machine::step_c_dealloc(Frame& f) {
         case SlotOp::ClearField:
         case SlotOp::DecrefField:
         case SlotOp::NullField:
+        case SlotOp::XDecrefField:
+        case SlotOp::SetRefField:
           destroying();
           field_step(f, st, true);
           return;
@@ -386,7 +466,7 @@ void Machine::step_c_dealloc(Frame& f) {
           return;
         case SlotOp::ReleaseResource:
           require_not_freed(o, "releasing the resource");
-          release_resource(o);
+          release_resource(o, st.arg == 1);
           return;
         case SlotOp::SaveError:
           if (thread().has_exc) {
@@ -403,10 +483,7 @@ void Machine::step_c_dealloc(Frame& f) {
           }
           return;
         case SlotOp::RaiseError:
-          thread().has_exc = true;
-          thread().exc = static_cast<StrId>(
-              std::find(program_.strings.begin(), program_.strings.end(), "SystemError") -
-              program_.strings.begin());
+          raise_system_error();
           return;
         case SlotOp::WriteUnraisable:
           if (thread().has_exc) {
@@ -459,16 +536,26 @@ void Machine::step_c_dealloc(Frame& f) {
 
 bool Machine::step_c_clear(Frame& f) {
   const ObjId o = f.obj;
-  const TypeInfo& ct = c_type_of(o);
+  // the C type whose tp_clear this is: the frame's (a C base's tp_clear
+  // called by the derived type's), else the object's own C type
+  const TypeInfo& ct =
+      program_.types[f.func].kind == TypeKind::CType ? program_.types[f.func] : c_type_of(o);
   if (f.pc >= ct.clear_steps.size()) return false;
   const SlotStep& st = ct.clear_steps[f.pc++];
+  OriginScope scope{*this};
+  c_step_begin(o, st);
   before_c_step(f, st);
   if (step_capi(f, st)) return true;
   switch (st.op) {
     case SlotOp::ClearField:
     case SlotOp::DecrefField:
     case SlotOp::NullField:
+    case SlotOp::XDecrefField:
+    case SlotOp::SetRefField:
       field_step(f, st, false);
+      break;
+    case SlotOp::BaseClear:
+      push_base_clear(o, ct.base);
       break;
     case SlotOp::ClearWeakrefs: {
       Frame c;
@@ -488,7 +575,7 @@ bool Machine::step_c_clear(Frame& f) {
       store_self(o, st.global);
       break;
     case SlotOp::ReleaseResource:
-      release_resource(o);
+      release_resource(o, st.arg == 1);
       break;
     default:
       break;
@@ -500,12 +587,22 @@ bool Machine::step_c_clear(Frame& f) {
 
 void Machine::c_traverse(ObjId o, ClassId ctype, ObjList& out) {
   const TypeInfo& ct = program_.types[ctype];
-  const Object& x = obj(o);
-  if (x.has(kFreed))
+  if (obj(o).has(kFreed))
     violation({"memory-safety"},
               "the collector traverses " + name_of(o) + ", which has been freed");
+  bool visited_type = c_traverse_steps(o, ctype, out);
+  if (ct.heap && !visited_type)
+    violation({"P7.13"}, "tp_traverse of " + name_of(o) +
+                             ", an instance of a heap type, does not visit its type");
+}
+
+bool Machine::c_traverse_steps(ObjId o, ClassId ctype, ObjList& out) {
+  const TypeInfo& ct = program_.types[ctype];
+  const Object& x = obj(o);
   bool visited_type = false;
+  OriginScope scope{*this};
   for (const SlotStep& st : ct.traverse_steps) {
+    origin_ = st.origin;  // no C_STEP event: traversals are not steps of a run
     switch (st.op) {
       case SlotOp::Visit: {
         Value v = x.fields[st.field];
@@ -532,13 +629,15 @@ void Machine::c_traverse(ObjId o, ClassId ctype, ObjList& out) {
         violation({"P7.12"}, "tp_traverse of " + name_of(o) + " has a side effect (" +
                                  slot_op_name(st.op) + ")");
         break;
+      case SlotOp::BaseTraverse:  // the base's tp_traverse(self, visit, arg)
+        visited_type = c_traverse_steps(o, ct.base, out) || visited_type;
+        origin_ = 0;
+        break;
       default:
         break;
     }
   }
-  if (ct.heap && !visited_type)
-    violation({"P7.13"}, "tp_traverse of " + name_of(o) +
-                             ", an instance of a heap type, does not visit its type");
+  return visited_type;
 }
 
 }  // namespace lifecheck::model

@@ -37,8 +37,10 @@ bool statement_checks(const Statement& s) {
   }
 }
 
-EntryEvent entry_event(const FuncInfo& f) {
-  if (f.kind == FuncKind::Finalizer) return EntryEvent::Del;
+EntryEvent entry_event(const Program& p, FuncId fn) {
+  const FuncInfo& f = p.funcs[fn];
+  if (f.kind == FuncKind::Finalizer)
+    return p.types[f.owner].legacy_del == fn ? EntryEvent::None : EntryEvent::Del;
   if (f.kind == FuncKind::Function && f.nparams == 1) return EntryEvent::Callback;
   if (f.kind == FuncKind::Function && f.nparams == 2) return EntryEvent::GcCallback;
   if (f.kind == FuncKind::Method && f.nparams == 2) return EntryEvent::MethodCallback;
@@ -58,7 +60,7 @@ class CodeGen {
     uint32_t line = fn.body.empty() ? static_cast<uint32_t>(fn.line) : p_.stmts[fn.body[0]].line;
     uint32_t col = fn.body.empty() ? 1 : p_.stmts[fn.body[0]].col;
     emit(OpCode::Check, line, col);
-    if (entry_event(fn) != EntryEvent::None) emit(OpCode::Enter, line, col);
+    if (entry_event(p_, f_) != EntryEvent::None) emit(OpCode::Enter, line, col);
     for (StatementId s : fn.body) stmt(s);
     emit(OpCode::Return, line, col);
     return std::move(code_);

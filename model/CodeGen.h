@@ -23,7 +23,8 @@ bool statement_checks(const Statement& s);
 
 // The event a body reports on entry, after its first check: what the
 // emitted script logs on the first line of each function, by its kind and
-// parameters ("del L", "callback L", "gc PHASE").
+// parameters ("del L", "callback L", "gc PHASE"). A legacy tp_del reports
+// nothing: only tp_finalize's call is observed (R1.8).
 enum class EntryEvent : uint8_t {
   None,
   Del,             // a finalizer: "del " + self
@@ -31,6 +32,6 @@ enum class EntryEvent : uint8_t {
   MethodCallback,  // a method of two parameters: "callback " + the weakref
   GcCallback,      // a function of two parameters: "gc " + the phase
 };
-EntryEvent entry_event(const FuncInfo& f);
+EntryEvent entry_event(const Program& p, FuncId fn);
 
 }  // namespace lifecheck::model

@@ -204,10 +204,8 @@ void Machine::move_legacy_finalizers() {
   // this collection and their weakrefs stay valid (P7.26).
   ObjList refs;
   for (ObjId o : list_items(kUnreachable)) {
-    const TypeInfo& t = program_.types[obj(o).type];
-    bool legacy =
-        t.has_legacy_del() || (t.base != kNoType && program_.types[t.base].has_legacy_del());
-    if (!legacy) continue;
+    // has_legacy_finalizer: Py_TYPE(o)->tp_del, the type's own
+    if (!program_.types[obj(o).type].has_legacy_del()) continue;
     obj(o).flags &= ~kCollecting;
     obj(o).flags |= kLegacyGarbage;
     list_move(o, kFinalizers);
@@ -534,9 +532,7 @@ void Machine::step_collect(Frame& f) {
       // of `finalizers` merges into the old generation.
       gc.uncollectable = gc.lists[kFinalizers].size;
       for (ObjId o : list_items(kFinalizers)) {
-        const TypeInfo& t = program_.types[obj(o).type];
-        if (!t.has_legacy_del() && !(t.base != kNoType && program_.types[t.base].has_legacy_del()))
-          continue;
+        if (!program_.types[obj(o).type].has_legacy_del()) continue;
         incref(Value::object(o));
         gc.garbage.push_back(o);
         emit(event(EventKind::GarbageAppend, o));
@@ -641,10 +637,13 @@ bool Machine::has_tp_clear(ObjId o) const {
   return false;
 }
 
+namespace {
+enum ClearStage : uint8_t { kBeginClear, kClearDict, kClearEnd, kCSteps };  // step_clear's
+}  // namespace
+
 void Machine::step_clear(Frame& f) {
   const ObjId o = f.obj;
   const bool automatic = !f.has(kExplicit);
-  enum : uint8_t { kBeginClear, kDict, kEnd, kCSteps };
   switch (f.stage) {
     case kBeginClear: {
       if (automatic) check_clear_begin(o);
@@ -658,10 +657,10 @@ void Machine::step_clear(Frame& f) {
       }
       f.pc = 0;
       const TypeInfo& t = program_.types[obj(o).type];
-      f.stage = t.kind == TypeKind::CType ? kCSteps : kDict;
+      f.stage = t.kind == TypeKind::CType ? kCSteps : kClearDict;
       return;
     }
-    case kDict: {
+    case kClearDict: {
       Object& x = obj(o);
       const TypeInfo& t = program_.types[x.type];
       switch (t.kind) {
@@ -680,7 +679,7 @@ void Machine::step_clear(Frame& f) {
             return;
           }
           if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
-            f.stage = kEnd;  // list_clear or dict_tp_clear
+            f.stage = kClearEnd;  // list_clear or dict_tp_clear
             release_values(take_items(o, program_.types[t.base].kind));
             return;
           }
@@ -696,7 +695,7 @@ void Machine::step_clear(Frame& f) {
           if (x.fields[kWeakrefReferent].is_obj()) clear_weakref_link(o);
           Value cb = obj(o).fields[kWeakrefCallback];
           obj(o).fields[kWeakrefCallback] = Value::none();
-          f.stage = kEnd;
+          f.stage = kClearEnd;
           decref(cb);
           return;
         }
@@ -706,21 +705,33 @@ void Machine::step_clear(Frame& f) {
         case TypeKind::Deque:
           // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
           // emptied first, then the items released in each one's order.
-          f.stage = kEnd;
+          f.stage = kClearEnd;
           release_values(take_items(o, t.kind));
           return;
         default:
           break;
       }
-      f.stage = kEnd;
+      f.stage = kClearEnd;
       return;
     }
     case kCSteps:
       f.flags &= ~uint32_t{kYielded};
-      if (!step_c_clear(f)) f.stage = kEnd;
+      if (!step_c_clear(f)) f.stage = kClearEnd;
       return;
     default: {
+      if (f.has(kBasePart)) {  // a C base's tp_clear: back to the derived type's
+        pop_frame();
+        return;
+      }
       obj(o).flags &= ~kClearing;
+      if (automatic && thread().has_exc) {
+        // G16: delete_garbage reports an exception tp_clear left set
+        // ("Exception ignored in tp_clear of ...", 3.11+)
+        Event u = event(EventKind::Unraisable, o);
+        u.text = program_.strings[thread().exc];
+        emit(std::move(u));
+        thread().has_exc = false;
+      }
       if (obj(o).has(kSelfStored))
         violation({"P7.17"}, "tp_clear of " + name_of(o) +
                                  " stored a new reference to self: only tp_finalize may "
@@ -733,6 +744,16 @@ void Machine::step_clear(Frame& f) {
       return;
     }
   }
+}
+
+void Machine::push_base_clear(ObjId o, ClassId base) {
+  Frame c;
+  c.kind = FrameKind::Clear;
+  c.obj = o;
+  c.func = base;
+  c.flags = kExplicit | kBasePart;
+  c.stage = kCSteps;  // the base's clear: steps only
+  push_frame(c);
 }
 
 void Machine::step_gc_callbacks(Frame& f) {

@@ -107,8 +107,10 @@ void Machine::step_subtype_dealloc(Frame& f) {
       }
       return;
     case kSdLegacyDel: {
-      // R1.7b step 6: a legacy tp_del (from a C base) runs at every death.
-      if (!base || !base->has_legacy_del()) {
+      // R1.7b step 6: the class's own legacy tp_del (set on it, as
+      // _testcapi.with_tp_del does; never inherited from a C base) runs at
+      // every death.
+      if (!type.has_legacy_del()) {
         f.stage = kSdSilentWeakrefs;
         return;
       }
@@ -117,6 +119,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       Frame c;
       c.kind = FrameKind::FinalizeFromDealloc;
       c.obj = o;
+      c.func = type.legacy_del;
       c.flags = kLegacy;
       push_frame(c);
       return;
@@ -129,7 +132,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
     case kSdSilentWeakrefs: {
       // R1.7b step 7: weakrefs created by the callbacks or by tp_del are
       // cleared without calling theirs.
-      bool finalizers = type.has_finalizer() || (base && base->has_legacy_del());
+      bool finalizers = type.has_finalizer() || type.has_legacy_del();
       if (finalizers && introduces_weaklist) clear_weakrefs_no_callbacks(o);
       f.stage = kSdDict;
       return;
@@ -209,6 +212,20 @@ void Machine::step_subtype_dealloc(Frame& f) {
       return;
     }
   }
+}
+
+void Machine::trashcan_begin_step(Frame& f) {
+  // TC1 (3.11/3.12): _PyTrash_thread_deposit_object links the object through
+  // its GC header (_gc_prev), so it must be untracked by then: a tracked one
+  // corrupts the collector's list (a debug build asserts). The deposited
+  // tp_dealloc is called again from its start by the drain. Later profiles
+  // postpone only near C stack exhaustion, deeper than the model goes.
+  if (program_.profile.trashcan == Trashcan::NestingCounter &&
+      thread().trash_nesting >= kTrashcanDepth && obj(f.obj).tracked())
+    violation({"memory-safety"}, "Py_TRASHCAN_BEGIN postpones the tp_dealloc of " + name_of(f.obj) +
+                                     " while it is still tracked: the trashcan links it through "
+                                     "its GC header, corrupting the collector's list");
+  if (trashcan_begin(f)) return;  // f is gone: the rest runs later
 }
 
 bool Machine::trashcan_begin(Frame& f) {
@@ -329,24 +346,31 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
   const ObjId o = f.obj;
   const TypeInfo& type = program_.types[obj(o).type];
   const bool legacy = f.has(kLegacy);
-  // tp_del comes from the C base of a class, or from the C type itself.
-  FuncId body =
-      legacy ? (type.has_legacy_del() ? type.legacy_del : program_.types[type.base].legacy_del)
-             : type.finalizer;
+  // tp_del: the function the caller names (the C type whose dealloc has the
+  // tp_del step, or the class's own slot).
+  FuncId body = legacy ? f.func : type.finalizer;
+  // kDirect: the C dealloc calls tp_finalize itself, at refcount 0: no
+  // temporary resurrection (the finalizer's Python code takes a reference
+  // to self and drops it, which deallocates self again, as in CPython), and
+  // the finalized mark is neither read nor set (P7.4, P7.5).
+  const bool direct = f.has(kDirect);
   switch (f.stage) {
     case 0: {
       Object& x = obj(o);
-      if (x.rc != 0)
+      if (x.rc != 0 && !direct)
         violation({"memory-safety"},
                   std::string(legacy ? "tp_del" : "PyObject_CallFinalizerFromDealloc") + " on " +
                       name_of(o) + " whose refcount is " + std::to_string(x.rc));
       // R1.6 step 2: temporary resurrection while the finalizer runs (G19);
-      // F7: the finalizing thread becomes the owner.
-      resurrect_start(o);
-      f.flags |= kHolds;
+      // F7: the finalizing thread becomes the owner. A direct tp_finalize
+      // call has none.
+      if (!direct) {
+        resurrect_start(o);
+        f.flags |= kHolds;
+      }
       // R1.6 step 3 / R1.9: a GC object is finalized at most once; tp_del
       // has no such mark (R1.8).
-      if (body == kNoFunc || (!legacy && type.gc && x.has(kFinalized))) {
+      if (body == kNoFunc || (!legacy && !direct && type.gc && x.has(kFinalized))) {
         f.stage = 2;
         return;
       }
@@ -357,7 +381,7 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         Event e = event(EventKind::FinalizeBegin, o);
         e.path = 0;
         emit(std::move(e));
-        x.flags |= kFinalizing;
+        if (!direct) x.flags |= kFinalizing;  // P7.1 is about automatic calls
         if (x.finalize_count < 3) ++x.finalize_count;
       }
       f.stage = 1;
@@ -383,12 +407,17 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         x.flags &= ~kFinalizing;
         emit(event(EventKind::FinalizeEnd, o));
         // R1.6a: on this path the mark is set after tp_finalize returns.
-        if (type.gc && !program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
+        if (type.gc && !direct && !program_.profile.has(RuntimeBug::NoFinalizedMark))
+          x.flags |= kFinalized;
       }
       f.stage = 2;
       return;
     }
     default: {
+      if (direct) {  // nothing to undo; the dealloc goes on
+        pop_frame();
+        return;
+      }
       // R1.6 step 5: undo the temporary reference without deallocating.
       Object& x = obj(o);
       f.flags &= ~uint32_t{kHolds};
@@ -397,8 +426,10 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         x.flags |= kResurrected;
         emit(event(EventKind::Resurrect, o));
       }
+      // a result the C dealloc ignores: it goes on
+      const bool stops = resurrected && !f.has(kUnchecked);
       pop_frame();
-      if (resurrected) thread().frames.back().flags |= kResult;
+      if (stops) thread().frames.back().flags |= kResult;
       return;
     }
   }

@@ -51,6 +51,7 @@ enum class EventKind : uint8_t {
   BrcQueue,         // F5: queued for its owner to merge; value = the owner thread
   WorldStop,        // F12: _PyEval_StopTheWorld (the other threads are parked)
   WorldStart,       // F12: _PyEval_StartTheWorld
+  CStep,            // a C slot step with a C origin runs; text = "f.c:12: clear data"
 };
 
 const char* event_name(EventKind kind);

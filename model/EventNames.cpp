@@ -70,6 +70,8 @@ const char* event_name(EventKind kind) {
       return "RESOURCE_RELEASE";
     case EventKind::TrashDeposit:
       return "TRASH_DEPOSIT";
+    case EventKind::CStep:
+      return "C_STEP";
     case EventKind::TrashPop:
       return "TRASH_POP";
     case EventKind::Enter:

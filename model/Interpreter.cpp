@@ -582,11 +582,10 @@ void Machine::execute(const Op& op, uint16_t at) {
 }
 
 void Machine::enter_event(const Frame& f) {
-  const FuncInfo& fn = program_.funcs[f.func];
   const Thread& th = thread();
   auto arg = [&](int i) { return th.values[f.base + i]; };
   std::string text;
-  switch (entry_event(fn)) {
+  switch (entry_event(program_, f.func)) {
     case EntryEvent::Del:
       text = "del " + render(arg(0));
       break;

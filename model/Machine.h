@@ -256,6 +256,9 @@ class Machine {
   void return_from_collect(int32_t result);  // pops the Collect frame
   void step_finalize_gc(Frame& f);
   void step_clear(Frame& f);
+  // A C base's tp_clear on o, called by the derived type's tp_dealloc or
+  // tp_clear: its steps only, no tp_clear events.
+  void push_base_clear(ObjId o, ClassId base);
   void step_gc_callbacks(Frame& f);
   void deduce_unreachable(uint8_t base, uint8_t unreachable);
   void update_refs(uint8_t list);
@@ -295,16 +298,24 @@ class Machine {
   // One step of a C tp_clear on f.obj; false when the step list is done.
   bool step_c_clear(Frame& f);
   void c_traverse(ObjId o, ClassId ctype, ObjList& out);
+  // The traverse: steps of ctype (a C base's too); true if it visited the type.
+  bool c_traverse_steps(ObjId o, ClassId ctype, ObjList& out);
+  // Py_TRASHCAN_BEGIN in a C dealloc (TC1): postpones it when too deep.
+  void trashcan_begin_step(Frame& f);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
   void store_self(ObjId o, uint16_t global);
-  void release_resource(ObjId o);
+  void release_resource(ObjId o, bool if_held = false);
   Value read_c_field(ObjId o, FieldId field);
   void write_c_field(ObjId o, FieldId field, Value v, ValueList& released);
   void require_attached(const char* what);
   // memory-safety: `what` touches o after tp_free released it.
   void require_not_freed(ObjId o, const char* what);
   const TypeInfo& c_type_of(ObjId o) const;  // the C type (or C base) of o
+  // A C step of o's slot begins: its C origin, if any, goes to the trace
+  // (C_STEP) and to the message of a violation it causes.
+  void c_step_begin(ObjId o, const SlotStep& st);
+  void raise_system_error();  // a C API call fails (SystemError)
 
   // ----------------------------------------------------- CApiFreeThreaded.cpp
   // The free-threaded C API steps; false when st is not one of them.
@@ -364,6 +375,11 @@ class Machine {
   ObjId deferred_track_ = kNoObj;
   bool dry_run_ = false;  // counting allocations only (enabled_choices)
   uint8_t choice_ = 0;    // the transition's alternative, for a heap-order choice
+  uint16_t origin_ = 0;   // Program::origins of the C step being executed
+  struct OriginScope {    // clears origin_ when the step's function returns
+    Machine& m;
+    ~OriginScope() { m.origin_ = 0; }
+  };
 };
 
 }  // namespace lifecheck::model

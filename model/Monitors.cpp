@@ -64,7 +64,8 @@ void Machine::violation(std::vector<std::string> properties, const std::string& 
                                   [&](const std::string& p) { return program_.ignored(p); }),
                    properties.end());
   if (properties.empty()) return;
-  throw ViolationFound{Violation{std::move(properties), message}};
+  std::string where = origin_ ? " (at " + program_.origins[origin_] + ")" : "";
+  throw ViolationFound{Violation{std::move(properties), message + where}};
 }
 
 void Machine::check(bool ok, const char* property, const std::string& message) {

@@ -41,10 +41,11 @@ inline constexpr uint16_t kNoAppendSite = 0xFFFF;
 enum class SlotOp : uint8_t {
   Alloc,                     // arg 0: PyObject_GC_New / PyObject_New (not zeroed, untracked)
                              // arg 1: PyType_GenericAlloc (zeroed; tracked at once if GC)
-  Init,                      // self->field = Py_NewRef(constructor argument)
+  Init,                      // self->field = Py_NewRef(constructor argument); arg 1: NULL
   Track,                     // PyObject_GC_Track
   Untrack,                   // PyObject_GC_UnTrack
   FinalizerFromDealloc,      // PyObject_CallFinalizerFromDealloc; stop if resurrected
+                             // (arg 1: its result ignored, go on)
   ClearWeakrefs,             // PyObject_ClearWeakRefs
   ClearWeakrefsNoCallbacks,  // PyUnstable_Object_ClearWeakRefsNoCallbacks
   CallClear,                 // tp_clear(self)
@@ -58,7 +59,7 @@ enum class SlotOp : uint8_t {
   Call,                      // a call into Python code: func, or none (may switch threads);
                              // arg 1: self is passed as the argument
   StoreSelf,                 // global = Py_NewRef(self)
-  ReleaseResource,           // release the instance's external resource
+  ReleaseResource,           // release the instance's external resource; arg 1: if held
   SaveError,                 // PyErr_GetRaisedException into a local
   RestoreError,              // PyErr_SetRaisedException from it
   RaiseError,                // a C API call fails and sets an exception
@@ -70,7 +71,16 @@ enum class SlotOp : uint8_t {
   VisitWeakrefs,             // (a bug) visiting the weakref list
   Incref,                    // Py_INCREF(self->field) (a side effect in tp_traverse)
   Decref,                    // Py_DECREF(self->field) (a side effect in tp_traverse)
-  // C API for free-threaded code (CApiFreeThreaded.cpp)
+  XDecrefField,              // Py_XDECREF(self->field), pointer left in place
+  SetRefField,               // Py_SETREF / Py_XSETREF(self->field, v): arg bit 0 X, bit 1 v = None
+  CallFinalize,              // tp_finalize(self) called directly (no resurrection, no mark)
+  BaseDealloc,               // the C base type's tp_dealloc(self)
+  BaseClear,                 // the C base type's tp_clear(self)
+  BaseTraverse,              // the C base type's tp_traverse(self, visit, arg)
+  TrashcanBegin,             // Py_TRASHCAN_BEGIN(self, dealloc)
+  TrashcanEnd,               // Py_TRASHCAN_END
+  // The C API around a slot's C local `ref` and critical sections
+  // (CApiFreeThreaded.cpp; with or without the GIL)
   Publish,               // global = Py_NewRef(self) from tp_new (a registry, a cache)
   CriticalSectionBegin,  // Py_BEGIN_CRITICAL_SECTION(self); arg 1: ..._SECTION2(self, self->field)
   CriticalSectionEnd,    // Py_END_CRITICAL_SECTION() / ..._SECTION2()
@@ -78,7 +88,7 @@ enum class SlotOp : uint8_t {
   WeakrefGetRef,         // PyWeakref_GetRef(self->field, &ref): strong or NULL
   TryIncrefRef,          // PyUnstable_TryIncRef(ref): strong, or NULL if it is dying
   IncrefRef,             // Py_INCREF(ref)
-  UseRef,                // uses *ref (reads its type or a field)
+  UseRef,                // uses *ref (reads its type or a field); skipped when NULL
   DropRef,               // Py_XDECREF(ref); ref = NULL
   EnableDeferredRefcount,  // PyUnstable_Object_EnableDeferredRefcount(self) (F9)
 };
@@ -93,6 +103,7 @@ struct SlotStep {
   uint16_t global = 0;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
+  uint16_t origin = 0;  // Program::origins: the C line it came from ("f.c:12"), 0: none
 };
 
 inline constexpr ClassId kWeakrefType = 0;
@@ -126,9 +137,9 @@ struct TypeInfo {
   bool has_dict = true;
 
   // C types; and for a class deriving from one (or from list or dict),
-  // `base` names it.
+  // `base` names it. A C type may derive from a C type too (`ctype D(B):`).
   ClassId base = kNoType;
-  std::vector<FieldId> c_fields;  // PyObject* members, in declaration order
+  std::vector<FieldId> c_fields;  // PyObject* members, the base's first, in declaration order
   bool resource = false;          // owns a resource released on its creating thread
   bool has_clear = true;          // tp_clear != NULL
   std::vector<SlotStep> new_steps, dealloc_steps, clear_steps, traverse_steps;
@@ -405,7 +416,10 @@ struct Program {
   std::vector<std::string> globals;
   std::vector<std::string> labels;
   std::vector<std::vector<Value>> const_tuples;  // Value::const_tuple
-  std::vector<ThreadInfo> threads;               // [0] is main
+  // C lines of slot steps (`# FILE:LINE` comments, as lifecheck extract
+  // writes them); [0] is "", no origin.
+  std::vector<std::string> origins{""};
+  std::vector<ThreadInfo> threads;  // [0] is main
   std::vector<Expectation> expects;
   std::vector<Ignore> ignores;
   std::optional<Verdict> verdict;
@@ -433,5 +447,8 @@ struct Program {
     return false;
   }
 };
+
+// A slot step as the scenario language spells it ("clear data", "call f self").
+std::string slot_step_text(const Program& program, const SlotStep& step);
 
 }  // namespace lifecheck::model

@@ -12,6 +12,10 @@ struct PropertyInfo {
   const char* title;
   const char* source;     // where it is documented
   const char* mechanism;  // SEMANTICS.md rules that make it hold
+  // A real interpreter's behaviour after a violation is not defined: memory
+  // corruption, a fatal error, an exception left for whatever code checks
+  // next. conform stops the model's run there (docs/conformance.md §10).
+  bool undefined_after = false;
 };
 
 const std::vector<PropertyInfo>& all_properties();

@@ -1,6 +1,49 @@
+// Names of the C slot steps (SlotOp), as reports and the C emitter spell
+// them.
 #include "model/Program.h"
 
 namespace lifecheck::model {
+
+std::string slot_step_text(const Program& program, const SlotStep& s) {
+  std::string w = slot_op_name(s.op);
+  switch (s.op) {
+    case SlotOp::ClearField:
+      return "clear " + program.field_names[s.field];
+    case SlotOp::DecrefField:
+      return "decref " + program.field_names[s.field];
+    case SlotOp::XDecrefField:
+      return "xdecref " + program.field_names[s.field];
+    case SlotOp::SetRefField:
+      return std::string(s.arg & 1 ? "xsetref " : "setref ") + program.field_names[s.field] +
+             (s.arg & 2 ? " none" : " null");
+    case SlotOp::FinalizerFromDealloc:
+      return s.arg ? "finalizer_from_dealloc unchecked" : w;
+    case SlotOp::ReleaseResource:
+      return s.arg ? "release_resource if_held" : w;
+    case SlotOp::CriticalSectionBegin:
+      return s.arg ? w + " " + program.field_names[s.field] : w;
+    case SlotOp::Init:
+      return "init " + program.field_names[s.field] + (s.arg ? " null" : "");
+    case SlotOp::NullField:
+    case SlotOp::WeakrefGetObject:
+    case SlotOp::WeakrefGetRef:
+    case SlotOp::Visit:
+    case SlotOp::Incref:
+    case SlotOp::Decref:
+      return w + " " + program.field_names[s.field];
+    case SlotOp::Call:
+      return s.func == kNoFunc ? w : w + " " + program.funcs[s.func].name + (s.arg ? " self" : "");
+    case SlotOp::Free:
+      return s.arg ? "free wrong" : w;
+    case SlotOp::Alloc:
+      return s.arg ? "generic_alloc" : "alloc";
+    case SlotOp::StoreSelf:
+    case SlotOp::Publish:
+      return w + " " + program.globals[s.global];
+    default:
+      return w;
+  }
+}
 
 const char* slot_op_name(SlotOp op) {
   switch (op) {
@@ -62,6 +105,22 @@ const char* slot_op_name(SlotOp op) {
       return "incref";
     case SlotOp::Decref:
       return "decref";
+    case SlotOp::XDecrefField:
+      return "Py_XDECREF";
+    case SlotOp::SetRefField:
+      return "Py_SETREF";
+    case SlotOp::CallFinalize:
+      return "tp_finalize";
+    case SlotOp::BaseDealloc:
+      return "base_dealloc";
+    case SlotOp::BaseClear:
+      return "base_clear";
+    case SlotOp::BaseTraverse:
+      return "base_traverse";
+    case SlotOp::TrashcanBegin:
+      return "trashcan_begin";
+    case SlotOp::TrashcanEnd:
+      return "trashcan_end";
     case SlotOp::Publish:
       return "publish";
     case SlotOp::CriticalSectionBegin:

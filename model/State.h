@@ -166,6 +166,18 @@ enum FrameFlag : uint32_t {
   kRefStale = 1u << 21,
   kCritical = 1u << 22,
   kCritical2 = 1u << 23,
+  // FinalizeFromDealloc: PyObject_CallFinalizerFromDealloc whose result the
+  // C dealloc ignores: a resurrection does not stop it
+  kUnchecked = 1u << 24,
+  // FinalizeFromDealloc: tp_finalize called directly by a C dealloc: no
+  // finalized mark, no resurrection check
+  kDirect = 1u << 25,
+  // Clear: a C base's tp_clear called by the derived type's (no begin/end)
+  kBasePart = 1u << 26,
+  // a slot frame (tp_dealloc, tp_clear, a finalizer or weakref clearing
+  // called from tp_dealloc) whose object was freed under it, by a second
+  // deallocation: `obj` no longer names it (Machine::release_slot)
+  kSubjectFreed = 1u << 27,
 };
 
 struct Frame {

@@ -170,6 +170,7 @@ void Machine::count_allocation(ObjId o, bool& track_now) {
 
 void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
+  origin_ = 0;
   choice_ = 0;
   if (heap_order_choices(program_, state_, t) > 0) {
     choice_ = alt;  // which member the free-threaded collector places next
@@ -223,6 +224,15 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
 
 void Machine::step_top() {
   Frame& f = top();
+  if (f.has(kSubjectFreed)) {
+    // What CPython does past this point is undefined; searched on with
+    // memory-safety ignored, the call is abandoned.
+    violation({"memory-safety"},
+              "a tp_dealloc, tp_clear or finalizer call goes on after its object was freed by "
+              "a second deallocation");
+    pop_frame();
+    return;
+  }
   switch (f.kind) {
     case FrameKind::Body:
       return step_body(f);

@@ -179,10 +179,15 @@ void Machine::step_clear_weakrefs(Frame& f) {
   const ObjId o = f.obj;
   switch (f.stage) {
     case kCwStart: {
-      // W4 step 1: only legal at refcount 0.
-      if (obj(o).rc != 0)
+      // W4 step 1: only legal at refcount 0. Otherwise PyObject_ClearWeakRefs
+      // raises SystemError (PyErr_BadInternalCall) and clears nothing.
+      if (obj(o).rc != 0) {
         violation({"P7.24"}, "PyObject_ClearWeakRefs(" + name_of(o) + ") with refcount " +
                                  std::to_string(obj(o).rc) + ": SystemError, weakrefs stay live");
+        raise_system_error();
+        pop_frame();
+        return;
+      }
       ObjList list = weakref_list(o);
       // W4 step 2: the callback-less basic refs at the head go first.
       size_t i = 0;

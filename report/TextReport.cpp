@@ -107,6 +107,8 @@ std::string format_event(const Program& program, const Event& e) {
       return "gc: the world stops (other threads parked)";
     case EventKind::WorldStart:
       return "gc: the world starts again";
+    case EventKind::CStep:
+      return e.text;
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -215,6 +216,17 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& cwd) 
   std::remove(out.c_str());
   std::remove(err.c_str());
   return r;
+}
+
+std::string python3_on_path() {
+  const char* path = std::getenv("PATH");
+  std::stringstream ss(path ? path : "");
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) continue;
+    std::string candidate = dir + "/python3";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
 }
 
 }  // namespace lifecheck::testing

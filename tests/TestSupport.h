@@ -66,6 +66,9 @@ nlohmann::json first_counterexample(const std::string& out);
 // The whole content of a file ("" if it cannot be read).
 std::string read_all(const std::string& path);
 
+// The python3 found on PATH when the tests run; empty if none.
+std::string python3_on_path();
+
 // The malformed scenarios of test_lang_errors.cpp (text and the expected
 // error position and message), shared with the CLI corpus of
 // test_bad_input.cpp.

@@ -194,6 +194,23 @@ TEST(CommandLine, AllReportsEveryViolatedPropertyOnce) {
   EXPECT_EQ(ok["results"][0]["searches"], 1);
 }
 
+// Searching on past a broken property reaches states no correct program
+// has: a pointer kept past tp_free (P7.17-bug's cache) must dangle, not
+// name a freed slot the canonical encoding cannot name (the search used to
+// abort with BadEncoding). Every contract bug scenario ends with a verdict.
+TEST(CommandLine, AllSearchesOnPastAPointerKeptAfterFree) {
+  CliResult r = run_cli({"check", "--all", scenario("contract/P7.17-bug.life")});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("VIOLATION of P7.17"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("VIOLATION of memory-safety"), std::string::npos) << r.out;
+  for (const auto& e : std::filesystem::directory_iterator(scenario("contract"))) {
+    const std::string path = e.path().string();
+    if (path.find("-bug.life") == std::string::npos) continue;
+    CliResult all = run_cli({"check", "--all", "--max-states", "20000", path});
+    EXPECT_TRUE(all.exit_code == 1 || all.exit_code == 3) << path << ": " << all.err;
+  }
+}
+
 // A runtime that loops inside one step once its broken property is ignored
 // ends with a partial result, and --all keeps what it found before.
 TEST(CommandLine, AllStopsAtAStepThatNeverEnds) {

@@ -1,0 +1,5 @@
+#include <Python.h>
+
+static void f(PyObject *self
+{
+}

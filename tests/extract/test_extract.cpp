@@ -1,0 +1,379 @@
+// The C front end on a corpus of small C files written for these tests
+// (tests/extract/corpus/): the recommended tp_dealloc, each documented
+// mistake, the macro forms, a PyType_Spec type, helpers called from
+// tp_dealloc, a C type deriving from a C type; the exact step lists and the
+// C line of every step; bad input; and C file to counterexample.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "TestSupport.h"
+#include "extract/Extract.h"
+#include "lang/Compiler.h"
+
+namespace lifecheck::testing {
+namespace {
+
+std::string corpus(const std::string& name) { return source_path("tests/extract/corpus/" + name); }
+
+// A step as the skeleton writes it: its words and the C line of its
+// `# FILE:LINE` comment (0 when it has none).
+struct StepLine {
+  std::string words;
+  int line = 0;
+  bool operator==(const StepLine&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const StepLine& s) {
+  return os << "{" << s.words << " @" << s.line << "}";
+}
+
+// The lines of the ctype block `type`, by slot: "dealloc" -> its steps;
+// "flags", "fields" -> the line's text; "tp_finalize" -> its statements.
+std::map<std::string, std::vector<StepLine>> block(const std::string& life,
+                                                   const std::string& type) {
+  std::map<std::string, std::vector<StepLine>> out;
+  std::istringstream in(life);
+  std::string line, slot;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("ctype ", 0) == 0) {
+      std::string name = line.substr(6, line.find_first_of(":(") - 6);
+      inside = name == type;
+      slot.clear();
+      continue;
+    }
+    if (!inside) continue;
+    if (line.rfind("    ", 0) != 0) {
+      if (!line.empty() && line[0] != '#') inside = false;
+      continue;
+    }
+    std::string code = line.substr(0, line.find('#'));
+    int c_line = 0;
+    if (size_t hash = line.find("# "); hash != std::string::npos) {
+      std::string origin = line.substr(hash + 2);
+      size_t colon = origin.find(':');
+      if (colon != std::string::npos) c_line = std::atoi(origin.c_str() + colon + 1);
+    }
+    while (!code.empty() && code.back() == ' ') code.pop_back();
+    if (line.rfind("        ", 0) == 0) {
+      out[slot].push_back(StepLine{code.substr(8), c_line});
+    } else if (code.size() > 4 && code.back() == ':') {
+      slot = code.substr(4, code.size() - 5);
+      if (slot.rfind("def ", 0) == 0) slot = slot.substr(4, slot.find('(') - 4);
+    } else if (size_t colon = code.find(": "); colon != std::string::npos) {
+      out[code.substr(4, colon - 4)].push_back(StepLine{code.substr(colon + 2), 0});
+    }
+  }
+  return out;
+}
+
+extract::ExtractResult run(const std::string& file) {
+  return extract::extract_file(corpus(file), {});
+}
+
+using Steps = std::vector<StepLine>;
+
+TEST(Extract, RecommendedDeallocIsTheDocumentedTemplate) {
+  auto r = run("recommended.c");
+  auto b = block(r.life, "Buffer");
+  EXPECT_EQ(b["flags"], (Steps{{"gc, weakrefable", 0}}));
+  EXPECT_EQ(b["fields"], (Steps{{"data", 0}}));  // the weakref list is not a field
+  EXPECT_EQ(b["dealloc"], (Steps{{"save_error", 42},
+                                 {"finalizer_from_dealloc", 43},
+                                 {"untrack", 48},
+                                 {"clear_weakrefs", 50},
+                                 {"clear", 51},
+                                 {"free", 54},
+                                 {"write_unraisable", 61},
+                                 {"restore_error", 63}}));
+  EXPECT_EQ(b["clear"], (Steps{{"clear data", 34}}));
+  EXPECT_EQ(b["traverse"], (Steps{{"visit data", 26}}));
+  EXPECT_EQ(b["new"], (Steps{{"generic_alloc", 73}, {"init data", 77}}));
+  EXPECT_EQ(b["tp_finalize"], (Steps{{"del self.data", 18}}));
+  // a static type: the heap-type branch (Py_CLEAR(tp)) is not taken
+  EXPECT_EQ(r.life.find("decref_type"), std::string::npos);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().format();
+}
+
+TEST(Extract, EachDocumentedMistakeIsItsStepList) {
+  auto r = run("mistakes.c");
+  // P7.10: Py_CLEAR before PyObject_GC_UnTrack; P7.11: tracked before init
+  auto early = block(r.life, "Early");
+  EXPECT_EQ(early["dealloc"],
+            (Steps{{"clear data", 22}, {"untrack", 23}, {"free", 24}, {"decref_type", 25}}));
+  EXPECT_EQ(early["new"], (Steps{{"alloc", 70}, {"track", 71}, {"init data", 72}}));
+  EXPECT_EQ(early["flags"], (Steps{{"gc, heaptype", 0}}));
+  // P7.9: Python code before any untrack; memory-safety: tp_clear without
+  // NULL; P7.12: refcount changes in tp_traverse (a positional initialiser)
+  auto nountrack = block(r.life, "NoUntrack");
+  EXPECT_EQ(nountrack["dealloc"], (Steps{{"call", 32}, {"clear data", 34}, {"free", 35}}));
+  EXPECT_EQ(nountrack["clear"], (Steps{{"decref data", 52}}));
+  EXPECT_EQ(nountrack["traverse"],
+            (Steps{{"incref data", 60}, {"visit data", 61}, {"decref data", 62}}));
+  // P7.15 and P7.16
+  EXPECT_EQ(block(r.life, "WrongFree")["dealloc"],
+            (Steps{{"untrack", 42}, {"decref_type", 43}, {"clear data", 44}, {"free wrong", 45}}));
+  // P7.27
+  EXPECT_EQ(block(r.life, "Unlocked")["dealloc"], (Steps{{"untrack", 80},
+                                                         {"release_gil", 81},
+                                                         {"clear data", 82},
+                                                         {"acquire_gil", 83},
+                                                         {"free", 84}}));
+  // P7.28, and PyObject_CallFinalizerFromDealloc's result ignored
+  auto late = block(r.life, "LateFinalizer");
+  EXPECT_EQ(late["dealloc"], (Steps{{"untrack", 91},
+                                    {"clear data", 92},
+                                    {"finalizer_from_dealloc unchecked", 93},
+                                    {"free", 94}}));
+  EXPECT_EQ(late["tp_finalize"], (Steps{{"pass", 100}}));  // an opaque call
+  // the call's result, a local, is not an object of the model: no warning
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().format();
+}
+
+TEST(Extract, MacroFormsOfReleasingStoringAndVisiting) {
+  auto r = run("macros.c");
+  auto b = block(r.life, "Obj");
+  EXPECT_EQ(b["clear"], (Steps{{"clear a", 18},
+                               {"xdecref b", 19},
+                               {"null b", 20},
+                               {"xsetref c null", 21},
+                               {"xdecref d", 23},  // Py_DECREF under if (self->d)
+                               {"null d", 24},
+                               {"clear e", 28}}));  // tmp = e; e = NULL; Py_XDECREF(tmp)
+  EXPECT_EQ(b["traverse"], (Steps{{"visit a", 35},
+                                  {"visit b", 36},
+                                  {"visit c", 37},  // visit(self->c, arg) written out
+                                  {"visit d", 41},
+                                  {"visit e", 42}}));
+  EXPECT_EQ(b["dealloc"], (Steps{{"untrack", 49},
+                                 {"trashcan_begin", 50},
+                                 {"release_gil", 52},
+                                 {"acquire_gil", 54},
+                                 {"setref a none", 56},
+                                 {"decref a", 57},
+                                 {"null a", 58},
+                                 {"clear", 59},
+                                 {"free", 60},
+                                 {"trashcan_end", 61}}));
+  EXPECT_EQ(b["new"], (Steps{{"generic_alloc", 64}}));  // tp_new = PyType_GenericNew
+  EXPECT_EQ(b["flags"], (Steps{{"gc, basetype", 0}}));
+  // a condition on a plain C member cannot be decided: a warning, located
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].line, 51u);
+  EXPECT_NE(r.warnings[0].message.find("'!self->closed' is not modelled"), std::string::npos);
+  EXPECT_NE(r.life.find("#   " + r.warnings[0].format()), std::string::npos);
+}
+
+TEST(Extract, TypeFromASpecIsAHeapTypeWithItsWeakrefList) {
+  auto r = run("spec.c");
+  auto b = block(r.life, "Handle");
+  EXPECT_EQ(b["flags"], (Steps{{"gc, heaptype, weakrefable", 0}}));
+  EXPECT_EQ(b["fields"], (Steps{{"owner", 0}}));
+  EXPECT_EQ(b["dealloc"], (Steps{{"untrack", 31},
+                                 {"clear_weakrefs", 33},
+                                 {"clear", 35},
+                                 {"free", 36},
+                                 {"decref_type", 37}}));
+  EXPECT_EQ(b["traverse"], (Steps{{"visit type", 15}, {"visit owner", 16}}));
+  EXPECT_EQ(b["new"], (Steps{{"generic_alloc", 54}}));
+}
+
+TEST(Extract, HelpersAreFollowedAndOtherCodeIsAnOpaqueCall) {
+  auto r = run("helper.c");
+  auto b = block(r.life, "Job");
+  // job_close -> free() (the C library: no step), job_notify_scheduler()
+  // (not in the file: an opaque call), release_fields() (followed)
+  EXPECT_EQ(b["dealloc"], (Steps{{"untrack", 34},
+                                 {"call", 27},
+                                 {"clear callback", 18},
+                                 {"clear result", 19},
+                                 {"free", 36}}));
+  EXPECT_EQ(b["fields"], (Steps{{"callback, result", 0}}));  // char *buffer is not an object
+  EXPECT_EQ(b["clear"], (Steps{{"none", 0}}));
+}
+
+// PyWeakref_GetObject (borrowed) and PyWeakref_GetRef / Py_NewRef around
+// GetObject (strong): the local they fill is `ref`; a call passing it uses
+// it, Py_DECREF releases it, a test of it takes the branch where it is set.
+TEST(Extract, WeakrefReadsBorrowedAndStrong) {
+  auto r = run("weakref.c");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().format();
+  EXPECT_EQ(block(r.life, "Watcher")["dealloc"], (Steps{{"untrack", 19},
+                                                        {"weakref_getobject owner_ref", 20},
+                                                        {"clear cache", 21},
+                                                        {"use_ref", 23},
+                                                        {"call", 23},
+                                                        {"clear owner_ref", 25},
+                                                        {"free", 26}}));
+  auto safe = block(r.life, "SafeWatcher");
+  EXPECT_EQ(safe["dealloc"], (Steps{{"untrack", 49},
+                                    {"weakref_getref owner_ref", 51},
+                                    {"clear cache", 52},
+                                    {"use_ref", 53},
+                                    {"call", 53},
+                                    {"drop_ref", 54},
+                                    {"clear owner_ref", 56},
+                                    {"free", 57}}));
+  EXPECT_EQ(safe["clear"], (Steps{{"weakref_getref owner_ref", 63},
+                                  {"clear cache", 64},
+                                  {"use_ref", 65},
+                                  {"call", 65},
+                                  {"drop_ref", 66},
+                                  {"clear owner_ref", 67}}));
+}
+
+TEST(Extract, CTypeDerivingFromACType) {
+  auto r = run("derived.c");
+  EXPECT_NE(r.life.find("ctype Derived(Base):"), std::string::npos);
+  auto d = block(r.life, "Derived");
+  EXPECT_EQ(d["fields"], (Steps{{"extra", 0}}));  // the base's fields are the base's
+  EXPECT_EQ(d["dealloc"],
+            (Steps{{"untrack", 77}, {"clear extra", 78}, {"track", 79}, {"base_dealloc", 80}}));
+  EXPECT_EQ(d["clear"], (Steps{{"clear extra", 47}, {"base_clear", 48}}));
+  EXPECT_EQ(d["traverse"], (Steps{{"visit extra", 40}, {"base_traverse", 41}}));
+  EXPECT_EQ(block(r.life, "Base")["dealloc"],
+            (Steps{{"untrack", 32}, {"clear", 33}, {"free", 34}}));
+}
+
+TEST(Extract, EveryStepNamesItsCFileAndLine) {
+  auto r = run("recommended.c");
+  std::istringstream in(r.life);
+  int steps = 0;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("        ", 0) == 0) {
+      ++steps;
+      EXPECT_NE(line.find("# " + corpus("recommended.c") + ":"), std::string::npos) << line;
+    }
+  EXPECT_GT(steps, 10);
+  EXPECT_NE(r.life.find("thread main:"), std::string::npos);
+  EXPECT_EQ(r.types, std::vector<std::string>{"Buffer"});
+}
+
+TEST(Extract, OutputIsDeterministic) {
+  EXPECT_EQ(run("macros.c").life, run("macros.c").life);
+  CliResult a = run_cli({"extract", corpus("mistakes.c")});
+  CliResult b = run_cli({"extract", corpus("mistakes.c")});
+  EXPECT_EQ(a.exit_code, 0);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.out, run("mistakes.c").life);
+}
+
+// ------------------------------------------------------ C to counterexample
+
+// Every skeleton the corpus gives is a scenario lifecheck compiles, with
+// the C line of each step kept as its origin.
+TEST(ExtractEndToEnd, EverySkeletonCompiles) {
+  for (const char* file :
+       {"recommended.c", "mistakes.c", "macros.c", "spec.c", "helper.c", "derived.c"}) {
+    auto r = run(file);
+    model::Program p = lang::load_scenario_text(std::string(file) + ".life", r.life);
+    size_t with_origin = 0, steps = 0;
+    for (const model::TypeInfo& t : p.types)
+      for (const auto* list : {&t.new_steps, &t.dealloc_steps, &t.clear_steps, &t.traverse_steps})
+        for (const model::SlotStep& st : *list) {
+          ++steps;
+          if (st.origin) {
+            ++with_origin;
+            EXPECT_EQ(p.origins[st.origin].rfind(corpus(file) + ":", 0), 0u)
+                << p.origins[st.origin];
+          }
+        }
+    // the defaults the language adds for slots the C file leaves out have none
+    EXPECT_GT(with_origin, 0u) << file;
+    EXPECT_LE(with_origin, steps) << file;
+  }
+}
+
+// From the C file to a counterexample that names the C lines: Early's
+// tp_new tracks the object before its field is set (P7.11).
+TEST(ExtractEndToEnd, CounterexampleNamesTheCLines) {
+  std::string life = temp_file(run("mistakes.c").life, ".life");
+  CliResult r = run_cli({"check", life});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("VIOLATION of P7.11"), std::string::npos) << r.out;
+  const std::string c = corpus("mistakes.c");
+  // the violation and the steps of the trace name the C lines
+  EXPECT_NE(r.out.find("is initialised (at " + c + ":71)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("          " + c + ":70: alloc\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("          " + c + ":71: track\n"), std::string::npos) << r.out;
+  // the JSON report's counterexample carries them too
+  CliResult j = run_cli({"check", "--json", life});
+  EXPECT_NE(first_counterexample(j.out).dump().find(c + ":71: track"), std::string::npos)
+      << j.out;
+  std::remove(life.c_str());
+}
+
+// The borrowed weakref read of weakref.c, driven by a main that gives the
+// watcher the owner's last strong reference: the use after free names the
+// C line of the use; SafeWatcher holds.
+TEST(ExtractEndToEnd, BorrowedWeakrefUseAfterFree) {
+  std::string skeleton = run("weakref.c").life;
+  skeleton.erase(skeleton.find("# A first run"));
+  auto with_main = [&](const std::string& type) {
+    return temp_file(skeleton +
+                         "class Owner:\n    pass\n\nthread main:\n    o = Owner()\n"
+                         "    w = " +
+                         type + "(weakref.ref(o), o)\n    del o\n    del w\n",
+                     ".life");
+  };
+  std::string bug = with_main("Watcher"), ok = with_main("SafeWatcher");
+  CliResult r = run_cli({"check", bug});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("uses the object PyWeakref_GetObject returned, which has been freed since"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(at " + corpus("weakref.c") + ":23)"), std::string::npos) << r.out;
+  CliResult k = run_cli({"check", ok});
+  EXPECT_EQ(k.exit_code, 0) << k.out << k.err;
+  std::remove(bug.c_str());
+  std::remove(ok.c_str());
+}
+
+// ------------------------------------------------------------- bad input
+
+TEST(ExtractBadInput, MissingFile) {
+  EXPECT_THROW(run("no-such-file.c"), extract::ExtractError);
+  CliResult r = run_cli({"extract", corpus("no-such-file.c")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("no-such-file.c:0:0: error: cannot read"), std::string::npos) << r.err;
+}
+
+TEST(ExtractBadInput, CThatDoesNotCompile) {
+  CliResult r = run_cli({"extract", corpus("broken.c")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("broken.c:4:1: error: expected ')'"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+}
+
+TEST(ExtractBadInput, OutputThatCannotBeWritten) {
+  CliResult r = run_cli({"extract", corpus("helper.c"), "--out", "/no/such/folder/x.life"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("its folder does not exist"), std::string::npos) << r.err;
+}
+
+TEST(ExtractBadInput, NoTypeFound) {
+  CliResult r = run_cli({"extract", corpus("notypes.c")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("notypes.c:1:1: error: no extension type found"), std::string::npos)
+      << r.err;
+}
+
+TEST(ExtractBadInput, CompilerFlagsAfterTheDoubleDash) {
+  // -DBROKEN makes broken code: the flags reach the compiler
+  std::string c = temp_file(
+      "#include <Python.h>\n#ifdef BROKEN\nint x = ;\n#endif\n"
+      "static PyTypeObject T = {PyVarObject_HEAD_INIT(NULL, 0) .tp_name = \"m.T\"};\n",
+      ".c");
+  EXPECT_EQ(run_cli({"extract", c}).exit_code, 0);
+  CliResult r = run_cli({"extract", c, "--", "-DBROKEN"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(":3:9: error: expected expression"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace lifecheck::testing

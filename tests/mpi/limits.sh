@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# A time or memory limit stops every rank: exit 3, one report with the combined
+# partial counts, printed once.
+source "$(dirname "$0")/common.sh"
+big=scenarios/cpython-tests/test_gc-test_trashcan_threads.life
+mpi 2 check --quiet --distributed --max-seconds 0.3 "$big" >"$work/out" 2>"$work/err"
+code=$?
+[ "$code" -eq 3 ] || fail "time limit: exit $code, not 3"
+grep -q "no verdict .*time limit (0.3 s) reached after" "$work/out" || fail "no partial report"
+[ "$(grep -c "no verdict" "$work/out")" -eq 1 ] || fail "the report is not printed once"
+[ "$(grep -c "^summary:" "$work/err")" -eq 1 ] || fail "the summary is not printed once"
+[ "$(grep -c "^distributed: rank" "$work/err")" -eq 2 ] || fail "no figures per rank"
+cat "$work/out"
+# A memory limit is per rank (each rank's resident memory).
+mpi 2 check --quiet --distributed --max-memory 40 "$big" >"$work/out" 2>"$work/err"
+code=$?
+[ "$code" -eq 3 ] || fail "memory limit: exit $code, not 3"
+grep -q "no verdict .*memory limit (40 MiB) reached after" "$work/out" || fail "no partial report"
+cat "$work/out"
+finish
