@@ -8,7 +8,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lifecheck="$here/../build/lifecheck"
-runs=5000
+runs=8000
 seed=1
 while [ $# -gt 0 ]; do
   case "$1" in

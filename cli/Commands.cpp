@@ -221,7 +221,7 @@ std::string verdict_name(checker::Verdict v) {
 json checked_properties(const model::Program& program) {
   bool asserts = false;
   for (const model::FuncInfo& f : program.funcs)
-    for (const model::Instr& i : f.code) asserts = asserts || i.op == model::InstrOp::Assert;
+    for (const model::Op& op : f.code) asserts = asserts || op.code == model::OpCode::Assert;
   json out = json::array();
   for (const model::PropertyInfo& p : model::all_properties()) {
     std::string id = p.id;

@@ -21,6 +21,27 @@ using namespace conform;
 
 namespace {
 
+// A Python-level script the interpreter crashed in (a memory-safety bug of
+// its own, gh-91636): its outcome is `crash`, with the trace so far that
+// the harness appended to the side file (docs/conformance.md §2).
+ScriptRun crash_as_outcome(ScriptRun r) {
+  if (r.signal == 0) return r;
+  r.ok = true;
+  r.outcome = "crash";
+  r.detail = fmt::format("killed by signal {}", r.signal);
+  return r;
+}
+
+// A model run as the Python-level judge compares it: one that ended in a
+// memory-safety violation is marked so, and an interpreter's trace need
+// only extend it (model::trace_allowed).
+ModelRun with_unsafe_end(ModelRun run) {
+  if (!run.unsafe) return run;
+  run.trace.push_back(model::kUnsafeEnd);
+  run.outcome = "memory-safety";
+  return run;
+}
+
 struct Judge {
   const ConformOptions& options;
   const Interpreter& interpreter;
@@ -64,9 +85,9 @@ struct Judge {
     int unended = 0, free_runs = 0;
     for (int i = 0; i < options.runs && unended < 2; ++i) {
       ++free_runs;
-      ScriptRun r =
+      ScriptRun r = crash_as_outcome(
           run_script(options, interpreter.executable, script, dir, "",
-                     ending == Ending::EveryRunEnds ? kScriptSeconds : kEndlessScriptSeconds);
+                     ending == Ending::EveryRunEnds ? kScriptSeconds : kEndlessScriptSeconds));
       if (ending == Ending::Unknown && r.timed_out) {
         std::cout << fmt::format(
             "SKIP  {}: skipped (the script did not finish within {:g} s, and the model stops "
@@ -81,7 +102,7 @@ struct Judge {
       if (!r.ok) return fail(file, fmt::format("free run {}: {}", i + 1, r.problem));
       if (r.outcome == "diverged" || r.outcome == "schedule-exhausted")
         return fail(file, fmt::format("free run {}: outcome {}: {}", i + 1, r.outcome, r.detail));
-      if (!allowed.traces.count(r.trace)) {
+      if (!model::trace_allowed(allowed.traces, r.trace)) {
         std::string msg = fmt::format(
             "free run {} (outcome {}{}) shows a trace the model does not "
             "allow{}\n",
@@ -103,9 +124,11 @@ struct Judge {
     const auto runs = distinct_model_runs(m, options.forced);
     const bool forced_exactly = forced_exactly_under(model_profile);
     size_t unforceable = 0;
-    for (const auto& [seed, run] : runs) {
+    for (const auto& [seed, model_run] : runs) {
+      const ModelRun run = with_unsafe_end(model_run);
       const ModelRun* want = &run;
-      ScriptRun r = run_script(options, interpreter.executable, script, dir, want->token);
+      ScriptRun r =
+          crash_as_outcome(run_script(options, interpreter.executable, script, dir, want->token));
       if (!r.ok) return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
       // Free-threaded: where the model defers a merge or a collection step
       // that the interpreter takes at once (main wakes from its join and
@@ -116,13 +139,18 @@ struct Judge {
       }
       bool outcome_ok = r.outcome == want->outcome ||
                         (want->outcome == "schedule-exhausted" && r.outcome == "deadlock") ||
-                        want->outcome == "violation";
+                        want->outcome == "violation" || want->outcome == "memory-safety";
+      // After a memory-safety violation CPython's behaviour is undefined: it
+      // may crash there or later, so its trace need only extend the model's.
       // Free-threaded profiles: the collector's worklist order is the
       // heap's (F-G3), which no schedule can force, and a collection runs
       // on without statement boundaries where the model may stop it: a
       // forced run must show a trace the model allows, and end as the
       // model's run does.
-      bool trace_ok = forced_exactly ? r.trace == want->trace : allowed.traces.count(r.trace) > 0;
+      bool trace_ok = want->outcome == "memory-safety"
+                          ? model::trace_allowed({want->trace}, r.trace)
+                      : forced_exactly ? r.trace == want->trace
+                                       : allowed.traces.count(r.trace) > 0;
       if (!trace_ok || !outcome_ok) {
         std::string msg = fmt::format(
             "forced schedule {} (seed {}): the interpreter's run differs from the model's\n"

@@ -149,12 +149,14 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
 // The model program conform compares against: the scenario, with every
 // property ignored that only observes (P7.x, expect lines, quiescence), so
 // that no model run stops where the interpreter goes on. assert, uncaught
-// exceptions and deadlocks stop the run in the script as well, and a run
-// that never ends (termination) never ends there either.
+// exceptions and deadlocks stop the run in the script as well, a run that
+// never ends (termination) never ends there either, and after a
+// memory-safety violation the interpreter's behaviour is undefined (it
+// may crash).
 model::Program judged(model::Program p, bool c_types) {
   for (const model::PropertyInfo& prop : model::all_properties()) {
     std::string id = prop.id;
-    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" ||
+    if (id == "assert" || id == "uncaught-exception" || id == "deadlock" || id == "memory-safety" ||
         id == model::Model::kTermination || p.ignored(id) || (c_types && prop.undefined_after))
       continue;
     p.ignores.push_back(model::Ignore{id, "conform: the interpreter does not stop here", 0});
@@ -212,16 +214,18 @@ std::string show(const ObservedTrace& t) {
 
 ScriptRun run_script(const ConformOptions& options, const std::string& python,
                      const std::string& script, const TempDir& dir, const std::string& token,
-                     double seconds, const std::vector<std::string>& python_flags) {
+                     double seconds, const std::vector<std::string>& python_flags, bool then_free) {
   ScriptRun s;
   std::string result = dir.file("result.json");
   std::filesystem::remove(result);
+  std::filesystem::remove(result + ".trace");
   // The caller's own LIFECHECK_* settings must not leak into the runs.
   std::vector<std::pair<std::string, std::string>> env = {
       {"LIFECHECK_RESULT", result},
       {"LIFECHECK_REPLAY", token},
       {"LIFECHECK_SWITCH_INTERVAL", token.empty() ? options.switch_interval : ""},
-      {"LIFECHECK_TURN_TIMEOUT", ""}};
+      {"LIFECHECK_TURN_TIMEOUT", ""},
+      {"LIFECHECK_THEN_FREE", then_free ? "1" : ""}};
   // -I: no PYTHON* variables, no user site: only the script decides.
   std::vector<std::string> argv = {python, "-I"};
   argv.insert(argv.end(), python_flags.begin(), python_flags.end());
@@ -238,6 +242,9 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
     s.signal = r.signal;
     s.problem = fmt::format("the interpreter died of signal {} ({}):\n{}", r.signal,
                             ::strsignal(r.signal), last_lines(r.err, 6));
+    // its trace so far: the side file the harness appends each line to
+    std::stringstream lines(read_file(result + ".trace"));
+    for (std::string l; std::getline(lines, l);) s.trace.push_back(l);
     return s;
   }
   if (text.empty()) {
@@ -309,6 +316,7 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
   auto has = [&](const char* id) {
     return std::find(props.begin(), props.end(), id) != props.end();
   };
+  run.unsafe = has("memory-safety");
   // A run that never ends cannot be forced to its end, nor can one stopped
   // by a model limit.
   if (t.loop_start) return std::nullopt;

@@ -74,10 +74,11 @@ struct Interpreter {
 std::optional<Interpreter> probe(const std::string& python, const TempDir& dir);
 
 // The model program conform compares against: the scenario, with every
-// property ignored that only observes (docs/conformance.md §2). With
-// `c_types`, a run still stops where a real interpreter's behaviour is not
-// defined (PropertyInfo::undefined_after: memory-safety, P7.14, P7.16,
-// P7.27, P7.30): what the interpreter does after it tells nothing.
+// property ignored that only observes (docs/conformance.md §2). A run
+// still stops at a memory-safety violation (after it the interpreter's
+// behaviour is undefined: it may crash), and with `c_types` at every
+// property after which it is not defined (PropertyInfo::undefined_after:
+// memory-safety, P7.14, P7.16, P7.27, P7.30).
 model::Program judged(model::Program p, bool c_types = false);
 
 // A line diff of two traces, a trace for a report, the allowed trace
@@ -91,7 +92,8 @@ Verdict fail(const std::string& file, const std::string& why);
 struct ScriptRun {
   bool ok = false;  // the script ran and reported a result
   bool timed_out = false;
-  int signal = 0;  // the process died of this signal (SIGSEGV, SIGABRT...)
+  int signal = 0;  // the process died of this signal (SIGSEGV, SIGABRT...);
+                   // `trace` then holds the lines the harness wrote so far
   int exit_code = 0;
   std::string problem;  // when !ok
   std::string outcome, detail;
@@ -101,16 +103,19 @@ struct ScriptRun {
 constexpr double kScriptSeconds = 120;
 constexpr double kEndlessScriptSeconds = 5;
 
-// One run of an emitted script; `token` forces a schedule when not empty.
+// One run of an emitted script; `token` forces a schedule when not empty,
+// and with `then_free` the interpreter runs on freely after its last step
+// instead of stopping there (schedule-exhausted).
 ScriptRun run_script(const ConformOptions& options, const std::string& python,
                      const std::string& script, const TempDir& dir, const std::string& token,
                      double seconds = kScriptSeconds,
-                     const std::vector<std::string>& python_flags = {});
+                     const std::vector<std::string>& python_flags = {}, bool then_free = false);
 
 struct ModelRun {
   std::string token;
   ObservedTrace trace;
   std::string outcome;
+  bool unsafe = false;  // it ended in a memory-safety violation
 };
 
 // The model's run under the schedule of a seeded random run among threads

@@ -212,8 +212,10 @@ lc_try_incref(PyObject *op)
 
 /* critical_section [F] / end_critical_section: the public critical-section
  * functions of 3.13+ (no-ops with the GIL); before 3.13 the GIL is the only
- * lock. A slot that returns leaves its sections (lc_cs_end at its end). */
-#if PY_VERSION_HEX >= 0x030D0000
+ * lock. 3.13.0's headers define the structs only for the free-threaded
+ * build, so a 3.13 build with the GIL uses the no-op branch. A slot that
+ * returns leaves its sections (lc_cs_end at its end). */
+#if PY_VERSION_HEX >= 0x030E0000 || (PY_VERSION_HEX >= 0x030D0000 && defined(Py_GIL_DISABLED))
 #define LC_CS_LOCALS PyCriticalSection lc_cs1; PyCriticalSection2 lc_cs2; int lc_cs = 0
 #define lc_cs_begin(a) (PyCriticalSection_Begin(&lc_cs1, (a)), lc_cs = 1)
 #define lc_cs_begin2(a, b) \

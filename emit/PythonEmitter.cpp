@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checker/Schedule.h"
+#include "model/CodeGen.h"
 
 namespace lifecheck::emit {
 
@@ -17,9 +18,10 @@ using model::ExprOp;
 using model::FuncId;
 using model::FuncInfo;
 using model::FuncKind;
-using model::Instr;
-using model::InstrOp;
 using model::Program;
+using model::Statement;
+using model::StatementId;
+using model::StatementKind;
 using model::TypeInfo;
 using model::TypeKind;
 using model::Value;
@@ -193,6 +195,10 @@ class Emitter {
   }
 
   // ------------------------------------------------------------ expressions
+  // Python's own evaluation, with one _turn() wherever the model has an
+  // eval-breaker check (model/CodeGen.h): after each call of C code. The
+  // helpers that wrap such calls (_lc_new, _lc_wref, _lc_deref, _lc_ck)
+  // call _turn() right after the call returns, where CPython checks too.
   std::string expr(ExprId id, FuncId fn) const {
     const ExprNode& e = p_.exprs[id];
     switch (e.op) {
@@ -213,24 +219,29 @@ class Emitter {
                            e.b == model::kNoExpr ? "None" : expr(e.b, fn),
                            label(e, model::kWeakrefType));
       case ExprOp::BoundMethod: {
+        // No label is recorded: a bound method renders as "method NAME".
         std::string name = p_.strings[e.value.str()];
         auto it = renamed_.find(name);
-        return fmt::format("_lc_new({}.{}, {})", expr(e.a, fn),
-                           it == renamed_.end() ? name : it->second, label(e, model::kMethodType));
+        return expr(e.a, fn) + "." + (it == renamed_.end() ? name : it->second);
       }
       case ExprOp::IsFinalized:
-        return "_lc_gc.is_finalized(" + expr(e.a, fn) + ")";
+        return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
       case ExprOp::IsTracked:
-        return "_lc_gc.is_tracked(" + expr(e.a, fn) + ")";
-      case ExprOp::InfoGet: {
-        static const char* const keys[] = {"'generation'", "'collected'", "'uncollectable'"};
-        if (e.slot > 2) unsupported("this gc info key", e.line);
-        return expr(e.a, fn) + "[" + keys[e.slot] + "]";
-      }
+        return "_lc_ck(_lc_gc.is_tracked(" + expr(e.a, fn) + "))";
       case ExprOp::Compare: {
         auto k = static_cast<model::CompareKind>(e.slot);
         if (k == model::CompareKind::Eq || k == model::CompareKind::Ne)
           return "(" + expr(e.a, fn) + (k == model::CompareKind::Eq ? " == " : " != ") +
+                 expr(e.b, fn) + ")";
+        // `is` against None, True or False is Python's own (no call); the
+        // language's `is` on other plain values needs _lc_same.
+        auto singleton = [&](ExprId x) {
+          const ExprNode& n = p_.exprs[x];
+          return n.op == ExprOp::Const &&
+                 (n.value.kind() == ValueKind::None || n.value.kind() == ValueKind::Bool);
+        };
+        if (singleton(e.a) || singleton(e.b))
+          return "(" + expr(e.a, fn) + (k == model::CompareKind::Is ? " is " : " is not ") +
                  expr(e.b, fn) + ")";
         std::string same = "_lc_same(" + expr(e.a, fn) + ", " + expr(e.b, fn) + ")";
         return k == model::CompareKind::Is ? same : "(not " + same + ")";
@@ -241,41 +252,83 @@ class Emitter {
         return expr(e.a, fn);  // used where Python tests truth anyway
       case ExprOp::ListNew:
       case ExprOp::TupleNew: {
+        // Containers carry no label: log() shows their items.
         std::string items;
-        for (uint16_t i = 0; i < e.count; ++i) {
+        for (size_t i = 0; i < e.args.size(); ++i) {
           if (i) items += ", ";
-          items += expr(p_.log_args[e.first + i].expr, fn);
+          items += expr(e.args[i], fn);
         }
-        bool list = e.op == ExprOp::ListNew;
-        std::string lit = list ? "[" + items + "]" : "(" + items + (e.count == 1 ? ",)" : ")");
-        return fmt::format("_lc_new({}, {})", lit,
-                           label(e, list ? model::kListType : model::kTupleType));
+        if (e.op == ExprOp::ListNew) return "[" + items + "]";
+        return "(" + items + (e.args.size() == 1 ? ",)" : ")");
       }
       case ExprOp::DictNew: {
         std::string items;
-        for (uint16_t i = 0; i < e.count; ++i) {
+        for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
           if (i) items += ", ";
-          items += py_str(p_.strings[p_.log_args[e.first + 2u * i].text]) + ": " +
-                   expr(p_.log_args[e.first + 2u * i + 1].expr, fn);
+          items += expr(e.args[i], fn) + ": " + expr(e.args[i + 1], fn);
         }
-        return fmt::format("_lc_new({{{}}}, {})", items, label(e, model::kDictType));
+        return "{" + items + "}";
       }
       case ExprOp::ItemGet:
-        return expr(e.a, fn) + "[" + key(e.value, e.line) + "]";
-      default:
-        break;
+        return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
+      case ExprOp::Vars:
+        return "_lc_ck(vars(" + expr(e.a, fn) + "))";
+      case ExprOp::SetNew: {
+        if (e.args.empty()) return "set()";
+        std::string items;
+        for (size_t i = 0; i < e.args.size(); ++i) items += (i ? ", " : "") + expr(e.args[i], fn);
+        return "{" + items + "}";
+      }
+      case ExprOp::DequeNew:
+        return "_lc_ck(_lc_collections.deque(" + (e.a == model::kNoExpr ? "" : expr(e.a, fn)) +
+               "))";
+      case ExprOp::MethodCall:
+        // A list.append in statement position gets its check guard after the
+        // statement (method_call_statement); anywhere else every call checks.
+        return "_lc_ck(" + method_call(e, fn) + ")";
+      case ExprOp::Slice: {
+        auto bound = [&](ExprId b) { return b == model::kNoExpr ? std::string() : expr(b, fn); };
+        return expr(e.a, fn) + "[" + bound(e.args[0]) + ":" + bound(e.args[1]) + "]";
+      }
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+  }
+
+  std::string method_call(const ExprNode& e, FuncId fn) const {
+    std::string args;
+    for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+    return expr(e.a, fn) + "." + p_.strings[e.value.str()] + "(" + args + ")";
+  }
+
+  // Whether evaluating the expression again has no effect: a name, or
+  // attributes and items of one (the receiver of a list.append guard).
+  bool plain(ExprId id) const {
+    const ExprNode& e = p_.exprs[id];
+    switch (e.op) {
+      case ExprOp::Local:
+      case ExprOp::Global:
+      case ExprOp::Const:
+        return true;
+      case ExprOp::Attr:
+        return plain(e.a);
+      case ExprOp::ItemGet:
+        return plain(e.a) && plain(e.b);
+      default:
+        return false;
+    }
+  }
+
+  // The check after a list.append call site happens on its first run only
+  // from 3.12 on (model/CodeGen.cpp): the guard calls nothing (so adds no
+  // eval-breaker check) once the site has run with a list.
+  std::string append_guard(size_t site, const std::string& receiver) const {
+    return fmt::format("(_lc_warm[{0}] and {1}.__class__ is _lc_list) or _lc_first({0}, {1})", site,
+                       receiver);
   }
 
   std::string label(const ExprNode& e, size_t type) const {
     if (e.label != model::kNoLabel) return py_str(p_.labels[e.label]);
     return py_str(type < p_.types.size() ? p_.types[type].name : "object");
-  }
-
-  std::string key(Value v, int line) const {
-    if (v.kind() == ValueKind::Int || v.kind() == ValueKind::Str) return constant(v, line);
-    unsupported("this subscript", line);
   }
 
   std::string constant(Value v, int line) const {
@@ -290,6 +343,13 @@ class Emitter {
         return py_str(p_.strings[v.str()]);
       case ValueKind::Func:
         return funcs_[v.func()];
+      case ValueKind::ConstTuple: {
+        // a tuple of literals: CPython folds it into one constant too
+        const std::vector<Value>& items = p_.const_tuples[v.const_tuple()];
+        std::string out = "(";
+        for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + constant(items[i], line);
+        return out + (items.size() == 1 ? ",)" : ")");
+      }
       default:
         break;
     }
@@ -305,154 +365,127 @@ class Emitter {
     out += "\n";
   }
 
-  // Instructions [begin, end) of `fn`, rebuilt as if/else blocks. Each
-  // statement boundary (every instruction but a jump) gets a _turn().
-  void block(FuncId fn, size_t begin, size_t end, int indent, std::string& out) const {
-    const std::vector<Instr>& code = p_.funcs[fn].code;
-    bool any = false;
-    size_t pc = begin;
-    while (pc < end) {
-      const Instr& in = code[pc];
-      if (in.op == InstrOp::Jump) {
-        // A jump over an empty else branch is a no-op; any other jump here
-        // does not come from if/else.
-        if (in.target != pc + 1) unsupported("an unstructured jump", in.line);
-        ++pc;
-        continue;
-      }
-      any = true;
-      line(out, indent, "_turn()");
-      if (in.op != InstrOp::JumpIfFalse) {
-        statement(in, fn, indent, out);
-        ++pc;
-        continue;
-      }
-      size_t t = in.target;
-      if (t <= pc || t > end) unsupported("an unstructured jump", in.line);
-      size_t then_end = t, else_end = t;
-      const Instr& last = code[t - 1];
-      if (t - 1 > pc && last.op == InstrOp::Jump && last.target > t) {
-        if (last.target > end) unsupported("an unstructured jump", last.line);
-        then_end = t - 1;
-        else_end = last.target;
-      }
-      line(out, indent, "if " + expr(in.a, fn) + ":", in.line);
-      block(fn, pc + 1, then_end, indent + 1, out);
-      if (else_end > t) {
-        line(out, indent, "else:");
-        block(fn, t, else_end, indent + 1, out);
-      }
-      pc = else_end;
-    }
-    if (!any) line(out, indent, "pass");
+  void block(FuncId fn, const std::vector<StatementId>& body, int indent, std::string& out) const {
+    for (StatementId s : body) statement(p_.stmts[s], fn, indent, out);
+    if (body.empty()) line(out, indent, "pass");
   }
 
-  void statement(const Instr& in, FuncId fn, int indent, std::string& out) const {
-    auto emit = [&](const std::string& text) { line(out, indent, text, in.line); };
-    switch (in.op) {
-      case InstrOp::StoreLocal:
-        return emit(locals_[fn][in.slot] + " = " + expr(in.a, fn));
-      case InstrOp::StoreGlobal:
-        return emit(globals_[in.slot] + " = " + expr(in.a, fn));
-      case InstrOp::StoreAttr:
-        return emit(expr(in.a, fn) + "." + fields_[in.slot] + " = " + expr(in.b, fn));
-      case InstrOp::DelLocal:
-        return emit("del " + locals_[fn][in.slot]);
-      case InstrOp::DelGlobal:
-        return emit("del " + globals_[in.slot]);
-      case InstrOp::DelAttr:
-        return emit("del " + expr(in.a, fn) + "." + fields_[in.slot]);
-      case InstrOp::Eval:
-        return emit(expr(in.a, fn));
-      case InstrOp::Collect: {
-        std::string call = fmt::format("_lc_gc.collect({})", in.slot);
-        if (in.dest == model::DestKind::Local) call = locals_[fn][in.dest_slot] + " = " + call;
-        if (in.dest == model::DestKind::Global) call = globals_[in.dest_slot] + " = " + call;
-        return emit(call);
+  void statement(const Statement& s, FuncId fn, int indent, std::string& out) const {
+    auto emit = [&](const std::string& text) { line(out, indent, text, s.line); };
+    auto target = [&](const std::string& value) {
+      return s.target == model::kNoExpr ? value : expr(s.target, fn) + " = " + value;
+    };
+    switch (s.kind) {
+      case StatementKind::Assign:
+        return emit(target(expr(s.value, fn)));
+      case StatementKind::Del:
+        return emit("del " + expr(s.target, fn));
+      case StatementKind::Expr: {
+        const ExprNode& e = p_.exprs[s.value];
+        if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
+          return emit(method_call(e, fn) + "; " + append_guard(e.slot, expr(e.a, fn)));
+        return emit(expr(s.value, fn));
       }
-      case InstrOp::Log: {
-        std::string args;
-        for (uint16_t i = 0; i < in.count; ++i) {
-          const model::LogArg& a = p_.log_args[in.first + i];
-          if (i) args += ", ";
-          args += a.is_text ? py_str(p_.strings[a.text]) : expr(a.expr, fn);
+      case StatementKind::Pass:
+        return emit("pass");
+      case StatementKind::If:
+        line(out, indent, "if " + expr(s.value, fn) + ":", s.line);
+        block(fn, s.body, indent + 1, out);
+        if (!s.orelse.empty()) {
+          line(out, indent, "else:");
+          block(fn, s.orelse, indent + 1, out);
         }
+        return;
+      case StatementKind::For:
+        // range() is a call of C code: its check (_lc_ck); JUMP_BACKWARD
+        // checks the eval breaker at the end of every iteration (_turn()).
+        line(out, indent, fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
+             s.line);
+        block(fn, s.body, indent + 1, out);
+        line(out, indent + 1, "_turn()  # the backward jump's check");
+        return;
+      case StatementKind::Log: {
+        std::string args;
+        for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
         return emit("_lc_log(" + args + ")");
       }
-      case InstrOp::Assert:
-        return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(in.a, fn), in.line,
-                                py_str(p_.strings[in.str])));
-      case InstrOp::Raise:
-        return emit("raise _lc_exc(" + py_str(p_.strings[in.str]) + ")");
-      case InstrOp::Pass:
-        return emit("pass");
-      case InstrOp::Join:
-        return emit("_lc_join(" + py_str(p_.threads[in.slot].name) + ")");
-      case InstrOp::GcCallbacksAppend:
-        return emit("_lc_gc.callbacks.append(" + expr(in.a, fn) + ")");
-      case InstrOp::GcCallbacksRemove:
-        return emit("_lc_gc.callbacks.remove(" + expr(in.a, fn) + ")");
-      case InstrOp::GcEnable:
-        return emit("_lc_gc.enable()");
-      case InstrOp::GcDisable:
-        return emit("_lc_gc.disable()");
-      case InstrOp::StoreItem:
-        return emit(expr(in.a, fn) + "[" + key(in.key, in.line) + "] = " + expr(in.b, fn));
-      case InstrOp::DelItem:
-        return emit("del " + expr(in.a, fn) + "[" + key(in.key, in.line) + "]");
-      case InstrOp::Construct: {
+      case StatementKind::Assert:
+        return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(s.value, fn), s.line,
+                                py_str(p_.strings[s.str])));
+      case StatementKind::Raise:
+        return emit("raise _lc_exc(" + py_str(p_.strings[s.str]) + ")");
+      case StatementKind::Collect:
+        return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));
+      case StatementKind::Join:
+        return emit("_lc_join(" + py_str(p_.threads[s.slot].name) + ")");
+      case StatementKind::GcEnable:
+        return emit("_lc_ck(_lc_gc.enable())");
+      case StatementKind::GcDisable:
+        return emit("_lc_ck(_lc_gc.disable())");
+      case StatementKind::GcCallbacksAppend:
+        return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
+                    append_guard(s.slot, "_lc_gc.callbacks"));
+      case StatementKind::GcCallbacksRemove:
+        return emit("_lc_ck(_lc_gc.callbacks.remove(" + expr(s.value, fn) + "))");
+      case StatementKind::Construct: {
         // a C type (or a class deriving from one): its tp_new runs the
         // new: steps in the extension module
         std::string args;
-        for (uint16_t i = 0; i < in.count; ++i)
-          args += (i ? ", " : "") + expr(p_.log_args[in.first + i].expr, fn);
-        std::string call = fmt::format(
-            "_lc_new({}({}), {})", types_[in.slot], args,
-            py_str(in.target != model::kNoLabel ? p_.labels[in.target] : p_.types[in.slot].name));
-        if (in.dest == model::DestKind::Local) call = locals_[fn][in.dest_slot] + " = " + call;
-        if (in.dest == model::DestKind::Global) call = globals_[in.dest_slot] + " = " + call;
-        return emit(call);
+        for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
+        return emit(target(fmt::format(
+            "_lc_new({}({}), {})", types_[s.slot], args,
+            py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name))));
       }
-      default:
-        break;
     }
-    unsupported(fmt::format("statement kind {}", static_cast<int>(in.op)), in.line);
+    unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
   }
 
   // `global` lines: Python makes every assigned name local otherwise.
+  void assigned_globals(const std::vector<StatementId>& body, std::set<uint16_t>& out) const {
+    for (StatementId id : body) {
+      const Statement& s = p_.stmts[id];
+      if (s.target != model::kNoExpr && p_.exprs[s.target].op == ExprOp::Global)
+        out.insert(p_.exprs[s.target].slot);
+      assigned_globals(s.body, out);
+      assigned_globals(s.orelse, out);
+    }
+  }
   std::string global_line(FuncId fn) const {
     std::set<uint16_t> assigned;
-    for (const Instr& in : p_.funcs[fn].code) {
-      if (in.op == InstrOp::StoreGlobal || in.op == InstrOp::DelGlobal) assigned.insert(in.slot);
-      if ((in.op == InstrOp::Collect || in.op == InstrOp::Construct) &&
-          in.dest == model::DestKind::Global)
-        assigned.insert(in.dest_slot);
-    }
+    assigned_globals(p_.funcs[fn].body, assigned);
     std::string names;
     for (uint16_t g : assigned) names += (names.empty() ? "" : ", ") + globals_[g];
     return names.empty() ? "" : "global " + names;
   }
 
-  // A body: its `global` line, the event the runtime emits when it calls
-  // the body (FINALIZE_BEGIN, WRCB_BEGIN, GC_CALLBACK_BEGIN: before the first
-  // statement boundary), then the statements.
+  // A body: its `global` line, the check every Python function makes on
+  // entry (_turn()), the event the body reports there (model::EntryEvent:
+  // "del", "callback", "gc"), then the statements.
   void function(FuncId fn, const std::string& def_name, int indent, std::string& out) const {
     const FuncInfo& f = p_.funcs[fn];
     std::string params;
     for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[fn][i];
     line(out, indent, "def " + def_name + "(" + params + "):", f.line);
     if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
+    line(out, indent + 1, "_turn()");
     const std::vector<std::string>& l = locals_[fn];
-    const bool legacy_del = f.kind == FuncKind::Finalizer && p_.types[f.owner].legacy_del == fn;
-    if (f.kind == FuncKind::Finalizer && !legacy_del)  // tp_del is no observable event
-      line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
-    else if (f.kind == FuncKind::Function && f.nparams == 1)
-      line(out, indent + 1, "_lc_event_obj('callback ', " + l[0] + ")");
-    else if (f.kind == FuncKind::Function && f.nparams == 2)
-      line(out, indent + 1, "_lc_gc_event(" + l[0] + ", " + l[1] + ")");
-    else if (f.kind == FuncKind::Method && f.nparams == 2)
-      line(out, indent + 1, "_lc_event_obj('callback ', " + l[1] + ")");
-    block(fn, 0, f.code.size(), indent + 1, out);
+    switch (model::entry_event(p_, fn)) {
+      case model::EntryEvent::Del:
+        line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
+        break;
+      case model::EntryEvent::Callback:
+        line(out, indent + 1, "_lc_event_obj('callback ', " + l[0] + ")");
+        break;
+      case model::EntryEvent::MethodCallback:
+        line(out, indent + 1, "_lc_event_obj('callback ', " + l[1] + ")");
+        break;
+      case model::EntryEvent::GcCallback:
+        line(out, indent + 1, "_lc_gc_event(" + l[0] + ", " + l[1] + ")");
+        break;
+      case model::EntryEvent::None:
+        break;
+    }
+    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
   }
 
   // The C types come from the extension module; their tp_finalize, tp_del
@@ -491,9 +524,26 @@ class Emitter {
       const TypeInfo& ti = p_.types[t];
       if (ti.kind != TypeKind::PyClass) continue;
       out += "\n";
-      std::string base = ti.base == model::kNoType ? "" : "(" + types_[ti.base] + ")";
+      // a class may derive from list or dict, or from a C type of the
+      // extension module (emit-c)
+      std::string base = ti.base == model::kNoType ? ""
+                         : p_.types[ti.base].kind == TypeKind::CType
+                             ? "(" + types_[ti.base] + ")"
+                             : "(" + p_.types[ti.base].name + ")";
       line(out, 0, "class " + types_[t] + base + ":", ti.line);
       bool any = false;
+      if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
+        // __slots__ as the scenario gave them (the members are sorted by
+        // name in both); '__dict__' and '__weakref__' when it named them
+        std::vector<std::string> names;
+        for (model::FieldId f : ti.slots) names.push_back(py_str(fields_[f]));
+        if (ti.has_dict) names.push_back("'__dict__'");
+        if (ti.weakrefable) names.push_back("'__weakref__'");
+        std::string items;
+        for (const std::string& n : names) items += n + ", ";
+        line(out, 1, "__slots__ = (" + items + ")");
+        any = true;
+      }
       if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
         function(ti.finalizer, "__del__", 1, out);
         any = true;
@@ -539,9 +589,8 @@ class Emitter {
     for (const model::ThreadInfo& t : p_.threads)
       threads += (threads.empty() ? "" : ", ") + py_str(t.name);
     std::set<std::string> excs;
-    for (const FuncInfo& f : p_.funcs)
-      for (const Instr& in : f.code)
-        if (in.op == InstrOp::Raise) excs.insert(p_.strings[in.str]);
+    for (const Statement& st : p_.stmts)
+      if (st.kind == StatementKind::Raise) excs.insert(p_.strings[st.str]);
     for (const std::string& e : excs) exceptions += (exceptions.empty() ? "" : ", ") + py_str(e);
     std::string source;
     for (size_t i = 0, start = 0; start < p_.source.size(); ++i) {
@@ -573,7 +622,8 @@ class Emitter {
 # Environment:
 #   LIFECHECK_REPLAY=lc2:...        force this model schedule (see below)
 #   LIFECHECK_RESULT=PATH           also write {{"outcome", "detail", "steps",
-#                                   "trace"}} as JSON to PATH
+#                                   "trace"}} as JSON to PATH, and each trace
+#                                   line to PATH.trace as it happens
 #   LIFECHECK_TURN_TIMEOUT=SECONDS  forced: how long to wait for a thread
 #                                   before reporting "diverged" (default 5)
 #   LIFECHECK_SWITCH_INTERVAL=S     sys.setswitchinterval(S) (free runs)
@@ -597,6 +647,8 @@ _LC_IGNORE_ASSERT = {ignore_assert}
 _LC_IGNORE_UNCAUGHT = {ignore_uncaught}
 _LC_EXCEPTIONS = [{exceptions}]
 _LC_REPLAY = {replay}
+_LC_APPEND_SITES = {append_sites}
+_LC_APPEND_SPECIALIZES = {append_specializes}
 )",
         fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
         fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
@@ -604,7 +656,9 @@ _LC_REPLAY = {replay}
         fmt::arg("fingerprint", p_.fingerprint), fmt::arg("threads", threads),
         fmt::arg("ignore_assert", bool_py(p_.ignored("assert"))),
         fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
-        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)));
+        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
+        fmt::arg("append_sites", p_.append_sites),
+        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)));
   }
 
   std::string footer() const {
@@ -654,7 +708,7 @@ _LC_REPLAY = {replay}
 std::optional<std::string> python_level_problem(const Program& program) {
   for (const TypeInfo& t : program.types) {
     if (t.kind == TypeKind::CType) return "it defines the C type '" + t.name + "'";
-    if (t.kind == TypeKind::PyClass && t.base != model::kNoType)
+    if (program.derives_from_c_type(t))
       return "class '" + t.name + "' derives from the C type '" + program.types[t.base].name + "'";
     if (t.kind == TypeKind::PyClass && t.has_legacy_del())
       return "class '" + t.name + "' has a legacy tp_del, set as _testcapi.with_tp_del does";

@@ -65,9 +65,14 @@ class Fuzzer {
         shrink(s, out);
         out.minimal = s.value();
         out.text = apply_options(out.minimal).to_life();
+        // A shortest counterexample when breadth-first search finds one
+        // within the bound; else the depth-first one shrinking kept.
         CheckOptions bfs = check_options();
         bfs.breadth_first = true;
-        out.result = check(Scenario::parse(out.text, "fuzz.life"), bfs);
+        const Scenario minimal = Scenario::parse(out.text, "fuzz.life");
+        out.result = check(minimal, bfs);
+        if (out.result.verdict == Verdict::LimitReached)
+          out.result = check(minimal, check_options());
         return out;
       }
     }

@@ -28,7 +28,9 @@ enum class ExprKind {
   Not,        // not base
   List,       // [args...]
   Tuple,      // (args...)
-  Dict,       // {keys[i]: args[i], ...}
+  Dict,       // {args[0]: args[1], args[2]: args[3], ...}
+  Set,        // {args...}
+  Slice,      // base:rhs inside a subscript, either may be null (x[i:j])
 };
 
 enum class CompareOp { Is, IsNot, Eq, Ne };
@@ -41,20 +43,19 @@ struct Expr {
   ExprPtr base;
   ExprPtr rhs;
   std::vector<ExprPtr> args;
-  std::vector<std::string> keys;  // Dict: string keys
   CompareOp op = CompareOp::Is;
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise };
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For };
 
 struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
-  ExprPtr target;                  // Assign, Del
-  ExprPtr value;                   // Assign value, Expr, If/Assert condition
+  ExprPtr target;                  // Assign, Del, For (the loop variable, a name)
+  ExprPtr value;                   // Assign value, Expr, If/Assert condition, For: range's N
   std::vector<std::string> names;  // Global
   std::string text;                // Raise: exception name; Assert: message
-  std::vector<Stmt> body;          // If
+  std::vector<Stmt> body;          // If, For
   std::vector<Stmt> orelse;        // If (an elif is a nested If here)
 };
 
@@ -88,6 +89,8 @@ struct ClassDef {
   Loc base_loc;
   std::vector<FuncDef> methods;
   std::vector<SlotLine> slots;  // C types only
+  ExprPtr slot_names;           // `__slots__ = (...)`, classes only
+  Loc slot_names_loc;
 };
 
 struct ThreadDef {

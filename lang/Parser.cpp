@@ -200,6 +200,15 @@ class Parser {
         c.methods.push_back(func_def());
         return;
       }
+      if (at_name("__slots__")) {
+        if (c.slot_names) fail(peek().loc, "a second '__slots__' line");
+        c.slot_names_loc = peek().loc;
+        advance();
+        expect_op("=", "after '__slots__'");
+        c.slot_names = condition();
+        expect_newline();
+        return;
+      }
       if (c.is_ctype && peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op &&
           peek(1).text == ":") {
         c.slots.push_back(slot_line());
@@ -327,13 +336,17 @@ class Parser {
         out.push_back(if_stmt());
         return;
       }
+      if (t.text == "for") {
+        out.push_back(for_stmt());
+        return;
+      }
       if (t.text == "class" || t.text == "ctype" || t.text == "def" || t.text == "thread")
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       for (const char* unsupported :
-           {"return", "while", "for", "lambda", "import", "with", "try", "break", "continue",
-            "yield", "async", "await", "nonlocal", "except", "finally"})
+           {"return", "while", "lambda", "import", "with", "try", "break", "continue", "yield",
+            "async", "await", "nonlocal", "except", "finally"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -354,6 +367,42 @@ class Parser {
       advance();
       block("'else'", [&](bool) { statement(s.orelse); });
     }
+    return s;
+  }
+
+  // for NAME in range(N): a bounded loop, N a small literal (issue 12).
+  Stmt for_stmt() {
+    Stmt s;
+    s.kind = StmtKind::For;
+    s.loc = peek().loc;
+    Nest nest(*this, s.loc, "'for'");
+    advance();
+    auto var = std::make_unique<Expr>();
+    var->kind = ExprKind::Name;
+    var->loc = peek().loc;
+    var->text = expect_identifier("a loop variable after 'for'");
+    s.target = std::move(var);
+    if (!at_name("in"))
+      fail(peek().loc, "expected 'in' after the loop variable, found " + describe(peek()));
+    advance();
+    if (!at_name("range"))
+      fail(peek().loc, "a loop goes over range(N) with a number N, found " + describe(peek()));
+    advance();
+    expect_op("(", "after 'range'");
+    const Token& n = peek();
+    if (n.kind != TokenKind::Int)
+      fail(n.loc, "range() takes one whole number here (the loop's bound), found " + describe(n));
+    if (n.value < 0 || n.value > kMaxLoopCount)
+      fail(n.loc, "a loop runs at most " + std::to_string(kMaxLoopCount) + " times, not " +
+                      std::to_string(n.value));
+    auto count = std::make_unique<Expr>();
+    count->kind = ExprKind::Int;
+    count->loc = n.loc;
+    count->value = n.value;
+    s.value = std::move(count);
+    advance();
+    expect_op(")", "after range()'s bound");
+    block("the 'for' header", [&](bool) { statement(s.body); });
     return s;
   }
 
@@ -488,7 +537,21 @@ class Parser {
         s->kind = ExprKind::Subscript;
         s->loc = e->loc;
         advance();
-        s->rhs = condition();
+        ExprPtr lower;
+        Loc colon = peek().loc;
+        if (!at_op(":")) lower = condition();
+        if (at_op(":")) {
+          // a slice: x[i:j], x[:j], x[i:], x[:]
+          auto sl = std::make_unique<Expr>();
+          sl->kind = ExprKind::Slice;
+          sl->loc = lower ? lower->loc : colon;
+          advance();
+          sl->base = std::move(lower);
+          if (!at_op("]")) sl->rhs = condition();
+          s->rhs = std::move(sl);
+        } else {
+          s->rhs = std::move(lower);
+        }
         expect_op("]", "after the subscript");
         s->base = std::move(e);
         e = std::move(s);
@@ -540,15 +603,20 @@ class Parser {
       }
       advance();
     } else if (t.kind == TokenKind::Op && t.text == "{") {
+      // {} and {k: v, ...} are dicts; {a, b} is a set
       advance();
       e->kind = ExprKind::Dict;
+      bool first = true;
       while (!at_op("}")) {
-        if (!at(TokenKind::String))
-          fail(peek().loc, "dict keys must be string literals, found " + describe(peek()));
-        e->keys.push_back(advance().text);
-        expect_op(":", "after a dict key");
         e->args.push_back(condition());
-        if (!at_op("}")) expect_op(",", "between dict items");
+        if (first && !at_op(":")) e->kind = ExprKind::Set;
+        first = false;
+        if (e->kind == ExprKind::Dict) {
+          expect_op(":", "after a dict key");
+          e->args.push_back(condition());
+        }
+        if (!at_op("}"))
+          expect_op(",", e->kind == ExprKind::Dict ? "between dict items" : "between set items");
       }
       advance();
     } else if (t.kind == TokenKind::Name && t.text == "None") {

@@ -15,6 +15,9 @@ namespace lifecheck::lang {
 // them all within the stack; deeper input is an error at the token that
 // goes past it.
 inline constexpr int kMaxNesting = 200;
+// The most iterations of `for NAME in range(N)`: loops build chains and
+// rings of objects, which the model's object table bounds anyway.
+inline constexpr long kMaxLoopCount = 64;
 
 // Parses a whole scenario file; throws ScenarioError at the first problem.
 Scenario parse_scenario(const std::string& file, const std::string& source,

@@ -48,7 +48,7 @@ void Machine::raise_system_error() {
 
 const TypeInfo& Machine::c_type_of(ObjId o) const {
   const TypeInfo& t = program_.types[state_.objects[o].type];
-  if (t.kind == TypeKind::CType || t.base == kNoType) return t;
+  if (!program_.derives_from_c_type(t)) return t;
   return program_.types[t.base];
 }
 
@@ -255,29 +255,15 @@ void Machine::step_construct(Frame& f) {
         return;
     }
   }
-  // Done: the new reference goes to the destination; the destination's old
-  // value and the arguments are released.
+  // Done: the new reference is the call's result, on the body's stack; the
+  // arguments are released.
   Thread& th = thread();
   ValueList args(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   th.values.erase(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
   Value result = Value::object(f.obj);
-  DestKind dest = f.dest;
-  uint16_t slot = f.dest_slot;
   pop_frame();
-  ValueList released;
-  released.reserve(args.size() + 1);
-  if (dest == DestKind::Local) {
-    Value& v = thread().values[top().base + slot];
-    released.push_back(v);
-    v = result;
-  } else if (dest == DestKind::Global) {
-    released.push_back(state_.globals[slot]);
-    state_.globals[slot] = result;
-  } else {
-    released.push_back(result);
-  }
-  for (Value a : args) released.push_back(a);
-  release_values(released);
+  push(result);
+  release_values(args);
 }
 
 // --------------------------------------------------------------- tp_dealloc

@@ -14,11 +14,14 @@ namespace {
 //   globals: count v, values
 //   threads (count v), each: status, flags, gc_pending, trash_nesting,
 //           [exc v], trash (count v, ids), frames (count v, each: kind,
-//           field mask v, the fields the mask names), values (count v, each)
+//           field mask v, the fields the mask names), values (count v, each),
+//           operand stack (count v, values)
 //   objects (count v), each: type, field mask, rc z, the fields the mask
-//           names, used attribute count, attribute values
+//           names, used attribute count, attribute values, used item count,
+//           item values
 //   GC lists: per list, count v and ids in list order
-//   gc.callbacks, gc.garbage, per-class attribute orders, expectation bytes
+//   gc.callbacks, gc.garbage, per-class attribute orders, expectation bytes,
+//   warm list.append sites (count v, bytes)
 // A value is one byte (kind | small payload << 4) and, for a payload of 15
 // or more, a varint with the rest. An object id is its discovery number;
 // where "none" is possible, ids are stored plus one.
@@ -36,11 +39,9 @@ constexpr uint32_t kFObj = 1 << 6;
 constexpr uint32_t kFObj2 = 1 << 7;
 constexpr uint32_t kFAux = 1 << 8;
 constexpr uint32_t kFSavedExc = 1 << 9;
-constexpr uint32_t kFDest = 1 << 10;
-constexpr uint32_t kFDestSlot = 1 << 11;
-constexpr uint32_t kFRef = 1 << 12;  // free-threaded C slot frames
-constexpr uint32_t kFLocked2 = 1 << 13;
-constexpr uint32_t kFTouched = 1 << 14;
+constexpr uint32_t kFRef = 1 << 10;  // free-threaded C slot frames
+constexpr uint32_t kFLocked2 = 1 << 11;
+constexpr uint32_t kFTouched = 1 << 12;
 
 constexpr uint8_t kOFinalizeCount = 1 << 0;
 constexpr uint8_t kOLength = 1 << 1;
@@ -71,11 +72,13 @@ thread_local Scratch scratch;
 size_t upper_bound(const State& s) {
   size_t n = 64 + s.globals.size() * 6 + s.threads.size() * 24;
   for (const Thread& th : s.threads)
-    n += th.trash.size() * 3 + th.frames.size() * (3 + 12 * 5) + th.values.size() * 6;
-  n += s.objects.size() * (16 + 6 * 5 + kMaxFields * 6);
+    n += th.trash.size() * 3 + th.frames.size() * (3 + 12 * 5) + th.values.size() * 6 +
+         th.stack.size() * 6 + 3;
+  n += s.objects.size() * (16 + 6 * 5 + (kMaxFields + kMaxItems) * 6 + 1);
   n += kNumLists * 3 + s.objects.size() * 3;
   n += 6 + s.gc.callbacks.size() * 3 + s.gc.garbage.size() * 3;
   n += s.class_key_count.size() * (1 + kMaxFields) + 3 + s.expect_state.size();
+  n += 3 + s.warm.size();
   return n;
 }
 
@@ -178,6 +181,8 @@ class Encoder {
     }
     putv(static_cast<uint32_t>(s_.expect_state.size()));
     for (uint8_t b : s_.expect_state) put8(b);
+    putv(static_cast<uint32_t>(s_.warm.size()));
+    for (uint8_t b : s_.warm) put8(b);
     out.resize(static_cast<size_t>(p_ - start));
   }
 
@@ -212,6 +217,8 @@ class Encoder {
     for (const Frame& f : t.frames)
       if (untracked(f.obj) || untracked(f.obj2)) return true;
     for (Value v : t.values)
+      if (v.points_at_object() && untracked(v.obj())) return true;
+    for (Value v : t.stack)
       if (v.points_at_object() && untracked(v.obj())) return true;
     for (ObjId o : t.trash)
       if (untracked(o)) return true;
@@ -275,13 +282,14 @@ class Encoder {
   bool before(const Thread& a, const Thread& b) const {
     auto head = [](const Thread& t) {
       return std::tuple(t.status, t.has_exc, t.detached, t.gc_pending, t.trash_nesting,
-                        t.frames.size(), t.values.size(), t.trash.size(), t.merge_queue.size());
+                        t.frames.size(), t.values.size(), t.stack.size(), t.trash.size(),
+                        t.merge_queue.size());
     };
     if (head(a) != head(b)) return head(a) < head(b);
     for (size_t i = 0; i < a.frames.size(); ++i) {
       auto key = [&](const Frame& f) {
         return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux, f.base,
-                          f.saved_exc, f.dest, f.dest_slot, object_key(f.obj), object_key(f.obj2),
+                          f.saved_exc, object_key(f.obj), object_key(f.obj2),
                           ref_alive(f)      ? object_key(f.ref)
                           : f.ref == kNoObj ? 0u
                                             : 1u,
@@ -294,6 +302,12 @@ class Encoder {
         return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
       };
       if (key(a.values[i]) != key(b.values[i])) return key(a.values[i]) < key(b.values[i]);
+    }
+    for (size_t i = 0; i < a.stack.size(); ++i) {
+      auto key = [&](Value v) {
+        return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
+      };
+      if (key(a.stack[i]) != key(b.stack[i])) return key(a.stack[i]) < key(b.stack[i]);
     }
     for (size_t i = 0; i < a.trash.size(); ++i)
       if (object_key(a.trash[i]) != object_key(b.trash[i]))
@@ -329,11 +343,14 @@ class Encoder {
         discover(f.locked2);
       }
       for (Value v : th.values) discover(v);
+      for (Value v : th.stack) discover(v);
       for (ObjId o : th.trash) discover(o);
       for (ObjId o : th.merge_queue) discover(o);
     }
-    for (size_t k = 0; k < sc_.order.size(); ++k)
+    for (size_t k = 0; k < sc_.order.size(); ++k) {
       for (Value v : s_.objects[sc_.order[k]].fields) discover(v);
+      for (Value v : s_.objects[sc_.order[k]].items) discover(v);
+    }
     // Anything left (not expected for the modelled types) in slot order.
     for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
   }
@@ -391,6 +408,8 @@ class Encoder {
     for (const Frame& f : th.frames) put_frame(f);
     putv(static_cast<uint32_t>(th.values.size()));
     for (Value v : th.values) put_value(v);
+    putv(static_cast<uint32_t>(th.stack.size()));
+    for (Value v : th.stack) put_value(v);
   }
 
   void put_frame(const Frame& f) {
@@ -399,7 +418,6 @@ class Encoder {
                     (f.count ? kFCount : 0) | (f.stage ? kFStage : 0) | (f.flags ? kFFlags : 0) |
                     (known(f.obj) ? kFObj : 0) | (known(f.obj2) ? kFObj2 : 0) |
                     (f.aux ? kFAux : 0) | (f.saved_exc ? kFSavedExc : 0) |
-                    (f.dest != DestKind::None ? kFDest : 0) | (f.dest_slot ? kFDestSlot : 0) |
                     (f.ref != kNoObj ? kFRef : 0) | (known(f.locked2) ? kFLocked2 : 0) |
                     (f.touched ? kFTouched : 0);
     put8(static_cast<uint8_t>(f.kind));
@@ -414,8 +432,6 @@ class Encoder {
     if (mask & kFObj2) putv(rename(f.obj2));
     if (mask & kFAux) putv(f.aux);
     if (mask & kFSavedExc) putv(f.saved_exc);
-    if (mask & kFDest) put8(static_cast<uint8_t>(f.dest));
-    if (mask & kFDestSlot) putv(f.dest_slot);
     if (mask & kFRef) putv(ref_code(f));
     if (mask & kFLocked2) putv(rename(f.locked2));
     if (mask & kFTouched) putv(f.touched);
@@ -464,6 +480,10 @@ class Encoder {
     while (used > 0 && x.fields[used - 1].kind() == ValueKind::Unset) --used;
     put8(static_cast<uint8_t>(used));
     for (int i = 0; i < used; ++i) put_value(x.fields[i]);
+    int items = kMaxItems;
+    while (items > 0 && x.items[items - 1].kind() == ValueKind::Unset) --items;
+    put8(static_cast<uint8_t>(items));
+    for (int i = 0; i < items; ++i) put_value(x.items[i]);
   }
 
   const Program& program_;
@@ -545,6 +565,9 @@ class Decoder {
     size_t nexpect = getv(program_.expects.size());
     s.expect_state.resize(nexpect);
     for (uint8_t& b : s.expect_state) b = get8(0xFF);
+    size_t nwarm = getv(program_.append_sites);
+    s.warm.resize(nwarm);
+    for (uint8_t& b : s.warm) b = get8(1);
     if (p_ != end_) fail("trailing bytes");
     for (uint32_t id : pending_ids_)
       if (id >= nobjects) fail("an object id out of range");
@@ -591,7 +614,7 @@ class Decoder {
   Value get_value() {
     uint8_t b = get8(0xFF);
     uint32_t kind = b & 0xF;
-    if (kind > static_cast<uint32_t>(ValueKind::Dangling)) fail("an unknown value kind");
+    if (kind > static_cast<uint32_t>(ValueKind::ConstTuple)) fail("an unknown value kind");
     uint32_t payload = b >> 4;
     if (payload == kSmallPayload) payload += getv(0x0FFFFFFF - kSmallPayload);
     ValueKind k = static_cast<ValueKind>(kind);
@@ -604,6 +627,9 @@ class Decoder {
         return Value::stale(static_cast<ObjId>(payload));
       case ValueKind::Int:
         return Value::integer(unzigzag(payload));
+      case ValueKind::ConstTuple:
+        if (payload >= program_.const_tuples.size()) fail("an unknown tuple constant");
+        return Value::const_tuple(payload);
       default:
         return Value::from_raw((payload << 4) | kind);
     }
@@ -625,6 +651,8 @@ class Decoder {
     for (size_t i = 0; i < nframes; ++i) th.frames.push_back(get_frame());
     size_t nvalues = getv(0xFFFF);
     for (size_t i = 0; i < nvalues; ++i) th.values.push_back(get_value());
+    size_t nstack = getv(0xFFFF);
+    for (size_t i = 0; i < nstack; ++i) th.stack.push_back(get_value());
   }
 
   // An id stored plus one (0: none), checked at the end against the object
@@ -638,7 +666,7 @@ class Decoder {
   Frame get_frame() {
     Frame f;
     f.kind = static_cast<FrameKind>(get8(static_cast<uint8_t>(FrameKind::BrcMerge)));
-    uint32_t mask = getv(0x7FFF);
+    uint32_t mask = getv(0x1FFF);
     if (mask & kFFunc) f.func = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFPc) f.pc = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFBase) f.base = static_cast<uint16_t>(getv(0xFFFF));
@@ -649,8 +677,6 @@ class Decoder {
     if (mask & kFObj2) f.obj2 = pending_id(getv(kMaxObjects - 1) + 1);
     if (mask & kFAux) f.aux = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFSavedExc) f.saved_exc = static_cast<StrId>(getv(0xFFFF));
-    if (mask & kFDest) f.dest = static_cast<DestKind>(get8(static_cast<uint8_t>(DestKind::Global)));
-    if (mask & kFDestSlot) f.dest_slot = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFRef) {
       uint32_t code = getv(2 * kMaxObjects + 1);
       if (code == 1) {
@@ -675,7 +701,7 @@ class Decoder {
     uint8_t mask = get8(0xFF);
     x.rc = static_cast<int16_t>(unzigzag(getv(0xFFFFFFFF)));
     if (mask & kOFinalizeCount) x.finalize_count = get8(0xFF);
-    if (mask & kOLength) x.length = get8(kMaxFields);
+    if (mask & kOLength) x.length = get8(std::max(kMaxFields, kMaxItems));
     if (mask & kOResourceOwner) x.resource_owner = get8(0xFE);
     if (mask & kOFlags) x.flags = getv(0xFFFFFFFF);
     if (mask & kOLabel) x.label = static_cast<LabelId>(getv(0xFFFE));
@@ -688,6 +714,8 @@ class Decoder {
     }
     uint8_t used = get8(kMaxFields);
     for (uint8_t i = 0; i < used; ++i) x.fields[i] = get_value();
+    uint8_t items = get8(kMaxItems);
+    for (uint8_t i = 0; i < items; ++i) x.items[i] = get_value();
   }
 
   const Program& program_;

@@ -33,8 +33,7 @@ namespace lifecheck::model {
 // threads, the objects; the GC lists and the rest follow), for stores that
 // keep each distinct part once.
 void encode_state(const Program& program, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry = nullptr,
-                  std::vector<uint32_t>* cuts = nullptr);
+                  const ThreadSymmetry* symmetry = nullptr, std::vector<uint32_t>* cuts = nullptr);
 
 // Bytes that are not an encoding of a state of this program.
 struct BadEncoding : std::runtime_error {

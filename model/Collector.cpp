@@ -80,14 +80,18 @@ void Machine::traverse(ObjId o, ObjList& out) {
   const TypeInfo& t = program_.types[x.type];
   switch (t.kind) {
     case TypeKind::PyClass: {
-      // subtype_traverse: (type), the inline values in key order, then the
-      // C base's tp_traverse.
+      // subtype_traverse: the slots, the inline values in key order, (the
+      // type), then the base's tp_traverse (a C type's, or list or dict).
+      for (FieldId s : t.slots)
+        if (x.fields[s].is_obj()) out.push_back(x.fields[s].obj());
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
         Value v = x.fields[keys[i]];
         if (v.is_obj()) out.push_back(v.obj());
       }
-      if (t.base != kNoType) {
+      if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
+        container_traverse(x, program_.types[t.base].kind, out);
+      } else if (t.base != kNoType) {
         ObjList more;
         c_traverse(o, t.base, more);
         out.insert(out.end(), more.begin(), more.end());
@@ -103,14 +107,12 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::Method:  // method_traverse: im_func, im_self
       if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
       return;
-    case TypeKind::List:  // list_traverse and tupletraverse walk backwards
+    case TypeKind::List:
     case TypeKind::Tuple:
-      for (uint8_t i = x.length; i-- > 0;)
-        if (x.fields[i].is_obj()) out.push_back(x.fields[i].obj());
-      return;
-    case TypeKind::Dict:  // dict_traverse: entries in order (keys are strings here)
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i + 1].is_obj()) out.push_back(x.fields[2u * i + 1].obj());
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:
+      container_traverse(x, t.kind, out);
       return;
   }
 }
@@ -120,9 +122,12 @@ void Machine::update_refs(uint8_t list) {
   std::vector<int> frame_refs;
   if (program_.profile.has(RuntimeBug::GcIgnoresFrameRefs)) {
     frame_refs.assign(state_.objects.size(), 0);
-    for (const Thread& th : state_.threads)
+    for (const Thread& th : state_.threads) {
       for (Value v : th.values)
         if (v.is_obj()) ++frame_refs[v.obj()];
+      for (Value v : th.stack)
+        if (v.is_obj()) ++frame_refs[v.obj()];
+    }
   }
   for (ObjId o = list_head(list); o != kNoObj; o = obj(o).next) {
     Object& x = obj(o);
@@ -220,14 +225,16 @@ void Machine::move_legacy_finalizers() {
 void Machine::untrack_atomic_containers(uint8_t survivors, bool full) {
   // G10: untrack_tuples: surviving tuples that hold no GC object; up to 3.13
   // a full collection also untracks such dicts (untrack_dicts).
+  // Each container is judged when the walk reaches it: a tuple of a tuple
+  // untracked later in the same walk stays tracked until the next one.
   for (ObjId o : list_items(survivors)) {
     const Object& x = obj(o);
     TypeKind k = program_.types[x.type].kind;
     bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;
     if (k != TypeKind::Tuple && !dict) continue;
-    bool holds_object = false;
-    for (Value v : x.fields) holds_object = holds_object || v.is_obj();
-    if (!holds_object) untrack(o);
+    bool any = false;
+    for (Value v : x.items) any = any || may_be_tracked(v);
+    if (!any) untrack(o);
   }
 }
 
@@ -291,19 +298,16 @@ void Machine::begin_collection(Frame& f) {
 }
 
 void Machine::return_from_collect(int32_t result) {
-  // gc.collect() returns: the count goes to the statement's destination.
+  // gc.collect() returns its count on the calling body's operand stack.
   const Frame f = top();
   pop_frame();
-  Value old;
-  if (f.dest == DestKind::Local) {
-    Value& v = thread().values[top().base + f.dest_slot];
-    old = v;
-    v = Value::integer(result);
-  } else if (f.dest == DestKind::Global) {
-    old = state_.globals[f.dest_slot];
-    state_.globals[f.dest_slot] = Value::integer(result);
-  }
-  release_values({old});
+  // P311: the object whose allocation ran this collection is tracked only
+  // now, as _PyObject_GC_TRACK follows gc_alloc.
+  const ObjId deferred = f.has(kAutomatic) ? f.obj2 : kNoObj;
+  if (deferred != kNoObj && obj(deferred).live && !obj(deferred).tracked() &&
+      !obj(deferred).has(kFreed))
+    track(deferred);
+  if (f.has(kPushResult)) push(Value::integer(result));
 }
 
 void Machine::step_collect(Frame& f) {
@@ -625,6 +629,10 @@ bool Machine::has_tp_clear(ObjId o) const {
       return false;  // tuples have none (G16)
     case TypeKind::Dict:
       return true;  // dict_tp_clear
+    case TypeKind::Set:
+      return true;  // set_clear_internal
+    case TypeKind::Deque:
+      return true;  // deque_clear
   }
   return false;
 }
@@ -657,16 +665,22 @@ void Machine::step_clear(Frame& f) {
       const TypeInfo& t = program_.types[x.type];
       switch (t.kind) {
         case TypeKind::PyClass: {
-          // subtype_clear: Py_CLEAR of each inline value, in key order, then
-          // the C base's tp_clear.
-          const auto& keys = state_.class_keys[x.type];
-          while (f.pc < state_.class_key_count[x.type]) {
-            Value& slot = x.fields[keys[f.pc++]];
+          // subtype_clear: Py_CLEAR of each slot (sorted), then of each
+          // inline value in key order, then the base's tp_clear.
+          const size_t nslots = t.slots.size();
+          while (f.pc < nslots + state_.class_key_count[x.type]) {
+            const uint16_t i = f.pc++;
+            Value& slot = x.fields[i < nslots ? t.slots[i] : state_.class_keys[x.type][i - nslots]];
             if (slot.kind() == ValueKind::Unset) continue;
             Value v = slot;
             slot = Value::unset();
             if (!v.is_obj()) continue;
             decref(v);
+            return;
+          }
+          if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
+            f.stage = kClearEnd;  // list_clear or dict_tp_clear
+            release_values(take_items(o, program_.types[t.base].kind));
             return;
           }
           if (t.base != kNoType && program_.types[t.base].has_clear) {
@@ -686,21 +700,14 @@ void Machine::step_clear(Frame& f) {
           return;
         }
         case TypeKind::List:
-        case TypeKind::Dict: {
-          // _list_clear empties the list, then releases last to first;
-          // PyDict_Clear releases the values in order.
-          ValueList items;
-          if (t.kind == TypeKind::Dict) {
-            for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
-          } else {
-            for (uint8_t i = x.length; i-- > 0;) items.push_back(x.fields[i]);
-          }
-          for (Value& v : x.fields) v = Value::unset();
-          x.length = 0;
+        case TypeKind::Dict:
+        case TypeKind::Set:
+        case TypeKind::Deque:
+          // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
+          // emptied first, then the items released in each one's order.
           f.stage = kClearEnd;
-          release_values(items);
+          release_values(take_items(o, t.kind));
           return;
-        }
         default:
           break;
       }

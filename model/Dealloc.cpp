@@ -36,47 +36,9 @@ void Machine::step_dealloc(Frame& f) {
     case TypeKind::List:
     case TypeKind::Tuple:
     case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:
       return step_container_dealloc(f);
-  }
-}
-
-void Machine::step_container_dealloc(Frame& f) {
-  const ObjId o = f.obj;
-  const TypeKind kind = program_.types[f.func].kind;
-  switch (f.stage) {
-    case 0: {
-      // list_dealloc / tupledealloc / dict_dealloc: untrack, then (inside the
-      // trashcan) release the items: lists and tuples last to first, a dict's
-      // values in insertion order (SEMANTICS.md §5 TC1, TC4).
-      emit(event(EventKind::DeallocBegin, o));
-      obj(o).flags |= kDeallocating;
-      untrack(o);
-      if (trashcan_begin(f)) return;
-      Object& x = obj(o);
-      ValueList items;
-      if (kind == TypeKind::Dict) {
-        for (uint8_t i = 0; i < x.length; ++i) items.push_back(x.fields[2u * i + 1]);
-      } else {
-        for (uint8_t i = x.length; i-- > 0;) items.push_back(x.fields[i]);
-      }
-      for (Value& v : x.fields) v = Value::unset();
-      x.length = 0;
-      f.stage = 1;
-      release_values(items);
-      return;
-    }
-    case 1:
-      free_object(o);
-      f.stage = 2;
-      return;
-    default: {
-      emit(event(EventKind::DeallocEnd, o));
-      Frame done = f;
-      pop_frame();
-      release_slot(o);
-      trashcan_end(done);
-      return;
-    }
   }
 }
 
@@ -177,10 +139,15 @@ void Machine::step_subtype_dealloc(Frame& f) {
     }
     case kSdDict: {
       dealloc_destruction_step(o, "clearing the instance dict");
-      // R1.7b step 9: drop the instance dict; inline values are released in
-      // the order of the class's shared keys.
+      // R1.7b step 8: clear_slots, the members in their (sorted) order;
+      // step 9: drop the instance dict, its inline values in the order of
+      // the class's shared keys.
       ValueList values;
       Object& x = obj(o);
+      for (FieldId s : type.slots) {
+        if (x.fields[s].kind() != ValueKind::Unset) values.push_back(x.fields[s]);
+        x.fields[s] = Value::unset();
+      }
       const auto& keys = state_.class_keys[x.type];
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
         Value& v = x.fields[keys[i]];
@@ -194,6 +161,18 @@ void Machine::step_subtype_dealloc(Frame& f) {
     case kSdBaseDealloc:
       dealloc_destruction_step(o, "tp_free");
       f.stage = kSdTypeDecref;
+      if (base && is_container(base->kind)) {
+        // R1.7b steps 10-12: list_dealloc or dict_dealloc, a GC base: the
+        // object is re-tracked for it; it releases the items and frees.
+        if (!obj(o).tracked()) track(o);
+        Frame c;
+        c.kind = FrameKind::Dealloc;
+        c.obj = o;
+        c.func = type.base;
+        c.flags = kBaseDealloc;
+        push_frame(c);
+        return;
+      }
       if (base) {
         // R1.7b steps 10-12: re-track for a GC base, which expects a tracked
         // object, and run the base's tp_dealloc (it frees the memory).

@@ -46,6 +46,8 @@ enum class EventKind : uint8_t {
   ResourceRelease,  // value = the thread that created the resource
   TrashDeposit,     // TC1: tp_dealloc postponed (too deep)
   TrashPop,         // TC1: a postponed tp_dealloc runs
+  Enter,            // a finalizer or callback body is entered (after its first
+                    // check): text = what the emitted script logs there
   BrcQueue,         // F5: queued for its owner to merge; value = the owner thread
   WorldStop,        // F12: _PyEval_StopTheWorld (the other threads are parked)
   WorldStart,       // F12: _PyEval_StartTheWorld

@@ -74,6 +74,8 @@ const char* event_name(EventKind kind) {
       return "C_STEP";
     case EventKind::TrashPop:
       return "TRASH_POP";
+    case EventKind::Enter:
+      return "ENTER";
     case EventKind::BrcQueue:
       return "BRC_QUEUE";
     case EventKind::WorldStop:

@@ -38,7 +38,9 @@ ObjId Machine::alloc(ClassId type, LabelId label, bool track_now) {
   emit(event(EventKind::Alloc, id));
   // PyType_GenericAlloc tracks a GC object as soon as it exists (G1, G7:
   // appended to the young generation); PyObject_GC_New does not.
-  if (track_now && is_gc_type(type)) track(id);
+  bool track_it = track_now && is_gc_type(type);
+  count_allocation(id, track_it);
+  if (track_it) track(id);
   return id;
 }
 
@@ -56,6 +58,15 @@ void Machine::free_object(ObjId o) {
   emit(event(EventKind::Free, o));
 }
 
+namespace {
+// Frames whose `obj` is the object their slot function works on.
+bool works_on_subject(FrameKind k) {
+  return k == FrameKind::Dealloc || k == FrameKind::CDealloc ||
+         k == FrameKind::FinalizeFromDealloc || k == FrameKind::ClearWeakrefs ||
+         k == FrameKind::Clear || k == FrameKind::Construct;
+}
+}  // namespace
+
 void Machine::release_slot(ObjId o) {
   // A pointer kept past tp_free (a type that breaks P7.17, searched on
   // with the property ignored) now points at freed memory: it dangles,
@@ -64,11 +75,22 @@ void Machine::release_slot(ObjId o) {
     if (v.points_at_object() && v.obj() == o) v = Value::dangling();
   };
   for (Value& v : state_.globals) dangle(v);
-  for (Thread& t : state_.threads)
+  for (Thread& t : state_.threads) {
     for (Value& v : t.values) dangle(v);
+    for (Value& v : t.stack) dangle(v);
+  }
   for (Object& y : state_.objects)
     if (y.live)
       for (Value& v : y.fields) dangle(v);
+  // A slot frame still working on o (the first tp_dealloc, when a
+  // collection run from its weakref callback deallocated o again, P7.9)
+  // now works on freed memory: it stops at its next step (step_top).
+  for (Thread& t : state_.threads)
+    for (Frame& f : t.frames)
+      if (f.obj == o && works_on_subject(f.kind)) {
+        f.obj = kNoObj;
+        f.flags |= kSubjectFreed;
+      }
   state_.objects[o] = Object{};
   while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
 }

@@ -7,10 +7,11 @@
 //      queued for it to merge, no collection scheduled: its eval-breaker
 //      check does nothing) and t is i's only choice (no automatic
 //      collection or heap-order alternative);
-//  (b) the statement reads and writes only i's locals and the objects they
-//      reach: its expressions are constants, locals, attribute loads and
-//      comparisons; it stores into a local, or into an attribute of an
-//      instance of a Python class; no call, allocation, global, weakref
+//  (b) the step (i's code from its eval-breaker check to its next one,
+//      every branch followed) reads and writes only i's locals and the
+//      objects they reach: it loads constants, locals and attributes,
+//      compares, stores into a local or an attribute of an instance of a
+//      Python class, jumps; no call, allocation, global, weakref
 //      dereference, log, or gc query;
 //  (c) every object i's locals reach is private: no global, other
 //      thread's stack or C frame, runtime queue, and no object outside what
@@ -50,44 +51,52 @@ namespace lifecheck::model {
 
 namespace {
 
-bool local_expr(const Program& program, ExprId id) {
-  if (id == kNoExpr) return true;
-  const ExprNode& e = program.exprs[id];
-  switch (e.op) {
-    case ExprOp::Const:
-    case ExprOp::Local:
-      return true;
-    case ExprOp::Attr:
-    case ExprOp::Not:
-    case ExprOp::Truth:
-      return local_expr(program, e.a);
-    case ExprOp::Compare:
-      return local_expr(program, e.a) && local_expr(program, e.b);
-    default:
-      return false;
+// The statements of the step thread i takes from its check at `pc` up to
+// its next check, every branch followed, (b).
+bool local_block(const Program& program, FuncId func, uint16_t pc) {
+  const auto& code = program.funcs[func].code;
+  if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
+  const bool incremental = program.profile.gc_algorithm == GcAlgorithm::Incremental;
+  std::vector<bool> seen(code.size(), false);
+  std::vector<size_t> work{size_t{pc} + 1};
+  while (!work.empty()) {
+    const size_t at = work.back();
+    work.pop_back();
+    if (at >= code.size()) return false;
+    if (seen[at]) continue;
+    seen[at] = true;
+    const Op& op = code[at];
+    switch (op.code) {
+      case OpCode::Check:  // the step ends here
+      case OpCode::Join:
+        continue;
+      case OpCode::StoreAttr:
+      case OpCode::DelAttr:
+        if (incremental) return false;
+        [[fallthrough]];
+      case OpCode::LoadConst:
+      case OpCode::LoadLocal:
+      case OpCode::LoadAttr:
+      case OpCode::StoreLocal:
+      case OpCode::DelLocal:
+      case OpCode::PopTop:
+      case OpCode::Compare:
+      case OpCode::Not:
+      case OpCode::Assert:
+        work.push_back(at + 1);
+        continue;
+      case OpCode::Jump:
+        work.push_back(op.a);
+        continue;
+      case OpCode::PopJumpIfFalse:
+        work.push_back(at + 1);
+        work.push_back(op.a);
+        continue;
+      default:  // calls, allocations, globals, logs, gc queries, the end
+        return false;
+    }
   }
-}
-
-// The statement's own footprint, (b).
-bool local_statement(const Program& program, const Instr& in) {
-  if (in.allocates) return false;
-  switch (in.op) {
-    case InstrOp::Pass:
-    case InstrOp::Jump:
-    case InstrOp::DelLocal:
-      return true;
-    case InstrOp::StoreLocal:
-    case InstrOp::Eval:
-    case InstrOp::JumpIfFalse:
-    case InstrOp::Assert:
-      return local_expr(program, in.a);
-    case InstrOp::StoreAttr:
-    case InstrOp::DelAttr:
-      if (program.profile.gc_algorithm == GcAlgorithm::Incremental) return false;
-      return local_expr(program, in.a) && local_expr(program, in.b);
-    default:
-      return false;
-  }
+  return true;
 }
 
 // What an object makes reachable to whoever reaches it: its strong
@@ -105,7 +114,11 @@ void for_each_reference(const Program& program, const Object& x, Visit visit) {
     case TypeKind::List:
     case TypeKind::Tuple:
     case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:
       for (Value v : x.fields)
+        if (v.is_obj()) visit(v.obj());
+      for (Value v : x.items)
         if (v.is_obj()) visit(v.obj());
       break;
   }
@@ -123,6 +136,15 @@ void close_over_references(const Program& program, const State& state, ObjSet& s
   }
 }
 
+// The objects a thread's locals and operand stacks hold.
+template <class Visit>
+void for_each_stack_value(const Thread& th, Visit visit) {
+  for (Value v : th.values)
+    if (v.is_obj()) visit(v.obj());
+  for (Value v : th.stack)
+    if (v.is_obj()) visit(v.obj());
+}
+
 // Whether every tracked object among `mine` is held directly by thread t's
 // stack. Such an object always keeps gc_refs > 0 in a collection, so the
 // collector never moves it to its tentatively unreachable list and back,
@@ -131,8 +153,7 @@ void close_over_references(const Program& program, const State& state, ObjSet& s
 // change the order a collection on another thread leaves behind.
 bool tracked_ones_on_stack(const State& state, ThreadId t, const ObjSet& mine) {
   ObjSet held(state.objects.size());
-  for (Value v : state.threads[t].values)
-    if (v.is_obj()) held.insert(v.obj());
+  for_each_stack_value(state.threads[t], [&](ObjId o) { held.insert(o); });
   for (size_t o = 0; o < state.objects.size(); ++o)
     if (mine[o] && state.objects[o].tracked() && !held[o]) return false;
   return true;
@@ -142,9 +163,9 @@ bool tracked_ones_on_stack(const State& state, ThreadId t, const ObjSet& mine) {
 ObjSet reached_by_thread(const Program& program, const State& state, ThreadId t) {
   ObjSet seen(state.objects.size());
   ObjList work;
-  for (Value v : state.threads[t].values)
-    if (v.is_obj() && v.obj() < state.objects.size() && seen.insert(v.obj()))
-      work.push_back(v.obj());
+  for_each_stack_value(state.threads[t], [&](ObjId o) {
+    if (o < state.objects.size() && seen.insert(o)) work.push_back(o);
+  });
   close_over_references(program, state, seen, work);
   return seen;
 }
@@ -168,8 +189,7 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
     for (ObjId o : th.merge_queue) add(o);
     for (ObjId o : th.trash) add(o);
     if (u == t) continue;
-    for (Value v : th.values)
-      if (v.is_obj()) add(v.obj());
+    for_each_stack_value(th, add);
     for (const Frame& f : th.frames)
       for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
   }
@@ -211,8 +231,7 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
   const Frame& f = th.frames[0];
-  const auto& code = program.funcs[f.func].code;
-  if (f.pc >= code.size() || !local_statement(program, code[f.pc])) return false;
+  if (!local_block(program, f.func, f.pc)) return false;
   const ObjSet mine = reached_by_thread(program, state, t);
   const size_t n = state.objects.size();
   for (size_t o = 0; o < n; ++o) {

@@ -1,9 +1,13 @@
-// Python statements of scenario bodies. A statement runs atomically (the
-// GIL is held); what it releases (an overwritten value, temporaries) is
-// Py_DECREF'd afterwards in a Release frame, so that the deallocations it
-// triggers run their Python code at proper scheduling points.
+// The bytecode interpreter of scenario bodies (model/CodeGen.cpp writes the
+// code). Values on a body's operand stack are owned references, as in
+// CPython's frames; an op releases what it consumes right away, as the
+// corresponding CPython instruction does (deallocations it triggers run
+// before the next op, in Dealloc frames). A thread runs from one
+// eval-breaker check to the next (T1); a check also runs an automatic
+// collection that an allocation scheduled (G3).
 #include <algorithm>
 
+#include "model/CodeGen.h"
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -109,16 +113,32 @@ void Machine::call_python(FuncId func, const ValueList& args) {
   f.func = func;
   f.base = static_cast<uint16_t>(th.values.size());
   f.count = fn.nlocals;
-  for (Value a : args) incref(a);  // the callee's frame owns its arguments
+  f.aux = static_cast<uint16_t>(th.stack.size());  // its operand stack starts here
+  for (Value a : args) incref(a);                  // the callee's frame owns its arguments
   Thread& t2 = thread();
   for (Value a : args) t2.values.push_back(a);
   for (size_t i = args.size(); i < fn.nlocals; ++i) t2.values.push_back(Value::unset());
   push_frame(f);
 }
+void Machine::push(Value v) { thread().stack.push_back(v); }
+
+Value Machine::pop() {
+  Value v = thread().stack.back();
+  thread().stack.pop_back();
+  return v;
+}
+
+ValueList Machine::pop_n(size_t n) {
+  ValueList& st = thread().stack;
+  const auto first = st.end() - static_cast<std::ptrdiff_t>(n);
+  ValueList out(first, st.end());
+  st.erase(first, st.end());
+  return out;
+}
 
 void Machine::step_body(Frame& f) {
   const FuncInfo& fn = program_.funcs[f.func];
-  if (f.has(kUnwinding) || f.pc >= fn.code.size()) {
+  if (f.has(kUnwinding) || fn.code[f.pc].code == OpCode::Return) {
     // Return (or unwind): _PyFrame_ClearLocals releases the locals, first to
     // last up to 3.13 and last to first from 3.14 (a profile switch); then
     // the caller resumes. frame_dealloc, for a frame kept by a traceback,
@@ -142,542 +162,451 @@ void Machine::step_body(Frame& f) {
     f.flags = 0;
     return;
   }
-  f.flags &= ~uint32_t{kAfterAutoGc};
-  if (f.has(kStorePending)) {
+  const uint16_t at = f.pc;
+  const Op& op = fn.code[at];
+  ++f.pc;
+  try {
+    execute(op, at);
+  } catch (const PyRaise& r) {
+    // exception_unwind: the frame's stack is popped and released, top
+    // first; no handler here, so the frame unwinds.
     Thread& th = thread();
-    f.flags &= ~uint32_t{kStorePending};
-    Value v = th.values.back();
-    th.values.pop_back();
-    execute(fn.code[f.pc], v);
-    return;
+    Frame& body = top_body();
+    body.pc = at;
+    th.has_exc = true;
+    th.exc = r.name;
+    body.flags |= kUnwinding;
+    ValueList drop(th.stack.begin() + body.aux, th.stack.end());
+    th.stack.erase(th.stack.begin() + body.aux, th.stack.end());
+    std::reverse(drop.begin(), drop.end());
+    release_values(drop);
   }
-  execute(fn.code[f.pc]);
 }
 
-bool Machine::park_store_value(Value v) {
-  bool any = false;
-  for (Value t : temps_) any = any || t.is_obj();
-  if (!any) return false;
+Frame& Machine::top_body() {
   Thread& th = thread();
-  th.values.push_back(v);
-  th.frames.back().flags |= kStorePending;
-  release_values(temps_);
-  temps_.clear();
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
+    if (it->kind == FrameKind::Body) return *it;
+  return th.frames.back();
+}
+
+bool Machine::collection_due(bool consume) {
+  const GcState& gc = state_.gc;
+  uint8_t* pending = nullptr;
+  switch (program_.profile.auto_gc_point) {
+    case AutoGcPoint::EvalBreakerAnyThread:
+      pending = &state_.gc.scheduled;
+      break;
+    case AutoGcPoint::EvalBreakerAllocatingThread:
+      pending = &thread().gc_pending;
+      break;
+    case AutoGcPoint::InsideAllocation:
+      return false;
+  }
+  if (*pending == 0) return false;
+  if (!consume) return gc.auto_enabled && !gc.collecting;
+  uint8_t generation = static_cast<uint8_t>(*pending - 1);
+  *pending = 0;
+  if (!gc.auto_enabled || gc.collecting) return false;
+  push_auto_collection(generation);
   return true;
 }
 
-Value Machine::take(Value v) {
-  if (v.is_obj()) {
-    auto it = std::find(temps_.rbegin(), temps_.rend(), v);
-    if (it != temps_.rend()) temps_.erase(std::next(it).base());
-  }
-  return v;
-}
-
-void Machine::execute(const Instr& in, std::optional<Value> stored) {
+void Machine::execute(const Op& op, uint16_t at) {
   require_attached("Python code");
-  const size_t body_index = thread().frames.size() - 1;
-  auto body = [&]() -> Frame& { return thread().frames[body_index]; };
-  auto local = [&](uint16_t slot) -> Value& { return thread().values[body().base + slot]; };
-  ValueList released;
-  temps_.clear();
-  try {
-    switch (in.op) {
-      // A store's value first; if making it left temporaries (a call's
-      // arguments), they die before the store (park_store_value), and the
-      // statement resumes here with `stored`.
-      case InstrOp::StoreLocal: {
-        Value v = stored ? *stored : take(eval(in.a));
-        if (!stored && park_store_value(v)) return;
-        released.push_back(local(in.slot));
-        local(in.slot) = v;
-        break;
+  Frame& f = top();
+  auto local = [&](uint16_t slot) -> Value& { return thread().values[f.base + slot]; };
+  switch (op.code) {
+    case OpCode::Check:
+      // A specialized list.append has no check (CALL_LIST_APPEND).
+      if (f.has(kSkipCheck)) {
+        f.flags &= ~uint32_t{kSkipCheck};
+        return;
       }
-      case InstrOp::StoreGlobal: {
-        Value v = stored ? *stored : take(eval(in.a));
-        if (!stored && park_store_value(v)) return;
-        released.push_back(state_.globals[in.slot]);
-        state_.globals[in.slot] = v;
-        break;
-      }
-      case InstrOp::StoreAttr: {
-        // Python evaluates the value, then the owner (LOAD v; LOAD a; STORE_ATTR).
-        Value v = stored ? *stored : take(eval(in.b));
-        if (!stored && park_store_value(v)) return;
-        if (v.is_obj()) temps_.push_back(v);  // owned by the statement until stored
-        ObjId o = instance_for_attribute(eval_borrowed(in.a), static_cast<FieldId>(in.slot), true);
-        store_attr(o, static_cast<FieldId>(in.slot), take(v), released);
-        break;
-      }
-      case InstrOp::DelLocal: {
-        if (local(in.slot).kind() == ValueKind::Unset) raise("UnboundLocalError");
-        released.push_back(local(in.slot));
-        local(in.slot) = Value::unset();
-        break;
-      }
-      case InstrOp::DelGlobal: {
-        if (state_.globals[in.slot].kind() == ValueKind::Unset) raise("NameError");
-        released.push_back(state_.globals[in.slot]);
-        state_.globals[in.slot] = Value::unset();
-        break;
-      }
-      case InstrOp::DelAttr: {
-        FieldId field = static_cast<FieldId>(in.slot);
-        ObjId o = instance_for_attribute(eval_borrowed(in.a), field, true);
-        if (c_type_of(o).is_c_field(field)) {
-          write_c_field(o, field, Value::unset(), released);
-          break;
-        }
+      // G3, T1: _Py_HandlePending runs a scheduled collection, then the GIL
+      // may change hands (the scheduling point is this op, reached again
+      // once the collection is done).
+      if (collection_due(false)) f.pc = at;
+      collection_due(true);  // `f` may move: this pushes a frame
+      // F6: the owner merges its queue at the same check, before the
+      // collection (_Py_HandlePending's order), so pushed after it.
+      if (program_.profile.refcounting == Refcounting::Biased) brc_check_eval_breaker();
+      return;
+    case OpCode::Enter:
+      enter_event(f);
+      return;
+    case OpCode::LoadConst:
+      push(op.value);
+      return;
+    case OpCode::LoadLocal: {
+      Value v = local(op.a);
+      if (v.kind() == ValueKind::Unset) raise("UnboundLocalError");
+      incref(v);
+      push(v);
+      return;
+    }
+    case OpCode::LoadGlobal: {
+      Value v = state_.globals[op.a];
+      if (v.kind() == ValueKind::Unset) raise("NameError");
+      incref(v);
+      push(v);
+      return;
+    }
+    case OpCode::LoadAttr: {
+      Value owner = thread().stack.back();
+      Value v = load_attr(owner, static_cast<FieldId>(op.a));
+      incref(v);
+      thread().stack.back() = v;
+      decref(owner);
+      return;
+    }
+    case OpCode::StoreLocal: {
+      Value v = pop();
+      Value old = local(op.a);
+      local(op.a) = v;
+      decref(old);
+      return;
+    }
+    case OpCode::StoreGlobal: {
+      Value v = pop();
+      Value old = state_.globals[op.a];
+      state_.globals[op.a] = v;
+      decref(old);
+      return;
+    }
+    case OpCode::StoreAttr: {
+      // STORE_ATTR: the dict drops the old value inside PyObject_SetAttr,
+      // then the owner is released.
+      const ValueList& st = thread().stack;
+      Value owner = st[st.size() - 1], v = st[st.size() - 2];
+      FieldId field = static_cast<FieldId>(op.a);
+      ObjId o = instance_for_attribute(owner, field, true);
+      ValueList released;
+      store_attr(o, field, v, released);
+      pop_n(2);
+      released.push_back(owner);
+      release_values(released);
+      return;
+    }
+    case OpCode::StoreItem: {
+      // STORE_SUBSCR: PyObject_SetItem takes its own references (the old
+      // value goes inside it), then the three operands are released.
+      const ValueList& st = thread().stack;
+      Value v = st[st.size() - 3], container = st[st.size() - 2], key = st[st.size() - 1];
+      ValueList released;
+      store_item(container, key, v, released);
+      ValueList operands = pop_n(3);
+      released.insert(released.end(), operands.begin(), operands.end());
+      release_values(released);
+      return;
+    }
+    case OpCode::DelLocal: {
+      if (local(op.a).kind() == ValueKind::Unset) raise("UnboundLocalError");
+      Value old = local(op.a);
+      local(op.a) = Value::unset();
+      decref(old);
+      return;
+    }
+    case OpCode::DelGlobal: {
+      if (state_.globals[op.a].kind() == ValueKind::Unset) raise("NameError");
+      Value old = state_.globals[op.a];
+      state_.globals[op.a] = Value::unset();
+      decref(old);
+      return;
+    }
+    case OpCode::DelAttr: {
+      Value owner = thread().stack.back();
+      FieldId field = static_cast<FieldId>(op.a);
+      ObjId o = instance_for_attribute(owner, field, true);
+      ValueList released;
+      if (c_type_of(o).is_c_field(field)) {
+        write_c_field(o, field, Value::unset(), released);
+      } else {
         Value& slot = obj(o).fields[field];
         if (slot.kind() == ValueKind::Unset) raise("AttributeError");
         released.push_back(slot);
         slot = Value::unset();
-        break;
       }
-      case InstrOp::Eval:
-        eval(in.a);  // stays in temps_, released below
-        break;
-      case InstrOp::Collect: {
-        ++body().pc;
-        Frame c;
-        c.kind = FrameKind::Collect;
-        c.aux = in.slot;
-        c.dest = in.dest;
-        c.dest_slot = in.dest_slot;
-        push_frame(c);
-        return;
-      }
-      case InstrOp::Construct: {
-        // The arguments are evaluated now and held by the construction frame;
-        // its steps may reach scheduling points (CTypes.cpp).
-        ValueList args;
-        for (uint16_t i = 0; i < in.count; ++i)
-          args.push_back(take(eval(program_.log_args[in.first + i].expr)));
-        ++body().pc;
-        Thread& th = thread();
-        Frame c;
-        c.kind = FrameKind::Construct;
-        c.func = in.slot;
-        c.aux = in.target;  // the creation site's label
-        c.dest = in.dest;
-        c.dest_slot = in.dest_slot;
-        c.base = static_cast<uint16_t>(th.values.size());
-        c.count = static_cast<uint16_t>(args.size());
-        for (Value v : args) th.values.push_back(v);
-        push_frame(c);
-        release_values(temps_);
-        temps_.clear();
-        return;
-      }
-      case InstrOp::Log: {
-        std::string text;
-        for (uint16_t i = 0; i < in.count; ++i) {
-          const LogArg& arg = program_.log_args[in.first + i];
-          if (!text.empty()) text += ' ';
-          text += arg.is_text ? program_.strings[arg.text] : render(eval_borrowed(arg.expr));
-        }
-        Event e = event(EventKind::Log);
-        e.text = std::move(text);
-        emit(std::move(e));
-        break;
-      }
-      case InstrOp::Assert:
-        if (!eval_condition(in.a))
-          violation({"assert"},
-                    "assertion failed at line " + std::to_string(in.line) +
-                        (program_.strings[in.str].empty() ? std::string()
-                                                          : ": " + program_.strings[in.str]));
-        break;
-      case InstrOp::Raise:
-        throw PyRaise{in.str};
-      case InstrOp::JumpIfFalse:
-        body().pc = eval_condition(in.a) ? body().pc + 1 : in.target;
-        release_values(temps_);
-        temps_.clear();
-        return;
-      case InstrOp::Jump:
-        body().pc = in.target;
-        return;
-      case InstrOp::Pass:
-      case InstrOp::Join:
-        break;
-      case InstrOp::StoreItem: {
-        Value v = stored ? *stored : take(eval(in.b));
-        if (!stored && park_store_value(v)) return;
-        if (v.is_obj()) temps_.push_back(v);  // owned by the statement until stored
-        store_item(eval_borrowed(in.a), in.key, take(v), released);
-        break;
-      }
-      case InstrOp::DelItem:
-        delete_item(eval_borrowed(in.a), in.key, released);
-        break;
-      case InstrOp::GcEnable:
-        state_.gc.auto_enabled = true;
-        break;
-      case InstrOp::GcDisable:
-        state_.gc.auto_enabled = false;
-        break;
-      case InstrOp::GcCallbacksAppend:
-        state_.gc.callbacks.push_back(program_.exprs[in.a].value.func());
-        break;
-      case InstrOp::GcCallbacksRemove: {
-        auto& cbs = state_.gc.callbacks;
-        auto it = std::find(cbs.begin(), cbs.end(), program_.exprs[in.a].value.func());
-        if (it == cbs.end()) raise("ValueError");
-        cbs.erase(it);
-        break;
-      }
-    }
-  } catch (const PyRaise& r) {
-    Thread& th = thread();
-    th.has_exc = true;
-    th.exc = r.name;
-    body().flags |= kUnwinding;
-    ValueList drop = released;
-    drop.insert(drop.end(), temps_.begin(), temps_.end());
-    temps_.clear();
-    release_values(drop);
-    return;
-  }
-  ++body().pc;
-  released.insert(released.end(), temps_.begin(), temps_.end());
-  temps_.clear();
-  release_values(released);
-}
-
-Value Machine::item_slot(Value container, Value key, bool for_store) {
-  if (container.kind() == ValueKind::GcInfo) {
-    if (for_store) raise("TypeError");
-    const std::string& k = key.kind() == ValueKind::Str ? program_.strings[key.str()] : "";
-    if (k == "generation") return Value::integer(static_cast<int32_t>(container.info_generation()));
-    if (k == "collected") return Value::integer(static_cast<int32_t>(container.info_collected()));
-    if (k == "uncollectable")
-      return Value::integer(static_cast<int32_t>(container.info_uncollectable()));
-    raise("KeyError");
-  }
-  if (!container.is_obj()) raise("TypeError");
-  const Object& x = obj(container.obj());
-  if (x.has(kFreed))
-    violation({"memory-safety"},
-              "item access on " + name_of(container.obj()) + " after it was freed");
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List:
-    case TypeKind::Tuple: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      return x.fields[i];
-    }
-    case TypeKind::Dict: {
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) return x.fields[2u * i + 1];
-      raise("KeyError");
-    }
-    default:
-      raise("TypeError");  // not subscriptable
-  }
-}
-
-void Machine::store_item(Value container, Value key, Value v, ValueList& released) {
-  if (!container.is_obj()) raise("TypeError");
-  ObjId o = container.obj();
-  Object& x = obj(o);
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      released.push_back(x.fields[i]);
-      x.fields[i] = v;
+      pop();
+      released.push_back(owner);
+      release_values(released);
       return;
     }
-    case TypeKind::Dict: {
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) {
-          released.push_back(x.fields[2u * i + 1]);
-          x.fields[2u * i + 1] = v;
-          return;
-        }
-      if (x.length >= kMaxDictEntries)
-        throw ModelLimit{"a dict with more than " + std::to_string(kMaxDictEntries) + " entries"};
-      x.fields[2u * x.length] = key;
-      x.fields[2u * x.length + 1] = v;
-      ++x.length;
-      // MAINTAIN_TRACKING: a dict starts being tracked when it gets a GC object.
-      if (v.is_obj() && !x.tracked()) track(o);
+    case OpCode::DelItem: {
+      const ValueList& st = thread().stack;
+      Value container = st[st.size() - 2], key = st[st.size() - 1];
+      ValueList released;
+      delete_item(container, key, released);
+      pop_n(2);
+      released.push_back(container);
+      released.push_back(key);
+      release_values(released);
       return;
     }
-    default:
-      raise("TypeError");  // tuples and others do not support item assignment
-  }
-}
-
-void Machine::delete_item(Value container, Value key, ValueList& released) {
-  if (!container.is_obj()) raise("TypeError");
-  Object& x = obj(container.obj());
-  switch (program_.types[x.type].kind) {
-    case TypeKind::List: {
-      if (key.kind() != ValueKind::Int) raise("TypeError");
-      int i = key.integer();
-      if (i < 0) i += x.length;
-      if (i < 0 || i >= x.length) raise("IndexError");
-      released.push_back(x.fields[i]);
-      for (int k = i; k + 1 < x.length; ++k) x.fields[k] = x.fields[k + 1];
-      x.fields[--x.length] = Value::unset();
+    case OpCode::PopTop:
+      decref(pop());
       return;
-    }
-    case TypeKind::Dict:
-      for (uint8_t i = 0; i < x.length; ++i)
-        if (x.fields[2u * i] == key) {
-          released.push_back(x.fields[2u * i + 1]);
-          for (uint8_t k = i; k + 1 < x.length; ++k) {
-            x.fields[2u * k] = x.fields[2u * k + 2];
-            x.fields[2u * k + 1] = x.fields[2u * k + 3];
-          }
-          --x.length;
-          x.fields[2u * x.length] = x.fields[2u * x.length + 1] = Value::unset();
-          return;
-        }
-      raise("KeyError");
-    default:
-      raise("TypeError");
-  }
-}
-
-ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
-  if (!v.is_obj()) raise("AttributeError");
-  ObjId o = v.obj();
-  if (obj(o).has(kFreed))
-    violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
-  const TypeInfo& t = program_.types[obj(o).type];
-  // C types have only their members (no __dict__); classes have a dict,
-  // plus the members of a C base.
-  if (t.kind == TypeKind::CType && !t.is_c_field(field)) raise("AttributeError");
-  if (t.kind != TypeKind::PyClass && t.kind != TypeKind::CType) raise("AttributeError");
-  return o;
-}
-
-Value Machine::load_attr(Value base, FieldId field) {
-  ObjId o = instance_for_attribute(base, field, false);
-  if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
-  Value v = obj(o).fields[field];
-  if (v.kind() == ValueKind::Unset) raise("AttributeError");
-  return v;
-}
-
-void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
-  if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
-  // The instance dict's keys are shared by the class (inline values, 3.11+):
-  // a new attribute name is appended to the class-wide key order.
-  ClassId t = obj(o).type;
-  auto& keys = state_.class_keys[t];
-  uint8_t& n = state_.class_key_count[t];
-  if (std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n) keys[n++] = field;
-  released.push_back(obj(o).fields[field]);
-  obj(o).fields[field] = v;
-}
-
-Value Machine::eval_borrowed(ExprId id) {
-  const ExprNode& e = program_.exprs[id];
-  switch (e.op) {
-    case ExprOp::Local: {
-      const Frame& f = top();
-      Value v = thread().values[f.base + e.slot];
-      if (v.kind() == ValueKind::Unset) raise("UnboundLocalError");
-      return v;
-    }
-    case ExprOp::Global: {
-      Value v = state_.globals[e.slot];
-      if (v.kind() == ValueKind::Unset) raise("NameError");
-      return v;
-    }
-    case ExprOp::Attr:
-      return load_attr(eval_borrowed(e.a), static_cast<FieldId>(e.slot));
-    case ExprOp::Const:
-      return e.value;
-    default:
-      return eval(id);
-  }
-}
-
-Value Machine::eval(ExprId id) {
-  const ExprNode& e = program_.exprs[id];
-  switch (e.op) {
-    case ExprOp::Const:
-      return e.value;
-    case ExprOp::Local:
-    case ExprOp::Global:
-    case ExprOp::Attr: {
-      Value v = eval_borrowed(id);
-      incref(v);
-      if (v.is_obj()) temps_.push_back(v);
-      return v;
-    }
-    case ExprOp::New: {
-      ObjId o = alloc(static_cast<ClassId>(e.slot), e.label);
-      temps_.push_back(Value::object(o));
-      return Value::object(o);
-    }
-    case ExprOp::Deref: {
-      Value v = deref_weakref(eval_borrowed(e.a));
-      if (v.is_obj()) temps_.push_back(v);
-      return v;
-    }
-    case ExprOp::WeakrefNew: {
-      Value referent = eval_borrowed(e.a);
-      Value callback = e.b == kNoExpr ? Value::none() : eval_borrowed(e.b);
-      Value v = new_weakref(referent, callback, e.label);
-      temps_.push_back(v);
-      return v;
-    }
-    case ExprOp::BoundMethod: {
-      Value self = eval_borrowed(e.a);
+    case OpCode::New:
+      push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
+      return;
+    case OpCode::BoundMethod: {
+      // LOAD_ATTR of a method: a bound method object holding self.
+      Value self = thread().stack.back();
       ObjId o = instance_for_attribute(self, 0, false);
-      const std::string& name = program_.strings[e.value.str()];
+      const std::string& name = program_.strings[op.value.str()];
       FuncId fid = kNoFunc;
-      for (auto& [mname, f] : program_.types[obj(o).type].methods)
-        if (mname == name) fid = f;
+      for (auto& [mname, fn] : program_.types[obj(o).type].methods)
+        if (mname == name) fid = fn;
       if (fid == kNoFunc) raise("AttributeError");
-      // A bound method object holds a strong reference to its self.
-      ObjId m = alloc(kMethodType, e.label);
+      ObjId m = alloc(kMethodType, op.label);
       incref(self);
       obj(m).fields[kMethodSelf] = self;
       obj(m).fields[kMethodFunc] = Value::func(fid);
-      temps_.push_back(Value::object(m));
-      return Value::object(m);
+      thread().stack.back() = Value::object(m);
+      decref(self);
+      return;
     }
-    case ExprOp::IsFinalized: {
-      Value v = eval_borrowed(e.a);
-      return Value::boolean(v.is_obj() && is_gc_type(obj(v.obj()).type) &&
-                            obj(v.obj()).has(kFinalized));
+    case OpCode::WeakrefNew: {
+      // CALL of weakref.ref: the arguments stay on the stack (owned there
+      // if this raises) until the call returns, then are released in order.
+      const size_t n = op.a ? 2 : 1;
+      const ValueList& st = thread().stack;
+      Value referent = st[st.size() - n];
+      Value callback = op.a ? st.back() : Value::none();
+      Value w = new_weakref(referent, callback, op.label);
+      ValueList args = pop_n(n);
+      push(w);
+      release_values(args);
+      return;
     }
-    case ExprOp::IsTracked: {
-      Value v = eval_borrowed(e.a);
-      // Functions are GC objects, tracked from creation; the info dict of
-      // gc.callbacks holds only atomic values, so lazy dict tracking leaves
-      // it untracked.
-      if (v.kind() == ValueKind::Func) return Value::boolean(true);
-      if (v.kind() == ValueKind::GcInfo)
-        return Value::boolean(!program_.profile.lazy_dict_tracking);
-      return Value::boolean(v.is_obj() && obj(v.obj()).tracked());
+    case OpCode::Deref: {
+      Value w = thread().stack.back();
+      Value r = deref_weakref(w);
+      thread().stack.back() = r;
+      decref(w);
+      return;
     }
-    case ExprOp::ListNew:
-    case ExprOp::TupleNew:
-    case ExprOp::DictNew: {
-      const bool dict = e.op == ExprOp::DictNew;
-      ValueList items;
-      for (uint16_t i = 0; i < e.count; ++i) {
-        const LogArg& v = program_.log_args[e.first + (dict ? 2u * i + 1 : i)];
-        items.push_back(take(eval(v.expr)));
+    case OpCode::IsFinalized:
+    case OpCode::IsTracked: {
+      Value x = thread().stack.back();
+      thread().stack.back() =
+          Value::boolean(op.code == OpCode::IsFinalized ? is_finalized(x) : is_tracked(x));
+      decref(x);
+      return;
+    }
+    case OpCode::BuildList:
+    case OpCode::BuildTuple:
+    case OpCode::BuildDict:
+    case OpCode::BuildSet:
+      return build_container(op);
+    case OpCode::NewDeque: {
+      Value source = op.a ? thread().stack.back() : Value::unset();
+      Value d = new_deque(source, op.label);
+      if (op.a) {
+        thread().stack.back() = d;
+        decref(source);
+      } else {
+        push(d);
       }
-      ClassId type = e.op == ExprOp::ListNew    ? kListType
-                     : e.op == ExprOp::TupleNew ? kTupleType
-                                                : kDictType;
-      bool any_obj = false;
-      for (Value v : items) any_obj = any_obj || v.is_obj();
-      // Lists and tuples are tracked at creation; with lazy dict tracking
-      // (3.11-3.13) a dict is tracked only once it holds a GC object.
-      bool track = !(dict && program_.profile.lazy_dict_tracking && !any_obj);
-      ObjId o = alloc(type, e.label, track);
-      Object& x = obj(o);
-      for (uint16_t i = 0; i < e.count; ++i) {
-        if (dict) {
-          x.fields[2u * i] = Value::str(program_.log_args[e.first + 2u * i].text);
-          x.fields[2u * i + 1] = items[i];
-        } else {
-          x.fields[i] = items[i];
-        }
-      }
-      x.length = static_cast<uint8_t>(e.count);
-      temps_.push_back(Value::object(o));
-      return Value::object(o);
+      return;
     }
-    case ExprOp::ItemGet: {
-      Value v = item_slot(eval_borrowed(e.a), e.value, false);
+    case OpCode::CallMethod: {
+      // CALL of a method descriptor: the receiver and the arguments are
+      // released after the call, in order; what the container gave up
+      // first (inside the call).
+      const ValueList& st = thread().stack;
+      Value receiver = st[st.size() - 1 - op.a];
+      ValueList args(st.end() - op.a, st.end());
+      ValueList released;
+      Value result = call_method(op, receiver, args, released);
+      // 3.12+: a list.append call site is specialized once it has run
+      // (CALL_LIST_APPEND), and the specialized call has no check.
+      if (op.b != kNoAppendSite && container_of(receiver) == TypeKind::List &&
+          program_.types[obj(receiver.obj()).type].kind == TypeKind::List &&
+          program_.strings[op.value.str()] == "append" &&
+          program_.profile.list_append_specializes) {
+        if (state_.warm[op.b])
+          f.flags |= kSkipCheck;
+        else
+          state_.warm[op.b] = 1;
+      }
+      ValueList operands = pop_n(op.a + 1u);
+      push(result);
+      released.insert(released.end(), operands.begin(), operands.end());
+      release_values(released);
+      return;
+    }
+    case OpCode::DelSlice: {
+      const size_t n = 1u + ((op.a & 1) ? 1 : 0) + ((op.a & 2) ? 1 : 0);
+      const ValueList& st = thread().stack;
+      Value container = st[st.size() - n];
+      Value start = (op.a & 1) ? st[st.size() - n + 1] : Value::none();
+      Value stop = (op.a & 2) ? st.back() : Value::none();
+      ValueList released;
+      delete_slice(container, start, stop, released);
+      ValueList operands = pop_n(n);
+      released.insert(released.end(), operands.begin(), operands.end());
+      release_values(released);
+      return;
+    }
+    case OpCode::ItemGet: {
+      const ValueList& st = thread().stack;
+      Value container = st[st.size() - 2], key = st[st.size() - 1];
+      Value v = item_slot(container, key, false);
       incref(v);
-      if (v.is_obj()) temps_.push_back(v);
-      return v;
+      pop_n(2);
+      push(v);
+      release_values({container, key});
+      return;
     }
-    case ExprOp::InfoGet: {
-      Value v = eval_borrowed(e.a);
-      if (v.kind() != ValueKind::GcInfo) raise("TypeError");
-      uint32_t x = e.slot == 0   ? v.info_generation()
-                   : e.slot == 1 ? v.info_collected()
-                                 : v.info_uncollectable();
-      return Value::integer(static_cast<int32_t>(x));
+    case OpCode::Compare: {
+      ValueList xy = pop_n(2);
+      auto k = static_cast<CompareKind>(op.a);
+      bool same = (k == CompareKind::Is || k == CompareKind::IsNot) ? xy[0] == xy[1]
+                                                                    : py_equal(xy[0], xy[1], 0);
+      push(Value::boolean((k == CompareKind::Is || k == CompareKind::Eq) ? same : !same));
+      release_values(xy);
+      return;
     }
-    case ExprOp::Compare: {
-      Value a = eval_borrowed(e.a);
-      Value b = eval_borrowed(e.b);
-      auto k = static_cast<CompareKind>(e.slot);
-      bool same = (k == CompareKind::Is || k == CompareKind::IsNot) ? a == b : py_equal(a, b, 0);
-      return Value::boolean((k == CompareKind::Is || k == CompareKind::Eq) ? same : !same);
+    case OpCode::Not: {
+      Value x = thread().stack.back();
+      thread().stack.back() = Value::boolean(!truth(x));
+      decref(x);
+      return;
     }
-    case ExprOp::Not:
-      return Value::boolean(!eval_condition(e.a));
-    case ExprOp::Truth:
-      return Value::boolean(eval_condition(e.a));
+    case OpCode::Jump:
+      f.pc = op.a;
+      return;
+    case OpCode::ForRange: {
+      // FOR_ITER over a range iterator: the next index, or the loop's end.
+      Value& next = thread().stack.back();
+      const int32_t i = next.integer();
+      if (i >= op.b) {
+        pop();
+        f.pc = op.a;
+        return;
+      }
+      next = Value::integer(i + 1);
+      push(Value::integer(i));
+      return;
+    }
+    case OpCode::PopJumpIfFalse: {
+      Value x = pop();
+      if (!truth(x)) f.pc = op.a;
+      decref(x);
+      return;
+    }
+    case OpCode::Log: {
+      ValueList args(thread().stack.end() - op.a, thread().stack.end());
+      std::string text;
+      for (Value v : args) {
+        if (!text.empty()) text += ' ';
+        text += render(v);
+      }
+      pop_n(op.a);
+      Event e = event(EventKind::Log);
+      e.text = std::move(text);
+      emit(std::move(e));
+      release_values(args);
+      return;
+    }
+    case OpCode::Assert: {
+      Value x = pop();
+      if (!truth(x))
+        violation({"assert"},
+                  "assertion failed at line " + std::to_string(op.line) +
+                      (program_.strings[op.str].empty() ? std::string()
+                                                        : ": " + program_.strings[op.str]));
+      decref(x);
+      return;
+    }
+    case OpCode::Raise:
+      throw PyRaise{op.str};
+    case OpCode::Collect: {
+      Frame c;
+      c.kind = FrameKind::Collect;
+      c.aux = op.a;
+      c.flags = kPushResult;
+      push_frame(c);
+      return;
+    }
+    case OpCode::GcEnable:
+      state_.gc.auto_enabled = true;
+      return;
+    case OpCode::GcDisable:
+      state_.gc.auto_enabled = false;
+      return;
+    case OpCode::GcCallbacksAppend:
+      state_.gc.callbacks.push_back(op.value.func());
+      if (op.b != kNoAppendSite && program_.profile.list_append_specializes) {
+        if (state_.warm[op.b])
+          f.flags |= kSkipCheck;  // gc.callbacks is a list: as for list.append
+        else
+          state_.warm[op.b] = 1;
+      }
+      return;
+    case OpCode::GcCallbacksRemove: {
+      auto& cbs = state_.gc.callbacks;
+      auto it = std::find(cbs.begin(), cbs.end(), op.value.func());
+      if (it == cbs.end()) raise("ValueError");
+      cbs.erase(it);
+      return;
+    }
+    case OpCode::Join:  // taken only once the thread has finished
+      return;
+    case OpCode::Construct: {
+      // The arguments move to the construction frame, which holds them
+      // while its steps run (they may reach scheduling points, CTypes.cpp).
+      ValueList args = pop_n(op.b);
+      Thread& th = thread();
+      Frame c;
+      c.kind = FrameKind::Construct;
+      c.func = op.a;
+      c.aux = op.label;
+      c.base = static_cast<uint16_t>(th.values.size());
+      c.count = static_cast<uint16_t>(args.size());
+      for (Value v : args) th.values.push_back(v);
+      push_frame(c);
+      return;
+    }
+    case OpCode::Vars: {
+      Value x = thread().stack.back();
+      Value d = instance_dict(x, op.label);
+      thread().stack.back() = d;
+      decref(x);
+      return;
+    }
+    case OpCode::Return:
+      return;  // handled by step_body
   }
-  return Value::none();
 }
 
-bool Machine::py_equal(Value a, Value b, int depth) const {
-  if (a == b) return true;  // the identity shortcut of PyObject_RichCompareBool
-  auto number = [](Value v, int& out) {
-    if (v.kind() == ValueKind::Int)
-      out = v.integer();
-    else if (v.kind() == ValueKind::Bool)
-      out = v.boolean() ? 1 : 0;
-    else
-      return false;
-    return true;
-  };
-  int x = 0, y = 0;
-  if (number(a, x) && number(b, y)) return x == y;  // True == 1
-  if (!a.is_obj() || !b.is_obj() || depth > 16) return false;
-  const Object& p = state_.objects[a.obj()];
-  const Object& q = state_.objects[b.obj()];
-  const TypeKind kind = program_.types[p.type].kind;
-  if (kind != program_.types[q.type].kind) return false;
-  switch (kind) {
-    case TypeKind::List:
-    case TypeKind::Tuple:
-    case TypeKind::Dict: {
-      // element by element (dicts: same keys, equal values; keys are
-      // strings here, so insertion order does not matter)
-      if (p.type != q.type || p.length != q.length) return false;
-      if (kind != TypeKind::Dict) {
-        for (uint8_t i = 0; i < p.length; ++i)
-          if (!py_equal(p.fields[i], q.fields[i], depth + 1)) return false;
-        return true;
-      }
-      for (uint8_t i = 0; i < p.length; ++i) {
-        bool found = false;
-        for (uint8_t j = 0; j < q.length && !found; ++j)
-          if (p.fields[2u * i] == q.fields[2u * j])
-            found = py_equal(p.fields[2u * i + 1], q.fields[2u * j + 1], depth + 1);
-        if (!found) return false;
-      }
-      return true;
-    }
-    case TypeKind::Weakref: {
-      // weakref_richcompare: referents compared while both are alive
-      Value r = p.fields[kWeakrefReferent];
-      Value s = q.fields[kWeakrefReferent];
-      return r.is_obj() && s.is_obj() && py_equal(r, s, depth + 1);
-    }
-    case TypeKind::Method:  // method_richcompare: same function, same self
-      return p.fields[kMethodFunc] == q.fields[kMethodFunc] &&
-             p.fields[kMethodSelf] == q.fields[kMethodSelf];
-    default:
-      return false;  // instances without __eq__ compare by identity
+void Machine::enter_event(const Frame& f) {
+  const Thread& th = thread();
+  auto arg = [&](int i) { return th.values[f.base + i]; };
+  std::string text;
+  switch (entry_event(program_, f.func)) {
+    case EntryEvent::Del:
+      text = "del " + render(arg(0));
+      break;
+    case EntryEvent::Callback:
+      text = "callback " + render(arg(0));
+      break;
+    case EntryEvent::MethodCallback:
+      text = "callback " + render(arg(1));
+      break;
+    case EntryEvent::GcCallback:
+      text = "gc " + render(arg(0));
+      break;
+    case EntryEvent::None:
+      return;
   }
+  Event e = event(EventKind::Enter);
+  e.text = std::move(text);
+  emit(std::move(e));
 }
 
-bool Machine::eval_condition(ExprId id) {
-  Value v = eval_borrowed(id);
+bool Machine::truth(Value v) const {
   switch (v.kind()) {
     case ValueKind::Unset:
     case ValueKind::None:
@@ -688,76 +617,29 @@ bool Machine::eval_condition(ExprId id) {
       return v.integer() != 0;
     case ValueKind::Str:
       return !program_.strings[v.str()].empty();
-    case ValueKind::Obj: {
-      // an empty list, tuple or dict is false (its __len__ is 0)
-      const Object& o = state_.objects[v.obj()];
-      TypeKind k = program_.types[o.type].kind;
-      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) return o.length != 0;
+    case ValueKind::ConstTuple:
+      return !program_.const_tuples[v.const_tuple()].empty();
+    case ValueKind::Obj:
+      // an empty container is false (its __len__ is 0)
+      if (is_container(container_of(v))) return state_.objects[v.obj()].length != 0;
       return true;
-    }
     default:
       return true;
   }
 }
 
-std::string Machine::render(Value v) const {
-  ObjList open;
-  return render(v, open);
+bool Machine::is_finalized(Value v) const {
+  return v.is_obj() && is_gc_type(state_.objects[v.obj()].type) &&
+         state_.objects[v.obj()].has(kFinalized);
 }
 
-// `open`: the containers being rendered; one met again shows as [...],
-// {...} or (...), as Py_ReprEnter makes repr() do.
-std::string Machine::render(Value v, ObjList& open) const {
-  switch (v.kind()) {
-    case ValueKind::Unset:
-      return "<unset>";
-    case ValueKind::None:
-      return "None";
-    case ValueKind::Int:
-      return std::to_string(v.integer());
-    case ValueKind::Bool:
-      return v.boolean() ? "True" : "False";
-    case ValueKind::Str:
-      return program_.strings[v.str()];
-    case ValueKind::Func:
-      return program_.funcs[v.func()].name;
-    case ValueKind::GcInfo:
-      return "{generation: " + std::to_string(v.info_generation()) +
-             ", collected: " + std::to_string(v.info_collected()) +
-             ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
-    case ValueKind::Obj: {
-      const Object& o = state_.objects[v.obj()];
-      TypeKind k = program_.types[o.type].kind;
-      if (k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict) {
-        if (std::find(open.begin(), open.end(), v.obj()) != open.end())
-          return k == TypeKind::List ? "[...]" : k == TypeKind::Dict ? "{...}" : "(...)";
-        // Containers render their items like repr() does, objects by label.
-        auto item = [&](Value x) {
-          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'"
-                                            : render(x, open);
-        };
-        open.push_back(v.obj());
-        std::string out;
-        for (uint8_t i = 0; i < o.length; ++i) {
-          if (i) out += ", ";
-          out += k == TypeKind::Dict ? item(o.fields[2u * i]) + ": " + item(o.fields[2u * i + 1])
-                                     : item(o.fields[i]);
-        }
-        open.pop_back();
-        if (k == TypeKind::List) return "[" + out + "]";
-        if (k == TypeKind::Dict) return "{" + out + "}";
-        return "(" + out + (o.length == 1 ? ",)" : ")");
-      }
-      return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
-    }
-    case ValueKind::Garbage:
-      return "<uninitialised>";
-    case ValueKind::Stale:
-      return "<stale pointer>";
-    case ValueKind::Dangling:
-      return "<dangling pointer>";
-  }
-  return "?";
+bool Machine::is_tracked(Value v) const {
+  // Functions are GC objects, tracked from creation; the info dict of
+  // gc.callbacks holds only atomic values, so lazy dict tracking leaves it
+  // untracked.
+  if (v.kind() == ValueKind::Func) return true;
+  if (v.kind() == ValueKind::GcInfo) return !program_.profile.lazy_dict_tracking;
+  return v.is_obj() && state_.objects[v.obj()].tracked();
 }
 
 }  // namespace lifecheck::model

@@ -3,7 +3,10 @@
 //   Threads.cpp      scheduling points, thread and main-program stages (T1)
 //   Heap.cpp         allocation, refcounts, GC lists (R1.1, R1.11, G7)
 //   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
-//   Interpreter.cpp  Python statements and expressions in scenario bodies
+//   CodeGen.cpp      statement trees to bytecode, with CPython's eval-breaker checks
+//   Interpreter.cpp  the bytecode interpreter of scenario bodies
+//   Values.cpp       attributes, equality, truth and rendering of values
+//   Containers.cpp   list, tuple, dict, set, deque: items, methods, release orders
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
 //   Weakrefs.cpp     weakref lists, dereference, PyObject_ClearWeakRefs (W1-W8)
 //   Collector.cpp    the cyclic collector, tp_clear, gc.callbacks (G5-G19)
@@ -58,6 +61,9 @@ class Machine {
   void run_transition(ThreadId t, uint8_t alt = 0);
   // Checks at a state where no thread can move: deadlock, quiescence.
   void check_terminal();
+  // A dry run of thread t's next step (the state is changed): how many
+  // allocations in it could trigger an automatic collection (G1-G3).
+  uint16_t count_allocations(ThreadId t);
 
   // For tests and reports: the references the runtime accounts for, per
   // object (globals, values on thread stacks, fields, gc.garbage, holds).
@@ -86,6 +92,7 @@ class Machine {
   Thread& thread() { return state_.threads[current_]; }
   Frame& top() { return thread().frames.back(); }
   static bool at_switch_point(const Program& program, const State& state, ThreadId t);
+  bool at_boundary(const Frame& f);
   void step_top();
   void frames_empty();
   void start_threads();
@@ -93,6 +100,9 @@ class Machine {
   void push_frame(const Frame& f);
   void pop_frame();
   void push_auto_collection(uint8_t generation);
+  // An allocation of o (G1): counted towards an automatic collection, and
+  // the one chosen for this step triggers it; may defer tracking (P311).
+  void count_allocation(ObjId o, bool& track_now);
   // TC1: deposit o in the thread's trashcan instead of deallocating it now;
   // returns false when the nesting is below the limit (the caller enters).
   bool trashcan_begin(Frame& f);
@@ -140,26 +150,19 @@ class Machine {
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);
-  // `stored`: the parked value of a store statement resuming (kStorePending).
-  void execute(const Instr& in, std::optional<Value> stored = std::nullopt);
-  Value eval(ExprId e);           // a new reference, also kept in temps_
-  Value eval_borrowed(ExprId e);  // no new reference where possible
-  bool eval_condition(ExprId e);
-  Value take(Value v);  // removes v from temps_: the caller owns it
-  // Parks a store's value while the statement's temporaries are released
-  // first; false when there are none (the store goes on at once).
-  bool park_store_value(Value v);
-  // `a == b` as Python computes it for the values of the language.
-  bool py_equal(Value a, Value b, int depth) const;
-  ObjId instance_for_attribute(Value v, FieldId field, bool store);
-  Value load_attr(Value base, FieldId field);
-  // container[key] (borrowed); gc.callbacks info dicts too.
-  Value item_slot(Value container, Value key, bool for_store);
-  void store_item(Value container, Value key, Value v, ValueList& released);
-  void delete_item(Value container, Value key, ValueList& released);
-  void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
-  std::string render(Value v) const;
-  std::string render(Value v, ObjList& open) const;
+  // One op of the body on top; `at` is its index (the pc already points
+  // past it).
+  void execute(const Op& op, uint16_t at);
+  // The innermost Body frame of the current thread.
+  Frame& top_body();
+  // The body's operand stack (Thread::stack; a Body frame's starts at aux).
+  void push(Value v);
+  Value pop();
+  ValueList pop_n(size_t n);
+  void enter_event(const Frame& f);
+  // Whether an automatic collection an allocation scheduled is due on this
+  // thread (G3); with `consume`, clears it and pushes it when it may run.
+  bool collection_due(bool consume);
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
   void call_python(FuncId func, const ValueList& args);
@@ -183,12 +186,53 @@ class Machine {
   // by a pending exception's traceback.
   uint16_t owned_values_top() const;
 
+  // ----------------------------------------------------------- Containers.cpp
+  // list, tuple, dict, set or deque: the container part of an object of
+  // type t (its own kind, or its class's base); PyClass for none.
+  static TypeKind container_kind(const Program& program, ClassId t);
+  TypeKind container_of(Value v) const;
+  static bool is_container(TypeKind k);
+  static uint8_t item_count(const Object& x, TypeKind kind);
+  void check_hashable(Value key);
+  int find_key(const Object& x, TypeKind kind, Value key) const;
+  int sequence_index(Value key, uint8_t length);
+  void dict_store(ObjId o, Value key, Value v, ValueList& released);
+  void set_add(ObjId o, Value v, ValueList& released);
+  Value remove_item(Object& x, TypeKind kind, uint8_t i, Value* out);
+  void delete_slice(Value container, Value start, Value stop, ValueList& released);
+  void build_container(const Op& op);
+  Value new_deque(Value source, LabelId label);
+  Value call_method(const Op& op, Value receiver, const ValueList& args, ValueList& released);
+  ValueList take_items(ObjId o, TypeKind kind);
+  void container_traverse(const Object& x, TypeKind kind, ObjList& out) const;
+  // container[key] (borrowed); gc.callbacks info dicts too.
+  Value item_slot(Value container, Value key, bool for_store);
+  void store_item(Value container, Value key, Value v, ValueList& released);
+  void delete_item(Value container, Value key, ValueList& released);
+
+  // --------------------------------------------------------------- Values.cpp
+  // `a == b` as Python computes it for the values of the language.
+  bool py_equal(Value a, Value b, int depth) const;
+  // The items of a tuple, built or constant; false for anything else.
+  bool tuple_items(Value v, ValueList& out) const;
+  bool may_be_tracked(Value v) const;
+  bool truth(Value v) const;
+  bool is_finalized(Value v) const;
+  bool is_tracked(Value v) const;
+  ObjId instance_for_attribute(Value v, FieldId field, bool store);
+  Value load_attr(Value base, FieldId field);
+  void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
+  // vars(x): a new dict of the instance's attributes (a copy of __dict__).
+  Value instance_dict(Value x, LabelId label);
+  std::string render(Value v) const;
+  std::string render(Value v, ObjList& open) const;
+
   // -------------------------------------------------------------- Dealloc.cpp
   void step_dealloc(Frame& f);
   void step_subtype_dealloc(Frame& f);
   void step_weakref_dealloc(Frame& f);
   void step_method_dealloc(Frame& f);
-  void step_container_dealloc(Frame& f);
+  void step_container_dealloc(Frame& f);  // Containers.cpp
   void step_finalize_from_dealloc(Frame& f);
   void dealloc_destruction_step(ObjId o, const char* step);
 
@@ -319,10 +363,20 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   ThreadId current_ = 0;
-  uint8_t choice_ = 0;   // the transition's alternative, for a heap-order choice
-  ValueList temps_;      // new references made while evaluating a statement
-  uint16_t origin_ = 0;  // Program::origins of the C step being executed
-  struct OriginScope {   // clears origin_ when the step's function returns
+  // Automatic collections (G1-G3) within this transition: the allocation
+  // chosen to trigger one (1-based, 0: none) and its generation, the
+  // allocations counted so far, and a collection to run right after the
+  // current op (P311: inside the allocation), tracking `deferred_track_`
+  // when it ends.
+  uint16_t trigger_alloc_ = 0;
+  uint8_t trigger_generation_ = 0;
+  uint16_t alloc_count_ = 0;
+  bool collect_after_op_ = false;
+  ObjId deferred_track_ = kNoObj;
+  bool dry_run_ = false;  // counting allocations only (enabled_choices)
+  uint8_t choice_ = 0;    // the transition's alternative, for a heap-order choice
+  uint16_t origin_ = 0;   // Program::origins of the C step being executed
+  struct OriginScope {    // clears origin_ when the step's function returns
     Machine& m;
     ~OriginScope() { m.origin_ = 0; }
   };

@@ -1,5 +1,6 @@
 #include "model/Model.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -41,12 +42,70 @@ checker::StepResult Model::terminal(State& state) const {
   return r;
 }
 
-// Per thread: not started, then the statement its body is at, then body
-// done, then finished; main also counts its stages and final collections.
-// Bodies only jump forward (an `if`), so each part only grows.
+namespace {
+
+// The ops a loop runs in all (OpCode::ForRange at `f`, exit target
+// code[f].a; each iteration runs the ForRange, the store, the body and the
+// backward jump; the last ForRange exits), and those of a stretch of code
+// as if every op ran once (forward jumps of an `if` only skip ahead).
+uint64_t span(const std::vector<Op>& code, size_t from, size_t to);
+uint64_t loop_span(const std::vector<Op>& code, size_t f) {
+  const uint64_t per_iteration = 1 + span(code, f + 1, code[f].a);
+  return std::min<uint64_t>(uint64_t{code[f].b} * per_iteration + 1, uint64_t{1} << 40);
+}
+uint64_t span(const std::vector<Op>& code, size_t from, size_t to) {
+  uint64_t n = 0;
+  for (size_t i = from; i < to && i < code.size();) {
+    if (code[i].code == OpCode::ForRange && code[i].a > i) {
+      n += loop_span(code, i);
+      i = code[i].a;
+    } else {
+      ++n;
+      ++i;
+    }
+  }
+  return std::min<uint64_t>(n, uint64_t{1} << 40);
+}
+
+// A body's position as if its loops were unrolled: the ops before pc, each
+// loop around pc counted by its iterations so far (its counter, the next
+// index, on the body's operand stack, outer loops first). It grows as the
+// body runs, also across a backward jump (the counter grows by one).
+uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const Frame& f) {
+  uint64_t pos = 0;
+  size_t depth = 0;
+  for (size_t i = 0; i < f.pc && i < code.size();) {
+    const Op& op = code[i];
+    if (op.code == OpCode::ForRange && op.a > i) {
+      if (f.pc >= op.a) {  // a loop already left
+        pos += loop_span(code, i);
+        i = op.a;
+        continue;
+      }
+      // inside it: the iterations started so far, all but the current one whole
+      const size_t at = size_t{f.aux} + depth++;
+      const uint64_t started = at < th.stack.size() && th.stack[at].kind() == ValueKind::Int
+                                   ? static_cast<uint64_t>(std::max(0, th.stack[at].integer()))
+                                   : 0;
+      const uint64_t per_iteration = 1 + span(code, i + 1, op.a);
+      pos += (started > 0 ? started - 1 : 0) * per_iteration + 1;
+      ++i;
+      continue;
+    }
+    ++pos;
+    ++i;
+  }
+  return std::min<uint64_t>(pos, (uint64_t{1} << 40) - 2);
+}
+
+}  // namespace
+
+// Per thread: not started, then how far its body has got (its loops
+// unrolled), then body done, then finished; main also counts its stages
+// and final collections. Each part only grows.
 uint64_t Model::progress_measure(const State& state) const {
-  constexpr uint64_t kBodyDone = uint64_t{1} << 17;  // above any pc + 1
-  constexpr int kStageShift = 18;
+  constexpr uint64_t kBodyDone = uint64_t{1} << 40;  // above any unrolled position + 1
+  constexpr int kStageShift = 41;
   uint64_t total = 0;
   for (size_t t = 0; t < state.threads.size(); ++t) {
     const Thread& th = state.threads[t];
@@ -64,7 +123,8 @@ uint64_t Model::progress_measure(const State& state) const {
       if (stage <= static_cast<uint64_t>(MainStage::Body)) {
         const bool in_body =
             !th.frames.empty() && th.frames[0].kind == FrameKind::Body && th.frames[0].func == body;
-        at = in_body ? 1 + uint64_t{th.frames[0].pc} : kBodyDone;
+        at = in_body ? 1 + unrolled_position(program_.funcs[body].code, th, th.frames[0])
+                     : kBodyDone;
       } else if (state.main_stage == MainStage::Final) {
         at = state.gc.final_rounds;
       }

@@ -15,8 +15,12 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::CType:
     case TypeKind::List:
     case TypeKind::Tuple:
-    case TypeKind::Dict:  // dict values and C members; stale pointers own nothing
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:  // attributes, items and C members; stale pointers own nothing
       for (Value v : y.fields)
+        if (v.is_obj() && v.obj() == target) return true;
+      for (Value v : y.items)
         if (v.is_obj() && v.obj() == target) return true;
       return false;
     case TypeKind::Weakref:
@@ -195,13 +199,16 @@ void Machine::check_not_legacy_reachable(ObjId o, const char* what) {
       seen[i] = true;
       queue.push_back(static_cast<ObjId>(i));
     }
-  for (size_t k = 0; k < queue.size(); ++k)
-    for (Value v : state_.objects[queue[k]].fields)
-      if (v.is_obj() && v.obj() < seen.size() && !seen[v.obj()] &&
-          owns_strongly(program_, state_.objects[queue[k]], v.obj())) {
-        seen[v.obj()] = true;
-        queue.push_back(v.obj());
-      }
+  for (size_t k = 0; k < queue.size(); ++k) {
+    const Object& y = state_.objects[queue[k]];
+    for (const auto* values : {&y.fields, &y.items})  // attributes and container items
+      for (Value v : *values)
+        if (v.is_obj() && v.obj() < seen.size() && !seen[v.obj()] &&
+            owns_strongly(program_, y, v.obj())) {
+          seen[v.obj()] = true;
+          queue.push_back(v.obj());
+        }
+  }
   if (seen[o])
     violation({"P7.26"}, name_of(o) +
                              " is reachable from an uncollectable object with a "
@@ -371,9 +378,12 @@ void Machine::check_free(ObjId o) {
   for (size_t g = 0; g < state_.globals.size(); ++g)
     if (state_.globals[g].is_obj() && state_.globals[g].obj() == o)
       dangling("global '" + program_.globals[g] + "'");
-  for (size_t t = 0; t < state_.threads.size(); ++t)
+  for (size_t t = 0; t < state_.threads.size(); ++t) {
     for (Value v : state_.threads[t].values)
       if (v.is_obj() && v.obj() == o) dangling("a frame of thread " + program_.threads[t].name);
+    for (Value v : state_.threads[t].stack)
+      if (v.is_obj() && v.obj() == o) dangling("the stack of thread " + program_.threads[t].name);
+  }
   for (ObjId g : state_.gc.garbage)
     if (g == o) dangling("gc.garbage");
   for (size_t i = 0; i < state_.objects.size(); ++i) {
@@ -426,6 +436,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (Value v : state.globals) add(v);
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add(v);
+    for (Value v : th.stack) add(v);
     for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.kind != FrameKind::Body && f.kind != FrameKind::Release)
         add(Value::object(f.obj));
@@ -446,7 +457,10 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::List:
       case TypeKind::Tuple:
       case TypeKind::Dict:
+      case TypeKind::Set:
+      case TypeKind::Deque:
         for (Value v : y.fields) add(v);
+        for (Value v : y.items) add(v);
         break;
       case TypeKind::Weakref:
         add(y.fields[kWeakrefCallback]);

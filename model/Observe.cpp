@@ -1,5 +1,6 @@
 #include "model/Observe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <unordered_map>
@@ -15,12 +16,11 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
   };
   std::string thread = program.threads[e.thread].name + ": ";
   switch (e.kind) {
-    case EventKind::FinalizeBegin:
-      return thread + "del " + label();
-    case EventKind::CallbackBegin:
-      return thread + "callback " + label();
-    case EventKind::GcCallbackBegin:
-      return thread + "gc " + e.text;
+    case EventKind::Enter:  // the first line of a __del__ or a callback
+      return thread + e.text;
+    case EventKind::CallbackBegin:  // a callback whose call fails: no body runs
+      if (e.value == 1) return thread + "callback " + label();
+      return std::nullopt;
     case EventKind::Log:
       return thread + "log " + e.text;
     case EventKind::Unraisable:
@@ -30,6 +30,15 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
     default:
       return std::nullopt;
   }
+}
+
+bool trace_allowed(const std::set<ObservedTrace>& allowed, const ObservedTrace& observed) {
+  if (allowed.count(observed)) return true;
+  for (const ObservedTrace& t : allowed) {
+    if (t.empty() || t.back() != kUnsafeEnd || t.size() - 1 > observed.size()) continue;
+    if (std::equal(t.begin(), t.end() - 1, observed.begin())) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -107,8 +116,12 @@ class Enumerator {
       for (const Event& e : events)
         if (auto text = observable_text(model_.program(), e)) prefix.push_back(intern(*text));
       if (!r.ok()) {
-        // A violation or limit ends the run: keep what was observable so far.
+        // A violation or limit ends the run: keep what was observable so
+        // far, marked when memory safety is what ended it.
         violations_ = true;
+        if (std::find(r.properties.begin(), r.properties.end(), "memory-safety") !=
+            r.properties.end())
+          prefix.push_back(intern(kUnsafeEnd));
         n.result->insert(prefix);
         continue;
       }

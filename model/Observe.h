@@ -22,6 +22,15 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
 
 using ObservedTrace = std::vector<std::string>;
 
+// The last item of a trace whose run ended in a memory-safety violation:
+// what the real interpreter does from there on is undefined (it may crash,
+// or run on and show more).
+inline constexpr const char* kUnsafeEnd = "(memory-safety violation)";
+
+// Whether `observed` is allowed by `allowed`: one of its traces, or an
+// extension of a trace that ended in a memory-safety violation.
+bool trace_allowed(const std::set<ObservedTrace>& allowed, const ObservedTrace& observed);
+
 struct TraceSet {
   std::set<ObservedTrace> traces;
   bool complete = true;     // false: a bound was hit, `traces` is a subset

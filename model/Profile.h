@@ -38,6 +38,15 @@ enum class Trashcan : uint8_t {
                    // far deeper than any modelled chain, so never at model scale
 };
 
+// What touching the instance dict of an object that tp_clear has cleared
+// does: reachable from Python code through a weakref that survived into
+// tp_clear (gh-91636, before the second weakref pass).
+enum class ClearedDict : uint8_t {
+  Crash,            // 3.11: vars() builds a dict over the cleared inline values: a crash
+  CrashAfterStore,  // 3.12: the same after a store into the cleared object
+  Zombie,           // 3.13: a zombie with an empty dict; later stores show in it
+};
+
 // Runtime mutations: deliberately broken collectors and deallocators, used
 // to show that each built-in property can fail. Each names the property it
 // is meant to break and SEMANTICS.md's "rt:" counterexample it models.
@@ -101,6 +110,14 @@ struct Profile {
   // collections untrack such dicts (untrack_dicts); 3.14 dropped this
   // (GH-127010).
   bool lazy_dict_tracking = false;
+  // 3.14 untracks a tuple of atomic values as soon as it is built; earlier
+  // releases leave that to the next collection's untrack_tuples (G10).
+  bool atomic_tuples_untracked_at_creation = true;
+  ClearedDict cleared_dict = ClearedDict::Zombie;
+  // 3.12+ specializes a list.append call site on its second run, and
+  // CALL_LIST_APPEND has no eval-breaker check; 3.11 quickens code only
+  // after 8 runs of its code object, modelled here as never.
+  bool list_append_specializes = true;
 
   // The free-threaded build (§4.2, §4.3).
   Refcounting refcounting = Refcounting::Single;  // F1-F8

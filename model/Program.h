@@ -1,6 +1,7 @@
 // A checked scenario, lowered to what the model executes: types, function
-// bodies as flat instruction lists, threads, expectations and the profile.
-// Produced by lang/Compiler.cpp; read-only during exploration.
+// bodies (as written, and as bytecode), threads, expectations and the
+// profile. Produced by lang/Compiler*.cpp and model/CodeGen.cpp; read-only
+// during exploration.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 namespace lifecheck::model {
 
 inline constexpr int kMaxFields = 8;  // attribute slots per object
+inline constexpr int kMaxItems = 8;   // a container's item slots (a dict: 4 entries)
 inline constexpr int kMaxObjects = 4000;
 
 // ---------------------------------------------------------------------------
@@ -24,12 +26,15 @@ enum class TypeKind : uint8_t {
   CType,    // a C extension type described by its slots' step lists
   Weakref,  // weakref.ref
   Method,   // a bound method object (holds its self)
-  List,     // list: items in fields[0..length)
-  Tuple,    // tuple: items in fields[0..length)
-  Dict,     // dict: (key, value) pairs in fields[2i], fields[2i+1], insertion order
+  List,     // list: items[0..length)
+  Tuple,    // tuple: items[0..length)
+  Dict,     // dict: (key, value) pairs in items[2i], items[2i+1], insertion order
+  Set,      // set: items[0..length), in insertion order (CPython: hash order)
+  Deque,    // collections.deque: items[0..length), left to right
 };
 
 inline constexpr ClassId kNoType = 0xFF;
+inline constexpr uint16_t kNoAppendSite = 0xFFFF;
 
 // One step of a C type's slot (new, tp_dealloc, tp_clear, tp_traverse), so
 // that a bug is a one-line change in the scenario.
@@ -106,8 +111,10 @@ inline constexpr ClassId kMethodType = 1;
 inline constexpr ClassId kListType = 2;
 inline constexpr ClassId kTupleType = 3;
 inline constexpr ClassId kDictType = 4;
-inline constexpr ClassId kFirstUserType = 5;
-inline constexpr int kMaxDictEntries = 4;  // a dict's pairs share the 8 field slots
+inline constexpr ClassId kSetType = 5;
+inline constexpr ClassId kDequeType = 6;
+inline constexpr ClassId kFirstUserType = 7;
+inline constexpr int kMaxDictEntries = kMaxItems / 2;  // a dict's pairs share the item slots
 
 struct TypeInfo {
   std::string name;
@@ -124,8 +131,13 @@ struct TypeInfo {
   std::vector<std::pair<std::string, FuncId>> methods;  // other methods
   int line = 0;
 
-  // C types; and for a class deriving from one, `base` names it. A C type
-  // may derive from a C type too (`ctype D(B):`).
+  // __slots__ of a class: members in CPython's order (sorted by name); a
+  // class with __slots__ has an instance dict only with '__dict__' there.
+  std::vector<FieldId> slots;
+  bool has_dict = true;
+
+  // C types; and for a class deriving from one (or from list or dict),
+  // `base` names it. A C type may derive from a C type too (`ctype D(B):`).
   ClassId base = kNoType;
   std::vector<FieldId> c_fields;  // PyObject* members, the base's first, in declaration order
   bool resource = false;          // owns a resource released on its creating thread
@@ -142,27 +154,33 @@ struct TypeInfo {
 };
 
 // ---------------------------------------------------------------------------
-// Expressions: a small tree in Program::exprs, evaluated atomically.
+// Expressions: a small tree in Program::exprs, as written. emit-python
+// prints it back; model/CodeGen.cpp lowers it to bytecode.
 
 enum class ExprOp : uint8_t {
   Const,        // value
   Local,        // slot = local index
   Global,       // slot = global index
   Attr,         // a = object expr, slot = field id
-  New,          // slot = type id, label
+  New,          // slot = type id, label: a class call
   Deref,        // a = weakref expr: wr()
   WeakrefNew,   // a = referent expr, b = callback expr (or none), label
-  BoundMethod,  // a = object expr, slot = method's function id
+  BoundMethod,  // a = object expr, value = the method's name (Str), label
   IsFinalized,  // gc.is_finalized(a)
   IsTracked,    // gc.is_tracked(a)
-  InfoGet,      // a = info expr, slot = 0 generation, 1 collected, 2 uncollectable
   Compare,      // a, b, slot = CompareKind
   Not,          // a
   Truth,        // a, as a condition
-  ListNew,      // elements [first, first+count) in Program::log_args
-  TupleNew,     // elements likewise
-  DictNew,      // (key text, value expr) pairs likewise
-  ItemGet,      // a = container, value = key (Int index or Str key); also gc info
+  ListNew,      // args: the items
+  TupleNew,     // args: the items
+  DictNew,      // args: key, value, key, value, ...
+  ItemGet,      // a = container, b = key expr; also a gc callback's info
+  Vars,         // vars(a): a new dict of a's attributes, label
+  SetNew,       // args: the items ({a, b}, or set() without any)
+  DequeNew,     // collections.deque([a]): a = the items (a list or tuple) or none, label
+  MethodCall,   // a = receiver, value = method name (Str), args: a container method;
+                // slot = its list.append site (Program::append_sites) or kNoAppendSite
+  Slice,        // a = container, args = {start or none, stop or none}: the target of del x[i:j]
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -177,64 +195,121 @@ struct ExprNode {
   uint16_t slot = 0;
   LabelId label = kNoLabel;
   Value value;
-  uint16_t first = 0;  // ListNew/TupleNew/DictNew: elements in Program::log_args
-  uint16_t count = 0;
+  std::vector<ExprId> args;  // ListNew/TupleNew/DictNew
+  uint32_t line = 0;         // 32 bits: positions past 65,535 are shown as they are
+  uint32_t col = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Statements: the tree of each body as written (Program::stmts), for
+// emit-python and reports. `target` is an expression naming where a value
+// goes: Local, Global, Attr or ItemGet.
+
+enum class StatementKind : uint8_t {
+  Expr,    // value, result dropped
+  Assign,  // target = value
+  Del,     // del target
+  If,      // value = condition, body, orelse
+  Pass,
+  Log,                // args
+  Assert,             // value = condition, str = message
+  Raise,              // str = exception name
+  Collect,            // slot = generation; target = where the count goes, or none
+  Join,               // slot = thread
+  GcEnable,           // gc.enable()
+  GcDisable,          // gc.disable()
+  GcCallbacksAppend,  // value = the function (a Const); slot = its list.append site
+  GcCallbacksRemove,  // value = the function
+  Construct,          // slot = C type, args, label; target or none
+  For,                // for target in range(slot): body
+};
+
+using StatementId = uint16_t;
+
+struct Statement {
+  StatementKind kind = StatementKind::Pass;
+  ExprId target = kNoExpr;
+  ExprId value = kNoExpr;
+  std::vector<ExprId> args;
+  uint16_t slot = 0;
+  StrId str = 0;
+  LabelId label = kNoLabel;
+  std::vector<StatementId> body, orelse;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
 };
 
 // ---------------------------------------------------------------------------
-// Statements: one Instr per statement; `if` lowers to jumps. Each Instr
-// starts at a statement boundary, where the GIL may switch threads (T1).
+// Bytecode: what a body executes, an operand stack machine shaped after
+// CPython's (model/CodeGen.cpp). A thread runs atomically from one
+// eval-breaker check (Check, Join) to the next, as the GIL allows (T1, G3);
+// Python code reached in between (a __del__, a callback) has its own
+// checks.
 
-enum class InstrOp : uint8_t {
-  StoreLocal,   // slot = local, a = value
-  StoreGlobal,  // slot = global, a = value
-  StoreAttr,    // a = object, b = value, slot = field
-  DelLocal,     // slot
-  DelGlobal,    // slot
-  DelAttr,      // a = object, slot = field
-  Eval,         // a = expression, result dropped
-  Collect,      // slot = generation, dest = where the count goes
-  Log,          // args [first, first + count) in Program::log_args
-  Assert,       // a = condition, str = message
-  Raise,        // str = exception name
-  JumpIfFalse,  // a = condition, target
-  Jump,         // target
-  Pass,
-  Join,               // slot = thread
-  GcCallbacksAppend,  // a = function value
-  GcCallbacksRemove,  // a = function value
-  Construct,          // slot = C type, args [first, first+count) in log_args, dest
-  GcEnable,           // gc.enable(): automatic collections may start (G2)
-  GcDisable,          // gc.disable()
-  StoreItem,          // a = container, b = value, key
-  DelItem,            // a = container, key
+enum class OpCode : uint8_t {
+  Check,              // an eval-breaker check: a scheduling point; a pending
+                      // automatic collection runs here first (G3)
+  Enter,              // a finalizer's or callback's first step: the event
+                      // the emitted script logs on its first line
+  LoadConst,          // push value
+  LoadLocal,          // a = slot
+  LoadGlobal,         // a = slot
+  LoadAttr,           // a = field: obj -> obj.field
+  StoreLocal,         // a = slot: v ->
+  StoreGlobal,        // a = slot: v ->
+  StoreAttr,          // a = field: v, obj ->
+  StoreItem,          // v, container, key ->
+  DelLocal,           // a = slot
+  DelGlobal,          // a = slot
+  DelAttr,            // a = field: obj ->
+  DelItem,            // container, key ->
+  PopTop,             // v ->
+  New,                // a = type, label: -> instance
+  BoundMethod,        // value = method name, label: obj -> method
+  WeakrefNew,         // a = 1 with a callback, label: referent[, callback] -> weakref
+  Deref,              // wr -> referent or None
+  IsFinalized,        // x -> bool
+  IsTracked,          // x -> bool
+  BuildList,          // a = count, label: items -> list
+  BuildTuple,         // a = count, label: items -> tuple
+  BuildDict,          // a = count of pairs, label: key, value, ... -> dict
+  ItemGet,            // container, key -> item
+  Compare,            // a = CompareKind: x, y -> bool
+  Not,                // x -> bool
+  Jump,               // a = target
+  PopJumpIfFalse,     // a = target: x ->
+  Log,                // a = count: args ->
+  Assert,             // str = message: x ->
+  Raise,              // str = exception name
+  Collect,            // a = generation: -> count (a Collect frame pushes it)
+  GcEnable,           // -> None
+  GcDisable,          // -> None
+  GcCallbacksAppend,  // value = function: -> None
+  GcCallbacksRemove,  // value = function: -> None
+  Join,               // a = thread: a scheduling point that waits for the thread
+  Construct,          // a = C type, b = count, label: args -> instance
+  Vars,               // label: obj -> a dict of its attributes
+  BuildSet,           // a = count, label: items -> set
+  NewDeque,           // a = 1 with items, label: [items] -> deque
+  CallMethod,         // a = count of arguments, value = name, b = list.append site:
+                      // receiver, args -> result
+  DelSlice,           // a = bit 1: start given, bit 2: stop given: container[, start][, stop] ->
+  ForRange,           // a = exit target, b = N: next -> next+1, next; or, at N, pops and exits
+  Return,             // the body ends: its locals are released
 };
 
-enum class DestKind : uint8_t { None, Local, Global };
-
-struct Instr {
-  InstrOp op = InstrOp::Pass;
-  ExprId a = kNoExpr;
-  ExprId b = kNoExpr;
-  uint16_t slot = 0;
-  uint16_t target = 0;  // jump target pc
-  DestKind dest = DestKind::None;
-  uint16_t dest_slot = 0;
-  uint16_t first = 0;  // Log args
-  uint16_t count = 0;
+struct Op {
+  OpCode code = OpCode::Return;
+  uint16_t a = 0;
+  uint16_t b = 0;
+  LabelId label = kNoLabel;
   StrId str = 0;
+  Value value;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
-  bool allocates = false;  // creates an object: an automatic collection may start (G1-G3)
-  Value key;               // StoreItem/DelItem: Int index or Str key
-};
-
-struct LogArg {
-  bool is_text = false;
-  StrId text = 0;
-  ExprId expr = kNoExpr;
+  // The first op of a statement: without a GIL (F12) another thread may
+  // run here, eval-breaker check or not.
+  bool stmt_start = false;
 };
 
 enum class FuncKind : uint8_t {
@@ -252,7 +327,8 @@ struct FuncInfo {
   uint8_t nparams = 0;
   uint8_t nlocals = 0;
   std::vector<std::string> local_names;
-  std::vector<Instr> code;
+  std::vector<StatementId> body;  // the statements as written (Program::stmts)
+  std::vector<Op> code;           // the bytecode
   int line = 0;
 };
 
@@ -333,11 +409,13 @@ struct Program {
   std::vector<TypeInfo> types;
   std::vector<FuncInfo> funcs;
   std::vector<ExprNode> exprs;
-  std::vector<LogArg> log_args;
+  std::vector<Statement> stmts;
   std::vector<std::string> strings;
   std::vector<std::string> field_names;
+  std::vector<StrId> field_strings;  // field_names[i] interned, for vars()
   std::vector<std::string> globals;
   std::vector<std::string> labels;
+  std::vector<std::vector<Value>> const_tuples;  // Value::const_tuple
   // C lines of slot steps (`# FILE:LINE` comments, as lifecheck extract
   // writes them); [0] is "", no origin.
   std::vector<std::string> origins{""};
@@ -347,8 +425,21 @@ struct Program {
   std::optional<Verdict> verdict;
   std::vector<Verdict> profile_verdicts;  // "verdict under PROFILE ..."
 
+  uint16_t append_sites = 0;  // list.append call sites (OpCode::CallMethod b, State::warm)
+
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;
+
+  // A plain value as Python spells it: None, 3, True, 'text' (quoted with
+  // `quote`), a tuple constant.
+  std::string constant_text(Value v, bool quote) const;
+
+  // A class deriving from a C type (not from list or dict): its instances
+  // have that type's fields and slots.
+  bool derives_from_c_type(const TypeInfo& t) const {
+    return t.kind == TypeKind::PyClass && t.base != kNoType &&
+           types[t.base].kind == TypeKind::CType;
+  }
 
   bool ignored(const std::string& property) const {
     for (const Ignore& i : ignores)

@@ -34,8 +34,12 @@ void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
     case TypeKind::CType:
     case TypeKind::List:
     case TypeKind::Tuple:
-    case TypeKind::Dict:  // stale pointers (Py_DECREF without NULL) own nothing
+    case TypeKind::Dict:
+    case TypeKind::Set:
+    case TypeKind::Deque:  // stale pointers (Py_DECREF without NULL) own nothing
       for (Value v : x.fields)
+        if (v.is_obj()) out.push_back(v.obj());
+      for (Value v : x.items)
         if (v.is_obj()) out.push_back(v.obj());
       break;
     case TypeKind::Weakref:
@@ -67,6 +71,7 @@ void for_each_root(const State& state, bool include_thread_roots, Add add) {
   if (!include_thread_roots) return;
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add_value(v);
+    for (Value v : th.stack) add_value(v);
     for (const Frame& f : th.frames) {
       if (f.has(kHolds) && f.obj < n && !state.objects[f.obj].has(kInGarbageSet)) add(f.obj);
       if (f.ref < n && !f.has(kRefBorrowed)) add(f.ref);  // a C local's strong reference

@@ -58,6 +58,7 @@ enum ObjFlag : uint32_t {
   kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
   kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
   kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
+  kStoredAfterClear = 1 << 19,  // an attribute was stored after tp_clear cleared the dict
 };
 
 // F1: the low two bits of ob_ref_shared (free-threaded profiles only).
@@ -94,6 +95,9 @@ struct Object {
   // Python instance: attribute values by FieldId. Weakref: [0] referent
   // (weak, not counted), [1] callback. Method: [0] self.
   std::array<Value, kMaxFields> fields{};
+  // A container's items (see TypeKind), also of a class deriving from list
+  // or dict; `length` counts them (a dict: its entries).
+  std::array<Value, kMaxItems> items{};
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
   bool tracked() const { return list != kNoList; }
@@ -139,49 +143,55 @@ enum FrameFlag : uint32_t {
   kLegacy = 1 << 10,        // FinalizeFromDealloc: tp_del, not tp_finalize
   kExplicit = 1 << 11,      // Clear: called by tp_dealloc, not by the collector
   kLocalError = 1 << 12,    // CDealloc: SaveError stored an exception in saved_exc
-  kAutomatic = 1 << 13,     // Collect: an automatic collection (G3)
-  kAfterAutoGc = 1 << 14,   // Body: a collection ran inside this statement's allocation
+  kAutomatic = 1 << 13,     // Collect: an automatic collection (G3); obj2: an object
+                            // allocated by the triggering op, tracked when it ends (P311)
+  kPushResult = 1 << 14,    // Collect: gc.collect() pushes its count on the body's stack
   kTrashEntered = 1 << 15,  // Dealloc: counted in the thread's trashcan nesting (TC1)
   // a runtime frame whose Python callee raised: the exception has been
   // reported and the locals its traceback kept are being released (X1)
   kTracebackDropped = 1u << 16,
-  // Body: a store statement whose value is computed and parked on top of
-  // the thread's values while the temporaries of the call that made it die
-  // first (the call's arguments are released inside CALL, before STORE_*)
-  kStorePending = 1u << 17,
+  // Body: the check after this list.append call does not happen: the call
+  // site is specialized (CALL_LIST_APPEND has no eval-breaker check)
+  kSkipCheck = 1u << 17,
+  // Dealloc: the base type's tp_dealloc, called by subtype_dealloc (a class
+  // deriving from list or dict)
+  kBaseDealloc = 1u << 18,
   // Collect (free-threaded): waiting to stop the world until every other
   // thread can be parked (F12)
-  kStwWait = 1u << 18,
+  kStwWait = 1u << 19,
   // C slot frames (CApiFreeThreaded.cpp): `ref` came from
   // PyWeakref_GetObject (borrowed); code that may run other threads ran
   // since; the frame holds self's / obj2's critical section
-  kRefBorrowed = 1u << 19,
-  kRefStale = 1u << 20,
-  kCritical = 1u << 21,
-  kCritical2 = 1u << 22,
+  kRefBorrowed = 1u << 20,
+  kRefStale = 1u << 21,
+  kCritical = 1u << 22,
+  kCritical2 = 1u << 23,
   // FinalizeFromDealloc: PyObject_CallFinalizerFromDealloc whose result the
   // C dealloc ignores: a resurrection does not stop it
-  kUnchecked = 1u << 23,
+  kUnchecked = 1u << 24,
   // FinalizeFromDealloc: tp_finalize called directly by a C dealloc: no
   // finalized mark, no resurrection check
-  kDirect = 1u << 24,
+  kDirect = 1u << 25,
   // Clear: a C base's tp_clear called by the derived type's (no begin/end)
-  kBasePart = 1u << 25,
+  kBasePart = 1u << 26,
+  // a slot frame (tp_dealloc, tp_clear, a finalizer or weakref clearing
+  // called from tp_dealloc) whose object was freed under it, by a second
+  // deallocation: `obj` no longer names it (Machine::release_slot)
+  kSubjectFreed = 1u << 27,
 };
 
 struct Frame {
   FrameKind kind = FrameKind::Body;
   uint8_t stage = 0;
   uint32_t flags = 0;
-  DestKind dest = DestKind::None;  // Collect: where the count goes
-  uint16_t func = 0;               // Body: function; Dealloc/Clear: type
-  uint16_t pc = 0;                 // Body: next instruction; loops: index
-  ObjId obj = kNoObj;              // the subject
-  ObjId obj2 = kNoObj;             // the object being called back / the former referent
-  uint16_t base = 0;               // first value slot owned by this frame
-  uint16_t count = 0;              // number of value slots owned
-  uint16_t aux = 0;                // Collect: generation; ClearWeakrefs: last wl_key called
-  uint16_t dest_slot = 0;
+  uint16_t func = 0;    // Body: function; Dealloc/Clear: type
+  uint16_t pc = 0;      // Body: next instruction; loops: index
+  ObjId obj = kNoObj;   // the subject
+  ObjId obj2 = kNoObj;  // the object being called back / the former referent
+  uint16_t base = 0;    // first value slot owned by this frame
+  uint16_t count = 0;   // number of value slots owned
+  uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called;
+                        // Body: where its operand stack starts in Thread::stack
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
   // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
   // and reused slot is not the same object), the second object of a
@@ -214,6 +224,7 @@ struct Thread {
   SmallVec<ObjId, 4> merge_queue;
   SmallVec<Frame, 8> frames;
   SmallVec<Value, 16> values;
+  SmallVec<Value, 8> stack;  // the operand stacks of Body frames (owned references)
 };
 
 // ---------------------------------------------------------------------------
@@ -255,6 +266,9 @@ struct State {
   SmallVec<uint8_t, 16> class_key_count;
   // One byte per expectation (see Monitors.cpp).
   SmallVec<uint8_t, 16> expect_state;
+  // One byte per list.append call site: it has run once, so CPython (3.12+)
+  // has specialized it.
+  SmallVec<uint8_t, 8> warm;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

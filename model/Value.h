@@ -32,6 +32,10 @@ enum class ValueKind : uint8_t {
   Stale,     // still points at objects[payload] but owns no reference
              // (after Py_DECREF without nulling)
   Dangling,  // a stale pointer whose object has been freed
+  // A tuple constant (CPython folds a tuple of literals into one constant
+  // of the code, shared by every evaluation; `()` is the empty-tuple
+  // singleton): Program::const_tuples[payload]. Never tracked, never freed.
+  ConstTuple,
 };
 
 class Value {
@@ -50,6 +54,7 @@ class Value {
   static constexpr Value stale(ObjId id) { return Value(ValueKind::Stale, id); }
   static constexpr Value dangling() { return Value(ValueKind::Dangling, 0); }
   static constexpr Value str(StrId s) { return Value(ValueKind::Str, s); }
+  static constexpr Value const_tuple(uint32_t id) { return Value(ValueKind::ConstTuple, id); }
   // generation (2 bits), collected (11 bits), uncollectable (11 bits)
   static constexpr Value gc_info(uint32_t generation, uint32_t collected, uint32_t uncollectable) {
     return Value(ValueKind::GcInfo,
@@ -72,6 +77,7 @@ class Value {
   constexpr bool boolean() const { return payload() != 0; }
   constexpr FuncId func() const { return static_cast<FuncId>(payload()); }
   constexpr StrId str() const { return static_cast<StrId>(payload()); }
+  constexpr uint32_t const_tuple() const { return payload(); }
   constexpr uint32_t info_generation() const { return payload() & 3u; }
   constexpr uint32_t info_collected() const { return (payload() >> 2) & 0x7FFu; }
   constexpr uint32_t info_uncollectable() const { return (payload() >> 13) & 0x7FFu; }

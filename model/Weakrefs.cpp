@@ -128,25 +128,35 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   Frame& caller = top();
   check_callback_begin(wr, referent, gc_path, caller.aux);
   obj(wr).flags |= kCallbackRan;
+  // W7: the callback receives the weakref object (a bound method: its self
+  // first).
+  FuncId fn = kNoFunc;
+  ValueList args;
+  if (callback.kind() == ValueKind::Func) {
+    fn = callback.func();
+    args = {Value::object(wr)};
+  } else if (callback.is_obj() &&
+             program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
+    const Object& m = obj(callback.obj());
+    fn = m.fields[kMethodFunc].func();
+    args = {m.fields[kMethodSelf], Value::object(wr)};
+  }
+  const bool fails = fn == kNoFunc || program_.funcs[fn].nparams != args.size();
   Event e = event(EventKind::CallbackBegin, wr);
   e.path = gc_path ? 1 : 0;
+  e.value = fails ? 1 : 0;  // no body runs: the event stands for its first line
   if (referent != kNoObj) {
     e.obj2 = referent;
     e.label2 = obj(referent).label;
     e.serial2 = obj(referent).serial;
   }
   emit(std::move(e));
-  // W7: the callback receives the weakref object. A pending exception is
-  // saved around the call (W4 step 3).
-  if (callback.kind() == ValueKind::Func) {
-    call_python_from_c(callback.func(), {Value::object(wr)});
-  } else if (callback.is_obj() &&
-             program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
-    const Object& m = obj(callback.obj());
-    call_python_from_c(m.fields[kMethodFunc].func(), {m.fields[kMethodSelf], Value::object(wr)});
-  } else {
-    call_fails_from_c();  // not callable: TypeError, reported as unraisable
-  }
+  // A pending exception is saved around the call (W4 step 3). A callback
+  // that cannot be called is a TypeError, reported as unraisable.
+  if (fails)
+    call_fails_from_c();
+  else
+    call_python_from_c(fn, args);
 }
 
 Machine::CallbackEnd Machine::end_weakref_callback(ObjId wr, bool gc_path) {

@@ -10,6 +10,24 @@ const Object* target_object(const State& state, Value v) {
   return o.live ? &o : nullptr;
 }
 
+namespace {
+
+// A container's items (Object::items): a dict's as key/value pairs.
+template <class Strong>
+void item_edges(const Object& o, TypeKind kind, Strong& strong) {
+  if (kind == TypeKind::Dict) {
+    for (size_t i = 0; 2 * i + 1 < o.items.size() && i < o.length; ++i) {
+      strong("key " + std::to_string(i), o.items[2 * i]);
+      strong("value " + std::to_string(i), o.items[2 * i + 1]);
+    }
+    return;
+  }
+  for (size_t i = 0; i < o.length && i < o.items.size(); ++i)
+    strong("[" + std::to_string(i) + "]", o.items[i]);
+}
+
+}  // namespace
+
 void for_each_object_edge(const Program& program, const State& state, size_t index,
                           const std::function<void(const HeapEdge&)>& visit) {
   const Object& o = state.objects[index];
@@ -28,20 +46,21 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
       return;
     case TypeKind::List:
     case TypeKind::Tuple:
-      for (size_t i = 0; i < o.length && i < o.fields.size(); ++i)
-        strong("[" + std::to_string(i) + "]", o.fields[i]);
-      return;
     case TypeKind::Dict:
-      for (size_t i = 0; 2 * i + 1 < o.fields.size() && i < o.length; ++i) {
-        strong("key " + std::to_string(i), o.fields[2 * i]);
-        strong("value " + std::to_string(i), o.fields[2 * i + 1]);
-      }
+    case TypeKind::Set:
+    case TypeKind::Deque:
+      item_edges(o, t.kind, strong);
       return;
     case TypeKind::PyClass:
     case TypeKind::CType: {
       const TypeInfo& ct =
           t.kind == TypeKind::CType || t.base == kNoType ? t : program.types[t.base];
       for (FieldId f : ct.c_fields) strong("->" + program.field_names[f], o.fields[f]);
+      for (FieldId f : t.slots) strong(program.field_names[f], o.fields[f]);
+      // a class deriving from list or dict: the items it holds as one
+      if (t.base != kNoType && (program.types[t.base].kind == TypeKind::List ||
+                                program.types[t.base].kind == TypeKind::Dict))
+        item_edges(o, program.types[t.base].kind, strong);
       const auto& keys = state.class_keys[o.type];
       for (uint8_t k = 0; k < state.class_key_count[o.type]; ++k)
         strong(program.field_names[keys[k]], o.fields[keys[k]]);
@@ -67,6 +86,9 @@ void for_each_root_edge(const Program& program, const State& state,
           if (f.base + i < names.size()) names[f.base + i] = program.funcs[f.func].local_names[i];
     for (size_t i = 0; i < th.values.size(); ++i)
       if (th.values[i].is_obj()) visit(RootEdge{root, names[i], th.values[i]});
+    // the operand stacks of its bodies: values being computed
+    for (Value v : th.stack)
+      if (v.is_obj()) visit(RootEdge{root, "", v});
   }
   for (ObjId o : state.gc.garbage) visit(RootEdge{"gc.garbage", "", Value::object(o)});
 }

@@ -1,6 +1,7 @@
 #include "report/JsonReport.h"
 
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -321,9 +322,18 @@ json run_json(const Model& model, const Trace& trace, const std::string& replay_
   }
   j["heap"] = heap_json(program, trace.final_state);
   if (trace.outcome.kind == Kind::Violation) {
-    // The failing step's own statement; for runtime work, the line its
-    // thread was executing; else the last line the run went through.
-    if (!trace.steps.empty() && trace.steps.back().line) line = trace.steps.back().line;
+    // The line the failing thread is executing when the violation is found
+    // (a step runs from one eval-breaker check to the next, which may span
+    // statements); else the failing step's own statement; for runtime work,
+    // the line its thread was executing; else the last line the run went
+    // through.
+    const int at = trace.steps.empty()
+                       ? 0
+                       : executing_line(program, trace.final_state, trace.steps.back().thread);
+    if (at > 0)
+      line = at;
+    else if (!trace.steps.empty() && trace.steps.back().line)
+      line = trace.steps.back().line;
     if (line == 0) line = failing_line(j);
     if (line > 0) j["line"] = line;
   }

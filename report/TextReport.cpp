@@ -17,8 +17,8 @@ std::string object_name(const Program& program, LabelId label, uint16_t serial, 
 
 bool is_verbose_event(EventKind kind) {
   return kind == EventKind::Incref || kind == EventKind::Decref || kind == EventKind::Track ||
-         kind == EventKind::Untrack || kind == EventKind::GcPhase || kind == EventKind::WorldStop ||
-         kind == EventKind::WorldStart;
+         kind == EventKind::Untrack || kind == EventKind::GcPhase || kind == EventKind::Enter ||
+         kind == EventKind::WorldStop || kind == EventKind::WorldStart;
 }
 
 std::string format_event(const Program& program, const Event& e) {
@@ -112,6 +112,8 @@ std::string format_event(const Program& program, const Event& e) {
     case EventKind::ResourceRelease:
       return fmt::format("resource of {} released (created on thread {})", name(),
                          program.threads[e.value].name);
+    case EventKind::Enter:
+      return fmt::format("enters: {}", e.text);
   }
   return event_name(e.kind);
 }
@@ -170,6 +172,8 @@ std::string value_text(const Program& program, const State& state, Value v) {
       return "<uninitialised>";
     case ValueKind::Dangling:
       return "<dangling pointer>";
+    case ValueKind::ConstTuple:
+      return program.constant_text(v, true);
     case ValueKind::Stale:
     case ValueKind::Obj: {
       if (v.obj() >= state.objects.size() || !state.objects[v.obj()].live) return "<dangling>";

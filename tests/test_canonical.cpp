@@ -143,6 +143,43 @@ TEST(CanonicalDecoding, RefusesMalformedBytes) {
     }
 }
 
+// The fields issue 12 added to the state survive a round trip: container
+// items (Object::items), the bodies' operand stacks (Thread::stack) and the
+// specialized list.append sites (State::warm); each is met in some state.
+TEST(CanonicalDecoding, ItemsStacksAndWarmSitesRoundTrip) {
+  bool items = false, stack = false, warm = false;
+  for (const char* file : {"scenarios/containers/methods.life",
+                           "scenarios/conformance/list-append-specializes.life"}) {
+    model::Program p = load_file(file);
+    model::Model m(p);
+    std::string bytes;
+    for_each_state(m, 1500, [&](const model::State& s) {
+      m.encode(s, bytes);
+      model::State d = model::decode_state(p, bytes);
+      auto item_kinds = [](const model::State& st) {
+        std::vector<int> k;
+        for (const model::Object& o : st.objects)
+          if (o.live)
+            for (model::Value v : o.items)
+              if (v.kind() != model::ValueKind::Unset) k.push_back(static_cast<int>(v.kind()));
+        std::sort(k.begin(), k.end());
+        return k;
+      };
+      ASSERT_EQ(item_kinds(d), item_kinds(s)) << file;
+      ASSERT_EQ(d.threads.size(), s.threads.size());
+      for (size_t t = 0; t < s.threads.size(); ++t)
+        ASSERT_EQ(d.threads[t].stack.size(), s.threads[t].stack.size()) << file;
+      ASSERT_TRUE(d.warm == s.warm) << file;
+      items = items || !item_kinds(s).empty();
+      for (const model::Thread& th : s.threads) stack = stack || !th.stack.empty();
+      for (uint8_t w : s.warm) warm = warm || w != 0;
+    });
+  }
+  EXPECT_TRUE(items);
+  EXPECT_TRUE(stack);
+  EXPECT_TRUE(warm);
+}
+
 // Identical threads that own resources (affinity): the encoding must be
 // the same for every order of threads that do the same thing, or a decoded
 // state has successors no concrete state has (found by the counterexample

@@ -33,7 +33,7 @@ using nlohmann::json;
 // test fails once one of them conforms: then remove it from this list and
 // from "Discrepancies found" in docs/conformance.md).
 const std::map<std::string, std::string>& known_discrepancies() {
-  // None at present: D1-D4 and D6-D9 are fixed; their scenarios are in scenarios/conformance/
+  // None at present: D1-D11 are fixed; their scenarios are in scenarios/conformance/
   static const std::map<std::string, std::string> known = {};
   return known;
 }
@@ -157,7 +157,7 @@ TEST(EmitPython, RefusesScenariosThatAreNotPythonLevel) {
 TEST(EmitPython, RejectsTokensOfAnotherScenarioOrProfile) {
   const std::string file = source_path("scenarios/basics/threads-shared-cycle.life");
   model::Program p = load_p311("scenarios/basics/threads-shared-cycle.life");
-  std::string token = checker::encode_schedule(p.fingerprint, {0, 0, 0, 0, 0, 1});
+  std::string token = checker::encode_schedule(p.fingerprint, {0, 0, 0, 0, 1});
   // recorded under P311: the default profile has another fingerprint
   CliResult other = run_cli({"emit-python", file, "--replay", token});
   EXPECT_EQ(other.exit_code, 2);
@@ -297,6 +297,44 @@ thread T1:
       << other.out;
   EXPECT_NE(other.out.find("FAIL"), std::string::npos) << other.out;
   std::remove(file.c_str());
+}
+
+// After a memory-safety violation the interpreter's behaviour is
+// undefined: an observed trace is allowed when it extends a model trace
+// that ended in one; otherwise it must be one of the model's traces.
+TEST(Conform, TracesMayRunOnAfterAMemorySafetyViolation) {
+  std::set<model::ObservedTrace> allowed = {{"main: log a"}, {"main: log b", model::kUnsafeEnd}};
+  EXPECT_TRUE(model::trace_allowed(allowed, {"main: log a"}));
+  EXPECT_FALSE(model::trace_allowed(allowed, {"main: log a", "main: log more"}));
+  EXPECT_TRUE(model::trace_allowed(allowed, {"main: log b"}));
+  EXPECT_TRUE(model::trace_allowed(allowed, {"main: log b", "main: log more"}));
+  EXPECT_FALSE(model::trace_allowed(allowed, {}));
+  EXPECT_FALSE(model::trace_allowed(allowed, {"main: log c"}));
+}
+
+// A script the interpreter crashes in (CPython 3.11 and 3.12 on gh-91636)
+// is judged on the lines its harness wrote before the crash; under 3.13 it
+// runs to the end and shows the zombie.
+TEST(Conform, CrashOfTheInterpreterIsJudgedByItsTraceSoFar) {
+  REQUIRE_PYTHON(py);
+  const std::string file = source_path("scenarios/conformance/gh-91636-cleared-dict.life");
+  std::string script = temp_file("", ".py");
+  std::string result = temp_file("", ".json");
+  CliResult r = run_cli({"emit-python", file, "--profile", "3.11", "--out", script});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string cmd =
+      "LIFECHECK_RESULT='" + result + "' '" + py + "' -I '" + script + "' >/dev/null 2>&1";
+  int status = std::system(cmd.c_str());
+  std::string version =
+      run_cli({"conform", file, "--python", py, "--runs", "1", "--forced", "0"}).out;
+  if (version.find("Python 3.11") != std::string::npos ||
+      version.find("Python 3.12") != std::string::npos) {
+    EXPECT_NE(status, 0) << "the interpreter was expected to crash";
+    EXPECT_TRUE(read_all(result).empty());
+    EXPECT_EQ(read_all(result + ".trace"), "main: del c\nmain: del late\nmain: log late sees {}\n");
+    EXPECT_NE(version.find("PASS"), std::string::npos) << version;
+  }
+  for (const std::string& f : {script, result, result + ".trace"}) std::remove(f.c_str());
 }
 
 // Every shipped scenario that uses only Python code, judged by python3.

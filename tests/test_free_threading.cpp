@@ -36,6 +36,12 @@ struct Stepper {
         << "choice " << choice << " is not enabled";
     ASSERT_TRUE(model.step(state, choice, &trace).ok());
   }
+  // Module code up to the start of the other threads (its eval-breaker
+  // checks are scheduling points of their own).
+  void start() {
+    for (int i = 0; i < 10 && state.threads[1].status != model::ThreadStatus::Running; ++i) run(0);
+    ASSERT_EQ(state.threads[1].status, model::ThreadStatus::Running);
+  }
   bool enabled(uint16_t choice) {
     std::vector<uint16_t> e;
     model.enabled(state, e);
@@ -79,7 +85,7 @@ TEST(FreeThreading, OwnerCountsLocallyOtherThreadsInTheSharedCount) {
   // Py_INCREF goes to the shared count.
   model::Program p = under(kShared, "P314t");
   Stepper s(p);
-  s.run(0);  // module code: x = X(), threads start
+  s.start();  // module code: x = X(), threads start
   EXPECT_EQ(s.object("x").owner, 0);
   EXPECT_EQ(s.object("x").local, 1);
   EXPECT_EQ(s.object("x").rc, 1);
@@ -93,7 +99,7 @@ TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNex
   // queue holding the reference; F6: main merges and deallocates.
   model::Program p = under(kShared, "P314t");
   Stepper s(p);
-  s.run(0);
+  s.start();
   s.run(1);  // y = x
   s.run(1);  // x = None: shared 1 -> 0
   EXPECT_EQ(s.object("x").rc, 1);
@@ -110,10 +116,8 @@ TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNex
 TEST(FreeThreading, WithTheGilTheDroppingThreadDeallocates) {
   model::Program p = under(kShared, "P314g");
   Stepper s(p);
-  s.run(0);
-  s.run(1);
-  s.run(1);
-  s.run(1);
+  s.start();
+  s.run(1);  // the whole worker body: with the GIL, no check in it lets it go
   EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 1);
 }
 
@@ -136,10 +140,12 @@ thread dropper:
 )",
                            "P314t");
   Stepper s(p);
-  s.run(0);
-  s.run(1);  // maker: g = X(), and it ends
-  s.run(2);  // join
-  s.run(2);  // g = None
+  s.start();
+  // maker: g = X() (its call is a check: two steps), and it ends
+  for (int i = 0; i < 4 && s.state.threads[1].status != model::ThreadStatus::Finished; ++i)
+    s.run(1);
+  // dropper: the join, then g = None
+  for (int i = 0; i < 4 && s.thread_of(model::EventKind::DeallocBegin, "g") == -1; ++i) s.run(2);
   EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "g"), 2);
 }
 
@@ -163,13 +169,13 @@ thread main:
 )",
                            "P314t");
   Stepper s(p);
-  s.run(0);
+  s.start();
   s.run(1);  // y = x (shared 1)
   s.run(0);  // main: x = None: local 0, MERGED
   EXPECT_EQ(s.object("x").ref_state, model::kRefMerged);
   EXPECT_EQ(s.object("x").owner, model::kNoThread);
-  s.run(1);  // log
-  s.run(1);  // del y
+  // log (a call: its check is a step of its own), then del y
+  for (int i = 0; i < 4 && s.thread_of(model::EventKind::DeallocBegin, "x") == -1; ++i) s.run(1);
   EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 1);
 }
 
@@ -345,9 +351,16 @@ thread t2:
 )",
                            "P314t");
   Stepper s(p);
-  s.run(0);
-  for (int i = 0; i < 4; ++i) s.run(1);  // t1 inside its section
-  for (int i = 0; i < 3; ++i) s.run(2);  // t2 at its section
+  s.start();
+  auto holds_section = [&](model::ThreadId t) {
+    for (const model::Object& o : s.state.objects)
+      if (o.live && o.locked_by == t) return true;
+    return false;
+  };
+  for (int i = 0; i < 8 && !holds_section(1); ++i) s.run(1);  // t1 inside its section
+  ASSERT_TRUE(holds_section(1));
+  for (int i = 0; i < 8 && !model::Machine::blocked_on_critical_section(p, s.state, 2); ++i)
+    s.run(2);  // t2 at its section
   EXPECT_TRUE(model::Machine::blocked_on_critical_section(p, s.state, 2));
   EXPECT_FALSE(s.enabled(2));
   s.run(1);  // t1 leaves the section

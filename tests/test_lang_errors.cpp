@@ -305,7 +305,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "class B(A):\n"
      "    pass\n",
-     3, 9, "base classes must be C types"},
+     3, 9, "a class derives from object, list, dict or a C type"},
     {"UnknownBaseClass",
      "class B(Nowhere):\n"
      "    pass\n",
@@ -430,6 +430,46 @@ const std::vector<BadScenario> kBadScenarios = {
      "w = weakref.ref(a)\n"
      "x = w(1)\n",
      5, 7, "calling a weakref takes no arguments"},
+    {"UnknownMethodWithArgument",
+     "a = [1]\n"
+     "a.extend([2])\n",
+     2, 3, "'.extend()' is not a method the scenario language knows"},
+    {"MethodWrongArity",
+     "a = [1]\n"
+     "a.append(1, 2)\n",
+     2, 3, "'.append()' does not take 2 arguments"},
+    {"SetWithArgument", "s = set([1])\n", 1, 9, "set() takes no arguments here"},
+    {"DequeTwoArguments", "q = collections.deque([1], 2)\n", 1, 28,
+     "collections.deque() takes at most one list"},
+    {"SliceAssignment",
+     "a = [1, 2]\n"
+     "a[0:1] = None\n",
+     2, 3, "assigning to a slice is not supported"},
+    {"SlotsNotStrings",
+     "class A:\n"
+     "    __slots__ = (1,)\n",
+     2, 18, "__slots__ must be a tuple or list of attribute names"},
+    {"SlotsTwice",
+     "class A:\n"
+     "    __slots__ = (\"a\", \"a\")\n",
+     2, 23, "'a' is in __slots__ twice"},
+    {"SlotsPrivateName",
+     "class A:\n"
+     "    __slots__ = (\"__x\",)\n",
+     2, 18, "private names in __slots__ are not modelled"},
+    {"SlotsSecondLine",
+     "class A:\n"
+     "    __slots__ = ()\n"
+     "    __slots__ = ()\n",
+     3, 5, "a second '__slots__' line"},
+    {"SlotsOnListSubclass",
+     "class A(list):\n"
+     "    __slots__ = ()\n",
+     2, 5, "__slots__ are supported on plain classes only"},
+    {"TooManySetItems", "s = {1, 2, 3, 4, 5, 6, 7, 8, 9}\n", 1, 30,
+     "at most 8 items in a container"},
+    {"CollectionsUnknown", "x = collections.Counter()\n", 1, 17,
+     "'collections.Counter()' is not part of the scenario language"},
     {"CollectInsideLog", "log(gc.collect())\n", 1, 8,
      "gc.collect() must be a statement of its own"},
     {"CollectAssignedToAttribute",
@@ -464,11 +504,10 @@ const std::vector<BadScenario> kBadScenarios = {
      3, 5, "class 'A' used as a value"},
     {"ModuleUsedAsValue", "x = gc\n", 1, 5, "module 'gc' used as a value"},
     {"LogAsValue", "x = log(\"a\")\n", 1, 5, "log(...) is a statement"},
-    {"NonLiteralIndex",
+    {"SliceOutsideDel",
      "a = [1]\n"
-     "i = 0\n"
-     "log(a[i])\n",
-     3, 7, "an index must be an int or a string literal"},
+     "log(a[0:1])\n",
+     2, 7, "a slice x[i:j] is only supported in 'del x[i:j]'"},
     {"AssertNonStringMessage", "assert True, 5\n", 1, 14, "expected a message string"},
     // Statements outside the language, and misplaced ones.
     {"WhileStatement",
@@ -479,10 +518,43 @@ const std::vector<BadScenario> kBadScenarios = {
      "def f(wr):\n"
      "    return\n",
      2, 5, "'return' is not part of the scenario language"},
-    {"ForStatement",
+    // Bounded loops (issue 12 point 4): only `for NAME in range(N):`.
+    {"ForOverAName",
+     "y = [1]\n"
      "for x in y:\n"
      "    pass\n",
-     1, 1, "'for' is not part of the scenario language"},
+     2, 10, "a loop goes over range(N) with a number N, found 'y'"},
+    {"ForRangeOfAVariable",
+     "n = 3\n"
+     "for x in range(n):\n"
+     "    pass\n",
+     2, 16, "range() takes one whole number here (the loop's bound), found 'n'"},
+    {"ForRangeTooLong",
+     "for x in range(65):\n"
+     "    pass\n",
+     1, 16, "a loop runs at most 64 times, not 65"},
+    {"ForRangeTwoArguments",
+     "for x in range(1, 3):\n"
+     "    pass\n",
+     1, 17, "expected ')' after range()'s bound"},
+    {"ForWithoutIn",
+     "for x range(3):\n"
+     "    pass\n",
+     1, 7, "expected 'in' after the loop variable"},
+    {"ForNotAName",
+     "for 1 in range(3):\n"
+     "    pass\n",
+     1, 5, "expected a loop variable after 'for'"},
+    {"ForWithoutColon",
+     "for x in range(3)\n"
+     "    pass\n",
+     1, 18, "expected ':' after the 'for' header"},
+    {"ForOverAClass",
+     "class C:\n"
+     "    pass\n"
+     "for C in range(3):\n"
+     "    pass\n",
+     3, 5, "cannot assign to 'C'"},
     {"ImportStatement", "import gc\n", 1, 1, "'import' is not part of the scenario language"},
     {"ElifWithoutIf",
      "x = 1\n"

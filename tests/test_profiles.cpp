@@ -82,11 +82,16 @@ TEST(Profiles, Gh91636SplitsOnTheSecondWeakrefPass) {
   EXPECT_EQ(check(under(ignored, "P314g")).verdict, checker::Verdict::Holds);
 }
 
-// G3: where an automatic collection runs. Only T1 allocates. In 3.12 the
-// interpreter-wide flag lets any thread run it; from 3.13 the allocating
-// thread does; in 3.11 it runs inside T1's allocation.
+// G3: where an automatic collection runs. Only T1 allocates, in a C
+// constructor that releases the GIL right after its allocation, before
+// any eval-breaker check. In 3.12 the interpreter-wide flag lets another
+// thread's check run it; from 3.13 only the allocating thread's own check
+// does; in 3.11 it runs inside T1's allocation.
 TEST(Profiles, AutomaticCollectionThread) {
   const std::string text = R"(
+ctype Slow:
+    flags: gc
+    new: generic_alloc; release_gil; acquire_gil
 class Node:
     def __del__(self):
         log("del")
@@ -95,7 +100,7 @@ a.me = a
 del a
 gc.enable()
 thread T1:
-    x = Node()
+    x = Slow()
     log("T1 done")
 thread T2:
     log("T2 a")
@@ -108,6 +113,11 @@ expect finalize a on thread T1
   auto r = check(under(text, "P312"));
   ASSERT_EQ(r.verdict, checker::Verdict::Violated);
   EXPECT_NE(r.failure.message.find("thread T2"), std::string::npos);
+  // Without the GIL release, T1's next check (after the call) comes first
+  // under every profile: nothing can run between the allocation and it.
+  std::string held = text;
+  held.replace(held.find("generic_alloc; release_gil; acquire_gil"), 39, "generic_alloc");
+  EXPECT_EQ(check(under(held, "P312")).verdict, checker::Verdict::Holds);
   // and without gc.enable() nothing runs before the end
   std::string off = text;
   off.replace(off.find("gc.enable()"), 11, "pass");
@@ -134,6 +144,43 @@ log("after allocation")
   for (const model::Trace& t : all_traces(p)) seen.insert(logs(p, t));
   EXPECT_TRUE(seen.count(Strings{"del", "after allocation"}));
   EXPECT_TRUE(seen.count(Strings{"after allocation", "del"}));  // the final collection
+}
+
+// G1-G3: a step that allocates twice (a bound method, then a list, no call
+// in between) offers a collection at each allocation under P311, where it
+// runs inside that allocation; from P312 on it runs at the step's closing
+// check, after both.
+TEST(Profiles, WhichAllocationCollects) {
+  const std::string text = R"(
+class Node:
+    def f(self):
+        pass
+class Cycle:
+    def __del__(self):
+        log("del sees", m)
+b = Node()
+m = None
+c = Cycle()
+c.me = c
+del c
+gc.enable()
+m = b.f
+l = [m]
+log("end")
+gc.disable()
+)";
+  auto seen = [&](const char* profile) {
+    model::Program p = under(text, profile);
+    std::set<Strings> out;
+    for (const model::Trace& t : all_traces(p)) out.insert(logs(p, t));
+    return out;
+  };
+  std::set<Strings> p311 = seen("P311");
+  EXPECT_TRUE(p311.count(Strings{"del sees None", "end"}));
+  EXPECT_TRUE(p311.count(Strings{"del sees method f", "end"}));
+  std::set<Strings> p313 = seen("P313");
+  EXPECT_FALSE(p313.count(Strings{"del sees None", "end"}));
+  EXPECT_TRUE(p313.count(Strings{"del sees method f", "end"}));
 }
 
 // G-I3, P314i: the first increment of a scavenge only marks; a cycle

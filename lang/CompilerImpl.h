@@ -1,0 +1,184 @@
+// The scenario compiler's private class, shared by its files (one per
+// concern, as model/ is split):
+//   Compiler.cpp             the passes in order, interning, code buffers
+//   CompilerNames.cpp        names, scopes, globals and locals, static kinds
+//   CompilerClasses.cpp      built-in types, classes, functions, threads, __slots__
+//   CompilerCTypes.cpp       C types: flags, fields, slot steps, C bases
+//   CompilerStatements.cpp   function bodies and statements
+//   CompilerExpressions.cpp  expressions, calls, weakref callbacks
+//   CompilerDirectives.cpp   profile, runtime-bug, ignore, verdict and expect lines
+// Only these files include it; lang/Compiler.h is the interface.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lang/Compiler.h"
+
+namespace lifecheck::lang::detail {
+
+using namespace model;
+
+// Static kinds: which kinds of value a variable may hold, from the syntax of
+// everything assigned to it. Used only to reject obviously wrong programs
+// (an attribute of a weakref, a call of an instance); the runtime still
+// raises AttributeError/TypeError like Python where a value is unknown.
+enum : uint16_t {
+  KObj = 1,
+  KWeakref = 2,
+  KMethod = 4,
+  KInt = 8,
+  KBool = 16,
+  KStr = 32,
+  KNone = 64,
+  KFunc = 128,
+  KInfo = 256,
+  KList = 512,
+  KTuple = 1024,
+  KDict = 2048,
+  KSet = 4096,
+  KDeque = 8192,
+  KAny = 0xFFFF,
+};
+
+std::string kind_phrase(uint16_t k);
+
+struct Scope {
+  FuncId func = kNoFunc;
+  bool module = false;
+  std::map<std::string, int> locals;
+  std::set<std::string> globals_declared;
+  std::map<std::string, uint16_t> local_kinds;
+};
+
+enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Builtin, Unknown };
+
+struct Resolved {
+  NameKind kind = NameKind::Unknown;
+  int index = 0;
+};
+
+class Compiler {
+ public:
+  Compiler(const Scenario& sc, const CompileOptions& opts) : sc_(sc), opts_(opts) {}
+  Program run();
+
+ private:
+  [[noreturn]] void fail(Loc loc, const std::string& msg) const {
+    throw ScenarioError(sc_.file, loc, msg);
+  }
+
+  // ---------------------------------------------------------------- Compiler.cpp
+  static constexpr size_t kMaxTableEntries = 0xFFF0;
+  void room(size_t used, size_t adding, const char* what) const;
+  StrId intern(const std::string& s);
+  FuncId add_func(const std::string& name, FuncKind kind, Loc loc,
+                  const std::vector<Param>& params);
+  const std::vector<Stmt>& body_of(FuncId f) const;
+  ExprId add_expr(ExprNode n, Loc loc);
+  FieldId field_id(const std::string& name, Loc loc);
+  LabelId label_id(const std::string& label);
+  uint64_t fingerprint() const;
+
+  // ----------------------------------------------------------- CompilerNames.cpp
+  void check_new_name(const std::string& name, Loc loc);
+  static void assigned_names(const std::vector<Stmt>& body,
+                             std::vector<std::pair<std::string, Loc>>& out,
+                             std::set<std::string>& declared_global);
+  static void names_in_compile_order(const Expr* e, std::vector<std::string>& out);
+  static void names_in_compile_order(const std::vector<Stmt>& body, std::vector<std::string>& out);
+  void reject_delete_only(const std::vector<Stmt>& body);
+  static void collect_dels(const std::vector<Stmt>& body,
+                           std::vector<std::pair<std::string, Loc>>& out);
+  bool assigned_anywhere(const std::string& name) const;
+  void add_global(const std::string& name, Loc loc);
+  void collect_globals();
+  Loc find_global_decl_loc(const std::vector<Stmt>& body, const std::string& name);
+  static std::string kind_word(NameKind k);
+  static std::string parameters(size_t n);
+  uint16_t syntactic_kind(const Expr& e, const Scope& scope);
+  void infer_in(const std::vector<Stmt>& body, Scope& scope);
+  void infer_kinds();
+  uint16_t kind_of_name(const std::string& name, const Scope& scope) const;
+  Resolved resolve(const std::string& name, const Scope& scope) const;
+  Loc loc_of_func(FuncId f) const { return Loc{p_.funcs[f].line, 1}; }
+
+  // ------------------------------------------- CompilerClasses.cpp, CompilerCTypes.cpp
+  struct StepWords {
+    const std::vector<std::pair<std::string, Loc>>& w;
+    size_t size() const { return w.size(); }
+    const std::string& at(size_t i) const { return w[i].first; }
+    Loc loc(size_t i) const { return w[i].second; }
+  };
+  enum class Slot { New, Dealloc, Clear, Traverse };
+  void declare_types_functions_threads();
+  void compile_slots();
+  void check_attribute_name(const std::string& name, Loc loc);
+
+  // ---------------------------------------------------------- CompilerCTypes.cpp
+  void compile_c_types();
+  void compile_c_type_after_base(const ClassDef& c, std::set<std::string>& done,
+                                 std::set<std::string>& started);
+  const TypeInfo* c_base(const TypeInfo& t) const;
+  void compile_c_type(const ClassDef& c, TypeInfo& t);
+  static SlotStep step(SlotOp op, FieldId field, Loc loc);
+  std::vector<SlotStep> steps_of(const SlotLine& line, const TypeInfo& t, Slot slot);
+
+  // ------------------------------------------------------ CompilerStatements.cpp
+  void compile_bodies();
+  static std::string target_text(const Expr& e);
+  bool is_module_call(const Expr& e, const char* module, const char* fn) const;
+  model::Statement& add_stmt(model::StatementKind kind, Loc loc, std::vector<StatementId>& out);
+  void stmt(const Stmt& s, std::vector<StatementId>& out);
+  ExprId target_expr(const Expr& t, bool for_del);
+  void assign(const Stmt& s, std::vector<StatementId>& out);
+  void del(const Stmt& s, std::vector<StatementId>& out);
+  std::optional<ClassId> c_construction(const Expr& e) const;
+  void construct(const Expr& call, ClassId type, const std::string& label, Loc loc,
+                 std::vector<StatementId>& out);
+  uint16_t collect_generation(const Expr& call);
+  void expr_stmt(const Stmt& s, std::vector<StatementId>& out);
+  void log_stmt(const Expr& call, Loc loc, std::vector<StatementId>& out);
+
+  // ----------------------------------------------------- CompilerExpressions.cpp
+  ExprId item_key(const Expr& k);
+  ExprId container_expr(const Expr& e);
+  std::optional<Value> const_tuple(const std::vector<ExprId>& items);
+  ExprId condition(const Expr& e);
+  [[noreturn]] void not_object(const Expr& e, const std::string& attr,
+                               const std::string& what) const;
+  ExprId object_expr(const Expr& e, const std::string& attr);
+  ExprId value(const Expr& e, const std::string& label);
+  ExprId call(const Expr& e, const std::string& label);
+  ExprId builtin_call(const Expr& e, const std::string& label);
+  ExprId method_call(const Expr& e);
+  ExprId callback_expr(const Expr& e);
+
+  // ------------------------------------------------------ CompilerDirectives.cpp
+  void directives_before_code();
+  void directives_after_code();
+  EventPattern pattern(const Directive& d, size_t& i);
+  Expectation expectation(const Directive& d);
+  static bool known_property(const std::string& id);
+
+  // ---------------------------------------------------------------------- state
+  const Scenario& sc_;
+  const CompileOptions& opts_;
+  Program p_;
+  std::map<std::string, ClassId> classes_;
+  std::map<std::string, FuncId> functions_;
+  std::map<std::string, ThreadId> threads_;
+  std::map<std::string, int> globals_;
+  std::map<std::string, uint16_t> global_kinds_;
+  std::set<std::string> method_names_;
+  std::map<FuncId, const FuncDef*> func_defs_;
+  std::map<FuncId, const ThreadDef*> thread_defs_;
+  std::vector<Scope> scopes_;
+  Scope* cur_ = nullptr;
+  Loc where_;  // the statement being compiled, for room()
+};
+
+}  // namespace lifecheck::lang::detail

@@ -1,0 +1,373 @@
+#include "model/CodeGen.h"
+
+#include <stdexcept>
+
+namespace lifecheck::model {
+
+bool checks_after(const ExprNode& e) {
+  switch (e.op) {
+    case ExprOp::New:          // CALL of a class (generic CALL: CHECK_EVAL_BREAKER)
+    case ExprOp::Deref:        // CALL of a weakref object
+    case ExprOp::WeakrefNew:   // CALL of weakref.ref
+    case ExprOp::IsFinalized:  // CALL of a builtin function
+    case ExprOp::IsTracked:
+    case ExprOp::Vars:        // CALL of the builtin vars
+    case ExprOp::DequeNew:    // CALL of collections.deque
+    case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
+                              // list.append skips it: OpCode::CallMethod)
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool statement_checks(const Statement& s) {
+  switch (s.kind) {
+    case StatementKind::Log:  // a call (the emitted script's _lc_log)
+    case StatementKind::Collect:
+    case StatementKind::GcEnable:
+    case StatementKind::GcDisable:
+    case StatementKind::GcCallbacksAppend:  // list.append, list.remove
+    case StatementKind::GcCallbacksRemove:
+    case StatementKind::Construct:
+    case StatementKind::Join:  // Thread.join: Python code, then a wait
+      return true;
+    default:
+      return false;
+  }
+}
+
+EntryEvent entry_event(const Program& p, FuncId fn) {
+  const FuncInfo& f = p.funcs[fn];
+  if (f.kind == FuncKind::Finalizer)
+    return p.types[f.owner].legacy_del == fn ? EntryEvent::None : EntryEvent::Del;
+  if (f.kind == FuncKind::Function && f.nparams == 1) return EntryEvent::Callback;
+  if (f.kind == FuncKind::Function && f.nparams == 2) return EntryEvent::GcCallback;
+  if (f.kind == FuncKind::Method && f.nparams == 2) return EntryEvent::MethodCallback;
+  return EntryEvent::None;
+}
+
+namespace {
+
+class CodeGen {
+ public:
+  CodeGen(const Program& p, FuncId f) : p_(p), f_(f) {}
+
+  std::vector<Op> run() {
+    const FuncInfo& fn = p_.funcs[f_];
+    // RESUME: every body starts at a check (T1), reported at its first
+    // statement's line.
+    uint32_t line = fn.body.empty() ? static_cast<uint32_t>(fn.line) : p_.stmts[fn.body[0]].line;
+    uint32_t col = fn.body.empty() ? 1 : p_.stmts[fn.body[0]].col;
+    emit(OpCode::Check, line, col);
+    if (entry_event(p_, f_) != EntryEvent::None) emit(OpCode::Enter, line, col);
+    for (StatementId s : fn.body) stmt(s);
+    emit(OpCode::Return, line, col);
+    return std::move(code_);
+  }
+
+ private:
+  Op& emit(OpCode code, uint32_t line, uint32_t col) {
+    if (code_.size() >= 0xFFF0) throw std::length_error("function too large");
+    Op op;
+    op.code = code;
+    op.line = line;
+    op.col = col;
+    code_.push_back(op);
+    return code_.back();
+  }
+  Op& emit(OpCode code, const ExprNode& at) { return emit(code, at.line, at.col); }
+  Op& emit(OpCode code, const Statement& at) { return emit(code, at.line, at.col); }
+
+  uint16_t here() const { return static_cast<uint16_t>(code_.size()); }
+
+  void expr(ExprId id) {
+    const ExprNode& e = p_.exprs[id];
+    switch (e.op) {
+      case ExprOp::Const:
+        emit(OpCode::LoadConst, e).value = e.value;
+        break;
+      case ExprOp::Local:
+        emit(OpCode::LoadLocal, e).a = e.slot;
+        break;
+      case ExprOp::Global:
+        emit(OpCode::LoadGlobal, e).a = e.slot;
+        break;
+      case ExprOp::Attr:
+        expr(e.a);
+        emit(OpCode::LoadAttr, e).a = e.slot;
+        break;
+      case ExprOp::New: {
+        Op& op = emit(OpCode::New, e);
+        op.a = e.slot;
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::Deref:
+        expr(e.a);
+        emit(OpCode::Deref, e);
+        break;
+      case ExprOp::WeakrefNew: {
+        expr(e.a);
+        if (e.b != kNoExpr) expr(e.b);
+        Op& op = emit(OpCode::WeakrefNew, e);
+        op.a = e.b != kNoExpr ? 1 : 0;
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::BoundMethod: {
+        expr(e.a);
+        Op& op = emit(OpCode::BoundMethod, e);
+        op.value = e.value;
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::IsFinalized:
+      case ExprOp::IsTracked:
+        expr(e.a);
+        emit(e.op == ExprOp::IsFinalized ? OpCode::IsFinalized : OpCode::IsTracked, e);
+        break;
+      case ExprOp::Compare:
+        expr(e.a);
+        expr(e.b);
+        emit(OpCode::Compare, e).a = e.slot;
+        break;
+      case ExprOp::Not:
+        expr(e.a);
+        emit(OpCode::Not, e);
+        break;
+      case ExprOp::Truth:  // the consumer (a jump, assert, not) tests truth
+        expr(e.a);
+        break;
+      case ExprOp::ListNew:
+      case ExprOp::TupleNew:
+      case ExprOp::DictNew: {
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(e.op == ExprOp::ListNew    ? OpCode::BuildList
+                      : e.op == ExprOp::TupleNew ? OpCode::BuildTuple
+                                                 : OpCode::BuildDict,
+                      e);
+        op.a = static_cast<uint16_t>(e.op == ExprOp::DictNew ? e.args.size() / 2 : e.args.size());
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::ItemGet:
+        expr(e.a);
+        expr(e.b);
+        emit(OpCode::ItemGet, e);
+        break;
+      case ExprOp::Vars:
+        expr(e.a);
+        emit(OpCode::Vars, e).label = e.label;
+        break;
+      case ExprOp::SetNew: {
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(OpCode::BuildSet, e);
+        op.a = static_cast<uint16_t>(e.args.size());
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::DequeNew: {
+        if (e.a != kNoExpr) expr(e.a);
+        Op& op = emit(OpCode::NewDeque, e);
+        op.a = e.a != kNoExpr ? 1 : 0;
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::MethodCall: {
+        expr(e.a);
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(OpCode::CallMethod, e);
+        op.a = static_cast<uint16_t>(e.args.size());
+        op.value = e.value;
+        op.b = e.slot;  // the list.append site, or kNoAppendSite
+        break;
+      }
+      case ExprOp::Slice:
+        throw std::logic_error("a slice is only a del target");
+    }
+    if (checks_after(e)) emit(OpCode::Check, e);
+  }
+
+  // The value to store is on the stack.
+  void store(ExprId target, const Statement& s) {
+    const ExprNode& t = p_.exprs[target];
+    switch (t.op) {
+      case ExprOp::Local:
+        emit(OpCode::StoreLocal, s).a = t.slot;
+        return;
+      case ExprOp::Global:
+        emit(OpCode::StoreGlobal, s).a = t.slot;
+        return;
+      case ExprOp::Attr:  // STORE_ATTR: value, then the owner
+        expr(t.a);
+        emit(OpCode::StoreAttr, s).a = t.slot;
+        return;
+      case ExprOp::ItemGet:  // STORE_SUBSCR: value, container, key
+        expr(t.a);
+        expr(t.b);
+        emit(OpCode::StoreItem, s);
+        return;
+      default:
+        throw std::logic_error("not an assignment target");
+    }
+  }
+
+  void del(ExprId target, const Statement& s) {
+    const ExprNode& t = p_.exprs[target];
+    switch (t.op) {
+      case ExprOp::Local:
+        emit(OpCode::DelLocal, s).a = t.slot;
+        return;
+      case ExprOp::Global:
+        emit(OpCode::DelGlobal, s).a = t.slot;
+        return;
+      case ExprOp::Attr:
+        expr(t.a);
+        emit(OpCode::DelAttr, s).a = t.slot;
+        return;
+      case ExprOp::ItemGet:
+        expr(t.a);
+        expr(t.b);
+        emit(OpCode::DelItem, s);
+        return;
+      case ExprOp::Slice: {
+        expr(t.a);
+        uint16_t bounds = 0;
+        for (size_t i = 0; i < 2; ++i)
+          if (t.args[i] != kNoExpr) {
+            expr(t.args[i]);
+            bounds = static_cast<uint16_t>(bounds | (1u << i));
+          }
+        emit(OpCode::DelSlice, s).a = bounds;
+        return;
+      }
+      default:
+        throw std::logic_error("not a del target");
+    }
+  }
+
+  void result(const Statement& s) {
+    if (s.target != kNoExpr)
+      store(s.target, s);
+    else
+      emit(OpCode::PopTop, s);
+  }
+
+  void stmt(StatementId id) {
+    const size_t start = code_.size();
+    stmt_ops(id);
+    // (right after a check it would be the same scheduling point again)
+    if (code_.size() > start && !(start > 0 && code_[start - 1].code == OpCode::Check))
+      code_[start].stmt_start = true;
+  }
+
+  void stmt_ops(StatementId id) {
+    const Statement& s = p_.stmts[id];
+    switch (s.kind) {
+      case StatementKind::Expr:
+        expr(s.value);
+        emit(OpCode::PopTop, s);
+        return;
+      case StatementKind::Assign:
+        expr(s.value);
+        store(s.target, s);
+        return;
+      case StatementKind::Del:
+        del(s.target, s);
+        return;
+      case StatementKind::Pass:
+        return;  // NOP
+      case StatementKind::If: {
+        expr(s.value);
+        size_t jif = code_.size();
+        emit(OpCode::PopJumpIfFalse, s);
+        for (StatementId b : s.body) stmt(b);
+        if (s.orelse.empty()) {
+          code_[jif].a = here();
+          return;
+        }
+        size_t jmp = code_.size();
+        emit(OpCode::Jump, s);
+        code_[jif].a = here();
+        for (StatementId b : s.orelse) stmt(b);
+        code_[jmp].a = here();
+        return;
+      }
+      case StatementKind::For: {
+        // for x in range(N): CALL range (a C call: a check after it),
+        // GET_ITER; FOR_ITER (the iterator's next index on the stack), STORE
+        // x, the body, JUMP_BACKWARD (a check, T1/G3). A range iterator and
+        // small ints are no GC objects: nothing is allocated.
+        emit(OpCode::LoadConst, s).value = Value::integer(0);
+        emit(OpCode::Check, s);
+        const size_t loop = code_.size();
+        emit(OpCode::ForRange, s).b = s.slot;
+        store(s.target, s);
+        for (StatementId b : s.body) stmt(b);
+        emit(OpCode::Check, s);
+        emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
+        code_[loop].a = here();
+        return;
+      }
+      case StatementKind::Log:
+        for (ExprId a : s.args) expr(a);
+        emit(OpCode::Check, s);
+        emit(OpCode::Log, s).a = static_cast<uint16_t>(s.args.size());
+        return;
+      case StatementKind::Assert:
+        expr(s.value);
+        emit(OpCode::Assert, s).str = s.str;
+        return;
+      case StatementKind::Raise:
+        emit(OpCode::Raise, s).str = s.str;
+        return;
+      case StatementKind::Collect:
+        emit(OpCode::Collect, s).a = s.slot;
+        emit(OpCode::Check, s);
+        result(s);
+        return;
+      case StatementKind::Join:
+        emit(OpCode::Join, s).a = s.slot;
+        return;
+      case StatementKind::GcEnable:
+      case StatementKind::GcDisable:
+        emit(s.kind == StatementKind::GcEnable ? OpCode::GcEnable : OpCode::GcDisable, s);
+        emit(OpCode::Check, s);
+        return;
+      case StatementKind::GcCallbacksAppend:
+      case StatementKind::GcCallbacksRemove: {
+        Op& op = emit(s.kind == StatementKind::GcCallbacksAppend ? OpCode::GcCallbacksAppend
+                                                                 : OpCode::GcCallbacksRemove,
+                      s);
+        op.value = p_.exprs[s.value].value;
+        op.b = s.kind == StatementKind::GcCallbacksAppend ? s.slot : kNoAppendSite;
+        emit(OpCode::Check, s);
+        return;
+      }
+      case StatementKind::Construct: {
+        for (ExprId a : s.args) expr(a);
+        Op& op = emit(OpCode::Construct, s);
+        op.a = s.slot;
+        op.b = static_cast<uint16_t>(s.args.size());
+        op.label = s.label;
+        emit(OpCode::Check, s);
+        result(s);
+        return;
+      }
+    }
+  }
+
+  const Program& p_;
+  FuncId f_;
+  std::vector<Op> code_;
+};
+
+}  // namespace
+
+void generate_code(Program& program) {
+  for (FuncId f = 0; f < program.funcs.size(); ++f)
+    program.funcs[f].code = CodeGen(program, f).run();
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,37 @@
+// Lowering of the statement trees to bytecode, with CPython's eval-breaker
+// checks where CPython has them (SEMANTICS.md G3, T1): at every function
+// entry (RESUME) and after every call of C code (CALL ... CHECK_EVAL_BREAKER).
+// Straight-line code without calls (stores, del, attribute access,
+// container literals, comparisons, `if`) has none: the GIL never changes
+// hands there and a collection an allocation scheduled waits for the next
+// check. emit-python places its scheduling hooks by the same rules.
+#pragma once
+
+#include "model/Program.h"
+
+namespace lifecheck::model {
+
+// Fills FuncInfo::code of every function from its statements.
+void generate_code(Program& program);
+
+// Whether evaluating the expression ends with an eval-breaker check (a
+// call of C code: a class, weakref.ref, w(), gc.is_tracked, ...).
+bool checks_after(const ExprNode& e);
+// Whether the statement, besides its expressions, has a check: a call
+// such as log(), gc.collect(), gc.enable(), T.join().
+bool statement_checks(const Statement& s);
+
+// The event a body reports on entry, after its first check: what the
+// emitted script logs on the first line of each function, by its kind and
+// parameters ("del L", "callback L", "gc PHASE"). A legacy tp_del reports
+// nothing: only tp_finalize's call is observed (R1.8).
+enum class EntryEvent : uint8_t {
+  None,
+  Del,             // a finalizer: "del " + self
+  Callback,        // a function of one parameter: "callback " + the weakref
+  MethodCallback,  // a method of two parameters: "callback " + the weakref
+  GcCallback,      // a function of two parameters: "gc " + the phase
+};
+EntryEvent entry_event(const Program& p, FuncId fn);
+
+}  // namespace lifecheck::model

@@ -1,0 +1,285 @@
+// Python-level values of the scenario language: attribute and item access
+// on instances and containers, Python's equality, truth, and the rendering
+// log() and traces use.
+#include <algorithm>
+
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
+  if (!v.is_obj()) raise("AttributeError");
+  ObjId o = v.obj();
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
+  const TypeInfo& t = program_.types[obj(o).type];
+  // C types have only their members (no __dict__); classes have a dict,
+  // plus the members of a C base; a class with __slots__ has only its slots
+  // (and a dict if '__dict__' is one of them).
+  if (t.kind == TypeKind::CType && !t.is_c_field(field)) raise("AttributeError");
+  if (t.kind != TypeKind::PyClass && t.kind != TypeKind::CType) raise("AttributeError");
+  if (t.kind == TypeKind::PyClass && !t.has_dict && !c_type_of(o).is_c_field(field) &&
+      std::find(t.slots.begin(), t.slots.end(), field) == t.slots.end())
+    raise("AttributeError");
+  return o;
+}
+
+Value Machine::load_attr(Value base, FieldId field) {
+  ObjId o = instance_for_attribute(base, field, false);
+  if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
+  Value v = obj(o).fields[field];
+  if (v.kind() == ValueKind::Unset) raise("AttributeError");
+  return v;
+}
+
+void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
+  if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
+  if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
+  // The instance dict's keys are shared by the class (inline values, 3.11+):
+  // a new attribute name is appended to the class-wide key order. A slot
+  // is a member, outside the dict.
+  ClassId t = obj(o).type;
+  const std::vector<FieldId>& slots = program_.types[t].slots;
+  auto& keys = state_.class_keys[t];
+  uint8_t& n = state_.class_key_count[t];
+  if (std::find(slots.begin(), slots.end(), field) == slots.end() &&
+      std::find(keys.begin(), keys.begin() + n, field) == keys.begin() + n)
+    keys[n++] = field;
+  released.push_back(obj(o).fields[field]);
+  obj(o).fields[field] = v;
+}
+
+bool Machine::tuple_items(Value v, ValueList& out) const {
+  if (v.kind() == ValueKind::ConstTuple) {
+    {
+      const std::vector<Value>& items = program_.const_tuples[v.const_tuple()];
+      out.assign(items.begin(), items.end());
+    }
+    return true;
+  }
+  if (container_of(v) != TypeKind::Tuple) return false;
+  const Object& t = state_.objects[v.obj()];
+  out.assign(t.items.begin(), t.items.begin() + t.length);
+  return true;
+}
+
+// _PyObject_GC_MAY_BE_TRACKED: a GC object that is not a tuple, or a
+// tracked tuple. Atomic values (ints, strings, constants, objects of types
+// without Py_TPFLAGS_HAVE_GC) and untracked tuples let their container be
+// untracked (_PyTuple_MaybeUntrack, _PyDict_MaybeUntrack).
+bool Machine::may_be_tracked(Value v) const {
+  if (v.kind() == ValueKind::Func) return true;  // a function object
+  if (!v.is_obj()) return false;
+  const Object& x = state_.objects[v.obj()];
+  if (!is_gc_type(x.type)) return false;
+  if (program_.types[x.type].kind == TypeKind::Tuple) return x.tracked();
+  return true;
+}
+
+bool Machine::py_equal(Value a, Value b, int depth) const {
+  if (a == b) return true;  // the identity shortcut of PyObject_RichCompareBool
+  auto number = [](Value v, int& out) {
+    if (v.kind() == ValueKind::Int)
+      out = v.integer();
+    else if (v.kind() == ValueKind::Bool)
+      out = v.boolean() ? 1 : 0;
+    else
+      return false;
+    return true;
+  };
+  int x = 0, y = 0;
+  if (number(a, x) && number(b, y)) return x == y;  // True == 1
+  if (depth > 16) return false;
+  // Tuples, constant or built, compare item by item.
+  ValueList ta, tb;
+  if (tuple_items(a, ta) && tuple_items(b, tb)) {
+    if (ta.size() != tb.size()) return false;
+    for (size_t i = 0; i < ta.size(); ++i)
+      if (!py_equal(ta[i], tb[i], depth + 1)) return false;
+    return true;
+  }
+  if (!a.is_obj() || !b.is_obj()) return false;
+  const Object& p = state_.objects[a.obj()];
+  const Object& q = state_.objects[b.obj()];
+  const TypeKind kind = container_of(a);
+  if (is_container(kind)) {
+    // list_richcompare and the others compare item by item (a subclass
+    // like its base); a dict or a set by lookup, in any order.
+    if (kind != container_of(b) || p.length != q.length) return false;
+    if (kind == TypeKind::Dict || kind == TypeKind::Set) {
+      for (uint8_t i = 0; i < p.length; ++i) {
+        int j = find_key(q, kind, p.items[kind == TypeKind::Dict ? 2u * i : i]);
+        if (j < 0) return false;
+        if (kind == TypeKind::Dict &&
+            !py_equal(p.items[2u * i + 1], q.items[2u * j + 1], depth + 1))
+          return false;
+      }
+      return true;
+    }
+    for (uint8_t i = 0; i < p.length; ++i)
+      if (!py_equal(p.items[i], q.items[i], depth + 1)) return false;
+    return true;
+  }
+  if (program_.types[p.type].kind != program_.types[q.type].kind) return false;
+  switch (program_.types[p.type].kind) {
+    case TypeKind::Weakref: {
+      // weakref_richcompare: referents compared while both are alive
+      Value r = p.fields[kWeakrefReferent];
+      Value s = q.fields[kWeakrefReferent];
+      return r.is_obj() && s.is_obj() && py_equal(r, s, depth + 1);
+    }
+    case TypeKind::Method:  // method_richcompare: same function, same self
+      return p.fields[kMethodFunc] == q.fields[kMethodFunc] &&
+             p.fields[kMethodSelf] == q.fields[kMethodSelf];
+    default:
+      return false;  // instances without __eq__ compare by identity
+  }
+}
+
+std::string Machine::render(Value v) const {
+  ObjList open;
+  return render(v, open);
+}
+
+// `open`: the containers being rendered; one met again shows as [...],
+// {...} or (...), as Py_ReprEnter makes repr() do.
+std::string Machine::render(Value v, ObjList& open) const {
+  switch (v.kind()) {
+    case ValueKind::Unset:
+      return "<unset>";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return program_.strings[v.str()];
+    case ValueKind::Func:
+      return program_.funcs[v.func()].name;
+    case ValueKind::GcInfo:
+      return "{generation: " + std::to_string(v.info_generation()) +
+             ", collected: " + std::to_string(v.info_collected()) +
+             ", uncollectable: " + std::to_string(v.info_uncollectable()) + "}";
+    case ValueKind::Obj: {
+      const Object& o = state_.objects[v.obj()];
+      TypeKind k = program_.types[o.type].kind;  // a subclass renders by its label
+      if (is_container(k)) {
+        if (std::find(open.begin(), open.end(), v.obj()) != open.end())
+          return k == TypeKind::List    ? "[...]"
+                 : k == TypeKind::Tuple ? "(...)"
+                 : k == TypeKind::Deque ? "deque([...])"
+                                        : "{...}";
+        // Containers render their items like repr() does, objects by label;
+        // a set's items sorted by their text (CPython's order is by hash).
+        auto item = [&](Value x) {
+          return x.kind() == ValueKind::Str ? "'" + program_.strings[x.str()] + "'"
+                                            : render(x, open);
+        };
+        open.push_back(v.obj());
+        std::vector<std::string> parts;
+        for (uint8_t i = 0; i < o.length; ++i)
+          parts.push_back(k == TypeKind::Dict
+                              ? item(o.items[2u * i]) + ": " + item(o.items[2u * i + 1])
+                              : item(o.items[i]));
+        open.pop_back();
+        if (k == TypeKind::Set) std::sort(parts.begin(), parts.end());
+        std::string out;
+        for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+        switch (k) {
+          case TypeKind::List:
+            return "[" + out + "]";
+          case TypeKind::Dict:
+            return "{" + out + "}";
+          case TypeKind::Set:
+            return o.length == 0 ? "set()" : "{" + out + "}";
+          case TypeKind::Deque:
+            return "deque([" + out + "])";
+          default:
+            return "(" + out + (o.length == 1 ? ",)" : ")");
+        }
+      }
+      return o.label == kNoLabel ? program_.types[o.type].name : program_.labels[o.label];
+    }
+    case ValueKind::Garbage:
+      return "<uninitialised>";
+    case ValueKind::Stale:
+      return "<stale pointer>";
+    case ValueKind::Dangling:
+      return "<dangling pointer>";
+    case ValueKind::ConstTuple:
+      return program_.constant_text(v, true);
+  }
+  return "?";
+}
+
+Value Machine::instance_dict(Value x, LabelId label) {
+  if (!x.is_obj()) raise("TypeError");  // vars() argument must have __dict__ attribute
+  const ObjId o = x.obj();
+  if (obj(o).has(kFreed))
+    violation({"memory-safety"}, "vars() of " + name_of(o) + " after it was freed");
+  if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("TypeError");
+  if (obj(o).has(kCleared)) {
+    // gh-91636: the instance dict of an object subtype_clear has cleared.
+    // 3.11 and 3.12 keep the inline values array and build a dict over it
+    // that corrupts memory (observed as a crash); 3.13 leaves an empty
+    // dict, a zombie.
+    const ClearedDict rule = program_.profile.cleared_dict;
+    if (rule == ClearedDict::Crash ||
+        (rule == ClearedDict::CrashAfterStore && obj(o).has(kStoredAfterClear)))
+      violation({"memory-safety"},
+                "vars() of " + name_of(o) +
+                    (rule == ClearedDict::Crash ? ", whose inline values tp_clear has cleared"
+                                                : ", stored into after tp_clear cleared it") +
+                    ": this CPython builds the dict over the cleared values and crashes "
+                    "(gh-91636)");
+  }
+  // A new dict of the attributes, in the class's key order (the shared
+  // keys the materialized dict copies).
+  ValueList items;
+  bool any_tracked = false;
+  const Object& y = obj(o);
+  for (uint8_t i = 0; i < state_.class_key_count[y.type]; ++i) {
+    FieldId f = state_.class_keys[y.type][i];
+    Value v = y.fields[f];
+    if (v.kind() == ValueKind::Unset || c_type_of(o).is_c_field(f)) continue;
+    items.push_back(Value::str(program_.field_strings[f]));
+    items.push_back(v);
+    any_tracked = any_tracked || may_be_tracked(v);
+  }
+  if (items.size() > 2u * kMaxDictEntries)
+    throw ModelLimit{"vars() of an object with more than " + std::to_string(kMaxDictEntries) +
+                     " attributes"};
+  ObjId d = alloc(kDictType, label, !program_.profile.lazy_dict_tracking || any_tracked);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i % 2) incref(items[i]);
+    obj(d).items[i] = items[i];
+  }
+  obj(d).length = static_cast<uint8_t>(items.size() / 2);
+  return Value::object(d);
+}
+
+std::string Program::constant_text(Value v, bool quote) const {
+  switch (v.kind()) {
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return v.boolean() ? "True" : "False";
+    case ValueKind::Str:
+      return quote ? "'" + strings[v.str()] + "'" : strings[v.str()];
+    case ValueKind::ConstTuple: {
+      const std::vector<Value>& items = const_tuples[v.const_tuple()];
+      std::string out = "(";
+      for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + constant_text(items[i], true);
+      return out + (items.size() == 1 ? ",)" : ")");
+    }
+    default:
+      return "?";
+  }
+}
+
+}  // namespace lifecheck::model
