@@ -46,6 +46,7 @@
 #include "model/Machine.h"
 #include "model/Model.h"
 #include "model/ObjSet.h"
+#include "model/Ownership.h"
 
 namespace lifecheck::model {
 
@@ -99,29 +100,13 @@ bool local_block(const Program& program, FuncId func, uint16_t pc) {
   return true;
 }
 
-// What an object makes reachable to whoever reaches it: its strong
-// references and, for a weakref, its referent (a dereference).
+// What an object makes reachable to whoever reaches it: what it owns and,
+// for a weakref, its referent (a dereference).
 template <class Visit>
 void for_each_reference(const Program& program, const Object& x, Visit visit) {
-  switch (program.types[x.type].kind) {
-    case TypeKind::Weakref:
-    case TypeKind::Method:
-      for (int k : {0, 1})
-        if (x.fields[k].is_obj()) visit(x.fields[k].obj());
-      break;
-    case TypeKind::PyClass:
-    case TypeKind::CType:
-    case TypeKind::List:
-    case TypeKind::Tuple:
-    case TypeKind::Dict:
-    case TypeKind::Set:
-    case TypeKind::Deque:
-      for (Value v : x.fields)
-        if (v.is_obj()) visit(v.obj());
-      for (Value v : x.items)
-        if (v.is_obj()) visit(v.obj());
-      break;
-  }
+  for_each_owned(program, x, visit);
+  if (program.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
+    visit(x.fields[kWeakrefReferent].obj());
 }
 
 void close_over_references(const Program& program, const State& state, ObjSet& seen,

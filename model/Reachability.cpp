@@ -8,6 +8,7 @@
 #include <boost/graph/breadth_first_search.hpp>
 
 #include "model/Machine.h"
+#include "model/Ownership.h"
 
 namespace lifecheck::model {
 
@@ -29,26 +30,7 @@ class Recorder : public boost::default_bfs_visitor {
 // Strong references an object owns, by what the type stores.
 void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
   out.clear();
-  switch (program.types[x.type].kind) {
-    case TypeKind::PyClass:
-    case TypeKind::CType:
-    case TypeKind::List:
-    case TypeKind::Tuple:
-    case TypeKind::Dict:
-    case TypeKind::Set:
-    case TypeKind::Deque:  // stale pointers (Py_DECREF without NULL) own nothing
-      for (Value v : x.fields)
-        if (v.is_obj()) out.push_back(v.obj());
-      for (Value v : x.items)
-        if (v.is_obj()) out.push_back(v.obj());
-      break;
-    case TypeKind::Weakref:
-      if (x.fields[kWeakrefCallback].is_obj()) out.push_back(x.fields[kWeakrefCallback].obj());
-      break;
-    case TypeKind::Method:
-      if (x.fields[kMethodSelf].is_obj()) out.push_back(x.fields[kMethodSelf].obj());
-      break;
-  }
+  for_each_owned(program, x, [&](ObjId o) { out.push_back(o); });
 }
 
 }  // namespace
