@@ -328,6 +328,7 @@ class Encoder {
     const bool b_stops = s_.gc.stopped_by == thread_id(b);
     if (a_stops != b_stops) return a_stops;
     if (a.has_exc != b.has_exc || a.exc != b.exc) return a.has_exc && a.exc < b.exc;
+    if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func;
     return sc_.owned[thread_id(a)] < sc_.owned[thread_id(b)];
   }
   size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
@@ -409,6 +410,7 @@ class Encoder {
     put8(th.gc_pending);
     put8(th.trash_nesting);
     if (th.has_exc) putv(th.exc);
+    if (th.has_exc) putv(th.exc_func);  // X7
     putv(static_cast<uint32_t>(th.trash.size()));
     for (ObjId o : th.trash) putv(id_or_none(o));
     putv(static_cast<uint32_t>(th.merge_queue.size()));
@@ -652,6 +654,7 @@ class Decoder {
     th.gc_pending = get8(0xFF);
     th.trash_nesting = get8(0xFF);
     if (th.has_exc) th.exc = static_cast<StrId>(getv(0xFFFF));
+    if (th.has_exc) th.exc_func = static_cast<FuncId>(getv(kNoFunc));  // X7
     size_t ntrash = getv(kMaxObjects);
     for (size_t i = 0; i < ntrash; ++i) th.trash.push_back(pending_id(getv(kMaxObjects)));
     size_t nqueued = getv(kMaxObjects);
