@@ -114,6 +114,7 @@ case "$verb" in
     build build
     bench/b1.sh "${@:2}"
     bench/b1.sh --reductions
+    bench/ft-scenarios.py
     bench/fuzz.sh
     bench/mpi.py
     ;;

@@ -135,6 +135,8 @@ struct Judge {
       // merges its queue, F6), the schedule cannot be forced.
       if (!forced_exactly && r.outcome == "diverged") {
         ++unforceable;
+        if (options.verbose)
+          std::cout << "      not forceable: " << want->token << ": " << r.detail << "\n";
         continue;
       }
       bool outcome_ok = r.outcome == want->outcome ||

@@ -122,10 +122,10 @@ Verdict judge_c_scenario(const ConformOptions& options, const Interpreter& inter
     std::cout << "SKIP  " << file << ": skipped (" << e.what() << ")\n";
     return Verdict::Skip;
   }
-  ProcessResult built =
-      run_process({"cc", "-shared", "-fPIC", "-O1", "-w", "-I" + interpreter.include, "-o",
-                   dir.file(module + interpreter.ext_suffix), c_file},
-                  {}, dir, 300);
+  std::vector<std::string> cc = {"cc", "-shared", "-fPIC", "-O1", "-w", "-I" + interpreter.include};
+  if (!interpreter.config_include.empty()) cc.push_back("-I" + interpreter.config_include);
+  cc.insert(cc.end(), {"-o", dir.file(module + interpreter.ext_suffix), c_file});
+  ProcessResult built = run_process(cc, {}, dir, 300);
   if (!built.started || built.exit_code != 0)
     return fail(file, "the emitted extension module does not build:\n" +
                           last_lines(built.err.empty() ? built.out : built.err, 12));
@@ -226,10 +226,19 @@ Verdict judge_c_scenario(const ConformOptions& options, const Interpreter& inter
 
   model::Model m(program);
   const auto runs = distinct_model_runs(m, options.forced);
+  size_t unforceable = 0;
   for (const auto& [seed, run] : runs) {
     const ModelRun* want = &run;
     ScriptRun r = run_script(options, interpreter.executable, script, dir, want->token,
                              kScriptSeconds, kDevMode);
+    // Free-threaded: as for Python-level scenarios (Conform.cpp), a
+    // schedule the interpreter cannot follow is not forceable.
+    if (!forced_exactly_under(program.profile) && r.ok && r.outcome == "diverged") {
+      ++unforceable;
+      if (options.verbose)
+        std::cout << "      not forceable: " << want->token << ": " << r.detail << "\n";
+      continue;
+    }
     // the model stops at undefined behaviour; the interpreter does what it does
     const bool violation = want->outcome == "violation";
     if (violation &&
@@ -254,12 +263,14 @@ Verdict judge_c_scenario(const ConformOptions& options, const Interpreter& inter
   std::string extra;
   if (crashes) extra += fmt::format(", {} died", crashes);
   if (undefined) extra += fmt::format(", {} went on past the model's violation", undefined);
+  const std::string not_forceable =
+      unforceable ? fmt::format(" ({} not forceable without the GIL)", unforceable) : "";
   std::cout << fmt::format(
       "PASS  {}: C types built for Python {}; {} free run{} ({} distinct trace{}{}), {} forced "
-      "schedule{} reproduced{}; {}\n",
+      "schedule{} reproduced{}{}; {}\n",
       file, interpreter.version, options.runs, options.runs == 1 ? "" : "s", seen.size(),
-      seen.size() == 1 ? "" : "s", extra, runs.size(), runs.size() == 1 ? "" : "s", unsafe_text,
-      allowed_text);
+      seen.size() == 1 ? "" : "s", extra, runs.size() - unforceable,
+      runs.size() - unforceable == 1 ? "" : "s", not_forceable, unsafe_text, allowed_text);
   if (options.verbose)
     for (const ObservedTrace& t : seen) std::cout << "      observed:\n" << show(t);
   return Verdict::Pass;

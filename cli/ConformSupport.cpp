@@ -113,7 +113,9 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
                                  "print(1 if sysconfig.get_config_var('Py_GIL_DISABLED') else 0)\n"
                                  "print(sys.executable)\n"
                                  "print(sysconfig.get_paths()['include'])\n"
-                                 "print(sysconfig.get_config_var('EXT_SUFFIX'))\n"},
+                                 "print(sysconfig.get_config_var('EXT_SUFFIX'))\n"
+                                 "import os\n"
+                                 "print(os.path.dirname(sysconfig.get_config_h_filename()))\n"},
                                 {}, dir, 30);
   if (!r.started || r.timed_out || r.exit_code != 0) {
     std::cerr << "lifecheck: cannot run the interpreter '" << python << "'"
@@ -121,12 +123,16 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
     return std::nullopt;
   }
   std::stringstream ss(r.out);
-  std::string version, impl, nogil, executable, include, ext_suffix;
+  std::string version, impl, nogil, executable, include, ext_suffix, config_include;
   ss >> version >> impl >> nogil;
   std::getline(ss >> std::ws, executable);
   std::getline(ss, include);
   std::getline(ss, ext_suffix);
+  std::getline(ss, config_include);
   if (!std::filesystem::exists(std::filesystem::path(include) / "Python.h")) include.clear();
+  if (config_include == include ||
+      !std::filesystem::exists(std::filesystem::path(config_include) / "pyconfig.h"))
+    config_include.clear();
   if (executable.empty() || ::access(executable.c_str(), X_OK) != 0) executable = python;
   if (impl != "cpython") {
     std::cerr << "lifecheck: '" << python << "' is " << impl
@@ -141,7 +147,7 @@ std::optional<Interpreter> probe(const std::string& python, const TempDir& dir) 
               << " ('lifecheck list-profiles' lists them)\n";
     return std::nullopt;
   }
-  return Interpreter{executable, version, *profile, include, ext_suffix};
+  return Interpreter{executable, version, *profile, include, ext_suffix, config_include};
 }
 
 // ------------------------------------------------------------ traces
@@ -272,9 +278,28 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
 // starts an automatic collection, which cannot be forced on an interpreter
 // (its thresholds decide when one starts).
 namespace {
+
+// Without the GIL the model also stops before ops on shared state (F14,
+// model/SwitchPoints.cpp) and between C slot steps, where the script has
+// no _turn(): only the eval-breaker checks (and joins) and the points where
+// runtime work yields are places it can hold a thread.
+bool stops_where_the_script_cannot(const model::Program& p, const model::State& s,
+                                   model::ThreadId t) {
+  if (p.profile.gil) return false;
+  const model::Thread& th = s.threads[t];
+  if (th.frames.empty()) return false;
+  const model::Frame& f = th.frames.back();
+  // A decref of a shared local, or the next step of a C slot: the script
+  // holds a thread only where it yields (a call, release_gil), as with the GIL.
+  if (f.kind != model::FrameKind::Body) return !f.has(model::kYielded);
+  const model::OpCode code = p.funcs[f.func].code[f.pc].code;
+  return code != model::OpCode::Check && code != model::OpCode::Join;
+}
+
 class ThreadScheduler : public checker::Scheduler {
  public:
-  explicit ThreadScheduler(uint64_t seed) : random_(seed) {}
+  ThreadScheduler(const model::Model& m, uint64_t seed)
+      : model_(m), state_(m.initial()), random_(seed) {}
   std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
     std::vector<checker::ScheduleChoice> threads;
     std::vector<size_t> index;
@@ -283,31 +308,45 @@ class ThreadScheduler : public checker::Scheduler {
         threads.push_back(enabled[i]);
         index.push_back(i);
       }
-    auto p = random_.pick(threads);
+    std::optional<size_t> p;
+    // A thread stopped where the script cannot hold it runs on: forced
+    // runs are the model's runs that switch only where the script can.
+    for (size_t i = 0; i < threads.size() && last_; ++i)
+      if (threads[i] == *last_ &&
+          stops_where_the_script_cannot(model_.program(), state_,
+                                        static_cast<model::ThreadId>(*last_)))
+        p = i;
+    if (!p) p = random_.pick(threads);
     if (!p) return std::nullopt;
+    last_ = threads[*p];
+    model_.step(state_, threads[*p]);  // mirror the run to see where it stops
     return index[*p];
   }
 
  private:
+  const model::Model& model_;
+  model::State state_;
+  std::optional<checker::ScheduleChoice> last_;
   checker::RandomScheduler random_;
 };
 
 }  // namespace
 
 std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
-  ThreadScheduler sched(seed);
+  ThreadScheduler sched(m, seed);
   model::Trace t = model::run_trace(m, sched, 100000);
   ModelRun run;
   std::vector<uint16_t> path;
-  // The script is forced thread by thread at statement boundaries; a step
-  // that only picks the free-threaded collector's heap order is none.
+  // The script is forced thread by thread at its _turn() points; a step
+  // that only picks the free-threaded collector's heap order is none, nor
+  // is one that goes on from an F14 switch point.
   model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
-    const bool heap_order =
-        model::Machine::heap_order_choices(m.program(), state,
-                                           static_cast<model::ThreadId>(s.choice & 0xFF)) > 0;
+    const auto thread = static_cast<model::ThreadId>(s.choice & 0xFF);
+    const bool heap_order = model::Machine::heap_order_choices(m.program(), state, thread) > 0;
+    const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread);
     m.step(state, s.choice);
-    if (!heap_order) path.push_back(s.choice);
+    if (!heap_order && !goes_on) path.push_back(s.choice);
     for (const model::Event& e : s.events)
       if (auto text = model::observable_text(m.program(), e)) run.trace.push_back(*text);
   }

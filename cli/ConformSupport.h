@@ -67,6 +67,9 @@ struct Interpreter {
   // file name suffix of its extension modules.
   std::string include;
   std::string ext_suffix;
+  // Where its pyconfig.h is when that is elsewhere: an interpreter run from
+  // its build tree (tools/build-cpython-ft.sh's out-of-tree builds).
+  std::string config_include;
 };
 
 // Runs the interpreter once to learn its version, build and headers;

@@ -37,7 +37,7 @@ constexpr uint8_t kWorklist = kFinalUnreachable;
 constexpr uint8_t kUnordered = kUnreachable;
 }  // namespace
 
-bool Machine::world_parkable(const Program&, const State& state, ThreadId except) {
+bool Machine::world_parkable(const Program& program, const State& state, ThreadId except) {
   // F12: a thread parks at its next eval-breaker check (Python code: a Body
   // frame on top) or at once when detached; one inside a C step sequence
   // runs on until it gets there.
@@ -47,6 +47,8 @@ bool Machine::world_parkable(const Program&, const State& state, ThreadId except
       continue;
     const Frame& f = th.frames.back();
     if (f.kind == FrameKind::Body) continue;
+    // Runtime mutation: parks a thread in the middle of its C steps.
+    if (program.profile.has(RuntimeBug::StwDuringCCode)) continue;
     return false;
   }
   return true;

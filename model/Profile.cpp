@@ -48,6 +48,12 @@ const std::vector<RuntimeBugInfo>& runtime_bugs() {
       {RuntimeBug::FreeGarbageMidCollection, "free-garbage-mid-collection", "P7.2",
        "free-threaded GC: the worklist holds no reference, so a member dies mid-collection",
        "P314t"},
+      {RuntimeBug::DeallocOnDroppingThread, "dealloc-on-dropping-thread", "memory-safety",
+       "free-threaded: a non-owner that drops the shared count to zero deallocates at once "
+       "instead of queueing the object for its owner",
+       "P314t"},
+      {RuntimeBug::StwDuringCCode, "stw-during-c-code", "P7.9",
+       "free-threaded: the world stops while another thread is inside a C slot", "P314t"},
   };
   return bugs;
 }

@@ -72,6 +72,8 @@ enum class RuntimeBug : uint8_t {
   // free-threaded runtime mutations (P313t, P314t)
   MergeKeepsQueueReference,  // quiescence: the owner's merge forgets the queue's reference (F6)
   FreeGarbageMidCollection,  // P7.2: the FT worklist holds no reference (F-G3)
+  DeallocOnDroppingThread,   // memory-safety: a non-owner deallocates at shared count 0 (F4)
+  StwDuringCCode,            // P7.9: the world stops while a thread runs C code (F12)
   Count
 };
 

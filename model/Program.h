@@ -348,8 +348,8 @@ struct Op {
   Value value;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
-  // The first op of a statement: without a GIL (F12) another thread may
-  // run here, eval-breaker check or not.
+  // The first op of a statement. (Without a GIL threads switch before ops
+  // on shared state, F14: model/SwitchPoints.cpp, not at statements.)
   bool stmt_start = false;
 };
 

@@ -46,6 +46,14 @@ bool Machine::decref_biased(ObjId id) {
     return false;
   }
   const int shared = o.rc - o.local;
+  if (shared == 0 && program_.profile.has(RuntimeBug::DeallocOnDroppingThread)) {
+    // Runtime mutation: the non-owner takes the shared count for the whole
+    // count and deallocates here instead of queueing (F4, F5): on the wrong
+    // thread, and while the owner may still count references.
+    emit_refcount(EventKind::Decref, id);
+    merge_refcount(id, -o.rc);
+    return push_dealloc(id);
+  }
   if (shared == 0 && (o.ref_state == kRefInit || o.ref_state == kRefMaybeWeakref)) {
     // F4: the shared count would go negative while the owner still counts
     // references: QUEUED, and the queue takes over this reference (nothing

@@ -2,13 +2,15 @@
 // happen only at an eval-breaker check of Python code (function entry,
 // after a call of C code: model/CodeGen.cpp places them) or where C code
 // releases the GIL, never inside the runtime's C steps. Without it
-// (free-threaded profiles), also between any two steps of a C slot, and a
+// (free-threaded profiles), also between any two steps of a C slot and
+// before every op that touches shared state (F14, SwitchPoints.cpp), and a
 // stop-the-world pauses every other thread (F12). A transition runs one
 // thread from one such point to the next.
 #include <algorithm>
 
 #include "model/Limits.h"
 #include "model/Machine.h"
+#include "model/SwitchPoints.h"
 
 namespace lifecheck::model {
 
@@ -49,13 +51,19 @@ static bool runs_c_slot_steps(const Program& program, const Frame& f) {
 // it no longer touches the object.)
 bool Machine::at_boundary(const Frame& f) {
   if (!program_.profile.gil && runs_c_slot_steps(program_, f) && !f.has(kResult)) return true;
+  // F14: without a GIL, threads run side by side; the model interleaves
+  // them before every step that touches shared state (SwitchPoints.cpp):
+  // here a returning frame's decref of a shared local.
+  const bool no_gil = !program_.profile.gil;
+  if (no_gil && f.kind == FrameKind::Release &&
+      next_step_touches_shared_state(program_, state_, current_, f))
+    return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding)) return false;
   const OpCode code = program_.funcs[f.func].code[f.pc].code;
   if (code == OpCode::Join) return true;
-  // F12: without a GIL, threads run side by side; the model interleaves
-  // them at every statement boundary as well as at the checks.
-  if (!program_.profile.gil && program_.funcs[f.func].code[f.pc].stmt_start) return true;
+  // F14: and before each op on a global, the collector or a shared object.
+  if (no_gil && next_step_touches_shared_state(program_, state_, current_, f)) return true;
   // a specialized list.append's check does not happen (OpCode::CallMethod)
   return code == OpCode::Check && !f.has(kSkipCheck) && !collection_due(false);
 }

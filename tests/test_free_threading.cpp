@@ -5,12 +5,14 @@
 // (F12), critical sections, and the canonical encoding of the new fields.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "TestSupport.h"
 #include "lang/Compiler.h"
 #include "model/Canonical.h"
 #include "model/Observe.h"
+#include "model/SwitchPoints.h"
 
 namespace lifecheck::testing {
 namespace {
@@ -41,6 +43,21 @@ struct Stepper {
   void start() {
     for (int i = 0; i < 10 && state.threads[1].status != model::ThreadStatus::Running; ++i) run(0);
     ASSERT_EQ(state.threads[1].status, model::ThreadStatus::Running);
+  }
+  // F14 splits a statement on shared objects into several steps and runs
+  // ops on private ones together: runs thread t until it stands on
+  // another line than the one it started on, or cannot run.
+  void statement(uint16_t t) {
+    const uint32_t line = current_line(t);
+    for (int i = 0; i < 20 && enabled(t); ++i) {
+      run(t);
+      if (current_line(t) != line) return;
+    }
+  }
+  uint32_t current_line(uint16_t t) const {
+    const auto& frames = state.threads[t].frames;
+    if (frames.empty() || frames.back().kind != model::FrameKind::Body) return 0;
+    return program.funcs[frames.back().func].code[frames.back().pc].line;
   }
   bool enabled(uint16_t choice) {
     std::vector<uint16_t> e;
@@ -89,7 +106,7 @@ TEST(FreeThreading, OwnerCountsLocallyOtherThreadsInTheSharedCount) {
   EXPECT_EQ(s.object("x").owner, 0);
   EXPECT_EQ(s.object("x").local, 1);
   EXPECT_EQ(s.object("x").rc, 1);
-  s.run(1);  // worker: y = x
+  s.statement(1);  // worker: y = x
   EXPECT_EQ(s.object("x").rc, 2);
   EXPECT_EQ(s.object("x").local, 1);  // shared count 1
 }
@@ -100,10 +117,10 @@ TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNex
   model::Program p = under(kShared, "P314t");
   Stepper s(p);
   s.start();
-  s.run(1);  // y = x
-  s.run(1);  // x = None: shared 1 -> 0
+  s.statement(1);  // y = x
+  s.statement(1);  // x = None: shared 1 -> 0
   EXPECT_EQ(s.object("x").rc, 1);
-  s.run(1);  // del y: queued
+  s.statement(1);  // del y: queued
   EXPECT_EQ(s.object("x").ref_state, model::kRefQueued);
   ASSERT_EQ(s.state.threads[0].merge_queue.size(), 1u);
   EXPECT_EQ(s.object("x").rc, 1);  // the queue's reference
@@ -170,8 +187,8 @@ thread main:
                            "P314t");
   Stepper s(p);
   s.start();
-  s.run(1);  // y = x (shared 1)
-  s.run(0);  // main: x = None: local 0, MERGED
+  s.statement(1);  // y = x (shared 1)
+  s.statement(0);  // main: x = None: local 0, MERGED
   EXPECT_EQ(s.object("x").ref_state, model::kRefMerged);
   EXPECT_EQ(s.object("x").owner, model::kNoThread);
   // log (a call: its check is a step of its own), then del y
@@ -382,6 +399,150 @@ TEST(FreeThreading, CanonicalEncodingSeesBiasedCountsAndQueues) {
   u.threads[0].merge_queue.push_back(0);
   model::encode_state(p, u, c);
   EXPECT_NE(a, c);
+}
+
+// ---------------------------------------------------------------------------
+// F14: without the GIL a thread may be switched out before any op that
+// touches shared state (model/SwitchPoints.cpp), not only at eval-breaker
+// checks; ops on thread-private state stay together in one step.
+
+bool violates(const model::Program& p, const std::string& property) {
+  auto r = check(p);
+  if (r.verdict != checker::Verdict::Violated) return false;
+  const auto& props = r.failure.properties;
+  return std::find(props.begin(), props.end(), property) != props.end();
+}
+
+// A read-modify-write of one attribute split across LOAD_ATTR and
+// STORE_ATTR: atomic under the GIL (no check inside the statement), a lost
+// update without it.
+const char* kLostUpdate = R"(
+class Registry:
+    pass
+
+reg = Registry()
+reg.items = None
+
+thread t1:
+    reg.items = [1, reg.items]
+
+thread t2:
+    reg.items = [2, reg.items]
+
+thread main:
+    t1.join()
+    t2.join()
+    assert reg.items[1] is not None, "a push was lost"
+)";
+
+TEST(FreeThreadingSwitchPoints, ReadModifyWriteLosesAnUpdateOnlyWithoutTheGil) {
+  EXPECT_EQ(check(under(kLostUpdate, "3.14")).verdict, checker::Verdict::Holds);
+  EXPECT_EQ(check(under(kLostUpdate, "3.13")).verdict, checker::Verdict::Holds);
+  EXPECT_TRUE(violates(under(kLostUpdate, "P314t"), "assert"));
+  EXPECT_TRUE(violates(under(kLostUpdate, "P313t"), "assert"));
+}
+
+// The shipped scenario says the same through its verdict lines; the
+// verdicts differ between the twins.
+TEST(FreeThreadingSwitchPoints, ShippedLostUpdateScenarioDiffersBetweenTwins) {
+  const std::string text =
+      read_all(source_path("scenarios/free-threading/lost-update-between-load-and-store-bug.life"));
+  EXPECT_EQ(check(under(text, "3.14")).verdict, checker::Verdict::Holds);
+  EXPECT_TRUE(violates(under(text, "P314t"), "assert"));
+}
+
+// Steps thread `t` once from a state and returns the new state.
+model::State step(model::Model& m, const model::State& s, uint16_t t) {
+  model::State next = s;
+  EXPECT_TRUE(m.step(next, t, nullptr).ok());
+  return next;
+}
+
+// The state once module code has run and thread 1 has started.
+model::State worker_started(model::Model& m) {
+  model::State s = m.initial();
+  for (int i = 0; i < 20 && s.threads[1].status != model::ThreadStatus::Running; ++i)
+    s = step(m, s, 0);
+  EXPECT_EQ(s.threads[1].status, model::ThreadStatus::Running);
+  return s;
+}
+
+const char* kPrivateThenShared = R"(
+class X:
+    pass
+
+g = X()
+
+thread worker:
+    a = X()
+    b = [a, a]
+    a.f = b
+    del b
+    g.f = a
+
+thread main:
+    pass
+)";
+
+// The ops at which thread 1 stops, step by step, until it has finished
+// (the state just before its `g.f = a` is kept in `before_publish`).
+std::vector<model::OpCode> worker_stops(const model::Program& p, model::State* before_publish) {
+  model::Model m(p, false);
+  model::State s = worker_started(m);
+  std::vector<model::OpCode> stops;
+  for (int i = 0; i < 20 && s.threads[1].status == model::ThreadStatus::Running; ++i) {
+    s = step(m, s, 1);
+    const auto& frames = s.threads[1].frames;
+    if (frames.empty() || frames.back().kind != model::FrameKind::Body) continue;
+    const model::OpCode code = p.funcs[frames.back().func].code[frames.back().pc].code;
+    stops.push_back(code);
+    if (code == model::OpCode::LoadGlobal && before_publish) *before_publish = s;
+  }
+  EXPECT_EQ(s.threads[1].status, model::ThreadStatus::Finished);
+  return stops;
+}
+
+TEST(FreeThreadingSwitchPoints, PrivateOpsRunTogetherAndSharedOnesSplit) {
+  model::Program p = under(kPrivateThenShared, "P314t");
+  model::State s;
+  const std::vector<model::OpCode> stops = worker_stops(p, &s);
+  // Besides the eval-breaker checks (after each call), the worker stops
+  // only before the load of the global `g` (LOAD_GLOBAL reads the module
+  // dict another thread can write) and the store into g: the statements
+  // on its own objects run together.
+  std::vector<model::OpCode> shared_stops;
+  for (model::OpCode c : stops)
+    if (c != model::OpCode::Check) shared_stops.push_back(c);
+  EXPECT_EQ(shared_stops,
+            (std::vector<model::OpCode>{model::OpCode::LoadGlobal, model::OpCode::StoreAttr}));
+  // At the LOAD_GLOBAL: `a` and the list are the worker's alone; g is shared.
+  ASSERT_FALSE(s.threads.empty());
+  EXPECT_TRUE(model::next_step_touches_shared_state(p, s, 1, s.threads[1].frames.back()));
+  const model::ObjSet shared = model::objects_shared_with_others(p, s, 1);
+  int private_objects = 0;
+  for (size_t o = 0; o < s.objects.size(); ++o) {
+    if (!s.objects[o].live) continue;
+    if (s.globals[0].is_obj() && s.globals[0].obj() == o) {
+      EXPECT_TRUE(shared[o]);
+    } else if (!shared[o]) {
+      ++private_objects;
+    }
+  }
+  EXPECT_EQ(private_objects, 2);
+  // Were `a` published in place of g, it and its list would be shared.
+  const model::Value old_g = s.globals[0];
+  s.globals[0] = s.threads[1].values[s.threads[1].frames.back().base];
+  const model::ObjSet after = model::objects_shared_with_others(p, s, 1);
+  for (size_t o = 0; o < s.objects.size(); ++o)
+    if (s.objects[o].live && !(old_g.is_obj() && old_g.obj() == o)) {
+      EXPECT_TRUE(after[o]) << "object " << o;
+    }
+}
+
+// With the GIL the same worker stops only at its eval-breaker checks.
+TEST(FreeThreadingSwitchPoints, GilProfilesStopOnlyAtChecks) {
+  for (model::OpCode c : worker_stops(under(kPrivateThenShared, "3.14"), nullptr))
+    EXPECT_EQ(c, model::OpCode::Check);
 }
 
 }  // namespace

@@ -1,0 +1,207 @@
+// F14: switch points of Python code without the GIL (P313t, P314t).
+//
+// With the GIL (T1) a thread gives way only at an eval-breaker check or a
+// detaching call. Without it (§4.2) threads run side by side, so another
+// thread may run between any two bytecode instructions. The model splits a
+// thread's run before each op whose effect another thread can see or
+// change, and only there:
+//  * ops on module globals (LOAD_GLOBAL/STORE_GLOBAL/DELETE_GLOBAL read and
+//    write the shared module dict) and on the collector (gc.collect,
+//    gc.enable/disable, gc.callbacks);
+//  * attribute, item and container ops on a shared object, and the weakref
+//    ops on a shared referent. Each such op stays one step: in the
+//    free-threaded build the dict and list operations behind them hold the
+//    object's per-object mutex (Py_BEGIN_CRITICAL_SECTION in
+//    Objects/dictobject.c, listobject.c, setobject.c), and an instance
+//    attribute goes through its dict; so a statement reading and then
+//    writing `o.n` is two steps, and another thread can run between them;
+//  * every decref of a shared object (F2-F4: the owner's local count or
+//    the atomic shared count; whichever thread drops last deallocates), in
+//    an op or in the release of a returning frame's locals, one per step.
+// Ops on thread-private state are not switch points: constants, locals,
+// jumps, building a new object, and field, item and refcount ops on
+// objects only this thread can reach. Such an op commutes with every step
+// of every other thread, so running it together with the op before it
+// loses no observable interleaving. An incref through a reference the
+// thread already holds is private too: the object cannot die under it and
+// only sys.getrefcount could tell the order. The steps of C slots are
+// switch points on their own (Threads.cpp: any C slot step, F12's model).
+#include "model/SwitchPoints.h"
+
+#include "model/Ownership.h"
+
+namespace lifecheck::model {
+
+ObjSet objects_shared_with_others(const Program& program, const State& state, ThreadId t) {
+  const size_t n = state.objects.size();
+  ObjSet seen(n);
+  ObjList work;
+  auto add = [&](ObjId o) {
+    if (o < n && seen.insert(o)) work.push_back(o);
+  };
+  for (Value v : state.globals)
+    if (v.is_obj()) add(v.obj());
+  for (ObjId o : state.gc.garbage) add(o);
+  for (size_t u = 0; u < state.threads.size(); ++u) {
+    const Thread& th = state.threads[u];
+    for (ObjId q : th.merge_queue) add(q);  // F5: queued by another thread
+    if (u == t) continue;
+    for (Value v : th.values)
+      if (v.is_obj()) add(v.obj());
+    for (Value v : th.stack)
+      if (v.is_obj()) add(v.obj());
+    for (const Frame& f : th.frames) {
+      add(f.obj);
+      add(f.obj2);
+      add(f.ref);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Object& x = state.objects[i];
+    if (!x.live) continue;
+    // G12: callbacks queued to run; F-G2: a running collection's worklist
+    // and garbage set, which the collecting thread walks.
+    if (x.list == kWrcbToCall ||
+        (state.gc.collecting && (x.has(kOnWorklist) || x.has(kInGarbageSet))))
+      add(static_cast<ObjId>(i));
+  }
+  while (!work.empty()) {
+    ObjId o = work.back();
+    work.pop_back();
+    const Object& x = state.objects[o];
+    if (!x.live || x.has(kFreed)) continue;
+    for_each_owned(program, x, add);
+    // a weakref lets its holder reach the referent (W3, F8)
+    if (program.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
+      add(x.fields[kWeakrefReferent].obj());
+  }
+  return seen;
+}
+
+namespace {
+
+// The objects the next step reads, writes or decrefs; `always` when it
+// touches interpreter-wide state whatever its operands.
+struct Touched {
+  bool always = false;
+  SmallVec<ObjId, 4> objects;
+  void add(Value v) {
+    if (v.is_obj()) objects.push_back(v.obj());
+  }
+};
+
+// A container or instance the op writes into: the values it holds may be
+// released by the op (the old attribute or item), so they count as touched.
+void add_mutated(const Program& program, const State& state, Value v, Touched& out) {
+  out.add(v);
+  if (!v.is_obj() || v.obj() >= state.objects.size()) return;
+  const Object& x = state.objects[v.obj()];
+  if (x.live) for_each_owned(program, x, [&](ObjId o) { out.objects.push_back(o); });
+}
+
+Touched touched_by_op(const Program& program, const State& state, const Thread& th,
+                      const Frame& f) {
+  Touched out;
+  const Op& op = program.funcs[f.func].code[f.pc];
+  const auto& st = th.stack;
+  const size_t depth = st.size() - f.aux;  // this frame's operands
+  auto operand = [&](size_t from_top) {
+    return from_top < depth ? st[st.size() - 1 - from_top] : Value::unset();
+  };
+  auto local = [&](uint16_t slot) {
+    return f.base + slot < th.values.size() ? th.values[f.base + slot] : Value::unset();
+  };
+  switch (op.code) {
+    case OpCode::LoadGlobal:
+    case OpCode::StoreGlobal:
+    case OpCode::DelGlobal:
+    case OpCode::Collect:
+    case OpCode::GcEnable:
+    case OpCode::GcDisable:
+    case OpCode::GcCallbacksAppend:
+    case OpCode::GcCallbacksRemove:
+      out.always = true;
+      break;
+    case OpCode::LoadAttr:
+    case OpCode::IsFinalized:
+    case OpCode::IsTracked:
+    case OpCode::Vars:
+    case OpCode::PopTop:
+      out.add(operand(0));
+      break;
+    case OpCode::NewDeque:
+      if (op.a) out.add(operand(0));  // iterates its source
+      break;
+    case OpCode::StoreAttr:
+    case OpCode::DelAttr:
+      add_mutated(program, state, operand(0), out);
+      break;
+    case OpCode::StoreItem:
+      add_mutated(program, state, operand(1), out);
+      out.add(operand(0));
+      break;
+    case OpCode::DelItem:
+      add_mutated(program, state, operand(1), out);
+      out.add(operand(0));
+      break;
+    case OpCode::ItemGet:
+    case OpCode::Compare:
+      out.add(operand(0));
+      out.add(operand(1));
+      break;
+    case OpCode::CallMethod:
+      add_mutated(program, state, operand(op.a), out);
+      for (size_t i = 0; i < op.a; ++i) out.add(operand(i));
+      break;
+    case OpCode::DelSlice: {
+      const size_t n = 1u + ((op.a & 1) ? 1 : 0) + ((op.a & 2) ? 1 : 0);
+      add_mutated(program, state, operand(n - 1), out);
+      break;
+    }
+    case OpCode::Deref: {  // _Py_TryIncref on the referent (F8)
+      Value w = operand(0);
+      out.add(w);
+      if (w.is_obj() && w.obj() < state.objects.size() &&
+          program.types[state.objects[w.obj()].type].kind == TypeKind::Weakref)
+        out.add(state.objects[w.obj()].fields[kWeakrefReferent]);
+      break;
+    }
+    case OpCode::WeakrefNew:  // marks the referent maybe-weakref, links into its list
+      out.add(operand(op.a ? 1 : 0));
+      break;
+    case OpCode::StoreLocal:
+    case OpCode::DelLocal:
+      out.add(local(op.a));  // the old value is released
+      break;
+    default:  // constants, locals, jumps, new objects, logging: private
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool next_step_touches_shared_state(const Program& program, const State& state, ThreadId t,
+                                    const Frame& f) {
+  const Thread& th = state.threads[t];
+  // Before the other threads start (module code) and after they end,
+  // nobody could run at the switch point: one step is enough.
+  bool others_run = false;
+  for (size_t u = 0; u < state.threads.size(); ++u)
+    others_run = others_run || (u != t && state.threads[u].status == ThreadStatus::Running);
+  if (!others_run) return false;
+  Touched touched;
+  if (f.kind == FrameKind::Release) {
+    if (f.pc < f.count && f.base + f.pc < th.values.size()) touched.add(th.values[f.base + f.pc]);
+  } else if (f.kind == FrameKind::Body) {
+    touched = touched_by_op(program, state, th, f);
+  }
+  if (touched.always) return true;
+  if (touched.objects.empty()) return false;
+  ObjSet shared = objects_shared_with_others(program, state, t);
+  for (ObjId o : touched.objects)
+    if (shared[o]) return true;
+  return false;
+}
+
+}  // namespace lifecheck::model

@@ -1,0 +1,24 @@
+// F14: where threads switch inside Python code without the GIL. Every op
+// that touches state another thread can see is a switch point; ops on
+// thread-private state are not (model/SwitchPoints.cpp says why).
+#pragma once
+
+#include "model/ObjSet.h"
+#include "model/Program.h"
+#include "model/State.h"
+
+namespace lifecheck::model {
+
+// Objects another thread, or the runtime on its behalf, can reach: from
+// the globals, gc.garbage, the merge queues, queued weakref callbacks and
+// every other thread's locals, operand stacks and frames, following strong
+// references and weakrefs to their referents. The rest is private to t.
+ObjSet objects_shared_with_others(const Program& program, const State& state, ThreadId t);
+
+// Whether the next step of thread t's top frame `f` (a Body op or one
+// decref of a Release frame) touches shared state: a global, the
+// collector's state, a field, item or refcount of a shared object.
+bool next_step_touches_shared_state(const Program& program, const State& state, ThreadId t,
+                                    const Frame& f);
+
+}  // namespace lifecheck::model
