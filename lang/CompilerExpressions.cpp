@@ -352,8 +352,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
         uint16_t k = kind_of_name(callee.text, *cur_);
         if (k != KAny && (k & (KWeakref | KFinalize)) == 0)
           fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
-                               ", which is not callable; only weakrefs and weakref.finalize "
-                               "objects are");
+                               ", which is not callable; only weakrefs are (and "
+                               "weakref.finalize objects)");
         break;
       }
     }
@@ -403,7 +403,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
                          "discard, remove, clear (set), append, appendleft, pop, popleft, clear "
                          "(collections.deque), detach, peek (weakref.finalize)");
   if (!e.args.empty())
-    fail(e.args[0]->loc, "calling a weakref or a weakref.finalize takes no arguments");
+    fail(e.args[0]->loc, "calling a weakref takes no arguments (nor does a weakref.finalize)");
   n.op = ExprOp::Deref;
   n.a = value(callee, "");
   return add_expr(n, e.loc);
