@@ -37,7 +37,9 @@ CONFIGS = {
     "exact-2": ["--store", "exact", "--jobs", "2"],
     "fp-1": ["--store", "fingerprint", "--jobs", "1"],
     "fp-2": ["--store", "fingerprint", "--jobs", "2"],
-    "exact-dfs": ["--store", "exact", "--dfs"],
+    "exact-dfs": ["--store", "exact", "--dfs", "--jobs", "1"],
+    "exact-dfs-2": ["--store", "exact", "--dfs", "--jobs", "2"],
+    "fp-dfs-2": ["--store", "fingerprint", "--dfs", "--jobs", "2"],
 }
 
 

@@ -158,13 +158,9 @@ class Bfs {
   void expand_one(Worker& w, const Level& level, size_t i) {
     const uint64_t rank = level.first_rank + i;
     State s = state_at(level, i);
-    model_.enabled(s, w.choices);
-    if (w.choices.empty()) return;  // terminal: checked when it was found
-    size_t all = w.choices.size();
-    if (reduce_choices(model_, s, w.choices, options_.partial_order)) {
-      ++w.stats.reduced_states;
-      w.stats.pruned_transitions += all - w.choices.size();
-    }
+    if (!choices_to_explore(model_, s, w.choices, options_.partial_order, w.stats.reduced_states,
+                            w.stats.pruned_transitions))
+      return;  // terminal: checked when it was found
     uint64_t measure = 0;
     if constexpr (kMeasured)
       if (measured_) measure = model_.progress_measure(s);

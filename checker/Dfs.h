@@ -37,6 +37,7 @@ class Dfs {
   Result run() {
     Result r = search();
     r.stats = stats_;
+    r.stats.depth_from_stack = true;
     r.stats.store_bytes = store_.memory_bytes();
     return r;
   }
@@ -115,15 +116,9 @@ class Dfs {
 
   // Fills the entry's choices; false at a state with none (terminal).
   bool expand(Entry& e) {
-    model_.enabled(e.state, e.choices);
     e.next = 0;
-    if (e.choices.empty()) return false;
-    size_t all = e.choices.size();
-    if (reduce_choices(model_, e.state, e.choices, options_.partial_order)) {
-      ++stats_.reduced_states;
-      stats_.pruned_transitions += all - e.choices.size();
-    }
-    return true;
+    return choices_to_explore(model_, e.state, e.choices, options_.partial_order,
+                              stats_.reduced_states, stats_.pruned_transitions);
   }
 
   Result search() {

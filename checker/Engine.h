@@ -106,6 +106,23 @@ bool reduce_choices(const M& model, const typename M::State& state,
   return false;
 }
 
+// Fills `choices` with the choices to explore at `state` (reduced as
+// above, counted in `reduced_states` and `pruned`); false at a state with
+// none (terminal).
+template <ExplorableModel M>
+bool choices_to_explore(const M& model, const typename M::State& state,
+                        std::vector<typename M::Choice>& choices, bool partial_order,
+                        uint64_t& reduced_states, uint64_t& pruned) {
+  model.enabled(state, choices);
+  if (choices.empty()) return false;
+  const size_t all = choices.size();
+  if (reduce_choices(model, state, choices, partial_order)) {
+    ++reduced_states;
+    pruned += all - choices.size();
+  }
+  return true;
+}
+
 // A path found over decoded states (which stand for the concrete states up
 // to the model's symmetries) made concrete: from the initial state, each
 // step takes the enabled choice, the recorded one first, whose successor

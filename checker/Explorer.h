@@ -21,10 +21,21 @@
 #include "checker/Bfs.h"
 #include "checker/Dfs.h"
 #include "checker/Engine.h"
+#include "checker/ParallelDfs.h"
 #include "checker/Search.h"
 #include "checker/Store.h"
 
 namespace lifecheck::checker {
+
+// Depth-first search on several workers: with a visited set (exact or
+// fingerprint) and no limit whose stopping point must not depend on
+// timing (states, depth); the bitstate store stays sequential (swarm
+// search is its parallel form).
+inline bool parallel_depth_first(const SearchOptions& options) {
+  return options.jobs > 1 && options.order == SearchOrder::DepthFirst && options.use_visited_set &&
+         options.store != StoreKind::Bitstate && !options.limits.max_states &&
+         !options.limits.max_depth;
+}
 
 namespace detail {
 
@@ -34,13 +45,16 @@ SearchResult<typename M::Choice> with_store(const M& model, const SearchOptions&
   const bool breadth = options.order == SearchOrder::BreadthFirst || depth_bound > 0;
   if (breadth && options.use_visited_set && !std::is_same_v<Store, BitstateStore>)
     return Bfs<M, Store>(model, options, store, depth_bound).run();
+  if constexpr (!std::is_same_v<Store, BitstateStore>)
+    if (parallel_depth_first(options)) return ParallelDfs<M, Store>(model, options, store).run();
   return Dfs<M, Store>(model, options, store).run();
 }
 
 template <ExplorableModel M>
 SearchResult<typename M::Choice> with_kind_once(const M& model, const SearchOptions& options,
                                                 uint32_t depth_bound) {
-  const bool parallel = options.jobs > 1 && options.order == SearchOrder::BreadthFirst;
+  const bool parallel = options.jobs > 1 && (options.order == SearchOrder::BreadthFirst ||
+                                             parallel_depth_first(options));
   const unsigned shards = parallel ? options.jobs * 8 : 1;
   switch (options.store) {
     case StoreKind::Fingerprint: {
@@ -136,6 +150,7 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
         options.order == SearchOrder::BreadthFirst && options.store != StoreKind::Bitstate;
     if (!was_breadth) {
       SearchOptions canonical = options;
+      canonical.order = SearchOrder::BreadthFirst;  // for a loop too (no depth bound)
       canonical.store =
           options.store == StoreKind::Bitstate ? StoreKind::Fingerprint : options.store;
       canonical.progress = nullptr;

@@ -26,13 +26,18 @@ struct Limits {
 
 enum class SearchOrder {
   BreadthFirst,  // level by level, on `jobs` workers (Bfs.h)
-  DepthFirst,    // one worker, a stack: less memory for a frontier (Dfs.h)
+  DepthFirst,    // a stack per worker: less memory for a frontier (Dfs.h,
+                 // ParallelDfs.h)
 };
 
 struct Stats {
   uint64_t states = 0;       // distinct states (tree nodes without a visited set)
   uint64_t transitions = 0;  // transitions of the explored graph
   uint32_t max_depth = 0;
+  // max_depth is the deepest stack of a depth-first search: on several
+  // workers it depends on their timing, so reports show it only beside
+  // the timings (for every number of workers, to keep their bytes equal).
+  bool depth_from_stack = false;
   double seconds = 0;
   uint64_t store_bytes = 0;  // bytes held by the visited set
   uint64_t peak_rss_bytes = 0;
@@ -62,8 +67,8 @@ class ProgressSink {
 
 struct SearchOptions {
   SearchOrder order = SearchOrder::BreadthFirst;
-  // Workers of the breadth-first search; its verdict, counts, depth and
-  // counterexample do not depend on their number. (Depth-first: one.)
+  // Workers; the verdict, counts and counterexample do not depend on their
+  // number (nor, breadth-first, the depth).
   unsigned jobs = 1;
   StoreKind store = StoreKind::Exact;
   unsigned bitstate_log2_bits = 32;  // 2^32 bits: 512 MiB

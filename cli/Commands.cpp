@@ -238,6 +238,21 @@ struct CheckOutcome {
   json j;
 };
 
+bool parallel_dfs(const CheckOptions& options) {
+  checker::SearchOptions so;
+  so.order = options.order;
+  so.jobs = options.jobs;
+  so.store = options.store;
+  so.limits = options.limits;
+  return checker::parallel_depth_first(so);
+}
+
+// ", depth N" where the depth does not depend on how the search ran (a
+// depth-first search's deepest stack does: the summary line shows it).
+std::string depth_text(const checker::Stats& st) {
+  return st.depth_from_stack ? "" : fmt::format(", depth {}", st.max_depth);
+}
+
 CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print,
                        ReportFiles& files) {
   ScenarioSearch search = search_scenario(program, options);
@@ -246,9 +261,9 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   const bool text = print && !options.output.json;
 
   const bool breadth_first = options.all || options.order == checker::SearchOrder::BreadthFirst;
-  const unsigned effective_jobs = options.distributed || options.swarm ? options.ranks
-                                  : breadth_first                      ? options.jobs
-                                                                       : 1;
+  const unsigned effective_jobs = options.distributed || options.swarm     ? options.ranks
+                                  : breadth_first || parallel_dfs(options) ? options.jobs
+                                                                           : 1;
   std::cerr << fmt::format(
       "summary: {}: {} states, {} transitions, depth {}, {:.3f} s, {:.0f} states/s{}, {} store "
       "{:.1f} MiB, {} search, {}{}{}{}\n",
@@ -289,16 +304,15 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
     }
     if (text && search.verdict == checker::Verdict::Holds)
       std::cout << fmt::format(
-          "{}: holds under {}: every property holds over all {} states ({} transitions, "
-          "depth {})\n",
-          program.file, program.profile.display_name(), st.states, st.transitions, st.max_depth);
+          "{}: holds under {}: every property holds over all {} states ({} transitions{})\n",
+          program.file, program.profile.display_name(), st.states, st.transitions, depth_text(st));
     else if (text)
       std::cout << fmt::format(
-          "{}: no verdict under {}: {} after {} states, {} transitions, depth {} "
+          "{}: no verdict under {}: {} after {} states, {} transitions{} "
           "(partial: no violation in the explored part)\n",
           program.file, program.profile.display_name(),
           search.limit + (stop_requested() ? "" : " reached"), st.states, st.transitions,
-          st.max_depth);
+          depth_text(st));
     return out;
   }
 

@@ -57,6 +57,7 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     out.stats.reduced_states += result.stats.reduced_states;
     out.stats.pruned_transitions += result.stats.pruned_transitions;
     out.stats.max_depth = std::max(out.stats.max_depth, result.stats.max_depth);
+    out.stats.depth_from_stack |= result.stats.depth_from_stack;
     out.stats.seconds += result.stats.seconds;
     out.stats.store_bytes = std::max(out.stats.store_bytes, result.stats.store_bytes);
     out.stats.peak_rss_bytes = std::max(out.stats.peak_rss_bytes, result.stats.peak_rss_bytes);

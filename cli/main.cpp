@@ -185,10 +185,13 @@ int main(int argc, char** argv) {
     add_scenario_options(cmd, check.scenario);
     auto* bfs_flag = cmd->add_flag(
         "--bfs", bfs, "breadth-first search, level by level on --jobs workers (the default)");
-    cmd->add_flag("--dfs", dfs, "depth-first search on one worker (less memory for a frontier)")
+    cmd->add_flag("--dfs", dfs,
+                  "depth-first search, on --jobs workers sharing the visited set (less memory for "
+                  "a frontier)")
         ->excludes(bfs_flag);
     cmd->add_option("-j,--jobs", check.jobs,
-                    "breadth-first workers (default: every core); results do not depend on it")
+                    "workers (default: every core); verdicts, counts and counterexamples do not "
+                    "depend on it")
         ->check(CLI::Range(1u, 256u));
     cmd->add_option("--store", check.store,
                     "visited set: exact (default), fingerprint (64-bit hashes, a small chance "

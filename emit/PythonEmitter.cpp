@@ -417,6 +417,31 @@ class Emitter {
                                 py_str(p_.strings[s.str])));
       case StatementKind::Raise:
         return emit("raise _lc_exc(" + py_str(p_.strings[s.str]) + ")");
+      case StatementKind::Reraise:
+        return emit("raise");
+      case StatementKind::Try: {
+        line(out, indent, "try:", s.line);
+        block(fn, s.body, indent + 1, out);
+        for (const model::ExceptClause& c : s.handlers) {
+          std::string names;
+          for (model::StrId n : c.names)
+            names += (names.empty() ? "" : ", ") + ("_lc_exc(" + py_str(p_.strings[n]) + ")");
+          if (c.names.size() > 1) names = "(" + names + ")";
+          std::string head = c.names.empty() ? "except" : "except " + names;
+          if (c.bind != model::kNoExpr) head += " as " + expr(c.bind, fn);
+          line(out, indent, head + ":", static_cast<int>(c.line));
+          block(fn, c.body, indent + 1, out);
+        }
+        if (!s.orelse.empty()) {
+          line(out, indent, "else:");
+          block(fn, s.orelse, indent + 1, out);
+        }
+        if (!s.finalbody.empty()) {
+          line(out, indent, "finally:");
+          block(fn, s.finalbody, indent + 1, out);
+        }
+        return;
+      }
       case StatementKind::Collect:
         return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));
       case StatementKind::Join:
@@ -451,6 +476,12 @@ class Emitter {
         out.insert(p_.exprs[s.target].slot);
       assigned_globals(s.body, out);
       assigned_globals(s.orelse, out);
+      for (const model::ExceptClause& c : s.handlers) {  // `except E as NAME`
+        if (c.bind != model::kNoExpr && p_.exprs[c.bind].op == ExprOp::Global)
+          out.insert(p_.exprs[c.bind].slot);
+        assigned_globals(c.body, out);
+      }
+      assigned_globals(s.finalbody, out);
     }
   }
   std::string global_line(FuncId fn) const {
@@ -592,8 +623,11 @@ class Emitter {
     for (const model::ThreadInfo& t : p_.threads)
       threads += (threads.empty() ? "" : ", ") + py_str(t.name);
     std::set<std::string> excs;
-    for (const Statement& st : p_.stmts)
+    for (const Statement& st : p_.stmts) {
       if (st.kind == StatementKind::Raise) excs.insert(p_.strings[st.str]);
+      for (const model::ExceptClause& c : st.handlers)
+        for (model::StrId n : c.names) excs.insert(p_.strings[n]);
+    }
     for (const std::string& e : excs) exceptions += (exceptions.empty() ? "" : ", ") + py_str(e);
     std::string source;
     for (size_t i = 0, start = 0; start < p_.source.size(); ++i) {

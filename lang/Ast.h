@@ -46,18 +46,44 @@ struct Expr {
   CompareOp op = CompareOp::Is;
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For };
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try };
+
+struct Stmt;
+
+// `except [NAME | (NAME, ...)] [as NAME]:` of a Try.
+struct ExceptAst {
+  Loc loc;
+  std::vector<std::pair<std::string, Loc>> names;  // empty: a bare except
+  std::string bind;                                // `as NAME`, or empty
+  Loc bind_loc;
+  std::vector<Stmt> body;
+};
 
 struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
-  ExprPtr target;                  // Assign, Del, For (the loop variable, a name)
-  ExprPtr value;                   // Assign value, Expr, If/Assert condition, For: range's N
-  std::vector<std::string> names;  // Global
-  std::string text;                // Raise: exception name; Assert: message
-  std::vector<Stmt> body;          // If, For
-  std::vector<Stmt> orelse;        // If (an elif is a nested If here)
+  ExprPtr target;                   // Assign, Del, For (the loop variable, a name)
+  ExprPtr value;                    // Assign value, Expr, If/Assert condition, For: range's N
+  std::vector<std::string> names;   // Global
+  std::string text;                 // Raise: exception name; Assert: message
+  std::vector<Stmt> body;           // If, For
+  std::vector<Stmt> orelse;         // If (an elif is a nested If here); Try: else
+  std::vector<ExceptAst> handlers;  // Try
+  std::vector<Stmt> finalbody;      // Try: finally
+  bool bare = false;                // Raise: `raise` without a name
 };
+
+// Calls f on each block nested in s: an if's or loop's body and else, a
+// try's body, else, except clauses and finally (in that, CPython's
+// compile, order).
+template <class F>
+void each_block(const Stmt& s, F f) {
+  if (s.kind != StmtKind::If && s.kind != StmtKind::For && s.kind != StmtKind::Try) return;
+  f(s.body);
+  f(s.orelse);
+  for (const ExceptAst& h : s.handlers) f(h.body);
+  f(s.finalbody);
+}
 
 struct Param {
   std::string name;

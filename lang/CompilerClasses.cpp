@@ -29,6 +29,17 @@ void Compiler::declare_types_functions_threads() {
     c.has_clear = kind != TypeKind::Tuple;  // tuples have no tp_clear (G16)
     p_.types.push_back(c);
   }
+  // Exceptions and frame objects (X4, X5): GC types without a weakref list
+  // (BaseException and PyFrameObject have none a scenario can reach).
+  for (auto [name, kind] : {std::pair{"BaseException", TypeKind::Exception},
+                            std::pair{"frame", TypeKind::FrameObject}}) {
+    TypeInfo t;
+    t.name = name;
+    t.kind = kind;
+    t.weakrefable = false;
+    t.heap = false;
+    p_.types.push_back(t);
+  }
 
   // the module function comes first: FuncId 0
   FuncInfo module;

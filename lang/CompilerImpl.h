@@ -136,6 +136,7 @@ class Compiler {
   void stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId target_expr(const Expr& t, bool for_del);
   void assign(const Stmt& s, std::vector<StatementId>& out);
+  void try_stmt(const Stmt& s, std::vector<StatementId>& out);
   void del(const Stmt& s, std::vector<StatementId>& out);
   std::optional<ClassId> c_construction(const Expr& e) const;
   void construct(const Expr& call, ClassId type, const std::string& label, Loc loc,
@@ -183,7 +184,8 @@ class Compiler {
   std::map<FuncId, const ThreadDef*> thread_defs_;
   std::vector<Scope> scopes_;
   Scope* cur_ = nullptr;
-  Loc where_;  // the statement being compiled, for room()
+  Loc where_;             // the statement being compiled, for room()
+  int except_depth_ = 0;  // except clauses around the statement (a bare raise re-raises)
 };
 
 }  // namespace lifecheck::lang::detail

@@ -54,10 +54,9 @@ void Compiler::assigned_names(const std::vector<Stmt>& body,
       out.emplace_back(s.target->text, s.target->loc);
     if (s.kind == StmtKind::Global)
       for (const std::string& n : s.names) declared_global.insert(n);
-    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
-      assigned_names(s.body, out, declared_global);
-      assigned_names(s.orelse, out, declared_global);
-    }
+    for (const ExceptAst& h : s.handlers)  // `except E as NAME` binds NAME
+      if (!h.bind.empty()) out.emplace_back(h.bind, h.bind_loc);
+    each_block(s, [&](const std::vector<Stmt>& b) { assigned_names(b, out, declared_global); });
   }
 }
 
@@ -99,6 +98,15 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         names_in_compile_order(s.body, out);
         names_in_compile_order(s.orelse, out);
         break;
+      case StmtKind::Try:  // body, else, each clause's name and body, finally
+        names_in_compile_order(s.body, out);
+        names_in_compile_order(s.orelse, out);
+        for (const ExceptAst& h : s.handlers) {
+          if (!h.bind.empty()) out.push_back(h.bind);
+          names_in_compile_order(h.body, out);
+        }
+        names_in_compile_order(s.finalbody, out);
+        break;
       default:
         names_in_compile_order(s.value.get(), out);
         break;
@@ -120,10 +128,7 @@ void Compiler::collect_dels(const std::vector<Stmt>& body,
   for (const Stmt& s : body) {
     if (s.kind == StmtKind::Del && s.target->kind == ExprKind::Name)
       out.emplace_back(s.target->text, s.target->loc);
-    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
-      collect_dels(s.body, out);
-      collect_dels(s.orelse, out);
-    }
+    each_block(s, [&](const std::vector<Stmt>& b) { collect_dels(b, out); });
   }
 }
 
@@ -133,9 +138,11 @@ bool Compiler::assigned_anywhere(const std::string& name) const {
       if ((s.kind == StmtKind::Assign || s.kind == StmtKind::For) &&
           s.target->kind == ExprKind::Name && s.target->text == name)
         return true;
-      if ((s.kind == StmtKind::If || s.kind == StmtKind::For) &&
-          (self(s.body, self) || self(s.orelse, self)))
-        return true;
+      for (const ExceptAst& h : s.handlers)
+        if (h.bind == name) return true;
+      bool inside = false;
+      each_block(s, [&](const std::vector<Stmt>& b) { inside = inside || self(b, self); });
+      if (inside) return true;
     }
     return false;
   };
@@ -234,12 +241,11 @@ Loc Compiler::find_global_decl_loc(const std::vector<Stmt>& body, const std::str
     if (s.kind == StmtKind::Global)
       for (const std::string& n : s.names)
         if (n == name) return s.loc;
-    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
-      Loc l = find_global_decl_loc(s.body, name);
-      if (l.line) return l;
-      l = find_global_decl_loc(s.orelse, name);
-      if (l.line) return l;
-    }
+    Loc found;
+    each_block(s, [&](const std::vector<Stmt>& b) {
+      if (!found.line) found = find_global_decl_loc(b, name);
+    });
+    if (found.line) return found;
   }
   return Loc{};
 }
@@ -332,10 +338,14 @@ void Compiler::infer_in(const std::vector<Stmt>& body, Scope& scope) {
       else
         global_kinds_[n] |= KInt;
     }
-    if (s.kind == StmtKind::If || s.kind == StmtKind::For) {
-      infer_in(s.body, scope);
-      infer_in(s.orelse, scope);
-    }
+    for (const ExceptAst& h : s.handlers)  // `as NAME` holds an exception object
+      if (!h.bind.empty()) {
+        if (!scope.module && scope.locals.count(h.bind))
+          scope.local_kinds[h.bind] |= KObj;
+        else
+          global_kinds_[h.bind] |= KObj;
+      }
+    each_block(s, [&](const std::vector<Stmt>& b) { infer_in(b, scope); });
   }
 }
 

@@ -1,5 +1,7 @@
 // Statements: each body lowered to a tree of model::Statement (what
 // emit-python prints); model/CodeGen.cpp turns the trees into bytecode.
+#include <algorithm>
+
 #include "lang/CompilerImpl.h"
 #include "model/CodeGen.h"
 
@@ -74,8 +76,13 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     }
     case StmtKind::Raise:
-      add_stmt(K::Raise, s.loc, out).str = intern(s.text);
+      // a bare `raise` re-raises the exception an except clause handles
+      // (X6); elsewhere it raises Exception, as documented
+      add_stmt(s.bare && except_depth_ > 0 ? K::Reraise : K::Raise, s.loc, out).str =
+          intern(s.text);
       return;
+    case StmtKind::Try:
+      return try_stmt(s, out);
     case StmtKind::For: {
       // for NAME in range(N) (issue 12 point 4): N is a literal, checked
       // by the parser.
@@ -100,6 +107,59 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     }
   }
+}
+
+// try/except/else/finally (X2-X6). Exception names are not checked: as
+// with `raise`, any name is a class (a scenario's own derives from
+// Exception). `as NAME` needs the body's frame object: a hidden local.
+void Compiler::try_stmt(const Stmt& s, std::vector<StatementId>& out) {
+  std::vector<StatementId> body, orelse, finalbody;
+  for (const Stmt& b : s.body) stmt(b, body);
+  std::vector<model::ExceptClause> clauses;
+  for (const ExceptAst& h : s.handlers) {
+    model::ExceptClause c;
+    c.line = static_cast<uint32_t>(h.loc.line);
+    c.col = static_cast<uint32_t>(h.loc.col);
+    std::vector<Value> names;
+    for (const auto& [name, loc] : h.names) {
+      c.names.push_back(intern(name));
+      names.push_back(Value::str(c.names.back()));
+    }
+    c.match = Value::none();
+    if (names.size() == 1) {
+      c.match = names[0];
+    } else if (!names.empty()) {
+      auto same = std::find(p_.const_tuples.begin(), p_.const_tuples.end(), names);
+      if (same == p_.const_tuples.end()) {
+        p_.const_tuples.push_back(names);
+        same = p_.const_tuples.end() - 1;
+      }
+      c.match = Value::const_tuple(static_cast<uint32_t>(same - p_.const_tuples.begin()));
+    }
+    if (!h.bind.empty()) {
+      Expr target;
+      target.kind = ExprKind::Name;
+      target.loc = h.bind_loc;
+      target.text = h.bind;
+      c.bind = target_expr(target, false);
+      FuncInfo& fi = p_.funcs[cur_->func];
+      if (fi.frame_slot == model::kNoFrameSlot) {
+        fi.frame_slot = fi.nlocals++;
+        fi.local_names.push_back("<frame>");
+      }
+    }
+    ++except_depth_;
+    for (const Stmt& b : h.body) stmt(b, c.body);
+    --except_depth_;
+    clauses.push_back(std::move(c));
+  }
+  for (const Stmt& b : s.orelse) stmt(b, orelse);
+  for (const Stmt& b : s.finalbody) stmt(b, finalbody);
+  model::Statement& st = add_stmt(model::StatementKind::Try, s.loc, out);
+  st.body = std::move(body);
+  st.handlers = std::move(clauses);
+  st.orelse = std::move(orelse);
+  st.finalbody = std::move(finalbody);
 }
 
 // Where an assignment or a `del` puts (or removes) a value: a Local,

@@ -340,13 +340,18 @@ class Parser {
         out.push_back(for_stmt());
         return;
       }
+      if (t.text == "try") {
+        out.push_back(try_stmt());
+        return;
+      }
+      if (t.text == "except" || t.text == "finally")
+        fail(t.loc, "'" + t.text + "' without a matching 'try'");
       if (t.text == "class" || t.text == "ctype" || t.text == "def" || t.text == "thread")
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
-      for (const char* unsupported :
-           {"return", "while", "lambda", "import", "with", "try", "break", "continue", "yield",
-            "async", "await", "nonlocal", "except", "finally"})
+      for (const char* unsupported : {"return", "while", "lambda", "import", "with", "break",
+                                      "continue", "yield", "async", "await", "nonlocal"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -406,6 +411,60 @@ class Parser {
     return s;
   }
 
+  // try: ... except [E | (E1, E2)] [as NAME]: ... else: ... finally: ... (X3)
+  Stmt try_stmt() {
+    Stmt s;
+    s.kind = StmtKind::Try;
+    s.loc = peek().loc;
+    Nest nest(*this, s.loc, "'try'");
+    advance();
+    block("'try'", [&](bool) { statement(s.body); });
+    while (at_name("except")) {
+      ExceptAst h;
+      h.loc = peek().loc;
+      if (!s.handlers.empty() && s.handlers.back().names.empty())
+        fail(h.loc, "a bare 'except:' must be the last except clause");
+      advance();
+      auto name = [&]() {
+        Loc loc = peek().loc;
+        h.names.emplace_back(expect_identifier("an exception name after 'except'"), loc);
+      };
+      if (at_name("as")) fail(peek().loc, "a bare 'except' cannot bind a name with 'as'");
+      if (at_op("(")) {
+        advance();
+        name();
+        while (at_op(",")) {
+          advance();
+          if (at_op(")")) break;
+          name();
+        }
+        expect_op(")", "after the exception names");
+      } else if (!at_op(":")) {
+        name();
+      }
+      if (at_name("as")) {
+        advance();
+        h.bind_loc = peek().loc;
+        h.bind = expect_identifier("a name after 'as'");
+      }
+      block("the 'except' clause", [&](bool) { statement(h.body); });
+      s.handlers.push_back(std::move(h));
+    }
+    if (at_name("else")) {
+      if (s.handlers.empty()) fail(peek().loc, "'else' after 'try' needs an 'except' clause");
+      advance();
+      block("'else'", [&](bool) { statement(s.orelse); });
+    }
+    if (at_name("finally")) {
+      advance();
+      block("'finally'", [&](bool) { statement(s.finalbody); });
+    } else if (s.handlers.empty()) {
+      fail(peek().loc,
+           "expected 'except' or 'finally' after the 'try' block, found " + describe(peek()));
+    }
+    return s;
+  }
+
   Stmt simple_stmt() {
     Stmt s;
     s.loc = peek().loc;
@@ -438,7 +497,8 @@ class Parser {
       advance();
       s.kind = StmtKind::Raise;
       s.text = "Exception";
-      if (!at(TokenKind::Newline)) {
+      s.bare = at(TokenKind::Newline);
+      if (!s.bare) {
         s.text = expect_identifier("an exception name");
         if (at_op("(")) {
           advance();

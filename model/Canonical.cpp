@@ -1,6 +1,7 @@
 #include "model/Canonical.h"
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 #include <vector>
 
@@ -66,6 +67,10 @@ struct Scratch {
   std::vector<ThreadId> sorted;
   std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns
   std::string best, trial;      // the permutation search at ties
+  // The bytes being written, then copied out: growing a std::string to the
+  // upper bound would zero-fill kilobytes for a few hundred bytes written.
+  std::unique_ptr<uint8_t[]> buffer;
+  size_t buffer_size = 0;
 };
 thread_local Scratch scratch;
 
@@ -131,8 +136,12 @@ class Encoder {
 
   void run(std::string& out, std::vector<uint32_t>* cuts) {
     number_objects();
-    out.resize(upper_bound(s_));
-    p_ = reinterpret_cast<uint8_t*>(out.data());
+    const size_t bound = upper_bound(s_);
+    if (sc_.buffer_size < bound) {
+      sc_.buffer_size = std::max(bound, 2 * sc_.buffer_size);
+      sc_.buffer = std::make_unique_for_overwrite<uint8_t[]>(sc_.buffer_size);
+    }
+    p_ = sc_.buffer.get();
     uint8_t* const start = p_;
     put8(static_cast<uint8_t>(s_.main_stage));
     put8(s_.threads_ended);
@@ -183,7 +192,7 @@ class Encoder {
     for (uint8_t b : s_.expect_state) put8(b);
     putv(static_cast<uint32_t>(s_.warm.size()));
     for (uint8_t b : s_.warm) put8(b);
-    out.resize(static_cast<size_t>(p_ - start));
+    out.assign(reinterpret_cast<const char*>(start), static_cast<size_t>(p_ - start));
   }
 
  private:
@@ -319,6 +328,7 @@ class Encoder {
     const bool b_stops = s_.gc.stopped_by == thread_id(b);
     if (a_stops != b_stops) return a_stops;
     if (a.has_exc != b.has_exc || a.exc != b.exc) return a.has_exc && a.exc < b.exc;
+    if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func;
     return sc_.owned[thread_id(a)] < sc_.owned[thread_id(b)];
   }
   size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
@@ -400,6 +410,7 @@ class Encoder {
     put8(th.gc_pending);
     put8(th.trash_nesting);
     if (th.has_exc) putv(th.exc);
+    if (th.has_exc) putv(th.exc_func);  // X7
     putv(static_cast<uint32_t>(th.trash.size()));
     for (ObjId o : th.trash) putv(id_or_none(o));
     putv(static_cast<uint32_t>(th.merge_queue.size()));
@@ -643,6 +654,7 @@ class Decoder {
     th.gc_pending = get8(0xFF);
     th.trash_nesting = get8(0xFF);
     if (th.has_exc) th.exc = static_cast<StrId>(getv(0xFFFF));
+    if (th.has_exc) th.exc_func = static_cast<FuncId>(getv(kNoFunc));  // X7
     size_t ntrash = getv(kMaxObjects);
     for (size_t i = 0; i < ntrash; ++i) th.trash.push_back(pending_id(getv(kMaxObjects)));
     size_t nqueued = getv(kMaxObjects);

@@ -67,6 +67,7 @@ class CodeGen {
     emit(OpCode::Return, line, col);
     return std::move(code_);
   }
+  std::vector<ExceptionHandler> table() { return std::move(table_); }
 
  private:
   Op& emit(OpCode code, uint32_t line, uint32_t col) {
@@ -313,7 +314,9 @@ class CodeGen {
         const size_t loop = code_.size();
         emit(OpCode::ForRange, s).b = s.slot;
         store(s.target, s);
+        ++depth_;  // the range iterator stays on the stack
         for (StatementId b : s.body) stmt(b);
+        --depth_;
         emit(OpCode::Check, s);
         emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
         code_[loop].a = here();
@@ -331,6 +334,11 @@ class CodeGen {
       case StatementKind::Raise:
         emit(OpCode::Raise, s).str = s.str;
         return;
+      case StatementKind::Reraise:
+        emit(OpCode::ReraiseHandled, s).a = handled_.back();
+        return;
+      case StatementKind::Try:
+        return try_ops(s);
       case StatementKind::Collect:
         emit(OpCode::Collect, s).a = s.slot;
         emit(OpCode::Check, s);
@@ -367,16 +375,103 @@ class CodeGen {
     }
   }
 
+  // try/except/else/finally, as CPython 3.11+ compiles it (X2-X6):
+  //   body; else; JUMP fin
+  //   dispatch: per clause [JumpIfNoMatch next] [BindException; store NAME]
+  //             body [NAME = None; del NAME] PopExcept; JUMP fin
+  //             (with NAME, a handler: NAME = None; del NAME; Reraise)
+  //             next: ...; Reraise (no clause matched)
+  //   finally handler: finally; Reraise
+  //   fin: finally
+  // Table entries are added once the code they protect exists, so inner
+  // ones come first.
+  void try_ops(const Statement& s) {
+    const uint16_t depth = depth_;
+    const uint16_t start = here();
+    for (StatementId b : s.body) stmt(b);
+    const uint16_t body_end = here();
+    for (StatementId b : s.orelse) stmt(b);
+    std::vector<size_t> to_fin{code_.size()};
+    emit(OpCode::Jump, s);
+    if (!s.handlers.empty()) {
+      table_.push_back({start, body_end, here(), depth});
+      ++depth_;  // the handled exception
+      for (const ExceptClause& c : s.handlers) {
+        const Op at = op_at(c.line, c.col);
+        size_t no_match = SIZE_MAX;
+        if (c.match.kind() != ValueKind::None) {
+          no_match = code_.size();
+          emit(OpCode::JumpIfNoMatch, at.line, at.col).value = c.match;
+        }
+        if (c.bind != kNoExpr) {
+          emit(OpCode::BindException, at.line, at.col);
+          store_at(c.bind, at);
+        }
+        const uint16_t clause_start = here();
+        handled_.push_back(static_cast<uint16_t>(depth_ - 1));
+        for (StatementId b : c.body) stmt(b);
+        handled_.pop_back();
+        const uint16_t clause_end = here();
+        if (c.bind != kNoExpr) unbind(c.bind, at);
+        emit(OpCode::PopExcept, at.line, at.col);
+        to_fin.push_back(code_.size());
+        emit(OpCode::Jump, at.line, at.col);
+        if (c.bind != kNoExpr) {
+          table_.push_back({clause_start, clause_end, here(), depth_});
+          unbind(c.bind, at);
+          emit(OpCode::Reraise, at.line, at.col);
+        }
+        if (no_match != SIZE_MAX) code_[no_match].a = here();
+      }
+      emit(OpCode::Reraise, s);
+      --depth_;
+    }
+    if (!s.finalbody.empty()) {
+      table_.push_back({start, here(), static_cast<uint16_t>(here()), depth});
+      ++depth_;
+      for (StatementId b : s.finalbody) stmt(b);
+      --depth_;
+      emit(OpCode::Reraise, s);
+    }
+    for (size_t j : to_fin) code_[j].a = here();
+    for (StatementId b : s.finalbody) stmt(b);
+  }
+
+  static Op op_at(uint32_t line, uint32_t col) {
+    Op o;
+    o.line = line;
+    o.col = col;
+    return o;
+  }
+  void store_at(ExprId target, const Op& at) {
+    const ExprNode& t = p_.exprs[target];
+    emit(t.op == ExprOp::Local ? OpCode::StoreLocal : OpCode::StoreGlobal, at.line, at.col).a =
+        t.slot;
+  }
+  // the end of `except E as NAME`: NAME = None; del NAME
+  void unbind(ExprId target, const Op& at) {
+    const ExprNode& t = p_.exprs[target];
+    emit(OpCode::LoadConst, at.line, at.col).value = Value::none();
+    store_at(target, at);
+    emit(t.op == ExprOp::Local ? OpCode::DelLocal : OpCode::DelGlobal, at.line, at.col).a = t.slot;
+  }
+
   const Program& p_;
   FuncId f_;
   std::vector<Op> code_;
+  uint16_t depth_ = 0;             // operand stack depth at a statement boundary
+  std::vector<uint16_t> handled_;  // where each enclosing clause's exception sits
+  std::vector<ExceptionHandler> table_;
 };
 
 }  // namespace
 
 void generate_code(Program& program) {
-  for (FuncId f = 0; f < program.funcs.size(); ++f)
-    program.funcs[f].code = CodeGen(program, f).run();
+  for (FuncId f = 0; f < program.funcs.size(); ++f) {
+    CodeGen gen(program, f);
+    program.funcs[f].code = gen.run();
+    program.funcs[f].handlers = gen.table();
+  }
 }
 
 }  // namespace lifecheck::model

@@ -112,6 +112,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::Deque:
+    case TypeKind::Exception:
+    case TypeKind::FrameObject:
       container_traverse(x, t.kind, out);
       return;
   }
@@ -591,7 +593,10 @@ void Machine::step_finalize_gc(Frame& f) {
           violation({"P7.14"}, "tp_finalize of " + name_of(o) + " leaves exception " +
                                    program_.strings[r.exc] + " set");
         Event u = event(EventKind::Unraisable, o);
-        u.text = program_.strings[r.exc];
+        const TypeInfo& t = program_.types[obj(o).type];
+        u.text = t.finalizer_is_c ? program_.strings[r.exc]
+                                  : unraisable_text(r.exc, UnraisableSite::Deallocator,
+                                                    t.finalizer);  // X7
         emit(std::move(u));
         if (drop_traceback(f, true)) return;
       }
@@ -632,7 +637,10 @@ bool Machine::has_tp_clear(ObjId o) const {
     case TypeKind::Set:
       return true;  // set_clear_internal
     case TypeKind::Deque:
-      return true;  // deque_clear
+      return true;               // deque_clear
+    case TypeKind::Exception:    // BaseException_clear (X4)
+    case TypeKind::FrameObject:  // frame_tp_clear (X5)
+      return true;
   }
   return false;
 }
@@ -703,6 +711,8 @@ void Machine::step_clear(Frame& f) {
         case TypeKind::Dict:
         case TypeKind::Set:
         case TypeKind::Deque:
+        case TypeKind::Exception:    // BaseException_clear: Py_CLEAR(traceback) (X4)
+        case TypeKind::FrameObject:  // frame_tp_clear: the locals, in order (X5)
           // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
           // emptied first, then the items released in each one's order.
           f.stage = kClearEnd;
@@ -786,7 +796,7 @@ void Machine::step_gc_callbacks(Frame& f) {
       PyCallResult r = return_from_python(f);
       if (r.raised && !r.reported) {
         Event u = event(EventKind::Unraisable);
-        u.text = program_.strings[r.exc];
+        u.text = unraisable_text(r.exc, UnraisableSite::GcCallback, r.func);  // X7
         emit(std::move(u));
         if (drop_traceback(f, true)) return;
       }

@@ -28,6 +28,8 @@ TypeKind Machine::container_kind(const Program& program, ClassId t) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::Deque:
+    case TypeKind::Exception:
+    case TypeKind::FrameObject:
       return type.kind;
     default:
       return TypeKind::PyClass;  // not a container
@@ -501,6 +503,8 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
       return;
     case TypeKind::Set:
     case TypeKind::Deque:
+    case TypeKind::Exception:    // BaseException_traverse: its traceback (X4)
+    case TypeKind::FrameObject:  // frame_traverse: the locals it owns (X5)
       for (uint8_t i = 0; i < x.length; ++i) add(x.items[i]);
       return;
     default:

@@ -38,6 +38,8 @@ void Machine::step_dealloc(Frame& f) {
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::Deque:
+    case TypeKind::Exception:    // BaseException_dealloc (X4)
+    case TypeKind::FrameObject:  // frame_dealloc (X5)
       return step_container_dealloc(f);
   }
 }
@@ -398,7 +400,10 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
         // finalizer's locals (self among them) die with its traceback
         // before the resurrection check.
         Event e = event(EventKind::Unraisable, o);
-        e.text = program_.strings[r.exc];
+        // X7; a C type's Python-level slot is reported with no object
+        e.text = legacy || type.finalizer_is_c
+                     ? program_.strings[r.exc]
+                     : unraisable_text(r.exc, UnraisableSite::Deallocator, body);
         emit(std::move(e));
         if (drop_traceback(f, true)) return;
       }

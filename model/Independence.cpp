@@ -67,6 +67,11 @@ bool local_block(const Program& program, FuncId func, uint16_t pc) {
     if (seen[at]) continue;
     seen[at] = true;
     const Op& op = code[at];
+    // X2: an op inside a try may raise into a handler, a path this walk
+    // does not follow (the try's ops, JumpIfNoMatch... are not private
+    // either: default below).
+    for (const ExceptionHandler& h : program.funcs[func].handlers)
+      if (at >= h.start && at < h.end) return false;
     switch (op.code) {
       case OpCode::Check:  // the step ends here
       case OpCode::Join:

@@ -26,17 +26,18 @@ void Machine::raise(const std::string& name) { throw PyRaise{find_string(program
 void Machine::call_python_from_c(FuncId func, const ValueList& args) {
   if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
     // Not callable, or the wrong arity: TypeError before any body runs.
-    call_fails_from_c();
+    call_fails_from_c(func);
     return;
   }
   save_pending_exception(top());
   call_python(func, args);
 }
 
-void Machine::call_fails_from_c() {
+void Machine::call_fails_from_c(FuncId callable) {
   save_pending_exception(top());
   Thread& th = thread();
   th.has_exc = true;
+  th.exc_func = callable;  // X7: what the report names
   th.exc =
       static_cast<StrId>(std::find(program_.strings.begin(), program_.strings.end(), "TypeError") -
                          program_.strings.begin());
@@ -54,6 +55,8 @@ void Machine::save_pending_exception(Frame& caller) {
 PyCallResult Machine::return_from_python(Frame& caller) {
   Thread& th = thread();
   PyCallResult r{th.has_exc, th.exc};
+  r.func = th.exc_func;
+  th.exc_func = kNoFunc;
   if (caller.has(kTracebackDropped)) {
     caller.flags &= ~uint32_t{kTracebackDropped};
     r = PyCallResult{true, 0, true};
@@ -147,7 +150,9 @@ void Machine::step_body(Frame& f) {
     Thread& th = thread();
     if (program_.profile.locals_last_to_first)
       std::reverse(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
+    frame_object_takes_locals(f);  // X5
     if (f.has(kUnwinding)) {
+      th.exc_func = f.func;  // X7: the body the exception escaped
       // An exception leaves the frame: PyTraceBack_Here gave the frame a
       // frame object and the traceback holds it, so its locals live on
       // until the exception is dropped (drop_traceback). Dropping frees the
@@ -169,18 +174,8 @@ void Machine::step_body(Frame& f) {
   try {
     execute(op, at);
   } catch (const PyRaise& r) {
-    // exception_unwind: the frame's stack is popped and released, top
-    // first; no handler here, so the frame unwinds.
-    Thread& th = thread();
-    Frame& body = top_body();
-    body.pc = at;
-    th.has_exc = true;
-    th.exc = r.name;
-    body.flags |= kUnwinding;
-    ValueList drop(th.stack.begin() + body.aux, th.stack.end());
-    th.stack.erase(th.stack.begin() + body.aux, th.stack.end());
-    std::reverse(drop.begin(), drop.end());
-    release_values(drop);
+    // exception_unwind: to this body's handler (X2), or the frame unwinds.
+    catch_in_body(at, r.name);
   }
 }
 
@@ -581,7 +576,20 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Return:
-      return;  // handled by step_body
+      return;                    // handled by step_body
+    case OpCode::JumpIfNoMatch:  // CHECK_EXC_MATCH, POP_JUMP_IF_FALSE (X3)
+      if (!clause_matches(thread().stack.back().str(), op.value)) f.pc = op.a;
+      return;
+    case OpCode::BindException:  // the exception object for `as NAME` (X4)
+      push(new_exception_object(f, thread().stack.back().str()));
+      return;
+    case OpCode::PopExcept:  // POP_EXCEPT: the handled exception is dropped
+      pop();
+      return;
+    case OpCode::Reraise:  // RERAISE: on to the next handler or out of the frame
+      throw PyRaise{pop().str()};
+    case OpCode::ReraiseHandled:  // a bare `raise` in an except clause
+      throw PyRaise{thread().stack[f.aux + op.a].str()};
   }
 }
 

@@ -45,7 +45,16 @@ struct PyCallResult {
   // the caller reported the exception and dropped its traceback already
   // (drop_traceback); this is the caller resuming afterwards
   bool reported = false;
+  // the body the exception escaped (kNoFunc: none ran; X7)
+  FuncId func = kNoFunc;
 };
+
+// Where the runtime reports an exception escaping Python code it called
+// (X7): what the 3.14 message names.
+enum class UnraisableSite : uint8_t { Deallocator, WeakrefCallback, GcCallback };
+
+// X3: whether an exception of class `raised` is caught by `except clause`.
+bool exception_matches(const std::string& raised, const std::string& clause);
 
 class Machine {
  public:
@@ -173,7 +182,7 @@ class Machine {
   void call_python_from_c(FuncId func, const ValueList& args);
   // The runtime calling something that is not callable (or with the wrong
   // arity): TypeError, as return_from_python will report.
-  void call_fails_from_c();
+  void call_fails_from_c(FuncId callable);
   void save_pending_exception(Frame& caller);
   PyCallResult return_from_python(Frame& caller);
   // The runtime has reported the callee's exception (unraisable hook or
@@ -186,6 +195,14 @@ class Machine {
   // End of the values owned by live frames; above it lie the locals kept
   // by a pending exception's traceback.
   uint16_t owned_values_top() const;
+
+  // ----------------------------------------------------------- Exceptions.cpp
+  bool clause_matches(StrId raised, Value names) const;
+  bool catch_in_body(uint16_t at, StrId name);
+  Value new_exception_object(Frame& f, StrId name);
+  void frame_object_takes_locals(Frame& f);
+  std::string unraisable_text(StrId exc, UnraisableSite site, FuncId callable) const;
+  FuncId not_callable_tag(Value v) const;
 
   // ----------------------------------------------------------- Containers.cpp
   // list, tuple, dict, set or deque: the container part of an object of

@@ -17,6 +17,8 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Tuple:
     case TypeKind::Dict:
     case TypeKind::Set:
+    case TypeKind::Exception:
+    case TypeKind::FrameObject:
     case TypeKind::Deque:  // attributes, items and C members; stale pointers own nothing
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
@@ -459,6 +461,8 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Dict:
       case TypeKind::Set:
       case TypeKind::Deque:
+      case TypeKind::Exception:
+      case TypeKind::FrameObject:
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;

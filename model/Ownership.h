@@ -18,6 +18,8 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Tuple:
     case TypeKind::Dict:
     case TypeKind::Set:
+    case TypeKind::Exception:
+    case TypeKind::FrameObject:
     case TypeKind::Deque:  // stale pointers (Py_DECREF without NULL) own nothing
       for (Value v : x.fields)
         if (v.is_obj()) visit(v.obj());

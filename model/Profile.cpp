@@ -100,6 +100,7 @@ const std::vector<Profile>& all_profiles() {
       p.threshold0 = threshold0;
       p.trashcan = v311_312 ? Trashcan::NestingCounter : Trashcan::DeepOnly;
       p.locals_last_to_first = !(v311_312 || v313);
+      p.unraisable_names_call = !(v311_312 || v313);
       p.lazy_dict_tracking = v311_312 || v313;
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
@@ -145,6 +146,7 @@ const std::vector<Profile>& all_profiles() {
       // tracking; 3.14t 3.14's. F9: the opt-in API exists from 3.14.
       const bool v313 = id == ProfileId::P313t;
       p.locals_last_to_first = !v313;
+      p.unraisable_names_call = !v313;
       p.lazy_dict_tracking = v313;
       p.deferred_refcount_api = !v313;
     };

@@ -106,6 +106,11 @@ struct Profile {
   // to last (the stacktop loop); 3.14 walks the stack pointer down, last to
   // first.
   bool locals_last_to_first = true;
+  // X7: 3.14 reports an exception escaping __del__, a weakref callback or a
+  // gc callback with PyErr_FormatUnraisable("Exception ignored while
+  // calling ... %R"), object None; earlier releases with
+  // PyErr_WriteUnraisable(callable).
+  bool unraisable_names_call = true;
   // Up to 3.13 a dict holding no GC object is not tracked, and full
   // collections untrack such dicts (untrack_dicts); 3.14 dropped this
   // (GH-127010).

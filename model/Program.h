@@ -31,6 +31,13 @@ enum class TypeKind : uint8_t {
   Dict,     // dict: (key, value) pairs in items[2i], items[2i+1], insertion order
   Set,      // set: items[0..length), in insertion order (CPython: hash order)
   Deque,    // collections.deque: items[0..length), left to right
+  // Exceptions (model/Exceptions.cpp, X rules): a caught exception bound by
+  // `except E as e`: fields[0] its name (a Str), items[0] its traceback,
+  // folded into the frame object it names (length 1).
+  Exception,
+  // A frame object (PyFrameObject): items[0..length) the locals it took
+  // over when its frame returned, in their release order (X5).
+  FrameObject,
 };
 
 inline constexpr ClassId kNoType = 0xFF;
@@ -113,7 +120,9 @@ inline constexpr ClassId kTupleType = 3;
 inline constexpr ClassId kDictType = 4;
 inline constexpr ClassId kSetType = 5;
 inline constexpr ClassId kDequeType = 6;
-inline constexpr ClassId kFirstUserType = 7;
+inline constexpr ClassId kExceptionType = 7;
+inline constexpr ClassId kFrameType = 8;
+inline constexpr ClassId kFirstUserType = 9;
 inline constexpr int kMaxDictEntries = kMaxItems / 2;  // a dict's pairs share the item slots
 
 struct TypeInfo {
@@ -223,9 +232,22 @@ enum class StatementKind : uint8_t {
   GcCallbacksRemove,  // value = the function
   Construct,          // slot = C type, args, label; target or none
   For,                // for target in range(slot): body
+  Try,                // try: body; handlers; else: orelse; finally: finalbody
+  Reraise,            // a bare `raise` inside an except clause
 };
 
 using StatementId = uint16_t;
+
+// One `except` clause of a Try (X3): the exception names it matches (none:
+// a bare except), the local that `as NAME` binds (or kNoExpr), its body.
+struct ExceptClause {
+  std::vector<StrId> names;
+  Value match;  // what the clause matches: None (bare), a Str, a tuple of them
+  ExprId bind = kNoExpr;
+  std::vector<StatementId> body;
+  uint32_t line = 0;
+  uint32_t col = 0;
+};
 
 struct Statement {
   StatementKind kind = StatementKind::Pass;
@@ -236,7 +258,9 @@ struct Statement {
   StrId str = 0;
   LabelId label = kNoLabel;
   std::vector<StatementId> body, orelse;
-  uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
+  std::vector<ExceptClause> handlers;  // Try
+  std::vector<StatementId> finalbody;  // Try
+  uint32_t line = 0;                   // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
 };
 
@@ -298,6 +322,23 @@ enum class OpCode : uint8_t {
   ForRange,           // a = exit target, b = N: next -> next+1, next; or, at N, pops and exits
   Return,             // the body ends: its locals are released
   FinalizeNew,        // label: referent, func, args tuple -> a weakref.finalize (Finalize.cpp)
+  // Exceptions (X2-X6): a raise inside a range of FuncInfo::handlers jumps
+  // to its handler with the exception's name pushed (a Str).
+  JumpIfNoMatch,   // a = target, value = a Str or a tuple of them (none: any): exc -> exc
+  BindException,   // a = local: exc -> exc; the local gets a new exception object
+  PopExcept,       // exc ->
+  Reraise,         // exc -> raises it again
+  ReraiseHandled,  // a = stack depth of the handled exception: raises it again
+};
+
+// An exception table entry (CPython's co_exceptiontable): a raise at a pc in
+// [start, end) goes to `target` with the operand stack cut to `depth`.
+// Innermost entries come first.
+struct ExceptionHandler {
+  uint16_t start = 0;
+  uint16_t end = 0;
+  uint16_t target = 0;
+  uint16_t depth = 0;
 };
 
 struct Op {
@@ -331,8 +372,13 @@ struct FuncInfo {
   std::vector<std::string> local_names;
   std::vector<StatementId> body;  // the statements as written (Program::stmts)
   std::vector<Op> code;           // the bytecode
+  std::vector<ExceptionHandler> handlers;
+  // A hidden local holding the body's frame object once an `except ... as`
+  // made one (X4), or kNoFrameSlot.
+  uint8_t frame_slot = 0xFF;
   int line = 0;
 };
+inline constexpr uint8_t kNoFrameSlot = 0xFF;
 
 struct ThreadInfo {
   std::string name;

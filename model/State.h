@@ -223,6 +223,9 @@ struct Thread {
   ThreadStatus status = ThreadStatus::Waiting;
   StrId exc = 0;  // pending exception name when has_exc
   bool has_exc = false;
+  // X7: the body a pending exception escaped, until the runtime code that
+  // called it reports it (kNoFunc otherwise; only set while has_exc)
+  FuncId exc_func = kNoFunc;
   bool detached = false;      // Py_BEGIN_ALLOW_THREADS: no attached thread state (P7.27)
   uint8_t gc_pending = 0;     // P313+: generation + 1 of a collection scheduled by this thread
   uint8_t trash_nesting = 0;  // TC1: nested trashcan-protected deallocs

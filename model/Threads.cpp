@@ -316,6 +316,7 @@ void Machine::frames_empty() {
     e.text = program_.strings[th.exc];
     emit(std::move(e));
     th.has_exc = false;
+    th.exc_func = kNoFunc;
     if (!program_.ignored("uncaught-exception"))
       violation({"uncaught-exception"}, "exception " + program_.strings[th.exc] +
                                             " escaped thread " + program_.threads[current_].name);

@@ -156,7 +156,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // A pending exception is saved around the call (W4 step 3). A callback
   // that cannot be called is a TypeError, reported as unraisable.
   if (fails) {
-    call_fails_from_c();
+    call_fails_from_c(fn != kNoFunc ? fn : not_callable_tag(callback));
   } else if (finalizer) {
     save_pending_exception(top());
     push_finalize_call(callback.obj(), wr, 0);
@@ -171,7 +171,7 @@ Machine::CallbackEnd Machine::end_weakref_callback(ObjId wr, bool gc_path) {
     // W4 step 4: reported as unraisable; the remaining callbacks still run.
     // The callback's locals die with the traceback, inside handle_callback.
     Event u = event(EventKind::Unraisable, wr);
-    u.text = program_.strings[r.exc];
+    u.text = unraisable_text(r.exc, UnraisableSite::WeakrefCallback, r.func);  // X7
     emit(std::move(u));
     if (drop_traceback(top(), true)) return CallbackEnd::Pending;
   }

@@ -49,6 +49,8 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
     case TypeKind::Dict:
     case TypeKind::Set:
     case TypeKind::Deque:
+    case TypeKind::Exception:
+    case TypeKind::FrameObject:
       item_edges(o, t.kind, strong);
       return;
     case TypeKind::PyClass:

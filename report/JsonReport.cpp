@@ -245,8 +245,8 @@ json spans_json(const Program& program, const Trace& trace) {
 }
 
 json stats_json(const checker::Stats& stats, bool timing) {
-  json j{
-      {"states", stats.states}, {"transitions", stats.transitions}, {"max_depth", stats.max_depth}};
+  json j{{"states", stats.states}, {"transitions", stats.transitions}};
+  if (!stats.depth_from_stack || timing) j["max_depth"] = stats.max_depth;
   if (stats.reduced_states) {
     j["reduced_states"] = stats.reduced_states;
     j["pruned_transitions"] = stats.pruned_transitions;

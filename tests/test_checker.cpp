@@ -200,10 +200,11 @@ TEST(Explorer, DfsBfsAndTreeSearchAgree) {
 // repeats before the end (so a replay sees the loop close at the last step).
 TEST(Explorer, EveryOrderFindsAnEndlessRunAsALasso) {
   ClockModel m;
-  checker::SearchOptions dfs, bfs, tree;
+  checker::SearchOptions dfs, bfs, tree, dfs_workers;
   bfs.order = checker::SearchOrder::BreadthFirst;
   tree.use_visited_set = false;
-  for (const auto& o : {dfs, bfs, tree}) {
+  dfs_workers.jobs = 3;  // a cycle may run through several workers' stacks
+  for (const auto& o : {dfs, bfs, tree, dfs_workers}) {
     auto r = checker::explore(m, o);
     ASSERT_EQ(r.verdict, checker::Verdict::Violated);
     EXPECT_EQ(r.failure.properties, std::vector<std::string>{"ends"});
@@ -433,6 +434,47 @@ TEST(Explorer, LimitsEndWithAPartialResult) {
   b.order = checker::SearchOrder::BreadthFirst;
   b.limits.max_depth = 10;
   EXPECT_EQ(checker::explore(m, b).verdict, checker::Verdict::LimitReached);
+}
+
+// Depth-first on several workers sharing the store: the same states and
+// transitions as on one worker and breadth-first, whatever the timing, on
+// the toy grid and on shipped scenarios (holding and violated ones: a
+// violation's counts are the canonical search's).
+TEST(Explorer, ParallelDfsCountsWhatOneWorkerCounts) {
+  CounterModel grid;
+  checker::SearchOptions o;
+  o.order = checker::SearchOrder::DepthFirst;
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    o.jobs = jobs;
+    auto r = checker::explore(grid, o);
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds);
+    EXPECT_EQ(r.stats.states, 25u) << jobs;
+    EXPECT_EQ(r.stats.transitions, 40u) << jobs;
+  }
+  for (const char* file :
+       {"scenarios/basics/threads-shared-cycle.life", "scenarios/contract/P7.5-bug.life",
+        "scenarios/contract/termination-bug.life"}) {
+    model::Program p = load_file(file);
+    model::Model m(p);
+    checker::SearchOptions one;
+    one.order = checker::SearchOrder::DepthFirst;
+    auto base = checker::explore(m, one);
+    ASSERT_NE(base.verdict, checker::Verdict::LimitReached) << file;
+    for (unsigned jobs : {2u, 4u}) {
+      checker::SearchOptions many = one;
+      many.jobs = jobs;
+      for (checker::StoreKind store :
+           {checker::StoreKind::Exact, checker::StoreKind::Fingerprint}) {
+        many.store = store;
+        auto r = checker::explore(m, many);
+        EXPECT_EQ(r.verdict, base.verdict) << file << " jobs " << jobs;
+        EXPECT_EQ(r.stats.states, base.stats.states) << file << " jobs " << jobs;
+        EXPECT_EQ(r.stats.transitions, base.stats.transitions) << file << " jobs " << jobs;
+        EXPECT_EQ(r.path, base.path) << file << " jobs " << jobs;
+        EXPECT_EQ(r.loop_start, base.loop_start) << file << " jobs " << jobs;
+      }
+    }
+  }
 }
 
 TEST(Explorer, DeterministicStatistics) {

@@ -518,6 +518,26 @@ const std::vector<BadScenario> kBadScenarios = {
      "def f(wr):\n"
      "    return\n",
      2, 5, "'return' is not part of the scenario language"},
+    // try/except/else/finally (issue 12 point 3, X2-X6)
+    {"ExceptWithoutTry", "except ValueError:\n    pass\n", 1, 1,
+     "'except' without a matching 'try'"},
+    {"FinallyWithoutTry", "x = 1\nfinally:\n    pass\n", 2, 1,
+     "'finally' without a matching 'try'"},
+    {"TryWithoutHandler", "try:\n    pass\nx = 1\n", 3, 1,
+     "expected 'except' or 'finally' after the 'try' block, found"},
+    {"TryElseWithoutExcept", "try:\n    pass\nelse:\n    pass\n", 3, 1,
+     "'else' after 'try' needs an 'except' clause"},
+    {"BareExceptNotLast", "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n", 5, 1,
+     "a bare 'except:' must be the last except clause"},
+    {"BareExceptWithAs", "try:\n    pass\nexcept as e:\n    pass\n", 3, 8,
+     "a bare 'except' cannot bind a name with 'as'"},
+    {"ExceptAsWithoutName", "try:\n    pass\nexcept ValueError as:\n    pass\n", 3, 21,
+     "expected a name after 'as'"},
+    {"ExceptNoNames", "try:\n    pass\nexcept ():\n    pass\n", 3, 9,
+     "expected an exception name after 'except'"},
+    {"ExceptAsBindsAClass",
+     "class Node:\n    pass\ntry:\n    pass\nexcept ValueError as Node:\n    pass\n", 5, 22,
+     "cannot assign to 'Node'"},
     // Bounded loops (issue 12 point 4): only `for NAME in range(N):`.
     {"ForOverAName",
      "y = [1]\n"

@@ -291,7 +291,10 @@ TEST(Weakrefs, NonCallableCallbackFailsWhenCalled) {
   ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Ok) << t.outcome.message;
   EXPECT_EQ(logs(p, t), (Strings{"created"}));
   std::vector<std::string> seen = testing::observable(p, t);
-  EXPECT_NE(std::find(seen.begin(), seen.end(), "unraisable TypeError"), seen.end());
+  // X7: the 3.14 message names the callable, here by its type
+  EXPECT_NE(std::find(seen.begin(), seen.end(),
+                      "unraisable TypeError while calling weakref callback int"),
+            seen.end());
 }
 
 TEST(Weakrefs, BasicRefIsReusedCallbackRefsAreNot) {
@@ -671,7 +674,8 @@ del w
   ASSERT_TRUE(t.outcome.ok()) << t.outcome.message;
   size_t type_errors = 0;
   for (const model::Event& e : events(t))
-    type_errors += e.kind == EventKind::Unraisable && e.text == "TypeError";
+    type_errors += e.kind == EventKind::Unraisable &&
+                   e.text == "TypeError while calling weakref callback Node.one";  // X7
   EXPECT_EQ(type_errors, 1u);
   EXPECT_EQ(logs(p, t), Strings{});
 }

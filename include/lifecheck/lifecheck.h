@@ -72,7 +72,7 @@ struct CheckOptions {
   // The order costs only time and memory: every counterexample is the
   // canonical one (shortest, then smallest schedule) either way.
   bool breadth_first = true;
-  unsigned jobs = 1;          // breadth-first workers; results do not depend on it
+  unsigned jobs = 1;          // workers (either order); results do not depend on it
   bool fingerprints = false;  // 64-bit fingerprints instead of whole states
   bool symmetry = true;       // merge states of interchangeable threads
   bool partial_order = true;  // explore a thread's private step alone
