@@ -218,6 +218,9 @@ class Emitter {
         return fmt::format("_lc_wref({}, {}, {})", expr(e.a, fn),
                            e.b == model::kNoExpr ? "None" : expr(e.b, fn),
                            label(e, model::kWeakrefType));
+      case ExprOp::FinalizeNew:  // the finalizer gets the label; its weakref is never shown
+        return fmt::format("_lc_new(_lc_weakref.finalize({}, {}, *{}), {})", expr(e.a, fn),
+                           expr(e.b, fn), expr(e.args[0], fn), label(e, p_.finalize_type));
       case ExprOp::BoundMethod: {
         // No label is recorded: a bound method renders as "method NAME".
         std::string name = p_.strings[e.value.str()];
@@ -553,7 +556,7 @@ class Emitter {
         "# The scenario\n";
     for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
       const TypeInfo& ti = p_.types[t];
-      if (ti.kind != TypeKind::PyClass) continue;
+      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type) continue;  // weakref's own
       out += "\n";
       // a class may derive from list or dict, or from a C type of the
       // extension module (emit-c)

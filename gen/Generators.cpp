@@ -23,7 +23,8 @@ rc::Gen<Op> plain_op() {
                                        {1, Op::Resurrect},
                                        {2, Op::Hold},
                                        {1, Op::Release},
-                                       {2, Op::FieldWeakref}});
+                                       {2, Op::FieldWeakref},
+                                       {1, Op::Finalize}});
 }
 rc::Gen<Op> finalizer_op() {
   return rc::gen::weightedElement<Op>({{1, Op::Log},

@@ -144,6 +144,7 @@ class Writer {
         case Op::FieldWeakref:
         case Op::SelfLink:
         case Op::ClearSelf:
+        case Op::Finalize:
           copy = objects_.count(g(a.a)) > 0;
           break;
         default:
@@ -192,6 +193,9 @@ class Writer {
       case Op::Deref:
         if (!weakrefs_.count(w(a.a))) return unused();
         break;
+      case Op::Finalize:
+        if (!known(a.a) || spec_.callbacks.empty()) return unused();
+        break;
       default:
         break;
     }
@@ -233,6 +237,15 @@ class Writer {
       case Op::ClearSelf:
         if (fin) return line(level, "self." + f(a.b) + " = None");
         return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+      case Op::Finalize: {
+        // a callback (one parameter) as the finalizer's function, given a
+        // string: it never reaches the object (finalize-keeps-referent).
+        // The registry keeps the finalizer; nothing calls it explicitly (a
+        // raising callback would escape the body).
+        const std::string cb = std::to_string(1 + a.c % spec_.callbacks.size());
+        return guarded(level, g(a.a),
+                       "weakref.finalize(" + g(a.a) + ", cb" + cb + ", \"f" + cb + "\")");
+      }
     }
   }
 

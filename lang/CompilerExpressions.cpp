@@ -117,7 +117,7 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
       }
       uint16_t k = kind_of_name(e.text, *cur_);
       if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
-      if ((k & (KObj | KMethod)) == 0 && k != KAny && (k & ~KNone) != 0)
+      if ((k & (KObj | KMethod | KFinalize)) == 0 && k != KAny && (k & ~KNone) != 0)
         not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
       break;
     }
@@ -279,9 +279,12 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
 // arguments.
 static const std::map<std::string, std::pair<size_t, size_t>>& container_methods() {
   static const std::map<std::string, std::pair<size_t, size_t>> known = {
-      {"append", {1, 1}},     {"pop", {0, 2}},    {"insert", {2, 2}}, {"clear", {0, 0}},
-      {"remove", {1, 1}},     {"get", {1, 2}},    {"add", {1, 1}},    {"discard", {1, 1}},
-      {"appendleft", {1, 1}}, {"popleft", {0, 0}}};
+      {"append", {1, 1}},     {"pop", {0, 2}},
+      {"insert", {2, 2}},     {"clear", {0, 0}},
+      {"remove", {1, 1}},     {"get", {1, 2}},
+      {"add", {1, 1}},        {"discard", {1, 1}},
+      {"appendleft", {1, 1}}, {"popleft", {0, 0}},
+      {"detach", {0, 0}},     {"peek", {0, 0}}};  // weakref.finalize (Finalize.cpp)
   return known;
 }
 
@@ -347,9 +350,10 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
       case NameKind::Local:
       case NameKind::Global: {
         uint16_t k = kind_of_name(callee.text, *cur_);
-        if (k != KAny && (k & KWeakref) == 0)
+        if (k != KAny && (k & (KWeakref | KFinalize)) == 0)
           fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
-                               ", which is not callable; only weakrefs are");
+                               ", which is not callable; only weakrefs are (and "
+                               "weakref.finalize objects)");
         break;
       }
     }
@@ -366,6 +370,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
       n.label = site_label("weakref");
       return add_expr(n, e.loc);
     }
+    if (mod == "weakref" && callee.text == "finalize")
+      return finalize_new(e, site_label("finalize"));
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
       if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
       n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;
@@ -395,8 +401,9 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
                          "()' is not a method the scenario language knows; containers have "
                          "append, pop, insert, clear, remove (list), pop, get, clear (dict), add, "
                          "discard, remove, clear (set), append, appendleft, pop, popleft, clear "
-                         "(collections.deque)");
-  if (!e.args.empty()) fail(e.args[0]->loc, "calling a weakref takes no arguments");
+                         "(collections.deque), detach, peek (weakref.finalize)");
+  if (!e.args.empty())
+    fail(e.args[0]->loc, "calling a weakref takes no arguments (nor does a weakref.finalize)");
   n.op = ExprOp::Deref;
   n.a = value(callee, "");
   return add_expr(n, e.loc);
@@ -434,6 +441,95 @@ ExprId Compiler::callback_expr(const Expr& e) {
     return value(e, "");
   }
   fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");
+}
+
+}  // namespace lifecheck::lang::detail
+
+namespace lifecheck::lang::detail {
+
+// The class weakref.finalize and the hidden global holding its registry,
+// added when a scenario first uses it (model/Finalize.cpp).
+void Compiler::declare_finalize() {
+  if (p_.finalize_type != kNoType) return;
+  if (p_.types.size() >= kNoType) fail(where_, "scenario too large: too many types");
+  TypeInfo t;
+  t.name = "weakref.finalize";  // __slots__ = (): no dict, no weakrefs; a GC type
+  t.weakrefable = false;
+  t.has_dict = false;
+  p_.types.push_back(t);
+  p_.finalize_type = static_cast<ClassId>(p_.types.size() - 1);
+  room(p_.globals.size(), 1, "globals");
+  p_.finalize_registry = static_cast<uint16_t>(p_.globals.size());
+  p_.globals.push_back("weakref.finalize._registry");
+  p_.finalize_registry_label = label_id("weakref.finalize._registry");
+  p_.finalize_info_label = label_id("finalize info");
+}
+
+// weakref.finalize(obj, func, *args): the extra arguments become a tuple,
+// as *args packs them (`()` when there are none).
+ExprId Compiler::finalize_new(const Expr& e, LabelId label) {
+  if (e.args.size() < 2)
+    fail(e.loc, "weakref.finalize() takes the object, a function and the function's arguments");
+  if (e.args.size() - 2 > static_cast<size_t>(kMaxItems))
+    fail(e.args[2 + kMaxItems]->loc,
+         "weakref.finalize() takes at most " + std::to_string(kMaxItems) + " arguments for func");
+  declare_finalize();
+  ExprNode n;
+  n.op = ExprOp::FinalizeNew;
+  n.a = value(*e.args[0], "");
+  n.b = finalize_func(*e.args[1], e.args.size() - 2);
+  ExprNode t;
+  t.op = ExprOp::TupleNew;
+  for (size_t i = 2; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
+  if (t.args.empty()) {
+    t.op = ExprOp::Const;
+    t.value = *const_tuple({});
+  } else {
+    t.label = label_id("tuple@" + std::to_string(e.loc.line));
+  }
+  n.args.push_back(add_expr(t, e.loc));
+  n.label = label;
+  return add_expr(n, e.loc);
+}
+
+// The function of weakref.finalize: rejects what is visibly not callable
+// with that many arguments; anything else fails (TypeError) only when the
+// finalizer is called, as in CPython.
+ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
+  auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
+  switch (e.kind) {
+    case ExprKind::None:
+    case ExprKind::Int:
+    case ExprKind::Str:
+    case ExprKind::True:
+    case ExprKind::False:
+    case ExprKind::List:
+    case ExprKind::Tuple:
+    case ExprKind::Dict:
+    case ExprKind::Set:
+      fail(e.loc,
+           "the function of weakref.finalize must be callable: a function name or "
+           "'obj.method'");
+    case ExprKind::Name: {
+      Resolved r = resolve(e.text, *cur_);
+      if (r.kind == NameKind::Function && p_.funcs[r.index].nparams != nargs)
+        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + e.text +
+                        "', which takes " + parameters(p_.funcs[r.index].nparams));
+      break;
+    }
+    case ExprKind::Attr:
+      if (method_names_.count(e.text))
+        for (const TypeInfo& t : p_.types)
+          for (auto& [name, fid] : t.methods)
+            if (name == e.text && p_.funcs[fid].nparams != nargs + 1)
+              fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + t.name + "." +
+                              name + "', which takes " + parameters(p_.funcs[fid].nparams) +
+                              " with self");
+      break;
+    default:
+      break;
+  }
+  return value(e, "");
 }
 
 }  // namespace lifecheck::lang::detail

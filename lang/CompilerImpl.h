@@ -41,6 +41,7 @@ enum : uint16_t {
   KDict = 2048,
   KSet = 4096,
   KDeque = 8192,
+  KFinalize = 16384,  // a weakref.finalize
   KAny = 0xFFFF,
 };
 
@@ -157,6 +158,10 @@ class Compiler {
   ExprId builtin_call(const Expr& e, const std::string& label);
   ExprId method_call(const Expr& e);
   ExprId callback_expr(const Expr& e);
+  // weakref.finalize(obj, func, *args) (model/Finalize.cpp)
+  ExprId finalize_new(const Expr& e, LabelId label);
+  ExprId finalize_func(const Expr& e, size_t nargs);
+  void declare_finalize();
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

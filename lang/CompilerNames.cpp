@@ -22,6 +22,7 @@ std::string kind_phrase(uint16_t k) {
   if (k == KDict) return "a dict";
   if (k == KSet) return "a set";
   if (k == KDeque) return "a deque";
+  if (k == KFinalize) return "a weakref.finalize";
   if (k == (KWeakref | KNone)) return "a weakref or None";
   return "a value that is not an instance";
 }
@@ -307,6 +308,7 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
       if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name) {
         const std::string& mod = callee.base->text;
         if (mod == "weakref" && callee.text == "ref") return KWeakref;
+        if (mod == "weakref" && callee.text == "finalize") return KFinalize;
         if (mod == "collections" && callee.text == "deque") return KDeque;
         if (mod == "gc" && callee.text == "collect") return KInt;
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))

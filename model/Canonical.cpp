@@ -677,7 +677,7 @@ class Decoder {
 
   Frame get_frame() {
     Frame f;
-    f.kind = static_cast<FrameKind>(get8(static_cast<uint8_t>(FrameKind::BrcMerge)));
+    f.kind = static_cast<FrameKind>(get8(static_cast<uint8_t>(FrameKind::FinalizeExit)));
     uint32_t mask = getv(0x1FFF);
     if (mask & kFFunc) f.func = static_cast<uint16_t>(getv(0xFFFF));
     if (mask & kFPc) f.pc = static_cast<uint16_t>(getv(0xFFFF));

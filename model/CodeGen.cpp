@@ -9,6 +9,8 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::New:          // CALL of a class (generic CALL: CHECK_EVAL_BREAKER)
     case ExprOp::Deref:        // CALL of a weakref object
     case ExprOp::WeakrefNew:   // CALL of weakref.ref
+    case ExprOp::FinalizeNew:  // CALL of weakref.finalize (its __init__ is Python code; its
+                               // own checks are not modelled, the one after the call is)
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
     case ExprOp::Vars:        // CALL of the builtin vars
@@ -114,6 +116,13 @@ class CodeGen {
         Op& op = emit(OpCode::WeakrefNew, e);
         op.a = e.b != kNoExpr ? 1 : 0;
         op.label = e.label;
+        break;
+      }
+      case ExprOp::FinalizeNew: {
+        expr(e.a);
+        expr(e.b);
+        expr(e.args[0]);
+        emit(OpCode::FinalizeNew, e).label = e.label;
         break;
       }
       case ExprOp::BoundMethod: {

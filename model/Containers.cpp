@@ -313,6 +313,7 @@ Value Machine::new_deque(Value source, LabelId label) {
 Value Machine::call_method(const Op& op, Value receiver, const ValueList& args,
                            ValueList& released) {
   const std::string& name = program_.strings[op.value.str()];
+  if (is_finalize(receiver)) return finalize_method(receiver.obj(), name, args.size(), released);
   const TypeKind kind = container_of(receiver);
   if (!is_container(kind) || kind == TypeKind::Tuple) raise("AttributeError");
   const ObjId o = receiver.obj();

@@ -52,6 +52,8 @@ enum class EventKind : uint8_t {
   WorldStop,        // F12: _PyEval_StopTheWorld (the other threads are parked)
   WorldStart,       // F12: _PyEval_StartTheWorld
   CStep,            // a C slot step with a C origin runs; text = "f.c:12: clear data"
+  ExceptHook,       // sys.excepthook reports an exception (weakref.finalize at
+                    // exit, W14): text = exception name
 };
 
 const char* event_name(EventKind kind);

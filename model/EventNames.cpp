@@ -64,6 +64,8 @@ const char* event_name(EventKind kind) {
       return "THREAD_EXCEPTION";
     case EventKind::EndOfThreads:
       return "END_OF_THREADS";
+    case EventKind::ExceptHook:
+      return "EXCEPT_HOOK";
     case EventKind::TpDel:
       return "TP_DEL";
     case EventKind::ResourceRelease:

@@ -77,6 +77,7 @@ uint16_t Machine::owned_values_top() const {
       case FrameKind::Release:
       case FrameKind::Construct:
       case FrameKind::ClearWeakrefs:
+      case FrameKind::FinalizeCall:
         return static_cast<uint16_t>(it->base + it->count);
       default:
         break;
@@ -375,12 +376,15 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Deref: {
+      if (finalize_call_op(at)) return;  // f() of a weakref.finalize
       Value w = thread().stack.back();
       Value r = deref_weakref(w);
       thread().stack.back() = r;
       decref(w);
       return;
     }
+    case OpCode::FinalizeNew:
+      return finalize_new_op(op);
     case OpCode::IsFinalized:
     case OpCode::IsTracked: {
       Value x = thread().stack.back();

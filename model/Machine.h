@@ -16,6 +16,7 @@
 //                    tp_traverse step lists (SEMANTICS.md R1.13, §7)
 //   CApiFreeThreaded.cpp  weakref lookups, critical sections, TryIncRef and
 //                    deferred refcounts as C steps; data-race (§4.2)
+//   Finalize.cpp     weakref.finalize: the registry, __call__, detach, atexit (W9-W14)
 //   Monitors.cpp     built-in properties and expect lines (§7)
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
@@ -266,6 +267,27 @@ class Machine {
   // returns and runs the same stage again (drop_traceback).
   enum class CallbackEnd { Returned, Raised, Pending };
   CallbackEnd end_weakref_callback(ObjId wr, bool gc_path);
+
+  // ------------------------------------------------------------- Finalize.cpp
+  bool is_finalize(Value v) const;
+  // weakref.finalize(referent, func, *args): a new finalizer, registered.
+  Value new_finalize(Value referent, Value func, Value args, LabelId label);
+  void finalize_new_op(const Op& op);  // OpCode::FinalizeNew
+  // finalize.__call__ on fin: from a weakref's callback (wr), explicitly from
+  // a body (kPushResult) or from the exit function (kFinal).
+  void push_finalize_call(ObjId fin, ObjId wr, uint32_t flags);
+  void step_finalize_call(Frame& f);
+  void step_finalize_exit(Frame& f);
+  // The entry's position in the registry dict, -1 when not registered.
+  int finalize_entry(ObjId fin) const;
+  // f.alive / f.atexit; f.atexit = v; f.detach() / f.peek().
+  bool finalize_attr(Value base, FieldId field, Value& out);
+  void finalize_set_attr(ObjId fin, FieldId field, Value v);
+  Value finalize_method(ObjId fin, const std::string& name, size_t nargs, ValueList& released);
+  // The explicit call f() of the op at `at` (OpCode::Deref): true when it
+  // was a finalizer (started, or finished and its result taken).
+  bool finalize_call_op(uint16_t at);
+  void check_finalize_referents();  // finalize-keeps-referent
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);

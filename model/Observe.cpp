@@ -27,6 +27,8 @@ std::optional<std::string> observable_text(const Program& program, const Event& 
       return thread + "unraisable " + e.text;
     case EventKind::ThreadException:
       return thread + "exception " + e.text;
+    case EventKind::ExceptHook:  // weakref.finalize's exit function (W14)
+      return thread + "excepthook " + e.text;
     default:
       return std::nullopt;
   }

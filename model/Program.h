@@ -190,6 +190,7 @@ enum class ExprOp : uint8_t {
   MethodCall,   // a = receiver, value = method name (Str), args: a container method;
                 // slot = its list.append site (Program::append_sites) or kNoAppendSite
   Slice,        // a = container, args = {start or none, stop or none}: the target of del x[i:j]
+  FinalizeNew,  // weakref.finalize(a, b, *args): args = {the args tuple}, label (Finalize.cpp)
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -320,6 +321,7 @@ enum class OpCode : uint8_t {
   DelSlice,           // a = bit 1: start given, bit 2: stop given: container[, start][, stop] ->
   ForRange,           // a = exit target, b = N: next -> next+1, next; or, at N, pops and exits
   Return,             // the body ends: its locals are released
+  FinalizeNew,        // label: referent, func, args tuple -> a weakref.finalize (Finalize.cpp)
   // Exceptions (X2-X6): a raise inside a range of FuncInfo::handlers jumps
   // to its handler with the exception's name pushed (a Str).
   JumpIfNoMatch,   // a = target, value = a Str or a tuple of them (none: any): exc -> exc
@@ -472,6 +474,14 @@ struct Program {
   std::vector<Verdict> profile_verdicts;  // "verdict under PROFILE ..."
 
   uint16_t append_sites = 0;  // list.append call sites (OpCode::CallMethod b, State::warm)
+
+  // weakref.finalize (model/Finalize.cpp), when the scenario uses it: its
+  // class, the hidden global holding weakref.finalize._registry, and the
+  // labels of the registry and of its _Info entries.
+  ClassId finalize_type = kNoType;
+  uint16_t finalize_registry = 0xFFFF;
+  LabelId finalize_registry_label = kNoLabel;
+  LabelId finalize_info_label = kNoLabel;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -74,6 +74,11 @@ const std::vector<PropertyInfo>& all_properties() {
        "Doc/howto/free-threading-extensions.rst (critical sections; struct fields are not "
        "thread-safe)",
        "F12; Py_BEGIN_CRITICAL_SECTION"},
+      {"finalize-keeps-referent",
+       "A weakref.finalize's function and arguments do not keep its object alive",
+       "Doc/library/weakref.rst finalize (func, args and kwargs must not own references to "
+       "obj, directly or indirectly)",
+       "W10, W11"},
       {"quiescence",
        "After the threads and a final collection, everything unreachable is freed or in "
        "gc.garbage",

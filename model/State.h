@@ -127,6 +127,8 @@ enum class FrameKind : uint8_t {
   CDealloc,             // a C type's tp_dealloc steps (func = the C type)
   TrashDrain,           // _PyTrash_thread_destroy_chain (TC1)
   BrcMerge,             // _Py_brc_merge_refcounts: the owner drains its merge queue (F6)
+  FinalizeCall,         // weakref.finalize.__call__(obj) (Finalize.cpp, W11)
+  FinalizeExit,         // weakref.finalize._exitfunc at interpreter exit (W14)
 };
 
 enum FrameFlag : uint32_t {
@@ -178,6 +180,11 @@ enum FrameFlag : uint32_t {
   // called from tp_dealloc) whose object was freed under it, by a second
   // deallocation: `obj` no longer names it (Machine::release_slot)
   kSubjectFreed = 1u << 27,
+  // Body: the weakref.finalize call this op started has returned; the op
+  // runs again to take its result or raise its exception (Finalize.cpp)
+  kFinalizeReturned = 1u << 28,
+  // FinalizeExit: automatic collection was enabled; _exitfunc re-enables it
+  kGcReenable = 1u << 29,
 };
 
 struct Frame {
@@ -209,7 +216,8 @@ enum class ThreadStatus : uint8_t { Waiting, Running, Finished };
 
 // Main's program: module code, then its own body, then it waits for the
 // others, then the end-of-run collections.
-enum class MainStage : uint8_t { Setup, Body, JoinAll, Final, Done };
+// AtExit: weakref.finalize's atexit function (scenarios using it only).
+enum class MainStage : uint8_t { Setup, Body, JoinAll, AtExit, Final, Done };
 
 struct Thread {
   ThreadStatus status = ThreadStatus::Waiting;

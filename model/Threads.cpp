@@ -282,6 +282,10 @@ void Machine::step_top() {
       return step_trash_drain(f);
     case FrameKind::BrcMerge:
       return step_brc_merge(f);
+    case FrameKind::FinalizeCall:
+      return step_finalize_call(f);
+    case FrameKind::FinalizeExit:
+      return step_finalize_exit(f);
   }
 }
 
@@ -356,6 +360,9 @@ void Machine::frames_empty() {
       return;
     case MainStage::JoinAll:
       return;
+    case MainStage::AtExit:
+      end_of_threads();
+      return;
     case MainStage::Final: {
       // Repeat while unreachable objects remain: finalizers of one round may
       // make new cyclic garbage, even in a round that frees nothing (a
@@ -402,6 +409,16 @@ void Machine::start_threads() {
 }
 
 void Machine::end_of_threads() {
+  if (state_.main_stage == MainStage::JoinAll && program_.finalize_type != kNoType) {
+    // W14: Py_FinalizeEx runs the atexit functions once the threads are
+    // joined, before the shutdown collections: weakref.finalize's first.
+    check_finalize_referents();
+    state_.main_stage = MainStage::AtExit;
+    Frame x;
+    x.kind = FrameKind::FinalizeExit;
+    push_frame(x);
+    return;
+  }
   emit(event(EventKind::EndOfThreads));
   check_expectations_at_end();
   state_.threads_ended = true;

@@ -13,6 +13,7 @@ ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
   ObjId o = v.obj();
   if (obj(o).has(kFreed))
     violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
+  if (is_finalize(v)) return o;  // its properties (Finalize.cpp)
   const TypeInfo& t = program_.types[obj(o).type];
   // C types have only their members (no __dict__); classes have a dict,
   // plus the members of a C base; a class with __slots__ has only its slots
@@ -26,6 +27,7 @@ ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
 }
 
 Value Machine::load_attr(Value base, FieldId field) {
+  if (Value p; finalize_attr(base, field, p)) return p;
   ObjId o = instance_for_attribute(base, field, false);
   if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
   Value v = obj(o).fields[field];
@@ -34,6 +36,11 @@ Value Machine::load_attr(Value base, FieldId field) {
 }
 
 void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
+  if (is_finalize(Value::object(o))) {  // f.atexit = v (Finalize.cpp)
+    finalize_set_attr(o, field, v);
+    released.push_back(v);
+    return;
+  }
   if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):

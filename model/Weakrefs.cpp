@@ -141,7 +141,9 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
     fn = m.fields[kMethodFunc].func();
     args = {m.fields[kMethodSelf], Value::object(wr)};
   }
-  const bool fails = fn == kNoFunc || program_.funcs[fn].nparams != args.size();
+  // W11: a weakref.finalize is the callback of its weakref.
+  const bool finalizer = is_finalize(callback);
+  const bool fails = !finalizer && (fn == kNoFunc || program_.funcs[fn].nparams != args.size());
   Event e = event(EventKind::CallbackBegin, wr);
   e.path = gc_path ? 1 : 0;
   e.value = fails ? 1 : 0;  // no body runs: the event stands for its first line
@@ -153,10 +155,14 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   emit(std::move(e));
   // A pending exception is saved around the call (W4 step 3). A callback
   // that cannot be called is a TypeError, reported as unraisable.
-  if (fails)
+  if (fails) {
     call_fails_from_c(fn != kNoFunc ? fn : not_callable_tag(callback));
-  else
+  } else if (finalizer) {
+    save_pending_exception(top());
+    push_finalize_call(callback.obj(), wr, 0);
+  } else {
     call_python_from_c(fn, args);
+  }
 }
 
 Machine::CallbackEnd Machine::end_weakref_callback(ObjId wr, bool gc_path) {

@@ -94,6 +94,8 @@ std::string format_event(const Program& program, const Event& e) {
       return fmt::format("exception {} ends the thread", e.text);
     case EventKind::EndOfThreads:
       return "every thread has finished; final collection";
+    case EventKind::ExceptHook:
+      return fmt::format("sys.excepthook reports {}", e.text);
     case EventKind::TpDel:
       return fmt::format("tp_del {} begins", name());
     case EventKind::TrashDeposit:

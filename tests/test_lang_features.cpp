@@ -31,6 +31,20 @@ const std::vector<Misuse> kMisuses = {
      "vars() takes one argument"},
     {"VarsOfAnInt", "log(vars(3))\n", 1, 10, "an int has no attribute '__dict__'"},
     {"VarsAsAValue", "v = vars\n", 1, 5, "builtin 'vars' used as a value"},
+    // weakref.finalize
+    {"FinalizeWithoutFunction", "class N:\n    pass\nn = N()\nf = weakref.finalize(n)\n", 4, 13,
+     "weakref.finalize() takes the object, a function"},
+    {"FinalizeOfALiteral", "class N:\n    pass\nn = N()\nf = weakref.finalize(n, 3)\n", 4, 25,
+     "the function of weakref.finalize must be callable"},
+    {"FinalizeArity",
+     "def g(x):\n    pass\nclass N:\n    pass\nn = N()\nf = weakref.finalize(n, g)\n", 6, 25,
+     "passes 0 arguments to 'g', which takes"},
+    {"FinalizeCallWithArguments",
+     "def g():\n    pass\nclass N:\n    pass\nn = N()\nf = weakref.finalize(n, g)\nf(1)\n", 7, 3,
+     "takes no arguments"},
+    {"DetachWithArguments",
+     "def g():\n    pass\nclass N:\n    pass\nn = N()\nf = weakref.finalize(n, g)\nf.detach(1)\n",
+     7, 3, "'.detach()' does not take 1 argument"},
 };
 
 class LanguageMisuse : public ::testing::TestWithParam<Misuse> {};

@@ -31,8 +31,9 @@ enum class Op : uint8_t {
   WeakrefSelf,   // finalizers: wB = weakref.ref(self[, cbC])  (elsewhere: like Weakref)
   FieldWeakref,  // if gA is not None: if gC is not None: gA.fB = weakref.ref(gC[, cb])
   Raise,         // callbacks and finalizers: raise ValueError (reported as unraisable)
+  Finalize,      // if gA is not None: weakref.finalize(gA, cbC, "fC") (no callbacks: a log line)
 };
-inline constexpr int kOpCount = 16;
+inline constexpr int kOpCount = 17;
 
 struct Action {
   Op op = Op::Log;
