@@ -224,7 +224,7 @@ void Machine::step_collect_ft(Frame& f) {
       subtract_refs(kGen0);
       move_unreachable(kGen0, kUnordered);
       for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) obj(o).flags &= ~kCollecting;
-      untrack_atomic_containers(kGen0, true);
+      untrack_atomic_containers(kGen0, true, /*heap_order=*/true);
       move_legacy_finalizers();
       for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;

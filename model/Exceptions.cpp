@@ -166,7 +166,9 @@ std::string Machine::unraisable_text(StrId exc, UnraisableSite site, FuncId call
   if (callable == kNoFunc) return program_.strings[exc];
   std::string name;
   if (callable >= kNotCallableObject) {
+    // the type's __name__: "weakref.finalize" is `finalize`
     name = program_.types[callable - kNotCallableObject].name;
+    if (size_t dot = name.rfind('.'); dot != std::string::npos) name.erase(0, dot + 1);
   } else if (callable >= kNotCallableValue) {
     switch (static_cast<ValueKind>(callable - kNotCallableValue)) {
       case ValueKind::None:

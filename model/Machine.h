@@ -306,7 +306,7 @@ class Machine {
   // tp_traverse of o: strong references, in the type's visiting order.
   void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
-  void untrack_atomic_containers(uint8_t survivors, bool full);
+  void untrack_atomic_containers(uint8_t survivors, bool full, bool heap_order = false);
   void handle_weakrefs_pass1();
   bool has_tp_clear(ObjId o) const;
   void clear_weakrefs_of_list(uint8_t list);

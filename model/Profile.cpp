@@ -148,12 +148,15 @@ const std::vector<Profile>& all_profiles() {
       p.refcounting = Refcounting::Biased;
       p.gil = false;
       p.gil_twin = twin;
-      // 3.13t keeps 3.13's frame-local release order and lazy dict
-      // tracking; 3.14t 3.14's. F9: the opt-in API exists from 3.14.
+      // 3.13t keeps 3.13's frame-local release order, lazy dict tracking
+      // and tuples tracked until a collection (observed on 3.13.15t:
+      // scenarios/conformance/tuple-and-dict-tracking.life); 3.14t 3.14's.
+      // F9: the opt-in API exists from 3.14.
       const bool v313 = id == ProfileId::P313t;
       p.locals_last_to_first = !v313;
       p.unraisable_names_call = !v313;
       p.lazy_dict_tracking = v313;
+      p.atomic_tuples_untracked_at_creation = !v313;
       p.deferred_refcount_api = !v313;
     };
     free_threaded(ProfileId::P313t, "P313t", "3.13.13+ (t)",
