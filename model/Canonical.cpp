@@ -89,8 +89,7 @@ size_t upper_bound(const State& s) {
 
 class Encoder {
  public:
-  Encoder(const Program& program, const State& state, const ThreadSymmetry* symmetry)
-      : program_(program), s_(state), sc_(scratch) {
+  Encoder(const State& state, const ThreadSymmetry* symmetry) : s_(state), sc_(scratch) {
     name_tracked();
     order_threads(symmetry);
   }
@@ -497,7 +496,6 @@ class Encoder {
     for (int i = 0; i < items; ++i) put_value(x.items[i]);
   }
 
-  const Program& program_;
   const State& s_;
   Scratch& sc_;
   const std::vector<FuncId>* func_rep_ = nullptr;
@@ -777,9 +775,9 @@ void encode_at_ties(Encoder& first, const std::vector<std::vector<ThreadId>>& ru
 
 }  // namespace
 
-void encode_state(const Program& program, const State& state, std::string& out,
+void encode_state(const Program&, const State& state, std::string& out,
                   const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts) {
-  Encoder encoder(program, state, symmetry);
+  Encoder encoder(state, symmetry);
   auto ties = encoder.ambiguous_ties();
   if (ties.empty())
     encoder.run(out, cuts);
