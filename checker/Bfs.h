@@ -47,6 +47,12 @@ class Bfs {
   using Result = SearchResult<Choice>;
   static constexpr bool kBytes = DecodableModel<M>;
   static constexpr bool kMeasured = ProgressModel<M>;
+  // A store that gives a state's bytes back from its id: the frontier is
+  // then a list of ids (8 bytes a state) rather than of encodings.
+  static constexpr bool kRecall =
+      kBytes && requires(const Store& s, uint64_t id, std::string& out) {
+    s.bytes_of(id, out);
+  };
 
   // `depth_bound` (> 0): stop after that many levels even without a
   // verdict (the canonical search after a DFS found a violation that deep).
@@ -131,18 +137,24 @@ class Bfs {
   struct Level {
     std::string arena;
     std::vector<uint64_t> ends;  // bytes of i: [ends[i-1], ends[i])
+    std::vector<uint64_t> ids;   // kRecall: the store ids, in rank order
     std::vector<State> states;
     uint64_t first_rank = 0;
-    size_t size() const { return kBytes ? ends.size() : states.size(); }
+    size_t size() const { return kRecall ? ids.size() : kBytes ? ends.size() : states.size(); }
     void clear() {
       arena.clear();
       ends.clear();
+      ids.clear();
       states.clear();
     }
   };
 
   State state_at(const Level& level, size_t i) const {
-    if constexpr (kBytes) {
+    if constexpr (kRecall) {
+      thread_local std::string bytes;
+      store_.bytes_of(level.ids[i], bytes);
+      return model_.decode(bytes);
+    } else if constexpr (kBytes) {
       uint64_t begin = i == 0 ? 0 : level.ends[i - 1];
       return model_.decode(std::string_view(level.arena).substr(begin, level.ends[i] - begin));
     } else {
@@ -426,7 +438,9 @@ class Bfs {
       encode_parts(model_, root, bytes, cuts);
       Inserted in = store_.insert(bytes, cuts, hash_bytes(bytes));
       if (cycles_) id_of_rank_.push_back(in.id);
-      if constexpr (kBytes) {
+      if constexpr (kRecall) {
+        level.ids.push_back(in.id);
+      } else if constexpr (kBytes) {
         level.arena = bytes;
         level.ends.push_back(bytes.size());
       } else {
@@ -484,7 +498,9 @@ class Bfs {
         parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
         via_.push_back(choice_of_key<Choice>(f.key));
         if (cycles_) id_of_rank_.push_back(f.id);
-        if constexpr (kBytes) {
+        if constexpr (kRecall) {
+          next.ids.push_back(f.id);
+        } else if constexpr (kBytes) {
           next.arena.append(workers_[f.worker].arena, f.offset, f.length);
           next.ends.push_back(next.arena.size());
         } else {

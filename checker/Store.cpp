@@ -108,8 +108,8 @@ ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
   for (unsigned i = 0; i < kPartShards; ++i) parts_.push_back(std::make_unique<PartShard>());
 }
 
-bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts,
-                          std::string& key, bool insert) const {
+bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
+                          bool insert) const {
   key.clear();
   size_t begin = 0;
   for (size_t p = 0; p < kMaxParts; ++p) {
@@ -151,7 +151,7 @@ Inserted ExactStore::insert(std::string_view bytes, std::span<const uint32_t> cu
   parts_of(bytes, cuts, key, true);
   const unsigned shard = shard_of(hash);
   auto [index, fresh] = roots_[shard]->insert(key, hash_bytes(key));
-  return {static_cast<uint64_t>(shard) << 40 | index, fresh};
+  return {static_cast<uint64_t>(shard) << kIdShift | index, fresh};
 }
 
 std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<const uint32_t> cuts,
@@ -161,7 +161,25 @@ std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<con
   const unsigned shard = shard_of(hash);
   auto index = roots_[shard]->find(key, hash_bytes(key));
   if (!index) return std::nullopt;
-  return static_cast<uint64_t>(shard) << 40 | *index;
+  return static_cast<uint64_t>(shard) << kIdShift | *index;
+}
+
+void ExactStore::bytes_of(uint64_t id, std::string& out) const {
+  out.clear();
+  const std::string_view key =
+      roots_[id >> kIdShift]->bytes_of(static_cast<uint32_t>(id & kIndexMask));
+  uint64_t v = 0;
+  unsigned shift = 0;
+  for (char ch : key) {  // the varints parts_of wrote
+    const auto b = static_cast<uint8_t>(ch);
+    v |= uint64_t{b & 0x7Fu} << shift;
+    shift += 7;
+    if (b & 0x80) continue;
+    const unsigned shard = static_cast<unsigned>(v & (kPartShards - 1));
+    out.append(parts_[shard]->table.bytes_of(static_cast<uint32_t>(v >> kPartShardBits)));
+    v = 0;
+    shift = 0;
+  }
 }
 
 uint64_t ExactStore::size() const {

@@ -88,6 +88,10 @@ class ExactStore {
                                  uint64_t hash) const;
   uint64_t size() const;
   uint64_t memory_bytes() const;
+  // The bytes of the state stored as `id` (its parts put back together), so
+  // that a search can keep a frontier of ids rather than of encodings. Not
+  // safe while another thread inserts.
+  void bytes_of(uint64_t id, std::string& out) const;
 
  private:
   // A state is the string of its parts' numbers (varints of the part's
@@ -99,6 +103,9 @@ class ExactStore {
     ByteTable table;
   };
   static constexpr unsigned kPartShardBits = 6;
+  // A state's id: its root shard << kIdShift | its index in that shard.
+  static constexpr unsigned kIdShift = 40;
+  static constexpr uint64_t kIndexMask = (uint64_t{1} << kIdShift) - 1;
   static constexpr unsigned kPartShards = 1u << kPartShardBits;
   // The string of part numbers; false when some part is not stored (then
   // the state is not either).

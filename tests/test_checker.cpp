@@ -134,6 +134,28 @@ TEST(Stores, ExactMembership) {
   }
 }
 
+// The frontier of a breadth-first search is kept as ids (Bfs.h kRecall):
+// the bytes must come back exactly, whatever the cuts were.
+TEST(Stores, ExactGivesBackTheBytesOfAnId) {
+  checker::ExactStore store(16);
+  std::mt19937_64 rng(11);
+  std::vector<std::pair<uint64_t, std::string>> kept;
+  for (int i = 0; i < 5000; ++i) {
+    std::string k(rng() % 60, '\0');
+    for (char& c : k) c = static_cast<char>(rng() % 256);
+    std::vector<uint32_t> cuts;
+    for (uint32_t c = static_cast<uint32_t>(rng() % 5); c <= k.size() && cuts.size() < 20;
+         c += 1 + static_cast<uint32_t>(rng() % 9))
+      cuts.push_back(c);
+    kept.emplace_back(store.insert(k, cuts, checker::hash_bytes(k)).id, k);
+  }
+  std::string out = "junk";
+  for (const auto& [id, k] : kept) {
+    store.bytes_of(id, out);
+    ASSERT_EQ(out, k);
+  }
+}
+
 TEST(Stores, FingerprintMembership) {
   checker::FingerprintStore store(4);
   check_membership(store, true);  // 20000 keys: a 64-bit collision is not expected
