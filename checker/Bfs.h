@@ -526,6 +526,11 @@ class Bfs {
         return limited("state limit (" + std::to_string(max_states) + " states)");
       std::swap(level, next);
     }
+    // The workers' buffers are not needed for the cycle search: free them
+    // before it builds its graph (the peak of memory otherwise).
+    workers_ = {};
+    level = {};
+    next = {};
     if (auto found = lasso()) return std::move(*found);
     return Result{};
   }
