@@ -287,7 +287,9 @@ bool stops_where_the_script_cannot(const model::Program& p, const model::State& 
                                    model::ThreadId t) {
   if (p.profile.gil) return false;
   const model::Thread& th = s.threads[t];
-  if (th.frames.empty()) return false;
+  // main's check before it blocks in join: the script's main goes on from
+  // starting the threads into its wait (checking its eval breaker there).
+  if (th.frames.empty()) return t == 0 && s.main_stage == model::MainStage::PreJoin;
   const model::Frame& f = th.frames.back();
   // A decref of a shared local, or the next step of a C slot: the script
   // holds a thread only where it yields (a call, release_gil), as with the GIL.

@@ -130,6 +130,48 @@ TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNex
   EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 0);
 }
 
+// kShared without main's body: main starts the worker and then joins.
+std::string shared_main_joins() {
+  const std::string text = kShared;
+  return text.substr(0, text.find("thread main:"));
+}
+
+TEST(FreeThreading, MainMergesItsQueueAtItsCheckBeforeBlockingInJoin) {
+  // F6, T1: between starting the threads and blocking in join, main runs
+  // Python code (Thread.start returns, join is entered) and checks its
+  // eval breaker: a queue filled meanwhile is merged there, on main.
+  model::Program p = under(shared_main_joins(), "P313t");
+  Stepper s(p);
+  s.start();
+  EXPECT_EQ(s.state.main_stage, model::MainStage::PreJoin);
+  EXPECT_TRUE(s.enabled(0));  // the check may come at any time
+  s.statement(1);             // y = x
+  s.statement(1);             // x = None
+  s.statement(1);             // del y: queued for main
+  ASSERT_EQ(s.state.threads[0].merge_queue.size(), 1u);
+  s.run(0);
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 0);
+}
+
+TEST(FreeThreading, MainBlocksInJoinAfterACheckWithAnEmptyQueue) {
+  // The check came first: main blocks and waits for the worker's end.
+  model::Program p = under(shared_main_joins(), "P313t");
+  Stepper s(p);
+  s.start();
+  s.run(0);
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_FALSE(s.enabled(0));
+}
+
+TEST(FreeThreading, WithTheGilMainBlocksInJoinAtOnce) {
+  model::Program p = under(shared_main_joins(), "P313");
+  Stepper s(p);
+  s.start();
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_FALSE(s.enabled(0));
+}
+
 TEST(FreeThreading, WithTheGilTheDroppingThreadDeallocates) {
   model::Program p = under(kShared, "P314g");
   Stepper s(p);
