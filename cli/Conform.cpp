@@ -153,6 +153,17 @@ struct Judge {
                           ? model::trace_allowed({want->trace}, r.trace)
                       : forced_exactly ? r.trace == want->trace
                                        : allowed.traces.count(r.trace) > 0;
+      // Free-threaded: a thread waiting for its turn checks its eval
+      // breaker and may merge its queue there (F6), which the schedule
+      // cannot hold back: the run then ends as another model run does.
+      if (!forced_exactly && trace_ok && !outcome_ok &&
+          some_model_run_ends_so(m, r.outcome, r.trace, kOtherEndingSeeds)) {
+        ++unforceable;
+        if (options.verbose)
+          std::cout << "      not forceable: " << want->token << ": ended " << r.outcome
+                    << " as another model run does (a merge at a check the script cannot hold)\n";
+        continue;
+      }
       if (!trace_ok || !outcome_ok) {
         std::string msg = fmt::format(
             "forced schedule {} (seed {}): the interpreter's run differs from the model's\n"

@@ -300,8 +300,8 @@ bool stops_where_the_script_cannot(const model::Program& p, const model::State& 
 
 class ThreadScheduler : public checker::Scheduler {
  public:
-  ThreadScheduler(const model::Model& m, uint64_t seed)
-      : model_(m), state_(m.initial()), random_(seed) {}
+  ThreadScheduler(const model::Model& m, uint64_t seed, bool as_script)
+      : model_(m), state_(m.initial()), random_(seed), as_script_(as_script) {}
   std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
     std::vector<checker::ScheduleChoice> threads;
     std::vector<size_t> index;
@@ -313,7 +313,7 @@ class ThreadScheduler : public checker::Scheduler {
     std::optional<size_t> p;
     // A thread stopped where the script cannot hold it runs on: forced
     // runs are the model's runs that switch only where the script can.
-    for (size_t i = 0; i < threads.size() && last_; ++i)
+    for (size_t i = 0; i < threads.size() && last_ && as_script_; ++i)
       if (threads[i] == *last_ &&
           stops_where_the_script_cannot(model_.program(), state_,
                                         static_cast<model::ThreadId>(*last_)))
@@ -330,12 +330,13 @@ class ThreadScheduler : public checker::Scheduler {
   model::State state_;
   std::optional<checker::ScheduleChoice> last_;
   checker::RandomScheduler random_;
+  bool as_script_;
 };
 
 }  // namespace
 
-std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
-  ThreadScheduler sched(m, seed);
+std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed, bool as_script) {
+  ThreadScheduler sched(m, seed, as_script);
   model::Trace t = model::run_trace(m, sched, 100000);
   ModelRun run;
   std::vector<uint16_t> path;
@@ -388,6 +389,15 @@ std::vector<std::pair<uint64_t, ModelRun>> distinct_model_runs(const model::Mode
     if (run && tokens.insert(run->token).second) out.emplace_back(seed, std::move(*run));
   }
   return out;
+}
+
+bool some_model_run_ends_so(const model::Model& m, const std::string& outcome,
+                            const ObservedTrace& trace, int seeds) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(seeds); ++seed) {
+    auto run = model_run(m, seed, false);
+    if (run && run->outcome == outcome && run->trace == trace) return true;
+  }
+  return false;
 }
 
 const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t) {

@@ -58,6 +58,8 @@ bool Machine::at_boundary(const Frame& f) {
   if (no_gil && f.kind == FrameKind::Release &&
       next_step_touches_shared_state(program_, state_, current_, f))
     return true;
+  // and inside the runtime's deallocation of an object others can reach
+  if (no_gil && dealloc_step_is_switch_point(program_, state_, current_, f)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding)) return false;
   const OpCode code = program_.funcs[f.func].code[f.pc].code;

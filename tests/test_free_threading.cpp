@@ -9,6 +9,7 @@
 #include <set>
 
 #include "TestSupport.h"
+#include "cli/ConformSupport.h"
 #include "lang/Compiler.h"
 #include "model/Canonical.h"
 #include "model/Observe.h"
@@ -585,6 +586,76 @@ TEST(FreeThreadingSwitchPoints, PrivateOpsRunTogetherAndSharedOnesSplit) {
 TEST(FreeThreadingSwitchPoints, GilProfilesStopOnlyAtChecks) {
   for (model::OpCode c : worker_stops(under(kPrivateThenShared, "3.14"), nullptr))
     EXPECT_EQ(c, model::OpCode::Check);
+}
+
+// Every state reachable from the start, each with whether some step ended
+// there with thread t inside the runtime's deallocation of an object, at a
+// FinalizeFromDealloc or Dealloc frame.
+bool some_step_stops_inside_dealloc(const model::Program& p, model::ThreadId t) {
+  model::Model m(p, false);
+  std::set<std::string> seen;
+  std::vector<model::State> work{m.initial()};
+  std::vector<uint16_t> enabled;
+  std::string bytes;
+  while (!work.empty()) {
+    model::State s = std::move(work.back());
+    work.pop_back();
+    const auto& frames = s.threads[t].frames;
+    if (!frames.empty() && (frames.back().kind == model::FrameKind::FinalizeFromDealloc ||
+                            frames.back().kind == model::FrameKind::Dealloc))
+      return true;
+    m.enabled(s, enabled);
+    for (uint16_t c : std::vector<uint16_t>(enabled)) {
+      model::State next = s;
+      if (!m.step(next, c).ok()) continue;
+      bytes.clear();
+      model::encode_state(p, next, bytes);
+      if (seen.insert(bytes).second) work.push_back(std::move(next));
+    }
+  }
+  return false;
+}
+
+TEST(FreeThreadingSwitchPoints, OtherThreadsRunInsideSubtypeDeallocOfASharedObject) {
+  // F14 in subtype_dealloc: the reader holds a weakref to x, so main stops
+  // before the end of x's temporary resurrection and before
+  // PyObject_ClearWeakRefs; with the GIL it never does.
+  const std::string text =
+      read_all(source_path("scenarios/free-threading/reader-inside-subtype-dealloc.life"));
+  EXPECT_TRUE(some_step_stops_inside_dealloc(under(text, "P313t"), 0));
+  EXPECT_FALSE(some_step_stops_inside_dealloc(under(text, "P313"), 0));
+}
+
+TEST(FreeThreadingSwitchPoints, DeallocOfAnObjectNoOtherThreadReachesRunsInOneStep) {
+  // The same program without the weakref the reader could read: nothing
+  // another thread does can see the dealloc's steps.
+  const std::string text = R"(
+class X:
+    def __del__(self):
+        log("del x")
+
+x = X()
+
+thread main:
+    global x
+    x = None
+
+thread reader:
+    log("reader")
+)";
+  EXPECT_FALSE(some_step_stops_inside_dealloc(under(text, "P313t"), 0));
+}
+
+TEST(FreeThreadingConform, AForcedRunMayEndAsAnotherModelRunDoes) {
+  // assert-bug under P313t: main may merge the object T2 queued (F6) before
+  // T1 reads the weakref, so some model run ends in the assert with an
+  // empty trace, the outcome a forced run on 3.13.15t showed; none ends in
+  // a deadlock.
+  const std::string text = read_all(source_path("scenarios/contract/assert-bug.life"));
+  model::Program p = under(text, "P313t");
+  model::Model m(p);
+  EXPECT_TRUE(cli::conform::some_model_run_ends_so(m, "assert", {}, 400));
+  EXPECT_FALSE(cli::conform::some_model_run_ends_so(m, "deadlock", {}, 400));
 }
 
 }  // namespace
