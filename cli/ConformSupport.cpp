@@ -298,6 +298,15 @@ bool stops_where_the_script_cannot(const model::Program& p, const model::State& 
   return code != model::OpCode::Check && code != model::OpCode::Join;
 }
 
+// F6 (D10): main, waiting for the others, merges its queue as each one
+// ends (and once more when the last has). The script's main waits in its own loop (no _turn()),
+// woken by every thread's end, and merges there at once: such a step is taken as soon as it is
+// enabled and is not part of the token.
+bool main_merges_while_waiting(const model::State& s, model::ThreadId t) {
+  return t == 0 && s.threads[0].frames.empty() && s.main_stage == model::MainStage::JoinAll &&
+         !s.threads[0].merge_queue.empty();
+}
+
 class ThreadScheduler : public checker::Scheduler {
  public:
   ThreadScheduler(const model::Model& m, uint64_t seed, bool as_script)
@@ -318,6 +327,8 @@ class ThreadScheduler : public checker::Scheduler {
           stops_where_the_script_cannot(model_.program(), state_,
                                         static_cast<model::ThreadId>(*last_)))
         p = i;
+    for (size_t i = 0; i < threads.size() && !p && as_script_; ++i)
+      if (main_merges_while_waiting(state_, static_cast<model::ThreadId>(threads[i]))) p = i;
     if (!p) p = random_.pick(threads);
     if (!p) return std::nullopt;
     last_ = threads[*p];
@@ -342,12 +353,14 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed, bool as_
   std::vector<uint16_t> path;
   // The script is forced thread by thread at its _turn() points; a step
   // that only picks the free-threaded collector's heap order is none, nor
-  // is one that goes on from an F14 switch point.
+  // is one that goes on from an F14 switch point, nor main's merge while it
+  // waits for the others.
   model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
     const auto thread = static_cast<model::ThreadId>(s.choice & 0xFF);
     const bool heap_order = model::Machine::heap_order_choices(m.program(), state, thread) > 0;
-    const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread);
+    const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread) ||
+                         main_merges_while_waiting(state, thread);
     m.step(state, s.choice);
     if (!heap_order && !goes_on) path.push_back(s.choice);
     for (const model::Event& e : s.events)

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "TestSupport.h"
+#include "checker/Schedule.h"
 #include "cli/ConformSupport.h"
 #include "lang/Compiler.h"
 #include "model/Canonical.h"
@@ -656,6 +657,32 @@ TEST(FreeThreadingConform, AForcedRunMayEndAsAnotherModelRunDoes) {
   model::Model m(p);
   EXPECT_TRUE(cli::conform::some_model_run_ends_so(m, "assert", {}, 400));
   EXPECT_FALSE(cli::conform::some_model_run_ends_so(m, "deadlock", {}, 400));
+}
+
+TEST(FreeThreadingConform, ForcedTokensLeaveOutMainsMergesWhileItWaits) {
+  // main's check before join (PreJoin) and its merges while it waits for
+  // the others (D10) happen where the script's main has no _turn(): the
+  // script-following runs take them at once and the token leaves them out,
+  // so after the module code main has at most its end step, the last one.
+  const std::string text = read_all(source_path("scenarios/contract/assert-bug.life"));
+  model::Program p = under(text, "P313t");
+  model::Model m(p);
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    auto run = cli::conform::model_run(m, seed);
+    if (!run) continue;
+    std::string error;
+    auto decoded = checker::decode_schedule(run->token, error);
+    ASSERT_TRUE(decoded) << error;
+    const auto& steps = decoded->steps;
+    const auto first_other =
+        std::find_if(steps.begin(), steps.end(), [](auto c) { return (c & 0xFF) != 0; });
+    const auto later_main =
+        std::count_if(first_other, steps.end(), [](auto c) { return (c & 0xFF) == 0; });
+    EXPECT_LE(later_main, 1) << run->token;
+    if (later_main == 1) {
+      EXPECT_EQ(steps.back() & 0xFF, 0) << run->token;
+    }
+  }
 }
 
 }  // namespace
