@@ -63,7 +63,8 @@ def main():
                 print(f"{t:>2} {p:<8}" + "".join(cells), flush=True)
             if not any(feasible.values()) or time.monotonic() - start >= args.budget:
                 break
-    print("+: stopped at the per-run limit or the budget; -: not run (smaller T stopped)")
+    print("+: stopped at the per-run limit or the budget; -: not run (a smaller T stopped, "
+          "or the budget was used up)")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"{time.monotonic() - start:.0f} s in all")
 

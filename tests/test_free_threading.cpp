@@ -692,7 +692,7 @@ bool some_trace_has(const model::Program& p, const std::string& item) {
 }
 
 TEST(FreeThreading, MainsCheckBeforeJoinAllowsWhatTheInterpreterShowed) {
-  // D12: 3.13.15t showed `main: del x` here in about 1 run in 10; without
+  // D13: 3.13.15t showed `main: del x` here in about 1 run in 10; without
   // main's check before join the model allowed only `worker: del x`.
   const std::string text =
       read_all(source_path("scenarios/conformance/ft-main-checks-before-join.life"));
