@@ -153,6 +153,26 @@ struct Judge {
                           ? model::trace_allowed({want->trace}, r.trace)
                       : forced_exactly ? r.trace == want->trace
                                        : allowed.traces.count(r.trace) > 0;
+      // Free-threaded: a thread waiting for its turn checks its eval
+      // breaker and may merge its queue there (F6), which the schedule
+      // cannot hold back: the run then ends as another model run does.
+      // A run that went past the schedule's end (the model's ended at a
+      // violation the interpreter did not reach) is run again to its own
+      // end, freely after the schedule.
+      if (!forced_exactly && trace_ok && !outcome_ok) {
+        ScriptRun end = r;
+        if (r.outcome == "schedule-exhausted")
+          end = crash_as_outcome(run_script(options, interpreter.executable, script, dir,
+                                            want->token, kScriptSeconds, {}, true));
+        if (end.ok && allowed.traces.count(end.trace) > 0 &&
+            some_model_run_ends_so(m, end.outcome, end.trace, kOtherEndingSeeds)) {
+          ++unforceable;
+          if (options.verbose)
+            std::cout << "      not forceable: " << want->token << ": ended " << end.outcome
+                      << " as another model run does (a merge the script cannot hold)\n";
+          continue;
+        }
+      }
       if (!trace_ok || !outcome_ok) {
         std::string msg = fmt::format(
             "forced schedule {} (seed {}): the interpreter's run differs from the model's\n"

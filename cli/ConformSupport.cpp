@@ -287,7 +287,9 @@ bool stops_where_the_script_cannot(const model::Program& p, const model::State& 
                                    model::ThreadId t) {
   if (p.profile.gil) return false;
   const model::Thread& th = s.threads[t];
-  if (th.frames.empty()) return false;
+  // main's check before it blocks in join: the script's main goes on from
+  // starting the threads into its wait (checking its eval breaker there).
+  if (th.frames.empty()) return t == 0 && s.main_stage == model::MainStage::PreJoin;
   const model::Frame& f = th.frames.back();
   // A decref of a shared local, or the next step of a C slot: the script
   // holds a thread only where it yields (a call, release_gil), as with the GIL.
@@ -296,10 +298,19 @@ bool stops_where_the_script_cannot(const model::Program& p, const model::State& 
   return code != model::OpCode::Check && code != model::OpCode::Join;
 }
 
+// F6 (D10): main, waiting for the others, merges its queue as each one
+// ends (and once more when the last has). The script's main waits in its own loop (no _turn()),
+// woken by every thread's end, and merges there at once: such a step is taken as soon as it is
+// enabled and is not part of the token.
+bool main_merges_while_waiting(const model::State& s, model::ThreadId t) {
+  return t == 0 && s.threads[0].frames.empty() && s.main_stage == model::MainStage::JoinAll &&
+         !s.threads[0].merge_queue.empty();
+}
+
 class ThreadScheduler : public checker::Scheduler {
  public:
-  ThreadScheduler(const model::Model& m, uint64_t seed)
-      : model_(m), state_(m.initial()), random_(seed) {}
+  ThreadScheduler(const model::Model& m, uint64_t seed, bool as_script)
+      : model_(m), state_(m.initial()), random_(seed), as_script_(as_script) {}
   std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
     std::vector<checker::ScheduleChoice> threads;
     std::vector<size_t> index;
@@ -311,11 +322,13 @@ class ThreadScheduler : public checker::Scheduler {
     std::optional<size_t> p;
     // A thread stopped where the script cannot hold it runs on: forced
     // runs are the model's runs that switch only where the script can.
-    for (size_t i = 0; i < threads.size() && last_; ++i)
+    for (size_t i = 0; i < threads.size() && last_ && as_script_; ++i)
       if (threads[i] == *last_ &&
           stops_where_the_script_cannot(model_.program(), state_,
                                         static_cast<model::ThreadId>(*last_)))
         p = i;
+    for (size_t i = 0; i < threads.size() && !p && as_script_; ++i)
+      if (main_merges_while_waiting(state_, static_cast<model::ThreadId>(threads[i]))) p = i;
     if (!p) p = random_.pick(threads);
     if (!p) return std::nullopt;
     last_ = threads[*p];
@@ -328,23 +341,26 @@ class ThreadScheduler : public checker::Scheduler {
   model::State state_;
   std::optional<checker::ScheduleChoice> last_;
   checker::RandomScheduler random_;
+  bool as_script_;
 };
 
 }  // namespace
 
-std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed) {
-  ThreadScheduler sched(m, seed);
+std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed, bool as_script) {
+  ThreadScheduler sched(m, seed, as_script);
   model::Trace t = model::run_trace(m, sched, 100000);
   ModelRun run;
   std::vector<uint16_t> path;
   // The script is forced thread by thread at its _turn() points; a step
   // that only picks the free-threaded collector's heap order is none, nor
-  // is one that goes on from an F14 switch point.
+  // is one that goes on from an F14 switch point, nor main's merge while it
+  // waits for the others.
   model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
     const auto thread = static_cast<model::ThreadId>(s.choice & 0xFF);
     const bool heap_order = model::Machine::heap_order_choices(m.program(), state, thread) > 0;
-    const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread);
+    const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread) ||
+                         main_merges_while_waiting(state, thread);
     m.step(state, s.choice);
     if (!heap_order && !goes_on) path.push_back(s.choice);
     for (const model::Event& e : s.events)
@@ -386,6 +402,15 @@ std::vector<std::pair<uint64_t, ModelRun>> distinct_model_runs(const model::Mode
     if (run && tokens.insert(run->token).second) out.emplace_back(seed, std::move(*run));
   }
   return out;
+}
+
+bool some_model_run_ends_so(const model::Model& m, const std::string& outcome,
+                            const ObservedTrace& trace, int seeds) {
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(seeds); ++seed) {
+    auto run = model_run(m, seed, false);
+    if (run && run->outcome == outcome && run->trace == trace) return true;
+  }
+  return false;
 }
 
 const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t) {

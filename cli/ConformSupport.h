@@ -104,6 +104,9 @@ struct ScriptRun {
 };
 
 constexpr double kScriptSeconds = 120;
+// Seeded model runs searched for one that ends as a free-threaded forced
+// run did (some_model_run_ends_so).
+constexpr int kOtherEndingSeeds = 400;
 constexpr double kEndlessScriptSeconds = 5;
 
 // One run of an emitted script; `token` forces a schedule when not empty,
@@ -124,7 +127,16 @@ struct ModelRun {
 // The model's run under the schedule of a seeded random run among threads
 // (never an automatic collection); nullopt for a run that never ends or
 // stops at a model limit.
-std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed);
+// `as_script`: runs the script can follow (a thread stopped where the
+// script cannot hold it runs on); otherwise any run among threads.
+std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed, bool as_script = true);
+
+// Free-threaded profiles: whether one of `seeds` seeded random model runs
+// ends with `outcome` and shows `trace` (a forced run whose interpreter
+// merged a queue at a check the script cannot hold, F6, and so ended as
+// another run of the model does).
+bool some_model_run_ends_so(const model::Model& m, const std::string& outcome,
+                            const ObservedTrace& trace, int seeds);
 
 // Free-threaded profiles: the collector's heap order (F-G3) and the
 // owner's merges (F6) cannot be forced, so a forced run is checked against

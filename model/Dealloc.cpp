@@ -4,6 +4,7 @@
 // type's tp_dealloc is its own step list (CTypes.cpp).
 #include "model/Limits.h"
 #include "model/Machine.h"
+#include "model/SwitchPoints.h"
 
 namespace lifecheck::model {
 
@@ -22,6 +23,8 @@ enum : uint8_t {
   kSdTypeDecref,      // step 13
 };
 }  // namespace
+
+bool subtype_dealloc_clears_weakrefs_next(const Frame& f) { return f.stage == kSdWeakrefs; }
 
 void Machine::step_dealloc(Frame& f) {
   switch (program_.types[f.func].kind) {

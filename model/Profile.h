@@ -136,6 +136,13 @@ struct Profile {
   // F9: PyUnstable_Object_EnableDeferredRefcount exists and marks the
   // object (3.14t); elsewhere it is a no-op returning 0.
   bool deferred_refcount_api = false;
+  // F6, T1: main runs Python code between starting the threads (or the end
+  // of its body) and blocking in join (Thread.start returning,
+  // threading._shutdown / Thread.join entered: RESUME checks the eval
+  // breaker), so it may merge its own queue there while the others run.
+  // With the GIL that check is only a GIL hand-off the statement boundary
+  // already gives; without it, a merge (MainStage::PreJoin).
+  bool main_checks_before_join = false;
   // The default-build profile of the same release, for `--profile all`
   // comparisons; null for default-build profiles.
   const char* gil_twin = nullptr;

@@ -217,7 +217,10 @@ enum class ThreadStatus : uint8_t { Waiting, Running, Finished };
 // Main's program: module code, then its own body, then it waits for the
 // others, then the end-of-run collections.
 // AtExit: weakref.finalize's atexit function (scenarios using it only).
-enum class MainStage : uint8_t { Setup, Body, JoinAll, AtExit, Final, Done };
+// PreJoin: free-threaded profiles only (Profile::main_checks_before_join),
+// main's eval-breaker check between starting the threads (or its body's
+// end) and blocking in join.
+enum class MainStage : uint8_t { Setup, Body, PreJoin, JoinAll, AtExit, Final, Done };
 
 struct Thread {
   ThreadStatus status = ThreadStatus::Waiting;

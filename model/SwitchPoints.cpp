@@ -181,15 +181,18 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
 
 }  // namespace
 
+// Before the other threads start (module code) and after they end,
+// nobody could run at a switch point: one step is enough.
+static bool others_run(const State& state, ThreadId t) {
+  for (size_t u = 0; u < state.threads.size(); ++u)
+    if (u != t && state.threads[u].status == ThreadStatus::Running) return true;
+  return false;
+}
+
 bool next_step_touches_shared_state(const Program& program, const State& state, ThreadId t,
                                     const Frame& f) {
   const Thread& th = state.threads[t];
-  // Before the other threads start (module code) and after they end,
-  // nobody could run at the switch point: one step is enough.
-  bool others_run = false;
-  for (size_t u = 0; u < state.threads.size(); ++u)
-    others_run = others_run || (u != t && state.threads[u].status == ThreadStatus::Running);
-  if (!others_run) return false;
+  if (!others_run(state, t)) return false;
   Touched touched;
   if (f.kind == FrameKind::Release) {
     if (f.pc < f.count && f.base + f.pc < th.values.size()) touched.add(th.values[f.base + f.pc]);
@@ -202,6 +205,35 @@ bool next_step_touches_shared_state(const Program& program, const State& state, 
   for (ObjId o : touched.objects)
     if (shared[o]) return true;
   return false;
+}
+
+// The runtime's deallocation of an object runs C code without the GIL, so
+// another thread may run between any two of its steps. Where the dying
+// object is reachable by no other thread (no global, weakref or frame of
+// theirs leads to it) nothing another thread does can see or change what
+// these steps do, and they run together. Where it is, the model stops
+// before:
+//  * the finalizer call: _PyObject_ResurrectStart makes this thread the
+//    owner with one local reference (F7; Objects/object.c,
+//    PyObject_CallFinalizerFromDealloc);
+//  * the end of the temporary resurrection: _PyObject_ResurrectEnd reads
+//    the shared count, which another thread holding a reference the
+//    finalizer published may change just before it (F7; the object lives
+//    on, or the other thread's drop queues it or frees it);
+//  * PyObject_ClearWeakRefs in subtype_dealloc (Objects/typeobject.c;
+//    Objects/weakrefobject.c takes the referent's weakref-list lock): a
+//    weakref another thread holds is cleared before or after its read.
+// clear_slots and the instance dict's release are decrefs, one switch point
+// per shared value already (the Release frame, above).
+bool dealloc_step_is_switch_point(const Program& program, const State& state, ThreadId t,
+                                  const Frame& f) {
+  bool at = false;
+  if (f.kind == FrameKind::FinalizeFromDealloc)
+    at = !f.has(kDirect) && (f.stage == 0 || f.stage == 2);
+  else if (f.kind == FrameKind::Dealloc && program.types[f.func].kind == TypeKind::PyClass)
+    at = subtype_dealloc_clears_weakrefs_next(f);
+  if (!at || f.obj >= state.objects.size() || !others_run(state, t)) return false;
+  return objects_shared_with_others(program, state, t)[f.obj];
 }
 
 }  // namespace lifecheck::model

@@ -21,4 +21,14 @@ ObjSet objects_shared_with_others(const Program& program, const State& state, Th
 bool next_step_touches_shared_state(const Program& program, const State& state, ThreadId t,
                                     const Frame& f);
 
+// F14 inside subtype_dealloc and PyObject_CallFinalizerFromDealloc (see
+// SwitchPoints.cpp): true when frame f of thread t is about to call the
+// finalizer, to undo its temporary resurrection, or to clear the object's
+// weakrefs, and another running thread can reach the object.
+bool dealloc_step_is_switch_point(const Program& program, const State& state, ThreadId t,
+                                  const Frame& f);
+
+// Dealloc.cpp: subtype_dealloc's next step is PyObject_ClearWeakRefs.
+bool subtype_dealloc_clears_weakrefs_next(const Frame& f);
+
 }  // namespace lifecheck::model

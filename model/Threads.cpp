@@ -58,6 +58,8 @@ bool Machine::at_boundary(const Frame& f) {
   if (no_gil && f.kind == FrameKind::Release &&
       next_step_touches_shared_state(program_, state_, current_, f))
     return true;
+  // and inside the runtime's deallocation of an object others can reach
+  if (no_gil && dealloc_step_is_switch_point(program_, state_, current_, f)) return true;
   if (f.kind != FrameKind::Body) return f.has(kYielded);
   if (f.has(kUnwinding)) return false;
   const OpCode code = program_.funcs[f.func].code[f.pc].code;
@@ -78,6 +80,9 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
     return false;
   if (blocked_on_critical_section(program, state, t)) return false;
   if (th.frames.empty()) {
+    // F6, T1: main's eval-breaker check before it blocks in join may come
+    // at any point while the others run.
+    if (t == 0 && state.main_stage == MainStage::PreJoin) return true;
     // main waiting for every other thread before the final collections
     if (t != 0 || state.main_stage != MainStage::JoinAll) return false;
     bool all = true, some = false;
@@ -313,6 +318,11 @@ void Machine::pop_frame() {
   thread().frames.pop_back();
 }
 
+// Where main goes once the threads run and its own body (if any) is done.
+static MainStage stage_before_join(const Profile& profile) {
+  return profile.main_checks_before_join ? MainStage::PreJoin : MainStage::JoinAll;
+}
+
 void Machine::frames_empty() {
   Thread& th = thread();
   // The thread's own Python code after its body (threading's bootstrap,
@@ -351,12 +361,20 @@ void Machine::frames_empty() {
         state_.main_stage = MainStage::Body;
         call_python(body, {});
       } else {
-        state_.main_stage = MainStage::JoinAll;
+        state_.main_stage = stage_before_join(program_.profile);
       }
       return;
     }
     case MainStage::Body:
+      state_.main_stage = stage_before_join(program_.profile);
+      return;
+    case MainStage::PreJoin:
+      // F6, T1: the check (threading.py: Thread.start returns, Thread.join
+      // or _shutdown is entered; ceval's RESUME checks the eval breaker)
+      // merges main's queue, deallocating here what reached zero; then
+      // main blocks in join. A due collection ran at the top of this call.
       state_.main_stage = MainStage::JoinAll;
+      if (program_.profile.refcounting == Refcounting::Biased) brc_check_eval_breaker();
       return;
     case MainStage::JoinAll:
       return;

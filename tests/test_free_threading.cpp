@@ -9,6 +9,8 @@
 #include <set>
 
 #include "TestSupport.h"
+#include "checker/Schedule.h"
+#include "cli/ConformSupport.h"
 #include "lang/Compiler.h"
 #include "model/Canonical.h"
 #include "model/Observe.h"
@@ -128,6 +130,48 @@ TEST(FreeThreading, NonOwnersLastDecrefQueuesForTheOwnerWhichDeallocatesAtItsNex
   s.run(0);  // main's next statement: eval-breaker check first
   EXPECT_TRUE(s.state.threads[0].merge_queue.empty());
   EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 0);
+}
+
+// kShared without main's body: main starts the worker and then joins.
+std::string shared_main_joins() {
+  const std::string text = kShared;
+  return text.substr(0, text.find("thread main:"));
+}
+
+TEST(FreeThreading, MainMergesItsQueueAtItsCheckBeforeBlockingInJoin) {
+  // F6, T1: between starting the threads and blocking in join, main runs
+  // Python code (Thread.start returns, join is entered) and checks its
+  // eval breaker: a queue filled meanwhile is merged there, on main.
+  model::Program p = under(shared_main_joins(), "P313t");
+  Stepper s(p);
+  s.start();
+  EXPECT_EQ(s.state.main_stage, model::MainStage::PreJoin);
+  EXPECT_TRUE(s.enabled(0));  // the check may come at any time
+  s.statement(1);             // y = x
+  s.statement(1);             // x = None
+  s.statement(1);             // del y: queued for main
+  ASSERT_EQ(s.state.threads[0].merge_queue.size(), 1u);
+  s.run(0);
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_EQ(s.thread_of(model::EventKind::DeallocBegin, "x"), 0);
+}
+
+TEST(FreeThreading, MainBlocksInJoinAfterACheckWithAnEmptyQueue) {
+  // The check came first: main blocks and waits for the worker's end.
+  model::Program p = under(shared_main_joins(), "P313t");
+  Stepper s(p);
+  s.start();
+  s.run(0);
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_FALSE(s.enabled(0));
+}
+
+TEST(FreeThreading, WithTheGilMainBlocksInJoinAtOnce) {
+  model::Program p = under(shared_main_joins(), "P313");
+  Stepper s(p);
+  s.start();
+  EXPECT_EQ(s.state.main_stage, model::MainStage::JoinAll);
+  EXPECT_FALSE(s.enabled(0));
 }
 
 TEST(FreeThreading, WithTheGilTheDroppingThreadDeallocates) {
@@ -543,6 +587,124 @@ TEST(FreeThreadingSwitchPoints, PrivateOpsRunTogetherAndSharedOnesSplit) {
 TEST(FreeThreadingSwitchPoints, GilProfilesStopOnlyAtChecks) {
   for (model::OpCode c : worker_stops(under(kPrivateThenShared, "3.14"), nullptr))
     EXPECT_EQ(c, model::OpCode::Check);
+}
+
+// Every state reachable from the start, each with whether some step ended
+// there with thread t inside the runtime's deallocation of an object, at a
+// FinalizeFromDealloc or Dealloc frame.
+bool some_step_stops_inside_dealloc(const model::Program& p, model::ThreadId t) {
+  model::Model m(p, false);
+  std::set<std::string> seen;
+  std::vector<model::State> work{m.initial()};
+  std::vector<uint16_t> enabled;
+  std::string bytes;
+  while (!work.empty()) {
+    model::State s = std::move(work.back());
+    work.pop_back();
+    const auto& frames = s.threads[t].frames;
+    if (!frames.empty() && (frames.back().kind == model::FrameKind::FinalizeFromDealloc ||
+                            frames.back().kind == model::FrameKind::Dealloc))
+      return true;
+    m.enabled(s, enabled);
+    for (uint16_t c : std::vector<uint16_t>(enabled)) {
+      model::State next = s;
+      if (!m.step(next, c).ok()) continue;
+      bytes.clear();
+      model::encode_state(p, next, bytes);
+      if (seen.insert(bytes).second) work.push_back(std::move(next));
+    }
+  }
+  return false;
+}
+
+TEST(FreeThreadingSwitchPoints, OtherThreadsRunInsideSubtypeDeallocOfASharedObject) {
+  // F14 in subtype_dealloc: the reader holds a weakref to x, so main stops
+  // before the end of x's temporary resurrection and before
+  // PyObject_ClearWeakRefs; with the GIL it never does.
+  const std::string text =
+      read_all(source_path("scenarios/free-threading/reader-inside-subtype-dealloc.life"));
+  EXPECT_TRUE(some_step_stops_inside_dealloc(under(text, "P313t"), 0));
+  EXPECT_FALSE(some_step_stops_inside_dealloc(under(text, "P313"), 0));
+}
+
+TEST(FreeThreadingSwitchPoints, DeallocOfAnObjectNoOtherThreadReachesRunsInOneStep) {
+  // The same program without the weakref the reader could read: nothing
+  // another thread does can see the dealloc's steps.
+  const std::string text = R"(
+class X:
+    def __del__(self):
+        log("del x")
+
+x = X()
+
+thread main:
+    global x
+    x = None
+
+thread reader:
+    log("reader")
+)";
+  EXPECT_FALSE(some_step_stops_inside_dealloc(under(text, "P313t"), 0));
+}
+
+TEST(FreeThreadingConform, AForcedRunMayEndAsAnotherModelRunDoes) {
+  // assert-bug under P313t: main may merge the object T2 queued (F6) before
+  // T1 reads the weakref, so some model run ends in the assert with an
+  // empty trace, the outcome a forced run on 3.13.15t showed; none ends in
+  // a deadlock.
+  const std::string text = read_all(source_path("scenarios/contract/assert-bug.life"));
+  model::Program p = under(text, "P313t");
+  model::Model m(p);
+  EXPECT_TRUE(cli::conform::some_model_run_ends_so(m, "assert", {}, 400));
+  EXPECT_FALSE(cli::conform::some_model_run_ends_so(m, "deadlock", {}, 400));
+}
+
+TEST(FreeThreadingConform, ForcedTokensLeaveOutMainsMergesWhileItWaits) {
+  // main's check before join (PreJoin) and its merges while it waits for
+  // the others (D10) happen where the script's main has no _turn(): the
+  // script-following runs take them at once and the token leaves them out,
+  // so after the module code main has at most its end step, the last one.
+  const std::string text = read_all(source_path("scenarios/contract/assert-bug.life"));
+  model::Program p = under(text, "P313t");
+  model::Model m(p);
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    auto run = cli::conform::model_run(m, seed);
+    if (!run) continue;
+    std::string error;
+    auto decoded = checker::decode_schedule(run->token, error);
+    ASSERT_TRUE(decoded) << error;
+    const auto& steps = decoded->steps;
+    const auto first_other =
+        std::find_if(steps.begin(), steps.end(), [](auto c) { return (c & 0xFF) != 0; });
+    const auto later_main =
+        std::count_if(first_other, steps.end(), [](auto c) { return (c & 0xFF) == 0; });
+    EXPECT_LE(later_main, 1) << run->token;
+    if (later_main == 1) {
+      EXPECT_EQ(steps.back() & 0xFF, 0) << run->token;
+    }
+  }
+}
+
+bool some_trace_has(const model::Program& p, const std::string& item) {
+  for (const model::ObservedTrace& t : model::observable_traces(p).traces)
+    if (std::find(t.begin(), t.end(), item) != t.end()) return true;
+  return false;
+}
+
+TEST(FreeThreading, MainsCheckBeforeJoinAllowsWhatTheInterpreterShowed) {
+  // D13: 3.13.15t showed `main: del x` here in about 1 run in 10; without
+  // main's check before join the model allowed only `worker: del x`.
+  const std::string text =
+      read_all(source_path("scenarios/conformance/ft-main-checks-before-join.life"));
+  lang::CompileOptions o;
+  o.profile_override = *model::find_profile("P313t");
+  const model::Program with = lang::load_scenario_text("ft-test.life", text, o);
+  EXPECT_TRUE(some_trace_has(with, "main: del x"));
+  EXPECT_TRUE(some_trace_has(with, "worker: del x"));
+  o.profile_override->main_checks_before_join = false;
+  const model::Program without = lang::load_scenario_text("ft-test.life", text, o);
+  EXPECT_FALSE(some_trace_has(without, "main: del x"));
+  EXPECT_TRUE(some_trace_has(without, "worker: del x"));
 }
 
 }  // namespace
