@@ -162,6 +162,8 @@ class Compiler {
   ExprId finalize_new(const Expr& e, LabelId label);
   ExprId finalize_func(const Expr& e, size_t nargs);
   void declare_finalize();
+  // sys and gc module builtins (CompilerBuiltins.cpp)
+  ExprId refcount_call(const Expr& e);
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

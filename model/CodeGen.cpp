@@ -13,6 +13,7 @@ bool checks_after(const ExprNode& e) {
                                // own checks are not modelled, the one after the call is)
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
+    case ExprOp::RefCount:    // CALL of sys.getrefcount
     case ExprOp::Vars:        // CALL of the builtin vars
     case ExprOp::DequeNew:    // CALL of collections.deque
     case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
@@ -137,6 +138,13 @@ class CodeGen {
         expr(e.a);
         emit(e.op == ExprOp::IsFinalized ? OpCode::IsFinalized : OpCode::IsTracked, e);
         break;
+      case ExprOp::RefCount: {  // GcModule.cpp: the IsTracked op's refcount variant
+        expr(e.a);
+        Op& op = emit(OpCode::IsTracked, e);
+        op.a = 1;
+        op.b = p_.exprs[e.a].op == ExprOp::Local ? 1 : 0;
+        break;
+      }
       case ExprOp::Compare:
         expr(e.a);
         expr(e.b);

@@ -387,6 +387,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return finalize_new_op(op);
     case OpCode::IsFinalized:
     case OpCode::IsTracked: {
+      if (op.a == 1) return refcount_op(op);  // sys.getrefcount (GcModule.cpp)
       Value x = thread().stack.back();
       thread().stack.back() =
           Value::boolean(op.code == OpCode::IsFinalized ? is_finalized(x) : is_tracked(x));

@@ -268,6 +268,13 @@ class Machine {
   enum class CallbackEnd { Returned, Raised, Pending };
   CallbackEnd end_weakref_callback(ObjId wr, bool gc_path);
 
+  // ------------------------------------------------------------- GcModule.cpp
+  // sys.getrefcount(x) as the profile shows it (RC1-RC3); `local_load`: x
+  // was pushed by a load of a local.
+  Value refcount_of(Value x, bool local_load) const;
+  bool immortal(Value x) const;
+  void refcount_op(const Op& op);  // OpCode::IsTracked with a = 1
+
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
   // weakref.finalize(referent, func, *args): a new finalizer, registered.

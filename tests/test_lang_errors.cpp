@@ -495,6 +495,14 @@ const std::vector<BadScenario> kBadScenarios = {
     {"UnknownGcFunction", "gc.freeze()\n", 1, 4,
      "'gc.freeze()' is not part of the scenario language"},
     {"GcEnableWithArgument", "gc.enable(1)\n", 1, 11, "gc.enable() takes no arguments"},
+    // sys.getrefcount (GcModule.cpp)
+    {"GetRefcountNoArgument", "log(sys.getrefcount())\n", 1, 9,
+     "sys.getrefcount() takes exactly one argument"},
+    {"GetRefcountTwoArguments", "log(sys.getrefcount(1, 2))\n", 1, 9,
+     "sys.getrefcount() takes exactly one argument"},
+    {"UnknownSysFunction", "log(sys.intern('a'))\n", 1, 9,
+     "'sys.intern()' is not part of the scenario language"},
+    {"SysAsVariable", "sys = 1\n", 1, 1, "cannot assign to the reserved name 'sys'"},
     {"LogWithoutArguments", "log()\n", 1, 1, "log() needs at least one argument"},
     // Names used as values.
     {"ClassUsedAsValue",

@@ -1,0 +1,64 @@
+// Builtins of the sys and gc modules that observe or steer the runtime
+// (issue 12 point 7). Rules RC1-RC3: docs/semantics.md.
+//
+// sys.getrefcount(x) (Python/sysmodule.c sys_getrefcount_impl) returns
+// Py_REFCNT(x): every reference, including the one its own argument holds
+// while the call runs.
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+// RC2: the objects PEP 683 made immortal (3.12+), whose count is a fixed
+// large number: None, True, False, the small ints -5..256 (pycore_runtime_init.h),
+// the empty tuple and the empty and one-character Latin-1 strings
+// (statically allocated); in 3.12 every interned string too, as the
+// compiler interns string constants of name characters (codeobject.c
+// intern_string_constants, all_name_chars), and in the free-threaded build
+// those and every int and tuple constant of a code object (_PyCode_New's
+// intern_constants).
+bool Machine::immortal(Value x) const {
+  const Profile& pr = program_.profile;
+  if (pr.immortal_refcount == 0) return false;
+  switch (x.kind()) {
+    case ValueKind::None:
+    case ValueKind::Bool:
+      return true;
+    case ValueKind::Int:
+      return pr.code_constants_immortal || (x.integer() >= -5 && x.integer() <= 256);
+    case ValueKind::Str: {
+      const std::string& s = program_.strings[x.str()];
+      if (s.size() <= 1) return true;
+      if (!pr.interned_strings_immortal) return false;
+      for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+      return true;
+    }
+    case ValueKind::ConstTuple:
+      return pr.code_constants_immortal || program_.const_tuples[x.const_tuple()].empty();
+    default:
+      return false;
+  }
+}
+
+// RC1: the count of a scenario object is its true count, the reference of
+// the argument included (the model's operand stack owns it). RC3: under
+// 3.14 a local passed straight to the call was loaded borrowed, so that
+// reference is not there.
+Value Machine::refcount_of(Value x, bool local_load) const {
+  if (x.is_obj()) {
+    int rc = state_.objects[x.obj()].rc;
+    if (local_load && program_.profile.borrowed_local_loads) --rc;
+    return Value::integer(rc);
+  }
+  if (x.kind() == ValueKind::Func || x.kind() == ValueKind::GcInfo)
+    return Value::str(program_.str_unmodelled_refcount);
+  return Value::str(immortal(x) ? program_.str_immortal_refcount : program_.str_mortal_refcount);
+}
+
+void Machine::refcount_op(const Op& op) {
+  Value x = thread().stack.back();
+  thread().stack.back() = refcount_of(x, op.b == 1);
+  decref(x);
+}
+
+}  // namespace lifecheck::model
