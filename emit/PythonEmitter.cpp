@@ -457,6 +457,11 @@ class Emitter {
         return emit("_lc_ck(_lc_gc.enable())");
       case StatementKind::GcDisable:
         return emit("_lc_ck(_lc_gc.disable())");
+      case StatementKind::GcSetDebug:
+        return emit(s.slot ? "_lc_ck(_lc_gc.set_debug(_lc_gc.DEBUG_SAVEALL))"
+                           : "_lc_ck(_lc_gc.set_debug(0))");
+      case StatementKind::GcGarbageClear:
+        return emit("_lc_ck(_lc_gc.garbage.clear())");
       case StatementKind::GcCallbacksAppend:
         return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
                     append_guard(s.slot, "_lc_gc.callbacks"));

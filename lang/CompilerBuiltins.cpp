@@ -19,3 +19,34 @@ ExprId Compiler::refcount_call(const Expr& e) {
 }
 
 }  // namespace lifecheck::lang::detail
+
+namespace lifecheck::lang::detail {
+
+// Statements of the gc module beyond collect/enable/disable/callbacks:
+// gc.set_debug(gc.DEBUG_SAVEALL), gc.set_debug(0), gc.garbage.clear().
+// False when `e` is none of them.
+bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
+  const Expr& callee = *e.base;
+  if (is_module_call(e, "gc", "set_debug")) {
+    if (e.args.size() != 1) fail(e.loc, "gc.set_debug() takes one argument: gc.DEBUG_SAVEALL or 0");
+    const Expr& a = *e.args[0];
+    const bool saveall = a.kind == ExprKind::Attr && a.text == "DEBUG_SAVEALL" &&
+                         a.base->kind == ExprKind::Name && a.base->text == "gc";
+    if (!saveall && !(a.kind == ExprKind::Int && a.value == 0))
+      fail(a.loc, "gc.set_debug() takes gc.DEBUG_SAVEALL or 0 here (other debug flags only print)");
+    add_stmt(K::GcSetDebug, loc, out).slot = saveall ? 1 : 0;
+    return true;
+  }
+  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
+      callee.base->text == "garbage" && callee.base->base->kind == ExprKind::Name &&
+      callee.base->base->text == "gc" && resolve("gc", *cur_).kind == NameKind::Module) {
+    if (callee.text != "clear") fail(callee.loc, "gc.garbage supports clear() only");
+    if (!e.args.empty()) fail(e.args[0]->loc, "gc.garbage.clear() takes no arguments");
+    add_stmt(K::GcGarbageClear, loc, out);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace lifecheck::lang::detail

@@ -164,6 +164,7 @@ class Compiler {
   void declare_finalize();
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
+  bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

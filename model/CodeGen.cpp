@@ -30,6 +30,8 @@ bool statement_checks(const Statement& s) {
     case StatementKind::Collect:
     case StatementKind::GcEnable:
     case StatementKind::GcDisable:
+    case StatementKind::GcSetDebug:  // C calls
+    case StatementKind::GcGarbageClear:
     case StatementKind::GcCallbacksAppend:  // list.append, list.remove
     case StatementKind::GcCallbacksRemove:
     case StatementKind::Construct:
@@ -358,6 +360,17 @@ class CodeGen {
       case StatementKind::GcEnable:
       case StatementKind::GcDisable:
         emit(s.kind == StatementKind::GcEnable ? OpCode::GcEnable : OpCode::GcDisable, s);
+        emit(OpCode::Check, s);
+        return;
+      case StatementKind::GcSetDebug: {  // the gc-state opcodes' variants (GcModule.cpp)
+        Op& op = emit(OpCode::GcEnable, s);
+        op.a = 1;
+        op.b = s.slot;
+        emit(OpCode::Check, s);
+        return;
+      }
+      case StatementKind::GcGarbageClear:
+        emit(OpCode::GcDisable, s).a = 1;
         emit(OpCode::Check, s);
         return;
       case StatementKind::GcCallbacksAppend:

@@ -62,3 +62,27 @@ void Machine::refcount_op(const Op& op) {
 }
 
 }  // namespace lifecheck::model
+
+namespace lifecheck::model {
+
+// G16a: gc.set_debug(gc.DEBUG_SAVEALL) / gc.set_debug(0).
+void Machine::set_gc_debug(bool saveall) { state_.gc.debug_saveall = saveall; }
+
+// G16a, G17: the collector appends to gc.garbage (a strong reference).
+void Machine::save_garbage(ObjId o) {
+  incref(Value::object(o));
+  state_.gc.garbage.push_back(o);
+  emit(event(EventKind::GarbageAppend, o));
+}
+
+// gc.garbage.clear(): list_clear empties the list first, then releases its
+// items last to first (Objects/listobject.c list_clear).
+void Machine::clear_gc_garbage() {
+  ValueList items;
+  for (size_t i = state_.gc.garbage.size(); i-- > 0;)
+    items.push_back(Value::object(state_.gc.garbage[i]));
+  state_.gc.garbage.clear();
+  release_values(items);
+}
+
+}  // namespace lifecheck::model

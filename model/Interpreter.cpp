@@ -531,9 +531,11 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::GcEnable:
+      if (op.a == 1) return set_gc_debug(op.b == 1);  // GcModule.cpp
       state_.gc.auto_enabled = true;
       return;
     case OpCode::GcDisable:
+      if (op.a == 1) return clear_gc_garbage();  // GcModule.cpp
       state_.gc.auto_enabled = false;
       return;
     case OpCode::GcCallbacksAppend:

@@ -273,7 +273,10 @@ class Machine {
   // was pushed by a load of a local.
   Value refcount_of(Value x, bool local_load) const;
   bool immortal(Value x) const;
-  void refcount_op(const Op& op);  // OpCode::IsTracked with a = 1
+  void refcount_op(const Op& op);   // OpCode::IsTracked with a = 1
+  void set_gc_debug(bool saveall);  // G16a
+  void clear_gc_garbage();          // gc.garbage.clear()
+  void save_garbage(ObjId o);       // gc.garbage.append(o) by the collector (G16a, G17)
 
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;

@@ -231,6 +231,8 @@ enum class StatementKind : uint8_t {
   GcDisable,          // gc.disable()
   GcCallbacksAppend,  // value = the function (a Const); slot = its list.append site
   GcCallbacksRemove,  // value = the function
+  GcSetDebug,         // gc.set_debug(flags): slot = 1 for gc.DEBUG_SAVEALL, 0 (GcModule.cpp)
+  GcGarbageClear,     // gc.garbage.clear() (GcModule.cpp)
   Construct,          // slot = C type, args, label; target or none
   For,                // for target in range(slot): body
   Try,                // try: body; handlers; else: orelse; finally: finalbody
@@ -309,8 +311,8 @@ enum class OpCode : uint8_t {
   Assert,             // str = message: x ->
   Raise,              // str = exception name
   Collect,            // a = generation: -> count (a Collect frame pushes it)
-  GcEnable,           // -> None
-  GcDisable,          // -> None
+  GcEnable,           // -> None; a = 1: gc.set_debug(b = 1 for DEBUG_SAVEALL)
+  GcDisable,          // -> None; a = 1: gc.garbage.clear()
   GcCallbacksAppend,  // value = function: -> None
   GcCallbacksRemove,  // value = function: -> None
   Join,               // a = thread: a scheduling point that waits for the thread

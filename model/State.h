@@ -263,6 +263,7 @@ struct GcState {
   std::array<GcList, kNumLists> lists{};
   SmallVec<FuncId, 4> callbacks;  // gc.callbacks
   SmallVec<ObjId, 4> garbage;     // gc.garbage (strong references)
+  bool debug_saveall = false;     // gc.set_debug(gc.DEBUG_SAVEALL): G16a (GcModule.cpp)
 };
 
 struct State {

@@ -83,5 +83,45 @@ TEST(GetRefcount, FunctionsAreNotModelledAndCountsCompare) {
   EXPECT_EQ(logs, (std::vector<std::string>{"(not modelled) True"}));
 }
 
+// G16a: DEBUG_SAVEALL keeps the collected cycle in gc.garbage after its
+// callbacks and __del__ ran; gc.garbage.clear() hands it back to the
+// collector, which frees it without a second __del__. Without the flag the
+// same scenario frees it in the first collection.
+const char* kSaveAll =
+    "class Node:\n"
+    "    def __del__(self):\n"
+    "        log('del')\n"
+    "a = Node()\n"
+    "a.me = a\n"
+    "DEBUG\n"
+    "del a\n"
+    "n = gc.collect()\n"
+    "log('first', n)\n"
+    "n = gc.collect()\n"
+    "log('second', n)\n"
+    "gc.set_debug(0)\n"
+    "gc.garbage.clear()\n"
+    "n = gc.collect()\n"
+    "log('third', n)\n";
+
+std::string with_debug(const std::string& line) {
+  std::string s = kSaveAll;
+  return s.replace(s.find("DEBUG"), 5, line);
+}
+
+TEST(SaveAll, KeepsTheCycleInGcGarbageUntilCleared) {
+  for (const char* profile : {"3.11", "3.12", "3.13", "3.14", "P314i", "3.13t", "3.14t"})
+    EXPECT_EQ(logs_under(profile, with_debug("gc.set_debug(gc.DEBUG_SAVEALL)")),
+              (std::vector<std::string>{"del", "first 1", "second 0", "third 1"}))
+        << profile;
+}
+
+TEST(SaveAll, WithoutTheFlagTheCycleIsFreedAtOnce) {
+  for (const char* profile : {"3.11", "3.14", "3.13t"})
+    EXPECT_EQ(logs_under(profile, with_debug("gc.set_debug(0)")),
+              (std::vector<std::string>{"del", "first 1", "second 0", "third 0"}))
+        << profile;
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

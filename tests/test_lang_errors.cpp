@@ -502,6 +502,12 @@ const std::vector<BadScenario> kBadScenarios = {
      "sys.getrefcount() takes exactly one argument"},
     {"UnknownSysFunction", "log(sys.intern('a'))\n", 1, 9,
      "'sys.intern()' is not part of the scenario language"},
+    {"SetDebugOtherFlag", "gc.set_debug(gc.DEBUG_LEAK)\n", 1, 17,
+     "gc.set_debug() takes gc.DEBUG_SAVEALL or 0 here"},
+    {"SetDebugNoArgument", "gc.set_debug()\n", 1, 4, "gc.set_debug() takes one argument"},
+    {"GcGarbageAppend", "gc.garbage.append(1)\n", 1, 12, "gc.garbage supports clear() only"},
+    {"GcGarbageClearArgument", "gc.garbage.clear(1)\n", 1, 18,
+     "gc.garbage.clear() takes no arguments"},
     {"SysAsVariable", "sys = 1\n", 1, 1, "cannot assign to the reserved name 'sys'"},
     {"LogWithoutArguments", "log()\n", 1, 1, "log() needs at least one argument"},
     // Names used as values.
