@@ -462,6 +462,8 @@ class Emitter {
                            : "_lc_ck(_lc_gc.set_debug(0))");
       case StatementKind::GcGarbageClear:
         return emit("_lc_ck(_lc_gc.garbage.clear())");
+      case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
+        return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
       case StatementKind::GcCallbacksAppend:
         return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
                     append_guard(s.slot, "_lc_gc.callbacks"));

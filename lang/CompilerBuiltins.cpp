@@ -23,7 +23,8 @@ ExprId Compiler::refcount_call(const Expr& e) {
 namespace lifecheck::lang::detail {
 
 // Statements of the gc module beyond collect/enable/disable/callbacks:
-// gc.set_debug(gc.DEBUG_SAVEALL), gc.set_debug(0), gc.garbage.clear().
+// gc.set_debug(gc.DEBUG_SAVEALL), gc.set_debug(0), gc.garbage.clear(),
+// gc.freeze(), gc.unfreeze().
 // False when `e` is none of them.
 bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out) {
   using K = model::StatementKind;
@@ -36,6 +37,11 @@ bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& 
     if (!saveall && !(a.kind == ExprKind::Int && a.value == 0))
       fail(a.loc, "gc.set_debug() takes gc.DEBUG_SAVEALL or 0 here (other debug flags only print)");
     add_stmt(K::GcSetDebug, loc, out).slot = saveall ? 1 : 0;
+    return true;
+  }
+  if (is_module_call(e, "gc", "freeze") || is_module_call(e, "gc", "unfreeze")) {
+    if (!e.args.empty()) fail(e.args[0]->loc, "gc." + callee.text + "() takes no arguments");
+    add_stmt(K::GcFreeze, loc, out).slot = callee.text == "unfreeze" ? 1 : 0;
     return true;
   }
   if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&

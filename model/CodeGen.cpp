@@ -32,6 +32,7 @@ bool statement_checks(const Statement& s) {
     case StatementKind::GcDisable:
     case StatementKind::GcSetDebug:  // C calls
     case StatementKind::GcGarbageClear:
+    case StatementKind::GcFreeze:
     case StatementKind::GcCallbacksAppend:  // list.append, list.remove
     case StatementKind::GcCallbacksRemove:
     case StatementKind::Construct:
@@ -371,6 +372,10 @@ class CodeGen {
       }
       case StatementKind::GcGarbageClear:
         emit(OpCode::GcDisable, s).a = 1;
+        emit(OpCode::Check, s);
+        return;
+      case StatementKind::GcFreeze:
+        emit(OpCode::GcEnable, s).a = s.slot ? 3 : 2;
         emit(OpCode::Check, s);
         return;
       case StatementKind::GcCallbacksAppend:

@@ -86,3 +86,33 @@ void Machine::clear_gc_garbage() {
 }
 
 }  // namespace lifecheck::model
+
+namespace lifecheck::model {
+
+// G7a: gc.freeze() moves every tracked object into the permanent
+// generation, youngest generation first (gc_freeze_impl: gc_list_merge of
+// each generation in turn; 3.14's _PyGC_Freeze: young, then both old
+// spaces). The free-threaded build marks them frozen and its collector
+// skips them; the model keeps its tracked objects in kGen0, so moving them
+// out is the same.
+void Machine::gc_freeze() {
+  for (uint8_t g :
+       {static_cast<uint8_t>(kGen0), static_cast<uint8_t>(kGen1), static_cast<uint8_t>(kGen2)})
+    list_merge(g, kPermanent);
+}
+
+// gc.unfreeze(): the permanent generation joins the oldest generation
+// (gc_unfreeze_impl), the visited old space of the incremental collector
+// (_PyGC_Unfreeze), or the heap of the free-threaded one.
+void Machine::gc_unfreeze() {
+  switch (program_.profile.gc_algorithm) {
+    case GcAlgorithm::Generational:
+      return list_merge(kPermanent, kGen2);
+    case GcAlgorithm::Incremental:
+      return list_merge(kPermanent, visited_list());
+    case GcAlgorithm::FreeThreaded:
+      return list_merge(kPermanent, kGen0);
+  }
+}
+
+}  // namespace lifecheck::model

@@ -532,6 +532,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::GcEnable:
       if (op.a == 1) return set_gc_debug(op.b == 1);  // GcModule.cpp
+      if (op.a >= 2) return op.a == 2 ? gc_freeze() : gc_unfreeze();
       state_.gc.auto_enabled = true;
       return;
     case OpCode::GcDisable:

@@ -233,6 +233,7 @@ enum class StatementKind : uint8_t {
   GcCallbacksRemove,  // value = the function
   GcSetDebug,         // gc.set_debug(flags): slot = 1 for gc.DEBUG_SAVEALL, 0 (GcModule.cpp)
   GcGarbageClear,     // gc.garbage.clear() (GcModule.cpp)
+  GcFreeze,           // gc.freeze(); slot = 1: gc.unfreeze() (GcModule.cpp)
   Construct,          // slot = C type, args, label; target or none
   For,                // for target in range(slot): body
   Try,                // try: body; handlers; else: orelse; finally: finalbody
@@ -311,7 +312,8 @@ enum class OpCode : uint8_t {
   Assert,             // str = message: x ->
   Raise,              // str = exception name
   Collect,            // a = generation: -> count (a Collect frame pushes it)
-  GcEnable,           // -> None; a = 1: gc.set_debug(b = 1 for DEBUG_SAVEALL)
+  GcEnable,           // -> None; a = 1: gc.set_debug(b = 1 for DEBUG_SAVEALL);
+                      // a = 2: gc.freeze(), a = 3: gc.unfreeze()
   GcDisable,          // -> None; a = 1: gc.garbage.clear()
   GcCallbacksAppend,  // value = function: -> None
   GcCallbacksRemove,  // value = function: -> None

@@ -34,6 +34,7 @@ enum GcListId : uint8_t {
   kSeen,              // G13: finalize_garbage's local list
   kFinalUnreachable,  // G14: still unreachable after finalizers
   kIncrement,         // G-I3: the region an incremental collection examines
+  kPermanent,         // G7a: gc.freeze()'s permanent generation, never collected
   kNumLists,
   kNoList = 0xFF,
 };

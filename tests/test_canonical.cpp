@@ -228,5 +228,24 @@ TEST(CanonicalDecoding, SaveAllFlagAndGarbageRoundTrip) {
   EXPECT_TRUE(garbage);
 }
 
+// The permanent generation of gc.freeze() (kPermanent) survives a round
+// trip with its order.
+TEST(CanonicalDecoding, PermanentGenerationRoundTrips) {
+  model::Program p = load_file("scenarios/gc-module/freeze.life");
+  model::Model m(p);
+  std::string bytes;
+  bool frozen = false;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    m.encode(s, bytes);
+    model::State d = model::decode_state(p, bytes);
+    ASSERT_EQ(d.gc.lists[model::kPermanent].size, s.gc.lists[model::kPermanent].size);
+    std::string again;
+    m.encode(d, again);
+    ASSERT_EQ(again, bytes);
+    frozen = frozen || s.gc.lists[model::kPermanent].size != 0;
+  });
+  EXPECT_TRUE(frozen);
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

@@ -123,5 +123,40 @@ TEST(SaveAll, WithoutTheFlagTheCycleIsFreedAtOnce) {
         << profile;
 }
 
+// G7a: a frozen cycle survives every collection until gc.unfreeze(), then
+// waits in the oldest generation (the free-threaded collector has none).
+const char* kFreeze =
+    "class Node:\n"
+    "    def __del__(self):\n"
+    "        log('del')\n"
+    "a = Node()\n"
+    "a.me = a\n"
+    "gc.freeze()\n"
+    "del a\n"
+    "n = gc.collect()\n"
+    "log('frozen', n)\n"
+    "gc.unfreeze()\n"
+    "n = gc.collect(1)\n"
+    "log('young', n)\n"
+    "n = gc.collect()\n"
+    "log('full', n)\n";
+
+TEST(Freeze, FrozenCycleWaitsForUnfreezeAndAFullCollection) {
+  for (const char* profile : {"3.11", "3.12", "3.13", "3.14", "P314i"})
+    EXPECT_EQ(logs_under(profile, kFreeze),
+              (std::vector<std::string>{"frozen 0", "young 0", "del", "full 1"}))
+        << profile;
+  EXPECT_EQ(logs_under("3.13t", kFreeze),
+            (std::vector<std::string>{"frozen 0", "del", "young 1", "full 0"}));
+}
+
+TEST(Freeze, WithoutFreezeTheCycleIsCollectedAtOnce) {
+  std::string text = kFreeze;
+  text.replace(text.find("gc.freeze()"), 11, "gc.enable()");
+  text.replace(text.find("gc.unfreeze()"), 13, "gc.disable()");
+  EXPECT_EQ(logs_under("3.12", text),
+            (std::vector<std::string>{"del", "frozen 1", "young 0", "full 0"}));
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

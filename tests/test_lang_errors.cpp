@@ -492,8 +492,9 @@ const std::vector<BadScenario> kBadScenarios = {
      "a = A()\n"
      "w = weakref.ref(a, None, None)\n",
      4, 13, "weakref.ref() takes a referent and an optional callback"},
-    {"UnknownGcFunction", "gc.freeze()\n", 1, 4,
-     "'gc.freeze()' is not part of the scenario language"},
+    {"UnknownGcFunction", "gc.get_objects()\n", 1, 4,
+     "'gc.get_objects()' is not part of the scenario language"},
+    {"FreezeWithArgument", "gc.freeze(1)\n", 1, 11, "gc.freeze() takes no arguments"},
     {"GcEnableWithArgument", "gc.enable(1)\n", 1, 11, "gc.enable() takes no arguments"},
     // sys.getrefcount (GcModule.cpp)
     {"GetRefcountNoArgument", "log(sys.getrefcount())\n", 1, 9,
