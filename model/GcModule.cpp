@@ -4,6 +4,9 @@
 // sys.getrefcount(x) (Python/sysmodule.c sys_getrefcount_impl) returns
 // Py_REFCNT(x): every reference, including the one its own argument holds
 // while the call runs.
+#include <cctype>
+#include <string>
+
 #include "model/Machine.h"
 
 namespace lifecheck::model {
