@@ -231,6 +231,13 @@ class Emitter {
         return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
       case ExprOp::IsTracked:
         return "_lc_ck(_lc_gc.is_tracked(" + expr(e.a, fn) + "))";
+      case ExprOp::RefCount: {
+        // The count is taken first, while only the argument's own reference
+        // is on the stack; a plain argument is evaluated again for
+        // _lc_rc to tell a shared constant from a scenario object.
+        std::string x = expr(e.a, fn);
+        return "_lc_ck(_lc_rc(_lc_sys.getrefcount(" + x + ")" + (plain(e.a) ? ", " + x : "") + "))";
+      }
       case ExprOp::Compare: {
         auto k = static_cast<model::CompareKind>(e.slot);
         if (k == model::CompareKind::Eq || k == model::CompareKind::Ne)
@@ -450,6 +457,13 @@ class Emitter {
         return emit("_lc_ck(_lc_gc.enable())");
       case StatementKind::GcDisable:
         return emit("_lc_ck(_lc_gc.disable())");
+      case StatementKind::GcSetDebug:
+        return emit(s.slot ? "_lc_ck(_lc_gc.set_debug(_lc_gc.DEBUG_SAVEALL))"
+                           : "_lc_ck(_lc_gc.set_debug(0))");
+      case StatementKind::GcGarbageClear:
+        return emit("_lc_ck(_lc_gc.garbage.clear())");
+      case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
+        return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
       case StatementKind::GcCallbacksAppend:
         return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
                     append_guard(s.slot, "_lc_gc.callbacks"));

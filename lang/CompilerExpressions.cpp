@@ -176,7 +176,8 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
     }
     case ExprKind::Attr: {
       if (e.base->kind == ExprKind::Name &&
-          (e.base->text == "gc" || e.base->text == "weakref" || e.base->text == "collections") &&
+          (e.base->text == "gc" || e.base->text == "weakref" || e.base->text == "collections" ||
+           e.base->text == "sys") &&
           resolve(e.base->text, *cur_).kind == NameKind::Module)
         fail(e.loc,
              "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
@@ -372,6 +373,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
+    if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
       if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
       n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;

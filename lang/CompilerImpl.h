@@ -162,6 +162,9 @@ class Compiler {
   ExprId finalize_new(const Expr& e, LabelId label);
   ExprId finalize_func(const Expr& e, size_t nargs);
   void declare_finalize();
+  // sys and gc module builtins (CompilerBuiltins.cpp)
+  ExprId refcount_call(const Expr& e);
+  bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

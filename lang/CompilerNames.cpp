@@ -38,7 +38,7 @@ void Compiler::check_attribute_name(const std::string& name, Loc loc) {
 
 void Compiler::check_new_name(const std::string& name, Loc loc) {
   static const std::set<std::string> reserved = {"gc",   "weakref", "collections", "log",
-                                                 "self", "object",  "main"};
+                                                 "self", "object",  "main",        "sys"};
   if (reserved.count(name)) fail(loc, "'" + name + "' is a reserved name");
   if (classes_.count(name)) fail(loc, "'" + name + "' is already defined as a class");
   if (functions_.count(name)) fail(loc, "'" + name + "' is already defined as a function");
@@ -168,7 +168,7 @@ void Compiler::add_global(const std::string& name, Loc loc) {
   if (classes_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a class");
   if (functions_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a function");
   if (threads_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a thread");
-  static const std::set<std::string> reserved = {"gc", "weakref", "collections", "log"};
+  static const std::set<std::string> reserved = {"gc", "weakref", "collections", "log", "sys"};
   if (reserved.count(name)) fail(loc, "cannot assign to the reserved name '" + name + "'");
   globals_[name] = static_cast<int>(p_.globals.size());
   p_.globals.push_back(name);
@@ -220,7 +220,7 @@ void Compiler::collect_globals() {
     for (auto& [n, loc] : ordered) {
       if (declared.count(n) || sc.locals.count(n)) continue;
       if (classes_.count(n) || functions_.count(n) || threads_.count(n) || n == "gc" ||
-          n == "weakref" || n == "log")
+          n == "weakref" || n == "log" || n == "sys")
         fail(loc, "cannot assign to '" + n + "': it names a " +
                       std::string(classes_.count(n)     ? "class"
                                   : functions_.count(n) ? "function"
@@ -377,7 +377,8 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (classes_.count(name)) return {NameKind::Class, classes_.at(name)};
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
-  if (name == "gc" || name == "weakref" || name == "collections") return {NameKind::Module, 0};
+  if (name == "gc" || name == "weakref" || name == "collections" || name == "sys")
+    return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
   if (name == "vars" || name == "set") return {NameKind::Builtin, 0};
   return {};

@@ -305,6 +305,7 @@ void Compiler::expr_stmt(const Stmt& s, std::vector<StatementId>& out) {
       add_stmt(K::Collect, s.loc, out).slot = gen;
       return;
     }
+    if (gc_module_stmt(e, s.loc, out)) return;  // CompilerBuiltins.cpp
     if (is_module_call(e, "gc", "enable") || is_module_call(e, "gc", "disable")) {
       if (!e.args.empty()) fail(e.args[0]->loc, "gc." + callee.text + "() takes no arguments");
       add_stmt(callee.text == "enable" ? K::GcEnable : K::GcDisable, s.loc, out);

@@ -147,7 +147,8 @@ class Encoder {
     const GcState& gc = s_.gc;
     put8(static_cast<uint8_t>(gc.collecting | (gc.final_running << 1) | (gc.start_called << 2) |
                               (gc.stop_called << 3) | (gc.auto_enabled << 4) |
-                              (gc.visited_space << 5) | (gc.incremental_collecting << 6)));
+                              (gc.visited_space << 5) | (gc.incremental_collecting << 6) |
+                              (gc.debug_saveall << 7)));
     put8(gc.scheduled);
     put8(gc.final_rounds);
     put8(thread_position(gc.stopped_by));
@@ -514,7 +515,7 @@ class Decoder {
     State s;
     s.main_stage = static_cast<MainStage>(get8(static_cast<uint8_t>(MainStage::Done)));
     s.threads_ended = get8(1);
-    uint8_t gcf = get8(0x7F);
+    uint8_t gcf = get8(0xFF);
     GcState& gc = s.gc;
     gc.collecting = gcf & 1;
     gc.final_running = (gcf >> 1) & 1;
@@ -523,6 +524,7 @@ class Decoder {
     gc.auto_enabled = (gcf >> 4) & 1;
     gc.visited_space = (gcf >> 5) & 1;
     gc.incremental_collecting = (gcf >> 6) & 1;
+    gc.debug_saveall = (gcf >> 7) & 1;
     gc.scheduled = get8(0xFF);
     gc.final_rounds = get8(0xFF);
     const uint8_t stopped_by = get8(kNoThread);

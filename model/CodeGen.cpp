@@ -13,6 +13,7 @@ bool checks_after(const ExprNode& e) {
                                // own checks are not modelled, the one after the call is)
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
+    case ExprOp::RefCount:    // CALL of sys.getrefcount
     case ExprOp::Vars:        // CALL of the builtin vars
     case ExprOp::DequeNew:    // CALL of collections.deque
     case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
@@ -29,6 +30,9 @@ bool statement_checks(const Statement& s) {
     case StatementKind::Collect:
     case StatementKind::GcEnable:
     case StatementKind::GcDisable:
+    case StatementKind::GcSetDebug:  // C calls
+    case StatementKind::GcGarbageClear:
+    case StatementKind::GcFreeze:
     case StatementKind::GcCallbacksAppend:  // list.append, list.remove
     case StatementKind::GcCallbacksRemove:
     case StatementKind::Construct:
@@ -137,6 +141,13 @@ class CodeGen {
         expr(e.a);
         emit(e.op == ExprOp::IsFinalized ? OpCode::IsFinalized : OpCode::IsTracked, e);
         break;
+      case ExprOp::RefCount: {  // GcModule.cpp: the IsTracked op's refcount variant
+        expr(e.a);
+        Op& op = emit(OpCode::IsTracked, e);
+        op.a = 1;
+        op.b = p_.exprs[e.a].op == ExprOp::Local ? 1 : 0;
+        break;
+      }
       case ExprOp::Compare:
         expr(e.a);
         expr(e.b);
@@ -350,6 +361,21 @@ class CodeGen {
       case StatementKind::GcEnable:
       case StatementKind::GcDisable:
         emit(s.kind == StatementKind::GcEnable ? OpCode::GcEnable : OpCode::GcDisable, s);
+        emit(OpCode::Check, s);
+        return;
+      case StatementKind::GcSetDebug: {  // the gc-state opcodes' variants (GcModule.cpp)
+        Op& op = emit(OpCode::GcEnable, s);
+        op.a = 1;
+        op.b = s.slot;
+        emit(OpCode::Check, s);
+        return;
+      }
+      case StatementKind::GcGarbageClear:
+        emit(OpCode::GcDisable, s).a = 1;
+        emit(OpCode::Check, s);
+        return;
+      case StatementKind::GcFreeze:
+        emit(OpCode::GcEnable, s).a = s.slot ? 3 : 2;
         emit(OpCode::Check, s);
         return;
       case StatementKind::GcCallbacksAppend:

@@ -503,6 +503,11 @@ void Machine::step_collect(Frame& f) {
         return;
       }
       f.obj = o;
+      if (gc.debug_saveall) {
+        save_garbage(o);  // G16a: kept in gc.garbage instead of cleared
+        f.stage = kDeleteCheck;
+        return;
+      }
       if (program_.profile.has(RuntimeBug::SkipTpClear) || !has_tp_clear(o)) {
         f.stage = kDeleteCheck;  // G16: no tp_clear, nothing is done to it
         return;
@@ -539,12 +544,9 @@ void Machine::step_collect(Frame& f) {
       // G17: the tp_del objects go to gc.garbage, after delete_garbage; all
       // of `finalizers` merges into the old generation.
       gc.uncollectable = gc.lists[kFinalizers].size;
-      for (ObjId o : list_items(kFinalizers)) {
-        if (!program_.types[obj(o).type].has_legacy_del()) continue;
-        incref(Value::object(o));
-        gc.garbage.push_back(o);
-        emit(event(EventKind::GarbageAppend, o));
-      }
+      // G16a: with DEBUG_SAVEALL, everything they reach too.
+      for (ObjId o : list_items(kFinalizers))
+        if (gc.debug_saveall || program_.types[obj(o).type].has_legacy_del()) save_garbage(o);
       list_merge(kFinalizers, old_list(f));
       f.stage = kStopCallbacks;
       return;
@@ -660,6 +662,14 @@ void Machine::step_clear(Frame& f) {
   const bool automatic = !f.has(kExplicit);
   switch (f.stage) {
     case kBeginClear: {
+      if (automatic && state_.gc.debug_saveall &&
+          program_.profile.gc_algorithm == GcAlgorithm::FreeThreaded) {
+        // G16a in the free-threaded delete_garbage, whose tp_clear call
+        // this is: the member goes to gc.garbage instead.
+        save_garbage(o);
+        pop_frame();
+        return;
+      }
       if (automatic) check_clear_begin(o);
       Event e = event(EventKind::ClearBegin, o);
       e.value = automatic ? 0 : 1;

@@ -387,6 +387,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return finalize_new_op(op);
     case OpCode::IsFinalized:
     case OpCode::IsTracked: {
+      if (op.a == 1) return refcount_op(op);  // sys.getrefcount (GcModule.cpp)
       Value x = thread().stack.back();
       thread().stack.back() =
           Value::boolean(op.code == OpCode::IsFinalized ? is_finalized(x) : is_tracked(x));
@@ -530,9 +531,12 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::GcEnable:
+      if (op.a == 1) return set_gc_debug(op.b == 1);  // GcModule.cpp
+      if (op.a >= 2) return op.a == 2 ? gc_freeze() : gc_unfreeze();
       state_.gc.auto_enabled = true;
       return;
     case OpCode::GcDisable:
+      if (op.a == 1) return clear_gc_garbage();  // GcModule.cpp
       state_.gc.auto_enabled = false;
       return;
     case OpCode::GcCallbacksAppend:

@@ -268,6 +268,18 @@ class Machine {
   enum class CallbackEnd { Returned, Raised, Pending };
   CallbackEnd end_weakref_callback(ObjId wr, bool gc_path);
 
+  // ------------------------------------------------------------- GcModule.cpp
+  // sys.getrefcount(x) as the profile shows it (RC1-RC3); `local_load`: x
+  // was pushed by a load of a local.
+  Value refcount_of(Value x, bool local_load) const;
+  bool immortal(Value x) const;
+  void refcount_op(const Op& op);   // OpCode::IsTracked with a = 1
+  void set_gc_debug(bool saveall);  // G16a
+  void clear_gc_garbage();          // gc.garbage.clear()
+  void gc_freeze();                 // G7a
+  void gc_unfreeze();
+  void save_garbage(ObjId o);  // gc.garbage.append(o) by the collector (G16a, G17)
+
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
   // weakref.finalize(referent, func, *args): a new finalizer, registered.

@@ -110,6 +110,10 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v311_312 || v313;
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
+      const bool v314 = !(v311_312 || v313);
+      p.immortal_refcount = id == ProfileId::P311 ? 0 : v314 ? 3221225472ull : 4294967295ull;
+      p.interned_strings_immortal = id == ProfileId::P312;
+      p.borrowed_local_loads = v314;
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash
@@ -159,6 +163,10 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v313;
       p.atomic_tuples_untracked_at_creation = !v313;
       p.deferred_refcount_api = !v313;
+      p.code_constants_immortal = true;
+      p.interned_strings_immortal = true;
+      p.immortal_refcount = v313 ? 4294967295ull : 3221225472ull;
+      p.borrowed_local_loads = !v313;
     };
     free_threaded(ProfileId::P313t, "P313t", "3.13.13+ (t)",
                   "free-threaded: no GIL, biased refcounts, stop-the-world GC", "P313L");

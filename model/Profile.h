@@ -126,6 +126,24 @@ struct Profile {
   // after 8 runs of its code object, modelled here as never.
   bool list_append_specializes = true;
 
+  // sys.getrefcount (model/GcModule.cpp, rules RC1-RC3). What an immortal
+  // object's count reads as (Py_REFCNT of an immortal object): none before
+  // 3.12 (PEP 683); _Py_IMMORTAL_REFCNT = UINT_MAX in 3.12-3.13 and 3.13t;
+  // _Py_IMMORTAL_INITIAL_REFCNT = 3 << 30 in 3.14 (Include/refcount.h).
+  uint64_t immortal_refcount = 3221225472ull;
+  // 3.12 and the free-threaded build make every interned string immortal
+  // (all-name-character string constants); 3.13 interns them mortal again
+  // (observed on 3.13.0, 3.13.15 and 3.13.15t).
+  bool interned_strings_immortal = false;
+  // The free-threaded build makes the int and tuple constants of code
+  // objects immortal (_PyCode_New's intern_constants; observed on
+  // 3.13.15t: 1000, ('a',); a string of other characters stays mortal).
+  bool code_constants_immortal = false;
+  // 3.14's compiler loads a local whose reference the next instruction
+  // consumes with LOAD_FAST_BORROW (Python/flowgraph.c optimize_load_fast):
+  // the argument of sys.getrefcount(x) then owns no reference.
+  bool borrowed_local_loads = true;
+
   // The free-threaded build (§4.2, §4.3).
   Refcounting refcounting = Refcounting::Single;  // F1-F8
   // T1-T4. Without it (F12's model of threads): other threads run between

@@ -191,6 +191,7 @@ enum class ExprOp : uint8_t {
                 // slot = its list.append site (Program::append_sites) or kNoAppendSite
   Slice,        // a = container, args = {start or none, stop or none}: the target of del x[i:j]
   FinalizeNew,  // weakref.finalize(a, b, *args): args = {the args tuple}, label (Finalize.cpp)
+  RefCount,     // sys.getrefcount(a) (GcModule.cpp)
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -230,6 +231,9 @@ enum class StatementKind : uint8_t {
   GcDisable,          // gc.disable()
   GcCallbacksAppend,  // value = the function (a Const); slot = its list.append site
   GcCallbacksRemove,  // value = the function
+  GcSetDebug,         // gc.set_debug(flags): slot = 1 for gc.DEBUG_SAVEALL, 0 (GcModule.cpp)
+  GcGarbageClear,     // gc.garbage.clear() (GcModule.cpp)
+  GcFreeze,           // gc.freeze(); slot = 1: gc.unfreeze() (GcModule.cpp)
   Construct,          // slot = C type, args, label; target or none
   For,                // for target in range(slot): body
   Try,                // try: body; handlers; else: orelse; finally: finalbody
@@ -294,7 +298,8 @@ enum class OpCode : uint8_t {
   WeakrefNew,         // a = 1 with a callback, label: referent[, callback] -> weakref
   Deref,              // wr -> referent or None
   IsFinalized,        // x -> bool
-  IsTracked,          // x -> bool
+  IsTracked,          // x -> bool; a = 1: sys.getrefcount(x) -> its count (b = 1: x was
+                      // a local load, borrowed where the profile borrows; GcModule.cpp)
   BuildList,          // a = count, label: items -> list
   BuildTuple,         // a = count, label: items -> tuple
   BuildDict,          // a = count of pairs, label: key, value, ... -> dict
@@ -307,8 +312,9 @@ enum class OpCode : uint8_t {
   Assert,             // str = message: x ->
   Raise,              // str = exception name
   Collect,            // a = generation: -> count (a Collect frame pushes it)
-  GcEnable,           // -> None
-  GcDisable,          // -> None
+  GcEnable,           // -> None; a = 1: gc.set_debug(b = 1 for DEBUG_SAVEALL);
+                      // a = 2: gc.freeze(), a = 3: gc.unfreeze()
+  GcDisable,          // -> None; a = 1: gc.garbage.clear()
   GcCallbacksAppend,  // value = function: -> None
   GcCallbacksRemove,  // value = function: -> None
   Join,               // a = thread: a scheduling point that waits for the thread
@@ -482,6 +488,14 @@ struct Program {
   uint16_t finalize_registry = 0xFFFF;
   LabelId finalize_registry_label = kNoLabel;
   LabelId finalize_info_label = kNoLabel;
+
+  // sys.getrefcount (model/GcModule.cpp), when the scenario uses it: the
+  // profile's immortal count as its digits, "(mortal)" for a shared
+  // constant whose count depends on the whole interpreter, "(not modelled)"
+  // for functions and gc callback info dicts.
+  StrId str_immortal_refcount = 0;
+  StrId str_mortal_refcount = 0;
+  StrId str_unmodelled_refcount = 0;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -34,6 +34,7 @@ enum GcListId : uint8_t {
   kSeen,              // G13: finalize_garbage's local list
   kFinalUnreachable,  // G14: still unreachable after finalizers
   kIncrement,         // G-I3: the region an incremental collection examines
+  kPermanent,         // G7a: gc.freeze()'s permanent generation, never collected
   kNumLists,
   kNoList = 0xFF,
 };
@@ -266,6 +267,7 @@ struct GcState {
   std::array<GcList, kNumLists> lists{};
   SmallVec<FuncId, 4> callbacks;  // gc.callbacks
   SmallVec<ObjId, 4> garbage;     // gc.garbage (strong references)
+  bool debug_saveall = false;     // gc.set_debug(gc.DEBUG_SAVEALL): G16a (GcModule.cpp)
 };
 
 struct State {

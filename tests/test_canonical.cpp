@@ -206,5 +206,46 @@ TEST(CanonicalSymmetry, IdenticalThreadsOwningResources) {
   EXPECT_GT(states, 100u);
 }
 
+// gc.set_debug(gc.DEBUG_SAVEALL) (GcState::debug_saveall) and the objects
+// it keeps in gc.garbage survive a round trip; both are met in some state.
+TEST(CanonicalDecoding, SaveAllFlagAndGarbageRoundTrip) {
+  model::Program p = load_file("scenarios/gc-module/saveall.life");
+  model::Model m(p);
+  std::string bytes;
+  bool saveall = false, garbage = false;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    m.encode(s, bytes);
+    model::State d = model::decode_state(p, bytes);
+    ASSERT_EQ(d.gc.debug_saveall, s.gc.debug_saveall);
+    ASSERT_EQ(d.gc.garbage.size(), s.gc.garbage.size());
+    std::string again;
+    m.encode(d, again);
+    ASSERT_EQ(again, bytes);
+    saveall = saveall || s.gc.debug_saveall;
+    garbage = garbage || !s.gc.garbage.empty();
+  });
+  EXPECT_TRUE(saveall);
+  EXPECT_TRUE(garbage);
+}
+
+// The permanent generation of gc.freeze() (kPermanent) survives a round
+// trip with its order.
+TEST(CanonicalDecoding, PermanentGenerationRoundTrips) {
+  model::Program p = load_file("scenarios/gc-module/freeze.life");
+  model::Model m(p);
+  std::string bytes;
+  bool frozen = false;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    m.encode(s, bytes);
+    model::State d = model::decode_state(p, bytes);
+    ASSERT_EQ(d.gc.lists[model::kPermanent].size, s.gc.lists[model::kPermanent].size);
+    std::string again;
+    m.encode(d, again);
+    ASSERT_EQ(again, bytes);
+    frozen = frozen || s.gc.lists[model::kPermanent].size != 0;
+  });
+  EXPECT_TRUE(frozen);
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

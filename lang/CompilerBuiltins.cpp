@@ -1,0 +1,58 @@
+// Builtins of the sys and gc modules that observe the runtime:
+// sys.getrefcount (model/GcModule.cpp).
+#include "lang/CompilerImpl.h"
+
+namespace lifecheck::lang::detail {
+
+// sys.getrefcount(x): one argument, any value. The strings the model shows
+// for values that are not the scenario's own objects are interned here.
+ExprId Compiler::refcount_call(const Expr& e) {
+  if (e.args.size() != 1) fail(e.loc, "sys.getrefcount() takes exactly one argument");
+  if (p_.profile.immortal_refcount != 0)
+    p_.str_immortal_refcount = intern(std::to_string(p_.profile.immortal_refcount));
+  p_.str_mortal_refcount = intern("(mortal)");
+  p_.str_unmodelled_refcount = intern("(not modelled)");
+  ExprNode n;
+  n.op = ExprOp::RefCount;
+  n.a = value(*e.args[0], "");
+  return add_expr(n, e.loc);
+}
+
+}  // namespace lifecheck::lang::detail
+
+namespace lifecheck::lang::detail {
+
+// Statements of the gc module beyond collect/enable/disable/callbacks:
+// gc.set_debug(gc.DEBUG_SAVEALL), gc.set_debug(0), gc.garbage.clear(),
+// gc.freeze(), gc.unfreeze().
+// False when `e` is none of them.
+bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
+  const Expr& callee = *e.base;
+  if (is_module_call(e, "gc", "set_debug")) {
+    if (e.args.size() != 1) fail(e.loc, "gc.set_debug() takes one argument: gc.DEBUG_SAVEALL or 0");
+    const Expr& a = *e.args[0];
+    const bool saveall = a.kind == ExprKind::Attr && a.text == "DEBUG_SAVEALL" &&
+                         a.base->kind == ExprKind::Name && a.base->text == "gc";
+    if (!saveall && !(a.kind == ExprKind::Int && a.value == 0))
+      fail(a.loc, "gc.set_debug() takes gc.DEBUG_SAVEALL or 0 here (other debug flags only print)");
+    add_stmt(K::GcSetDebug, loc, out).slot = saveall ? 1 : 0;
+    return true;
+  }
+  if (is_module_call(e, "gc", "freeze") || is_module_call(e, "gc", "unfreeze")) {
+    if (!e.args.empty()) fail(e.args[0]->loc, "gc." + callee.text + "() takes no arguments");
+    add_stmt(K::GcFreeze, loc, out).slot = callee.text == "unfreeze" ? 1 : 0;
+    return true;
+  }
+  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
+      callee.base->text == "garbage" && callee.base->base->kind == ExprKind::Name &&
+      callee.base->base->text == "gc" && resolve("gc", *cur_).kind == NameKind::Module) {
+    if (callee.text != "clear") fail(callee.loc, "gc.garbage supports clear() only");
+    if (!e.args.empty()) fail(e.args[0]->loc, "gc.garbage.clear() takes no arguments");
+    add_stmt(K::GcGarbageClear, loc, out);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace lifecheck::lang::detail

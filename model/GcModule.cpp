@@ -1,0 +1,121 @@
+// Builtins of the sys and gc modules that observe or steer the runtime
+// (issue 12 point 7). Rules RC1-RC3: docs/semantics.md.
+//
+// sys.getrefcount(x) (Python/sysmodule.c sys_getrefcount_impl) returns
+// Py_REFCNT(x): every reference, including the one its own argument holds
+// while the call runs.
+#include <cctype>
+#include <string>
+
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+// RC2: the objects PEP 683 made immortal (3.12+), whose count is a fixed
+// large number: None, True, False, the small ints -5..256 (pycore_runtime_init.h),
+// the empty tuple and the empty and one-character Latin-1 strings
+// (statically allocated); in 3.12 every interned string too, as the
+// compiler interns string constants of name characters (codeobject.c
+// intern_string_constants, all_name_chars), and in the free-threaded build
+// those and every int and tuple constant of a code object (_PyCode_New's
+// intern_constants).
+bool Machine::immortal(Value x) const {
+  const Profile& pr = program_.profile;
+  if (pr.immortal_refcount == 0) return false;
+  switch (x.kind()) {
+    case ValueKind::None:
+    case ValueKind::Bool:
+      return true;
+    case ValueKind::Int:
+      return pr.code_constants_immortal || (x.integer() >= -5 && x.integer() <= 256);
+    case ValueKind::Str: {
+      const std::string& s = program_.strings[x.str()];
+      if (s.size() <= 1) return true;
+      if (!pr.interned_strings_immortal) return false;
+      for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+      return true;
+    }
+    case ValueKind::ConstTuple:
+      return pr.code_constants_immortal || program_.const_tuples[x.const_tuple()].empty();
+    default:
+      return false;
+  }
+}
+
+// RC1: the count of a scenario object is its true count, the reference of
+// the argument included (the model's operand stack owns it). RC3: under
+// 3.14 a local passed straight to the call was loaded borrowed, so that
+// reference is not there.
+Value Machine::refcount_of(Value x, bool local_load) const {
+  if (x.is_obj()) {
+    int rc = state_.objects[x.obj()].rc;
+    if (local_load && program_.profile.borrowed_local_loads) --rc;
+    return Value::integer(rc);
+  }
+  if (x.kind() == ValueKind::Func || x.kind() == ValueKind::GcInfo)
+    return Value::str(program_.str_unmodelled_refcount);
+  return Value::str(immortal(x) ? program_.str_immortal_refcount : program_.str_mortal_refcount);
+}
+
+void Machine::refcount_op(const Op& op) {
+  Value x = thread().stack.back();
+  thread().stack.back() = refcount_of(x, op.b == 1);
+  decref(x);
+}
+
+}  // namespace lifecheck::model
+
+namespace lifecheck::model {
+
+// G16a: gc.set_debug(gc.DEBUG_SAVEALL) / gc.set_debug(0).
+void Machine::set_gc_debug(bool saveall) { state_.gc.debug_saveall = saveall; }
+
+// G16a, G17: the collector appends to gc.garbage (a strong reference).
+void Machine::save_garbage(ObjId o) {
+  incref(Value::object(o));
+  state_.gc.garbage.push_back(o);
+  emit(event(EventKind::GarbageAppend, o));
+}
+
+// gc.garbage.clear(): list_clear empties the list first, then releases its
+// items last to first (Objects/listobject.c list_clear).
+void Machine::clear_gc_garbage() {
+  ValueList items;
+  for (size_t i = state_.gc.garbage.size(); i-- > 0;)
+    items.push_back(Value::object(state_.gc.garbage[i]));
+  state_.gc.garbage.clear();
+  release_values(items);
+}
+
+}  // namespace lifecheck::model
+
+namespace lifecheck::model {
+
+// G7a: gc.freeze() moves every tracked object into the permanent
+// generation, youngest generation first (gc_freeze_impl: gc_list_merge of
+// each generation in turn; 3.14's _PyGC_Freeze: young, then both old
+// spaces). The free-threaded build marks them frozen and its collector
+// skips them; the model keeps its tracked objects in kGen0, so moving them
+// out is the same.
+void Machine::gc_freeze() {
+  for (uint8_t g :
+       {static_cast<uint8_t>(kGen0), static_cast<uint8_t>(kGen1), static_cast<uint8_t>(kGen2)})
+    list_merge(g, kPermanent);
+}
+
+// gc.unfreeze(): the permanent generation joins the oldest generation
+// (gc_unfreeze_impl), the visited old space of the incremental collector
+// (_PyGC_Unfreeze), or the heap of the free-threaded one.
+void Machine::gc_unfreeze() {
+  switch (program_.profile.gc_algorithm) {
+    case GcAlgorithm::Generational:
+      return list_merge(kPermanent, kGen2);
+    case GcAlgorithm::Incremental:
+      return list_merge(kPermanent, visited_list());
+    case GcAlgorithm::FreeThreaded:
+      return list_merge(kPermanent, kGen0);
+  }
+}
+
+}  // namespace lifecheck::model
