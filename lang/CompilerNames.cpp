@@ -379,7 +379,7 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
   if (name == "gc" || name == "weakref" || name == "collections") return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
-  if (name == "vars" || name == "set") return {NameKind::Builtin, 0};
+  if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};
   return {};
 }
 

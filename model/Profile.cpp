@@ -110,6 +110,7 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v311_312 || v313;
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
+      p.gen_close_clears_created = id != ProfileId::P312 && id != ProfileId::P313;
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash

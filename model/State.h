@@ -185,6 +185,10 @@ enum FrameFlag : uint32_t {
   kFinalizeReturned = 1u << 28,
   // FinalizeExit: automatic collection was enabled; _exitfunc re-enables it
   kGcReenable = 1u << 29,
+  // Body: the frame of a generator (obj), resumed by next() or close()
+  // (Generators.cpp); kGenClosing: resumed by gen_close with GeneratorExit
+  kGenFrame = 1u << 30,
+  kGenClosing = 1u << 31,
 };
 
 struct Frame {
