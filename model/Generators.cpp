@@ -110,10 +110,10 @@ void Machine::raise_pending_in_body() {
 
 void Machine::gen_next_end_op() {
   raise_pending_in_body();
+  Frame& caller = top();
+  if (!caller.has(kFinalizeReturned)) raise("StopIteration");  // it returned
+  caller.flags &= ~uint32_t{kFinalizeReturned};
   Thread& th = thread();
-  const bool yielded = th.stack.size() >= 2 && is_generator(th.stack[th.stack.size() - 2]) &&
-                       gen_state(th.stack[th.stack.size() - 2].obj()) == kGenSuspended;
-  if (!yielded) raise("StopIteration");
   Value g = th.stack[th.stack.size() - 2];
   th.stack.erase(th.stack.end() - 2);
   decref(g);
@@ -204,6 +204,9 @@ void Machine::gen_yield_op() {
   pop_frame();
   if (!closing) {
     push(yielded);
+    // the call returned a value (the flag weakref.finalize's call uses the
+    // same way; GenNextEnd, the caller's next op, takes it)
+    top().flags |= kFinalizeReturned;
     return;
   }
   th.has_exc = true;

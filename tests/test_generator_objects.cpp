@@ -63,6 +63,27 @@ except RuntimeError:
                                    "del Node@14", "stop", "pep 479"}));
 }
 
+// Y2: next() of a generator that returns raises StopIteration, whatever
+// lies below on the caller's stack (here another suspended generator).
+TEST(GeneratorObjects, StopIterationWithAnotherGeneratorOnTheStack) {
+  model::Program p = load_text(R"(
+def one():
+    yield 1
+def none():
+    log("ran")
+    if False:
+        yield 1
+other = one()
+next(other)
+g = none()
+try:
+    log(other, next(g))
+except StopIteration:
+    log("stop")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"ran", "stop"}));
+}
+
 // Y2: while a generator runs, resuming it raises ValueError; a generator
 // object holds its suspended frame (gen_traverse).
 TEST(GeneratorObjects, ARunningGeneratorCannotBeResumed) {
