@@ -300,6 +300,16 @@ class Emitter {
         auto bound = [&](ExprId b) { return b == model::kNoExpr ? std::string() : expr(b, fn); };
         return expr(e.a, fn) + "[" + bound(e.args[0]) + ":" + bound(e.args[1]) + "]";
       }
+      case ExprOp::GenNew: {  // a generator function's call has no check (Y1)
+        std::string args;
+        for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+        return fmt::format("_lc_gen({}({}), {})", funcs_[e.slot], args,
+                           label(e, p_.generator_type));
+      }
+      case ExprOp::GenNext:
+        return "_lc_ck(next(" + expr(e.a, fn) + "))";
+      case ExprOp::GenClose:
+        return "_lc_ck(" + expr(e.a, fn) + ".close())";
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -424,6 +434,9 @@ class Emitter {
                                 py_str(p_.strings[s.str])));
       case StatementKind::Raise:
         return emit("raise _lc_exc(" + py_str(p_.strings[s.str]) + ")");
+      case StatementKind::Yield:  // then RESUME's check, where the frame goes on (Y2)
+        emit(s.value == model::kNoExpr ? "yield" : "yield " + expr(s.value, fn));
+        return emit("_turn()");
       case StatementKind::Reraise:
         return emit("raise");
       case StatementKind::Try: {

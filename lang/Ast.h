@@ -46,7 +46,7 @@ struct Expr {
   CompareOp op = CompareOp::Is;
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try };
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try, Yield };
 
 struct Stmt;
 
@@ -63,7 +63,8 @@ struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
   ExprPtr target;                   // Assign, Del, For (the loop variable, a name)
-  ExprPtr value;                    // Assign value, Expr, If/Assert condition, For: range's N
+  ExprPtr value;                    // Assign value, Expr, If/Assert condition, For: range's N,
+                                    // Yield: the value (or null)
   std::vector<std::string> names;   // Global
   std::string text;                 // Raise: exception name; Assert: message
   std::vector<Stmt> body;           // If, For

@@ -18,6 +18,7 @@ Program Compiler::run() {
   directives_before_code();
   declare_types_functions_threads();
   collect_globals();
+  declare_generators();
   compile_c_types();
   compile_slots();
   infer_kinds();

@@ -362,6 +362,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
         if (it == functions_.end())
           fail(w.loc(1), "'" + w.at(1) + "' is not a module-level function");
         st.func = it->second;
+        reject_generator_callback(st.func, w.loc(1));
         bool with_self = w.size() == 3 && w.at(2) == "self";
         if (w.size() == 3 && !with_self) fail(w.loc(2), "expected 'self' or nothing");
         no_more(with_self ? 3 : 2);

@@ -266,6 +266,7 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
     n.label = label_id(label.empty() ? "set@" + std::to_string(e.loc.line) : label);
     return add_expr(n, e.loc);
   }
+  if (callee.text == "next") return generator_builtin(e);
   if (callee.text == "vars") {
     if (e.args.size() != 1) fail(e.loc, "vars() takes one argument here, an instance");
     n.op = ExprOp::Vars;
@@ -334,10 +335,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
         n.slot = static_cast<uint16_t>(r.index);
         n.label = site_label(callee.text);
         return add_expr(n, e.loc);
-      case NameKind::Function:
-        fail(callee.loc, "calling '" + callee.text +
-                             "' directly is not supported; functions serve as weakref "
-                             "and gc callbacks");
+      case NameKind::Function:  // only a generator function (Y1)
+        return generator_call(e, static_cast<FuncId>(r.index), site_label(callee.text));
       case NameKind::Thread:
         fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
       case NameKind::Log:
@@ -391,6 +390,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
     fail(callee.loc, "'" + mod + "." + callee.text + "()' is not part of the scenario language");
   }
+  if (callee.kind == ExprKind::Attr && callee.text == "close" && !method_names_.count("close"))
+    return generator_builtin(e);  // gen.close() (Y4)
   // x.append(v) and such; any other x.name() calls what x.name holds (a weakref)
   if (callee.kind == ExprKind::Attr && !method_names_.count(callee.text) &&
       container_methods().count(callee.text))
@@ -418,6 +419,7 @@ ExprId Compiler::callback_expr(const Expr& e) {
     Resolved r = resolve(e.text, *cur_);
     if (r.kind == NameKind::Function) {
       FuncId f = static_cast<FuncId>(r.index);
+      reject_generator_callback(f, e.loc);
       if (p_.funcs[f].nparams != 1)
         fail(e.loc, "a weakref callback takes one parameter (the weakref); '" + e.text +
                         "' takes " + parameters(p_.funcs[f].nparams));
@@ -514,6 +516,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
            "'obj.method'");
     case ExprKind::Name: {
       Resolved r = resolve(e.text, *cur_);
+      if (r.kind == NameKind::Function)
+        reject_generator_callback(static_cast<FuncId>(r.index), e.loc);
       if (r.kind == NameKind::Function && p_.funcs[r.index].nparams != nargs)
         fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + e.text +
                         "', which takes " + parameters(p_.funcs[r.index].nparams));

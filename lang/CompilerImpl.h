@@ -7,6 +7,7 @@
 //   CompilerStatements.cpp   function bodies and statements
 //   CompilerExpressions.cpp  expressions, calls, weakref callbacks
 //   CompilerDirectives.cpp   profile, runtime-bug, ignore, verdict and expect lines
+//   CompilerGenerators.cpp   generator functions, yield, next() and close()
 // Only these files include it; lang/Compiler.h is the interface.
 #pragma once
 
@@ -165,6 +166,13 @@ class Compiler {
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
   bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
+
+  // ----------------------------------------------------- CompilerGenerators.cpp
+  void declare_generators();
+  void reject_generator_callback(FuncId f, Loc loc) const;
+  ExprId generator_call(const Expr& e, FuncId f, LabelId label);
+  ExprId generator_builtin(const Expr& e);
+  void yield_stmt(const Stmt& s, std::vector<StatementId>& out);
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

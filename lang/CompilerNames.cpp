@@ -380,7 +380,7 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (name == "gc" || name == "weakref" || name == "collections" || name == "sys")
     return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
-  if (name == "vars" || name == "set") return {NameKind::Builtin, 0};
+  if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};
   return {};
 }
 

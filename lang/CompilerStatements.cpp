@@ -83,6 +83,8 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     case StmtKind::Try:
       return try_stmt(s, out);
+    case StmtKind::Yield:
+      return yield_stmt(s, out);
     case StmtKind::For: {
       // for NAME in range(N) (issue 12 point 4): N is a literal, checked
       // by the parser.
@@ -321,6 +323,7 @@ void Compiler::expr_stmt(const Stmt& s, std::vector<StatementId>& out) {
       if (f.kind != ExprKind::Name || resolve(f.text, *cur_).kind != NameKind::Function)
         fail(f.loc, "gc.callbacks holds module-level functions; pass a function name");
       FuncId fid = functions_.at(f.text);
+      reject_generator_callback(fid, f.loc);
       if (p_.funcs[fid].nparams != 2)
         fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text + "' takes " +
                         parameters(p_.funcs[fid].nparams));

@@ -351,7 +351,7 @@ class Parser {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       for (const char* unsupported : {"return", "while", "lambda", "import", "with", "break",
-                                      "continue", "yield", "async", "await", "nonlocal"})
+                                      "continue", "async", "await", "nonlocal"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -506,6 +506,12 @@ class Parser {
           expect_op(")", "after the exception arguments");
         }
       }
+    } else if (at_name("yield")) {
+      // `yield` / `yield EXPR`, a statement only (the sent value is not
+      // modelled: next() and close() send None)
+      advance();
+      s.kind = StmtKind::Yield;
+      if (!at(TokenKind::Newline) && !at_op(";")) s.value = condition();
     } else {
       ExprPtr e = condition();
       if (at_op("=")) {

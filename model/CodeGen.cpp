@@ -18,7 +18,9 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::DequeNew:    // CALL of collections.deque
     case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
                               // list.append skips it: OpCode::CallMethod)
-      return true;
+    case ExprOp::GenNext:     // CALL of the builtin next (the frame's own RESUME checks too)
+    case ExprOp::GenClose:    // CALL of gen.close, a method descriptor
+      return true;            // (a generator function's call has none: RETURN_GENERATOR)
     default:
       return false;
   }
@@ -45,6 +47,7 @@ bool statement_checks(const Statement& s) {
 
 EntryEvent entry_event(const Program& p, FuncId fn) {
   const FuncInfo& f = p.funcs[fn];
+  if (f.generator) return EntryEvent::None;  // a generator's body is no callback
   if (f.kind == FuncKind::Finalizer)
     return p.types[f.owner].legacy_del == fn ? EntryEvent::None : EntryEvent::Del;
   if (f.kind == FuncKind::Function && f.nparams == 1) return EntryEvent::Callback;
@@ -206,6 +209,24 @@ class CodeGen {
       }
       case ExprOp::Slice:
         throw std::logic_error("a slice is only a del target");
+      case ExprOp::GenNew: {  // Y1
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(OpCode::GenNew, e);
+        op.a = e.slot;
+        op.b = static_cast<uint16_t>(e.args.size());
+        op.label = e.label;
+        break;
+      }
+      case ExprOp::GenNext:  // Y2: the frame runs between the two ops
+        expr(e.a);
+        emit(OpCode::GenNext, e);
+        emit(OpCode::GenNextEnd, e);
+        break;
+      case ExprOp::GenClose:  // Y4
+        expr(e.a);
+        emit(OpCode::GenClose, e);
+        emit(OpCode::GenCloseEnd, e);
+        break;
     }
     if (checks_after(e)) emit(OpCode::Check, e);
   }
@@ -344,6 +365,16 @@ class CodeGen {
         return;
       case StatementKind::Raise:
         emit(OpCode::Raise, s).str = s.str;
+        return;
+      case StatementKind::Yield:
+        // YIELD_VALUE, then the RESUME the frame continues at, an
+        // eval-breaker check (Y2)
+        if (s.value != kNoExpr)
+          expr(s.value);
+        else
+          emit(OpCode::LoadConst, s).value = Value::none();
+        emit(OpCode::Yield, s);
+        emit(OpCode::Check, s);
         return;
       case StatementKind::Reraise:
         emit(OpCode::ReraiseHandled, s).a = handled_.back();

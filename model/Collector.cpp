@@ -114,6 +114,7 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::Deque:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
+    case TypeKind::Generator:
       container_traverse(x, t.kind, out);
       return;
   }
@@ -649,6 +650,8 @@ bool Machine::has_tp_clear(ObjId o) const {
     case TypeKind::Exception:    // BaseException_clear (X4)
     case TypeKind::FrameObject:  // frame_tp_clear (X5)
       return true;
+    case TypeKind::Generator:  // PyGen_Type has no tp_clear (Y6)
+      return false;
   }
   return false;
 }

@@ -505,6 +505,7 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
     case TypeKind::Deque:
     case TypeKind::Exception:    // BaseException_traverse: its traceback (X4)
     case TypeKind::FrameObject:  // frame_traverse: the locals it owns (X5)
+    case TypeKind::Generator:    // gen_traverse: its suspended frame (Y6)
       for (uint8_t i = 0; i < x.length; ++i) add(x.items[i]);
       return;
     default:

@@ -44,6 +44,8 @@ void Machine::step_dealloc(Frame& f) {
     case TypeKind::Exception:    // BaseException_dealloc (X4)
     case TypeKind::FrameObject:  // frame_dealloc (X5)
       return step_container_dealloc(f);
+    case TypeKind::Generator:  // gen_dealloc (Y6)
+      return step_generator_dealloc(f);
   }
 }
 
@@ -313,21 +315,10 @@ void Machine::step_weakref_dealloc(Frame& f) {
 void Machine::step_method_dealloc(Frame& f) {
   const ObjId o = f.obj;
   switch (f.stage) {
-    case 0: {
+    case 0:
       // method_dealloc: untrack, clear weakrefs (callbacks run), drop
       // im_func (a module function here) and im_self, free.
-      emit(event(EventKind::DeallocBegin, o));
-      obj(o).flags |= kDeallocating;
-      untrack(o);
-      f.stage = 1;
-      if (!weakref_list(o).empty()) {
-        Frame c;
-        c.kind = FrameKind::ClearWeakrefs;
-        c.obj = o;
-        push_frame(c);
-      }
-      return;
-    }
+      return dealloc_untrack_clear_weakrefs(f);
     case 1: {
       Value self = obj(o).fields[kMethodSelf];
       obj(o).fields[kMethodSelf] = Value::none();
@@ -344,6 +335,22 @@ void Machine::step_method_dealloc(Frame& f) {
       pop_frame();
       release_slot(o);
       return;
+  }
+}
+
+// The first stage of method_dealloc and gen_dealloc: untrack, then
+// PyObject_ClearWeakRefs when it has weakrefs (their callbacks run).
+void Machine::dealloc_untrack_clear_weakrefs(Frame& f) {
+  const ObjId o = f.obj;
+  emit(event(EventKind::DeallocBegin, o));
+  obj(o).flags |= kDeallocating;
+  untrack(o);
+  f.stage = 1;
+  if (!weakref_list(o).empty()) {
+    Frame c;
+    c.kind = FrameKind::ClearWeakrefs;
+    c.obj = o;
+    push_frame(c);
   }
 }
 

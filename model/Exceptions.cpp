@@ -164,6 +164,9 @@ FuncId Machine::not_callable_tag(Value v) const {
 // function by its qualified name, anything else by its type's name.
 std::string Machine::unraisable_text(StrId exc, UnraisableSite site, FuncId callable) const {
   if (callable == kNoFunc) return program_.strings[exc];
+  // Y6: _PyGen_Finalize reports with PyErr_WriteUnraisable(self) in every
+  // release: the object is the generator
+  if (callable == kGeneratorFinalize) return program_.strings[exc] + " in generator";
   std::string name;
   if (callable >= kNotCallableObject) {
     // the type's __name__: "weakref.finalize" is `finalize`

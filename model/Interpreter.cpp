@@ -24,12 +24,30 @@ StrId find_string(const Program& p, const std::string& s) {
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
 void Machine::call_python_from_c(FuncId func, const ValueList& args) {
+  if (func == kGeneratorFinalize) {  // a generator's tp_finalize is C code (Y6)
+    save_pending_exception(top());
+    gen_finalize(args[0].obj());
+    return;
+  }
   if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
     // Not callable, or the wrong arity: TypeError before any body runs.
     call_fails_from_c(func);
     return;
   }
   save_pending_exception(top());
+  if (program_.funcs[func].generator) {
+    // Y1: the call only makes a generator, which the caller drops at once
+    // (a callback's result is released): gen_dealloc runs, nothing of the
+    // body does.
+    for (Value a : args) incref(a);
+    for (Value a : args) push(a);
+    Op op;
+    op.a = func;
+    op.b = static_cast<uint16_t>(args.size());
+    gen_new_op(op);
+    release_values({pop()});
+    return;
+  }
   call_python(func, args);
 }
 
@@ -150,7 +168,8 @@ void Machine::step_body(Frame& f) {
     Thread& th = thread();
     if (program_.profile.locals_last_to_first)
       std::reverse(th.values.begin() + f.base, th.values.begin() + f.base + f.count);
-    frame_object_takes_locals(f);  // X5
+    frame_object_takes_locals(f);                       // X5
+    if (f.has(kGenFrame) && gen_frame_ends(f)) return;  // Y5
     if (f.has(kUnwinding)) {
       th.exc_func = f.func;  // X7: the body the exception escaped
       // An exception leaves the frame: PyTraceBack_Here gave the frame a
@@ -585,11 +604,30 @@ void Machine::execute(const Op& op, uint16_t at) {
       if (!clause_matches(thread().stack.back().str(), op.value)) f.pc = op.a;
       return;
     case OpCode::BindException:  // the exception object for `as NAME` (X4)
+      if (thread().values.size() > owned_values_top())
+        throw ModelLimit{
+            "'except ... as' binding an exception that left a generator's frame "
+            "(its traceback would keep that frame)"};
       push(new_exception_object(f, thread().stack.back().str()));
       return;
     case OpCode::PopExcept:  // POP_EXCEPT: the handled exception is dropped
       pop();
+      // with it the traceback of an exception that left a generator's
+      // frame, and the locals that frame kept (Y2)
+      drop_traceback(f, false);
       return;
+    case OpCode::GenNew:
+      return gen_new_op(op);
+    case OpCode::GenNext:
+      return gen_next_op();
+    case OpCode::GenNextEnd:
+      return gen_next_end_op();
+    case OpCode::GenClose:
+      return gen_close_op();
+    case OpCode::GenCloseEnd:
+      return gen_close_end_op();
+    case OpCode::Yield:
+      return gen_yield_op();
     case OpCode::Reraise:  // RERAISE: on to the next handler or out of the frame
       throw PyRaise{pop().str()};
     case OpCode::ReraiseHandled:  // a bare `raise` in an except clause

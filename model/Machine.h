@@ -204,6 +204,25 @@ class Machine {
   std::string unraisable_text(StrId exc, UnraisableSite site, FuncId callable) const;
   FuncId not_callable_tag(Value v) const;
 
+  // ----------------------------------------------------------- Generators.cpp
+  bool is_generator(Value v) const;
+  int32_t gen_state(ObjId g) const;
+  void set_gen_state(ObjId g, int32_t s);
+  void gen_new_op(const Op& op);
+  void resume_generator(ObjId g, bool closing);
+  void gen_next_op();
+  // What the frame that just ended left pending goes on in this body.
+  void raise_pending_in_body();
+  void gen_next_end_op();
+  void gen_close_op();
+  void gen_close_end_op();
+  void gen_close(ObjId g);
+  void gen_clear_frame(ObjId g);
+  void gen_yield_op();
+  bool gen_frame_ends(Frame& f);
+  void gen_finalize(ObjId g);
+  void step_generator_dealloc(Frame& f);
+
   // ----------------------------------------------------------- Containers.cpp
   // list, tuple, dict, set or deque: the container part of an object of
   // type t (its own kind, or its class's base); PyClass for none.
@@ -250,6 +269,7 @@ class Machine {
   void step_subtype_dealloc(Frame& f);
   void step_weakref_dealloc(Frame& f);
   void step_method_dealloc(Frame& f);
+  void dealloc_untrack_clear_weakrefs(Frame& f);
   void step_container_dealloc(Frame& f);  // Containers.cpp
   void step_finalize_from_dealloc(Frame& f);
   void dealloc_destruction_step(ObjId o, const char* step);

@@ -19,6 +19,7 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Set:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
+    case TypeKind::Generator:
     case TypeKind::Deque:  // attributes, items and C members; stale pointers own nothing
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
@@ -463,6 +464,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Deque:
       case TypeKind::Exception:
       case TypeKind::FrameObject:
+      case TypeKind::Generator:
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;

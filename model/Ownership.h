@@ -20,7 +20,8 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Set:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
-    case TypeKind::Deque:  // stale pointers (Py_DECREF without NULL) own nothing
+    case TypeKind::Generator:  // its suspended frame (items; fields hold no objects)
+    case TypeKind::Deque:      // stale pointers (Py_DECREF without NULL) own nothing
       for (Value v : x.fields)
         if (v.is_obj()) visit(v.obj());
       for (Value v : x.items)

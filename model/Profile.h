@@ -125,6 +125,11 @@ struct Profile {
   // CALL_LIST_APPEND has no eval-breaker check; 3.11 quickens code only
   // after 8 runs of its code object, modelled here as never.
   bool list_append_specializes = true;
+  // Y4: gen_close on a just-created generator releases its frame's locals
+  // (3.11 by throwing into it; 3.13.15 observed, 3.14 assumed: by
+  // gen_clear_frame); 3.12.1 and 3.13.0 only mark it completed, and the
+  // locals live until gen_dealloc.
+  bool gen_close_clears_created = true;
 
   // sys.getrefcount (model/GcModule.cpp, rules RC1-RC3). What an immortal
   // object's count reads as (Py_REFCNT of an immortal object): none before

@@ -38,6 +38,11 @@ enum class TypeKind : uint8_t {
   // A frame object (PyFrameObject): items[0..length) the locals it took
   // over when its frame returned, in their release order (X5).
   FrameObject,
+  // A generator object (model/Generators.cpp, rules Y1-Y6): fields[0] its
+  // function (Value::func), fields[1] where its frame resumes (the pc),
+  // fields[2] its frame state (GenState); items[0..length) its suspended
+  // frame: the locals, then the operand stack below the yielded value.
+  Generator,
 };
 
 inline constexpr ClassId kNoType = 0xFF;
@@ -123,6 +128,9 @@ inline constexpr ClassId kDequeType = 6;
 inline constexpr ClassId kExceptionType = 7;
 inline constexpr ClassId kFrameType = 8;
 inline constexpr ClassId kFirstUserType = 9;
+// The generator type's tp_finalize (_PyGen_Finalize), C code: a FuncId no
+// body has (Generators.cpp).
+inline constexpr FuncId kGeneratorFinalize = 0xFC00;
 inline constexpr int kMaxDictEntries = kMaxItems / 2;  // a dict's pairs share the item slots
 
 struct TypeInfo {
@@ -192,6 +200,10 @@ enum class ExprOp : uint8_t {
   Slice,        // a = container, args = {start or none, stop or none}: the target of del x[i:j]
   FinalizeNew,  // weakref.finalize(a, b, *args): args = {the args tuple}, label (Finalize.cpp)
   RefCount,     // sys.getrefcount(a) (GcModule.cpp)
+  // Generators (model/Generators.cpp)
+  GenNew,    // calling a generator function: slot = its FuncId, args, label
+  GenNext,   // next(a)
+  GenClose,  // a.close()
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -238,6 +250,7 @@ enum class StatementKind : uint8_t {
   For,                // for target in range(slot): body
   Try,                // try: body; handlers; else: orelse; finally: finalbody
   Reraise,            // a bare `raise` inside an except clause
+  Yield,              // yield value (kNoExpr: yield None), in a generator function
 };
 
 using StatementId = uint16_t;
@@ -335,6 +348,14 @@ enum class OpCode : uint8_t {
   PopExcept,       // exc ->
   Reraise,         // exc -> raises it again
   ReraiseHandled,  // a = stack depth of the handled exception: raises it again
+  // Generators (model/Generators.cpp, Y1-Y6)
+  GenNew,       // a = function, b = count, label: args -> a new generator object
+  GenNext,      // gen -> gen; resumes its frame on this thread (or raises)
+  GenNextEnd,   // gen, value -> value once the frame yielded; raises what it raised,
+                // StopIteration once it returned
+  GenClose,     // gen -> gen; throws GeneratorExit into its frame (gen_close)
+  GenCloseEnd,  // gen -> None; raises what the close raised
+  Yield,        // value -> (the value goes to the caller; the frame is saved)
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -382,6 +403,7 @@ struct FuncInfo {
   // A hidden local holding the body's frame object once an `except ... as`
   // made one (X4), or kNoFrameSlot.
   uint8_t frame_slot = 0xFF;
+  bool generator = false;  // a def whose body yields: calling it makes a generator (Y1)
   int line = 0;
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
@@ -496,6 +518,9 @@ struct Program {
   StrId str_immortal_refcount = 0;
   StrId str_mortal_refcount = 0;
   StrId str_unmodelled_refcount = 0;
+  // The generator type (model/Generators.cpp), when a scenario defines a
+  // generator function.
+  ClassId generator_type = kNoType;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -182,10 +182,15 @@ enum FrameFlag : uint32_t {
   // deallocation: `obj` no longer names it (Machine::release_slot)
   kSubjectFreed = 1u << 27,
   // Body: the weakref.finalize call this op started has returned; the op
-  // runs again to take its result or raise its exception (Finalize.cpp)
+  // runs again to take its result or raise its exception (Finalize.cpp).
+  // Also: the generator frame next() resumed has yielded (Generators.cpp)
   kFinalizeReturned = 1u << 28,
   // FinalizeExit: automatic collection was enabled; _exitfunc re-enables it
   kGcReenable = 1u << 29,
+  // Body: the frame of a generator (obj), resumed by next() or close()
+  // (Generators.cpp); kGenClosing: resumed by gen_close with GeneratorExit
+  kGenFrame = 1u << 30,
+  kGenClosing = 1u << 31,
 };
 
 struct Frame {

@@ -51,6 +51,7 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
     case TypeKind::Deque:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
+    case TypeKind::Generator:
       item_edges(o, t.kind, strong);
       return;
     case TypeKind::PyClass:

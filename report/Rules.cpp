@@ -35,7 +35,7 @@ std::optional<RuleMatch> rule_at(std::string_view s, size_t i) {
   }
   for (std::string_view p : {"G-I", "F-G", "TC", "P7."})
     if (has(i, p)) prefixes.push_back(p.size());
-  if (i < s.size() && std::string_view("GWTFX").find(s[i]) != std::string_view::npos)
+  if (i < s.size() && std::string_view("GWTFXY").find(s[i]) != std::string_view::npos)
     prefixes.push_back(1);
   for (size_t p : prefixes) {
     size_t k = i + p, d = 0;
