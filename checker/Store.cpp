@@ -1,5 +1,6 @@
 #include "checker/Store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -79,7 +80,10 @@ std::pair<uint32_t, bool> ByteTable::insert(std::string_view bytes, uint64_t has
       size = 4096;
     else if (!blocks_.empty() && block_size_.back() < kBlock && bytes.size() < kBlock)
       size = std::min(kBlock, block_size_.back() * 4);
-    blocks_.push_back(std::make_unique<char[]>(size));
+    // Not zeroed: the pages of a block the table has not written to yet
+    // stay untouched (not resident), so a shard's last, mostly empty block
+    // costs what it holds.
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     block_size_.push_back(size);
     used_ = 0;
   }
@@ -94,8 +98,12 @@ std::pair<uint32_t, bool> ByteTable::insert(std::string_view bytes, uint64_t has
 }
 
 size_t ByteTable::memory_bytes() const {
+  // Every block but the last is full; of the last, the pages written.
+  constexpr size_t kPage = 4096;
   size_t blocks = 0;
-  for (size_t s : block_size_) blocks += s;
+  for (size_t b = 0; b + 1 < block_size_.size(); ++b) blocks += block_size_[b];
+  if (!block_size_.empty())
+    blocks += std::min(block_size_.back(), (used_ + kPage - 1) / kPage * kPage);
   return blocks + offsets_.capacity() * sizeof(uint64_t) + lengths_.capacity() * sizeof(uint32_t) +
          slots_.capacity() * sizeof(uint64_t);
 }

@@ -14,6 +14,7 @@
 #include "cli/Conform.h"
 #include "cli/Extract.h"
 #include "cli/Fuzz.h"
+#include "cli/HandOver.h"
 #include "cli/Interrupt.h"
 #include "cli/Mpi.h"
 #include "lang/Diagnostic.h"
@@ -350,6 +351,11 @@ int main(int argc, char** argv) {
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
   check.partial_order = !no_por;
+  // Checked options first (bad input is told the same by both programs),
+  // then the commands that need libclang or MPI go to lifecheck-full.
+  if (hands_over_to_full() && (extract_cmd->parsed() || check.distributed || check.swarm ||
+                               (fuzz_cmd->parsed() && fuzz_distributed)))
+    return hand_over_to_full(argv);
   if (check.distributed || check.swarm) {
     const CLI::App* cmd = check_cmd->parsed() ? check_cmd : suite_cmd;
     if (int bad = start_mpi_run(check, dfs, no_visited, cmd->get_option("--store")->count() > 0,
