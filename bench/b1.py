@@ -12,11 +12,21 @@ seconds, states/s per core, peak RSS, bytes per state (resident and
 stored), and the CPU cost per state as a ratio to SPIN's at the same T.
 
     bench/b1.py [--budget S] [--max-threads N] [--configs exact-1,fp-2,...]
-                [--lifecheck PATH] [--spin-dir DIR] [--reductions] [-- CHECK OPTIONS]
+                [--lifecheck PATH] [--spin-dir DIR] [--reductions | --instructions]
+                [-- CHECK OPTIONS]
 
 --reductions prints, instead, the reductions table: B1 and a few shipped
 scenarios searched naively (no visited set), with a visited set, and with
 thread symmetry, then with partial-order reduction, states and seconds each.
+
+--instructions prints, instead, the cost per state in machine instructions
+counted by valgrind's callgrind (a Debian package), for SPIN's pan and
+lifecheck (exact and fingerprint stores, 1 job) at T = 1 ... --max-threads
+(default 3 here: callgrind runs some 50 times slower). Instruction counts
+do not depend on the machine's load, so the comparison holds on a shared
+machine where seconds do not. The marginal cost, (I(T) - I(T-1)) /
+(states(T) - states(T-1)), leaves out what a run costs before its first
+state (loading, SPIN's hash table) and is the figure to compare.
 """
 import argparse
 import json
@@ -176,6 +186,72 @@ def bench(args):
     shutil.rmtree(work, ignore_errors=True)
 
 
+def callgrind(cmd, cwd, work):
+    """Runs cmd under callgrind; returns (instructions, stdout)."""
+    out_file = os.path.join(work, "callgrind.out")
+    p = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"] + cmd,
+                       cwd=cwd, capture_output=True, text=True)
+    total = 0
+    with open(out_file) as f:
+        for line in f:
+            if line.startswith("totals:") or line.startswith("summary:"):
+                total = int(line.split()[1])
+    os.remove(out_file)
+    return total, p.stdout
+
+
+def instructions(args):
+    if not shutil.which("valgrind"):
+        sys.exit("--instructions needs valgrind (Debian: valgrind)")
+    work = tempfile.mkdtemp()
+    spin = Spin(args.spin_dir, work)
+    max_t = args.max_threads if args.max_threads_given else 3
+    print(f"B1: instructions per state (callgrind), T = 1..{max_t}"
+          + ("" if spin.ok else "; spin not installed: no baseline"))
+    print(f"{'T':>2} {'run':<9} {'states':>9} {'transitions':>12} {'instructions':>15} "
+          f"{'Ir/state':>9} {'marginal':>9} {'x SPIN':>7}")
+    previous = {}
+    for t in range(1, max_t + 1):
+        path = os.path.join(work, f"b1-{t}.life")
+        with open(path, "w") as f:
+            f.write(b1(t))
+        spin_marginal = None
+        runs = []
+        if spin.ok:
+            d = spin.dir
+            subprocess.run(["spin", f"-DT={t}", "-DUSE_DSTEP", "-a", "gc_model.pml"], cwd=d,
+                           check=True, capture_output=True)
+            subprocess.run(["gcc", "-w", "-O2", "-DSAFETY", "-DMEMLIM=16000", "-o", "pan", "pan.c"],
+                           cwd=d, check=True, capture_output=True)
+            ir, out = callgrind(["./pan", "-m100000", "-w20"], d, work)
+            st = tr = 0
+            for line in out.splitlines():
+                if "states, stored" in line:
+                    st = int(line.split()[0])
+                elif "transitions (= stored+matched)" in line:
+                    tr = int(line.split()[0])
+            runs.append(("spin", st, tr, ir))
+        for name in ("exact-1", "fp-1"):
+            ir, out = callgrind([args.lifecheck, "check", "--json", "--quiet"] + CONFIGS[name]
+                                + args.extra + [path], work, work)
+            j = json.loads(out) if out.strip() else {}
+            if "results" in j:
+                j = j["results"][0] if j["results"] else {}
+            s = j.get("stats", {})
+            runs.append((name, s.get("states", 0), s.get("transitions", 0), ir))
+        for name, st, tr, ir in runs:
+            marginal = None
+            if name in previous and st > previous[name][0]:
+                marginal = (ir - previous[name][1]) / (st - previous[name][0])
+            previous[name] = (st, ir)
+            if name == "spin":
+                spin_marginal = marginal
+            ratio = f"{marginal / spin_marginal:>7.2f}" if marginal and spin_marginal else f"{'-':>7}"
+            print(f"{t:>2} {name:<9} {st:>9,} {tr:>12,} {ir:>15,} {ir / max(st, 1):>9,.0f} "
+                  + (f"{marginal:>9,.0f}" if marginal else f"{'-':>9}") + f" {ratio}", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def reductions(args):
     work = tempfile.mkdtemp()
     files = []
@@ -210,17 +286,21 @@ def reductions(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=600)
-    ap.add_argument("--max-threads", type=int, default=6)
+    ap.add_argument("--max-threads", type=int, default=None)
     ap.add_argument("--configs", default="exact-1,exact-2,fp-1,fp-2")
     ap.add_argument("--lifecheck", default=os.path.join(ROOT, "build", "lifecheck"))
     ap.add_argument("--spin-dir", default=os.path.join(ROOT, "..", "shared", "bench", "spin"))
     ap.add_argument("--reductions", action="store_true")
+    ap.add_argument("--instructions", action="store_true")
     ap.add_argument("extra", nargs="*", help="options for every lifecheck check (after --)")
     args = ap.parse_args()
     for c in args.configs.split(","):
         if c not in CONFIGS:
             sys.exit(f"unknown configuration {c}; known: {', '.join(CONFIGS)}")
-    (reductions if args.reductions else bench)(args)
+    args.max_threads_given = args.max_threads is not None
+    if args.max_threads is None:
+        args.max_threads = 6
+    (instructions if args.instructions else reductions if args.reductions else bench)(args)
 
 
 if __name__ == "__main__":
