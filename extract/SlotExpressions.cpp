@@ -1,0 +1,267 @@
+// Translating a slot's expressions and calls into steps: assignments to
+// fields, reference-counting macros, weakref lookups, calls followed into
+// the file's own functions and opaque calls into others (SlotTranslator.h).
+#include "extract/SlotTranslator.h"
+
+namespace lifecheck::extract::slots {
+
+void Translator::expression(Toks t) {
+  while (!t.empty() && t.back().text == ";") t.pop_back();
+  if (t.empty()) return;
+  if (t.size() > 3 && t[0].text == "(" && t[1].text == "void" && t[2].text == ")")
+    t.erase(t.begin(), t.begin() + 3);
+  if (size_t eq = find_top(t, "="); eq < t.size()) {
+    assignment(Toks(t.begin(), t.begin() + static_cast<long>(eq)),
+               Toks(t.begin() + static_cast<long>(eq) + 1, t.end()), t);
+    return;
+  }
+  Toks u = unwrap(t);
+  if (u.empty()) return;
+  if (u.back().text != ")") {
+    if (u.size() == 1 || u.back().kind == CXToken_Literal) return;  // a value, no effect
+    warn(t, "'" + c_text(t) + "' is not translated");
+    return;
+  }
+  // find the "(" that opens the last argument list
+  size_t open = u.size();
+  for (size_t i = 0; i < u.size(); ++i)
+    if (u[i].text == "(" && closing(u, i) == u.size() - 1) {
+      open = i;
+      break;
+    }
+  if (open == 0 || open >= u.size()) {
+    warn(t, "'" + c_text(t) + "' is not translated");
+    return;
+  }
+  std::vector<Toks> args = arguments(u, open);
+  if (open == 1 && u[0].kind == CXToken_Identifier) return call(u[0].text, args, t);
+  if (open >= 3 && (u[open - 2].text == "->" || u[open - 2].text == ".")) {
+    Ref object = classify(Toks(u.begin(), u.begin() + static_cast<long>(open) - 2));
+    return member_call(u[open - 1].text, object, args, t);
+  }
+  warn(t, "the call '" + c_text(t) + "' is not translated");
+}
+
+void Translator::assignment(const Toks& lhs, const Toks& rhs, const Toks& whole) {
+  Ref target = classify(lhs);
+  Ref value = classify(rhs);
+  Toks l = unwrap(lhs);
+  if (target.kind == Ref::Field) {
+    if (value.kind == Ref::Null) {
+      // a local took the reference first: `tmp = self->f; self->f = NULL;
+      // Py_XDECREF(tmp)` is Py_CLEAR, written out when tmp is released
+      for (const auto& [local, f] : scope().holds)
+        if (f == target.name) {
+          scope().nulled.insert(f);
+          return;
+        }
+      step(kind_ == SlotKind::New ? "init " + target.name + " null" : "null " + target.name, whole);
+      return;
+    }
+    if (kind_ == SlotKind::New) {
+      expression_calls_only(rhs);
+      step("init " + target.name, whole);
+      return;
+    }
+    warn(whole, "storing a new value in a field is not translated ('" + c_text(whole) +
+                    "'); write it as a step by hand");
+    return;
+  }
+  if (l.size() == 1 && l[0].kind == CXToken_Identifier) {
+    if (scope().self.count(l[0].text) && value.kind == Ref::Null) return;  // self = NULL
+    if (scope().type.count(l[0].text) && value.kind == Ref::Null) return;  // tp = NULL
+    bind(l[0].text, rhs);
+    return;
+  }
+  // other stores (C members, globals): only their calls matter
+  expression_calls_only(rhs);
+}
+
+void Translator::expression_calls_only(const Toks& rhs) {
+  Toks u = unwrap(rhs);
+  if (!u.empty() && u.back().text == ")") expression(u);
+}
+
+void Translator::call(const std::string& name, const std::vector<Toks>& args, const Toks& whole) {
+  auto arg = [&](size_t i) { return i < args.size() ? classify(args[i]) : Ref{}; };
+  if (!scope().visit.empty() && name == scope().visit) return visit(arg(0), whole);
+  if (name == "Py_VISIT") return visit(arg(0), whole);
+  if (name == "PyWeakref_GetRef" || name == "PyWeakref_GetObject" || name == "PyWeakref_GET_OBJECT")
+    return weakref_lookup(name, args, whole);
+  auto ref_arg = [&](const Toks& a) {
+    Toks u = unwrap(a);
+    return u.size() == 1 && scope().refs.count(u[0].text) != 0;
+  };
+  if (!args.empty() && ref_arg(args[0])) {
+    if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF") {
+      scope().refs.erase(unwrap(args[0])[0].text);
+      return step("drop_ref", whole);
+    }
+    if (name == "Py_INCREF" || name == "Py_XINCREF") return strong_ref(whole);
+  }
+  if ((name == "Py_NewRef" || name == "Py_XNewRef") && args.size() == 1) {
+    // Py_NewRef(PyWeakref_GetObject(...)): a strong reference at once
+    size_t before = steps_.size();
+    expression(args[0]);
+    if (steps_.size() > before) strong_ref(whole);
+    return;
+  }
+  if (std::any_of(args.begin(), args.end(), ref_arg)) step("use_ref", whole);
+  if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF")
+    return release(name, arg(0), whole);
+  if (name == "Py_XSETREF" || name == "Py_SETREF") return setref(name, arg(0), arg(1), whole);
+  if (name == "Py_INCREF" || name == "Py_XINCREF") {
+    Ref r = arg(0);
+    if (kind_ == SlotKind::Traverse && r.kind == Ref::Field) return step("incref " + r.name, whole);
+    if (r.kind == Ref::Self && kind_ != SlotKind::New)
+      warn(whole,
+           "a new reference to self is not translated (resurrection outside "
+           "tp_finalize; see store_self)");
+    return;
+  }
+  if (defined_.count(name)) return file_function(name, args, whole);
+  api_function(name, whole);
+}
+
+void Translator::weakref_lookup(const std::string& name, const std::vector<Toks>& args,
+                                const Toks& whole) {
+  Ref wr = args.empty() ? Ref{} : classify(args[0]);
+  if (wr.kind != Ref::Field) {
+    warn(whole, "'" + c_text(whole) + "' reads a weakref that is not a field of self");
+    return;
+  }
+  const bool strong = name == "PyWeakref_GetRef";
+  step((strong ? "weakref_getref " : "weakref_getobject ") + wr.name, whole);
+  Toks out = args.size() == 2 ? unwrap(args[1]) : Toks{};
+  if (strong && out.size() == 2 && out[0].text == "&") scope().refs.insert(out[1].text);
+}
+
+void Translator::strong_ref(const Toks& whole) {
+  const std::string borrowed = "weakref_getobject ";
+  if (!steps_.empty() && steps_.back().words.rfind(borrowed, 0) == 0) {
+    steps_.back().words = "weakref_getref " + steps_.back().words.substr(borrowed.size());
+    return;
+  }
+  warn(whole, "'" + c_text(whole) +
+                  "' takes a reference to what PyWeakref_GetObject returned after other "
+                  "code ran; it is not translated (ref stays borrowed)");
+}
+
+void Translator::visit(Ref r, const Toks& whole) {
+  switch (r.kind) {
+    case Ref::Field:
+      return step("visit " + r.name, whole);
+    case Ref::Type:
+      return step("visit type", whole);
+    case Ref::Weaklist:
+      return step("visit weakrefs", whole);
+    default:
+      warn(whole, "'" + c_text(whole) + "' visits something that is not a field of self");
+  }
+}
+
+void Translator::release(const std::string& macro, Ref r, const Toks& whole) {
+  if (r.kind == Ref::Type) {
+    if (macro == "Py_CLEAR" || macro == "Py_DECREF" || macro == "Py_XDECREF")
+      return step("decref_type", whole);
+  }
+  std::string field = r.name;
+  bool through_local = false;
+  if (r.kind == Ref::Local) {
+    field = scope().holds[r.name];
+    through_local = true;
+  } else if (r.kind != Ref::Field) {
+    // a local the function made (a call's result): not an object of the
+    // model; anything else is worth a look
+    Toks u = unwrap(whole.size() > 2 ? arguments(whole, 1).front() : Toks{});
+    if (!(u.size() == 1 && u[0].kind == CXToken_Identifier))
+      warn(whole, "'" + c_text(whole) + "' releases something that is not a field of self");
+    return;
+  }
+  if (macro == "Py_CLEAR") {
+    if (through_local) scope().holds.erase(r.name);
+    return step("clear " + field, whole);
+  }
+  if (through_local) {
+    // the field was NULLed before its reference is released: Py_CLEAR
+    bool nulled = scope().nulled.count(field) != 0;
+    scope().holds.erase(r.name);
+    scope().nulled.erase(field);
+    if (nulled) {
+      if (macro == "Py_DECREF" && !scope().nonnull.count(field))
+        return step("setref " + field + " null", whole);
+      return step("clear " + field, whole);
+    }
+  }
+  bool checked = macro == "Py_XDECREF" || scope().nonnull.count(field);
+  step((checked ? "xdecref " : "decref ") + field, whole);
+}
+
+void Translator::setref(const std::string& macro, Ref target, Ref value, const Toks& whole) {
+  if (target.kind != Ref::Field) {
+    warn(whole, "'" + c_text(whole) + "' does not store into a field of self");
+    return;
+  }
+  std::string word = macro == "Py_XSETREF" ? "xsetref " : "setref ";
+  if (kind_ == SlotKind::New) return step("init " + target.name, whole);
+  if (value.kind == Ref::Null) return step(word + target.name + " null", whole);
+  if (value.kind == Ref::PyNone) return step(word + target.name + " none", whole);
+  warn(whole, "'" + c_text(whole) +
+                  "' stores something other than NULL or Py_None; written "
+                  "as storing None");
+  step(word + target.name + " none", whole);
+}
+
+void Translator::member_call(const std::string& member, Ref object, const std::vector<Toks>& args,
+                             const Toks& whole) {
+  const bool own = object.kind == Ref::Type;
+  const bool base = object.kind == Ref::Base;
+  if (member == "tp_free") return step("free", whole);  // the type's own deallocator
+  if (own && member == "tp_clear") return step("clear", whole);
+  if (own && member == "tp_finalize") return step("tp_finalize", whole);
+  if (own && (member == "tp_alloc")) return step("generic_alloc", whole);
+  if (base && member == "tp_dealloc") return step("base_dealloc", whole);
+  if (base && member == "tp_clear") return step("base_clear", whole);
+  if (base && member == "tp_traverse") return step("base_traverse", whole);
+  if (base && member == "tp_finalize") return step("tp_finalize", whole);
+  (void)args;
+  step("call", whole);
+}
+
+void Translator::file_function(const std::string& name, const std::vector<Toks>& args,
+                               const Toks& whole) {
+  auto is_slot = [&](const TypeDecl* t, const char* slot) {
+    return t && t->slot(slot) && t->slot(slot)->name == name;
+  };
+  if (kind_ == SlotKind::Dealloc && is_slot(&type_, "tp_clear")) return step("clear", whole);
+  if (is_slot(&type_, "tp_finalize")) return step("tp_finalize", whole);
+  if (is_slot(type_.base, "tp_dealloc")) return step("base_dealloc", whole);
+  if (is_slot(type_.base, "tp_clear")) return step("base_clear", whole);
+  if (is_slot(type_.base, "tp_traverse")) return step("base_traverse", whole);
+  std::vector<Ref> bound;
+  for (const Toks& a : args) {
+    Ref r = classify(a);
+    Toks u = unwrap(a);
+    if (u.size() == 1 && u[0].text == scope().visit && !scope().visit.empty()) {
+      r.kind = Ref::Local;
+      r.name = "<visit>";
+    }
+    bound.push_back(r);
+  }
+  function(defined_.at(name), bound);
+}
+
+void Translator::api_function(const std::string& name, const Toks& whole) {
+  if (std::string words = api_step(name, type_.gc); !words.empty()) return step(words, whole);
+  if (is_quiet_api(name)) return;
+  if (!is_python_api(name)) {
+    // a function of the C library (in a system header) runs no Python
+    auto it = declared_.find(name);
+    if (it != declared_.end() &&
+        clang_Location_isInSystemHeader(clang_getCursorLocation(it->second)))
+      return;
+  }
+  step("call", whole);  // opaque: it may run Python code, other threads may run
+}
+
+}  // namespace lifecheck::extract::slots
