@@ -96,16 +96,25 @@ SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& 
   return r;
 }
 
-// Runs `path` from the initial state: true when it ends as `result` says
-// (the same violation, or back in the state after `loop_start` steps).
+// Runs `result.path` from the initial state: true when it ends as `result`
+// says (the same violation, or back in the state after `loop_start`
+// steps). A violation it meets is put in `result.failure` as the concrete
+// run meets it: a search over decoded states names objects as decoding
+// numbered them, the concrete run as the program does (the report and
+// `replay` show those).
 template <ExplorableModel M>
-bool replays(const M& model, const SearchResult<typename M::Choice>& result) {
+bool replay_concretely(const M& model, SearchResult<typename M::Choice>& result) {
   typename M::State s = model.initial();
   std::string at_loop, bytes;
   for (size_t k = 0; k < result.path.size(); ++k) {
     if (result.loop_start && *result.loop_start == k) model.encode(s, at_loop);
     StepResult r = model.step(s, result.path[k]);
-    if (!r.ok()) return k + 1 == result.path.size() && r.properties == result.failure.properties;
+    if (r.ok()) continue;
+    if (result.loop_start || k + 1 != result.path.size() ||
+        r.properties != result.failure.properties)
+      return false;
+    result.failure = std::move(r);
+    return true;
   }
   if (result.loop_start) {
     if (*result.loop_start == result.path.size()) return true;
@@ -115,25 +124,23 @@ bool replays(const M& model, const SearchResult<typename M::Choice>& result) {
   std::vector<typename M::Choice> choices;
   model.enabled(s, choices);
   if (!choices.empty()) return false;
-  return model.terminal(s).properties == result.failure.properties;
+  StepResult t = model.terminal(s);
+  if (t.properties != result.failure.properties) return false;
+  result.failure = std::move(t);
+  return true;
 }
 
-// The failure as the concrete run of `result.path` meets it: a search over
-// decoded states names objects as decoding numbered them, the concrete run
-// as the program does (the report and `replay` show those).
+// A counterexample found with a store that can merge distinct states
+// (fingerprint, bitstate) is reported only when it replays; `result`
+// becomes a limit otherwise.
 template <ExplorableModel M>
-void concrete_failure(const M& model, SearchResult<typename M::Choice>& result) {
-  if (result.loop_start) return;  // a loop's report names no object
-  typename M::State s = model.initial();
-  for (size_t k = 0; k < result.path.size(); ++k) {
-    StepResult r = model.step(s, result.path[k]);
-    if (r.ok()) continue;
-    if (k + 1 == result.path.size() && r.properties == result.failure.properties)
-      result.failure = std::move(r);
-    return;
-  }
-  StepResult t = model.terminal(s);
-  if (t.properties == result.failure.properties) result.failure = std::move(t);
+void validate_counterexample(const M& model, SearchResult<typename M::Choice>& result,
+                             StoreKind store) {
+  if (replay_concretely(model, result) || store == StoreKind::Exact) return;
+  result.verdict = Verdict::LimitReached;
+  result.limit = "a counterexample that does not replay (two states merged by the " +
+                 std::string(store_name(store)) + " store): run again with --store exact";
+  result.path.clear();
 }
 
 }  // namespace detail
@@ -158,14 +165,7 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
       auto c = detail::with_kind(model, canonical, bound);
       if (c.verdict == Verdict::Violated) result = std::move(c);
     }
-    if constexpr (DecodableModel<M>) detail::concrete_failure(model, result);
-    if (options.store != StoreKind::Exact && !detail::replays(model, result)) {
-      result.verdict = Verdict::LimitReached;
-      result.limit = "a counterexample that does not replay (two states merged by the " +
-                     std::string(store_name(options.store)) +
-                     " store): run again with --store exact";
-      result.path.clear();
-    }
+    detail::validate_counterexample(model, result, options.store);
   }
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

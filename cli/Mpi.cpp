@@ -96,16 +96,8 @@ ModelResult distributed_search(const model::Model& model, const checker::SearchO
   MpiComm comm;
   checker::RankFigures figures;
   ModelResult r = checker::distributed_explore(model, options, comm, figures);
-  if (r.verdict == checker::Verdict::Violated) {
-    checker::detail::concrete_failure(model, r);
-    if (options.store != checker::StoreKind::Exact && !checker::detail::replays(model, r)) {
-      r.verdict = checker::Verdict::LimitReached;
-      r.limit =
-          "a counterexample that does not replay (two states merged by the fingerprint "
-          "store): run again with --store exact";
-      r.path.clear();
-    }
-  }
+  if (r.verdict == checker::Verdict::Violated)
+    checker::detail::validate_counterexample(model, r, options.store);
   figures.peak_rss = checker::peak_rss_bytes();
   print_figures(comm, figures, r.stats.states);
   r.stats.peak_rss_bytes = comm.max(figures.peak_rss);
