@@ -22,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
@@ -29,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/ByteArena.h"
 #include "checker/Engine.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
@@ -83,11 +85,10 @@ class Bfs {
   struct Candidate {
     uint64_t key;
     uint64_t hash;
-    uint64_t offset;  // in the worker's arena
+    uint64_t offset;  // in the worker's arena: the encoding, then its cuts
     uint32_t length;
-    uint32_t ncuts;
-    uint32_t cuts[ExactStore::kMaxParts - 1];
-    uint32_t state = 0;           // without decode(): index in the worker's states
+    uint32_t state = 0;  // without decode(): index in the worker's states
+    uint8_t ncuts = 0;
     bool terminal_fails = false;  // a terminal state that violates a property
     uint64_t id = 0;              // its store id, once inserted
   };
@@ -124,7 +125,7 @@ class Bfs {
     std::vector<uint64_t> met;
     size_t met_count = 0;
     std::vector<PendingEdge> pending;
-    std::string arena;
+    ByteArena arena;
     std::vector<State> states;  // without decode(): candidate states
     std::vector<Edge> edges;
     std::vector<Fresh> fresh;
@@ -218,16 +219,17 @@ class Bfs {
       }
       // A new state (perhaps met by another worker too): a terminal one is
       // checked now, where its path is known.
-      Candidate cand{key, h, w.arena.size(), static_cast<uint32_t>(w.bytes.size()), 0, {}, 0};
+      Candidate cand{key, h, 0, static_cast<uint32_t>(w.bytes.size())};
       model_.enabled(next, w.after);
       if (w.after.empty()) {
         StepResult t = model_.terminal(next);
         cand.terminal_fails = t.kind == StepResult::Kind::Violation;
         if (cand.terminal_fails && key < w.found.key) w.found = Found{key, std::move(t), false};
       }
-      for (size_t k = 0; k < w.cuts.size() && k < ExactStore::kMaxParts - 1; ++k)
-        cand.cuts[cand.ncuts++] = w.cuts[k];
-      w.arena += w.bytes;
+      cand.ncuts = static_cast<uint8_t>(std::min(w.cuts.size(), ExactStore::kMaxParts - 1));
+      cand.offset =
+          w.arena.append(w.bytes, std::string_view(reinterpret_cast<const char*>(w.cuts.data()),
+                                                   cand.ncuts * sizeof(uint32_t)));
       if constexpr (!kBytes) {
         cand.state = static_cast<uint32_t>(w.states.size());
         w.states.push_back(std::move(next));
@@ -259,8 +261,7 @@ class Bfs {
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       if (w.met[i] == 0) return &w.met[i];
       const Candidate& c = w.outbox[(w.met[i] - 1) >> 32][static_cast<uint32_t>(w.met[i] - 1)];
-      if (c.hash == h && std::string_view(w.arena).substr(c.offset, c.length) == w.bytes)
-        return &w.met[i];
+      if (c.hash == h && w.arena.view(c.offset, c.length) == w.bytes) return &w.met[i];
     }
   }
 
@@ -303,7 +304,7 @@ class Bfs {
       return a.second->key < b.second->key;
     });
     auto bytes_of = [&](unsigned from, const Candidate& c) {
-      return std::string_view(workers_[from].arena).substr(c.offset, c.length);
+      return workers_[from].arena.view(c.offset, c.length);
     };
     // within one hash, the distinct states in order of their smallest key
     size_t i = 0;
@@ -322,7 +323,10 @@ class Bfs {
             known = true;
           }
         if (!known) {
-          std::span<const uint32_t> cuts(c->cuts, c->ncuts);
+          uint32_t cut_array[ExactStore::kMaxParts - 1];
+          std::memcpy(cut_array, workers_[from].arena.view(c->offset + c->length, 0).data(),
+                      c->ncuts * sizeof(uint32_t));
+          std::span<const uint32_t> cuts(cut_array, c->ncuts);
           Inserted in = store_.insert(b, cuts, c->hash);
           id = in.id;
           seen.push_back({b, id});
@@ -501,7 +505,7 @@ class Bfs {
         if constexpr (kRecall) {
           next.ids.push_back(f.id);
         } else if constexpr (kBytes) {
-          next.arena.append(workers_[f.worker].arena, f.offset, f.length);
+          next.arena.append(workers_[f.worker].arena.view(f.offset, f.length));
           next.ends.push_back(next.arena.size());
         } else {
           next.states.push_back(std::move(workers_[f.worker].states[f.state]));
@@ -528,7 +532,7 @@ class Bfs {
     }
     // The workers' buffers are not needed for the cycle search: free them
     // before it builds its graph (the peak of memory otherwise).
-    workers_ = {};
+    std::vector<Worker>().swap(workers_);
     level = {};
     next = {};
     if (auto found = lasso()) return std::move(*found);

@@ -32,8 +32,7 @@ uint64_t tag_of(uint64_t hash) { return (hash >> 16) & kTagMask; }
 ByteTable::ByteTable() : slots_(16, 0), mask_(15) {}
 
 std::string_view ByteTable::bytes_of(uint32_t index) const {
-  uint64_t at = offsets_[index];
-  return std::string_view(blocks_[at >> 32].get() + (at & kTagMask), lengths_[index]);
+  return bytes_.view(offsets_[index], lengths_[index]);
 }
 
 size_t ByteTable::probe(std::string_view bytes, uint64_t hash) const {
@@ -73,37 +72,16 @@ void ByteTable::grow() {
 std::pair<uint32_t, bool> ByteTable::insert(std::string_view bytes, uint64_t hash) {
   size_t pos = probe(bytes, hash);
   if (slots_[pos] != 0) return {static_cast<uint32_t>((slots_[pos] >> 32) - 1), false};
-  if (blocks_.empty() || used_ + bytes.size() > block_size_.back()) {
-    size_t size = bytes.size() > kBlock ? bytes.size() : kBlock;
-    // small tables start small: a store has many of them
-    if (blocks_.empty() && bytes.size() < 4096)
-      size = 4096;
-    else if (!blocks_.empty() && block_size_.back() < kBlock && bytes.size() < kBlock)
-      size = std::min(kBlock, block_size_.back() * 4);
-    // Not zeroed: the pages of a block the table has not written to yet
-    // stay untouched (not resident), so a shard's last, mostly empty block
-    // costs what it holds.
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    block_size_.push_back(size);
-    used_ = 0;
-  }
-  std::memcpy(blocks_.back().get() + used_, bytes.data(), bytes.size());
   uint32_t index = static_cast<uint32_t>(offsets_.size());
-  offsets_.push_back((static_cast<uint64_t>(blocks_.size() - 1) << 32) | used_);
+  offsets_.push_back(bytes_.append(bytes));
   lengths_.push_back(static_cast<uint32_t>(bytes.size()));
-  used_ += bytes.size();
   slots_[pos] = (static_cast<uint64_t>(index + 1) << 32) | tag_of(hash);
   if (offsets_.size() * 4 > slots_.size() * 3) grow();
   return {index, true};
 }
 
 size_t ByteTable::memory_bytes() const {
-  // Every block but the last is full; of the last, the pages written.
-  constexpr size_t kPage = 4096;
-  size_t blocks = 0;
-  for (size_t b = 0; b + 1 < block_size_.size(); ++b) blocks += block_size_[b];
-  if (!block_size_.empty())
-    blocks += std::min(block_size_.back(), (used_ + kPage - 1) / kPage * kPage);
+  const size_t blocks = bytes_.memory_bytes();
   return blocks + offsets_.capacity() * sizeof(uint64_t) + lengths_.capacity() * sizeof(uint32_t) +
          slots_.capacity() * sizeof(uint64_t);
 }

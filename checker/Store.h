@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "checker/ByteArena.h"
+
 namespace lifecheck::checker {
 
 enum class StoreKind : uint8_t { Exact, Fingerprint, Bitstate };
@@ -62,11 +64,8 @@ class ByteTable {
   size_t probe(std::string_view bytes, uint64_t hash) const;
   void grow();
 
-  static constexpr size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::vector<size_t> block_size_;
-  size_t used_ = 0;                // in the last block
-  std::vector<uint64_t> offsets_;  // index -> block << 32 | offset
+  ByteArena bytes_;
+  std::vector<uint64_t> offsets_;  // index -> handle in bytes_
   std::vector<uint32_t> lengths_;
   std::vector<uint64_t> slots_;  // 0 empty, else (index + 1) << 32 | hash tag
   size_t mask_;
