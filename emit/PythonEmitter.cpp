@@ -211,6 +211,9 @@ class Emitter {
       case ExprOp::Attr:
         return expr(e.a, fn) + "." + fields_[e.slot];
       case ExprOp::New:
+        if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
+          return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
+                             label(e, e.slot));
         return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
       case ExprOp::Deref:
         return "_lc_deref(" + expr(e.a, fn) + ")";
@@ -310,6 +313,12 @@ class Emitter {
         return "_lc_ck(next(" + expr(e.a, fn) + "))";
       case ExprOp::GenClose:
         return "_lc_ck(" + expr(e.a, fn) + ".close())";
+      case ExprOp::CellLocal:  // Python reads a captured variable through its cell itself
+        return locals_[fn][e.slot];
+      case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
+        if (!p_.funcs[e.slot].lambda)
+          unsupported("a def used as a value", static_cast<int>(e.line));
+        return fmt::format("_lc_gen({}, {})", lambda(e.slot), label(e, p_.function_type));
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -400,6 +409,12 @@ class Emitter {
         return emit(target(expr(s.value, fn)));
       case StatementKind::Del:
         return emit("del " + expr(s.target, fn));
+      case StatementKind::Def: {  // the def itself, then its label (no check: MAKE_FUNCTION)
+        const ExprNode& f = p_.exprs[s.value];
+        const std::string name = expr(s.target, fn);
+        function(f.slot, name, indent, out);
+        return emit(fmt::format("_lc_gen({}, {})", name, label(f, p_.function_type)));
+      }
       case StatementKind::Expr: {
         const ExprNode& e = p_.exprs[s.value];
         if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
@@ -528,25 +543,51 @@ class Emitter {
     for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[fn][i];
     line(out, indent, "def " + def_name + "(" + params + "):", f.line);
     if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
-    line(out, indent + 1, "_turn()");
+    for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
+    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
+  }
+
+  // What a body does on entry: the check (_turn()), then the event it
+  // reports there.
+  std::vector<std::string> entry_lines(FuncId fn) const {
+    std::vector<std::string> out{"_turn()"};
     const std::vector<std::string>& l = locals_[fn];
     switch (model::entry_event(p_, fn)) {
       case model::EntryEvent::Del:
-        line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
+        out.push_back("_lc_event_obj('del ', " + l[0] + ")");
         break;
       case model::EntryEvent::Callback:
-        line(out, indent + 1, "_lc_event_obj('callback ', " + l[0] + ")");
+        out.push_back("_lc_event_obj('callback ', " + l[0] + ")");
         break;
       case model::EntryEvent::MethodCallback:
-        line(out, indent + 1, "_lc_event_obj('callback ', " + l[1] + ")");
+        out.push_back("_lc_event_obj('callback ', " + l[1] + ")");
         break;
       case model::EntryEvent::GcCallback:
-        line(out, indent + 1, "_lc_gc_event(" + l[0] + ", " + l[1] + ")");
+        out.push_back("_lc_gc_event(" + l[0] + ", " + l[1] + ")");
         break;
       case model::EntryEvent::None:
         break;
     }
-    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
+    return out;
+  }
+
+  // A lambda: its entry lines and its one statement as one expression
+  // (a tuple whose last item is the body's value).
+  std::string lambda(FuncId g) const {
+    const FuncInfo& f = p_.funcs[g];
+    std::string params;
+    for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[g][i];
+    std::string body;
+    for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
+    if (const size_t comment = body.find("  # line"); comment != std::string::npos)
+      body.erase(comment);
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    if (f.body.size() != 1 || body.find('\n') != std::string::npos ||
+        body.find("; ") != std::string::npos)
+      unsupported("this lambda's body", f.line);
+    std::string items;
+    for (const std::string& entry : entry_lines(g)) items += entry + ", ";
+    return "(lambda " + params + ": (" + items + body + ")[-1])";
   }
 
   // The C types come from the extension module; their tp_finalize, tp_del
@@ -583,7 +624,8 @@ class Emitter {
         "# The scenario\n";
     for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
       const TypeInfo& ti = p_.types[t];
-      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type) continue;  // weakref's own
+      // weakref.finalize and types.ModuleType are the runtime's own
+      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type) continue;
       out += "\n";
       // a class may derive from list or dict, or from a C type of the
       // extension module (emit-c)
@@ -625,7 +667,8 @@ class Emitter {
 
   void functions(std::string& out) const {
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
-      if (p_.funcs[f].kind != FuncKind::Function) continue;
+      // (a nested def or lambda is written where it runs)
+      if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
       out += "\n";
       function(f, funcs_[f], 0, out);
     }
@@ -729,7 +772,7 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
     std::string out = "\n\n# Function names as log() renders them.\n";
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       const FuncInfo& fi = p_.funcs[f];
-      if (fi.kind == FuncKind::Function)
+      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
       const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
       const bool tp_del = p_.types[fi.owner].legacy_del == f;
@@ -744,7 +787,7 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
       std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
       for (FuncId f = 0; f < p_.funcs.size(); ++f) {
         const FuncInfo& fi = p_.funcs[f];
-        if (fi.kind == FuncKind::Function)
+        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
           hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
         if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
             (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))
