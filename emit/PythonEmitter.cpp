@@ -33,50 +33,6 @@ const char* const kHarness =
 #include "emit/Harness.py.inc"
     ;
 
-// Names a scenario identifier must not take in the script: Python keywords
-// (a syntax error), builtins (the harness calls them) and the harness's own.
-const std::set<std::string>& reserved_names() {
-  static const std::set<std::string> names = {
-      // keywords
-      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-      "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-      "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-      "while", "with", "yield",
-      // builtins
-      "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
-      "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
-      "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float",
-      "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input",
-      "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max",
-      "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
-      "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted",
-      "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip", "ArithmeticError",
-      "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
-      "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError",
-      "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
-      "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning", "EnvironmentError",
-      "Exception", "ExceptionGroup", "FileExistsError", "FileNotFoundError", "FloatingPointError",
-      "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning",
-      "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
-      "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError",
-      "NotADirectoryError", "NotImplemented", "NotImplementedError", "OSError", "OverflowError",
-      "PendingDeprecationWarning", "PermissionError", "ProcessLookupError",
-      "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning",
-      "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
-      "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError",
-      "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError",
-      "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError", "Warning",
-      "ZeroDivisionError",
-      // the harness
-      "_turn"};
-  return names;
-}
-
-bool needs_rename(const std::string& name) {
-  // "__x" is name-mangled inside class bodies, so methods would not see it.
-  return reserved_names().count(name) || name.rfind("_lc", 0) == 0 || name.rfind("__", 0) == 0;
-}
-
 // A Python string literal (the script is UTF-8; only controls are escaped).
 std::string py_str(const std::string& s) {
   std::string out = "'";
@@ -110,46 +66,6 @@ std::string py_str(const std::string& s) {
 std::string bool_py(bool b) { return b ? "True" : "False"; }
 
 }  // namespace
-
-PythonNames python_names(const Program& p) {
-  // Every scenario identifier keeps its spelling unless Python or the
-  // harness needs it; a renamed one gets underscores until it is unique.
-  std::set<std::string> all;
-  for (const std::string& g : p.globals) all.insert(g);
-  for (const TypeInfo& t : p.types) {
-    all.insert(t.name);
-    for (const auto& m : t.methods) all.insert(m.first);
-  }
-  for (const FuncInfo& f : p.funcs)
-    for (const std::string& l : f.local_names) all.insert(l);
-  for (const std::string& f : p.field_names) all.insert(f);
-  std::unordered_map<std::string, std::string> renamed;
-  auto rename = [&](const std::string& name) {
-    if (auto it = renamed.find(name); it != renamed.end()) return it->second;
-    std::string out = name;
-    if (needs_rename(name)) {
-      out = name.rfind("_", 0) == 0 ? "u" + name : name + "_";
-      while (needs_rename(out) || all.count(out)) out += "_";
-      all.insert(out);
-    }
-    renamed[name] = out;
-    return out;
-  };
-  PythonNames n;
-  for (const std::string& g : p.globals) n.globals.push_back(rename(g));
-  for (const TypeInfo& t : p.types) n.types.push_back(rename(t.name));
-  for (const std::string& f : p.field_names) n.fields.push_back(rename(f));
-  for (const FuncInfo& f : p.funcs) {
-    std::vector<std::string> locals;
-    for (const std::string& l : f.local_names) locals.push_back(rename(l));
-    n.locals.push_back(std::move(locals));
-    std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
-    n.funcs.push_back(f.kind == FuncKind::Function || f.kind == FuncKind::Method
-                          ? rename(short_name)
-                          : short_name);
-  }
-  return n;
-}
 
 namespace {
 
@@ -211,6 +127,9 @@ class Emitter {
       case ExprOp::Attr:
         return expr(e.a, fn) + "." + fields_[e.slot];
       case ExprOp::New:
+        if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
+          return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
+                             label(e, e.slot));
         return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
       case ExprOp::Deref:
         return "_lc_deref(" + expr(e.a, fn) + ")";
@@ -310,6 +229,12 @@ class Emitter {
         return "_lc_ck(next(" + expr(e.a, fn) + "))";
       case ExprOp::GenClose:
         return "_lc_ck(" + expr(e.a, fn) + ".close())";
+      case ExprOp::CellLocal:  // Python reads a captured variable through its cell itself
+        return locals_[fn][e.slot];
+      case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
+        if (!p_.funcs[e.slot].lambda)
+          unsupported("a def used as a value", static_cast<int>(e.line));
+        return fmt::format("_lc_gen({}, {})", lambda(e.slot), label(e, p_.function_type));
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -400,6 +325,12 @@ class Emitter {
         return emit(target(expr(s.value, fn)));
       case StatementKind::Del:
         return emit("del " + expr(s.target, fn));
+      case StatementKind::Def: {  // the def itself, then its label (no check: MAKE_FUNCTION)
+        const ExprNode& f = p_.exprs[s.value];
+        const std::string name = expr(s.target, fn);
+        function(f.slot, name, indent, out);
+        return emit(fmt::format("_lc_gen({}, {})", name, label(f, p_.function_type)));
+      }
       case StatementKind::Expr: {
         const ExprNode& e = p_.exprs[s.value];
         if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
@@ -528,25 +459,51 @@ class Emitter {
     for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[fn][i];
     line(out, indent, "def " + def_name + "(" + params + "):", f.line);
     if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
-    line(out, indent + 1, "_turn()");
+    for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
+    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
+  }
+
+  // What a body does on entry: the check (_turn()), then the event it
+  // reports there.
+  std::vector<std::string> entry_lines(FuncId fn) const {
+    std::vector<std::string> out{"_turn()"};
     const std::vector<std::string>& l = locals_[fn];
     switch (model::entry_event(p_, fn)) {
       case model::EntryEvent::Del:
-        line(out, indent + 1, "_lc_event_obj('del ', " + l[0] + ")");
+        out.push_back("_lc_event_obj('del ', " + l[0] + ")");
         break;
       case model::EntryEvent::Callback:
-        line(out, indent + 1, "_lc_event_obj('callback ', " + l[0] + ")");
+        out.push_back("_lc_event_obj('callback ', " + l[0] + ")");
         break;
       case model::EntryEvent::MethodCallback:
-        line(out, indent + 1, "_lc_event_obj('callback ', " + l[1] + ")");
+        out.push_back("_lc_event_obj('callback ', " + l[1] + ")");
         break;
       case model::EntryEvent::GcCallback:
-        line(out, indent + 1, "_lc_gc_event(" + l[0] + ", " + l[1] + ")");
+        out.push_back("_lc_gc_event(" + l[0] + ", " + l[1] + ")");
         break;
       case model::EntryEvent::None:
         break;
     }
-    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
+    return out;
+  }
+
+  // A lambda: its entry lines and its one statement as one expression
+  // (a tuple whose last item is the body's value).
+  std::string lambda(FuncId g) const {
+    const FuncInfo& f = p_.funcs[g];
+    std::string params;
+    for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[g][i];
+    std::string body;
+    for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
+    if (const size_t comment = body.find("  # line"); comment != std::string::npos)
+      body.erase(comment);
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    if (f.body.size() != 1 || body.find('\n') != std::string::npos ||
+        body.find("; ") != std::string::npos)
+      unsupported("this lambda's body", f.line);
+    std::string items;
+    for (const std::string& entry : entry_lines(g)) items += entry + ", ";
+    return "(lambda " + params + ": (" + items + body + ")[-1])";
   }
 
   // The C types come from the extension module; their tp_finalize, tp_del
@@ -583,7 +540,8 @@ class Emitter {
         "# The scenario\n";
     for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
       const TypeInfo& ti = p_.types[t];
-      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type) continue;  // weakref's own
+      // weakref.finalize and types.ModuleType are the runtime's own
+      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type) continue;
       out += "\n";
       // a class may derive from list or dict, or from a C type of the
       // extension module (emit-c)
@@ -625,7 +583,8 @@ class Emitter {
 
   void functions(std::string& out) const {
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
-      if (p_.funcs[f].kind != FuncKind::Function) continue;
+      // (a nested def or lambda is written where it runs)
+      if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
       out += "\n";
       function(f, funcs_[f], 0, out);
     }
@@ -729,7 +688,7 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
     std::string out = "\n\n# Function names as log() renders them.\n";
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       const FuncInfo& fi = p_.funcs[f];
-      if (fi.kind == FuncKind::Function)
+      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
       const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
       const bool tp_del = p_.types[fi.owner].legacy_del == f;
@@ -744,7 +703,7 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
       std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
       for (FuncId f = 0; f < p_.funcs.size(); ++f) {
         const FuncInfo& fi = p_.funcs[f];
-        if (fi.kind == FuncKind::Function)
+        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
           hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
         if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
             (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))

@@ -13,6 +13,7 @@ namespace lifecheck::lang {
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct FuncDef;  // a nested def or a lambda (functions as objects)
 
 enum class ExprKind {
   None,
@@ -31,6 +32,7 @@ enum class ExprKind {
   Dict,       // {args[0]: args[1], args[2]: args[3], ...}
   Set,        // {args...}
   Slice,      // base:rhs inside a subscript, either may be null (x[i:j])
+  Lambda,     // lambda params: expr (def: its params, body one Expr statement)
 };
 
 enum class CompareOp { Is, IsNot, Eq, Ne };
@@ -44,9 +46,10 @@ struct Expr {
   ExprPtr rhs;
   std::vector<ExprPtr> args;
   CompareOp op = CompareOp::Is;
+  std::unique_ptr<FuncDef> def;  // Lambda
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try, Yield };
+enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try, Yield, Def };
 
 struct Stmt;
 
@@ -72,6 +75,7 @@ struct Stmt {
   std::vector<ExceptAst> handlers;  // Try
   std::vector<Stmt> finalbody;      // Try: finally
   bool bare = false;                // Raise: `raise` without a name
+  std::unique_ptr<FuncDef> def;     // Def: a def inside a body (a function object)
 };
 
 // Calls f on each block nested in s: an if's or loop's body and else, a

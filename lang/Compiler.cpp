@@ -17,7 +17,9 @@ Program Compiler::run() {
     intern(e);
   directives_before_code();
   declare_types_functions_threads();
+  declare_nested_functions();
   collect_globals();
+  resolve_closures();
   declare_generators();
   compile_c_types();
   compile_slots();

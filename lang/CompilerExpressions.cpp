@@ -130,6 +130,8 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
 ExprId Compiler::value(const Expr& e, const std::string& label) {
   ExprNode n;
   switch (e.kind) {
+    case ExprKind::Lambda:
+      return function_expr(*e.def, e.loc, label);
     case ExprKind::None:
       n.value = Value::none();
       return add_expr(n, e.loc);
@@ -149,7 +151,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       Resolved r = resolve(e.text, *cur_);
       switch (r.kind) {
         case NameKind::Local:
-          n.op = ExprOp::Local;
+          n.op = local_op(e.text);
           n.slot = static_cast<uint16_t>(r.index);
           return add_expr(n, e.loc);
         case NameKind::Global:
@@ -373,6 +375,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
+    if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
       if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
       n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;
@@ -415,6 +418,12 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
 // The second argument of weakref.ref: a function, a bound method or None.
 ExprId Compiler::callback_expr(const Expr& e) {
   if (e.kind == ExprKind::None) return value(e, "");
+  if (e.kind == ExprKind::Lambda) {
+    if (e.def->params.size() != 1)
+      fail(e.loc, "a weakref callback takes one parameter (the weakref); this lambda takes " +
+                      parameters(e.def->params.size()));
+    return value(e, "");
+  }
   if (e.kind == ExprKind::Name) {
     Resolved r = resolve(e.text, *cur_);
     if (r.kind == NameKind::Function) {
@@ -514,6 +523,11 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
       fail(e.loc,
            "the function of weakref.finalize must be callable: a function name or "
            "'obj.method'");
+    case ExprKind::Lambda:
+      if (e.def->params.size() != nargs)
+        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to this lambda, which takes " +
+                        parameters(e.def->params.size()));
+      break;
     case ExprKind::Name: {
       Resolved r = resolve(e.text, *cur_);
       if (r.kind == NameKind::Function)

@@ -5,7 +5,7 @@
 
 namespace lifecheck::lang::detail {
 
-namespace {
+// The first yield in a body, outside nested defs (CompilerImpl.h).
 const Stmt* find_yield(const std::vector<Stmt>& body) {
   for (const Stmt& s : body) {
     if (s.kind == StmtKind::Yield) return &s;
@@ -17,7 +17,6 @@ const Stmt* find_yield(const std::vector<Stmt>& body) {
   }
   return nullptr;
 }
-}  // namespace
 
 // A module-level def whose body yields is a generator function (Y1); a
 // yield anywhere else is refused.

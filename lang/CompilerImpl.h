@@ -47,6 +47,7 @@ enum : uint16_t {
 };
 
 std::string kind_phrase(uint16_t k);
+const Stmt* find_yield(const std::vector<Stmt>& body);  // CompilerGenerators.cpp
 
 struct Scope {
   FuncId func = kNoFunc;
@@ -54,6 +55,8 @@ struct Scope {
   std::map<std::string, int> locals;
   std::set<std::string> globals_declared;
   std::map<std::string, uint16_t> local_kinds;
+  // locals whose slot holds a cell: captured by a nested body, or free here
+  std::set<std::string> derefs;
 };
 
 enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Builtin, Unknown };
@@ -174,6 +177,21 @@ class Compiler {
   ExprId generator_builtin(const Expr& e);
   void yield_stmt(const Stmt& s, std::vector<StatementId>& out);
 
+  // ------------------------------------------------------ CompilerFunctions.cpp
+  // Functions as objects (model/Functions.cpp): nested defs, lambdas,
+  // closures, types.ModuleType.
+  void declare_nested_functions();
+  FuncId declare_nested(const FuncDef& d, FuncId parent, bool lambda, Loc loc);
+  void declare_function_types(Loc loc);
+  ClassId add_static_type(const char* name, TypeKind kind, bool dict, bool weakrefs);
+  void resolve_closures();
+  bool capture(FuncId f, const std::string& name);
+  void lay_out_cells(FuncId f);
+  ExprId function_expr(const FuncDef& d, Loc loc, const std::string& label);
+  void def_stmt(const Stmt& s, std::vector<StatementId>& out);
+  ExprId module_new(const Expr& e, const std::string& label);
+  ExprOp local_op(const std::string& name) const;
+
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();
   void directives_after_code();
@@ -195,6 +213,11 @@ class Compiler {
   std::map<FuncId, const ThreadDef*> thread_defs_;
   std::vector<Scope> scopes_;
   Scope* cur_ = nullptr;
+  // Functions as objects: each nested def's or lambda's FuncId, and the
+  // names of its free variables in closure order (sorted, as co_freevars).
+  std::map<const FuncDef*, FuncId> nested_;
+  std::map<FuncId, std::vector<std::string>> free_names_;
+  std::map<FuncId, std::set<std::string>> cell_names_;
   Loc where_;             // the statement being compiled, for room()
   int except_depth_ = 0;  // except clauses around the statement (a bare raise re-raises)
 };

@@ -54,6 +54,7 @@ void Compiler::assigned_names(const std::vector<Stmt>& body,
       out.emplace_back(s.target->text, s.target->loc);
     if (s.kind == StmtKind::Global)
       for (const std::string& n : s.names) declared_global.insert(n);
+    if (s.kind == StmtKind::Def) out.emplace_back(s.def->name, s.loc);  // a nested def
     for (const ExceptAst& h : s.handlers)  // `except E as NAME` binds NAME
       if (!h.bind.empty()) out.emplace_back(h.bind, h.bind_loc);
     each_block(s, [&](const std::vector<Stmt>& b) { assigned_names(b, out, declared_global); });
@@ -88,6 +89,9 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         break;
       case StmtKind::Del:
         names_in_compile_order(s.target.get(), out);
+        break;
+      case StmtKind::Def:  // STORE of the name after MAKE_FUNCTION
+        out.push_back(s.def->name);
         break;
       case StmtKind::For:  // range is a builtin; then STORE of the variable
         names_in_compile_order(s.target.get(), out);
@@ -138,6 +142,11 @@ bool Compiler::assigned_anywhere(const std::string& name) const {
       if ((s.kind == StmtKind::Assign || s.kind == StmtKind::For) &&
           s.target->kind == ExprKind::Name && s.target->text == name)
         return true;
+      if (s.kind == StmtKind::Def) {  // a nested def binds its name; its body and params
+        if (s.def->name == name || self(s.def->body, self)) return true;
+        for (const Param& prm : s.def->params)
+          if (prm.name == name) return true;
+      }
       for (const ExceptAst& h : s.handlers)
         if (h.bind == name) return true;
       bool inside = false;
@@ -294,6 +303,8 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
       return KDict;
     case ExprKind::Set:
       return KSet;
+    case ExprKind::Lambda:
+      return KFunc;
     case ExprKind::Name: {
       if (functions_.count(e.text) && !scope.locals.count(e.text) && !globals_.count(e.text))
         return KFunc;
@@ -310,6 +321,7 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
         if (mod == "weakref" && callee.text == "ref") return KWeakref;
         if (mod == "weakref" && callee.text == "finalize") return KFinalize;
         if (mod == "collections" && callee.text == "deque") return KDeque;
+        if (mod == "types" && callee.text == "ModuleType") return KObj;
         if (mod == "gc" && callee.text == "collect") return KInt;
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
           return KBool;
@@ -337,6 +349,13 @@ void Compiler::infer_in(const std::vector<Stmt>& body, Scope& scope) {
         scope.local_kinds[n] |= KInt;
       else
         global_kinds_[n] |= KInt;
+    }
+    if (s.kind == StmtKind::Def) {  // a nested def binds a function object
+      const std::string& n = s.def->name;
+      if (!scope.module && scope.locals.count(n))
+        scope.local_kinds[n] |= KFunc;
+      else
+        global_kinds_[n] |= KFunc;
     }
     for (const ExceptAst& h : s.handlers)  // `as NAME` holds an exception object
       if (!h.bind.empty()) {
@@ -377,7 +396,8 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (classes_.count(name)) return {NameKind::Class, classes_.at(name)};
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
-  if (name == "gc" || name == "weakref" || name == "collections" || name == "sys")
+  if (name == "gc" || name == "weakref" || name == "collections" || name == "sys" ||
+      name == "types")
     return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
   if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};

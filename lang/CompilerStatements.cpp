@@ -85,6 +85,8 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return try_stmt(s, out);
     case StmtKind::Yield:
       return yield_stmt(s, out);
+    case StmtKind::Def:
+      return def_stmt(s, out);
     case StmtKind::For: {
       // for NAME in range(N) (issue 12 point 4): N is a literal, checked
       // by the parser.
@@ -171,7 +173,7 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
   if (t.kind == ExprKind::Name) {
     Resolved r = resolve(t.text, *cur_);
     if (r.kind == NameKind::Local) {
-      n.op = ExprOp::Local;
+      n.op = local_op(t.text);
     } else if (r.kind == NameKind::Global) {
       n.op = ExprOp::Global;
     } else if (!for_del) {

@@ -303,17 +303,53 @@ class Parser {
     advance();  // def
     f.name = expect_identifier("a function name");
     expect_op("(", "after the function name");
-    while (!at_op(")")) {
+    params(f, ")");
+    advance();
+    block("the function header", [&](bool) { statement(f.body); });
+    return f;
+  }
+
+  // A def's or lambda's parameter names, up to `closer` (not consumed).
+  void params(FuncDef& f, const char* closer) {
+    while (!at_op(closer)) {
       Loc loc = peek().loc;
       std::string p = expect_identifier("a parameter name");
       for (const Param& q : f.params)
         if (q.name == p) fail(loc, "duplicate parameter '" + p + "'");
       f.params.push_back(Param{p, loc});
-      if (!at_op(")")) expect_op(",", "between parameters");
+      if (!at_op(closer)) expect_op(",", "between parameters");
     }
+  }
+
+  // A def inside a body: it makes a function object each time it runs
+  // (functions as objects); its body may use the enclosing body's names.
+  Stmt nested_def() {
+    Stmt s;
+    s.kind = StmtKind::Def;
+    s.loc = peek().loc;
+    Nest nest(*this, s.loc, "'def'");
+    s.def = std::make_unique<FuncDef>(func_def());
+    return s;
+  }
+
+  // lambda [params]: condition -- a function whose body is one expression.
+  ExprPtr lambda() {
+    auto e = std::make_unique<Expr>();
+    e->kind = ExprKind::Lambda;
+    e->loc = peek().loc;
+    advance();  // lambda
+    auto f = std::make_unique<FuncDef>();
+    f->name = "<lambda>";
+    f->loc = e->loc;
+    params(*f, ":");
     advance();
-    block("the function header", [&](bool) { statement(f.body); });
-    return f;
+    Stmt body;
+    body.kind = StmtKind::Expr;
+    body.loc = peek().loc;
+    body.value = condition();
+    f->body.push_back(std::move(body));
+    e->def = std::move(f);
+    return e;
   }
 
   void thread_def() {
@@ -346,12 +382,16 @@ class Parser {
       }
       if (t.text == "except" || t.text == "finally")
         fail(t.loc, "'" + t.text + "' without a matching 'try'");
-      if (t.text == "class" || t.text == "ctype" || t.text == "def" || t.text == "thread")
+      if (t.text == "def") {
+        out.push_back(nested_def());
+        return;
+      }
+      if (t.text == "class" || t.text == "ctype" || t.text == "thread")
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
-      for (const char* unsupported : {"return", "while", "lambda", "import", "with", "break",
-                                      "continue", "async", "await", "nonlocal"})
+      for (const char* unsupported :
+           {"return", "while", "import", "with", "break", "continue", "async", "await", "nonlocal"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -536,6 +576,7 @@ class Parser {
   // --- expressions -----------------------------------------------------------
   ExprPtr condition() {
     Nest nest(*this, peek().loc, "expression");
+    if (at_name("lambda")) return lambda();
     if (at_name("not")) {
       auto e = std::make_unique<Expr>();
       e->kind = ExprKind::Not;

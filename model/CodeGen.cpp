@@ -70,6 +70,9 @@ class CodeGen {
     uint32_t col = fn.body.empty() ? 1 : p_.stmts[fn.body[0]].col;
     emit(OpCode::Check, line, col);
     if (entry_event(p_, f_) != EntryEvent::None) emit(OpCode::Enter, line, col);
+    // MAKE_CELL of each captured local (CPython runs them before RESUME;
+    // nothing observable happens in between).
+    for (uint8_t slot : fn.cell_slots) emit(OpCode::MakeCell, line, col).a = slot;
     for (StatementId s : fn.body) stmt(s);
     emit(OpCode::Return, line, col);
     return std::move(code_);
@@ -91,6 +94,16 @@ class CodeGen {
 
   uint16_t here() const { return static_cast<uint16_t>(code_.size()); }
 
+  // The arguments pushed, then one op that takes them: a = e.slot (the
+  // function), b = how many, e's label.
+  void call_with_args(OpCode code, const ExprNode& e) {
+    for (ExprId a : e.args) expr(a);
+    Op& op = emit(code, e);
+    op.a = e.slot;
+    op.b = static_cast<uint16_t>(e.args.size());
+    op.label = e.label;
+  }
+
   void expr(ExprId id) {
     const ExprNode& e = p_.exprs[id];
     switch (e.op) {
@@ -102,6 +115,12 @@ class CodeGen {
         break;
       case ExprOp::Global:
         emit(OpCode::LoadGlobal, e).a = e.slot;
+        break;
+      case ExprOp::CellLocal:  // LOAD_DEREF
+        emit(OpCode::LoadDeref, e).a = e.slot;
+        break;
+      case ExprOp::FuncNew:  // LOAD_CLOSURE of each cell, MAKE_FUNCTION
+        call_with_args(OpCode::MakeFunction, e);
         break;
       case ExprOp::Attr:
         expr(e.a);
@@ -209,14 +228,9 @@ class CodeGen {
       }
       case ExprOp::Slice:
         throw std::logic_error("a slice is only a del target");
-      case ExprOp::GenNew: {  // Y1
-        for (ExprId a : e.args) expr(a);
-        Op& op = emit(OpCode::GenNew, e);
-        op.a = e.slot;
-        op.b = static_cast<uint16_t>(e.args.size());
-        op.label = e.label;
+      case ExprOp::GenNew:  // Y1
+        call_with_args(OpCode::GenNew, e);
         break;
-      }
       case ExprOp::GenNext:  // Y2: the frame runs between the two ops
         expr(e.a);
         emit(OpCode::GenNext, e);
@@ -241,6 +255,9 @@ class CodeGen {
       case ExprOp::Global:
         emit(OpCode::StoreGlobal, s).a = t.slot;
         return;
+      case ExprOp::CellLocal:
+        emit(OpCode::StoreDeref, s).a = t.slot;
+        return;
       case ExprOp::Attr:  // STORE_ATTR: value, then the owner
         expr(t.a);
         emit(OpCode::StoreAttr, s).a = t.slot;
@@ -263,6 +280,9 @@ class CodeGen {
         return;
       case ExprOp::Global:
         emit(OpCode::DelGlobal, s).a = t.slot;
+        return;
+      case ExprOp::CellLocal:
+        emit(OpCode::DelDeref, s).a = t.slot;
         return;
       case ExprOp::Attr:
         expr(t.a);
@@ -317,6 +337,10 @@ class CodeGen {
         return;
       case StatementKind::Del:
         del(s.target, s);
+        return;
+      case StatementKind::Def:  // MAKE_FUNCTION, then STORE of its name
+        expr(s.value);
+        store(s.target, s);
         return;
       case StatementKind::Pass:
         return;  // NOP
@@ -502,15 +526,22 @@ class CodeGen {
   }
   void store_at(ExprId target, const Op& at) {
     const ExprNode& t = p_.exprs[target];
-    emit(t.op == ExprOp::Local ? OpCode::StoreLocal : OpCode::StoreGlobal, at.line, at.col).a =
-        t.slot;
+    emit(t.op == ExprOp::Local       ? OpCode::StoreLocal
+         : t.op == ExprOp::CellLocal ? OpCode::StoreDeref
+                                     : OpCode::StoreGlobal,
+         at.line, at.col)
+        .a = t.slot;
   }
   // the end of `except E as NAME`: NAME = None; del NAME
   void unbind(ExprId target, const Op& at) {
     const ExprNode& t = p_.exprs[target];
     emit(OpCode::LoadConst, at.line, at.col).value = Value::none();
     store_at(target, at);
-    emit(t.op == ExprOp::Local ? OpCode::DelLocal : OpCode::DelGlobal, at.line, at.col).a = t.slot;
+    emit(t.op == ExprOp::Local       ? OpCode::DelLocal
+         : t.op == ExprOp::CellLocal ? OpCode::DelDeref
+                                     : OpCode::DelGlobal,
+         at.line, at.col)
+        .a = t.slot;
   }
 
   const Program& p_;

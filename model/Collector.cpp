@@ -115,6 +115,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:
+    case TypeKind::Function:  // func_traverse (FN5)
+    case TypeKind::Cell:      // cell_traverse (FN5)
       container_traverse(x, t.kind, out);
       return;
   }
@@ -652,6 +654,9 @@ bool Machine::has_tp_clear(ObjId o) const {
       return true;
     case TypeKind::Generator:  // PyGen_Type has no tp_clear (Y6)
       return false;
+    case TypeKind::Function:  // func_clear (FN5)
+    case TypeKind::Cell:      // cell_clear (FN5)
+      return true;
   }
   return false;
 }
@@ -732,6 +737,8 @@ void Machine::step_clear(Frame& f) {
         case TypeKind::Deque:
         case TypeKind::Exception:    // BaseException_clear: Py_CLEAR(traceback) (X4)
         case TypeKind::FrameObject:  // frame_tp_clear: the locals, in order (X5)
+        case TypeKind::Function:     // func_clear: Py_CLEAR(closure) (FN5)
+        case TypeKind::Cell:         // cell_clear: Py_CLEAR(ob_ref) (FN5)
           // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
           // emptied first, then the items released in each one's order.
           f.stage = kClearEnd;

@@ -30,6 +30,8 @@ TypeKind Machine::container_kind(const Program& program, ClassId t) {
     case TypeKind::Deque:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
+    case TypeKind::Function:  // its closure (FN2, Functions.cpp)
+    case TypeKind::Cell:      // its contents (FN1)
       return type.kind;
     default:
       return TypeKind::PyClass;  // not a container
@@ -474,7 +476,8 @@ ValueList Machine::take_items(ObjId o, TypeKind kind) {
   Object& x = obj(o);
   ValueList out;
   const uint8_t n = item_count(x, kind);
-  if (kind == TypeKind::List || kind == TypeKind::Tuple) {
+  // a function's closure is a tuple: last to first too (FN4)
+  if (kind == TypeKind::List || kind == TypeKind::Tuple || kind == TypeKind::Function) {
     for (uint8_t i = n; i-- > 0;) out.push_back(x.items[i]);
   } else {
     for (uint8_t i = 0; i < n; ++i) out.push_back(x.items[i]);  // dict: key, value per entry
@@ -493,6 +496,7 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
   switch (kind) {
     case TypeKind::List:  // list_traverse and tupletraverse walk backwards
     case TypeKind::Tuple:
+    case TypeKind::Function:  // func_traverse visits its closure tuple (FN5)
       for (uint8_t i = x.length; i-- > 0;) add(x.items[i]);
       return;
     case TypeKind::Dict:  // dict_traverse: value, then key, entry by entry
@@ -506,6 +510,7 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
     case TypeKind::Exception:    // BaseException_traverse: its traceback (X4)
     case TypeKind::FrameObject:  // frame_traverse: the locals it owns (X5)
     case TypeKind::Generator:    // gen_traverse: its suspended frame (Y6)
+    case TypeKind::Cell:         // cell_traverse: the contents (FN5)
       for (uint8_t i = 0; i < x.length; ++i) add(x.items[i]);
       return;
     default:
@@ -528,7 +533,10 @@ void Machine::step_container_dealloc(Frame& f) {
       if (!base) emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
       untrack(o);
-      if (kind != TypeKind::Deque && trashcan_begin(f)) return;
+      // func_dealloc and cell_dealloc use no trashcan (FN4)
+      if (kind != TypeKind::Deque && kind != TypeKind::Function && kind != TypeKind::Cell &&
+          trashcan_begin(f))
+        return;
       f.stage = kItems;
       if (!base && program_.types[f.func].weakrefable && !weakref_list(o).empty()) {
         Frame c;

@@ -46,6 +46,9 @@ void Machine::step_dealloc(Frame& f) {
       return step_container_dealloc(f);
     case TypeKind::Generator:  // gen_dealloc (Y6)
       return step_generator_dealloc(f);
+    case TypeKind::Function:  // func_dealloc (FN4)
+    case TypeKind::Cell:      // cell_dealloc (FN4)
+      return step_container_dealloc(f);
   }
 }
 
@@ -198,8 +201,9 @@ void Machine::step_subtype_dealloc(Frame& f) {
     default: {
       if (f.has(kResult)) return stop_resurrected();  // the base's finalizer resurrected it
       // R1.7b step 13 / R1.12: the reference to the heap type is released
-      // last, after the memory, unless a heap base's dealloc did it.
-      if (!base || !base->heap) {
+      // last, after the memory, unless a heap base's dealloc did it. A
+      // static type's instance (a module, FN6: module_dealloc) holds none.
+      if ((!base || !base->heap) && type.heap) {
         if (!obj(o).has(kHoldsTypeRef))
           violation({"P7.15"}, "subtype_dealloc of " + name_of(o) +
                                    " releases the heap type a second time: the static base's "

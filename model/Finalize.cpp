@@ -152,6 +152,8 @@ void Machine::step_finalize_call(Frame& f) {
       } else if (func.is_obj() && program_.types[obj(func.obj()).type].kind == TypeKind::Method) {
         fn = obj(func.obj()).fields[kMethodFunc].func();
         argv.insert(argv.begin(), obj(func.obj()).fields[kMethodSelf]);
+      } else if (is_function_object(func)) {  // a nested def or a lambda (FN3)
+        fn = function_code(func);
       }
       if (fn == kNoFunc || program_.funcs[fn].nparams != argv.size()) {
         // not callable, or the wrong number of arguments: TypeError in __call__
@@ -159,7 +161,7 @@ void Machine::step_finalize_call(Frame& f) {
         th.exc = string_id(program_, "TypeError");
         return;
       }
-      call_python(fn, argv);
+      call_python(fn, argv, is_function_object(func) ? func.obj() : kNoObj);
       return;
     }
     default: {  // kFcReturned

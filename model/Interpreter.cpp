@@ -23,7 +23,7 @@ StrId find_string(const Program& p, const std::string& s) {
 
 void Machine::raise(const std::string& name) { throw PyRaise{find_string(program_, name)}; }
 
-void Machine::call_python_from_c(FuncId func, const ValueList& args) {
+void Machine::call_python_from_c(FuncId func, const ValueList& args, ObjId closure) {
   if (func == kGeneratorFinalize) {  // a generator's tp_finalize is C code (Y6)
     save_pending_exception(top());
     gen_finalize(args[0].obj());
@@ -48,7 +48,7 @@ void Machine::call_python_from_c(FuncId func, const ValueList& args) {
     release_values({pop()});
     return;
   }
-  call_python(func, args);
+  call_python(func, args, closure);
 }
 
 void Machine::call_fails_from_c(FuncId callable) {
@@ -126,7 +126,7 @@ bool Machine::drop_traceback(Frame& caller, bool resume) {
   return true;
 }
 
-void Machine::call_python(FuncId func, const ValueList& args) {
+void Machine::call_python(FuncId func, const ValueList& args, ObjId closure) {
   require_attached("a call into Python code");
   const FuncInfo& fn = program_.funcs[func];
   Thread& th = thread();
@@ -140,6 +140,7 @@ void Machine::call_python(FuncId func, const ValueList& args) {
   Thread& t2 = thread();
   for (Value a : args) t2.values.push_back(a);
   for (size_t i = args.size(); i < fn.nlocals; ++i) t2.values.push_back(Value::unset());
+  if (closure != kNoObj) copy_free_vars(closure, f.base);  // FN3
   push_frame(f);
 }
 void Machine::push(Value v) { thread().stack.push_back(v); }
@@ -628,6 +629,12 @@ void Machine::execute(const Op& op, uint16_t at) {
       return gen_close_end_op();
     case OpCode::Yield:
       return gen_yield_op();
+    case OpCode::MakeCell:  // FN1, FN2 (Functions.cpp)
+    case OpCode::LoadDeref:
+    case OpCode::StoreDeref:
+    case OpCode::DelDeref:
+    case OpCode::MakeFunction:
+      return function_op(op, f);
     case OpCode::Reraise:  // RERAISE: on to the next handler or out of the frame
       throw PyRaise{pop().str()};
     case OpCode::ReraiseHandled:  // a bare `raise` in an except clause

@@ -175,11 +175,12 @@ class Machine {
   bool collection_due(bool consume);
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
-  void call_python(FuncId func, const ValueList& args);
+  // closure: a function object whose cells the frame gets (FN3)
+  void call_python(FuncId func, const ValueList& args, ObjId closure = kNoObj);
   // The runtime calling Python code: a pending exception is saved in the
   // caller frame and restored by return_from_python (slot_tp_finalize,
   // PyObject_ClearWeakRefs and gc.callbacks all do this).
-  void call_python_from_c(FuncId func, const ValueList& args);
+  void call_python_from_c(FuncId func, const ValueList& args, ObjId closure = kNoObj);
   // The runtime calling something that is not callable (or with the wrong
   // arity): TypeError, as return_from_python will report.
   void call_fails_from_c(FuncId callable);
@@ -222,6 +223,15 @@ class Machine {
   bool gen_frame_ends(Frame& f);
   void gen_finalize(ObjId g);
   void step_generator_dealloc(Frame& f);
+
+  // ------------------------------------------------------------ Functions.cpp
+  // Function objects of nested defs and lambdas, closure cells (FN1-FN5).
+  bool is_function_object(Value v) const;
+  FuncId function_code(Value v) const;
+  ObjId new_cell(Value contents);
+  void function_op(const Op& op, Frame& f);
+  bool is_free_slot(FuncId func, uint16_t slot) const;
+  void copy_free_vars(ObjId function, uint16_t base);
 
   // ----------------------------------------------------------- Containers.cpp
   // list, tuple, dict, set or deque: the container part of an object of

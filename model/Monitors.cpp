@@ -20,7 +20,9 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:
-    case TypeKind::Deque:  // attributes, items and C members; stale pointers own nothing
+    case TypeKind::Function:  // its closure cells (FN2)
+    case TypeKind::Cell:      // its contents (FN1)
+    case TypeKind::Deque:     // attributes, items and C members; stale pointers own nothing
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
       for (Value v : y.items)
@@ -465,6 +467,8 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Exception:
       case TypeKind::FrameObject:
       case TypeKind::Generator:
+      case TypeKind::Function:
+      case TypeKind::Cell:
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;

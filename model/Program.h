@@ -43,6 +43,12 @@ enum class TypeKind : uint8_t {
   // fields[2] its frame state (GenState); items[0..length) its suspended
   // frame: the locals, then the operand stack below the yielded value.
   Generator,
+  // Functions as objects (model/Functions.cpp, rules FN1-FN6): a function
+  // object made by a nested `def` or a `lambda`: fields[kFunctionCode] its
+  // code (Value::func), items[0..length) its closure cells (the closure
+  // tuple folded in). A cell: items[0] its contents (length 0: empty).
+  Function,
+  Cell,
 };
 
 inline constexpr ClassId kNoType = 0xFF;
@@ -204,6 +210,10 @@ enum class ExprOp : uint8_t {
   GenNew,    // calling a generator function: slot = its FuncId, args, label
   GenNext,   // next(a)
   GenClose,  // a.close()
+  // Functions as objects (model/Functions.cpp)
+  FuncNew,    // a nested def or a lambda: slot = its FuncId, args = the cells it
+              // closes over (CellLocal loads), label
+  CellLocal,  // slot = a local that holds a cell (a captured or free variable)
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -251,6 +261,7 @@ enum class StatementKind : uint8_t {
   Try,                // try: body; handlers; else: orelse; finally: finalbody
   Reraise,            // a bare `raise` inside an except clause
   Yield,              // yield value (kNoExpr: yield None), in a generator function
+  Def,                // a nested def: value = its FuncNew, target = the name it binds
 };
 
 using StatementId = uint16_t;
@@ -356,6 +367,12 @@ enum class OpCode : uint8_t {
   GenClose,     // gen -> gen; throws GeneratorExit into its frame (gen_close)
   GenCloseEnd,  // gen -> None; raises what the close raised
   Yield,        // value -> (the value goes to the caller; the frame is saved)
+  // Functions as objects (model/Functions.cpp, FN1-FN4)
+  MakeCell,      // a = local: wraps its value (or nothing) in a new cell (MAKE_CELL)
+  LoadDeref,     // a = local holding a cell: -> its contents (LOAD_DEREF)
+  StoreDeref,    // a = local holding a cell: v -> (STORE_DEREF)
+  DelDeref,      // a = local holding a cell (DELETE_DEREF)
+  MakeFunction,  // a = function, b = count, label: cells -> function object
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -405,6 +422,15 @@ struct FuncInfo {
   uint8_t frame_slot = 0xFF;
   bool generator = false;  // a def whose body yields: calling it makes a generator (Y1)
   int line = 0;
+  // Functions as objects (model/Functions.cpp): the body a nested def or
+  // lambda is written in (kNoFunc: a top-level body), whether it is a
+  // lambda, its cell variables (locals other bodies capture: a MakeCell at
+  // entry) and its free variables: the locals where a call copies its
+  // closure cells, in closure order (COPY_FREE_VARS).
+  FuncId parent = kNoFunc;
+  bool lambda = false;
+  std::vector<uint8_t> cell_slots;
+  std::vector<uint8_t> free_slots;
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
 
@@ -521,6 +547,12 @@ struct Program {
   // The generator type (model/Generators.cpp), when a scenario defines a
   // generator function.
   ClassId generator_type = kNoType;
+  // Functions as objects (model/Functions.cpp), when a scenario has a
+  // nested def or a lambda: the function and cell types; types.ModuleType,
+  // when it makes a module object.
+  ClassId function_type = kNoType;
+  ClassId cell_type = kNoType;
+  ClassId module_type = kNoType;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

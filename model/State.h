@@ -107,7 +107,8 @@ struct Object {
 inline constexpr int kWeakrefReferent = 0;
 inline constexpr int kWeakrefCallback = 1;
 inline constexpr int kMethodSelf = 0;
-inline constexpr int kMethodFunc = 1;  // Value::func of the method's function
+inline constexpr int kMethodFunc = 1;    // Value::func of the method's function
+inline constexpr int kFunctionCode = 0;  // a function object's code (Value::func; Functions.cpp)
 
 // ---------------------------------------------------------------------------
 // Frames: each thread's call stack, Python bodies and the runtime's own

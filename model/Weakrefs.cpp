@@ -140,6 +140,9 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
     const Object& m = obj(callback.obj());
     fn = m.fields[kMethodFunc].func();
     args = {m.fields[kMethodSelf], Value::object(wr)};
+  } else if (is_function_object(callback)) {  // a nested def or a lambda (FN3)
+    fn = function_code(callback);
+    args = {Value::object(wr)};
   }
   // W11: a weakref.finalize is the callback of its weakref.
   const bool finalizer = is_finalize(callback);
@@ -161,7 +164,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
     save_pending_exception(top());
     push_finalize_call(callback.obj(), wr, 0);
   } else {
-    call_python_from_c(fn, args);
+    call_python_from_c(fn, args, is_function_object(callback) ? callback.obj() : kNoObj);
   }
 }
 

@@ -52,6 +52,8 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:
+    case TypeKind::Function:  // its closure's cells
+    case TypeKind::Cell:      // its contents
       item_edges(o, t.kind, strong);
       return;
     case TypeKind::PyClass:

@@ -631,11 +631,43 @@ const std::vector<BadScenario> kBadScenarios = {
      "else:\n"
      "    pass\n",
      4, 1, "'else' without a matching 'if'"},
-    {"NestedDefInFunction",
+    // Functions as objects (issue 12 point 6): nested defs, lambdas,
+    // types.ModuleType.
+    {"NestedDefYields",
      "def f(wr):\n"
-     "    def g(x):\n"
-     "        pass\n",
-     2, 5, "'def' is only allowed at the top level"},
+     "    def g():\n"
+     "        yield 1\n",
+     3, 9, "a nested def cannot be a generator function"},
+    {"LambdaCallbackWrongArity",
+     "class A: pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a, lambda: log(\"x\"))\n",
+     3, 20, "a weakref callback takes one parameter (the weakref); this lambda takes 0"},
+    {"LambdaFinalizeWrongArity",
+     "class A: pass\n"
+     "a = A()\n"
+     "f = weakref.finalize(a, lambda x: log(\"x\"))\n",
+     3, 25, "weakref.finalize() passes 0 arguments to this lambda, which takes 1 parameter"},
+    {"LambdaDuplicateParameter", "x = lambda a, a: None\n", 1, 15, "duplicate parameter 'a'"},
+    {"LambdaWithoutColon", "x = lambda wr log(1)\n", 1, 15, "expected ',' between parameters"},
+    {"LambdaAsGcCallback", "gc.callbacks.append(lambda p, i: log(p))\n", 1, 21,
+     "gc.callbacks holds module-level functions"},
+    {"CallingANestedDef",
+     "thread T1:\n"
+     "    def g(wr):\n"
+     "        pass\n"
+     "    g(1)\n",
+     4, 5, "'g' holds a function, which is not callable"},
+    {"AttributeOfANestedDef",
+     "thread T1:\n"
+     "    def g(wr):\n"
+     "        pass\n"
+     "    g.x = 1\n",
+     4, 5, "'g' holds a function, which has no attribute 'x'"},
+    {"ModuleTypeWithoutName", "m = types.ModuleType()\n", 1, 11,
+     "types.ModuleType() takes the module's name, a string"},
+    {"ModuleTypeNameNotAString", "m = types.ModuleType(1)\n", 1, 11,
+     "types.ModuleType() takes the module's name, a string"},
     {"NestedClassInFunction",
      "def f(wr):\n"
      "    class B:\n"
