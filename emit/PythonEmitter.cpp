@@ -134,7 +134,7 @@ class Emitter {
       case ExprOp::Deref:
         return "_lc_deref(" + expr(e.a, fn) + ")";
       case ExprOp::WeakrefNew:
-        return fmt::format("_lc_wref({}, {}, {})", expr(e.a, fn),
+        return fmt::format("{}({}, {}, {})", e.slot ? "_lc_wproxy" : "_lc_wref", expr(e.a, fn),
                            e.b == model::kNoExpr ? "None" : expr(e.b, fn),
                            label(e, model::kWeakrefType));
       case ExprOp::FinalizeNew:  // the finalizer gets the label; its weakref is never shown
@@ -406,6 +406,9 @@ class Emitter {
                            : "_lc_ck(_lc_gc.set_debug(0))");
       case StatementKind::GcGarbageClear:
         return emit("_lc_ck(_lc_gc.garbage.clear())");
+      case StatementKind::ClassDel:
+        return emit(s.value == model::kNoExpr ? "del " + types_[s.slot] + ".__del__"
+                                              : types_[s.slot] + ".__del__ = " + expr(s.value, fn));
       case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
         return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
       case StatementKind::GcCallbacksAppend:

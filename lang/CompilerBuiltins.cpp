@@ -56,3 +56,42 @@ bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& 
 }
 
 }  // namespace lifecheck::lang::detail
+
+namespace lifecheck::lang::detail {
+
+// `C.__del__ = f` (f a module-level function of one parameter, self) and
+// `del C.__del__` on a class of the scenario. Other class attributes stay
+// outside the language (object_expr rejects them).
+bool Compiler::class_del_stmt(const Stmt& s, std::vector<StatementId>& out) {
+  const Expr& t = *s.target;
+  if (t.kind != ExprKind::Attr || t.base->kind != ExprKind::Name) return false;
+  Resolved r = resolve(t.base->text, *cur_);
+  if (r.kind != NameKind::Class || t.text != "__del__") return false;
+  const TypeInfo& type = p_.types[static_cast<size_t>(r.index)];
+  if (type.kind != TypeKind::PyClass)
+    fail(t.base->loc, "'" + type.name + "' is a C type: its tp_finalize is fixed");
+  if (type.base != kNoType)
+    fail(t.base->loc, "setting __del__ is modelled only on a class without a base ('" + type.name +
+                          "' derives from " + p_.types[type.base].name + ")");
+  ExprId func = kNoExpr;
+  if (s.kind == StmtKind::Assign) {
+    const Expr& v = *s.value;
+    Resolved f = v.kind == ExprKind::Name ? resolve(v.text, *cur_) : Resolved{};
+    if (f.kind != NameKind::Function)
+      fail(v.loc, "'" + t.base->text + ".__del__' must be set to a module-level function");
+    FuncInfo& fn = p_.funcs[static_cast<size_t>(f.index)];
+    reject_generator_callback(static_cast<FuncId>(f.index), v.loc);
+    if (fn.nparams != 1)
+      fail(v.loc, "a __del__ takes one parameter (self); '" + v.text + "' takes " +
+                      parameters(fn.nparams));
+    fn.runtime_del = true;
+    func = value(v, "");
+  }
+  p_.runtime_del = true;
+  model::Statement& st = add_stmt(model::StatementKind::ClassDel, s.loc, out);
+  st.slot = static_cast<uint16_t>(r.index);
+  st.value = func;
+  return true;
+}
+
+}  // namespace lifecheck::lang::detail

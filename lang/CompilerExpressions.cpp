@@ -23,7 +23,8 @@ ExprId Compiler::container_expr(const Expr& e) {
       uint16_t k = kind_of_name(e.text, *cur_);
       uint16_t ok = KList | KTuple | KDict | KDeque | KInfo | KStr;
       for (const TypeInfo& t : p_.types)
-        if (t.kind == TypeKind::PyClass && (t.base == kListType || t.base == kDictType)) ok |= KObj;
+        if (t.kind == TypeKind::PyClass && (t.base == kListType || t.base == kDictType))
+          ok |= KObj | KProxy;
       if (k == KNone) fail(e.loc, "'" + e.text + "' is always None, which is not subscriptable");
       if (k != KAny && (k & ok) == 0 && (k & ~KNone) != 0)
         fail(e.loc, "'" + e.text + "' holds " + kind_phrase(k) + ", which is not subscriptable");
@@ -117,7 +118,7 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
       }
       uint16_t k = kind_of_name(e.text, *cur_);
       if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
-      if ((k & (KObj | KMethod | KFinalize)) == 0 && k != KAny && (k & ~KNone) != 0)
+      if ((k & (KObj | KMethod | KFinalize | KProxy)) == 0 && k != KAny && (k & ~KNone) != 0)
         not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
       break;
     }
@@ -352,6 +353,10 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
       case NameKind::Local:
       case NameKind::Global: {
         uint16_t k = kind_of_name(callee.text, *cur_);
+        if (k == KProxy)
+          fail(callee.loc, "'" + callee.text +
+                               "' holds a weakref.proxy, which is not callable: use its "
+                               "attributes, or weakref.ref to get the object back");
         if (k != KAny && (k & (KWeakref | KFinalize)) == 0)
           fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
                                ", which is not callable; only weakrefs are (and "
@@ -374,6 +379,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
+    if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
@@ -550,6 +556,42 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
       break;
   }
   return value(e, "");
+}
+
+}  // namespace lifecheck::lang::detail
+
+namespace lifecheck::lang::detail {
+
+// weakref.proxy(obj[, callback]) (model/Proxies.cpp): the proxy type is
+// declared when a scenario first uses it, so scenarios without proxies keep
+// their types (and state counts).
+ExprId Compiler::proxy_new(const Expr& e, LabelId label) {
+  if (e.args.empty() || e.args.size() > 2)
+    fail(e.loc, "weakref.proxy() takes a referent and an optional callback");
+  const Expr& referent = *e.args[0];
+  if (referent.kind == ExprKind::Name && resolve(referent.text, *cur_).kind == NameKind::Function)
+    fail(referent.loc,
+         "a proxy of a function (weakref.CallableProxyType) is not modelled; "
+         "proxy an instance");
+  if (p_.proxy_type == kNoType) {
+    if (p_.types.size() >= kNoType) fail(where_, "scenario too large: too many types");
+    TypeInfo t;
+    t.name = "weakref.ProxyType";  // a GC type without a dict or weakrefs of its own
+    t.kind = TypeKind::Weakref;
+    t.heap = false;
+    t.weakrefable = false;
+    t.has_dict = false;
+    p_.types.push_back(t);
+    p_.proxy_type = static_cast<ClassId>(p_.types.size() - 1);
+    intern("ReferenceError");  // raised through a dead proxy (W16)
+  }
+  ExprNode n;
+  n.op = ExprOp::WeakrefNew;
+  n.slot = 1;
+  n.a = value(referent, "");
+  if (e.args.size() == 2) n.b = callback_expr(*e.args[1]);
+  n.label = label;
+  return add_expr(n, e.loc);
 }
 
 }  // namespace lifecheck::lang::detail

@@ -43,6 +43,7 @@ enum : uint16_t {
   KSet = 4096,
   KDeque = 8192,
   KFinalize = 16384,  // a weakref.finalize
+  KProxy = 32768,     // a weakref.proxy
   KAny = 0xFFFF,
 };
 
@@ -166,9 +167,12 @@ class Compiler {
   ExprId finalize_new(const Expr& e, LabelId label);
   ExprId finalize_func(const Expr& e, size_t nargs);
   void declare_finalize();
+  ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
   bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
+  // C.__del__ = f / del C.__del__ (model/ClassDel.cpp); false for other statements
+  bool class_del_stmt(const Stmt& s, std::vector<StatementId>& out);
 
   // ----------------------------------------------------- CompilerGenerators.cpp
   void declare_generators();

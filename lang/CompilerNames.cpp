@@ -23,6 +23,7 @@ std::string kind_phrase(uint16_t k) {
   if (k == KSet) return "a set";
   if (k == KDeque) return "a deque";
   if (k == KFinalize) return "a weakref.finalize";
+  if (k == KProxy) return "a weakref.proxy";
   if (k == (KWeakref | KNone)) return "a weakref or None";
   return "a value that is not an instance";
 }
@@ -320,6 +321,7 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
         const std::string& mod = callee.base->text;
         if (mod == "weakref" && callee.text == "ref") return KWeakref;
         if (mod == "weakref" && callee.text == "finalize") return KFinalize;
+        if (mod == "weakref" && callee.text == "proxy") return KProxy;
         if (mod == "collections" && callee.text == "deque") return KDeque;
         if (mod == "types" && callee.text == "ModuleType") return KObj;
         if (mod == "gc" && callee.text == "collect") return KInt;

@@ -211,6 +211,7 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
 
 void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
   using K = model::StatementKind;
+  if (class_del_stmt(s, out)) return;
   const Expr& t = *s.target;
   std::string label = target_text(t);
   if (is_module_call(*s.value, "gc", "collect")) {
@@ -256,6 +257,7 @@ void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
 }
 
 void Compiler::del(const Stmt& s, std::vector<StatementId>& out) {
+  if (class_del_stmt(s, out)) return;
   ExprId target = target_expr(*s.target, true);
   add_stmt(model::StatementKind::Del, s.loc, out).target = target;
 }

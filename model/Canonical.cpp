@@ -22,7 +22,8 @@ namespace {
 //           item values
 //   GC lists: per list, count v and ids in list order
 //   gc.callbacks, gc.garbage, per-class attribute orders, expectation bytes,
-//   warm list.append sites (count v, bytes)
+//   warm list.append sites (count v, bytes), run-time __del__ per type
+//   (count v, function ids v)
 // A value is one byte (kind | small payload << 4) and, for a payload of 15
 // or more, a varint with the rest. An object id is its discovery number;
 // where "none" is possible, ids are stored plus one.
@@ -84,6 +85,7 @@ size_t upper_bound(const State& s) {
   n += 6 + s.gc.callbacks.size() * 3 + s.gc.garbage.size() * 3;
   n += s.class_key_count.size() * (1 + kMaxFields) + 3 + s.expect_state.size();
   n += 3 + s.warm.size();
+  n += 3 + s.class_del.size() * 3;
   return n;
 }
 
@@ -192,6 +194,8 @@ class Encoder {
     for (uint8_t b : s_.expect_state) put8(b);
     putv(static_cast<uint32_t>(s_.warm.size()));
     for (uint8_t b : s_.warm) put8(b);
+    putv(static_cast<uint32_t>(s_.class_del.size()));
+    for (FuncId f : s_.class_del) putv(f);
     out.assign(reinterpret_cast<const char*>(start), static_cast<size_t>(p_ - start));
   }
 
@@ -579,6 +583,9 @@ class Decoder {
     size_t nwarm = getv(program_.append_sites);
     s.warm.resize(nwarm);
     for (uint8_t& b : s.warm) b = get8(1);
+    size_t ndel = getv(program_.types.size());
+    s.class_del.resize(ndel);
+    for (FuncId& f : s.class_del) f = static_cast<FuncId>(getv(kNoFunc));
     if (p_ != end_) fail("trailing bytes");
     for (uint32_t id : pending_ids_)
       if (id >= nobjects) fail("an object id out of range");

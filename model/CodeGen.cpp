@@ -47,7 +47,8 @@ bool statement_checks(const Statement& s) {
 
 EntryEvent entry_event(const Program& p, FuncId fn) {
   const FuncInfo& f = p.funcs[fn];
-  if (f.generator) return EntryEvent::None;  // a generator's body is no callback
+  if (f.generator) return EntryEvent::None;   // a generator's body is no callback
+  if (f.runtime_del) return EntryEvent::Del;  // C.__del__ = f (ClassDel.cpp)
   if (f.kind == FuncKind::Finalizer)
     return p.types[f.owner].legacy_del == fn ? EntryEvent::None : EntryEvent::Del;
   if (f.kind == FuncKind::Function && f.nparams == 1) return EntryEvent::Callback;
@@ -141,6 +142,7 @@ class CodeGen {
         if (e.b != kNoExpr) expr(e.b);
         Op& op = emit(OpCode::WeakrefNew, e);
         op.a = e.b != kNoExpr ? 1 : 0;
+        op.b = e.slot;  // 1: weakref.proxy
         op.label = e.label;
         break;
       }
@@ -433,6 +435,12 @@ class CodeGen {
         emit(OpCode::GcEnable, s).a = s.slot ? 3 : 2;
         emit(OpCode::Check, s);
         return;
+      case StatementKind::ClassDel: {  // STORE_ATTR / DELETE_ATTR on the class: no check
+        Op& op = emit(OpCode::SetClassDel, s);
+        op.a = s.slot;
+        op.b = s.value == kNoExpr ? kNoFunc : p_.exprs[s.value].value.func();
+        return;
+      }
       case StatementKind::GcCallbacksAppend:
       case StatementKind::GcCallbacksRemove: {
         Op& op = emit(s.kind == StatementKind::GcCallbacksAppend ? OpCode::GcCallbacksAppend

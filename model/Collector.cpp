@@ -421,8 +421,7 @@ void Machine::step_collect(Frame& f) {
       }
       list_move(o, kSeen);
       Object& x = obj(o);
-      const TypeInfo& t = program_.types[x.type];
-      if (x.has(kFinalized) || !t.has_finalizer()) return;
+      if (x.has(kFinalized) || !has_finalizer(x.type)) return;
       // G13: the mark is set before the call (R1.6a).
       if (!program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
       if (program_.profile.has(RuntimeBug::FinalizeAndClearInterleaved)) {
@@ -444,8 +443,7 @@ void Machine::step_collect(Frame& f) {
       if (program_.profile.has(RuntimeBug::OverlappingGcFinalizers)) {
         // The mutation hands the next member's finalizer to another thread.
         ObjId next = list_head(kUnreachable);
-        while (next != kNoObj &&
-               (obj(next).has(kFinalized) || !program_.types[obj(next).type].has_finalizer()))
+        while (next != kNoObj && (obj(next).has(kFinalized) || !has_finalizer(obj(next).type)))
           next = obj(next).next;
         for (size_t t2 = 0; next != kNoObj && t2 < state_.threads.size(); ++t2) {
           Thread& other = state_.threads[t2];
@@ -593,7 +591,7 @@ void Machine::step_finalize_gc(Frame& f) {
       x.flags |= kFinalizing | kGcFinalizing;
       if (x.finalize_count < 3) ++x.finalize_count;
       f.stage = 1;
-      call_python_from_c(program_.types[x.type].finalizer, {Value::object(o)});
+      call_python_from_c(finalizer_of(x.type), {Value::object(o)});
       return;
     }
     case 1: {
@@ -607,7 +605,7 @@ void Machine::step_finalize_gc(Frame& f) {
         const TypeInfo& t = program_.types[obj(o).type];
         u.text = t.finalizer_is_c ? program_.strings[r.exc]
                                   : unraisable_text(r.exc, UnraisableSite::Deallocator,
-                                                    t.finalizer);  // X7
+                                                    finalizer_of(obj(o).type));  // X7
         emit(std::move(u));
         if (drop_traceback(f, true)) return;
       }

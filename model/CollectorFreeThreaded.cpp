@@ -298,7 +298,7 @@ void Machine::step_collect_ft(Frame& f) {
       }
       list_move(o, kSeen);
       Object& x = obj(o);
-      if (x.has(kFinalized) || !program_.types[x.type].has_finalizer()) return;
+      if (x.has(kFinalized) || !has_finalizer(x.type)) return;
       if (!program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
       Frame fin;
       fin.kind = FrameKind::FinalizeGc;

@@ -57,6 +57,7 @@ uint8_t Machine::item_count(const Object& x, TypeKind kind) {
 // A dict key or set item must be hashable: not a list, dict, set or deque,
 // nor a tuple holding one.
 void Machine::check_hashable(Value key) {
+  if (is_proxy(key)) raise("TypeError");  // W17: weakref.ProxyType has no tp_hash
   ValueList items;
   if (tuple_items(key, items)) {
     for (Value v : items) check_hashable(v);

@@ -86,7 +86,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       obj(o).flags |= kDeallocating;
       untrack(o);                     // R1.7b step 1: PyObject_GC_UnTrack
       if (trashcan_begin(f)) return;  // R1.7b step 2: postponed (TC1)
-      f.stage = type.has_finalizer() ? kSdFinalizer : kSdWeakrefs;
+      f.stage = has_finalizer(f.func) ? kSdFinalizer : kSdWeakrefs;  // R1.14
       return;
     case kSdFinalizer: {
       // R1.7b step 4: re-track around the finalizer, then call it.
@@ -142,7 +142,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
     case kSdSilentWeakrefs: {
       // R1.7b step 7: weakrefs created by the callbacks or by tp_del are
       // cleared without calling theirs.
-      bool finalizers = type.has_finalizer() || type.has_legacy_del();
+      bool finalizers = has_finalizer(f.func) || type.has_legacy_del();
       if (finalizers && introduces_weaklist) clear_weakrefs_no_callbacks(o);
       f.stage = kSdDict;
       return;
@@ -364,7 +364,7 @@ void Machine::step_finalize_from_dealloc(Frame& f) {
   const bool legacy = f.has(kLegacy);
   // tp_del: the function the caller names (the C type whose dealloc has the
   // tp_del step, or the class's own slot).
-  FuncId body = legacy ? f.func : type.finalizer;
+  FuncId body = legacy ? f.func : finalizer_of(obj(o).type);
   // kDirect: the C dealloc calls tp_finalize itself, at refcount 0: no
   // temporary resurrection (the finalizer's Python code takes a reference
   // to self and drops it, which deallocates self again, as in CPython), and

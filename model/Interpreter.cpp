@@ -310,7 +310,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       const ValueList& st = thread().stack;
       Value v = st[st.size() - 3], container = st[st.size() - 2], key = st[st.size() - 1];
       ValueList released;
-      store_item(container, key, v, released);
+      store_item(through_proxy(container), key, v, released);
       ValueList operands = pop_n(3);
       released.insert(released.end(), operands.begin(), operands.end());
       release_values(released);
@@ -352,7 +352,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       const ValueList& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
       ValueList released;
-      delete_item(container, key, released);
+      delete_item(through_proxy(container), key, released);
       pop_n(2);
       released.push_back(container);
       released.push_back(key);
@@ -367,6 +367,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     case OpCode::BoundMethod: {
       // LOAD_ATTR of a method: a bound method object holding self.
+      // Through a proxy the method is bound to the referent (W16).
       Value self = thread().stack.back();
       ObjId o = instance_for_attribute(self, 0, false);
       const std::string& name = program_.strings[op.value.str()];
@@ -375,21 +376,22 @@ void Machine::execute(const Op& op, uint16_t at) {
         if (mname == name) fid = fn;
       if (fid == kNoFunc) raise("AttributeError");
       ObjId m = alloc(kMethodType, op.label);
-      incref(self);
-      obj(m).fields[kMethodSelf] = self;
+      incref(Value::object(o));
+      obj(m).fields[kMethodSelf] = Value::object(o);
       obj(m).fields[kMethodFunc] = Value::func(fid);
       thread().stack.back() = Value::object(m);
       decref(self);
       return;
     }
     case OpCode::WeakrefNew: {
-      // CALL of weakref.ref: the arguments stay on the stack (owned there
+      // CALL of weakref.ref or weakref.proxy: the arguments stay on the stack (owned there
       // if this raises) until the call returns, then are released in order.
       const size_t n = op.a ? 2 : 1;
       const ValueList& st = thread().stack;
       Value referent = st[st.size() - n];
       Value callback = op.a ? st.back() : Value::none();
-      Value w = new_weakref(referent, callback, op.label);
+      Value w = new_weakref(referent, callback, op.label,
+                            op.b ? program_.proxy_type : kWeakrefType);  // W15
       ValueList args = pop_n(n);
       push(w);
       release_values(args);
@@ -438,7 +440,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       Value receiver = st[st.size() - 1 - op.a];
       ValueList args(st.end() - op.a, st.end());
       ValueList released;
-      Value result = call_method(op, receiver, args, released);
+      Value result = call_method(op, through_proxy(receiver), args, released);
       // 3.12+: a list.append call site is specialized once it has run
       // (CALL_LIST_APPEND), and the specialized call has no check.
       if (op.b != kNoAppendSite && container_of(receiver) == TypeKind::List &&
@@ -472,7 +474,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::ItemGet: {
       const ValueList& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
-      Value v = item_slot(container, key, false);
+      Value v = item_slot(through_proxy(container), key, false);
       incref(v);
       pop_n(2);
       push(v);
@@ -480,17 +482,21 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Compare: {
-      ValueList xy = pop_n(2);
       auto k = static_cast<CompareKind>(op.a);
-      bool same = (k == CompareKind::Is || k == CompareKind::IsNot) ? xy[0] == xy[1]
-                                                                    : py_equal(xy[0], xy[1], 0);
+      const ValueList& st = thread().stack;
+      Value x = st[st.size() - 2], y = st[st.size() - 1];
+      // `==` through a proxy compares the referents (W16: proxy_richcompare)
+      bool same = (k == CompareKind::Is || k == CompareKind::IsNot)
+                      ? x == y
+                      : py_equal(through_proxy(x), through_proxy(y), 0);
+      ValueList xy = pop_n(2);
       push(Value::boolean((k == CompareKind::Is || k == CompareKind::Eq) ? same : !same));
       release_values(xy);
       return;
     }
     case OpCode::Not: {
       Value x = thread().stack.back();
-      thread().stack.back() = Value::boolean(!truth(x));
+      thread().stack.back() = Value::boolean(!truth(through_proxy(x)));
       decref(x);
       return;
     }
@@ -511,8 +517,9 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::PopJumpIfFalse: {
+      const bool holds = truth(through_proxy(thread().stack.back()));  // W16: proxy_bool
       Value x = pop();
-      if (!truth(x)) f.pc = op.a;
+      if (!holds) f.pc = op.a;
       decref(x);
       return;
     }
@@ -531,8 +538,9 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Assert: {
+      const bool holds = truth(through_proxy(thread().stack.back()));
       Value x = pop();
-      if (!truth(x))
+      if (!holds)
         violation({"assert"},
                   "assertion failed at line " + std::to_string(op.line) +
                       (program_.strings[op.str].empty() ? std::string()
@@ -617,6 +625,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       // frame, and the locals that frame kept (Y2)
       drop_traceback(f, false);
       return;
+    case OpCode::SetClassDel:
+      return set_class_del(static_cast<ClassId>(op.a), op.b);
     case OpCode::GenNew:
       return gen_new_op(op);
     case OpCode::GenNext:

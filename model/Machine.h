@@ -285,7 +285,8 @@ class Machine {
   void dealloc_destruction_step(ObjId o, const char* step);
 
   // ------------------------------------------------------------- Weakrefs.cpp
-  Value new_weakref(Value referent, Value callback, LabelId label);
+  // weakref.ref, or weakref.proxy with `type` = Program::proxy_type.
+  Value new_weakref(Value referent, Value callback, LabelId label, ClassId type = kWeakrefType);
   Value deref_weakref(Value wr);
   // The weakref objects pointing at o, in list order (W1).
   ObjList weakref_list(ObjId o) const;
@@ -309,6 +310,19 @@ class Machine {
   void gc_freeze();                 // G7a
   void gc_unfreeze();
   void save_garbage(ObjId o);  // gc.garbage.append(o) by the collector (G16a, G17)
+
+  // ------------------------------------------------------------- ClassDel.cpp
+  // A type's tp_finalize as the run has left it (R1.14): its __del__, or
+  // kNoFunc.
+  FuncId finalizer_of(ClassId type) const;
+  bool has_finalizer(ClassId type) const { return finalizer_of(type) != kNoFunc; }
+  void set_class_del(ClassId type, FuncId func);  // OpCode::SetClassDel
+
+  // -------------------------------------------------------------- Proxies.cpp
+  bool is_proxy(Value v) const;
+  // What an operation on v works on: v itself, or the referent of a proxy
+  // (borrowed; ReferenceError when it is gone).
+  Value through_proxy(Value v);
 
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;

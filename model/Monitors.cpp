@@ -263,7 +263,7 @@ void Machine::check_clear_begin(ObjId o) {
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& y = state_.objects[i];
     if (!y.live || y.has(kFreed) || !y.has(kInGarbageSet)) continue;
-    if (program_.types[y.type].has_finalizer() && (y.finalize_count == 0 || y.has(kFinalizing)))
+    if (has_finalizer(y.type) && (y.finalize_count == 0 || y.has(kFinalizing)))
       violation({"P7.3"}, "tp_clear of " + name_of(o) + " starts before " +
                               name_of(static_cast<ObjId>(i)) +
                               ", a member of the same isolate, has been finalized");
@@ -293,7 +293,7 @@ void Machine::check_cleared_neighbours(ObjId o, bool clear_done) {
   // reference anything unfinalized either. Objects without a finalizer, or
   // cleared themselves, count as finalized.
   auto safe = [&](const Object& y) {
-    return !program_.types[y.type].has_finalizer() || y.finalize_count > 0 || y.has(kCleared);
+    return !has_finalizer(y.type) || y.finalize_count > 0 || y.has(kCleared);
   };
   const Object& x = obj(o);
   for (size_t i = 0; i < state_.objects.size(); ++i) {
@@ -407,7 +407,7 @@ Machine::Leftover Machine::unreachable_leftover() const {
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];
     if (!x.live || x.has(kFreed) || reach[i]) continue;
-    if (program_.types[x.type].has_finalizer() && !x.has(kFinalized)) return Leftover::Unfinalized;
+    if (has_finalizer(x.type) && !x.has(kFinalized)) return Leftover::Unfinalized;
     for (ObjId wr : weakref_list(static_cast<ObjId>(i)))  // a callback still to run
       if (state_.objects[wr].fields[kWeakrefCallback].kind() != ValueKind::None)
         return Leftover::Unfinalized;

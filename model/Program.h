@@ -187,7 +187,8 @@ enum class ExprOp : uint8_t {
   Attr,         // a = object expr, slot = field id
   New,          // slot = type id, label: a class call
   Deref,        // a = weakref expr: wr()
-  WeakrefNew,   // a = referent expr, b = callback expr (or none), label
+  WeakrefNew,   // a = referent expr, b = callback expr (or none), label;
+                // slot = 1: weakref.proxy (Proxies.cpp)
   BoundMethod,  // a = object expr, value = the method's name (Str), label
   IsFinalized,  // gc.is_finalized(a)
   IsTracked,    // gc.is_tracked(a)
@@ -262,6 +263,8 @@ enum class StatementKind : uint8_t {
   Reraise,            // a bare `raise` inside an except clause
   Yield,              // yield value (kNoExpr: yield None), in a generator function
   Def,                // a nested def: value = its FuncNew, target = the name it binds
+  ClassDel,           // C.__del__ = f (value: the function, a Const) or del C.__del__
+                      // (value kNoExpr); slot = the class (ClassDel.cpp)
 };
 
 using StatementId = uint16_t;
@@ -319,7 +322,8 @@ enum class OpCode : uint8_t {
   PopTop,             // v ->
   New,                // a = type, label: -> instance
   BoundMethod,        // value = method name, label: obj -> method
-  WeakrefNew,         // a = 1 with a callback, label: referent[, callback] -> weakref
+  WeakrefNew,         // a = 1 with a callback, label: referent[, callback] -> weakref;
+                      // b = 1: weakref.proxy
   Deref,              // wr -> referent or None
   IsFinalized,        // x -> bool
   IsTracked,          // x -> bool; a = 1: sys.getrefcount(x) -> its count (b = 1: x was
@@ -373,6 +377,7 @@ enum class OpCode : uint8_t {
   StoreDeref,    // a = local holding a cell: v -> (STORE_DEREF)
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
   MakeFunction,  // a = function, b = count, label: cells -> function object
+  SetClassDel,  // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -421,6 +426,8 @@ struct FuncInfo {
   // made one (X4), or kNoFrameSlot.
   uint8_t frame_slot = 0xFF;
   bool generator = false;  // a def whose body yields: calling it makes a generator (Y1)
+  // assigned to some class's __del__ (ClassDel.cpp): its first line reports "del"
+  bool runtime_del = false;
   int line = 0;
   // Functions as objects (model/Functions.cpp): the body a nested def or
   // lambda is written in (kNoFunc: a top-level body), whether it is a
@@ -553,6 +560,11 @@ struct Program {
   ClassId function_type = kNoType;
   ClassId cell_type = kNoType;
   ClassId module_type = kNoType;
+  // weakref.ProxyType (model/Proxies.cpp), when a scenario calls
+  // weakref.proxy: a weakref kind of its own (TypeKind::Weakref).
+  ClassId proxy_type = kNoType;
+  // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
+  bool runtime_del = false;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -291,6 +291,10 @@ struct State {
   // One byte per list.append call site: it has run once, so CPython (3.12+)
   // has specialized it.
   SmallVec<uint8_t, 8> warm;
+  // Per type: its __del__ (tp_finalize) as `C.__del__ = f` / `del C.__del__`
+  // left it at run time (ClassDel.cpp, rule R1.14), kNoFunc for none;
+  // empty until the first such statement runs, then one entry per type.
+  SmallVec<FuncId, 16> class_del;
   bool threads_ended = false;  // end-of-threads checks done; expects stop
   uint16_t next_serial = 1;    // display only
 };

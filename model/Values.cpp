@@ -9,6 +9,7 @@
 namespace lifecheck::model {
 
 ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
+  v = through_proxy(v);  // W16: proxy_getattr, proxy_setattr
   if (!v.is_obj()) raise("AttributeError");
   ObjId o = v.obj();
   if (obj(o).has(kFreed))
@@ -222,6 +223,7 @@ std::string Machine::render(Value v, ObjList& open) const {
 }
 
 Value Machine::instance_dict(Value x, LabelId label) {
+  x = through_proxy(x);                 // W16: vars(proxy) reads the referent's __dict__
   if (!x.is_obj()) raise("TypeError");  // vars() argument must have __dict__ attribute
   const ObjId o = x.obj();
   if (obj(o).has(kFreed))

@@ -23,6 +23,9 @@ enum : uint8_t {
 ObjList Machine::weakref_list(ObjId o) const {
   // W1: the basic ref (no callback) heads the list; then every weakref with
   // a callback, newest first. The runtime mutation appends at the tail.
+  // W15: a callback-less proxy comes right after the basic ref
+  // (PyWeakref_NewProxy's insert_after(ref), 3.13+ insert_weakref), and
+  // weakrefs and proxies with callbacks share the newest-first part.
   ObjList basic, others;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
@@ -37,11 +40,13 @@ ObjList Machine::weakref_list(ObjId o) const {
     uint16_t ka = state_.objects[a].wl_key, kb = state_.objects[b].wl_key;
     return oldest_first ? ka < kb : ka > kb;
   });
+  if (basic.size() == 2 && state_.objects[basic[0]].type != kWeakrefType)
+    std::swap(basic[0], basic[1]);
   basic.insert(basic.end(), others.begin(), others.end());
   return basic;
 }
 
-Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
+Value Machine::new_weakref(Value referent, Value callback, LabelId label, ClassId type) {
   if (referent.kind() == ValueKind::Func) {
     // A module-level function: weakrefable, and alive for the whole run
     // (the module holds it), so the weakref is never cleared and its
@@ -49,14 +54,13 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
     if (callback.kind() == ValueKind::None)
       for (size_t i = 0; i < state_.objects.size(); ++i) {
         const Object& w = state_.objects[i];
-        if (w.live && !w.has(kFreed) && program_.types[w.type].kind == TypeKind::Weakref &&
-            w.fields[kWeakrefReferent] == referent &&
+        if (w.live && !w.has(kFreed) && w.type == type && w.fields[kWeakrefReferent] == referent &&
             w.fields[kWeakrefCallback].kind() == ValueKind::None) {
           incref(Value::object(static_cast<ObjId>(i)));
           return Value::object(static_cast<ObjId>(i));
         }
       }
-    ObjId w = alloc(kWeakrefType, label);
+    ObjId w = alloc(type, label);
     obj(w).fields[kWeakrefReferent] = referent;
     incref(callback);
     obj(w).fields[kWeakrefCallback] = callback;
@@ -71,16 +75,17 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
   // Any callback is accepted (weakref___new__ checks nothing); one that is
   // not callable fails only when it is called (call_weakref_callback).
   if (callback.kind() == ValueKind::None) {
-    // W1: the basic ref is shared: weakref.ref(o) twice gives one object.
+    // W1: the basic ref is shared: weakref.ref(o) twice gives one object;
+    // so is the basic proxy (W15: weakref.proxy(o) twice, the same proxy).
     for (ObjId w : weakref_list(r))
-      if (obj(w).fields[kWeakrefCallback].kind() == ValueKind::None) {
+      if (obj(w).type == type && obj(w).fields[kWeakrefCallback].kind() == ValueKind::None) {
         incref(Value::object(w));
         return Value::object(w);
       }
   }
   uint16_t key = 0;
   for (ObjId w : weakref_list(r)) key = std::max(key, obj(w).wl_key);
-  ObjId w = alloc(kWeakrefType, label);
+  ObjId w = alloc(type, label);
   obj(w).fields[kWeakrefReferent] = referent;  // weak: not counted
   incref(callback);
   obj(w).fields[kWeakrefCallback] = callback;
@@ -91,8 +96,9 @@ Value Machine::new_weakref(Value referent, Value callback, LabelId label) {
 }
 
 Value Machine::deref_weakref(Value wr) {
-  if (!wr.is_obj() || program_.types[obj(wr.obj()).type].kind != TypeKind::Weakref)
-    raise("TypeError");  // not callable
+  // not callable; nor is a proxy (W16: weakref.ProxyType has no tp_call)
+  if (!wr.is_obj() || program_.types[obj(wr.obj()).type].kind != TypeKind::Weakref || is_proxy(wr))
+    raise("TypeError");
   Value r = obj(wr.obj()).fields[kWeakrefReferent];
   if (r.kind() == ValueKind::Func) return r;  // functions live for the whole run
   if (!r.is_obj()) return Value::none();

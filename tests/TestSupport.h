@@ -86,6 +86,10 @@ struct LangErrorCase {
 };
 std::vector<LangErrorCase> lang_error_cases();
 
+// The log lines of the first run of `body` under `profile` (a "profile"
+// line is put first).
+std::vector<std::string> logs_under(const std::string& profile, const std::string& body);
+
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
 

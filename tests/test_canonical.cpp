@@ -247,5 +247,33 @@ TEST(CanonicalDecoding, PermanentGenerationRoundTrips) {
   EXPECT_TRUE(frozen);
 }
 
+// A class's __del__ set and deleted at run time (State::class_del) survives
+// a round trip, and two states that differ only there encode differently.
+TEST(CanonicalDecoding, RuntimeClassDelRoundTrips) {
+  model::Program p = load_file("scenarios/class-del/set-at-run-time.life");
+  model::Model m(p);
+  std::string bytes;
+  std::vector<std::string> seen_with_del;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    m.encode(s, bytes);
+    model::State d = model::decode_state(p, bytes);
+    ASSERT_EQ(std::vector<model::FuncId>(d.class_del.begin(), d.class_del.end()),
+              std::vector<model::FuncId>(s.class_del.begin(), s.class_del.end()));
+    std::string again;
+    m.encode(d, again);
+    ASSERT_EQ(again, bytes);
+    if (!s.class_del.empty()) {
+      model::State other = s;
+      other.class_del[p.types.size() - 1] = model::kNoFunc;
+      std::string changed;
+      m.encode(other, changed);
+      if (other.class_del[p.types.size() - 1] != s.class_del[p.types.size() - 1])
+        seen_with_del.push_back(changed == bytes ? "same" : "different");
+    }
+  });
+  ASSERT_FALSE(seen_with_del.empty());
+  for (const std::string& v : seen_with_del) EXPECT_EQ(v, "different");
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

@@ -11,14 +11,6 @@
 namespace lifecheck::testing {
 namespace {
 
-std::vector<std::string> logs_under(const std::string& profile, const std::string& body) {
-  model::Program p = load_text("profile " + profile + "\n" + body);
-  std::vector<std::string> out;
-  for (const std::string& s : observable(p, run_first(p)))
-    if (s.rfind("log: ", 0) == 0) out.push_back(s.substr(5));
-  return out;
-}
-
 const char* kRefcounts =
     "class Node:\n"
     "    pass\n"

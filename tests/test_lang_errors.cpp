@@ -510,6 +510,46 @@ const std::vector<BadScenario> kBadScenarios = {
     {"GcGarbageClearArgument", "gc.garbage.clear(1)\n", 1, 18,
      "gc.garbage.clear() takes no arguments"},
     {"SysAsVariable", "sys = 1\n", 1, 1, "cannot assign to the reserved name 'sys'"},
+    // weakref.proxy (Proxies.cpp) and C.__del__ (ClassDel.cpp)
+    {"ProxyNoArguments", "p = weakref.proxy()\n", 1, 13,
+     "weakref.proxy() takes a referent and an optional callback"},
+    {"ProxyOfFunction",
+     "def f(w):\n"
+     "    pass\n"
+     "p = weakref.proxy(f)\n",
+     3, 19, "a proxy of a function (weakref.CallableProxyType) is not modelled"},
+    {"ProxyCalled",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "p = weakref.proxy(a)\n"
+     "x = p()\n",
+     5, 5, "'p' holds a weakref.proxy, which is not callable"},
+    {"ProxyCallbackArity",
+     "class A:\n"
+     "    pass\n"
+     "def cb(a, b):\n"
+     "    pass\n"
+     "a = A()\n"
+     "p = weakref.proxy(a, cb)\n",
+     6, 22, "a weakref callback takes one parameter (the weakref)"},
+    {"ClassDelNotAFunction",
+     "class A:\n"
+     "    pass\n"
+     "A.__del__ = 1\n",
+     3, 13, "'A.__del__' must be set to a module-level function"},
+    {"ClassDelArity",
+     "class A:\n"
+     "    pass\n"
+     "def f(a, b):\n"
+     "    pass\n"
+     "A.__del__ = f\n",
+     5, 13, "a __del__ takes one parameter (self); 'f' takes 2 parameters"},
+    {"ClassDelOnCType",
+     "ctype B:\n"
+     "    fields: data\n"
+     "del B.__del__\n",
+     3, 5, "'B' is a C type: its tp_finalize is fixed"},
     {"LogWithoutArguments", "log()\n", 1, 1, "log() needs at least one argument"},
     // Names used as values.
     {"ClassUsedAsValue",
