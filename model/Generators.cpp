@@ -116,16 +116,13 @@ void Machine::gen_next_end_op() {
   raise_pending_in_body();
   Frame& caller = top();
   if (!caller.has(kFinalizeReturned)) raise("StopIteration");  // it returned
-  Thread& th0 = thread();
-  if (gen_yield_read_lost(caller, th0.stack[th0.stack.size() - 2].obj())) {
-    // Y7: taken for a return value: StopIteration(value); the unwinding
-    // releases the value and the generator
-    caller.flags &= ~uint32_t{kFinalizeReturned};
-    raise("StopIteration");
-  }
-  caller.flags &= ~uint32_t{kFinalizeReturned};
   Thread& th = thread();
   Value g = th.stack[th.stack.size() - 2];
+  const bool lost = gen_yield_read_lost(caller, g.obj());
+  caller.flags &= ~uint32_t{kFinalizeReturned};
+  // Y7: the yielded value taken for a return value: StopIteration(value);
+  // the unwinding releases the value and the generator
+  if (lost) raise("StopIteration");
   th.stack.erase(th.stack.end() - 2);
   decref(g);
 }
