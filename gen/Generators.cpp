@@ -9,40 +9,60 @@ namespace lifecheck::gen {
 
 namespace {
 
+// The newer statements (GenConfig::language), drawn a third of the time;
+// oneOf shrinks towards its first generator, the older statements.
+rc::Gen<Op> with_language(rc::Gen<Op> older, bool language) {
+  if (!language) return older;
+  auto newer = rc::gen::weightedElement<Op>({{2, Op::TryExcept},
+                                             {1, Op::TryFinally},
+                                             {4, Op::GenNew},
+                                             {4, Op::GenNext},
+                                             {2, Op::GenClose},
+                                             {3, Op::GenDrop},
+                                             {2, Op::GenLink},
+                                             {1, Op::Refcount},
+                                             {1, Op::IsTracked},
+                                             {1, Op::Freeze},
+                                             {1, Op::SaveAll}});
+  return rc::gen::weightedOneOf<Op>({{2, older}, {1, newer}});
+}
+
 // Simpler statements first (rapidcheck shrinks an element towards the
 // front of the list), weighted towards those that build and break the heap.
-rc::Gen<Op> plain_op() {
-  return rc::gen::weightedElement<Op>({{1, Op::Log},
-                                       {3, Op::Drop},
-                                       {2, Op::Collect},
-                                       {4, Op::New},
-                                       {1, Op::Unlink},
-                                       {4, Op::Link},
-                                       {3, Op::Weakref},
-                                       {1, Op::Deref},
-                                       {1, Op::Resurrect},
-                                       {2, Op::Hold},
-                                       {1, Op::Release},
-                                       {2, Op::FieldWeakref},
-                                       {1, Op::Finalize}});
+rc::Gen<Op> plain_op(bool language) {
+  return with_language(rc::gen::weightedElement<Op>({{1, Op::Log},
+                                                     {3, Op::Drop},
+                                                     {2, Op::Collect},
+                                                     {4, Op::New},
+                                                     {1, Op::Unlink},
+                                                     {4, Op::Link},
+                                                     {3, Op::Weakref},
+                                                     {1, Op::Deref},
+                                                     {1, Op::Resurrect},
+                                                     {2, Op::Hold},
+                                                     {1, Op::Release},
+                                                     {2, Op::FieldWeakref},
+                                                     {1, Op::Finalize}}),
+                       language);
 }
-rc::Gen<Op> finalizer_op() {
-  return rc::gen::weightedElement<Op>({{1, Op::Log},
-                                       {3, Op::Drop},
-                                       {2, Op::Collect},
-                                       {3, Op::New},
-                                       {1, Op::Unlink},
-                                       {3, Op::Link},
-                                       {2, Op::Weakref},
-                                       {1, Op::Deref},
-                                       {2, Op::Resurrect},
-                                       {1, Op::ClearSelf},
-                                       {3, Op::SelfLink},
-                                       {1, Op::Hold},
-                                       {1, Op::Release},
-                                       {2, Op::WeakrefSelf},
-                                       {1, Op::FieldWeakref},
-                                       {1, Op::Raise}});
+rc::Gen<Op> finalizer_op(bool language) {
+  return with_language(rc::gen::weightedElement<Op>({{1, Op::Log},
+                                                     {3, Op::Drop},
+                                                     {2, Op::Collect},
+                                                     {3, Op::New},
+                                                     {1, Op::Unlink},
+                                                     {3, Op::Link},
+                                                     {2, Op::Weakref},
+                                                     {1, Op::Deref},
+                                                     {2, Op::Resurrect},
+                                                     {1, Op::ClearSelf},
+                                                     {3, Op::SelfLink},
+                                                     {1, Op::Hold},
+                                                     {1, Op::Release},
+                                                     {2, Op::WeakrefSelf},
+                                                     {1, Op::FieldWeakref},
+                                                     {1, Op::Raise}}),
+                       language);
 }
 
 // How many of something at the current size: 0 or 1 at the smallest, up
@@ -61,8 +81,8 @@ rc::Gen<std::vector<T>> up_to(int count, int size, rc::Gen<T> gen) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer);
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer);
+rc::Gen<Action> action(bool in_finalizer, bool language);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language);
 
 namespace {
 
@@ -79,7 +99,7 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
   auto objects = rc::gen::withSize([=](int size) {
     return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
   });
-  return rc::gen::map(rc::gen::pair(objects, body(config.max_body + 2, false)),
+  return rc::gen::map(rc::gen::pair(objects, body(config.max_body + 2, false, config.language)),
                       [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
                         for (size_t i = 0; i < parts.first.size(); ++i)
                           parts.first[i].a = static_cast<uint8_t>(i);
@@ -91,28 +111,30 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer) {
+rc::Gen<Action> action(bool in_finalizer, bool language) {
   return rc::gen::build<Action>(
-      rc::gen::set(&Action::op, in_finalizer ? finalizer_op() : plain_op()),
+      rc::gen::set(&Action::op, in_finalizer ? finalizer_op(language) : plain_op(language)),
       rc::gen::set(&Action::a, index()), rc::gen::set(&Action::b, index()),
       rc::gen::set(&Action::c, index()));
 }
 
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer) {
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language) {
   return rc::gen::withSize(
-      [=](int size) { return up_to(scaled(size, max, 1), size, action(in_finalizer)); });
+      [=](int size) { return up_to(scaled(size, max, 1), size, action(in_finalizer, language)); });
 }
 
 rc::Gen<ClassSpec> python_class(const GenConfig& config) {
   if (!config.finalizers) return rc::gen::just(ClassSpec{});
-  return rc::gen::build<ClassSpec>(rc::gen::set(&ClassSpec::has_del),
-                                   rc::gen::set(&ClassSpec::del_body, body(config.max_body, true)));
+  return rc::gen::build<ClassSpec>(
+      rc::gen::set(&ClassSpec::has_del),
+      rc::gen::set(&ClassSpec::del_body, body(config.max_body, true, config.language)));
 }
 
 rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
   const bool finalizers = config.finalizers;
   const bool broken = config.broken_ctypes;
   const int max_body = config.max_body;
+  const bool language = config.language;
   // 0: no finalizer, 1: tp_finalize, 2: a legacy tp_del
   return rc::gen::mapcat(
       finalizers ? rc::gen::weightedElement<int>({{2, 0}, {3, 1}, {1, 2}}) : rc::gen::just(0),
@@ -127,7 +149,7 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
             rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
             rc::gen::set(&CTypeSpec::legacy, rc::gen::just(legacy)),
             rc::gen::set(&CTypeSpec::finalize_body, has_finalize
-                                                        ? body(max_body, true)
+                                                        ? body(max_body, true, language)
                                                         : rc::gen::just(std::vector<Action>{})));
       });
 }
@@ -145,10 +167,12 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
                          up_to(scaled(size, config.max_classes, 1), size, python_class(config)))),
         rc::gen::set(&ScenarioSpec::ctypes, some(config.max_ctypes, c_type(config))),
         rc::gen::set(&ScenarioSpec::callbacks,
-                     some(config.max_callbacks, body(config.max_body, true))),
+                     some(config.max_callbacks, body(config.max_body, true, config.language))),
         rc::gen::set(&ScenarioSpec::setup, module_code(config)),
         rc::gen::set(&ScenarioSpec::threads,
-                     some(config.max_threads, body(config.max_body, false))));
+                     some(config.max_threads, body(config.max_body, false, config.language))),
+        rc::gen::set(&ScenarioSpec::generators,
+                     rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)));
   });
 }
 

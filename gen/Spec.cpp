@@ -1,6 +1,7 @@
 // Rendering a ScenarioSpec as scenario text (docs/scenario-language.md).
 #include "lifecheck/spec.h"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <set>
@@ -23,6 +24,7 @@ class Writer {
       for (const Action& a : body) {
         if (a.op == Op::New && types() > 0) objects_.insert(g(a.a));
         if (a.op == Op::Weakref && objects_.count(g(a.a))) weakrefs_.insert(w(a.b));
+        if (a.op == Op::GenNew && spec_.generators > 0) generators_.insert(q(a.a));
       }
     };
     auto scan_finalizer = [&](const std::vector<Action>& body) {
@@ -53,9 +55,16 @@ class Writer {
       body(spec_.callbacks[i], 1, Body::Callback);
       out_ << "\n";
     }
+    if (spec_.generators > 0) {
+      // yield in try/finally: the finally runs at next's end, at close(),
+      // at death by refcount (_PyGen_Finalize) or in a collection
+      out_ << "def gen0(x):\n    try:\n        yield x\n        yield None\n"
+              "    finally:\n        log(\"gen0 finally\")\n\n";
+    }
     out_ << "keep = None\n";
     for (int g = 0; g < globals(); ++g) out_ << "g" << g << " = None\n";
     for (int w = 0; w < weakrefs(); ++w) out_ << "w" << w << " = None\n";
+    for (int i = 0; i < spec_.generators; ++i) out_ << "q" << i << " = None\n";
     for (const Action& a : spec_.setup) action(a, 0, Body::Module);
     for (size_t t = 0; t < spec_.threads.size(); ++t) {
       out_ << "\nthread T" << t + 1 << ":\n";
@@ -74,6 +83,7 @@ class Writer {
     return it != alias_.end() ? it->second : "g" + std::to_string(i % globals());
   }
   std::string w(int i) const { return "w" + std::to_string(i % weakrefs()); }
+  std::string q(int i) const { return "q" + std::to_string(i % std::max(1, spec_.generators)); }
   static std::string f(int i) { return "f" + std::to_string(i % 2); }
   std::string type_call(int i) const {
     if (types() == 0) return "None";
@@ -108,6 +118,16 @@ class Writer {
           break;
         case Op::Resurrect:
           out.insert("keep");
+          break;
+        case Op::GenNew:
+        case Op::GenDrop:
+          if (spec_.generators > 0) out.insert(q(a.a));
+          break;
+        case Op::TryExcept:
+          out.insert(g(a.b));
+          break;
+        case Op::TryFinally:
+          out.insert(g(a.a));
           break;
         default:
           break;
@@ -145,6 +165,9 @@ class Writer {
         case Op::SelfLink:
         case Op::ClearSelf:
         case Op::Finalize:
+        case Op::GenLink:
+        case Op::Refcount:
+        case Op::IsTracked:
           copy = objects_.count(g(a.a)) > 0;
           break;
         default:
@@ -196,9 +219,24 @@ class Writer {
       case Op::Finalize:
         if (!known(a.a) || spec_.callbacks.empty()) return unused();
         break;
+      case Op::GenLink:
+      case Op::Refcount:
+      case Op::IsTracked:
+        if (!known(a.a)) return unused();
+        if (a.op == Op::GenLink && spec_.generators == 0) return unused();
+        break;
+      case Op::GenNew:
+      case Op::GenDrop:
+        if (spec_.generators == 0) return unused();
+        break;
+      case Op::GenNext:
+      case Op::GenClose:
+        if (!generators_.count(q(a.a))) return unused();
+        break;
       default:
         break;
     }
+    if (language_statement(a, level, kind)) return;
     switch (a.op) {
       case Op::New:
         return line(level, g(a.a) + " = " + type_call(a.b));
@@ -237,6 +275,8 @@ class Writer {
       case Op::ClearSelf:
         if (fin) return line(level, "self." + f(a.b) + " = None");
         return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+      default:
+        return;  // the newer statements: language_statement
       case Op::Finalize: {
         // a callback (one parameter) as the finalizer's function, given a
         // string: it never reaches the object (finalize-keeps-referent).
@@ -246,6 +286,75 @@ class Writer {
         return guarded(level, g(a.a),
                        "weakref.finalize(" + g(a.a) + ", cb" + cb + ", \"f" + cb + "\")");
       }
+    }
+  }
+
+  // The newer statements (GenConfig::language); false for the others.
+  // A generator global is read through a local copy outside module code:
+  // another thread may rebind it between the test and the call.
+  bool language_statement(const Action& a, int level, Body kind) {
+    auto on_generator = [&](const std::vector<std::string>& lines) {
+      std::string gen = q(a.a);
+      if (kind != Body::Module) {
+        line(level, "s = " + gen);
+        gen = "s";
+      }
+      line(level, "if " + gen + " is not None:");
+      line(level + 1, "try:");
+      for (const std::string& l : lines) {
+        std::string text = l;
+        for (size_t at; (at = text.find('@')) != std::string::npos;) text.replace(at, 1, gen);
+        // the try body, then the except clauses and their bodies
+        const bool clause = text.rfind("except", 0) == 0;
+        line(level + (clause ? 1 : 2), text.rfind("    ", 0) == 0 ? text.substr(4) : text);
+      }
+      if (kind != Body::Module) line(level, "s = None");
+    };
+    switch (a.op) {
+      case Op::TryExcept:
+        line(level, "try:");
+        line(level + 1, "raise ValueError");
+        line(level, "except ValueError:");
+        line(level + 1, g(a.b) + " = None");
+        line(level, "finally:");
+        line(level + 1, "log(\"finally " + std::to_string(a.a) + "\")");
+        return true;
+      case Op::TryFinally:
+        line(level, "try:");
+        line(level + 1, g(a.a) + " = None");
+        line(level, "finally:");
+        line(level + 1, "gc.collect()");
+        return true;
+      case Op::GenNew:
+        line(level, q(a.a) + " = gen0(" + g(a.b) + ")");
+        return true;
+      case Op::GenDrop:
+        line(level, q(a.a) + " = None");
+        return true;
+      case Op::GenNext:
+        on_generator({"log(\"next\", next(@))", "except StopIteration:", "    log(\"exhausted\")",
+                      "except ValueError:", "    log(\"running\")"});
+        return true;
+      case Op::GenClose:
+        on_generator({"@.close()", "except ValueError:", "    log(\"running\")"});
+        return true;
+      case Op::GenLink:
+        guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + q(a.c));
+        return true;
+      case Op::Refcount:
+        guarded(level, g(a.a), "log(\"refs\", sys.getrefcount(" + g(a.a) + "))");
+        return true;
+      case Op::IsTracked:
+        guarded(level, g(a.a), "log(\"tracked\", gc.is_tracked(" + g(a.a) + "))");
+        return true;
+      case Op::Freeze:
+        line(level, a.a % 2 == 0 ? "gc.freeze()" : "gc.unfreeze()");
+        return true;
+      case Op::SaveAll:
+        line(level, a.a % 2 == 0 ? "gc.set_debug(gc.DEBUG_SAVEALL)" : "gc.garbage.clear()");
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -296,6 +405,7 @@ class Writer {
   std::map<int, std::string> alias_;  // globals read through a local copy
   std::set<std::string> objects_;     // globals some body assigns an object to
   std::set<std::string> weakrefs_;    // weakref globals some body assigns a weakref to
+  std::set<std::string> generators_;  // generator globals some body assigns a generator to
 };
 
 }  // namespace

@@ -87,12 +87,16 @@ void Machine::resume_generator(ObjId g, bool closing) {
 
 // Y2: next(gen), gen_iternext. A running generator raises ValueError
 // ("generator already executing"); a finished one StopIteration.
+// Y7: without the GIL the check and the store of FRAME_EXECUTING are two
+// steps (GeneratorsFreeThreaded.cpp).
 void Machine::gen_next_op() {
   Value v = thread().stack.back();
   if (!is_generator(v)) raise("TypeError");  // "'X' object is not an iterator"
   const ObjId g = v.obj();
+  const bool read = gen_state_set_after_read(top(), g);
   if (gen_state(g) == kGenRunning) raise("ValueError");
   if (gen_state(g) == kGenCleared) raise("StopIteration");
+  if (!read && gen_state_read_pauses(top(), g)) return;
   resume_generator(g, false);
 }
 
@@ -112,9 +116,13 @@ void Machine::gen_next_end_op() {
   raise_pending_in_body();
   Frame& caller = top();
   if (!caller.has(kFinalizeReturned)) raise("StopIteration");  // it returned
-  caller.flags &= ~uint32_t{kFinalizeReturned};
   Thread& th = thread();
   Value g = th.stack[th.stack.size() - 2];
+  const bool lost = gen_yield_read_lost(caller, g.obj());
+  caller.flags &= ~uint32_t{kFinalizeReturned};
+  // Y7: the yielded value taken for a return value: StopIteration(value);
+  // the unwinding releases the value and the generator
+  if (lost) raise("StopIteration");
   th.stack.erase(th.stack.end() - 2);
   decref(g);
 }
@@ -123,7 +131,12 @@ void Machine::gen_next_end_op() {
 void Machine::gen_close_op() {
   Value v = thread().stack.back();
   if (!is_generator(v)) raise("AttributeError");
-  gen_close(v.obj());
+  const ObjId g = v.obj();
+  // Y7: a suspended generator is resumed through gen_send_ex2, whose
+  // check and store race without the GIL
+  const bool read = gen_state_set_after_read(top(), g);
+  if (!read && gen_state(g) == kGenSuspended && gen_state_read_pauses(top(), g)) return;
+  gen_close(g);
 }
 
 void Machine::gen_close_end_op() {

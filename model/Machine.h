@@ -222,6 +222,10 @@ class Machine {
   void gen_yield_op();
   bool gen_frame_ends(Frame& f);
   void gen_finalize(ObjId g);
+  // GeneratorsFreeThreaded.cpp (Y7)
+  bool gen_state_read_pauses(Frame& caller, ObjId g);
+  bool gen_state_set_after_read(Frame& caller, ObjId g);
+  bool gen_yield_read_lost(const Frame& caller, ObjId g) const;
   void step_generator_dealloc(Frame& f);
 
   // ------------------------------------------------------------ Functions.cpp

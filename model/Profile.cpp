@@ -154,6 +154,7 @@ const std::vector<Profile>& all_profiles() {
       p.gil = false;
       p.gil_twin = twin;
       p.main_checks_before_join = true;
+      p.gen_frame_state_races = true;
       // 3.13t keeps 3.13's frame-local release order, lazy dict tracking
       // and tuples tracked until a collection (observed on 3.13.15t:
       // scenarios/conformance/tuple-and-dict-tracking.life); 3.14t 3.14's.

@@ -166,6 +166,13 @@ struct Profile {
   // With the GIL that check is only a GIL hand-off the statement boundary
   // already gives; without it, a merge (MainStage::PreJoin).
   bool main_checks_before_join = false;
+  // Y7: gen_send_ex2 reads gi_frame_state (the "already executing" check)
+  // and later stores FRAME_EXECUTING with plain accesses and no critical
+  // section (Objects/genobject.c in 3.13.15 and 3.14; gh-120321's atomic
+  // gen_try_set_executing is in 3.15 only), and YIELD_VALUE stores
+  // FRAME_SUSPENDED before gen_send_ex2 reads it back to tell a yield from
+  // a return. Without the GIL another thread may run in both windows.
+  bool gen_frame_state_races = false;
   // The default-build profile of the same release, for `--profile all`
   // comparisons; null for default-build profiles.
   const char* gil_twin = nullptr;

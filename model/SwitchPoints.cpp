@@ -173,6 +173,24 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
     case OpCode::DelLocal:
       out.add(local(op.a));  // the old value is released
       break;
+    // Y7: next() and close() read and write the generator's frame state;
+    // the ends of both release the reference the op held to it
+    case OpCode::GenNext:
+    case OpCode::GenClose:
+    case OpCode::GenCloseEnd:
+      out.add(operand(0));
+      break;
+    case OpCode::GenNextEnd:  // reads the frame state back (a yield or a return)
+      out.add(operand(1));
+      break;
+    // a generator's frame stores FRAME_SUSPENDED at a yield and
+    // FRAME_CLEARED at its end, which another thread's next() reads
+    case OpCode::Yield:
+      out.add(Value::object(f.obj));
+      break;
+    case OpCode::Return:
+      if (f.has(kGenFrame)) out.add(Value::object(f.obj));
+      break;
     default:  // constants, locals, jumps, new objects, logging: private
       break;
   }
@@ -189,10 +207,17 @@ static bool others_run(const State& state, ThreadId t) {
   return false;
 }
 
+bool shared_with_running_thread(const Program& program, const State& state, ThreadId t, ObjId o) {
+  return others_run(state, t) && objects_shared_with_others(program, state, t)[o];
+}
+
 bool next_step_touches_shared_state(const Program& program, const State& state, ThreadId t,
                                     const Frame& f) {
   const Thread& th = state.threads[t];
   if (!others_run(state, t)) return false;
+  // Y7: between next()'s read of a shared generator's frame state and its
+  // store of FRAME_EXECUTING (GeneratorsFreeThreaded.cpp)
+  if (f.kind == FrameKind::Body && f.stage != 0) return true;
   Touched touched;
   if (f.kind == FrameKind::Release) {
     if (f.pc < f.count && f.base + f.pc < th.values.size()) touched.add(th.values[f.base + f.pc]);

@@ -15,6 +15,10 @@ namespace lifecheck::model {
 // references and weakrefs to their referents. The rest is private to t.
 ObjSet objects_shared_with_others(const Program& program, const State& state, ThreadId t);
 
+// Whether another thread is running and can reach object o (Y7: the
+// windows of a generator's frame state).
+bool shared_with_running_thread(const Program& program, const State& state, ThreadId t, ObjId o);
+
 // Whether the next step of thread t's top frame `f` (a Body op or one
 // decref of a Release frame) touches shared state: a global, the
 // collector's state, a field, item or refcount of a shared object.

@@ -40,6 +40,13 @@ model::Program load_text(const std::string& text, const std::string& name) {
   return lang::load_scenario_text(name, text);
 }
 
+model::Program load_text_under(const std::string& text, const char* profile,
+                               const std::string& name) {
+  lang::CompileOptions o;
+  o.profile_override = *model::find_profile(profile);
+  return lang::load_scenario_text(name, text, o);
+}
+
 model::Program load_file(const std::string& relative) {
   return lang::load_scenario(source_path(relative));
 }

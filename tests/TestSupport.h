@@ -18,6 +18,9 @@ std::string source_path(const std::string& relative);
 
 // Parses and compiles scenario text (throws lang::ScenarioError).
 model::Program load_text(const std::string& text, const std::string& name = "test.life");
+// The same under a profile given by name (as `--profile` takes it).
+model::Program load_text_under(const std::string& text, const char* profile,
+                               const std::string& name = "test.life");
 model::Program load_file(const std::string& relative);
 // Every shipped scenario (scenarios/**/*.life), relative to the source
 // tree, sorted.

@@ -20,9 +20,7 @@ namespace lifecheck::testing {
 namespace {
 
 model::Program under(const std::string& text, const char* profile) {
-  lang::CompileOptions o;
-  o.profile_override = *model::find_profile(profile);
-  return lang::load_scenario_text("ft-test.life", text, o);
+  return load_text_under(text, profile, "ft-test.life");
 }
 
 // Steps a program along a schedule of thread numbers, keeping the state.

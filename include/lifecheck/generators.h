@@ -28,13 +28,20 @@ struct GenConfig {
   int max_body = 6;            // statements per body
   bool broken_ctypes = false;  // C types may get a broken tp_dealloc variant
   bool finalizers = true;      // classes may have __del__, C types tp_finalize
+  // The newer statements too: try/except/finally, generators (yield in
+  // try/finally, next, close, death by refcount and in a cycle) and the gc
+  // builtins (sys.getrefcount, gc.is_tracked, gc.freeze/unfreeze,
+  // DEBUG_SAVEALL with gc.garbage). Off by default: the fuzzer's figures
+  // and the older properties' draws stay as they were.
+  bool language = false;
+  int max_generators = 2;  // q0 .. (with `language`)
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks
 // (`self`, raising).
-rc::Gen<Action> action(bool in_finalizer);
+rc::Gen<Action> action(bool in_finalizer, bool language = false);
 // A body of at most `max` statements.
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language = false);
 rc::Gen<ClassSpec> python_class(const GenConfig& config);
 rc::Gen<CTypeSpec> c_type(const GenConfig& config);
 // A whole scenario: types, callbacks, module code and thread programs.

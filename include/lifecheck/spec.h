@@ -32,8 +32,22 @@ enum class Op : uint8_t {
   FieldWeakref,  // if gA is not None: if gC is not None: gA.fB = weakref.ref(gC[, cb])
   Raise,         // callbacks and finalizers: raise ValueError (reported as unraisable)
   Finalize,      // if gA is not None: weakref.finalize(gA, cbC, "fC") (no callbacks: a log line)
+  // The newer statements (GenConfig::language). Generators live in their
+  // own globals q0.. (they have no attributes), made by gen0(x), a
+  // generator function that yields x and None inside try/finally.
+  TryExcept,   // try: raise ValueError / except ValueError: gB = None / finally: log
+  TryFinally,  // try: gA = None / finally: gc.collect()
+  GenNew,      // qA = gen0(gB)
+  GenNext,     // if qA is not None: try: log(next(qA)) except StopIteration/ValueError: log
+  GenClose,    // if qA is not None: try: qA.close() except ValueError: log
+  GenDrop,     // qA = None (a suspended generator dies by refcount: its finally runs)
+  GenLink,     // if gA is not None: gA.fB = qC (with gen0(gA): a cycle through a generator)
+  Refcount,    // if gA is not None: log("refs", sys.getrefcount(gA))
+  IsTracked,   // if gA is not None: log("tracked", gc.is_tracked(gA))
+  Freeze,      // gc.freeze() (A even) or gc.unfreeze()
+  SaveAll,     // gc.set_debug(gc.DEBUG_SAVEALL) (A even) or gc.garbage.clear()
 };
-inline constexpr int kOpCount = 17;
+inline constexpr int kOpCount = 28;
 
 struct Action {
   Op op = Op::Log;
@@ -69,6 +83,7 @@ struct ScenarioSpec {
   std::vector<std::vector<Action>> threads;    // thread T1:, T2:, ...
   std::string profile;                         // a `profile` line when not empty
   std::vector<std::string> runtime_bugs;       // `runtime-bug` lines
+  int generators = 0;                          // q0 .. (GenConfig::language), bound to None first
 
   // The scenario text, as `lifecheck check` reads it.
   std::string to_life() const;

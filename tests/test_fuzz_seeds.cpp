@@ -1,0 +1,41 @@
+// The curated fuzz seeds of the newer grammar (tests/fuzz/corpus/scenario:
+// generators, try/except/finally, for-range loops, containers,
+// weakref.finalize, sys.getrefcount, gc.freeze, DEBUG_SAVEALL) stay valid
+// scenarios with the verdict they were written for, so the fuzzers start
+// from inputs that reach the model rather than the front end's errors.
+#include <gtest/gtest.h>
+
+#include "TestSupport.h"
+
+namespace lifecheck::testing {
+namespace {
+
+struct Seed {
+  const char* file;
+  checker::Verdict verdict;
+  const char* property;  // the violated one, if any
+};
+
+TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
+  const Seed seeds[] = {
+      {"generator-finally.life", checker::Verdict::Holds, ""},
+      // two threads resuming one generator without the GIL (Y7)
+      {"generator-close-threads.life", checker::Verdict::Violated, "memory-safety"},
+      {"try-except-finally.life", checker::Verdict::Holds, ""},
+      {"for-range-chain.life", checker::Verdict::Holds, ""},
+      {"containers-finalize.life", checker::Verdict::Holds, ""},
+      {"gc-builtins.life", checker::Verdict::Holds, ""},
+  };
+  for (const Seed& seed : seeds) {
+    const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
+    const model::Program p = load_file(path);
+    const auto r = check(p);
+    EXPECT_EQ(r.verdict, seed.verdict) << path;
+    if (seed.verdict == checker::Verdict::Violated) {
+      EXPECT_EQ(r.failure.properties, std::vector<std::string>{seed.property}) << path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
