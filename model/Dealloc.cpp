@@ -309,11 +309,14 @@ void Machine::step_weakref_dealloc(Frame& f) {
       f.stage = 2;
       return;
     default:
-      emit(event(EventKind::DeallocEnd, o));
-      pop_frame();
-      release_slot(o);
-      return;
+      return end_dealloc(o);
   }
+}
+
+void Machine::end_dealloc(ObjId o) {
+  emit(event(EventKind::DeallocEnd, o));
+  pop_frame();
+  release_slot(o);
 }
 
 void Machine::step_method_dealloc(Frame& f) {
@@ -335,10 +338,7 @@ void Machine::step_method_dealloc(Frame& f) {
       f.stage = 3;
       return;
     default:
-      emit(event(EventKind::DeallocEnd, o));
-      pop_frame();
-      release_slot(o);
-      return;
+      return end_dealloc(o);
   }
 }
 

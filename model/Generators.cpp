@@ -294,10 +294,7 @@ void Machine::step_generator_dealloc(Frame& f) {
       f.stage = 4;
       return;
     default:
-      emit(event(EventKind::DeallocEnd, o));
-      pop_frame();
-      release_slot(o);
-      return;
+      return end_dealloc(o);
   }
 }
 

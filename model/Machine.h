@@ -123,6 +123,9 @@ class Machine {
   ObjId alloc(ClassId type, LabelId label, bool track_now = true);
   void free_object(ObjId o);
   void release_slot(ObjId o);
+  // The last stage of a built-in type's dealloc frame: the end event, the
+  // frame popped, the object's slot given back (Dealloc.cpp).
+  void end_dealloc(ObjId o);
   Object& obj(ObjId o) { return state_.objects[o]; }
   void incref(Value v);
   // Py_DECREF. Returns true when the count reached zero and a Dealloc frame
