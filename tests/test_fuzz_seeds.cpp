@@ -1,8 +1,10 @@
 // The curated fuzz seeds of the newer grammar (tests/fuzz/corpus/scenario:
 // generators, try/except/finally, for-range loops, containers,
-// weakref.finalize, sys.getrefcount, gc.freeze, DEBUG_SAVEALL) stay valid
-// scenarios with the verdict they were written for, so the fuzzers start
-// from inputs that reach the model rather than the front end's errors.
+// weakref.finalize, sys.getrefcount, gc.freeze, DEBUG_SAVEALL, nested
+// defs and lambdas, module objects, weakref.proxy, __del__ set at run
+// time) stay valid scenarios with the verdict they were written for, so
+// the fuzzers start from inputs that reach the model rather than the
+// front end's errors.
 #include <gtest/gtest.h>
 
 #include "TestSupport.h"
@@ -25,6 +27,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"for-range-chain.life", checker::Verdict::Holds, ""},
       {"containers-finalize.life", checker::Verdict::Holds, ""},
       {"gc-builtins.life", checker::Verdict::Holds, ""},
+      // nested def, lambda, closure cycle, module object, proxy, C.__del__ = f
+      {"functions-proxies.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
