@@ -64,7 +64,8 @@ class Bfs {
         store_(store),
         limiter_(options),
         jobs_(options.jobs ? options.jobs : 1),
-        depth_bound_(depth_bound) {
+        depth_bound_(depth_bound),
+        slice_(options.bfs_slice ? options.bfs_slice : kSlice) {
     if (const char* p = cycle_property_of(model)) cycle_property_ = p;
     cycles_ = !cycle_property_.empty();
     measured_ = cycles_ && kMeasured && options.use_progress_measure;
@@ -270,8 +271,8 @@ class Bfs {
     for (;;) {
       if (stop_.load(std::memory_order_relaxed)) return;
       size_t begin = next_chunk_.fetch_add(kChunk, std::memory_order_relaxed);
-      if (begin >= level.size()) return;
-      size_t end = std::min(level.size(), begin + kChunk);
+      if (begin >= slice_end_) return;
+      size_t end = std::min(slice_end_, begin + kChunk);
       for (size_t i = begin; i < end; ++i) expand_one(w, level, i);
       if (std::string why = check_time(index); !why.empty()) stop_with(w, why);
     }
@@ -461,70 +462,92 @@ class Bfs {
         return limited("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
       if (depth_bound_ && depth >= depth_bound_) return Result{};
       frontier_size_ = level.size();
-      next_chunk_.store(0);
-      on_workers([&](unsigned w) { expand_phase(w, level); });
-      std::string why;
-      for (Worker& w : workers_)
-        if (why.empty() && !w.limit.empty()) why = w.limit;
-      if (!why.empty()) return limited(why);
-      on_workers([&](unsigned w) { insert_phase(w); });
-      ++depth;
-      // the level's results, in an order that does not depend on the workers
+      // The level is expanded a slice of its states at a time, so that the
+      // candidates' encodings held between the two phases stay bounded by
+      // the slice, not the level. Keys grow with the parent's rank, so the
+      // slices' new states, each slice sorted by key, come in key order.
       Found best;
       std::vector<Fresh> fresh;
       std::vector<Edge> edges;
-      for (Worker& w : workers_) {
-        stats_.transitions += w.stats.transitions;
-        stats_.reduced_states += w.stats.reduced_states;
-        stats_.pruned_transitions += w.stats.pruned_transitions;
-        w.stats = Stats{};
-        if (w.found.key < best.key) best = std::move(w.found);
-        w.found = Found{};
-        fresh.insert(fresh.end(), w.fresh.begin(), w.fresh.end());
-        w.fresh.clear();
-        edges.insert(edges.end(), w.edges.begin(), w.edges.end());
-        w.edges.clear();
-        for (const PendingEdge& e : w.pending)
-          edges.push_back({e.key, w.outbox[e.owner][e.index].id});
-        w.pending.clear();
-      }
-      std::sort(fresh.begin(), fresh.end(),
-                [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
-      // The state limit holds exactly: the level's first new states in rank
-      // order up to it (the same ones for any number of workers).
-      const uint64_t max_states = options_.limits.max_states;
-      const bool over =
-          best.key == UINT64_MAX && max_states && stats_.states + fresh.size() > max_states;
-      if (over) fresh.resize(max_states - stats_.states);
       next.clear();
       next.first_rank = parent_.size();
-      for (const Fresh& f : fresh) {
-        parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
-        via_.push_back(choice_of_key<Choice>(f.key));
-        if (cycles_) id_of_rank_.push_back(f.id);
-        if constexpr (kRecall) {
-          next.ids.push_back(f.id);
-        } else if constexpr (kBytes) {
-          next.arena.append(workers_[f.worker].arena.view(f.offset, f.length));
-          next.ends.push_back(next.arena.size());
-        } else {
-          next.states.push_back(std::move(workers_[f.worker].states[f.state]));
+      const size_t ranks_before = parent_.size();
+      for (size_t begin = 0; begin < level.size(); begin += slice_) {
+        slice_end_ = std::min(level.size(), begin + slice_);
+        next_chunk_.store(begin);
+        on_workers([&](unsigned w) { expand_phase(w, level); });
+        std::string why;
+        for (Worker& w : workers_)
+          if (why.empty() && !w.limit.empty()) why = w.limit;
+        if (!why.empty()) return limited(why);
+        on_workers([&](unsigned w) { insert_phase(w); });
+        // the slice's results, in an order that does not depend on the workers
+        fresh.clear();
+        edges.clear();
+        for (Worker& w : workers_) {
+          stats_.transitions += w.stats.transitions;
+          stats_.reduced_states += w.stats.reduced_states;
+          stats_.pruned_transitions += w.stats.pruned_transitions;
+          w.stats = Stats{};
+          if (w.found.key < best.key) best = std::move(w.found);
+          w.found = Found{};
+          fresh.insert(fresh.end(), w.fresh.begin(), w.fresh.end());
+          w.fresh.clear();
+          edges.insert(edges.end(), w.edges.begin(), w.edges.end());
+          w.edges.clear();
+          for (const PendingEdge& e : w.pending)
+            edges.push_back({e.key, w.outbox[e.owner][e.index].id});
+          w.pending.clear();
+        }
+        std::sort(fresh.begin(), fresh.end(),
+                  [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
+        for (const Fresh& f : fresh) {
+          parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
+          via_.push_back(choice_of_key<Choice>(f.key));
+          if (cycles_) id_of_rank_.push_back(f.id);
+          if constexpr (kRecall) {
+            next.ids.push_back(f.id);
+          } else if constexpr (kBytes) {
+            next.arena.append(workers_[f.worker].arena.view(f.offset, f.length));
+            next.ends.push_back(next.arena.size());
+          } else {
+            next.states.push_back(std::move(workers_[f.worker].states[f.state]));
+          }
+        }
+        for (Worker& w : workers_) {
+          for (auto& box : w.outbox) box.clear();
+          std::fill(w.met.begin(), w.met.end(), 0);
+          w.met_count = 0;
+          w.arena.clear();
+          w.states.clear();
+        }
+        if (cycles_) {
+          std::sort(edges.begin(), edges.end(),
+                    [](const Edge& a, const Edge& b) { return a.key < b.key; });
+          edges_.insert(edges_.end(), edges.begin(), edges.end());
         }
       }
-      for (Worker& w : workers_) {
-        for (auto& box : w.outbox) box.clear();
-        std::fill(w.met.begin(), w.met.end(), 0);
-        w.met_count = 0;
-        w.arena.clear();
-        w.states.clear();
+      ++depth;
+      // The state limit holds exactly: the level's first new states in rank
+      // order up to it (the same ones for any number of workers).
+      uint64_t added = parent_.size() - ranks_before;
+      const uint64_t max_states = options_.limits.max_states;
+      if (best.key == UINT64_MAX && max_states && stats_.states + added > max_states) {
+        added = max_states - stats_.states;
+        parent_.resize(ranks_before + added);
+        via_.resize(ranks_before + added);
+        if (cycles_) id_of_rank_.resize(ranks_before + added);
+        if constexpr (kRecall) {
+          next.ids.resize(added);
+        } else if constexpr (kBytes) {
+          next.ends.resize(added);
+          next.arena.resize(added ? next.ends.back() : 0);
+        } else {
+          next.states.resize(added);
+        }
       }
-      stats_.states += fresh.size();
-      if (!fresh.empty()) stats_.max_depth = depth;
-      if (cycles_) {
-        std::sort(edges.begin(), edges.end(),
-                  [](const Edge& a, const Edge& b) { return a.key < b.key; });
-        edges_.insert(edges_.end(), edges.begin(), edges.end());
-      }
+      stats_.states += added;
+      if (added) stats_.max_depth = depth;
       if (best.key != UINT64_MAX) return violated_at(best);
       if (max_states && stats_.states >= max_states)
         return limited("state limit (" + std::to_string(max_states) + " states)");
@@ -540,12 +563,16 @@ class Bfs {
   }
 
   static constexpr size_t kChunk = 64;
+  // Frontier states per slice (see search()).
+  static constexpr size_t kSlice = size_t{1} << 17;
+  size_t slice_end_ = 0;  // the end of the slice being expanded
   const M& model_;
   const SearchOptions& options_;
   Store& store_;
   Limiter limiter_;
   const unsigned jobs_;
   const uint32_t depth_bound_;
+  const size_t slice_;
   std::string cycle_property_;
   bool cycles_ = false;
   bool measured_ = false;               // only transitions keeping the measure

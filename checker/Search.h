@@ -80,6 +80,9 @@ struct SearchOptions {
   bool use_progress_measure = true;
   Limits limits;
   bool use_visited_set = true;  // false: plain tree search (for soundness tests)
+  // Breadth-first: the frontier states expanded per slice of a level (0: the
+  // default, 2^17). Only memory depends on it; tests use tiny slices.
+  size_t bfs_slice = 0;
   ProgressSink* progress = nullptr;
 };
 

@@ -499,6 +499,54 @@ TEST(Explorer, ParallelDfsCountsWhatOneWorkerCounts) {
   }
 }
 
+// Breadth-first expands a level a slice at a time (to bound the memory the
+// candidates take): the slice size changes nothing else. Tiny slices on the
+// toy models (a violation, a lasso, a state limit) and on shipped scenarios,
+// on one worker and three.
+TEST(Explorer, BfsSlicesChangeNothingButMemory) {
+  auto same = [](const auto& model, checker::SearchOptions o, const std::string& what) {
+    const auto want = checker::explore(model, o);
+    for (size_t slice : {1u, 2u, 7u}) {
+      o.bfs_slice = slice;
+      const auto got = checker::explore(model, o);
+      EXPECT_EQ(got.verdict, want.verdict) << what << " slice " << slice;
+      EXPECT_EQ(got.stats.states, want.stats.states) << what << " slice " << slice;
+      EXPECT_EQ(got.stats.transitions, want.stats.transitions) << what << " slice " << slice;
+      EXPECT_EQ(got.stats.max_depth, want.stats.max_depth) << what << " slice " << slice;
+      EXPECT_EQ(got.path, want.path) << what << " slice " << slice;
+      EXPECT_EQ(got.loop_start, want.loop_start) << what << " slice " << slice;
+      EXPECT_EQ(got.limit, want.limit) << what << " slice " << slice;
+    }
+  };
+  for (unsigned jobs : {1u, 3u}) {
+    checker::SearchOptions o;
+    o.jobs = jobs;
+    CounterModel grid;
+    same(grid, o, "grid");
+    grid.bad = 3;
+    same(grid, o, "grid with a violation");
+    ClockModel clock;
+    same(clock, o, "clock");
+    MeasuredClock measured;
+    same(measured, o, "measured clock");
+    CounterModel big;
+    big.bound = 50;
+    checker::SearchOptions limited = o;
+    limited.limits.max_states = 100;
+    same(big, limited, "state limit");
+    for (const char* file :
+         {"scenarios/basics/threads-shared-cycle.life", "scenarios/contract/P7.5-bug.life",
+          "scenarios/contract/termination-bug.life"}) {
+      model::Program p = load_file(file);
+      model::Model m(p);
+      same(m, o, file);
+      checker::SearchOptions fp = o;
+      fp.store = checker::StoreKind::Fingerprint;
+      same(m, fp, std::string(file) + " fingerprint");
+    }
+  }
+}
+
 TEST(Explorer, DeterministicStatistics) {
   model::Program p = load_file("scenarios/basics/threads-shared-cycle.life");
   auto a = check(p);
