@@ -270,7 +270,9 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::LoadAttr: {
       Value owner = thread().stack.back();
-      Value v = load_attr(owner, static_cast<FieldId>(op.a));
+      Value v = is_thread_local(through_proxy(owner))  // TL2
+                    ? thread_local_load(through_proxy(owner), static_cast<FieldId>(op.a))
+                    : load_attr(owner, static_cast<FieldId>(op.a));
       incref(v);
       thread().stack.back() = v;
       decref(owner);
@@ -296,6 +298,14 @@ void Machine::execute(const Op& op, uint16_t at) {
       const ValueList& st = thread().stack;
       Value owner = st[st.size() - 1], v = st[st.size() - 2];
       FieldId field = static_cast<FieldId>(op.a);
+      if (is_thread_local(through_proxy(owner))) {  // TL2: the thread's dict takes its own ref
+        ValueList released;
+        thread_local_store(through_proxy(owner), field, v, released);
+        ValueList operands = pop_n(2);
+        released.insert(released.end(), operands.begin(), operands.end());
+        release_values(released);
+        return;
+      }
       ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
       store_attr(o, field, v, released);
@@ -333,6 +343,14 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::DelAttr: {
       Value owner = thread().stack.back();
       FieldId field = static_cast<FieldId>(op.a);
+      if (is_thread_local(through_proxy(owner))) {  // TL2
+        ValueList released;
+        thread_local_delete(through_proxy(owner), field, released);
+        pop();
+        released.push_back(owner);
+        release_values(released);
+        return;
+      }
       ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
       if (c_type_of(o).is_c_field(field)) {
@@ -363,6 +381,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       decref(pop());
       return;
     case OpCode::New:
+      if (op.a == program_.thread_local_type) {  // threading.local() (TL1)
+        push(thread_local_new(op.label));
+        return;
+      }
       push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
       return;
     case OpCode::BoundMethod: {
