@@ -12,25 +12,19 @@ ExprId Compiler::thread_local_new(const Expr& e, const std::string& label) {
     fail(e.args[0]->loc,
          "threading.local() takes no arguments (a subclass of threading.local with "
          "__init__ is not modelled)");
-  if (p_.thread_local_type == kNoType) {
-    if (p_.types.size() >= kNoType) fail(e.loc, "scenario too large: too many types");
-    TypeInfo t;
-    t.name = "_thread._local";  // Py_TPFLAGS_HAVE_GC, a weakref list, no __dict__ of its own
-    t.kind = TypeKind::ThreadLocal;
-    t.heap = false;
-    t.has_dict = false;
-    t.weakrefable = true;
-    p_.types.push_back(t);
-    p_.thread_local_type = static_cast<ClassId>(p_.types.size() - 1);
-  }
+  // the local's label L; each thread's dict of it is labelled "L.__dict__"
+  const LabelId site = label_id(label.empty() ? "local@" + std::to_string(e.loc.line) : label);
+  if (p_.ldict_label.size() <= site) p_.ldict_label.resize(site + 1u, kNoLabel);
+  p_.ldict_label[site] = label_id(p_.labels[site] + ".__dict__");
   ExprNode n;
   n.op = ExprOp::New;
+  n.label = site;
+  if (p_.thread_local_type == kNoType) {
+    if (p_.types.size() >= kNoType) fail(e.loc, "scenario too large: too many types");
+    // Py_TPFLAGS_HAVE_GC, a weakref list, no __dict__ of its own
+    p_.thread_local_type = add_static_type("_thread._local", TypeKind::ThreadLocal, false, true);
+  }
   n.slot = p_.thread_local_type;
-  n.label = label_id(label.empty() ? "local@" + std::to_string(e.loc.line) : label);
-  // each thread's dict of a local labelled L is labelled "L.__dict__"
-  const LabelId dict_label = label_id(p_.labels[n.label] + ".__dict__");
-  if (p_.ldict_label.size() <= n.label) p_.ldict_label.resize(n.label + 1u, kNoLabel);
-  p_.ldict_label[n.label] = dict_label;
   return add_expr(n, e.loc);
 }
 

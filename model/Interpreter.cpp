@@ -298,17 +298,13 @@ void Machine::execute(const Op& op, uint16_t at) {
       const ValueList& st = thread().stack;
       Value owner = st[st.size() - 1], v = st[st.size() - 2];
       FieldId field = static_cast<FieldId>(op.a);
-      if (is_thread_local(through_proxy(owner))) {  // TL2: the thread's dict takes its own ref
-        ValueList released;
-        thread_local_store(through_proxy(owner), field, v, released);
-        ValueList operands = pop_n(2);
-        released.insert(released.end(), operands.begin(), operands.end());
-        release_values(released);
-        return;
-      }
-      ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
-      store_attr(o, field, v, released);
+      if (is_thread_local(through_proxy(owner))) {  // TL2: into the thread's dict
+        thread_local_store(through_proxy(owner), field, v, released);
+      } else {
+        ObjId o = instance_for_attribute(owner, field, true);
+        store_attr(o, field, v, released);
+      }
       pop_n(2);
       released.push_back(owner);
       release_values(released);

@@ -88,10 +88,12 @@ Value Machine::thread_local_load(Value base, FieldId field) {
 
 // TL2: local_setattro -> _PyObject_GenericSetAttrWithDict(self, name, v,
 // ldict): PyDict_SetItem on this thread's dict (the old value released in
-// it). Takes its own reference to v.
+// it), which takes its own reference to v; STORE_ATTR then drops the one
+// it had (released after the old value).
 void Machine::thread_local_store(Value base, FieldId field, Value v, ValueList& released) {
   const ObjId d = thread_local_dict(thread_local_checked(base), true);
   store_item(Value::object(d), Value::str(program_.field_strings[field]), v, released);
+  released.push_back(v);
 }
 
 // TL2: del tl.x: PyDict_DelItem on this thread's dict; a missing name is
