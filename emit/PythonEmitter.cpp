@@ -127,6 +127,8 @@ class Emitter {
       case ExprOp::Attr:
         return expr(e.a, fn) + "." + fields_[e.slot];
       case ExprOp::New:
+        if (e.slot == p_.thread_local_type)  // threading.local() (TL1)
+          return fmt::format("_lc_new(_lc_threading.local(), {})", label(e, e.slot));
         if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
           return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
                              label(e, e.slot));
@@ -675,6 +677,7 @@ _LC_EXCEPTIONS = [{exceptions}]
 _LC_REPLAY = {replay}
 _LC_APPEND_SITES = {append_sites}
 _LC_APPEND_SPECIALIZES = {append_specializes}
+_LC_USES_LOCAL = {uses_local}
 )",
         fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
         fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
@@ -684,7 +687,8 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
         fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
         fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
         fmt::arg("append_sites", p_.append_sites),
-        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)));
+        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
+        fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)));
   }
 
   std::string footer() const {

@@ -180,7 +180,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
     case ExprKind::Attr: {
       if (e.base->kind == ExprKind::Name &&
           (e.base->text == "gc" || e.base->text == "weakref" || e.base->text == "collections" ||
-           e.base->text == "sys") &&
+           e.base->text == "sys" || e.base->text == "threading") &&
           resolve(e.base->text, *cur_).kind == NameKind::Module)
         fail(e.loc,
              "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
@@ -382,6 +382,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
+    if (mod == "threading" && callee.text == "local") return thread_local_new(e, label);
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
       if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
       n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;

@@ -168,6 +168,8 @@ class Compiler {
   ExprId finalize_func(const Expr& e, size_t nargs);
   void declare_finalize();
   ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
+  // threading.local() (CompilerThreadLocal.cpp, model/ThreadLocal.cpp)
+  ExprId thread_local_new(const Expr& e, const std::string& label);
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
   bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);

@@ -324,6 +324,7 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
         if (mod == "weakref" && callee.text == "proxy") return KProxy;
         if (mod == "collections" && callee.text == "deque") return KDeque;
         if (mod == "types" && callee.text == "ModuleType") return KObj;
+        if (mod == "threading" && callee.text == "local") return KObj;  // ThreadLocal.cpp
         if (mod == "gc" && callee.text == "collect") return KInt;
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
           return KBool;
@@ -399,7 +400,7 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
   if (name == "gc" || name == "weakref" || name == "collections" || name == "sys" ||
-      name == "types")
+      name == "types" || name == "threading")
     return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
   if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};

@@ -391,7 +391,7 @@ class Parser {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       for (const char* unsupported :
-           {"return", "while", "import", "with", "break", "continue", "async", "await", "nonlocal"})
+           {"return", "while", "with", "break", "continue", "async", "await", "nonlocal"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -510,6 +510,18 @@ class Parser {
     s.loc = peek().loc;
     if (at_name("pass")) {
       advance();
+      s.kind = StmtKind::Pass;
+    } else if (at_name("import")) {
+      // `import threading`: the modules the language knows are always
+      // there, so it does nothing (scenario-language.md section 12.4).
+      advance();
+      const Loc at = peek().loc;
+      const std::string name = expect_identifier("a module name");
+      if (name != "threading" && name != "gc" && name != "weakref" && name != "collections" &&
+          name != "sys" && name != "types")
+        fail(at, "'import " + name +
+                     "': only the modules the scenario language knows can be imported "
+                     "(collections, gc, sys, threading, types, weakref)");
       s.kind = StmtKind::Pass;
     } else if (at_name("global")) {
       advance();

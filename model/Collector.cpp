@@ -118,6 +118,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::Generator:
     case TypeKind::Function:  // func_traverse (FN5)
     case TypeKind::Cell:      // cell_traverse (FN5)
+    // local_traverse (TL5)
+    case TypeKind::ThreadLocal:
       container_traverse(x, t.kind, out);
       return;
   }

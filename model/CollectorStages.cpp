@@ -83,6 +83,8 @@ bool Machine::has_tp_clear(ObjId o) const {
       return false;
     case TypeKind::Function:  // func_clear (FN5)
     case TypeKind::Cell:      // cell_clear (FN5)
+    // local_clear (TL5)
+    case TypeKind::ThreadLocal:
       return true;
   }
   return false;
@@ -166,6 +168,8 @@ void Machine::step_clear(Frame& f) {
         case TypeKind::FrameObject:  // frame_tp_clear: the locals, in order (X5)
         case TypeKind::Function:     // func_clear: Py_CLEAR(closure) (FN5)
         case TypeKind::Cell:         // cell_clear: Py_CLEAR(ob_ref) (FN5)
+        // local_clear: Py_CLEAR of its threads' dicts (TL5)
+        case TypeKind::ThreadLocal:
           // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
           // emptied first, then the items released in each one's order.
           f.stage = kClearEnd;

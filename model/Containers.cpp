@@ -32,6 +32,8 @@ TypeKind Machine::container_kind(const Program& program, ClassId t) {
     case TypeKind::FrameObject:
     case TypeKind::Function:  // its closure (FN2, Functions.cpp)
     case TypeKind::Cell:      // its contents (FN1)
+    // its threads' dicts (TL4, ThreadLocal.cpp)
+    case TypeKind::ThreadLocal:
       return type.kind;
     default:
       return TypeKind::PyClass;  // not a container
@@ -49,7 +51,8 @@ bool Machine::is_container(TypeKind k) {
 }
 
 uint8_t Machine::item_count(const Object& x, TypeKind kind) {
-  return static_cast<uint8_t>(kind == TypeKind::Dict ? 2u * x.length : x.length);
+  const bool pairs = kind == TypeKind::Dict || kind == TypeKind::ThreadLocal;
+  return static_cast<uint8_t>(pairs ? 2u * x.length : x.length);
 }
 
 // ---------------------------------------------------------------- keys
@@ -501,6 +504,8 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
       for (uint8_t i = x.length; i-- > 0;) add(x.items[i]);
       return;
     case TypeKind::Dict:  // dict_traverse: value, then key, entry by entry
+    // local_traverse: its inner dict of the threads' dicts (TL5)
+    case TypeKind::ThreadLocal:
       for (uint8_t i = 0; i < x.length; ++i) {
         add(x.items[2u * i + 1]);
         add(x.items[2u * i]);
@@ -534,9 +539,9 @@ void Machine::step_container_dealloc(Frame& f) {
       if (!base) emit(event(EventKind::DeallocBegin, o));
       obj(o).flags |= kDeallocating;
       untrack(o);
-      // func_dealloc and cell_dealloc use no trashcan (FN4)
+      // func_dealloc, cell_dealloc and local_dealloc use no trashcan (FN4, TL4)
       if (kind != TypeKind::Deque && kind != TypeKind::Function && kind != TypeKind::Cell &&
-          trashcan_begin(f))
+          kind != TypeKind::ThreadLocal && trashcan_begin(f))
         return;
       f.stage = kItems;
       if (!base && program_.types[f.func].weakrefable && !weakref_list(o).empty()) {

@@ -48,6 +48,8 @@ void Machine::step_dealloc(Frame& f) {
       return step_generator_dealloc(f);
     case TypeKind::Function:  // func_dealloc (FN4)
     case TypeKind::Cell:      // cell_dealloc (FN4)
+    // local_dealloc (TL4)
+    case TypeKind::ThreadLocal:
       return step_container_dealloc(f);
   }
 }

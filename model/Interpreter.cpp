@@ -270,7 +270,9 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::LoadAttr: {
       Value owner = thread().stack.back();
-      Value v = load_attr(owner, static_cast<FieldId>(op.a));
+      Value v = is_thread_local(through_proxy(owner))  // TL2
+                    ? thread_local_load(through_proxy(owner), static_cast<FieldId>(op.a))
+                    : load_attr(owner, static_cast<FieldId>(op.a));
       incref(v);
       thread().stack.back() = v;
       decref(owner);
@@ -296,9 +298,13 @@ void Machine::execute(const Op& op, uint16_t at) {
       const ValueList& st = thread().stack;
       Value owner = st[st.size() - 1], v = st[st.size() - 2];
       FieldId field = static_cast<FieldId>(op.a);
-      ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
-      store_attr(o, field, v, released);
+      if (is_thread_local(through_proxy(owner))) {  // TL2: into the thread's dict
+        thread_local_store(through_proxy(owner), field, v, released);
+      } else {
+        ObjId o = instance_for_attribute(owner, field, true);
+        store_attr(o, field, v, released);
+      }
       pop_n(2);
       released.push_back(owner);
       release_values(released);
@@ -333,6 +339,14 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::DelAttr: {
       Value owner = thread().stack.back();
       FieldId field = static_cast<FieldId>(op.a);
+      if (is_thread_local(through_proxy(owner))) {  // TL2
+        ValueList released;
+        thread_local_delete(through_proxy(owner), field, released);
+        pop();
+        released.push_back(owner);
+        release_values(released);
+        return;
+      }
       ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
       if (c_type_of(o).is_c_field(field)) {
@@ -363,6 +377,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       decref(pop());
       return;
     case OpCode::New:
+      if (op.a == program_.thread_local_type) {  // threading.local() (TL1)
+        push(thread_local_new(op.label));
+        return;
+      }
       push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
       return;
     case OpCode::BoundMethod: {

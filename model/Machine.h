@@ -331,6 +331,20 @@ class Machine {
   // (borrowed; ReferenceError when it is gone).
   Value through_proxy(Value v);
 
+  // ----------------------------------------------------------- ThreadLocal.cpp
+  // threading.local (TL1-TL6): the local object, the calling thread's dict
+  // of it (made on first use; kNoObj without `create`), attribute access
+  // through that dict, and the release of a finishing thread's dicts (true
+  // when it pushed one).
+  bool is_thread_local(Value v) const;
+  Value thread_local_new(LabelId label);
+  ObjId thread_local_dict(ObjId local, bool create);
+  ObjId thread_local_checked(Value base);
+  Value thread_local_load(Value base, FieldId field);
+  void thread_local_store(Value base, FieldId field, Value v, ValueList& released);
+  void thread_local_delete(Value base, FieldId field, ValueList& released);
+  bool release_thread_locals();
+
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
   // weakref.finalize(referent, func, *args): a new finalizer, registered.

@@ -23,6 +23,8 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Function:  // its closure cells (FN2)
     case TypeKind::Cell:      // its contents (FN1)
     case TypeKind::Deque:     // attributes, items and C members; stale pointers own nothing
+    // its threads' dicts (TL4)
+    case TypeKind::ThreadLocal:
       for (Value v : y.fields)
         if (v.is_obj() && v.obj() == target) return true;
       for (Value v : y.items)
@@ -469,6 +471,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Generator:
       case TypeKind::Function:
       case TypeKind::Cell:
+      case TypeKind::ThreadLocal:
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;

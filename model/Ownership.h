@@ -24,6 +24,8 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Function:   // its closure's cells (Functions.cpp)
     case TypeKind::Cell:       // its contents
     case TypeKind::Deque:      // stale pointers (Py_DECREF without NULL) own nothing
+    // its threads' dicts (ThreadLocal.cpp)
+    case TypeKind::ThreadLocal:
       for (Value v : x.fields)
         if (v.is_obj()) visit(v.obj());
       for (Value v : x.items)

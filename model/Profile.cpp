@@ -115,6 +115,7 @@ const std::vector<Profile>& all_profiles() {
       p.interned_strings_immortal = id == ProfileId::P312;
       p.borrowed_local_loads = v314;
       p.gen_close_clears_created = id != ProfileId::P312 && id != ProfileId::P313;
+      p.thread_locals_newest_first = !v311_312;  // TL3
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash

@@ -130,6 +130,12 @@ struct Profile {
   // gen_clear_frame); 3.12.1 and 3.13.0 only mark it completed, and the
   // locals live until gen_dealloc.
   bool gen_close_clears_created = true;
+  // TL3: the order a finishing thread's threading.local dicts are released
+  // in (PyThreadState_Clear). 3.11-3.12: Py_CLEAR(tstate->dict) frees one
+  // localdummy per local in the order the thread first used them; 3.13+
+  // (and 3.13t/3.14t): Py_CLEAR(threading_local_sentinel) calls the
+  // sentinel's weakref callbacks (clear_locals), newest first.
+  bool thread_locals_newest_first = true;
 
   // sys.getrefcount (model/GcModule.cpp, rules RC1-RC3). What an immortal
   // object's count reads as (Py_REFCNT of an immortal object): none before

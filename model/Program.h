@@ -49,7 +49,13 @@ enum class TypeKind : uint8_t {
   // tuple folded in). A cell: items[0] its contents (length 0: empty).
   Function,
   Cell,
+  // threading.local (model/ThreadLocal.cpp, rules TL1-TL6): one entry per
+  // thread that has used it, as a dict's pairs: items[2i] the entry's key,
+  // Value::integer(thread + kThreadLocalStamp * stamp), the order the thread
+  // first used its locals; items[2i+1] that thread's dict (a Dict object).
+  ThreadLocal,
 };
+inline constexpr int kThreadLocalStamp = 256;
 
 inline constexpr ClassId kNoType = 0xFF;
 inline constexpr uint16_t kNoAppendSite = 0xFFFF;
@@ -565,6 +571,11 @@ struct Program {
   ClassId proxy_type = kNoType;
   // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
   bool runtime_del = false;
+  // _thread._local (model/ThreadLocal.cpp), when a scenario calls
+  // threading.local(); its per-thread dicts are labelled ldict_label[label
+  // of the local] ("tl.__dict__").
+  ClassId thread_local_type = kNoType;
+  std::vector<LabelId> ldict_label;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

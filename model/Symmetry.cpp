@@ -33,6 +33,9 @@ ThreadSymmetry thread_symmetry(const Program& program) {
   for (size_t f = 0; f < program.funcs.size(); ++f) s.func_rep[f] = static_cast<FuncId>(f);
   // A runtime bug that picks a thread by its number breaks the premise.
   if (program.profile.has(RuntimeBug::OverlappingGcFinalizers)) return s;
+  // threading.local's entries name their thread by number (ThreadLocal.cpp),
+  // which a permutation of the threads would not rename.
+  if (program.thread_local_type != kNoType) return s;
   // Threads named by a join or by an expect line are distinguishable.
   std::vector<bool> named(n, false);
   named[0] = true;

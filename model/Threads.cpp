@@ -344,6 +344,9 @@ void Machine::frames_empty() {
     if (drop_traceback(none, false)) return;
   }
   if (current_ != 0) {
+    // TL3: PyThreadState_Clear releases the thread's threading.local dicts
+    // (before _Py_brc_remove_thread in the free-threaded build).
+    if (release_thread_locals()) return;
     // F6: _Py_brc_remove_thread drains the queue before the thread goes.
     if (!th.merge_queue.empty()) {
       brc_check_eval_breaker();

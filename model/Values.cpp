@@ -226,6 +226,11 @@ Value Machine::instance_dict(Value x, LabelId label) {
   x = through_proxy(x);                 // W16: vars(proxy) reads the referent's __dict__
   if (!x.is_obj()) raise("TypeError");  // vars() argument must have __dict__ attribute
   const ObjId o = x.obj();
+  if (is_thread_local(x)) {  // TL2: local_getattro's __dict__ is the thread's dict itself
+    const ObjId d = thread_local_dict(thread_local_checked(x), true);
+    incref(Value::object(d));
+    return Value::object(d);
+  }
   if (obj(o).has(kFreed))
     violation({"memory-safety"}, "vars() of " + name_of(o) + " after it was freed");
   if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("TypeError");

@@ -56,6 +56,11 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
     case TypeKind::Cell:      // its contents
       item_edges(o, t.kind, strong);
       return;
+    case TypeKind::ThreadLocal:  // each thread's dict, by thread (ThreadLocal.cpp)
+      for (size_t i = 0; i < o.length && 2 * i + 1 < o.items.size(); ++i)
+        strong("thread " + std::to_string(o.items[2 * i].integer() % kThreadLocalStamp),
+               o.items[2 * i + 1]);
+      return;
     case TypeKind::PyClass:
     case TypeKind::CType: {
       const TypeInfo& ct =
