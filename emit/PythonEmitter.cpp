@@ -236,7 +236,12 @@ class Emitter {
       case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
         if (!p_.funcs[e.slot].lambda)
           unsupported("a def used as a value", static_cast<int>(e.line));
-        return fmt::format("_lc_gen({}, {})", lambda(e.slot), label(e, p_.function_type));
+        return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
+      case ExprOp::Call: {  // a Python function's call: its RESUME checks, nothing after (FN8)
+        std::string args;
+        for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+        return expr(e.a, fn) + "(" + args + ")";
+      }
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -330,7 +335,7 @@ class Emitter {
       case StatementKind::Def: {  // the def itself, then its label (no check: MAKE_FUNCTION)
         const ExprNode& f = p_.exprs[s.value];
         const std::string name = expr(s.target, fn);
-        function(f.slot, name, indent, out);
+        function(f.slot, name, indent, out, &f, fn);
         return emit(fmt::format("_lc_gen({}, {})", name, label(f, p_.function_type)));
       }
       case StatementKind::Expr: {
@@ -372,6 +377,8 @@ class Emitter {
         return emit("_turn()");
       case StatementKind::Reraise:
         return emit("raise");
+      case StatementKind::Return:  // FN8
+        return emit(s.value == model::kNoExpr ? "return" : "return " + expr(s.value, fn));
       case StatementKind::Try: {
         line(out, indent, "try:", s.line);
         block(fn, s.body, indent + 1, out);
@@ -431,6 +438,49 @@ class Emitter {
     unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
   }
 
+  // A def's parameters, with the defaults its MAKE_FUNCTION evaluates (FN7).
+  std::string params_text(FuncId g, const ExprNode* made, FuncId where) const {
+    const FuncInfo& f = p_.funcs[g];
+    std::string params;
+    const size_t first_default = static_cast<size_t>(f.nparams - f.ndefaults);
+    for (uint8_t i = 0; i < f.nparams; ++i) {
+      params += (i ? ", " : "") + locals_[g][i];
+      if (made && i >= first_default) params += "=" + expr(made->args[i - first_default], where);
+    }
+    return params;
+  }
+
+  // `nonlocal` line (FN9): the free variables the body assigns or deletes.
+  void assigned_frees(FuncId fn, const std::vector<StatementId>& body,
+                      std::set<std::string>& out) const {
+    const FuncInfo& f = p_.funcs[fn];
+    auto note = [&](ExprId t) {
+      if (t == model::kNoExpr || p_.exprs[t].op != ExprOp::CellLocal) return;
+      for (uint8_t slot : f.free_slots)
+        if (slot == p_.exprs[t].slot) out.insert(locals_[fn][slot]);
+    };
+    for (StatementId id : body) {
+      const Statement& s = p_.stmts[id];
+      if (s.kind == StatementKind::Assign || s.kind == StatementKind::Del ||
+          s.kind == StatementKind::Def || s.kind == StatementKind::For)
+        note(s.target);
+      assigned_frees(fn, s.body, out);
+      assigned_frees(fn, s.orelse, out);
+      for (const model::ExceptClause& c : s.handlers) {
+        note(c.bind);
+        assigned_frees(fn, c.body, out);
+      }
+      assigned_frees(fn, s.finalbody, out);
+    }
+  }
+  std::string nonlocal_line(FuncId fn) const {
+    std::set<std::string> names;
+    assigned_frees(fn, p_.funcs[fn].body, names);
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text.empty() ? "" : "nonlocal " + text;
+  }
+
   // `global` lines: Python makes every assigned name local otherwise.
   void assigned_globals(const std::vector<StatementId>& body, std::set<uint16_t>& out) const {
     for (StatementId id : body) {
@@ -458,12 +508,14 @@ class Emitter {
   // A body: its `global` line, the check every Python function makes on
   // entry (_turn()), the event the body reports there (model::EntryEvent:
   // "del", "callback", "gc"), then the statements.
-  void function(FuncId fn, const std::string& def_name, int indent, std::string& out) const {
+  // `made`: the MAKE_FUNCTION of a nested def, whose first operands are
+  // its defaults, evaluated in `where` (FN7).
+  void function(FuncId fn, const std::string& def_name, int indent, std::string& out,
+                const ExprNode* made = nullptr, FuncId where = 0) const {
     const FuncInfo& f = p_.funcs[fn];
-    std::string params;
-    for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[fn][i];
-    line(out, indent, "def " + def_name + "(" + params + "):", f.line);
+    line(out, indent, "def " + def_name + "(" + params_text(fn, made, where) + "):", f.line);
     if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
+    if (std::string n = nonlocal_line(fn); !n.empty()) line(out, indent + 1, n);
     for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
     for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
   }
@@ -494,12 +546,15 @@ class Emitter {
 
   // A lambda: its entry lines and its one statement as one expression
   // (a tuple whose last item is the body's value).
-  std::string lambda(FuncId g) const {
+  std::string lambda(FuncId g, const ExprNode* made, FuncId where) const {
     const FuncInfo& f = p_.funcs[g];
-    std::string params;
-    for (uint8_t i = 0; i < f.nparams; ++i) params += (i ? ", " : "") + locals_[g][i];
+    const std::string params = params_text(g, made, where);
     std::string body;
-    for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
+    const bool returns = f.body.size() == 1 && p_.stmts[f.body[0]].kind == StatementKind::Return;
+    if (returns)  // the body's value is the lambda's result (FN8)
+      body = expr(p_.stmts[f.body[0]].value, g);
+    else
+      for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
     if (const size_t comment = body.find("  # line"); comment != std::string::npos)
       body.erase(comment);
     while (!body.empty() && body.back() == '\n') body.pop_back();

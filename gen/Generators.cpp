@@ -23,7 +23,15 @@ rc::Gen<Op> with_language(rc::Gen<Op> older, bool language) {
                                              {1, Op::Refcount},
                                              {1, Op::IsTracked},
                                              {1, Op::Freeze},
-                                             {1, Op::SaveAll}});
+                                             {1, Op::SaveAll},
+                                             {4, Op::FuncNew},
+                                             {3, Op::FuncCall},
+                                             {2, Op::FuncDrop},
+                                             {2, Op::FuncLink},
+                                             {2, Op::FuncAttr},
+                                             {3, Op::ProxyNew},
+                                             {2, Op::ProxyUse},
+                                             {1, Op::ProxyDrop}});
   return rc::gen::weightedOneOf<Op>({{2, older}, {1, newer}});
 }
 
@@ -172,7 +180,11 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
         rc::gen::set(&ScenarioSpec::threads,
                      some(config.max_threads, body(config.max_body, false, config.language))),
         rc::gen::set(&ScenarioSpec::generators,
-                     rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)));
+                     rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)),
+        rc::gen::set(&ScenarioSpec::functions,
+                     rc::gen::just(config.language ? std::max(1, config.max_functions) : 0)),
+        rc::gen::set(&ScenarioSpec::proxies,
+                     rc::gen::just(config.language ? std::max(1, config.max_proxies) : 0)));
   });
 }
 

@@ -25,6 +25,9 @@ class Writer {
         if (a.op == Op::New && types() > 0) objects_.insert(g(a.a));
         if (a.op == Op::Weakref && objects_.count(g(a.a))) weakrefs_.insert(w(a.b));
         if (a.op == Op::GenNew && spec_.generators > 0) generators_.insert(q(a.a));
+        if (a.op == Op::FuncNew && spec_.functions > 0) functions_.insert(h(a.a));
+        if (a.op == Op::ProxyNew && spec_.proxies > 0 && objects_.count(g(a.a)))
+          proxies_.insert(p(a.b));
       }
     };
     auto scan_finalizer = [&](const std::vector<Action>& body) {
@@ -61,10 +64,20 @@ class Writer {
       out_ << "def gen0(x):\n    try:\n        yield x\n        yield None\n"
               "    finally:\n        log(\"gen0 finally\")\n\n";
     }
+    if (spec_.functions > 0) {
+      // a closure over x, and one that rebinds x (nonlocal) and returns
+      // the value it replaced (FN7-FN10)
+      out_ << "def make(x):\n    def inner(wr):\n        log(\"inner\", x is None)\n"
+              "    return inner\n\n"
+              "def make_swap(x):\n    def swap(new):\n        nonlocal x\n        old = x\n"
+              "        x = new\n        return old\n    return swap\n\n";
+    }
     out_ << "keep = None\n";
     for (int g = 0; g < globals(); ++g) out_ << "g" << g << " = None\n";
     for (int w = 0; w < weakrefs(); ++w) out_ << "w" << w << " = None\n";
     for (int i = 0; i < spec_.generators; ++i) out_ << "q" << i << " = None\n";
+    for (int i = 0; i < spec_.functions; ++i) out_ << "h" << i << " = None\n";
+    for (int i = 0; i < spec_.proxies; ++i) out_ << "p" << i << " = None\n";
     for (const Action& a : spec_.setup) action(a, 0, Body::Module);
     for (size_t t = 0; t < spec_.threads.size(); ++t) {
       out_ << "\nthread T" << t + 1 << ":\n";
@@ -84,6 +97,8 @@ class Writer {
   }
   std::string w(int i) const { return "w" + std::to_string(i % weakrefs()); }
   std::string q(int i) const { return "q" + std::to_string(i % std::max(1, spec_.generators)); }
+  std::string h(int i) const { return "h" + std::to_string(i % std::max(1, spec_.functions)); }
+  std::string p(int i) const { return "p" + std::to_string(i % std::max(1, spec_.proxies)); }
   static std::string f(int i) { return "f" + std::to_string(i % 2); }
   std::string type_call(int i) const {
     if (types() == 0) return "None";
@@ -129,6 +144,19 @@ class Writer {
         case Op::TryFinally:
           out.insert(g(a.a));
           break;
+        case Op::FuncNew:
+        case Op::FuncDrop:
+          if (spec_.functions > 0) out.insert(h(a.a));
+          break;
+        case Op::FuncCall:
+          if (functions_.count(h(a.a))) out.insert(g(a.c));
+          break;
+        case Op::ProxyNew:
+          if (spec_.proxies > 0 && known(a.a)) out.insert(p(a.b));
+          break;
+        case Op::ProxyDrop:
+          if (spec_.proxies > 0) out.insert(p(a.a));
+          break;
         default:
           break;
       }
@@ -168,6 +196,8 @@ class Writer {
         case Op::GenLink:
         case Op::Refcount:
         case Op::IsTracked:
+        case Op::FuncLink:
+        case Op::ProxyNew:
           copy = objects_.count(g(a.a)) > 0;
           break;
         default:
@@ -233,10 +263,31 @@ class Writer {
       case Op::GenClose:
         if (!generators_.count(q(a.a))) return unused();
         break;
+      case Op::FuncNew:
+      case Op::FuncDrop:
+        if (spec_.functions == 0) return unused();
+        break;
+      case Op::FuncCall:
+      case Op::FuncAttr:
+        if (!functions_.count(h(a.a))) return unused();
+        break;
+      case Op::FuncLink:
+        if (!known(a.a) || spec_.functions == 0) return unused();
+        break;
+      case Op::ProxyNew:
+        if (!known(a.a) || spec_.proxies == 0) return unused();
+        break;
+      case Op::ProxyUse:
+        if (!proxies_.count(p(a.a))) return unused();
+        break;
+      case Op::ProxyDrop:
+        if (spec_.proxies == 0) return unused();
+        break;
       default:
         break;
     }
     if (language_statement(a, level, kind)) return;
+    if (function_statement(a, level, kind)) return;
     switch (a.op) {
       case Op::New:
         return line(level, g(a.a) + " = " + type_call(a.b));
@@ -358,6 +409,67 @@ class Writer {
     }
   }
 
+  // Functions and proxies (GenConfig::language); false for the others.
+  // Outside module code a function global is called (or given an
+  // attribute) through a local copy: another thread may rebind it between
+  // the test and the use.
+  bool function_statement(const Action& a, int level, Body kind) {
+    auto on_function = [&](const std::string& use) {
+      std::string fn = h(a.a);
+      if (kind != Body::Module) {
+        line(level, "u = " + fn);
+        fn = "u";
+      }
+      std::string text = use;
+      for (size_t at; (at = text.find('@')) != std::string::npos;) text.replace(at, 1, fn);
+      guarded(level, fn, text);
+      if (kind != Body::Module) line(level, "u = None");
+    };
+    switch (a.op) {
+      case Op::FuncNew: {
+        const std::string x = g(a.b);
+        const int maker = a.c % 3;
+        line(level, h(a.a) + " = " +
+                        (maker == 0   ? "make(" + x + ")"
+                         : maker == 1 ? "make_swap(" + x + ")"
+                                      : "lambda x, keep=" + x + ": log(\"lambda\", keep is None)"));
+        return true;
+      }
+      case Op::FuncCall:
+        on_function(g(a.c) + " = @(" + g(a.b) + ")");
+        return true;
+      case Op::FuncDrop:
+        line(level, h(a.a) + " = None");
+        return true;
+      case Op::FuncLink:
+        guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + h(a.c));
+        return true;
+      case Op::FuncAttr:
+        on_function("@." + f(a.b) + " = " + g(a.c));
+        return true;
+      case Op::ProxyNew: {
+        std::string w = weakref(g(a.a), a.c);
+        w.replace(0, std::string("weakref.ref").size(), "weakref.proxy");
+        guarded(level, g(a.a), p(a.b) + " = " + w);
+        return true;
+      }
+      case Op::ProxyUse:
+        line(level, "if " + p(a.a) + " is not None:");
+        line(level + 1, "try:");
+        line(level + 2, "log(\"proxy\", " + p(a.a) + "." + f(a.b) + " is None)");
+        line(level + 1, "except ReferenceError:");
+        line(level + 2, "log(\"dead proxy\")");
+        line(level + 1, "except AttributeError:");
+        line(level + 2, "log(\"no attribute\")");
+        return true;
+      case Op::ProxyDrop:
+        line(level, p(a.a) + " = None");
+        return true;
+      default:
+        return false;
+    }
+  }
+
   // Some body assigns an object to global i (so it is not always None).
   bool known(int i) const { return objects_.count("g" + std::to_string(i % globals())) > 0; }
 
@@ -406,6 +518,8 @@ class Writer {
   std::set<std::string> objects_;     // globals some body assigns an object to
   std::set<std::string> weakrefs_;    // weakref globals some body assigns a weakref to
   std::set<std::string> generators_;  // generator globals some body assigns a generator to
+  std::set<std::string> functions_;   // function globals some body assigns a function to
+  std::set<std::string> proxies_;     // proxy globals some body assigns a proxy to
 };
 
 }  // namespace

@@ -49,7 +49,23 @@ struct Expr {
   std::unique_ptr<FuncDef> def;  // Lambda
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try, Yield, Def };
+enum class StmtKind {
+  Assign,
+  Del,
+  Expr,
+  If,
+  Pass,
+  Global,
+  Assert,
+  Raise,
+  For,
+  Try,
+  Yield,
+  Def,
+  // functions as objects, second part (FN7-FN10)
+  Nonlocal,  // names: the variables of an enclosing function it rebinds
+  Return,    // value: what it returns (null: None)
+};
 
 struct Stmt;
 
@@ -100,6 +116,9 @@ struct FuncDef {
   Loc loc;
   std::vector<Param> params;
   std::vector<Stmt> body;
+  // The default values of the last params (`def f(a, b=Node())`), in order
+  // (FN7: evaluated where the def or lambda runs).
+  std::vector<ExprPtr> defaults;
 };
 
 // One "key: value; value; ..." line inside a C type block (issue #3 syntax):

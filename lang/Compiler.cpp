@@ -21,6 +21,7 @@ Program Compiler::run() {
   collect_globals();
   resolve_closures();
   declare_generators();
+  check_function_bodies();  // return, nonlocal (CompilerCalls.cpp)
   compile_c_types();
   compile_slots();
   infer_kinds();

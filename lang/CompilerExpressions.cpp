@@ -118,7 +118,9 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
       }
       uint16_t k = kind_of_name(e.text, *cur_);
       if (k == KNone) not_object(e, attr, "'" + e.text + "' is always None and");
-      if ((k & (KObj | KMethod | KFinalize | KProxy)) == 0 && k != KAny && (k & ~KNone) != 0)
+      // (a function object has a __dict__: FN10)
+      if ((k & (KObj | KMethod | KFinalize | KProxy | KFunc)) == 0 && k != KAny &&
+          (k & ~KNone) != 0)
         not_object(e, attr, "'" + e.text + "' holds " + kind_phrase(k) + ", which");
       break;
     }
@@ -338,7 +340,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
         n.slot = static_cast<uint16_t>(r.index);
         n.label = site_label(callee.text);
         return add_expr(n, e.loc);
-      case NameKind::Function:  // only a generator function (Y1)
+      case NameKind::Function:  // a generator function (Y1) or a call (FN8)
+        if (!p_.funcs[r.index].generator) return function_call(e);
         return generator_call(e, static_cast<FuncId>(r.index), site_label(callee.text));
       case NameKind::Thread:
         fail(callee.loc, "a thread is not callable; use '" + callee.text + ".join()'");
@@ -357,10 +360,11 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
           fail(callee.loc, "'" + callee.text +
                                "' holds a weakref.proxy, which is not callable: use its "
                                "attributes, or weakref.ref to get the object back");
-        if (k != KAny && (k & (KWeakref | KFinalize)) == 0)
+        if (k != KAny && (k & (KWeakref | KFinalize | KFunc)) == 0)
           fail(callee.loc, "'" + callee.text + "' holds " + kind_phrase(k) +
                                ", which is not callable; only weakrefs are (and "
-                               "weakref.finalize objects)");
+                               "weakref.finalize objects and functions)");
+        if (calls_function(e)) return function_call(e);  // FN8
         break;
       }
     }
@@ -415,6 +419,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
                          "append, pop, insert, clear, remove (list), pop, get, clear (dict), add, "
                          "discard, remove, clear (set), append, appendleft, pop, popleft, clear "
                          "(collections.deque), detach, peek (weakref.finalize)");
+  if (calls_function(e)) return function_call(e);  // FN8
   if (!e.args.empty())
     fail(e.args[0]->loc, "calling a weakref takes no arguments (nor does a weakref.finalize)");
   n.op = ExprOp::Deref;
@@ -426,7 +431,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
 ExprId Compiler::callback_expr(const Expr& e) {
   if (e.kind == ExprKind::None) return value(e, "");
   if (e.kind == ExprKind::Lambda) {
-    if (e.def->params.size() != 1)
+    const size_t n = e.def->params.size(), required = n - e.def->defaults.size();  // FN7
+    if (required > 1 || n < 1)
       fail(e.loc, "a weakref callback takes one parameter (the weakref); this lambda takes " +
                       parameters(e.def->params.size()));
     return value(e, "");
@@ -530,8 +536,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
       fail(e.loc,
            "the function of weakref.finalize must be callable: a function name or "
            "'obj.method'");
-    case ExprKind::Lambda:
-      if (e.def->params.size() != nargs)
+    case ExprKind::Lambda:  // (the last parameters may have defaults: FN7)
+      if (e.def->params.size() < nargs || e.def->params.size() - e.def->defaults.size() > nargs)
         fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to this lambda, which takes " +
                         parameters(e.def->params.size()));
       break;

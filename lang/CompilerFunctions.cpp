@@ -18,6 +18,7 @@ void each_lambda(const Expr* e, F& f) {
   if (!e) return;
   if (e->kind == ExprKind::Lambda) {
     f(*e);
+    for (const ExprPtr& d : e->def->defaults) each_lambda(d.get(), f);  // FN7
     return;
   }
   each_lambda(e->base.get(), f);
@@ -35,7 +36,10 @@ void Compiler::declare_nested_functions() {
         auto on_lambda = [&](const Expr& e) { declare_nested(*e.def, f, true, e.loc); };
         each_lambda(s.target.get(), on_lambda);
         each_lambda(s.value.get(), on_lambda);
-        if (s.kind == StmtKind::Def) declare_nested(*s.def, f, false, s.loc);
+        if (s.kind == StmtKind::Def) {
+          for (const ExprPtr& d : s.def->defaults) each_lambda(d.get(), on_lambda);  // FN7
+          declare_nested(*s.def, f, false, s.loc);
+        }
         each_block(s, [&](const std::vector<Stmt>& b) { self(b, self); });
       }
     };
@@ -103,6 +107,7 @@ bool Compiler::capture(FuncId f, const std::string& name) {
 void Compiler::resolve_closures() {
   for (FuncId g = static_cast<FuncId>(p_.funcs.size()); g-- > 1;) {
     if (p_.funcs[g].parent == kNoFunc) continue;
+    capture_nonlocals(g);  // FN9 (CompilerCalls.cpp)
     const Scope& s = scopes_[g];
     std::vector<std::string> used;
     names_in_compile_order(body_of(g), used);
@@ -165,6 +170,11 @@ ExprId Compiler::function_expr(const FuncDef& d, Loc loc, const std::string& lab
   n.op = ExprOp::FuncNew;
   n.slot = g;
   n.label = label_id(label.empty() ? d.name + "@" + std::to_string(loc.line) : label);
+  if (free_names_[g].size() + 1 + d.defaults.size() > static_cast<size_t>(kMaxItems))
+    fail(loc, "'" + d.name + "' holds " + std::to_string(free_names_[g].size()) +
+                  " closure cells and " + std::to_string(d.defaults.size()) +
+                  " defaults; at most " + std::to_string(kMaxItems - 1) + " together");
+  defaults_of(d, g, n);  // FN7 (CompilerCalls.cpp)
   for (const std::string& name : free_names_[g]) {
     ExprNode cell;
     cell.op = ExprOp::Local;  // the cell itself, not its contents

@@ -6,17 +6,7 @@
 namespace lifecheck::lang::detail {
 
 // The first yield in a body, outside nested defs (CompilerImpl.h).
-const Stmt* find_yield(const std::vector<Stmt>& body) {
-  for (const Stmt& s : body) {
-    if (s.kind == StmtKind::Yield) return &s;
-    const Stmt* found = nullptr;
-    each_block(s, [&](const std::vector<Stmt>& b) {
-      if (!found) found = find_yield(b);
-    });
-    if (found) return found;
-  }
-  return nullptr;
-}
+const Stmt* find_yield(const std::vector<Stmt>& body) { return find_kind(body, StmtKind::Yield); }
 
 // A module-level def whose body yields is a generator function (Y1); a
 // yield anywhere else is refused.

@@ -48,7 +48,8 @@ enum : uint16_t {
 };
 
 std::string kind_phrase(uint16_t k);
-const Stmt* find_yield(const std::vector<Stmt>& body);  // CompilerGenerators.cpp
+const Stmt* find_yield(const std::vector<Stmt>& body);                // CompilerGenerators.cpp
+const Stmt* find_kind(const std::vector<Stmt>& body, StmtKind kind);  // CompilerCalls.cpp
 
 struct Scope {
   FuncId func = kNoFunc;
@@ -58,6 +59,8 @@ struct Scope {
   std::map<std::string, uint16_t> local_kinds;
   // locals whose slot holds a cell: captured by a nested body, or free here
   std::set<std::string> derefs;
+  // `nonlocal NAME` (FN9): variables of an enclosing function this body rebinds
+  std::set<std::string> nonlocals_declared;
 };
 
 enum class NameKind { Local, Global, Class, Function, Thread, Module, Log, Builtin, Unknown };
@@ -197,6 +200,18 @@ class Compiler {
   void def_stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId module_new(const Expr& e, const std::string& label);
   ExprOp local_op(const std::string& name) const;
+
+  // ---------------------------------------------------------- CompilerCalls.cpp
+  // Functions as objects, second part (model/FunctionCalls.cpp, FN7-FN10):
+  // defaults, nonlocal, return, calls of functions, function attributes.
+  void declare_nonlocals(FuncId f, const std::set<std::string>& declared_global);
+  void capture_nonlocals(FuncId g);
+  void check_function_bodies();
+  bool statement_call(const Expr& e) const;
+  void return_stmt(const Stmt& s, std::vector<StatementId>& out);
+  bool calls_function(const Expr& e) const;
+  ExprId function_call(const Expr& e);
+  void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

@@ -73,6 +73,10 @@ void Compiler::names_in_compile_order(const Expr* e, std::vector<std::string>& o
     out.push_back(e->text);
     return;
   }
+  if (e->kind == ExprKind::Lambda) {  // its defaults are evaluated here (FN7)
+    for (const ExprPtr& d : e->def->defaults) names_in_compile_order(d.get(), out);
+    return;
+  }
   names_in_compile_order(e->base.get(), out);
   if (e->kind == ExprKind::Attr) return;
   if (e->kind != ExprKind::Call) names_in_compile_order(e->rhs.get(), out);
@@ -91,7 +95,8 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
       case StmtKind::Del:
         names_in_compile_order(s.target.get(), out);
         break;
-      case StmtKind::Def:  // STORE of the name after MAKE_FUNCTION
+      case StmtKind::Def:  // its defaults (FN7), then STORE of the name after MAKE_FUNCTION
+        for (const ExprPtr& d : s.def->defaults) names_in_compile_order(d.get(), out);
         out.push_back(s.def->name);
         break;
       case StmtKind::For:  // range is a builtin; then STORE of the variable
@@ -206,6 +211,7 @@ void Compiler::collect_globals() {
     Scope& sc = scopes_[f];
     sc.func = f;
     sc.globals_declared = declared;
+    declare_nonlocals(f, declared);  // FN9 (CompilerCalls.cpp)
     for (const std::string& g : declared) {
       for (const FuncDef* fd : {func_defs_.count(f) ? func_defs_.at(f) : nullptr})
         if (fd)
@@ -228,7 +234,7 @@ void Compiler::collect_globals() {
           break;
         }
     for (auto& [n, loc] : ordered) {
-      if (declared.count(n) || sc.locals.count(n)) continue;
+      if (declared.count(n) || sc.locals.count(n) || sc.nonlocals_declared.count(n)) continue;
       if (classes_.count(n) || functions_.count(n) || threads_.count(n) || n == "gc" ||
           n == "weakref" || n == "log" || n == "sys")
         fail(loc, "cannot assign to '" + n + "': it names a " +

@@ -61,13 +61,17 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       add_stmt(K::Pass, s.loc, out);
       return;
     case StmtKind::Global:
-      return;  // a declaration, handled by collect_globals
+    case StmtKind::Nonlocal:  // FN9
+      return;                 // a declaration, handled by collect_globals
     case StmtKind::Assign:
       return assign(s, out);
     case StmtKind::Del:
       return del(s, out);
-    case StmtKind::Expr:
+    case StmtKind::Expr:  // a lambda's body returns its value (FN8)
+      if (p_.funcs[cur_->func].lambda && !statement_call(*s.value)) return return_stmt(s, out);
       return expr_stmt(s, out);
+    case StmtKind::Return:  // FN8
+      return return_stmt(s, out);
     case StmtKind::Assert: {
       ExprId c = condition(*s.value);
       model::Statement& st = add_stmt(K::Assert, s.loc, out);
@@ -190,6 +194,10 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
     n.op = ExprOp::Attr;
     n.a = object_expr(*t.base, t.text);
     n.slot = field_id(t.text, t.loc);
+    // f.x = v on a name holding a function: its __dict__'s label (FN10)
+    if (!for_del && t.base->kind == ExprKind::Name && (kind_of_name(t.base->text, *cur_) & KFunc) &&
+        kind_of_name(t.base->text, *cur_) != KAny)
+      n.label = label_id(t.base->text + ".__dict__");
     return add_expr(n, t.loc);
   }
   if (t.kind == ExprKind::Subscript && t.rhs->kind == ExprKind::Slice) {

@@ -309,7 +309,8 @@ class Parser {
     return f;
   }
 
-  // A def's or lambda's parameter names, up to `closer` (not consumed).
+  // A def's or lambda's parameter names, up to `closer` (not consumed);
+  // `NAME=value` gives a default (FN7), to the last parameters only.
   void params(FuncDef& f, const char* closer) {
     while (!at_op(closer)) {
       Loc loc = peek().loc;
@@ -317,6 +318,12 @@ class Parser {
       for (const Param& q : f.params)
         if (q.name == p) fail(loc, "duplicate parameter '" + p + "'");
       f.params.push_back(Param{p, loc});
+      if (at_op("=")) {
+        advance();
+        f.defaults.push_back(condition());
+      } else if (!f.defaults.empty()) {
+        fail(loc, "parameter '" + p + "' without a default follows one with a default");
+      }
       if (!at_op(closer)) expect_op(",", "between parameters");
     }
   }
@@ -391,7 +398,7 @@ class Parser {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       for (const char* unsupported :
-           {"return", "while", "with", "break", "continue", "async", "await", "nonlocal"})
+           {"while", "with", "break", "continue", "async", "await"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -523,14 +530,20 @@ class Parser {
                      "': only the modules the scenario language knows can be imported "
                      "(collections, gc, sys, threading, types, weakref)");
       s.kind = StmtKind::Pass;
-    } else if (at_name("global")) {
+    } else if (at_name("global") || at_name("nonlocal")) {  // nonlocal: FN9
+      const bool global = at_name("global");
       advance();
-      s.kind = StmtKind::Global;
-      s.names.push_back(expect_identifier("a global name"));
+      s.kind = global ? StmtKind::Global : StmtKind::Nonlocal;
+      const char* what = global ? "a global name" : "a name after 'nonlocal'";
+      s.names.push_back(expect_identifier(what));
       while (at_op(",")) {
         advance();
-        s.names.push_back(expect_identifier("a global name"));
+        s.names.push_back(expect_identifier(what));
       }
+    } else if (at_name("return")) {  // FN8
+      advance();
+      s.kind = StmtKind::Return;
+      if (!at(TokenKind::Newline) && !at_op(";")) s.value = condition();
     } else if (at_name("del")) {
       advance();
       s.kind = StmtKind::Del;

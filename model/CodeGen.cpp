@@ -243,6 +243,13 @@ class CodeGen {
         emit(OpCode::GenClose, e);
         emit(OpCode::GenCloseEnd, e);
         break;
+      case ExprOp::Call: {  // CALL of a function (FN8): the callee's RESUME checks, no
+                            // check after it returns
+        expr(e.a);
+        for (ExprId a : e.args) expr(a);
+        emit(OpCode::CallFunction, e).a = static_cast<uint16_t>(e.args.size());
+        break;
+      }
     }
     if (checks_after(e)) emit(OpCode::Check, e);
   }
@@ -260,10 +267,13 @@ class CodeGen {
       case ExprOp::CellLocal:
         emit(OpCode::StoreDeref, s).a = t.slot;
         return;
-      case ExprOp::Attr:  // STORE_ATTR: value, then the owner
+      case ExprOp::Attr: {  // STORE_ATTR: value, then the owner
         expr(t.a);
-        emit(OpCode::StoreAttr, s).a = t.slot;
+        Op& op = emit(OpCode::StoreAttr, s);
+        op.a = t.slot;
+        op.label = t.label;  // a function's __dict__, made by this store (FN10)
         return;
+      }
       case ExprOp::ItemGet:  // STORE_SUBSCR: value, container, key
         expr(t.a);
         expr(t.b);
@@ -434,6 +444,13 @@ class CodeGen {
       case StatementKind::GcFreeze:
         emit(OpCode::GcEnable, s).a = s.slot ? 3 : 2;
         emit(OpCode::Check, s);
+        return;
+      case StatementKind::Return:  // RETURN_VALUE (FN8): no check
+        if (s.value != kNoExpr)
+          expr(s.value);
+        else
+          emit(OpCode::LoadConst, s).value = Value::none();
+        emit(OpCode::ReturnValue, s);
         return;
       case StatementKind::ClassDel: {  // STORE_ATTR / DELETE_ATTR on the class: no check
         Op& op = emit(OpCode::SetClassDel, s);

@@ -155,7 +155,8 @@ void Machine::step_finalize_call(Frame& f) {
       } else if (is_function_object(func)) {  // a nested def or a lambda (FN3)
         fn = function_code(func);
       }
-      if (fn == kNoFunc || program_.funcs[fn].nparams != argv.size()) {
+      if (fn == kNoFunc ||  // (FN7: a function object's defaults)
+          !accepts(fn, is_function_object(func) ? func.obj() : kNoObj, argv.size())) {
         // not callable, or the wrong number of arguments: TypeError in __call__
         th.has_exc = true;
         th.exc = string_id(program_, "TypeError");

@@ -80,12 +80,17 @@ void Machine::function_op(const Op& op, Frame& f) {
       return;
     }
     case OpCode::MakeFunction: {
-      ValueList cells = pop_n(op.b);  // their references move into the closure
+      // the defaults (FN7), then the cells: their references move into the
+      // function; items: the cells, the __dict__ (none yet: FN10), the defaults
+      ValueList operands = pop_n(op.b);
+      const size_t nd = program_.funcs[op.a].ndefaults, nc = operands.size() - nd;
       ObjId fo = alloc(program_.function_type, op.label, true);
       Object& x = obj(fo);
       x.fields[kFunctionCode] = Value::func(op.a);
-      for (size_t i = 0; i < cells.size(); ++i) x.items[i] = cells[i];
-      x.length = static_cast<uint8_t>(cells.size());
+      for (size_t i = 0; i < nc; ++i) x.items[i] = operands[nd + i];
+      x.items[nc] = Value::none();
+      for (size_t i = 0; i < nd; ++i) x.items[nc + 1 + i] = operands[i];
+      x.length = static_cast<uint8_t>(nc + 1 + nd);
       push(Value::object(fo));
       return;
     }
@@ -100,7 +105,8 @@ bool Machine::is_free_slot(FuncId func, uint16_t slot) const {
   return false;
 }
 
-// FN3: COPY_FREE_VARS into the frame whose locals start at `base`.
+// FN3: COPY_FREE_VARS into the frame whose locals start at `base`; FN7:
+// the defaults of the parameters the call left unbound.
 void Machine::copy_free_vars(ObjId function, uint16_t base) {
   const FuncInfo& fn = program_.funcs[function_code(Value::object(function))];
   const Object& x = obj(function);
@@ -109,6 +115,7 @@ void Machine::copy_free_vars(ObjId function, uint16_t base) {
     incref(cell);
     thread().values[base + fn.free_slots[i]] = cell;
   }
+  if (fn.ndefaults) fill_defaults(function, base);
 }
 
 }  // namespace lifecheck::model

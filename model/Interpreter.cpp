@@ -29,7 +29,7 @@ void Machine::call_python_from_c(FuncId func, const ValueList& args, ObjId closu
     gen_finalize(args[0].obj());
     return;
   }
-  if (func == kNoFunc || args.size() != program_.funcs[func].nparams) {
+  if (func == kNoFunc || !accepts(func, closure, args.size())) {  // FN7: defaults
     // Not callable, or the wrong arity: TypeError before any body runs.
     call_fails_from_c(func);
     return;
@@ -183,6 +183,7 @@ void Machine::step_body(Frame& f) {
       pop_frame();
       return;
     }
+    function_frame_returns(f);  // FN8: the result (FunctionCalls.cpp)
     f.kind = FrameKind::Release;
     f.pc = 0;
     f.flags = 0;
@@ -269,6 +270,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::LoadAttr: {
+      if (is_function_object(thread().stack.back())) return function_attr_op(op);  // FN10
       Value owner = thread().stack.back();
       Value v = is_thread_local(through_proxy(owner))  // TL2
                     ? thread_local_load(through_proxy(owner), static_cast<FieldId>(op.a))
@@ -295,6 +297,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::StoreAttr: {
       // STORE_ATTR: the dict drops the old value inside PyObject_SetAttr,
       // then the owner is released.
+      if (is_function_object(thread().stack.back())) return function_attr_op(op);  // FN10
       const ValueList& st = thread().stack;
       Value owner = st[st.size() - 1], v = st[st.size() - 2];
       FieldId field = static_cast<FieldId>(op.a);
@@ -337,6 +340,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::DelAttr: {
+      if (is_function_object(thread().stack.back())) return function_attr_op(op);  // FN10
       Value owner = thread().stack.back();
       FieldId field = static_cast<FieldId>(op.a);
       if (is_thread_local(through_proxy(owner))) {  // TL2
@@ -415,7 +419,14 @@ void Machine::execute(const Op& op, uint16_t at) {
       release_values(args);
       return;
     }
+    case OpCode::CallFunction:  // FN8 (FunctionCalls.cpp); f() of a weakref as Deref
+      if (op.a != 0) {
+        if (!call_op(at, op.a)) raise("TypeError");
+        return;
+      }
+      [[fallthrough]];
     case OpCode::Deref: {
+      if (call_op(at, 0)) return;        // f() of a function (FN8)
       if (finalize_call_op(at)) return;  // f() of a weakref.finalize
       Value w = thread().stack.back();
       Value r = deref_weakref(w);
@@ -663,6 +674,8 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::DelDeref:
     case OpCode::MakeFunction:
       return function_op(op, f);
+    case OpCode::ReturnValue:
+      return return_value_op();
     case OpCode::Reraise:  // RERAISE: on to the next handler or out of the frame
       throw PyRaise{pop().str()};
     case OpCode::ReraiseHandled:  // a bare `raise` in an except clause

@@ -240,6 +240,17 @@ class Machine {
   bool is_free_slot(FuncId func, uint16_t slot) const;
   void copy_free_vars(ObjId function, uint16_t base);
 
+  // -------------------------------------------------------- FunctionCalls.cpp
+  // Calls from scenario code, return values, defaults, function attributes
+  // (FN7-FN10).
+  uint8_t function_dict_slot(ObjId function) const;
+  bool accepts(FuncId code, ObjId function, size_t nargs) const;
+  void fill_defaults(ObjId function, uint16_t base);
+  bool call_op(uint16_t at, uint16_t nargs);
+  void return_value_op();
+  void function_frame_returns(Frame& f);
+  void function_attr_op(const Op& op);
+
   // ----------------------------------------------------------- Containers.cpp
   // list, tuple, dict, set or deque: the container part of an object of
   // type t (its own kind, or its class's base); PyClass for none.

@@ -221,6 +221,8 @@ enum class ExprOp : uint8_t {
   FuncNew,    // a nested def or a lambda: slot = its FuncId, args = the cells it
               // closes over (CellLocal loads), label
   CellLocal,  // slot = a local that holds a cell (a captured or free variable)
+  // Functions as objects, second part (FunctionCalls.cpp, FN8)
+  Call,  // a = the callee (a function object or a module-level def), args
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -271,6 +273,8 @@ enum class StatementKind : uint8_t {
   Def,                // a nested def: value = its FuncNew, target = the name it binds
   ClassDel,           // C.__del__ = f (value: the function, a Const) or del C.__del__
                       // (value kNoExpr); slot = the class (ClassDel.cpp)
+  // Functions as objects, second part (FunctionCalls.cpp, FN8)
+  Return,  // return value (kNoExpr: return None)
 };
 
 using StatementId = uint16_t;
@@ -384,6 +388,11 @@ enum class OpCode : uint8_t {
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
   MakeFunction,  // a = function, b = count, label: cells -> function object
   SetClassDel,  // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
+
+  // Functions as objects, second part (FunctionCalls.cpp, FN7-FN10)
+  CallFunction,  // a = count of arguments: callee, args -> result; runs again once the
+                 // callee's frame has returned (kFinalizeReturned) to take its result
+  ReturnValue,   // value -> ; the frame ends (its result goes to a direct caller)
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -444,6 +453,9 @@ struct FuncInfo {
   bool lambda = false;
   std::vector<uint8_t> cell_slots;
   std::vector<uint8_t> free_slots;
+  // FN7: how many of the last parameters have a default (a nested def or
+  // a lambda: the function object holds the values).
+  uint8_t ndefaults = 0;
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
 

@@ -152,7 +152,10 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   }
   // W11: a weakref.finalize is the callback of its weakref.
   const bool finalizer = is_finalize(callback);
-  const bool fails = !finalizer && (fn == kNoFunc || program_.funcs[fn].nparams != args.size());
+  const bool fails =  // (a function object's defaults may bind its last parameters: FN7)
+      !finalizer &&
+      (fn == kNoFunc ||
+       !accepts(fn, is_function_object(callback) ? callback.obj() : kNoObj, args.size()));
   Event e = event(EventKind::CallbackBegin, wr);
   e.path = gc_path ? 1 : 0;
   e.value = fails ? 1 : 0;  // no body runs: the event stands for its first line

@@ -190,5 +190,202 @@ thread T1:
   EXPECT_NE(py.find("    _lc_gen(cb, 'cb')"), std::string::npos) << py;
 }
 
+// ---------------------------------------------------------------------------
+// Second part (FN7-FN10): parameter defaults, calls and return values,
+// nonlocal, function attributes; their emitted Python.
+
+// FN8: a call's result, a module-level def called by scenario code.
+TEST(FunctionObjects, ModuleLevelDefReturnsAValue) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def pair(a, b):
+    log("in pair", a, b)
+    return [a, b]
+
+x = pair(1, "two")
+log("got", x[0], x[1])
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"in pair 1 two", "got 1 two"}));
+}
+
+// FN8: the callee's locals go before the caller gets the result; the
+// result lives on in the caller.
+TEST(FunctionObjects, LocalsAreReleasedBeforeTheCallerGetsTheResult) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def make():
+    tmp = Node()
+    keep = Node()
+    return keep
+
+thread T1:
+    k = make()
+    log("returned")
+    del k
+    log("dropped")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"del tmp", "returned", "del keep", "dropped"}));
+}
+
+// FN8: a closure returned by its maker keeps the captured cell alive.
+TEST(FunctionObjects, ReturnedClosureKeepsItsCell) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def make():
+    n = Node()
+    def show():
+        log("sees", n)
+    return show
+
+thread T1:
+    f = make()
+    f()
+    log("before del")
+    del f
+    log("after del")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"sees n", "before del", "del n", "after del"}));
+}
+
+// FN8: an exception leaving the callee goes on in the caller, where a try
+// can catch it; the wrong number of arguments is a TypeError.
+TEST(FunctionObjects, ExceptionsAndArity) {
+  model::Program p = load_text(R"(
+thread T1:
+    def boom(x):
+        raise ValueError
+    try:
+        boom(1)
+    except ValueError:
+        log("caught")
+    try:
+        boom()
+    except TypeError:
+        log("arity")
+    def apply(h):
+        return h(1)
+    try:
+        apply(5)
+    except TypeError:
+        log("not callable")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"caught", "arity", "not callable"}));
+}
+
+// FN7: the default is made once, when the def runs; calls without the
+// argument share it; it dies with the function.
+TEST(FunctionObjects, DefaultsLiveWithTheFunction) {
+  model::Program p = load_text(std::string(kNode) + R"(
+thread T1:
+    log("before def")
+    def f(x, keep=Node()):
+        return keep
+    log("after def")
+    assert f(1) is f(2)
+    y = f(3, None)
+    log("explicit", y)
+    del f
+    log("deleted")
+)");
+  EXPECT_EQ(only_logs(p),
+            (Strings{"before def", "after def", "explicit None", "del Node@8", "deleted"}));
+}
+
+// FN7: a lambda with a default serves as a weakref callback (one argument
+// passed, the other bound to its default).
+TEST(FunctionObjects, LambdaDefaultAsCallback) {
+  model::Program p = load_text(R"(
+class Node:
+    pass
+n = Node()
+w = weakref.ref(n, lambda wr, tag="t": log("callback with", tag))
+del n
+log("after")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"callback with t", "after"}));
+}
+
+// FN9: nonlocal stores through the cell: the old value dies inside the
+// nested function's store, and the owner sees the new value.
+TEST(FunctionObjects, NonlocalRebindsTheEnclosingVariable) {
+  model::Program p = load_text(std::string(kNode) + R"(
+thread T1:
+    cur = Node()
+    def replace():
+        nonlocal cur
+        cur = 5
+        log("stored")
+    replace()
+    log("owner sees", cur)
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"del cur", "stored", "owner sees 5"}));
+}
+
+// FN10: attributes of a function object live in its __dict__; a cycle
+// through it waits for the collector.
+TEST(FunctionObjects, FunctionAttributes) {
+  model::Program p = load_text(std::string(kNode) + R"(
+thread T1:
+    def f():
+        pass
+    f.tag = "x"
+    log(f.tag)
+    del f.tag
+    try:
+        log(f.tag)
+    except AttributeError:
+        log("gone")
+    n = Node()
+    f.node = n
+    n.f = f
+    del n
+    del f
+    log("deleted")
+    gc.collect()
+    log("collected")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"x", "gone", "deleted", "del n", "collected"}));
+}
+
+// Both outcomes of the scenarios: the ones that hold, and the mistakes
+// they avoid.
+TEST(FunctionObjects, ScenarioVerdicts) {
+  for (const char* f : {"default-arg-lives-with-function", "default-arg-cycle", "nonlocal-rebinds",
+                        "return-closure", "function-attribute-cycle", "call-on-two-threads"}) {
+    auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds) << f << ": " << r.failure.message;
+  }
+  for (const char* f : {"default-arg-cycle-bug", "nonlocal-missing-bug", "return-closure-bug",
+                        "function-attribute-cycle-bug"}) {
+    auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
+    ASSERT_EQ(r.verdict, checker::Verdict::Violated) << f;
+    EXPECT_EQ(r.failure.properties, std::vector<std::string>{"expect"}) << f;
+  }
+}
+
+// emit-python: defaults evaluated in the enclosing body, nonlocal, return,
+// a call without a check after it, a lambda returning its value.
+TEST(FunctionObjects, EmittedPythonOfCallsDefaultsAndNonlocal) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def make(tag):
+    n = Node()
+    def show(prefix, keep=Node()):
+        nonlocal n
+        n = None
+        return keep
+    show.owner = tag
+    return show
+
+thread T1:
+    f = make("t")
+    k = f("p")
+    g = lambda: Node()
+    m = g()
+)");
+  std::string py = emit::emit_python(p, emit::EmitOptions{});
+  EXPECT_NE(py.find("def show(prefix, keep=_lc_new(Node(), 'Node@8')):"), std::string::npos) << py;
+  EXPECT_NE(py.find("nonlocal n"), std::string::npos) << py;
+  EXPECT_NE(py.find("return keep"), std::string::npos) << py;
+  EXPECT_NE(py.find("f = make('t')"), std::string::npos) << py;
+  EXPECT_NE(py.find("k = f('p')"), std::string::npos) << py;
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

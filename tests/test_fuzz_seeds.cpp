@@ -31,6 +31,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"functions-proxies.life", checker::Verdict::Holds, ""},
       // threading.local: per-thread values, released at the thread's end
       {"thread-local.life", checker::Verdict::Holds, ""},
+      // calls, return values, a default, nonlocal, f.__dict__ in a cycle
+      {"calls-defaults-nonlocal.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;

@@ -43,8 +43,9 @@ RC_GTEST_PROP(Generators, EveryScenarioWithTheNewerStatementsCompiles, ()) {
     }
   }
   RC_ASSERT(spec.to_life() == text);
-  for (const char* word : {"next(", ".close()", "except ValueError", "finally:", "sys.getrefcount",
-                           "gc.is_tracked", "gc.freeze", "DEBUG_SAVEALL"})
+  for (const char* word :
+       {"next(", ".close()", "except ValueError", "finally:", "sys.getrefcount", "gc.is_tracked",
+        "gc.freeze", "DEBUG_SAVEALL", "= make(", "= make_swap(", "= lambda", "weakref.proxy("})
     if (text.find(word) != std::string::npos) RC_TAG(word);
 }
 
@@ -71,6 +72,35 @@ TEST(Generators, NewerStatementsRender) {
   const Scenario s = Scenario::parse(text, "generated.life");
   // the generator ends in a cycle with g0 (g0.f0 = q0, its frame holds g0):
   // its finally runs in the final collection or at close()
+  const CheckResult r = check(s, CheckOptions{});
+  EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
+}
+
+// The function and proxy statements render as the language spells them,
+// and the scenario they make holds: closures, a nonlocal swap, a lambda
+// with a default, attributes of a function and cycles through them, and
+// proxies.
+TEST(Generators, FunctionAndProxyStatementsRender) {
+  gen::ScenarioSpec spec;
+  spec.globals = 2;
+  spec.functions = 2;
+  spec.proxies = 1;
+  spec.classes = {gen::ClassSpec{}};
+  using gen::Op;
+  spec.setup = {{Op::New, 0, 0, 0},      {Op::New, 1, 0, 0},      {Op::FuncNew, 0, 0, 0},
+                {Op::FuncNew, 1, 1, 1},  {Op::FuncCall, 1, 0, 1}, {Op::FuncLink, 0, 0, 0},
+                {Op::FuncAttr, 1, 1, 1}, {Op::ProxyNew, 1, 0, 1}, {Op::ProxyUse, 0, 0, 0},
+                {Op::FuncNew, 1, 0, 2},  {Op::FuncCall, 1, 0, 0}, {Op::ProxyDrop, 0, 0, 0},
+                {Op::FuncDrop, 0, 0, 0}};
+  spec.threads = {{{Op::FuncCall, 1, 1, 0}, {Op::FuncAttr, 1, 0, 0}}};
+  const std::string text = spec.to_life();
+  for (const char* want :
+       {"def make(x):", "def make_swap(x):", "nonlocal x", "h0 = make(g0)", "h1 = make_swap(g1)",
+        "g1 = h1(g0)", "g0.f0 = h0", "h1.f1 = g1", "p0 = weakref.proxy(g1)", "p0.f0 is None",
+        "except ReferenceError:", "h1 = lambda x, keep=g0: log(\"lambda\", keep is None)",
+        "p0 = None", "h0 = None", "    u = h1\n"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  const Scenario s = Scenario::parse(text, "generated.life");
   const CheckResult r = check(s, CheckOptions{});
   EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
 }

@@ -399,11 +399,11 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "a = A(1)\n",
      3, 7, "'A()' takes no arguments"},
-    {"CallFunctionDirectly",
+    {"CallFunctionWrongArity",
      "def cb(wr):\n"
      "    pass\n"
-     "cb(None)\n",
-     3, 1, "calling 'cb' directly is not supported"},
+     "cb()\n",
+     3, 1, "'cb' takes 1 parameter, not 0"},
     {"CallMethod",
      "class A:\n"
      "    def m(self, wr):\n"
@@ -569,10 +569,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "while True:\n"
      "    pass\n",
      1, 1, "'while' is not part of the scenario language"},
-    {"ReturnStatement",
-     "def f(wr):\n"
-     "    return\n",
-     2, 5, "'return' is not part of the scenario language"},
+    {"ReturnInModuleCode", "x = 1\nreturn x\n", 2, 1, "'return' outside function"},
     // try/except/else/finally (issue 12 point 3, X2-X6)
     {"ExceptWithoutTry", "except ValueError:\n    pass\n", 1, 1,
      "'except' without a matching 'try'"},
@@ -600,8 +597,8 @@ const std::vector<BadScenario> kBadScenarios = {
      "'yield' is only supported in a module-level def (not in a thread body)"},
     {"YieldInMethod", "class A:\n    def __del__(self):\n        yield 1\n", 3, 9,
      "'yield' is only supported in a module-level def (not in a method)"},
-    {"CallOfPlainFunction", "def f(a):\n    pass\nx = f(1)\n", 3, 5,
-     "calling 'f' directly is not supported"},
+    {"DefaultOnModuleLevelDef", "def f(a=1):\n    pass\n", 1, 9,
+     "default values are only supported on a nested def or a lambda"},
     {"GeneratorWrongArity", "def g(a):\n    yield a\nx = g()\n", 3, 5,
      "'g' takes 1 parameter, not 0"},
     {"GeneratorAsWeakrefCallback",
@@ -694,18 +691,50 @@ const std::vector<BadScenario> kBadScenarios = {
     {"LambdaWithoutColon", "x = lambda wr log(1)\n", 1, 15, "expected ',' between parameters"},
     {"LambdaAsGcCallback", "gc.callbacks.append(lambda p, i: log(p))\n", 1, 21,
      "gc.callbacks holds module-level functions"},
-    {"CallingANestedDef",
+    // Functions as objects, second part (FN7-FN10): defaults, return,
+    // nonlocal, calls
+    {"NonlocalAtModuleLevel", "nonlocal x\nx = 1\n", 1, 1,
+     "nonlocal declaration not allowed at module level"},
+    {"NonlocalWithoutBinding",
      "thread T1:\n"
-     "    def g(wr):\n"
-     "        pass\n"
-     "    g(1)\n",
-     4, 5, "'g' holds a function, which is not callable"},
-    {"AttributeOfANestedDef",
+     "    def g():\n"
+     "        nonlocal q\n"
+     "        q = 1\n",
+     3, 9, "no binding for nonlocal 'q' found"},
+    {"NonlocalInThread", "thread T1:\n    nonlocal x\n    x = 1\n", 2, 5,
+     "no binding for nonlocal 'x' found"},
+    {"NonlocalParameter",
      "thread T1:\n"
-     "    def g(wr):\n"
-     "        pass\n"
-     "    g.x = 1\n",
-     4, 5, "'g' holds a function, which has no attribute 'x'"},
+     "    x = 1\n"
+     "    def g(x):\n"
+     "        nonlocal x\n",
+     4, 9, "name 'x' is parameter and nonlocal"},
+    {"NonlocalAndGlobal",
+     "thread T1:\n"
+     "    x = 1\n"
+     "    def g():\n"
+     "        global x\n"
+     "        nonlocal x\n",
+     5, 9, "name 'x' is nonlocal and global"},
+    {"ReturnInThread", "thread T1:\n    return\n", 2, 5,
+     "'return' is not supported in a thread body"},
+    {"ReturnInGenerator", "def g():\n    yield 1\n    return\n", 3, 5,
+     "'return' in a generator function is not supported"},
+    {"ReturnInsideTry",
+     "def f():\n"
+     "    try:\n"
+     "        return 1\n"
+     "    finally:\n"
+     "        pass\n",
+     3, 9, "'return' inside 'try' is not supported"},
+    {"DefaultBeforeParameterWithout", "x = lambda a=1, b: None\n", 1, 17,
+     "parameter 'b' without a default follows one with a default"},
+    {"DefaultOnMethod",
+     "class A:\n"
+     "    def m(self, x=1):\n"
+     "        pass\n",
+     2, 19, "default values are only supported on a nested def or a lambda"},
+    {"CallingAList", "x = [1]\ny = x(1)\n", 2, 5, "'x' holds a list, which is not callable"},
     {"ModuleTypeWithoutName", "m = types.ModuleType()\n", 1, 11,
      "types.ModuleType() takes the module's name, a string"},
     {"ModuleTypeNameNotAString", "m = types.ModuleType(1)\n", 1, 11,

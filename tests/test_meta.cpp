@@ -502,6 +502,30 @@ RC_GTEST_PROP(Meta, CorrectCodeWithTheNewerStatementsPassesEveryProfile, ()) {
       });
 }
 
+// Functions as objects (calls, return values, nonlocal, defaults,
+// attributes, closure cycles) and weakref.proxy, among the newer
+// statements: the reductions keep every verdict, refcounts are conserved
+// and a run's end frees exactly the unreachable objects.
+RC_GTEST_PROP(Meta, MetaPropertiesHoldWithFunctionsAndProxies, ()) {
+  gen::ScenarioSpec spec = *gen::scenario(small_language());
+  const std::string text = spec.to_life();
+  const bool functions =
+      text.find("= make") != std::string::npos || text.find("= lambda") != std::string::npos;
+  const bool proxies = text.find("weakref.proxy(") != std::string::npos;
+  RC_PRE(functions || proxies);
+  if (functions) RC_TAG("functions");
+  if (proxies) RC_TAG("proxies");
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.13", "3.14");
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
+  const CheckResult reduced = check(s, bounded());
+  const CheckResult unreduced = check(s, unreduced_search());
+  RC_PRE(reduced.verdict != Verdict::LimitReached && unreduced.verdict != Verdict::LimitReached);
+  RC_ASSERT(unreduced.verdict == reduced.verdict);
+  RC_ASSERT(unreduced.properties == reduced.properties);
+  expect_replays(s, reduced);
+  collector_frees_exactly_the_unreachable(spec);
+}
+
 // ------------------------------------------------------- broken runtimes
 
 // Each runtime mutation is found by the fuzzer (seed 1) within a bounded

@@ -33,8 +33,12 @@ struct GenConfig {
   // builtins (sys.getrefcount, gc.is_tracked, gc.freeze/unfreeze,
   // DEBUG_SAVEALL with gc.garbage). Off by default: the fuzzer's figures
   // and the older properties' draws stay as they were.
+  // With it too: nested functions and closures (calls, return values,
+  // nonlocal, defaults, attributes) and weakref.proxy.
   bool language = false;
   int max_generators = 2;  // q0 .. (with `language`)
+  int max_functions = 2;   // h0 .. (with `language`)
+  int max_proxies = 1;     // p0 .. (with `language`)
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks

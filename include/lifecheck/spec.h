@@ -46,8 +46,20 @@ enum class Op : uint8_t {
   IsTracked,   // if gA is not None: log("tracked", gc.is_tracked(gA))
   Freeze,      // gc.freeze() (A even) or gc.unfreeze()
   SaveAll,     // gc.set_debug(gc.DEBUG_SAVEALL) (A even) or gc.garbage.clear()
+  // Functions as objects and weakref.proxy (GenConfig::language). Functions
+  // live in their own globals h0.., proxies in p0..; make(x) returns a
+  // closure over x, make_swap(x) one that rebinds x (nonlocal) and returns
+  // the old value.
+  FuncNew,    // hA = make(gB) / make_swap(gB) / lambda x, keep=gB: log(...)  (by C)
+  FuncCall,   // if hA is not None: gC = hA(gB)
+  FuncDrop,   // hA = None
+  FuncLink,   // if gA is not None: gA.fB = hC (a cycle when hC's closure holds gA)
+  FuncAttr,   // if hA is not None: hA.fB = gC (a cycle through hA.__dict__)
+  ProxyNew,   // if gA is not None: pB = weakref.proxy(gA[, cbC])
+  ProxyUse,   // if pA is not None: try: log(pA.fB is None) except ReferenceError/AttributeError
+  ProxyDrop,  // pA = None
 };
-inline constexpr int kOpCount = 28;
+inline constexpr int kOpCount = 36;
 
 struct Action {
   Op op = Op::Log;
@@ -84,6 +96,8 @@ struct ScenarioSpec {
   std::string profile;                         // a `profile` line when not empty
   std::vector<std::string> runtime_bugs;       // `runtime-bug` lines
   int generators = 0;                          // q0 .. (GenConfig::language), bound to None first
+  int functions = 0;                           // h0 .. (GenConfig::language), bound to None first
+  int proxies = 0;                             // p0 .. (GenConfig::language), bound to None first
 
   // The scenario text, as `lifecheck check` reads it.
   std::string to_life() const;

@@ -1,0 +1,195 @@
+// Functions as objects, second part: scenario code calling functions, the
+// values they return, parameter defaults and function attributes. Rules
+// (docs/semantics.md):
+//   FN7 A nested def's or lambda's defaults are evaluated where it runs and
+//       held by the function object (func_defaults, a tuple folded into the
+//       function's items here); a call without those arguments gets them.
+//   FN8 CALL of a Python function moves the arguments (and the reference to
+//       the function) into a new frame; its RESUME is the only check.
+//       RETURN_VALUE pops the result, _PyFrame_ClearExceptCode releases the
+//       locals, then the function, then the caller gets the result. When
+//       the runtime called the body (a callback), the runtime releases the
+//       result after the frame. An exception leaving the callee keeps its
+//       locals and the function with the traceback.
+//   FN9 nonlocal (the compiler's: a free variable stored through its cell).
+//   FN10 A function's attributes live in its __dict__, a dict made by the
+//       first attribute store (PyObject_GenericSetAttr through
+//       tp_dictoffset); func_clear releases it after the defaults and before
+//       the closure.
+// A function object's items: [closure cells][__dict__ or None][defaults],
+// released last to first (func_clear's order: defaults, dict, closure).
+#include "model/Limits.h"
+#include "model/Machine.h"
+
+namespace lifecheck::model {
+
+namespace {
+constexpr size_t kMaxCallDepth = 48;  // frames on one thread, calls included
+}  // namespace
+
+uint8_t Machine::function_dict_slot(ObjId function) const {
+  return static_cast<uint8_t>(
+      program_.funcs[function_code(Value::object(function))].free_slots.size());
+}
+
+// Whether a call with nargs arguments binds every parameter (FN7).
+bool Machine::accepts(FuncId code, ObjId function, size_t nargs) const {
+  const FuncInfo& fn = program_.funcs[code];
+  const size_t defaults = function == kNoObj ? 0 : fn.ndefaults;
+  return nargs <= fn.nparams && nargs + defaults >= fn.nparams;
+}
+
+// FN7: the parameters a call left unbound get the function's defaults.
+void Machine::fill_defaults(ObjId function, uint16_t base) {
+  const FuncInfo& fn = program_.funcs[function_code(Value::object(function))];
+  const uint8_t first = static_cast<uint8_t>(fn.nparams - fn.ndefaults);
+  const uint8_t from = static_cast<uint8_t>(function_dict_slot(function) + 1);
+  for (uint8_t i = first; i < fn.nparams; ++i) {
+    Value& slot = thread().values[base + i];
+    if (slot.kind() != ValueKind::Unset) continue;
+    Value d = obj(function).items[from + (i - first)];
+    incref(d);
+    thread().values[base + i] = d;
+  }
+}
+
+// FN8: CALL of a function object or a module-level def with nargs
+// arguments above it on the stack. The op runs again once the frame has
+// returned (kFinalizeReturned), to take the result. False when the callee
+// is not a function (the Deref op's weakref or weakref.finalize call).
+bool Machine::call_op(uint16_t at, uint16_t nargs) {
+  Thread& th = thread();
+  Frame& body = top();
+  if (body.has(kFinalizeReturned)) {
+    const bool raised = th.has_exc;
+    const Value callee = th.stack[th.stack.size() - (raised ? 1 : 2)];
+    if (!is_function_object(callee) && callee.kind() != ValueKind::Func) return false;
+    body.flags &= ~uint32_t{kFinalizeReturned};
+    if (raised) {
+      // the callee's frame object, kept by the traceback, holds the
+      // function (f_funcobj) after the locals it took
+      th.stack.pop_back();
+      th.values.push_back(callee);
+      raise_pending_in_body();
+    }
+    const Value result = pop();
+    th.stack.back() = result;
+    decref(callee);
+    return true;
+  }
+  const Value callee = th.stack[th.stack.size() - 1 - nargs];
+  ObjId function = kNoObj;
+  FuncId code = kNoFunc;
+  if (is_function_object(callee)) {
+    function = callee.obj();
+    code = function_code(callee);
+  } else if (callee.kind() == ValueKind::Func) {
+    code = callee.func();
+  } else if (nargs == 0) {
+    return false;
+  } else {
+    raise("TypeError");  // not callable
+  }
+  const FuncInfo& fn = program_.funcs[code];
+  if (fn.kind != FuncKind::Function || !accepts(code, function, nargs)) raise("TypeError");
+  if (fn.generator) throw ModelLimit{"a generator function called through a variable"};
+  if (th.frames.size() >= kMaxCallDepth)
+    throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};
+  body.flags |= kFinalizeReturned;
+  body.pc = at;
+  ValueList args = pop_n(nargs);  // their references move into the frame
+  Frame f;
+  f.kind = FrameKind::Body;
+  f.func = code;
+  f.base = static_cast<uint16_t>(th.values.size());
+  f.count = fn.nlocals;
+  f.aux = static_cast<uint16_t>(th.stack.size());
+  for (Value a : args) th.values.push_back(a);
+  for (size_t i = args.size(); i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+  if (function != kNoObj) copy_free_vars(function, f.base);  // FN3, FN7
+  push_frame(f);
+  return true;
+}
+
+// FN8: RETURN_VALUE: the result stays alone on the frame's stack (what a
+// loop left there goes), and the frame ends at its Return op.
+void Machine::return_value_op() {
+  Frame& f = top();
+  Thread& th = thread();
+  const Value v = pop();
+  ValueList rest(th.stack.begin() + f.aux, th.stack.end());
+  th.stack.erase(th.stack.begin() + f.aux, th.stack.end());
+  push(v);
+  f.pc = static_cast<uint16_t>(program_.funcs[f.func].code.size() - 1);
+  release_values(rest);
+}
+
+// FN8, at the end of a body that returned (its locals are about to be
+// released): a direct caller gets the result on its stack; a runtime
+// caller (a callback's, a finalizer's) releases it after the locals.
+void Machine::function_frame_returns(Frame& f) {
+  if (f.has(kGenFrame)) return;
+  Thread& th = thread();
+  Value result = Value::none();
+  if (th.stack.size() > f.aux) {
+    result = th.stack.back();
+    th.stack.pop_back();
+  }
+  const size_t n = th.frames.size();
+  const bool direct = n >= 2 && &th.frames[n - 1] == &f &&
+                      th.frames[n - 2].kind == FrameKind::Body &&
+                      th.frames[n - 2].has(kFinalizeReturned);
+  if (direct) {
+    th.stack.push_back(result);  // the caller's stack from now on
+    return;
+  }
+  if (!result.is_obj()) return;
+  th.values.insert(th.values.begin() + f.base + f.count, result);
+  ++f.count;
+}
+
+// FN10: an attribute of a function object (LOAD_ATTR, STORE_ATTR,
+// DELETE_ATTR with the function on top of the stack): an entry of its
+// __dict__, made by the first store.
+void Machine::function_attr_op(const Op& op) {
+  Thread& th = thread();
+  const Value owner = th.stack.back();
+  const ObjId fo = owner.obj();
+  const uint8_t slot = function_dict_slot(fo);
+  const Value key = Value::str(program_.field_strings[op.a]);
+  Value dict = obj(fo).items[slot];
+  ValueList released;
+  switch (op.code) {
+    case OpCode::LoadAttr: {
+      const int i = dict.is_obj() ? find_key(obj(dict.obj()), TypeKind::Dict, key) : -1;
+      if (i < 0) raise("AttributeError");
+      const Value v = obj(dict.obj()).items[2u * i + 1];
+      incref(v);
+      th.stack.back() = v;
+      decref(owner);
+      return;
+    }
+    case OpCode::StoreAttr: {
+      if (!dict.is_obj()) {
+        const ObjId d = alloc(kDictType, op.label, !program_.profile.lazy_dict_tracking);
+        dict = Value::object(d);
+        obj(fo).items[slot] = dict;
+      }
+      const Value v = thread().stack[thread().stack.size() - 2];
+      dict_store(dict.obj(), key, v, released);
+      pop_n(2);
+      break;
+    }
+    default: {  // DelAttr
+      const int i = dict.is_obj() ? find_key(obj(dict.obj()), TypeKind::Dict, key) : -1;
+      if (i < 0) raise("AttributeError");
+      delete_item(dict, key, released);
+      pop();
+      break;
+    }
+  }
+  released.push_back(owner);
+  release_values(released);
+}
+
+}  // namespace lifecheck::model
