@@ -235,6 +235,11 @@ class Emitter {
         if (!p_.funcs[e.slot].lambda)
           unsupported("a def used as a value", static_cast<int>(e.line));
         return fmt::format("_lc_gen({}, {})", lambda(e.slot), label(e, p_.function_type));
+      case ExprOp::AtexitRegister:  // returns func; the check after the call
+        return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
+                           expr(e.args[0], fn));
+      case ExprOp::AtexitUnregister:
+        return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -637,7 +642,8 @@ class Emitter {
 # "THREAD: log TEXT", "THREAD: unraisable EXC", "THREAD: exception EXC"):
 # a JSON list of strings on the last line of stdout. stderr gets one line
 # "lifecheck: outcome OUTCOME[: DETAIL]"; OUTCOME is one of
-#   completed           the run ended (threads, then the final collections)
+#   completed           the run ended (threads, then the final collections;
+#                       with `shutdown modules`, the interpreter's shutdown)
 #   assert              an assert failed: the model's run ends there too
 #   exception           an exception escaped a thread body (likewise)
 #   deadlock            every unfinished thread waits in a join
@@ -675,6 +681,7 @@ _LC_EXCEPTIONS = [{exceptions}]
 _LC_REPLAY = {replay}
 _LC_APPEND_SITES = {append_sites}
 _LC_APPEND_SPECIALIZES = {append_specializes}
+_LC_SHUTDOWN = {shutdown}
 )",
         fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
         fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
@@ -684,7 +691,8 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
         fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
         fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
         fmt::arg("append_sites", p_.append_sites),
-        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)));
+        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
+        fmt::arg("shutdown", bool_py(p_.shutdown_modules)));
   }
 
   std::string footer() const {

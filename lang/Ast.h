@@ -49,7 +49,21 @@ struct Expr {
   std::unique_ptr<FuncDef> def;  // Lambda
 };
 
-enum class StmtKind { Assign, Del, Expr, If, Pass, Global, Assert, Raise, For, Try, Yield, Def };
+enum class StmtKind {
+  Assign,
+  Del,
+  Expr,
+  If,
+  Pass,
+  Global,
+  Assert,
+  Raise,
+  For,
+  Try,
+  Yield,
+  Def,
+  Import,  // import NAME: target = the module's name (a Name)
+};
 
 struct Stmt;
 

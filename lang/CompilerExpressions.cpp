@@ -366,6 +366,9 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
   }
   if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
+      callee.base->text == "atexit" && resolve("atexit", *cur_).kind == NameKind::Unknown)
+    fail(callee.base->loc, "'atexit' is not imported: add 'import atexit' at the top level");
+  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
       resolve(callee.base->text, *cur_).kind == NameKind::Module) {
     const std::string& mod = callee.base->text;
     if (mod == "weakref" && callee.text == "ref") {
@@ -380,6 +383,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
     if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
+    if (mod == "atexit") return atexit_call(e);  // CompilerAtexit.cpp
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
@@ -514,7 +518,8 @@ ExprId Compiler::finalize_new(const Expr& e, LabelId label) {
 // The function of weakref.finalize: rejects what is visibly not callable
 // with that many arguments; anything else fails (TypeError) only when the
 // finalizer is called, as in CPython.
-ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
+ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
+  const std::string w = who;
   auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
   switch (e.kind) {
     case ExprKind::None:
@@ -526,12 +531,10 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
     case ExprKind::Tuple:
     case ExprKind::Dict:
     case ExprKind::Set:
-      fail(e.loc,
-           "the function of weakref.finalize must be callable: a function name or "
-           "'obj.method'");
+      fail(e.loc, "the function of " + w + " must be callable: a function name or 'obj.method'");
     case ExprKind::Lambda:
       if (e.def->params.size() != nargs)
-        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to this lambda, which takes " +
+        fail(e.loc, w + "() passes " + count(nargs) + " to this lambda, which takes " +
                         parameters(e.def->params.size()));
       break;
     case ExprKind::Name: {
@@ -539,7 +542,7 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
       if (r.kind == NameKind::Function)
         reject_generator_callback(static_cast<FuncId>(r.index), e.loc);
       if (r.kind == NameKind::Function && p_.funcs[r.index].nparams != nargs)
-        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + e.text +
+        fail(e.loc, w + "() passes " + count(nargs) + " to '" + e.text +
                         "', which takes " + parameters(p_.funcs[r.index].nparams));
       break;
     }
@@ -548,7 +551,7 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
         for (const TypeInfo& t : p_.types)
           for (auto& [name, fid] : t.methods)
             if (name == e.text && p_.funcs[fid].nparams != nargs + 1)
-              fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + t.name + "." +
+              fail(e.loc, w + "() passes " + count(nargs) + " to '" + t.name + "." +
                               name + "', which takes " + parameters(p_.funcs[fid].nparams) +
                               " with self");
       break;

@@ -165,7 +165,7 @@ class Compiler {
   ExprId callback_expr(const Expr& e);
   // weakref.finalize(obj, func, *args) (model/Finalize.cpp)
   ExprId finalize_new(const Expr& e, LabelId label);
-  ExprId finalize_func(const Expr& e, size_t nargs);
+  ExprId finalize_func(const Expr& e, size_t nargs, const char* who = "weakref.finalize");
   void declare_finalize();
   ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
   // sys and gc module builtins (CompilerBuiltins.cpp)
@@ -195,6 +195,14 @@ class Compiler {
   void def_stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId module_new(const Expr& e, const std::string& label);
   ExprOp local_op(const std::string& name) const;
+
+  // --------------------------------------------------------- CompilerAtexit.cpp
+  // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
+  void declare_imports();
+  void import_stmt(const Stmt& s);
+  ExprId atexit_call(const Expr& e);
+  void shutdown_directive(const Directive& d);
+  void declare_module_dict();
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

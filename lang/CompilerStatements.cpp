@@ -62,6 +62,8 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     case StmtKind::Global:
       return;  // a declaration, handled by collect_globals
+    case StmtKind::Import:
+      return import_stmt(s);  // CompilerAtexit.cpp
     case StmtKind::Assign:
       return assign(s, out);
     case StmtKind::Del:

@@ -390,8 +390,24 @@ class Parser {
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
+      if (t.text == "import") {  // import NAME (CompilerAtexit.cpp)
+        Stmt s;
+        s.kind = StmtKind::Import;
+        s.loc = t.loc;
+        advance();
+        auto name = std::make_unique<Expr>();
+        name->kind = ExprKind::Name;
+        name->loc = peek().loc;
+        name->text = expect_identifier("a module name after 'import'");
+        if (at_op(".") || at_op(","))
+          fail(peek().loc, "only 'import NAME' of one module is part of the scenario language");
+        s.target = std::move(name);
+        expect_newline();
+        out.push_back(std::move(s));
+        return;
+      }
       for (const char* unsupported :
-           {"return", "while", "import", "with", "break", "continue", "async", "await", "nonlocal"})
+           {"return", "while", "with", "break", "continue", "async", "await", "nonlocal"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }

@@ -64,6 +64,7 @@ int Machine::finalize_entry(ObjId fin) const {
 // info.func, info.args, info.kwargs = None, info.atexit = True, info.index
 // = next(_index_iter); _registry[self] = info.
 Value Machine::new_finalize(Value referent, Value func, Value args, LabelId label) {
+  if (program_.uses_atexit()) atexit_register_finalize_exit();  // AX1
   if (referent.kind() != ValueKind::Func) {
     if (!referent.is_obj()) raise("TypeError");
     const Object& r = obj(referent.obj());
@@ -330,6 +331,7 @@ void Machine::check_finalize_referents() {
 // f.aux: the index just called (the next is below it); f.pc: the newest
 // index when the list was selected.
 void Machine::step_finalize_exit(Frame& f) {
+  if (f.stage >= kAtexitStages) return step_atexit_run(f);  // Atexit.cpp
   const Value reg = state_.globals[program_.finalize_registry];
   auto info_of = [&](uint8_t i) -> const Object& {
     return obj(obj(reg.obj()).items[2u * i + 1].obj());

@@ -627,6 +627,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     case OpCode::SetClassDel:
       return set_class_del(static_cast<ClassId>(op.a), op.b);
+    case OpCode::AtexitRegister:  // Atexit.cpp
+      return atexit_register_op();
+    case OpCode::AtexitUnregister:
+      return atexit_unregister_op();
     case OpCode::GenNew:
       return gen_new_op(op);
     case OpCode::GenNext:

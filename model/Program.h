@@ -215,6 +215,9 @@ enum class ExprOp : uint8_t {
   FuncNew,    // a nested def or a lambda: slot = its FuncId, args = the cells it
               // closes over (CellLocal loads), label
   CellLocal,  // slot = a local that holds a cell (a captured or free variable)
+  // atexit (model/Atexit.cpp, rules AX1-AX4)
+  AtexitRegister,    // atexit.register(a, *args): args = {the args tuple}
+  AtexitUnregister,  // atexit.unregister(a)
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -378,6 +381,9 @@ enum class OpCode : uint8_t {
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
   MakeFunction,  // a = function, b = count, label: cells -> function object
   SetClassDel,  // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
+  // atexit (model/Atexit.cpp, AX1-AX2)
+  AtexitRegister,    // func, args tuple -> func
+  AtexitUnregister,  // func -> None
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -565,6 +571,21 @@ struct Program {
   ClassId proxy_type = kNoType;
   // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
   bool runtime_del = false;
+
+  // atexit (model/Atexit.cpp), when the scenario imports it: the hidden
+  // global holding the registered functions (a list of (func, args)
+  // pairs, oldest first), its label, and the Str standing for
+  // weakref.finalize._exitfunc in it.
+  uint16_t atexit_list = 0xFFFF;
+  LabelId atexit_list_label = kNoLabel;
+  StrId str_finalize_exitfunc = 0;
+  bool uses_atexit() const { return atexit_list != 0xFFFF; }
+  // `shutdown modules` (model/Shutdown.cpp, rules SD1-SD5): the run goes on
+  // past the final collection through finalize_modules; the type of the
+  // __main__ module's dict, made when __main__ leaves sys.modules.
+  bool shutdown_modules = false;
+  ClassId module_dict_type = kNoType;
+  LabelId module_dict_label = kNoLabel;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

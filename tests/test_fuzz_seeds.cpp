@@ -29,6 +29,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"gc-builtins.life", checker::Verdict::Holds, ""},
       // nested def, lambda, closure cycle, module object, proxy, C.__del__ = f
       {"functions-proxies.life", checker::Verdict::Holds, ""},
+      // atexit with weakref.finalize's exit function, `shutdown modules`
+      {"atexit-shutdown.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
