@@ -97,6 +97,9 @@ uint16_t Machine::owned_values_top() const {
       case FrameKind::ClearWeakrefs:
       case FrameKind::FinalizeCall:
         return static_cast<uint16_t>(it->base + it->count);
+      case FrameKind::FinalizeExit:  // 3.14's atexit copy of its list (Atexit.cpp)
+        if (it->count != 0) return static_cast<uint16_t>(it->base + it->count);
+        break;
       default:
         break;
     }
