@@ -34,8 +34,9 @@ void Compiler::declare_imports() {
     if (name.text != "atexit" || p_.uses_atexit()) continue;
     if (globals_.count("atexit") || classes_.count("atexit") || functions_.count("atexit") ||
         threads_.count("atexit"))
-      fail(name.loc, "'atexit' is imported here, so it cannot also name a variable, class, "
-                     "function or thread");
+      fail(name.loc,
+           "'atexit' is imported here, so it cannot also name a variable, class, "
+           "function or thread");
     room(p_.globals.size(), 1, "globals");
     p_.atexit_list = static_cast<uint16_t>(p_.globals.size());
     p_.globals.push_back("atexit._callbacks");
@@ -70,16 +71,7 @@ ExprId Compiler::atexit_call(const Expr& e) {
          "atexit.register() takes at most " + std::to_string(kMaxItems) + " arguments for func");
   n.op = ExprOp::AtexitRegister;
   n.a = finalize_func(*e.args[0], e.args.size() - 1, "atexit.register");
-  ExprNode t;
-  t.op = ExprOp::TupleNew;
-  for (size_t i = 1; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
-  if (t.args.empty()) {
-    t.op = ExprOp::Const;
-    t.value = *const_tuple({});
-  } else {
-    t.label = label_id("tuple@" + std::to_string(e.loc.line));
-  }
-  n.args.push_back(add_expr(t, e.loc));
+  n.args.push_back(args_tuple(e, 1));
   return add_expr(n, e.loc);
 }
 

@@ -501,18 +501,24 @@ ExprId Compiler::finalize_new(const Expr& e, LabelId label) {
   n.op = ExprOp::FinalizeNew;
   n.a = value(*e.args[0], "");
   n.b = finalize_func(*e.args[1], e.args.size() - 2);
+  n.args.push_back(args_tuple(e, 2));
+  n.label = label;
+  return add_expr(n, e.loc);
+}
+
+// The call's arguments from `first` on as *args packs them: a tuple (`()`
+// when there are none); weakref.finalize and atexit.register.
+ExprId Compiler::args_tuple(const Expr& e, size_t first) {
   ExprNode t;
   t.op = ExprOp::TupleNew;
-  for (size_t i = 2; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
+  for (size_t i = first; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
   if (t.args.empty()) {
     t.op = ExprOp::Const;
     t.value = *const_tuple({});
   } else {
     t.label = label_id("tuple@" + std::to_string(e.loc.line));
   }
-  n.args.push_back(add_expr(t, e.loc));
-  n.label = label;
-  return add_expr(n, e.loc);
+  return add_expr(t, e.loc);
 }
 
 // The function of weakref.finalize: rejects what is visibly not callable
@@ -542,8 +548,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
       if (r.kind == NameKind::Function)
         reject_generator_callback(static_cast<FuncId>(r.index), e.loc);
       if (r.kind == NameKind::Function && p_.funcs[r.index].nparams != nargs)
-        fail(e.loc, w + "() passes " + count(nargs) + " to '" + e.text +
-                        "', which takes " + parameters(p_.funcs[r.index].nparams));
+        fail(e.loc, w + "() passes " + count(nargs) + " to '" + e.text + "', which takes " +
+                        parameters(p_.funcs[r.index].nparams));
       break;
     }
     case ExprKind::Attr:
@@ -551,9 +557,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
         for (const TypeInfo& t : p_.types)
           for (auto& [name, fid] : t.methods)
             if (name == e.text && p_.funcs[fid].nparams != nargs + 1)
-              fail(e.loc, w + "() passes " + count(nargs) + " to '" + t.name + "." +
-                              name + "', which takes " + parameters(p_.funcs[fid].nparams) +
-                              " with self");
+              fail(e.loc, w + "() passes " + count(nargs) + " to '" + t.name + "." + name +
+                              "', which takes " + parameters(p_.funcs[fid].nparams) + " with self");
       break;
     default:
       break;

@@ -167,6 +167,7 @@ class Compiler {
   ExprId finalize_new(const Expr& e, LabelId label);
   ExprId finalize_func(const Expr& e, size_t nargs, const char* who = "weakref.finalize");
   void declare_finalize();
+  ExprId args_tuple(const Expr& e, size_t first);  // *args from e.args[first]
   ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);

@@ -53,9 +53,7 @@ static bool same_callable(const Program& p, const State& s, Value a, Value b) {
          x.fields[kMethodFunc] == y.fields[kMethodFunc];
 }
 
-static Value finalize_exit_marker(const Program& p) {
-  return Value::str(p.str_finalize_exitfunc);
-}
+static Value finalize_exit_marker(const Program& p) { return Value::str(p.str_finalize_exitfunc); }
 
 // The list, made at the first registration (untracked: C-level storage).
 ObjId Machine::atexit_list_obj(bool make) {
@@ -186,7 +184,7 @@ void Machine::step_atexit_run(Frame& f) {
         func = obj(l).items[2 * i];
         args = obj(l).items[2 * i + 1];
         if (func.kind() == ValueKind::None) return;  // an unregistered entry's hole
-        if (func.is_obj()) {  // the_func = Py_NewRef(cb->func)
+        if (func.is_obj()) {                         // the_func = Py_NewRef(cb->func)
           incref(func);
           f.ref = func.obj();
         }
@@ -205,15 +203,8 @@ void Machine::step_atexit_run(Frame& f) {
       }
       ValueList argv;
       tuple_items(args, argv);
-      FuncId fn = kNoFunc;
-      if (func.kind() == ValueKind::Func) {
-        fn = func.func();
-      } else if (func.is_obj() && program_.types[obj(func.obj()).type].kind == TypeKind::Method) {
-        fn = obj(func.obj()).fields[kMethodFunc].func();
-        argv.insert(argv.begin(), obj(func.obj()).fields[kMethodSelf]);
-      } else if (is_function_object(func)) {
-        fn = function_code(func);
-      } else {  // a weakref: calling it returns its referent, nothing runs
+      const FuncId fn = python_callee(func, argv);
+      if (fn == kNoFunc) {  // a weakref: calling it returns its referent, nothing runs
         f.stage = kAxCalledOther;
         return;
       }

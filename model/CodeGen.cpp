@@ -20,7 +20,8 @@ bool checks_after(const ExprNode& e) {
                               // list.append skips it: OpCode::CallMethod)
     case ExprOp::GenNext:     // CALL of the builtin next (the frame's own RESUME checks too)
     case ExprOp::GenClose:    // CALL of gen.close, a method descriptor
-    case ExprOp::AtexitRegister:    // CALL of atexit.register / unregister (builtins)
+    // CALL of atexit.register / unregister (builtin functions)
+    case ExprOp::AtexitRegister:
     case ExprOp::AtexitUnregister:
       return true;            // (a generator function's call has none: RETURN_GENERATOR)
     default:

@@ -147,15 +147,7 @@ void Machine::step_finalize_call(Frame& f) {
       const Value func = x.items[kInfoFunc];
       ValueList argv;
       tuple_items(x.items[kInfoArgs], argv);
-      FuncId fn = kNoFunc;
-      if (func.kind() == ValueKind::Func) {
-        fn = func.func();
-      } else if (func.is_obj() && program_.types[obj(func.obj()).type].kind == TypeKind::Method) {
-        fn = obj(func.obj()).fields[kMethodFunc].func();
-        argv.insert(argv.begin(), obj(func.obj()).fields[kMethodSelf]);
-      } else if (is_function_object(func)) {  // a nested def or a lambda (FN3)
-        fn = function_code(func);
-      }
+      const FuncId fn = python_callee(func, argv);
       if (fn == kNoFunc || program_.funcs[fn].nparams != argv.size()) {
         // not callable, or the wrong number of arguments: TypeError in __call__
         th.has_exc = true;
@@ -186,6 +178,19 @@ void Machine::step_finalize_call(Frame& f) {
       return;
     }
   }
+}
+
+// The code a call of func(*argv) runs: a module-level function, a bound
+// method (self goes first in argv), a nested def or lambda (FN3); kNoFunc
+// for anything else.
+FuncId Machine::python_callee(Value func, ValueList& argv) const {
+  if (func.kind() == ValueKind::Func) return func.func();
+  if (func.is_obj() && program_.types[state_.objects[func.obj()].type].kind == TypeKind::Method) {
+    const Object& m = state_.objects[func.obj()];
+    argv.insert(argv.begin(), m.fields[kMethodSelf]);
+    return m.fields[kMethodFunc].func();
+  }
+  return is_function_object(func) ? function_code(func) : kNoFunc;
 }
 
 // f() in a body (OpCode::Deref on a finalizer): CALL keeps the callable on

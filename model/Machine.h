@@ -337,6 +337,9 @@ class Machine {
 
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
+  // The code func(*argv) runs, self prepended for a bound method; kNoFunc
+  // when func is not Python code.
+  FuncId python_callee(Value func, ValueList& argv) const;
   // weakref.finalize(referent, func, *args): a new finalizer, registered.
   Value new_finalize(Value referent, Value func, Value args, LabelId label);
   void finalize_new_op(const Op& op);  // OpCode::FinalizeNew

@@ -215,9 +215,10 @@ enum class ExprOp : uint8_t {
   FuncNew,    // a nested def or a lambda: slot = its FuncId, args = the cells it
               // closes over (CellLocal loads), label
   CellLocal,  // slot = a local that holds a cell (a captured or free variable)
-  // atexit (model/Atexit.cpp, rules AX1-AX4)
-  AtexitRegister,    // atexit.register(a, *args): args = {the args tuple}
-  AtexitUnregister,  // atexit.unregister(a)
+  // atexit (model/Atexit.cpp, rules AX1-AX4): atexit.register(a, *args),
+  // args = {the args tuple}; atexit.unregister(a)
+  AtexitRegister,
+  AtexitUnregister,
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -381,9 +382,10 @@ enum class OpCode : uint8_t {
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
   MakeFunction,  // a = function, b = count, label: cells -> function object
   SetClassDel,  // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
-  // atexit (model/Atexit.cpp, AX1-AX2)
-  AtexitRegister,    // func, args tuple -> func
-  AtexitUnregister,  // func -> None
+  // atexit (model/Atexit.cpp, AX1-AX2): AtexitRegister: func, args tuple
+  // -> func; AtexitUnregister: func -> None
+  AtexitRegister,
+  AtexitUnregister,
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in

@@ -51,8 +51,7 @@ namespace {
 // While the __main__ module's dict exists (`shutdown modules`, SD2), the
 // globals are its references, not roots.
 template <class Add>
-void for_each_root(const State& state, bool include_thread_roots, bool globals_are_roots,
-                   Add add) {
+void for_each_root(const State& state, bool include_thread_roots, bool globals_are_roots, Add add) {
   const size_t n = state.objects.size();
   auto add_value = [&](Value v) {
     if (v.is_obj() && v.obj() < n) add(v.obj());

@@ -28,14 +28,16 @@
 namespace lifecheck::model {
 
 bool Machine::is_module_dict(ObjId o) const {
-  return program_.module_dict_type != kNoType && state_.objects[o].type == program_.module_dict_type;
+  return program_.module_dict_type != kNoType &&
+         state_.objects[o].type == program_.module_dict_type;
 }
 
 ObjId Machine::module_dict_of(const Program& program, const State& state) {
   if (program.module_dict_type == kNoType) return kNoObj;
   for (size_t i = 0; i < state.objects.size(); ++i) {
     const Object& x = state.objects[i];
-    if (x.live && !x.has(kFreed) && x.type == program.module_dict_type) return static_cast<ObjId>(i);
+    if (x.live && !x.has(kFreed) && x.type == program.module_dict_type)
+      return static_cast<ObjId>(i);
   }
   return kNoObj;
 }

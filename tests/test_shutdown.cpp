@@ -145,8 +145,8 @@ TEST(Shutdown, AGlobalWeakrefIsGarbageAndItsCallbackNeverRuns) {
 }
 
 TEST(Shutdown, EverythingIsFreedAndTheScenariosHoldOrViolateAsTheySay) {
-  for (const char* f :
-       {"scenarios/shutdown/globals-die-at-exit.life", "scenarios/shutdown/atexit-then-modules.life"})
+  for (const char* f : {"scenarios/shutdown/globals-die-at-exit.life",
+                        "scenarios/shutdown/atexit-then-modules.life"})
     EXPECT_TRUE(holds(load_file(f))) << f;
   auto r = check(load_file("scenarios/shutdown/weakref-garbage-no-callback-bug.life"));
   ASSERT_EQ(r.verdict, checker::Verdict::Violated);
