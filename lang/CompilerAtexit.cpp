@@ -88,14 +88,8 @@ void Compiler::shutdown_directive(const Directive& d) {
 void Compiler::declare_module_dict() {
   if (!p_.shutdown_modules || p_.module_dict_type != kNoType) return;
   if (p_.types.size() >= kNoType) fail(where_, "scenario too large: too many types");
-  TypeInfo t;
-  t.name = "dict";  // a plain dict: no finalizer, no weakrefs
-  t.kind = TypeKind::Dict;
-  t.heap = false;
-  t.weakrefable = false;
-  t.has_dict = false;
-  p_.types.push_back(t);
-  p_.module_dict_type = static_cast<ClassId>(p_.types.size() - 1);
+  // a plain dict: a static type, no finalizer, no weakrefs
+  p_.module_dict_type = add_static_type("dict", TypeKind::Dict, false, false);
   p_.module_dict_label = label_id("__main__.__dict__");
 }
 
