@@ -242,6 +242,11 @@ class Emitter {
         for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
         return expr(e.a, fn) + "(" + args + ")";
       }
+      case ExprOp::AtexitRegister:  // returns func; the check after the call
+        return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
+                           expr(e.args[0], fn));
+      case ExprOp::AtexitUnregister:
+        return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
     }
     unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
   }
@@ -694,7 +699,8 @@ class Emitter {
 # "THREAD: log TEXT", "THREAD: unraisable EXC", "THREAD: exception EXC"):
 # a JSON list of strings on the last line of stdout. stderr gets one line
 # "lifecheck: outcome OUTCOME[: DETAIL]"; OUTCOME is one of
-#   completed           the run ended (threads, then the final collections)
+#   completed           the run ended (threads, then the final collections;
+#                       with `shutdown modules`, the interpreter's shutdown)
 #   assert              an assert failed: the model's run ends there too
 #   exception           an exception escaped a thread body (likewise)
 #   deadlock            every unfinished thread waits in a join
@@ -733,6 +739,7 @@ _LC_REPLAY = {replay}
 _LC_APPEND_SITES = {append_sites}
 _LC_APPEND_SPECIALIZES = {append_specializes}
 _LC_USES_LOCAL = {uses_local}
+_LC_SHUTDOWN = {shutdown}
 )",
         fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
         fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
@@ -744,6 +751,7 @@ _LC_USES_LOCAL = {uses_local}
         fmt::arg("append_sites", p_.append_sites),
         fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
         fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)));
+        fmt::arg("shutdown", bool_py(p_.shutdown_modules)));
   }
 
   std::string footer() const {

@@ -65,6 +65,7 @@ enum class StmtKind {
   // functions as objects, second part (FN7-FN10)
   Nonlocal,  // names: the variables of an enclosing function it rebinds
   Return,    // value: what it returns (null: None)
+  Import,  // import NAME: target = the module's name (a Name)
 };
 
 struct Stmt;

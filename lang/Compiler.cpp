@@ -19,6 +19,7 @@ Program Compiler::run() {
   declare_types_functions_threads();
   declare_nested_functions();
   collect_globals();
+  declare_imports();  // CompilerAtexit.cpp
   resolve_closures();
   declare_generators();
   check_function_bodies();  // return, nonlocal (CompilerCalls.cpp)

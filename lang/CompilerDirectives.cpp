@@ -74,6 +74,8 @@ void Compiler::directives_before_code() {
         p_.verdict = v;
       else
         p_.profile_verdicts.push_back(v);
+    } else if (d.keyword == "shutdown") {
+      shutdown_directive(d);  // CompilerAtexit.cpp
     }
   }
   if (opts_.profile_override) p_.profile = *opts_.profile_override;
@@ -84,6 +86,7 @@ void Compiler::directives_before_code() {
 void Compiler::directives_after_code() {
   for (const Directive& d : sc_.directives)
     if (d.keyword == "expect") p_.expects.push_back(expectation(d));
+  declare_module_dict();  // `shutdown modules` (CompilerAtexit.cpp)
 }
 
 EventPattern Compiler::pattern(const Directive& d, size_t& i) {

@@ -370,6 +370,9 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
   }
   if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
+      callee.base->text == "atexit" && resolve("atexit", *cur_).kind == NameKind::Unknown)
+    fail(callee.base->loc, "'atexit' is not imported: add 'import atexit' at the top level");
+  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
       resolve(callee.base->text, *cur_).kind == NameKind::Module) {
     const std::string& mod = callee.base->text;
     if (mod == "weakref" && callee.text == "ref") {
@@ -384,6 +387,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
     if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
+    if (mod == "atexit") return atexit_call(e);  // CompilerAtexit.cpp
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "threading" && callee.text == "local") return thread_local_new(e, label);
@@ -504,24 +508,31 @@ ExprId Compiler::finalize_new(const Expr& e, LabelId label) {
   n.op = ExprOp::FinalizeNew;
   n.a = value(*e.args[0], "");
   n.b = finalize_func(*e.args[1], e.args.size() - 2);
+  n.args.push_back(args_tuple(e, 2));
+  n.label = label;
+  return add_expr(n, e.loc);
+}
+
+// The call's arguments from `first` on as *args packs them: a tuple (`()`
+// when there are none); weakref.finalize and atexit.register.
+ExprId Compiler::args_tuple(const Expr& e, size_t first) {
   ExprNode t;
   t.op = ExprOp::TupleNew;
-  for (size_t i = 2; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
+  for (size_t i = first; i < e.args.size(); ++i) t.args.push_back(value(*e.args[i], ""));
   if (t.args.empty()) {
     t.op = ExprOp::Const;
     t.value = *const_tuple({});
   } else {
     t.label = label_id("tuple@" + std::to_string(e.loc.line));
   }
-  n.args.push_back(add_expr(t, e.loc));
-  n.label = label;
-  return add_expr(n, e.loc);
+  return add_expr(t, e.loc);
 }
 
 // The function of weakref.finalize: rejects what is visibly not callable
 // with that many arguments; anything else fails (TypeError) only when the
 // finalizer is called, as in CPython.
-ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
+ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
+  const std::string w = who;
   auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
   switch (e.kind) {
     case ExprKind::None:
@@ -533,12 +544,10 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
     case ExprKind::Tuple:
     case ExprKind::Dict:
     case ExprKind::Set:
-      fail(e.loc,
-           "the function of weakref.finalize must be callable: a function name or "
-           "'obj.method'");
+      fail(e.loc, "the function of " + w + " must be callable: a function name or 'obj.method'");
     case ExprKind::Lambda:  // (the last parameters may have defaults: FN7)
       if (e.def->params.size() < nargs || e.def->params.size() - e.def->defaults.size() > nargs)
-        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to this lambda, which takes " +
+        fail(e.loc, w + "() passes " + count(nargs) + " to this lambda, which takes " +
                         parameters(e.def->params.size()));
       break;
     case ExprKind::Name: {
@@ -546,8 +555,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
       if (r.kind == NameKind::Function)
         reject_generator_callback(static_cast<FuncId>(r.index), e.loc);
       if (r.kind == NameKind::Function && p_.funcs[r.index].nparams != nargs)
-        fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + e.text +
-                        "', which takes " + parameters(p_.funcs[r.index].nparams));
+        fail(e.loc, w + "() passes " + count(nargs) + " to '" + e.text + "', which takes " +
+                        parameters(p_.funcs[r.index].nparams));
       break;
     }
     case ExprKind::Attr:
@@ -555,9 +564,8 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs) {
         for (const TypeInfo& t : p_.types)
           for (auto& [name, fid] : t.methods)
             if (name == e.text && p_.funcs[fid].nparams != nargs + 1)
-              fail(e.loc, "weakref.finalize() passes " + count(nargs) + " to '" + t.name + "." +
-                              name + "', which takes " + parameters(p_.funcs[fid].nparams) +
-                              " with self");
+              fail(e.loc, w + "() passes " + count(nargs) + " to '" + t.name + "." + name +
+                              "', which takes " + parameters(p_.funcs[fid].nparams) + " with self");
       break;
     default:
       break;

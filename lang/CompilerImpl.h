@@ -168,8 +168,9 @@ class Compiler {
   ExprId callback_expr(const Expr& e);
   // weakref.finalize(obj, func, *args) (model/Finalize.cpp)
   ExprId finalize_new(const Expr& e, LabelId label);
-  ExprId finalize_func(const Expr& e, size_t nargs);
+  ExprId finalize_func(const Expr& e, size_t nargs, const char* who = "weakref.finalize");
   void declare_finalize();
+  ExprId args_tuple(const Expr& e, size_t first);  // *args from e.args[first]
   ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
   // threading.local() (CompilerThreadLocal.cpp, model/ThreadLocal.cpp)
   ExprId thread_local_new(const Expr& e, const std::string& label);
@@ -212,6 +213,13 @@ class Compiler {
   bool calls_function(const Expr& e) const;
   ExprId function_call(const Expr& e);
   void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
+  // --------------------------------------------------------- CompilerAtexit.cpp
+  // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
+  void declare_imports();
+  void import_stmt(const Stmt& s);
+  ExprId atexit_call(const Expr& e);
+  void shutdown_directive(const Directive& d);
+  void declare_module_dict();
 
   // ------------------------------------------------------ CompilerDirectives.cpp
   void directives_before_code();

@@ -406,7 +406,7 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
   if (name == "gc" || name == "weakref" || name == "collections" || name == "sys" ||
-      name == "types" || name == "threading")
+      name == "types" || name == "threading" || (name == "atexit" && p_.uses_atexit()))
     return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
   if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};

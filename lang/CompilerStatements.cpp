@@ -63,6 +63,8 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
     case StmtKind::Global:
     case StmtKind::Nonlocal:  // FN9
       return;                 // a declaration, handled by collect_globals
+    case StmtKind::Import:
+      return import_stmt(s);  // CompilerAtexit.cpp
     case StmtKind::Assign:
       return assign(s, out);
     case StmtKind::Del:

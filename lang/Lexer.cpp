@@ -6,7 +6,7 @@ namespace lifecheck::lang {
 
 bool is_directive_keyword(const std::string& word) {
   return word == "profile" || word == "runtime-bug" || word == "expect" || word == "ignore" ||
-         word == "verdict";
+         word == "verdict" || word == "shutdown";
 }
 
 namespace {

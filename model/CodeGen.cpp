@@ -20,6 +20,9 @@ bool checks_after(const ExprNode& e) {
                               // list.append skips it: OpCode::CallMethod)
     case ExprOp::GenNext:     // CALL of the builtin next (the frame's own RESUME checks too)
     case ExprOp::GenClose:    // CALL of gen.close, a method descriptor
+    // CALL of atexit.register / unregister (builtin functions)
+    case ExprOp::AtexitRegister:
+    case ExprOp::AtexitUnregister:
       return true;            // (a generator function's call has none: RETURN_GENERATOR)
     default:
       return false;
@@ -122,6 +125,15 @@ class CodeGen {
         break;
       case ExprOp::FuncNew:  // LOAD_CLOSURE of each cell, MAKE_FUNCTION
         call_with_args(OpCode::MakeFunction, e);
+        break;
+      case ExprOp::AtexitRegister:  // func, the args tuple (Atexit.cpp)
+        expr(e.a);
+        expr(e.args[0]);
+        emit(OpCode::AtexitRegister, e);
+        break;
+      case ExprOp::AtexitUnregister:
+        expr(e.a);
+        emit(OpCode::AtexitUnregister, e);
         break;
       case ExprOp::Attr:
         expr(e.a);

@@ -79,6 +79,7 @@ void Machine::traverse(ObjId o, ObjList& out) {
   out.clear();
   const Object& x = state_.objects[o];
   const TypeInfo& t = program_.types[x.type];
+  if (x.type == program_.module_dict_type) return module_dict_traverse(o, out);  // SD2
   switch (t.kind) {
     case TypeKind::PyClass: {
       // subtype_traverse: the slots, the inline values in key order, (the

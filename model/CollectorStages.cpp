@@ -122,6 +122,11 @@ void Machine::step_clear(Frame& f) {
       return;
     }
     case kClearDict: {
+      if (is_module_dict(o)) {  // SD3 (Shutdown.cpp)
+        f.stage = kClearEnd;
+        module_dict_clear(o);
+        return;
+      }
       Object& x = obj(o);
       const TypeInfo& t = program_.types[x.type];
       switch (t.kind) {

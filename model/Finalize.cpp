@@ -64,6 +64,7 @@ int Machine::finalize_entry(ObjId fin) const {
 // info.func, info.args, info.kwargs = None, info.atexit = True, info.index
 // = next(_index_iter); _registry[self] = info.
 Value Machine::new_finalize(Value referent, Value func, Value args, LabelId label) {
+  if (program_.uses_atexit()) atexit_register_finalize_exit();  // AX1
   if (referent.kind() != ValueKind::Func) {
     if (!referent.is_obj()) raise("TypeError");
     const Object& r = obj(referent.obj());
@@ -146,15 +147,7 @@ void Machine::step_finalize_call(Frame& f) {
       const Value func = x.items[kInfoFunc];
       ValueList argv;
       tuple_items(x.items[kInfoArgs], argv);
-      FuncId fn = kNoFunc;
-      if (func.kind() == ValueKind::Func) {
-        fn = func.func();
-      } else if (func.is_obj() && program_.types[obj(func.obj()).type].kind == TypeKind::Method) {
-        fn = obj(func.obj()).fields[kMethodFunc].func();
-        argv.insert(argv.begin(), obj(func.obj()).fields[kMethodSelf]);
-      } else if (is_function_object(func)) {  // a nested def or a lambda (FN3)
-        fn = function_code(func);
-      }
+      const FuncId fn = python_callee(func, argv);
       if (fn == kNoFunc ||  // (FN7: a function object's defaults)
           !accepts(fn, is_function_object(func) ? func.obj() : kNoObj, argv.size())) {
         // not callable, or the wrong number of arguments: TypeError in __call__
@@ -186,6 +179,19 @@ void Machine::step_finalize_call(Frame& f) {
       return;
     }
   }
+}
+
+// The code a call of func(*argv) runs: a module-level function, a bound
+// method (self goes first in argv), a nested def or lambda (FN3); kNoFunc
+// for anything else.
+FuncId Machine::python_callee(Value func, ValueList& argv) const {
+  if (func.kind() == ValueKind::Func) return func.func();
+  if (func.is_obj() && program_.types[state_.objects[func.obj()].type].kind == TypeKind::Method) {
+    const Object& m = state_.objects[func.obj()];
+    argv.insert(argv.begin(), m.fields[kMethodSelf]);
+    return m.fields[kMethodFunc].func();
+  }
+  return is_function_object(func) ? function_code(func) : kNoFunc;
 }
 
 // f() in a body (OpCode::Deref on a finalizer): CALL keeps the callable on
@@ -331,6 +337,7 @@ void Machine::check_finalize_referents() {
 // f.aux: the index just called (the next is below it); f.pc: the newest
 // index when the list was selected.
 void Machine::step_finalize_exit(Frame& f) {
+  if (f.stage >= kAtexitStages) return step_atexit_run(f);  // Atexit.cpp
   const Value reg = state_.globals[program_.finalize_registry];
   auto info_of = [&](uint8_t i) -> const Object& {
     return obj(obj(reg.obj()).items[2u * i + 1].obj());

@@ -97,6 +97,9 @@ uint16_t Machine::owned_values_top() const {
       case FrameKind::ClearWeakrefs:
       case FrameKind::FinalizeCall:
         return static_cast<uint16_t>(it->base + it->count);
+      case FrameKind::FinalizeExit:  // 3.14's atexit copy of its list (Atexit.cpp)
+        if (it->count != 0) return static_cast<uint16_t>(it->base + it->count);
+        break;
       default:
         break;
     }
@@ -656,6 +659,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     case OpCode::SetClassDel:
       return set_class_del(static_cast<ClassId>(op.a), op.b);
+    case OpCode::AtexitRegister:  // Atexit.cpp
+      return atexit_register_op();
+    case OpCode::AtexitUnregister:
+      return atexit_unregister_op();
     case OpCode::GenNew:
       return gen_new_op(op);
     case OpCode::GenNext:

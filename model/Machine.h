@@ -53,6 +53,10 @@ struct PyCallResult {
 // (X7): what the 3.14 message names.
 enum class UnraisableSite : uint8_t { Deallocator, WeakrefCallback, GcCallback };
 
+// The stages of a FinalizeExit frame from this one on run atexit's
+// _PyAtExit_Call (Atexit.cpp); below it, weakref.finalize._exitfunc.
+inline constexpr uint8_t kAtexitStages = 16;
+
 // X3: whether an exception of class `raised` is caught by `except clause`.
 bool exception_matches(const std::string& raised, const std::string& clause);
 
@@ -358,6 +362,9 @@ class Machine {
 
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
+  // The code func(*argv) runs, self prepended for a bound method; kNoFunc
+  // when func is not Python code.
+  FuncId python_callee(Value func, ValueList& argv) const;
   // weakref.finalize(referent, func, *args): a new finalizer, registered.
   Value new_finalize(Value referent, Value func, Value args, LabelId label);
   void finalize_new_op(const Op& op);  // OpCode::FinalizeNew
@@ -376,6 +383,33 @@ class Machine {
   // was a finalizer (started, or finished and its result taken).
   bool finalize_call_op(uint16_t at);
   void check_finalize_referents();  // finalize-keeps-referent
+
+  // --------------------------------------------------------------- Atexit.cpp
+  // atexit.register(func, *args) (AX1): returns func; atexit.unregister
+  // (AX2); weakref.finalize's first finalizer registers its exit function.
+  void atexit_register_op();
+  void atexit_unregister_op();
+  void atexit_register_finalize_exit();
+  // AX3: Py_FinalizeEx's _PyAtExit_Call once the threads are joined: a
+  // FinalizeExit frame whose stages are the atexit ones (kAtexitStages).
+  void push_atexit_run();
+  void step_atexit_run(Frame& f);
+  // The hidden list of registered functions (made on first use with
+  // `make`), and a new entry at its end.
+  ObjId atexit_list_obj(bool make);
+  void atexit_append(Value func, Value args);
+
+  // ------------------------------------------------------------- Shutdown.cpp
+  // `shutdown modules` (SD1-SD5): the stages of Py_FinalizeEx past the
+  // atexit functions, counted by GcState::final_rounds; each pushes one
+  // collection or ends the run.
+  void shutdown_stage();
+  bool is_module_dict(ObjId o) const;
+  // tp_traverse and tp_clear of the __main__ module's dict (SD3, SD4).
+  void module_dict_traverse(ObjId o, ObjList& out) const;
+  void module_dict_clear(ObjId o);
+  // The live module dict of the state, or kNoObj (Reachability.cpp).
+  static ObjId module_dict_of(const Program& program, const State& state);
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);

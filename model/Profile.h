@@ -179,6 +179,14 @@ struct Profile {
   // FRAME_SUSPENDED before gen_send_ex2 reads it back to tell a yield from
   // a return. Without the GIL another thread may run in both windows.
   bool gen_frame_state_races = false;
+  // AX3/AX4 (Modules/atexitmodule.c): 3.14 keeps the registered functions
+  // as (func, args, kwargs) tuples in a list and calls them from a copy of
+  // it, so a function unregistered while the exit functions run is still
+  // called, and each entry dies as a tuple: args, then func. 3.11-3.13
+  // keep C structs, call from the array (an unregistered entry is a hole)
+  // and release func, then args.
+  bool atexit_entries_are_tuples = true;
+
   // The default-build profile of the same release, for `--profile all`
   // comparisons; null for default-build profiles.
   const char* gil_twin = nullptr;

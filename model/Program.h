@@ -223,6 +223,10 @@ enum class ExprOp : uint8_t {
   CellLocal,  // slot = a local that holds a cell (a captured or free variable)
   // Functions as objects, second part (FunctionCalls.cpp, FN8)
   Call,  // a = the callee (a function object or a module-level def), args
+  // atexit (model/Atexit.cpp, rules AX1-AX4): atexit.register(a, *args),
+  // args = {the args tuple}; atexit.unregister(a)
+  AtexitRegister,
+  AtexitUnregister,
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -393,6 +397,10 @@ enum class OpCode : uint8_t {
   CallFunction,  // a = count of arguments: callee, args -> result; runs again once the
                  // callee's frame has returned (kFinalizeReturned) to take its result
   ReturnValue,   // value -> ; the frame ends (its result goes to a direct caller)
+  // atexit (model/Atexit.cpp, AX1-AX2): AtexitRegister: func, args tuple
+  // -> func; AtexitUnregister: func -> None
+  AtexitRegister,
+  AtexitUnregister,
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -588,6 +596,21 @@ struct Program {
   // of the local] ("tl.__dict__").
   ClassId thread_local_type = kNoType;
   std::vector<LabelId> ldict_label;
+
+  // atexit (model/Atexit.cpp), when the scenario imports it: the hidden
+  // global holding the registered functions (a list of (func, args)
+  // pairs, oldest first), its label, and the Str standing for
+  // weakref.finalize._exitfunc in it.
+  uint16_t atexit_list = 0xFFFF;
+  LabelId atexit_list_label = kNoLabel;
+  StrId str_finalize_exitfunc = 0;
+  bool uses_atexit() const { return atexit_list != 0xFFFF; }
+  // `shutdown modules` (model/Shutdown.cpp, rules SD1-SD5): the run goes on
+  // past the final collection through finalize_modules; the type of the
+  // __main__ module's dict, made when __main__ leaves sys.modules.
+  bool shutdown_modules = false;
+  ClassId module_dict_type = kNoType;
+  LabelId module_dict_label = kNoLabel;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

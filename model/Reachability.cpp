@@ -33,6 +33,12 @@ void owned(const Program& program, const Object& x, std::vector<ObjId>& out) {
   for_each_owned(program, x, [&](ObjId o) { out.push_back(o); });
 }
 
+// The __main__ module dict's references (SD2): the globals.
+void globals_of(const State& state, std::vector<ObjId>& out) {
+  for (Value v : state.globals)
+    if (v.is_obj() && v.obj() < state.objects.size()) out.push_back(v.obj());
+}
+
 }  // namespace
 
 namespace {
@@ -42,13 +48,16 @@ namespace {
 // holds on members of its garbage set, G19, which do not make them
 // reachable), objects queued for their owner to merge (F5) and the
 // weakrefs whose callbacks are queued.
+// While the __main__ module's dict exists (`shutdown modules`, SD2), the
+// globals are its references, not roots.
 template <class Add>
-void for_each_root(const State& state, bool include_thread_roots, Add add) {
+void for_each_root(const State& state, bool include_thread_roots, bool globals_are_roots, Add add) {
   const size_t n = state.objects.size();
   auto add_value = [&](Value v) {
     if (v.is_obj() && v.obj() < n) add(v.obj());
   };
-  for (Value v : state.globals) add_value(v);
+  if (globals_are_roots)
+    for (Value v : state.globals) add_value(v);
   for (ObjId o : state.gc.garbage) add_value(Value::object(o));
   if (!include_thread_roots) return;
   for (const Thread& th : state.threads) {
@@ -73,7 +82,8 @@ ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
   const size_t n = state.objects.size();
   ObjSet seen(n);
   ObjList work;
-  for_each_root(state, include_thread_roots, [&](ObjId o) {
+  const ObjId module_dict = module_dict_of(program, state);
+  for_each_root(state, include_thread_roots, module_dict == kNoObj, [&](ObjId o) {
     if (seen.insert(o)) work.push_back(o);
   });
   std::vector<ObjId> refs;
@@ -83,6 +93,7 @@ ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
     const Object& x = state.objects[o];
     if (!x.live || x.has(kFreed)) continue;
     owned(program, x, refs);
+    if (o == module_dict) globals_of(state, refs);
     for (ObjId r : refs)
       if (r < n && seen.insert(r)) work.push_back(r);
   }
@@ -94,12 +105,15 @@ std::vector<bool> Machine::reachable_from_roots_graph(const Program& program, co
   const size_t n = state.objects.size();
   const size_t root = n;  // a virtual vertex pointing at every root
   Graph g(n + 1);
-  for_each_root(state, include_thread_roots, [&](ObjId o) { boost::add_edge(root, o, g); });
+  const ObjId module_dict = module_dict_of(program, state);
+  for_each_root(state, include_thread_roots, module_dict == kNoObj,
+                [&](ObjId o) { boost::add_edge(root, o, g); });
   std::vector<ObjId> refs;
   for (size_t i = 0; i < n; ++i) {
     const Object& x = state.objects[i];
     if (!x.live || x.has(kFreed)) continue;
     owned(program, x, refs);
+    if (i == module_dict) globals_of(state, refs);
     for (ObjId r : refs) boost::add_edge(i, r, g);
   }
   std::vector<bool> seen(n, false);

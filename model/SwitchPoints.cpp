@@ -120,6 +120,8 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
     case OpCode::GcDisable:
     case OpCode::GcCallbacksAppend:
     case OpCode::GcCallbacksRemove:
+    case OpCode::AtexitRegister:  // the interpreter's atexit list (Atexit.cpp)
+    case OpCode::AtexitUnregister:
       out.always = true;
       break;
     case OpCode::LoadAttr:

@@ -385,6 +385,7 @@ void Machine::frames_empty() {
       end_of_threads();
       return;
     case MainStage::Final: {
+      if (program_.shutdown_modules) return shutdown_stage();  // SD1-SD5 (Shutdown.cpp)
       // Repeat while unreachable objects remain: finalizers of one round may
       // make new cyclic garbage, even in a round that frees nothing (a
       // finalizer resurrects its own object and drops the last reference to
@@ -430,11 +431,17 @@ void Machine::start_threads() {
 }
 
 void Machine::end_of_threads() {
-  if (state_.main_stage == MainStage::JoinAll && program_.finalize_type != kNoType) {
+  if (state_.main_stage == MainStage::JoinAll &&
+      (program_.finalize_type != kNoType || program_.uses_atexit())) {
     // W14: Py_FinalizeEx runs the atexit functions once the threads are
     // joined, before the shutdown collections: weakref.finalize's first.
-    check_finalize_referents();
+    // With atexit imported, all of them in their order (AX3).
+    if (program_.finalize_type != kNoType) check_finalize_referents();
     state_.main_stage = MainStage::AtExit;
+    if (program_.uses_atexit()) {
+      push_atexit_run();
+      return;
+    }
     Frame x;
     x.kind = FrameKind::FinalizeExit;
     push_frame(x);
@@ -444,6 +451,7 @@ void Machine::end_of_threads() {
   check_expectations_at_end();
   state_.threads_ended = true;
   state_.main_stage = MainStage::Final;
+  if (program_.shutdown_modules) return shutdown_stage();  // SD1-SD5 (Shutdown.cpp)
   Frame c;
   c.kind = FrameKind::Collect;
   c.flags = kFinal;

@@ -33,6 +33,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"thread-local.life", checker::Verdict::Holds, ""},
       // calls, return values, a default, nonlocal, f.__dict__ in a cycle
       {"calls-defaults-nonlocal.life", checker::Verdict::Holds, ""},
+      // atexit with weakref.finalize's exit function, `shutdown modules`
+      {"atexit-shutdown.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
