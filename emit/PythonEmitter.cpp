@@ -750,7 +750,7 @@ _LC_SHUTDOWN = {shutdown}
         fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
         fmt::arg("append_sites", p_.append_sites),
         fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
-        fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)));
+        fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)),
         fmt::arg("shutdown", bool_py(p_.shutdown_modules)));
   }
 
