@@ -55,6 +55,12 @@ class Bfs {
       kBytes && requires(const Store& s, uint64_t id, std::string& out) {
     s.bytes_of(id, out);
   };
+  // A store whose lookups give the parts they found to the later insert.
+  static constexpr bool kKnownParts =
+      requires(Store& s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
+    s.lookup(b, c, uint64_t{0}, k);
+    s.insert(b, c, uint64_t{0}, k);
+  };
 
   // `depth_bound` (> 0): stop after that many levels even without a
   // verdict (the canonical search after a DFS found a violation that deep).
@@ -90,6 +96,7 @@ class Bfs {
     uint32_t length;
     uint32_t state = 0;  // without decode(): index in the worker's states
     uint8_t ncuts = 0;
+    uint8_t nknown = 0;  // kKnownParts: the part numbers after the cuts
     bool terminal_fails = false;  // a terminal state that violates a property
     uint64_t id = 0;              // its store id, once inserted
   };
@@ -119,6 +126,8 @@ class Bfs {
     std::string bytes;
     std::vector<uint32_t> cuts;
     std::vector<Choice> choices, after;
+    KnownParts known;  // kKnownParts: what the last lookup found
+    std::string tail;  // a candidate's cuts and known parts, to append
     std::vector<std::vector<Candidate>> outbox;  // by owning worker
     // This level's candidates by hash (open addressing; 0 = empty, else
     // owner << 32 | index, plus 1): a state met again in the level is kept
@@ -214,7 +223,12 @@ class Bfs {
         if (edge) w.pending.push_back({key, owner, index});
         continue;
       }
-      if (auto id = store_.lookup(w.bytes, w.cuts, h)) {
+      std::optional<uint64_t> id;
+      if constexpr (kKnownParts)
+        id = store_.lookup(w.bytes, w.cuts, h, w.known);
+      else
+        id = store_.lookup(w.bytes, w.cuts, h);
+      if (id) {
         if (edge) w.edges.push_back({key, *id});
         continue;
       }
@@ -228,9 +242,15 @@ class Bfs {
         if (cand.terminal_fails && key < w.found.key) w.found = Found{key, std::move(t), false};
       }
       cand.ncuts = static_cast<uint8_t>(std::min(w.cuts.size(), ExactStore::kMaxParts - 1));
-      cand.offset =
-          w.arena.append(w.bytes, std::string_view(reinterpret_cast<const char*>(w.cuts.data()),
-                                                   cand.ncuts * sizeof(uint32_t)));
+      // in the arena: the encoding, its cuts, then (kKnownParts) the part
+      // numbers the lookup found, as one piece
+      w.tail.assign(reinterpret_cast<const char*>(w.cuts.data()), cand.ncuts * sizeof(uint32_t));
+      if constexpr (kKnownParts) {
+        cand.nknown = w.known.count;
+        w.tail.append(reinterpret_cast<const char*>(w.known.number),
+                      w.known.count * sizeof(uint32_t));
+      }
+      cand.offset = w.arena.append(w.bytes, w.tail);
       if constexpr (!kBytes) {
         cand.state = static_cast<uint32_t>(w.states.size());
         w.states.push_back(std::move(next));
@@ -328,7 +348,19 @@ class Bfs {
           std::memcpy(cut_array, workers_[from].arena.view(c->offset + c->length, 0).data(),
                       c->ncuts * sizeof(uint32_t));
           std::span<const uint32_t> cuts(cut_array, c->ncuts);
-          Inserted in = store_.insert(b, cuts, c->hash);
+          Inserted in;
+          if constexpr (kKnownParts) {
+            KnownParts parts;
+            parts.count = c->nknown;
+            std::memcpy(parts.number,
+                        workers_[from]
+                            .arena.view(c->offset + c->length + c->ncuts * sizeof(uint32_t), 0)
+                            .data(),
+                        c->nknown * sizeof(uint32_t));
+            in = store_.insert(b, cuts, c->hash, parts);
+          } else {
+            in = store_.insert(b, cuts, c->hash);
+          }
           id = in.id;
           seen.push_back({b, id});
           if (in.fresh) me.fresh.push_back({c->key, id, from, c->offset, c->length, c->state});

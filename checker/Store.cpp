@@ -95,27 +95,37 @@ ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
 }
 
 bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
-                          bool insert) const {
+                          Mode mode, const KnownParts* given, KnownParts* found) const {
   key.clear();
   size_t begin = 0;
+  bool all = true;
   for (size_t p = 0; p < kMaxParts; ++p) {
     size_t end = p + 1 < kMaxParts && p < cuts.size() ? cuts[p] : bytes.size();
     if (end < begin || end > bytes.size()) end = bytes.size();
     std::string_view part = bytes.substr(begin, end - begin);
-    const uint64_t h = hash_bytes(part);
-    const unsigned shard = static_cast<unsigned>(h >> (64 - kPartShardBits));
-    PartShard& table = *parts_[shard];
-    uint32_t local;
-    if (insert) {
-      std::lock_guard<std::mutex> hold(table.lock);
-      local = table.table.insert(part, h).first;
-    } else {
-      auto found = table.table.find(part, h);
-      if (!found) return false;
-      local = *found;
+    uint64_t v = KnownParts::kMissing;  // the part's number: local << kPartShardBits | shard
+    if (mode == Mode::InsertKnown && p < given->count) v = given->number[p];
+    if (v == KnownParts::kMissing) {
+      const uint64_t h = hash_bytes(part);
+      const unsigned shard = static_cast<unsigned>(h >> (64 - kPartShardBits));
+      PartShard& table = *parts_[shard];
+      if (mode == Mode::Insert || mode == Mode::InsertKnown) {
+        std::lock_guard<std::mutex> hold(table.lock);
+        v = uint64_t{table.table.insert(part, h).first} << kPartShardBits | shard;
+      } else if (auto index = table.table.find(part, h)) {
+        v = uint64_t{*index} << kPartShardBits | shard;
+      } else if (mode == Mode::Find) {
+        return false;
+      } else {
+        all = false;
+      }
+    }
+    if (mode == Mode::FindAll) {
+      found->number[p] = v < KnownParts::kMissing ? static_cast<uint32_t>(v) : KnownParts::kMissing;
+      found->count = static_cast<uint8_t>(p + 1);
     }
     // the part's number as a varint: mostly one or two bytes
-    for (uint64_t v = uint64_t{local} << kPartShardBits | shard;; v >>= 7) {
+    for (;; v >>= 7) {
       if (v < 0x80) {
         key.push_back(static_cast<char>(v));
         break;
@@ -125,7 +135,7 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
     begin = end;
     if (end == bytes.size()) break;
   }
-  return true;
+  return all;
 }
 
 namespace {
@@ -134,16 +144,35 @@ thread_local std::string part_numbers;
 
 Inserted ExactStore::insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash) {
   std::string& key = part_numbers;
-  parts_of(bytes, cuts, key, true);
+  parts_of(bytes, cuts, key, Mode::Insert);
+  const unsigned shard = shard_of(hash);
+  auto [index, fresh] = roots_[shard]->insert(key, hash_bytes(key));
+  return {static_cast<uint64_t>(shard) << kIdShift | index, fresh};
+}
+
+Inserted ExactStore::insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash,
+                            const KnownParts& known) {
+  std::string& key = part_numbers;
+  parts_of(bytes, cuts, key, Mode::InsertKnown, &known);
   const unsigned shard = shard_of(hash);
   auto [index, fresh] = roots_[shard]->insert(key, hash_bytes(key));
   return {static_cast<uint64_t>(shard) << kIdShift | index, fresh};
 }
 
 std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<const uint32_t> cuts,
+                                           uint64_t hash, KnownParts& known) const {
+  std::string& key = part_numbers;
+  if (!parts_of(bytes, cuts, key, Mode::FindAll, nullptr, &known)) return std::nullopt;
+  const unsigned shard = shard_of(hash);
+  auto index = roots_[shard]->find(key, hash_bytes(key));
+  if (!index) return std::nullopt;
+  return static_cast<uint64_t>(shard) << kIdShift | *index;
+}
+
+std::optional<uint64_t> ExactStore::lookup(std::string_view bytes, std::span<const uint32_t> cuts,
                                            uint64_t hash) const {
   std::string& key = part_numbers;
-  if (!parts_of(bytes, cuts, key, false)) return std::nullopt;
+  if (!parts_of(bytes, cuts, key, Mode::Find)) return std::nullopt;
   const unsigned shard = shard_of(hash);
   auto index = roots_[shard]->find(key, hash_bytes(key));
   if (!index) return std::nullopt;

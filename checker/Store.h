@@ -47,6 +47,17 @@ struct Inserted {
   bool fresh = false;
 };
 
+// The numbers of an encoding's parts that an ExactStore lookup found stored
+// (kMissing for the others), kept by a search that inserts the state later
+// so that the insert locks and probes only the new parts: mostly one or two
+// of them, since a step changes one or two parts.
+struct KnownParts {
+  static constexpr uint32_t kMissing = UINT32_MAX;
+  static constexpr size_t kMax = 16;
+  uint8_t count = 0;
+  uint32_t number[kMax];
+};
+
 // One table of distinct byte strings, numbered densely from 0 in insertion
 // order. `hash` must be hash_bytes(bytes) (the table rehashes with it).
 // Not thread-safe.
@@ -73,7 +84,7 @@ class ByteTable {
 
 class ExactStore {
  public:
-  static constexpr size_t kMaxParts = 16;
+  static constexpr size_t kMaxParts = KnownParts::kMax;
   explicit ExactStore(unsigned shards = 1);
   ExactStore(const ExactStore&) = delete;
   ExactStore& operator=(const ExactStore&) = delete;
@@ -85,6 +96,14 @@ class ExactStore {
   Inserted insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash);
   std::optional<uint64_t> lookup(std::string_view bytes, std::span<const uint32_t> cuts,
                                  uint64_t hash) const;
+  // As lookup(); on a miss, `known` gets the numbers of the parts stored,
+  // for insert(..., &known).
+  std::optional<uint64_t> lookup(std::string_view bytes, std::span<const uint32_t> cuts,
+                                 uint64_t hash, KnownParts& known) const;
+  // `known`: what a lookup of the same bytes found (parts only get added,
+  // so those numbers stay right).
+  Inserted insert(std::string_view bytes, std::span<const uint32_t> cuts, uint64_t hash,
+                  const KnownParts& known);
   uint64_t size() const;
   uint64_t memory_bytes() const;
   // The bytes of the state stored as `id` (its parts put back together), so
@@ -108,8 +127,12 @@ class ExactStore {
   static constexpr unsigned kPartShards = 1u << kPartShardBits;
   // The string of part numbers; false when some part is not stored (then
   // the state is not either).
-  bool parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
-                bool insert) const;
+  // Modes: insert the missing parts; look up and stop at the first missing
+  // one; look up every part, recording into `known`; insert, taking the
+  // numbers `known` has.
+  enum class Mode { Insert, Find, FindAll, InsertKnown };
+  bool parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key, Mode mode,
+                const KnownParts* given = nullptr, KnownParts* found = nullptr) const;
 
   unsigned nshards_;
   std::vector<std::unique_ptr<ByteTable>> roots_;

@@ -156,6 +156,38 @@ TEST(Stores, ExactGivesBackTheBytesOfAnId) {
   }
 }
 
+// A lookup that misses tells the later insert which parts it found
+// (Bfs.h kKnownParts): the insert gives the id a plain insert gives, and
+// the bytes come back. States here share most of their parts, as
+// successors do.
+TEST(Stores, ExactInsertTakesThePartsALookupFound) {
+  checker::ExactStore with_known(16), plain(16);
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> pieces = {"head", "thread-a", "thread-b", "objs-1", "objs-2", ""};
+  for (int i = 0; i < 3000; ++i) {
+    std::string k;
+    std::vector<uint32_t> cuts;
+    for (int p = 0; p < 6; ++p) {
+      k += pieces[rng() % pieces.size()] + std::to_string(rng() % 7);
+      cuts.push_back(static_cast<uint32_t>(k.size()));
+    }
+    cuts.pop_back();
+    const uint64_t h = checker::hash_bytes(k);
+    checker::KnownParts known;
+    auto found = with_known.lookup(k, cuts, h, known);
+    ASSERT_EQ(found.has_value(), plain.lookup(k, cuts, h).has_value()) << i;
+    checker::Inserted a = found ? checker::Inserted{*found, false}
+                                : with_known.insert(k, cuts, h, known);
+    checker::Inserted b = plain.insert(k, cuts, h);
+    ASSERT_EQ(a.id, b.id) << i;
+    ASSERT_EQ(a.fresh, b.fresh) << i;
+    std::string out;
+    with_known.bytes_of(a.id, out);
+    ASSERT_EQ(out, k) << i;
+  }
+  EXPECT_EQ(with_known.size(), plain.size());
+}
+
 TEST(Stores, FingerprintMembership) {
   checker::FingerprintStore store(4);
   check_membership(store, true);  // 20000 keys: a 64-bit collision is not expected
