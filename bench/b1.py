@@ -50,6 +50,9 @@ CONFIGS = {
     "exact-dfs": ["--store", "exact", "--dfs", "--jobs", "1"],
     "exact-dfs-2": ["--store", "exact", "--dfs", "--jobs", "2"],
     "fp-dfs-2": ["--store", "fingerprint", "--dfs", "--jobs", "2"],
+    # sleep sets (checker/BfsSleepSets.inc) need the search without symmetry
+    "nosym-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--no-por"],
+    "sleep-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--sleep-sets"],
 }
 
 
@@ -269,15 +272,17 @@ def reductions(args):
     steps = [("naive (tree)", ["--no-visited-set", "--no-symmetry", "--no-por", "--dfs"]),
              ("visited set", ["--no-symmetry", "--no-por", "--jobs", "1"]),
              ("+ symmetry", ["--no-por", "--jobs", "1"]),
-             ("+ partial order", ["--jobs", "1"])]
-    print(f"{'scenario':<32}" + "".join(f"{n:>26}" for n, _ in steps))
-    print(f"{'':<32}" + "".join(f"{'states':>16}{'seconds':>10}" for _ in steps))
+             ("+ partial order", ["--jobs", "1"]),
+             ("sleep sets, no symmetry", ["--no-symmetry", "--sleep-sets", "--jobs", "1"])]
+    print(f"{'scenario':<32}" + "".join(f"{n:>38}" for n, _ in steps))
+    print(f"{'':<32}" + "".join(f"{'states':>16}{'transitions':>12}{'seconds':>10}"
+                                for _ in steps))
     for name, path in files:
         cells = []
         for _, opts in steps:
             r = lifecheck_run(args.lifecheck, path, opts + ["--max-states", "2000000"], 60)
             mark = "" if r["code"] in (0, 1) else "+"
-            cells.append(f"{r['states']:>15,}{mark:1}{r['wall']:>10.2f}")
+            cells.append(f"{r['states']:>15,}{mark:1}{r['transitions']:>12,}{r['wall']:>10.2f}")
         print(f"{name:<32}" + "".join(cells), flush=True)
     print("+: stopped at a limit (2,000,000 states or 60 s)")
     shutil.rmtree(work, ignore_errors=True)

@@ -23,10 +23,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -47,6 +49,7 @@ class Bfs {
   using State = typename M::State;
   using Choice = typename M::Choice;
   using Result = SearchResult<Choice>;
+  using Print = typename FootprintOf<M>::type;
   static constexpr bool kBytes = DecodableModel<M>;
   static constexpr bool kMeasured = ProgressModel<M>;
   // A store that gives a state's bytes back from its id: the frontier is
@@ -56,6 +59,10 @@ class Bfs {
     s.bytes_of(id, out);
   };
   // A store whose lookups give the parts they found to the later insert.
+  // Sleep sets (Engine.h, BfsSleepSets.inc): with a model that gives footprints
+  // and a store that gives bytes back (a reopened state is decoded from
+  // its id).
+  static constexpr bool kSleep = SleepModel<M> && kRecall;
   static constexpr bool kKnownParts =
       requires(Store& s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
     s.lookup(b, c, uint64_t{0}, k);
@@ -75,6 +82,9 @@ class Bfs {
     if (const char* p = cycle_property_of(model)) cycle_property_ = p;
     cycles_ = !cycle_property_.empty();
     measured_ = cycles_ && kMeasured && options.use_progress_measure;
+    if constexpr (kSleep)
+      sleep_on_ = options.sleep_sets && options.use_visited_set && model.sleep_sets_sound() &&
+                  (!cycles_ || measured_);
   }
 
   Result run() {
@@ -117,6 +127,14 @@ class Bfs {
     uint32_t length;
     uint32_t state;
   };
+  struct Arrival {  // a transition to a stored state or a candidate, with its sleep set
+    uint64_t id;     // the stored state's id (when !candidate)
+    uint32_t owner;  // the candidate: outbox[owner][index]
+    uint32_t index;
+    uint32_t begin;  // its sleep set: sleep_pool[begin, begin + count)
+    uint32_t count;
+    bool candidate;
+  };
   struct Found {  // the best violation a worker met in this level
     uint64_t key = UINT64_MAX;
     StepResult failure;
@@ -142,6 +160,13 @@ class Bfs {
     Stats stats;
     Found found;
     std::string limit;
+    // sleep sets: the transitions taken with the sleep sets they carry
+    std::vector<Arrival> arrivals;
+    std::vector<Choice> sleep_pool;
+    std::vector<Choice> asleep;
+    std::vector<State> nexts;
+    std::vector<StepResult> results;
+    std::vector<Print> prints;
   };
 
   // The frontier: the states of one level, in rank order.
@@ -150,6 +175,10 @@ class Bfs {
     std::vector<uint64_t> ends;  // bytes of i: [ends[i-1], ends[i])
     std::vector<uint64_t> ids;   // kRecall: the store ids, in rank order
     std::vector<State> states;
+    // a level of reopened states (sleep sets): their ranks and the choices
+    // to explore at each
+    std::vector<uint64_t> ranks;
+    std::vector<std::vector<Choice>> only;
     uint64_t first_rank = 0;
     size_t size() const { return kRecall ? ids.size() : kBytes ? ends.size() : states.size(); }
     void clear() {
@@ -157,6 +186,8 @@ class Bfs {
       ends.clear();
       ids.clear();
       states.clear();
+      ranks.clear();
+      only.clear();
     }
   };
 
@@ -179,6 +210,12 @@ class Bfs {
   }
 
   void expand_one(Worker& w, const Level& level, size_t i) {
+    if constexpr (kSleep) {
+      if (sleep_on_) {
+        expand_sleeping(w, level, i);
+        return;
+      }
+    }
     const uint64_t rank = level.first_rank + i;
     State s = state_at(level, i);
     if (!choices_to_explore(model_, s, w.choices, options_.partial_order, w.stats.reduced_states,
@@ -188,81 +225,103 @@ class Bfs {
     if constexpr (kMeasured)
       if (measured_) measure = model_.progress_measure(s);
     for (Choice c : w.choices) {
-      const uint64_t key = key_of(rank, c);
       State next = s;
       StepResult r = model_.step(next, c);
-      ++w.stats.transitions;
-      if (r.kind == StepResult::Kind::Violation) {
-        if (key < w.found.key) w.found = Found{key, std::move(r), true};
-        continue;
-      }
-      if (r.kind == StepResult::Kind::Limit) {
-        stop_with(w, r.message);
-        return;
-      }
-      bool edge = cycles_;
-      if constexpr (kMeasured) {
-        if (measured_) {
-          const uint64_t after = model_.progress_measure(next);
-          if (after < measure) decreased_.store(true, std::memory_order_relaxed);
-          edge = after <= measure;
-        }
-      }
-      encode_parts(model_, next, w.bytes, w.cuts);
-      uint64_t h = hash_bytes(w.bytes);
-      uint64_t* slot = met_slot(w, h);
-      if (*slot != 0) {  // met earlier in this level by this worker
-        const uint32_t owner = static_cast<uint32_t>((*slot - 1) >> 32);
-        const uint32_t index = static_cast<uint32_t>(*slot - 1);
-        Candidate& known = w.outbox[owner][index];
-        if (key < known.key) {
-          known.key = key;
-          if (known.terminal_fails && key < w.found.key)
-            w.found = Found{key, model_.terminal(next), false};
-        }
-        if (edge) w.pending.push_back({key, owner, index});
-        continue;
-      }
-      std::optional<uint64_t> id;
-      if constexpr (kKnownParts)
-        id = store_.lookup(w.bytes, w.cuts, h, w.known);
-      else
-        id = store_.lookup(w.bytes, w.cuts, h);
-      if (id) {
-        if (edge) w.edges.push_back({key, *id});
-        continue;
-      }
-      // A new state (perhaps met by another worker too): a terminal one is
-      // checked now, where its path is known.
-      Candidate cand{key, h, 0, static_cast<uint32_t>(w.bytes.size())};
-      model_.enabled(next, w.after);
-      if (w.after.empty()) {
-        StepResult t = model_.terminal(next);
-        cand.terminal_fails = t.kind == StepResult::Kind::Violation;
-        if (cand.terminal_fails && key < w.found.key) w.found = Found{key, std::move(t), false};
-      }
-      cand.ncuts = static_cast<uint8_t>(std::min(w.cuts.size(), ExactStore::kMaxParts - 1));
-      // in the arena: the encoding, its cuts, then (kKnownParts) the part
-      // numbers the lookup found, as one piece
-      w.tail.assign(reinterpret_cast<const char*>(w.cuts.data()), cand.ncuts * sizeof(uint32_t));
-      if constexpr (kKnownParts) {
-        cand.nknown = w.known.count;
-        w.tail.append(reinterpret_cast<const char*>(w.known.number),
-                      w.known.count * sizeof(uint32_t));
-      }
-      cand.offset = w.arena.append(w.bytes, w.tail);
-      if constexpr (!kBytes) {
-        cand.state = static_cast<uint32_t>(w.states.size());
-        w.states.push_back(std::move(next));
-      }
-      const uint32_t owner = store_.shard_of(h) % jobs_;
-      const uint32_t index = static_cast<uint32_t>(w.outbox[owner].size());
-      w.outbox[owner].push_back(cand);
-      *slot = (uint64_t{owner} << 32 | index) + 1;
-      ++w.met_count;
-      if (edge) w.pending.push_back({key, owner, index});
+      if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, nullptr)) return;
     }
   }
+
+  // The transition `key` to `next` (result `r`), from a state of measure
+  // `measure`: kept to look for cycles when `edges` allows; `sleep` (sleep
+  // sets): the sleep set it carries, recorded as an arrival. False when the
+  // search must stop.
+  bool add_successor(Worker& w, uint64_t key, State& next, StepResult r, uint64_t measure,
+                     bool edges, const std::vector<Choice>* sleep) {
+    ++w.stats.transitions;
+    if (r.kind == StepResult::Kind::Violation) {
+      if (key < w.found.key) w.found = Found{key, std::move(r), true};
+      return true;
+    }
+    if (r.kind == StepResult::Kind::Limit) {
+      stop_with(w, r.message);
+      return false;
+    }
+    bool edge = edges;
+    if constexpr (kMeasured) {
+      if (measured_) {
+        const uint64_t after = model_.progress_measure(next);
+        if (after < measure) decreased_.store(true, std::memory_order_relaxed);
+        edge = edge && after <= measure;
+      }
+    }
+    (void)measure;
+    encode_parts(model_, next, w.bytes, w.cuts);
+    uint64_t h = hash_bytes(w.bytes);
+    uint64_t* slot = met_slot(w, h);
+    if (*slot != 0) {  // met earlier in this level by this worker
+      const uint32_t owner = static_cast<uint32_t>((*slot - 1) >> 32);
+      const uint32_t index = static_cast<uint32_t>(*slot - 1);
+      Candidate& known = w.outbox[owner][index];
+      if (key < known.key) {
+        known.key = key;
+        if (known.terminal_fails && key < w.found.key)
+          w.found = Found{key, model_.terminal(next), false};
+      }
+      if (edge) w.pending.push_back({key, owner, index});
+      if (sleep) arrive(w, 0, owner, index, true, *sleep);
+      return true;
+    }
+    std::optional<uint64_t> id;
+    if constexpr (kKnownParts)
+      id = store_.lookup(w.bytes, w.cuts, h, w.known);
+    else
+      id = store_.lookup(w.bytes, w.cuts, h);
+    if (id) {
+      if (edge) w.edges.push_back({key, *id});
+      if (sleep) arrive(w, *id, 0, 0, false, *sleep);
+      return true;
+    }
+    // A new state (perhaps met by another worker too): a terminal one is
+    // checked now, where its path is known.
+    Candidate cand{key, h, 0, static_cast<uint32_t>(w.bytes.size())};
+    model_.enabled(next, w.after);
+    if (w.after.empty()) {
+      StepResult t = model_.terminal(next);
+      cand.terminal_fails = t.kind == StepResult::Kind::Violation;
+      if (cand.terminal_fails && key < w.found.key) w.found = Found{key, std::move(t), false};
+    }
+    cand.ncuts = static_cast<uint8_t>(std::min(w.cuts.size(), ExactStore::kMaxParts - 1));
+    // in the arena: the encoding, its cuts, then (kKnownParts) the part
+    // numbers the lookup found, as one piece
+    w.tail.assign(reinterpret_cast<const char*>(w.cuts.data()), cand.ncuts * sizeof(uint32_t));
+    if constexpr (kKnownParts) {
+      cand.nknown = w.known.count;
+      w.tail.append(reinterpret_cast<const char*>(w.known.number),
+                    w.known.count * sizeof(uint32_t));
+    }
+    cand.offset = w.arena.append(w.bytes, w.tail);
+    if constexpr (!kBytes) {
+      cand.state = static_cast<uint32_t>(w.states.size());
+      w.states.push_back(std::move(next));
+    }
+    const uint32_t owner = store_.shard_of(h) % jobs_;
+    const uint32_t index = static_cast<uint32_t>(w.outbox[owner].size());
+    w.outbox[owner].push_back(cand);
+    *slot = (uint64_t{owner} << 32 | index) + 1;
+    ++w.met_count;
+    if (edge) w.pending.push_back({key, owner, index});
+    if (sleep) arrive(w, 0, owner, index, true, *sleep);
+    return true;
+  }
+
+  void arrive(Worker& w, uint64_t id, uint32_t owner, uint32_t index, bool candidate,
+              const std::vector<Choice>& sleep) {
+    w.arrivals.push_back({id, owner, index, static_cast<uint32_t>(w.sleep_pool.size()),
+                          static_cast<uint32_t>(sleep.size()), candidate});
+    w.sleep_pool.insert(w.sleep_pool.end(), sleep.begin(), sleep.end());
+  }
+
+#include "checker/BfsSleepSets.inc"  // the sleep-set members (inside the class)
 
   // The slot of `w.met` for the state in `w.bytes` (hash `h`): the one that
   // holds it, or the empty one where it goes.
@@ -504,14 +563,16 @@ class Bfs {
       next.clear();
       next.first_rank = parent_.size();
       const size_t ranks_before = parent_.size();
-      for (size_t begin = 0; begin < level.size(); begin += slice_) {
-        slice_end_ = std::min(level.size(), begin + slice_);
+      // One slice [begin, end) of `lv`; a non-empty string when a limit
+      // stopped the search.
+      auto run_slice = [&](const Level& lv, size_t begin) -> std::string {
+        slice_end_ = std::min(lv.size(), begin + slice_);
         next_chunk_.store(begin);
-        on_workers([&](unsigned w) { expand_phase(w, level); });
+        on_workers([&](unsigned w) { expand_phase(w, lv); });
         std::string why;
         for (Worker& w : workers_)
           if (why.empty() && !w.limit.empty()) why = w.limit;
-        if (!why.empty()) return limited(why);
+        if (!why.empty()) return why;
         on_workers([&](unsigned w) { insert_phase(w); });
         // the slice's results, in an order that does not depend on the workers
         fresh.clear();
@@ -533,6 +594,8 @@ class Bfs {
         }
         std::sort(fresh.begin(), fresh.end(),
                   [](const Fresh& a, const Fresh& b) { return a.key < b.key; });
+        if constexpr (kSleep)
+          if (sleep_on_) gather_arrivals(fresh, parent_.size());
         for (const Fresh& f : fresh) {
           parent_.push_back(static_cast<uint32_t>(rank_of_key(f.key)));
           via_.push_back(choice_of_key<Choice>(f.key));
@@ -557,6 +620,19 @@ class Bfs {
           std::sort(edges.begin(), edges.end(),
                     [](const Edge& a, const Edge& b) { return a.key < b.key; });
           edges_.insert(edges_.end(), edges.begin(), edges.end());
+        }
+        return {};
+      };
+      for (size_t begin = 0; begin < level.size(); begin += slice_)
+        if (std::string why = run_slice(level, begin); !why.empty()) return limited(why);
+      if constexpr (kSleep) {
+        if (sleep_on_) {
+          // reopen what the level's arrivals ask for, until nothing is left
+          for (Level reopened = settle_arrivals(); reopened.size() > 0;
+               reopened = settle_arrivals())
+            for (size_t begin = 0; begin < reopened.size(); begin += slice_)
+              if (std::string why = run_slice(reopened, begin); !why.empty()) return limited(why);
+          close_level();
         }
       }
       ++depth;
@@ -620,6 +696,13 @@ class Bfs {
   std::vector<Choice> via_;
   std::vector<Edge> edges_;           // by key: sorted by source rank
   std::vector<uint64_t> id_of_rank_;  // store ids, when cycles are looked for
+  // sleep sets: on for this search; per stored state with a non-empty sleep
+  // set (or not expanded yet) its entry; this level's arrivals and new ids
+  bool sleep_on_ = false;
+  std::unordered_map<uint64_t, SleepEntry> sleep_;
+  std::vector<Arrival> arrivals_;
+  std::vector<Choice> arrival_pool_;
+  std::vector<uint64_t> level_fresh_;
 };
 
 }  // namespace lifecheck::checker

@@ -25,6 +25,15 @@
 //        // a choice whose transition commutes with everything the other
 //        // choices, and whatever follows them, can do, and that no property
 //        // observes: exploring it alone is enough (partial-order reduction)
+//   using Footprint;  bool sleep_sets_sound() const;
+//   StepResult step_footprint(const State& before, State& next, Choice,
+//                             const std::vector<Choice>& enabled, Footprint&) const;
+//   bool independent(const Footprint&, const Footprint&) const;
+//        // sleep sets: a step (next is a copy of before) with what it
+//        // reads and writes; two steps of different threads at one state
+//        // whose footprints are independent commute there (both orders
+//        // reach the same state, neither disables the other); offered
+//        // only where sleep_sets_sound() (Bfs.h)
 #pragma once
 
 #include <algorithm>
@@ -60,6 +69,25 @@ concept ReducibleModel = ExplorableModel<M> &&
     requires(const M& m, const typename M::State& s,
              const std::vector<typename M::Choice>& enabled) {
   { m.persistent_choice(s, enabled) } -> std::same_as<std::optional<typename M::Choice>>;
+};
+
+template <class M>
+concept SleepModel = ExplorableModel<M> &&
+    requires(const M& m, const typename M::State& cs, typename M::State& s, typename M::Choice c,
+             const std::vector<typename M::Choice>& enabled, typename M::Footprint& fp) {
+  { m.sleep_sets_sound() } -> std::same_as<bool>;
+  { m.step_footprint(cs, s, c, enabled, fp) } -> std::same_as<StepResult>;
+  { m.independent(fp, fp) } -> std::same_as<bool>;
+};
+
+// The model's footprint type (an empty one for a model without sleep sets).
+template <class M>
+struct FootprintOf {
+  struct type {};
+};
+template <SleepModel M>
+struct FootprintOf<M> {
+  using type = typename M::Footprint;
 };
 
 template <ExplorableModel M>

@@ -75,6 +75,10 @@ struct SearchOptions {
   unsigned bitstate_hashes = 3;
   // Partial-order reduction, where the model offers it (persistent_choice).
   bool partial_order = true;
+  // Sleep sets over the model's footprints (Engine.h, SleepModel), in the
+  // breadth-first search with a store that gives bytes back; they prune
+  // transitions only, never states. Off by default (Bfs.h).
+  bool sleep_sets = false;
   // Look for cycles only among the transitions that keep the model's
   // progress measure, where it has one (false: among all; for comparisons).
   bool use_progress_measure = true;

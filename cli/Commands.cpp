@@ -287,6 +287,7 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   j["all"] = options.all;
   j["symmetry"] = search.symmetry;
   j["partial_order"] = options.partial_order;
+  if (options.sleep_sets) j["sleep_sets"] = true;  // asked for (applied where sound)
   j["store"] = checker::store_name(options.store);
   j["stats"] = report::stats_json(st, options.output.timing);
   j["searches"] = search.searches;

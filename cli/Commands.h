@@ -76,6 +76,8 @@ struct CheckOptions {
   bool use_visited_set = true;
   bool symmetry = true;  // merge states of interchangeable threads (model/Symmetry.h)
   bool partial_order = true;  // explore a private step alone (model/Independence.cpp)
+  // sleep sets over step footprints (model/Footprint.cpp, checker/BfsSleepSets.inc)
+  bool sleep_sets = false;
   bool quiet = false;    // no progress line even on a terminal
   bool all = false;      // --all: a shortest counterexample per violated property
   // --distributed / --swarm: the search runs on every MPI rank (cli/Mpi.h)

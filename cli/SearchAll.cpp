@@ -27,6 +27,7 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     so.limits = whole;
     so.use_visited_set = options.use_visited_set;
     so.partial_order = options.partial_order;
+    so.sleep_sets = options.sleep_sets;
     // --max-seconds and --max-states bound the whole of --all, not each
     // search: each search gets what the ones before have left.
     if (whole.max_seconds > 0) {

@@ -177,6 +177,7 @@ int main(int argc, char** argv) {
   check.limits.stop = &stop_requested();
   std::vector<std::string> files;
   bool bfs = false, dfs = false, no_visited = false, no_symmetry = false, no_por = false;
+  bool sleep_sets = false;
   check.jobs = std::max(1u, std::thread::hardware_concurrency());
   const std::map<std::string, lifecheck::checker::StoreKind> store_kinds{
       {"exact", lifecheck::checker::StoreKind::Exact},
@@ -207,6 +208,9 @@ int main(int argc, char** argv) {
                   "do not merge states that differ by a permutation of identical threads");
     cmd->add_flag("--no-por", no_por,
                   "no partial-order reduction (every interleaving of threads' private steps)");
+    cmd->add_flag("--sleep-sets", sleep_sets,
+                  "sleep sets over the model's step footprints instead of the persistent "
+                  "sets (breadth-first, exact store, no symmetry; experimental)");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
         ->check(kWholeNumber);
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")
@@ -351,6 +355,7 @@ int main(int argc, char** argv) {
   check.use_visited_set = !no_visited;
   check.symmetry = !no_symmetry;
   check.partial_order = !no_por;
+  check.sleep_sets = sleep_sets;
   // Checked options first (bad input is told the same by both programs),
   // then the commands that need libclang or MPI go to lifecheck-full.
   if (hands_over_to_full() && (extract_cmd->parsed() || check.distributed || check.swarm ||

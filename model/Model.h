@@ -13,6 +13,7 @@
 #include "checker/StepResult.h"
 #include "model/Canonical.h"
 #include "model/Event.h"
+#include "model/Footprint.h"
 #include "model/Machine.h"
 #include "model/Program.h"
 #include "model/State.h"
@@ -70,6 +71,19 @@ class Model {
   // (Independence.cpp).
   std::optional<Choice> persistent_choice(const State& state,
                                           const std::vector<Choice>& enabled) const;
+  // Sleep sets (checker/Engine.h): a step with its footprint
+  // (Footprint.cpp), and whether two footprints at one state commute.
+  // Offered where the argument holds (GIL, faithful runtime) and no thread
+  // symmetry renames threads between a state and its canonical form.
+  using Footprint = model::Footprint;
+  bool sleep_sets_sound() const { return footprints_apply(program_) && !symmetry_.any; }
+  checker::StepResult step_footprint(const State& before, State& next, Choice choice,
+                                     const std::vector<Choice>& enabled, Footprint& fp) const {
+    return step_with_footprint(*this, before, next, choice, enabled, fp);
+  }
+  bool independent(const Footprint& a, const Footprint& b) const {
+    return footprints_independent(a, b);
+  }
 
  private:
   const Program& program_;

@@ -1,0 +1,41 @@
+// Per-step footprints for sleep sets (checker/Engine.h, footprint hooks):
+// what a thread's next step at a state reads and writes, so that the
+// search can tell, at that state, whether two steps of different threads
+// commute. See Footprint.cpp for the argument.
+#pragma once
+
+#include <vector>
+
+#include "checker/StepResult.h"
+#include "model/ObjSet.h"
+#include "model/Program.h"
+#include "model/State.h"
+
+namespace lifecheck::model {
+
+class Model;
+
+struct Footprint {
+  // The step may touch anything (runtime structures, other threads, the
+  // heap's shape, an observed event): it conflicts with every step.
+  bool global = true;
+  ThreadId thread = 0;
+  ObjSet reads;   // objects it may read (a superset of `writes`)
+  ObjSet writes;  // objects it changed
+};
+
+// Steps `next` (a copy of `before`) by `choice`, one of `enabled`, and
+// sets `fp` to the step's footprint at `before`.
+checker::StepResult step_with_footprint(const Model& model, const State& before, State& next,
+                                        uint16_t choice, const std::vector<uint16_t>& enabled,
+                                        Footprint& fp);
+
+// Two steps of different threads at the same state commute (both orders
+// reach the same state, with the same events, neither disables the other).
+bool footprints_independent(const Footprint& a, const Footprint& b);
+
+// Whether the footprint argument holds for this program's profile: the
+// GIL build with the faithful runtime.
+bool footprints_apply(const Program& program);
+
+}  // namespace lifecheck::model
