@@ -5,6 +5,7 @@
 // every shipped scenario, taking fewer transitions, with counterexamples
 // that replay and the same output for any number of workers.
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +16,7 @@
 
 #include "TestSupport.h"
 #include "checker/Explorer.h"
+#include "lifecheck/generators.h"
 #include "model/Footprint.h"
 
 namespace lifecheck::testing {
@@ -121,6 +123,33 @@ std::string scenario_name(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, SleepSets, ::testing::ValuesIn(scenario_files()), scenario_name);
+
+// The por-check on generated scenarios (broken C types included) under
+// every profile, and the search with sleep sets against the one without:
+// the same verdict, properties and states.
+RC_GTEST_PROP(SleepSetsMeta, IndependentStepsCommuteAndStatesStay, ()) {
+  gen::GenConfig config;
+  config.max_threads = 3;
+  config.max_body = 3;
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
+                                                "3.14.4", "3.14", "3.13t", "3.14t");
+  const model::Program p = load_text(spec.to_life(), "generated.life");
+  const model::Model m(p, false);
+  size_t pairs = 0;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    const std::string failed = independent_pairs_commute(m, s, pairs);
+    RC_ASSERT(failed == "");
+  });
+  RC_TAG(pairs ? "some independent pairs" : "no independent pair");
+  auto off = check(p, plain_bfs(false, 1), false);
+  auto on = check(p, plain_bfs(true, 2), false);
+  RC_ASSERT(on.verdict == off.verdict);
+  if (off.verdict == checker::Verdict::LimitReached) return;
+  RC_ASSERT(on.stats.states == off.stats.states);
+  RC_ASSERT(on.failure.properties == off.failure.properties);
+}
 
 // Two threads that each work on their own objects (attribute stores once
 // the name is in the class's key order, gc queries): their steps commute
