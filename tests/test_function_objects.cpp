@@ -381,7 +381,8 @@ def make():
     def one(phase):
         log("never")
     return one
-gc.callbacks.append(make())
+cb = make()
+gc.callbacks.append(cb)
 gc.callbacks.append(lambda phase, info: log("next", phase))
 try:
     gc.callbacks.remove(lambda phase, info: None)
