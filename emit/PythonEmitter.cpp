@@ -455,61 +455,6 @@ class Emitter {
     return params;
   }
 
-  // `nonlocal` line (FN9): the free variables the body assigns or deletes.
-  void assigned_frees(FuncId fn, const std::vector<StatementId>& body,
-                      std::set<std::string>& out) const {
-    const FuncInfo& f = p_.funcs[fn];
-    auto note = [&](ExprId t) {
-      if (t == model::kNoExpr || p_.exprs[t].op != ExprOp::CellLocal) return;
-      for (uint8_t slot : f.free_slots)
-        if (slot == p_.exprs[t].slot) out.insert(locals_[fn][slot]);
-    };
-    for (StatementId id : body) {
-      const Statement& s = p_.stmts[id];
-      if (s.kind == StatementKind::Assign || s.kind == StatementKind::Del ||
-          s.kind == StatementKind::Def || s.kind == StatementKind::For)
-        note(s.target);
-      assigned_frees(fn, s.body, out);
-      assigned_frees(fn, s.orelse, out);
-      for (const model::ExceptClause& c : s.handlers) {
-        note(c.bind);
-        assigned_frees(fn, c.body, out);
-      }
-      assigned_frees(fn, s.finalbody, out);
-    }
-  }
-  std::string nonlocal_line(FuncId fn) const {
-    std::set<std::string> names;
-    assigned_frees(fn, p_.funcs[fn].body, names);
-    std::string text;
-    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
-    return text.empty() ? "" : "nonlocal " + text;
-  }
-
-  // `global` lines: Python makes every assigned name local otherwise.
-  void assigned_globals(const std::vector<StatementId>& body, std::set<uint16_t>& out) const {
-    for (StatementId id : body) {
-      const Statement& s = p_.stmts[id];
-      if (s.target != model::kNoExpr && p_.exprs[s.target].op == ExprOp::Global)
-        out.insert(p_.exprs[s.target].slot);
-      assigned_globals(s.body, out);
-      assigned_globals(s.orelse, out);
-      for (const model::ExceptClause& c : s.handlers) {  // `except E as NAME`
-        if (c.bind != model::kNoExpr && p_.exprs[c.bind].op == ExprOp::Global)
-          out.insert(p_.exprs[c.bind].slot);
-        assigned_globals(c.body, out);
-      }
-      assigned_globals(s.finalbody, out);
-    }
-  }
-  std::string global_line(FuncId fn) const {
-    std::set<uint16_t> assigned;
-    assigned_globals(p_.funcs[fn].body, assigned);
-    std::string names;
-    for (uint16_t g : assigned) names += (names.empty() ? "" : ", ") + globals_[g];
-    return names.empty() ? "" : "global " + names;
-  }
-
   // A body: its `global` line, the check every Python function makes on
   // entry (_turn()), the event the body reports there (model::EntryEvent:
   // "del", "callback", "gc"), then the statements.
@@ -519,8 +464,8 @@ class Emitter {
                 const ExprNode* made = nullptr, FuncId where = 0) const {
     const FuncInfo& f = p_.funcs[fn];
     line(out, indent, "def " + def_name + "(" + params_text(fn, made, where) + "):", f.line);
-    if (std::string g = global_line(fn); !g.empty()) line(out, indent + 1, g);
-    if (std::string n = nonlocal_line(fn); !n.empty()) line(out, indent + 1, n);
+    if (std::string g = global_line(p_, globals_, fn); !g.empty()) line(out, indent + 1, g);
+    if (std::string n = nonlocal_line(p_, locals_, fn); !n.empty()) line(out, indent + 1, n);
     for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
     for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
   }

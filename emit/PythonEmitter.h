@@ -54,6 +54,14 @@ struct PythonNames {
 };
 PythonNames python_names(const model::Program& program);
 
+// A body's `global` line (the globals it assigns; Python makes them local
+// otherwise) and its `nonlocal` line (the free variables it assigns or
+// deletes, FN9); "" when there are none (PythonScopes.cpp).
+std::string global_line(const model::Program& program, const std::vector<std::string>& globals,
+                        model::FuncId fn);
+std::string nonlocal_line(const model::Program& program,
+                          const std::vector<std::vector<std::string>>& locals, model::FuncId fn);
+
 // The script's text. Throws EmitError.
 std::string emit_python(const model::Program& program, const EmitOptions& options = {});
 

@@ -197,4 +197,55 @@ void Compiler::defaults_of(const FuncDef& d, FuncId g, ExprNode& n) {
   p_.funcs[g].ndefaults = static_cast<uint8_t>(d.defaults.size());
 }
 
+// G6: gc.callbacks.append(f) / .remove(f). A module-level def's name is
+// a constant, checked here (two parameters). G6a: anything else that can be
+// a function (a lambda, a nested def's or a variable's value) is a function
+// object the list holds; then every append and remove of the scenario goes
+// to the hidden list global, and a wrong arity is the TypeError the
+// collector reports when it calls it.
+void Compiler::gc_callbacks_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
+  const Expr& callee = *e.base;
+  if (callee.text != "append" && callee.text != "remove")
+    fail(callee.loc, "gc.callbacks supports append() and remove()");
+  if (e.args.size() != 1) fail(e.loc, "gc.callbacks." + callee.text + "() takes one function");
+  const Expr& f = *e.args[0];
+  ExprId fn = kNoExpr;
+  if (f.kind == ExprKind::Name && resolve(f.text, *cur_).kind == NameKind::Function) {
+    FuncId fid = functions_.at(f.text);
+    reject_generator_callback(fid, f.loc);
+    if (p_.funcs[fid].nparams != 2)
+      fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text + "' takes " +
+                      parameters(p_.funcs[fid].nparams));
+    ExprNode n;
+    n.op = ExprOp::Const;
+    n.value = Value::func(fid);
+    fn = add_expr(n, f.loc);
+  } else {
+    const bool name = f.kind == ExprKind::Name;
+    const Resolved r = name ? resolve(f.text, *cur_) : Resolved{};
+    const bool variable = name && (r.kind == NameKind::Local || r.kind == NameKind::Global) &&
+                          (kind_of_name(f.text, *cur_) & KFunc) != 0;
+    if (f.kind != ExprKind::Lambda && !variable)
+      fail(f.loc,
+           "gc.callbacks holds functions; pass a def's name, a lambda or a variable holding a "
+           "function");
+    if (f.kind == ExprKind::Lambda &&
+        (f.def->params.size() < 2 || f.def->params.size() - f.def->defaults.size() > 2))
+      fail(f.loc, "a gc callback takes two parameters (phase, info); this lambda takes " +
+                      parameters(f.def->params.size()));
+    fn = value(f, "");
+    if (!p_.gc_callbacks_objects()) {
+      room(p_.globals.size(), 1, "globals");
+      p_.gc_callbacks_list = static_cast<uint16_t>(p_.globals.size());
+      p_.globals.push_back("gc.callbacks");
+      p_.gc_callbacks_list_label = label_id("gc.callbacks");
+    }
+  }
+  model::Statement& st =
+      add_stmt(callee.text == "append" ? K::GcCallbacksAppend : K::GcCallbacksRemove, loc, out);
+  st.value = fn;
+  st.slot = callee.text == "append" ? p_.append_sites++ : model::kNoAppendSite;
+}
+
 }  // namespace lifecheck::lang::detail

@@ -211,6 +211,8 @@ class Compiler {
   bool statement_call(const Expr& e) const;
   void return_stmt(const Stmt& s, std::vector<StatementId>& out);
   bool calls_function(const Expr& e) const;
+  // gc.callbacks.append(f) / .remove(f) (G6, G6a).
+  void gc_callbacks_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
   ExprId function_call(const Expr& e);
   void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
   // --------------------------------------------------------- CompilerAtexit.cpp

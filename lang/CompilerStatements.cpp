@@ -330,26 +330,7 @@ void Compiler::expr_stmt(const Stmt& s, std::vector<StatementId>& out) {
     if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
         callee.base->text == "callbacks" && callee.base->base->kind == ExprKind::Name &&
         callee.base->base->text == "gc") {
-      if (callee.text != "append" && callee.text != "remove")
-        fail(callee.loc, "gc.callbacks supports append() and remove()");
-      if (e.args.size() != 1) fail(e.loc, "gc.callbacks." + callee.text + "() takes one function");
-      const Expr& f = *e.args[0];
-      if (f.kind != ExprKind::Name || resolve(f.text, *cur_).kind != NameKind::Function)
-        fail(f.loc, "gc.callbacks holds module-level functions; pass a function name");
-      FuncId fid = functions_.at(f.text);
-      reject_generator_callback(fid, f.loc);
-      if (p_.funcs[fid].nparams != 2)
-        fail(f.loc, "a gc callback takes two parameters (phase, info); '" + f.text + "' takes " +
-                        parameters(p_.funcs[fid].nparams));
-      ExprNode n;
-      n.op = ExprOp::Const;
-      n.value = Value::func(fid);
-      ExprId fn = add_expr(n, f.loc);
-      model::Statement& st = add_stmt(
-          callee.text == "append" ? K::GcCallbacksAppend : K::GcCallbacksRemove, s.loc, out);
-      st.value = fn;
-      st.slot = callee.text == "append" ? p_.append_sites++ : model::kNoAppendSite;
-      return;
+      return gc_callbacks_stmt(e, s.loc, out);  // CompilerCalls.cpp
     }
     if (callee.kind == ExprKind::Attr && callee.text == "join" &&
         callee.base->kind == ExprKind::Name &&

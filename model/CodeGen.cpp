@@ -23,7 +23,7 @@ bool checks_after(const ExprNode& e) {
     // CALL of atexit.register / unregister (builtin functions)
     case ExprOp::AtexitRegister:
     case ExprOp::AtexitUnregister:
-      return true;            // (a generator function's call has none: RETURN_GENERATOR)
+      return true;  // (a generator function's call has none: RETURN_GENERATOR)
     default:
       return false;
   }
@@ -472,10 +472,17 @@ class CodeGen {
       }
       case StatementKind::GcCallbacksAppend:
       case StatementKind::GcCallbacksRemove: {
+        // G6a: with function objects in gc.callbacks, the value is computed
+        // and the op pops it (a == 1).
+        const bool values = p_.gc_callbacks_objects();
+        if (values) expr(s.value);
         Op& op = emit(s.kind == StatementKind::GcCallbacksAppend ? OpCode::GcCallbacksAppend
                                                                  : OpCode::GcCallbacksRemove,
                       s);
-        op.value = p_.exprs[s.value].value;
+        if (values)
+          op.a = 1;
+        else
+          op.value = p_.exprs[s.value].value;
         op.b = s.kind == StatementKind::GcCallbacksAppend ? s.slot : kNoAppendSite;
         emit(OpCode::Check, s);
         return;

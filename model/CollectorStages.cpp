@@ -239,19 +239,33 @@ void Machine::step_gc_callbacks(Frame& f) {
       return;
     case 1: {
       // G6: each callback in list order, the list re-read every time.
-      if (f.pc >= gc.callbacks.size()) {
+      // G6a: a list of values, each held while its call runs.
+      const bool values = program_.gc_callbacks_objects();
+      const ObjId list = values ? gc_callbacks_list_obj(false) : kNoObj;
+      const size_t n = values ? (list == kNoObj ? 0 : obj(list).length) : gc.callbacks.size();
+      if (f.pc >= n) {
         pop_frame();
         return;
       }
-      FuncId fn = gc.callbacks[f.pc++];
+      const Value cb = values ? obj(list).items[f.pc] : Value::func(gc.callbacks[f.pc]);
+      ++f.pc;
       f.stage = 2;
+      ValueList args = {Value::str(stop ? program_.str_stop : program_.str_start),
+                        stop ? Value::gc_info(f.aux, gc.collected, gc.uncollectable)
+                             : Value::gc_info(f.aux, 0, 0)};
+      const FuncId fn = values ? python_callee(cb, args) : cb.func();
       Event e = event(EventKind::GcCallbackBegin);
       e.text = stop ? "stop" : "start";
-      e.value = fn;
+      e.value = fn == kNoFunc ? not_callable_tag(cb) : fn;
       emit(std::move(e));
-      Value info = stop ? Value::gc_info(f.aux, gc.collected, gc.uncollectable)
-                        : Value::gc_info(f.aux, 0, 0);
-      call_python_from_c(fn, {Value::str(stop ? program_.str_stop : program_.str_start), info});
+      if (cb.is_obj()) {
+        incref(cb);
+        f.obj2 = cb.obj();
+      }
+      if (fn == kNoFunc)
+        call_fails_from_c(not_callable_tag(cb));
+      else
+        call_python_from_c(fn, args, is_function_object(cb) ? cb.obj() : kNoObj);
       return;
     }
     default: {
@@ -266,6 +280,11 @@ void Machine::step_gc_callbacks(Frame& f) {
       e.text = stop ? "stop" : "start";
       emit(std::move(e));
       f.stage = 1;
+      if (f.obj2 != kNoObj) {  // G6a: Py_DECREF(cb) after the call
+        const Value held = Value::object(f.obj2);
+        f.obj2 = kNoObj;
+        decref(held);
+      }
       return;
     }
   }

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <string>
 
+#include "model/Limits.h"
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -116,6 +117,54 @@ void Machine::gc_unfreeze() {
     case GcAlgorithm::FreeThreaded:
       return list_merge(kPermanent, kGen0);
   }
+}
+
+}  // namespace lifecheck::model
+
+namespace lifecheck::model {
+
+// G6a: gc.callbacks is a list (Modules/gcmodule.c gc_exec_module:
+// gcstate->callbacks = PyList_New(0)); the model makes it a hidden global
+// when a scenario puts function objects in it. It is untracked: only the
+// gc module refers to it, so no collection could free it.
+ObjId Machine::gc_callbacks_list_obj(bool make) {
+  const Value l = state_.globals[program_.gc_callbacks_list];
+  if (l.is_obj()) return l.obj();
+  if (!make) return kNoObj;
+  const ObjId id = alloc(kListType, program_.gc_callbacks_list_label, false);
+  state_.globals[program_.gc_callbacks_list] = Value::object(id);
+  return id;
+}
+
+// gc.callbacks.append(func): the list takes the reference the call popped.
+void Machine::gc_callbacks_append(Value func) {
+  const ObjId l = gc_callbacks_list_obj(true);
+  if (obj(l).length >= kMaxItems) {
+    decref(func);
+    throw ModelLimit{"more than " + std::to_string(kMaxItems) +
+                     " gc callbacks at once (the model's list holds " + std::to_string(kMaxItems) +
+                     ")"};
+  }
+  Object& x = obj(l);
+  x.items[x.length++] = func;
+}
+
+// gc.callbacks.remove(func) with func on top of the stack: list_remove
+// compares by identity first (PyObject_RichCompareBool), and a function
+// has no __eq__; not found: ValueError (the stack's value is released by
+// the unwinding). Found: the item is released, then the argument.
+void Machine::gc_callbacks_remove(Value func) {
+  const ObjId l = gc_callbacks_list_obj(false);
+  size_t i = 0;
+  const size_t n = l == kNoObj ? 0 : obj(l).length;
+  while (i < n && obj(l).items[i] != func) ++i;
+  if (i == n) raise("ValueError");
+  pop();
+  Object& x = obj(l);
+  const Value item = x.items[i];
+  for (size_t k = i + 1; k < x.length; ++k) x.items[k - 1] = x.items[k];
+  x.items[--x.length] = Value::unset();
+  release_values({item, func});
 }
 
 }  // namespace lifecheck::model

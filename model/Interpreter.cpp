@@ -600,7 +600,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       state_.gc.auto_enabled = false;
       return;
     case OpCode::GcCallbacksAppend:
-      state_.gc.callbacks.push_back(op.value.func());
+      if (op.a == 1)
+        gc_callbacks_append(pop());  // G6a: a list of values (GcModule.cpp)
+      else
+        state_.gc.callbacks.push_back(op.value.func());
       if (op.b != kNoAppendSite && program_.profile.list_append_specializes) {
         if (state_.warm[op.b])
           f.flags |= kSkipCheck;  // gc.callbacks is a list: as for list.append
@@ -609,6 +612,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       }
       return;
     case OpCode::GcCallbacksRemove: {
+      if (op.a == 1) return gc_callbacks_remove(thread().stack.back());  // G6a
       auto& cbs = state_.gc.callbacks;
       auto it = std::find(cbs.begin(), cbs.end(), op.value.func());
       if (it == cbs.end()) raise("ValueError");

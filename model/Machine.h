@@ -399,6 +399,13 @@ class Machine {
   ObjId atexit_list_obj(bool make);
   void atexit_append(Value func, Value args);
 
+  // ------------------------------------------------------- GcModule.cpp (G6a)
+  // gc.callbacks as a list of values (function objects): the hidden list
+  // (made on first use with `make`), append and remove of a popped value.
+  ObjId gc_callbacks_list_obj(bool make);
+  void gc_callbacks_append(Value func);
+  void gc_callbacks_remove(Value func);
+
   // ------------------------------------------------------------- Shutdown.cpp
   // `shutdown modules` (SD1-SD5): the stages of Py_FinalizeEx past the
   // atexit functions, counted by GcState::final_rounds; each pushes one

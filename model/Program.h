@@ -605,6 +605,13 @@ struct Program {
   LabelId atexit_list_label = kNoLabel;
   StrId str_finalize_exitfunc = 0;
   bool uses_atexit() const { return atexit_list != 0xFFFF; }
+  // gc.callbacks holding function objects (model/GcModule.cpp, G6a): when
+  // a scenario appends anything but a module-level def's name, every
+  // append and remove goes to this hidden global, a list made at the first
+  // append; the collector calls what it holds.
+  uint16_t gc_callbacks_list = 0xFFFF;
+  LabelId gc_callbacks_list_label = kNoLabel;
+  bool gc_callbacks_objects() const { return gc_callbacks_list != 0xFFFF; }
   // `shutdown modules` (model/Shutdown.cpp, rules SD1-SD5): the run goes on
   // past the final collection through finalize_modules; the type of the
   // __main__ module's dict, made when __main__ leaves sys.modules.

@@ -344,16 +344,67 @@ thread T1:
   EXPECT_EQ(only_logs(p), (Strings{"x", "gone", "deleted", "del n", "collected"}));
 }
 
+// G6, G6a: a module-level def and function objects share the one list, in
+// append order; a callback that removes itself is released only after it
+// returns (the collector holds it), and its closure with it; the entry
+// after it moves into its place and is skipped this time (the loop's index
+// goes on), as in invoke_gc_callback.
+TEST(FunctionObjects, FunctionObjectsInGcCallbacks) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def first(phase, info):
+    log("first", phase)
+def install():
+    n = Node()
+    def once(phase, info):
+        log("once", phase)
+        gc.callbacks.remove(once)
+        log("removed", n)
+    gc.callbacks.append(once)
+gc.callbacks.append(first)
+install()
+gc.callbacks.append(lambda phase, info: log("lambda", phase))
+gc.collect()
+log("collected")
+gc.collect()
+)");
+  EXPECT_EQ(only_logs(p),
+            (Strings{"first start", "once start", "removed n", "del n", "first stop", "lambda stop",
+                     "collected", "first start", "lambda start", "first stop", "lambda stop"}));
+}
+
+// G6a: removing a function object that is not in the list raises
+// ValueError; a function object of the wrong arity fails when called
+// (TypeError, unraisable) and the next callback still runs.
+TEST(FunctionObjects, GcCallbackObjectErrors) {
+  model::Program p = load_text(R"(
+def make():
+    def one(phase):
+        log("never")
+    return one
+cb = make()
+gc.callbacks.append(cb)
+gc.callbacks.append(lambda phase, info: log("next", phase))
+try:
+    gc.callbacks.remove(lambda phase, info: None)
+except ValueError:
+    log("not there")
+gc.collect()
+)");
+  Strings logs = only_logs(p);
+  EXPECT_EQ(logs, (Strings{"not there", "next start", "next stop"}));
+}
+
 // Both outcomes of the scenarios: the ones that hold, and the mistakes
 // they avoid.
 TEST(FunctionObjects, ScenarioVerdicts) {
   for (const char* f : {"default-arg-lives-with-function", "default-arg-cycle", "nonlocal-rebinds",
-                        "return-closure", "function-attribute-cycle", "call-on-two-threads"}) {
+                        "return-closure", "function-attribute-cycle", "call-on-two-threads",
+                        "gc-callback-lambda-closure"}) {
     auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
     EXPECT_EQ(r.verdict, checker::Verdict::Holds) << f << ": " << r.failure.message;
   }
   for (const char* f : {"default-arg-cycle-bug", "nonlocal-missing-bug", "return-closure-bug",
-                        "function-attribute-cycle-bug"}) {
+                        "function-attribute-cycle-bug", "gc-callback-lambda-closure-bug"}) {
     auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
     ASSERT_EQ(r.verdict, checker::Verdict::Violated) << f;
     EXPECT_EQ(r.failure.properties, std::vector<std::string>{"expect"}) << f;

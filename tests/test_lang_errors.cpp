@@ -350,12 +350,12 @@ const std::vector<BadScenario> kBadScenarios = {
      "gc.callbacks.append(on_gc)\n",
      3, 21, "a gc callback takes two parameters (phase, info); 'on_gc' takes 1"},
     {"GcCallbacksAppendNonFunction", "gc.callbacks.append(5)\n", 1, 21,
-     "gc.callbacks holds module-level functions"},
+     "gc.callbacks holds functions; pass a def's name, a lambda or a variable"},
     {"GcCallbacksAppendClass",
      "class A:\n"
      "    pass\n"
      "gc.callbacks.append(A)\n",
-     3, 21, "gc.callbacks holds module-level functions"},
+     3, 21, "gc.callbacks holds functions; pass a def's name, a lambda or a variable"},
     {"GcCallbacksUnknownMethod", "gc.callbacks.clear()\n", 1, 14, "supports append() and remove()"},
     // Assignment and del targets.
     {"AssignToClassName",
@@ -687,8 +687,8 @@ const std::vector<BadScenario> kBadScenarios = {
      3, 25, "weakref.finalize() passes 0 arguments to this lambda, which takes 1 parameter"},
     {"LambdaDuplicateParameter", "x = lambda a, a: None\n", 1, 15, "duplicate parameter 'a'"},
     {"LambdaWithoutColon", "x = lambda wr log(1)\n", 1, 15, "expected ',' between parameters"},
-    {"LambdaAsGcCallback", "gc.callbacks.append(lambda p, i: log(p))\n", 1, 21,
-     "gc.callbacks holds module-level functions"},
+    {"LambdaGcCallbackWrongArity", "gc.callbacks.append(lambda p: log(p))\n", 1, 21,
+     "a gc callback takes two parameters (phase, info); this lambda takes 1"},
     // Functions as objects, second part (FN7-FN10): defaults, return,
     // nonlocal, calls
     {"NonlocalAtModuleLevel", "nonlocal x\nx = 1\n", 1, 1,
