@@ -248,8 +248,11 @@ ScriptRun run_script(const ConformOptions& options, const std::string& python,
     s.signal = r.signal;
     s.problem = fmt::format("the interpreter died of signal {} ({}):\n{}", r.signal,
                             ::strsignal(r.signal), last_lines(r.err, 6));
-    // its trace so far: the side file the harness appends each line to
-    std::stringstream lines(read_file(result + ".trace"));
+    // its trace so far: the side file the harness appends each line to (a
+    // pre-sized shared mapping: the lines end at the first NUL byte)
+    std::string side = read_file(result + ".trace");
+    side.resize(std::min(side.size(), side.find('\0')));
+    std::stringstream lines(side);
     for (std::string l; std::getline(lines, l);) s.trace.push_back(l);
     return s;
   }

@@ -53,6 +53,12 @@ rc::Gen<Op> plain_op(bool language) {
                                                      {1, Op::Finalize}}),
                        language);
 }
+// atexit (GenConfig::exits), drawn a sixth of the time outside finalizers.
+rc::Gen<Op> with_exits(rc::Gen<Op> others, bool exits) {
+  if (!exits) return others;
+  auto atexit = rc::gen::weightedElement<Op>({{3, Op::AtexitRegister}, {1, Op::AtexitUnregister}});
+  return rc::gen::weightedOneOf<Op>({{5, others}, {1, atexit}});
+}
 rc::Gen<Op> finalizer_op(bool language) {
   return with_language(rc::gen::weightedElement<Op>({{1, Op::Log},
                                                      {3, Op::Drop},
@@ -89,8 +95,8 @@ rc::Gen<std::vector<T>> up_to(int count, int size, rc::Gen<T> gen) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language);
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language);
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits);
 
 namespace {
 
@@ -107,28 +113,29 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
   auto objects = rc::gen::withSize([=](int size) {
     return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
   });
-  return rc::gen::map(rc::gen::pair(objects, body(config.max_body + 2, false, config.language)),
-                      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
-                        for (size_t i = 0; i < parts.first.size(); ++i)
-                          parts.first[i].a = static_cast<uint8_t>(i);
-                        parts.first.insert(parts.first.end(), parts.second.begin(),
-                                           parts.second.end());
-                        return parts.first;
-                      });
+  return rc::gen::map(
+      rc::gen::pair(objects, body(config.max_body + 2, false, config.language, config.exits)),
+      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
+        for (size_t i = 0; i < parts.first.size(); ++i) parts.first[i].a = static_cast<uint8_t>(i);
+        parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
+        return parts.first;
+      });
 }
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language) {
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits) {
   return rc::gen::build<Action>(
-      rc::gen::set(&Action::op, in_finalizer ? finalizer_op(language) : plain_op(language)),
+      rc::gen::set(&Action::op,
+                   in_finalizer ? finalizer_op(language) : with_exits(plain_op(language), exits)),
       rc::gen::set(&Action::a, index()), rc::gen::set(&Action::b, index()),
       rc::gen::set(&Action::c, index()));
 }
 
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language) {
-  return rc::gen::withSize(
-      [=](int size) { return up_to(scaled(size, max, 1), size, action(in_finalizer, language)); });
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits) {
+  return rc::gen::withSize([=](int size) {
+    return up_to(scaled(size, max, 1), size, action(in_finalizer, language, exits));
+  });
 }
 
 rc::Gen<ClassSpec> python_class(const GenConfig& config) {
@@ -177,14 +184,18 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
         rc::gen::set(&ScenarioSpec::callbacks,
                      some(config.max_callbacks, body(config.max_body, true, config.language))),
         rc::gen::set(&ScenarioSpec::setup, module_code(config)),
-        rc::gen::set(&ScenarioSpec::threads,
-                     some(config.max_threads, body(config.max_body, false, config.language))),
+        rc::gen::set(
+            &ScenarioSpec::threads,
+            some(config.max_threads, body(config.max_body, false, config.language, config.exits))),
         rc::gen::set(&ScenarioSpec::generators,
                      rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)),
         rc::gen::set(&ScenarioSpec::functions,
                      rc::gen::just(config.language ? std::max(1, config.max_functions) : 0)),
         rc::gen::set(&ScenarioSpec::proxies,
-                     rc::gen::just(config.language ? std::max(1, config.max_proxies) : 0)));
+                     rc::gen::just(config.language ? std::max(1, config.max_proxies) : 0)),
+        rc::gen::set(&ScenarioSpec::atexit, rc::gen::just(config.exits)),
+        rc::gen::set(&ScenarioSpec::shutdown,
+                     config.exits ? rc::gen::arbitrary<bool>() : rc::gen::just(false)));
   });
 }
 

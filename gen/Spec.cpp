@@ -50,7 +50,10 @@ class Writer {
   std::string run() {
     for (const std::string& b : spec_.runtime_bugs) out_ << "runtime-bug " << b << "\n";
     if (!spec_.profile.empty()) out_ << "profile " << spec_.profile << "\n";
-    if (!spec_.runtime_bugs.empty() || !spec_.profile.empty()) out_ << "\n";
+    if (spec_.atexit) out_ << "import atexit\n";
+    if (spec_.shutdown) out_ << "shutdown modules\n";
+    if (!spec_.runtime_bugs.empty() || !spec_.profile.empty() || spec_.atexit || spec_.shutdown)
+      out_ << "\n";
     for (size_t i = 0; i < spec_.ctypes.size(); ++i) ctype(i);
     for (size_t i = 0; i < spec_.classes.size(); ++i) pyclass(i);
     for (size_t i = 0; i < spec_.callbacks.size(); ++i) {
@@ -249,6 +252,11 @@ class Writer {
       case Op::Finalize:
         if (!known(a.a) || spec_.callbacks.empty()) return unused();
         break;
+      case Op::AtexitRegister:
+      case Op::AtexitUnregister:
+        if (!spec_.atexit || spec_.callbacks.empty() || fin || kind == Body::Callback)
+          return unused();
+        break;
       case Op::GenLink:
       case Op::Refcount:
       case Op::IsTracked:
@@ -326,6 +334,12 @@ class Writer {
       case Op::ClearSelf:
         if (fin) return line(level, "self." + f(a.b) + " = None");
         return guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = None");
+      case Op::AtexitRegister:  // AX1: the entry holds the function and the global
+        return line(level, "atexit.register(cb" + std::to_string(1 + a.c % spec_.callbacks.size()) +
+                               ", " + g(a.a) + ")");
+      case Op::AtexitUnregister:  // AX2: removes every entry of the function
+        return line(
+            level, "atexit.unregister(cb" + std::to_string(1 + a.c % spec_.callbacks.size()) + ")");
       default:
         return;  // the newer statements: language_statement
       case Op::Finalize: {

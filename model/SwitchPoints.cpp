@@ -15,6 +15,8 @@
 //    Objects/dictobject.c, listobject.c, setobject.c), and an instance
 //    attribute goes through its dict; so a statement reading and then
 //    writing `o.n` is two steps, and another thread can run between them;
+//  * loads and stores of a shared closure cell (nonlocal and free
+//    variables), each one step under the cell's lock;
 //  * every decref of a shared object (F2-F4: the owner's local count or
 //    the atomic shared count; whichever thread drops last deallocates), in
 //    an op or in the release of a returning frame's locals, one per step.
@@ -174,6 +176,18 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
     case OpCode::StoreLocal:
     case OpCode::DelLocal:
       out.add(local(op.a));  // the old value is released
+      break;
+    // F14 (cells): LOAD_DEREF, STORE_DEREF and DELETE_DEREF read or swap a
+    // closure cell under the cell's own lock (PyCell_GetRef,
+    // PyCell_SetTakeRef, PyCell_SwapTakeRef in Include/internal/pycore_cell.h,
+    // Py_BEGIN_CRITICAL_SECTION(cell)); another thread reaches the cell
+    // through the function object, so it may run between a load and a store
+    case OpCode::LoadDeref:
+      out.add(local(op.a));
+      break;
+    case OpCode::StoreDeref:
+    case OpCode::DelDeref:
+      add_mutated(program, state, local(op.a), out);  // the old contents are released
       break;
     // Y7: next() and close() read and write the generator's frame state;
     // the ends of both release the reference the op held to it

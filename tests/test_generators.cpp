@@ -105,5 +105,36 @@ TEST(Generators, FunctionAndProxyStatementsRender) {
   EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
 }
 
+// The atexit statements and `shutdown modules` render as the language
+// spells them (GenConfig::exits), only in module code and threads, and the
+// scenario they make holds: the exit function runs with the global it was
+// given, after the threads, before shutdown finalizes the module globals.
+TEST(Generators, AtexitAndShutdownStatementsRender) {
+  gen::ScenarioSpec spec;
+  spec.globals = 2;
+  spec.atexit = true;
+  spec.shutdown = true;
+  spec.classes = {gen::ClassSpec{}};
+  spec.callbacks = {{{gen::Op::Log, 1, 0, 0}}, {{gen::Op::Log, 2, 0, 0}}};
+  using gen::Op;
+  spec.setup = {{Op::New, 0, 0, 0},
+                {Op::New, 1, 0, 0},
+                {Op::AtexitRegister, 0, 0, 0},
+                {Op::AtexitRegister, 1, 0, 1}};
+  spec.threads = {{{Op::AtexitUnregister, 0, 0, 1}, {Op::Drop, 0, 0, 0}}};
+  const std::string text = spec.to_life();
+  for (const char* want : {"import atexit\n", "shutdown modules\n", "atexit.register(cb1, g0)",
+                           "atexit.register(cb2, g1)", "    atexit.unregister(cb2)"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  const Scenario s = Scenario::parse(text, "generated.life");
+  const CheckResult r = check(s, CheckOptions{});
+  EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
+  // without the option the statements are log lines, and no directive
+  spec.atexit = spec.shutdown = false;
+  const std::string plain = spec.to_life();
+  EXPECT_EQ(plain.find("atexit"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("shutdown"), std::string::npos) << plain;
+}
+
 }  // namespace
 }  // namespace lifecheck

@@ -39,13 +39,19 @@ struct GenConfig {
   int max_generators = 2;  // q0 .. (with `language`)
   int max_functions = 2;   // h0 .. (with `language`)
   int max_proxies = 1;     // p0 .. (with `language`)
+  // atexit.register(f, arg)/atexit.unregister(f) in module code and
+  // threads, and the `shutdown modules` directive (drawn half the time).
+  // Off by default, like `language`: the older draws stay as they were.
+  bool exits = false;
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks
 // (`self`, raising).
-rc::Gen<Action> action(bool in_finalizer, bool language = false);
+// `exits` adds the atexit statements outside finalizers (GenConfig::exits).
+rc::Gen<Action> action(bool in_finalizer, bool language = false, bool exits = false);
 // A body of at most `max` statements.
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language = false);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language = false,
+                                  bool exits = false);
 rc::Gen<ClassSpec> python_class(const GenConfig& config);
 rc::Gen<CTypeSpec> c_type(const GenConfig& config);
 // A whole scenario: types, callbacks, module code and thread programs.

@@ -58,8 +58,12 @@ enum class Op : uint8_t {
   ProxyNew,   // if gA is not None: pB = weakref.proxy(gA[, cbC])
   ProxyUse,   // if pA is not None: try: log(pA.fB is None) except ReferenceError/AttributeError
   ProxyDrop,  // pA = None
+  // atexit (GenConfig::exits; module code and threads only): the scenario
+  // imports atexit. The exit functions are the callbacks, given a global.
+  AtexitRegister,    // atexit.register(cbC, gA)  (no callbacks: a log line)
+  AtexitUnregister,  // atexit.unregister(cbC)    (no callbacks: a log line)
 };
-inline constexpr int kOpCount = 36;
+inline constexpr int kOpCount = 38;
 
 struct Action {
   Op op = Op::Log;
@@ -98,6 +102,8 @@ struct ScenarioSpec {
   int generators = 0;                          // q0 .. (GenConfig::language), bound to None first
   int functions = 0;                           // h0 .. (GenConfig::language), bound to None first
   int proxies = 0;                             // p0 .. (GenConfig::language), bound to None first
+  bool atexit = false;                         // `import atexit` (GenConfig::exits)
+  bool shutdown = false;                       // `shutdown modules` (GenConfig::exits)
 
   // The scenario text, as `lifecheck check` reads it.
   std::string to_life() const;
