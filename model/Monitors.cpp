@@ -483,8 +483,11 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
         break;
     }
   }
-  // the __main__ module dict's cycle through its functions (SD2)
-  if (const ObjId d = module_dict_of(program, state); d != kNoObj) ++refs[d];
+  // the __main__ module dict's cycle through its functions (SD2), until its
+  // tp_clear releases that reference with the entries (SD3)
+  if (const ObjId d = module_dict_of(program, state);
+      d != kNoObj && !state.objects[d].has(kCleared))
+    ++refs[d];
   // handle_weakrefs holds a reference to each weakref queued for its callback
   for (size_t i = 0; i < state.objects.size(); ++i)
     if (state.objects[i].live && state.objects[i].list == kWrcbToCall) ++refs[i];

@@ -536,8 +536,8 @@ RC_GTEST_PROP(Meta, MetaPropertiesHoldWithFunctionsAndProxies, ()) {
 // atexit.register(f, arg)/unregister in module code and threads, and the
 // `shutdown modules` directive (GenConfig::exits): the reductions keep
 // every verdict, counterexamples replay, a depth-first and a fingerprinted
-// search agree; without shutdown, refcounts are conserved in every state
-// and a run's end frees exactly the unreachable objects.
+// search agree; refcounts are conserved in every state and a run's end
+// frees exactly the unreachable objects.
 RC_GTEST_PROP(Meta, MetaPropertiesHoldWithAtexitAndShutdown, ()) {
   gen::GenConfig config = small();
   config.exits = true;
@@ -553,10 +553,7 @@ RC_GTEST_PROP(Meta, MetaPropertiesHoldWithAtexitAndShutdown, ()) {
   Scenario s = Scenario::parse(spec.to_life(), "generated.life");
   const CheckResult reduced = searches_agree(s);
   RC_TAG(reduced.violated() ? "violated" : "holds");
-  // Not with `shutdown modules`: Machine::count_references counts one
-  // reference more than the object's rc in some states of a shutdown
-  // (found here, e.g. `g0 = C0()` under 3.14; not yet explained).
-  if (!spec.shutdown) collector_frees_exactly_the_unreachable(spec);
+  collector_frees_exactly_the_unreachable(spec);
 }
 
 // ------------------------------------------------------- broken runtimes
