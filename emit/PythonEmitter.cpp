@@ -204,6 +204,8 @@ class Emitter {
         return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
       case ExprOp::Vars:
         return "_lc_ck(vars(" + expr(e.a, fn) + "))";
+      case ExprOp::Len:
+        return fmt::format("_lc_len({}, {})", e.slot, expr(e.a, fn));
       case ExprOp::SetNew: {
         if (e.args.empty()) return "set()";
         std::string items;

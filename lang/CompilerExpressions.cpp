@@ -272,6 +272,13 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
     return add_expr(n, e.loc);
   }
   if (callee.text == "next") return generator_builtin(e);
+  if (callee.text == "len") {
+    if (e.args.size() != 1) fail(e.loc, "len() takes one argument");
+    n.op = ExprOp::Len;
+    n.a = value(*e.args[0], "");
+    n.slot = p_.append_sites++;  // its call site specializes as list.append's does
+    return add_expr(n, e.loc);
+  }
   if (callee.text == "vars") {
     if (e.args.size() != 1) fail(e.loc, "vars() takes one argument here, an instance");
     n.op = ExprOp::Vars;

@@ -409,7 +409,8 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
       name == "types" || name == "threading" || (name == "atexit" && p_.uses_atexit()))
     return {NameKind::Module, 0};
   if (name == "log") return {NameKind::Log, 0};
-  if (name == "vars" || name == "set" || name == "next") return {NameKind::Builtin, 0};
+  if (name == "vars" || name == "set" || name == "next" || name == "len")
+    return {NameKind::Builtin, 0};
   return {};
 }
 

@@ -15,6 +15,7 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::IsTracked:
     case ExprOp::RefCount:    // CALL of sys.getrefcount
     case ExprOp::Vars:        // CALL of the builtin vars
+    case ExprOp::Len:         // CALL of the builtin len
     case ExprOp::DequeNew:    // CALL of collections.deque
     case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
                               // list.append skips it: OpCode::CallMethod)
@@ -216,6 +217,10 @@ class CodeGen {
       case ExprOp::Vars:
         expr(e.a);
         emit(OpCode::Vars, e).label = e.label;
+        break;
+      case ExprOp::Len:
+        expr(e.a);
+        emit(OpCode::Len, e).b = e.slot;
         break;
       case ExprOp::SetNew: {
         for (ExprId a : e.args) expr(a);

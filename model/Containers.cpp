@@ -55,6 +55,23 @@ uint8_t Machine::item_count(const Object& x, TypeKind kind) {
   return static_cast<uint8_t>(pairs ? 2u * x.length : x.length);
 }
 
+// len(x): builtin_len -> PyObject_Size, the type's sq_length or mp_length
+// (a subclass of list or dict inherits it; a weakref.proxy forwards it to
+// its referent, W16); a str counts code points; anything else has neither
+// slot: TypeError.
+int32_t Machine::length_of(Value x) {
+  if (x.kind() == ValueKind::Str) {
+    int32_t n = 0;
+    for (unsigned char c : program_.strings[x.str()]) n += (c & 0xC0) != 0x80;
+    return n;
+  }
+  x = through_proxy(x);
+  ValueList items;
+  if (tuple_items(x, items)) return static_cast<int32_t>(items.size());
+  if (is_container(container_of(x))) return state_.objects[x.obj()].length;
+  raise("TypeError");
+}
+
 // ---------------------------------------------------------------- keys
 
 // A dict key or set item must be hashable: not a list, dict, set or deque,

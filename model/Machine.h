@@ -276,6 +276,8 @@ class Machine {
   void container_traverse(const Object& x, TypeKind kind, ObjList& out) const;
   // container[key] (borrowed); gc.callbacks info dicts too.
   Value item_slot(Value container, Value key, bool for_store);
+  // len(x) (Containers.cpp): a container's length, a string's; TypeError else
+  int32_t length_of(Value x);
   void store_item(Value container, Value key, Value v, ValueList& released);
   void delete_item(Value container, Value key, ValueList& released);
 

@@ -227,6 +227,8 @@ enum class ExprOp : uint8_t {
   // args = {the args tuple}; atexit.unregister(a)
   AtexitRegister,
   AtexitUnregister,
+  // Builtins on containers (model/Containers.cpp)
+  Len,  // len(a); slot = its call site (Program::append_sites, State::warm)
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -391,7 +393,7 @@ enum class OpCode : uint8_t {
   StoreDeref,    // a = local holding a cell: v -> (STORE_DEREF)
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
   MakeFunction,  // a = function, b = count, label: cells -> function object
-  SetClassDel,  // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
+  SetClassDel,   // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
 
   // Functions as objects, second part (FunctionCalls.cpp, FN7-FN10)
   CallFunction,  // a = count of arguments: callee, args -> result; runs again once the
@@ -401,6 +403,9 @@ enum class OpCode : uint8_t {
   // -> func; AtexitUnregister: func -> None
   AtexitRegister,
   AtexitUnregister,
+  // Builtins on containers (model/Containers.cpp): x -> its length;
+  // b = its call site (State::warm), specialized (CALL_LEN) once it has run
+  Len,
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
@@ -560,7 +565,8 @@ struct Program {
   std::optional<Verdict> verdict;
   std::vector<Verdict> profile_verdicts;  // "verdict under PROFILE ..."
 
-  uint16_t append_sites = 0;  // list.append call sites (OpCode::CallMethod b, State::warm)
+  uint16_t append_sites = 0;  // call sites that specialize without a check: list.append
+                              // (OpCode::CallMethod b) and len (OpCode::Len b); State::warm
 
   // weakref.finalize (model/Finalize.cpp), when the scenario uses it: its
   // class, the hidden global holding weakref.finalize._registry, and the

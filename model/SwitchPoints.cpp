@@ -130,6 +130,7 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
     case OpCode::IsFinalized:
     case OpCode::IsTracked:
     case OpCode::Vars:
+    case OpCode::Len:
     case OpCode::PopTop:
       out.add(operand(0));
       break;

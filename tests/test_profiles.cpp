@@ -350,5 +350,17 @@ TEST(Containers, ItemErrors) {
   }
 }
 
+// len(x): containers (a list subclass and a proxy too), strings; TypeError
+// on anything else; a raise inside it leaves no reference behind.
+TEST(Containers, LenOfEachKind) {
+  model::Program p = load_text(
+      "class L(list):\n    pass\n\nl = L()\nl.append(1)\nd = {1: 2, 3: 4}\n"
+      "q = collections.deque([1, 2, 3])\np = weakref.proxy(l)\n"
+      "log(len(l), len(d), len({5}), len(q), len((1, 2)), len(\"abc\"), len(p))\n");
+  EXPECT_EQ(logs(p, run_first(p)), Strings{"1 2 1 3 2 3 1"});
+  model::Program bad = load_text("x = 5\nlog(len(x))\n");
+  EXPECT_EQ(run_first(bad).outcome.properties, Strings{"uncaught-exception"});
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
