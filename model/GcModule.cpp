@@ -119,10 +119,6 @@ void Machine::gc_unfreeze() {
   }
 }
 
-}  // namespace lifecheck::model
-
-namespace lifecheck::model {
-
 // G6a: gc.callbacks is a list (Modules/gcmodule.c gc_exec_module:
 // gcstate->callbacks = PyList_New(0)); the model makes it a hidden global
 // when a scenario puts function objects in it. It is untracked: only the
@@ -160,10 +156,7 @@ void Machine::gc_callbacks_remove(Value func) {
   while (i < n && obj(l).items[i] != func) ++i;
   if (i == n) raise("ValueError");
   pop();
-  Object& x = obj(l);
-  const Value item = x.items[i];
-  for (size_t k = i + 1; k < x.length; ++k) x.items[k - 1] = x.items[k];
-  x.items[--x.length] = Value::unset();
+  const Value item = remove_item(obj(l), TypeKind::List, static_cast<uint8_t>(i), nullptr);
   release_values({item, func});
 }
 
