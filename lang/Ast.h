@@ -85,7 +85,7 @@ struct Stmt {
   ExprPtr target;                   // Assign, Del, For (the loop variable, a name)
   ExprPtr value;                    // Assign value, Expr, If/Assert condition, For: range's N,
                                     // Yield: the value (or null)
-  std::vector<std::string> names;   // Global
+  std::vector<std::string> names;   // Global; Import: the names `from M import` takes
   std::string text;                 // Raise: exception name; Assert: message
   std::vector<Stmt> body;           // If, For
   std::vector<Stmt> orelse;         // If (an elif is a nested If here); Try: else

@@ -1,5 +1,8 @@
 // `import NAME`, the atexit module (model/Atexit.cpp, rules AX1-AX4) and
 // the `shutdown modules` directive (model/Shutdown.cpp, SD1-SD5).
+#include <set>
+#include <utility>
+
 #include "lang/CompilerImpl.h"
 
 namespace lifecheck::lang::detail {
@@ -10,6 +13,20 @@ namespace {
 bool known_module(const std::string& name) {
   return name == "atexit" || name == "gc" || name == "weakref" || name == "sys" ||
          name == "types" || name == "collections" || name == "threading";
+}
+
+// What `from MODULE import NAME` may import: the module attributes the
+// language knows (each one's use is checked where it is used).
+bool known_attribute(const std::string& module, const std::string& name) {
+  static const std::set<std::pair<std::string, std::string>> known = {
+      {"atexit", "register"},   {"atexit", "unregister"}, {"gc", "collect"},
+      {"gc", "enable"},         {"gc", "disable"},        {"gc", "is_tracked"},
+      {"gc", "is_finalized"},   {"gc", "set_debug"},      {"gc", "DEBUG_SAVEALL"},
+      {"gc", "freeze"},         {"gc", "unfreeze"},       {"gc", "garbage"},
+      {"gc", "callbacks"},      {"weakref", "ref"},       {"weakref", "finalize"},
+      {"weakref", "proxy"},     {"sys", "getrefcount"},   {"types", "ModuleType"},
+      {"collections", "deque"}, {"threading", "local"}};
+  return known.count({module, name}) > 0;
 }
 
 void find_imports(const std::vector<Stmt>& body, std::vector<const Stmt*>& out) {
@@ -31,6 +48,9 @@ void Compiler::declare_imports() {
       fail(name.loc, "module '" + name.text +
                          "' is not part of the scenario language; the modules are atexit, gc, "
                          "weakref, sys, types, collections and threading");
+    for (const std::string& attr : s->names)
+      if (!known_attribute(name.text, attr))
+        fail(s->loc, "'" + name.text + "." + attr + "' is not part of the scenario language");
     if (name.text != "atexit" || p_.uses_atexit()) continue;
     if (globals_.count("atexit") || classes_.count("atexit") || functions_.count("atexit") ||
         threads_.count("atexit"))

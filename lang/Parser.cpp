@@ -1,6 +1,7 @@
 #include "lang/Parser.h"
 
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "lang/Lexer.h"
@@ -11,10 +12,10 @@ namespace {
 
 const std::set<std::string>& keywords() {
   static const std::set<std::string> k = {
-      "class", "ctype",    "def",    "thread", "if",    "elif",     "else",   "pass",   "global",
-      "del",   "assert",   "raise",  "not",    "is",    "None",     "True",   "False",  "return",
-      "while", "for",      "lambda", "import", "with",  "try",      "and",    "or",     "in",
-      "break", "continue", "yield",  "async",  "await", "nonlocal", "except", "finally"};
+      "class", "ctype",    "def",    "thread", "if",    "elif",     "else",   "pass",    "global",
+      "del",   "assert",   "raise",  "not",    "is",    "None",     "True",   "False",   "return",
+      "while", "for",      "lambda", "import", "with",  "try",      "and",    "or",      "in",
+      "break", "continue", "yield",  "async",  "await", "nonlocal", "except", "finally", "from"};
   return k;
 }
 
@@ -397,28 +398,65 @@ class Parser {
         fail(t.loc, "'" + t.text + "' is only allowed at the top level");
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
-      if (t.text == "import") {  // import NAME (CompilerAtexit.cpp)
-        Stmt s;
-        s.kind = StmtKind::Import;
-        s.loc = t.loc;
-        advance();
-        auto name = std::make_unique<Expr>();
-        name->kind = ExprKind::Name;
-        name->loc = peek().loc;
-        name->text = expect_identifier("a module name after 'import'");
-        if (at_op(".") || at_op(","))
-          fail(peek().loc, "only 'import NAME' of one module is part of the scenario language");
-        s.target = std::move(name);
-        expect_newline();
-        out.push_back(std::move(s));
-        return;
-      }
-      for (const char* unsupported :
-           {"while", "with", "break", "continue", "async", "await"})
+      if (t.text == "import" || t.text == "from") return out.push_back(import_stmt());
+      for (const char* unsupported : {"while", "with", "break", "continue", "async", "await"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
     out.push_back(simple_stmt());
+  }
+
+  // `import M [as A]` and `from M import N [as A], ...` (CompilerAtexit.cpp
+  // checks M). An imported name is spelled out where it is used: from here
+  // on, `A` parses as `M` and `N` as `M.N`, so the compiler sees only the
+  // module forms it knows (and names what is not part of the language).
+  Stmt import_stmt() {
+    Stmt s;
+    s.kind = StmtKind::Import;
+    s.loc = peek().loc;
+    bool from = peek().text == "from";
+    advance();
+    auto module = std::make_unique<Expr>();
+    module->kind = ExprKind::Name;
+    module->loc = peek().loc;
+    module->text = expect_identifier("a module name");
+    if (at_op(".") || at_op(","))
+      fail(peek().loc, "only one module of the scenario language per import");
+    auto bind = [&](const std::string& attr, Loc loc) {
+      std::string alias = attr.empty() ? module->text : attr;
+      if (at_name("as")) {
+        advance();
+        loc = peek().loc;
+        alias = expect_identifier("a name after 'as'");
+      }
+      if (alias == module->text && attr.empty()) return;
+      if (imported_.count(alias)) fail(loc, "'" + alias + "' is already imported");
+      imported_[alias] = {module->text, attr};
+      if (!attr.empty()) s.names.push_back(attr);  // checked by the compiler
+    };
+    if (!from) {
+      bind("", module->loc);
+    } else {
+      if (!at_name("import")) fail(peek().loc, "expected 'import' after 'from MODULE'");
+      advance();
+      if (at_op("*")) fail(peek().loc, "'from ... import *' is not part of the scenario language");
+      do {
+        if (at_op(",")) advance();
+        Loc loc = peek().loc;
+        bind(expect_identifier("a name to import"), loc);
+      } while (at_op(","));
+    }
+    s.target = std::move(module);
+    expect_newline();
+    return s;
+  }
+
+  void not_rebinding_an_import(const char* how) {
+    if (!at(TokenKind::Name) || !imported_.count(peek().text)) return;
+    const auto& [module, attr] = imported_.at(peek().text);
+    fail(peek().loc, "'" + peek().text + "' names the imported " +
+                         (attr.empty() ? "module " + module : module + "." + attr) +
+                         " and cannot be " + how + " here");
   }
 
   Stmt if_stmt() {
@@ -551,6 +589,7 @@ class Parser {
     } else if (at_name("del")) {
       advance();
       s.kind = StmtKind::Del;
+      not_rebinding_an_import("deleted");
       s.target = postfix();
     } else if (at_name("assert")) {
       advance();
@@ -582,6 +621,7 @@ class Parser {
       s.kind = StmtKind::Yield;
       if (!at(TokenKind::Newline) && !at_op(";")) s.value = condition();
     } else {
+      if (peek(1).kind == TokenKind::Op && peek(1).text == "=") not_rebinding_an_import("assigned");
       ExprPtr e = condition();
       if (at_op("=")) {
         Loc eq = peek().loc;
@@ -768,6 +808,17 @@ class Parser {
       e->kind = ExprKind::Name;
       e->text = t.text;
       advance();
+      if (auto i = imported_.find(e->text); i != imported_.end()) {  // see import_stmt
+        e->text = i->second.first;
+        if (!i->second.second.empty()) {
+          auto module = std::move(e);
+          e = std::make_unique<Expr>();
+          e->kind = ExprKind::Attr;
+          e->loc = module->loc;
+          e->text = i->second.second;
+          e->base = std::move(module);
+        }
+      }
     } else if (t.kind == TokenKind::Name && (t.text == "and" || t.text == "or" || t.text == "in")) {
       fail(t.loc, "'" + t.text + "' is not supported in scenario expressions");
     } else {
@@ -780,6 +831,8 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;  // current nesting (kMaxNesting)
+  // Imported names: alias -> (module, attribute or "" for the module itself).
+  std::map<std::string, std::pair<std::string, std::string>> imported_;
   Scenario scenario_;
 };
 

@@ -648,6 +648,21 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n",
      3, 5, "cannot assign to 'C'"},
     {"ImportStatement", "import os\n", 1, 8, "module 'os' is not part of the scenario language"},
+    // from M import N [as A], import M as A
+    {"FromImportUnknownModule", "from os import path\n", 1, 6,
+     "module 'os' is not part of the scenario language"},
+    {"FromImportUnknownName", "from weakref import WeakSet\n", 1, 1,
+     "'weakref.WeakSet' is not part of the scenario language"},
+    {"FromImportWithoutImport", "from weakref ref\n", 1, 14,
+     "expected 'import' after 'from MODULE'"},
+    {"FromImportTwice", "from weakref import ref, ref\n", 1, 26, "'ref' is already imported"},
+    {"FromImportDotted", "from os.path import join\n", 1, 8, "only one module"},
+    {"ImportAliasDeleted", "import weakref as w\ndel w\n", 2, 5,
+     "'w' names the imported module weakref and cannot be deleted here"},
+    {"ImportedNameAssigned", "from weakref import proxy as p\np = 1\n", 2, 1,
+     "'p' names the imported weakref.proxy and cannot be assigned here"},
+    {"FromImportInAFunction", "def f():\n    from weakref import ref\nf()\n", 2, 5,
+     "'import' is only allowed in the module code"},
     {"ElifWithoutIf",
      "x = 1\n"
      "elif x:\n"

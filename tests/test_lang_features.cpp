@@ -72,5 +72,53 @@ std::string case_name(const ::testing::TestParamInfo<Misuse>& info) { return inf
 
 INSTANTIATE_TEST_SUITE_P(LangFeatures, LanguageMisuse, ::testing::ValuesIn(kMisuses), case_name);
 
+// `from M import N [as A]` and `import M as A` spell out the module's
+// attribute where the name is used: the program explores the same states
+// and shows the same events as the one written with `M.N`.
+TEST(Imports, FromImportIsTheModuleAttributeWhereUsed) {
+  const std::string body =
+      "class Node:\n"
+      "    def __del__(self):\n"
+      "        log(\"del\", self)\n"
+      "def cb(name):\n"
+      "    log(\"fin\", name)\n"
+      "q = DEQUE()\n"
+      "q.append(Node())\n"
+      "a = Node()\n"
+      "r = REF(a)\n"
+      "f = FIN(a, cb, \"a\")\n"
+      "thread T:\n"
+      "    COLLECT()\n"
+      "del a\n"
+      "assert r() is None\n"
+      "q.clear()\n";
+  auto spell = [&](const std::string& deque, const std::string& ref, const std::string& fin,
+                   const std::string& collect) {
+    std::string s = body;
+    for (auto [from, to] :
+         {std::pair{std::string("DEQUE"), deque}, {"REF", ref}, {"FIN", fin}, {"COLLECT", collect}})
+      s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  // three blank lines for the three import lines: labels carry line numbers
+  const model::Program spelled_out = load_text(
+      "\n\n\n" + spell("collections.deque", "weakref.ref", "weakref.finalize", "gc.collect"));
+  const model::Program imported = load_text(
+      "from collections import deque\n"
+      "from weakref import ref, finalize as fin\n"
+      "import gc as g\n" +
+      spell("deque", "ref", "fin", "g.collect"));
+  const auto a = check(spelled_out);
+  const auto b = check(imported);
+  EXPECT_EQ(a.stats.states, b.stats.states);
+  EXPECT_EQ(a.stats.transitions, b.stats.transitions);
+  EXPECT_GT(a.stats.states, 10u);
+  const auto traces_a = all_traces(spelled_out);
+  const auto traces_b = all_traces(imported);
+  ASSERT_EQ(traces_a.size(), traces_b.size());
+  for (size_t i = 0; i < traces_a.size(); ++i)
+    EXPECT_EQ(observable(spelled_out, traces_a[i]), observable(imported, traces_b[i]));
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
