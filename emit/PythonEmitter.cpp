@@ -206,6 +206,10 @@ class Emitter {
         return "_lc_ck(vars(" + expr(e.a, fn) + "))";
       case ExprOp::Len:
         return fmt::format("_lc_len({}, {})", e.slot, expr(e.a, fn));
+      case ExprOp::GcGarbageLen:
+        return fmt::format("_lc_len({}, _lc_gc.garbage)", e.slot);
+      case ExprOp::GcGarbageItem:
+        return "_lc_gc.garbage[" + expr(e.b, fn) + "]";
       case ExprOp::SetNew: {
         if (e.args.empty()) return "set()";
         std::string items;

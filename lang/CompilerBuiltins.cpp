@@ -44,10 +44,9 @@ bool Compiler::gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& 
     add_stmt(K::GcFreeze, loc, out).slot = callee.text == "unfreeze" ? 1 : 0;
     return true;
   }
-  if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Attr &&
-      callee.base->text == "garbage" && callee.base->base->kind == ExprKind::Name &&
-      callee.base->base->text == "gc" && resolve("gc", *cur_).kind == NameKind::Module) {
-    if (callee.text != "clear") fail(callee.loc, "gc.garbage supports clear() only");
+  if (callee.kind == ExprKind::Attr && is_gc_garbage(*callee.base)) {
+    if (callee.text != "clear")
+      fail(callee.loc, "gc.garbage has clear() only (and len(gc.garbage), gc.garbage[i])");
     if (!e.args.empty()) fail(e.args[0]->loc, "gc.garbage.clear() takes no arguments");
     add_stmt(K::GcGarbageClear, loc, out);
     return true;

@@ -183,9 +183,14 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       if (e.base->kind == ExprKind::Name &&
           (e.base->text == "gc" || e.base->text == "weakref" || e.base->text == "collections" ||
            e.base->text == "sys" || e.base->text == "threading") &&
-          resolve(e.base->text, *cur_).kind == NameKind::Module)
+          resolve(e.base->text, *cur_).kind == NameKind::Module) {
+        if (is_gc_garbage(e))
+          fail(e.loc,
+               "gc.garbage is read with len(gc.garbage) and gc.garbage[i], and emptied with "
+               "gc.garbage.clear(); it is not a value of its own here");
         fail(e.loc,
              "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
+      }
       ExprId obj = object_expr(*e.base, e.text);
       if (method_names_.count(e.text)) {
         n.op = ExprOp::BoundMethod;
@@ -204,6 +209,11 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
       return add_expr(n, e.loc);
     }
     case ExprKind::Subscript: {
+      if (is_gc_garbage(*e.base)) {  // G16a: reading the list
+        n.op = ExprOp::GcGarbageItem;
+        n.b = item_key(*e.rhs);
+        return add_expr(n, e.loc);
+      }
       // x[0] on a list or tuple, d["k"] on a dict or a gc.callbacks info.
       n.op = ExprOp::ItemGet;
       n.a = container_expr(*e.base);
@@ -275,7 +285,10 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
   if (callee.text == "len") {
     if (e.args.size() != 1) fail(e.loc, "len() takes one argument");
     n.op = ExprOp::Len;
-    n.a = value(*e.args[0], "");
+    if (is_gc_garbage(*e.args[0]))
+      n.op = ExprOp::GcGarbageLen;  // G16a
+    else
+      n.a = value(*e.args[0], "");
     n.slot = p_.append_sites++;  // its call site specializes as list.append's does
     return add_expr(n, e.loc);
   }

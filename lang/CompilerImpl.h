@@ -140,6 +140,7 @@ class Compiler {
   void compile_bodies();
   static std::string target_text(const Expr& e);
   bool is_module_call(const Expr& e, const char* module, const char* fn) const;
+  bool is_gc_garbage(const Expr& e) const;  // `gc.garbage`, gc being the module
   model::Statement& add_stmt(model::StatementKind kind, Loc loc, std::vector<StatementId>& out);
   void stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId target_expr(const Expr& t, bool for_del);

@@ -40,6 +40,11 @@ bool Compiler::is_module_call(const Expr& e, const char* module, const char* fn)
          resolve(module, *cur_).kind == NameKind::Module;
 }
 
+bool Compiler::is_gc_garbage(const Expr& e) const {
+  return e.kind == ExprKind::Attr && e.text == "garbage" && e.base->kind == ExprKind::Name &&
+         e.base->text == "gc" && resolve("gc", *cur_).kind == NameKind::Module;
+}
+
 model::Statement& Compiler::add_stmt(model::StatementKind kind, Loc loc,
                                      std::vector<StatementId>& out) {
   where_ = loc;

@@ -24,6 +24,8 @@ bool checks_after(const ExprNode& e) {
     // CALL of atexit.register / unregister (builtin functions)
     case ExprOp::AtexitRegister:
     case ExprOp::AtexitUnregister:
+    // CALL of the builtin len on gc.garbage
+    case ExprOp::GcGarbageLen:
       return true;  // (a generator function's call has none: RETURN_GENERATOR)
     default:
       return false;
@@ -221,6 +223,16 @@ class CodeGen {
       case ExprOp::Len:
         expr(e.a);
         emit(OpCode::Len, e).b = e.slot;
+        break;
+      case ExprOp::GcGarbageLen: {  // LOAD_ATTR garbage, CALL len
+        Op& op = emit(OpCode::Len, e);
+        op.a = 1;
+        op.b = e.slot;
+        break;
+      }
+      case ExprOp::GcGarbageItem:  // LOAD_ATTR garbage, BINARY_SUBSCR
+        expr(e.b);
+        emit(OpCode::ItemGet, e).a = 1;
         break;
       case ExprOp::SetNew: {
         for (ExprId a : e.args) expr(a);

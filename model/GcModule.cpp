@@ -4,6 +4,7 @@
 // sys.getrefcount(x) (Python/sysmodule.c sys_getrefcount_impl) returns
 // Py_REFCNT(x): every reference, including the one its own argument holds
 // while the call runs.
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -87,6 +88,18 @@ void Machine::clear_gc_garbage() {
     items.push_back(Value::object(state_.gc.garbage[i]));
   state_.gc.garbage.clear();
   release_values(items);
+}
+
+// gc.garbage[i]: an index into the list (negative from the end), a new
+// reference to the item; IndexError past either end, TypeError for a key
+// that is not an int.
+void Machine::gc_garbage_item() {
+  const Value key = thread().stack.back();
+  const size_t length = state_.gc.garbage.size();
+  const int i = sequence_index(key, static_cast<uint8_t>(std::min<size_t>(length, 255)));
+  const Value item = Value::object(state_.gc.garbage[static_cast<size_t>(i)]);
+  incref(item);
+  thread().stack.back() = item;
 }
 
 }  // namespace lifecheck::model

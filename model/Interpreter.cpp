@@ -504,6 +504,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::ItemGet: {
+      if (op.a == 1) return gc_garbage_item();  // GcModule.cpp
       const ValueList& st = thread().stack;
       Value container = st[st.size() - 2], key = st[st.size() - 1];
       Value v = item_slot(through_proxy(container), key, false);
@@ -637,10 +638,14 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Len: {  // builtin len: no reference changes but the argument's
-      Value x = thread().stack.back();
-      const int32_t n = length_of(x);
-      thread().stack.back() = Value::integer(n);
-      decref(x);
+      if (op.a == 1) {   // len(gc.garbage)
+        push(Value::integer(static_cast<int32_t>(state_.gc.garbage.size())));
+      } else {
+        Value x = thread().stack.back();
+        const int32_t n = length_of(x);
+        thread().stack.back() = Value::integer(n);
+        decref(x);
+      }
       // 3.12+: the site specializes once it has run (CALL_NO_KW_LEN,
       // CALL_LEN), and the specialized call has no check.
       if (program_.profile.list_append_specializes) {

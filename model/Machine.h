@@ -331,6 +331,7 @@ class Machine {
   void refcount_op(const Op& op);   // OpCode::IsTracked with a = 1
   void set_gc_debug(bool saveall);  // G16a
   void clear_gc_garbage();          // gc.garbage.clear()
+  void gc_garbage_item();           // gc.garbage[i]: index -> item
   void gc_freeze();                 // G7a
   void gc_unfreeze();
   void save_garbage(ObjId o);  // gc.garbage.append(o) by the collector (G16a, G17)

@@ -229,6 +229,10 @@ enum class ExprOp : uint8_t {
   AtexitUnregister,
   // Builtins on containers (model/Containers.cpp)
   Len,  // len(a); slot = its call site (Program::append_sites, State::warm)
+  // Reading gc.garbage (GcModule.cpp, G16a): len(gc.garbage) (slot: its
+  // call site, as Len's) and gc.garbage[b]
+  GcGarbageLen,
+  GcGarbageItem,
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -347,7 +351,7 @@ enum class OpCode : uint8_t {
   BuildList,          // a = count, label: items -> list
   BuildTuple,         // a = count, label: items -> tuple
   BuildDict,          // a = count of pairs, label: key, value, ... -> dict
-  ItemGet,            // container, key -> item
+  ItemGet,            // container, key -> item; a = 1: gc.garbage[key], key -> item
   Compare,            // a = CompareKind: x, y -> bool
   Not,                // x -> bool
   Jump,               // a = target
@@ -404,7 +408,8 @@ enum class OpCode : uint8_t {
   AtexitRegister,
   AtexitUnregister,
   // Builtins on containers (model/Containers.cpp): x -> its length;
-  // b = its call site (State::warm), specialized (CALL_LEN) once it has run
+  // b = its call site (State::warm), specialized (CALL_LEN) once it has run;
+  // a = 1: len(gc.garbage), nothing -> its length
   Len,
 };
 

@@ -131,6 +131,11 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
     case OpCode::IsTracked:
     case OpCode::Vars:
     case OpCode::Len:
+      if (op.code == OpCode::Len && op.a == 1) {  // len(gc.garbage): the list
+        out.always = true;
+        break;
+      }
+      [[fallthrough]];
     case OpCode::PopTop:
       out.add(operand(0));
       break;
@@ -150,6 +155,11 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       out.add(operand(0));
       break;
     case OpCode::ItemGet:
+      if (op.a == 1) {  // gc.garbage[i]: the list and the item it returns
+        out.always = true;
+        break;
+      }
+      [[fallthrough]];
     case OpCode::Compare:
       out.add(operand(0));
       out.add(operand(1));

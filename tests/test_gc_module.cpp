@@ -115,6 +115,38 @@ TEST(SaveAll, WithoutTheFlagTheCycleIsFreedAtOnce) {
         << profile;
 }
 
+// Reading gc.garbage: its length, its items in the collector's order (a
+// new reference each: x, a.peer and the argument make 3), IndexError past
+// the end; per profile.
+TEST(SaveAll, GcGarbageIsReadByLenAndIndex) {
+  const std::string body =
+      "class Node:\n"
+      "    pass\n"
+      "gc.set_debug(gc.DEBUG_SAVEALL)\n"
+      "a = Node()\n"
+      "a.name = 'a'\n"
+      "b = Node()\n"
+      "b.name = 'b'\n"
+      "a.peer = b\n"
+      "b.peer = a\n"
+      "del a\n"
+      "del b\n"
+      "log(len(gc.garbage))\n"
+      "n = gc.collect()\n"
+      "gc.set_debug(0)\n"
+      "log(len(gc.garbage), gc.garbage[0].name, gc.garbage[1].name)\n"
+      "x = gc.garbage[1]\n"
+      "gc.garbage.clear()\n"
+      "log(len(gc.garbage), sys.getrefcount(x))\n"
+      "try:\n"
+      "    y = gc.garbage[0]\n"
+      "except IndexError:\n"
+      "    log('empty')\n";
+  for (const char* profile : {"3.11", "3.12", "3.14", "3.13t"})
+    EXPECT_EQ(logs_under(profile, body), (std::vector<std::string>{"0", "2 a b", "0 3", "empty"}))
+        << profile;
+}
+
 // G7a: a frozen cycle survives every collection until gc.unfreeze(), then
 // waits in the oldest generation (the free-threaded collector has none).
 const char* kFreeze =
