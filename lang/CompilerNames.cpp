@@ -408,7 +408,8 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (name == "gc" || name == "weakref" || name == "collections" || name == "sys" ||
       name == "types" || name == "threading" || (name == "atexit" && p_.uses_atexit()))
     return {NameKind::Module, 0};
-  if (name == "log") return {NameKind::Log, 0};
+  // print(...) is log(...): the scenario's output is its event log
+  if (name == "log" || name == "print") return {NameKind::Log, 0};
   if (name == "vars" || name == "set" || name == "next" || name == "len")
     return {NameKind::Builtin, 0};
   return {};

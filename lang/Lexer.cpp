@@ -200,7 +200,13 @@ class Lexer {
                (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
           ++i;
         push(TokenKind::Name, text.substr(start, i - start), loc);
-      } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+                 (c == '-' && i + 1 < text.size() &&
+                  std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+        // an integer literal; `-` before digits makes it negative (there is
+        // no arithmetic, so no binary minus to tell it from)
+        const bool negative = c == '-';
+        if (negative) ++i;
         size_t start = i;
         while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
         if (i < text.size() &&
@@ -210,7 +216,8 @@ class Lexer {
         if (digits.size() > 1 && digits[0] == '0')
           fail(loc, "leading zeros in integer literals are not permitted (as in Python)");
         if (digits.size() > 6) fail(loc, "integer literal too large (at most 6 digits)");
-        push(TokenKind::Int, digits, loc, std::stol(digits));
+        push(TokenKind::Int, (negative ? "-" : "") + digits, loc,
+             negative ? -std::stol(digits) : std::stol(digits));
       } else if (c == '"' || c == '\'') {
         std::string value = lex_string(text, i, line);
         push(TokenKind::String, value, loc);

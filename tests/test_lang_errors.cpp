@@ -650,6 +650,9 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n",
      3, 5, "cannot assign to 'C'"},
     {"ImportStatement", "import os\n", 1, 8, "module 'os' is not part of the scenario language"},
+    {"MinusWithASpace", "x = - 3\n", 1, 5, "unexpected character '-'"},
+    {"MinusBeforeAName", "y = 1\nx = -y\n", 2, 5, "unexpected character '-'"},
+    {"NegativeLiteralTooLarge", "x = -1234567\n", 1, 5, "integer literal too large"},
     // from M import N [as A], import M as A
     {"FromImportUnknownModule", "from os import path\n", 1, 6,
      "module 'os' is not part of the scenario language"},

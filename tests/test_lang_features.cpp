@@ -120,5 +120,20 @@ TEST(Imports, FromImportIsTheModuleAttributeWhereUsed) {
     EXPECT_EQ(observable(spelled_out, traces_a[i]), observable(imported, traces_b[i]));
 }
 
+// `-` before digits is a negative literal (indexes from the end) and
+// print(...) is log(...).
+TEST(Literals, NegativeIndexesAndPrint) {
+  EXPECT_EQ(logs_under("3.12",
+                       "l = [1, 2, 3]\n"
+                       "print(l[-1], l[-3], -42)\n"
+                       "x = l.pop(-2)\n"
+                       "log(x, l[-1])\n"
+                       "try:\n"
+                       "    y = l[-3]\n"
+                       "except IndexError:\n"
+                       "    print('past the start')\n"),
+            (std::vector<std::string>{"3 1 -42", "2 3", "past the start"}));
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
