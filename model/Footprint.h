@@ -44,8 +44,9 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
 // writes where both are not global, else by running both orders.
 bool footprints_independent(const Footprint& a, const Footprint& b);
 
-// Whether the footprint argument holds for this program's profile: the
-// GIL build with the faithful runtime.
+// Whether sleep sets may use these footprints for this program: every
+// profile (the argument from reads and writes is used only in the GIL
+// build with the faithful runtime; running both orders holds everywhere).
 bool footprints_apply(const Program& program);
 
 }  // namespace lifecheck::model

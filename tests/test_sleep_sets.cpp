@@ -158,6 +158,21 @@ RC_GTEST_PROP(SleepSetsMeta, IndependentStepsCommuteAndStatesStay, ()) {
   RC_ASSERT(on.failure.properties == off.failure.properties);
 }
 
+// The search without and with sleep sets (on one and two workers): the
+// same verdict and `states`, `without` and `with` transitions.
+void expect_transitions(const model::Program& p, uint64_t states, uint64_t without, uint64_t with) {
+  auto off = check(p, plain_bfs(false, 1), false);
+  auto on = check(p, plain_bfs(true, 1), false);
+  auto on2 = check(p, plain_bfs(true, 2), false);
+  EXPECT_EQ(on.verdict, off.verdict);
+  EXPECT_EQ(off.stats.states, states);
+  EXPECT_EQ(on.stats.states, states);
+  EXPECT_EQ(on2.stats.states, states);
+  EXPECT_EQ(off.stats.transitions, without);
+  EXPECT_EQ(on.stats.transitions, with);
+  EXPECT_EQ(on2.stats.transitions, with);
+}
+
 // Two threads that each work on their own objects (attribute stores once
 // the name is in the class's key order, gc queries): their steps commute
 // and sleep sets take fewer transitions to the same states (the first
@@ -172,14 +187,7 @@ TEST(SleepSetsOnPrivateWork, FewerTransitionsSameStates) {
       text += std::string("    ") + v + ".x = " + std::to_string(k) + "\n    gc.is_tracked(" + v +
               ")\n";
   }
-  model::Program p = load_text(text);
-  auto off = check(p, plain_bfs(false, 1), false);
-  auto on = check(p, plain_bfs(true, 1), false);
-  EXPECT_EQ(on.verdict, off.verdict);
-  EXPECT_EQ(on.stats.states, off.stats.states);
-  EXPECT_EQ(off.stats.transitions, 136u);
-  EXPECT_EQ(on.stats.transitions, 81u);
-  EXPECT_EQ(on.stats.pruned_transitions, 55u);
+  expect_transitions(load_text(text), 76, 136, 81);
 }
 
 // B1 with two threads (bench/b1.py): every step allocates, collects or
@@ -197,21 +205,20 @@ TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
     for (const std::string& line : body) text += "    " + line + "\n";
   }
   model::Program p = load_text(text);
-  auto off = check(p, plain_bfs(false, 1), false);
-  auto on = check(p, plain_bfs(true, 1), false);
-  auto on2 = check(p, plain_bfs(true, 2), false);
-  EXPECT_EQ(on.verdict, off.verdict);
-  EXPECT_EQ(off.stats.states, 258u);
-  EXPECT_EQ(on.stats.states, 258u);
-  EXPECT_EQ(off.stats.transitions, 445u);
-  EXPECT_EQ(on.stats.transitions, 389u);
-  EXPECT_EQ(on2.stats.transitions, on.stats.transitions);
+  expect_transitions(p, 258, 445, 389);
   model::Model m(p, false);
   size_t pairs = 0;
   for_each_state(m, 1500, [&](const model::State& s) {
     ASSERT_EQ(independent_pairs_commute(m, s, pairs), "");
   });
   EXPECT_GT(pairs, 0u);
+}
+
+// In a free-threaded profile only running both orders finds commuting
+// steps (the argument from reads and writes assumes the GIL).
+TEST(SleepSetsFreeThreaded, FewerTransitionsSameStates) {
+  expect_transitions(load_file("scenarios/free-threading/many-threads-drop-one.life"), 421, 1239,
+                     724);
 }
 
 // --sleep-sets searches without thread symmetry, and says so unless
