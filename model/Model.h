@@ -73,8 +73,8 @@ class Model {
                                           const std::vector<Choice>& enabled) const;
   // Sleep sets (checker/Engine.h): a step with its footprint
   // (Footprint.cpp), and whether two footprints at one state commute.
-  // Offered where the argument holds (GIL, faithful runtime) and no thread
-  // symmetry renames threads between a state and its canonical form.
+  // Offered where no thread symmetry renames threads between a state and
+  // its canonical form.
   using Footprint = model::Footprint;
   bool sleep_sets_sound() const { return footprints_apply(program_) && !symmetry_.any; }
   checker::StepResult step_footprint(const State& before, State& next, Choice choice,
