@@ -597,6 +597,7 @@ class Emitter {
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       // (a nested def or lambda is written where it runs)
       if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
+      if (p_.funcs[f].module_object) continue;  // FN11: the module code's Def writes it
       out += "\n";
       function(f, funcs_[f], 0, out);
     }
@@ -705,7 +706,7 @@ _LC_SHUTDOWN = {shutdown}
     std::string out = "\n\n# Function names as log() renders them.\n";
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       const FuncInfo& fi = p_.funcs[f];
-      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
+      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
       const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
       const bool tp_del = p_.types[fi.owner].legacy_del == f;
@@ -720,7 +721,7 @@ _LC_SHUTDOWN = {shutdown}
       std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
       for (FuncId f = 0; f < p_.funcs.size(); ++f) {
         const FuncInfo& fi = p_.funcs[f];
-        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
+        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
           hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
         if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
             (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))

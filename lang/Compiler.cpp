@@ -18,6 +18,7 @@ Program Compiler::run() {
   directives_before_code();
   declare_types_functions_threads();
   declare_nested_functions();
+  find_module_objects();  // FN11 (CompilerFunctions.cpp)
   collect_globals();
   declare_imports();  // CompilerAtexit.cpp
   resolve_closures();

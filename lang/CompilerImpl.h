@@ -201,6 +201,12 @@ class Compiler {
   void def_stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId module_new(const Expr& e, const std::string& label);
   ExprOp local_op(const std::string& name) const;
+  // Module-level defs as objects (FN11): a def whose name some body
+  // deletes, rebinds or takes an attribute of is a function object that
+  // the module code makes first; every other def stays a constant.
+  void find_module_objects();
+  void module_object_stmts(std::vector<StatementId>& out);
+  bool module_object(const std::string& name) const { return module_object_names_.count(name); }
 
   // ---------------------------------------------------------- CompilerCalls.cpp
   // Functions as objects, second part (model/FunctionCalls.cpp, FN7-FN10):
@@ -249,6 +255,9 @@ class Compiler {
   std::map<const FuncDef*, FuncId> nested_;
   std::map<FuncId, std::vector<std::string>> free_names_;
   std::map<FuncId, std::set<std::string>> cell_names_;
+  // FN11: the module-level defs made as objects, in definition order
+  std::vector<FuncId> module_objects_;
+  std::set<std::string> module_object_names_;
   Loc where_;             // the statement being compiled, for room()
   int except_depth_ = 0;  // except clauses around the statement (a bare raise re-raises)
 };

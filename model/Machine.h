@@ -407,6 +407,9 @@ class Machine {
   ObjId gc_callbacks_list_obj(bool make);
   void gc_callbacks_append(Value func);
   void gc_callbacks_remove(Value func);
+  // G6b: whether gc.callbacks holds a function at shutdown (it keeps
+  // __main__'s dict alive through the function's __globals__).
+  bool gc_callbacks_hold_module() const;
 
   // ------------------------------------------------------------- Shutdown.cpp
   // `shutdown modules` (SD1-SD5): the stages of Py_FinalizeEx past the
@@ -417,6 +420,7 @@ class Machine {
   // tp_traverse and tp_clear of the __main__ module's dict (SD3, SD4).
   void module_dict_traverse(ObjId o, ObjList& out) const;
   void module_dict_clear(ObjId o);
+  bool hidden_global(size_t g) const;  // G6b: gc.callbacks' list (G6a)
   // The live module dict of the state, or kNoObj (Reachability.cpp).
   static ObjId module_dict_of(const Program& program, const State& state);
 

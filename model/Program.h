@@ -469,6 +469,9 @@ struct FuncInfo {
   // FN7: how many of the last parameters have a default (a nested def or
   // a lambda: the function object holds the values).
   uint8_t ndefaults = 0;
+  // FN11: a module-level def the module code makes as a function object
+  // (its name is deleted, rebound or given attributes somewhere).
+  bool module_object = false;
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
 

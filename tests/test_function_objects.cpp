@@ -438,5 +438,66 @@ thread T1:
   EXPECT_NE(py.find("k = f('p')"), std::string::npos) << py;
 }
 
+// FN11: a module-level def whose name is deleted is a function object: a
+// call after `del` raises NameError, a weakref callback keeps it alive,
+// and a def only called stays the constant it was (no function type).
+TEST(FunctionObjects, DeletedModuleLevelDef) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def show(x):
+    log("show", x)
+def other():
+    pass
+n = Node()
+w = weakref.ref(n, show)
+del show
+try:
+    show(n)
+except NameError:
+    log("unbound")
+other()
+del n
+log("end")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"unbound", "del n", "show w", "end"}));
+  ASSERT_NE(p.function_type, model::kNoType);
+  std::string py = emit::emit_python(p, emit::EmitOptions{});
+  EXPECT_NE(py.find("    def show(x):"), std::string::npos) << py;  // made by the module code
+  EXPECT_NE(py.find("def other():"), std::string::npos) << py;
+  EXPECT_EQ(py.find("_lc_funcs[id(show)]"), std::string::npos) << py;
+  model::Program q = load_text("def f():\n    pass\nf()\n");
+  EXPECT_EQ(q.function_type, model::kNoType);
+}
+
+// FN11, FN10: attributes of a module-level def; a cycle through its
+// __dict__ outlives both names and dies in a collection, which counts the
+// function, its __dict__, the Node and the Node's dict where it has one.
+TEST(FunctionObjects, ModuleLevelDefInACycle) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def f():
+    pass
+n = Node()
+n.f = f
+f.node = n
+f.tag = "t"
+log(f.tag)
+del f
+del n
+log("names deleted")
+gc.collect()
+log("collected")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"t", "names deleted", "del n", "collected"}));
+  for (const char* f : {"del-module-def", "module-def-attribute-cycle", "del-module-def-race"}) {
+    auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds) << f << ": " << r.failure.message;
+  }
+  auto bug = check(load_file("scenarios/functions/module-def-attribute-cycle-bug.life"));
+  ASSERT_EQ(bug.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(bug.failure.properties, std::vector<std::string>{"expect"});
+  auto race = check(load_file("scenarios/functions/del-module-def-race-bug.life"));
+  ASSERT_EQ(race.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(race.failure.properties, std::vector<std::string>{"uncaught-exception"});
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

@@ -119,11 +119,12 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "A.x = 1\n",
      3, 1, "class 'A' has no attribute 'x'"},
-    {"AttributeOfFunctionName",
-     "def cb(wr):\n"
-     "    pass\n"
+    // (an attribute of a plain module-level def makes it an object: FN11)
+    {"AttributeOfGeneratorFunctionName",
+     "def cb():\n"
+     "    yield 1\n"
      "cb.x = 1\n",
-     3, 1, "function 'cb' has no attribute 'x'"},
+     3, 1, "'cb' is a generator function: deleting, rebinding or setting attributes"},
     {"AttributeOfThreadName",
      "thread T1:\n"
      "    pass\n"
