@@ -241,7 +241,14 @@ class Emitter {
         return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
       case ExprOp::Call: {  // a Python function's call: its RESUME checks, nothing after (FN8)
         std::string args;
-        for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+        const size_t first_kw =
+            e.slot ? e.args.size() - p_.call_keywords[e.slot - 1u].size() : e.args.size();
+        for (size_t i = 0; i < e.args.size(); ++i) {
+          args += i ? ", " : "";
+          if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
+            args += keyword_(p_.strings[p_.call_keywords[e.slot - 1u][i - first_kw]]) + "=";
+          args += expr(e.args[i], fn);
+        }
         return expr(e.a, fn) + "(" + args + ")";
       }
       case ExprOp::AtexitRegister:  // returns func; the check after the call
@@ -443,6 +450,15 @@ class Emitter {
       }
     }
     unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
+  }
+
+  // FN12: a keyword argument's name as the emitted parameters spell it (a
+  // scenario name is renamed the same way wherever it is a local).
+  std::string keyword_(const std::string& name) const {
+    for (size_t f = 0; f < p_.funcs.size(); ++f)
+      for (size_t i = 0; i < p_.funcs[f].local_names.size(); ++i)
+        if (p_.funcs[f].local_names[i] == name) return locals_[f][i];
+    return name;
   }
 
   // A def's parameters, with the defaults its MAKE_FUNCTION evaluates (FN7).

@@ -28,6 +28,7 @@ Program Compiler::run() {
   compile_slots();
   infer_kinds();
   compile_bodies();
+  check_keyword_calls();  // FN12 (CompilerCalls.cpp)
   directives_after_code();
   p_.fingerprint = fingerprint();
   return std::move(p_);

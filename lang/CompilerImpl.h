@@ -221,6 +221,9 @@ class Compiler {
   void gc_callbacks_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
   ExprId function_call(const Expr& e);
   void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
+  // FN12: keyword arguments in calls of functions
+  uint16_t keyword_names(const Expr& e, FuncId constant);
+  void check_keyword_calls();
   // --------------------------------------------------------- CompilerAtexit.cpp
   // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
   void declare_imports();
@@ -258,7 +261,8 @@ class Compiler {
   // FN11: the module-level defs made as objects, in definition order
   std::vector<FuncId> module_objects_;
   std::set<std::string> module_object_names_;
-  Loc where_;             // the statement being compiled, for room()
+  std::set<const Expr*> keyword_calls_;  // FN12: the calls keyword_names took
+  Loc where_;                            // the statement being compiled, for room()
   int except_depth_ = 0;  // except clauses around the statement (a bare raise re-raises)
 };
 

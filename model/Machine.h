@@ -250,7 +250,11 @@ class Machine {
   uint8_t function_dict_slot(ObjId function) const;
   bool accepts(FuncId code, ObjId function, size_t nargs) const;
   void fill_defaults(ObjId function, uint16_t base);
-  bool call_op(uint16_t at, uint16_t nargs);
+  bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
+  // FN12: where each argument of a call with keywords goes among the
+  // callee's parameters; false: TypeError.
+  bool bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,
+                     std::vector<uint8_t>& slots) const;
   void return_value_op();
   void function_frame_returns(Frame& f);
   void function_attr_op(const Op& op);

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "TestSupport.h"
 #include "emit/PythonEmitter.h"
+#include "lang/Compiler.h"
 #include "model/Machine.h"
 
 namespace lifecheck::testing {
@@ -497,6 +499,67 @@ log("collected")
   auto race = check(load_file("scenarios/functions/del-module-def-race-bug.life"));
   ASSERT_EQ(race.verdict, checker::Verdict::Violated);
   EXPECT_EQ(race.failure.properties, std::vector<std::string>{"uncaught-exception"});
+}
+
+// FN12: keyword arguments bind by name and are evaluated as written; a
+// named defaulted parameter gets the call's object; a keyword that names
+// no parameter or one already bound is a TypeError before the frame.
+TEST(FunctionObjects, KeywordArguments) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def show(a, b):
+    log("show", a, b)
+def make():
+    def pair(x, y=Node()):
+        log("pair", x, y)
+    return pair
+show(b="B", a="A")
+p = make()
+p(y="Y", x="X")
+p(x=Node())
+try:
+    p(z=1)
+except TypeError:
+    log("no z")
+try:
+    p(1, x=2)
+except TypeError:
+    log("x twice")
+try:
+    p(y=1)
+except TypeError:
+    log("no x")
+del p
+log("end")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"show A B", "pair X Y", "pair Node@15 Node@9", "del Node@15",
+                                   "no z", "x twice", "no x", "del Node@9", "end"}));
+  std::string py = emit::emit_python(p, emit::EmitOptions{});
+  EXPECT_NE(py.find("show(b='B', a='A')"), std::string::npos) << py;
+  auto r = check(load_file("scenarios/functions/keyword-arguments.life"));
+  EXPECT_EQ(r.verdict, checker::Verdict::Holds) << r.failure.message;
+  auto bug = check(load_file("scenarios/functions/keyword-arguments-bug.life"));
+  ASSERT_EQ(bug.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(bug.failure.properties, std::vector<std::string>{"uncaught-exception"});
+}
+
+// FN12: the misuses of keyword arguments, each at the argument's column
+// of the call `f(...)` on line 3 of "def f(a, b): pass".
+TEST(FunctionObjects, KeywordArgumentErrors) {
+  const std::vector<std::tuple<std::string, int, std::string>> calls = {
+      {"f(a=1, 2)", 8, "positional argument follows keyword argument"},
+      {"f(a=1, a=2)", 8, "keyword argument repeated: a"},
+      {"f(1, c=2)", 8, "'f' has no parameter 'c'"},
+      {"f(1, a=2)", 8, "'f' gets two values for parameter 'a'"}};
+  for (const auto& [call, col, message] : calls) {
+    try {
+      ::lifecheck::lang::load_scenario_text("k.life", "def f(a, b):\n    pass\n" + call + "\n");
+      ADD_FAILURE() << "accepted: " << call;
+    } catch (const ::lifecheck::lang::ScenarioError& e) {
+      EXPECT_EQ(e.loc().line, 3) << e.format();
+      EXPECT_EQ(e.loc().col, col) << e.format();
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -799,7 +799,13 @@ const std::vector<BadScenario> kBadScenarios = {
      "        pass\n"
      "a = A()\n"
      "a.m = 1\n",
-     5, 3, "'m' is a method name"}};
+     5, 3, "'m' is a method name"},
+    // FN11, FN12 (lang, fourth session): module-level defs as objects,
+    // keyword arguments.
+    {"DelModuleDefWithoutGlobal", "def f():\n    pass\nthread T1:\n    del f\n", 4, 9,
+     "'f' is a module-level def: declare 'global f'"},
+    {"KeywordInABuiltinCall", "x = [1]\nlog(len(x), sep=1)\n", 2, 17,
+     "keyword arguments are supported only in calls of functions"}};
 
 class ScenarioText : public ::testing::TestWithParam<BadScenario> {};
 
