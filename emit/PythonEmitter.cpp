@@ -245,7 +245,14 @@ class Emitter {
         return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
       case ExprOp::Call: {  // a Python function's call: its RESUME checks, nothing after (FN8)
         std::string args;
-        for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+        const size_t first_kw =
+            e.slot ? e.args.size() - p_.call_keywords[e.slot - 1u].size() : e.args.size();
+        for (size_t i = 0; i < e.args.size(); ++i) {
+          args += i ? ", " : "";
+          if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
+            args += keyword_(p_.strings[p_.call_keywords[e.slot - 1u][i - first_kw]]) + "=";
+          args += expr(e.args[i], fn);
+        }
         return expr(e.a, fn) + "(" + args + ")";
       }
       case ExprOp::AtexitRegister:  // returns func; the check after the call
@@ -449,6 +456,15 @@ class Emitter {
     unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
   }
 
+  // FN12: a keyword argument's name as the emitted parameters spell it (a
+  // scenario name is renamed the same way wherever it is a local).
+  std::string keyword_(const std::string& name) const {
+    for (size_t f = 0; f < p_.funcs.size(); ++f)
+      for (size_t i = 0; i < p_.funcs[f].local_names.size(); ++i)
+        if (p_.funcs[f].local_names[i] == name) return locals_[f][i];
+    return name;
+  }
+
   // A def's parameters, with the defaults its MAKE_FUNCTION evaluates (FN7).
   std::string params_text(FuncId g, const ExprNode* made, FuncId where) const {
     const FuncInfo& f = p_.funcs[g];
@@ -601,6 +617,7 @@ class Emitter {
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       // (a nested def or lambda is written where it runs)
       if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
+      if (p_.funcs[f].module_object) continue;  // FN11: the module code's Def writes it
       out += "\n";
       function(f, funcs_[f], 0, out);
     }
@@ -709,7 +726,7 @@ _LC_SHUTDOWN = {shutdown}
     std::string out = "\n\n# Function names as log() renders them.\n";
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       const FuncInfo& fi = p_.funcs[f];
-      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
+      if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
         out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
       const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
       const bool tp_del = p_.types[fi.owner].legacy_del == f;
@@ -724,7 +741,7 @@ _LC_SHUTDOWN = {shutdown}
       std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
       for (FuncId f = 0; f < p_.funcs.size(); ++f) {
         const FuncInfo& fi = p_.funcs[f];
-        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc)
+        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
           hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
         if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
             (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))

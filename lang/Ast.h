@@ -47,6 +47,8 @@ struct Expr {
   std::vector<ExprPtr> args;
   CompareOp op = CompareOp::Is;
   std::unique_ptr<FuncDef> def;  // Lambda
+  // Call (FN12): the names of its last keywords.size() arguments, `f(a, b=x)`
+  std::vector<std::string> keywords;
 };
 
 enum class StmtKind {

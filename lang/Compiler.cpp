@@ -18,6 +18,7 @@ Program Compiler::run() {
   directives_before_code();
   declare_types_functions_threads();
   declare_nested_functions();
+  find_module_objects();  // FN11 (CompilerFunctions.cpp)
   collect_globals();
   declare_imports();  // CompilerAtexit.cpp
   resolve_closures();
@@ -27,6 +28,7 @@ Program Compiler::run() {
   compile_slots();
   infer_kinds();
   compile_bodies();
+  check_keyword_calls();  // FN12 (CompilerCalls.cpp)
   directives_after_code();
   p_.fingerprint = fingerprint();
   return std::move(p_);

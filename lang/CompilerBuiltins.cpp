@@ -76,6 +76,10 @@ bool Compiler::class_del_stmt(const Stmt& s, std::vector<StatementId>& out) {
   if (s.kind == StmtKind::Assign) {
     const Expr& v = *s.value;
     Resolved f = v.kind == ExprKind::Name ? resolve(v.text, *cur_) : Resolved{};
+    if (v.kind == ExprKind::Name && module_object(v.text))  // FN11
+      fail(v.loc, "'" + v.text +
+                      "' is deleted, rebound or given attributes: a __del__ is set only to a "
+                      "module-level def that stays as written");
     if (f.kind != NameKind::Function)
       fail(v.loc, "'" + t.base->text + ".__del__' must be set to a module-level function");
     FuncInfo& fn = p_.funcs[static_cast<size_t>(f.index)];

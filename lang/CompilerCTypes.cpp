@@ -361,6 +361,10 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
         auto it = functions_.find(w.at(1));
         if (it == functions_.end())
           fail(w.loc(1), "'" + w.at(1) + "' is not a module-level function");
+        if (module_object(w.at(1)))  // FN11
+          fail(w.loc(1), "'" + w.at(1) +
+                             "' is deleted, rebound or given attributes: a C type calls only a "
+                             "module-level def that stays as written");
         st.func = it->second;
         reject_generator_callback(st.func, w.loc(1));
         bool with_self = w.size() == 3 && w.at(2) == "self";

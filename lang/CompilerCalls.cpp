@@ -177,7 +177,9 @@ ExprId Compiler::function_call(const Expr& e) {
   const Expr& callee = *e.base;
   ExprNode n;
   n.op = ExprOp::Call;
-  if (callee.kind == ExprKind::Name && resolve(callee.text, *cur_).kind == NameKind::Function) {
+  const bool constant =
+      callee.kind == ExprKind::Name && resolve(callee.text, *cur_).kind == NameKind::Function;
+  if (constant) {
     const FuncId f = functions_.at(callee.text);
     const FuncInfo& fi = p_.funcs[f];
     if (fi.kind == FuncKind::Function && e.args.size() != fi.nparams)
@@ -185,9 +187,65 @@ ExprId Compiler::function_call(const Expr& e) {
                       std::to_string(e.args.size()));
   }
   if (e.args.size() > 60) fail(e.args[60]->loc, "at most 60 arguments in a call");
+  if (!e.keywords.empty())
+    n.slot = keyword_names(e, constant ? functions_.at(callee.text) : kNoFunc);
   n.a = value(callee, "");
   for (const ExprPtr& a : e.args) n.args.push_back(value(*a, ""));
   return add_expr(n, e.loc);
+}
+
+// FN12: the keyword names of a call (Program::call_keywords); for a
+// module-level def, each must name one of its parameters that no
+// positional argument binds (a function object's are checked by the call).
+uint16_t Compiler::keyword_names(const Expr& e, FuncId constant) {
+  const size_t positional = e.args.size() - e.keywords.size();
+  std::vector<StrId> names;
+  for (size_t k = 0; k < e.keywords.size(); ++k) {
+    const std::string& name = e.keywords[k];
+    if (constant != kNoFunc) {
+      const FuncInfo& fi = p_.funcs[constant];
+      size_t i = 0;
+      while (i < fi.nparams && fi.local_names[i] != name) ++i;
+      const Loc at = e.args[positional + k]->loc;
+      if (i == fi.nparams) fail(at, "'" + fi.name + "' has no parameter '" + name + "'");
+      if (i < positional)
+        fail(at, "'" + fi.name + "' gets two values for parameter '" + name + "'");
+    }
+    names.push_back(intern(name));
+  }
+  keyword_calls_.insert(&e);
+  room(p_.call_keywords.size(), 1, "calls with keyword arguments");
+  p_.call_keywords.push_back(names);
+  return static_cast<uint16_t>(p_.call_keywords.size());
+}
+
+// Every call with keyword arguments must be a call of a function (FN12):
+// a builtin's, a method's, a class's or a weakref's is refused.
+void Compiler::check_keyword_calls() {
+  auto in_expr = [&](const Expr* e, auto& self) -> void {
+    if (!e) return;
+    if (e->kind == ExprKind::Call && !e->keywords.empty() && !keyword_calls_.count(e))
+      fail(e->args[e->args.size() - e->keywords.size()]->loc,
+           "keyword arguments are supported only in calls of functions (a def, a lambda, a "
+           "variable holding a function)");
+    self(e->base.get(), self);
+    self(e->rhs.get(), self);
+    for (const ExprPtr& a : e->args) self(a.get(), self);
+    if (e->def)
+      for (const ExprPtr& d : e->def->defaults) self(d.get(), self);
+  };
+  for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+    auto in_body = [&](const std::vector<Stmt>& body, auto& self) -> void {
+      for (const Stmt& s : body) {
+        in_expr(s.target.get(), in_expr);
+        in_expr(s.value.get(), in_expr);
+        if (s.def)
+          for (const ExprPtr& d : s.def->defaults) in_expr(d.get(), in_expr);
+        each_block(s, [&](const std::vector<Stmt>& b) { self(b, self); });
+      }
+    };
+    in_body(body_of(f), in_body);
+  }
 }
 
 // FN7: the defaults of a nested def or lambda, evaluated where it runs,

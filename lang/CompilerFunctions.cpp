@@ -197,6 +197,80 @@ void Compiler::def_stmt(const Stmt& s, std::vector<StatementId>& out) {
   st.target = target;
 }
 
+// FN11: a module-level def whose name a body deletes (`del f`), rebinds
+// (`f = v`) or takes an attribute of (`f.x`) is a function object, made by
+// MAKE_FUNCTION and stored in a global when the module code starts, in
+// definition order (the emitted script and CPython's module code make it at
+// its `def`, before any statement of the module code runs). Any other def
+// stays a constant: it lives as long as the module, has no closure, no
+// defaults and no __dict__, so nothing observable tells it from the object.
+void Compiler::find_module_objects() {
+  std::map<std::string, Loc> uses;  // the first use that makes each one an object
+  for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+    const FuncInfo& fi = p_.funcs[f];
+    auto own = [&](const std::string& n) {
+      if (!functions_.count(n) || uses.count(n)) return false;
+      for (size_t i = 0; i < fi.nparams; ++i)
+        if (fi.local_names[i] == n) return false;  // a parameter hides the def
+      return true;
+    };
+    auto in_expr = [&](const Expr* e, auto& self) -> void {
+      if (!e || e->kind == ExprKind::Lambda) return;  // a lambda's body is a function of its own
+      if (e->kind == ExprKind::Attr && e->base->kind == ExprKind::Name && own(e->base->text))
+        uses[e->base->text] = e->base->loc;
+      self(e->base.get(), self);
+      self(e->rhs.get(), self);
+      for (const ExprPtr& a : e->args) self(a.get(), self);
+    };
+    auto in_body = [&](const std::vector<Stmt>& body, auto& self) -> void {
+      for (const Stmt& s : body) {
+        const bool binds = s.kind == StmtKind::Assign || s.kind == StmtKind::Del;
+        if (binds && s.target->kind == ExprKind::Name && own(s.target->text))
+          uses[s.target->text] = s.target->loc;
+        in_expr(s.target.get(), in_expr);
+        in_expr(s.value.get(), in_expr);
+        if (s.kind == StmtKind::Def)
+          for (const ExprPtr& d : s.def->defaults) in_expr(d.get(), in_expr);
+        each_block(s, [&](const std::vector<Stmt>& b) { self(b, self); });
+      }
+    };
+    in_body(body_of(f), in_body);
+  }
+  for (const FuncDef& d : sc_.funcs) {
+    auto it = uses.find(d.name);
+    if (it == uses.end()) continue;
+    const FuncId f = functions_.at(d.name);
+    if (find_yield(d.body))
+      fail(it->second, "'" + d.name +
+                           "' is a generator function: deleting, rebinding or setting "
+                           "attributes of its name is not modelled");
+    module_objects_.push_back(f);
+    module_object_names_.insert(d.name);
+    p_.funcs[f].module_object = true;
+    declare_function_types(it->second);
+  }
+}
+
+// The MAKE_FUNCTION and STORE_NAME of each such def, first in the module
+// code.
+void Compiler::module_object_stmts(std::vector<StatementId>& out) {
+  for (FuncId f : module_objects_) {
+    const Loc loc = loc_of_func(f);
+    ExprNode fn;
+    fn.op = ExprOp::FuncNew;
+    fn.slot = f;
+    fn.label = label_id(p_.funcs[f].name);
+    const ExprId value = add_expr(fn, loc);
+    ExprNode g;
+    g.op = ExprOp::Global;
+    g.slot = static_cast<uint16_t>(globals_.at(p_.funcs[f].name));
+    const ExprId target = add_expr(g, loc);
+    model::Statement& st = add_stmt(model::StatementKind::Def, loc, out);
+    st.value = value;
+    st.target = target;
+  }
+}
+
 // types.ModuleType(name): a module object (moduleobject.c), as a static
 // type with an instance dict and a weakref list (FN6).
 ExprId Compiler::module_new(const Expr& e, const std::string& label) {

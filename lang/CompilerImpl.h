@@ -202,6 +202,12 @@ class Compiler {
   void def_stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId module_new(const Expr& e, const std::string& label);
   ExprOp local_op(const std::string& name) const;
+  // Module-level defs as objects (FN11): a def whose name some body
+  // deletes, rebinds or takes an attribute of is a function object that
+  // the module code makes first; every other def stays a constant.
+  void find_module_objects();
+  void module_object_stmts(std::vector<StatementId>& out);
+  bool module_object(const std::string& name) const { return module_object_names_.count(name); }
 
   // ---------------------------------------------------------- CompilerCalls.cpp
   // Functions as objects, second part (model/FunctionCalls.cpp, FN7-FN10):
@@ -216,6 +222,9 @@ class Compiler {
   void gc_callbacks_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);
   ExprId function_call(const Expr& e);
   void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
+  // FN12: keyword arguments in calls of functions
+  uint16_t keyword_names(const Expr& e, FuncId constant);
+  void check_keyword_calls();
   // --------------------------------------------------------- CompilerAtexit.cpp
   // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
   void declare_imports();
@@ -250,7 +259,11 @@ class Compiler {
   std::map<const FuncDef*, FuncId> nested_;
   std::map<FuncId, std::vector<std::string>> free_names_;
   std::map<FuncId, std::set<std::string>> cell_names_;
-  Loc where_;             // the statement being compiled, for room()
+  // FN11: the module-level defs made as objects, in definition order
+  std::vector<FuncId> module_objects_;
+  std::set<std::string> module_object_names_;
+  std::set<const Expr*> keyword_calls_;  // FN12: the calls keyword_names took
+  Loc where_;                            // the statement being compiled, for room()
   int except_depth_ = 0;  // except clauses around the statement (a bare raise re-raises)
 };
 

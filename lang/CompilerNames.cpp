@@ -130,7 +130,8 @@ void Compiler::reject_delete_only(const std::vector<Stmt>& body) {
   std::vector<std::pair<std::string, Loc>> dels;
   collect_dels(body, dels);
   for (auto& [n, loc] : dels)
-    if (!assigned_anywhere(n)) fail(loc, "unknown name '" + n + "': it is never assigned");
+    if (!assigned_anywhere(n) && !module_object(n))  // a def binds its name (FN11)
+      fail(loc, "unknown name '" + n + "': it is never assigned");
 }
 
 void Compiler::collect_dels(const std::vector<Stmt>& body,
@@ -181,7 +182,8 @@ bool Compiler::assigned_anywhere(const std::string& name) const {
 void Compiler::add_global(const std::string& name, Loc loc) {
   if (globals_.count(name)) return;
   if (classes_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a class");
-  if (functions_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a function");
+  if (functions_.count(name) && !module_object(name))
+    fail(loc, "cannot assign to '" + name + "': it is a function");
   if (threads_.count(name)) fail(loc, "cannot assign to '" + name + "': it is a thread");
   static const std::set<std::string> reserved = {"gc", "weakref", "collections", "log", "sys"};
   if (reserved.count(name)) fail(loc, "cannot assign to the reserved name '" + name + "'");
@@ -195,6 +197,7 @@ void Compiler::collect_globals() {
     std::vector<std::pair<std::string, Loc>> names;
     std::set<std::string> declared;
     assigned_names(sc_.setup, names, declared);
+    for (FuncId f : module_objects_) add_global(p_.funcs[f].name, loc_of_func(f));  // FN11
     for (auto& [n, loc] : names) add_global(n, loc);
     reject_delete_only(sc_.setup);
     for (const Stmt& s : sc_.setup)
@@ -235,6 +238,9 @@ void Compiler::collect_globals() {
         }
     for (auto& [n, loc] : ordered) {
       if (declared.count(n) || sc.locals.count(n) || sc.nonlocals_declared.count(n)) continue;
+      if (module_object(n))  // FN11: Python would make it a local of this body
+        fail(loc, "'" + n + "' is a module-level def: declare 'global " + n +
+                      "' to delete or rebind it here");
       if (classes_.count(n) || functions_.count(n) || threads_.count(n) || n == "gc" ||
           n == "weakref" || n == "log" || n == "sys")
         fail(loc, "cannot assign to '" + n + "': it names a " +
@@ -387,6 +393,7 @@ void Compiler::infer_kinds() {
           static_cast<uint16_t>((i == 0 && fi.local_names[i] == "self") ? KObj : KAny);
     infer_in(body_of(f), sc);
   }
+  for (const std::string& n : module_object_names_) global_kinds_[n] |= KFunc;  // FN11
 }
 
 uint16_t Compiler::kind_of_name(const std::string& name, const Scope& scope) const {

@@ -11,6 +11,7 @@ void Compiler::compile_bodies() {
   for (FuncId f = 0; f < p_.funcs.size(); ++f) {
     cur_ = &scopes_[f];
     std::vector<StatementId> out;
+    if (f == 0) module_object_stmts(out);  // FN11
     for (const Stmt& s : body_of(f)) stmt(s, out);
     p_.funcs[f].body = std::move(out);
   }

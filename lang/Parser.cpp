@@ -101,6 +101,24 @@ class Parser {
     advance();
   }
 
+  // FN12: `NAME=` before a call argument makes it a keyword argument; a
+  // positional one after a keyword one, or a name given twice, is CPython's
+  // SyntaxError.
+  void keyword_name(Expr& call) {
+    const bool keyword =
+        peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op && peek(1).text == "=";
+    if (!keyword) {
+      if (!call.keywords.empty()) fail(peek().loc, "positional argument follows keyword argument");
+      return;
+    }
+    const Loc loc = peek().loc;
+    std::string name = expect_identifier("a keyword argument's name");
+    for (const std::string& k : call.keywords)
+      if (k == name) fail(loc, "keyword argument repeated: " + name);
+    advance();  // '='
+    call.keywords.push_back(name);
+  }
+
   std::string expect_identifier(const char* what) {
     const Token& t = peek();
     if (t.kind != TokenKind::Name)
@@ -702,6 +720,7 @@ class Parser {
         c->loc = e->loc;
         advance();
         while (!at_op(")")) {
+          keyword_name(*c);  // FN12: NAME=value
           c->args.push_back(condition());
           if (!at_op(")")) expect_op(",", "between call arguments");
         }

@@ -276,7 +276,9 @@ class CodeGen {
                             // check after it returns
         expr(e.a);
         for (ExprId a : e.args) expr(a);
-        emit(OpCode::CallFunction, e).a = static_cast<uint16_t>(e.args.size());
+        Op& call = emit(OpCode::CallFunction, e);
+        call.a = static_cast<uint16_t>(e.args.size());
+        call.b = e.slot;  // FN12: keyword names, or 0
         break;
       }
     }

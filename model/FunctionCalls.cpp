@@ -57,7 +57,7 @@ void Machine::fill_defaults(ObjId function, uint16_t base) {
 // arguments above it on the stack. The op runs again once the frame has
 // returned (kFinalizeReturned), to take the result. False when the callee
 // is not a function (the Deref op's weakref or weakref.finalize call).
-bool Machine::call_op(uint16_t at, uint16_t nargs) {
+bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
   Thread& th = thread();
   Frame& body = top();
   if (body.has(kFinalizeReturned)) {
@@ -91,7 +91,10 @@ bool Machine::call_op(uint16_t at, uint16_t nargs) {
     raise("TypeError");  // not callable
   }
   const FuncInfo& fn = program_.funcs[code];
-  if (fn.kind != FuncKind::Function || !accepts(code, function, nargs)) raise("TypeError");
+  std::vector<uint8_t> slots;  // FN12: each argument's parameter
+  const bool bound = keywords ? bind_keywords(code, function, nargs, keywords, slots)
+                              : accepts(code, function, nargs);
+  if (fn.kind != FuncKind::Function || !bound) raise("TypeError");
   if (fn.generator) throw ModelLimit{"a generator function called through a variable"};
   if (th.frames.size() >= kMaxCallDepth)
     throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};
@@ -104,10 +107,45 @@ bool Machine::call_op(uint16_t at, uint16_t nargs) {
   f.base = static_cast<uint16_t>(th.values.size());
   f.count = fn.nlocals;
   f.aux = static_cast<uint16_t>(th.stack.size());
-  for (Value a : args) th.values.push_back(a);
-  for (size_t i = args.size(); i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+  if (keywords) {
+    for (size_t i = 0; i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+    for (size_t i = 0; i < args.size(); ++i) th.values[f.base + slots[i]] = args[i];
+  } else {
+    for (Value a : args) th.values.push_back(a);
+    for (size_t i = args.size(); i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+  }
   if (function != kNoObj) copy_free_vars(function, f.base);  // FN3, FN7
   push_frame(f);
+  return true;
+}
+
+// FN12: CALL_KW (3.13+; KW_NAMES then CALL before): the positional
+// arguments bind the first parameters, each keyword the parameter of its
+// name (_PyEval_MakeFrameVector / initialize_locals in Python/ceval.c); an
+// unknown name, a parameter bound twice, or one left without a value or a
+// default is a TypeError before the frame exists. The arguments are still
+// evaluated in the order written.
+bool Machine::bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,
+                            std::vector<uint8_t>& slots) const {
+  const FuncInfo& fn = program_.funcs[code];
+  const std::vector<StrId>& names = program_.call_keywords[keywords - 1u];
+  const size_t positional = nargs - names.size();
+  if (positional > fn.nparams) return false;
+  std::vector<bool> given(fn.nparams, false);
+  for (size_t i = 0; i < positional; ++i) {
+    slots.push_back(static_cast<uint8_t>(i));
+    given[i] = true;
+  }
+  for (StrId name : names) {
+    size_t i = 0;
+    while (i < fn.nparams && fn.local_names[i] != program_.strings[name]) ++i;
+    if (i == fn.nparams || given[i]) return false;
+    given[i] = true;
+    slots.push_back(static_cast<uint8_t>(i));
+  }
+  const size_t defaults = function == kNoObj ? 0 : fn.ndefaults;
+  for (size_t i = 0; i + defaults < fn.nparams; ++i)
+    if (!given[i]) return false;
   return true;
 }
 

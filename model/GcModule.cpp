@@ -145,6 +145,18 @@ ObjId Machine::gc_callbacks_list_obj(bool make) {
   return id;
 }
 
+// G6b: gc.callbacks is held by the gc module's dict and by the GC state,
+// which only _PyGC_Fini releases (Python/pystate.c interpreter_clear, after
+// its last collection, in 3.11-3.14 alike). Every function it holds (a
+// module-level def or a function object) holds __main__'s dict as its
+// __globals__: so at shutdown that dict is not garbage (SD2, Shutdown.cpp).
+bool Machine::gc_callbacks_hold_module() const {
+  if (!state_.gc.callbacks.empty()) return true;
+  if (!program_.gc_callbacks_objects()) return false;
+  const Value l = state_.globals[program_.gc_callbacks_list];
+  return l.is_obj() && state_.objects[l.obj()].length > 0;
+}
+
 // gc.callbacks.append(func): the list takes the reference the call popped.
 void Machine::gc_callbacks_append(Value func) {
   const ObjId l = gc_callbacks_list_obj(true);

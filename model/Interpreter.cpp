@@ -424,7 +424,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::CallFunction:  // FN8 (FunctionCalls.cpp); f() of a weakref as Deref
       if (op.a != 0) {
-        if (!call_op(at, op.a)) raise("TypeError");
+        if (!call_op(at, op.a, op.b)) raise("TypeError");
         return;
       }
       [[fallthrough]];

@@ -250,7 +250,11 @@ class Machine {
   uint8_t function_dict_slot(ObjId function) const;
   bool accepts(FuncId code, ObjId function, size_t nargs) const;
   void fill_defaults(ObjId function, uint16_t base);
-  bool call_op(uint16_t at, uint16_t nargs);
+  bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
+  // FN12: where each argument of a call with keywords goes among the
+  // callee's parameters; false: TypeError.
+  bool bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,
+                     std::vector<uint8_t>& slots) const;
   void return_value_op();
   void function_frame_returns(Frame& f);
   void function_attr_op(const Op& op);
@@ -408,6 +412,9 @@ class Machine {
   ObjId gc_callbacks_list_obj(bool make);
   void gc_callbacks_append(Value func);
   void gc_callbacks_remove(Value func);
+  // G6b: whether gc.callbacks holds a function at shutdown (it keeps
+  // __main__'s dict alive through the function's __globals__).
+  bool gc_callbacks_hold_module() const;
 
   // ------------------------------------------------------------- Shutdown.cpp
   // `shutdown modules` (SD1-SD5): the stages of Py_FinalizeEx past the
@@ -418,6 +425,7 @@ class Machine {
   // tp_traverse and tp_clear of the __main__ module's dict (SD3, SD4).
   void module_dict_traverse(ObjId o, ObjList& out) const;
   void module_dict_clear(ObjId o);
+  bool hidden_global(size_t g) const;  // G6b: gc.callbacks' list (G6a)
   // The live module dict of the state, or kNoObj (Reachability.cpp).
   static ObjId module_dict_of(const Program& program, const State& state);
 

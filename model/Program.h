@@ -474,6 +474,9 @@ struct FuncInfo {
   // FN7: how many of the last parameters have a default (a nested def or
   // a lambda: the function object holds the values).
   uint8_t ndefaults = 0;
+  // FN11: a module-level def the module code makes as a function object
+  // (its name is deleted, rebound or given attributes somewhere).
+  bool module_object = false;
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
 
@@ -623,6 +626,10 @@ struct Program {
   uint16_t gc_callbacks_list = 0xFFFF;
   LabelId gc_callbacks_list_label = kNoLabel;
   bool gc_callbacks_objects() const { return gc_callbacks_list != 0xFFFF; }
+  // FN12: the keyword names of calls with keyword arguments (the names of
+  // their last arguments); a CallFunction's b is 1 + its index here, 0 for
+  // a call without keywords.
+  std::vector<std::vector<StrId>> call_keywords;
   // `shutdown modules` (model/Shutdown.cpp, rules SD1-SD5): the run goes on
   // past the final collection through finalize_modules; the type of the
   // __main__ module's dict, made when __main__ leaves sys.modules.

@@ -22,6 +22,13 @@
 //      scenario makes lives there).
 //  SD5 the collection at the end of finalize_modules and interpreter_clear's
 //      last one (after the thread states are cleared), no gc.callbacks.
+//  G6b A function left in gc.callbacks holds __main__'s dict (__globals__)
+//      and the list outlives every collection (_PyGC_Fini clears it after
+//      interpreter_clear's last one): the dict is never garbage, so SD2
+//      makes none and the globals stay as they are through SD3-SD5. What
+//      the list's release at _PyGC_Fini frees dies after the run's end
+//      (no collection follows; the harness's trace is written by then).
+//      The hidden gc.callbacks global (G6a) is never an entry of the dict.
 // Then quiescence: with the globals gone, only gc.garbage is a root.
 #include "model/Machine.h"
 
@@ -46,8 +53,8 @@ ObjId Machine::module_dict_of(const Program& program, const State& state) {
 // the cycle through its functions, which stands as a reference to itself.
 void Machine::module_dict_traverse(ObjId o, ObjList& out) const {
   out.push_back(o);
-  for (Value v : state_.globals)
-    if (v.is_obj()) out.push_back(v.obj());
+  for (size_t g = 0; g < state_.globals.size(); ++g)
+    if (state_.globals[g].is_obj() && !hidden_global(g)) out.push_back(state_.globals[g].obj());
 }
 
 // SD3: PyDict_Clear: the dict is emptied first, then the entries are
@@ -55,12 +62,19 @@ void Machine::module_dict_traverse(ObjId o, ObjList& out) const {
 // functions it held drop their references to it (the cycle).
 void Machine::module_dict_clear(ObjId o) {
   ValueList released;
-  for (Value& g : state_.globals) {
+  for (size_t i = 0; i < state_.globals.size(); ++i) {
+    if (hidden_global(i)) continue;  // G6b: the gc module's, not __main__'s
+    Value& g = state_.globals[i];
     if (g.is_obj()) released.push_back(g);
     g = Value::unset();
   }
   released.push_back(Value::object(o));
   release_values(released);
+}
+
+// G6b: the hidden global of gc.callbacks (G6a) is not a variable of __main__.
+bool Machine::hidden_global(size_t g) const {
+  return program_.gc_callbacks_objects() && g == program_.gc_callbacks_list;
 }
 
 void Machine::shutdown_stage() {
@@ -77,6 +91,7 @@ void Machine::shutdown_stage() {
         if (!state_.gc.auto_enabled) continue;
         return collect(false);
       case 1: {  // SD2: __main__ leaves sys.modules; its dict remains, cyclic
+        if (gc_callbacks_hold_module()) return collect(true);  // G6b: and reachable
         // Made by the runtime's own C code: no Python allocation, so it
         // cannot trigger an automatic collection.
         const bool collecting = state_.gc.collecting;

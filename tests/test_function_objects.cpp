@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "TestSupport.h"
 #include "emit/PythonEmitter.h"
+#include "lang/Compiler.h"
 #include "model/Machine.h"
 
 namespace lifecheck::testing {
@@ -436,6 +438,128 @@ thread T1:
   EXPECT_NE(py.find("return keep"), std::string::npos) << py;
   EXPECT_NE(py.find("f = make('t')"), std::string::npos) << py;
   EXPECT_NE(py.find("k = f('p')"), std::string::npos) << py;
+}
+
+// FN11: a module-level def whose name is deleted is a function object: a
+// call after `del` raises NameError, a weakref callback keeps it alive,
+// and a def only called stays the constant it was (no function type).
+TEST(FunctionObjects, DeletedModuleLevelDef) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def show(x):
+    log("show", x)
+def other():
+    pass
+n = Node()
+w = weakref.ref(n, show)
+del show
+try:
+    show(n)
+except NameError:
+    log("unbound")
+other()
+del n
+log("end")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"unbound", "del n", "show w", "end"}));
+  ASSERT_NE(p.function_type, model::kNoType);
+  std::string py = emit::emit_python(p, emit::EmitOptions{});
+  EXPECT_NE(py.find("    def show(x):"), std::string::npos) << py;  // made by the module code
+  EXPECT_NE(py.find("def other():"), std::string::npos) << py;
+  EXPECT_EQ(py.find("_lc_funcs[id(show)]"), std::string::npos) << py;
+  model::Program q = load_text("def f():\n    pass\nf()\n");
+  EXPECT_EQ(q.function_type, model::kNoType);
+}
+
+// FN11, FN10: attributes of a module-level def; a cycle through its
+// __dict__ outlives both names and dies in a collection, which counts the
+// function, its __dict__, the Node and the Node's dict where it has one.
+TEST(FunctionObjects, ModuleLevelDefInACycle) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def f():
+    pass
+n = Node()
+n.f = f
+f.node = n
+f.tag = "t"
+log(f.tag)
+del f
+del n
+log("names deleted")
+gc.collect()
+log("collected")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"t", "names deleted", "del n", "collected"}));
+  for (const char* f : {"del-module-def", "module-def-attribute-cycle", "del-module-def-race"}) {
+    auto r = check(load_file(std::string("scenarios/functions/") + f + ".life"));
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds) << f << ": " << r.failure.message;
+  }
+  auto bug = check(load_file("scenarios/functions/module-def-attribute-cycle-bug.life"));
+  ASSERT_EQ(bug.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(bug.failure.properties, std::vector<std::string>{"expect"});
+  auto race = check(load_file("scenarios/functions/del-module-def-race-bug.life"));
+  ASSERT_EQ(race.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(race.failure.properties, std::vector<std::string>{"uncaught-exception"});
+}
+
+// FN12: keyword arguments bind by name and are evaluated as written; a
+// named defaulted parameter gets the call's object; a keyword that names
+// no parameter or one already bound is a TypeError before the frame.
+TEST(FunctionObjects, KeywordArguments) {
+  model::Program p = load_text(std::string(kNode) + R"(
+def show(a, b):
+    log("show", a, b)
+def make():
+    def pair(x, y=Node()):
+        log("pair", x, y)
+    return pair
+show(b="B", a="A")
+p = make()
+p(y="Y", x="X")
+p(x=Node())
+try:
+    p(z=1)
+except TypeError:
+    log("no z")
+try:
+    p(1, x=2)
+except TypeError:
+    log("x twice")
+try:
+    p(y=1)
+except TypeError:
+    log("no x")
+del p
+log("end")
+)");
+  EXPECT_EQ(only_logs(p), (Strings{"show A B", "pair X Y", "pair Node@15 Node@9", "del Node@15",
+                                   "no z", "x twice", "no x", "del Node@9", "end"}));
+  std::string py = emit::emit_python(p, emit::EmitOptions{});
+  EXPECT_NE(py.find("show(b='B', a='A')"), std::string::npos) << py;
+  auto r = check(load_file("scenarios/functions/keyword-arguments.life"));
+  EXPECT_EQ(r.verdict, checker::Verdict::Holds) << r.failure.message;
+  auto bug = check(load_file("scenarios/functions/keyword-arguments-bug.life"));
+  ASSERT_EQ(bug.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(bug.failure.properties, std::vector<std::string>{"uncaught-exception"});
+}
+
+// FN12: the misuses of keyword arguments, each at the argument's column
+// of the call `f(...)` on line 3 of "def f(a, b): pass".
+TEST(FunctionObjects, KeywordArgumentErrors) {
+  const std::vector<std::tuple<std::string, int, std::string>> calls = {
+      {"f(a=1, 2)", 8, "positional argument follows keyword argument"},
+      {"f(a=1, a=2)", 8, "keyword argument repeated: a"},
+      {"f(1, c=2)", 8, "'f' has no parameter 'c'"},
+      {"f(1, a=2)", 8, "'f' gets two values for parameter 'a'"}};
+  for (const auto& [call, col, message] : calls) {
+    try {
+      ::lifecheck::lang::load_scenario_text("k.life", "def f(a, b):\n    pass\n" + call + "\n");
+      ADD_FAILURE() << "accepted: " << call;
+    } catch (const ::lifecheck::lang::ScenarioError& e) {
+      EXPECT_EQ(e.loc().line, 3) << e.format();
+      EXPECT_EQ(e.loc().col, col) << e.format();
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -119,11 +119,12 @@ const std::vector<BadScenario> kBadScenarios = {
      "    pass\n"
      "A.x = 1\n",
      3, 1, "class 'A' has no attribute 'x'"},
-    {"AttributeOfFunctionName",
-     "def cb(wr):\n"
-     "    pass\n"
+    // (an attribute of a plain module-level def makes it an object: FN11)
+    {"AttributeOfGeneratorFunctionName",
+     "def cb():\n"
+     "    yield 1\n"
      "cb.x = 1\n",
-     3, 1, "function 'cb' has no attribute 'x'"},
+     3, 1, "'cb' is a generator function: deleting, rebinding or setting attributes"},
     {"AttributeOfThreadName",
      "thread T1:\n"
      "    pass\n"
@@ -818,7 +819,13 @@ const std::vector<BadScenario> kBadScenarios = {
      "        pass\n"
      "a = A()\n"
      "a.m = 1\n",
-     5, 3, "'m' is a method name"}};
+     5, 3, "'m' is a method name"},
+    // FN11, FN12 (lang, fourth session): module-level defs as objects,
+    // keyword arguments.
+    {"DelModuleDefWithoutGlobal", "def f():\n    pass\nthread T1:\n    del f\n", 4, 9,
+     "'f' is a module-level def: declare 'global f'"},
+    {"KeywordInABuiltinCall", "x = [1]\nlog(len(x), sep=1)\n", 2, 17,
+     "keyword arguments are supported only in calls of functions"}};
 
 class ScenarioText : public ::testing::TestWithParam<BadScenario> {};
 

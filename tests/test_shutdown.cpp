@@ -164,5 +164,27 @@ TEST(Shutdown, TheEmittedScriptLetsTheInterpreterShutDown) {
             std::string::npos);
 }
 
+// G6b: a function left in gc.callbacks keeps __main__'s dict, so no global
+// is finalized at exit; once removed, the globals die at SD3 again.
+TEST(Shutdown, AFunctionInGcCallbacksKeepsTheGlobals) {
+  const std::string body =
+      "shutdown modules\n"
+      "def on_gc(phase, info):\n"
+      "    pass\n"
+      "a = Node()\n"
+      "gc.callbacks.append(on_gc)\n";
+  for (const char* v : {"3.11", "3.13", "3.14"}) EXPECT_TRUE(logs(v, body).empty()) << v;
+  EXPECT_TRUE(logs("3.12", body + "cb = lambda phase, info: None\n"
+                                  "gc.callbacks.remove(on_gc)\n"
+                                  "gc.callbacks.append(cb)\n")
+                  .empty());
+  EXPECT_EQ(logs("3.12", body + "gc.callbacks.remove(on_gc)\n"),
+            (std::vector<std::string>{"del a"}));
+  EXPECT_TRUE(holds(load_file("scenarios/shutdown/gc-callback-keeps-globals.life")));
+  auto r = check(load_file("scenarios/shutdown/gc-callback-removed-bug.life"));
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_EQ(r.failure.properties, std::vector<std::string>{"assert"});
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
