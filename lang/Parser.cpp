@@ -1,28 +1,20 @@
 #include "lang/Parser.h"
 
 #include <cctype>
-#include <map>
-#include <set>
+#include <string>
+#include <vector>
 
 #include "lang/Lexer.h"
+#include "lang/ParserBase.h"
 
 namespace lifecheck::lang {
 
 namespace {
 
-const std::set<std::string>& keywords() {
-  static const std::set<std::string> k = {
-      "class", "ctype",    "def",    "thread", "if",    "elif",     "else",   "pass",    "global",
-      "del",   "assert",   "raise",  "not",    "is",    "None",     "True",   "False",   "return",
-      "while", "for",      "lambda", "import", "with",  "try",      "and",    "or",      "in",
-      "break", "continue", "yield",  "async",  "await", "nonlocal", "except", "finally", "from"};
-  return k;
-}
-
-class Parser {
+class Parser : public detail::ParserBase {
  public:
   Parser(const std::string& file, const std::string& source, const FrontEndLimits& limits)
-      : file_(file), tokens_(tokenize(file, source, limits)) {
+      : ParserBase(file, tokenize(file, source, limits)) {
     scenario_.file = file;
     scenario_.source = source;
   }
@@ -33,108 +25,6 @@ class Parser {
   }
 
  private:
-  // --- token helpers -------------------------------------------------------
-  const Token& peek(size_t ahead = 0) const {
-    size_t i = std::min(pos_ + ahead, tokens_.size() - 1);
-    return tokens_[i];
-  }
-  bool at(TokenKind kind) const { return peek().kind == kind; }
-  bool at_op(const char* op) const { return peek().kind == TokenKind::Op && peek().text == op; }
-  bool at_name(const char* name) const {
-    return peek().kind == TokenKind::Name && peek().text == name;
-  }
-  const Token& advance() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
-
-  [[noreturn]] void fail(Loc loc, const std::string& msg) { throw ScenarioError(file_, loc, msg); }
-
-  // Levels of nesting (kMaxNesting) held until the guard goes out of scope;
-  // `what` names the construct for the error.
-  class Nest {
-   public:
-    explicit Nest(Parser& p) : p_(p) {}
-    Nest(Parser& p, Loc loc, const char* what) : p_(p) { grow(loc, what); }
-    ~Nest() { p_.depth_ -= levels_; }
-    Nest(const Nest&) = delete;
-    Nest& operator=(const Nest&) = delete;
-
-    void grow(Loc loc, const char* what) {
-      ++levels_;
-      if (++p_.depth_ > kMaxNesting)
-        p_.fail(loc, std::string(what) + " nested too deeply (at most " +
-                         std::to_string(kMaxNesting) +
-                         " levels of blocks, brackets, 'not', calls, attributes and subscripts)");
-    }
-
-   private:
-    Parser& p_;
-    int levels_ = 0;
-  };
-
-  std::string describe(const Token& t) const {
-    switch (t.kind) {
-      case TokenKind::Name:
-        return "'" + t.text + "'";
-      case TokenKind::Int:
-        return "number " + t.text;
-      case TokenKind::String:
-        return "string \"" + t.text + "\"";
-      case TokenKind::Op:
-        return "'" + t.text + "'";
-      case TokenKind::Word:
-        return "'" + t.text + "'";
-      case TokenKind::Newline:
-        return "end of line";
-      case TokenKind::Indent:
-        return "an indented block";
-      case TokenKind::Dedent:
-        return "end of block";
-      case TokenKind::End:
-        return "end of file";
-    }
-    return "token";
-  }
-
-  void expect_op(const char* op, const char* context) {
-    if (!at_op(op))
-      fail(peek().loc,
-           std::string("expected '") + op + "' " + context + ", found " + describe(peek()));
-    advance();
-  }
-
-  // FN12: `NAME=` before a call argument makes it a keyword argument; a
-  // positional one after a keyword one, or a name given twice, is CPython's
-  // SyntaxError.
-  void keyword_name(Expr& call) {
-    const bool keyword =
-        peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op && peek(1).text == "=";
-    if (!keyword) {
-      if (!call.keywords.empty()) fail(peek().loc, "positional argument follows keyword argument");
-      return;
-    }
-    const Loc loc = peek().loc;
-    std::string name = expect_identifier("a keyword argument's name");
-    for (const std::string& k : call.keywords)
-      if (k == name) fail(loc, "keyword argument repeated: " + name);
-    advance();  // '='
-    call.keywords.push_back(name);
-  }
-
-  std::string expect_identifier(const char* what) {
-    const Token& t = peek();
-    if (t.kind != TokenKind::Name)
-      fail(t.loc, std::string("expected ") + what + ", found " + describe(t));
-    if (keywords().count(t.text))
-      fail(t.loc, std::string("expected ") + what + ", found keyword '" + t.text + "'");
-    advance();
-    return t.text;
-  }
-
-  void expect_newline() {
-    if (!at(TokenKind::Newline))
-      fail(peek().loc, "expected end of line, found " + describe(peek()));
-    advance();
-  }
-
   // ':' NEWLINE INDENT ... DEDENT, or ':' simple-statement on the same line.
   template <class Item>
   void block(const char* owner, Item item) {
@@ -328,25 +218,6 @@ class Parser {
     return f;
   }
 
-  // A def's or lambda's parameter names, up to `closer` (not consumed);
-  // `NAME=value` gives a default (FN7), to the last parameters only.
-  void params(FuncDef& f, const char* closer) {
-    while (!at_op(closer)) {
-      Loc loc = peek().loc;
-      std::string p = expect_identifier("a parameter name");
-      for (const Param& q : f.params)
-        if (q.name == p) fail(loc, "duplicate parameter '" + p + "'");
-      f.params.push_back(Param{p, loc});
-      if (at_op("=")) {
-        advance();
-        f.defaults.push_back(condition());
-      } else if (!f.defaults.empty()) {
-        fail(loc, "parameter '" + p + "' without a default follows one with a default");
-      }
-      if (!at_op(closer)) expect_op(",", "between parameters");
-    }
-  }
-
   // A def inside a body: it makes a function object each time it runs
   // (functions as objects); its body may use the enclosing body's names.
   Stmt nested_def() {
@@ -356,26 +227,6 @@ class Parser {
     Nest nest(*this, s.loc, "'def'");
     s.def = std::make_unique<FuncDef>(func_def());
     return s;
-  }
-
-  // lambda [params]: condition -- a function whose body is one expression.
-  ExprPtr lambda() {
-    auto e = std::make_unique<Expr>();
-    e->kind = ExprKind::Lambda;
-    e->loc = peek().loc;
-    advance();  // lambda
-    auto f = std::make_unique<FuncDef>();
-    f->name = "<lambda>";
-    f->loc = e->loc;
-    params(*f, ":");
-    advance();
-    Stmt body;
-    body.kind = StmtKind::Expr;
-    body.loc = peek().loc;
-    body.value = condition();
-    f->body.push_back(std::move(body));
-    e->def = std::move(f);
-    return e;
   }
 
   void thread_def() {
@@ -660,198 +511,6 @@ class Parser {
     return s;
   }
 
-  // --- expressions -----------------------------------------------------------
-  ExprPtr condition() {
-    Nest nest(*this, peek().loc, "expression");
-    if (at_name("lambda")) return lambda();
-    if (at_name("not")) {
-      auto e = std::make_unique<Expr>();
-      e->kind = ExprKind::Not;
-      e->loc = peek().loc;
-      advance();
-      e->base = condition();
-      return e;
-    }
-    ExprPtr lhs = postfix();
-    CompareOp op;
-    if (at_name("is")) {
-      advance();
-      op = CompareOp::Is;
-      if (at_name("not")) {
-        advance();
-        op = CompareOp::IsNot;
-      }
-    } else if (at_op("==")) {
-      advance();
-      op = CompareOp::Eq;
-    } else if (at_op("!=")) {
-      advance();
-      op = CompareOp::Ne;
-    } else {
-      return lhs;
-    }
-    auto e = std::make_unique<Expr>();
-    e->kind = ExprKind::Compare;
-    e->loc = lhs->loc;
-    e->op = op;
-    e->base = std::move(lhs);
-    e->rhs = postfix();
-    return e;
-  }
-
-  // Each link of a chain (x.a(b)[c]) holds the chain so far as its base:
-  // one more level of the tree, and of the calls that later walk it.
-  ExprPtr postfix() {
-    ExprPtr e = atom();
-    Nest chain(*this);
-    for (;;) {
-      if (at_op(".") || at_op("(") || at_op("[")) chain.grow(peek().loc, "expression");
-      if (at_op(".")) {
-        advance();
-        auto a = std::make_unique<Expr>();
-        a->kind = ExprKind::Attr;
-        a->loc = peek().loc;
-        a->text = expect_identifier("an attribute name");
-        a->base = std::move(e);
-        e = std::move(a);
-      } else if (at_op("(")) {
-        auto c = std::make_unique<Expr>();
-        c->kind = ExprKind::Call;
-        c->loc = e->loc;
-        advance();
-        while (!at_op(")")) {
-          keyword_name(*c);  // FN12: NAME=value
-          c->args.push_back(condition());
-          if (!at_op(")")) expect_op(",", "between call arguments");
-        }
-        advance();
-        c->base = std::move(e);
-        e = std::move(c);
-      } else if (at_op("[")) {
-        auto s = std::make_unique<Expr>();
-        s->kind = ExprKind::Subscript;
-        s->loc = e->loc;
-        advance();
-        ExprPtr lower;
-        Loc colon = peek().loc;
-        if (!at_op(":")) lower = condition();
-        if (at_op(":")) {
-          // a slice: x[i:j], x[:j], x[i:], x[:]
-          auto sl = std::make_unique<Expr>();
-          sl->kind = ExprKind::Slice;
-          sl->loc = lower ? lower->loc : colon;
-          advance();
-          sl->base = std::move(lower);
-          if (!at_op("]")) sl->rhs = condition();
-          s->rhs = std::move(sl);
-        } else {
-          s->rhs = std::move(lower);
-        }
-        expect_op("]", "after the subscript");
-        s->base = std::move(e);
-        e = std::move(s);
-      } else {
-        return e;
-      }
-    }
-  }
-
-  ExprPtr atom() {
-    const Token& t = peek();
-    auto e = std::make_unique<Expr>();
-    e->loc = t.loc;
-    if (t.kind == TokenKind::Int) {
-      e->kind = ExprKind::Int;
-      e->value = t.value;
-      advance();
-    } else if (t.kind == TokenKind::String) {
-      e->kind = ExprKind::Str;
-      e->text = t.text;
-      advance();
-    } else if (t.kind == TokenKind::Op && t.text == "(") {
-      // (e) is grouping; (), (e,) and (e, f) are tuples.
-      advance();
-      if (at_op(")")) {
-        advance();
-        e->kind = ExprKind::Tuple;
-        return e;
-      }
-      ExprPtr first = condition();
-      if (!at_op(",")) {
-        expect_op(")", "to close the parenthesis");
-        return first;
-      }
-      e->kind = ExprKind::Tuple;
-      e->args.push_back(std::move(first));
-      while (at_op(",")) {
-        advance();
-        if (at_op(")")) break;
-        e->args.push_back(condition());
-      }
-      expect_op(")", "to close the tuple");
-    } else if (t.kind == TokenKind::Op && t.text == "[") {
-      advance();
-      e->kind = ExprKind::List;
-      while (!at_op("]")) {
-        e->args.push_back(condition());
-        if (!at_op("]")) expect_op(",", "between list items");
-      }
-      advance();
-    } else if (t.kind == TokenKind::Op && t.text == "{") {
-      // {} and {k: v, ...} are dicts; {a, b} is a set
-      advance();
-      e->kind = ExprKind::Dict;
-      bool first = true;
-      while (!at_op("}")) {
-        e->args.push_back(condition());
-        if (first && !at_op(":")) e->kind = ExprKind::Set;
-        first = false;
-        if (e->kind == ExprKind::Dict) {
-          expect_op(":", "after a dict key");
-          e->args.push_back(condition());
-        }
-        if (!at_op("}"))
-          expect_op(",", e->kind == ExprKind::Dict ? "between dict items" : "between set items");
-      }
-      advance();
-    } else if (t.kind == TokenKind::Name && t.text == "None") {
-      e->kind = ExprKind::None;
-      advance();
-    } else if (t.kind == TokenKind::Name && t.text == "True") {
-      e->kind = ExprKind::True;
-      advance();
-    } else if (t.kind == TokenKind::Name && t.text == "False") {
-      e->kind = ExprKind::False;
-      advance();
-    } else if (t.kind == TokenKind::Name && !keywords().count(t.text)) {
-      e->kind = ExprKind::Name;
-      e->text = t.text;
-      advance();
-      if (auto i = imported_.find(e->text); i != imported_.end()) {  // see import_stmt
-        e->text = i->second.first;
-        if (!i->second.second.empty()) {
-          auto module = std::move(e);
-          e = std::make_unique<Expr>();
-          e->kind = ExprKind::Attr;
-          e->loc = module->loc;
-          e->text = i->second.second;
-          e->base = std::move(module);
-        }
-      }
-    } else if (t.kind == TokenKind::Name && (t.text == "and" || t.text == "or" || t.text == "in")) {
-      fail(t.loc, "'" + t.text + "' is not supported in scenario expressions");
-    } else {
-      fail(t.loc, "expected an expression, found " + describe(t));
-    }
-    return e;
-  }
-
-  const std::string& file_;
-  std::vector<Token> tokens_;
-  size_t pos_ = 0;
-  int depth_ = 0;  // current nesting (kMaxNesting)
-  // Imported names: alias -> (module, attribute or "" for the module itself).
-  std::map<std::string, std::pair<std::string, std::string>> imported_;
   Scenario scenario_;
 };
 
