@@ -132,6 +132,12 @@ class Emitter {
         if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
           return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
                              label(e, e.slot));
+        if (p_.types[e.slot].init != model::kNoFunc) {  // FN13: __init__ takes the label
+          std::string args;
+          for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+          return fmt::format("_lc_new(_lc_init_label({}) or {}({}), {})", label(e, e.slot),
+                             types_[e.slot], args, label(e, e.slot));
+        }
         return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
       case ExprOp::Deref:
         return "_lc_deref(" + expr(e.a, fn) + ")";
@@ -495,8 +501,14 @@ class Emitter {
   // What a body does on entry: the check (_turn()), then the event it
   // reports there.
   std::vector<std::string> entry_lines(FuncId fn) const {
-    std::vector<std::string> out{"_turn()"};
+    std::vector<std::string> out;
     const std::vector<std::string>& l = locals_[fn];
+    // FN13: the instance's label, pushed by its class call, before anything
+    // in __init__ can render it
+    const FuncInfo& f = p_.funcs[fn];
+    if (f.kind == FuncKind::Method && p_.types[f.owner].init == fn)
+      out.push_back("_lc_labels[id(" + l[0] + ")] = _lc_init_take()");
+    out.push_back("_turn()");
     switch (model::entry_event(p_, fn)) {
       case model::EntryEvent::Del:
         out.push_back("_lc_event_obj('del ', " + l[0] + ")");
@@ -601,6 +613,10 @@ class Emitter {
       }
       if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
         function(ti.legacy_del, "__tp_del__", 1, out);
+        any = true;
+      }
+      if (ti.init != model::kNoFunc) {  // FN13
+        function(ti.init, "__init__", 1, out);
         any = true;
       }
       for (const auto& [name, fid] : ti.methods) {

@@ -95,7 +95,9 @@ PythonNames python_names(const Program& p) {
     for (const std::string& l : f.local_names) locals.push_back(rename(l));
     n.locals.push_back(std::move(locals));
     std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
-    n.funcs.push_back(f.kind == FuncKind::Function || f.kind == FuncKind::Method
+    const bool init = f.kind == FuncKind::Method && p.types[f.owner].init != model::kNoFunc &&
+                      &p.funcs[p.types[f.owner].init] == &f;  // FN13: Python's own name
+    n.funcs.push_back((f.kind == FuncKind::Function || f.kind == FuncKind::Method) && !init
                           ? rename(short_name)
                           : short_name);
   }

@@ -99,8 +99,13 @@ void Compiler::declare_types_functions_threads() {
           fail(f.params.size() > 1 ? f.params[1].loc : f.loc,
                "__del__ takes exactly one parameter, 'self'");
         p_.types[id].finalizer = fid;
+      } else if (f.name == "__init__") {  // FN13
+        if (c.is_ctype || !c.base.empty())
+          fail(f.loc, "__init__ is modelled for classes deriving from object only");
+        p_.types[id].init = fid;
       } else if (f.name.rfind("__", 0) == 0) {
-        fail(f.loc, "special method '" + f.name + "' is not modelled; only __del__ is");
+        fail(f.loc,
+             "special method '" + f.name + "' is not modelled; only __del__ and __init__ are");
       } else {
         p_.types[id].methods.emplace_back(f.name, fid);
         method_names_.insert(f.name);

@@ -1,5 +1,7 @@
 // Expressions: lowered to model::ExprNode trees; calls, attribute access,
 // containers and weakref callbacks.
+#include <algorithm>
+
 #include "lang/CompilerImpl.h"
 
 namespace lifecheck::lang::detail {
@@ -352,14 +354,21 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
            "creating a C type instance must be a statement of its own or assigned "
            "to a variable");
     switch (r.kind) {
-      case NameKind::Class:
-        if (!e.args.empty())
-          fail(e.args[0]->loc,
-               "'" + callee.text + "()' takes no arguments (__init__ is not modelled)");
+      case NameKind::Class: {
+        // FN13: the arguments go to __init__ (self is the first parameter)
+        const FuncId init = p_.types[r.index].init;
+        const size_t takes = init == kNoFunc ? 0 : p_.funcs[init].nparams - 1u;
+        if (e.args.size() != takes)
+          fail(e.args.empty() ? e.loc : e.args[std::min(takes, e.args.size() - 1)]->loc,
+               "'" + callee.text + "()' takes " + std::to_string(takes) + " argument" +
+                   (takes == 1 ? "" : "s") + ", not " + std::to_string(e.args.size()) +
+                   (init == kNoFunc ? " (it has no __init__)" : ""));
         n.op = ExprOp::New;
         n.slot = static_cast<uint16_t>(r.index);
         n.label = site_label(callee.text);
+        for (const ExprPtr& a : e.args) n.args.push_back(value(*a, ""));
         return add_expr(n, e.loc);
+      }
       case NameKind::Function:  // a generator function (Y1) or a call (FN8)
         if (!p_.funcs[r.index].generator) return function_call(e);
         return generator_call(e, static_cast<FuncId>(r.index), site_label(callee.text));

@@ -59,7 +59,8 @@ EntryEvent entry_event(const Program& p, FuncId fn) {
     return p.types[f.owner].legacy_del == fn ? EntryEvent::None : EntryEvent::Del;
   if (f.kind == FuncKind::Function && f.nparams == 1) return EntryEvent::Callback;
   if (f.kind == FuncKind::Function && f.nparams == 2) return EntryEvent::GcCallback;
-  if (f.kind == FuncKind::Method && f.nparams == 2) return EntryEvent::MethodCallback;
+  if (f.kind == FuncKind::Method && f.nparams == 2 && p.types[f.owner].init != fn)
+    return EntryEvent::MethodCallback;  // (__init__ is called by the class call, FN13)
   return EntryEvent::None;
 }
 
@@ -143,8 +144,13 @@ class CodeGen {
         emit(OpCode::LoadAttr, e).a = e.slot;
         break;
       case ExprOp::New: {
-        Op& op = emit(OpCode::New, e);
+        // FN13: a class with __init__ gets its arguments first (tp_new
+        // allocates after they are evaluated), then NewInit
+        const bool init = p_.types[e.slot].init != kNoFunc;
+        for (ExprId a : e.args) expr(a);
+        Op& op = emit(init ? OpCode::NewInit : OpCode::New, e);
         op.a = e.slot;
+        op.b = static_cast<uint16_t>(e.args.size());
         op.label = e.label;
         break;
       }

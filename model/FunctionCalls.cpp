@@ -16,8 +16,15 @@
 //       first attribute store (PyObject_GenericSetAttr through
 //       tp_dictoffset); func_clear releases it after the defaults and before
 //       the closure.
+//   FN13 A class call with __init__: the arguments are evaluated, tp_new
+//       allocates the instance, tp_init runs __init__ with it and the
+//       arguments in a new frame; a result other than None is a TypeError;
+//       when __init__ fails, type_call drops the instance, so its __del__
+//       runs (Objects/typeobject.c type_call, slot_tp_init).
 // A function object's items: [closure cells][__dict__ or None][defaults],
 // released last to first (func_clear's order: defaults, dict, closure).
+#include <algorithm>
+
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -25,6 +32,18 @@ namespace lifecheck::model {
 
 namespace {
 constexpr size_t kMaxCallDepth = 48;  // frames on one thread, calls included
+
+// A body frame of `code` whose locals start at the end of th.values and
+// whose operand stack starts at the top of th.stack.
+Frame body_frame(const Thread& th, FuncId code, uint16_t nlocals) {
+  Frame f;
+  f.kind = FrameKind::Body;
+  f.func = code;
+  f.base = static_cast<uint16_t>(th.values.size());
+  f.count = nlocals;
+  f.aux = static_cast<uint16_t>(th.stack.size());
+  return f;
+}
 }  // namespace
 
 uint8_t Machine::function_dict_slot(ObjId function) const {
@@ -101,12 +120,7 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
   body.flags |= kFinalizeReturned;
   body.pc = at;
   ValueList args = pop_n(nargs);  // their references move into the frame
-  Frame f;
-  f.kind = FrameKind::Body;
-  f.func = code;
-  f.base = static_cast<uint16_t>(th.values.size());
-  f.count = fn.nlocals;
-  f.aux = static_cast<uint16_t>(th.stack.size());
+  Frame f = body_frame(th, code, fn.nlocals);
   if (keywords) {
     for (size_t i = 0; i < fn.nlocals; ++i) th.values.push_back(Value::unset());
     for (size_t i = 0; i < args.size(); ++i) th.values[f.base + slots[i]] = args[i];
@@ -117,6 +131,54 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
   if (function != kNoObj) copy_free_vars(function, f.base);  // FN3, FN7
   push_frame(f);
   return true;
+}
+
+// FN13: the class call's instance stays on the caller's stack (the call's
+// result) while __init__ runs with its own references to it and to the
+// arguments; the caller keeps its references to the arguments until the
+// call returns (the generic CALL; 3.13's specialized
+// CALL_ALLOC_AND_ENTER_INIT moves them instead, not modelled), then drops
+// them first to last. They lie below the instance last to first, so an
+// exception from __init__ unwinds the instance first, then the arguments
+// in order, as type_call and CALL release them.
+void Machine::new_init_op(uint16_t at, const Op& op) {
+  Thread& th = thread();
+  Frame& body = top();
+  if (body.has(kFinalizeReturned)) {
+    body.flags &= ~uint32_t{kFinalizeReturned};
+    raise_pending_in_body();
+    const Value result = pop();
+    if (result.kind() != ValueKind::None) {
+      decref(result);
+      raise("TypeError");  // __init__() should return None
+    }
+    const Value self = pop();
+    ValueList args = pop_n(op.b);
+    std::reverse(args.begin(), args.end());
+    push(self);
+    release_values(args);
+    return;
+  }
+  const FuncId code = program_.types[op.a].init;
+  const FuncInfo& fn = program_.funcs[code];
+  if (size_t{op.b} + 1 != fn.nparams) raise("TypeError");
+  if (th.frames.size() >= kMaxCallDepth)
+    throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};
+  ValueList args = pop_n(op.b);
+  for (size_t i = args.size(); i-- > 0;) push(args[i]);
+  const Value self = Value::object(alloc(static_cast<ClassId>(op.a), op.label));
+  push(self);
+  body.flags |= kFinalizeReturned;
+  body.pc = at;
+  Frame f = body_frame(th, code, fn.nlocals);
+  incref(self);
+  th.values.push_back(self);
+  for (Value a : args) {
+    incref(a);
+    th.values.push_back(a);
+  }
+  for (size_t i = args.size() + 1; i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+  push_frame(f);
 }
 
 // FN12: CALL_KW (3.13+; KW_NAMES then CALL before): the positional

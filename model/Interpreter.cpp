@@ -422,6 +422,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       release_values(args);
       return;
     }
+    case OpCode::NewInit:  // FN13 (FunctionCalls.cpp)
+      return new_init_op(at, op);
     case OpCode::CallFunction:  // FN8 (FunctionCalls.cpp); f() of a weakref as Deref
       if (op.a != 0) {
         if (!call_op(at, op.a, op.b)) raise("TypeError");

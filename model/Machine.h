@@ -251,6 +251,7 @@ class Machine {
   bool accepts(FuncId code, ObjId function, size_t nargs) const;
   void fill_defaults(ObjId function, uint16_t base);
   bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
+  void new_init_op(uint16_t at, const Op& op);  // FN13: a class call with __init__
   // FN12: where each argument of a call with keywords goes among the
   // callee's parameters; false: TypeError.
   bool bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,

@@ -159,6 +159,7 @@ struct TypeInfo {
   FuncId legacy_del = kNoFunc;  // tp_del (C types only)
   std::vector<std::pair<std::string, FuncId>> methods;  // other methods
   int line = 0;
+  FuncId init = kNoFunc;  // __init__ of a class (FN13: tp_init, slot_tp_init)
 
   // __slots__ of a class: members in CPython's order (sorted by name); a
   // class with __slots__ has an instance dict only with '__dict__' there.
@@ -411,6 +412,10 @@ enum class OpCode : uint8_t {
   // b = its call site (State::warm), specialized (CALL_LEN) once it has run;
   // a = 1: len(gc.garbage), nothing -> its length
   Len,
+  // FN13: CALL of a class with __init__: a = the class, b = the count of
+  // arguments, label: args -> the instance, below the __init__ frame; runs
+  // again once that frame has returned (kFinalizeReturned)
+  NewInit,
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in

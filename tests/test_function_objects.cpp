@@ -562,5 +562,44 @@ TEST(FunctionObjects, KeywordArgumentErrors) {
   }
 }
 
+// FN13: a class call with __init__, per profile: the arguments outlive
+// __init__ (the caller holds them), a non-None result frees the instance
+// before TypeError arrives, and an instance whose __init__ raised dies when
+// the exception is cleared.
+TEST(ClassInit, InitRunsWithTheArgumentsAndFailuresFreeTheInstance) {
+  const std::string body =
+      "class Other:\n"
+      "    def __del__(self):\n"
+      "        log('del other')\n"
+      "class Node:\n"
+      "    def __init__(self, o, mode):\n"
+      "        self.name = mode\n"
+      "        o = None\n"
+      "        log('init', mode)\n"
+      "        if mode == 'raise':\n"
+      "            raise ValueError\n"
+      "        if mode == 'value':\n"
+      "            return 3\n"
+      "    def __del__(self):\n"
+      "        log('del', self.name)\n"
+      "a = Node(Other(), 'ok')\n"
+      "log('made', a.name)\n"
+      "try:\n"
+      "    b = Node(Other(), 'value')\n"
+      "except TypeError:\n"
+      "    log('type error')\n"
+      "try:\n"
+      "    b = Node(Other(), 'raise')\n"
+      "except ValueError:\n"
+      "    log('value error')\n"
+      "log('end')\n";
+  // (as pyenv 3.11.7, 3.12.1, 3.13.0 and 3.13.15t print it)
+  const std::vector<std::string> expected = {"init ok",   "del other",   "made ok",    "init value",
+                                             "del value", "del other",   "type error", "init raise",
+                                             "del other", "value error", "del raise",  "end"};
+  for (const char* profile : {"3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"})
+    EXPECT_EQ(logs_under(profile, body), expected) << profile;
+}
+
 }  // namespace
 }  // namespace lifecheck::testing

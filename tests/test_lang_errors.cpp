@@ -289,11 +289,22 @@ const std::vector<BadScenario> kBadScenarios = {
      "    def m(this, wr):\n"
      "        pass\n",
      2, 11, "the first parameter of method 'm' must be 'self'"},
-    {"SpecialMethodInit",
+    {"SpecialMethodRepr",
      "class A:\n"
+     "    def __repr__(self):\n"
+     "        pass\n",
+     2, 5, "special method '__repr__' is not modelled; only __del__ and __init__ are"},
+    {"InitOfAListSubclass",
+     "class L(list):\n"
      "    def __init__(self):\n"
      "        pass\n",
-     2, 5, "special method '__init__' is not modelled"},
+     2, 5, "__init__ is modelled for classes deriving from object only"},
+    {"InitKeywordArgument",
+     "class A:\n"
+     "    def __init__(self, x):\n"
+     "        pass\n"
+     "a = A(x=1)\n",
+     4, 9, "keyword arguments are supported only in calls of functions"},
     {"MethodDefinedTwice",
      "class A:\n"
      "    def m(self, wr):\n"
@@ -399,7 +410,7 @@ const std::vector<BadScenario> kBadScenarios = {
      "class A:\n"
      "    pass\n"
      "a = A(1)\n",
-     3, 7, "'A()' takes no arguments"},
+     3, 7, "'A()' takes 0 arguments, not 1 (it has no __init__)"},
     {"CallFunctionWrongArity",
      "def cb(wr):\n"
      "    pass\n"
