@@ -35,6 +35,9 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"calls-defaults-nonlocal.life", checker::Verdict::Holds, ""},
       // atexit with weakref.finalize's exit function, `shutdown modules`
       {"atexit-shutdown.life", checker::Verdict::Holds, ""},
+      // from-imports, __init__, keyword arguments, negative indexes, print,
+      // gc.garbage reads, del of a module-level def
+      {"imports-init-garbage.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
