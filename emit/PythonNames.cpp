@@ -95,8 +95,8 @@ PythonNames python_names(const Program& p) {
     for (const std::string& l : f.local_names) locals.push_back(rename(l));
     n.locals.push_back(std::move(locals));
     std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
-    const bool init = f.kind == FuncKind::Method && p.types[f.owner].init != model::kNoFunc &&
-                      &p.funcs[p.types[f.owner].init] == &f;  // FN13: Python's own name
+    // FN13: __init__ keeps Python's own name (the only dunder a method may have)
+    const bool init = f.kind == FuncKind::Method && short_name == "__init__";
     n.funcs.push_back((f.kind == FuncKind::Function || f.kind == FuncKind::Method) && !init
                           ? rename(short_name)
                           : short_name);
