@@ -132,12 +132,7 @@ class Emitter {
         if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
           return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
                              label(e, e.slot));
-        if (p_.types[e.slot].init != model::kNoFunc) {  // FN13: __init__ takes the label
-          std::string args;
-          for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
-          return fmt::format("_lc_new(_lc_init_label({}) or {}({}), {})", label(e, e.slot),
-                             types_[e.slot], args, label(e, e.slot));
-        }
+        if (p_.types[e.slot].init != model::kNoFunc) return init_call(e, fn);
         return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
       case ExprOp::Deref:
         return "_lc_deref(" + expr(e.a, fn) + ")";
@@ -249,18 +244,8 @@ class Emitter {
         if (!p_.funcs[e.slot].lambda)
           unsupported("a def used as a value", static_cast<int>(e.line));
         return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
-      case ExprOp::Call: {  // a Python function's call: its RESUME checks, nothing after (FN8)
-        std::string args;
-        const size_t first_kw =
-            e.slot ? e.args.size() - p_.call_keywords[e.slot - 1u].size() : e.args.size();
-        for (size_t i = 0; i < e.args.size(); ++i) {
-          args += i ? ", " : "";
-          if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
-            args += keyword_(p_.strings[p_.call_keywords[e.slot - 1u][i - first_kw]]) + "=";
-          args += expr(e.args[i], fn);
-        }
-        return expr(e.a, fn) + "(" + args + ")";
-      }
+      case ExprOp::Call:  // a Python function's call: its RESUME checks, nothing after (FN8)
+        return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn) + ")";
       case ExprOp::AtexitRegister:  // returns func; the check after the call
         return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
                            expr(e.args[0], fn));
@@ -292,6 +277,42 @@ class Emitter {
       default:
         return false;
     }
+  }
+
+  // A call's arguments as written: positional, then NAME=value (FN12;
+  // `keywords` indexes Program::call_keywords, 0 for none). `last` wraps
+  // the last one's value in a call of `last` (after it is evaluated,
+  // before the call): `last` + value + ")".
+  std::string call_arguments(const ExprNode& e, uint16_t keywords, FuncId fn,
+                             const std::string& last = "") const {
+    std::string args;
+    const size_t first_kw =
+        keywords ? e.args.size() - p_.call_keywords[keywords - 1u].size() : e.args.size();
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      args += i ? ", " : "";
+      if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
+        args += keyword_(p_.strings[p_.call_keywords[keywords - 1u][i - first_kw]]) + "=";
+      const std::string v = expr(e.args[i], fn);
+      args += i + 1 == e.args.size() && !last.empty() ? last + v + ")" : v;
+    }
+    return args;
+  }
+
+  // FN13: a class call with __init__. The label __init__ takes goes on the
+  // thread's stack once the arguments are evaluated (with the last one, so
+  // an argument that raises leaves nothing there). FN13a: at a site CPython
+  // specializes, the check after the call happens on its first run only.
+  std::string init_call(const ExprNode& e, FuncId fn) const {
+    const std::string l = label(e, e.slot);
+    const std::string call =
+        e.args.empty()
+            ? fmt::format("(_lc_init_label({}) or {}())", l, types_[e.slot])
+            : fmt::format("{}({})", types_[e.slot],
+                          call_arguments(e, e.keywords, fn, "_lc_init_label(" + l + ", "));
+    if (e.site != model::kNoAppendSite && e.keywords == 0 &&
+        model::init_call_specializes(p_, e.slot))
+      return fmt::format("_lc_init_new({}, {}, {})", call, l, e.site);
+    return fmt::format("_lc_new({}, {})", call, l);
   }
 
   // The check after a list.append call site happens on its first run only

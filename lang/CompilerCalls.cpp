@@ -195,21 +195,23 @@ ExprId Compiler::function_call(const Expr& e) {
 }
 
 // FN12: the keyword names of a call (Program::call_keywords); for a
-// module-level def, each must name one of its parameters that no
+// module-level def or a class's __init__ (whose `self`, first_param = 1, the
+// call binds itself), each must name one of its parameters that no
 // positional argument binds (a function object's are checked by the call).
-uint16_t Compiler::keyword_names(const Expr& e, FuncId constant) {
+uint16_t Compiler::keyword_names(const Expr& e, FuncId constant, size_t first_param) {
   const size_t positional = e.args.size() - e.keywords.size();
   std::vector<StrId> names;
   for (size_t k = 0; k < e.keywords.size(); ++k) {
     const std::string& name = e.keywords[k];
     if (constant != kNoFunc) {
       const FuncInfo& fi = p_.funcs[constant];
+      const std::string callee = first_param ? p_.types[fi.owner].name + "()" : "'" + fi.name + "'";
       size_t i = 0;
       while (i < fi.nparams && fi.local_names[i] != name) ++i;
       const Loc at = e.args[positional + k]->loc;
-      if (i == fi.nparams) fail(at, "'" + fi.name + "' has no parameter '" + name + "'");
-      if (i < positional)
-        fail(at, "'" + fi.name + "' gets two values for parameter '" + name + "'");
+      if (i == fi.nparams) fail(at, callee + " has no parameter '" + name + "'");
+      if (i < first_param + positional)
+        fail(at, callee + " gets two values for parameter '" + name + "'");
     }
     names.push_back(intern(name));
   }
@@ -227,7 +229,7 @@ void Compiler::check_keyword_calls() {
     if (e->kind == ExprKind::Call && !e->keywords.empty() && !keyword_calls_.count(e))
       fail(e->args[e->args.size() - e->keywords.size()]->loc,
            "keyword arguments are supported only in calls of functions (a def, a lambda, a "
-           "variable holding a function)");
+           "variable holding a function) and of classes with __init__");
     self(e->base.get(), self);
     self(e->rhs.get(), self);
     for (const ExprPtr& a : e->args) self(a.get(), self);

@@ -366,6 +366,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
         n.op = ExprOp::New;
         n.slot = static_cast<uint16_t>(r.index);
         n.label = site_label(callee.text);
+        if (!e.keywords.empty()) n.keywords = keyword_names(e, init, 1);  // FN12
+        if (init != kNoFunc) n.site = p_.append_sites++;  // FN13a: it may specialize
         for (const ExprPtr& a : e.args) n.args.push_back(value(*a, ""));
         return add_expr(n, e.loc);
       }

@@ -223,7 +223,7 @@ class Compiler {
   ExprId function_call(const Expr& e);
   void defaults_of(const FuncDef& d, FuncId g, ExprNode& n);
   // FN12: keyword arguments in calls of functions
-  uint16_t keyword_names(const Expr& e, FuncId constant);
+  uint16_t keyword_names(const Expr& e, FuncId constant, size_t first_param = 0);
   void check_keyword_calls();
   // --------------------------------------------------------- CompilerAtexit.cpp
   // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)

@@ -152,6 +152,8 @@ class CodeGen {
         op.a = e.slot;
         op.b = static_cast<uint16_t>(e.args.size());
         op.label = e.label;
+        op.keywords = e.keywords;
+        op.site = e.site;
         break;
       }
       case ExprOp::Deref:

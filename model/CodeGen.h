@@ -34,4 +34,8 @@ enum class EntryEvent : uint8_t {
 };
 EntryEvent entry_event(const Program& p, FuncId fn);
 
+// FN13a: whether a class call site of `type` specializes once it has run
+// (CALL_ALLOC_AND_ENTER_INIT), per the profile (model/FunctionCalls.cpp)
+bool init_call_specializes(const Program& p, uint16_t type);
+
 }  // namespace lifecheck::model

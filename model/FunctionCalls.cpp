@@ -21,10 +21,14 @@
 //       arguments in a new frame; a result other than None is a TypeError;
 //       when __init__ fails, type_call drops the instance, so its __del__
 //       runs (Objects/typeobject.c type_call, slot_tp_init).
+//   FN13a From 3.13 on a class call site CPython has specialized
+//       (CALL_ALLOC_AND_ENTER_INIT) moves the arguments into __init__'s
+//       frame, and no check follows the call.
 // A function object's items: [closure cells][__dict__ or None][defaults],
 // released last to first (func_clear's order: defaults, dict, closure).
 #include <algorithm>
 
+#include "model/CodeGen.h"
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -136,21 +140,28 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
 // FN13: the class call's instance stays on the caller's stack (the call's
 // result) while __init__ runs with its own references to it and to the
 // arguments; the caller keeps its references to the arguments until the
-// call returns (the generic CALL; 3.13's specialized
-// CALL_ALLOC_AND_ENTER_INIT moves them instead, not modelled), then drops
-// them first to last. They lie below the instance last to first, so an
-// exception from __init__ unwinds the instance first, then the arguments
-// in order, as type_call and CALL release them.
+// call returns (the generic CALL), then drops them first to last. They lie
+// below the instance last to first, so an exception from __init__ unwinds
+// the instance first, then the arguments in order, as type_call and CALL
+// release them. FN13a: a site that CPython has specialized
+// (CALL_ALLOC_AND_ENTER_INIT) moves the arguments into the frame instead,
+// and no check follows the call; the caller's stack holds only the
+// instance (the shim frame's reference).
 void Machine::new_init_op(uint16_t at, const Op& op) {
   Thread& th = thread();
   Frame& body = top();
   if (body.has(kFinalizeReturned)) {
-    body.flags &= ~uint32_t{kFinalizeReturned};
+    const bool specialized = body.has(kInitMoved);
+    body.flags &= ~uint32_t{kFinalizeReturned | kInitMoved};
     raise_pending_in_body();
     const Value result = pop();
     if (result.kind() != ValueKind::None) {
       decref(result);
       raise("TypeError");  // __init__() should return None
+    }
+    if (specialized) {
+      body.flags |= kSkipCheck;
+      return;
     }
     const Value self = pop();
     ValueList args = pop_n(op.b);
@@ -161,24 +172,51 @@ void Machine::new_init_op(uint16_t at, const Op& op) {
   }
   const FuncId code = program_.types[op.a].init;
   const FuncInfo& fn = program_.funcs[code];
-  if (size_t{op.b} + 1 != fn.nparams) raise("TypeError");
+  std::vector<uint8_t> slots;  // FN12: each argument's parameter (self is 0)
+  if (op.keywords ? !bind_keywords(code, kNoObj, op.b + 1u, op.keywords, slots)
+                  : size_t{op.b} + 1 != fn.nparams)
+    raise("TypeError");
   if (th.frames.size() >= kMaxCallDepth)
     throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};
+  // FN13a: the site specializes once it has run, when the profile and the
+  // class allow (a keyword call, CALL_KW, never does)
+  const bool warms =
+      op.site != kNoAppendSite && !op.keywords && init_call_specializes(program_, op.a);
+  const bool moved = warms && state_.warm[op.site] != 0;
+  if (warms) state_.warm[op.site] = 1;
   ValueList args = pop_n(op.b);
-  for (size_t i = args.size(); i-- > 0;) push(args[i]);
+  if (!moved)
+    for (size_t i = args.size(); i-- > 0;) push(args[i]);
   const Value self = Value::object(alloc(static_cast<ClassId>(op.a), op.label));
   push(self);
-  body.flags |= kFinalizeReturned;
+  body.flags |= kFinalizeReturned | (moved ? kInitMoved : 0u);
   body.pc = at;
   Frame f = body_frame(th, code, fn.nlocals);
   incref(self);
-  th.values.push_back(self);
-  for (Value a : args) {
-    incref(a);
-    th.values.push_back(a);
+  for (size_t i = 0; i < fn.nlocals; ++i) th.values.push_back(Value::unset());
+  th.values[f.base + (op.keywords ? slots[0] : 0)] = self;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!moved) incref(args[i]);
+    th.values[f.base + (op.keywords ? slots[i + 1] : i + 1)] = args[i];
   }
-  for (size_t i = args.size() + 1; i < fn.nlocals; ++i) th.values.push_back(Value::unset());
   push_frame(f);
+}
+
+// FN13a: CPython 3.13 specializes a class call only for a class whose
+// instances keep their attributes inline (specialize.c,
+// get_init_for_simple_managed_python_class: Py_TPFLAGS_INLINE_VALUES, so no
+// __slots__ member and an instance dict); 3.14 drops that test.
+bool init_call_specializes(const Program& p, uint16_t type) {
+  const TypeInfo& t = p.types[type];
+  switch (p.profile.init_call_specializes) {
+    case InitCallSpecializes::Never:
+      return false;
+    case InitCallSpecializes::InlineValues:
+      return t.kind == TypeKind::PyClass && t.slots.empty() && t.has_dict;
+    case InitCallSpecializes::Always:
+      return t.kind == TypeKind::PyClass;
+  }
+  return false;
 }
 
 // FN12: CALL_KW (3.13+; KW_NAMES then CALL before): the positional

@@ -110,13 +110,16 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v311_312 || v313;
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
+      p.init_call_specializes = v311_312 ? InitCallSpecializes::Never
+                                : v313   ? InitCallSpecializes::InlineValues
+                                         : InitCallSpecializes::Always;
       const bool v314 = !(v311_312 || v313);
       p.immortal_refcount = id == ProfileId::P311 ? 0 : v314 ? 3221225472ull : 4294967295ull;
       p.interned_strings_immortal = id == ProfileId::P312;
       p.borrowed_local_loads = v314;
       p.gen_close_clears_created = id != ProfileId::P312 && id != ProfileId::P313;
       p.thread_locals_newest_first = !v311_312;  // TL3
-      p.atexit_entries_are_tuples = v314;  // AX3, AX4
+      p.atexit_entries_are_tuples = v314;        // AX3, AX4
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash
@@ -167,6 +170,13 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v313;
       p.atomic_tuples_untracked_at_creation = !v313;
       p.deferred_refcount_api = !v313;
+      // 3.13t compiles the specializing interpreter out (ENABLE_SPECIALIZATION
+      // is 0 with Py_GIL_DISABLED, Include/internal/pycore_code.h; observed
+      // for class calls on 3.13.15t); 3.14t specializes as 3.14 (gh-115999).
+      if (v313) {
+        p.list_append_specializes = false;
+        p.init_call_specializes = InitCallSpecializes::Never;
+      }
       p.code_constants_immortal = true;
       p.interned_strings_immortal = true;
       p.immortal_refcount = v313 ? 4294967295ull : 3221225472ull;

@@ -47,6 +47,16 @@ enum class ClearedDict : uint8_t {
   Zombie,           // 3.13: a zombie with an empty dict; later stores show in it
 };
 
+// FN13a: which class calls CPython specializes (CALL_ALLOC_AND_ENTER_INIT)
+// once their site has run: the arguments then move into __init__'s frame
+// and no eval-breaker check follows the call.
+enum class InitCallSpecializes : uint8_t {
+  Never,         // 3.11, 3.12 (no such instruction), 3.13t (no specialization)
+  InlineValues,  // 3.13: a class whose instances keep inline values (no
+                 // __slots__, or __slots__ naming only __dict__, __weakref__)
+  Always,        // 3.14, 3.14t: any class deriving from object (inferred)
+};
+
 // Runtime mutations: deliberately broken collectors and deallocators, used
 // to show that each built-in property can fail. Each names the property it
 // is meant to break and SEMANTICS.md's "rt:" counterexample it models.
@@ -125,6 +135,7 @@ struct Profile {
   // CALL_LIST_APPEND has no eval-breaker check; 3.11 quickens code only
   // after 8 runs of its code object, modelled here as never.
   bool list_append_specializes = true;
+  InitCallSpecializes init_call_specializes = InitCallSpecializes::Always;
   // Y4: gen_close on a just-created generator releases its frame's locals
   // (3.11 by throwing into it; 3.13.15 observed, 3.14 assumed: by
   // gen_clear_frame); 3.12.1 and 3.13.0 only mark it completed, and the

@@ -248,6 +248,11 @@ struct ExprNode {
   uint16_t slot = 0;
   LabelId label = kNoLabel;
   Value value;
+  // New of a class with __init__ (FN13): its keyword names (FN12,
+  // Program::call_keywords, or 0) and its call site (Program::append_sites:
+  // a site that specializes, FN13a)
+  uint16_t keywords = 0;
+  uint16_t site = kNoAppendSite;
   std::vector<ExprId> args;  // ListNew/TupleNew/DictNew
   uint32_t line = 0;         // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
@@ -435,6 +440,9 @@ struct Op {
   LabelId label = kNoLabel;
   StrId str = 0;
   Value value;
+  // NewInit: keyword names (FN12) and the specializing call site (FN13a)
+  uint16_t keywords = 0;
+  uint16_t site = kNoAppendSite;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
   // The first op of a statement. (Without a GIL threads switch before ops

@@ -145,6 +145,9 @@ enum FrameFlag : uint32_t {
   kErrAtBegin = 1 << 8,     // CDealloc: an exception was pending when it began (P7.14)
   kDestroyed = 1 << 9,      // CDealloc: a destruction step has run (P7.28)
   kLegacy = 1 << 10,        // FinalizeFromDealloc: tp_del, not tp_finalize
+  // Body (a bit FinalizeFromDealloc frames use for kLegacy): the class call
+  // in flight was specialized (FN13a: its arguments moved into __init__)
+  kInitMoved = 1 << 10,
   kExplicit = 1 << 11,      // Clear: called by tp_dealloc, not by the collector
   kLocalError = 1 << 12,    // CDealloc: SaveError stored an exception in saved_exc
   kAutomatic = 1 << 13,     // Collect: an automatic collection (G3); obj2: an object

@@ -299,12 +299,24 @@ const std::vector<BadScenario> kBadScenarios = {
      "    def __init__(self):\n"
      "        pass\n",
      2, 5, "__init__ is modelled for classes deriving from object only"},
-    {"InitKeywordArgument",
+    {"InitUnknownKeyword",
      "class A:\n"
      "    def __init__(self, x):\n"
      "        pass\n"
-     "a = A(x=1)\n",
-     4, 9, "keyword arguments are supported only in calls of functions"},
+     "a = A(y=1)\n",
+     4, 9, "A() has no parameter 'y'"},
+    {"InitKeywordBindsSelf",
+     "class A:\n"
+     "    def __init__(self, x):\n"
+     "        pass\n"
+     "a = A(self=1)\n",
+     4, 12, "A() gets two values for parameter 'self'"},
+    {"InitKeywordRepeatsPositional",
+     "class A:\n"
+     "    def __init__(self, x, y):\n"
+     "        pass\n"
+     "a = A(1, x=2)\n",
+     4, 12, "A() gets two values for parameter 'x'"},
     {"MethodDefinedTwice",
      "class A:\n"
      "    def m(self, wr):\n"
