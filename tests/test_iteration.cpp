@@ -194,5 +194,52 @@ TEST(Iteration, TwoThreadsShareAGenerator) {
   EXPECT_EQ(r.verdict, checker::Verdict::Holds) << r.failure.message << r.limit;
 }
 
+// IT6: the progress measure never decreases along a transition, in every
+// scenario of the loops folder and in two threads looping over one shared
+// generator (without the GIL next() pauses at the loop's head, Y7).
+TEST(Iteration, TheProgressMeasureIsMonotone) {
+  std::vector<std::string> texts;
+  for (const std::string& f : scenario_files())
+    if (f.find("scenarios/loops/") != std::string::npos) texts.push_back(read_all(f));
+  texts.push_back(
+      "def numbers():\n"
+      "    yield 1\n"
+      "    yield 2\n"
+      "g = numbers()\n"
+      "thread T1:\n"
+      "    try:\n"
+      "        for n in g:\n"
+      "            for m in [n, n]:\n"
+      "                log('T1', m)\n"
+      "    except ValueError:\n"
+      "        log('busy')\n"
+      "thread T2:\n"
+      "    try:\n"
+      "        for n in g:\n"
+      "            log('T2', n)\n"
+      "            break\n"
+      "    except ValueError:\n"
+      "        log('busy')\n");
+  ASSERT_GE(texts.size(), 10u);
+  for (const std::string& text : texts)
+    for (const char* profile : {"3.12", "3.13t"}) {
+      const model::Program p = load_text_under(text, profile);
+      const model::Model m(p, false);
+      std::vector<model::Model::Choice> choices;
+      size_t steps = 0;
+      for_each_state(m, 20000, [&](const model::State& state) {
+        const uint64_t before = m.progress_measure(state);
+        m.enabled(state, choices);
+        for (model::Model::Choice c : choices) {
+          model::State next = state;
+          if (!m.step(next, c).ok()) continue;
+          ++steps;
+          EXPECT_GE(m.progress_measure(next), before) << profile << "\n" << text;
+        }
+      });
+      EXPECT_GT(steps, 0u) << profile;
+    }
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
