@@ -385,7 +385,9 @@ class Parser : public detail::ParserBase {
       s.value = condition();
     }
     ++loops_;
+    const int tries = std::exchange(tries_in_loop_, 0);  // a try outside this loop is no matter
     block("the 'for' header", [&](bool) { statement(s.body); });
+    tries_in_loop_ = tries;
     --loops_;
     return s;
   }
