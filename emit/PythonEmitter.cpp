@@ -346,6 +346,12 @@ class Emitter {
     if (body.empty()) line(out, indent, "pass");
   }
 
+  void for_else(const Statement& s, FuncId fn, int indent, std::string& out) const {
+    if (s.orelse.empty()) return;
+    line(out, indent, "else:");
+    block(fn, s.orelse, indent + 1, out);
+  }
+
   void statement(const Statement& s, FuncId fn, int indent, std::string& out) const {
     auto emit = [&](const std::string& text) { line(out, indent, text, s.line); };
     auto target = [&](const std::string& value) {
@@ -389,6 +395,7 @@ class Emitter {
              s.line);
         block(fn, s.body, indent + 1, out);
         line(out, indent + 1, "_turn()  # the backward jump's check");
+        for_else(s, fn, indent, out);
         return;
       case StatementKind::ForIn:  // GET_ITER has no check; FOR_ITER of a generator
                                   // enters its frame (its RESUME checks)
@@ -396,6 +403,7 @@ class Emitter {
              s.line);
         block(fn, s.body, indent + 1, out);
         line(out, indent + 1, "_turn()  # the backward jump's check");
+        for_else(s, fn, indent, out);
         return;
       case StatementKind::Break:  // no check: a forward jump
         return emit("break");

@@ -103,6 +103,7 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         if (s.iterates) names_in_compile_order(s.value.get(), out);
         names_in_compile_order(s.target.get(), out);
         names_in_compile_order(s.body, out);
+        names_in_compile_order(s.orelse, out);
         break;
       case StmtKind::If:
         names_in_compile_order(s.value.get(), out);

@@ -142,8 +142,9 @@ void Compiler::for_stmt(const Stmt& s, std::vector<StatementId>& out) {
     for (const char* raised : {"TypeError", "RuntimeError", "ValueError"}) intern(raised);
   }
   ExprId var = target_expr(*s.target, false);
-  std::vector<StatementId> body;
+  std::vector<StatementId> body, orelse;
   for (const Stmt& b : s.body) stmt(b, body);
+  for (const Stmt& b : s.orelse) stmt(b, orelse);
   model::Statement& st = add_stmt(s.iterates ? K::ForIn : K::For, s.loc, out);
   st.target = var;
   if (s.iterates) {
@@ -153,6 +154,7 @@ void Compiler::for_stmt(const Stmt& s, std::vector<StatementId>& out) {
     if (s.range_start) st.range_start = static_cast<uint16_t>(s.range_start->value);
   }
   st.body = std::move(body);
+  st.orelse = std::move(orelse);
 }
 
 // try/except/else/finally (X2-X6). Exception names are not checked: as

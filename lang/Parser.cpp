@@ -389,6 +389,10 @@ class Parser : public detail::ParserBase {
     block("the 'for' header", [&](bool) { statement(s.body); });
     tries_in_loop_ = tries;
     --loops_;
+    if (at_name("else")) {  // runs when the loop ends without a break
+      advance();
+      block("'else'", [&](bool) { statement(s.orelse); });
+    }
     return s;
   }
 

@@ -623,8 +623,10 @@ class CodeGen {
     emit(OpCode::Check, s);
     emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
     code_[loop].a = here();
-    for (size_t at : loops_.back().breaks) code_[at].a = here();
-    loops_.pop_back();
+    const std::vector<size_t> breaks = std::move(loops_.back().breaks);
+    loops_.pop_back();                       // a break in the else clause leaves an outer loop
+    for (StatementId b : s.orelse) stmt(b);  // for ... else: not after a break
+    for (size_t at : breaks) code_[at].a = here();
   }
 
   void store_at(ExprId target, const Op& at) {

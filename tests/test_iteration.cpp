@@ -125,6 +125,37 @@ TEST(Iteration, ContainersAndSizeChanges) {
   for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
+// for ... else: the else clause runs when the loop ends without a break;
+// a break in it leaves the outer loop. A generator run to its end has
+// finished its finally before the else clause.
+TEST(Iteration, ForElse) {
+  const std::string body =
+      "def numbers():\n"
+      "    try:\n"
+      "        yield 1\n"
+      "    finally:\n"
+      "        log('gen finally')\n"
+      "for n in numbers():\n"
+      "    if n == 5:\n"
+      "        break\n"
+      "else:\n"
+      "    log('no break')\n"
+      "for i in range(3):\n"
+      "    if i == 1:\n"
+      "        break\n"
+      "else:\n"
+      "    log('never')\n"
+      "for x in [1, 2]:\n"
+      "    for y in [3]:\n"
+      "        pass\n"
+      "    else:\n"
+      "        log('inner else', x)\n"
+      "        break\n"
+      "log('end')\n";
+  const Strings expected = {"gen finally", "no break", "inner else 1", "end"};
+  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+}
+
 // range(A, B): A .. B-1, none when B <= A.
 TEST(Iteration, RangeWithAStart) {
   const std::string body =
