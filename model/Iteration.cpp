@@ -140,9 +140,13 @@ void Machine::for_iter_end_op(const Op& op, Frame& f) {
       too_many_items(op);
     return;
   }
-  // Y7: the yield taken for a return (free-threaded): the loop ends
-  release_values({pop()});
-  leave_loop(op, f);
+  // Y7: the yield taken for a return (free-threaded): gen_send_ex2 drops
+  // the value, then the loop ends (both released after the frame's pc is
+  // past the loop: a release may push frames)
+  const Value value = pop();
+  ValueList it = pop_n(kIteratorSlots);
+  f.pc = op.a;
+  release_values({value, it[0]});
 }
 
 // IT4: break: POP_TOP of the iterator, then a forward jump (no check).
