@@ -367,6 +367,12 @@ class Emitter {
     if (body.empty()) line(out, indent, "pass");
   }
 
+  void for_else(const Statement& s, FuncId fn, int indent, std::string& out) const {
+    if (s.orelse.empty()) return;
+    line(out, indent, "else:");
+    block(fn, s.orelse, indent + 1, out);
+  }
+
   void statement(const Statement& s, FuncId fn, int indent, std::string& out) const {
     auto emit = [&](const std::string& text) { line(out, indent, text, s.line); };
     auto target = [&](const std::string& value) {
@@ -402,11 +408,28 @@ class Emitter {
       case StatementKind::For:
         // range() is a call of C code: its check (_lc_ck); JUMP_BACKWARD
         // checks the eval breaker at the end of every iteration (_turn()).
-        line(out, indent, fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
+        line(out, indent,
+             s.range_start
+                 ? fmt::format("for {} in _lc_ck(range({}, {})):", expr(s.target, fn),
+                               s.range_start, s.slot)
+                 : fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
              s.line);
         block(fn, s.body, indent + 1, out);
         line(out, indent + 1, "_turn()  # the backward jump's check");
+        for_else(s, fn, indent, out);
         return;
+      case StatementKind::ForIn:  // GET_ITER has no check; FOR_ITER of a generator
+                                  // enters its frame (its RESUME checks)
+        line(out, indent, fmt::format("for {} in {}:", expr(s.target, fn), expr(s.value, fn)),
+             s.line);
+        block(fn, s.body, indent + 1, out);
+        line(out, indent + 1, "_turn()  # the backward jump's check");
+        for_else(s, fn, indent, out);
+        return;
+      case StatementKind::Break:  // no check: a forward jump
+        return emit("break");
+      case StatementKind::Continue:  // the backward jump's check
+        return emit("_turn(); continue");
       case StatementKind::Log: {
         std::string args;
         for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);

@@ -33,7 +33,8 @@ void assigned_frees(const Program& p, const std::vector<std::vector<std::string>
   for (StatementId id : body) {
     const Statement& s = p.stmts[id];
     if (s.kind == StatementKind::Assign || s.kind == StatementKind::Del ||
-        s.kind == StatementKind::Def || s.kind == StatementKind::For)
+        s.kind == StatementKind::Def || s.kind == StatementKind::For ||
+        s.kind == StatementKind::ForIn)
       note(s.target);
     assigned_frees(p, locals, fn, s.body, out);
     assigned_frees(p, locals, fn, s.orelse, out);

@@ -67,7 +67,10 @@ enum class StmtKind {
   // functions as objects, second part (FN7-FN10)
   Nonlocal,  // names: the variables of an enclosing function it rebinds
   Return,    // value: what it returns (null: None)
-  Import,  // import NAME: target = the module's name (a Name)
+  Import,    // import NAME: target = the module's name (a Name)
+  // for loops over values (issue 12, model/Iteration.cpp)
+  Break,
+  Continue,
 };
 
 struct Stmt;
@@ -95,6 +98,9 @@ struct Stmt {
   std::vector<Stmt> finalbody;      // Try: finally
   bool bare = false;                // Raise: `raise` without a name
   std::unique_ptr<FuncDef> def;     // Def: a def inside a body (a function object)
+  // For: `for x in EXPR` (value: EXPR) rather than range(); range(A, B): A
+  bool iterates = false;
+  ExprPtr range_start;
 };
 
 // Calls f on each block nested in s: an if's or loop's body and else, a

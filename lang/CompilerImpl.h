@@ -146,6 +146,7 @@ class Compiler {
   ExprId target_expr(const Expr& t, bool for_del);
   void assign(const Stmt& s, std::vector<StatementId>& out);
   void try_stmt(const Stmt& s, std::vector<StatementId>& out);
+  void for_stmt(const Stmt& s, std::vector<StatementId>& out);
   void del(const Stmt& s, std::vector<StatementId>& out);
   std::optional<ClassId> c_construction(const Expr& e) const;
   void construct(const Expr& call, ClassId type, const std::string& label, Loc loc,

@@ -99,9 +99,11 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         for (const ExprPtr& d : s.def->defaults) names_in_compile_order(d.get(), out);
         out.push_back(s.def->name);
         break;
-      case StmtKind::For:  // range is a builtin; then STORE of the variable
+      case StmtKind::For:  // range is a builtin (or the iterated value); then STORE
+        if (s.iterates) names_in_compile_order(s.value.get(), out);
         names_in_compile_order(s.target.get(), out);
         names_in_compile_order(s.body, out);
+        names_in_compile_order(s.orelse, out);
         break;
       case StmtKind::If:
         names_in_compile_order(s.value.get(), out);
@@ -358,12 +360,13 @@ void Compiler::infer_in(const std::vector<Stmt>& body, Scope& scope) {
       else
         global_kinds_[n] |= k;
     }
-    if (s.kind == StmtKind::For) {  // the loop variable holds ints
+    if (s.kind == StmtKind::For) {  // the loop variable holds ints (range) or any item
       const std::string& n = s.target->text;
+      const uint16_t k = s.iterates ? uint16_t{KAny} : uint16_t{KInt};
       if (!scope.module && scope.locals.count(n))
-        scope.local_kinds[n] |= KInt;
+        scope.local_kinds[n] |= k;
       else
-        global_kinds_[n] |= KInt;
+        global_kinds_[n] |= k;
     }
     if (s.kind == StmtKind::Def) {  // a nested def binds a function object
       const std::string& n = s.def->name;

@@ -99,18 +99,14 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return yield_stmt(s, out);
     case StmtKind::Def:
       return def_stmt(s, out);
-    case StmtKind::For: {
-      // for NAME in range(N) (issue 12 point 4): N is a literal, checked
-      // by the parser.
-      ExprId var = target_expr(*s.target, false);
-      std::vector<StatementId> body;
-      for (const Stmt& b : s.body) stmt(b, body);
-      model::Statement& st = add_stmt(K::For, s.loc, out);
-      st.target = var;
-      st.slot = static_cast<uint16_t>(s.value->value);
-      st.body = std::move(body);
+    case StmtKind::For:
+      return for_stmt(s, out);
+    case StmtKind::Break:
+      add_stmt(K::Break, s.loc, out);
       return;
-    }
+    case StmtKind::Continue:
+      add_stmt(K::Continue, s.loc, out);
+      return;
     case StmtKind::If: {
       ExprId c = condition(*s.value);
       std::vector<StatementId> body, orelse;
@@ -123,6 +119,42 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     }
   }
+}
+
+// for NAME in range(N) / range(A, B) (issue 12 point 4; the parser checks
+// the literals) and for NAME in EXPR (IT1-IT6, model/Iteration.cpp): EXPR
+// must be able to hold a list, tuple, dict, set, deque or generator; what it
+// holds is checked at run time (TypeError), like Python.
+void Compiler::for_stmt(const Stmt& s, std::vector<StatementId>& out) {
+  using K = model::StatementKind;
+  ExprId iterated = kNoExpr;
+  if (s.iterates) {
+    const Expr& v = *s.value;
+    const uint16_t k =
+        v.kind == ExprKind::Name ? kind_of_name(v.text, *cur_) : syntactic_kind(v, *cur_);
+    if (k == KStr || k == KInfo)
+      fail(v.loc, "iterating over " + kind_phrase(k) + " is not part of the scenario language");
+    if ((k & (KObj | KList | KTuple | KDict | KSet | KDeque)) == 0)
+      fail(v.loc, "cannot iterate over " + kind_phrase(k) +
+                      ": a loop goes over a list, tuple, dict, set, deque or generator, "
+                      "or range(N)");
+    iterated = value(v, "");
+    for (const char* raised : {"TypeError", "RuntimeError", "ValueError"}) intern(raised);
+  }
+  ExprId var = target_expr(*s.target, false);
+  std::vector<StatementId> body, orelse;
+  for (const Stmt& b : s.body) stmt(b, body);
+  for (const Stmt& b : s.orelse) stmt(b, orelse);
+  model::Statement& st = add_stmt(s.iterates ? K::ForIn : K::For, s.loc, out);
+  st.target = var;
+  if (s.iterates) {
+    st.value = iterated;
+  } else {
+    st.slot = static_cast<uint16_t>(s.value->value);
+    if (s.range_start) st.range_start = static_cast<uint16_t>(s.range_start->value);
+  }
+  st.body = std::move(body);
+  st.orelse = std::move(orelse);
 }
 
 // try/except/else/finally (X2-X6). Exception names are not checked: as

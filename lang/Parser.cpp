@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lang/Lexer.h"
@@ -214,7 +215,10 @@ class Parser : public detail::ParserBase {
     expect_op("(", "after the function name");
     params(f, ")");
     advance();
+    const int loops = std::exchange(loops_, 0), tries = std::exchange(tries_in_loop_, 0);
     block("the function header", [&](bool) { statement(f.body); });
+    loops_ = loops;
+    tries_in_loop_ = tries;
     return f;
   }
 
@@ -254,9 +258,13 @@ class Parser : public detail::ParserBase {
         return;
       }
       if (t.text == "try") {
+        if (loops_ > 0) ++tries_in_loop_;
         out.push_back(try_stmt());
+        if (loops_ > 0) --tries_in_loop_;
         return;
       }
+      if (t.text == "break") return out.push_back(loop_jump(StmtKind::Break));
+      if (t.text == "continue") return out.push_back(loop_jump(StmtKind::Continue));
       if (t.text == "except" || t.text == "finally")
         fail(t.loc, "'" + t.text + "' without a matching 'try'");
       if (t.text == "def") {
@@ -268,7 +276,7 @@ class Parser : public detail::ParserBase {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       if (t.text == "import" || t.text == "from") return out.push_back(import_stmt());
-      for (const char* unsupported : {"while", "with", "break", "continue", "async", "await"})
+      for (const char* unsupported : {"while", "with", "async", "await"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -345,7 +353,9 @@ class Parser : public detail::ParserBase {
     return s;
   }
 
-  // for NAME in range(N): a bounded loop, N a small literal (issue 12).
+  // for NAME in range(N) / range(A, B): a bounded loop, N, A and B small
+  // literals (issue 12); for NAME in EXPR: iterates a value
+  // (CompilerStatements.cpp, model/Iteration.cpp).
   Stmt for_stmt() {
     Stmt s;
     s.kind = StmtKind::For;
@@ -360,13 +370,37 @@ class Parser : public detail::ParserBase {
     if (!at_name("in"))
       fail(peek().loc, "expected 'in' after the loop variable, found " + describe(peek()));
     advance();
-    if (!at_name("range"))
-      fail(peek().loc, "a loop goes over range(N) with a number N, found " + describe(peek()));
-    advance();
-    expect_op("(", "after 'range'");
+    if (at_name("range")) {
+      advance();
+      expect_op("(", "after 'range'");
+      s.value = loop_bound();
+      if (at_op(",")) {
+        advance();
+        s.range_start = std::move(s.value);
+        s.value = loop_bound();
+      }
+      expect_op(")", "after range()'s bound");
+    } else {
+      s.iterates = true;
+      s.value = condition();
+    }
+    ++loops_;
+    const int tries = std::exchange(tries_in_loop_, 0);  // a try outside this loop is no matter
+    block("the 'for' header", [&](bool) { statement(s.body); });
+    tries_in_loop_ = tries;
+    --loops_;
+    if (at_name("else")) {  // runs when the loop ends without a break
+      advance();
+      block("'else'", [&](bool) { statement(s.orelse); });
+    }
+    return s;
+  }
+
+  // A bound of range(): a whole number from 0 to kMaxLoopCount, written out.
+  ExprPtr loop_bound() {
     const Token& n = peek();
     if (n.kind != TokenKind::Int)
-      fail(n.loc, "range() takes one whole number here (the loop's bound), found " + describe(n));
+      fail(n.loc, "range() takes whole numbers here (the loop's bounds), found " + describe(n));
     if (n.value < 0 || n.value > kMaxLoopCount)
       fail(n.loc, "a loop runs at most " + std::to_string(kMaxLoopCount) + " times, not " +
                       std::to_string(n.value));
@@ -374,10 +408,23 @@ class Parser : public detail::ParserBase {
     count->kind = ExprKind::Int;
     count->loc = n.loc;
     count->value = n.value;
-    s.value = std::move(count);
     advance();
-    expect_op(")", "after range()'s bound");
-    block("the 'for' header", [&](bool) { statement(s.body); });
+    return count;
+  }
+
+  // break / continue: only in a loop of the same body, and not inside a
+  // try in it (the loop's iterator is released on the way out; a finally or
+  // an except clause between is not modelled).
+  Stmt loop_jump(StmtKind kind) {
+    Stmt s;
+    s.kind = kind;
+    s.loc = peek().loc;
+    const std::string word = peek().text;
+    if (loops_ == 0) fail(s.loc, "'" + word + "' outside a loop");
+    if (tries_in_loop_ > 0)
+      fail(s.loc, "'" + word + "' inside a try in a loop is not part of the scenario language");
+    advance();
+    expect_newline();
     return s;
   }
 

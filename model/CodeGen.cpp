@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "model/Limits.h"
+
 namespace lifecheck::model {
 
 bool checks_after(const ExprNode& e) {
@@ -416,19 +418,36 @@ class CodeGen {
         // GET_ITER; FOR_ITER (the iterator's next index on the stack), STORE
         // x, the body, JUMP_BACKWARD (a check, T1/G3). A range iterator and
         // small ints are no GC objects: nothing is allocated.
-        emit(OpCode::LoadConst, s).value = Value::integer(0);
+        emit(OpCode::LoadConst, s).value = Value::integer(s.range_start);
         emit(OpCode::Check, s);
         const size_t loop = code_.size();
         emit(OpCode::ForRange, s).b = s.slot;
         store(s.target, s);
-        ++depth_;  // the range iterator stays on the stack
-        for (StatementId b : s.body) stmt(b);
-        --depth_;
-        emit(OpCode::Check, s);
-        emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
-        code_[loop].a = here();
+        loop_body(s, loop, 1);
         return;
       }
+      case StatementKind::ForIn: {
+        // for x in v (IT1-IT5, Iteration.cpp): v, GET_ITER (no check),
+        // FOR_ITER (a generator: a call into its frame; ForIterEnd takes
+        // what it yielded), STORE x, the body, JUMP_BACKWARD (a check).
+        expr(s.value);
+        emit(OpCode::GetIter, s);
+        const size_t loop = code_.size();
+        emit(OpCode::ForIter, s).b = kMaxLoopNexts;
+        emit(OpCode::ForIterEnd, s).b = kMaxLoopNexts;
+        store(s.target, s);
+        loop_body(s, loop, kIteratorSlots);
+        code_[loop + 1].a = code_[loop].a;
+        return;
+      }
+      case StatementKind::Break:  // POP_TOP of the iterator, JUMP_FORWARD: no check
+        loops_.back().breaks.push_back(code_.size());
+        emit(OpCode::PopLoop, s).b = loops_.back().slots;
+        return;
+      case StatementKind::Continue:  // JUMP_BACKWARD to FOR_ITER: a check
+        emit(OpCode::Check, s);
+        emit(OpCode::Jump, s).a = static_cast<uint16_t>(loops_.back().head);
+        return;
       case StatementKind::Log:
         for (ExprId a : s.args) expr(a);
         emit(OpCode::Check, s);
@@ -595,6 +614,23 @@ class CodeGen {
     o.col = col;
     return o;
   }
+  // A loop's body after its head at `loop`, the iterator's `slots` on the
+  // stack; JUMP_BACKWARD's check; the exit target of the head and of each
+  // break.
+  void loop_body(const Statement& s, size_t loop, uint16_t slots) {
+    depth_ += slots;
+    loops_.push_back({loop, slots, {}});
+    for (StatementId b : s.body) stmt(b);
+    depth_ -= slots;
+    emit(OpCode::Check, s);
+    emit(OpCode::Jump, s).a = static_cast<uint16_t>(loop);
+    code_[loop].a = here();
+    const std::vector<size_t> breaks = std::move(loops_.back().breaks);
+    loops_.pop_back();                       // a break in the else clause leaves an outer loop
+    for (StatementId b : s.orelse) stmt(b);  // for ... else: not after a break
+    for (size_t at : breaks) code_[at].a = here();
+  }
+
   void store_at(ExprId target, const Op& at) {
     const ExprNode& t = p_.exprs[target];
     emit(t.op == ExprOp::Local       ? OpCode::StoreLocal
@@ -621,6 +657,12 @@ class CodeGen {
   uint16_t depth_ = 0;             // operand stack depth at a statement boundary
   std::vector<uint16_t> handled_;  // where each enclosing clause's exception sits
   std::vector<ExceptionHandler> table_;
+  struct Loop {
+    size_t head;
+    uint16_t slots;
+    std::vector<size_t> breaks;
+  };
+  std::vector<Loop> loops_;  // the loops around the statement being compiled
 };
 
 }  // namespace

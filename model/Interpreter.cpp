@@ -695,6 +695,14 @@ void Machine::execute(const Op& op, uint16_t at) {
       return gen_next_op();
     case OpCode::GenNextEnd:
       return gen_next_end_op();
+    case OpCode::GetIter:  // IT1-IT4 (Iteration.cpp)
+      return get_iter_op();
+    case OpCode::ForIter:
+      return for_iter_op(op, f);
+    case OpCode::ForIterEnd:
+      return for_iter_end_op(op, f);
+    case OpCode::PopLoop:
+      return pop_loop_op(op, f);
     case OpCode::GenClose:
       return gen_close_op();
     case OpCode::GenCloseEnd:

@@ -16,5 +16,10 @@ inline constexpr size_t kMaxFrames = 1000;  // per thread: deep dealloc chains
 // whose broken property a scenario ignores.
 inline constexpr size_t kMaxOpsPerStep = 1000000;
 inline constexpr uint8_t kTrashcanDepth = 50;  // TC1: PyTrash_UNWIND_LEVEL
+// IT6 (Iteration.cpp): a `for x in v` loop takes at most 64 items (a list
+// its body keeps growing ends in a limit, not an endless search), so its
+// FOR_ITER runs at most 65 times; its iterator is three operand stack slots.
+inline constexpr uint16_t kMaxLoopNexts = 65;
+inline constexpr uint16_t kIteratorSlots = 3;
 
 }  // namespace lifecheck::model

@@ -260,6 +260,16 @@ class Machine {
   void function_frame_returns(Frame& f);
   void function_attr_op(const Op& op);
 
+  // ------------------------------------------------------------ Iteration.cpp
+  // for x in v (IT1-IT6): GET_ITER, FOR_ITER, a generator's yield taken,
+  // break.
+  void get_iter_op();
+  void for_iter_op(const Op& op, Frame& f);
+  void for_iter_end_op(const Op& op, Frame& f);
+  void pop_loop_op(const Op& op, Frame& f);
+  void leave_loop(const Op& op, Frame& f);
+  [[noreturn]] static void too_many_items(const Op& op);
+
   // ----------------------------------------------------------- Containers.cpp
   // list, tuple, dict, set or deque: the container part of an object of
   // type t (its own kind, or its class's base); PyClass for none.

@@ -44,10 +44,20 @@ checker::StepResult Model::terminal(State& state) const {
 
 namespace {
 
-// The ops a loop runs in all (OpCode::ForRange at `f`, exit target
-// code[f].a; each iteration runs the ForRange, the store, the body and the
-// backward jump; the last ForRange exits), and those of a stretch of code
-// as if every op ran once (forward jumps of an `if` only skip ahead).
+// A loop's head: OpCode::ForRange (range loops, at most b iterations) or
+// OpCode::ForIter (loops over values, at most b FOR_ITER runs, IT6); exit
+// target code[f].a. The loop's counter is an Int on the body's operand
+// stack: a range loop's next index (one slot), an iterator's count of
+// FOR_ITER runs (its third slot).
+bool loop_head(const Op& op, size_t at) {
+  return (op.code == OpCode::ForRange || op.code == OpCode::ForIter) && op.a > at;
+}
+size_t loop_slots(const Op& op) { return op.code == OpCode::ForIter ? kIteratorSlots : 1; }
+
+// The ops a loop runs in all (each iteration runs the head, the store, the
+// body and the backward jump; the last head exits), and those of a stretch
+// of code as if every op ran once (forward jumps of an `if` or a break only
+// skip ahead).
 uint64_t span(const std::vector<Op>& code, size_t from, size_t to);
 uint64_t loop_span(const std::vector<Op>& code, size_t f) {
   const uint64_t per_iteration = 1 + span(code, f + 1, code[f].a);
@@ -56,7 +66,7 @@ uint64_t loop_span(const std::vector<Op>& code, size_t f) {
 uint64_t span(const std::vector<Op>& code, size_t from, size_t to) {
   uint64_t n = 0;
   for (size_t i = from; i < to && i < code.size();) {
-    if (code[i].code == OpCode::ForRange && code[i].a > i) {
+    if (loop_head(code[i], i)) {
       n += loop_span(code, i);
       i = code[i].a;
     } else {
@@ -67,26 +77,34 @@ uint64_t span(const std::vector<Op>& code, size_t from, size_t to) {
   return std::min<uint64_t>(n, uint64_t{1} << 40);
 }
 
+// The counter of the loop whose slots start at `at` on the thread's stack.
+uint64_t loop_counter(const Thread& th, const Op& head, size_t at) {
+  at += loop_slots(head) - 1;
+  return at < th.stack.size() && th.stack[at].kind() == ValueKind::Int
+             ? static_cast<uint64_t>(std::max(0, th.stack[at].integer()))
+             : 0;
+}
+
 // A body's position as if its loops were unrolled: the ops before pc, each
-// loop around pc counted by its iterations so far (its counter, the next
-// index, on the body's operand stack, outer loops first). It grows as the
-// body runs, also across a backward jump (the counter grows by one).
+// loop around pc counted by its iterations so far (its counter, on the
+// body's operand stack, outer loops first). It grows as the body runs, also
+// across a backward jump (the counter grows by one). A loop over a
+// generator stops at its head between two runs of FOR_ITER only where
+// next() pauses (Y7): there it stands at the end of the iteration before.
 uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const Frame& f) {
   uint64_t pos = 0;
-  size_t depth = 0;
+  size_t slot = f.aux;
   for (size_t i = 0; i < f.pc && i < code.size();) {
     const Op& op = code[i];
-    if (op.code == OpCode::ForRange && op.a > i) {
+    if (loop_head(op, i)) {
       if (f.pc >= op.a) {  // a loop already left
         pos += loop_span(code, i);
         i = op.a;
         continue;
       }
       // inside it: the iterations started so far, all but the current one whole
-      const size_t at = size_t{f.aux} + depth++;
-      const uint64_t started = at < th.stack.size() && th.stack[at].kind() == ValueKind::Int
-                                   ? static_cast<uint64_t>(std::max(0, th.stack[at].integer()))
-                                   : 0;
+      const uint64_t started = loop_counter(th, op, slot);
+      slot += loop_slots(op);
       const uint64_t per_iteration = 1 + span(code, i + 1, op.a);
       pos += (started > 0 ? started - 1 : 0) * per_iteration + 1;
       ++i;
@@ -95,6 +113,8 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
     ++pos;
     ++i;
   }
+  if (f.pc < code.size() && code[f.pc].code == OpCode::ForIter && loop_head(code[f.pc], f.pc))
+    pos += loop_counter(th, code[f.pc], slot) * (1 + span(code, f.pc + 1, code[f.pc].a));
   return std::min<uint64_t>(pos, (uint64_t{1} << 40) - 2);
 }
 

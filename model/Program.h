@@ -291,6 +291,11 @@ enum class StatementKind : uint8_t {
                       // (value kNoExpr); slot = the class (ClassDel.cpp)
   // Functions as objects, second part (FunctionCalls.cpp, FN8)
   Return,  // return value (kNoExpr: return None)
+  // Iteration (model/Iteration.cpp, IT1-IT6): for target in value: body;
+  // For also takes range(A, B) (range_start = A)
+  ForIn,
+  Break,
+  Continue,
 };
 
 using StatementId = uint16_t;
@@ -319,6 +324,7 @@ struct Statement {
   std::vector<StatementId> finalbody;  // Try
   uint32_t line = 0;                   // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
+  uint16_t range_start = 0;  // For: range(A, B)'s A (slot is B)
 };
 
 // ---------------------------------------------------------------------------
@@ -421,6 +427,16 @@ enum class OpCode : uint8_t {
   // arguments, label: args -> the instance, below the __init__ frame; runs
   // again once that frame has returned (kFinalizeReturned)
   NewInit,
+  // Iteration (model/Iteration.cpp, IT1-IT6). An iterator is three stack
+  // slots: the iterated value (the reference the iterator holds), the size
+  // it must keep (Int, dicts/sets/deques; -1 otherwise), the count of
+  // next() calls so far (Int).
+  GetIter,     // x -> iterator (3 slots); TypeError if x is not iterable
+  ForIter,     // a = exit target, b = most next() calls: iterator -> iterator, item
+               // (then skips ForIterEnd), or resumes a generator's frame, or pops and exits
+  ForIterEnd,  // a = exit target: a generator's frame stopped: iterator, item -> the same;
+               // at its return pops and exits; raises what it raised
+  PopLoop,     // a = exit target, b = slots: break: pops the loop's iterator and exits
 };
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in

@@ -30,6 +30,7 @@
 // switch points on their own (Threads.cpp: any C slot step, F12's model).
 #include "model/SwitchPoints.h"
 
+#include "model/Limits.h"
 #include "model/Ownership.h"
 
 namespace lifecheck::model {
@@ -217,6 +218,15 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       break;
     case OpCode::Return:
       if (f.has(kGenFrame)) out.add(Value::object(f.obj));
+      break;
+    // IT5 (Iteration.cpp): FOR_ITER reads the iterated container (its
+    // length, an item) or resumes the generator; ForIterEnd reads the
+    // generator's frame state back, as next() does
+    case OpCode::ForIter:
+      out.add(operand(kIteratorSlots - 1));
+      break;
+    case OpCode::ForIterEnd:
+      out.add(operand(f.has(kFinalizeReturned) ? kIteratorSlots : kIteratorSlots - 1));
       break;
     default:  // constants, locals, jumps, new objects, logging: private
       break;

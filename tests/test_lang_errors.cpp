@@ -636,25 +636,68 @@ const std::vector<BadScenario> kBadScenarios = {
      "next() takes one argument here, a generator (no default)"},
     {"CloseWithArgument", "def g():\n    yield 1\nx = g()\nx.close(1)\n", 4, 9,
      "'.close()' takes no arguments"},
-    // Bounded loops (issue 12 point 4): only `for NAME in range(N):`.
-    {"ForOverAName",
-     "y = [1]\n"
-     "for x in y:\n"
-     "    pass\n",
-     2, 10, "a loop goes over range(N) with a number N, found 'y'"},
+    // Bounded loops (issue 12 point 4): `for NAME in range(N):`, range(A, B)
     {"ForRangeOfAVariable",
      "n = 3\n"
      "for x in range(n):\n"
      "    pass\n",
-     2, 16, "range() takes one whole number here (the loop's bound), found 'n'"},
+     2, 16, "range() takes whole numbers here (the loop's bounds), found 'n'"},
     {"ForRangeTooLong",
      "for x in range(65):\n"
      "    pass\n",
      1, 16, "a loop runs at most 64 times, not 65"},
-    {"ForRangeTwoArguments",
-     "for x in range(1, 3):\n"
+    {"ForRangeThreeArguments",
+     "for x in range(1, 3, 1):\n"
      "    pass\n",
-     1, 17, "expected ')' after range()'s bound"},
+     1, 20, "expected ')' after range()'s bound"},
+    {"ForRangeStartTooLarge",
+     "for x in range(65, 66):\n"
+     "    pass\n",
+     1, 16, "a loop runs at most 64 times, not 65"},
+    // Loops over values (IT1-IT6)
+    {"ForOverAnInt",
+     "for x in 3:\n"
+     "    pass\n",
+     1, 10, "cannot iterate over an int: a loop goes over a list, tuple, dict, set, deque"},
+    {"ForOverAnIntVariable",
+     "n = 3\n"
+     "for x in n:\n"
+     "    pass\n",
+     2, 10, "cannot iterate over an int"},
+    {"ForOverAWeakref",
+     "class A:\n"
+     "    pass\n"
+     "a = A()\n"
+     "w = weakref.ref(a)\n"
+     "for x in w:\n"
+     "    pass\n",
+     5, 10, "cannot iterate over a weakref"},
+    {"ForOverNone",
+     "for x in None:\n"
+     "    pass\n",
+     1, 10, "cannot iterate over None"},
+    {"ForOverAString",
+     "for c in \"ab\":\n"
+     "    pass\n",
+     1, 10, "iterating over a string is not part of the scenario language"},
+    {"BreakOutsideLoop", "x = 1\nbreak\n", 2, 1, "'break' outside a loop"},
+    {"ContinueOutsideLoop", "continue\n", 1, 1, "'continue' outside a loop"},
+    {"BreakInDefInLoop",
+     "for x in range(2):\n"
+     "    def f():\n"
+     "        break\n",
+     3, 9, "'break' outside a loop"},
+    {"BreakInTryInLoop",
+     "for x in range(2):\n"
+     "    try:\n"
+     "        break\n"
+     "    finally:\n"
+     "        pass\n",
+     3, 9, "'break' inside a try in a loop is not part of the scenario language"},
+    {"BreakWithValue",
+     "for x in range(2):\n"
+     "    break 1\n",
+     2, 11, "expected end of line"},
     {"ForWithoutIn",
      "for x range(3):\n"
      "    pass\n",
