@@ -64,7 +64,7 @@ class Bfs {
   // its id).
   static constexpr bool kSleep = SleepModel<M> && kRecall;
   static constexpr bool kKnownParts =
-      requires(Store& s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
+      requires(Store & s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
     s.lookup(b, c, uint64_t{0}, k);
     s.insert(b, c, uint64_t{0}, k);
   };
@@ -106,7 +106,7 @@ class Bfs {
     uint32_t length;
     uint32_t state = 0;  // without decode(): index in the worker's states
     uint8_t ncuts = 0;
-    uint8_t nknown = 0;  // kKnownParts: the part numbers after the cuts
+    uint8_t nknown = 0;           // kKnownParts: the part numbers after the cuts
     bool terminal_fails = false;  // a terminal state that violates a property
     uint64_t id = 0;              // its store id, once inserted
   };
@@ -127,7 +127,7 @@ class Bfs {
     uint32_t length;
     uint32_t state;
   };
-  struct Arrival {  // a transition to a stored state or a candidate, with its sleep set
+  struct Arrival {   // a transition to a stored state or a candidate, with its sleep set
     uint64_t id;     // the stored state's id (when !candidate)
     uint32_t owner;  // the candidate: outbox[owner][index]
     uint32_t index;
@@ -144,8 +144,8 @@ class Bfs {
     std::string bytes;
     std::vector<uint32_t> cuts;
     std::vector<Choice> choices, after;
-    KnownParts known;  // kKnownParts: what the last lookup found
-    std::string tail;  // a candidate's cuts and known parts, to append
+    KnownParts known;                            // kKnownParts: what the last lookup found
+    std::string tail;                            // a candidate's cuts and known parts, to append
     std::vector<std::vector<Candidate>> outbox;  // by owning worker
     // This level's candidates by hash (open addressing; 0 = empty, else
     // owner << 32 | index, plus 1): a state met again in the level is kept
@@ -164,6 +164,8 @@ class Bfs {
     std::vector<Arrival> arrivals;
     std::vector<Choice> sleep_pool;
     std::vector<Choice> asleep;
+    std::vector<Choice> renamed;  // a carried sleep set, renamed
+    typename RenamingOf<M>::type renaming;
     std::vector<State> nexts;
     std::vector<StepResult> results;
     std::vector<Print> prints;
@@ -255,7 +257,20 @@ class Bfs {
       }
     }
     (void)measure;
-    encode_parts(model_, next, w.bytes, w.cuts);
+    if constexpr (RenamingModel<M>) {
+      if (sleep) {
+        // the sleep set in the numbering of the successor's canonical form
+        model_.encode(next, w.bytes, w.cuts, w.renaming);
+        w.renamed.clear();
+        for (Choice c : *sleep) w.renamed.push_back(model_.rename_choice(c, w.renaming));
+        std::sort(w.renamed.begin(), w.renamed.end());
+        sleep = &w.renamed;
+      } else {
+        encode_parts(model_, next, w.bytes, w.cuts);
+      }
+    } else {
+      encode_parts(model_, next, w.bytes, w.cuts);
+    }
     uint64_t h = hash_bytes(w.bytes);
     uint64_t* slot = met_slot(w, h);
     if (*slot != 0) {  // met earlier in this level by this worker

@@ -217,13 +217,18 @@ void Encoder::put_object(const Object& x) {
 }  // namespace canonical
 
 void encode_state(const Program&, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts) {
+                  const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts,
+                  std::vector<ThreadId>* positions) {
   canonical::Encoder encoder(state, symmetry);
   auto ties = encoder.ambiguous_ties();
   if (ties.empty())
     encoder.run(out, cuts);
   else
     canonical::encode_at_ties(encoder, ties, out, cuts);
+  // the order the threads were written in (encode_at_ties leaves the one
+  // it chose)
+  if (positions)
+    positions->assign(canonical::scratch.position.begin(), canonical::scratch.position.end());
 }
 
 }  // namespace lifecheck::model
