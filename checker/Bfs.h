@@ -229,16 +229,20 @@ class Bfs {
     for (Choice c : w.choices) {
       State next = s;
       StepResult r = model_.step(next, c);
-      if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, nullptr)) return;
+      if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
+        return;
     }
   }
 
   // The transition `key` to `next` (result `r`), from a state of measure
-  // `measure`: kept to look for cycles when `edges` allows; `sleep` (sleep
-  // sets): the sleep set it carries, recorded as an arrival. False when the
-  // search must stop.
+  // `measure`: kept to look for cycles when `edges` allows; `carry` (sleep
+  // sets, else kNoSleep): which sleep set it carries (carried_set()),
+  // recorded as an arrival where one can change something: at a new state,
+  // or at a stored one with an entry (an arrival at a state expanded with
+  // an empty sleep set changes nothing). False when the search must stop.
   bool add_successor(Worker& w, uint64_t key, State& next, StepResult r, uint64_t measure,
-                     bool edges, const std::vector<Choice>* sleep) {
+                     bool edges, size_t carry) {
+    const bool sleep = carry != kNoSleep;
     ++w.stats.transitions;
     if (r.kind == StepResult::Kind::Violation) {
       if (key < w.found.key) w.found = Found{key, std::move(r), true};
@@ -259,12 +263,8 @@ class Bfs {
     (void)measure;
     if constexpr (RenamingModel<M>) {
       if (sleep) {
-        // the sleep set in the numbering of the successor's canonical form
+        // with the renaming that carried_set() applies to the sleep set
         model_.encode(next, w.bytes, w.cuts, w.renaming);
-        w.renamed.clear();
-        for (Choice c : *sleep) w.renamed.push_back(model_.rename_choice(c, w.renaming));
-        std::sort(w.renamed.begin(), w.renamed.end());
-        sleep = &w.renamed;
       } else {
         encode_parts(model_, next, w.bytes, w.cuts);
       }
@@ -283,7 +283,7 @@ class Bfs {
           w.found = Found{key, model_.terminal(next), false};
       }
       if (edge) w.pending.push_back({key, owner, index});
-      if (sleep) arrive(w, 0, owner, index, true, *sleep);
+      if (sleep) arrive(w, 0, owner, index, true, carried_set(w, carry));
       return true;
     }
     std::optional<uint64_t> id;
@@ -293,7 +293,8 @@ class Bfs {
       id = store_.lookup(w.bytes, w.cuts, h);
     if (id) {
       if (edge) w.edges.push_back({key, *id});
-      if (sleep) arrive(w, *id, 0, 0, false, *sleep);
+      if (sleep && sleep_.find(*id) != sleep_.end())
+        arrive(w, *id, 0, 0, false, carried_set(w, carry));
       return true;
     }
     // A new state (perhaps met by another worker too): a terminal one is
@@ -325,7 +326,7 @@ class Bfs {
     *slot = (uint64_t{owner} << 32 | index) + 1;
     ++w.met_count;
     if (edge) w.pending.push_back({key, owner, index});
-    if (sleep) arrive(w, 0, owner, index, true, *sleep);
+    if (sleep) arrive(w, 0, owner, index, true, carried_set(w, carry));
     return true;
   }
 
