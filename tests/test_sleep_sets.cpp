@@ -283,6 +283,45 @@ TEST(SleepSetsOnB1, WithSymmetry) {
   EXPECT_GT(pairs, 0u);
 }
 
+// The renaming a canonical form gives (Model::encode with a Renaming):
+// at every reachable state of B1 T=3 (symmetric threads) thread t of the
+// state is thread renaming[t] of the decoded canonical form (the same
+// status and frames, up to object names), and the state's enabled
+// choices, renamed, are the decoded state's.
+TEST(SleepSetsRenaming, ChoicesFollowTheirThreads) {
+  const model::Program p = load_text(b1(3));
+  const model::Model m(p, true);
+  size_t moved = 0;
+  for_each_state(m, 5000, [&](const model::State& s) {
+    std::string bytes;
+    std::vector<uint32_t> cuts;
+    model::Model::Renaming r;
+    m.encode(s, bytes, cuts, r);
+    const model::State d = m.decode(bytes);
+    ASSERT_EQ(r.size(), s.threads.size());
+    for (size_t t = 0; t < s.threads.size(); ++t) {
+      const model::Thread& a = s.threads[t];
+      const model::Thread& b = d.threads[r[t]];
+      ASSERT_EQ(a.status, b.status);
+      ASSERT_EQ(a.frames.size(), b.frames.size());
+      for (size_t f = 0; f < a.frames.size(); ++f) {
+        EXPECT_EQ(a.frames[f].kind, b.frames[f].kind);
+        EXPECT_EQ(a.frames[f].pc, b.frames[f].pc);
+        EXPECT_EQ(a.frames[f].stage, b.frames[f].stage);
+      }
+      moved += r[t] != t;
+    }
+    std::vector<Choice> mine, theirs;
+    m.enabled(s, mine);
+    m.enabled(d, theirs);
+    for (Choice& c : mine) c = model::Model::rename_choice(c, r);
+    std::sort(mine.begin(), mine.end());
+    std::sort(theirs.begin(), theirs.end());
+    EXPECT_EQ(mine, theirs);
+  });
+  EXPECT_GT(moved, 0u);  // some canonical forms reorder threads
+}
+
 // In a free-threaded profile only running both orders finds commuting
 // steps (the argument from reads and writes assumes the GIL).
 TEST(SleepSetsFreeThreaded, FewerTransitionsSameStates) {
