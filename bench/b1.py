@@ -12,12 +12,17 @@ seconds, states/s per core, peak RSS, bytes per state (resident and
 stored), and the CPU cost per state as a ratio to SPIN's at the same T.
 
     bench/b1.py [--budget S] [--max-threads N] [--configs exact-1,fp-2,...]
-                [--lifecheck PATH] [--spin-dir DIR] [--reductions | --instructions]
-                [-- CHECK OPTIONS]
+                [--lifecheck PATH] [--spin-dir DIR]
+                [--reductions | --instructions | --sleep-sets] [-- CHECK OPTIONS]
 
 --reductions prints, instead, the reductions table: B1 and a few shipped
 scenarios searched naively (no visited set), with a visited set, and with
 thread symmetry, then with partial-order reduction, states and seconds each.
+
+--sleep-sets prints, instead, B1 at T = 1 ... --max-threads (default 4
+here) with thread symmetry alone and with symmetry and sleep sets (both
+without the persistent sets; exact store, 1 job): states, transitions and
+CPU seconds; the CHECK OPTIONS (say `-- --profile 3.13t`) go to every run.
 
 --instructions prints, instead, the cost per state in machine instructions
 counted by valgrind's callgrind (a Debian package), for SPIN's pan and
@@ -50,9 +55,14 @@ CONFIGS = {
     "exact-dfs": ["--store", "exact", "--dfs", "--jobs", "1"],
     "exact-dfs-2": ["--store", "exact", "--dfs", "--jobs", "2"],
     "fp-dfs-2": ["--store", "fingerprint", "--dfs", "--jobs", "2"],
-    # sleep sets (checker/BfsSleepSets.inc) need the search without symmetry
+    # sleep sets (checker/BfsSleepSets.inc) against the search without them
+    # (and without the persistent sets), with and without symmetry
     "nosym-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--no-por"],
     "sleep-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--sleep-sets"],
+    "sym-1": ["--store", "exact", "--jobs", "1", "--no-por"],
+    "symsleep-1": ["--store", "exact", "--jobs", "1", "--sleep-sets"],
+    "sym-2": ["--store", "exact", "--jobs", "2", "--no-por"],
+    "symsleep-2": ["--store", "exact", "--jobs", "2", "--sleep-sets"],
 }
 
 
@@ -273,7 +283,8 @@ def reductions(args):
              ("visited set", ["--no-symmetry", "--no-por", "--jobs", "1"]),
              ("+ symmetry", ["--no-por", "--jobs", "1"]),
              ("+ partial order", ["--jobs", "1"]),
-             ("sleep sets, no symmetry", ["--no-symmetry", "--sleep-sets", "--jobs", "1"])]
+             ("sleep sets, no symmetry", ["--no-symmetry", "--sleep-sets", "--jobs", "1"]),
+             ("symmetry + sleep sets", ["--sleep-sets", "--jobs", "1"])]
     print(f"{'scenario':<32}" + "".join(f"{n:>38}" for n, _ in steps))
     print(f"{'':<32}" + "".join(f"{'states':>16}{'transitions':>12}{'seconds':>10}"
                                 for _ in steps))
@@ -288,6 +299,22 @@ def reductions(args):
     shutil.rmtree(work, ignore_errors=True)
 
 
+def sleep_table(args):
+    work = tempfile.mkdtemp()
+    runs = [("symmetry", CONFIGS["sym-1"]), ("symmetry + sleep sets", CONFIGS["symsleep-1"])]
+    print(f"{'T':>2} {'run':<24}{'states':>12}{'transitions':>14}{'CPU s':>9}{'wall s':>9}")
+    for t in range(1, (args.max_threads or 4) + 1):
+        path = os.path.join(work, f"b1-{t}.life")
+        with open(path, "w") as f:
+            f.write(b1(t))
+        for name, opts in runs:
+            r = lifecheck_run(args.lifecheck, path, opts + args.extra, args.budget)
+            mark = "" if r["code"] in (0, 1) else "+"
+            print(f"{t:>2} {name:<24}{r['states']:>11,}{mark:1}{r['transitions']:>14,}"
+                  f"{r['cpu']:>9.2f}{r['wall']:>9.2f}", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=600)
@@ -297,6 +324,7 @@ def main():
     ap.add_argument("--spin-dir", default=os.path.join(ROOT, "..", "shared", "bench", "spin"))
     ap.add_argument("--reductions", action="store_true")
     ap.add_argument("--instructions", action="store_true")
+    ap.add_argument("--sleep-sets", action="store_true")
     ap.add_argument("extra", nargs="*", help="options for every lifecheck check (after --)")
     args = ap.parse_args()
     for c in args.configs.split(","):
@@ -305,7 +333,8 @@ def main():
     args.max_threads_given = args.max_threads is not None
     if args.max_threads is None:
         args.max_threads = 6
-    (instructions if args.instructions else reductions if args.reductions else bench)(args)
+    (instructions if args.instructions else reductions if args.reductions
+     else sleep_table if args.sleep_sets else bench)(args)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class Bfs {
   // its id).
   static constexpr bool kSleep = SleepModel<M> && kRecall;
   static constexpr bool kKnownParts =
-      requires(Store& s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
+      requires(Store & s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
     s.lookup(b, c, uint64_t{0}, k);
     s.insert(b, c, uint64_t{0}, k);
   };
@@ -106,7 +106,7 @@ class Bfs {
     uint32_t length;
     uint32_t state = 0;  // without decode(): index in the worker's states
     uint8_t ncuts = 0;
-    uint8_t nknown = 0;  // kKnownParts: the part numbers after the cuts
+    uint8_t nknown = 0;           // kKnownParts: the part numbers after the cuts
     bool terminal_fails = false;  // a terminal state that violates a property
     uint64_t id = 0;              // its store id, once inserted
   };
@@ -127,7 +127,7 @@ class Bfs {
     uint32_t length;
     uint32_t state;
   };
-  struct Arrival {  // a transition to a stored state or a candidate, with its sleep set
+  struct Arrival {   // a transition to a stored state or a candidate, with its sleep set
     uint64_t id;     // the stored state's id (when !candidate)
     uint32_t owner;  // the candidate: outbox[owner][index]
     uint32_t index;
@@ -144,8 +144,8 @@ class Bfs {
     std::string bytes;
     std::vector<uint32_t> cuts;
     std::vector<Choice> choices, after;
-    KnownParts known;  // kKnownParts: what the last lookup found
-    std::string tail;  // a candidate's cuts and known parts, to append
+    KnownParts known;                            // kKnownParts: what the last lookup found
+    std::string tail;                            // a candidate's cuts and known parts, to append
     std::vector<std::vector<Candidate>> outbox;  // by owning worker
     // This level's candidates by hash (open addressing; 0 = empty, else
     // owner << 32 | index, plus 1): a state met again in the level is kept
@@ -164,6 +164,8 @@ class Bfs {
     std::vector<Arrival> arrivals;
     std::vector<Choice> sleep_pool;
     std::vector<Choice> asleep;
+    std::vector<Choice> renamed;  // a carried sleep set, renamed
+    typename RenamingOf<M>::type renaming;
     std::vector<State> nexts;
     std::vector<StepResult> results;
     std::vector<Print> prints;
@@ -227,16 +229,20 @@ class Bfs {
     for (Choice c : w.choices) {
       State next = s;
       StepResult r = model_.step(next, c);
-      if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, nullptr)) return;
+      if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
+        return;
     }
   }
 
   // The transition `key` to `next` (result `r`), from a state of measure
-  // `measure`: kept to look for cycles when `edges` allows; `sleep` (sleep
-  // sets): the sleep set it carries, recorded as an arrival. False when the
-  // search must stop.
+  // `measure`: kept to look for cycles when `edges` allows; `carry` (sleep
+  // sets, else kNoSleep): which sleep set it carries (carried_set()),
+  // recorded as an arrival where one can change something: at a new state,
+  // or at a stored one with an entry (an arrival at a state expanded with
+  // an empty sleep set changes nothing). False when the search must stop.
   bool add_successor(Worker& w, uint64_t key, State& next, StepResult r, uint64_t measure,
-                     bool edges, const std::vector<Choice>* sleep) {
+                     bool edges, size_t carry) {
+    const bool sleep = carry != kNoSleep;
     ++w.stats.transitions;
     if (r.kind == StepResult::Kind::Violation) {
       if (key < w.found.key) w.found = Found{key, std::move(r), true};
@@ -255,7 +261,16 @@ class Bfs {
       }
     }
     (void)measure;
-    encode_parts(model_, next, w.bytes, w.cuts);
+    if constexpr (RenamingModel<M>) {
+      if (sleep) {
+        // with the renaming that carried_set() applies to the sleep set
+        model_.encode(next, w.bytes, w.cuts, w.renaming);
+      } else {
+        encode_parts(model_, next, w.bytes, w.cuts);
+      }
+    } else {
+      encode_parts(model_, next, w.bytes, w.cuts);
+    }
     uint64_t h = hash_bytes(w.bytes);
     uint64_t* slot = met_slot(w, h);
     if (*slot != 0) {  // met earlier in this level by this worker
@@ -268,7 +283,7 @@ class Bfs {
           w.found = Found{key, model_.terminal(next), false};
       }
       if (edge) w.pending.push_back({key, owner, index});
-      if (sleep) arrive(w, 0, owner, index, true, *sleep);
+      if (sleep) arrive(w, 0, owner, index, true, carried_set(w, carry));
       return true;
     }
     std::optional<uint64_t> id;
@@ -278,7 +293,8 @@ class Bfs {
       id = store_.lookup(w.bytes, w.cuts, h);
     if (id) {
       if (edge) w.edges.push_back({key, *id});
-      if (sleep) arrive(w, *id, 0, 0, false, *sleep);
+      if (sleep && sleep_.find(*id) != sleep_.end())
+        arrive(w, *id, 0, 0, false, carried_set(w, carry));
       return true;
     }
     // A new state (perhaps met by another worker too): a terminal one is
@@ -310,7 +326,7 @@ class Bfs {
     *slot = (uint64_t{owner} << 32 | index) + 1;
     ++w.met_count;
     if (edge) w.pending.push_back({key, owner, index});
-    if (sleep) arrive(w, 0, owner, index, true, *sleep);
+    if (sleep) arrive(w, 0, owner, index, true, carried_set(w, carry));
     return true;
   }
 

@@ -34,6 +34,14 @@
 //        // whose footprints are independent commute there (both orders
 //        // reach the same state, neither disables the other); offered
 //        // only where sleep_sets_sound() (Bfs.h)
+//   using Renaming;
+//   void encode(const State&, std::string&, std::vector<uint32_t>& cuts, Renaming&) const;
+//   Choice rename_choice(Choice, const Renaming&) const;
+//        // a canonical form that renames choices (thread symmetry): the
+//        // renaming from the state to decode() of its bytes, and a choice
+//        // of the state renamed by it. Sleep sets are kept per stored state
+//        // in the numbering of its decoded form, so a sleep set carried to
+//        // a successor is renamed with the successor's encoding.
 #pragma once
 
 #include <algorithm>
@@ -80,6 +88,14 @@ concept SleepModel = ExplorableModel<M> &&
   { m.independent(fp, fp) } -> std::same_as<bool>;
 };
 
+template <class M>
+concept RenamingModel = SleepModel<M> &&
+    requires(const M& m, const typename M::State& cs, typename M::Choice c, std::string& bytes,
+             std::vector<uint32_t>& cuts, typename M::Renaming& r) {
+  m.encode(cs, bytes, cuts, r);
+  { m.rename_choice(c, r) } -> std::same_as<typename M::Choice>;
+};
+
 // The model's footprint type (an empty one for a model without sleep sets).
 template <class M>
 struct FootprintOf {
@@ -88,6 +104,16 @@ struct FootprintOf {
 template <SleepModel M>
 struct FootprintOf<M> {
   using type = typename M::Footprint;
+};
+
+// The model's renaming type (an empty one for a model without).
+template <class M>
+struct RenamingOf {
+  struct type {};
+};
+template <RenamingModel M>
+struct RenamingOf<M> {
+  using type = typename M::Renaming;
 };
 
 template <ExplorableModel M>

@@ -210,8 +210,7 @@ int main(int argc, char** argv) {
                   "no partial-order reduction (every interleaving of threads' private steps)");
     cmd->add_flag("--sleep-sets", sleep_sets,
                   "sleep sets over the model's step footprints instead of the persistent "
-                  "sets (breadth-first, exact store; experimental); implies --no-symmetry, "
-                  "with a warning unless it is given");
+                  "sets (breadth-first, exact store; experimental; with thread symmetry too)");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
         ->check(kWholeNumber);
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")
@@ -354,13 +353,6 @@ int main(int argc, char** argv) {
   check.order = dfs ? lifecheck::checker::SearchOrder::DepthFirst
                     : lifecheck::checker::SearchOrder::BreadthFirst;
   check.use_visited_set = !no_visited;
-  if (sleep_sets && !no_symmetry) {
-    // The sleep sets are kept per concrete state; a canonical form that
-    // renames threads would rename their choices (docs/engine.md).
-    std::cerr << "lifecheck: warning: --sleep-sets searches without thread symmetry "
-                 "(as with --no-symmetry)\n";
-    no_symmetry = true;
-  }
   check.symmetry = !no_symmetry;
   check.partial_order = !no_por;
   check.sleep_sets = sleep_sets;

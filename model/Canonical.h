@@ -31,9 +31,14 @@ namespace lifecheck::model {
 // sorted order, so permutations of them encode alike. With `cuts`, it gets
 // the ends of the encoding's first three parts (header and globals, the
 // threads, the objects; the GC lists and the rest follow), for stores that
-// keep each distinct part once.
+// keep each distinct part once. With `positions`, it gets where each
+// thread went: thread t of `state` is thread (*positions)[t] of the
+// encoding, and so of decode_state() of it (the identity without
+// symmetry), for what is kept per state in its threads' numbering (the
+// sleep sets of checker/BfsSleepSets.inc).
 void encode_state(const Program& program, const State& state, std::string& out,
-                  const ThreadSymmetry* symmetry = nullptr, std::vector<uint32_t>* cuts = nullptr);
+                  const ThreadSymmetry* symmetry = nullptr, std::vector<uint32_t>* cuts = nullptr,
+                  std::vector<ThreadId>* positions = nullptr);
 
 // Bytes that are not an encoding of a state of this program.
 struct BadEncoding : std::runtime_error {

@@ -49,6 +49,19 @@ class Model {
   void encode(const State& state, std::string& out, std::vector<uint32_t>& cuts) const {
     encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr, &cuts);
   }
+  // As encode() with parts, also giving how the canonical form renamed the
+  // threads (Canonical.h: thread t of `state` is thread renaming[t] of
+  // decode() of the bytes), and a choice of `state` renamed so
+  // (checker/Engine.h: sleep sets are kept in the canonical numbering).
+  using Renaming = std::vector<ThreadId>;
+  void encode(const State& state, std::string& out, std::vector<uint32_t>& cuts,
+              Renaming& renaming) const {
+    encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr, &cuts, &renaming);
+  }
+  static Choice rename_choice(Choice choice, const Renaming& renaming) {
+    const ThreadId t = static_cast<ThreadId>(choice & 0xFF);
+    return t < renaming.size() ? static_cast<Choice>((choice & 0xFF00) | renaming[t]) : choice;
+  }
   // A state with the same future as the encoded one, up to symmetry and a
   // renaming of objects (Canonical.h).
   State decode(std::string_view bytes) const { return decode_state(program_, bytes); }
@@ -72,11 +85,11 @@ class Model {
   std::optional<Choice> persistent_choice(const State& state,
                                           const std::vector<Choice>& enabled) const;
   // Sleep sets (checker/Engine.h): a step with its footprint
-  // (Footprint.cpp), and whether two footprints at one state commute.
-  // Offered where no thread symmetry renames threads between a state and
-  // its canonical form.
+  // (Footprint.cpp), and whether two footprints at one state commute. With
+  // thread symmetry the search renames each sleep set into its state's
+  // canonical numbering (encode() with a Renaming above).
   using Footprint = model::Footprint;
-  bool sleep_sets_sound() const { return footprints_apply(program_) && !symmetry_.any; }
+  bool sleep_sets_sound() const { return footprints_apply(program_); }
   checker::StepResult step_footprint(const State& before, State& next, Choice choice,
                                      const std::vector<Choice>& enabled, Footprint& fp) const {
     return step_with_footprint(*this, before, next, choice, enabled, fp);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <tuple>
@@ -77,15 +78,24 @@ std::string independent_pairs_commute(const model::Model& m, const model::State&
   return "";
 }
 
+// The por-check at every reachable state (up to 1,500), with `m`'s
+// canonical form (with symmetry: the same state up to a permutation of
+// identical threads); counts the independent pairs. Returns what failed,
+// or "".
+std::string pairs_commute_everywhere(const model::Model& m, size_t& pairs) {
+  std::string failed;
+  for_each_state(m, 1500, [&](const model::State& s) {
+    if (failed.empty()) failed = independent_pairs_commute(m, s, pairs);
+  });
+  return failed;
+}
+
 class SleepSets : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SleepSets, IndependentStepsCommute) {
   model::Program p = load_file(GetParam());
-  model::Model m(p, false);
   size_t pairs = 0;
-  for_each_state(m, 1500, [&](const model::State& s) {
-    ASSERT_EQ(independent_pairs_commute(m, s, pairs), "") << GetParam();
-  });
+  EXPECT_EQ(pairs_commute_everywhere(model::Model(p, false), pairs), "") << GetParam();
 }
 
 checker::SearchOptions plain_bfs(bool sleep, unsigned jobs) {
@@ -99,25 +109,51 @@ checker::SearchOptions plain_bfs(bool sleep, unsigned jobs) {
   return o;
 }
 
-TEST_P(SleepSets, SameStatesAndVerdictFewerTransitions) {
-  model::Program p = load_file(GetParam());
-  auto off = check(p, plain_bfs(false, 1), false);
-  auto on = check(p, plain_bfs(true, 1), false);
-  auto on2 = check(p, plain_bfs(true, 2), false);
-  ASSERT_EQ(on.verdict, off.verdict) << GetParam();
-  if (off.verdict == checker::Verdict::LimitReached) return;
-  EXPECT_EQ(on.stats.states, off.stats.states) << GetParam();
-  EXPECT_LE(on.stats.transitions, off.stats.transitions) << GetParam();
-  EXPECT_EQ(on.failure.properties, off.failure.properties) << GetParam();
+// The search with sleep sets on one and two workers against the same
+// search without (`symmetry`: all three with thread symmetry, and then also
+// against the plain search, without either): the verdict and properties
+// of both, the states of the one without sleep sets (sleep sets cut
+// transitions, never states), no more transitions, the same counts and
+// counterexample on two workers, and a counterexample that replays.
+// Returns what differs, or "".
+std::string sleep_sets_differ(const model::Program& p, bool symmetry) {
+  auto off = check(p, plain_bfs(false, 1), symmetry);
+  auto on = check(p, plain_bfs(true, 1), symmetry);
+  auto on2 = check(p, plain_bfs(true, 2), symmetry);
+  if (symmetry) {
+    auto plain = check(p, plain_bfs(false, 1), false);
+    if (plain.verdict != checker::Verdict::LimitReached &&
+        (on.verdict != plain.verdict || on.failure.properties != plain.failure.properties))
+      return "another verdict than the plain search";
+  }
+  if (on.verdict != off.verdict) return "another verdict";
+  if (off.verdict == checker::Verdict::LimitReached) return "";
+  if (on.stats.states != off.stats.states)
+    return "states " + std::to_string(on.stats.states) + " against " +
+           std::to_string(off.stats.states);
+  if (on.stats.transitions > off.stats.transitions) return "more transitions";
+  if (on.failure.properties != off.failure.properties) return "other properties";
   // the same for any number of workers
-  EXPECT_EQ(on2.stats.states, on.stats.states) << GetParam();
-  EXPECT_EQ(on2.stats.transitions, on.stats.transitions) << GetParam();
-  EXPECT_EQ(on2.path, on.path) << GetParam();
+  if (on2.stats.states != on.stats.states || on2.stats.transitions != on.stats.transitions ||
+      on2.path != on.path)
+    return "another result on two workers";
   if (on.verdict == checker::Verdict::Violated && !on.loop_start) {
     model::Trace t = replay(p, on.path);
-    EXPECT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation) << GetParam();
-    EXPECT_EQ(t.outcome.properties, on.failure.properties) << GetParam();
+    if (t.outcome.kind != checker::StepResult::Kind::Violation ||
+        t.outcome.properties != on.failure.properties)
+      return "the counterexample does not replay";
   }
+  return "";
+}
+
+TEST_P(SleepSets, SameStatesAndVerdictFewerTransitions) {
+  EXPECT_EQ(sleep_sets_differ(load_file(GetParam()), false), "") << GetParam();
+}
+
+// With thread symmetry: the sleep sets are renamed into each state's
+// canonical numbering (checker/Bfs.h, add_successor).
+TEST_P(SleepSets, WithSymmetrySameStatesAsSymmetryAlone) {
+  EXPECT_EQ(sleep_sets_differ(load_file(GetParam()), true), "") << GetParam();
 }
 
 // "scenarios/basics/cycle2-del.life" -> "basics_cycle2_del"
@@ -134,21 +170,26 @@ INSTANTIATE_TEST_SUITE_P(Shipped, SleepSets, ::testing::ValuesIn(scenario_files(
 // The por-check on generated scenarios (broken C types included) under
 // every profile, and the search with sleep sets against the one without:
 // the same verdict, properties and states.
-RC_GTEST_PROP(SleepSetsMeta, IndependentStepsCommuteAndStatesStay, ()) {
+// A generated scenario (broken C types included, bodies of up to three
+// statements) under any profile; `copies` more threads run the first
+// thread's body.
+model::Program generated(int max_threads, int copies) {
   gen::GenConfig config;
-  config.max_threads = 3;
+  config.max_threads = max_threads;
   config.max_body = 3;
   config.broken_ctypes = true;
   gen::ScenarioSpec spec = *gen::scenario(config);
+  if (!spec.threads.empty())
+    for (int k = 0; k < copies; ++k) spec.threads.push_back(spec.threads[0]);
   spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
                                                 "3.14.4", "3.14", "3.13t", "3.14t");
-  const model::Program p = load_text(spec.to_life(), "generated.life");
-  const model::Model m(p, false);
+  return load_text(spec.to_life(), "generated.life");
+}
+
+RC_GTEST_PROP(SleepSetsMeta, IndependentStepsCommuteAndStatesStay, ()) {
+  const model::Program p = generated(3, 0);
   size_t pairs = 0;
-  for_each_state(m, 1500, [&](const model::State& s) {
-    const std::string failed = independent_pairs_commute(m, s, pairs);
-    RC_ASSERT(failed == "");
-  });
+  RC_ASSERT(pairs_commute_everywhere(model::Model(p, false), pairs) == "");
   RC_TAG(pairs ? "some independent pairs" : "no independent pair");
   auto off = check(p, plain_bfs(false, 1), false);
   auto on = check(p, plain_bfs(true, 2), false);
@@ -158,12 +199,27 @@ RC_GTEST_PROP(SleepSetsMeta, IndependentStepsCommuteAndStatesStay, ()) {
   RC_ASSERT(on.failure.properties == off.failure.properties);
 }
 
+// Symmetry and sleep sets together on generated scenarios whose first
+// thread is run by two or three identical threads (so that symmetry
+// merges states), under every profile: the por-check up to symmetry, the
+// verdict and properties of the plain search, the states of symmetry
+// alone, the same result on two workers, and counterexamples that replay.
+RC_GTEST_PROP(SleepSetsMeta, WithSymmetryKeepVerdictsAndStates, ()) {
+  const model::Program p = generated(2, *rc::gen::inRange(1, 3));
+  size_t pairs = 0;
+  RC_ASSERT(pairs_commute_everywhere(model::Model(p, true), pairs) == "");
+  RC_TAG(model::Model(p).uses_symmetry() ? "symmetric threads" : "no symmetry");
+  const std::string failed = sleep_sets_differ(p, true);
+  RC_ASSERT(failed == "");
+}
+
 // The search without and with sleep sets (on one and two workers): the
 // same verdict and `states`, `without` and `with` transitions.
-void expect_transitions(const model::Program& p, uint64_t states, uint64_t without, uint64_t with) {
-  auto off = check(p, plain_bfs(false, 1), false);
-  auto on = check(p, plain_bfs(true, 1), false);
-  auto on2 = check(p, plain_bfs(true, 2), false);
+void expect_transitions(const model::Program& p, uint64_t states, uint64_t without, uint64_t with,
+                        bool symmetry = false) {
+  auto off = check(p, plain_bfs(false, 1), symmetry);
+  auto on = check(p, plain_bfs(true, 1), symmetry);
+  auto on2 = check(p, plain_bfs(true, 2), symmetry);
   EXPECT_EQ(on.verdict, off.verdict);
   EXPECT_EQ(off.stats.states, states);
   EXPECT_EQ(on.stats.states, states);
@@ -194,24 +250,76 @@ TEST(SleepSetsOnPrivateWork, FewerTransitionsSameStates) {
 // runs a finalizer or callback inside a collection, so no footprint is
 // free of global effects; steps such as an allocation and a finalizer's
 // body on another thread still commute, found by running both orders.
-TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
+std::string b1(int threads) {
   const std::vector<std::string> body = {
       "a = Node()", "b = Node()", "a.peer = b",  "b.peer = a", "w = weakref.ref(a, on_gone)",
       "del a",      "del b",      "gc.collect()"};
   std::string text = "class Node:\n    def __del__(self):\n        pass\n\n";
   text += "def on_gone(wr):\n    pass\n";
-  for (int t = 1; t <= 2; ++t) {
+  for (int t = 1; t <= threads; ++t) {
     text += "\nthread T" + std::to_string(t) + ":\n";
     for (const std::string& line : body) text += "    " + line + "\n";
   }
-  model::Program p = load_text(text);
+  return text;
+}
+
+TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
+  model::Program p = load_text(b1(2));
   expect_transitions(p, 258, 445, 389);
-  model::Model m(p, false);
   size_t pairs = 0;
-  for_each_state(m, 1500, [&](const model::State& s) {
-    ASSERT_EQ(independent_pairs_commute(m, s, pairs), "");
-  });
+  EXPECT_EQ(pairs_commute_everywhere(model::Model(p, false), pairs), "");
   EXPECT_GT(pairs, 0u);
+}
+
+// With thread symmetry (the sleep sets renamed into each canonical
+// form): the states of symmetry alone, fewer transitions; the por-check
+// up to symmetry at B1 T=3's states.
+TEST(SleepSetsOnB1, WithSymmetry) {
+  expect_transitions(load_text(b1(2)), 134, 227, 172, true);
+  const model::Program p = load_text(b1(3));
+  expect_transitions(p, 4688, 11983, 8774, true);
+  size_t pairs = 0;
+  EXPECT_EQ(pairs_commute_everywhere(model::Model(p, true), pairs), "");
+  EXPECT_GT(pairs, 0u);
+}
+
+// The renaming a canonical form gives (Model::encode with a Renaming):
+// at every reachable state of B1 T=3 (symmetric threads) thread t of the
+// state is thread renaming[t] of the decoded canonical form (the same
+// status and frames, up to object names), and the state's enabled
+// choices, renamed, are the decoded state's.
+TEST(SleepSetsRenaming, ChoicesFollowTheirThreads) {
+  const model::Program p = load_text(b1(3));
+  const model::Model m(p, true);
+  size_t moved = 0;
+  for_each_state(m, 5000, [&](const model::State& s) {
+    std::string bytes;
+    std::vector<uint32_t> cuts;
+    model::Model::Renaming r;
+    m.encode(s, bytes, cuts, r);
+    const model::State d = m.decode(bytes);
+    ASSERT_EQ(r.size(), s.threads.size());
+    for (size_t t = 0; t < s.threads.size(); ++t) {
+      const model::Thread& a = s.threads[t];
+      const model::Thread& b = d.threads[r[t]];
+      ASSERT_EQ(a.status, b.status);
+      ASSERT_EQ(a.frames.size(), b.frames.size());
+      for (size_t f = 0; f < a.frames.size(); ++f) {
+        EXPECT_EQ(a.frames[f].kind, b.frames[f].kind);
+        EXPECT_EQ(a.frames[f].pc, b.frames[f].pc);
+        EXPECT_EQ(a.frames[f].stage, b.frames[f].stage);
+      }
+      moved += r[t] != t;
+    }
+    std::vector<Choice> mine, theirs;
+    m.enabled(s, mine);
+    m.enabled(d, theirs);
+    for (Choice& c : mine) c = model::Model::rename_choice(c, r);
+    std::sort(mine.begin(), mine.end());
+    std::sort(theirs.begin(), theirs.end());
+    EXPECT_EQ(mine, theirs);
+  });
+  EXPECT_GT(moved, 0u);  // some canonical forms reorder threads
 }
 
 // In a free-threaded profile only running both orders finds commuting
@@ -221,17 +329,21 @@ TEST(SleepSetsFreeThreaded, FewerTransitionsSameStates) {
                      724);
 }
 
-// --sleep-sets searches without thread symmetry, and says so unless
-// --no-symmetry is given.
-TEST(SleepSetsCli, ImplyNoSymmetryWithAWarning) {
-  const std::string file = source_path("scenarios/basics/threads-shared-cycle.life");
-  CliResult warned = run_cli({"check", "--json", "--sleep-sets", file});
-  EXPECT_NE(warned.err.find("--sleep-sets searches without thread symmetry"), std::string::npos)
-      << warned.err;
-  EXPECT_EQ(only_result(warned.out)["symmetry"], false);
-  CliResult quiet = run_cli({"check", "--json", "--sleep-sets", "--no-symmetry", file});
-  EXPECT_EQ(quiet.err.find("warning"), std::string::npos) << quiet.err;
-  EXPECT_EQ(only_result(warned.out)["stats"]["states"], only_result(quiet.out)["stats"]["states"]);
+// --sleep-sets keeps thread symmetry (no warning): on B1 T=2 the states of
+// the search with symmetry and without the persistent sets (134), fewer
+// transitions (172 against 227).
+TEST(SleepSetsCli, KeepSymmetry) {
+  const std::string file = temp_file(b1(2));
+  CliResult sleep = run_cli({"check", "--json", "--sleep-sets", file});
+  CliResult sym = run_cli({"check", "--json", "--no-por", file});
+  std::remove(file.c_str());
+  EXPECT_EQ(sleep.err.find("warning"), std::string::npos) << sleep.err;
+  EXPECT_EQ(only_result(sleep.out)["symmetry"], true);
+  EXPECT_EQ(only_result(sleep.out)["verdict"], only_result(sym.out)["verdict"]);
+  EXPECT_EQ(only_result(sleep.out)["stats"]["states"], 134);
+  EXPECT_EQ(only_result(sym.out)["stats"]["states"], 134);
+  EXPECT_EQ(only_result(sleep.out)["stats"]["transitions"], 172);
+  EXPECT_EQ(only_result(sym.out)["stats"]["transitions"], 227);
 }
 
 }  // namespace

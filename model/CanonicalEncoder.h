@@ -1,0 +1,181 @@
+// The canonical encoding's internals (Canonical.h), shared by its three
+// parts: Canonical.cpp writes the bytes, CanonicalThreads.cpp orders
+// symmetric threads and names tracked objects, CanonicalDecode.cpp reads
+// the bytes back. Not for use outside them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/State.h"
+#include "model/Symmetry.h"
+
+namespace lifecheck::model::canonical {
+
+// The layout, in order (v = unsigned varint, z = zigzag varint):
+//   header: main_stage, threads_ended, gc flags, scheduled, final_rounds,
+//           collected v, uncollectable v
+//   globals: count v, values
+//   threads (count v), each: status, flags, gc_pending, trash_nesting,
+//           [exc v], trash (count v, ids), frames (count v, each: kind,
+//           field mask v, the fields the mask names), values (count v, each),
+//           operand stack (count v, values)
+//   objects (count v), each: type, field mask, rc z, the fields the mask
+//           names, used attribute count, attribute values, used item count,
+//           item values
+//   GC lists: per list, count v and ids in list order
+//   gc.callbacks, gc.garbage, per-class attribute orders, expectation bytes,
+//   warm list.append sites (count v, bytes), run-time __del__ per type
+//   (count v, function ids v)
+// A value is one byte (kind | small payload << 4) and, for a payload of 15
+// or more, a varint with the rest. An object id is its discovery number;
+// where "none" is possible, ids are stored plus one.
+
+constexpr size_t kObjectsPerPart = 4;
+
+// Frame fields, most common first so that a Body frame's mask is one byte.
+constexpr uint32_t kFFunc = 1 << 0;
+constexpr uint32_t kFPc = 1 << 1;
+constexpr uint32_t kFBase = 1 << 2;
+constexpr uint32_t kFCount = 1 << 3;
+constexpr uint32_t kFStage = 1 << 4;
+constexpr uint32_t kFFlags = 1 << 5;
+constexpr uint32_t kFObj = 1 << 6;
+constexpr uint32_t kFObj2 = 1 << 7;
+constexpr uint32_t kFAux = 1 << 8;
+constexpr uint32_t kFSavedExc = 1 << 9;
+constexpr uint32_t kFRef = 1 << 10;  // free-threaded C slot frames
+constexpr uint32_t kFLocked2 = 1 << 11;
+constexpr uint32_t kFTouched = 1 << 12;
+
+constexpr uint8_t kOFinalizeCount = 1 << 0;
+constexpr uint8_t kOLength = 1 << 1;
+constexpr uint8_t kOResourceOwner = 1 << 2;
+constexpr uint8_t kOFlags = 1 << 3;
+constexpr uint8_t kOLabel = 1 << 4;
+constexpr uint8_t kOWlKey = 1 << 5;
+constexpr uint8_t kOLocal = 1 << 6;    // free-threaded: ob_ref_local
+constexpr uint8_t kOFtOwner = 1 << 7;  // free-threaded: ob_tid, ref state, critical section
+
+constexpr uint32_t kSmallPayload = 15;
+// A decoded C local `ref` whose object is gone: a slot no object has.
+constexpr ObjId kDeadRef = kNoObj - 1;
+
+// Buffers reused from one encoding to the next on the same thread, so that
+// encoding a state allocates nothing.
+struct Scratch {
+  std::vector<ObjId> ids;    // slot -> discovery number (kNoObj: not yet)
+  std::vector<ObjId> order;  // discovery number -> slot
+  std::vector<ThreadId> thread_order;
+  std::vector<ThreadId> position;
+  std::vector<ThreadId> sorted;
+  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns
+  std::string best, trial;      // the permutation search at ties
+  // The bytes being written, then copied out: growing a std::string to the
+  // upper bound would zero-fill kilobytes for a few hundred bytes written.
+  std::unique_ptr<uint8_t[]> buffer;
+  size_t buffer_size = 0;
+};
+extern thread_local Scratch scratch;
+
+class Encoder {
+ public:
+  Encoder(const State& state, const ThreadSymmetry* symmetry) : s_(state), sc_(scratch) {
+    name_tracked();
+    order_threads(symmetry);
+  }
+
+  // Threads a symmetry class cannot order by what they do alone (see
+  // before()) but that differ in the untracked objects they hold or own:
+  // their order changes the bytes. Returns the positions of each tied run
+  // of a class's order where that may be so.
+  std::vector<std::vector<ThreadId>> ambiguous_ties() const;
+  // The thread order with each run's threads permuted by `perms` (for run
+  // r, a permutation of 0..size-1), and the tracked names again.
+  void reorder(const std::vector<std::vector<ThreadId>>& runs,
+               const std::vector<std::vector<ThreadId>>& perms);
+  // The encoding, and the ends of its parts when `cuts` is not null.
+  void run(std::string& out, std::vector<uint32_t>* cuts);
+
+ private:
+  void discover(ObjId o) {
+    if (o >= sc_.ids.size() || !s_.objects[o].live || sc_.ids[o] != kNoObj) return;
+    sc_.ids[o] = static_cast<ObjId>(sc_.order.size());
+    sc_.order.push_back(o);
+  }
+  void discover(Value v) {
+    if (v.points_at_object()) discover(v.obj());
+  }
+
+  // CanonicalThreads.cpp
+  void name_tracked();
+  bool holds_untracked(const Thread& t) const;
+  void order_threads(const ThreadSymmetry* sym);
+  bool before(const Thread& a, const Thread& b) const;
+  uint32_t object_key(ObjId o) const;
+
+  // A Body frame's function, a symmetric thread's body standing for its
+  // class's; other frames keep `func`, which names a type there.
+  uint16_t func(const Frame& f) const {
+    if (f.kind != FrameKind::Body || !func_rep_ || f.func >= func_rep_->size()) return f.func;
+    return (*func_rep_)[f.func];
+  }
+  size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
+
+  uint32_t rename(ObjId o) const {
+    return o < sc_.ids.size() && sc_.ids[o] != kNoObj ? sc_.ids[o] : 0xFFFFu;
+  }
+  bool known(ObjId o) const { return o < sc_.ids.size() && sc_.ids[o] != kNoObj; }
+  // A frame may keep the number of an object released since (a finished
+  // step); like "none", it designates nothing any more.
+  uint32_t id_or_none(ObjId o) const { return known(o) ? sc_.ids[o] + 1 : 0; }
+
+  void put8(uint8_t v) { *p_++ = v; }
+  void putv(uint32_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<uint8_t>(v);
+  }
+  static uint32_t zigzag(int32_t v) {
+    return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
+  }
+
+  // A C local `ref` and its serial (CApiFreeThreaded.cpp): what the model
+  // can tell of it is whether it still names the object it was set to, and
+  // otherwise which object (if any) lives in its slot now. 1: a slot with
+  // no object; 2 + 2*name + 1: the same object; 2 + 2*name: another one.
+  uint32_t ref_code(const Frame& f) const {
+    if (f.ref >= s_.objects.size() || !s_.objects[f.ref].live || !known(f.ref)) return 1;
+    return 2 + 2 * rename(f.ref) + (s_.objects[f.ref].serial == f.ref_serial ? 1 : 0);
+  }
+  bool ref_alive(const Frame& f) const {
+    return f.ref < s_.objects.size() && s_.objects[f.ref].live &&
+           s_.objects[f.ref].serial == f.ref_serial;
+  }
+  uint8_t thread_position(ThreadId t) const {
+    return t == kNoThread || t >= sc_.position.size() ? kNoThread : sc_.position[t];
+  }
+
+  // Canonical.cpp
+  void number_objects();
+  void put_value(Value v);
+  void put_thread(const Thread& th);
+  void put_frame(const Frame& f);
+  void put_object(const Object& x);
+
+  const State& s_;
+  Scratch& sc_;
+  const std::vector<FuncId>* func_rep_ = nullptr;
+  const ThreadSymmetry* sym_ = nullptr;
+  uint8_t* p_ = nullptr;
+};
+
+// Every order of the tied runs, smallest bytes kept (CanonicalThreads.cpp).
+void encode_at_ties(Encoder& first, const std::vector<std::vector<ThreadId>>& runs,
+                    std::string& out, std::vector<uint32_t>* cuts);
+
+}  // namespace lifecheck::model::canonical
