@@ -8,32 +8,20 @@
 #include <vector>
 
 #include "checker/Schedule.h"
+#include "emit/PythonEmitterImpl.h"
 #include "model/CodeGen.h"
 
 namespace lifecheck::emit {
-
-using model::ExprId;
-using model::ExprNode;
-using model::ExprOp;
-using model::FuncId;
-using model::FuncInfo;
-using model::FuncKind;
-using model::Program;
-using model::Statement;
-using model::StatementId;
-using model::StatementKind;
-using model::TypeInfo;
-using model::TypeKind;
-using model::Value;
-using model::ValueKind;
-
 namespace {
 
 const char* const kHarness =
 #include "emit/Harness.py.inc"
     ;
 
-// A Python string literal (the script is UTF-8; only controls are escaped).
+}  // namespace
+
+namespace detail {
+
 std::string py_str(const std::string& s) {
   std::string out = "'";
   for (unsigned char c : s) {
@@ -65,660 +53,405 @@ std::string py_str(const std::string& s) {
 
 std::string bool_py(bool b) { return b ? "True" : "False"; }
 
-}  // namespace
+std::string Emitter::run(const EmitOptions& options) {
+  c_module_ = options.c_module;
+  auto why = c_module_.empty() ? python_level_problem(p_) : interpreter_problem(p_);
+  if (why) throw EmitError(EmitError::Kind::NotPythonLevel, *why);
+  choose_names();
+  std::string scenario;
+  c_types(scenario);
+  classes(scenario);
+  functions(scenario);
+  bodies(scenario);
+  return header(options) + kHarness + scenario + footer();
+}
 
-namespace {
+void Emitter::unsupported(const std::string& what, int line) const {
+  throw EmitError(EmitError::Kind::NotExpressible,
+                  fmt::format("{}:{}: {} is not expressible in Python yet", p_.file, line, what));
+}
 
-class Emitter {
- public:
-  explicit Emitter(const Program& p) : p_(p) {}
-
-  std::string run(const EmitOptions& options) {
-    c_module_ = options.c_module;
-    auto why = c_module_.empty() ? python_level_problem(p_) : interpreter_problem(p_);
-    if (why) throw EmitError(EmitError::Kind::NotPythonLevel, *why);
-    choose_names();
-    std::string scenario;
-    c_types(scenario);
-    classes(scenario);
-    functions(scenario);
-    bodies(scenario);
-    return header(options) + kHarness + scenario + footer();
+// ------------------------------------------------------------------ names
+void Emitter::choose_names() {
+  PythonNames n = python_names(p_);
+  globals_ = std::move(n.globals);
+  types_ = std::move(n.types);
+  fields_ = std::move(n.fields);
+  funcs_ = std::move(n.funcs);
+  locals_ = std::move(n.locals);
+  for (size_t m = 0; m < p_.funcs.size(); ++m) {
+    const FuncInfo& f = p_.funcs[m];
+    if (f.kind == FuncKind::Method) renamed_[f.name.substr(f.name.find('.') + 1)] = funcs_[m];
   }
+}
 
- private:
-  [[noreturn]] void unsupported(const std::string& what, int line) const {
-    throw EmitError(EmitError::Kind::NotExpressible,
-                    fmt::format("{}:{}: {} is not expressible in Python yet", p_.file, line, what));
-  }
+std::string Emitter::thread_func(size_t t) const {
+  return t == 0 ? "_lc_thread_main" : "_lc_thread_" + std::to_string(t);
+}
 
-  // ------------------------------------------------------------------ names
-  void choose_names() {
-    PythonNames n = python_names(p_);
-    globals_ = std::move(n.globals);
-    types_ = std::move(n.types);
-    fields_ = std::move(n.fields);
-    funcs_ = std::move(n.funcs);
-    locals_ = std::move(n.locals);
-    for (size_t m = 0; m < p_.funcs.size(); ++m) {
-      const FuncInfo& f = p_.funcs[m];
-      if (f.kind == FuncKind::Method) renamed_[f.name.substr(f.name.find('.') + 1)] = funcs_[m];
+void Emitter::line(std::string& out, int indent, const std::string& text, int src_line) const {
+  out += pad(indent) + text;
+  if (src_line > 0) out += fmt::format("  # line {}", src_line);
+  out += "\n";
+}
+
+void Emitter::block(FuncId fn, const std::vector<StatementId>& body, int indent,
+                    std::string& out) const {
+  for (StatementId s : body) statement(p_.stmts[s], fn, indent, out);
+  if (body.empty()) line(out, indent, "pass");
+}
+
+void Emitter::for_else(const Statement& s, FuncId fn, int indent, std::string& out) const {
+  if (s.orelse.empty()) return;
+  line(out, indent, "else:");
+  block(fn, s.orelse, indent + 1, out);
+}
+
+void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& out) const {
+  auto emit = [&](const std::string& text) { line(out, indent, text, s.line); };
+  auto target = [&](const std::string& value) {
+    return s.target == model::kNoExpr ? value : expr(s.target, fn) + " = " + value;
+  };
+  switch (s.kind) {
+    case StatementKind::Assign:
+      return emit(target(expr(s.value, fn)));
+    case StatementKind::Del:
+      return emit("del " + expr(s.target, fn));
+    case StatementKind::Def: {  // the def itself, then its label (no check: MAKE_FUNCTION)
+      const ExprNode& f = p_.exprs[s.value];
+      const std::string name = expr(s.target, fn);
+      function(f.slot, name, indent, out, &f, fn);
+      return emit(fmt::format("_lc_gen({}, {})", name, label(f, p_.function_type)));
+    }
+    case StatementKind::Expr: {
+      const ExprNode& e = p_.exprs[s.value];
+      if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
+        return emit(method_call(e, fn) + "; " + append_guard(e.slot, expr(e.a, fn)));
+      return emit(expr(s.value, fn));
+    }
+    case StatementKind::Pass:
+      return emit("pass");
+    case StatementKind::If:
+      line(out, indent, "if " + expr(s.value, fn) + ":", s.line);
+      block(fn, s.body, indent + 1, out);
+      if (!s.orelse.empty()) {
+        line(out, indent, "else:");
+        block(fn, s.orelse, indent + 1, out);
+      }
+      return;
+    case StatementKind::For:
+      // range() is a call of C code: its check (_lc_ck); JUMP_BACKWARD
+      // checks the eval breaker at the end of every iteration (_turn()).
+      line(out, indent,
+           s.range_start ? fmt::format("for {} in _lc_ck(range({}, {})):", expr(s.target, fn),
+                                       s.range_start, s.slot)
+                         : fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
+           s.line);
+      block(fn, s.body, indent + 1, out);
+      line(out, indent + 1, "_turn()  # the backward jump's check");
+      for_else(s, fn, indent, out);
+      return;
+    case StatementKind::ForIn:  // GET_ITER has no check; FOR_ITER of a generator
+                                // enters its frame (its RESUME checks)
+      line(out, indent, fmt::format("for {} in {}:", expr(s.target, fn), expr(s.value, fn)),
+           s.line);
+      block(fn, s.body, indent + 1, out);
+      line(out, indent + 1, "_turn()  # the backward jump's check");
+      for_else(s, fn, indent, out);
+      return;
+    case StatementKind::Break:  // no check: a forward jump
+      return emit("break");
+    case StatementKind::Continue:  // the backward jump's check
+      return emit("_turn(); continue");
+    case StatementKind::Log: {
+      std::string args;
+      for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
+      return emit("_lc_log(" + args + ")");
+    }
+    case StatementKind::Assert:
+      return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(s.value, fn), s.line,
+                              py_str(p_.strings[s.str])));
+    case StatementKind::Raise:
+      return emit("raise _lc_exc(" + py_str(p_.strings[s.str]) + ")");
+    case StatementKind::Yield:  // then RESUME's check, where the frame goes on (Y2)
+      emit(s.value == model::kNoExpr ? "yield" : "yield " + expr(s.value, fn));
+      return emit("_turn()");
+    case StatementKind::Reraise:
+      return emit("raise");
+    case StatementKind::Return:  // FN8
+      return emit(s.value == model::kNoExpr ? "return" : "return " + expr(s.value, fn));
+    case StatementKind::Try: {
+      line(out, indent, "try:", s.line);
+      block(fn, s.body, indent + 1, out);
+      for (const model::ExceptClause& c : s.handlers) {
+        std::string names;
+        for (model::StrId n : c.names)
+          names += (names.empty() ? "" : ", ") + ("_lc_exc(" + py_str(p_.strings[n]) + ")");
+        if (c.names.size() > 1) names = "(" + names + ")";
+        std::string head = c.names.empty() ? "except" : "except " + names;
+        if (c.bind != model::kNoExpr) head += " as " + expr(c.bind, fn);
+        line(out, indent, head + ":", static_cast<int>(c.line));
+        block(fn, c.body, indent + 1, out);
+      }
+      if (!s.orelse.empty()) {
+        line(out, indent, "else:");
+        block(fn, s.orelse, indent + 1, out);
+      }
+      if (!s.finalbody.empty()) {
+        line(out, indent, "finally:");
+        block(fn, s.finalbody, indent + 1, out);
+      }
+      return;
+    }
+    case StatementKind::Collect:
+      return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));
+    case StatementKind::Join:
+      return emit("_lc_join(" + py_str(p_.threads[s.slot].name) + ")");
+    case StatementKind::GcEnable:
+      return emit("_lc_ck(_lc_gc.enable())");
+    case StatementKind::GcDisable:
+      return emit("_lc_ck(_lc_gc.disable())");
+    case StatementKind::GcSetDebug:
+      return emit(s.slot ? "_lc_ck(_lc_gc.set_debug(_lc_gc.DEBUG_SAVEALL))"
+                         : "_lc_ck(_lc_gc.set_debug(0))");
+    case StatementKind::GcGarbageClear:
+      return emit("_lc_ck(_lc_gc.garbage.clear())");
+    case StatementKind::ClassDel:
+      return emit(s.value == model::kNoExpr ? "del " + types_[s.slot] + ".__del__"
+                                            : types_[s.slot] + ".__del__ = " + expr(s.value, fn));
+    case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
+      return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
+    case StatementKind::GcCallbacksAppend:
+      return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
+                  append_guard(s.slot, "_lc_gc.callbacks"));
+    case StatementKind::GcCallbacksRemove:
+      return emit("_lc_ck(_lc_gc.callbacks.remove(" + expr(s.value, fn) + "))");
+    case StatementKind::Construct: {
+      // a C type (or a class deriving from one): its tp_new runs the
+      // new: steps in the extension module
+      std::string args;
+      for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
+      return emit(target(fmt::format(
+          "_lc_new({}({}), {})", types_[s.slot], args,
+          py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name))));
     }
   }
+  unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
+}
 
-  std::string thread_func(size_t t) const {
-    return t == 0 ? "_lc_thread_main" : "_lc_thread_" + std::to_string(t);
+// FN12: a keyword argument's name as the emitted parameters spell it (a
+// scenario name is renamed the same way wherever it is a local).
+std::string Emitter::keyword_(const std::string& name) const {
+  for (size_t f = 0; f < p_.funcs.size(); ++f)
+    for (size_t i = 0; i < p_.funcs[f].local_names.size(); ++i)
+      if (p_.funcs[f].local_names[i] == name) return locals_[f][i];
+  return name;
+}
+
+// A def's parameters, with the defaults its MAKE_FUNCTION evaluates (FN7).
+std::string Emitter::params_text(FuncId g, const ExprNode* made, FuncId where) const {
+  const FuncInfo& f = p_.funcs[g];
+  std::string params;
+  const size_t first_default = static_cast<size_t>(f.nparams - f.ndefaults);
+  for (uint8_t i = 0; i < f.nparams; ++i) {
+    params += (i ? ", " : "") + locals_[g][i];
+    if (made && i >= first_default) params += "=" + expr(made->args[i - first_default], where);
   }
+  return params;
+}
 
-  // ------------------------------------------------------------ expressions
-  // Python's own evaluation, with one _turn() wherever the model has an
-  // eval-breaker check (model/CodeGen.h): after each call of C code. The
-  // helpers that wrap such calls (_lc_new, _lc_wref, _lc_deref, _lc_ck)
-  // call _turn() right after the call returns, where CPython checks too.
-  std::string expr(ExprId id, FuncId fn) const {
-    const ExprNode& e = p_.exprs[id];
-    switch (e.op) {
-      case ExprOp::Const:
-        return constant(e.value, e.line);
-      case ExprOp::Local:
-        return locals_[fn][e.slot];
-      case ExprOp::Global:
-        return globals_[e.slot];
-      case ExprOp::Attr:
-        return expr(e.a, fn) + "." + fields_[e.slot];
-      case ExprOp::New:
-        if (e.slot == p_.thread_local_type)  // threading.local() (TL1)
-          return fmt::format("_lc_new(_lc_threading.local(), {})", label(e, e.slot));
-        if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
-          return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
-                             label(e, e.slot));
-        if (p_.types[e.slot].init != model::kNoFunc) return init_call(e, fn);
-        return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
-      case ExprOp::Deref:
-        return "_lc_deref(" + expr(e.a, fn) + ")";
-      case ExprOp::WeakrefNew:
-        return fmt::format("{}({}, {}, {})", e.slot ? "_lc_wproxy" : "_lc_wref", expr(e.a, fn),
-                           e.b == model::kNoExpr ? "None" : expr(e.b, fn),
-                           label(e, model::kWeakrefType));
-      case ExprOp::FinalizeNew:  // the finalizer gets the label; its weakref is never shown
-        return fmt::format("_lc_new(_lc_weakref.finalize({}, {}, *{}), {})", expr(e.a, fn),
-                           expr(e.b, fn), expr(e.args[0], fn), label(e, p_.finalize_type));
-      case ExprOp::BoundMethod: {
-        // No label is recorded: a bound method renders as "method NAME".
-        std::string name = p_.strings[e.value.str()];
-        auto it = renamed_.find(name);
-        return expr(e.a, fn) + "." + (it == renamed_.end() ? name : it->second);
-      }
-      case ExprOp::IsFinalized:
-        return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
-      case ExprOp::IsTracked:
-        return "_lc_ck(_lc_gc.is_tracked(" + expr(e.a, fn) + "))";
-      case ExprOp::RefCount: {
-        // The count is taken first, while only the argument's own reference
-        // is on the stack; a plain argument is evaluated again for
-        // _lc_rc to tell a shared constant from a scenario object.
-        std::string x = expr(e.a, fn);
-        return "_lc_ck(_lc_rc(_lc_sys.getrefcount(" + x + ")" + (plain(e.a) ? ", " + x : "") + "))";
-      }
-      case ExprOp::Compare: {
-        auto k = static_cast<model::CompareKind>(e.slot);
-        if (k == model::CompareKind::Eq || k == model::CompareKind::Ne)
-          return "(" + expr(e.a, fn) + (k == model::CompareKind::Eq ? " == " : " != ") +
-                 expr(e.b, fn) + ")";
-        // `is` against None, True or False is Python's own (no call); the
-        // language's `is` on other plain values needs _lc_same.
-        auto singleton = [&](ExprId x) {
-          const ExprNode& n = p_.exprs[x];
-          return n.op == ExprOp::Const &&
-                 (n.value.kind() == ValueKind::None || n.value.kind() == ValueKind::Bool);
-        };
-        if (singleton(e.a) || singleton(e.b))
-          return "(" + expr(e.a, fn) + (k == model::CompareKind::Is ? " is " : " is not ") +
-                 expr(e.b, fn) + ")";
-        std::string same = "_lc_same(" + expr(e.a, fn) + ", " + expr(e.b, fn) + ")";
-        return k == model::CompareKind::Is ? same : "(not " + same + ")";
-      }
-      case ExprOp::Not:
-        return "(not " + expr(e.a, fn) + ")";
-      case ExprOp::Truth:
-        return expr(e.a, fn);  // used where Python tests truth anyway
-      case ExprOp::ListNew:
-      case ExprOp::TupleNew: {
-        // Containers carry no label: log() shows their items.
-        std::string items;
-        for (size_t i = 0; i < e.args.size(); ++i) {
-          if (i) items += ", ";
-          items += expr(e.args[i], fn);
-        }
-        if (e.op == ExprOp::ListNew) return "[" + items + "]";
-        return "(" + items + (e.args.size() == 1 ? ",)" : ")");
-      }
-      case ExprOp::DictNew: {
-        std::string items;
-        for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
-          if (i) items += ", ";
-          items += expr(e.args[i], fn) + ": " + expr(e.args[i + 1], fn);
-        }
-        return "{" + items + "}";
-      }
-      case ExprOp::ItemGet:
-        return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
-      case ExprOp::Vars:
-        return "_lc_ck(vars(" + expr(e.a, fn) + "))";
-      case ExprOp::Len:
-        return fmt::format("_lc_len({}, {})", e.slot, expr(e.a, fn));
-      case ExprOp::GcGarbageLen:
-        return fmt::format("_lc_len({}, _lc_gc.garbage)", e.slot);
-      case ExprOp::GcGarbageItem:
-        return "_lc_gc.garbage[" + expr(e.b, fn) + "]";
-      case ExprOp::SetNew: {
-        if (e.args.empty()) return "set()";
-        std::string items;
-        for (size_t i = 0; i < e.args.size(); ++i) items += (i ? ", " : "") + expr(e.args[i], fn);
-        return "{" + items + "}";
-      }
-      case ExprOp::DequeNew:
-        return "_lc_ck(_lc_collections.deque(" + (e.a == model::kNoExpr ? "" : expr(e.a, fn)) +
-               "))";
-      case ExprOp::MethodCall:
-        // A list.append in statement position gets its check guard after the
-        // statement (method_call_statement); anywhere else every call checks.
-        return "_lc_ck(" + method_call(e, fn) + ")";
-      case ExprOp::Slice: {
-        auto bound = [&](ExprId b) { return b == model::kNoExpr ? std::string() : expr(b, fn); };
-        return expr(e.a, fn) + "[" + bound(e.args[0]) + ":" + bound(e.args[1]) + "]";
-      }
-      case ExprOp::GenNew: {  // a generator function's call has no check (Y1)
-        std::string args;
-        for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
-        return fmt::format("_lc_gen({}({}), {})", funcs_[e.slot], args,
-                           label(e, p_.generator_type));
-      }
-      case ExprOp::GenNext:
-        return "_lc_ck(next(" + expr(e.a, fn) + "))";
-      case ExprOp::GenClose:
-        return "_lc_ck(" + expr(e.a, fn) + ".close())";
-      case ExprOp::CellLocal:  // Python reads a captured variable through its cell itself
-        return locals_[fn][e.slot];
-      case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
-        if (!p_.funcs[e.slot].lambda)
-          unsupported("a def used as a value", static_cast<int>(e.line));
-        return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
-      case ExprOp::Call:  // a Python function's call: its RESUME checks, nothing after (FN8)
-        return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn) + ")";
-      case ExprOp::AtexitRegister:  // returns func; the check after the call
-        return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
-                           expr(e.args[0], fn));
-      case ExprOp::AtexitUnregister:
-        return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
-    }
-    unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+// A body: its `global` line, the check every Python function makes on
+// entry (_turn()), the event the body reports there (model::EntryEvent:
+// "del", "callback", "gc"), then the statements.
+// `made`: the MAKE_FUNCTION of a nested def, whose first operands are
+// its defaults, evaluated in `where` (FN7).
+void Emitter::function(FuncId fn, const std::string& def_name, int indent, std::string& out,
+                       const ExprNode* made, FuncId where) const {
+  const FuncInfo& f = p_.funcs[fn];
+  line(out, indent, "def " + def_name + "(" + params_text(fn, made, where) + "):", f.line);
+  if (std::string g = global_line(p_, globals_, fn); !g.empty()) line(out, indent + 1, g);
+  if (std::string n = nonlocal_line(p_, locals_, fn); !n.empty()) line(out, indent + 1, n);
+  for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
+  for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
+}
+
+// What a body does on entry: the check (_turn()), then the event it
+// reports there.
+std::vector<std::string> Emitter::entry_lines(FuncId fn) const {
+  std::vector<std::string> out;
+  const std::vector<std::string>& l = locals_[fn];
+  // FN13: the instance's label, pushed by its class call, before anything
+  // in __init__ can render it
+  const FuncInfo& f = p_.funcs[fn];
+  if (f.kind == FuncKind::Method && p_.types[f.owner].init == fn)
+    out.push_back("_lc_labels[id(" + l[0] + ")] = _lc_init_take()");
+  out.push_back("_turn()");
+  switch (model::entry_event(p_, fn)) {
+    case model::EntryEvent::Del:
+      out.push_back("_lc_event_obj('del ', " + l[0] + ")");
+      break;
+    case model::EntryEvent::Callback:
+      out.push_back("_lc_event_obj('callback ', " + l[0] + ")");
+      break;
+    case model::EntryEvent::MethodCallback:
+      out.push_back("_lc_event_obj('callback ', " + l[1] + ")");
+      break;
+    case model::EntryEvent::GcCallback:
+      out.push_back("_lc_gc_event(" + l[0] + ", " + l[1] + ")");
+      break;
+    case model::EntryEvent::None:
+      break;
   }
+  return out;
+}
 
-  std::string method_call(const ExprNode& e, FuncId fn) const {
-    std::string args;
-    for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
-    return expr(e.a, fn) + "." + p_.strings[e.value.str()] + "(" + args + ")";
-  }
+// A lambda: its entry lines and its one statement as one expression
+// (a tuple whose last item is the body's value).
+std::string Emitter::lambda(FuncId g, const ExprNode* made, FuncId where) const {
+  const FuncInfo& f = p_.funcs[g];
+  const std::string params = params_text(g, made, where);
+  std::string body;
+  const bool returns = f.body.size() == 1 && p_.stmts[f.body[0]].kind == StatementKind::Return;
+  if (returns)  // the body's value is the lambda's result (FN8)
+    body = expr(p_.stmts[f.body[0]].value, g);
+  else
+    for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
+  if (const size_t comment = body.find("  # line"); comment != std::string::npos)
+    body.erase(comment);
+  while (!body.empty() && body.back() == '\n') body.pop_back();
+  if (f.body.size() != 1 || body.find('\n') != std::string::npos ||
+      body.find("; ") != std::string::npos)
+    unsupported("this lambda's body", f.line);
+  std::string items;
+  for (const std::string& entry : entry_lines(g)) items += entry + ", ";
+  return "(lambda " + params + ": (" + items + body + ")[-1])";
+}
 
-  // Whether evaluating the expression again has no effect: a name, or
-  // attributes and items of one (the receiver of a list.append guard).
-  bool plain(ExprId id) const {
-    const ExprNode& e = p_.exprs[id];
-    switch (e.op) {
-      case ExprOp::Local:
-      case ExprOp::Global:
-      case ExprOp::Const:
-        return true;
-      case ExprOp::Attr:
-        return plain(e.a);
-      case ExprOp::ItemGet:
-        return plain(e.a) && plain(e.b);
-      default:
-        return false;
-    }
-  }
-
-  // A call's arguments as written: positional, then NAME=value (FN12;
-  // `keywords` indexes Program::call_keywords, 0 for none). `last` wraps
-  // the last one's value in a call of `last` (after it is evaluated,
-  // before the call): `last` + value + ")".
-  std::string call_arguments(const ExprNode& e, uint16_t keywords, FuncId fn,
-                             const std::string& last = "") const {
-    std::string args;
-    const size_t first_kw =
-        keywords ? e.args.size() - p_.call_keywords[keywords - 1u].size() : e.args.size();
-    for (size_t i = 0; i < e.args.size(); ++i) {
-      args += i ? ", " : "";
-      if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
-        args += keyword_(p_.strings[p_.call_keywords[keywords - 1u][i - first_kw]]) + "=";
-      const std::string v = expr(e.args[i], fn);
-      args += i + 1 == e.args.size() && !last.empty() ? last + v + ")" : v;
-    }
-    return args;
-  }
-
-  // FN13: a class call with __init__. The label __init__ takes goes on the
-  // thread's stack once the arguments are evaluated (with the last one, so
-  // an argument that raises leaves nothing there). FN13a: at a site CPython
-  // specializes, the check after the call happens on its first run only.
-  std::string init_call(const ExprNode& e, FuncId fn) const {
-    const std::string l = label(e, e.slot);
-    const std::string call =
-        e.args.empty()
-            ? fmt::format("(_lc_init_label({}) or {}())", l, types_[e.slot])
-            : fmt::format("{}({})", types_[e.slot],
-                          call_arguments(e, e.keywords, fn, "_lc_init_label(" + l + ", "));
-    if (e.site != model::kNoAppendSite && e.keywords == 0 &&
-        model::init_call_specializes(p_, e.slot))
-      return fmt::format("_lc_init_new({}, {}, {})", call, l, e.site);
-    return fmt::format("_lc_new({}, {})", call, l);
-  }
-
-  // The check after a list.append call site happens on its first run only
-  // from 3.12 on (model/CodeGen.cpp): the guard calls nothing (so adds no
-  // eval-breaker check) once the site has run with a list.
-  std::string append_guard(size_t site, const std::string& receiver) const {
-    return fmt::format("(_lc_warm[{0}] and {1}.__class__ is _lc_list) or _lc_first({0}, {1})", site,
-                       receiver);
-  }
-
-  std::string label(const ExprNode& e, size_t type) const {
-    if (e.label != model::kNoLabel) return py_str(p_.labels[e.label]);
-    return py_str(type < p_.types.size() ? p_.types[type].name : "object");
-  }
-
-  std::string constant(Value v, int line) const {
-    switch (v.kind()) {
-      case ValueKind::None:
-        return "None";
-      case ValueKind::Int:
-        return std::to_string(v.integer());
-      case ValueKind::Bool:
-        return bool_py(v.boolean());
-      case ValueKind::Str:
-        return py_str(p_.strings[v.str()]);
-      case ValueKind::Func:
-        return funcs_[v.func()];
-      case ValueKind::ConstTuple: {
-        // a tuple of literals: CPython folds it into one constant too
-        const std::vector<Value>& items = p_.const_tuples[v.const_tuple()];
-        std::string out = "(";
-        for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + constant(items[i], line);
-        return out + (items.size() == 1 ? ",)" : ")");
-      }
-      default:
-        break;
-    }
-    unsupported("this constant", line);
-  }
-
-  // ------------------------------------------------------------- statements
-  static std::string pad(int indent) { return std::string(4 * static_cast<size_t>(indent), ' '); }
-
-  void line(std::string& out, int indent, const std::string& text, int src_line = 0) const {
-    out += pad(indent) + text;
-    if (src_line > 0) out += fmt::format("  # line {}", src_line);
+// The C types come from the extension module; their tp_finalize, tp_del
+// and methods are Python functions the module calls (c_function_key).
+void Emitter::c_types(std::string& out) const {
+  if (c_module_.empty()) return;
+  out += fmt::format(
+      "\n# The C types: the extension module `{0}` (lifecheck emit-c), built\n"
+      "# next to this script.\n"
+      "_lc_sys.path.insert(0, _lc_os.path.dirname(_lc_os.path.abspath(__file__)))\n"
+      "import {0} as _lc_cmod\n",
+      c_module_);
+  for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
+    const TypeInfo& ti = p_.types[t];
+    if (ti.kind != TypeKind::CType) continue;
     out += "\n";
+    line(out, 0, types_[t] + " = _lc_cmod." + ti.name, ti.line);
+    for (FuncId f = 0; f < p_.funcs.size(); ++f)
+      if (p_.funcs[f].owner == t &&
+          (p_.funcs[f].kind == FuncKind::Finalizer || p_.funcs[f].kind == FuncKind::Method))
+        function(f, c_function_name(f), 0, out);
   }
+}
 
-  void block(FuncId fn, const std::vector<StatementId>& body, int indent, std::string& out) const {
-    for (StatementId s : body) statement(p_.stmts[s], fn, indent, out);
-    if (body.empty()) line(out, indent, "pass");
-  }
+std::string Emitter::c_function_name(FuncId f) const {
+  std::string n = "_lc_c_" + p_.funcs[f].name;
+  std::replace(n.begin(), n.end(), '.', '_');
+  return n;
+}
 
-  void for_else(const Statement& s, FuncId fn, int indent, std::string& out) const {
-    if (s.orelse.empty()) return;
-    line(out, indent, "else:");
-    block(fn, s.orelse, indent + 1, out);
-  }
-
-  void statement(const Statement& s, FuncId fn, int indent, std::string& out) const {
-    auto emit = [&](const std::string& text) { line(out, indent, text, s.line); };
-    auto target = [&](const std::string& value) {
-      return s.target == model::kNoExpr ? value : expr(s.target, fn) + " = " + value;
-    };
-    switch (s.kind) {
-      case StatementKind::Assign:
-        return emit(target(expr(s.value, fn)));
-      case StatementKind::Del:
-        return emit("del " + expr(s.target, fn));
-      case StatementKind::Def: {  // the def itself, then its label (no check: MAKE_FUNCTION)
-        const ExprNode& f = p_.exprs[s.value];
-        const std::string name = expr(s.target, fn);
-        function(f.slot, name, indent, out, &f, fn);
-        return emit(fmt::format("_lc_gen({}, {})", name, label(f, p_.function_type)));
-      }
-      case StatementKind::Expr: {
-        const ExprNode& e = p_.exprs[s.value];
-        if (e.op == ExprOp::MethodCall && p_.strings[e.value.str()] == "append" && plain(e.a))
-          return emit(method_call(e, fn) + "; " + append_guard(e.slot, expr(e.a, fn)));
-        return emit(expr(s.value, fn));
-      }
-      case StatementKind::Pass:
-        return emit("pass");
-      case StatementKind::If:
-        line(out, indent, "if " + expr(s.value, fn) + ":", s.line);
-        block(fn, s.body, indent + 1, out);
-        if (!s.orelse.empty()) {
-          line(out, indent, "else:");
-          block(fn, s.orelse, indent + 1, out);
-        }
-        return;
-      case StatementKind::For:
-        // range() is a call of C code: its check (_lc_ck); JUMP_BACKWARD
-        // checks the eval breaker at the end of every iteration (_turn()).
-        line(out, indent,
-             s.range_start
-                 ? fmt::format("for {} in _lc_ck(range({}, {})):", expr(s.target, fn),
-                               s.range_start, s.slot)
-                 : fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
-             s.line);
-        block(fn, s.body, indent + 1, out);
-        line(out, indent + 1, "_turn()  # the backward jump's check");
-        for_else(s, fn, indent, out);
-        return;
-      case StatementKind::ForIn:  // GET_ITER has no check; FOR_ITER of a generator
-                                  // enters its frame (its RESUME checks)
-        line(out, indent, fmt::format("for {} in {}:", expr(s.target, fn), expr(s.value, fn)),
-             s.line);
-        block(fn, s.body, indent + 1, out);
-        line(out, indent + 1, "_turn()  # the backward jump's check");
-        for_else(s, fn, indent, out);
-        return;
-      case StatementKind::Break:  // no check: a forward jump
-        return emit("break");
-      case StatementKind::Continue:  // the backward jump's check
-        return emit("_turn(); continue");
-      case StatementKind::Log: {
-        std::string args;
-        for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
-        return emit("_lc_log(" + args + ")");
-      }
-      case StatementKind::Assert:
-        return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(s.value, fn), s.line,
-                                py_str(p_.strings[s.str])));
-      case StatementKind::Raise:
-        return emit("raise _lc_exc(" + py_str(p_.strings[s.str]) + ")");
-      case StatementKind::Yield:  // then RESUME's check, where the frame goes on (Y2)
-        emit(s.value == model::kNoExpr ? "yield" : "yield " + expr(s.value, fn));
-        return emit("_turn()");
-      case StatementKind::Reraise:
-        return emit("raise");
-      case StatementKind::Return:  // FN8
-        return emit(s.value == model::kNoExpr ? "return" : "return " + expr(s.value, fn));
-      case StatementKind::Try: {
-        line(out, indent, "try:", s.line);
-        block(fn, s.body, indent + 1, out);
-        for (const model::ExceptClause& c : s.handlers) {
-          std::string names;
-          for (model::StrId n : c.names)
-            names += (names.empty() ? "" : ", ") + ("_lc_exc(" + py_str(p_.strings[n]) + ")");
-          if (c.names.size() > 1) names = "(" + names + ")";
-          std::string head = c.names.empty() ? "except" : "except " + names;
-          if (c.bind != model::kNoExpr) head += " as " + expr(c.bind, fn);
-          line(out, indent, head + ":", static_cast<int>(c.line));
-          block(fn, c.body, indent + 1, out);
-        }
-        if (!s.orelse.empty()) {
-          line(out, indent, "else:");
-          block(fn, s.orelse, indent + 1, out);
-        }
-        if (!s.finalbody.empty()) {
-          line(out, indent, "finally:");
-          block(fn, s.finalbody, indent + 1, out);
-        }
-        return;
-      }
-      case StatementKind::Collect:
-        return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));
-      case StatementKind::Join:
-        return emit("_lc_join(" + py_str(p_.threads[s.slot].name) + ")");
-      case StatementKind::GcEnable:
-        return emit("_lc_ck(_lc_gc.enable())");
-      case StatementKind::GcDisable:
-        return emit("_lc_ck(_lc_gc.disable())");
-      case StatementKind::GcSetDebug:
-        return emit(s.slot ? "_lc_ck(_lc_gc.set_debug(_lc_gc.DEBUG_SAVEALL))"
-                           : "_lc_ck(_lc_gc.set_debug(0))");
-      case StatementKind::GcGarbageClear:
-        return emit("_lc_ck(_lc_gc.garbage.clear())");
-      case StatementKind::ClassDel:
-        return emit(s.value == model::kNoExpr ? "del " + types_[s.slot] + ".__del__"
-                                              : types_[s.slot] + ".__del__ = " + expr(s.value, fn));
-      case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
-        return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
-      case StatementKind::GcCallbacksAppend:
-        return emit("_lc_gc.callbacks.append(" + expr(s.value, fn) + "); " +
-                    append_guard(s.slot, "_lc_gc.callbacks"));
-      case StatementKind::GcCallbacksRemove:
-        return emit("_lc_ck(_lc_gc.callbacks.remove(" + expr(s.value, fn) + "))");
-      case StatementKind::Construct: {
-        // a C type (or a class deriving from one): its tp_new runs the
-        // new: steps in the extension module
-        std::string args;
-        for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
-        return emit(target(fmt::format(
-            "_lc_new({}({}), {})", types_[s.slot], args,
-            py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name))));
-      }
+void Emitter::classes(std::string& out) const {
+  out +=
+      "\n# ---------------------------------------------------------------------------\n"
+      "# The scenario\n";
+  for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
+    const TypeInfo& ti = p_.types[t];
+    // weakref.finalize and types.ModuleType are the runtime's own
+    if (ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type) continue;
+    out += "\n";
+    // a class may derive from list or dict, or from a C type of the
+    // extension module (emit-c)
+    std::string base = ti.base == model::kNoType ? ""
+                       : p_.types[ti.base].kind == TypeKind::CType
+                           ? "(" + types_[ti.base] + ")"
+                           : "(" + p_.types[ti.base].name + ")";
+    line(out, 0, "class " + types_[t] + base + ":", ti.line);
+    bool any = false;
+    if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
+      // __slots__ as the scenario gave them (the members are sorted by
+      // name in both); '__dict__' and '__weakref__' when it named them
+      std::vector<std::string> names;
+      for (model::FieldId f : ti.slots) names.push_back(py_str(fields_[f]));
+      if (ti.has_dict) names.push_back("'__dict__'");
+      if (ti.weakrefable) names.push_back("'__weakref__'");
+      std::string items;
+      for (const std::string& n : names) items += n + ", ";
+      line(out, 1, "__slots__ = (" + items + ")");
+      any = true;
     }
-    unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);
-  }
-
-  // FN12: a keyword argument's name as the emitted parameters spell it (a
-  // scenario name is renamed the same way wherever it is a local).
-  std::string keyword_(const std::string& name) const {
-    for (size_t f = 0; f < p_.funcs.size(); ++f)
-      for (size_t i = 0; i < p_.funcs[f].local_names.size(); ++i)
-        if (p_.funcs[f].local_names[i] == name) return locals_[f][i];
-    return name;
-  }
-
-  // A def's parameters, with the defaults its MAKE_FUNCTION evaluates (FN7).
-  std::string params_text(FuncId g, const ExprNode* made, FuncId where) const {
-    const FuncInfo& f = p_.funcs[g];
-    std::string params;
-    const size_t first_default = static_cast<size_t>(f.nparams - f.ndefaults);
-    for (uint8_t i = 0; i < f.nparams; ++i) {
-      params += (i ? ", " : "") + locals_[g][i];
-      if (made && i >= first_default) params += "=" + expr(made->args[i - first_default], where);
+    if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
+      function(ti.finalizer, "__del__", 1, out);
+      any = true;
     }
-    return params;
-  }
-
-  // A body: its `global` line, the check every Python function makes on
-  // entry (_turn()), the event the body reports there (model::EntryEvent:
-  // "del", "callback", "gc"), then the statements.
-  // `made`: the MAKE_FUNCTION of a nested def, whose first operands are
-  // its defaults, evaluated in `where` (FN7).
-  void function(FuncId fn, const std::string& def_name, int indent, std::string& out,
-                const ExprNode* made = nullptr, FuncId where = 0) const {
-    const FuncInfo& f = p_.funcs[fn];
-    line(out, indent, "def " + def_name + "(" + params_text(fn, made, where) + "):", f.line);
-    if (std::string g = global_line(p_, globals_, fn); !g.empty()) line(out, indent + 1, g);
-    if (std::string n = nonlocal_line(p_, locals_, fn); !n.empty()) line(out, indent + 1, n);
-    for (const std::string& entry : entry_lines(fn)) line(out, indent + 1, entry);
-    for (StatementId s : f.body) statement(p_.stmts[s], fn, indent + 1, out);
-  }
-
-  // What a body does on entry: the check (_turn()), then the event it
-  // reports there.
-  std::vector<std::string> entry_lines(FuncId fn) const {
-    std::vector<std::string> out;
-    const std::vector<std::string>& l = locals_[fn];
-    // FN13: the instance's label, pushed by its class call, before anything
-    // in __init__ can render it
-    const FuncInfo& f = p_.funcs[fn];
-    if (f.kind == FuncKind::Method && p_.types[f.owner].init == fn)
-      out.push_back("_lc_labels[id(" + l[0] + ")] = _lc_init_take()");
-    out.push_back("_turn()");
-    switch (model::entry_event(p_, fn)) {
-      case model::EntryEvent::Del:
-        out.push_back("_lc_event_obj('del ', " + l[0] + ")");
-        break;
-      case model::EntryEvent::Callback:
-        out.push_back("_lc_event_obj('callback ', " + l[0] + ")");
-        break;
-      case model::EntryEvent::MethodCallback:
-        out.push_back("_lc_event_obj('callback ', " + l[1] + ")");
-        break;
-      case model::EntryEvent::GcCallback:
-        out.push_back("_lc_gc_event(" + l[0] + ", " + l[1] + ")");
-        break;
-      case model::EntryEvent::None:
-        break;
+    if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
+      function(ti.legacy_del, "__tp_del__", 1, out);
+      any = true;
     }
-    return out;
-  }
-
-  // A lambda: its entry lines and its one statement as one expression
-  // (a tuple whose last item is the body's value).
-  std::string lambda(FuncId g, const ExprNode* made, FuncId where) const {
-    const FuncInfo& f = p_.funcs[g];
-    const std::string params = params_text(g, made, where);
-    std::string body;
-    const bool returns = f.body.size() == 1 && p_.stmts[f.body[0]].kind == StatementKind::Return;
-    if (returns)  // the body's value is the lambda's result (FN8)
-      body = expr(p_.stmts[f.body[0]].value, g);
-    else
-      for (StatementId s : f.body) statement(p_.stmts[s], g, 0, body);
-    if (const size_t comment = body.find("  # line"); comment != std::string::npos)
-      body.erase(comment);
-    while (!body.empty() && body.back() == '\n') body.pop_back();
-    if (f.body.size() != 1 || body.find('\n') != std::string::npos ||
-        body.find("; ") != std::string::npos)
-      unsupported("this lambda's body", f.line);
-    std::string items;
-    for (const std::string& entry : entry_lines(g)) items += entry + ", ";
-    return "(lambda " + params + ": (" + items + body + ")[-1])";
-  }
-
-  // The C types come from the extension module; their tp_finalize, tp_del
-  // and methods are Python functions the module calls (c_function_key).
-  void c_types(std::string& out) const {
-    if (c_module_.empty()) return;
-    out += fmt::format(
-        "\n# The C types: the extension module `{0}` (lifecheck emit-c), built\n"
-        "# next to this script.\n"
-        "_lc_sys.path.insert(0, _lc_os.path.dirname(_lc_os.path.abspath(__file__)))\n"
-        "import {0} as _lc_cmod\n",
-        c_module_);
-    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
-      const TypeInfo& ti = p_.types[t];
-      if (ti.kind != TypeKind::CType) continue;
-      out += "\n";
-      line(out, 0, types_[t] + " = _lc_cmod." + ti.name, ti.line);
-      for (FuncId f = 0; f < p_.funcs.size(); ++f)
-        if (p_.funcs[f].owner == t &&
-            (p_.funcs[f].kind == FuncKind::Finalizer || p_.funcs[f].kind == FuncKind::Method))
-          function(f, c_function_name(f), 0, out);
+    if (ti.init != model::kNoFunc) {  // FN13
+      function(ti.init, "__init__", 1, out);
+      any = true;
     }
+    for (const auto& [name, fid] : ti.methods) {
+      function(fid, funcs_[fid], 1, out);
+      any = true;
+    }
+    if (!any) line(out, 1, "pass");
+    // _testcapi.with_tp_del: the legacy slot set on the class
+    if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
   }
+}
 
-  std::string c_function_name(FuncId f) const {
-    std::string n = "_lc_c_" + p_.funcs[f].name;
-    std::replace(n.begin(), n.end(), '.', '_');
-    return n;
+void Emitter::functions(std::string& out) const {
+  for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+    // (a nested def or lambda is written where it runs)
+    if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
+    if (p_.funcs[f].module_object) continue;  // FN11: the module code's Def writes it
+    out += "\n";
+    function(f, funcs_[f], 0, out);
   }
+}
 
-  void classes(std::string& out) const {
-    out +=
-        "\n# ---------------------------------------------------------------------------\n"
-        "# The scenario\n";
-    for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
-      const TypeInfo& ti = p_.types[t];
-      // weakref.finalize and types.ModuleType are the runtime's own
-      if (ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type) continue;
-      out += "\n";
-      // a class may derive from list or dict, or from a C type of the
-      // extension module (emit-c)
-      std::string base = ti.base == model::kNoType ? ""
-                         : p_.types[ti.base].kind == TypeKind::CType
-                             ? "(" + types_[ti.base] + ")"
-                             : "(" + p_.types[ti.base].name + ")";
-      line(out, 0, "class " + types_[t] + base + ":", ti.line);
-      bool any = false;
-      if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
-        // __slots__ as the scenario gave them (the members are sorted by
-        // name in both); '__dict__' and '__weakref__' when it named them
-        std::vector<std::string> names;
-        for (model::FieldId f : ti.slots) names.push_back(py_str(fields_[f]));
-        if (ti.has_dict) names.push_back("'__dict__'");
-        if (ti.weakrefable) names.push_back("'__weakref__'");
-        std::string items;
-        for (const std::string& n : names) items += n + ", ";
-        line(out, 1, "__slots__ = (" + items + ")");
-        any = true;
-      }
-      if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
-        function(ti.finalizer, "__del__", 1, out);
-        any = true;
-      }
-      if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
-        function(ti.legacy_del, "__tp_del__", 1, out);
-        any = true;
-      }
-      if (ti.init != model::kNoFunc) {  // FN13
-        function(ti.init, "__init__", 1, out);
-        any = true;
-      }
-      for (const auto& [name, fid] : ti.methods) {
-        function(fid, funcs_[fid], 1, out);
-        any = true;
-      }
-      if (!any) line(out, 1, "pass");
-      // _testcapi.with_tp_del: the legacy slot set on the class
-      if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
-    }
+void Emitter::bodies(std::string& out) const {
+  out += "\n# module code: thread main, before the threads start\n";
+  function(0, "_lc_module", 0, out);
+  if (p_.threads[0].main_body != model::kNoFunc) {
+    out += "\n";
+    function(p_.threads[0].main_body, thread_func(0), 0, out);
   }
-
-  void functions(std::string& out) const {
-    for (FuncId f = 0; f < p_.funcs.size(); ++f) {
-      // (a nested def or lambda is written where it runs)
-      if (p_.funcs[f].kind != FuncKind::Function || p_.funcs[f].parent != model::kNoFunc) continue;
-      if (p_.funcs[f].module_object) continue;  // FN11: the module code's Def writes it
-      out += "\n";
-      function(f, funcs_[f], 0, out);
-    }
+  for (size_t t = 1; t < p_.threads.size(); ++t) {
+    out += "\n";
+    function(p_.threads[t].body, thread_func(t), 0, out);
   }
+}
 
-  void bodies(std::string& out) const {
-    out += "\n# module code: thread main, before the threads start\n";
-    function(0, "_lc_module", 0, out);
-    if (p_.threads[0].main_body != model::kNoFunc) {
-      out += "\n";
-      function(p_.threads[0].main_body, thread_func(0), 0, out);
-    }
-    for (size_t t = 1; t < p_.threads.size(); ++t) {
-      out += "\n";
-      function(p_.threads[t].body, thread_func(t), 0, out);
-    }
+// ---------------------------------------------------------------- framing
+std::string Emitter::header(const EmitOptions& options) const {
+  std::string threads, exceptions;
+  for (const model::ThreadInfo& t : p_.threads)
+    threads += (threads.empty() ? "" : ", ") + py_str(t.name);
+  std::set<std::string> excs;
+  for (const Statement& st : p_.stmts) {
+    if (st.kind == StatementKind::Raise) excs.insert(p_.strings[st.str]);
+    for (const model::ExceptClause& c : st.handlers)
+      for (model::StrId n : c.names) excs.insert(p_.strings[n]);
   }
-
-  // ---------------------------------------------------------------- framing
-  std::string header(const EmitOptions& options) const {
-    std::string threads, exceptions;
-    for (const model::ThreadInfo& t : p_.threads)
-      threads += (threads.empty() ? "" : ", ") + py_str(t.name);
-    std::set<std::string> excs;
-    for (const Statement& st : p_.stmts) {
-      if (st.kind == StatementKind::Raise) excs.insert(p_.strings[st.str]);
-      for (const model::ExceptClause& c : st.handlers)
-        for (model::StrId n : c.names) excs.insert(p_.strings[n]);
-    }
-    for (const std::string& e : excs) exceptions += (exceptions.empty() ? "" : ", ") + py_str(e);
-    std::string source;
-    for (size_t i = 0, start = 0; start < p_.source.size(); ++i) {
-      size_t nl = p_.source.find('\n', start);
-      std::string text = p_.source.substr(start, nl == std::string::npos ? nl : nl - start);
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      source += fmt::format("#   {:3} | {}\n", i + 1, text);
-      if (nl == std::string::npos) break;
-      start = nl + 1;
-    }
-    return fmt::format(
-        R"(#!/usr/bin/env python3
+  for (const std::string& e : excs) exceptions += (exceptions.empty() ? "" : ", ") + py_str(e);
+  std::string source;
+  for (size_t i = 0, start = 0; start < p_.source.size(); ++i) {
+    size_t nl = p_.source.find('\n', start);
+    std::string text = p_.source.substr(start, nl == std::string::npos ? nl : nl - start);
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    source += fmt::format("#   {:3} | {}\n", i + 1, text);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return fmt::format(
+      R"(#!/usr/bin/env python3
 # Generated by `lifecheck emit-python` from {file} (profile {profile}).
 #
 # Runs the scenario on a real interpreter and prints what a Python program
@@ -769,62 +502,60 @@ _LC_APPEND_SPECIALIZES = {append_specializes}
 _LC_USES_LOCAL = {uses_local}
 _LC_SHUTDOWN = {shutdown}
 )",
-        fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
-        fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
-        fmt::arg("profile_py", py_str(p_.profile.display_name())),
-        fmt::arg("fingerprint", p_.fingerprint), fmt::arg("threads", threads),
-        fmt::arg("ignore_assert", bool_py(p_.ignored("assert"))),
-        fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
-        fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
-        fmt::arg("append_sites", p_.append_sites),
-        fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
-        fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)),
-        fmt::arg("shutdown", bool_py(p_.shutdown_modules)));
-  }
+      fmt::arg("file", p_.file), fmt::arg("profile", p_.profile.display_name()),
+      fmt::arg("source", source), fmt::arg("file_py", py_str(p_.file)),
+      fmt::arg("profile_py", py_str(p_.profile.display_name())),
+      fmt::arg("fingerprint", p_.fingerprint), fmt::arg("threads", threads),
+      fmt::arg("ignore_assert", bool_py(p_.ignored("assert"))),
+      fmt::arg("ignore_uncaught", bool_py(p_.ignored("uncaught-exception"))),
+      fmt::arg("exceptions", exceptions), fmt::arg("replay", py_str(options.replay)),
+      fmt::arg("append_sites", p_.append_sites),
+      fmt::arg("append_specializes", bool_py(p_.profile.list_append_specializes)),
+      fmt::arg("uses_local", bool_py(p_.thread_local_type != model::kNoType)),
+      fmt::arg("shutdown", bool_py(p_.shutdown_modules)));
+}
 
-  std::string footer() const {
-    std::string out = "\n\n# Function names as log() renders them.\n";
+std::string Emitter::footer() const {
+  std::string out = "\n\n# Function names as log() renders them.\n";
+  for (FuncId f = 0; f < p_.funcs.size(); ++f) {
+    const FuncInfo& fi = p_.funcs[f];
+    if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
+      out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
+    const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
+    const bool tp_del = p_.types[fi.owner].legacy_del == f;
+    if ((fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer) && !c_slot)
+      out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner],
+                         tp_del ? "__tp_del__" : funcs_[f], py_str(fi.name));
+  }
+  if (!c_module_.empty()) {
+    // what the extension module calls: the switch points, the module
+    // functions (call FUNC), the C types' Python slots, and the globals
+    // (store_self G)
+    std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
     for (FuncId f = 0; f < p_.funcs.size(); ++f) {
       const FuncInfo& fi = p_.funcs[f];
       if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
-        out += fmt::format("_lc_funcs[id({})] = {}\n", funcs_[f], py_str(fi.name));
-      const bool c_slot = p_.types[fi.owner].kind == TypeKind::CType;
-      const bool tp_del = p_.types[fi.owner].legacy_del == f;
-      if ((fi.kind == FuncKind::Method || fi.kind == FuncKind::Finalizer) && !c_slot)
-        out += fmt::format("_lc_funcs[id({}.{})] = {}\n", types_[fi.owner],
-                           tp_del ? "__tp_del__" : funcs_[f], py_str(fi.name));
+        hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
+      if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
+          (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))
+        hooks += fmt::format(", {}: {}", py_str(fi.name), c_function_name(f));
     }
-    if (!c_module_.empty()) {
-      // what the extension module calls: the switch points, the module
-      // functions (call FUNC), the C types' Python slots, and the globals
-      // (store_self G)
-      std::string hooks = "'turn': lambda: _turn(), 'globals': globals()";
-      for (FuncId f = 0; f < p_.funcs.size(); ++f) {
-        const FuncInfo& fi = p_.funcs[f];
-        if (fi.kind == FuncKind::Function && fi.parent == model::kNoFunc && !fi.module_object)
-          hooks += fmt::format(", {}: {}", py_str(fi.name), funcs_[f]);
-        if (fi.owner >= model::kFirstUserType && p_.types[fi.owner].kind == TypeKind::CType &&
-            (fi.kind == FuncKind::Finalizer || fi.kind == FuncKind::Method))
-          hooks += fmt::format(", {}: {}", py_str(fi.name), c_function_name(f));
-      }
-      out += "\n_lc_cmod._lc_register({" + hooks + "})\n";
-    }
-    std::string bodies;
-    for (size_t t = 1; t < p_.threads.size(); ++t)
-      bodies += fmt::format("({}, {}), ", py_str(p_.threads[t].name), thread_func(t));
-    out += fmt::format("\n_lc_main(_lc_module, [{}], {})\n", bodies,
-                       p_.threads[0].main_body != model::kNoFunc ? thread_func(0) : "None");
-    return out;
+    out += "\n_lc_cmod._lc_register({" + hooks + "})\n";
   }
+  std::string bodies;
+  for (size_t t = 1; t < p_.threads.size(); ++t)
+    bodies += fmt::format("({}, {}), ", py_str(p_.threads[t].name), thread_func(t));
+  out += fmt::format("\n_lc_main(_lc_module, [{}], {})\n", bodies,
+                     p_.threads[0].main_body != model::kNoFunc ? thread_func(0) : "None");
+  return out;
+}
 
-  const Program& p_;
-  std::string c_module_;
-  std::unordered_map<std::string, std::string> renamed_;
-  std::vector<std::string> globals_, types_, fields_, funcs_;
-  std::vector<std::vector<std::string>> locals_;  // per function
-};
+}  // namespace detail
 
-}  // namespace
+using detail::Emitter;
+using model::Program;
+using model::TypeInfo;
+using model::TypeKind;
 
 std::optional<std::string> python_level_problem(const Program& program) {
   for (const TypeInfo& t : program.types) {

@@ -1,0 +1,248 @@
+// The Python emitter's expressions: Python's own evaluation, with one
+// _turn() wherever the model has an eval-breaker check (model/CodeGen.h).
+#include <fmt/format.h>
+
+#include "emit/PythonEmitterImpl.h"
+#include "model/CodeGen.h"
+
+namespace lifecheck::emit::detail {
+
+// ------------------------------------------------------------ expressions
+// Python's own evaluation, with one _turn() wherever the model has an
+// eval-breaker check (model/CodeGen.h): after each call of C code. The
+// helpers that wrap such calls (_lc_new, _lc_wref, _lc_deref, _lc_ck)
+// call _turn() right after the call returns, where CPython checks too.
+std::string Emitter::expr(ExprId id, FuncId fn) const {
+  const ExprNode& e = p_.exprs[id];
+  switch (e.op) {
+    case ExprOp::Const:
+      return constant(e.value, e.line);
+    case ExprOp::Local:
+      return locals_[fn][e.slot];
+    case ExprOp::Global:
+      return globals_[e.slot];
+    case ExprOp::Attr:
+      return expr(e.a, fn) + "." + fields_[e.slot];
+    case ExprOp::New:
+      if (e.slot == p_.thread_local_type)  // threading.local() (TL1)
+        return fmt::format("_lc_new(_lc_threading.local(), {})", label(e, e.slot));
+      if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
+        return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
+                           label(e, e.slot));
+      if (p_.types[e.slot].init != model::kNoFunc) return init_call(e, fn);
+      return fmt::format("_lc_new({}(), {})", types_[e.slot], label(e, e.slot));
+    case ExprOp::Deref:
+      return "_lc_deref(" + expr(e.a, fn) + ")";
+    case ExprOp::WeakrefNew:
+      return fmt::format("{}({}, {}, {})", e.slot ? "_lc_wproxy" : "_lc_wref", expr(e.a, fn),
+                         e.b == model::kNoExpr ? "None" : expr(e.b, fn),
+                         label(e, model::kWeakrefType));
+    case ExprOp::FinalizeNew:  // the finalizer gets the label; its weakref is never shown
+      return fmt::format("_lc_new(_lc_weakref.finalize({}, {}, *{}), {})", expr(e.a, fn),
+                         expr(e.b, fn), expr(e.args[0], fn), label(e, p_.finalize_type));
+    case ExprOp::BoundMethod: {
+      // No label is recorded: a bound method renders as "method NAME".
+      std::string name = p_.strings[e.value.str()];
+      auto it = renamed_.find(name);
+      return expr(e.a, fn) + "." + (it == renamed_.end() ? name : it->second);
+    }
+    case ExprOp::IsFinalized:
+      return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
+    case ExprOp::IsTracked:
+      return "_lc_ck(_lc_gc.is_tracked(" + expr(e.a, fn) + "))";
+    case ExprOp::RefCount: {
+      // The count is taken first, while only the argument's own reference
+      // is on the stack; a plain argument is evaluated again for
+      // _lc_rc to tell a shared constant from a scenario object.
+      std::string x = expr(e.a, fn);
+      return "_lc_ck(_lc_rc(_lc_sys.getrefcount(" + x + ")" + (plain(e.a) ? ", " + x : "") + "))";
+    }
+    case ExprOp::Compare: {
+      auto k = static_cast<model::CompareKind>(e.slot);
+      if (k == model::CompareKind::Eq || k == model::CompareKind::Ne)
+        return "(" + expr(e.a, fn) + (k == model::CompareKind::Eq ? " == " : " != ") +
+               expr(e.b, fn) + ")";
+      // `is` against None, True or False is Python's own (no call); the
+      // language's `is` on other plain values needs _lc_same.
+      auto singleton = [&](ExprId x) {
+        const ExprNode& n = p_.exprs[x];
+        return n.op == ExprOp::Const &&
+               (n.value.kind() == ValueKind::None || n.value.kind() == ValueKind::Bool);
+      };
+      if (singleton(e.a) || singleton(e.b))
+        return "(" + expr(e.a, fn) + (k == model::CompareKind::Is ? " is " : " is not ") +
+               expr(e.b, fn) + ")";
+      std::string same = "_lc_same(" + expr(e.a, fn) + ", " + expr(e.b, fn) + ")";
+      return k == model::CompareKind::Is ? same : "(not " + same + ")";
+    }
+    case ExprOp::Not:
+      return "(not " + expr(e.a, fn) + ")";
+    case ExprOp::Truth:
+      return expr(e.a, fn);  // used where Python tests truth anyway
+    case ExprOp::ListNew:
+    case ExprOp::TupleNew: {
+      // Containers carry no label: log() shows their items.
+      std::string items;
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        if (i) items += ", ";
+        items += expr(e.args[i], fn);
+      }
+      if (e.op == ExprOp::ListNew) return "[" + items + "]";
+      return "(" + items + (e.args.size() == 1 ? ",)" : ")");
+    }
+    case ExprOp::DictNew: {
+      std::string items;
+      for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+        if (i) items += ", ";
+        items += expr(e.args[i], fn) + ": " + expr(e.args[i + 1], fn);
+      }
+      return "{" + items + "}";
+    }
+    case ExprOp::ItemGet:
+      return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
+    case ExprOp::Vars:
+      return "_lc_ck(vars(" + expr(e.a, fn) + "))";
+    case ExprOp::Len:
+      return fmt::format("_lc_len({}, {})", e.slot, expr(e.a, fn));
+    case ExprOp::GcGarbageLen:
+      return fmt::format("_lc_len({}, _lc_gc.garbage)", e.slot);
+    case ExprOp::GcGarbageItem:
+      return "_lc_gc.garbage[" + expr(e.b, fn) + "]";
+    case ExprOp::SetNew: {
+      if (e.args.empty()) return "set()";
+      std::string items;
+      for (size_t i = 0; i < e.args.size(); ++i) items += (i ? ", " : "") + expr(e.args[i], fn);
+      return "{" + items + "}";
+    }
+    case ExprOp::DequeNew:
+      return "_lc_ck(_lc_collections.deque(" + (e.a == model::kNoExpr ? "" : expr(e.a, fn)) + "))";
+    case ExprOp::MethodCall:
+      // A list.append in statement position gets its check guard after the
+      // statement (method_call_statement); anywhere else every call checks.
+      return "_lc_ck(" + method_call(e, fn) + ")";
+    case ExprOp::Slice: {
+      auto bound = [&](ExprId b) { return b == model::kNoExpr ? std::string() : expr(b, fn); };
+      return expr(e.a, fn) + "[" + bound(e.args[0]) + ":" + bound(e.args[1]) + "]";
+    }
+    case ExprOp::GenNew: {  // a generator function's call has no check (Y1)
+      std::string args;
+      for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+      return fmt::format("_lc_gen({}({}), {})", funcs_[e.slot], args, label(e, p_.generator_type));
+    }
+    case ExprOp::GenNext:
+      return "_lc_ck(next(" + expr(e.a, fn) + "))";
+    case ExprOp::GenClose:
+      return "_lc_ck(" + expr(e.a, fn) + ".close())";
+    case ExprOp::CellLocal:  // Python reads a captured variable through its cell itself
+      return locals_[fn][e.slot];
+    case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
+      if (!p_.funcs[e.slot].lambda) unsupported("a def used as a value", static_cast<int>(e.line));
+      return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
+    case ExprOp::Call:  // a Python function's call: its RESUME checks, nothing after (FN8)
+      return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn) + ")";
+    case ExprOp::AtexitRegister:  // returns func; the check after the call
+      return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
+                         expr(e.args[0], fn));
+    case ExprOp::AtexitUnregister:
+      return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
+  }
+  unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+}
+
+std::string Emitter::method_call(const ExprNode& e, FuncId fn) const {
+  std::string args;
+  for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+  return expr(e.a, fn) + "." + p_.strings[e.value.str()] + "(" + args + ")";
+}
+
+// Whether evaluating the expression again has no effect: a name, or
+// attributes and items of one (the receiver of a list.append guard).
+bool Emitter::plain(ExprId id) const {
+  const ExprNode& e = p_.exprs[id];
+  switch (e.op) {
+    case ExprOp::Local:
+    case ExprOp::Global:
+    case ExprOp::Const:
+      return true;
+    case ExprOp::Attr:
+      return plain(e.a);
+    case ExprOp::ItemGet:
+      return plain(e.a) && plain(e.b);
+    default:
+      return false;
+  }
+}
+
+// A call's arguments as written: positional, then NAME=value (FN12;
+// `keywords` indexes Program::call_keywords, 0 for none). `last` wraps
+// the last one's value in a call of `last` (after it is evaluated,
+// before the call): `last` + value + ")".
+std::string Emitter::call_arguments(const ExprNode& e, uint16_t keywords, FuncId fn,
+                                    const std::string& last) const {
+  std::string args;
+  const size_t first_kw =
+      keywords ? e.args.size() - p_.call_keywords[keywords - 1u].size() : e.args.size();
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    args += i ? ", " : "";
+    if (i >= first_kw)  // FN12: NAME=, as the callee's parameter is spelt
+      args += keyword_(p_.strings[p_.call_keywords[keywords - 1u][i - first_kw]]) + "=";
+    const std::string v = expr(e.args[i], fn);
+    args += i + 1 == e.args.size() && !last.empty() ? last + v + ")" : v;
+  }
+  return args;
+}
+
+// FN13: a class call with __init__. The label __init__ takes goes on the
+// thread's stack once the arguments are evaluated (with the last one, so
+// an argument that raises leaves nothing there). FN13a: at a site CPython
+// specializes, the check after the call happens on its first run only.
+std::string Emitter::init_call(const ExprNode& e, FuncId fn) const {
+  const std::string l = label(e, e.slot);
+  const std::string call =
+      e.args.empty() ? fmt::format("(_lc_init_label({}) or {}())", l, types_[e.slot])
+                     : fmt::format("{}({})", types_[e.slot],
+                                   call_arguments(e, e.keywords, fn, "_lc_init_label(" + l + ", "));
+  if (e.site != model::kNoAppendSite && e.keywords == 0 && model::init_call_specializes(p_, e.slot))
+    return fmt::format("_lc_init_new({}, {}, {})", call, l, e.site);
+  return fmt::format("_lc_new({}, {})", call, l);
+}
+
+// The check after a list.append call site happens on its first run only
+// from 3.12 on (model/CodeGen.cpp): the guard calls nothing (so adds no
+// eval-breaker check) once the site has run with a list.
+std::string Emitter::append_guard(size_t site, const std::string& receiver) const {
+  return fmt::format("(_lc_warm[{0}] and {1}.__class__ is _lc_list) or _lc_first({0}, {1})", site,
+                     receiver);
+}
+
+std::string Emitter::label(const ExprNode& e, size_t type) const {
+  if (e.label != model::kNoLabel) return py_str(p_.labels[e.label]);
+  return py_str(type < p_.types.size() ? p_.types[type].name : "object");
+}
+
+std::string Emitter::constant(Value v, int line) const {
+  switch (v.kind()) {
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Int:
+      return std::to_string(v.integer());
+    case ValueKind::Bool:
+      return bool_py(v.boolean());
+    case ValueKind::Str:
+      return py_str(p_.strings[v.str()]);
+    case ValueKind::Func:
+      return funcs_[v.func()];
+    case ValueKind::ConstTuple: {
+      // a tuple of literals: CPython folds it into one constant too
+      const std::vector<Value>& items = p_.const_tuples[v.const_tuple()];
+      std::string out = "(";
+      for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + constant(items[i], line);
+      return out + (items.size() == 1 ? ",)" : ")");
+    }
+    default:
+      break;
+  }
+  unsupported("this constant", line);
+}
+
+}  // namespace lifecheck::emit::detail
