@@ -13,25 +13,14 @@ namespace {
 // oneOf shrinks towards its first generator, the older statements.
 rc::Gen<Op> with_language(rc::Gen<Op> older, bool language) {
   if (!language) return older;
-  auto newer = rc::gen::weightedElement<Op>({{2, Op::TryExcept},
-                                             {1, Op::TryFinally},
-                                             {4, Op::GenNew},
-                                             {4, Op::GenNext},
-                                             {2, Op::GenClose},
-                                             {3, Op::GenDrop},
-                                             {2, Op::GenLink},
-                                             {1, Op::Refcount},
-                                             {1, Op::IsTracked},
-                                             {1, Op::Freeze},
-                                             {1, Op::SaveAll},
-                                             {4, Op::FuncNew},
-                                             {3, Op::FuncCall},
-                                             {2, Op::FuncDrop},
-                                             {2, Op::FuncLink},
-                                             {2, Op::FuncAttr},
-                                             {3, Op::ProxyNew},
-                                             {2, Op::ProxyUse},
-                                             {1, Op::ProxyDrop}});
+  auto newer = rc::gen::weightedElement<Op>(
+      {{2, Op::TryExcept},  {1, Op::TryFinally}, {4, Op::GenNew},    {4, Op::GenNext},
+       {2, Op::GenClose},   {3, Op::GenDrop},    {2, Op::GenLink},   {1, Op::Refcount},
+       {1, Op::IsTracked},  {1, Op::Freeze},     {1, Op::SaveAll},   {4, Op::FuncNew},
+       {3, Op::FuncCall},   {2, Op::FuncDrop},   {2, Op::FuncLink},  {2, Op::FuncAttr},
+       {3, Op::ProxyNew},   {2, Op::ProxyUse},   {1, Op::ProxyDrop}, {2, Op::ListNew},
+       {4, Op::ListAppend}, {2, Op::ListPop},    {1, Op::ListClear}, {2, Op::ListLink},
+       {2, Op::ListIter}});
   return rc::gen::weightedOneOf<Op>({{2, older}, {1, newer}});
 }
 
@@ -193,6 +182,8 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
                      rc::gen::just(config.language ? std::max(1, config.max_functions) : 0)),
         rc::gen::set(&ScenarioSpec::proxies,
                      rc::gen::just(config.language ? std::max(1, config.max_proxies) : 0)),
+        rc::gen::set(&ScenarioSpec::containers,
+                     rc::gen::just(config.language ? std::max(1, config.max_containers) : 0)),
         rc::gen::set(&ScenarioSpec::atexit, rc::gen::just(config.exits)),
         rc::gen::set(&ScenarioSpec::shutdown,
                      config.exits ? rc::gen::arbitrary<bool>() : rc::gen::just(false)));

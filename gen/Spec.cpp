@@ -81,6 +81,7 @@ class Writer {
     for (int i = 0; i < spec_.generators; ++i) out_ << "q" << i << " = None\n";
     for (int i = 0; i < spec_.functions; ++i) out_ << "h" << i << " = None\n";
     for (int i = 0; i < spec_.proxies; ++i) out_ << "p" << i << " = None\n";
+    for (int i = 0; i < spec_.containers; ++i) out_ << "k" << i << " = []\n";
     for (const Action& a : spec_.setup) action(a, 0, Body::Module);
     for (size_t t = 0; t < spec_.threads.size(); ++t) {
       out_ << "\nthread T" << t + 1 << ":\n";
@@ -102,6 +103,7 @@ class Writer {
   std::string q(int i) const { return "q" + std::to_string(i % std::max(1, spec_.generators)); }
   std::string h(int i) const { return "h" + std::to_string(i % std::max(1, spec_.functions)); }
   std::string p(int i) const { return "p" + std::to_string(i % std::max(1, spec_.proxies)); }
+  std::string k(int i) const { return "k" + std::to_string(i % std::max(1, spec_.containers)); }
   static std::string f(int i) { return "f" + std::to_string(i % 2); }
   std::string type_call(int i) const {
     if (types() == 0) return "None";
@@ -118,7 +120,10 @@ class Writer {
     out_ << text << "\n";
   }
   void guarded(int level, const std::string& name, const std::string& text) {
-    line(level, "if " + name + " is not None:");
+    guarded_by(level, name + " is not None", text);
+  }
+  void guarded_by(int level, const std::string& test, const std::string& text) {
+    line(level, "if " + test + ":");
     line(level + 1, text);
   }
 
@@ -159,6 +164,9 @@ class Writer {
           break;
         case Op::ProxyDrop:
           if (spec_.proxies > 0) out.insert(p(a.a));
+          break;
+        case Op::ListNew:
+          if (spec_.containers > 0) out.insert(k(a.a));
           break;
         default:
           break;
@@ -201,6 +209,7 @@ class Writer {
         case Op::IsTracked:
         case Op::FuncLink:
         case Op::ProxyNew:
+        case Op::ListLink:
           copy = objects_.count(g(a.a)) > 0;
           break;
         default:
@@ -291,10 +300,21 @@ class Writer {
       case Op::ProxyDrop:
         if (spec_.proxies == 0) return unused();
         break;
+      case Op::ListNew:
+      case Op::ListAppend:
+      case Op::ListPop:
+      case Op::ListClear:
+      case Op::ListIter:
+        if (spec_.containers == 0) return unused();
+        break;
+      case Op::ListLink:
+        if (!known(a.a) || spec_.containers == 0) return unused();
+        break;
       default:
         break;
     }
     if (language_statement(a, level, kind)) return;
+    if (list_statement(a, level)) return;
     if (function_statement(a, level, kind)) return;
     switch (a.op) {
       case Op::New:
@@ -478,6 +498,38 @@ class Writer {
         return true;
       case Op::ProxyDrop:
         line(level, p(a.a) + " = None");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // The list statements (GenConfig::language); false for the others. A
+  // list global always holds a list; another thread may empty it between
+  // a test and a pop, hence the except clause.
+  bool list_statement(const Action& a, int level) {
+    switch (a.op) {
+      case Op::ListNew:
+        line(level, k(a.a) + " = []");
+        return true;
+      case Op::ListAppend:
+        guarded_by(level, "len(" + k(a.b) + ") != 4", k(a.b) + ".append(" + g(a.a) + ")");
+        return true;
+      case Op::ListPop:
+        line(level, "try:");
+        line(level + 1, k(a.a) + (a.b % 2 == 0 ? ".pop(0)" : ".pop()"));
+        line(level, "except IndexError:");
+        line(level + 1, "log(\"empty\")");
+        return true;
+      case Op::ListClear:
+        line(level, k(a.a) + ".clear()");
+        return true;
+      case Op::ListLink:
+        guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + k(a.c));
+        return true;
+      case Op::ListIter:
+        line(level, "for v in " + k(a.a) + ":");
+        line(level + 1, "log(\"item\", v is None)");
         return true;
       default:
         return false;

@@ -45,7 +45,8 @@ RC_GTEST_PROP(Generators, EveryScenarioWithTheNewerStatementsCompiles, ()) {
   RC_ASSERT(spec.to_life() == text);
   for (const char* word :
        {"next(", ".close()", "except ValueError", "finally:", "sys.getrefcount", "gc.is_tracked",
-        "gc.freeze", "DEBUG_SAVEALL", "= make(", "= make_swap(", "= lambda", "weakref.proxy("})
+        "gc.freeze", "DEBUG_SAVEALL", "= make(", "= make_swap(", "= lambda", "weakref.proxy(",
+        ".append(", ".pop(", ".clear()", "for v in"})
     if (text.find(word) != std::string::npos) RC_TAG(word);
 }
 
@@ -99,6 +100,35 @@ TEST(Generators, FunctionAndProxyStatementsRender) {
         "g1 = h1(g0)", "g0.f0 = h0", "h1.f1 = g1", "p0 = weakref.proxy(g1)", "p0.f0 is None",
         "except ReferenceError:", "h1 = lambda x, keep=g0: log(\"lambda\", keep is None)",
         "p0 = None", "h0 = None", "    u = h1\n"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  const Scenario s = Scenario::parse(text, "generated.life");
+  const CheckResult r = check(s, CheckOptions{});
+  EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
+}
+
+// The list statements render as the language spells them, and the
+// scenario they make holds: appends bounded at 4 items, a pop that finds
+// the list empty, a cycle through a list (collected), iteration over a list
+// another thread changes.
+TEST(Generators, ListStatementsRender) {
+  gen::ScenarioSpec spec;
+  spec.globals = 2;
+  spec.containers = 1;
+  spec.classes = {gen::ClassSpec{true, {{gen::Op::Log, 1, 0, 0}}}};
+  using gen::Op;
+  spec.setup = {{Op::New, 0, 0, 0},      {Op::ListAppend, 0, 0, 0}, {Op::ListLink, 0, 1, 0},
+                {Op::ListIter, 0, 0, 0}, {Op::ListPop, 0, 1, 0},    {Op::ListPop, 0, 0, 0},
+                {Op::Drop, 0, 0, 0},     {Op::New, 1, 0, 0},        {Op::ListAppend, 1, 0, 0},
+                {Op::ListNew, 0, 0, 0}};
+  spec.threads = {{{Op::ListAppend, 1, 0, 0},
+                   {Op::ListIter, 0, 0, 0},
+                   {Op::ListClear, 0, 0, 0},
+                   {Op::ListNew, 0, 0, 0}}};
+  const std::string text = spec.to_life();
+  for (const char* want :
+       {"k0 = []\n", "if len(k0) != 4:\n    k0.append(g0)", "g0.f1 = k0",
+        "for v in k0:\n    log(\"item\", v is None)",
+        "try:\n    k0.pop()\nexcept IndexError:", "k0.pop(0)", "    k0.clear()", "    global k0\n"})
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   const Scenario s = Scenario::parse(text, "generated.life");
   const CheckResult r = check(s, CheckOptions{});

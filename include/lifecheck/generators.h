@@ -39,6 +39,7 @@ struct GenConfig {
   int max_generators = 2;  // q0 .. (with `language`)
   int max_functions = 2;   // h0 .. (with `language`)
   int max_proxies = 1;     // p0 .. (with `language`)
+  int max_containers = 1;  // k0 .., lists (with `language`)
   // atexit.register(f, arg)/atexit.unregister(f) in module code and
   // threads, and the `shutdown modules` directive (drawn half the time).
   // Off by default, like `language`: the older draws stay as they were.

@@ -62,8 +62,17 @@ enum class Op : uint8_t {
   // imports atexit. The exit functions are the callbacks, given a global.
   AtexitRegister,    // atexit.register(cbC, gA)  (no callbacks: a log line)
   AtexitUnregister,  // atexit.unregister(cbC)    (no callbacks: a log line)
+  // Lists (GenConfig::language) live in their own globals k0.., each bound
+  // to [] first: appends bounded at 4 items, pops that may find the list
+  // empty, clears, cycles through a list, and iteration over one.
+  ListNew,     // kA = []  (the old list dies: its items go last to first)
+  ListAppend,  // if len(kB) != 4: kB.append(gA)
+  ListPop,     // try: kA.pop(0) (B even) / kA.pop() except IndexError: log
+  ListClear,   // kA.clear()
+  ListLink,    // if gA is not None: gA.fB = kC (a cycle when kC holds gA)
+  ListIter,    // for v in kA: log("item", v is None)
 };
-inline constexpr int kOpCount = 38;
+inline constexpr int kOpCount = 44;
 
 struct Action {
   Op op = Op::Log;
@@ -102,6 +111,7 @@ struct ScenarioSpec {
   int generators = 0;                          // q0 .. (GenConfig::language), bound to None first
   int functions = 0;                           // h0 .. (GenConfig::language), bound to None first
   int proxies = 0;                             // p0 .. (GenConfig::language), bound to None first
+  int containers = 0;                          // k0 .. (GenConfig::language), bound to [] first
   bool atexit = false;                         // `import atexit` (GenConfig::exits)
   bool shutdown = false;                       // `shutdown modules` (GenConfig::exits)
 
