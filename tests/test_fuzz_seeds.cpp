@@ -1,5 +1,5 @@
 // The curated fuzz seeds of the newer grammar (tests/fuzz/corpus/scenario:
-// generators, try/except/finally, for-range loops, containers,
+// generators, try/except/finally, for-range loops, for-in loops, containers,
 // weakref.finalize, sys.getrefcount, gc.freeze, DEBUG_SAVEALL, nested
 // defs and lambdas, module objects, weakref.proxy, __del__ set at run
 // time) stay valid scenarios with the verdict they were written for, so
@@ -38,6 +38,9 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       // from-imports, __init__, keyword arguments, negative indexes, print,
       // gc.garbage reads, del of a module-level def
       {"imports-init-garbage.life", checker::Verdict::Holds, ""},
+      // for-in over each container and a generator, break, continue,
+      // for-else, range(a, b), class calls with keywords, a warm class site
+      {"iteration-class-calls.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
