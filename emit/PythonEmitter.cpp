@@ -216,9 +216,18 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
                          : "_lc_ck(_lc_gc.set_debug(0))");
     case StatementKind::GcGarbageClear:
       return emit("_lc_ck(_lc_gc.garbage.clear())");
-    case StatementKind::ClassDel:
-      return emit(s.value == model::kNoExpr ? "del " + types_[s.slot] + ".__del__"
-                                            : types_[s.slot] + ".__del__ = " + expr(s.value, fn));
+    case StatementKind::ClassDel: {
+      // FN13a: the class's specialized call sites miss from now on
+      std::string sites;
+      for (const ExprNode& e : p_.exprs)
+        if (e.op == ExprOp::New && e.slot == s.slot && e.site != model::kNoAppendSite &&
+            e.keywords == 0 && model::init_call_specializes(p_, e.slot))
+          sites += std::to_string(e.site) + ", ";
+      const std::string deopt = sites.empty() ? "" : "; _lc_init_deopt((" + sites + "))";
+      return emit((s.value == model::kNoExpr ? "del " + types_[s.slot] + ".__del__"
+                                             : types_[s.slot] + ".__del__ = " + expr(s.value, fn)) +
+                  deopt);
+    }
     case StatementKind::GcFreeze:  // the harness froze its own objects before the module code
       return emit(s.slot ? "_lc_ck(_lc_gc.unfreeze())" : "_lc_ck(_lc_gc.freeze())");
     case StatementKind::GcCallbacksAppend:

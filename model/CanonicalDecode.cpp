@@ -86,7 +86,7 @@ class Decoder {
     for (uint8_t& b : s.expect_state) b = get8(0xFF);
     size_t nwarm = getv(program_.append_sites);
     s.warm.resize(nwarm);
-    for (uint8_t& b : s.warm) b = get8(1);
+    for (uint8_t& b : s.warm) b = get8(kSiteDeoptimized);  // FN13a: a class call site has 4 states
     size_t ndel = getv(program_.types.size());
     s.class_del.resize(ndel);
     for (FuncId& f : s.class_del) f = static_cast<FuncId>(getv(kNoFunc));

@@ -27,7 +27,7 @@ namespace lifecheck::model::canonical {
 //           item values
 //   GC lists: per list, count v and ids in list order
 //   gc.callbacks, gc.garbage, per-class attribute orders, expectation bytes,
-//   warm list.append sites (count v, bytes), run-time __del__ per type
+//   warm call sites (count v, bytes: 0/1, a class call site 0-3), run-time __del__ per type
 //   (count v, function ids v)
 // A value is one byte (kind | small payload << 4) and, for a payload of 15
 // or more, a varint with the rest. An object id is its discovery number;

@@ -8,7 +8,8 @@
 // finalize_garbage (PyObject_CallFinalizer) and the monitors; and
 // slot_tp_finalize looks __del__ up at the call, so replacing it calls the
 // new function. GC tracking does not change, and the legacy check of the
-// collector (has_legacy_finalizer: tp_del) never sees __del__.
+// collector (has_legacy_finalizer: tp_del) never sees __del__. The change
+// also deoptimizes the type's specialized class call sites (FN13a).
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -27,6 +28,22 @@ void Machine::set_class_del(ClassId type, FuncId func) {
       state_.class_del[t] = program_.types[t].finalizer;
   }
   state_.class_del[type] = func;
+  deoptimize_class_calls(type);
+}
+
+// FN13a: the assignment gives the type a new version tag, so a class call
+// site specialized for the old one misses (DEOPT_IF on tp_version_tag) and
+// runs the generic call; it would specialize again only after 52 misses
+// (adaptive_counter_cooldown), more than a scenario runs: modelled as
+// never. A site that has run once but not yet specialized specializes on
+// its next run, for the new version.
+void Machine::deoptimize_class_calls(ClassId type) {
+  if (state_.warm.empty()) return;
+  for (const FuncInfo& fn : program_.funcs)
+    for (const Op& op : fn.code)
+      if (op.code == OpCode::NewInit && op.a == type && op.site != kNoAppendSite &&
+          state_.warm[op.site] == kSiteSpecialized)
+        state_.warm[op.site] = kSiteDeoptimized;
 }
 
 }  // namespace lifecheck::model

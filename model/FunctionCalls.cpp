@@ -179,11 +179,14 @@ void Machine::new_init_op(uint16_t at, const Op& op) {
   if (th.frames.size() >= kMaxCallDepth)
     throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};
   // FN13a: the site specializes once it has run, when the profile and the
-  // class allow (a keyword call, CALL_KW, never does)
+  // class allow (a keyword call, CALL_KW, never does), until its class
+  // changes (ClassDel.cpp)
   const bool warms =
       op.site != kNoAppendSite && !op.keywords && init_call_specializes(program_, op.a);
-  const bool moved = warms && state_.warm[op.site] != 0;
-  if (warms) state_.warm[op.site] = 1;
+  const uint8_t site = warms ? state_.warm[op.site] : 0;
+  const bool moved = site == kSiteRanOnce || site == kSiteSpecialized;
+  if (warms && site != kSiteDeoptimized)
+    state_.warm[op.site] = site == 0 ? kSiteRanOnce : kSiteSpecialized;
   ValueList args = pop_n(op.b);
   if (!moved)
     for (size_t i = args.size(); i-- > 0;) push(args[i]);

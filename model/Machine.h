@@ -252,6 +252,7 @@ class Machine {
   void fill_defaults(ObjId function, uint16_t base);
   bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
   void new_init_op(uint16_t at, const Op& op);  // FN13: a class call with __init__
+  void deoptimize_class_calls(ClassId type);    // FN13a (ClassDel.cpp)
   // FN12: where each argument of a call with keywords goes among the
   // callee's parameters; false: TypeError.
   bool bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,

@@ -197,6 +197,11 @@ enum FrameFlag : uint32_t {
   kGenClosing = 1u << 31,
 };
 
+// FN13a: the states of a class call site in State::warm (0: cold)
+inline constexpr uint8_t kSiteRanOnce = 1;
+inline constexpr uint8_t kSiteSpecialized = 2;
+inline constexpr uint8_t kSiteDeoptimized = 3;
+
 struct Frame {
   FrameKind kind = FrameKind::Body;
   uint8_t stage = 0;
@@ -294,6 +299,8 @@ struct State {
   // One byte per list.append call site: it has run once, so CPython (3.12+)
   // has specialized it.
   SmallVec<uint8_t, 8> warm;
+  // (A class call site, FN13a, goes 0 -> kSiteRanOnce -> kSiteSpecialized,
+  // and to kSiteDeoptimized when its class changes.)
   // Per type: its __del__ (tp_finalize) as `C.__del__ = f` / `del C.__del__`
   // left it at run time (ClassDel.cpp, rule R1.14), kNoFunc for none;
   // empty until the first such statement runs, then one entry per type.

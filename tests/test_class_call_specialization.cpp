@@ -54,6 +54,17 @@ TEST(ClassCallSpecialization, In313OnlyClassesWithInlineValues) {
   EXPECT_EQ(logs_under("3.14", members), kSpecialized);  // (inferred: see FN13a)
 }
 
+TEST(ClassCallSpecialization, AChangeToTheClassDeoptimizesTheSite) {
+  // (as 3.13.0 prints it: scenarios/conformance/class-call-deopt.life)
+  const std::string body =
+      loop_body("class Node:\n") + "    if i == 1:\n        Node.__del__ = gone\n";
+  const std::string with_gone = "def gone(self):\n    log('gone')\n" + body;
+  const std::vector<std::string> expected = {
+      "init done 0", "del other 0", "made 0",      "del other 1", "init done 1",
+      "made 1",      "init done 2", "del other 2", "gone",        "made 2"};
+  EXPECT_EQ(logs_under("3.13", with_gone), expected);
+}
+
 TEST(ClassCallSpecialization, KeywordCallsStayGeneric) {
   const std::string body =
       "class Other:\n"
