@@ -147,7 +147,9 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
                                        s.range_start, s.slot)
                          : fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
            s.line);
+      loops_.push_back(nullptr);
       block(fn, s.body, indent + 1, out);
+      loops_.pop_back();
       line(out, indent + 1, "_turn()  # the backward jump's check");
       for_else(s, fn, indent, out);
       return;
@@ -155,14 +157,18 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
                                 // enters its frame (its RESUME checks)
       line(out, indent, fmt::format("for {} in {}:", expr(s.target, fn), expr(s.value, fn)),
            s.line);
+      loops_.push_back(nullptr);
       block(fn, s.body, indent + 1, out);
+      loops_.pop_back();
       line(out, indent + 1, "_turn()  # the backward jump's check");
       for_else(s, fn, indent, out);
       return;
+    case StatementKind::While:
+      return while_loop(s, fn, indent, out);
     case StatementKind::Break:  // no check: a forward jump
       return emit("break");
     case StatementKind::Continue:  // the backward jump's check
-      return emit("_turn(); continue");
+      return loop_continue(s, fn, indent, out);
     case StatementKind::Log: {
       std::string args;
       for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);

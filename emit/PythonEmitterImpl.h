@@ -52,6 +52,10 @@ class Emitter {
   void line(std::string& out, int indent, const std::string& text, int src_line = 0) const;
   void block(FuncId fn, const std::vector<StatementId>& body, int indent, std::string& out) const;
   void for_else(const Statement& s, FuncId fn, int indent, std::string& out) const;
+  // while loops (emit/PythonWhile.cpp, IT7)
+  void while_loop(const Statement& s, FuncId fn, int indent, std::string& out) const;
+  void loop_continue(const Statement& s, FuncId fn, int indent, std::string& out) const;
+  void while_exit(const Statement& loop, FuncId fn, int indent, std::string& out) const;
   void statement(const Statement& s, FuncId fn, int indent, std::string& out) const;
   std::string keyword_(const std::string& name) const;
   std::string params_text(FuncId g, const ExprNode* made, FuncId where) const;
@@ -74,6 +78,9 @@ class Emitter {
   std::unordered_map<std::string, std::string> renamed_;
   std::vector<std::string> globals_, types_, fields_, funcs_;
   std::vector<std::vector<std::string>> locals_;  // per function
+  // the loops around the statement being emitted: a while loop, or null
+  // for a for loop (what `continue` goes back to)
+  mutable std::vector<const Statement*> loops_;
 };
 
 }  // namespace lifecheck::emit::detail

@@ -71,6 +71,8 @@ enum class StmtKind {
   // for loops over values (issue 12, model/Iteration.cpp)
   Break,
   Continue,
+  // while loops (IT7, CompilerStatements.cpp): value = the condition
+  While,
 };
 
 struct Stmt;
@@ -108,7 +110,9 @@ struct Stmt {
 // compile, order).
 template <class F>
 void each_block(const Stmt& s, F f) {
-  if (s.kind != StmtKind::If && s.kind != StmtKind::For && s.kind != StmtKind::Try) return;
+  if (s.kind != StmtKind::If && s.kind != StmtKind::For && s.kind != StmtKind::Try &&
+      s.kind != StmtKind::While)
+    return;
   f(s.body);
   f(s.orelse);
   for (const ExceptAst& h : s.handlers) f(h.body);

@@ -106,6 +106,7 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         names_in_compile_order(s.orelse, out);
         break;
       case StmtKind::If:
+      case StmtKind::While:  // the test, the body, the else (the bottom test repeats it)
         names_in_compile_order(s.value.get(), out);
         names_in_compile_order(s.body, out);
         names_in_compile_order(s.orelse, out);

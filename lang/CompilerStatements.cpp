@@ -101,6 +101,17 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return def_stmt(s, out);
     case StmtKind::For:
       return for_stmt(s, out);
+    case StmtKind::While: {  // IT7: model/CodeGen.cpp lowers it as CPython's compiler does
+      ExprId c = condition(*s.value);
+      std::vector<StatementId> body, orelse;
+      for (const Stmt& b : s.body) stmt(b, body);
+      for (const Stmt& b : s.orelse) stmt(b, orelse);
+      model::Statement& st = add_stmt(K::While, s.loc, out);
+      st.value = c;
+      st.body = std::move(body);
+      st.orelse = std::move(orelse);
+      return;
+    }
     case StmtKind::Break:
       add_stmt(K::Break, s.loc, out);
       return;

@@ -257,6 +257,10 @@ class Parser : public detail::ParserBase {
         out.push_back(for_stmt());
         return;
       }
+      if (t.text == "while") {
+        out.push_back(while_stmt());
+        return;
+      }
       if (t.text == "try") {
         if (loops_ > 0) ++tries_in_loop_;
         out.push_back(try_stmt());
@@ -276,7 +280,7 @@ class Parser : public detail::ParserBase {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       if (t.text == "import" || t.text == "from") return out.push_back(import_stmt());
-      for (const char* unsupported : {"while", "with", "async", "await"})
+      for (const char* unsupported : {"with", "async", "await"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -384,16 +388,33 @@ class Parser : public detail::ParserBase {
       s.iterates = true;
       s.value = condition();
     }
+    loop_blocks(s, "the 'for' header");
+    return s;
+  }
+
+  // while COND: (IT7): the condition is tested before each iteration.
+  Stmt while_stmt() {
+    Stmt s;
+    s.kind = StmtKind::While;
+    s.loc = peek().loc;
+    Nest nest(*this, s.loc, "'while'");
+    advance();
+    s.value = condition();
+    loop_blocks(s, "the 'while' header");
+    return s;
+  }
+
+  // A loop's body (where break and continue belong to it) and its else.
+  void loop_blocks(Stmt& s, const char* header) {
     ++loops_;
     const int tries = std::exchange(tries_in_loop_, 0);  // a try outside this loop is no matter
-    block("the 'for' header", [&](bool) { statement(s.body); });
+    block(header, [&](bool) { statement(s.body); });
     tries_in_loop_ = tries;
     --loops_;
     if (at_name("else")) {  // runs when the loop ends without a break
       advance();
       block("'else'", [&](bool) { statement(s.orelse); });
     }
-    return s;
   }
 
   // A bound of range(): a whole number from 0 to kMaxLoopCount, written out.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "model/Limits.h"
+#include "model/While.h"
 
 namespace lifecheck::model {
 
@@ -440,12 +441,17 @@ class CodeGen {
         code_[loop + 1].a = code_[loop].a;
         return;
       }
+      case StatementKind::While:
+        return while_loop(s);
       case StatementKind::Break:  // POP_TOP of the iterator, JUMP_FORWARD: no check
         loops_.back().breaks.push_back(code_.size());
-        emit(OpCode::PopLoop, s).b = loops_.back().slots;
+        if (loops_.back().slots == 0)  // a while loop has no iterator (IT7)
+          emit(OpCode::Jump, s);
+        else
+          emit(OpCode::PopLoop, s).b = loops_.back().slots;
         return;
-      case StatementKind::Continue:  // JUMP_BACKWARD to FOR_ITER: a check
-        emit(OpCode::Check, s);
+      case StatementKind::Continue:  // JUMP_BACKWARD to FOR_ITER or the while's test: a check
+        emit(OpCode::Check, s).b = loops_.back().slots == 0 ? kWhileBackCheck : 0;
         emit(OpCode::Jump, s).a = static_cast<uint16_t>(loops_.back().head);
         return;
       case StatementKind::Log:
@@ -628,6 +634,39 @@ class CodeGen {
     const std::vector<size_t> breaks = std::move(loops_.back().breaks);
     loops_.pop_back();                       // a break in the else clause leaves an outer loop
     for (StatementId b : s.orelse) stmt(b);  // for ... else: not after a break
+    for (size_t at : breaks) code_[at].a = here();
+  }
+
+  // IT7: CPython's compiler_while (codegen_while from 3.14): the test, then
+  // the body, then the test again, whose backward jump to the body checks
+  // the eval breaker (3.11's POP_JUMP_BACKWARD_IF_TRUE, JUMP_BACKWARD from
+  // 3.12); a test that is a true constant is left out. `continue` jumps back
+  // to the first test (a check); the else runs when a test fails.
+  void while_loop(const Statement& s) {
+    const size_t top = code_.size();
+    emit(OpCode::WhileLoop, s);
+    const bool forever = always_true(p_, s.value);
+    std::vector<size_t> tests;
+    if (!forever) {
+      expr(s.value);
+      tests.push_back(code_.size());
+      emit(OpCode::PopJumpIfFalse, s);
+    }
+    const size_t body = code_.size();
+    loops_.push_back({top, 0, {}});
+    for (StatementId b : s.body) stmt(b);
+    if (!forever) {
+      expr(s.value);
+      tests.push_back(code_.size());
+      emit(OpCode::PopJumpIfFalse, s);
+    }
+    emit(OpCode::Check, s).b = kWhileBackCheck;
+    emit(OpCode::Jump, s).a = static_cast<uint16_t>(body);
+    code_[top].a = here();
+    for (size_t at : tests) code_[at].a = here();
+    const std::vector<size_t> breaks = std::move(loops_.back().breaks);
+    loops_.pop_back();                       // a break in the else clause leaves an outer loop
+    for (StatementId b : s.orelse) stmt(b);  // while ... else: not after a break
     for (size_t at : breaks) code_[at].a = here();
   }
 

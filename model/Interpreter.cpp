@@ -703,6 +703,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return for_iter_end_op(op, f);
     case OpCode::PopLoop:
       return pop_loop_op(op, f);
+    case OpCode::WhileLoop:  // IT7: a marker (the loop's extent, model/While.cpp)
+      return;
     case OpCode::GenClose:
       return gen_close_op();
     case OpCode::GenCloseEnd:

@@ -53,6 +53,10 @@ bool loop_head(const Op& op, size_t at) {
   return (op.code == OpCode::ForRange || op.code == OpCode::ForIter) && op.a > at;
 }
 size_t loop_slots(const Op& op) { return op.code == OpCode::ForIter ? kIteratorSlots : 1; }
+// A while loop (IT7): [at, code[at].a) has no counter (its test decides), so
+// the whole loop counts as one op: every position in it is its first op's,
+// and the position after it is one more. Its iterations keep the measure.
+bool while_head(const Op& op, size_t at) { return op.code == OpCode::WhileLoop && op.a > at; }
 
 // The ops a loop runs in all (each iteration runs the head, the store, the
 // body and the backward jump; the last head exits), and those of a stretch
@@ -68,6 +72,9 @@ uint64_t span(const std::vector<Op>& code, size_t from, size_t to) {
   for (size_t i = from; i < to && i < code.size();) {
     if (loop_head(code[i], i)) {
       n += loop_span(code, i);
+      i = code[i].a;
+    } else if (while_head(code[i], i)) {
+      ++n;
       i = code[i].a;
     } else {
       ++n;
@@ -96,6 +103,12 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
   size_t slot = f.aux;
   for (size_t i = 0; i < f.pc && i < code.size();) {
     const Op& op = code[i];
+    if (while_head(op, i)) {
+      if (f.pc < op.a) return std::min<uint64_t>(pos, (uint64_t{1} << 40) - 2);  // inside it
+      ++pos;
+      i = op.a;
+      continue;
+    }
     if (loop_head(op, i)) {
       if (f.pc >= op.a) {  // a loop already left
         pos += loop_span(code, i);

@@ -296,6 +296,8 @@ enum class StatementKind : uint8_t {
   ForIn,
   Break,
   Continue,
+  // while value: body, else orelse (IT7, model/CodeGen.cpp)
+  While,
 };
 
 using StatementId = uint16_t;
@@ -437,7 +439,12 @@ enum class OpCode : uint8_t {
   ForIterEnd,  // a = exit target: a generator's frame stopped: iterator, item -> the same;
                // at its return pops and exits; raises what it raised
   PopLoop,     // a = exit target, b = slots: break: pops the loop's iterator and exits
+  // while loops (IT7, model/While.cpp): marks the loop's first op (a no-op);
+  // a = the first op past its backward jump (its else, or what follows).
+  // The backward jumps' checks are Checks with b = kWhileBackCheck.
+  WhileLoop,
 };
+inline constexpr uint16_t kWhileBackCheck = 1;
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
 // [start, end) goes to `target` with the operand stack cut to `depth`.

@@ -11,6 +11,7 @@
 #include "model/Limits.h"
 #include "model/Machine.h"
 #include "model/SwitchPoints.h"
+#include "model/While.h"
 
 namespace lifecheck::model {
 
@@ -100,7 +101,7 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
   const Op& op = program.funcs[f.func].code[f.pc];
   if (op.code == OpCode::Join) return state.threads[op.a].status == ThreadStatus::Finished;
-  return true;
+  return !spin_waits(program, state, t);  // IT8 (While.cpp)
 }
 
 // G1-G3: with automatic collection enabled, a GC allocation may push the

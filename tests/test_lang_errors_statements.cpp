@@ -7,10 +7,30 @@ namespace lifecheck::testing {
 std::vector<BadScenario> lang_error_cases_statements() {
   return {
       // Statements outside the language, and misplaced ones.
-      {"WhileStatement",
-       "while True:\n"
+      {"WithStatement",
+       "with x:\n"
        "    pass\n",
-       1, 1, "'while' is not part of the scenario language"},
+       1, 1, "'with' is not part of the scenario language"},
+      // while loops (IT7; the session of 2026-12-04, sixth)
+      {"WhileWithoutCondition", "while:\n    pass\n", 1, 6, "expected an expression, found ':'"},
+      {"WhileTestIsLog", "while log(1):\n    pass\n", 1, 7, "log(...) is a statement, not a value"},
+      {"WhileTestUnknownName", "while ready:\n    pass\n", 1, 7, "unknown name 'ready'"},
+      {"WhileWithoutColon", "while True\n    pass\n", 1, 11,
+       "expected ':' after the 'while' header, found end of line"},
+      {"WhileWithoutBlock", "while True:\npass\n", 2, 1,
+       "expected an indented block after the 'while' header"},
+      {"BreakInWhileElse", "while True:\n    pass\nelse:\n    break\n", 4, 5,
+       "'break' outside a loop"},
+      {"ContinueInWhileElse", "x = [1]\nwhile x:\n    x.pop()\nelse:\n    continue\n", 5, 5,
+       "'continue' outside a loop"},
+      {"ContinueInTryInWhile",
+       "x = True\n"
+       "while x:\n"
+       "    try:\n"
+       "        continue\n"
+       "    finally:\n"
+       "        pass\n",
+       4, 9, "'continue' inside a try in a loop is not part of the scenario language"},
       {"ReturnInModuleCode", "x = 1\nreturn x\n", 2, 1, "'return' outside function"},
       // try/except/else/finally (issue 12 point 3, X2-X6)
       {"ExceptWithoutTry", "except ValueError:\n    pass\n", 1, 1,
