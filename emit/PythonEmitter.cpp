@@ -188,6 +188,7 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
       return emit(s.value == model::kNoExpr ? "return" : "return " + expr(s.value, fn));
     case StatementKind::Try: {
       line(out, indent, "try:", s.line);
+      loops_.push_back(&s);  // a continue in it (PythonWhile.cpp)
       block(fn, s.body, indent + 1, out);
       for (const model::ExceptClause& c : s.handlers) {
         std::string names;
@@ -203,6 +204,7 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
         line(out, indent, "else:");
         block(fn, s.orelse, indent + 1, out);
       }
+      loops_.pop_back();
       if (!s.finalbody.empty()) {
         line(out, indent, "finally:");
         block(fn, s.finalbody, indent + 1, out);

@@ -79,7 +79,8 @@ class Emitter {
   std::vector<std::string> globals_, types_, fields_, funcs_;
   std::vector<std::vector<std::string>> locals_;  // per function
   // the loops around the statement being emitted: a while loop, or null
-  // for a for loop (what `continue` goes back to)
+  // for a for loop (what `continue` goes back to), and the try statements
+  // in them
   mutable std::vector<const Statement*> loops_;
 };
 

@@ -17,7 +17,10 @@
 //
 // `continue` is `_turn()`, the test (ELSE and break when it fails), then
 // `continue`. A break or continue inside ELSE would be taken by the inner
-// `while True` here: refused.
+// `while True` here: refused; so is a continue inside a try with a finally
+// clause (the finally runs before the check in CPython, after the
+// script's _turn()). A break inside a try is Python's own: the finally runs,
+// then the jump, as in CPython (IT9).
 #include "emit/PythonEmitterImpl.h"
 #include "model/While.h"
 
@@ -74,7 +77,14 @@ void Emitter::while_loop(const Statement& s, FuncId fn, int indent, std::string&
 
 // continue: JUMP_BACKWARD (a check), then a while loop's first test.
 void Emitter::loop_continue(const Statement& s, FuncId fn, int indent, std::string& out) const {
-  const Statement* loop = loops_.empty() ? nullptr : loops_.back();
+  size_t at = loops_.size();
+  while (at > 0 && loops_[at - 1] && loops_[at - 1]->kind == StatementKind::Try) {
+    // the script's _turn() would run before the finally clause, CPython's check after it
+    if (!loops_[at - 1]->finalbody.empty())
+      unsupported("continue inside a try with a finally clause", s.line);
+    --at;
+  }
+  const Statement* loop = at == 0 ? nullptr : loops_[at - 1];
   if (!loop) return line(out, indent, "_turn(); continue", s.line);  // a for loop's FOR_ITER
   line(out, indent, "_turn()", s.line);
   if (!forever(p_, *loop)) while_exit(*loop, fn, indent, out);

@@ -262,9 +262,7 @@ class Parser : public detail::ParserBase {
         return;
       }
       if (t.text == "try") {
-        if (loops_ > 0) ++tries_in_loop_;
         out.push_back(try_stmt());
-        if (loops_ > 0) --tries_in_loop_;
         return;
       }
       if (t.text == "break") return out.push_back(loop_jump(StmtKind::Break));
@@ -433,9 +431,17 @@ class Parser : public detail::ParserBase {
     return count;
   }
 
-  // break / continue: only in a loop of the same body, and not inside a
-  // try in it (the loop's iterator is released on the way out; a finally or
-  // an except clause between is not modelled).
+  // An except or finally clause: a break or continue of a loop around it
+  // is refused (leaving a handler pops its exception first: not modelled).
+  void handler_block(const char* what, std::vector<Stmt>& out) {
+    if (loops_ > 0) ++tries_in_loop_;
+    block(what, [&](bool) { statement(out); });
+    if (loops_ > 0) --tries_in_loop_;
+  }
+
+  // break / continue: only in a loop of the same body, and not inside an
+  // except or finally clause in it (in a try's body or else they run the
+  // finally clauses they leave: model/CodeGen.cpp).
   Stmt loop_jump(StmtKind kind) {
     Stmt s;
     s.kind = kind;
@@ -443,7 +449,9 @@ class Parser : public detail::ParserBase {
     const std::string word = peek().text;
     if (loops_ == 0) fail(s.loc, "'" + word + "' outside a loop");
     if (tries_in_loop_ > 0)
-      fail(s.loc, "'" + word + "' inside a try in a loop is not part of the scenario language");
+      fail(s.loc, "'" + word +
+                      "' inside an except or finally clause in a loop is not part of the "
+                      "scenario language");
     advance();
     expect_newline();
     return s;
@@ -485,7 +493,7 @@ class Parser : public detail::ParserBase {
         h.bind_loc = peek().loc;
         h.bind = expect_identifier("a name after 'as'");
       }
-      block("the 'except' clause", [&](bool) { statement(h.body); });
+      handler_block("the 'except' clause", h.body);
       s.handlers.push_back(std::move(h));
     }
     if (at_name("else")) {
@@ -495,7 +503,7 @@ class Parser : public detail::ParserBase {
     }
     if (at_name("finally")) {
       advance();
-      block("'finally'", [&](bool) { statement(s.finalbody); });
+      handler_block("'finally'", s.finalbody);
     } else if (s.handlers.empty()) {
       fail(peek().loc,
            "expected 'except' or 'finally' after the 'try' block, found " + describe(peek()));

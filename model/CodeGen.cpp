@@ -1,5 +1,6 @@
 #include "model/CodeGen.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/Limits.h"
@@ -444,6 +445,7 @@ class CodeGen {
       case StatementKind::While:
         return while_loop(s);
       case StatementKind::Break:  // POP_TOP of the iterator, JUMP_FORWARD: no check
+        leave_trys();
         loops_.back().breaks.push_back(code_.size());
         if (loops_.back().slots == 0)  // a while loop has no iterator (IT7)
           emit(OpCode::Jump, s);
@@ -451,6 +453,7 @@ class CodeGen {
           emit(OpCode::PopLoop, s).b = loops_.back().slots;
         return;
       case StatementKind::Continue:  // JUMP_BACKWARD to FOR_ITER or the while's test: a check
+        leave_trys();
         emit(OpCode::Check, s).b = loops_.back().slots == 0 ? kWhileBackCheck : 0;
         emit(OpCode::Jump, s).a = static_cast<uint16_t>(loops_.back().head);
         return;
@@ -565,13 +568,16 @@ class CodeGen {
   void try_ops(const Statement& s) {
     const uint16_t depth = depth_;
     const uint16_t start = here();
+    trys_.push_back({&s, {}});
     for (StatementId b : s.body) stmt(b);
     const uint16_t body_end = here();
     for (StatementId b : s.orelse) stmt(b);
+    const std::vector<std::pair<uint16_t, uint16_t>> holes = std::move(trys_.back().holes);
+    trys_.pop_back();
     std::vector<size_t> to_fin{code_.size()};
     emit(OpCode::Jump, s);
     if (!s.handlers.empty()) {
-      table_.push_back({start, body_end, here(), depth});
+      protect(start, body_end, here(), depth, holes);
       ++depth_;  // the handled exception
       for (const ExceptClause& c : s.handlers) {
         const Op at = op_at(c.line, c.col);
@@ -604,7 +610,7 @@ class CodeGen {
       --depth_;
     }
     if (!s.finalbody.empty()) {
-      table_.push_back({start, here(), static_cast<uint16_t>(here()), depth});
+      protect(start, here(), here(), depth, holes);
       ++depth_;
       for (StatementId b : s.finalbody) stmt(b);
       --depth_;
@@ -612,6 +618,36 @@ class CodeGen {
     }
     for (size_t j : to_fin) code_[j].a = here();
     for (StatementId b : s.finalbody) stmt(b);
+  }
+
+  // A table entry for [from, to) but the holes in it (sorted).
+  void protect(uint16_t from, uint16_t to, uint16_t target, uint16_t depth,
+               const std::vector<std::pair<uint16_t, uint16_t>>& holes) {
+    for (const auto& [a, e] : holes) {
+      if (a >= to) break;
+      if (a > from) table_.push_back({from, a, target, depth});
+      from = std::max(from, e);
+    }
+    if (from < to) table_.push_back({from, to, target, depth});
+  }
+
+  // IT9: a break or continue in a try's body or else leaves the try
+  // statements between it and its loop, innermost first: each one's
+  // protection ends (3.11+: the exception table stops covering it; older
+  // compilers' POP_BLOCK) and its finally clause runs inline, covered only
+  // by the try statements outside it (compiler_unwind_fblock, FINALLY_TRY).
+  void leave_trys() {
+    const size_t from = loops_.back().trys;
+    for (size_t i = trys_.size(); i-- > from;) {
+      const Statement& t = *trys_[i].s;
+      if (t.finalbody.empty()) continue;
+      const uint16_t a = here();
+      std::vector<Try> inner(trys_.begin() + static_cast<std::ptrdiff_t>(i), trys_.end());
+      trys_.resize(i);
+      for (StatementId b : t.finalbody) stmt(b);
+      trys_.insert(trys_.end(), inner.begin(), inner.end());
+      for (size_t j = i; j < trys_.size(); ++j) trys_[j].holes.emplace_back(a, here());
+    }
   }
 
   static Op op_at(uint32_t line, uint32_t col) {
@@ -625,7 +661,7 @@ class CodeGen {
   // break.
   void loop_body(const Statement& s, size_t loop, uint16_t slots) {
     depth_ += slots;
-    loops_.push_back({loop, slots, {}});
+    loops_.push_back({loop, slots, {}, trys_.size()});
     for (StatementId b : s.body) stmt(b);
     depth_ -= slots;
     emit(OpCode::Check, s);
@@ -653,7 +689,7 @@ class CodeGen {
       emit(OpCode::PopJumpIfFalse, s);
     }
     const size_t body = code_.size();
-    loops_.push_back({top, 0, {}});
+    loops_.push_back({top, 0, {}, trys_.size()});
     for (StatementId b : s.body) stmt(b);
     if (!forever) {
       expr(s.value);
@@ -700,8 +736,16 @@ class CodeGen {
     size_t head;
     uint16_t slots;
     std::vector<size_t> breaks;
+    size_t trys;  // trys_ entries outside the loop
   };
   std::vector<Loop> loops_;  // the loops around the statement being compiled
+  // The try statements around it, and the code a break or continue inlined
+  // out of each one's protection (its finally clauses: IT9).
+  struct Try {
+    const Statement* s;
+    std::vector<std::pair<uint16_t, uint16_t>> holes;
+  };
+  std::vector<Try> trys_;
 };
 
 }  // namespace

@@ -189,5 +189,53 @@ TEST(While, TheCheckComesAfterThePassingTest) {
   }
 }
 
+// IT9: break and continue in a try's body run its finally clause, and
+// those of the try statements around it, innermost first; an exception the
+// inlined finally raises is caught by the try outside it (the break is
+// then abandoned), as in CPython (checked on 3.11.2: inner caught outer
+// inner caught outer after).
+TEST(While, BreakAndContinueRunTheFinallyClauses) {
+  const std::string nested =
+      "for i in range(2):\n"
+      "    try:\n"
+      "        try:\n"
+      "            break\n"
+      "        finally:\n"
+      "            log('inner')\n"
+      "            raise ValueError\n"
+      "    except ValueError:\n"
+      "        log('caught')\n"
+      "    finally:\n"
+      "        log('outer')\n"
+      "log('after')\n";
+  const Strings nested_logs = {"inner", "caught", "outer", "inner", "caught", "outer", "after"};
+  const std::string loops =
+      "todo = [1, 2, 3]\n"
+      "while todo:\n"
+      "    n = todo.pop()\n"
+      "    try:\n"
+      "        try:\n"
+      "            if n == 3:\n"
+      "                continue\n"
+      "            if n == 2:\n"
+      "                break\n"
+      "        finally:\n"
+      "            log('inner', n)\n"
+      "    finally:\n"
+      "        log('outer', n)\n"
+      "    log('not reached')\n"
+      "log('after')\n";
+  const Strings loops_logs = {"inner 3", "outer 3", "inner 2", "outer 2", "after"};
+  for (const char* profile : kProfiles) {
+    EXPECT_EQ(logs_of(profile, nested), nested_logs) << profile;
+    EXPECT_EQ(logs_of(profile, loops), loops_logs) << profile;
+  }
+  for (const char* file : {"scenarios/loops/break-in-try-finally.life",
+                           "scenarios/loops/continue-in-try-finally.life"}) {
+    auto r = check_file(file, "3.12");
+    EXPECT_EQ(r.verdict, checker::Verdict::Holds) << file << r.failure.message << r.limit;
+  }
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
