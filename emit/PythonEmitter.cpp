@@ -592,7 +592,7 @@ std::optional<std::string> interpreter_problem(const Program& program) {
       if (program.profile.has(b.bug)) names += (names.empty() ? "" : ", ") + std::string(b.name);
     return "it injects the runtime bug " + names + ", which no real interpreter has";
   }
-  return std::nullopt;
+  return detail::loop_problem(program);  // PythonWhile.cpp
 }
 
 std::string emit_python(const Program& program, const EmitOptions& options) {

@@ -3,6 +3,7 @@
 // and PythonExpressions.cpp (expressions and calls).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,10 @@ using model::TypeInfo;
 using model::TypeKind;
 using model::Value;
 using model::ValueKind;
+
+// Why the loops of `program` cannot be written as a script (IT9), if so
+// (emit/PythonWhile.cpp).
+std::optional<std::string> loop_problem(const Program& program);
 
 // A Python string literal (the script is UTF-8; only controls are escaped).
 std::string py_str(const std::string& s);

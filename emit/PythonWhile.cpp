@@ -45,7 +45,33 @@ bool has_loop_jump(const Program& p, const std::vector<StatementId>& body) {
   return false;
 }
 
+// A continue inside a try with a finally clause within its loop (IT9),
+// which the script cannot order as CPython does (see above).
+const Statement* continue_through_finally(const Program& p, const std::vector<StatementId>& body,
+                                          bool through_finally) {
+  for (StatementId id : body) {
+    const Statement& s = p.stmts[id];
+    if (s.kind == StatementKind::Continue && through_finally) return &s;
+    const bool loop = s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
+                      s.kind == StatementKind::While;
+    const bool in_body =
+        loop ? false : through_finally || (s.kind == StatementKind::Try && !s.finalbody.empty());
+    for (const auto* b : {&s.body, &s.orelse})
+      if (const Statement* c = continue_through_finally(p, *b, in_body)) return c;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::optional<std::string> loop_problem(const Program& program) {
+  for (const model::FuncInfo& f : program.funcs)
+    if (const Statement* c = continue_through_finally(program, f.body, false))
+      return "line " + std::to_string(c->line) +
+             ": a continue inside a try with a finally clause (the script's check would come "
+             "before the finally clause)";
+  return std::nullopt;
+}
 
 // The failing test's way out: the else clause, then out of `while True`.
 void Emitter::while_exit(const Statement& loop, FuncId fn, int indent, std::string& out) const {
