@@ -144,6 +144,7 @@ class Encoder {
   bool holds_untracked(const Thread& t) const;
   void order_threads(const ThreadSymmetry* sym);
   bool before(const Thread& a, const Thread& b) const;
+  int compare(const Thread& a, const Thread& b) const;
   uint32_t object_key(ObjId o) const;
 
   // A Body frame's function, a symmetric thread's body standing for its
