@@ -113,8 +113,11 @@ void Encoder::number_objects() {
     for (ObjId o : th.merge_queue) discover(o);
   }
   for (size_t k = 0; k < sc_.order.size(); ++k) {
-    for (Value v : s_.objects[sc_.order[k]].fields) discover(v);
-    for (Value v : s_.objects[sc_.order[k]].items) discover(v);
+    const Object& x = s_.objects[sc_.order[k]];
+    const uint32_t fields = used_slots(x.fields);
+    for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
+    const uint32_t items = used_slots(x.items);
+    for (uint32_t i = 0; i < items; ++i) discover(x.items[i]);
   }
   // Anything left (not expected for the modelled types) in slot order.
   for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
@@ -204,14 +207,12 @@ void Encoder::put_object(const Object& x) {
     put8(x.ref_state);
     put8(thread_position(x.locked_by));
   }
-  int used = kMaxFields;
-  while (used > 0 && x.fields[used - 1].kind() == ValueKind::Unset) --used;
+  const uint32_t used = used_slots(x.fields);
   put8(static_cast<uint8_t>(used));
-  for (int i = 0; i < used; ++i) put_value(x.fields[i]);
-  int items = kMaxItems;
-  while (items > 0 && x.items[items - 1].kind() == ValueKind::Unset) --items;
+  for (uint32_t i = 0; i < used; ++i) put_value(x.fields[i]);
+  const uint32_t items = used_slots(x.items);
   put8(static_cast<uint8_t>(items));
-  for (int i = 0; i < items; ++i) put_value(x.items[i]);
+  for (uint32_t i = 0; i < items; ++i) put_value(x.items[i]);
 }
 
 }  // namespace canonical

@@ -4,10 +4,16 @@
 // the bytes back. Not for use outside them.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "model/State.h"
 #include "model/Symmetry.h"
@@ -60,6 +66,30 @@ constexpr uint8_t kOLocal = 1 << 6;    // free-threaded: ob_ref_local
 constexpr uint8_t kOFtOwner = 1 << 7;  // free-threaded: ob_tid, ref state, critical section
 
 constexpr uint32_t kSmallPayload = 15;
+
+// The slots up to the last one that is set (not Unset, kind 0): what an
+// object's attributes and items are encoded as. Without a loop, as it runs
+// on every object of every encoding.
+inline uint32_t used_slots(const std::array<Value, 8>& slots) {
+  uint32_t set;
+#if defined(__SSE2__)
+  static_assert(sizeof(Value) == 4);
+  const __m128i kinds = _mm_set1_epi32(0xF);
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(slots.data()));
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(slots.data() + 4));
+  const __m128i zero = _mm_setzero_si128();
+  const int unset_lo =
+      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(lo, kinds), zero)));
+  const int unset_hi =
+      _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(hi, kinds), zero)));
+  set = ~static_cast<uint32_t>(unset_lo | unset_hi << 4) & 0xFFu;
+#else
+  set = 0;
+  for (size_t i = 0; i < 8; ++i) set |= static_cast<uint32_t>((slots[i].raw() & 0xF) != 0) << i;
+#endif
+  return set ? 32 - static_cast<uint32_t>(std::countl_zero(set)) : 0;
+}
+static_assert(kMaxFields == 8 && kMaxItems == 8);
 // A decoded C local `ref` whose object is gone: a slot no object has.
 constexpr ObjId kDeadRef = kNoObj - 1;
 
@@ -114,6 +144,7 @@ class Encoder {
   bool holds_untracked(const Thread& t) const;
   void order_threads(const ThreadSymmetry* sym);
   bool before(const Thread& a, const Thread& b) const;
+  int compare(const Thread& a, const Thread& b) const;
   uint32_t object_key(ObjId o) const;
 
   // A Body frame's function, a symmetric thread's body standing for its

@@ -18,9 +18,7 @@ std::vector<std::vector<ThreadId>> Encoder::ambiguous_ties() const {
     while (i < members.size()) {
       size_t j = i + 1;
       const Thread& a = s_.threads[sc_.thread_order[members[i]]];
-      while (j < members.size() && !before(a, s_.threads[sc_.thread_order[members[j]]]) &&
-             !before(s_.threads[sc_.thread_order[members[j]]], a))
-        ++j;
+      while (j < members.size() && compare(a, s_.threads[sc_.thread_order[members[j]]]) == 0) ++j;
       if (j - i > 1 && holds_untracked(a))
         out.emplace_back(members.begin() + static_cast<long>(i),
                          members.begin() + static_cast<long>(j));
@@ -119,48 +117,57 @@ void Encoder::order_threads(const ThreadSymmetry* sym) {
 // values. Objects compare by their names where they have one already
 // (tracked objects: their place in the GC lists), else by type. Ties
 // keep their order: sound, merely less merging (and rare).
-bool Encoder::before(const Thread& a, const Thread& b) const {
+bool Encoder::before(const Thread& a, const Thread& b) const { return compare(a, b) < 0; }
+
+// before()'s order as a three-way comparison, each key built once.
+int Encoder::compare(const Thread& a, const Thread& b) const {
+  auto sign = [](auto c) { return c < 0 ? -1 : c > 0 ? 1 : 0; };
   auto head = [](const Thread& t) {
     return std::tuple(t.status, t.has_exc, t.detached, t.gc_pending, t.trash_nesting,
                       t.frames.size(), t.values.size(), t.stack.size(), t.trash.size(),
                       t.merge_queue.size());
   };
-  if (head(a) != head(b)) return head(a) < head(b);
+  if (auto c = head(a) <=> head(b); c != 0) return sign(c);
+  // a frame's key in two parts, the names of its objects (the dearer
+  // part) only where the rest is equal; lexicographically the same order
+  auto frame_key = [&](const Frame& f) {
+    return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux, f.base, f.saved_exc);
+  };
+  auto frame_objects = [&](const Frame& f) {
+    return std::tuple(object_key(f.obj), object_key(f.obj2),
+                      ref_alive(f)      ? object_key(f.ref)
+                      : f.ref == kNoObj ? 0u
+                                        : 1u,
+                      object_key(f.locked2), f.touched);
+  };
   for (size_t i = 0; i < a.frames.size(); ++i) {
-    auto key = [&](const Frame& f) {
-      return std::tuple(f.kind, f.stage, f.flags, func(f), f.pc, f.count, f.aux, f.base,
-                        f.saved_exc, object_key(f.obj), object_key(f.obj2),
-                        ref_alive(f)      ? object_key(f.ref)
-                        : f.ref == kNoObj ? 0u
-                                          : 1u,
-                        object_key(f.locked2), f.touched);
-    };
-    if (key(a.frames[i]) != key(b.frames[i])) return key(a.frames[i]) < key(b.frames[i]);
+    if (auto c = frame_key(a.frames[i]) <=> frame_key(b.frames[i]); c != 0) return sign(c);
+    if (auto c = frame_objects(a.frames[i]) <=> frame_objects(b.frames[i]); c != 0) return sign(c);
   }
-  for (size_t i = 0; i < a.values.size(); ++i) {
-    auto key = [&](Value v) {
-      return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
-    };
-    if (key(a.values[i]) != key(b.values[i])) return key(a.values[i]) < key(b.values[i]);
-  }
-  for (size_t i = 0; i < a.stack.size(); ++i) {
-    auto key = [&](Value v) {
-      return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
-    };
-    if (key(a.stack[i]) != key(b.stack[i])) return key(a.stack[i]) < key(b.stack[i]);
-  }
+  auto value_key = [&](Value v) {
+    return std::tuple(v.kind(), v.points_at_object() ? object_key(v.obj()) : v.payload());
+  };
+  for (size_t i = 0; i < a.values.size(); ++i)
+    if (auto c = value_key(a.values[i]) <=> value_key(b.values[i]); c != 0) return sign(c);
+  for (size_t i = 0; i < a.stack.size(); ++i)
+    if (auto c = value_key(a.stack[i]) <=> value_key(b.stack[i]); c != 0) return sign(c);
   for (size_t i = 0; i < a.trash.size(); ++i)
-    if (object_key(a.trash[i]) != object_key(b.trash[i]))
-      return object_key(a.trash[i]) < object_key(b.trash[i]);
+    if (auto c = object_key(a.trash[i]) <=> object_key(b.trash[i]); c != 0) return sign(c);
   for (size_t i = 0; i < a.merge_queue.size(); ++i)
-    if (object_key(a.merge_queue[i]) != object_key(b.merge_queue[i]))
-      return object_key(a.merge_queue[i]) < object_key(b.merge_queue[i]);
+    if (auto c = object_key(a.merge_queue[i]) <=> object_key(b.merge_queue[i]); c != 0)
+      return sign(c);
   const bool a_stops = s_.gc.stopped_by == thread_id(a);
   const bool b_stops = s_.gc.stopped_by == thread_id(b);
-  if (a_stops != b_stops) return a_stops;
-  if (a.has_exc != b.has_exc || a.exc != b.exc) return a.has_exc && a.exc < b.exc;
-  if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func;
-  return sc_.owned[thread_id(a)] < sc_.owned[thread_id(b)];
+  if (a_stops != b_stops) return a_stops ? -1 : 1;
+  if (a.has_exc != b.has_exc || a.exc != b.exc) {
+    // as before(): a first when it has an exception of a smaller name
+    if (a.has_exc && a.exc < b.exc) return -1;
+    if (b.has_exc && b.exc < a.exc) return 1;
+    return 0;  // neither is before the other
+  }
+  if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func ? -1 : 1;
+  if (auto c = sc_.owned[thread_id(a)] <=> sc_.owned[thread_id(b)]; c != 0) return sign(c);
+  return 0;
 }
 
 // An object's name where it has one (tracked), after every untracked
