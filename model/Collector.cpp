@@ -413,6 +413,9 @@ void Machine::step_collect(Frame& f) {
         list_move(f.obj, old_list(f));  // still alive: it outlived the trash
       else
         ++gc.collected;
+      // The weakref may be freed by now: its number must not name whatever
+      // takes its slot next (the canonical form names live objects only).
+      f.obj = kNoObj;
       f.stage = kWrcb;
       return;
     case kFinalize: {
@@ -543,6 +546,7 @@ void Machine::step_collect(Frame& f) {
         obj(f.obj).flags &= ~kCollecting;
         list_move(f.obj, old_list(f));
       }
+      f.obj = kNoObj;  // as after kWrcbCheck: it may be freed
       f.stage = kDelete;
       return;
     case kLegacyOutput:

@@ -285,6 +285,7 @@ void Machine::step_collect_ft(Frame& f) {
       decref(Value::object(f.obj));  // Py_DECREF(op): the worklist's reference
       return;
     case kFtWrcbCheck:
+      f.obj = kNoObj;  // the weakref may be freed (as in Collector.cpp's kWrcbCheck)
       f.stage = kFtWrcb;
       return;
     case kFtFinalize: {
@@ -370,6 +371,7 @@ void Machine::step_collect_ft(Frame& f) {
       x.flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
       if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
         decref(Value::object(f.obj));  // the worklist's reference
+      f.obj = kNoObj;  // it may be freed
       return;
     }
     case kFtLegacy:

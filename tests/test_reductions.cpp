@@ -86,8 +86,8 @@ TEST(ThreadSymmetry, SameVerdictFewerStatesOnB1) {
   model::Program p = load_text(b1(3));
   checker::SearchOptions no_por;
   no_por.partial_order = false;
-  EXPECT_EQ(check(p, no_por).stats.states, 4688u);
-  EXPECT_EQ(check(p, no_por, false).stats.states, 26926u);
+  EXPECT_EQ(check(p, no_por).stats.states, 4640u);
+  EXPECT_EQ(check(p, no_por, false).stats.states, 26710u);
 }
 
 // Threads that each build and rewire a pair of their own objects, then

@@ -277,7 +277,7 @@ TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
 TEST(SleepSetsOnB1, WithSymmetry) {
   expect_transitions(load_text(b1(2)), 134, 227, 172, true);
   const model::Program p = load_text(b1(3));
-  expect_transitions(p, 4688, 11983, 8774, true);
+  expect_transitions(p, 4640, 11911, 8726, true);
   size_t pairs = 0;
   EXPECT_EQ(pairs_commute_everywhere(model::Model(p, true), pairs), "");
   EXPECT_GT(pairs, 0u);
