@@ -66,10 +66,11 @@ class Model {
   // renaming of objects (Canonical.h).
   State decode(std::string_view bytes) const { return decode_state(program_, bytes); }
   bool uses_symmetry() const { return symmetry_.any; }
-  // Every statement moves a thread forward and no scenario loops, so a state
-  // that comes back means a finalizer or callback re-creates its own work
-  // without end (as `__del__` making and dropping a new instance does in
-  // CPython): the property "termination", unless the scenario ignores it.
+  // A state that comes back means a run without end: a while loop that
+  // spins while no other thread can go on (IT8), or a finalizer or
+  // callback that re-creates its own work (as `__del__` making and dropping
+  // a new instance does in CPython): the property "termination", unless
+  // the scenario ignores it.
   const char* cycle_property() const {
     return program_.ignored(kTermination) ? nullptr : kTermination;
   }

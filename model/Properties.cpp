@@ -87,9 +87,12 @@ const std::vector<PropertyInfo>& all_properties() {
        "Doc/c-api/refcounting.rst; Doc/c-api/typeobj.rst", "R1.1, R1.11", true},
       {"deadlock", "Some thread can always make progress until all have finished",
        "Doc/library/threading.rst join", "T1"},
-      {"termination", "Every run ends: no finalizer or callback re-creates its own work forever",
+      {"termination",
+       "Every run ends: no while loop spins forever and no finalizer or callback re-creates its "
+       "own work forever",
        "Doc/reference/datamodel.rst __del__ (a finalizer runs when the object dies)",
-       "R1.6, TC1-TC4 (the trashcan bounds nesting); a state that comes back never ends"},
+       "R1.6, TC1-TC4 (the trashcan bounds nesting), IT7-IT8 (while loops; the GIL is handed "
+       "over); a state that comes back never ends"},
       {"uncaught-exception", "No exception escapes a thread body",
        "Doc/library/threading.rst excepthook", "scenario"},
       {"assert", "A scenario assert statement holds", "the scenario", "scenario"},
