@@ -371,7 +371,8 @@ void Machine::step_collect_ft(Frame& f) {
       x.flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
       if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
         decref(Value::object(f.obj));  // the worklist's reference
-      f.obj = kNoObj;  // it may be freed
+      // it may be freed (as in Collector.cpp's kDeleteCheck)
+      f.obj = kNoObj;
       return;
     }
     case kFtLegacy:

@@ -190,6 +190,9 @@ void Machine::step_body(Frame& f) {
     f.kind = FrameKind::Release;
     f.pc = 0;
     f.flags = 0;
+    // A release reads no function: keeping the body's would tell identical
+    // threads' releases apart in the canonical form (Canonical.h symmetry).
+    f.func = 0;
     return;
   }
   const uint16_t at = f.pc;

@@ -102,6 +102,17 @@ std::string private_step_commutes(const model::Model& model, const model::State&
   return "";
 }
 
+std::string b1(int threads) {
+  std::string s =
+      "class Node:\n    def __del__(self):\n        pass\n\n"
+      "def on_gone(wr):\n    pass\n";
+  for (int t = 1; t <= threads; ++t)
+    s += "\nthread T" + std::to_string(t) +
+         ":\n    a = Node()\n    b = Node()\n    a.peer = b\n    b.peer = a\n"
+         "    w = weakref.ref(a, on_gone)\n    del a\n    del b\n    gc.collect()\n";
+  return s;
+}
+
 void for_each_state(const model::Model& model, size_t max_states,
                     const std::function<void(const model::State&)>& visit) {
   std::unordered_set<std::string> seen;

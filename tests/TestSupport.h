@@ -34,6 +34,11 @@ checker::SearchResult<model::Model::Choice> check(const model::Program& program,
 
 // Calls `visit` on each distinct state (by canonical encoding) reachable
 // from the initial state, depth first, at most `max_states` of them.
+// The B1 benchmark family (bench/b1.py): `threads` identical threads, each
+// building a cycle of two finalizable objects with a weakref callback, then
+// dropping both and collecting.
+std::string b1(int threads);
+
 void for_each_state(const model::Model& model, size_t max_states,
                     const std::function<void(const model::State&)>& visit);
 

@@ -12,22 +12,10 @@
 namespace lifecheck {
 namespace {
 
+using testing::b1;
 using testing::check;
 using testing::load_text;
 using testing::replay;
-
-// The B1 benchmark family (bench/b1.sh): `threads` identical threads, each
-// building a cycle of two finalizable objects with a weakref callback.
-std::string b1(int threads) {
-  std::string s =
-      "class Node:\n    def __del__(self):\n        pass\n\n"
-      "def on_gone(wr):\n    pass\n";
-  for (int t = 1; t <= threads; ++t)
-    s += "\nthread T" + std::to_string(t) +
-         ":\n    a = Node()\n    b = Node()\n    a.peer = b\n    b.peer = a\n"
-         "    w = weakref.ref(a, on_gone)\n    del a\n    del b\n    gc.collect()\n";
-  return s;
-}
 
 TEST(ThreadSymmetry, FindsIdenticalUnnamedThreads) {
   model::Program p = load_text(b1(3));

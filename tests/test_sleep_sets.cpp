@@ -250,19 +250,6 @@ TEST(SleepSetsOnPrivateWork, FewerTransitionsSameStates) {
 // runs a finalizer or callback inside a collection, so no footprint is
 // free of global effects; steps such as an allocation and a finalizer's
 // body on another thread still commute, found by running both orders.
-std::string b1(int threads) {
-  const std::vector<std::string> body = {
-      "a = Node()", "b = Node()", "a.peer = b",  "b.peer = a", "w = weakref.ref(a, on_gone)",
-      "del a",      "del b",      "gc.collect()"};
-  std::string text = "class Node:\n    def __del__(self):\n        pass\n\n";
-  text += "def on_gone(wr):\n    pass\n";
-  for (int t = 1; t <= threads; ++t) {
-    text += "\nthread T" + std::to_string(t) + ":\n";
-    for (const std::string& line : body) text += "    " + line + "\n";
-  }
-  return text;
-}
-
 TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
   model::Program p = load_text(b1(2));
   expect_transitions(p, 258, 445, 389);
