@@ -101,29 +101,19 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return def_stmt(s, out);
     case StmtKind::For:
       return for_stmt(s, out);
-    case StmtKind::While: {  // IT7: model/CodeGen.cpp lowers it as CPython's compiler does
-      ExprId c = condition(*s.value);
-      std::vector<StatementId> body, orelse;
-      for (const Stmt& b : s.body) stmt(b, body);
-      for (const Stmt& b : s.orelse) stmt(b, orelse);
-      model::Statement& st = add_stmt(K::While, s.loc, out);
-      st.value = c;
-      st.body = std::move(body);
-      st.orelse = std::move(orelse);
-      return;
-    }
     case StmtKind::Break:
       add_stmt(K::Break, s.loc, out);
       return;
     case StmtKind::Continue:
       add_stmt(K::Continue, s.loc, out);
       return;
-    case StmtKind::If: {
+    case StmtKind::If:
+    case StmtKind::While: {  // a while (IT7) is lowered by model/CodeGen.cpp as CPython does
       ExprId c = condition(*s.value);
       std::vector<StatementId> body, orelse;
       for (const Stmt& b : s.body) stmt(b, body);
       for (const Stmt& b : s.orelse) stmt(b, orelse);
-      model::Statement& st = add_stmt(K::If, s.loc, out);
+      model::Statement& st = add_stmt(s.kind == StmtKind::If ? K::If : K::While, s.loc, out);
       st.value = c;
       st.body = std::move(body);
       st.orelse = std::move(orelse);
