@@ -48,6 +48,13 @@ rc::Gen<Op> with_exits(rc::Gen<Op> others, bool exits) {
   auto atexit = rc::gen::weightedElement<Op>({{3, Op::AtexitRegister}, {1, Op::AtexitUnregister}});
   return rc::gen::weightedOneOf<Op>({{5, others}, {1, atexit}});
 }
+// while loops (GenConfig::loops), drawn a sixth of the time.
+rc::Gen<Op> with_loops(rc::Gen<Op> others, bool loops) {
+  if (!loops) return others;
+  auto loop =
+      rc::gen::weightedElement<Op>({{2, Op::WhileBreak}, {2, Op::WhileDrain}, {3, Op::WhileSpin}});
+  return rc::gen::weightedOneOf<Op>({{5, others}, {1, loop}});
+}
 rc::Gen<Op> finalizer_op(bool language) {
   return with_language(rc::gen::weightedElement<Op>({{1, Op::Log},
                                                      {3, Op::Drop},
@@ -84,8 +91,9 @@ rc::Gen<std::vector<T>> up_to(int count, int size, rc::Gen<T> gen) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language, bool exits);
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits);
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits,
+                                  bool loops);
 
 namespace {
 
@@ -103,7 +111,8 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
     return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
   });
   return rc::gen::map(
-      rc::gen::pair(objects, body(config.max_body + 2, false, config.language, config.exits)),
+      rc::gen::pair(objects,
+                    body(config.max_body + 2, false, config.language, config.exits, config.loops)),
       [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
         for (size_t i = 0; i < parts.first.size(); ++i) parts.first[i].a = static_cast<uint8_t>(i);
         parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
@@ -113,17 +122,19 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language, bool exits) {
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops) {
   return rc::gen::build<Action>(
-      rc::gen::set(&Action::op,
-                   in_finalizer ? finalizer_op(language) : with_exits(plain_op(language), exits)),
+      rc::gen::set(&Action::op, with_loops(in_finalizer ? finalizer_op(language)
+                                                        : with_exits(plain_op(language), exits),
+                                           loops)),
       rc::gen::set(&Action::a, index()), rc::gen::set(&Action::b, index()),
       rc::gen::set(&Action::c, index()));
 }
 
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits) {
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits,
+                                  bool loops) {
   return rc::gen::withSize([=](int size) {
-    return up_to(scaled(size, max, 1), size, action(in_finalizer, language, exits));
+    return up_to(scaled(size, max, 1), size, action(in_finalizer, language, exits, loops));
   });
 }
 
@@ -131,7 +142,8 @@ rc::Gen<ClassSpec> python_class(const GenConfig& config) {
   if (!config.finalizers) return rc::gen::just(ClassSpec{});
   return rc::gen::build<ClassSpec>(
       rc::gen::set(&ClassSpec::has_del),
-      rc::gen::set(&ClassSpec::del_body, body(config.max_body, true, config.language)));
+      rc::gen::set(&ClassSpec::del_body,
+                   body(config.max_body, true, config.language, false, config.loops)));
 }
 
 rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
@@ -139,6 +151,7 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
   const bool broken = config.broken_ctypes;
   const int max_body = config.max_body;
   const bool language = config.language;
+  const bool loops = config.loops;
   // 0: no finalizer, 1: tp_finalize, 2: a legacy tp_del
   return rc::gen::mapcat(
       finalizers ? rc::gen::weightedElement<int>({{2, 0}, {3, 1}, {1, 2}}) : rc::gen::just(0),
@@ -152,9 +165,9 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
             rc::gen::set(&CTypeSpec::dealloc, rc::gen::elementOf(deallocs)),
             rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
             rc::gen::set(&CTypeSpec::legacy, rc::gen::just(legacy)),
-            rc::gen::set(&CTypeSpec::finalize_body, has_finalize
-                                                        ? body(max_body, true, language)
-                                                        : rc::gen::just(std::vector<Action>{})));
+            rc::gen::set(&CTypeSpec::finalize_body,
+                         has_finalize ? body(max_body, true, language, false, loops)
+                                      : rc::gen::just(std::vector<Action>{})));
       });
 }
 
@@ -171,19 +184,22 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
                          up_to(scaled(size, config.max_classes, 1), size, python_class(config)))),
         rc::gen::set(&ScenarioSpec::ctypes, some(config.max_ctypes, c_type(config))),
         rc::gen::set(&ScenarioSpec::callbacks,
-                     some(config.max_callbacks, body(config.max_body, true, config.language))),
+                     some(config.max_callbacks,
+                          body(config.max_body, true, config.language, false, config.loops))),
         rc::gen::set(&ScenarioSpec::setup, module_code(config)),
-        rc::gen::set(
-            &ScenarioSpec::threads,
-            some(config.max_threads, body(config.max_body, false, config.language, config.exits))),
+        rc::gen::set(&ScenarioSpec::threads,
+                     some(config.max_threads, body(config.max_body, false, config.language,
+                                                   config.exits, config.loops))),
         rc::gen::set(&ScenarioSpec::generators,
                      rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)),
         rc::gen::set(&ScenarioSpec::functions,
                      rc::gen::just(config.language ? std::max(1, config.max_functions) : 0)),
         rc::gen::set(&ScenarioSpec::proxies,
                      rc::gen::just(config.language ? std::max(1, config.max_proxies) : 0)),
-        rc::gen::set(&ScenarioSpec::containers,
-                     rc::gen::just(config.language ? std::max(1, config.max_containers) : 0)),
+        rc::gen::set(
+            &ScenarioSpec::containers,
+            rc::gen::just(config.language || config.loops ? std::max(1, config.max_containers)
+                                                          : 0)),
         rc::gen::set(&ScenarioSpec::atexit, rc::gen::just(config.exits)),
         rc::gen::set(&ScenarioSpec::shutdown,
                      config.exits ? rc::gen::arbitrary<bool>() : rc::gen::just(false)));

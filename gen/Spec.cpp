@@ -150,6 +150,7 @@ class Writer {
           out.insert(g(a.b));
           break;
         case Op::TryFinally:
+        case Op::WhileBreak:
           out.insert(g(a.a));
           break;
         case Op::FuncNew:
@@ -310,11 +311,18 @@ class Writer {
       case Op::ListLink:
         if (!known(a.a) || spec_.containers == 0) return unused();
         break;
+      case Op::WhileDrain:
+        if (spec_.containers == 0) return unused();
+        break;
+      case Op::WhileSpin:
+        if (kind != Body::Function || !known(a.a)) return unused();
+        break;
       default:
         break;
     }
     if (language_statement(a, level, kind)) return;
     if (list_statement(a, level)) return;
+    if (loop_statement(a, level)) return;
     if (function_statement(a, level, kind)) return;
     switch (a.op) {
       case Op::New:
@@ -530,6 +538,32 @@ class Writer {
       case Op::ListIter:
         line(level, "for v in " + k(a.a) + ":");
         line(level + 1, "log(\"item\", v is None)");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // The while statements (GenConfig::loops); false for the others. The
+  // drain ends: appends are bounded and no body loops back to one; a pop
+  // that another thread beat to the last item is caught.
+  bool loop_statement(const Action& a, int level) {
+    switch (a.op) {
+      case Op::WhileDrain:
+        line(level, "while len(" + k(a.a) + ") != 0:");
+        line(level + 1, "try:");
+        line(level + 2, k(a.a) + ".pop()");
+        line(level + 1, "except IndexError:");
+        line(level + 2, "log(\"raced\")");
+        return true;
+      case Op::WhileBreak:
+        line(level, "while True:");
+        guarded_by(level + 1, g(a.a) + " is None", "break");
+        line(level + 1, g(a.a) + " = None");
+        return true;
+      case Op::WhileSpin:
+        line(level, "while " + g(a.a) + " is not None:");
+        line(level + 1, "pass");
         return true;
       default:
         return false;

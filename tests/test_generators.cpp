@@ -50,6 +50,25 @@ RC_GTEST_PROP(Generators, EveryScenarioWithTheNewerStatementsCompiles, ()) {
     if (text.find(word) != std::string::npos) RC_TAG(word);
 }
 
+// With the while statements too (GenConfig::loops).
+RC_GTEST_PROP(Generators, EveryScenarioWithWhileLoopsCompiles, ()) {
+  gen::GenConfig config = with_broken_ctypes();
+  config.loops = true;
+  config.language = *rc::gen::arbitrary<bool>();
+  const auto spec = *gen::scenario(config);
+  const std::string text = spec.to_life();
+  for (const std::string profile : {"3.11", "3.13", "3.13t"}) {
+    try {
+      Scenario::parse(text, "generated.life", LoadOptions{profile, {}});
+    } catch (const ScenarioError& e) {
+      RC_FAIL(profile + ": " + e.what() + "\n" + text);
+    }
+  }
+  RC_ASSERT(spec.to_life() == text);
+  for (const char* word : {"while len(", "while True:", "break", "pass\n"})
+    if (text.find(word) != std::string::npos) RC_TAG(word);
+}
+
 // Each newer statement renders as the scenario language spells it.
 TEST(Generators, NewerStatementsRender) {
   gen::ScenarioSpec spec;
@@ -133,6 +152,39 @@ TEST(Generators, ListStatementsRender) {
   const Scenario s = Scenario::parse(text, "generated.life");
   const CheckResult r = check(s, CheckOptions{});
   EXPECT_FALSE(r.violated()) << r.message << "\n" << text;
+}
+
+// The while statements render as the language spells them (GenConfig::
+// loops), the spin only in threads, and the scenario they make holds: a
+// drain that another thread's appends race with, a `while True` left by
+// `break`, and a spin-wait that the other thread ends by dropping the
+// global (IT8: the spin waits while the other thread can go on).
+TEST(Generators, WhileStatementsRender) {
+  gen::ScenarioSpec spec;
+  spec.globals = 2;
+  spec.containers = 1;
+  spec.classes = {gen::ClassSpec{true, {{gen::Op::Log, 1, 0, 0}}}};
+  using gen::Op;
+  spec.setup = {
+      {Op::New, 0, 0, 0}, {Op::New, 1, 0, 0}, {Op::ListAppend, 0, 0, 0}, {Op::WhileSpin, 0, 0, 0}};
+  spec.threads = {{{Op::WhileSpin, 1, 0, 0}, {Op::WhileDrain, 0, 0, 0}},
+                  {{Op::ListAppend, 0, 0, 0}, {Op::WhileBreak, 1, 0, 0}}};
+  const std::string text = spec.to_life();
+  for (const char* want :
+       {"log(\"skip\")\n", "    while g1 is not None:\n        pass\n",
+        "    while len(k0) != 0:\n        try:\n            k0.pop()\n        except IndexError:\n",
+        "    while True:\n        if g1 is None:\n            break\n        g1 = None\n",
+        "    global g1\n"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  for (const std::string profile : {"3.11", "3.14", "3.13t"}) {
+    const Scenario p = Scenario::parse(text, "generated.life", LoadOptions{profile, {}});
+    const CheckResult r = check(p, CheckOptions{});
+    EXPECT_FALSE(r.violated()) << profile << ": " << r.message << "\n" << text;
+  }
+  // without the thread that ends it, the spin never ends
+  spec.threads.pop_back();
+  const CheckResult endless = check(Scenario::parse(spec.to_life(), "generated.life"), {});
+  EXPECT_TRUE(endless.violates("termination")) << spec.to_life();
 }
 
 // The atexit statements and `shutdown modules` render as the language

@@ -300,14 +300,7 @@ RC_GTEST_PROP(Meta, CollectorAndBiasedRefcountsFreeThreaded, ()) {
 // transitions that do not raise it to look for endless runs) never goes
 // down, on generated scenarios with broken C types and runtimes, under
 // every profile.
-RC_GTEST_PROP(Meta, ProgressMeasureNeverDecreases, ()) {
-  gen::GenConfig config = small();
-  config.broken_ctypes = true;
-  gen::ScenarioSpec spec = *gen::scenario(config);
-  const std::vector<std::string> bugs = runtime_bugs();
-  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
-  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
-                                                "3.14.4", "3.14", "3.13t", "3.14t");
+void progress_never_decreases(const gen::ScenarioSpec& spec) {
   const model::Program p = testing::load_text(spec.to_life(), "generated.life");
   const model::Model m(p, false);
   std::vector<uint16_t> choices;
@@ -322,6 +315,17 @@ RC_GTEST_PROP(Meta, ProgressMeasureNeverDecreases, ()) {
         }
       },
       [](const model::State&) {});
+}
+
+RC_GTEST_PROP(Meta, ProgressMeasureNeverDecreases, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  const std::vector<std::string> bugs = runtime_bugs();
+  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
+                                                "3.14.4", "3.14", "3.13t", "3.14t");
+  progress_never_decreases(spec);
 }
 
 // Partial-order reduction's local check on generated scenarios under every
@@ -554,6 +558,70 @@ RC_GTEST_PROP(Meta, MetaPropertiesHoldWithAtexitAndShutdown, ()) {
   const CheckResult reduced = searches_agree(s);
   RC_TAG(reduced.violated() ? "violated" : "holds");
   collector_frees_exactly_the_unreachable(spec);
+}
+
+// ------------------------------------------------------------ while loops
+
+// while loops (GenConfig::loops: a loop draining a list, a `while True`
+// left by `break`, a spin-wait on a global that only another thread ends;
+// IT7, IT8) among the other statements. The reductions and strategies
+// agree (a spin that no thread ends is a run that never ends, whose lasso
+// replays), refcounts are conserved and a run's end frees exactly the
+// unreachable objects, and the progress measure never goes down (a spin
+// waits at its backward check, which the measure counts as one position).
+RC_GTEST_PROP(Meta, MetaPropertiesHoldWithWhileLoops, ()) {
+  gen::GenConfig config = small();
+  config.loops = true;
+  config.language = *rc::gen::arbitrary<bool>();
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  const std::string text = spec.to_life();
+  RC_PRE(text.find("while ") != std::string::npos);
+  if (text.find("while len(") != std::string::npos) RC_TAG("drain");
+  if (text.find("while True:") != std::string::npos) RC_TAG("break");
+  if (text.find("is not None:\n        pass") != std::string::npos) RC_TAG("spin");
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t");
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
+  const CheckResult reduced = searches_agree(s);
+  RC_TAG(reduced.violates("termination") ? "endless" : reduced.violated() ? "violated" : "holds");
+  collector_frees_exactly_the_unreachable(spec);
+  progress_never_decreases(spec);
+}
+
+// A spin-wait on g0 (the module code always makes it an object) put into
+// the first thread, and half the time a drop of g0 at the end of the
+// second: spins that end and spins that never do, among the generated
+// statements, under GIL and free-threaded profiles. The reductions and
+// strategies agree (IT8's waiting rule, IT10's fair loops), every
+// counterexample replays, and the progress measure never goes down.
+RC_GTEST_PROP(Meta, SpinWaitsKeepVerdictsUnderEveryReduction, ()) {
+  gen::GenConfig config = small();
+  config.loops = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  if (spec.threads.empty()) spec.threads.emplace_back();
+  std::vector<gen::Action>& spinner = spec.threads[0];
+  const size_t at = *rc::gen::inRange<size_t>(0, spinner.size() + 1);
+  spinner.insert(spinner.begin() + static_cast<std::ptrdiff_t>(at), {gen::Op::WhileSpin, 0, 0, 0});
+  const bool ended = spec.threads.size() > 1 && *rc::gen::arbitrary<bool>();
+  if (ended) spec.threads[1].push_back({gen::Op::Drop, 0, 0, 0});
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.14", "3.13t", "3.14t");
+  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
+  const CheckResult reduced = searches_agree(s);
+  RC_TAG(ended ? "dropped by T2" : "not dropped by T2");
+  RC_TAG(reduced.violates("termination") ? "endless" : reduced.violated() ? "violated" : "holds");
+  progress_never_decreases(spec);
+}
+
+// Correct code with while loops passes every property under every
+// profile but what the release breaks (a spin that no thread ends is
+// endless code, which passes_every_profile sets aside).
+RC_GTEST_PROP(Meta, CorrectCodeWithWhileLoopsPassesEveryProfile, ()) {
+  gen::GenConfig config = small();
+  config.loops = true;
+  config.max_ctypes = 0;
+  const gen::ScenarioSpec spec = *gen::scenario(config);
+  RC_PRE(spec.to_life().find("while ") != std::string::npos);
+  passes_every_profile(
+      spec, [](const std::string&, const std::string&, const CheckResult&) { return false; });
 }
 
 // ------------------------------------------------------- broken runtimes

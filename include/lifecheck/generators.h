@@ -44,15 +44,23 @@ struct GenConfig {
   // threads, and the `shutdown modules` directive (drawn half the time).
   // Off by default, like `language`: the older draws stay as they were.
   bool exits = false;
+  // while loops (IT7, IT8): a loop draining a list (with `language`, which
+  // makes the lists), a `while True` left by `break`, and in threads a
+  // spin-wait on a global that only another thread can end (a spin that
+  // no thread ends is a run that never ends: `termination`). Off by
+  // default, like `exits`.
+  bool loops = false;
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks
 // (`self`, raising).
 // `exits` adds the atexit statements outside finalizers (GenConfig::exits).
-rc::Gen<Action> action(bool in_finalizer, bool language = false, bool exits = false);
+// `loops` adds the while statements (GenConfig::loops).
+rc::Gen<Action> action(bool in_finalizer, bool language = false, bool exits = false,
+                       bool loops = false);
 // A body of at most `max` statements.
 rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language = false,
-                                  bool exits = false);
+                                  bool exits = false, bool loops = false);
 rc::Gen<ClassSpec> python_class(const GenConfig& config);
 rc::Gen<CTypeSpec> c_type(const GenConfig& config);
 // A whole scenario: types, callbacks, module code and thread programs.

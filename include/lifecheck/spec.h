@@ -71,8 +71,13 @@ enum class Op : uint8_t {
   ListClear,   // kA.clear()
   ListLink,    // if gA is not None: gA.fB = kC (a cycle when kC holds gA)
   ListIter,    // for v in kA: log("item", v is None)
+  // while loops (GenConfig::loops; IT7, IT8). A drain and a break end by
+  // themselves; a spin ends only when another thread drops the global.
+  WhileDrain,  // while len(kA) != 0: try: kA.pop() except IndexError: log
+  WhileBreak,  // while True: if gA is None: break / gA = None
+  WhileSpin,   // threads: while gA is not None: pass   (elsewhere: a log line)
 };
-inline constexpr int kOpCount = 44;
+inline constexpr int kOpCount = 47;
 
 struct Action {
   Op op = Op::Log;
