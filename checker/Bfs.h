@@ -34,6 +34,7 @@
 
 #include "checker/ByteArena.h"
 #include "checker/Engine.h"
+#include "checker/Fairness.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
 #include "checker/LevelSearch.h"
@@ -523,6 +524,20 @@ class Bfs {
       if (!to) continue;  // not expanded: on no cycle (yet)
       graph.push_back({from, *to});
       edge_of.push_back(static_cast<uint32_t>(k));
+    }
+    if constexpr (FairModel<M>) {  // only the cycles a fair scheduler can take (Fairness.h)
+      return first_fair_lasso(
+          model_, cyclic_components(rank_of_node.size(), graph),
+          [&](uint32_t node) {
+            std::vector<Choice> path = path_to(rank_of_node[node]);
+            if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
+            return path;
+          },
+          [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
+            auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
+            return id ? node_of(*id) : std::nullopt;
+          },
+          cycle_property_);
     }
     auto cycle = find_cycle(rank_of_node.size(), graph);
     if (!cycle) return std::nullopt;

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "checker/Engine.h"
+#include "checker/Fairness.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
 #include "checker/LevelSearch.h"
@@ -314,6 +315,20 @@ class DistributedBfs {
   }
 
   // A cycle among the transitions recorded so far: a run that never ends.
+  // The gathered transitions (key, target rank, ...) as a graph over ranks,
+  // sorted by source; `all` is released.
+  std::vector<GraphEdge> graph_of(std::vector<uint64_t>& all) const {
+    std::vector<std::pair<uint64_t, uint64_t>> pairs(all.size() / 2);
+    for (size_t i = 0; i < pairs.size(); ++i) pairs[i] = {all[2 * i], all[2 * i + 1]};
+    std::vector<uint64_t>().swap(all);
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<GraphEdge> graph(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i)
+      graph[i] = GraphEdge{static_cast<uint32_t>(rank_of_key(pairs[i].first)),
+                           static_cast<uint32_t>(pairs[i].second)};
+    return graph;
+  }
+
   std::optional<Result> lasso() {
     if (!cycles_) return std::nullopt;
     std::vector<uint64_t> mine;
@@ -325,15 +340,9 @@ class DistributedBfs {
     std::vector<uint64_t> all = comm_.gather(mine, 0);
     std::vector<uint64_t>().swap(mine);
     std::vector<uint64_t> cycle;  // entry, then the target ranks round it
+    if constexpr (FairModel<M>) return fair_lasso(all);
     if (me_ == 0) {
-      std::vector<std::pair<uint64_t, uint64_t>> pairs(all.size() / 2);
-      for (size_t i = 0; i < pairs.size(); ++i) pairs[i] = {all[2 * i], all[2 * i + 1]};
-      std::vector<uint64_t>().swap(all);
-      std::sort(pairs.begin(), pairs.end());
-      std::vector<GraphEdge> graph(pairs.size());
-      for (size_t i = 0; i < pairs.size(); ++i)
-        graph[i] = GraphEdge{static_cast<uint32_t>(rank_of_key(pairs[i].first)),
-                             static_cast<uint32_t>(pairs[i].second)};
+      const std::vector<GraphEdge> graph = graph_of(all);
       if (auto c = find_cycle(stats_.states, graph)) {
         cycle.push_back(c->entry);
         for (size_t e : c->edges) cycle.push_back(graph[e].to);
@@ -346,6 +355,35 @@ class DistributedBfs {
         model_, std::move(path), std::vector<uint64_t>(cycle.begin() + 1, cycle.end()),
         cycle_property_,
         [&](const std::string& b, const std::vector<uint32_t>& c) { return rank_of(b, c); });
+  }
+
+  // As lasso(), only the cycles a fair scheduler can take (Fairness.h):
+  // rank 0 finds the graph's cyclic components (nodes are ranks) and sends
+  // them to every rank; every rank then runs the same check, whose lookups
+  // (rank_of) it makes together.
+  std::optional<Result> fair_lasso(std::vector<uint64_t>& all) {
+    std::vector<uint64_t> flat;  // per component: its size, then its ranks
+    if (me_ == 0) {
+      const std::vector<GraphEdge> graph = graph_of(all);
+      for (const std::vector<uint32_t>& c : cyclic_components(stats_.states, graph)) {
+        flat.push_back(c.size());
+        flat.insert(flat.end(), c.begin(), c.end());
+      }
+    }
+    comm_.broadcast(flat, 0);
+    std::vector<std::vector<uint32_t>> components;
+    for (size_t i = 0; i < flat.size(); i += 1 + flat[i])
+      components.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                              flat.begin() + static_cast<std::ptrdiff_t>(i + 1 + flat[i]));
+    return first_fair_lasso(
+        model_, components,
+        [&](uint32_t node) { return concrete_path(model_, path_to(node), nullptr); },
+        [&](const std::string& b, const std::vector<uint32_t>& c) -> std::optional<uint32_t> {
+          const uint64_t rank = rank_of(b, c);
+          if (rank == kNone) return std::nullopt;
+          return static_cast<uint32_t>(rank);
+        },
+        cycle_property_);
   }
 
   // The level's new states get their ranks; the next frontier is filled.

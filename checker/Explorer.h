@@ -163,9 +163,12 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
       canonical.progress = nullptr;
       uint32_t bound = result.loop_start ? 0 : static_cast<uint32_t>(result.path.size());
       auto c = detail::with_kind(model, canonical, bound);
-      if (c.verdict == Verdict::Violated) result = std::move(c);
+      // A loop the first search closed may be one no fair scheduler takes
+      // (Fairness.h): the complete breadth-first search then has the verdict.
+      if (c.verdict == Verdict::Violated || result.loop_start) result = std::move(c);
     }
-    detail::validate_counterexample(model, result, options.store);
+    if (result.verdict == Verdict::Violated)
+      detail::validate_counterexample(model, result, options.store);
   }
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -24,6 +24,13 @@ struct Cycle {
   std::vector<size_t> edges;  // indices into the edge list: entry -> ... -> entry
 };
 
+// The strongly connected components that hold a cycle (two states or
+// more, or one with an edge to itself), each as its states in increasing
+// order, the components ordered by their lowest state. The edges must be
+// sorted by source, else std::invalid_argument.
+std::vector<std::vector<uint32_t>> cyclic_components(size_t states,
+                                                     const std::vector<GraphEdge>& edges);
+
 // The cycle through the lowest-indexed state that lies on any cycle of the
 // graph (states numbered 0..states-1), shortest through that state; nullopt
 // when the graph is acyclic. The edges must be sorted by source (a search

@@ -23,6 +23,7 @@ class ReplayScheduler : public Scheduler {
     return static_cast<size_t>(it - enabled.begin());
   }
 
+  bool more_planned() const override { return next_ < steps_.size(); }
   bool finished() const { return next_ == steps_.size(); }
   bool mismatch() const { return mismatch_; }
   size_t position() const { return next_; }

@@ -220,7 +220,7 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
     if (cycle_property) {
       model.encode(s, bytes);
       auto [it, fresh] = seen.emplace(bytes, t.steps.size());
-      if (!fresh) {
+      if (!fresh && !scheduler.more_planned()) {
         t.loop_start = it->second;
         t.outcome = checker::endless_run(cycle_property, it->second, t.steps.size());
         break;

@@ -66,6 +66,13 @@ class Model {
   // renaming of objects (Canonical.h).
   State decode(std::string_view bytes) const { return decode_state(program_, bytes); }
   bool uses_symmetry() const { return symmetry_.any; }
+  // Fairness (checker/Fairness.h, IT10): a choice is its thread's move, and
+  // threads are scheduled weakly fairly; states are told apart without
+  // symmetry when the check follows threads.
+  static uint32_t agent(Choice c) { return c & 0xFF; }
+  void encode_concrete(const State& state, std::string& out) const {
+    encode_state(program_, state, out, nullptr);
+  }
   // A state that comes back means a run without end: a while loop that
   // spins while no other thread can go on (IT8), or a finalizer or
   // callback that re-creates its own work (as `__del__` making and dropping

@@ -32,4 +32,8 @@ compare "depth limit" --max-depth 7 scenarios/basics/*.life
 grep -l "termination" scenarios/contract/*.life >/dev/null || fail "no termination scenario"
 compare "termination" scenarios/contract/termination-bug.life
 grep -q "termination" "$work/many" || fail "the termination counterexample is missing"
+# Only fair loops count (IT10): spins another thread ends hold, a spin
+# nothing ends is reported, without the GIL too.
+compare "fair loops" scenarios/loops/while-*.life
+compare "fair loops, 3.13t" --profile 3.13t scenarios/loops/while-*.life
 finish
