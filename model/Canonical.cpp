@@ -217,6 +217,27 @@ void Encoder::put_object(const Object& x) {
 
 }  // namespace canonical
 
+void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
+  const size_t n = state.threads.size();
+  size_t t = 0;
+  while (t < n && t < positions.size() && positions[t] == t) ++t;
+  if (t == n || positions.size() != n) return;  // in order already
+  SmallVec<Thread, 4> moved;
+  moved.resize(n);
+  for (t = 0; t < n; ++t) moved[positions[t]] = std::move(state.threads[t]);
+  state.threads = std::move(moved);
+  // the thread numbers the encoding writes as positions (put_object, run)
+  auto renumber = [&](ThreadId& id) {
+    if (id < n) id = positions[id];
+  };
+  for (Object& x : state.objects) {
+    renumber(x.resource_owner);
+    renumber(x.owner);
+    renumber(x.locked_by);
+  }
+  renumber(state.gc.stopped_by);
+}
+
 void encode_state(const Program&, const State& state, std::string& out,
                   const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts,
                   std::vector<ThreadId>* positions) {
