@@ -112,7 +112,8 @@ class Bfs {
  private:
   static constexpr uint32_t kNoParent = UINT32_MAX;
   static constexpr uint32_t kNoState = UINT32_MAX;
-  static constexpr size_t kConcreteMax = size_t{1} << 14;  // states kept a level (~64 MB)
+  // States kept a level (a State is ~4 KB: two levels' worth, ~64 MB).
+  static constexpr size_t kConcreteMax = size_t{1} << 13;
   // The order of successors: parent rank, then choice.
 
   struct Candidate {
@@ -253,6 +254,19 @@ class Bfs {
     if constexpr (kMeasured)
       if (measured_) measure = model_.progress_measure(s);
     for (Choice c : w.choices) {
+      if constexpr (kConcrete) {
+        if (concrete_on_ && kept_.size() < kConcreteMax) {
+          // stepped where it would be kept: add_successor() keeps it
+          // there when it is new, else it goes
+          State& next = kept_.emplace_back(s);
+          StepResult r = model_.step(next, c);
+          kept_new_ = false;
+          if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
+            return;
+          if (!kept_new_) kept_.pop_back();
+          continue;
+        }
+      }
       State next = s;
       StepResult r = model_.step(next, c);
       if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
@@ -347,10 +361,10 @@ class Bfs {
       w.states.push_back(std::move(next));
     } else if constexpr (kConcrete) {
       cand.state = kNoState;
-      if (concrete_on_ && kept_.size() < kConcreteMax) {
-        cand.state = static_cast<uint32_t>(kept_.size());
+      if (concrete_on_ && !kept_.empty() && &next == &kept_.back()) {  // (expand_state)
+        cand.state = static_cast<uint32_t>(kept_.size() - 1);
         reorder_threads(next, w.renaming);
-        kept_.push_back(std::move(next));
+        kept_new_ = true;
       }
     }
     const uint32_t owner = store_.shard_of(h) % jobs_;
@@ -610,6 +624,9 @@ class Bfs {
       std::vector<Fresh> fresh;
       std::vector<Edge> edges;
       next.clear();
+      // kConcrete: the states kept for the next level go where the level
+      // before this one was (two levels' buffers, not three)
+      if (concrete_on_) kept_.swap(next.states);
       next.first_rank = parent_.size();
       const size_t ranks_before = parent_.size();
       // One slice [begin, end) of `lv`; a non-empty string when a limit
@@ -685,7 +702,10 @@ class Bfs {
           close_level();
         }
       }
-      if (concrete_on_) std::swap(next.states, kept_);  // kept_ gets the emptied vector
+      if (concrete_on_) {
+        next.states = std::move(kept_);
+        kept_ = std::vector<State>();
+      }
       ++depth;
       // The state limit holds exactly: the level's first new states in rank
       // order up to it (the same ones for any number of workers).
@@ -754,6 +774,7 @@ class Bfs {
   // kConcrete: on for this search; the new states of the level being built
   bool concrete_on_ = false;
   std::vector<State> kept_;
+  bool kept_new_ = false;  // add_successor() kept the last of kept_
   std::unordered_map<uint64_t, SleepEntry> sleep_;
   std::vector<Arrival> arrivals_;
   std::vector<Choice> arrival_pool_;
