@@ -68,10 +68,12 @@ class Bfs {
   // their canonical form's thread order (reorder_threads): a new state is
   // kept as it was reached, in that order (up to kConcreteMax a level), and
   // expanded as it is rather than decoded from the store. It then has the
-  // decoded state's choices in the same order and, up to a renaming of
-  // objects, the same successors (Canonical.h: tested on every state of
-  // the shipped scenarios), so counts, keys and paths stay the same;
-  // decoding a state costs about as much as expanding it.
+  // decoded state's choices in the same order, the same persistent choice,
+  // progress measure and terminal verdict and, up to a renaming of
+  // objects, the same successors (tests/test_concrete_search.cpp, over the
+  // kept states of B1 and of every shipped scenario), so counts, keys and
+  // paths stay the same; decoding a state costs about as much as
+  // expanding it.
   static constexpr bool kConcrete =
       kBytes && RenamingModel<M> && requires(State & s, const typename RenamingOf<M>::type& r) {
     reorder_threads(s, r);
