@@ -14,7 +14,8 @@
 // timing; so are the counts (the set of states is the reachable set).
 //
 // A model with decode() has its frontier kept as bytes (and its paths made
-// concrete at the end, Engine.h); otherwise as states. Runs that never end
+// concrete at the end, Engine.h), one worker also some of it as states
+// (kConcrete); otherwise as states. Runs that never end
 // are found once the graph is complete (or a limit stops the search) from
 // the transitions recorded between states (Lasso.h): all of them, or with a
 // progress measure (Engine.h) only those that do not raise it, since every
@@ -64,6 +65,20 @@ class Bfs {
   // and a store that gives bytes back (a reopened state is decoded from
   // its id).
   static constexpr bool kSleep = SleepModel<M> && kRecall;
+  // One worker without sleep sets, and a model whose states can be put in
+  // their canonical form's thread order (reorder_threads): a new state is
+  // kept as it was reached, in that order (up to kConcreteMax a level), and
+  // expanded as it is rather than decoded from the store. It then has the
+  // decoded state's choices in the same order, the same persistent choice,
+  // progress measure and terminal verdict and, up to a renaming of
+  // objects, the same successors (tests/test_concrete_search.cpp, over the
+  // kept states of B1 and of every shipped scenario), so counts, keys and
+  // paths stay the same; decoding a state costs about as much as
+  // expanding it.
+  static constexpr bool kConcrete =
+      kBytes && RenamingModel<M> && requires(State & s, const typename RenamingOf<M>::type& r) {
+    reorder_threads(s, r);
+  };
   static constexpr bool kKnownParts =
       requires(Store & s, std::string_view b, std::span<const uint32_t> c, KnownParts& k) {
     s.lookup(b, c, uint64_t{0}, k);
@@ -86,6 +101,7 @@ class Bfs {
     if constexpr (kSleep)
       sleep_on_ = options.sleep_sets && options.use_visited_set && model.sleep_sets_sound() &&
                   (!cycles_ || measured_);
+    concrete_on_ = kConcrete && jobs_ == 1 && !sleep_on_;
   }
 
   Result run() {
@@ -98,6 +114,9 @@ class Bfs {
 
  private:
   static constexpr uint32_t kNoParent = UINT32_MAX;
+  static constexpr uint32_t kNoState = UINT32_MAX;
+  // States kept a level (a State is ~4 KB: two levels' worth, ~64 MB).
+  static constexpr size_t kConcreteMax = size_t{1} << 13;
   // The order of successors: parent rank, then choice.
 
   struct Candidate {
@@ -105,7 +124,7 @@ class Bfs {
     uint64_t hash;
     uint64_t offset;  // in the worker's arena: the encoding, then its cuts
     uint32_t length;
-    uint32_t state = 0;  // without decode(): index in the worker's states
+    uint32_t state = 0;  // without decode(): index in the worker's states; kConcrete: in kept_
     uint8_t ncuts = 0;
     uint8_t nknown = 0;           // kKnownParts: the part numbers after the cuts
     bool terminal_fails = false;  // a terminal state that violates a property
@@ -177,7 +196,8 @@ class Bfs {
     std::string arena;
     std::vector<uint64_t> ends;  // bytes of i: [ends[i-1], ends[i])
     std::vector<uint64_t> ids;   // kRecall: the store ids, in rank order
-    std::vector<State> states;
+    std::vector<State> states;   // without decode(): the states; kConcrete: the kept ones
+    std::vector<uint32_t> kept;  // kConcrete: per rank, its state in `states` or kNoState
     // a level of reopened states (sleep sets): their ranks and the choices
     // to explore at each
     std::vector<uint64_t> ranks;
@@ -189,6 +209,7 @@ class Bfs {
       ends.clear();
       ids.clear();
       states.clear();
+      kept.clear();
       ranks.clear();
       only.clear();
     }
@@ -219,8 +240,16 @@ class Bfs {
         return;
       }
     }
-    const uint64_t rank = level.first_rank + i;
-    State s = state_at(level, i);
+    if constexpr (kConcrete) {
+      if (i < level.kept.size() && level.kept[i] != kNoState) {
+        expand_state(w, level.first_rank + i, level.states[level.kept[i]]);
+        return;
+      }
+    }
+    expand_state(w, level.first_rank + i, state_at(level, i));
+  }
+
+  void expand_state(Worker& w, uint64_t rank, const State& s) {
     if (!choices_to_explore(model_, s, w.choices, options_.partial_order, w.stats.reduced_states,
                             w.stats.pruned_transitions))
       return;  // terminal: checked when it was found
@@ -228,6 +257,19 @@ class Bfs {
     if constexpr (kMeasured)
       if (measured_) measure = model_.progress_measure(s);
     for (Choice c : w.choices) {
+      if constexpr (kConcrete) {
+        if (concrete_on_ && kept_.size() < kConcreteMax) {
+          // stepped where it would be kept: add_successor() keeps it
+          // there when it is new, else it goes
+          State& next = kept_.emplace_back(s);
+          StepResult r = model_.step(next, c);
+          kept_new_ = false;
+          if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
+            return;
+          if (!kept_new_) kept_.pop_back();
+          continue;
+        }
+      }
       State next = s;
       StepResult r = model_.step(next, c);
       if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
@@ -263,7 +305,7 @@ class Bfs {
     }
     (void)measure;
     if constexpr (RenamingModel<M>) {
-      if (sleep) {
+      if (sleep || concrete_on_) {
         // with the renaming that carried_set() applies to the sleep set
         model_.encode(next, w.bytes, w.cuts, w.renaming);
       } else {
@@ -320,6 +362,13 @@ class Bfs {
     if constexpr (!kBytes) {
       cand.state = static_cast<uint32_t>(w.states.size());
       w.states.push_back(std::move(next));
+    } else if constexpr (kConcrete) {
+      cand.state = kNoState;
+      if (concrete_on_ && !kept_.empty() && &next == &kept_.back()) {  // (expand_state)
+        cand.state = static_cast<uint32_t>(kept_.size() - 1);
+        reorder_threads(next, w.renaming);
+        kept_new_ = true;
+      }
     }
     const uint32_t owner = store_.shard_of(h) % jobs_;
     const uint32_t index = static_cast<uint32_t>(w.outbox[owner].size());
@@ -592,6 +641,9 @@ class Bfs {
       std::vector<Fresh> fresh;
       std::vector<Edge> edges;
       next.clear();
+      // kConcrete: the states kept for the next level go where the level
+      // before this one was (two levels' buffers, not three)
+      if (concrete_on_) kept_.swap(next.states);
       next.first_rank = parent_.size();
       const size_t ranks_before = parent_.size();
       // One slice [begin, end) of `lv`; a non-empty string when a limit
@@ -639,6 +691,7 @@ class Bfs {
           } else {
             next.states.push_back(std::move(workers_[f.worker].states[f.state]));
           }
+          if (concrete_on_) next.kept.push_back(f.state);
         }
         for (Worker& w : workers_) {
           for (auto& box : w.outbox) box.clear();
@@ -666,6 +719,10 @@ class Bfs {
           close_level();
         }
       }
+      if (concrete_on_) {
+        next.states = std::move(kept_);
+        kept_ = std::vector<State>();
+      }
       ++depth;
       // The state limit holds exactly: the level's first new states in rank
       // order up to it (the same ones for any number of workers).
@@ -684,6 +741,7 @@ class Bfs {
         } else {
           next.states.resize(added);
         }
+        if (concrete_on_) next.kept.resize(added);
       }
       stats_.states += added;
       if (added) stats_.max_depth = depth;
@@ -730,6 +788,10 @@ class Bfs {
   // sleep sets: on for this search; per stored state with a non-empty sleep
   // set (or not expanded yet) its entry; this level's arrivals and new ids
   bool sleep_on_ = false;
+  // kConcrete: on for this search; the new states of the level being built
+  bool concrete_on_ = false;
+  std::vector<State> kept_;
+  bool kept_new_ = false;  // add_successor() kept the last of kept_
   std::unordered_map<uint64_t, SleepEntry> sleep_;
   std::vector<Arrival> arrivals_;
   std::vector<Choice> arrival_pool_;

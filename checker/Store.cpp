@@ -96,7 +96,9 @@ ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
 
 bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
                           Mode mode, const KnownParts* given, KnownParts* found) const {
-  key.clear();
+  // the part numbers written here, then copied into `key` at once
+  char numbers[kMaxParts * 10];
+  char* out = numbers;
   size_t begin = 0;
   bool all = true;
   for (size_t p = 0; p < kMaxParts; ++p) {
@@ -125,16 +127,12 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
       found->count = static_cast<uint8_t>(p + 1);
     }
     // the part's number as a varint: mostly one or two bytes
-    for (;; v >>= 7) {
-      if (v < 0x80) {
-        key.push_back(static_cast<char>(v));
-        break;
-      }
-      key.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    }
+    for (; v >= 0x80; v >>= 7) *out++ = static_cast<char>((v & 0x7F) | 0x80);
+    *out++ = static_cast<char>(v);
     begin = end;
     if (end == bytes.size()) break;
   }
+  key.assign(numbers, static_cast<size_t>(out - numbers));
   return all;
 }
 

@@ -69,7 +69,7 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
   }
   putv(static_cast<uint32_t>(sc_.order.size()));
   for (size_t k = 0; k < sc_.order.size(); ++k) {
-    put_object(s_.objects[sc_.order[k]]);
+    put_object(s_.objects[sc_.order[k]], sc_.used[2 * k], sc_.used[2 * k + 1]);
     if (k % kObjectsPerPart == kObjectsPerPart - 1) cut();
   }
   cut();
@@ -112,15 +112,25 @@ void Encoder::number_objects() {
     for (ObjId o : th.trash) discover(o);
     for (ObjId o : th.merge_queue) discover(o);
   }
+  // (each object's used slots kept for put_object)
+  sc_.used.resize(2 * s_.objects.size());
   for (size_t k = 0; k < sc_.order.size(); ++k) {
     const Object& x = s_.objects[sc_.order[k]];
     const uint32_t fields = used_slots(x.fields);
     for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
     const uint32_t items = used_slots(x.items);
     for (uint32_t i = 0; i < items; ++i) discover(x.items[i]);
+    sc_.used[2 * k] = static_cast<uint8_t>(fields);
+    sc_.used[2 * k + 1] = static_cast<uint8_t>(items);
   }
   // Anything left (not expected for the modelled types) in slot order.
+  const size_t reached = sc_.order.size();
   for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
+  for (size_t k = reached; k < sc_.order.size(); ++k) {
+    const Object& x = s_.objects[sc_.order[k]];
+    sc_.used[2 * k] = static_cast<uint8_t>(used_slots(x.fields));
+    sc_.used[2 * k + 1] = static_cast<uint8_t>(used_slots(x.items));
+  }
 }
 
 void Encoder::put_value(Value v) {
@@ -185,7 +195,7 @@ void Encoder::put_frame(const Frame& f) {
   if (mask & kFTouched) putv(f.touched);
 }
 
-void Encoder::put_object(const Object& x) {
+void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
   const ThreadId owner = x.resource_owner == kNoThread ? kNoThread : sc_.position[x.resource_owner];
   uint8_t mask = static_cast<uint8_t>(
       (x.finalize_count ? kOFinalizeCount : 0) | (x.length ? kOLength : 0) |
@@ -207,15 +217,34 @@ void Encoder::put_object(const Object& x) {
     put8(x.ref_state);
     put8(thread_position(x.locked_by));
   }
-  const uint32_t used = used_slots(x.fields);
   put8(static_cast<uint8_t>(used));
   for (uint32_t i = 0; i < used; ++i) put_value(x.fields[i]);
-  const uint32_t items = used_slots(x.items);
   put8(static_cast<uint8_t>(items));
   for (uint32_t i = 0; i < items; ++i) put_value(x.items[i]);
 }
 
 }  // namespace canonical
+
+void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
+  const size_t n = state.threads.size();
+  size_t t = 0;
+  while (t < n && t < positions.size() && positions[t] == t) ++t;
+  if (t == n || positions.size() != n) return;  // in order already
+  SmallVec<Thread, 4> moved;
+  moved.resize(n);
+  for (t = 0; t < n; ++t) moved[positions[t]] = std::move(state.threads[t]);
+  state.threads = std::move(moved);
+  // the thread numbers the encoding writes as positions (put_object, run)
+  auto renumber = [&](ThreadId& id) {
+    if (id < n) id = positions[id];
+  };
+  for (Object& x : state.objects) {
+    renumber(x.resource_owner);
+    renumber(x.owner);
+    renumber(x.locked_by);
+  }
+  renumber(state.gc.stopped_by);
+}
 
 void encode_state(const Program&, const State& state, std::string& out,
                   const ThreadSymmetry* symmetry, std::vector<uint32_t>* cuts,

@@ -40,6 +40,14 @@ void encode_state(const Program& program, const State& state, std::string& out,
                   const ThreadSymmetry* symmetry = nullptr, std::vector<uint32_t>* cuts = nullptr,
                   std::vector<ThreadId>* positions = nullptr);
 
+// Puts thread t of `state` at place positions[t] (encode_state's
+// `positions`: a permutation of interchangeable threads), every thread
+// number in it changed alike: the thread order of its canonical form and
+// of decode_state(). A search that expands states it kept so, instead of
+// decoding them, meets their choices in the decoded states' order
+// (checker/Bfs.h).
+void reorder_threads(State& state, const std::vector<ThreadId>& positions);
+
 // Bytes that are not an encoding of a state of this program.
 struct BadEncoding : std::runtime_error {
   using std::runtime_error::runtime_error;

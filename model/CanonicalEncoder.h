@@ -101,7 +101,8 @@ struct Scratch {
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
-  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns
+  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns (or empty)
+  std::vector<uint8_t> used;    // per name: used attribute and item slots (number_objects)
   std::string best, trial;      // the permutation search at ties
   // The bytes being written, then copied out: growing a std::string to the
   // upper bound would zero-fill kilobytes for a few hundred bytes written.
@@ -146,6 +147,7 @@ class Encoder {
   bool before(const Thread& a, const Thread& b) const;
   int compare(const Thread& a, const Thread& b) const;
   uint32_t object_key(ObjId o) const;
+  uint32_t owned(size_t t) const;
 
   // A Body frame's function, a symmetric thread's body standing for its
   // class's; other frames keep `func`, which names a type there.
@@ -196,7 +198,7 @@ class Encoder {
   void put_value(Value v);
   void put_thread(const Thread& th);
   void put_frame(const Frame& f);
-  void put_object(const Object& x);
+  void put_object(const Object& x, uint32_t used, uint32_t items);
 
   const State& s_;
   Scratch& sc_;

@@ -82,16 +82,7 @@ bool Encoder::holds_untracked(const Thread& t) const {
 void Encoder::order_threads(const ThreadSymmetry* sym) {
   sym_ = sym;
   const size_t n = s_.threads.size();
-  // The objects threads own (resource affinity) tell identical threads
-  // apart: each thread's smallest owned tracked name.
-  sc_.owned.assign(n, UINT32_MAX);
-  if (sym && sym->any)
-    for (size_t o = 0; o < s_.objects.size(); ++o) {
-      const Object& x = s_.objects[o];
-      if (!x.live || sc_.ids[o] == kNoObj) continue;
-      for (ThreadId t : {x.resource_owner, x.owner, x.locked_by})
-        if (t < n) sc_.owned[t] = std::min<uint32_t>(sc_.owned[t], sc_.ids[o]);
-    }
+  sc_.owned.clear();  // found when compare() first needs it (owned())
   sc_.thread_order.resize(n);
   for (size_t t = 0; t < n; ++t) sc_.thread_order[t] = static_cast<ThreadId>(t);
   sc_.position.assign(n, 0);
@@ -166,8 +157,25 @@ int Encoder::compare(const Thread& a, const Thread& b) const {
     return 0;  // neither is before the other
   }
   if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func ? -1 : 1;
-  if (auto c = sc_.owned[thread_id(a)] <=> sc_.owned[thread_id(b)]; c != 0) return sign(c);
+  if (auto c = owned(thread_id(a)) <=> owned(thread_id(b)); c != 0) return sign(c);
   return 0;
+}
+
+// The objects threads own (resource affinity) tell identical threads
+// apart: thread t's smallest owned tracked name. Found for every thread
+// the first time compare() gets that far (most comparisons end before).
+uint32_t Encoder::owned(size_t t) const {
+  if (sc_.owned.empty()) {
+    const size_t n = s_.threads.size();
+    sc_.owned.assign(n, UINT32_MAX);
+    for (size_t o = 0; o < s_.objects.size(); ++o) {
+      const Object& x = s_.objects[o];
+      if (!x.live || sc_.ids[o] == kNoObj) continue;
+      for (ThreadId u : {x.resource_owner, x.owner, x.locked_by})
+        if (u < n) sc_.owned[u] = std::min<uint32_t>(sc_.owned[u], sc_.ids[o]);
+    }
+  }
+  return sc_.owned[t];
 }
 
 // An object's name where it has one (tracked), after every untracked

@@ -139,6 +139,20 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
 uint64_t Model::progress_measure(const State& state) const {
   constexpr uint64_t kBodyDone = uint64_t{1} << 40;  // above any unrolled position + 1
   constexpr int kStageShift = 41;
+  // With symmetry, the body frame of a thread of a symmetry class runs its
+  // class's function in a decoded state (Symmetry.h: the first member's
+  // body), and in a state whose threads were put in canonical order
+  // (reorder_threads) any member's body: a frame counts as in the body of
+  // the thread at its place when it runs a member's body of that thread's
+  // class, and only the class's first place counts positions (as in a
+  // decoded state). The measure of a kept state is then its decoded
+  // form's, so a search that expands kept states keeps the transitions one
+  // that expands decoded states keeps (checker/Bfs.h).
+  const std::vector<FuncId>& rep = symmetry_.func_rep;
+  auto counts_body = [&](FuncId f, FuncId body) {
+    if (!symmetry_.any || body >= rep.size()) return f == body;
+    return rep[body] == body && f < rep.size() && rep[f] == body;
+  };
   uint64_t total = 0;
   for (size_t t = 0; t < state.threads.size(); ++t) {
     const Thread& th = state.threads[t];
@@ -154,8 +168,8 @@ uint64_t Model::progress_measure(const State& state) const {
       at = kBodyDone + 1;
     } else if (th.status == ThreadStatus::Running) {
       if (stage <= static_cast<uint64_t>(MainStage::Body)) {
-        const bool in_body =
-            !th.frames.empty() && th.frames[0].kind == FrameKind::Body && th.frames[0].func == body;
+        const bool in_body = !th.frames.empty() && th.frames[0].kind == FrameKind::Body &&
+                             counts_body(th.frames[0].func, body);
         at = in_body ? 1 + unrolled_position(program_.funcs[body].code, th, th.frames[0])
                      : kBodyDone;
       } else if (state.main_stage == MainStage::Final) {
