@@ -532,8 +532,8 @@ bool both_orders_commute(const Footprint& a, const Footprint& b) {
 }
 
 IndependenceCounts independence_counts() {
-  return {counts.by_reads_writes.load(), counts.by_rule.load() + counts.by_independence_rule.load(),
-          counts.both_orders.load(), counts.both_orders_met.load()};
+  return {counts.by_reads_writes.load(), counts.by_rule.load(), counts.both_orders.load(),
+          counts.both_orders_met.load()};
 }
 
 }  // namespace lifecheck::model
