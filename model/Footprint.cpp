@@ -391,7 +391,7 @@ bool both_orders_meet(const Footprint& a, const Footprint& b) {
   return x == y;
 }
 
-// Static rules: pairs of steps (of different threads, both ending
+// Static rules (D1-D5): pairs of steps (of different threads, both ending
 // normally) that are dependent at the state, decided from what each step
 // did, without running both orders. Declaring a pair dependent is always
 // sound for sleep sets (a sleep set may hold fewer choices: only
@@ -433,7 +433,17 @@ int rule_of(const Footprint& a, const Footprint& b) {
   auto reenters_vs_switches = [&](const Footprint& x, const Footprint& y) {
     return (x.events & reentrant) && (y.changed & kPartCollecting);
   };
-  return reenters_vs_switches(a, b) || reenters_vs_switches(b, a) ? 4 : 0;
+  if (reenters_vs_switches(a, b) || reenters_vs_switches(b, a)) return 4;
+  // (D5) Two steps that each start a collection: in either order the
+  // second finds the first one's collection running (G5: it returns 0 and
+  // the other thread's objects wait) or starts its own after it, on what
+  // the first left. The orders meet only where the two threads are
+  // interchangeable (B1 T=3 under the GIL: 321 of 1,318 pairs), and on B1
+  // those pairs prune no transition the sleep sets do not prune anyway
+  // (T=3: 8,757 transitions, T=4: 880,477, with and without D5); it
+  // saves 22 % of the both-orders checks at T=4, each running two
+  // collections' first steps.
+  return (a.events & start) && (b.events & start) ? 5 : 0;
 }
 
 // The parts of the state outside the heap, the GC lists and the threads

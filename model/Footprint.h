@@ -46,11 +46,12 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
 
 // Two steps of different threads at the same state commute (both orders
 // reach the same state, neither disables the other): by their reads and
-// writes where both are not global; else not, where a static rule shows
-// them dependent; else by running both orders.
+// writes where both are not global; else by a static rule where one
+// applies (Footprint.cpp: D1-D5 dependent, I1 independent); else by
+// running both orders.
 bool footprints_independent(const Footprint& a, const Footprint& b);
 
-// For the tests: the static rule (Footprint.cpp, D1-D4) that shows two
+// For the tests: the static rule (Footprint.cpp, D1-D5) that shows two
 // footprints of different threads dependent, or 0; and whether both
 // orders of the two steps meet (what footprints_independent falls back
 // to), whatever the rules say.
