@@ -30,6 +30,11 @@ struct Footprint {
   const Model* model = nullptr;
   uint16_t choice = 0;
   bool ok = false;
+  // What the step did, for the static rules of footprints_independent
+  // (Footprint.cpp): the kinds of its events (bit per EventKind) and the
+  // parts of the runtime state it changed (Footprint.cpp's Part bits).
+  uint64_t events = 0;
+  uint32_t changed = 0;
   State after;
 };
 
@@ -41,12 +46,33 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
 
 // Two steps of different threads at the same state commute (both orders
 // reach the same state, neither disables the other): by their reads and
-// writes where both are not global, else by running both orders.
+// writes where both are not global; else by a static rule where one
+// applies (Footprint.cpp: D1-D5 dependent, I1 independent); else by
+// running both orders.
 bool footprints_independent(const Footprint& a, const Footprint& b);
+
+// For the tests: the static rule (Footprint.cpp, D1-D5) that shows two
+// footprints of different threads dependent, or 0; and whether both
+// orders of the two steps meet (what footprints_independent falls back
+// to), whatever the rules say.
+int dependence_rule(const Footprint& a, const Footprint& b);
+bool both_orders_commute(const Footprint& a, const Footprint& b);
 
 // Whether sleep sets may use these footprints for this program: every
 // profile (the argument from reads and writes is used only in the GIL
 // build with the faithful runtime; running both orders holds everywhere).
 bool footprints_apply(const Program& program);
+
+// How many pairs footprints_independent decided, and how: by reads and
+// writes, by a static rule (dependent), by running both orders (and how
+// many of those commuted); summed over all threads. Printed at exit when
+// LIFECHECK_SLEEP_STATS is set (for measurements, bench/).
+struct IndependenceCounts {
+  uint64_t by_reads_writes = 0;
+  uint64_t by_rule = 0;
+  uint64_t both_orders = 0;
+  uint64_t both_orders_met = 0;
+};
+IndependenceCounts independence_counts();
 
 }  // namespace lifecheck::model

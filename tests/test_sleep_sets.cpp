@@ -260,11 +260,13 @@ TEST(SleepSetsOnB1, AllocationsAndCollectionsCommuteWithOtherThreads) {
 
 // With thread symmetry (the sleep sets renamed into each canonical
 // form): the states of symmetry alone, fewer transitions; the por-check
-// up to symmetry at B1 T=3's states.
+// up to symmetry at B1 T=3's states. (T=3 took 8,726 transitions before
+// the static dependence rules of Footprint.cpp, which give up 31: D2's
+// pairs of allocations by interchangeable threads, which meet.)
 TEST(SleepSetsOnB1, WithSymmetry) {
   expect_transitions(load_text(b1(2)), 134, 227, 172, true);
   const model::Program p = load_text(b1(3));
-  expect_transitions(p, 4640, 11911, 8726, true);
+  expect_transitions(p, 4640, 11911, 8757, true);
   size_t pairs = 0;
   EXPECT_EQ(pairs_commute_everywhere(model::Model(p, true), pairs), "");
   EXPECT_GT(pairs, 0u);
