@@ -17,6 +17,10 @@
 //        // parallel search moves states as bytes)
 //   const char* cycle_property() const;     // non-null: a reachable cycle of
 //        // states (a run that never ends) violates this property
+//   uint32_t agent(Choice) const;  // with encode_concrete(const State&,
+//        // std::string&): the agent (thread) a choice moves, scheduled weakly
+//        // fairly, and an encoding without symmetry: only fair cycles count
+//        // (Fairness.h)
 //   uint64_t progress_measure(const State&) const;  // never decreases along a
 //        // transition, so a transition that raises it lies on no cycle: the
 //        // search keeps only the others to look for cycles (a decrease is a

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "checker/Engine.h"
+#include "checker/Fairness.h"
 #include "checker/Hash.h"
 #include "checker/Search.h"
 
@@ -46,6 +47,10 @@ class ShuffledModel {
     return model_.decode(bytes);
   }
   const char* cycle_property() const { return cycle_property_of(model_); }
+  uint32_t agent(Choice c) const requires FairModel<M> { return model_.agent(c); }
+  void encode_concrete(const State& s, std::string& out) const requires FairModel<M> {
+    model_.encode_concrete(s, out);
+  }
   std::optional<Choice> persistent_choice(
       const State& s, const std::vector<Choice>& en) const requires ReducibleModel<M> {
     return model_.persistent_choice(s, en);
