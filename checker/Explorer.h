@@ -150,6 +150,19 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
   const auto start = std::chrono::steady_clock::now();
   if (options.jobs == 0) options.jobs = 1;
   auto result = detail::with_kind(model, options);
+  // A tree search closes a loop where a state repeats on its path; one that
+  // a fair scheduler would not take (Fairness.h) is left to a search over
+  // the graph, which finds a fair loop wherever there is one.
+  if constexpr (FairModel<M>)
+    if (!options.use_visited_set && result.loop_start &&
+        !loop_is_fair(model, result.path, *result.loop_start)) {
+      SearchOptions graph = options;
+      graph.use_visited_set = true;
+      graph.order = SearchOrder::BreadthFirst;
+      graph.store = StoreKind::Exact;
+      graph.progress = nullptr;
+      result = detail::with_kind(model, graph);
+    }
   // Canonical counterexample (see above). A tree search is left as it is:
   // it exists to be compared with.
   if (result.verdict == Verdict::Violated && options.use_visited_set) {

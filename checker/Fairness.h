@@ -284,4 +284,34 @@ std::optional<SearchResult<typename M::Choice>> first_fair_lasso(
   return std::nullopt;
 }
 
+// Whether the loop of a lasso (`path` from the initial state, the steps
+// from `loop_start` on going round) is fair: every agent that can move at
+// each of its states moves on it.
+template <FairModel M>
+bool loop_is_fair(const M& model, const std::vector<typename M::Choice>& path, size_t loop_start) {
+  typename M::State s = model.initial();
+  std::vector<typename M::Choice> choices;
+  std::vector<uint32_t> throughout, moved, able, both;
+  for (size_t k = 0; k < path.size(); ++k) {
+    if (k >= loop_start) {
+      model.enabled(s, choices);
+      able.clear();
+      for (auto c : choices) able.push_back(model.agent(c));
+      std::sort(able.begin(), able.end());
+      if (k == loop_start) {
+        throughout = able;
+      } else {
+        both.clear();
+        std::set_intersection(throughout.begin(), throughout.end(), able.begin(), able.end(),
+                              std::back_inserter(both));
+        throughout.swap(both);
+      }
+      moved.push_back(model.agent(path[k]));
+    }
+    model.step(s, path[k]);
+  }
+  std::sort(moved.begin(), moved.end());
+  return std::includes(moved.begin(), moved.end(), throughout.begin(), throughout.end());
+}
+
 }  // namespace lifecheck::checker
