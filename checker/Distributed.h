@@ -537,6 +537,7 @@ SearchResult<typename M::Choice> distributed_explore(const M& model, const Searc
   if (!r.stats.progress_decreased) return r;
   SearchOptions all_edges = options;
   all_edges.use_progress_measure = false;
+  all_edges.partial_order = false;  // its cycle proviso rests on the measure too
   r = once(all_edges);
   r.stats.progress_decreased = true;
   return r;

@@ -4,7 +4,9 @@
 //   - every counterexample is the canonical one: a shortest run to a
 //     violation, then the smallest schedule (a breadth-first search bounded
 //     by the depth where the first search found one); a run that never
-//     ends is the shallowest loop, then the shortest way round it;
+//     ends is the shallowest loop, then the shortest way round it (with a
+//     model's fairness, Fairness.h: the first fair part of the shallowest
+//     component that has one, then a fair way round);
 //   - counterexamples found with a fingerprint or bitstate store are
 //     replayed on concrete states before they are reported;
 //   - with partial-order reduction, states are expanded in their decoded
@@ -91,6 +93,8 @@ SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& 
   if (!r.stats.progress_decreased) return r;
   SearchOptions all_edges = options;
   all_edges.use_progress_measure = false;
+  // the persistent sets' cycle proviso rests on the measure too
+  all_edges.partial_order = false;
   r = with_kind_once(model, all_edges, depth_bound);
   r.stats.progress_decreased = true;
   return r;
@@ -177,8 +181,14 @@ SearchResult<typename M::Choice> explore(const M& model, SearchOptions options) 
       uint32_t bound = result.loop_start ? 0 : static_cast<uint32_t>(result.path.size());
       auto c = detail::with_kind(model, canonical, bound);
       // A loop the first search closed may be one no fair scheduler takes
-      // (Fairness.h): the complete breadth-first search then has the verdict.
-      if (c.verdict == Verdict::Violated || result.loop_start) result = std::move(c);
+      // (Fairness.h): the complete breadth-first search then has the
+      // verdict. A fair one stands if that search stops at a limit.
+      bool unfair_loop = false;
+      if constexpr (FairModel<M>)
+        unfair_loop = result.loop_start && !loop_is_fair(model, result.path, *result.loop_start);
+      if (c.verdict == Verdict::Violated || (result.loop_start && c.verdict == Verdict::Holds) ||
+          unfair_loop)
+        result = std::move(c);
     }
     if (result.verdict == Verdict::Violated)
       detail::validate_counterexample(model, result, options.store);

@@ -27,6 +27,7 @@
 #include <deque>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -192,7 +193,10 @@ std::optional<std::vector<uint32_t>> fair_walk(const ConcreteComponent<M>& g,
       closing = k;
   there(g.moves[closing].from, walk);
   walk.push_back(closing);
-  for (size_t round = 0; round <= throughout.size() + n; ++round) {
+  // Each round settles one agent for good (it moves, or the walk passes a
+  // state where it cannot), and every agent that can be idle can move at
+  // `home`.
+  for (size_t round = 0; round <= g.able[home].size(); ++round) {
     std::vector<uint32_t> visited{home}, agents;
     for (uint32_t k : walk) {
       visited.push_back(g.moves[k].to);
@@ -221,7 +225,7 @@ std::optional<std::vector<uint32_t>> fair_walk(const ConcreteComponent<M>& g,
         break;
       }
   }
-  return walk;  // not reached: each detour settles one agent for good
+  throw std::logic_error("fair_walk: an agent left idle after every detour");
 }
 
 }  // namespace detail

@@ -41,6 +41,7 @@ class GuardedScheduler : public checker::Scheduler {
     }
     return inner_.pick(enabled);
   }
+  bool more_planned() const override { return inner_.more_planned(); }
 
   // Marks a run this guard stopped as ended by a limit.
   void mark(model::Trace& trace) const {

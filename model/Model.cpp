@@ -1,6 +1,7 @@
 #include "model/Model.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <unordered_map>
 
@@ -186,6 +187,24 @@ std::optional<Model::Choice> Model::persistent_choice(const State& state,
   return private_step_choice(*this, state, enabled);
 }
 
+namespace {
+
+// Whether the steps of `t` from `start` on went round a fair loop (IT10).
+bool fair_loop(const Trace& t, const std::vector<std::vector<uint32_t>>& able, size_t start) {
+  std::vector<uint32_t> throughout = able[start], both, moved;
+  for (size_t k = start; k < t.steps.size(); ++k) {
+    both.clear();
+    std::set_intersection(throughout.begin(), throughout.end(), able[k].begin(), able[k].end(),
+                          std::back_inserter(both));
+    throughout.swap(both);
+    moved.push_back(t.steps[k].thread);
+  }
+  std::sort(moved.begin(), moved.end());
+  return std::includes(moved.begin(), moved.end(), throughout.begin(), throughout.end());
+}
+
+}  // namespace
+
 Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_steps) {
   Trace t;
   State s = model.initial();
@@ -193,6 +212,7 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
   // Encodings of the states met so far, to see the run come back to one.
   const char* cycle_property = model.cycle_property();
   std::unordered_map<std::string, size_t> seen;
+  std::vector<std::vector<uint32_t>> able;  // per step: the threads that could move
   std::string bytes;
   if (cycle_property) {
     model.encode(s, bytes);
@@ -215,6 +235,11 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
       t.stopped_by_scheduler = true;
       break;
     }
+    if (cycle_property) {
+      able.emplace_back();
+      for (Model::Choice c : enabled) able.back().push_back(Model::agent(c));
+      std::sort(able.back().begin(), able.back().end());
+    }
     TraceStep step;
     step.choice = enabled[*pick];
     step.thread = static_cast<ThreadId>(step.choice & 0xFF);
@@ -234,7 +259,10 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
     if (cycle_property) {
       model.encode(s, bytes);
       auto [it, fresh] = seen.emplace(bytes, t.steps.size());
-      if (!fresh && !scheduler.more_planned()) {
+      // A run back in a state it had repeats forever only if a fair
+      // scheduler would keep to the loop (IT10): every thread that could
+      // move at each of its states moved on it. Otherwise the run goes on.
+      if (!fresh && !scheduler.more_planned() && fair_loop(t, able, it->second)) {
         t.loop_start = it->second;
         t.outcome = checker::endless_run(cycle_property, it->second, t.steps.size());
         break;

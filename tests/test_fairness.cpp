@@ -13,6 +13,7 @@
 #include "TestSupport.h"
 #include "checker/Explorer.h"
 #include "checker/Fairness.h"
+#include "lifecheck/lifecheck.h"
 
 namespace lifecheck::testing {
 namespace {
@@ -150,6 +151,58 @@ TEST(Fairness, TheLoopTakesADetourForAThreadTheShortestLoopLeavesIdle) {
   }
 }
 
+// A tree search (no visited set) closes a loop where a state repeats on
+// its path; an unfair one is left to a search over the graph.
+TEST(Fairness, ATreeSearchReportsOnlyFairLoops) {
+  checker::SearchOptions tree;
+  tree.use_visited_set = false;
+  tree.limits.max_states = 10000;
+  EXPECT_EQ(checker::explore(FairSpin{}, tree).verdict, checker::Verdict::Holds);
+  EXPECT_EQ(checker::explore(SpinModel<false>{}, tree).verdict, checker::Verdict::Violated);
+  const auto r = checker::explore(Clock{}, tree);
+  ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+  EXPECT_TRUE(checker::loop_is_fair(Clock{}, r.path, *r.loop_start));
+}
+
+// Agents 1..5 each have a move at h that stays at h and cannot move at w;
+// agent 6 goes h -> w -> h. The shortest way round is agent 1's, and
+// every other agent needs a detour: more detours than the component has
+// states. The loop reported is fair: 6 moves on it.
+struct ManyIdle {
+  struct State {
+    bool at_w = false;
+  };
+  using Choice = uint16_t;
+  const char* cycle_property() const { return "ends"; }
+  State initial() const { return {}; }
+  void enabled(const State& s, std::vector<Choice>& out) const {
+    out.clear();
+    if (!s.at_w)
+      for (Choice a = 1; a <= 5; ++a) out.push_back(a);
+    out.push_back(6);
+  }
+  checker::StepResult step(State& s, Choice c) const {
+    if (c == 6) s.at_w = !s.at_w;
+    return {};
+  }
+  checker::StepResult terminal(State&) const { return {}; }
+  void encode(const State& s, std::string& out) const { out.assign(1, s.at_w ? 'w' : 'h'); }
+  static uint32_t agent(Choice c) { return c; }
+  void encode_concrete(const State& s, std::string& out) const { encode(s, out); }
+};
+
+TEST(Fairness, EveryIdleAgentGetsItsDetour) {
+  for (const auto& o : every_order()) {
+    const auto r = checker::explore(ManyIdle{}, o);
+    ASSERT_EQ(r.verdict, checker::Verdict::Violated);
+    ASSERT_TRUE(r.loop_start);
+    EXPECT_TRUE(checker::loop_is_fair(ManyIdle{}, r.path, *r.loop_start));
+    EXPECT_NE(
+        std::find(r.path.begin() + static_cast<std::ptrdiff_t>(*r.loop_start), r.path.end(), 6),
+        r.path.end());
+  }
+}
+
 // ---------------------------------------------------------------- scenarios
 
 // The threads that can move at each state of the reported loop, and those
@@ -263,6 +316,39 @@ TEST(Fairness, SpinWaitsThatNothingEndsAreReportedAsFairLoops) {
         EXPECT_EQ(r.path, first.path) << profile << " symmetry " << symmetry;
       }
     }
+}
+
+// simulate and replay follow the same rule: a random run of a spin-wait
+// that another thread ends never reports an endless run (it goes on past
+// a repeated state until the steps since went round a fair loop), and the
+// replay of a fair loop that passes its first state twice shows all of it.
+TEST(Fairness, SimulateAndReplayShowOnlyFairLoops) {
+  const std::string file = source_path("scenarios/loops/while-weakref-spin.life");
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const Scenario s = Scenario::parse(text.str(), file);
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const CheckResult r = simulate(s, seed);
+    EXPECT_FALSE(r.violates("termination")) << "seed " << seed << "\n" << r.report;
+  }
+  const std::string pollers =
+      "class Node:\n    pass\n\na = Node()\nw = weakref.ref(a)\n\n"
+      "thread T1:\n    while w() is not None:\n        pass\n\n"
+      "thread T2:\n    while w() is not None:\n        pass\n\n"
+      "thread T3:\n    global a\n    a = None\n";
+  const std::string path = ::testing::TempDir() + "/two-pollers.life";
+  std::ofstream(path) << pollers;
+  const CheckResult found = check(Scenario::parse(pollers, path));
+  ASSERT_TRUE(found.violates("termination"));
+  const CliResult replayed = run_cli({"replay", path, found.replay_token});
+  EXPECT_EQ(replayed.exit_code, 1) << replayed.err;
+  // the check's own report and the replay show the same loop
+  const std::string marker = "--- loop: steps ";
+  const auto at = found.report.find(marker);
+  ASSERT_NE(at, std::string::npos) << found.report;
+  const std::string loop = found.report.substr(at, found.report.find('\n', at) - at);
+  EXPECT_NE(replayed.out.find(loop), std::string::npos) << loop << "\n" << replayed.out;
 }
 
 // Every shipped scenario whose verdict is an endless run still reports
