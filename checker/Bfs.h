@@ -260,7 +260,11 @@ class Bfs {
       if constexpr (kConcrete) {
         if (concrete_on_ && kept_.size() < kConcreteMax) {
           // stepped where it would be kept: add_successor() keeps it
-          // there when it is new, else it goes
+          // there when it is new, else it goes. Reserved whole at once:
+          // growing by doubling would move every kept state and hold the
+          // old buffer beside the new one (pages are touched only as
+          // states are kept, so a small search pays nothing for it).
+          if (kept_.capacity() == 0) kept_.reserve(kConcreteMax);
           State& next = kept_.emplace_back(s);
           StepResult r = model_.step(next, c);
           kept_new_ = false;
@@ -535,11 +539,22 @@ class Bfs {
 
   Result limited(std::string why) {
     if (!urgent_.load())
-      if (auto found = lasso()) return std::move(*found);
+      if (auto found = lasso()) {
+        if (found->verdict != Verdict::LimitReached) return std::move(*found);
+        why += "; " + found->limit;
+      }
     Result r;
     r.verdict = Verdict::LimitReached;
     r.limit = std::move(why);
     return r;
+  }
+
+  // The time, memory and interrupt limits, every 256 concrete states the
+  // fairness check expands (Fairness.h): its graph is not bounded by the
+  // search's states.
+  std::string fairness_limit(uint64_t expanded) {
+    if (expanded % 256 != 0) return {};
+    return limiter_.slow_checks(stats_, 0, [&] { return store_.memory_bytes(); });
   }
 
   // A cycle among the transitions recorded so far: a run that never ends.
@@ -586,7 +601,7 @@ class Bfs {
             auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
             return id ? node_of(*id) : std::nullopt;
           },
-          cycle_property_);
+          cycle_property_, [&](uint64_t expanded) { return fairness_limit(expanded); });
     }
     auto cycle = find_cycle(rank_of_node.size(), graph);
     if (!cycle) return std::nullopt;

@@ -307,7 +307,10 @@ class DistributedBfs {
 
   Result limited(std::string why) {
     if (!urgent_)
-      if (auto found = lasso()) return std::move(*found);
+      if (auto found = lasso()) {
+        if (found->verdict != Verdict::LimitReached) return std::move(*found);
+        why += "; " + found->limit;
+      }
     Result r;
     r.verdict = Verdict::LimitReached;
     r.limit = std::move(why);
@@ -357,6 +360,18 @@ class DistributedBfs {
         [&](const std::string& b, const std::vector<uint32_t>& c) { return rank_of(b, c); });
   }
 
+  // The time, memory and interrupt limits, every 256 concrete states the
+  // fairness check expands. Every rank runs the same check, so each asks
+  // at the same points; they stop together, with the lowest rank's reason.
+  std::string fairness_limit(uint64_t expanded) {
+    if (expanded % 256 != 0) return {};
+    std::string why = limiter_.slow_checks(stats_, 0, [&] { return 0; });
+    const uint64_t who = comm_.min(why.empty() ? kNone : me_);
+    if (who == kNone) return {};
+    comm_.broadcast(why, static_cast<int>(who));
+    return why;
+  }
+
   // As lasso(), only the cycles a fair scheduler can take (Fairness.h):
   // rank 0 finds the graph's cyclic components (nodes are ranks) and sends
   // them to every rank; every rank then runs the same check, whose lookups
@@ -383,7 +398,7 @@ class DistributedBfs {
           if (rank == kNone) return std::nullopt;
           return static_cast<uint32_t>(rank);
         },
-        cycle_property_);
+        cycle_property_, [&](uint64_t expanded) { return fairness_limit(expanded); });
   }
 
   // The level's new states get their ranks; the next frontier is filled.

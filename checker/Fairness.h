@@ -19,6 +19,12 @@
 // then the strongly connected components of that concrete graph, each
 // checked as above. Only components of the search's graph are expanded so,
 // which exist only where the search found a cycle.
+//
+// The concrete graph can be much larger than the component (up to one
+// state per renaming of agents), so its expansion asks the caller's `stop`
+// at every state: a non-empty reason (a time or memory limit, an
+// interrupt) ends the check with a partial result, as a limit ends a
+// search.
 #pragma once
 
 #include <algorithm>
@@ -69,9 +75,12 @@ struct ConcreteComponent {
   std::vector<uint32_t> reached_by;         // breadth-first tree from the start
 };
 
-template <class M, class InComponent>
-ConcreteComponent<M> expand_component(const M& model, const typename M::State& start,
-                                      InComponent in_component) {
+// nullopt when `stop(states expanded so far)` gives a reason, into `why`.
+template <class M, class InComponent, class Stop>
+std::optional<ConcreteComponent<M>> expand_component(const M& model,
+                                                     const typename M::State& start,
+                                                     InComponent in_component, Stop& stop,
+                                                     std::string& why) {
   using State = typename M::State;
   ConcreteComponent<M> g;
   std::vector<State> states{start};
@@ -83,6 +92,8 @@ ConcreteComponent<M> expand_component(const M& model, const typename M::State& s
   g.reached_by.push_back(std::numeric_limits<uint32_t>::max());
   std::vector<typename M::Choice> choices;
   for (uint32_t v = 0; v < states.size(); ++v) {
+    why = stop(uint64_t{v});
+    if (!why.empty()) return std::nullopt;
     model.enabled(states[v], choices);
     std::vector<uint32_t> able;
     for (auto c : choices) {
@@ -232,12 +243,16 @@ std::optional<std::vector<uint32_t>> fair_walk(const ConcreteComponent<M>& g,
 
 // The first fair cycle (in breadth-first order from `start`) among the
 // concrete states reachable from `start` whose canonical encoding
-// `in_component(bytes, cuts)` accepts; nullopt when there is none.
-template <FairModel M, class InComponent>
+// `in_component(bytes, cuts)` accepts; nullopt when there is none, or when
+// `stop` ended the expansion (its reason in `why`).
+template <FairModel M, class InComponent, class Stop>
 std::optional<FairLasso<typename M::Choice>> fair_cycle(const M& model,
                                                         const typename M::State& start,
-                                                        InComponent in_component) {
-  const auto g = detail::expand_component(model, start, in_component);
+                                                        InComponent in_component, Stop& stop,
+                                                        std::string& why) {
+  const auto found = detail::expand_component(model, start, in_component, stop, why);
+  if (!found) return std::nullopt;
+  const auto& g = *found;
   std::vector<GraphEdge> edges;
   edges.reserve(g.moves.size());
   for (const auto& m : g.moves) edges.push_back({m.from, m.to});
@@ -258,22 +273,35 @@ std::optional<FairLasso<typename M::Choice>> fair_cycle(const M& model,
 // The first fair lasso of a search's graph: `components` are its cyclic
 // components (cyclic_components: nodes sorted, shallowest first),
 // `lead_to(node)` the concrete path to a node, `node_of(bytes, cuts)` the
-// node of a canonical encoding (nullopt: not in the graph). Each
-// component is checked from the concrete state its first node's path
-// reaches; nullopt when no component holds a fair cycle.
-template <FairModel M, class LeadTo, class NodeOf>
+// node of a canonical encoding (nullopt: not in the graph), `stop(n)` asked
+// with the number of states expanded so far in this check (fair_cycle).
+// Each component is checked from the concrete state its first node's path
+// reaches; nullopt when no component holds a fair cycle; a LimitReached
+// result when `stop` ended the check before one was found.
+template <FairModel M, class LeadTo, class NodeOf, class Stop>
 std::optional<SearchResult<typename M::Choice>> first_fair_lasso(
     const M& model, const std::vector<std::vector<uint32_t>>& components, LeadTo lead_to,
-    NodeOf node_of, const std::string& property) {
+    NodeOf node_of, const std::string& property, Stop stop) {
+  uint64_t expanded = 0;  // over all components
+  auto counted_stop = [&](uint64_t) { return stop(expanded++); };
+  std::string why;
   for (const std::vector<uint32_t>& members : components) {
     std::vector<typename M::Choice> path = lead_to(members.front());
     typename M::State s = model.initial();
     for (auto c : path) model.step(s, c);
-    auto lasso =
-        fair_cycle(model, s, [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
+    auto lasso = fair_cycle(
+        model, s,
+        [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
           const std::optional<uint32_t> node = node_of(bytes, cuts);
           return node && std::binary_search(members.begin(), members.end(), *node);
-        });
+        },
+        counted_stop, why);
+    if (!why.empty()) {
+      SearchResult<typename M::Choice> r;
+      r.verdict = Verdict::LimitReached;
+      r.limit = "fairness check of the cycles found: " + why;
+      return r;
+    }
     if (!lasso) continue;
     path.insert(path.end(), lasso->lead.begin(), lasso->lead.end());
     const size_t entry = path.size();

@@ -27,6 +27,13 @@
 //      progress measure (the cycle proviso: a reduced state never lies on
 //      a cycle of the reduced graph, so no transition is postponed
 //      forever).
+// (a) looks only at a collection scheduled now. One that another thread
+// schedules later (an allocation whose check comes after a GIL release in
+// C code, the only case in which a thread other than the allocating one
+// runs it) changes what i's next step is: i's check then runs the
+// collection (c) before the block t. That path u c t is not in the reduced
+// graph, but t u c is, and ends in the same state: c reads and writes no
+// private object except transiently (below), and t none of c's.
 // A collection on another thread (now or later) finds every private object
 // reachable (from i's stack) before and after t, so its outcome does not
 // depend on t; its per-object work on them (gc_refs) is transient. The

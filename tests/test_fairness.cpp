@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -57,6 +58,31 @@ TEST(Fairness, ASpinWhileAnotherThreadCouldMoveIsNoEndlessRun) {
   for (const auto& o : every_order()) {
     EXPECT_EQ(checker::explore(SpinModel<false>{}, o).verdict, checker::Verdict::Violated);
     EXPECT_EQ(checker::explore(FairSpin{}, o).verdict, checker::Verdict::Holds);
+  }
+}
+
+// The fairness check expands concrete states the search did not count, so
+// it obeys the search's time, memory and interrupt limits itself: an
+// interrupt that arrives while it runs (here: at its first concrete
+// encoding) ends it with a partial result that names the check, in every
+// order, instead of the verdict it would have reached.
+std::atomic<bool> fairness_interrupt{false};
+struct InterruptedSpin : SpinModel<true> {
+  static uint32_t agent(Choice c) { return c; }
+  void encode_concrete(const State& s, std::string& out) const {
+    fairness_interrupt = true;
+    encode(s, out);
+  }
+};
+
+TEST(Fairness, ALimitEndsTheFairnessCheckWithAPartialResult) {
+  for (auto o : every_order()) {
+    fairness_interrupt = false;
+    o.limits.stop = &fairness_interrupt;
+    const auto r = checker::explore(InterruptedSpin{}, o);
+    EXPECT_EQ(r.verdict, checker::Verdict::LimitReached);
+    EXPECT_EQ(r.limit, "fairness check of the cycles found: interrupted");
+    EXPECT_TRUE(fairness_interrupt);
   }
 }
 
