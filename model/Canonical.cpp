@@ -37,10 +37,10 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
   const size_t bound = upper_bound(s_);
   if (sc_.buffer_size < bound) {
     sc_.buffer_size = std::max(bound, 2 * sc_.buffer_size);
-    sc_.buffer = std::make_unique_for_overwrite<uint8_t[]>(sc_.buffer_size);
+    sc_.buffer = std::make_unique_for_overwrite<char8_t[]>(sc_.buffer_size);
   }
   p_ = sc_.buffer.get();
-  uint8_t* const start = p_;
+  char8_t* const start = p_;
   put8(static_cast<uint8_t>(s_.main_stage));
   put8(s_.threads_ended);
   const GcState& gc = s_.gc;

@@ -106,7 +106,10 @@ struct Scratch {
   std::string best, trial;      // the permutation search at ties
   // The bytes being written, then copied out: growing a std::string to the
   // upper bound would zero-fill kilobytes for a few hundred bytes written.
-  std::unique_ptr<uint8_t[]> buffer;
+  // char8_t, unlike uint8_t (unsigned char), may not alias other types, so
+  // the compiler keeps the write position and what the encoder reads in
+  // registers across the writes instead of reloading them after each.
+  std::unique_ptr<char8_t[]> buffer;
   size_t buffer_size = 0;
 };
 extern thread_local Scratch scratch;
@@ -165,13 +168,13 @@ class Encoder {
   // step); like "none", it designates nothing any more.
   uint32_t id_or_none(ObjId o) const { return known(o) ? sc_.ids[o] + 1 : 0; }
 
-  void put8(uint8_t v) { *p_++ = v; }
+  void put8(uint8_t v) { *p_++ = static_cast<char8_t>(v); }
   void putv(uint32_t v) {
     while (v >= 0x80) {
-      *p_++ = static_cast<uint8_t>(v | 0x80);
+      *p_++ = static_cast<char8_t>(v | 0x80);
       v >>= 7;
     }
-    *p_++ = static_cast<uint8_t>(v);
+    *p_++ = static_cast<char8_t>(v);
   }
   static uint32_t zigzag(int32_t v) {
     return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
@@ -204,7 +207,7 @@ class Encoder {
   Scratch& sc_;
   const std::vector<FuncId>* func_rep_ = nullptr;
   const ThreadSymmetry* sym_ = nullptr;
-  uint8_t* p_ = nullptr;
+  char8_t* p_ = nullptr;
 };
 
 // Every order of the tied runs, smallest bytes kept (CanonicalThreads.cpp).
