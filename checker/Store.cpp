@@ -126,21 +126,26 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
   size_t begin = 0;
   bool all = true;
   RecentParts& last = recent;
-  const bool have_last = last.store == serial_;
+  // (read once: the loop calls out, so members would be read again)
+  const size_t last_count = last.store == serial_ ? last.count : 0;
+  const char* const last_bytes = last.bytes.data();
+  const uint32_t* const last_end = last.end;
+  const uint32_t* const last_number = last.number;
+  const size_t size = bytes.size();
+  const size_t ncuts = std::min(cuts.size(), kMaxParts - 1);
   uint32_t end_of[kMaxParts], number_of[kMaxParts];
   size_t count = 0;
   for (size_t p = 0; p < kMaxParts; ++p) {
-    size_t end = p + 1 < kMaxParts && p < cuts.size() ? cuts[p] : bytes.size();
-    if (end < begin || end > bytes.size()) end = bytes.size();
-    std::string_view part = bytes.substr(begin, end - begin);
+    size_t end = p < ncuts ? cuts[p] : size;
+    if (end < begin || end > size) end = size;
+    const std::string_view part(bytes.data() + begin, end - begin);
     uint64_t v = KnownParts::kMissing;  // the part's number: local << kPartShardBits | shard
     if (mode == Mode::InsertKnown && p < given->count) v = given->number[p];
-    if (v == KnownParts::kMissing && have_last && p < last.count &&
-        last.number[p] != KnownParts::kMissing) {
-      const size_t last_begin = p == 0 ? 0 : last.end[p - 1];
-      if (last.end[p] - last_begin == part.size() &&
-          std::memcmp(last.bytes.data() + last_begin, part.data(), part.size()) == 0)
-        v = last.number[p];
+    if (v == KnownParts::kMissing && p < last_count && last_number[p] != KnownParts::kMissing) {
+      const size_t last_begin = p == 0 ? 0 : last_end[p - 1];
+      if (last_end[p] - last_begin == part.size() &&
+          std::memcmp(last_bytes + last_begin, part.data(), part.size()) == 0)
+        v = last_number[p];
     }
     if (v == KnownParts::kMissing) {
       const uint64_t h = hash_bytes(part);
@@ -157,20 +162,18 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
         all = false;
       }
     }
-    const uint32_t number =
-        v < KnownParts::kMissing ? static_cast<uint32_t>(v) : KnownParts::kMissing;
-    if (mode == Mode::FindAll) {
-      found->number[p] = number;
-      found->count = static_cast<uint8_t>(p + 1);
-    }
     end_of[p] = static_cast<uint32_t>(end);
-    number_of[p] = number;
+    number_of[p] = v < KnownParts::kMissing ? static_cast<uint32_t>(v) : KnownParts::kMissing;
     count = p + 1;
     // the part's number as a varint: mostly one or two bytes
     for (; v >= 0x80; v >>= 7) *out++ = static_cast<char>((v & 0x7F) | 0x80);
     *out++ = static_cast<char>(v);
     begin = end;
-    if (end == bytes.size()) break;
+    if (end == size) break;
+  }
+  if (mode == Mode::FindAll) {
+    std::memcpy(found->number, number_of, count * sizeof(uint32_t));
+    found->count = static_cast<uint8_t>(count);
   }
   key.assign(numbers, static_cast<size_t>(out - numbers));
   last.store = serial_;

@@ -67,9 +67,9 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
     put_thread(s_.threads[t]);
     cut();
   }
-  putv(static_cast<uint32_t>(sc_.order.size()));
-  for (size_t k = 0; k < sc_.order.size(); ++k) {
-    put_object(s_.objects[sc_.order[k]], sc_.used[2 * k], sc_.used[2 * k + 1]);
+  putv(static_cast<uint32_t>(named_));
+  for (size_t k = 0; k < named_; ++k) {
+    put_object(s_.objects[order_[k]], sc_.used[2 * k], sc_.used[2 * k + 1]);
     if (k % kObjectsPerPart == kObjectsPerPart - 1) cut();
   }
   cut();
@@ -114,8 +114,8 @@ void Encoder::number_objects() {
   }
   // (each object's used slots kept for put_object)
   sc_.used.resize(2 * s_.objects.size());
-  for (size_t k = 0; k < sc_.order.size(); ++k) {
-    const Object& x = s_.objects[sc_.order[k]];
+  for (size_t k = 0; k < named_; ++k) {
+    const Object& x = s_.objects[order_[k]];
     const uint32_t fields = used_slots(x.fields);
     for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
     const uint32_t items = used_slots(x.items);
@@ -124,32 +124,13 @@ void Encoder::number_objects() {
     sc_.used[2 * k + 1] = static_cast<uint8_t>(items);
   }
   // Anything left (not expected for the modelled types) in slot order.
-  const size_t reached = sc_.order.size();
+  const size_t reached = named_;
   for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
-  for (size_t k = reached; k < sc_.order.size(); ++k) {
-    const Object& x = s_.objects[sc_.order[k]];
+  for (size_t k = reached; k < named_; ++k) {
+    const Object& x = s_.objects[order_[k]];
     sc_.used[2 * k] = static_cast<uint8_t>(used_slots(x.fields));
     sc_.used[2 * k + 1] = static_cast<uint8_t>(used_slots(x.items));
   }
-}
-
-void Encoder::put_value(Value v) {
-  uint32_t payload;
-  switch (v.kind()) {
-    case ValueKind::Obj:
-    case ValueKind::Stale:
-      payload = rename(v.obj());
-      break;
-    case ValueKind::Int:
-      payload = zigzag(v.integer());
-      break;
-    default:
-      payload = v.payload();
-      break;
-  }
-  uint32_t small = std::min(payload, kSmallPayload);
-  put8(static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
-  if (small == kSmallPayload) putv(payload - kSmallPayload);
 }
 
 void Encoder::put_thread(const Thread& th) {

@@ -4,6 +4,7 @@
 // the bytes back. Not for use outside them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -97,7 +98,7 @@ constexpr ObjId kDeadRef = kNoObj - 1;
 // encoding a state allocates nothing.
 struct Scratch {
   std::vector<ObjId> ids;    // slot -> discovery number (kNoObj: not yet)
-  std::vector<ObjId> order;  // discovery number -> slot
+  std::vector<ObjId> order;  // discovery number -> slot (the first Encoder::named_)
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
@@ -134,10 +135,12 @@ class Encoder {
   void run(std::string& out, std::vector<uint32_t>* cuts);
 
  private:
+  // (through ids_ and order_, sized for every slot by name_tracked(): no
+  // push_back whose growth path would make the compiler reload them)
   void discover(ObjId o) {
-    if (o >= sc_.ids.size() || !s_.objects[o].live || sc_.ids[o] != kNoObj) return;
-    sc_.ids[o] = static_cast<ObjId>(sc_.order.size());
-    sc_.order.push_back(o);
+    if (o >= nobjects_ || !s_.objects[o].live || ids_[o] != kNoObj) return;
+    ids_[o] = static_cast<ObjId>(named_);
+    order_[named_++] = o;
   }
   void discover(Value v) {
     if (v.points_at_object()) discover(v.obj());
@@ -160,13 +163,11 @@ class Encoder {
   }
   size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
 
-  uint32_t rename(ObjId o) const {
-    return o < sc_.ids.size() && sc_.ids[o] != kNoObj ? sc_.ids[o] : 0xFFFFu;
-  }
-  bool known(ObjId o) const { return o < sc_.ids.size() && sc_.ids[o] != kNoObj; }
+  uint32_t rename(ObjId o) const { return o < nobjects_ && ids_[o] != kNoObj ? ids_[o] : 0xFFFFu; }
+  bool known(ObjId o) const { return o < nobjects_ && ids_[o] != kNoObj; }
   // A frame may keep the number of an object released since (a finished
   // step); like "none", it designates nothing any more.
-  uint32_t id_or_none(ObjId o) const { return known(o) ? sc_.ids[o] + 1 : 0; }
+  uint32_t id_or_none(ObjId o) const { return known(o) ? ids_[o] + 1 : 0; }
 
   void put8(uint8_t v) { *p_++ = static_cast<char8_t>(v); }
   void putv(uint32_t v) {
@@ -198,13 +199,37 @@ class Encoder {
 
   // Canonical.cpp
   void number_objects();
-  void put_value(Value v);
+  // (inline: it runs for every value of every encoding)
+  [[gnu::always_inline]] void put_value(Value v) {
+    uint32_t payload;
+    switch (v.kind()) {
+      case ValueKind::Obj:
+      case ValueKind::Stale:
+        payload = rename(v.obj());
+        break;
+      case ValueKind::Int:
+        payload = zigzag(v.integer());
+        break;
+      default:
+        payload = v.payload();
+        break;
+    }
+    uint32_t small = std::min(payload, kSmallPayload);
+    put8(static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
+    if (small == kSmallPayload) putv(payload - kSmallPayload);
+  }
   void put_thread(const Thread& th);
   void put_frame(const Frame& f);
   void put_object(const Object& x, uint32_t used, uint32_t items);
 
   const State& s_;
   Scratch& sc_;
+  // sc_.ids and sc_.order (name_tracked()): slot -> name, name -> slot, and
+  // how many objects are named so far
+  ObjId* ids_ = nullptr;
+  ObjId* order_ = nullptr;
+  size_t nobjects_ = 0;
+  size_t named_ = 0;
   const std::vector<FuncId>* func_rep_ = nullptr;
   const ThreadSymmetry* sym_ = nullptr;
   char8_t* p_ = nullptr;

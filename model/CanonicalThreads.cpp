@@ -45,8 +45,12 @@ void Encoder::reorder(const std::vector<std::vector<ThreadId>>& runs,
 // symmetry class they are sorted by what they are doing, ignoring object
 // identities (ties keep their order, which is sound, merely less merging).
 void Encoder::name_tracked() {
-  sc_.ids.assign(s_.objects.size(), kNoObj);
-  sc_.order.clear();
+  nobjects_ = s_.objects.size();
+  sc_.ids.assign(nobjects_, kNoObj);
+  sc_.order.resize(nobjects_);
+  ids_ = sc_.ids.data();
+  order_ = sc_.order.data();
+  named_ = 0;
   // Tracked objects are named by their place in the GC lists first: that
   // needs no thread order, and lets the thread order use those names.
   for (int l = 0; l < kNumLists; ++l)
