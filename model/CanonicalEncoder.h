@@ -102,9 +102,10 @@ struct Scratch {
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
-  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns (or empty)
-  std::vector<uint8_t> used;    // per name: used attribute and item slots (number_objects)
-  std::string best, trial;      // the permutation search at ties
+  std::vector<uint32_t> owned;   // per thread: the smallest name of an object it owns (or empty)
+  std::vector<int8_t> compared;  // per pair of threads a * n + b: compare(a, b) + 2, 0 not yet
+  std::vector<uint8_t> used;     // per name: used attribute and item slots (number_objects)
+  std::string best, trial;       // the permutation search at ties
   // The bytes being written, then copied out: growing a std::string to the
   // upper bound would zero-fill kilobytes for a few hundred bytes written.
   // char8_t, unlike uint8_t (unsigned char), may not alias other types, so
@@ -152,6 +153,7 @@ class Encoder {
   void order_threads(const ThreadSymmetry* sym);
   bool before(const Thread& a, const Thread& b) const;
   int compare(const Thread& a, const Thread& b) const;
+  int compare_once(const Thread& a, const Thread& b) const;
   uint32_t object_key(ObjId o) const;
   uint32_t owned(size_t t) const;
 
