@@ -171,14 +171,20 @@ class Encoder {
   // step); like "none", it designates nothing any more.
   uint32_t id_or_none(ObjId o) const { return known(o) ? ids_[o] + 1 : 0; }
 
-  void put8(uint8_t v) { *p_++ = static_cast<char8_t>(v); }
-  void putv(uint32_t v) {
+  // The writers take the write position as a local (the functions that
+  // write much copy p_ into one and back): a member would be stored back
+  // after every byte, since the state's uint8_t fields read in between may
+  // alias it.
+  static void put8(char8_t*& p, uint8_t v) { *p++ = static_cast<char8_t>(v); }
+  static void putv(char8_t*& p, uint32_t v) {
     while (v >= 0x80) {
-      *p_++ = static_cast<char8_t>(v | 0x80);
+      *p++ = static_cast<char8_t>(v | 0x80);
       v >>= 7;
     }
-    *p_++ = static_cast<char8_t>(v);
+    *p++ = static_cast<char8_t>(v);
   }
+  void put8(uint8_t v) { put8(p_, v); }
+  void putv(uint32_t v) { putv(p_, v); }
   static uint32_t zigzag(int32_t v) {
     return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
   }
@@ -202,7 +208,7 @@ class Encoder {
   // Canonical.cpp
   void number_objects();
   // (inline: it runs for every value of every encoding)
-  [[gnu::always_inline]] void put_value(Value v) {
+  [[gnu::always_inline]] void put_value(char8_t*& p, Value v) const {
     uint32_t payload;
     switch (v.kind()) {
       case ValueKind::Obj:
@@ -217,9 +223,10 @@ class Encoder {
         break;
     }
     uint32_t small = std::min(payload, kSmallPayload);
-    put8(static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
-    if (small == kSmallPayload) putv(payload - kSmallPayload);
+    put8(p, static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
+    if (small == kSmallPayload) putv(p, payload - kSmallPayload);
   }
+  void put_value(Value v) { put_value(p_, v); }
   void put_thread(const Thread& th);
   void put_frame(const Frame& f);
   void put_object(const Object& x, uint32_t used, uint32_t items);
