@@ -73,26 +73,28 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
     if (k % kObjectsPerPart == kObjectsPerPart - 1) cut();
   }
   cut();
+  char8_t* p = p_;  // (a local: see put8)
   for (int l = 0; l < kNumLists; ++l) {
     const GcList& list = gc.lists[l];
-    putv(list.size);
-    for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) putv(rename(o));
+    putv(p, list.size);
+    for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) putv(p, rename(o));
   }
-  putv(static_cast<uint32_t>(gc.callbacks.size()));
-  for (FuncId f : gc.callbacks) putv(f);
-  putv(static_cast<uint32_t>(gc.garbage.size()));
-  for (ObjId o : gc.garbage) putv(rename(o));
-  putv(static_cast<uint32_t>(s_.class_key_count.size()));
+  putv(p, static_cast<uint32_t>(gc.callbacks.size()));
+  for (FuncId f : gc.callbacks) putv(p, f);
+  putv(p, static_cast<uint32_t>(gc.garbage.size()));
+  for (ObjId o : gc.garbage) putv(p, rename(o));
+  putv(p, static_cast<uint32_t>(s_.class_key_count.size()));
   for (size_t t = 0; t < s_.class_key_count.size(); ++t) {
-    put8(s_.class_key_count[t]);
-    for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(s_.class_keys[t][i]);
+    put8(p, s_.class_key_count[t]);
+    for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(p, s_.class_keys[t][i]);
   }
-  putv(static_cast<uint32_t>(s_.expect_state.size()));
-  for (uint8_t b : s_.expect_state) put8(b);
-  putv(static_cast<uint32_t>(s_.warm.size()));
-  for (uint8_t b : s_.warm) put8(b);
-  putv(static_cast<uint32_t>(s_.class_del.size()));
-  for (FuncId f : s_.class_del) putv(f);
+  putv(p, static_cast<uint32_t>(s_.expect_state.size()));
+  for (uint8_t b : s_.expect_state) put8(p, b);
+  putv(p, static_cast<uint32_t>(s_.warm.size()));
+  for (uint8_t b : s_.warm) put8(p, b);
+  putv(p, static_cast<uint32_t>(s_.class_del.size()));
+  for (FuncId f : s_.class_del) putv(p, f);
+  p_ = p;
   out.assign(reinterpret_cast<const char*>(start), static_cast<size_t>(p_ - start));
 }
 
