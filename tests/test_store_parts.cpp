@@ -55,7 +55,9 @@ TEST(StoreParts, TwoStoresInTurnAndAStoreMadeAgain) {
       ASSERT_EQ(s.lookup(k, cuts, h).has_value(), kept.count(k) > 0) << i;
       const checker::Inserted in = i % 2 ? s.insert(k, cuts, h, known) : s.insert(k, cuts, h);
       ASSERT_EQ(in.fresh, kept.insert(k).second) << i;
-      if (found) ASSERT_EQ(*found, in.id) << i;
+      if (found) {
+        ASSERT_EQ(*found, in.id) << i;
+      }
       std::string back;
       s.bytes_of(in.id, back);
       ASSERT_EQ(back, k) << i;
