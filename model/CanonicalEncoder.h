@@ -139,7 +139,9 @@ class Encoder {
   // (through ids_ and order_, sized for every slot by name_tracked(): no
   // push_back whose growth path would make the compiler reload them)
   void discover(ObjId o) {
-    if (o >= nobjects_ || !s_.objects[o].live || ids_[o] != kNoObj) return;
+    // (the name first: most objects met are named already, and a named
+    // object is live)
+    if (o >= nobjects_ || ids_[o] != kNoObj || !s_.objects[o].live) return;
     ids_[o] = static_cast<ObjId>(named_);
     order_[named_++] = o;
   }
