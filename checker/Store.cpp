@@ -1,6 +1,7 @@
 #include "checker/Store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -24,6 +25,7 @@ namespace {
 __extension__ typedef unsigned __int128 Wide;
 constexpr uint64_t kTagMask = 0xFFFFFFFFull;
 uint64_t tag_of(uint64_t hash) { return (hash >> 16) & kTagMask; }
+std::atomic<uint64_t> next_store_serial{1};  // ExactStore::serial_
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -89,10 +91,32 @@ size_t ByteTable::memory_bytes() const {
 // ---------------------------------------------------------------------------
 // ExactStore
 
-ExactStore::ExactStore(unsigned shards) : nshards_(shards ? shards : 1) {
+ExactStore::ExactStore(unsigned shards)
+    : nshards_(shards ? shards : 1), serial_(next_store_serial.fetch_add(1)) {
   for (unsigned i = 0; i < nshards_; ++i) roots_.push_back(std::make_unique<ByteTable>());
   for (unsigned i = 0; i < kPartShards; ++i) parts_.push_back(std::make_unique<PartShard>());
 }
+
+namespace {
+// The parts of the last state this thread looked up or inserted, with the
+// numbers they had (kMissing: not stored then). A search looks up the
+// successors of one state one after the other, and they share most of
+// their parts with each other (a step changes one or two), so a part equal
+// to the last state's part at the same place takes its number without
+// being hashed or probed. Numbers never change once given (tables only
+// grow), so a stored part's number stays right; a missing one is looked up
+// again. `store` is the serial of the store the numbers belong to (serials
+// are never reused, so a store made at a freed one's address starts
+// afresh).
+struct RecentParts {
+  uint64_t store = 0;
+  std::string bytes;
+  uint8_t count = 0;
+  uint32_t end[ExactStore::kMaxParts];
+  uint32_t number[ExactStore::kMaxParts];
+};
+thread_local RecentParts recent;
+}  // namespace
 
 bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts, std::string& key,
                           Mode mode, const KnownParts* given, KnownParts* found) const {
@@ -101,12 +125,28 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
   char* out = numbers;
   size_t begin = 0;
   bool all = true;
+  RecentParts& last = recent;
+  // (read once: the loop calls out, so members would be read again)
+  const size_t last_count = last.store == serial_ ? last.count : 0;
+  const char* const last_bytes = last.bytes.data();
+  const uint32_t* const last_end = last.end;
+  const uint32_t* const last_number = last.number;
+  const size_t size = bytes.size();
+  const size_t ncuts = std::min(cuts.size(), kMaxParts - 1);
+  uint32_t end_of[kMaxParts], number_of[kMaxParts];
+  size_t count = 0;
   for (size_t p = 0; p < kMaxParts; ++p) {
-    size_t end = p + 1 < kMaxParts && p < cuts.size() ? cuts[p] : bytes.size();
-    if (end < begin || end > bytes.size()) end = bytes.size();
-    std::string_view part = bytes.substr(begin, end - begin);
+    size_t end = p < ncuts ? cuts[p] : size;
+    if (end < begin || end > size) end = size;
+    const std::string_view part(bytes.data() + begin, end - begin);
     uint64_t v = KnownParts::kMissing;  // the part's number: local << kPartShardBits | shard
     if (mode == Mode::InsertKnown && p < given->count) v = given->number[p];
+    if (v == KnownParts::kMissing && p < last_count && last_number[p] != KnownParts::kMissing) {
+      const size_t last_begin = p == 0 ? 0 : last_end[p - 1];
+      if (last_end[p] - last_begin == part.size() &&
+          std::memcmp(last_bytes + last_begin, part.data(), part.size()) == 0)
+        v = last_number[p];
+    }
     if (v == KnownParts::kMissing) {
       const uint64_t h = hash_bytes(part);
       const unsigned shard = static_cast<unsigned>(h >> (64 - kPartShardBits));
@@ -122,17 +162,25 @@ bool ExactStore::parts_of(std::string_view bytes, std::span<const uint32_t> cuts
         all = false;
       }
     }
-    if (mode == Mode::FindAll) {
-      found->number[p] = v < KnownParts::kMissing ? static_cast<uint32_t>(v) : KnownParts::kMissing;
-      found->count = static_cast<uint8_t>(p + 1);
-    }
+    end_of[p] = static_cast<uint32_t>(end);
+    number_of[p] = v < KnownParts::kMissing ? static_cast<uint32_t>(v) : KnownParts::kMissing;
+    count = p + 1;
     // the part's number as a varint: mostly one or two bytes
     for (; v >= 0x80; v >>= 7) *out++ = static_cast<char>((v & 0x7F) | 0x80);
     *out++ = static_cast<char>(v);
     begin = end;
-    if (end == bytes.size()) break;
+    if (end == size) break;
+  }
+  if (mode == Mode::FindAll) {
+    std::memcpy(found->number, number_of, count * sizeof(uint32_t));
+    found->count = static_cast<uint8_t>(count);
   }
   key.assign(numbers, static_cast<size_t>(out - numbers));
+  last.store = serial_;
+  last.bytes.assign(bytes.data(), bytes.size());
+  last.count = static_cast<uint8_t>(count);
+  std::memcpy(last.end, end_of, count * sizeof(uint32_t));
+  std::memcpy(last.number, number_of, count * sizeof(uint32_t));
   return all;
 }
 
@@ -250,9 +298,17 @@ void FingerprintStore::grow(Shard& s) {
   s.slots.swap(bigger);
 }
 
-Inserted FingerprintStore::insert(std::string_view bytes, std::span<const uint32_t>,
-                                  uint64_t hash) {
-  const uint64_t fp = fingerprint(bytes);
+// A state's fingerprint is its hash (hash_bytes of the encoding, which the
+// search computed already), never 0 (the empty mark): hashing every byte a
+// second time, with another function, would cost a pass over the encoding
+// per transition and make wrong merges no rarer (two states merge when their
+// 64-bit hashes are equal either way). The shard takes the top bits of the
+// same hash, so two states of different shards never merge, and within a
+// shard the rest of the bits decide: n^2 / 2^65 expected merges, as before.
+uint64_t FingerprintStore::fingerprint_of_hash(uint64_t hash) { return hash ? hash : 1; }
+
+Inserted FingerprintStore::insert(std::string_view, std::span<const uint32_t>, uint64_t hash) {
+  const uint64_t fp = fingerprint_of_hash(hash);
   Shard& s = *shards_[shard_of(hash)];
   size_t p = position(fp, s.slots.size());
   while (s.slots[p] != 0) {
@@ -264,9 +320,9 @@ Inserted FingerprintStore::insert(std::string_view bytes, std::span<const uint32
   return {fp, true};
 }
 
-std::optional<uint64_t> FingerprintStore::lookup(std::string_view bytes, std::span<const uint32_t>,
+std::optional<uint64_t> FingerprintStore::lookup(std::string_view, std::span<const uint32_t>,
                                                  uint64_t hash) const {
-  const uint64_t fp = fingerprint(bytes);
+  const uint64_t fp = fingerprint_of_hash(hash);
   const Shard& s = *shards_[shard_of(hash)];
   size_t p = position(fp, s.slots.size());
   while (s.slots[p] != 0) {

@@ -9,9 +9,9 @@
 //                     of its part numbers (SPIN's COLLAPSE idea), so a
 //                     state costs a few dozen bytes however long its
 //                     encoding.
-//   FingerprintStore  keeps a 64-bit fingerprint per state (at most 16 B a
-//                     state in the table); two states with the same
-//                     fingerprint merge, with a probability it reports.
+//   FingerprintStore  keeps a 64-bit fingerprint per state (its hash; at
+//                     most 16 B a state in the table); two states with the
+//                     same fingerprint merge, with a probability it reports.
 //   BitstateStore     sets k bits per state in a fixed bit array (Holzmann's
 //                     bitstate hashing), for bug hunting in spaces too big
 //                     for the others; it reports its expected coverage.
@@ -135,6 +135,7 @@ class ExactStore {
                 const KnownParts* given = nullptr, KnownParts* found = nullptr) const;
 
   unsigned nshards_;
+  uint64_t serial_;  // this store's number, for the parts a thread saw last (Store.cpp)
   std::vector<std::unique_ptr<ByteTable>> roots_;
   mutable std::vector<std::unique_ptr<PartShard>> parts_;
 };
@@ -149,8 +150,11 @@ class FingerprintStore {
                                  uint64_t hash) const;
   uint64_t size() const;
   uint64_t memory_bytes() const;
-  // The fingerprint of an encoding (independent of the table hash).
+  // A second hash of an encoding, independent of hash_bytes (the bitstate
+  // store's second bit position).
   static uint64_t fingerprint(std::string_view bytes);
+  // The fingerprint kept for a state of hash `hash` (Store.cpp).
+  static uint64_t fingerprint_of_hash(uint64_t hash);
 
  private:
   struct Shard {

@@ -37,10 +37,10 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
   const size_t bound = upper_bound(s_);
   if (sc_.buffer_size < bound) {
     sc_.buffer_size = std::max(bound, 2 * sc_.buffer_size);
-    sc_.buffer = std::make_unique_for_overwrite<uint8_t[]>(sc_.buffer_size);
+    sc_.buffer = std::make_unique_for_overwrite<char8_t[]>(sc_.buffer_size);
   }
   p_ = sc_.buffer.get();
-  uint8_t* const start = p_;
+  char8_t* const start = p_;
   put8(static_cast<uint8_t>(s_.main_stage));
   put8(s_.threads_ended);
   const GcState& gc = s_.gc;
@@ -67,32 +67,34 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
     put_thread(s_.threads[t]);
     cut();
   }
-  putv(static_cast<uint32_t>(sc_.order.size()));
-  for (size_t k = 0; k < sc_.order.size(); ++k) {
-    put_object(s_.objects[sc_.order[k]], sc_.used[2 * k], sc_.used[2 * k + 1]);
+  putv(static_cast<uint32_t>(named_));
+  for (size_t k = 0; k < named_; ++k) {
+    put_object(s_.objects[order_[k]], sc_.used[2 * k], sc_.used[2 * k + 1]);
     if (k % kObjectsPerPart == kObjectsPerPart - 1) cut();
   }
   cut();
+  char8_t* p = p_;  // (a local: see put8)
   for (int l = 0; l < kNumLists; ++l) {
     const GcList& list = gc.lists[l];
-    putv(list.size);
-    for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) putv(rename(o));
+    putv(p, list.size);
+    for (ObjId o = list.head; o != kNoObj; o = s_.objects[o].next) putv(p, rename(o));
   }
-  putv(static_cast<uint32_t>(gc.callbacks.size()));
-  for (FuncId f : gc.callbacks) putv(f);
-  putv(static_cast<uint32_t>(gc.garbage.size()));
-  for (ObjId o : gc.garbage) putv(rename(o));
-  putv(static_cast<uint32_t>(s_.class_key_count.size()));
+  putv(p, static_cast<uint32_t>(gc.callbacks.size()));
+  for (FuncId f : gc.callbacks) putv(p, f);
+  putv(p, static_cast<uint32_t>(gc.garbage.size()));
+  for (ObjId o : gc.garbage) putv(p, rename(o));
+  putv(p, static_cast<uint32_t>(s_.class_key_count.size()));
   for (size_t t = 0; t < s_.class_key_count.size(); ++t) {
-    put8(s_.class_key_count[t]);
-    for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(s_.class_keys[t][i]);
+    put8(p, s_.class_key_count[t]);
+    for (uint8_t i = 0; i < s_.class_key_count[t]; ++i) put8(p, s_.class_keys[t][i]);
   }
-  putv(static_cast<uint32_t>(s_.expect_state.size()));
-  for (uint8_t b : s_.expect_state) put8(b);
-  putv(static_cast<uint32_t>(s_.warm.size()));
-  for (uint8_t b : s_.warm) put8(b);
-  putv(static_cast<uint32_t>(s_.class_del.size()));
-  for (FuncId f : s_.class_del) putv(f);
+  putv(p, static_cast<uint32_t>(s_.expect_state.size()));
+  for (uint8_t b : s_.expect_state) put8(p, b);
+  putv(p, static_cast<uint32_t>(s_.warm.size()));
+  for (uint8_t b : s_.warm) put8(p, b);
+  putv(p, static_cast<uint32_t>(s_.class_del.size()));
+  for (FuncId f : s_.class_del) putv(p, f);
+  p_ = p;
   out.assign(reinterpret_cast<const char*>(start), static_cast<size_t>(p_ - start));
 }
 
@@ -114,8 +116,8 @@ void Encoder::number_objects() {
   }
   // (each object's used slots kept for put_object)
   sc_.used.resize(2 * s_.objects.size());
-  for (size_t k = 0; k < sc_.order.size(); ++k) {
-    const Object& x = s_.objects[sc_.order[k]];
+  for (size_t k = 0; k < named_; ++k) {
+    const Object& x = s_.objects[order_[k]];
     const uint32_t fields = used_slots(x.fields);
     for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
     const uint32_t items = used_slots(x.items);
@@ -124,103 +126,92 @@ void Encoder::number_objects() {
     sc_.used[2 * k + 1] = static_cast<uint8_t>(items);
   }
   // Anything left (not expected for the modelled types) in slot order.
-  const size_t reached = sc_.order.size();
+  const size_t reached = named_;
   for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
-  for (size_t k = reached; k < sc_.order.size(); ++k) {
-    const Object& x = s_.objects[sc_.order[k]];
+  for (size_t k = reached; k < named_; ++k) {
+    const Object& x = s_.objects[order_[k]];
     sc_.used[2 * k] = static_cast<uint8_t>(used_slots(x.fields));
     sc_.used[2 * k + 1] = static_cast<uint8_t>(used_slots(x.items));
   }
 }
 
-void Encoder::put_value(Value v) {
-  uint32_t payload;
-  switch (v.kind()) {
-    case ValueKind::Obj:
-    case ValueKind::Stale:
-      payload = rename(v.obj());
-      break;
-    case ValueKind::Int:
-      payload = zigzag(v.integer());
-      break;
-    default:
-      payload = v.payload();
-      break;
-  }
-  uint32_t small = std::min(payload, kSmallPayload);
-  put8(static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
-  if (small == kSmallPayload) putv(payload - kSmallPayload);
-}
-
 void Encoder::put_thread(const Thread& th) {
-  put8(static_cast<uint8_t>(th.status));
-  put8(static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
-  put8(th.gc_pending);
-  put8(th.trash_nesting);
-  if (th.has_exc) putv(th.exc);
-  if (th.has_exc) putv(th.exc_func);  // X7
-  putv(static_cast<uint32_t>(th.trash.size()));
-  for (ObjId o : th.trash) putv(id_or_none(o));
-  putv(static_cast<uint32_t>(th.merge_queue.size()));
-  for (ObjId o : th.merge_queue) putv(id_or_none(o));
-  putv(static_cast<uint32_t>(th.frames.size()));
+  char8_t* p = p_;
+  put8(p, static_cast<uint8_t>(th.status));
+  put8(p, static_cast<uint8_t>(th.has_exc | (th.detached << 1)));
+  put8(p, th.gc_pending);
+  put8(p, th.trash_nesting);
+  if (th.has_exc) putv(p, th.exc);
+  if (th.has_exc) putv(p, th.exc_func);  // X7
+  putv(p, static_cast<uint32_t>(th.trash.size()));
+  for (ObjId o : th.trash) putv(p, id_or_none(o));
+  putv(p, static_cast<uint32_t>(th.merge_queue.size()));
+  for (ObjId o : th.merge_queue) putv(p, id_or_none(o));
+  putv(p, static_cast<uint32_t>(th.frames.size()));
+  p_ = p;
   for (const Frame& f : th.frames) put_frame(f);
-  putv(static_cast<uint32_t>(th.values.size()));
-  for (Value v : th.values) put_value(v);
-  putv(static_cast<uint32_t>(th.stack.size()));
-  for (Value v : th.stack) put_value(v);
+  p = p_;
+  putv(p, static_cast<uint32_t>(th.values.size()));
+  for (Value v : th.values) put_value(p, v);
+  putv(p, static_cast<uint32_t>(th.stack.size()));
+  for (Value v : th.stack) put_value(p, v);
+  p_ = p;
 }
 
 void Encoder::put_frame(const Frame& f) {
+  char8_t* p = p_;
   const uint16_t fn = func(f);
   uint32_t mask = (fn ? kFFunc : 0) | (f.pc ? kFPc : 0) | (f.base ? kFBase : 0) |
                   (f.count ? kFCount : 0) | (f.stage ? kFStage : 0) | (f.flags ? kFFlags : 0) |
                   (known(f.obj) ? kFObj : 0) | (known(f.obj2) ? kFObj2 : 0) | (f.aux ? kFAux : 0) |
                   (f.saved_exc ? kFSavedExc : 0) | (f.ref != kNoObj ? kFRef : 0) |
                   (known(f.locked2) ? kFLocked2 : 0) | (f.touched ? kFTouched : 0);
-  put8(static_cast<uint8_t>(f.kind));
-  putv(mask);
-  if (mask & kFFunc) putv(fn);
-  if (mask & kFPc) putv(f.pc);
-  if (mask & kFBase) putv(f.base);
-  if (mask & kFCount) putv(f.count);
-  if (mask & kFStage) put8(f.stage);
-  if (mask & kFFlags) putv(f.flags);
-  if (mask & kFObj) putv(rename(f.obj));
-  if (mask & kFObj2) putv(rename(f.obj2));
-  if (mask & kFAux) putv(f.aux);
-  if (mask & kFSavedExc) putv(f.saved_exc);
-  if (mask & kFRef) putv(ref_code(f));
-  if (mask & kFLocked2) putv(rename(f.locked2));
-  if (mask & kFTouched) putv(f.touched);
+  put8(p, static_cast<uint8_t>(f.kind));
+  putv(p, mask);
+  if (mask & kFFunc) putv(p, fn);
+  if (mask & kFPc) putv(p, f.pc);
+  if (mask & kFBase) putv(p, f.base);
+  if (mask & kFCount) putv(p, f.count);
+  if (mask & kFStage) put8(p, f.stage);
+  if (mask & kFFlags) putv(p, f.flags);
+  if (mask & kFObj) putv(p, rename(f.obj));
+  if (mask & kFObj2) putv(p, rename(f.obj2));
+  if (mask & kFAux) putv(p, f.aux);
+  if (mask & kFSavedExc) putv(p, f.saved_exc);
+  if (mask & kFRef) putv(p, ref_code(f));
+  if (mask & kFLocked2) putv(p, rename(f.locked2));
+  if (mask & kFTouched) putv(p, f.touched);
+  p_ = p;
 }
 
 void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
+  char8_t* p = p_;
   const ThreadId owner = x.resource_owner == kNoThread ? kNoThread : sc_.position[x.resource_owner];
   uint8_t mask = static_cast<uint8_t>(
       (x.finalize_count ? kOFinalizeCount : 0) | (x.length ? kOLength : 0) |
       (owner != kNoThread ? kOResourceOwner : 0) | (x.flags ? kOFlags : 0) |
       (x.label != kNoLabel ? kOLabel : 0) | (x.wl_key ? kOWlKey : 0) | (x.local ? kOLocal : 0) |
       (x.owner != kNoThread || x.ref_state || x.locked_by != kNoThread ? kOFtOwner : 0));
-  put8(x.type);
-  put8(mask);
-  putv(zigzag(x.rc));
-  if (mask & kOFinalizeCount) put8(x.finalize_count);
-  if (mask & kOLength) put8(x.length);
-  if (mask & kOResourceOwner) put8(owner);
-  if (mask & kOFlags) putv(x.flags);
-  if (mask & kOLabel) putv(x.label);
-  if (mask & kOWlKey) putv(x.wl_key);
-  if (mask & kOLocal) putv(zigzag(x.local));
+  put8(p, x.type);
+  put8(p, mask);
+  putv(p, zigzag(x.rc));
+  if (mask & kOFinalizeCount) put8(p, x.finalize_count);
+  if (mask & kOLength) put8(p, x.length);
+  if (mask & kOResourceOwner) put8(p, owner);
+  if (mask & kOFlags) putv(p, x.flags);
+  if (mask & kOLabel) putv(p, x.label);
+  if (mask & kOWlKey) putv(p, x.wl_key);
+  if (mask & kOLocal) putv(p, zigzag(x.local));
   if (mask & kOFtOwner) {
-    put8(thread_position(x.owner));
-    put8(x.ref_state);
-    put8(thread_position(x.locked_by));
+    put8(p, thread_position(x.owner));
+    put8(p, x.ref_state);
+    put8(p, thread_position(x.locked_by));
   }
-  put8(static_cast<uint8_t>(used));
-  for (uint32_t i = 0; i < used; ++i) put_value(x.fields[i]);
-  put8(static_cast<uint8_t>(items));
-  for (uint32_t i = 0; i < items; ++i) put_value(x.items[i]);
+  put8(p, static_cast<uint8_t>(used));
+  for (uint32_t i = 0; i < used; ++i) put_value(p, x.fields[i]);
+  put8(p, static_cast<uint8_t>(items));
+  for (uint32_t i = 0; i < items; ++i) put_value(p, x.items[i]);
+  p_ = p;
 }
 
 }  // namespace canonical

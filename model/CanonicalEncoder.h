@@ -4,6 +4,7 @@
 // the bytes back. Not for use outside them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -97,16 +98,20 @@ constexpr ObjId kDeadRef = kNoObj - 1;
 // encoding a state allocates nothing.
 struct Scratch {
   std::vector<ObjId> ids;    // slot -> discovery number (kNoObj: not yet)
-  std::vector<ObjId> order;  // discovery number -> slot
+  std::vector<ObjId> order;  // discovery number -> slot (the first Encoder::named_)
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
-  std::vector<uint32_t> owned;  // per thread: the smallest name of an object it owns (or empty)
-  std::vector<uint8_t> used;    // per name: used attribute and item slots (number_objects)
-  std::string best, trial;      // the permutation search at ties
+  std::vector<uint32_t> owned;   // per thread: the smallest name of an object it owns (or empty)
+  std::vector<int8_t> compared;  // per pair of threads a * n + b: compare(a, b) + 2, 0 not yet
+  std::vector<uint8_t> used;     // per name: used attribute and item slots (number_objects)
+  std::string best, trial;       // the permutation search at ties
   // The bytes being written, then copied out: growing a std::string to the
   // upper bound would zero-fill kilobytes for a few hundred bytes written.
-  std::unique_ptr<uint8_t[]> buffer;
+  // char8_t, unlike uint8_t (unsigned char), may not alias other types, so
+  // the compiler keeps the write position and what the encoder reads in
+  // registers across the writes instead of reloading them after each.
+  std::unique_ptr<char8_t[]> buffer;
   size_t buffer_size = 0;
 };
 extern thread_local Scratch scratch;
@@ -131,10 +136,14 @@ class Encoder {
   void run(std::string& out, std::vector<uint32_t>* cuts);
 
  private:
+  // (through ids_ and order_, sized for every slot by name_tracked(): no
+  // push_back whose growth path would make the compiler reload them)
   void discover(ObjId o) {
-    if (o >= sc_.ids.size() || !s_.objects[o].live || sc_.ids[o] != kNoObj) return;
-    sc_.ids[o] = static_cast<ObjId>(sc_.order.size());
-    sc_.order.push_back(o);
+    // (the name first: most objects met are named already, and a named
+    // object is live)
+    if (o >= nobjects_ || ids_[o] != kNoObj || !s_.objects[o].live) return;
+    ids_[o] = static_cast<ObjId>(named_);
+    order_[named_++] = o;
   }
   void discover(Value v) {
     if (v.points_at_object()) discover(v.obj());
@@ -146,6 +155,7 @@ class Encoder {
   void order_threads(const ThreadSymmetry* sym);
   bool before(const Thread& a, const Thread& b) const;
   int compare(const Thread& a, const Thread& b) const;
+  int compare_once(const Thread& a, const Thread& b) const;
   uint32_t object_key(ObjId o) const;
   uint32_t owned(size_t t) const;
 
@@ -157,22 +167,26 @@ class Encoder {
   }
   size_t thread_id(const Thread& t) const { return static_cast<size_t>(&t - s_.threads.data()); }
 
-  uint32_t rename(ObjId o) const {
-    return o < sc_.ids.size() && sc_.ids[o] != kNoObj ? sc_.ids[o] : 0xFFFFu;
-  }
-  bool known(ObjId o) const { return o < sc_.ids.size() && sc_.ids[o] != kNoObj; }
+  uint32_t rename(ObjId o) const { return o < nobjects_ && ids_[o] != kNoObj ? ids_[o] : 0xFFFFu; }
+  bool known(ObjId o) const { return o < nobjects_ && ids_[o] != kNoObj; }
   // A frame may keep the number of an object released since (a finished
   // step); like "none", it designates nothing any more.
-  uint32_t id_or_none(ObjId o) const { return known(o) ? sc_.ids[o] + 1 : 0; }
+  uint32_t id_or_none(ObjId o) const { return known(o) ? ids_[o] + 1 : 0; }
 
-  void put8(uint8_t v) { *p_++ = v; }
-  void putv(uint32_t v) {
+  // The writers take the write position as a local (the functions that
+  // write much copy p_ into one and back): a member would be stored back
+  // after every byte, since the state's uint8_t fields read in between may
+  // alias it.
+  static void put8(char8_t*& p, uint8_t v) { *p++ = static_cast<char8_t>(v); }
+  static void putv(char8_t*& p, uint32_t v) {
     while (v >= 0x80) {
-      *p_++ = static_cast<uint8_t>(v | 0x80);
+      *p++ = static_cast<char8_t>(v | 0x80);
       v >>= 7;
     }
-    *p_++ = static_cast<uint8_t>(v);
+    *p++ = static_cast<char8_t>(v);
   }
+  void put8(uint8_t v) { put8(p_, v); }
+  void putv(uint32_t v) { putv(p_, v); }
   static uint32_t zigzag(int32_t v) {
     return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
   }
@@ -195,16 +209,41 @@ class Encoder {
 
   // Canonical.cpp
   void number_objects();
-  void put_value(Value v);
+  // (inline: it runs for every value of every encoding)
+  [[gnu::always_inline]] void put_value(char8_t*& p, Value v) const {
+    uint32_t payload;
+    switch (v.kind()) {
+      case ValueKind::Obj:
+      case ValueKind::Stale:
+        payload = rename(v.obj());
+        break;
+      case ValueKind::Int:
+        payload = zigzag(v.integer());
+        break;
+      default:
+        payload = v.payload();
+        break;
+    }
+    uint32_t small = std::min(payload, kSmallPayload);
+    put8(p, static_cast<uint8_t>(static_cast<uint32_t>(v.kind()) | (small << 4)));
+    if (small == kSmallPayload) putv(p, payload - kSmallPayload);
+  }
+  void put_value(Value v) { put_value(p_, v); }
   void put_thread(const Thread& th);
   void put_frame(const Frame& f);
   void put_object(const Object& x, uint32_t used, uint32_t items);
 
   const State& s_;
   Scratch& sc_;
+  // sc_.ids and sc_.order (name_tracked()): slot -> name, name -> slot, and
+  // how many objects are named so far
+  ObjId* ids_ = nullptr;
+  ObjId* order_ = nullptr;
+  size_t nobjects_ = 0;
+  size_t named_ = 0;
   const std::vector<FuncId>* func_rep_ = nullptr;
   const ThreadSymmetry* sym_ = nullptr;
-  uint8_t* p_ = nullptr;
+  char8_t* p_ = nullptr;
 };
 
 // Every order of the tied runs, smallest bytes kept (CanonicalThreads.cpp).

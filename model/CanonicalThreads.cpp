@@ -18,7 +18,8 @@ std::vector<std::vector<ThreadId>> Encoder::ambiguous_ties() const {
     while (i < members.size()) {
       size_t j = i + 1;
       const Thread& a = s_.threads[sc_.thread_order[members[i]]];
-      while (j < members.size() && compare(a, s_.threads[sc_.thread_order[members[j]]]) == 0) ++j;
+      while (j < members.size() && compare_once(a, s_.threads[sc_.thread_order[members[j]]]) == 0)
+        ++j;
       if (j - i > 1 && holds_untracked(a))
         out.emplace_back(members.begin() + static_cast<long>(i),
                          members.begin() + static_cast<long>(j));
@@ -45,8 +46,12 @@ void Encoder::reorder(const std::vector<std::vector<ThreadId>>& runs,
 // symmetry class they are sorted by what they are doing, ignoring object
 // identities (ties keep their order, which is sound, merely less merging).
 void Encoder::name_tracked() {
-  sc_.ids.assign(s_.objects.size(), kNoObj);
-  sc_.order.clear();
+  nobjects_ = s_.objects.size();
+  sc_.ids.assign(nobjects_, kNoObj);
+  sc_.order.resize(nobjects_);
+  ids_ = sc_.ids.data();
+  order_ = sc_.order.data();
+  named_ = 0;
   // Tracked objects are named by their place in the GC lists first: that
   // needs no thread order, and lets the thread order use those names.
   for (int l = 0; l < kNumLists; ++l)
@@ -83,6 +88,7 @@ void Encoder::order_threads(const ThreadSymmetry* sym) {
   sym_ = sym;
   const size_t n = s_.threads.size();
   sc_.owned.clear();  // found when compare() first needs it (owned())
+  sc_.compared.assign(sym && sym->any ? n * n : 0, 0);
   sc_.thread_order.resize(n);
   for (size_t t = 0; t < n; ++t) sc_.thread_order[t] = static_cast<ThreadId>(t);
   sc_.position.assign(n, 0);
@@ -108,7 +114,23 @@ void Encoder::order_threads(const ThreadSymmetry* sym) {
 // values. Objects compare by their names where they have one already
 // (tracked objects: their place in the GC lists), else by type. Ties
 // keep their order: sound, merely less merging (and rare).
-bool Encoder::before(const Thread& a, const Thread& b) const { return compare(a, b) < 0; }
+bool Encoder::before(const Thread& a, const Thread& b) const { return compare_once(a, b) < 0; }
+
+// compare(), each pair of threads compared once per encoding: the sort
+// compares most neighbours that ambiguous_ties() compares again. compare()
+// is antisymmetric (every step is a comparison of keys, or of has_exc and
+// exc, which head() made equal), so one call gives both orders.
+int Encoder::compare_once(const Thread& a, const Thread& b) const {
+  const size_t n = s_.threads.size();
+  const size_t x = thread_id(a), y = thread_id(b);
+  int8_t& memo = sc_.compared[x * n + y];
+  if (memo == 0) {
+    const int c = compare(a, b);
+    memo = static_cast<int8_t>(c + 2);
+    sc_.compared[y * n + x] = static_cast<int8_t>(2 - c);
+  }
+  return memo - 2;
+}
 
 // before()'s order as a three-way comparison, each key built once.
 int Encoder::compare(const Thread& a, const Thread& b) const {
