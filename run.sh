@@ -25,8 +25,8 @@ cd "$(dirname "$0")"
 # extension modules `conform` builds for C types; without them lifecheck
 # still builds, without that front end.
 PACKAGES=(g++ cmake ninja-build python3 libgtest-dev libgmock-dev librapidcheck-dev
-          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev graphviz
-          libclang-dev python3-dev)
+          libboost-graph-dev libcli11-dev nlohmann-json3-dev libfmt-dev libxxhash-dev
+          graphviz libclang-dev python3-dev)
 # The browser tests of the HTML report (./run.sh test): headless Chromium,
 # and node + npm for playwright-core (installed by npm ci into build/).
 # Open MPI for check --distributed/--swarm and their tests (tests/mpi/):

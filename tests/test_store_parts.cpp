@@ -73,18 +73,18 @@ TEST(StoreParts, TwoStoresInTurnAndAStoreMadeAgain) {
   }
 }
 
-// Lengths around wyhash's 4, 8, 16 and 48-byte paths hash apart, and
+// Lengths around XXH3's 3, 8, 16, 128 and 240-byte paths hash apart, and
 // equal bytes hash alike.
 TEST(StoreParts, HashTellsLengthsAndBytesApart) {
   std::set<uint64_t> seen;
   std::string s;
-  for (size_t n = 0; n < 200; ++n) {
+  for (size_t n = 0; n < 300; ++n) {
     EXPECT_TRUE(seen.insert(checker::hash_bytes(s)).second) << n;
     EXPECT_EQ(checker::hash_bytes(s), checker::hash_bytes(std::string(s)));
     s.push_back('\0');
   }
   std::mt19937_64 rng(3);
-  std::string base(100, 'x');
+  std::string base(260, 'x');
   for (char& c : base) c = static_cast<char>(rng());
   for (size_t len = 1; len <= base.size(); ++len)
     for (size_t i = 0; i < len; ++i) {
