@@ -48,6 +48,9 @@
 // automatic collection is a choice at any allocation, not a threshold),
 // so there is no threshold distance to model; a step that schedules one
 // is a choice of its own (alternative > 0), tried like any other.
+// Before running both orders, static rules decide what they can: D1-D5
+// and I1 below, I2 (a collection's step between two yields, and the
+// steps of threads that start no collection) in FootprintPhases.cpp.
 // The por-check test (tests/test_sleep_sets.cpp) runs both orders of
 // every pair declared independent at every reachable state of the shipped
 // scenarios and checks this.
@@ -61,25 +64,15 @@
 #include <string>
 
 #include "model/Event.h"
+#include "model/FootprintDetail.h"
 #include "model/Model.h"
 #include "model/Ownership.h"
 
 namespace lifecheck::model {
 
+using namespace footprint_detail;
+
 namespace {
-
-template <class T>
-bool same_bytes(const T& a, const T& b) {
-  return std::memcmp(&a, &b, sizeof(T)) == 0;
-}
-
-template <class T, uint32_t N>
-bool same_items(const SmallVec<T, N>& a, const SmallVec<T, N>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!same_bytes(a[i], b[i])) return false;
-  return true;
-}
 
 // Frames field by field: a frame has padding bytes, which two frames built
 // alike in two orders need not share (B1: most of the pairs that met only
@@ -154,23 +147,14 @@ bool same_state(const State& a, const State& b) {
   return true;
 }
 
-// The objects t may read at `s`: see the file comment.
-ObjSet readable(const Program& program, const State& s, ThreadId t) {
+}  // namespace
+
+void footprint_detail::reach_from(const Program& program, const State& s, ObjSet& seen,
+                                  ObjList& work) {
   const size_t n = s.objects.size();
-  ObjSet seen(n);
-  ObjList work;
   auto add = [&](ObjId o) {
     if (o < n && s.objects[o].live && seen.insert(o)) work.push_back(o);
   };
-  const Thread& th = s.threads[t];
-  for (Value v : th.values)
-    if (v.is_obj()) add(v.obj());
-  for (Value v : th.stack)
-    if (v.is_obj()) add(v.obj());
-  for (const Frame& f : th.frames)
-    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
-  for (Value v : s.globals)
-    if (v.is_obj()) add(v.obj());
   // weakrefs by referent, to follow a referent to its weakrefs
   for (;;) {
     while (!work.empty()) {
@@ -187,9 +171,32 @@ ObjSet readable(const Program& program, const State& s, ThreadId t) {
           x.fields[kWeakrefReferent].is_obj() && seen[x.fields[kWeakrefReferent].obj()])
         add(static_cast<ObjId>(o));
     }
-    if (work.empty()) return seen;
+    if (work.empty()) return;
   }
 }
+
+// The objects t may read at `s`: see the file comment.
+ObjSet footprint_detail::readable(const Program& program, const State& s, ThreadId t) {
+  const size_t n = s.objects.size();
+  ObjSet seen(n);
+  ObjList work;
+  auto add = [&](ObjId o) {
+    if (o < n && s.objects[o].live && seen.insert(o)) work.push_back(o);
+  };
+  const Thread& th = s.threads[t];
+  for (Value v : th.values)
+    if (v.is_obj()) add(v.obj());
+  for (Value v : th.stack)
+    if (v.is_obj()) add(v.obj());
+  for (const Frame& f : th.frames)
+    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+  for (Value v : s.globals)
+    if (v.is_obj()) add(v.obj());
+  reach_from(program, s, seen, work);
+  return seen;
+}
+
+namespace {
 
 bool only_refcounts(const std::vector<Event>& events) {
   for (const Event& e : events)
@@ -209,19 +216,6 @@ bool reads_and_writes_apply(const Program& program) {
   return program.profile.gil && program.profile.bugs == 0;
 }
 
-// The parts of the runtime state a step changed (Footprint::changed), for
-// the static rules below.
-enum Part : uint32_t {
-  kPartGen0 = 1 << 0,          // the young generation's list (head, tail, size)
-  kPartOtherLists = 1 << 1,    // any other GC list
-  kPartCollecting = 1 << 2,    // gc.collecting: a collection started or ended
-  kPartWorldStopped = 1 << 3,  // the step's thread has the world stopped after it (F12)
-  kPartOtherThreads = 1 << 4,  // a thread other than the step's own (record, frames, values)
-  kPartReentrant = 1 << 5,     // a gc.collect() that found a collection running, alone (I1)
-};
-
-uint64_t event_bit(EventKind kind) { return uint64_t{1} << static_cast<unsigned>(kind); }
-
 uint32_t changed_parts(const State& before, const State& after, ThreadId t) {
   uint32_t parts = 0;
   for (size_t l = 0; l < kNumLists; ++l) {
@@ -238,21 +232,11 @@ uint32_t changed_parts(const State& before, const State& after, ThreadId t) {
   return parts;
 }
 
-bool has_while_loop(const Program& program) {
-  thread_local const Program* last = nullptr;
-  thread_local bool found = false;
-  if (last != &program) {
-    last = &program;
-    found = false;
-    for (const FuncInfo& f : program.funcs)
-      for (const Op& op : f.code) found = found || op.code == OpCode::WhileLoop;
-  }
-  return found;
-}
+}  // namespace
 
 // The parts of an object a running collection reads or moves it by: it
 // is in a collection's list (not a generation's) or flagged by one.
-bool in_collection(const Object& x) {
+bool footprint_detail::in_collection(const Object& x) {
   constexpr uint32_t kMarks = kCollecting | kUnreachableMask | kInGarbageSet | kLegacyGarbage |
                               kOnWorklist | kFinalizing | kGcFinalizing | kClearing;
   const bool generation = x.list == kNoList || x.list == kGen0 || x.list == kGen1 ||
@@ -262,11 +246,13 @@ bool in_collection(const Object& x) {
 
 // Two objects alike but for their reference counts (rc, and the
 // free-threaded local part).
-bool same_but_counts(Object a, Object b) {
+bool footprint_detail::same_but_counts(Object a, Object b) {
   a.rc = b.rc;
   a.local = b.local;
   return same_bytes(a, b);
 }
+
+namespace {
 
 // I1's step (see rule I1 below): thread t's step emitted GcReentrant and
 // otherwise only Incref and Decref events; it changed only the counts of
@@ -278,8 +264,8 @@ bool reentrant_alone(const Program& program, const State& before, const State& a
                      uint64_t events, const ObjSet& writes) {
   const uint64_t counts = event_bit(EventKind::Incref) | event_bit(EventKind::Decref);
   if ((events & ~counts) != event_bit(EventKind::GcReentrant) || program.profile.bugs != 0 ||
-      has_while_loop(program) || before.objects.size() != after.objects.size() ||
-      !same_outside(before, after, t))
+      has_while_loop(program) || has_refcount_query(program) ||
+      before.objects.size() != after.objects.size() || !same_outside(before, after, t))
     return false;
   const SmallVec<Frame, 8>& x = before.threads[t].frames;
   const SmallVec<Frame, 8>& y = after.threads[t].frames;
@@ -330,6 +316,12 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
     for (size_t o = 0; o < n; ++o)
       if (fp.writes[o]) fp.reads.insert(o);
   }
+  // I2's roles; a role's reads include the ones above (more reads are only
+  // more cautious for I1)
+  // (only where another thread has a choice: no pair otherwise)
+  fp.role = Footprint::Role::None;
+  if (std::any_of(enabled.begin(), enabled.end(), [&](uint16_t c) { return (c & 0xFF) != t; }))
+    phase_footprint(program, before, next, t, events, fp);
   if (!reads_and_writes_apply(program) || (choice >> 8) != 0 || !only_choice_of(t, enabled) ||
       t >= before.threads.size() || before.threads[t].status != ThreadStatus::Running ||
       before.gc.collecting || before.gc.scheduled != 0 || before.gc.stopped_by != kNoThread ||
@@ -351,16 +343,18 @@ namespace {
 
 // Counts (Footprint.h), summed over the workers.
 struct Counts {
-  std::atomic<uint64_t> by_reads_writes{0}, by_rule{0}, by_independence_rule{0}, both_orders{0},
-      both_orders_met{0};
+  std::atomic<uint64_t> by_reads_writes{0}, by_rule{0}, by_independence_rule{0}, by_phase_rule{0},
+      both_orders{0}, both_orders_met{0};
   ~Counts() {
     if (!std::getenv("LIFECHECK_SLEEP_STATS")) return;
     std::fprintf(stderr,
                  "sleep-set pairs: %llu by reads and writes, %llu dependent by a static rule, "
-                 "%llu independent by a static rule, %llu by both orders (%llu commute)\n",
+                 "%llu independent by a static rule (I1), %llu by I2, %llu by both orders "
+                 "(%llu commute)\n",
                  static_cast<unsigned long long>(by_reads_writes.load()),
                  static_cast<unsigned long long>(by_rule.load()),
                  static_cast<unsigned long long>(by_independence_rule.load()),
+                 static_cast<unsigned long long>(by_phase_rule.load()),
                  static_cast<unsigned long long>(both_orders.load()),
                  static_cast<unsigned long long>(both_orders_met.load()));
   }
@@ -473,7 +467,9 @@ bool same_tables(const State& a, const State& b) {
 //    gc.stopped_by), its own thread, the tables, the counts of r.writes
 //    (which x leaves alone) and at most the objects its thread and the
 //    globals reach (r.reads; a count is read only through a reference,
-//    sys.getrefcount, whose object r then changes). x changes none of
+//    sys.getrefcount, whose object r then changes; a getrefcount in x
+//    takes and drops a reference, leaving the count as it was, so
+//    programs that call it are left out). x changes none of
 //    these, so r does the same after x; its counts do not reach zero
 //    (no free) in either order, since x leaves them alone.
 //  - What r writes: its thread's values and stack, the pc of its top
@@ -527,10 +523,23 @@ bool footprints_independent(const Footprint& a, const Footprint& b) {
     count(counts.by_independence_rule);
     return true;
   }
+  if (phase_commutes(a, b) || phase_commutes(b, a)) {
+    count(counts.by_phase_rule);
+    return true;
+  }
   count(counts.both_orders);
   const bool met = both_orders_meet(a, b);
   if (met) count(counts.both_orders_met);
   return met;
+}
+
+Decision decision_of(const Footprint& a, const Footprint& b) {
+  if (!a.ok || !b.ok || a.thread == b.thread) return Decision::NotApplicable;
+  if (!a.global && !b.global) return Decision::ReadsWrites;
+  if (rule_of(a, b) != 0) return Decision::DependentRule;
+  if (reentrant_commutes(a, b) || reentrant_commutes(b, a)) return Decision::IndependentRule;
+  if (phase_commutes(a, b) || phase_commutes(b, a)) return Decision::PhaseRule;
+  return Decision::BothOrders;
 }
 
 int dependence_rule(const Footprint& a, const Footprint& b) {
@@ -543,7 +552,7 @@ bool both_orders_commute(const Footprint& a, const Footprint& b) {
 
 IndependenceCounts independence_counts() {
   return {counts.by_reads_writes.load(), counts.by_rule.load(), counts.both_orders.load(),
-          counts.both_orders_met.load()};
+          counts.both_orders_met.load(), counts.by_phase_rule.load()};
 }
 
 }  // namespace lifecheck::model

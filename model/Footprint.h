@@ -35,6 +35,23 @@ struct Footprint {
   // parts of the runtime state it changed (Footprint.cpp's Part bits).
   uint64_t events = 0;
   uint32_t changed = 0;
+  // Rule I2 (FootprintPhases.cpp): a step of the thread running a
+  // collection, or any other GIL step that starts none, that touches
+  // nothing but objects, counts, its own thread, the generations' lists
+  // and (the collection's step) the collector's lists and counters: its
+  // role, the objects it changed beyond their counts and list links, and
+  // those whose counts it changed (the count before, and `decrefs`: the
+  // deepest the step took it below that count).
+  enum class Role : uint8_t { None, CollectionStep, Bystander };
+  struct Count {
+    ObjId obj = kNoObj;
+    int16_t before = 0;
+    uint16_t decrefs = 0;
+  };
+  Role role = Role::None;
+  ObjSet moved;
+  SmallVec<Count, 8> counted;
+  ObjSet exact;  // the collection's members, whose exact counts its step may read
   State after;
 };
 
@@ -47,8 +64,8 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
 // Two steps of different threads at the same state commute (both orders
 // reach the same state, neither disables the other): by their reads and
 // writes where both are not global; else by a static rule where one
-// applies (Footprint.cpp: D1-D5 dependent, I1 independent); else by
-// running both orders.
+// applies (Footprint.cpp: D1-D5 dependent, I1 independent;
+// FootprintPhases.cpp: I2 independent); else by running both orders.
 bool footprints_independent(const Footprint& a, const Footprint& b);
 
 // For the tests: the static rule (Footprint.cpp, D1-D5) that shows two
@@ -57,6 +74,18 @@ bool footprints_independent(const Footprint& a, const Footprint& b);
 // to), whatever the rules say.
 int dependence_rule(const Footprint& a, const Footprint& b);
 bool both_orders_commute(const Footprint& a, const Footprint& b);
+
+// For the tests: how footprints_independent decides a pair (without
+// counting it or running both orders).
+enum class Decision {
+  NotApplicable,
+  ReadsWrites,
+  DependentRule,
+  IndependentRule,  // I1
+  PhaseRule,        // I2
+  BothOrders
+};
+Decision decision_of(const Footprint& a, const Footprint& b);
 
 // Whether sleep sets may use these footprints for this program: every
 // profile (the argument from reads and writes is used only in the GIL
@@ -72,6 +101,7 @@ struct IndependenceCounts {
   uint64_t by_rule = 0;
   uint64_t both_orders = 0;
   uint64_t both_orders_met = 0;
+  uint64_t by_phase_rule = 0;  // I2
 };
 IndependenceCounts independence_counts();
 

@@ -67,7 +67,8 @@ RuleCounts count_rules(const model::Model& m, size_t max_states) {
   for (size_t n : out.named) named += n;
   EXPECT_EQ(after.by_rule - before.by_rule, named);
   out.by_i1 = out.independent - (after.both_orders_met - before.both_orders_met) -
-              (after.by_reads_writes - before.by_reads_writes);
+              (after.by_reads_writes - before.by_reads_writes) -
+              (after.by_phase_rule - before.by_phase_rule);
   return out;
 }
 
