@@ -756,6 +756,13 @@ void generate_code(Program& program) {
     program.funcs[f].code = gen.run();
     program.funcs[f].handlers = gen.table();
   }
+  program.has_while_loop = program.has_refcount_query = false;
+  for (const FuncInfo& fn : program.funcs)
+    for (const Op& op : fn.code) {
+      program.has_while_loop = program.has_while_loop || op.code == OpCode::WhileLoop;
+      program.has_refcount_query =
+          program.has_refcount_query || (op.code == OpCode::IsTracked && op.a == 1);
+    }
 }
 
 }  // namespace lifecheck::model

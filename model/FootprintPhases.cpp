@@ -198,40 +198,8 @@ bool counts_stay_positive(const Footprint& a, const Footprint& b) {
 
 }  // namespace
 
-// What the rules ask of the whole program, scanned once per program: a
-// `while` loop (IT8), a sys.getrefcount call (the IsTracked op's count
-// variant). Keyed by the program's address and its code's, and its size:
-// a program freed and another built at the same addresses (tests do) is
-// scanned again unless it has as many ops there too.
-struct ProgramScan {
-  bool while_loop = false;
-  bool refcount_query = false;
-};
-
-const ProgramScan& scan(const Program& program) {
-  thread_local const Program* last = nullptr;
-  thread_local const void* code = nullptr;
-  thread_local size_t ops = 0;
-  thread_local ProgramScan found;
-  size_t n = 0;
-  for (const FuncInfo& f : program.funcs) n += f.code.size();
-  const void* first = program.funcs.empty() ? nullptr : program.funcs.front().code.data();
-  if (last != &program || code != first || ops != n) {
-    last = &program;
-    code = first;
-    ops = n;
-    found = {};
-    for (const FuncInfo& f : program.funcs)
-      for (const Op& op : f.code) {
-        found.while_loop = found.while_loop || op.code == OpCode::WhileLoop;
-        found.refcount_query = found.refcount_query || (op.code == OpCode::IsTracked && op.a == 1);
-      }
-  }
-  return found;
-}
-
-bool has_while_loop(const Program& program) { return scan(program).while_loop; }
-bool has_refcount_query(const Program& program) { return scan(program).refcount_query; }
+bool has_while_loop(const Program& program) { return program.has_while_loop; }
+bool has_refcount_query(const Program& program) { return program.has_refcount_query; }
 
 void phase_footprint(const Program& program, const State& before, const State& after, ThreadId t,
                      const std::vector<Event>& events, Footprint& fp) {

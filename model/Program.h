@@ -641,6 +641,10 @@ struct Program {
   ClassId proxy_type = kNoType;
   // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
   bool runtime_del = false;
+  // Set by generate_code, for the sleep-set rules (Footprint.cpp): some
+  // function has a `while` loop (IT8), some calls sys.getrefcount.
+  bool has_while_loop = false;
+  bool has_refcount_query = false;
   // _thread._local (model/ThreadLocal.cpp), when a scenario calls
   // threading.local(); its per-thread dicts are labelled ldict_label[label
   // of the local] ("tl.__dict__").
