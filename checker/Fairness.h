@@ -77,8 +77,7 @@ struct ConcreteComponent {
 
 // nullopt when `stop(states expanded so far)` gives a reason, into `why`.
 template <class M, class InComponent, class Stop>
-std::optional<ConcreteComponent<M>> expand_component(const M& model,
-                                                     const typename M::State& start,
+std::optional<ConcreteComponent<M>> expand_component(const M& model, const typename M::State& start,
                                                      InComponent in_component, Stop& stop,
                                                      std::string& why) {
   using State = typename M::State;

@@ -29,6 +29,10 @@ enum : uint8_t {
 };
 }  // namespace
 
+bool collection_past_deduce(const Frame& f) {
+  return f.kind == FrameKind::Collect && f.stage > kDeduce;
+}
+
 void Machine::phase(const char* name) {
   if (!trace_) return;
   Event e = event(EventKind::GcPhase);

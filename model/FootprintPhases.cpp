@@ -107,15 +107,19 @@
 #include <algorithm>
 
 #include "model/FootprintDetail.h"
+#include "model/Machine.h"
 #include "model/Ownership.h"
 
 namespace lifecheck::model::footprint_detail {
 
 namespace {
 
+// A thread whose collection has sorted out its garbage: the step that does
+// (kDeduce, after the "start" gc.callbacks) merges the young generation and
+// reads every tracked object's count, so it is no collection step.
 bool collecting_thread(const Thread& th) {
   for (const Frame& f : th.frames)
-    if (f.kind == FrameKind::Collect && f.stage != 0) return true;
+    if (collection_past_deduce(f)) return true;
   return false;
 }
 
@@ -214,6 +218,11 @@ void phase_footprint(const Program& program, const State& before, const State& a
   const bool collection = before.gc.collecting && collecting_thread(before.threads[t]);
   if (collection ? before.gc.final_running : !same_gc_but_generations(program, before.gc, after.gc))
     return;
+  // A bystander starts no collection: even one that runs no Python code
+  // and frees nothing merges the young generation into an older one.
+  constexpr uint64_t kCollects =
+      event_bit(EventKind::GcStart) | event_bit(EventKind::GcPhase) | event_bit(EventKind::GcStop);
+  if (!collection && (fp.events & kCollects)) return;
   const size_t n = before.objects.size();
   fp.moved = ObjSet(n);
   fp.exact = ObjSet(n);

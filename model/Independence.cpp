@@ -27,13 +27,15 @@
 //      progress measure (the cycle proviso: a reduced state never lies on
 //      a cycle of the reduced graph, so no transition is postponed
 //      forever).
-// (a) looks only at a collection scheduled now. One that another thread
-// schedules later (an allocation whose check comes after a GIL release in
-// C code, the only case in which a thread other than the allocating one
-// runs it) changes what i's next step is: i's check then runs the
-// collection (c) before the block t. That path u c t is not in the reduced
-// graph, but t u c is, and ends in the same state: c reads and writes no
-// private object except transiently (below), and t none of c's.
+// (a) looks only at a collection due now. One that becomes due later (an
+// allocation by another thread u whose step ends before its next check:
+// at the end of its thread, at a join, or where C code releases the GIL)
+// is run by whichever thread checks next, possibly i: i's step is then
+// the collection c followed by its block, u (c t). That path is not in
+// the reduced graph, but t u (c t2) is (after t and u, (a) fails: a
+// collection is due, so that state is fully expanded), and the states it
+// passes differ from the other path's only in i's pc and private
+// objects, which c and the other threads never read.
 // A collection on another thread (now or later) finds every private object
 // reachable (from i's stack) before and after t, so its outcome does not
 // depend on t; its per-object work on them (gc_refs) is transient. The

@@ -59,6 +59,10 @@ inline constexpr uint8_t kAtexitStages = 16;
 
 // X3: whether an exception of class `raised` is caught by `except clause`.
 bool exception_matches(const std::string& raised, const std::string& clause);
+// A GIL collector's Collect frame past the step that sorts out the garbage
+// (Collector.cpp's kDeduce: it merges the young generation and reads every
+// tracked object's count), for the sleep-set rule I2.
+bool collection_past_deduce(const Frame& f);
 
 class Machine {
  public:

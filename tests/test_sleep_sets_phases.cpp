@@ -149,5 +149,49 @@ TEST(SleepSetsPhases, FinalizerReadsWhatAnotherThreadStores) {
   EXPECT_EQ(wrong, 0u);
 }
 
+// A bystander's step starts no collection: even one that runs no Python
+// code and frees nothing (T1's later gc.collect() calls) merges the young
+// generation into an older one, which another thread's allocation is in or
+// not depending on the order. Every step whose events show a collection
+// has no bystander role.
+TEST(SleepSetsPhases, AStepThatCollectsIsNoBystander) {
+  const model::Program p = load_text_under(
+      "class Box:\n    pass\n\n"
+      "a = Box()\n\n"
+      "thread T1:\n    gc.collect()\n    gc.collect()\n    gc.collect()\n\n"
+      "thread T2:\n    b = Box()\n    c = Box()\n",
+      "3.13");
+  const model::Model m(p, true);
+  size_t collecting_steps = 0;
+  for_each_state(m, 20000, [&](const model::State& s) {
+    std::vector<Choice> enabled;
+    for (const model::Footprint& fp : footprints_at(m, s, enabled)) {
+      if (!(fp.events & (uint64_t{1} << static_cast<unsigned>(model::EventKind::GcStart))))
+        continue;
+      ++collecting_steps;
+      EXPECT_NE(fp.role, model::Footprint::Role::Bystander);
+    }
+  });
+  EXPECT_GT(collecting_steps, 0u);
+  const PhaseCounts c = count_phase_pairs(m, 20000);
+  EXPECT_EQ(c.wrong, 0u);
+}
+
+// The step that sorts out the garbage (after the "start" gc.callbacks
+// ran) merges the young generation and reads every tracked object's
+// count: not a collection step I2 may move past another thread's
+// allocation.
+TEST(SleepSetsPhases, TheStepThatSortsTheGarbageIsNoCollectionStep) {
+  const model::Program p = load_text_under(
+      "class Box:\n    pass\n\n"
+      "def cb(phase, info):\n    pass\n\n"
+      "gc.callbacks.append(cb)\n\n"
+      "thread T1:\n    a = Box()\n    a.p = a\n    del a\n    gc.collect()\n\n"
+      "thread T2:\n    b = Box()\n    b.v = 1\n",
+      "3.13");
+  const PhaseCounts c = count_phase_pairs(model::Model(p, true), 20000);
+  EXPECT_EQ(c.wrong, 0u);
+}
+
 }  // namespace
 }  // namespace lifecheck::testing
