@@ -269,17 +269,10 @@ FingerprintStore::FingerprintStore(unsigned shards) : nshards_(shards ? shards :
 }
 
 uint64_t FingerprintStore::fingerprint(std::string_view bytes) {
-  // A second hash, seeded apart from the table hash; never 0 (the empty mark).
-  uint64_t h = 0x243f6a8885a308d3ull ^ (bytes.size() * 0x13198a2e03707344ull);
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = mix64(h ^ w) * 0xa4093822299f31d1ull;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  h = mix64(h ^ tail ^ 0x082efa98ec4e6c89ull);
+  // XXH3 again, seeded apart from the table hash (hash_bytes is XXH3 with
+  // seed 0; a seeded XXH3 mixes the seed into every input word and, past
+  // 240 bytes, draws its keys from it); never 0 (the empty mark).
+  const uint64_t h = XXH3_64bits_withSeed(bytes.data(), bytes.size(), 0x243f6a8885a308d3ull);
   return h ? h : 1;
 }
 

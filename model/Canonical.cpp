@@ -221,7 +221,7 @@ void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
   size_t t = 0;
   while (t < n && t < positions.size() && positions[t] == t) ++t;
   if (t == n || positions.size() != n) return;  // in order already
-  SmallVec<Thread, 4> moved;
+  ThreadList moved;
   moved.resize(n);
   for (t = 0; t < n; ++t) moved[positions[t]] = std::move(state.threads[t]);
   state.threads = std::move(moved);

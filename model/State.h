@@ -284,10 +284,14 @@ struct GcState {
   bool debug_saveall = false;     // gc.set_debug(gc.DEBUG_SAVEALL): G16a (GcModule.cpp)
 };
 
+// Main and up to five threads inline: B1 with T=4 runs five threads, and a
+// state whose threads spill to the heap costs an allocation per copy.
+using ThreadList = SmallVec<Thread, 6>;
+
 struct State {
   SmallVec<Object, 16> objects;
   SmallVec<Value, 16> globals;
-  SmallVec<Thread, 4> threads;
+  ThreadList threads;
   GcState gc;
   MainStage main_stage = MainStage::Setup;
   // Per user class: attribute ids in first-insertion order, the order of
