@@ -97,9 +97,10 @@ std::string private_work(int threads) {
 
 // Partial-order reduction keeps the verdict and cuts states and
 // transitions (golden counts), the same for every search order and number
-// of workers. On B1 it finds nothing: with switches only at eval-breaker
-// checks, every step of a B1 thread calls (an allocation, weakref.ref,
-// gc.collect), and a call is never private.
+// of workers. On B1 private steps find nothing: with switches only at
+// eval-breaker checks, every step of a B1 thread calls (an allocation,
+// weakref.ref, gc.collect), and a call is never private; only a thread's
+// end (rule S2, tests/test_persistent.cpp) is explored alone there.
 TEST(PartialOrder, SameVerdictFewerStatesOnPrivateWork) {
   checker::SearchOptions no_por;
   no_por.partial_order = false;
@@ -130,7 +131,7 @@ TEST(PartialOrder, SameVerdictFewerStatesOnPrivateWork) {
     EXPECT_EQ(r.stats.transitions, reduced.stats.transitions);
   }
   model::Program b = load_text(b1(3));
-  EXPECT_EQ(check(b).stats.states, check(b, no_por).stats.states);
+  EXPECT_LT(check(b).stats.states, check(b, no_por).stats.states);
 }
 
 // A private step is never explored alone where a property could observe
