@@ -392,7 +392,7 @@ std::string local_work_scenario() {
   const int threads = *rc::gen::inRange(2, 4);
   for (int t = 1; t < threads; ++t) {
     text += "\nthread T" + std::to_string(t) +
-            ":\n    global g\n    a = Node()\n    b = Node()\n    x = None\n";
+            ":\n    global g\n    a = Node()\n    b = Node()\n    x = None\n    w = None\n";
     const int n = *rc::gen::inRange(2, 7);
     for (int k = 0; k < n; ++k)
       text += std::string("    ") +
