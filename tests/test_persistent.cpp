@@ -70,43 +70,62 @@ TEST(PersistentSets, ThreadEndsArePersistentOnB1) {
   }
 }
 
+// Scenarios where T1's last step meets T2's reads of what it frees or
+// reads. Checked against the plain search: removing the end-block walk
+// (end_block) loses kEndReadsAGlobal's violation; removing (s2a) fails the
+// B1 test above; S3's `settled` check fails it too. The others are kept as
+// regressions: with their guard removed they still pass (s2a already
+// refuses those steps, or the window is not where the test expects it).
+
 // (s2b): T1's end frees `a`, which clears the weakref that the global `box`
 // holds: T2 reads it, so the order matters, though T2 never reaches `a`.
 const char* kClearsAnotherWeakref =
     "class Node:\n    pass\n\nclass Box:\n    pass\n\nbox = Box()\nbox.w = None\n\n"
-    "thread T1:\n    a = Node()\n    box.w = weakref.ref(a)\n    x = 1\n\n"
+    "thread T1:\n    a = Node()\n    box.w = weakref.ref(a)\n    y = Node()\n\n"
     "thread T2:\n    r = box.w\n    if r is not None:\n"
     "        assert r() is None, \"still alive\"\n";
 
 // The end block: T1's last statement reads a global T2 writes.
 const char* kEndReadsAGlobal =
-    "class Node:\n    pass\n\nflag = 0\n\n"
-    "thread T1:\n    a = Node()\n    assert flag == 0, \"flag set\"\n\n"
-    "thread T2:\n    global flag\n    flag = 1\n";
+    "class Node:\n    pass\n\nflag = 0\nready = 0\n\n"
+    "thread T1:\n    global ready\n    a = Node()\n    ready = 1\n    b = Node()\n"
+    "    assert flag == 0, \"flag set\"\n\n"
+    "thread T2:\n    global flag\n    if ready == 1:\n        flag = 1\n";
 
 // Expect lines: T1's free of `a` against T2's log.
 const char* kExpectOrdersAFree =
-    "class Node:\n    pass\n\n"
-    "thread T1:\n    a = Node()\n    x = 1\n\n"
-    "thread T2:\n    log(\"t2\")\n\n"
+    "class Node:\n    pass\n\nready = 0\n\n"
+    "thread T1:\n    global ready\n    a = Node()\n    ready = 1\n    b = Node()\n\n"
+    "thread T2:\n    if ready == 1:\n        log(\"t2\")\n\n"
     "expect freed a before log \"t2\"\n";
 
 // Automatic collections (gc.enable(): any allocation may make one due,
 // G3): one that T2's allocation schedules runs at T1's next check, which
 // is part of T1's end step.
 const char* kAutomaticCollection =
-    "class Node:\n    def __del__(self):\n        pass\n\n"
+    "class Node:\n    def __del__(self):\n        log(\"del\")\n\n"
     "gc.enable()\n\n"
-    "thread T1:\n    a = Node()\n    b = Node()\n    x = 1\n\n"
-    "thread T2:\n    c = Node()\n    c.peer = c\n    del c\n    d = Node()\n    e = Node()\n"
-    "    f = Node()\n";
+    "thread T1:\n    a = Node()\n    b = Node()\n\n"
+    "thread T2:\n    c = Node()\n    c.peer = c\n    del c\n    d = Node()\n"
+    "    e = Node()\n";
+
+// S3's quiet helpers: a finalizer that allocates runs in another thread's
+// collection while T2 still allocates (young-list order, D2).
+std::string allocating_finalizer() {
+  std::string s = b1(2);
+  const std::string pass = "    def __del__(self):\n        pass\n";
+  s.replace(s.find(pass), pass.size(), "    def __del__(self):\n        names = [None]\n");
+  return s;
+}
 
 TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
+  const std::string allocating = allocating_finalizer();
   const std::pair<const char*, const char*> cases[] = {
       {"(s2b) another thread's weakref", kClearsAnotherWeakref},
       {"end block reads a global", kEndReadsAGlobal},
       {"expect line", kExpectOrdersAFree},
       {"automatic collection", kAutomaticCollection},
+      {"allocating finalizer", allocating.c_str()},
   };
   for (const auto& [name, text] : cases) {
     same_verdict(text, name);
