@@ -323,6 +323,12 @@ bool end_block(const Program& program, FuncId func, uint16_t pc) {
   return false;
 }
 
+// Slot o of `state`, or a free one past the end of its slot array.
+const Object& slot(const State& state, size_t o) {
+  static const Object kFree{};
+  return o < state.objects.size() ? state.objects[o] : kFree;
+}
+
 // An object unchanged by a step, up to its GC list links (unlinking a
 // neighbour rewrites them; the canonical form encodes list order, which an
 // unlink changes the same way whatever else runs before or after it).
@@ -351,14 +357,18 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
   // would find or not depending on the order), and no other thread, global
   // or runtime queue held any of it (else it would survive).
   const ObjSet mine = reached_by_thread(program, state, t);
+  // (The slot array may shrink when its last objects are freed, and how
+  // far depends on the layout: slots past its end count as free.)
   const size_t n = state.objects.size();
-  if (after.objects.size() != n) return false;
-  for (size_t o = 0; o < n; ++o)
-    if (mine[o] && after.objects[o].live && !after.objects[o].has(kFreed)) return false;
-  // (s2b) nothing else changes: no weakref of another thread cleared, no
-  // count of a shared object moved.
-  for (size_t o = 0; o < n; ++o)
-    if (!mine[o] && !same_object(state.objects[o], after.objects[o])) return false;
+  for (size_t o = n; o < after.objects.size(); ++o)
+    if (after.objects[o].live) return false;
+  for (size_t o = 0; o < n; ++o) {
+    const Object& x = slot(after, o);
+    if (mine[o] && x.live && !x.has(kFreed)) return false;
+    // (s2b) nothing else changes: no weakref of another thread cleared,
+    // no count of a shared object moved, nothing made.
+    if (!mine[o] && !same_object(state.objects[o], x)) return false;
+  }
   return after.globals == state.globals && after.class_key_count == state.class_key_count &&
          after.gc.collected == state.gc.collected && after.next_serial == state.next_serial;
 }
@@ -455,19 +465,22 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   // state every thread writes when it adds a new attribute name.
   if (after.class_key_count != state.class_key_count) return false;
   const ObjSet now = reached_by_thread(program, after, t);
+  // A slot that was free before t holds an object t made (allocation
+  // reuses free slots, so where depends on the layout, not on the state).
+  auto fresh = [&](size_t o) { return o >= n || !state.objects[o].live; };
   if (allocating) {
     // t reaches afterwards what it reached and what it made (no object of
     // t's turns into garbage), and moved no other object.
-    for (size_t o = n; o < after.objects.size(); ++o)
-      if (after.objects[o].live && !now[o]) return false;
+    for (size_t o = 0; o < after.objects.size(); ++o)
+      if (fresh(o) && after.objects[o].live && !now[o]) return false;
     for (size_t o = 0; o < n; ++o)
-      if (!mine[o] && !same_object(state.objects[o], after.objects[o])) return false;
+      if (!fresh(o) && !mine[o] && !same_object(state.objects[o], slot(after, o))) return false;
   } else if (after.objects.size() != n || live_objects(after) != live_objects(state) ||
              !tracked_ones_on_stack(after, t, mine)) {
     return false;
   }
   for (size_t o = 0; o < n; ++o)
-    if (mine[o] != now[o]) return false;
+    if (!fresh(o) && mine[o] != now[o]) return false;
   return model.progress_measure(after) > model.progress_measure(state);
 }
 
