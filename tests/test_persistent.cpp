@@ -133,5 +133,31 @@ TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
   }
 }
 
+// Every shipped scenario: each choice explored alone (private steps, S2,
+// S3) is persistent over the first states (bounded: the other threads'
+// first 100 states from each reduced state).
+class PersistentShipped : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PersistentShipped, ChoicesExploredAloneArePersistent) {
+  model::Program p = testing::load_file(GetParam());
+  model::Model m(p, false);
+  std::string failed;
+  testing::for_each_state(m, 1000, [&](const model::State& s) {
+    if (failed.empty()) failed = testing::persistent_choice_holds(m, s, 100);
+  });
+  EXPECT_EQ(failed, "") << GetParam();
+}
+
+std::string scenario_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param.substr(info.param.find('/') + 1);
+  n = n.substr(0, n.size() - 5);
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, PersistentShipped, ::testing::ValuesIn(testing::scenario_files()),
+                         scenario_name);
+
 }  // namespace
 }  // namespace lifecheck
