@@ -109,13 +109,15 @@ const char* kAutomaticCollection =
     "thread T2:\n    c = Node()\n    c.peer = c\n    del c\n    d = Node()\n"
     "    e = Node()\n";
 
-// S3's quiet helpers: a finalizer that allocates runs in another thread's
-// collection while T2 still allocates (young-list order, D2).
+// S3's quiet helpers: a finalizer that allocates (and keeps what it made)
+// runs in another thread's collection while T2 still allocates
+// (young-list order, D2).
 std::string allocating_finalizer() {
   std::string s = b1(2);
   const std::string pass = "    def __del__(self):\n        pass\n";
-  s.replace(s.find(pass), pass.size(), "    def __del__(self):\n        names = [None]\n");
-  return s;
+  s.replace(s.find(pass), pass.size(),
+            "    def __del__(self):\n        global keep\n        keep = Box()\n");
+  return "class Box:\n    pass\n\nkeep = None\n\n" + s;
 }
 
 TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
