@@ -71,11 +71,12 @@ TEST(PersistentSets, ThreadEndsArePersistentOnB1) {
 }
 
 // Scenarios where T1's last step meets T2's reads of what it frees or
-// reads. Checked against the plain search: removing the end-block walk
-// (end_block) loses kEndReadsAGlobal's violation; removing (s2a) fails the
-// B1 test above; S3's `settled` check fails it too. The others are kept as
-// regressions: with their guard removed they still pass (s2a already
-// refuses those steps, or the window is not where the test expects it).
+// reads. Each guard was removed in turn: without the end-block walk
+// kEndReadsAGlobal loses its violation, without (s2b) kClearsAnotherWeakref,
+// without the expect-line scope kExpectOrdersAFree; without (s2a) or S3's
+// `settled` the B1 test above fails, without quiet_helpers the allocating
+// finalizer's persistence check. kAutomaticCollection still passes without
+// its guard (kept as a regression).
 
 // (s2b): T1's end frees `a`, which clears the weakref that the global `box`
 // holds: T2 reads it, so the order matters, though T2 never reaches `a`.
