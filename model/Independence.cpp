@@ -50,6 +50,63 @@
 // disables t until the world starts again (t would still commute with the
 // whole collection, but persistent sets need steps that nothing disables;
 // that argument is not made here yet).
+//
+// S2 (por-design.md 3.3): thread i's (not main's) only choice t is also
+// explored alone when it ends i's body and, run on a copy:
+//  - the block from i's check to the body's end only loads, stores and
+//    deletes locals and returns (end_block): t reads nothing but i's own
+//    frame and what its locals hold;
+//  - (s2a) every object i's stack reaches (following weakrefs to their
+//    referents) is freed by t. So none of it was held by anything else (a
+//    global, another thread, a queue, garbage, a collection's list, which
+//    would keep it alive), i leaves no garbage behind (a cycle, or the
+//    referent of a weakref i held, that another thread's collection
+//    would find or not depending on the order: the B1 thread that called
+//    gc.collect() while another collection ran), and no other thread can
+//    ever reach one of these objects: it reaches nothing of them now, and
+//    gaining a reference needs one (this model has no gc.get_objects or
+//    gc.get_referrers);
+//  - (s2b) every other object is unchanged but for its GC list links
+//    (unlinks commute with appends and with each other; the canonical form
+//    encodes list order), and so are globals, class key orders,
+//    gc.collected and serial numbers.
+// So along every path of other threads from s, t stays enabled (nothing
+// but a join, a stopped world or a spin wait disables a thread in its own
+// body: no join waits on i before i ends, the GIL stops no world, and the
+// rule is off with `while` loops), the objects it touches stay i's alone,
+// and it commutes with each of their steps: {t} is persistent. It
+// enables only steps that need i finished (a join on i, main's JoinAll),
+// none of which is on such a path. Finishing the thread raises the progress
+// measure, so the cycle proviso above holds. A finalizer or callback that
+// t starts runs in a later step of i (its body begins at a check), so i is
+// not finished after t. Not covered: expect lines, which order events
+// across threads (a thread's frees against another's log), and automatic
+// collections (a free lowers the young count that decides whether another
+// thread's allocation schedules one), so programs with expect lines or
+// gc.enable() get no S2.
+//
+// S3 (por-design.md 3.4): thread i's only choice t may also allocate
+// (instances of plain Python classes, weakrefs: walk_code) when every
+// other thread is settled: finished, main waiting to join, or running
+// nothing but the quiet rest of its body (no call, allocation or
+// collection: walk_code), possibly below a collection past kDeduce and
+// the deallocations, finalizers and callbacks it runs, where every
+// function but the thread bodies is quiet (quiet_helpers). Then, on every
+// path of other threads from s, no collection starts (none of them can
+// call gc.collect(), allocate or run Python code that does; automatic
+// collections are off, as for S2), and none allocates. An allocation
+// conflicts only with another allocation (young-list order, serial
+// numbers) and with a collection start (which merges the young list); a
+// running collection past kDeduce works on its own lists and the old
+// generation, which t's append to the young list does not touch. The rest
+// of t is private_step's (c) and (d): i's objects are private (not even
+// a collection's lists or a weakref of someone else reach them), t starts
+// no Python code, moves no other object (s2b's test) and adds no
+// attribute name to a class, i's reach afterwards is its reach before plus
+// what t made (no object turns into garbage), and t raises the progress
+// measure. tracked_ones_on_stack is not needed: no collection that could
+// reorder i's objects will start. Nothing disables t (as for S2), so {t}
+// is persistent.
 #include "model/Independence.h"
 
 #include "model/Machine.h"
@@ -61,14 +118,23 @@ namespace lifecheck::model {
 
 namespace {
 
-// The statements of the step thread i takes from its check at `pc` up to
-// its next check, every branch followed, (b).
-bool local_block(const Program& program, FuncId func, uint16_t pc) {
+// What a walk over a function's code accepts (walk_code):
+//  - Local: the statements of the step thread i takes from its check at
+//    `pc` up to its next check, every branch followed, (b);
+//  - Allocating: the same, and (S3) the creation of instances of plain
+//    Python classes (no __init__, no argument) and of weakrefs;
+//  - Quiet (S3): the code from `pc` to the return, across checks, with
+//    no call, allocation or attribute access.
+enum class Walk : uint8_t { Local, Allocating, Quiet };
+
+bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
   const auto& code = program.funcs[func].code;
-  if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
+  const bool quiet = mode == Walk::Quiet;
+  if (quiet && !program.funcs[func].handlers.empty()) return false;
+  if (!quiet && (pc >= code.size() || code[pc].code != OpCode::Check)) return false;
   const bool incremental = program.profile.gc_algorithm == GcAlgorithm::Incremental;
   std::vector<bool> seen(code.size(), false);
-  std::vector<size_t> work{size_t{pc} + 1};
+  std::vector<size_t> work{quiet ? size_t{pc} : size_t{pc} + 1};
   while (!work.empty()) {
     const size_t at = work.back();
     work.pop_back();
@@ -81,35 +147,57 @@ bool local_block(const Program& program, FuncId func, uint16_t pc) {
     // either: default below).
     for (const ExceptionHandler& h : program.funcs[func].handlers)
       if (at >= h.start && at < h.end) return false;
+    bool next = true;
     switch (op.code) {
-      case OpCode::Check:  // the step ends here
+      case OpCode::Check:  // a step ends here
+        next = quiet;
+        break;
       case OpCode::Join:
-        continue;
+        if (quiet) return false;
+        next = false;
+        break;
+      case OpCode::Return:
+      case OpCode::Enter:
+        if (!quiet) return false;
+        next = op.code == OpCode::Enter;
+        break;
+      case OpCode::New: {
+        const TypeInfo& t = program.types[op.a];
+        if (mode != Walk::Allocating || op.a == program.thread_local_type ||
+            t.kind != TypeKind::PyClass || t.base != kNoType || op.b != 0)
+          return false;
+        break;
+      }
+      case OpCode::WeakrefNew:
+        if (mode != Walk::Allocating || op.b != 0) return false;  // b: weakref.proxy
+        break;
       case OpCode::StoreAttr:
       case OpCode::DelAttr:
-        if (incremental) return false;
-        [[fallthrough]];
+        if (incremental || quiet) return false;
+        break;
+      case OpCode::LoadAttr:
+      case OpCode::Assert:
+        if (quiet) return false;
+        break;
       case OpCode::LoadConst:
       case OpCode::LoadLocal:
-      case OpCode::LoadAttr:
       case OpCode::StoreLocal:
       case OpCode::DelLocal:
       case OpCode::PopTop:
       case OpCode::Compare:
       case OpCode::Not:
-      case OpCode::Assert:
-        work.push_back(at + 1);
-        continue;
+        break;
       case OpCode::Jump:
         work.push_back(op.a);
-        continue;
+        next = false;
+        break;
       case OpCode::PopJumpIfFalse:
-        work.push_back(at + 1);
         work.push_back(op.a);
-        continue;
+        break;
       default:  // calls, allocations, globals, logs, gc queries, the end
         return false;
     }
+    if (next) work.push_back(at + 1);
   }
   return true;
 }
@@ -198,24 +286,10 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
   return seen;
 }
 
-bool same_set(const ObjSet& a, const ObjSet& b, size_t n) {
-  for (size_t o = 0; o < n; ++o)
-    if (a[o] != b[o]) return false;
-  return true;
-}
-
 bool in_own_body(const Thread& th) {
   return th.status == ThreadStatus::Running && th.frames.size() == 1 &&
          th.frames[0].kind == FrameKind::Body && !th.has_exc && !th.detached &&
          th.gc_pending == 0 && th.merge_queue.empty() && th.trash.empty() && th.trash_nesting == 0;
-}
-
-// Refcount events are shown in traces; no property or expect line
-// observes them.
-bool only_refcounts(const std::vector<Event>& events) {
-  for (const Event& e : events)
-    if (e.kind != EventKind::Incref && e.kind != EventKind::Decref) return false;
-  return true;
 }
 
 size_t live_objects(const State& state) {
@@ -224,13 +298,148 @@ size_t live_objects(const State& state) {
   return live;
 }
 
-// (a)-(d) for thread t's only choice c.
-bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c) {
+// S2: the statements of thread i's step from its check at `pc` to the
+// end of its body: loads, stores and deletes of locals and constants, then
+// the return that releases the locals (no call, global, log or jump).
+bool end_block(const Program& program, FuncId func, uint16_t pc) {
+  const auto& code = program.funcs[func].code;
+  if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
+  for (size_t at = size_t{pc} + 1; at < code.size(); ++at) {
+    for (const ExceptionHandler& h : program.funcs[func].handlers)
+      if (at >= h.start && at < h.end) return false;
+    switch (code[at].code) {
+      case OpCode::Return:
+        return true;
+      case OpCode::LoadConst:
+      case OpCode::LoadLocal:
+      case OpCode::StoreLocal:
+      case OpCode::DelLocal:
+      case OpCode::PopTop:
+        continue;
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
+// Slot o of `state`, or a free one past the end of its slot array.
+const Object& slot(const State& state, size_t o) {
+  static const Object kFree{};
+  return o < state.objects.size() ? state.objects[o] : kFree;
+}
+
+// An object unchanged by a step, up to its GC list links (unlinking a
+// neighbour rewrites them; the canonical form encodes list order, which an
+// unlink changes the same way whatever else runs before or after it).
+bool same_object(const Object& a, const Object& b) {
+  return a.live == b.live && a.type == b.type && a.list == b.list &&
+         a.finalize_count == b.finalize_count && a.length == b.length && a.flags == b.flags &&
+         a.rc == b.rc && a.local == b.local && a.owner == b.owner && a.ref_state == b.ref_state &&
+         a.locked_by == b.locked_by && a.gc_refs == b.gc_refs && a.label == b.label &&
+         a.wl_key == b.wl_key && a.serial == b.serial && a.fields == b.fields && a.items == b.items;
+}
+
+// S2: thread t's only choice c ends its body, and frees every object its
+// stack reaches, changing nothing else (see the rule's argument above
+// end_step_choice).
+bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_t c) {
+  const Program& program = model.program();
+  const Thread& th = state.threads[t];
+  if (!in_own_body(th) || state.gc.scheduled != 0) return false;
+  if (!end_block(program, th.frames[0].func, th.frames[0].pc)) return false;
+  State after = state;
+  std::vector<Event> events;
+  if (!model.step(after, c, &events).ok()) return false;
+  if (after.threads[t].status != ThreadStatus::Finished) return false;
+  // (s2a) everything t reaches is freed: t leaves no garbage behind (a
+  // cycle, or the referent of a weakref t held, that a later collection
+  // would find or not depending on the order), and no other thread, global
+  // or runtime queue held any of it (else it would survive).
+  const ObjSet mine = reached_by_thread(program, state, t);
+  // (The slot array may shrink when its last objects are freed, and how
+  // far depends on the layout: slots past its end count as free.)
+  const size_t n = state.objects.size();
+  for (size_t o = n; o < after.objects.size(); ++o)
+    if (after.objects[o].live) return false;
+  for (size_t o = 0; o < n; ++o) {
+    const Object& x = slot(after, o);
+    if (mine[o] && x.live && !x.has(kFreed)) return false;
+    // (s2b) nothing else changes: no weakref of another thread cleared,
+    // no count of a shared object moved, nothing made.
+    if (!mine[o] && !same_object(state.objects[o], x)) return false;
+  }
+  return after.globals == state.globals && after.class_key_count == state.class_key_count &&
+         after.gc.collected == state.gc.collected && after.next_serial == state.next_serial;
+}
+
+// Whether some function calls gc.enable() (S2, S3). A scan of the code at
+// each state: cheap beside the step run on a copy.
+bool may_enable_gc(const Program& program) {
+  for (const FuncInfo& fn : program.funcs)
+    for (const Op& op : fn.code)
+      if (op.code == OpCode::GcEnable && op.a == 0) return true;
+  return false;
+}
+
+// S3: every function but the threads' bodies and main's (finalizers,
+// callbacks, anything a decref or a collection may run on any thread) is
+// quiet from its start.
+bool quiet_helpers(const Program& program) {
+  for (size_t f = 0; f < program.funcs.size(); ++f) {
+    bool body = false;
+    for (const ThreadInfo& t : program.threads) body = body || t.body == f || t.main_body == f;
+    if (!body && !walk_code(program, static_cast<FuncId>(f), 0, Walk::Quiet)) return false;
+  }
+  for (const TypeInfo& t : program.types)
+    if (t.kind == TypeKind::CType) return false;
+  return true;
+}
+
+// S3: thread j (not the laggard) can never again allocate or make a
+// collection start: it has finished, or it runs its body's quiet rest,
+// possibly below a collection past kDeduce, deallocations and the quiet
+// finalizers and callbacks they run.
+bool settled(const Program& program, const State& state, ThreadId j) {
+  const Thread& th = state.threads[j];
+  if (th.status == ThreadStatus::Finished) return true;
+  if (j == 0)
+    return (state.main_stage == MainStage::PreJoin || state.main_stage == MainStage::JoinAll) &&
+           th.frames.empty() && !th.has_exc;
+  if (th.status != ThreadStatus::Running || th.frames.empty() || th.has_exc || th.detached ||
+      th.gc_pending != 0 || !th.merge_queue.empty() || !th.trash.empty())
+    return false;
+  const Frame& bottom = th.frames[0];
+  if (bottom.kind != FrameKind::Body || !walk_code(program, bottom.func, bottom.pc, Walk::Quiet))
+    return false;
+  for (size_t k = 1; k < th.frames.size(); ++k) switch (th.frames[k].kind) {
+      case FrameKind::Collect:
+        if (!collection_past_deduce(th.frames[k])) return false;
+        continue;
+      case FrameKind::Body:  // a finalizer or callback: quiet_helpers
+      case FrameKind::FinalizeGc:
+      case FrameKind::Dealloc:
+      case FrameKind::FinalizeFromDealloc:
+      case FrameKind::Release:
+      case FrameKind::Clear:
+      case FrameKind::ClearWeakrefs:
+        continue;
+      default:
+        return false;
+    }
+  return true;
+}
+
+// (a)-(d) for thread t's only choice c; with `allocating`, S3's version.
+bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c, bool allocating) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
   const Frame& f = th.frames[0];
-  if (!local_block(program, f.func, f.pc)) return false;
+  if (!walk_code(program, f.func, f.pc, allocating ? Walk::Allocating : Walk::Local)) return false;
+  if (allocating)
+    for (size_t j = 0; j < state.threads.size(); ++j)
+      if (j != t && !settled(program, state, static_cast<ThreadId>(j))) return false;
   const ObjSet mine = reached_by_thread(program, state, t);
   const size_t n = state.objects.size();
   for (size_t o = 0; o < n; ++o) {
@@ -240,18 +449,38 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
         program.types[x.type].base != kNoType)
       return false;
   }
-  if (!tracked_ones_on_stack(state, t, mine)) return false;
+  if (!allocating && !tracked_ones_on_stack(state, t, mine)) return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
   State after = state;
   std::vector<Event> events;
-  if (!model.step(after, c, &events).ok() || !only_refcounts(events)) return false;
+  if (!model.step(after, c, &events).ok()) return false;
+  // Refcount events (and S3's allocations) are shown in traces; no
+  // property or expect line observes them.
+  for (const Event& e : events)
+    if (e.kind != EventKind::Incref && e.kind != EventKind::Decref &&
+        (!allocating || (e.kind != EventKind::Alloc && e.kind != EventKind::Track)))
+      return false;
   if (!in_own_body(after.threads[t]) || after.threads[t].frames[0].func != f.func) return false;
-  if (after.objects.size() != n || live_objects(after) != live_objects(state)) return false;
   // A class's attribute order (its instances' shared dict keys) is runtime
   // state every thread writes when it adds a new attribute name.
   if (after.class_key_count != state.class_key_count) return false;
-  if (!same_set(reached_by_thread(program, after, t), mine, n)) return false;
-  if (!tracked_ones_on_stack(after, t, mine)) return false;
+  const ObjSet now = reached_by_thread(program, after, t);
+  // A slot that was free before t holds an object t made (allocation
+  // reuses free slots, so where depends on the layout, not on the state).
+  auto fresh = [&](size_t o) { return o >= n || !state.objects[o].live; };
+  if (allocating) {
+    // t reaches afterwards what it reached and what it made (no object of
+    // t's turns into garbage), and moved no other object.
+    for (size_t o = 0; o < after.objects.size(); ++o)
+      if (fresh(o) && after.objects[o].live && !now[o]) return false;
+    for (size_t o = 0; o < n; ++o)
+      if (!fresh(o) && !mine[o] && !same_object(state.objects[o], slot(after, o))) return false;
+  } else if (after.objects.size() != n || live_objects(after) != live_objects(state) ||
+             !tracked_ones_on_stack(after, t, mine)) {
+    return false;
+  }
+  for (size_t o = 0; o < n; ++o)
+    if (!fresh(o) && mine[o] != now[o]) return false;
   return model.progress_measure(after) > model.progress_measure(state);
 }
 
@@ -261,11 +490,31 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
                                             const std::vector<uint16_t>& enabled) {
   const Profile& profile = model.program().profile;
   if (profile.bugs != 0 || !profile.gil) return std::nullopt;
+  // whether enabled[k] is its thread's only choice
+  auto only = [&](size_t k) {
+    const auto t = enabled[k] & 0xFF;
+    return (k == 0 || (enabled[k - 1] & 0xFF) != t) &&
+           (k + 1 == enabled.size() || (enabled[k + 1] & 0xFF) != t);
+  };
+  for (size_t k = 0; k < enabled.size(); ++k)
+    if (only(k) &&
+        private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k], false))
+      return enabled[k];
+  // S2, where no expect line could order a thread's end or its frees
+  // against other threads' events, and no automatic collection can become
+  // due (freeing a young object lowers the count that decides one)
+  const Program& program = model.program();
+  if (!program.expects.empty() || state.gc.auto_enabled || may_enable_gc(program))
+    return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
-    const ThreadId t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    const bool only = (k == 0 || (enabled[k - 1] & 0xFF) != t) &&
-                      (k + 1 == enabled.size() || (enabled[k + 1] & 0xFF) != t);
-    if (only && private_step(model, state, t, enabled[k])) return enabled[k];
+    const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
+    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k])) return enabled[k];
+  }
+  // S3, where finalizers and callbacks neither allocate nor collect
+  if (!quiet_helpers(program)) return std::nullopt;
+  for (size_t k = 0; k < enabled.size(); ++k) {
+    const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
+    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true)) return enabled[k];
   }
   return std::nullopt;
 }

@@ -102,6 +102,65 @@ std::string private_step_commutes(const model::Model& model, const model::State&
   return "";
 }
 
+std::string persistent_choice_holds(const model::Model& model, const model::State& state,
+                                    size_t max_states) {
+  std::vector<model::Model::Choice> enabled, later;
+  model.enabled(state, enabled);
+  const auto alone = model.persistent_choice(state, enabled);
+  if (!alone) return "";
+  const uint16_t c = *alone;
+  const auto owner = static_cast<uint8_t>(c & 0xFF);
+  auto has = [&](const model::State& at, uint16_t choice) {
+    model.enabled(at, later);
+    return std::find(later.begin(), later.end(), choice) != later.end();
+  };
+  const std::string who = "thread " + std::to_string(owner) + "'s choice " + std::to_string(c);
+  model::State first_c = state;
+  const checker::StepResult rc = model.step(first_c, c);
+  std::unordered_set<std::string> seen;
+  std::vector<model::State> work{state};
+  std::vector<model::Model::Choice> here;
+  std::string bytes, a, b;
+  size_t depth_states = 0;
+  while (!work.empty() && depth_states < max_states) {
+    model::State s = std::move(work.back());
+    work.pop_back();
+    model.encode(s, bytes);
+    if (!seen.insert(bytes).second) continue;
+    ++depth_states;
+    const std::string at = " (" + std::to_string(depth_states) + "th state the others reach)";
+    model.enabled(s, here);
+    if (std::find(here.begin(), here.end(), c) == here.end())
+      return who + " is disabled by the other threads" + at;
+    model::State after_c = s;
+    const checker::StepResult rsc = model.step(after_c, c);
+    if (rsc.kind != rc.kind || rsc.properties != rc.properties)
+      return who + ": its outcome depends on the other threads" + at;
+    for (uint16_t d : here) {
+      if ((d & 0xFF) == owner) continue;
+      const std::string pair = who + " and choice " + std::to_string(d) + ": ";
+      model::State after_d = s;
+      const checker::StepResult rd = model.step(after_d, d);
+      if (rsc.ok()) {
+        if (!has(after_c, d)) return pair + "the chosen step disables the other" + at;
+        model::State cd = after_c;
+        const checker::StepResult rcd = model.step(cd, d);
+        if (rcd.kind != rd.kind || rcd.properties != rd.properties)
+          return pair + "the other's outcome depends on the chosen step" + at;
+        if (rd.ok()) {
+          model::State dc = after_d;
+          if (!model.step(dc, c).ok()) return pair + "the chosen step fails after the other" + at;
+          model.encode(cd, a);
+          model.encode(dc, b);
+          if (a != b) return pair + "the two orders reach different states" + at;
+        }
+      }
+      if (rd.ok()) work.push_back(std::move(after_d));
+    }
+  }
+  return "";
+}
+
 std::string b1(int threads) {
   std::string s =
       "class Node:\n    def __del__(self):\n        pass\n\n"

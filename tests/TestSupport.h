@@ -51,6 +51,15 @@ void for_each_state(const model::Model& model, size_t max_states,
 // no choice is explored alone.
 std::string private_step_commutes(const model::Model& model, const model::State& state);
 
+// Persistence of that choice (LTSmin's por-check, design por-design.md
+// 6.1): from `state`, every state reachable by steps of the other threads
+// (at most `max_states`, depth first) still enables the choice, with the
+// same outcome, and there it commutes with every enabled choice of another
+// thread (both orders reach one state, neither disables the other).
+// Returns what failed, or "" when it holds or no choice is explored alone.
+std::string persistent_choice_holds(const model::Model& model, const model::State& state,
+                                    size_t max_states = 2000);
+
 model::Trace run_first(const model::Program& program, size_t max_steps = 100000);
 model::Trace replay(const model::Program& program, const std::vector<uint16_t>& path);
 

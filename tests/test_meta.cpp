@@ -379,6 +379,11 @@ std::string local_work_scenario() {
       "w = weakref.ref(a, on_gone)",
       "assert a is not b, \"same\"",
       "pass",
+      // thread ends (rule S2): weakrefs left to garbage or to a global's
+      // object, or dropped before the end
+      "w = weakref.ref(b)",
+      "del w",
+      "n = gc.collect()",
   };
   const bool resurrects = *rc::gen::arbitrary<bool>();
   std::string text = "g = None\n\nclass Node:\n    def __del__(self):\n";
@@ -387,7 +392,7 @@ std::string local_work_scenario() {
   const int threads = *rc::gen::inRange(2, 4);
   for (int t = 1; t < threads; ++t) {
     text += "\nthread T" + std::to_string(t) +
-            ":\n    global g\n    a = Node()\n    b = Node()\n    x = None\n";
+            ":\n    global g\n    a = Node()\n    b = Node()\n    x = None\n    w = None\n";
     const int n = *rc::gen::inRange(2, 7);
     for (int k = 0; k < n; ++k)
       text += std::string("    ") +
@@ -419,6 +424,10 @@ RC_GTEST_PROP(Meta, PartialOrderKeepsVerdicts, ()) {
       [&](const model::State& state) {
         const std::string failed = testing::private_step_commutes(m, state);
         RC_ASSERT(failed == "");
+        // persistence, not only one-step commutation (bounded: a few
+        // hundred states of the other threads per reduced state)
+        const std::string not_persistent = testing::persistent_choice_holds(m, state, 200);
+        RC_ASSERT(not_persistent == "");
       },
       [](const model::State&) {});
   RC_TAG(reduced.states < unreduced.states ? "reduced" : "not reduced");

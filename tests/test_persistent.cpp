@@ -1,0 +1,166 @@
+// Persistent sets beyond private steps (rule S2, model/Independence.cpp):
+// each choice explored alone is checked against the definition of a
+// persistent set (testing::persistent_choice_holds: it stays enabled and
+// commutes with everything the other threads can do from there on), and
+// each of the rule's guards has a scenario that breaks without it.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "TestSupport.h"
+
+namespace lifecheck {
+namespace {
+
+using testing::b1;
+using testing::check;
+using testing::load_text;
+
+// The first failure of the persistence check over (up to `max_states`)
+// states of `text`, and how many states chose a step alone.
+struct Persistence {
+  std::string failure;
+  size_t reduced = 0;
+};
+
+Persistence persistence(const std::string& text, size_t max_states, size_t per_state,
+                        bool symmetry = false) {
+  model::Program p = load_text(text);
+  model::Model m(p, symmetry);
+  Persistence out;
+  std::vector<model::Model::Choice> enabled;
+  testing::for_each_state(m, max_states, [&](const model::State& s) {
+    if (!out.failure.empty()) return;
+    m.enabled(s, enabled);
+    if (enabled.size() < 2 || !m.persistent_choice(s, enabled)) return;
+    ++out.reduced;
+    out.failure = testing::persistent_choice_holds(m, s, per_state);
+  });
+  return out;
+}
+
+// Verdict and violated properties with and without the reduction, and a
+// reduced counterexample that replays.
+void same_verdict(const std::string& text, const char* name) {
+  model::Program p = load_text(text);
+  checker::SearchOptions no_por;
+  no_por.partial_order = false;
+  auto reduced = check(p);
+  auto full = check(p, no_por);
+  EXPECT_EQ(reduced.verdict, full.verdict) << name;
+  EXPECT_EQ(reduced.failure.properties, full.failure.properties) << name;
+  EXPECT_LE(reduced.stats.states, full.stats.states) << name;
+  if (reduced.verdict == checker::Verdict::Violated && !reduced.loop_start) {
+    model::Trace t = testing::replay(p, reduced.path);
+    EXPECT_EQ(t.outcome.properties, reduced.failure.properties) << name;
+  }
+}
+
+// Every state of B1 with two threads, and the first states of three: each
+// step explored alone (a thread's end, S2) is persistent. B1 has states
+// where a thread ends holding a weakref to its own uncollected cycle (it
+// called gc.collect() while another thread's collection ran, which
+// returned 0): freeing that weakref decides whether a later collection
+// calls its callback, so (s2a) must refuse it there.
+TEST(PersistentSets, ThreadEndsArePersistentOnB1) {
+  for (int threads : {2, 3}) {
+    const Persistence r = persistence(b1(threads), threads == 2 ? 100000 : 3000, 300);
+    EXPECT_EQ(r.failure, "") << threads << " threads";
+    EXPECT_GT(r.reduced, 0u) << threads << " threads";
+  }
+}
+
+// Scenarios where T1's last step meets T2's reads of what it frees or
+// reads. Each guard was removed in turn: without the end-block walk
+// kEndReadsAGlobal loses its violation, without (s2b) kClearsAnotherWeakref,
+// without the expect-line scope kExpectOrdersAFree; without (s2a) or S3's
+// `settled` the B1 test above fails, without quiet_helpers the allocating
+// finalizer's persistence check. kAutomaticCollection still passes without
+// its guard (kept as a regression).
+
+// (s2b): T1's end frees `a`, which clears the weakref that the global `box`
+// holds: T2 reads it, so the order matters, though T2 never reaches `a`.
+const char* kClearsAnotherWeakref =
+    "class Node:\n    pass\n\nclass Box:\n    pass\n\nbox = Box()\nbox.w = None\n\n"
+    "thread T1:\n    a = Node()\n    box.w = weakref.ref(a)\n    y = Node()\n\n"
+    "thread T2:\n    r = box.w\n    if r is not None:\n"
+    "        assert r() is None, \"still alive\"\n";
+
+// The end block: T1's last statement reads a global T2 writes.
+const char* kEndReadsAGlobal =
+    "class Node:\n    pass\n\nflag = 0\nready = 0\n\n"
+    "thread T1:\n    global ready\n    a = Node()\n    ready = 1\n    b = Node()\n"
+    "    assert flag == 0, \"flag set\"\n\n"
+    "thread T2:\n    global flag\n    if ready == 1:\n        flag = 1\n";
+
+// Expect lines: T1's free of `a` against T2's log.
+const char* kExpectOrdersAFree =
+    "class Node:\n    pass\n\nready = 0\n\n"
+    "thread T1:\n    global ready\n    a = Node()\n    ready = 1\n    b = Node()\n\n"
+    "thread T2:\n    if ready == 1:\n        log(\"t2\")\n\n"
+    "expect freed a before log \"t2\"\n";
+
+// Automatic collections (gc.enable(): any allocation may make one due,
+// G3): one that T2's allocation schedules runs at T1's next check, which
+// is part of T1's end step.
+const char* kAutomaticCollection =
+    "class Node:\n    def __del__(self):\n        log(\"del\")\n\n"
+    "gc.enable()\n\n"
+    "thread T1:\n    a = Node()\n    b = Node()\n\n"
+    "thread T2:\n    c = Node()\n    c.peer = c\n    del c\n    d = Node()\n"
+    "    e = Node()\n";
+
+// S3's quiet helpers: a finalizer that allocates (and keeps what it made)
+// runs in another thread's collection while T2 still allocates
+// (young-list order, D2).
+std::string allocating_finalizer() {
+  std::string s = b1(2);
+  const std::string pass = "    def __del__(self):\n        pass\n";
+  s.replace(s.find(pass), pass.size(),
+            "    def __del__(self):\n        global keep\n        keep = Box()\n");
+  return "class Box:\n    pass\n\nkeep = None\n\n" + s;
+}
+
+TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
+  const std::string allocating = allocating_finalizer();
+  const std::pair<const char*, const char*> cases[] = {
+      {"(s2b) another thread's weakref", kClearsAnotherWeakref},
+      {"end block reads a global", kEndReadsAGlobal},
+      {"expect line", kExpectOrdersAFree},
+      {"automatic collection", kAutomaticCollection},
+      {"allocating finalizer", allocating.c_str()},
+  };
+  for (const auto& [name, text] : cases) {
+    same_verdict(text, name);
+    EXPECT_EQ(persistence(text, 100000, 2000).failure, "") << name;
+  }
+}
+
+// Every shipped scenario: each choice explored alone (private steps, S2,
+// S3) is persistent over the first states (bounded: the other threads'
+// first 100 states from each reduced state).
+class PersistentShipped : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PersistentShipped, ChoicesExploredAloneArePersistent) {
+  model::Program p = testing::load_file(GetParam());
+  model::Model m(p, false);
+  std::string failed;
+  testing::for_each_state(m, 1000, [&](const model::State& s) {
+    if (failed.empty()) failed = testing::persistent_choice_holds(m, s, 100);
+  });
+  EXPECT_EQ(failed, "") << GetParam();
+}
+
+std::string scenario_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param.substr(info.param.find('/') + 1);
+  n = n.substr(0, n.size() - 5);
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, PersistentShipped, ::testing::ValuesIn(testing::scenario_files()),
+                         scenario_name);
+
+}  // namespace
+}  // namespace lifecheck
