@@ -51,7 +51,7 @@
 // whole collection, but persistent sets need steps that nothing disables;
 // that argument is not made here yet).
 //
-// S2 (por-design.md 3.3): thread i's (not main's) only choice t is also
+// S2: thread i's (not main's) only choice t is also
 // explored alone when it ends i's body and, run on a copy:
 //  - the block from i's check to the body's end only loads, stores and
 //    deletes locals and returns (end_block): t reads nothing but i's own
@@ -70,22 +70,29 @@
 //    (unlinks commute with appends and with each other; the canonical form
 //    encodes list order), and so are globals, class key orders,
 //    gc.collected and serial numbers.
-// So along every path of other threads from s, t stays enabled (nothing
-// but a join, a stopped world or a spin wait disables a thread in its own
-// body: no join waits on i before i ends, the GIL stops no world, and the
-// rule is off with `while` loops), the objects it touches stay i's alone,
-// and it commutes with each of their steps: {t} is persistent. It
-// enables only steps that need i finished (a join on i, main's JoinAll),
-// none of which is on such a path. Finishing the thread raises the progress
-// measure, so the cycle proviso above holds. A finalizer or callback that
-// t starts runs in a later step of i (its body begins at a check), so i is
-// not finished after t. Not covered: expect lines, which order events
-// across threads (a thread's frees against another's log), and automatic
-// collections (a free lowers the young count that decides whether another
-// thread's allocation schedules one), so programs with expect lines or
-// gc.enable() get no S2.
+// So along every path of other threads from s, t stays enabled (nothing but
+// a join, a stopped world or a spin wait disables a thread in its own body:
+// no join waits on i before i ends, the GIL stops no world, and the rule is
+// off with `while` loops), the objects it touches stay i's alone, and it
+// commutes with each of their steps: {t} is persistent. It enables only
+// steps that need i finished (a join on i, main's JoinAll), none of which
+// is on such a path. Whether a free runs a finalizer is read from the class
+// (its __del__ of the moment), so programs that assign or delete a class's
+// __del__ get no S2 (another thread could set it first). Finishing the
+// thread raises the progress measure, so the cycle proviso above holds. A
+// finalizer or callback that t starts runs in a later step of i (its body
+// begins at a check), so i is not finished after t. Not covered: expect
+// lines, which order events across threads (a thread's frees against
+// another's log), and automatic collections (a free lowers the young count
+// that decides whether another thread's allocation schedules one), so
+// programs with expect lines or gc.enable() get no S2; nor does the
+// incremental collector (P314i), whose next increment starts from the head
+// of the pending space: garbage that an increment left there and i took
+// back through a weakref is freed by t, and run before another thread's
+// gc.collect(1) that increment starts elsewhere (s2b's "unlinks commute"
+// holds only for generation lists).
 //
-// S3 (por-design.md 3.4): thread i's only choice t may also allocate
+// S3: thread i's only choice t may also allocate
 // (instances of plain Python classes, weakrefs: walk_code) when every
 // other thread is settled: finished, main waiting to join, or running
 // nothing but the quiet rest of its body (no call, allocation or
@@ -382,6 +389,14 @@ bool may_enable_gc(const Program& program) {
   return false;
 }
 
+// Whether some code assigns or deletes a class's __del__ (S2, S3).
+bool sets_class_del(const Program& program) {
+  for (const FuncInfo& fn : program.funcs)
+    for (const Op& op : fn.code)
+      if (op.code == OpCode::SetClassDel) return true;
+  return false;
+}
+
 // S3: every function but the threads' bodies and main's (finalizers,
 // callbacks, anything a decref or a collection may run on any thread) is
 // quiet from its start.
@@ -501,12 +516,21 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
         private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k], false))
       return enabled[k];
   // S2, where no expect line could order a thread's end or its frees
-  // against other threads' events, and no automatic collection can become
-  // due (freeing a young object lowers the count that decides one)
+  // against other threads' events, no automatic collection can become due
+  // (freeing a young object lowers the count that decides one), and the
+  // collector is generational: the incremental one starts its next
+  // increment from the head of the pending space, which a free may unlink
+  // A thread's end decides whether its frees run a finalizer by the
+  // class's __del__ of the moment, which another thread may set (C.__del__
+  // = f, found by a review): programs that set one get no S2 or S3. Nor
+  // do programs with a while loop (a spin wait disables a thread; S3's
+  // argument says nothing disables t).
   const Program& program = model.program();
-  if (!program.expects.empty() || state.gc.auto_enabled || may_enable_gc(program))
+  if (!program.expects.empty() || state.gc.auto_enabled || may_enable_gc(program) ||
+      sets_class_del(program) || program.has_while_loop)
     return std::nullopt;
-  for (size_t k = 0; k < enabled.size(); ++k) {
+  const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
+  for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
     if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k])) return enabled[k];
   }

@@ -51,8 +51,8 @@ void for_each_state(const model::Model& model, size_t max_states,
 // no choice is explored alone.
 std::string private_step_commutes(const model::Model& model, const model::State& state);
 
-// Persistence of that choice (LTSmin's por-check, design por-design.md
-// 6.1): from `state`, every state reachable by steps of the other threads
+// Persistence of that choice (LTSmin's por-check, the definition of a
+// persistent set): from `state`, every state reachable by steps of the other threads
 // (at most `max_states`, depth first) still enables the choice, with the
 // same outcome, and there it commutes with every enabled choice of another
 // thread (both orders reach one state, neither disables the other).

@@ -110,6 +110,33 @@ const char* kAutomaticCollection =
     "thread T2:\n    c = Node()\n    c.peer = c\n    del c\n    d = Node()\n"
     "    e = Node()\n";
 
+// The incremental collector (P314i4): T2's gc.collect(1) builds its
+// increment from the head of the pending space. T1 takes back `x` (garbage
+// the first increment left pending, reached only through the global weakref)
+// and its end frees it: run before T2's second increment, that increment
+// starts from `y` instead and collects it, so (m, k) = (0, 1) only in the
+// other order. S2 is off under the incremental collector (found by a review;
+// without the guard the reduced search misses the violation).
+const char* kIncrementalPendingHead =
+    "profile P314i4\n\nclass Node:\n    pass\n\n"
+    "x = Node()\nx.me = x\ny = Node()\ny.me = y\nx.nxt = y\ngc.collect()\n"
+    "wr = weakref.ref(x)\ndel x\ndel y\n\n"
+    "thread T1:\n    global wr\n    w = wr\n    wr = None\n    o = w()\n    del w\n"
+    "    if o is not None:\n        o.me = None\n        o.nxt = None\n"
+    "    n2 = Node()\n    del n2\n    z = 1\n\n"
+    "thread T2:\n    n = gc.collect(1)\n    m = gc.collect(1)\n    k = gc.collect(1)\n"
+    "    if m == 0:\n        if k == 1:\n            assert False, \"combo\"\n";
+
+// T2 gives Node a __del__ once T1 has made `a`: T1's end frees `a` and
+// `y`, and runs `fin` only if T2 got there first (found by a review: S2
+// explored T1's end alone and the search missed the violation).
+const char* kClassDelSetLater =
+    "class Node:\n    pass\n\nready = 0\nflag = 0\n\n"
+    "def fin(self):\n    global flag\n    flag = 1\n\n"
+    "thread T1:\n    global ready\n    a = Node()\n    ready = 1\n    y = Node()\n\n"
+    "thread T2:\n    if ready == 1:\n        Node.__del__ = fin\n        log(\"set\")\n"
+    "        assert flag == 0, \"fin ran\"\n";
+
 // S3's quiet helpers: a finalizer that allocates (and keeps what it made)
 // runs in another thread's collection while T2 still allocates
 // (young-list order, D2).
@@ -129,9 +156,14 @@ TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
       {"expect line", kExpectOrdersAFree},
       {"automatic collection", kAutomaticCollection},
       {"allocating finalizer", allocating.c_str()},
+      {"incremental collector's pending head", kIncrementalPendingHead},
+      {"a class's __del__ set by another thread", kClassDelSetLater},
   };
   for (const auto& [name, text] : cases) {
     same_verdict(text, name);
+    if (std::string(name).starts_with("incremental") || std::string(name).starts_with("a class")) {
+      EXPECT_EQ(check(load_text(text)).verdict, checker::Verdict::Violated) << name;
+    }
     EXPECT_EQ(persistence(text, 100000, 2000).failure, "") << name;
   }
 }
