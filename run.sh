@@ -107,11 +107,12 @@ case "$verb" in
     build build-sanitize -DLIFECHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     # Every test runs under the sanitizers except the suites that repeat one
     # check over every shipped scenario a second time (canonical forms, sleep
-    # sets, conformance): of those, every third test runs (ctest -I 1,,3).
-    # Shipped/Scenarios still runs every shipped scenario under them. Run
-    # whole, these suites took two thirds of the sanitizer run's 33 minutes.
+    # sets, persistent sets, the concrete search, conformance): of those,
+    # every third test runs (ctest -I 1,,3). Shipped/Scenarios still runs
+    # every shipped scenario under them. Run whole, these suites took two
+    # thirds of the sanitizer run's 33 minutes.
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    repeated='^(Shipped/(Canonical|SleepSets)|ConformShipped/)'
+    repeated='^(Shipped/(Canonical|SleepSets|PersistentShipped|ConcreteSearch)|ConformShipped/)'
     run_tests build-sanitize -E "$repeated"
     run_tests build-sanitize -R "$repeated" -I 1,,3
     ;;
