@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "checker/Engine.h"
 #include "checker/Hash.h"
 
 namespace lifecheck::cli {
@@ -19,8 +20,12 @@ void StateSpaceEstimate::one_run() {
     if (++seen_[key] == 1) depth_of_[key] = depth;
     if (runs_at_depth_.size() <= depth) runs_at_depth_.resize(depth + 1);
     ++runs_at_depth_[depth];
+    // The search chooses a persistent set on the decoded state (its thread
+    // numbering): a run chooses on the same one to walk the same space.
+    if (partial_order_) s = model_.decode(bytes);
     model_.enabled(s, enabled);
     if (enabled.empty()) break;
+    checker::reduce_choices(model_, s, enabled, partial_order_);
     rng_ += 0x9e3779b97f4a7c15ull;
     if (!model_.step(s, enabled[checker::mix64(rng_) % enabled.size()]).ok()) break;
   }

@@ -23,11 +23,15 @@ namespace lifecheck::cli {
 // low and rises as runs are added (on 3 threads of bench/b1.sh: 23% of the
 // 34,650 states after 100 runs, 52% after 1,000, 82% after 5,000); where
 // the runs meet every state more than once it is exact (2,030 runs of
-// 2 threads: 508 for 474 states).
+// 2 threads: 508 for 474 states). With `partial_order` the runs take the
+// choices the search explores (a thread's step alone where the model's
+// persistent sets allow), so they sample the reduced space the search
+// walks, not the whole one.
 class StateSpaceEstimate {
  public:
-  explicit StateSpaceEstimate(const model::Model& model, uint64_t seed = 1)
-      : model_(model), rng_(seed) {}
+  explicit StateSpaceEstimate(const model::Model& model, bool partial_order = false,
+                              uint64_t seed = 1)
+      : model_(model), partial_order_(partial_order), rng_(seed) {}
   // More random runs: `runs` of them, or for about `seconds`.
   void sample_runs(uint64_t runs);
   void sample(double seconds);
@@ -41,6 +45,7 @@ class StateSpaceEstimate {
   static constexpr size_t kMaxSampled = 1000000;
 
   const model::Model& model_;
+  bool partial_order_;
   uint64_t rng_;
   uint64_t runs_ = 0;
   std::vector<uint64_t> runs_at_depth_;  // runs that reached each depth
@@ -52,8 +57,8 @@ class StateSpaceEstimate {
 // `label` prefixes the line ("search 2: " under --all).
 class TerminalProgress : public checker::ProgressSink {
  public:
-  explicit TerminalProgress(const model::Model& model, std::string label = "")
-      : estimate_(model), label_(std::move(label)) {}
+  TerminalProgress(const model::Model& model, bool partial_order, std::string label = "")
+      : estimate_(model, partial_order), label_(std::move(label)) {}
   void progress(const checker::Stats& s, uint64_t pending) override;
   void clear();
 

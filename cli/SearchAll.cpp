@@ -45,7 +45,7 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
       so.limits.max_states = whole.max_states - out.stats.states;
     }
     std::string label = out.searches > 0 ? "search " + std::to_string(out.searches + 1) + ": " : "";
-    TerminalProgress progress(model, label);
+    TerminalProgress progress(model, so.partial_order, label);
     if (!options.quiet && isatty(2)) so.progress = &progress;
     auto result = options.distributed ? distributed_search(model, so)
                   : options.swarm     ? swarm_search(model, so)

@@ -512,6 +512,14 @@ TEST(Progress, StateSpaceEstimate) {
   EXPECT_GT(later, early);
   EXPECT_GT(later, 0.7 * states);
   EXPECT_LT(later, 1.2 * states);
+  // Runs that take the search's reduced choices estimate the reduced space.
+  const double reduced = static_cast<double>(check(big).stats.states);
+  ASSERT_LT(reduced, states) << "B1 T=2 is reduced by the persistent sets";
+  cli::StateSpaceEstimate e4(m3, /*partial_order=*/true);
+  e4.sample_runs(2000);
+  ASSERT_TRUE(e4.estimate());
+  EXPECT_GT(*e4.estimate(), 0.7 * reduced);
+  EXPECT_LT(*e4.estimate(), 1.2 * reduced);
   EXPECT_EQ(cli::count_text(1234567), "1,234,567");
   EXPECT_EQ(cli::count_text(2100000, true), "2.1M");
   EXPECT_EQ(cli::count_text(950, true), "950");
