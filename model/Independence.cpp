@@ -264,9 +264,31 @@ ObjSet reached_by_thread(const Program& program, const State& state, ThreadId t)
   return seen;
 }
 
+// Whether a running collection holds x: on one of its lists (those that
+// exist only while it runs) or marked as its garbage.
+bool held_by_collection(const Object& x) {
+  switch (x.list) {
+    case kUnreachable:
+    case kFinalizers:
+    case kWrcbToCall:
+    case kSeen:
+    case kFinalUnreachable:
+    case kIncrement:
+      return true;
+    default:
+      return x.has(kInGarbageSet) || x.has(kLegacyGarbage) || x.has(kClearedThisGc) ||
+             x.has(kOnWorklist);
+  }
+}
+
 // The objects reachable from anything but thread t's stack: globals,
-// gc.garbage, other threads' stacks, C frames and queues, and every live
-// object t does not reach (garbage, runtime-held objects).
+// gc.garbage, other threads' stacks, C frames and queues, every live
+// object t does not reach (garbage, runtime-held objects), and what a
+// running collection holds on its own lists or marks as its garbage: the
+// collector still runs their callbacks and finalizers (a weakref of t's
+// queued in wrcb_to_call, G12; a member that a finalizer handed to t,
+// G13), though no reference counts for it (found by a review: a store
+// of t's into such an object was explored alone).
 ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
                          const ObjSet& mine) {
   const size_t n = state.objects.size();
@@ -287,8 +309,10 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
     for (const Frame& f : th.frames)
       for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
   }
-  for (size_t o = 0; o < n; ++o)
-    if (state.objects[o].live && !mine[o]) add(static_cast<ObjId>(o));
+  for (size_t o = 0; o < n; ++o) {
+    const Object& x = state.objects[o];
+    if (x.live && (!mine[o] || held_by_collection(x))) add(static_cast<ObjId>(o));
+  }
   close_over_references(program, state, seen, work);
   return seen;
 }
@@ -355,6 +379,16 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
   if (!end_block(program, th.frames[0].func, th.frames[0].pc)) return false;
+  // A C type's slots run in a collection that traverses its instance
+  // (tp_traverse: P7.12, P7.13), which only a collection before t sees;
+  // what t reaches must be no one else's, not even a running
+  // collection's (both found by a review).
+  const ObjSet mine = reached_by_thread(program, state, t);
+  for (size_t o = 0; o < state.objects.size(); ++o)
+    if (mine[o] && (program.types[state.objects[o].type].kind == TypeKind::CType ||
+                    program.types[state.objects[o].type].base != kNoType))
+      return false;
+  if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
   State after = state;
   std::vector<Event> events;
   if (!model.step(after, c, &events).ok()) return false;
@@ -363,7 +397,6 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
   // cycle, or the referent of a weakref t held, that a later collection
   // would find or not depending on the order), and no other thread, global
   // or runtime queue held any of it (else it would survive).
-  const ObjSet mine = reached_by_thread(program, state, t);
   // (The slot array may shrink when its last objects are freed, and how
   // far depends on the layout: slots past its end count as free.)
   const size_t n = state.objects.size();
