@@ -13,6 +13,10 @@
 #                       and runs each for S seconds (default 60); fails on
 #                       any finding (tests/fuzz/README.md)
 #   ./run.sh build      only builds (build/lifecheck)
+#   ./run.sh tsan       builds lifecheck with ThreadSanitizer (build-tsan/) and
+#                       runs the parallel searches (--jobs 2, every back end
+#                       and store) over the shipped scenarios and B1 (slow:
+#                       tools/tsan-searches.sh; not in CI)
 #   ./run.sh conform-ft builds CPython 3.13.15 free-threaded and default from
 #                       Debian's source archive into ~/.cache/lifecheck (slow:
 #                       tools/build-cpython-ft.sh) and runs `lifecheck conform`
@@ -112,7 +116,7 @@ case "$verb" in
     # every shipped scenario under them. Run whole, these suites took two
     # thirds of the sanitizer run's 33 minutes.
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    repeated='^(Shipped/(Canonical|SleepSets|PersistentShipped|ConcreteSearch)|ConformShipped/)'
+    repeated='^(Shipped/(Canonical|SleepSets|SleepSetsPersistent|PersistentShipped|ConcreteSearch)|ConformShipped/)'
     run_tests build-sanitize -E "$repeated"
     run_tests build-sanitize -R "$repeated" -I 1,,3
     ;;
@@ -141,6 +145,13 @@ case "$verb" in
     install_packages
     build build
     ;;
+  tsan)
+    install_packages
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIFECHECK_TSAN=ON \
+      -DLIFECHECK_TESTS=OFF >/dev/null
+    cmake --build build-tsan -j "$(jobs)" --target lifecheck
+    tools/tsan-searches.sh build-tsan
+    ;;
   conform-ft)
     install_packages
     build build
@@ -152,7 +163,7 @@ case "$verb" in
     exit $status
     ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | conform-ft" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | tsan | conform-ft" >&2
     exit 2
     ;;
 esac
