@@ -120,94 +120,11 @@
 #include "model/Model.h"
 #include "model/ObjSet.h"
 #include "model/Ownership.h"
+#include "model/ProgramSummary.h"
 
 namespace lifecheck::model {
 
 namespace {
-
-// What a walk over a function's code accepts (walk_code):
-//  - Local: the statements of the step thread i takes from its check at
-//    `pc` up to its next check, every branch followed, (b);
-//  - Allocating: the same, and (S3) the creation of instances of plain
-//    Python classes (no __init__, no argument) and of weakrefs;
-//  - Quiet (S3): the code from `pc` to the return, across checks, with
-//    no call, allocation or attribute access.
-enum class Walk : uint8_t { Local, Allocating, Quiet };
-
-bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
-  const auto& code = program.funcs[func].code;
-  const bool quiet = mode == Walk::Quiet;
-  if (quiet && !program.funcs[func].handlers.empty()) return false;
-  if (!quiet && (pc >= code.size() || code[pc].code != OpCode::Check)) return false;
-  const bool incremental = program.profile.gc_algorithm == GcAlgorithm::Incremental;
-  std::vector<bool> seen(code.size(), false);
-  std::vector<size_t> work{quiet ? size_t{pc} : size_t{pc} + 1};
-  while (!work.empty()) {
-    const size_t at = work.back();
-    work.pop_back();
-    if (at >= code.size()) return false;
-    if (seen[at]) continue;
-    seen[at] = true;
-    const Op& op = code[at];
-    // X2: an op inside a try may raise into a handler, a path this walk
-    // does not follow (the try's ops, JumpIfNoMatch... are not private
-    // either: default below).
-    for (const ExceptionHandler& h : program.funcs[func].handlers)
-      if (at >= h.start && at < h.end) return false;
-    bool next = true;
-    switch (op.code) {
-      case OpCode::Check:  // a step ends here
-        next = quiet;
-        break;
-      case OpCode::Join:
-        if (quiet) return false;
-        next = false;
-        break;
-      case OpCode::Return:
-      case OpCode::Enter:
-        if (!quiet) return false;
-        next = op.code == OpCode::Enter;
-        break;
-      case OpCode::New: {
-        const TypeInfo& t = program.types[op.a];
-        if (mode != Walk::Allocating || op.a == program.thread_local_type ||
-            t.kind != TypeKind::PyClass || t.base != kNoType || op.b != 0)
-          return false;
-        break;
-      }
-      case OpCode::WeakrefNew:
-        if (mode != Walk::Allocating || op.b != 0) return false;  // b: weakref.proxy
-        break;
-      case OpCode::StoreAttr:
-      case OpCode::DelAttr:
-        if (incremental || quiet) return false;
-        break;
-      case OpCode::LoadAttr:
-      case OpCode::Assert:
-        if (quiet) return false;
-        break;
-      case OpCode::LoadConst:
-      case OpCode::LoadLocal:
-      case OpCode::StoreLocal:
-      case OpCode::DelLocal:
-      case OpCode::PopTop:
-      case OpCode::Compare:
-      case OpCode::Not:
-        break;
-      case OpCode::Jump:
-        work.push_back(op.a);
-        next = false;
-        break;
-      case OpCode::PopJumpIfFalse:
-        work.push_back(op.a);
-        break;
-      default:  // calls, allocations, globals, logs, gc queries, the end
-        return false;
-    }
-    if (next) work.push_back(at + 1);
-  }
-  return true;
-}
 
 // What an object makes reachable to whoever reaches it: what it owns and,
 // for a weakref, its referent (a dereference).
@@ -380,37 +297,6 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
          after.gc.collected == state.gc.collected && after.next_serial == state.next_serial;
 }
 
-// Whether some function calls gc.enable() (S2, S3). A scan of the code at
-// each state: cheap beside the step run on a copy.
-bool may_enable_gc(const Program& program) {
-  for (const FuncInfo& fn : program.funcs)
-    for (const Op& op : fn.code)
-      if (op.code == OpCode::GcEnable && op.a == 0) return true;
-  return false;
-}
-
-// Whether some code assigns or deletes a class's __del__ (S2, S3).
-bool sets_class_del(const Program& program) {
-  for (const FuncInfo& fn : program.funcs)
-    for (const Op& op : fn.code)
-      if (op.code == OpCode::SetClassDel) return true;
-  return false;
-}
-
-// S3: every function but the threads' bodies and main's (finalizers,
-// callbacks, anything a decref or a collection may run on any thread) is
-// quiet from its start.
-bool quiet_helpers(const Program& program) {
-  for (size_t f = 0; f < program.funcs.size(); ++f) {
-    bool body = false;
-    for (const ThreadInfo& t : program.threads) body = body || t.body == f || t.main_body == f;
-    if (!body && !walk_code(program, static_cast<FuncId>(f), 0, Walk::Quiet)) return false;
-  }
-  for (const TypeInfo& t : program.types)
-    if (t.kind == TypeKind::CType) return false;
-  return true;
-}
-
 // S3: thread j (not the laggard) can never again allocate or make a
 // collection start: it has finished, or it runs its body's quiet rest,
 // possibly below a collection past kDeduce, deallocations and the quiet
@@ -431,7 +317,7 @@ bool settled(const Program& program, const State& state, ThreadId j) {
       case FrameKind::Collect:
         if (!collection_past_deduce(th.frames[k])) return false;
         continue;
-      case FrameKind::Body:  // a finalizer or callback: quiet_helpers
+      case FrameKind::Body:  // a finalizer or callback: ProgramFlags::quiet_helpers
       case FrameKind::FinalizeGc:
       case FrameKind::Dealloc:
       case FrameKind::FinalizeFromDealloc:
@@ -526,8 +412,8 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   // do programs with a while loop (a spin wait disables a thread; S3's
   // argument says nothing disables t).
   const Program& program = model.program();
-  if (!program.expects.empty() || state.gc.auto_enabled || may_enable_gc(program) ||
-      sets_class_del(program) || program.has_while_loop)
+  if (!program.expects.empty() || state.gc.auto_enabled || program.flags.may_enable_gc ||
+      program.flags.sets_class_del || program.has_while_loop)
     return std::nullopt;
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
   for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
@@ -535,7 +421,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k])) return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
-  if (!quiet_helpers(program)) return std::nullopt;
+  if (!program.flags.quiet_helpers) return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
     if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true)) return enabled[k];
