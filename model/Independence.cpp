@@ -170,6 +170,24 @@ bool tracked_ones_on_stack(const State& state, ThreadId t, const ObjSet& mine) {
   return true;
 }
 
+// The threading.local objects holding an entry (a thread's dict, TL2) of
+// a thread `of` accepts: that thread's end releases the entry (TL3).
+template <class Of, class Visit>
+void for_each_thread_local_with_entry(const Program& program, const State& state, Of of,
+                                      Visit visit) {
+  if (program.thread_local_type == kNoType) return;
+  for (size_t o = 0; o < state.objects.size(); ++o) {
+    const Object& x = state.objects[o];
+    if (!x.live || x.type != program.thread_local_type) continue;
+    for (uint8_t k = 0; k < x.length; ++k)
+      if (x.items[2u * k].kind() == ValueKind::Int &&
+          of(static_cast<ThreadId>(x.items[2u * k].integer() % kThreadLocalStamp))) {
+        visit(static_cast<ObjId>(o));
+        break;
+      }
+  }
+}
+
 // The objects thread t's stack reaches.
 ObjSet reached_by_thread(const Program& program, const State& state, ThreadId t) {
   ObjSet seen(state.objects.size());
@@ -206,6 +224,10 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
   }
   for (size_t o = 0; o < n; ++o)
     if (state.objects[o].live && !mine[o]) add(static_cast<ObjId>(o));
+  // TL3: another thread's end releases its entries of every
+  // threading.local, whoever holds the local.
+  for_each_thread_local_with_entry(
+      program, state, [&](ThreadId u) { return u != t; }, add);
   close_over_references(program, state, seen, work);
   return seen;
 }
