@@ -250,9 +250,11 @@ class Bfs {
   }
 
   void expand_state(Worker& w, uint64_t rank, const State& s) {
+    const uint64_t reduced_before = w.stats.reduced_states;
     if (!choices_to_explore(model_, s, w.choices, options_.partial_order, w.stats.reduced_states,
                             w.stats.pruned_transitions))
       return;  // terminal: checked when it was found
+    const bool reduced = w.stats.reduced_states != reduced_before;
     uint64_t measure = 0;
     if constexpr (kMeasured)
       if (measured_) measure = model_.progress_measure(s);
@@ -267,6 +269,7 @@ class Bfs {
           if (kept_.capacity() == 0) kept_.reserve(kConcreteMax);
           State& next = kept_.emplace_back(s);
           StepResult r = model_.step(next, c);
+          if (reduced && keeps_progress(model_, s, next)) ++w.stats.reduced_keeping;
           kept_new_ = false;
           if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
             return;
@@ -276,6 +279,7 @@ class Bfs {
       }
       State next = s;
       StepResult r = model_.step(next, c);
+      if (reduced && keeps_progress(model_, s, next)) ++w.stats.reduced_keeping;
       if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
         return;
     }
@@ -590,8 +594,10 @@ class Bfs {
       edge_of.push_back(static_cast<uint32_t>(k));
     }
     if constexpr (FairModel<M>) {  // only the cycles a fair scheduler can take (Fairness.h)
+      auto components = cyclic_components(rank_of_node.size(), graph);
+      stats_.kept_cycle = stats_.kept_cycle || !components.empty();
       return first_fair_lasso(
-          model_, cyclic_components(rank_of_node.size(), graph),
+          model_, std::move(components),
           [&](uint32_t node) {
             std::vector<Choice> path = path_to(rank_of_node[node]);
             if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
@@ -605,6 +611,7 @@ class Bfs {
     }
     auto cycle = find_cycle(rank_of_node.size(), graph);
     if (!cycle) return std::nullopt;
+    stats_.kept_cycle = true;
     std::vector<Choice> path = path_to(rank_of_node[cycle->entry]);
     if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
     // Round the cycle from the concrete state the path reaches: the choice
@@ -679,6 +686,7 @@ class Bfs {
           stats_.transitions += w.stats.transitions;
           stats_.reduced_states += w.stats.reduced_states;
           stats_.pruned_transitions += w.stats.pruned_transitions;
+          stats_.reduced_keeping += w.stats.reduced_keeping;
           w.stats = Stats{};
           if (w.found.key < best.key) best = std::move(w.found);
           w.found = Found{};

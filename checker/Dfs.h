@@ -49,7 +49,8 @@ class Dfs {
     size_t next = 0;
     Choice via{};
     uint64_t id = 0;
-    std::string key;  // tree search looking for cycles: the encoding
+    std::string key;       // tree search looking for cycles: the encoding
+    bool reduced = false;  // its choices were reduced (Stats::reduced_keeping)
   };
 
   Entry& slot(size_t depth) {
@@ -117,8 +118,11 @@ class Dfs {
   // Fills the entry's choices; false at a state with none (terminal).
   bool expand(Entry& e) {
     e.next = 0;
-    return choices_to_explore(model_, e.state, e.choices, options_.partial_order,
-                              stats_.reduced_states, stats_.pruned_transitions);
+    const uint64_t before = stats_.reduced_states;
+    const bool any = choices_to_explore(model_, e.state, e.choices, options_.partial_order,
+                                        stats_.reduced_states, stats_.pruned_transitions);
+    e.reduced = stats_.reduced_states != before;
+    return any;
   }
 
   Result search() {
@@ -157,6 +161,8 @@ class Dfs {
       child.state = parent.state;
       StepResult r = model_.step(child.state, c);
       ++stats_.transitions;
+      if (parent.reduced && keeps_progress(model_, parent.state, child.state))
+        ++stats_.reduced_keeping;
       if (r.kind == StepResult::Kind::Violation) {
         std::vector<Choice> path = path_to(top);
         path.push_back(c);

@@ -89,6 +89,7 @@ class DistributedBfs {
     r.stats.transitions = comm_.sum(figures_.expanded);
     r.stats.reduced_states = comm_.sum(reduced_);
     r.stats.pruned_transitions = comm_.sum(pruned_);
+    r.stats.reduced_keeping = comm_.sum(reduced_keeping_);
     r.stats.progress_decreased = comm_.max(decreased_ ? 1 : 0) != 0;
     figures_.states = owned_ranks_.size();
     figures_.edges = edges_.size();
@@ -151,7 +152,8 @@ class DistributedBfs {
     model_.enabled(s, choices_);
     if (choices_.empty()) return;  // terminal: checked when it was found
     const size_t all = choices_.size();
-    if (reduce_choices(model_, s, choices_, options_.partial_order)) {
+    const bool reduced = reduce_choices(model_, s, choices_, options_.partial_order);
+    if (reduced) {
       ++reduced_;
       pruned_ += all - choices_.size();
     }
@@ -163,6 +165,7 @@ class DistributedBfs {
       State next = s;
       StepResult r = model_.step(next, c);
       ++figures_.expanded;
+      if (reduced && keeps_progress(model_, s, next)) ++reduced_keeping_;
       if (r.kind == StepResult::Kind::Violation) {
         best_key_ = std::min(best_key_, key);
         continue;
@@ -353,6 +356,7 @@ class DistributedBfs {
     }
     comm_.broadcast(cycle, 0);
     if (cycle.empty()) return std::nullopt;
+    stats_.kept_cycle = true;
     std::vector<Choice> path = concrete_path(model_, path_to(cycle[0]), nullptr);
     return lasso_around(
         model_, std::move(path), std::vector<uint64_t>(cycle.begin() + 1, cycle.end()),
@@ -386,6 +390,7 @@ class DistributedBfs {
       }
     }
     comm_.broadcast(flat, 0);
+    stats_.kept_cycle = stats_.kept_cycle || !flat.empty();
     std::vector<std::vector<uint32_t>> components;
     for (size_t i = 0; i < flat.size(); i += 1 + flat[i])
       components.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(i + 1),
@@ -501,7 +506,7 @@ class DistributedBfs {
   bool decreased_ = false;  // the measure went down on a transition expanded here
   Stats stats_;             // global: states and depth
   RankFigures figures_;
-  uint64_t reduced_ = 0, pruned_ = 0;
+  uint64_t reduced_ = 0, pruned_ = 0, reduced_keeping_ = 0;
   std::string limit_;
   bool urgent_ = false;
   uint64_t best_key_ = kNone;
@@ -549,12 +554,24 @@ SearchResult<typename M::Choice> distributed_explore(const M& model, const Searc
     return r;
   };
   SearchResult<typename M::Choice> r = once(options);
-  if (!r.stats.progress_decreased) return r;
-  SearchOptions all_edges = options;
-  all_edges.use_progress_measure = false;
-  all_edges.partial_order = false;  // its cycle proviso rests on the measure too
-  r = once(all_edges);
-  r.stats.progress_decreased = true;
+  if (r.stats.progress_decreased) {
+    SearchOptions all_edges = options;
+    all_edges.use_progress_measure = false;
+    all_edges.partial_order = false;  // its cycle proviso rests on the measure too
+    r = once(all_edges);
+    r.stats.progress_decreased = true;
+    return r;
+  }
+  // a reduced graph with a cycle: searched again without the reduction, as
+  // explore() does (detail::por_restart_needed, Explorer.h); every rank
+  // has the same figures, so all restart together
+  if (!options.partial_order || r.stats.reduced_keeping == 0 ||
+      (!r.stats.kept_cycle && !r.loop_start))
+    return r;
+  SearchOptions full = options;
+  full.partial_order = false;
+  r = once(full);
+  r.stats.por_restarted = true;
   return r;
 }
 

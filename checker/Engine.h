@@ -181,6 +181,17 @@ bool choices_to_explore(const M& model, const typename M::State& state,
   return true;
 }
 
+// Whether the transition from `state` to `next` keeps the model's progress
+// measure (true without one): a reduced state whose transition keeps it
+// counts in Stats::reduced_keeping.
+template <ExplorableModel M>
+bool keeps_progress(const M& model, const typename M::State& state, const typename M::State& next) {
+  if constexpr (ProgressModel<M>)
+    return model.progress_measure(next) <= model.progress_measure(state);
+  (void)model, (void)state, (void)next;
+  return true;
+}
+
 // A path found over decoded states (which stand for the concrete states up
 // to the model's symmetries) made concrete: from the initial state, each
 // step takes the enabled choice, the recorded one first, whose successor

@@ -86,17 +86,38 @@ SearchResult<typename M::Choice> with_kind_once(const M& model, const SearchOpti
 // A model whose progress measure went down (a bug in the model) is searched
 // again with every transition kept for the cycle check, so its verdict
 // does not rest on the measure.
+//
+// Partial-order reduction whose explored-alone transitions may keep the
+// measure (Stats::reduced_keeping) is sound only on a reduced graph without
+// cycles (then the full graph has none either, and persistent sets keep
+// every violation and terminal state with no proviso): where the reduced
+// graph has a cycle among the transitions kept for the cycle check (fair
+// or not, Stats::kept_cycle) or the search closed a loop, it is searched
+// again without the reduction, the search every verdict then rests on.
+template <ExplorableModel M>
+bool por_restart_needed(const SearchResult<typename M::Choice>& r, const SearchOptions& options) {
+  return options.partial_order && r.stats.reduced_keeping > 0 &&
+         (r.stats.kept_cycle || r.loop_start.has_value());
+}
+
 template <ExplorableModel M>
 SearchResult<typename M::Choice> with_kind(const M& model, const SearchOptions& options,
                                            uint32_t depth_bound = 0) {
   auto r = with_kind_once(model, options, depth_bound);
-  if (!r.stats.progress_decreased) return r;
-  SearchOptions all_edges = options;
-  all_edges.use_progress_measure = false;
-  // the persistent sets' cycle proviso rests on the measure too
-  all_edges.partial_order = false;
-  r = with_kind_once(model, all_edges, depth_bound);
-  r.stats.progress_decreased = true;
+  if (r.stats.progress_decreased) {
+    SearchOptions all_edges = options;
+    all_edges.use_progress_measure = false;
+    // the persistent sets' cycle proviso rests on the measure too
+    all_edges.partial_order = false;
+    r = with_kind_once(model, all_edges, depth_bound);
+    r.stats.progress_decreased = true;
+    return r;
+  }
+  if (!por_restart_needed<M>(r, options)) return r;
+  SearchOptions full = options;
+  full.partial_order = false;
+  r = with_kind_once(model, full, depth_bound);
+  r.stats.por_restarted = true;
   return r;
 }
 

@@ -70,6 +70,7 @@ class ParallelDfs {
       total.transitions += w.stats.transitions;
       total.reduced_states += w.stats.reduced_states;
       total.pruned_transitions += w.stats.pruned_transitions;
+      total.reduced_keeping += w.stats.reduced_keeping;
       total.max_depth = std::max(total.max_depth, w.stats.max_depth);
     }
     total.depth_from_stack = true;
@@ -86,6 +87,7 @@ class ParallelDfs {
     size_t next = 0;
     Choice via{};
     uint64_t id = 0;
+    bool reduced = false;  // its choices were reduced (Stats::reduced_keeping)
   };
   // A piece of work: choices still to take from a state already visited.
   struct Work {
@@ -93,6 +95,7 @@ class ParallelDfs {
     std::vector<Choice> path;  // from the initial state
     std::vector<Choice> choices;
     uint64_t id = 0;
+    bool reduced = false;
   };
   struct Edge {
     uint64_t from, to;
@@ -129,8 +132,11 @@ class ParallelDfs {
 
   bool expand(Worker& w, Entry& e) {
     e.next = 0;
-    return choices_to_explore(model_, e.state, e.choices, options_.partial_order,
-                              w.stats.reduced_states, w.stats.pruned_transitions);
+    const uint64_t before = w.stats.reduced_states;
+    const bool any = choices_to_explore(model_, e.state, e.choices, options_.partial_order,
+                                        w.stats.reduced_states, w.stats.pruned_transitions);
+    e.reduced = w.stats.reduced_states != before;
+    return any;
   }
 
   std::vector<Choice> path_to(const Worker& w, size_t depth, Choice last) const {
@@ -209,6 +215,7 @@ class ParallelDfs {
       for (size_t k = 1; k <= i; ++k) work.path.push_back(w.stack[k].via);
       work.choices.assign(e.choices.end() - static_cast<long>(give), e.choices.end());
       work.id = e.id;
+      work.reduced = e.reduced;
       e.choices.resize(e.choices.size() - give);
       {
         std::lock_guard lock(pool_lock_);
@@ -232,6 +239,7 @@ class ParallelDfs {
     root.choices = std::move(work.choices);
     root.next = 0;
     root.id = work.id;
+    root.reduced = work.reduced;
     w.base = std::move(work.path);
     size_t top = 0;
     while (!stop_.load(std::memory_order_relaxed)) {
@@ -252,6 +260,8 @@ class ParallelDfs {
         if (measured_) measure = model_.progress_measure(parent.state);
       StepResult r = model_.step(child.state, c);
       ++w.stats.transitions;
+      if (parent.reduced && keeps_progress(model_, parent.state, child.state))
+        ++w.stats.reduced_keeping;
       if (r.kind == StepResult::Kind::Violation)
         return violated(path_to(w, top, c), std::move(r), true);
       if (r.kind == StepResult::Kind::Limit) return limited(r.message);
@@ -322,7 +332,8 @@ class ParallelDfs {
       }
       return Result{};
     }
-    pool_.push_back(Work{std::move(root.state), {}, std::move(root.choices), root.id});
+    pool_.push_back(
+        Work{std::move(root.state), {}, std::move(root.choices), root.id, root.reduced});
     pooled_ = 1;
     std::vector<std::thread> threads;
     for (unsigned k = 0; k < jobs_; ++k)

@@ -45,6 +45,15 @@ struct Stats {
   // enabled, and the transitions that saved.
   uint64_t reduced_states = 0;
   uint64_t pruned_transitions = 0;
+  // Reduced states whose one transition explored does not raise the
+  // model's progress measure (all of them without one). The persistent
+  // sets' cycle proviso then rests on the reduced graph having no cycle:
+  // where it has one among the transitions kept for the cycle check
+  // (`kept_cycle`, fair or not), explore() searches again without the
+  // reduction and sets `por_restarted` (Explorer.h).
+  uint64_t reduced_keeping = 0;
+  bool kept_cycle = false;
+  bool por_restarted = false;
   // The model's progress measure (Engine.h) went down on some transition:
   // the cycles found without the transitions that raise it are not to be
   // trusted, and explore() searches again keeping every transition.

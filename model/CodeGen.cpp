@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "model/Limits.h"
+#include "model/ProgramSummary.h"
 #include "model/While.h"
 
 namespace lifecheck::model {
@@ -763,6 +764,7 @@ void generate_code(Program& program) {
       program.has_refcount_query =
           program.has_refcount_query || (op.code == OpCode::IsTracked && op.a == 1);
     }
+  summarize_program(program);
 }
 
 }  // namespace lifecheck::model

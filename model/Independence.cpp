@@ -114,100 +114,59 @@
 // measure. tracked_ones_on_stack is not needed: no collection that could
 // reorder i's objects will start. Nothing disables t (as for S2), so {t}
 // is persistent.
+//
+// S1: thread i's only choice c is also explored alone when i runs a
+// collection past kDeduce (not an end-of-run one). Under the GIL a running
+// collection makes every other gc.collect() return 0 (G5) and no
+// automatic collection starts (off in this scope anyway), so on every path
+// of the other threads from s no collection starts: they are bystanders.
+// Let M be what the collection can touch: the objects on its lists
+// (kUnreachable, kFinalizers, kWrcbToCall, kSeen, kFinalUnreachable) or
+// marked as its members, and everything i's stack, C frames, queues and
+// threading.local entries hold, closed over references and weakref
+// referents. Let R_j be what bystander j can touch: the same for j (its
+// end releases its local entries, TL3), with the globals when j's
+// remaining code (ProgramSummary.h: every op reachable from its frames,
+// and whatever a finalizer or callback may do) may touch a global.
+// (e2) M and every R_j are disjoint. A bystander reaches more only by
+// loading from what it reaches, from globals, or by allocating; members
+// are garbage whose weakrefs pass 1 cleared, and no code reaches them
+// otherwise (no gc introspection in this scope), so R_j never grows into
+// M. The collection's own Python code is quiet (ProgramFlags::
+// quiet_helpers: every finalizer and callback only moves locals): M grows
+// only by what c's deallocations free, never into R_j. Run on a copy, c
+// starts no collection, changes no other thread, no object outside M, no
+// global, class key order or __del__, gc.garbage, and takes no serial
+// number (it allocates nothing, so "both allocate" cannot arise); where it
+// returns from the collection, i's code up to its next check only moves
+// locals (locals_until). What c does depends only on M and i's
+// thread, which bystanders never touch, so it does the same at every
+// state they reach: the copy at s stands for all of them, c commutes with
+// each of their steps (unlinks from GC lists commute with appends; c
+// appends only to its own lists and the old generation, bystanders to the
+// young one), and nothing disables c (no while loop, no join in i's
+// step, no stopped world under the GIL). (e3) A step that ends the
+// collection clears `collecting`, which a bystander's gc.collect() reads
+// (it would collect instead of returning 0): it is taken alone only when
+// no bystander's remaining code may call gc.collect(), and every thread
+// not started yet counts as such. Narrower than the design's S1
+// (por-design.md §3.2): quiet helpers instead of per-function summaries
+// of the collector's code, no Pinned shared objects, the last step found
+// by running it. S1 keeps the progress measure (the body stays at its
+// gc.collect()): its cycle proviso is the search's restart without the
+// reduction where the reduced graph has a cycle (Stats::reduced_keeping,
+// checker/Explorer.h).
 #include "model/Independence.h"
 
 #include "model/Machine.h"
 #include "model/Model.h"
 #include "model/ObjSet.h"
 #include "model/Ownership.h"
+#include "model/ProgramSummary.h"
 
 namespace lifecheck::model {
 
 namespace {
-
-// What a walk over a function's code accepts (walk_code):
-//  - Local: the statements of the step thread i takes from its check at
-//    `pc` up to its next check, every branch followed, (b);
-//  - Allocating: the same, and (S3) the creation of instances of plain
-//    Python classes (no __init__, no argument) and of weakrefs;
-//  - Quiet (S3): the code from `pc` to the return, across checks, with
-//    no call, allocation or attribute access.
-enum class Walk : uint8_t { Local, Allocating, Quiet };
-
-bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
-  const auto& code = program.funcs[func].code;
-  const bool quiet = mode == Walk::Quiet;
-  if (quiet && !program.funcs[func].handlers.empty()) return false;
-  if (!quiet && (pc >= code.size() || code[pc].code != OpCode::Check)) return false;
-  const bool incremental = program.profile.gc_algorithm == GcAlgorithm::Incremental;
-  std::vector<bool> seen(code.size(), false);
-  std::vector<size_t> work{quiet ? size_t{pc} : size_t{pc} + 1};
-  while (!work.empty()) {
-    const size_t at = work.back();
-    work.pop_back();
-    if (at >= code.size()) return false;
-    if (seen[at]) continue;
-    seen[at] = true;
-    const Op& op = code[at];
-    // X2: an op inside a try may raise into a handler, a path this walk
-    // does not follow (the try's ops, JumpIfNoMatch... are not private
-    // either: default below).
-    for (const ExceptionHandler& h : program.funcs[func].handlers)
-      if (at >= h.start && at < h.end) return false;
-    bool next = true;
-    switch (op.code) {
-      case OpCode::Check:  // a step ends here
-        next = quiet;
-        break;
-      case OpCode::Join:
-        if (quiet) return false;
-        next = false;
-        break;
-      case OpCode::Return:
-      case OpCode::Enter:
-        if (!quiet) return false;
-        next = op.code == OpCode::Enter;
-        break;
-      case OpCode::New: {
-        const TypeInfo& t = program.types[op.a];
-        if (mode != Walk::Allocating || op.a == program.thread_local_type ||
-            t.kind != TypeKind::PyClass || t.base != kNoType || op.b != 0)
-          return false;
-        break;
-      }
-      case OpCode::WeakrefNew:
-        if (mode != Walk::Allocating || op.b != 0) return false;  // b: weakref.proxy
-        break;
-      case OpCode::StoreAttr:
-      case OpCode::DelAttr:
-        if (incremental || quiet) return false;
-        break;
-      case OpCode::LoadAttr:
-      case OpCode::Assert:
-        if (quiet) return false;
-        break;
-      case OpCode::LoadConst:
-      case OpCode::LoadLocal:
-      case OpCode::StoreLocal:
-      case OpCode::DelLocal:
-      case OpCode::PopTop:
-      case OpCode::Compare:
-      case OpCode::Not:
-        break;
-      case OpCode::Jump:
-        work.push_back(op.a);
-        next = false;
-        break;
-      case OpCode::PopJumpIfFalse:
-        work.push_back(op.a);
-        break;
-      default:  // calls, allocations, globals, logs, gc queries, the end
-        return false;
-    }
-    if (next) work.push_back(at + 1);
-  }
-  return true;
-}
 
 // What an object makes reachable to whoever reaches it: what it owns and,
 // for a weakref, its referent (a dereference).
@@ -251,6 +210,24 @@ bool tracked_ones_on_stack(const State& state, ThreadId t, const ObjSet& mine) {
   for (size_t o = 0; o < state.objects.size(); ++o)
     if (mine[o] && state.objects[o].tracked() && !held[o]) return false;
   return true;
+}
+
+// The threading.local objects holding an entry (a thread's dict, TL2) of
+// a thread `of` accepts: that thread's end releases the entry (TL3).
+template <class Of, class Visit>
+void for_each_thread_local_with_entry(const Program& program, const State& state, Of of,
+                                      Visit visit) {
+  if (program.thread_local_type == kNoType) return;
+  for (size_t o = 0; o < state.objects.size(); ++o) {
+    const Object& x = state.objects[o];
+    if (!x.live || x.type != program.thread_local_type) continue;
+    for (uint8_t k = 0; k < x.length; ++k)
+      if (x.items[2u * k].kind() == ValueKind::Int &&
+          of(static_cast<ThreadId>(x.items[2u * k].integer() % kThreadLocalStamp))) {
+        visit(static_cast<ObjId>(o));
+        break;
+      }
+  }
 }
 
 // The objects thread t's stack reaches.
@@ -313,6 +290,10 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
     const Object& x = state.objects[o];
     if (x.live && (!mine[o] || held_by_collection(x))) add(static_cast<ObjId>(o));
   }
+  // TL3: another thread's end releases its entries of every
+  // threading.local, whoever holds the local.
+  for_each_thread_local_with_entry(
+      program, state, [&](ThreadId u) { return u != t; }, add);
   close_over_references(program, state, seen, work);
   return seen;
 }
@@ -329,18 +310,16 @@ size_t live_objects(const State& state) {
   return live;
 }
 
-// S2: the statements of thread i's step from its check at `pc` to the
-// end of its body: loads, stores and deletes of locals and constants, then
-// the return that releases the locals (no call, global, log or jump).
-bool end_block(const Program& program, FuncId func, uint16_t pc) {
+// The ops of `func` from `from` up to the first `end` op: loads, stores
+// and deletes of locals and constants only (no call, global, log, jump or
+// handler).
+bool locals_until(const Program& program, FuncId func, size_t from, OpCode end) {
   const auto& code = program.funcs[func].code;
-  if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
-  for (size_t at = size_t{pc} + 1; at < code.size(); ++at) {
+  for (size_t at = from; at < code.size(); ++at) {
     for (const ExceptionHandler& h : program.funcs[func].handlers)
       if (at >= h.start && at < h.end) return false;
+    if (code[at].code == end) return true;
     switch (code[at].code) {
-      case OpCode::Return:
-        return true;
       case OpCode::LoadConst:
       case OpCode::LoadLocal:
       case OpCode::StoreLocal:
@@ -352,6 +331,15 @@ bool end_block(const Program& program, FuncId func, uint16_t pc) {
     }
   }
   return false;
+}
+
+// S2: the statements of thread i's step from its check at `pc` to the
+// end of its body: loads, stores and deletes of locals and constants, then
+// the return that releases the locals (no call, global, log or jump).
+bool end_block(const Program& program, FuncId func, uint16_t pc) {
+  const auto& code = program.funcs[func].code;
+  if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
+  return locals_until(program, func, size_t{pc} + 1, OpCode::Return);
 }
 
 // Slot o of `state`, or a free one past the end of its slot array.
@@ -413,41 +401,43 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
          after.gc.collected == state.gc.collected && after.next_serial == state.next_serial;
 }
 
-// Whether some function calls gc.enable() (S2, S3). A scan of the code at
-// each state: cheap beside the step run on a copy.
-bool may_enable_gc(const Program& program) {
-  for (const FuncInfo& fn : program.funcs)
-    for (const Op& op : fn.code)
-      if (op.code == OpCode::GcEnable && op.a == 0) return true;
-  return false;
-}
-
-// Whether some code assigns or deletes a class's __del__ (S2, S3).
-bool sets_class_del(const Program& program) {
-  for (const FuncInfo& fn : program.funcs)
-    for (const Op& op : fn.code)
-      if (op.code == OpCode::SetClassDel) return true;
-  return false;
-}
-
-// S3: every function but the threads' bodies and main's (finalizers,
-// callbacks, anything a decref or a collection may run on any thread) is
-// quiet from its start.
-bool quiet_helpers(const Program& program) {
-  for (size_t f = 0; f < program.funcs.size(); ++f) {
-    bool body = false;
-    for (const ThreadInfo& t : program.threads) body = body || t.body == f || t.main_body == f;
-    if (!body && !walk_code(program, static_cast<FuncId>(f), 0, Walk::Quiet)) return false;
-  }
-  for (const TypeInfo& t : program.types)
-    if (t.kind == TypeKind::CType) return false;
-  return true;
-}
-
 // S3: thread j (not the laggard) can never again allocate or make a
 // collection start: it has finished, or it runs its body's quiet rest,
 // possibly below a collection past kDeduce, deallocations and the quiet
 // finalizers and callbacks they run.
+// Whether a settled thread's frees may still run a finalizer from a
+// deallocation: subtype_dealloc tracks the object into the young list
+// again while its __del__ runs (a later step), an append that a late
+// thread's allocation does not commute with (found by the generated
+// scenarios of Meta.PartialOrderKeepsVerdicts). The thread frees only
+// what its stack and frames own, or, collecting, its collection's
+// members; an object already finalized is tracked and untracked in one
+// step, which leaves the list as it was.
+bool may_finalize_from_dealloc(const Program& program, const State& state, const Thread& th) {
+  const size_t n = state.objects.size();
+  ObjSet seen(n);
+  ObjList work;
+  auto add = [&](ObjId o) {
+    if (o < n && state.objects[o].live && seen.insert(o)) work.push_back(o);
+  };
+  for_each_stack_value(th, add);
+  bool collecting = false;
+  for (const Frame& f : th.frames) {
+    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+    collecting = collecting || f.kind == FrameKind::Collect;
+  }
+  if (collecting)
+    for (size_t o = 0; o < n; ++o)
+      if (state.objects[o].live && held_by_collection(state.objects[o])) add(static_cast<ObjId>(o));
+  while (!work.empty()) {
+    const Object& x = state.objects[work.back()];
+    work.pop_back();
+    if (program.types[x.type].has_finalizer() && !x.has(kFinalized)) return true;
+    for_each_owned(program, x, add);
+  }
+  return false;
+}
+
 bool settled(const Program& program, const State& state, ThreadId j) {
   const Thread& th = state.threads[j];
   if (th.status == ThreadStatus::Finished) return true;
@@ -464,7 +454,7 @@ bool settled(const Program& program, const State& state, ThreadId j) {
       case FrameKind::Collect:
         if (!collection_past_deduce(th.frames[k])) return false;
         continue;
-      case FrameKind::Body:  // a finalizer or callback: quiet_helpers
+      case FrameKind::Body:  // a finalizer or callback: ProgramFlags::quiet_helpers
       case FrameKind::FinalizeGc:
       case FrameKind::Dealloc:
       case FrameKind::FinalizeFromDealloc:
@@ -475,7 +465,7 @@ bool settled(const Program& program, const State& state, ThreadId j) {
       default:
         return false;
     }
-  return true;
+  return !may_finalize_from_dealloc(program, state, th);
 }
 
 // (a)-(d) for thread t's only choice c; with `allocating`, S3's version.
@@ -532,6 +522,183 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   return model.progress_measure(after) > model.progress_measure(state);
 }
 
+// S1: what thread j (not the collector) may still do, by the static
+// summaries of its frames' remaining code (ProgramSummary.h); nullopt when
+// that is not summarized (a frame kind of the collector's, a pending
+// exception, main before its body's end).
+std::optional<FuncSummary> future_of(const Program& program, const State& state, ThreadId j) {
+  const Thread& th = state.threads[j];
+  if (th.status == ThreadStatus::Finished) return FuncSummary{};
+  if (th.status == ThreadStatus::Waiting) {
+    if (j == 0) return std::nullopt;
+    return program.summaries[program.threads[j].body];
+  }
+  if (j == 0 && (state.main_stage == MainStage::PreJoin || state.main_stage == MainStage::JoinAll))
+    return th.frames.empty() && !th.has_exc ? std::optional(FuncSummary{}) : std::nullopt;
+  if (j == 0 && state.main_stage != MainStage::Body) return std::nullopt;
+  if (th.frames.empty() || th.has_exc || th.detached || th.gc_pending != 0) return std::nullopt;
+  FuncSummary sum = program.helper_summary;
+  for (size_t k = 0; k < th.frames.size(); ++k) {
+    const Frame& f = th.frames[k];
+    switch (f.kind) {
+      case FrameKind::Body: {
+        // a frame below the top one may run its call op again
+        const bool top = k + 1 == th.frames.size();
+        sum |= remaining_summary(program, f.func, top || f.pc == 0 ? f.pc : f.pc - 1);
+        continue;
+      }
+      case FrameKind::Dealloc:  // what they run: Program::helper_summary
+      case FrameKind::FinalizeFromDealloc:
+      case FrameKind::Release:
+      case FrameKind::Clear:
+      case FrameKind::ClearWeakrefs:
+        continue;
+      default:
+        return std::nullopt;
+    }
+  }
+  return sum;
+}
+
+// S1: the objects thread t's stack and C frames hold, its queues and its
+// entries of threading.local objects (TL3), with the globals when `globals`;
+// closed over references.
+template <class Extra>
+ObjSet thread_region(const Program& program, const State& state, ThreadId t, bool globals,
+                     Extra extra) {
+  const size_t n = state.objects.size();
+  ObjSet seen(n);
+  ObjList work;
+  auto add = [&](ObjId o) {
+    if (o < n && state.objects[o].live && seen.insert(o)) work.push_back(o);
+  };
+  const Thread& th = state.threads[t];
+  for_each_stack_value(th, add);
+  for (const Frame& f : th.frames)
+    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+  for (ObjId o : th.merge_queue) add(o);
+  for (ObjId o : th.trash) add(o);
+  for_each_thread_local_with_entry(
+      program, state, [&](ThreadId u) { return u == t; }, add);
+  if (globals)
+    for (Value v : state.globals)
+      if (v.is_obj()) add(v.obj());
+  extra(add);
+  close_over_references(program, state, seen, work);
+  return seen;
+}
+
+// S1: the running collection's region M: its members and lists, its
+// thread's objects (the running callback's weakref, the finalizer's self),
+// and what they reach.
+ObjSet collection_region(const Program& program, const State& state, ThreadId i) {
+  constexpr uint32_t kMember = kClearedThisGc | kInGarbageSet | kCollecting | kUnreachableMask |
+                               kLegacyGarbage | kGcFinalizing;
+  return thread_region(program, state, i, false, [&](auto add) {
+    for (size_t o = 0; o < state.objects.size(); ++o) {
+      const Object& x = state.objects[o];
+      if (!x.live) continue;
+      if (x.list == kUnreachable || x.list == kFinalizers || x.list == kWrcbToCall ||
+          x.list == kSeen || x.list == kFinalUnreachable || x.has(kMember))
+        add(static_cast<ObjId>(o));
+    }
+  });
+}
+
+bool same_frame(const Frame& a, const Frame& b) {
+  return a.kind == b.kind && a.stage == b.stage && a.flags == b.flags && a.func == b.func &&
+         a.pc == b.pc && a.obj == b.obj && a.obj2 == b.obj2 && a.base == b.base &&
+         a.count == b.count && a.aux == b.aux && a.saved_exc == b.saved_exc && a.ref == b.ref &&
+         a.ref_serial == b.ref_serial && a.locked2 == b.locked2 && a.touched == b.touched;
+}
+
+bool same_thread(const Thread& a, const Thread& b) {
+  if (a.status != b.status || a.exc != b.exc || a.has_exc != b.has_exc ||
+      a.exc_func != b.exc_func || a.detached != b.detached || a.gc_pending != b.gc_pending ||
+      a.trash_nesting != b.trash_nesting || !(a.trash == b.trash) ||
+      !(a.merge_queue == b.merge_queue) || !(a.values == b.values) || !(a.stack == b.stack) ||
+      a.frames.size() != b.frames.size())
+    return false;
+  for (size_t k = 0; k < a.frames.size(); ++k)
+    if (!same_frame(a.frames[k], b.frames[k])) return false;
+  return true;
+}
+
+// S1 (the argument is at the top of this file): thread i's only
+// choice c, the next step of the collection it runs past kDeduce.
+bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c) {
+  const Program& program = model.program();
+  const Thread& th = state.threads[i];
+  if (th.status != ThreadStatus::Running || th.has_exc || th.detached) return false;
+  size_t at = th.frames.size();
+  for (size_t k = 0; k < th.frames.size(); ++k)
+    if (th.frames[k].kind == FrameKind::Collect) at = k;
+  if (at == 0 || at == th.frames.size()) return false;
+  const Frame& f = th.frames[at];
+  if (!collection_past_deduce(f) || f.has(kFinal)) return false;
+  const Frame& caller = th.frames[at - 1];
+  // the code i runs once the collection has returned, up to its next
+  // check, reads nothing another thread may change
+  if (caller.kind != FrameKind::Body ||
+      !locals_until(program, caller.func, caller.pc, OpCode::Check))
+    return false;
+  // (e1) no other thread runs a collection: none can start one before c
+  std::vector<FuncSummary> futures(state.threads.size());
+  for (size_t j = 0; j < state.threads.size(); ++j) {
+    if (j == i) continue;
+    for (const Frame& g : state.threads[j].frames)
+      if (g.kind == FrameKind::Collect) return false;
+    auto fut = future_of(program, state, static_cast<ThreadId>(j));
+    if (!fut) return false;
+    futures[j] = *fut;
+  }
+  // (e2) region disjointness, now and along every path of the others
+  const ObjSet region = collection_region(program, state, i);
+  for (size_t j = 0; j < state.threads.size(); ++j) {
+    if (j == i || state.threads[j].status == ThreadStatus::Finished) continue;
+    const ObjSet theirs = thread_region(program, state, static_cast<ThreadId>(j),
+                                        futures[j].touches_globals, [](auto) {});
+    if (theirs.intersects(region)) return false;
+  }
+  State after = state;
+  std::vector<Event> events;
+  if (!model.step(after, c, &events).ok()) return false;
+  for (const Event& e : events)
+    if (e.kind == EventKind::GcStart) return false;
+  const Thread& now = after.threads[i];
+  if (now.status != ThreadStatus::Running || now.has_exc) return false;
+  const bool last = !after.gc.collecting;
+  if (last) {
+    // (e3) the collection ended: no other thread may read `collecting`
+    // again (a gc.collect() of theirs would collect instead of returning 0)
+    if (now.frames.size() != at) return false;
+    for (size_t j = 0; j < state.threads.size(); ++j)
+      if (j != i && futures[j].may_collect) return false;
+  } else if (now.frames.size() <= at || now.frames[at].kind != FrameKind::Collect) {
+    return false;
+  }
+  for (size_t k = 0; k + 1 < at; ++k)
+    if (!same_frame(th.frames[k], now.frames[k])) return false;
+  // c changed no other thread, nothing outside its region, no setting,
+  // and made nothing (no serial number taken: "both allocate")
+  for (size_t j = 0; j < state.threads.size(); ++j)
+    if (j != i && !same_thread(state.threads[j], after.threads[j])) return false;
+  const size_t n = state.objects.size();
+  for (size_t o = n; o < after.objects.size(); ++o)
+    if (after.objects[o].live) return false;
+  for (size_t o = 0; o < n; ++o) {
+    const Object& x = slot(after, o);
+    if (!state.objects[o].live && x.live) return false;
+    if (!region[o] && !same_object(state.objects[o], x)) return false;
+  }
+  return after.globals == state.globals && after.class_key_count == state.class_key_count &&
+         after.class_del == state.class_del && after.warm == state.warm &&
+         after.next_serial == state.next_serial && after.main_stage == state.main_stage &&
+         after.gc.auto_enabled == state.gc.auto_enabled && after.gc.garbage == state.gc.garbage &&
+         after.gc.callbacks == state.gc.callbacks && after.gc.scheduled == 0 &&
+         after.threads_ended == state.threads_ended;
+}
+
 }  // namespace
 
 std::optional<uint16_t> private_step_choice(const Model& model, const State& state,
@@ -559,8 +726,8 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   // do programs with a while loop (a spin wait disables a thread; S3's
   // argument says nothing disables t).
   const Program& program = model.program();
-  if (!program.expects.empty() || state.gc.auto_enabled || may_enable_gc(program) ||
-      sets_class_del(program) || program.has_while_loop)
+  if (!program.expects.empty() || state.gc.auto_enabled || program.flags.may_enable_gc ||
+      program.flags.sets_class_del || program.has_while_loop)
     return std::nullopt;
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
   for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
@@ -568,10 +735,20 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k])) return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
-  if (!quiet_helpers(program)) return std::nullopt;
+  if (!program.flags.quiet_helpers) return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
     if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true)) return enabled[k];
+  }
+  // S1, where no code may read the collector's state (gc introspection,
+  // sys.getrefcount), and the collector is generational
+  if (program.flags.has_gc_introspection || program.has_refcount_query || incremental ||
+      !state.gc.collecting || state.gc.final_running || state.gc.stopped_by != kNoThread ||
+      state.gc.scheduled != 0)
+    return std::nullopt;
+  for (size_t k = 0; k < enabled.size(); ++k) {
+    const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
+    if (only(k) && collection_step(model, state, t, enabled[k])) return enabled[k];
   }
   return std::nullopt;
 }

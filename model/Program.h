@@ -516,6 +516,30 @@ struct FuncInfo {
 };
 inline constexpr uint8_t kNoFrameSlot = 0xFF;
 
+// What a function's code may do, its callees and the finalizers and
+// callbacks its decrefs may run included (model/ProgramSummary.cpp).
+struct FuncSummary {
+  bool may_collect = false;      // gc.collect(), gc.enable()
+  bool touches_globals = false;  // loads, stores or deletes a global
+  bool may_allocate = false;     // makes an object
+
+  FuncSummary& operator|=(const FuncSummary& o) {
+    may_collect = may_collect || o.may_collect;
+    touches_globals = touches_globals || o.touches_globals;
+    may_allocate = may_allocate || o.may_allocate;
+    return *this;
+  }
+};
+
+// Whole-program facts the persistent sets need (model/ProgramSummary.cpp).
+struct ProgramFlags {
+  bool may_enable_gc = false;         // some code calls gc.enable()
+  bool sets_class_del = false;        // some code sets or deletes a class's __del__
+  bool quiet_helpers = false;         // every function but the bodies is quiet (Walk::Quiet)
+  bool has_gc_introspection = false;  // gc settings, gc.garbage, gc.callbacks, is_tracked,
+                                      // sys.getrefcount
+};
+
 struct ThreadInfo {
   std::string name;
   FuncId body = kNoFunc;       // main: the module setup; others: the thread body
@@ -645,6 +669,11 @@ struct Program {
   // function has a `while` loop (IT8), some calls sys.getrefcount.
   bool has_while_loop = false;
   bool has_refcount_query = false;
+  // Set by generate_code (model/ProgramSummary.cpp), for the persistent
+  // sets (model/Independence.cpp).
+  ProgramFlags flags;
+  std::vector<FuncSummary> summaries;  // per function, from its start
+  FuncSummary helper_summary;          // what code off the thread bodies may do
   // _thread._local (model/ThreadLocal.cpp), when a scenario calls
   // threading.local(); its per-thread dicts are labelled ldict_label[label
   // of the local] ("tl.__dict__").

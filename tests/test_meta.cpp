@@ -385,10 +385,24 @@ std::string local_work_scenario() {
       "del w",
       "n = gc.collect()",
   };
-  const bool resurrects = *rc::gen::arbitrary<bool>();
-  std::string text = "g = None\n\nclass Node:\n    def __del__(self):\n";
-  text += resurrects ? "        global g\n        g = self\n" : "        log(\"del\")\n";
-  text += "\ndef on_gone(wr):\n    pass\n";
+  // The finalizer resurrects into a global, logs, does nothing (quiet
+  // helpers: a collection's steps may be explored alone, rule S1) or
+  // allocates; the callback does nothing or touches a global.
+  static const char* const kFinalizers[] = {
+      "        global g\n        g = self\n",
+      "        log(\"del\")\n",
+      "        pass\n",
+      "        global keep\n        keep = Box()\n",
+  };
+  static const char* const kCallbacks[] = {"    pass\n", "    global g\n    g = None\n"};
+  std::string text =
+      "g = None\nkeep = None\n\nclass Box:\n    pass\n\n"
+      "class Node:\n    def __del__(self):\n";
+  text +=
+      *rc::gen::elementOf(std::vector<const char*>(std::begin(kFinalizers), std::end(kFinalizers)));
+  text += "\ndef on_gone(wr):\n";
+  text +=
+      *rc::gen::elementOf(std::vector<const char*>(std::begin(kCallbacks), std::end(kCallbacks)));
   const int threads = *rc::gen::inRange(2, 4);
   for (int t = 1; t < threads; ++t) {
     text += "\nthread T" + std::to_string(t) +

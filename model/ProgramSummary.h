@@ -1,0 +1,33 @@
+// Static summaries of a program's code for the partial-order reduction
+// (model/Independence.cpp): computed once by generate_code and kept in
+// Program (ProgramFlags, FuncSummary), plus the walks over a function's
+// code that the per-state rules use.
+#pragma once
+
+#include <cstdint>
+
+#include "model/Program.h"
+
+namespace lifecheck::model {
+
+// What a walk over a function's code accepts (walk_code):
+//  - Local: the statements of the step thread i takes from its check at
+//    `pc` up to its next check, every branch followed, (b);
+//  - Allocating: the same, and (S3) the creation of instances of plain
+//    Python classes (no __init__, no argument) and of weakrefs;
+//  - Quiet (S3): the code from `pc` to the return, across checks, with
+//    no call, allocation or attribute access.
+enum class Walk : uint8_t { Local, Allocating, Quiet };
+
+bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode);
+
+// What the code of `func` from `pc` on (every op reachable from it, jumps
+// and exception handlers followed) may do, together with whatever runs on
+// a thread without being in its body (finalizers, callbacks, C slots:
+// Program::helper_summary). An op the summary does not know sets all.
+FuncSummary remaining_summary(const Program& program, FuncId func, uint16_t pc);
+
+// Sets Program::flags and Program::summaries (called by generate_code).
+void summarize_program(Program& program);
+
+}  // namespace lifecheck::model
