@@ -20,9 +20,11 @@ scenarios searched naively (no visited set), with a visited set, and with
 thread symmetry, then with partial-order reduction, states and seconds each.
 
 --sleep-sets prints, instead, B1 at T = 1 ... --max-threads (default 4
-here) with thread symmetry alone and with symmetry and sleep sets (both
-without the persistent sets; exact store, 1 job): states, transitions and
-CPU seconds; the CHECK OPTIONS (say `-- --profile 3.13t`) go to every run.
+here) with thread symmetry alone, with symmetry and sleep sets alone (both
+without the persistent sets), with the persistent sets (the default) and
+with sleep sets and persistent sets together (exact store, 1 job): states,
+transitions and CPU seconds; the CHECK OPTIONS (say `-- --profile 3.13t`)
+go to every run.
 
 --instructions prints, instead, the cost per state in machine instructions
 counted by valgrind's callgrind (a Debian package), for SPIN's pan and
@@ -56,13 +58,16 @@ CONFIGS = {
     "exact-dfs-2": ["--store", "exact", "--dfs", "--jobs", "2"],
     "fp-dfs-2": ["--store", "fingerprint", "--dfs", "--jobs", "2"],
     # sleep sets (checker/BfsSleepSets.inc) against the search without them
-    # (and without the persistent sets), with and without symmetry
+    # (and without the persistent sets: --no-por), with and without
+    # symmetry; then persistent sets alone and with sleep sets
     "nosym-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--no-por"],
-    "sleep-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--sleep-sets"],
+    "sleep-1": ["--store", "exact", "--jobs", "1", "--no-symmetry", "--sleep-sets", "--no-por"],
     "sym-1": ["--store", "exact", "--jobs", "1", "--no-por"],
-    "symsleep-1": ["--store", "exact", "--jobs", "1", "--sleep-sets"],
+    "symsleep-1": ["--store", "exact", "--jobs", "1", "--sleep-sets", "--no-por"],
     "sym-2": ["--store", "exact", "--jobs", "2", "--no-por"],
-    "symsleep-2": ["--store", "exact", "--jobs", "2", "--sleep-sets"],
+    "symsleep-2": ["--store", "exact", "--jobs", "2", "--sleep-sets", "--no-por"],
+    "por-1": ["--store", "exact", "--jobs", "1"],
+    "porsleep-1": ["--store", "exact", "--jobs", "1", "--sleep-sets"],
 }
 
 
@@ -283,8 +288,10 @@ def reductions(args):
              ("visited set", ["--no-symmetry", "--no-por", "--jobs", "1"]),
              ("+ symmetry", ["--no-por", "--jobs", "1"]),
              ("+ partial order", ["--jobs", "1"]),
-             ("sleep sets, no symmetry", ["--no-symmetry", "--sleep-sets", "--jobs", "1"]),
-             ("symmetry + sleep sets", ["--sleep-sets", "--jobs", "1"])]
+             ("sleep sets, no symmetry", ["--no-symmetry", "--sleep-sets", "--no-por",
+                                          "--jobs", "1"]),
+             ("symmetry + sleep sets", ["--sleep-sets", "--no-por", "--jobs", "1"]),
+             ("+ partial order + sleep sets", ["--sleep-sets", "--jobs", "1"])]
     print(f"{'scenario':<32}" + "".join(f"{n:>38}" for n, _ in steps))
     print(f"{'':<32}" + "".join(f"{'states':>16}{'transitions':>12}{'seconds':>10}"
                                 for _ in steps))
@@ -301,7 +308,8 @@ def reductions(args):
 
 def sleep_table(args):
     work = tempfile.mkdtemp()
-    runs = [("symmetry", CONFIGS["sym-1"]), ("symmetry + sleep sets", CONFIGS["symsleep-1"])]
+    runs = [("symmetry", CONFIGS["sym-1"]), ("symmetry + sleep sets", CONFIGS["symsleep-1"]),
+            ("persistent sets", CONFIGS["por-1"]), ("persistent + sleep sets", CONFIGS["porsleep-1"])]
     print(f"{'T':>2} {'run':<24}{'states':>12}{'transitions':>14}{'CPU s':>9}{'wall s':>9}")
     for t in range(1, (args.max_threads or 4) + 1):
         path = os.path.join(work, f"b1-{t}.life")

@@ -56,6 +56,7 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     out.stats.states += result.stats.states;
     out.stats.transitions += result.stats.transitions;
     out.stats.reduced_states += result.stats.reduced_states;
+    out.stats.por_restarted |= result.stats.por_restarted;
     out.stats.pruned_transitions += result.stats.pruned_transitions;
     out.stats.max_depth = std::max(out.stats.max_depth, result.stats.max_depth);
     out.stats.depth_from_stack |= result.stats.depth_from_stack;

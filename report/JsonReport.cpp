@@ -251,6 +251,7 @@ json stats_json(const checker::Stats& stats, bool timing) {
     j["reduced_states"] = stats.reduced_states;
     j["pruned_transitions"] = stats.pruned_transitions;
   }
+  if (stats.por_restarted) j["por_restarted"] = true;
   if (stats.omission_bound > 0) {
     j["omission_probability"] = stats.omission_optimistic;
     j["omission_bound"] = stats.omission_bound;
@@ -273,6 +274,8 @@ std::string reduction_summary(const checker::Stats& stats, checker::StoreKind st
   if (stats.reduced_states)
     out += fmt::format(", partial-order reduction: {} states reduced, {} transitions pruned",
                        stats.reduced_states, stats.pruned_transitions);
+  if (stats.por_restarted)
+    out += ", searched again without partial-order reduction (the reduced graph has a cycle)";
   if (store == checker::StoreKind::Fingerprint)
     out += fmt::format(", chance of a missed state {:.2g} (bound {:.2g})",
                        stats.omission_optimistic, stats.omission_bound);
