@@ -441,6 +441,12 @@ bool may_finalize_from_dealloc(const Program& program, const State& state, const
 bool settled(const Program& program, const State& state, ThreadId j) {
   const Thread& th = state.threads[j];
   if (th.status == ThreadStatus::Finished) return true;
+  // its end releases its threading.local entries (TL3), whose frees may
+  // run a __del__ from a deallocation like those below (found by a review)
+  bool has_entry = false;
+  for_each_thread_local_with_entry(
+      program, state, [&](ThreadId u) { return u == j; }, [&](ObjId) { has_entry = true; });
+  if (has_entry) return false;
   if (j == 0)
     return (state.main_stage == MainStage::PreJoin || state.main_stage == MainStage::JoinAll) &&
            th.frames.empty() && !th.has_exc;
@@ -690,6 +696,11 @@ bool collection_step(const Model& model, const State& state, ThreadId i, uint16_
     const Object& x = slot(after, o);
     if (!state.objects[o].live && x.live) return false;
     if (!region[o] && !same_object(state.objects[o], x)) return false;
+    // nothing joins the young generation: a member freed here whose class
+    // has a __del__ is tracked into it again before its finalizer runs
+    // (subtype_dealloc), an append a bystander's allocation does not
+    // commute with (found by a review)
+    if (x.live && x.list == kGen0 && state.objects[o].list != kGen0) return false;
   }
   return after.globals == state.globals && after.class_key_count == state.class_key_count &&
          after.class_del == state.class_del && after.warm == state.warm &&
