@@ -164,6 +164,7 @@ class Bfs {
     std::string bytes;
     std::vector<uint32_t> cuts;
     std::vector<Choice> choices, after;
+    SteppedList<State, Choice> stepped;          // successors the model computed choosing
     KnownParts known;                            // kKnownParts: what the last lookup found
     std::string tail;                            // a candidate's cuts and known parts, to append
     std::vector<std::vector<Candidate>> outbox;  // by owning worker
@@ -251,8 +252,9 @@ class Bfs {
 
   void expand_state(Worker& w, uint64_t rank, const State& s) {
     const uint64_t reduced_before = w.stats.reduced_states;
+    w.stepped.clear();
     if (!choices_to_explore(model_, s, w.choices, options_.partial_order, w.stats.reduced_states,
-                            w.stats.pruned_transitions))
+                            w.stats.pruned_transitions, &w.stepped))
       return;  // terminal: checked when it was found
     const bool reduced = w.stats.reduced_states != reduced_before;
     uint64_t measure = 0;
@@ -267,8 +269,9 @@ class Bfs {
           // old buffer beside the new one (pages are touched only as
           // states are kept, so a small search pays nothing for it).
           if (kept_.capacity() == 0) kept_.reserve(kConcreteMax);
-          State& next = kept_.emplace_back(s);
-          StepResult r = model_.step(next, c);
+          auto* pre = find_stepped(w.stepped, c);
+          State& next = pre ? kept_.emplace_back(std::move(pre->after)) : kept_.emplace_back(s);
+          StepResult r = pre ? std::move(pre->result) : model_.step(next, c);
           if (reduced && keeps_progress(model_, s, next)) ++w.stats.reduced_keeping;
           kept_new_ = false;
           if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
@@ -277,8 +280,10 @@ class Bfs {
           continue;
         }
       }
-      State next = s;
-      StepResult r = model_.step(next, c);
+      // the model may have stepped c already, choosing (Stepped.h)
+      auto* pre = find_stepped(w.stepped, c);
+      State next = pre ? std::move(pre->after) : s;
+      StepResult r = pre ? std::move(pre->result) : model_.step(next, c);
       if (reduced && keeps_progress(model_, s, next)) ++w.stats.reduced_keeping;
       if (!add_successor(w, key_of(rank, c), next, std::move(r), measure, cycles_, kNoSleep))
         return;

@@ -29,6 +29,10 @@
 //        // a choice whose transition commutes with everything the other
 //        // choices, and whatever follows them, can do, and that no property
 //        // observes: exploring it alone is enough (partial-order reduction)
+//   std::optional<Choice> persistent_choice(const State&, const std::vector<Choice>&,
+//                                           SteppedList<State, Choice>&) const;
+//        // the same, handing back the successors it computed on the way
+//        // (Stepped.h), which the search then does not compute again
 //   using Footprint;  bool sleep_sets_sound() const;
 //   StepResult step_footprint(const State& before, State& next, Choice,
 //                             const std::vector<Choice>& enabled, Footprint&) const;
@@ -57,6 +61,7 @@
 #include <vector>
 
 #include "checker/StepResult.h"
+#include "checker/Stepped.h"
 
 namespace lifecheck::checker {
 
@@ -81,6 +86,13 @@ concept ReducibleModel = ExplorableModel<M> &&
     requires(const M& m, const typename M::State& s,
              const std::vector<typename M::Choice>& enabled) {
   { m.persistent_choice(s, enabled) } -> std::same_as<std::optional<typename M::Choice>>;
+};
+
+template <class M>
+concept SteppingReducibleModel = ReducibleModel<M> &&
+    requires(const M& m, const typename M::State& s, const std::vector<typename M::Choice>& enabled,
+             SteppedList<typename M::State, typename M::Choice>& out) {
+  { m.persistent_choice(s, enabled, out) } -> std::same_as<std::optional<typename M::Choice>>;
 };
 
 template <class M>
@@ -150,17 +162,26 @@ const char* cycle_property_of(const M& model) {
 // cycle, reported as a run that never ends; without the check a reduction
 // could postpone a transition forever), so it is off where cycles are
 // allowed.
+// `stepped`, when given, receives the successors the model computed while
+// it chose (SteppingReducibleModel), for the search to take.
 template <ExplorableModel M>
 bool reduce_choices(const M& model, const typename M::State& state,
-                    std::vector<typename M::Choice>& choices, bool enabled) {
+                    std::vector<typename M::Choice>& choices, bool enabled,
+                    SteppedList<typename M::State, typename M::Choice>* stepped = nullptr) {
   if constexpr (ReducibleModel<M>) {
     if (!enabled || choices.size() < 2 || !cycle_property_of(model)) return false;
-    if (auto c = model.persistent_choice(state, choices)) {
+    std::optional<typename M::Choice> c;
+    if constexpr (SteppingReducibleModel<M>)
+      c = stepped ? model.persistent_choice(state, choices, *stepped)
+                  : model.persistent_choice(state, choices);
+    else
+      c = model.persistent_choice(state, choices);
+    if (c) {
       choices.assign(1, *c);
       return true;
     }
   }
-  (void)model, (void)state, (void)choices, (void)enabled;
+  (void)model, (void)state, (void)choices, (void)enabled, (void)stepped;
   return false;
 }
 
@@ -170,11 +191,12 @@ bool reduce_choices(const M& model, const typename M::State& state,
 template <ExplorableModel M>
 bool choices_to_explore(const M& model, const typename M::State& state,
                         std::vector<typename M::Choice>& choices, bool partial_order,
-                        uint64_t& reduced_states, uint64_t& pruned) {
+                        uint64_t& reduced_states, uint64_t& pruned,
+                        SteppedList<typename M::State, typename M::Choice>* stepped = nullptr) {
   model.enabled(state, choices);
   if (choices.empty()) return false;
   const size_t all = choices.size();
-  if (reduce_choices(model, state, choices, partial_order)) {
+  if (reduce_choices(model, state, choices, partial_order, stepped)) {
     ++reduced_states;
     pruned += all - choices.size();
   }

@@ -166,7 +166,34 @@
 
 namespace lifecheck::model {
 
+using Kept = checker::SteppedList<State, uint16_t>;
+
 namespace {
+
+// A rule's check runs choice c on a copy of the state; when the check is
+// done the successor goes to `kept` (if given, and not there yet), so the
+// search takes it instead of running the same step again.
+class TrialStep {
+ public:
+  TrialStep(const Model& model, const State& state, uint16_t c, Kept* kept)
+      : after(state), choice_(c), kept_(kept) {
+    result = model.step(after, c, &events);
+  }
+  TrialStep(const TrialStep&) = delete;
+  TrialStep& operator=(const TrialStep&) = delete;
+  ~TrialStep() {
+    if (kept_ && !checker::find_stepped(*kept_, choice_))
+      kept_->push_back({choice_, std::move(after), std::move(result)});
+  }
+
+  State after;
+  std::vector<Event> events;
+  checker::StepResult result;
+
+ private:
+  uint16_t choice_;
+  Kept* kept_;
+};
 
 // What an object makes reachable to whoever reaches it: what it owns and,
 // for a weakref, its referent (a dereference).
@@ -362,7 +389,7 @@ bool same_object(const Object& a, const Object& b) {
 // S2: thread t's only choice c ends its body, and frees every object its
 // stack reaches, changing nothing else (see the rule's argument above
 // end_step_choice).
-bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_t c) {
+bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_t c, Kept* kept) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
@@ -377,9 +404,9 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
                     program.types[state.objects[o].type].base != kNoType))
       return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
-  State after = state;
-  std::vector<Event> events;
-  if (!model.step(after, c, &events).ok()) return false;
+  TrialStep trial(model, state, c, kept);
+  const State& after = trial.after;
+  if (!trial.result.ok()) return false;
   if (after.threads[t].status != ThreadStatus::Finished) return false;
   // (s2a) everything t reaches is freed: t leaves no garbage behind (a
   // cycle, or the referent of a weakref t held, that a later collection
@@ -475,7 +502,8 @@ bool settled(const Program& program, const State& state, ThreadId j) {
 }
 
 // (a)-(d) for thread t's only choice c; with `allocating`, S3's version.
-bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c, bool allocating) {
+bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c, bool allocating,
+                  Kept* kept) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
@@ -495,9 +523,10 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   }
   if (!allocating && !tracked_ones_on_stack(state, t, mine)) return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
-  State after = state;
-  std::vector<Event> events;
-  if (!model.step(after, c, &events).ok()) return false;
+  TrialStep trial(model, state, c, kept);
+  const State& after = trial.after;
+  const std::vector<Event>& events = trial.events;
+  if (!trial.result.ok()) return false;
   // Refcount events (and S3's allocations) are shown in traces; no
   // property or expect line observes them.
   for (const Event& e : events)
@@ -632,7 +661,7 @@ bool same_thread(const Thread& a, const Thread& b) {
 
 // S1 (the argument is at the top of this file): thread i's only
 // choice c, the next step of the collection it runs past kDeduce.
-bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c) {
+bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c, Kept* kept) {
   const Program& program = model.program();
   const Thread& th = state.threads[i];
   if (th.status != ThreadStatus::Running || th.has_exc || th.detached) return false;
@@ -666,9 +695,10 @@ bool collection_step(const Model& model, const State& state, ThreadId i, uint16_
                                         futures[j].touches_globals, [](auto) {});
     if (theirs.intersects(region)) return false;
   }
-  State after = state;
-  std::vector<Event> events;
-  if (!model.step(after, c, &events).ok()) return false;
+  TrialStep trial(model, state, c, kept);
+  const State& after = trial.after;
+  const std::vector<Event>& events = trial.events;
+  if (!trial.result.ok()) return false;
   for (const Event& e : events)
     if (e.kind == EventKind::GcStart) return false;
   const Thread& now = after.threads[i];
@@ -713,7 +743,7 @@ bool collection_step(const Model& model, const State& state, ThreadId i, uint16_
 }  // namespace
 
 std::optional<uint16_t> private_step_choice(const Model& model, const State& state,
-                                            const std::vector<uint16_t>& enabled) {
+                                            const std::vector<uint16_t>& enabled, Kept* kept) {
   const Profile& profile = model.program().profile;
   if (profile.bugs != 0 || !profile.gil) return std::nullopt;
   // whether enabled[k] is its thread's only choice
@@ -723,8 +753,8 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
            (k + 1 == enabled.size() || (enabled[k + 1] & 0xFF) != t);
   };
   for (size_t k = 0; k < enabled.size(); ++k)
-    if (only(k) &&
-        private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k], false))
+    if (only(k) && private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k],
+                                false, kept))
       return enabled[k];
   // S2, where no expect line could order a thread's end or its frees
   // against other threads' events, no automatic collection can become due
@@ -743,13 +773,14 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
   for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k])) return enabled[k];
+    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], kept)) return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
   if (!program.flags.quiet_helpers) return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true)) return enabled[k];
+    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, kept))
+      return enabled[k];
   }
   // S1, where no code may read the collector's state (gc introspection,
   // sys.getrefcount), and the collector is generational
@@ -759,7 +790,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && collection_step(model, state, t, enabled[k])) return enabled[k];
+    if (only(k) && collection_step(model, state, t, enabled[k], kept)) return enabled[k];
   }
   return std::nullopt;
 }

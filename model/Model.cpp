@@ -184,7 +184,13 @@ uint64_t Model::progress_measure(const State& state) const {
 
 std::optional<Model::Choice> Model::persistent_choice(const State& state,
                                                       const std::vector<Choice>& enabled) const {
-  return private_step_choice(*this, state, enabled);
+  return private_step_choice(*this, state, enabled, nullptr);
+}
+
+std::optional<Model::Choice> Model::persistent_choice(
+    const State& state, const std::vector<Choice>& enabled,
+    checker::SteppedList<State, Choice>& stepped) const {
+  return private_step_choice(*this, state, enabled, &stepped);
 }
 
 namespace {

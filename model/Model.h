@@ -11,6 +11,7 @@
 #include "checker/Schedule.h"
 #include "checker/Scheduler.h"
 #include "checker/StepResult.h"
+#include "checker/Stepped.h"
 #include "model/Canonical.h"
 #include "model/Event.h"
 #include "model/Footprint.h"
@@ -92,6 +93,9 @@ class Model {
   // (Independence.cpp).
   std::optional<Choice> persistent_choice(const State& state,
                                           const std::vector<Choice>& enabled) const;
+  // The same, keeping in `stepped` the successors its checks computed.
+  std::optional<Choice> persistent_choice(const State& state, const std::vector<Choice>& enabled,
+                                          checker::SteppedList<State, Choice>& stepped) const;
   // Sleep sets (checker/Engine.h): a step with its footprint
   // (Footprint.cpp), and whether two footprints at one state commute. With
   // thread symmetry the search renames each sleep set into its state's
