@@ -170,29 +170,47 @@ using Kept = checker::SteppedList<State, uint16_t>;
 
 namespace {
 
-// A rule's check runs choice c on a copy of the state; when the check is
-// done the successor goes to `kept` (if given, and not there yet), so the
-// search takes it instead of running the same step again.
-class TrialStep {
- public:
-  TrialStep(const Model& model, const State& state, uint16_t c, Kept* kept)
-      : after(state), choice_(c), kept_(kept) {
-    result = model.step(after, c, &events);
-  }
-  TrialStep(const TrialStep&) = delete;
-  TrialStep& operator=(const TrialStep&) = delete;
-  ~TrialStep() {
-    if (kept_ && !checker::find_stepped(*kept_, choice_))
-      kept_->push_back({choice_, std::move(after), std::move(result)});
-  }
+// A rule's check runs choice c on a copy of the state. Several rules may
+// check the same choice at one state (S0 and S3 both walk a private step),
+// so the trials of one persistent_choice call are run once each, into
+// `kept` when given: the search then takes them instead of running the
+// same steps again.
+struct Trial {
+  const State& after;
+  const std::vector<Event>& events;
+  const checker::StepResult& result;
+};
 
-  State after;
-  std::vector<Event> events;
-  checker::StepResult result;
+class Trials {
+ public:
+  Trials(const Model& model, const State& state, size_t choices, Kept* kept)
+      : model_(model), state_(state), list_(kept ? *kept : own_), first_(list_.size()) {
+    // the references handed out stay valid
+    list_.reserve(first_ + choices);
+    events_.reserve(choices);
+  }
+  Trials(const Trials&) = delete;
+  Trials& operator=(const Trials&) = delete;
+
+  // The successor by c, stepped now or by an earlier rule.
+  Trial of(uint16_t c) {
+    for (size_t k = first_; k < list_.size(); ++k)
+      if (list_[k].choice == c) return {list_[k].after, events_[k - first_], list_[k].result};
+    auto& t = list_.emplace_back();
+    t.choice = c;
+    t.after = state_;
+    auto& events = events_.emplace_back();
+    t.result = model_.step(t.after, c, &events);
+    return {t.after, events, t.result};
+  }
 
  private:
-  uint16_t choice_;
-  Kept* kept_;
+  const Model& model_;
+  const State& state_;
+  Kept own_;
+  Kept& list_;
+  size_t first_;
+  std::vector<std::vector<Event>> events_;
 };
 
 // What an object makes reachable to whoever reaches it: what it owns and,
@@ -389,7 +407,8 @@ bool same_object(const Object& a, const Object& b) {
 // S2: thread t's only choice c ends its body, and frees every object its
 // stack reaches, changing nothing else (see the rule's argument above
 // end_step_choice).
-bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_t c, Kept* kept) {
+bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_t c,
+                     Trials& trials) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
@@ -404,7 +423,7 @@ bool thread_end_step(const Model& model, const State& state, ThreadId t, uint16_
                     program.types[state.objects[o].type].base != kNoType))
       return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
-  TrialStep trial(model, state, c, kept);
+  const Trial trial = trials.of(c);
   const State& after = trial.after;
   if (!trial.result.ok()) return false;
   if (after.threads[t].status != ThreadStatus::Finished) return false;
@@ -481,7 +500,7 @@ bool settled(const Program& program, const State& state, ThreadId j) {
       th.gc_pending != 0 || !th.merge_queue.empty() || !th.trash.empty())
     return false;
   const Frame& bottom = th.frames[0];
-  if (bottom.kind != FrameKind::Body || !walk_code(program, bottom.func, bottom.pc, Walk::Quiet))
+  if (bottom.kind != FrameKind::Body || !code_walks(program, bottom.func, bottom.pc, Walk::Quiet))
     return false;
   for (size_t k = 1; k < th.frames.size(); ++k) switch (th.frames[k].kind) {
       case FrameKind::Collect:
@@ -503,12 +522,12 @@ bool settled(const Program& program, const State& state, ThreadId j) {
 
 // (a)-(d) for thread t's only choice c; with `allocating`, S3's version.
 bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c, bool allocating,
-                  Kept* kept) {
+                  Trials& trials) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
   const Frame& f = th.frames[0];
-  if (!walk_code(program, f.func, f.pc, allocating ? Walk::Allocating : Walk::Local)) return false;
+  if (!code_walks(program, f.func, f.pc, allocating ? Walk::Allocating : Walk::Local)) return false;
   if (allocating)
     for (size_t j = 0; j < state.threads.size(); ++j)
       if (j != t && !settled(program, state, static_cast<ThreadId>(j))) return false;
@@ -523,7 +542,7 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   }
   if (!allocating && !tracked_ones_on_stack(state, t, mine)) return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
-  TrialStep trial(model, state, c, kept);
+  const Trial trial = trials.of(c);
   const State& after = trial.after;
   const std::vector<Event>& events = trial.events;
   if (!trial.result.ok()) return false;
@@ -661,7 +680,8 @@ bool same_thread(const Thread& a, const Thread& b) {
 
 // S1 (the argument is at the top of this file): thread i's only
 // choice c, the next step of the collection it runs past kDeduce.
-bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c, Kept* kept) {
+bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c,
+                     Trials& trials) {
   const Program& program = model.program();
   const Thread& th = state.threads[i];
   if (th.status != ThreadStatus::Running || th.has_exc || th.detached) return false;
@@ -695,7 +715,7 @@ bool collection_step(const Model& model, const State& state, ThreadId i, uint16_
                                         futures[j].touches_globals, [](auto) {});
     if (theirs.intersects(region)) return false;
   }
-  TrialStep trial(model, state, c, kept);
+  const Trial trial = trials.of(c);
   const State& after = trial.after;
   const std::vector<Event>& events = trial.events;
   if (!trial.result.ok()) return false;
@@ -746,6 +766,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
                                             const std::vector<uint16_t>& enabled, Kept* kept) {
   const Profile& profile = model.program().profile;
   if (profile.bugs != 0 || !profile.gil) return std::nullopt;
+  Trials trials(model, state, enabled.size(), kept);
   // whether enabled[k] is its thread's only choice
   auto only = [&](size_t k) {
     const auto t = enabled[k] & 0xFF;
@@ -754,7 +775,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   };
   for (size_t k = 0; k < enabled.size(); ++k)
     if (only(k) && private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k],
-                                false, kept))
+                                false, trials))
       return enabled[k];
   // S2, where no expect line could order a thread's end or its frees
   // against other threads' events, no automatic collection can become due
@@ -773,13 +794,14 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
   for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], kept)) return enabled[k];
+    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], trials))
+      return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
   if (!program.flags.quiet_helpers) return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, kept))
+    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, trials))
       return enabled[k];
   }
   // S1, where no code may read the collector's state (gc introspection,
@@ -790,7 +812,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && collection_step(model, state, t, enabled[k], kept)) return enabled[k];
+    if (only(k) && collection_step(model, state, t, enabled[k], trials)) return enabled[k];
   }
   return std::nullopt;
 }

@@ -674,6 +674,9 @@ struct Program {
   ProgramFlags flags;
   std::vector<FuncSummary> summaries;  // per function, from its start
   FuncSummary helper_summary;          // what code off the thread bodies may do
+  // per function, per pc: bit m set when walk_code(func, pc, Walk(m))
+  // holds (code_walks); empty for functions too long to tabulate
+  std::vector<std::vector<uint8_t>> walks;
   // _thread._local (model/ThreadLocal.cpp), when a scenario calls
   // threading.local(); its per-thread dicts are labelled ldict_label[label
   // of the local] ("tl.__dict__").

@@ -231,6 +231,19 @@ void summarize_program(Program& program) {
     if (!is_body(program, f)) program.helper_summary |= program.summaries[f];
   }
   for (FuncSummary& s : program.summaries) s |= program.helper_summary;
+  // the walks per pc (each a pass over at most the function's code)
+  constexpr size_t kMaxTabulated = 2048;
+  program.walks.assign(program.funcs.size(), {});
+  for (size_t f = 0; f < program.funcs.size(); ++f) {
+    const size_t n = program.funcs[f].code.size();
+    if (n > kMaxTabulated) continue;
+    auto& table = program.walks[f];
+    table.assign(n, 0);
+    for (size_t pc = 0; pc < n; ++pc)
+      for (Walk m : {Walk::Local, Walk::Allocating, Walk::Quiet})
+        if (walk_code(program, static_cast<FuncId>(f), static_cast<uint16_t>(pc), m))
+          table[pc] |= static_cast<uint8_t>(1u << static_cast<unsigned>(m));
+  }
 }
 
 }  // namespace lifecheck::model

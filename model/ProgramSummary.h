@@ -21,6 +21,15 @@ enum class Walk : uint8_t { Local, Allocating, Quiet };
 
 bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode);
 
+// walk_code's answer from the table summarize_program made (the rules ask
+// it at every state), or walked now for a function too long to tabulate.
+inline bool code_walks(const Program& program, FuncId func, uint16_t pc, Walk mode) {
+  if (func >= program.walks.size() || program.walks[func].empty())
+    return walk_code(program, func, pc, mode);
+  const auto& table = program.walks[func];
+  return pc < table.size() && (table[pc] >> static_cast<unsigned>(mode) & 1) != 0;
+}
+
 // What the code of `func` from `pc` on (every op reachable from it, jumps
 // and exception handlers followed) may do, together with whatever runs on
 // a thread without being in its body (finalizers, callbacks, C slots:

@@ -239,9 +239,16 @@ std::vector<bool> reachable(const model::Program& p, const model::State& s) {
       if (kind == model::TypeKind::Weakref && f == model::kWeakrefReferent) continue;  // weak
       edge(i, o.fields[f]);
     }
-    // a container's items, a suspended generator's frame (Y2)
+    // a container's items, a suspended generator's frame (Y2); a dict's
+    // (a dict subclass's, a threading.local's) entries are key, value pairs
+    model::ClassId part = o.type;
+    while (p.types[part].kind == model::TypeKind::PyClass && p.types[part].base != model::kNoType)
+      part = p.types[part].base;
+    const bool pairs = p.types[part].kind == model::TypeKind::Dict ||
+                       p.types[part].kind == model::TypeKind::ThreadLocal;
     if (kind != model::TypeKind::Weakref)
-      for (size_t k = 0; k < o.length && k < model::kMaxItems; ++k) edge(i, o.items[k]);
+      for (size_t k = 0; k < o.length * (pairs ? 2u : 1u) && k < model::kMaxItems; ++k)
+        edge(i, o.items[k]);
   }
   std::vector<boost::default_color_type> colour(n + 1, boost::white_color);
   boost::breadth_first_search(g, n,
