@@ -6,12 +6,15 @@
 // violation. With a model that decodes, each new state is expanded in its
 // decoded form, as the breadth-first search does, so both explore the same
 // states whatever representative of a state each meets first; paths are
-// made concrete before they are returned. Not thread-safe.
+// made concrete before they are returned. A successor the model computed
+// while it chose the state's persistent set (Stepped.h) is taken rather
+// than stepped again. Not thread-safe.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "checker/Engine.h"
@@ -21,6 +24,21 @@
 #include "checker/Search.h"
 
 namespace lifecheck::checker {
+
+// The successor of `from` by `c`, into `next`: the one the model computed
+// while it chose (`stepped`, Stepped.h; taken from the list), or a step of
+// a copy of `from`.
+template <ExplorableModel M>
+StepResult take_or_step(const M& model, const typename M::State& from, typename M::Choice c,
+                        SteppedList<typename M::State, typename M::Choice>& stepped,
+                        typename M::State& next) {
+  if (auto* pre = find_stepped(stepped, c)) {
+    next = std::move(pre->after);
+    return std::move(pre->result);
+  }
+  next = from;
+  return model.step(next, c);
+}
 
 template <ExplorableModel M, class Store>
 class Dfs {
@@ -49,8 +67,9 @@ class Dfs {
     size_t next = 0;
     Choice via{};
     uint64_t id = 0;
-    std::string key;       // tree search looking for cycles: the encoding
-    bool reduced = false;  // its choices were reduced (Stats::reduced_keeping)
+    std::string key;                     // tree search looking for cycles: the encoding
+    bool reduced = false;                // its choices were reduced (Stats::reduced_keeping)
+    SteppedList<State, Choice> stepped;  // successors the model computed choosing
   };
 
   Entry& slot(size_t depth) {
@@ -118,9 +137,11 @@ class Dfs {
   // Fills the entry's choices; false at a state with none (terminal).
   bool expand(Entry& e) {
     e.next = 0;
+    e.stepped.clear();
     const uint64_t before = stats_.reduced_states;
-    const bool any = choices_to_explore(model_, e.state, e.choices, options_.partial_order,
-                                        stats_.reduced_states, stats_.pruned_transitions);
+    const bool any =
+        choices_to_explore(model_, e.state, e.choices, options_.partial_order,
+                           stats_.reduced_states, stats_.pruned_transitions, &e.stepped);
     e.reduced = stats_.reduced_states != before;
     return any;
   }
@@ -158,8 +179,7 @@ class Dfs {
       const Choice c = e.choices[e.next++];
       Entry& child = slot(top + 1);
       Entry& parent = stack_[top];  // slot() may have moved the stack
-      child.state = parent.state;
-      StepResult r = model_.step(child.state, c);
+      StepResult r = take_or_step(model_, parent.state, c, parent.stepped, child.state);
       ++stats_.transitions;
       if (parent.reduced && keeps_progress(model_, parent.state, child.state))
         ++stats_.reduced_keeping;

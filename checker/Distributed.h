@@ -29,6 +29,8 @@
 // successors. A measure that goes down on some transition (a model bug) is
 // reported in Stats::progress_decreased, for the caller to search again
 // keeping every transition, as explore() does.
+// A successor the model computed while it chose a state's persistent set
+// (Stepped.h) is taken rather than stepped again, as Bfs does.
 // Every rank computes the same result, so callers may go on in lock-step.
 #pragma once
 
@@ -152,7 +154,8 @@ class DistributedBfs {
     model_.enabled(s, choices_);
     if (choices_.empty()) return;  // terminal: checked when it was found
     const size_t all = choices_.size();
-    const bool reduced = reduce_choices(model_, s, choices_, options_.partial_order);
+    stepped_.clear();
+    const bool reduced = reduce_choices(model_, s, choices_, options_.partial_order, &stepped_);
     if (reduced) {
       ++reduced_;
       pruned_ += all - choices_.size();
@@ -162,8 +165,10 @@ class DistributedBfs {
       if (measured_) measure = model_.progress_measure(s);
     for (Choice c : choices_) {
       const uint64_t key = key_of(rank, c);
-      State next = s;
-      StepResult r = model_.step(next, c);
+      // the model may have stepped c from s already, choosing
+      auto* pre = find_stepped(stepped_, c);
+      State next = pre ? std::move(pre->after) : s;
+      StepResult r = pre ? std::move(pre->result) : model_.step(next, c);
       ++figures_.expanded;
       if (reduced && keeps_progress(model_, s, next)) ++reduced_keeping_;
       if (r.kind == StepResult::Kind::Violation) {
@@ -514,6 +519,7 @@ class DistributedBfs {
   std::string bytes_;
   std::vector<uint32_t> cuts_;
   std::vector<Choice> choices_, after_;
+  SteppedList<State, Choice> stepped_;  // successors the model computed choosing
   std::vector<std::string> outbox_, inbox_;
   // this level
   std::vector<Fresh> fresh_;

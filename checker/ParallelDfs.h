@@ -21,7 +21,10 @@
 // Limits of states and depth, where the search stops depends on timing:
 // explore() runs the sequential search for them. The depth reported is
 // the deepest path any worker went down, which depends on timing too (the
-// report shows it only with --timing).
+// report shows it only with --timing). A successor the model computed
+// while it chose a state's persistent set (Stepped.h) is taken rather than
+// stepped again; the choices given away go without theirs (the receiver
+// steps them).
 #pragma once
 
 #include <algorithm>
@@ -34,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checker/Dfs.h"  // take_or_step
 #include "checker/Engine.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"
@@ -87,7 +91,8 @@ class ParallelDfs {
     size_t next = 0;
     Choice via{};
     uint64_t id = 0;
-    bool reduced = false;  // its choices were reduced (Stats::reduced_keeping)
+    bool reduced = false;                // its choices were reduced (Stats::reduced_keeping)
+    SteppedList<State, Choice> stepped;  // successors the model computed choosing
   };
   // A piece of work: choices still to take from a state already visited.
   struct Work {
@@ -132,9 +137,11 @@ class ParallelDfs {
 
   bool expand(Worker& w, Entry& e) {
     e.next = 0;
+    e.stepped.clear();
     const uint64_t before = w.stats.reduced_states;
-    const bool any = choices_to_explore(model_, e.state, e.choices, options_.partial_order,
-                                        w.stats.reduced_states, w.stats.pruned_transitions);
+    const bool any =
+        choices_to_explore(model_, e.state, e.choices, options_.partial_order,
+                           w.stats.reduced_states, w.stats.pruned_transitions, &e.stepped);
     e.reduced = w.stats.reduced_states != before;
     return any;
   }
@@ -240,6 +247,7 @@ class ParallelDfs {
     root.next = 0;
     root.id = work.id;
     root.reduced = work.reduced;
+    root.stepped.clear();  // it held another state's successors
     w.base = std::move(work.path);
     size_t top = 0;
     while (!stop_.load(std::memory_order_relaxed)) {
@@ -254,11 +262,10 @@ class ParallelDfs {
       if (w.stack.size() <= top + 1) w.stack.resize(top + 2);
       Entry& child = w.stack[top + 1];
       Entry& parent = w.stack[top];
-      child.state = parent.state;
       uint64_t measure = 0;
       if constexpr (kMeasured)
         if (measured_) measure = model_.progress_measure(parent.state);
-      StepResult r = model_.step(child.state, c);
+      StepResult r = take_or_step(model_, parent.state, c, parent.stepped, child.state);
       ++w.stats.transitions;
       if (parent.reduced && keeps_progress(model_, parent.state, child.state))
         ++w.stats.reduced_keeping;
