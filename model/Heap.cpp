@@ -204,7 +204,24 @@ void Machine::list_move(ObjId o, uint8_t list) {
 }
 
 void Machine::list_merge(uint8_t from, uint8_t to) {
-  while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
+  if (from == to) {  // (as moving each head to the tail would)
+    while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
+    return;
+  }
+  // `from` spliced onto the tail of `to` at once: the links, sizes and
+  // order that moving its members one by one would leave.
+  GcList& src = state_.gc.lists[from];
+  GcList& dst = state_.gc.lists[to];
+  if (src.head == kNoObj) return;
+  for (ObjId o = src.head; o != kNoObj; o = obj(o).next) obj(o).list = to;
+  obj(src.head).prev = dst.tail;
+  if (dst.tail == kNoObj)
+    dst.head = src.head;
+  else
+    obj(dst.tail).next = src.head;
+  dst.tail = src.tail;
+  dst.size = static_cast<uint16_t>(dst.size + src.size);
+  src = GcList{};
 }
 
 ObjList Machine::list_items(uint8_t list) const {
