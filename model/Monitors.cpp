@@ -10,7 +10,7 @@ namespace lifecheck::model {
 
 namespace {
 // The events a trace first has room for (Machine::emit).
-constexpr size_t kTraceChunk = 32;
+constexpr size_t kTraceChunk = 16;
 
 bool owns_strongly(const Program& program, const Object& y, ObjId target) {
   switch (program.types[y.type].kind) {
@@ -411,12 +411,13 @@ void Machine::check_free(ObjId o) {
   }
   for (ObjId g : state_.gc.garbage)
     if (g == o) dangling("gc.garbage");
+  const uint32_t to_o = Value::object(o).raw();
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& y = state_.objects[i];
     if (!y.live || y.has(kFreed) || i == o) continue;
     if (owns_strongly(program_, y, o)) dangling(name_of(static_cast<ObjId>(i)));
-    if (program_.types[y.type].kind == TypeKind::Weakref && y.fields[kWeakrefReferent].is_obj() &&
-        y.fields[kWeakrefReferent].obj() == o)
+    if (y.fields[kWeakrefReferent].raw() == to_o &&
+        program_.types[y.type].kind == TypeKind::Weakref)
       dangling("weakref " + name_of(static_cast<ObjId>(i)));
   }
 }
