@@ -221,10 +221,26 @@ void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
   size_t t = 0;
   while (t < n && t < positions.size() && positions[t] == t) ++t;
   if (t == n || positions.size() != n) return;  // in order already
-  ThreadList moved;
-  moved.resize(n);
-  for (t = 0; t < n; ++t) moved[positions[t]] = std::move(state.threads[t]);
-  state.threads = std::move(moved);
+  // Each cycle of the permutation moved round in place (a cycle of k
+  // threads costs k + 1 moves; threads in place are not touched): place p
+  // takes the thread from place from[p].
+  SmallVec<ThreadId, 16> from;
+  from.resize(n);
+  for (size_t u = 0; u < n; ++u) from[positions[u]] = static_cast<ThreadId>(u);
+  SmallVec<bool, 16> placed;
+  placed.resize(n);
+  for (size_t start = t; start < n; ++start) {
+    if (placed[start] || from[start] == start) continue;
+    Thread first = std::move(state.threads[start]);
+    size_t p = start;
+    while (from[p] != start) {
+      state.threads[p] = std::move(state.threads[from[p]]);
+      placed[p] = true;
+      p = from[p];
+    }
+    state.threads[p] = std::move(first);
+    placed[p] = true;
+  }
   // the thread numbers the encoding writes as positions (put_object, run)
   auto renumber = [&](ThreadId& id) {
     if (id < n) id = positions[id];

@@ -48,10 +48,12 @@ void Machine::free_object(ObjId o) {
   require_attached("tp_free");
   check_free(o);
   // Non-owning pointers left at o (Py_DECREF without NULL) now dangle.
+  // (A stale pointer at o is the one value Value::stale(o).)
+  const uint32_t stale = Value::stale(o).raw();
   for (Object& y : state_.objects)
     if (y.live)
       for (Value& v : y.fields)
-        if (v.kind() == ValueKind::Stale && v.obj() == o) v = Value::dangling();
+        if (v.raw() == stale) v = Value::dangling();
   // R1.11: PyObject_GC_Del unlinks an object that is still tracked.
   if (obj(o).tracked()) untrack(o);
   obj(o).flags |= kFreed;
@@ -71,8 +73,10 @@ void Machine::release_slot(ObjId o) {
   // A pointer kept past tp_free (a type that breaks P7.17, searched on
   // with the property ignored) now points at freed memory: it dangles,
   // whatever slot is reused for later objects.
-  auto dangle = [o](Value& v) {
-    if (v.points_at_object() && v.obj() == o) v = Value::dangling();
+  // (a pointer at o, owning or not, is Value::object(o) or Value::stale(o))
+  const uint32_t owning = Value::object(o).raw(), stale = Value::stale(o).raw();
+  auto dangle = [=](Value& v) {
+    if (v.raw() == owning || v.raw() == stale) v = Value::dangling();
   };
   for (Value& v : state_.globals) dangle(v);
   for (Thread& t : state_.threads) {
@@ -204,7 +208,24 @@ void Machine::list_move(ObjId o, uint8_t list) {
 }
 
 void Machine::list_merge(uint8_t from, uint8_t to) {
-  while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
+  if (from == to) {  // (as moving each head to the tail would)
+    while (state_.gc.lists[from].head != kNoObj) list_move(state_.gc.lists[from].head, to);
+    return;
+  }
+  // `from` spliced onto the tail of `to` at once: the links, sizes and
+  // order that moving its members one by one would leave.
+  GcList& src = state_.gc.lists[from];
+  GcList& dst = state_.gc.lists[to];
+  if (src.head == kNoObj) return;
+  for (ObjId o = src.head; o != kNoObj; o = obj(o).next) obj(o).list = to;
+  obj(src.head).prev = dst.tail;
+  if (dst.tail == kNoObj)
+    dst.head = src.head;
+  else
+    obj(dst.tail).next = src.head;
+  dst.tail = src.tail;
+  dst.size = static_cast<uint16_t>(dst.size + src.size);
+  src = GcList{};
 }
 
 ObjList Machine::list_items(uint8_t list) const {

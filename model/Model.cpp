@@ -102,7 +102,15 @@ uint64_t loop_counter(const Thread& th, const Op& head, size_t at) {
 uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const Frame& f) {
   uint64_t pos = 0;
   size_t slot = f.aux;
-  for (size_t i = 0; i < f.pc && i < code.size();) {
+  const size_t end = std::min<size_t>(f.pc, code.size());
+  for (size_t i = 0; i < end;) {
+    // a run of ops that head no loop, one position each (most code)
+    size_t plain = i;
+    while (plain < end && !loop_head(code[plain], plain) && !while_head(code[plain], plain))
+      ++plain;
+    pos += plain - i;
+    i = plain;
+    if (i == end) break;
     const Op& op = code[i];
     if (while_head(op, i)) {
       if (f.pc < op.a) return std::min<uint64_t>(pos, (uint64_t{1} << 40) - 2);  // inside it

@@ -9,6 +9,9 @@
 namespace lifecheck::model {
 
 namespace {
+// The events a trace first has room for (Machine::emit).
+constexpr size_t kTraceChunk = 16;
+
 bool owns_strongly(const Program& program, const Object& y, ObjId target) {
   switch (program.types[y.type].kind) {
     case TypeKind::PyClass:
@@ -24,12 +27,15 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Cell:      // its contents (FN1)
     case TypeKind::Deque:     // attributes, items and C members; stale pointers own nothing
     // its threads' dicts (TL4)
-    case TypeKind::ThreadLocal:
-      for (Value v : y.fields)
-        if (v.is_obj() && v.obj() == target) return true;
-      for (Value v : y.items)
-        if (v.is_obj() && v.obj() == target) return true;
-      return false;
+    case TypeKind::ThreadLocal: {
+      // (a reference to target is the one value Value::object(target);
+      // every slot compared, without a branch per slot)
+      const uint32_t want = Value::object(target).raw();
+      uint32_t hit = 0;
+      for (Value v : y.fields) hit |= v.raw() == want;
+      for (Value v : y.items) hit |= v.raw() == want;
+      return hit != 0;
+    }
     case TypeKind::Weakref:
       return y.fields[kWeakrefCallback].is_obj() && y.fields[kWeakrefCallback].obj() == target;
     case TypeKind::Method:
@@ -61,9 +67,19 @@ Event Machine::event(EventKind kind, ObjId o) {
 }
 
 void Machine::emit(Event e) {
-  // Recorded first, so that an event that breaks an expect line is shown.
-  if (trace_) trace_->push_back(e);
-  if (!state_.threads_ended && !program_.expects.empty()) observe_expectations(e);
+  const bool observed = !state_.threads_ended && !program_.expects.empty();
+  if (!trace_) {
+    if (observed) observe_expectations(e);
+    return;
+  }
+  // Recorded first, so that an event that breaks an expect line is shown;
+  // moved, not copied (its text). A trace (the persistent-set checks keep
+  // one per trial step) gets room for a step's events at its first, not
+  // a reallocation at every doubling.
+  if (trace_->size() == trace_->capacity())
+    trace_->reserve(std::max<size_t>(kTraceChunk, 2 * trace_->size()));
+  trace_->push_back(std::move(e));
+  if (observed) observe_expectations(trace_->back());
 }
 
 void Machine::violation(std::vector<std::string> properties, const std::string& message) {
@@ -356,7 +372,9 @@ void Machine::check_callback_begin(ObjId wr, ObjId referent, bool gc_path, uint1
 }
 
 void Machine::check_garbage_set() {
-  // P7.6, checked against an independent reachability computation.
+  // P7.6, checked against an independent reachability computation (none
+  // needed for an empty garbage set).
+  if (list_head(kUnreachable) == kNoObj) return;
   ObjSet reach = reachable_from_roots(program_, state_, true);
   for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
     if (reach[o])
@@ -393,12 +411,13 @@ void Machine::check_free(ObjId o) {
   }
   for (ObjId g : state_.gc.garbage)
     if (g == o) dangling("gc.garbage");
+  const uint32_t to_o = Value::object(o).raw();
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& y = state_.objects[i];
     if (!y.live || y.has(kFreed) || i == o) continue;
     if (owns_strongly(program_, y, o)) dangling(name_of(static_cast<ObjId>(i)));
-    if (program_.types[y.type].kind == TypeKind::Weakref && y.fields[kWeakrefReferent].is_obj() &&
-        y.fields[kWeakrefReferent].obj() == o)
+    if (y.fields[kWeakrefReferent].raw() == to_o &&
+        program_.types[y.type].kind == TypeKind::Weakref)
       dangling("weakref " + name_of(static_cast<ObjId>(i)));
   }
 }

@@ -86,16 +86,19 @@ ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
   for_each_root(state, include_thread_roots, module_dict == kNoObj, [&](ObjId o) {
     if (seen.insert(o)) work.push_back(o);
   });
-  std::vector<ObjId> refs;
+  // (each reference visited where it is found: no list of them per object)
+  auto visit = [&](ObjId r) {
+    if (r < n && seen.insert(r)) work.push_back(r);
+  };
   while (!work.empty()) {
     ObjId o = work.back();
     work.pop_back();
     const Object& x = state.objects[o];
     if (!x.live || x.has(kFreed)) continue;
-    owned(program, x, refs);
-    if (o == module_dict) globals_of(state, refs);
-    for (ObjId r : refs)
-      if (r < n && seen.insert(r)) work.push_back(r);
+    for_each_owned(program, x, visit);
+    if (o == module_dict)
+      for (Value v : state.globals)
+        if (v.is_obj()) visit(v.obj());
   }
   return seen;
 }

@@ -27,11 +27,13 @@ ObjList Machine::weakref_list(ObjId o) const {
   // (PyWeakref_NewProxy's insert_after(ref), 3.13+ insert_weakref), and
   // weakrefs and proxies with callbacks share the newest-first part.
   ObjList basic, others;
+  // (the referent slot compared first: most objects' first slot is not a
+  // reference to o, and that needs no look at the type)
+  const uint32_t to_o = Value::object(o).raw();
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& w = state_.objects[i];
+    if (w.fields[kWeakrefReferent].raw() != to_o) continue;
     if (!w.live || w.has(kFreed) || program_.types[w.type].kind != TypeKind::Weakref) continue;
-    Value r = w.fields[kWeakrefReferent];
-    if (!r.is_obj() || r.obj() != o) continue;
     (w.fields[kWeakrefCallback].kind() == ValueKind::None ? basic : others)
         .push_back(static_cast<ObjId>(i));
   }
