@@ -39,7 +39,8 @@ TEST_P(ReductionReview, EveryReductionFindsTheViolation) {
   const std::string text = testing::read_all(testing::source_path(relative));
   const std::string property = violated_property(text);
   const bool holds = text.starts_with("# holds\n");
-  ASSERT_TRUE(holds || property != "") << relative << " lacks its '# violates: NAME' or '# holds' line";
+  ASSERT_TRUE(holds || property != "")
+      << relative << " lacks its '# violates: NAME' or '# holds' line";
   const model::Program p = testing::load_file(relative);
 
   checker::SearchOptions plain;
