@@ -284,7 +284,14 @@ bool reentrant_alone(const Program& program, const State& before, const State& a
 
 }  // namespace
 
-bool footprints_apply(const Program&) { return true; }
+// Not under the free-threaded profiles with thread symmetry: there sleep
+// sets lose states (two identical threads collecting garbage with a
+// raising __del__: 392 states without, 387 with; docs/engine.md, "Open
+// bug"), a fault not found yet. The search then runs as without the
+// option, with the persistent sets alone.
+bool footprints_apply(const Program& program, bool symmetry) {
+  return program.profile.gil || !symmetry;
+}
 
 checker::StepResult step_with_footprint(const Model& model, const State& before, State& next,
                                         uint16_t choice, const std::vector<uint16_t>& enabled,
