@@ -25,21 +25,6 @@
 
 namespace lifecheck::checker {
 
-// The successor of `from` by `c`, into `next`: the one the model computed
-// while it chose (`stepped`, Stepped.h; taken from the list), or a step of
-// a copy of `from`.
-template <ExplorableModel M>
-StepResult take_or_step(const M& model, const typename M::State& from, typename M::Choice c,
-                        SteppedList<typename M::State, typename M::Choice>& stepped,
-                        typename M::State& next) {
-  if (auto* pre = find_stepped(stepped, c)) {
-    next = std::move(pre->after);
-    return std::move(pre->result);
-  }
-  next = from;
-  return model.step(next, c);
-}
-
 template <ExplorableModel M, class Store>
 class Dfs {
  public:

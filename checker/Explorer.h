@@ -7,8 +7,8 @@
 //     ends is the shallowest loop, then the shortest way round it (with a
 //     model's fairness, Fairness.h: the first fair part of the shallowest
 //     component that has one, then a fair way round);
-//   - counterexamples found with a fingerprint or bitstate store are
-//     replayed on concrete states before they are reported;
+//   - every counterexample is replayed on concrete states before it is
+//     reported (one that does not replay becomes a limit);
 //   - with partial-order reduction, states are expanded in their decoded
 //     (canonical) form, so the reduced graph is the same for every search.
 // So verdicts, counts and counterexamples are the same for both orders and
@@ -155,16 +155,24 @@ bool replay_concretely(const M& model, SearchResult<typename M::Choice>& result)
   return true;
 }
 
-// A counterexample found with a store that can merge distinct states
-// (fingerprint, bitstate) is reported only when it replays; `result`
-// becomes a limit otherwise.
+// A counterexample is reported only when it replays; `result` becomes a
+// limit otherwise. With a store that can merge distinct states
+// (fingerprint, bitstate) that can happen; with the exact store only
+// through a fault in the model's decoding or symmetry (two workers once
+// reported counterexamples that threads taken as interchangeable, but
+// not, made up: tests/canonical-reviews), which must not pass as a
+// verdict.
 template <ExplorableModel M>
 void validate_counterexample(const M& model, SearchResult<typename M::Choice>& result,
                              StoreKind store) {
-  if (replay_concretely(model, result) || store == StoreKind::Exact) return;
+  if (replay_concretely(model, result)) return;
   result.verdict = Verdict::LimitReached;
-  result.limit = "a counterexample that does not replay (two states merged by the " +
-                 std::string(store_name(store)) + " store): run again with --store exact";
+  result.limit = store == StoreKind::Exact
+                     ? "a counterexample that does not replay on concrete states (a fault in "
+                       "the model's decoding or thread symmetry; please report it): run again "
+                       "with --no-symmetry --jobs 1"
+                     : "a counterexample that does not replay (two states merged by the " +
+                           std::string(store_name(store)) + " store): run again with --store exact";
   result.path.clear();
 }
 

@@ -37,7 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "checker/Dfs.h"  // take_or_step
+#include "checker/Dfs.h"
 #include "checker/Engine.h"
 #include "checker/Hash.h"
 #include "checker/Lasso.h"

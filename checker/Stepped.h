@@ -28,4 +28,19 @@ Stepped<State, Choice>* find_stepped(SteppedList<State, Choice>& list, Choice c)
   return nullptr;
 }
 
+// The successor of `from` by `c`, into `next`: the one the model computed
+// while it chose (taken from `stepped`), or a step of
+// a copy of `from`.
+template <class M>
+StepResult take_or_step(const M& model, const typename M::State& from, typename M::Choice c,
+                        SteppedList<typename M::State, typename M::Choice>& stepped,
+                        typename M::State& next) {
+  if (auto* pre = find_stepped(stepped, c)) {
+    next = std::move(pre->after);
+    return std::move(pre->result);
+  }
+  next = from;
+  return model.step(next, c);
+}
+
 }  // namespace lifecheck::checker

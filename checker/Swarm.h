@@ -55,6 +55,11 @@ class ShuffledModel {
       const State& s, const std::vector<Choice>& en) const requires ReducibleModel<M> {
     return model_.persistent_choice(s, en);
   }
+  std::optional<Choice> persistent_choice(const State& s, const std::vector<Choice>& en,
+                                          SteppedList<State, Choice>& stepped) const requires
+      SteppingReducibleModel<M> {
+    return model_.persistent_choice(s, en, stepped);
+  }
 
  private:
   const M& model_;

@@ -211,8 +211,7 @@ int main(int argc, char** argv) {
     cmd->add_flag("--sleep-sets", sleep_sets,
                   "sleep sets over the model's step footprints, together with the persistent "
                   "sets (with --no-por: sleep sets alone, every state kept; breadth-first, "
-                  "exact store; experimental; with thread symmetry too, but not under the "
-                  "free-threaded profiles)");
+                  "exact store; experimental; with thread symmetry too)");
     cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
         ->check(kWholeNumber);
     cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")

@@ -187,6 +187,7 @@ void Machine::step_atexit_run(Frame& f) {
         if (func.is_obj()) {                         // the_func = Py_NewRef(cb->func)
           incref(func);
           f.ref = func.obj();
+          f.ref_serial = obj(f.ref).serial;  // alive while held (held_ref)
         }
       }
       if (func == finalize_exit_marker(program_)) {

@@ -114,24 +114,45 @@ void Encoder::number_objects() {
     for (ObjId o : th.trash) discover(o);
     for (ObjId o : th.merge_queue) discover(o);
   }
-  // (each object's used slots kept for put_object)
+  // What the objects named from `from` on hold, named in turn (each
+  // object's used slots kept for put_object).
+  auto name_held = [&](size_t from) {
+    for (size_t k = from; k < named_; ++k) {
+      const Object& x = s_.objects[order_[k]];
+      const uint32_t fields = used_slots(x.fields);
+      for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
+      const uint32_t items = used_slots(x.items);
+      for (uint32_t i = 0; i < items; ++i) discover(x.items[i]);
+      sc_.used[2 * k] = static_cast<uint8_t>(fields);
+      sc_.used[2 * k + 1] = static_cast<uint8_t>(items);
+    }
+  };
   sc_.used.resize(2 * s_.objects.size());
-  for (size_t k = 0; k < named_; ++k) {
-    const Object& x = s_.objects[order_[k]];
-    const uint32_t fields = used_slots(x.fields);
-    for (uint32_t i = 0; i < fields; ++i) discover(x.fields[i]);
-    const uint32_t items = used_slots(x.items);
-    for (uint32_t i = 0; i < items; ++i) discover(x.items[i]);
-    sc_.used[2 * k] = static_cast<uint8_t>(fields);
-    sc_.used[2 * k + 1] = static_cast<uint8_t>(items);
-  }
-  // Anything left (not expected for the modelled types) in slot order.
-  const size_t reached = named_;
-  for (size_t i = 0; i < s_.objects.size(); ++i) discover(static_cast<ObjId>(i));
-  for (size_t k = reached; k < named_; ++k) {
-    const Object& x = s_.objects[order_[k]];
-    sc_.used[2 * k] = static_cast<uint8_t>(used_slots(x.fields));
-    sc_.used[2 * k + 1] = static_cast<uint8_t>(used_slots(x.items));
+  name_held(0);
+  // Anything left: objects nothing reaches (a leaked reference). Not in
+  // slot order, which a decoded state does not keep: by what they hold,
+  // each with what it reaches (ties of equal keys stay in slot order).
+  if (named_ < s_.objects.size()) {
+    std::vector<ObjId> left;
+    for (size_t i = 0; i < s_.objects.size(); ++i)
+      if (s_.objects[i].live && ids_[i] == kNoObj) left.push_back(static_cast<ObjId>(i));
+    auto key = [&](ObjId o) {
+      const Object& x = s_.objects[o];
+      std::vector<uint32_t> k{
+          x.type,   static_cast<uint32_t>(x.rc),    x.flags,     x.label, x.finalize_count,
+          x.length, static_cast<uint32_t>(x.local), x.ref_state, x.wl_key};
+      for (Value v : x.fields)
+        k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
+      for (Value v : x.items)
+        k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
+      return k;
+    };
+    std::stable_sort(left.begin(), left.end(), [&](ObjId a, ObjId b) { return key(a) < key(b); });
+    for (ObjId root : left) {
+      const size_t from = named_;
+      discover(root);
+      name_held(from);
+    }
   }
 }
 

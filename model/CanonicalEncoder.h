@@ -191,18 +191,17 @@ class Encoder {
     return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
   }
 
-  // A C local `ref` and its serial (CApiFreeThreaded.cpp): what the model
-  // can tell of it is whether it still names the object it was set to, and
-  // otherwise which object (if any) lives in its slot now. 1: a slot with
-  // no object; 2 + 2*name + 1: the same object; 2 + 2*name: another one.
+  // A C local `ref` and its serial (CApiFreeThreaded.cpp): all the model
+  // can tell of it is whether it still names the object it was set to
+  // (ref_alive_id); once that died, whatever lives in its slot later does
+  // not matter, and a decoded state's dead ref (kDeadRef) names a slot
+  // never reused. 1: dead; 2 + 2*name + 1: alive (2 + 2*name, which
+  // decoding still reads as another object in its slot, is not written).
   uint32_t ref_code(const Frame& f) const {
-    if (f.ref >= s_.objects.size() || !s_.objects[f.ref].live || !known(f.ref)) return 1;
-    return 2 + 2 * rename(f.ref) + (s_.objects[f.ref].serial == f.ref_serial ? 1 : 0);
+    if (!ref_alive(f) || !known(f.ref)) return 1;
+    return 2 + 2 * rename(f.ref) + 1;
   }
-  bool ref_alive(const Frame& f) const {
-    return f.ref < s_.objects.size() && s_.objects[f.ref].live &&
-           s_.objects[f.ref].serial == f.ref_serial;
-  }
+  bool ref_alive(const Frame& f) const { return held_ref(s_, f) != kNoObj; }
   uint8_t thread_position(ThreadId t) const {
     return t == kNoThread || t >= sc_.position.size() ? kNoThread : sc_.position[t];
   }

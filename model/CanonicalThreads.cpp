@@ -20,7 +20,11 @@ std::vector<std::vector<ThreadId>> Encoder::ambiguous_ties() const {
       const Thread& a = s_.threads[sc_.thread_order[members[i]]];
       while (j < members.size() && compare_once(a, s_.threads[sc_.thread_order[members[j]]]) == 0)
         ++j;
-      if (j - i > 1 && holds_untracked(a))
+      // (any member: the first may hold none while another owns one)
+      bool untracked = false;
+      for (size_t k = i; j - i > 1 && k < j && !untracked; ++k)
+        untracked = holds_untracked(s_.threads[sc_.thread_order[members[k]]]);
+      if (untracked)
         out.emplace_back(members.begin() + static_cast<long>(i),
                          members.begin() + static_cast<long>(j));
       i = j;
@@ -65,7 +69,9 @@ bool Encoder::holds_untracked(const Thread& t) const {
     return o < sc_.ids.size() && s_.objects[o].live && sc_.ids[o] == kNoObj;
   };
   for (const Frame& f : t.frames)
-    if (untracked(f.obj) || untracked(f.obj2)) return true;
+    if (untracked(f.obj) || untracked(f.obj2) || untracked(f.locked2) ||
+        (ref_alive(f) && untracked(f.ref)))
+      return true;
   for (Value v : t.values)
     if (v.points_at_object() && untracked(v.obj())) return true;
   for (Value v : t.stack)
@@ -118,8 +124,8 @@ bool Encoder::before(const Thread& a, const Thread& b) const { return compare_on
 
 // compare(), each pair of threads compared once per encoding: the sort
 // compares most neighbours that ambiguous_ties() compares again. compare()
-// is antisymmetric (every step is a comparison of keys, or of has_exc and
-// exc, which head() made equal), so one call gives both orders.
+// is antisymmetric (every step is a comparison of keys), so one call gives
+// both orders.
 int Encoder::compare_once(const Thread& a, const Thread& b) const {
   const size_t n = s_.threads.size();
   const size_t x = thread_id(a), y = thread_id(b);
@@ -172,13 +178,15 @@ int Encoder::compare(const Thread& a, const Thread& b) const {
   const bool a_stops = s_.gc.stopped_by == thread_id(a);
   const bool b_stops = s_.gc.stopped_by == thread_id(b);
   if (a_stops != b_stops) return a_stops ? -1 : 1;
-  if (a.has_exc != b.has_exc || a.exc != b.exc) {
-    // as before(): a first when it has an exception of a smaller name
-    if (a.has_exc && a.exc < b.exc) return -1;
-    if (b.has_exc && b.exc < a.exc) return 1;
-    return 0;  // neither is before the other
+  // the pending exception and the body it escaped, only where one is
+  // pending (head() made has_exc equal): the encoding leaves them out
+  // otherwise, and a stale name compared here made threads that encode
+  // alike tie without reaching owned() below, so that symmetric states
+  // encoded differently
+  if (a.has_exc) {
+    if (a.exc != b.exc) return a.exc < b.exc ? -1 : 1;
+    if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func ? -1 : 1;
   }
-  if (a.exc_func != b.exc_func) return a.exc_func < b.exc_func ? -1 : 1;
   if (auto c = owned(thread_id(a)) <=> owned(thread_id(b)); c != 0) return sign(c);
   return 0;
 }

@@ -87,11 +87,10 @@ enum class Decision {
 };
 Decision decision_of(const Footprint& a, const Footprint& b);
 
-// Whether sleep sets may use these footprints for this program, searched
-// with thread symmetry or not: every GIL profile (the argument from reads
-// and writes is used only with the faithful runtime; running both orders
-// holds everywhere), the free-threaded ones without symmetry only.
-bool footprints_apply(const Program& program, bool symmetry);
+// Whether sleep sets may use these footprints for this program: every
+// profile (the argument from reads and writes is used only in the GIL
+// build with the faithful runtime; running both orders holds everywhere).
+bool footprints_apply(const Program& program);
 
 // How many pairs footprints_independent decided, and how: by reads and
 // writes, by a static rule (dependent), by running both orders (and how

@@ -329,7 +329,7 @@ ObjSet reached_by_others(const Program& program, const State& state, ThreadId t,
     if (u == t) continue;
     for_each_stack_value(th, add);
     for (const Frame& f : th.frames)
-      for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+      for (ObjId o : {f.obj, f.obj2, held_ref(state, f), f.locked2}) add(o);
   }
   for (size_t o = 0; o < n; ++o) {
     const Object& x = state.objects[o];
@@ -469,7 +469,7 @@ bool may_finalize_from_dealloc(const Program& program, const State& state, const
   for_each_stack_value(th, add);
   bool collecting = false;
   for (const Frame& f : th.frames) {
-    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+    for (ObjId o : {f.obj, f.obj2, held_ref(state, f), f.locked2}) add(o);
     collecting = collecting || f.kind == FrameKind::Collect;
   }
   if (collecting)
@@ -629,7 +629,7 @@ ObjSet thread_region(const Program& program, const State& state, ThreadId t, boo
   const Thread& th = state.threads[t];
   for_each_stack_value(th, add);
   for (const Frame& f : th.frames)
-    for (ObjId o : {f.obj, f.obj2, f.ref, f.locked2}) add(o);
+    for (ObjId o : {f.obj, f.obj2, held_ref(state, f), f.locked2}) add(o);
   for (ObjId o : th.merge_queue) add(o);
   for (ObjId o : th.trash) add(o);
   for_each_thread_local_with_entry(

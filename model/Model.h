@@ -101,7 +101,7 @@ class Model {
   // thread symmetry the search renames each sleep set into its state's
   // canonical numbering (encode() with a Renaming above).
   using Footprint = model::Footprint;
-  bool sleep_sets_sound() const { return footprints_apply(program_, symmetry_.any); }
+  bool sleep_sets_sound() const { return footprints_apply(program_); }
   checker::StepResult step_footprint(const State& before, State& next, Choice choice,
                                      const std::vector<Choice>& enabled, Footprint& fp) const {
     return step_with_footprint(*this, before, next, choice, enabled, fp);

@@ -313,4 +313,13 @@ struct State {
   uint16_t next_serial = 1;    // display only
 };
 
+// The object a C local `ref` still names (CApiFreeThreaded.cpp), or kNoObj
+// once that one died: its slot may hold another object since, which the
+// frame does not hold.
+inline ObjId held_ref(const State& s, const Frame& f) {
+  if (f.ref >= s.objects.size()) return kNoObj;
+  const Object& x = s.objects[f.ref];
+  return x.live && !x.has(kFreed) && x.serial == f.ref_serial ? f.ref : kNoObj;
+}
+
 }  // namespace lifecheck::model

@@ -56,7 +56,7 @@ ObjSet objects_shared_with_others(const Program& program, const State& state, Th
     for (const Frame& f : th.frames) {
       add(f.obj);
       add(f.obj2);
-      add(f.ref);
+      add(held_ref(state, f));
     }
   }
   for (size_t i = 0; i < n; ++i) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "model/CodeGen.h"
+
 namespace lifecheck::model {
 
 namespace {
@@ -18,6 +20,14 @@ bool same_body(const Program& p, FuncId fa, FuncId fb) {
     if (x.code != y.code || x.a != y.a || x.b != y.b || x.label != y.label || x.str != y.str ||
         !(x.value == y.value))
       return false;
+    // FN12: the keyword names (an index per call), compared by name
+    if ((x.keywords == 0) != (y.keywords == 0) ||
+        (x.keywords && p.call_keywords[x.keywords - 1u] != p.call_keywords[y.keywords - 1u]))
+      return false;
+    // FN13a: a specializing class call site (State::warm) is per op: two
+    // bodies that warm different sites are not interchangeable (a decoded
+    // state runs func_rep's body, so its sites)
+    if (x.site != y.site && !x.keywords && init_call_specializes(p, x.a)) return false;
   }
   return true;
 }

@@ -52,12 +52,18 @@ model::Program load_file(const std::string& relative) {
 }
 
 std::vector<std::string> scenario_files() {
-  std::vector<std::string> files;
-  std::string root = source_path("scenarios");
-  for (auto& e : std::filesystem::recursive_directory_iterator(root))
-    if (e.is_regular_file() && e.path().extension() == ".life")
-      files.push_back(std::filesystem::relative(e.path(), source_path("")).string());
-  std::sort(files.begin(), files.end());
+  // listed once per process: every parameterized suite asks for it when
+  // tests are registered, in each of the thousands of processes ctest runs
+  static const std::vector<std::string> files = [] {
+    std::vector<std::string> out;
+    const std::string root = source_path("scenarios");
+    const std::string prefix = std::string("scenarios") + '/';
+    for (auto& e : std::filesystem::recursive_directory_iterator(root))
+      if (e.is_regular_file() && e.path().extension() == ".life")
+        out.push_back(prefix + e.path().lexically_relative(root).generic_string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
   return files;
 }
 

@@ -1,0 +1,17 @@
+// Whether the canonical encoding is one per symmetry orbit
+// (test_canonical.cpp).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "model/Program.h"
+
+namespace lifecheck::testing {
+
+// Every order of the symmetric threads of each of up to `max_states`
+// concrete states of `p` (found without symmetry) encodes to the same
+// bytes with symmetry: empty when it holds, else where it did not.
+std::string orbit_encodings_differ(const model::Program& p, size_t max_states);
+
+}  // namespace lifecheck::testing
