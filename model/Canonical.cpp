@@ -136,18 +136,46 @@ void Encoder::number_objects() {
     std::vector<ObjId> left;
     for (size_t i = 0; i < s_.objects.size(); ++i)
       if (s_.objects[i].live && ids_[i] == kNoObj) left.push_back(static_cast<ObjId>(i));
-    auto key = [&](ObjId o) {
-      const Object& x = s_.objects[o];
-      std::vector<uint32_t> k{
-          x.type,   static_cast<uint32_t>(x.rc),    x.flags,     x.label, x.finalize_count,
-          x.length, static_cast<uint32_t>(x.local), x.ref_state, x.wl_key};
-      for (Value v : x.fields)
-        k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
-      for (Value v : x.items)
-        k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
+    // A root's key: what it holds, and depth first what those hold, with
+    // objects named already by their names and the others met again by
+    // their place in this walk: the same for every numbering of the slots
+    // (a shallow key tied roots that hold different objects).
+    auto key = [&](ObjId root) {
+      std::vector<uint32_t> k;
+      std::vector<ObjId> met;
+      auto walk = [&](auto&& self, ObjId o) -> void {
+        met.push_back(o);
+        const Object& x = s_.objects[o];
+        k.insert(k.end(),
+                 {x.type, static_cast<uint32_t>(x.rc), x.flags, x.label, x.finalize_count, x.length,
+                  static_cast<uint32_t>(x.local), x.ref_state, x.wl_key, thread_position(x.owner),
+                  thread_position(x.locked_by),
+                  x.resource_owner == kNoThread ? kNoThread : thread_position(x.resource_owner)});
+        auto value = [&](Value v) {
+          if (!v.points_at_object() || v.obj() >= nobjects_ || !s_.objects[v.obj()].live) {
+            k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
+            return;
+          }
+          k.push_back(static_cast<uint32_t>(v.kind()));
+          const ObjId p = v.obj();
+          if (ids_[p] != kNoObj) {
+            k.insert(k.end(), {1u, static_cast<uint32_t>(ids_[p])});
+          } else if (auto it = std::find(met.begin(), met.end(), p); it != met.end()) {
+            k.insert(k.end(), {2u, static_cast<uint32_t>(it - met.begin())});
+          } else {
+            k.push_back(3u);
+            self(self, p);
+          }
+        };
+        for (Value v : x.fields) value(v);
+        for (Value v : x.items) value(v);
+      };
+      walk(walk, root);
       return k;
     };
-    std::stable_sort(left.begin(), left.end(), [&](ObjId a, ObjId b) { return key(a) < key(b); });
+    std::vector<std::vector<uint32_t>> keys(s_.objects.size());
+    for (ObjId o : left) keys[o] = key(o);
+    std::stable_sort(left.begin(), left.end(), [&](ObjId a, ObjId b) { return keys[a] < keys[b]; });
     for (ObjId root : left) {
       const size_t from = named_;
       discover(root);

@@ -90,11 +90,19 @@ void Machine::release_slot(ObjId o) {
   // collection run from its weakref callback deallocated o again, P7.9)
   // now works on freed memory: it stops at its next step (step_top).
   for (Thread& t : state_.threads)
-    for (Frame& f : t.frames)
+    for (Frame& f : t.frames) {
       if (f.obj == o && works_on_subject(f.kind)) {
         f.obj = kNoObj;
         f.flags |= kSubjectFreed;
       }
+      // A frame's second object (the called-back weakref of the
+      // ClearWeakrefs shortcut) and second locked object (a section's
+      // self->F, freed inside it) name nothing once freed: the canonical
+      // form writes them as none, and a number kept here would name
+      // whatever takes the slot next.
+      if (f.obj2 == o) f.obj2 = kNoObj;
+      if (f.locked2 == o) f.locked2 = kNoObj;
+    }
   state_.objects[o] = Object{};
   while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
 }

@@ -12,8 +12,17 @@ namespace {
 bool same_body(const Program& p, FuncId fa, FuncId fb) {
   const FuncInfo& a = p.funcs[fa];
   const FuncInfo& b = p.funcs[fb];
-  if (a.nlocals != b.nlocals || a.nparams != b.nparams || a.code.size() != b.code.size())
+  if (a.nlocals != b.nlocals || a.nparams != b.nparams || a.code.size() != b.code.size() ||
+      a.frame_slot != b.frame_slot || a.handlers.size() != b.handlers.size())
     return false;
+  // The exception table: the same ops can be protected differently
+  // (`try: A; B except: H` and `try: A except: H else: B`).
+  for (size_t i = 0; i < a.handlers.size(); ++i) {
+    const ExceptionHandler& x = a.handlers[i];
+    const ExceptionHandler& y = b.handlers[i];
+    if (x.start != y.start || x.end != y.end || x.target != y.target || x.depth != y.depth)
+      return false;
+  }
   for (size_t i = 0; i < a.code.size(); ++i) {
     const Op& x = a.code[i];
     const Op& y = b.code[i];

@@ -233,7 +233,12 @@ void Machine::step_clear_weakrefs(Frame& f) {
         f.stage = kCwShortcutDone;
         f.obj2 = kNoObj;
         if (obj(wr).rc > 0 && cb.kind() != ValueKind::None) {
+          // The callback may drop the last reference to its own weakref
+          // (handle_callback holds none): whether it was called is kept in
+          // pc, and obj2 only names the weakref while it lives
+          // (release_slot clears it).
           f.obj2 = wr;
+          f.pc = 1;
           call_weakref_callback(wr, cb, o, false);
         }
         return;
@@ -320,7 +325,7 @@ void Machine::step_clear_weakrefs(Frame& f) {
       return;
     }
     default: {  // kCwShortcutDone
-      if (f.obj2 != kNoObj && end_weakref_callback(f.obj2, false) == CallbackEnd::Pending) return;
+      if (f.pc == 1 && end_weakref_callback(f.obj2, false) == CallbackEnd::Pending) return;
       f.kind = FrameKind::Release;
       f.pc = 0;
       f.flags = 0;

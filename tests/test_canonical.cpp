@@ -368,16 +368,18 @@ TEST(CanonicalSymmetry, B1OrbitsEncodeAlike) {
     EXPECT_EQ(orbit_encodings_differ(load_text_under(b1(2), profile), 20000), "") << profile;
 }
 
-// Scenarios a review found (tests/canonical-reviews/*.life, each saying
-// what it showed): states of one orbit that encoded differently (a tie of
-// threads kept in their order when a later one held an untracked object,
-// leaked objects named by their slots, a dead borrowed reference by what
-// lived in its slot later), and threads taken as interchangeable that are
-// not (their calls' keyword names, their specializing class call sites),
-// so that a search over concrete states and one over decoded states
-// counted differently, and for the last two judged differently. Every
-// search now counts as the breadth-first one on one worker, and gives the
-// verdict of the search without symmetry.
+// Scenarios two reviews found (tests/canonical-reviews/*.life, each
+// saying what it showed): states of one orbit that encoded differently (a
+// tie of threads kept in their order when a later one held an untracked
+// object, leaked objects named by their slots or by a shallow key, a dead
+// borrowed reference, a freed callback weakref or a freed locked item
+// named by what lived in its slot later), and threads taken as
+// interchangeable that are not (their calls' keyword names, their
+// specializing class call sites, their exception tables), so that a
+// search over concrete states and one over decoded states counted, or
+// even judged, differently. Every search now counts as the breadth-first
+// one on one worker, and gives the verdict of the search without
+// symmetry.
 std::vector<std::string> canonical_review_files() {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(source_path("tests/canonical-reviews")))
