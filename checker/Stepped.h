@@ -29,8 +29,7 @@ Stepped<State, Choice>* find_stepped(SteppedList<State, Choice>& list, Choice c)
 }
 
 // The successor of `from` by `c`, into `next`: the one the model computed
-// while it chose (taken from `stepped`), or a step of
-// a copy of `from`.
+// while it chose (taken from `stepped`), or a step of a copy of `from`.
 template <class M>
 StepResult take_or_step(const M& model, const typename M::State& from, typename M::Choice c,
                         SteppedList<typename M::State, typename M::Choice>& stepped,

@@ -149,8 +149,7 @@ void Encoder::number_objects() {
         k.insert(k.end(),
                  {x.type, static_cast<uint32_t>(x.rc), x.flags, x.label, x.finalize_count, x.length,
                   static_cast<uint32_t>(x.local), x.ref_state, x.wl_key, thread_position(x.owner),
-                  thread_position(x.locked_by),
-                  x.resource_owner == kNoThread ? kNoThread : thread_position(x.resource_owner)});
+                  thread_position(x.locked_by), thread_position(x.resource_owner)});
         auto value = [&](Value v) {
           if (!v.points_at_object() || v.obj() >= nobjects_ || !s_.objects[v.obj()].live) {
             k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
