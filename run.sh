@@ -6,8 +6,8 @@
 #                       too), then builds and runs examples/ against the
 #                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs the tests (every
-#                       third of the suites repeated per shipped scenario,
-#                       fewer property cases, no conformance runs)
+#                       sixth scenario of the suites repeated per shipped
+#                       scenario, fewer property cases, no conformance runs)
 #   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh,
 #                       bench/mpi.py)
 #   ./run.sh fuzz [S]   builds the libFuzzer targets with clang (build-fuzz/)
@@ -78,6 +78,36 @@ run_tests() {
   ctest --test-dir "$dir" --output-on-failure -j "$(jobs)" --timeout 1800 "${@:2}"
 }
 
+# run_sharded BIN FILTER [STRIDE]: runs the GoogleTest binary BIN's tests
+# that match FILTER in one process per core, by GoogleTest's own sharding,
+# where ctest starts a process per test: under the sanitizers a process
+# takes about a second to start and end, longer than most tests. With
+# STRIDE s, every s-th matching test runs (shards 0, s, 2s... of s * cores).
+# A shard's output is shown when it fails.
+run_sharded() {
+  local bin=$1 filter=$2 stride=${3:-1} cores status=0 k path
+  cores=$(jobs)
+  path=$(realpath "$bin")
+  local pids=() logs=()
+  for ((k = 0; k < cores; k++)); do
+    logs+=("$bin.shard$k.log")
+    (cd "$(dirname "$path")" &&
+      GTEST_TOTAL_SHARDS=$((cores * stride)) GTEST_SHARD_INDEX=$((k * stride)) \
+        timeout 3600 "$path" --gtest_filter="$filter" --gtest_brief=1) >"${logs[k]}" 2>&1 &
+    pids+=($!)
+  done
+  for ((k = 0; k < cores; k++)); do
+    if wait "${pids[k]}"; then
+      tail -n 1 "${logs[k]}"
+    else
+      status=1
+      echo "run.sh: $bin shard $k of $cores ($filter) failed:" >&2
+      tail -n 200 "${logs[k]}" >&2
+    fi
+  done
+  return $status
+}
+
 # The out-of-tree example (examples/): install lifecheck into DIR/install,
 # build the example against the installed package, run its tests.
 run_example() {
@@ -109,22 +139,30 @@ case "$verb" in
     ;;
   sanitize)
     install_packages
-    # Each rapidcheck property runs 50 cases here (200 in `test`).
+    # -O1 -g1: ASan's advice, line tables for its reports, and a third less
+    # compile time than -O2 -g. Each rapidcheck property runs 50 cases here
+    # (200 in `test`).
     build build-sanitize -DLIFECHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DLIFECHECK_RC_CASES=50
-    # Every test runs under the sanitizers except the suites that repeat one
-    # check over every shipped scenario a second time (canonical forms, sleep
-    # sets, persistent sets, the concrete search): of those, every third
-    # test runs (ctest -I 1,,3). Shipped/Scenarios still runs every shipped
-    # scenario under them. Run whole, these suites took two thirds of the
-    # sanitizer run's 33 minutes. The conformance runs against real
-    # interpreters (ConformShipped/) do not run here: their time goes to
-    # CPython, and what they run of lifecheck, `check` and its traces, the
-    # other suites run under the sanitizers already.
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DLIFECHECK_RC_CASES=50
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    repeated='^Shipped/(Canonical|SleepSets|SleepSetsPersistent|PersistentShipped|ConcreteSearch)'
-    run_tests build-sanitize -E "$repeated|^ConformShipped/"
-    run_tests build-sanitize -R "$repeated" -I 1,,3
+    export RC_PARAMS="seed=20261121 max_success=50"
+    # Every test but these, which `test` runs: the conformance runs against
+    # real interpreters (ConformShipped/: their time goes to CPython, and
+    # what they run of lifecheck the other suites run already) and the
+    # fuzz loop over each broken runtime (the fuzz targets run under the
+    # sanitizers in `fuzz`). The suites that repeat one check over every
+    # shipped scenario in another mode (canonical forms, sleep and
+    # persistent sets, step reuse, the concrete search) run every sixth
+    # scenario; Shipped/Scenarios runs them all.
+    repeated='Shipped/Canonical*:Shipped/SleepSets*:Shipped/PersistentShipped*'
+    repeated+=':Shipped/ConcreteSearch*:Shipped/StepReuseShipped*'
+    run_sharded build-sanitize/tests/lifecheck_tests \
+      "-$repeated:ConformShipped/*:Meta.FuzzerFindsEveryBrokenRuntime"
+    run_sharded build-sanitize/tests/lifecheck_tests "$repeated" 6
+    run_sharded build-sanitize/tests/extract/lifecheck_extract_tests '*'
+    # the MPI searches under mpirun (tests/mpi/) but the two longest, which
+    # compare every back end over many scenarios
+    run_tests build-sanitize -R '^Mpi[.]' -E '^Mpi[.](SameResultsAsOneProcess|FuzzSameOutput[.]np4)'
     ;;
   bench)
     # SPIN and a C compiler for the side-by-side baseline (bench/b1.py)

@@ -510,11 +510,14 @@ class Bfs {
     }
   }
 
-  // Runs `phase(index)` on every worker: in this thread for one worker.
+  // Runs `phase(index)` on every worker: in this thread, one worker after
+  // the other, for one worker or when `threaded` is false. The workers of
+  // a phase never wait for each other, so one after the other is one of
+  // the orders the threads could take.
   template <class Phase>
-  void on_workers(Phase phase) {
-    if (jobs_ == 1) {
-      phase(0u);
+  void on_workers(bool threaded, Phase phase) {
+    if (jobs_ == 1 || !threaded) {
+      for (unsigned w = 0; w < jobs_; ++w) phase(w);
       return;
     }
     std::vector<std::thread> threads;
@@ -678,12 +681,16 @@ class Bfs {
       auto run_slice = [&](const Level& lv, size_t begin) -> std::string {
         slice_end_ = std::min(lv.size(), begin + slice_);
         next_chunk_.store(begin);
-        on_workers([&](unsigned w) { expand_phase(w, lv); });
+        // A slice of one chunk is work for one worker: starting and joining
+        // threads for it costs more than it does (most levels of most
+        // scenarios are that small).
+        const bool threaded = slice_end_ - begin > kChunk;
+        on_workers(threaded, [&](unsigned w) { expand_phase(w, lv); });
         std::string why;
         for (Worker& w : workers_)
           if (why.empty() && !w.limit.empty()) why = w.limit;
         if (!why.empty()) return why;
-        on_workers([&](unsigned w) { insert_phase(w); });
+        on_workers(threaded, [&](unsigned w) { insert_phase(w); });
         // the slice's results, in an order that does not depend on the workers
         fresh.clear();
         edges.clear();

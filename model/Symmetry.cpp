@@ -1,43 +1,61 @@
 #include "model/Symmetry.h"
 
-#include <cstring>
-
 #include "model/CodeGen.h"
 
 namespace lifecheck::model {
 
 namespace {
 
-// Two bodies are the same code when their bytecode is the same, op for op.
-bool same_body(const Program& p, FuncId fa, FuncId fb) {
-  const FuncInfo& a = p.funcs[fa];
-  const FuncInfo& b = p.funcs[fb];
-  if (a.nlocals != b.nlocals || a.nparams != b.nparams || a.code.size() != b.code.size() ||
-      a.frame_slot != b.frame_slot || a.handlers.size() != b.handlers.size())
+// Two ops are the same code when every field that the interpreter reads is
+// the same. The structured bindings name every field: a field added to Op
+// stops this from compiling until it is classified here.
+bool same_op(const Program& p, const Op& x, const Op& y) {
+  const auto& [code, a, b, label, str, value, keywords, site, line, col, stmt_start] = x;
+  // where the op was written, for reports only
+  (void)line, (void)col, (void)stmt_start;
+  if (code != y.code || a != y.a || b != y.b || label != y.label || str != y.str ||
+      !(value == y.value))
     return false;
+  // FN12: the keyword names (an index per call), compared by name
+  if ((keywords == 0) != (y.keywords == 0) ||
+      (keywords && p.call_keywords[keywords - 1u] != p.call_keywords[y.keywords - 1u]))
+    return false;
+  // FN13a: a specializing class call site (State::warm, indexed by site)
+  // is per op: two bodies that warm different sites are not
+  // interchangeable (a decoded state runs func_rep's body, so its sites).
+  // No other op reads its site.
+  const bool warms = code == OpCode::NewInit && !keywords && init_call_specializes(p, a);
+  return !warms || site == y.site;
+}
+
+// Two bodies are the same code when their bytecode, exception table and
+// frame layout are the same. As for ops, every field of FuncInfo is named.
+bool same_body(const Program& p, FuncId fa, FuncId fb) {
+  const FuncInfo& x = p.funcs[fa];
+  const FuncInfo& y = p.funcs[fb];
+  const auto& [name, kind, owner, nparams, nlocals, local_names, body, code, handlers, frame_slot,
+               generator, runtime_del, line, parent, lambda, cell_slots, free_slots, ndefaults,
+               module_object] = x;
+  // names and positions, for reports; owner and kind are a thread body's
+  (void)name, (void)body, (void)line, (void)owner, (void)kind;
+  if (nlocals != y.nlocals || nparams != y.nparams || code.size() != y.code.size() ||
+      frame_slot != y.frame_slot || generator != y.generator || runtime_del != y.runtime_del ||
+      parent != y.parent || lambda != y.lambda || cell_slots != y.cell_slots ||
+      free_slots != y.free_slots || ndefaults != y.ndefaults || module_object != y.module_object)
+    return false;
+  // a keyword argument finds its parameter by name (FN12); without
+  // parameters the names are for reports
+  if (nparams && local_names != y.local_names) return false;
   // The exception table: the same ops can be protected differently
   // (`try: A; B except: H` and `try: A except: H else: B`).
-  for (size_t i = 0; i < a.handlers.size(); ++i) {
-    const ExceptionHandler& x = a.handlers[i];
-    const ExceptionHandler& y = b.handlers[i];
-    if (x.start != y.start || x.end != y.end || x.target != y.target || x.depth != y.depth)
-      return false;
+  if (handlers.size() != y.handlers.size()) return false;
+  for (size_t i = 0; i < handlers.size(); ++i) {
+    const auto& [start, end, target, depth] = handlers[i];
+    const ExceptionHandler& h = y.handlers[i];
+    if (start != h.start || end != h.end || target != h.target || depth != h.depth) return false;
   }
-  for (size_t i = 0; i < a.code.size(); ++i) {
-    const Op& x = a.code[i];
-    const Op& y = b.code[i];
-    if (x.code != y.code || x.a != y.a || x.b != y.b || x.label != y.label || x.str != y.str ||
-        !(x.value == y.value))
-      return false;
-    // FN12: the keyword names (an index per call), compared by name
-    if ((x.keywords == 0) != (y.keywords == 0) ||
-        (x.keywords && p.call_keywords[x.keywords - 1u] != p.call_keywords[y.keywords - 1u]))
-      return false;
-    // FN13a: a specializing class call site (State::warm) is per op: two
-    // bodies that warm different sites are not interchangeable (a decoded
-    // state runs func_rep's body, so its sites)
-    if (x.site != y.site && !x.keywords && init_call_specializes(p, x.a)) return false;
-  }
+  for (size_t i = 0; i < code.size(); ++i)
+    if (!same_op(p, code[i], y.code[i])) return false;
   return true;
 }
 
