@@ -64,7 +64,7 @@ constexpr uint8_t kOFlags = 1 << 3;
 constexpr uint8_t kOLabel = 1 << 4;
 constexpr uint8_t kOWlKey = 1 << 5;
 constexpr uint8_t kOLocal = 1 << 6;    // free-threaded: ob_ref_local
-constexpr uint8_t kOFtOwner = 1 << 7;  // free-threaded: ob_tid, ref state, critical section
+constexpr uint8_t kOFtOwner = 1 << 7;  // free-threaded: ob_tid, ref state, lock, worklist place
 
 constexpr uint32_t kSmallPayload = 15;
 

@@ -235,18 +235,18 @@ void Machine::move_legacy_finalizers() {
   }
 }
 
-void Machine::untrack_atomic_containers(uint8_t survivors, bool full, bool heap_order) {
+void Machine::untrack_atomic_containers(uint8_t survivors, bool full, const ObjList* walk) {
   // G10: untrack_tuples: surviving tuples that hold no GC object; up to 3.13
   // a full collection also untracks such dicts (untrack_dicts).
   // Each container is judged when the walk reaches it: a tuple of a tuple
   // untracked later in the same walk stays tracked until the next one.
   // The free-threaded collector walks the heap by address (update_refs in
-  // gc_free_threading.c), which slot order stands for: an inner tuple,
-  // built first, is reached first (observed on 3.13.15t:
+  // gc_free_threading.c), for which it passes the tracking order: an inner
+  // tuple, built first, is reached first (observed on 3.13.15t:
   // scenarios/conformance/tuple-and-dict-tracking.life).
-  ObjList walk = list_items(survivors);
-  if (heap_order) std::sort(walk.begin(), walk.end());
-  for (ObjId o : walk) {
+  const ObjList order = walk ? *walk : list_items(survivors);
+  for (ObjId o : order) {
+    if (obj(o).list != survivors) continue;
     const Object& x = obj(o);
     TypeKind k = program_.types[x.type].kind;
     bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;

@@ -185,12 +185,30 @@ void Machine::handle_resurrected_ft() {
   for (ObjId o : rescued) {
     Object& x = obj(o);
     x.flags &= ~(kInGarbageSet | kCollecting | kOnWorklist);
+    x.wl_rank = 0;
     list_move(o, kGen0);
     x.rc = static_cast<int16_t>(x.rc - held);  // merge_refcount(op, -1)
     Event e = event(EventKind::Resurrect, o);
     e.value = 1;
     emit(std::move(e));
   }
+}
+
+void Machine::to_worklist(ObjId o) {
+  list_move(o, kWorklist);
+  obj(o).wl_rank = static_cast<uint8_t>(state_.gc.lists[kWorklist].size);
+}
+
+ObjList Machine::untracked_members() const {
+  ObjList out;
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& x = state_.objects[i];
+    if (x.live && x.has(kOnWorklist) && !x.tracked()) out.push_back(static_cast<ObjId>(i));
+  }
+  std::sort(out.begin(), out.end(), [&](ObjId a, ObjId b) {
+    return state_.objects[a].wl_rank < state_.objects[b].wl_rank;
+  });
+  return out;
 }
 
 void Machine::step_collect_ft(Frame& f) {
@@ -220,11 +238,16 @@ void Machine::step_collect_ft(Frame& f) {
       for (ObjId o : to_decref) th.values.push_back(Value::object(o));
       f.count = static_cast<uint16_t>(to_decref.size());
       phase("update_refs, mark_heap_visitor, scan_heap_visitor");
+      // The heap walk's order, in which tuples are untracked (F-G2
+      // update_refs walks mimalloc's pages by address): the tracking order,
+      // before move_unreachable reorders it; a slot number is no part of a
+      // state (a decoded one renumbers them, model/Canonical.h).
+      const ObjList heap = list_items(kGen0);
       update_refs_ft();
       subtract_refs(kGen0);
       move_unreachable(kGen0, kUnordered);
       for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) obj(o).flags &= ~kCollecting;
-      untrack_atomic_containers(kGen0, true, /*heap_order=*/true);
+      untrack_atomic_containers(kGen0, true, &heap);
       move_legacy_finalizers();
       for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;
@@ -245,11 +268,11 @@ void Machine::step_collect_ft(Frame& f) {
         ObjId o = list_head(kUnordered);
         for (uint8_t k = 0; k < choice_ && o != kNoObj; ++k) o = obj(o).next;
         choice_ = 0;
-        list_move(o, kWorklist);
+        to_worklist(o);
         if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
         return;
       }
-      if (left == 1) list_move(list_head(kUnordered), kWorklist);
+      if (left == 1) to_worklist(list_head(kUnordered));
       phase("clear_weakrefs");
       clear_weakrefs_ft(true);
       start_the_world();
@@ -314,16 +337,23 @@ void Machine::step_collect_ft(Frame& f) {
       stop_the_world();
       phase("handle_resurrected_objects");
       // Members a finalizer untracked fell off the worklist's list (untrack
-      // unlinks them); objs_to_decref takes their worklist reference.
+      // unlinks them); objs_to_decref takes their worklist reference. It is
+      // a stack (F-G3): pushed in worklist order, popped by delete_garbage
+      // in reverse, so last place first (by wl_rank, not by slot).
+      ObjList untracked = untracked_members();
+      std::reverse(untracked.begin(), untracked.end());
       ValueList to_decref;
-      for (size_t i = 0; i < state_.objects.size(); ++i) {
-        Object& x = state_.objects[i];
-        if (x.live && x.has(kOnWorklist) && !x.tracked()) {
-          x.flags &= ~(kOnWorklist | kInGarbageSet);
-          to_decref.push_back(Value::object(static_cast<ObjId>(i)));
-        }
+      for (ObjId o : untracked) {
+        Object& x = obj(o);
+        x.flags &= ~(kOnWorklist | kInGarbageSet);
+        x.wl_rank = 0;
+        to_decref.push_back(Value::object(o));
       }
       handle_resurrected_ft();
+      // Every member left is tracked and on the list, in worklist order:
+      // renumbered without the gaps of those that left.
+      uint8_t rank = 0;
+      for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next) obj(o).wl_rank = ++rank;
       if (program_.profile.weakref_passes >= 2 &&
           !program_.profile.has(RuntimeBug::NoSecondWeakrefPass)) {
         phase("clear_weakrefs (second pass, no callbacks)");
@@ -336,23 +366,26 @@ void Machine::step_collect_ft(Frame& f) {
       return;
     }
     case kFtDelete: {
-      // delete_garbage: pop each member; an untracked one only loses the
-      // worklist's reference; otherwise tp_clear, then that reference is
-      // dropped, usually freeing it here, on the collecting thread.
-      for (size_t i = 0; i < state_.objects.size(); ++i) {
-        Object& x = state_.objects[i];
-        if (x.live && x.has(kOnWorklist) && !x.tracked()) {
-          x.flags &= ~(kOnWorklist | kInGarbageSet | kCollecting);
-          if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
-            decref(Value::object(static_cast<ObjId>(i)));
-          return;
-        }
-      }
+      // delete_garbage: pop each member in worklist order (F-G2); one
+      // untracked since STW-2 (off the list, found by its wl_rank, not by
+      // its slot) only loses the worklist's reference, in its place;
+      // otherwise tp_clear, then that reference is dropped, usually
+      // freeing it here, on the collecting thread.
       ObjId o = list_head(kWorklist);
+      const ObjList untracked = untracked_members();
+      if (!untracked.empty() && (o == kNoObj || obj(untracked[0]).wl_rank < obj(o).wl_rank)) {
+        Object& x = obj(untracked[0]);
+        x.flags &= ~(kOnWorklist | kInGarbageSet | kCollecting);
+        x.wl_rank = 0;
+        if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
+          decref(Value::object(untracked[0]));
+        return;
+      }
       if (o == kNoObj) {
         f.stage = kFtLegacy;
         return;
       }
+      obj(o).wl_rank = 0;  // popped
       f.obj = o;
       f.stage = kFtDeleteReturned;
       list_move(o, kGen0);
@@ -367,12 +400,13 @@ void Machine::step_collect_ft(Frame& f) {
     }
     case kFtDeleteReturned: {
       f.stage = kFtDelete;
-      Object& x = obj(f.obj);
-      x.flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
-      if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
-        decref(Value::object(f.obj));  // the worklist's reference
-      // it may be freed (as in Collector.cpp's kDeleteCheck)
+      // it may be freed (as in Collector.cpp's kDeleteCheck); cleared
+      // first, since the decref may push a frame, which can move `f`
+      const ObjId o = f.obj;
       f.obj = kNoObj;
+      obj(o).flags &= ~(kCollecting | kInGarbageSet | kOnWorklist);
+      if (!program_.profile.has(RuntimeBug::FreeGarbageMidCollection))
+        decref(Value::object(o));  // the worklist's reference
       return;
     }
     case kFtLegacy:
@@ -390,8 +424,10 @@ void Machine::step_collect_ft(Frame& f) {
       f.stage = kFtStopCallbacks;
       return;
     case kFtStopCallbacks: {
-      for (Object& x : state_.objects)
+      for (Object& x : state_.objects) {
         x.flags &= ~(kInGarbageSet | kClearedThisGc | kCollecting | kLegacyGarbage);
+        x.wl_rank = 0;
+      }
       f.stage = kFtEnd;
       if (!f.has(kFinal)) {
         Frame c;

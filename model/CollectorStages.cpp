@@ -43,6 +43,10 @@ void Machine::step_finalize_gc(Frame& f) {
       e.path = 1;
       emit(std::move(e));
       f.stage = 2;
+      // The call is over: the frame no longer names o, which the decref
+      // may free (release_slot stops a FinalizeGc frame whose object is
+      // freed during the call); the decref may also push a frame.
+      f.obj = kNoObj;
       if (f.has(kHolds)) {
         f.flags &= ~uint32_t{kHolds};
         decref(Value::object(o));

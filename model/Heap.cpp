@@ -65,7 +65,7 @@ namespace {
 bool works_on_subject(FrameKind k) {
   return k == FrameKind::Dealloc || k == FrameKind::CDealloc ||
          k == FrameKind::FinalizeFromDealloc || k == FrameKind::ClearWeakrefs ||
-         k == FrameKind::Clear || k == FrameKind::Construct;
+         k == FrameKind::Clear || k == FrameKind::Construct || k == FrameKind::FinalizeGc;
 }
 }  // namespace
 
@@ -87,8 +87,10 @@ void Machine::release_slot(ObjId o) {
     if (y.live)
       for (Value& v : y.fields) dangle(v);
   // A slot frame still working on o (the first tp_dealloc, when a
-  // collection run from its weakref callback deallocated o again, P7.9)
-  // now works on freed memory: it stops at its next step (step_top).
+  // collection run from its weakref callback deallocated o again, P7.9;
+  // the collector's tp_finalize call on a member a racing tp_dealloc
+  // freed) now works on freed memory: it stops at its next step
+  // (step_top).
   for (Thread& t : state_.threads)
     for (Frame& f : t.frames) {
       if (f.obj == o && works_on_subject(f.kind)) {

@@ -462,7 +462,8 @@ class Machine {
   // tp_traverse of o: strong references, in the type's visiting order.
   void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
-  void untrack_atomic_containers(uint8_t survivors, bool full, bool heap_order = false);
+  // (walk: the order to judge them in, if not the list's; others skipped)
+  void untrack_atomic_containers(uint8_t survivors, bool full, const ObjList* walk = nullptr);
   void handle_weakrefs_pass1();
   bool has_tp_clear(ObjId o) const;
   void clear_weakrefs_of_list(uint8_t list);
@@ -486,6 +487,8 @@ class Machine {
   void scan_unreachable_ft();
   void clear_weakrefs_ft(bool enqueue_callbacks);
   void handle_resurrected_ft();
+  void to_worklist(ObjId o);          // kFtOrder: o goes next in the heap order
+  ObjList untracked_members() const;  // off the list but on the worklist, in its order
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
