@@ -255,7 +255,7 @@ void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
     put8(p, thread_position(x.owner));
     put8(p, x.ref_state);
     put8(p, thread_position(x.locked_by));
-    put8(p, x.wl_rank);
+    putv(p, x.wl_rank);
   }
   put8(p, static_cast<uint8_t>(used));
   for (uint32_t i = 0; i < used; ++i) put_value(p, x.fields[i]);

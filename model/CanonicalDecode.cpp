@@ -234,7 +234,7 @@ class Decoder {
       x.owner = thread_id(get8(kNoThread));
       x.ref_state = get8(kRefMerged);
       x.locked_by = thread_id(get8(kNoThread));
-      x.wl_rank = get8(0xFF);
+      x.wl_rank = static_cast<uint16_t>(getv(kMaxObjects));
     }
     uint8_t used = get8(kMaxFields);
     for (uint8_t i = 0; i < used; ++i) x.fields[i] = get_value();

@@ -196,7 +196,7 @@ void Machine::handle_resurrected_ft() {
 
 void Machine::to_worklist(ObjId o) {
   list_move(o, kWorklist);
-  obj(o).wl_rank = static_cast<uint8_t>(state_.gc.lists[kWorklist].size);
+  obj(o).wl_rank = static_cast<uint16_t>(state_.gc.lists[kWorklist].size);
 }
 
 ObjList Machine::untracked_members() const {
@@ -352,7 +352,7 @@ void Machine::step_collect_ft(Frame& f) {
       handle_resurrected_ft();
       // Every member left is tracked and on the list, in worklist order:
       // renumbered without the gaps of those that left.
-      uint8_t rank = 0;
+      uint16_t rank = 0;
       for (ObjId o = list_head(kWorklist); o != kNoObj; o = obj(o).next) obj(o).wl_rank = ++rank;
       if (program_.profile.weakref_passes >= 2 &&
           !program_.profile.has(RuntimeBug::NoSecondWeakrefPass)) {

@@ -90,7 +90,7 @@ struct Object {
   // Free-threaded collector: its place on the worklist (1 + its index in
   // the heap order, F-G2), kept while a member is untracked (untracking
   // unlinks it from the list, not from CPython's worklist); 0 off it.
-  uint8_t wl_rank = 0;
+  uint16_t wl_rank = 0;
   int16_t gc_refs = 0;  // only meaningful while collecting
   ObjId next = kNoObj;  // intrusive GC list links (_gc_next/_gc_prev)
   ObjId prev = kNoObj;
