@@ -6,7 +6,7 @@
 #                       too), then builds and runs examples/ against the
 #                       installed package
 #   ./run.sh sanitize   builds with ASan + UBSan and runs the tests (every
-#                       sixth scenario of the suites repeated per shipped
+#                       twelfth scenario of the suites repeated per shipped
 #                       scenario, fewer property cases, no conformance runs)
 #   ./run.sh bench      runs the benchmarks (bench/b1.sh, bench/fuzz.sh,
 #                       bench/mpi.py)
@@ -140,25 +140,25 @@ case "$verb" in
   sanitize)
     install_packages
     # -O1 -g1: ASan's advice, line tables for its reports, and a third less
-    # compile time than -O2 -g. Each rapidcheck property runs 50 cases here
+    # compile time than -O2 -g. Each rapidcheck property runs 25 cases here
     # (200 in `test`).
     build build-sanitize -DLIFECHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DLIFECHECK_RC_CASES=50
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DLIFECHECK_RC_CASES=25
     export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    export RC_PARAMS="seed=20261121 max_success=50"
+    export RC_PARAMS="seed=20261121 max_success=25"
     # Every test but these, which `test` runs: the conformance runs against
     # real interpreters (ConformShipped/: their time goes to CPython, and
     # what they run of lifecheck the other suites run already) and the
     # fuzz loop over each broken runtime (the fuzz targets run under the
     # sanitizers in `fuzz`). The suites that repeat one check over every
     # shipped scenario in another mode (canonical forms, sleep and
-    # persistent sets, step reuse, the concrete search) run every sixth
+    # persistent sets, step reuse, the concrete search) run every twelfth
     # scenario; Shipped/Scenarios runs them all.
     repeated='Shipped/Canonical*:Shipped/SleepSets*:Shipped/PersistentShipped*'
     repeated+=':Shipped/ConcreteSearch*:Shipped/StepReuseShipped*'
     run_sharded build-sanitize/tests/lifecheck_tests \
       "-$repeated:ConformShipped/*:Meta.FuzzerFindsEveryBrokenRuntime"
-    run_sharded build-sanitize/tests/lifecheck_tests "$repeated" 6
+    run_sharded build-sanitize/tests/lifecheck_tests "$repeated" 12
     run_sharded build-sanitize/tests/extract/lifecheck_extract_tests '*'
     # the MPI searches under mpirun (tests/mpi/) but the two longest, which
     # compare every back end over many scenarios
