@@ -139,7 +139,7 @@ case "$verb" in
     ;;
   sanitize)
     install_packages
-    # -O1 -g1: ASan's advice, line tables for its reports, and a third less
+    # -O1 -g1: ASan's advice, line tables for its reports, and less
     # compile time than -O2 -g. Each rapidcheck property runs 25 cases here
     # (200 in `test`).
     build build-sanitize -DLIFECHECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
