@@ -102,7 +102,7 @@ struct Scratch {
   std::vector<ThreadId> thread_order;
   std::vector<ThreadId> position;
   std::vector<ThreadId> sorted;
-  std::vector<uint32_t> owned;   // per thread: the smallest name of an object it owns (or empty)
+  std::vector<uint32_t> owned;   // per thread: its smallest (name, role) key (owned(); or empty)
   std::vector<int8_t> compared;  // per pair of threads a * n + b: compare(a, b) + 2, 0 not yet
   std::vector<uint8_t> used;     // per name: used attribute and item slots (number_objects)
   std::string best, trial;       // the permutation search at ties

@@ -191,9 +191,14 @@ int Encoder::compare(const Thread& a, const Thread& b) const {
   return 0;
 }
 
-// The objects threads own (resource affinity) tell identical threads
-// apart: thread t's smallest owned tracked name. Found for every thread
-// the first time compare() gets that far (most comparisons end before).
+// The objects threads own (resource affinity, ob_tid, a critical
+// section's lock) tell identical threads apart: thread t's smallest
+// (tracked name, role). With the role, no two threads have the same key
+// unless both own nothing: an object has one thread per role. (The name
+// alone tied a thread that owns x with the one that holds x's lock, and
+// the encoding, which writes both positions, then depended on their
+// order.) Found for every thread the first time compare() gets that far
+// (most comparisons end before).
 uint32_t Encoder::owned(size_t t) const {
   if (sc_.owned.empty()) {
     const size_t n = s_.threads.size();
@@ -201,8 +206,11 @@ uint32_t Encoder::owned(size_t t) const {
     for (size_t o = 0; o < s_.objects.size(); ++o) {
       const Object& x = s_.objects[o];
       if (!x.live || sc_.ids[o] == kNoObj) continue;
-      for (ThreadId u : {x.resource_owner, x.owner, x.locked_by})
-        if (u < n) sc_.owned[u] = std::min<uint32_t>(sc_.owned[u], sc_.ids[o]);
+      const ThreadId roles[] = {x.resource_owner, x.owner, x.locked_by};
+      for (uint32_t role = 0; role < 3; ++role)
+        if (roles[role] < n)
+          sc_.owned[roles[role]] =
+              std::min<uint32_t>(sc_.owned[roles[role]], uint32_t{sc_.ids[o]} << 2 | role);
     }
   }
   return sc_.owned[t];

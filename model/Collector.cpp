@@ -34,6 +34,7 @@ bool collection_past_deduce(const Frame& f) {
 }
 
 void Machine::phase(const char* name) {
+  if (kinds_) *kinds_ |= event_bit(EventKind::GcPhase);
   if (!trace_) return;
   Event e = event(EventKind::GcPhase);
   e.text = name;

@@ -58,6 +58,11 @@ enum class EventKind : uint8_t {
 
 const char* event_name(EventKind kind);
 
+// A set of event kinds as a bit mask (Machine's `kinds`).
+// (ExceptHook is the last kind)
+static_assert(static_cast<int>(EventKind::ExceptHook) < 64, "event kinds fit a 64-bit mask");
+constexpr uint64_t event_bit(EventKind kind) { return uint64_t{1} << static_cast<int>(kind); }
+
 struct Event {
   EventKind kind = EventKind::Log;
   ThreadId thread = 0;

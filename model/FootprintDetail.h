@@ -24,8 +24,6 @@ enum Part : uint32_t {
   kPartTracksYoung = 1 << 6,   // an object it tracked is in the young generation after it (I2)
 };
 
-constexpr uint64_t event_bit(EventKind kind) { return uint64_t{1} << static_cast<unsigned>(kind); }
-
 template <class T>
 bool same_bytes(const T& a, const T& b) {
   return std::memcmp(&a, &b, sizeof(T)) == 0;

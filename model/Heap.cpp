@@ -124,6 +124,7 @@ void Machine::incref(Value v) {
 }
 
 void Machine::emit_refcount(EventKind kind, ObjId o) {
+  if (kinds_) *kinds_ |= event_bit(kind);
   if (!trace_) return;
   Event e = event(kind, o);
   e.value = obj(o).rc;

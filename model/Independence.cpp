@@ -115,103 +115,20 @@
 // reorder i's objects will start. Nothing disables t (as for S2), so {t}
 // is persistent.
 //
-// S1: thread i's only choice c is also explored alone when i runs a
-// collection past kDeduce (not an end-of-run one). Under the GIL a running
-// collection makes every other gc.collect() return 0 (G5) and no
-// automatic collection starts (off in this scope anyway), so on every path
-// of the other threads from s no collection starts: they are bystanders.
-// Let M be what the collection can touch: the objects on its lists
-// (kUnreachable, kFinalizers, kWrcbToCall, kSeen, kFinalUnreachable) or
-// marked as its members, and everything i's stack, C frames, queues and
-// threading.local entries hold, closed over references and weakref
-// referents. Let R_j be what bystander j can touch: the same for j (its
-// end releases its local entries, TL3), with the globals when j's
-// remaining code (ProgramSummary.h: every op reachable from its frames,
-// and whatever a finalizer or callback may do) may touch a global.
-// (e2) M and every R_j are disjoint. A bystander reaches more only by
-// loading from what it reaches, from globals, or by allocating; members
-// are garbage whose weakrefs pass 1 cleared, and no code reaches them
-// otherwise (no gc introspection in this scope), so R_j never grows into
-// M. The collection's own Python code is quiet (ProgramFlags::
-// quiet_helpers: every finalizer and callback only moves locals): M grows
-// only by what c's deallocations free, never into R_j. Run on a copy, c
-// starts no collection, changes no other thread, no object outside M, no
-// global, class key order or __del__, gc.garbage, and takes no serial
-// number (it allocates nothing, so "both allocate" cannot arise); where it
-// returns from the collection, i's code up to its next check only moves
-// locals (locals_until). What c does depends only on M and i's
-// thread, which bystanders never touch, so it does the same at every
-// state they reach: the copy at s stands for all of them, c commutes with
-// each of their steps (unlinks from GC lists commute with appends; c
-// appends only to its own lists and the old generation, bystanders to the
-// young one), and nothing disables c (no while loop, no join in i's
-// step, no stopped world under the GIL). (e3) A step that ends the
-// collection clears `collecting`, which a bystander's gc.collect() reads
-// (it would collect instead of returning 0): it is taken alone only when
-// no bystander's remaining code may call gc.collect(), and every thread
-// not started yet counts as such. Narrower than the design's S1
-// (por-design.md §3.2): quiet helpers instead of per-function summaries
-// of the collector's code, no Pinned shared objects, the last step found
-// by running it. S1 keeps the progress measure (the body stays at its
-// gc.collect()): its cycle proviso is the search's restart without the
-// reduction where the reduced graph has a cycle (Stats::reduced_keeping,
-// checker/Explorer.h).
+// S1, a running collection's next step: IndependenceCollection.cpp.
+//
 #include "model/Independence.h"
 
+#include "model/IndependenceDetail.h"
 #include "model/Machine.h"
 #include "model/Model.h"
 #include "model/ObjSet.h"
 #include "model/Ownership.h"
 #include "model/ProgramSummary.h"
 
-namespace lifecheck::model {
-
-using Kept = checker::SteppedList<State, uint16_t>;
+namespace lifecheck::model::independence_detail {
 
 namespace {
-
-// A rule's check runs choice c on a copy of the state. Several rules may
-// check the same choice at one state (S0 and S3 both walk a private step),
-// so the trials of one persistent_choice call are run once each, into
-// `kept` when given: the search then takes them instead of running the
-// same steps again.
-struct Trial {
-  const State& after;
-  const std::vector<Event>& events;
-  const checker::StepResult& result;
-};
-
-class Trials {
- public:
-  Trials(const Model& model, const State& state, size_t choices, Kept* kept)
-      : model_(model), state_(state), list_(kept ? *kept : own_), first_(list_.size()) {
-    // the references handed out stay valid
-    list_.reserve(first_ + choices);
-    events_.reserve(choices);
-  }
-  Trials(const Trials&) = delete;
-  Trials& operator=(const Trials&) = delete;
-
-  // The successor by c, stepped now or by an earlier rule.
-  Trial of(uint16_t c) {
-    for (size_t k = first_; k < list_.size(); ++k)
-      if (list_[k].choice == c) return {list_[k].after, events_[k - first_], list_[k].result};
-    auto& t = list_.emplace_back();
-    t.choice = c;
-    t.after = state_;
-    auto& events = events_.emplace_back();
-    t.result = model_.step(t.after, c, &events);
-    return {t.after, events, t.result};
-  }
-
- private:
-  const Model& model_;
-  const State& state_;
-  Kept own_;
-  Kept& list_;
-  size_t first_;
-  std::vector<std::vector<Event>> events_;
-};
 
 // What an object makes reachable to whoever reaches it: what it owns and,
 // for a weakref, its referent (a dereference).
@@ -221,6 +138,8 @@ void for_each_reference(const Program& program, const Object& x, Visit visit) {
   if (program.types[x.type].kind == TypeKind::Weakref && x.fields[kWeakrefReferent].is_obj())
     visit(x.fields[kWeakrefReferent].obj());
 }
+
+}  // namespace
 
 void close_over_references(const Program& program, const State& state, ObjSet& seen,
                            ObjList& work) {
@@ -234,14 +153,7 @@ void close_over_references(const Program& program, const State& state, ObjSet& s
   }
 }
 
-// The objects a thread's locals and operand stacks hold.
-template <class Visit>
-void for_each_stack_value(const Thread& th, Visit visit) {
-  for (Value v : th.values)
-    if (v.is_obj()) visit(v.obj());
-  for (Value v : th.stack)
-    if (v.is_obj()) visit(v.obj());
-}
+namespace {
 
 // Whether every tracked object among `mine` is held directly by thread t's
 // stack. Such an object always keeps gc_refs > 0 in a collection, so the
@@ -255,24 +167,6 @@ bool tracked_ones_on_stack(const State& state, ThreadId t, const ObjSet& mine) {
   for (size_t o = 0; o < state.objects.size(); ++o)
     if (mine[o] && state.objects[o].tracked() && !held[o]) return false;
   return true;
-}
-
-// The threading.local objects holding an entry (a thread's dict, TL2) of
-// a thread `of` accepts: that thread's end releases the entry (TL3).
-template <class Of, class Visit>
-void for_each_thread_local_with_entry(const Program& program, const State& state, Of of,
-                                      Visit visit) {
-  if (program.thread_local_type == kNoType) return;
-  for (size_t o = 0; o < state.objects.size(); ++o) {
-    const Object& x = state.objects[o];
-    if (!x.live || x.type != program.thread_local_type) continue;
-    for (uint8_t k = 0; k < x.length; ++k)
-      if (x.items[2u * k].kind() == ValueKind::Int &&
-          of(static_cast<ThreadId>(x.items[2u * k].integer() % kThreadLocalStamp))) {
-        visit(static_cast<ObjId>(o));
-        break;
-      }
-  }
 }
 
 // The objects thread t's stack reaches.
@@ -355,6 +249,8 @@ size_t live_objects(const State& state) {
   return live;
 }
 
+}  // namespace
+
 // The ops of `func` from `from` up to the first `end` op: loads, stores
 // and deletes of locals and constants only (no call, global, log, jump or
 // handler).
@@ -378,6 +274,8 @@ bool locals_until(const Program& program, FuncId func, size_t from, OpCode end) 
   return false;
 }
 
+namespace {
+
 // S2: the statements of thread i's step from its check at `pc` to the
 // end of its body: loads, stores and deletes of locals and constants, then
 // the return that releases the locals (no call, global, log or jump).
@@ -386,6 +284,8 @@ bool end_block(const Program& program, FuncId func, uint16_t pc) {
   if (pc >= code.size() || code[pc].code != OpCode::Check) return false;
   return locals_until(program, func, size_t{pc} + 1, OpCode::Return);
 }
+
+}  // namespace
 
 // Slot o of `state`, or a free one past the end of its slot array.
 const Object& slot(const State& state, size_t o) {
@@ -404,6 +304,8 @@ bool same_object(const Object& a, const Object& b) {
          a.label == b.label && a.wl_key == b.wl_key && a.serial == b.serial &&
          a.fields == b.fields && a.items == b.items;
 }
+
+namespace {
 
 // S2: thread t's only choice c ends its body, and frees every object its
 // stack reaches, changing nothing else (see the rule's argument above
@@ -545,14 +447,12 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
   const Trial trial = trials.of(c);
   const State& after = trial.after;
-  const std::vector<Event>& events = trial.events;
   if (!trial.result.ok()) return false;
   // Refcount events (and S3's allocations) are shown in traces; no
   // property or expect line observes them.
-  for (const Event& e : events)
-    if (e.kind != EventKind::Incref && e.kind != EventKind::Decref &&
-        (!allocating || (e.kind != EventKind::Alloc && e.kind != EventKind::Track)))
-      return false;
+  uint64_t unobserved = event_bit(EventKind::Incref) | event_bit(EventKind::Decref);
+  if (allocating) unobserved |= event_bit(EventKind::Alloc) | event_bit(EventKind::Track);
+  if ((trial.event_kinds & ~unobserved) != 0) return false;
   if (!in_own_body(after.threads[t]) || after.threads[t].frames[0].func != f.func) return false;
   // A class's attribute order (its instances' shared dict keys) is runtime
   // state every thread writes when it adds a new attribute name.
@@ -577,191 +477,13 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   return model.progress_measure(after) > model.progress_measure(state);
 }
 
-// S1: what thread j (not the collector) may still do, by the static
-// summaries of its frames' remaining code (ProgramSummary.h); nullopt when
-// that is not summarized (a frame kind of the collector's, a pending
-// exception, main before its body's end).
-std::optional<FuncSummary> future_of(const Program& program, const State& state, ThreadId j) {
-  const Thread& th = state.threads[j];
-  if (th.status == ThreadStatus::Finished) return FuncSummary{};
-  if (th.status == ThreadStatus::Waiting) {
-    if (j == 0) return std::nullopt;
-    return program.summaries[program.threads[j].body];
-  }
-  if (j == 0 && (state.main_stage == MainStage::PreJoin || state.main_stage == MainStage::JoinAll))
-    return th.frames.empty() && !th.has_exc ? std::optional(FuncSummary{}) : std::nullopt;
-  if (j == 0 && state.main_stage != MainStage::Body) return std::nullopt;
-  if (th.frames.empty() || th.has_exc || th.detached || th.gc_pending != 0) return std::nullopt;
-  FuncSummary sum = program.helper_summary;
-  for (size_t k = 0; k < th.frames.size(); ++k) {
-    const Frame& f = th.frames[k];
-    switch (f.kind) {
-      case FrameKind::Body: {
-        // a frame below the top one may run its call op again
-        const bool top = k + 1 == th.frames.size();
-        sum |= remaining_summary(program, f.func, top || f.pc == 0 ? f.pc : f.pc - 1);
-        continue;
-      }
-      case FrameKind::Dealloc:  // what they run: Program::helper_summary
-      case FrameKind::FinalizeFromDealloc:
-      case FrameKind::Release:
-      case FrameKind::Clear:
-      case FrameKind::ClearWeakrefs:
-        continue;
-      default:
-        return std::nullopt;
-    }
-  }
-  return sum;
-}
-
-// S1: the objects thread t's stack and C frames hold, its queues and its
-// entries of threading.local objects (TL3), with the globals when `globals`;
-// closed over references.
-template <class Extra>
-ObjSet thread_region(const Program& program, const State& state, ThreadId t, bool globals,
-                     Extra extra) {
-  const size_t n = state.objects.size();
-  ObjSet seen(n);
-  ObjList work;
-  auto add = [&](ObjId o) {
-    if (o < n && state.objects[o].live && seen.insert(o)) work.push_back(o);
-  };
-  const Thread& th = state.threads[t];
-  for_each_stack_value(th, add);
-  for (const Frame& f : th.frames)
-    for (ObjId o : {f.obj, f.obj2, held_ref(state, f), f.locked2}) add(o);
-  for (ObjId o : th.merge_queue) add(o);
-  for (ObjId o : th.trash) add(o);
-  for_each_thread_local_with_entry(
-      program, state, [&](ThreadId u) { return u == t; }, add);
-  if (globals)
-    for (Value v : state.globals)
-      if (v.is_obj()) add(v.obj());
-  extra(add);
-  close_over_references(program, state, seen, work);
-  return seen;
-}
-
-// S1: the running collection's region M: its members and lists, its
-// thread's objects (the running callback's weakref, the finalizer's self),
-// and what they reach.
-ObjSet collection_region(const Program& program, const State& state, ThreadId i) {
-  constexpr uint32_t kMember = kClearedThisGc | kInGarbageSet | kCollecting | kUnreachableMask |
-                               kLegacyGarbage | kGcFinalizing;
-  return thread_region(program, state, i, false, [&](auto add) {
-    for (size_t o = 0; o < state.objects.size(); ++o) {
-      const Object& x = state.objects[o];
-      if (!x.live) continue;
-      if (x.list == kUnreachable || x.list == kFinalizers || x.list == kWrcbToCall ||
-          x.list == kSeen || x.list == kFinalUnreachable || x.has(kMember))
-        add(static_cast<ObjId>(o));
-    }
-  });
-}
-
-bool same_frame(const Frame& a, const Frame& b) {
-  return a.kind == b.kind && a.stage == b.stage && a.flags == b.flags && a.func == b.func &&
-         a.pc == b.pc && a.obj == b.obj && a.obj2 == b.obj2 && a.base == b.base &&
-         a.count == b.count && a.aux == b.aux && a.saved_exc == b.saved_exc && a.ref == b.ref &&
-         a.ref_serial == b.ref_serial && a.locked2 == b.locked2 && a.touched == b.touched;
-}
-
-bool same_thread(const Thread& a, const Thread& b) {
-  if (a.status != b.status || a.exc != b.exc || a.has_exc != b.has_exc ||
-      a.exc_func != b.exc_func || a.detached != b.detached || a.gc_pending != b.gc_pending ||
-      a.trash_nesting != b.trash_nesting || !(a.trash == b.trash) ||
-      !(a.merge_queue == b.merge_queue) || !(a.values == b.values) || !(a.stack == b.stack) ||
-      a.frames.size() != b.frames.size())
-    return false;
-  for (size_t k = 0; k < a.frames.size(); ++k)
-    if (!same_frame(a.frames[k], b.frames[k])) return false;
-  return true;
-}
-
-// S1 (the argument is at the top of this file): thread i's only
-// choice c, the next step of the collection it runs past kDeduce.
-bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c,
-                     Trials& trials) {
-  const Program& program = model.program();
-  const Thread& th = state.threads[i];
-  if (th.status != ThreadStatus::Running || th.has_exc || th.detached) return false;
-  size_t at = th.frames.size();
-  for (size_t k = 0; k < th.frames.size(); ++k)
-    if (th.frames[k].kind == FrameKind::Collect) at = k;
-  if (at == 0 || at == th.frames.size()) return false;
-  const Frame& f = th.frames[at];
-  if (!collection_past_deduce(f) || f.has(kFinal)) return false;
-  const Frame& caller = th.frames[at - 1];
-  // the code i runs once the collection has returned, up to its next
-  // check, reads nothing another thread may change
-  if (caller.kind != FrameKind::Body ||
-      !locals_until(program, caller.func, caller.pc, OpCode::Check))
-    return false;
-  // (e1) no other thread runs a collection: none can start one before c
-  std::vector<FuncSummary> futures(state.threads.size());
-  for (size_t j = 0; j < state.threads.size(); ++j) {
-    if (j == i) continue;
-    for (const Frame& g : state.threads[j].frames)
-      if (g.kind == FrameKind::Collect) return false;
-    auto fut = future_of(program, state, static_cast<ThreadId>(j));
-    if (!fut) return false;
-    futures[j] = *fut;
-  }
-  // (e2) region disjointness, now and along every path of the others
-  const ObjSet region = collection_region(program, state, i);
-  for (size_t j = 0; j < state.threads.size(); ++j) {
-    if (j == i || state.threads[j].status == ThreadStatus::Finished) continue;
-    const ObjSet theirs = thread_region(program, state, static_cast<ThreadId>(j),
-                                        futures[j].touches_globals, [](auto) {});
-    if (theirs.intersects(region)) return false;
-  }
-  const Trial trial = trials.of(c);
-  const State& after = trial.after;
-  const std::vector<Event>& events = trial.events;
-  if (!trial.result.ok()) return false;
-  for (const Event& e : events)
-    if (e.kind == EventKind::GcStart) return false;
-  const Thread& now = after.threads[i];
-  if (now.status != ThreadStatus::Running || now.has_exc) return false;
-  const bool last = !after.gc.collecting;
-  if (last) {
-    // (e3) the collection ended: no other thread may read `collecting`
-    // again (a gc.collect() of theirs would collect instead of returning 0)
-    if (now.frames.size() != at) return false;
-    for (size_t j = 0; j < state.threads.size(); ++j)
-      if (j != i && futures[j].may_collect) return false;
-  } else if (now.frames.size() <= at || now.frames[at].kind != FrameKind::Collect) {
-    return false;
-  }
-  for (size_t k = 0; k + 1 < at; ++k)
-    if (!same_frame(th.frames[k], now.frames[k])) return false;
-  // c changed no other thread, nothing outside its region, no setting,
-  // and made nothing (no serial number taken: "both allocate")
-  for (size_t j = 0; j < state.threads.size(); ++j)
-    if (j != i && !same_thread(state.threads[j], after.threads[j])) return false;
-  const size_t n = state.objects.size();
-  for (size_t o = n; o < after.objects.size(); ++o)
-    if (after.objects[o].live) return false;
-  for (size_t o = 0; o < n; ++o) {
-    const Object& x = slot(after, o);
-    if (!state.objects[o].live && x.live) return false;
-    if (!region[o] && !same_object(state.objects[o], x)) return false;
-    // nothing joins the young generation: a member freed here whose class
-    // has a __del__ is tracked into it again before its finalizer runs
-    // (subtype_dealloc), an append a bystander's allocation does not
-    // commute with (found by a review)
-    if (x.live && x.list == kGen0 && state.objects[o].list != kGen0) return false;
-  }
-  return after.globals == state.globals && after.class_key_count == state.class_key_count &&
-         after.class_del == state.class_del && after.warm == state.warm &&
-         after.next_serial == state.next_serial && after.main_stage == state.main_stage &&
-         after.gc.auto_enabled == state.gc.auto_enabled && after.gc.garbage == state.gc.garbage &&
-         after.gc.callbacks == state.gc.callbacks && after.gc.scheduled == 0 &&
-         after.threads_ended == state.threads_ended;
-}
-
 }  // namespace
+
+}  // namespace lifecheck::model::independence_detail
+
+namespace lifecheck::model {
+
+using namespace independence_detail;
 
 std::optional<uint16_t> private_step_choice(const Model& model, const State& state,
                                             const std::vector<uint16_t>& enabled, Kept* kept) {

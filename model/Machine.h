@@ -66,8 +66,12 @@ bool collection_past_deduce(const Frame& f);
 
 class Machine {
  public:
-  // `trace` receives every event when not null (replay, simulate).
-  Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr);
+  // `trace` receives every event when not null (replay, simulate);
+  // `kinds` (when not null) gets a bit per kind of event emitted
+  // (event_bit()), without building the events: what the partial-order
+  // rules read of a trial step (Independence.cpp).
+  Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr,
+          uint64_t* kinds = nullptr);
 
   static State initial_state(const Program& program);
   // The choices at a state, in thread order: each thread that can take a
@@ -560,6 +564,7 @@ class Machine {
   const Program& program_;
   State& state_;
   std::vector<Event>* trace_;
+  uint64_t* kinds_;
   ThreadId current_ = 0;
   // Automatic collections (G1-G3) within this transition: the allocation
   // chosen to trigger one (1-based, 0: none) and its generation, the

@@ -14,10 +14,12 @@ void Model::enabled(const State& state, std::vector<Choice>& out) const {
   Machine::enabled_choices(program_, state, out);
 }
 
-checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>* trace) const {
+namespace {
+checker::StepResult run_step(const Program& program, State& state, uint16_t choice,
+                             std::vector<Event>* trace, uint64_t* kinds) {
   checker::StepResult r;
   try {
-    Machine m(program_, state, trace);
+    Machine m(program, state, trace, kinds);
     m.run_transition(static_cast<ThreadId>(choice & 0xFF), static_cast<uint8_t>(choice >> 8));
   } catch (const ViolationFound& v) {
     r.kind = checker::StepResult::Kind::Violation;
@@ -28,6 +30,15 @@ checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>*
     r.message = l.message;
   }
   return r;
+}
+}  // namespace
+
+checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>* trace) const {
+  return run_step(program_, state, choice, trace, nullptr);
+}
+
+checker::StepResult Model::step_noting_kinds(State& state, Choice choice, uint64_t& kinds) const {
+  return run_step(program_, state, choice, nullptr, &kinds);
 }
 
 checker::StepResult Model::terminal(State& state) const {
@@ -142,6 +153,16 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
 
 }  // namespace
 
+std::vector<uint8_t> Model::loop_free_functions(const Program& program) {
+  std::vector<uint8_t> out(program.funcs.size(), 1);
+  for (size_t f = 0; f < program.funcs.size(); ++f) {
+    const std::vector<Op>& code = program.funcs[f].code;
+    for (size_t i = 0; i < code.size(); ++i)
+      if (loop_head(code[i], i) || while_head(code[i], i)) out[f] = 0;
+  }
+  return out;
+}
+
 // Per thread: not started, then how far its body has got (its loops
 // unrolled), then body done, then finished; main also counts its stages
 // and final collections. Each part only grows.
@@ -179,8 +200,11 @@ uint64_t Model::progress_measure(const State& state) const {
       if (stage <= static_cast<uint64_t>(MainStage::Body)) {
         const bool in_body = !th.frames.empty() && th.frames[0].kind == FrameKind::Body &&
                              counts_body(th.frames[0].func, body);
-        at = in_body ? 1 + unrolled_position(program_.funcs[body].code, th, th.frames[0])
-                     : kBodyDone;
+        const std::vector<Op>& code = program_.funcs[body].code;
+        const uint64_t pos = !in_body           ? 0
+                             : loop_free_[body] ? std::min<size_t>(th.frames[0].pc, code.size())
+                                                : unrolled_position(code, th, th.frames[0]);
+        at = in_body ? 1 + pos : kBodyDone;
       } else if (state.main_stage == MainStage::Final) {
         at = state.gc.final_rounds;
       }

@@ -30,7 +30,8 @@ class Model {
   // `symmetry`: merge states that differ by a permutation of interchangeable
   // threads (a sound reduction; off where traces name threads).
   explicit Model(const Program& program, bool symmetry = true)
-      : program_(program), symmetry_(thread_symmetry(program)) {
+      : program_(program), symmetry_(thread_symmetry(program)),
+        loop_free_(loop_free_functions(program)) {
     if (!symmetry) symmetry_.any = false;
   }
 
@@ -42,6 +43,9 @@ class Model {
   }
   // As step(), recording every event into `trace` when it is not null.
   checker::StepResult step(State& state, Choice choice, std::vector<Event>* trace) const;
+  // As step(), setting in `kinds` the bit (event_bit()) of each kind of
+  // event the step emits; cheaper than a trace.
+  checker::StepResult step_noting_kinds(State& state, Choice choice, uint64_t& kinds) const;
   checker::StepResult terminal(State& state) const;
   void encode(const State& state, std::string& out) const {
     encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr);
@@ -111,8 +115,14 @@ class Model {
   }
 
  private:
+  // Per function: 1 when its code has no loop, so that its position in
+  // the progress measure is its pc (most bodies; the measure is taken at
+  // every state and successor).
+  static std::vector<uint8_t> loop_free_functions(const Program& program);
+
   const Program& program_;
   ThreadSymmetry symmetry_;
+  std::vector<uint8_t> loop_free_;
 };
 
 // One run, step by step, as a trace a person can read.

@@ -67,15 +67,15 @@ Event Machine::event(EventKind kind, ObjId o) {
 }
 
 void Machine::emit(Event e) {
+  if (kinds_) *kinds_ |= event_bit(e.kind);
   const bool observed = !state_.threads_ended && !program_.expects.empty();
   if (!trace_) {
     if (observed) observe_expectations(e);
     return;
   }
   // Recorded first, so that an event that breaks an expect line is shown;
-  // moved, not copied (its text). A trace (the persistent-set checks keep
-  // one per trial step) gets room for a step's events at its first, not
-  // a reallocation at every doubling.
+  // moved, not copied (its text). A trace gets room for a step's events
+  // at its first, not a reallocation at every doubling.
   if (trace_->size() == trace_->capacity())
     trace_->reserve(std::max<size_t>(kTraceChunk, 2 * trace_->size()));
   trace_->push_back(std::move(e));

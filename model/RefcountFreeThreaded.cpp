@@ -83,6 +83,7 @@ bool Machine::brc_queue_object(ObjId id) {
   }
   // F5: push onto the owner's stack and set its _PY_EVAL_EXPLICIT_MERGE_BIT.
   state_.threads[owner].merge_queue.push_back(id);
+  if (kinds_) *kinds_ |= event_bit(EventKind::BrcQueue);
   if (trace_) {
     Event e = event(EventKind::BrcQueue, id);
     e.value = owner;

@@ -15,8 +15,9 @@
 
 namespace lifecheck::model {
 
-Machine::Machine(const Program& program, State& state, std::vector<Event>* trace)
-    : program_(program), state_(state), trace_(trace) {}
+Machine::Machine(const Program& program, State& state, std::vector<Event>* trace,
+                 uint64_t* kinds)
+    : program_(program), state_(state), trace_(trace), kinds_(kinds) {}
 
 State Machine::initial_state(const Program& program) {
   State s;

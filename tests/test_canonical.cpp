@@ -9,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -360,6 +361,40 @@ TEST(CanonicalSymmetry, StaleExceptionNameDoesNotOrderThreads) {
               << (sleep ? ", sleep sets" : "");
         }
   }
+}
+
+// One object related to two identical threads in two roles: T1 owns it
+// (ob_tid) and T2 holds its critical section's lock. Swapping the threads
+// gives a state of the same orbit, which must encode alike. The threads
+// were ordered by the smallest name of what they own, which tied them
+// (the same name) while the encoding wrote both positions.
+TEST(CanonicalSymmetry, OwnerAndLockHolderOfOneObjectAreOrdered) {
+  const model::Program p = load_text_under(
+      "g0 = []\n\nthread T1:\n    x = 1\n\nthread T2:\n    x = 1\n", "3.14t");
+  const model::Model m(p, true);
+  ASSERT_TRUE(m.uses_symmetry());
+  std::optional<model::State> found;
+  for_each_state(model::Model(p, false), 1000, [&](const model::State& s) {
+    // both threads started, neither has run
+    if (found || !s.globals[0].is_obj() || s.threads[1].status != model::ThreadStatus::Running ||
+        s.threads[2].status != model::ThreadStatus::Running || s.threads[1].frames.size() != 1 ||
+        s.threads[2].frames.size() != 1 || s.threads[1].frames[0].pc != 0 ||
+        s.threads[2].frames[0].pc != 0)
+      return;
+    found = s;
+  });
+  ASSERT_TRUE(found.has_value());
+  model::State a = *found, b = *found;
+  const model::ObjId x = a.globals[0].obj();
+  ASSERT_TRUE(a.objects[x].tracked());
+  a.objects[x].owner = 1;
+  a.objects[x].locked_by = 2;
+  b.objects[x].owner = 2;
+  b.objects[x].locked_by = 1;
+  std::string ea, eb;
+  m.encode(a, ea);
+  m.encode(b, eb);
+  EXPECT_EQ(ea, eb);
 }
 
 // B1's identical threads, under the GIL and free-threaded.
