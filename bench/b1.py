@@ -335,6 +335,9 @@ def main():
     ap.add_argument("--sleep-sets", action="store_true")
     ap.add_argument("extra", nargs="*", help="options for every lifecheck check (after --)")
     args = ap.parse_args()
+    # the runs happen in temporary folders: relative paths would not resolve
+    args.lifecheck = os.path.abspath(args.lifecheck)
+    args.spin_dir = os.path.abspath(args.spin_dir)
     for c in args.configs.split(","):
         if c not in CONFIGS:
             sys.exit(f"unknown configuration {c}; known: {', '.join(CONFIGS)}")
