@@ -199,6 +199,41 @@ void Machine::to_worklist(ObjId o) {
   obj(o).wl_rank = static_cast<uint16_t>(state_.gc.lists[kWorklist].size);
 }
 
+void Machine::relink_worklist_member(ObjId o) {
+  // Untracking clears a bit and leaves the worklist's ob_tid link alone, so
+  // a member tracked again is still on the worklist, in its place (F-G2):
+  // finalize_garbage, handle_resurrected_objects and delete_garbage treat
+  // it as tracked. The model's list is in place order.
+  GcList& l = state_.gc.lists[kWorklist];
+  const uint16_t rank = obj(o).wl_rank;
+  ObjId at = l.head;
+  while (at != kNoObj && obj(at).wl_rank < rank) at = obj(at).next;
+  if (at == kNoObj) {
+    list_append(kWorklist, o);
+    return;
+  }
+  Object& x = obj(o);
+  x.list = kWorklist;
+  x.next = at;
+  x.prev = obj(at).prev;
+  if (x.prev == kNoObj)
+    l.head = o;
+  else
+    obj(x.prev).next = o;
+  obj(at).prev = o;
+  ++l.size;
+}
+
+ObjId Machine::next_worklist_member(uint16_t after) const {
+  ObjId best = kNoObj;
+  for (size_t i = 0; i < state_.objects.size(); ++i) {
+    const Object& x = state_.objects[i];
+    if (!x.live || x.has(kFreed) || !x.has(kOnWorklist) || x.wl_rank <= after) continue;
+    if (best == kNoObj || x.wl_rank < state_.objects[best].wl_rank) best = static_cast<ObjId>(i);
+  }
+  return best;
+}
+
 ObjList Machine::untracked_members() const {
   ObjList out;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
@@ -313,14 +348,17 @@ void Machine::step_collect_ft(Frame& f) {
       return;
     case kFtFinalize: {
       // finalize_garbage: every member in worklist order; the worklist's
-      // reference keeps it alive, no INCREF of its own (F-G2).
-      ObjId o = list_head(kWorklist);
+      // reference keeps it alive, no INCREF of its own (F-G2). It walks
+      // the ob_tid links, which untracking leaves alone: a member untracked
+      // since STW-1 (by a callback, a finalizer or another thread) is
+      // finalized too. f.pc: the place of the member visited last.
+      const ObjId o = next_worklist_member(f.pc);
       if (o == kNoObj) {
-        list_merge(kSeen, kWorklist);
+        f.pc = 0;
         f.stage = kFtStopWorld2;
         return;
       }
-      list_move(o, kSeen);
+      f.pc = obj(o).wl_rank;
       Object& x = obj(o);
       if (x.has(kFinalized) || !has_finalizer(x.type)) return;
       if (!program_.profile.has(RuntimeBug::NoFinalizedMark)) x.flags |= kFinalized;
@@ -342,12 +380,15 @@ void Machine::step_collect_ft(Frame& f) {
       // in reverse, so last place first (by wl_rank, not by slot).
       ObjList untracked = untracked_members();
       std::reverse(untracked.begin(), untracked.end());
+      // Runtime mutation: the worklist took no reference, so none is
+      // dropped for them.
+      const bool held = !program_.profile.has(RuntimeBug::FreeGarbageMidCollection);
       ValueList to_decref;
       for (ObjId o : untracked) {
         Object& x = obj(o);
         x.flags &= ~(kOnWorklist | kInGarbageSet);
         x.wl_rank = 0;
-        to_decref.push_back(Value::object(o));
+        if (held) to_decref.push_back(Value::object(o));
       }
       handle_resurrected_ft();
       // Every member left is tracked and on the list, in worklist order:

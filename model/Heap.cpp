@@ -168,7 +168,10 @@ void Machine::track(ObjId o) {
   // P7.30 is ignored (a scenario's ignore line, check --ignore or --all) the
   // object stays where it is, as relinking it would corrupt its list.
   if (obj(o).tracked()) return;
-  list_append(kGen0, o);
+  if (obj(o).has(kOnWorklist) && obj(o).wl_rank != 0)
+    relink_worklist_member(o);  // F-G2: still on the free-threaded worklist
+  else
+    list_append(kGen0, o);
   emit(event(EventKind::Track, o));
 }
 

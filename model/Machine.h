@@ -493,6 +493,10 @@ class Machine {
   void handle_resurrected_ft();
   void to_worklist(ObjId o);          // kFtOrder: o goes next in the heap order
   ObjList untracked_members() const;  // off the list but on the worklist, in its order
+  // A member tracked again goes back to its place on the list (track()).
+  void relink_worklist_member(ObjId o);
+  // The worklist member after place `after`, tracked or not (kNoObj: none).
+  ObjId next_worklist_member(uint16_t after) const;
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);

@@ -6,6 +6,8 @@
 // object for its owner, which merges the counts at its next eval-breaker
 // check and deallocates there. Chosen once, in Heap.cpp's incref/decref,
 // by Profile::refcounting.
+#include <algorithm>
+
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -117,12 +119,19 @@ void Machine::step_brc_merge(Frame&) {
 }
 
 void Machine::brc_merge_all_queues(std::vector<ObjId>& to_decref) {
-  // F6 / F-G2 STW-1: merge_all_queued_objects. An untracked object left at
-  // zero gets +1 and is decref'd on the collecting thread once the world
-  // restarts; a tracked one at zero stays for this collection, which treats
-  // it as cyclic trash (and so calls its tp_clear although it is in no
-  // cycle).
-  for (Thread& th : state_.threads) {
+  // F6 / F-G2 STW-1: merge_queued_objects for each thread state on the
+  // interpreter's list. An untracked object left at zero gets +1 and is
+  // decref'd on the collecting thread once the world restarts; a tracked
+  // one at zero stays for this collection, which treats it as cyclic trash
+  // (and so calls its tp_clear although it is in no cycle).
+  // The order is CPython's: the list is newest first (threads start in
+  // thread order, main first), each queue pops last in first, and
+  // objs_to_decref is a stack that cleanup_worklist pops. So the objects
+  // are released oldest thread first, each queue in the order it was
+  // filled. That order tells threads apart by when they started, which
+  // is why thread symmetry is off where it can be seen (Symmetry.cpp).
+  for (size_t t = state_.threads.size(); t-- > 0;) {
+    Thread& th = state_.threads[t];
     while (!th.merge_queue.empty()) {
       ObjId id = th.merge_queue.back();
       th.merge_queue.pop_back();
@@ -132,6 +141,7 @@ void Machine::brc_merge_all_queues(std::vector<ObjId>& to_decref) {
       }
     }
   }
+  std::reverse(to_decref.begin(), to_decref.end());  // popped from the stack
 }
 
 bool Machine::try_incref(ObjId id) {

@@ -59,6 +59,34 @@ bool same_body(const Program& p, FuncId fa, FuncId fb) {
   return true;
 }
 
+// Whether some object may live untracked: a C type's (no gc flag, or an
+// untrack step), a tuple or dict (untracked at creation, 3.14's atomic
+// tuples and lazily tracked dicts, or by a collection, G10), a frame
+// object made for a traceback, a function's attribute dict, the runtime's
+// atexit and gc.callbacks lists. (Weakrefs, lists, sets, deques, cells,
+// generators and class instances are tracked while they live.)
+bool may_live_untracked(const Program& p) {
+  for (const TypeInfo& t : p.types)
+    if (t.kind == TypeKind::CType) return true;
+  for (const FuncInfo& f : p.funcs) {
+    if (f.module_object) return true;
+    for (const Op& op : f.code) switch (op.code) {
+        case OpCode::BuildTuple:
+        case OpCode::BuildDict:
+        case OpCode::Vars:
+        case OpCode::BindException:
+        case OpCode::FinalizeNew:
+        case OpCode::AtexitRegister:
+        case OpCode::GcCallbacksAppend:
+        case OpCode::MakeFunction:
+          return true;
+        default:
+          break;
+      }
+  }
+  return false;
+}
+
 }  // namespace
 
 ThreadSymmetry thread_symmetry(const Program& program) {
@@ -73,6 +101,11 @@ ThreadSymmetry thread_symmetry(const Program& program) {
   // threading.local's entries name their thread by number (ThreadLocal.cpp),
   // which a permutation of the threads would not rename.
   if (program.thread_local_type != kNoType) return s;
+  // F6 / F-G2: a free-threaded collection releases the untracked objects
+  // its merge of the queues left at zero oldest thread first
+  // (brc_merge_all_queues), which tells threads apart by when they
+  // started; only objects that live untracked take that path.
+  if (program.profile.refcounting == Refcounting::Biased && may_live_untracked(program)) return s;
   // Threads named by a join or by an expect line are distinguishable.
   std::vector<bool> named(n, false);
   named[0] = true;
