@@ -18,6 +18,13 @@
 #                       runs the parallel searches (--jobs 2, every back end
 #                       and store) over the shipped scenarios and B1 (slow:
 #                       tools/tsan-searches.sh; not in CI)
+#   ./run.sh differential [ARGS]
+#                       builds, then runs every search back end (orders,
+#                       workers, stores, reductions, --distributed on 2 and
+#                       3 ranks) on every shipped and review scenario and
+#                       on generated ones, against the plain search
+#                       (tools/differential.py ARGS; docs/differential.md;
+#                       the nightly run, not in CI)
 #   ./run.sh conform-ft builds CPython 3.13.15 free-threaded and default from
 #                       Debian's source archive into ~/.cache/lifecheck (slow:
 #                       tools/build-cpython-ft.sh) and runs `lifecheck conform`
@@ -196,6 +203,12 @@ case "$verb" in
     cmake --build build-tsan -j "$(jobs)" --target lifecheck
     tools/tsan-searches.sh build-tsan
     ;;
+  differential)
+    PACKAGES+=("${MPI_PACKAGES[@]}")
+    install_packages
+    build build
+    python3 tools/differential.py --lifecheck build/lifecheck "${@:2}"
+    ;;
   conform-ft)
     install_packages
     build build
@@ -207,7 +220,8 @@ case "$verb" in
     exit $status
     ;;
   *)
-    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | tsan | conform-ft" >&2
+    echo "usage: ./run.sh check | test | sanitize | bench | fuzz [SECONDS] | build | tsan |" \
+      "differential [ARGS] | conform-ft" >&2
     exit 2
     ;;
 esac

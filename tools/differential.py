@@ -1,0 +1,961 @@
+#!/usr/bin/env python3
+"""Differential run of every search back end against the plain search.
+
+Each scenario (the shipped ones, and --generated N more) is checked with
+`lifecheck check --json` under every configuration of CONFIGS: breadth-first
+and depth-first, one and two workers, the exact, fingerprint and bitstate
+stores, without symmetry, without partial-order reduction, with sleep sets,
+without a visited set, --distributed on 2 and 3 MPI ranks, and --all. The
+results are compared by the rules of docs/differential.md; every
+counterexample is replayed. A table of mismatches goes to stdout; exit 1 on
+any mismatch, 0 on none, 2 on bad options.
+
+    tools/differential.py [--scenarios PATH]... [--generated N] [--seed S]
+        [--configs a,b,...] [--lifecheck PATH] [--jobs N] [--budget SECONDS]
+        [--extra-profiles 3.13t,3.14t] [--timing] [--self-test]
+
+A scenario is checked under its own profile and under each `verdict under`
+profile (as `lifecheck suite` does), and under each --extra-profiles
+profile that loads it. The report is the same bytes for the same options
+unless --budget stops the run or --timing is given.
+"""
+import argparse
+import concurrent.futures
+import copy
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# --------------------------------------------------------------------------
+# Configurations and the rules that relate them
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    args: tuple
+    ranks: int = 0  # MPI processes under mpirun; 0: one process
+    exact: bool = True  # its verdict must be the plain search's
+    tree: bool = False  # no visited set: bounded by --tree-states
+
+
+CONFIGS = [
+    Config("bfs-j1", ("--bfs", "--jobs", "1")),
+    Config("bfs-j2", ("--bfs", "--jobs", "2")),
+    Config("dfs-j1", ("--dfs", "--jobs", "1")),
+    Config("dfs-j2", ("--dfs", "--jobs", "2")),
+    Config("fp-j1", ("--store", "fingerprint", "--jobs", "1"), exact=False),
+    Config("fp-j2", ("--store", "fingerprint", "--jobs", "2"), exact=False),
+    Config("fp-dfs-j2", ("--store", "fingerprint", "--dfs", "--jobs", "2"), exact=False),
+    Config("bitstate", ("--store", "bitstate", "--bitstate-bits", "24", "--jobs", "1"), exact=False),
+    Config("nosym-j1", ("--no-symmetry", "--jobs", "1")),
+    Config("nosym-j2", ("--no-symmetry", "--jobs", "2")),
+    Config("nopor-j1", ("--no-por", "--jobs", "1")),
+    Config("nopor-j2", ("--no-por", "--jobs", "2")),
+    Config("plain", ("--no-symmetry", "--no-por", "--jobs", "1")),
+    Config("sleep-j1", ("--sleep-sets", "--jobs", "1")),
+    Config("sleep-j2", ("--sleep-sets", "--jobs", "2")),
+    Config("sleep-nopor", ("--sleep-sets", "--no-por", "--jobs", "1")),
+    Config("novisited", ("--no-visited-set", "--jobs", "1"), tree=True),
+    Config("mpi2", ("--distributed",), ranks=2),
+    Config("mpi3", ("--distributed",), ranks=3),
+    Config("all-j1", ("--all", "--jobs", "1")),
+    Config("all-j2", ("--all", "--jobs", "2")),
+    Config("all-plain", ("--all", "--no-symmetry", "--no-por", "--jobs", "1")),
+]
+CONFIG_NAMES = [c.name for c in CONFIGS]
+
+# Only --jobs or the number of MPI ranks differs: the whole result, the
+# same bytes (engine.md; distributed.md).
+SAME_BYTES = [("bfs-j1", "bfs-j2"), ("bfs-j1", "mpi2"), ("bfs-j1", "mpi3"),
+              ("dfs-j1", "dfs-j2"), ("fp-j1", "fp-j2"), ("nosym-j1", "nosym-j2"),
+              ("nopor-j1", "nopor-j2"), ("sleep-j1", "sleep-j2"), ("all-j1", "all-j2")]
+# Breadth-first against depth-first: the same counts and counterexample
+# (README: they do not depend on --dfs/--bfs; depth-first leaves out max_depth).
+SAME_SEARCH = [("bfs-j1", "dfs-j1"), ("fp-j1", "fp-dfs-j2")]
+# The exact store against the fingerprint store: the same verdict; the same
+# counts and counterexample unless the report gives a merge a real chance.
+SAME_STORE = [("bfs-j1", "fp-j1"), ("dfs-j2", "fp-dfs-j2")]
+# Sleep sets against the same search without them, where both hold:
+# (sleep, base, states must be equal): never more states or transitions.
+FEWER = [("sleep-j1", "bfs-j1", False), ("sleep-nopor", "nopor-j1", True)]
+# --all: the same set of violated properties as the plain search's --all.
+SAME_VIOLATIONS = [("all-j1", "all-plain")]
+# Every exact configuration's verdict against the first of these that
+# finished: the plain search, else the default one.
+VERDICT_REFERENCES = ["plain", "bfs-j1", "all-plain"]
+# A fingerprint report whose merge bound is above this is compared on its
+# verdict only.
+MERGE_BOUND = 1e-6
+
+# The shipped scenarios, and those on which reviews found a reduction or the
+# canonical form wrong.
+DEFAULT_SCENARIOS = ["scenarios", "tests/canonical-reviews", "tests/reduction-reviews"]
+FREE_THREADED = {"3.13t": "P313t", "3.14t": "P314t"}
+PROFILE_ALIASES = {"3.11": "P311", "3.12": "P312", "3.13": "P313L", "3.14": "P314g",
+                   **FREE_THREADED}
+
+
+@dataclass
+class Unit:
+    """One scenario under one profile (None: the file's own)."""
+    path: str
+    profile: str = None
+    origin: str = "shipped"
+
+    def label(self):
+        return self.path + (f" [--profile {self.profile}]" if self.profile else "")
+
+
+@dataclass
+class Failure:
+    """A run that gave no result for a scenario."""
+    kind: str  # "error" (a mismatch) or "timeout", "bad-input" (notes)
+    detail: str
+
+
+@dataclass
+class Mismatch:
+    unit: str
+    a: str
+    b: str
+    what: str
+
+
+@dataclass
+class Outcome:
+    """What the comparisons of one unit found."""
+    mismatches: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (kind, text)
+    runs: int = 0
+    replays: int = 0
+    compared: dict = field(default_factory=dict)  # rule -> pairs compared
+
+
+# --------------------------------------------------------------------------
+# Scenarios
+
+
+def normal_profile(name):
+    return PROFILE_ALIASES.get(name, name) if name else name
+
+
+def suite_profiles(text):
+    """The profiles `lifecheck suite` checks a file under: None for a plain
+    verdict line (or no verdict line), each `verdict under` profile."""
+    profiles, plain = [], False
+    for line in text.splitlines():
+        m = re.match(r"verdict\s+under\s+(\S+)\s", line + " ")
+        if m:
+            profiles.append(m.group(1))
+        elif re.match(r"verdict\s", line + " "):
+            plain = True
+    return ([None] if plain or not profiles else []) + profiles
+
+
+def own_profile(text):
+    m = re.search(r"^profile\s+(\S+)", text, re.M)
+    return normal_profile(m.group(1)) if m else "P314g"
+
+
+def scenario_files(paths):
+    """Every *.life under paths (files or folders), sorted, relative to ROOT."""
+    found = []
+    for p in paths:
+        full = os.path.join(ROOT, p)
+        if os.path.isdir(full):
+            for d, _, names in os.walk(full):
+                found += [os.path.join(d, n) for n in names if n.endswith(".life")]
+        else:
+            found.append(full)
+    return sorted({os.path.relpath(f, ROOT) for f in found})
+
+
+def units_of(path, extra_profiles, origin):
+    """The units of one file: its suite profiles, then each extra profile
+    that is not one of them."""
+    with open(os.path.join(ROOT, path)) as f:
+        text = f.read()
+    base = own_profile(text)
+    units, seen = [], set()
+    for p in suite_profiles(text) + list(extra_profiles):
+        key = normal_profile(p) or base
+        if key in seen:
+            continue
+        seen.add(key)
+        extra = p in extra_profiles and p not in suite_profiles(text)
+        units.append(Unit(path, p, origin + ("+profile" if extra else "")))
+    return units
+
+
+# The generated scenarios: a small alphabet in the manner of gen/Spec.cpp
+# (classes with and without __del__, cycles, weakrefs with callbacks,
+# resurrection, collections), on one to three threads, some of them copies
+# of the first (thread symmetry), under a random profile and now and then a
+# runtime mutation. `lifecheck fuzz` cannot write the scenarios it
+# generates (only the shrunk first violation), so these are drawn here.
+
+GIL_PROFILES = [None, "3.11", "3.12", "3.13", "P314i"]
+GIL_BUGS = ["finalize-without-incref", "clear-without-incref", "no-finalized-mark",
+            "untrack-clears-finalized", "gc-ignores-frame-refs", "resurrection-continues",
+            "callbacks-while-clearing", "callbacks-oldest-first", "trash-weakref-callbacks",
+            "skip-tp-clear", "dealloc-leaves-tracked", "clear-survivors-again"]
+FT_BUGS = ["merge-keeps-queue-reference", "free-garbage-mid-collection",
+           "dealloc-on-dropping-thread", "stw-during-c-code"]
+
+
+def del_body(rng):
+    body = []
+    for _ in range(rng.randint(1, 2)):
+        body += rng.choice([["log(\"del\")"], ["global keep", "keep = self"],
+                            ["self.f0 = None"], ["gc.collect()"]])
+    globals_ = [s for s in body if s.startswith("global")]
+    return globals_ + [s for s in body if not s.startswith("global")]
+
+
+def thread_statement(rng, globals_used, has_weakref):
+    g = f"g{rng.randint(0, 1)}"
+    f = f"f{rng.randint(0, 1)}"
+    local = rng.choice(["a", "b"])
+    other = "b" if local == "a" else "a"
+    choice = rng.randrange(12)
+    if choice == 11:
+        return ["if a is not None:", "    if b is not None:", "        a.f0 = b",
+                "        b.f1 = a"]
+    if choice == 0:
+        return [f"{local} = C{rng.randint(0, 1)}()"]
+    if choice == 1:
+        return [f"if {local} is not None:", f"    {local}.{f} = {other}"]
+    if choice == 2:
+        return ["s = " + g, "if s is not None:", f"    s.{f} = {local}", "s = None"]
+    if choice == 3:
+        globals_used.add(g)
+        return [f"{g} = {local}"]
+    if choice == 4:
+        globals_used.add(g)
+        return [f"{g} = None"]
+    if choice == 5:
+        return [f"{local} = None"]
+    if choice == 6:
+        return [f"if {local} is not None:", f"    wv = weakref.ref({local}, cb1)"]
+    if choice == 7:
+        globals_used.add("w0")
+        return [f"if {local} is not None:", f"    w0 = weakref.ref({local})"]
+    if choice == 8 and has_weakref:
+        return ["if wv is not None:", "    log(\"gone\", wv() is None)"]
+    if choice == 9:
+        return ["gc.collect()"]
+    return ["log(\"mark\")"]
+
+
+def thread_body(rng, length):
+    globals_used = set()
+    body = [f"a = C{rng.randint(0, 1)}()", f"b = C{rng.randint(0, 1)}()", "wv = None"]
+    for _ in range(length):
+        body += thread_statement(rng, globals_used, any("wv = weakref" in s for s in body))
+    head = ["global " + ", ".join(sorted(globals_used))] if globals_used else []
+    return head + body
+
+
+def random_scenario(rng):
+    """The text of one generated scenario."""
+    free_threaded = rng.random() < 0.25
+    profile = rng.choice(list(FREE_THREADED) if free_threaded else GIL_PROFILES)
+    lines = []
+    if rng.random() < 0.3:
+        lines.append("runtime-bug " + rng.choice(FT_BUGS if free_threaded else GIL_BUGS))
+    if profile:
+        lines.append("profile " + profile)
+    lines.append("")
+    for k in range(2):
+        lines.append(f"class C{k}:")
+        if rng.random() < 0.6:
+            lines += ["    def __del__(self):"] + ["        " + s for s in del_body(rng)]
+        else:
+            lines.append("    pass")
+        lines.append("")
+    callback = rng.choice([["log(\"cb1\")"], ["global keep", "keep = None"], ["gc.collect()"]])
+    lines += ["def cb1(wr):"] + ["    " + s for s in callback] + [""]
+    lines += ["keep = None", "g0 = None", "g1 = None", "w0 = None"]
+    if rng.random() < 0.5:
+        lines += [f"g{rng.randint(0, 1)} = C{rng.randint(0, 1)}()"]
+    threads = rng.choice([1, 2] if free_threaded else [1, 2, 2, 3])
+    first = thread_body(rng, rng.randint(2, 5 if threads < 3 else 3))
+    for t in range(threads):
+        body = first if t == 0 or rng.random() < 0.5 else thread_body(rng, rng.randint(2, 4))
+        lines += ["", f"thread T{t + 1}:"] + ["    " + s for s in body]
+    return "\n".join(lines) + "\n"
+
+
+def fuzz_scenario(lifecheck, seed, bug, folder):
+    """A scenario `lifecheck fuzz` found and shrank with a runtime
+    mutation (its header comments dropped), or None."""
+    out = os.path.join(folder, "fuzz-out")
+    shutil.rmtree(out, ignore_errors=True)
+    p = subprocess.run([lifecheck, "fuzz", "--seed", str(seed), "--runs", "300",
+                        "--runtime-bug", bug, "--out", out, "--json"],
+                       capture_output=True, text=True, cwd=ROOT)
+    if p.returncode != 1:
+        return None
+    path = json.loads(p.stdout)["file"]
+    with open(path) as f:
+        text = "".join(line for line in f if not line.startswith("#"))
+    shutil.rmtree(out, ignore_errors=True)
+    return text
+
+
+def generate(count, seed, lifecheck, folder):
+    """Writes `count` generated scenarios into folder; every fourth is one
+    `lifecheck fuzz` shrank, written twice: with its mutation and without.
+    Returns their paths, relative to ROOT where they lie inside it."""
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    bugs = GIL_BUGS + FT_BUGS
+    for i in range(count):
+        rng = random.Random(f"{seed}:{i}")
+        texts = {}
+        if i % 4 == 3:
+            bug = bugs[rng.randrange(len(bugs))]
+            text = fuzz_scenario(lifecheck, seed * 1000 + i, bug, folder)
+            if text:
+                texts[f"g{i:04d}-fuzz-{bug}.life"] = text
+                plain = re.sub(r"^(runtime-bug|verdict) .*\n", "", text, flags=re.M)
+                texts[f"g{i:04d}-fuzz-{bug}-plain.life"] = plain
+        if not texts:
+            texts[f"g{i:04d}.life"] = random_scenario(rng)
+        for name, text in texts.items():
+            path = os.path.join(folder, name)
+            with open(path, "w") as f:
+                f.write(text)
+            paths.append(os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path)
+    return paths
+
+
+# --------------------------------------------------------------------------
+# Running lifecheck
+
+
+@dataclass
+class Runner:
+    lifecheck: str
+    mpirun: str
+    max_states: int
+    tree_states: int
+    timeout: float
+
+    def command(self, config, files, profile):
+        argv = [self.lifecheck, "check", "--json", "--quiet", "--max-memory", "4000",
+                "--max-states", str(self.tree_states if config.tree else self.max_states)]
+        argv += list(config.args) + (["--profile", profile] if profile else []) + list(files)
+        if config.ranks:
+            argv = [self.mpirun, "-np", str(config.ranks), "--oversubscribe"] + argv
+        return argv
+
+    def run(self, argv):
+        """(exit code, stdout, stderr); exit code None on a timeout."""
+        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+                   OMPI_MCA_mpi_yield_when_idle="1")
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env,
+                               timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            return None, "", ""
+        return p.returncode, p.stdout, p.stderr
+
+    def check(self, config, files, profile):
+        """Results per file: the JSON result, or a Failure. A run that is
+        bad input as a whole is run again file by file."""
+        code, out, err = self.run(self.command(config, files, profile))
+        if code is None:
+            return {f: Failure("timeout", f"{config.name}: no result in {self.timeout:g} s")
+                    for f in files}
+        try:
+            results = json.loads(out)["results"] if code in (0, 1, 3) else None
+        except (ValueError, KeyError, TypeError):
+            results = None
+        if results is not None and len(results) == len(files):
+            return dict(zip(files, results))
+        if len(files) > 1:  # find the file it was
+            results = {}
+            for f in files:
+                results.update(self.check(config, [f], profile))
+            return results
+        if code == 2:
+            return {files[0]: Failure("bad-input", first_line(err))}
+        detail = f"{config.name}: {exit_text(code)}, " + (last_line(err) or "no JSON report")
+        return {files[0]: Failure("error", detail)}
+
+    def replay(self, command):
+        """The replayed run of a counterexample's replay command, or a
+        Failure."""
+        argv = shlex.split(command)
+        argv[0] = self.lifecheck
+        code, out, err = self.run(argv + ["--json", "--max-memory", "4000"])
+        if code != 1:
+            return Failure("error", f"replay: {exit_text(code)}, " + last_line(err or out))
+        try:
+            return json.loads(out)["results"][0]["run"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return Failure("error", "replay gave no JSON run")
+
+
+def first_line(text):
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0][:200] if lines else ""
+
+
+def last_line(text):
+    """The last line of stderr that is not a summary or MPI's banner."""
+    lines = [line for line in text.splitlines()
+             if line.strip() and not line.startswith(("summary:", "distributed:", "---"))]
+    return lines[-1][:200] if lines else ""
+
+
+def exit_text(code):
+    return f"killed by signal {-code}" if code < 0 else f"exit {code}"
+
+
+# --------------------------------------------------------------------------
+# Comparisons (each takes the results of one unit: config name -> result
+# dict or Failure)
+
+
+def is_result(r):
+    return isinstance(r, dict)
+
+
+def complete(r):
+    return is_result(r) and "limit" not in r
+
+
+def decided(r):
+    return is_result(r) and r.get("verdict") in ("holds", "violated")
+
+
+def violated_properties(r):
+    return sorted({p["id"] for c in r.get("counterexamples", [])
+                   for p in c["violation"]["properties"]})
+
+
+def first_difference(a, b, path=""):
+    """The first place two JSON values differ, as 'path: A vs B', or None."""
+    if type(a) is not type(b):
+        return f"{path or 'value'}: {short(a)} vs {short(b)}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: " + ("missing" if k not in a else short(a[k])) + \
+                       " vs " + ("missing" if k not in b else short(b[k]))
+            d = first_difference(a[k], b[k], f"{path}.{k}" if path else k)
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items vs {len(b)}"
+        return None
+    return None if a == b else f"{path or 'value'}: {short(a)} vs {short(b)}"
+
+
+def short(v):
+    s = json.dumps(v, sort_keys=True)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def counterexample_key(r):
+    """What identifies a result's counterexamples: replay token, properties
+    and steps of each."""
+    return [{"replay": c["replay"], "steps": c["steps"],
+             "properties": [p["id"] for p in c["violation"]["properties"]]}
+            for c in r.get("counterexamples", [])]
+
+
+class Findings:
+    """What the comparisons of one unit found, and how many of each rule ran."""
+
+    def __init__(self):
+        self.mismatches = []  # (config a, config b, what)
+        self.notes = []  # (kind, detail)
+        self.compared = {}  # rule -> pairs compared
+
+    def rule(self, name):
+        self.compared[name] = self.compared.get(name, 0) + 1
+
+    def differ(self, a, b, what):
+        self.mismatches.append((a, b, what))
+
+
+def compare_bytes(res, f):
+    for a, b in SAME_BYTES:
+        ra, rb = res.get(a), res.get(b)
+        if is_result(ra) and is_result(rb):
+            f.rule("same bytes")
+            if json.dumps(ra, sort_keys=True) != json.dumps(rb, sort_keys=True):
+                f.differ(a, b, "not the same bytes: " + first_difference(ra, rb))
+
+
+def compare_counts_and_counterexample(ra, rb):
+    for k in ("verdict",):
+        if ra[k] != rb[k]:
+            return f"{k}: {ra[k]} vs {rb[k]}"
+    for k in ("states", "transitions"):
+        if ra["stats"][k] != rb["stats"][k]:
+            return f"stats.{k}: {ra['stats'][k]} vs {rb['stats'][k]}"
+    d = first_difference(counterexample_key(ra), counterexample_key(rb), "counterexamples")
+    return d and "counterexample differs: " + d
+
+
+def merge_possible(r):
+    s = r["stats"]
+    return max(s.get("omission_bound", 0), s.get("omission_probability", 0)) > MERGE_BOUND
+
+
+def compare_counts(pairs, rule, res, f):
+    """Counts and counterexample of each pair; the verdict only where a
+    fingerprint store may have merged states."""
+    for a, b in pairs:
+        ra, rb = res.get(a), res.get(b)
+        if not (complete(ra) and complete(rb)):
+            continue
+        if merge_possible(ra) or merge_possible(rb):
+            f.rule(rule + " (verdict only: a merge was possible)")
+            if ra["verdict"] != rb["verdict"]:
+                f.differ(a, b, f"verdict: {ra['verdict']} vs {rb['verdict']}")
+            continue
+        f.rule(rule)
+        d = compare_counts_and_counterexample(ra, rb)
+        if d:
+            f.differ(a, b, d)
+
+
+def verdict_reference(res):
+    return next((c for c in VERDICT_REFERENCES if decided(res.get(c))), None)
+
+
+def compare_verdicts(res, configs, f):
+    ref = verdict_reference(res)
+    if ref is None:
+        f.notes.append(("no verdict from the reference searches (a limit)", ""))
+        return
+    for c in configs:
+        r = res.get(c.name)
+        if c.name == ref or not c.exact or not decided(r):
+            continue
+        f.rule("verdict")
+        if r["verdict"] != res[ref]["verdict"]:
+            f.differ(ref, c.name, f"verdict: {res[ref]['verdict']} vs {r['verdict']}")
+
+
+def compare_bitstate(res, f):
+    rb, ref = res.get("bitstate"), verdict_reference(res)
+    if not decided(rb) or ref is None:
+        return
+    f.rule("bitstate")
+    if rb["verdict"] == "violated" and res[ref]["verdict"] != "violated":
+        f.differ("bitstate", ref, "bitstate reports a violation the exact search does not "
+                 "find: " + ", ".join(violated_properties(rb)))
+    if rb["verdict"] == "holds" and res[ref]["verdict"] == "violated":
+        f.notes.append(("bitstate missed a violation (allowed)", ""))
+
+
+def compare_fewer(res, f):
+    for sleep, base, equal_states in FEWER:
+        rs, rb = res.get(sleep), res.get(base)
+        if not (complete(rs) and complete(rb)):
+            continue
+        if rs["verdict"] != "holds" or rb["verdict"] != "holds":
+            continue
+        f.rule("fewer")
+        ss, sb = rs["stats"], rb["stats"]
+        if equal_states and ss["states"] != sb["states"]:
+            f.differ(sleep, base, f"states: {ss['states']} vs {sb['states']} (must be equal)")
+        elif ss["states"] > sb["states"]:
+            f.differ(sleep, base, f"more states: {ss['states']} vs {sb['states']}")
+        if ss["transitions"] > sb["transitions"]:
+            f.differ(sleep, base,
+                     f"more transitions: {ss['transitions']} vs {sb['transitions']}")
+
+
+def compare_violations(res, f):
+    for a, b in SAME_VIOLATIONS:
+        ra, rb = res.get(a), res.get(b)
+        if complete(ra) and complete(rb):
+            f.rule("violations")
+            pa, pb = violated_properties(ra), violated_properties(rb)
+            if pa != pb:
+                f.differ(a, b, f"violated properties: {pa or 'none'} vs {pb or 'none'}")
+
+
+def compare_runs(res, configs, f):
+    """Runs that gave no result, and counterexamples that did not replay."""
+    for c in configs:
+        r = res.get(c.name)
+        if isinstance(r, Failure):
+            if r.kind == "error":
+                f.differ(c.name, "-", r.detail)
+            else:
+                f.notes.append((r.kind, c.name))
+        elif is_result(r):
+            # with the exact store only a fault can make one (checker/Explorer.h)
+            if r.get("store") == "exact" and "does not replay" in r.get("limit", ""):
+                f.differ(c.name, "-", "exact store: " + r["limit"].split(" (")[0])
+            for cx in r.get("counterexamples", []):
+                if not cx.get("replay_reproduces", False):
+                    f.differ(c.name, "-", "a counterexample with replay_reproduces false")
+
+
+def compare_results(res, configs):
+    """The Findings of one unit's results (config name -> result or Failure)."""
+    f = Findings()
+    compare_runs(res, configs, f)
+    compare_bytes(res, f)
+    compare_counts(SAME_SEARCH, "same search", res, f)
+    compare_counts(SAME_STORE, "same store", res, f)
+    compare_verdicts(res, configs, f)
+    compare_bitstate(res, f)
+    compare_fewer(res, f)
+    compare_violations(res, f)
+    return f
+
+
+def compare_replay(cx, run):
+    """What a replayed run changes of its counterexample, or None."""
+    if isinstance(run, Failure):
+        return run.detail
+    if run.get("outcome") != "violated":
+        return f"replay ends {run.get('outcome')}, not violated"
+    ids = [p["id"] for p in run["violation"]["properties"]]
+    want = [p["id"] for p in cx["violation"]["properties"]]
+    if ids != want:
+        return f"replay violates {ids}, the counterexample {want}"
+    if run["violation"]["message"] != cx["violation"]["message"]:
+        return "replay message: " + first_difference(cx["violation"]["message"],
+                                                     run["violation"]["message"])
+    if run["steps"] != cx["steps"]:
+        return "replay steps differ: " + first_difference(cx["steps"], run["steps"], "steps")
+    return None
+
+
+def counterexamples(res):
+    """Each distinct counterexample of a unit: replay command -> (first
+    config that reported it, counterexample)."""
+    found = {}
+    for name in CONFIG_NAMES:
+        r = res.get(name)
+        if is_result(r):
+            for cx in r.get("counterexamples", []):
+                found.setdefault(cx["replay_command"], (name, cx))
+    return found
+
+
+# --------------------------------------------------------------------------
+# The run
+
+
+def batches(units, size):
+    """Units grouped by profile, in order, at most `size` files a batch."""
+    by_profile = {}
+    for u in units:
+        by_profile.setdefault(u.profile or "", []).append(u)
+    out = []
+    for profile in sorted(by_profile):
+        group = by_profile[profile]
+        out += [group[i:i + size] for i in range(0, len(group), size)]
+    out.sort(key=lambda b: units.index(b[0]))
+    return out
+
+
+def run_batch(batch, configs, runner, pool):
+    """Checks one batch under every config and compares; returns one
+    Outcome per unit."""
+    files = [u.path for u in batch]
+    profile = batch[0].profile
+    futures = {c.name: pool.submit(runner.check, c, files, profile) for c in configs}
+    by_config = {name: f.result() for name, f in futures.items()}
+    outcomes = []
+    for u in batch:
+        res = {name: by_config[name][u.path] for name in by_config}
+        o = Outcome(runs=len(configs))
+        ref = res.get(configs[0].name)
+        if isinstance(ref, Failure) and ref.kind == "bad-input":
+            if "+profile" not in u.origin:
+                o.mismatches.append(Mismatch(u.label(), configs[0].name, "-",
+                                             "bad input: " + ref.detail))
+            else:
+                o.notes.append(("not loadable under an extra profile (skipped)", ""))
+            outcomes.append(o)
+            continue
+        f = compare_results(res, configs)
+        o.mismatches += [Mismatch(u.label(), a, b, w) for a, b, w in f.mismatches]
+        o.notes += f.notes
+        o.compared = f.compared
+        replays = counterexamples(res)
+        runs = {cmd: pool.submit(runner.replay, cmd) for cmd in replays}
+        for cmd, (name, cx) in replays.items():
+            d = compare_replay(cx, runs[cmd].result())
+            if d:
+                o.mismatches.append(Mismatch(u.label(), name, "replay", d))
+        o.replays = len(replays)
+        outcomes.append(o)
+    return outcomes
+
+
+def report(units_done, units_all, outcomes, configs, args, stopped, seconds):
+    """The report text."""
+    mismatches = sorted((m for o in outcomes for m in o.mismatches),
+                        key=lambda m: (m.unit, m.a, m.b, m.what))
+    notes = {}
+    for o in outcomes:
+        for kind, detail in o.notes:
+            notes.setdefault(kind, {}).setdefault(detail, 0)
+            notes[kind][detail] += 1
+    lines = [f"differential: configs {','.join(c.name for c in configs)}; seed {args.seed}, "
+             f"{args.generated} generated; --max-states {args.max_states}, "
+             f"no visited set {args.tree_states}"]
+    if mismatches:
+        lines += ["", "| scenario | config A | config B | what differs |", "|---|---|---|---|"]
+        lines += [f"| {m.unit} | {m.a} | {m.b} | {m.what.replace('|', '/')} |"
+                  for m in mismatches]
+    if notes:
+        lines += ["", "notes (not mismatches):"]
+        for kind in sorted(notes):
+            per = notes[kind]
+            detail = ", ".join(f"{d} {n}" if d else str(n) for d, n in sorted(per.items()))
+            lines.append(f"  {kind}: {detail}")
+    compared = {}
+    for o in outcomes:
+        for rule, n in o.compared.items():
+            compared[rule] = compared.get(rule, 0) + n
+    lines += ["", "pairs compared: " + ", ".join(f"{rule} {n}" for rule, n in
+                                                 sorted(compared.items()))]
+    runs = sum(o.runs for o in outcomes)
+    replays = sum(o.replays for o in outcomes)
+    lines.append("")
+    if stopped:
+        lines.append(f"budget of {args.budget:g} s reached: stopped after {units_done} of "
+                     f"{units_all} scenario-profile units")
+    summary = f"summary: {units_done} of {units_all} units, {runs} checks, {replays} replays: "
+    summary += f"{len(mismatches)} mismatches"
+    if args.timing:
+        summary += f" ({seconds:.1f} s)"
+    lines.append(summary)
+    return "\n".join(lines) + "\n", len(mismatches)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenarios", action="append",
+                   help="scenario file or folder (repeatable; default: " +
+                   ", ".join(DEFAULT_SCENARIOS) + ")")
+    p.add_argument("--generated", type=int, default=100, help="generated scenarios to add")
+    p.add_argument("--generated-only", action="store_true",
+                   help="no scenarios from files, only the generated ones")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated scenarios")
+    p.add_argument("--configs", default=",".join(CONFIG_NAMES),
+                   help="configurations to run, comma-separated (first: the reference)")
+    p.add_argument("--lifecheck", default=os.path.join(ROOT, "build", "lifecheck"))
+    p.add_argument("--mpirun", default=shutil.which("mpirun") or "",
+                   help="mpirun for the --distributed configs (none: they are left out)")
+    p.add_argument("--jobs", type=int, default=1, help="checks run at once")
+    p.add_argument("--budget", type=float, default=0, help="seconds; 0: no limit")
+    p.add_argument("--extra-profiles", default="3.13t,3.14t",
+                   help="profiles each scenario is also checked under, where it loads")
+    p.add_argument("--max-states", type=int, default=100000, help="state limit of a check")
+    p.add_argument("--tree-states", type=int, default=20000,
+                   help="state limit of the search without a visited set")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds per lifecheck run")
+    p.add_argument("--batch", type=int, default=32, help="scenarios per lifecheck run")
+    p.add_argument("--work-dir", default=os.path.join(ROOT, "build-differential"),
+                   help="where generated scenarios are written")
+    p.add_argument("--report", help="also write the report to this file")
+    p.add_argument("--timing", action="store_true", help="the elapsed time in the summary")
+    p.add_argument("--self-test", action="store_true",
+                   help="test this tool: the comparisons on made-up results, then two runs")
+    args = p.parse_args(argv)
+    names = [n for n in args.configs.split(",") if n]
+    unknown = [n for n in names if n not in CONFIG_NAMES]
+    if unknown:
+        p.error(f"unknown configs {unknown}; known: {','.join(CONFIG_NAMES)}")
+    if args.jobs < 1 or args.generated < 0 or args.batch < 1:
+        p.error("--jobs and --batch must be at least 1, --generated at least 0")
+    args.scenarios = [] if args.generated_only else args.scenarios or DEFAULT_SCENARIOS
+    missing = [x for x in args.scenarios if not os.path.exists(os.path.join(ROOT, x))]
+    if missing:
+        p.error(f"no such scenario file or folder: {', '.join(missing)}")
+    args.extra_profiles = [x for x in args.extra_profiles.split(",") if x]
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.self_test:
+        return self_test(args.lifecheck)
+    start = time.monotonic()
+    if not os.access(args.lifecheck, os.X_OK):
+        print(f"differential: no lifecheck at {args.lifecheck}", file=sys.stderr)
+        return 2
+    chosen = [n for n in args.configs.split(",") if n]
+    configs = [c for n in chosen for c in CONFIGS if c.name == n]
+    left_out = [c.name for c in configs if c.ranks and not args.mpirun]
+    configs = [c for c in configs if c.name not in left_out]
+    if left_out:
+        print(f"differential: no mpirun, left out {','.join(left_out)}", file=sys.stderr)
+    files = scenario_files(args.scenarios)
+    generated = generate(args.generated, args.seed, args.lifecheck,
+                         os.path.join(args.work_dir, f"seed-{args.seed}"))
+    units = [u for f in files for u in units_of(f, args.extra_profiles, "shipped")]
+    units += [u for f in generated for u in units_of(f, [], "generated")]
+    runner = Runner(args.lifecheck, args.mpirun, args.max_states, args.tree_states, args.timeout)
+    outcomes, done, stopped = [], 0, False
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        todo = batches(units, args.batch)
+        for k, batch in enumerate(todo):
+            if args.budget and time.monotonic() - start > args.budget:
+                stopped = True
+                break
+            outcomes += run_batch(batch, configs, runner, pool)
+            done += len(batch)
+            found = sum(len(o.mismatches) for o in outcomes)
+            print(f"differential: batch {k + 1} of {len(todo)}: {done} of {len(units)} units, "
+                  f"{found} mismatches, {time.monotonic() - start:.0f} s", file=sys.stderr)
+    text, count = report(done, len(units), outcomes, configs, args, stopped,
+                         time.monotonic() - start)
+    sys.stdout.write(text)
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write(text)
+    return 1 if count else 0
+
+
+# --------------------------------------------------------------------------
+# Self-test: the comparisons must find made-up faults, and a run through a
+# lifecheck that miscounts on two workers must fail.
+
+
+def made_up_result(verdict="holds", states=10, transitions=12, props=()):
+    r = {"file": "x.life", "profile": "P314g", "verdict": verdict, "exhaustive": True,
+         "search": "bfs", "store": "exact",
+         "stats": {"states": states, "transitions": transitions, "max_depth": 5},
+         "counterexamples": []}
+    if props:
+        r["counterexamples"] = [{
+            "replay": "lc2:1:0x1:2", "replay_command": "lifecheck replay x.life lc2:1:0x1:2",
+            "replay_reproduces": True, "steps": [{"step": 1}], "outcome": "violated",
+            "violation": {"message": "m", "properties": [{"id": p} for p in props]}}]
+    return r
+
+
+def self_test_comparisons():
+    """Each made-up fault gives a mismatch naming the right configs."""
+    base = {c.name: made_up_result() for c in CONFIGS}
+    for name in ("dfs-j1", "dfs-j2"):
+        base[name]["search"] = "dfs"
+    assert compare_results(base, CONFIGS).mismatches == [], \
+        compare_results(base, CONFIGS).mismatches
+
+    def faults(change):
+        res = copy.deepcopy(base)
+        change(res)
+        return {(a, b) for a, b, _ in compare_results(res, CONFIGS).mismatches}
+
+    cases = [
+        (lambda r: r["bfs-j2"]["stats"].update(states=11), ("bfs-j1", "bfs-j2")),
+        (lambda r: r["mpi3"]["stats"].update(transitions=13), ("bfs-j1", "mpi3")),
+        (lambda r: r["dfs-j1"]["stats"].update(states=9), ("bfs-j1", "dfs-j1")),
+        (lambda r: r["fp-j1"]["stats"].update(states=9), ("bfs-j1", "fp-j1")),
+        (lambda r: r.update({"nopor-j2": made_up_result("violated", props=["P7.1"])}),
+         ("plain", "nopor-j2")),
+        (lambda r: r.update({"bitstate": made_up_result("violated", props=["P7.1"])}),
+         ("bitstate", "plain")),
+        (lambda r: r["sleep-j1"]["stats"].update(transitions=13), ("sleep-j1", "bfs-j1")),
+        (lambda r: r["sleep-nopor"]["stats"].update(states=9), ("sleep-nopor", "nopor-j1")),
+        (lambda r: r.update({"mpi2": Failure("error", "mpi2: exit 139")}), ("mpi2", "-")),
+        (lambda r: r["nosym-j1"].update(verdict="limit", limit="a counterexample that does "
+                                        "not replay on concrete states (a fault)"),
+         ("nosym-j1", "-")),
+    ]
+    for change, pair in cases:
+        found = faults(change)
+        assert pair in found, f"expected a mismatch {pair}, got {found}"
+    both = copy.deepcopy(base)
+    both["all-j1"] = made_up_result("violated", props=["P7.1"])
+    both["all-j2"] = copy.deepcopy(both["all-j1"])
+    both["all-plain"] = made_up_result("violated", props=["P7.1", "P7.5"])
+    found = {(a, b) for a, b, _ in compare_results(both, CONFIGS).mismatches}
+    assert ("all-j1", "all-plain") in found, found
+    # a fingerprint store whose report allows a merge is held to its verdict only
+    res = copy.deepcopy(base)
+    res["fp-j1"]["stats"].update(states=9, omission_bound=0.01)
+    res["fp-j2"] = copy.deepcopy(res["fp-j1"])
+    assert compare_results(res, CONFIGS).mismatches == []
+    cx = made_up_result("violated", props=["P7.1"])["counterexamples"][0]
+    assert compare_replay(cx, {"outcome": "violated", "violation": cx["violation"],
+                               "steps": cx["steps"]}) is None
+    assert compare_replay(cx, {"outcome": "completed"}) is not None
+    assert compare_replay(cx, Failure("error", "replay exits 0")) is not None
+
+
+WRAPPER = """#!{python}
+# lifecheck, but every check on two workers counts one state more
+import json, subprocess, sys
+argv = sys.argv[1:]
+p = subprocess.run([{real!r}] + argv, capture_output=True, text=True)
+out = p.stdout
+if argv[:1] == ["check"] and "--json" in argv and "--jobs" in argv \\
+        and argv[argv.index("--jobs") + 1] == "2" and p.returncode in (0, 1, 3):
+    report = json.loads(out)
+    for r in report["results"]:
+        r["stats"]["states"] += 1
+    out = json.dumps(report)
+sys.stdout.write(out)
+sys.stderr.write(p.stderr)
+sys.exit(p.returncode)
+"""
+
+
+def self_test(lifecheck):
+    self_test_comparisons()
+    print("self-test: the comparisons find every made-up fault")
+    if not os.access(lifecheck, os.X_OK):
+        print(f"self-test: no lifecheck at {lifecheck}", file=sys.stderr)
+        return 1
+    lifecheck = os.path.abspath(lifecheck)
+    scenarios = ["scenarios/basics/cycle2-del.life", "scenarios/contract/P7.5-bug.life"]
+    configs = "bfs-j1,bfs-j2,dfs-j1,dfs-j2,plain,sleep-j1,all-j1,all-plain"
+    with tempfile.TemporaryDirectory() as work:
+        common = ["--configs", configs, "--extra-profiles", "3.14t", "--budget", "60",
+                  "--work-dir", work, "--mpirun", ""]
+        for s in scenarios:
+            common += ["--scenarios", s]
+        good = main(common + ["--lifecheck", lifecheck, "--generated", "1"])
+        wrapper = os.path.join(work, "miscounting-lifecheck")
+        with open(wrapper, "w") as f:
+            f.write(WRAPPER.format(python=sys.executable, real=lifecheck))
+        os.chmod(wrapper, 0o755)
+        bad = main(common + ["--lifecheck", wrapper, "--generated", "0"])
+    if good != 0 or bad != 1:
+        print(f"self-test FAILED: exit {good} on lifecheck (want 0), {bad} on a lifecheck "
+              "that miscounts on two workers (want 1)")
+        return 1
+    print("self-test: passed (exit 0 on lifecheck, 1 on a lifecheck that miscounts)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
