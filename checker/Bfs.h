@@ -742,15 +742,27 @@ class Bfs {
         }
         return {};
       };
+      // A limit met inside the level reports the transitions of the levels
+      // before it, as the distributed search does (its rounds cut a level
+      // elsewhere than these slices).
+      const Stats level_start = stats_;
+      auto stop_in_level = [&](std::string why) {
+        stats_.transitions = level_start.transitions;
+        stats_.reduced_states = level_start.reduced_states;
+        stats_.pruned_transitions = level_start.pruned_transitions;
+        stats_.reduced_keeping = level_start.reduced_keeping;
+        return limited(std::move(why));
+      };
       for (size_t begin = 0; begin < level.size(); begin += slice_)
-        if (std::string why = run_slice(level, begin); !why.empty()) return limited(why);
+        if (std::string why = run_slice(level, begin); !why.empty()) return stop_in_level(why);
       if constexpr (kSleep) {
         if (sleep_on_) {
           // reopen what the level's arrivals ask for, until nothing is left
           for (Level reopened = settle_arrivals(); reopened.size() > 0;
                reopened = settle_arrivals())
             for (size_t begin = 0; begin < reopened.size(); begin += slice_)
-              if (std::string why = run_slice(reopened, begin); !why.empty()) return limited(why);
+              if (std::string why = run_slice(reopened, begin); !why.empty())
+                return stop_in_level(why);
           close_level();
         }
       }

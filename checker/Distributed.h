@@ -479,8 +479,18 @@ class DistributedBfs {
         return limited("depth limit (" + std::to_string(options_.limits.max_depth) + ")");
       size_t at = 0;
       bool more = true;
+      // A limit met inside the level reports the transitions of the levels
+      // before it, as one process does (Bfs.h).
+      const uint64_t expanded = figures_.expanded, reduced = reduced_, pruned = pruned_,
+                     keeping = reduced_keeping_;
       while (more) {
-        if (!round(level, at, stats_.states)) return limited(limit_);
+        if (!round(level, at, stats_.states)) {
+          figures_.expanded = expanded;
+          reduced_ = reduced;
+          pruned_ = pruned;
+          reduced_keeping_ = keeping;
+          return limited(limit_);
+        }
         more = comm_.max(at < level.size() ? 1 : 0) != 0;
       }
       ++depth;

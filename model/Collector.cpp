@@ -7,6 +7,7 @@
 // may run (T2).
 #include <algorithm>
 
+#include "model/Limits.h"
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -39,6 +40,17 @@ void Machine::phase(const char* name) {
   Event e = event(EventKind::GcPhase);
   e.text = name;
   emit(std::move(e));
+}
+
+void Machine::require_held_member(const Frame& collect) {
+  // The collector holds a reference to the weakref whose callback it runs
+  // and to the member it clears: one freed under it was freed by a
+  // reference dropped twice, past an ignored violation, and the
+  // collector's own Py_DECREF would then touch freed memory.
+  if (collect.obj == kNoObj)
+    throw ModelLimit{
+        "the collector's current object was freed while it held a reference (after an ignored "
+        "violation): the run cannot go on meaningfully"};
 }
 
 uint8_t Machine::old_list(const Frame& collect) const {
@@ -409,12 +421,13 @@ void Machine::step_collect(Frame& f) {
       return;
     }
     case kWrcbReturned:
+      require_held_member(f);
       if (end_weakref_callback(f.obj, true) == CallbackEnd::Pending) return;
       f.stage = kWrcbCheck;
       decref(Value::object(f.obj));  // the reference taken in pass 1
       return;
     case kWrcbCheck:
-      if (list_head(kWrcbToCall) == f.obj)
+      if (f.obj != kNoObj && list_head(kWrcbToCall) == f.obj)
         list_move(f.obj, old_list(f));  // still alive: it outlived the trash
       else
         ++gc.collected;
@@ -540,12 +553,13 @@ void Machine::step_collect(Frame& f) {
     case kDeleteReturned:
       f.stage = kDeleteCheck;
       if (f.has(kHolds)) {
+        require_held_member(f);
         f.flags &= ~uint32_t{kHolds};
         decref(Value::object(f.obj));
       }
       return;
     case kDeleteCheck:
-      if (list_head(kFinalUnreachable) == f.obj &&
+      if (f.obj != kNoObj && list_head(kFinalUnreachable) == f.obj &&
           !program_.profile.has(RuntimeBug::ClearSurvivorsAgain)) {
         // Still alive: it may die later.
         obj(f.obj).flags &= ~kCollecting;

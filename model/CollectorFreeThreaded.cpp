@@ -336,6 +336,7 @@ void Machine::step_collect_ft(Frame& f) {
       return;
     }
     case kFtWrcbReturned:
+      require_held_member(f);
       if (end_weakref_callback(f.obj, true) == CallbackEnd::Pending) return;
       f.stage = kFtWrcbCheck;
       list_remove(f.obj);
@@ -440,6 +441,8 @@ void Machine::step_collect_ft(Frame& f) {
       return;
     }
     case kFtDeleteReturned: {
+      // (the worklist's reference keeps it, F-G2)
+      require_held_member(f);
       f.stage = kFtDelete;
       // it may be freed (as in Collector.cpp's kDeleteCheck); cleared
       // first, since the decref may push a frame, which can move `f`

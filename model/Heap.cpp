@@ -104,6 +104,9 @@ void Machine::release_slot(ObjId o) {
       // whatever takes the slot next.
       if (f.obj2 == o) f.obj2 = kNoObj;
       if (f.locked2 == o) f.locked2 = kNoObj;
+      // Likewise the collector's current weakref or member (its check
+      // stages compare it with a list's head, which may be "none").
+      if (f.kind == FrameKind::Collect && f.obj == o) f.obj = kNoObj;
     }
   state_.objects[o] = Object{};
   while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
@@ -168,6 +171,13 @@ void Machine::track(ObjId o) {
   // P7.30 is ignored (a scenario's ignore line, check --ignore or --all) the
   // object stays where it is, as relinking it would corrupt its list.
   if (obj(o).tracked()) return;
+  // Tracking freed memory links it into a GC list (a second tp_dealloc
+  // racing the first, P7.9, with memory-safety ignored): the object stays
+  // off every list, so that no list names a released slot.
+  if (obj(o).has(kFreed)) {
+    violation({"memory-safety"}, "PyObject_GC_Track of " + name_of(o) + " after it was freed");
+    return;
+  }
   if (obj(o).has(kOnWorklist) && obj(o).wl_rank != 0)
     relink_worklist_member(o);  // F-G2: still on the free-threaded worklist
   else

@@ -473,6 +473,9 @@ class Machine {
   void clear_weakrefs_of_list(uint8_t list);
   void phase(const char* name);
   uint8_t old_list(const Frame& collect) const;
+  // Stops the run when the collector's current weakref or member (f.obj)
+  // was freed while the collector held a reference to it.
+  void require_held_member(const Frame& collect);
   // Incremental collector (G-I1..G-I4): the visited and pending old spaces.
   uint8_t visited_list() const { return static_cast<uint8_t>(kGen1 + state_.gc.visited_space); }
   uint8_t pending_list() const {

@@ -56,7 +56,7 @@ TEST(FtWorklist, UntrackedMemberIsFinalized) {
 // collector finalizes none of the isolate after clearing another member
 // (the model's false P7.3 before).
 TEST(FtWorklist, RetrackedMemberKeepsItsPlace) {
-  const model::Program p = load_file("tests/ft-worklist/retracked-member.life");
+  const model::Program p = load_file("tests/canonical-reviews/ft-retracked-member.life");
   size_t retracked = 0;
   for_each_step(p, [&](const model::State&, const std::vector<model::Event>& events,
                        const model::State& after) {
