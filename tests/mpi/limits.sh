@@ -17,4 +17,12 @@ code=$?
 [ "$code" -eq 3 ] || fail "memory limit: exit $code, not 3"
 grep -q "no verdict .*memory limit (40 MiB) reached after" "$work/out" || fail "no partial report"
 cat "$work/out"
+# A model bound (exit 3) met inside a level: the same report as one
+# process, counts included (the transition that met it is not counted).
+printf 'k = [1, 2, 3, 4, 5, 6, 7, 8]\nk.append(9)\n' >"$work/bound.life"
+for np in 2 3; do
+  mpi "$np" check --quiet --distributed --json "$work/bound.life" >"$work/mpi.json" 2>/dev/null
+  "$LIFECHECK" check --quiet --jobs 1 --json "$work/bound.life" >"$work/one.json" 2>/dev/null
+  same "model bound, $np ranks" "$work/one.json" "$work/mpi.json"
+done
 finish
