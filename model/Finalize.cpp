@@ -165,6 +165,7 @@ void Machine::step_finalize_call(Frame& f) {
       if (th.has_exc) {
         // The traceback keeps the frame: its locals go after the callee's.
         std::rotate(first, first + f.count, th.values.end());
+        mark_unwound_frame(f.count, false);
         // The exception escaped the finalizer's __call__: at a death the
         // runtime called the finalizer object, named by its type (X7).
         th.exc_func = not_callable_tag(Value::object(f.obj));

@@ -90,9 +90,9 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
     body.flags &= ~uint32_t{kFinalizeReturned};
     if (raised) {
       // the callee's frame object, kept by the traceback, holds the
-      // function (f_funcobj) after the locals it took
+      // function (f_funcobj) with the locals it took (Tracebacks.cpp)
       th.stack.pop_back();
-      th.values.push_back(callee);
+      unwound_frame_keeps_function(callee);
       raise_pending_in_body();
     }
     const Value result = pop();

@@ -195,9 +195,9 @@ void Machine::gen_yield_op() {
   Frame& f = top();
   Thread& th = thread();
   const ObjId g = f.obj;
-  if (th.values.size() != static_cast<size_t>(f.base) + f.count)
+  if (traceback_keeps_objects(static_cast<size_t>(f.base) + f.count))
     throw ModelLimit{
-        "a yield while the traceback of an exception from another generator is "
+        "a yield while the traceback of an exception from a called frame is "
         "still held"};
   const size_t depth = th.stack.size() - 1 - f.aux;
   if (f.count + depth > kMaxItems)

@@ -183,6 +183,7 @@ void Machine::step_body(Frame& f) {
       // tb_frame), so these locals go after those of frames already unwound.
       std::rotate(th.values.begin() + f.base, th.values.begin() + f.base + f.count,
                   th.values.end());
+      mark_unwound_frame(f.count, f.has(kGenFrame));  // Tracebacks.cpp
       pop_frame();
       return;
     }
@@ -674,16 +675,11 @@ void Machine::execute(const Op& op, uint16_t at) {
       if (!clause_matches(thread().stack.back().str(), op.value)) f.pc = op.a;
       return;
     case OpCode::BindException:  // the exception object for `as NAME` (X4)
-      if (thread().values.size() > owned_values_top())
-        throw ModelLimit{
-            "'except ... as' binding an exception that left a generator's frame "
-            "(its traceback would keep that frame)"};
-      push(new_exception_object(f, thread().stack.back().str()));
-      return;
+      return bind_exception_op(op, f);
     case OpCode::PopExcept:  // POP_EXCEPT: the handled exception is dropped
       pop();
-      // with it the traceback of an exception that left a generator's
-      // frame, and the locals that frame kept (Y2)
+      // with it the traceback of an exception that left called frames,
+      // and the locals those frames kept (X1, X4)
       drop_traceback(f, false);
       return;
     case OpCode::SetClassDel:

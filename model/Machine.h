@@ -217,6 +217,17 @@ class Machine {
   bool catch_in_body(uint16_t at, StrId name);
   Value new_exception_object(Frame& f, StrId name);
   void frame_object_takes_locals(Frame& f);
+  // ----------------------------------------------------------- Tracebacks.cpp
+  // The segment an unwound frame leaves above owned_values_top (its locals
+  // were moved there; this adds their marker), the function a caller adds
+  // below them, and `except ... as` turning the segments into frame objects.
+  void mark_unwound_frame(uint16_t count, bool generator);
+  void unwound_frame_keeps_function(Value callee);
+  void bind_exception_op(const Op& op, Frame& f);
+  Value bind_exception_from_calls(Frame& f, StrId name, uint16_t top);
+  // Whether the values from `from` up hold a reference (a segment of an
+  // unwound frame with no object in it keeps nothing alive).
+  bool traceback_keeps_objects(size_t from) const;
   std::string unraisable_text(StrId exc, UnraisableSite site, FuncId callable) const;
   FuncId not_callable_tag(Value v) const;
 
