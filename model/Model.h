@@ -30,7 +30,8 @@ class Model {
   // `symmetry`: merge states that differ by a permutation of interchangeable
   // threads (a sound reduction; off where traces name threads).
   explicit Model(const Program& program, bool symmetry = true)
-      : program_(program), symmetry_(thread_symmetry(program)),
+      : program_(program),
+        symmetry_(thread_symmetry(program)),
         loop_free_(loop_free_functions(program)) {
     if (!symmetry) symmetry_.any = false;
   }

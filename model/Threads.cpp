@@ -15,8 +15,7 @@
 
 namespace lifecheck::model {
 
-Machine::Machine(const Program& program, State& state, std::vector<Event>* trace,
-                 uint64_t* kinds)
+Machine::Machine(const Program& program, State& state, std::vector<Event>* trace, uint64_t* kinds)
     : program_(program), state_(state), trace_(trace), kinds_(kinds) {}
 
 State Machine::initial_state(const Program& program) {

@@ -369,8 +369,8 @@ TEST(CanonicalSymmetry, StaleExceptionNameDoesNotOrderThreads) {
 // were ordered by the smallest name of what they own, which tied them
 // (the same name) while the encoding wrote both positions.
 TEST(CanonicalSymmetry, OwnerAndLockHolderOfOneObjectAreOrdered) {
-  const model::Program p = load_text_under(
-      "g0 = []\n\nthread T1:\n    x = 1\n\nthread T2:\n    x = 1\n", "3.14t");
+  const model::Program p =
+      load_text_under("g0 = []\n\nthread T1:\n    x = 1\n\nthread T2:\n    x = 1\n", "3.14t");
   const model::Model m(p, true);
   ASSERT_TRUE(m.uses_symmetry());
   std::optional<model::State> found;
