@@ -347,12 +347,16 @@ std::string python3_on_path() {
   return "";
 }
 
-std::vector<std::string> logs_under(const std::string& profile, const std::string& body) {
-  model::Program p = load_text("profile " + profile + "\n" + body);
+std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace) {
   std::vector<std::string> out;
-  for (const std::string& s : observable(p, run_first(p)))
+  for (const std::string& s : observable(program, trace))
     if (s.rfind("log: ", 0) == 0) out.push_back(s.substr(5));
   return out;
+}
+
+std::vector<std::string> logs_under(const std::string& profile, const std::string& body) {
+  model::Program p = load_text("profile " + profile + "\n" + body);
+  return logs_of(p, run_first(p));
 }
 
 }  // namespace lifecheck::testing

@@ -105,6 +105,8 @@ std::vector<LangErrorCase> lang_error_cases();
 
 // The log lines of the first run of `body` under `profile` (a "profile"
 // line is put first).
+// The lines a trace logs (`log(...)`), in order.
+std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace);
 std::vector<std::string> logs_under(const std::string& profile, const std::string& body);
 
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.

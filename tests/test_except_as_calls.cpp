@@ -11,12 +11,7 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-Strings logs(const model::Program& p, const model::Trace& t) {
-  Strings out;
-  for (const std::string& line : observable(p, t))
-    if (line.rfind("log: ", 0) == 0) out.push_back(line.substr(5));
-  return out;
-}
+Strings logs(const model::Program& p, const model::Trace& t) { return logs_of(p, t); }
 
 // Every trace of the program logs `expected`.
 void expect_logs(const std::string& text, const Strings& expected) {
