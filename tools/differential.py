@@ -804,6 +804,8 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    # checks and replays run in work folders: a relative path would not resolve
+    args.lifecheck = os.path.abspath(args.lifecheck)
     if args.self_test:
         return self_test(args.lifecheck)
     start = time.monotonic()
