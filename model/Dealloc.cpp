@@ -282,6 +282,7 @@ void Machine::step_trash_drain(Frame& f) {
     return;
   }
   ObjId o = th.trash.back();
+  require_queued(o);
   th.trash.pop_back();
   emit(event(EventKind::TrashPop, o));
   Frame d;

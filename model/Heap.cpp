@@ -108,8 +108,26 @@ void Machine::release_slot(ObjId o) {
       // stages compare it with a list's head, which may be "none").
       if (f.kind == FrameKind::Collect && f.obj == o) f.obj = kNoObj;
     }
+  // Likewise a biased-refcount queue's or the trashcan's entry: whoever
+  // pops it stops the run (require_queued).
+  for (Thread& t : state_.threads) {
+    for (ObjId& q : t.merge_queue)
+      if (q == o) q = kNoObj;
+    for (ObjId& q : t.trash)
+      if (q == o) q = kNoObj;
+  }
   state_.objects[o] = Object{};
   while (!state_.objects.empty() && !state_.objects.back().live) state_.objects.pop_back();
+}
+
+void Machine::require_queued(ObjId o) {
+  // A queue holds a reference (F5, TC1): an entry freed before it is
+  // popped was freed by a reference dropped twice, past an ignored
+  // violation, and popping it would touch freed memory.
+  if (o == kNoObj)
+    throw ModelLimit{
+        "an object queued for a later merge or deallocation was freed while queued (after an "
+        "ignored violation): the run cannot go on meaningfully"};
 }
 
 void Machine::incref(Value v) {

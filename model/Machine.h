@@ -487,6 +487,9 @@ class Machine {
   // Stops the run when the collector's current weakref or member (f.obj)
   // was freed while the collector held a reference to it.
   void require_held_member(const Frame& collect);
+  // Stops the run when a merge queue's or the trashcan's entry was freed
+  // while queued (release_slot made it kNoObj).
+  void require_queued(ObjId o);
   // Incremental collector (G-I1..G-I4): the visited and pending old spaces.
   uint8_t visited_list() const { return static_cast<uint8_t>(kGen1 + state_.gc.visited_space); }
   uint8_t pending_list() const {

@@ -112,6 +112,7 @@ void Machine::step_brc_merge(Frame&) {
     return;
   }
   ObjId id = th.merge_queue.back();
+  require_queued(id);
   th.merge_queue.pop_back();
   // Runtime mutation: the queue's reference is never given back (a leak).
   const int extra = program_.profile.has(RuntimeBug::MergeKeepsQueueReference) ? 0 : -1;
@@ -134,6 +135,7 @@ void Machine::brc_merge_all_queues(std::vector<ObjId>& to_decref) {
     Thread& th = state_.threads[t];
     while (!th.merge_queue.empty()) {
       ObjId id = th.merge_queue.back();
+      require_queued(id);
       th.merge_queue.pop_back();
       if (merge_refcount(id, -1) == 0 && !obj(id).tracked()) {
         ++obj(id).rc;
