@@ -400,6 +400,8 @@ class Bfs {
     w.sleep_pool.insert(w.sleep_pool.end(), sleep.begin(), sleep.end());
   }
 
+#include "checker/BfsCycles.inc"     // runs that never end (inside the class)
+#include "checker/BfsInsert.inc"     // the insert phase (inside the class)
 #include "checker/BfsSleepSets.inc"  // the sleep-set members (inside the class)
 
   // The slot of `w.met` for the state in `w.bytes` (hash `h`): the one that
@@ -453,63 +455,6 @@ class Bfs {
     return why;
   }
 
-  void insert_phase(unsigned index) {
-    Worker& me = workers_[index];
-    std::vector<std::pair<unsigned, Candidate*>> mine;
-    for (unsigned from = 0; from < jobs_; ++from)
-      for (Candidate& c : workers_[from].outbox[index]) mine.push_back({from, &c});
-    std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
-      if (a.second->hash != b.second->hash) return a.second->hash < b.second->hash;
-      return a.second->key < b.second->key;
-    });
-    auto bytes_of = [&](unsigned from, const Candidate& c) {
-      return workers_[from].arena.view(c.offset, c.length);
-    };
-    // within one hash, the distinct states in order of their smallest key
-    size_t i = 0;
-    std::vector<std::pair<std::string_view, uint64_t>> seen;  // bytes, id
-    while (i < mine.size()) {
-      size_t j = i;
-      seen.clear();
-      while (j < mine.size() && mine[j].second->hash == mine[i].second->hash) {
-        auto [from, c] = mine[j];
-        std::string_view b = bytes_of(from, *c);
-        uint64_t id = 0;
-        bool known = false;
-        for (auto& [sb, sid] : seen)
-          if (sb == b) {
-            id = sid;
-            known = true;
-          }
-        if (!known) {
-          uint32_t cut_array[ExactStore::kMaxParts - 1];
-          std::memcpy(cut_array, workers_[from].arena.view(c->offset + c->length, 0).data(),
-                      c->ncuts * sizeof(uint32_t));
-          std::span<const uint32_t> cuts(cut_array, c->ncuts);
-          Inserted in;
-          if constexpr (kKnownParts) {
-            KnownParts parts;
-            parts.count = c->nknown;
-            std::memcpy(parts.number,
-                        workers_[from]
-                            .arena.view(c->offset + c->length + c->ncuts * sizeof(uint32_t), 0)
-                            .data(),
-                        c->nknown * sizeof(uint32_t));
-            in = store_.insert(b, cuts, c->hash, parts);
-          } else {
-            in = store_.insert(b, cuts, c->hash);
-          }
-          id = in.id;
-          seen.push_back({b, id});
-          if (in.fresh) me.fresh.push_back({c->key, id, from, c->offset, c->length, c->state});
-        }
-        c->id = id;
-        ++j;
-      }
-      i = j;
-    }
-  }
-
   // Runs `phase(index)` on every worker: in this thread, one worker after
   // the other, for one worker or when `threaded` is false. The workers of
   // a phase never wait for each other, so one after the other is one of
@@ -559,78 +504,6 @@ class Bfs {
     r.verdict = Verdict::LimitReached;
     r.limit = std::move(why);
     return r;
-  }
-
-  // The time, memory and interrupt limits, every 256 concrete states the
-  // fairness check expands (Fairness.h): its graph is not bounded by the
-  // search's states.
-  std::string fairness_limit(uint64_t expanded) {
-    if (expanded % 256 != 0) return {};
-    return limiter_.slow_checks(stats_, 0, [&] { return store_.memory_bytes(); });
-  }
-
-  // A cycle among the transitions recorded so far: a run that never ends.
-  // Every state of a cycle is the source of a recorded transition, so the
-  // graph's nodes are the sources, numbered in rank order (the edges are
-  // sorted by rank): the lowest node is the lowest rank, as without the
-  // measure.
-  std::optional<Result> lasso() {
-    if (!cycles_ || edges_.empty()) return std::nullopt;
-    std::vector<uint64_t> rank_of_node;
-    std::vector<std::pair<uint64_t, uint32_t>> node_of_id;  // sorted by id
-    for (const Edge& e : edges_) {
-      const uint64_t rank = rank_of_key(e.key);
-      if (!rank_of_node.empty() && rank_of_node.back() == rank) continue;
-      node_of_id.push_back({id_of_rank_[rank], static_cast<uint32_t>(rank_of_node.size())});
-      rank_of_node.push_back(rank);
-    }
-    std::sort(node_of_id.begin(), node_of_id.end());
-    auto node_of = [&](uint64_t id) -> std::optional<uint32_t> {
-      auto it = std::lower_bound(node_of_id.begin(), node_of_id.end(),
-                                 std::pair<uint64_t, uint32_t>(id, 0));
-      if (it == node_of_id.end() || it->first != id) return std::nullopt;
-      return it->second;
-    };
-    std::vector<GraphEdge> graph;
-    std::vector<uint32_t> edge_of;  // graph edge -> index in edges_
-    uint32_t from = 0;
-    for (size_t k = 0; k < edges_.size(); ++k) {
-      if (k > 0 && rank_of_key(edges_[k].key) != rank_of_key(edges_[k - 1].key)) ++from;
-      auto to = node_of(edges_[k].to);
-      if (!to) continue;  // not expanded: on no cycle (yet)
-      graph.push_back({from, *to});
-      edge_of.push_back(static_cast<uint32_t>(k));
-    }
-    if constexpr (FairModel<M>) {  // only the cycles a fair scheduler can take (Fairness.h)
-      auto components = cyclic_components(rank_of_node.size(), graph);
-      stats_.kept_cycle = stats_.kept_cycle || !components.empty();
-      return first_fair_lasso(
-          model_, std::move(components),
-          [&](uint32_t node) {
-            std::vector<Choice> path = path_to(rank_of_node[node]);
-            if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
-            return path;
-          },
-          [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
-            auto id = store_.lookup(bytes, cuts, hash_bytes(bytes));
-            return id ? node_of(*id) : std::nullopt;
-          },
-          cycle_property_, [&](uint64_t expanded) { return fairness_limit(expanded); });
-    }
-    auto cycle = find_cycle(rank_of_node.size(), graph);
-    if (!cycle) return std::nullopt;
-    stats_.kept_cycle = true;
-    std::vector<Choice> path = path_to(rank_of_node[cycle->entry]);
-    if constexpr (kBytes) path = concrete_path(model_, path, nullptr);
-    // Round the cycle from the concrete state the path reaches: the choice
-    // is the one whose successor is the edge's target (with symmetry, not
-    // always the recorded thread).
-    std::vector<uint64_t> targets;
-    for (size_t e : cycle->edges) targets.push_back(edges_[edge_of[e]].to);
-    return lasso_around(model_, std::move(path), targets, cycle_property_,
-                        [&](const std::string& bytes, const std::vector<uint32_t>& cuts) {
-                          return store_.lookup(bytes, cuts, hash_bytes(bytes)).value_or(UINT64_MAX);
-                        });
   }
 
   Result search() {

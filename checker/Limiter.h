@@ -1,6 +1,8 @@
 // Limits and progress for a search: the state limit and an outside stop
 // request at every call; time, memory and the progress line every 1024
-// calls (reading the clock and /proc costs more than a transition). A stop
+// calls (reading the clock and /proc costs more than a transition), and the
+// resident memory at most every kMemoryPeriod however often the searches
+// ask (a breadth-first search asks every 64 states). A stop
 // for time, memory or an interrupt is urgent: the search then reports at
 // once, without looking for a cycle among what it saw.
 #pragma once
@@ -44,8 +46,12 @@ class Limiter {
     double secs = std::chrono::duration<double>(now - start_).count();
     if (l.max_seconds > 0 && secs > l.max_seconds)
       return stop(fmt::format("time limit ({:g} s)", l.max_seconds));
-    if (l.max_memory_mb && current_rss_bytes() > l.max_memory_mb * 1024 * 1024)
-      return stop("memory limit (" + std::to_string(l.max_memory_mb) + " MiB)");
+    if (l.max_memory_mb && (memory_read_ == std::chrono::steady_clock::time_point{} ||
+                            now - memory_read_ >= kMemoryPeriod)) {
+      memory_read_ = now;
+      if (current_rss_bytes() > l.max_memory_mb * 1024 * 1024)
+        return stop("memory limit (" + std::to_string(l.max_memory_mb) + " MiB)");
+    }
     if (options_.progress && std::chrono::duration<double>(now - last_report_).count() >= 1.0) {
       last_report_ = now;
       Stats s = stats;
@@ -63,8 +69,10 @@ class Limiter {
     urgent_ = true;
     return why;
   }
+  static constexpr std::chrono::milliseconds kMemoryPeriod{10};
   const SearchOptions& options_;
   std::chrono::steady_clock::time_point start_, last_report_;
+  std::chrono::steady_clock::time_point memory_read_{};  // the epoch: not read yet
   uint64_t calls_ = 0;
   bool urgent_ = false;
 };
