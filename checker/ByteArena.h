@@ -2,16 +2,21 @@
 // by appending doubles, copies everything at each doubling and can hold
 // twice what it needs at its peak; here a piece stays where it was put and
 // is named by a handle (block << 32 | offset). Blocks start small and
-// grow fourfold up to 1 MiB (a store has many small tables); a piece
-// larger than a block gets a block of its own. Not thread-safe.
+// grow fourfold up to 2 MiB (a store has many small tables), a huge page
+// (HugePages.h); a piece larger than a block gets a block of its own. Not
+// thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string_view>
 #include <vector>
+
+#include "checker/HugePages.h"
 
 namespace lifecheck::checker {
 
@@ -57,7 +62,7 @@ class ByteArena {
   }
 
  private:
-  static constexpr size_t kBlock = size_t{1} << 20;
+  static constexpr size_t kBlock = kHugePage;
   static constexpr size_t kFirst = 4096;
   static constexpr uint32_t kNone = UINT32_MAX;
 
@@ -75,12 +80,18 @@ class ByteArena {
     // handles number blocks in fill order.
     blocks_.resize(next);
     sizes_.resize(next);
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    void* block = huge_page_alloc(size);
+    if (block == nullptr) block = std::malloc(size);
+    if (block == nullptr) throw std::bad_alloc();
+    blocks_.emplace_back(static_cast<char*>(block));
     sizes_.push_back(size);
     current_ = next;
   }
 
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  std::vector<std::unique_ptr<char[], Free>> blocks_;
   std::vector<size_t> sizes_;
   uint32_t current_ = kNone;
   size_t used_ = 0;  // in the current block

@@ -58,7 +58,7 @@ std::optional<uint32_t> ByteTable::find(std::string_view bytes, uint64_t hash) c
 }
 
 void ByteTable::grow() {
-  std::vector<uint64_t> bigger(slots_.size() * 2, 0);
+  decltype(slots_) bigger(slots_.size() * 2, 0);
   size_t mask = bigger.size() - 1;
   for (uint64_t slot : slots_) {
     if (slot == 0) continue;
@@ -281,7 +281,7 @@ size_t FingerprintStore::position(uint64_t fp, size_t size) {
 }
 
 void FingerprintStore::grow(Shard& s) {
-  std::vector<uint64_t> bigger(s.slots.size() + s.slots.size() / 2, 0);
+  decltype(s.slots) bigger(s.slots.size() + s.slots.size() / 2, 0);
   for (uint64_t fp : s.slots) {
     if (fp == 0) continue;
     size_t p = position(fp, bigger.size());

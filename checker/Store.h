@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "checker/ByteArena.h"
+#include "checker/HugePages.h"
 
 namespace lifecheck::checker {
 
@@ -78,7 +79,8 @@ class ByteTable {
   ByteArena bytes_;
   std::vector<uint64_t> offsets_;  // index -> handle in bytes_
   std::vector<uint32_t> lengths_;
-  std::vector<uint64_t> slots_;  // 0 empty, else (index + 1) << 32 | hash tag
+  // 0 empty, else (index + 1) << 32 | hash tag
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> slots_;
   size_t mask_;
 };
 
@@ -158,7 +160,7 @@ class FingerprintStore {
 
  private:
   struct Shard {
-    std::vector<uint64_t> slots;  // 0 = empty
+    std::vector<uint64_t, HugePageAllocator<uint64_t>> slots;  // 0 = empty
     uint64_t count = 0;
   };
   static size_t position(uint64_t fp, size_t size);
