@@ -588,9 +588,7 @@ class CodeGen {
           emit(OpCode::JumpIfNoMatch, at.line, at.col).value = c.match;
         }
         if (c.bind != kNoExpr) {
-          // b: inside another clause of this body (an exception is handled)
-          emit(OpCode::BindException, at.line, at.col).b =
-              !handled_.empty() || finally_handlers_ != 0 ? 1 : 0;
+          emit(OpCode::BindException, at.line, at.col);
           store_at(c.bind, at);
         }
         const uint16_t clause_start = here();
@@ -615,9 +613,7 @@ class CodeGen {
     if (!s.finalbody.empty()) {
       protect(start, here(), here(), depth, holes);
       ++depth_;
-      ++finally_handlers_;
       for (StatementId b : s.finalbody) stmt(b);
-      --finally_handlers_;
       --depth_;
       emit(OpCode::Reraise, s);
     }
@@ -736,7 +732,6 @@ class CodeGen {
   std::vector<Op> code_;
   uint16_t depth_ = 0;             // operand stack depth at a statement boundary
   std::vector<uint16_t> handled_;  // where each enclosing clause's exception sits
-  uint16_t finally_handlers_ = 0;  // finally blocks around, on their exception path
   std::vector<ExceptionHandler> table_;
   struct Loop {
     size_t head;

@@ -82,6 +82,11 @@ bool Machine::catch_in_body(uint16_t at, StrId name) {
   if (handler) {
     body.pc = handler->target;
     th.stack.push_back(Value::str(name));
+    // PUSH_EXC_INFO: it is the handled exception now (X8). (An op that
+    // raised with frames of its own on top would leave the area unsealed:
+    // its clause's end then drops what lies above the last seal.)
+    if (&th.frames.back() == &body)
+      seal_handled(static_cast<size_t>(body.base) + body.count, handler->depth);
   } else {
     body.pc = at;
     th.has_exc = true;
@@ -96,21 +101,32 @@ bool Machine::catch_in_body(uint16_t at, StrId name) {
 // frame it passed through, whose frame object (PyFrame_GetFrame /
 // _PyFrame_MakeAndSetFrameObject) the running frame keeps in a hidden
 // local; the frame object is not tracked until its frame returns.
-Value Machine::new_exception_object(Frame& f, StrId name) {
+Value Machine::handler_frame_object(Frame& f) {
   const FuncInfo& fn = program_.funcs[f.func];
   const uint16_t slot = static_cast<uint16_t>(f.base + fn.frame_slot);
   if (thread().values[slot].kind() != ValueKind::Obj) {
     ObjId fo = alloc(kFrameType, kNoLabel, false);
     thread().values[slot] = Value::object(fo);
   }
-  const ObjId fo = thread().values[slot].obj();
+  return thread().values[slot];
+}
+
+Value Machine::new_exception_object(Frame& f, StrId name) {
+  const Value fo = handler_frame_object(f);
+  incref(fo);
+  return new_exception(Value::str(name), {fo});
+}
+
+Value Machine::new_exception(Value name, const ValueList& items) {
+  if (items.size() > static_cast<size_t>(kMaxItems))
+    throw ModelLimit{"an exception object keeping more than " + std::to_string(kMaxItems) +
+                     " frame objects and exceptions (its traceback and __context__)"};
   // BaseException_new: tracked from creation (PyType_GenericAlloc)
-  ObjId e = alloc(kExceptionType, kNoLabel, true);
-  incref(Value::object(fo));
+  const ObjId e = alloc(kExceptionType, kNoLabel, true);
   Object& x = obj(e);
-  x.fields[0] = Value::str(name);
-  x.items[0] = Value::object(fo);
-  x.length = 1;
+  x.fields[0] = name;
+  std::copy(items.begin(), items.end(), x.items.begin());
+  x.length = static_cast<uint8_t>(items.size());
   return Value::object(e);
 }
 

@@ -165,7 +165,7 @@ void Machine::step_finalize_call(Frame& f) {
       if (th.has_exc) {
         // The traceback keeps the frame: its locals go after the callee's.
         std::rotate(first, first + f.count, th.values.end());
-        mark_unwound_frame(f.count, false);
+        mark_unwound_frame(f.base, f.count, false);
         // The exception escaped the finalizer's __call__: at a death the
         // runtime called the finalizer object, named by its type (X7).
         th.exc_func = not_callable_tag(Value::object(f.obj));
@@ -399,7 +399,7 @@ void Machine::step_finalize_exit(Frame& f) {
         e.text = program_.strings[th.exc];
         emit(std::move(e));
         th.has_exc = false;
-        if (drop_traceback(f, false)) return;
+        if (drop_traceback(f, false, false)) return;
       }
       f.stage = kFeSelect;
       return;

@@ -90,23 +90,12 @@ PyCallResult Machine::return_from_python(Frame& caller) {
 
 uint16_t Machine::owned_values_top() const {
   const Thread& th = state_.threads[current_];
-  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it) switch (it->kind) {
-      case FrameKind::Body:
-      case FrameKind::Release:
-      case FrameKind::Construct:
-      case FrameKind::ClearWeakrefs:
-      case FrameKind::FinalizeCall:
-        return static_cast<uint16_t>(it->base + it->count);
-      case FrameKind::FinalizeExit:  // 3.14's atexit copy of its list (Atexit.cpp)
-        if (it->count != 0) return static_cast<uint16_t>(it->base + it->count);
-        break;
-      default:
-        break;
-    }
+  for (auto it = th.frames.rbegin(); it != th.frames.rend(); ++it)
+    if (owns_values(*it)) return static_cast<uint16_t>(it->base + it->count);
   return 0;
 }
 
-bool Machine::drop_traceback(Frame& caller, bool resume) {
+bool Machine::drop_traceback(Frame& caller, bool resume, bool unraisable) {
   Thread& th = thread();
   const uint16_t top = owned_values_top();
   if (th.values.size() <= top) return false;
@@ -121,11 +110,8 @@ bool Machine::drop_traceback(Frame& caller, bool resume) {
     }
     caller.flags |= kTracebackDropped;
   }
-  Frame r;
-  r.kind = FrameKind::Release;
-  r.base = top;
-  r.count = static_cast<uint16_t>(th.values.size() - top);
-  push_frame(r);
+  // the chain's exceptions in their order (X8)
+  release_traceback_from(top, unraisable);
   return true;
 }
 
@@ -181,9 +167,11 @@ void Machine::step_body(Frame& f) {
       // until the exception is dropped (drop_traceback). Dropping frees the
       // traceback innermost entry first (tb_dealloc releases tb_next before
       // tb_frame), so these locals go after those of frames already unwound.
+      // The exceptions it handled are no longer handled (X8).
+      end_handling(static_cast<size_t>(f.base) + f.count, 0);
       std::rotate(th.values.begin() + f.base, th.values.begin() + f.base + f.count,
                   th.values.end());
-      mark_unwound_frame(f.count, f.has(kGenFrame));  // Tracebacks.cpp
+      mark_unwound_frame(f.base, f.count, f.has(kGenFrame));  // Tracebacks.cpp
       pop_frame();
       return;
     }
@@ -674,14 +662,16 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::JumpIfNoMatch:  // CHECK_EXC_MATCH, POP_JUMP_IF_FALSE (X3)
       if (!clause_matches(thread().stack.back().str(), op.value)) f.pc = op.a;
       return;
-    case OpCode::BindException:  // the exception object for `as NAME` (X4)
-      return bind_exception_op(op, f);
-    case OpCode::PopExcept:  // POP_EXCEPT: the handled exception is dropped
+    case OpCode::BindException:  // the exception object for `as NAME` (X4, X8)
+      return bind_exception_op(f);
+    case OpCode::PopExcept: {  // POP_EXCEPT: the handled exception is dropped
+      const auto depth = static_cast<uint16_t>(thread().stack.size() - 1 - f.aux);
       pop();
       // with it the traceback of an exception that left called frames,
-      // and the locals those frames kept (X1, X4)
-      drop_traceback(f, false);
+      // and the locals those frames kept (X1, X4, X8)
+      drop_handled_traceback(static_cast<size_t>(f.base) + f.count, depth);
       return;
+    }
     case OpCode::SetClassDel:
       return set_class_del(static_cast<ClassId>(op.a), op.b);
     case OpCode::AtexitRegister:  // Atexit.cpp

@@ -206,8 +206,10 @@ class Machine {
   // kept the unwound frames' locals alive: those locals are released.
   // True when a Release frame was pushed; with `resume`, the caller's
   // current stage runs again afterwards and return_from_python then says
-  // `reported`.
-  bool drop_traceback(Frame& caller, bool resume);
+  // `reported`. Reported as unraisable, the exception goes before its
+  // traceback; by threading.excepthook or sys.excepthook (in an except
+  // clause), as any handled exception.
+  bool drop_traceback(Frame& caller, bool resume, bool unraisable = true);
   // End of the values owned by live frames; above it lie the locals kept
   // by a pending exception's traceback.
   uint16_t owned_values_top() const;
@@ -215,19 +217,71 @@ class Machine {
   // ----------------------------------------------------------- Exceptions.cpp
   bool clause_matches(StrId raised, Value names) const;
   bool catch_in_body(uint16_t at, StrId name);
+  // The running body's frame object (its hidden local), made if needed.
+  Value handler_frame_object(Frame& f);
   Value new_exception_object(Frame& f, StrId name);
+  // A tracked exception object holding `items` (references taken over):
+  // its traceback's frame objects, innermost first, then its __context__.
+  Value new_exception(Value name, const ValueList& items);
   void frame_object_takes_locals(Frame& f);
   // ----------------------------------------------------------- Tracebacks.cpp
-  // The segment an unwound frame leaves above owned_values_top (its locals
-  // were moved there; this adds their marker), the function a caller adds
-  // below them, and `except ... as` turning the segments into frame objects.
-  void mark_unwound_frame(uint16_t count, bool generator);
+  // What a body's area (above its locals) keeps: blocks of unwound frames
+  // (what their own areas kept, their function and locals, a marker),
+  // exception objects, and the markers between the exceptions of a chain
+  // (context) or after a handled exception's group (seal).
+  struct TbItem {
+    enum Kind : uint8_t { Block, Exception, Context, Seal, Other };
+    Kind kind;
+    size_t first, end;  // [first, end) of the thread's values
+    size_t area_end;    // a block: its own area is [first, area_end)
+    uint16_t depth;     // a seal: the handled exception's operand stack depth
+  };
+  struct Segment {  // a block's function and locals: [first, end), then the marker
+    size_t first, end;
+    bool generator;
+  };
+  TbItem tb_item(size_t lo, size_t end) const;  // the item of [lo, end) ending at end
+  std::vector<std::vector<TbItem>> tb_parts(size_t lo, size_t hi) const;
+  Segment tb_segment(const TbItem& block) const;
+  void tb_release_order(size_t lo, size_t hi, ValueList& out) const;
+  void tb_item_order(const TbItem& it, ValueList& out) const;
+  void tb_unraisable_order(size_t lo, size_t hi, ValueList& out) const;
+  bool release_traceback_from(size_t lo, bool unraisable);
+  size_t below_last_seal(size_t lo, size_t end) const;
+  void tidy_contexts(size_t lo);
+  // X8: handled exceptions from depth `depth` up stop being handled (the
+  // exception in flight holds them as its context); a handler caught the
+  // exception in flight; the handled exception at `depth` is dropped.
+  void end_handling(size_t lo, uint16_t depth);
+  void seal_handled(size_t lo, uint16_t depth);
+  void drop_handled_traceback(size_t lo, uint16_t depth);
+  // The block an unwound frame leaves above owned_values_top (its locals
+  // were moved there above what its area kept; this adds their marker), and
+  // the function a caller adds below them.
+  void mark_unwound_frame(uint16_t base, uint16_t count, bool generator);
   void unwound_frame_keeps_function(Value callee);
-  void bind_exception_op(const Op& op, Frame& f);
-  Value bind_exception_from_calls(Frame& f, StrId name, uint16_t top);
   // Whether the values from `from` up hold a reference (a segment of an
   // unwound frame with no object in it keeps nothing alive).
   bool traceback_keeps_objects(size_t from) const;
+  static Value seal_marker(uint16_t depth);
+  static Value context_marker();
+  // ------------------------------------------------------ ExceptionChains.cpp
+  // `except ... as`: the exception object, with the frame objects and the
+  // __context__ chain (X4, X8) the blocks above the body's locals stand for.
+  struct ChainRead {
+    ValueList frames;  // the traceback's frame objects below the area's frame
+    Value context;     // its __context__ (a new reference), or unset
+    bool holds_frame;  // a frame of it outlives its entry: its callers' f_back matter
+    bool exception;    // an exception object already (frames holds it alone)
+    Value frame;       // a block's frame object
+  };
+  void bind_exception_op(Frame& f);
+  ChainRead read_chain(size_t lo, size_t hi, Value frame, Value context);
+  ChainRead read_unit(const std::vector<TbItem>& part, Value context);
+  Value frame_object_of(const Segment& s);
+  Value handled_exception_object(Frame& f, size_t lo, size_t seal_from_top, Value frame);
+  bool callers_handle_chains() const;
+  static bool owns_values(const Frame& f);
   std::string unraisable_text(StrId exc, UnraisableSite site, FuncId callable) const;
   FuncId not_callable_tag(Value v) const;
 

@@ -393,8 +393,7 @@ enum class OpCode : uint8_t {
   // Exceptions (X2-X6): a raise inside a range of FuncInfo::handlers jumps
   // to its handler with the exception's name pushed (a Str).
   JumpIfNoMatch,   // a = target, value = a Str or a tuple of them (none: any): exc -> exc
-  BindException,   // exc -> exc, the exception object to store; b = 1 inside another
-                   // except or finally clause of the body (Tracebacks.cpp)
+  BindException,   // exc -> exc, the exception object to store (ExceptionChains.cpp)
   PopExcept,       // exc ->
   Reraise,         // exc -> raises it again
   ReraiseHandled,  // a = stack depth of the handled exception: raises it again

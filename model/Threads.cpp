@@ -342,7 +342,7 @@ void Machine::frames_empty() {
     // threading.excepthook has reported it; leaving the except clause of
     // Thread._bootstrap_inner drops it and the frames its traceback kept.
     Frame none;
-    if (drop_traceback(none, false)) return;
+    if (drop_traceback(none, false, false)) return;
   }
   if (current_ != 0) {
     // TL3: PyThreadState_Clear releases the thread's threading.local dicts

@@ -1,16 +1,27 @@
 // The frames an exception's traceback keeps after it left them (X1, X4,
-// X5). When a body unwinds, its locals move above the values live frames
-// own (owned_values_top) and stay there while the exception is pending or
-// handled: they stand for the frame object the traceback holds. Each such
-// frame leaves one segment there:
+// X5, X8). When a body unwinds, its locals move above the values live
+// frames own (owned_values_top) and stay there while the exception is
+// pending or handled: they stand for the frame object the traceback holds.
+// Each such frame leaves one block there:
+//   [what its own area kept: the chains of the exceptions it handled]
 //   [its function, if the caller called a function object or def]
 //   [its locals, in their release order]
-//   [a marker: an Int with the count of locals and what kind of frame]
-// The marker makes the segments readable from the top down, so that
+//   [a marker: an Int with the count of locals, what kind of frame, and
+//    the length of the area part]
+// The marker makes the blocks readable from the top down, so that
 // `except ... as` can turn them into the frame objects CPython has by then
 // (PyTraceBack_Here made one per frame; take_ownership in Python/frame.c
 // handed it the frame's locals and its function when the frame was
 // cleared).
+//
+// A body's area holds one group per exception it handles that has frames
+// to keep, oldest first, each closed by a seal (an Int with the handled
+// exception's depth on the operand stack), and above them the group of
+// the exception in flight. A handled exception whose clause is left by
+// another exception (the one in flight, or one raised in the clause) is no
+// longer handled: the new one holds it as its __context__ (X8,
+// _PyErr_SetObject), so its seal becomes a context marker and the two
+// groups are one chain from then on: the newest exception's group on top.
 #include <algorithm>
 
 #include "model/Limits.h"
@@ -19,22 +30,258 @@
 namespace lifecheck::model {
 
 namespace {
-// The marker ending a segment (Value::integer).
+// The marker ending a block (Value::integer).
 constexpr int32_t kSegCount = 0xFF;       // how many locals the frame had
 constexpr int32_t kSegGenerator = 0x100;  // a generator's frame
 constexpr int32_t kSegFunction = 0x200;   // the function lies below the locals
+// The markers between the exceptions of a body's area.
+constexpr int32_t kSeal = 0x400;     // a handled exception's group ends here
+constexpr int32_t kContext = 0x800;  // the group below is the __context__ of the one above
+constexpr int kShift = 12;           // a block's area length, a seal's depth
+constexpr int32_t kMaxShifted = (1 << 15) - 1;
+constexpr int32_t kMarkerKind = kSeal | kContext;
 
-bool is_marker(Value v) { return v.kind() == ValueKind::Int; }
+int32_t shifted(size_t n) {
+  if (n > static_cast<size_t>(kMaxShifted))
+    throw ModelLimit{"a traceback keeping more than " + std::to_string(kMaxShifted) + " values"};
+  return static_cast<int32_t>(n) << kShift;
+}
+
+bool is_block_marker(Value v) {
+  return v.kind() == ValueKind::Int && v.integer() >= 0 && (v.integer() & kMarkerKind) == 0;
+}
 }  // namespace
 
+Value Machine::seal_marker(uint16_t depth) { return Value::integer(kSeal | shifted(depth)); }
+Value Machine::context_marker() { return Value::integer(kContext); }
+
+// The item of an area [lo, end) that ends at `end`.
+Machine::TbItem Machine::tb_item(size_t lo, size_t end) const {
+  const Thread& th = state_.threads[current_];
+  const Value v = th.values[end - 1];
+  TbItem it{TbItem::Other, end - 1, end, end - 1, 0};
+  if (v.is_obj() && program_.types[state_.objects[v.obj()].type].kind == TypeKind::Exception) {
+    it.kind = TbItem::Exception;
+    return it;
+  }
+  if (v.kind() != ValueKind::Int || v.integer() < 0) return it;
+  const int32_t m = v.integer();
+  if (m & kSeal) {
+    it.kind = TbItem::Seal;
+    it.depth = static_cast<uint16_t>(m >> kShift);
+    return it;
+  }
+  if (m & kContext) {
+    it.kind = TbItem::Context;
+    return it;
+  }
+  const size_t segment = static_cast<size_t>(m & kSegCount) + ((m & kSegFunction) ? 1 : 0);
+  const size_t area = static_cast<size_t>(m >> kShift);
+  if (segment + area + 1 > end - lo) return it;  // not a block of this area
+  it.kind = TbItem::Block;
+  it.area_end = end - 1 - segment;
+  it.first = it.area_end - area;
+  return it;
+}
+
+// The exceptions of a chain in [lo, hi), oldest first: the items between
+// its context markers (and seals).
+std::vector<std::vector<Machine::TbItem>> Machine::tb_parts(size_t lo, size_t hi) const {
+  std::vector<std::vector<TbItem>> parts(1);
+  for (size_t end = hi; end > lo;) {
+    const TbItem it = tb_item(lo, end);
+    if (it.kind == TbItem::Context || it.kind == TbItem::Seal)
+      parts.emplace_back();
+    else
+      parts.back().insert(parts.back().begin(), it);
+    end = it.first;
+  }
+  std::reverse(parts.begin(), parts.end());
+  return parts;
+}
+
+// The order in which dropping the chain in [lo, hi) releases its values
+// (X1, X8). An exception is freed before its __context__ (BaseException_
+// clear drops the traceback, then the context), so the newest exception's
+// group goes first. Within a group, tb_dealloc frees tb_next before
+// tb_frame: the innermost frame first. A frame that handled exceptions is
+// in each one's traceback, and each of its callees holds it (f_back): it
+// dies once all of them are gone, after every group of its own area; its
+// callers, which it holds in turn, die after it. Without context markers
+// this is the order the values lie in.
+void Machine::tb_release_order(size_t lo, size_t hi, ValueList& out) const {
+  const auto parts = tb_parts(lo, hi);
+  for (auto part = parts.rbegin(); part != parts.rend(); ++part)
+    for (const TbItem& it : *part) tb_item_order(it, out);
+}
+
+void Machine::tb_item_order(const TbItem& it, ValueList& out) const {
+  const Thread& th = state_.threads[current_];
+  if (it.kind == TbItem::Block) tb_release_order(it.first, it.area_end, out);
+  out.insert(out.end(), th.values.begin() + static_cast<std::ptrdiff_t>(it.area_end),
+             th.values.begin() + static_cast<std::ptrdiff_t>(it.end));
+}
+
+// PyErr_WriteUnraisable's order (X8): _PyErr_Fetch took the traceback as a
+// reference of its own, and `done:` releases the exception before it. So
+// the exception's context chain goes first (the chains the frames it left
+// kept, innermost frame first, each newest exception first), then its own
+// traceback, innermost entry first; the frames those tracebacks shared die
+// with the latter.
+void Machine::tb_unraisable_order(size_t lo, size_t hi, ValueList& out) const {
+  struct Level {
+    std::vector<std::vector<TbItem>> chain;  // the exceptions it held as context here
+    std::vector<TbItem> own;                 // the frame it left (or what else it kept)
+  };
+  std::vector<Level> levels;
+  for (;;) {
+    auto parts = tb_parts(lo, hi);
+    Level l{{}, parts.back()};
+    parts.pop_back();
+    l.chain = std::move(parts);
+    levels.push_back(std::move(l));
+    const std::vector<TbItem>& own = levels.back().own;
+    if (own.size() != 1 || own[0].kind != TbItem::Block) break;
+    lo = own[0].first;
+    hi = own[0].area_end;
+  }
+  for (auto l = levels.rbegin(); l != levels.rend(); ++l)
+    for (auto part = l->chain.rbegin(); part != l->chain.rend(); ++part)
+      for (const TbItem& it : *part) tb_item_order(it, out);
+  const Thread& th = state_.threads[current_];
+  for (const TbItem& it : levels.back().own) tb_item_order(it, out);
+  for (auto l = levels.rbegin() + 1; l != levels.rend(); ++l)
+    out.insert(out.end(), th.values.begin() + static_cast<std::ptrdiff_t>(l->own[0].area_end),
+               th.values.begin() + static_cast<std::ptrdiff_t>(l->own[0].end));
+}
+
+// Releases what the area kept from `lo` up, in tb_release_order (or
+// tb_unraisable_order). True when a Release frame was pushed.
+bool Machine::release_traceback_from(size_t lo, bool unraisable) {
+  Thread& th = thread();
+  ValueList order;
+  if (unraisable)
+    tb_unraisable_order(lo, th.values.size(), order);
+  else
+    tb_release_order(lo, th.values.size(), order);
+  th.values.resize(lo);
+  if (order.empty()) return false;
+  th.values.insert(th.values.end(), order.begin(), order.end());
+  Frame r;
+  r.kind = FrameKind::Release;
+  r.base = static_cast<uint16_t>(lo);
+  r.count = static_cast<uint16_t>(order.size());
+  push_frame(r);
+  return true;
+}
+
+// Where the groups of handled exceptions end: the seal at or below `end`
+// (its index + 1), or `lo`.
+size_t Machine::below_last_seal(size_t lo, size_t end) const {
+  while (end > lo) {
+    const TbItem it = tb_item(lo, end);
+    if (it.kind == TbItem::Seal) return it.end;
+    end = it.first;
+  }
+  return lo;
+}
+
+// Context markers at the bottom of a chain or on top of one another part
+// nothing: dropped. A context marker between an exception object and one
+// whose __context__ it is stands for a reference that object already
+// holds (the handled exception's, which its clause dropped on the way
+// out): the older object's reference in the area is dropped with it.
+void Machine::tidy_contexts(size_t lo) {
+  Thread& th = thread();
+  std::vector<TbItem> items;  // bottom first
+  for (size_t end = th.values.size(); end > lo;) {
+    items.push_back(tb_item(lo, end));
+    end = items.back().first;
+  }
+  std::reverse(items.begin(), items.end());
+  auto alone = [&](size_t i) {  // an item between context markers
+    return (i + 1 == items.size() || items[i + 1].kind == TbItem::Context);
+  };
+  std::vector<TbItem> kept;
+  ValueList dropped;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const TbItem& it = items[i];
+    if (it.kind == TbItem::Context) {
+      if (kept.empty() || kept.back().kind == TbItem::Context) continue;
+      const TbItem& older = kept.back();
+      if (older.kind == TbItem::Exception &&
+          (kept.size() == 1 || kept[kept.size() - 2].kind == TbItem::Context) &&
+          i + 1 < items.size() && items[i + 1].kind == TbItem::Exception && alone(i + 1)) {
+        const Object& newer = obj(th.values[items[i + 1].first].obj());
+        if (newer.length != 0 && newer.items[newer.length - 1] == th.values[older.first]) {
+          dropped.push_back(th.values[older.first]);
+          kept.pop_back();
+          continue;
+        }
+      }
+    }
+    kept.push_back(it);
+  }
+  if (kept.size() == items.size()) return;
+  ValueList out;
+  for (const TbItem& it : kept)
+    out.insert(out.end(), th.values.begin() + static_cast<std::ptrdiff_t>(it.first),
+               th.values.begin() + static_cast<std::ptrdiff_t>(it.end));
+  th.values.resize(lo);
+  th.values.insert(th.values.end(), out.begin(), out.end());
+  for (Value v : dropped) decref(v);  // still held as the newer one's __context__
+}
+
+// X8: the handled exceptions whose seals lie from `lo` up at a depth of
+// at least `depth` (all of them when the frame unwinds) are no longer
+// handled: the exception in flight holds them as its context.
+void Machine::end_handling(size_t lo, uint16_t depth) {
+  Thread& th = thread();
+  for (size_t end = th.values.size(); end > lo;) {
+    const TbItem it = tb_item(lo, end);
+    if (it.kind == TbItem::Seal) {
+      if (it.depth < depth) break;
+      th.values[it.first] = context_marker();
+    }
+    end = it.first;
+  }
+  tidy_contexts(below_last_seal(lo, th.values.size()));
+}
+
+// X2, X8: a handler of the body whose area starts at `lo` caught the
+// exception in flight; its group (with the chains it holds as context) is
+// sealed at the handled exception's depth.
+void Machine::seal_handled(size_t lo, uint16_t depth) {
+  if (thread().values.size() <= lo) return;
+  end_handling(lo, depth);
+  Thread& th = thread();
+  if (below_last_seal(lo, th.values.size()) < th.values.size())
+    th.values.push_back(seal_marker(depth));
+}
+
+// PopExcept (X4, X8): the handled exception at `depth` is dropped, and with
+// it its group: the frames only it kept die, newest exception first.
+void Machine::drop_handled_traceback(size_t lo, uint16_t depth) {
+  Thread& th = thread();
+  if (th.values.size() <= lo) return;
+  const TbItem top = tb_item(lo, th.values.size());
+  if (top.kind == TbItem::Seal) {
+    if (top.depth != depth) return;  // its traceback kept nothing
+    th.values.pop_back();
+  }
+  release_traceback_from(below_last_seal(lo, th.values.size()), false);
+}
+
 // An unwound frame's locals, already moved to the top of the thread's
-// values, get their marker.
-void Machine::mark_unwound_frame(uint16_t count, bool generator) {
+// values above what its own area kept (from `base` up), get their marker.
+void Machine::mark_unwound_frame(uint16_t base, uint16_t count, bool generator) {
   if (count > kSegCount)
     throw ModelLimit{"a frame of more than " + std::to_string(kSegCount) +
                      " locals kept by a traceback"};
-  thread().values.push_back(
-      Value::integer(static_cast<int32_t>(count) | (generator ? kSegGenerator : 0)));
+  Thread& th = thread();
+  const size_t area = th.values.size() - count - base;
+  th.values.push_back(Value::integer(static_cast<int32_t>(count) | (generator ? kSegGenerator : 0) |
+                                     shifted(area)));
 }
 
 bool Machine::traceback_keeps_objects(size_t from) const {
@@ -50,8 +297,8 @@ bool Machine::traceback_keeps_objects(size_t from) const {
 // it goes below them.
 void Machine::unwound_frame_keeps_function(Value callee) {
   Thread& th = thread();
-  if (th.values.empty() || !is_marker(th.values.back())) {
-    th.values.push_back(callee);  // no segment to join: a bind would stop at a limit
+  if (th.values.empty() || !is_block_marker(th.values.back())) {
+    th.values.push_back(callee);  // no block to join: a bind would stop at a limit
     return;
   }
   const int32_t m = th.values.back().integer();
@@ -60,112 +307,10 @@ void Machine::unwound_frame_keeps_function(Value callee) {
   th.values.back() = Value::integer(m | kSegFunction);
 }
 
-// OpCode::BindException (X4): the exception object `as NAME` stores.
-void Machine::bind_exception_op(const Op& op, Frame& f) {
-  const StrId name = thread().stack.back().str();
-  const uint16_t top = owned_values_top();
-  if (thread().values.size() == top) return push(new_exception_object(f, name));
-  // It left called frames. Inside another clause of this body the frames
-  // of the handled exception lie there too, and the new exception's
-  // __context__ would keep that one (_PyErr_SetObject): not modelled.
-  if (op.b != 0)
-    throw ModelLimit{
-        "'except ... as' inside an except or finally clause of the same body, binding an "
-        "exception that left a called frame (its __context__ would keep the handled "
-        "exception's traceback)"};
-  push(bind_exception_from_calls(f, name, top));
-}
-
-// X4 with called frames: the exception being bound passed through the
-// frames whose segments lie above `top`. Each becomes a frame object
-// (tracked: take_ownership tracked it when the frame was cleared) holding
-// the function and then the locals, the order frame_dealloc releases them
-// in. The exception's traceback lists them innermost first, then the
-// handling frame's own frame object: freeing it runs tb_dealloc, which
-// drops tb_next before tb_frame, so the innermost frame goes first, as
-// when the segments themselves are released (drop_traceback). An
-// exception object already there is one a clause of a called frame bound
-// and raised again: it keeps the inner frames.
-//
-// The segments are then replaced by one reference to the exception: the
-// one the handled (in-flight) exception holds, which PopExcept drops; the
-// name's reference is the result. So the locals die with the exception:
-// at the clause's end, or later if the clause stored it elsewhere.
-Value Machine::bind_exception_from_calls(Frame& f, StrId name, uint16_t top) {
-  Thread& th = thread();
-  // What the traceback holds, read from the top down (outermost first): a
-  // segment [first, end) of values, or an exception object at `first`.
-  struct Held {
-    size_t first, end;
-    bool exception;
-  };
-  std::vector<Held> chain;
-  for (size_t end = th.values.size(); end > top;) {
-    const Value last = th.values[end - 1];
-    if (last.is_obj() && program_.types[obj(last.obj()).type].kind == TypeKind::Exception) {
-      chain.push_back({end - 1, end, true});
-      --end;
-      continue;
-    }
-    if (!is_marker(last))
-      throw ModelLimit{"'except ... as' binding an exception with a traceback it cannot read"};
-    const int32_t m = last.integer();
-    if (m & kSegGenerator)
-      throw ModelLimit{
-          "'except ... as' binding an exception that left a generator's frame (the "
-          "traceback would keep the generator's frame)"};
-    const size_t first =
-        end - 1 - static_cast<size_t>(m & kSegCount) - ((m & kSegFunction) ? 1 : 0);
-    chain.push_back({first, end - 1, false});
-    end = first;
-  }
-  if (chain.size() + 1 > static_cast<size_t>(kMaxItems))
-    throw ModelLimit{"'except ... as' binding an exception that passed through more than " +
-                     std::to_string(kMaxItems - 1) + " frames"};
-  const Value e = new_exception_object(f, name);
-  const Value handler_frame = obj(e.obj()).items[0];
-  std::reverse(chain.begin(), chain.end());  // innermost first
-  ValueList traceback;
-  for (const Held& h : chain) {
-    if (h.exception) {
-      traceback.push_back(th.values[h.first]);
-      continue;
-    }
-    // The function (if any), then the locals. A frame that bound an
-    // exception itself gave its locals to its frame object already (X5):
-    // that one is the first local left and takes the function below them.
-    ValueList held;
-    Value fo = Value::unset();
-    for (size_t i = h.first; i < h.end; ++i) {
-      const Value v = th.values[i];
-      // (a module-level def is never freed)
-      if (v.kind() == ValueKind::Unset || v.kind() == ValueKind::Func) continue;
-      if (fo.kind() == ValueKind::Unset && v.is_obj() &&
-          program_.types[obj(v.obj()).type].kind == TypeKind::FrameObject)
-        fo = v;
-      else
-        held.push_back(v);
-    }
-    if (fo.kind() == ValueKind::Unset) fo = Value::object(alloc(kFrameType, kNoLabel, true));
-    Object& y = obj(fo.obj());
-    if (y.length + held.size() > static_cast<size_t>(kMaxItems))
-      throw ModelLimit{"a frame object keeping more than " + std::to_string(kMaxItems) + " locals"};
-    const auto shift = static_cast<std::ptrdiff_t>(held.size());
-    std::copy_backward(y.items.begin(), y.items.begin() + y.length,
-                       y.items.begin() + y.length + shift);
-    std::copy(held.begin(), held.end(), y.items.begin());
-    y.length = static_cast<uint8_t>(y.length + held.size());
-    traceback.push_back(fo);
-  }
-  traceback.push_back(handler_frame);
-  Object& x = obj(e.obj());
-  for (size_t i = 0; i < traceback.size(); ++i) x.items[i] = traceback[i];
-  x.length = static_cast<uint8_t>(traceback.size());
-  // The references moved into the frame objects and the traceback.
-  th.values.erase(th.values.begin() + top, th.values.end());
-  th.values.push_back(e);  // the handled exception's reference
-  incref(e);               // and the name's
-  return e;
+// A block's segment: its function and locals.
+Machine::Segment Machine::tb_segment(const TbItem& block) const {
+  const int32_t m = state_.threads[current_].values[block.end - 1].integer();
+  return Segment{block.area_end, block.end - 1, (m & kSegGenerator) != 0};
 }
 
 }  // namespace lifecheck::model

@@ -359,4 +359,14 @@ std::vector<std::string> logs_under(const std::string& profile, const std::strin
   return logs_of(p, run_first(p));
 }
 
+void expect_every_trace_logs(const std::string& text, const std::vector<std::string>& expected) {
+  model::Program p = load_text(text);
+  const std::vector<model::Trace> traces = all_traces(p);
+  ASSERT_FALSE(traces.empty());
+  for (const model::Trace& t : traces) {
+    ASSERT_TRUE(t.outcome.ok()) << t.outcome.message;
+    EXPECT_EQ(logs_of(p, t), expected) << text;
+  }
+}
+
 }  // namespace lifecheck::testing

@@ -108,6 +108,8 @@ std::vector<LangErrorCase> lang_error_cases();
 // The lines a trace logs (`log(...)`), in order.
 std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace);
 std::vector<std::string> logs_under(const std::string& profile, const std::string& body);
+// Every trace of the program `text` ends normally and logs `expected`.
+void expect_every_trace_logs(const std::string& text, const std::vector<std::string>& expected);
 
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
