@@ -91,7 +91,19 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
   putv(p, static_cast<uint32_t>(s_.expect_state.size()));
   for (uint8_t b : s_.expect_state) put8(p, b);
   putv(p, static_cast<uint32_t>(s_.warm.size()));
-  for (uint8_t b : s_.warm) put8(p, b);
+  if (sym_ && sym_->any_sites) {
+    // each thread's own call sites written at its place's (Symmetry.h)
+    sc_.warm.assign(s_.warm.begin(), s_.warm.end());
+    for (const std::vector<ThreadId>& members : sym_->classes)
+      for (ThreadId at : members) {
+        const std::vector<uint16_t>& to = sym_->sites[at];
+        const std::vector<uint16_t>& from = sym_->sites[sc_.thread_order[at]];
+        for (size_t j = 0; j < to.size(); ++j) sc_.warm[to[j]] = s_.warm[from[j]];
+      }
+    for (uint8_t b : sc_.warm) put8(p, b);
+  } else {
+    for (uint8_t b : s_.warm) put8(p, b);
+  }
   putv(p, static_cast<uint32_t>(s_.class_del.size()));
   for (FuncId f : s_.class_del) putv(p, f);
   p_ = p;
@@ -266,7 +278,8 @@ void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
 
 }  // namespace canonical
 
-void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
+void reorder_threads(State& state, const std::vector<ThreadId>& positions,
+                     const ThreadSymmetry* symmetry) {
   const size_t n = state.threads.size();
   size_t t = 0;
   while (t < n && t < positions.size() && positions[t] == t) ++t;
@@ -301,6 +314,14 @@ void reorder_threads(State& state, const std::vector<ThreadId>& positions) {
     renumber(x.locked_by);
   }
   renumber(state.gc.stopped_by);
+  // the warm bytes of each thread's own sites go to its place's
+  if (!symmetry || !symmetry->any_sites) return;
+  const SmallVec<uint8_t, 8> warm = state.warm;
+  for (size_t u = 0; u < n; ++u) {
+    const std::vector<uint16_t>& own = symmetry->sites[u];
+    const std::vector<uint16_t>& to = symmetry->sites[positions[u]];
+    for (size_t j = 0; j < own.size(); ++j) state.warm[to[j]] = warm[own[j]];
+  }
 }
 
 void encode_state(const Program&, const State& state, std::string& out,

@@ -42,11 +42,26 @@ void encode_state(const Program& program, const State& state, std::string& out,
 
 // Puts thread t of `state` at place positions[t] (encode_state's
 // `positions`: a permutation of interchangeable threads), every thread
-// number in it changed alike: the thread order of its canonical form and
-// of decode_state(). A search that expands states it kept so, instead of
-// decoding them, meets their choices in the decoded states' order
-// (checker/Bfs.h).
-void reorder_threads(State& state, const std::vector<ThreadId>& positions);
+// number in it changed alike, and the warm bytes of the threads' own call
+// sites moved with them (ThreadSymmetry::sites; `symmetry` is the one
+// the positions were found under, or null without): the thread order of
+// its canonical form and of decode_state(). A search that expands states
+// it kept so, instead of decoding them, meets their choices in the
+// decoded states' order (checker/Bfs.h).
+void reorder_threads(State& state, const std::vector<ThreadId>& positions,
+                     const ThreadSymmetry* symmetry);
+
+// encode_state's `positions` with the symmetry they were found under: what
+// reorder_threads needs (Model::Renaming).
+struct ThreadRenaming {
+  std::vector<ThreadId> positions;
+  const ThreadSymmetry* symmetry = nullptr;
+  size_t size() const { return positions.size(); }
+  ThreadId operator[](size_t t) const { return positions[t]; }
+};
+inline void reorder_threads(State& state, const ThreadRenaming& renaming) {
+  reorder_threads(state, renaming.positions, renaming.symmetry);
+}
 
 // Bytes that are not an encoding of a state of this program.
 struct BadEncoding : std::runtime_error {

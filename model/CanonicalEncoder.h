@@ -106,6 +106,7 @@ struct Scratch {
   std::vector<int8_t> compared;  // per pair of threads a * n + b: compare(a, b) + 2, 0 not yet
   std::vector<uint8_t> used;     // per name: used attribute and item slots (number_objects)
   std::string best, trial;       // the permutation search at ties
+  std::vector<uint8_t> warm;     // State::warm with the threads' own sites in their places
   // The bytes being written, then copied out: growing a std::string to the
   // upper bound would zero-fill kilobytes for a few hundred bytes written.
   // char8_t, unlike uint8_t (unsigned char), may not alias other types, so

@@ -147,6 +147,14 @@ int Encoder::compare(const Thread& a, const Thread& b) const {
                       t.merge_queue.size());
   };
   if (auto c = head(a) <=> head(b); c != 0) return sign(c);
+  // how far the calls of each one's own body have warmed up (State::warm,
+  // ThreadSymmetry::sites: the bytes that move with the thread)
+  if (sym_->any_sites) {
+    const std::vector<uint16_t>& x = sym_->sites[thread_id(a)];
+    const std::vector<uint16_t>& y = sym_->sites[thread_id(b)];
+    for (size_t j = 0; j < x.size() && j < y.size(); ++j)
+      if (s_.warm[x[j]] != s_.warm[y[j]]) return s_.warm[x[j]] < s_.warm[y[j]] ? -1 : 1;
+  }
   // a frame's key in two parts, the names of its objects (the dearer
   // part) only where the rest is equal; lexicographically the same order
   auto frame_key = [&](const Frame& f) {

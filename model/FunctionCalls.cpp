@@ -183,10 +183,10 @@ void Machine::new_init_op(uint16_t at, const Op& op) {
   // changes (ClassDel.cpp)
   const bool warms =
       op.site != kNoAppendSite && !op.keywords && init_call_specializes(program_, op.a);
-  const uint8_t site = warms ? state_.warm[op.site] : 0;
+  uint8_t* const warm = warms ? &warm_byte(body, at, op.site) : nullptr;
+  const uint8_t site = warms ? *warm : 0;
   const bool moved = site == kSiteRanOnce || site == kSiteSpecialized;
-  if (warms && site != kSiteDeoptimized)
-    state_.warm[op.site] = site == 0 ? kSiteRanOnce : kSiteSpecialized;
+  if (warms && site != kSiteDeoptimized) *warm = site == 0 ? kSiteRanOnce : kSiteSpecialized;
   ValueList args = pop_n(op.b);
   if (!moved)
     for (size_t i = args.size(); i-- > 0;) push(args[i]);
@@ -203,6 +203,28 @@ void Machine::new_init_op(uint16_t at, const Op& op) {
     th.values[f.base + (op.keywords ? slots[i + 1] : i + 1)] = args[i];
   }
   push_frame(f);
+}
+
+// A thread body is a code object of its own, which only its thread runs,
+// so its call sites are that thread's. With thread symmetry a thread may
+// run a class mate's body instead (its class's first member's in a
+// decoded state, any member's once the threads are put in canonical
+// order: Symmetry.h), the same code but for which sites it names; the
+// thread's own body has the site at the same place. Functions the bodies
+// call are one code object for every thread, and keep their sites.
+uint8_t& Machine::warm_byte(const Frame& f, uint16_t at, uint16_t site) {
+  const FuncId own = program_.threads[current_].body;
+  if (current_ == 0 || f.func == own || program_.funcs[f.func].kind != FuncKind::Thread)
+    return state_.warm[site];
+  return state_.warm[warm_site(program_.funcs[own].code[at])];
+}
+
+void Machine::warm_call_site(Frame& f, uint16_t at, uint16_t site) {
+  uint8_t& warm = warm_byte(f, at, site);
+  if (warm)
+    f.flags |= kSkipCheck;
+  else
+    warm = 1;
 }
 
 // FN13a: CPython 3.13 specializes a class call only for a class whose

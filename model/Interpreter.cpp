@@ -471,13 +471,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       // (CALL_LIST_APPEND), and the specialized call has no check.
       if (op.b != kNoAppendSite && container_of(receiver) == TypeKind::List &&
           program_.types[obj(receiver.obj()).type].kind == TypeKind::List &&
-          program_.strings[op.value.str()] == "append" &&
-          program_.profile.list_append_specializes) {
-        if (state_.warm[op.b])
-          f.flags |= kSkipCheck;
-        else
-          state_.warm[op.b] = 1;
-      }
+          program_.strings[op.value.str()] == "append" && program_.profile.list_append_specializes)
+        warm_call_site(f, at, op.b);
       ValueList operands = pop_n(op.a + 1u);
       push(result);
       released.insert(released.end(), operands.begin(), operands.end());
@@ -599,12 +594,9 @@ void Machine::execute(const Op& op, uint16_t at) {
         gc_callbacks_append(pop());  // G6a: a list of values (GcModule.cpp)
       else
         state_.gc.callbacks.push_back(op.value.func());
-      if (op.b != kNoAppendSite && program_.profile.list_append_specializes) {
-        if (state_.warm[op.b])
-          f.flags |= kSkipCheck;  // gc.callbacks is a list: as for list.append
-        else
-          state_.warm[op.b] = 1;
-      }
+      // gc.callbacks is a list: as for list.append
+      if (op.b != kNoAppendSite && program_.profile.list_append_specializes)
+        warm_call_site(f, at, op.b);
       return;
     case OpCode::GcCallbacksRemove: {
       if (op.a == 1) return gc_callbacks_remove(thread().stack.back());  // G6a
@@ -632,7 +624,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::Len: {  // builtin len: no reference changes but the argument's
-      if (op.a == 1) {   // len(gc.garbage)
+      const size_t body = thread().frames.size() - 1;  // (decref may push a frame: `f` moves)
+      if (op.a == 1) {                                 // len(gc.garbage)
         push(Value::integer(static_cast<int32_t>(state_.gc.garbage.size())));
       } else {
         Value x = thread().stack.back();
@@ -642,12 +635,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       }
       // 3.12+: the site specializes once it has run (CALL_NO_KW_LEN,
       // CALL_LEN), and the specialized call has no check.
-      if (program_.profile.list_append_specializes) {
-        if (state_.warm[op.b])
-          f.flags |= kSkipCheck;
-        else
-          state_.warm[op.b] = 1;
-      }
+      if (program_.profile.list_append_specializes) warm_call_site(thread().frames[body], at, op.b);
       return;
     }
     case OpCode::Vars: {

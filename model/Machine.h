@@ -326,6 +326,13 @@ class Machine {
   bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
   void new_init_op(uint16_t at, const Op& op);  // FN13: a class call with __init__
   void deoptimize_class_calls(ClassId type);    // FN13a (ClassDel.cpp)
+  // The byte of State::warm for call site `site` of the op at `at` of body
+  // frame `f` of the running thread: its own body's site at that place
+  // when the thread runs a symmetric class mate's body (Symmetry.h).
+  uint8_t& warm_byte(const Frame& f, uint16_t at, uint16_t site);
+  // T1a: a list.append, len or gc.callbacks.append call site has run:
+  // from its second run on, no check follows the call (kSkipCheck).
+  void warm_call_site(Frame& f, uint16_t at, uint16_t site);
   // FN12: where each argument of a call with keywords goes among the
   // callee's parameters; false: TypeError.
   bool bind_keywords(FuncId code, ObjId function, size_t nargs, uint16_t keywords,

@@ -59,10 +59,12 @@ class Model {
   // threads (Canonical.h: thread t of `state` is thread renaming[t] of
   // decode() of the bytes), and a choice of `state` renamed so
   // (checker/Engine.h: sleep sets are kept in the canonical numbering).
-  using Renaming = std::vector<ThreadId>;
+  // (The renaming also names the symmetry, for reorder_threads.)
+  using Renaming = ThreadRenaming;
   void encode(const State& state, std::string& out, std::vector<uint32_t>& cuts,
               Renaming& renaming) const {
-    encode_state(program_, state, out, symmetry_.any ? &symmetry_ : nullptr, &cuts, &renaming);
+    renaming.symmetry = symmetry_.any ? &symmetry_ : nullptr;
+    encode_state(program_, state, out, renaming.symmetry, &cuts, &renaming.positions);
   }
   static Choice rename_choice(Choice choice, const Renaming& renaming) {
     const ThreadId t = static_cast<ThreadId>(choice & 0xFF);

@@ -473,6 +473,22 @@ struct Op {
   bool stmt_start = false;
 };
 
+// The call site an op warms up (State::warm): a class call's (FN13a,
+// Op::site), a list.append's, a len()'s or a gc.callbacks.append's (T1a,
+// Op::b); kNoAppendSite for every other op.
+inline uint16_t warm_site(const Op& op) {
+  switch (op.code) {
+    case OpCode::NewInit:
+      return op.site;
+    case OpCode::CallMethod:
+    case OpCode::Len:
+    case OpCode::GcCallbacksAppend:
+      return op.b;
+    default:
+      return kNoAppendSite;
+  }
+}
+
 enum class FuncKind : uint8_t {
   Module,     // the module-level setup, run by thread main
   Thread,     // a thread body

@@ -308,7 +308,9 @@ struct State {
   // has specialized it.
   SmallVec<uint8_t, 8> warm;
   // (A class call site, FN13a, goes 0 -> kSiteRanOnce -> kSiteSpecialized,
-  // and to kSiteDeoptimized when its class changes.)
+  // and to kSiteDeoptimized when its class changes. The sites of a thread
+  // body are its thread's: with thread symmetry their bytes move with it,
+  // ThreadSymmetry::sites.)
   // Per type: its __del__ (tp_finalize) as `C.__del__ = f` / `del C.__del__`
   // left it at run time (ClassDel.cpp, rule R1.14), kNoFunc for none;
   // empty until the first such statement runs, then one entry per type.

@@ -1,7 +1,5 @@
 #include "model/Symmetry.h"
 
-#include "model/CodeGen.h"
-
 namespace lifecheck::model {
 
 namespace {
@@ -11,21 +9,24 @@ namespace {
 // stops this from compiling until it is classified here.
 bool same_op(const Program& p, const Op& x, const Op& y) {
   const auto& [code, a, b, label, str, value, keywords, site, line, col, stmt_start] = x;
-  // where the op was written, for reports only
-  (void)line, (void)col, (void)stmt_start;
-  if (code != y.code || a != y.a || b != y.b || label != y.label || str != y.str ||
+  // where the op was written, for reports only; `site` is below
+  (void)line, (void)col, (void)stmt_start, (void)site;
+  // The call site an op warms (State::warm: FN13a's class calls, T1a's
+  // list.append and len; warm_site()) is the body's own: two thread
+  // bodies are two code objects, whose sites warm up apart, and the warm
+  // bytes move with their threads (ThreadSymmetry::sites pairs the sites
+  // of a class's bodies by place). So only whether an op has a site
+  // counts, not its number. No other op reads `site`, and these ops read
+  // `b` only as their site.
+  const uint16_t own = warm_site(x);
+  if ((own == kNoAppendSite) != (warm_site(y) == kNoAppendSite)) return false;
+  const bool b_is_site = own != kNoAppendSite && code != OpCode::NewInit;
+  if (code != y.code || a != y.a || (!b_is_site && b != y.b) || label != y.label || str != y.str ||
       !(value == y.value))
     return false;
   // FN12: the keyword names (an index per call), compared by name
-  if ((keywords == 0) != (y.keywords == 0) ||
-      (keywords && p.call_keywords[keywords - 1u] != p.call_keywords[y.keywords - 1u]))
-    return false;
-  // FN13a: a specializing class call site (State::warm, indexed by site)
-  // is per op: two bodies that warm different sites are not
-  // interchangeable (a decoded state runs func_rep's body, so its sites).
-  // No other op reads its site.
-  const bool warms = code == OpCode::NewInit && !keywords && init_call_specializes(p, a);
-  return !warms || site == y.site;
+  return (keywords == 0) == (y.keywords == 0) &&
+         (!keywords || p.call_keywords[keywords - 1u] == p.call_keywords[y.keywords - 1u]);
 }
 
 // Two bodies are the same code when their bytecode, exception table and
@@ -132,6 +133,14 @@ ThreadSymmetry thread_symmetry(const Program& program) {
       if (s.class_of[t] == c) members.push_back(static_cast<ThreadId>(t));
     if (members.size() >= 2) s.classes.push_back(std::move(members));
   }
+  s.sites.resize(n);
+  for (const std::vector<ThreadId>& members : s.classes)
+    for (ThreadId t : members)
+      for (const Op& op : program.funcs[program.threads[t].body].code)
+        if (const uint16_t site = warm_site(op); site != kNoAppendSite) {
+          s.sites[t].push_back(site);
+          s.any_sites = true;
+        }
   return s;
 }
 

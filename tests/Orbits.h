@@ -14,4 +14,10 @@ namespace lifecheck::testing {
 // bytes with symmetry: empty when it holds, else where it did not.
 std::string orbit_encodings_differ(const model::Program& p, size_t max_states);
 
+// The orbits of up to `max_states` concrete states of `p` (found without
+// symmetry): how many canonical encodings with symmetry they have, what a
+// search with symmetry (without partial-order reduction) must count.
+// `concrete`, when given, gets how many concrete states there were.
+size_t orbit_count(const model::Program& p, size_t max_states, size_t* concrete = nullptr);
+
 }  // namespace lifecheck::testing

@@ -39,7 +39,7 @@ std::string orbit_encodings_differ(const model::Program& p, size_t max_states) {
         std::iota(positions.begin(), positions.end(), model::ThreadId{0});
         for (size_t k = 0; k < members.size(); ++k) positions[members[k]] = members[perm[k]];
         model::State t = s;
-        model::reorder_threads(t, positions);
+        model::reorder_threads(t, positions, &symmetry);
         sym.encode(t, other);
         if (other != bytes) {
           why = "concrete state " + std::to_string(states) +
@@ -50,6 +50,20 @@ std::string orbit_encodings_differ(const model::Program& p, size_t max_states) {
     }
   });
   return why;
+}
+
+size_t orbit_count(const model::Program& p, size_t max_states, size_t* concrete) {
+  const model::Model plain(p, false), sym(p, true);
+  std::unordered_set<std::string> orbits;
+  std::string bytes;
+  size_t states = 0;
+  for_each_state(plain, max_states, [&](const model::State& s) {
+    ++states;
+    sym.encode(s, bytes);
+    orbits.insert(bytes);
+  });
+  if (concrete) *concrete = states;
+  return orbits.size();
 }
 
 namespace {
@@ -336,16 +350,9 @@ TEST(CanonicalSymmetry, StaleExceptionNameDoesNotOrderThreads) {
     ASSERT_TRUE(model::Model(p).uses_symmetry());
     EXPECT_EQ(orbit_encodings_differ(p, 100000), "") << profile;
     // the orbits: the canonical encodings of every concrete state
-    const model::Model plain(p, false), sym(p, true);
-    std::unordered_set<std::string> orbits;
-    std::string bytes;
     size_t concrete = 0;
-    for_each_state(plain, 100000, [&](const model::State& s) {
-      ++concrete;
-      sym.encode(s, bytes);
-      orbits.insert(bytes);
-    });
-    EXPECT_GT(concrete, orbits.size()) << profile;
+    const size_t orbits = orbit_count(p, 100000, &concrete);
+    EXPECT_GT(concrete, orbits) << profile;
     for (bool dfs : {false, true})
       for (unsigned jobs : {1u, 2u})
         for (bool sleep : {false, true}) {
@@ -356,9 +363,8 @@ TEST(CanonicalSymmetry, StaleExceptionNameDoesNotOrderThreads) {
           o.sleep_sets = sleep;
           o.jobs = jobs;
           const auto r = check(p, o, true);
-          EXPECT_EQ(r.stats.states, orbits.size())
-              << profile << (dfs ? " depth first" : " breadth first") << ", jobs " << jobs
-              << (sleep ? ", sleep sets" : "");
+          EXPECT_EQ(r.stats.states, orbits) << profile << (dfs ? " depth first" : " breadth first")
+                                            << ", jobs " << jobs << (sleep ? ", sleep sets" : "");
         }
   }
 }
@@ -435,16 +441,10 @@ TEST_P(CanonicalReviews, EverySearchCountsAndJudgesAlike) {
   // it: a transition that treats interchangeable threads unalike (by their
   // number, say) loses the orbits only its other orders reach.
   if (without.verdict == checker::Verdict::Holds && model::Model(p).uses_symmetry()) {
-    const model::Model plain(p, false), sym(p, true);
-    std::unordered_set<std::string> orbits;
-    std::string bytes;
-    for_each_state(plain, 200000, [&](const model::State& s) {
-      sym.encode(s, bytes);
-      orbits.insert(bytes);
-    });
     o.partial_order = false;
     o.jobs = 1;
-    EXPECT_EQ(check(p, o, true).stats.states, orbits.size()) << "the orbits of the concrete states";
+    EXPECT_EQ(check(p, o, true).stats.states, orbit_count(p, 200000))
+        << "the orbits of the concrete states";
   }
   for (bool por : {false, true}) {
     o.partial_order = por;
