@@ -2,10 +2,10 @@
 // states, byte blocks) that asks the kernel for transparent huge pages on
 // them (madvise(MADV_HUGEPAGE); Linux's default policy gives them only to
 // memory that asks). A large table then costs one page fault and one TLB
-// entry per 2 MiB instead of per 4 KiB: first touches are a tenth of the
-// time of B1 with four threads, and lookups miss the TLB on nearly every
-// probe of a big table. Smaller arrays, and systems without the advice,
-// get ordinary memory.
+// entry per 2 MiB instead of per 4 KiB (B1 with four threads on one job:
+// 11,236 page faults instead of 34,098, at the same peak RSS; first
+// touches were about a tenth of its time). Smaller arrays, and systems
+// without the advice, get ordinary memory.
 #pragma once
 
 #include <sys/mman.h>
