@@ -138,6 +138,7 @@ class Compiler {
 
   // ------------------------------------------------------ CompilerStatements.cpp
   void compile_bodies();
+  void frame_slots_for_callers();  // X5: f_back (CompilerStatements.cpp)
   static std::string target_text(const Expr& e);
   bool is_module_call(const Expr& e, const char* module, const char* fn) const;
   bool is_gc_garbage(const Expr& e) const;  // `gc.garbage`, gc being the module

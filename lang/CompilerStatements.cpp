@@ -15,6 +15,7 @@ void Compiler::compile_bodies() {
     for (const Stmt& s : body_of(f)) stmt(s, out);
     p_.funcs[f].body = std::move(out);
   }
+  frame_slots_for_callers();
   model::generate_code(p_);
   // jump targets and pcs are 16-bit
   for (const model::FuncInfo& f : p_.funcs)
@@ -22,6 +23,25 @@ void Compiler::compile_bodies() {
       fail(Loc{static_cast<int32_t>(f.line), 1}, "scenario too large: more than " +
                                                      std::to_string(kMaxTableEntries) +
                                                      " bytecode operations in one body");
+}
+
+// X5: once some body binds an exception with `except ... as`, a stored
+// exception can keep a frame object past its frame's return, and
+// take_ownership (Python/frame.c) then makes the frame object of the
+// frame's caller (f_back), which takes the caller's locals when the caller
+// returns. Any body may be that caller (a decref or a collection runs
+// __del__ and callbacks on top of whatever body runs), so each one but a
+// generator's gets the hidden local a binding body has.
+void Compiler::frame_slots_for_callers() {
+  const bool binds = std::any_of(p_.funcs.begin(), p_.funcs.end(), [](const model::FuncInfo& fi) {
+    return fi.frame_slot != model::kNoFrameSlot;
+  });
+  if (!binds) return;
+  for (model::FuncInfo& fi : p_.funcs) {
+    if (fi.frame_slot != model::kNoFrameSlot || fi.generator) continue;
+    fi.frame_slot = fi.nlocals++;
+    fi.local_names.push_back("<frame>");
+  }
 }
 
 // The label a creation site gets from its assignment target: `a`,

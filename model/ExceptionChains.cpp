@@ -108,7 +108,7 @@ Machine::ChainRead Machine::read_unit(const std::vector<TbItem>& part, Value con
 Machine::ChainRead Machine::read_chain(size_t lo, size_t hi, Value frame, Value context) {
   const auto parts = tb_parts(lo, hi);
   auto link_back = [&](const ChainRead& u) {
-    if (unset(u.frame) || !u.holds_frame) return;
+    if (unset(u.frame) || !u.holds_frame || has_f_back(u.frame)) return;
     Object& y = obj(u.frame.obj());
     if (y.length >= kMaxItems)
       throw ModelLimit{"a frame object keeping more than " + std::to_string(kMaxItems) + " locals"};

@@ -155,7 +155,75 @@ void Machine::frame_object_takes_locals(Frame& f) {
     *it = Value::unset();
   }
   *first = fo;
+  if (!f.has(kUnwinding)) frame_object_takes_function(f, fo);
+  link_f_back(f, fo);
   if (!obj(fo.obj()).tracked()) track(fo.obj());
+}
+
+// X5: take_ownership (Python/frame.c) links the frame object to its
+// caller's (f_back), making that one if needed, when something besides the
+// frame holds it (_PyFrame_ClearExceptCode takes ownership only when
+// Py_REFCNT(f) > 1; otherwise the frame object dies with the frame and
+// nothing is linked). The caller is the nearest body below:
+// _PyFrame_GetFirstComplete skips the C code between, so a __del__ or a
+// callback links to the body whose decref or collection ran it. A thread's
+// first body links to nothing here (the frames of threading and of the
+// harness that called it hold none of the scenario's objects).
+// frame_dealloc releases f_back after the locals: it is the last item.
+void Machine::link_f_back(const Frame& f, Value fo) {
+  if (obj(fo.obj()).rc <= 1) return;
+  Thread& th = thread();
+  size_t at = th.frames.size();
+  while (at > 0 && &th.frames[at - 1] != &f) --at;
+  while (at > 1 && th.frames[at - 2].kind != FrameKind::Body) --at;
+  if (at <= 1) return;
+  const size_t caller = at - 2;
+  if (f.has(kGenFrame) || th.frames[caller].has(kGenFrame) ||
+      program_.funcs[th.frames[caller].func].frame_slot == kNoFrameSlot)
+    throw ModelLimit{
+        "a frame object kept past its frame's end whose frame or caller is a generator's "
+        "(f_back)"};
+  const Value back = handler_frame_object(thread().frames[caller]);
+  Object& x = obj(fo.obj());
+  if (x.length >= kMaxItems)
+    throw ModelLimit{"a frame object keeping more than " + std::to_string(kMaxItems) +
+                     " values (its locals and f_back)"};
+  incref(back);
+  x.items[x.length++] = back;
+}
+
+// X5, FN8: take_ownership copies f_funcobj with the locals, so a frame
+// object that outlives its frame holds the function it ran, released first
+// by frame_dealloc. The model's CALL keeps a function object on the
+// caller's stack until the result is taken; it moves to the frame object
+// here, and the code it ran (no reference) takes its place. (An unwinding
+// frame's function joins its block: unwound_frame_keeps_function.)
+void Machine::frame_object_takes_function(const Frame& f, Value fo) {
+  if (obj(fo.obj()).rc <= 1) return;
+  Thread& th = thread();
+  const size_t n = th.frames.size();
+  if (n < 2 || &th.frames[n - 1] != &f || f.aux == 0) return;
+  const Frame& caller = th.frames[n - 2];
+  if (caller.kind != FrameKind::Body || !caller.has(kFinalizeReturned)) return;
+  const OpCode call = program_.funcs[caller.func].code[caller.pc].code;
+  if (call != OpCode::CallFunction && call != OpCode::Deref) return;  // f() is a Deref
+  Value& callee = th.stack[f.aux - 1u];
+  if (!is_function_object(callee) || function_code(callee) != f.func) return;
+  Object& x = obj(fo.obj());
+  if (x.length >= kMaxItems)
+    throw ModelLimit{"a frame object keeping more than " + std::to_string(kMaxItems) +
+                     " values (its function and locals)"};
+  std::copy_backward(x.items.begin(), x.items.begin() + x.length, x.items.begin() + x.length + 1);
+  x.items[0] = callee;
+  ++x.length;
+  callee = Value::func(f.func);
+}
+
+bool Machine::has_f_back(Value fo) const {
+  const Object& x = state_.objects[fo.obj()];
+  return x.length != 0 && x.items[x.length - 1].is_obj() &&
+         program_.types[state_.objects[x.items[x.length - 1].obj()].type].kind ==
+             TypeKind::FrameObject;
 }
 
 namespace {

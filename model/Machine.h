@@ -224,6 +224,10 @@ class Machine {
   // its traceback's frame objects, innermost first, then its __context__.
   Value new_exception(Value name, const ValueList& items);
   void frame_object_takes_locals(Frame& f);
+  // X5: f_back, when the frame object outlives the frame.
+  void link_f_back(const Frame& f, Value fo);
+  void frame_object_takes_function(const Frame& f, Value fo);
+  bool has_f_back(Value fo) const;
   // ----------------------------------------------------------- Tracebacks.cpp
   // What a body's area (above its locals) keeps: blocks of unwound frames
   // (what their own areas kept, their function and locals, a marker),
