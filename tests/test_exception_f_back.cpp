@@ -187,6 +187,54 @@ def m():
                           {"caught", "m returns", "m returned", "del y", "dropped"});
 }
 
+// g stores the IndexError it binds, then raises a ValueError while it
+// handles f's KeyError: g's frame object, linked to m's as g unwinds, is
+// in the traceback m's clause binds and in that of its context (the
+// KeyError). It is linked once (g's 7 locals and f_back fill its 8 items:
+// a second link is a model limit), and whichever exception goes first, g's
+// and m's locals die when the last one does (f's with the ValueError).
+TEST(ExceptionFBack, LinkedFrameObjectInABoundContextChain) {
+  const std::string m = R"(
+def f():
+    b = Node()
+    raise KeyError
+def g():
+    global err
+    a = Node()
+    a2 = 2
+    a3 = 3
+    a4 = 4
+    a5 = 5
+    a6 = 6
+    a7 = 7
+    try:
+        raise IndexError
+    except IndexError as e:
+        err = e
+    try:
+        f()
+    except KeyError:
+        raise ValueError
+def m():
+    global err2
+    y = Node()
+    try:
+        g()
+    except ValueError as e:
+        err2 = e
+    log("m returns")
+)";
+  auto text = [&](const char* first, const char* second) {
+    return std::string("profile 3.12\n") + kNode + "err2 = None\n" + m +
+           "thread T1:\n    global err, err2\n    m()\n    " + first + " = None\n    log(\"" +
+           first + "\")\n    " + second + " = None\n    log(\"" + second + "\")\n";
+  };
+  expect_every_trace_logs(text("err", "err2"),
+                          {"m returns", "err", "del b", "del a", "del y", "err2"});
+  expect_every_trace_logs(text("err2", "err"),
+                          {"m returns", "del b", "err2", "del a", "del y", "err"});
+}
+
 // take_ownership copies f_funcobj: a function object nothing else holds
 // lives in the frame object and is released before its locals.
 TEST(ExceptionFBack, FrameObjectHoldsTheFunctionItRan) {
