@@ -45,11 +45,36 @@
 // incremental collector (P314) builds an increment from the pending space
 // by following references, so attribute stores are not private there.
 // The argument assumes the faithful runtime: profiles with a seeded
-// runtime bug get no reduction. Nor do the free-threaded profiles: there a
-// collection on another thread stops the world, which parks i and so
-// disables t until the world starts again (t would still commute with the
-// whole collection, but persistent sets need steps that nothing disables;
-// that argument is not made here yet).
+// runtime bug get no reduction.
+//
+// Without the GIL (P313t, P314t) two rules change the argument. F14: i's
+// step stops before the first op that touches what another thread can
+// reach, so where it ends depends on the others; (b) then walks from the
+// check to the next check or to the first op on a global or the
+// collector (Walk::LocalUntilShared: a switch point whatever it touches),
+// and, run on a copy, t must stop there. No op between touches an object
+// another thread reaches ((c) keeps i's objects private), so no switch
+// point falls inside t; but with no other thread running there are no
+// switch points at all, so (f1) i is not main and main runs: main joins
+// every other thread, so it runs on every path of the others. (f2) (F4,
+// F5) another thread's drop of an object i owns may queue it for i, whose
+// check (t's first op) would then merge it: i owns no object it does not
+// reach. F12: a collection on another thread stops the world and parks i
+// at its check, which disables t until the world starts again, so {t} is
+// not persistent in the strict sense. It is in the sense the search needs:
+// for every path w of the other threads from s, t w runs with the same
+// outcomes (after t, i is parked at a Python op as before; w's collector
+// reads i's objects only for reachability, which t keeps, and for the
+// order of a generation, which tracked_ones_on_stack keeps), and wherever
+// t is enabled after w, w t reaches the state t w does. So a violation
+// reached by w is reached by t w (t emits no event a property observes),
+// a path w t w' is matched by t w w', and since t is disabled only while
+// another thread holds the world stopped, when every step of i is, a
+// deadlock of the others stays one after t. testing::persistent_choice_holds
+// checks exactly this, path by path, with the state each path reaches
+// after t. S2 and S3 stay off without the GIL: a thread's end and an
+// allocation pass decrefs and deallocations with switch points of their
+// own (F14) and the merge queues, which their arguments do not cover.
 //
 // S2: thread i's (not main's) only choice t is also
 // explored alone when it ends i's body and, run on a copy:
@@ -125,6 +150,7 @@
 #include "model/ObjSet.h"
 #include "model/Ownership.h"
 #include "model/ProgramSummary.h"
+#include "model/SwitchPoints.h"
 
 namespace lifecheck::model::independence_detail {
 
@@ -423,14 +449,34 @@ bool settled(const Program& program, const State& state, ThreadId j) {
   return !may_finalize_from_dealloc(program, state, th);
 }
 
-// (a)-(d) for thread t's only choice c; with `allocating`, S3's version.
+// Without the GIL: (f1) where t's step stops depends on whether another
+// thread runs (F14: with none, no op is a switch point); main runs until
+// every other thread has finished (it joins them), so for t != main it
+// runs on every path of the others from the state. (f2) F4, F5: another
+// thread's drop of an object t owns may queue it for t, whose check (the
+// first op of t's step) would then merge it: t owns nothing outside what
+// it reaches (an object's owner only changes to none, or to a thread that
+// revives it, F7). Under the GIL no object has an owner.
+bool others_cannot_reach_into(const State& state, ThreadId t, const ObjSet& mine) {
+  if (t == 0 || state.threads[0].status != ThreadStatus::Running) return false;
+  for (size_t o = 0; o < state.objects.size(); ++o)
+    if (state.objects[o].live && !mine[o] && state.objects[o].owner == t) return false;
+  return true;
+}
+
+// (a)-(d) for thread t's only choice c; with `allocating`, S3's version;
+// `without_gil`: S0 without the GIL (its argument is at the top of this
+// file).
 bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c, bool allocating,
-                  Trials& trials) {
+                  bool without_gil, Trials& trials) {
   const Program& program = model.program();
   const Thread& th = state.threads[t];
   if (!in_own_body(th) || state.gc.scheduled != 0) return false;
   const Frame& f = th.frames[0];
-  if (!code_walks(program, f.func, f.pc, allocating ? Walk::Allocating : Walk::Local)) return false;
+  const Walk walk = allocating    ? Walk::Allocating
+                    : without_gil ? Walk::LocalUntilShared
+                                  : Walk::Local;
+  if (!code_walks(program, f.func, f.pc, walk)) return false;
   if (allocating)
     for (size_t j = 0; j < state.threads.size(); ++j)
       if (j != t && !settled(program, state, static_cast<ThreadId>(j))) return false;
@@ -445,6 +491,7 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   }
   if (!allocating && !tracked_ones_on_stack(state, t, mine)) return false;
   if (reached_by_others(program, state, t, mine).intersects(mine)) return false;
+  if (without_gil && !others_cannot_reach_into(state, t, mine)) return false;
   const Trial trial = trials.of(c);
   const State& after = trial.after;
   if (!trial.result.ok()) return false;
@@ -454,6 +501,13 @@ bool private_step(const Model& model, const State& state, ThreadId t, uint16_t c
   if (allocating) unobserved |= event_bit(EventKind::Alloc) | event_bit(EventKind::Track);
   if ((trial.event_kinds & ~unobserved) != 0) return false;
   if (!in_own_body(after.threads[t]) || after.threads[t].frames[0].func != f.func) return false;
+  // F14: it stopped where the walk did, before a check or an op on a
+  // global or the collector, not at a switch point another thread's reach
+  // placed
+  if (without_gil) {
+    const Op& next = program.funcs[f.func].code[after.threads[t].frames[0].pc];
+    if (next.code != OpCode::Check && !op_is_always_switch_point(next)) return false;
+  }
   // A class's attribute order (its instances' shared dict keys) is runtime
   // state every thread writes when it adds a new attribute name.
   if (after.class_key_count != state.class_key_count) return false;
@@ -488,7 +542,10 @@ using namespace independence_detail;
 std::optional<uint16_t> private_step_choice(const Model& model, const State& state,
                                             const std::vector<uint16_t>& enabled, Kept* kept) {
   const Profile& profile = model.program().profile;
-  if (profile.bugs != 0 || !profile.gil) return std::nullopt;
+  if (profile.bugs != 0) return std::nullopt;
+  // F12, F14: without the GIL the rules ask more (the file's comments say
+  // what); S2 and S3 are off there.
+  const bool without_gil = !profile.gil;
   Trials trials(model, state, enabled.size(), kept);
   // whether enabled[k] is its thread's only choice
   auto only = [&](size_t k) {
@@ -498,7 +555,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   };
   for (size_t k = 0; k < enabled.size(); ++k)
     if (only(k) && private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k],
-                                false, trials))
+                                false, without_gil, trials))
       return enabled[k];
   // S2, where no expect line could order a thread's end or its frees
   // against other threads' events, no automatic collection can become due
@@ -515,16 +572,16 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
       program.flags.sets_class_del || program.has_while_loop)
     return std::nullopt;
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
-  for (size_t k = 0; k < enabled.size() && !incremental; ++k) {
+  for (size_t k = 0; k < enabled.size() && !incremental && !without_gil; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
     if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], trials))
       return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
   if (!program.flags.quiet_helpers) return std::nullopt;
-  for (size_t k = 0; k < enabled.size(); ++k) {
+  for (size_t k = 0; k < enabled.size() && !without_gil; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, trials))
+    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, false, trials))
       return enabled[k];
   }
   // S1, where no code may read the collector's state (gc introspection,
@@ -535,7 +592,8 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && collection_step(model, state, t, enabled[k], trials)) return enabled[k];
+    if (only(k) && collection_step(model, state, t, enabled[k], without_gil, trials))
+      return enabled[k];
   }
   return std::nullopt;
 }

@@ -39,10 +39,19 @@
 // not started yet counts as such. Narrower than the design's S1
 // (por-design.md §3.2): quiet helpers instead of per-function summaries
 // of the collector's code, no Pinned shared objects, the last step found
-// by running it. S1 keeps the progress measure (the body stays at its
-// gc.collect()): its cycle proviso is the search's restart without the
-// reduction where the reduced graph has a cycle (Stats::reduced_keeping,
-// checker/Explorer.h).
+// by running it. Without the GIL (P313t, P314t), where a step stops
+// depends on the others (F14) and a collection stops the world (F12):
+// (f1) i is not main and main runs (it joins every other thread, so some
+// other thread runs on every path and c's switch points stay put); (f2)
+// no bystander holds an object i owns (its drop would queue it for i, F5,
+// and i's next check, a finalizer's or callback's first op, would merge
+// it); (f3) c neither stops the world nor waits to (a bystander inside C
+// steps delays the stop, F12). No one else stops the world while i
+// collects: every other gc.collect() returns 0 (F-G4) and automatic
+// collections are off in this scope. S1 keeps the progress measure (the
+// body stays at its gc.collect()): its cycle proviso is the search's
+// restart without the reduction where the reduced graph has a cycle
+// (Stats::reduced_keeping, checker/Explorer.h).
 #include "model/IndependenceDetail.h"
 #include "model/Machine.h"
 #include "model/Ownership.h"
@@ -123,7 +132,7 @@ ObjSet thread_region(const Program& program, const State& state, ThreadId t, boo
 // and what they reach.
 ObjSet collection_region(const Program& program, const State& state, ThreadId i) {
   constexpr uint32_t kMember = kClearedThisGc | kInGarbageSet | kCollecting | kUnreachableMask |
-                               kLegacyGarbage | kGcFinalizing;
+                               kLegacyGarbage | kGcFinalizing | kOnWorklist;
   return thread_region(program, state, i, false, [&](auto add) {
     for (size_t o = 0; o < state.objects.size(); ++o) {
       const Object& x = state.objects[o];
@@ -159,10 +168,15 @@ bool same_thread(const Thread& a, const Thread& b) {
 // S1 (the argument is at the top of this file): thread i's only
 // choice c, the next step of the collection it runs past kDeduce.
 bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c,
-                     Trials& trials) {
+                     bool without_gil, Trials& trials) {
   const Program& program = model.program();
   const Thread& th = state.threads[i];
   if (th.status != ThreadStatus::Running || th.has_exc || th.detached) return false;
+  // (f1) without the GIL, where c stops depends on whether another thread
+  // runs (F14: no switch point otherwise); main runs until every other
+  // thread has finished (it joins them), so it runs on every path of the
+  // others while i collects
+  if (without_gil && (i == 0 || state.threads[0].status != ThreadStatus::Running)) return false;
   size_t at = th.frames.size();
   for (size_t k = 0; k < th.frames.size(); ++k)
     if (th.frames[k].kind == FrameKind::Collect) at = k;
@@ -192,13 +206,23 @@ bool collection_step(const Model& model, const State& state, ThreadId i, uint16_
     const ObjSet theirs = thread_region(program, state, static_cast<ThreadId>(j),
                                         futures[j].touches_globals, [](auto) {});
     if (theirs.intersects(region)) return false;
+    // (f2) F4, F5: a bystander's drop of an object i owns may queue it for
+    // i, whose next check (a finalizer's or callback's first op) would
+    // then merge it; i owns nothing a bystander holds (an object's owner
+    // changes only to none, or to the thread that revives it, F7)
+    for (size_t o = 0; o < state.objects.size(); ++o)
+      if (theirs[o] && state.objects[o].owner == i) return false;
   }
   const Trial trial = trials.of(c);
   const State& after = trial.after;
   if (!trial.result.ok()) return false;
   if ((trial.event_kinds & event_bit(EventKind::GcStart)) != 0) return false;
+  // (f3) F12: c does not stop the world, which waits until every other
+  // thread can be parked (a bystander inside C steps disables it)
+  if ((trial.event_kinds & event_bit(EventKind::WorldStop)) != 0) return false;
   const Thread& now = after.threads[i];
   if (now.status != ThreadStatus::Running || now.has_exc) return false;
+  if (!now.frames.empty() && now.frames.back().has(kStwWait)) return false;
   const bool last = !after.gc.collecting;
   if (last) {
     // (e3) the collection ended: no other thread may read `collecting`

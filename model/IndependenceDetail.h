@@ -99,7 +99,8 @@ bool same_object(const Object& a, const Object& b);
 
 // S1 (IndependenceCollection.cpp): thread i's only choice c, the next
 // step of the collection it runs past kDeduce.
+// `without_gil`: F12, F14 (no GIL), where it asks more (the file says what).
 bool collection_step(const Model& model, const State& state, ThreadId i, uint16_t c,
-                     Trials& trials);
+                     bool without_gil, Trials& trials);
 
 }  // namespace lifecheck::model::independence_detail

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "model/SwitchPoints.h"
+
 namespace lifecheck::model {
 
 bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
@@ -28,6 +30,7 @@ bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
     for (const ExceptionHandler& h : program.funcs[func].handlers)
       if (at >= h.start && at < h.end) return false;
     bool next = true;
+    if (mode == Walk::LocalUntilShared && op_is_always_switch_point(op)) continue;
     switch (op.code) {
       case OpCode::Check:  // a step ends here
         next = quiet;
@@ -240,7 +243,7 @@ void summarize_program(Program& program) {
     auto& table = program.walks[f];
     table.assign(n, 0);
     for (size_t pc = 0; pc < n; ++pc)
-      for (Walk m : {Walk::Local, Walk::Allocating, Walk::Quiet})
+      for (Walk m : {Walk::Local, Walk::Allocating, Walk::Quiet, Walk::LocalUntilShared})
         if (walk_code(program, static_cast<FuncId>(f), static_cast<uint16_t>(pc), m))
           table[pc] |= static_cast<uint8_t>(1u << static_cast<unsigned>(m));
   }

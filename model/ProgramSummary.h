@@ -16,8 +16,12 @@ namespace lifecheck::model {
 //  - Allocating: the same, and (S3) the creation of instances of plain
 //    Python classes (no __init__, no argument) and of weakrefs;
 //  - Quiet (S3): the code from `pc` to the return, across checks, with
-//    no call, allocation or attribute access.
-enum class Walk : uint8_t { Local, Allocating, Quiet };
+//    no call, allocation or attribute access;
+//  - LocalUntilShared (S0 without the GIL): Local's statements, up to the
+//    next check or the first op on a global or the collector, before
+//    which the step stops (F14: such an op is a switch point whatever it
+//    touches; SwitchPoints.cpp).
+enum class Walk : uint8_t { Local, Allocating, Quiet, LocalUntilShared };
 
 bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode);
 

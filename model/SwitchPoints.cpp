@@ -81,6 +81,27 @@ ObjSet objects_shared_with_others(const Program& program, const State& state, Th
   return seen;
 }
 
+bool op_is_always_switch_point(const Op& op) {
+  switch (op.code) {
+    case OpCode::LoadGlobal:
+    case OpCode::StoreGlobal:
+    case OpCode::DelGlobal:
+    case OpCode::Collect:
+    case OpCode::GcEnable:
+    case OpCode::GcDisable:
+    case OpCode::GcCallbacksAppend:
+    case OpCode::GcCallbacksRemove:
+    case OpCode::AtexitRegister:  // the interpreter's atexit list (Atexit.cpp)
+    case OpCode::AtexitUnregister:
+      return true;
+    case OpCode::Len:      // a = 1: len(gc.garbage), the list
+    case OpCode::ItemGet:  // a = 1: gc.garbage[i], the list and the item it returns
+      return op.a == 1;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 // The objects the next step reads, writes or decrefs; `always` when it
@@ -114,29 +135,16 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
   auto local = [&](uint16_t slot) {
     return f.base + slot < th.values.size() ? th.values[f.base + slot] : Value::unset();
   };
+  if (op_is_always_switch_point(op)) {
+    out.always = true;
+    return out;
+  }
   switch (op.code) {
-    case OpCode::LoadGlobal:
-    case OpCode::StoreGlobal:
-    case OpCode::DelGlobal:
-    case OpCode::Collect:
-    case OpCode::GcEnable:
-    case OpCode::GcDisable:
-    case OpCode::GcCallbacksAppend:
-    case OpCode::GcCallbacksRemove:
-    case OpCode::AtexitRegister:  // the interpreter's atexit list (Atexit.cpp)
-    case OpCode::AtexitUnregister:
-      out.always = true;
-      break;
     case OpCode::LoadAttr:
     case OpCode::IsFinalized:
     case OpCode::IsTracked:
     case OpCode::Vars:
     case OpCode::Len:
-      if (op.code == OpCode::Len && op.a == 1) {  // len(gc.garbage): the list
-        out.always = true;
-        break;
-      }
-      [[fallthrough]];
     case OpCode::PopTop:
       out.add(operand(0));
       break;
@@ -156,11 +164,6 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       out.add(operand(0));
       break;
     case OpCode::ItemGet:
-      if (op.a == 1) {  // gc.garbage[i]: the list and the item it returns
-        out.always = true;
-        break;
-      }
-      [[fallthrough]];
     case OpCode::Compare:
       out.add(operand(0));
       out.add(operand(1));

@@ -19,6 +19,11 @@ ObjSet objects_shared_with_others(const Program& program, const State& state, Th
 // windows of a generator's frame state).
 bool shared_with_running_thread(const Program& program, const State& state, ThreadId t, ObjId o);
 
+// Whether op touches interpreter-wide state whatever its operands (a
+// global, the collector, gc.garbage, the atexit list): before it a thread
+// without the GIL always gives way to the others that run.
+bool op_is_always_switch_point(const Op& op);
+
 // Whether the next step of thread t's top frame `f` (a Body op or one
 // decref of a Release frame) touches shared state: a global, the
 // collector's state, a field, item or refcount of a shared object.

@@ -98,6 +98,9 @@ std::string private_step_commutes(const model::Model& model, const model::State&
     if (rcd.kind != rd.kind || rcd.properties != rd.properties)
       return pair + "the other's outcome depends on the private step";
     if (!rd.ok()) continue;
+    // F12: a step that stops the world parks every other thread until it
+    // starts again; persistent_choice_holds checks the phase as a block
+    if (after_d.gc.stopped_by == (d & 0xFF)) continue;
     if (!has(after_d, c)) return pair + "the other disables the private step";
     model::State dc = after_d;
     if (!model.step(dc, c).ok()) return pair + "the private step fails after the other";
@@ -121,47 +124,63 @@ std::string persistent_choice_holds(const model::Model& model, const model::Stat
     return std::find(later.begin(), later.end(), choice) != later.end();
   };
   const std::string who = "thread " + std::to_string(owner) + "'s choice " + std::to_string(c);
+  // Each state s the other threads reach goes with its shadow: the state
+  // the same steps reach after c. Wherever c is enabled, c from s must
+  // reach the shadow (so c commutes with the whole path, one step at a
+  // time or, across a stopped world, as a block); every step of the others
+  // must be enabled at the shadow with the same outcome. c may be disabled
+  // only while another thread has stopped the world (F12: every step of
+  // c's thread is then disabled, in the shadow too), never otherwise.
   model::State first_c = state;
   const checker::StepResult rc = model.step(first_c, c);
   std::unordered_set<std::string> seen;
-  std::vector<model::State> work{state};
+  std::vector<std::pair<model::State, model::State>> work;
+  work.emplace_back(state, std::move(first_c));
   std::vector<model::Model::Choice> here;
   std::string bytes, a, b;
   size_t depth_states = 0;
   while (!work.empty() && depth_states < max_states) {
-    model::State s = std::move(work.back());
+    auto [s, shadow] = std::move(work.back());
     work.pop_back();
     model.encode(s, bytes);
     if (!seen.insert(bytes).second) continue;
     ++depth_states;
     const std::string at = " (" + std::to_string(depth_states) + "th state the others reach)";
     model.enabled(s, here);
-    if (std::find(here.begin(), here.end(), c) == here.end())
-      return who + " is disabled by the other threads" + at;
-    model::State after_c = s;
-    const checker::StepResult rsc = model.step(after_c, c);
-    if (rsc.kind != rc.kind || rsc.properties != rc.properties)
-      return who + ": its outcome depends on the other threads" + at;
+    const bool c_enabled = std::find(here.begin(), here.end(), c) != here.end();
+    const bool stopped_elsewhere = s.gc.stopped_by != model::kNoThread && s.gc.stopped_by != owner;
+    if (!c_enabled && !stopped_elsewhere) return who + " is disabled by the other threads" + at;
+    if (!c_enabled) {  // a deadlock of the others stays one after c
+      model.enabled(shadow, later);
+      bool others = false;
+      for (uint16_t d : here) others = others || (d & 0xFF) != owner;
+      if (!others && !later.empty()) return who + ": the others' deadlock is none after it" + at;
+    }
+    if (c_enabled) {
+      model::State after_c = s;
+      const checker::StepResult rsc = model.step(after_c, c);
+      if (rsc.kind != rc.kind || rsc.properties != rc.properties)
+        return who + ": its outcome depends on the other threads" + at;
+      if (rsc.ok()) {
+        model.encode(after_c, a);
+        model.encode(shadow, b);
+        if (a != b)
+          return who + ": it and the others' steps before it, in the two orders, " +
+                 "reach different states" + at;
+      }
+    }
+    if (!rc.ok()) continue;
     for (uint16_t d : here) {
       if ((d & 0xFF) == owner) continue;
       const std::string pair = who + " and choice " + std::to_string(d) + ": ";
       model::State after_d = s;
       const checker::StepResult rd = model.step(after_d, d);
-      if (rsc.ok()) {
-        if (!has(after_c, d)) return pair + "the chosen step disables the other" + at;
-        model::State cd = after_c;
-        const checker::StepResult rcd = model.step(cd, d);
-        if (rcd.kind != rd.kind || rcd.properties != rd.properties)
-          return pair + "the other's outcome depends on the chosen step" + at;
-        if (rd.ok()) {
-          model::State dc = after_d;
-          if (!model.step(dc, c).ok()) return pair + "the chosen step fails after the other" + at;
-          model.encode(cd, a);
-          model.encode(dc, b);
-          if (a != b) return pair + "the two orders reach different states" + at;
-        }
-      }
-      if (rd.ok()) work.push_back(std::move(after_d));
+      if (!has(shadow, d)) return pair + "the chosen step disables the other" + at;
+      model::State shadow_d = shadow;
+      const checker::StepResult rcd = model.step(shadow_d, d);
+      if (rcd.kind != rd.kind || rcd.properties != rd.properties)
+        return pair + "the other's outcome depends on the chosen step" + at;
+      if (rd.ok()) work.emplace_back(std::move(after_d), std::move(shadow_d));
     }
   }
   return "";

@@ -47,7 +47,8 @@ void for_each_state(const model::Model& model, size_t max_states,
 // Partial-order reduction's local check (LTSmin's por-check in small): at
 // `state`, the choice the model explores alone commutes with every other
 // enabled choice (both orders reach one state, with the same outcome, and
-// neither disables the other). Returns what failed, or "" when it holds or
+// neither disables the other; a choice that stops the world, F12, is left
+// to persistent_choice_holds). Returns what failed, or "" when it holds or
 // no choice is explored alone.
 std::string private_step_commutes(const model::Model& model, const model::State& state);
 
@@ -56,6 +57,10 @@ std::string private_step_commutes(const model::Model& model, const model::State&
 // (at most `max_states`, depth first) still enables the choice, with the
 // same outcome, and there it commutes with every enabled choice of another
 // thread (both orders reach one state, neither disables the other).
+// Without the GIL the choice may be disabled while another thread has
+// stopped the world (F12): there the others' steps must still run after
+// it, and once it is enabled again, taking it after the others' path must
+// reach the state the path reaches after it (model/Independence.cpp, S0).
 // Returns what failed, or "" when it holds or no choice is explored alone.
 std::string persistent_choice_holds(const model::Model& model, const model::State& state,
                                     size_t max_states = 2000);

@@ -1,4 +1,5 @@
-// Persistent sets beyond private steps (rule S2, model/Independence.cpp):
+// Persistent sets beyond private steps (rules S1-S3, and S0 without the GIL;
+// model/Independence.cpp):
 // each choice explored alone is checked against the definition of a
 // persistent set (testing::persistent_choice_holds: it stays enabled and
 // commutes with everything the other threads can do from there on), and
@@ -6,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <unordered_set>
+#include <utility>
 
 #include "TestSupport.h"
 
@@ -15,13 +18,15 @@ namespace {
 using testing::b1;
 using testing::check;
 using testing::load_text;
+using testing::load_text_under;
 
 // The first failure of the persistence check over (up to `max_states`)
 // states of `text`, and how many states chose a step alone.
 struct Persistence {
   std::string failure;
   size_t reduced = 0;
-  size_t collecting = 0;  // of which a collection's step (S1)
+  size_t collecting = 0;    // of which a collection's step (S1)
+  size_t across_stops = 0;  // of which the others can stop the world first (with `stops`)
 };
 
 // Whether thread t runs a collection (its step explored alone is S1's).
@@ -31,9 +36,34 @@ bool collects(const model::State& s, uint16_t choice) {
   return false;
 }
 
+// Whether the other threads than `owner` can stop the world from s (F12;
+// their steps only, the first 500 states).
+bool others_stop_world(const model::Model& m, const model::State& s, uint8_t owner) {
+  std::vector<model::State> work{s};
+  std::vector<model::Model::Choice> choices;
+  std::unordered_set<std::string> seen;
+  std::string bytes;
+  while (!work.empty() && seen.size() < 500) {
+    model::State at = std::move(work.back());
+    work.pop_back();
+    m.encode(at, bytes);
+    if (!seen.insert(bytes).second) continue;
+    if (at.gc.stopped_by != model::kNoThread && at.gc.stopped_by != owner) return true;
+    m.enabled(at, choices);
+    for (uint16_t d : choices) {
+      if ((d & 0xFF) == owner) continue;
+      model::State after = at;
+      if (m.step(after, d).ok()) work.push_back(std::move(after));
+    }
+  }
+  return false;
+}
+
+// `profile`: the one to load under (else the text's); `stops`: count the
+// reduced states where the others can stop the world (costly).
 Persistence persistence(const std::string& text, size_t max_states, size_t per_state,
-                        bool symmetry = false) {
-  model::Program p = load_text(text);
+                        bool symmetry = false, const char* profile = nullptr, bool stops = false) {
+  model::Program p = profile ? load_text_under(text, profile) : load_text(text);
   model::Model m(p, symmetry);
   Persistence out;
   std::vector<model::Model::Choice> enabled;
@@ -44,15 +74,17 @@ Persistence persistence(const std::string& text, size_t max_states, size_t per_s
     if (!alone) return;
     ++out.reduced;
     out.collecting += collects(s, *alone);
+    if (stops) out.across_stops += others_stop_world(m, s, static_cast<uint8_t>(*alone & 0xFF));
     out.failure = testing::persistent_choice_holds(m, s, per_state);
   });
   return out;
 }
 
 // Verdict and violated properties with and without the reduction, and a
-// reduced counterexample that replays.
-void same_verdict(const std::string& text, const char* name) {
-  model::Program p = load_text(text);
+// reduced counterexample that replays; the states of both searches.
+std::pair<size_t, size_t> same_verdict(const std::string& text, const char* name,
+                                       const char* profile = nullptr) {
+  model::Program p = profile ? load_text_under(text, profile) : load_text(text);
   checker::SearchOptions no_por;
   no_por.partial_order = false;
   auto reduced = check(p);
@@ -64,6 +96,7 @@ void same_verdict(const std::string& text, const char* name) {
     model::Trace t = testing::replay(p, reduced.path);
     EXPECT_EQ(t.outcome.properties, reduced.failure.properties) << name;
   }
+  return {reduced.stats.states, full.stats.states};
 }
 
 // Every state of B1 with two threads, and the first states of three: each
@@ -218,6 +251,68 @@ TEST(PersistentSets, GuardsKeepVerdictsAndPersistence) {
       EXPECT_EQ(check(load_text(text)).verdict, checker::Verdict::Violated) << name;
     }
     EXPECT_EQ(persistence(text, 100000, 2000).failure, "") << name;
+  }
+}
+
+// Without the GIL (P313t, P314t; model/Independence.cpp and
+// IndependenceCollection.cpp, "without the GIL"), where a private step may
+// be disabled while another thread's collection has stopped the world and
+// must commute with that stopped phase as a block (persistent_choice_holds).
+constexpr const char* kFreeThreaded[] = {"3.13t", "3.14t"};
+
+// S1 without the GIL: the collecting thread's steps while the world runs
+// (weakref callbacks, finalizers, delete_garbage), on every state of B1
+// with two threads, with thread symmetry and without.
+TEST(PersistentSetsFreeThreaded, CollectionStepsArePersistentOnB1) {
+  for (const char* profile : kFreeThreaded)
+    for (bool symmetry : {false, true}) {
+      const Persistence r = persistence(b1(2), 100000, 300, symmetry, profile);
+      EXPECT_EQ(r.failure, "") << profile;
+      EXPECT_GT(r.collecting, 0u) << profile;
+    }
+}
+
+// S0 without the GIL: T1's attribute stores on its own objects (their
+// names already in Box's key order) up to the store into a global (an op on a global is a switch
+// point whatever it touches, F14) are explored alone, also where T2's next step stops the world
+// (its gc.collect() of a two-object cycle: the world stays stopped while the collector's heap order
+// is chosen, one member per transition), which parks T1 until the world starts again; the step
+// commutes with that stopped phase as a block. The second scenario violates (T2 may read the
+// published object) in both searches.
+const char* kPrivateStoresBeforePublish =
+    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    pass\n\n"
+    "thread T1:\n    global g\n    a = Box()\n    b = Box()\n    a.x = b\n    b.y = a\n"
+    "    c = Box()\n    a.x = None\n    b.y = a.x\n    g = a\n\n"
+    "thread T2:\n    c = Pair()\n    d = Pair()\n    c.x = d\n    d.x = c\n    del c\n"
+    "    del d\n    gc.collect()\n";
+const char* kPrivateStoresThenRead =
+    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    pass\n\n"
+    "thread T1:\n    global g\n    a = Box()\n    b = Box()\n    a.x = b\n    b.y = a\n"
+    "    c = Box()\n    a.x = None\n    b.y = a.x\n    g = a\n\n"
+    "thread T2:\n    global g\n    c = Pair()\n    d = Pair()\n    c.x = d\n    d.x = c\n"
+    "    del c\n    del d\n    gc.collect()\n"
+    "    assert g is None, \"published before the collection\"\n";
+
+TEST(PersistentSetsFreeThreaded, PrivateStepsArePersistentAcrossStoppedWorlds) {
+  for (const char* profile : kFreeThreaded) {
+    for (const char* text : {kPrivateStoresBeforePublish, kPrivateStoresThenRead}) {
+      const Persistence r = persistence(text, 100000, 100000, false, profile, true);
+      EXPECT_EQ(r.failure, "") << profile;
+      EXPECT_GT(r.reduced, 0u) << profile;
+      EXPECT_GT(r.across_stops, 0u) << profile;
+    }
+    const auto [reduced, full] = same_verdict(kPrivateStoresBeforePublish, "publish", profile);
+    EXPECT_LT(reduced, full) << profile;
+    same_verdict(kPrivateStoresThenRead, "read", profile);
+  }
+}
+
+// B1 keeps its verdict; S1 removes states under both profiles (counts:
+// docs/free-threading.md).
+TEST(PersistentSetsFreeThreaded, B1KeepsItsVerdictWithFewerStates) {
+  for (const char* profile : kFreeThreaded) {
+    const auto [reduced, full] = same_verdict(b1(2), "B1", profile);
+    EXPECT_LT(reduced, full) << profile;
   }
 }
 
