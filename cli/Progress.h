@@ -20,8 +20,9 @@ namespace lifecheck::cli {
 // corrected) adds to the states seen at a depth those not seen yet,
 // f1 (f1 - 1) / (2 (f2 + 1)), where f1 and f2 count the states met exactly
 // once and exactly twice there. Random runs favour likely states, so it errs
-// low and rises as runs are added (on 3 threads of bench/b1.sh: 23% of the
-// 34,650 states after 100 runs, 52% after 1,000, 82% after 5,000); where
+// low and rises as runs are added (on 3 threads of bench/b1.sh without
+// reductions: 37% of the 26,710 states after 100 runs, 56% after 1,000,
+// 82% after 5,000, as docs/output-formats.md has it); where
 // the runs meet every state more than once it is exact (2,030 runs of
 // 2 threads: 508 for 474 states). With `partial_order` the runs take the
 // choices the search explores (a thread's step alone where the model's

@@ -498,7 +498,7 @@ TEST(Progress, StateSpaceEstimate) {
   model::Model m3(big);
   // Random runs take every interleaving, so they estimate the space the
   // search without partial-order reduction explores (B1 T=2: 134 states;
-  // the default search reduces it to 106, thread ends explored alone).
+  // the default search reduces it to 86).
   checker::SearchOptions no_por;
   no_por.partial_order = false;
   const double states = static_cast<double>(check(big, no_por).stats.states);
