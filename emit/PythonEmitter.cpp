@@ -172,7 +172,8 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
     case StatementKind::Log: {
       std::string args;
       for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
-      return emit("_lc_log(" + args + ")");
+      // the check after the call returns (CALL's), once its arguments are released
+      return emit("_lc_ck(_lc_log(" + args + "))");
     }
     case StatementKind::Assert:
       return emit(fmt::format("if not {}: _lc_assert_failed({}, {})", expr(s.value, fn), s.line,

@@ -460,8 +460,11 @@ class CodeGen {
         return;
       case StatementKind::Log:
         for (ExprId a : s.args) expr(a);
+        // log(...) stands for a call of Python code: a check on entry,
+        // before the line is logged, and CALL's own check after it returns
         emit(OpCode::Check, s);
         emit(OpCode::Log, s).a = static_cast<uint16_t>(s.args.size());
+        emit(OpCode::Check, s);
         return;
       case StatementKind::Assert:
         expr(s.value);

@@ -185,8 +185,10 @@ thread T1:
 )");
   std::string py = emit::emit_python(p, emit::EmitOptions{});
   EXPECT_NE(py.find("_lc_new(_lc_types.ModuleType('m'), 'm')"), std::string::npos) << py;
-  EXPECT_NE(py.find("(lambda wr: (_turn(), _lc_event_obj('callback ', wr), _lc_log('gone'))[-1])"),
-            std::string::npos)
+  EXPECT_NE(
+      py.find(
+          "(lambda wr: (_turn(), _lc_event_obj('callback ', wr), _lc_ck(_lc_log('gone')))[-1])"),
+      std::string::npos)
       << py;
   EXPECT_NE(py.find("    def cb(wr):"), std::string::npos) << py;
   EXPECT_NE(py.find("    _lc_gen(cb, 'cb')"), std::string::npos) << py;

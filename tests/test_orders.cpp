@@ -1,9 +1,11 @@
 // The exact single-threaded orders of SEMANTICS.md §9.2 (observed on CPython
 // 3.11.7), checked event by event on the only schedule a one-thread scenario
-// has. Each test names the rule it pins down.
+// has, and one two-thread order around a log (T1). Each test names the
+// rule it pins down.
 #include <gtest/gtest.h>
 
 #include "TestSupport.h"
+#include "model/Observe.h"
 
 namespace lifecheck::testing {
 namespace {
@@ -226,6 +228,41 @@ del a
 gc.collect()
 )");
   EXPECT_EQ(only(got, {"log:"}), (Strings{"log: start 2 0", "log: inner 0", "log: stop 2 1"}));
+}
+
+// T1: log(...) is a call of Python code, checked on entry and again after
+// it returns, so another thread can run between the line and the caller's
+// next statement (D14: 3.12.1 showed Maker's log, then Reader's
+// AttributeError before Maker stored the attribute).
+TEST(Orders, AnotherThreadCanRunRightAfterALog) {
+  const std::string text = R"(
+class Node:
+    def __init__(self, name):
+        global shared
+        shared = self
+        log("published")
+        self.name = name
+
+shared = None
+
+thread Maker:
+    x = Node("a")
+
+thread Reader:
+    s = shared
+    if s is not None:
+        log("reads", s.name)
+)";
+  for (const char* profile : {"P311", "P312", "P314g"}) {
+    model::TraceSet set = model::observable_traces(load_text_under(text, profile));
+    ASSERT_TRUE(set.complete) << profile;
+    // after the log: the log line, then Reader finds no attribute
+    EXPECT_TRUE(
+        set.traces.count(Strings{"Maker: log published", "Reader: exception AttributeError"}))
+        << profile;
+    // before it (the callee's entry check): Reader raises first
+    EXPECT_TRUE(set.traces.count(Strings{"Reader: exception AttributeError"})) << profile;
+  }
 }
 
 }  // namespace

@@ -590,9 +590,9 @@ gc.callbacks.append(on_gc)
 // ----------------------------------------------------------------- threads
 
 // T1: threads switch only at eval-breaker checks: each thread body has
-// three (its entry, and the call of each log), so its log lines fall in
-// separate steps: C(6,3) = 20 interleavings, showing the C(4,2) = 6 orders
-// of the log lines.
+// five (its entry, and each log's entry and return), so its log lines fall
+// in separate steps: C(10,5) = 252 interleavings, showing the C(4,2) = 6
+// orders of the log lines.
 TEST(Threads, InterleavingsAtEvalBreakerChecks) {
   model::Program p = load_text(R"(
 thread T1:
@@ -606,7 +606,7 @@ thread T2:
   std::set<Strings> orders;
   for (const model::Trace& t : traces) orders.insert(logs(p, t));
   EXPECT_EQ(orders.size(), 6u);
-  EXPECT_EQ(traces.size(), 20u);
+  EXPECT_EQ(traces.size(), 252u);
 }
 
 // T1: no switch inside a runtime step: between tp_dealloc's start and the
