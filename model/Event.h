@@ -1,6 +1,7 @@
 // Observable events, the vocabulary of SEMANTICS.md §9.1 plus the
 // Python-level ones a scenario logs. Each carries the thread it ran on and
-// the object's label and serial, so a trace reads "finalize a#1".
+// the object's label and serial, so a trace reads "finalize a#1", and, in a
+// trace, the scenario line it ran in.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +77,11 @@ struct Event {
   uint16_t serial2 = 0;
   int32_t value = 0;
   std::string text;
+  // The scenario statement it ran in (StatementTracker.h): stamped when a
+  // trace is built (run_trace), 0 and kNoFunc otherwise and for runtime
+  // work no statement of its thread caused. No part of the explored state.
+  uint32_t line = 0;
+  FuncId func = kNoFunc;
 };
 
 }  // namespace lifecheck::model

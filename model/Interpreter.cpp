@@ -186,6 +186,8 @@ void Machine::step_body(Frame& f) {
   }
   const uint16_t at = f.pc;
   const Op& op = fn.code[at];
+  if (statements_)
+    statements_->op_begins(current_, static_cast<size_t>(&f - thread().frames.data()), f, at);
   ++f.pc;
   try {
     execute(op, at);

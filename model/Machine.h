@@ -30,6 +30,7 @@
 #include "model/Program.h"
 #include "model/Properties.h"
 #include "model/State.h"
+#include "model/StatementTracker.h"
 
 namespace lifecheck::model {
 
@@ -69,9 +70,11 @@ class Machine {
   // `trace` receives every event when not null (replay, simulate);
   // `kinds` (when not null) gets a bit per kind of event emitted
   // (event_bit()), without building the events: what the partial-order
-  // rules read of a trial step (Independence.cpp).
+  // rules read of a trial step (Independence.cpp). `statements` (run_trace
+  // only) follows the statement each thread executes, to stamp every event
+  // with its line.
   Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr,
-          uint64_t* kinds = nullptr);
+          uint64_t* kinds = nullptr, StatementTracker* statements = nullptr);
 
   static State initial_state(const Program& program);
   // The choices at a state, in thread order: each thread that can take a
@@ -651,6 +654,7 @@ class Machine {
   State& state_;
   std::vector<Event>* trace_;
   uint64_t* kinds_;
+  StatementTracker* statements_;
   ThreadId current_ = 0;
   // Automatic collections (G1-G3) within this transition: the allocation
   // chosen to trigger one (1-based, 0: none) and its generation, the

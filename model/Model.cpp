@@ -16,10 +16,11 @@ void Model::enabled(const State& state, std::vector<Choice>& out) const {
 
 namespace {
 checker::StepResult run_step(const Program& program, State& state, uint16_t choice,
-                             std::vector<Event>* trace, uint64_t* kinds) {
+                             std::vector<Event>* trace, uint64_t* kinds,
+                             StatementTracker* statements = nullptr) {
   checker::StepResult r;
   try {
-    Machine m(program, state, trace, kinds);
+    Machine m(program, state, trace, kinds, statements);
     m.run_transition(static_cast<ThreadId>(choice & 0xFF), static_cast<uint8_t>(choice >> 8));
   } catch (const ViolationFound& v) {
     r.kind = checker::StepResult::Kind::Violation;
@@ -35,6 +36,11 @@ checker::StepResult run_step(const Program& program, State& state, uint16_t choi
 
 checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>* trace) const {
   return run_step(program_, state, choice, trace, nullptr);
+}
+
+checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>& trace,
+                                StatementTracker& statements) const {
+  return run_step(program_, state, choice, &trace, nullptr, &statements);
 }
 
 checker::StepResult Model::step_noting_kinds(State& state, Choice choice, uint64_t& kinds) const {
@@ -252,6 +258,7 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
   std::unordered_map<std::string, size_t> seen;
   std::vector<std::vector<uint32_t>> able;  // per step: the threads that could move
   std::string bytes;
+  StatementTracker statements;
   if (cycle_property) {
     model.encode(s, bytes);
     seen.emplace(bytes, 0);
@@ -288,10 +295,11 @@ Trace run_trace(const Model& model, checker::Scheduler& scheduler, size_t max_st
       const auto& code = model.program().funcs[f.func].code;
       if (f.pc < code.size()) step.line = code[f.pc].line;
     }
-    checker::StepResult r = model.step(s, step.choice, &step.events);
+    checker::StepResult r = model.step(s, step.choice, step.events, statements);
     t.steps.push_back(std::move(step));
     if (!r.ok()) {
       t.outcome = r;
+      t.violation_at = statements.violation;
       break;
     }
     if (cycle_property) {

@@ -44,6 +44,10 @@ class Model {
   }
   // As step(), recording every event into `trace` when it is not null.
   checker::StepResult step(State& state, Choice choice, std::vector<Event>* trace) const;
+  // As step() with a trace, stamping each event with the statement it ran
+  // in; `statements` carries what that needs from one step to the next.
+  checker::StepResult step(State& state, Choice choice, std::vector<Event>& trace,
+                           StatementTracker& statements) const;
   // As step(), setting in `kinds` the bit (event_bit()) of each kind of
   // event the step emits; cheaper than a trace.
   checker::StepResult step_noting_kinds(State& state, Choice choice, uint64_t& kinds) const;
@@ -133,7 +137,7 @@ struct TraceStep {
   Model::Choice choice = 0;
   ThreadId thread = 0;
   FuncId func = kNoFunc;  // the body the thread was in, or kNoFunc (runtime work)
-  uint32_t line = 0;      // the statement it executed first
+  uint32_t line = 0;      // the statement it started in (its events carry their own)
   std::vector<Event> events;
 };
 
@@ -145,6 +149,9 @@ struct Trace {
   // The run came back to the state it had after this many steps: the steps
   // after it repeat forever (outcome: a violation of "termination").
   std::optional<size_t> loop_start;
+  // Where the step that found the violation was when it found it (line 0:
+  // found outside a statement, or at the terminal state).
+  StatementAt violation_at;
   State final_state;
 };
 

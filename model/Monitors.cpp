@@ -73,6 +73,14 @@ void Machine::emit(Event e) {
     if (observed) observe_expectations(e);
     return;
   }
+  // Stamped here, not at the step's start: a step may run the tail of one
+  // statement and then the next, and runtime work a statement started.
+  // (Only traces stamp: the search's trial steps record events without.)
+  if (statements_) {
+    const StatementAt at = statements_->at(program_, thread(), current_);
+    e.line = at.line;
+    e.func = at.func;
+  }
   // Recorded first, so that an event that breaks an expect line is shown;
   // moved, not copied (its text). A trace gets room for a step's events
   // at its first, not a reallocation at every doubling.
@@ -87,6 +95,7 @@ void Machine::violation(std::vector<std::string> properties, const std::string& 
                                   [&](const std::string& p) { return program_.ignored(p); }),
                    properties.end());
   if (properties.empty()) return;
+  if (statements_) statements_->violation = statements_->at(program_, thread(), current_);
   std::string where = origin_ ? " (at " + program_.origins[origin_] + ")" : "";
   throw ViolationFound{Violation{std::move(properties), message + where}};
 }

@@ -15,8 +15,9 @@
 
 namespace lifecheck::model {
 
-Machine::Machine(const Program& program, State& state, std::vector<Event>* trace, uint64_t* kinds)
-    : program_(program), state_(state), trace_(trace), kinds_(kinds) {}
+Machine::Machine(const Program& program, State& state, std::vector<Event>* trace, uint64_t* kinds,
+                 StatementTracker* statements)
+    : program_(program), state_(state), trace_(trace), kinds_(kinds), statements_(statements) {}
 
 State Machine::initial_state(const Program& program) {
   State s;
@@ -309,6 +310,7 @@ void Machine::push_frame(const Frame& f) {
     throw ModelLimit{why};
   }
   th.frames.push_back(f);
+  if (statements_) statements_->pushed(current_, th.frames.size() - 1);
 }
 
 void Machine::pop_frame() {
