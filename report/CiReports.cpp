@@ -168,22 +168,41 @@ json location(const std::string& file, int line, const std::string& message = ""
   return loc;
 }
 
-// The run's steps as one thread flow per thread, in execution order.
+// The run's steps as one thread flow per thread, in execution order: a
+// location per statement a step's events ran in (a step may run on into
+// the next statement), a step without events at the line it started at.
 json code_flow(const std::string& file, const json& run) {
   std::map<std::string, json> flows;
   std::vector<std::string> order;
-  for (const json& s : run.at("steps")) {
-    if (!s.contains("line")) continue;
-    std::string thread = s.value("thread", "");
+  auto add = [&](const std::string& thread, int step, int line, const std::string& text) {
+    if (line <= 0) return;
     if (!flows.count(thread)) {
       order.push_back(thread);
       flows[thread] = json{{"id", thread}, {"locations", json::array()}};
     }
-    std::string text = s.value("statement", "");
-    for (const json& e : s.at("events")) text += "; " + e.value("text", "");
     flows[thread]["locations"].push_back(
-        json{{"location", location(file, s.value("line", 0), text)},
-             {"executionOrder", s.value("step", 0)}});
+        json{{"location", location(file, line, text)}, {"executionOrder", step}});
+  };
+  for (const json& s : run.at("steps")) {
+    const std::string thread = s.value("thread", "");
+    const int step = s.value("step", 0);
+    const json& events = s.at("events");
+    if (events.empty()) {
+      add(thread, step, s.value("line", 0), s.value("statement", ""));
+      continue;
+    }
+    int line = -1;
+    std::string text;
+    for (const json& e : events) {
+      const int at = e.value("line", 0);
+      if (at != line) {
+        add(thread, step, line, text);
+        line = at;
+        text = at == s.value("line", 0) ? s.value("statement", "") : "line " + std::to_string(at);
+      }
+      text += "; " + e.value("text", "");
+    }
+    add(thread, step, line, text);
   }
   json threads = json::array();
   for (const std::string& t : order) threads.push_back(flows[t]);

@@ -33,6 +33,9 @@ json event_json(const Program& program, const Event& e, size_t seq) {
     j["path"] = e.path ? "gc" : "refcount";
   j["text"] = format_event(program, e);
   if (is_verbose_event(e.kind)) j["verbose"] = true;
+  // the statement it ran in (none: runtime work no statement caused)
+  if (e.line) j["line"] = e.line;
+  if (e.func != kNoFunc) j["function"] = program.funcs[e.func].name;
   return j;
 }
 
@@ -325,12 +328,13 @@ json run_json(const Model& model, const Trace& trace, const std::string& replay_
   }
   j["heap"] = heap_json(program, trace.final_state);
   if (trace.outcome.kind == Kind::Violation) {
-    // The line the failing thread is executing when the violation is found
-    // (a step runs from one eval-breaker check to the next, which may span
-    // statements); else the failing step's own statement; for runtime work,
-    // the line its thread was executing; else the last line the run went
-    // through.
-    const int at = trace.steps.empty()
+    // The statement the failing step was in when it found the violation
+    // (stamped as events are); at the terminal state, the line the failing
+    // thread is executing; else the failing step's own statement; for
+    // runtime work, the line its thread was executing; else the last line
+    // the run went through.
+    const int at = trace.violation_at.line ? static_cast<int>(trace.violation_at.line)
+                   : trace.steps.empty()
                        ? 0
                        : executing_line(program, trace.final_state, trace.steps.back().thread);
     if (at > 0)
@@ -347,10 +351,16 @@ int failing_line(const json& run) {
   const json& steps = run.at("steps");
   if (steps.empty()) return 0;
   const std::string thread = steps.back().value("thread", "");
+  // the last event with a line (each carries the statement it ran in),
+  // else the line the step started at
   for (bool same_thread : {true, false})
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-      if (it->contains("line") && (!same_thread || it->value("thread", "") == thread))
-        return it->at("line").get<int>();
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+      if (same_thread && it->value("thread", "") != thread) continue;
+      const json& events = it->at("events");
+      for (auto e = events.rbegin(); e != events.rend(); ++e)
+        if (e->contains("line")) return e->at("line").get<int>();
+      if (it->contains("line")) return it->at("line").get<int>();
+    }
   return 0;
 }
 

@@ -134,6 +134,18 @@ std::string statement_text(const Program& program, int line) {
   return fmt::format("line {}", line);
 }
 
+StatementAt step_statement(const TraceStep& step) {
+  if (!step.events.empty()) return {step.events.front().line, step.events.front().func};
+  return {step.line, step.func};
+}
+
+std::string statement_heading(const Program& program, StatementAt at) {
+  std::string where = at.func == kNoFunc ? "runtime" : program.funcs[at.func].name;
+  std::string stmt = statement_text(program, static_cast<int>(at.line));
+  if (stmt.empty()) return "(" + where + ")";
+  return at.func == kNoFunc ? stmt : stmt + "   in " + where;
+}
+
 void print_trace(std::ostream& out, const Program& program, const Trace& trace,
                  const TraceOptions& options) {
   for (size_t i = 0; i < trace.steps.size(); ++i) {
@@ -141,13 +153,17 @@ void print_trace(std::ostream& out, const Program& program, const Trace& trace,
     if (trace.loop_start == i)
       out << fmt::format("--- loop: steps {}-{} lead back to this state and repeat forever ---\n",
                          i + 1, trace.steps.size());
-    std::string where = s.func == kNoFunc ? "runtime" : program.funcs[s.func].name;
-    std::string stmt = statement_text(program, s.line);
-    out << fmt::format("step {:<3} [{}] {}{}\n", i + 1, program.threads[s.thread].name,
-                       stmt.empty() ? "(" + where + ")" : stmt,
-                       stmt.empty() || s.func == kNoFunc ? "" : "   in " + where);
+    StatementAt heading = step_statement(s);
+    out << fmt::format("step {:<3} [{}] {}\n", i + 1, program.threads[s.thread].name,
+                       statement_heading(program, heading));
     for (const Event& e : s.events) {
       if (!options.verbose && is_verbose_event(e.kind)) continue;
+      // A step may run on into the next statement, or into runtime work
+      // with none: a sub-heading where the events' statement changes.
+      if (e.line != heading.line || e.func != heading.func) {
+        heading = {e.line, e.func};
+        out << "        " << statement_heading(program, heading) << "\n";
+      }
       std::string thread = e.thread == s.thread ? "" : " [" + program.threads[e.thread].name + "]";
       out << "          " << format_event(program, e) << thread << "\n";
     }

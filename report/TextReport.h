@@ -32,6 +32,12 @@ std::string thread_status_text(const model::Program& program, const model::State
 int executing_line(const model::Program& program, const model::State& state, size_t thread);
 // "line 12: a = Node()" (or "" when there is no source line)
 std::string statement_text(const model::Program& program, int line);
+// The statement a step's header names: that of its first event (each event
+// carries the statement it ran in), else, for a step without events, the
+// one it started at (the tail of a statement, often: its check).
+model::StatementAt step_statement(const model::TraceStep& step);
+// "line 12: del b   in f", or "(f)" / "(runtime)" without a line.
+std::string statement_heading(const model::Program& program, model::StatementAt at);
 
 void print_trace(std::ostream& out, const model::Program& program, const model::Trace& trace,
                  const TraceOptions& options);
