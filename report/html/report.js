@@ -56,7 +56,19 @@
   steps.forEach((s) => { addThread(s.thread); s.events.forEach((e) => addThread(e.thread)); });
   const laneColumn = (t) => threads.indexOf(t) + 2;
 
-  // ---- the timeline: a row per step statement and per event
+  // ---- statements: each event carries the line it ran in; a step is
+  // headed by its first event's statement (as the text trace is)
+  const sourceLines = (data.source || '').split('\n');
+  const statementText = (line, fn) => line
+    ? 'line ' + line + ': ' + (sourceLines[line - 1] || '').trim() : '(' + (fn || 'runtime') + ')';
+  function stepHeading(s) {
+    const first = s.events[0];
+    if (!first) return { line: s.line, fn: s.function, text: s.statement || '(' + s.function + ')' };
+    return { line: first.line, fn: first.function, text: statementText(first.line, first.function) };
+  }
+
+  // ---- the timeline: a row per step statement, per statement the step
+  // runs on into, and per event
   function buildTimeline() {
     timeline.style.gridTemplateColumns =
         '3.2em repeat(' + threads.length + ', minmax(180px, 1fr))';
@@ -76,26 +88,43 @@
         mark.dataset.step = n;
       }
       const no = place(el('div', 'step-no', String(n)), 1, row);
-      const stmt = place(el('div', 'stmt', s.statement || '(' + s.function + ')'),
-          laneColumn(s.thread), row++);
-      stmt.title = (s.statement || s.function) + (s.function && s.statement ? '   in ' + s.function : '');
+      const heading = stepHeading(s);
+      const stmt = place(el('div', 'stmt', heading.text), laneColumn(s.thread), row++);
+      stmt.title = heading.text + (heading.fn && heading.line ? '   in ' + heading.fn : '');
+      stmt.dataset.line = heading.line || 0;
       for (const e of [no, stmt]) {
         e.dataset.step = n;
         e.dataset.thread = s.thread;
         e.addEventListener('click', () => select(n));
       }
-      for (const ev of s.events) {
+      let at = heading;
+      s.events.forEach((ev, k) => {
+        if ((ev.line || 0) !== (at.line || 0) || ev.function !== at.fn) {
+          // the events from here to the next change ran in another statement
+          at = { line: ev.line, fn: ev.function, text: statementText(ev.line, ev.function) };
+          let all = true;
+          for (let j = k; j < s.events.length && s.events[j].line === ev.line &&
+              s.events[j].function === ev.function; ++j) all = all && Boolean(s.events[j].verbose);
+          const sub = place(el('div', 'stmt sub' + (all ? ' verbose' : ''), at.text),
+              laneColumn(ev.thread), row++);
+          sub.title = at.text + (at.fn && at.line ? '   in ' + at.fn : '');
+          sub.dataset.step = n;
+          sub.dataset.thread = ev.thread;
+          sub.dataset.line = ev.line || 0;
+          sub.addEventListener('click', () => select(n));
+        }
         const mark = el('div', 'event' + (ev.verbose ? ' verbose' : ''), ev.text);
         mark.dataset.step = n;
         mark.dataset.seq = ev.seq;
         mark.dataset.thread = ev.thread;
         mark.dataset.kind = ev.kind;
         if (ev.object) mark.dataset.object = ev.object;
-        mark.title = ev.kind + ': ' + ev.text;
+        mark.dataset.line = ev.line || 0;
+        mark.title = ev.kind + ': ' + ev.text + '   (' + statementText(ev.line, ev.function) + ')';
         mark.addEventListener('click', () => select(n));
         rowOfSeq.set(ev.seq, row);
         place(mark, laneColumn(ev.thread), row++);
-      }
+      });
     });
     if (run.violation && steps.length) {
       // The violation itself, in the lane of the step that broke the property.
@@ -151,7 +180,7 @@
     if (i === 0) return 'before step 1';
     const s = steps[i - 1];
     return 'after step ' + i + ' of ' + steps.length + ' [' + s.thread + '] ' +
-        (s.statement || '(' + s.function + ')');
+        stepHeading(s).text;
   }
 
   function renderTable(cur, prev, prevMap, curMap) {
@@ -239,7 +268,7 @@
   }
 
   function renderSource(i) {
-    const line = i > 0 ? steps[i - 1].line : undefined;
+    const line = i > 0 ? stepHeading(steps[i - 1]).line : undefined;
     document.querySelectorAll('#source .line').forEach((l) => {
       l.classList.toggle('current', Number(l.dataset.line) === line);
     });

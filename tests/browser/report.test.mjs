@@ -87,10 +87,18 @@ test('a counterexample: lanes, events, spans and the heap at a chosen step', asy
   assert.equal((await page.$$('.lane')).length, 3);
 
   // Every event of the run is a mark in its thread's lane, in order.
+  // Each carries the scenario line it ran in (0: none), and where a step's
+  // events move on to another statement a sub-row names it.
   const marks = await page.$$eval('.event[data-seq]', (m) =>
-    m.map((x) => ({ text: x.textContent, thread: x.dataset.thread, step: Number(x.dataset.step) })));
-  const events = cx.steps.flatMap((s) => s.events.map((e) => ({ text: e.text, thread: e.thread, step: s.step })));
+    m.map((x) => ({ text: x.textContent, thread: x.dataset.thread, step: Number(x.dataset.step),
+      line: Number(x.dataset.line) })));
+  const events = cx.steps.flatMap((s) => s.events.map((e) => ({ text: e.text, thread: e.thread,
+    step: s.step, line: e.line || 0 })));
   assert.deepEqual(marks, events);
+  assert.ok(events.some((e) => e.line > 0), 'events have lines');
+  const changes = cx.steps.reduce((n, s) => n + s.events.filter((e, k) => k > 0 &&
+      (e.line || 0) !== (s.events[k - 1].line || 0)).length, 0);
+  assert.equal((await page.$$('.stmt.sub')).length, changes);
   assert.match(await page.textContent('.event.failing'), /VIOLATION of P7\.7/);
 
   // Runtime work as nested spans: a finalizer inside a phase inside the
