@@ -99,6 +99,7 @@ TEST(EventLines, FinalizerEventsGetItsBodyAndTheCallerAfter) {
   // the text names the statement where the events move on to another
   const std::string text = text_trace(p, t);
   EXPECT_NE(text.find("          log: payload released\n"
+                      "step 6   [main] line 9: log(\"payload released\")   in Payload.__del__\n"
                       "        line 12: del b   in <module>\n"
                       "          finalize Payload@11#1 ends\n"),
             std::string::npos)
@@ -154,18 +155,19 @@ TEST(EventLines, EndOfRunWorkHasNoStatement) {
 }
 
 TEST(EventLines, SubHeadingsInBothModes) {
-  // step 5 runs __del__'s log (line 9), then goes on with `del b`'s
-  // tp_dealloc: with or without the verbose events, one sub-heading
+  // step 6 begins at the check after __del__'s log returns (line 9), then
+  // goes on with `del b`'s tp_dealloc: with or without the verbose events,
+  // one sub-heading
   model::Program p = load_text(kFirst, "first.life");
   model::Trace t = run_first(p);
   for (bool verbose : {false, true}) {
     const std::string text = text_trace(p, t, verbose);
-    const size_t step5 = text.find("step 5   [main] line 9: log(\"payload released\")");
-    const size_t step6 = text.find("step 6");
-    ASSERT_NE(step5, std::string::npos) << text;
-    const std::string five = text.substr(step5, step6 - step5);
-    EXPECT_EQ(count_of(five, "\n        line"), 1u) << five;
-    EXPECT_LT(five.find("        line 12: del b   in <module>\n"), five.find("free b#2")) << five;
+    const size_t step6 = text.find("step 6   [main] line 9: log(\"payload released\")");
+    const size_t step7 = text.find("step 7");
+    ASSERT_NE(step6, std::string::npos) << text;
+    const std::string six = text.substr(step6, step7 - step6);
+    EXPECT_EQ(count_of(six, "\n        line"), 1u) << six;
+    EXPECT_LT(six.find("        line 12: del b   in <module>\n"), six.find("free b#2")) << six;
   }
 }
 
