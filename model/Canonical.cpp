@@ -161,7 +161,7 @@ void Encoder::number_objects() {
         k.insert(k.end(), {x.type, static_cast<uint32_t>(x.rc), x.flags, x.label, x.finalize_count,
                            x.length, static_cast<uint32_t>(x.local), x.ref_state, x.wl_key,
                            x.wl_rank, thread_position(x.owner), thread_position(x.locked_by),
-                           thread_position(x.resource_owner)});
+                           thread_position(x.resource_owner), thread_position(x.heap)});
         auto value = [&](Value v) {
           if (!v.points_at_object() || v.obj() >= nobjects_ || !s_.objects[v.obj()].live) {
             k.push_back(v.points_at_object() ? static_cast<uint32_t>(v.kind()) : v.raw());
@@ -251,8 +251,10 @@ void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
       (x.finalize_count ? kOFinalizeCount : 0) | (x.length ? kOLength : 0) |
       (owner != kNoThread ? kOResourceOwner : 0) | (x.flags ? kOFlags : 0) |
       (x.label != kNoLabel ? kOLabel : 0) | (x.wl_key ? kOWlKey : 0) | (x.local ? kOLocal : 0) |
-      (x.owner != kNoThread || x.ref_state || x.locked_by != kNoThread || x.wl_rank ? kOFtOwner
-                                                                                    : 0));
+      (x.owner != kNoThread || x.ref_state || x.locked_by != kNoThread || x.wl_rank ||
+               x.heap != kNoThread
+           ? kOFtOwner
+           : 0));
   put8(p, x.type);
   put8(p, mask);
   putv(p, zigzag(x.rc));
@@ -268,6 +270,7 @@ void Encoder::put_object(const Object& x, uint32_t used, uint32_t items) {
     put8(p, x.ref_state);
     put8(p, thread_position(x.locked_by));
     putv(p, x.wl_rank);
+    put8(p, thread_position(x.heap));
   }
   put8(p, static_cast<uint8_t>(used));
   for (uint32_t i = 0; i < used; ++i) put_value(p, x.fields[i]);
@@ -312,6 +315,7 @@ void reorder_threads(State& state, const std::vector<ThreadId>& positions,
     renumber(x.resource_owner);
     renumber(x.owner);
     renumber(x.locked_by);
+    renumber(x.heap);
   }
   renumber(state.gc.stopped_by);
   // the warm bytes of each thread's own sites go to its place's

@@ -235,6 +235,7 @@ class Decoder {
       x.ref_state = get8(kRefMerged);
       x.locked_by = thread_id(get8(kNoThread));
       x.wl_rank = static_cast<uint16_t>(getv(kMaxObjects));
+      x.heap = thread_id(get8(kNoThread));
     }
     uint8_t used = get8(kMaxFields);
     for (uint8_t i = 0; i < used; ++i) x.fields[i] = get_value();

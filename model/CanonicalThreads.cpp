@@ -84,7 +84,7 @@ bool Encoder::holds_untracked(const Thread& t) const {
   for (size_t o = 0; o < s_.objects.size(); ++o) {
     const Object& x = s_.objects[o];
     if (x.live && sc_.ids[o] == kNoObj &&
-        (x.resource_owner == id || x.owner == id || x.locked_by == id))
+        (x.resource_owner == id || x.owner == id || x.locked_by == id || x.heap == id))
       return true;
   }
   return false;
@@ -200,7 +200,7 @@ int Encoder::compare(const Thread& a, const Thread& b) const {
 }
 
 // The objects threads own (resource affinity, ob_tid, a critical
-// section's lock) tell identical threads apart: thread t's smallest
+// section's lock, the heap that holds them) tell identical threads apart: thread t's smallest
 // (tracked name, role). With the role, no two threads have the same key
 // unless both own nothing: an object has one thread per role. (The name
 // alone tied a thread that owns x with the one that holds x's lock, and
@@ -214,8 +214,8 @@ uint32_t Encoder::owned(size_t t) const {
     for (size_t o = 0; o < s_.objects.size(); ++o) {
       const Object& x = s_.objects[o];
       if (!x.live || sc_.ids[o] == kNoObj) continue;
-      const ThreadId roles[] = {x.resource_owner, x.owner, x.locked_by};
-      for (uint32_t role = 0; role < 3; ++role)
+      const ThreadId roles[] = {x.resource_owner, x.owner, x.locked_by, x.heap};
+      for (uint32_t role = 0; role < 4; ++role)
         if (roles[role] < n)
           sc_.owned[roles[role]] =
               std::min<uint32_t>(sc_.owned[roles[role]], uint32_t{sc_.ids[o]} << 2 | role);

@@ -6,7 +6,8 @@
 // reference to every member until delete_garbage (nothing is freed
 // mid-collection), and the worklist's order is the heap's, which is
 // neither the allocation order nor stable between runs: the search
-// explores every order, one member per choice while the world is stopped.
+// explores the orders the heap walk can give (F-G3a), one member per
+// choice while the world is stopped.
 #include <algorithm>
 
 #include "model/Limits.h"
@@ -35,7 +36,73 @@ enum : uint8_t {
 constexpr uint8_t kWorklist = kFinalUnreachable;
 // Members not yet placed in the worklist while its order is chosen.
 constexpr uint8_t kUnordered = kUnreachable;
+
+// F-G3a: the unordered members that may be placed next. scan_heap_visitor
+// pushes the garbage in the order gc_visit_heaps_lock_held walks the
+// heaps: each thread state's mimalloc GC heaps in turn (interp->threads),
+// then the abandoned pool. The order inside one heap follows its pages and
+// blocks, which free-list reuse makes unpredictable, and the threads'
+// order is their creation order, which thread symmetry does not keep: so
+// the members in one live thread's heap are contiguous, in any order, and
+// the sections in any order. A member whose heap is unknown (Object::heap:
+// an abandoned page, which mimalloc may also reclaim into a live thread's
+// heap, or a freelist object) may go anywhere, inside a section too. The
+// section being placed is the heap of the last member placed that has
+// one, until its members are all placed. (Without Profile::heap_sections
+// no member has a heap: every order.)
+void heap_order_candidates(const State& state, ObjList& out) {
+  const auto& objects = state.objects;
+  const auto& lists = state.gc.lists;
+  ThreadId open = kNoThread;
+  for (ObjId o = lists[kWorklist].tail; o != kNoObj; o = objects[o].prev)
+    if (objects[o].heap != kNoThread) {
+      open = objects[o].heap;
+      break;
+    }
+  bool open_left = false;
+  for (ObjId o = lists[kUnordered].head; o != kNoObj; o = objects[o].next)
+    open_left |= open != kNoThread && objects[o].heap == open;
+  out.clear();
+  for (ObjId o = lists[kUnordered].head; o != kNoObj; o = objects[o].next) {
+    const ThreadId h = objects[o].heap;
+    if (!open_left || h == kNoThread || h == open) out.push_back(o);
+  }
+}
 }  // namespace
+
+ThreadId Machine::heap_of_new(ClassId type) const {
+  // F-G3a: mimalloc allocates from the calling thread's heap
+  // (_PyObject_MallocWithType, the GC or GC_PRE heap). Exact lists, tuples
+  // and dicts (3.14: bound methods too) come first from the thread's own
+  // freelist (PyList_New, tuple_alloc, new_dict; PyMethod_New), whose
+  // blocks another thread's heap may hold: the dealloc that filled it ran
+  // on whatever thread dropped the object last.
+  const TypeInfo& t = program_.types[type];
+  if (!t.gc) return kNoThread;
+  if (!t.heap) {
+    switch (t.kind) {
+      case TypeKind::List:
+      case TypeKind::Tuple:
+      case TypeKind::Dict:
+        return kNoThread;
+      case TypeKind::Method:
+        if (program_.profile.method_freelist) return kNoThread;
+        break;
+      default:
+        break;
+    }
+  }
+  return current_;
+}
+
+void Machine::abandon_heaps(ThreadId t) {
+  // F-G3a: PyThreadState_Clear ends with _PyThreadState_ClearMimallocHeaps,
+  // which moves the exiting thread's pages with live blocks to the
+  // interpreter's abandoned pool: walked after every live thread's heaps,
+  // or reclaimed by a live thread into its own heap.
+  for (Object& x : state_.objects)
+    if (x.live && x.heap == t) x.heap = kNoThread;
+}
 
 bool Machine::world_parkable(const Program& program, const State& state, ThreadId except) {
   // F12: a thread parks at its next eval-breaker check (Python code: a Body
@@ -60,7 +127,9 @@ int Machine::heap_order_choices(const Program& program, const State& state, Thre
   if (th.frames.empty()) return 0;
   const Frame& f = th.frames.back();
   if (f.kind != FrameKind::Collect || f.stage != kFtOrder) return 0;
-  return state.gc.lists[kUnordered].size;
+  ObjList next;
+  heap_order_candidates(state, next);
+  return static_cast<int>(next.size());
 }
 
 bool Machine::wait_for_parked_world(Frame& f) {
@@ -294,20 +363,27 @@ void Machine::step_collect_ft(Frame& f) {
       return;
     }
     case kFtOrder: {
-      // The heap order: the member chosen by this transition goes next. A
-      // transition with several candidates makes one choice and yields.
+      // The heap order (F-G3a): the member chosen by this transition goes
+      // next, then those that have no alternative; the next choice yields.
       f.flags &= ~uint32_t{kYielded};
-      const uint16_t left = gc.lists[kUnordered].size;
-      if (left > 1) {
-        if (left > 255) throw ModelLimit{"more than 255 garbage objects in one collection"};
-        ObjId o = list_head(kUnordered);
-        for (uint8_t k = 0; k < choice_ && o != kNoObj; ++k) o = obj(o).next;
+      if (gc.lists[kUnordered].size > 255)
+        throw ModelLimit{"more than 255 garbage objects in one collection"};
+      ObjList next;
+      bool chose = false;
+      for (heap_order_candidates(state_, next); !next.empty();
+           heap_order_candidates(state_, next)) {
+        if (next.size() == 1) {
+          to_worklist(next[0]);
+          continue;
+        }
+        if (chose) {
+          f.flags |= kYielded;
+          return;
+        }
+        chose = true;
+        to_worklist(next[std::min<size_t>(choice_, next.size() - 1)]);
         choice_ = 0;
-        to_worklist(o);
-        if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
-        return;
       }
-      if (left == 1) to_worklist(list_head(kUnordered));
       phase("clear_weakrefs");
       clear_weakrefs_ft(true);
       start_the_world();

@@ -27,6 +27,7 @@ ObjId Machine::alloc(ClassId type, LabelId label, bool track_now) {
     o.owner = current_;  // F1: the allocating thread owns it
     o.local = 1;
   }
+  if (program_.profile.heap_sections) o.heap = heap_of_new(type);
   o.label = label;
   o.serial = state_.next_serial++;
   if (program_.types[type].kind == TypeKind::Weakref) {

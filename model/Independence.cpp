@@ -326,9 +326,9 @@ bool same_object(const Object& a, const Object& b) {
   return a.live == b.live && a.type == b.type && a.list == b.list &&
          a.finalize_count == b.finalize_count && a.length == b.length && a.flags == b.flags &&
          a.rc == b.rc && a.local == b.local && a.owner == b.owner && a.ref_state == b.ref_state &&
-         a.locked_by == b.locked_by && a.wl_rank == b.wl_rank && a.gc_refs == b.gc_refs &&
-         a.label == b.label && a.wl_key == b.wl_key && a.serial == b.serial &&
-         a.fields == b.fields && a.items == b.items;
+         a.locked_by == b.locked_by && a.heap == b.heap && a.wl_rank == b.wl_rank &&
+         a.gc_refs == b.gc_refs && a.label == b.label && a.wl_key == b.wl_key &&
+         a.serial == b.serial && a.fields == b.fields && a.items == b.items;
 }
 
 namespace {

@@ -582,6 +582,10 @@ class Machine {
   void relink_worklist_member(ObjId o);
   // The worklist member after place `after`, tracked or not (kNoObj: none).
   ObjId next_worklist_member(uint16_t after) const;
+  // F-G3a: the heap a new object's memory comes from (Object::heap).
+  ThreadId heap_of_new(ClassId type) const;
+  // F-G3a: thread t exits: its heaps are abandoned (Object::heap).
+  void abandon_heaps(ThreadId t);
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);

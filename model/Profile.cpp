@@ -120,6 +120,7 @@ const std::vector<Profile>& all_profiles() {
       p.gen_close_clears_created = id != ProfileId::P312 && id != ProfileId::P313;
       p.thread_locals_newest_first = !v311_312;  // TL3
       p.atexit_entries_are_tuples = v314;        // AX3, AX4
+      p.method_freelist = v314;                  // F-G3a (free-threaded only)
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash
@@ -182,6 +183,8 @@ const std::vector<Profile>& all_profiles() {
       p.immortal_refcount = v313 ? 4294967295ull : 3221225472ull;
       p.borrowed_local_loads = !v313;
       p.atexit_entries_are_tuples = !v313;
+      p.heap_sections = true;
+      p.method_freelist = !v313;
     };
     free_threaded(ProfileId::P313t, "P313t", "3.13.13+ (t)",
                   "free-threaded: no GIL, biased refcounts, stop-the-world GC", "P313L");

@@ -197,6 +197,16 @@ struct Profile {
   // keep C structs, call from the array (an unregistered entry is a hole)
   // and release func, then args.
   bool atexit_entries_are_tuples = true;
+  // F-G3a: the free-threaded collector walks the heaps thread by thread,
+  // so a live thread's garbage is one section of the worklist; false: every
+  // order of the garbage (the GIL build has no such walk; tests compare
+  // the two).
+  bool heap_sections = false;
+  // F-G3a: 3.14 takes bound method objects from a per-thread freelist
+  // (PyMethod_New, method_dealloc: _Py_FREELIST_POP/_FREE of
+  // pymethodobjects), as both series do exact lists, tuples and dicts;
+  // 3.13's PyMethod_New always allocates.
+  bool method_freelist = true;
 
   // The default-build profile of the same release, for `--profile all`
   // comparisons; null for default-build profiles.

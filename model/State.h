@@ -87,6 +87,12 @@ struct Object {
   ThreadId owner = kNoThread;  // ob_tid; kNoThread once merged (or under the GIL)
   uint8_t ref_state = kRefInit;
   ThreadId locked_by = kNoThread;  // holder of its per-object mutex (critical sections)
+  // Free-threaded: the thread whose mimalloc heap holds its memory (the
+  // allocating thread, whatever ob_tid becomes), which fixes its section
+  // of the collector's heap walk (F-G3a). kNoThread where that is not
+  // known: memory a per-thread freelist may have taken from another
+  // thread's heap, a heap abandoned by an exited thread, or the GIL build.
+  ThreadId heap = kNoThread;
   // Free-threaded collector: its place on the worklist (1 + its index in
   // the heap order, F-G2), kept while a member is untracked (untracking
   // unlinks it from the list, not from CPython's worklist); 0 off it.

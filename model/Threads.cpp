@@ -144,7 +144,7 @@ void Machine::enabled_choices(const Program& program, const State& state,
     ThreadId id = static_cast<ThreadId>(t);
     if (!at_switch_point(program, state, id)) continue;
     out.push_back(id);
-    // F-G3: the worklist's heap order, one member per choice.
+    // F-G3, F-G3a: the worklist's heap order, one member per choice.
     for (int a = 1; a < heap_order_choices(program, state, id); ++a)
       out.push_back(static_cast<uint16_t>(id | (a << 8)));
     int alts = auto_gc_alternatives(program, state, id);
@@ -355,6 +355,7 @@ void Machine::frames_empty() {
       brc_check_eval_breaker();
       return;
     }
+    if (program_.profile.heap_sections) abandon_heaps(current_);
     th.status = ThreadStatus::Finished;
     emit(event(EventKind::ThreadEnd));
     return;

@@ -1,0 +1,183 @@
+// The free-threaded collector's heap order (F-G3a; CPython
+// Python/gc_free_threading.c, gc_visit_heaps_lock_held): the worklist
+// takes the garbage heap by heap, each live thread's heap in turn, then
+// the heaps exited threads abandoned. Each test walks every state of a
+// shipped scenario where the collector chooses the next member of the
+// worklist (Machine::heap_order_choices), without symmetry. Objects are
+// told apart by class: the first letter of its name is the thread that
+// made them (A: TA, B: TB, M: main, G: the worker).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "TestSupport.h"
+#include "lang/Compiler.h"
+#include "model/Machine.h"
+
+namespace lifecheck::testing {
+namespace {
+
+constexpr const char* kTwoThreads = "scenarios/free-threading/heap-order-two-threads.life";
+constexpr const char* kExited = "scenarios/free-threading/heap-order-exited-thread.life";
+
+model::Program load_with(const std::string& file, bool heap_sections) {
+  const model::Program p = load_file(file);
+  lang::CompileOptions o;
+  o.profile_override = p.profile;
+  o.profile_override->heap_sections = heap_sections;
+  return lang::load_scenario(source_path(file), o);
+}
+
+// One state where the collector chooses: the classes' first letters of
+// the members placed so far, in order, and of those left, and the letters
+// of the threads still running (`makers`: thread t's letter at t).
+struct Choice {
+  std::string placed;
+  std::string left;
+  std::string live;
+};
+
+std::vector<Choice> order_choices(const model::Program& p, const std::string& makers) {
+  std::vector<Choice> out;
+  const model::Model m(p, false);
+  auto letters = [&](const model::State& s, model::GcListId l) {
+    std::string r;
+    for (model::ObjId o = s.gc.lists[l].head; o != model::kNoObj; o = s.objects[o].next)
+      r += p.types[s.objects[o].type].name[0];
+    return r;
+  };
+  for_each_state(m, 400000, [&](const model::State& s) {
+    std::string live;
+    for (size_t t = 0; t < makers.size(); ++t)
+      if (s.threads[t].status != model::ThreadStatus::Finished) live += makers[t];
+    for (size_t t = 0; t < s.threads.size(); ++t)
+      if (model::Machine::heap_order_choices(p, s, static_cast<model::ThreadId>(t)) > 0)
+        out.push_back(
+            {letters(s, model::kFinalUnreachable), letters(s, model::kUnreachable), live});
+  });
+  return out;
+}
+
+// Where `c` breaks the sections of the threads alive at the collection:
+// one resumes after another began, or another began while it had members
+// left. "" if none.
+std::string broken_section(const Choice& c) {
+  std::string begun;
+  for (char x : c.placed) {
+    if (c.live.find(x) == std::string::npos || (!begun.empty() && begun.back() == x)) continue;
+    if (begun.find(x) != std::string::npos) return c.placed + ": section " + x + " resumes";
+    if (!begun.empty() && c.left.find(begun.back()) != std::string::npos)
+      return c.placed + ": section " + begun.back() + " left unfinished";
+    begun += x;
+  }
+  return "";
+}
+
+// Two live threads' cycles in one collection: never interleaved, and
+// either thread's section may come first.
+TEST(FtHeapOrder, LiveThreadsGarbageIsSectioned) {
+  const model::Program p = load_file(kTwoThreads);
+  std::set<char> first;
+  size_t both = 0;
+  for (const Choice& c : order_choices(p, "_AB")) {
+    EXPECT_EQ(broken_section(c), "");
+    // both cycles, both threads running
+    if (c.placed.size() + c.left.size() < 4 || c.live.find("AB") == std::string::npos) continue;
+    ++both;
+    if (!c.placed.empty()) first.insert(c.placed[0]);
+  }
+  EXPECT_GT(both, 0u) << "no collection found both cycles";
+  EXPECT_EQ(first, (std::set<char>{'A', 'B'}));
+}
+
+// The switch off (every order, the model before F-G3a): the walk above
+// does see interleaved orders, so the test above can fail.
+TEST(FtHeapOrder, EveryOrderWithoutSections) {
+  const model::Program p = load_with(kTwoThreads, false);
+  bool interleaved = false;
+  for (const Choice& c : order_choices(p, "_AB"))
+    if (c.live.find("AB") != std::string::npos && !broken_section(c).empty()) interleaved = true;
+  EXPECT_TRUE(interleaved);
+}
+
+// An exited thread's garbage (heaps abandoned, maybe reclaimed into
+// main's) may go inside main's section; main's section stays whole.
+TEST(FtHeapOrder, ExitedThreadsGarbageGoesAnywhere) {
+  const model::Program p = load_file(kExited);
+  bool inside = false;
+  size_t both = 0;
+  for (const Choice& c : order_choices(p, "MG")) {
+    EXPECT_EQ(c.live, "M");
+    EXPECT_EQ(broken_section(c), "");
+    if (c.placed.size() + c.left.size() < 4) continue;
+    ++both;
+    // a G placed after an M while an M is left
+    const size_t m = c.placed.find('M');
+    if (m != std::string::npos && c.placed.find('G', m) != std::string::npos &&
+        c.left.find('M') != std::string::npos)
+      inside = true;
+  }
+  EXPECT_GT(both, 0u);
+  EXPECT_TRUE(inside) << "no order puts the exited thread's object inside main's section";
+}
+
+// The model records the allocating thread's heap, keeps it when the
+// refcount owner (ob_tid) changes, and forgets it when that thread exits.
+TEST(FtHeapOrder, HeapIsTheAllocatingThreads) {
+  for (const auto& [file, makers] : {std::pair{kTwoThreads, "_AB"}, std::pair{kExited, "MG"}}) {
+    const model::Program p = load_file(file);
+    const model::Model m(p, false);
+    size_t live = 0, exited = 0;
+    for_each_state(m, 400000, [&](const model::State& s) {
+      for (const model::Object& x : s.objects) {
+        const size_t maker = std::string(makers).find(p.types[x.type].name[0]);
+        if (!x.live || maker == std::string::npos) continue;
+        if (s.threads[maker].status == model::ThreadStatus::Finished) {
+          EXPECT_EQ(x.heap, model::kNoThread) << file;
+          ++exited;
+        } else {
+          EXPECT_EQ(x.heap, maker) << file;
+          ++live;
+        }
+      }
+    });
+    EXPECT_GT(live, 0u) << file;
+    if (file == kExited) {
+      EXPECT_GT(exited, 0u);
+    }
+  }
+}
+
+// Sections only remove orders CPython cannot produce: on the shipped
+// free-threaded scenarios every verdict is the one every order gives.
+TEST(FtHeapOrder, VerdictsAsWithEveryOrder) {
+  size_t compared = 0;
+  for (const std::string& file : scenario_files()) {
+    if (file.find("scenarios/free-threading/") != 0) continue;
+    const model::Program p = load_file(file);
+    std::vector<model::Profile> profiles;
+    if (p.profile.gc_algorithm == model::GcAlgorithm::FreeThreaded) profiles.push_back(p.profile);
+    for (const model::Verdict& v : p.profile_verdicts) {
+      const model::Profile q = *model::find_profile(v.profile);
+      if (q.gc_algorithm == model::GcAlgorithm::FreeThreaded) profiles.push_back(q);
+    }
+    for (const model::Profile& q : profiles) {
+      lang::CompileOptions o;
+      o.profile_override = q;
+      const auto sections = check(lang::load_scenario(source_path(file), o));
+      o.profile_override->heap_sections = false;
+      const auto every = check(lang::load_scenario(source_path(file), o));
+      EXPECT_EQ(sections.verdict, every.verdict) << file << " under " << q.name;
+      EXPECT_EQ(sections.failure.properties, every.failure.properties)
+          << file << " under " << q.name;
+      EXPECT_LE(sections.stats.states, every.stats.states) << file << " under " << q.name;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 40u);
+}
+
+}  // namespace
+}  // namespace lifecheck::testing
