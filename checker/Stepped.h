@@ -12,6 +12,9 @@ namespace lifecheck::checker {
 
 template <class State, class Choice>
 struct Stepped {
+  // (spelled out: clang 14 cannot emplace an aggregate from parentheses)
+  Stepped(Choice c, const State& s, StepResult r) : choice(c), after(s), result(r) {}
+
   Choice choice;
   State after;
   StepResult result;
