@@ -3,7 +3,9 @@
 // Boost.Graph's edge iterator trips GCC 12's -Wmaybe-uninitialized (a
 // false positive inside the library's optional<>), so silence it here only.
 #pragma GCC diagnostic push
+#if !defined(__clang__)  // (clang has no such warning)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <map>
