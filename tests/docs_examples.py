@@ -65,7 +65,8 @@ COMMAND = re.compile(r"^\$ (build/)?lifecheck ([a-z-]+)(.*)$")
 SHOWN = re.compile(r"`(scenarios/[^`\s]+\.life)`")
 # A block that holds one of these lines shows a scenario or an output.
 SCENARIO_LINE = re.compile(r"^(class|ctype|thread) \w+.*:\s*$|^(expect|verdict) \w")
-OUTPUT_LINE = re.compile(r"^\S+\.life:( | ?\d+:\d+: error: )|^(PASS|FAIL|SKIP)  |^step \d+ +\[|^\$ ")
+OUTPUT_LINE = re.compile(r"^\S+\.life:( | ?\d+:\d+: error: )|^(PASS|FAIL|SKIP)  |^step \d+ +\[|^\$ "
+                         r"|^VIOLATION of |^heap:$|^ +\S+#\d+ +\S+ +rc=\d")
 NUMBERS = re.compile(r"(over all |after )(\d+)( states)")
 
 
@@ -120,7 +121,8 @@ def parse(text):
 
 
 def match(claimed, actual):
-    """None when the claimed lines are in the actual output, else why not.
+    """None when the claimed lines are in the actual output, else (the index
+    of the first claimed line that is not, why).
 
     A line `...` stands for any number of lines; a line that ends in `...`
     stands for any line that starts with what comes before. The other lines
@@ -128,38 +130,38 @@ def match(claimed, actual):
     trailing spaces do not count. A claimed result line must be the first
     line of the output."""
     actual = [a.rstrip() for a in actual]
-    chunks, cur = [], []
-    for c in claimed:
+    chunks, cur = [], []          # (index in claimed, line) per chunk
+    for i, c in enumerate(claimed):
         if c.strip() == "...":
             chunks.append(cur)
             cur = []
         else:
-            cur.append(c.rstrip())
+            cur.append((i, c.rstrip()))
     chunks.append(cur)
 
     def same(c, a):
         return a.startswith(c[:-3].rstrip()) if c.endswith("...") else a == c
 
     if claimed and RESULT.match(claimed[0]) and not (actual and actual[0] == claimed[0]):
-        return f"first line\n    doc:    {claimed[0]}\n    binary: {actual[0] if actual else '(nothing)'}"
+        return 0, f"first line\n    doc:    {claimed[0]}\n    binary: {actual[0] if actual else '(nothing)'}"
     pos = 0
     for chunk in chunks:
         if not chunk:
             continue
         found = next((p for p in range(pos, len(actual) - len(chunk) + 1)
-                      if all(same(c, actual[p + q]) for q, c in enumerate(chunk))), None)
+                      if all(same(c, actual[p + q]) for q, (_, c) in enumerate(chunk))), None)
         if found is None:
             # The longest prefix of the chunk that is there, to point at the line.
             best, at = 0, pos
             for p in range(pos, len(actual)):
                 n = 0
-                while n < len(chunk) and p + n < len(actual) and same(chunk[n], actual[p + n]):
+                while n < len(chunk) and p + n < len(actual) and same(chunk[n][1], actual[p + n]):
                     n += 1
                 if n > best:
                     best, at = n, p
             near = actual[at + best] if at + best < len(actual) else "(end of output)"
-            return (f"line not in the output (after {best} matching lines)\n"
-                    f"    doc:    {chunk[best]}\n    binary: {near}")
+            return chunk[best][0], (f"line not in the output (after {best} matching lines)\n"
+                                    f"    doc:    {chunk[best][1]}\n    binary: {near}")
         pos = found + len(chunk)
     return None
 
@@ -247,7 +249,7 @@ def check_doc(name, text, runner):
             return
         why = match(claimed, out if out != [""] else err)
         if why:
-            problems.append(f"{where(b.line(n))}: lifecheck {' '.join(args)}: {why}")
+            problems.append(f"{where(b.line(n + why[0]))}: lifecheck {' '.join(args)}: {why[1]}")
 
     def is_output(b):
         return bool(b.body) and (RESULT.match(b.body[0]) or ERROR.match(b.body[0]))
@@ -302,7 +304,7 @@ def check_doc(name, text, runner):
                 problems.append(f"{where(b.start + 1)}: the marker's command is not '$ build/lifecheck ...'")
                 continue
             errors = bool(b.body) and all(ERROR.match(l) for l in b.body if l.strip())
-            compare_command(b, -1, [m.group(2)] + shlex.split(m.group(3)), b.body, errors)
+            compare_command(b, 0, [m.group(2)] + shlex.split(m.group(3)), b.body, errors)
             continue
 
         # `$ build/lifecheck ...` lines in the block.
@@ -317,7 +319,7 @@ def check_doc(name, text, runner):
                 args = [m.group(2)] + shlex.split(m.group(3))
                 if claimed:
                     errors = all(ERROR.match(l) for l in claimed if l.strip())
-                    compare_command(b, n, args, claimed, errors)
+                    compare_command(b, n + 1, args, claimed, errors)
                 else:        # a command whose output is not shown: it must succeed
                     rc, out, err = runner.run(args, files)
                     checked += 1
@@ -419,8 +421,9 @@ def self_test(name, text, runner):
     if m:
         broken = text[:m.start(2)] + str(int(m.group(2)) + 1) + text[m.end(2):]
         found, _, _ = check_doc(name, broken, runner)
-        if not found:
-            problems.append(f"self-test: {name} with '{m.group(0)}' made one larger passed")
+        line = text.count("\n", 0, m.start()) + 1
+        if not any(p.startswith(f"{name}:{line}:") for p in found):
+            problems.append(f"self-test: {name}:{line} with '{m.group(0)}' made one larger passed")
     unmarked = text + "\n```python\nclass Node:\n    pass\n```\n"
     found, _, _ = check_doc(name, unmarked, runner)
     if not any("neither checked nor marked" in p for p in found):
