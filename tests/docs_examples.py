@@ -30,6 +30,9 @@ Scenarios:
 * a scenario with `# error: LINE:COL: MESSAGE` lines: each piece of
   scenario before such a line must fail with that error (exit code 2);
 * `<!-- lifecheck: holds -->`: `check` must say it holds;
+* `<!-- lifecheck: excerpt of scenarios/PATH.life -->` (or of a NAME.life
+  named before): the block's lines are in that file, in order (`...` as in
+  outputs);
 * `<!-- lifecheck: scenario NAME.life` followed by lines of scenario text
   and `-->`: a scenario the page describes but does not show (the comment
   does not render), for the commands and outputs that use it.
@@ -120,7 +123,7 @@ def parse(text):
     return lines, blocks, hidden
 
 
-def match(claimed, actual):
+def match(claimed, actual, label="binary"):
     """None when the claimed lines are in the actual output, else (the index
     of the first claimed line that is not, why).
 
@@ -143,7 +146,7 @@ def match(claimed, actual):
         return a.startswith(c[:-3].rstrip()) if c.endswith("...") else a == c
 
     if claimed and RESULT.match(claimed[0]) and not (actual and actual[0] == claimed[0]):
-        return 0, f"first line\n    doc:    {claimed[0]}\n    binary: {actual[0] if actual else '(nothing)'}"
+        return 0, f"first line\n    doc:    {claimed[0]}\n    {label + ':':8}{actual[0] if actual else '(nothing)'}"
     pos = 0
     for chunk in chunks:
         if not chunk:
@@ -161,7 +164,7 @@ def match(claimed, actual):
                     best, at = n, p
             near = actual[at + best] if at + best < len(actual) else "(end of output)"
             return chunk[best][0], (f"line not in the output (after {best} matching lines)\n"
-                                    f"    doc:    {chunk[best][1]}\n    binary: {near}")
+                                    f"    doc:    {chunk[best][1]}\n    {label + ':':8}{near}")
         pos = found + len(chunk)
     return None
 
@@ -289,6 +292,26 @@ def check_doc(name, text, runner):
             not_run += 1
             continue
         text_ = "\n".join(b.body) + "\n"
+
+        # An excerpt of a scenario file, or of a scenario named before.
+        m = re.match(r"^excerpt of (\S+\.life)$", marker)
+        if m:
+            path = m.group(1)
+            whole = files.get(path)
+            if whole is None and path.startswith("scenarios/"):
+                try:
+                    with open(os.path.join(runner.source_dir, path), encoding="utf-8") as f:
+                        whole = f.read()
+                except OSError:
+                    pass
+            checked += 1
+            if whole is None:
+                problems.append(f"{where(b.start + 1)}: no scenario {path} to take the excerpt from")
+                continue
+            why = match(b.body, whole.rstrip("\n").split("\n"), "file")
+            if why:
+                problems.append(f"{where(b.line(why[0]))}: not in {path}: {why[1]}")
+            continue
 
         # An output whose command is in a marker, or in the sh block before.
         cmd = None
