@@ -24,8 +24,10 @@ Scenarios:
   error line of the output block right after it, or by
   `<!-- lifecheck: scenario NAME.life -->`, and later commands of the same
   document can use that name;
-* a scenario right after a paragraph naming `scenarios/PATH.life` that it
-  equals byte for byte is that file, shown whole: checked against it;
+* a scenario after a paragraph that ends with "`scenarios/PATH.life`:" (or
+  "(`scenarios/PATH.life`):") must be that file, byte for byte, unless
+  marked as an excerpt (below); one that equals a file named in the
+  paragraph before or in the output after it is that file too;
 * a scenario with `verdict` lines is run with `suite`, which must pass;
 * a scenario with `# error: LINE:COL: MESSAGE` lines: each piece of
   scenario before such a line must fail with that error (exit code 2);
@@ -86,6 +88,9 @@ class Block:
             m = MARKER.match(lines[k].strip())
             if m and m.group(2):
                 self.marker = m.group(1)
+                k -= 1
+                while k >= 0 and not lines[k].strip():
+                    k -= 1
         # The paragraph before the block, for the scenario files it names.
         para = []
         while k >= 0 and lines[k].strip() and not FENCE.match(lines[k]):
@@ -211,19 +216,16 @@ def check_doc(name, text, runner):
     def where(n):
         return f"{name}:{n}"
 
-    for idx, name_, body in hidden:
-        m = re.match(r"^scenario (\S+\.life)$", name_)
-        if not m:
-            problems.append(f"{where(idx + 1)}: a lifecheck comment over several lines must be "
-                            f"'<!-- lifecheck: scenario NAME.life' then the scenario then '-->'")
-    hidden = list(hidden)
-
     def add_hidden(upto):
+        """The scenarios in comments before line index UPTO."""
         while hidden and hidden[0][0] < upto:
-            _, head, body = hidden.pop(0)
+            at, head, body = hidden.pop(0)
             m = re.match(r"^scenario (\S+\.life)$", head)
             if m:
                 files[m.group(1)] = body
+            else:
+                problems.append(f"{where(at + 1)}: a lifecheck comment over several lines must be "
+                                f"'<!-- lifecheck: scenario NAME.life', the scenario, then '-->'")
 
     def compare_command(b, n, args, claimed, errors=False):
         nonlocal checked
@@ -355,7 +357,25 @@ def check_doc(name, text, runner):
             compare_output(b)
             continue
 
-        # A scenario shown whole from scenarios/.
+        # A scenario shown whole from scenarios/: after a paragraph that ends
+        # with its name and a colon, it must be that file (or an excerpt
+        # of it, marked as above).
+        named = re.search(r"`(scenarios/[^`\s]+\.life)`\)?:$", b.paragraph.strip())
+        if b.lang == "python" and named:
+            checked += 1
+            try:
+                with open(os.path.join(runner.source_dir, named.group(1)), encoding="utf-8") as f:
+                    same = f.read() == text_
+            except OSError as e:
+                same = e
+            if same is not True:
+                problems.append(f"{where(b.start + 1)}: the block is not {named.group(1)} as it is"
+                                f"{f' ({same})' if same else ''}: show the file whole, or put "
+                                f"'<!-- lifecheck: excerpt of {named.group(1)} -->' before an excerpt")
+            continue
+
+        # A scenario that is a file of scenarios/ named in the paragraph
+        # before, or in the output after it.
         if b.lang == "python":
             shown = SHOWN.findall(b.paragraph)
             if nxt and is_output(nxt):   # or the files whose results follow it
@@ -370,7 +390,6 @@ def check_doc(name, text, runner):
                     pass
             if same:
                 checked += 1
-                files[os.path.basename(same)] = text_
                 continue
 
         # A scenario: named by the output after it, or by a marker.
