@@ -212,6 +212,18 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
       }
       return;
     }
+    case StatementKind::With:
+      // LK5: a lock's __enter__ and __exit__ through the harness (_lc_with),
+      // which places the model's checks and hands the turn over while an
+      // acquire waits
+      line(out, indent,
+           "with _lc_with(" + expr(s.value, fn) + ", " + bool_py(p_.profile.with_enter_checks) +
+               "):",
+           s.line);
+      loops_.push_back(&s);
+      block(fn, s.body, indent + 1, out);
+      loops_.pop_back();
+      return;
     case StatementKind::Collect:
       return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));
     case StatementKind::Join:

@@ -26,6 +26,9 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
     case ExprOp::New:
       if (e.slot == p_.thread_local_type)  // threading.local() (TL1)
         return fmt::format("_lc_new(_lc_threading.local(), {})", label(e, e.slot));
+      if (e.slot == p_.lock_type || e.slot == p_.rlock_type)  // LK1
+        return fmt::format("_lc_new(_lc_threading.{}(), {})",
+                           e.slot == p_.lock_type ? "Lock" : "RLock", label(e, e.slot));
       if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
         return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
                            label(e, e.slot));
@@ -152,6 +155,9 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
 std::string Emitter::method_call(const ExprNode& e, FuncId fn) const {
   std::string args;
   for (size_t i = 0; i < e.args.size(); ++i) args += (i ? ", " : "") + expr(e.args[i], fn);
+  // LK2: an acquire that waits hands the turn over (the harness's _lc_acquire)
+  if (p_.uses_locks() && e.value.str() == p_.str_acquire)
+    return "_lc_acquire(" + expr(e.a, fn) + (args.empty() ? "" : ", " + args) + ")";
   return expr(e.a, fn) + "." + p_.strings[e.value.str()] + "(" + args + ")";
 }
 

@@ -54,8 +54,10 @@ const Statement* continue_through_finally(const Program& p, const std::vector<St
     if (s.kind == StatementKind::Continue && through_finally) return &s;
     const bool loop = s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
                       s.kind == StatementKind::While;
-    const bool in_body =
-        loop ? false : through_finally || (s.kind == StatementKind::Try && !s.finalbody.empty());
+    const bool in_body = loop ? false
+                              : through_finally ||
+                                    (s.kind == StatementKind::Try && !s.finalbody.empty()) ||
+                                    s.kind == StatementKind::With;  // its exit is a finally (LK5)
     for (const auto* b : {&s.body, &s.orelse})
       if (const Statement* c = continue_through_finally(p, *b, in_body)) return c;
   }
@@ -104,9 +106,12 @@ void Emitter::while_loop(const Statement& s, FuncId fn, int indent, std::string&
 // continue: JUMP_BACKWARD (a check), then a while loop's first test.
 void Emitter::loop_continue(const Statement& s, FuncId fn, int indent, std::string& out) const {
   size_t at = loops_.size();
-  while (at > 0 && loops_[at - 1] && loops_[at - 1]->kind == StatementKind::Try) {
-    // the script's _turn() would run before the finally clause, CPython's check after it
-    if (!loops_[at - 1]->finalbody.empty())
+  while (
+      at > 0 && loops_[at - 1] &&
+      (loops_[at - 1]->kind == StatementKind::Try || loops_[at - 1]->kind == StatementKind::With)) {
+    // the script's _turn() would run before the finally clause (a with's
+    // __exit__), CPython's check after it
+    if (!loops_[at - 1]->finalbody.empty() || loops_[at - 1]->kind == StatementKind::With)
       unsupported("continue inside a try with a finally clause", s.line);
     --at;
   }

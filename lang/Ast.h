@@ -73,6 +73,8 @@ enum class StmtKind {
   Continue,
   // while loops (IT7, CompilerStatements.cpp): value = the condition
   While,
+  // with L: (LK5, CompilerLocks.cpp): value = the subject
+  With,
 };
 
 struct Stmt;
@@ -111,7 +113,7 @@ struct Stmt {
 template <class F>
 void each_block(const Stmt& s, F f) {
   if (s.kind != StmtKind::If && s.kind != StmtKind::For && s.kind != StmtKind::Try &&
-      s.kind != StmtKind::While)
+      s.kind != StmtKind::While && s.kind != StmtKind::With)
     return;
   f(s.body);
   f(s.orelse);

@@ -25,7 +25,8 @@ bool known_attribute(const std::string& module, const std::string& name) {
       {"gc", "freeze"},         {"gc", "unfreeze"},       {"gc", "garbage"},
       {"gc", "callbacks"},      {"weakref", "ref"},       {"weakref", "finalize"},
       {"weakref", "proxy"},     {"sys", "getrefcount"},   {"types", "ModuleType"},
-      {"collections", "deque"}, {"threading", "local"}};
+      {"collections", "deque"}, {"threading", "local"},   {"threading", "Lock"},
+      {"threading", "RLock"}};
   return known.count({module, name}) > 0;
 }
 

@@ -19,11 +19,11 @@ void each_nonlocal(const std::vector<Stmt>& body, F& f) {
   }
 }
 
-// The first `return` inside a try statement (its body, handlers, else or
-// finally).
-const Stmt* find_return_in_try(const std::vector<Stmt>& body) {
+// The first `return` inside a statement of `kind`: a try (its body,
+// handlers, else or finally) or a with (whose exit is a finally, LK5).
+const Stmt* find_return_in(const std::vector<Stmt>& body, StmtKind kind) {
   for (const Stmt& s : body) {
-    if (s.kind == StmtKind::Try) {
+    if (s.kind == kind) {
       const Stmt* found = nullptr;
       each_block(s, [&](const std::vector<Stmt>& b) {
         if (!found) found = find_kind(b, StmtKind::Return);
@@ -33,7 +33,7 @@ const Stmt* find_return_in_try(const std::vector<Stmt>& body) {
     }
     const Stmt* found = nullptr;
     each_block(s, [&](const std::vector<Stmt>& b) {
-      if (!found) found = find_return_in_try(b);
+      if (!found) found = find_return_in(b, kind);
     });
     if (found) return found;
   }
@@ -113,10 +113,14 @@ void Compiler::check_function_bodies() {
       fail(r->loc,
            "'return' in a generator function is not supported (its value would go to "
            "StopIteration)");
-    if (const Stmt* t = find_return_in_try(body))
+    if (const Stmt* t = find_return_in(body, StmtKind::Try))
       fail(t->loc,
            "'return' inside 'try' is not supported (the finally and the handled "
            "exception would have to be unwound)");
+    if (const Stmt* t = find_return_in(body, StmtKind::With))
+      fail(t->loc,
+           "'return' inside 'with' is not supported (the lock's release would have to be "
+           "unwound)");
   }
 }
 

@@ -313,7 +313,9 @@ static const std::map<std::string, std::pair<size_t, size_t>>& container_methods
       {"remove", {1, 1}},     {"get", {1, 2}},
       {"add", {1, 1}},        {"discard", {1, 1}},
       {"appendleft", {1, 1}}, {"popleft", {0, 0}},
-      {"detach", {0, 0}},     {"peek", {0, 0}}};  // weakref.finalize (Finalize.cpp)
+      {"detach", {0, 0}},     {"peek", {0, 0}},  // weakref.finalize (Finalize.cpp)
+      {"acquire", {0, 1}},    {"release", {0, 0}},
+      {"locked", {0, 0}}};  // threading.Lock and RLock (Locks.cpp)
   return known;
 }
 
@@ -422,6 +424,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "threading" && callee.text == "local") return thread_local_new(e, label);
+    if (mod == "threading" && (callee.text == "Lock" || callee.text == "RLock"))
+      return lock_new(e, label);  // CompilerLocks.cpp
     if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked")) {
       if (e.args.size() != 1) fail(e.loc, "gc." + callee.text + "() takes one argument");
       n.op = callee.text == "is_finalized" ? ExprOp::IsFinalized : ExprOp::IsTracked;

@@ -177,6 +177,9 @@ class Compiler {
   ExprId proxy_new(const Expr& e, LabelId label);  // weakref.proxy (model/Proxies.cpp)
   // threading.local() (CompilerThreadLocal.cpp, model/ThreadLocal.cpp)
   ExprId thread_local_new(const Expr& e, const std::string& label);
+  // threading.Lock(), RLock() and `with L:` (CompilerLocks.cpp, model/Locks.cpp)
+  ExprId lock_new(const Expr& e, const std::string& label);
+  void with_stmt(const Stmt& s, std::vector<StatementId>& out);
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
   bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);

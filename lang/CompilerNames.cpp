@@ -105,6 +105,10 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         names_in_compile_order(s.body, out);
         names_in_compile_order(s.orelse, out);
         break;
+      case StmtKind::With:  // the subject, the body
+        names_in_compile_order(s.value.get(), out);
+        names_in_compile_order(s.body, out);
+        break;
       case StmtKind::If:
       case StmtKind::While:  // the test, the body, the else (the bottom test repeats it)
         names_in_compile_order(s.value.get(), out);
@@ -340,6 +344,8 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
         if (mod == "collections" && callee.text == "deque") return KDeque;
         if (mod == "types" && callee.text == "ModuleType") return KObj;
         if (mod == "threading" && callee.text == "local") return KObj;  // ThreadLocal.cpp
+        if (mod == "threading" && (callee.text == "Lock" || callee.text == "RLock"))
+          return KObj;  // Locks.cpp
         if (mod == "gc" && callee.text == "collect") return KInt;
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
           return KBool;

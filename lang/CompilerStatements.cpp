@@ -115,6 +115,8 @@ void Compiler::stmt(const Stmt& s, std::vector<StatementId>& out) {
       return;
     case StmtKind::Try:
       return try_stmt(s, out);
+    case StmtKind::With:
+      return with_stmt(s, out);  // CompilerLocks.cpp
     case StmtKind::Yield:
       return yield_stmt(s, out);
     case StmtKind::Def:

@@ -261,6 +261,10 @@ class Parser : public detail::ParserBase {
         out.push_back(while_stmt());
         return;
       }
+      if (t.text == "with") {
+        out.push_back(with_stmt());
+        return;
+      }
       if (t.text == "try") {
         out.push_back(try_stmt());
         return;
@@ -278,7 +282,7 @@ class Parser : public detail::ParserBase {
       if (t.text == "elif" || t.text == "else")
         fail(t.loc, "'" + t.text + "' without a matching 'if'");
       if (t.text == "import" || t.text == "from") return out.push_back(import_stmt());
-      for (const char* unsupported : {"with", "async", "await"})
+      for (const char* unsupported : {"async", "await"})
         if (t.text == unsupported)
           fail(t.loc, "'" + t.text + "' is not part of the scenario language");
     }
@@ -390,15 +394,38 @@ class Parser : public detail::ParserBase {
     return s;
   }
 
+  // A statement of `kind` that starts at the keyword in front.
+  Stmt at_keyword(StmtKind kind) {
+    Stmt s;
+    s.kind = kind;
+    s.loc = peek().loc;
+    return s;
+  }
+
   // while COND: (IT7): the condition is tested before each iteration.
   Stmt while_stmt() {
-    Stmt s;
-    s.kind = StmtKind::While;
-    s.loc = peek().loc;
+    Stmt s = at_keyword(StmtKind::While);
     Nest nest(*this, s.loc, "'while'");
     advance();
     s.value = condition();
     loop_blocks(s, "the 'while' header");
+    return s;
+  }
+
+  // with SUBJECT: (LK5): one subject, no `as` (the compiler checks that it
+  // can be a lock).
+  Stmt with_stmt() {
+    Stmt s = at_keyword(StmtKind::With);
+    Nest nest(*this, s.loc, "'with'");
+    advance();
+    s.value = condition();
+    if (at_name("as"))
+      fail(peek().loc,
+           "'with ... as' is not part of the scenario language (a lock's __enter__ "
+           "returns True)");
+    if (at_op(","))
+      fail(peek().loc, "one subject per 'with' in the scenario language; nest them instead");
+    block("the 'with' header", [&](bool) { statement(s.body); });
     return s;
   }
 

@@ -488,6 +488,8 @@ class CodeGen {
         return;
       case StatementKind::Try:
         return try_ops(s);
+      case StatementKind::With:
+        return with_ops(s);
       case StatementKind::Collect:
         emit(OpCode::Collect, s).a = s.slot;
         emit(OpCode::Check, s);
@@ -624,6 +626,54 @@ class CodeGen {
     for (StatementId b : s.finalbody) stmt(b);
   }
 
+  // with L: body (LK5), as CPython compiles it (compiler_with; codegen_with
+  // from 3.14): the subject, kept for the block (here in a hidden local, as
+  // the bound __exit__ on the stack keeps it), its __enter__ called (3.14:
+  // LOAD_SPECIAL and CALL, a check; 3.11-3.13: BEFORE_WITH, none), the
+  // body; then __exit__(None, None, None), a CALL with its check. An
+  // exception leaving the body goes to a handler that calls __exit__ with
+  // it (WITH_EXCEPT_START: no check) and re-raises it (a lock's __exit__
+  // returns None). A break or continue calls __exit__ on its way out as a
+  // normal exit does (compiler_unwind_fblock).
+  void with_ops(const Statement& s) {
+    const uint16_t depth = depth_;
+    expr(s.value);
+    emit(OpCode::StoreLocal, s).a = p_.exprs[s.target].slot;
+    lock_call(s, s.slot, p_.profile.with_enter_checks);
+    const uint16_t start = here();
+    trys_.push_back({&s, {}});
+    for (StatementId b : s.body) stmt(b);
+    const uint16_t body_end = here();
+    const std::vector<std::pair<uint16_t, uint16_t>> holes = std::move(trys_.back().holes);
+    trys_.pop_back();
+    const size_t to_exit = code_.size();
+    emit(OpCode::Jump, s);
+    protect(start, body_end, here(), depth, holes);
+    ++depth_;  // the exception
+    lock_call(s, s.str, false);
+    emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
+    --depth_;
+    emit(OpCode::Reraise, s);
+    code_[to_exit].a = here();
+    with_exit(s);
+  }
+  // The normal exit of a with: __exit__(None, None, None), then the
+  // subject's reference goes.
+  void with_exit(const Statement& s) {
+    lock_call(s, s.str, true);
+    emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
+  }
+  // subject.NAME() on the hidden local; its result dropped
+  void lock_call(const Statement& s, uint16_t name, bool check) {
+    emit(OpCode::LoadLocal, s).a = p_.exprs[s.target].slot;
+    Op& op = emit(OpCode::CallMethod, s);
+    op.value = Value::str(name);
+    op.b = kNoAppendSite;
+    op.str = p_.str_type_error;  // what a subject that is no lock raises
+    if (check) emit(OpCode::Check, s);
+    emit(OpCode::PopTop, s);
+  }
+
   // A table entry for [from, to) but the holes in it (sorted).
   void protect(uint16_t from, uint16_t to, uint16_t target, uint16_t depth,
                const std::vector<std::pair<uint16_t, uint16_t>>& holes) {
@@ -644,11 +694,14 @@ class CodeGen {
     const size_t from = loops_.back().trys;
     for (size_t i = trys_.size(); i-- > from;) {
       const Statement& t = *trys_[i].s;
-      if (t.finalbody.empty()) continue;
+      if (t.kind != StatementKind::With && t.finalbody.empty()) continue;
       const uint16_t a = here();
       std::vector<Try> inner(trys_.begin() + static_cast<std::ptrdiff_t>(i), trys_.end());
       trys_.resize(i);
-      for (StatementId b : t.finalbody) stmt(b);
+      if (t.kind == StatementKind::With)
+        with_exit(t);
+      else
+        for (StatementId b : t.finalbody) stmt(b);
       trys_.insert(trys_.end(), inner.begin(), inner.end());
       for (size_t j = i; j < trys_.size(); ++j) trys_[j].holes.emplace_back(a, here());
     }

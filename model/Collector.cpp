@@ -140,6 +140,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
     case TypeKind::ThreadLocal:
       container_traverse(x, t.kind, out);
       return;
+    case TypeKind::Lock:  // lock_traverse, rlock_traverse: only the type (LK6)
+      return;
   }
 }
 

@@ -90,6 +90,8 @@ bool Machine::has_tp_clear(ObjId o) const {
     // local_clear (TL5)
     case TypeKind::ThreadLocal:
       return true;
+    case TypeKind::Lock:  // the lock types have no tp_clear (LK6)
+      return false;
   }
   return false;
 }

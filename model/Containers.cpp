@@ -337,6 +337,12 @@ Value Machine::call_method(const Op& op, Value receiver, const ValueList& args,
                            ValueList& released) {
   const std::string& name = program_.strings[op.value.str()];
   if (is_finalize(receiver)) return finalize_method(receiver.obj(), name, args.size(), released);
+  if (is_lock(receiver)) {  // LK2-LK4 (Locks.cpp)
+    if (obj(receiver.obj()).has(kFreed))
+      violation({"memory-safety"},
+                name + "() on " + name_of(receiver.obj()) + " after it was freed");
+    return lock_method(receiver.obj(), name, args);
+  }
   const TypeKind kind = container_of(receiver);
   if (!is_container(kind) || kind == TypeKind::Tuple) raise("AttributeError");
   const ObjId o = receiver.obj();

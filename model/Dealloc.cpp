@@ -51,6 +51,8 @@ void Machine::step_dealloc(Frame& f) {
     // local_dealloc (TL4)
     case TypeKind::ThreadLocal:
       return step_container_dealloc(f);
+    case TypeKind::Lock:  // lock_dealloc, rlock_dealloc (LK6)
+      return step_lock_dealloc(f);
   }
 }
 

@@ -466,6 +466,9 @@ void Machine::execute(const Op& op, uint16_t at) {
       // first (inside the call).
       const ValueList& st = thread().stack;
       Value receiver = st[st.size() - 1 - op.a];
+      // a with statement's __enter__ or __exit__ (LK5): a subject that is
+      // no lock has no context manager protocol
+      if (op.str != 0 && !is_lock(through_proxy(receiver))) raise(program_.strings[op.str]);
       ValueList args(st.end() - op.a, st.end());
       ValueList released;
       Value result = call_method(op, through_proxy(receiver), args, released);

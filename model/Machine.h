@@ -109,6 +109,8 @@ class Machine {
   static int heap_order_choices(const Program& program, const State& state, ThreadId t);
   // Whether thread t waits for a critical section another thread holds.
   static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
+  // The lock thread t's blocking acquire waits for, or kNoObj (Locks.cpp).
+  static ObjId lock_waited_for(const Program& program, const State& state, ThreadId t);
 
  private:
   friend class MachineAccess;
@@ -458,6 +460,10 @@ class Machine {
   // through that dict, and the release of a finishing thread's dicts (true
   // when it pushed one).
   bool is_thread_local(Value v) const;
+  // ----------------------------------------------------------------- Locks.cpp
+  bool is_lock(Value v) const;
+  Value lock_method(ObjId o, const std::string& name, const ValueList& args);
+  void step_lock_dealloc(Frame& f);
   Value thread_local_new(LabelId label);
   ObjId thread_local_dict(ObjId local, bool create);
   ObjId thread_local_checked(Value base);

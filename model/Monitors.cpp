@@ -40,6 +40,8 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
       return y.fields[kWeakrefCallback].is_obj() && y.fields[kWeakrefCallback].obj() == target;
     case TypeKind::Method:
       return y.fields[kMethodSelf].is_obj() && y.fields[kMethodSelf].obj() == target;
+    case TypeKind::Lock:  // owns no object (Locks.cpp)
+      return false;
   }
   return false;
 }
@@ -508,6 +510,8 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
         break;
       case TypeKind::Method:
         add(y.fields[kMethodSelf]);
+        break;
+      case TypeKind::Lock:  // owns no object (Locks.cpp)
         break;
     }
   }

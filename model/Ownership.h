@@ -73,6 +73,8 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Method:
       if (x.fields[kMethodSelf].is_obj()) visit(x.fields[kMethodSelf].obj());
       break;
+    case TypeKind::Lock:  // owns no object (Locks.cpp)
+      break;
   }
 }
 

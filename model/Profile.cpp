@@ -110,6 +110,7 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v311_312 || v313;
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
+      p.with_enter_checks = !(v311_312 || v313);  // LK5
       p.init_call_specializes = v311_312 ? InitCallSpecializes::Never
                                 : v313   ? InitCallSpecializes::InlineValues
                                          : InitCallSpecializes::Always;

@@ -135,6 +135,9 @@ struct Profile {
   // CALL_LIST_APPEND has no eval-breaker check; 3.11 quickens code only
   // after 8 runs of its code object, modelled here as never.
   bool list_append_specializes = true;
+  // LK5: 3.14 compiles `with` to LOAD_SPECIAL and CALL (a check after
+  // __enter__ returns); 3.11-3.13's BEFORE_WITH calls it with no check.
+  bool with_enter_checks = true;
   InitCallSpecializes init_call_specializes = InitCallSpecializes::Always;
   // Y4: gen_close on a just-created generator releases its frame's locals
   // (3.11 by throwing into it; 3.13.15 observed, 3.14 assumed: by

@@ -54,6 +54,10 @@ enum class TypeKind : uint8_t {
   // Value::integer(thread + kThreadLocalStamp * stamp), the order the thread
   // first used its locals; items[2i+1] that thread's dict (a Dict object).
   ThreadLocal,
+  // threading.Lock / threading.RLock (model/Locks.cpp, rules LK1-LK8): no
+  // items; a Lock's `length` is 1 while it is locked; an RLock's
+  // resource_owner is its owner thread and `length` its count.
+  Lock,
 };
 inline constexpr int kThreadLocalStamp = 256;
 
@@ -298,6 +302,10 @@ enum class StatementKind : uint8_t {
   Continue,
   // while value: body, else orelse (IT7, model/CodeGen.cpp)
   While,
+  // with L: body (LK5, model/CodeGen.cpp): value = the subject, target = the
+  // hidden local that holds it for the block (what __exit__ holds); slot
+  // and str: "acquire" and "release"
+  With,
 };
 
 using StatementId = uint16_t;
@@ -385,7 +393,8 @@ enum class OpCode : uint8_t {
   BuildSet,           // a = count, label: items -> set
   NewDeque,           // a = 1 with items, label: [items] -> deque
   CallMethod,         // a = count of arguments, value = name, b = list.append site:
-                      // receiver, args -> result
+                      // receiver, args -> result; str != 0: a with statement's call
+                      // (LK5), whose receiver must be a lock (else it raises str)
   DelSlice,           // a = bit 1: start given, bit 2: stop given: container[, start][, stop] ->
   ForRange,           // a = exit target, b = N: next -> next+1, next; or, at N, pops and exits
   Return,             // the body ends: its locals are released
@@ -698,6 +707,14 @@ struct Program {
   // of the local] ("tl.__dict__").
   ClassId thread_local_type = kNoType;
   std::vector<LabelId> ldict_label;
+  // _thread.lock and _thread.RLock (model/Locks.cpp), when a scenario calls
+  // threading.Lock() or threading.RLock(); the method name an acquire call
+  // has (OpCode::CallMethod's value).
+  ClassId lock_type = kNoType;
+  ClassId rlock_type = kNoType;
+  StrId str_acquire = 0;
+  StrId str_type_error = 0;  // what `with` on a subject that is no lock raises
+  bool uses_locks() const { return lock_type != kNoType || rlock_type != kNoType; }
 
   // atexit (model/Atexit.cpp), when the scenario imports it: the hidden
   // global holding the registered functions (a list of (func, args)

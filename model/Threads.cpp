@@ -66,6 +66,9 @@ bool Machine::at_boundary(const Frame& f) {
   if (f.has(kUnwinding)) return false;
   const OpCode code = program_.funcs[f.func].code[f.pc].code;
   if (code == OpCode::Join) return true;
+  // LK2: a blocking acquire of a taken lock waits there (Locks.cpp)
+  if (code == OpCode::CallMethod && lock_waited_for(program_, state_, current_) != kNoObj)
+    return true;
   // F14: and before each op on a global, the collector or a shared object.
   if (no_gil && next_step_touches_shared_state(program_, state_, current_, f)) return true;
   // a specialized list.append's check does not happen (OpCode::CallMethod)
@@ -102,6 +105,7 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   if (f.kind != FrameKind::Body) return true;  // runtime work handed to this thread
   const Op& op = program.funcs[f.func].code[f.pc];
   if (op.code == OpCode::Join) return state.threads[op.a].status == ThreadStatus::Finished;
+  if (op.code == OpCode::CallMethod && lock_waited_for(program, state, t) != kNoObj) return false;
   return !spin_waits(program, state, t);  // IT8 (While.cpp)
 }
 
@@ -473,6 +477,8 @@ void Machine::check_terminal() {
     if (!th.frames.empty() && th.frames.back().kind == FrameKind::Body) {
       const Op& op = program_.funcs[th.frames.back().func].code[th.frames.back().pc];
       if (op.code == OpCode::Join) waiting += " (joining " + program_.threads[op.a].name + ")";
+      if (const ObjId l = lock_waited_for(program_, state_, static_cast<ThreadId>(t)); l != kNoObj)
+        waiting += " (acquiring " + name_of(l) + ")";
     } else if (t == 0) {
       waiting += " (waiting for the other threads)";
     }

@@ -61,6 +61,8 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
         strong("thread " + std::to_string(o.items[2 * i].integer() % kThreadLocalStamp),
                o.items[2 * i + 1]);
       return;
+    case TypeKind::Lock:  // holds no object (model/Locks.cpp)
+      return;
     case TypeKind::PyClass:
     case TypeKind::CType: {
       const TypeInfo& ct =

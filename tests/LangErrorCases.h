@@ -23,5 +23,6 @@ std::vector<BadScenario> lang_error_cases_syntax();
 std::vector<BadScenario> lang_error_cases_classes();
 std::vector<BadScenario> lang_error_cases_calls();
 std::vector<BadScenario> lang_error_cases_statements();
+std::vector<BadScenario> lang_error_cases_locks();  // test_locks.cpp
 
 }  // namespace lifecheck::testing

@@ -373,6 +373,22 @@ std::vector<std::string> logs_of(const model::Program& program, const model::Tra
   return out;
 }
 
+std::string verdict_text(const model::Program& program, checker::SearchOptions options,
+                         bool symmetry) {
+  auto r = check(program, options, symmetry);
+  if (r.verdict == checker::Verdict::Holds) return "holds";
+  if (r.verdict == checker::Verdict::Violated) {
+    std::string out = "violates";
+    for (const std::string& prop : r.failure.properties) out += " " + prop;
+    return out;
+  }
+  return "limit: " + r.limit;
+}
+
+std::string verdict_under(const char* profile, const std::string& text) {
+  return verdict_text(load_text_under(text, profile));
+}
+
 std::vector<std::string> logs_under(const std::string& profile, const std::string& body) {
   model::Program p = load_text("profile " + profile + "\n" + body);
   return logs_of(p, run_first(p));

@@ -32,6 +32,13 @@ checker::SearchResult<model::Model::Choice> check(const model::Program& program,
                                                   checker::SearchOptions options = {},
                                                   bool symmetry = true);
 
+// The verdict of an exhaustive search as text: "holds", "violates" and the
+// properties it broke ("violates deadlock"), or "limit: ..." (check()'s
+// options and symmetry); verdict_under compiles `text` under a profile.
+std::string verdict_text(const model::Program& program, checker::SearchOptions options = {},
+                         bool symmetry = true);
+std::string verdict_under(const char* profile, const std::string& text);
+
 // Calls `visit` on each distinct state (by canonical encoding) reachable
 // from the initial state, depth first, at most `max_states` of them.
 // The B1 benchmark family (bench/b1.py): `threads` identical threads, each

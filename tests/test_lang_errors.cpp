@@ -20,7 +20,7 @@ namespace {
 std::vector<BadScenario> all_cases() {
   std::vector<BadScenario> all;
   for (auto part : {lang_error_cases_syntax, lang_error_cases_classes, lang_error_cases_calls,
-                    lang_error_cases_statements})
+                    lang_error_cases_statements, lang_error_cases_locks})
     for (const BadScenario& c : part()) all.push_back(c);
   return all;
 }

@@ -7,10 +7,10 @@ namespace lifecheck::testing {
 std::vector<BadScenario> lang_error_cases_statements() {
   return {
       // Statements outside the language, and misplaced ones.
-      {"WithStatement",
-       "with x:\n"
+      {"AsyncStatement",
+       "async x:\n"
        "    pass\n",
-       1, 1, "'with' is not part of the scenario language"},
+       1, 1, "'async' is not part of the scenario language"},
       // while loops (IT7; the session of 2026-12-04, sixth)
       {"WhileWithoutCondition", "while:\n    pass\n", 1, 6, "expected an expression, found ':'"},
       {"WhileTestIsLog", "while log(1):\n    pass\n", 1, 7, "log(...) is a statement, not a value"},

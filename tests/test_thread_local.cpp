@@ -21,19 +21,6 @@ const std::string kNode =
     "    def __del__(self):\n"
     "        log('del', self)\n";
 
-// The verdict of an exhaustive search, and the properties it broke.
-std::string verdict_under(const char* profile, const std::string& text) {
-  model::Program p = load_text_under(text, profile);
-  auto r = check(p);
-  if (r.verdict == checker::Verdict::Holds) return "holds";
-  if (r.verdict == checker::Verdict::Violated) {
-    std::string out = "violates";
-    for (const std::string& prop : r.failure.properties) out += " " + prop;
-    return out;
-  }
-  return "limit: " + r.limit;
-}
-
 TEST(ThreadLocal, EachThreadSeesItsOwnValuesAndMissingNamesRaise) {
   const std::string body = kNode +
                            "tl = threading.local()\n"
