@@ -22,6 +22,7 @@ TEST(Locks, ShippedScenariosHaveTheirVerdicts) {
   const std::vector<std::pair<std::string, std::string>> want = {
       {"del-takes-held-lock-bug", "violates deadlock"},
       {"del-in-collection-takes-lock-bug", "violates deadlock"},
+      {"del-in-automatic-collection-takes-lock-bug", "violates deadlock"},
       {"del-takes-rlock", "holds"},
       {"del-takes-held-rlock", "violates assert"},
       {"lock-order-bug", "violates deadlock"},
