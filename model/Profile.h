@@ -207,7 +207,8 @@ struct Profile {
   bool heap_sections = false;
   // F-G3a: 3.14 takes bound method objects from a per-thread freelist
   // (PyMethod_New, method_dealloc: _Py_FREELIST_POP/_FREE of
-  // pymethodobjects), as both series do exact lists, tuples and dicts;
+  // pymethodobjects; added by gh-128594 in January 2025, before 3.14's
+  // feature freeze), as both series do exact lists, tuples and dicts;
   // 3.13's PyMethod_New always allocates.
   bool method_freelist = true;
 

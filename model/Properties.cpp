@@ -86,7 +86,9 @@ const std::vector<PropertyInfo>& all_properties() {
       {"memory-safety", "No use after free, double free, refcount underflow or dangling reference",
        "Doc/c-api/refcounting.rst; Doc/c-api/typeobj.rst", "R1.1, R1.11", true},
       {"deadlock", "Some thread can always make progress until all have finished",
-       "Doc/library/threading.rst join", "T1"},
+       "Doc/library/threading.rst (Thread.join, Lock, RLock); Doc/reference/datamodel.rst "
+       "__del__ (a finalizer that takes a lock the interrupted code holds)",
+       "T1, LK2-LK3 (a thread waits for a lock), LK5"},
       {"termination",
        "Every run ends: no while loop spins forever and no finalizer or callback re-creates its "
        "own work forever",
