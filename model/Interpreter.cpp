@@ -733,7 +733,7 @@ void Machine::enter_event(const Frame& f) {
   emit(std::move(e));
 }
 
-bool Machine::truth(Value v) const {
+bool Machine::truth(const Program& program, const State& state, Value v) {
   switch (v.kind()) {
     case ValueKind::Unset:
     case ValueKind::None:
@@ -743,12 +743,13 @@ bool Machine::truth(Value v) const {
     case ValueKind::Int:
       return v.integer() != 0;
     case ValueKind::Str:
-      return !program_.strings[v.str()].empty();
+      return !program.strings[v.str()].empty();
     case ValueKind::ConstTuple:
-      return !program_.const_tuples[v.const_tuple()].empty();
+      return !program.const_tuples[v.const_tuple()].empty();
     case ValueKind::Obj:
       // an empty container is false (its __len__ is 0)
-      if (is_container(container_of(v))) return state_.objects[v.obj()].length != 0;
+      if (is_container(container_kind(program, state.objects[v.obj()].type)))
+        return state.objects[v.obj()].length != 0;
       return true;
     default:
       return true;

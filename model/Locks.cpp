@@ -49,11 +49,8 @@ ObjId Machine::lock_waited_for(const Program& program, const State& state, Threa
   const Object& x = state.objects[receiver.obj()];
   if (!x.live || x.has(kFreed) || program.types[x.type].kind != TypeKind::Lock) return kNoObj;
   if (lock_free_for(program, x, t)) return kNoObj;
-  if (op.a == 1) {  // acquire(blocking): a false argument never waits (LK2)
-    // truth() only reads the state
-    const Machine m(program, const_cast<State&>(state), nullptr);
-    if (!m.truth(th.stack.back())) return kNoObj;
-  }
+  // acquire(blocking): a false argument never waits (LK2)
+  if (op.a == 1 && !truth(program, state, th.stack.back())) return kNoObj;
   return receiver.obj();
 }
 

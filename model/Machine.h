@@ -392,7 +392,10 @@ class Machine {
   // The items of a tuple, built or constant; false for anything else.
   bool tuple_items(Value v, ValueList& out) const;
   bool may_be_tracked(Value v) const;
-  bool truth(Value v) const;
+  // bool(v), from the state alone (a blocking acquire's argument is read
+  // where no Machine runs, Locks.cpp)
+  static bool truth(const Program& program, const State& state, Value v);
+  bool truth(Value v) const { return truth(program_, state_, v); }
   bool is_finalized(Value v) const;
   bool is_tracked(Value v) const;
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
