@@ -255,6 +255,7 @@ std::string depth_text(const checker::Stats& st) {
 
 CheckOutcome check_one(const model::Program& program, const CheckOptions& options, bool print,
                        ReportFiles& files) {
+  files.note_source(program);
   ScenarioSearch search = search_scenario(program, options);
   const checker::Stats& st = search.stats;
   CheckOutcome out{search.verdict, {}, st.states, json::object()};

@@ -60,10 +60,14 @@ void ReportFiles::add_html(const json& result, const json& run, const model::Pro
   pages_.push_back(Page{name, program.file, program.profile.display_name(), title});
 }
 
+void ReportFiles::note_source(const model::Program& program) {
+  if (!options_.sarif_file.empty()) sources_.emplace(program.file, program.source);
+}
+
 void ReportFiles::finish(const json& report) {
   if (!options_.junit_file.empty()) write_file(options_.junit_file, report::junit_xml(report));
   if (!options_.sarif_file.empty())
-    write_file(options_.sarif_file, report::sarif_log(report).dump(2) + "\n");
+    write_file(options_.sarif_file, report::sarif_log(report, sources_).dump(2) + "\n");
   if (!options_.html_dir.empty()) {
     std::vector<report::IndexEntry> entries;
     for (const Page& p : pages_) entries.push_back({p.file, p.scenario, p.profile, p.title});

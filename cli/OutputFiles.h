@@ -4,6 +4,7 @@
 // explored, so that an unwritable one is bad input (exit 2).
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -30,6 +31,9 @@ class ReportFiles {
   void add_html(const nlohmann::json& result, const nlohmann::json& run,
                 const model::Program& program, const std::string& what);
 
+  // The scenario's text, for the SARIF report's statements.
+  void note_source(const model::Program& program);
+
   // JUnit and SARIF from the whole report, and the HTML index.
   void finish(const nlohmann::json& report);
 
@@ -43,6 +47,7 @@ class ReportFiles {
     std::string file, scenario, profile, title;
   };
   std::vector<Page> pages_;
+  std::map<std::string, std::string> sources_;  // file -> text
 };
 
 }  // namespace lifecheck::cli

@@ -65,6 +65,7 @@ void report_single_run(const std::string& command, const model::Model& model,
                        const ScenarioOptions& scenario, const OutputOptions& output, json result,
                        ReportFiles& files, const std::string& page_name) {
   const model::Program& p = model.program();
+  files.note_source(p);
   std::string ropts = replay_options(p, scenario, {});
   std::string rcmd = replay_command(p, token, ropts);
   write_dot(output.dot_file, p, trace.final_state);

@@ -6,6 +6,7 @@
 
 #include "model/Properties.h"
 #include "report/HtmlReport.h"
+#include "report/TextReport.h"
 
 namespace lifecheck::report {
 
@@ -171,7 +172,7 @@ json location(const std::string& file, int line, const std::string& message = ""
 // The run's steps as one thread flow per thread, in execution order: a
 // location per statement a step's events ran in (a step may run on into
 // the next statement), a step without events at the line it started at.
-json code_flow(const std::string& file, const json& run) {
+json code_flow(const std::string& file, const json& run, const std::string* source) {
   std::map<std::string, json> flows;
   std::vector<std::string> order;
   auto add = [&](const std::string& thread, int step, int line, const std::string& text) {
@@ -198,7 +199,9 @@ json code_flow(const std::string& file, const json& run) {
       if (at != line) {
         add(thread, step, line, text);
         line = at;
-        text = at == s.value("line", 0) ? s.value("statement", "") : "line " + std::to_string(at);
+        text = at == s.value("line", 0) ? s.value("statement", "")
+               : source                 ? statement_text(*source, at)
+                                        : "line " + std::to_string(at);
       }
       text += "; " + e.value("text", "");
     }
@@ -211,7 +214,7 @@ json code_flow(const std::string& file, const json& run) {
 
 }  // namespace
 
-json sarif_log(const json& report) {
+json sarif_log(const json& report, const std::map<std::string, std::string>& sources) {
   json results = json::array();
   std::vector<std::string> rule_ids;
   auto rule_index = [&](const std::string& id) {
@@ -223,6 +226,8 @@ json sarif_log(const json& report) {
   for (const json* r : check_results(report)) {
     const json& result = *r;
     const std::string file = result.value("file", "");
+    const auto known = sources.find(file);
+    const std::string* source = known == sources.end() ? nullptr : &known->second;
     for (const json* run : violating_runs(result)) {
       const json& v = (*run)["violation"];
       for (const json& p : v.at("properties")) {
@@ -234,7 +239,7 @@ json sarif_log(const json& report) {
             {"message", json{{"text", fmt::format("{}: {}. Replay: {}", id, v.value("message", ""),
                                                   run->value("replay_command", ""))}}},
             {"locations", json::array({location(file, run->value("line", 0))})},
-            {"codeFlows", json::array({code_flow(file, *run)})},
+            {"codeFlows", json::array({code_flow(file, *run, source)})},
             {"properties", json{{"profile", result.value("profile", "")},
                                 {"replay", run->value("replay", "")},
                                 {"replayCommand", run->value("replay_command", "")}}}};

@@ -4,13 +4,18 @@
 // located at the scenario line of its failing step.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
 namespace lifecheck::report {
 
 std::string junit_xml(const nlohmann::json& report);
-nlohmann::json sarif_log(const nlohmann::json& report);
+// `sources` (scenario file -> its text), where it has the file, gives a
+// code-flow location on a line other than its step's own the statement's
+// text; without it such a location reads "line N".
+nlohmann::json sarif_log(const nlohmann::json& report,
+                         const std::map<std::string, std::string>& sources = {});
 
 // A run as plain text (the JUnit failure body): property, replay command,
 // steps with their events.

@@ -121,8 +121,12 @@ std::string format_event(const Program& program, const Event& e) {
 }
 
 std::string statement_text(const Program& program, int line) {
+  return statement_text(program.source, line);
+}
+
+std::string statement_text(const std::string& source, int line) {
   if (line <= 0) return "";
-  std::istringstream in(program.source);
+  std::istringstream in(source);
   std::string text;
   for (int i = 1; std::getline(in, text); ++i)
     if (i == line) {

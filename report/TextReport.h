@@ -30,8 +30,10 @@ std::string thread_status_text(const model::Program& program, const model::State
 // The scenario line a thread's innermost Python code is at or executing
 // (0 if it has none).
 int executing_line(const model::Program& program, const model::State& state, size_t thread);
-// "line 12: a = Node()" (or "" when there is no source line)
+// "line 12: a = Node()" (or "" when there is no source line); from a
+// scenario's source text, "line 12" when it has no such line.
 std::string statement_text(const model::Program& program, int line);
+std::string statement_text(const std::string& source, int line);
 // The statement a step's header names: that of its first event (each event
 // carries the statement it ran in), else, for a step without events, the
 // one it started at (the tail of a statement, often: its check).

@@ -325,6 +325,32 @@ TEST(CommandLine, SarifResultAtTheFailingStepsLine) {
   EXPECT_EQ(l["region"]["startLine"], 3);
 }
 
+// A step whose events run in a statement after the one it started at (the
+// `with L:` step runs `del n` on line 21): that location carries line 21's
+// own text, read from the scenario, not only its number.
+TEST(CommandLine, SarifLocationsCarryTheirStatementsText) {
+  std::string file = fresh_dir("sarif-text") + ".sarif";
+  const std::string bug = scenario("locks/del-takes-held-lock-bug.life");
+  ASSERT_EQ(run_cli({"check", "--sarif", file, bug}).exit_code, 1);
+  json s = json::parse(read_all(file));
+  std::vector<std::string> texts;
+  for (const json& f : s["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"])
+    for (const json& l : f["locations"]) texts.push_back(l["location"]["message"]["text"]);
+  EXPECT_NE(std::find_if(texts.begin(), texts.end(),
+                         [](const std::string& t) { return t.starts_with("line 21: del n; "); }),
+            texts.end())
+      << s.dump(2);
+  // From the report alone (no source known), the same location names its line.
+  json report = json::parse(run_cli({"check", "--json", bug}).out);
+  texts.clear();
+  const json log = report::sarif_log(report);
+  for (const json& f : log["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"])
+    for (const json& l : f["locations"]) texts.push_back(l["location"]["message"]["text"]);
+  EXPECT_NE(std::find_if(texts.begin(), texts.end(),
+                         [](const std::string& t) { return t.starts_with("line 21; "); }),
+            texts.end());
+}
+
 TEST(CommandLine, HtmlReportsAndTheirIndex) {
   std::string dir = fresh_dir("html");
   CliResult r = run_cli({"check", "--all", "--html", dir, scenario("contract/P7.3-bug.life"),
