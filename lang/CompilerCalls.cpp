@@ -19,26 +19,6 @@ void each_nonlocal(const std::vector<Stmt>& body, F& f) {
   }
 }
 
-// The first `return` inside a statement of `kind`: a try (its body,
-// handlers, else or finally) or a with (whose exit is a finally, LK5).
-const Stmt* find_return_in(const std::vector<Stmt>& body, StmtKind kind) {
-  for (const Stmt& s : body) {
-    if (s.kind == kind) {
-      const Stmt* found = nullptr;
-      each_block(s, [&](const std::vector<Stmt>& b) {
-        if (!found) found = find_kind(b, StmtKind::Return);
-      });
-      if (found) return found;
-      continue;
-    }
-    const Stmt* found = nullptr;
-    each_block(s, [&](const std::vector<Stmt>& b) {
-      if (!found) found = find_return_in(b, kind);
-    });
-    if (found) return found;
-  }
-  return nullptr;
-}
 }  // namespace
 
 // The first statement of a kind in a body, its blocks included (not in the
@@ -113,14 +93,6 @@ void Compiler::check_function_bodies() {
       fail(r->loc,
            "'return' in a generator function is not supported (its value would go to "
            "StopIteration)");
-    if (const Stmt* t = find_return_in(body, StmtKind::Try))
-      fail(t->loc,
-           "'return' inside 'try' is not supported (the finally and the handled "
-           "exception would have to be unwound)");
-    if (const Stmt* t = find_return_in(body, StmtKind::With))
-      fail(t->loc,
-           "'return' inside 'with' is not supported (the lock's release would have to be "
-           "unwound)");
   }
 }
 

@@ -658,8 +658,10 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::BindException:  // the exception object for `as NAME` (X4, X8)
       return bind_exception_op(f);
     case OpCode::PopExcept: {  // POP_EXCEPT: the handled exception is dropped
-      const auto depth = static_cast<uint16_t>(thread().stack.size() - 1 - f.aux);
-      pop();
+      ValueList& st = thread().stack;
+      const size_t exc = st.size() - 1 - op.b;  // under a return's value (FN8a)
+      const auto depth = static_cast<uint16_t>(exc - f.aux);
+      st.erase(st.begin() + static_cast<std::ptrdiff_t>(exc));
       // with it the traceback of an exception that left called frames,
       // and the locals those frames kept (X1, X4, X8)
       drop_handled_traceback(static_cast<size_t>(f.base) + f.count, depth);
@@ -685,6 +687,13 @@ void Machine::execute(const Op& op, uint16_t at) {
       return for_iter_end_op(op, f);
     case OpCode::PopLoop:
       return pop_loop_op(op, f);
+    case OpCode::PopUnder: {  // FN8a
+      ValueList& st = thread().stack;
+      const auto last = st.end() - static_cast<std::ptrdiff_t>(op.b);
+      const ValueList popped(last - static_cast<std::ptrdiff_t>(op.a), last);
+      st.erase(last - static_cast<std::ptrdiff_t>(op.a), last);
+      return release_values(popped);
+    }
     case OpCode::WhileLoop:  // IT7: a marker (the loop's extent, model/While.cpp)
       return;
     case OpCode::GenClose:

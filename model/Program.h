@@ -403,7 +403,7 @@ enum class OpCode : uint8_t {
   // to its handler with the exception's name pushed (a Str).
   JumpIfNoMatch,   // a = target, value = a Str or a tuple of them (none: any): exc -> exc
   BindException,   // exc -> exc, the exception object to store (ExceptionChains.cpp)
-  PopExcept,       // exc ->
+  PopExcept,       // exc -> ; b = values above it (FN8a: a return's value), which stay
   Reraise,         // exc -> raises it again
   ReraiseHandled,  // a = stack depth of the handled exception: raises it again
   // Generators (model/Generators.cpp, Y1-Y6)
@@ -448,6 +448,10 @@ enum class OpCode : uint8_t {
   ForIterEnd,  // a = exit target: a generator's frame stopped: iterator, item -> the same;
                // at its return pops and exits; raises what it raised
   PopLoop,     // a = exit target, b = slots: break: pops the loop's iterator and exits
+  // FN8a: a = count, b = values above them: pops the `a` values below the
+  // top `b` and releases them (a loop's iterator or a pending return value
+  // that a return leaves: [SWAP 2,] POP_TOP)
+  PopUnder,
   // while loops (IT7, model/While.cpp): marks the loop's first op (a no-op);
   // a = the first op past its backward jump (its else, or what follows).
   // The backward jumps' checks are Checks with b = kWhileBackCheck.

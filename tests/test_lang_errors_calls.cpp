@@ -252,13 +252,20 @@ std::vector<BadScenario> lang_error_cases_calls() {
        "'return' is not supported in a thread body"},
       {"ReturnInGenerator", "def g():\n    yield 1\n    return\n", 3, 5,
        "'return' in a generator function is not supported"},
-      {"ReturnInsideTry",
-       "def f():\n"
+      {"ReturnInsideTryInThread",  // a try around it changes nothing (FN8a)
+       "thread T1:\n"
        "    try:\n"
-       "        return 1\n"
+       "        return\n"
        "    finally:\n"
        "        pass\n",
-       3, 9, "'return' inside 'try' is not supported"},
+       3, 9, "'return' is not supported in a thread body"},
+      {"ReturnInsideExceptInGenerator",
+       "def g():\n"
+       "    try:\n"
+       "        yield 1\n"
+       "    except ValueError:\n"
+       "        return\n",
+       5, 9, "'return' in a generator function is not supported"},
       {"DefaultBeforeParameterWithout", "x = lambda a=1, b: None\n", 1, 17,
        "parameter 'b' without a default follows one with a default"},
       {"DefaultOnMethod",

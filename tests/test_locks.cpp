@@ -298,9 +298,9 @@ std::vector<BadScenario> lang_error_cases_locks() {
        "one subject per 'with'"},
       {"WithoutBlock", "import threading\nL = threading.Lock()\nwith L:\npass\n", 4, 1,
        "expected an indented block after the 'with' header"},
-      {"ReturnInsideWith",
-       "import threading\nL = threading.Lock()\ndef f():\n    with L:\n        return 1\n", 5, 9,
-       "'return' inside 'with' is not supported"},
+      {"ReturnInsideWithInThread",  // a with around it changes nothing (FN8a)
+       "import threading\nL = threading.Lock()\nthread T1:\n    with L:\n        return\n", 5, 9,
+       "'return' is not supported in a thread body"},
       {"LockWithArgument", "import threading\nL = threading.Lock(1)\n", 2, 20,
        "threading.Lock() takes no arguments"},
       {"RLockWithArgument", "import threading\nL = threading.RLock(1)\n", 2, 21,
