@@ -459,7 +459,7 @@ class Parser : public detail::ParserBase {
   }
 
   // An except or finally clause: a break or continue of a loop around it
-  // is refused (leaving a handler pops its exception first: not modelled).
+  // is refused (not part of the language; a return there is: FN8a, FN8b).
   void handler_block(const char* what, std::vector<Stmt>& out) {
     if (loops_ > 0) ++tries_in_loop_;
     block(what, [&](bool) { statement(out); });
