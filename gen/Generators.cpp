@@ -55,6 +55,21 @@ rc::Gen<Op> with_loops(rc::Gen<Op> others, bool loops) {
       rc::gen::weightedElement<Op>({{2, Op::WhileBreak}, {2, Op::WhileDrain}, {3, Op::WhileSpin}});
   return rc::gen::weightedOneOf<Op>({{5, others}, {1, loop}});
 }
+// Locks (GenConfig::locks), drawn a seventh of the time in module code
+// and threads and a quarter of the time in finalizers and callbacks (a
+// finalizer that takes a lock the code it interrupts holds is the case
+// that matters); a `with` block first, what the others shrink to.
+rc::Gen<Op> with_locks(rc::Gen<Op> others, bool locks, bool in_finalizer) {
+  if (!locks) return others;
+  auto lock = rc::gen::weightedElement<Op>({{4, Op::LockWith},
+                                            {2, Op::LockPair},
+                                            {2, Op::LockTry},
+                                            {1, Op::LockAcquire},
+                                            {1, Op::LockRelease},
+                                            {1, Op::LockLocked},
+                                            {1, Op::LockLink}});
+  return rc::gen::weightedOneOf<Op>({{in_finalizer ? 3 : 6, others}, {1, lock}});
+}
 rc::Gen<Op> finalizer_op(bool language) {
   return with_language(rc::gen::weightedElement<Op>({{1, Op::Log},
                                                      {3, Op::Drop},
@@ -91,9 +106,9 @@ rc::Gen<std::vector<T>> up_to(int count, int size, rc::Gen<T> gen) {
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops);
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits,
-                                  bool loops);
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops, bool locks);
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits, bool loops,
+                                  bool locks);
 
 namespace {
 
@@ -110,31 +125,33 @@ rc::Gen<std::vector<Action>> module_code(const GenConfig& config) {
   auto objects = rc::gen::withSize([=](int size) {
     return rc::gen::nonEmpty(up_to(std::max(1, config.max_globals), size, object));
   });
-  return rc::gen::map(
-      rc::gen::pair(objects,
-                    body(config.max_body + 2, false, config.language, config.exits, config.loops)),
-      [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
-        for (size_t i = 0; i < parts.first.size(); ++i) parts.first[i].a = static_cast<uint8_t>(i);
-        parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
-        return parts.first;
-      });
+  auto statements =
+      body(config.max_body + 2, false, config.language, config.exits, config.loops, config.locks);
+  auto numbered = [](std::pair<std::vector<Action>, std::vector<Action>> parts) {
+    for (size_t i = 0; i < parts.first.size(); ++i) parts.first[i].a = static_cast<uint8_t>(i);
+    parts.first.insert(parts.first.end(), parts.second.begin(), parts.second.end());
+    return parts.first;
+  };
+  return rc::gen::map(rc::gen::pair(objects, statements), numbered);
 }
 
 }  // namespace
 
-rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops) {
+rc::Gen<Action> action(bool in_finalizer, bool language, bool exits, bool loops, bool locks) {
   return rc::gen::build<Action>(
-      rc::gen::set(&Action::op, with_loops(in_finalizer ? finalizer_op(language)
-                                                        : with_exits(plain_op(language), exits),
-                                           loops)),
+      rc::gen::set(&Action::op,
+                   with_locks(with_loops(in_finalizer ? finalizer_op(language)
+                                                      : with_exits(plain_op(language), exits),
+                                         loops),
+                              locks, in_finalizer)),
       rc::gen::set(&Action::a, index()), rc::gen::set(&Action::b, index()),
       rc::gen::set(&Action::c, index()));
 }
 
-rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits,
-                                  bool loops) {
+rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language, bool exits, bool loops,
+                                  bool locks) {
   return rc::gen::withSize([=](int size) {
-    return up_to(scaled(size, max, 1), size, action(in_finalizer, language, exits, loops));
+    return up_to(scaled(size, max, 1), size, action(in_finalizer, language, exits, loops, locks));
   });
 }
 
@@ -142,8 +159,8 @@ rc::Gen<ClassSpec> python_class(const GenConfig& config) {
   if (!config.finalizers) return rc::gen::just(ClassSpec{});
   return rc::gen::build<ClassSpec>(
       rc::gen::set(&ClassSpec::has_del),
-      rc::gen::set(&ClassSpec::del_body,
-                   body(config.max_body, true, config.language, false, config.loops)));
+      rc::gen::set(&ClassSpec::del_body, body(config.max_body, true, config.language, false,
+                                              config.loops, config.locks)));
 }
 
 rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
@@ -152,6 +169,7 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
   const int max_body = config.max_body;
   const bool language = config.language;
   const bool loops = config.loops;
+  const bool locks = config.locks;
   // 0: no finalizer, 1: tp_finalize, 2: a legacy tp_del
   return rc::gen::mapcat(
       finalizers ? rc::gen::weightedElement<int>({{2, 0}, {3, 1}, {1, 2}}) : rc::gen::just(0),
@@ -166,7 +184,7 @@ rc::Gen<CTypeSpec> c_type(const GenConfig& config) {
             rc::gen::set(&CTypeSpec::has_finalize, rc::gen::just(has_finalize)),
             rc::gen::set(&CTypeSpec::legacy, rc::gen::just(legacy)),
             rc::gen::set(&CTypeSpec::finalize_body,
-                         has_finalize ? body(max_body, true, language, false, loops)
+                         has_finalize ? body(max_body, true, language, false, loops, locks)
                                       : rc::gen::just(std::vector<Action>{})));
       });
 }
@@ -184,12 +202,12 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
                          up_to(scaled(size, config.max_classes, 1), size, python_class(config)))),
         rc::gen::set(&ScenarioSpec::ctypes, some(config.max_ctypes, c_type(config))),
         rc::gen::set(&ScenarioSpec::callbacks,
-                     some(config.max_callbacks,
-                          body(config.max_body, true, config.language, false, config.loops))),
+                     some(config.max_callbacks, body(config.max_body, true, config.language, false,
+                                                     config.loops, config.locks))),
         rc::gen::set(&ScenarioSpec::setup, module_code(config)),
         rc::gen::set(&ScenarioSpec::threads,
                      some(config.max_threads, body(config.max_body, false, config.language,
-                                                   config.exits, config.loops))),
+                                                   config.exits, config.loops, config.locks))),
         rc::gen::set(&ScenarioSpec::generators,
                      rc::gen::just(config.language ? std::max(1, config.max_generators) : 0)),
         rc::gen::set(&ScenarioSpec::functions,
@@ -201,6 +219,11 @@ rc::Gen<ScenarioSpec> scenario(const GenConfig& config) {
             rc::gen::just(config.language || config.loops ? std::max(1, config.max_containers)
                                                           : 0)),
         rc::gen::set(&ScenarioSpec::atexit, rc::gen::just(config.exits)),
+        // Lock shrinks to Lock (false)
+        rc::gen::set(&ScenarioSpec::locks,
+                     config.locks ? rc::gen::nonEmpty(up_to(std::max(1, config.max_locks), size,
+                                                            rc::gen::arbitrary<bool>()))
+                                  : rc::gen::just(std::vector<bool>{})),
         rc::gen::set(&ScenarioSpec::shutdown,
                      config.exits ? rc::gen::arbitrary<bool>() : rc::gen::just(false)));
   });

@@ -51,8 +51,10 @@ class Writer {
     for (const std::string& b : spec_.runtime_bugs) out_ << "runtime-bug " << b << "\n";
     if (!spec_.profile.empty()) out_ << "profile " << spec_.profile << "\n";
     if (spec_.atexit) out_ << "import atexit\n";
+    if (!spec_.locks.empty()) out_ << "import threading\n";
     if (spec_.shutdown) out_ << "shutdown modules\n";
-    if (!spec_.runtime_bugs.empty() || !spec_.profile.empty() || spec_.atexit || spec_.shutdown)
+    if (!spec_.runtime_bugs.empty() || !spec_.profile.empty() || spec_.atexit || spec_.shutdown ||
+        !spec_.locks.empty())
       out_ << "\n";
     for (size_t i = 0; i < spec_.ctypes.size(); ++i) ctype(i);
     for (size_t i = 0; i < spec_.classes.size(); ++i) pyclass(i);
@@ -82,7 +84,9 @@ class Writer {
     for (int i = 0; i < spec_.functions; ++i) out_ << "h" << i << " = None\n";
     for (int i = 0; i < spec_.proxies; ++i) out_ << "p" << i << " = None\n";
     for (int i = 0; i < spec_.containers; ++i) out_ << "k" << i << " = []\n";
-    for (const Action& a : spec_.setup) action(a, 0, Body::Module);
+    for (size_t i = 0; i < spec_.locks.size(); ++i)
+      out_ << "L" << i << " = threading." << (spec_.locks[i] ? "RLock" : "Lock") << "()\n";
+    for (size_t at = 0; at < spec_.setup.size();) at = next(spec_.setup, at, 0, Body::Module);
     for (size_t t = 0; t < spec_.threads.size(); ++t) {
       out_ << "\nthread T" << t + 1 << ":\n";
       body(spec_.threads[t], 1, Body::Function);
@@ -104,6 +108,8 @@ class Writer {
   std::string h(int i) const { return "h" + std::to_string(i % std::max(1, spec_.functions)); }
   std::string p(int i) const { return "p" + std::to_string(i % std::max(1, spec_.proxies)); }
   std::string k(int i) const { return "k" + std::to_string(i % std::max(1, spec_.containers)); }
+  std::string lock(int i) const { return "L" + std::to_string(i % spec_.locks.size()); }
+  bool rlock(int i) const { return spec_.locks[i % spec_.locks.size()]; }
   static std::string f(int i) { return "f" + std::to_string(i % 2); }
   std::string type_call(int i) const {
     if (types() == 0) return "None";
@@ -187,7 +193,35 @@ class Writer {
       line(level, decl);
     }
     if (actions.empty()) line(level, "pass");
-    for (const Action& a : actions) action(a, level, kind);
+    for (size_t at = 0; at < actions.size();) at = next(actions, at, level, kind);
+  }
+
+  // Writes actions[at] and, for a lock block (a `with`, a pair, a
+  // non-blocking try), the statements it takes after it; returns the
+  // index of the next statement.
+  size_t next(const std::vector<Action>& actions, size_t at, int level, Body kind) {
+    const Action& a = actions[at++];
+    const bool block = a.op == Op::LockWith || a.op == Op::LockPair || a.op == Op::LockTry;
+    if (!block || spec_.locks.empty()) {
+      action(a, level, kind);
+      return at;
+    }
+    const std::string l = lock(a.a);
+    if (a.op == Op::LockWith) line(level, "with " + l + ":");
+    if (a.op == Op::LockPair) line(level, l + ".acquire()");
+    if (a.op == Op::LockTry) line(level, "if " + l + ".acquire(False):");
+    const int inner = a.op == Op::LockPair ? level : level + 1;
+    size_t taken = 0;  // statements of the block, each with the blocks it holds
+    for (; taken < 1u + a.b % 2 && at < actions.size(); ++taken)
+      at = next(actions, at, inner, kind);
+    if (taken == 0 && a.op == Op::LockWith) line(inner, "pass");
+    if (a.op == Op::LockPair) line(level, l + ".release()");
+    if (a.op == Op::LockTry) {
+      line(level + 1, l + ".release()");
+      line(level, "else:");
+      line(level + 1, "log(\"busy\")");
+    }
+    return at;
   }
 
   // Another thread (or a callback) may rebind a global between the test
@@ -211,6 +245,7 @@ class Writer {
         case Op::FuncLink:
         case Op::ProxyNew:
         case Op::ListLink:
+        case Op::LockLink:
           copy = objects_.count(g(a.a)) > 0;
           break;
         default:
@@ -317,10 +352,26 @@ class Writer {
       case Op::WhileSpin:
         if (kind != Body::Function || !known(a.a)) return unused();
         break;
+      case Op::LockWith:  // a block reaches here only when there are no locks
+      case Op::LockPair:
+      case Op::LockTry:
+      case Op::LockAcquire:
+        if (spec_.locks.empty()) return unused();
+        break;
+      case Op::LockRelease:
+        if (spec_.locks.empty() || kind == Body::CFinalizer) return unused();
+        break;
+      case Op::LockLocked:
+        if (spec_.locks.empty() || rlock(a.a)) return unused();
+        break;
+      case Op::LockLink:
+        if (spec_.locks.empty() || !known(a.a)) return unused();
+        break;
       default:
         break;
     }
     if (language_statement(a, level, kind)) return;
+    if (lock_statement(a, level)) return;
     if (list_statement(a, level)) return;
     if (loop_statement(a, level)) return;
     if (function_statement(a, level, kind)) return;
@@ -564,6 +615,27 @@ class Writer {
       case Op::WhileSpin:
         line(level, "while " + g(a.a) + " is not None:");
         line(level + 1, "pass");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // The lock statements that are not blocks (GenConfig::locks; the blocks:
+  // next()); false for the others.
+  bool lock_statement(const Action& a, int level) {
+    switch (a.op) {
+      case Op::LockAcquire:
+        line(level, lock(a.a) + ".acquire()");
+        return true;
+      case Op::LockRelease:
+        line(level, lock(a.a) + ".release()");
+        return true;
+      case Op::LockLocked:
+        line(level, "log(\"locked\", " + lock(a.a) + ".locked())");
+        return true;
+      case Op::LockLink:
+        guarded(level, g(a.a), g(a.a) + "." + f(a.b) + " = " + lock(a.c));
         return true;
       default:
         return false;

@@ -224,7 +224,9 @@ class Decoder {
     uint8_t mask = get8(0xFF);
     x.rc = static_cast<int16_t>(unzigzag(getv(0xFFFFFFFF)));
     if (mask & kOFinalizeCount) x.finalize_count = get8(0xFF);
-    if (mask & kOLength) x.length = get8(std::max(kMaxFields, kMaxItems));
+    // an RLock's count (LK3) goes up to 255 (Locks.cpp), a length to the slots
+    if (mask & kOLength)
+      x.length = get8(x.type == program_.rlock_type ? 0xFF : std::max(kMaxFields, kMaxItems));
     if (mask & kOResourceOwner) x.resource_owner = get8(0xFE);
     if (mask & kOFlags) x.flags = getv(0xFFFFFFFF);
     if (mask & kOLabel) x.label = static_cast<LabelId>(getv(0xFFFE));

@@ -404,4 +404,18 @@ void expect_every_trace_logs(const std::string& text, const std::vector<std::str
   }
 }
 
+void finalizer_takes_held_lock(gen::ScenarioSpec& spec) {
+  using gen::Op;
+  if (spec.locks.empty()) spec.locks.push_back(false);
+  spec.locks[0] = false;
+  if (spec.classes.empty()) spec.classes.emplace_back();
+  spec.classes[0].has_del = true;
+  std::vector<gen::Action>& del = spec.classes[0].del_body;
+  del.insert(del.begin(), {Op::LockWith, 0, 0, 0});
+  spec.setup.push_back({Op::New, 0, 0, 0});  // g0 = C0() last
+  if (spec.threads.empty()) spec.threads.emplace_back();
+  std::vector<gen::Action>& t = spec.threads[0];
+  t.insert(t.begin(), {{Op::LockWith, 0, 1, 0}, {Op::Drop, 0, 0, 0}});
+}
+
 }  // namespace lifecheck::testing

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "checker/Explorer.h"
+#include "lifecheck/spec.h"
 #include "model/Model.h"
 
 namespace lifecheck::testing {
@@ -125,5 +126,13 @@ void expect_every_trace_logs(const std::string& text, const std::vector<std::str
 
 // Writes `text` to a fresh temporary file ending in `suffix`; returns its path.
 std::string temp_file(const std::string& text, const std::string& suffix = ".life");
+
+// A generated scenario with locks (GenConfig::locks) made to hold the case
+// that matters: L0 a Lock that the first class's __del__ takes first
+// thing, g0 made of that class at the end of the module code, and the
+// first thread dropping g0 first
+// thing inside `with L0:` (with its next statement). A deadlock unless
+// another reference keeps g0 alive or another thread drops it first.
+void finalizer_takes_held_lock(gen::ScenarioSpec& spec);
 
 }  // namespace lifecheck::testing

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <iostream>
+
 #include "TestSupport.h"
 #include "lifecheck/generators.h"
 #include "lifecheck/lifecheck.h"
@@ -62,6 +64,111 @@ RC_GTEST_PROP(Generators, EveryScenarioWithWhileLoopsCompiles, ()) {
   config.language = *rc::gen::arbitrary<bool>();
   compiles_everywhere(*gen::scenario(config),
                       {"while len(", "while True:", "break", "is not None:\n        pass"});
+}
+
+// With the lock statements too (GenConfig::locks), nested blocks included.
+RC_GTEST_PROP(Generators, EveryScenarioWithLocksCompiles, ()) {
+  gen::GenConfig config = with_broken_ctypes();
+  config.locks = true;
+  config.language = *rc::gen::arbitrary<bool>();
+  config.loops = *rc::gen::arbitrary<bool>();
+  compiles_everywhere(*gen::scenario(config), {"threading.RLock()", "with L", ".acquire()\n",
+                                               ".acquire(False):", ".release()\n", ".locked()",
+                                               " = L0\n", ":\n            with L"});
+}
+
+// The lock statements render as the language spells them (GenConfig::
+// locks): a block takes the next one or two statements of its body, a
+// nested block included; RLock.locked() (3.14 only) and a release in a C
+// tp_finalize (which must not raise) are log lines. A __del__ that takes
+// the Lock its thread holds while it drops the object is a deadlock; with
+// an RLock the owner takes it again.
+TEST(Generators, LockStatementsRender) {
+  gen::ScenarioSpec spec;
+  spec.globals = 2;
+  spec.locks = {false, true};
+  using gen::Op;
+  spec.classes = {gen::ClassSpec{true, {{Op::LockWith, 0, 0, 0}, {Op::Log, 1, 0, 0}}}};
+  spec.ctypes = {gen::CTypeSpec{{}, true, false, {{Op::LockRelease, 0, 0, 0}}}};
+  spec.setup = {{Op::New, 0, 0, 0},        {Op::LockLink, 0, 1, 1}, {Op::LockTry, 1, 0, 0},
+                {Op::LockLocked, 0, 0, 0}, {Op::Log, 2, 0, 0},      {Op::LockLocked, 1, 0, 0}};
+  spec.threads = {{{Op::LockPair, 1, 1, 0},
+                   {Op::LockWith, 0, 1, 0},
+                   {Op::Drop, 0, 0, 0},
+                   {Op::Log, 3, 0, 0},
+                   {Op::LockAcquire, 1, 0, 0},
+                   {Op::LockRelease, 1, 0, 0}}};
+  const std::string text = spec.to_life();
+  for (const char* want :
+       {"import threading\n", "L0 = threading.Lock()\nL1 = threading.RLock()\n",
+        "    def __del__(self):\n        with L0:\n            log(\"mark 1\")\n",
+        "    def tp_finalize(self):\n        log(\"skip\")\n", "    g0.f1 = L1\n",
+        "if L1.acquire(False):\n    log(\"locked\", L0.locked())\n    L1.release()\n"
+        "else:\n    log(\"busy\")\nlog(\"mark 2\")\nlog(\"skip\")\n",
+        "    L1.acquire()\n    with L0:\n        g0 = None\n        log(\"mark 3\")\n"
+        "    L1.acquire()\n    L1.release()\n    L1.release()\n"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  const Scenario s = Scenario::parse(text, "generated.life");
+  const CheckResult r = check(s, CheckOptions{});
+  EXPECT_TRUE(r.violates("deadlock")) << r.message << "\n" << text;
+  spec.locks = {true, true};
+  const CheckResult rlocks = check(Scenario::parse(spec.to_life(), "generated.life"), {});
+  EXPECT_FALSE(rlocks.violated()) << rlocks.message << "\n" << spec.to_life();
+  // without locks, every lock statement is a log line and a block's
+  // statements are the body's
+  spec.locks.clear();
+  const std::string plain = spec.to_life();
+  EXPECT_EQ(plain.find("threading"), std::string::npos) << plain;
+  EXPECT_NE(plain.find("    log(\"skip\")\n    log(\"skip\")\n    g0 = None\n"), std::string::npos)
+      << plain;
+}
+
+// The lock statements' rate (GenConfig::locks): 400 scenarios of the size
+// the meta-properties draw (bodies of up to three statements, sizes 0 to
+// 99 as rapidcheck's runs go), from fixed seeds. About half use a lock
+// (the rest are scenarios as without locks); some deadlock, some of them
+// in a finalizer or callback that waits for a lock its own thread holds,
+// and some raise RuntimeError out of a thread (a release of an unlocked
+// Lock, or of another thread's RLock). The figures are printed
+// (docs/property-tests.md).
+TEST(Generators, LocksAtAModestRateReachDeadlocks) {
+  gen::GenConfig config;
+  config.max_body = 3;
+  config.locks = true;
+  const rc::Gen<gen::ScenarioSpec> scenarios = gen::scenario(config);
+  CheckOptions bounded;
+  bounded.max_states = 20000;
+  constexpr int kScenarios = 400;
+  int using_locks = 0, deadlocks = 0, in_finalizers = 0, errors = 0;
+  for (int i = 0; i < kScenarios; ++i) {
+    const std::string text = scenarios(rc::Random(1000 + i), i % 100).value().to_life();
+    bool uses = false;
+    for (const char* word : {"with L", ".acquire(", ".release()", ".locked()", " = L"})
+      uses = uses || text.find(word) != std::string::npos;
+    using_locks += uses;
+    const CheckResult r = check(Scenario::parse(text, "generated.life"), bounded);
+    if (r.violates("deadlock")) {
+      ++deadlocks;
+      // the failing state's threads: one waits inside a finalizer or callback
+      const size_t threads = r.report.rfind("\nthreads:\n");
+      for (const char* frame :
+           {"__del__, at line", "tp_finalize, at line", "cb1, at line", "cb2, at line"})
+        if (threads != std::string::npos && r.report.find(frame, threads) != std::string::npos) {
+          ++in_finalizers;
+          break;
+        }
+    }
+    if (r.violates("uncaught-exception") && r.message.find("RuntimeError") != std::string::npos)
+      ++errors;
+  }
+  std::cout << "  of " << kScenarios << " scenarios: " << using_locks << " use locks, " << deadlocks
+            << " deadlock (" << in_finalizers << " in a finalizer or callback), " << errors
+            << " raise RuntimeError\n";
+  EXPECT_GE(using_locks, kScenarios * 3 / 10);
+  EXPECT_LE(using_locks, kScenarios * 8 / 10);
+  EXPECT_GE(deadlocks, kScenarios / 100);
+  EXPECT_GE(in_finalizers, 2);
+  EXPECT_GE(errors, 2);
 }
 
 // Each newer statement renders as the scenario language spells it.

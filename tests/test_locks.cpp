@@ -115,6 +115,31 @@ TEST(Locks, RLockCountsItsOwnersAcquires) {
   EXPECT_TRUE(owner_right);
 }
 
+// An RLock's count goes up to 255 (LK3) and the canonical encoding keeps
+// all of it: a __del__ that takes an RLock and re-creates its object
+// re-enters the lock once for each object of the chain, past the bound of
+// any other object's length. Under 3.11 and 3.12 the chain is a run that
+// never ends (the trashcan), whose lasso search decodes such states (the
+// decoder once took them for bad input; found by a generated scenario,
+// Meta.MetaPropertiesHoldWithLocks); later profiles reach the count's bound.
+TEST(Locks, DeepRLockCountsDecode) {
+  const std::string text =
+      "import threading\n"
+      "class Node:\n"
+      "    def __del__(self):\n"
+      "        global g\n"
+      "        with L:\n"
+      "            g = Node()\n"
+      "L = threading.RLock()\n"
+      "g = Node()\n"
+      "g = Node()\n";
+  for (const char* profile : {"3.11", "3.12"})
+    EXPECT_EQ(verdict_under(profile, text), "violates termination") << profile;
+  for (const char* profile : {"3.13", "3.14", "3.13t"})
+    EXPECT_EQ(verdict_under(profile, text), "limit: an RLock acquired more than 255 times")
+        << profile;
+}
+
 // LK2, LK4: a Lock has no owner: a thread may release what another took;
 // releasing it unlocked raises RuntimeError. acquire(False) does not wait.
 TEST(Locks, LockHasNoOwnerAndNonBlockingAcquireSaysFalse) {

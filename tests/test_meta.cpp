@@ -80,19 +80,11 @@ CheckResult searches_agree(const Scenario& s) {
 
 // The visited set, thread symmetry, the stores,
 // the search order and the number of workers are reductions or strategies:
-// on every generated scenario (with broken C types and, half the time, a
-// broken runtime) they agree on the verdict; the counterexample is the same
+// on a scenario they agree on the verdict; the counterexample is the same
 // canonical one for every order, store and number of workers; the counts
 // of a full search do not depend on order, store or workers; and every
-// counterexample replays.
-RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
-  gen::GenConfig config = small();
-  config.broken_ctypes = true;
-  gen::ScenarioSpec spec = *gen::scenario(config);
-  const std::vector<std::string> bugs = runtime_bugs();
-  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
-  Scenario s = Scenario::parse(spec.to_life(), "generated.life");
-
+// counterexample replays. The reduced result.
+CheckResult every_strategy_agrees(const Scenario& s) {
   CheckOptions plain = bounded();  // no reduction but the visited set
   plain.symmetry = false;
   plain.partial_order = false;
@@ -154,6 +146,19 @@ RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
     RC_ASSERT(unmerged.verdict == reduced.verdict);
     expect_replays(s, unmerged);
   }
+  return reduced;
+}
+
+// On every generated scenario, with broken C types and, half the time, a
+// broken runtime.
+RC_GTEST_PROP(Meta, ReductionsAreSound, ()) {
+  gen::GenConfig config = small();
+  config.broken_ctypes = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  const std::vector<std::string> bugs = runtime_bugs();
+  if (*rc::gen::arbitrary<bool>()) spec.runtime_bugs = {*rc::gen::elementOf(bugs)};
+  const CheckResult reduced =
+      every_strategy_agrees(Scenario::parse(spec.to_life(), "generated.life"));
   RC_TAG(reduced.violated() ? "violated" : "holds");
 }
 
@@ -653,6 +658,40 @@ RC_GTEST_PROP(Meta, CorrectCodeWithWhileLoopsPassesEveryProfile, ()) {
   RC_PRE(spec.to_life().find("while ") != std::string::npos);
   passes_every_profile(
       spec, [](const std::string&, const std::string&, const CheckResult&) { return false; });
+}
+
+// ------------------------------------------------------------------ locks
+
+// Generated scenarios with locks (GenConfig::locks: `with` blocks,
+// acquire/release pairs, acquire(False) with a branch, acquires and
+// releases of their own, in every body; LK1-LK8), half the time made to
+// hold a finalizer that takes the lock its thread holds
+// (finalizer_takes_held_lock). Under GIL and free-threaded profiles every
+// reduction and strategy agrees (a deadlock's schedule replays to it);
+// where no run breaks a property, refcounts are conserved in every state
+// and a run's end frees exactly the unreachable objects.
+RC_GTEST_PROP(Meta, MetaPropertiesHoldWithLocks, ()) {
+  gen::GenConfig config = small();
+  config.locks = true;
+  gen::ScenarioSpec spec = *gen::scenario(config);
+  if (*rc::gen::arbitrary<bool>()) {
+    testing::finalizer_takes_held_lock(spec);
+    RC_TAG("finalizer takes L0");
+  }
+  const std::string text = spec.to_life();
+  bool uses = false;
+  for (const char* word : {"with L", ".acquire(", ".release()", ".locked()", " = L"})
+    uses = uses || text.find(word) != std::string::npos;
+  RC_PRE(uses);
+  if (text.find("threading.RLock()") != std::string::npos) RC_TAG("RLock");
+  spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t");
+  const CheckResult reduced =
+      every_strategy_agrees(Scenario::parse(spec.to_life(), "generated.life"));
+  RC_TAG(reduced.violates("deadlock")             ? "deadlock"
+         : reduced.violates("uncaught-exception") ? "uncaught exception"
+         : reduced.violated()                     ? "violated"
+                                                  : "holds");
+  if (!reduced.violated()) collector_frees_exactly_the_unreachable(spec);
 }
 
 // ------------------------------------------------------- broken runtimes

@@ -176,13 +176,17 @@ INSTANTIATE_TEST_SUITE_P(Shipped, SleepSets, ::testing::ValuesIn(scenario_files(
 // the same verdict, properties and states.
 // A generated scenario (broken C types included, bodies of up to three
 // statements) under any profile; `copies` more threads run the first
-// thread's body.
-model::Program generated(int max_threads, int copies) {
+// thread's body; `locks`: with the lock statements (GenConfig::locks),
+// half the time made to hold a finalizer that takes the lock its thread
+// holds (finalizer_takes_held_lock).
+model::Program generated(int max_threads, int copies, bool locks = false) {
   gen::GenConfig config;
+  config.locks = locks;
   config.max_threads = max_threads;
   config.max_body = 3;
   config.broken_ctypes = true;
   gen::ScenarioSpec spec = *gen::scenario(config);
+  if (locks && *rc::gen::arbitrary<bool>()) finalizer_takes_held_lock(spec);
   if (!spec.threads.empty())
     for (int k = 0; k < copies; ++k) spec.threads.push_back(spec.threads[0]);
   spec.profile = *rc::gen::element<std::string>("3.11", "3.12", "3.13.0", "3.13", "3.14.0",
@@ -421,6 +425,26 @@ RC_GTEST_PROP(SleepSetsPersistentMeta, SameVerdictsAsThePlainSearch, ()) {
                                                   : "holds or limit");
   const std::string failed = combination_differs(p, symmetry);
   RC_ASSERT(failed == "");
+}
+
+// The same with locks (GenConfig::locks): threads that wait for a lock,
+// deadlocks, an RLock's owner renamed with its thread under symmetry. The
+// por-check (up to symmetry), one encoding per orbit, sleep sets alone
+// against the search without, and the combination against the plain
+// search.
+RC_GTEST_PROP(SleepSetsPersistentMeta, SameVerdictsWithLocks, ()) {
+  const model::Program p = generated(2, *rc::gen::inRange(0, 3), true);
+  const bool symmetry = *rc::gen::arbitrary<bool>();
+  size_t pairs = 0;
+  RC_ASSERT(pairs_commute_everywhere(model::Model(p, symmetry), pairs) == "");
+  RC_ASSERT(orbit_encodings_differ(p, 2000) == "");
+  RC_ASSERT(sleep_sets_differ(p, symmetry) == "");
+  RC_ASSERT(combination_differs(p, symmetry) == "");
+  RC_TAG(symmetry && model::Model(p).uses_symmetry() ? "symmetric threads" : "no symmetry");
+  const Result r = check(p, plain_bfs(false, 1), symmetry);
+  RC_TAG(r.verdict != checker::Verdict::Violated                        ? "holds or limit"
+         : r.failure.properties == std::vector<std::string>{"deadlock"} ? "deadlock"
+                                                                        : "violated");
 }
 
 // B1 (bench/b1.py) with symmetry: no more states than the persistent sets

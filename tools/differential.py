@@ -34,6 +34,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from differential_scenarios import FT_BUGS, GIL_BUGS, random_scenario
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -199,105 +201,6 @@ def units_of(path, extra_profiles, origin):
     return units
 
 
-# The generated scenarios: a small alphabet in the manner of gen/Spec.cpp
-# (classes with and without __del__, cycles, weakrefs with callbacks,
-# resurrection, collections), on one to three threads, some of them copies
-# of the first (thread symmetry), under a random profile and now and then a
-# runtime mutation. `lifecheck fuzz` cannot write the scenarios it
-# generates (only the shrunk first violation), so these are drawn here.
-
-GIL_PROFILES = [None, "3.11", "3.12", "3.13", "P314i"]
-GIL_BUGS = ["finalize-without-incref", "clear-without-incref", "no-finalized-mark",
-            "untrack-clears-finalized", "gc-ignores-frame-refs", "resurrection-continues",
-            "callbacks-while-clearing", "callbacks-oldest-first", "trash-weakref-callbacks",
-            "skip-tp-clear", "dealloc-leaves-tracked", "clear-survivors-again"]
-FT_BUGS = ["merge-keeps-queue-reference", "free-garbage-mid-collection",
-           "dealloc-on-dropping-thread", "stw-during-c-code"]
-
-
-def del_body(rng):
-    body = []
-    for _ in range(rng.randint(1, 2)):
-        body += rng.choice([["log(\"del\")"], ["global keep", "keep = self"],
-                            ["self.f0 = None"], ["gc.collect()"]])
-    globals_ = [s for s in body if s.startswith("global")]
-    return globals_ + [s for s in body if not s.startswith("global")]
-
-
-def thread_statement(rng, globals_used, has_weakref):
-    g = f"g{rng.randint(0, 1)}"
-    f = f"f{rng.randint(0, 1)}"
-    local = rng.choice(["a", "b"])
-    other = "b" if local == "a" else "a"
-    choice = rng.randrange(12)
-    if choice == 11:
-        return ["if a is not None:", "    if b is not None:", "        a.f0 = b",
-                "        b.f1 = a"]
-    if choice == 0:
-        return [f"{local} = C{rng.randint(0, 1)}()"]
-    if choice == 1:
-        return [f"if {local} is not None:", f"    {local}.{f} = {other}"]
-    if choice == 2:
-        return ["s = " + g, "if s is not None:", f"    s.{f} = {local}", "s = None"]
-    if choice == 3:
-        globals_used.add(g)
-        return [f"{g} = {local}"]
-    if choice == 4:
-        globals_used.add(g)
-        return [f"{g} = None"]
-    if choice == 5:
-        return [f"{local} = None"]
-    if choice == 6:
-        return [f"if {local} is not None:", f"    wv = weakref.ref({local}, cb1)"]
-    if choice == 7:
-        globals_used.add("w0")
-        return [f"if {local} is not None:", f"    w0 = weakref.ref({local})"]
-    if choice == 8 and has_weakref:
-        return ["if wv is not None:", "    log(\"gone\", wv() is None)"]
-    if choice == 9:
-        return ["gc.collect()"]
-    return ["log(\"mark\")"]
-
-
-def thread_body(rng, length):
-    globals_used = set()
-    body = [f"a = C{rng.randint(0, 1)}()", f"b = C{rng.randint(0, 1)}()", "wv = None"]
-    for _ in range(length):
-        body += thread_statement(rng, globals_used, any("wv = weakref" in s for s in body))
-    head = ["global " + ", ".join(sorted(globals_used))] if globals_used else []
-    return head + body
-
-
-def random_scenario(rng):
-    """The text of one generated scenario."""
-    free_threaded = rng.random() < 0.25
-    profile = rng.choice(list(FREE_THREADED) if free_threaded else GIL_PROFILES)
-    lines = []
-    if rng.random() < 0.3:
-        lines.append("runtime-bug " + rng.choice(FT_BUGS if free_threaded else GIL_BUGS))
-    if profile:
-        lines.append("profile " + profile)
-    lines.append("")
-    for k in range(2):
-        lines.append(f"class C{k}:")
-        if rng.random() < 0.6:
-            lines += ["    def __del__(self):"] + ["        " + s for s in del_body(rng)]
-        else:
-            lines.append("    pass")
-        lines.append("")
-    callback = rng.choice([["log(\"cb1\")"], ["global keep", "keep = None"], ["gc.collect()"]])
-    lines += ["def cb1(wr):"] + ["    " + s for s in callback] + [""]
-    lines += ["keep = None", "g0 = None", "g1 = None", "w0 = None"]
-    if rng.random() < 0.5:
-        lines += [f"g{rng.randint(0, 1)} = C{rng.randint(0, 1)}()"]
-    threads = rng.choice([1, 2] if free_threaded else [1, 2, 2, 3])
-    first = thread_body(rng, rng.randint(2, 5 if threads < 3 else 3))
-    for t in range(threads):
-        body = first if t == 0 or rng.random() < 0.5 else thread_body(rng, rng.randint(2, 4))
-        lines += ["", f"thread T{t + 1}:"] + ["    " + s for s in body]
-    return "\n".join(lines) + "\n"
-
-
 def fuzz_scenario(lifecheck, seed, bug, folder):
     """A scenario `lifecheck fuzz` found and shrank with a runtime
     mutation (its header comments dropped), or None."""
@@ -333,7 +236,9 @@ def generate(count, seed, lifecheck, folder):
                 plain = re.sub(r"^(runtime-bug|verdict) .*\n", "", text, flags=re.M)
                 texts[f"g{i:04d}-fuzz-{bug}-plain.life"] = plain
         if not texts:
-            texts[f"g{i:04d}.life"] = random_scenario(rng)
+            lock_rng = random.Random(f"{seed}:{i}:locks")
+            texts[f"g{i:04d}.life"] = random_scenario(
+                rng, list(FREE_THREADED), lock_rng if lock_rng.random() < 1 / 3 else None)
         for name, text in texts.items():
             path = os.path.join(folder, name)
             with open(path, "w") as f:

@@ -50,17 +50,30 @@ struct GenConfig {
   // no thread ends is a run that never ends: `termination`). Off by
   // default, like `exits`.
   bool loops = false;
+  // Locks (LK1-LK8): one to max_locks module globals L0.., each a
+  // threading.Lock() or a threading.RLock(), and in every body (threads,
+  // module code, __del__, tp_finalize, weakref callbacks) `with` blocks,
+  // acquire/release pairs, acquire(False) with a branch on its result,
+  // acquires and releases of their own, locked() and locks stored in
+  // fields: a seventh of the statements. A finalizer or callback that
+  // takes a lock its thread holds, two threads taking two locks in
+  // opposite orders or a Lock taken twice are a `deadlock`; a release of
+  // an unlocked Lock, or of an RLock by another thread, raises
+  // RuntimeError. Off by default, like `loops`.
+  bool locks = false;
+  int max_locks = 2;
 };
 
 // One statement; `in_finalizer` adds the ops of finalizers and callbacks
 // (`self`, raising).
 // `exits` adds the atexit statements outside finalizers (GenConfig::exits).
-// `loops` adds the while statements (GenConfig::loops).
+// `loops` adds the while statements (GenConfig::loops), `locks` the lock
+// statements (GenConfig::locks).
 rc::Gen<Action> action(bool in_finalizer, bool language = false, bool exits = false,
-                       bool loops = false);
+                       bool loops = false, bool locks = false);
 // A body of at most `max` statements.
 rc::Gen<std::vector<Action>> body(int max, bool in_finalizer, bool language = false,
-                                  bool exits = false, bool loops = false);
+                                  bool exits = false, bool loops = false, bool locks = false);
 rc::Gen<ClassSpec> python_class(const GenConfig& config);
 rc::Gen<CTypeSpec> c_type(const GenConfig& config);
 // A whole scenario: types, callbacks, module code and thread programs.

@@ -76,8 +76,21 @@ enum class Op : uint8_t {
   WhileDrain,  // while len(kA) != 0: try: kA.pop() except IndexError: log
   WhileBreak,  // while True: if gA is None: break / gA = None
   WhileSpin,   // threads: while gA is not None: pass   (elsewhere: a log line)
+  // Locks (GenConfig::locks) live in module globals L0.., each a
+  // threading.Lock() or a threading.RLock() (ScenarioSpec::locks). A
+  // block's body is the 1 + B % 2 statements after it in the same body
+  // (fewer at its end; a block among them nests): a shrink that removes
+  // the block leaves its statements in place.
+  LockWith,     // with LA: <block>
+  LockPair,     // LA.acquire() / <block> / LA.release()
+  LockTry,      // if LA.acquire(False): <block> / LA.release() else: log("busy")
+  LockAcquire,  // LA.acquire(), not released here (a Lock taken twice waits for ever)
+  LockRelease,  // LA.release(): RuntimeError when unlocked or, for an RLock, not its owner's
+                // (not in a C tp_finalize, which must not raise: a log line)
+  LockLocked,   // log("locked", LA.locked())  (an RLock: a log line; RLock.locked() is 3.14's)
+  LockLink,     // if gA is not None: gA.fB = LC (a lock in a field; locks have no tp_clear)
 };
-inline constexpr int kOpCount = 47;
+inline constexpr int kOpCount = 54;
 
 struct Action {
   Op op = Op::Log;
@@ -119,6 +132,7 @@ struct ScenarioSpec {
   int containers = 0;                          // k0 .. (GenConfig::language), bound to [] first
   bool atexit = false;                         // `import atexit` (GenConfig::exits)
   bool shutdown = false;                       // `shutdown modules` (GenConfig::exits)
+  std::vector<bool> locks;                     // L0 .. (GenConfig::locks): an RLock when true
 
   // The scenario text, as `lifecheck check` reads it.
   std::string to_life() const;
