@@ -74,6 +74,13 @@ class Locks:
             return lines + [f"log(\"locked\", {lock}.locked())"]
         return lines
 
+    def last(self):
+        """The end of a thread body: a third of the time a drop of a local
+        inside `with L0:` (its object's finalizer may take L0)."""
+        if not self.rng or self.rng.random() >= 1 / 3:
+            return []
+        return ["with L0:", f"    {self.rng.choice(['a', 'b'])} = None"]
+
 
 def del_body(rng):
     body = []
@@ -125,6 +132,7 @@ def thread_body(rng, length, locks):
     for _ in range(length):
         body += locks.around(
             thread_statement(rng, globals_used, any("wv = weakref" in s for s in body)))
+    body += locks.last()
     head = ["global " + ", ".join(sorted(globals_used))] if globals_used else []
     return head + body
 
