@@ -18,9 +18,10 @@
 // `continue` is `_turn()`, the test (ELSE and break when it fails), then
 // `continue`. A break or continue inside ELSE would be taken by the inner
 // `while True` here: refused; so is a continue inside a try with a finally
-// clause (the finally runs before the check in CPython, after the
-// script's _turn()). A break inside a try is Python's own: the finally runs,
-// then the jump, as in CPython (IT9).
+// clause or inside an except or finally clause (the finally runs, and the
+// clause pops its exception, before the check in CPython, after the
+// script's _turn()). A break inside a try or a clause is Python's own: the
+// blocks are left, then the jump, as in CPython (IT9).
 #include "emit/PythonEmitterImpl.h"
 #include "model/While.h"
 
@@ -45,21 +46,28 @@ bool has_loop_jump(const Program& p, const std::vector<StatementId>& body) {
   return false;
 }
 
-// A continue inside a try with a finally clause within its loop (IT9),
-// which the script cannot order as CPython does (see above).
-const Statement* continue_through_finally(const Program& p, const std::vector<StatementId>& body,
-                                          bool through_finally) {
+// A continue that leaves code to run before its loop's check (IT9): inside
+// a try with a finally clause or a with within its loop (the finally, the
+// __exit__), or inside an except or finally clause (POP_EXCEPT, which
+// drops the exception). The script cannot order these as CPython does.
+const Statement* continue_through_exit(const Program& p, const std::vector<StatementId>& body,
+                                       bool through_exit) {
   for (StatementId id : body) {
     const Statement& s = p.stmts[id];
-    if (s.kind == StatementKind::Continue && through_finally) return &s;
+    if (s.kind == StatementKind::Continue && through_exit) return &s;
     const bool loop = s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
                       s.kind == StatementKind::While;
     const bool in_body = loop ? false
-                              : through_finally ||
+                              : through_exit ||
                                     (s.kind == StatementKind::Try && !s.finalbody.empty()) ||
                                     s.kind == StatementKind::With;  // its exit is a finally (LK5)
-    for (const auto* b : {&s.body, &s.orelse})
-      if (const Statement* c = continue_through_finally(p, *b, in_body)) return c;
+    if (const Statement* c = continue_through_exit(p, s.body, in_body)) return c;
+    // a loop's else is outside the loop: its continue is the outer loop's
+    if (const Statement* c = continue_through_exit(p, s.orelse, loop ? through_exit : in_body))
+      return c;
+    for (const model::ExceptClause& h : s.handlers)
+      if (const Statement* c = continue_through_exit(p, h.body, true)) return c;
+    if (const Statement* c = continue_through_exit(p, s.finalbody, true)) return c;
   }
   return nullptr;
 }
@@ -68,10 +76,10 @@ const Statement* continue_through_finally(const Program& p, const std::vector<St
 
 std::optional<std::string> loop_problem(const Program& program) {
   for (const model::FuncInfo& f : program.funcs)
-    if (const Statement* c = continue_through_finally(program, f.body, false))
+    if (const Statement* c = continue_through_exit(program, f.body, false))
       return "line " + std::to_string(c->line) +
-             ": a continue inside a try with a finally clause (the script's check would come "
-             "before the finally clause)";
+             ": a continue inside a try with a finally clause or inside an except or finally "
+             "clause (the script's check would come before the clause is left)";
   return std::nullopt;
 }
 

@@ -215,10 +215,9 @@ class Parser : public detail::ParserBase {
     expect_op("(", "after the function name");
     params(f, ")");
     advance();
-    const int loops = std::exchange(loops_, 0), tries = std::exchange(tries_in_loop_, 0);
+    const int loops = std::exchange(loops_, 0);
     block("the function header", [&](bool) { statement(f.body); });
     loops_ = loops;
-    tries_in_loop_ = tries;
     return f;
   }
 
@@ -432,9 +431,7 @@ class Parser : public detail::ParserBase {
   // A loop's body (where break and continue belong to it) and its else.
   void loop_blocks(Stmt& s, const char* header) {
     ++loops_;
-    const int tries = std::exchange(tries_in_loop_, 0);  // a try outside this loop is no matter
     block(header, [&](bool) { statement(s.body); });
-    tries_in_loop_ = tries;
     --loops_;
     if (at_name("else")) {  // runs when the loop ends without a break
       advance();
@@ -458,27 +455,14 @@ class Parser : public detail::ParserBase {
     return count;
   }
 
-  // An except or finally clause: a break or continue of a loop around it
-  // is refused (not part of the language; a return there is: FN8a, FN8b).
-  void handler_block(const char* what, std::vector<Stmt>& out) {
-    if (loops_ > 0) ++tries_in_loop_;
-    block(what, [&](bool) { statement(out); });
-    if (loops_ > 0) --tries_in_loop_;
-  }
-
-  // break / continue: only in a loop of the same body, and not inside an
-  // except or finally clause in it (in a try's body or else they run the
-  // finally clauses they leave: model/CodeGen.cpp).
+  // break / continue: only in a loop of the same body. Anywhere inside it
+  // (a try's body, else, except or finally clause, a with) they leave the
+  // blocks in between first (model/CodeGenBlocks.cpp, IT9).
   Stmt loop_jump(StmtKind kind) {
     Stmt s;
     s.kind = kind;
     s.loc = peek().loc;
-    const std::string word = peek().text;
-    if (loops_ == 0) fail(s.loc, "'" + word + "' outside a loop");
-    if (tries_in_loop_ > 0)
-      fail(s.loc, "'" + word +
-                      "' inside an except or finally clause in a loop is not part of the "
-                      "scenario language");
+    if (loops_ == 0) fail(s.loc, "'" + peek().text + "' outside a loop");
     advance();
     expect_newline();
     return s;
@@ -520,7 +504,7 @@ class Parser : public detail::ParserBase {
         h.bind_loc = peek().loc;
         h.bind = expect_identifier("a name after 'as'");
       }
-      handler_block("the 'except' clause", h.body);
+      block("the 'except' clause", [&](bool) { statement(h.body); });
       s.handlers.push_back(std::move(h));
     }
     if (at_name("else")) {
@@ -530,7 +514,7 @@ class Parser : public detail::ParserBase {
     }
     if (at_name("finally")) {
       advance();
-      handler_block("'finally'", s.finalbody);
+      block("'finally'", [&](bool) { statement(s.finalbody); });
     } else if (s.handlers.empty()) {
       fail(peek().loc,
            "expected 'except' or 'finally' after the 'try' block, found " + describe(peek()));

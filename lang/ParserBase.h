@@ -138,10 +138,9 @@ class ParserBase {
   int depth_ = 0;  // current nesting (kMaxNesting)
   // Imported names: alias -> (module, attribute or "" for the module itself).
   std::map<std::string, std::pair<std::string, std::string>> imported_;
-  // for loops around the statement being parsed, in the current function
-  // body, and the try statements inside them (break/continue, Parser.cpp)
+  // loops around the statement being parsed, in the current function body
+  // (break/continue, Parser.cpp)
   int loops_ = 0;
-  int tries_in_loop_ = 0;
 };
 
 }  // namespace lifecheck::lang::detail

@@ -343,7 +343,9 @@ void CodeGen::stmt_ops(StatementId id) {
       emit(OpCode::LoadConst, s).value = Value::integer(s.range_start);
       emit(OpCode::Check, s);
       const size_t loop = code_.size();
-      emit(OpCode::ForRange, s).b = s.slot;
+      Op& head = emit(OpCode::ForRange, s);
+      head.b = s.slot;
+      head.depth = depth_;
       store(s.target, s);
       loop_body(s, loop, 1);
       return;
@@ -355,7 +357,9 @@ void CodeGen::stmt_ops(StatementId id) {
       expr(s.value);
       emit(OpCode::GetIter, s);
       const size_t loop = code_.size();
-      emit(OpCode::ForIter, s).b = kMaxLoopNexts;
+      Op& head = emit(OpCode::ForIter, s);
+      head.b = kMaxLoopNexts;
+      head.depth = depth_;
       emit(OpCode::ForIterEnd, s).b = kMaxLoopNexts;
       store(s.target, s);
       loop_body(s, loop, kIteratorSlots);

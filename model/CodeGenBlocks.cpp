@@ -154,9 +154,16 @@ Block& CodeGen::push_block(Block::Kind kind, const Statement& s) {
   return blocks_.back();
 }
 
-// IT9: a break or continue in a try's body or else leaves the try
-// statements between it and its loop, innermost first (below).
-void CodeGen::leave_trys(const Statement& at) { leave_blocks(loops_.back().blocks, false, at); }
+// IT9: a break or continue leaves the blocks between it and its loop,
+// innermost first (below): try statements, with statements, except
+// clauses and the finally clause run for an exception (these two pop the
+// exception, so the depth is the loop's after them). What follows the jump
+// in its block is still compiled at the block's depth.
+void CodeGen::leave_trys(const Statement& at) {
+  const uint16_t depth = depth_;
+  leave_blocks(loops_.back().blocks, false, at);
+  depth_ = depth;
+}
 
 // IT9, FN8a: a jump out of blocks_[from...] leaves them innermost first
 // (compiler_unwind_fblock_stack): each one's protection ends there (3.11+:

@@ -102,9 +102,10 @@ uint64_t span(const std::vector<Op>& code, size_t from, size_t to) {
   return std::min<uint64_t>(n, uint64_t{1} << 40);
 }
 
-// The counter of the loop whose slots start at `at` on the thread's stack.
-uint64_t loop_counter(const Thread& th, const Op& head, size_t at) {
-  at += loop_slots(head) - 1;
+// The counter of the loop headed by `head` in frame `f`: its slots start
+// at the head's depth (Op::depth) on the frame's stack.
+uint64_t loop_counter(const Thread& th, const Op& head, const Frame& f) {
+  const size_t at = size_t{f.aux} + head.depth + loop_slots(head) - 1;
   return at < th.stack.size() && th.stack[at].kind() == ValueKind::Int
              ? static_cast<uint64_t>(std::max(0, th.stack[at].integer()))
              : 0;
@@ -118,7 +119,6 @@ uint64_t loop_counter(const Thread& th, const Op& head, size_t at) {
 // next() pauses (Y7): there it stands at the end of the iteration before.
 uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const Frame& f) {
   uint64_t pos = 0;
-  size_t slot = f.aux;
   const size_t end = std::min<size_t>(f.pc, code.size());
   for (size_t i = 0; i < end;) {
     // a run of ops that head no loop, one position each (most code)
@@ -142,8 +142,7 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
         continue;
       }
       // inside it: the iterations started so far, all but the current one whole
-      const uint64_t started = loop_counter(th, op, slot);
-      slot += loop_slots(op);
+      const uint64_t started = loop_counter(th, op, f);
       const uint64_t per_iteration = 1 + span(code, i + 1, op.a);
       pos += (started > 0 ? started - 1 : 0) * per_iteration + 1;
       ++i;
@@ -153,7 +152,7 @@ uint64_t unrolled_position(const std::vector<Op>& code, const Thread& th, const 
     ++i;
   }
   if (f.pc < code.size() && code[f.pc].code == OpCode::ForIter && loop_head(code[f.pc], f.pc))
-    pos += loop_counter(th, code[f.pc], slot) * (1 + span(code, f.pc + 1, code[f.pc].a));
+    pos += loop_counter(th, code[f.pc], f) * (1 + span(code, f.pc + 1, code[f.pc].a));
   return std::min<uint64_t>(pos, (uint64_t{1} << 40) - 2);
 }
 

@@ -257,6 +257,11 @@ struct ExprNode {
   // a site that specializes, FN13a)
   uint16_t keywords = 0;
   uint16_t site = kNoAppendSite;
+  // A loop's head (ForRange, ForIter): the operand stack depth below the
+  // loop's values, which is more than the loops around it hold inside an
+  // except clause (the handled exception) or a finally a return inlined
+  // (its value): where the progress measure reads the counter (IT6)
+  uint16_t depth = 0;
   std::vector<ExprId> args;  // ListNew/TupleNew/DictNew
   uint32_t line = 0;         // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
@@ -479,6 +484,11 @@ struct Op {
   // NewInit: keyword names (FN12) and the specializing call site (FN13a)
   uint16_t keywords = 0;
   uint16_t site = kNoAppendSite;
+  // A loop's head (ForRange, ForIter): the operand stack depth below the
+  // loop's values, which is more than the loops around it hold inside an
+  // except clause (the handled exception) or a finally a return inlined
+  // (its value): where the progress measure reads the counter (IT6)
+  uint16_t depth = 0;
   uint32_t line = 0;  // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
   // The first op of a statement. (Without a GIL threads switch before ops

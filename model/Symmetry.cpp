@@ -8,7 +8,7 @@ namespace {
 // the same. The structured bindings name every field: a field added to Op
 // stops this from compiling until it is classified here.
 bool same_op(const Program& p, const Op& x, const Op& y) {
-  const auto& [code, a, b, label, str, value, keywords, site, line, col, stmt_start] = x;
+  const auto& [code, a, b, label, str, value, keywords, site, depth, line, col, stmt_start] = x;
   // where the op was written, for reports only; `site` is below
   (void)line, (void)col, (void)stmt_start, (void)site;
   // The call site an op warms (State::warm: FN13a's class calls, T1a's
@@ -22,7 +22,7 @@ bool same_op(const Program& p, const Op& x, const Op& y) {
   if ((own == kNoAppendSite) != (warm_site(y) == kNoAppendSite)) return false;
   const bool b_is_site = own != kNoAppendSite && code != OpCode::NewInit;
   if (code != y.code || a != y.a || (!b_is_site && b != y.b) || label != y.label || str != y.str ||
-      !(value == y.value))
+      !(value == y.value) || depth != y.depth)
     return false;
   // FN12: the keyword names (an index per call), compared by name
   return (keywords == 0) == (y.keywords == 0) &&
