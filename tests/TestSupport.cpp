@@ -394,6 +394,12 @@ std::vector<std::string> logs_under(const std::string& profile, const std::strin
   return logs_of(p, run_first(p));
 }
 
+void expect_logs_under_every_profile(const std::string& body,
+                                     const std::vector<std::string>& expected) {
+  for (const char* profile : kEveryProfile)
+    EXPECT_EQ(logs_under(profile, body), expected) << profile;
+}
+
 void expect_every_trace_logs(const std::string& text, const std::vector<std::string>& expected) {
   model::Program p = load_text(text);
   const std::vector<model::Trace> traces = all_traces(p);

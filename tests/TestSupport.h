@@ -116,11 +116,16 @@ struct LangErrorCase {
 };
 std::vector<LangErrorCase> lang_error_cases();
 
-// The log lines of the first run of `body` under `profile` (a "profile"
-// line is put first).
 // The lines a trace logs (`log(...)`), in order.
 std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace);
+// The log lines of the first run of `body` under `profile` (a "profile"
+// line is put first).
 std::vector<std::string> logs_under(const std::string& profile, const std::string& body);
+// The profiles a behaviour that no version changes is checked under.
+inline constexpr const char* kEveryProfile[] = {"3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"};
+// logs_under(profile, body) is `expected` for each of kEveryProfile.
+void expect_logs_under_every_profile(const std::string& body,
+                                     const std::vector<std::string>& expected);
 // Every trace of the program `text` ends normally and logs `expected`.
 void expect_every_trace_logs(const std::string& text, const std::vector<std::string>& expected);
 

@@ -11,8 +11,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-const char* const kProfiles[] = {"3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"};
-
 const char* kNode =
     "class Node:\n"
     "    def __del__(self):\n"
@@ -42,7 +40,7 @@ TEST(Iteration, TheIteratorKeepsTheListUntilTheLoopEnds) {
                            "del x\n"
                            "log('end')\n";
   const Strings expected = {"visit a", "visit b", "del a", "loop done", "del b", "end"};
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+  for (const char* profile : kEveryProfile) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
 // IT3, IT4, Y6: the generator runs as the loop goes; break drops the only
@@ -64,7 +62,7 @@ TEST(Iteration, BreakFinalizesTheGenerator) {
       "    break\n"
       "log('after')\n";
   const Strings expected = {"start", "got 1", "got 2", "finally", "after"};
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+  for (const char* profile : kEveryProfile) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
 // IT3: a generator run to its end ends the loop without an exception.
@@ -80,7 +78,7 @@ TEST(Iteration, AnExhaustedGeneratorEndsTheLoop) {
       "    log('again', n)\n"
       "log('after')\n";
   const Strings expected = {"got 1", "end of generator", "after"};
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+  for (const char* profile : kEveryProfile) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
 // IT3: dict, set and deque iterators raise RuntimeError once the size
@@ -122,7 +120,7 @@ TEST(Iteration, ContainersAndSizeChanges) {
   const Strings expected = {"key a",   "key b",   "dict changed", "set changed",
                             "deque 1", "deque 2", "tuple 1",      "tuple 2",
                             "list 1",  "list 2",  "not iterable"};
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+  for (const char* profile : kEveryProfile) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
 // for ... else: the else clause runs when the loop ends without a break;
@@ -153,7 +151,7 @@ TEST(Iteration, ForElse) {
       "        break\n"
       "log('end')\n";
   const Strings expected = {"gen finally", "no break", "inner else 1", "end"};
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_of(profile, body), expected) << profile;
+  for (const char* profile : kEveryProfile) EXPECT_EQ(logs_of(profile, body), expected) << profile;
 }
 
 // range(A, B): A .. B-1, none when B <= A.
@@ -184,7 +182,7 @@ TEST(Iteration, VerdictsAndTheBound) {
                       "    pass\n"));
   EXPECT_EQ(r.verdict, checker::Verdict::LimitReached);
   EXPECT_NE(r.limit.find("a for loop over more than 64 items"), std::string::npos) << r.limit;
-  for (const char* profile : kProfiles) {
+  for (const char* profile : kEveryProfile) {
     EXPECT_EQ(
         check(load_text_under(read_all(source_path("scenarios/loops/iterator-keeps-list-bug.life")),
                               profile))

@@ -15,8 +15,6 @@ namespace lifecheck::testing {
 namespace {
 
 using Strings = std::vector<std::string>;
-const char* kProfiles[] = {"3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"};
-
 // The shipped scenarios, their verdicts under their own profile.
 TEST(Locks, ShippedScenariosHaveTheirVerdicts) {
   const std::vector<std::pair<std::string, std::string>> want = {
@@ -55,7 +53,7 @@ TEST(Locks, DelTakingAHeldLockDeadlocksUnderEveryProfile) {
       "    L.acquire()\n"
       "    del n\n"
       "    L.release()\n";
-  for (const char* profile : kProfiles) {
+  for (const char* profile : kEveryProfile) {
     model::Program p = load_text_under(text, profile);
     auto r = check(p);
     ASSERT_EQ(r.verdict, checker::Verdict::Violated) << profile;
@@ -66,7 +64,7 @@ TEST(Locks, DelTakingAHeldLockDeadlocksUnderEveryProfile) {
   // With an RLock the owner re-enters: no deadlock.
   std::string rlock = text;
   rlock.replace(rlock.find("Lock()"), 6, "RLock()");
-  for (const char* profile : kProfiles)
+  for (const char* profile : kEveryProfile)
     EXPECT_EQ(verdict_under(profile, rlock), "holds") << profile;
 }
 
@@ -96,7 +94,8 @@ TEST(Locks, RLockCountsItsOwnersAcquires) {
       "expect log \"nested True\" once\n"
       "expect log \"over-released\" once\n"
       "expect log \"T1 has it\" once\n";
-  for (const char* profile : kProfiles) EXPECT_EQ(verdict_under(profile, text), "holds") << profile;
+  for (const char* profile : kEveryProfile)
+    EXPECT_EQ(verdict_under(profile, text), "holds") << profile;
   // The count is in the state: 3 at most, with an owner (main, thread 0,
   // or T1) while above 0, and none at 0.
   model::Program p = load_text(text);
@@ -154,7 +153,7 @@ TEST(Locks, LockHasNoOwnerAndNonBlockingAcquireSaysFalse) {
       "        L.release()\n"
       "    except RuntimeError:\n"
       "        log('unlocked')\n";
-  for (const char* profile : kProfiles)
+  for (const char* profile : kEveryProfile)
     EXPECT_EQ(logs_under(profile, text),
               (Strings{"True False True", "T1 released False", "unlocked"}))
         << profile;
@@ -168,7 +167,7 @@ TEST(Locks, LockHasNoOwnerAndNonBlockingAcquireSaysFalse) {
       "        L.release()\n"
       "    except RuntimeError:\n"
       "        log('not the owner')\n";
-  for (const char* profile : kProfiles)
+  for (const char* profile : kEveryProfile)
     EXPECT_EQ(logs_under(profile, rlock), Strings{"not the owner"}) << profile;
 }
 
@@ -199,11 +198,12 @@ TEST(Locks, WithReleasesOnEveryWayOut) {
       "    with L:\n"
       "        log('again', L.locked())\n"
       "    log('after', L.locked())\n";
-  for (const char* profile : kProfiles)
+  for (const char* profile : kEveryProfile)
     EXPECT_EQ(logs_under(profile, text),
               (Strings{"normal", "raised False", "loop False", "again True", "after False"}))
         << profile;
-  for (const char* profile : kProfiles) EXPECT_EQ(verdict_under(profile, text), "holds") << profile;
+  for (const char* profile : kEveryProfile)
+    EXPECT_EQ(verdict_under(profile, text), "holds") << profile;
 }
 
 // Lock objects live and die as other GC objects do (LK6): tracked, freed
@@ -220,7 +220,7 @@ TEST(Locks, ALockDiesByRefcountEvenWhileHeld) {
       "L.acquire()\n"
       "del L\n"
       "log(w() is None)\n";
-  for (const char* profile : kProfiles)
+  for (const char* profile : kEveryProfile)
     EXPECT_EQ(logs_under(profile, text), (Strings{"True", "gone", "True"})) << profile;
 }
 

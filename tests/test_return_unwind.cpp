@@ -17,17 +17,10 @@ namespace lifecheck::testing {
 namespace {
 
 using Strings = std::vector<std::string>;
-const char* kProfiles[] = {"3.11", "3.12", "3.13", "3.14", "3.13t", "3.14t"};
-
 const char* kNode =
     "class Node:\n"
     "    def __del__(self):\n"
     "        log('del', self)\n";
-
-// The log lines of the first run of `text`, under every profile.
-void expect_logs(const std::string& text, const Strings& want) {
-  for (const char* profile : kProfiles) EXPECT_EQ(logs_under(profile, text), want) << profile;
-}
 
 TEST(ReturnUnwind, ShippedScenariosHaveTheirVerdicts) {
   const std::vector<std::pair<std::string, std::string>> want = {
@@ -72,7 +65,8 @@ TEST(ReturnUnwind, ValueIsEvaluatedFirstAndHeldThroughTheFinally) {
                            "log('got')\n"
                            "del r\n"
                            "log('end')\n";
-  expect_logs(text, {"evaluated", "finally", "del y", "finally done", "got", "del x", "end"});
+  expect_logs_under_every_profile(
+      text, {"evaluated", "finally", "del y", "finally done", "got", "del x", "end"});
 }
 
 // FN8a: every kind of body that may return: a nested def, a __del__
@@ -102,7 +96,8 @@ TEST(ReturnUnwind, FinallyRunsInEveryKindOfBody) {
       "w = weakref.ref(c, gone)\n"
       "del c\n"
       "log('end')\n";
-  expect_logs(text, {"inner finally", "inner", "del finally", "callback finally", "end"});
+  expect_logs_under_every_profile(
+      text, {"inner finally", "inner", "del finally", "callback finally", "end"});
 }
 
 // FN8b: a return in the finally clause overrides the pending return: the
@@ -137,7 +132,8 @@ TEST(ReturnUnwind, ReturnInFinallyOverridesAndSwallows) {
                            "except ValueError:\n"
                            "    log('not reached')\n"
                            "log(h())\n";
-  expect_logs(text, {"second evaluated", "del a", "del keep", "2", "swallowed", "h body", "h"});
+  expect_logs_under_every_profile(
+      text, {"second evaluated", "del a", "del keep", "2", "swallowed", "h body", "h"});
 }
 
 // FN8a, X4, X8: a return from `except E as e` deletes e and stops handling
@@ -171,8 +167,8 @@ TEST(ReturnUnwind, ReturnFromAClauseEndsIt) {
                            "except KeyError:\n"
                            "    log('KeyError again')\n"
                            "log(g())\n";
-  expect_logs(text, {"finally", "del x", "from handler", "KeyError again", "body", "g finally",
-                     "from else"});
+  expect_logs_under_every_profile(text, {"finally", "del x", "from handler", "KeyError again",
+                                         "body", "g finally", "from else"});
   // The traceback's frame object holds no local once e is gone: x dies by
   // refcount, no collection needed.
   EXPECT_EQ(verdict_text(load_text(text + "expect finalize x by refcount once\n")), "holds");
@@ -210,7 +206,7 @@ TEST(ReturnUnwind, ExceptionFromAnInlinedFinallyGoesOutward) {
       "    return 3\n"
       "log(f())\n"
       "log(g())\n";
-  expect_logs(text, {"outer try", "2", "KeyError", "3"});
+  expect_logs_under_every_profile(text, {"outer try", "2", "KeyError", "3"});
 }
 
 // LK5, FN8a: a return inside `with L:` releases L; nested blocks unwind
@@ -244,7 +240,8 @@ TEST(ReturnUnwind, ReturnInsideWithReleasesInnermostFirst) {
       "with R:\n"
       "    log('R free')\n"
       "log(h(), L.locked())\n";
-  expect_logs(text, {"inner True", "outer False", "f False", "g", "R free", "h False"});
+  expect_logs_under_every_profile(
+      text, {"inner True", "outer False", "f False", "g", "R free", "h False"});
 }
 
 // FN8a: leaving a for loop drops its iterator before the finally clauses
@@ -266,7 +263,7 @@ TEST(ReturnUnwind, LoopIteratorGoesBeforeOuterFinally) {
       "    finally:\n"
       "        log('outside loop')\n"
       "log(f())\n";
-  expect_logs(text, {"in loop", "generator closed", "outside loop", "1"});
+  expect_logs_under_every_profile(text, {"in loop", "generator closed", "outside loop", "1"});
 }
 
 // Step boundaries: returning from inside `with L:` runs __exit__ with the
@@ -294,7 +291,7 @@ TEST(ReturnUnwind, ReturnInsideWithHasTheNormalExitsChecks) {
       "    with L:\n"
       "        log('in', who)\n"
       "    return 1\n");
-  for (const char* profile : kProfiles) {
+  for (const char* profile : kEveryProfile) {
     const auto a = check(load_text_under(inside, profile));
     const auto b = check(load_text_under(after, profile));
     EXPECT_EQ(a.verdict, checker::Verdict::Holds) << profile;
