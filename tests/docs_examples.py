@@ -7,7 +7,9 @@ run and compared, or marked as not run, with a reason. A block is recognised
 by what it holds, or by an HTML comment on the line just before its opening
 fence (blank lines between are allowed):
 
-Outputs (compared line by line; see `match` for `...`):
+Outputs (compared line by line, whole: the block's first line must be the
+output's first line and its last line the output's last line, unless a
+`...` line stands there; see `match` for `...`):
 * a block with `$ build/lifecheck SUBCOMMAND ARGS` lines: each command is
   run and the lines after it, up to the next `$` line, are its output;
 * a block whose first line is a result line, `NAME.life: holds under ...`
@@ -47,12 +49,16 @@ example cannot escape it.
 Commands run in a temporary folder holding the named scenarios and links to
 scenarios/ and tests/, with `--jobs 1` for check and suite: the counts are
 deterministic and compared exactly. Then, in a copy of each document, one
-count is made one larger and the copy must fail, and an unmarked scenario is
-added to a copy, which must fail too: the check cannot rot into passing.
+count is made one larger and the copy must fail, an unmarked scenario is
+added to a copy, which must fail too, and the last line of a result block
+and the first line of a `<!-- lifecheck: $ ... -->` block are left out of a
+copy, which must fail: the check cannot rot into passing. The matcher
+itself is tested by tests/docs_examples_test.py.
 
     tests/docs_examples.py --lifecheck build/lifecheck [--source-dir .] [FILE.md ...]
 """
 import argparse
+import difflib
 import glob
 import os
 import re
@@ -128,50 +134,125 @@ def parse(text):
     return lines, blocks, hidden
 
 
-def match(claimed, actual, label="binary"):
-    """None when the claimed lines are in the actual output, else (the index
-    of the first claimed line that is not, why).
+def same_line(c, a):
+    """Whether the output line A is the claimed line C (C ending in `...`:
+    a prefix)."""
+    return a.startswith(c[:-3].rstrip()) if c.endswith("...") else a == c
+
+
+def run_of(chunk, actual, p):
+    """How many lines of the chunk [(index, line)] match the output from
+    line p on."""
+    n = 0
+    while n < len(chunk) and p + n < len(actual) and same_line(chunk[n][1], actual[p + n]):
+        n += 1
+    return n
+
+
+def match(claimed, actual, label="binary", anchored=True):
+    """None when the claimed lines are the actual output, else (the index
+    of the claimed line to point at, why).
 
     A line `...` stands for any number of lines; a line that ends in `...`
     stands for any line that starts with what comes before. The other lines
     must be in the output in the same order, consecutive between two `...`;
-    trailing spaces do not count. A claimed result line must be the first
-    line of the output."""
+    trailing spaces and blank lines at the end of the block do not count.
+    Anchored (outputs): the first claimed line must be the first line of
+    the output and the last claimed line its last line, unless the block
+    starts or ends with a `...` line; so a block without `...` is the whole
+    output. Not anchored (excerpts of a scenario file): the lines may be
+    anywhere in it, in order. Either way a claimed result line must be the
+    first line of the output."""
     actual = [a.rstrip() for a in actual]
+    claimed = [c.rstrip() for c in claimed]
+    while claimed and not claimed[-1]:
+        claimed.pop()
     chunks, cur = [], []          # (index in claimed, line) per chunk
     for i, c in enumerate(claimed):
         if c.strip() == "...":
             chunks.append(cur)
             cur = []
         else:
-            cur.append((i, c.rstrip()))
+            cur.append((i, c))
     chunks.append(cur)
+    # An empty first (last) chunk: the block starts (ends) with `...`.
+    at_start = anchored and bool(chunks[0])
+    at_end = anchored and bool(chunks[-1])
 
-    def same(c, a):
-        return a.startswith(c[:-3].rstrip()) if c.endswith("...") else a == c
+    def run(chunk, p):
+        return run_of(chunk, actual, p)
+
+    def fail(n, why, doc, got):
+        return n, (f"{why}\n    doc:    {doc}\n    {label + ':':8}{got or '(a blank line)'}\n"
+                   + diff(chunks, actual, label))
 
     if claimed and RESULT.match(claimed[0]) and not (actual and actual[0] == claimed[0]):
-        return 0, f"first line\n    doc:    {claimed[0]}\n    {label + ':':8}{actual[0] if actual else '(nothing)'}"
+        return fail(0, "first line", claimed[0], actual[0] if actual else "(nothing)")
     pos = 0
-    for chunk in chunks:
+    for k, chunk in enumerate(chunks):
         if not chunk:
             continue
-        found = next((p for p in range(pos, len(actual) - len(chunk) + 1)
-                      if all(same(c, actual[p + q]) for q, (_, c) in enumerate(chunk))), None)
-        if found is None:
-            # The longest prefix of the chunk that is there, to point at the line.
-            best, at = 0, pos
-            for p in range(pos, len(actual)):
-                n = 0
-                while n < len(chunk) and p + n < len(actual) and same(chunk[n][1], actual[p + n]):
-                    n += 1
-                if n > best:
-                    best, at = n, p
-            near = actual[at + best] if at + best < len(actual) else "(end of output)"
-            return chunk[best][0], (f"line not in the output (after {best} matching lines)\n"
-                                    f"    doc:    {chunk[best][1]}\n    {label + ':':8}{near}")
-        pos = found + len(chunk)
+        first, last = at_start and k == 0, at_end and k == len(chunks) - 1
+        if first:
+            places = [0]
+        elif last:                # the last chunk ends where the output ends
+            places = [len(actual) - len(chunk)] if len(actual) - len(chunk) >= pos else []
+        else:
+            places = range(pos, len(actual) - len(chunk) + 1)
+        found = next((p for p in places if run(chunk, p) == len(chunk)), None)
+        if found is not None and first and last and len(chunk) != len(actual):
+            found = None          # a block without `...` is the whole output
+        if found is not None:
+            pos = found + len(chunk)
+            continue
+        # Point at the line: the longest prefix of the chunk that is there.
+        best, at = max(((run(chunk, p), p) for p in (places if first else range(pos, len(actual)))),
+                       key=lambda t: (t[0], -t[1]), default=(0, pos))
+        if best == 0 and first:
+            return fail(chunk[0][0], "the block's first line is not the output's first line (a block "
+                        "that leaves out lines there starts with a '...' line)",
+                        chunk[0][1], actual[0] if actual else "(nothing)")
+        if best == len(chunk):    # all there, but not at the end of the output
+            return fail(chunk[-1][0], "the output goes on after the block's last line (a block that "
+                        "leaves out lines there ends with a '...' line)", chunk[-1][1], actual[at + best])
+        near = actual[at + best] if at + best < len(actual) else "(end of output)"
+        return fail(chunk[best][0], f"line not in the output (after {best} matching lines)",
+                    chunk[best][1], near)
     return None
+
+
+def diff(chunks, actual, label, most=40):
+    """The block against the output, as a unified diff of at most MOST
+    lines. Each `...` (and each line that ends in `...`) is shown as the
+    output lines it stands for, where the lines around it are found, so
+    the diff shows only what differs."""
+    def run(chunk, p):
+        return run_of(chunk, actual, p)
+
+    shown, pos = [], 0
+    for k, chunk in enumerate(chunks):
+        p = None
+        if k == 0 or chunk:
+            best, at = max(((run(chunk, q), q) for q in range(pos, len(actual))),
+                           key=lambda t: (t[0], -t[1]), default=(0, pos))
+            p = at if best or not chunk else None
+        if k > 0:                 # the `...` before this chunk
+            if not chunk and k == len(chunks) - 1:
+                p = len(actual)   # a `...` at the end: the rest of the output
+            if p is None:
+                shown.append("...")
+            else:
+                shown += actual[pos:p]
+                pos = p
+        n = run(chunk, p) if p is not None else 0
+        shown += actual[p:p + n] if n else []
+        shown += [c for _, c in chunk[n:]]
+        if p is not None:
+            pos = p + n
+    lines = list(difflib.unified_diff(shown, actual, "doc", label, lineterm="", n=2))
+    if len(lines) > most:
+        lines = lines[:most] + [f"... ({len(lines) - most} more diff lines)"]
+    return "\n".join("    " + l for l in lines)
 
 
 class Runner:
@@ -254,7 +335,8 @@ def check_doc(name, text, runner):
             return
         why = match(claimed, out if out != [""] else err)
         if why:
-            problems.append(f"{where(b.line(n + why[0]))}: lifecheck {' '.join(args)}: {why[1]}")
+            problems.append(f"{where(b.line(n + why[0]))}: lifecheck {' '.join(args)} (the block at line "
+                            f"{b.start + 1}): {why[1]}")
 
     def is_output(b):
         return bool(b.body) and (RESULT.match(b.body[0]) or ERROR.match(b.body[0]))
@@ -310,7 +392,7 @@ def check_doc(name, text, runner):
             if whole is None:
                 problems.append(f"{where(b.start + 1)}: no scenario {path} to take the excerpt from")
                 continue
-            why = match(b.body, whole.rstrip("\n").split("\n"), "file")
+            why = match(b.body, whole.rstrip("\n").split("\n"), "file", anchored=False)
             if why:
                 problems.append(f"{where(b.line(why[0]))}: not in {path}: {why[1]}")
             continue
@@ -452,9 +534,26 @@ def check_doc(name, text, runner):
 
 
 def self_test(name, text, runner):
-    """Problems if a copy of the document with one count made larger, or
-    with an unmarked scenario added, passes."""
+    """Problems if a copy of the document with one count made larger, with
+    an unmarked scenario added, or with the last line of a result block or
+    the first line of a `<!-- lifecheck: $ ... -->` block left out (and no
+    `...` put there), passes."""
     problems = []
+    lines, blocks, _ = parse(text)
+    ends = 0
+    for what, pick, drop in (("last", lambda b: RESULT.match(b.body[0]), -1),
+                             ("first", lambda b: (b.marker or "").startswith("$ "), 0)):
+        b = next((b for b in blocks if len(b.body) > 2 and b.body[drop].strip() not in ("...", "")
+                  and b.body[drop - 1 if drop else 1].strip() not in ("...", "") and pick(b)), None)
+        if b is None:
+            continue
+        ends += 1
+        at = b.start + 1 + (len(b.body) if drop else 1)       # the document line left out
+        found, _, _ = check_doc(name, "\n".join(lines[:at - 1] + lines[at:]), runner)
+        if not any(re.match(rf"{re.escape(name)}:(\d+): ", p) and b.start < int(p.split(":")[1]) < at + 1
+                   for p in found):
+            problems.append(f"self-test: {name} with the {what} line of the block at line "
+                            f"{b.start + 1} left out passed")
     m = None
     for line_match in re.finditer(r"^\s*(\$ .*\n\s*)?\S+\.life: .*$", text, re.M):
         m = NUMBERS.search(text, line_match.start(), line_match.end())
@@ -470,7 +569,7 @@ def self_test(name, text, runner):
     found, _, _ = check_doc(name, unmarked, runner)
     if not any("neither checked nor marked" in p for p in found):
         problems.append(f"self-test: {name} with an unmarked scenario added passed")
-    return problems, m is not None
+    return problems, m is not None, ends
 
 
 def main(argv=None):
@@ -483,7 +582,7 @@ def main(argv=None):
     docs = args.docs or sorted(os.path.relpath(p, source_dir)
                                for p in glob.glob(os.path.join(source_dir, "docs", "*.md")))
     runner = Runner(os.path.abspath(args.lifecheck), source_dir)
-    problems, total, total_not_run, broken_numbers = [], 0, 0, 0
+    problems, total, total_not_run, broken_numbers, broken_ends = [], 0, 0, 0, 0
     for doc in docs:
         with open(os.path.join(source_dir, doc), encoding="utf-8") as f:
             text = f.read()
@@ -493,11 +592,14 @@ def main(argv=None):
         total_not_run += not_run
         if checked or not_run:
             print(f"{doc}: {checked} examples checked, {not_run} marked not run")
-            more, broke = self_test(doc, text, runner)
+            more, broke, ends = self_test(doc, text, runner)
             problems += more
             broken_numbers += broke
+            broken_ends += ends
     if total < 3:
         problems.append(f"only {total} examples found: has the format changed?")
+    if broken_ends == 0 and not args.docs:
+        problems.append("self-test: no output block to leave the first or last line out of")
     if broken_numbers == 0:
         problems.append("self-test: no state count to break in these documents")
     for p in problems:
