@@ -366,6 +366,13 @@ std::string python3_on_path() {
   return "";
 }
 
+const model::Object* find_object(const model::Program& program, const model::State& state,
+                                 const std::string& label) {
+  for (const model::Object& o : state.objects)
+    if (o.live && o.label != model::kNoLabel && program.labels[o.label] == label) return &o;
+  return nullptr;
+}
+
 std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace) {
   std::vector<std::string> out;
   for (const std::string& s : observable(program, trace))

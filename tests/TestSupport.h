@@ -116,6 +116,9 @@ struct LangErrorCase {
 };
 std::vector<LangErrorCase> lang_error_cases();
 
+// The first live object labelled `label` in `state`, or null.
+const model::Object* find_object(const model::Program& program, const model::State& state,
+                                 const std::string& label);
 // The lines a trace logs (`log(...)`), in order.
 std::vector<std::string> logs_of(const model::Program& program, const model::Trace& trace);
 // The log lines of the first run of `body` under `profile` (a "profile"
