@@ -49,7 +49,7 @@ void Encoder::run(std::string& out, std::vector<uint32_t>* cuts) {
                             (gc.visited_space << 5) | (gc.incremental_collecting << 6) |
                             (gc.debug_saveall << 7)));
   put8(gc.scheduled);
-  put8(gc.final_rounds);
+  put8(static_cast<uint8_t>(gc.final_rounds | gc.final_idle << 7));
   put8(thread_position(gc.stopped_by));
   putv(gc.collected);
   putv(gc.uncollectable);

@@ -34,7 +34,9 @@ class Decoder {
     gc.incremental_collecting = (gcf >> 6) & 1;
     gc.debug_saveall = (gcf >> 7) & 1;
     gc.scheduled = get8(0xFF);
-    gc.final_rounds = get8(0xFF);
+    const uint8_t rounds = get8(0xFF);
+    gc.final_rounds = rounds & 0x7F;
+    gc.final_idle = rounds >> 7;
     const uint8_t stopped_by = get8(kNoThread);
     gc.collected = static_cast<uint16_t>(getv(0xFFFF));
     gc.uncollectable = static_cast<uint16_t>(getv(0xFFFF));

@@ -226,6 +226,11 @@ void Machine::deduce_unreachable(uint8_t base, uint8_t unreachable) {
   move_unreachable(base, unreachable);
 }
 
+void Machine::note_final_deduction(const Frame& f) {
+  if (f.has(kFinal))
+    state_.gc.final_idle = list_head(kUnreachable) == kNoObj && list_head(kFinalizers) == kNoObj;
+}
+
 void Machine::move_legacy_finalizers() {
   // G11: objects with a legacy tp_del, and everything reachable from them,
   // leave the garbage set: they are never finalized, cleared or freed by
@@ -402,6 +407,7 @@ void Machine::step_collect(Frame& f) {
       untrack_atomic_containers(from, f.aux >= 2);
       if (from != to) list_merge(from, to);
       move_legacy_finalizers();
+      note_final_deduction(f);
       for (ObjId o = list_head(kUnreachable); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;
       check_garbage_set();

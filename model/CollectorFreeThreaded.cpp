@@ -353,6 +353,7 @@ void Machine::step_collect_ft(Frame& f) {
       for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) obj(o).flags &= ~kCollecting;
       untrack_atomic_containers(kGen0, true, &heap);
       move_legacy_finalizers();
+      note_final_deduction(f);
       for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next)
         obj(o).flags |= kInGarbageSet;
       check_garbage_set();

@@ -97,8 +97,8 @@ bool same_gc(const GcState& a, const GcState& b) {
       a.visited_space != b.visited_space || a.incremental_collecting != b.incremental_collecting ||
       a.final_running != b.final_running || a.start_called != b.start_called ||
       a.stop_called != b.stop_called || a.final_rounds != b.final_rounds ||
-      a.collected != b.collected || a.uncollectable != b.uncollectable ||
-      a.debug_saveall != b.debug_saveall)
+      a.final_idle != b.final_idle || a.collected != b.collected ||
+      a.uncollectable != b.uncollectable || a.debug_saveall != b.debug_saveall)
     return false;
   for (size_t l = 0; l < kNumLists; ++l)
     if (a.lists[l].head != b.lists[l].head || a.lists[l].tail != b.lists[l].tail ||

@@ -144,8 +144,9 @@ bool same_tables(const State& a, const State& b) {
 bool same_gc_settings(const GcState& a, const GcState& b) {
   return a.stopped_by == b.stopped_by && a.auto_enabled == b.auto_enabled &&
          a.scheduled == b.scheduled && a.final_running == b.final_running &&
-         a.final_rounds == b.final_rounds && a.debug_saveall == b.debug_saveall &&
-         same_items(a.callbacks, b.callbacks) && same_items(a.garbage, b.garbage);
+         a.final_rounds == b.final_rounds && a.final_idle == b.final_idle &&
+         a.debug_saveall == b.debug_saveall && same_items(a.callbacks, b.callbacks) &&
+         same_items(a.garbage, b.garbage);
 }
 
 // The rest of the GC state but the generations' lists (the young one's;

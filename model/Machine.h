@@ -554,6 +554,8 @@ class Machine {
   // tp_traverse of o: strong references, in the type's visiting order.
   void traverse(ObjId o, ObjList& out);
   void move_legacy_finalizers();
+  // After a final collection's deduction: GcState::final_idle.
+  void note_final_deduction(const Frame& f);
   // (walk: the order to judge them in, if not the list's; others skipped)
   void untrack_atomic_containers(uint8_t survivors, bool full, const ObjList* walk = nullptr);
   void handle_weakrefs_pass1();

@@ -458,11 +458,16 @@ void Machine::check_quiescence() {
     leaked += name_of(static_cast<ObjId>(i));
   }
   if (!leaked.empty())
-    violation({"quiescence"}, "after every thread finished and " +
-                                  std::to_string(state_.gc.final_rounds) +
-                                  " final collection(s), these objects are unreachable from "
-                                  "globals and gc.garbage but not freed: " +
-                                  leaked);
+    violation({"quiescence"},
+              "after every thread finished and " + std::to_string(state_.gc.final_rounds) +
+                  " final collection(s), these objects are unreachable from "
+                  "globals and gc.garbage but not freed: " +
+                  leaked +
+                  (state_.gc.final_idle ? "; the last collection found none of them "
+                                          "unreachable: a reference the collector cannot "
+                                          "account for keeps them (one never released, or a "
+                                          "field tp_traverse does not visit)"
+                                        : ""));
 }
 
 std::vector<int> Machine::count_references(const Program& program, const State& state) {

@@ -286,6 +286,9 @@ struct GcState {
   bool start_called = false;            // P7.25 monitor: "start" callbacks ran
   bool stop_called = false;             // P7.25 monitor: "stop" callbacks ran
   uint8_t final_rounds = 0;             // end-of-run collections done
+  // The last end-of-run collection found nothing unreachable (12.3): the
+  // next would find nothing either, so what is left there is a leak.
+  bool final_idle = false;
   uint16_t collected = 0;
   uint16_t uncollectable = 0;
   std::array<GcList, kNumLists> lists{};

@@ -399,11 +399,14 @@ void Machine::frames_empty() {
       // finalizer resurrects its own object and drops the last reference to
       // another cycle). Bounded to 4 rounds. Left over then: objects whose
       // finalizer has not run yet mean finalizers are still making garbage
-      // (the run has no end state: a limit); otherwise another round would
-      // not free them either, a leak (check_quiescence).
+      // (the run has no end state: a limit), unless the last round found
+      // nothing unreachable, so that no round could run them (a reference
+      // the collector cannot see, a tp_traverse that misses it, keeps
+      // them); otherwise another round would not free them either, a leak
+      // (check_quiescence).
       ++state_.gc.final_rounds;
       const Leftover left = unreachable_leftover();
-      if (left == Leftover::Unfinalized && state_.gc.final_rounds >= 4)
+      if (left == Leftover::Unfinalized && state_.gc.final_rounds >= 4 && !state_.gc.final_idle)
         throw ModelLimit{
             "finalizers or weakref callbacks still make new cyclic garbage after 4 final "
             "collections"};

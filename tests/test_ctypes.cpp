@@ -250,6 +250,63 @@ del x
   EXPECT_EQ(t.outcome.properties, Strings{"quiescence"});
 }
 
+// 12.3: a cycle through a field tp_traverse does not visit is invisible to
+// the collector, so a __del__ in it never runs. The final rounds find
+// nothing unreachable, so the leftover is a leak (quiescence, with the
+// hint), not finalizers still making garbage (a limit), under every profile.
+TEST(CTypes, UnvisitedCycleWithFinalizerIsALeakNotALimit) {
+  const std::string body = R"(
+class Holder:
+    def __del__(self):
+        log("holder del")
+ctype Bag:
+    flags: gc
+    fields: first, hidden
+    dealloc: untrack; clear first; clear hidden; free
+    clear: clear first; clear hidden
+    traverse: visit first
+h = Holder()
+b = Bag(None, h)
+h.bag = b
+del h
+del b
+)";
+  for (const char* profile : kEveryProfile) {
+    model::Program p = load_text(std::string("profile ") + profile + "\n" + body);
+    model::Trace t = run_first(p);
+    ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation)
+        << profile << ": " << t.outcome.message;
+    EXPECT_EQ(t.outcome.properties, Strings{"quiescence"}) << profile;
+    EXPECT_NE(t.outcome.message.find("the last collection found none of them unreachable"),
+              std::string::npos)
+        << profile << ": " << t.outcome.message;
+  }
+}
+
+// The hint is given only when the last final collection found nothing. A
+// cycle of two C objects without tp_clear is found unreachable by every
+// round, which cannot break it: a leak the collector sees, no hint.
+TEST(CTypes, LeakHintOnlyWhenTheCollectorFoundNothing) {
+  model::Program p = load_text(R"(
+ctype Pair:
+    flags: gc
+    fields: other
+    dealloc: untrack; clear other; free
+    clear: none
+    traverse: visit other
+a = Pair(None)
+b = Pair(a)
+a.other = b
+del a
+del b
+)");
+  model::Trace t = run_first(p);
+  ASSERT_EQ(t.outcome.kind, checker::StepResult::Kind::Violation) << t.outcome.message;
+  EXPECT_EQ(t.outcome.properties, Strings{"quiescence"});
+  EXPECT_EQ(t.outcome.message.find("the last collection found none"), std::string::npos)
+      << t.outcome.message;
+}
+
 // ------------------------------------------------------ subclass of a C type
 
 // R1.7b: subtype_dealloc runs the class's finalizer, clears weakrefs when the
