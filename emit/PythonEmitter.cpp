@@ -147,9 +147,7 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
                                        s.range_start, s.slot)
                          : fmt::format("for {} in _lc_ck(range({})):", expr(s.target, fn), s.slot),
            s.line);
-      loops_.push_back(nullptr);
-      block(fn, s.body, indent + 1, out);
-      loops_.pop_back();
+      loop_body(s, fn, indent + 1, out);
       line(out, indent + 1, "_turn()  # the backward jump's check");
       for_else(s, fn, indent, out);
       return;
@@ -157,16 +155,14 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
                                 // enters its frame (its RESUME checks)
       line(out, indent, fmt::format("for {} in {}:", expr(s.target, fn), expr(s.value, fn)),
            s.line);
-      loops_.push_back(nullptr);
-      block(fn, s.body, indent + 1, out);
-      loops_.pop_back();
+      loop_body(s, fn, indent + 1, out);
       line(out, indent + 1, "_turn()  # the backward jump's check");
       for_else(s, fn, indent, out);
       return;
     case StatementKind::While:
       return while_loop(s, fn, indent, out);
     case StatementKind::Break:  // no check: a forward jump
-      return emit("break");
+      return loop_break(s, indent, out);
     case StatementKind::Continue:  // the backward jump's check
       return loop_continue(s, fn, indent, out);
     case StatementKind::Log: {
@@ -189,7 +185,6 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
       return emit(s.value == model::kNoExpr ? "return" : "return " + expr(s.value, fn));
     case StatementKind::Try: {
       line(out, indent, "try:", s.line);
-      loops_.push_back(&s);  // a continue in it (PythonWhile.cpp)
       block(fn, s.body, indent + 1, out);
       for (const model::ExceptClause& c : s.handlers) {
         std::string names;
@@ -205,7 +200,6 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
         line(out, indent, "else:");
         block(fn, s.orelse, indent + 1, out);
       }
-      loops_.pop_back();
       if (!s.finalbody.empty()) {
         line(out, indent, "finally:");
         block(fn, s.finalbody, indent + 1, out);
@@ -220,9 +214,7 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
            "with _lc_with(" + expr(s.value, fn) + ", " + bool_py(p_.profile.with_enter_checks) +
                "):",
            s.line);
-      loops_.push_back(&s);
       block(fn, s.body, indent + 1, out);
-      loops_.pop_back();
       return;
     case StatementKind::Collect:
       return emit(target(fmt::format("_lc_ck(_lc_gc.collect({}))", s.slot)));

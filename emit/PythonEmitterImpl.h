@@ -57,10 +57,14 @@ class Emitter {
   void line(std::string& out, int indent, const std::string& text, int src_line = 0) const;
   void block(FuncId fn, const std::vector<StatementId>& body, int indent, std::string& out) const;
   void for_else(const Statement& s, FuncId fn, int indent, std::string& out) const;
-  // while loops (emit/PythonWhile.cpp, IT7)
+  // loops, break and continue (emit/PythonWhile.cpp, IT7, IT9)
   void while_loop(const Statement& s, FuncId fn, int indent, std::string& out) const;
   void loop_continue(const Statement& s, FuncId fn, int indent, std::string& out) const;
   void while_exit(const Statement& loop, FuncId fn, int indent, std::string& out) const;
+  void loop_break(const Statement& s, int indent, std::string& out) const;
+  void loop_body(const Statement& loop, FuncId fn, int indent, std::string& out) const;
+  bool one_pass(const Statement& loop) const;
+  std::string jump_name(const Statement& loop) const;
   void statement(const Statement& s, FuncId fn, int indent, std::string& out) const;
   std::string keyword_(const std::string& name) const;
   std::string params_text(FuncId g, const ExprNode* made, FuncId where) const;
@@ -83,9 +87,8 @@ class Emitter {
   std::unordered_map<std::string, std::string> renamed_;
   std::vector<std::string> globals_, types_, fields_, funcs_;
   std::vector<std::vector<std::string>> locals_;  // per function
-  // the loops around the statement being emitted: a while loop, or null
-  // for a for loop (what `continue` goes back to), and the try statements
-  // in them
+  // the loops around the statement being emitted, innermost last (what a
+  // break or continue belongs to)
   mutable std::vector<const Statement*> loops_;
 };
 

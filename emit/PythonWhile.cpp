@@ -1,9 +1,11 @@
-// while loops in the emitted script (IT7). Python's own `while COND:` tests
-// at the top and checks the eval breaker before the test; CPython's bytecode
-// (model/CodeGen.cpp) tests once before the loop and then after each
-// iteration, and checks between a passing test and the body. The script
-// spells that order out, so that its _turn() stands where the model's check
-// is (the real backward jump of `while True` follows it at once):
+// Loops, break and continue in the emitted script (IT7, IT9).
+//
+// while: Python's own `while COND:` tests at the top and checks the eval
+// breaker before the test; CPython's bytecode (model/CodeGenBlocks.cpp)
+// tests once before the loop and then after each iteration, and checks
+// between a passing test and the body. The script spells that order out,
+// so that its _turn() stands where the model's check is (the real backward
+// jump of `while True` follows it at once):
 //
 //   if COND:                 while True:
 //       while True:              BODY
@@ -15,13 +17,44 @@
 //   else:
 //       ELSE
 //
-// `continue` is `_turn()`, the test (ELSE and break when it fails), then
-// `continue`. A break or continue inside ELSE would be taken by the inner
-// `while True` here: refused; so is a continue inside a try with a finally
-// clause or inside an except or finally clause (the finally runs, and the
-// clause pops its exception, before the check in CPython, after the
-// script's _turn()). A break inside a try or a clause is Python's own: the
-// blocks are left, then the jump, as in CPython (IT9).
+// A plain continue is `_turn()`, then for a while loop the test (ELSE and
+// break when it fails), then `continue`.
+//
+// A continue inside a try statement (any part of it) or a with statement
+// within its loop leaves those blocks first: finally clauses and __exit__
+// run, and an except or finally clause pops its exception, all before the
+// backward jump's check (IT9, CodeGenBlocks.cpp leave_blocks). A _turn()
+// written at the continue would come before them. Such a loop gets its
+// body wrapped in a `while True` that runs once; each of the loop's own
+// jumps stores what it is in a flag (1 continue, 2 break; 0 for the end of
+// the body) and leaves the wrapper with a Python break, which runs the
+// blocks in between as CPython's jump does. After the wrapper the flag
+// picks the way on:
+//
+//   for X in ITER:                       while True:   (inside `if COND:`)
+//       while True:                          while True:
+//           BODY                                 BODY
+//           FLAG = 0                             FLAG = 0
+//           break                                break
+//       if FLAG == 2:                        if FLAG == 2:
+//           break                                break
+//       _turn()                              if FLAG == 1:
+//   else:                                        _turn()
+//       ELSE                                 if not (COND):
+//                                                ELSE
+//                                                break
+//                                            if FLAG == 0:
+//                                                _turn()
+//
+// so a for loop checks before FOR_ITER however the body ended, and a while
+// loop checks before the test after a continue and after the passing test
+// at the end of the body, as the model does. The flag is a plain local
+// (no allocation, no call); an exception that abandons a jump leaves it
+// stale only until the next jump or the end of the body sets it again.
+//
+// Still refused: a break or continue in a while loop's else clause (also
+// in the else clause of a for loop inside it), because ELSE is written
+// inside the script's own `while True`, whose loop the jump would take.
 #include "emit/PythonEmitterImpl.h"
 #include "model/While.h"
 
@@ -31,14 +64,16 @@ namespace {
 
 bool forever(const Program& p, const Statement& s) { return model::always_true(p, s.value); }
 
+// Whether `body` has a break or continue of the loop around it (a nested
+// loop's are its own, except in its else clause).
 bool has_loop_jump(const Program& p, const std::vector<StatementId>& body) {
   for (StatementId id : body) {
     const Statement& s = p.stmts[id];
     if (s.kind == StatementKind::Break || s.kind == StatementKind::Continue) return true;
-    if (s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
-        s.kind == StatementKind::While)
-      continue;  // its own jumps
-    if (has_loop_jump(p, s.body) || has_loop_jump(p, s.orelse) || has_loop_jump(p, s.finalbody))
+    const bool loop = s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
+                      s.kind == StatementKind::While;
+    if ((!loop && has_loop_jump(p, s.body)) || has_loop_jump(p, s.orelse) ||
+        has_loop_jump(p, s.finalbody))
       return true;
     for (const model::ExceptClause& c : s.handlers)
       if (has_loop_jump(p, c.body)) return true;
@@ -46,28 +81,40 @@ bool has_loop_jump(const Program& p, const std::vector<StatementId>& body) {
   return false;
 }
 
-// A continue that leaves code to run before its loop's check (IT9): inside
-// a try with a finally clause or a with within its loop (the finally, the
-// __exit__), or inside an except or finally clause (POP_EXCEPT, which
-// drops the exception). The script cannot order these as CPython does.
-const Statement* continue_through_exit(const Program& p, const std::vector<StatementId>& body,
-                                       bool through_exit) {
+// Whether a continue of the loop whose body is `body` stands inside a try
+// statement (any of its parts) or a with statement within the loop: its
+// jump leaves blocks first (IT9), so the loop is written with its body in
+// a one-pass `while True` (loop_body, below). A nested loop's continues are
+// its own; its else clause is outside it, so a continue there is this
+// loop's. (A try without a finally clause runs nothing on the way out, but
+// a while loop's ELSE written at the continue would still be inside it.)
+bool continue_in_block(const Program& p, const std::vector<StatementId>& body, bool in_block) {
   for (StatementId id : body) {
     const Statement& s = p.stmts[id];
-    if (s.kind == StatementKind::Continue && through_exit) return &s;
+    if (s.kind == StatementKind::Continue && in_block) return true;
     const bool loop = s.kind == StatementKind::For || s.kind == StatementKind::ForIn ||
                       s.kind == StatementKind::While;
-    const bool in_body = loop ? false
-                              : through_exit ||
-                                    (s.kind == StatementKind::Try && !s.finalbody.empty()) ||
-                                    s.kind == StatementKind::With;  // its exit is a finally (LK5)
-    if (const Statement* c = continue_through_exit(p, s.body, in_body)) return c;
-    // a loop's else is outside the loop: its continue is the outer loop's
-    if (const Statement* c = continue_through_exit(p, s.orelse, loop ? through_exit : in_body))
-      return c;
+    const bool inside = in_block || s.kind == StatementKind::Try || s.kind == StatementKind::With;
+    if (!loop && continue_in_block(p, s.body, inside)) return true;
+    if (continue_in_block(p, s.orelse, loop ? in_block : inside) ||
+        continue_in_block(p, s.finalbody, inside))
+      return true;
     for (const model::ExceptClause& h : s.handlers)
-      if (const Statement* c = continue_through_exit(p, h.body, true)) return c;
-    if (const Statement* c = continue_through_exit(p, s.finalbody, true)) return c;
+      if (continue_in_block(p, h.body, true)) return true;
+  }
+  return false;
+}
+
+// The first while loop in `body` (at any depth) whose else clause has a
+// break or continue of an outer loop: the script cannot write it.
+const Statement* jump_in_while_else(const Program& p, const std::vector<StatementId>& body) {
+  for (StatementId id : body) {
+    const Statement& s = p.stmts[id];
+    if (s.kind == StatementKind::While && has_loop_jump(p, s.orelse)) return &s;
+    for (const auto* part : {&s.body, &s.orelse, &s.finalbody})
+      if (const Statement* w = jump_in_while_else(p, *part)) return w;
+    for (const model::ExceptClause& h : s.handlers)
+      if (const Statement* w = jump_in_while_else(p, h.body)) return w;
   }
   return nullptr;
 }
@@ -76,11 +123,36 @@ const Statement* continue_through_exit(const Program& p, const std::vector<State
 
 std::optional<std::string> loop_problem(const Program& program) {
   for (const model::FuncInfo& f : program.funcs)
-    if (const Statement* c = continue_through_exit(program, f.body, false))
-      return "line " + std::to_string(c->line) +
-             ": a continue inside a try with a finally clause or inside an except or finally "
-             "clause (the script's check would come before the clause is left)";
+    if (const Statement* w = jump_in_while_else(program, f.body))
+      return "line " + std::to_string(w->line) +
+             ": a break or continue in the else clause of a while loop (the script runs that "
+             "clause inside its own loop)";
   return std::nullopt;
+}
+
+bool Emitter::one_pass(const Statement& loop) const {
+  return continue_in_block(p_, loop.body, false);
+}
+
+std::string Emitter::jump_name(const Statement& loop) const {
+  return "_lc_jump" + std::to_string(&loop - p_.stmts.data());
+}
+
+// The body of `loop`. Written as it is, or, when one_pass(loop), inside a
+// `while True` that every way out of the body leaves with a break (the
+// loop's own break and continue set jump_name(loop) first, so that the
+// code after it knows which it was).
+void Emitter::loop_body(const Statement& loop, FuncId fn, int indent, std::string& out) const {
+  const bool once = one_pass(loop);
+  if (once) line(out, indent++, "while True:  # the body, once: break and continue leave it");
+  loops_.push_back(&loop);
+  block(fn, loop.body, indent, out);
+  loops_.pop_back();
+  if (!once) return;
+  line(out, indent, jump_name(loop) + " = 0");
+  line(out, indent, "break");
+  line(out, indent - 1, "if " + jump_name(loop) + " == 2:  # the loop's break");
+  line(out, indent, "break");
 }
 
 // The failing test's way out: the else clause, then out of `while True`.
@@ -100,33 +172,40 @@ void Emitter::while_loop(const Statement& s, FuncId fn, int indent, std::string&
     ++at;
   }
   line(out, at, "while True:", s.line);
-  loops_.push_back(&s);
-  block(fn, s.body, at + 1, out);
-  loops_.pop_back();
-  if (!endless) while_exit(s, fn, at + 1, out);
-  line(out, at + 1, "_turn()  # the backward jump's check, after the test");
+  loop_body(s, fn, at + 1, out);
+  if (endless) {
+    line(out, at + 1, "_turn()  # the backward jump's check");
+  } else if (!one_pass(s)) {
+    while_exit(s, fn, at + 1, out);
+    line(out, at + 1, "_turn()  # the backward jump's check, after the test");
+  } else {  // a continue's check comes before the test, the end of the body's after it
+    line(out, at + 1, "if " + jump_name(s) + " == 1:");
+    line(out, at + 2, "_turn()  # the continue's backward jump");
+    while_exit(s, fn, at + 1, out);
+    line(out, at + 1, "if " + jump_name(s) + " == 0:");
+    line(out, at + 2, "_turn()  # the backward jump's check, after the test");
+  }
   if (!endless && !s.orelse.empty()) {
     line(out, indent, "else:");
     block(fn, s.orelse, indent + 1, out);
   }
 }
 
-// continue: JUMP_BACKWARD (a check), then a while loop's first test.
+// break: no check. In a one-pass body, out of it, then out of the loop.
+void Emitter::loop_break(const Statement& s, int indent, std::string& out) const {
+  if (!one_pass(*loops_.back())) return line(out, indent, "break", s.line);
+  line(out, indent, jump_name(*loops_.back()) + " = 2; break", s.line);
+}
+
+// continue: JUMP_BACKWARD (a check), then a for loop's FOR_ITER or a while
+// loop's first test. In a one-pass body: out of it, the blocks it leaves
+// on the way running first as in CPython, to the check after it.
 void Emitter::loop_continue(const Statement& s, FuncId fn, int indent, std::string& out) const {
-  size_t at = loops_.size();
-  while (
-      at > 0 && loops_[at - 1] &&
-      (loops_[at - 1]->kind == StatementKind::Try || loops_[at - 1]->kind == StatementKind::With)) {
-    // the script's _turn() would run before the finally clause (a with's
-    // __exit__), CPython's check after it
-    if (!loops_[at - 1]->finalbody.empty() || loops_[at - 1]->kind == StatementKind::With)
-      unsupported("continue inside a try with a finally clause", s.line);
-    --at;
-  }
-  const Statement* loop = at == 0 ? nullptr : loops_[at - 1];
-  if (!loop) return line(out, indent, "_turn(); continue", s.line);  // a for loop's FOR_ITER
+  const Statement& loop = *loops_.back();
+  if (one_pass(loop)) return line(out, indent, jump_name(loop) + " = 1; break", s.line);
+  if (loop.kind != StatementKind::While) return line(out, indent, "_turn(); continue", s.line);
   line(out, indent, "_turn()", s.line);
-  if (!forever(p_, *loop)) while_exit(*loop, fn, indent, out);
+  if (!forever(p_, loop)) while_exit(loop, fn, indent, out);
   line(out, indent, "continue", s.line);
 }
 
