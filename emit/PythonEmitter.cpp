@@ -597,7 +597,7 @@ std::optional<std::string> interpreter_problem(const Program& program) {
       if (program.profile.has(b.bug)) names += (names.empty() ? "" : ", ") + std::string(b.name);
     return "it injects the runtime bug " + names + ", which no real interpreter has";
   }
-  return detail::loop_problem(program);  // PythonWhile.cpp
+  return std::nullopt;
 }
 
 std::string emit_python(const Program& program, const EmitOptions& options) {

@@ -28,10 +28,6 @@ using model::TypeKind;
 using model::Value;
 using model::ValueKind;
 
-// Why the loops of `program` cannot be written as a script (IT9), if so
-// (emit/PythonWhile.cpp).
-std::optional<std::string> loop_problem(const Program& program);
-
 // A Python string literal (the script is UTF-8; only controls are escaped).
 std::string py_str(const std::string& s);
 std::string bool_py(bool b);
@@ -65,6 +61,8 @@ class Emitter {
   void loop_body(const Statement& loop, FuncId fn, int indent, std::string& out) const;
   bool one_pass(const Statement& loop) const;
   std::string jump_name(const Statement& loop) const;
+  bool else_after(const Statement& loop) const;
+  std::string else_name(const Statement& loop) const;
   void statement(const Statement& s, FuncId fn, int indent, std::string& out) const;
   std::string keyword_(const std::string& name) const;
   std::string params_text(FuncId g, const ExprNode* made, FuncId where) const;

@@ -52,9 +52,23 @@
 // (no allocation, no call); an exception that abandons a jump leaves it
 // stale only until the next jump or the end of the body sets it again.
 //
-// Still refused: a break or continue in a while loop's else clause (also
-// in the else clause of a for loop inside it), because ELSE is written
-// inside the script's own `while True`, whose loop the jump would take.
+// A while loop's ELSE is written at each failing test, inside the
+// script's `while True`, where a break or continue of an outer loop in it
+// (also in the else clause of a for loop in it) would take that `while
+// True` instead. Such an ELSE follows the loop instead, under a second
+// flag: True before the first test and at each failing one, False at each
+// of the loop's breaks:
+//
+//   ELSEFLAG = True
+//   if COND:
+//       while True:
+//           BODY            (break: `ELSEFLAG = False; break`)
+//           if not (COND):
+//               ELSEFLAG = True
+//               break
+//           _turn()
+//   if ELSEFLAG:
+//       ELSE
 #include "emit/PythonEmitterImpl.h"
 #include "model/While.h"
 
@@ -105,30 +119,7 @@ bool continue_in_block(const Program& p, const std::vector<StatementId>& body, b
   return false;
 }
 
-// The first while loop in `body` (at any depth) whose else clause has a
-// break or continue of an outer loop: the script cannot write it.
-const Statement* jump_in_while_else(const Program& p, const std::vector<StatementId>& body) {
-  for (StatementId id : body) {
-    const Statement& s = p.stmts[id];
-    if (s.kind == StatementKind::While && has_loop_jump(p, s.orelse)) return &s;
-    for (const auto* part : {&s.body, &s.orelse, &s.finalbody})
-      if (const Statement* w = jump_in_while_else(p, *part)) return w;
-    for (const model::ExceptClause& h : s.handlers)
-      if (const Statement* w = jump_in_while_else(p, h.body)) return w;
-  }
-  return nullptr;
-}
-
 }  // namespace
-
-std::optional<std::string> loop_problem(const Program& program) {
-  for (const model::FuncInfo& f : program.funcs)
-    if (const Statement* w = jump_in_while_else(program, f.body))
-      return "line " + std::to_string(w->line) +
-             ": a break or continue in the else clause of a while loop (the script runs that "
-             "clause inside its own loop)";
-  return std::nullopt;
-}
 
 bool Emitter::one_pass(const Statement& loop) const {
   return continue_in_block(p_, loop.body, false);
@@ -155,19 +146,34 @@ void Emitter::loop_body(const Statement& loop, FuncId fn, int indent, std::strin
   line(out, indent, "break");
 }
 
-// The failing test's way out: the else clause, then out of `while True`.
+// The failing test's way out: the else clause, then out of `while True`;
+// or, when the else clause is written after the loop (else_after), the
+// flag that lets it run.
 void Emitter::while_exit(const Statement& loop, FuncId fn, int indent, std::string& out) const {
   line(out, indent, "if not (" + expr(loop.value, fn) + "):", loop.line);
-  for (StatementId b : loop.orelse) statement(p_.stmts[b], fn, indent + 1, out);
+  if (else_after(loop))
+    line(out, indent + 1, else_name(loop) + " = True");
+  else
+    for (StatementId b : loop.orelse) statement(p_.stmts[b], fn, indent + 1, out);
   line(out, indent + 1, "break");
 }
 
+// A while loop's else clause with a break or continue of an outer loop in
+// it cannot stand inside the script's `while True`: it is written after
+// the loop, under a flag that the failing test sets and a break clears.
+bool Emitter::else_after(const Statement& loop) const {
+  return loop.kind == StatementKind::While && !forever(p_, loop) && has_loop_jump(p_, loop.orelse);
+}
+
+std::string Emitter::else_name(const Statement& loop) const {
+  return "_lc_else" + std::to_string(&loop - p_.stmts.data());
+}
+
 void Emitter::while_loop(const Statement& s, FuncId fn, int indent, std::string& out) const {
-  if (has_loop_jump(p_, s.orelse))
-    unsupported("break or continue in the else clause of a while loop", s.line);
   const bool endless = forever(p_, s);
   int at = indent;
   if (!endless) {
+    if (else_after(s)) line(out, indent, else_name(s) + " = True  # until a break");
     line(out, indent, "if " + expr(s.value, fn) + ":", s.line);
     ++at;
   }
@@ -185,16 +191,18 @@ void Emitter::while_loop(const Statement& s, FuncId fn, int indent, std::string&
     line(out, at + 1, "if " + jump_name(s) + " == 0:");
     line(out, at + 2, "_turn()  # the backward jump's check, after the test");
   }
-  if (!endless && !s.orelse.empty()) {
-    line(out, indent, "else:");
-    block(fn, s.orelse, indent + 1, out);
-  }
+  if (endless || s.orelse.empty()) return;
+  line(out, indent, else_after(s) ? "if " + else_name(s) + ":" : "else:");
+  block(fn, s.orelse, indent + 1, out);
 }
 
 // break: no check. In a one-pass body, out of it, then out of the loop.
+// A while loop's else clause written after it (else_after) is skipped.
 void Emitter::loop_break(const Statement& s, int indent, std::string& out) const {
-  if (!one_pass(*loops_.back())) return line(out, indent, "break", s.line);
-  line(out, indent, jump_name(*loops_.back()) + " = 2; break", s.line);
+  const Statement& loop = *loops_.back();
+  const std::string skip_else = else_after(loop) ? else_name(loop) + " = False; " : "";
+  if (!one_pass(loop)) return line(out, indent, skip_else + "break", s.line);
+  line(out, indent, skip_else + jump_name(loop) + " = 2; break", s.line);
 }
 
 // continue: JUMP_BACKWARD (a check), then a for loop's FOR_ITER or a while
