@@ -212,12 +212,15 @@ int main(int argc, char** argv) {
                   "sleep sets over the model's step footprints, together with the persistent "
                   "sets (with --no-por: sleep sets alone, every state kept; breadth-first, "
                   "exact store; experimental; with thread symmetry too)");
-    cmd->add_option("--max-states", check.limits.max_states, "stop after this many states")
+    cmd->add_option("--max-states", check.limits.max_states,
+                    "stop after this many states; 0: no limit")
         ->check(kWholeNumber);
-    cmd->add_option("--max-depth", check.limits.max_depth, "do not go deeper than this")
+    cmd->add_option("--max-depth", check.limits.max_depth,
+                    "do not go deeper than this; 0: no limit")
         ->check(kWholeNumber);
     add_memory_option(cmd, check.limits.max_memory_mb);
-    cmd->add_option("--max-seconds", check.limits.max_seconds, "stop after this many seconds")
+    cmd->add_option("--max-seconds", check.limits.max_seconds,
+                    "stop after this many seconds; 0: no limit")
         ->check(kSeconds);
     auto* distributed_flag = cmd->add_flag(
         "--distributed", check.distributed,

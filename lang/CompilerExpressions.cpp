@@ -505,7 +505,9 @@ ExprId Compiler::callback_expr(const Expr& e) {
                           name + "' takes " + parameters(p_.funcs[fid].nparams));
     return value(e, "");
   }
-  fail(e.loc, "a weakref callback must be a function name, 'obj.method' or None");
+  fail(e.loc,
+       "a weakref callback must be a function name, a variable or attribute holding a callable "
+       "(a call's result: store it in a variable first), 'obj.method', a lambda or None");
 }
 
 }  // namespace lifecheck::lang::detail

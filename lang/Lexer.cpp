@@ -1,6 +1,7 @@
 #include "lang/Lexer.h"
 
 #include <cctype>
+#include <string_view>
 
 namespace lifecheck::lang {
 
@@ -184,6 +185,25 @@ class Lexer {
     }
   }
 
+  // What an operator the language lacks gets: what it is, and what to
+  // write instead (scenario-language.md: values are names, None, booleans,
+  // small integers and strings, compared with ==, != and is).
+  static std::string unsupported_operator(const std::string& text, size_t i) {
+    const char c = text[i];
+    const bool assigns = i + 1 < text.size() && text[i + 1] == '=' && c != '<' && c != '>';
+    const std::string op = assigns ? std::string{c, '='} : std::string(1, c);
+    if (assigns)
+      return "augmented assignment '" + op +
+             "' is not supported: the scenario language has no arithmetic";
+    if (c == '<' || c == '>')
+      return "'" + op + "' is not supported: values compare with ==, != and is only";
+    if (std::string_view("+-*/%@&|^~").find(c) != std::string_view::npos)
+      return "'" + op +
+             "' is not supported: the scenario language has no arithmetic (a negative "
+             "number is written -N)";
+    return "unexpected character '" + op + "'";
+  }
+
   void lex_code(const std::string& text, size_t i, int line) {
     int depth = 0;
     Loc open_loc;
@@ -199,6 +219,10 @@ class Lexer {
         while (i < text.size() &&
                (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
           ++i;
+        if (i < text.size() && (text[i] == '"' || text[i] == '\'') && i - start <= 2)
+          fail(loc, "a string prefix ('" + text.substr(start, i - start) +
+                        "') is not supported: for an f-string, give log() the parts as "
+                        "arguments, log(\"x =\", x)");
         push(TokenKind::Name, text.substr(start, i - start), loc);
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                  (c == '-' && i + 1 < text.size() &&
@@ -240,7 +264,7 @@ class Lexer {
       } else if (static_cast<unsigned char>(c) >= 0x80) {
         fail(loc, "non-ASCII character; names and operators are ASCII (strings may hold UTF-8)");
       } else {
-        fail(loc, std::string("unexpected character '") + c + "'");
+        fail(loc, unsupported_operator(text, i));
       }
     }
     if (depth != 0) fail(open_loc, "unclosed bracket on this line");

@@ -32,6 +32,7 @@ class Parser : public detail::ParserBase {
     if (!at_op(":")) {
       if (at_name("and") || at_name("or"))
         fail(peek().loc, "'" + peek().text + "' is not supported; nest 'if' statements instead");
+      if (at_name("in")) fail(peek().loc, "'in' is not supported here (no membership tests)");
       fail(peek().loc, std::string("expected ':' after ") + owner + ", found " + describe(peek()));
     }
     advance();

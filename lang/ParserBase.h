@@ -120,6 +120,9 @@ class ParserBase {
   }
 
   void expect_newline() {
+    if (at_op(";"))
+      fail(peek().loc, "one statement a line: ';' between statements is not supported");
+    if (at_name("in")) fail(peek().loc, "'in' is not supported here (no membership tests)");
     if (!at(TokenKind::Newline))
       fail(peek().loc, "expected end of line, found " + describe(peek()));
     advance();

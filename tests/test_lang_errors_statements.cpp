@@ -154,8 +154,10 @@ std::vector<BadScenario> lang_error_cases_statements() {
        "    pass\n",
        3, 5, "cannot assign to 'C'"},
       {"ImportStatement", "import os\n", 1, 8, "module 'os' is not part of the scenario language"},
-      {"MinusWithASpace", "x = - 3\n", 1, 5, "unexpected character '-'"},
-      {"MinusBeforeAName", "y = 1\nx = -y\n", 2, 5, "unexpected character '-'"},
+      {"MinusWithASpace", "x = - 3\n", 1, 5,
+       "'-' is not supported: the scenario language has no arithmetic"},
+      {"MinusBeforeAName", "y = 1\nx = -y\n", 2, 5,
+       "'-' is not supported: the scenario language has no arithmetic"},
       {"NegativeLiteralTooLarge", "x = -1234567\n", 1, 5, "integer literal too large"},
       // Joins: only thread bodies join, and never themselves or main.
       {"JoinUnknownThread",
