@@ -1,5 +1,6 @@
 // emit-python and emit-c: a scenario as a runnable Python script, and its
 // C types as an extension module (docs/conformance.md).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -76,6 +77,13 @@ int emit_c_command(const std::string& file, const std::string& replay, const std
   auto program = load_program(file, *copts, scenario.max_memory_mb);
   if (!program) return kBadInput;
   if (!check_replay(replay, *program)) return kBadInput;
+  if (std::none_of(program->types.begin(), program->types.end(),
+                   [](const model::TypeInfo& t) { return t.kind == model::TypeKind::CType; })) {
+    std::cerr << "lifecheck: " << file
+              << " has no ctype block, so emit-c has no C type to write; emit-python writes "
+                 "its script\n";
+    return kBadInput;
+  }
   const std::string module = emit::c_module_name(file);
   std::string c_source, script;
   try {

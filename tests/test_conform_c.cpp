@@ -115,6 +115,12 @@ TEST(EmitC, BadInput) {
       {"emit-c", source_path("scenarios/contract/P7.10-ok.life"), "--out-dir", file_in_way});
   EXPECT_EQ(folder.exit_code, 2);
   EXPECT_NE(folder.err.find("cannot create the folder"), std::string::npos) << folder.err;
+  // a scenario without C types: emit-python is the command for it
+  CliResult python_only =
+      run_cli({"emit-c", source_path("scenarios/basics/cycle2-del.life"), "--out-dir", dir});
+  EXPECT_EQ(python_only.exit_code, 2);
+  EXPECT_NE(python_only.err.find("no ctype block"), std::string::npos) << python_only.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/_lc_cycle2_del.c"));
   CliResult missing = run_cli({"emit-c", "/no/such/file.life", "--out-dir", dir});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("error:"), std::string::npos) << missing.err;
