@@ -387,11 +387,18 @@ class CEmitter {
             out += fmt::format("    {} = NULL;\n", member(t, s.field));
             break;
           }
-          size_t index = static_cast<size_t>(
-              std::find(ti.c_fields.begin(), ti.c_fields.end(), s.field) - ti.c_fields.begin());
-          out += fmt::format("    {} = Py_NewRef(lc_arg{});\n", member(t, s.field), index);
+          out += fmt::format("    {} = Py_NewRef({});\n", member(t, s.field), arg_of(ti, s.field));
           break;
         }
+        case SlotOp::SetRefField:
+          if (s.arg & 4) {  // tp_init replacing the field with the argument
+            out +=
+                fmt::format("    {}({}, Py_NewRef({}));\n", s.arg & 1 ? "Py_XSETREF" : "Py_SETREF",
+                            member(t, s.field), arg_of(ti, s.field));
+            break;
+          }
+          out += common_step(t, s, "new");
+          break;
         default:
           out += common_step(t, s, "new");
       }
@@ -400,6 +407,13 @@ class CEmitter {
         "    lc_cs_end();\n    (void)kwds;\n    (void)lc_ts;\n    (void)lc_ref;\n    return "
         "self;\n}\n";
     return out;
+  }
+
+  // The C variable of the constructor argument a field takes.
+  static std::string arg_of(const TypeInfo& ti, model::FieldId field) {
+    size_t index = static_cast<size_t>(std::find(ti.c_fields.begin(), ti.c_fields.end(), field) -
+                                       ti.c_fields.begin());
+    return fmt::format("lc_arg{}", index);
   }
 
   // ------------------------------------------------------------- tp_dealloc

@@ -168,6 +168,12 @@ class Writer {
                    : "del self." + field;
       } else if (w == "call") {
         code = "pass";  // an opaque call: a point where other threads may run
+        warnings_.push_back(
+            Warning{src_.path(), s.line, 0,
+                    "'" + s.c_text + "' may run Python code; " + slot +
+                        " shows it as 'pass' (a point where other threads may run): write what it "
+                        "calls by hand, such as 'self.FIELD()' for a stored callable "
+                        "(docs/extension-types.md §2.4)"});
       } else if (w == "save_error" || w == "restore_error" || w == "write_unraisable") {
         continue;  // the runtime saves and restores the exception around tp_finalize
       } else {

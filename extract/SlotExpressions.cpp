@@ -17,6 +17,7 @@ void Translator::expression(Toks t) {
   }
   Toks u = unwrap(t);
   if (u.empty()) return;
+  if (is_constant_initializer(u)) return;  // {"first", "last", NULL}: no object of the model
   if (u.back().text != ")") {
     if (u.size() == 1 || u.back().kind == CXToken_Literal) return;  // a value, no effect
     warn(t, "'" + c_text(t) + "' is not translated");
@@ -61,6 +62,9 @@ void Translator::assignment(const Toks& lhs, const Toks& rhs, const Toks& whole)
     if (kind_ == SlotKind::New) {
       expression_calls_only(rhs);
       step("init " + target.name, whole);
+      // the old value is in a local: its release makes this store Py_XSETREF
+      for (const auto& [local, f] : scope().holds)
+        if (f == target.name) scope().replaced[f] = steps_.size() - 1;
       return;
     }
     warn(whole, "storing a new value in a field is not translated ('" + c_text(whole) +
@@ -109,7 +113,10 @@ void Translator::call(const std::string& name, const std::vector<Toks>& args, co
   if (std::any_of(args.begin(), args.end(), ref_arg)) step("use_ref", whole);
   if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF")
     return release(name, arg(0), whole);
-  if (name == "Py_XSETREF" || name == "Py_SETREF") return setref(name, arg(0), arg(1), whole);
+  if (name == "Py_XSETREF" || name == "Py_SETREF") {
+    if (kind_ == SlotKind::New && args.size() == 2) expression_calls_only(args[1]);
+    return setref(name, arg(0), arg(1), whole);
+  }
   if (name == "Py_INCREF" || name == "Py_XINCREF") {
     Ref r = arg(0);
     if (kind_ == SlotKind::Traverse && r.kind == Ref::Field) return step("incref " + r.name, whole);
@@ -182,6 +189,16 @@ void Translator::release(const std::string& macro, Ref r, const Toks& whole) {
     if (through_local) scope().holds.erase(r.name);
     return step("clear " + field, whole);
   }
+  if (through_local && scope().replaced.count(field)) {
+    // tmp = self->f; self->f = v; Py_XDECREF(tmp): Py_XSETREF(self->f, v)
+    Step& store = steps_[scope().replaced[field]];
+    bool checked = macro == "Py_XDECREF" || scope().nonnull.count(field);
+    store.words = (checked ? "xsetref " : "setref ") + field;
+    store.c_text += "; " + c_text(whole);
+    scope().replaced.erase(field);
+    scope().holds.erase(r.name);
+    return;
+  }
   if (through_local) {
     // the field was NULLed before its reference is released: Py_CLEAR
     bool nulled = scope().nulled.count(field) != 0;
@@ -203,9 +220,10 @@ void Translator::setref(const std::string& macro, Ref target, Ref value, const T
     return;
   }
   std::string word = macro == "Py_XSETREF" ? "xsetref " : "setref ";
-  if (kind_ == SlotKind::New) return step("init " + target.name, whole);
   if (value.kind == Ref::Null) return step(word + target.name + " null", whole);
   if (value.kind == Ref::PyNone) return step(word + target.name + " none", whole);
+  // tp_new/tp_init: the new value is the constructor argument, as for init
+  if (kind_ == SlotKind::New) return step(word + target.name, whole);
   warn(whole, "'" + c_text(whole) +
                   "' stores something other than NULL or Py_None; written "
                   "as storing None");
@@ -252,7 +270,22 @@ void Translator::file_function(const std::string& name, const std::vector<Toks>&
 }
 
 void Translator::api_function(const std::string& name, const Toks& whole) {
-  if (std::string words = api_step(name, type_.gc); !words.empty()) return step(words, whole);
+  std::string words = api_step(name, type_.gc);
+  if (words.rfind("clear_weakrefs", 0) == 0 && !type_.weakrefable) {
+    // Objects/weakrefobject.c: on a type without weakref support
+    // PyObject_ClearWeakRefs fails (PyErr_BadInternalCall: SystemError set);
+    // the NoCallbacks variant does nothing
+    const bool raises = words == "clear_weakrefs" && kind_ == SlotKind::Dealloc;
+    warn(whole, "'" + c_text(whole) + "' on " + type_.name +
+                    ", which is not weakrefable (no tp_weaklistoffset): " +
+                    (words == "clear_weakrefs"
+                         ? std::string("CPython sets SystemError (a bad internal call); ") +
+                               (raises ? "translated as raise_error" : "left out")
+                         : "CPython does nothing; left out"));
+    if (raises) step("raise_error", whole);
+    return;
+  }
+  if (!words.empty()) return step(words, whole);
   if (is_quiet_api(name)) return;
   if (!is_python_api(name)) {
     // a function of the C library (in a system header) runs no Python

@@ -60,6 +60,10 @@ class Translator {
     std::set<std::string> nulled;              // fields NULLed while a local holds the reference
     std::set<std::string> nonnull;             // fields tested non-NULL around this code
     std::set<std::string> refs;  // locals holding what a weakref lookup step returned (`ref`)
+    // new: a field stored while a local holds its old value (`tmp = self->f;
+    // self->f = v; Py_XDECREF(tmp)`): the index of the store's step, which
+    // becomes `xsetref f` when the local is released
+    std::map<std::string, size_t> replaced;
     bool returned = false;
   };
 

@@ -224,6 +224,14 @@ void Translator::if_statement(CXCursor c) {
     if (a.kind == Ref::Field) field = a.name;
     if (a.kind == Ref::Weaklist) field = "<weaklist>";
   }
+  if (field == "<weaklist>" && !type_.weakrefable) {
+    // without tp_weaklistoffset nothing ever sets the member: it stays NULL
+    if (negated)
+      branch(then_branch);
+    else if (has_else)
+      branch(kids[2]);
+    return;
+  }
   if (!field.empty()) {
     // The test matters only for Py_DECREF: under it, it is Py_XDECREF.
     if (!negated) {

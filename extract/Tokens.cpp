@@ -1,5 +1,7 @@
 #include "extract/Tokens.h"
 
+#include <algorithm>
+
 namespace lifecheck::extract {
 
 namespace {
@@ -34,6 +36,15 @@ bool is_cast(const Toks& toks, size_t i) {
 
 bool is_word(const Tok& t) {
   return t.kind == CXToken_Identifier || t.kind == CXToken_Keyword || t.kind == CXToken_Literal;
+}
+
+bool is_constant_initializer(const Toks& toks) {
+  if (toks.size() < 2 || toks.front().text != "{" || closing(toks, 0) != toks.size() - 1)
+    return false;
+  return std::all_of(toks.begin(), toks.end(), [](const Tok& t) {
+    return t.kind == CXToken_Literal || t.text == "NULL" || t.text == "{" || t.text == "}" ||
+           t.text == "," || t.text == "-";
+  });
 }
 
 size_t closing(const Toks& toks, size_t open) {

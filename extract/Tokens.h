@@ -22,5 +22,8 @@ size_t find_top(const Toks& toks, const std::string& text);
 // C text for a comment: tokens joined, with spaces only between words.
 std::string c_text(const Toks& toks);
 bool is_word(const Tok& t);
+// A brace initialiser of constants only ({"first", "last", NULL}, {0}): it
+// calls nothing and stores no object.
+bool is_constant_initializer(const Toks& toks);
 
 }  // namespace lifecheck::extract

@@ -4,6 +4,7 @@
 #include "extract/Types.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace lifecheck::extract {
@@ -232,6 +233,7 @@ class Finder {
   // what they hold. Field names become scenario names.
   void finish(TypeDecl& t) {
     t.weakrefable = t.weakrefable || !t.weaklist_member.empty();
+    if (!t.weakrefable) weaklist_without_offset(t);
     std::erase_if(t.c_fields, [&](const std::string& f) {
       return f == t.weaklist_member || f == t.dict_member;
     });
@@ -249,6 +251,27 @@ class Finder {
       while (reserved.count(n) || std::find(t.fields.begin(), t.fields.end(), n) != t.fields.end())
         n += "_";
       t.fields.push_back(n);
+    }
+  }
+
+  // A member named as a weakref list (weakreflist, weaklist) in a type
+  // that gives no offset for it: CPython never writes it, so it stays NULL
+  // and the type is not weakrefable. It is no field either.
+  void weaklist_without_offset(TypeDecl& t) {
+    for (const std::string& f : t.c_fields) {
+      std::string lower;
+      for (char ch : f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower.find("weaklist") == std::string::npos &&
+          lower.find("weakreflist") == std::string::npos)
+        continue;
+      t.weaklist_member = f;
+      warn(t.place, "the member '" + f + "' looks like a weakref list, but " + t.variable +
+                        " gives no offset for it (" +
+                        (t.spec ? "no \"__weaklistoffset__\" member in Py_tp_members"
+                                : "no tp_weaklistoffset") +
+                        "): the type is not weakrefable (weakref.ref() of an instance raises "
+                        "TypeError) and the member stays NULL");
+      return;
     }
   }
 

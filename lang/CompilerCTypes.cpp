@@ -323,13 +323,20 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       st.field = need_field(1);
       no_more(2);
     } else if (verb == "setref" || verb == "xsetref") {
-      only_in({Slot::Dealloc, Slot::Clear});
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
       st.op = SlotOp::SetRefField;
       st.field = need_field(1);
-      if (w.size() < 3 || (w.at(2) != "null" && w.at(2) != "none"))
-        fail(w.size() < 3 ? loc : w.loc(2), "'" + verb + "' needs the new value: null or none");
-      no_more(3);
-      st.arg = static_cast<uint8_t>((verb == "xsetref" ? 1 : 0) | (w.at(2) == "none" ? 2 : 0));
+      st.arg = verb == "xsetref" ? 1 : 0;
+      if (w.size() == 2 && slot == Slot::New) {
+        st.arg |= 4;  // Py_(X)SETREF(self->F, Py_NewRef(arg)): the constructor argument
+      } else {
+        if (w.size() < 3 || (w.at(2) != "null" && w.at(2) != "none"))
+          fail(w.size() < 3 ? loc : w.loc(2),
+               "'" + verb + "' needs the new value: null or none" +
+                   (slot == Slot::New ? "" : " (the argument only in 'new:')"));
+        no_more(3);
+        if (w.at(2) == "none") st.arg |= 2;
+      }
     } else if (verb == "decref" || verb == "incref") {
       only_in({Slot::Dealloc, Slot::Clear, Slot::Traverse});
       if (verb == "incref" && slot != Slot::Traverse)

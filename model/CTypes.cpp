@@ -173,12 +173,18 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
         decref(Value::object(v.obj()));
       }
       return;
-    case SlotOp::SetRefField:  // Py_(X)SETREF: the new value first, then the old released
+    case SlotOp::SetRefField: {  // Py_(X)SETREF: the new value first, then the old released
       if (v.kind() == ValueKind::Unset && !(st.arg & 1))
         violation({"memory-safety"}, "Py_SETREF of " + where + ", which is NULL: Py_DECREF(NULL)");
-      obj(o).fields[st.field] = st.arg & 2 ? Value::none() : Value::unset();
+      Value nv = st.arg & 2 ? Value::none() : Value::unset();
+      if (st.arg & 4) {  // in new: Py_NewRef of the constructor argument
+        nv = constructor_arg(f, st.field);
+        incref(nv);
+      }
+      obj(o).fields[st.field] = nv;
       if (v.points_at_object()) decref(Value::object(v.obj()));
       return;
+    }
     default:
       return;
   }
@@ -186,11 +192,23 @@ void Machine::field_step(Frame& f, const SlotStep& st, bool in_dealloc) {
 
 // ------------------------------------------------------------ construction
 
+const TypeInfo& Machine::constructed_type(const Frame& f) const {
+  const TypeInfo& instance_type = program_.types[f.func];
+  return instance_type.kind == TypeKind::CType ? instance_type : program_.types[instance_type.base];
+}
+
+Value Machine::constructor_arg(const Frame& f, FieldId field) const {
+  // the argument in the field's position on the `fields:` line, else None
+  const TypeInfo& ct = constructed_type(f);
+  size_t index = static_cast<size_t>(std::find(ct.c_fields.begin(), ct.c_fields.end(), field) -
+                                     ct.c_fields.begin());
+  return index < f.count ? state_.threads[current_].values[f.base + index] : Value::none();
+}
+
 void Machine::step_construct(Frame& f) {
   f.flags &= ~uint32_t{kYielded};
   const TypeInfo& instance_type = program_.types[f.func];
-  const TypeInfo& ct =
-      instance_type.kind == TypeKind::CType ? instance_type : program_.types[instance_type.base];
+  const TypeInfo& ct = constructed_type(f);
   if (f.pc < ct.new_steps.size()) {
     const SlotStep& st = ct.new_steps[f.pc++];
     OriginScope scope{*this};
@@ -218,14 +236,15 @@ void Machine::step_construct(Frame& f) {
           obj(f.obj).fields[st.field] = Value::unset();
           return;
         }
-        size_t index = static_cast<size_t>(
-            std::find(ct.c_fields.begin(), ct.c_fields.end(), st.field) - ct.c_fields.begin());
-        Value arg = index < f.count ? thread().values[f.base + index] : Value::none();
+        Value arg = constructor_arg(f, st.field);
         incref(arg);
         c_field_access(f, st.field, true);
         obj(f.obj).fields[st.field] = arg;  // plain assignment: an earlier value leaks
         return;
       }
+      case SlotOp::SetRefField:  // tp_init replacing a field: the old value released
+        field_step(f, st, false);
+        return;
       case SlotOp::Track: {
         if (obj(f.obj).tracked())
           violation({"P7.30"},

@@ -610,6 +610,10 @@ class Machine {
   void trashcan_begin_step(Frame& f);
   // Executes a field step (Py_CLEAR, decref, null) of a slot on o.
   void field_step(Frame& f, const SlotStep& st, bool in_dealloc);
+  // A Construct frame's C type, and the argument `init F` (or `setref F`)
+  // stores in F.
+  const TypeInfo& constructed_type(const Frame& f) const;
+  Value constructor_arg(const Frame& f, FieldId field) const;
   void store_self(ObjId o, uint16_t global);
   void release_resource(ObjId o, bool if_held = false);
   Value read_c_field(ObjId o, FieldId field);

@@ -100,7 +100,8 @@ enum class SlotOp : uint8_t {
   Incref,                    // Py_INCREF(self->field) (a side effect in tp_traverse)
   Decref,                    // Py_DECREF(self->field) (a side effect in tp_traverse)
   XDecrefField,              // Py_XDECREF(self->field), pointer left in place
-  SetRefField,               // Py_SETREF / Py_XSETREF(self->field, v): arg bit 0 X, bit 1 v = None
+  SetRefField,               // Py_SETREF / Py_XSETREF(self->field, v): arg bit 0 X, bit 1 v = None,
+                             // bit 2 v = Py_NewRef(the constructor argument), in new: only
   CallFinalize,              // tp_finalize(self) called directly (no resurrection, no mark)
   BaseDealloc,               // the C base type's tp_dealloc(self)
   BaseClear,                 // the C base type's tp_clear(self)

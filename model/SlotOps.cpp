@@ -15,7 +15,9 @@ std::string slot_step_text(const Program& program, const SlotStep& s) {
       return "xdecref " + program.field_names[s.field];
     case SlotOp::SetRefField:
       return std::string(s.arg & 1 ? "xsetref " : "setref ") + program.field_names[s.field] +
-             (s.arg & 2 ? " none" : " null");
+             (s.arg & 4   ? ""
+              : s.arg & 2 ? " none"
+                          : " null");
     case SlotOp::FinalizerFromDealloc:
       return s.arg ? "finalizer_from_dealloc unchecked" : w;
     case SlotOp::ReleaseResource:

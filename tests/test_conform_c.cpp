@@ -93,6 +93,25 @@ TEST(EmitC, WeakrefStepsAsTheirC) {
   EXPECT_NE(ok.find("PyWeakref_GetRef(wr, &obj)"), std::string::npos);  // 3.13+
 }
 
+// tp_init's Py_SETREF / Py_XSETREF of the constructor argument (R1.15),
+// after the plain stores of tp_new.
+TEST(EmitC, SetrefInNewAsItsC) {
+  std::string c = emit::emit_c(
+      lang::load_scenario(source_path("scenarios/ctypes/init-setref-ok.life")), "_lc_test");
+  EXPECT_NE(c.find("/* init first */\n    ((lc_Custom_Object *)self)->f_first = "
+                   "Py_NewRef(lc_arg0);"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("/* setref first */\n    Py_SETREF(((lc_Custom_Object *)self)->f_first, "
+                   "Py_NewRef(lc_arg0));"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("/* xsetref last */\n    Py_XSETREF(((lc_Custom_Object *)self)->f_last, "
+                   "Py_NewRef(lc_arg1));"),
+            std::string::npos)
+      << c;
+}
+
 TEST(EmitC, BadInput) {
   std::string dir = std::filesystem::temp_directory_path() / "lifecheck-emit-c-bad";
   CliResult bug =

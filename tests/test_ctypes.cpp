@@ -215,6 +215,28 @@ log(x.first is a, x.second is b)
   EXPECT_EQ(logs(p, t), (Strings{"True True"}));
 }
 
+// R1.15: `setref F` / `xsetref F` in new: is tp_init's Py_SETREF(self->F,
+// Py_NewRef(arg)): the argument replaces what tp_new stored, which is
+// released; a second plain `init F` leaks it; Py_SETREF of a NULL or an
+// uninitialised field is a memory error, Py_XSETREF skips a NULL.
+TEST(CTypes, SetrefInNewReplacesTheFieldAndReleasesTheOldValue) {
+  auto outcome = [](const std::string& new_line) {
+    model::Program p = load_text("ctype Buf:\n    flags: gc\n    fields: a\n    new: " + new_line +
+                                 "\nclass Node:\n    pass\nn = Node()\nx = Buf(n)\n"
+                                 "log(x.a is n)\ndel n\ndel x\n");
+    model::Trace t = run_first(p);
+    if (!t.outcome.ok()) return t.outcome.properties;
+    EXPECT_EQ(logs(p, t), (Strings{"True"})) << new_line;
+    return Strings{};
+  };
+  EXPECT_EQ(outcome("generic_alloc; init a; setref a"), Strings{});
+  EXPECT_EQ(outcome("generic_alloc; init a; xsetref a"), Strings{});
+  EXPECT_EQ(outcome("generic_alloc; xsetref a"), Strings{});  // the old value is NULL
+  EXPECT_EQ(outcome("generic_alloc; init a; init a"), Strings{"quiescence"});
+  EXPECT_EQ(outcome("generic_alloc; setref a"), Strings{"memory-safety"});  // Py_DECREF(NULL)
+  EXPECT_EQ(outcome("alloc; setref a; track"), Strings{"memory-safety"});   // uninitialised
+}
+
 // ---------------------------------------------------------------- fields
 
 // Py_DECREF without NULL leaves a stale pointer, which dangles once the
