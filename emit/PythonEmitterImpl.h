@@ -43,6 +43,7 @@ class Emitter {
   std::string thread_func(size_t t) const;
   std::string expr(ExprId id, FuncId fn) const;
   std::string method_call(const ExprNode& e, FuncId fn) const;
+  std::string method_name(const ExprNode& e) const;  // FN14: a class method's name
   bool plain(ExprId id) const;
   std::string call_arguments(const ExprNode& e, uint16_t keywords, FuncId fn,
                              const std::string& last = "") const;

@@ -43,12 +43,11 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
     case ExprOp::FinalizeNew:  // the finalizer gets the label; its weakref is never shown
       return fmt::format("_lc_new(_lc_weakref.finalize({}, {}, *{}), {})", expr(e.a, fn),
                          expr(e.b, fn), expr(e.args[0], fn), label(e, p_.finalize_type));
-    case ExprOp::BoundMethod: {
+    case ExprOp::BoundMethod:
       // No label is recorded: a bound method renders as "method NAME".
-      std::string name = p_.strings[e.value.str()];
-      auto it = renamed_.find(name);
-      return expr(e.a, fn) + "." + (it == renamed_.end() ? name : it->second);
-    }
+      return expr(e.a, fn) + "." + method_name(e);
+    case ExprOp::PyMethodCall:  // FN14: a Python function's call, nothing after (FN8)
+      return expr(e.a, fn) + "." + method_name(e) + "(" + call_arguments(e, e.slot, fn) + ")";
     case ExprOp::IsFinalized:
       return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
     case ExprOp::IsTracked:
@@ -150,6 +149,14 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
   }
   unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
+}
+
+// A class's method, as the script spells it (the attribute of that name
+// too: PythonNames.cpp renames both alike).
+std::string Emitter::method_name(const ExprNode& e) const {
+  const std::string& name = p_.strings[e.value.str()];
+  auto it = renamed_.find(name);
+  return it == renamed_.end() ? name : it->second;
 }
 
 std::string Emitter::method_call(const ExprNode& e, FuncId fn) const {

@@ -26,6 +26,7 @@ Program Compiler::run() {
   check_function_bodies();  // return, nonlocal (CompilerCalls.cpp)
   compile_c_types();
   compile_slots();
+  check_slots_against_methods();  // FN15 (CompilerMethodCalls.cpp)
   infer_kinds();
   compile_bodies();
   check_keyword_calls();  // FN12 (CompilerCalls.cpp)
@@ -78,8 +79,6 @@ ExprId Compiler::add_expr(ExprNode n, Loc loc) {
 }
 
 FieldId Compiler::field_id(const std::string& name, Loc loc) {
-  if (method_names_.count(name))
-    fail(loc, "'" + name + "' is a method name; it cannot also be used as an attribute");
   for (size_t i = 0; i < p_.field_names.size(); ++i)
     if (p_.field_names[i] == name) return static_cast<FieldId>(i);
   if (p_.field_names.size() >= kMaxFields)

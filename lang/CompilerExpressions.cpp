@@ -450,8 +450,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
       container_methods().count(callee.text))
     return method_call(e);
   if (callee.kind == ExprKind::Attr && method_names_.count(callee.text))
-    fail(callee.loc, "calling methods is not supported; pass '" + target_text(callee) +
-                         "' as a weakref callback instead");
+    return py_method_call(e);  // FN14 (CompilerMethodCalls.cpp)
   if (callee.kind == ExprKind::Attr && !e.args.empty())
     fail(callee.loc, "'." + callee.text +
                          "()' is not a method the scenario language knows; containers have "

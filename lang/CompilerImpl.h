@@ -8,6 +8,7 @@
 //   CompilerExpressions.cpp  expressions, calls, weakref callbacks
 //   CompilerDirectives.cpp   profile, runtime-bug, ignore, verdict and expect lines
 //   CompilerGenerators.cpp   generator functions, yield, next() and close()
+//   CompilerMethodCalls.cpp  calls of a class's methods, obj.NAME(args)
 // Only these files include it; lang/Compiler.h is the interface.
 #pragma once
 
@@ -230,6 +231,11 @@ class Compiler {
   // FN12: keyword arguments in calls of functions
   uint16_t keyword_names(const Expr& e, FuncId constant, size_t first_param = 0);
   void check_keyword_calls();
+  // ---------------------------------------------------- CompilerMethodCalls.cpp
+  // obj.NAME(args) of a class's method (model/MethodCalls.cpp, FN14-FN15)
+  ExprId py_method_call(const Expr& e);
+  void check_slots_against_methods();
+  void check_method_attribute_store(const Stmt& s);
   // --------------------------------------------------------- CompilerAtexit.cpp
   // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
   void declare_imports();

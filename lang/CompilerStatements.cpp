@@ -283,6 +283,7 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
 void Compiler::assign(const Stmt& s, std::vector<StatementId>& out) {
   using K = model::StatementKind;
   if (class_del_stmt(s, out)) return;
+  check_method_attribute_store(s);  // FN15 (CompilerMethodCalls.cpp)
   const Expr& t = *s.target;
   std::string label = target_text(t);
   if (is_module_call(*s.value, "gc", "collect")) {

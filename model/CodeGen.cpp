@@ -104,6 +104,7 @@ void CodeGen::expr(ExprId id) {
       expr(e.a);
       Op& op = emit(OpCode::BoundMethod, e);
       op.value = e.value;
+      op.a = method_field(p_, e.value.str());  // FN15: the instance dict first
       op.label = e.label;
       break;
     }
@@ -211,6 +212,19 @@ void CodeGen::expr(ExprId id) {
       Op& call = emit(OpCode::CallFunction, e);
       call.a = static_cast<uint16_t>(e.args.size());
       call.b = e.slot;  // FN12: keyword names, or 0
+      break;
+    }
+    case ExprOp::PyMethodCall: {  // FN14, FN15: LOAD_ATTR (method), the arguments, CALL;
+                                  // no check after it, as for a function (FN8)
+      expr(e.a);
+      Op& load = emit(OpCode::LoadMethod, e);
+      load.value = e.value;
+      load.a = method_field(p_, e.value.str());
+      load.label = e.label;
+      for (ExprId a : e.args) expr(a);
+      Op& call = emit(OpCode::CallPyMethod, e);
+      call.a = static_cast<uint16_t>(e.args.size());
+      call.b = e.slot;
       break;
     }
   }

@@ -38,4 +38,9 @@ EntryEvent entry_event(const Program& p, FuncId fn);
 // (CALL_ALLOC_AND_ENTER_INIT), per the profile (model/FunctionCalls.cpp)
 bool init_call_specializes(const Program& p, uint16_t type);
 
+// FN14, FN15: the attribute of the method's name (`name`) that a LoadMethod
+// or BoundMethod op reads in the instance dict, or kNoMethodField
+// (model/MethodCalls.cpp)
+uint16_t method_field(const Program& p, StrId name);
+
 }  // namespace lifecheck::model

@@ -206,7 +206,8 @@ void Machine::frame_object_takes_function(const Frame& f, Value fo) {
   const Frame& caller = th.frames[n - 2];
   if (caller.kind != FrameKind::Body || !caller.has(kFinalizeReturned)) return;
   const OpCode call = program_.funcs[caller.func].code[caller.pc].code;
-  if (call != OpCode::CallFunction && call != OpCode::Deref) return;  // f() is a Deref
+  if (call != OpCode::CallFunction && call != OpCode::Deref && call != OpCode::CallPyMethod)
+    return;  // f() is a Deref; obj.f() of a function object a CallPyMethod (FN15)
   Value& callee = th.stack[f.aux - 1u];
   if (!is_function_object(callee) || function_code(callee) != f.func) return;
   Object& x = obj(fo.obj());

@@ -385,23 +385,18 @@ void Machine::execute(const Op& op, uint16_t at) {
       push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
       return;
     case OpCode::BoundMethod: {
-      // LOAD_ATTR of a method: a bound method object holding self.
-      // Through a proxy the method is bound to the referent (W16).
-      Value self = thread().stack.back();
-      ObjId o = instance_for_attribute(self, 0, false);
-      const std::string& name = program_.strings[op.value.str()];
-      FuncId fid = kNoFunc;
-      for (auto& [mname, fn] : program_.types[obj(o).type].methods)
-        if (mname == name) fid = fn;
-      if (fid == kNoFunc) raise("AttributeError");
-      ObjId m = alloc(kMethodType, op.label);
-      incref(Value::object(o));
-      obj(m).fields[kMethodSelf] = Value::object(o);
-      obj(m).fields[kMethodFunc] = Value::func(fid);
-      thread().stack.back() = Value::object(m);
+      // LOAD_ATTR of a method: the instance's own attribute of that name,
+      // else a bound method object holding self (FN15); through a proxy
+      // the method is bound to the referent (W16).
+      const Value self = thread().stack.back();
+      thread().stack.back() = method_attribute(self, op);
       decref(self);
       return;
     }
+    case OpCode::LoadMethod:  // FN14, FN15 (MethodCalls.cpp)
+      return load_method_op(op);
+    case OpCode::CallPyMethod:
+      return call_py_method_op(at, op);
     case OpCode::WeakrefNew: {
       // CALL of weakref.ref or weakref.proxy: the arguments stay on the stack (owned there
       // if this raises) until the call returns, then are released in order.

@@ -350,6 +350,14 @@ class Machine {
   void function_frame_returns(Frame& f);
   void function_attr_op(const Op& op);
 
+  // ---------------------------------------------------------- MethodCalls.cpp
+  // obj.NAME(args) (FN14, FN15): LOAD_ATTR with the method flag, then CALL.
+  FuncId type_method(ClassId type, StrId name) const;
+  Value instance_dict_entry(ObjId o, uint16_t field) const;
+  Value method_attribute(Value owner, const Op& op);  // LOAD_ATTR of the name: a new reference
+  void load_method_op(const Op& op);
+  void call_py_method_op(uint16_t at, const Op& op);
+
   // ------------------------------------------------------------ Iteration.cpp
   // for x in v (IT1-IT6): GET_ITER, FOR_ITER, a generator's yield taken,
   // break.

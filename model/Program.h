@@ -239,6 +239,10 @@ enum class ExprOp : uint8_t {
   // call site, as Len's) and gc.garbage[b]
   GcGarbageLen,
   GcGarbageItem,
+  // Method calls (model/MethodCalls.cpp, FN14-FN15): a.NAME(args), value =
+  // NAME (a Str), slot = keyword names (FN12) or 0, label: the bound method
+  // LOAD_ATTR makes when the method is not called through the type's function
+  PyMethodCall,
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -458,12 +462,22 @@ enum class OpCode : uint8_t {
   // top `b` and releases them (a loop's iterator or a pending return value
   // that a return leaves: [SWAP 2,] POP_TOP)
   PopUnder,
+  // Method calls (model/MethodCalls.cpp, FN14-FN15). LoadMethod: value =
+  // the name, a = the instance attribute of that name (kNoMethodField: no
+  // attribute has it), label (a bound method it makes): obj -> function,
+  // self (the type's function), or -> value, Unset (anything else: called
+  // without self). CallPyMethod: a = count of arguments, b = keyword names
+  // (FN12): function, self or Unset, args -> result; runs again once the
+  // callee's frame has returned (kFinalizeReturned), as CallFunction
+  LoadMethod,
+  CallPyMethod,
   // while loops (IT7, model/While.cpp): marks the loop's first op (a no-op);
   // a = the first op past its backward jump (its else, or what follows).
   // The backward jumps' checks are Checks with b = kWhileBackCheck.
   WhileLoop,
 };
 inline constexpr uint16_t kWhileBackCheck = 1;
+inline constexpr uint16_t kNoMethodField = 0xFFFF;  // LoadMethod, BoundMethod: op.a
 
 // An exception table entry (CPython's co_exceptiontable): a raise at a pc in
 // [start, end) goes to `target` with the operand stack cut to `depth`.

@@ -172,6 +172,9 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       add_mutated(program, state, operand(op.a), out);
       for (size_t i = 0; i < op.a; ++i) out.add(operand(i));
       break;
+    case OpCode::LoadMethod:  // FN14: reads the instance dict when an attribute may shadow
+      if (op.a != kNoMethodField) out.add(operand(0));
+      break;
     case OpCode::DelSlice: {
       const size_t n = 1u + ((op.a & 1) ? 1 : 0) + ((op.a & 2) ? 1 : 0);
       add_mutated(program, state, operand(n - 1), out);

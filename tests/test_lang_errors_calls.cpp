@@ -92,13 +92,26 @@ std::vector<BadScenario> lang_error_cases_calls() {
        "    pass\n"
        "cb()\n",
        3, 1, "'cb' takes 1 parameter, not 0"},
-      {"CallMethod",
+      {"MethodOfAnInt",  // FN14: only objects have methods
        "class A:\n"
-       "    def m(self, wr):\n"
+       "    def m(self):\n"
+       "        pass\n"
+       "x = 1\n"
+       "x.m()\n",
+       5, 1, "'x' holds an int, which has no attribute 'm'"},
+      {"SlotNamedLikeItsMethod",  // FN15: type_new's ValueError
+       "class A:\n"
+       "    __slots__ = (\"m\",)\n"
+       "    def m(self):\n"
+       "        pass\n",
+       2, 5, "'m' in __slots__ conflicts with class variable"},
+      {"WeakrefStoredUnderAMethodName",  // FN15: its call would be C code
+       "class A:\n"
+       "    def m(self):\n"
        "        pass\n"
        "a = A()\n"
-       "a.m()\n",
-       5, 3, "calling methods is not supported"},
+       "a.m = weakref.ref(a)\n",
+       5, 7, "as the attribute 'm', a method's name too, is not modelled"},
       {"CallInstance",
        "class A:\n"
        "    pass\n"

@@ -137,13 +137,6 @@ std::vector<BadScenario> lang_error_cases_classes() {
        "a.f8 = 8\n"
        "a.f9 = 9\n",
        12, 3, "too many distinct attribute names (at most 8"},
-      {"MethodNameUsedAsAttribute",
-       "class A:\n"
-       "    def m(self, wr):\n"
-       "        pass\n"
-       "a = A()\n"
-       "a.m = 1\n",
-       5, 3, "'m' is a method name"},
   };
 }
 
