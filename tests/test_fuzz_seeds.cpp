@@ -41,6 +41,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       // for-in over each container and a generator, break, continue,
       // for-else, range(a, b), class calls with keywords, a warm class site
       {"iteration-class-calls.life", checker::Verdict::Holds, ""},
+      // method calls: keywords, from __del__ and a thread, shadowed, through a proxy
+      {"method-calls.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;

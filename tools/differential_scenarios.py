@@ -2,10 +2,10 @@
 drawn from a seeded random source; docs/differential.md describes them."""
 
 # The generated scenarios: a small alphabet in the manner of gen/Spec.cpp
-# (classes with and without __del__, cycles, weakrefs with callbacks,
-# resurrection, collections), on one to three threads, some of them copies
-# of the first (thread symmetry), under a random profile and now and then a
-# runtime mutation. `lifecheck fuzz` cannot write the scenarios it
+# (classes with and without __del__, cycles, some made by a method call,
+# weakrefs with callbacks, resurrection, collections), on one to three
+# threads, some of them copies of the first (thread symmetry), under a
+# random profile and now and then a runtime mutation. `lifecheck fuzz` cannot write the scenarios it
 # generates (only the shrunk first violation), so these are drawn here.
 # A third of them use locks (Locks below), drawn from a random source of
 # their own: the scenarios without locks are those drawn before locks were.
@@ -97,9 +97,8 @@ def thread_statement(rng, globals_used, has_weakref):
     local = rng.choice(["a", "b"])
     other = "b" if local == "a" else "a"
     choice = rng.randrange(12)
-    if choice == 11:
-        return ["if a is not None:", "    if b is not None:", "        a.f0 = b",
-                "        b.f1 = a"]
+    if choice == 11:  # a cycle made by a method call (FN14)
+        return ["if a is not None:", "    if b is not None:", "        a.pair(b)"]
     if choice == 0:
         return [f"{local} = C{rng.randint(0, 1)}()"]
     if choice == 1:
@@ -155,8 +154,9 @@ def random_scenario(rng, free_threaded_profiles, lock_rng=None):
         if rng.random() < 0.6:
             lines += ["    def __del__(self):"] + ["        " + s
                                                      for s in locks.taking(del_body(rng))]
-        else:
-            lines.append("    pass")
+        # (no draw: the scenarios are those drawn before methods were)
+        lines += ["    def pair(self, other):", "        self.f0 = other",
+                  "        other.f1 = self"]
         lines.append("")
     callback = rng.choice([["log(\"cb1\")"], ["global keep", "keep = None"], ["gc.collect()"]])
     lines += ["def cb1(wr):"] + ["    " + s for s in locks.taking(callback)] + [""]
