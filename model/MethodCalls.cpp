@@ -146,12 +146,19 @@ void Machine::call_py_method_op(uint16_t at, const Op& op) {
   const Value callee = th.stack[self_at - 1u];
   if (callee.is_obj() && obj(callee.obj()).type == kMethodType) {
     // FN15: CALL takes a bound method apart: its function and its self
-    // (new references), then releases the method object
+    // (new references), then releases the method object; when that frees
+    // it (method_dealloc's frame), the op runs again after it, finding
+    // the function and self as FN14 leaves them
     const Value self = obj(callee.obj()).fields[kMethodSelf];
     incref(self);
     th.stack[self_at - 1u] = obj(callee.obj()).fields[kMethodFunc];
     th.stack.insert(th.stack.begin() + static_cast<std::ptrdiff_t>(self_at), self);
+    const size_t frames = th.frames.size();
     decref(callee);
+    if (thread().frames.size() != frames) {
+      thread().frames[frames - 1u].pc = at;
+      return;
+    }
     call_op(at, static_cast<uint16_t>(op.a + 1u), op.b);
     return;
   }
