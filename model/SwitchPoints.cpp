@@ -172,7 +172,8 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       add_mutated(program, state, operand(op.a), out);
       for (size_t i = 0; i < op.a; ++i) out.add(operand(i));
       break;
-    case OpCode::LoadMethod:  // FN14: reads the instance dict when an attribute may shadow
+    case OpCode::LoadMethod:  // FN14, FN15: read the instance dict when an attribute may shadow
+    case OpCode::BoundMethod:
       if (op.a != kNoMethodField) out.add(operand(0));
       break;
     case OpCode::DelSlice: {

@@ -111,7 +111,7 @@ std::vector<BadScenario> lang_error_cases_calls() {
        "        pass\n"
        "a = A()\n"
        "a.m = weakref.ref(a)\n",
-       5, 7, "as the attribute 'm', a method's name too, is not modelled"},
+       5, 15, "as the attribute 'm', a method's name too, is not modelled"},
       {"CallInstance",
        "class A:\n"
        "    pass\n"
