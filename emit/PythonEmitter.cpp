@@ -381,51 +381,68 @@ void Emitter::classes(std::string& out) const {
   out +=
       "\n# ---------------------------------------------------------------------------\n"
       "# The scenario\n";
-  for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t) {
-    const TypeInfo& ti = p_.types[t];
-    // weakref.finalize and types.ModuleType are the runtime's own
-    if (ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type) continue;
-    out += "\n";
-    // a class may derive from list or dict, or from a C type of the
-    // extension module (emit-c)
-    std::string base = ti.base == model::kNoType ? ""
-                       : p_.types[ti.base].kind == TypeKind::CType
-                           ? "(" + types_[ti.base] + ")"
-                           : "(" + p_.types[ti.base].name + ")";
-    line(out, 0, "class " + types_[t] + base + ":", ti.line);
-    bool any = false;
-    if (!ti.slots.empty() || !ti.has_dict || !ti.weakrefable) {
-      // __slots__ as the scenario gave them (the members are sorted by
-      // name in both); '__dict__' and '__weakref__' when it named them
-      std::vector<std::string> names;
-      for (model::FieldId f : ti.slots) names.push_back(py_str(fields_[f]));
-      if (ti.has_dict) names.push_back("'__dict__'");
-      if (ti.weakrefable) names.push_back("'__weakref__'");
-      std::string items;
-      for (const std::string& n : names) items += n + ", ";
-      line(out, 1, "__slots__ = (" + items + ")");
-      any = true;
-    }
-    if (ti.has_finalizer() && ti.finalizer != ti.legacy_del) {
-      function(ti.finalizer, "__del__", 1, out);
-      any = true;
-    }
-    if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
-      function(ti.legacy_del, "__tp_del__", 1, out);
-      any = true;
-    }
-    if (ti.init != model::kNoFunc) {  // FN13
-      function(ti.init, "__init__", 1, out);
-      any = true;
-    }
-    for (const auto& [name, fid] : ti.methods) {
-      function(fid, funcs_[fid], 1, out);
-      any = true;
-    }
-    if (!any) line(out, 1, "pass");
-    // _testcapi.with_tp_del: the legacy slot set on the class
-    if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
+  std::vector<bool> written(p_.types.size(), false);
+  for (size_t t = model::kFirstUserType; t < p_.types.size(); ++t)
+    class_def(static_cast<model::ClassId>(t), written, out);
+}
+
+// A class statement, after its base's (R1.15: the scenario may declare a
+// base after its subclass). Only what the class defines itself is
+// written; the rest Python inherits as the model does.
+void Emitter::class_def(model::ClassId t, std::vector<bool>& written, std::string& out) const {
+  const TypeInfo& ti = p_.types[t];
+  // weakref.finalize and types.ModuleType are the runtime's own
+  if (written[t] || ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type)
+    return;
+  written[t] = true;
+  if (ti.py_base != model::kNoType) class_def(ti.py_base, written, out);
+  out += "\n";
+  // a class may derive from a class, from list or dict, or from a C type of
+  // the extension module (emit-c)
+  std::string base = ti.py_base != model::kNoType ? "(" + types_[ti.py_base] + ")"
+                     : ti.base == model::kNoType  ? ""
+                     : p_.types[ti.base].kind == TypeKind::CType
+                         ? "(" + types_[ti.base] + ")"
+                         : "(" + p_.types[ti.base].name + ")";
+  line(out, 0, "class " + types_[t] + base + ":", ti.line);
+  bool any = false;
+  const bool slots_line = ti.py_base == model::kNoType
+                              ? !ti.slots.empty() || !ti.has_dict || !ti.weakrefable
+                              : ti.declares_slots;
+  if (slots_line) {
+    // __slots__ as the scenario gave them (the members are sorted by
+    // name in both); '__dict__' and '__weakref__' when it named them
+    std::vector<std::string> names;
+    for (size_t i = 0; i < ti.own_slots; ++i) names.push_back(py_str(fields_[ti.slots[i]]));
+    if (ti.py_base == model::kNoType ? ti.has_dict : ti.slots_dict) names.push_back("'__dict__'");
+    if (ti.py_base == model::kNoType ? ti.weakrefable : ti.slots_weakref)
+      names.push_back("'__weakref__'");
+    std::string items;
+    for (const std::string& n : names) items += n + ", ";
+    line(out, 1, "__slots__ = (" + items + ")");
+    any = true;
   }
+  auto own = [&](FuncId f) { return f != model::kNoFunc && p_.funcs[f].owner == t; };
+  if (own(ti.finalizer) && ti.finalizer != ti.legacy_del) {
+    function(ti.finalizer, "__del__", 1, out);
+    any = true;
+  }
+  if (ti.has_legacy_del()) {  // slot_tp_del calls __tp_del__
+    function(ti.legacy_del, "__tp_del__", 1, out);
+    any = true;
+  }
+  if (own(ti.init)) {  // FN13
+    function(ti.init, "__init__", 1, out);
+    any = true;
+  }
+  for (const auto& [name, fid] : ti.methods) {
+    if (!own(fid)) continue;
+    function(fid, funcs_[fid], 1, out);
+    any = true;
+  }
+  if (!any) line(out, 1, "pass");
+  // _testcapi.with_tp_del: the legacy slot set on the class
+  if (ti.has_legacy_del()) line(out, 0, "_lc_cmod._lc_with_tp_del(" + types_[t] + ")");
 }
 
 void Emitter::functions(std::string& out) const {

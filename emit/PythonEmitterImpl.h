@@ -45,6 +45,7 @@ class Emitter {
   std::string method_call(const ExprNode& e, FuncId fn) const;
   std::string method_name(const ExprNode& e) const;  // FN14: a class method's name
   bool plain(ExprId id) const;
+  std::string init_relabel(const ExprNode& e, FuncId fn) const;
   std::string call_arguments(const ExprNode& e, uint16_t keywords, FuncId fn,
                              const std::string& last = "") const;
   std::string init_call(const ExprNode& e, FuncId fn) const;
@@ -74,6 +75,7 @@ class Emitter {
   void c_types(std::string& out) const;
   std::string c_function_name(FuncId f) const;
   void classes(std::string& out) const;
+  void class_def(model::ClassId t, std::vector<bool>& written, std::string& out) const;
   void functions(std::string& out) const;
   void bodies(std::string& out) const;
   std::string header(const EmitOptions& options) const;

@@ -16,6 +16,9 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
   const ExprNode& e = p_.exprs[id];
   switch (e.op) {
     case ExprOp::Const:
+      // R1.16: a class's function read through the class it was written on
+      if (e.value.kind() == ValueKind::Func && p_.funcs[e.value.func()].kind != FuncKind::Function)
+        return types_[e.slot] + "." + funcs_[e.value.func()];
       return constant(e.value, e.line);
     case ExprOp::Local:
       return locals_[fn][e.slot];
@@ -141,7 +144,7 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       if (!p_.funcs[e.slot].lambda) unsupported("a def used as a value", static_cast<int>(e.line));
       return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
     case ExprOp::Call:  // a Python function's call: its RESUME checks, nothing after (FN8)
-      return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn) + ")";
+      return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn, init_relabel(e, fn)) + ")";
     case ExprOp::AtexitRegister:  // returns func; the check after the call
       return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
                          expr(e.args[0], fn));
@@ -203,6 +206,23 @@ std::string Emitter::call_arguments(const ExprNode& e, uint16_t keywords, FuncId
     args += i + 1 == e.args.size() && !last.empty() ? last + v + ")" : v;
   }
   return args;
+}
+
+// R1.16: `Base.__init__(x, ...)` runs an __init__ whose first line takes
+// a label, as after a class call: the call gives it x's own label back
+// (x, a name or an attribute, is read again after the arguments).
+std::string Emitter::init_relabel(const ExprNode& e, FuncId fn) const {
+  const ExprNode& callee = p_.exprs[e.a];
+  if (callee.op != ExprOp::Const || callee.value.kind() != ValueKind::Func) return "";
+  const FuncId f = callee.value.func();
+  const FuncInfo& fi = p_.funcs[f];
+  if (fi.kind != FuncKind::Method || p_.types[fi.owner].init != f) return "";
+  size_t self = 0;  // the argument bound to self: the first, or the keyword naming it
+  if (e.slot && e.args.size() == p_.call_keywords[e.slot - 1u].size()) {
+    const auto& names = p_.call_keywords[e.slot - 1u];
+    while (self < names.size() && p_.strings[names[self]] != fi.local_names[0]) ++self;
+  }
+  return "_lc_init_label(_lc_labels.get(id(" + expr(e.args[self], fn) + ")), ";
 }
 
 // FN13: a class call with __init__. The label __init__ takes goes on the

@@ -26,10 +26,14 @@ Program Compiler::run() {
   check_function_bodies();  // return, nonlocal (CompilerCalls.cpp)
   compile_c_types();
   compile_slots();
+  // FN15 before R1.15: a class's own methods only (a slot may share the
+  // name of a base's method, which it then hides)
   check_slots_against_methods();  // FN15 (CompilerMethodCalls.cpp)
+  compile_inheritance();          // R1.15 (CompilerInheritance.cpp)
   infer_kinds();
   compile_bodies();
-  check_keyword_calls();  // FN12 (CompilerCalls.cpp)
+  check_keyword_calls();       // FN12 (CompilerCalls.cpp)
+  check_explicit_del_calls();  // R1.16 (CompilerInheritance.cpp)
   directives_after_code();
   p_.fingerprint = fingerprint();
   return std::move(p_);

@@ -69,9 +69,9 @@ bool Compiler::class_del_stmt(const Stmt& s, std::vector<StatementId>& out) {
   const TypeInfo& type = p_.types[static_cast<size_t>(r.index)];
   if (type.kind != TypeKind::PyClass)
     fail(t.base->loc, "'" + type.name + "' is a C type: its tp_finalize is fixed");
-  if (type.base != kNoType)
-    fail(t.base->loc, "setting __del__ is modelled only on a class without a base ('" + type.name +
-                          "' derives from " + p_.types[type.base].name + ")");
+  if (type.base != kNoType)  // (its bases end at object: R1.14a)
+    fail(t.base->loc, "setting __del__ is modelled only on a class whose bases end at object ('" +
+                          type.name + "' derives from " + p_.types[type.base].name + ")");
   ExprId func = kNoExpr;
   if (s.kind == StmtKind::Assign) {
     const Expr& v = *s.value;

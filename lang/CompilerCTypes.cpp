@@ -26,10 +26,7 @@ void Compiler::compile_c_types() {
     auto it = classes_.find(c.base);
     if (it == classes_.end()) fail(c.base_loc, "unknown base class '" + c.base + "'");
     const TypeInfo& base = p_.types[it->second];
-    if (base.kind != TypeKind::CType)
-      fail(c.base_loc,
-           "a class derives from object, list, dict or a C type ('ctype'); deriving from "
-           "another class is not modelled");
+    if (base.kind != TypeKind::CType) continue;  // a class's class (CompilerInheritance.cpp)
     if (c.slot_names) fail(c.slot_names_loc, "__slots__ are supported on plain classes only");
     if (!base.basetype)
       fail(c.base_loc, "'" + c.base +

@@ -100,8 +100,10 @@ void Compiler::declare_types_functions_threads() {
                "__del__ takes exactly one parameter, 'self'");
         p_.types[id].finalizer = fid;
       } else if (f.name == "__init__") {  // FN13
-        if (c.is_ctype || !c.base.empty())
-          fail(f.loc, "__init__ is modelled for classes deriving from object only");
+        // a class deriving from a class may have one too (R1.15); whether
+        // its bases end at object is checked with the bases
+        if (c.is_ctype || (!c.base.empty() && !derives_from_class(c)))
+          fail(f.loc, "__init__ is modelled for classes whose bases end at object only");
         p_.types[id].init = fid;
       } else if (f.name.rfind("__", 0) == 0) {
         fail(f.loc,
@@ -166,20 +168,22 @@ void Compiler::compile_slots() {
     std::set<std::string> names;
     t.has_dict = false;
     t.weakrefable = false;
+    t.declares_slots = true;
     for (const Expr* a : items) {
       if (a->kind != ExprKind::Str)
         fail(a->loc, "__slots__ must be a tuple or list of attribute names, as strings");
       if (!names.insert(a->text).second) fail(a->loc, "'" + a->text + "' is in __slots__ twice");
       if (a->text == "__dict__") {
-        t.has_dict = true;
+        t.has_dict = t.slots_dict = true;
       } else if (a->text == "__weakref__") {
-        t.weakrefable = true;
+        t.weakrefable = t.slots_weakref = true;
       } else {
         check_attribute_name(a->text, a->loc);
       }
     }
     for (const std::string& n : names)
       if (n != "__dict__" && n != "__weakref__") t.slots.push_back(field_id(n, c.slot_names_loc));
+    t.own_slots = static_cast<uint8_t>(t.slots.size());
   }
 }
 

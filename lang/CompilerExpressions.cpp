@@ -349,6 +349,12 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
   auto site_label = [&](const std::string& type_name) {
     return label_id(site.empty() ? type_name + "@" + std::to_string(e.loc.line) : site);
   };
+  const Expr& innermost = callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Call
+                              ? *callee.base->base
+                              : callee;
+  if (innermost.kind == ExprKind::Name && innermost.text == "super" &&
+      resolve("super", *cur_).kind == NameKind::Unknown)
+    fail(innermost.loc, "super() is not modelled; call Base.method(self, ...)");
   if (callee.kind == ExprKind::Name) {
     Resolved r = resolve(callee.text, *cur_);
     if (c_construction(e))
@@ -402,6 +408,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
       }
     }
   }
+  if (calls_through_class(e)) return class_function_call(e);  // R1.16 (CompilerInheritance.cpp)
   if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
       callee.base->text == "atexit" && resolve("atexit", *cur_).kind == NameKind::Unknown)
     fail(callee.base->loc, "'atexit' is not imported: add 'import atexit' at the top level");

@@ -137,6 +137,16 @@ class Compiler {
   static SlotStep step(SlotOp op, FieldId field, Loc loc);
   std::vector<SlotStep> steps_of(const SlotLine& line, const TypeInfo& t, Slot slot);
 
+  // ---------------------------------------------------- CompilerInheritance.cpp
+  bool derives_from_class(const ClassDef& c) const;
+  void compile_inheritance();
+  void inherit(ClassId id, std::vector<ClassId>& path, std::vector<bool>& done);
+  void inherit_slots(const ClassDef& c, TypeInfo& t, const TypeInfo& base);
+  bool calls_through_class(const Expr& e) const;
+  ExprId class_function_call(const Expr& e);
+  void check_explicit_del_calls() const;
+  std::vector<Loc> explicit_del_calls_;
+
   // ------------------------------------------------------ CompilerStatements.cpp
   void compile_bodies();
   void frame_slots_for_callers();  // X5: f_back (CompilerStatements.cpp)

@@ -99,8 +99,9 @@ void Machine::traverse(ObjId o, ObjList& out) {
   if (x.type == program_.module_dict_type) return module_dict_traverse(o, out);  // SD2
   switch (t.kind) {
     case TypeKind::PyClass: {
-      // subtype_traverse: the slots, the inline values in key order, (the
-      // type), then the base's tp_traverse (a C type's, or list or dict).
+      // subtype_traverse: the slots of each level from the class down
+      // (R1.15a), the inline values in key order, (the type), then the
+      // base's tp_traverse (a C type's, or list or dict).
       for (FieldId s : t.slots)
         if (x.fields[s].is_obj()) out.push_back(x.fields[s].obj());
       const auto& keys = state_.class_keys[x.type];

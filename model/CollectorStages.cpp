@@ -137,8 +137,9 @@ void Machine::step_clear(Frame& f) {
       const TypeInfo& t = program_.types[x.type];
       switch (t.kind) {
         case TypeKind::PyClass: {
-          // subtype_clear: Py_CLEAR of each slot (sorted), then of each
-          // inline value in key order, then the base's tp_clear.
+          // subtype_clear: Py_CLEAR of each slot (sorted, each level from
+          // the class down: R1.15a), then of each inline value in key
+          // order, then the base's tp_clear.
           const size_t nslots = t.slots.size();
           while (f.pc < nslots + state_.class_key_count[x.type]) {
             const uint16_t i = f.pc++;

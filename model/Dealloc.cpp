@@ -153,9 +153,11 @@ void Machine::step_subtype_dealloc(Frame& f) {
     }
     case kSdDict: {
       dealloc_destruction_step(o, "clearing the instance dict");
-      // R1.7b step 8: clear_slots, the members in their (sorted) order;
+      // R1.7b step 8: clear_slots, the members in their (sorted) order,
+      // level by level from the class down (R1.15a: TypeInfo::slots);
       // step 9: drop the instance dict, its inline values in the order of
-      // the class's shared keys.
+      // the class's shared keys (or the dict object, the last member:
+      // R1.15c).
       ValueList values;
       Object& x = obj(o);
       for (FieldId s : type.slots) {

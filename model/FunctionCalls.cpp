@@ -117,8 +117,12 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
   std::vector<uint8_t> slots;  // FN12: each argument's parameter
   const bool bound = keywords ? bind_keywords(code, function, nargs, keywords, slots)
                               : accepts(code, function, nargs);
-  // (a method's function: called with self by CallPyMethod, FN14)
-  if ((fn.kind != FuncKind::Function && fn.kind != FuncKind::Method) || !bound) raise("TypeError");
+  // (a method's function: called with self by CallPyMethod, FN14; R1.16: a
+  // class's function read through the class, Base.m or Base.__del__, is a
+  // plain function too)
+  const bool plain = fn.kind == FuncKind::Function || fn.kind == FuncKind::Method ||
+                     (function == kNoObj && fn.kind == FuncKind::Finalizer);
+  if (!plain || !bound) raise("TypeError");
   if (fn.generator) throw ModelLimit{"a generator function called through a variable"};
   if (th.frames.size() >= kMaxCallDepth)
     throw ModelLimit{"calls nested more than " + std::to_string(kMaxCallDepth) + " frames deep"};

@@ -350,14 +350,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       }
       ObjId o = instance_for_attribute(owner, field, true);
       ValueList released;
-      if (c_type_of(o).is_c_field(field)) {
+      if (c_type_of(o).is_c_field(field))
         write_c_field(o, field, Value::unset(), released);
-      } else {
-        Value& slot = obj(o).fields[field];
-        if (slot.kind() == ValueKind::Unset) raise("AttributeError");
-        released.push_back(slot);
-        slot = Value::unset();
-      }
+      else
+        delete_attr(o, field, released);  // InstanceDict.cpp
       pop();
       released.push_back(owner);
       release_values(released);

@@ -411,6 +411,11 @@ class Machine {
   void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
   // vars(x): a new dict of the instance's attributes (a copy of __dict__).
   Value instance_dict(Value x, LabelId label);
+  // R1.15c (InstanceDict.cpp): an instance whose dict is a dict object
+  bool in_dict_object(ObjId o, FieldId field) const;
+  ObjId dict_object(ObjId o, bool create);
+  int dict_entry(ObjId o, FieldId field, ObjId& d);
+  void delete_attr(ObjId o, FieldId field, ValueList& released);
   std::string render(Value v) const;
   std::string render(Value v, ObjList& open) const;
 

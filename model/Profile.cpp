@@ -114,6 +114,7 @@ const std::vector<Profile>& all_profiles() {
       p.init_call_specializes = v311_312 ? InitCallSpecializes::Never
                                 : v313   ? InitCallSpecializes::InlineValues
                                          : InitCallSpecializes::Always;
+      p.slotted_dict_is_object = !v311_312;  // R1.15c
       const bool v314 = !(v311_312 || v313);
       p.immortal_refcount = id == ProfileId::P311 ? 0 : v314 ? 3221225472ull : 4294967295ull;
       p.interned_strings_immortal = id == ProfileId::P312;

@@ -139,6 +139,12 @@ struct Profile {
   // __enter__ returns); 3.11-3.13's BEFORE_WITH calls it with no check.
   bool with_enter_checks = true;
   InitCallSpecializes init_call_specializes = InitCallSpecializes::Always;
+  // R1.15c: from 3.13 on, instances of a class with a dict and __slots__
+  // members (at any level) have no inline values (Py_TPFLAGS_INLINE_VALUES
+  // needs a bare object layout): their dict is a dict object of its own,
+  // made by the first attribute store. 3.11 and 3.12 keep every managed
+  // dict's values beside the object.
+  bool slotted_dict_is_object = true;
   // Y4: gen_close on a just-created generator releases its frame's locals
   // (3.11 by throwing into it; 3.13.15 observed, 3.14 assumed: by
   // gen_clear_frame); 3.12.1 and 3.13.0 only mark it completed, and the

@@ -62,6 +62,7 @@ enum class TypeKind : uint8_t {
 inline constexpr int kThreadLocalStamp = 256;
 
 inline constexpr ClassId kNoType = 0xFF;
+inline constexpr FieldId kNoDictField = 0xFF;
 inline constexpr uint16_t kNoAppendSite = 0xFFFF;
 
 // One step of a C type's slot (new, tp_dealloc, tp_clear, tp_traverse), so
@@ -166,13 +167,27 @@ struct TypeInfo {
   int line = 0;
   FuncId init = kNoFunc;  // __init__ of a class (FN13: tp_init, slot_tp_init)
 
-  // __slots__ of a class: members in CPython's order (sorted by name); a
-  // class with __slots__ has an instance dict only with '__dict__' there.
+  // __slots__ of a class: members sorted by name (type_new), the class's
+  // own first, then each base's down to the root (R1.15a); a class with
+  // __slots__ has an instance dict only with '__dict__' there (R1.15b).
   std::vector<FieldId> slots;
   bool has_dict = true;
+  // R1.15c: the last member, holding the instances' dict object, and the
+  // dict's label; kNoDictField when the attributes are inline values.
+  FieldId dict_field = kNoDictField;
+  LabelId dict_label = kNoLabel;
+  // The class's own `__slots__` line (emit-python): its own members are the
+  // first own_slots of `slots`; slots_* when it names those two.
+  bool declares_slots = false;
+  uint8_t own_slots = 0;
+  bool slots_dict = false, slots_weakref = false;
+  // R1.15: the class this one derives from; what the class does not define
+  // is copied in from it (FuncInfo::owner tells where a function is).
+  ClassId py_base = kNoType;
 
   // C types; and for a class deriving from one (or from list or dict),
-  // `base` names it. A C type may derive from a C type too (`ctype D(B):`).
+  // `base` names it (through its Python bases too: the nearest base that is
+  // not a class). A C type may derive from a C type too (`ctype D(B):`).
   ClassId base = kNoType;
   std::vector<FieldId> c_fields;  // PyObject* members, the base's first, in declaration order
   bool resource = false;          // owns a resource released on its creating thread

@@ -9,6 +9,15 @@
 
 namespace lifecheck::model {
 
+namespace {
+// R1.15c: an attribute store may make an instance's dict object.
+bool stores_may_allocate(const Program& program) {
+  for (const TypeInfo& t : program.types)
+    if (t.dict_field != kNoDictField) return true;
+  return false;
+}
+}  // namespace
+
 bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
   const auto& code = program.funcs[func].code;
   const bool quiet = mode == Walk::Quiet;
@@ -57,6 +66,9 @@ bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
       case OpCode::StoreAttr:
       case OpCode::DelAttr:
         if (incremental || quiet) return false;
+        if (op.code == OpCode::StoreAttr && mode != Walk::Allocating &&
+            stores_may_allocate(program))
+          return false;
         break;
       case OpCode::LoadAttr:
       case OpCode::Assert:
@@ -166,6 +178,8 @@ FuncSummary code_summary(const Program& program, FuncId func, uint16_t pc) {
     bool known = true;
     sum |= op_summary(op, known);
     if (!known) return kAnything;
+    if (op.code == OpCode::StoreAttr && stores_may_allocate(program))
+      sum |= FuncSummary{false, false, true};  // R1.15c: as an allocation does
     work.push_back(at + 1);
     if (may_jump(op.code)) work.push_back(op.a);
     for (const ExceptionHandler& h : fn.handlers)

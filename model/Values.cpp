@@ -31,6 +31,12 @@ Value Machine::load_attr(Value base, FieldId field) {
   if (Value p; finalize_attr(base, field, p)) return p;
   ObjId o = instance_for_attribute(base, field, false);
   if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
+  if (in_dict_object(o, field)) {  // R1.15c: the entry of the instance's dict object
+    ObjId d = kNoObj;
+    const int i = dict_entry(o, field, d);
+    if (i < 0) raise("AttributeError");
+    return obj(d).items[2u * static_cast<unsigned>(i) + 1];
+  }
   Value v = obj(o).fields[field];
   if (v.kind() == ValueKind::Unset) raise("AttributeError");
   return v;
@@ -44,6 +50,8 @@ void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
   }
   if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
+  if (in_dict_object(o, field))  // R1.15c: the dict takes the reference
+    return dict_store(dict_object(o, true), Value::str(program_.field_strings[field]), v, released);
   // The instance dict's keys are shared by the class (inline values, 3.11+):
   // a new attribute name is appended to the class-wide key order. A slot
   // is a member, outside the dict.
@@ -248,6 +256,11 @@ Value Machine::instance_dict(Value x, LabelId label) {
                                                 : ", stored into after tp_clear cleared it") +
                     ": this CPython builds the dict over the cleared values and crashes "
                     "(gh-91636)");
+  }
+  if (program_.types[obj(o).type].dict_field != kNoDictField) {  // R1.15c: the dict itself
+    const ObjId d = dict_object(o, true);
+    incref(Value::object(d));
+    return Value::object(d);
   }
   // A new dict of the attributes, in the class's key order (the shared
   // keys the materialized dict copies).

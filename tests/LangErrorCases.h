@@ -23,6 +23,7 @@ std::vector<BadScenario> lang_error_cases_syntax();
 std::vector<BadScenario> lang_error_cases_classes();
 std::vector<BadScenario> lang_error_cases_calls();
 std::vector<BadScenario> lang_error_cases_statements();
-std::vector<BadScenario> lang_error_cases_locks();  // test_locks.cpp
+std::vector<BadScenario> lang_error_cases_locks();        // test_locks.cpp
+std::vector<BadScenario> lang_error_cases_inheritance();  // test_inheritance.cpp
 
 }  // namespace lifecheck::testing

@@ -93,7 +93,7 @@ TEST(EmitC, WeakrefStepsAsTheirC) {
   EXPECT_NE(ok.find("PyWeakref_GetRef(wr, &obj)"), std::string::npos);  // 3.13+
 }
 
-// tp_init's Py_SETREF / Py_XSETREF of the constructor argument (R1.15),
+// tp_init's Py_SETREF / Py_XSETREF of the constructor argument (R1.17),
 // after the plain stores of tp_new.
 TEST(EmitC, SetrefInNewAsItsC) {
   std::string c = emit::emit_c(

@@ -215,7 +215,7 @@ log(x.first is a, x.second is b)
   EXPECT_EQ(logs(p, t), (Strings{"True True"}));
 }
 
-// R1.15: `setref F` / `xsetref F` in new: is tp_init's Py_SETREF(self->F,
+// R1.17: `setref F` / `xsetref F` in new: is tp_init's Py_SETREF(self->F,
 // Py_NewRef(arg)): the argument replaces what tp_new stored, which is
 // released; a second plain `init F` leaks it; Py_SETREF of a NULL or an
 // uninitialised field is a memory error, Py_XSETREF skips a NULL.

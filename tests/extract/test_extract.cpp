@@ -263,7 +263,7 @@ TEST(Extract, OutputIsDeterministic) {
   EXPECT_EQ(a.out, run("mistakes.c").life);
 }
 
-// tp_init replacing what tp_new stored (R1.15): Py_SETREF and Py_XSETREF,
+// tp_init replacing what tp_new stored (R1.17): Py_SETREF and Py_XSETREF,
 // the older tmp swap, and a plain store that leaks; no warning for the
 // kwlist array.
 TEST(Extract, InitReplacingAFieldReleasesTheOldValue) {
