@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <regex>
 
 #include "model/Properties.h"
 #include "report/HtmlReport.h"
@@ -212,6 +213,20 @@ json code_flow(const std::string& file, const json& run, const std::string* sour
   return json{{"threadFlows", threads}};
 }
 
+// Where a result is: the scenario line of the failing step; first, when
+// the violation happened in a C slot step with a C origin (the message
+// ends its sentence with "(at f.c:12)", model/Monitors.cpp), that C line,
+// so that code scanning shows it on the extension's source.
+json result_locations(const std::string& file, const json& run, const std::string& message) {
+  json out = json::array();
+  static const std::regex c_origin(R"(\(at ([^()\s]+):([0-9]{1,9})\))");
+  std::smatch m;
+  if (std::regex_search(message, m, c_origin))
+    out.push_back(location(m[1].str(), std::stoi(m[2].str()), "the C slot step that failed"));
+  out.push_back(location(file, run.value("line", 0)));
+  return out;
+}
+
 }  // namespace
 
 json sarif_log(const json& report, const std::map<std::string, std::string>& sources) {
@@ -238,7 +253,7 @@ json sarif_log(const json& report, const std::map<std::string, std::string>& sou
             {"level", "error"},
             {"message", json{{"text", fmt::format("{}: {}. Replay: {}", id, v.value("message", ""),
                                                   run->value("replay_command", ""))}}},
-            {"locations", json::array({location(file, run->value("line", 0))})},
+            {"locations", result_locations(file, *run, v.value("message", ""))},
             {"codeFlows", json::array({code_flow(file, *run, source)})},
             {"properties", json{{"profile", result.value("profile", "")},
                                 {"replay", run->value("replay", "")},

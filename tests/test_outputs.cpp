@@ -325,6 +325,42 @@ TEST(CommandLine, SarifResultAtTheFailingStepsLine) {
   EXPECT_EQ(l["region"]["startLine"], 3);
 }
 
+// A violation inside a C slot step whose line names its C origin (what
+// `lifecheck extract` writes, `# bag.c:39: ...`) is located at that C line
+// first, then at the scenario line: code scanning shows the first one.
+TEST(CommandLine, SarifLocatesACSlotViolationOnItsCLine) {
+  const std::string life = temp_file(R"(ctype Bag:
+    flags: gc
+    fields: item
+    dealloc:
+        clear                   # bag.c:39: Bag_clear(self)
+        untrack                 # bag.c:40: PyObject_GC_UnTrack(self)
+        free                    # bag.c:41: tp_free(self)
+    clear:
+        clear item              # bag.c:26: Py_CLEAR(self->item)
+    traverse:
+        visit item              # bag.c:16: Py_VISIT(self->item)
+
+b = Bag(None)
+del b
+)");
+  std::string file = fresh_dir("sarif-c") + ".sarif";
+  CliResult r = run_cli({"check", "--sarif", file, life});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  json res = json::parse(read_all(file))["runs"][0]["results"][0];
+  EXPECT_EQ(res["ruleId"], "P7.10");
+  ASSERT_EQ(res["locations"].size(), 2u) << res.dump(2);
+  json c = res["locations"][0]["physicalLocation"];
+  EXPECT_EQ(c["artifactLocation"]["uri"], "bag.c");
+  EXPECT_EQ(c["region"]["startLine"], 39);
+  json scenario_line = res["locations"][1]["physicalLocation"];
+  EXPECT_EQ(scenario_line["artifactLocation"]["uri"], "file://" + life);
+  EXPECT_EQ(scenario_line["region"]["startLine"], 14);
+  // without a C origin there is one location, the scenario's
+  run_cli({"check", "--sarif", file, scenario("contract/P7.7-bug.life")});
+  EXPECT_EQ(json::parse(read_all(file))["runs"][0]["results"][0]["locations"].size(), 1u);
+}
+
 // A step whose events run in a statement after the one it started at (the
 // `with L:` step runs `del n` on line 21): that location carries line 21's
 // own text, read from the scenario, not only its number.
