@@ -14,8 +14,12 @@
 namespace lifecheck::emit {
 namespace {
 
+// The harness every emitted script starts with, in three parts by concern
+// (adjacent raw string literals: one string).
 const char* const kHarness =
-#include "emit/Harness.py.inc"
+#include "emit/HarnessTrace.py.inc"
+#include "emit/HarnessCalls.py.inc"
+#include "emit/HarnessRun.py.inc"
     ;
 
 }  // namespace

@@ -167,7 +167,7 @@ TEST(Tokens, ReplayRefusesACutOffToken) {
   }
 }
 
-// The emitted script's own token parser (emit/Harness.py.inc) checks the
+// The emitted script's own token parser (emit/HarnessRun.py.inc) checks the
 // checksum the same way: a cut-off token is refused with exit 2.
 TEST(Tokens, EmittedScriptRefusesACutOffToken) {
   if (std::system("python3 -c pass >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
