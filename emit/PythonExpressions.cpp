@@ -57,10 +57,13 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       return "_lc_ck(_lc_gc.is_tracked(" + expr(e.a, fn) + "))";
     case ExprOp::RefCount: {
       // The count is taken first, while only the argument's own reference
-      // is on the stack; a plain argument is evaluated again for
-      // _lc_rc to tell a shared constant from a scenario object.
+      // is on the stack; a plain argument is evaluated again for its type
+      // and id, with which _lc_rc tells a shared constant from a scenario
+      // object. _lc_rc gets no reference to the object itself: in the
+      // free-threaded build another thread counting it could see one.
       std::string x = expr(e.a, fn);
-      return "_lc_ck(_lc_rc(_lc_sys.getrefcount(" + x + ")" + (plain(e.a) ? ", " + x : "") + "))";
+      return "_lc_ck(_lc_rc(_lc_sys.getrefcount(" + x + ")" +
+             (plain(e.a) ? ", _lc_type(" + x + "), _lc_id(" + x + ")" : "") + "))";
     }
     case ExprOp::Compare: {
       auto k = static_cast<model::CompareKind>(e.slot);
