@@ -61,6 +61,11 @@ bool is_quiet_api(const std::string& name) {
   return s.count(name) != 0;
 }
 
+bool is_managed_dict_api(const std::string& name) {
+  return name == "PyObject_VisitManagedDict" || name == "PyObject_ClearManagedDict" ||
+         name == "_PyObject_VisitManagedDict" || name == "_PyObject_ClearManagedDict";
+}
+
 bool is_python_api(const std::string& name) {
   return name.rfind("Py", 0) == 0 || name.rfind("_Py", 0) == 0;
 }

@@ -16,6 +16,9 @@ bool is_quiet_api(const std::string& name);
 // The step a call of the C API function `name` is on an object of a GC
 // (or non-GC) type, or "" when it is none of the step words.
 std::string api_step(const std::string& name, bool gc);
+// PyObject_VisitManagedDict, PyObject_ClearManagedDict (and the 3.12
+// underscore names): the managed dict is not modelled.
+bool is_managed_dict_api(const std::string& name);
 // A name of the Python C API (Py..., _Py...).
 bool is_python_api(const std::string& name);
 

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "extract/Types.h"
+#include "lang/Compiler.h"
+#include "lang/Diagnostic.h"
 
 namespace lifecheck::extract {
 
@@ -88,15 +90,22 @@ class Writer {
       if (t.fields[i] != t.c_fields[i])
         out += "    # field " + t.fields[i] + " is the C member " + t.c_fields[i] + "\n";
     out += new_line(t);
+    const bool own_clear = t.has("tp_clear") && t.slot("tp_clear")->defined();
+    std::vector<Step> clear =
+        own_clear ? slot_steps(t, "tp_clear", SlotKind::Clear) : std::vector<Step>{};
     std::vector<Step> dealloc = slot_steps(t, "tp_dealloc", SlotKind::Dealloc);
+    if (own_clear && clear.empty()) {
+      // `clear: none` below: calling a tp_clear that releases nothing the
+      // model knows is no step
+      std::erase_if(dealloc, [](const Step& s) { return s.words == "clear"; });
+    }
     if (!dealloc.empty())
       out += step_lines("dealloc", dealloc);
     else
       warn(t.place, t.name +
-                        " has no tp_dealloc written in this file; the scenario uses the "
-                        "recommended one (docs/extension-types.md §2.2)");
-    if (t.has("tp_clear") && t.slot("tp_clear")->defined()) {
-      std::vector<Step> clear = slot_steps(t, "tp_clear", SlotKind::Clear);
+                        " has no tp_dealloc written in this file (or one with no step); the "
+                        "scenario uses the recommended one (docs/extension-types.md §2.2)");
+    if (own_clear) {
       if (clear.empty())
         out += "    clear: none  # the tp_clear releases nothing the model knows\n";
       else
@@ -107,6 +116,10 @@ class Writer {
     if (t.gc) {
       std::vector<Step> traverse = slot_steps(t, "tp_traverse", SlotKind::Traverse);
       if (!traverse.empty()) out += step_lines("traverse", traverse);
+      if (traverse.empty() && t.has("tp_traverse") && t.slot("tp_traverse")->defined())
+        warn(t.place, "the tp_traverse of " + t.name +
+                          " visits nothing the model knows; a scenario cannot write an empty "
+                          "traverse: the scenario uses the default (visit every field)");
       if (!t.has("tp_traverse"))
         warn(t.place, t.name + " is a GC type without tp_traverse (PyType_Ready rejects it)");
     }
@@ -213,9 +226,82 @@ class Writer {
   std::vector<Warning>& warnings_;
 };
 
+// C++ sources are refused: their records, casts and member functions read
+// differently from C's, and a partial reading would write a skeleton about a
+// different type (docs/extension-types.md §7).
+void refuse_cxx(const std::string& path, const std::vector<std::string>& flags) {
+  static const std::set<std::string> cxx_suffixes = {".cpp", ".cc", ".cxx", ".c++", ".C",
+                                                     ".hpp", ".hh", ".hxx", ".mm",  ".ipp"};
+  std::string reason;
+  if (size_t dot = path.rfind('.');
+      dot != std::string::npos && cxx_suffixes.count(path.substr(dot)))
+    reason = "'" + path.substr(dot) + "' is a C++ source";
+  for (size_t i = 0; i < flags.size() && reason.empty(); ++i) {
+    const std::string& f = flags[i];
+    std::string lang = f == "-x" && i + 1 < flags.size() ? flags[i + 1]
+                       : f.rfind("-x", 0) == 0           ? f.substr(2)
+                                                         : "";
+    if (lang.rfind("c++", 0) == 0 || lang.rfind("objective-c++", 0) == 0)
+      reason = "'" + f + (f == "-x" ? " " + lang : "") + "' compiles it as C++";
+    if (f.rfind("-std=c++", 0) == 0 || f.rfind("-std=gnu++", 0) == 0)
+      reason = "'" + f + "' is a C++ standard";
+  }
+  if (!reason.empty())
+    throw ExtractError(path, 1, 1,
+                       reason +
+                           ": extract reads C only; C++ (pybind11, nanobind, hand-written "
+                           "C++ types) is not supported. Write the ctype block by hand "
+                           "(docs/extension-types.md §2), or extract a C version of the type");
+}
+
+// The skeleton must load: a step line the scenario language refuses where
+// it stands is left out as a comment, with a warning; any other error is
+// extract's own bug, reported as bad input rather than written out.
+std::string loadable(const std::string& path, std::string life, std::vector<Warning>& warnings) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      lang::load_scenario_text(path + ".life", life);
+      return life;
+    } catch (const lang::ScenarioError& e) {
+      std::vector<std::string> lines;
+      size_t at = 0;
+      for (size_t nl; (nl = life.find('\n', at)) != std::string::npos; at = nl + 1)
+        lines.push_back(life.substr(at, nl - at));
+      const auto n = static_cast<size_t>(e.loc().line);
+      const bool step_line = n >= 1 && n <= lines.size() &&
+                             lines[n - 1].rfind("        ", 0) == 0 &&
+                             lines[n - 1].find_first_not_of(' ') == 8 && lines[n - 1][8] != '#';
+      if (!step_line || attempt > 64)
+        throw ExtractError(path, 1, 1,
+                           std::string("the skeleton extract made does not load (a bug of "
+                                       "extract; please report it with the C file): ") +
+                               e.what());
+      std::string& l = lines[n - 1];
+      std::string words =
+          l.substr(8, l.find("  #") == std::string::npos ? std::string::npos : l.find("  #") - 8);
+      while (!words.empty() && words.back() == ' ') words.pop_back();
+      std::string origin = l.find("# ") != std::string::npos ? l.substr(l.find("# ") + 2) : "";
+      Warning w{path, 0, 0, ""};
+      std::string c_text;
+      if (size_t colon = origin.find(':'); colon != std::string::npos) {
+        w.line = static_cast<unsigned>(std::atoi(origin.c_str() + colon + 1));
+        if (size_t text = origin.find(": ", colon + 1); text != std::string::npos)
+          c_text = " ('" + origin.substr(text + 2) + "')";
+      }
+      w.message = "the step '" + words + "'" + c_text +
+                  " is left out: the scenario language refuses it there (" + e.what() + ")";
+      warnings.push_back(w);
+      l = "        # left out: " + l.substr(8);
+      life.clear();
+      for (const std::string& x : lines) life += x + "\n";
+    }
+  }
+}
+
 }  // namespace
 
 ExtractResult extract_file(const std::string& path, const std::vector<std::string>& flags) {
+  refuse_cxx(path, flags);
   std::vector<std::string> args = flags;
 #ifdef LIFECHECK_PYTHON_INCLUDE
   args.push_back("-I" LIFECHECK_PYTHON_INCLUDE);
@@ -227,7 +313,9 @@ ExtractResult extract_file(const std::string& path, const std::vector<std::strin
     throw ExtractError(path, 1, 1,
                        "no extension type found: no static PyTypeObject with an initialiser "
                        "and no PyType_Spec");
-  result.life = Writer(src, types, result.warnings).run();
+  result.life = loadable(path, Writer(src, types, result.warnings).run(), result.warnings);
+  std::stable_sort(result.warnings.begin(), result.warnings.end(),
+                   [](const Warning& a, const Warning& b) { return a.line < b.line; });
   for (const TypeDecl& t : types) result.types.push_back(t.name);
   return result;
 }

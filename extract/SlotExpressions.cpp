@@ -34,6 +34,14 @@ void Translator::expression(Toks t) {
     warn(t, "'" + c_text(t) + "' is not translated");
     return;
   }
+  // (*f)(args), a call through a function pointer as Cython writes it
+  // ((*v)(p->f, a) in tp_traverse, (*Py_TYPE(o)->tp_free)(o)): as f(args)
+  if (u[0].text == "(" && open >= 4 && u[1].text == "*" && closing(u, 0) == open - 1) {
+    Toks direct(u.begin() + 2, u.begin() + static_cast<long>(open) - 1);        // f
+    direct.insert(direct.end(), u.begin() + static_cast<long>(open), u.end());  // (args)
+    open -= 3;
+    u = direct;
+  }
   std::vector<Toks> args = arguments(u, open);
   if (open == 1 && u[0].kind == CXToken_Identifier) return call(u[0].text, args, t);
   if (open >= 3 && (u[open - 2].text == "->" || u[open - 2].text == ".")) {
@@ -59,6 +67,16 @@ void Translator::assignment(const Toks& lhs, const Toks& rhs, const Toks& whole)
       step(kind_ == SlotKind::New ? "init " + target.name + " null" : "null " + target.name, whole);
       return;
     }
+    if (value.kind == Ref::PyNone && kind_ != SlotKind::New) {
+      // Cython's tp_clear: `tmp = p->f; p->f = Py_None; Py_INCREF(Py_None);
+      // Py_XDECREF(tmp)` is Py_XSETREF(p->f, Py_None), written out when tmp
+      // is released
+      for (const auto& [local, f] : scope().holds)
+        if (f == target.name) {
+          scope().noned.insert(f);
+          return;
+        }
+    }
     if (kind_ == SlotKind::New) {
       expression_calls_only(rhs);
       step("init " + target.name, whole);
@@ -78,6 +96,10 @@ void Translator::assignment(const Toks& lhs, const Toks& rhs, const Toks& whole)
     return;
   }
   // other stores (C members, globals): only their calls matter
+  if (std::string store = self_store_outside(whole); !store.empty() && kind_ != SlotKind::New)
+    warn(whole, "storing self outside the object ('" + store +
+                    "') is not translated: a free list or cache of instances in C is not "
+                    "modelled (store_self G models a cache in a global)");
   expression_calls_only(rhs);
 }
 
@@ -199,6 +221,13 @@ void Translator::release(const std::string& macro, Ref r, const Toks& whole) {
     scope().holds.erase(r.name);
     return;
   }
+  if (through_local && scope().noned.count(field)) {
+    // tmp = self->f; self->f = Py_None; Py_XDECREF(tmp): Py_XSETREF(self->f, Py_None)
+    bool checked = macro == "Py_XDECREF" || scope().nonnull.count(field);
+    scope().holds.erase(r.name);
+    scope().noned.erase(field);
+    return step((checked ? "xsetref " : "setref ") + field + " none", whole);
+  }
   if (through_local) {
     // the field was NULLed before its reference is released: Py_CLEAR
     bool nulled = scope().nulled.count(field) != 0;
@@ -243,7 +272,7 @@ void Translator::member_call(const std::string& member, Ref object, const std::v
   if (base && member == "tp_traverse") return step("base_traverse", whole);
   if (base && member == "tp_finalize") return step("tp_finalize", whole);
   (void)args;
-  step("call", whole);
+  opaque_call(whole);
 }
 
 void Translator::file_function(const std::string& name, const std::vector<Toks>& args,
@@ -270,6 +299,14 @@ void Translator::file_function(const std::string& name, const std::vector<Toks>&
 }
 
 void Translator::api_function(const std::string& name, const Toks& whole) {
+  if (is_managed_dict_api(name)) {
+    // the flag's own warning says so when the type sets it
+    if (!type_.managed_dict)
+      warn(whole, "'" + c_text(whole) + "' on " + type_.name +
+                      ", which has no Py_TPFLAGS_MANAGED_DICT: no step (the managed dict is "
+                      "not modelled)");
+    return;
+  }
   std::string words = api_step(name, type_.gc);
   if (words.rfind("clear_weakrefs", 0) == 0 && !type_.weakrefable) {
     // Objects/weakrefobject.c: on a type without weakref support
@@ -293,6 +330,17 @@ void Translator::api_function(const std::string& name, const Toks& whole) {
     if (it != declared_.end() &&
         clang_Location_isInSystemHeader(clang_getCursorLocation(it->second)))
       return;
+  }
+  opaque_call(whole);
+}
+
+void Translator::opaque_call(const Toks& whole) {
+  if (kind_ == SlotKind::Traverse) {
+    // tp_traverse runs no Python code, and 'call' is no step of traverse:
+    warn(whole, "the call '" + c_text(whole) +
+                    "' in tp_traverse is not translated (a traverse step visits a field, the "
+                    "type or the weakref list); left out");
+    return;
   }
   step("call", whole);  // opaque: it may run Python code, other threads may run
 }

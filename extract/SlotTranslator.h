@@ -58,6 +58,7 @@ class Translator {
     std::string visit;                         // tp_traverse: the visitproc parameter
     std::map<std::string, std::string> holds;  // local -> the field whose reference it took
     std::set<std::string> nulled;              // fields NULLed while a local holds the reference
+    std::set<std::string> noned;               // fields set to None while a local holds it
     std::set<std::string> nonnull;             // fields tested non-NULL around this code
     std::set<std::string> refs;  // locals holding what a weakref lookup step returned (`ref`)
     // new: a field stored while a local holds its old value (`tmp = self->f;
@@ -182,6 +183,10 @@ class Translator {
     scopes_.push_back(s);
     compound(body);
     flush_markers(src_.end(body));
+    for (const std::string& f : scope().noned)
+      warn(src_.place(body), "field '" + f +
+                                 "' is set to Py_None while a local holds its old value, which is "
+                                 "never released; not translated");
     scopes_.pop_back();
     stack_.pop_back();
   }
@@ -218,6 +223,11 @@ class Translator {
   bool is_error_exit(CXCursor b) const;
   bool mentions_field(const Toks& cond);
 
+  // A branch that stores self outside the object (`free_list[n++] = self`)
+  // and returns: a free list. The store's C text, or "".
+  std::string self_store_then_return(CXCursor b);
+  std::string self_store_outside(Toks statement);
+
   // Conditions on the type itself, decided by its flags and slots.
   bool static_condition(const Toks& cond, CXCursor then_branch, CXCursor else_branch);
 
@@ -252,6 +262,10 @@ class Translator {
 
   // A function of the C API (or of another file).
   void api_function(const std::string& name, const Toks& whole);
+
+  // A call that may run Python code: `call` (left out, with a warning, in
+  // tp_traverse, which has no such step).
+  void opaque_call(const Toks& whole);
 
   const Source& src_;
   const TypeDecl& type_;

@@ -148,9 +148,10 @@ void Translator::if_statement(CXCursor c) {
     if (!nonnull.empty()) scope().nonnull.insert(nonnull);
     statement(b);
     bool returned = scope().returned;
-    std::set<std::string> nulled = scope().nulled;
+    std::set<std::string> nulled = scope().nulled, noned = scope().noned;
     scope() = saved;
     scope().nulled = nulled;
+    scope().noned = noned;
     if (returned)
       warn(src_.place(b),
            "an early return is not modelled; the steps after it are "
@@ -194,6 +195,18 @@ void Translator::if_statement(CXCursor c) {
     return;
   }
   if (static_condition(cond, then_branch, has_else ? kids[2] : clang_getNullCursor())) return;
+  // if (numfree < MAXFREE) { free_list[numfree++] = self; return; }: a free
+  // list, which the model does not have; the path that frees is translated
+  if (std::string store = self_store_then_return(then_branch); !store.empty()) {
+    warn(cond, "a free list is not modelled: the branch under '" + text +
+                   "' stores self outside "
+                   "the object ('" +
+                   store +
+                   "') and returns; it is left out, and the object "
+                   "is taken as freed by the code after it");
+    if (has_else) branch(kids[2]);
+    return;
+  }
   // if (!PyArg_ParseTuple(...)) return NULL;  if (self == NULL) return NULL;
   // The model's slots never fail: their error exits are left out.
   if (is_error_exit(then_branch) && !mentions_field(cond)) {
@@ -288,6 +301,27 @@ bool Translator::is_error_exit(CXCursor b) const {
     default:
       return false;
   }
+}
+
+std::string Translator::self_store_then_return(CXCursor b) {
+  std::vector<CXCursor> kids =
+      clang_getCursorKind(b) == CXCursor_CompoundStmt ? children(b) : std::vector<CXCursor>{b};
+  if (kids.empty() || clang_getCursorKind(kids.back()) != CXCursor_ReturnStmt) return "";
+  for (CXCursor k : kids) {
+    if (std::string s = self_store_outside(src_.tokens(k)); !s.empty()) return s;
+  }
+  return "";
+}
+
+std::string Translator::self_store_outside(Toks t) {
+  while (!t.empty() && t.back().text == ";") t.pop_back();
+  size_t eq = find_top(t, "=");
+  if (eq == 0 || eq >= t.size()) return "";
+  Toks lhs(t.begin(), t.begin() + static_cast<long>(eq));
+  Toks rhs(t.begin() + static_cast<long>(eq) + 1, t.end());
+  // a single name is a local (an alias of self); a field of self is no store outside
+  if (unwrap(lhs).size() < 2 || classify(lhs).kind != Ref::Unknown) return "";
+  return classify(rhs).kind == Ref::Self ? c_text(t) : "";
 }
 
 bool Translator::mentions_field(const Toks& cond) {

@@ -13,6 +13,7 @@ bool is_cast(const Toks& toks, size_t i) {
   if (toks[i].text != "(") return false;
   size_t close = closing(toks, i);
   if (close >= toks.size() || close + 1 >= toks.size() || close == i + 1) return false;
+  if (toks[i + 1].text == "*") return false;  // "(*f)(x)": a dereference, not a type
   bool star = false, keyword = false;
   for (size_t j = i + 1; j < close; ++j) {
     const Tok& t = toks[j];

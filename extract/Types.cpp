@@ -287,6 +287,12 @@ class Finder {
     t.heap = t.heap || (v & kHeapType) != 0;
     t.basetype = (v & kBaseType) != 0;
     if (mentions(toks, "Py_TPFLAGS_MANAGED_WEAKREF")) t.weakrefable = true;
+    t.managed_dict = mentions(toks, "Py_TPFLAGS_MANAGED_DICT");
+    if (t.managed_dict)
+      warn(src_.place(value),
+           "Py_TPFLAGS_MANAGED_DICT is not modelled: a ctype has no instance dict, so the "
+           "dict and what it holds are left out (no reference the dict holds is "
+           "checked), and PyObject_VisitManagedDict / PyObject_ClearManagedDict are no step");
   }
 
   void instance_struct(TypeDecl& t, CXCursor value) {

@@ -35,6 +35,7 @@ struct TypeDecl {
   Place place;
   bool spec = false;  // PyType_Spec: a heap type made by PyType_FromSpec
   bool gc = false, heap = false, basetype = false, weakrefable = false;
+  bool managed_dict = false;    // Py_TPFLAGS_MANAGED_DICT: not modelled (a warning)
   std::string instance_struct;  // from tp_basicsize = sizeof(...)
   std::string weaklist_member, dict_member;
   std::vector<std::string> c_fields;          // PyObject* members, C names

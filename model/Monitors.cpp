@@ -450,14 +450,26 @@ Machine::Leftover Machine::unreachable_leftover() const {
 
 void Machine::check_quiescence() {
   ObjSet reach = reachable_from_roots(program_, state_, false);
-  std::string leaked;
+  std::string leaked, unfreed;
+  bool others = false;
   for (size_t i = 0; i < state_.objects.size(); ++i) {
     const Object& x = state_.objects[i];
     if (!x.live || x.has(kFreed) || reach[i]) continue;
     if (!leaked.empty()) leaked += ", ";
     leaked += name_of(static_cast<ObjId>(i));
+    // refcount 0 (not deferred) after its tp_dealloc ran: nothing keeps it,
+    // tp_dealloc returned without freeing it
+    if (x.rc == 0 && !x.has(kDeferredRc) && program_.types[x.type].kind == TypeKind::CType)
+      unfreed += (unfreed.empty() ? "" : ", ") + name_of(static_cast<ObjId>(i));
+    else
+      others = true;
   }
-  if (!leaked.empty())
+  if (!leaked.empty() && !others)
+    violation({"quiescence"},
+              "after every thread finished, these objects are not freed: " + leaked +
+                  "; their refcount is 0 and tp_dealloc returned without calling tp_free (no "
+                  "'free' step on that path): the memory leaks");
+  else if (!leaked.empty())
     violation({"quiescence"},
               "after every thread finished and " + std::to_string(state_.gc.final_rounds) +
                   " final collection(s), these objects are unreachable from "
@@ -467,7 +479,10 @@ void Machine::check_quiescence() {
                                           "unreachable: a reference the collector cannot "
                                           "account for keeps them (one never released, or a "
                                           "field tp_traverse does not visit)"
-                                        : ""));
+                                        : "") +
+                  (unfreed.empty() ? ""
+                                   : "; tp_dealloc of " + unfreed +
+                                         " returned without calling tp_free (no 'free' step)"));
 }
 
 std::vector<int> Machine::count_references(const Program& program, const State& state) {
