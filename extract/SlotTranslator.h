@@ -228,6 +228,9 @@ class Translator {
   std::string self_store_then_return(CXCursor b);
   std::string self_store_outside(Toks statement);
 
+  // Py_SET_REFCNT(self, Py_REFCNT(self) +/- 1): one warning for the pair.
+  void refcount_guard(const Toks& t);
+
   // Conditions on the type itself, decided by its flags and slots.
   bool static_condition(const Toks& cond, CXCursor then_branch, CXCursor else_branch);
 

@@ -93,6 +93,7 @@ void Translator::statement(CXCursor c) {
     default:
       if (m && m->begin == off && !is_statement_macro(m->name) && m->name != "Py_TYPE" &&
           m->end >= src_.end(c)) {
+        if (m->name == "Py_SET_REFCNT") return refcount_guard(m->tokens);
         warn(src_.place(c), "the macro " + m->name + " is not translated");
         return;
       }
@@ -301,6 +302,16 @@ bool Translator::is_error_exit(CXCursor b) const {
     default:
       return false;
   }
+}
+
+void Translator::refcount_guard(const Toks& t) {
+  // Cython around __dealloc__: Py_SET_REFCNT(o, Py_REFCNT(o) + 1); ...; - 1
+  if (std::any_of(t.begin(), t.end(), [](const Tok& k) { return k.text == "-"; })) return;
+  warn(t, "'" + c_text(t) +
+              "' (a temporary reference around code in tp_dealloc, as Cython writes around "
+              "__dealloc__) is not translated: the refcount stays 0 in the scenario; an "
+              "opaque 'call' runs nothing, but a 'call FUNC self' written there by hand "
+              "would start tp_dealloc again");
 }
 
 std::string Translator::self_store_then_return(CXCursor b) {

@@ -73,7 +73,9 @@ static void __pyx_tp_dealloc_Watcher(PyObject *o)
     {
         PyObject *etype, *eval, *etb;
         PyErr_Fetch(&etype, &eval, &etb);
+        Py_SET_REFCNT(o, Py_REFCNT(o) + 1);
         __pyx_pf_Watcher___dealloc__(p);
+        Py_SET_REFCNT(o, Py_REFCNT(o) - 1);
         PyErr_Restore(etype, eval, etb);
     }
     if (p->__weakref__) PyObject_ClearWeakRefs(o);
