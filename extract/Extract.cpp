@@ -26,6 +26,8 @@ std::string annotated(const std::string& code, const std::string& file, const St
   return out + "\n";
 }
 
+std::string loadable(const std::string& path, std::string life, std::vector<Warning>& warnings);
+
 class Writer {
  public:
   Writer(const Source& src, std::vector<TypeDecl>& types, std::vector<Warning>& warnings)
@@ -35,6 +37,7 @@ class Writer {
     std::string body;
     for (const TypeDecl& t : types_) body += type_block(t);
     body += main_stub();
+    body = loadable(src_.path(), body, warnings_);
     // in line order, each once (a helper followed twice warns twice)
     std::stable_sort(warnings_.begin(), warnings_.end(),
                      [](const Warning& a, const Warning& b) { return a.line < b.line; });
@@ -313,9 +316,7 @@ ExtractResult extract_file(const std::string& path, const std::vector<std::strin
     throw ExtractError(path, 1, 1,
                        "no extension type found: no static PyTypeObject with an initialiser "
                        "and no PyType_Spec");
-  result.life = loadable(path, Writer(src, types, result.warnings).run(), result.warnings);
-  std::stable_sort(result.warnings.begin(), result.warnings.end(),
-                   [](const Warning& a, const Warning& b) { return a.line < b.line; });
+  result.life = Writer(src, types, result.warnings).run();
   for (const TypeDecl& t : types) result.types.push_back(t.name);
   return result;
 }

@@ -383,6 +383,8 @@ TEST(Extract, FreeListAndARefusedStep) {
   ASSERT_EQ(at53.size(), 1u) << r.life;
   EXPECT_NE(at53[0].find("'track' is not a step of 'clear:'"), std::string::npos) << at53[0];
   EXPECT_NE(r.life.find("        # left out: track"), std::string::npos) << r.life;
+  for (const extract::Warning& w : r.warnings)  // the skeleton's head lists every warning
+    EXPECT_NE(r.life.find("#   " + w.format()), std::string::npos) << w.format();
 }
 
 // ------------------------------------------------------ C to counterexample
