@@ -51,6 +51,20 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       return expr(e.a, fn) + "." + method_name(e);
     case ExprOp::PyMethodCall:  // FN14: a Python function's call, nothing after (FN8)
       return expr(e.a, fn) + "." + method_name(e) + "(" + call_arguments(e, e.slot, fn) + ")";
+    case ExprOp::SuperMethodCall: {  // SU1-SU4: in the method-call form CPython compiles
+      std::string sup = e.depth == 2 ? fmt::format("super({}, {})", types_[e.slot], expr(e.a, fn))
+                                     : std::string("super()");
+      // SU1: 3.11's CALL of super ends with a check
+      if (e.slot != model::kNoType && p_.profile.super_call == model::SuperCall::SuperObject)
+        sup = "_lc_ck(" + sup + ")";
+      if (p_.strings[e.value.str()] != "__init__" || e.slot == model::kNoType)
+        return sup + "." + method_name(e) + "(" + call_arguments(e, e.keywords, fn) + ")";
+      // the __init__ it runs takes a label first, as after a class call:
+      // the instance's own (R1.16's init_relabel)
+      const std::string relabel = "_lc_init_label(_lc_labels.get(id(" + expr(e.a, fn) + "))";
+      if (e.args.empty()) return "(" + relabel + ") or " + sup + ".__init__())";
+      return sup + ".__init__(" + call_arguments(e, e.keywords, fn, relabel + ", ") + ")";
+    }
     case ExprOp::IsFinalized:
       return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
     case ExprOp::IsTracked:

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "lang/CompilerImpl.h"
+#include "model/CodeGen.h"
 
 namespace lifecheck::lang::detail {
 
@@ -352,9 +353,12 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
   const Expr& innermost = callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Call
                               ? *callee.base->base
                               : callee;
+  if (calls_through_super(e)) return super_method_call(e);  // SU1-SU4 (CompilerSuper.cpp)
   if (innermost.kind == ExprKind::Name && innermost.text == "super" &&
       resolve("super", *cur_).kind == NameKind::Unknown)
-    fail(innermost.loc, "super() is not modelled; call Base.method(self, ...)");
+    fail(innermost.loc,
+         "super() is modelled only in a method call through it: super().NAME(args) or "
+         "super(C, obj).NAME(args)");
   if (callee.kind == ExprKind::Name) {
     Resolved r = resolve(callee.text, *cur_);
     if (c_construction(e))
@@ -458,12 +462,19 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     return method_call(e);
   if (callee.kind == ExprKind::Attr && method_names_.count(callee.text))
     return py_method_call(e);  // FN14 (CompilerMethodCalls.cpp)
-  if (callee.kind == ExprKind::Attr && !e.args.empty())
-    fail(callee.loc, "'." + callee.text +
-                         "()' is not a method the scenario language knows; containers have "
-                         "append, pop, insert, clear, remove (list), pop, get, clear (dict), add, "
-                         "discard, remove, clear (set), append, appendleft, pop, popleft, clear "
-                         "(collections.deque), detach, peek (weakref.finalize)");
+  // x.NAME(args) of a name no class defines: what the instance dict holds
+  // (a function, a lambda, a bound method) called with the arguments, or
+  // AttributeError at the lookup, as for a method (FN15)
+  if (callee.kind == ExprKind::Attr && !e.args.empty()) {
+    const std::string& name = callee.text;
+    if (model::builtin_method_name(name) || (name.size() > 4 && name.rfind("__", 0) == 0))
+      fail(callee.loc, "'." + name +
+                           "()' is not a method the scenario language knows; containers have "
+                           "append, pop, insert, clear, remove (list), pop, get, clear (dict), "
+                           "add, discard, remove, clear (set), append, appendleft, pop, popleft, "
+                           "clear (collections.deque), detach, peek (weakref.finalize)");
+    return py_method_call(e);
+  }
   if (calls_function(e)) return function_call(e);  // FN8
   if (!e.args.empty())
     fail(e.args[0]->loc, "calling a weakref takes no arguments (nor does a weakref.finalize)");

@@ -246,6 +246,13 @@ class Compiler {
   ExprId py_method_call(const Expr& e);
   void check_slots_against_methods();
   void check_method_attribute_store(const Stmt& s);
+  // --------------------------------------------------------- CompilerSuper.cpp
+  // super().NAME(args), super(C, obj).NAME(args) (model/Super.cpp, SU1-SU4)
+  bool calls_through_super(const Expr& e) const;
+  void declare_super_type();
+  ClassId super_start_class(const Expr& sup);
+  ExprId super_method_call(const Expr& e);
+  void check_super_target(ClassId cls, const std::string& name, Loc loc);
   // --------------------------------------------------------- CompilerAtexit.cpp
   // import NAME, atexit (model/Atexit.cpp), `shutdown modules` (Shutdown.cpp)
   void declare_imports();

@@ -217,18 +217,35 @@ void CodeGen::expr(ExprId id) {
     case ExprOp::PyMethodCall: {  // FN14, FN15: LOAD_ATTR (method), the arguments, CALL;
                                   // no check after it, as for a function (FN8)
       expr(e.a);
-      Op& load = emit(OpCode::LoadMethod, e);
-      load.value = e.value;
-      load.a = method_field(p_, e.value.str());
-      load.label = e.label;
-      for (ExprId a : e.args) expr(a);
-      Op& call = emit(OpCode::CallPyMethod, e);
-      call.a = static_cast<uint16_t>(e.args.size());
-      call.b = e.slot;
+      method_lookup_and_call(OpCode::LoadMethod, e, method_field(p_, e.value.str()), 0, e.slot);
+      break;
+    }
+    case ExprOp::SuperMethodCall: {  // SU1-SU4 (Super.cpp): then as FN14, FN15
+      if (e.a != kNoExpr) expr(e.a);
+      if (e.slot == kNoType || p_.profile.super_call == SuperCall::SuperObject) {
+        Op& su = emit(OpCode::SuperNew, e);  // a CALL of `super`
+        su.a = e.slot;
+        su.label = p_.super_label;
+        if (e.slot != kNoType) emit(OpCode::Check, e);  // SU1: the check after that CALL
+      }
+      method_lookup_and_call(OpCode::LoadSuperMethod, e, e.slot, e.site, e.keywords);
       break;
     }
   }
   if (checks_after(e)) emit(OpCode::Check, e);
+}
+
+void CodeGen::method_lookup_and_call(OpCode load_code, const ExprNode& e, uint16_t a, uint16_t b,
+                                     uint16_t keywords) {
+  Op& load = emit(load_code, e);
+  load.value = e.value;
+  load.a = a;
+  load.b = b;
+  load.label = e.label;
+  for (ExprId arg : e.args) expr(arg);
+  Op& call = emit(OpCode::CallPyMethod, e);
+  call.a = static_cast<uint16_t>(e.args.size());
+  call.b = keywords;
 }
 
 // The value to store is on the stack.

@@ -43,4 +43,12 @@ bool init_call_specializes(const Program& p, uint16_t type);
 // (model/MethodCalls.cpp)
 uint16_t method_field(const Program& p, StrId name);
 
+// Whether `name` is a method of a list, dict, set, deque, generator, lock
+// or weakref.finalize (model/MethodCalls.cpp)
+bool builtin_method_name(const std::string& name);
+
+// SU3: the function a lookup of `name` past class `cls` finds in its base
+// chain (__init__, __del__ or a method), or kNoFunc (model/Super.cpp)
+FuncId super_lookup(const Program& p, ClassId cls, StrId name);
+
 }  // namespace lifecheck::model

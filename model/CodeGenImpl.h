@@ -65,6 +65,10 @@ class CodeGen {
   // CodeGen.cpp
   void call_with_args(OpCode code, const ExprNode& e);
   void expr(ExprId id);
+  // FN14, FN15, SU1-SU3: the method lookup `load` (its a and b), the
+  // arguments, then CallPyMethod with keyword names `keywords`
+  void method_lookup_and_call(OpCode load, const ExprNode& e, uint16_t a, uint16_t b,
+                              uint16_t keywords);
   void store(ExprId target, const Statement& s);
   void del(ExprId target, const Statement& s);
   void result(const Statement& s);

@@ -393,6 +393,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       return load_method_op(op);
     case OpCode::CallPyMethod:
       return call_py_method_op(at, op);
+    case OpCode::SuperNew:  // SU1, SU4 (Super.cpp)
+      return super_new_op(op);
+    case OpCode::LoadSuperMethod:  // SU1-SU3
+      return load_super_method_op(at, op);
     case OpCode::WeakrefNew: {
       // CALL of weakref.ref or weakref.proxy: the arguments stay on the stack (owned there
       // if this raises) until the call returns, then are released in order.

@@ -358,6 +358,14 @@ class Machine {
   void load_method_op(const Op& op);
   void call_py_method_op(uint16_t at, const Op& op);
 
+  // ------------------------------------------------------------------ Super.cpp
+  // super().NAME(args) (SU1-SU4): the call of `super` (3.11), then
+  // LOAD_METHOD on it, or LOAD_SUPER_ATTR (3.12+); CallPyMethod follows.
+  bool instance_of(Value v, ClassId cls) const;
+  ObjId new_super_object(Value self);  // the reference to self moves into it
+  void super_new_op(const Op& op);
+  void load_super_method_op(uint16_t at, const Op& op);
+
   // ------------------------------------------------------------ Iteration.cpp
   // for x in v (IT1-IT6): GET_ITER, FOR_ITER, a generator's yield taken,
   // break.

@@ -22,21 +22,24 @@
 
 namespace lifecheck::model {
 
-namespace {
 // The C methods of the runtime's own objects the model has (containers,
-// generators, locks, weakref.finalize): called by a name that is also a
-// class's method, they would need the method descriptor's call.
+// generators, locks, weakref.finalize), those the language calls and the
+// others: called by a name that is also a class's method, they would need
+// the method descriptor's call.
 bool builtin_method_name(const std::string& n) {
+  // clang-format off
   static const char* const names[] = {
-      "append", "appendleft", "pop",    "popleft",    "insert", "clear",  "remove",  "get",
-      "add",    "discard",    "extend", "copy",       "keys",   "values", "items",   "update",
-      "index",  "count",      "sort",   "close",      "send",   "throw",  "acquire", "release",
-      "locked", "detach",     "peek",   "setdefault", "reverse"};
+      "append", "appendleft", "pop", "popleft", "insert", "clear", "remove", "get", "add",
+      "discard", "extend", "copy", "keys", "values", "items", "update", "index", "count", "sort",
+      "close", "send", "throw", "acquire", "release", "locked", "detach", "peek", "setdefault",
+      "reverse", "popitem", "fromkeys", "extendleft", "rotate", "union", "intersection",
+      "difference", "symmetric_difference", "issubset", "issuperset", "isdisjoint",
+      "intersection_update", "difference_update", "symmetric_difference_update"};
+  // clang-format on
   for (const char* m : names)
     if (n == m) return true;
   return false;
 }
-}  // namespace
 
 // The field LoadMethod and BoundMethod read in the instance dict: the
 // attribute of the method's name, if some attribute has it.

@@ -123,6 +123,7 @@ const std::vector<Profile>& all_profiles() {
       p.thread_locals_newest_first = !v311_312;  // TL3
       p.atexit_entries_are_tuples = v314;        // AX3, AX4
       p.method_freelist = v314;                  // F-G3a (free-threaded only)
+      p.super_call = id == ProfileId::P311 ? SuperCall::SuperObject : SuperCall::LoadSuperAttr;
       // Observed on 3.11.2, 3.11.7, 3.12.1 and 3.13.0 (conformance.md D11);
       // 3.14 is assumed to keep 3.13's managed dicts.
       p.cleared_dict = id == ProfileId::P311   ? ClearedDict::Crash
@@ -179,6 +180,7 @@ const std::vector<Profile>& all_profiles() {
       if (v313) {
         p.list_append_specializes = false;
         p.init_call_specializes = InitCallSpecializes::Never;
+        p.super_call = SuperCall::Unspecialized;  // SU2
       }
       p.code_constants_immortal = true;
       p.interned_strings_immortal = true;

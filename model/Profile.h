@@ -57,6 +57,16 @@ enum class InitCallSpecializes : uint8_t {
   Always,        // 3.14, 3.14t: any class deriving from object (inferred)
 };
 
+// SU1-SU3: what `super().m(args)` (and `super(C, obj).m(args)`) runs.
+enum class SuperCall : uint8_t {
+  SuperObject,    // 3.11: a call of `super` makes a super object (a CALL, then
+                  // its check); LOAD_METHOD on it binds a method object
+  LoadSuperAttr,  // 3.12+: LOAD_SUPER_ATTR; its first run is the generic one
+                  // (a super object, a bound method), later runs are
+                  // LOAD_SUPER_ATTR_METHOD (function and self, nothing made)
+  Unspecialized,  // 3.13t: LOAD_SUPER_ATTR, always the generic run
+};
+
 // Runtime mutations: deliberately broken collectors and deallocators, used
 // to show that each built-in property can fail. Each names the property it
 // is meant to break and SEMANTICS.md's "rt:" counterexample it models.
@@ -217,6 +227,9 @@ struct Profile {
   // feature freeze), as both series do exact lists, tuples and dicts;
   // 3.13's PyMethod_New always allocates.
   bool method_freelist = true;
+
+  // SU1-SU3: the super object and bound method a `super().m()` call makes.
+  SuperCall super_call = SuperCall::LoadSuperAttr;
 
   // The default-build profile of the same release, for `--profile all`
   // comparisons; null for default-build profiles.

@@ -70,6 +70,14 @@ enum class ExprOp : uint8_t {
   // NAME (a Str), slot = keyword names (FN12) or 0, label: the bound method
   // LOAD_ATTR makes when the method is not called through the type's function
   PyMethodCall,
+  // super().NAME(args), super(C, obj).NAME(args) (model/Super.cpp, SU1-SU4):
+  // a = the instance (kNoExpr: no __class__ cell, super() raises
+  // RuntimeError), slot = the class the lookup starts past (kNoType with
+  // it), value = NAME, label = the bound method some profiles make,
+  // keywords = keyword names (FN12) or 0, site = the LOAD_SUPER_ATTR site
+  // that specializes (SU2) or kNoAppendSite, depth = how many arguments
+  // super() was given (0 or 2, for emit-python)
+  SuperMethodCall,
 };
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
@@ -298,6 +306,15 @@ enum class OpCode : uint8_t {
   // callee's frame has returned (kFinalizeReturned), as CallFunction
   LoadMethod,
   CallPyMethod,
+  // super() (model/Super.cpp, SU1-SU4). SuperNew: the call of `super`
+  // (3.11; any profile where no __class__ cell exists, a = kNoType): a =
+  // the class, label = the super object's: obj -> super object.
+  // LoadSuperMethod: a = the class, b = its site (State::warm, SU2) or
+  // kNoAppendSite, value = NAME, label = a bound method's: obj or super
+  // object -> function, self (as LoadMethod) or -> bound method, Unset;
+  // then CallPyMethod
+  SuperNew,
+  LoadSuperMethod,
   // while loops (IT7, model/While.cpp): marks the loop's first op (a no-op);
   // a = the first op past its backward jump (its else, or what follows).
   // The backward jumps' checks are Checks with b = kWhileBackCheck.
@@ -340,11 +357,13 @@ struct Op {
 
 // The call site an op warms up (State::warm): a class call's (FN13a,
 // Op::site), a list.append's, a len()'s or a gc.callbacks.append's (T1a,
-// Op::b); kNoAppendSite for every other op.
+// Op::b), a LOAD_SUPER_ATTR's (SU2, Op::b); kNoAppendSite for every other
+// op.
 inline uint16_t warm_site(const Op& op) {
   switch (op.code) {
     case OpCode::NewInit:
       return op.site;
+    case OpCode::LoadSuperMethod:
     case OpCode::CallMethod:
     case OpCode::Len:
     case OpCode::GcCallbacksAppend:
@@ -535,6 +554,11 @@ struct Program {
   // The generator type (model/Generators.cpp), when a scenario defines a
   // generator function.
   ClassId generator_type = kNoType;
+  // super() (model/Super.cpp), when a scenario calls it: the super type (a
+  // GC type holding the instance, as a bound method holds its self) and the
+  // label of its objects.
+  ClassId super_type = kNoType;
+  LabelId super_label = kNoLabel;
   // Functions as objects (model/Functions.cpp), when a scenario has a
   // nested def or a lambda: the function and cell types; types.ModuleType,
   // when it makes a module object.

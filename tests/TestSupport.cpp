@@ -273,6 +273,13 @@ std::vector<model::Event> events(const model::Trace& trace) {
   return out;
 }
 
+size_t allocations_of(const model::Trace& trace, model::ClassId type) {
+  size_t n = 0;
+  for (const model::Event& e : events(trace))
+    if (e.kind == model::EventKind::Alloc && e.type == type) ++n;
+  return n;
+}
+
 std::vector<std::string> observable(const model::Program& program, const model::Trace& trace) {
   using model::EventKind;
   std::vector<std::string> out;

@@ -82,6 +82,8 @@ std::vector<model::Trace> all_traces(const model::Program& program, size_t max_t
 
 // The events of a trace, flattened; optionally only some kinds.
 std::vector<model::Event> events(const model::Trace& trace);
+// The objects of `type` a trace allocates.
+size_t allocations_of(const model::Trace& trace, model::ClassId type);
 // "finalize a#1", "callback r3#4", ... for the observable kinds; log
 // messages as "log: text".
 std::vector<std::string> observable(const model::Program& program, const model::Trace& trace);

@@ -51,10 +51,6 @@ std::vector<BadScenario> lang_error_cases_inheritance() {
        "class A:\n    def __del__(self):\n        pass\nclass B(A):\n    def __del__(self):\n"
        "        A.__del__(self)\ndef f(self):\n    pass\nA.__del__ = f\n",
        6, 11, "calling a class's __del__ by name in a scenario that also sets"},
-      {"SuperCall",
-       "class A:\n    def __init__(self):\n        pass\nclass B(A):\n    def __init__(self):\n"
-       "        super().__init__()\n",
-       6, 9, "super() is not modelled; call Base.method(self, ...)"},
       {"SetDelUnderAListChain",
        "class L(list):\n    pass\nclass M(L):\n    pass\ndef f(self):\n    pass\nM.__del__ = f\n",
        7, 1,

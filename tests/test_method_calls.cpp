@@ -14,14 +14,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// The objects of `type` a trace allocates.
-size_t allocations_of(const model::Trace& t, model::ClassId type) {
-  size_t n = 0;
-  for (const model::Event& e : events(t))
-    if (e.kind == model::EventKind::Alloc && e.type == type) ++n;
-  return n;
-}
-
 const char* kFile = R"(
 class Tag:
     def __init__(self, n):
