@@ -462,6 +462,20 @@ void Emitter::functions(std::string& out) const {
 void Emitter::bodies(std::string& out) const {
   out += "\n# module code: thread main, before the threads start\n";
   function(0, "_lc_module", 0, out);
+  bool module_makes_functions = false;
+  for (FuncId f = 0; f < p_.funcs.size(); ++f) module_makes_functions |= p_.made_by_module_code(f);
+  if (module_makes_functions) {
+    // F9a: the scenario's module code runs here inside a function, so the
+    // compiler marked the code of its defs and lambdas CO_NESTED (0x10),
+    // which the scenario's module-level ones lack; the free-threaded build
+    // defers only functions without the flag. Clear it on exactly the code
+    // objects _lc_module makes functions of (its constants; it has no
+    // others), so that the interpreter defers what the model defers.
+    out +=
+        "\n_lc_module.__code__ = _lc_module.__code__.replace(co_consts=tuple(\n"
+        "    c.replace(co_flags=c.co_flags & ~0x10) if isinstance(c, type(_lc_module.__code__))\n"
+        "    else c for c in _lc_module.__code__.co_consts))\n";
+  }
   if (p_.threads[0].main_body != model::kNoFunc) {
     out += "\n";
     function(p_.threads[0].main_body, thread_func(0), 0, out);

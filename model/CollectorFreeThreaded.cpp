@@ -157,8 +157,13 @@ void Machine::update_refs_ft() {
   // A tracked object at zero is legal here when the merge of the queues
   // left it so (F6); one whose tp_dealloc is running was left tracked by
   // it across a stop-the-world (P7.9; CPython gh-153809's bug).
-  for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) {
+  for (ObjId o = list_head(kGen0), next; o != kNoObj; o = next) {
+    next = obj(o).next;
     Object& x = obj(o);
+    if (x.has(kImmortal)) {  // F9b: update_refs leaves immortal objects out, untracked
+      untrack(o);
+      continue;
+    }
     if (x.rc == 0 && x.has(kDeallocating))
       violation({"P7.9"}, "the collector found " + name_of(o) +
                               " tracked with refcount 0 while its tp_dealloc runs: it let the "

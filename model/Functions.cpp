@@ -91,6 +91,7 @@ void Machine::function_op(const Op& op, Frame& f) {
       x.items[nc] = Value::none();
       for (size_t i = 0; i < nd; ++i) x.items[nc + 1 + i] = operands[i];
       x.length = static_cast<uint8_t>(nc + 1 + nd);
+      if (defers_function_of(op.a)) defer_new_object(fo);  // F9a
       push(Value::object(fo));
       return;
     }

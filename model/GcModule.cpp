@@ -51,6 +51,8 @@ bool Machine::immortal(Value x) const {
 // reference is not there.
 Value Machine::refcount_of(Value x, bool local_load) const {
   if (x.is_obj()) {
+    // F9b: an immortalized object reads as the profile's immortal count
+    if (state_.objects[x.obj()].has(kImmortal)) return Value::str(program_.str_immortal_refcount);
     int rc = state_.objects[x.obj()].rc;
     if (local_load && program_.profile.borrowed_local_loads) --rc;
     return Value::integer(rc);

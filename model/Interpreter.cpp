@@ -379,6 +379,9 @@ void Machine::execute(const Op& op, uint16_t at) {
         return;
       }
       push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
+      // F9a: types.ModuleType(name): track_module defers the new module
+      if (op.a == program_.module_type && program_.profile.deferred_modules)
+        defer_new_object(thread().stack.back().obj());
       return;
     case OpCode::BoundMethod: {
       // LOAD_ATTR of a method: the instance's own attribute of that name,

@@ -175,8 +175,17 @@ class Machine {
   // _Py_TryIncref (W3, F8): a new reference unless o is dead (or dying).
   bool try_incref(ObjId o);
   void set_maybe_weakref(ObjId o);  // F8
-  void resurrect_start(ObjId o);    // R1.6 step 2, F7
-  bool resurrect_end(ObjId o);      // R1.6 step 5, F7: true when still alive
+  // F9a: a new module object, or a function made by code that is not
+  // nested, gets a deferred count where the profile says so (immortal
+  // instead once F9b has run).
+  void defer_new_object(ObjId o);
+  bool defers_function_of(FuncId code) const;
+  // F9b: _PyGC_ImmortalizeDeferredObjects, when the first non-main thread
+  // is made (3.13t).
+  void immortalize_deferred_objects();
+  bool deferred_objects_immortal() const;
+  void resurrect_start(ObjId o);  // R1.6 step 2, F7
+  bool resurrect_end(ObjId o);    // R1.6 step 5, F7: true when still alive
 
   // ---------------------------------------------------------- Interpreter.cpp
   void step_body(Frame& f);

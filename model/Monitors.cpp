@@ -504,9 +504,11 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
   for (const Thread& th : state.threads)  // F5: each queue entry holds one
     for (ObjId q : th.merge_queue) add(Value::object(q));
   for (const Object& y : state.objects) {
-    // the free-threaded worklist's reference (F-G2) and the deferred bias (F9)
+    // the free-threaded worklist's reference (F-G2), the deferred bias (F9)
+    // and the bias an immortalized object keeps (F9b)
     if (y.live && y.has(kOnWorklist)) ++refs[static_cast<size_t>(&y - state.objects.data())];
-    if (y.live && y.has(kDeferredRc)) ++refs[static_cast<size_t>(&y - state.objects.data())];
+    if (y.live && (y.has(kDeferredRc) || y.has(kImmortal)))
+      ++refs[static_cast<size_t>(&y - state.objects.data())];
     if (!y.live || y.has(kFreed)) continue;
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:

@@ -174,6 +174,12 @@ const std::vector<Profile>& all_profiles() {
       p.lazy_dict_tracking = v313;
       p.atomic_tuples_untracked_at_creation = !v313;
       p.deferred_refcount_api = !v313;
+      // F9a in both series (observed on 3.13.15t: a module object and a
+      // deleted module-level def die at gc.collect(), not at del); F9b in
+      // 3.13t only.
+      p.deferred_modules = true;
+      p.deferred_module_level_functions = true;
+      p.immortalize_deferred_on_new_thread = v313;
       // 3.13t compiles the specializing interpreter out (ENABLE_SPECIALIZATION
       // is 0 with Py_GIL_DISABLED, Include/internal/pycore_code.h; observed
       // for class calls on 3.13.15t); 3.14t specializes as 3.14 (gh-115999).

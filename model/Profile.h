@@ -195,6 +195,20 @@ struct Profile {
   // F9: PyUnstable_Object_EnableDeferredRefcount exists and marks the
   // object (3.14t); elsewhere it is a no-op returning 0.
   bool deferred_refcount_api = false;
+  // F9a: what the runtime itself gives a deferred count when it makes it
+  // (_PyObject_SetDeferredRefcount, free-threaded build only): module
+  // objects (moduleobject.c track_module) and function objects whose code
+  // is not CO_NESTED, i.e. a def or lambda of the module code
+  // (funcobject.c _PyFunction_FromConstructor). Dropping their last
+  // reference frees nothing; the next collection does.
+  bool deferred_modules = false;
+  bool deferred_module_level_functions = false;
+  // F9b (3.13t only, gh-117783): creating the first non-main thread state
+  // (new_threadstate) runs _PyGC_ImmortalizeDeferredObjects, which makes
+  // every tracked deferred object immortal, and from then on
+  // _PyObject_SetDeferredRefcount makes new ones immortal at once. 3.14
+  // removed this (gh-125900): deferred objects stay collectable.
+  bool immortalize_deferred_on_new_thread = false;
   // F6, T1: main runs Python code between starting the threads (or the end
   // of its body) and blocking in join (Thread.start returning,
   // threading._shutdown / Thread.join entered: RESUME checks the eval

@@ -636,6 +636,14 @@ struct Program {
            types[t.base].kind == TypeKind::CType;
   }
 
+  // A function the module code makes (a def or lambda written in it, or a
+  // module-level def made as an object, FN11): CPython compiles its code
+  // without CO_NESTED, which decides deferred counting (F9a).
+  bool made_by_module_code(FuncId f) const {
+    const FuncInfo& fi = funcs[f];
+    return fi.module_object || (fi.parent != kNoFunc && funcs[fi.parent].kind == FuncKind::Module);
+  }
+
   bool ignored(const std::string& property) const {
     for (const Ignore& i : ignores)
       if (i.property == property) return true;

@@ -47,7 +47,8 @@ namespace {
 // thread's stack, the runtime's own references (except the collector's
 // holds on members of its garbage set, G19, which do not make them
 // reachable), objects queued for their owner to merge (F5) and the
-// weakrefs whose callbacks are queued.
+// weakrefs whose callbacks are queued. Immortal objects (F9b) are roots
+// with or without the threads.
 // While the __main__ module's dict exists (`shutdown modules`, SD2), the
 // globals are its references, not roots.
 template <class Add>
@@ -59,6 +60,8 @@ void for_each_root(const State& state, bool include_thread_roots, bool globals_a
   if (globals_are_roots)
     for (Value v : state.globals) add_value(v);
   for (ObjId o : state.gc.garbage) add_value(Value::object(o));
+  for (size_t i = 0; i < n; ++i)  // F9b: nothing frees an immortal object
+    if (state.objects[i].live && state.objects[i].has(kImmortal)) add(static_cast<ObjId>(i));
   if (!include_thread_roots) return;
   for (const Thread& th : state.threads) {
     for (Value v : th.values) add_value(v);

@@ -1,5 +1,6 @@
 // Biased reference counting of the free-threaded build (SEMANTICS.md §4.2,
-// F1-F8; CPython Include/refcount.h, Objects/object.c, Python/brc.c). Each
+// F1-F8, and the deferred counts of F9a-F9b; CPython Include/refcount.h,
+// Objects/object.c, Python/brc.c). Each
 // object has an owner thread counting its own references in `local`
 // without atomics, and a shared count for every other thread. A non-owner
 // that drops the shared count to zero does not deallocate: it queues the
@@ -171,6 +172,46 @@ void Machine::set_maybe_weakref(ObjId id) {
   Object& o = obj(id);
   if (program_.profile.refcounting == Refcounting::Biased && o.ref_state == kRefInit)
     o.ref_state = kRefMaybeWeakref;
+}
+
+bool Machine::defers_function_of(FuncId code) const {
+  // F9a: CO_NESTED is set on the code of every def or lambda written inside
+  // a function body (a thread body is one); a def or lambda of the module
+  // code, and a module-level def made as an object (FN11), have it clear.
+  return program_.profile.deferred_module_level_functions && program_.made_by_module_code(code);
+}
+
+void Machine::defer_new_object(ObjId id) {
+  // F9a: _PyObject_SetDeferredRefcount on an object its maker still owns.
+  // 3.13t adds the bias to the owner's local count (and marks the shared
+  // word queued), 3.14t to the shared count; either way no decref can take
+  // the count to zero, and the collector subtracts the bias (F9). The model
+  // keeps the bias in the shared part for both. F9b: once the first
+  // non-main thread exists, 3.13t makes the object immortal instead.
+  Object& o = obj(id);
+  o.flags |= deferred_objects_immortal() ? kImmortal : kDeferredRc;
+  ++o.rc;
+}
+
+bool Machine::deferred_objects_immortal() const {
+  // F9b: set by new_threadstate for the first non-main thread, which main
+  // starts when it leaves its setup stage (threads start in order, main
+  // first; a program with no other thread never sets it).
+  return program_.profile.immortalize_deferred_on_new_thread && program_.threads.size() > 1 &&
+         state_.main_stage != MainStage::Setup;
+}
+
+void Machine::immortalize_deferred_objects() {
+  // F9b: immortalize_visitor, with the world stopped (only main runs yet):
+  // every tracked, unfrozen object with a deferred count becomes immortal
+  // and loses the deferred bit; its count keeps the bias, so it can never
+  // reach zero. The next collection untracks it (update_refs).
+  if (!program_.profile.immortalize_deferred_on_new_thread || program_.threads.size() < 2) return;
+  for (Object& o : state_.objects) {
+    if (!o.live || o.has(kFreed) || !o.has(kDeferredRc)) continue;
+    if (!o.tracked() || o.list == kPermanent) continue;  // op_from_block skips these
+    o.flags = (o.flags & ~kDeferredRc) | kImmortal;
+  }
 }
 
 void Machine::resurrect_start(ObjId id) {

@@ -60,6 +60,7 @@ enum ObjFlag : uint32_t {
   kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
   kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
   kStoredAfterClear = 1 << 19,  // an attribute was stored after tp_clear cleared the dict
+  kImmortal = 1 << 20,          // F9b: made immortal (3.13t); never freed
 };
 
 // F1: the low two bits of ob_ref_shared (free-threaded profiles only).

@@ -431,6 +431,7 @@ void Machine::frames_empty() {
 }
 
 void Machine::start_threads() {
+  immortalize_deferred_objects();  // F9b: the first non-main thread state
   ThreadId saved = current_;
   for (size_t t = 1; t < program_.threads.size(); ++t) {
     current_ = static_cast<ThreadId>(t);
