@@ -299,6 +299,8 @@ ExprId Compiler::builtin_call(const Expr& e, const std::string& label) {
     if (e.args.size() != 1) fail(e.loc, "vars() takes one argument here, an instance");
     n.op = ExprOp::Vars;
     n.a = object_expr(*e.args[0], "__dict__");
+    // R1.15d: the instance keeps the dict vars() makes under this member
+    p_.instance_dict_field = field_id("__dict__", e.loc);
     n.label = label_id(label.empty() ? "dict@" + std::to_string(e.loc.line) : label);
     return add_expr(n, e.loc);
   }

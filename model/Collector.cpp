@@ -105,10 +105,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
       for (FieldId s : t.slots)
         if (x.fields[s].is_obj()) out.push_back(x.fields[s].obj());
       const auto& keys = state_.class_keys[x.type];
-      for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
-        Value v = x.fields[keys[i]];
-        if (v.is_obj()) out.push_back(v.obj());
-      }
+      for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i)
+        traverse_member(x.fields[keys[i]], out);  // R1.15d: vars()'s dict in the keys' place
       if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
         container_traverse(x, program_.types[t.base].kind, out);
       } else if (t.base != kNoType) {

@@ -143,10 +143,12 @@ void Machine::step_clear(Frame& f) {
           const size_t nslots = t.slots.size();
           while (f.pc < nslots + state_.class_key_count[x.type]) {
             const uint16_t i = f.pc++;
-            Value& slot = x.fields[i < nslots ? t.slots[i] : state_.class_keys[x.type][i - nslots]];
+            const FieldId field = i < nslots ? t.slots[i] : state_.class_keys[x.type][i - nslots];
+            Value& slot = x.fields[field];
             if (slot.kind() == ValueKind::Unset) continue;
             Value v = slot;
             slot = Value::unset();
+            detach_instance_dict(field, v);  // R1.15d
             if (!v.is_obj()) continue;
             decref(v);
             return;

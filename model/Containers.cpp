@@ -155,7 +155,7 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
 // A dict entry: `key` (a new reference the dict takes) maps to `v` (one
 // too). An equal key keeps its entry and its old key object; the old value
 // and the unused key go to `released` (insertdict).
-void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released) {
+void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released, bool maintain_tracking) {
   Object& x = obj(o);
   int i = find_key(x, TypeKind::Dict, key);
   if (i >= 0) {
@@ -171,7 +171,8 @@ void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released) {
   }
   // MAINTAIN_TRACKING: a dict starts being tracked when it gets a key or
   // value that may be tracked.
-  if ((may_be_tracked(key) || may_be_tracked(v)) && !obj(o).tracked()) track(o);
+  if (maintain_tracking && (may_be_tracked(key) || may_be_tracked(v)) && !obj(o).tracked())
+    track(o);
 }
 
 void Machine::store_item(Value container, Value key, Value v, ValueList& released) {
@@ -526,7 +527,9 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
     case TypeKind::Function:  // func_traverse visits its closure tuple (FN5)
       for (uint8_t i = x.length; i-- > 0;) add(x.items[i]);
       return;
-    case TypeKind::Dict:  // dict_traverse: value, then key, entry by entry
+    case TypeKind::Dict:                       // dict_traverse: value, then key, entry by entry
+      if (x.has(kSharesInlineValues)) return;  // R1.15d: the values are its instance's
+      [[fallthrough]];
     // local_traverse: its inner dict of the threads' dicts (TL5)
     case TypeKind::ThreadLocal:
       for (uint8_t i = 0; i < x.length; ++i) {

@@ -168,6 +168,7 @@ void Machine::step_subtype_dealloc(Frame& f) {
       for (uint8_t i = 0; i < state_.class_key_count[x.type]; ++i) {
         Value& v = x.fields[keys[i]];
         if (v.kind() != ValueKind::Unset) values.push_back(v);
+        detach_instance_dict(keys[i], v);  // R1.15d
         v = Value::unset();
       }
       f.stage = kSdBaseDealloc;

@@ -395,7 +395,7 @@ class Machine {
   void check_hashable(Value key);
   int find_key(const Object& x, TypeKind kind, Value key) const;
   int sequence_index(Value key, uint8_t length);
-  void dict_store(ObjId o, Value key, Value v, ValueList& released);
+  void dict_store(ObjId o, Value key, Value v, ValueList& released, bool maintain_tracking = true);
   void set_add(ObjId o, Value v, ValueList& released);
   Value remove_item(Object& x, TypeKind kind, uint8_t i, Value* out);
   void delete_slice(Value container, Value start, Value stop, ValueList& released);
@@ -430,6 +430,10 @@ class Machine {
   Value instance_dict(Value x, LabelId label);
   // R1.15c (InstanceDict.cpp): an instance whose dict is a dict object
   bool in_dict_object(ObjId o, FieldId field) const;
+  FieldId dict_member(ObjId o) const;
+  ObjId materialize_instance_dict(ObjId o, LabelId label);
+  void detach_instance_dict(FieldId field, Value v);
+  void traverse_member(Value v, ObjList& out) const;
   ObjId dict_object(ObjId o, bool create);
   int dict_entry(ObjId o, FieldId field, ObjId& d);
   void delete_attr(ObjId o, FieldId field, ValueList& released);

@@ -114,7 +114,8 @@ const std::vector<Profile>& all_profiles() {
       p.init_call_specializes = v311_312 ? InitCallSpecializes::Never
                                 : v313   ? InitCallSpecializes::InlineValues
                                          : InitCallSpecializes::Always;
-      p.slotted_dict_is_object = !v311_312;  // R1.15c
+      p.slotted_dict_is_object = !v311_312;                                                // R1.15c
+      p.vars_dict_shares_inline_values = id == ProfileId::P313 || id == ProfileId::P314i;  // R1.15d
       const bool v314 = !(v311_312 || v313);
       p.immortal_refcount = id == ProfileId::P311 ? 0 : v314 ? 3221225472ull : 4294967295ull;
       p.interned_strings_immortal = id == ProfileId::P312;

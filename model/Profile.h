@@ -155,6 +155,14 @@ struct Profile {
   // made by the first attribute store. 3.11 and 3.12 keep every managed
   // dict's values beside the object.
   bool slotted_dict_is_object = true;
+  // R1.15d: vars(x) of an instance whose attributes are inline values makes
+  // a dict that the instance keeps. 3.11, 3.12, 3.13.13+ and 3.14.4+
+  // (gh-130327): subtype_traverse visits that dict, and the dict its
+  // values. 3.13.0-3.13.12 and 3.14.0-3.14.3 (true here): while the dict
+  // points at the instance's inline values, subtype_traverse visits the
+  // values and not the dict, dict_traverse visits nothing, and a store
+  // through the instance does not retrack the dict.
+  bool vars_dict_shares_inline_values = false;
   // Y4: gen_close on a just-created generator releases its frame's locals
   // (3.11 by throwing into it; 3.13.15 observed, 3.14 assumed: by
   // gen_clear_frame); 3.12.1 and 3.13.0 only mark it completed, and the

@@ -621,6 +621,10 @@ struct Program {
   bool shutdown_modules = false;
   ClassId module_dict_type = kNoType;
   LabelId module_dict_label = kNoLabel;
+  // R1.15d: the member id under which an instance keeps the dict vars()
+  // made of its inline values (set when the scenario calls vars());
+  // kNoDictField otherwise.
+  FieldId instance_dict_field = kNoDictField;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -40,27 +40,28 @@ enum GcListId : uint8_t {
 };
 
 enum ObjFlag : uint32_t {
-  kFinalized = 1 << 0,          // _PyGC_FINALIZED (R1.6, R1.9, G13)
-  kCollecting = 1 << 1,         // PREV_MASK_COLLECTING (G8)
-  kUnreachableMask = 1 << 2,    // NEXT_MASK_UNREACHABLE (G10)
-  kCleared = 1 << 3,            // tp_clear has run on it (P7.4, P7.29)
-  kClearedThisGc = 1 << 4,      // tp_clear ran in the running collection (P7.8)
-  kInGarbageSet = 1 << 5,       // member of the running collection's garbage (P7.3..)
-  kCallbackRan = 1 << 6,        // weakref: its callback has been called (P7.19)
-  kFinalizing = 1 << 7,         // a tp_finalize call on it is running (P7.1)
-  kGcFinalizing = 1 << 8,       // ... started by the collector (P7.7)
-  kClearing = 1 << 9,           // a tp_clear call on it is running (P7.2, P7.8)
-  kDeallocating = 1 << 10,      // tp_dealloc has started (P7.9)
-  kFreed = 1 << 11,             // tp_free ran; the slot is released when dealloc returns
-  kResurrected = 1 << 12,       // a finalizer left it alive in the running dealloc
-  kResourceReleased = 1 << 13,  // its external resource was released
-  kHoldsTypeRef = 1 << 14,      // a heap-type instance still owns a reference to its type
-  kLegacyGarbage = 1 << 15,     // in the running collection's `finalizers` list (G11)
-  kSelfStored = 1 << 16,        // a slot other than tp_finalize stored a reference to self
-  kDeferredRc = 1 << 17,        // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
-  kOnWorklist = 1 << 18,        // F-G2: on the FT collector's worklist, which holds a reference
-  kStoredAfterClear = 1 << 19,  // an attribute was stored after tp_clear cleared the dict
-  kImmortal = 1 << 20,          // F9b: made immortal (3.13t); never freed
+  kFinalized = 1 << 0,            // _PyGC_FINALIZED (R1.6, R1.9, G13)
+  kCollecting = 1 << 1,           // PREV_MASK_COLLECTING (G8)
+  kUnreachableMask = 1 << 2,      // NEXT_MASK_UNREACHABLE (G10)
+  kCleared = 1 << 3,              // tp_clear has run on it (P7.4, P7.29)
+  kClearedThisGc = 1 << 4,        // tp_clear ran in the running collection (P7.8)
+  kInGarbageSet = 1 << 5,         // member of the running collection's garbage (P7.3..)
+  kCallbackRan = 1 << 6,          // weakref: its callback has been called (P7.19)
+  kFinalizing = 1 << 7,           // a tp_finalize call on it is running (P7.1)
+  kGcFinalizing = 1 << 8,         // ... started by the collector (P7.7)
+  kClearing = 1 << 9,             // a tp_clear call on it is running (P7.2, P7.8)
+  kDeallocating = 1 << 10,        // tp_dealloc has started (P7.9)
+  kFreed = 1 << 11,               // tp_free ran; the slot is released when dealloc returns
+  kResurrected = 1 << 12,         // a finalizer left it alive in the running dealloc
+  kResourceReleased = 1 << 13,    // its external resource was released
+  kHoldsTypeRef = 1 << 14,        // a heap-type instance still owns a reference to its type
+  kLegacyGarbage = 1 << 15,       // in the running collection's `finalizers` list (G11)
+  kSelfStored = 1 << 16,          // a slot other than tp_finalize stored a reference to self
+  kDeferredRc = 1 << 17,          // F9: _PyGC_BITS_DEFERRED (dies only in a collection)
+  kOnWorklist = 1 << 18,          // F-G2: on the FT collector's worklist, which holds a reference
+  kStoredAfterClear = 1 << 19,    // an attribute was stored after tp_clear cleared the dict
+  kImmortal = 1 << 20,            // F9b: made immortal (3.13t); never freed
+  kSharesInlineValues = 1 << 21,  // R1.15d: a dict vars() made, on its instance's inline values
 };
 
 // F1: the low two bits of ob_ref_shared (free-threaded profiles only).

@@ -50,8 +50,13 @@ void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
   }
   if (obj(o).has(kCleared)) obj(o).flags |= kStoredAfterClear;
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
-  if (in_dict_object(o, field))  // R1.15c: the dict takes the reference
-    return dict_store(dict_object(o, true), Value::str(program_.field_strings[field]), v, released);
+  if (in_dict_object(o, field)) {  // R1.15c, R1.15d: the dict takes the reference
+    const ObjId d = dict_object(o, true);
+    // R1.15d: a store into the inline values a dict shares leaves the dict
+    // as tracked or untracked as it was
+    return dict_store(d, Value::str(program_.field_strings[field]), v, released,
+                      !obj(d).has(kSharesInlineValues));
+  }
   // The instance dict's keys are shared by the class (inline values, 3.11+):
   // a new attribute name is appended to the class-wide key order. A slot
   // is a member, outside the dict.
@@ -259,6 +264,10 @@ Value Machine::instance_dict(Value x, LabelId label) {
   }
   if (program_.types[obj(o).type].dict_field != kNoDictField) {  // R1.15c: the dict itself
     const ObjId d = dict_object(o, true);
+    incref(Value::object(d));
+    return Value::object(d);
+  }
+  if (const ObjId d = materialize_instance_dict(o, label); d != kNoObj) {  // R1.15d
     incref(Value::object(d));
     return Value::object(d);
   }
