@@ -88,10 +88,13 @@ ObjId Machine::materialize_instance_dict(ObjId o, LabelId label) {
     items.push_back(v);
     any_tracked = any_tracked || may_be_tracked(v);
   }
-  if (items.size() > 2u * kMaxDictEntries)
+  if (items.size() > 2u * kMaxDictEntries)  // the dict's item slots (Values.cpp)
     throw ModelLimit{"vars() of an object with more than " + std::to_string(kMaxDictEntries) +
-                     " attributes (the dict it makes holds " + std::to_string(kMaxDictEntries) +
-                     " entries)"};
+                     " attributes: the dict it makes (R1.15d) would hold them all, and a dict of "
+                     "the model holds " +
+                     std::to_string(kMaxDictEntries) + " entries; give the '" + t.name +
+                     "' instance at most " + std::to_string(kMaxDictEntries) +
+                     " attributes when vars() is called on it"};
   const ObjId d = alloc(kDictType, label, !program_.profile.lazy_dict_tracking || any_tracked);
   if (program_.profile.vars_dict_shares_inline_values) obj(d).flags |= kSharesInlineValues;
   Object& x = obj(o);

@@ -27,6 +27,30 @@ ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
   return o;
 }
 
+// The limit an attribute store meets when it would add a fifth entry to
+// an instance's dict object. A dict of the model keeps its entries in the
+// object's item slots, two per entry (Object::items, kMaxItems = 8): four
+// entries. Inline values use the member slots (kMaxFields = 8), which is
+// why 3.11 and 3.12 take eight attributes where 3.13+ stops at four for a
+// class with __slots__ members (R1.15c). More item slots would grow every
+// object of every state, and the state encoding is built for eight
+// (model/CanonicalEncoder.h, model/Ownership.h): the limit stays, and says
+// what to change in the scenario.
+static std::string instance_dict_full(const Program& program, ClassId type, FieldId field) {
+  const TypeInfo& t = program.types[type];
+  const std::string n = std::to_string(kMaxDictEntries);
+  const std::string what = "a fifth attribute ('" + program.field_names[field] + "') in the dict ";
+  if (t.dict_field != kNoDictField)  // R1.15c
+    return what + "of a '" + t.name +
+           "' instance: from 3.13 the dict of a class with __slots__ members is a dict object "
+           "(R1.15c), and a dict of the model holds " +
+           n + " entries (3.11 and 3.12 keep up to 8 attributes inline); store at most " + n +
+           " attributes outside the __slots__ members, name the others in __slots__, or check "
+           "under profile 3.11 or 3.12";
+  return what + "vars() made of a '" + t.name + "' instance (R1.15d): a dict of the model holds " +
+         n + " entries; store at most " + n + " attributes in an instance vars() was called on";
+}
+
 Value Machine::load_attr(Value base, FieldId field) {
   if (Value p; finalize_attr(base, field, p)) return p;
   ObjId o = instance_for_attribute(base, field, false);
@@ -52,6 +76,9 @@ void Machine::store_attr(ObjId o, FieldId field, Value v, ValueList& released) {
   if (c_type_of(o).is_c_field(field)) return write_c_field(o, field, v, released);
   if (in_dict_object(o, field)) {  // R1.15c, R1.15d: the dict takes the reference
     const ObjId d = dict_object(o, true);
+    const Value key = Value::str(program_.field_strings[field]);
+    if (obj(d).length >= kMaxDictEntries && find_key(obj(d), TypeKind::Dict, key) < 0)
+      throw ModelLimit{instance_dict_full(program_, obj(o).type, field)};
     // R1.15d: a store into the inline values a dict shares leaves the dict
     // as tracked or untracked as it was
     return dict_store(d, Value::str(program_.field_strings[field]), v, released,
