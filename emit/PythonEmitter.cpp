@@ -15,12 +15,15 @@ namespace lifecheck::emit {
 namespace {
 
 // The harness every emitted script starts with, in three parts by concern
-// (adjacent raw string literals: one string).
+// (adjacent raw string literals: one string, in this order, which include
+// sorting must not change).
+// clang-format off
 const char* const kHarness =
 #include "emit/HarnessTrace.py.inc"
 #include "emit/HarnessCalls.py.inc"
 #include "emit/HarnessRun.py.inc"
     ;
+// clang-format on
 
 }  // namespace
 
