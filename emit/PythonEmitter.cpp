@@ -19,9 +19,9 @@ namespace {
 // sorting must not change).
 // clang-format off
 const char* const kHarness =
-#include "emit/HarnessTrace.py.inc"
 #include "emit/HarnessCalls.py.inc"
 #include "emit/HarnessRun.py.inc"
+#include "emit/HarnessTrace.py.inc"
     ;
 // clang-format on
 
@@ -214,6 +214,14 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
       return;
     }
     case StatementKind::With:
+      if (p_.strings[s.str] == "__exit__") {  // WT1-WT6: the interpreter's own with
+        line(out, indent,
+             "with " + expr(s.value, fn) + (s.args.empty() ? "" : " as " + expr(s.args[0], fn)) +
+                 ":",
+             s.line);
+        block(fn, s.body, indent + 1, out);
+        return;
+      }
       // LK5: a lock's __enter__ and __exit__ through the harness (_lc_with),
       // which places the model's checks and hands the turn over while an
       // acquire waits

@@ -95,9 +95,12 @@ PythonNames python_names(const Program& p) {
     for (const std::string& l : f.local_names) locals.push_back(rename(l));
     n.locals.push_back(std::move(locals));
     std::string short_name = f.name.substr(f.name.find('.') + 1);  // "Node.seen" -> "seen"
-    // FN13: __init__ keeps Python's own name (the only dunder a method may have)
-    const bool init = f.kind == FuncKind::Method && short_name == "__init__";
-    n.funcs.push_back((f.kind == FuncKind::Function || f.kind == FuncKind::Method) && !init
+    // FN13, WT1: __init__, __enter__ and __exit__ keep Python's own names
+    // (the dunders a method may have)
+    const bool special =
+        f.kind == FuncKind::Method &&
+        (short_name == "__init__" || short_name == "__enter__" || short_name == "__exit__");
+    n.funcs.push_back((f.kind == FuncKind::Function || f.kind == FuncKind::Method) && !special
                           ? rename(short_name)
                           : short_name);
   }

@@ -91,7 +91,7 @@ struct ExceptAst {
 struct Stmt {
   StmtKind kind = StmtKind::Pass;
   Loc loc;
-  ExprPtr target;                   // Assign, Del, For (the loop variable, a name)
+  ExprPtr target;                   // Assign, Del, For (the loop variable, a name), With: `as NAME`
   ExprPtr value;                    // Assign value, Expr, If/Assert condition, For: range's N,
                                     // Yield: the value (or null)
   std::vector<std::string> names;   // Global; Import: the names `from M import` takes

@@ -105,9 +105,13 @@ void Compiler::declare_types_functions_threads() {
         if (c.is_ctype || (!c.base.empty() && !derives_from_class(c)))
           fail(f.loc, "__init__ is modelled for classes whose bases end at object only");
         p_.types[id].init = fid;
+      } else if (f.name == "__enter__" || f.name == "__exit__") {
+        check_context_manager_method(f);  // WT1, CompilerWith.cpp
+        p_.types[id].methods.emplace_back(f.name, fid);
+        method_names_.insert(f.name);
       } else if (f.name.rfind("__", 0) == 0) {
-        fail(f.loc,
-             "special method '" + f.name + "' is not modelled; only __del__ and __init__ are");
+        fail(f.loc, "special method '" + f.name +
+                        "' is not modelled; only __del__, __init__, __enter__ and __exit__ are");
       } else {
         p_.types[id].methods.emplace_back(f.name, fid);
         method_names_.insert(f.name);

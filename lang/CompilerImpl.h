@@ -191,6 +191,12 @@ class Compiler {
   // threading.Lock(), RLock() and `with L:` (CompilerLocks.cpp, model/Locks.cpp)
   ExprId lock_new(const Expr& e, const std::string& label);
   void with_stmt(const Stmt& s, std::vector<StatementId>& out);
+  // CompilerWith.cpp (WT1-WT6)
+  void check_context_manager_method(const FuncDef& f);
+  bool defines_context_manager() const;
+  void check_with_subject(const Expr& v);
+  bool with_takes_lock(const Stmt& s) const;
+  void context_manager_with(const Stmt& s, std::vector<StatementId>& out);
   // sys and gc module builtins (CompilerBuiltins.cpp)
   ExprId refcount_call(const Expr& e);
   bool gc_module_stmt(const Expr& e, Loc loc, std::vector<StatementId>& out);

@@ -35,12 +35,9 @@ ExprId Compiler::lock_new(const Expr& e, const std::string& label) {
 // run time. A hidden local keeps it for the block, as the bound __exit__
 // CPython keeps on the stack does.
 void Compiler::with_stmt(const Stmt& s, std::vector<StatementId>& out) {
+  if (!with_takes_lock(s)) return context_manager_with(s, out);  // CompilerWith.cpp
   const Expr& v = *s.value;
-  const uint16_t k =
-      v.kind == ExprKind::Name ? kind_of_name(v.text, *cur_) : syntactic_kind(v, *cur_);
-  if ((k & KObj) == 0)
-    fail(v.loc, "'with' takes a threading.Lock or threading.RLock in the scenario language, not " +
-                    kind_phrase(k));
+  check_with_subject(v);
   const ExprId subject = value(v, "");
   intern("RuntimeError");
   model::FuncInfo& fi = p_.funcs[cur_->func];

@@ -50,7 +50,8 @@ void Compiler::assigned_names(const std::vector<Stmt>& body,
                               std::vector<std::pair<std::string, Loc>>& out,
                               std::set<std::string>& declared_global) {
   for (const Stmt& s : body) {
-    if ((s.kind == StmtKind::Assign || s.kind == StmtKind::Del || s.kind == StmtKind::For) &&
+    if ((s.kind == StmtKind::Assign || s.kind == StmtKind::Del || s.kind == StmtKind::For ||
+         (s.kind == StmtKind::With && s.target)) &&
         s.target->kind == ExprKind::Name)
       out.emplace_back(s.target->text, s.target->loc);
     if (s.kind == StmtKind::Global)
@@ -105,8 +106,9 @@ void Compiler::names_in_compile_order(const std::vector<Stmt>& body,
         names_in_compile_order(s.body, out);
         names_in_compile_order(s.orelse, out);
         break;
-      case StmtKind::With:  // the subject, the body
+      case StmtKind::With:  // the subject, the `as` name, the body
         names_in_compile_order(s.value.get(), out);
+        names_in_compile_order(s.target.get(), out);
         names_in_compile_order(s.body, out);
         break;
       case StmtKind::If:
@@ -153,7 +155,8 @@ void Compiler::collect_dels(const std::vector<Stmt>& body,
 bool Compiler::assigned_anywhere(const std::string& name) const {
   auto in = [&](const std::vector<Stmt>& body, auto& self) -> bool {
     for (const Stmt& s : body) {
-      if ((s.kind == StmtKind::Assign || s.kind == StmtKind::For) &&
+      if ((s.kind == StmtKind::Assign || s.kind == StmtKind::For ||
+           (s.kind == StmtKind::With && s.target)) &&
           s.target->kind == ExprKind::Name && s.target->text == name)
         return true;
       if (s.kind == StmtKind::Def) {  // a nested def binds its name; its body and params
@@ -367,9 +370,11 @@ void Compiler::infer_in(const std::vector<Stmt>& body, Scope& scope) {
       else
         global_kinds_[n] |= k;
     }
-    if (s.kind == StmtKind::For) {  // the loop variable holds ints (range) or any item
+    // the loop variable holds ints (range) or any item; `with ... as NAME`
+    // what __enter__ returns (WT1)
+    if (s.kind == StmtKind::For || (s.kind == StmtKind::With && s.target)) {
       const std::string& n = s.target->text;
-      const uint16_t k = s.iterates ? uint16_t{KAny} : uint16_t{KInt};
+      const uint16_t k = s.kind == StmtKind::For && !s.iterates ? uint16_t{KInt} : uint16_t{KAny};
       if (!scope.module && scope.locals.count(n))
         scope.local_kinds[n] |= k;
       else

@@ -412,21 +412,39 @@ class Parser : public detail::ParserBase {
     return s;
   }
 
-  // with SUBJECT: (LK5): one subject, no `as` (the compiler checks that it
-  // can be a lock).
+  // with SUBJECT [as NAME] [, SUBJECT [as NAME]]...: (LK5, WT1-WT6). A
+  // statement of several items is the nested statements CPython compiles
+  // it to (compiler_with recurses on the next item inside the block).
   Stmt with_stmt() {
     Stmt s = at_keyword(StmtKind::With);
     Nest nest(*this, s.loc, "'with'");
     advance();
-    s.value = condition();
-    if (at_name("as"))
-      fail(peek().loc,
-           "'with ... as' is not part of the scenario language (a lock's __enter__ "
-           "returns True)");
-    if (at_op(","))
-      fail(peek().loc, "one subject per 'with' in the scenario language; nest them instead");
-    block("the 'with' header", [&](bool) { statement(s.body); });
+    with_item(s);
+    Stmt* innermost = &s;
+    while (!innermost->body.empty()) innermost = &innermost->body.back();
+    block("the 'with' header", [&](bool) { statement(innermost->body); });
     return s;
+  }
+
+  // One item of a with header into s; the items after it become a with
+  // nested in s's body, which the header's block then fills.
+  void with_item(Stmt& s) {
+    s.value = condition();
+    if (at_name("as")) {
+      advance();
+      auto var = std::make_unique<Expr>();
+      var->kind = ExprKind::Name;
+      var->loc = peek().loc;
+      var->text = expect_identifier("a name after 'as' (the scenario language binds a name only)");
+      s.target = std::move(var);
+    }
+    if (!at_op(",")) return;
+    advance();
+    Stmt inner;
+    inner.kind = StmtKind::With;
+    inner.loc = peek().loc;
+    with_item(inner);
+    s.body.push_back(std::move(inner));
   }
 
   // A loop's body (where break and continue belong to it) and its else.

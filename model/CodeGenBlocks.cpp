@@ -94,18 +94,12 @@ void CodeGen::leave_clause(const ExceptClause& c, const Op& at, uint16_t above) 
 // returns None). A break, continue or return calls __exit__ on its way out
 // as a normal exit does (compiler_unwind_fblock, IT9, FN8a).
 void CodeGen::with_ops(const Statement& s) {
+  if (user_context_manager(s)) return user_with_ops(s);  // CodeGenWith.cpp
   const uint16_t depth = depth_;
   expr(s.value);
   emit(OpCode::StoreLocal, s).a = p_.exprs[s.target].slot;
   lock_call(s, s.slot, p_.profile.with_enter_checks);
-  const uint16_t start = here();
-  const size_t holes = push_block(Block::Kind::With, s).holes;
-  for (StatementId b : s.body) stmt(b);
-  const uint16_t body_end = here();
-  blocks_.pop_back();
-  const size_t to_exit = code_.size();
-  emit(OpCode::Jump, s);
-  protect(start, body_end, here(), depth, holes_[holes]);
+  const size_t to_exit = with_body(s, depth);
   ++depth_;  // the exception
   lock_call(s, s.str, false);
   emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
@@ -115,9 +109,24 @@ void CodeGen::with_ops(const Statement& s) {
   with_exit(s);
 }
 
+// A with's body, protected at `depth` (the handler follows), then the
+// jump to its normal exit: that jump's index, to be patched.
+size_t CodeGen::with_body(const Statement& s, uint16_t depth) {
+  const uint16_t start = here();
+  const size_t holes = push_block(Block::Kind::With, s).holes;
+  for (StatementId b : s.body) stmt(b);
+  const uint16_t body_end = here();
+  blocks_.pop_back();
+  const size_t to_exit = code_.size();
+  emit(OpCode::Jump, s);
+  protect(start, body_end, here(), depth, holes_[holes]);
+  return to_exit;
+}
+
 // The normal exit of a with: __exit__(None, None, None), then the
 // subject's reference goes.
 void CodeGen::with_exit(const Statement& s) {
+  if (user_context_manager(s)) return user_with_exit(s);
   lock_call(s, s.str, true);
   emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
 }

@@ -82,7 +82,14 @@ class CodeGen {
   void leave_clause(const ExceptClause& c, const Op& at, uint16_t above);
   void with_ops(const Statement& s);
   void with_exit(const Statement& s);
+  size_t with_body(const Statement& s, uint16_t depth);
   void lock_call(const Statement& s, uint16_t name, bool check);
+  // CodeGenWith.cpp (WT1-WT6)
+  bool user_context_manager(const Statement& s) const;
+  void user_with_ops(const Statement& s);
+  void user_with_exit(const Statement& s);
+  void load_exit(const Statement& s);
+  void release_keeper_on_raise(const Statement& s, uint16_t from, uint16_t to);
   void protect(uint16_t from, uint16_t to, uint16_t target, uint16_t depth, Holes holes);
   Block& push_block(Block::Kind kind, const Statement& s);
   void leave_trys(const Statement& at);

@@ -655,6 +655,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     case OpCode::BindException:  // the exception object for `as NAME` (X4, X8)
       return bind_exception_op(f);
+    case OpCode::WithEnter:  // WT1 (With.cpp)
+      return with_enter_op(op, f);
+    case OpCode::WithExceptArgs:  // WT4
+      return with_except_args_op(f);
     case OpCode::PopExcept: {  // POP_EXCEPT: the handled exception is dropped
       ValueList& st = thread().stack;
       const size_t exc = st.size() - 1 - op.b;  // under a return's value (FN8a)

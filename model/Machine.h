@@ -294,6 +294,8 @@ class Machine {
     Value frame;       // a block's frame object
   };
   void bind_exception_op(Frame& f);
+  void with_enter_op(const Op& op, Frame& f);  // With.cpp (WT1-WT6)
+  void with_except_args_op(Frame& f);
   ChainRead read_chain(size_t lo, size_t hi, Value frame, Value context);
   ChainRead read_unit(const std::vector<TbItem>& part, Value context);
   Value frame_object_of(const Segment& s);

@@ -111,6 +111,7 @@ const std::vector<Profile>& all_profiles() {
       p.atomic_tuples_untracked_at_creation = !(v311_312 || v313);
       p.list_append_specializes = id != ProfileId::P311;
       p.with_enter_checks = !(v311_312 || v313);  // LK5
+      p.with_binds_methods = v311_312 || v313;    // WT1
       p.init_call_specializes = v311_312 ? InitCallSpecializes::Never
                                 : v313   ? InitCallSpecializes::InlineValues
                                          : InitCallSpecializes::Always;
@@ -184,6 +185,7 @@ const std::vector<Profile>& all_profiles() {
       // 3.13t compiles the specializing interpreter out (ENABLE_SPECIALIZATION
       // is 0 with Py_GIL_DISABLED, Include/internal/pycore_code.h; observed
       // for class calls on 3.13.15t); 3.14t specializes as 3.14 (gh-115999).
+      p.with_binds_methods = v313;  // WT1: 3.13t still has BEFORE_WITH
       if (v313) {
         p.list_append_specializes = false;
         p.init_call_specializes = InitCallSpecializes::Never;

@@ -148,6 +148,10 @@ struct Profile {
   // LK5: 3.14 compiles `with` to LOAD_SPECIAL and CALL (a check after
   // __enter__ returns); 3.11-3.13's BEFORE_WITH calls it with no check.
   bool with_enter_checks = true;
+  // WT1: 3.11-3.13's BEFORE_WITH binds __enter__ and __exit__ (method
+  // objects; the bound __exit__ stays on the stack for the block); 3.14's
+  // LOAD_SPECIAL pushes the function and the object, no method object.
+  bool with_binds_methods = false;
   InitCallSpecializes init_call_specializes = InitCallSpecializes::Always;
   // R1.15c: from 3.13 on, instances of a class with a dict and __slots__
   // members (at any level) have no inline values (Py_TPFLAGS_INLINE_VALUES

@@ -179,7 +179,7 @@ struct Statement {
   std::vector<StatementId> finalbody;  // Try
   uint32_t line = 0;                   // 32 bits: positions past 65,535 are shown as they are
   uint32_t col = 0;
-  uint16_t range_start = 0;  // For: range(A, B)'s A (slot is B)
+  uint16_t range_start = 0;  // For: range(A, B)'s A (slot is B); With: a label (WT1)
 };
 
 // ---------------------------------------------------------------------------
@@ -319,6 +319,14 @@ enum class OpCode : uint8_t {
   // a = the first op past its backward jump (its else, or what follows).
   // The backward jumps' checks are Checks with b = kWhileBackCheck.
   WhileLoop,
+  // with on a user context manager (model/With.cpp, WT1-WT6). WithEnter:
+  // a = the hidden local: mgr -> [the bound __enter__,] function, self
+  // (3.11-3.13: the local gets the bound __exit__, the bound __enter__
+  // stays below the call; 3.14: the local gets mgr); TypeError without
+  // __enter__ or __exit__. WithExceptArgs: under the callee and self, the
+  // handled exception: pushes the three arguments of __exit__.
+  WithEnter,
+  WithExceptArgs,
 };
 inline constexpr uint16_t kWhileBackCheck = 1;
 inline constexpr uint16_t kNoMethodField = 0xFFFF;  // LoadMethod, BoundMethod: op.a

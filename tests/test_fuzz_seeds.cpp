@@ -2,7 +2,7 @@
 // generators, try/except/finally, for-range loops, for-in loops, containers,
 // weakref.finalize, sys.getrefcount, gc.freeze, DEBUG_SAVEALL, nested
 // defs and lambdas, module objects, weakref.proxy, __del__ set at run
-// time) stay valid scenarios with the verdict they were written for, so
+// time, context managers) stay valid scenarios with the verdict they were written for, so
 // the fuzzers start from inputs that reach the model rather than the
 // front end's errors.
 #include <gtest/gtest.h>
@@ -43,6 +43,9 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       {"iteration-class-calls.life", checker::Verdict::Holds, ""},
       // method calls: keywords, from __del__ and a thread, shadowed, through a proxy
       {"method-calls.life", checker::Verdict::Holds, ""},
+      // with: as, several items, swallowing, __exit__ raising, return and
+      // break through it, no protocol, a thread's with (WT1-WT6)
+      {"context-managers.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;

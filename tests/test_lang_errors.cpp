@@ -21,7 +21,7 @@ std::vector<BadScenario> all_cases() {
   std::vector<BadScenario> all;
   for (auto part : {lang_error_cases_syntax, lang_error_cases_classes, lang_error_cases_calls,
                     lang_error_cases_statements, lang_error_cases_locks,
-                    lang_error_cases_inheritance, lang_error_cases_super})
+                    lang_error_cases_inheritance, lang_error_cases_super, lang_error_cases_with})
     for (const BadScenario& c : part()) all.push_back(c);
   return all;
 }

@@ -30,7 +30,9 @@ std::vector<BadScenario> lang_error_cases_classes() {
        "class A:\n"
        "    def __repr__(self):\n"
        "        pass\n",
-       2, 5, "special method '__repr__' is not modelled; only __del__ and __init__ are"},
+       2, 5,
+       "special method '__repr__' is not modelled; only __del__, __init__, __enter__ and __exit__ "
+       "are"},
       {"InitOfAListSubclass",
        "class L(list):\n"
        "    def __init__(self):\n"

@@ -313,14 +313,12 @@ TEST(Locks, ScenariosWithoutLocksDeclareNoLockTypes) {
 std::vector<BadScenario> lang_error_cases_locks() {
   return {
       {"WithInt", "with 3:\n    pass\n", 1, 6,
-       "'with' takes a threading.Lock or threading.RLock in the scenario language, not an int"},
-      {"WithList", "x = [1]\nwith x:\n    pass\n", 2, 6,
-       "RLock in the scenario language, not a list"},
+       "'with' takes a context manager (an instance of a class defining __enter__ and __exit__, "
+       "or a threading.Lock/RLock), not an int"},
+      {"WithList", "x = [1]\nwith x:\n    pass\n", 2, 6, "or a threading.Lock/RLock), not a list"},
       {"WithUnknownSubject", "with y:\n    pass\n", 1, 6, "unknown name 'y'"},
-      {"WithAs", "import threading\nL = threading.Lock()\nwith L as m:\n    pass\n", 3, 8,
-       "'with ... as' is not part of the scenario language"},
-      {"WithTwoSubjects", "import threading\nL = threading.Lock()\nwith L, L:\n    pass\n", 3, 7,
-       "one subject per 'with'"},
+      {"WithAs", "import threading\nL = threading.Lock()\nwith L as m:\n    pass\n", 3, 11,
+       "'with ... as' needs a class defining __enter__ and __exit__"},
       {"WithoutBlock", "import threading\nL = threading.Lock()\nwith L:\npass\n", 4, 1,
        "expected an indented block after the 'with' header"},
       {"ReturnInsideWithInThread",  // a with around it changes nothing (FN8a)
