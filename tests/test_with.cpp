@@ -29,6 +29,7 @@ TEST(With, ShippedScenariosHaveTheirVerdicts) {
       {"thread-exit-drops-shared", "holds"},
       {"nested-and-multiple-items", "holds"},
       {"missing-exit-typeerror", "holds"},
+      {"generator-close-runs-exit", "holds"},
   };
   for (const auto& [name, verdict] : want)
     EXPECT_EQ(verdict_text(load_file("scenarios/with/" + name + ".life")), verdict) << name;
