@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <functional>
 
+#include "model/CFieldCall.h"
+
 namespace lifecheck::emit {
 
 using model::FuncId;
@@ -468,15 +470,20 @@ class CEmitter {
         case SlotOp::SaveError:
           out += "    PyErr_Fetch(&lc_et, &lc_ev, &lc_tb);\n";
           break;
-        case SlotOp::RestoreError:
+        case SlotOp::RestoreError:  // CB3: NULLs clear the current exception
           out +=
-              "    if (lc_et != NULL) {\n        PyErr_Restore(lc_et, lc_ev, lc_tb);\n"
-              "        lc_et = lc_ev = lc_tb = NULL;\n    }\n";
+              "    PyErr_Restore(lc_et, lc_ev, lc_tb);\n"
+              "    lc_et = lc_ev = lc_tb = NULL;\n";
           break;
+
         case SlotOp::RaiseError:
           out += "    PyErr_SetString(PyExc_SystemError, \"a C API call failed\");\n";
           break;
         case SlotOp::WriteUnraisable:
+          if (s.arg == model::kClearErrorOnly) {  // clear_error (CB3)
+            out += "    PyErr_Clear();\n";
+            break;
+          }
           out += "    if (PyErr_Occurred()) {\n        PyErr_WriteUnraisable(NULL);\n    }\n";
           break;
         case SlotOp::CallClear:
@@ -586,6 +593,7 @@ class CEmitter {
         return "    Py_TYPE(self)->tp_free(self);\n";
       }
       case SlotOp::Call:
+        if (s.arg & model::kCallField) return field_call(t, s);
         if (s.func == model::kNoFunc) return "    lc_turn();\n";
         return fmt::format("    lc_call({}, {});\n", c_string(p_.funcs[s.func].name),
                            s.arg == 1 ? "self" : "NULL");
@@ -626,6 +634,21 @@ class CEmitter {
       default:
         unsupported(fmt::format("'{}' in {}:", step_words(s), slot), s.line);
     }
+  }
+
+  // call F (CB1, CB2): the C a binding writes, its result dropped.
+  std::string field_call(model::ClassId t, const SlotStep& s) {
+    const std::string m = member(t, s.field);
+    const std::string self_arg = s.arg & model::kCallSelf ? ", self" : "";
+    const std::string call =
+        s.arg & model::kCallObjArgs
+            ? fmt::format("PyObject_CallFunctionObjArgs({}{}, NULL)", m, self_arg)
+        : s.arg & model::kCallSelf ? fmt::format("PyObject_CallOneArg({}, self)", m)
+                                   : fmt::format("PyObject_CallNoArgs({})", m);
+    const std::string body =
+        fmt::format("{{\n        PyObject *lc_r = {};\n        Py_XDECREF(lc_r);\n    }}\n", call);
+    if (s.arg & model::kCallIfSet) return fmt::format("    if ({} != NULL) {}", m, body);
+    return "    " + body;
   }
 
   std::string step_words(const SlotStep& s) const { return model::slot_step_text(p_, s); }

@@ -173,9 +173,48 @@ class Writer {
     std::vector<Step> steps = translate_slot(src_, t, SlotKind::Finalize, *f, warnings_);
     std::string out = fmt::format("    def {}(self):\n", slot);
     bool any = false;
+    // The C code handles what a stored callable raises (PyErr_Clear,
+    // PyErr_WriteUnraisable, or a save/restore pair, which drops it: CB3):
+    // in the scenario, a bare except around the call.
+    auto has = [&](const char* w) {
+      return std::any_of(steps.begin(), steps.end(), [&](const Step& s) { return s.words == w; });
+    };
+    const bool handled = has("clear_error") || has("write_unraisable") ||
+                         (has("save_error") && has("restore_error"));
     for (const Step& s : steps) {
       std::string code;
       std::string w = s.words;
+      if (w.rfind("call ", 0) == 0) {  // call F [self] [if_set | objargs] (CB1)
+        std::vector<std::string> words;
+        for (size_t at = 0; at <= w.size();) {
+          size_t sp = std::min(w.find(' ', at), w.size());
+          words.push_back(w.substr(at, sp - at));
+          at = sp + 1;
+        }
+        const bool self_arg = std::count(words.begin(), words.end(), "self") != 0;
+        const bool if_set = std::count(words.begin(), words.end(), "if_set") != 0;
+        std::string indent = "        ";
+        std::vector<std::string> lines;
+        if (if_set) {
+          lines.push_back(indent + "if self." + words[1] + " is not None:");
+          indent += "    ";
+        }
+        std::string call = "self." + words[1] + (self_arg ? "(self)" : "()");
+        if (handled) {
+          lines.push_back(indent + "try:");
+          lines.push_back(indent + "    " + call);
+          lines.push_back(indent + "except:");
+          lines.push_back(indent + "    pass");
+        } else {
+          lines.push_back(indent + call);
+        }
+        Step plain = s;  // the C origin on the call's line only
+        plain.line = 0;
+        for (const std::string& line : lines)
+          out += annotated(line, src_.path(), line.find(call) != std::string::npos ? s : plain);
+        any = true;
+        continue;
+      }
       if (w.rfind("clear ", 0) == 0 || w.rfind("xsetref ", 0) == 0 || w.rfind("setref ", 0) == 0) {
         std::string field = w.substr(w.find(' ') + 1);
         field = field.substr(0, field.find(' '));
@@ -190,7 +229,8 @@ class Writer {
                         " shows it as 'pass' (a point where other threads may run): write what it "
                         "calls by hand, such as 'self.FIELD()' for a stored callable "
                         "(docs/extension-types.md §2.4)"});
-      } else if (w == "save_error" || w == "restore_error" || w == "write_unraisable") {
+      } else if (w == "save_error" || w == "restore_error" || w == "write_unraisable" ||
+                 w == "clear_error") {
         continue;  // the runtime saves and restores the exception around tp_finalize
       } else {
         warnings_.push_back(Warning{src_.path(), s.line, 0,

@@ -133,8 +133,14 @@ void Translator::call(const std::string& name, const std::vector<Toks>& args, co
     return;
   }
   if (std::any_of(args.begin(), args.end(), ref_arg)) step("use_ref", whole);
-  if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF")
+  if (name == "Py_CLEAR" || name == "Py_XDECREF" || name == "Py_DECREF") {
+    // Py_XDECREF(PyObject_CallNoArgs(self->f)): the call, its result dropped
+    Toks a = args.empty() ? Toks{} : unwrap(args[0]);
+    if (name != "Py_CLEAR" && a.size() > 2 && a.back().text == ")" && a[1].text == "(" &&
+        a[0].kind == CXToken_Identifier && arg(0).kind == Ref::Unknown)
+      return expression(a);
     return release(name, arg(0), whole);
+  }
   if (name == "Py_XSETREF" || name == "Py_SETREF") {
     if (kind_ == SlotKind::New && args.size() == 2) expression_calls_only(args[1]);
     return setref(name, arg(0), arg(1), whole);
@@ -149,7 +155,66 @@ void Translator::call(const std::string& name, const std::vector<Toks>& args, co
     return;
   }
   if (defined_.count(name)) return file_function(name, args, whole);
+  if (field_call(name, args, whole)) return;
   api_function(name, whole);
+}
+
+bool Translator::field_call(const std::string& name, const std::vector<Toks>& args,
+                            const Toks& whole) {
+  static const std::set<std::string> apis = {"PyObject_CallNoArgs",          "_PyObject_CallNoArg",
+                                             "_PyObject_CallNoArgs",         "PyObject_CallObject",
+                                             "PyObject_CallOneArg",          "PyObject_Call",
+                                             "PyObject_CallFunctionObjArgs", "PyEval_CallObject"};
+  if (!apis.count(name) || args.empty() || kind_ == SlotKind::Traverse) return false;
+  Ref callable = classify(args[0]);
+  if (callable.kind == Ref::Local) {  // PyObject *cb = self->f; ...(cb)
+    callable.kind = Ref::Field;
+    callable.name = scope().holds[callable.name];
+  }
+  if (callable.kind != Ref::Field) return false;
+  auto is = [&](size_t i, Ref::Kind k) { return i < args.size() && classify(args[i]).kind == k; };
+  auto empty_tuple = [&](size_t i) {
+    if (i >= args.size()) return false;
+    Toks u = unwrap(args[i]);
+    if (u.size() == 1) return scope().empty_tuples.count(u[0].text) != 0;
+    return c_text(u) == "PyTuple_New(0)";
+  };
+  bool with_self = false, objargs = false;
+  if (name == "PyObject_CallOneArg") {
+    if (!(args.size() == 2 && is(1, Ref::Self))) return false;
+    with_self = true;
+  } else if (name == "PyObject_CallObject" || name == "PyEval_CallObject") {
+    if (!(args.size() == 2 && is(1, Ref::Null))) return false;
+  } else if (name == "PyObject_CallFunctionObjArgs") {
+    objargs = true;
+    if (args.size() == 3 && is(1, Ref::Self) && is(2, Ref::Null))
+      with_self = true;
+    else if (!(args.size() == 2 && is(1, Ref::Null)))
+      return false;
+  } else if (name == "PyObject_Call") {
+    // only an empty argument tuple and no keywords are simple
+    if (!(args.size() == 3 && empty_tuple(1) && is(2, Ref::Null))) {
+      warn(whole, "'" + c_text(whole) +
+                      "' passes arguments the model does not see (only an empty tuple, "
+                      "PyTuple_New(0), and NULL keywords are translated); an opaque call");
+      return false;
+    }
+  } else if (args.size() != 1) {
+    return false;
+  }
+  if (kind_ != SlotKind::Dealloc && kind_ != SlotKind::Finalize) {
+    warn(whole, "'" + c_text(whole) +
+                    "' calls a stored callable outside tp_dealloc and tp_finalize; 'call " +
+                    callable.name + "' is a step of 'dealloc:' only: an opaque call");
+    return false;
+  }
+  std::string words = "call " + callable.name + (with_self ? " self" : "");
+  if (scope().nonnull.count(callable.name))
+    words += " if_set";
+  else if (objargs)
+    words += " objargs";
+  step(words, whole);
+  return true;
 }
 
 void Translator::weakref_lookup(const std::string& name, const std::vector<Toks>& args,
@@ -307,6 +372,8 @@ void Translator::api_function(const std::string& name, const Toks& whole) {
                       "not modelled)");
     return;
   }
+  if (name == "PyErr_Clear" && (kind_ == SlotKind::Dealloc || kind_ == SlotKind::Finalize))
+    return step("clear_error", whole);  // CB3
   std::string words = api_step(name, type_.gc);
   if (words.rfind("clear_weakrefs", 0) == 0 && !type_.weakrefable) {
     // Objects/weakrefobject.c: on a type without weakref support

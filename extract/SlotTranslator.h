@@ -65,6 +65,8 @@ class Translator {
     // self->f = v; Py_XDECREF(tmp)`): the index of the store's step, which
     // becomes `xsetref f` when the local is released
     std::map<std::string, size_t> replaced;
+    std::set<std::string> empty_tuples;  // locals bound to PyTuple_New(0)
+    std::set<std::string> results;       // locals holding the result of a `call F`
     bool returned = false;
   };
 
@@ -262,6 +264,12 @@ class Translator {
   // A function defined in this file: a slot of the type or of its base, or
   // a helper whose body is followed.
   void file_function(const std::string& name, const std::vector<Toks>& args, const Toks& whole);
+
+  // PyObject_CallNoArgs(self->F) and its relatives: `call F` (CB1, CB2);
+  // false when the call is not one of them (an opaque call then).
+  bool field_call(const std::string& name, const std::vector<Toks>& args, const Toks& whole);
+  // `r == NULL`, `!r`, `r != NULL`, `r`: a test of a `call F` result.
+  bool result_test(const Toks& cond);
 
   // A function of the C API (or of another file).
   void api_function(const std::string& name, const Toks& whole);

@@ -127,8 +127,17 @@ void Translator::bind(const std::string& name, const Toks& rhs) {
     default:
       break;
   }
+  scope().results.erase(name);
+  scope().empty_tuples.erase(name);
+  if (c_text(unwrap(rhs)) == "PyTuple_New(0)") {  // the empty tuple singleton: no step
+    scope().empty_tuples.insert(name);
+    return;
+  }
   size_t before = steps_.size();
   expression(rhs);
+  // r = PyObject_CallNoArgs(self->f): r is tested for the call's failure
+  if (steps_.size() == before + 1 && steps_.back().words.rfind("call ", 0) == 0)
+    scope().results.insert(name);
   // The result of an allocation is the object from here on.
   for (size_t i = before; i < steps_.size(); ++i) {
     if (steps_[i].words == "alloc" || steps_[i].words == "generic_alloc") scope().self.insert(name);
@@ -187,10 +196,24 @@ void Translator::if_statement(CXCursor c) {
       branch(kids[2]);
     return;
   }
+  // if (r == NULL) ...: a test of a stored callable's result. Both branches
+  // are taken: the steps that handle an exception (write_unraisable,
+  // clear_error) act only when one is set, that is, on the failure path.
+  if (result_test(unwrap(cond))) {
+    branch(then_branch);
+    if (has_else) branch(kids[2]);
+    return;
+  }
   // A call that is a step, tested for failure: the step; the model's
-  // steps do not fail, so the error branch is left out.
+  // steps do not fail, so the error branch is left out. A stored
+  // callable's call can: both branches, as above.
   size_t before = steps_.size();
   calls_in(cond);
+  if (steps_.size() == before + 1 && steps_.back().words.rfind("call ", 0) == 0) {
+    branch(then_branch);
+    if (has_else) branch(kids[2]);
+    return;
+  }
   if (steps_.size() > before) {
     if (has_else) branch(kids[2]);
     return;
@@ -265,6 +288,24 @@ void Translator::if_statement(CXCursor c) {
   warn(cond, "the condition '" + text + "' is not modelled: its then branch is taken");
   branch(then_branch);
   if (has_else) warn(src_.place(kids[2]), "the else branch of '" + text + "' is left out");
+}
+
+bool Translator::result_test(const Toks& u) {
+  auto is_result = [&](const Toks& t) {
+    Toks v = unwrap(t);
+    return v.size() == 1 && scope().results.count(v[0].text) != 0;
+  };
+  if (is_result(u)) return true;
+  if (!u.empty() && u[0].text == "!" && is_result(Toks(u.begin() + 1, u.end()))) return true;
+  for (const char* op : {"!=", "=="}) {
+    size_t at = find_top(u, op);
+    if (at >= u.size()) continue;
+    Toks a(u.begin(), u.begin() + static_cast<long>(at));
+    Toks b(u.begin() + static_cast<long>(at) + 1, u.end());
+    if (!is_result(a)) std::swap(a, b);
+    if (is_result(a) && classify(b).kind == Ref::Null) return true;
+  }
+  return false;
 }
 
 std::optional<bool> Translator::ref_test(const Toks& u) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "lang/CompilerImpl.h"
+#include "model/CFieldCall.h"
 
 namespace lifecheck::lang::detail {
 
@@ -360,7 +361,39 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       st.op = verb == "decref_type" ? SlotOp::DecrefType : SlotOp::ReadType;
     } else if (verb == "call") {
       st.op = SlotOp::Call;
-      if (w.size() >= 2) {
+      if (w.size() >= 2 && std::any_of(t.c_fields.begin(), t.c_fields.end(),
+                                       [&](FieldId f) { return p_.field_names[f] == w.at(1); })) {
+        // CB1, CB2: `call F` calls the object in field F with no argument
+        // (PyObject_CallNoArgs); `self` passes self (PyObject_CallOneArg);
+        // `if_set` skips a NULL field (`if (self->F)`); `objargs` is
+        // PyObject_CallFunctionObjArgs(self->F, NULL), whose NULL check sets
+        // SystemError where the others crash.
+        only_in({Slot::Dealloc});
+        st.field = need_field(1);
+        if (functions_.count(w.at(1)))
+          fail(w.loc(1), "'" + w.at(1) + "' is both a field of " + t.name +
+                             " and a module-level function: 'call " + w.at(1) +
+                             "' would be ambiguous; rename one");
+        st.arg = model::kCallField;
+        size_t i = 2;
+        if (i < w.size() && w.at(i) == "self") {
+          st.arg |= model::kCallSelf;
+          ++i;
+        }
+        if (i < w.size() && (w.at(i) == "if_set" || w.at(i) == "objargs")) {
+          st.arg |= w.at(i) == "if_set" ? model::kCallIfSet : model::kCallObjArgs;
+          ++i;
+        }
+        if (i == 2 && i < w.size())
+          fail(w.loc(2), "expected self, if_set or objargs after 'call " + w.at(1) + "', not '" +
+                             w.at(2) + "'");
+        if (i < w.size()) {
+          std::string before = "call";
+          for (size_t j = 1; j < i; ++j) before += " " + w.at(j);
+          fail(w.loc(i), "unexpected '" + w.at(i) + "' after '" + before +
+                             "' (call FIELD [self] [if_set | objargs])");
+        }
+      } else if (w.size() >= 2) {
         only_in({Slot::Dealloc});
         auto it = functions_.find(w.at(1));
         if (it == functions_.end())
@@ -405,13 +438,14 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       if (!t.has_legacy_del()) fail(loc, t.name + " has no 'def tp_del(self):'");
       st.op = SlotOp::TpDel;
     } else if (verb == "save_error" || verb == "restore_error" || verb == "raise_error" ||
-               verb == "write_unraisable") {
+               verb == "write_unraisable" || verb == "clear_error") {
       only_in({Slot::Dealloc});
       no_more(1);
       st.op = verb == "save_error"      ? SlotOp::SaveError
               : verb == "restore_error" ? SlotOp::RestoreError
               : verb == "raise_error"   ? SlotOp::RaiseError
                                         : SlotOp::WriteUnraisable;
+      if (verb == "clear_error") st.arg = model::kClearErrorOnly;  // PyErr_Clear (CB3)
     } else if (verb == "release_gil" || verb == "acquire_gil") {
       only_in({Slot::New, Slot::Dealloc});
       no_more(1);

@@ -5,6 +5,7 @@
 // P7.26-P7.28, P7.30) and resource affinity are checked where they apply.
 #include <algorithm>
 
+#include "model/CFieldCall.h"
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -468,6 +469,66 @@ void Machine::step_c_dealloc(Frame& f) {
                                      "gone (bpo-44184)");
           return;
         case SlotOp::Call:
+          if (st.arg & kCallField) {  // CB1, CB2: the callable in a field
+            require_not_freed(o, "reading the callable in a field");
+            c_field_access(f, st.field, false);
+            const Value v = obj(o).fields[st.field];
+            const std::string where = name_of(o) + "->" + program_.field_names[st.field];
+            const std::string api = st.arg & kCallObjArgs ? "PyObject_CallFunctionObjArgs"
+                                    : st.arg & kCallSelf  ? "PyObject_CallOneArg"
+                                                          : "PyObject_CallNoArgs";
+            if (v.kind() == ValueKind::Garbage || v.kind() == ValueKind::Dangling) {
+              violation({"memory-safety"},
+                        api + " of " + where +
+                            (v.kind() == ValueKind::Garbage ? ", which was never initialised"
+                                                            : ", which points to freed memory"));
+              return;
+            }
+            if (v.kind() == ValueKind::Unset) {
+              // CB2: `if (self->F)` skips it; object_vacall checks for NULL
+              // (null_error: SystemError); the others read Py_TYPE(NULL)
+              if (st.arg & kCallIfSet) return;
+              if (!(st.arg & kCallObjArgs)) {
+                violation({"memory-safety"},
+                          api + "(" + where +
+                              "), which is NULL: the call reads the type of a NULL pointer "
+                              "(a tp_clear may have cleared the field)");
+                return;
+              }
+              if (!thread().has_exc) raise_system_error();
+              return;
+            }
+            if (thread().has_exc)
+              violation({"P7.14"}, "tp_dealloc of " + name_of(o) +
+                                       " calls into Python with an exception set (" + api + " of " +
+                                       where + ")");
+            // a stale field still points at a live object: the call borrows it
+            const Value callable = v.kind() == ValueKind::Stale ? Value::object(v.obj()) : v;
+            ValueList args;
+            if (st.arg & kCallSelf) {
+              require_not_freed(o, "passing self to Python code");
+              args.push_back(Value::object(o));
+            }
+            const bool weakref =
+                callable.is_obj() &&
+                program_.types[obj(callable.obj()).type].kind == TypeKind::Weakref &&
+                !is_proxy(callable);
+            // W3: calling a weakref runs nothing; the referent (or None) is
+            // the result, which the C code releases again. No arguments.
+            if (weakref && args.empty()) return;
+            f.stage = kCdAfterCall;       // the outcome: return_from_python
+            if (is_finalize(callable)) {  // W11: finalize.__call__(self, _=None)
+              save_pending_exception(f);
+              push_finalize_call(callable.obj(), kNoObj, 0);
+              return;
+            }
+            const FuncId fn = weakref ? kNoFunc : python_callee(callable, args);
+            if (fn == kNoFunc)  // None, an instance, a number: TypeError, nothing runs
+              call_fails_from_c(not_callable_tag(callable));
+            else
+              call_python_from_c(fn, args, is_function_object(callable) ? callable.obj() : kNoObj);
+            return;
+          }
           if (st.func == kNoFunc) {
             f.flags |= kYielded;  // may run finalizers or switch threads
             return;
@@ -494,18 +555,28 @@ void Machine::step_c_dealloc(Frame& f) {
             thread().has_exc = false;
           }
           return;
-        case SlotOp::RestoreError:
+        case SlotOp::RestoreError: {
+          // CB3: PyErr_SetRaisedException(exc) replaces the current
+          // exception; with nothing saved (exc NULL) it clears it. A
+          // replaced exception is dropped with its traceback.
+          const bool replaced = thread().has_exc;
+          thread().has_exc = f.has(kLocalError);
           if (f.has(kLocalError)) {
-            thread().has_exc = true;
             thread().exc = f.saved_exc;
             f.flags &= ~uint32_t{kLocalError};
           }
+          if (replaced) drop_traceback(f, false);
           return;
+        }
+
         case SlotOp::RaiseError:
           raise_system_error();
           return;
         case SlotOp::WriteUnraisable:
-          if (thread().has_exc) {
+          if (thread().has_exc && st.arg == kClearErrorOnly) {  // CB3: PyErr_Clear
+            thread().has_exc = false;
+            drop_traceback(f, false);
+          } else if (thread().has_exc) {
             Event e = event(EventKind::Unraisable, o);
             e.text = program_.strings[thread().exc];
             emit(std::move(e));

@@ -1,5 +1,6 @@
 // Names of the C slot steps (SlotOp), as reports and the C emitter spell
 // them.
+#include "model/CFieldCall.h"
 #include "model/Program.h"
 
 namespace lifecheck::model {
@@ -33,10 +34,21 @@ std::string slot_step_text(const Program& program, const SlotStep& s) {
     case SlotOp::Incref:
     case SlotOp::Decref:
       return w + " " + program.field_names[s.field];
-    case SlotOp::Call:
-      return s.func == kNoFunc ? w : w + " " + program.funcs[s.func].name + (s.arg ? " self" : "");
+    case SlotOp::Call: {
+      std::string out = w;
+      if (s.arg & kCallField)
+        out += " " + program.field_names[s.field];
+      else if (s.func != kNoFunc)
+        out += " " + program.funcs[s.func].name;
+      if (s.arg & kCallSelf) out += " self";
+      if (s.arg & kCallIfSet) out += " if_set";
+      if (s.arg & kCallObjArgs) out += " objargs";
+      return out;
+    }
     case SlotOp::Free:
       return s.arg ? "free wrong" : w;
+    case SlotOp::WriteUnraisable:
+      return s.arg == kClearErrorOnly ? "clear_error" : w;
     case SlotOp::Alloc:
       return s.arg ? "generic_alloc" : "alloc";
     case SlotOp::StoreSelf:

@@ -27,5 +27,6 @@ std::vector<BadScenario> lang_error_cases_locks();        // test_locks.cpp
 std::vector<BadScenario> lang_error_cases_inheritance();  // test_inheritance.cpp
 std::vector<BadScenario> lang_error_cases_super();        // test_super.cpp
 std::vector<BadScenario> lang_error_cases_with();         // test_with.cpp
+std::vector<BadScenario> lang_error_cases_cfield();       // test_cfield_call.cpp
 
 }  // namespace lifecheck::testing
