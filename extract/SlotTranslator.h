@@ -216,10 +216,11 @@ class Translator {
   // ----------------------------------------------------------- conditions
   void if_statement(CXCursor c);
 
-  // Whether `cond` tests a weakref lookup's result: true when its then branch
-  // runs with the object (ref, ref != NULL, ref != Py_None), false when it
-  // runs without (!ref, ref == NULL, ref == Py_None); nullopt otherwise.
-  std::optional<bool> ref_test(const Toks& u);
+  // Whether `cond` tests one of `locals` (a weakref lookup's result, with
+  // none_too: Py_None counts as not found; a stored callable's call result):
+  // true when its then branch runs with the value (x, x != NULL), false when
+  // without (!x, x == NULL); nullopt when it tests something else.
+  std::optional<bool> local_test(const Toks& u, const std::set<std::string>& locals, bool none_too);
 
   // A branch that only leaves the function (return, goto): an error exit.
   bool is_error_exit(CXCursor b) const;
@@ -268,8 +269,6 @@ class Translator {
   // PyObject_CallNoArgs(self->F) and its relatives: `call F` (CB1, CB2);
   // false when the call is not one of them (an opaque call then).
   bool field_call(const std::string& name, const std::vector<Toks>& args, const Toks& whole);
-  // `r == NULL`, `!r`, `r != NULL`, `r`: a test of a `call F` result.
-  bool result_test(const Toks& cond);
 
   // A function of the C API (or of another file).
   void api_function(const std::string& name, const Toks& whole);

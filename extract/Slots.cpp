@@ -189,7 +189,7 @@ void Translator::if_statement(CXCursor c) {
   }
   // if (ref != NULL), if (ref == Py_None)...: use_ref and drop_ref skip
   // a NULL ref themselves; the branch where it is set is taken
-  if (std::optional<bool> set = ref_test(unwrap(cond))) {
+  if (std::optional<bool> set = local_test(unwrap(cond), scope().refs, true)) {
     if (*set)
       branch(then_branch);
     else if (has_else)
@@ -199,7 +199,7 @@ void Translator::if_statement(CXCursor c) {
   // if (r == NULL) ...: a test of a stored callable's result. Both branches
   // are taken: the steps that handle an exception (write_unraisable,
   // clear_error) act only when one is set, that is, on the failure path.
-  if (result_test(unwrap(cond))) {
+  if (local_test(unwrap(cond), scope().results, false)) {
     branch(then_branch);
     if (has_else) branch(kids[2]);
     return;
@@ -290,39 +290,22 @@ void Translator::if_statement(CXCursor c) {
   if (has_else) warn(src_.place(kids[2]), "the else branch of '" + text + "' is left out");
 }
 
-bool Translator::result_test(const Toks& u) {
-  auto is_result = [&](const Toks& t) {
+std::optional<bool> Translator::local_test(const Toks& u, const std::set<std::string>& locals,
+                                           bool none_too) {
+  auto is_local = [&](const Toks& t) {
     Toks v = unwrap(t);
-    return v.size() == 1 && scope().results.count(v[0].text) != 0;
+    return v.size() == 1 && locals.count(v[0].text) != 0;
   };
-  if (is_result(u)) return true;
-  if (!u.empty() && u[0].text == "!" && is_result(Toks(u.begin() + 1, u.end()))) return true;
+  if (is_local(u)) return true;
+  if (!u.empty() && u[0].text == "!" && is_local(Toks(u.begin() + 1, u.end()))) return false;
   for (const char* op : {"!=", "=="}) {
     size_t at = find_top(u, op);
     if (at >= u.size()) continue;
     Toks a(u.begin(), u.begin() + static_cast<long>(at));
     Toks b(u.begin() + static_cast<long>(at) + 1, u.end());
-    if (!is_result(a)) std::swap(a, b);
-    if (is_result(a) && classify(b).kind == Ref::Null) return true;
-  }
-  return false;
-}
-
-std::optional<bool> Translator::ref_test(const Toks& u) {
-  auto is_ref = [&](const Toks& t) {
-    Toks v = unwrap(t);
-    return v.size() == 1 && scope().refs.count(v[0].text) != 0;
-  };
-  if (is_ref(u)) return true;
-  if (!u.empty() && u[0].text == "!" && is_ref(Toks(u.begin() + 1, u.end()))) return false;
-  for (const char* op : {"!=", "=="}) {
-    size_t at = find_top(u, op);
-    if (at >= u.size()) continue;
-    Toks a(u.begin(), u.begin() + static_cast<long>(at));
-    Toks b(u.begin() + static_cast<long>(at) + 1, u.end());
-    if (!is_ref(a)) std::swap(a, b);
+    if (!is_local(a)) std::swap(a, b);
     Ref other = classify(b);
-    if (is_ref(a) && (other.kind == Ref::Null || other.kind == Ref::PyNone))
+    if (is_local(a) && (other.kind == Ref::Null || (none_too && other.kind == Ref::PyNone)))
       return std::string(op) == "!=";
   }
   return std::nullopt;

@@ -45,14 +45,7 @@ namespace {
 
 using checker::Verdict;
 
-std::string verdict_of(const std::string& text) {
-  auto r = check(load_text(text));
-  if (r.verdict == Verdict::Holds) return "holds";
-  if (r.verdict != Verdict::Violated) return "limit";
-  std::string out;
-  for (const std::string& p : r.failure.properties) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
+std::string verdict_of(const std::string& text) { return verdict_text(load_text(text)); }
 
 std::string message_of(const std::string& text) {
   auto r = check(load_text(text));
@@ -106,7 +99,7 @@ TEST(CFieldCall, BoundMethodsAndClosures) {
 // save_error drops it too (CB3).
 TEST(CFieldCall, TheCallbacksExceptionIsTheSlotsToHandle) {
   std::string tail = std::string(kRaises) + "c = Closer(handler)\ndel c\nlog(\"after\")\n";
-  EXPECT_EQ(verdict_of(closer("untrack; call on_close; clear; free", tail)), "P7.14");
+  EXPECT_EQ(verdict_of(closer("untrack; call on_close; clear; free", tail)), "violates P7.14");
   EXPECT_NE(message_of(closer("untrack; call on_close; clear; free", tail))
                 .find("tp_dealloc of c#1 returns with an exception set"),
             std::string::npos);
@@ -127,12 +120,14 @@ TEST(CFieldCall, TheCallbacksExceptionIsTheSlotsToHandle) {
 // sets SystemError. None is not callable: TypeError, nothing runs.
 TEST(CFieldCall, NullAndNoneFields) {
   std::string null_field = "c = Closer(None)\ndel c.on_close\ndel c\n";
-  EXPECT_EQ(verdict_of(closer("untrack; call on_close; clear; free", null_field)), "memory-safety");
+  EXPECT_EQ(verdict_of(closer("untrack; call on_close; clear; free", null_field)),
+            "violates memory-safety");
   EXPECT_NE(message_of(closer("untrack; call on_close; clear; free", null_field))
                 .find("PyObject_CallNoArgs(c#1->on_close), which is NULL"),
             std::string::npos);
   EXPECT_EQ(verdict_of(closer("untrack; call on_close if_set; clear; free", null_field)), "holds");
-  EXPECT_EQ(verdict_of(closer("untrack; call on_close objargs; clear; free", null_field)), "P7.14");
+  EXPECT_EQ(verdict_of(closer("untrack; call on_close objargs; clear; free", null_field)),
+            "violates P7.14");
   EXPECT_EQ(verdict_of(closer("untrack; call on_close objargs; write_unraisable; clear; free",
                               null_field)),
             "holds");
@@ -146,7 +141,7 @@ TEST(CFieldCall, NullAndNoneFields) {
 TEST(CFieldCall, CallingWithAnExceptionSetIsP714) {
   std::string s = closer("untrack; raise_error; call on_close; write_unraisable; clear; free",
                          std::string(kLogs) + "c = Closer(handler)\ndel c\n");
-  EXPECT_EQ(verdict_of(s), "P7.14");
+  EXPECT_EQ(verdict_of(s), "violates P7.14");
   EXPECT_NE(message_of(s).find("calls into Python with an exception set"), std::string::npos);
 }
 
@@ -154,22 +149,18 @@ TEST(CFieldCall, CallingWithAnExceptionSetIsP714) {
 TEST(CFieldCall, PassingSelfAtRefcountZeroDeallocatesTwice) {
   std::string s = closer("untrack; call on_close self; clear; free",
                          "def handler(x):\n    pass\nc = Closer(handler)\ndel c\n");
-  EXPECT_EQ(verdict_of(s), "P7.9, memory-safety");
+  EXPECT_EQ(verdict_of(s), "violates P7.9 memory-safety");
 }
 
 // The shipped pairs.
 TEST(CFieldCall, ShippedScenarios) {
   auto verdict_file = [](const std::string& name) {
-    auto r = check(lang::load_scenario(source_path("scenarios/ctypes/" + name)));
-    if (r.verdict == Verdict::Holds) return std::string("holds");
-    std::string out;
-    for (const std::string& p : r.failure.properties) out += (out.empty() ? "" : ", ") + p;
-    return out;
+    return verdict_text(lang::load_scenario(source_path("scenarios/ctypes/" + name)));
   };
-  EXPECT_EQ(verdict_file("callback-dealloc-error-left-bug.life"), "P7.14");
+  EXPECT_EQ(verdict_file("callback-dealloc-error-left-bug.life"), "violates P7.14");
   EXPECT_EQ(verdict_file("callback-dealloc-unraisable-ok.life"), "holds");
   EXPECT_EQ(verdict_file("callback-dealloc-restore-drops-ok.life"), "holds");
-  EXPECT_EQ(verdict_file("callback-cleared-by-gc-bug.life"), "memory-safety");
+  EXPECT_EQ(verdict_file("callback-cleared-by-gc-bug.life"), "violates memory-safety");
   EXPECT_EQ(verdict_file("callback-in-finalize-ok.life"), "holds");
 }
 
