@@ -122,7 +122,8 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
     }
     case ExprOp::ItemGet:
       return expr(e.a, fn) + "[" + expr(e.b, fn) + "]";
-    case ExprOp::Vars:
+    case ExprOp::Vars:  // DA2: `a.__dict__` is a LOAD_ATTR, no check after it
+      if (e.slot == model::kVarsAttribute) return expr(e.a, fn) + ".__dict__";
       return "_lc_ck(vars(" + expr(e.a, fn) + "))";
     case ExprOp::Len:
       return fmt::format("_lc_len({}, {})", e.slot, expr(e.a, fn));

@@ -89,7 +89,13 @@ PythonNames python_names(const Program& p) {
   PythonNames n;
   for (const std::string& g : p.globals) n.globals.push_back(rename(g));
   for (const TypeInfo& t : p.types) n.types.push_back(rename(t.name));
-  for (const std::string& f : p.field_names) n.fields.push_back(rename(f));
+  // An attribute name "__x__" keeps its spelling (it is not name-mangled):
+  // the script must meet the real special attribute (DA1-DA4).
+  for (const std::string& f : p.field_names) {
+    const bool dunder =
+        f.size() > 4 && f.rfind("__", 0) == 0 && f.compare(f.size() - 2, 2, "__") == 0;
+    n.fields.push_back(dunder ? f : rename(f));
+  }
   for (const FuncInfo& f : p.funcs) {
     std::vector<std::string> locals;
     for (const std::string& l : f.local_names) locals.push_back(rename(l));

@@ -206,9 +206,10 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
         n.label = label_id("method " + e.text);
         return add_expr(n, e.loc);
       }
+      if (ExprId d = dunder_attr_value(e, obj, label); d != kNoExpr) return d;  // DA2
       n.op = ExprOp::Attr;
       n.a = obj;
-      n.slot = field_id(e.text, e.loc);
+      n.slot = attribute_id(e.text, e.loc, false, false);  // DA1-DA4
       return add_expr(n, e.loc);
     }
     case ExprKind::Subscript: {

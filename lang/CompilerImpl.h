@@ -252,6 +252,10 @@ class Compiler {
   ExprId py_method_call(const Expr& e);
   void check_slots_against_methods();
   void check_method_attribute_store(const Stmt& s);
+  // ------------------------------------------------------ CompilerAttributes.cpp
+  // attribute names of the form __x__ (DA1-DA4)
+  FieldId attribute_id(const std::string& name, Loc loc, bool for_store, bool for_del);
+  ExprId dunder_attr_value(const Expr& e, ExprId obj, const std::string& label);
   // --------------------------------------------------------- CompilerSuper.cpp
   // super().NAME(args), super(C, obj).NAME(args) (model/Super.cpp, SU1-SU4)
   bool calls_through_super(const Expr& e) const;

@@ -256,7 +256,7 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
   if (t.kind == ExprKind::Attr) {
     n.op = ExprOp::Attr;
     n.a = object_expr(*t.base, t.text);
-    n.slot = field_id(t.text, t.loc);
+    n.slot = attribute_id(t.text, t.loc, true, for_del);  // DA1-DA4
     // f.x = v on a name holding a function: its __dict__'s label (FN10)
     if (!for_del && t.base->kind == ExprKind::Name && (kind_of_name(t.base->text, *cur_) & KFunc) &&
         kind_of_name(t.base->text, *cur_) != KAny)

@@ -149,10 +149,13 @@ void CodeGen::expr(ExprId id) {
       expr(e.b);
       emit(OpCode::ItemGet, e);
       break;
-    case ExprOp::Vars:
+    case ExprOp::Vars: {
       expr(e.a);
-      emit(OpCode::Vars, e).label = e.label;
+      Op& op = emit(OpCode::Vars, e);
+      op.label = e.label;
+      op.a = e.slot == kVarsAttribute ? 1 : 0;  // DA2: LOAD_ATTR __dict__
       break;
+    }
     case ExprOp::Len:
       expr(e.a);
       emit(OpCode::Len, e).b = e.slot;

@@ -15,7 +15,6 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::IsFinalized:  // CALL of a builtin function
     case ExprOp::IsTracked:
     case ExprOp::RefCount:    // CALL of sys.getrefcount
-    case ExprOp::Vars:        // CALL of the builtin vars
     case ExprOp::Len:         // CALL of the builtin len
     case ExprOp::DequeNew:    // CALL of collections.deque
     case ExprOp::MethodCall:  // CALL of a method descriptor (a specialized
@@ -27,7 +26,9 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::AtexitUnregister:
     // CALL of the builtin len on gc.garbage
     case ExprOp::GcGarbageLen:
-      return true;  // (a generator function's call has none: RETURN_GENERATOR)
+      return true;      // (a generator function's call has none: RETURN_GENERATOR)
+    case ExprOp::Vars:  // CALL of the builtin vars; `a.__dict__` is a LOAD_ATTR (DA2)
+      return e.slot != kVarsAttribute;
     default:
       return false;
   }

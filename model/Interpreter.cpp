@@ -643,7 +643,7 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::Vars: {
       Value x = thread().stack.back();
-      Value d = instance_dict(x, op.label);
+      Value d = instance_dict(x, op.label, op.a == 1);  // a = 1: x.__dict__ (DA2)
       thread().stack.back() = d;
       decref(x);
       return;

@@ -428,8 +428,11 @@ class Machine {
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
   Value load_attr(Value base, FieldId field);
   void store_attr(ObjId o, FieldId field, Value v, ValueList& released);
-  // vars(x): a new dict of the instance's attributes (a copy of __dict__).
-  Value instance_dict(Value x, LabelId label);
+  // vars(x), or x.__dict__ (`attribute`: AttributeError where vars()
+  // raises TypeError, DA2): the instance's own dict (R1.15c, R1.15d).
+  Value instance_dict(Value x, LabelId label, bool attribute = false);
+  // DA3: x.__weakref__ on a type that has the read-only descriptor
+  bool weakref_descriptor(ObjId o) const;
   // R1.15c (InstanceDict.cpp): an instance whose dict is a dict object
   bool in_dict_object(ObjId o, FieldId field) const;
   FieldId dict_member(ObjId o) const;

@@ -38,7 +38,7 @@ enum class ExprOp : uint8_t {
   TupleNew,     // args: the items
   DictNew,      // args: key, value, key, value, ...
   ItemGet,      // a = container, b = key expr; also a gc callback's info
-  Vars,         // vars(a): a new dict of a's attributes, label
+  Vars,         // vars(a): a's own dict, label; slot = kVarsAttribute: a.__dict__ (DA2)
   SetNew,       // args: the items ({a, b}, or set() without any)
   DequeNew,     // collections.deque([a]): a = the items (a list or tuple) or none, label
   MethodCall,   // a = receiver, value = method name (Str), args: a container method;
@@ -79,6 +79,10 @@ enum class ExprOp : uint8_t {
   // super() was given (0 or 2, for emit-python)
   SuperMethodCall,
 };
+
+// ExprNode::slot of a Vars read as `a.__dict__` (LOAD_ATTR: no check after
+// it, AttributeError where vars() raises TypeError; OpCode::Vars a = 1)
+inline constexpr uint16_t kVarsAttribute = 1;
 
 enum class CompareKind : uint8_t { Is, IsNot, Eq, Ne };
 
@@ -234,7 +238,7 @@ enum class OpCode : uint8_t {
   GcCallbacksRemove,  // value = function: -> None
   Join,               // a = thread: a scheduling point that waits for the thread
   Construct,          // a = C type, b = count, label: args -> instance
-  Vars,               // label: obj -> a dict of its attributes
+  Vars,               // label: obj -> its own dict; a = 1: read as obj.__dict__ (DA2)
   BuildSet,           // a = count, label: items -> set
   NewDeque,           // a = 1 with items, label: [items] -> deque
   CallMethod,         // a = count of arguments, value = name, b = list.append site:
@@ -633,6 +637,11 @@ struct Program {
   // made of its inline values (set when the scenario calls vars());
   // kNoDictField otherwise.
   FieldId instance_dict_field = kNoDictField;
+  // DA3: the field id of the attribute name __weakref__ when a scenario
+  // uses it (kNoDictField otherwise): on a type with the read-only
+  // descriptor a read gives the head of the weakref list, a store or delete
+  // raises AttributeError; elsewhere it is a plain attribute name.
+  FieldId weakref_attr_field = kNoDictField;
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

@@ -8,13 +8,19 @@
 
 namespace lifecheck::model {
 
-ObjId Machine::instance_for_attribute(Value v, FieldId field, bool) {
+ObjId Machine::instance_for_attribute(Value v, FieldId field, bool store) {
   v = through_proxy(v);  // W16: proxy_getattr, proxy_setattr
   if (!v.is_obj()) raise("AttributeError");
   ObjId o = v.obj();
   if (obj(o).has(kFreed))
     violation({"memory-safety"}, "attribute access on " + name_of(o) + " after it was freed");
   if (is_finalize(v)) return o;  // its properties (Finalize.cpp)
+  // DA3: the type's read-only __weakref__ descriptor (a getset with no
+  // setter) comes before the instance's dict: storing or deleting raises
+  if (field == program_.weakref_attr_field && weakref_descriptor(o)) {
+    if (store) raise("AttributeError");  // attribute '__weakref__' of 'C' objects is not writable
+    return o;
+  }
   const TypeInfo& t = program_.types[obj(o).type];
   // C types have only their members (no __dict__); classes have a dict,
   // plus the members of a C base; a class with __slots__ has only its slots
@@ -54,6 +60,11 @@ static std::string instance_dict_full(const Program& program, ClassId type, Fiel
 Value Machine::load_attr(Value base, FieldId field) {
   if (Value p; finalize_attr(base, field, p)) return p;
   ObjId o = instance_for_attribute(base, field, false);
+  if (field == program_.weakref_attr_field && weakref_descriptor(o)) {
+    // DA3: subtype_getweakref: the head of the weakref list (W1), or None
+    const ObjList refs = weakref_list(o);
+    return refs.empty() ? Value::none() : Value::object(refs[0]);
+  }
   if (c_type_of(o).is_c_field(field)) return read_c_field(o, field);
   if (in_dict_object(o, field)) {  // R1.15c: the entry of the instance's dict object
     ObjId d = kNoObj;
@@ -262,9 +273,33 @@ std::string Machine::render(Value v, ObjList& open) const {
   return "?";
 }
 
-Value Machine::instance_dict(Value x, LabelId label) {
-  x = through_proxy(x);                 // W16: vars(proxy) reads the referent's __dict__
-  if (!x.is_obj()) raise("TypeError");  // vars() argument must have __dict__ attribute
+// DA3: whether o's type has the `__weakref__` getset descriptor that
+// type_new adds to a class whose instances get a weakref list (its own
+// `__weakref__` slot or none at all), inherited by its subclasses; a list
+// or dict subclass has it too. A class deriving from a weakrefable C type
+// has it only if the C type lists it among its members, which the model
+// does not know.
+bool Machine::weakref_descriptor(ObjId o) const {
+  const TypeInfo& t = program_.types[state_.objects[o].type];
+  if (t.kind != TypeKind::PyClass || !t.weakrefable) return false;
+  if (state_.objects[o].type == program_.module_type) return false;  // a plain name there
+  if (program_.derives_from_c_type(t) && program_.types[t.base].weakrefable)
+    throw ModelLimit{"__weakref__ of an instance of '" + t.name +
+                     "', whose C base type has its own weakref list: whether that type lists "
+                     "__weakref__ among its members is not modelled"};
+  return true;
+}
+
+Value Machine::instance_dict(Value x, LabelId label, bool attribute) {
+  // DA2: x.__dict__ is a LOAD_ATTR: an object without one raises
+  // AttributeError where vars() raises TypeError
+  const char* const missing = attribute ? "AttributeError" : "TypeError";
+  x = through_proxy(x);  // W16: vars(proxy) reads the referent's __dict__
+  if (x.kind() == ValueKind::Func || is_function_object(x))
+    throw ModelLimit{std::string(attribute ? "f.__dict__" : "vars(f)") +
+                     " of a function is not modelled (CPython gives the function's attribute "
+                     "dict); read its attributes one by one"};
+  if (!x.is_obj()) raise(missing);  // vars() argument must have __dict__ attribute
   const ObjId o = x.obj();
   if (is_thread_local(x)) {  // TL2: local_getattro's __dict__ is the thread's dict itself
     const ObjId d = thread_local_dict(thread_local_checked(x), true);
@@ -273,7 +308,16 @@ Value Machine::instance_dict(Value x, LabelId label) {
   }
   if (obj(o).has(kFreed))
     violation({"memory-safety"}, "vars() of " + name_of(o) + " after it was freed");
-  if (program_.types[obj(o).type].kind != TypeKind::PyClass) raise("TypeError");
+  if (program_.types[obj(o).type].kind == TypeKind::Exception ||
+      program_.types[obj(o).type].kind == TypeKind::Method)
+    throw ModelLimit{std::string(attribute ? "x.__dict__" : "vars(x)") + " of " +
+                     (program_.types[obj(o).type].kind == TypeKind::Method
+                          ? "a bound method (CPython gives its function's dict)"
+                          : "an exception object (CPython gives its attribute dict)") +
+                     " is not modelled"};
+  if (program_.types[obj(o).type].kind != TypeKind::PyClass ||
+      !program_.types[obj(o).type].has_dict)
+    raise(missing);
   if (obj(o).has(kCleared)) {
     // gh-91636: the instance dict of an object subtype_clear has cleared.
     // 3.11 and 3.12 keep the inline values array and build a dict over it

@@ -33,7 +33,8 @@ std::optional<RuleMatch> rule_at(std::string_view s, size_t i) {
     while (i + 1 + d < s.size() && ascii_digit(s[i + 1 + d])) ++d;
     if (d >= 1 && d <= 3 && has(i + 1 + d, ".")) prefixes.push_back(d + 2);
   }
-  for (std::string_view p : {"G-I", "F-G", "TC", "TL", "LK", "WT", "P7.", "FN", "AX", "SD"})
+  for (std::string_view p :
+       {"G-I", "F-G", "TC", "TL", "LK", "WT", "P7.", "FN", "AX", "SD", "DA", "CA"})
     if (has(i, p)) prefixes.push_back(p.size());
   if (i < s.size() && std::string_view("GWTFXY").find(s[i]) != std::string_view::npos)
     prefixes.push_back(1);
