@@ -1,6 +1,5 @@
 // Attribute names of the form __x__ (rules DA1-DA4, lang/CompilerAttributes.cpp,
-// model/Values.cpp) and class attributes (rules CA1-CA6). Each behaviour
-// was observed on 3.11.7, 3.12.1, 3.13.0, 3.13.15 and 3.13.15t
+// model/Values.cpp). Each behaviour was observed on 3.11.7, 3.12.1, 3.13.0, 3.13.15 and 3.13.15t
 // (docs/conformance.md 7.22).
 #include <gtest/gtest.h>
 
