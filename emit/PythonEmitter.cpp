@@ -407,7 +407,8 @@ void Emitter::classes(std::string& out) const {
 void Emitter::class_def(model::ClassId t, std::vector<bool>& written, std::string& out) const {
   const TypeInfo& ti = p_.types[t];
   // weakref.finalize and types.ModuleType are the runtime's own
-  if (written[t] || ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type)
+  if (written[t] || ti.kind != TypeKind::PyClass || t == p_.finalize_type || t == p_.module_type ||
+      t == p_.weak_value_dict_type || t == p_.weak_set_type || t == p_.weak_key_dict_type)
     return;
   written[t] = true;
   if (ti.py_base != model::kNoType) class_def(ti.py_base, written, out);

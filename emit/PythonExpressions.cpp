@@ -32,6 +32,10 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       if (e.slot == p_.lock_type || e.slot == p_.rlock_type)  // LK1
         return fmt::format("_lc_new(_lc_threading.{}(), {})",
                            e.slot == p_.lock_type ? "Lock" : "RLock", label(e, e.slot));
+      if (e.slot == p_.weak_value_dict_type || e.slot == p_.weak_set_type ||
+          e.slot == p_.weak_key_dict_type)  // WC1
+        return fmt::format("_lc_new(_lc_weakref.{}(), {})", p_.types[e.slot].name.substr(8),
+                           label(e, e.slot));
       if (e.slot == p_.module_type)  // types.ModuleType(name) (FN6)
         return fmt::format("_lc_new(_lc_types.ModuleType({}), {})", constant(e.value, e.line),
                            label(e, e.slot));

@@ -190,6 +190,9 @@ class Compiler {
   ExprId thread_local_new(const Expr& e, const std::string& label);
   // threading.Lock(), RLock() and `with L:` (CompilerLocks.cpp, model/Locks.cpp)
   ExprId lock_new(const Expr& e, const std::string& label);
+  // CompilerWeakContainers.cpp (WC1-WC9)
+  ExprId weak_container_new(const Expr& e, const std::string& label);
+  void declare_weak_containers();
   void with_stmt(const Stmt& s, std::vector<StatementId>& out);
   // CompilerWith.cpp (WT1-WT6)
   void check_context_manager_method(const FuncDef& f);

@@ -66,6 +66,8 @@ int32_t Machine::length_of(Value x) {
     return n;
   }
   x = through_proxy(x);
+  // WC4, WC6: len(self.data) (a WeakSet: minus its pending removals, none)
+  if (const ObjId d = weak_container_data(program_, state_, x); d != kNoObj) return obj(d).length;
   ValueList items;
   if (tuple_items(x, items)) return static_cast<int32_t>(items.size());
   if (is_container(container_of(x))) return state_.objects[x.obj()].length;
@@ -134,6 +136,7 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
   if (x.has(kFreed))
     violation({"memory-safety"},
               "item access on " + name_of(container.obj()) + " after it was freed");
+  if (Value r; !for_store && weak_item_get(container, key, r)) return r;  // WC3
   switch (container_of(container)) {
     case TypeKind::List:
     case TypeKind::Tuple:
@@ -177,6 +180,7 @@ void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released, bool 
 
 void Machine::store_item(Value container, Value key, Value v, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
+  if (weak_store_item(container, key, v, released)) return;  // WC2
   ObjId o = container.obj();
   Object& x = obj(o);
   switch (container_of(container)) {
@@ -200,6 +204,7 @@ void Machine::store_item(Value container, Value key, Value v, ValueList& release
 
 void Machine::delete_item(Value container, Value key, ValueList& released) {
   if (!container.is_obj()) raise("TypeError");
+  if (weak_delete_item(container, key, released)) return;  // WC4
   Object& x = obj(container.obj());
   switch (container_of(container)) {
     case TypeKind::List:
@@ -244,7 +249,7 @@ Value Machine::remove_item(Object& x, TypeKind kind, uint8_t i, Value* out) {
 // del x[i:j] on a list: list_ass_slice releases the removed items last to
 // first.
 void Machine::delete_slice(Value container, Value start, Value stop, ValueList& released) {
-  if (container_of(container) != TypeKind::List) raise("TypeError");
+  if (container_of(container) != TypeKind::List || is_weak_container(container)) raise("TypeError");
   Object& x = obj(container.obj());
   auto bound = [&](Value v, int dflt) {
     if (v.kind() == ValueKind::None) return dflt;
@@ -344,6 +349,7 @@ Value Machine::call_method(const Op& op, Value receiver, const ValueList& args,
                 name + "() on " + name_of(receiver.obj()) + " after it was freed");
     return lock_method(receiver.obj(), name, args);
   }
+  if (Value out; weak_method(receiver, name, args, released, out)) return out;  // WC4, WC6
   const TypeKind kind = container_of(receiver);
   if (!is_container(kind) || kind == TypeKind::Tuple) raise("AttributeError");
   const ObjId o = receiver.obj();

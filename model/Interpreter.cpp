@@ -378,6 +378,11 @@ void Machine::execute(const Op& op, uint16_t at) {
         push(thread_local_new(op.label));
         return;
       }
+      if (op.a == program_.weak_value_dict_type || op.a == program_.weak_set_type ||
+          op.a == program_.weak_key_dict_type) {
+        push(weak_container_new(static_cast<ClassId>(op.a), op.label));  // WC1
+        return;
+      }
       push(Value::object(alloc(static_cast<ClassId>(op.a), op.label)));
       // F9a: types.ModuleType(name): track_module defers the new module
       if (op.a == program_.module_type && program_.profile.deferred_modules)
@@ -758,7 +763,9 @@ bool Machine::truth(const Program& program, const State& state, Value v) {
     case ValueKind::ConstTuple:
       return !program.const_tuples[v.const_tuple()].empty();
     case ValueKind::Obj:
-      // an empty container is false (its __len__ is 0)
+      // an empty container is false (its __len__ is 0); a weak one's is its data's (WC4)
+      if (const ObjId d = weak_container_data(program, state, v); d != kNoObj)
+        return state.objects[d].length != 0;
       if (is_container(container_kind(program, state.objects[v.obj()].type)))
         return state.objects[v.obj()].length != 0;
       return true;

@@ -37,6 +37,9 @@ void Machine::get_iter_op() {
     throw ModelLimit{"iterating over a string or a gc callback's info dict"};
   if (target.kind() != ValueKind::ConstTuple) {
     if (!target.is_obj()) raise("TypeError");
+    if (is_weak_container(target))
+      throw ModelLimit{
+          "iterating over a WeakValueDictionary, WeakKeyDictionary or WeakSet is not modelled"};
     if (!is_generator(target)) {
       const TypeKind kind = container_of(target);
       switch (kind) {

@@ -496,6 +496,22 @@ class Machine {
   // (borrowed; ReferenceError when it is gone).
   Value through_proxy(Value v);
 
+  // ------------------------------------------------------- WeakContainers.cpp
+  // weakref.WeakValueDictionary, WeakKeyDictionary, WeakSet (WC1-WC9): the hooks
+  // the container operations call first (true: handled), and the removal
+  // their entries' weakref callbacks do.
+  bool is_weak_container(Value v) const;
+  static ObjId weak_container_data(const Program& program, const State& state, Value v);
+  Value weak_container_new(ClassId type, LabelId label);
+  bool weak_item_get(Value container, Value key, Value& out);
+  bool weak_store_item(Value container, Value key, Value v, ValueList& released);
+  bool weak_delete_item(Value container, Value key, ValueList& released);
+  bool weak_method(Value receiver, const std::string& name, const ValueList& args,
+                   ValueList& released, Value& out);
+  bool is_weak_remove(Value callback) const;
+  Value weak_probe(Value key);
+  void weak_remove_call(Value callback, ObjId wr);
+
   // ----------------------------------------------------------- ThreadLocal.cpp
   // threading.local (TL1-TL6): the local object, the calling thread's dict
   // of it (made on first use; kNoObj without `create`), attribute access

@@ -580,6 +580,20 @@ struct Program {
   // weakref.ProxyType (model/Proxies.cpp), when a scenario calls
   // weakref.proxy: a weakref kind of its own (TypeKind::Weakref).
   ClassId proxy_type = kNoType;
+  // weakref.WeakValueDictionary, WeakKeyDictionary and WeakSet (model/WeakContainers.cpp,
+  // rules WC1-WC9), when a scenario makes one: their classes (instances
+  // keep their four attributes as the items of a class deriving from list,
+  // see there), weakref.KeyedRef, the `remove` functions their __init__
+  // makes, and the labels of the objects inside them.
+  ClassId weak_value_dict_type = kNoType;
+  ClassId weak_set_type = kNoType;
+  ClassId weak_key_dict_type = kNoType;
+  ClassId keyed_ref_type = kNoType;
+  ClassId weak_remove_type = kNoType;
+  LabelId weak_data_label = kNoLabel;       // .data
+  LabelId weak_remove_label = kNoLabel;     // ._remove and its __defaults__ tuple
+  LabelId weak_pending_label = kNoLabel;    // ._pending_removals
+  LabelId weak_iterating_label = kNoLabel;  // ._iterating
   // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
   bool runtime_del = false;
   // Set by generate_code, for the sleep-set rules (Footprint.cpp): some

@@ -123,6 +123,23 @@ void add_mutated(const Program& program, const State& state, Value v, Touched& o
   if (x.live) for_each_owned(program, x, [&](ObjId o) { out.objects.push_back(o); });
 }
 
+// A weak container's op (WC2-WC6) also reads its entries' referents (their
+// counts, through the entries' weakrefs), which other threads may reach
+// when the container itself is private.
+void add_weak_referents(const Program& program, const State& state, Value v, Touched& out) {
+  if (!v.is_obj() || v.obj() >= state.objects.size()) return;
+  const Object& c = state.objects[v.obj()];
+  if (!c.live || (c.type != program.weak_value_dict_type && c.type != program.weak_set_type &&
+                  c.type != program.weak_key_dict_type))
+    return;
+  for (uint8_t i = 0; i < c.length; ++i)
+    if (c.items[i].is_obj())
+      for_each_owned(program, state.objects[c.items[i].obj()], [&](ObjId w) {
+        if (program.types[state.objects[w].type].kind == TypeKind::Weakref)
+          out.add(state.objects[w].fields[kWeakrefReferent]);
+      });
+}
+
 Touched touched_by_op(const Program& program, const State& state, const Thread& th,
                       const Frame& f) {
   Touched out;
@@ -157,19 +174,23 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       break;
     case OpCode::StoreItem:
       add_mutated(program, state, operand(1), out);
+      add_weak_referents(program, state, operand(1), out);
       out.add(operand(0));
       break;
     case OpCode::DelItem:
       add_mutated(program, state, operand(1), out);
+      add_weak_referents(program, state, operand(1), out);
       out.add(operand(0));
       break;
     case OpCode::ItemGet:
     case OpCode::Compare:
       out.add(operand(0));
       out.add(operand(1));
+      add_weak_referents(program, state, operand(1), out);
       break;
     case OpCode::CallMethod:
       add_mutated(program, state, operand(op.a), out);
+      add_weak_referents(program, state, operand(op.a), out);
       for (size_t i = 0; i < op.a; ++i) out.add(operand(i));
       break;
     case OpCode::LoadMethod:  // FN14, FN15: read the instance dict when an attribute may shadow

@@ -155,7 +155,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // W11: a weakref.finalize is the callback of its weakref.
   const bool finalizer = is_finalize(callback);
   const bool fails =  // (a function object's defaults may bind its last parameters: FN7)
-      !finalizer &&
+      !finalizer && !is_weak_remove(callback) &&
       (fn == kNoFunc ||
        !accepts(fn, is_function_object(callback) ? callback.obj() : kNoObj, args.size()));
   Event e = event(EventKind::CallbackBegin, wr);
@@ -169,7 +169,9 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   emit(std::move(e));
   // A pending exception is saved around the call (W4 step 3). A callback
   // that cannot be called is a TypeError, reported as unraisable.
-  if (fails) {
+  if (is_weak_remove(callback)) {
+    weak_remove_call(callback, wr);  // WC5: the entry's removal (WeakContainers.cpp)
+  } else if (fails) {
     call_fails_from_c(fn != kNoFunc ? fn : not_callable_tag(callback));
   } else if (finalizer) {
     save_pending_exception(top());
