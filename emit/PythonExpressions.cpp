@@ -165,13 +165,24 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
     case ExprOp::FuncNew:  // MAKE_FUNCTION has no check; _lc_gen only labels it
       if (!p_.funcs[e.slot].lambda) unsupported("a def used as a value", static_cast<int>(e.line));
       return fmt::format("_lc_gen({}, {})", lambda(e.slot, &e, fn), label(e, p_.function_type));
-    case ExprOp::Call:  // a Python function's call: its RESUME checks, nothing after (FN8)
-      return expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn, init_relabel(e, fn)) + ")";
+    case ExprOp::Call: {  // a Python function's call: its RESUME checks, nothing after (FN8)
+      std::string call =
+          expr(e.a, fn) + "(" + call_arguments(e, e.slot, fn, init_relabel(e, fn)) + ")";
+      // PT4: a partial's call is a call of C code, with a check after it
+      if (model::partial_check_after(p_, e))
+        return "_lc_after(" + call + ", " + expr(e.a, fn) + ")";
+      return call;
+    }
     case ExprOp::AtexitRegister:  // returns func; the check after the call
       return fmt::format("_lc_ck(_lc_atexit.register({}, *{}))", expr(e.a, fn),
                          expr(e.args[0], fn));
     case ExprOp::AtexitUnregister:
       return "_lc_ck(_lc_atexit.unregister(" + expr(e.a, fn) + "))";
+    case ExprOp::PartialNew: {  // PT1, PT2: the partial gets the label; the check after the call
+      std::string args = expr(e.a, fn);
+      for (ExprId a : e.args) args += ", " + expr(a, fn);
+      return fmt::format("_lc_new(_lc_functools.partial({}), {})", args, label(e, p_.partial_type));
+    }
   }
   unsupported(fmt::format("expression kind {}", static_cast<int>(e.op)), e.line);
 }

@@ -12,7 +12,7 @@ namespace {
 // built-in name changes nothing; atexit exists only once imported.
 bool known_module(const std::string& name) {
   return name == "atexit" || name == "gc" || name == "weakref" || name == "sys" ||
-         name == "types" || name == "collections" || name == "threading";
+         name == "types" || name == "collections" || name == "threading" || name == "functools";
 }
 
 // What `from MODULE import NAME` may import: the module attributes the
@@ -26,7 +26,7 @@ bool known_attribute(const std::string& module, const std::string& name) {
       {"gc", "callbacks"},      {"weakref", "ref"},       {"weakref", "finalize"},
       {"weakref", "proxy"},     {"sys", "getrefcount"},   {"types", "ModuleType"},
       {"collections", "deque"}, {"threading", "local"},   {"threading", "Lock"},
-      {"threading", "RLock"}};
+      {"threading", "RLock"},   {"functools", "partial"}};
   return known.count({module, name}) > 0;
 }
 
@@ -48,7 +48,7 @@ void Compiler::declare_imports() {
     if (!known_module(name.text))
       fail(name.loc, "module '" + name.text +
                          "' is not part of the scenario language; the modules are atexit, gc, "
-                         "weakref, sys, types, collections and threading");
+                         "weakref, sys, types, collections, threading and functools");
     for (const std::string& attr : s->names)
       if (!known_attribute(name.text, attr))
         fail(s->loc, "'" + name.text + "." + attr + "' is not part of the scenario language");

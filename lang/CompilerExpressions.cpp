@@ -437,7 +437,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && (callee.text == "WeakValueDictionary" || callee.text == "WeakSet" ||
                              callee.text == "WeakKeyDictionary"))
       return weak_container_new(e, label);       // CompilerWeakContainers.cpp
-    if (mod == "atexit") return atexit_call(e);  // CompilerAtexit.cpp
+    if (mod == "atexit") return atexit_call(e);             // CompilerAtexit.cpp
+    if (mod == "functools") return partial_call(e, label);  // CompilerPartial.cpp
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);
     if (mod == "types" && callee.text == "ModuleType") return module_new(e, label);
     if (mod == "threading" && callee.text == "local") return thread_local_new(e, label);
@@ -492,6 +493,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
 // The second argument of weakref.ref: a function, a bound method or None.
 ExprId Compiler::callback_expr(const Expr& e) {
   if (e.kind == ExprKind::None) return value(e, "");
+  if (is_partial_call(e)) return partial_call(e, "", 1);  // PT3: called with the weakref
   if (e.kind == ExprKind::Lambda) {
     const size_t n = e.def->params.size(), required = n - e.def->defaults.size();  // FN7
     if (required > 1 || n < 1)
@@ -591,9 +593,8 @@ ExprId Compiler::args_tuple(const Expr& e, size_t first) {
 // The function of weakref.finalize: rejects what is visibly not callable
 // with that many arguments; anything else fails (TypeError) only when the
 // finalizer is called, as in CPython.
-ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
-  const std::string w = who;
-  auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
+// A literal or a display: a value that is visibly not callable.
+bool literal_value(const Expr& e) {
   switch (e.kind) {
     case ExprKind::None:
     case ExprKind::Int:
@@ -604,7 +605,18 @@ ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
     case ExprKind::Tuple:
     case ExprKind::Dict:
     case ExprKind::Set:
-      fail(e.loc, "the function of " + w + " must be callable: a function name or 'obj.method'");
+      return true;
+    default:
+      return false;
+  }
+}
+
+ExprId Compiler::finalize_func(const Expr& e, size_t nargs, const char* who) {
+  const std::string w = who;
+  auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
+  if (literal_value(e))
+    fail(e.loc, "the function of " + w + " must be callable: a function name or 'obj.method'");
+  switch (e.kind) {
     case ExprKind::Lambda:  // (the last parameters may have defaults: FN7)
       if (e.def->params.size() < nargs || e.def->params.size() - e.def->defaults.size() > nargs)
         fail(e.loc, w + "() passes " + count(nargs) + " to this lambda, which takes " +

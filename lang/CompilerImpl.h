@@ -49,6 +49,7 @@ enum : uint16_t {
 };
 
 std::string kind_phrase(uint16_t k);
+bool literal_value(const Expr& e);  // a literal or display: not callable (CompilerExpressions.cpp)
 const Stmt* find_yield(const std::vector<Stmt>& body);                // CompilerGenerators.cpp
 const Stmt* find_kind(const std::vector<Stmt>& body, StmtKind kind);  // CompilerCalls.cpp
 
@@ -193,6 +194,11 @@ class Compiler {
   // CompilerWeakContainers.cpp (WC1-WC9)
   ExprId weak_container_new(const Expr& e, const std::string& label);
   void declare_weak_containers();
+  // functools.partial(func, *args) (CompilerPartial.cpp, PT1); `passed`:
+  // how many arguments its calls pass where that is known (a weakref
+  // callback's 1), -1 otherwise
+  ExprId partial_call(const Expr& e, const std::string& label, int passed = -1);
+  bool is_partial_call(const Expr& e) const;
   void with_stmt(const Stmt& s, std::vector<StatementId>& out);
   // CompilerWith.cpp (WT1-WT6)
   void check_context_manager_method(const FuncDef& f);

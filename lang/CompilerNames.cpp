@@ -350,6 +350,7 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
         if (mod == "threading" && (callee.text == "Lock" || callee.text == "RLock"))
           return KObj;  // Locks.cpp
         if (mod == "gc" && callee.text == "collect") return KInt;
+        if (mod == "functools" && callee.text == "partial") return KFunc;  // PT4: callable
         if (mod == "gc" && (callee.text == "is_finalized" || callee.text == "is_tracked"))
           return KBool;
       }
@@ -428,7 +429,8 @@ Resolved Compiler::resolve(const std::string& name, const Scope& scope) const {
   if (functions_.count(name)) return {NameKind::Function, functions_.at(name)};
   if (threads_.count(name)) return {NameKind::Thread, threads_.at(name)};
   if (name == "gc" || name == "weakref" || name == "collections" || name == "sys" ||
-      name == "types" || name == "threading" || (name == "atexit" && p_.uses_atexit()))
+      name == "types" || name == "threading" || name == "functools" ||
+      (name == "atexit" && p_.uses_atexit()))
     return {NameKind::Module, 0};
   // print(...) is log(...): the scenario's output is its event log
   if (name == "log" || name == "print") return {NameKind::Log, 0};

@@ -38,7 +38,7 @@ static bool callable(const Program& p, const State& s, Value v) {
   const ClassId t = s.objects[v.obj()].type;
   const TypeKind k = p.types[t].kind;
   return k == TypeKind::Method || k == TypeKind::Function || k == TypeKind::Weakref ||
-         t == p.finalize_type;
+         k == TypeKind::Partial || t == p.finalize_type;
 }
 
 // AX2: PyObject_RichCompareBool(func, other, Py_EQ): identity, or two bound
@@ -210,11 +210,11 @@ void Machine::step_atexit_run(Frame& f) {
         return;
       }
       f.stage = kAxCalledPython;
-      if (!accepts(fn, is_function_object(func) ? func.obj() : kNoObj, argv.size())) {  // FN7
+      if (!accepts(fn, callee_function(func), argv.size())) {  // FN7
         call_fails_from_c(fn);
         return;
       }
-      call_python_from_c(fn, argv, is_function_object(func) ? func.obj() : kNoObj);
+      call_python_from_c(fn, argv, callee_function(func));
       return;
     }
     case kAxCalledPython:

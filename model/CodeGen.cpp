@@ -63,6 +63,15 @@ void CodeGen::expr(ExprId id) {
       expr(e.a);
       emit(OpCode::AtexitUnregister, e);
       break;
+    case ExprOp::PartialNew: {  // PT1, PT2 (Partial.cpp): func, the arguments
+      expr(e.a);
+      for (ExprId a : e.args) expr(a);
+      Op& op = emit(OpCode::PartialNew, e);
+      op.a = static_cast<uint16_t>(e.args.size());
+      op.value = e.value;  // the empty tuple
+      op.label = e.label;
+      break;
+    }
     case ExprOp::Attr:
       expr(e.a);
       emit(OpCode::LoadAttr, e).a = e.slot;
@@ -215,6 +224,12 @@ void CodeGen::expr(ExprId id) {
       Op& call = emit(OpCode::CallFunction, e);
       call.a = static_cast<uint16_t>(e.args.size());
       call.b = e.slot;  // FN12: keyword names, or 0
+      // PT4: the callee may be a functools.partial, a call of C code: the
+      // check after it (skipped at run time after a Python function's call)
+      if (partial_check_after(p_, e)) {
+        call.value = Value::boolean(true);
+        emit(OpCode::Check, e);
+      }
       break;
     }
     case ExprOp::PyMethodCall: {  // FN14, FN15: LOAD_ATTR (method), the arguments, CALL;

@@ -20,6 +20,11 @@ bool checks_after(const ExprNode& e);
 // Whether the statement, besides its expressions, has a check: a call
 // such as log(), gc.collect(), gc.enable(), T.join().
 bool statement_checks(const Statement& s);
+// PT4: whether a call `f(...)` gets the check a call of a functools.partial
+// has (skipped at run time after a Python function's call): in a scenario
+// that makes partials, for a callee the emitted script can evaluate again
+// without effect (a name, or attributes of one).
+bool partial_check_after(const Program& p, const ExprNode& call);
 
 // The event a body reports on entry, after its first check: what the
 // emitted script logs on the first line of each function, by its kind and

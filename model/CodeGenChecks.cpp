@@ -26,12 +26,26 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::AtexitUnregister:
     // CALL of the builtin len on gc.garbage
     case ExprOp::GcGarbageLen:
-      return true;      // (a generator function's call has none: RETURN_GENERATOR)
+    case ExprOp::PartialNew:  // CALL of functools.partial (PT2)
+      return true;            // (a generator function's call has none: RETURN_GENERATOR)
     case ExprOp::Vars:  // CALL of the builtin vars; `a.__dict__` is a LOAD_ATTR (DA2)
       return e.slot != kVarsAttribute;
     default:
       return false;
   }
+}
+
+bool partial_check_after(const Program& p, const ExprNode& call) {
+  if (p.partial_type == kNoType || call.op != ExprOp::Call) return false;
+  for (ExprId x = call.a;; x = p.exprs[x].a) switch (p.exprs[x].op) {
+      case ExprOp::Local:
+      case ExprOp::Global:
+        return true;
+      case ExprOp::Attr:
+        break;
+      default:
+        return false;
+    }
 }
 
 bool statement_checks(const Statement& s) {

@@ -141,6 +141,10 @@ void Machine::traverse(ObjId o, ObjList& out) {
       return;
     case TypeKind::Lock:  // lock_traverse, rlock_traverse: only the type (LK6)
       return;
+    case TypeKind::Partial:  // partial_traverse: fn, args, kw (PT1)
+      for (int m : {kPartialFunc, kPartialArgs, kPartialKeywords})
+        if (x.fields[m].is_obj()) out.push_back(x.fields[m].obj());
+      return;
   }
 }
 

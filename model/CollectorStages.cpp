@@ -92,6 +92,8 @@ bool Machine::has_tp_clear(ObjId o) const {
       return true;
     case TypeKind::Lock:  // the lock types have no tp_clear (LK6)
       return false;
+    case TypeKind::Partial:  // partial_clear (PT5)
+      return true;
   }
   return false;
 }
@@ -189,6 +191,9 @@ void Machine::step_clear(Frame& f) {
           f.stage = kClearEnd;
           release_values(take_items(o, t.kind));
           return;
+        case TypeKind::Partial:  // partial_clear: one Py_CLEAR at a time (PT5)
+          if (partial_clear_step(o)) return;
+          break;
         default:
           break;
       }
@@ -274,7 +279,7 @@ void Machine::step_gc_callbacks(Frame& f) {
       if (fn == kNoFunc)
         call_fails_from_c(not_callable_tag(cb));
       else
-        call_python_from_c(fn, args, is_function_object(cb) ? cb.obj() : kNoObj);
+        call_python_from_c(fn, args, callee_function(cb));
       return;
     }
     default: {

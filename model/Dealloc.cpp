@@ -53,6 +53,8 @@ void Machine::step_dealloc(Frame& f) {
       return step_container_dealloc(f);
     case TypeKind::Lock:  // lock_dealloc, rlock_dealloc (LK6)
       return step_lock_dealloc(f);
+    case TypeKind::Partial:  // partial_dealloc (PT6)
+      return step_partial_dealloc(f);
   }
 }
 

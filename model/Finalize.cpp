@@ -149,13 +149,13 @@ void Machine::step_finalize_call(Frame& f) {
       tuple_items(x.items[kInfoArgs], argv);
       const FuncId fn = python_callee(func, argv);
       if (fn == kNoFunc ||  // (FN7: a function object's defaults)
-          !accepts(fn, is_function_object(func) ? func.obj() : kNoObj, argv.size())) {
+          !accepts(fn, callee_function(func), argv.size())) {
         // not callable, or the wrong number of arguments: TypeError in __call__
         th.has_exc = true;
         th.exc = string_id(program_, "TypeError");
         return;
       }
-      call_python(fn, argv, is_function_object(func) ? func.obj() : kNoObj);
+      call_python(fn, argv, callee_function(func));
       return;
     }
     default: {  // kFcReturned
@@ -183,9 +183,16 @@ void Machine::step_finalize_call(Frame& f) {
 }
 
 // The code a call of func(*argv) runs: a module-level function, a bound
-// method (self goes first in argv), a nested def or lambda (FN3); kNoFunc
-// for anything else.
+// method (self goes first in argv), a nested def or lambda (FN3), a
+// functools.partial of one of these (its stored arguments first, PT3);
+// kNoFunc for anything else.
 FuncId Machine::python_callee(Value func, ValueList& argv) const {
+  if (is_partial(func)) {
+    ValueList stored;
+    tuple_items(state_.objects[func.obj()].fields[kPartialArgs], stored);
+    argv.insert(argv.begin(), stored.begin(), stored.end());
+    func = state_.objects[func.obj()].fields[kPartialFunc];
+  }
   if (func.kind() == ValueKind::Func) return func.func();
   if (func.is_obj() && program_.types[state_.objects[func.obj()].type].kind == TypeKind::Method) {
     const Object& m = state_.objects[func.obj()];

@@ -81,6 +81,7 @@ void Machine::fill_defaults(ObjId function, uint16_t base) {
 // returned (kFinalizeReturned), to take the result. False when the callee
 // is not a function (the Deref op's weakref or weakref.finalize call).
 bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
+  if (program_.partial_type != kNoType && partial_call_op(at, nargs, keywords)) return true;
   Thread& th = thread();
   Frame& body = top();
   if (body.has(kFinalizeReturned)) {
@@ -97,6 +98,11 @@ bool Machine::call_op(uint16_t at, uint16_t nargs, uint16_t keywords) {
     }
     const Value result = pop();
     th.stack.back() = result;
+    // PT4: a Python function's call has no check after it; the one a
+    // partial's call would have is skipped
+    const Op& op = program_.funcs[body.func].code[at];
+    if (op.code == OpCode::CallFunction && op.value == Value::boolean(true))
+      body.flags |= kSkipCheck;
     decref(callee);
     return true;
   }

@@ -438,6 +438,8 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::FinalizeNew:
       return finalize_new_op(op);
+    case OpCode::PartialNew:  // Partial.cpp
+      return partial_new_op(op);
     case OpCode::IsFinalized:
     case OpCode::IsTracked: {
       if (op.a == 1) return refcount_op(op);  // sys.getrefcount (GcModule.cpp)

@@ -530,6 +530,23 @@ class Machine {
   void thread_local_delete(Value base, FieldId field, ValueList& released);
   bool release_thread_locals();
 
+  // -------------------------------------------------------------- Partial.cpp
+  // functools.partial (PT1-PT6): the object, its call from a body (CALL
+  // keeps the callable and the arguments until the callee returned; the op
+  // runs again then), its tp_dealloc and one Py_CLEAR step of partial_clear
+  // (false once every member is cleared).
+  bool is_partial(Value v) const;
+  void partial_new_op(const Op& op);
+  bool partial_call_op(uint16_t at, uint16_t nargs, uint16_t keywords);
+  void step_partial_dealloc(Frame& f);
+  bool partial_clear_step(ObjId o);
+  // p.func, p.args, p.keywords (read-only members); another name is
+  // AttributeError (the __dict__ stays empty). False when base is no partial.
+  bool partial_attr(Value base, FieldId field, Value& out);
+  // The function object whose code python_callee returns (its closure and
+  // defaults), through a partial's fn; kNoObj for a module-level def.
+  ObjId callee_function(Value func) const;
+
   // ------------------------------------------------------------- Finalize.cpp
   bool is_finalize(Value v) const;
   // The code func(*argv) runs, self prepended for a bound method; kNoFunc

@@ -165,8 +165,8 @@ void Machine::call_py_method_op(uint16_t at, const Op& op) {
     call_op(at, static_cast<uint16_t>(op.a + 1u), op.b);
     return;
   }
-  if (is_function_object(callee) || callee.kind() == ValueKind::Func) {
-    call_op(at, op.a, op.b);
+  if (is_function_object(callee) || callee.kind() == ValueKind::Func || is_partial(callee)) {
+    call_op(at, op.a, op.b);  // (a partial: PT4)
     return;
   }
   if (callee.is_obj() &&

@@ -27,7 +27,8 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Cell:      // its contents (FN1)
     case TypeKind::Deque:     // attributes, items and C members; stale pointers own nothing
     // its threads' dicts (TL4)
-    case TypeKind::ThreadLocal: {
+    case TypeKind::ThreadLocal:
+    case TypeKind::Partial: {  // fn, args, kw (Partial.cpp)
       // (a reference to target is the one value Value::object(target);
       // every slot compared, without a branch per slot)
       const uint32_t want = Value::object(target).raw();
@@ -524,6 +525,7 @@ std::vector<int> Machine::count_references(const Program& program, const State& 
       case TypeKind::Function:
       case TypeKind::Cell:
       case TypeKind::ThreadLocal:
+      case TypeKind::Partial:  // fn, args, kw (Partial.cpp)
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;

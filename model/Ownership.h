@@ -64,6 +64,7 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Deque:      // stale pointers (Py_DECREF without NULL) own nothing
     // its threads' dicts (ThreadLocal.cpp)
     case TypeKind::ThreadLocal:
+    case TypeKind::Partial:  // fn, args, kw (Partial.cpp)
       for_each_object_slot(x.fields, visit);
       for_each_object_slot(x.items, visit);
       break;

@@ -78,6 +78,9 @@ enum class ExprOp : uint8_t {
   // that specializes (SU2) or kNoAppendSite, depth = how many arguments
   // super() was given (0 or 2, for emit-python)
   SuperMethodCall,
+  // functools.partial(a, *args) (model/Partial.cpp, PT1): args = the
+  // arguments it stores, label
+  PartialNew,
 };
 
 // ExprNode::slot of a Vars read as `a.__dict__` (LOAD_ATTR: no check after
@@ -331,6 +334,9 @@ enum class OpCode : uint8_t {
   // handled exception: pushes the three arguments of __exit__.
   WithEnter,
   WithExceptArgs,
+  // functools.partial (model/Partial.cpp, PT1): a = count of stored
+  // arguments, label: func, args -> the partial
+  PartialNew,
 };
 inline constexpr uint16_t kWhileBackCheck = 1;
 inline constexpr uint16_t kNoMethodField = 0xFFFF;  // LoadMethod, BoundMethod: op.a
@@ -594,6 +600,10 @@ struct Program {
   LabelId weak_remove_label = kNoLabel;     // ._remove and its __defaults__ tuple
   LabelId weak_pending_label = kNoLabel;    // ._pending_removals
   LabelId weak_iterating_label = kNoLabel;  // ._iterating
+  // functools.partial (model/Partial.cpp), when a scenario calls it.
+  ClassId partial_type = kNoType;
+  LabelId partial_args_label = kNoLabel;      // its args tuples
+  LabelId partial_keywords_label = kNoLabel;  // its (empty) keywords dicts
   // Some statement sets or deletes a class's __del__ (ClassDel.cpp).
   bool runtime_del = false;
   // Set by generate_code, for the sleep-set rules (Footprint.cpp): some

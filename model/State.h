@@ -119,8 +119,11 @@ struct Object {
 inline constexpr int kWeakrefReferent = 0;
 inline constexpr int kWeakrefCallback = 1;
 inline constexpr int kMethodSelf = 0;
-inline constexpr int kMethodFunc = 1;    // Value::func of the method's function
-inline constexpr int kFunctionCode = 0;  // a function object's code (Value::func; Functions.cpp)
+inline constexpr int kMethodFunc = 1;       // Value::func of the method's function
+inline constexpr int kFunctionCode = 0;     // a function object's code (Value::func; Functions.cpp)
+inline constexpr int kPartialFunc = 0;      // functools.partial: pto->fn (Partial.cpp)
+inline constexpr int kPartialArgs = 1;      // functools.partial: pto->args
+inline constexpr int kPartialKeywords = 2;  // functools.partial: pto->kw
 
 // ---------------------------------------------------------------------------
 // Frames: each thread's call stack, Python bodies and the runtime's own
@@ -151,6 +154,7 @@ enum FrameFlag : uint32_t {
   kFinal = 1 << 2,          // Collect: the end-of-run collection (no gc.callbacks)
   kResult = 1 << 3,         // Dealloc: the finalizer resurrected the object
   kStopPhase = 1 << 4,      // GcCallbacks: "stop" rather than "start"
+  kPartialCall = 1 << 4,    // Body: the call in flight is a functools.partial's (Partial.cpp)
   kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut
   kSavedExc = 1 << 6,       // saved_exc holds the exception pending before a call
   kYielded = 1 << 7,        // a native frame stopped at a scheduling point

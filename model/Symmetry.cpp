@@ -78,6 +78,7 @@ bool may_live_untracked(const Program& p) {
         case OpCode::BindException:
         case OpCode::FinalizeNew:
         case OpCode::AtexitRegister:
+        case OpCode::PartialNew:  // its args tuple and keywords dict (PT1)
         case OpCode::GcCallbacksAppend:
         case OpCode::MakeFunction:
           return true;

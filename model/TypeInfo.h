@@ -53,6 +53,10 @@ enum class TypeKind : uint8_t {
   // items; a Lock's `length` is 1 while it is locked; an RLock's
   // resource_owner is its owner thread and `length` its count.
   Lock,
+  // functools.partial (model/Partial.cpp, rules PT1-PT6): fields[kPartialFunc]
+  // the callable, fields[kPartialArgs] its args tuple (an object, or the
+  // empty-tuple constant); the keywords dict is not modelled (PT1).
+  Partial,
 };
 inline constexpr int kThreadLocalStamp = 256;
 

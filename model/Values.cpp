@@ -21,6 +21,8 @@ ObjId Machine::instance_for_attribute(Value v, FieldId field, bool store) {
     if (store) raise("AttributeError");  // attribute '__weakref__' of 'C' objects is not writable
     return o;
   }
+  if (is_partial(v))
+    throw ModelLimit{"an attribute stored in a functools.partial's __dict__ (not modelled)"};
   const TypeInfo& t = program_.types[obj(o).type];
   // C types have only their members (no __dict__); classes have a dict,
   // plus the members of a C base; a class with __slots__ has only its slots
@@ -59,6 +61,7 @@ static std::string instance_dict_full(const Program& program, ClassId type, Fiel
 
 Value Machine::load_attr(Value base, FieldId field) {
   if (Value p; finalize_attr(base, field, p)) return p;
+  if (Value p; partial_attr(base, field, p)) return p;  // Partial.cpp
   ObjId o = instance_for_attribute(base, field, false);
   if (field == program_.weakref_attr_field && weakref_descriptor(o)) {
     // DA3: subtype_getweakref: the head of the weakref list (W1), or None

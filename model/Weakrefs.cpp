@@ -138,26 +138,15 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   obj(wr).flags |= kCallbackRan;
   // W7: the callback receives the weakref object (a bound method: its self
   // first).
-  FuncId fn = kNoFunc;
-  ValueList args;
-  if (callback.kind() == ValueKind::Func) {
-    fn = callback.func();
-    args = {Value::object(wr)};
-  } else if (callback.is_obj() &&
-             program_.types[obj(callback.obj()).type].kind == TypeKind::Method) {
-    const Object& m = obj(callback.obj());
-    fn = m.fields[kMethodFunc].func();
-    args = {m.fields[kMethodSelf], Value::object(wr)};
-  } else if (is_function_object(callback)) {  // a nested def or a lambda (FN3)
-    fn = function_code(callback);
-    args = {Value::object(wr)};
-  }
+  // (a function, a bound method, a nested def or a lambda (FN3), a
+  // functools.partial of one (PT3))
+  ValueList args = {Value::object(wr)};
+  const FuncId fn = python_callee(callback, args);
   // W11: a weakref.finalize is the callback of its weakref.
   const bool finalizer = is_finalize(callback);
   const bool fails =  // (a function object's defaults may bind its last parameters: FN7)
       !finalizer && !is_weak_remove(callback) &&
-      (fn == kNoFunc ||
-       !accepts(fn, is_function_object(callback) ? callback.obj() : kNoObj, args.size()));
+      (fn == kNoFunc || !accepts(fn, callee_function(callback), args.size()));
   Event e = event(EventKind::CallbackBegin, wr);
   e.path = gc_path ? 1 : 0;
   e.value = fails ? 1 : 0;  // no body runs: the event stands for its first line
@@ -177,7 +166,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
     save_pending_exception(top());
     push_finalize_call(callback.obj(), wr, 0);
   } else {
-    call_python_from_c(fn, args, is_function_object(callback) ? callback.obj() : kNoObj);
+    call_python_from_c(fn, args, callee_function(callback));
   }
 }
 

@@ -63,6 +63,11 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
       return;
     case TypeKind::Lock:  // holds no object (model/Locks.cpp)
       return;
+    case TypeKind::Partial:  // model/Partial.cpp
+      strong("func", o.fields[kPartialFunc]);
+      strong("args", o.fields[kPartialArgs]);
+      strong("keywords", o.fields[kPartialKeywords]);
+      return;
     case TypeKind::PyClass:
     case TypeKind::CType: {
       const TypeInfo& ct =

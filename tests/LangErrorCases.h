@@ -29,5 +29,6 @@ std::vector<BadScenario> lang_error_cases_super();        // test_super.cpp
 std::vector<BadScenario> lang_error_cases_with();         // test_with.cpp
 std::vector<BadScenario> lang_error_cases_cfield();       // test_cfield_call.cpp
 std::vector<BadScenario> lang_error_cases_attributes();   // test_attributes.cpp
+std::vector<BadScenario> lang_error_cases_partial();      // test_partial.cpp
 
 }  // namespace lifecheck::testing
