@@ -164,24 +164,50 @@ ExprOp Compiler::local_op(const std::string& name) const {
 
 // MAKE_FUNCTION: a new function object; its closure holds the cells of the
 // variables it uses from the enclosing function (LOAD_CLOSURE of each).
+// `args` are the defaults' values, then the cells (emit-python writes the
+// defaults from them); `a` is the defaults tuple (FN7a: BUILD_TUPLE, or the
+// code's constant when every default is a literal), `b` the closure tuple
+// (FN2a: BUILD_TUPLE of the cells), the operands MakeFunction takes.
 ExprId Compiler::function_expr(const FuncDef& d, Loc loc, const std::string& label) {
   const FuncId g = nested_.at(&d);
   ExprNode n;
   n.op = ExprOp::FuncNew;
   n.slot = g;
   n.label = label_id(label.empty() ? d.name + "@" + std::to_string(loc.line) : label);
-  if (free_names_[g].size() + 1 + d.defaults.size() > static_cast<size_t>(kMaxItems))
-    fail(loc, "'" + d.name + "' holds " + std::to_string(free_names_[g].size()) +
-                  " closure cells and " + std::to_string(d.defaults.size()) +
-                  " defaults; at most " + std::to_string(kMaxItems - 1) + " together");
+  if (d.defaults.size() > static_cast<size_t>(kMaxItems))
+    fail(d.defaults[kMaxItems]->loc, "'" + d.name + "' has " + std::to_string(d.defaults.size()) +
+                                         " defaults; at most " + std::to_string(kMaxItems) +
+                                         " are supported (its __defaults__ tuple's items)");
   defaults_of(d, g, n);  // FN7 (CompilerCalls.cpp)
-  for (const std::string& name : free_names_[g]) {
+  const std::string name = p_.labels[n.label];
+  const std::vector<ExprId> defaults = n.args;
+  if (!defaults.empty()) n.a = function_tuple(defaults, name + ".__defaults__", loc);
+  std::vector<ExprId> cells;
+  for (const std::string& free : free_names_[g]) {
     ExprNode cell;
-    cell.op = ExprOp::Local;  // the cell itself, not its contents
-    cell.slot = static_cast<uint16_t>(cur_->locals.at(name));
-    n.args.push_back(add_expr(cell, loc));
+    cell.op = ExprOp::Local;  // the cell itself, not its contents (LOAD_CLOSURE)
+    cell.slot = static_cast<uint16_t>(cur_->locals.at(free));
+    cells.push_back(add_expr(cell, loc));
   }
+  n.args.insert(n.args.end(), cells.begin(), cells.end());
+  if (!cells.empty()) n.b = function_tuple(cells, name + ".__closure__", loc);
   return add_expr(n, loc);
+}
+
+// FN2a, FN7a: BUILD_TUPLE of a function's defaults or cells, or the constant
+// tuple the compiler folds a run of literals into (the code object holds it:
+// no new object, and the function's death does not free it).
+ExprId Compiler::function_tuple(const std::vector<ExprId>& items, const std::string& label,
+                                Loc loc) {
+  ExprNode t;
+  if (auto folded = const_tuple(items)) {
+    t.value = *folded;
+    return add_expr(t, loc);
+  }
+  t.op = ExprOp::TupleNew;
+  t.args = items;
+  t.label = label_id(label);
+  return add_expr(t, loc);
 }
 
 // `def NAME(...):` inside a body: NAME = the new function object.

@@ -230,6 +230,7 @@ class Compiler {
   bool capture(FuncId f, const std::string& name);
   void lay_out_cells(FuncId f);
   ExprId function_expr(const FuncDef& d, Loc loc, const std::string& label);
+  ExprId function_tuple(const std::vector<ExprId>& items, const std::string& label, Loc loc);
   void def_stmt(const Stmt& s, std::vector<StatementId>& out);
   ExprId module_new(const Expr& e, const std::string& label);
   ExprOp local_op(const std::string& name) const;

@@ -51,9 +51,19 @@ void CodeGen::expr(ExprId id) {
     case ExprOp::CellLocal:  // LOAD_DEREF
       emit(OpCode::LoadDeref, e).a = e.slot;
       break;
-    case ExprOp::FuncNew:  // LOAD_CLOSURE of each cell, MAKE_FUNCTION
-      call_with_args(OpCode::MakeFunction, e);
+    case ExprOp::FuncNew: {  // the defaults tuple, the closure tuple, MAKE_FUNCTION (FN2a, FN7a)
+      uint16_t operands = 0;
+      for (ExprId t : {e.a, e.b})
+        if (t != kNoExpr) {
+          expr(t);
+          ++operands;
+        }
+      Op& op = emit(OpCode::MakeFunction, e);
+      op.a = e.slot;
+      op.b = operands;
+      op.label = e.label;
       break;
+    }
     case ExprOp::AtexitRegister:  // func, the args tuple (Atexit.cpp)
       expr(e.a);
       expr(e.args[0]);

@@ -258,26 +258,28 @@ void Machine::move_legacy_finalizers() {
   }
 }
 
-void Machine::untrack_atomic_containers(uint8_t survivors, bool full, const ObjList* walk) {
+void Machine::untrack_atomic_containers(uint8_t survivors, bool full) {
   // G10: untrack_tuples: surviving tuples that hold no GC object; up to 3.13
   // a full collection also untracks such dicts (untrack_dicts).
   // Each container is judged when the walk reaches it: a tuple of a tuple
   // untracked later in the same walk stays tracked until the next one.
-  // The free-threaded collector walks the heap by address (update_refs in
-  // gc_free_threading.c), for which it passes the tracking order: an inner
-  // tuple, built first, is reached first (observed on 3.13.15t:
-  // scenarios/conformance/tuple-and-dict-tracking.life).
-  const ObjList order = walk ? *walk : list_items(survivors);
-  for (ObjId o : order) {
-    if (obj(o).list != survivors) continue;
-    const Object& x = obj(o);
-    TypeKind k = program_.types[x.type].kind;
-    bool dict = k == TypeKind::Dict && full && program_.profile.lazy_dict_tracking;
-    if (k != TypeKind::Tuple && !dict) continue;
-    bool any = false;
-    for (Value v : x.items) any = any || may_be_tracked(v);
-    if (!any) untrack(o);
-  }
+  // (The free-threaded collector does this in its update_refs, garbage
+  // included: update_refs_ft, FN7b.)
+  for (ObjId o : list_items(survivors))
+    if (obj(o).list == survivors && atomic_container(o, full)) untrack(o);
+}
+
+// _PyTuple_MaybeUntrack, _PyDict_MaybeUntrack (the latter where dicts are
+// tracked lazily, and only when `dicts`): an exact tuple or dict none of
+// whose items may be tracked.
+bool Machine::atomic_container(ObjId o, bool dicts) const {
+  const Object& x = state_.objects[o];
+  TypeKind k = program_.types[x.type].kind;
+  bool dict = k == TypeKind::Dict && dicts && program_.profile.lazy_dict_tracking;
+  if (k != TypeKind::Tuple && !dict) return false;
+  for (Value v : x.items)
+    if (may_be_tracked(v)) return false;
+  return true;
 }
 
 void Machine::handle_weakrefs_pass1() {

@@ -157,10 +157,24 @@ void Machine::update_refs_ft() {
   // A tracked object at zero is legal here when the merge of the queues
   // left it so (F6); one whose tp_dealloc is running was left tracked by
   // it across a stop-the-world (P7.9; CPython gh-153809's bug).
+  // The walk is the heap's order (update_refs walks mimalloc's pages by
+  // address): here the tracking order, before move_unreachable reorders it
+  // (a slot number is no part of a state: a decoded one renumbers them,
+  // model/Canonical.h). Each tuple, and each dict where dicts are tracked
+  // lazily, whose items may not be tracked is untracked when the walk
+  // reaches it (_PyTuple_MaybeUntrack, _PyDict_MaybeUntrack), a garbage
+  // one too (FN7b: only a refcount of 0 or a deferred one is spared): a
+  // tuple of a tuple untracked later in the walk stays tracked until the
+  // next collection (observed on 3.13.15t:
+  // scenarios/conformance/tuple-and-dict-tracking.life).
   for (ObjId o = list_head(kGen0), next; o != kNoObj; o = next) {
     next = obj(o).next;
     Object& x = obj(o);
     if (x.has(kImmortal)) {  // F9b: update_refs leaves immortal objects out, untracked
+      untrack(o);
+      continue;
+    }
+    if (x.rc > 0 && !x.has(kDeferredRc) && atomic_container(o, true)) {
       untrack(o);
       continue;
     }
@@ -347,16 +361,10 @@ void Machine::step_collect_ft(Frame& f) {
       for (ObjId o : to_decref) th.values.push_back(Value::object(o));
       f.count = static_cast<uint16_t>(to_decref.size());
       phase("update_refs, mark_heap_visitor, scan_heap_visitor");
-      // The heap walk's order, in which tuples are untracked (F-G2
-      // update_refs walks mimalloc's pages by address): the tracking order,
-      // before move_unreachable reorders it; a slot number is no part of a
-      // state (a decoded one renumbers them, model/Canonical.h).
-      const ObjList heap = list_items(kGen0);
       update_refs_ft();
       subtract_refs(kGen0);
       move_unreachable(kGen0, kUnordered);
       for (ObjId o = list_head(kGen0); o != kNoObj; o = obj(o).next) obj(o).flags &= ~kCollecting;
-      untrack_atomic_containers(kGen0, true, &heap);
       move_legacy_finalizers();
       note_final_deduction(f);
       for (ObjId o = list_head(kUnordered); o != kNoObj; o = obj(o).next)

@@ -182,7 +182,7 @@ void Machine::step_clear(Frame& f) {
         case TypeKind::Deque:
         case TypeKind::Exception:    // BaseException_clear: Py_CLEAR(traceback) (X4)
         case TypeKind::FrameObject:  // frame_tp_clear: the locals, in order (X5)
-        case TypeKind::Function:     // func_clear: Py_CLEAR(closure) (FN5)
+        case TypeKind::Function:     // func_clear: defaults, __dict__, closure (FN4a, FN5)
         case TypeKind::Cell:         // cell_clear: Py_CLEAR(ob_ref) (FN5)
         // local_clear: Py_CLEAR of its threads' dicts (TL5)
         case TypeKind::ThreadLocal:

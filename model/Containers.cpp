@@ -30,7 +30,7 @@ TypeKind Machine::container_kind(const Program& program, ClassId t) {
     case TypeKind::Deque:
     case TypeKind::Exception:
     case TypeKind::FrameObject:
-    case TypeKind::Function:  // its closure (FN2, Functions.cpp)
+    case TypeKind::Function:  // its closure, __dict__, defaults (FN2a, Functions.cpp)
     case TypeKind::Cell:      // its contents (FN1)
     // its threads' dicts (TL4, ThreadLocal.cpp)
     case TypeKind::ThreadLocal:
@@ -510,7 +510,7 @@ ValueList Machine::take_items(ObjId o, TypeKind kind) {
   Object& x = obj(o);
   ValueList out;
   const uint8_t n = item_count(x, kind);
-  // a function's closure is a tuple: last to first too (FN4)
+  // a function: defaults, __dict__, closure, func_clear's order (FN4a)
   if (kind == TypeKind::List || kind == TypeKind::Tuple || kind == TypeKind::Function) {
     for (uint8_t i = n; i-- > 0;) out.push_back(x.items[i]);
   } else {
@@ -530,7 +530,7 @@ void Machine::container_traverse(const Object& x, TypeKind kind, ObjList& out) c
   switch (kind) {
     case TypeKind::List:  // list_traverse and tupletraverse walk backwards
     case TypeKind::Tuple:
-    case TypeKind::Function:  // func_traverse visits its closure tuple (FN5)
+    case TypeKind::Function:  // func_traverse: defaults, __dict__, closure (FN4a, FN5)
       for (uint8_t i = x.length; i-- > 0;) add(x.items[i]);
       return;
     case TypeKind::Dict:                       // dict_traverse: value, then key, entry by entry

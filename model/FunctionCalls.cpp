@@ -2,8 +2,8 @@
 // values they return, parameter defaults and function attributes. Rules
 // (docs/semantics.md):
 //   FN7 A nested def's or lambda's defaults are evaluated where it runs and
-//       held by the function object (func_defaults, a tuple folded into the
-//       function's items here); a call without those arguments gets them.
+//       held by the function object (func_defaults: FN7a, a tuple object
+//       BUILD_TUPLE made, or a constant); a call without them gets them.
 //   FN8 CALL of a Python function moves the arguments (and the reference to
 //       the function) into a new frame; its RESUME is the only check.
 //       RETURN_VALUE pops the result, _PyFrame_ClearExceptCode releases the
@@ -24,8 +24,9 @@
 //   FN13a From 3.13 on a class call site CPython has specialized
 //       (CALL_ALLOC_AND_ENTER_INIT) moves the arguments into __init__'s
 //       frame, and no check follows the call.
-// A function object's items: [closure cells][__dict__ or None][defaults],
-// released last to first (func_clear's order: defaults, dict, closure).
+// A function object's items: kFunctionClosure, kFunctionDict,
+// kFunctionDefaults (State.h), released last to first (func_clear's order:
+// defaults, dict, closure; FN4a).
 #include <algorithm>
 
 #include "model/CodeGen.h"
@@ -50,11 +51,6 @@ Frame body_frame(const Thread& th, FuncId code, uint16_t nlocals) {
 }
 }  // namespace
 
-uint8_t Machine::function_dict_slot(ObjId function) const {
-  return static_cast<uint8_t>(
-      program_.funcs[function_code(Value::object(function))].free_slots.size());
-}
-
 // Whether a call with nargs arguments binds every parameter (FN7).
 bool Machine::accepts(FuncId code, ObjId function, size_t nargs) const {
   const FuncInfo& fn = program_.funcs[code];
@@ -62,15 +58,17 @@ bool Machine::accepts(FuncId code, ObjId function, size_t nargs) const {
   return nargs <= fn.nparams && nargs + defaults >= fn.nparams;
 }
 
-// FN7: the parameters a call left unbound get the function's defaults.
+// FN7: the parameters a call left unbound get the function's defaults,
+// the items of its defaults tuple (FN7a).
 void Machine::fill_defaults(ObjId function, uint16_t base) {
   const FuncInfo& fn = program_.funcs[function_code(Value::object(function))];
   const uint8_t first = static_cast<uint8_t>(fn.nparams - fn.ndefaults);
-  const uint8_t from = static_cast<uint8_t>(function_dict_slot(function) + 1);
-  for (uint8_t i = first; i < fn.nparams; ++i) {
+  ValueList defaults;
+  if (!tuple_items(obj(function).items[kFunctionDefaults], defaults)) return;
+  for (uint8_t i = first; i < fn.nparams && i - first < static_cast<int>(defaults.size()); ++i) {
     Value& slot = thread().values[base + i];
     if (slot.kind() != ValueKind::Unset) continue;
-    Value d = obj(function).items[from + (i - first)];
+    Value d = defaults[i - first];
     incref(d);
     thread().values[base + i] = d;
   }
@@ -329,7 +327,7 @@ void Machine::function_attr_op(const Op& op) {
   Thread& th = thread();
   const Value owner = th.stack.back();
   const ObjId fo = owner.obj();
-  const uint8_t slot = function_dict_slot(fo);
+  const uint8_t slot = kFunctionDict;
   const Value key = Value::str(program_.field_strings[op.a]);
   Value dict = obj(fo).items[slot];
   ValueList released;

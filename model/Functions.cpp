@@ -8,13 +8,17 @@
 //       DELETE_DEREF; an empty cell raises UnboundLocalError for the
 //       owner's own variable, NameError for a free one).
 //   FN2 MAKE_FUNCTION (funcobject.c _PyFunction_FromConstructor): a new
-//       function object, tracked at once, owning its closure: a tuple of
-//       the cells (folded into the function's items here).
+//       function object, tracked at once, owning its closure.
+//   FN2a The closure is a tuple object of its own, made by BUILD_TUPLE of
+//       the cells before the function (tracked at creation: cells are GC
+//       objects); the function takes that reference. Its items:
+//       [kFunctionClosure] the tuple, [kFunctionDict] the __dict__,
+//       [kFunctionDefaults] the defaults tuple (FN7a), None where absent.
 //   FN3 A call of a function object copies its closure's cells into the
 //       new frame (COPY_FREE_VARS): the frame owns a reference to each.
 //   FN4 func_dealloc: untrack, PyObject_ClearWeakRefs (callbacks run),
-//       func_clear releases what it owns (the closure last of what the
-//       model keeps), then the memory; no trashcan. cell_dealloc: untrack,
+//       func_clear releases what it owns (FN4a: the defaults tuple, the
+//       __dict__, the closure tuple), then the memory; no trashcan. cell_dealloc: untrack,
 //       Py_XDECREF of the contents, free.
 //   FN5 In a collection: func_traverse and cell_traverse visit the closure
 //       and the contents; func_clear and cell_clear drop them.
@@ -80,17 +84,22 @@ void Machine::function_op(const Op& op, Frame& f) {
       return;
     }
     case OpCode::MakeFunction: {
-      // the defaults (FN7), then the cells: their references move into the
-      // function; items: the cells, the __dict__ (none yet: FN10), the defaults
+      // FN2a, FN7a: the defaults tuple, then the closure tuple, both made
+      // by BUILD_TUPLE before (or a constant); their references move into
+      // the new function (MAKE_FUNCTION 3.11-3.12, SET_FUNCTION_ATTRIBUTE
+      // 3.13+). No __dict__ yet (FN10).
       ValueList operands = pop_n(op.b);
-      const size_t nd = program_.funcs[op.a].ndefaults, nc = operands.size() - nd;
+      const FuncInfo& fn = program_.funcs[op.a];
+      size_t next = 0;
+      const Value defaults = fn.ndefaults ? operands[next++] : Value::none();
+      const Value closure = fn.free_slots.empty() ? Value::none() : operands[next++];
       ObjId fo = alloc(program_.function_type, op.label, true);
       Object& x = obj(fo);
       x.fields[kFunctionCode] = Value::func(op.a);
-      for (size_t i = 0; i < nc; ++i) x.items[i] = operands[nd + i];
-      x.items[nc] = Value::none();
-      for (size_t i = 0; i < nd; ++i) x.items[nc + 1 + i] = operands[i];
-      x.length = static_cast<uint8_t>(nc + 1 + nd);
+      x.items[kFunctionClosure] = closure;
+      x.items[kFunctionDict] = Value::none();
+      x.items[kFunctionDefaults] = defaults;
+      x.length = kFunctionDefaults + 1;
       if (defers_function_of(op.a)) defer_new_object(fo);  // F9a
       push(Value::object(fo));
       return;
@@ -106,15 +115,19 @@ bool Machine::is_free_slot(FuncId func, uint16_t slot) const {
   return false;
 }
 
-// FN3: COPY_FREE_VARS into the frame whose locals start at `base`; FN7:
-// the defaults of the parameters the call left unbound.
+// FN3: COPY_FREE_VARS into the frame whose locals start at `base`, from
+// the closure tuple (FN2a); FN7: the defaults of the parameters the call
+// left unbound.
 void Machine::copy_free_vars(ObjId function, uint16_t base) {
   const FuncInfo& fn = program_.funcs[function_code(Value::object(function))];
-  const Object& x = obj(function);
-  for (size_t i = 0; i < fn.free_slots.size() && i < x.length; ++i) {
-    Value cell = x.items[i];
-    incref(cell);
-    thread().values[base + fn.free_slots[i]] = cell;
+  const Value closure = obj(function).items[kFunctionClosure];
+  if (closure.is_obj()) {
+    const Object& t = obj(closure.obj());
+    for (size_t i = 0; i < fn.free_slots.size() && i < t.length; ++i) {
+      Value cell = t.items[i];
+      incref(cell);
+      thread().values[base + fn.free_slots[i]] = cell;
+    }
   }
   if (fn.ndefaults) fill_defaults(function, base);
 }

@@ -340,7 +340,6 @@ class Machine {
   // -------------------------------------------------------- FunctionCalls.cpp
   // Calls from scenario code, return values, defaults, function attributes
   // (FN7-FN10).
-  uint8_t function_dict_slot(ObjId function) const;
   bool accepts(FuncId code, ObjId function, size_t nargs) const;
   void fill_defaults(ObjId function, uint16_t base);
   bool call_op(uint16_t at, uint16_t nargs, uint16_t keywords = 0);
@@ -628,8 +627,8 @@ class Machine {
   void move_legacy_finalizers();
   // After a final collection's deduction: GcState::final_idle.
   void note_final_deduction(const Frame& f);
-  // (walk: the order to judge them in, if not the list's; others skipped)
-  void untrack_atomic_containers(uint8_t survivors, bool full, const ObjList* walk = nullptr);
+  void untrack_atomic_containers(uint8_t survivors, bool full);
+  bool atomic_container(ObjId o, bool dicts) const;
   void handle_weakrefs_pass1();
   bool has_tp_clear(ObjId o) const;
   void clear_weakrefs_of_list(uint8_t list);

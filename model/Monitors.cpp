@@ -23,7 +23,7 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:
-    case TypeKind::Function:  // its closure cells (FN2)
+    case TypeKind::Function:  // its closure and defaults tuples, __dict__ (FN2a)
     case TypeKind::Cell:      // its contents (FN1)
     case TypeKind::Deque:     // attributes, items and C members; stale pointers own nothing
     // its threads' dicts (TL4)

@@ -59,7 +59,7 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:  // its suspended frame (items; fields hold no objects)
-    case TypeKind::Function:   // its closure's cells (Functions.cpp)
+    case TypeKind::Function:   // its closure and defaults tuples, __dict__ (Functions.cpp)
     case TypeKind::Cell:       // its contents
     case TypeKind::Deque:      // stale pointers (Py_DECREF without NULL) own nothing
     // its threads' dicts (ThreadLocal.cpp)

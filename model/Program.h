@@ -271,7 +271,7 @@ enum class OpCode : uint8_t {
   LoadDeref,     // a = local holding a cell: -> its contents (LOAD_DEREF)
   StoreDeref,    // a = local holding a cell: v -> (STORE_DEREF)
   DelDeref,      // a = local holding a cell (DELETE_DEREF)
-  MakeFunction,  // a = function, b = count, label: cells -> function object
+  MakeFunction,  // a = function, b = count, label: [defaults tuple] [closure tuple] -> function
   SetClassDel,   // a = class, b = function or kNoFunc: C.__del__ = f / del C.__del__
 
   // Functions as objects, second part (FunctionCalls.cpp, FN7-FN10)

@@ -119,11 +119,16 @@ struct Object {
 inline constexpr int kWeakrefReferent = 0;
 inline constexpr int kWeakrefCallback = 1;
 inline constexpr int kMethodSelf = 0;
-inline constexpr int kMethodFunc = 1;       // Value::func of the method's function
-inline constexpr int kFunctionCode = 0;     // a function object's code (Value::func; Functions.cpp)
-inline constexpr int kPartialFunc = 0;      // functools.partial: pto->fn (Partial.cpp)
-inline constexpr int kPartialArgs = 1;      // functools.partial: pto->args
-inline constexpr int kPartialKeywords = 2;  // functools.partial: pto->kw
+inline constexpr int kMethodFunc = 1;    // Value::func of the method's function
+inline constexpr int kFunctionCode = 0;  // a function object's code (Value::func; Functions.cpp)
+// A function object's items (Functions.cpp): released and visited last to
+// first, func_clear's and func_traverse's order (FN4a)
+inline constexpr int kFunctionClosure = 0;   // __closure__: a tuple of cells, or None
+inline constexpr int kFunctionDict = 1;      // __dict__, or None (FN10)
+inline constexpr int kFunctionDefaults = 2;  // __defaults__: a tuple (or a constant one), or None
+inline constexpr int kPartialFunc = 0;       // functools.partial: pto->fn (Partial.cpp)
+inline constexpr int kPartialArgs = 1;       // functools.partial: pto->args
+inline constexpr int kPartialKeywords = 2;   // functools.partial: pto->kw
 
 // ---------------------------------------------------------------------------
 // Frames: each thread's call stack, Python bodies and the runtime's own

@@ -40,8 +40,9 @@ enum class TypeKind : uint8_t {
   Generator,
   // Functions as objects (model/Functions.cpp, rules FN1-FN6): a function
   // object made by a nested `def` or a `lambda`: fields[kFunctionCode] its
-  // code (Value::func), items[0..length) its closure cells (the closure
-  // tuple folded in). A cell: items[0] its contents (length 0: empty).
+  // code (Value::func); items kFunctionClosure, kFunctionDict and
+  // kFunctionDefaults (State.h): its closure tuple, __dict__ and defaults
+  // tuple (FN2a, FN7a). A cell: items[0] its contents (length 0: empty).
   Function,
   Cell,
   // threading.local (model/ThreadLocal.cpp, rules TL1-TL6): one entry per

@@ -52,9 +52,13 @@ void for_each_object_edge(const Program& program, const State& state, size_t ind
     case TypeKind::Exception:
     case TypeKind::FrameObject:
     case TypeKind::Generator:
-    case TypeKind::Function:  // its closure's cells
-    case TypeKind::Cell:      // its contents
+    case TypeKind::Cell:  // its contents
       item_edges(o, t.kind, strong);
+      return;
+    case TypeKind::Function:  // its closure tuple, __dict__, defaults tuple (Functions.cpp)
+      strong("__closure__", o.items[kFunctionClosure]);
+      strong("__dict__", o.items[kFunctionDict]);
+      strong("__defaults__", o.items[kFunctionDefaults]);
       return;
     case TypeKind::ThreadLocal:  // each thread's dict, by thread (ThreadLocal.cpp)
       for (size_t i = 0; i < o.length && 2 * i + 1 < o.items.size(); ++i)
