@@ -25,6 +25,7 @@
 #include "model/Model.h"
 #include "model/Observe.h"
 #include "model/Properties.h"
+#include "report/ExpectWarnings.h"
 #include "report/HeapGraph.h"
 #include "report/JsonReport.h"
 #include "report/TextReport.h"
@@ -296,6 +297,11 @@ CheckOutcome check_one(const model::Program& program, const CheckOptions& option
   j["ignored"] = ignored_json(program);
   if (!search.limit.empty()) j["limit"] = search.limit;
   j["counterexamples"] = json::array();
+  // expect lines whose events no explored run showed (ExpectWarnings.h)
+  const auto warnings = report::expect_warnings(program, search.expect_seen);
+  if (!warnings.empty()) j["warnings"] = report::expect_warnings_json(warnings);
+  if (print)
+    for (const report::ExpectWarning& w : warnings) std::cerr << w.message << "\n";
 
   if (search.found.empty()) {
     if (!options.output.dot_file.empty()) {

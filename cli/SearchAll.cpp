@@ -81,6 +81,10 @@ ScenarioSearch search_scenario(const model::Program& program, const CheckOptions
     }
     if (result.verdict != checker::Verdict::Violated) {
       if (out.found.empty()) out.verdict = result.verdict;
+      // what the expect lines saw: only from a whole search in this process
+      if (out.found.empty() && result.verdict == checker::Verdict::Holds && !options.swarm &&
+          !options.distributed)
+        out.expect_seen = model.expect_events_seen();
       break;
     }
     out.verdict = checker::Verdict::Violated;

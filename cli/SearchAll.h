@@ -30,6 +30,10 @@ struct ScenarioSearch {
   int searches = 0;
   bool symmetry = false;  // thread symmetry was in use
   std::vector<FoundViolation> found;
+  // A search that found nothing and was not cut short (in this process):
+  // per expect line, the events it saw (model::Model::expect_events_seen);
+  // empty otherwise
+  std::vector<uint8_t> expect_seen;
 };
 
 ScenarioSearch search_scenario(const model::Program& program, const CheckOptions& options);

@@ -216,8 +216,8 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
     case StatementKind::With:
       if (p_.strings[s.str] == "__exit__") {  // WT1-WT6: the interpreter's own with
         line(out, indent,
-             "with " + expr(s.value, fn) + (s.args.empty() ? "" : " as " + expr(s.args[0], fn)) +
-                 ":",
+             "with " + user_with_subject(s, fn) +
+                 (s.args.empty() ? "" : " as " + expr(s.args[0], fn)) + ":",
              s.line);
         block(fn, s.body, indent + 1, out);
         return;

@@ -42,6 +42,8 @@ class Emitter {
   void choose_names();
   std::string thread_func(size_t t) const;
   std::string expr(ExprId id, FuncId fn) const;
+  // LK5a: the subject of a user with, through the harness when it may be a lock
+  std::string user_with_subject(const Statement& s, FuncId fn) const;
   std::string method_call(const ExprNode& e, FuncId fn) const;
   std::string method_name(const ExprNode& e) const;  // FN14: a class method's name
   bool plain(ExprId id) const;

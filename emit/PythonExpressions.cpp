@@ -61,6 +61,9 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       // SU1: 3.11's CALL of super ends with a check
       if (e.slot != model::kNoType && p_.profile.super_call == model::SuperCall::SuperObject)
         sup = "_lc_ck(" + sup + ")";
+      // SU5: object.__init__ is C code: CALL's check after it
+      if (e.slot != model::kNoType && model::super_finds_object_init(p_, e.slot, e.value.str()))
+        return "_lc_ck(" + sup + ".__init__(" + call_arguments(e, e.keywords, fn) + "))";
       if (p_.strings[e.value.str()] != "__init__" || e.slot == model::kNoType)
         return sup + "." + method_name(e) + "(" + call_arguments(e, e.keywords, fn) + ")";
       // the __init__ it runs takes a label first, as after a class call:
@@ -206,6 +209,25 @@ std::string Emitter::method_call(const ExprNode& e, FuncId fn) const {
 
 // Whether evaluating the expression again has no effect: a name, or
 // attributes and items of one (the receiver of a list.append guard).
+// LK5a: a user with's subject. The interpreter's own with where it cannot
+// be a lock (the scenario makes none, or it is a call of one of its
+// classes); otherwise a lock goes through _lc_with (LK5's checks, and the
+// turn handed over while its acquire waits): inline for a plain subject
+// (read twice, no call, no check), through _lc_cm for any other (a call
+// where CPython has no check, as _lc_same is).
+std::string Emitter::user_with_subject(const Statement& s, FuncId fn) const {
+  const std::string subject = expr(s.value, fn);
+  const ExprNode& e = p_.exprs[s.value];
+  if (!p_.uses_locks() ||
+      (e.op == ExprOp::New && p_.types[e.slot].kind == model::TypeKind::PyClass))
+    return subject;
+  const std::string check = bool_py(p_.profile.with_enter_checks);
+  if (plain(s.value))
+    return "(_lc_with(" + subject + ", " + check + ") if " + subject +
+           ".__class__ in _lc_lock_types else " + subject + ")";
+  return "_lc_cm(" + subject + ", " + check + ")";
+}
+
 bool Emitter::plain(ExprId id) const {
   const ExprNode& e = p_.exprs[id];
   switch (e.op) {

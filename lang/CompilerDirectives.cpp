@@ -169,9 +169,18 @@ EventPattern Compiler::pattern(const Directive& d, size_t& i) {
 Expectation Compiler::expectation(const Directive& d) {
   Expectation x;
   x.line = d.loc.line;
+  x.col = d.loc.col;
   x.text = "expect " + d.source_text;
+  auto written = [&](size_t from, size_t to) {
+    std::string s;
+    for (size_t k = from; k < to; ++k)
+      s += (s.empty() ? "" : " ") +
+           (d.words[k].quoted ? "\"" + d.words[k].text + "\"" : d.words[k].text);
+    return s;
+  };
   size_t i = 0;
   x.a = pattern(d, i);
+  x.a_text = written(0, i);
   auto rest = [&](size_t k) { return k < d.words.size() ? d.words[k].text : std::string(); };
   if (x.a.kind == PatternKind::Freed && i == d.words.size()) {
     x.kind = ExpectKind::Eventually;
@@ -184,7 +193,9 @@ Expectation Compiler::expectation(const Directive& d) {
   const DirectiveWord& w = d.words[i++];
   if (w.text == "before") {
     x.kind = ExpectKind::Before;
+    const size_t from = i;
     x.b = pattern(d, i);
+    x.b_text = written(from, i);
   } else if (w.text == "never") {
     x.kind = ExpectKind::Never;
   } else if (w.text == "once") {

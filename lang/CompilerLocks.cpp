@@ -19,6 +19,7 @@ ExprId Compiler::lock_new(const Expr& e, const std::string& label) {
     // list, no __dict__
     type = add_static_type(rlock ? "_thread.RLock" : "_thread.lock", TypeKind::Lock, false, true);
     p_.str_acquire = intern("acquire");
+    p_.str_release = intern("release");
     for (const char* raised : {"RuntimeError", "TypeError"}) intern(raised);
   }
   ExprNode n;

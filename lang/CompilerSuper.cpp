@@ -117,9 +117,8 @@ void Compiler::check_super_target(ClassId cls, const std::string& name, Loc loc)
   if (root != kNoType)
     fail(loc, "super()." + name + "() reaching the " + p_.types[root].name + " at the root of '" +
                   t.name + "' is not modelled");
-  if (name == "__init__")
-    fail(loc, "super().__init__() reaching object.__init__ is not modelled (no class past '" +
-                  t.name + "' defines __init__)");
+  if (name == "__init__" && p_.method_wrapper_type == kNoType)  // SU5: object.__init__
+    p_.method_wrapper_type = add_static_type("method-wrapper", TypeKind::Method, false, false);
 }
 
 }  // namespace lifecheck::lang::detail

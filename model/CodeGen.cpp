@@ -256,7 +256,12 @@ void CodeGen::expr(ExprId id) {
         su.label = p_.super_label;
         if (e.slot != kNoType) emit(OpCode::Check, e);  // SU1: the check after that CALL
       }
-      method_lookup_and_call(OpCode::LoadSuperMethod, e, e.slot, e.site, e.keywords);
+      // SU5: object.__init__ is C code, CALL's check follows it
+      const bool object_init =
+          e.slot != kNoType && super_finds_object_init(p_, e.slot, e.value.str());
+      method_lookup_and_call(OpCode::LoadSuperMethod, e, e.slot, e.site, e.keywords,
+                             object_init ? OpCode::CallObjectInit : OpCode::CallPyMethod);
+      if (object_init) emit(OpCode::Check, e);
       break;
     }
   }
@@ -264,14 +269,14 @@ void CodeGen::expr(ExprId id) {
 }
 
 void CodeGen::method_lookup_and_call(OpCode load_code, const ExprNode& e, uint16_t a, uint16_t b,
-                                     uint16_t keywords) {
+                                     uint16_t keywords, OpCode call_code) {
   Op& load = emit(load_code, e);
   load.value = e.value;
   load.a = a;
   load.b = b;
   load.label = e.label;
   for (ExprId arg : e.args) expr(arg);
-  Op& call = emit(OpCode::CallPyMethod, e);
+  Op& call = emit(call_code, e);
   call.a = static_cast<uint16_t>(e.args.size());
   call.b = keywords;
 }

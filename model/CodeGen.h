@@ -55,5 +55,8 @@ bool builtin_method_name(const std::string& name);
 // SU3: the function a lookup of `name` past class `cls` finds in its base
 // chain (__init__, __del__ or a method), or kNoFunc (model/Super.cpp)
 FuncId super_lookup(const Program& p, ClassId cls, StrId name);
+// SU5: whether that lookup finds object.__init__ (no class past `cls`
+// defines __init__, and the chain ends at object)
+bool super_finds_object_init(const Program& p, ClassId cls, StrId name);
 
 }  // namespace lifecheck::model

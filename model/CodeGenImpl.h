@@ -66,9 +66,10 @@ class CodeGen {
   void call_with_args(OpCode code, const ExprNode& e);
   void expr(ExprId id);
   // FN14, FN15, SU1-SU3: the method lookup `load` (its a and b), the
-  // arguments, then CallPyMethod with keyword names `keywords`
+  // arguments, then `call` (CallPyMethod; SU5: CallObjectInit) with
+  // keyword names `keywords`
   void method_lookup_and_call(OpCode load, const ExprNode& e, uint16_t a, uint16_t b,
-                              uint16_t keywords);
+                              uint16_t keywords, OpCode call = OpCode::CallPyMethod);
   void store(ExprId target, const Statement& s);
   void del(ExprId target, const Statement& s);
   void result(const Statement& s);
@@ -88,6 +89,8 @@ class CodeGen {
   bool user_context_manager(const Statement& s) const;
   void user_with_ops(const Statement& s);
   void user_with_exit(const Statement& s);
+  size_t jump_if_lock(const Statement& s, uint16_t slot);
+  void lock_enter(const Statement& s);
   void load_exit(const Statement& s);
   void release_keeper_on_raise(const Statement& s, uint16_t from, uint16_t to);
   void protect(uint16_t from, uint16_t to, uint16_t target, uint16_t depth, Holes holes);

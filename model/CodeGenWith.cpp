@@ -46,10 +46,36 @@ void CodeGen::load_exit(const Statement& s) {
   op.label = s.label;
 }
 
+// LK5a: a jump to the lock's code when `slot` (kWithSubjectOnStack: the
+// subject on the stack) holds a lock; SIZE_MAX when the scenario makes no
+// lock (its code is then as before).
+size_t CodeGen::jump_if_lock(const Statement& s, uint16_t slot) {
+  if (!p_.uses_locks()) return SIZE_MAX;
+  const size_t at = code_.size();
+  emit(OpCode::JumpIfLock, s).b = slot;
+  return at;
+}
+
+// LK5a: a lock's __enter__ in a user with: LK5's acquire (a check after it
+// under the profiles whose with checks there), its True bound to NAME.
+void CodeGen::lock_enter(const Statement& s) {
+  const uint16_t keeper = p_.exprs[s.target].slot;
+  emit(OpCode::StoreLocal, s).a = keeper;
+  if (s.args.empty()) return lock_call(s, p_.str_acquire, p_.profile.with_enter_checks);
+  emit(OpCode::LoadLocal, s).a = keeper;
+  Op& op = emit(OpCode::CallMethod, s);
+  op.value = Value::str(p_.str_acquire);
+  op.b = kNoAppendSite;
+  op.str = p_.str_type_error;
+  if (p_.profile.with_enter_checks) emit(OpCode::Check, s);
+  store(s.args[0], s);
+}
+
 void CodeGen::user_with_ops(const Statement& s) {
   const uint16_t depth = depth_;
   const uint16_t keeper = p_.exprs[s.target].slot;
   expr(s.value);
+  const size_t to_lock = jump_if_lock(s, kWithSubjectOnStack);
   Op& enter = emit(OpCode::WithEnter, s);
   enter.a = keeper;
   enter.value = Value::str(s.slot);
@@ -68,8 +94,16 @@ void CodeGen::user_with_ops(const Statement& s) {
     store(s.args[0], s);
   else
     emit(OpCode::PopTop, s);
+  if (to_lock != SIZE_MAX) {
+    const size_t to_body = code_.size();
+    emit(OpCode::Jump, s);
+    code_[to_lock].a = here();
+    lock_enter(s);
+    code_[to_body].a = here();
+  }
   const size_t to_exit = with_body(s, depth);
   ++depth_;  // the exception (WT4, WITH_EXCEPT_START)
+  const size_t lock_handler = jump_if_lock(s, keeper);
   const uint16_t exit_from = here();
   load_exit(s);
   emit(OpCode::WithExceptArgs, s);
@@ -88,6 +122,14 @@ void CodeGen::user_with_ops(const Statement& s) {
   release_keeper_on_raise(s, exit_from, exit_to);  // WT6: __exit__ raised
   --depth_;
   release_keeper_on_raise(s, call_from, call_to);  // WT2: __enter__ raised
+  if (lock_handler != SIZE_MAX) {                  // LK5a: LK5's handler: release, re-raise
+    code_[lock_handler].a = here();
+    ++depth_;
+    lock_call(s, p_.str_release, false);
+    emit(OpCode::DelLocal, s).a = keeper;
+    --depth_;
+    emit(OpCode::Reraise, s);
+  }
   code_[to_exit].a = here();
   user_with_exit(s);
   code_[to_after].a = here();
@@ -96,6 +138,7 @@ void CodeGen::user_with_ops(const Statement& s) {
 // WT3: __exit__(None, None, None) (CALL: a Python function, no check
 // after it), then what kept the subject goes, then the result.
 void CodeGen::user_with_exit(const Statement& s) {
+  const size_t to_lock = jump_if_lock(s, p_.exprs[s.target].slot);
   const uint16_t from = here();
   load_exit(s);
   for (int i = 0; i < 3; ++i) emit(OpCode::LoadConst, s).value = Value::none();
@@ -104,6 +147,13 @@ void CodeGen::user_with_exit(const Statement& s) {
   emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
   emit(OpCode::PopTop, s);
   release_keeper_on_raise(s, from, to);
+  if (to_lock == SIZE_MAX) return;
+  const size_t to_end = code_.size();
+  emit(OpCode::Jump, s);
+  code_[to_lock].a = here();  // LK5a: LK5's normal exit
+  lock_call(s, p_.str_release, true);
+  emit(OpCode::DelLocal, s).a = p_.exprs[s.target].slot;
+  code_[to_end].a = here();
 }
 
 }  // namespace lifecheck::model::codegen

@@ -403,8 +403,10 @@ void Machine::execute(const Op& op, uint16_t at) {
       return call_py_method_op(at, op);
     case OpCode::SuperNew:  // SU1, SU4 (Super.cpp)
       return super_new_op(op);
-    case OpCode::LoadSuperMethod:  // SU1-SU3
+    case OpCode::LoadSuperMethod:  // SU1-SU3, SU5
       return load_super_method_op(at, op);
+    case OpCode::CallObjectInit:  // SU5
+      return call_object_init_op(op);
     case OpCode::WeakrefNew: {
       // CALL of weakref.ref or weakref.proxy: the arguments stay on the stack (owned there
       // if this raises) until the call returns, then are released in order.
@@ -666,6 +668,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return with_enter_op(op, f);
     case OpCode::WithExceptArgs:  // WT4
       return with_except_args_op(f);
+    case OpCode::JumpIfLock:  // LK5a (With.cpp)
+      return jump_if_lock_op(op, f);
     case OpCode::PopExcept: {  // POP_EXCEPT: the handled exception is dropped
       ValueList& st = thread().stack;
       const size_t exc = st.size() - 1 - op.b;  // under a return's value (FN8a)

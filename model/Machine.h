@@ -21,6 +21,7 @@
 // The Machine holds no state of its own beyond the transition in progress.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,11 @@ class Machine {
   // with its line.
   Machine(const Program& program, State& state, std::vector<Event>* trace = nullptr,
           uint64_t* kinds = nullptr, StatementTracker* statements = nullptr);
+  // Expect lines' events seen (Model::expect_events_seen): per expect line,
+  // bit 1 once an event matching its first pattern is observed, bit 2 its
+  // second (`before`). Only OR'ed into, so the result of a search does not
+  // depend on which worker ran which step.
+  void note_expect_events(std::atomic<uint8_t>* seen) { expect_seen_ = seen; }
 
   static State initial_state(const Program& program);
   // The choices at a state, in thread order: each thread that can take a
@@ -296,6 +302,7 @@ class Machine {
   void bind_exception_op(Frame& f);
   void with_enter_op(const Op& op, Frame& f);  // With.cpp (WT1-WT6)
   void with_except_args_op(Frame& f);
+  void jump_if_lock_op(const Op& op, Frame& f);
   ChainRead read_chain(size_t lo, size_t hi, Value frame, Value context);
   ChainRead read_unit(const std::vector<TbItem>& part, Value context);
   Value frame_object_of(const Segment& s);
@@ -375,6 +382,7 @@ class Machine {
   ObjId new_super_object(Value self);  // the reference to self moves into it
   void super_new_op(const Op& op);
   void load_super_method_op(uint16_t at, const Op& op);
+  void call_object_init_op(const Op& op);
 
   // ------------------------------------------------------------ Iteration.cpp
   // for x in v (IT1-IT6): GET_ITER, FOR_ITER, a generator's yield taken,
@@ -745,6 +753,7 @@ class Machine {
   std::vector<Event>* trace_;
   uint64_t* kinds_;
   StatementTracker* statements_;
+  std::atomic<uint8_t>* expect_seen_ = nullptr;  // see note_expect_events
   ThreadId current_ = 0;
   // Automatic collections (G1-G3) within this transition: the allocation
   // chosen to trigger one (1-based, 0: none) and its generation, the

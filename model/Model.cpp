@@ -14,13 +14,20 @@ void Model::enabled(const State& state, std::vector<Choice>& out) const {
   Machine::enabled_choices(program_, state, out);
 }
 
+std::vector<uint8_t> Model::expect_events_seen() const {
+  std::vector<uint8_t> out;
+  for (const std::atomic<uint8_t>& b : *expect_seen_) out.push_back(b.load());
+  return out;
+}
+
 namespace {
 checker::StepResult run_step(const Program& program, State& state, uint16_t choice,
-                             std::vector<Event>* trace, uint64_t* kinds,
+                             std::vector<Event>* trace, uint64_t* kinds, std::atomic<uint8_t>* seen,
                              StatementTracker* statements = nullptr) {
   checker::StepResult r;
   try {
     Machine m(program, state, trace, kinds, statements);
+    m.note_expect_events(seen);
     m.run_transition(static_cast<ThreadId>(choice & 0xFF), static_cast<uint8_t>(choice >> 8));
   } catch (const ViolationFound& v) {
     r.kind = checker::StepResult::Kind::Violation;
@@ -35,16 +42,16 @@ checker::StepResult run_step(const Program& program, State& state, uint16_t choi
 }  // namespace
 
 checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>* trace) const {
-  return run_step(program_, state, choice, trace, nullptr);
+  return run_step(program_, state, choice, trace, nullptr, expect_seen_->data());
 }
 
 checker::StepResult Model::step(State& state, Choice choice, std::vector<Event>& trace,
                                 StatementTracker& statements) const {
-  return run_step(program_, state, choice, &trace, nullptr, &statements);
+  return run_step(program_, state, choice, &trace, nullptr, expect_seen_->data(), &statements);
 }
 
 checker::StepResult Model::step_noting_kinds(State& state, Choice choice, uint64_t& kinds) const {
-  return run_step(program_, state, choice, nullptr, &kinds);
+  return run_step(program_, state, choice, nullptr, &kinds, expect_seen_->data());
 }
 
 checker::StepResult Model::terminal(State& state) const {

@@ -3,6 +3,8 @@
 // encoding. A thin adapter over Machine.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +34,16 @@ class Model {
   explicit Model(const Program& program, bool symmetry = true)
       : program_(program),
         symmetry_(thread_symmetry(program)),
-        loop_free_(loop_free_functions(program)) {
+        loop_free_(loop_free_functions(program)),
+        expect_seen_(std::make_shared<std::vector<std::atomic<uint8_t>>>(program.expects.size())) {
     if (!symmetry) symmetry_.any = false;
   }
+
+  // Per expect line, which of its events any step of this model has
+  // emitted so far (before the threads ended): bit 1 its first pattern,
+  // bit 2 the second of `A before B` (Machine::note_expect_events). Every
+  // step counts: the search's, its trial steps, replays.
+  std::vector<uint8_t> expect_events_seen() const;
 
   const Program& program() const { return program_; }
   State initial() const { return Machine::initial_state(program_); }
@@ -130,6 +139,7 @@ class Model {
   const Program& program_;
   ThreadSymmetry symmetry_;
   std::vector<uint8_t> loop_free_;
+  std::shared_ptr<std::vector<std::atomic<uint8_t>>> expect_seen_;
 };
 
 // One run, step by step, as a trace a person can read.

@@ -166,6 +166,12 @@ void Machine::observe_expectations(const Event& e) {
     auto fail = [&](const std::string& why) {
       violation({"expect"}, "line " + std::to_string(x.line) + ": " + x.text + ": " + why);
     };
+    if (expect_seen_) {  // before any fail(): an ignored line goes on
+      const uint8_t bits =
+          (matches(x.a, e) ? 1 : 0) | (x.kind == ExpectKind::Before && matches(x.b, e) ? 2 : 0);
+      if (bits && (expect_seen_[i].load(std::memory_order_relaxed) & bits) != bits)
+        expect_seen_[i].fetch_or(bits, std::memory_order_relaxed);
+    }
     switch (x.kind) {
       case ExpectKind::Before:
         if (matches(x.b, e) && !st) fail("the second event happened first");

@@ -185,7 +185,11 @@ const std::vector<Profile>& all_profiles() {
       // 3.13t compiles the specializing interpreter out (ENABLE_SPECIALIZATION
       // is 0 with Py_GIL_DISABLED, Include/internal/pycore_code.h; observed
       // for class calls on 3.13.15t); 3.14t specializes as 3.14 (gh-115999).
-      p.with_binds_methods = v313;  // WT1: 3.13t still has BEFORE_WITH
+      // LK5, WT1: 3.13t still has BEFORE_WITH (3.13 compiles the same
+      // bytecode with and without the GIL): no check after __enter__, bound
+      // methods (observed on 3.13.15t, conformance.md 7.27).
+      p.with_enter_checks = !v313;
+      p.with_binds_methods = v313;
       if (v313) {
         p.list_append_specializes = false;
         p.init_call_specializes = InitCallSpecializes::Never;

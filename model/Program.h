@@ -337,7 +337,16 @@ enum class OpCode : uint8_t {
   // functools.partial (model/Partial.cpp, PT1): a = count of stored
   // arguments, label: func, args -> the partial
   PartialNew,
+  // LK5a (CodeGenWith.cpp): a user with whose subject is a lock runs LK5's
+  // code. a = target, b = the hidden local, or kWithSubjectOnStack: the
+  // subject on top of the stack (not popped). Jumps if it holds a lock.
+  JumpIfLock,
+  // SU5 (Super.cpp): the CALL of object.__init__ found through super(): a =
+  // count of arguments, b = keyword names: callee, self or Unset, args ->
+  // None; TypeError with any argument (object_init's excess_args)
+  CallObjectInit,
 };
+inline constexpr uint16_t kWithSubjectOnStack = 0xFFFF;
 inline constexpr uint16_t kWhileBackCheck = 1;
 inline constexpr uint16_t kNoMethodField = 0xFFFF;  // LoadMethod, BoundMethod: op.a
 
@@ -508,7 +517,9 @@ struct Expectation {
   EventPattern b;
   ThreadId thread = 0;
   int line = 0;
-  std::string text;  // the line as written, for reports
+  int col = 0;
+  std::string text;            // the line as written, for reports
+  std::string a_text, b_text;  // the event patterns as written (warnings)
 };
 
 struct Ignore {
@@ -577,6 +588,9 @@ struct Program {
   // label of its objects.
   ClassId super_type = kNoType;
   LabelId super_label = kNoLabel;
+  // SU5: what super_getattro makes of object.__init__ (a wrapper
+  // descriptor): a method-wrapper holding the instance
+  ClassId method_wrapper_type = kNoType;
   // Functions as objects (model/Functions.cpp), when a scenario has a
   // nested def or a lambda: the function and cell types; types.ModuleType,
   // when it makes a module object.
@@ -629,6 +643,7 @@ struct Program {
   ClassId lock_type = kNoType;
   ClassId rlock_type = kNoType;
   StrId str_acquire = 0;
+  StrId str_release = 0;     // LK5a: a user with's lock path
   StrId str_type_error = 0;  // what `with` on a subject that is no lock raises
   bool uses_locks() const { return lock_type != kNoType || rlock_type != kNoType; }
 

@@ -36,6 +36,13 @@ FuncId super_lookup(const Program& p, ClassId cls, StrId name) {
   return kNoFunc;
 }
 
+bool super_finds_object_init(const Program& p, ClassId cls, StrId name) {
+  if (p.strings[name] != "__init__" || super_lookup(p, cls, name) != kNoFunc) return false;
+  ClassId c = cls;
+  while (p.types[c].py_base != kNoType) c = p.types[c].py_base;
+  return p.types[c].base == kNoType;  // no C type, list or dict at the root
+}
+
 // supercheck: the instance's type is the class or derives from it.
 bool Machine::instance_of(Value v, ClassId cls) const {
   if (is_proxy(v))
@@ -76,6 +83,9 @@ void Machine::load_super_method_op(uint16_t at, const Op& op) {
   Thread& th = thread();
   const ClassId cls = static_cast<ClassId>(op.a);
   const FuncId fn = super_lookup(program_, cls, op.value.str());
+  // SU5: the compiler refuses every other name no class past cls defines
+  const bool object_init = fn == kNoFunc && program_.method_wrapper_type != kNoType &&
+                           super_finds_object_init(program_, cls, op.value.str());
   Value owner = th.stack.back();  // the instance, or the super object (SU1)
   const bool made = owner.is_obj() && obj(owner.obj()).type == program_.super_type;
   if (!made) {  // SU2: LOAD_SUPER_ATTR, the instance on the stack
@@ -87,8 +97,10 @@ void Machine::load_super_method_op(uint16_t at, const Op& op) {
     }
     if (specialized) {  // LOAD_SUPER_ATTR_METHOD: _PySuper_Lookup
       if (!instance_of(owner, cls)) raise("TypeError");
-      if (fn != kNoFunc) {
-        th.stack.back() = Value::func(fn);
+      if (fn != kNoFunc || object_init) {
+        // SU5: object's wrapper descriptor is a method descriptor too; None
+        // stands for it (a static object, no lifetime of its own here)
+        th.stack.back() = object_init ? Value::none() : Value::func(fn);
         push(owner);  // the stack's reference to self moves to the call (FN14)
         return;
       }
@@ -103,18 +115,31 @@ void Machine::load_super_method_op(uint16_t at, const Op& op) {
     if (!instance_of(owner, cls)) raise("TypeError");
     owner = th.stack.back();
   }
-  if (fn == kNoFunc) raise("AttributeError");  // super_getattro found nothing
-  // func_descr_get binds the function to the instance: a new bound method
+  if (fn == kNoFunc && !object_init) raise("AttributeError");  // super_getattro found nothing
+  // func_descr_get binds the function to the instance: a new bound method;
+  // SU5: wrapperdescr_get (PyWrapper_New) a new method-wrapper
   const Value self = obj(owner.obj()).fields[kMethodSelf];
-  const ObjId m = alloc(kMethodType, op.label);
+  const ObjId m = alloc(object_init ? program_.method_wrapper_type : kMethodType, op.label);
   incref(self);
   obj(m).fields[kMethodSelf] = self;
-  obj(m).fields[kMethodFunc] = Value::func(fn);
+  obj(m).fields[kMethodFunc] = object_init ? Value::none() : Value::func(fn);
   th.stack.back() = Value::object(m);
   push(Value::unset());
   // the super object goes after the op, so that a collection its
   // allocation started (P311) sees it still held
   release_values({owner});
+}
+
+// SU5: CALL of object.__init__ (wrap_init, object_init): any argument is
+// excess (the instance's type overrides __init__, or has object's
+// tp_init and tp_new): TypeError, and the unwinding releases the stack's
+// values as CALL's error path does. Otherwise nothing happens: the callee
+// and self are released (a method-wrapper dies here) and None is pushed.
+void Machine::call_object_init_op(const Op& op) {
+  if (op.a != 0 || op.b != 0) raise("TypeError");
+  const ValueList dropped = pop_n(2);
+  push(Value::none());
+  release_values(dropped);
 }
 
 }  // namespace lifecheck::model

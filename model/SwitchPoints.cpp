@@ -193,6 +193,10 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
       add_weak_referents(program, state, operand(op.a), out);
       for (size_t i = 0; i < op.a; ++i) out.add(operand(i));
       break;
+    case OpCode::CallObjectInit:  // SU5: releases self, or the method-wrapper holding it
+      out.add(operand(op.a));
+      out.add(operand(op.a + 1u));
+      break;
     case OpCode::LoadMethod:  // FN14, FN15: read the instance dict when an attribute may shadow
     case OpCode::BoundMethod:
       if (op.a != kNoMethodField) out.add(operand(0));

@@ -15,7 +15,8 @@
 //       not None) and the traceback as the exception object itself, which
 //       holds the same frames (a stored `tb` keeps them as the real one
 //       does; `tb is exc` is true here, false in CPython).
-#include "model/Limits.h"
+#include <stdexcept>
+
 #include "model/Machine.h"
 
 namespace lifecheck::model {
@@ -25,10 +26,7 @@ namespace lifecheck::model {
 void Machine::with_enter_op(const Op& op, Frame& f) {
   Thread& th = thread();
   const Value mgr = th.stack.back();
-  if (is_lock(mgr))
-    throw ModelLimit{
-        "a lock in a 'with' of a scenario whose classes define __enter__ or __exit__ (the "
-        "lock's with is modelled in scenarios without them)"};
+  if (is_lock(mgr)) throw std::logic_error("a lock reached WithEnter (LK5a: JumpIfLock is first)");
   FuncId enter = kNoFunc, exit = kNoFunc;
   if (mgr.is_obj() && !is_proxy(mgr) && !is_function_object(mgr)) {
     if (obj(mgr.obj()).has(kFreed))
@@ -63,6 +61,17 @@ void Machine::with_enter_op(const Op& op, Frame& f) {
     th.stack.push_back(mgr);
   }
   decref(old);
+}
+
+// OpCode::JumpIfLock (LK5a): a lock as the subject of a with compiled for
+// user context managers takes LK5's code. BEFORE_WITH (LOAD_SPECIAL) looks
+// __enter__ and __exit__ up on the type whatever it is; only the model
+// keeps two codes, the lock's own with (LK5) and WT1-WT6's.
+void Machine::jump_if_lock_op(const Op& op, Frame& f) {
+  const Thread& th = thread();
+  const Value v =
+      op.b == kWithSubjectOnStack ? th.stack.back() : th.values[static_cast<size_t>(f.base) + op.b];
+  if (is_lock(v)) f.pc = op.a;
 }
 
 // OpCode::WithExceptArgs (WT4): the stack holds the handled exception (its

@@ -46,6 +46,8 @@ TEST(FuzzSeeds, NewerGrammarSeedsCompileAndKeepTheirVerdicts) {
       // with: as, several items, swallowing, __exit__ raising, return and
       // break through it, no protocol, a thread's with (WT1-WT6)
       {"context-managers.life", checker::Verdict::Holds, ""},
+      // a lock's with among context managers (LK5a), object.__init__ (SU5)
+      {"locks-managers-object-init.life", checker::Verdict::Holds, ""},
   };
   for (const Seed& seed : seeds) {
     const std::string path = std::string("tests/fuzz/corpus/scenario/") + seed.file;
