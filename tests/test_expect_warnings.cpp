@@ -4,6 +4,7 @@
 // unchanged exit codes, and identical output for any --jobs.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -157,8 +158,10 @@ expect log "T3" on thread T1
       args.insert(args.end(), extra.begin(), extra.end());
       const CliResult r = run_cli(args);
       std::string warnings;
-      for (size_t at = r.err.find(path); at != std::string::npos; at = r.err.find(path, at + 1))
-        warnings += r.err.substr(at, r.err.find('\n', at) - at) + "\n";
+      std::istringstream lines(r.err);
+      for (std::string line; std::getline(lines, line);)
+        if (line.rfind(path + ":", 0) == 0 && line.find(": warning: ") != std::string::npos)
+          warnings += line + "\n";
       if (first.empty()) first = warnings;
       EXPECT_EQ(warnings, first) << jobs;
     }
