@@ -129,11 +129,14 @@ struct Judge {
       const ModelRun* want = &run;
       ScriptRun r =
           crash_as_outcome(run_script(options, interpreter.executable, script, dir, want->token));
+      // A set's release order (C1) is the interpreter's own, like the
+      // free-threaded worklist's: the run is judged as a free one would be.
+      const bool exactly = forced_exactly && !want->unforced_order;
       if (!r.ok) return fail(file, fmt::format("forced schedule {}: {}", want->token, r.problem));
       // Free-threaded: where the model defers a merge or a collection step
       // that the interpreter takes at once (main wakes from its join and
       // merges its queue, F6), the schedule cannot be forced.
-      if (!forced_exactly && r.outcome == "diverged") {
+      if (!exactly && r.outcome == "diverged") {
         ++unforceable;
         if (options.verbose)
           std::cout << "      not forceable: " << want->token << ": " << r.detail << "\n";
@@ -151,15 +154,15 @@ struct Judge {
       // model's run does.
       bool trace_ok = want->outcome == "memory-safety"
                           ? model::trace_allowed({want->trace}, r.trace)
-                      : forced_exactly ? r.trace == want->trace
-                                       : allowed.traces.count(r.trace) > 0;
+                      : exactly ? r.trace == want->trace
+                                : allowed.traces.count(r.trace) > 0;
       // Free-threaded: a thread waiting for its turn checks its eval
       // breaker and may merge its queue there (F6), which the schedule
       // cannot hold back: the run then ends as another model run does.
       // A run that went past the schedule's end (the model's ended at a
       // violation the interpreter did not reach) is run again to its own
       // end, freely after the schedule.
-      if (!forced_exactly && trace_ok && !outcome_ok) {
+      if (!exactly && trace_ok && !outcome_ok) {
         ScriptRun end = r;
         if (r.outcome == "schedule-exhausted")
           end = crash_as_outcome(run_script(options, interpreter.executable, script, dir,

@@ -317,6 +317,15 @@ class ThreadScheduler : public checker::Scheduler {
   std::optional<size_t> pick(const std::vector<checker::ScheduleChoice>& enabled) override {
     std::vector<checker::ScheduleChoice> threads;
     std::vector<size_t> index;
+    // C1: a set's release order is the interpreter's (by address), which
+    // no script forces: a run takes any of the orders, so that runs ending
+    // as the interpreter's did can be found among the model's.
+    if (!enabled.empty() && model::Machine::set_order_choices(model_.program(), state_,
+                                                              enabled[0] & 0xFF) > 0) {
+      std::optional<size_t> p = random_.pick(enabled);
+      if (p) model_.step(state_, enabled[*p]);
+      return p;
+    }
     for (size_t i = 0; i < enabled.size(); ++i)
       if ((enabled[i] >> 8) == 0) {
         threads.push_back(enabled[i]);
@@ -357,11 +366,14 @@ std::optional<ModelRun> model_run(const model::Model& m, uint64_t seed, bool as_
   // The script is forced thread by thread at its _turn() points; a step
   // that only picks the free-threaded collector's heap order is none, nor
   // is one that goes on from an F14 switch point, nor main's merge while it
-  // waits for the others.
+  // waits for the others. Nor is a step that picks which member of a set
+  // goes next (C1): the interpreter's order is its table's.
   model::State state = m.initial();
   for (const model::TraceStep& s : t.steps) {
     const auto thread = static_cast<model::ThreadId>(s.choice & 0xFF);
-    const bool heap_order = model::Machine::heap_order_choices(m.program(), state, thread) > 0;
+    const bool heap_order = model::Machine::order_choices(m.program(), state, thread) > 0;
+    run.unforced_order =
+        run.unforced_order || model::Machine::set_order_choices(m.program(), state, thread) > 0;
     const bool goes_on = stops_where_the_script_cannot(m.program(), state, thread) ||
                          main_merges_while_waiting(state, thread);
     m.step(state, s.choice);

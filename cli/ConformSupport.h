@@ -122,6 +122,9 @@ struct ModelRun {
   ObservedTrace trace;
   std::string outcome;
   bool unsafe = false;  // it ended in a memory-safety violation
+  // it passed an order no script can force: the members of a set released
+  // in table order, by address (semantics.md C1)
+  bool unforced_order = false;
 };
 
 // The model's run under the schedule of a seeded random run among threads

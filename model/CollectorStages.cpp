@@ -156,8 +156,10 @@ void Machine::step_clear(Frame& f) {
             return;
           }
           if (t.base != kNoType && is_container(program_.types[t.base].kind)) {
-            f.stage = kClearEnd;  // list_clear or dict_tp_clear
-            release_values(take_items(o, program_.types[t.base].kind));
+            f.stage = kClearEnd;  // list_clear, dict_tp_clear or set_clear_internal
+            const TypeKind base = program_.types[t.base].kind;
+            const ValueList items = take_items(o, base);
+            release_in_any_order(items, base == TypeKind::Set ? items.size() : 0);  // C1
             return;
           }
           if (t.base != kNoType && program_.types[t.base].has_clear) {
@@ -189,7 +191,10 @@ void Machine::step_clear(Frame& f) {
           // _list_clear, PyDict_Clear, set_clear_internal, deque_clear:
           // emptied first, then the items released in each one's order.
           f.stage = kClearEnd;
-          release_values(take_items(o, t.kind));
+          {
+            const ValueList items = take_items(o, t.kind);
+            release_in_any_order(items, t.kind == TypeKind::Set ? items.size() : 0);  // C1
+          }
           return;
         case TypeKind::Partial:  // partial_clear: one Py_CLEAR at a time (PT5)
           if (partial_clear_step(o)) return;

@@ -8,8 +8,8 @@
 // deque_dealloc, deque_clear), observed on CPython 3.11-3.13:
 //   list, tuple  released and visited last to first (a slice too)
 //   dict         released entry by entry, key then value; visited value then key
-//   set          in its table's order: by hash, for objects by address; the
-//                model keeps insertion order
+//   set          in its table's order: by hash, for objects by address,
+//                which the model does not know: any order (C1, SetOrder.cpp)
 //   deque        left to right
 #include <algorithm>
 
@@ -373,6 +373,8 @@ Value Machine::call_method(const Op& op, Value receiver, const ValueList& args,
   };
   auto clear_all = [&]() {
     ValueList items = take_items(o, kind);
+    // set_clear_internal: in table order, unknown to the model (C1)
+    if (kind == TypeKind::Set) released_any_order_ = items.size();
     released.insert(released.end(), items.begin(), items.end());
   };
   switch (kind) {
@@ -585,7 +587,9 @@ void Machine::step_container_dealloc(Frame& f) {
       return;
     case kItems: {
       f.stage = kFree;
-      release_values(take_items(o, kind));
+      const ValueList items = take_items(o, kind);
+      // set_dealloc: in table order, unknown to the model (C1)
+      release_in_any_order(items, kind == TypeKind::Set ? items.size() : 0);
       return;
     }
     case kFree:

@@ -65,6 +65,7 @@
 
 #include "model/Event.h"
 #include "model/FootprintDetail.h"
+#include "model/Machine.h"
 #include "model/Model.h"
 #include "model/Ownership.h"
 
@@ -304,6 +305,9 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
   fp.events = 0;
   for (const Event& e : events) fp.events |= event_bit(e.kind);
   fp.changed = changed_parts(before, next, t);
+  // C1: a thread that stopped to choose a set member disables every
+  // other until it has chosen, as a stopped world does (D1)
+  if (Machine::order_choice_pending(next, t)) fp.changed |= kPartWorldStopped;
   // the objects it changed (a slot it allocated past the end: not
   // counted; no step at the state has it)
   const size_t n = before.objects.size();
@@ -325,7 +329,7 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
   if (!reads_and_writes_apply(program) || (choice >> 8) != 0 || !only_choice_of(t, enabled) ||
       t >= before.threads.size() || before.threads[t].status != ThreadStatus::Running ||
       before.gc.collecting || before.gc.scheduled != 0 || before.gc.stopped_by != kNoThread ||
-      !only_refcounts(events) || !same_outside(before, next, t))
+      !only_refcounts(events) || !same_outside(before, next, t) || (fp.changed & kPartWorldStopped))
     return r;
   for (size_t o = 0; o < n; ++o) {
     const Object& a = before.objects[o];
@@ -395,9 +399,10 @@ bool both_orders_meet(const Footprint& a, const Footprint& b) {
 int rule_of(const Footprint& a, const Footprint& b) {
   // (D1) A step after which its thread has the world stopped (F12: a
   // free-threaded collection that stops the world and has not started it
-  // again) disables every other thread: at_switch_point (Threads.cpp)
-  // lets only the thread that stopped it run. Exact: both orders would
-  // fail at once, the other step being disabled after it.
+  // again), or has stopped to choose which set member it releases next
+  // (C1), disables every other thread: at_switch_point (Threads.cpp)
+  // lets only that thread run. Exact: both orders would fail at once, the
+  // other step being disabled after it.
   if ((a.changed | b.changed) & kPartWorldStopped) return 1;
   const uint64_t track = event_bit(EventKind::Track);
   const uint64_t start = event_bit(EventKind::GcStart);

@@ -18,7 +18,8 @@ enum Part : uint32_t {
   kPartGen0 = 1 << 0,          // the young generation's list (head, tail, size)
   kPartOtherLists = 1 << 1,    // any other GC list
   kPartCollecting = 1 << 2,    // gc.collecting: a collection started or ended
-  kPartWorldStopped = 1 << 3,  // the step's thread has the world stopped after it (F12)
+  kPartWorldStopped = 1 << 3,  // after the step only its thread runs: world stopped (F12)
+                               // or a set member to choose (C1)
   kPartOtherThreads = 1 << 4,  // a thread other than the step's own (record, frames, values)
   kPartReentrant = 1 << 5,     // a gc.collect() that found a collection running, alone (I1)
   kPartTracksYoung = 1 << 6,   // an object it tracked is in the young generation after it (I2)

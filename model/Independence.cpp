@@ -547,15 +547,25 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   // what); S2 and S3 are off there.
   const bool without_gil = !profile.gil;
   Trials trials(model, state, enabled.size(), kept);
-  // whether enabled[k] is its thread's only choice
+  // whether enabled[k] is its thread's only choice; and (C1) does not
+  // stop to choose a set member, which would disable every other thread
+  // until it has chosen: the rules' arguments say nothing disables the
+  // others
   auto only = [&](size_t k) {
     const auto t = enabled[k] & 0xFF;
     return (k == 0 || (enabled[k - 1] & 0xFF) != t) &&
            (k + 1 == enabled.size() || (enabled[k + 1] & 0xFF) != t);
   };
+  auto keeps_others = [&](size_t k) {
+    const Trial trial = trials.of(enabled[k]);
+    return !trial.result.ok() ||
+           !Machine::order_choice_pending(trial.after, static_cast<ThreadId>(enabled[k] & 0xFF));
+  };
   for (size_t k = 0; k < enabled.size(); ++k)
-    if (only(k) && private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k],
-                                false, without_gil, trials))
+    if (only(k) &&
+        private_step(model, state, static_cast<ThreadId>(enabled[k] & 0xFF), enabled[k], false,
+                     without_gil, trials) &&
+        keeps_others(k))
       return enabled[k];
   // S2, where no expect line could order a thread's end or its frees
   // against other threads' events, no automatic collection can become due
@@ -574,14 +584,16 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   const bool incremental = profile.gc_algorithm == GcAlgorithm::Incremental;
   for (size_t k = 0; k < enabled.size() && !incremental && !without_gil; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], trials))
+    if (only(k) && t != 0 && thread_end_step(model, state, t, enabled[k], trials) &&
+        keeps_others(k))
       return enabled[k];
   }
   // S3, where finalizers and callbacks neither allocate nor collect
   if (!program.flags.quiet_helpers) return std::nullopt;
   for (size_t k = 0; k < enabled.size() && !without_gil; ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, false, trials))
+    if (only(k) && t != 0 && private_step(model, state, t, enabled[k], true, false, trials) &&
+        keeps_others(k))
       return enabled[k];
   }
   // S1, where no code may read the collector's state (gc introspection,
@@ -592,7 +604,8 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
     return std::nullopt;
   for (size_t k = 0; k < enabled.size(); ++k) {
     const auto t = static_cast<ThreadId>(enabled[k] & 0xFF);
-    if (only(k) && collection_step(model, state, t, enabled[k], without_gil, trials))
+    if (only(k) && collection_step(model, state, t, enabled[k], without_gil, trials) &&
+        keeps_others(k))
       return enabled[k];
   }
   return std::nullopt;

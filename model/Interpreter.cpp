@@ -478,6 +478,7 @@ void Machine::execute(const Op& op, uint16_t at) {
       if (op.str != 0 && !is_lock(through_proxy(receiver))) raise(program_.strings[op.str]);
       ValueList args(st.end() - op.a, st.end());
       ValueList released;
+      released_any_order_ = 0;
       Value result = call_method(op, through_proxy(receiver), args, released);
       // 3.12+: a list.append call site is specialized once it has run
       // (CALL_LIST_APPEND), and the specialized call has no check.
@@ -488,7 +489,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       ValueList operands = pop_n(op.a + 1u);
       push(result);
       released.insert(released.end(), operands.begin(), operands.end());
-      release_values(released);
+      release_in_any_order(released, released_any_order_);  // set.clear(): C1
+      released_any_order_ = 0;
       return;
     }
     case OpCode::DelSlice: {

@@ -113,6 +113,15 @@ class Machine {
   // (F-G3): 0 when no such choice is pending. No interpreter schedule can
   // force one.
   static int heap_order_choices(const Program& program, const State& state, ThreadId t);
+  // The members of a set thread t chooses among to release next (C1,
+  // SetOrder.cpp): 0 when no such choice is pending.
+  static int set_order_choices(const Program& program, const State& state, ThreadId t);
+  // Either order choice pending on thread t (heap order or set release):
+  // its alternatives are the thread's choices 1..n-1.
+  static int order_choices(const Program& program, const State& state, ThreadId t);
+  // Whether thread t stopped to choose a set member (C1): no other
+  // thread runs until it has chosen.
+  static bool order_choice_pending(const State& state, ThreadId t);
   // Whether thread t waits for a critical section another thread holds.
   static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
   // The lock thread t's blocking acquire waits for, or kNoObj (Locks.cpp).
@@ -167,6 +176,12 @@ class Machine {
   ObjList list_items(uint8_t list) const;
   // Pushes a Release frame for `values` (in order) if any is an object.
   void release_values(const ValueList& values);
+  // release_values, the first `any_order` of them in an order the search
+  // chooses (C1: a set's members, SetOrder.cpp)
+  void release_in_any_order(const ValueList& values, size_t any_order);
+  // A Release frame's step inside its any-order part: stops to choose or
+  // places the chosen member first; false when the front member goes now.
+  bool step_release_order(Frame& f);
   bool is_gc_type(ClassId t) const { return program_.types[t].gc; }
 
   // -------------------------------------------------- RefcountFreeThreaded.cpp
@@ -765,10 +780,11 @@ class Machine {
   uint16_t alloc_count_ = 0;
   bool collect_after_op_ = false;
   ObjId deferred_track_ = kNoObj;
-  bool dry_run_ = false;  // counting allocations only (enabled_choices)
-  uint8_t choice_ = 0;    // the transition's alternative, for a heap-order choice
-  uint16_t origin_ = 0;   // Program::origins of the C step being executed
-  struct OriginScope {    // clears origin_ when the step's function returns
+  bool dry_run_ = false;           // counting allocations only (enabled_choices)
+  uint8_t choice_ = 0;             // the transition's alternative, for an order choice (F-G3a, C1)
+  size_t released_any_order_ = 0;  // set.clear(): its members lead `released` (C1)
+  uint16_t origin_ = 0;            // Program::origins of the C step being executed
+  struct OriginScope {             // clears origin_ when the step's function returns
     Machine& m;
     ~OriginScope() { m.origin_ = 0; }
   };

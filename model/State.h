@@ -234,7 +234,8 @@ struct Frame {
   uint16_t base = 0;    // first value slot owned by this frame
   uint16_t count = 0;   // number of value slots owned
   uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called;
-                        // Body: where its operand stack starts in Thread::stack
+                        // Body: where its operand stack starts in Thread::stack;
+                        // Release: its first `aux` values go in any order (C1)
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
   // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
   // and reused slot is not the same object), the second object of a

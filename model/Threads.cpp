@@ -81,6 +81,10 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   // F12: while the world is stopped only the thread that stopped it runs;
   // it stops it once every other thread can be parked.
   if (state.gc.stopped_by != kNoThread && state.gc.stopped_by != t) return false;
+  // C1: a thread choosing which set member it releases next is inside
+  // set_dealloc or set_clear_internal, no scheduling point: it alone runs.
+  for (size_t u = 0; u < state.threads.size(); ++u)
+    if (u != t && order_choice_pending(state, static_cast<ThreadId>(u))) return false;
   if (!th.frames.empty() && th.frames.back().has(kStwWait) && !world_parkable(program, state, t))
     return false;
   if (blocked_on_critical_section(program, state, t)) return false;
@@ -148,8 +152,9 @@ void Machine::enabled_choices(const Program& program, const State& state,
     ThreadId id = static_cast<ThreadId>(t);
     if (!at_switch_point(program, state, id)) continue;
     out.push_back(id);
-    // F-G3, F-G3a: the worklist's heap order, one member per choice.
-    for (int a = 1; a < heap_order_choices(program, state, id); ++a)
+    // F-G3a: the worklist's heap order, one member per choice; C1: the
+    // set member released next.
+    for (int a = 1; a < order_choices(program, state, id); ++a)
       out.push_back(static_cast<uint16_t>(id | (a << 8)));
     int alts = auto_gc_alternatives(program, state, id);
     for (int a = 1; a <= alts; ++a) out.push_back(static_cast<uint16_t>(id | (a << 8)));
@@ -191,8 +196,10 @@ void Machine::run_transition(ThreadId t, uint8_t alt) {
   current_ = t;
   origin_ = 0;
   choice_ = 0;
-  if (heap_order_choices(program_, state_, t) > 0) {
-    choice_ = alt;  // which member the free-threaded collector places next
+  if (order_choices(program_, state_, t) > 0) {
+    // which member the free-threaded collector places next (F-G3a), or
+    // which set member goes next (C1)
+    choice_ = alt;
     alt = 0;
   }
   if (t == 0 && state_.main_stage == MainStage::JoinAll && thread().frames.empty()) {
@@ -256,6 +263,7 @@ void Machine::step_top() {
     case FrameKind::Body:
       return step_body(f);
     case FrameKind::Release: {
+      if (step_release_order(f)) return;  // C1
       Thread& th = thread();
       if (f.pc < f.count) {
         Value v = th.values[f.base + f.pc];
