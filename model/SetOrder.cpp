@@ -127,7 +127,7 @@ Member classify(const Program& program, const State& state, const ObjSet& has_we
 void order_candidates(const Program& program, const State& state, const Thread& th, const Frame& f,
                       SmallVec<uint16_t, 8>& out) {
   out.clear();
-  if (f.kind != FrameKind::Release || f.aux <= f.pc) return;
+  if (f.kind != FrameKind::Release || !f.has(kAnyOrder) || f.aux <= f.pc) return;
   const ObjSet has_weakrefs = weakref_referents(program, state);
   const bool observed = deaths_observed(program);
   bool active = false;
@@ -161,7 +161,7 @@ bool Machine::order_choice_pending(const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.frames.empty()) return false;
   const Frame& f = th.frames.back();
-  return f.kind == FrameKind::Release && f.aux > f.pc && f.has(kYielded);
+  return f.kind == FrameKind::Release && f.has(kAnyOrder) && f.aux > f.pc && f.has(kYielded);
 }
 
 int Machine::order_choices(const Program& program, const State& state, ThreadId t) {
@@ -175,10 +175,11 @@ void Machine::release_in_any_order(const ValueList& values, size_t any_order) {
   for (size_t i = 0; i < any_order && i < values.size(); ++i) objects += values[i].is_obj();
   if (objects < 2) return;
   top().aux = static_cast<uint16_t>(objects);
+  top().flags |= kAnyOrder;
 }
 
 bool Machine::step_release_order(Frame& f) {
-  if (f.aux <= f.pc) return false;
+  if (!f.has(kAnyOrder) || f.aux <= f.pc) return false;
   if (f.stage == kMemberPlaced) {
     f.stage = 0;
     return false;

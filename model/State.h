@@ -161,11 +161,15 @@ enum FrameFlag : uint32_t {
   kStopPhase = 1 << 4,      // GcCallbacks: "stop" rather than "start"
   kPartialCall = 1 << 4,    // Body: the call in flight is a functools.partial's (Partial.cpp)
   kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut
-  kSavedExc = 1 << 6,       // saved_exc holds the exception pending before a call
-  kYielded = 1 << 7,        // a native frame stopped at a scheduling point
-  kErrAtBegin = 1 << 8,     // CDealloc: an exception was pending when it began (P7.14)
-  kDestroyed = 1 << 9,      // CDealloc: a destruction step has run (P7.28)
-  kLegacy = 1 << 10,        // FinalizeFromDealloc: tp_del, not tp_finalize
+  // Release (a bit ClearWeakrefs frames use for kPairsShortcut): its first
+  // `aux` values go in any order (C1). A flag, because a Body frame turned
+  // into its Release keeps the Body's `aux`, and its flags are reset.
+  kAnyOrder = 1 << 5,
+  kSavedExc = 1 << 6,    // saved_exc holds the exception pending before a call
+  kYielded = 1 << 7,     // a native frame stopped at a scheduling point
+  kErrAtBegin = 1 << 8,  // CDealloc: an exception was pending when it began (P7.14)
+  kDestroyed = 1 << 9,   // CDealloc: a destruction step has run (P7.28)
+  kLegacy = 1 << 10,     // FinalizeFromDealloc: tp_del, not tp_finalize
   // Body (a bit FinalizeFromDealloc frames use for kLegacy): the class call
   // in flight was specialized (FN13a: its arguments moved into __init__)
   kInitMoved = 1 << 10,
@@ -235,7 +239,7 @@ struct Frame {
   uint16_t count = 0;   // number of value slots owned
   uint16_t aux = 0;     // Collect: generation; ClearWeakrefs: last wl_key called;
                         // Body: where its operand stack starts in Thread::stack;
-                        // Release: its first `aux` values go in any order (C1)
+                        // Release with kAnyOrder: its first `aux` values go in any order (C1)
   StrId saved_exc = 0;  // see kSavedExc / kLocalError
   // C slot frames: the C local `ref` (weakref lookups), its serial (a freed
   // and reused slot is not the same object), the second object of a
