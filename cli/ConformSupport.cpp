@@ -320,8 +320,8 @@ class ThreadScheduler : public checker::Scheduler {
     // C1: a set's release order is the interpreter's (by address), which
     // no script forces: a run takes any of the orders, so that runs ending
     // as the interpreter's did can be found among the model's.
-    if (!enabled.empty() && model::Machine::set_order_choices(model_.program(), state_,
-                                                              enabled[0] & 0xFF) > 0) {
+    if (!enabled.empty() &&
+        model::Machine::set_order_choices(model_.program(), state_, enabled[0] & 0xFF) > 0) {
       std::optional<size_t> p = random_.pick(enabled);
       if (p) model_.step(state_, enabled[*p]);
       return p;

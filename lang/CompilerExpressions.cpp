@@ -436,7 +436,7 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
     if (mod == "weakref" && (callee.text == "WeakValueDictionary" || callee.text == "WeakSet" ||
                              callee.text == "WeakKeyDictionary"))
-      return weak_container_new(e, label);       // CompilerWeakContainers.cpp
+      return weak_container_new(e, label);                  // CompilerWeakContainers.cpp
     if (mod == "atexit") return atexit_call(e);             // CompilerAtexit.cpp
     if (mod == "functools") return partial_call(e, label);  // CompilerPartial.cpp
     if (mod == "sys" && callee.text == "getrefcount") return refcount_call(e);

@@ -28,7 +28,7 @@ bool checks_after(const ExprNode& e) {
     case ExprOp::GcGarbageLen:
     case ExprOp::PartialNew:  // CALL of functools.partial (PT2)
       return true;            // (a generator function's call has none: RETURN_GENERATOR)
-    case ExprOp::Vars:  // CALL of the builtin vars; `a.__dict__` is a LOAD_ATTR (DA2)
+    case ExprOp::Vars:        // CALL of the builtin vars; `a.__dict__` is a LOAD_ATTR (DA2)
       return e.slot != kVarsAttribute;
     default:
       return false;
