@@ -121,7 +121,13 @@ class Machine {
   static int order_choices(const Program& program, const State& state, ThreadId t);
   // Whether thread t stopped to choose a set member (C1): no other
   // thread runs until it has chosen.
-  static bool order_choice_pending(const State& state, ThreadId t);
+  // (inline: at_switch_point asks it of every thread for every thread)
+  static bool order_choice_pending(const State& state, ThreadId t) {
+    const Thread& th = state.threads[t];
+    if (th.frames.empty()) return false;
+    const Frame& f = th.frames.back();
+    return f.kind == FrameKind::Release && f.has(kAnyOrder) && f.aux > f.pc && f.has(kYielded);
+  }
   // Whether thread t waits for a critical section another thread holds.
   static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
   // The lock thread t's blocking acquire waits for, or kNoObj (Locks.cpp).

@@ -157,13 +157,6 @@ int Machine::set_order_choices(const Program& program, const State& state, Threa
   return static_cast<int>(next.size());
 }
 
-bool Machine::order_choice_pending(const State& state, ThreadId t) {
-  const Thread& th = state.threads[t];
-  if (th.frames.empty()) return false;
-  const Frame& f = th.frames.back();
-  return f.kind == FrameKind::Release && f.has(kAnyOrder) && f.aux > f.pc && f.has(kYielded);
-}
-
 int Machine::order_choices(const Program& program, const State& state, ThreadId t) {
   const int heap = heap_order_choices(program, state, t);
   return heap > 0 ? heap : set_order_choices(program, state, t);
