@@ -111,7 +111,7 @@ struct Judge {
         msg += "      observed:\n" + show(r.trace);
         if (const ObservedTrace* near = closest(allowed, r.trace))
           msg += "      closest model trace, as a diff (- model only, + observed only):\n" +
-                 diff(*near, r.trace);
+                 diff(*near, r.trace) + count_only_hint(program, *near, r.trace);
         return fail(file, msg);
       }
       seen.insert(r.trace);
@@ -182,7 +182,8 @@ struct Judge {
             "      model outcome {}, interpreter outcome {}{}\n"
             "      trace, as a diff (- model only, + observed only):\n",
             want->token, seed, want->outcome, r.outcome, r.detail.empty() ? "" : ": " + r.detail);
-        return fail(file, msg + diff(want->trace, r.trace));
+        return fail(file, msg + diff(want->trace, r.trace) +
+                              count_only_hint(program, want->trace, r.trace));
       }
     }
 

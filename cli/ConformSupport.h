@@ -89,6 +89,11 @@ model::Program judged(model::Program p, bool c_types = false);
 std::string diff(const ObservedTrace& model, const ObservedTrace& seen);
 std::string show(const ObservedTrace& t);
 const ObservedTrace* closest(const model::TraceSet& allowed, const ObservedTrace& t);
+// Where the two traces differ only in the numbers their lines show and the
+// scenario calls gc.collect(): a note that the difference may be only a
+// collection's count (docs/conformance.md §6); empty otherwise.
+std::string count_only_hint(const model::Program& program, const ObservedTrace& model,
+                            const ObservedTrace& seen);
 // Prints a FAIL line.
 Verdict fail(const std::string& file, const std::string& why);
 

@@ -87,7 +87,7 @@ ObjId Machine::critical_section_target(const Frame& f, const SlotStep& st) const
   return v.is_obj() ? v.obj() : kNoObj;
 }
 
-bool Machine::blocked_on_critical_section(const Program& program, const State& state, ThreadId t) {
+bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.frames.empty()) return false;
   const Frame& f = th.frames.back();

@@ -104,7 +104,7 @@ void Machine::abandon_heaps(ThreadId t) {
     if (x.live && x.heap == t) x.heap = kNoThread;
 }
 
-bool Machine::world_parkable(const Program& program, const State& state, ThreadId except) {
+bool world_parkable(const Program& program, const State& state, ThreadId except) {
   // F12: a thread parks at its next eval-breaker check (Python code: a Body
   // frame on top) or at once when detached; one inside a C step sequence
   // runs on until it gets there.
@@ -121,7 +121,7 @@ bool Machine::world_parkable(const Program& program, const State& state, ThreadI
   return true;
 }
 
-int Machine::heap_order_choices(const Program& program, const State& state, ThreadId t) {
+int heap_order_choices(const Program& program, const State& state, ThreadId t) {
   if (program.profile.gc_algorithm != GcAlgorithm::FreeThreaded) return 0;
   const Thread& th = state.threads[t];
   if (th.frames.empty()) return 0;

@@ -18,7 +18,7 @@
 
 namespace lifecheck::model {
 
-TypeKind Machine::container_kind(const Program& program, ClassId t) {
+TypeKind container_kind(const Program& program, ClassId t) {
   const TypeInfo& type = program.types[t];
   if (type.kind == TypeKind::PyClass && type.base != kNoType)
     return container_kind(program, type.base);
@@ -45,12 +45,12 @@ TypeKind Machine::container_of(Value v) const {
   return container_kind(program_, state_.objects[v.obj()].type);
 }
 
-bool Machine::is_container(TypeKind k) {
+bool is_container(TypeKind k) {
   return k == TypeKind::List || k == TypeKind::Tuple || k == TypeKind::Dict || k == TypeKind::Set ||
          k == TypeKind::Deque;
 }
 
-uint8_t Machine::item_count(const Object& x, TypeKind kind) {
+uint8_t item_count(const Object& x, TypeKind kind) {
   const bool pairs = kind == TypeKind::Dict || kind == TypeKind::ThreadLocal;
   return static_cast<uint8_t>(pairs ? 2u * x.length : x.length);
 }
@@ -159,8 +159,14 @@ Value Machine::item_slot(Value container, Value key, bool for_store) {
 // too). An equal key keeps its entry and its old key object; the old value
 // and the unused key go to `released` (insertdict).
 void Machine::dict_store(ObjId o, Value key, Value v, ValueList& released, bool maintain_tracking) {
+  dict_store_at(o, find_key(obj(o), TypeKind::Dict, key), key, v, released, maintain_tracking);
+}
+
+// dict_store once the lookup is done: `i` is the entry of an equal key, or
+// negative for a new entry.
+void Machine::dict_store_at(ObjId o, int i, Value key, Value v, ValueList& released,
+                            bool maintain_tracking) {
   Object& x = obj(o);
-  int i = find_key(x, TypeKind::Dict, key);
   if (i >= 0) {
     released.push_back(x.items[2u * i + 1]);
     released.push_back(key);

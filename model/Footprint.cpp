@@ -307,7 +307,7 @@ checker::StepResult step_with_footprint(const Model& model, const State& before,
   fp.changed = changed_parts(before, next, t);
   // C1: a thread that stopped to choose a set member disables every
   // other until it has chosen, as a stopped world does (D1)
-  if (Machine::order_choice_pending(next, t)) fp.changed |= kPartWorldStopped;
+  if (order_choice_pending(next, t)) fp.changed |= kPartWorldStopped;
   // the objects it changed (a slot it allocated past the end: not
   // counted; no step at the state has it)
   const size_t n = before.objects.size();

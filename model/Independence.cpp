@@ -559,7 +559,7 @@ std::optional<uint16_t> private_step_choice(const Model& model, const State& sta
   auto keeps_others = [&](size_t k) {
     const Trial trial = trials.of(enabled[k]);
     return !trial.result.ok() ||
-           !Machine::order_choice_pending(trial.after, static_cast<ThreadId>(enabled[k] & 0xFF));
+           !order_choice_pending(trial.after, static_cast<ThreadId>(enabled[k] & 0xFF));
   };
   for (size_t k = 0; k < enabled.size(); ++k)
     if (only(k) &&

@@ -34,7 +34,7 @@ static bool lock_free_for(const Program& program, const Object& x, ThreadId t) {
 // The lock a blocking acquire at the top of thread t's stack waits for, or
 // kNoObj: its next op is `L.acquire()` (or acquire(True)) on a lock t
 // cannot take now.
-ObjId Machine::lock_waited_for(const Program& program, const State& state, ThreadId t) {
+ObjId lock_waited_for(const Program& program, const State& state, ThreadId t) {
   if (!program.uses_locks()) return kNoObj;
   const Thread& th = state.threads[t];
   if (th.status != ThreadStatus::Running || th.frames.empty()) return kNoObj;

@@ -5,6 +5,7 @@
 //   RefcountFreeThreaded.cpp  biased reference counting, merge queues (F1-F8)
 //   CodeGen.cpp      statement trees to bytecode, with CPython's eval-breaker checks
 //   Interpreter.cpp  the bytecode interpreter of scenario bodies
+//   RuntimeCalls.cpp the runtime calling Python code and coming back (X7)
 //   Values.cpp       attributes, equality, truth and rendering of values
 //   Containers.cpp   list, tuple, dict, set, deque: items, methods, release orders
 //   Dealloc.cpp      subtype_dealloc and PyObject_CallFinalizerFromDealloc (R1.6-R1.8)
@@ -18,7 +19,8 @@
 //                    deferred refcounts as C steps; data-race (§4.2)
 //   Finalize.cpp     weakref.finalize: the registry, __call__, detach, atexit (W9-W14)
 //   Monitors.cpp     built-in properties and expect lines (§7)
-// The Machine holds no state of its own beyond the transition in progress.
+// The Machine holds no state of its own beyond the transition in progress;
+// questions about a state that need no transition are in StateQueries.h.
 #pragma once
 
 #include <atomic>
@@ -31,6 +33,7 @@
 #include "model/Program.h"
 #include "model/Properties.h"
 #include "model/State.h"
+#include "model/StateQueries.h"
 #include "model/StatementTracker.h"
 
 namespace lifecheck::model {
@@ -96,50 +99,12 @@ class Machine {
   // allocations in it could trigger an automatic collection (G1-G3).
   uint16_t count_allocations(ThreadId t);
 
-  // For tests and reports: the references the runtime accounts for, per
-  // object (globals, values on thread stacks, fields, gc.garbage, holds).
-  static std::vector<int> count_references(const Program& program, const State& state);
-  // Objects reachable from the roots (globals, thread stacks, holds,
-  // gc.garbage), independently of the collector (Reachability.cpp); the
-  // second computes the same with Boost.Graph, for the tests.
-  static ObjSet reachable_from_roots(const Program& program, const State& state,
-                                     bool include_thread_roots);
-  static std::vector<bool> reachable_from_roots_graph(const Program& program, const State& state,
-                                                      bool include_thread_roots);
-  // Whether every thread but `except` can be parked for a stop-the-world
-  // (F12).
-  static bool world_parkable(const Program& program, const State& state, ThreadId except);
-  // The free-threaded collector's heap orders thread t chooses among next
-  // (F-G3): 0 when no such choice is pending. No interpreter schedule can
-  // force one.
-  static int heap_order_choices(const Program& program, const State& state, ThreadId t);
-  // The members of a set thread t chooses among to release next (C1,
-  // SetOrder.cpp): 0 when no such choice is pending.
-  static int set_order_choices(const Program& program, const State& state, ThreadId t);
-  // Either order choice pending on thread t (heap order or set release):
-  // its alternatives are the thread's choices 1..n-1.
-  static int order_choices(const Program& program, const State& state, ThreadId t);
-  // Whether thread t stopped to choose a set member (C1): no other
-  // thread runs until it has chosen.
-  // (inline: at_switch_point asks it of every thread for every thread)
-  static bool order_choice_pending(const State& state, ThreadId t) {
-    const Thread& th = state.threads[t];
-    if (th.frames.empty()) return false;
-    const Frame& f = th.frames.back();
-    return f.kind == FrameKind::Release && f.has(kAnyOrder) && f.aux > f.pc && f.has(kYielded);
-  }
-  // Whether thread t waits for a critical section another thread holds.
-  static bool blocked_on_critical_section(const Program& program, const State& state, ThreadId t);
-  // The lock thread t's blocking acquire waits for, or kNoObj (Locks.cpp).
-  static ObjId lock_waited_for(const Program& program, const State& state, ThreadId t);
-
  private:
   friend class MachineAccess;
 
   // -------------------------------------------------------------- Threads.cpp
   Thread& thread() { return state_.threads[current_]; }
   Frame& top() { return thread().frames.back(); }
-  static bool at_switch_point(const Program& program, const State& state, ThreadId t);
   bool at_boundary(const Frame& f);
   void step_top();
   void frames_empty();
@@ -229,6 +194,7 @@ class Machine {
   // Whether an automatic collection an allocation scheduled is due on this
   // thread (G3); with `consume`, clears it and pushes it when it may run.
   bool collection_due(bool consume);
+  // ---------------------------------------------------------- RuntimeCalls.cpp
   [[noreturn]] void raise(const std::string& name);
   // Pushes a Body frame running `func` with `args` (new references taken).
   // closure: a function object whose cells the frame gets (FN3)
@@ -416,16 +382,13 @@ class Machine {
   [[noreturn]] static void too_many_items(const Op& op);
 
   // ----------------------------------------------------------- Containers.cpp
-  // list, tuple, dict, set or deque: the container part of an object of
-  // type t (its own kind, or its class's base); PyClass for none.
-  static TypeKind container_kind(const Program& program, ClassId t);
   TypeKind container_of(Value v) const;
-  static bool is_container(TypeKind k);
-  static uint8_t item_count(const Object& x, TypeKind kind);
   void check_hashable(Value key);
   int find_key(const Object& x, TypeKind kind, Value key) const;
   int sequence_index(Value key, uint8_t length);
   void dict_store(ObjId o, Value key, Value v, ValueList& released, bool maintain_tracking = true);
+  void dict_store_at(ObjId o, int i, Value key, Value v, ValueList& released,
+                     bool maintain_tracking);
   void set_add(ObjId o, Value v, ValueList& released);
   Value remove_item(Object& x, TypeKind kind, uint8_t i, Value* out);
   void delete_slice(Value container, Value start, Value stop, ValueList& released);
@@ -447,10 +410,7 @@ class Machine {
   // The items of a tuple, built or constant; false for anything else.
   bool tuple_items(Value v, ValueList& out) const;
   bool may_be_tracked(Value v) const;
-  // bool(v), from the state alone (a blocking acquire's argument is read
-  // where no Machine runs, Locks.cpp)
-  static bool truth(const Program& program, const State& state, Value v);
-  bool truth(Value v) const { return truth(program_, state_, v); }
+  bool truth(Value v) const { return model::truth(program_, state_, v); }
   bool is_finalized(Value v) const;
   bool is_tracked(Value v) const;
   ObjId instance_for_attribute(Value v, FieldId field, bool store);
@@ -529,7 +489,6 @@ class Machine {
   // the container operations call first (true: handled), and the removal
   // their entries' weakref callbacks do.
   bool is_weak_container(Value v) const;
-  static ObjId weak_container_data(const Program& program, const State& state, Value v);
   Value weak_container_new(ClassId type, LabelId label);
   bool weak_item_get(Value container, Value key, Value& out);
   bool weak_store_item(Value container, Value key, Value v, ValueList& released);
@@ -634,8 +593,6 @@ class Machine {
   void module_dict_traverse(ObjId o, ObjList& out) const;
   void module_dict_clear(ObjId o);
   bool hidden_global(size_t g) const;  // G6b: gc.callbacks' list (G6a)
-  // The live module dict of the state, or kNoObj (Reachability.cpp).
-  static ObjId module_dict_of(const Program& program, const State& state);
 
   // ------------------------------------------------------------ Collector.cpp
   void step_collect(Frame& f);

@@ -492,7 +492,7 @@ void Machine::check_quiescence() {
                                          " returned without calling tp_free (no 'free' step)"));
 }
 
-std::vector<int> Machine::count_references(const Program& program, const State& state) {
+std::vector<int> count_references(const Program& program, const State& state) {
   std::vector<int> refs(state.objects.size(), 0);
   auto add = [&](Value v) {
     if (v.is_obj() && v.obj() < refs.size()) ++refs[v.obj()];

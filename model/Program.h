@@ -465,6 +465,11 @@ struct ProgramFlags {
   bool quiet_helpers = false;         // every function but the bodies is quiet (Walk::Quiet)
   bool has_gc_introspection = false;  // gc settings, gc.garbage, gc.callbacks, is_tracked,
                                       // sys.getrefcount
+  // Some code may make a set (a set display or set(), a weak container,
+  // whose _iterating is one): otherwise no thread ever
+  // stops to choose a set member (C1) and the scheduler need not ask.
+  // True until summarize_program knows better.
+  bool may_make_set = true;
 };
 
 struct ThreadInfo {

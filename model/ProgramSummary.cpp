@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "model/StateQueries.h"
 #include "model/SwitchPoints.h"
 
 namespace lifecheck::model {
@@ -205,6 +206,12 @@ FuncSummary remaining_summary(const Program& program, FuncId func, uint16_t pc) 
 void summarize_program(Program& program) {
   ProgramFlags& flags = program.flags;
   flags = ProgramFlags{};
+  flags.may_make_set = program.weak_value_dict_type != kNoType ||
+                       program.weak_key_dict_type != kNoType || program.weak_set_type != kNoType;
+  // (no class can derive from set yet; one that could would make sets)
+  for (size_t t = 0; t < program.types.size(); ++t)
+    if (t != kSetType && container_kind(program, static_cast<ClassId>(t)) == TypeKind::Set)
+      flags.may_make_set = true;
   for (const FuncInfo& fn : program.funcs)
     for (const Op& op : fn.code) switch (op.code) {
         case OpCode::GcEnable:
@@ -213,6 +220,9 @@ void summarize_program(Program& program) {
           break;
         case OpCode::SetClassDel:
           flags.sets_class_del = true;
+          break;
+        case OpCode::BuildSet:
+          flags.may_make_set = true;
           break;
         case OpCode::GcDisable:
         case OpCode::GcCallbacksAppend:

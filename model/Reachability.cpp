@@ -80,8 +80,7 @@ void for_each_root(const State& state, bool include_thread_roots, bool globals_a
 
 }  // namespace
 
-ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
-                                     bool include_thread_roots) {
+ObjSet reachable_from_roots(const Program& program, const State& state, bool include_thread_roots) {
   const size_t n = state.objects.size();
   ObjSet seen(n);
   ObjList work;
@@ -106,8 +105,8 @@ ObjSet Machine::reachable_from_roots(const Program& program, const State& state,
   return seen;
 }
 
-std::vector<bool> Machine::reachable_from_roots_graph(const Program& program, const State& state,
-                                                      bool include_thread_roots) {
+std::vector<bool> reachable_from_roots_graph(const Program& program, const State& state,
+                                             bool include_thread_roots) {
   const size_t n = state.objects.size();
   const size_t root = n;  // a virtual vertex pointing at every root
   Graph g(n + 1);

@@ -149,15 +149,15 @@ constexpr uint8_t kMemberPlaced = 1;
 
 }  // namespace
 
-int Machine::set_order_choices(const Program& program, const State& state, ThreadId t) {
-  if (!order_choice_pending(state, t)) return 0;
+int set_order_choices(const Program& program, const State& state, ThreadId t) {
+  if (!program.flags.may_make_set || !order_choice_pending(state, t)) return 0;
   const Thread& th = state.threads[t];
   SmallVec<uint16_t, 8> next;
   order_candidates(program, state, th, th.frames.back(), next);
   return static_cast<int>(next.size());
 }
 
-int Machine::order_choices(const Program& program, const State& state, ThreadId t) {
+int order_choices(const Program& program, const State& state, ThreadId t) {
   const int heap = heap_order_choices(program, state, t);
   return heap > 0 ? heap : set_order_choices(program, state, t);
 }

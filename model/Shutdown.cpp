@@ -39,7 +39,7 @@ bool Machine::is_module_dict(ObjId o) const {
          state_.objects[o].type == program_.module_dict_type;
 }
 
-ObjId Machine::module_dict_of(const Program& program, const State& state) {
+ObjId module_dict_of(const Program& program, const State& state) {
   if (program.module_dict_type == kNoType) return kNoObj;
   for (size_t i = 0; i < state.objects.size(); ++i) {
     const Object& x = state.objects[i];

@@ -75,7 +75,7 @@ bool Machine::at_boundary(const Frame& f) {
   return code == OpCode::Check && !f.has(kSkipCheck) && !collection_due(false);
 }
 
-bool Machine::at_switch_point(const Program& program, const State& state, ThreadId t) {
+bool at_switch_point(const Program& program, const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.status != ThreadStatus::Running) return false;
   // F12: while the world is stopped only the thread that stopped it runs;
@@ -83,8 +83,9 @@ bool Machine::at_switch_point(const Program& program, const State& state, Thread
   if (state.gc.stopped_by != kNoThread && state.gc.stopped_by != t) return false;
   // C1: a thread choosing which set member it releases next is inside
   // set_dealloc or set_clear_internal, no scheduling point: it alone runs.
-  for (size_t u = 0; u < state.threads.size(); ++u)
-    if (u != t && order_choice_pending(state, static_cast<ThreadId>(u))) return false;
+  if (program.flags.may_make_set)
+    for (size_t u = 0; u < state.threads.size(); ++u)
+      if (u != t && order_choice_pending(state, static_cast<ThreadId>(u))) return false;
   if (!th.frames.empty() && th.frames.back().has(kStwWait) && !world_parkable(program, state, t))
     return false;
   if (blocked_on_critical_section(program, state, t)) return false;

@@ -73,7 +73,7 @@ bool Machine::is_weak_container(Value v) const {
 
 // The container's `data` (kNoObj when v is no weak container, or one whose
 // attributes are gone: cleared by the collector).
-ObjId Machine::weak_container_data(const Program& program, const State& state, Value v) {
+ObjId weak_container_data(const Program& program, const State& state, Value v) {
   if (!v.is_obj()) return kNoObj;
   const Object& x = state.objects[v.obj()];
   const Weak k = weak_kind(program, x.type);
@@ -179,20 +179,9 @@ bool Machine::weak_store_item(Value container, Value key, Value v, ValueList& re
   if (kind == Weak::Keys) {
     const Value w = new_weakref(key, remove, obj(container.obj()).label);
     incref(v);
-    Object& d = obj(data);
-    const int i = find_by_referent(d, state_, key, 2);
-    if (i >= 0) {
-      released.push_back(d.items[2u * i + 1]);
-      released.push_back(w);
-      d.items[2u * i + 1] = v;
-    } else {
-      if (d.length >= kMaxDictEntries)
-        throw ModelLimit{"a dict with more than " + std::to_string(kMaxDictEntries) + " entries"};
-      d.items[2u * d.length] = w;
-      d.items[2u * d.length + 1] = v;
-      ++d.length;
-    }
-    if (!d.tracked()) track(data);  // MAINTAIN_TRACKING: a weakref key is a GC object
+    // the entry of an equal key is the one whose weakref points at `key`
+    dict_store_at(data, find_by_referent(obj(data), state_, key, 2), w, v, released, false);
+    if (!obj(data).tracked()) track(data);  // MAINTAIN_TRACKING: a weakref key is a GC object
     return true;
   }
   require_plain_key(key);

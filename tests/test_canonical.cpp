@@ -184,8 +184,8 @@ TEST_P(Canonical, ReachabilityAgreesWithBoostGraph) {
   model::Model m(p);
   for_each_state(m, 1500, [&](const model::State& s) {
     for (bool threads : {true, false}) {
-      model::ObjSet fast = model::Machine::reachable_from_roots(p, s, threads);
-      std::vector<bool> graph = model::Machine::reachable_from_roots_graph(p, s, threads);
+      model::ObjSet fast = model::reachable_from_roots(p, s, threads);
+      std::vector<bool> graph = model::reachable_from_roots_graph(p, s, threads);
       for (size_t o = 0; o < s.objects.size(); ++o)
         ASSERT_EQ(fast[o], static_cast<bool>(graph[o])) << GetParam() << ": object slot " << o;
     }

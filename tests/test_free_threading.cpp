@@ -380,9 +380,9 @@ thread collector:
     const model::FrameKind k = st.state.threads[0].frames.back().kind;
     if (k == model::FrameKind::CDealloc || k == model::FrameKind::Construct) {
       saw_c_slot = true;
-      EXPECT_FALSE(model::Machine::world_parkable(p, st.state, 1));
+      EXPECT_FALSE(model::world_parkable(p, st.state, 1));
     } else if (k == model::FrameKind::Body) {
-      EXPECT_TRUE(model::Machine::world_parkable(p, st.state, 1));
+      EXPECT_TRUE(model::world_parkable(p, st.state, 1));
     }
   }
   EXPECT_TRUE(saw_c_slot);
@@ -418,9 +418,9 @@ thread t2:
   };
   for (int i = 0; i < 8 && !holds_section(1); ++i) s.run(1);  // t1 inside its section
   ASSERT_TRUE(holds_section(1));
-  for (int i = 0; i < 8 && !model::Machine::blocked_on_critical_section(p, s.state, 2); ++i)
+  for (int i = 0; i < 8 && !model::blocked_on_critical_section(p, s.state, 2); ++i)
     s.run(2);  // t2 at its section
-  EXPECT_TRUE(model::Machine::blocked_on_critical_section(p, s.state, 2));
+  EXPECT_TRUE(model::blocked_on_critical_section(p, s.state, 2));
   EXPECT_FALSE(s.enabled(2));
   s.run(1);  // t1 leaves the section
   EXPECT_TRUE(s.enabled(2));

@@ -3,7 +3,7 @@
 // takes the garbage heap by heap, each live thread's heap in turn, then
 // the heaps exited threads abandoned. Each test walks every state of a
 // shipped scenario where the collector chooses the next member of the
-// worklist (Machine::heap_order_choices), without symmetry. Objects are
+// worklist (heap_order_choices), without symmetry. Objects are
 // told apart by class: the first letter of its name is the thread that
 // made them (A: TA, B: TB, M: main, G: the worker).
 #include <gtest/gtest.h>
@@ -53,7 +53,7 @@ std::vector<Choice> order_choices(const model::Program& p, const std::string& ma
     for (size_t t = 0; t < makers.size(); ++t)
       if (s.threads[t].status != model::ThreadStatus::Finished) live += makers[t];
     for (size_t t = 0; t < s.threads.size(); ++t)
-      if (model::Machine::heap_order_choices(p, s, static_cast<model::ThreadId>(t)) > 0)
+      if (model::heap_order_choices(p, s, static_cast<model::ThreadId>(t)) > 0)
         out.push_back(
             {letters(s, model::kFinalUnreachable), letters(s, model::kUnreachable), live});
   });

@@ -276,7 +276,7 @@ void collector_frees_exactly_the_unreachable(const gen::ScenarioSpec& spec) {
   const bool complete = for_each_state(
       p,
       [&](const model::State& state) {
-        std::vector<int> refs = model::Machine::count_references(p, state);
+        std::vector<int> refs = model::count_references(p, state);
         for (size_t i = 0; i < state.objects.size(); ++i) {
           const model::Object& o = state.objects[i];
           if (!o.live || o.has(model::kFreed)) continue;

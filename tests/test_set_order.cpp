@@ -47,7 +47,7 @@ size_t choice_states(const std::string& body) {
   size_t n = 0;
   for_each_state(m, 100000, [&](const model::State& s) {
     for (size_t t = 0; t < s.threads.size(); ++t)
-      n += model::Machine::set_order_choices(p, s, static_cast<model::ThreadId>(t)) > 0;
+      n += model::set_order_choices(p, s, static_cast<model::ThreadId>(t)) > 0;
   });
   return n;
 }
@@ -122,7 +122,7 @@ del s
   const model::Model m(p, false);
   std::set<int> widths;
   for_each_state(m, 100000, [&](const model::State& s) {
-    const int n = model::Machine::set_order_choices(p, s, 0);
+    const int n = model::set_order_choices(p, s, 0);
     if (n > 0) widths.insert(n);
   });
   EXPECT_EQ(widths, (std::set<int>{2}));
@@ -189,13 +189,27 @@ thread T2:
       std::vector<uint16_t> enabled;
       m.enabled(s, enabled);
       for (size_t t = 0; t < s.threads.size(); ++t) {
-        if (!model::Machine::order_choice_pending(s, static_cast<model::ThreadId>(t))) continue;
+        if (!model::order_choice_pending(s, static_cast<model::ThreadId>(t))) continue;
         ++pending;
         for (uint16_t c : enabled) EXPECT_EQ(c & 0xFF, t) << profile;
       }
     });
     EXPECT_GT(pending, 0u) << profile;
   }
+}
+
+// The scheduler asks about set-order choices only in a program that may
+// make a set: every way a scenario can make one sets the flag.
+TEST(SetOrder, ProgramsThatMayMakeASetAreKnown) {
+  auto may = [](const std::string& body) {
+    return load_text(std::string(kHandler) + body).flags.may_make_set;
+  };
+  EXPECT_FALSE(may("a = H(\"a\")\nl = [a, (a, 1), {1: a}]\n"));
+  EXPECT_TRUE(may("s = {H(\"a\")}\n"));
+  EXPECT_TRUE(may("s = set()\n"));
+  EXPECT_TRUE(may("w = weakref.WeakSet()\n"));
+  EXPECT_TRUE(may("w = weakref.WeakValueDictionary()\n"));
+  EXPECT_TRUE(may("w = weakref.WeakKeyDictionary()\n"));
 }
 
 }  // namespace

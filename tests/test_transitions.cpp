@@ -87,7 +87,7 @@ thread T2:
     model::State s = m.initial();
     for (const model::TraceStep& step : t.steps) {
       ASSERT_TRUE(m.step(s, step.choice).ok());
-      std::vector<int> refs = model::Machine::count_references(p, s);
+      std::vector<int> refs = model::count_references(p, s);
       for (size_t i = 0; i < s.objects.size(); ++i) {
         const model::Object& o = s.objects[i];
         if (!o.live || o.has(model::kFreed)) continue;
