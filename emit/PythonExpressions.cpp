@@ -26,6 +26,10 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       return globals_[e.slot];
     case ExprOp::Attr:
       return expr(e.a, fn) + "." + fields_[e.slot];
+    case ExprOp::ClassAttr: {  // CA2, CA5: the class's own attribute
+      const model::ClassAttr& a = p_.class_attrs[e.slot];
+      return types_[a.cls] + "." + fields_[a.field];
+    }
     case ExprOp::New:
       if (e.slot == p_.thread_local_type)  // threading.local() (TL1)
         return fmt::format("_lc_new(_lc_threading.local(), {})", label(e, e.slot));
@@ -234,6 +238,7 @@ bool Emitter::plain(ExprId id) const {
     case ExprOp::Local:
     case ExprOp::Global:
     case ExprOp::Const:
+    case ExprOp::ClassAttr:
       return true;
     case ExprOp::Attr:
       return plain(e.a);

@@ -156,6 +156,13 @@ struct ClassDef {
   std::vector<SlotLine> slots;  // C types only
   ExprPtr slot_names;           // `__slots__ = (...)`, classes only
   Loc slot_names_loc;
+  // `NAME = EXPR` lines: class attributes (CA1), classes only
+  struct Attribute {
+    std::string name;
+    Loc loc;
+    ExprPtr value;
+  };
+  std::vector<Attribute> attributes;
 };
 
 struct ThreadDef {

@@ -30,6 +30,7 @@ Program Compiler::run() {
   // name of a base's method, which it then hides)
   check_slots_against_methods();  // FN15 (CompilerMethodCalls.cpp)
   compile_inheritance();          // R1.15 (CompilerInheritance.cpp)
+  declare_class_attrs();          // CA1 (CompilerClassAttrs.cpp)
   infer_kinds();
   compile_bodies();
   check_keyword_calls();       // FN12 (CompilerCalls.cpp)

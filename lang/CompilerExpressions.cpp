@@ -102,8 +102,10 @@ ExprId Compiler::object_expr(const Expr& e, const std::string& attr) {
     case ExprKind::Name: {
       Resolved r = resolve(e.text, *cur_);
       switch (r.kind) {
-        case NameKind::Class:
-          not_object(e, attr, "class '" + e.text + "'");
+        case NameKind::Class:  // (a plain NAME is a class attribute, CA1-CA5)
+          fail(e.loc, "class '" + e.text + "' has no attribute '" + attr +
+                          "' in the language: a method or an __x__ name is not read or "
+                          "assigned through the class");
         case NameKind::Function:
           not_object(e, attr, "function '" + e.text + "'");
         case NameKind::Thread:
@@ -194,6 +196,7 @@ ExprId Compiler::value(const Expr& e, const std::string& label) {
         fail(e.loc,
              "'" + e.base->text + "." + e.text + "' is not part of the scenario language here");
       }
+      if (names_class_attr(e)) return class_attr_expr(e);  // CA2
       ExprId obj = object_expr(*e.base, e.text);
       if (method_names_.count(e.text)) {
         n.op = ExprOp::BoundMethod;

@@ -266,6 +266,13 @@ class Compiler {
   // attribute names of the form __x__ (DA1-DA4)
   FieldId attribute_id(const std::string& name, Loc loc, bool for_store, bool for_del);
   ExprId dunder_attr_value(const Expr& e, ExprId obj, const std::string& label);
+  // ------------------------------------------------------ CompilerClassAttrs.cpp
+  // class attributes (CA1-CA6)
+  bool names_class_attr(const Expr& e) const;
+  uint16_t class_attr_entry(ClassId c, const std::string& name, Loc loc);
+  ExprId class_attr_expr(const Expr& e);
+  void declare_class_attrs();
+  void class_attr_stmts(std::vector<StatementId>& out);
   // --------------------------------------------------------- CompilerSuper.cpp
   // super().NAME(args), super(C, obj).NAME(args) (model/Super.cpp, SU1-SU4)
   bool calls_through_super(const Expr& e) const;

@@ -11,6 +11,7 @@ void Compiler::compile_bodies() {
   for (FuncId f = 0; f < p_.funcs.size(); ++f) {
     cur_ = &scopes_[f];
     std::vector<StatementId> out;
+    if (f == 0) class_attr_stmts(out);     // CA1 (CompilerClassAttrs.cpp)
     if (f == 0) module_object_stmts(out);  // FN11
     for (const Stmt& s : body_of(f)) stmt(s, out);
     p_.funcs[f].body = std::move(out);
@@ -253,6 +254,7 @@ ExprId Compiler::target_expr(const Expr& t, bool for_del) {
     n.slot = static_cast<uint16_t>(r.index);
     return add_expr(n, t.loc);
   }
+  if (names_class_attr(t)) return class_attr_expr(t);  // CA5
   if (t.kind == ExprKind::Attr) {
     n.op = ExprOp::Attr;
     n.a = object_expr(*t.base, t.text);

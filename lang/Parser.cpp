@@ -120,6 +120,17 @@ class Parser : public detail::ParserBase {
         expect_newline();
         return;
       }
+      if (!c.is_ctype && peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op &&
+          peek(1).text == "=") {  // a class attribute (CA1)
+        ClassDef::Attribute a;
+        a.loc = peek().loc;
+        a.name = advance().text;
+        advance();  // '='
+        a.value = condition();
+        expect_newline();
+        c.attributes.push_back(std::move(a));
+        return;
+      }
       if (c.is_ctype && peek().kind == TokenKind::Name && peek(1).kind == TokenKind::Op &&
           peek(1).text == ":") {
         c.slots.push_back(slot_line());
@@ -130,7 +141,8 @@ class Parser : public detail::ParserBase {
              "expected 'def', 'pass' or a slot line such as 'dealloc: ...' in a "
              "C type, found " +
                  describe(peek()));
-      fail(peek().loc, "expected 'def' or 'pass' in a class body, found " + describe(peek()));
+      fail(peek().loc,
+           "expected 'def', 'pass' or 'NAME = value' in a class body, found " + describe(peek()));
     });
     scenario_.classes.push_back(std::move(c));
   }

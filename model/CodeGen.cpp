@@ -82,9 +82,16 @@ void CodeGen::expr(ExprId id) {
       op.label = e.label;
       break;
     }
-    case ExprOp::Attr:
+    case ExprOp::Attr: {
       expr(e.a);
-      emit(OpCode::LoadAttr, e).a = e.slot;
+      Op& op = emit(OpCode::LoadAttr, e);
+      op.a = e.slot;
+      // CA3: the name of some class attribute: the lookup may read a class's dict
+      op.b = p_.class_attr_field(static_cast<FieldId>(e.slot)) ? 1 : 0;
+      break;
+    }
+    case ExprOp::ClassAttr:  // CA2: LOAD_GLOBAL C, LOAD_ATTR NAME, one op here
+      emit(OpCode::LoadClassAttr, e).a = e.slot;
       break;
     case ExprOp::New: {
       // FN13: a class with __init__ gets its arguments first (tp_new
@@ -306,6 +313,9 @@ void CodeGen::store(ExprId target, const Statement& s) {
       expr(t.b);
       emit(OpCode::StoreItem, s);
       return;
+    case ExprOp::ClassAttr:  // CA5: STORE_ATTR on the class: its dict's entry
+      emit(OpCode::StoreGlobal, s).a = p_.class_attrs[t.slot].global;
+      return;
     default:
       throw std::logic_error("not an assignment target");
   }
@@ -327,6 +337,12 @@ void CodeGen::del(ExprId target, const Statement& s) {
       expr(t.a);
       emit(OpCode::DelAttr, s).a = t.slot;
       return;
+    case ExprOp::ClassAttr: {  // CA5: DELETE_ATTR on the class: AttributeError if unset
+      Op& op = emit(OpCode::DelGlobal, s);
+      op.a = p_.class_attrs[t.slot].global;
+      op.b = 1;
+      return;
+    }
     case ExprOp::ItemGet:
       expr(t.a);
       expr(t.b);

@@ -277,6 +277,9 @@ bool Machine::atomic_container(ObjId o, bool dicts) const {
   TypeKind k = program_.types[x.type].kind;
   bool dict = k == TypeKind::Dict && dicts && program_.profile.lazy_dict_tracking;
   if (k != TypeKind::Tuple && !dict) return false;
+  // SD2: __main__'s dict holds the globals (not items) and, through the
+  // module's functions and classes, itself: never atomic
+  if (dict && is_module_dict(o)) return false;
   for (Value v : x.items)
     if (may_be_tracked(v)) return false;
   return true;

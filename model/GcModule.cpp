@@ -115,6 +115,15 @@ namespace lifecheck::model {
 // skips them; the model keeps its tracked objects in kGen0, so moving them
 // out is the same.
 void Machine::gc_freeze() {
+  // CA6: a class still frozen when 3.13t immortalizes the deferred objects
+  // stays collectable (op_from_block skips frozen objects); the model's
+  // classes are not objects, so their attributes cannot follow that.
+  if (!program_.class_attrs.empty() && program_.threads.size() > 1 &&
+      program_.profile.immortalize_deferred_on_new_thread && state_.main_stage == MainStage::Setup)
+    throw ModelLimit{
+        "gc.freeze() before the threads start, in a scenario with class attributes: "
+        "under 3.13t the frozen classes are not made immortal when the first "
+        "thread starts (CA6), which the model does not follow"};
   for (uint8_t g :
        {static_cast<uint8_t>(kGen0), static_cast<uint8_t>(kGen1), static_cast<uint8_t>(kGen2)})
     list_merge(g, kPermanent);

@@ -211,7 +211,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return;
     }
     case OpCode::DelGlobal: {
-      if (state_.globals[op.a].kind() == ValueKind::Unset) raise("NameError");
+      if (state_.globals[op.a].kind() == ValueKind::Unset)
+        raise(op.b == 1 ? "AttributeError" : "NameError");  // b = 1: del C.NAME (CA5)
       Value old = state_.globals[op.a];
       state_.globals[op.a] = Value::unset();
       decref(old);
@@ -551,6 +552,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return with_enter_op(op, f);
     case OpCode::WithExceptArgs:  // WT4
       return with_except_args_op(f);
+    case OpCode::LoadClassAttr:  // CA2 (ClassAttrs.cpp)
+      return load_class_attr_op(op);
     case OpCode::JumpIfLock:  // LK5a (With.cpp)
       return jump_if_lock_op(op, f);
     case OpCode::PopExcept: {  // POP_EXCEPT: the handled exception is dropped

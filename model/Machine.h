@@ -421,6 +421,12 @@ class Machine {
   Value instance_dict(Value x, LabelId label, bool attribute = false);
   // DA3: x.__weakref__ on a type that has the read-only descriptor
   bool weakref_descriptor(ObjId o) const;
+  Value load_own_attr(Value base, FieldId field);
+  // ----------------------------------------------------------- ClassAttrs.cpp
+  // CA2: NAME in the dict of class t or of its nearest base that has it
+  bool class_attr_lookup(ClassId t, FieldId field, Value& out) const;
+  void load_class_attr_op(const Op& op);
+  Value load_attr_or_class(Value base, FieldId field);  // CA3
   // R1.15c (InstanceDict.cpp): an instance whose dict is a dict object
   bool in_dict_object(ObjId o, FieldId field) const;
   FieldId dict_member(ObjId o) const;

@@ -81,6 +81,9 @@ enum class ExprOp : uint8_t {
   // functools.partial(a, *args) (model/Partial.cpp, PT1): args = the
   // arguments it stores, label
   PartialNew,
+  // Class attributes (model/ClassAttrs.cpp, CA1-CA6): C.NAME, slot = its
+  // entry in Program::class_attrs; read, it looks NAME up along C's bases
+  ClassAttr,
 };
 
 // ExprNode::slot of a Vars read as `a.__dict__` (LOAD_ATTR: no check after
@@ -345,6 +348,12 @@ enum class OpCode : uint8_t {
   // count of arguments, b = keyword names: callee, self or Unset, args ->
   // None; TypeError with any argument (object_init's excess_args)
   CallObjectInit,
+  // Class attributes (model/ClassAttrs.cpp, CA2): a = the entry of
+  // Program::class_attrs: -> the value NAME has in C's dict or the nearest
+  // base's that has it; AttributeError without one. (Stores are
+  // StoreGlobal; deletes DelGlobal with b = 1: AttributeError if unset.
+  // LoadAttr b = 1: some class has an attribute of that name, CA3.)
+  LoadClassAttr,
 };
 inline constexpr uint16_t kWithSubjectOnStack = 0xFFFF;
 inline constexpr uint16_t kWhileBackCheck = 1;
@@ -542,6 +551,15 @@ struct Verdict {
   std::string profile;  // empty: the scenario's own profile
 };
 
+// A class attribute (CA1): the entry NAME of class C's dict, kept in a
+// hidden global of the program (Unset while C's dict has no NAME).
+struct ClassAttr {
+  ClassId cls = kNoType;
+  FieldId field = 0;      // NAME as an attribute name (Program::field_names)
+  uint16_t global = 0;    // the hidden global holding the value
+  ExprId init = kNoExpr;  // the class body's `NAME = EXPR`, or kNoExpr
+};
+
 struct Program {
   std::string file;
   std::string source;
@@ -686,6 +704,22 @@ struct Program {
   // descriptor a read gives the head of the weakref list, a store or delete
   // raises AttributeError; elsewhere it is a plain attribute name.
   FieldId weakref_attr_field = kNoDictField;
+  // Class attributes (CA1-CA6, model/ClassAttrs.cpp): every (class, name)
+  // a scenario assigns, deletes or reads through the class.
+  std::vector<ClassAttr> class_attrs;
+  // Some class has an attribute of this name (an instance's lookup falls
+  // back to it, CA3).
+  bool class_attr_field(FieldId f) const {
+    for (const ClassAttr& a : class_attrs)
+      if (a.field == f) return true;
+    return false;
+  }
+  // The class attribute a hidden global holds, or nullptr.
+  const ClassAttr* class_attr_of_global(size_t g) const {
+    for (const ClassAttr& a : class_attrs)
+      if (a.global == g) return &a;
+    return nullptr;
+  }
 
   StrId str_start = 0;  // interned "start" / "stop" for gc.callbacks
   StrId str_stop = 0;

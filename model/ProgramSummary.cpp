@@ -73,7 +73,8 @@ bool walk_code(const Program& program, FuncId func, uint16_t pc, Walk mode) {
         break;
       case OpCode::LoadAttr:
       case OpCode::Assert:
-        if (quiet) return false;
+        // (LoadAttr b = 1 may read a class's dict, a global: CA3)
+        if (quiet || (op.code == OpCode::LoadAttr && op.b == 1)) return false;
         break;
       case OpCode::LoadConst:
       case OpCode::LoadLocal:
@@ -119,7 +120,6 @@ FuncSummary op_summary(const Op& op, bool& known) {
     case OpCode::Jump:
     case OpCode::PopJumpIfFalse:
     case OpCode::Return:
-    case OpCode::LoadAttr:
     case OpCode::StoreAttr:
     case OpCode::DelAttr:
     case OpCode::Deref:
@@ -127,9 +127,12 @@ FuncSummary op_summary(const Op& op, bool& known) {
     case OpCode::Log:
     case OpCode::Join:
       return {};
+    case OpCode::LoadAttr:  // b = 1: may read a class's dict (CA3)
+      return op.b == 1 ? FuncSummary{false, true, false} : FuncSummary{};
     case OpCode::LoadGlobal:
     case OpCode::StoreGlobal:
     case OpCode::DelGlobal:
+    case OpCode::LoadClassAttr:  // a class's dict (CA2)
       return {false, true, false};
     case OpCode::New:
     case OpCode::WeakrefNew:

@@ -73,7 +73,11 @@ void Machine::module_dict_clear(ObjId o) {
 }
 
 // G6b: the hidden global of gc.callbacks (G6a) is not a variable of __main__.
+// CA6: nor is a class attribute once 3.13t has made the classes immortal
+// (a heap type has a deferred count, F9b): the class's dict is never
+// cleared, and what it holds lives on.
 bool Machine::hidden_global(size_t g) const {
+  if (program_.class_attr_of_global(g)) return deferred_objects_immortal();
   return program_.gc_callbacks_objects() && g == program_.gc_callbacks_list;
 }
 

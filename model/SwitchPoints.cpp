@@ -94,6 +94,10 @@ bool op_is_always_switch_point(const Op& op) {
     case OpCode::AtexitRegister:  // the interpreter's atexit list (Atexit.cpp)
     case OpCode::AtexitUnregister:
       return true;
+    case OpCode::LoadClassAttr:  // a class's dict, as a global (CA2)
+      return true;
+    case OpCode::LoadAttr:  // b = 1: may fall back to a class's dict (CA3)
+      return op.b == 1;
     case OpCode::Len:      // a = 1: len(gc.garbage), the list
     case OpCode::ItemGet:  // a = 1: gc.garbage[i], the list and the item it returns
       return op.a == 1;

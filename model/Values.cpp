@@ -60,6 +60,12 @@ static std::string instance_dict_full(const Program& program, ClassId type, Fiel
 }
 
 Value Machine::load_attr(Value base, FieldId field) {
+  // CA3: a name some class has falls back to the class (ClassAttrs.cpp)
+  if (program_.class_attr_field(field)) return load_attr_or_class(base, field);
+  return load_own_attr(base, field);
+}
+
+Value Machine::load_own_attr(Value base, FieldId field) {
   if (Value p; finalize_attr(base, field, p)) return p;
   if (Value p; partial_attr(base, field, p)) return p;  // Partial.cpp
   ObjId o = instance_for_attribute(base, field, false);

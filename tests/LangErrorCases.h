@@ -23,12 +23,13 @@ std::vector<BadScenario> lang_error_cases_syntax();
 std::vector<BadScenario> lang_error_cases_classes();
 std::vector<BadScenario> lang_error_cases_calls();
 std::vector<BadScenario> lang_error_cases_statements();
-std::vector<BadScenario> lang_error_cases_locks();        // test_locks.cpp
-std::vector<BadScenario> lang_error_cases_inheritance();  // test_inheritance.cpp
-std::vector<BadScenario> lang_error_cases_super();        // test_super.cpp
-std::vector<BadScenario> lang_error_cases_with();         // test_with.cpp
-std::vector<BadScenario> lang_error_cases_cfield();       // test_cfield_call.cpp
-std::vector<BadScenario> lang_error_cases_attributes();   // test_attributes.cpp
-std::vector<BadScenario> lang_error_cases_partial();      // test_partial.cpp
+std::vector<BadScenario> lang_error_cases_locks();             // test_locks.cpp
+std::vector<BadScenario> lang_error_cases_inheritance();       // test_inheritance.cpp
+std::vector<BadScenario> lang_error_cases_super();             // test_super.cpp
+std::vector<BadScenario> lang_error_cases_with();              // test_with.cpp
+std::vector<BadScenario> lang_error_cases_cfield();            // test_cfield_call.cpp
+std::vector<BadScenario> lang_error_cases_attributes();        // test_attributes.cpp
+std::vector<BadScenario> lang_error_cases_partial();           // test_partial.cpp
+std::vector<BadScenario> lang_error_cases_class_attributes();  // test_class_attributes.cpp
 
 }  // namespace lifecheck::testing

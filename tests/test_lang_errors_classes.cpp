@@ -69,8 +69,8 @@ std::vector<BadScenario> lang_error_cases_classes() {
        1, 9, "unknown base class 'Nowhere'"},
       {"StatementInClassBody",
        "class A:\n"
-       "    x = 1\n",
-       2, 5, "expected 'def' or 'pass' in a class body"},
+       "    log(1)\n",
+       2, 5, "expected 'def', 'pass' or 'NAME = value' in a class body"},
       {"MethodOnClassHeaderLine", "class A: def m(self): pass\n", 1, 10,
        "'def' must start its own line"},
       {"DuplicateParameter",

@@ -91,11 +91,12 @@ std::vector<BadScenario> lang_error_cases_syntax() {
        "log(n.x)\n",
        2, 5, "'n' holds an int"},
       {"AttributeOfIntLiteral", "log(3.x)\n", 1, 5, "an int has no attribute 'x'"},
-      {"AttributeOfClassName",
+      {"AttributeOfClassName",  // (A.x = 1 is a class attribute, CA5)
        "class A:\n"
-       "    pass\n"
-       "A.x = 1\n",
-       3, 1, "class 'A' has no attribute 'x'"},
+       "    def m(self):\n"
+       "        pass\n"
+       "A.m = 1\n",
+       4, 1, "class 'A' has no attribute 'm' in the language: a method"},
       // (an attribute of a plain module-level def makes it an object: FN11)
       {"AttributeOfGeneratorFunctionName",
        "def cb():\n"
