@@ -48,6 +48,10 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
     case ExprOp::Deref:
       return "_lc_deref(" + expr(e.a, fn) + ")";
     case ExprOp::WeakrefNew:
+      if (e.slot == 2)  // WM1
+        return fmt::format("_lc_wmethod({}, {}, {})", expr(e.a, fn),
+                           e.b == model::kNoExpr ? "None" : expr(e.b, fn),
+                           label(e, p_.weak_method_type));
       return fmt::format("{}({}, {}, {})", e.slot ? "_lc_wproxy" : "_lc_wref", expr(e.a, fn),
                          e.b == model::kNoExpr ? "None" : expr(e.b, fn),
                          label(e, model::kWeakrefType));

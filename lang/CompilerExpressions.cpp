@@ -437,6 +437,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     if (mod == "weakref" && callee.text == "finalize")
       return finalize_new(e, site_label("finalize"));
     if (mod == "weakref" && callee.text == "proxy") return proxy_new(e, site_label("proxy"));
+    if (mod == "weakref" && callee.text == "WeakMethod")
+      return weak_method_new(e, site_label("WeakMethod"));  // CompilerWeakMethod.cpp
     if (mod == "weakref" && (callee.text == "WeakValueDictionary" || callee.text == "WeakSet" ||
                              callee.text == "WeakKeyDictionary"))
       return weak_container_new(e, label);                  // CompilerWeakContainers.cpp

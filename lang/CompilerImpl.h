@@ -194,6 +194,7 @@ class Compiler {
   // CompilerWeakContainers.cpp (WC1-WC9)
   ExprId weak_container_new(const Expr& e, const std::string& label);
   void declare_weak_containers();
+  ExprId weak_method_new(const Expr& e, LabelId label);  // CompilerWeakMethod.cpp (WM1)
   // functools.partial(func, *args) (CompilerPartial.cpp, PT1); `passed`:
   // how many arguments its calls pass where that is known (a weakref
   // callback's 1), -1 otherwise

@@ -341,7 +341,8 @@ uint16_t Compiler::syntactic_kind(const Expr& e, const Scope& scope) {
       if (callee.kind == ExprKind::Name && callee.text == "set") return KSet;
       if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name) {
         const std::string& mod = callee.base->text;
-        if (mod == "weakref" && callee.text == "ref") return KWeakref;
+        if (mod == "weakref" && (callee.text == "ref" || callee.text == "WeakMethod"))
+          return KWeakref;
         if (mod == "weakref" && callee.text == "finalize") return KFinalize;
         if (mod == "weakref" && callee.text == "proxy") return KProxy;
         if (mod == "collections" && callee.text == "deque") return KDeque;

@@ -120,6 +120,8 @@ void Machine::traverse(ObjId o, ObjList& out) {
       c_traverse(o, x.type, out);
       return;
     case TypeKind::Weakref:  // gc_traverse visits wr_callback only (W1)
+      // (a WeakMethod's subtype_traverse: its _func_ref slot first, WM6)
+      if (x.fields[kWeakMethodFuncRef].is_obj()) out.push_back(x.fields[kWeakMethodFuncRef].obj());
       if (x.fields[kWeakrefCallback].is_obj()) out.push_back(x.fields[kWeakrefCallback].obj());
       return;
     case TypeKind::Method:  // method_traverse: im_func, im_self

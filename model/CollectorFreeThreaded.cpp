@@ -522,6 +522,10 @@ void Machine::step_collect_ft(Frame& f) {
       f.stage = kFtDeleteReturned;
       list_move(o, kGen0);
       ++gc.collected;
+      if (gc.debug_saveall) {  // G16a: each member, tp_clear or not (a tuple), to gc.garbage
+        save_garbage(o);
+        return;
+      }
       if (program_.profile.has(RuntimeBug::SkipTpClear) || !has_tp_clear(o)) return;
       Frame c;
       c.kind = FrameKind::Clear;

@@ -170,7 +170,9 @@ void Machine::step_clear(Frame& f) {
           break;
         }
         case TypeKind::Weakref: {
-          // gc_clear -> clear_weakref: unlink and Py_CLEAR the callback.
+          // gc_clear -> clear_weakref: unlink and Py_CLEAR the callback
+          // (a WeakMethod's subtype_clear: its _func_ref slot first, WM6).
+          if (weak_method_clear_step(o)) return;
           if (x.fields[kWeakrefReferent].is_obj()) clear_weakref_link(o);
           Value cb = obj(o).fields[kWeakrefCallback];
           obj(o).fields[kWeakrefCallback] = Value::none();

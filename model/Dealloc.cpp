@@ -32,7 +32,8 @@ void Machine::step_dealloc(Frame& f) {
       return step_subtype_dealloc(f);
     case TypeKind::CType:
       return step_c_dealloc(f);
-    case TypeKind::Weakref:
+    case TypeKind::Weakref:  // a WeakMethod's subtype_dealloc (WM7, WeakMethod.cpp)
+      if (f.func == program_.weak_method_type) return step_weak_method_dealloc(f);
       return step_weakref_dealloc(f);
     case TypeKind::Method:
       return step_method_dealloc(f);

@@ -290,14 +290,14 @@ void Machine::execute(const Op& op, uint16_t at) {
     case OpCode::CallObjectInit:  // SU5
       return call_object_init_op(op);
     case OpCode::WeakrefNew: {
-      // CALL of weakref.ref or weakref.proxy: the arguments stay on the stack (owned there
-      // if this raises) until the call returns, then are released in order.
+      // CALL of weakref.ref, proxy, WeakMethod: its arguments stay on the stack until it returns
       const size_t n = op.a ? 2 : 1;
       const ValueList& st = thread().stack;
       Value referent = st[st.size() - n];
       Value callback = op.a ? st.back() : Value::none();
-      Value w = new_weakref(referent, callback, op.label,
-                            op.b ? program_.proxy_type : kWeakrefType);  // W15
+      Value w = op.b == 2 ? weak_method_new(referent, callback, op.label)  // WM1
+                          : new_weakref(referent, callback, op.label,
+                                        op.b ? program_.proxy_type : kWeakrefType);  // W15
       ValueList args = pop_n(n);
       push(w);
       release_values(args);

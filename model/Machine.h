@@ -504,6 +504,14 @@ class Machine {
   bool is_weak_remove(Value callback) const;
   Value weak_probe(Value key);
   void weak_remove_call(Value callback, ObjId wr);
+  // ------------------------------------------------------------ WeakMethod.cpp (WM1-WM8)
+  bool is_weak_method(Value v) const;
+  Value weak_method_new(Value meth, Value callback, LabelId label);
+  Value weak_method_bind(Value wm, Value referent);
+  Value weak_method_target(ObjId wr, Value cb);
+  bool weak_method_release_self(ObjId wr);
+  bool weak_method_clear_step(ObjId o);
+  void step_weak_method_dealloc(Frame& f);
 
   // ----------------------------------------------------------- ThreadLocal.cpp
   // threading.local (TL1-TL6): the local object, the calling thread's dict

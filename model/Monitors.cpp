@@ -37,8 +37,9 @@ bool owns_strongly(const Program& program, const Object& y, ObjId target) {
       for (Value v : y.items) hit |= v.raw() == want;
       return hit != 0;
     }
-    case TypeKind::Weakref:
-      return y.fields[kWeakrefCallback].is_obj() && y.fields[kWeakrefCallback].obj() == target;
+    case TypeKind::Weakref:  // (a WeakMethod: its _func_ref too, WM6)
+      return y.fields[kWeakrefCallback] == Value::object(target) ||
+             y.fields[kWeakMethodFuncRef] == Value::object(target);
     case TypeKind::Method:
       return y.fields[kMethodSelf].is_obj() && y.fields[kMethodSelf].obj() == target;
     case TypeKind::Lock:  // owns no object (Locks.cpp)
@@ -516,6 +517,8 @@ std::vector<int> count_references(const Program& program, const State& state) {
     if (y.live && y.has(kOnWorklist)) ++refs[static_cast<size_t>(&y - state.objects.data())];
     if (y.live && (y.has(kDeferredRc) || y.has(kImmortal)))
       ++refs[static_cast<size_t>(&y - state.objects.data())];
+    // a WeakMethod's _cb holds it in its local `self` (WM5)
+    if (y.live && y.has(kWeakMethodSelf)) ++refs[static_cast<size_t>(&y - state.objects.data())];
     if (!y.live || y.has(kFreed)) continue;
     switch (program.types[y.type].kind) {
       case TypeKind::PyClass:
@@ -535,7 +538,8 @@ std::vector<int> count_references(const Program& program, const State& state) {
         for (Value v : y.fields) add(v);
         for (Value v : y.items) add(v);
         break;
-      case TypeKind::Weakref:
+      case TypeKind::Weakref:  // (a WeakMethod: its _func_ref too, WM6)
+        add(y.fields[kWeakMethodFuncRef]);
         add(y.fields[kWeakrefCallback]);
         break;
       case TypeKind::Method:

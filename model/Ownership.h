@@ -68,7 +68,8 @@ void for_each_owned(const Program& program, const Object& x, Visit visit) {
       for_each_object_slot(x.fields, visit);
       for_each_object_slot(x.items, visit);
       break;
-    case TypeKind::Weakref:
+    case TypeKind::Weakref:  // (a WeakMethod: its _func_ref too, WM6)
+      if (x.fields[kWeakMethodFuncRef].is_obj()) visit(x.fields[kWeakMethodFuncRef].obj());
       if (x.fields[kWeakrefCallback].is_obj()) visit(x.fields[kWeakrefCallback].obj());
       break;
     case TypeKind::Method:

@@ -637,6 +637,13 @@ struct Program {
   LabelId weak_remove_label = kNoLabel;     // ._remove and its __defaults__ tuple
   LabelId weak_pending_label = kNoLabel;    // ._pending_removals
   LabelId weak_iterating_label = kNoLabel;  // ._iterating
+  // weakref.WeakMethod (model/WeakMethod.cpp, rules WM1-WM8), when a
+  // scenario makes one: its class (a weakref.ref subclass) and the type of
+  // the `_cb` function its __new__ makes.
+  ClassId weak_method_type = kNoType;
+  ClassId weak_method_cb_type = kNoType;
+  LabelId weak_method_cb_label = kNoLabel;        // _cb, its closure tuple, self_wr
+  LabelId weak_method_func_ref_label = kNoLabel;  // ._func_ref
   // functools.partial (model/Partial.cpp), when a scenario calls it.
   ClassId partial_type = kNoType;
   LabelId partial_args_label = kNoLabel;      // its args tuples

@@ -184,6 +184,8 @@ FuncSummary code_summary(const Program& program, FuncId func, uint16_t pc) {
     if (!known) return kAnything;
     if (op.code == OpCode::StoreAttr && stores_may_allocate(program))
       sum |= FuncSummary{false, false, true};  // R1.15c: as an allocation does
+    if (op.code == OpCode::Deref && program.weak_method_type != kNoType)
+      sum |= FuncSummary{false, false, true};  // WM4: a WeakMethod's call makes a bound method
     work.push_back(at + 1);
     if (may_jump(op.code)) work.push_back(op.a);
     for (const ExceptionHandler& h : fn.handlers)

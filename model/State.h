@@ -62,6 +62,7 @@ enum ObjFlag : uint32_t {
   kStoredAfterClear = 1 << 19,    // an attribute was stored after tp_clear cleared the dict
   kImmortal = 1 << 20,            // F9b: made immortal (3.13t); never freed
   kSharesInlineValues = 1 << 21,  // R1.15d: a dict vars() made, on its instance's inline values
+  kWeakMethodSelf = 1 << 23,      // WM5: _cb's local `self` holds this WeakMethod (WeakMethod.cpp)
 };
 
 // F1: the low two bits of ob_ref_shared (free-threaded profiles only).
@@ -129,6 +130,8 @@ inline constexpr int kFunctionDefaults = 2;  // __defaults__: a tuple (or a cons
 inline constexpr int kPartialFunc = 0;       // functools.partial: pto->fn (Partial.cpp)
 inline constexpr int kPartialArgs = 1;       // functools.partial: pto->args
 inline constexpr int kPartialKeywords = 2;   // functools.partial: pto->kw
+
+inline constexpr int kWeakMethodFuncRef = 2;  // weakref.WeakMethod._func_ref (WeakMethod.cpp)
 
 // ---------------------------------------------------------------------------
 // Frames: each thread's call stack, Python bodies and the runtime's own

@@ -218,9 +218,15 @@ Touched touched_by_op(const Program& program, const State& state, const Thread& 
         out.add(state.objects[w.obj()].fields[kWeakrefReferent]);
       break;
     }
-    case OpCode::WeakrefNew:  // marks the referent maybe-weakref, links into its list
-      out.add(operand(op.a ? 1 : 0));
+    case OpCode::WeakrefNew: {  // marks the referent maybe-weakref, links into its list
+      const Value r = operand(op.a ? 1 : 0);
+      out.add(r);
+      // WM1: a WeakMethod's referent is the method's __self__
+      if (op.b == 2 && r.is_obj() && r.obj() < state.objects.size() &&
+          state.objects[r.obj()].type == kMethodType)
+        out.add(state.objects[r.obj()].fields[kMethodSelf]);
       break;
+    }
     case OpCode::StoreLocal:
     case OpCode::DelLocal:
       out.add(local(op.a));  // the old value is released

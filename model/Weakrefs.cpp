@@ -113,6 +113,7 @@ Value Machine::deref_weakref(Value wr) {
   // free-threaded build also refused to other threads while a finalizer
   // runs from tp_dealloc).
   if (target.rc == 0 || !try_incref(r.obj())) return Value::none();
+  if (is_weak_method(wr)) return weak_method_bind(wr, r);  // WM4 (WeakMethod.cpp)
   return r;
 }
 
@@ -136,6 +137,12 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   Frame& caller = top();
   check_callback_begin(wr, referent, gc_path, caller.aux);
   obj(wr).flags |= kCallbackRan;
+  // WM5: a WeakMethod's _cb calls the user's callback, if any (WeakMethod.cpp)
+  const bool weak_method_cb = callback.is_obj() && program_.weak_method_cb_type != kNoType &&
+                              obj(callback.obj()).type == program_.weak_method_cb_type;
+  if (weak_method_cb) callback = weak_method_target(wr, callback);
+  const bool quiet =
+      is_weak_remove(callback) || (weak_method_cb && callback.kind() == ValueKind::None);
   // W7: the callback receives the weakref object (a bound method: its self
   // first).
   // (a function, a bound method, a nested def or a lambda (FN3), a
@@ -145,7 +152,7 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // W11: a weakref.finalize is the callback of its weakref.
   const bool finalizer = is_finalize(callback);
   const bool fails =  // (a function object's defaults may bind its last parameters: FN7)
-      !finalizer && !is_weak_remove(callback) &&
+      !finalizer && !quiet &&
       (fn == kNoFunc || !accepts(fn, callee_function(callback), args.size()));
   Event e = event(EventKind::CallbackBegin, wr);
   e.path = gc_path ? 1 : 0;
@@ -160,6 +167,8 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
   // that cannot be called is a TypeError, reported as unraisable.
   if (is_weak_remove(callback)) {
     weak_remove_call(callback, wr);  // WC5: the entry's removal (WeakContainers.cpp)
+  } else if (quiet) {
+    save_pending_exception(top());  // WM5: _cb without a callback to call
   } else if (fails) {
     call_fails_from_c(fn != kNoFunc ? fn : not_callable_tag(callback));
   } else if (finalizer) {
@@ -171,6 +180,9 @@ void Machine::call_weakref_callback(ObjId wr, Value callback, ObjId referent, bo
 }
 
 Machine::CallbackEnd Machine::end_weakref_callback(ObjId wr, bool gc_path) {
+  // WM5: _cb's `self` dies as _cb returns
+  if (wr != kNoObj && obj(wr).has(kWeakMethodSelf) && weak_method_release_self(wr))
+    return CallbackEnd::Pending;
   PyCallResult r = return_from_python(top());
   if (r.raised && !r.reported) {
     // W4 step 4: reported as unraisable; the remaining callbacks still run.

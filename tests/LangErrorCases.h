@@ -31,5 +31,6 @@ std::vector<BadScenario> lang_error_cases_cfield();            // test_cfield_ca
 std::vector<BadScenario> lang_error_cases_attributes();        // test_attributes.cpp
 std::vector<BadScenario> lang_error_cases_partial();           // test_partial.cpp
 std::vector<BadScenario> lang_error_cases_class_attributes();  // test_class_attributes.cpp
+std::vector<BadScenario> lang_error_cases_weak_method();       // test_weak_method.cpp
 
 }  // namespace lifecheck::testing
