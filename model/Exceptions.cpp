@@ -7,6 +7,7 @@
 
 #include "model/Limits.h"
 #include "model/Machine.h"
+#include "model/WeakMethod.h"
 
 namespace lifecheck::model {
 
@@ -253,7 +254,9 @@ std::string Machine::unraisable_text(StrId exc, UnraisableSite site, FuncId call
   // release: the object is the generator
   if (callable == kGeneratorFinalize) return program_.strings[exc] + " in generator";
   std::string name;
-  if (callable >= kNotCallableObject) {
+  if (callable == kWeakMethodCb) {  // WM5: its __qualname__
+    name = "WeakMethod.__new__.<locals>._cb";
+  } else if (callable >= kNotCallableObject) {
     // the type's __name__: "weakref.finalize" is `finalize`
     name = program_.types[callable - kNotCallableObject].name;
     if (size_t dot = name.rfind('.'); dot != std::string::npos) name.erase(0, dot + 1);

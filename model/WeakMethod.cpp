@@ -16,6 +16,8 @@
 // _cb and WeakMethod.__call__ are Python code; the model runs each as one
 // step, as weakref.finalize.__call__ (W11) and the weak containers' `remove`
 // (WC8).
+#include "model/WeakMethod.h"
+
 #include "model/Limits.h"
 #include "model/Machine.h"
 
@@ -142,6 +144,7 @@ bool Machine::weak_method_release_self(ObjId wr) {
         "a WeakMethod callback that raises after dropping the last reference to its "
         "WeakMethod"};
   decref(Value::object(wr));
+  thread().exc_func = kWeakMethodCb;  // the exception leaves _cb last (X7)
   return false;
 }
 

@@ -40,6 +40,7 @@ TEST(WeakMethod, ShippedScenariosHaveTheirVerdicts) {
       {"callback-drops-slot", "holds"},
       {"weakmethod-threads", "holds"},
       {"weakmethod-saveall", "holds"},
+      {"callback-raises", "holds"},
   };
   for (const auto& [name, verdict] : want)
     EXPECT_EQ(verdict_text(load_file("scenarios/weakmethod/" + name + ".life")), verdict) << name;
