@@ -321,6 +321,7 @@ class CEmitter {
     if (ti.weakrefable && !(base && base->weakrefable)) out += "    PyObject *lc_weakreflist;\n";
     out += fmt::format("}} {};\n\nstatic PyTypeObject *{}_type;\n", obj(t), id(t));
     out += new_function(t);
+    if (p_.types[t].own_init) out += new_function(t, true);  // TI1
     out += dealloc_function(t);
     if (ti.has_clear) out += clear_function(t);
     if (ti.gc) out += traverse_function(t);
@@ -346,18 +347,24 @@ class CEmitter {
   }
 
   // ------------------------------------------------------------------ new
-  std::string new_function(model::ClassId t) {
+  // new: is tp_new (with tp_alloc; and tp_init unless the type has an
+  // init: line, TI1); init: is tp_init. The arguments bind to the fields in
+  // order (None when missing).
+  std::string new_function(model::ClassId t, bool init = false) {
     const TypeInfo& ti = p_.types[t];
-    std::string out = fmt::format(
-        "\n/* new: tp_new, tp_alloc and tp_init as one constructor; the arguments\n"
-        " * bind to the fields in order (None when missing). */\n"
-        "static PyObject *\n{0}_new(PyTypeObject *type, PyObject *args, PyObject *kwds)\n{{\n"
-        "    PyObject *self = NULL;\n"
-        "    PyObject *lc_ref = NULL;\n"
-        "    LC_CS_LOCALS;\n"
-        "    PyThreadState *lc_ts = NULL;\n"
-        "    Py_ssize_t lc_n = PyTuple_GET_SIZE(args);\n",
-        id(t));
+    std::string out = init
+                          ? fmt::format(
+                                "\n/* init: tp_init (TI1) */\nstatic int\n{0}_init(PyObject *self, "
+                                "PyObject *args, PyObject *kwds)\n{{\n",
+                                id(t))
+                          : fmt::format(
+                                "\n/* new: tp_new and tp_alloc{1} */\nstatic PyObject *\n{0}_new("
+                                "PyTypeObject *type, PyObject *args, PyObject *kwds)\n{{\n"
+                                "    PyObject *self = NULL;\n",
+                                id(t), ti.own_init ? "" : ", tp_init too");
+    out += fmt::format(
+        "    PyObject *lc_ref = NULL;\n    LC_CS_LOCALS;\n    PyThreadState *lc_ts = NULL;\n"
+        "    Py_ssize_t lc_n = PyTuple_GET_SIZE(args);\n");
     for (size_t i = 0; i < ti.c_fields.size(); ++i)
       out += fmt::format(
           "    PyObject *lc_arg{0} = lc_n > {0} ? PyTuple_GET_ITEM(args, {0}) : "
@@ -365,10 +372,10 @@ class CEmitter {
           i);
     out += fmt::format("    if (lc_n > {}) {{\n", ti.c_fields.size()) +
            fmt::format(
-               "        return PyErr_Format(PyExc_TypeError, \"{}() takes at most {} "
-               "arguments\");\n    }}\n",
-               ti.name, ti.c_fields.size());
-    for (const SlotStep& s : ti.new_steps) {
+               "        PyErr_Format(PyExc_TypeError, \"{}() takes at most {} "
+               "arguments\");\n        return {};\n    }}\n",
+               ti.name, ti.c_fields.size(), init ? "-1" : "NULL");
+    for (const SlotStep& s : init ? ti.init_steps : ti.new_steps) {
       out += fmt::format("    /* {} */\n", step_words(s));
       switch (s.op) {
         case SlotOp::Alloc: {
@@ -392,6 +399,11 @@ class CEmitter {
           out += fmt::format("    {} = Py_NewRef({});\n", member(t, s.field), arg_of(ti, s.field));
           break;
         }
+        case SlotOp::RaiseError:  // TI2: tp_init fails
+          out +=
+              "    PyErr_SetString(PyExc_SystemError, \"a C API call failed\");\n"
+              "    lc_cs_end();\n    return -1;\n";
+          break;
         case SlotOp::SetRefField:
           if (s.arg & 4) {  // tp_init replacing the field with the argument
             out +=
@@ -399,16 +411,14 @@ class CEmitter {
                             member(t, s.field), arg_of(ti, s.field));
             break;
           }
-          out += common_step(t, s, "new");
+          out += common_step(t, s, init ? "init" : "new");
           break;
         default:
-          out += common_step(t, s, "new");
+          out += common_step(t, s, init ? "init" : "new");
       }
     }
-    out +=
-        "    lc_cs_end();\n    (void)kwds;\n    (void)lc_ts;\n    (void)lc_ref;\n    return "
-        "self;\n}\n";
-    return out;
+    out += "    lc_cs_end();\n    (void)kwds;\n    (void)lc_ts;\n    (void)lc_ref;\n";
+    return out + (init ? "    (void)args;\n    return 0;\n}\n" : "    return self;\n}\n");
   }
 
   // The C variable of the constructor argument a field takes.
@@ -681,6 +691,7 @@ class CEmitter {
                                                               {"tp_dealloc", id(t) + "_dealloc"},
                                                               {"tp_members", id(t) + "_members"},
                                                               {"tp_methods", id(t) + "_methods"}};
+    if (ti.own_init) slots.emplace_back("tp_init", id(t) + "_init");
     if (ti.has_clear) slots.emplace_back("tp_clear", id(t) + "_clear");
     if (ti.gc) slots.emplace_back("tp_traverse", id(t) + "_traverse");
     // a C base's tp_finalize is inherited (inherit_slots)
@@ -704,6 +715,7 @@ class CEmitter {
         id(t), module_, ti.name, obj(t), flags);
     for (auto& [slot, fn] : slots) {
       std::string cast = slot == "tp_new"                               ? "(newfunc)"
+                         : slot == "tp_init"                            ? "(initproc)"
                          : slot == "tp_clear"                           ? "(inquiry)"
                          : slot == "tp_traverse"                        ? "(traverseproc)"
                          : slot == "tp_members" || slot == "tp_methods" ? ""

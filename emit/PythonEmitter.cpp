@@ -266,11 +266,22 @@ void Emitter::statement(const Statement& s, FuncId fn, int indent, std::string& 
     case StatementKind::Construct: {
       // a C type (or a class deriving from one): its tp_new runs the
       // new: steps in the extension module
+      // new: steps in the extension module; a class's __init__ (TI1) takes
+      // its label first, as after a class call (FN13)
+      const std::string l =
+          py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name);
+      const bool init = p_.types[s.slot].kind != model::TypeKind::CType &&
+                        p_.types[s.slot].init != model::kNoFunc;
       std::string args;
-      for (size_t i = 0; i < s.args.size(); ++i) args += (i ? ", " : "") + expr(s.args[i], fn);
-      return emit(target(fmt::format(
-          "_lc_new({}({}), {})", types_[s.slot], args,
-          py_str(s.label != model::kNoLabel ? p_.labels[s.label] : p_.types[s.slot].name))));
+      for (size_t i = 0; i < s.args.size(); ++i) {
+        const bool last = init && i + 1 == s.args.size();
+        args += (i ? ", " : "") + (last ? "_lc_init_label(" + l + ", " : "") + expr(s.args[i], fn) +
+                (last ? ")" : "");
+      }
+      if (init && s.args.empty())
+        return emit(
+            target(fmt::format("_lc_new((_lc_init_label({}) or {}()), {})", l, types_[s.slot], l)));
+      return emit(target(fmt::format("_lc_new({}({}), {})", types_[s.slot], args, l)));
     }
   }
   unsupported(fmt::format("statement kind {}", static_cast<int>(s.kind)), s.line);

@@ -80,6 +80,14 @@ std::string Emitter::expr(ExprId id, FuncId fn) const {
       if (e.args.empty()) return "(" + relabel + ") or " + sup + ".__init__())";
       return sup + ".__init__(" + call_arguments(e, e.keywords, fn, relabel + ", ") + ")";
     }
+    case ExprOp::CInitCall: {  // TI4: a C tp_init (or object_init), a check after it
+      std::string args;
+      for (ExprId a : e.args) args += ", " + expr(a, fn);
+      if (e.slot == model::kNoType)
+        return "_lc_ck(" + expr(e.a, fn) + ".__init__(" + (args.empty() ? "" : args.substr(2)) +
+               "))";
+      return "_lc_ck(" + types_[e.slot] + ".__init__(" + expr(e.a, fn) + args + "))";
+    }
     case ExprOp::IsFinalized:
       return "_lc_ck(_lc_gc.is_finalized(" + expr(e.a, fn) + "))";
     case ExprOp::IsTracked:

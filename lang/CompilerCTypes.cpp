@@ -86,7 +86,8 @@ const TypeInfo* Compiler::c_base(const TypeInfo& t) const {
 
 void Compiler::compile_c_type(const ClassDef& c, TypeInfo& t) {
   std::set<std::string> keys;
-  const SlotLine* lines[4] = {nullptr, nullptr, nullptr, nullptr};  // new dealloc clear traverse
+  const SlotLine* lines[5] = {nullptr, nullptr, nullptr, nullptr,
+                              nullptr};  // new dealloc clear traverse init
   for (const SlotLine& line : c.slots) {
     if (!keys.insert(line.key).second) fail(line.loc, "a second '" + line.key + ":' line");
     if (line.steps.empty()) fail(line.loc, "'" + line.key + ":' needs at least one entry");
@@ -123,6 +124,8 @@ void Compiler::compile_c_type(const ClassDef& c, TypeInfo& t) {
       t.resource = true;
     } else if (line.key == "new") {
       lines[0] = &line;
+    } else if (line.key == "init") {
+      lines[4] = &line;  // tp_init (TI1, CTypeInit.cpp)
     } else if (line.key == "dealloc") {
       lines[1] = &line;
     } else if (line.key == "clear") {
@@ -131,7 +134,8 @@ void Compiler::compile_c_type(const ClassDef& c, TypeInfo& t) {
       lines[3] = &line;
     } else {
       fail(line.loc, "unknown slot line '" + line.key +
-                         "'; expected flags, fields, resource, new, dealloc, clear or traverse");
+                         "'; expected flags, fields, resource, new, init, dealloc, clear or "
+                         "traverse");
     }
   }
   if (!t.has_finalizer() && keys.count("flags")) {
@@ -165,8 +169,20 @@ void Compiler::compile_c_type(const ClassDef& c, TypeInfo& t) {
     if (t.heap && !(base && base->heap))
       t.traverse_steps.push_back(step(SlotOp::VisitType, 0, c.loc));
   }
+  if (lines[4]) {
+    t.init_steps = steps_of(*lines[4], t, Slot::Init);
+    t.own_init = true;
+  } else if (const TypeInfo* base = c_base(t)) {
+    t.init_steps = base->init_steps;  // inherit_slots copies tp_init (TI1)
+  }
   if (lines[0]) {
     t.new_steps = steps_of(*lines[0], t, Slot::New);
+  } else if (lines[4]) {
+    // TI1: a type with tp_init usually leaves tp_new to PyType_GenericNew:
+    // zeroed memory (every field NULL), tracked at once for a GC type
+    SlotStep alloc = step(SlotOp::Alloc, 0, c.loc);
+    alloc.arg = 1;
+    t.new_steps.push_back(alloc);
   } else {
     // tp_alloc = PyType_GenericAlloc (zeroed, tracked at once for a GC
     // type: every field is NULL, hence valid, while it is initialised),
@@ -227,6 +243,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
   const char* slot_name = slot == Slot::New       ? "new"
                           : slot == Slot::Dealloc ? "dealloc"
                           : slot == Slot::Clear   ? "clear"
+                          : slot == Slot::Init    ? "init"
                                                   : "traverse";
   for (size_t k = 0; k < line.steps.size(); ++k) {
     StepWords w{line.steps[k]};
@@ -254,7 +271,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       st.op = SlotOp::Alloc;
       st.arg = verb == "generic_alloc" ? 1 : 0;
     } else if (verb == "init") {
-      only_in({Slot::New});
+      only_in({Slot::New, Slot::Init});
       st.op = SlotOp::Init;
       st.field = need_field(1);
       if (w.size() == 3 && w.at(2) == "null")
@@ -305,7 +322,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       if (slot == Slot::Clear && st.op != SlotOp::ClearWeakrefs)
         fail(loc, "'" + verb + "' is not a step of 'clear:'");
     } else if (verb == "clear") {
-      only_in({Slot::Dealloc, Slot::Clear});
+      only_in({Slot::Dealloc, Slot::Clear, Slot::Init});
       if (w.size() == 1) {
         if (slot != Slot::Dealloc) fail(loc, "'clear' alone calls tp_clear; write 'clear FIELD'");
         if (!t.has_clear) fail(loc, t.name + " has no tp_clear ('clear: none')");
@@ -316,22 +333,24 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
         no_more(2);
       }
     } else if (verb == "xdecref") {
-      only_in({Slot::Dealloc, Slot::Clear});
+      only_in({Slot::Dealloc, Slot::Clear, Slot::Init});
       st.op = SlotOp::XDecrefField;
       st.field = need_field(1);
       no_more(2);
     } else if (verb == "setref" || verb == "xsetref") {
-      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear, Slot::Init});
       st.op = SlotOp::SetRefField;
       st.field = need_field(1);
       st.arg = verb == "xsetref" ? 1 : 0;
-      if (w.size() == 2 && slot == Slot::New) {
+      if (w.size() == 2 && (slot == Slot::New || slot == Slot::Init)) {
         st.arg |= 4;  // Py_(X)SETREF(self->F, Py_NewRef(arg)): the constructor argument
       } else {
         if (w.size() < 3 || (w.at(2) != "null" && w.at(2) != "none"))
           fail(w.size() < 3 ? loc : w.loc(2),
                "'" + verb + "' needs the new value: null or none" +
-                   (slot == Slot::New ? "" : " (the argument only in 'new:')"));
+                   (slot == Slot::New || slot == Slot::Init ? ""
+                                                            : " (the argument only in 'new:' "
+                                                              "and 'init:')"));
         no_more(3);
         if (w.at(2) == "none") st.arg |= 2;
       }
@@ -413,7 +432,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
           fail(w.loc(1), "'" + w.at(1) + "' must take " + parameters(want) +
                              (with_self ? " (it receives self)" : ""));
       } else {
-        only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+        only_in({Slot::New, Slot::Dealloc, Slot::Clear, Slot::Init});
       }
     } else if (verb == "store_self") {
       only_in({Slot::Dealloc, Slot::Clear});
@@ -439,7 +458,8 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
       st.op = SlotOp::TpDel;
     } else if (verb == "save_error" || verb == "restore_error" || verb == "raise_error" ||
                verb == "write_unraisable" || verb == "clear_error") {
-      only_in({Slot::Dealloc});
+      // TI2: in tp_init, raise_error is its failure (set, then return -1)
+      if (verb != "raise_error" || slot != Slot::Init) only_in({Slot::Dealloc});
       no_more(1);
       st.op = verb == "save_error"      ? SlotOp::SaveError
               : verb == "restore_error" ? SlotOp::RestoreError
@@ -462,7 +482,7 @@ std::vector<SlotStep> Compiler::steps_of(const SlotLine& line, const TypeInfo& t
     } else if (verb == "critical_section" || verb == "end_critical_section") {
       // Free-threaded C API (model/CApiFreeThreaded.cpp): one object, or
       // self and the object in a field (Py_BEGIN_CRITICAL_SECTION2).
-      only_in({Slot::New, Slot::Dealloc, Slot::Clear});
+      only_in({Slot::New, Slot::Dealloc, Slot::Clear, Slot::Init});
       st.op =
           verb == "critical_section" ? SlotOp::CriticalSectionBegin : SlotOp::CriticalSectionEnd;
       if (st.op == SlotOp::CriticalSectionBegin && w.size() == 2) {

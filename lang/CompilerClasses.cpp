@@ -104,22 +104,14 @@ void Compiler::declare_types_functions_threads() {
       } else if (f.name == "__init__") {  // FN13
         // a class deriving from a class may have one too (R1.15); whether
         // its bases end at object is checked with the bases
-        if (c.is_ctype || (!c.base.empty() && !derives_from_class(c))) {
-          // a Python class over a C type: its construction is the C type's
-          // new: line (tp_new and tp_init as one constructor)
-          const bool over_c =
-              std::any_of(sc_.classes.begin(), sc_.classes.end(),
-                          [&](const ClassDef& b) { return b.is_ctype && b.name == c.base; });
-          fail(f.loc,
-               std::string("__init__ is modelled for classes whose bases end at object only") +
-                   (over_c ? ": '" + c.base +
-                                 "' is a C type, whose new: line stands for tp_new and "
-                                 "tp_init as one constructor; " +
-                                 c.name +
-                                 "(args) runs it with the arguments (set other "
-                                 "attributes after the construction)"
-                           : ""));
-        }
+        // a class deriving from a class may have one too (R1.15), and one
+        // over a C type (TI3: tp_new is the C type's, tp_init slot_tp_init)
+        const bool over_c =
+            std::any_of(sc_.classes.begin(), sc_.classes.end(),
+                        [&](const ClassDef& b) { return b.is_ctype && b.name == c.base; });
+        if (c.is_ctype) fail(f.loc, "a C type's tp_init is its 'init:' line, not a def __init__");
+        if (!c.base.empty() && !derives_from_class(c) && !over_c)
+          fail(f.loc, "__init__ is modelled for classes whose bases end at object only");
         p_.types[id].init = fid;
       } else if (f.name == "__enter__" || f.name == "__exit__") {
         check_context_manager_method(f);  // WT1, CompilerWith.cpp

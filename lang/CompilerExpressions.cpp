@@ -419,6 +419,8 @@ ExprId Compiler::call(const Expr& e, const std::string& label) {
     }
   }
   if (calls_through_class(e)) return class_function_call(e);  // R1.16 (CompilerInheritance.cpp)
+  if (callee.kind == ExprKind::Attr && callee.text == "__init__" && has_c_types())
+    return c_init_call(e, kNoType);  // TI4 (CompilerCTypeInit.cpp)
   if (callee.kind == ExprKind::Attr && callee.base->kind == ExprKind::Name &&
       callee.base->text == "atexit" && resolve("atexit", *cur_).kind == NameKind::Unknown)
     fail(callee.base->loc, "'atexit' is not imported: add 'import atexit' at the top level");

@@ -124,7 +124,7 @@ class Compiler {
     const std::string& at(size_t i) const { return w[i].first; }
     Loc loc(size_t i) const { return w[i].second; }
   };
-  enum class Slot { New, Dealloc, Clear, Traverse };
+  enum class Slot { New, Dealloc, Clear, Traverse, Init };
   void declare_types_functions_threads();
   void compile_slots();
   void check_attribute_name(const std::string& name, Loc loc);
@@ -145,6 +145,10 @@ class Compiler {
   void inherit_slots(const ClassDef& c, TypeInfo& t, const TypeInfo& base);
   bool calls_through_class(const Expr& e) const;
   ExprId class_function_call(const Expr& e);
+  // TI4 (CompilerCTypeInit.cpp): obj.__init__(args) (cls kNoType) or
+  // Base.__init__(self, args) reaching a C type's tp_init or object_init
+  ExprId c_init_call(const Expr& e, ClassId cls);
+  bool has_c_types() const;
   void check_explicit_del_calls() const;
   std::vector<Loc> explicit_del_calls_;
 

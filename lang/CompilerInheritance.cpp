@@ -70,7 +70,7 @@ void Compiler::inherit(ClassId id, std::vector<ClassId>& path, std::vector<bool>
   }
   if (t.init == kNoFunc) {
     t.init = b.init;
-  } else if (b.base != kNoType) {
+  } else if (b.base != kNoType && p_.types[b.base].kind != TypeKind::CType) {
     fail(func_defs_.at(t.init)->loc,
          "__init__ is modelled for classes whose bases end at object "
          "only ('" +
@@ -129,6 +129,10 @@ ExprId Compiler::class_function_call(const Expr& e) {
   const ClassId id = classes_.at(callee.base->text);
   const TypeInfo& t = p_.types[id];
   const std::string written = callee.base->text + "." + callee.text;
+  if (callee.text == "__init__" &&
+      (t.kind == TypeKind::CType ||
+       (t.init == kNoFunc && t.base != kNoType && p_.types[t.base].kind == TypeKind::CType)))
+    return c_init_call(e, id);  // TI4
   if (t.kind != TypeKind::PyClass)
     fail(callee.base->loc,
          "'" + t.name + "' is a C type: calling its slots by name is not modelled");

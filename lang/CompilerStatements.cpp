@@ -355,6 +355,14 @@ void Compiler::construct(const Expr& call, ClassId type, const std::string& labe
          "'" + t.name + "()' takes at most " + std::to_string(ct.c_fields.size()) +
              (ct.c_fields.size() == 1 ? " argument" : " arguments") + ", one per field of " +
              ct.name);
+  if (t.init != kNoFunc && call.args.size() + 1 != p_.funcs[t.init].nparams) {
+    // TI1: the arguments go to tp_new and to __init__ (self first)
+    const size_t takes = p_.funcs[t.init].nparams - 1u;
+    fail(call.args.empty() ? call.loc : call.args[std::min(takes, call.args.size() - 1)]->loc,
+         "'" + t.name + "()' takes " + std::to_string(takes) + " argument" +
+             (takes == 1 ? "" : "s") + " (its __init__'s), not " +
+             std::to_string(call.args.size()));
+  }
   LabelId site = label_id(label.empty() ? t.name + "@" + std::to_string(call.loc.line) : label);
   std::vector<ExprId> args;
   for (const ExprPtr& a : call.args) args.push_back(value(*a, ""));

@@ -114,6 +114,12 @@ void Compiler::check_super_target(ClassId cls, const std::string& name, Loc loc)
   const TypeInfo& t = p_.types[cls];
   if (f != kNoFunc) return;     // (a method cannot be a generator: CompilerGenerators.cpp)
   const ClassId root = t.base;  // the C type, list or dict the chain ends at, or none
+  if (root != kNoType && name == "__init__" && p_.types[root].kind == TypeKind::CType) {
+    // TI4: the C type's slot wrapper, bound as object's is (SU5)
+    if (p_.method_wrapper_type == kNoType)
+      p_.method_wrapper_type = add_static_type("method-wrapper", TypeKind::Method, false, false);
+    return;
+  }
   if (root != kNoType)
     fail(loc, "super()." + name + "() reaching the " + p_.types[root].name + " at the root of '" +
                   t.name + "' is not modelled");

@@ -37,8 +37,8 @@ const SlotStep* next_step(const Program& program, const Frame& f) {
   const TypeInfo& ct = t.kind == TypeKind::CType || t.base == kNoType ? t : program.types[t.base];
   const std::vector<SlotStep>* steps = nullptr;
   switch (f.kind) {
-    case FrameKind::Construct:
-      steps = &ct.new_steps;
+    case FrameKind::Construct:  // stage 1: tp_init's steps (TI1, CTypeInit.cpp)
+      steps = f.stage == 0 ? &ct.new_steps : f.stage == 1 ? &ct.init_steps : nullptr;
       break;
     case FrameKind::CDealloc:
       steps = f.stage == 1 ? &ct.dealloc_steps : nullptr;  // kCdSteps
@@ -184,7 +184,7 @@ bool Machine::step_capi(Frame& f, const SlotStep& st) {
   // exist, and a borrowed one must not have gone stale. False when it is
   // gone (the violation ignored).
   auto require_ref = [&](const char* verb) -> bool {
-    const char* slot = f.kind == FrameKind::Construct ? "tp_new"
+    const char* slot = f.kind == FrameKind::Construct ? (f.stage == 1 ? "tp_init" : "tp_new")
                        : f.kind == FrameKind::Clear   ? "tp_clear"
                                                       : "tp_dealloc";
     const std::string who = std::string(slot) + " of " + name_of(o) + " " + verb;

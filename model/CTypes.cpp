@@ -210,8 +210,10 @@ void Machine::step_construct(Frame& f) {
   f.flags &= ~uint32_t{kYielded};
   const TypeInfo& instance_type = program_.types[f.func];
   const TypeInfo& ct = constructed_type(f);
-  if (f.pc < ct.new_steps.size()) {
-    const SlotStep& st = ct.new_steps[f.pc++];
+  // stage 0: tp_new's steps; 1: tp_init's (TI1, CTypeInit.cpp)
+  const std::vector<SlotStep>& steps = f.stage == 1 ? ct.init_steps : ct.new_steps;
+  if (f.stage <= 1 && f.pc < steps.size()) {
+    const SlotStep& st = steps[f.pc++];
     OriginScope scope{*this};
     c_step_begin(f.obj, st);
     before_c_step(f, st);
@@ -244,7 +246,13 @@ void Machine::step_construct(Frame& f) {
         return;
       }
       case SlotOp::SetRefField:  // tp_init replacing a field: the old value released
+      case SlotOp::ClearField:   // (TI2: in init:)
+      case SlotOp::XDecrefField:
         field_step(f, st, false);
+        return;
+      case SlotOp::RaiseError:  // TI2: tp_init sets an exception and returns -1
+        raise_system_error();
+        f.pc = static_cast<uint16_t>(steps.size());
         return;
       case SlotOp::Track: {
         if (obj(f.obj).tracked())
@@ -275,6 +283,7 @@ void Machine::step_construct(Frame& f) {
         return;
     }
   }
+  if (!construct_ends(f)) return;  // tp_init runs next (TI1)
   // Done: the new reference is the call's result, on the body's stack; the
   // arguments are released.
   Thread& th = thread();

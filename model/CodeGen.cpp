@@ -271,6 +271,16 @@ void CodeGen::expr(ExprId id) {
       if (object_init) emit(OpCode::Check, e);
       break;
     }
+    case ExprOp::CInitCall: {  // TI4: None stands for the slot wrapper (LOAD_METHOD)
+      emit(OpCode::LoadConst, e).value = Value::none();
+      expr(e.a);
+      for (ExprId arg : e.args) expr(arg);
+      Op& call = emit(OpCode::CallObjectInit, e);
+      call.a = static_cast<uint16_t>(e.args.size());
+      call.value = Value::integer(e.slot == kNoType ? -1 : e.slot);
+      emit(OpCode::Check, e);  // C code: CALL's check after it
+      break;
+    }
   }
   if (checks_after(e)) emit(OpCode::Check, e);
 }

@@ -287,8 +287,8 @@ void Machine::execute(const Op& op, uint16_t at) {
       return super_new_op(op);
     case OpCode::LoadSuperMethod:  // SU1-SU3, SU5
       return load_super_method_op(at, op);
-    case OpCode::CallObjectInit:  // SU5
-      return call_object_init_op(op);
+    case OpCode::CallObjectInit:  // SU5, TI4
+      return call_object_init_op(at, op);
     case OpCode::WeakrefNew: {
       // CALL of weakref.ref, proxy, WeakMethod: its arguments stay on the stack until it returns
       const size_t n = op.a ? 2 : 1;
@@ -504,21 +504,8 @@ void Machine::execute(const Op& op, uint16_t at) {
     }
     case OpCode::Join:  // taken only once the thread has finished
       return;
-    case OpCode::Construct: {
-      // The arguments move to the construction frame, which holds them
-      // while its steps run (they may reach scheduling points, CTypes.cpp).
-      ValueList args = pop_n(op.b);
-      Thread& th = thread();
-      Frame c;
-      c.kind = FrameKind::Construct;
-      c.func = op.a;
-      c.aux = op.label;
-      c.base = static_cast<uint16_t>(th.values.size());
-      c.count = static_cast<uint16_t>(args.size());
-      for (Value v : args) th.values.push_back(v);
-      push_frame(c);
-      return;
-    }
+    case OpCode::Construct:  // CTypes.cpp, CTypeInit.cpp (TI1)
+      return construct_op(at, op);
     case OpCode::Len: {  // builtin len: no reference changes but the argument's
       const size_t body = thread().frames.size() - 1;  // (decref may push a frame: `f` moves)
       if (op.a == 1) {                                 // len(gc.garbage)

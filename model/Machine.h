@@ -369,7 +369,7 @@ class Machine {
   ObjId new_super_object(Value self);  // the reference to self moves into it
   void super_new_op(const Op& op);
   void load_super_method_op(uint16_t at, const Op& op);
-  void call_object_init_op(const Op& op);
+  void call_object_init_op(uint16_t at, const Op& op);
 
   // ------------------------------------------------------------ Iteration.cpp
   // for x in v (IT1-IT6): GET_ITER, FOR_ITER, a generator's yield taken,
@@ -671,6 +671,10 @@ class Machine {
 
   // --------------------------------------------------------------- CTypes.cpp
   void step_construct(Frame& f);
+  // CTypeInit.cpp (TI1-TI5): type_call's tp_init; __init__ calls reaching it
+  void construct_op(uint16_t at, const Op& op);
+  bool construct_ends(Frame& f);  // false: tp_init runs first
+  void init_call_op(uint16_t at, const Op& op);
   void step_c_dealloc(Frame& f);
   // One step of a C tp_clear on f.obj; false when the step list is done.
   bool step_c_clear(Frame& f);

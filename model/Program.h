@@ -78,6 +78,10 @@ enum class ExprOp : uint8_t {
   // that specializes (SU2) or kNoAppendSite, depth = how many arguments
   // super() was given (0 or 2, for emit-python)
   SuperMethodCall,
+  // TI4 (model/CTypeInit.cpp): `obj.__init__(args)` (slot = kNoType) or
+  // `Base.__init__(self, args)` (slot = Base) reaching a C type's tp_init or
+  // object_init: a = self, args = the others
+  CInitCall,
   // functools.partial(a, *args) (model/Partial.cpp, PT1): args = the
   // arguments it stores, label
   PartialNew,

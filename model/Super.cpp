@@ -40,7 +40,9 @@ bool super_finds_object_init(const Program& p, ClassId cls, StrId name) {
   if (p.strings[name] != "__init__" || super_lookup(p, cls, name) != kNoFunc) return false;
   ClassId c = cls;
   while (p.types[c].py_base != kNoType) c = p.types[c].py_base;
-  return p.types[c].base == kNoType;  // no C type, list or dict at the root
+  // no C type, list or dict at the root; or a C type, whose slot wrapper
+  // binds and calls alike (TI4)
+  return p.types[c].base == kNoType || p.types[p.types[c].base].kind == TypeKind::CType;
 }
 
 // supercheck: the instance's type is the class or derives from it.
@@ -135,11 +137,8 @@ void Machine::load_super_method_op(uint16_t at, const Op& op) {
 // tp_init and tp_new): TypeError, and the unwinding releases the stack's
 // values as CALL's error path does. Otherwise nothing happens: the callee
 // and self are released (a method-wrapper dies here) and None is pushed.
-void Machine::call_object_init_op(const Op& op) {
-  if (op.a != 0 || op.b != 0) raise("TypeError");
-  const ValueList dropped = pop_n(2);
-  push(Value::none());
-  release_values(dropped);
+void Machine::call_object_init_op(uint16_t at, const Op& op) {
+  init_call_op(at, op);  // with a C type's tp_init too (TI4, CTypeInit.cpp)
 }
 
 }  // namespace lifecheck::model

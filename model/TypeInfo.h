@@ -193,6 +193,10 @@ struct TypeInfo {
   bool resource = false;          // owns a resource released on its creating thread
   bool has_clear = true;          // tp_clear != NULL
   std::vector<SlotStep> new_steps, dealloc_steps, clear_steps, traverse_steps;
+  // tp_init (`init:`, TI1-TI5): its steps, its own or its C base's; empty
+  // when tp_init is object_init. own_init: the block has an `init:` line.
+  std::vector<SlotStep> init_steps;
+  bool own_init = false;
 
   bool has_finalizer() const { return finalizer != kNoFunc; }
   bool has_legacy_del() const { return legacy_del != kNoFunc; }

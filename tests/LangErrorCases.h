@@ -32,5 +32,6 @@ std::vector<BadScenario> lang_error_cases_attributes();        // test_attribute
 std::vector<BadScenario> lang_error_cases_partial();           // test_partial.cpp
 std::vector<BadScenario> lang_error_cases_class_attributes();  // test_class_attributes.cpp
 std::vector<BadScenario> lang_error_cases_weak_method();       // test_weak_method.cpp
+std::vector<BadScenario> lang_error_cases_ctype_init();        // test_ctype_init.cpp
 
 }  // namespace lifecheck::testing

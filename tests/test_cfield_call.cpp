@@ -29,13 +29,9 @@ std::vector<BadScenario> lang_error_cases_cfield() {
       {"CFieldCallIfSetTwice",
        "ctype B:\n    fields: cb\n    dealloc: call cb if_set if_set; free\n", 3, 29,
        "unexpected 'if_set' after 'call cb if_set'"},
-      // not modelled yet (the review's finding 10): the message says what T(args) does
-      {"InitOnAPythonClassOverACType",
-       "ctype H:\n    flags: basetype\n    fields: cb\nclass M(H):\n    def __init__(self, cb):\n"
-       "        H.__init__(self, cb)\n",
-       5, 5,
-       "'H' is a C type, whose new: line stands for tp_new and tp_init as one constructor; "
-       "M(args) runs it with the arguments"},
+      // TI1: a class over a C type may define __init__ now; the C type itself may not
+      {"InitOnACType", "ctype H:\n    fields: cb\n    def __init__(self, cb):\n        pass\n", 3,
+       5, "a C type's tp_init is its 'init:' line, not a def __init__"},
       {"ClearErrorInNew", "ctype B:\n    fields: cb\n    new: alloc; clear_error\n", 3, 17,
        "'clear_error' is not a step of 'new:'"},
   };

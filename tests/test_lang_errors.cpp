@@ -19,11 +19,12 @@ namespace {
 // Every case, the files' order.
 std::vector<BadScenario> all_cases() {
   std::vector<BadScenario> all;
-  for (auto part : {lang_error_cases_syntax, lang_error_cases_classes, lang_error_cases_calls,
-                    lang_error_cases_statements, lang_error_cases_locks,
-                    lang_error_cases_inheritance, lang_error_cases_super, lang_error_cases_with,
-                    lang_error_cases_cfield, lang_error_cases_attributes, lang_error_cases_partial,
-                    lang_error_cases_class_attributes, lang_error_cases_weak_method})
+  for (auto part :
+       {lang_error_cases_syntax, lang_error_cases_classes, lang_error_cases_calls,
+        lang_error_cases_statements, lang_error_cases_locks, lang_error_cases_inheritance,
+        lang_error_cases_super, lang_error_cases_with, lang_error_cases_cfield,
+        lang_error_cases_attributes, lang_error_cases_partial, lang_error_cases_class_attributes,
+        lang_error_cases_weak_method, lang_error_cases_ctype_init})
     for (const BadScenario& c : part()) all.push_back(c);
   return all;
 }
