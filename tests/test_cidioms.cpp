@@ -309,7 +309,7 @@ TEST(CIdiomsBadInput, EachIsRejectedAtItsToken) {
        "needs the new value: null or none"},
       {"ctype B:\n    fields: d\n    clear: xdecref\n", 3, 12, "'xdecref' needs a field name"},
       {"ctype B:\n    fields: d\n    dealloc: setref d; free\n", 3, 14,
-       "needs the new value: null or none (the argument only in 'new:')"},
+       "needs the new value: null or none (the argument only in 'new:' and 'init:')"},
       {"ctype B:\n    fields: d\n    new: alloc; setref d arg\n", 3, 26,
        "needs the new value: null or none"},
       {"ctype B:\n    fields: d\n    new: alloc; init d zero\n", 3, 24, "unexpected 'zero'"},
