@@ -131,7 +131,7 @@ class Writer {
     return out;
   }
 
-  // tp_new then tp_init, as one constructor.
+  // tp_new (new:), then tp_init apart (init:, TI1).
   std::string new_line(const TypeDecl& t) {
     std::vector<Step> steps;
     const SlotFunction* tp_new = t.slot("tp_new");
@@ -143,8 +143,7 @@ class Writer {
     }
     if (steps.empty() && !t.has("tp_init")) return "";
     if (steps.empty()) steps.push_back(Step{"generic_alloc", t.place.line, "tp_alloc"});
-    std::vector<Step> init = slot_steps(t, "tp_init", SlotKind::New);
-    steps.insert(steps.end(), init.begin(), init.end());
+    const std::vector<Step> init = slot_steps(t, "tp_init", SlotKind::New);
     if (steps[0].words != "alloc" && steps[0].words != "generic_alloc") {
       warn(t.place, "the constructor of " + t.name +
                         " does not start with an allocation the model knows; the scenario "
@@ -162,7 +161,7 @@ class Writer {
       }
       kept.push_back(s);
     }
-    return step_lines("new", kept);
+    return step_lines("new", kept) + (init.empty() ? "" : step_lines("init", init));
   }
 
   // A C tp_finalize / tp_del becomes Python code of the scenario: the
