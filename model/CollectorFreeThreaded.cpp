@@ -12,6 +12,7 @@
 
 #include "model/Limits.h"
 #include "model/Machine.h"
+#include "model/Ownership.h"
 
 namespace lifecheck::model {
 
@@ -126,10 +127,74 @@ int heap_order_choices(const Program& program, const State& state, ThreadId t) {
   const Thread& th = state.threads[t];
   if (th.frames.empty()) return 0;
   const Frame& f = th.frames.back();
-  if (f.kind != FrameKind::Collect || f.stage != kFtOrder) return 0;
+  if (f.kind != FrameKind::Collect || f.stage != kFtOrder || f.has(kQuietOrder)) return 0;
   ObjList next;
   heap_order_candidates(state, next);
   return static_cast<int>(next.size());
+}
+
+// F-G3b: the worklist's order shows only through what runs or is seen in
+// the phases that walk it. clear_weakrefs (world stopped) queues the
+// callbacks of weakrefs outside the garbage, referent by referent in
+// worklist order, and clears every other weakref to a member and every
+// member that is a weakref: so the order shows there only when two members
+// have such callbacks. finalize_garbage calls the finalizers in worklist
+// order: it shows when a member has one not yet called. delete_garbage
+// clears and releases the members in worklist order: it shows when a
+// member's tp_clear or death, or that of an untracked object only members
+// hold, may run code or show (shows_its_death; the weakrefs to members are
+// gone by then, and a member that is a weakref was cleared), or when the
+// scenario observes deaths or counts itself (deaths_observed,
+// DEBUG_SAVEALL's gc.garbage). No other code can reach a member: the
+// callbacks get the cleared weakref, and other threads reach only what is
+// reachable. When none of this holds, every order gives the same runs, up
+// to the order of unobservable events, and the search takes one. A
+// runtime mutation turns it off (the model is then no longer CPython's).
+bool Machine::heap_order_quiet() const {
+  const Profile& profile = program_.profile;
+  if (!profile.quiet_heap_order || profile.bugs != 0 || state_.gc.debug_saveall ||
+      deaths_observed(program_))
+    return false;
+  const auto& objects = state_.objects;
+  auto member = [&](ObjId o) { return objects[o].has(kInGarbageSet); };
+  ObjId called = kNoObj;  // the one member whose weakrefs have callbacks to call
+  for (ObjId w = 0; w < objects.size(); ++w) {
+    const Object& x = objects[w];
+    if (!x.live || program_.types[x.type].kind != TypeKind::Weakref || member(w)) continue;
+    const Value referent = x.fields[kWeakrefReferent];
+    if (!referent.is_obj() || !member(referent.obj()) ||
+        x.fields[kWeakrefCallback].kind() == ValueKind::None)
+      continue;
+    if (called != kNoObj && called != referent.obj()) return false;
+    called = referent.obj();
+  }
+  const ObjSet no_weakrefs(objects.size());  // a member's are cleared first
+  const ObjSet referents = weakref_referents(program_, state_);
+  ObjSet seen(objects.size());
+  ObjList untracked;  // objects only members hold that are not members
+  auto take_children = [&](const Object& x) {
+    for_each_owned(program_, x, [&](ObjId c) {
+      if (!member(c) && !objects[c].tracked() && !seen[c]) {
+        seen.insert(c);
+        untracked.push_back(c);
+      }
+    });
+  };
+  for (ObjId o = list_head(kUnordered); o != kNoObj; o = objects[o].next) {
+    const Object& x = objects[o];
+    if (has_finalizer(x.type) && !x.has(kFinalized)) return false;
+    if (program_.types[x.type].kind != TypeKind::Weakref &&
+        shows_its_death(program_, x, no_weakrefs, o))
+      return false;
+    take_children(x);
+  }
+  while (!untracked.empty()) {
+    const ObjId c = untracked.back();
+    untracked.pop_back();
+    if (shows_its_death(program_, objects[c], referents, c)) return false;
+    take_children(objects[c]);
+  }
+  return true;
 }
 
 bool Machine::wait_for_parked_world(Frame& f) {
@@ -372,8 +437,9 @@ void Machine::step_collect_ft(Frame& f) {
       check_garbage_set();
       scan_unreachable_ft();
       f.stage = kFtOrder;
-      // The next transitions choose the order, one member each.
-      if (gc.lists[kUnordered].size > 1) f.flags |= kYielded;
+      // The next transitions choose the order, one member each, unless no
+      // order can be told from another (F-G3b): then one stands for all.
+      if (gc.lists[kUnordered].size > 1) f.flags |= heap_order_quiet() ? kQuietOrder : kYielded;
       return;
     }
     case kFtOrder: {
@@ -386,7 +452,7 @@ void Machine::step_collect_ft(Frame& f) {
       bool chose = false;
       for (heap_order_candidates(state_, next); !next.empty();
            heap_order_candidates(state_, next)) {
-        if (next.size() == 1) {
+        if (next.size() == 1 || f.has(kQuietOrder)) {
           to_worklist(next[0]);
           continue;
         }
@@ -398,6 +464,7 @@ void Machine::step_collect_ft(Frame& f) {
         to_worklist(next[std::min<size_t>(choice_, next.size() - 1)]);
         choice_ = 0;
       }
+      f.flags &= ~uint32_t{kQuietOrder};
       phase("clear_weakrefs");
       clear_weakrefs_ft(true);
       start_the_world();

@@ -655,6 +655,7 @@ class Machine {
   void stop_the_world();
   void start_the_world();
   void update_refs_ft();
+  bool heap_order_quiet() const;  // F-G3b
   void scan_unreachable_ft();
   void clear_weakrefs_ft(bool enqueue_callbacks);
   void handle_resurrected_ft();

@@ -247,6 +247,11 @@ struct Profile {
   // order of the garbage (the GIL build has no such walk; tests compare
   // the two).
   bool heap_sections = false;
+  // F-G3b: a free-threaded collection whose heap orders no code, property
+  // or expect line can tell apart places its garbage in one of them; false:
+  // every order is explored (tests compare the two). A reduction, the same
+  // for every profile.
+  bool quiet_heap_order = true;
   // F-G3a: 3.14 takes bound method objects from a per-thread freelist
   // (PyMethod_New, method_dealloc: _Py_FREELIST_POP/_FREE of
   // pymethodobjects; added by gh-128594 in January 2025, before 3.14's

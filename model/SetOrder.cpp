@@ -37,10 +37,6 @@
 
 namespace lifecheck::model {
 
-namespace {
-
-enum class Member : uint8_t { Inert, Passive, Active };
-
 // Whether x's death may run code or show: a finalizer or legacy tp_del, a
 // weakref to it, C slot steps, a weakref (its death cancels a callback), a
 // generator (closing it runs its code), a resource, a deferred count.
@@ -90,6 +86,10 @@ ObjSet weakref_referents(const Program& program, const State& state) {
       out.insert(w.fields[kWeakrefReferent].obj());
   return out;
 }
+
+namespace {
+
+enum class Member : uint8_t { Inert, Passive, Active };
 
 Member classify(const Program& program, const State& state, const ObjSet& has_weakrefs,
                 bool observed, Value v) {

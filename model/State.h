@@ -157,10 +157,13 @@ enum class FrameKind : uint8_t {
 };
 
 enum FrameFlag : uint32_t {
-  kHolds = 1 << 0,          // the frame owns one reference to obj (G19, R1.6)
-  kUnwinding = 1 << 1,      // Body: an exception is propagating out
-  kFinal = 1 << 2,          // Collect: the end-of-run collection (no gc.callbacks)
-  kResult = 1 << 3,         // Dealloc: the finalizer resurrected the object
+  kHolds = 1 << 0,      // the frame owns one reference to obj (G19, R1.6)
+  kUnwinding = 1 << 1,  // Body: an exception is propagating out
+  kFinal = 1 << 2,      // Collect: the end-of-run collection (no gc.callbacks)
+  kResult = 1 << 3,     // Dealloc: the finalizer resurrected the object
+  // Collect (free-threaded, a bit Dealloc frames use for kResult): no two
+  // heap orders of this collection's garbage can be told apart (F-G3b)
+  kQuietOrder = 1 << 3,
   kStopPhase = 1 << 4,      // GcCallbacks: "stop" rather than "start"
   kPartialCall = 1 << 4,    // Body: the call in flight is a functools.partial's (Partial.cpp)
   kPairsShortcut = 1 << 5,  // ClearWeakrefs: the single-weakref shortcut

@@ -59,6 +59,16 @@ ObjId weak_container_data(const Program& program, const State& state, Value v);
 // bool(v), from the state alone (a blocking acquire's argument is read
 // where no Machine runs, Locks.cpp; Interpreter.cpp)
 bool truth(const Program& program, const State& state, Value v);
+// Whether x's death may run code or show (SetOrder.cpp): a finalizer or
+// legacy tp_del, a weakref to it (`has_weakrefs`), C slot steps, a weakref
+// (its death cancels a callback), a generator, a resource, a deferred count.
+bool shows_its_death(const Program& program, const Object& x, const ObjSet& has_weakrefs, ObjId o);
+// Whether a property or the scenario's code may observe a count or a death
+// by itself: gc introspection, sys.getrefcount, an expect line on a dealloc,
+// a free or a tp_clear (SetOrder.cpp).
+bool deaths_observed(const Program& program);
+// Objects that a live weakref points at (SetOrder.cpp).
+ObjSet weakref_referents(const Program& program, const State& state);
 // The live module dict of the state, or kNoObj (Reachability.cpp).
 ObjId module_dict_of(const Program& program, const State& state);
 

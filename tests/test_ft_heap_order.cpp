@@ -8,6 +8,8 @@
 // made them (A: TA, B: TB, M: main, G: the worker).
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -177,6 +179,132 @@ TEST(FtHeapOrder, VerdictsAsWithEveryOrder) {
     }
   }
   EXPECT_GT(compared, 40u);
+}
+
+// F-G3b: a collection whose heap orders cannot be told apart takes one.
+model::Program with_quiet_order(const std::string& text, const char* profile, bool quiet) {
+  lang::CompileOptions o;
+  o.profile_override = *model::find_profile(profile);
+  o.profile_override->quiet_heap_order = quiet;
+  return lang::load_scenario_text("quiet.life", text, o);
+}
+
+// A WeakValueDictionary that holds itself (8 objects, no finalizer among
+// them, no callback left to call): every order is the same.
+constexpr const char* kQuietCycle = R"(class Obj:
+    def __del__(self):
+        log("del", self)
+x = Obj()
+cache = weakref.WeakValueDictionary()
+cache["a"] = x
+cache.me = cache
+del cache
+n = gc.collect()
+log("collected", n)
+del x
+)";
+
+TEST(FtHeapOrder, QuietCollectionTakesOneOrder) {
+  for (const char* profile : {"3.13t", "3.14t"}) {
+    const model::Program quiet = with_quiet_order(kQuietCycle, profile, true);
+    const model::Program every = with_quiet_order(kQuietCycle, profile, false);
+    EXPECT_TRUE(order_choices(quiet, "M").empty()) << profile;
+    EXPECT_FALSE(order_choices(every, "M").empty()) << profile;
+    const auto q = check(quiet), e = check(every);
+    EXPECT_EQ(q.verdict, checker::Verdict::Holds) << profile;
+    EXPECT_EQ(e.verdict, checker::Verdict::Holds) << profile;
+    EXPECT_LT(q.stats.states * 100, e.stats.states) << profile;
+    std::set<std::vector<std::string>> a, b;
+    for (const model::Trace& t : all_traces(quiet)) a.insert(logs_of(quiet, t));
+    for (const model::Trace& t : all_traces(every)) b.insert(logs_of(every, t));
+    EXPECT_EQ(a, b) << profile;
+    EXPECT_EQ(a.size(), 1u) << profile;
+  }
+}
+
+// Orders that show are still explored: two finalizers, the callbacks of
+// two referents, a tp_clear an expect line names, gc.garbage under
+// DEBUG_SAVEALL.
+TEST(FtHeapOrder, OrdersThatShowAreStillExplored) {
+  const std::string cycle = R"(class N:
+    def __init__(self, name):
+        self.name = name
+FIN
+a = N("a")
+b = N("b")
+a.peer = b
+b.peer = a
+SETUP
+del a
+del b
+n = gc.collect()
+log("collected", n)
+EXPECT
+)";
+  auto variant = [&](const std::string& fin, const std::string& setup, const std::string& expect) {
+    std::string t = cycle;
+    t.replace(t.find("FIN"), 3, fin);
+    t.replace(t.find("SETUP"), 5, setup);
+    t.replace(t.find("EXPECT"), 6, expect);
+    return t;
+  };
+  const std::string del = "    def __del__(self):\n        log(\"del\", self.name)";
+  const std::string callbacks =
+      "def cb(w):\n    log(\"callback\", w)\nwa = weakref.ref(a, cb)\nwb = weakref.ref(b, cb)";
+  const std::vector<std::string> cases = {
+      variant(del, "", ""),
+      variant("", callbacks, ""),
+      variant("", "", "expect clear a before clear b"),
+      variant("", "gc.set_debug(gc.DEBUG_SAVEALL)", ""),
+  };
+  for (const std::string& text : cases)
+    for (const char* profile : {"3.13t", "3.14t"}) {
+      const model::Program p = with_quiet_order(text, profile, true);
+      EXPECT_FALSE(order_choices(p, "M").empty()) << profile << "\n" << text;
+    }
+  // and the quiet one differs from these only by what shows
+  EXPECT_TRUE(order_choices(with_quiet_order(variant("", "", ""), "3.13t", true), "M").empty());
+  // both orders of the two finalizers are among the runs
+  const model::Program p = with_quiet_order(variant(del, "", ""), "3.13t", true);
+  std::set<std::vector<std::string>> logs;
+  for (const model::Trace& t : all_traces(p)) logs.insert(logs_of(p, t));
+  EXPECT_GE(logs.size(), 2u);
+}
+
+// Sound before fast: on every shipped scenario, under both free-threaded
+// profiles, the verdict and the properties broken are those of the search
+// over every heap order (where that search ends within its limit).
+TEST(FtHeapOrder, QuietOrderVerdictsAsWithEveryOrder) {
+  size_t compared = 0, reduced = 0, states_quiet = 0, states_every = 0;
+  checker::SearchOptions limited;
+  limited.limits.max_states = 150000;
+  for (const std::string& file : scenario_files())
+    for (const char* profile : {"3.13t", "3.14t"}) {
+      lang::CompileOptions o;
+      o.profile_override = *model::find_profile(profile);
+      std::optional<model::Program> quiet, every;
+      try {
+        quiet = lang::load_scenario(source_path(file), o);
+        o.profile_override->quiet_heap_order = false;
+        every = lang::load_scenario(source_path(file), o);
+      } catch (const std::exception&) {
+        continue;  // not a scenario of this profile (a C type's GIL-only step...)
+      }
+      const auto e = check(*every, limited);
+      if (e.verdict == checker::Verdict::LimitReached) continue;
+      const auto q = check(*quiet, limited);
+      EXPECT_EQ(q.verdict, e.verdict) << file << " under " << profile;
+      EXPECT_EQ(q.failure.properties, e.failure.properties) << file << " under " << profile;
+      EXPECT_LE(q.stats.states, e.stats.states) << file << " under " << profile;
+      ++compared;
+      reduced += q.stats.states < e.stats.states;
+      states_quiet += q.stats.states;
+      states_every += e.stats.states;
+    }
+  EXPECT_GT(compared, 800u);
+  EXPECT_GT(reduced, 20u);
+  std::cout << "F-G3b: " << compared << " scenario runs compared, " << reduced << " reduced; "
+            << states_every << " states with every order, " << states_quiet << " with one\n";
 }
 
 }  // namespace

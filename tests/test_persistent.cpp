@@ -275,18 +275,18 @@ TEST(PersistentSetsFreeThreaded, CollectionStepsArePersistentOnB1) {
 // S0 without the GIL: T1's attribute stores on its own objects (their
 // names already in Box's key order) up to the store into a global (an op on a global is a switch
 // point whatever it touches, F14) are explored alone, also where T2's next step stops the world
-// (its gc.collect() of a two-object cycle: the world stays stopped while the collector's heap order
-// is chosen, one member per transition), which parks T1 until the world starts again; the step
-// commutes with that stopped phase as a block. The second scenario violates (T2 may read the
-// published object) in both searches.
+// (its gc.collect() of a two-object cycle with finalizers, whose order shows (F-G3b): the world
+// stays stopped while the collector's heap order is chosen, one member per transition), which parks
+// T1 until the world starts again; the step commutes with that stopped phase as a block. The second
+// scenario violates (T2 may read the published object) in both searches.
 const char* kPrivateStoresBeforePublish =
-    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    pass\n\n"
+    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    def __del__(self):\n        pass\n\n"
     "thread T1:\n    global g\n    a = Box()\n    b = Box()\n    a.x = b\n    b.y = a\n"
     "    c = Box()\n    a.x = None\n    b.y = a.x\n    g = a\n\n"
     "thread T2:\n    c = Pair()\n    d = Pair()\n    c.x = d\n    d.x = c\n    del c\n"
     "    del d\n    gc.collect()\n";
 const char* kPrivateStoresThenRead =
-    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    pass\n\n"
+    "g = None\n\nclass Box:\n    pass\n\nclass Pair:\n    def __del__(self):\n        pass\n\n"
     "thread T1:\n    global g\n    a = Box()\n    b = Box()\n    a.x = b\n    b.y = a\n"
     "    c = Box()\n    a.x = None\n    b.y = a.x\n    g = a\n\n"
     "thread T2:\n    global g\n    c = Pair()\n    d = Pair()\n    c.x = d\n    d.x = c\n"
