@@ -137,36 +137,36 @@ int heap_order_choices(const Program& program, const State& state, ThreadId t) {
 // the phases that walk it. clear_weakrefs (world stopped) queues the
 // callbacks of weakrefs outside the garbage, referent by referent in
 // worklist order, and clears every other weakref to a member and every
-// member that is a weakref: so the order shows there only when two members
-// have such callbacks. finalize_garbage calls the finalizers in worklist
-// order: it shows when a member has one not yet called. delete_garbage
-// clears and releases the members in worklist order: it shows when a
-// member's tp_clear or death, or that of an untracked object only members
-// hold, may run code or show (shows_its_death; the weakrefs to members are
-// gone by then, and a member that is a weakref was cleared), or when the
-// scenario observes deaths or counts itself (deaths_observed,
-// DEBUG_SAVEALL's gc.garbage). No other code can reach a member: the
-// callbacks get the cleared weakref, and other threads reach only what is
-// reachable. When none of this holds, every order gives the same runs, up
-// to the order of unobservable events, and the search takes one. A
-// runtime mutation turns it off (the model is then no longer CPython's).
+// member that is a weakref. finalize_garbage calls the finalizers in
+// worklist order. delete_garbage clears and releases the members in
+// worklist order. So one order stands for all when no code runs during
+// the collection (no callback to call, no finalizer to run, no other
+// thread running, no object of the queues' merge left to release once the
+// world restarts: then no root changes, and what dies in delete_garbage
+// is the members and the untracked objects only they hold), and when none
+// of those deaths runs code or shows (shows_its_death; the weakrefs to
+// members are gone by then, and a member that is a weakref was cleared),
+// and the scenario does not watch deaths or counts itself
+// (deaths_observed, DEBUG_SAVEALL's gc.garbage). Every order then gives the
+// same runs, up to the order of unobservable events. A runtime mutation
+// turns it off (the model is then no longer CPython's).
 bool Machine::heap_order_quiet() const {
+  const Frame& collect = state_.threads[current_].frames.back();  // at kFtStopWorld1's end
   const Profile& profile = program_.profile;
   if (!profile.quiet_heap_order || profile.bugs != 0 || state_.gc.debug_saveall ||
-      deaths_observed(program_))
+      collect.count != 0 || deaths_observed(program_))
     return false;
+  for (size_t u = 0; u < state_.threads.size(); ++u)
+    if (u != current_ && state_.threads[u].status == ThreadStatus::Running) return false;
   const auto& objects = state_.objects;
   auto member = [&](ObjId o) { return objects[o].has(kInGarbageSet); };
-  ObjId called = kNoObj;  // the one member whose weakrefs have callbacks to call
-  for (ObjId w = 0; w < objects.size(); ++w) {
+  for (ObjId w = 0; w < objects.size(); ++w) {  // a callback clear_weakrefs would queue
     const Object& x = objects[w];
     if (!x.live || program_.types[x.type].kind != TypeKind::Weakref || member(w)) continue;
     const Value referent = x.fields[kWeakrefReferent];
-    if (!referent.is_obj() || !member(referent.obj()) ||
-        x.fields[kWeakrefCallback].kind() == ValueKind::None)
-      continue;
-    if (called != kNoObj && called != referent.obj()) return false;
-    called = referent.obj();
+    if (referent.is_obj() && member(referent.obj()) &&
+        x.fields[kWeakrefCallback].kind() != ValueKind::None)
+      return false;
   }
   const ObjSet no_weakrefs(objects.size());  // a member's are cleared first
   const ObjSet referents = weakref_referents(program_, state_);
